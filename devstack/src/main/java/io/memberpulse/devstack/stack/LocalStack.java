@@ -1,0 +1,92 @@
+package io.memberpulse.devstack.stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The four services started from their built jars against one {@link Infrastructure}, each told
+ * where the others' gRPC servers are. Used by the launcher and by the end-to-end tests.
+ */
+public final class LocalStack implements AutoCloseable {
+    private final Map<ServiceSpec, ServiceProcess> services;
+
+    private LocalStack(Map<ServiceSpec, ServiceProcess> services) {
+        this.services = services;
+    }
+
+    /** Ports per service: the documented defaults, or free ones (tests, so two runs never collide). */
+    public record Ports(int http, int grpc) {
+    }
+
+    public static LocalStack start(Path root, Infrastructure infrastructure, Map<ServiceSpec, Ports> ports,
+            Path logDir, String maxHeap, Duration readyTimeout) {
+        Map<String, String> addresses = new java.util.LinkedHashMap<>();
+        for (ServiceSpec spec : ServiceSpec.values()) {
+            addresses.put(spec.envPrefix() + "_GRPC_HOST", "127.0.0.1");
+            addresses.put(spec.envPrefix() + "_GRPC_PORT", String.valueOf(ports.get(spec).grpc()));
+            addresses.put(spec.envPrefix() + "_HTTP_URL", "http://127.0.0.1:" + ports.get(spec).http());
+        }
+        Map<ServiceSpec, ServiceProcess> started = new EnumMap<>(ServiceSpec.class);
+        LocalStack stack = new LocalStack(started);
+        try {
+            for (ServiceSpec spec : ServiceSpec.values()) {
+                Map<String, String> env = new java.util.LinkedHashMap<>(infrastructure.environmentFor(spec));
+                env.putAll(addresses);
+                Ports p = ports.get(spec);
+                started.put(spec, ServiceProcess.start(root, spec, env, logDir, p.http(), p.grpc(), maxHeap));
+            }
+            List<CompletableFuture<Void>> ready = new ArrayList<>();
+            for (ServiceProcess process : started.values()) {
+                ready.add(CompletableFuture.runAsync(() -> process.awaitReady(readyTimeout)));
+            }
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    public static Map<ServiceSpec, Ports> defaultPorts() {
+        Map<ServiceSpec, Ports> ports = new EnumMap<>(ServiceSpec.class);
+        for (ServiceSpec spec : ServiceSpec.values()) {
+            ports.put(spec, new Ports(spec.httpPort(), spec.grpcPort()));
+        }
+        return ports;
+    }
+
+    public static Map<ServiceSpec, Ports> freePorts() {
+        Map<ServiceSpec, Ports> ports = new EnumMap<>(ServiceSpec.class);
+        for (ServiceSpec spec : ServiceSpec.values()) {
+            ports.put(spec, new Ports(io.memberpulse.devstack.infra.FreePorts.next(),
+                    io.memberpulse.devstack.infra.FreePorts.next()));
+        }
+        return ports;
+    }
+
+    public ServiceProcess service(ServiceSpec spec) {
+        return services.get(spec);
+    }
+
+    public String httpUrl(ServiceSpec spec) {
+        return services.get(spec).httpUrl();
+    }
+
+    public int grpcPort(ServiceSpec spec) {
+        return services.get(spec).grpcPort();
+    }
+
+    public List<ServiceProcess> processes() {
+        return List.copyOf(services.values());
+    }
+
+    @Override
+    public void close() {
+        services.values().parallelStream().forEach(ServiceProcess::close);
+    }
+}

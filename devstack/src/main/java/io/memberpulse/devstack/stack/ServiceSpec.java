@@ -1,0 +1,51 @@
+package io.memberpulse.devstack.stack;
+
+/** The four services as the local stack runs them: module, default ports, database. */
+public enum ServiceSpec {
+    IDENTITY("identity-service", 8081, 9081, "memberpulse_identity"),
+    RFM("rfm-service", 8082, 9082, "memberpulse_rfm"),
+    CHURN("churn-service", 8083, 9083, "memberpulse_churn"),
+    CAMPAIGN("campaign-service", 8084, 9084, "memberpulse_campaign");
+
+    private final String moduleName;
+    private final int httpPort;
+    private final int grpcPort;
+    private final String database;
+
+    ServiceSpec(String moduleName, int httpPort, int grpcPort, String database) {
+        this.moduleName = moduleName;
+        this.httpPort = httpPort;
+        this.grpcPort = grpcPort;
+        this.database = database;
+    }
+
+    public String moduleName() {
+        return moduleName;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    /** Environment-variable prefix of this service's address for the others, e.g. RFM_GRPC_PORT. */
+    public String envPrefix() {
+        return name();
+    }
+
+    public static ServiceSpec byModuleName(String moduleName) {
+        for (ServiceSpec spec : values()) {
+            if (spec.moduleName.equals(moduleName) || spec.name().equalsIgnoreCase(moduleName)) {
+                return spec;
+            }
+        }
+        throw new IllegalArgumentException("no such service: " + moduleName);
+    }
+}

@@ -1,0 +1,77 @@
+package io.memberpulse.identity;
+
+import io.memberpulse.identity.domain.Identifier;
+import io.memberpulse.identity.domain.IdentifierNormalizer;
+import io.memberpulse.identity.domain.IdentifierType;
+import io.memberpulse.identity.domain.MemberNotFoundException;
+import io.memberpulse.identity.domain.MemberView;
+import io.memberpulse.identity.domain.RawIdentifiers;
+import io.memberpulse.identity.store.ChannelEventEntity;
+import io.memberpulse.identity.store.MemberEntity;
+import io.memberpulse.identity.store.MemberIdentifierEntity;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads: a member with its identifiers, which member some identifiers belong to, totals. */
+@ApplicationScoped
+public class MemberQueryService {
+    private final IdentifierNormalizer normalizer;
+
+    public MemberQueryService(IdentityConfig config) {
+        this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion());
+    }
+
+    /** A match: the member and the identifier type that decided. */
+    public record Resolution(String memberId, IdentifierType matchedBy) {
+    }
+
+    @WithSession
+    public Uni<MemberView> member(String memberId) {
+        return MemberEntity.<MemberEntity>findById(memberId)
+                .onItem().ifNull().failWith(() -> new MemberNotFoundException(memberId))
+                .flatMap(member -> MemberIdentifierEntity.ofMember(memberId)
+                        .flatMap(identifiers -> ChannelEventEntity.countOfMember(memberId)
+                                .map(count -> new MemberView(member.id, member.createdAt.toInstant(), member.mergedInto,
+                                        count, identifiers.stream()
+                                                .map(i -> new MemberView.LinkedIdentifier(
+                                                        IdentifierType.fromCode(i.type).orElseThrow(), i.value,
+                                                        i.firstSeen.toInstant(), i.lastSeen.toInstant()))
+                                                .toList()))));
+    }
+
+    /** The member the strongest of these identifiers belongs to; empty when none is known. */
+    @WithSession
+    public Uni<Optional<Resolution>> resolve(RawIdentifiers raw) {
+        List<Identifier> strong = normalizer.normalize(raw).stream()
+                .filter(identifier -> identifier.type().isStrong())
+                .sorted(Comparator.comparing(Identifier::type))
+                .toList();
+        return resolveFirst(strong, 0);
+    }
+
+    private Uni<Optional<Resolution>> resolveFirst(List<Identifier> candidates, int from) {
+        if (from >= candidates.size()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        Identifier candidate = candidates.get(from);
+        return MemberIdentifierEntity.find(candidate.type().code(), candidate.value())
+                .flatMap(found -> found == null
+                        ? resolveFirst(candidates, from + 1)
+                        : Uni.createFrom().item(Optional.of(new Resolution(found.memberId, candidate.type()))));
+    }
+
+    public record Totals(long members, long events, long identifiers) {
+    }
+
+    @WithSession
+    public Uni<Totals> totals() {
+        return MemberEntity.count("mergedInto is null")
+                .flatMap(members -> ChannelEventEntity.count()
+                        .flatMap(events -> MemberIdentifierEntity.count()
+                                .map(identifiers -> new Totals(members, events, identifiers))));
+    }
+}

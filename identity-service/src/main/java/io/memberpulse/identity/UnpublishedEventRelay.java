@@ -1,0 +1,50 @@
+package io.memberpulse.identity;
+
+import io.memberpulse.identity.store.EventRow;
+import io.memberpulse.identity.store.IdentityRepository;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * The outbox relay: events stored but never acknowledged by Kafka (a broker outage during an
+ * import) are published again. Consumers are idempotent on source + event_id, so a repeat is harmless.
+ */
+@ApplicationScoped
+public class UnpublishedEventRelay {
+    private static final Logger LOG = Logger.getLogger(UnpublishedEventRelay.class);
+    private static final Duration GRACE = Duration.ofSeconds(30);
+
+    private final IdentityRepository repository;
+    private final ImportEventsService importService;
+
+    public UnpublishedEventRelay(IdentityRepository repository, ImportEventsService importService) {
+        this.repository = repository;
+        this.importService = importService;
+    }
+
+    @Scheduled(every = "15s", delay = 15, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void relay() {
+        List<EventRow> rows = repository.unpublished(Instant.now().minus(GRACE), 5_000).await().indefinitely();
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<MemberEvent> events = new ArrayList<>(rows.size());
+        for (EventRow row : rows) {
+            try {
+                events.add(MemberEvent.newBuilder().setMemberId(row.memberId())
+                        .setEvent(ChannelEvent.parseFrom(row.payload())).build());
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
+            }
+        }
+        LOG.infof("republishing %d events that Kafka never acknowledged", events.size());
+        importService.publishAndRecord(events);
+    }
+}

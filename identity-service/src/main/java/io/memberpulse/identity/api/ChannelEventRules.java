@@ -1,0 +1,77 @@
+package io.memberpulse.identity.api;
+
+import io.memberpulse.identity.domain.IdentifierNormalizer;
+import io.memberpulse.identity.domain.InvalidIdentifierException;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Source;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rules of the channel-event format (shared/docs/EVENT-CSV.md) that hold however the event
+ * arrived (CSV, JSON or gRPC). Returns every broken rule, each naming its field.
+ */
+public final class ChannelEventRules {
+    private final IdentifierNormalizer normalizer;
+
+    public ChannelEventRules(IdentifierNormalizer normalizer) {
+        this.normalizer = normalizer;
+    }
+
+    public List<FieldError> check(ChannelEvent event) {
+        List<FieldError> errors = new ArrayList<>();
+        if (event.getEventId().isBlank()) {
+            errors.add(new FieldError("event_id", "is required"));
+        }
+        if (event.getSource() == Source.SOURCE_UNSPECIFIED || event.getSource() == Source.UNRECOGNIZED) {
+            errors.add(new FieldError("source", "is required"));
+        }
+        EventType type = event.getType();
+        if (type == EventType.EVENT_TYPE_UNSPECIFIED || type == EventType.UNRECOGNIZED) {
+            errors.add(new FieldError("type", "is required"));
+        }
+        if (!event.hasOccurredAt() || event.getOccurredAt().getSeconds() == 0 && event.getOccurredAt().getNanos() == 0) {
+            errors.add(new FieldError("occurred_at", "is required"));
+        }
+        if ((type == EventType.EVENT_TYPE_VISIT || type == EventType.EVENT_TYPE_STOCKOUT) && event.getStoreId().isBlank()) {
+            errors.add(new FieldError("store_id", "is required for " + EventFormat.typeName(type) + " events"));
+        }
+        boolean concernsOrder = type == EventType.EVENT_TYPE_ORDER || type == EventType.EVENT_TYPE_REFUND
+                || type == EventType.EVENT_TYPE_REVIEW;
+        if (concernsOrder && event.getLine().getOrderId().isBlank()) {
+            errors.add(new FieldError("order_id", "is required for " + EventFormat.typeName(type) + " events"));
+        }
+        if (type == EventType.EVENT_TYPE_ORDER) {
+            if (!event.getLine().hasQuantity()) {
+                errors.add(new FieldError("quantity", "is required for order lines"));
+            }
+            if (!event.getLine().hasPaidAmount()) {
+                errors.add(new FieldError("paid_amount", "is required for order lines"));
+            }
+        }
+        if (type == EventType.EVENT_TYPE_REFUND && !event.getLine().hasRefundAmount()) {
+            errors.add(new FieldError("refund_amount", "is required for refunds"));
+        }
+        if (type == EventType.EVENT_TYPE_REVIEW && (event.getReview().getRating() < 1 || event.getReview().getRating() > 5)) {
+            errors.add(new FieldError("rating", "must be 1..5 for reviews"));
+        }
+        if (event.getLine().hasMarginRate() && (event.getLine().getMarginRate() < 0 || event.getLine().getMarginRate() > 1)) {
+            errors.add(new FieldError("margin_rate", "must be within 0..1"));
+        }
+        if (type != EventType.EVENT_TYPE_STOCKOUT && type != EventType.EVENT_TYPE_UNSPECIFIED) {
+            var raw = EventFormat.rawIdentifiers(event.getIdentifiers());
+            if (raw.isEmpty()) {
+                errors.add(new FieldError("identifiers",
+                        "at least one of phone, union_id, openid, member_no, device_id, platform_uid, email is required"));
+            } else {
+                try {
+                    normalizer.normalize(raw);
+                } catch (InvalidIdentifierException e) {
+                    errors.add(new FieldError(e.field(), e.getMessage()));
+                }
+            }
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,138 @@
+package io.memberpulse.identity.api.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.identity.api.EventIntake;
+import io.memberpulse.identity.api.FieldError;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Event import over REST: JSON (one event or an array) and the channel-event CSV. */
+@Path("/events")
+@Tag(name = "events", description = "Import channel events")
+@Blocking
+public class EventResource {
+    private static final Set<String> REQUIRED_COLUMNS = Set.of("event_id", "source", "type", "occurred_at");
+    private static final CSVFormat CSV = CSVFormat.RFC4180.builder()
+            .setHeader().setSkipHeaderRecord(true).setIgnoreEmptyLines(true).setTrim(true).get();
+
+    private final EventIntake intake;
+    private final ObjectMapper mapper;
+
+    public EventResource(EventIntake intake, ObjectMapper mapper) {
+        this.intake = intake;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Import one event (a JSON object with the CSV's column names) or an array of them")
+    public Response importJson(String json) throws JsonProcessingException {
+        // Parsed here rather than bound by the framework, so a syntax error names its line and column.
+        JsonNode body = json == null || json.isBlank() ? null : mapper.readTree(json);
+        if (body == null || !(body.isObject() || body.isArray())) {
+            throw new InvalidRequestException("body", "must be a JSON object or an array of objects");
+        }
+        EventIntake.Session session = intake.open();
+        if (body.isObject()) {
+            List<FieldError> errors = session.offerCells(1, 0, cells(body, ""));
+            if (!errors.isEmpty()) {
+                throw new InvalidRequestException(errors);
+            }
+            return Response.ok(ImportResponse.of(session.finish())).build();
+        }
+        int position = 0;
+        for (JsonNode element : body) {
+            position++;
+            if (!element.isObject()) {
+                session.refuse(position, 0, "[" + (position - 1) + "]", "must be a JSON object");
+                continue;
+            }
+            try {
+                session.offerCells(position, 0, cells(element, "[" + (position - 1) + "]."));
+            } catch (InvalidRequestException e) {
+                session.refuse(position, 0, e.errors().get(0).field(), e.errors().get(0).reason());
+            }
+        }
+        return Response.ok(ImportResponse.of(session.finish())).build();
+    }
+
+    @POST
+    @Path("/csv")
+    @Consumes({"text/csv", MediaType.TEXT_PLAIN})
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Import the channel-event CSV (shared/docs/EVENT-CSV.md); bad rows are listed with their line")
+    public ImportResponse importCsv(InputStream body) throws IOException {
+        try (Reader reader = new InputStreamReader(body, StandardCharsets.UTF_8);
+                CSVParser parser = CSV.parse(reader)) {
+            List<String> header = parser.getHeaderNames();
+            List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !header.contains(c)).sorted().toList();
+            if (!missing.isEmpty()) {
+                throw new InvalidRequestException("header", "missing required columns " + String.join(", ", missing));
+            }
+            EventIntake.Session session = intake.open();
+            Iterator<CSVRecord> records = parser.iterator();
+            long lineBefore = parser.getCurrentLineNumber();
+            while (true) {
+                CSVRecord record;
+                try {
+                    if (!records.hasNext()) {
+                        break;
+                    }
+                    record = records.next();
+                } catch (RuntimeException malformed) {
+                    // commons-csv cannot resync after a broken quote: everything after it is one bad record.
+                    session.refuse(parser.getRecordNumber() + 1, lineBefore + 1, "row", "malformed CSV: " + malformed.getMessage());
+                    break;
+                }
+                long line = lineBefore + 1;
+                lineBefore = parser.getCurrentLineNumber();
+                if (!record.isConsistent()) {
+                    session.refuse(record.getRecordNumber(), line, "row",
+                            "has " + record.size() + " cells, the header has " + header.size());
+                    continue;
+                }
+                session.offerCells(record.getRecordNumber(), line, record.toMap());
+            }
+            return ImportResponse.of(session.finish());
+        }
+    }
+
+    /** A JSON object's plain values as text cells; nested values are refused, naming the field. */
+    static Map<String, String> cells(JsonNode object, String path) {
+        Map<String, String> cells = new HashMap<>();
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
+            JsonNode value = field.getValue();
+            if (value.isNull()) {
+                continue;
+            }
+            if (value.isContainerNode()) {
+                throw new InvalidRequestException(path + field.getKey(), "must be a plain value, not an object or array");
+            }
+            cells.put(field.getKey(), value.asText());
+        }
+        return cells;
+    }
+}

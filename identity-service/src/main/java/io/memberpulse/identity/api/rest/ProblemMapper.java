@@ -1,0 +1,52 @@
+package io.memberpulse.identity.api.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.memberpulse.identity.api.FieldError;
+import io.memberpulse.identity.domain.InvalidIdentifierException;
+import io.memberpulse.identity.domain.MemberNotFoundException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Maps the errors of this service to RFC 9457 problem documents, once for every resource. */
+class ProblemMapper {
+    private static final String PROBLEM_JSON = "application/problem+json";
+
+    record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+    }
+
+    @ServerExceptionMapper
+    Response invalid(InvalidRequestException e) {
+        return badRequest(e.getMessage(), e.errors());
+    }
+
+    @ServerExceptionMapper
+    Response invalidIdentifier(InvalidIdentifierException e) {
+        return badRequest(e.field() + ": " + e.getMessage(), List.of(new FieldError(e.field(), e.getMessage())));
+    }
+
+    @ServerExceptionMapper
+    Response malformedJson(JsonProcessingException e) {
+        String field = e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()
+                ? mismatch.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                        .collect(Collectors.joining("."))
+                : "body";
+        var location = e.getLocation();
+        String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        String reason = "malformed JSON" + where + ": " + e.getOriginalMessage();
+        return badRequest(field + ": " + reason, List.of(new FieldError(field, reason)));
+    }
+
+    @ServerExceptionMapper
+    Response notFound(MemberNotFoundException e) {
+        return Response.status(404).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Not Found", 404, e.getMessage(), List.of())).build();
+    }
+
+    private static Response badRequest(String detail, List<FieldError> errors) {
+        return Response.status(400).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Bad Request", 400, detail, errors)).build();
+    }
+}

@@ -1,0 +1,72 @@
+package io.memberpulse.identity.domain;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Turns reported identifiers into comparable ones: phones in any notation to E.164 (libphonenumber),
+ * masked phones such as {@code 138****8000} kept as a weak key, e-mails lower-cased, the rest trimmed.
+ */
+public final class IdentifierNormalizer {
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+    private static final Pattern MASKED_PHONE = Pattern.compile("\\+?[0-9 ()-]*\\*+[0-9 ()-]*");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+
+    private final String defaultRegion;
+
+    public IdentifierNormalizer(String defaultRegion) {
+        if (!PHONES.getSupportedRegions().contains(defaultRegion)) {
+            throw new IllegalArgumentException("unknown phone region " + defaultRegion);
+        }
+        this.defaultRegion = defaultRegion;
+    }
+
+    /** All present identifiers, normalised; throws {@link InvalidIdentifierException} for a bad value. */
+    public List<Identifier> normalize(RawIdentifiers raw) {
+        List<Identifier> identifiers = new ArrayList<>(4);
+        if (!RawIdentifiers.blank(raw.phone())) {
+            identifiers.add(phone(raw.phone()));
+        }
+        addTrimmed(identifiers, IdentifierType.UNION_ID, raw.unionId());
+        addTrimmed(identifiers, IdentifierType.OPENID, raw.openid());
+        addTrimmed(identifiers, IdentifierType.MEMBER_NO, raw.memberNo());
+        addTrimmed(identifiers, IdentifierType.DEVICE_ID, raw.deviceId());
+        addTrimmed(identifiers, IdentifierType.PLATFORM_UID, raw.platformUid());
+        if (!RawIdentifiers.blank(raw.email())) {
+            String email = raw.email().trim().toLowerCase(Locale.ROOT);
+            if (!EMAIL.matcher(email).matches()) {
+                throw new InvalidIdentifierException("email", "not an e-mail address: " + raw.email());
+            }
+            identifiers.add(new Identifier(IdentifierType.EMAIL, email));
+        }
+        return identifiers;
+    }
+
+    /** A full phone in E.164, or a masked phone as its digits and stars. */
+    public Identifier phone(String reported) {
+        String trimmed = reported.trim();
+        if (MASKED_PHONE.matcher(trimmed).matches()) {
+            return new Identifier(IdentifierType.MASKED_PHONE, trimmed.replaceAll("[^0-9*]", ""));
+        }
+        try {
+            PhoneNumber number = PHONES.parse(trimmed, defaultRegion);
+            if (!PHONES.isValidNumber(number)) {
+                throw new InvalidIdentifierException("phone", "not a valid phone number: " + reported);
+            }
+            return new Identifier(IdentifierType.PHONE, PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164));
+        } catch (NumberParseException e) {
+            throw new InvalidIdentifierException("phone", "not a phone number: " + reported + " (" + e.getErrorType() + ")");
+        }
+    }
+
+    private static void addTrimmed(List<Identifier> identifiers, IdentifierType type, String value) {
+        if (!RawIdentifiers.blank(value)) {
+            identifiers.add(new Identifier(type, value.trim()));
+        }
+    }
+}

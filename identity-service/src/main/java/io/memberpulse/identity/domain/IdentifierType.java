@@ -1,0 +1,44 @@
+package io.memberpulse.identity.domain;
+
+import java.util.Optional;
+
+/**
+ * The kinds of identifier a channel reports, strongest first. Strong identifiers link events to a
+ * member on an exact match; weak ones (a masked phone, a shared device) are only evidence.
+ */
+public enum IdentifierType {
+    MEMBER_NO("member_no", true),
+    UNION_ID("union_id", true),
+    PHONE("phone", true),
+    OPENID("openid", true),
+    PLATFORM_UID("platform_uid", true),
+    EMAIL("email", true),
+    MASKED_PHONE("masked_phone", false),
+    DEVICE_ID("device_id", false);
+
+    private final String code;
+    private final boolean strong;
+
+    IdentifierType(String code, boolean strong) {
+        this.code = code;
+        this.strong = strong;
+    }
+
+    /** The name used in the CSV columns, the API and the database. */
+    public String code() {
+        return code;
+    }
+
+    public boolean isStrong() {
+        return strong;
+    }
+
+    public static Optional<IdentifierType> fromCode(String code) {
+        for (IdentifierType type : values()) {
+            if (type.code.equals(code)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,7 @@
+package io.memberpulse.identity.domain;
+
+public final class MemberNotFoundException extends RuntimeException {
+    public MemberNotFoundException(String memberId) {
+        super("no member " + memberId);
+    }
+}

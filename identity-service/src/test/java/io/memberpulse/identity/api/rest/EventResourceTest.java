@@ -1,0 +1,149 @@
+package io.memberpulse.identity.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class EventResourceTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+        kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static String orderJson(String eventId, String memberNo, String phone) {
+        return """
+                {"event_id": "%s", "source": "pos", "type": "order", "occurred_at": "2024-03-01T10:15:00+08:00",
+                 "store_id": "s-001", "member_no": "%s", "phone": "%s", "order_id": "o-%s",
+                 "quantity": 2, "paid_amount": 35.5}""".formatted(eventId, memberNo, phone, eventId);
+    }
+
+    @Test
+    void anOrderIsStoredOncePublishedUnderItsMemberAndReImportChangesNothing() {
+        String memberNo = "M" + UUID.randomUUID();
+        String eventId = "e-" + UUID.randomUUID();
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+
+        given().contentType(ContentType.JSON).body(orderJson(eventId, memberNo, ""))
+                .when().post("/events")
+                .then().statusCode(200).body("accepted", equalTo(1)).body("duplicates", equalTo(0));
+        given().contentType(ContentType.JSON).body(orderJson(eventId, memberNo, ""))
+                .when().post("/events")
+                .then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(1));
+
+        String memberId = given().queryParam("member_no", memberNo).when().get("/members/resolve")
+                .then().statusCode(200).body("matchedBy", equalTo("member_no")).extract().path("memberId");
+        ConsumerRecord<String, MemberEvent> record = published
+                .awaitRecords(1, Duration.ofSeconds(20)).getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().equals(eventId)).findFirst().orElseThrow();
+        assertThat(record.key()).isEqualTo(memberId);
+        assertThat(record.value().getMemberId()).isEqualTo(memberId);
+        assertThat(record.value().getEvent().getLine().getPaidAmount()).isEqualTo(35.5);
+        published.stop();
+        given().when().get("/members/" + memberId).then().statusCode(200)
+                .body("eventCount", equalTo(1))
+                .body("identifiers.value", hasItem(memberNo));
+    }
+
+    @Test
+    void aPhoneInAnotherNotationFindsTheSameMember() {
+        String memberNo = "M" + UUID.randomUUID();
+        given().contentType(ContentType.JSON).body(orderJson("e-" + UUID.randomUUID(), memberNo, "+86 139-1234-5678"))
+                .post("/events").then().statusCode(200).body("accepted", equalTo(1));
+        String memberId = given().queryParam("member_no", memberNo).get("/members/resolve").then().extract().path("memberId");
+
+        given().contentType(ContentType.JSON).body(orderJson("e-" + UUID.randomUUID(), "", "13912345678"))
+                .post("/events").then().statusCode(200).body("accepted", equalTo(1));
+        given().queryParam("phone", "139 1234 5678").get("/members/resolve")
+                .then().statusCode(200).body("memberId", equalTo(memberId)).body("matchedBy", equalTo("phone"));
+        given().get("/members/" + memberId).then().body("eventCount", equalTo(2));
+    }
+
+    @Test
+    void aSingleInvalidEventIsRefusedNamingTheField() {
+        given().contentType(ContentType.JSON)
+                .body("""
+                        {"source": "pos", "type": "order", "occurred_at": "yesterday", "member_no": "X1",
+                         "order_id": "o1", "quantity": 1, "paid_amount": 3}""")
+                .when().post("/events")
+                .then().statusCode(400)
+                .body("errors.field", hasItem("event_id"))
+                .body("errors.field", hasItem("occurred_at"))
+                .body("detail", containsString("occurred_at: not an ISO-8601 date-time"));
+    }
+
+    @Test
+    void malformedJsonIsA400WithTheLocation() {
+        given().contentType(ContentType.JSON).body("{\"event_id\": \"e1\", ")
+                .when().post("/events")
+                .then().statusCode(400).body("detail", containsString("malformed JSON"));
+        given().contentType(ContentType.JSON).body("{\"event_id\": {\"nested\": 1}}")
+                .when().post("/events")
+                .then().statusCode(400).body("errors[0].field", equalTo("event_id"));
+    }
+
+    @Test
+    void csvRowsThatBreakARuleAreRejectedWithTheirLineAndTheOthersImported() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String csv = """
+                event_id,source,type,occurred_at,store_id,member_no,order_id,quantity,paid_amount
+                c1-%1$s,pos,order,2024-03-01T10:00:00,s-001,CSV-%1$s,o1,1,10.00
+                ,pos,order,2024-03-01T10:00:00,s-001,CSV-%1$s,o2,1,10.00
+                c3-%1$s,pos,order,01/03/2024,s-001,CSV-%1$s,o3,1,10.00
+                c4-%1$s,pos,order,2024-03-02 11:00:00,s-001,CSV-%1$s,o4,2,"20.00"
+                """.formatted(run);
+        given().contentType("text/csv").body(csv)
+                .when().post("/events/csv")
+                .then().statusCode(200)
+                .body("accepted", equalTo(2))
+                .body("rejected", equalTo(2))
+                .body("rejections[0].line", equalTo(3))
+                .body("rejections[0].field", equalTo("event_id"))
+                .body("rejections[1].line", equalTo(4))
+                .body("rejections[1].field", equalTo("occurred_at"));
+        // Re-importing the same file changes nothing.
+        given().contentType("text/csv").body(csv).when().post("/events/csv")
+                .then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(2));
+        given().queryParam("member_no", "CSV-" + run).get("/members/resolve").then().statusCode(200)
+                .body("memberId", notNullValue());
+    }
+
+    @Test
+    void aCsvWithoutTheRequiredColumnsIsRefusedWhole() {
+        given().contentType("text/csv").body("event_id,source\ne1,pos\n")
+                .when().post("/events/csv")
+                .then().statusCode(400).body("errors[0].field", equalTo("header"))
+                .body("errors[0].reason", containsString("occurred_at"));
+    }
+}
