@@ -1,0 +1,133 @@
+package io.memberpulse.rfm;
+
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.rfm.domain.DefaultSegments;
+import io.memberpulse.rfm.domain.PurchaseLine;
+import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.RfmCalculator;
+import io.memberpulse.rfm.domain.SegmentChange;
+import io.memberpulse.rfm.store.MemberRfmRow;
+import io.memberpulse.rfm.store.RfmCache;
+import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keeps every member's RFM and segments current in event time: records purchase facts from
+ * member.events, recomputes the members they touch as of the stream's clock, and re-ages everyone
+ * when the clock moves (a member crosses into "churn edge" when the day comes). Publishes every
+ * segment entry and exit. One recomputation at a time, so two never publish the same change.
+ */
+@ApplicationScoped
+public class RecomputeRfmService {
+    private static final int PAGE = 2_000;
+
+    private final RfmRepository repository;
+    private final RfmCache cache;
+    private final SegmentChangePublisher publisher;
+    private final RfmCalculator calculator;
+    private final Counter recordedLines;
+    private Instant lastFullRefresh = Instant.EPOCH;
+
+    public RecomputeRfmService(RfmRepository repository, RfmCache cache, SegmentChangePublisher publisher,
+            RfmConfig config, MeterRegistry registry) {
+        this.repository = repository;
+        this.cache = cache;
+        this.publisher = publisher;
+        this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
+        this.recordedLines = Counter.builder("memberpulse.rfm.purchase.lines").register(registry);
+    }
+
+    /** Records a batch from member.events and recomputes the members it touched. Blocking. */
+    public synchronized void record(List<MemberEvent> events) {
+        List<RfmRepository.StoredLine> lines = new ArrayList<>();
+        Set<String> touched = new LinkedHashSet<>();
+        Instant latest = null;
+        for (MemberEvent event : events) {
+            var fact = event.getEvent();
+            Instant at = Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
+            latest = latest == null || at.isAfter(latest) ? at : latest;
+            PurchaseLine line = toLine(event, at);
+            if (line != null && !event.getMemberId().isEmpty()) {
+                String source = fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
+                lines.add(new RfmRepository.StoredLine(source, fact.getEventId(), event.getMemberId(), line,
+                        fact.getLine().getDiscountAmount()));
+                touched.add(event.getMemberId());
+            }
+        }
+        if (latest == null) {
+            return;
+        }
+        int inserted = repository.insertLines(lines).await().indefinitely();
+        recordedLines.increment(inserted);
+        Instant clock = repository.advanceWatermark(latest).await().indefinitely();
+        if (!touched.isEmpty()) {
+            recompute(touched, clock);
+        }
+    }
+
+    /** Re-ages every member to the clock; cheap when the clock has not moved. Blocking. */
+    public synchronized void refreshAll() {
+        Instant clock = repository.watermark().await().indefinitely().orElse(null);
+        if (clock == null || !clock.isAfter(lastFullRefresh)) {
+            return;
+        }
+        String after = "";
+        while (true) {
+            List<String> page = repository.memberIdsAfter(after, PAGE).await().indefinitely();
+            if (page.isEmpty()) {
+                break;
+            }
+            recompute(page, clock);
+            after = page.get(page.size() - 1);
+        }
+        lastFullRefresh = clock;
+    }
+
+    private void recompute(Collection<String> memberIds, Instant asOf) {
+        Map<String, List<PurchaseLine>> lines = repository.linesOf(memberIds).await().indefinitely();
+        Map<String, Set<String>> before = repository.segmentsOf(memberIds).await().indefinitely();
+        List<MemberRfmRow> rows = new ArrayList<>(memberIds.size());
+        List<SegmentChange> changes = new ArrayList<>();
+        for (String memberId : memberIds) {
+            Rfm rfm = calculator.compute(memberId, lines.getOrDefault(memberId, List.of()), asOf);
+            Set<String> segments = DefaultSegments.of(rfm);
+            rows.add(new MemberRfmRow(rfm, segments));
+            changes.addAll(SegmentChange.between(memberId, before.getOrDefault(memberId, Set.of()), segments, asOf,
+                    rfm.homeStoreId()));
+        }
+        repository.upsert(rows, Instant.now()).await().indefinitely();
+        cache.putAll(rows).await().indefinitely();
+        publisher.publish(changes).await().indefinitely();
+    }
+
+    /** Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. */
+    static PurchaseLine toLine(MemberEvent event, Instant at) {
+        var fact = event.getEvent();
+        var line = fact.getLine();
+        if (event.getDuplicateOrder() || line.getOrderId().isEmpty()) {
+            return null;
+        }
+        Double margin = line.hasMarginRate() ? line.getMarginRate() : null;
+        if (fact.getType() == EventType.EVENT_TYPE_ORDER && line.hasPaidAmount()) {
+            return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.ORDER, at, fact.getStoreId(),
+                    line.getPaidAmount(), margin, 0);
+        }
+        if (fact.getType() == EventType.EVENT_TYPE_REFUND && line.hasRefundAmount()) {
+            return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.REFUND, at, fact.getStoreId(), 0, margin,
+                    line.getRefundAmount());
+        }
+        return null;
+    }
+}

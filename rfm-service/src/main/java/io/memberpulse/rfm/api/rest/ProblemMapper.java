@@ -1,0 +1,38 @@
+package io.memberpulse.rfm.api.rest;
+
+import io.memberpulse.rfm.domain.MemberNotFoundException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Errors of this service as RFC 9457 problem documents, once for every resource. */
+class ProblemMapper {
+    private static final String PROBLEM_JSON = "application/problem+json";
+
+    record FieldError(String field, String reason) {
+    }
+
+    record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+    }
+
+    @ServerExceptionMapper
+    Response invalid(InvalidParameterException e) {
+        return Response.status(400).type(PROBLEM_JSON).entity(new Problem("about:blank", "Bad Request", 400,
+                e.field() + ": " + e.getMessage(), List.of(new FieldError(e.field(), e.getMessage())))).build();
+    }
+
+    @ServerExceptionMapper
+    Response memberNotFound(MemberNotFoundException e) {
+        return notFound(e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response segmentNotFound(UnknownSegmentException e) {
+        return notFound(e.getMessage());
+    }
+
+    private static Response notFound(String detail) {
+        return Response.status(404).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Not Found", 404, detail, List.of())).build();
+    }
+}

@@ -1,0 +1,103 @@
+package io.memberpulse.rfm.api.rest;
+
+import io.memberpulse.rfm.RfmQueryService;
+import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.store.MemberRfmRow;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "rfm", description = "Members' live RFM and segments")
+public class RfmResource {
+    private final RfmQueryService queries;
+
+    public RfmResource(RfmQueryService queries) {
+        this.queries = queries;
+    }
+
+    public record RfmResponse(Rfm rfm, List<String> segments) {
+        static RfmResponse of(MemberRfmRow row) {
+            return new RfmResponse(row.rfm(), List.copyOf(row.segments()));
+        }
+    }
+
+    public record SegmentResponse(String id, String name, String rule, long size) {
+    }
+
+    public record SegmentMemberResponse(String memberId, String homeStoreId, Double recencyDays, int frequency30d,
+            double monetaryNet30d) {
+    }
+
+    public record TotalsResponse(long members, long purchaseLines, Instant clock) {
+    }
+
+    @GET
+    @Path("members/{memberId}/rfm")
+    @Operation(summary = "A member's RFM and segments: current, or as of an ISO-8601 instant (asOf)")
+    public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf) {
+        if (asOf == null || asOf.isBlank()) {
+            return queries.current(memberId).map(RfmResponse::of);
+        }
+        return queries.asOf(memberId, instant(asOf)).map(RfmResponse::of);
+    }
+
+    @GET
+    @Path("segments")
+    @Operation(summary = "The segments with their rules and current sizes")
+    public Uni<List<SegmentResponse>> segments() {
+        return queries.segments().map(sizes -> sizes.stream()
+                .map(s -> new SegmentResponse(s.rule().id(), s.rule().name(), s.rule().description(), s.size()))
+                .toList());
+    }
+
+    @GET
+    @Path("segments/{segmentId}/members")
+    @Operation(summary = "Members of a segment, optionally of one home store, a page at a time")
+    public Uni<List<SegmentMemberResponse>> members(@PathParam("segmentId") String segmentId,
+            @QueryParam("store") String storeId, @QueryParam("offset") @DefaultValue("0") int offset,
+            @QueryParam("limit") @DefaultValue("100") int limit) {
+        if (queries.segment(segmentId).isEmpty()) {
+            throw new UnknownSegmentException(segmentId);
+        }
+        if (offset < 0 || limit < 1 || limit > 10_000) {
+            throw new InvalidParameterException(offset < 0 ? "offset" : "limit",
+                    offset < 0 ? "must be 0 or more" : "must be within 1..10000");
+        }
+        return queries.membersOf(segmentId, storeId).skip().first(offset).select().first(limit)
+                .map(row -> new SegmentMemberResponse(row.rfm().memberId(), row.rfm().homeStoreId(),
+                        row.rfm().recencyDays(), row.rfm().frequency30d(), row.rfm().monetaryNet30d()))
+                .collect().asList();
+    }
+
+    @GET
+    @Path("stats")
+    @Operation(summary = "Totals and the event-time clock")
+    public Uni<TotalsResponse> stats() {
+        return queries.totals().map(t -> new TotalsResponse(t.members(), t.purchaseLines(), t.clock()));
+    }
+
+    static Instant instant(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new InvalidParameterException("asOf", "not an ISO-8601 instant with offset: '" + text + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.memberpulse.rfm.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Computes RFM from a member's purchase lines as of an instant, in event time: nothing after
+ * {@code asOf} counts, so replaying history gives what living through it gave.
+ * An order is net when what was paid for it exceeds what was refunded on it; its weight in the
+ * margin-weighted frequency is its margin rate relative to the default rate.
+ */
+public final class RfmCalculator {
+    private static final double DAY_SECONDS = 86_400d;
+
+    private final double defaultMarginRate;
+
+    public RfmCalculator(double defaultMarginRate) {
+        if (defaultMarginRate <= 0 || defaultMarginRate > 1) {
+            throw new IllegalArgumentException("defaultMarginRate must be within (0, 1]: " + defaultMarginRate);
+        }
+        this.defaultMarginRate = defaultMarginRate;
+    }
+
+    private static final class Order {
+        Instant placedAt;
+        String storeId;
+        double paid;
+        double margin;
+        double refunded;
+    }
+
+    public Rfm compute(String memberId, Collection<PurchaseLine> lines, Instant asOf) {
+        Map<String, Order> orders = new HashMap<>();
+        double refunds30 = 0;
+        double refunds90 = 0;
+        double refundsTotal = 0;
+        for (PurchaseLine line : lines) {
+            if (line.occurredAt().isAfter(asOf)) {
+                continue;
+            }
+            double ageDays = ageDays(line.occurredAt(), asOf);
+            if (line.kind() == PurchaseLine.Kind.REFUND) {
+                refundsTotal += line.refundAmount();
+                refunds90 += ageDays < 90 ? line.refundAmount() : 0;
+                refunds30 += ageDays < 30 ? line.refundAmount() : 0;
+                Order refunded = orders.get(line.orderId());
+                if (refunded != null) {
+                    refunded.refunded += line.refundAmount();
+                }
+                continue;
+            }
+            Order order = orders.computeIfAbsent(line.orderId(), id -> new Order());
+            if (order.placedAt == null || line.occurredAt().isBefore(order.placedAt)) {
+                order.placedAt = line.occurredAt();
+                order.storeId = line.storeId();
+            }
+            order.paid += line.paidAmount();
+            order.margin += line.paidAmount() * (line.marginRate() == null ? defaultMarginRate : line.marginRate());
+        }
+
+        Instant last = null;
+        int f7 = 0, f14 = 0, f30 = 0, f90 = 0;
+        double wf30 = 0, wf90 = 0, m30 = 0, m90 = 0, margin90 = 0, mTotal = 0;
+        long ordersTotal = 0;
+        Map<String, Integer> ordersPerStore90 = new HashMap<>();
+        Map<String, Integer> ordersPerStore = new HashMap<>();
+        for (Order order : orders.values()) {
+            mTotal += order.paid;
+            double age = ageDays(order.placedAt, asOf);
+            if (age < 90) {
+                m90 += order.paid;
+                margin90 += order.margin;
+                m30 += age < 30 ? order.paid : 0;
+            }
+            if (order.paid - order.refunded <= 0) {
+                continue; // fully refunded: not a purchase
+            }
+            ordersTotal++;
+            if (last == null || order.placedAt.isAfter(last)) {
+                last = order.placedAt;
+            }
+            double weight = order.paid > 0 ? (order.margin / order.paid) / defaultMarginRate : 1;
+            if (order.storeId != null && !order.storeId.isEmpty()) {
+                ordersPerStore.merge(order.storeId, 1, Integer::sum);
+                if (age < 90) {
+                    ordersPerStore90.merge(order.storeId, 1, Integer::sum);
+                }
+            }
+            if (age < 7) f7++;
+            if (age < 14) f14++;
+            if (age < 30) {
+                f30++;
+                wf30 += weight;
+            }
+            if (age < 90) {
+                f90++;
+                wf90 += weight;
+            }
+        }
+        Double recency = last == null ? null : ageDays(last, asOf);
+        String homeStore = mostFrequent(ordersPerStore90.isEmpty() ? ordersPerStore : ordersPerStore90);
+        return new Rfm(memberId, asOf, last, recency, f7, f14, f30, f90, wf30, wf90,
+                m30 - refunds30, m90 - refunds90, margin90, ordersTotal, mTotal - refundsTotal, homeStore);
+    }
+
+    private static double ageDays(Instant at, Instant asOf) {
+        return Duration.between(at, asOf).getSeconds() / DAY_SECONDS;
+    }
+
+    private static String mostFrequent(Map<String, Integer> counts) {
+        return counts.entrySet().stream()
+                .max(Map.Entry.<String, Integer>comparingByValue()
+                        .thenComparing(Map.Entry.<String, Integer>comparingByKey().reversed())) // ties: first by name
+                .map(Map.Entry::getKey).orElse(null);
+    }
+}

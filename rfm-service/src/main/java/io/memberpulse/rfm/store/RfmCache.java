@@ -1,0 +1,63 @@
+package io.memberpulse.rfm.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.rfm.RfmConfig;
+import io.memberpulse.rfm.domain.Rfm;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Hot reads of each member's current RFM and segments; PostgreSQL stays the truth. */
+@ApplicationScoped
+public class RfmCache {
+    private final ReactiveValueCommands<String, String> values;
+    private final ObjectMapper mapper;
+    private final String prefix;
+
+    public RfmCache(ReactiveRedisDataSource redis, ObjectMapper mapper, RfmConfig config) {
+        this.values = redis.value(String.class);
+        this.mapper = mapper;
+        this.prefix = config.redis().keyPrefix() + "rfm:";
+    }
+
+    public Uni<Void> putAll(List<MemberRfmRow> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, String> entries = new HashMap<>();
+        for (MemberRfmRow row : rows) {
+            entries.put(prefix + row.rfm().memberId(), write(row));
+        }
+        return values.mset(entries);
+    }
+
+    public Uni<Optional<MemberRfmRow>> get(String memberId) {
+        return values.get(prefix + memberId).map(json -> Optional.ofNullable(json).map(this::read));
+    }
+
+    private record Cached(Rfm rfm, List<String> segments) {
+    }
+
+    private String write(MemberRfmRow row) {
+        try {
+            return mapper.writeValueAsString(new Cached(row.rfm(), List.copyOf(row.segments())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("RFM not serialisable", e);
+        }
+    }
+
+    private MemberRfmRow read(String json) {
+        try {
+            Cached cached = mapper.readValue(json, Cached.class);
+            return new MemberRfmRow(cached.rfm(), new java.util.LinkedHashSet<>(cached.segments()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cached RFM unreadable", e);
+        }
+    }
+}

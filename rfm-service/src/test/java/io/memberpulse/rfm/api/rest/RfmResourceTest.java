@@ -1,0 +1,138 @@
+package io.memberpulse.rfm.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
+import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.segments.v1.GetMemberRfmRequest;
+import io.memberpulse.proto.segments.v1.MemberRfm;
+import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.memberpulse.proto.segments.v1.SegmentServiceGrpc;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class RfmResourceTest {
+    static final Instant DAY0 = Instant.parse("2024-05-01T10:00:00Z");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+        kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+        kafka.registerSerde(SegmentChanged.class, ProtobufSerdes.of(new SegmentChangedDeserializer()));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static MemberEvent order(String memberId, String orderId, Instant at, double paid) {
+        return MemberEvent.newBuilder().setMemberId(memberId).setEvent(ChannelEvent.newBuilder()
+                .setEventId(orderId + "-1").setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId("s-042")
+                .setLine(OrderLine.newBuilder().setOrderId(orderId).setQuantity(1).setPaidAmount(paid))).build();
+    }
+
+    void send(MemberEvent... events) {
+        var records = java.util.Arrays.stream(events)
+                .map(e -> new ProducerRecord<>(Topics.MEMBER_EVENTS, e.getMemberId(), e)).toList();
+        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+    }
+
+    @Test
+    void ordersOnMemberEventsUpdateRfmAndSegmentsLive() {
+        String member = "m-" + UUID.randomUUID();
+        var segmentChanges = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
+        // Six orders in six days worth ¥900: high-value active and potential.
+        MemberEvent[] orders = new MemberEvent[6];
+        for (int i = 0; i < 6; i++) {
+            orders[i] = order(member, member + "-o" + i, DAY0.plus(Duration.ofDays(i)), 150);
+        }
+        send(orders);
+        // Re-delivery of the same events changes nothing.
+        send(orders[0], orders[1]);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200)
+                .body("rfm.frequency30d", equalTo(6))
+                .body("rfm.monetaryNet30d", equalTo(900.0f))
+                .body("rfm.homeStoreId", equalTo("s-042"))
+                .body("segments", hasItem("high-value-active")));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> segmentChanges.getRecords().stream()
+                .anyMatch(r -> r.key().equals(member) && r.value().getSegmentId().equals("high-value-active")
+                        && r.value().getChange() == SegmentChanged.Change.CHANGE_ENTERED));
+        segmentChanges.stop();
+
+        // As of the third day only three orders had happened.
+        given().queryParam("asOf", DAY0.plus(Duration.ofDays(2)).plusSeconds(60).toString())
+                .get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.frequency30d", equalTo(3))
+                .body("rfm.monetaryNet30d", equalTo(450.0f));
+    }
+
+    @Test
+    void grpcAnswersTheSameRfmAndRefusesABlankMember() {
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, member + "-o1", DAY0, 42.5));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200));
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var stub = SegmentServiceGrpc.newBlockingStub(channel);
+            MemberRfm rfm = stub.getMemberRfm(GetMemberRfmRequest.newBuilder().setMemberId(member).build());
+            assertThat(rfm.getOrdersTotal()).isEqualTo(1);
+            assertThat(rfm.getMonetaryNetTotal()).isEqualTo(42.5);
+            assertThatThrownBy(() -> stub.getMemberRfm(GetMemberRfmRequest.newBuilder().build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription()).contains("member_id");
+                    });
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void badParametersAndUnknownMembersGetClearAnswers() {
+        given().queryParam("asOf", "last tuesday").get("/members/x/rfm")
+                .then().statusCode(400).body("errors[0].field", equalTo("asOf"));
+        given().get("/members/nobody-" + UUID.randomUUID() + "/rfm")
+                .then().statusCode(404).body("detail", containsString("no purchases"));
+        given().get("/segments/no-such-segment/members").then().statusCode(404);
+        given().get("/segments").then().statusCode(200).body("id", hasItem("churn-edge"));
+    }
+}

@@ -1,0 +1,83 @@
+package io.memberpulse.rfm.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RfmCalculatorTest {
+    static final Instant NOW = Instant.parse("2024-06-30T12:00:00Z");
+    final RfmCalculator calculator = new RfmCalculator(0.30);
+
+    static PurchaseLine order(String id, int daysAgo, double paid, Double margin, String store) {
+        return new PurchaseLine(id, PurchaseLine.Kind.ORDER, NOW.minus(Duration.ofDays(daysAgo)), store, paid, margin, 0);
+    }
+
+    static PurchaseLine refund(String id, int daysAgo, double amount) {
+        return new PurchaseLine(id, PurchaseLine.Kind.REFUND, NOW.minus(Duration.ofDays(daysAgo)), "s1", 0, null, amount);
+    }
+
+    @Test
+    void countsDistinctOrdersInEachRollingWindow() {
+        List<PurchaseLine> lines = List.of(
+                order("a", 2, 10, null, "s1"), order("a", 2, 5, null, "s1"), // two lines, one order
+                order("b", 10, 20, null, "s1"), order("c", 20, 30, null, "s1"), order("d", 60, 40, null, "s2"),
+                order("e", 200, 50, null, "s2"));
+        Rfm rfm = calculator.compute("m", lines, NOW);
+        assertThat(rfm.frequency7d()).isEqualTo(1);
+        assertThat(rfm.frequency14d()).isEqualTo(2);
+        assertThat(rfm.frequency30d()).isEqualTo(3);
+        assertThat(rfm.frequency90d()).isEqualTo(4);
+        assertThat(rfm.ordersTotal()).isEqualTo(5);
+        assertThat(rfm.recencyDays()).isCloseTo(2.0, within(1e-9));
+        assertThat(rfm.monetaryNet30d()).isCloseTo(65, within(1e-9));
+        assertThat(rfm.monetaryNet90d()).isCloseTo(105, within(1e-9));
+        assertThat(rfm.homeStoreId()).isEqualTo("s1");
+    }
+
+    @Test
+    void monetaryIsNetOfRefundsAndAFullyRefundedOrderIsNoPurchase() {
+        List<PurchaseLine> lines = List.of(order("a", 3, 100, null, "s1"), refund("a", 1, 100),
+                order("b", 15, 80, null, "s1"), refund("x", 5, 30));
+        Rfm rfm = calculator.compute("m", lines, NOW);
+        assertThat(rfm.frequency30d()).isEqualTo(1);
+        assertThat(rfm.recencyDays()).isCloseTo(15.0, within(1e-9));
+        assertThat(rfm.monetaryNet30d()).isCloseTo(100 + 80 - 100 - 30, within(1e-9));
+    }
+
+    @Test
+    void highMarginOrdersWeighMoreThanLowMarginOnes() {
+        Rfm rfm = calculator.compute("m", List.of(order("a", 1, 100, 0.6, "s1"), order("b", 2, 100, 0.15, "s1"),
+                order("c", 3, 100, null, "s1")), NOW);
+        assertThat(rfm.weightedFrequency30d()).isCloseTo(2.0 + 0.5 + 1.0, within(1e-9));
+        assertThat(rfm.monetaryMargin90d()).isCloseTo(60 + 15 + 30, within(1e-9));
+    }
+
+    @Test
+    void nothingAfterAsOfCounts() {
+        List<PurchaseLine> lines = List.of(order("a", 40, 10, null, "s1"), order("b", 5, 99, null, "s1"));
+        Rfm past = calculator.compute("m", lines, NOW.minus(Duration.ofDays(30)));
+        assertThat(past.ordersTotal()).isEqualTo(1);
+        assertThat(past.recencyDays()).isCloseTo(10.0, within(1e-9));
+        assertThat(past.monetaryNetTotal()).isCloseTo(10, within(1e-9));
+    }
+
+    @Test
+    void aMemberWhoNeverBoughtHasNoRecency() {
+        Rfm rfm = calculator.compute("m", List.of(), NOW);
+        assertThat(rfm.recencyDays()).isNull();
+        assertThat(DefaultSegments.of(rfm)).isEmpty();
+    }
+
+    @Test
+    void timeAloneMovesAMemberIntoChurnEdge() {
+        List<PurchaseLine> lines = List.of(order("a", 0, 150, null, "s1"));
+        assertThat(DefaultSegments.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(19)))))
+                .doesNotContain(DefaultSegments.CHURN_EDGE);
+        assertThat(DefaultSegments.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(20)))))
+                .containsExactly(DefaultSegments.CHURN_EDGE);
+    }
+}
