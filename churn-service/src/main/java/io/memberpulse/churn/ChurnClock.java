@@ -1,0 +1,19 @@
+package io.memberpulse.churn;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The "window" half of the cadence: re-scores everyone whenever the event-time clock advanced. */
+@ApplicationScoped
+class ChurnClock {
+    private final ScoreMembersService service;
+
+    ChurnClock(ScoreMembersService service) {
+        this.service = service;
+    }
+
+    @Scheduled(every = "${memberpulse.churn.refresh-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        service.refreshAll();
+    }
+}

@@ -1,0 +1,36 @@
+package io.memberpulse.churn;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** churn-service settings (application.properties, overridable by environment variables). */
+@ConfigMapping(prefix = "memberpulse")
+public interface ChurnConfig {
+
+    Redis redis();
+
+    Churn churn();
+
+    interface Redis {
+        /** Prefix of every key this service writes, so tests and tenants never collide. */
+        String keyPrefix();
+    }
+
+    interface Churn {
+        /** Churn = no purchase within this many days after the scoring instant. */
+        @WithDefault("90")
+        int horizonDays();
+
+        /** Purchase rhythm assumed for members with a single order. */
+        @WithDefault("60")
+        double defaultGapDays();
+
+        /** A new score is published when the probability moved at least this much. */
+        @WithDefault("0.005")
+        double publishThreshold();
+
+        /** How often every member is re-scored to the event-time clock. */
+        @WithDefault("10s")
+        String refreshEvery();
+    }
+}

@@ -1,0 +1,59 @@
+package io.memberpulse.churn.api.grpc;
+
+import io.grpc.Status;
+import io.memberpulse.churn.ChurnScoredMapper;
+import io.memberpulse.churn.ScoreQueryService;
+import io.memberpulse.churn.domain.RoiCalculator;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.churn.v1.ChurnService;
+import io.memberpulse.proto.churn.v1.GetScoreRequest;
+import io.memberpulse.proto.churn.v1.RoiRequest;
+import io.memberpulse.proto.churn.v1.RoiResponse;
+import io.memberpulse.proto.churn.v1.TopRiskRequest;
+import io.memberpulse.proto.churn.v1.TopRiskResponse;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+
+@GrpcService
+class ChurnGrpcService implements ChurnService {
+    private static final int MAX_K = 1_000;
+
+    private final ScoreQueryService queries;
+
+    ChurnGrpcService(ScoreQueryService queries) {
+        this.queries = queries;
+    }
+
+    @Override
+    public Uni<ChurnScored> getScore(GetScoreRequest request) {
+        if (request.getMemberId().isBlank()) {
+            return Uni.createFrom().failure(invalid("member_id: is required"));
+        }
+        return queries.score(request.getMemberId()).map(ChurnScoredMapper::toProto);
+    }
+
+    @Override
+    public Uni<TopRiskResponse> topRisk(TopRiskRequest request) {
+        if (request.getK() < 1 || request.getK() > MAX_K) {
+            return Uni.createFrom().failure(invalid("k: must be within 1.." + MAX_K));
+        }
+        String store = request.getStoreId().isBlank() ? null : request.getStoreId();
+        return queries.top(store, request.getK()).map(scores -> TopRiskResponse.newBuilder()
+                .addAllScores(scores.stream().map(ChurnScoredMapper::toProto).toList()).build());
+    }
+
+    @Override
+    public Uni<RoiResponse> calculateRoi(RoiRequest request) {
+        return Uni.createFrom().item(() -> {
+            RoiCalculator.Result result = RoiCalculator.calculate(new RoiCalculator.Inputs(request.getMembers(),
+                    request.getRiskShare(), request.getTouchCost(), request.getCouponCost(), request.getWinBackUplift(),
+                    request.getNetValuePerWonBack()));
+            return RoiResponse.newBuilder().setTargeted(result.targeted()).setCost(result.cost())
+                    .setGain(result.gain()).setRoi(result.roi()).build();
+        });
+    }
+
+    private static RuntimeException invalid(String description) {
+        return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
+    }
+}

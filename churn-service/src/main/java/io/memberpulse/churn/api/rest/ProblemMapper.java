@@ -1,0 +1,40 @@
+package io.memberpulse.churn.api.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.memberpulse.churn.domain.InvalidInputException;
+import io.memberpulse.churn.domain.MemberNotFoundException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Errors of this service as RFC 9457 problem documents, once for every resource. */
+class ProblemMapper {
+    private static final String PROBLEM_JSON = "application/problem+json";
+
+    record FieldError(String field, String reason) {
+    }
+
+    record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+    }
+
+    @ServerExceptionMapper
+    Response invalid(InvalidInputException e) {
+        return badRequest(e.field(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response malformedJson(JsonProcessingException e) {
+        return badRequest("body", "malformed JSON: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    Response notFound(MemberNotFoundException e) {
+        return Response.status(404).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Not Found", 404, e.getMessage(), List.of())).build();
+    }
+
+    private static Response badRequest(String field, String reason) {
+        return Response.status(400).type(PROBLEM_JSON).entity(new Problem("about:blank", "Bad Request", 400,
+                field + ": " + reason, List.of(new FieldError(field, reason)))).build();
+    }
+}

@@ -1,0 +1,12 @@
+package io.memberpulse.churn.domain;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/** One purchase fact of a member: an order line (amount paid) or a refund (amount negative). */
+public record Purchase(String orderId, boolean refund, Instant occurredAt, String storeId, double amount) {
+    public Purchase {
+        Objects.requireNonNull(orderId, "orderId");
+        Objects.requireNonNull(occurredAt, "occurredAt");
+    }
+}

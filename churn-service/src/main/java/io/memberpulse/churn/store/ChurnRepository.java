@@ -1,0 +1,158 @@
+package io.memberpulse.churn.store;
+
+import io.memberpulse.churn.domain.ChurnScore;
+import io.memberpulse.churn.domain.Purchase;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Set-at-a-time SQL for purchase facts, scores and the event-time clock. */
+@ApplicationScoped
+public class ChurnRepository {
+    private final Pool pool;
+
+    public ChurnRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public record StoredPurchase(String source, String eventId, String memberId, Purchase purchase) {
+    }
+
+    public Uni<Void> insertPurchases(List<StoredPurchase> purchases) {
+        if (purchases.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> tuples = new ArrayList<>(purchases.size());
+        for (StoredPurchase stored : purchases) {
+            Purchase p = stored.purchase();
+            tuples.add(Tuple.from(Arrays.asList(stored.source(), stored.eventId(), stored.memberId(), p.orderId(),
+                    p.refund() ? "refund" : "order", utc(p.occurredAt()), p.storeId(), p.amount())));
+        }
+        return pool.preparedQuery("""
+                INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id, amount)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""")
+                .executeBatch(tuples).replaceWithVoid();
+    }
+
+    public Uni<Map<String, List<Purchase>>> purchasesOf(Collection<String> memberIds) {
+        return pool.preparedQuery("""
+                SELECT member_id, order_id, kind, occurred_at, store_id, amount FROM purchase_line
+                WHERE member_id = ANY($1)""")
+                .execute(Tuple.of(memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, List<Purchase>> purchases = new HashMap<>();
+                    for (Row row : rows) {
+                        purchases.computeIfAbsent(row.getString(0), id -> new ArrayList<>()).add(new Purchase(
+                                row.getString(1), "refund".equals(row.getString(2)), row.getOffsetDateTime(3).toInstant(),
+                                row.getString(4), row.getDouble(5)));
+                    }
+                    return purchases;
+                });
+    }
+
+    public Uni<Map<String, ChurnScore>> scoresOf(Collection<String> memberIds) {
+        return pool.preparedQuery("SELECT * FROM churn_score WHERE member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, ChurnScore> scores = new HashMap<>();
+                    rows.forEach(row -> scores.put(row.getString("member_id"), toScore(row)));
+                    return scores;
+                });
+    }
+
+    public Uni<Optional<ChurnScore>> score(String memberId) {
+        return scoresOf(List.of(memberId)).map(scores -> Optional.ofNullable(scores.get(memberId)));
+    }
+
+    /** The riskiest members of a store (all stores when null), riskiest first. */
+    public Uni<List<ChurnScore>> top(String storeId, int k) {
+        return pool.preparedQuery("""
+                SELECT * FROM churn_score WHERE ($1::text IS NULL OR home_store_id = $1)
+                ORDER BY probability DESC, member_id LIMIT $2""")
+                .execute(Tuple.of(storeId, k))
+                .map(rows -> {
+                    List<ChurnScore> scores = new ArrayList<>();
+                    rows.forEach(row -> scores.add(toScore(row)));
+                    return scores;
+                });
+    }
+
+    public Uni<Void> upsertScores(List<ChurnScore> scores, Instant scoredAt) {
+        if (scores.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> tuples = new ArrayList<>(scores.size());
+        for (ChurnScore s : scores) {
+            tuples.add(Tuple.from(Arrays.asList(s.memberId(), s.probability(), s.modelVersion(), utc(s.asOf()),
+                    s.horizonDays(), s.homeStoreId(), s.memberValue(), s.recencyDays(), s.expectedGapDays(), utc(scoredAt))));
+        }
+        return pool.preparedQuery("""
+                INSERT INTO churn_score (member_id, probability, model_version, as_of, horizon_days, home_store_id,
+                  member_value, recency_days, expected_gap_days, scored_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                ON CONFLICT (member_id) DO UPDATE SET probability = EXCLUDED.probability,
+                  model_version = EXCLUDED.model_version, as_of = EXCLUDED.as_of, horizon_days = EXCLUDED.horizon_days,
+                  home_store_id = EXCLUDED.home_store_id, member_value = EXCLUDED.member_value,
+                  recency_days = EXCLUDED.recency_days, expected_gap_days = EXCLUDED.expected_gap_days,
+                  scored_at = EXCLUDED.scored_at""")
+                .executeBatch(tuples).replaceWithVoid();
+    }
+
+    public Uni<Optional<Instant>> watermark() {
+        return pool.query("SELECT watermark FROM stream_clock WHERE id = 1").execute()
+                .map(rows -> {
+                    var it = rows.iterator();
+                    return it.hasNext() ? Optional.of(it.next().getOffsetDateTime(0).toInstant()) : Optional.empty();
+                });
+    }
+
+    public Uni<Instant> advanceWatermark(Instant seen) {
+        return pool.preparedQuery("""
+                INSERT INTO stream_clock (id, watermark) VALUES (1, $1)
+                ON CONFLICT (id) DO UPDATE SET watermark = GREATEST(stream_clock.watermark, EXCLUDED.watermark)
+                RETURNING watermark""")
+                .execute(Tuple.of(utc(seen)))
+                .map(rows -> rows.iterator().next().getOffsetDateTime(0).toInstant());
+    }
+
+    public Uni<List<String>> memberIdsAfter(String after, int limit) {
+        return pool.preparedQuery("SELECT DISTINCT member_id FROM purchase_line WHERE member_id > $1 ORDER BY member_id LIMIT $2")
+                .execute(Tuple.of(after, limit))
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getString(0)));
+                    return ids;
+                });
+    }
+
+    public Uni<long[]> totals() {
+        return pool.query("SELECT (SELECT count(DISTINCT member_id) FROM purchase_line), (SELECT count(*) FROM churn_score)")
+                .execute()
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new long[] {row.getLong(0), row.getLong(1)};
+                });
+    }
+
+    private static ChurnScore toScore(Row row) {
+        return new ChurnScore(row.getString("member_id"), row.getDouble("probability"), row.getString("model_version"),
+                row.getOffsetDateTime("as_of").toInstant(), row.getInteger("horizon_days"), row.getString("home_store_id"),
+                row.getDouble("member_value"), row.getDouble("recency_days"), row.getDouble("expected_gap_days"));
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,99 @@
+package io.memberpulse.churn.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.churn.ChurnConfig;
+import io.memberpulse.churn.domain.ChurnScore;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
+import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Hot reads: each member's score (a JSON value) and, per home store and overall, a sorted set of
+ * members by probability, so GetScore and TopRisk never touch PostgreSQL.
+ */
+@ApplicationScoped
+public class ScoreCache {
+    private static final String ALL_STORES = "*";
+
+    private final ReactiveValueCommands<String, String> values;
+    private final ReactiveSortedSetCommands<String, String> rankings;
+    private final ObjectMapper mapper;
+    private final String prefix;
+
+    public ScoreCache(ReactiveRedisDataSource redis, ObjectMapper mapper, ChurnConfig config) {
+        this.values = redis.value(String.class);
+        this.rankings = redis.sortedSet(String.class);
+        this.mapper = mapper;
+        this.prefix = config.redis().keyPrefix();
+    }
+
+    /** Writes new scores; a member whose home store changed leaves the old store's ranking. */
+    public Uni<Void> putAll(List<ChurnScore> scores, Map<String, ChurnScore> previous) {
+        if (scores.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, String> entries = new HashMap<>();
+        List<Uni<Void>> writes = new ArrayList<>();
+        for (ChurnScore score : scores) {
+            entries.put(scoreKey(score.memberId()), write(score));
+            ChurnScore before = previous.get(score.memberId());
+            if (before != null && before.homeStoreId() != null && !Objects.equals(before.homeStoreId(), score.homeStoreId())) {
+                writes.add(rankings.zrem(rankingKey(before.homeStoreId()), score.memberId()).replaceWithVoid());
+            }
+            writes.add(rankings.zadd(rankingKey(ALL_STORES), score.probability(), score.memberId()).replaceWithVoid());
+            if (score.homeStoreId() != null) {
+                writes.add(rankings.zadd(rankingKey(score.homeStoreId()), score.probability(), score.memberId()).replaceWithVoid());
+            }
+        }
+        writes.add(values.mset(entries));
+        return Uni.join().all(writes).andFailFast().replaceWithVoid();
+    }
+
+    public Uni<Optional<ChurnScore>> get(String memberId) {
+        return values.get(scoreKey(memberId)).map(json -> Optional.ofNullable(json).map(this::read));
+    }
+
+    /** The k riskiest of a store (null: of all stores), riskiest first; empty when nothing is cached. */
+    public Uni<List<ChurnScore>> top(String storeId, int k) {
+        return rankings.zrange(rankingKey(storeId == null ? ALL_STORES : storeId), 0, k - 1, new ZRangeArgs().rev())
+                .flatMap(memberIds -> memberIds.isEmpty()
+                        ? Uni.createFrom().item(List.<ChurnScore>of())
+                        : values.mget(memberIds.stream().map(this::scoreKey).toArray(String[]::new))
+                                .map(found -> memberIds.stream().map(id -> found.get(scoreKey(id)))
+                                        .filter(Objects::nonNull).map(this::read).toList()));
+    }
+
+    private String scoreKey(String memberId) {
+        return prefix + "score:" + memberId;
+    }
+
+    private String rankingKey(String storeId) {
+        return prefix + "top:" + storeId;
+    }
+
+    private String write(ChurnScore score) {
+        try {
+            return mapper.writeValueAsString(score);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("score not serialisable", e);
+        }
+    }
+
+    private ChurnScore read(String json) {
+        try {
+            return mapper.readValue(json, ChurnScore.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cached score unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.memberpulse.churn.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.churn.v1.ChurnServiceGrpc;
+import io.memberpulse.proto.churn.v1.GetScoreRequest;
+import io.memberpulse.proto.churn.v1.RoiRequest;
+import io.memberpulse.proto.churn.v1.TopRiskRequest;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ScoreResourceTest {
+    static final Instant CLOCK = Instant.parse("2030-01-01T00:00:00Z"); // later than any other test's events
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+        kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+        kafka.registerSerde(ChurnScored.class, ProtobufSerdes.of(new ChurnScoredDeserializer()));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static List<ProducerRecord<String, MemberEvent>> weeklyOrders(String member, String store, int count, Instant last) {
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Instant at = last.minus(Duration.ofDays(7L * (count - 1 - i)));
+            MemberEvent event = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                    .setEventId(member + "-" + i).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                    .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId(store)
+                    .setLine(OrderLine.newBuilder().setOrderId(member + "-o" + i).setQuantity(1).setPaidAmount(25))).build();
+            records.add(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event));
+        }
+        return records;
+    }
+
+    @Test
+    void membersAreScoredFromMemberEventsRankedPerStoreAndPublished() {
+        String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        String loyal = "loyal-" + UUID.randomUUID();
+        String lapsed = "lapsed-" + UUID.randomUUID();
+        var scores = kafka.consume(String.class, ChurnScored.class).fromTopics(Topics.CHURN_SCORES);
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        records.addAll(weeklyOrders(loyal, store, 8, CLOCK.minus(Duration.ofDays(2))));
+        records.addAll(weeklyOrders(lapsed, store, 8, CLOCK.minus(Duration.ofDays(60))));
+        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=5")
+                .then().statusCode(200)
+                .body("size()", equalTo(2))
+                .body("[0].memberId", equalTo(lapsed))
+                .body("[1].memberId", equalTo(loyal)));
+        given().get("/members/" + lapsed + "/score").then().statusCode(200)
+                .body("homeStoreId", equalTo(store)).body("probability", greaterThan(0.9f));
+        await().atMost(Duration.ofSeconds(20)).until(() -> scores.getRecords().stream()
+                .anyMatch(r -> r.key().equals(lapsed) && r.value().getHomeStoreId().equals(store)));
+        scores.stop();
+
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var stub = ChurnServiceGrpc.newBlockingStub(channel);
+            assertThat(stub.topRisk(TopRiskRequest.newBuilder().setStoreId(store).setK(1).build()).getScores(0).getMemberId())
+                    .isEqualTo(lapsed);
+            assertThat(stub.getScore(GetScoreRequest.newBuilder().setMemberId(loyal).build()).getProbability())
+                    .isLessThan(0.2);
+            assertThatThrownBy(() -> stub.topRisk(TopRiskRequest.newBuilder().setStoreId(store).setK(0).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+            assertThatThrownBy(() -> stub.getScore(GetScoreRequest.newBuilder().setMemberId("nobody").build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+            var roi = stub.calculateRoi(RoiRequest.newBuilder().setMembers(100_000).setRiskShare(0.2).setTouchCost(0.25)
+                    .setCouponCost(2).setWinBackUplift(0.08).setNetValuePerWonBack(60).build());
+            assertThat(roi.getRoi()).isBetween(2.12, 2.14);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void roiOverRestAndItsBadInput() {
+        given().contentType(ContentType.JSON)
+                .body("{\"members\": 100000, \"riskShare\": 0.1, \"touchCost\": 6, \"winBackUplift\": 1, \"netValuePerWonBack\": 50}")
+                .post("/roi").then().statusCode(200).body("targeted", equalTo(10000)).body("cost", equalTo(60000.0f));
+        given().contentType(ContentType.JSON).body("{\"members\": 100, \"riskShare\": 2, \"touchCost\": 1, "
+                + "\"winBackUplift\": 0.1, \"netValuePerWonBack\": 5}")
+                .post("/roi").then().statusCode(400).body("errors[0].field", equalTo("risk_share"));
+        given().contentType(ContentType.JSON).body("{\"members\": 100,")
+                .post("/roi").then().statusCode(400);
+        given().get("/scores/top?k=0").then().statusCode(400).body("errors[0].field", equalTo("k"));
+    }
+}

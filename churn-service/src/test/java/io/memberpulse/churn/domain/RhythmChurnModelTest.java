@@ -1,0 +1,60 @@
+package io.memberpulse.churn.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RhythmChurnModelTest {
+    static final Instant NOW = Instant.parse("2024-06-30T00:00:00Z");
+    final RhythmChurnModel model = new RhythmChurnModel(90, 60);
+
+    static List<Purchase> everyNDays(int n, int count, int lastDaysAgo, String store) {
+        List<Purchase> purchases = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            purchases.add(new Purchase("o" + i, false, NOW.minus(Duration.ofDays(lastDaysAgo + (long) n * (count - 1 - i))),
+                    store, 20));
+        }
+        return purchases;
+    }
+
+    @Test
+    void aMemberOverdueAgainstTheirOwnRhythmIsRiskierThanOneOnRhythm() {
+        double onRhythm = model.score("a", everyNDays(7, 10, 3, "s1"), NOW).orElseThrow().probability();
+        double overdue = model.score("b", everyNDays(7, 10, 35, "s1"), NOW).orElseThrow().probability();
+        assertThat(onRhythm).isLessThan(0.2);
+        assertThat(overdue).isGreaterThan(0.9);
+    }
+
+    @Test
+    void theSameRecencyMeansLessForASlowBuyer() {
+        double weekly = model.score("a", everyNDays(7, 10, 30, "s1"), NOW).orElseThrow().probability();
+        double quarterly = model.score("b", everyNDays(90, 4, 30, "s1"), NOW).orElseThrow().probability();
+        assertThat(quarterly).isLessThan(weekly);
+    }
+
+    @Test
+    void aOneTimeBuyerIsJudgedAgainstTheDefaultRhythm() {
+        ChurnScore score = model.score("a", everyNDays(1, 1, 60, "s1"), NOW).orElseThrow();
+        assertThat(score.expectedGapDays()).isEqualTo(60.0);
+        // r = 1: alive = 1/2; churn = 1/2 + 1/2 * exp(-90/60).
+        assertThat(score.probability()).isCloseTo(0.5 + 0.5 * Math.exp(-1.5), within(1e-9));
+    }
+
+    @Test
+    void nothingAfterAsOfIsUsedAndFullyRefundedOrdersDoNotCount() {
+        List<Purchase> purchases = new ArrayList<>(everyNDays(10, 3, 40, "s1"));
+        purchases.add(new Purchase("future", false, NOW.plus(Duration.ofDays(1)), "s1", 50));
+        purchases.add(new Purchase("r", false, NOW.minus(Duration.ofDays(2)), "s2", 30));
+        purchases.add(new Purchase("r", true, NOW.minus(Duration.ofDays(1)), "s2", -30));
+        ChurnScore score = model.score("a", purchases, NOW).orElseThrow();
+        assertThat(score.recencyDays()).isCloseTo(40, within(1e-9));
+        assertThat(score.homeStoreId()).isEqualTo("s1");
+        assertThat(score.memberValue()).isCloseTo(60, within(1e-9));
+        assertThat(model.score("b", List.of(new Purchase("f", false, NOW.plusSeconds(1), "s1", 5)), NOW)).isEmpty();
+    }
+}
