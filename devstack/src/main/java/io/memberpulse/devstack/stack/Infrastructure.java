@@ -7,28 +7,44 @@ import io.memberpulse.devstack.infra.RedisServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** PostgreSQL (one database per service, created when missing), Redis and Kafka for the stack. */
+/**
+ * PostgreSQL (one database per service, created when missing), Redis and Kafka for the stack.
+ * An isolated stack (end-to-end tests) gets databases and Redis key prefixes of its own, named
+ * after its isolation id, and removes them when closed: it can share servers that already run.
+ */
 public final class Infrastructure implements AutoCloseable {
     private final PostgresServer postgres;
     private final RedisServer redis;
     private final KafkaServer kafka;
+    private final String isolation;
 
-    private Infrastructure(PostgresServer postgres, RedisServer redis, KafkaServer kafka) {
+    private Infrastructure(PostgresServer postgres, RedisServer redis, KafkaServer kafka, String isolation) {
         this.postgres = postgres;
         this.redis = redis;
         this.kafka = kafka;
+        this.isolation = isolation;
     }
 
+    /** The local stack: the services' own databases and key prefixes, kept. */
     public static Infrastructure start(InfraSettings settings) {
+        return start(settings, "");
+    }
+
+    /** @param isolation empty, or a lower-case id ([a-z0-9_]) naming this stack's own databases and keys */
+    public static Infrastructure start(InfraSettings settings, String isolation) {
+        if (!isolation.matches("[a-z0-9_]*")) {
+            throw new IllegalArgumentException("isolation id must be [a-z0-9_]: " + isolation);
+        }
         PostgresServer postgres = PostgresServer.startOrReuse(settings);
         RedisServer redis = null;
         try {
             redis = RedisServer.startOrReuse(settings);
             KafkaServer kafka = KafkaServer.startOrReuse(settings);
+            Infrastructure infrastructure = new Infrastructure(postgres, redis, kafka, isolation);
             for (ServiceSpec spec : ServiceSpec.values()) {
-                postgres.ensureDatabase(spec.database());
+                postgres.ensureDatabase(infrastructure.databaseOf(spec));
             }
-            return new Infrastructure(postgres, redis, kafka);
+            return infrastructure;
         } catch (RuntimeException e) {
             if (redis != null) {
                 redis.close();
@@ -45,9 +61,12 @@ public final class Infrastructure implements AutoCloseable {
         env.put("POSTGRES_PORT", String.valueOf(postgres.port()));
         env.put("POSTGRES_USER", postgres.user());
         env.put("POSTGRES_PASSWORD", postgres.password());
-        env.put("POSTGRES_DB", spec.database());
+        env.put("POSTGRES_DB", databaseOf(spec));
         env.put("REDIS_HOST", redis.host());
         env.put("REDIS_PORT", String.valueOf(redis.port()));
+        if (!isolation.isEmpty()) {
+            env.put("REDIS_KEY_PREFIX", redisPrefix() + spec.name().toLowerCase(java.util.Locale.ROOT) + ":");
+        }
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         return env;
     }
@@ -70,8 +89,22 @@ public final class Infrastructure implements AutoCloseable {
         return kafka;
     }
 
+    public String databaseOf(ServiceSpec spec) {
+        return isolation.isEmpty() ? spec.database() : spec.database() + "_" + isolation;
+    }
+
+    private String redisPrefix() {
+        return isolation + ":";
+    }
+
     @Override
     public void close() {
+        if (!isolation.isEmpty()) {
+            for (ServiceSpec spec : ServiceSpec.values()) {
+                postgres.dropDatabase(databaseOf(spec));
+            }
+            redis.deleteKeys(redisPrefix());
+        }
         kafka.close();
         redis.close();
         postgres.close();

@@ -1,0 +1,67 @@
+package io.memberpulse.devstack.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Entry point of the {@code memberpulse} launcher's Java side:
+ * <pre>
+ *   up      --root DIR --state DIR [--heap 256m]     start infrastructure and the four services, stay up
+ *   import  FILE --url IDENTITY_URL [--chunk 5000]   stream a channel-event CSV (or .csv.gz) with progress
+ *   summary --state DIR                              wait for the pipeline to settle, print what it knows
+ * </pre>
+ */
+public final class DevStackMain {
+    private DevStackMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+        }
+        Map<String, String> options = options(Arrays.copyOfRange(args, 1, args.length));
+        int exit = switch (args[0]) {
+            case "up" -> StackCommand.up(Path.of(options.getOrDefault("root", ".")),
+                    Path.of(options.getOrDefault("state", ".memberpulse")), options.getOrDefault("heap", "256m"));
+            case "import" -> ImportCommand.run(Path.of(require(options, "file")), require(options, "url"),
+                    Integer.parseInt(options.getOrDefault("chunk", "5000")));
+            case "summary" -> SummaryCommand.run(Path.of(options.getOrDefault("state", ".memberpulse")));
+            default -> {
+                usage();
+                yield 2;
+            }
+        };
+        System.exit(exit);
+    }
+
+    /** "--name value" pairs; a first bare word is "file". */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--") && i + 1 < args.length) {
+                options.put(args[i].substring(2), args[++i]);
+            } else if (!args[i].startsWith("--")) {
+                options.putIfAbsent("file", args[i]);
+            } else {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+        }
+        return options;
+    }
+
+    private static String require(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null) {
+            System.err.println("missing " + (name.equals("file") ? "FILE" : "--" + name));
+            System.exit(2);
+        }
+        return value;
+    }
+
+    private static void usage() {
+        System.err.println("usage: DevStackMain up|import|summary [options] (see the memberpulse launcher)");
+        System.exit(2);
+    }
+}

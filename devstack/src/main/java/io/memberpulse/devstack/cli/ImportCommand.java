@@ -1,0 +1,166 @@
+package io.memberpulse.devstack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * {@code import FILE}: streams a channel-event CSV (plain or .gz) to identity-service in chunks,
+ * with a progress bar, and reports rows accepted, already known and rejected, with the first
+ * reasons at their line in the file.
+ */
+final class ImportCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int LISTED_REJECTIONS = 10;
+
+    private ImportCommand() {
+    }
+
+    static int run(Path file, String identityUrl, int chunkSize) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(file)) {
+            System.err.println("no such file: " + file);
+            return 2;
+        }
+        long totalBytes = Files.size(file);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        URI endpoint = URI.create(identityUrl + "/events/csv");
+        Progress progress = new Progress(totalBytes);
+        long rows = 0, accepted = 0, duplicates = 0, rejected = 0;
+        List<String> reasons = new ArrayList<>();
+        long started = System.nanoTime();
+
+        try (CountingStream counted = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+                InputStream content = file.toString().endsWith(".gz") ? new GZIPInputStream(counted, 1 << 16) : counted;
+                Reader reader = new InputStreamReader(content, StandardCharsets.UTF_8);
+                CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
+            String[] header = parser.getHeaderNames().toArray(String[]::new);
+            List<CSVRecord> chunk = new ArrayList<>(chunkSize);
+            List<Long> lines = new ArrayList<>(chunkSize);
+            long lineBefore = parser.getCurrentLineNumber();
+            for (CSVRecord record : parser) {
+                chunk.add(record);
+                lines.add(lineBefore + 1);
+                lineBefore = parser.getCurrentLineNumber();
+                if (chunk.size() == chunkSize) {
+                    JsonNode answer = send(http, endpoint, header, chunk);
+                    rows += chunk.size();
+                    accepted += answer.path("accepted").asLong();
+                    duplicates += answer.path("duplicates").asLong();
+                    rejected += answer.path("rejected").asLong();
+                    collect(answer, lines, reasons);
+                    chunk.clear();
+                    lines.clear();
+                    progress.show(counted.count(), rows);
+                }
+            }
+            if (!chunk.isEmpty()) {
+                JsonNode answer = send(http, endpoint, header, chunk);
+                rows += chunk.size();
+                accepted += answer.path("accepted").asLong();
+                duplicates += answer.path("duplicates").asLong();
+                rejected += answer.path("rejected").asLong();
+                collect(answer, lines, reasons);
+            }
+            progress.show(totalBytes, rows);
+        } catch (IOException e) {
+            progress.end();
+            System.err.println("import stopped: " + e.getMessage());
+            return 1;
+        }
+        progress.end();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("imported %s: %,d rows in %.1f s (%,.0f rows/s): %,d accepted, %,d already known, %,d rejected%n",
+                file.getFileName(), rows, seconds, rows / Math.max(seconds, 1e-3), accepted, duplicates, rejected);
+        reasons.forEach(reason -> System.out.println("  " + reason));
+        if (rejected > reasons.size()) {
+            System.out.printf("  ... and %,d more rejected rows%n", rejected - reasons.size());
+        }
+        return 0;
+    }
+
+    private static JsonNode send(HttpClient http, URI endpoint, String[] header, List<CSVRecord> chunk)
+            throws IOException, InterruptedException {
+        StringWriter body = new StringWriter(chunk.size() * 160);
+        try (CSVPrinter printer = new CSVPrinter(body, CSVFormat.RFC4180.builder().setHeader(header).get())) {
+            for (CSVRecord record : chunk) {
+                printer.printRecord(record.values());
+            }
+        }
+        HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("identity-service does not answer at " + endpoint + " (is the stack up?)", e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("identity-service answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** Rejections name a 1-based position in the chunk; report them at their line in the file. */
+    private static void collect(JsonNode answer, List<Long> lines, List<String> reasons) {
+        for (JsonNode rejection : answer.path("rejections")) {
+            if (reasons.size() >= LISTED_REJECTIONS) {
+                return;
+            }
+            int position = rejection.path("position").asInt();
+            long line = position >= 1 && position <= lines.size() ? lines.get(position - 1) : -1;
+            reasons.add("line " + line + ": " + rejection.path("field").asText() + ": " + rejection.path("reason").asText());
+        }
+    }
+
+    /** Counts the bytes read from the file, for the progress bar of a compressed file. */
+    private static final class CountingStream extends FilterInputStream {
+        private long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        long count() {
+            return count;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.memberpulse.devstack.cli;
+
+import io.memberpulse.devstack.infra.InfraSettings;
+import io.memberpulse.devstack.stack.Infrastructure;
+import io.memberpulse.devstack.stack.LocalStack;
+import io.memberpulse.devstack.stack.ServiceProcess;
+import io.memberpulse.devstack.stack.ServiceSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code up}: this JVM hosts the infrastructure memberpulse starts itself (the Kafka broker; embedded
+ * PostgreSQL and Redis where the machine has none) and supervises the four service JVMs. It writes
+ * {@code stack.env} (addresses and process ids) and {@code ready} into the state folder, and on
+ * SIGTERM stops everything it started, in order, before exiting.
+ */
+final class StackCommand {
+    private StackCommand() {
+    }
+
+    static int up(Path root, Path state, String heap) throws IOException, InterruptedException {
+        Files.createDirectories(state.resolve("logs"));
+        Files.deleteIfExists(state.resolve("ready"));
+        Files.deleteIfExists(state.resolve("failed"));
+        Infrastructure infrastructure;
+        LocalStack stack;
+        try {
+            infrastructure = Infrastructure.start(InfraSettings.fromEnvironment());
+            System.out.println("infrastructure: " + infrastructure.describe());
+            stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.defaultPorts(),
+                    state.resolve("logs"), heap, Duration.ofMinutes(3));
+        } catch (RuntimeException e) {
+            Files.writeString(state.resolve("failed"), String.valueOf(e.getMessage()));
+            System.err.println("could not start the stack: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping the services and the infrastructure");
+            stack.close();
+            infrastructure.close();
+            try {
+                Files.deleteIfExists(state.resolve("ready"));
+                Files.deleteIfExists(state.resolve("stack.env"));
+            } catch (IOException ignored) {
+                // best effort: the launcher checks process ids, not these files
+            }
+            stopped.countDown();
+        }, "memberpulse-stop"));
+
+        List<String> env = new ArrayList<>();
+        env.add("DEVSTACK_PID=" + ProcessHandle.current().pid());
+        env.add("KAFKA_BOOTSTRAP_SERVERS=" + infrastructure.kafka().bootstrapServers());
+        env.add("POSTGRES=" + infrastructure.postgres().host() + ":" + infrastructure.postgres().port());
+        env.add("REDIS=" + infrastructure.redis().host() + ":" + infrastructure.redis().port());
+        for (ServiceProcess process : stack.processes()) {
+            String name = process.spec().name();
+            env.add(name + "_URL=" + process.httpUrl());
+            env.add(name + "_GRPC=127.0.0.1:" + process.grpcPort());
+            env.add(name + "_PID=" + process.pid());
+            env.add(name + "_LOG=" + process.logFile().toAbsolutePath());
+        }
+        Files.write(state.resolve("stack.env"), env);
+        Files.writeString(state.resolve("ready"), "ready\n");
+        for (ServiceSpec spec : ServiceSpec.values()) {
+            System.out.printf("%-17s REST %s  gRPC 127.0.0.1:%d%n", spec.moduleName(), stack.httpUrl(spec),
+                    stack.grpcPort(spec));
+        }
+        stopped.await();
+        return 0;
+    }
+}

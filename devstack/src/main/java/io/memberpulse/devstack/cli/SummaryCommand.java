@@ -1,0 +1,138 @@
+package io.memberpulse.devstack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code summary}: waits until the pipeline has settled (nothing moves downstream for a while), then
+ * prints members, events, segment sizes, the ten riskiest members and one store's call list,
+ * each read from the service that owns it.
+ */
+final class SummaryCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    private SummaryCommand() {
+    }
+
+    static int run(Path state) throws IOException, InterruptedException {
+        Map<String, String> env = readEnv(state.resolve("stack.env"));
+        String identity = env.get("IDENTITY_URL");
+        String rfm = env.get("RFM_URL");
+        String churn = env.get("CHURN_URL");
+        String campaign = env.get("CAMPAIGN_URL");
+        if (identity == null) {
+            System.err.println("the stack is not up (no " + state.resolve("stack.env") + ")");
+            return 1;
+        }
+        awaitSettled(rfm, churn, campaign);
+
+        JsonNode identityStats = get(identity + "/stats");
+        JsonNode rfmStats = get(rfm + "/stats");
+        JsonNode churnStats = get(churn + "/stats");
+        JsonNode campaignStats = get(campaign + "/stats");
+        System.out.println();
+        System.out.println("memberpulse summary");
+        System.out.printf("  members            %,d (identity-service; %,d identifiers)%n",
+                identityStats.path("members").asLong(), identityStats.path("identifiers").asLong());
+        System.out.printf("  events             %,d imported; %,d purchase lines in RFM; event-time clock %s%n",
+                identityStats.path("events").asLong(), rfmStats.path("purchaseLines").asLong(), rfmStats.path("clock").asText());
+        System.out.printf("  scored             %,d members (churn-service); %,d open call tasks in %,d stores%n",
+                churnStats.path("scored").asLong(), campaignStats.path("openTasks").asLong(),
+                campaignStats.path("stores").asLong());
+        System.out.println("  segments");
+        for (JsonNode segment : get(rfm + "/segments")) {
+            System.out.printf("    %-20s %,8d   (%s)%n", segment.path("id").asText(), segment.path("size").asLong(),
+                    segment.path("rule").asText());
+        }
+        System.out.println("  the ten riskiest members");
+        System.out.printf("    %-38s %-10s %-22s %7s %10s %8s%n", "member", "member_no", "home store", "p(churn)",
+                "90d value", "recency");
+        Map<String, Integer> storeCounts = new HashMap<>();
+        for (JsonNode score : get(churn + "/scores/top?k=10")) {
+            String memberId = score.path("memberId").asText();
+            storeCounts.merge(score.path("homeStoreId").asText(), 1, Integer::sum);
+            System.out.printf("    %-38s %-10s %-22s %7.2f %10.2f %7.0fd%n", memberId, memberNo(identity, memberId),
+                    score.path("homeStoreId").asText(), score.path("probability").asDouble(),
+                    score.path("memberValue").asDouble(), score.path("recencyDays").asDouble());
+        }
+        String store = storeCounts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                .orElse(null);
+        if (store != null) {
+            JsonNode callList = get(campaign + "/stores/" + URLEncoder.encode(store, StandardCharsets.UTF_8) + "/call-list");
+            System.out.printf("  call list of store %s (%d calls today)%n", store, callList.path("tasks").size());
+            for (JsonNode task : callList.path("tasks")) {
+                System.out.printf("    %-38s p=%.2f  value at risk %9.2f  due %s%s%n", task.path("memberId").asText(),
+                        task.path("churnProbability").asDouble(), task.path("valueAtRisk").asDouble(),
+                        task.path("dueAt").asText(), task.path("overdue").asBoolean() ? "  OVERDUE" : "");
+            }
+        }
+        return 0;
+    }
+
+    /** Polls the downstream totals until two consecutive readings 3 s apart agree. */
+    private static void awaitSettled(String rfm, String churn, String campaign) throws IOException, InterruptedException {
+        String previous = null;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        System.err.print("waiting for rfm, churn and campaign to catch up");
+        while (System.nanoTime() < deadline) {
+            String reading = get(rfm + "/stats").toString() + get(churn + "/stats") + get(campaign + "/stats");
+            if (Objects.equals(reading, previous)) {
+                System.err.println(" settled");
+                return;
+            }
+            previous = reading;
+            System.err.print(".");
+            Thread.sleep(3_000);
+        }
+        System.err.println(" still moving after 10 minutes; summarising what is there");
+    }
+
+    private static String memberNo(String identity, String memberId) {
+        try {
+            for (JsonNode identifier : get(identity + "/members/" + memberId).path("identifiers")) {
+                if ("MEMBER_NO".equals(identifier.path("type").asText())) {
+                    return identifier.path("value").asText();
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+        return "";
+    }
+
+    static JsonNode get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    static Map<String, String> readEnv(Path file) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        if (Files.isRegularFile(file)) {
+            for (String line : Files.readAllLines(file)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    env.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        }
+        return env;
+    }
+}

@@ -1,0 +1,63 @@
+package io.memberpulse.identity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memberpulse.identity.domain.IdentifierNormalizer;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Source;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EventFormatTest {
+    final EventFormat format = new EventFormat(ZoneId.of("Asia/Shanghai"));
+    final ChannelEventRules rules = new ChannelEventRules(new IdentifierNormalizer("CN"));
+
+    static Map<String, String> order() {
+        Map<String, String> cells = new HashMap<>(Map.of("event_id", "e1", "source", "pos", "type", "order",
+                "occurred_at", "2024-03-01T10:00:00", "member_no", "M1", "order_id", "o1", "quantity", "2",
+                "paid_amount", "19.90"));
+        cells.put("store_id", "s1");
+        return cells;
+    }
+
+    @Test
+    void aValidRowBecomesAChannelEventWithLocalTimeInTheConfiguredZone() {
+        var parsed = format.parse(order());
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(rules.check(parsed.event())).isEmpty();
+        assertThat(parsed.event().getSource()).isEqualTo(Source.SOURCE_POS);
+        assertThat(parsed.event().getType()).isEqualTo(EventType.EVENT_TYPE_ORDER);
+        assertThat(parsed.event().getOccurredAt().getSeconds())
+                .isEqualTo(Instant.parse("2024-03-01T02:00:00Z").getEpochSecond());
+        assertThat(parsed.event().getLine().getPaidAmount()).isEqualTo(19.90);
+    }
+
+    @Test
+    void unreadableCellsAndBrokenRulesNameTheirField() {
+        Map<String, String> cells = order();
+        cells.put("occurred_at", "03/01/2024");
+        cells.put("source", "fax");
+        cells.put("paid_amount", "a lot");
+        cells.put("margin_rate", "1.5");
+        var parsed = format.parse(cells);
+        assertThat(parsed.errors()).extracting(FieldError::field)
+                .containsExactlyInAnyOrder("occurred_at", "source", "paid_amount");
+        assertThat(rules.check(parsed.event())).extracting(FieldError::field)
+                .contains("margin_rate", "paid_amount", "source", "occurred_at");
+    }
+
+    @Test
+    void memberBearingEventsNeedAnIdentifierButStockoutsDoNot() {
+        Map<String, String> cells = order();
+        cells.remove("member_no");
+        assertThat(rules.check(format.parse(cells).event())).extracting(FieldError::field).containsExactly("identifiers");
+        Map<String, String> stockout = new HashMap<>(Map.of("event_id", "s1", "source", "pos", "type", "stockout",
+                "occurred_at", "2024-03-01T10:00:00+08:00", "store_id", "s1", "sku", "A1"));
+        assertThat(rules.check(format.parse(stockout).event())).isEmpty();
+        stockout.remove("store_id");
+        assertThat(rules.check(format.parse(stockout).event())).extracting(FieldError::field).containsExactly("store_id");
+    }
+}

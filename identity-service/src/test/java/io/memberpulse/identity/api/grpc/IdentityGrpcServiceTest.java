@@ -1,0 +1,104 @@
+package io.memberpulse.identity.api.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.GetMemberRequest;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.IdentityServiceGrpc;
+import io.memberpulse.proto.identity.v1.ImportSummary;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.ResolveRequest;
+import io.memberpulse.proto.identity.v1.Source;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class IdentityGrpcServiceTest {
+    ManagedChannel channel;
+
+    @BeforeEach
+    void open() {
+        channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+    }
+
+    @AfterEach
+    void close() {
+        channel.shutdownNow();
+    }
+
+    static ChannelEvent order(String eventId, String memberNo) {
+        return ChannelEvent.newBuilder().setEventId(eventId).setSource(Source.SOURCE_MINIAPP)
+                .setType(EventType.EVENT_TYPE_ORDER).setOccurredAt(Timestamp.newBuilder().setSeconds(1_710_000_000))
+                .setStoreId("s-7").setIdentifiers(Identifiers.newBuilder().setMemberNo(memberNo))
+                .setLine(OrderLine.newBuilder().setOrderId("o-" + eventId).setQuantity(1).setPaidAmount(12)).build();
+    }
+
+    @Test
+    void streamedImportAcceptsGoodEventsAndListsTheRejectedOnes() throws Exception {
+        String memberNo = "G-" + UUID.randomUUID();
+        CompletableFuture<ImportSummary> answer = new CompletableFuture<>();
+        StreamObserver<ChannelEvent> upload = IdentityServiceGrpc.newStub(channel).importEvents(new StreamObserver<>() {
+            @Override
+            public void onNext(ImportSummary summary) {
+                answer.complete(summary);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        upload.onNext(order("g1-" + memberNo, memberNo));
+        upload.onNext(order("", memberNo)); // no event_id
+        upload.onNext(order("g2-" + memberNo, memberNo));
+        upload.onCompleted();
+        ImportSummary summary = answer.get(30, TimeUnit.SECONDS);
+        assertThat(summary.getAccepted()).isEqualTo(2);
+        assertThat(summary.getRejected()).isEqualTo(1);
+        assertThat(summary.getRejections(0).getIndex()).isEqualTo(2);
+        assertThat(summary.getRejections(0).getField()).isEqualTo("event_id");
+
+        var stub = IdentityServiceGrpc.newBlockingStub(channel);
+        var resolved = stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setMemberNo(memberNo)).build());
+        assertThat(resolved.getFound()).isTrue();
+        assertThat(stub.getMember(GetMemberRequest.newBuilder().setMemberId(resolved.getMemberId()).build()).getEventCount())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void badRequestsAreInvalidArgumentAndUnknownMembersNotFound() {
+        var stub = IdentityServiceGrpc.newBlockingStub(channel);
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder().build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setPhone("not a phone")).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("phone:");
+                });
+        assertThatThrownBy(() -> stub.getMember(GetMemberRequest.newBuilder().setMemberId("nobody").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+}

@@ -1,0 +1,50 @@
+package io.memberpulse.identity.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class IdentifierNormalizerTest {
+    final IdentifierNormalizer normalizer = new IdentifierNormalizer("CN");
+
+    static RawIdentifiers phone(String phone) {
+        return new RawIdentifiers(phone, null, null, null, null, null, null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"13800138000", "+86 138-0013-8000", "+8613800138000", "0086 138 0013 8000", " 138 0013 8000 "})
+    void phonesInAnyCommonNotationBecomeOneE164Value(String written) {
+        assertThat(normalizer.normalize(phone(written)))
+                .containsExactly(new Identifier(IdentifierType.PHONE, "+8613800138000"));
+    }
+
+    @Test
+    void aMaskedPhoneIsKeptAsAWeakKey() {
+        Identifier masked = normalizer.normalize(phone("138****8000")).get(0);
+        assertThat(masked).isEqualTo(new Identifier(IdentifierType.MASKED_PHONE, "138****8000"));
+        assertThat(masked.type().isStrong()).isFalse();
+    }
+
+    @Test
+    void aValueThatIsNoPhoneIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> normalizer.normalize(phone("12345")))
+                .isInstanceOfSatisfying(InvalidIdentifierException.class, e -> assertThat(e.field()).isEqualTo("phone"));
+        assertThatThrownBy(() -> normalizer.normalize(phone("call me")))
+                .isInstanceOf(InvalidIdentifierException.class);
+    }
+
+    @Test
+    void emailsAreLowerCasedAndOtherIdentifiersTrimmed() {
+        var identifiers = normalizer.normalize(new RawIdentifiers(null, " oU1 ", null, "M001 ", "dev-9", null, "Li.Na@Example.COM"));
+        assertThat(identifiers).containsExactlyInAnyOrder(
+                new Identifier(IdentifierType.UNION_ID, "oU1"),
+                new Identifier(IdentifierType.MEMBER_NO, "M001"),
+                new Identifier(IdentifierType.DEVICE_ID, "dev-9"),
+                new Identifier(IdentifierType.EMAIL, "li.na@example.com"));
+        assertThatThrownBy(() -> normalizer.normalize(new RawIdentifiers(null, null, null, null, null, null, "nope")))
+                .isInstanceOfSatisfying(InvalidIdentifierException.class, e -> assertThat(e.field()).isEqualTo("email"));
+    }
+}
