@@ -1,0 +1,68 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.campaign.domain.MemberRisk;
+import io.memberpulse.campaign.domain.ScoreUpdate;
+import io.memberpulse.campaign.store.CallListCache;
+import io.memberpulse.campaign.store.CallTaskRepository;
+import io.memberpulse.campaign.store.MemberRiskRepository;
+import io.memberpulse.campaign.store.StoreLocks;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Takes a batch of churn scores: stores each member's newest score, moves OPEN tasks after members
+ * who changed store, and replans every store touched. Idempotent: the same batch again changes nothing.
+ */
+@ApplicationScoped
+public class RecordChurnScoresService {
+    private final MemberRiskRepository risks;
+    private final CallTaskRepository tasks;
+    private final StoreTaskPlanner planner;
+    private final StoreLocks locks;
+    private final CallListCache cache;
+
+    public RecordChurnScoresService(MemberRiskRepository risks, CallTaskRepository tasks, StoreTaskPlanner planner,
+            StoreLocks locks, CallListCache cache) {
+        this.risks = risks;
+        this.tasks = tasks;
+        this.planner = planner;
+        this.locks = locks;
+        this.cache = cache;
+    }
+
+    public Uni<Void> record(Collection<MemberRisk> scores) {
+        if (scores.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant now = Instant.now();
+        // Invalidate only after the commit, so a reader can't cache the lists as they were before it.
+        return Panache.withTransaction(() -> apply(scores, now)).flatMap(cache::invalidate);
+    }
+
+    private Uni<Set<String>> apply(Collection<MemberRisk> scores, Instant now) {
+        List<String> memberIds = scores.stream().map(MemberRisk::memberId).distinct().toList();
+        return risks.byMemberIds(memberIds).flatMap(stored -> {
+            ScoreUpdate update = ScoreUpdate.of(scores, stored);
+            Set<String> stores = new LinkedHashSet<>(update.affectedStores());
+            return locks.lock(stores)
+                    .call(() -> StoreTaskPlanner.inOrder(update.accepted(), score -> risks.save(score, now)))
+                    .call(() -> StoreTaskPlanner.inOrder(update.storeChanges(),
+                            member -> tasks.follow(member, now).invoke(left -> addStore(stores, left))))
+                    .call(risks::flush)
+                    .call(() -> StoreTaskPlanner.inOrder(List.copyOf(stores), store -> planner.replan(store, now)))
+                    .replaceWith(stores);
+        });
+    }
+
+    private static void addStore(Set<String> stores, String store) {
+        if (store != null) {
+            stores.add(store);
+        }
+    }
+}

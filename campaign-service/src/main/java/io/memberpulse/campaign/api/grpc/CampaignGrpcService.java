@@ -1,0 +1,42 @@
+package io.memberpulse.campaign.api.grpc;
+
+import io.grpc.Status;
+import io.memberpulse.campaign.CallListService;
+import io.memberpulse.proto.campaign.v1.CallList;
+import io.memberpulse.proto.campaign.v1.CallTask;
+import io.memberpulse.proto.campaign.v1.CampaignResults;
+import io.memberpulse.proto.campaign.v1.CampaignService;
+import io.memberpulse.proto.campaign.v1.GetCallListRequest;
+import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
+import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+
+@GrpcService
+class CampaignGrpcService implements CampaignService {
+    private final CallListService callLists;
+
+    CampaignGrpcService(CallListService callLists) {
+        this.callLists = callLists;
+    }
+
+    /** Field checks (blank store_id, negative limit) happen in CallListQuery, mapped by GrpcErrorMapper. */
+    @Override
+    public Uni<CallList> getCallList(GetCallListRequest request) {
+        return callLists.callList(request.getStoreId(), request.getLimit()).map(GrpcMapper::toProto);
+    }
+
+    @Override
+    public Uni<CallTask> recordOutcome(RecordOutcomeRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED
+                .withDescription("recording call outcomes is not available yet; it arrives with the outcome loop")
+                .asRuntimeException());
+    }
+
+    @Override
+    public Uni<CampaignResults> getCampaignResults(GetCampaignResultsRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED
+                .withDescription("campaign results are not available yet; they arrive with campaigns and holdouts")
+                .asRuntimeException());
+    }
+}

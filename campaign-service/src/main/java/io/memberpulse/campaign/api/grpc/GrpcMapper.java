@@ -1,0 +1,47 @@
+package io.memberpulse.campaign.api.grpc;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.campaign.domain.CallList;
+import io.memberpulse.campaign.domain.CallTask;
+import io.memberpulse.campaign.domain.CallTaskStatus;
+import io.memberpulse.campaign.domain.TalkingPoints;
+import io.memberpulse.proto.campaign.v1.TaskStatus;
+import java.time.Instant;
+
+/** Domain values to campaign.v1 messages. */
+final class GrpcMapper {
+    private GrpcMapper() {
+    }
+
+    static io.memberpulse.proto.campaign.v1.CallList toProto(CallList list) {
+        Instant now = list.generatedAt();
+        var proto = io.memberpulse.proto.campaign.v1.CallList.newBuilder()
+                .setStoreId(list.storeId()).setGeneratedAt(timestamp(now));
+        list.tasks().forEach(task -> proto.addTasks(toProto(task, now)));
+        return proto.build();
+    }
+
+    private static io.memberpulse.proto.campaign.v1.CallTask toProto(CallTask task, Instant now) {
+        var proto = io.memberpulse.proto.campaign.v1.CallTask.newBuilder()
+                .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
+                .setChurnProbability(task.probability()).setMemberValue(task.memberValue())
+                .setValueAtRisk(task.valueAtRisk()).setCreatedAt(timestamp(task.createdAt()))
+                .setDueAt(timestamp(task.dueAt())).setStatus(status(task.status(now)))
+                .addAllTalkingPoints(TalkingPoints.of(task, now)).setVersion(task.version());
+        if (task.campaignId() != null) {
+            proto.setCampaignId(task.campaignId());
+        }
+        return proto.build();
+    }
+
+    private static TaskStatus status(CallTaskStatus status) {
+        return switch (status) {
+            case OPEN -> TaskStatus.TASK_STATUS_OPEN;
+            case OVERDUE -> TaskStatus.TASK_STATUS_OVERDUE;
+        };
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+}

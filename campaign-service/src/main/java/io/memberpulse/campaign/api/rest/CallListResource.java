@@ -1,0 +1,48 @@
+package io.memberpulse.campaign.api.rest;
+
+import io.memberpulse.campaign.CallListService;
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/stores/{storeId}/call-list")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "call lists", description = "Who each store should call, largest value at risk first")
+public class CallListResource {
+    private final CallListService callLists;
+
+    public CallListResource(CallListService callLists) {
+        this.callLists = callLists;
+    }
+
+    @GET
+    @Operation(summary = "A store's OPEN call tasks by value at risk (404 for a store no scored member belongs to)")
+    public Uni<CallListResponse> callList(@PathParam("storeId") String storeId,
+            @Parameter(description = "how many tasks at most; absent or 0 = the store's daily call capacity",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+            @QueryParam("limit") String limit) {
+        return callLists.callList(storeId, parseLimit(limit)).map(RestMapper::toResponse);
+    }
+
+    /** Parsed here rather than bound as Integer: JAX-RS answers 404 to an unparsable query parameter. */
+    private static int parseLimit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException("limit", "must be a whole number, was '" + limit + "'");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.memberpulse.campaign.api.rest;
+
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.StoreNotFoundException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Maps the errors of this service to RFC 9457 problem documents, once for every resource. */
+class ProblemMapper {
+    private static final String PROBLEM_JSON = "application/problem+json";
+
+    record FieldError(String field, String reason) {
+    }
+
+    record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+    }
+
+    @ServerExceptionMapper
+    Response invalid(InvalidArgumentException e) {
+        return problem(400, "Bad Request", e.getMessage(), List.of(new FieldError(e.field(), e.reason())));
+    }
+
+    @ServerExceptionMapper
+    Response storeNotFound(StoreNotFoundException e) {
+        return problem(404, "Not Found", e.getMessage(), List.of());
+    }
+
+    private static Response problem(int status, String title, String detail, List<FieldError> errors) {
+        return Response.status(status).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", title, status, detail, errors)).build();
+    }
+}

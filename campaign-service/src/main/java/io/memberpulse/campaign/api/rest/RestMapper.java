@@ -1,0 +1,29 @@
+package io.memberpulse.campaign.api.rest;
+
+import io.memberpulse.campaign.domain.CallList;
+import io.memberpulse.campaign.domain.CallTask;
+import io.memberpulse.campaign.domain.CampaignStats;
+import io.memberpulse.campaign.domain.TalkingPoints;
+import java.time.Instant;
+
+/** Domain values to REST records. */
+final class RestMapper {
+    private RestMapper() {
+    }
+
+    static CallListResponse toResponse(CallList list) {
+        Instant now = list.generatedAt();
+        return new CallListResponse(list.storeId(), now,
+                list.tasks().stream().map(task -> toResponse(task, now)).toList());
+    }
+
+    static StatsResponse toResponse(CampaignStats stats) {
+        return new StatsResponse(stats.members(), stats.stores(), stats.openTasks());
+    }
+
+    private static CallListResponse.Task toResponse(CallTask task, Instant now) {
+        return new CallListResponse.Task(task.taskId(), task.memberId(), task.storeId(), task.campaignId(),
+                task.probability(), task.memberValue(), task.valueAtRisk(), task.createdAt(), task.dueAt(),
+                task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now), task.version());
+    }
+}

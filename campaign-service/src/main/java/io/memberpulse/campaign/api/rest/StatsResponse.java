@@ -1,0 +1,5 @@
+package io.memberpulse.campaign.api.rest;
+
+/** Totals: scored members, stores they belong to, OPEN call tasks. */
+public record StatsResponse(long members, long stores, long openTasks) {
+}

@@ -1,0 +1,30 @@
+package io.memberpulse.campaign.domain;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * An OPEN call to a member, as staff see it on a call list.
+ *
+ * @param campaignId null until tasks are opened by a campaign rather than by the SOP
+ * @param version    the optimistic-lock version a caller sends back with the outcome
+ */
+public record CallTask(String taskId, String memberId, String storeId, String campaignId, double probability,
+        double memberValue, double valueAtRisk, Instant createdAt, Instant dueAt, long version) {
+
+    public CallTask {
+        Objects.requireNonNull(taskId, "taskId");
+        Objects.requireNonNull(memberId, "memberId");
+        Objects.requireNonNull(storeId, "storeId");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(dueAt, "dueAt");
+    }
+
+    public CallTaskStatus status(Instant now) {
+        return dueAt.isBefore(now) ? CallTaskStatus.OVERDUE : CallTaskStatus.OPEN;
+    }
+
+    public boolean isOverdue(Instant now) {
+        return status(now) == CallTaskStatus.OVERDUE;
+    }
+}

@@ -1,0 +1,10 @@
+package io.memberpulse.campaign.domain;
+
+/** The errors campaign-service reports to its callers; each transport maps them once. */
+public abstract sealed class CampaignException extends RuntimeException
+        permits InvalidArgumentException, StoreNotFoundException {
+
+    protected CampaignException(String message) {
+        super(message);
+    }
+}

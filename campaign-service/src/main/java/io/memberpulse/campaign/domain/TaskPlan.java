@@ -1,0 +1,48 @@
+package io.memberpulse.campaign.domain;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What to change so that a store's OPEN tasks match the members the SOP selected: open the missing
+ * ones, cancel those no longer selected, and re-rank kept ones whose score changed.
+ */
+public record TaskPlan(List<MemberRisk> toOpen, List<OpenTask> toCancel, List<Refresh> toRefresh) {
+
+    /** A kept task that takes the member's newer score. */
+    public record Refresh(String taskId, MemberRisk risk) {
+    }
+
+    public TaskPlan {
+        toOpen = List.copyOf(toOpen);
+        toCancel = List.copyOf(toCancel);
+        toRefresh = List.copyOf(toRefresh);
+    }
+
+    public static TaskPlan reconcile(List<MemberRisk> selected, Collection<OpenTask> openTasks) {
+        Map<String, OpenTask> openByMember = openTasks.stream()
+                .collect(Collectors.toMap(OpenTask::memberId, Function.identity()));
+        Set<String> selectedIds = selected.stream().map(MemberRisk::memberId).collect(Collectors.toSet());
+        List<MemberRisk> toOpen = new ArrayList<>();
+        List<Refresh> toRefresh = new ArrayList<>();
+        for (MemberRisk member : selected) {
+            OpenTask task = openByMember.get(member.memberId());
+            if (task == null) {
+                toOpen.add(member);
+            } else if (task.probability() != member.probability() || task.memberValue() != member.memberValue()) {
+                toRefresh.add(new Refresh(task.taskId(), member));
+            }
+        }
+        List<OpenTask> toCancel = openTasks.stream().filter(task -> !selectedIds.contains(task.memberId())).toList();
+        return new TaskPlan(toOpen, toCancel, toRefresh);
+    }
+
+    public boolean isEmpty() {
+        return toOpen.isEmpty() && toCancel.isEmpty() && toRefresh.isEmpty();
+    }
+}

@@ -1,0 +1,59 @@
+package io.memberpulse.campaign.store;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+
+/** A call to make (table call_task). At most one OPEN task per member, enforced by a partial unique index. */
+@Entity
+@Table(name = "call_task")
+public class CallTaskEntity extends PanacheEntityBase {
+    public static final String OPEN = "OPEN";
+    public static final String DONE = "DONE";
+    public static final String CANCELLED = "CANCELLED";
+
+    @Id
+    public String id;
+
+    @Column(name = "member_id", nullable = false)
+    public String memberId;
+
+    @Column(name = "store_id", nullable = false)
+    public String storeId;
+
+    @Column(name = "campaign_id")
+    public String campaignId;
+
+    @Column(nullable = false)
+    public double probability;
+
+    @Column(name = "member_value", nullable = false)
+    public double memberValue;
+
+    @Column(name = "value_at_risk", nullable = false)
+    public double valueAtRisk;
+
+    @Column(nullable = false)
+    public String status;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "due_at", nullable = false)
+    public Instant dueAt;
+
+    @Column(name = "closed_at")
+    public Instant closedAt;
+
+    @Column(name = "close_reason")
+    public String closeReason;
+
+    /** Optimistic lock: a status change made from a stale copy fails instead of overwriting. */
+    @Version
+    @Column(nullable = false)
+    public long version;
+}

@@ -1,0 +1,87 @@
+package io.memberpulse.campaign.store;
+
+import io.memberpulse.campaign.domain.CallTask;
+import io.memberpulse.campaign.domain.CloseReason;
+import io.memberpulse.campaign.domain.MemberRisk;
+import io.memberpulse.campaign.domain.OpenTask;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Call tasks (call_task). Callers bring the session or transaction. */
+@ApplicationScoped
+public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity, String> {
+    private static final Sort RANKED = Sort.descending("valueAtRisk").and("dueAt").and("id");
+
+    public Uni<List<OpenTask>> openInStore(String storeId) {
+        return list("storeId = ?1 and status = ?2", storeId, CallTaskEntity.OPEN)
+                .map(rows -> rows.stream().map(EntityMapper::openTask).toList());
+    }
+
+    /** A store's OPEN tasks, largest value at risk first (index call_task_store_status_value). */
+    public Uni<List<CallTask>> rankedOpen(String storeId) {
+        return list("storeId = ?1 and status = ?2", RANKED, storeId, CallTaskEntity.OPEN)
+                .map(rows -> rows.stream().map(EntityMapper::callTask).toList());
+    }
+
+    public Uni<Void> open(MemberRisk member, Instant now, Instant dueAt) {
+        CallTaskEntity row = new CallTaskEntity();
+        row.id = UUID.randomUUID().toString();
+        row.memberId = member.memberId();
+        row.storeId = member.storeId();
+        row.probability = member.probability();
+        row.memberValue = member.memberValue();
+        row.valueAtRisk = member.valueAtRisk();
+        row.status = CallTaskEntity.OPEN;
+        row.createdAt = now;
+        row.dueAt = dueAt;
+        return persist(row).replaceWithVoid();
+    }
+
+    /**
+     * Re-ranks a kept task with the member's newer score. A bulk update on purpose: it leaves the
+     * version alone, so staff holding the task can still record its outcome.
+     */
+    public Uni<Void> refresh(String taskId, MemberRisk member) {
+        return update("probability = ?1, memberValue = ?2, valueAtRisk = ?3 where id = ?4",
+                member.probability(), member.memberValue(), member.valueAtRisk(), taskId).replaceWithVoid();
+    }
+
+    public Uni<Void> cancel(String taskId, CloseReason reason, Instant now) {
+        return findById(taskId).invoke(row -> {
+            row.status = CallTaskEntity.CANCELLED;
+            row.closedAt = now;
+            row.closeReason = reason.text();
+        }).replaceWithVoid();
+    }
+
+    /**
+     * The member's OPEN task follows them to their new home store; without one there is no store
+     * to call from, so it is cancelled. Returns the store the task left, or null when there was none.
+     */
+    public Uni<String> follow(MemberRisk member, Instant now) {
+        return find("memberId = ?1 and status = ?2", member.memberId(), CallTaskEntity.OPEN).firstResult()
+                .map(row -> {
+                    if (row == null) {
+                        return null;
+                    }
+                    String left = row.storeId;
+                    if (member.hasStore()) {
+                        row.storeId = member.storeId();
+                    } else {
+                        row.status = CallTaskEntity.CANCELLED;
+                        row.closedAt = now;
+                        row.closeReason = CloseReason.NO_HOME_STORE.text();
+                    }
+                    return left;
+                });
+    }
+
+    public Uni<Long> countOpen() {
+        return count("status", CallTaskEntity.OPEN);
+    }
+}

@@ -1,0 +1,18 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.devstack.testing.KafkaTestResource;
+import io.memberpulse.devstack.testing.PostgresTestResource;
+import io.memberpulse.devstack.testing.RedisTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+
+/** Real PostgreSQL, Redis and Kafka for every @QuarkusTest of this module, started once, in parallel. */
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.GLOBAL, parallel = true,
+        initArgs = @ResourceArg(name = "database", value = "memberpulse_campaign"))
+@WithTestResource(value = RedisTestResource.class, scope = TestResourceScope.GLOBAL, parallel = true)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.GLOBAL, parallel = true)
+public final class TestInfrastructure {
+    private TestInfrastructure() {
+    }
+}

@@ -1,0 +1,116 @@
+package io.memberpulse.campaign.api.grpc;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.campaign.v1.CallList;
+import io.memberpulse.proto.campaign.v1.CallTask;
+import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
+import io.memberpulse.proto.campaign.v1.GetCallListRequest;
+import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.proto.campaign.v1.TaskStatus;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** GetCallList over a plain channel: in tests gRPC shares the random HTTP test port. */
+@QuarkusTest
+class CampaignGrpcServiceTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+    ManagedChannel channel;
+    CampaignServiceGrpc.CampaignServiceBlockingStub campaigns;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+        channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        campaigns = CampaignServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        kafka.close();
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private CallList callList(String store, int limit) {
+        return campaigns.getCallList(GetCallListRequest.newBuilder().setStoreId(store).setLimit(limit).build());
+    }
+
+    @Test
+    void theCallListComesRankedByValueAtRisk() {
+        String run = ChurnEvents.run();
+        String store = "g-" + run;
+        // 20 members: two calls, for the two riskiest, listed by what is at stake.
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored("a-" + run, store, 0.95, 100.0, T1));
+        scores.add(scored("b-" + run, store, 0.90, 1000.0, T1));
+        for (int i = 0; i < 18; i++) {
+            scores.add(scored("low-" + run + "-" + i, store, 0.10, 9000.0, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(callList(store, 0)
+                .getTasksList()).extracting(CallTask::getMemberId).containsExactly("b-" + run, "a-" + run));
+
+        CallList list = callList(store, 1);
+        assertThat(list.getStoreId()).isEqualTo(store);
+        assertThat(list.getTasksList()).hasSize(1);
+        CallTask first = list.getTasks(0);
+        assertThat(first.getMemberId()).isEqualTo("b-" + run);
+        assertThat(first.getStoreId()).isEqualTo(store);
+        assertThat(first.getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
+        assertThat(first.getValueAtRisk()).isCloseTo(900.0, Offset.offset(1e-9));
+        assertThat(first.getTalkingPointsList()).contains("churn risk 90%");
+        assertThat(first.getDueAt().getSeconds() - first.getCreatedAt().getSeconds()).isEqualTo(72 * 3600);
+        assertThat(first.getTaskId()).isNotBlank();
+    }
+
+    @Test
+    void aBlankStoreIsAnInvalidArgumentNamingTheField() {
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> callList("", 0));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).contains("store_id");
+
+        StatusRuntimeException negative = catchThrowableOfType(StatusRuntimeException.class, () -> callList("any", -3));
+        assertThat(negative.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(negative.getStatus().getDescription()).contains("limit");
+    }
+
+    @Test
+    void anUnknownStoreIsNotFoundNamingIt() {
+        String store = "nowhere-" + ChurnEvents.run();
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> callList(store, 0));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(e.getStatus().getDescription()).contains(store);
+    }
+
+    @Test
+    void outcomesAreNotImplementedYet() {
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+                () -> campaigns.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId("t").build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(e.getStatus().getDescription()).isNotBlank();
+    }
+}

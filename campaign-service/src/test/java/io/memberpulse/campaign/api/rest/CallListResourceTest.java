@@ -1,0 +1,186 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class CallListResourceTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    Pool database;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    /**
+     * 30 members: the SOP calls the 3 riskiest (0.90, 0.88, 0.86), and the list ranks them by
+     * value at risk: m29 (0.88 x 500 = 440), m28 (0.86 x 200 = 172), m30 (0.90 x 100 = 90).
+     */
+    static List<ChurnScored> storeOf30(String run, String store) {
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            double value = i == 29 ? 500.0 : i == 28 ? 200.0 : 100.0;
+            scores.add(scored(member(run, i), store, 0.30 + i * 0.02, value, T1));
+        }
+        return scores;
+    }
+
+    static String member(String run, int i) {
+        return "m-" + run + "-" + i;
+    }
+
+    static List<String> callList(String store) {
+        return given().get("/stores/{store}/call-list", store).then().statusCode(200)
+                .extract().jsonPath().getList("tasks.memberId", String.class);
+    }
+
+    @Test
+    void theRiskiestMembersAreListedByValueAtRiskAndALowerScoreCancelsTheirTask() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        Instant before = Instant.now();
+        ChurnEvents.publish(kafka, storeOf30(run, store));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callListOrMissing(store))
+                .containsExactly(member(run, 29), member(run, 28), member(run, 30)));
+
+        JsonPath list = given().get("/stores/{store}/call-list", store).then().statusCode(200)
+                .body("storeId", equalTo(store))
+                .body("tasks[0].status", equalTo("OPEN"))
+                .body("tasks[0].overdue", equalTo(false))
+                .body("tasks[0].version", equalTo(0))
+                .body("tasks[0].talkingPoints", hasItem("churn risk 88%"))
+                .body("tasks[0].talkingPoints", hasItem("90-day spend ¥500"))
+                .extract().jsonPath();
+        assertThat(list.getDouble("tasks[0].valueAtRisk")).isCloseTo(440.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(list.getDouble("tasks[0].churnProbability")).isCloseTo(0.88, org.assertj.core.data.Offset.offset(1e-9));
+        Instant dueAt = Instant.parse(list.getString("tasks[0].dueAt"));
+        assertThat(dueAt).isBetween(before.plus(72, ChronoUnit.HOURS).minusSeconds(1),
+                Instant.now().plus(72, ChronoUnit.HOURS));
+
+        given().queryParam("limit", 2).get("/stores/{store}/call-list", store).then().statusCode(200)
+                .body("tasks.memberId", equalTo(List.of(member(run, 29), member(run, 28))));
+
+        // m29 is no longer at risk; an outdated low score of m30 must change nothing.
+        ChurnEvents.publish(kafka, List.of(
+                scored(member(run, 29), store, 0.2, 500.0, T1.plus(1, ChronoUnit.DAYS)),
+                scored(member(run, 30), store, 0.1, 100.0, T1.minus(1, ChronoUnit.DAYS))));
+
+        List<String> after = List.of(member(run, 28), member(run, 30), member(run, 27));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callList(store)).isEqualTo(after));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(callList(store)).isEqualTo(after));
+
+        Row cancelled = database.preparedQuery("SELECT status, close_reason, version FROM call_task WHERE member_id = $1")
+                .execute(Tuple.of(member(run, 29))).await().indefinitely().iterator().next();
+        assertThat(cancelled.getString("status")).isEqualTo("CANCELLED");
+        assertThat(cancelled.getString("close_reason")).isEqualTo("risk fell");
+        assertThat(cancelled.getLong("version")).isEqualTo(1L);
+
+        given().get("/stats").then().statusCode(200)
+                .body("members", greaterThanOrEqualTo(30))
+                .body("stores", greaterThanOrEqualTo(1))
+                .body("openTasks", greaterThanOrEqualTo(3));
+    }
+
+    @Test
+    void redeliveringTheSameScoresChangesNothing() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        List<ChurnScored> scores = storeOf30(run, store);
+        ChurnEvents.publish(kafka, scores);
+        List<String> expected = List.of(member(run, 29), member(run, 28), member(run, 30));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callListOrMissing(store)).isEqualTo(expected));
+        List<String> taskIds = given().get("/stores/{store}/call-list", store).then().extract().path("tasks.taskId");
+
+        ChurnEvents.publish(kafka, scores);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(given().get("/stores/{store}/call-list", store).then().extract()
+                        .<List<String>>path("tasks.taskId")).isEqualTo(taskIds));
+        long tasks = database.preparedQuery("SELECT count(*) FROM call_task WHERE store_id = $1")
+                .execute(Tuple.of(store)).await().indefinitely().iterator().next().getLong(0);
+        assertThat(tasks).isEqualTo(3);
+    }
+
+    @Test
+    void aMemberWhoMovesTakesTheirTaskToTheNewStore() {
+        String run = ChurnEvents.run();
+        String from = "s-" + run + "-a";
+        String to = "s-" + run + "-b";
+        ChurnEvents.publish(kafka, List.of(scored("m-" + run, from, 0.9, 100.0, T1),
+                scored("o-" + run, from, 0.1, 100.0, T1), scored("n-" + run, to, 0.6, 100.0, T1)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callListOrMissing(from))
+                .containsExactly("m-" + run));
+        String taskId = given().get("/stores/{store}/call-list", from).then().extract().path("tasks[0].taskId");
+
+        ChurnEvents.publish(kafka, List.of(scored("m-" + run, to, 0.9, 100.0, T1.plus(1, ChronoUnit.DAYS))));
+
+        // Store b now has two members: one call, for the riskier newcomer, on the task they brought.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callList(to)).containsExactly("m-" + run));
+        given().get("/stores/{store}/call-list", to).then().body("tasks[0].taskId", equalTo(taskId));
+        assertThat(callList(from)).isEmpty();
+    }
+
+    @Test
+    void anUnknownStoreIsA404ProblemNamingIt() {
+        given().get("/stores/{store}/call-list", "nowhere-" + ChurnEvents.run()).then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404))
+                .body("detail", containsString("nowhere-"));
+    }
+
+    @Test
+    void aBlankStoreOrABadLimitIsA400NamingTheField() {
+        given().get("/stores/{store}/call-list", " ").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("store_id"))
+                .body("detail", containsString("store_id"));
+        given().queryParam("limit", -1).get("/stores/{store}/call-list", "any").then().statusCode(400)
+                .body("errors[0].field", equalTo("limit"));
+        given().queryParam("limit", "ten").get("/stores/{store}/call-list", "any").then().statusCode(400)
+                .body("errors[0].field", equalTo("limit"));
+    }
+
+    /** The call list, or an empty list while the store is still unknown (404). */
+    private static List<String> callListOrMissing(String store) {
+        var response = given().get("/stores/{store}/call-list", store).then().extract();
+        return response.statusCode() == 404 ? List.of() : response.jsonPath().getList("tasks.memberId", String.class);
+    }
+}

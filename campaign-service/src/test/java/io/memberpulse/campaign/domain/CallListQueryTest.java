@@ -1,0 +1,26 @@
+package io.memberpulse.campaign.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class CallListQueryTest {
+
+    @Test
+    void zeroMeansTheDailyCapacity() {
+        assertThat(new CallListQuery("s", 0).limitOr(20)).isEqualTo(20);
+        assertThat(new CallListQuery("s", 5).limitOr(20)).isEqualTo(5);
+        assertThat(new CallListQuery("s", 50).limitOr(20)).isEqualTo(50);
+    }
+
+    @Test
+    void aBlankStoreOrNegativeLimitIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> new CallListQuery(" ", 0))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("store_id"))
+                .hasMessage("store_id: is required");
+        assertThatThrownBy(() -> new CallListQuery(null, 0)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> new CallListQuery("s", -1))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("limit"));
+    }
+}

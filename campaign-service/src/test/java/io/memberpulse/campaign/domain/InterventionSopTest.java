@@ -1,0 +1,89 @@
+package io.memberpulse.campaign.domain;
+
+import static io.memberpulse.campaign.domain.testdata.Members.member;
+import static io.memberpulse.campaign.domain.testdata.Members.store;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class InterventionSopTest {
+    private final InterventionSop sop = new InterventionSop(0.10, 0.5);
+
+    @ParameterizedTest(name = "{0} members -> {1} calls")
+    @CsvSource({"0, 0", "1, 1", "5, 1", "10, 1", "11, 2", "20, 2", "30, 3", "31, 4", "70, 7", "100, 10", "1000, 100"})
+    void theQuotaIsTheShareRoundedUpAndAtLeastOne(int members, int quota) {
+        assertThat(sop.quota(members)).isEqualTo(quota);
+    }
+
+    @Test
+    void aZeroShareStillCallsTheRiskiestEligibleMember() {
+        InterventionSop none = new InterventionSop(0.0, 0.5);
+        assertThat(none.quota(50)).isEqualTo(1);
+        assertThat(none.select(List.of(member("a", 0.9), member("b", 0.95))))
+                .extracting(MemberRisk::memberId).containsExactly("b");
+    }
+
+    @Test
+    void theRiskiestTenPercentAreSelectedRiskiestFirst() {
+        List<MemberRisk> members = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            members.add(member("m" + i, 0.5 + i / 100.0));
+        }
+        Collections.shuffle(members);
+        assertThat(sop.select(members)).extracting(MemberRisk::memberId).containsExactly("m29", "m28", "m27");
+    }
+
+    @Test
+    void aTinyStoreGetsOneCallForItsRiskiestMember() {
+        assertThat(sop.select(List.of(member("a", 0.6), member("b", 0.8), member("c", 0.7))))
+                .extracting(MemberRisk::memberId).containsExactly("b");
+        assertThat(sop.select(List.of(member("solo", 0.51)))).extracting(MemberRisk::memberId).containsExactly("solo");
+    }
+
+    @Test
+    void nobodyUnderTheFloorIsCalledEvenInsideTheShare() {
+        List<MemberRisk> members = new ArrayList<>(store(18, 0.1));
+        members.add(member("risky", 0.9));
+        members.add(member("mild", 0.49));
+        // 20 members: two calls, but the second riskiest is under 0.5.
+        assertThat(sop.select(members)).extracting(MemberRisk::memberId).containsExactly("risky");
+        assertThat(sop.select(store(10, 0.3))).isEmpty();
+    }
+
+    @Test
+    void theFloorItselfIsEligible() {
+        assertThat(sop.select(List.of(member("edge", 0.5)))).hasSize(1);
+    }
+
+    @Test
+    void tiesGoToTheLargerValueThenToTheSmallerId() {
+        List<MemberRisk> members = new ArrayList<>(store(17, 0.2));
+        members.add(member("z-rich", 0.8, 500.0));
+        members.add(member("b-poor", 0.8, 50.0));
+        members.add(member("a-poor", 0.8, 50.0));
+        // 20 members, two calls among three tied at 0.8.
+        assertThat(sop.select(members)).extracting(MemberRisk::memberId).containsExactly("z-rich", "a-poor");
+    }
+
+    @Test
+    void theSelectionDoesNotDependOnInputOrder() {
+        List<MemberRisk> members = new ArrayList<>(store(25, 0.7));
+        List<String> first = sop.select(members).stream().map(MemberRisk::memberId).toList();
+        Collections.reverse(members);
+        assertThat(sop.select(members)).extracting(MemberRisk::memberId).containsExactlyElementsOf(first);
+        assertThat(first).containsExactly("m01", "m02", "m03");
+    }
+
+    @Test
+    void sharesAndFloorsOutsideZeroToOneAreRefused() {
+        assertThatThrownBy(() -> new InterventionSop(1.5, 0.5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new InterventionSop(0.1, -0.1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new InterventionSop(Double.NaN, 0.5)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

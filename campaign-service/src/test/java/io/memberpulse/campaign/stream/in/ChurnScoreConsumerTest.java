@@ -1,0 +1,83 @@
+package io.memberpulse.campaign.stream.in;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ChurnScoreConsumerTest {
+    private static final String DEAD_LETTERS = Topics.deadLetter(Topics.CHURN_SCORES);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    @Test
+    void brokenRecordsAreDeadLetteredAloneAndTheirNeighboursRecorded() {
+        String run = ChurnEvents.run();
+        String store = "dlq-" + run;
+        ConsumerTask<String, byte[]> deadLetters = kafka.consume(String.class, byte[].class).fromTopics(DEAD_LETTERS);
+        // Field 1 (member_id) announces 5 bytes and brings 1: not protobuf.
+        byte[] garbage = {0x0A, 0x05, 'x'};
+        ChurnScored impossible = scored("bad-" + run, store, 1.7, 100.0, T1);
+
+        kafka.produce(String.class, byte[].class)
+                .fromRecords(new ProducerRecord<>(Topics.CHURN_SCORES, "garbage-" + run, garbage)).awaitCompletion();
+        ChurnEvents.publish(kafka, List.of(impossible, scored("good-" + run, store, 0.8, 100.0, T1)));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{store}/call-list", store)
+                .then().statusCode(200).body("tasks[0].memberId", org.hamcrest.Matchers.equalTo("good-" + run)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(deadLetter(deadLetters, "garbage-" + run)).hasValueSatisfying(record -> {
+                assertThat(record.value()).isEqualTo(garbage);
+                assertThat(header(record, "dead-letter-reason")).contains("value");
+            });
+            assertThat(deadLetter(deadLetters, "bad-" + run)).hasValueSatisfying(record -> {
+                assertThat(record.value()).isEqualTo(impossible.toByteArray());
+                assertThat(header(record, "dead-letter-reason")).contains("probability");
+            });
+        });
+        assertThat(deadLetter(deadLetters, "good-" + run)).isEmpty();
+        deadLetters.stop();
+    }
+
+    private static Optional<ConsumerRecord<String, byte[]>> deadLetter(ConsumerTask<String, byte[]> task, String key) {
+        return task.getRecords().stream().filter(record -> key.equals(record.key())).findFirst();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
