@@ -37,26 +37,37 @@ public class ScoreCache {
         this.prefix = config.redis().keyPrefix();
     }
 
-    /** Writes new scores; a member whose home store changed leaves the old store's ranking. */
+    /**
+     * Writes new scores in a handful of commands (one per ranking touched), so a re-scoring of
+     * thousands of members never floods the connection pool; a member whose home store changed
+     * leaves the old store's ranking.
+     */
     public Uni<Void> putAll(List<ChurnScore> scores, Map<String, ChurnScore> previous) {
         if (scores.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Map<String, String> entries = new HashMap<>();
-        List<Uni<Void>> writes = new ArrayList<>();
+        Map<String, Map<String, Double>> rankingsByStore = new HashMap<>();
+        Map<String, List<String>> leavers = new HashMap<>();
         for (ChurnScore score : scores) {
             entries.put(scoreKey(score.memberId()), write(score));
             ChurnScore before = previous.get(score.memberId());
             if (before != null && before.homeStoreId() != null && !Objects.equals(before.homeStoreId(), score.homeStoreId())) {
-                writes.add(rankings.zrem(rankingKey(before.homeStoreId()), score.memberId()).replaceWithVoid());
+                leavers.computeIfAbsent(before.homeStoreId(), store -> new ArrayList<>()).add(score.memberId());
             }
-            writes.add(rankings.zadd(rankingKey(ALL_STORES), score.probability(), score.memberId()).replaceWithVoid());
+            rankingsByStore.computeIfAbsent(ALL_STORES, store -> new HashMap<>()).put(score.memberId(), score.probability());
             if (score.homeStoreId() != null) {
-                writes.add(rankings.zadd(rankingKey(score.homeStoreId()), score.probability(), score.memberId()).replaceWithVoid());
+                rankingsByStore.computeIfAbsent(score.homeStoreId(), store -> new HashMap<>())
+                        .put(score.memberId(), score.probability());
             }
         }
+        List<Uni<Void>> writes = new ArrayList<>();
+        leavers.forEach((store, members) -> writes.add(
+                rankings.zrem(rankingKey(store), members.toArray(String[]::new)).replaceWithVoid()));
+        rankingsByStore.forEach((store, members) -> writes.add(
+                rankings.zadd(rankingKey(store), members).replaceWithVoid()));
         writes.add(values.mset(entries));
-        return Uni.join().all(writes).andFailFast().replaceWithVoid();
+        return Uni.join().all(writes).usingConcurrencyOf(8).andFailFast().replaceWithVoid();
     }
 
     public Uni<Optional<ChurnScore>> get(String memberId) {

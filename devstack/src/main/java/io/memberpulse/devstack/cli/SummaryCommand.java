@@ -89,8 +89,12 @@ final class SummaryCommand {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         System.err.print("waiting for rfm, churn and campaign to catch up");
         while (System.nanoTime() < deadline) {
-            String reading = get(rfm + "/stats").toString() + get(churn + "/stats") + get(campaign + "/stats");
-            if (Objects.equals(reading, previous)) {
+            JsonNode rfmStats = get(rfm + "/stats");
+            JsonNode churnStats = get(churn + "/stats");
+            String reading = rfmStats.toString() + churnStats + get(campaign + "/stats");
+            // Settled: nothing moved for one interval, and churn has seen as far in event time as rfm.
+            boolean sameClock = rfmStats.path("clock").asText().equals(churnStats.path("clock").asText());
+            if (sameClock && Objects.equals(reading, previous)) {
                 System.err.println(" settled");
                 return;
             }

@@ -127,6 +127,21 @@ class RfmResourceTest {
     }
 
     @Test
+    void aPoisonRecordGoesToTheDeadLetterTopicAndTheRecordsAroundItAreRecorded() {
+        String member = "m-" + UUID.randomUUID();
+        var deadLetters = kafka.consume(String.class, byte[].class).fromTopics(Topics.deadLetter(Topics.MEMBER_EVENTS));
+        kafka.produce(String.class, byte[].class).fromRecords(
+                new ProducerRecord<>(Topics.MEMBER_EVENTS, member, new byte[] {(byte) 0xff, 0x01, 0x02})).awaitCompletion();
+        send(order(member, member + "-after", DAY0, 10));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(1)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.getRecords().stream()
+                .anyMatch(r -> member.equals(r.key())));
+        deadLetters.stop();
+    }
+
+    @Test
     void badParametersAndUnknownMembersGetClearAnswers() {
         given().queryParam("asOf", "last tuesday").get("/members/x/rfm")
                 .then().statusCode(400).body("errors[0].field", equalTo("asOf"));
