@@ -30,6 +30,8 @@ import java.util.Set;
 @ApplicationScoped
 public class ScoreMembersService {
     private static final int PAGE = 2_000;
+    private static final long BUSY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
     private final ChurnRepository repository;
     private final ScoreCache cache;
@@ -37,7 +39,11 @@ public class ScoreMembersService {
     private final RhythmChurnModel model;
     private final double publishThreshold;
     private final Counter published;
+    /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
+    /** Wall-clock times of the last full refresh and of the last recorded batch. */
+    private long lastFullRefreshNanos = System.nanoTime();
+    private volatile long lastBatchNanos;
 
     public ScoreMembersService(ChurnRepository repository, ScoreCache cache, ChurnScorePublisher publisher,
             ChurnConfig config, MeterRegistry registry) {
@@ -68,6 +74,7 @@ public class ScoreMembersService {
         if (latest == null) {
             return;
         }
+        lastBatchNanos = System.nanoTime();
         repository.insertPurchases(purchases).await().indefinitely();
         Instant clock = repository.advanceWatermark(latest).await().indefinitely();
         if (!touched.isEmpty()) {
@@ -78,7 +85,7 @@ public class ScoreMembersService {
     /** Re-scores every member as of the clock, when it moved. Blocking. */
     public synchronized void refreshAll() {
         Instant clock = repository.watermark().await().indefinitely().orElse(null);
-        if (clock == null || !clock.isAfter(lastFullRefresh)) {
+        if (clock == null || !clock.isAfter(lastFullRefresh) || streamIsBusy()) {
             return;
         }
         String after = "";
@@ -91,6 +98,17 @@ public class ScoreMembersService {
             after = page.get(page.size() - 1);
         }
         lastFullRefresh = clock;
+        lastFullRefreshNanos = System.nanoTime();
+    }
+
+    /**
+     * While batches keep arriving (a replay, a backlog) the members they touch are recomputed anyway;
+     * re-aging everyone on every tick would only slow the catch-up. Wait for a quiet moment, but
+     * never longer than two minutes.
+     */
+    private boolean streamIsBusy() {
+        long now = System.nanoTime();
+        return now - lastBatchNanos < BUSY_WINDOW_NANOS && now - lastFullRefreshNanos < MAX_REFRESH_DELAY_NANOS;
     }
 
     private void score(Collection<String> memberIds, Instant asOf) {

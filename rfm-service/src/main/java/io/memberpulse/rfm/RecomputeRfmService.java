@@ -7,7 +7,7 @@ import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.SegmentChange;
-import io.memberpulse.rfm.store.MemberRfmRow;
+import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
@@ -32,13 +32,19 @@ import java.util.Set;
 @ApplicationScoped
 public class RecomputeRfmService {
     private static final int PAGE = 2_000;
+    private static final long BUSY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
     private final RfmRepository repository;
     private final RfmCache cache;
     private final SegmentChangePublisher publisher;
     private final RfmCalculator calculator;
     private final Counter recordedLines;
+    /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
+    /** Wall-clock times of the last full refresh and of the last recorded batch. */
+    private long lastFullRefreshNanos = System.nanoTime();
+    private volatile long lastBatchNanos;
 
     public RecomputeRfmService(RfmRepository repository, RfmCache cache, SegmentChangePublisher publisher,
             RfmConfig config, MeterRegistry registry) {
@@ -69,6 +75,7 @@ public class RecomputeRfmService {
         if (latest == null) {
             return;
         }
+        lastBatchNanos = System.nanoTime();
         int inserted = repository.insertLines(lines).await().indefinitely();
         recordedLines.increment(inserted);
         Instant clock = repository.advanceWatermark(latest).await().indefinitely();
@@ -80,7 +87,7 @@ public class RecomputeRfmService {
     /** Re-ages every member to the clock; cheap when the clock has not moved. Blocking. */
     public synchronized void refreshAll() {
         Instant clock = repository.watermark().await().indefinitely().orElse(null);
-        if (clock == null || !clock.isAfter(lastFullRefresh)) {
+        if (clock == null || !clock.isAfter(lastFullRefresh) || streamIsBusy()) {
             return;
         }
         String after = "";
@@ -93,17 +100,28 @@ public class RecomputeRfmService {
             after = page.get(page.size() - 1);
         }
         lastFullRefresh = clock;
+        lastFullRefreshNanos = System.nanoTime();
+    }
+
+    /**
+     * While batches keep arriving (a replay, a backlog) the members they touch are recomputed anyway;
+     * re-aging everyone on every tick would only slow the catch-up. Wait for a quiet moment, but
+     * never longer than two minutes.
+     */
+    private boolean streamIsBusy() {
+        long now = System.nanoTime();
+        return now - lastBatchNanos < BUSY_WINDOW_NANOS && now - lastFullRefreshNanos < MAX_REFRESH_DELAY_NANOS;
     }
 
     private void recompute(Collection<String> memberIds, Instant asOf) {
         Map<String, List<PurchaseLine>> lines = repository.linesOf(memberIds).await().indefinitely();
         Map<String, Set<String>> before = repository.segmentsOf(memberIds).await().indefinitely();
-        List<MemberRfmRow> rows = new ArrayList<>(memberIds.size());
+        List<RfmSnapshot> rows = new ArrayList<>(memberIds.size());
         List<SegmentChange> changes = new ArrayList<>();
         for (String memberId : memberIds) {
             Rfm rfm = calculator.compute(memberId, lines.getOrDefault(memberId, List.of()), asOf);
             Set<String> segments = DefaultSegments.of(rfm);
-            rows.add(new MemberRfmRow(rfm, segments));
+            rows.add(new RfmSnapshot(rfm, segments));
             changes.addAll(SegmentChange.between(memberId, before.getOrDefault(memberId, Set.of()), segments, asOf,
                     rfm.homeStoreId()));
         }

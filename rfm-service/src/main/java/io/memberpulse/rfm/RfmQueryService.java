@@ -4,7 +4,7 @@ import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.SegmentRule;
-import io.memberpulse.rfm.store.MemberRfmRow;
+import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.smallrye.mutiny.Multi;
@@ -27,7 +27,7 @@ public class RfmQueryService {
         this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
     }
 
-    public Uni<MemberRfmRow> current(String memberId) {
+    public Uni<RfmSnapshot> current(String memberId) {
         return cache.get(memberId)
                 .flatMap(cached -> cached.isPresent()
                         ? Uni.createFrom().item(cached)
@@ -37,14 +37,14 @@ public class RfmQueryService {
     }
 
     /** Exactly what the live computation gave at that instant: same lines, same calculator. */
-    public Uni<MemberRfmRow> asOf(String memberId, Instant asOf) {
+    public Uni<RfmSnapshot> asOf(String memberId, Instant asOf) {
         return repository.linesOf(List.of(memberId)).map(lines -> {
             var memberLines = lines.get(memberId);
             if (memberLines == null) {
                 throw new MemberNotFoundException(memberId);
             }
             var rfm = calculator.compute(memberId, memberLines, asOf);
-            return new MemberRfmRow(rfm, DefaultSegments.of(rfm));
+            return new RfmSnapshot(rfm, DefaultSegments.of(rfm));
         });
     }
 
@@ -61,7 +61,7 @@ public class RfmQueryService {
         return DefaultSegments.RULES.stream().filter(rule -> rule.id().equals(segmentId)).findFirst();
     }
 
-    public Multi<MemberRfmRow> membersOf(String segmentId, String storeId) {
+    public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {
         return repository.membersOf(segmentId, storeId);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
@@ -26,25 +27,25 @@ public class RfmCache {
         this.prefix = config.redis().keyPrefix() + "rfm:";
     }
 
-    public Uni<Void> putAll(List<MemberRfmRow> rows) {
+    public Uni<Void> putAll(List<RfmSnapshot> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Map<String, String> entries = new HashMap<>();
-        for (MemberRfmRow row : rows) {
+        for (RfmSnapshot row : rows) {
             entries.put(prefix + row.rfm().memberId(), write(row));
         }
         return values.mset(entries);
     }
 
-    public Uni<Optional<MemberRfmRow>> get(String memberId) {
+    public Uni<Optional<RfmSnapshot>> get(String memberId) {
         return values.get(prefix + memberId).map(json -> Optional.ofNullable(json).map(this::read));
     }
 
     private record Cached(Rfm rfm, List<String> segments) {
     }
 
-    private String write(MemberRfmRow row) {
+    private String write(RfmSnapshot row) {
         try {
             return mapper.writeValueAsString(new Cached(row.rfm(), List.copyOf(row.segments())));
         } catch (JsonProcessingException e) {
@@ -52,10 +53,10 @@ public class RfmCache {
         }
     }
 
-    private MemberRfmRow read(String json) {
+    private RfmSnapshot read(String json) {
         try {
             Cached cached = mapper.readValue(json, Cached.class);
-            return new MemberRfmRow(cached.rfm(), new java.util.LinkedHashSet<>(cached.segments()));
+            return new RfmSnapshot(cached.rfm(), new java.util.LinkedHashSet<>(cached.segments()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cached RFM unreadable", e);
         }

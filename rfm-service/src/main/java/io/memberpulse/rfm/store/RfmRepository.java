@@ -2,6 +2,7 @@ package io.memberpulse.rfm.store;
 
 import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -90,12 +91,12 @@ public class RfmRepository {
                 });
     }
 
-    public Uni<Void> upsert(List<MemberRfmRow> rows, Instant updatedAt) {
+    public Uni<Void> upsert(List<RfmSnapshot> rows, Instant updatedAt) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> tuples = new ArrayList<>(rows.size());
-        for (MemberRfmRow row : rows) {
+        for (RfmSnapshot row : rows) {
             Rfm r = row.rfm();
             tuples.add(Tuple.from(Arrays.asList(r.memberId(), utc(r.asOf()), r.lastPurchaseAt() == null ? null : utc(r.lastPurchaseAt()),
                     r.recencyDays(), r.frequency7d(), r.frequency14d(), r.frequency30d(), r.frequency90d(),
@@ -120,7 +121,7 @@ public class RfmRepository {
                 .replaceWithVoid();
     }
 
-    public Uni<Optional<MemberRfmRow>> find(String memberId) {
+    public Uni<Optional<RfmSnapshot>> find(String memberId) {
         return pool.preparedQuery("SELECT * FROM member_rfm WHERE member_id = $1").execute(Tuple.of(memberId))
                 .map(rows -> {
                     var it = rows.iterator();
@@ -168,7 +169,7 @@ public class RfmRepository {
     }
 
     /** Members of a segment (optionally of one store), streamed. */
-    public Multi<MemberRfmRow> membersOf(String segmentId, String storeId) {
+    public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {
         return pool.preparedQuery("""
                 SELECT * FROM member_rfm WHERE $1 = ANY(segments) AND ($2::text IS NULL OR home_store_id = $2)
                 ORDER BY member_id""")
@@ -185,7 +186,7 @@ public class RfmRepository {
                 });
     }
 
-    private static MemberRfmRow toRow(Row row) {
+    private static RfmSnapshot toRow(Row row) {
         OffsetDateTime last = row.getOffsetDateTime("last_purchase_at");
         Rfm rfm = new Rfm(row.getString("member_id"), row.getOffsetDateTime("as_of").toInstant(),
                 last == null ? null : last.toInstant(), row.getDouble("recency_days"),
@@ -194,7 +195,7 @@ public class RfmRepository {
                 row.getDouble("weighted_frequency_90d"), row.getDouble("monetary_net_30d"),
                 row.getDouble("monetary_net_90d"), row.getDouble("monetary_margin_90d"), row.getLong("orders_total"),
                 row.getDouble("monetary_net_total"), row.getString("home_store_id"));
-        return new MemberRfmRow(rfm, new LinkedHashSet<>(Arrays.asList(row.getArrayOfStrings("segments"))));
+        return new RfmSnapshot(rfm, new LinkedHashSet<>(Arrays.asList(row.getArrayOfStrings("segments"))));
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -14,7 +14,7 @@ import io.memberpulse.proto.segments.v1.SegmentService;
 import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.Rfm;
-import io.memberpulse.rfm.store.MemberRfmRow;
+import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -64,7 +64,7 @@ class SegmentGrpcService implements SegmentService {
                         .setHomeStoreId(nullToEmpty(row.rfm().homeStoreId())).build());
     }
 
-    private Uni<MemberRfmRow> row(GetMemberRfmRequest request) {
+    private Uni<RfmSnapshot> row(GetMemberRfmRequest request) {
         if (request.getMemberId().isBlank()) {
             return Uni.createFrom().failure(invalid("member_id: is required"));
         }

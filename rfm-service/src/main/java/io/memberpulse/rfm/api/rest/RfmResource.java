@@ -2,7 +2,7 @@ package io.memberpulse.rfm.api.rest;
 
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.Rfm;
-import io.memberpulse.rfm.store.MemberRfmRow;
+import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -29,7 +29,7 @@ public class RfmResource {
     }
 
     public record RfmResponse(Rfm rfm, List<String> segments) {
-        static RfmResponse of(MemberRfmRow row) {
+        static RfmResponse of(RfmSnapshot row) {
             return new RfmResponse(row.rfm(), List.copyOf(row.segments()));
         }
     }

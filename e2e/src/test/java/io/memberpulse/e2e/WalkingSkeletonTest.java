@@ -1,0 +1,181 @@
+package io.memberpulse.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItems;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import io.memberpulse.devstack.infra.InfraSettings;
+import io.memberpulse.devstack.stack.Infrastructure;
+import io.memberpulse.devstack.stack.LocalStack;
+import io.memberpulse.devstack.stack.ServiceSpec;
+import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
+import io.memberpulse.proto.campaign.v1.CallList;
+import io.memberpulse.proto.campaign.v1.GetCallListRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The walking skeleton, every hop real: orders imported into identity-service as CSV are resolved to
+ * members, published on member.events, turned into RFM by rfm-service and into churn scores by
+ * churn-service, and the riskiest member lands on the store's call list in campaign-service, over
+ * REST and gRPC. The four packaged services run as separate JVMs on real PostgreSQL, Redis and Kafka,
+ * in databases and key prefixes of this run's own.
+ */
+class WalkingSkeletonTest {
+    static final Instant CLOCK = Instant.parse("2024-06-30T10:00:00Z");
+    static Infrastructure infrastructure;
+    static LocalStack stack;
+
+    @BeforeAll
+    static void startTheStack() {
+        Path root = Path.of(System.getProperty("memberpulse.root", ".."));
+        String isolation = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        infrastructure = Infrastructure.start(InfraSettings.fromEnvironment(), isolation);
+        stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.freePorts(),
+                root.resolve("e2e/target/stack-logs"), "256m", Duration.ofMinutes(3));
+    }
+
+    @AfterAll
+    static void stopTheStack() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (infrastructure != null) {
+            infrastructure.close();
+        }
+    }
+
+    /** Weekly orders of one member up to {@code last}, as CSV rows. */
+    static String weeklyOrders(String prefix, String identifierColumns, int count, Instant last, String store) {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            Instant at = last.minus(Duration.ofDays(7L * (count - 1 - i)));
+            rows.append("%s-%d,pos,order,%s,%s,%s,%s-o%d,1,30.00%n".formatted(prefix, i, at, store, identifierColumns, prefix, i));
+        }
+        return rows.toString();
+    }
+
+    @Test
+    void anImportedOrderFlowsThroughAllFourServicesToTheStoreCallList() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String store = "store-" + run;
+        String loyalNo = "L-" + run;
+        String lapsedPhone = "139" + String.format("%08d", Math.abs(run.hashCode()) % 100_000_000);
+        String csv = "event_id,source,type,occurred_at,store_id,member_no,phone,order_id,quantity,paid_amount\n"
+                + weeklyOrders("loyal-" + run, loyalNo + ",", 8, CLOCK.minus(Duration.ofDays(1)), store)
+                + weeklyOrders("lapsed-" + run, "," + lapsedPhone, 8, CLOCK.minus(Duration.ofDays(60)), store)
+                + "bad-" + run + ",pos,order,30/06/2024,%s,%s,,bad-o,1,5.00%n".formatted(store, loyalNo)
+                + "clock-" + run + ",pos,visit,%s,%s,%s,,,,%n".formatted(CLOCK, store, loyalNo);
+        String identity = stack.httpUrl(ServiceSpec.IDENTITY);
+        given().contentType("text/csv").body(csv).post(identity + "/events/csv")
+                .then().statusCode(200)
+                .body("accepted", equalTo(17)).body("rejected", equalTo(1))
+                .body("rejections[0].line", equalTo(18)).body("rejections[0].field", equalTo("occurred_at"));
+        // Importing the same file again changes nothing.
+        given().contentType("text/csv").body(csv).post(identity + "/events/csv")
+                .then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(17));
+
+        String lapsed = given().queryParam("phone", "+86 " + lapsedPhone).get(identity + "/members/resolve")
+                .then().statusCode(200).extract().path("memberId");
+        String loyal = given().queryParam("member_no", loyalNo).get(identity + "/members/resolve")
+                .then().statusCode(200).extract().path("memberId");
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
+                .get(stack.httpUrl(ServiceSpec.RFM) + "/members/" + lapsed + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(8)).body("rfm.homeStoreId", equalTo(store)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
+                .get(stack.httpUrl(ServiceSpec.CHURN) + "/stores/" + store + "/top-risk?k=5")
+                .then().statusCode(200).body("memberId", hasItems(lapsed, loyal)).body("[0].memberId", equalTo(lapsed)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
+                .get(stack.httpUrl(ServiceSpec.CAMPAIGN) + "/stores/" + store + "/call-list")
+                .then().statusCode(200).body("tasks.size()", greaterThan(0)).body("tasks[0].memberId", equalTo(lapsed)));
+
+        ManagedChannel channel = channel(ServiceSpec.CAMPAIGN);
+        try {
+            CallList callList = CampaignServiceGrpc.newBlockingStub(channel)
+                    .getCallList(GetCallListRequest.newBuilder().setStoreId(store).build());
+            assertThat(callList.getTasksList()).extracting(t -> t.getMemberId()).first().isEqualTo(lapsed);
+            assertThat(callList.getTasks(0).getStoreId()).isEqualTo(store);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void everyServiceListsItsGrpcServiceThroughReflection() throws Exception {
+        Map<ServiceSpec, String> expected = Map.of(
+                ServiceSpec.IDENTITY, "memberpulse.identity.v1.IdentityService",
+                ServiceSpec.RFM, "memberpulse.segments.v1.SegmentService",
+                ServiceSpec.CHURN, "memberpulse.churn.v1.ChurnService",
+                ServiceSpec.CAMPAIGN, "memberpulse.campaign.v1.CampaignService");
+        for (var service : expected.entrySet()) {
+            ManagedChannel channel = channel(service.getKey());
+            try {
+                assertThat(listServices(channel)).contains(service.getValue(), "grpc.health.v1.Health");
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void everyServiceIsReadyOnRealInfrastructureAndServesMetricsAndOpenApi() {
+        for (ServiceSpec spec : ServiceSpec.values()) {
+            String url = stack.httpUrl(spec);
+            given().get(url + "/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                    .body("checks.name", hasItems("Redis connection health check", "Kafka connection health check"));
+            String metrics = given().get(url + "/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics).contains("jvm_memory_used_bytes");
+            given().get(url + "/q/openapi?format=json").then().statusCode(200)
+                    .body("info.title", equalTo("memberpulse " + spec.moduleName()));
+        }
+    }
+
+    static ManagedChannel channel(ServiceSpec spec) {
+        return ManagedChannelBuilder.forAddress("127.0.0.1", stack.grpcPort(spec)).usePlaintext().build();
+    }
+
+    static List<String> listServices(ManagedChannel channel) throws Exception {
+        CompletableFuture<List<String>> names = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                        names.complete(response.getListServicesResponse().getServiceList().stream()
+                                .map(ServiceResponse::getName).toList());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        names.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
+        List<String> result = names.get(10, TimeUnit.SECONDS);
+        requests.onCompleted();
+        return result;
+    }
+}
