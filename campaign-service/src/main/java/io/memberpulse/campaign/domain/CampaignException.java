@@ -2,7 +2,7 @@ package io.memberpulse.campaign.domain;
 
 /** The errors campaign-service reports to its callers; each transport maps them once. */
 public abstract sealed class CampaignException extends RuntimeException
-        permits InvalidArgumentException, StoreNotFoundException {
+        permits InvalidArgumentException, StoreNotFoundException, TaskNotFoundException, TaskConflictException {
 
     protected CampaignException(String message) {
         super(message);

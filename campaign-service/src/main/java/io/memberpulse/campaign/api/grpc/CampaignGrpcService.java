@@ -2,6 +2,7 @@ package io.memberpulse.campaign.api.grpc;
 
 import io.grpc.Status;
 import io.memberpulse.campaign.CallListService;
+import io.memberpulse.campaign.RecordOutcomeService;
 import io.memberpulse.proto.campaign.v1.CallList;
 import io.memberpulse.proto.campaign.v1.CallTask;
 import io.memberpulse.proto.campaign.v1.CampaignResults;
@@ -15,9 +16,11 @@ import io.smallrye.mutiny.Uni;
 @GrpcService
 class CampaignGrpcService implements CampaignService {
     private final CallListService callLists;
+    private final RecordOutcomeService outcomes;
 
-    CampaignGrpcService(CallListService callLists) {
+    CampaignGrpcService(CallListService callLists, RecordOutcomeService outcomes) {
         this.callLists = callLists;
+        this.outcomes = outcomes;
     }
 
     /** Field checks (blank store_id, negative limit) happen in CallListQuery, mapped by GrpcErrorMapper. */
@@ -26,11 +29,12 @@ class CampaignGrpcService implements CampaignService {
         return callLists.callList(request.getStoreId(), request.getLimit()).map(GrpcMapper::toProto);
     }
 
+    /** Store scoping arrives with roles; gRPC callers are trusted staff apps for now. */
     @Override
     public Uni<CallTask> recordOutcome(RecordOutcomeRequest request) {
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED
-                .withDescription("recording call outcomes is not available yet; it arrives with the outcome loop")
-                .asRuntimeException());
+        return Uni.createFrom().item(() -> GrpcMapper.outcome(request))
+                .flatMap(outcome -> outcomes.record(request.getTaskId(), outcome, request.getVersion(), null))
+                .map(GrpcMapper::toProto);
     }
 
     @Override

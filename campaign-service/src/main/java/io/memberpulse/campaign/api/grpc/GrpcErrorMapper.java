@@ -7,6 +7,8 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
+import io.memberpulse.campaign.domain.TaskConflictException;
+import io.memberpulse.campaign.domain.TaskNotFoundException;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +42,13 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof StatusRuntimeException status) {
             return new StatusException(status.getStatus(), status.getTrailers());
+        }
+        if (failure instanceof TaskNotFoundException) {
+            return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();
+        }
+        if (failure instanceof TaskConflictException) {
+            // ABORTED: the gRPC code for a concurrency conflict the client resolves by re-reading.
+            return Status.ABORTED.withDescription(failure.getMessage()).asException();
         }
         if (failure instanceof StoreNotFoundException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();

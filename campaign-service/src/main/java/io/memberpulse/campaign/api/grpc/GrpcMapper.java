@@ -6,7 +6,14 @@ import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.domain.CallTaskStatus;
 import io.memberpulse.campaign.domain.TalkingPoints;
 import io.memberpulse.proto.campaign.v1.TaskStatus;
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.Outcome;
+import io.memberpulse.campaign.domain.OutcomeResult;
+import io.memberpulse.campaign.domain.RecordedOutcome;
+import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 
 /** Domain values to campaign.v1 messages. */
 final class GrpcMapper {
@@ -28,6 +35,41 @@ final class GrpcMapper {
                 .setValueAtRisk(task.valueAtRisk()).setCreatedAt(timestamp(task.createdAt()))
                 .setDueAt(timestamp(task.dueAt())).setStatus(status(task.status(now)))
                 .addAllTalkingPoints(TalkingPoints.of(task, now)).setVersion(task.version());
+        if (task.campaignId() != null) {
+            proto.setCampaignId(task.campaignId());
+        }
+        return proto.build();
+    }
+
+    /** A RecordOutcomeRequest as a domain outcome; blank task_id and unset result are refused naming the field. */
+    static Outcome outcome(RecordOutcomeRequest request) {
+        if (request.getTaskId().isBlank()) {
+            throw new InvalidArgumentException("task_id", "is required");
+        }
+        var result = request.getResult();
+        if (result == io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_UNSPECIFIED
+                || result == io.memberpulse.proto.campaign.v1.OutcomeResult.UNRECOGNIZED) {
+            throw new InvalidArgumentException("result", "is required");
+        }
+        LocalDate followUp = null;
+        if (!request.getFollowUpDate().isBlank()) {
+            try {
+                followUp = LocalDate.parse(request.getFollowUpDate());
+            } catch (DateTimeParseException e) {
+                throw new InvalidArgumentException("follow_up_date", "not an ISO-8601 date: '" + request.getFollowUpDate() + "'");
+            }
+        }
+        return new Outcome(request.getReached(), OutcomeResult.valueOf(result.name().substring("OUTCOME_RESULT_".length())),
+                request.getNote(), followUp);
+    }
+
+    static io.memberpulse.proto.campaign.v1.CallTask toProto(RecordedOutcome recorded) {
+        CallTask task = recorded.task();
+        var proto = io.memberpulse.proto.campaign.v1.CallTask.newBuilder()
+                .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
+                .setChurnProbability(task.probability()).setMemberValue(task.memberValue())
+                .setValueAtRisk(task.valueAtRisk()).setCreatedAt(timestamp(task.createdAt()))
+                .setDueAt(timestamp(task.dueAt())).setStatus(TaskStatus.TASK_STATUS_DONE).setVersion(task.version());
         if (task.campaignId() != null) {
             proto.setCampaignId(task.campaignId());
         }

@@ -2,6 +2,8 @@ package io.memberpulse.campaign.api.rest;
 
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
+import io.memberpulse.campaign.domain.TaskConflictException;
+import io.memberpulse.campaign.domain.TaskNotFoundException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -24,6 +26,22 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response storeNotFound(StoreNotFoundException e) {
         return problem(404, "Not Found", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    Response taskNotFound(TaskNotFoundException e) {
+        return problem(404, "Not Found", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    Response conflict(TaskConflictException e) {
+        return problem(409, "Conflict", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    Response malformedJson(com.fasterxml.jackson.core.JsonProcessingException e) {
+        String reason = "malformed JSON: " + e.getOriginalMessage();
+        return problem(400, "Bad Request", "body: " + reason, List.of(new FieldError("body", reason)));
     }
 
     private static Response problem(int status, String title, String detail, List<FieldError> errors) {

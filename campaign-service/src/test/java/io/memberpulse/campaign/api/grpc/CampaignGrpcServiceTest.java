@@ -107,10 +107,12 @@ class CampaignGrpcServiceTest {
     }
 
     @Test
-    void outcomesAreNotImplementedYet() {
+    void anOutcomeForAnUnknownTaskIsNotFound() {
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-                () -> campaigns.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId("t").build()));
-        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-        assertThat(e.getStatus().getDescription()).isNotBlank();
+                () -> campaigns.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId("t-" + ChurnEvents.run())
+                        .setReached(false).setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)
+                        .build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(e.getStatus().getDescription()).contains("no task");
     }
 }

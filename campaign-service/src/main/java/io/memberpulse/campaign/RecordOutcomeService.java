@@ -1,0 +1,90 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.campaign.domain.Outcome;
+import io.memberpulse.campaign.domain.OutcomeRules;
+import io.memberpulse.campaign.domain.RecordedOutcome;
+import io.memberpulse.campaign.domain.TaskConflictException;
+import io.memberpulse.campaign.domain.TaskNotFoundException;
+import io.memberpulse.campaign.store.CallListCache;
+import io.memberpulse.campaign.store.TaskOutcomeRepository;
+import io.memberpulse.campaign.stream.out.InterventionOutcomePublisher;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.hibernate.StaleStateException;
+import org.jboss.logging.Logger;
+
+/**
+ * Records what staff report for a call: the task closes, the outcome is stored in the same
+ * transaction and then published on intervention.outcomes. A repeated submit answers as before and
+ * publishes nothing; a submit against a stale version, or on a task closed otherwise, is refused.
+ * An outcome Kafka never acknowledged is published again by the relay (consumers are idempotent on task id).
+ */
+@ApplicationScoped
+public class RecordOutcomeService {
+    private static final Logger LOG = Logger.getLogger(RecordOutcomeService.class);
+    private static final Duration RELAY_GRACE = Duration.ofSeconds(30);
+
+    private final TaskOutcomeRepository outcomes;
+    private final CallListCache cache;
+    private final InterventionOutcomePublisher publisher;
+
+    public RecordOutcomeService(TaskOutcomeRepository outcomes, CallListCache cache, InterventionOutcomePublisher publisher) {
+        this.outcomes = outcomes;
+        this.cache = cache;
+        this.publisher = publisher;
+    }
+
+    /** @param callerStoreId the staff member's store; null when the caller is not bound to one */
+    public Uni<RecordedOutcome> record(String taskId, Outcome outcome, long expectedVersion, String callerStoreId) {
+        Instant now = Instant.now();
+        return Panache.withTransaction(() -> outcomes.state(taskId).flatMap(state -> {
+                    if (state == null) {
+                        return Uni.createFrom().failure(new TaskNotFoundException(taskId));
+                    }
+                    return switch (OutcomeRules.decide(state, outcome, expectedVersion, callerStoreId)) {
+                        case REPEAT -> outcomes.recorded(taskId);
+                        case RECORD -> outcomes.record(taskId, outcome, now);
+                    };
+                }))
+                .onFailure(RecordOutcomeService::lostARace).transform(e -> new TaskConflictException(
+                        "task " + taskId + " was changed by someone else at the same time: re-read it"))
+                .call(recorded -> recorded.repeated() ? Uni.createFrom().voidItem() : publishAndMark(recorded)
+                        .call(() -> cache.invalidate(List.of(recorded.task().storeId()))));
+    }
+
+    private Uni<Void> publishAndMark(RecordedOutcome recorded) {
+        return publisher.publish(recorded)
+                .call(() -> Panache.withTransaction(() -> outcomes.markPublished(recorded.task().taskId(), Instant.now())))
+                .onFailure().invoke(e -> LOG.warnf("outcome of task %s stored, not yet published (%s); the relay retries",
+                        recorded.task().taskId(), e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    @Scheduled(every = "30s", delay = 30, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> relay() {
+        return Panache.withSession(() -> outcomes.unpublished(Instant.now().minus(RELAY_GRACE), 500))
+                .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
+                .onItem().transformToUniAndConcatenate(this::publishAndMark)
+                .collect().last().replaceWithVoid();
+    }
+
+    private static boolean lostARace(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof OptimisticLockException || t instanceof StaleStateException) {
+                return true;
+            }
+            // Two first submits at once: the second insert of the same task's outcome.
+            if (t.getMessage() != null && t.getMessage().contains("task_outcome_pkey")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

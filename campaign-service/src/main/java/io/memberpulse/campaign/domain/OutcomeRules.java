@@ -1,0 +1,48 @@
+package io.memberpulse.campaign.domain;
+
+/**
+ * Whether an outcome may be recorded on a task as it stands: the rules of optimistic locking and
+ * idempotent submits, as a pure function.
+ */
+public final class OutcomeRules {
+    private OutcomeRules() {
+    }
+
+    /** The task as stored. */
+    public record TaskState(String taskId, String storeId, String status, long version, String closeReason,
+            Outcome recorded) {
+    }
+
+    public enum Decision {
+        /** Record it: the task is open and the caller saw its current version. */
+        RECORD,
+        /** The same outcome was recorded before: answer as then, change nothing, publish nothing. */
+        REPEAT
+    }
+
+    /**
+     * @param callerStoreId the store of the staff member, or null when the caller is not store-bound
+     */
+    public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId) {
+        if (callerStoreId != null && !callerStoreId.isBlank() && !callerStoreId.equals(task.storeId())) {
+            throw new TaskNotFoundException(task.taskId());
+        }
+        switch (task.status()) {
+            case "DONE" -> {
+                if (outcome.sameAs(task.recorded())) {
+                    return Decision.REPEAT;
+                }
+                throw new TaskConflictException("task " + task.taskId() + " already has another outcome");
+            }
+            case "CANCELLED" -> throw new TaskConflictException("task " + task.taskId() + " was cancelled ("
+                    + task.closeReason() + ")");
+            default -> {
+                if (expectedVersion != task.version()) {
+                    throw new TaskConflictException("task " + task.taskId() + " changed since version " + expectedVersion
+                            + " (now " + task.version() + "): re-read it");
+                }
+                return Decision.RECORD;
+            }
+        }
+    }
+}

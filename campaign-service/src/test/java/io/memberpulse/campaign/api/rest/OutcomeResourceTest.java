@@ -1,0 +1,152 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.hasItem;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
+import io.memberpulse.proto.campaign.v1.InterventionOutcome;
+import io.memberpulse.proto.campaign.v1.OutcomeResult;
+import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.kafka.InterventionOutcomeDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class OutcomeResourceTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+        kafka.registerSerde(InterventionOutcome.class, ProtobufSerdes.of(new InterventionOutcomeDeserializer()));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    /** A store of ten members whose riskiest three get calls; returns the call list. */
+    static JsonPath storeWithCalls(KafkaCompanion kafka, String store, String run) {
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, i <= 3 ? 0.9 - i * 0.01 : 0.2, 100 + i, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.size()", equalTo(1)));
+        return given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+    }
+
+    static String body(boolean reached, String result, String note, long version) {
+        return """
+                {"reached": %s, "result": "%s", "note": "%s", "followUpDate": "2024-03-09", "version": %d}"""
+                .formatted(reached, result, note, version);
+    }
+
+    @Test
+    void anOutcomeClosesTheTaskIsPublishedAndARepeatChangesNothing() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        JsonPath list = storeWithCalls(kafka, store, run);
+        String taskId = list.getString("tasks[0].taskId");
+        String memberId = list.getString("tasks[0].memberId");
+        long version = list.getLong("tasks[0].version");
+        var published = kafka.consume(String.class, InterventionOutcome.class).fromTopics(Topics.INTERVENTION_OUTCOMES);
+
+        given().contentType(ContentType.JSON).header("X-Store-Id", store).body(body(true, "will_return", "next week", version))
+                .post("/tasks/{id}/outcome", taskId)
+                .then().statusCode(200).body("status", equalTo("DONE")).body("repeated", equalTo(false))
+                .body("result", equalTo("will_return"));
+        given().contentType(ContentType.JSON).header("X-Store-Id", store).body(body(true, "will_return", "next week", version))
+                .post("/tasks/{id}/outcome", taskId)
+                .then().statusCode(200).body("repeated", equalTo(true));
+        given().contentType(ContentType.JSON).body(body(true, "complaint", "", version))
+                .post("/tasks/{id}/outcome", taskId)
+                .then().statusCode(409).body("detail", containsString("another outcome"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .anyMatch(r -> r.key().equals(memberId) && r.value().getTaskId().equals(taskId)
+                        && r.value().getResult() == OutcomeResult.OUTCOME_RESULT_WILL_RETURN
+                        && r.value().getFollowUpDate().equals("2024-03-09")));
+        // Published once: the repeat sent nothing.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
+        published.stop();
+        // The closed task has left the call list.
+        given().get("/stores/{s}/call-list", store).then().statusCode(200).body("tasks.taskId", not(hasItem(taskId)));
+    }
+
+    @Test
+    void staleVersionsOtherStoresAndBadInputAreRefused() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        JsonPath list = storeWithCalls(kafka, store, run);
+        String taskId = list.getString("tasks[0].taskId");
+        long version = list.getLong("tasks[0].version");
+
+        given().contentType(ContentType.JSON).body(body(true, "will_return", "", version + 1))
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(409);
+        given().contentType(ContentType.JSON).header("X-Store-Id", "another-store").body(body(true, "will_return", "", version))
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(404);
+        given().contentType(ContentType.JSON).body(body(true, "maybe", "", version))
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("result"));
+        given().contentType(ContentType.JSON).body(body(false, "will_return", "", version))
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("result"));
+        given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\"}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("version"));
+        given().contentType(ContentType.JSON).body("{\"reached\": tru")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400);
+        given().contentType(ContentType.JSON).body(body(true, "will_return", "", 0))
+                .post("/tasks/{id}/outcome", "no-such-task").then().statusCode(404);
+
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var stub = CampaignServiceGrpc.newBlockingStub(channel);
+            assertThatThrownBy(() -> stub.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId(taskId).setReached(true)
+                    .setResult(OutcomeResult.OUTCOME_RESULT_WILL_RETURN).setVersion(version + 5).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED));
+            assertThatThrownBy(() -> stub.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId(taskId).setReached(true)
+                    .setVersion(version).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription()).startsWith("result");
+                    });
+            var done = stub.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId(taskId).setReached(false)
+                    .setResult(OutcomeResult.OUTCOME_RESULT_NOT_REACHED).setVersion(version).build());
+            assertThat(done.getStatus().name()).isEqualTo("TASK_STATUS_DONE");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}

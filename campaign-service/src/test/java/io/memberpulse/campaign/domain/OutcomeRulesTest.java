@@ -1,0 +1,62 @@
+package io.memberpulse.campaign.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+
+class OutcomeRulesTest {
+    static final Outcome WILL_RETURN = new Outcome(true, OutcomeResult.WILL_RETURN, "coming Saturday", null);
+
+    static OutcomeRules.TaskState open(long version) {
+        return new OutcomeRules.TaskState("t1", "s1", "OPEN", version, null, null);
+    }
+
+    @Test
+    void anOpenTaskAtTheVersionTheCallerSawIsRecorded() {
+        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, "s1")).isEqualTo(OutcomeRules.Decision.RECORD);
+        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, null)).isEqualTo(OutcomeRules.Decision.RECORD);
+    }
+
+    @Test
+    void aStaleVersionIsAConflictNotAnOverwrite() {
+        assertThatThrownBy(() -> OutcomeRules.decide(open(4), WILL_RETURN, 3, "s1"))
+                .isInstanceOf(TaskConflictException.class).hasMessageContaining("version 3");
+    }
+
+    @Test
+    void theSameOutcomeAgainIsARepeatAndAnotherOneAConflict() {
+        var done = new OutcomeRules.TaskState("t1", "s1", "DONE", 4, "outcome recorded",
+                new Outcome(true, OutcomeResult.WILL_RETURN, " coming Saturday ", null));
+        assertThat(OutcomeRules.decide(done, WILL_RETURN, 3, "s1")).isEqualTo(OutcomeRules.Decision.REPEAT);
+        assertThatThrownBy(() -> OutcomeRules.decide(done,
+                new Outcome(true, OutcomeResult.NOT_INTERESTED, "", null), 3, "s1"))
+                .isInstanceOf(TaskConflictException.class);
+    }
+
+    @Test
+    void anotherStoresTaskDoesNotExistForTheCaller() {
+        assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, "s2"))
+                .isInstanceOf(TaskNotFoundException.class);
+    }
+
+    @Test
+    void aCancelledTaskTakesNoOutcome() {
+        var cancelled = new OutcomeRules.TaskState("t1", "s1", "CANCELLED", 1, "risk fell", null);
+        assertThatThrownBy(() -> OutcomeRules.decide(cancelled, WILL_RETURN, 1, "s1"))
+                .isInstanceOf(TaskConflictException.class).hasMessageContaining("risk fell");
+    }
+
+    @Test
+    void reachedAndResultMustAgree() {
+        assertThatThrownBy(() -> new Outcome(false, OutcomeResult.WILL_RETURN, "", null))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("result"));
+        assertThatThrownBy(() -> new Outcome(true, OutcomeResult.NOT_REACHED, "", null))
+                .isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> OutcomeResult.parse("maybe"))
+                .isInstanceOfSatisfying(InvalidArgumentException.class,
+                        e -> assertThat(e.reason()).contains("will_return"));
+        assertThat(new Outcome(false, OutcomeResult.NOT_REACHED, null, LocalDate.of(2024, 3, 2)).note()).isEmpty();
+    }
+}
