@@ -1,0 +1,104 @@
+// The store-staff page: today's call list of the signed-in store, one tap to record an outcome.
+// It is the reference client for staff apps: everything it does goes through the public REST API.
+"use strict";
+
+const OUTCOMES = [
+  { label: "Will return", reached: true, result: "will_return", primary: true },
+  { label: "Not interested", reached: true, result: "not_interested" },
+  { label: "Not reached", reached: false, result: "not_reached" },
+];
+
+const storeInput = document.getElementById("store");
+const statusLine = document.getElementById("status");
+const calls = document.getElementById("calls");
+
+function say(text, isError) {
+  statusLine.textContent = text;
+  statusLine.className = isError ? "error" : "";
+}
+
+function signedInStore() {
+  return new URLSearchParams(location.search).get("store") || localStorage.getItem("memberpulse.store") || "";
+}
+
+function money(value) {
+  return "¥" + value.toFixed(0);
+}
+
+function dueText(task) {
+  const hours = Math.round((new Date(task.dueAt) - Date.now()) / 3_600_000);
+  return task.overdue ? `overdue by ${-hours} h` : `due in ${hours} h`;
+}
+
+function render(task, store) {
+  const item = document.createElement("li");
+  item.className = "call" + (task.overdue ? " overdue" : "");
+  item.dataset.taskId = task.taskId;
+  item.innerHTML = `
+    <div class="who">Member ${task.memberId.slice(0, 8)}<span class="badge">OVERDUE</span></div>
+    <div class="numbers">churn risk ${(task.churnProbability * 100).toFixed(0)}% · value at risk ${money(task.valueAtRisk)} · ${dueText(task)}</div>
+    <ul>${task.talkingPoints.map((point) => `<li>${point.replace(/[<>&]/g, "")}</li>`).join("")}</ul>
+    <div class="actions"></div>
+    <div class="result"></div>`;
+  const actions = item.querySelector(".actions");
+  for (const outcome of OUTCOMES) {
+    const button = document.createElement("button");
+    button.textContent = outcome.label;
+    button.dataset.result = outcome.result;
+    if (outcome.primary) button.className = "primary";
+    button.addEventListener("click", () => record(item, task, outcome, store));
+    actions.appendChild(button);
+  }
+  return item;
+}
+
+async function record(item, task, outcome, store) {
+  item.querySelectorAll("button").forEach((b) => (b.disabled = true));
+  const response = await fetch(`/tasks/${encodeURIComponent(task.taskId)}/outcome`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Store-Id": store },
+    body: JSON.stringify({ reached: outcome.reached, result: outcome.result, version: task.version }),
+  });
+  if (response.ok) {
+    item.classList.add("done");
+    item.querySelector(".result").textContent = "Recorded: " + outcome.label;
+    say("Outcome recorded.");
+  } else if (response.status === 409) {
+    say("A colleague changed this call; the list is refreshed.", true);
+    await load(store);
+  } else {
+    const problem = await response.json().catch(() => ({}));
+    say("Could not record: " + (problem.detail || response.status), true);
+    item.querySelectorAll("button").forEach((b) => (b.disabled = false));
+  }
+}
+
+async function load(store) {
+  calls.replaceChildren();
+  if (!store) {
+    say("Sign in with your store id.");
+    return;
+  }
+  say("Loading the calls of " + store + "…");
+  const response = await fetch(`/stores/${encodeURIComponent(store)}/call-list`);
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    say(problem.detail || "Could not load the call list (" + response.status + ")", true);
+    return;
+  }
+  const list = await response.json();
+  list.tasks.forEach((task) => calls.appendChild(render(task, store)));
+  const overdue = list.tasks.filter((t) => t.overdue).length;
+  say(`${list.tasks.length} calls for ${store}` + (overdue ? `, ${overdue} overdue` : "") + ".");
+}
+
+document.getElementById("sign-in").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const store = storeInput.value.trim();
+  localStorage.setItem("memberpulse.store", store);
+  history.replaceState(null, "", "?store=" + encodeURIComponent(store));
+  load(store);
+});
+
+storeInput.value = signedInStore();
+load(storeInput.value);

@@ -1,0 +1,127 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.memberpulse.campaign.store.CallListCache;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The store-staff page in a real browser (Debian's Chromium, headless): the signed-in store's calls,
+ * the overdue one highlighted, one tap records an outcome. A screenshot lands in target/staff-page.png.
+ */
+@QuarkusTest
+class StaffPageTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    Pool database;
+
+    @Inject
+    CallListCache cache;
+
+    KafkaCompanion kafka;
+    ChromeDriver browser;
+
+    @BeforeEach
+    void open() {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        // CI installs Chromium (.ci/run); elsewhere a machine without it skips rather than fails.
+        Assumptions.assumeTrue(present || "true".equals(System.getenv("CI")),
+                "Debian's chromium and chromium-driver are not installed");
+        kafka = ChurnEvents.companion(bootstrapServers);
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--no-first-run", "--window-size=800,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void close() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void staffSeeTheirCallsWithTheOverdueOneHighlightedAndRecordAnOutcomeInOneTap() throws Exception {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, i <= 2 ? 0.95 - i * 0.01 : 0.1, 200 + i, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.size()", equalTo(2)));
+        String overdueTask = given().get("/stores/{s}/call-list", store).then().extract().path("tasks[1].taskId");
+        database.preparedQuery("UPDATE call_task SET due_at = now() - interval '2 hours' WHERE id = $1")
+                .execute(Tuple.of(overdueTask)).await().indefinitely();
+        cache.invalidate(List.of(store)).await().indefinitely();
+
+        browser.get("http://localhost:" + RestAssured.port + "/staff/index.html?store=" + store);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("li.call"), 2));
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("2 calls for " + store + ", 1 overdue.");
+        List<WebElement> overdue = browser.findElements(By.cssSelector("li.call.overdue"));
+        assertThat(overdue).hasSize(1);
+        assertThat(overdue.get(0).getAttribute("data-task-id")).isEqualTo(overdueTask);
+        assertThat(overdue.get(0).getText()).contains("OVERDUE").contains("overdue by");
+        Files.write(Path.of("target/staff-page.png"), browser.getScreenshotAs(OutputType.BYTES));
+
+        WebElement first = browser.findElement(By.cssSelector("li.call"));
+        String firstTask = first.getAttribute("data-task-id");
+        first.findElement(By.cssSelector("button[data-result='will_return']")).click();
+        wait.until(ExpectedConditions.attributeContains(first, "class", "done"));
+        assertThat(first.getText()).contains("Recorded: Will return");
+        given().get("/stores/{s}/call-list", store).then().statusCode(200)
+                .body("tasks.size()", equalTo(1)).body("tasks[0].taskId", equalTo(overdueTask));
+        assertThat(firstTask).isNotEqualTo(overdueTask);
+    }
+
+    @Test
+    void anUnknownStoreIsToldSo() {
+        browser.get("http://localhost:" + RestAssured.port + "/staff/index.html?store=nowhere-" + ChurnEvents.run());
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(
+                ExpectedConditions.attributeToBe(By.id("status"), "class", "error"));
+        assertThat(browser.findElement(By.id("status")).getText()).contains("no store nowhere-");
+    }
+}
