@@ -26,6 +26,10 @@ public interface CampaignConfig {
         @WithDefault("72")
         int sopDueHours();
 
+        /** Days after a recorded outcome during which the SOP does not call the same member again. */
+        @WithDefault("14")
+        int coolDownDays();
+
         /** Call-list length when the caller gives no limit: what one store can call in a day. */
         @WithDefault("20")
         int dailyCallCapacity();

@@ -20,18 +20,21 @@ public class StoreTaskPlanner {
     private final CallTaskRepository tasks;
     private final InterventionSop sop;
     private final Duration dueIn;
+    private final Duration coolDown;
 
     public StoreTaskPlanner(MemberRiskRepository risks, CallTaskRepository tasks, CampaignConfig config) {
         this.risks = risks;
         this.tasks = tasks;
         this.sop = new InterventionSop(config.campaign().sopTopShare(), config.campaign().minProbability());
         this.dueIn = Duration.ofHours(config.campaign().sopDueHours());
+        this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
     }
 
     public Uni<TaskPlan> replan(String storeId, Instant now) {
         return risks.inStore(storeId)
-                .flatMap(members -> tasks.openInStore(storeId)
-                        .map(open -> TaskPlan.reconcile(sop.select(members), open)))
+                .flatMap(members -> tasks.contactedSince(storeId, now.minus(coolDown))
+                        .flatMap(coolingDown -> tasks.openInStore(storeId)
+                                .map(open -> TaskPlan.reconcile(sop.select(members, coolingDown), open))))
                 .call(plan -> apply(plan, now));
     }
 

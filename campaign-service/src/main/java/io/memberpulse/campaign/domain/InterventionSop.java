@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The store-manager call SOP (DOMAIN.md section 4): the riskiest share of a store's scored members
@@ -33,8 +34,17 @@ public final class InterventionSop {
 
     /** The members of one store who get a call, riskiest first. */
     public List<MemberRisk> select(Collection<MemberRisk> storeMembers) {
+        return select(storeMembers, Set.of());
+    }
+
+    /**
+     * The same, skipping members still cooling down after a recent contact: their slot goes to the
+     * next riskiest member, so the store's calls are not wasted on someone just called.
+     */
+    public List<MemberRisk> select(Collection<MemberRisk> storeMembers, Set<String> coolingDown) {
         return storeMembers.stream()
                 .filter(member -> member.probability() >= minProbability)
+                .filter(member -> !coolingDown.contains(member.memberId()))
                 .sorted(RISKIEST_FIRST)
                 .limit(quota(storeMembers.size()))
                 .toList();

@@ -52,6 +52,10 @@ public class CallTaskEntity extends PanacheEntityBase {
     @Column(name = "close_reason")
     public String closeReason;
 
+    /** When the task was escalated for being overdue (null: not escalated). */
+    @Column(name = "escalated_at")
+    public Instant escalatedAt;
+
     /** Optimistic lock: a status change made from a stale copy fails instead of overwriting. */
     @Version
     @Column(nullable = false)

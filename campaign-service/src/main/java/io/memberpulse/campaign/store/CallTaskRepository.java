@@ -10,7 +10,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /** Call tasks (call_task). Callers bring the session or transaction. */
 @ApplicationScoped
@@ -79,6 +81,33 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                     }
                     return left;
                 });
+    }
+
+    /** Members of the store whose call got an outcome at or after the instant (the SOP's cool-down). */
+    public Uni<Set<String>> contactedSince(String storeId, Instant since) {
+        return find("storeId = ?1 and status = ?2 and closedAt >= ?3", storeId, CallTaskEntity.DONE, since)
+                .project(MemberOnly.class).list()
+                .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
+    }
+
+    /** OPEN tasks past their due time, oldest first, that nobody escalated yet. */
+    public Uni<List<CallTask>> overdueNotEscalated(Instant now) {
+        return list("status = ?1 and dueAt < ?2 and escalatedAt is null", Sort.ascending("dueAt"), CallTaskEntity.OPEN, now)
+                .map(rows -> rows.stream().map(EntityMapper::callTask).toList());
+    }
+
+    /** Marks tasks escalated; a bulk update, so staff holding the task can still record its outcome. */
+    public Uni<Integer> escalate(List<String> taskIds, Instant now) {
+        return taskIds.isEmpty() ? Uni.createFrom().item(0)
+                : update("escalatedAt = ?1 where id in ?2 and escalatedAt is null", now, taskIds);
+    }
+
+    public Uni<Long> countOverdue(Instant now) {
+        return count("status = ?1 and dueAt < ?2", CallTaskEntity.OPEN, now);
+    }
+
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record MemberOnly(String memberId) {
     }
 
     public Uni<Long> countOpen() {

@@ -86,4 +86,15 @@ class InterventionSopTest {
         assertThatThrownBy(() -> new InterventionSop(0.1, -0.1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new InterventionSop(Double.NaN, 0.5)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aMemberCoolingDownAfterAContactGivesTheSlotToTheNextRiskiest() {
+        InterventionSop sop = new InterventionSop(0.10, 0.5);
+        List<MemberRisk> members = List.of(member("called", 0.95), member("next", 0.9), member("third", 0.85),
+                member("d", 0.1), member("e", 0.1), member("f", 0.1), member("g", 0.1), member("h", 0.1),
+                member("i", 0.1), member("j", 0.1), member("k", 0.1), member("l", 0.1));
+        assertThat(sop.select(members)).extracting(MemberRisk::memberId).containsExactly("called", "next");
+        assertThat(sop.select(members, java.util.Set.of("called"))).extracting(MemberRisk::memberId)
+                .containsExactly("next", "third");
+    }
 }

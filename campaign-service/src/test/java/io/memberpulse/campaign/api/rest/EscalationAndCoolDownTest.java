@@ -1,0 +1,100 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.memberpulse.campaign.EscalateOverdueTasksService;
+import io.memberpulse.campaign.domain.CallTask;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class EscalationAndCoolDownTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    Pool database;
+
+    @Inject
+    EscalateOverdueTasksService escalation;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static List<ChurnScored> store(String run, String store, double topProbability, Instant asOf) {
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored("top-" + run, store, topProbability, 300, asOf));
+        scores.add(scored("second-" + run, store, 0.8, 300, asOf));
+        for (int i = 1; i <= 8; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, 0.1, 100, asOf));
+        }
+        return scores;
+    }
+
+    @Test
+    void aMemberJustCalledIsNotCalledAgainDuringTheCoolDown() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        var list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        given().contentType(ContentType.JSON)
+                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + list.getLong("tasks[0].version") + "}")
+                .post("/tasks/{id}/outcome", list.getString("tasks[0].taskId")).then().statusCode(200);
+
+        // A newer, even higher score: the member was just called, so the next riskiest is called instead.
+        ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
+    }
+
+    @Test
+    void overdueTasksAreEscalatedOnceAndCountedForAlerting() throws Throwable {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.size()", equalTo(1)));
+        String taskId = given().get("/stores/{s}/call-list", store).then().extract().path("tasks[0].taskId");
+        database.preparedQuery("UPDATE call_task SET due_at = now() - interval '1 hour' WHERE id = $1")
+                .execute(Tuple.of(taskId)).await().indefinitely();
+
+        List<CallTask> escalated = VertxContextSupport.subscribeAndAwait(() -> escalation.escalate(Instant.now()));
+        assertThat(escalated).extracting(CallTask::taskId).contains(taskId);
+        assertThat(VertxContextSupport.subscribeAndAwait(() -> escalation.escalate(Instant.now())))
+                .extracting(CallTask::taskId).doesNotContain(taskId);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("memberpulse_campaign_tasks_overdue"))
+                .body(containsString("memberpulse_campaign_tasks_escalated_total"));
+    }
+}
