@@ -26,6 +26,10 @@ public interface CampaignConfig {
         @WithDefault("72")
         int sopDueHours();
 
+        /** What one store-manager call costs (labour and phone), for campaign ROI. */
+        @WithDefault("6")
+        double costPerCall();
+
         /** Days after a recorded outcome during which the SOP does not call the same member again. */
         @WithDefault("14")
         int coolDownDays();

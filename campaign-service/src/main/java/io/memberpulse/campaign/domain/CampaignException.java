@@ -2,7 +2,8 @@ package io.memberpulse.campaign.domain;
 
 /** The errors campaign-service reports to its callers; each transport maps them once. */
 public abstract sealed class CampaignException extends RuntimeException
-        permits InvalidArgumentException, StoreNotFoundException, TaskNotFoundException, TaskConflictException {
+        permits InvalidArgumentException, StoreNotFoundException, TaskNotFoundException, TaskConflictException,
+        CampaignNotFoundException {
 
     protected CampaignException(String message) {
         super(message);

@@ -3,6 +3,7 @@ package io.memberpulse.campaign.api.grpc;
 import io.grpc.Status;
 import io.memberpulse.campaign.CallListService;
 import io.memberpulse.campaign.RecordOutcomeService;
+import io.memberpulse.campaign.RunCampaignsService;
 import io.memberpulse.proto.campaign.v1.CallList;
 import io.memberpulse.proto.campaign.v1.CallTask;
 import io.memberpulse.proto.campaign.v1.CampaignResults;
@@ -17,10 +18,12 @@ import io.smallrye.mutiny.Uni;
 class CampaignGrpcService implements CampaignService {
     private final CallListService callLists;
     private final RecordOutcomeService outcomes;
+    private final RunCampaignsService campaigns;
 
-    CampaignGrpcService(CallListService callLists, RecordOutcomeService outcomes) {
+    CampaignGrpcService(CallListService callLists, RecordOutcomeService outcomes, RunCampaignsService campaigns) {
         this.callLists = callLists;
         this.outcomes = outcomes;
+        this.campaigns = campaigns;
     }
 
     /** Field checks (blank store_id, negative limit) happen in CallListQuery, mapped by GrpcErrorMapper. */
@@ -39,8 +42,10 @@ class CampaignGrpcService implements CampaignService {
 
     @Override
     public Uni<CampaignResults> getCampaignResults(GetCampaignResultsRequest request) {
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED
-                .withDescription("campaign results are not available yet; they arrive with campaigns and holdouts")
-                .asRuntimeException());
+        if (request.getCampaignId().isBlank()) {
+            return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("campaign_id: is required").asRuntimeException());
+        }
+        return campaigns.review(request.getCampaignId())
+                .map(review -> GrpcMapper.toProto(request.getCampaignId(), review));
     }
 }

@@ -43,7 +43,7 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof StatusRuntimeException status) {
             return new StatusException(status.getStatus(), status.getTrailers());
         }
-        if (failure instanceof TaskNotFoundException) {
+        if (failure instanceof TaskNotFoundException || failure instanceof io.memberpulse.campaign.domain.CampaignNotFoundException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();
         }
         if (failure instanceof TaskConflictException) {

@@ -11,6 +11,9 @@ import io.memberpulse.campaign.domain.Outcome;
 import io.memberpulse.campaign.domain.OutcomeResult;
 import io.memberpulse.campaign.domain.RecordedOutcome;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.proto.campaign.v1.ArmResult;
+import io.memberpulse.proto.campaign.v1.CampaignResults;
+import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -74,6 +77,26 @@ final class GrpcMapper {
             proto.setCampaignId(task.campaignId());
         }
         return proto.build();
+    }
+
+    static CampaignResults toProto(String campaignId, CampaignReview review) {
+        return CampaignResults.newBuilder().setCampaignId(campaignId)
+                .setTreated(arm(review.treated())).setHoldout(arm(review.holdout()))
+                .setUplift(finite(review.conversionUplift().value()))
+                .setUpliftCiLow(finite(review.conversionUplift().low()))
+                .setUpliftCiHigh(finite(review.conversionUplift().high()))
+                .setCost(review.cost()).setIncrementalGain(finite(review.incrementalRevenue())).setRoi(finite(review.roi()))
+                .build();
+    }
+
+    private static ArmResult arm(CampaignReview.ArmResult arm) {
+        return ArmResult.newBuilder().setMembers(arm.members()).setConverted(arm.converted())
+                .setConversionRate(arm.conversionRate()).setAverageOrderValue(arm.averageOrderValue()).build();
+    }
+
+    /** proto3 doubles carry NaN, but callers should not have to: an undefined figure is sent as 0. */
+    private static double finite(double value) {
+        return Double.isFinite(value) ? value : 0;
     }
 
     private static TaskStatus status(CallTaskStatus status) {

@@ -29,6 +29,11 @@ class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    Response campaignNotFound(io.memberpulse.campaign.domain.CampaignNotFoundException e) {
+        return problem(404, "Not Found", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
     Response taskNotFound(TaskNotFoundException e) {
         return problem(404, "Not Found", e.getMessage(), List.of());
     }

@@ -1,0 +1,130 @@
+package io.memberpulse.campaign.api.rest;
+
+import io.memberpulse.campaign.RunCampaignsService;
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.domain.experiment.Campaign;
+import io.memberpulse.campaign.domain.experiment.CampaignReview;
+import io.memberpulse.campaign.domain.experiment.CampaignState;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/campaigns")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "campaigns", description = "Campaigns with holdout groups: plan, go live, review, close")
+public class CampaignResource {
+    private final RunCampaignsService campaigns;
+
+    public CampaignResource(RunCampaignsService campaigns) {
+        this.campaigns = campaigns;
+    }
+
+    /** baselineRate and minimumUplift only size the sample-size hint (defaults: 18% repurchase, +5 points). */
+    public record CampaignRequest(String name, Double targetMinProbability, String targetStoreId, String content,
+            String channel, String offer, Double costPerTouch, Double couponValue, String startAt, String endAt,
+            Double holdoutShare, List<String> variants, Double baselineRate, Double minimumUplift) {
+    }
+
+    public record PlanResponse(Campaign campaign, long audience, long holdoutExpected, long sampleSizePerArm) {
+    }
+
+    public record StateRequest(String state) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Plan a campaign; answers with its audience today and the members each arm needs")
+    public Uni<Response> plan(CampaignRequest request) {
+        if (request == null) {
+            throw new InvalidArgumentException("body", "is required");
+        }
+        Campaign campaign = new Campaign(UUID.randomUUID().toString(), request.name(),
+                orElse(request.targetMinProbability(), 0.5), blankToNull(request.targetStoreId()), request.content(),
+                request.channel(), request.offer(), orElse(request.costPerTouch(), 0.0), orElse(request.couponValue(), 0.0),
+                instant(request.startAt(), "start_at"), instant(request.endAt(), "end_at"),
+                orElse(request.holdoutShare(), 0.1), request.variants(), CampaignState.PLAN);
+        return campaigns.plan(campaign, orElse(request.baselineRate(), 0.18), orElse(request.minimumUplift(), 0.05))
+                .map(plan -> Response.status(201).entity(new PlanResponse(plan.campaign(), plan.audience(),
+                        plan.holdoutExpected(), plan.sampleSizePerArm())).build());
+    }
+
+    @GET
+    @Operation(summary = "All campaigns, newest first")
+    public Uni<List<Campaign>> all() {
+        return campaigns.all();
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<Campaign> campaign(@PathParam("id") String id) {
+        return campaigns.campaign(id);
+    }
+
+    @POST
+    @Path("{id}/state")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move a campaign one step: plan → live (enrols treated and holdout) → review → closed")
+    public Uni<Campaign> move(@PathParam("id") String id, StateRequest request) {
+        if (request == null || request.state() == null) {
+            throw new InvalidArgumentException("state", "is required (live, review, closed)");
+        }
+        CampaignState next;
+        try {
+            next = CampaignState.valueOf(request.state().strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException("state", "unknown state '" + request.state() + "' (live, review, closed)");
+        }
+        return campaigns.moveTo(id, next);
+    }
+
+    @GET
+    @Path("{id}/members/{memberId}/assignment")
+    @Operation(summary = "A member's arm and variant: sticky, from a hash of campaign and member")
+    public Uni<Assignment> assignment(@PathParam("id") String id, @PathParam("memberId") String memberId) {
+        return campaigns.assignment(id, memberId);
+    }
+
+    @GET
+    @Path("{id}/results")
+    @Operation(summary = "Treated against holdout: conversion and revenue uplift with 95% intervals, cost, ROI")
+    public Uni<CampaignReview> results(@PathParam("id") String id) {
+        return campaigns.review(id);
+    }
+
+    private static Instant instant(String text, String field) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidArgumentException(field, "is required");
+        }
+        try {
+            return Instant.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            try {
+                return java.time.OffsetDateTime.parse(text.strip()).toInstant();
+            } catch (DateTimeParseException again) {
+                throw new InvalidArgumentException(field, "not an ISO-8601 instant: '" + text + "'");
+            }
+        }
+    }
+
+    private static <T> T orElse(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,153 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.campaign.domain.experiment.Arm;
+import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
+import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class CampaignResourceTest {
+    static final Instant START = Instant.parse("2024-04-01T00:00:00Z");
+    static final Instant END = Instant.parse("2024-05-01T00:00:00Z");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+        kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static String plan(String store, double holdout) {
+        return """
+                {"name": "win-back calls", "targetMinProbability": 0.7, "targetStoreId": "%s", "channel": "call",
+                 "content": "we miss you", "offer": "¥10 coupon", "couponValue": 10, "startAt": "%s", "endAt": "%s",
+                 "holdoutShare": %s}""".formatted(store, START, END, holdout);
+    }
+
+    static ProducerRecord<String, MemberEvent> order(String member, String id, Instant at, double paid) {
+        MemberEvent event = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(id).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
+                .setLine(OrderLine.newBuilder().setOrderId(id).setQuantity(1).setPaidAmount(paid))).build();
+        return new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event);
+    }
+
+    @Test
+    void aCampaignIsPlannedGoesLiveWithAStickyHoldoutAndIsReviewedAgainstIt() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, i < 300 ? 0.8 : 0.2, 100, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType(ContentType.JSON)
+                .body(plan(store, 0.3)).post("/campaigns").then().statusCode(201).body("audience", equalTo(300)));
+
+        var planned = given().contentType(ContentType.JSON).body(plan(store, 0.3)).post("/campaigns")
+                .then().statusCode(201).body("sampleSizePerArm", equalTo(1020)).body("holdoutExpected", equalTo(90))
+                .body("campaign.state", equalTo("PLAN")).extract().jsonPath();
+        String campaign = planned.getString("campaign.id");
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200).body("state", equalTo("LIVE"));
+
+        // Treated members buy more often than held-out ones within the window; purchases outside it do not count.
+        List<ProducerRecord<String, MemberEvent>> orders = new ArrayList<>();
+        int treated = 0, holdout = 0;
+        for (int i = 0; i < 300; i++) {
+            String member = "m-" + run + "-" + i;
+            String arm = given().get("/campaigns/{id}/members/{m}/assignment", campaign, member).then().statusCode(200)
+                    .extract().path("arm");
+            assertThat(arm).isEqualTo(Assignment.of(campaign, member, 0.3, List.of()).arm().name());
+            boolean buys = Arm.valueOf(arm) == Arm.TREATED ? i % 2 == 0 : i % 5 == 0;
+            if (Arm.valueOf(arm) == Arm.TREATED) {
+                treated++;
+            } else {
+                holdout++;
+            }
+            if (buys) {
+                orders.add(order(member, run + "-o" + i, START.plus(Duration.ofDays(3)), 50));
+            }
+            orders.add(order(member, run + "-before" + i, START.minus(Duration.ofDays(3)), 999));
+        }
+        kafka.produce(String.class, MemberEvent.class).fromRecords(orders).awaitCompletion();
+        int treatedMembers = treated;
+        int holdoutMembers = holdout;
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
+                .then().statusCode(200)
+                .body("treated.members", equalTo(treatedMembers)).body("holdout.members", equalTo(holdoutMembers))
+                .body("treated.averageOrderValue", equalTo(50.0f))
+                .body("conversionUplift.value", greaterThan(0.2f))
+                .body("conversionUplift.low", greaterThan(0.0f))
+                .body("cost", equalTo(treatedMembers * 6.0f)));
+
+        var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var results = CampaignServiceGrpc.newBlockingStub(channel)
+                    .getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId(campaign).build());
+            assertThat(results.getTreated().getMembers()).isEqualTo(treatedMembers);
+            assertThat(results.getUpliftCiLow()).isPositive();
+            assertThat(results.getRoi()).isPositive();
+        } finally {
+            channel.shutdownNow();
+        }
+        given().contentType(ContentType.JSON).body("{\"state\": \"closed\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(400).body("errors[0].field", equalTo("state"));
+    }
+
+    @Test
+    void badPlansAndUnknownCampaignsGetClearAnswers() {
+        given().contentType(ContentType.JSON).body(plan("s", 0.0)).post("/campaigns")
+                .then().statusCode(400).body("errors[0].field", equalTo("holdout_share"));
+        given().contentType(ContentType.JSON).body(plan("s", 0.1).replace("\"call\"", "\"fax\"")).post("/campaigns")
+                .then().statusCode(400).body("errors[0].field", equalTo("channel"));
+        given().contentType(ContentType.JSON).body(plan("s", 0.1).replace(START.toString(), "next monday")).post("/campaigns")
+                .then().statusCode(400).body("errors[0].field", equalTo("start_at"));
+        given().get("/campaigns/no-such-campaign/results").then().statusCode(404);
+        given().contentType(ContentType.JSON).body("{\"state\": \"launched\"}").post("/campaigns/x/state")
+                .then().statusCode(400).body("errors[0].field", equalTo("state"));
+    }
+}

@@ -1,0 +1,100 @@
+package io.memberpulse.campaign.domain.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExperimentTest {
+
+    @Test
+    void assignmentIsStickyAndHoldsOutTheConfiguredShare() {
+        int holdout = 0;
+        Map<String, Integer> variants = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            Assignment first = Assignment.of("c1", "m" + i, 0.2, List.of("morning", "evening"));
+            assertThat(Assignment.of("c1", "m" + i, 0.2, List.of("morning", "evening"))).isEqualTo(first);
+            if (first.arm() == Arm.HOLDOUT) {
+                holdout++;
+            } else {
+                variants.merge(first.variant(), 1, Integer::sum);
+            }
+        }
+        assertThat(holdout / 20_000.0).isCloseTo(0.2, within(0.01));
+        assertThat(variants.get("morning") / (double) (20_000 - holdout)).isCloseTo(0.5, within(0.015));
+    }
+
+    @Test
+    void anotherCampaignDrawsAgain() {
+        long same = 0;
+        for (int i = 0; i < 2_000; i++) {
+            same += Assignment.of("c1", "m" + i, 0.5, List.of()).arm() == Assignment.of("c2", "m" + i, 0.5, List.of()).arm() ? 1 : 0;
+        }
+        assertThat(same / 2_000.0).isCloseTo(0.5, within(0.05));
+    }
+
+    @Test
+    void upliftOfProportionsHasItsWaldInterval() {
+        Estimate uplift = Estimate.differenceOfProportions(290, 1000, 180, 1000);
+        assertThat(uplift.value()).isCloseTo(0.11, within(1e-12));
+        double se = Math.sqrt(0.29 * 0.71 / 1000 + 0.18 * 0.82 / 1000);
+        assertThat(uplift.low()).isCloseTo(0.11 - 1.959964 * se, within(1e-6));
+        assertThat(uplift.high()).isCloseTo(0.11 + 1.959964 * se, within(1e-6));
+        assertThat(uplift.significant()).isTrue();
+        assertThat(Estimate.differenceOfProportions(21, 100, 20, 100).significant()).isFalse();
+    }
+
+    @Test
+    void sampleSizeForEighteenPercentBaselineAndFivePoints() {
+        // (1.96 + 0.8416)^2 * (0.18*0.82 + 0.23*0.77) / 0.05^2 = 1019.2 -> 1020
+        assertThat(SampleSize.perArm(0.18, 0.05)).isEqualTo(1020);
+        assertThat(SampleSize.perArm(0.18, 0.10)).isLessThan(SampleSize.perArm(0.18, 0.05));
+        assertThatThrownBy(() -> SampleSize.perArm(0.18, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theReviewComparesArmsAndPricesTheCampaign() {
+        List<CampaignReview.MemberWindow> members = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            members.add(new CampaignReview.MemberWindow(Arm.TREATED, i < 30 ? 1 : 0, i < 30 ? 100 : 0));
+        }
+        for (int i = 0; i < 100; i++) {
+            members.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, i < 20 ? 1 : 0, i < 20 ? 100 : 0));
+        }
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(0, 100, 6, 0, 0));
+        assertThat(review.treated().conversionRate()).isEqualTo(0.3);
+        assertThat(review.holdout().conversionRate()).isEqualTo(0.2);
+        assertThat(review.conversionUplift().value()).isCloseTo(0.1, within(1e-12));
+        assertThat(review.revenuePerMemberUplift().value()).isCloseTo(10, within(1e-9));
+        assertThat(review.cost()).isEqualTo(600);
+        assertThat(review.incrementalRevenue()).isCloseTo(1000, within(1e-9));
+        assertThat(review.roi()).isCloseTo(1000 / 600.0, within(1e-9));
+    }
+
+    @Test
+    void campaignsRefuseBadPlansNamingTheFieldAndMoveOneWay() {
+        Instant start = Instant.parse("2024-03-01T00:00:00Z");
+        assertThatThrownBy(() -> campaign(0.0, "call", start, start.plusSeconds(86_400)))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("holdout_share"));
+        assertThatThrownBy(() -> campaign(0.1, "fax", start, start.plusSeconds(86_400)))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("channel"));
+        assertThatThrownBy(() -> campaign(0.1, "sms", start, start))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("end_at"));
+        Campaign live = campaign(0.1, "sms", start, start.plusSeconds(86_400)).moveTo(CampaignState.LIVE);
+        assertThat(live.state()).isEqualTo(CampaignState.LIVE);
+        assertThatThrownBy(() -> live.moveTo(CampaignState.CLOSED)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> live.moveTo(CampaignState.PLAN)).isInstanceOf(InvalidArgumentException.class);
+    }
+
+    static Campaign campaign(double holdout, String channel, Instant start, Instant end) {
+        return new Campaign("c1", "win-back", 0.5, null, "we miss you", channel, "¥10 coupon", 0.25, 10, start, end,
+                holdout, List.of(), CampaignState.PLAN);
+    }
+}
