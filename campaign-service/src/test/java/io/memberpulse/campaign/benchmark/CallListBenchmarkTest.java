@@ -1,0 +1,93 @@
+package io.memberpulse.campaign.benchmark;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The call-list read path as a staff app uses it (target p99 < 20 ms): 20 stores of 200 scored
+ * members, 5,000 sequential GETs of random stores over HTTP after a warm-up. Prints the latency
+ * distribution; asserts only that every answer was a full call list (timing is a figure, not a test).
+ * Run: ./mvnw verify -pl campaign-service -Dexcluded.test.groups=none -Dgroups=benchmark
+ */
+@QuarkusTest
+@Tag("benchmark")
+class CallListBenchmarkTest {
+    static final int STORES = 20;
+    static final int MEMBERS_PER_STORE = 200;
+    static final int REQUESTS = 5_000;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Test
+    void callListLatency() throws Exception {
+        String run = ChurnEvents.run();
+        List<ChurnScored> scores = new ArrayList<>();
+        Random random = new Random(42);
+        for (int s = 0; s < STORES; s++) {
+            for (int m = 0; m < MEMBERS_PER_STORE; m++) {
+                scores.add(scored("b-" + run + "-" + s + "-" + m, store(run, s), 0.5 + random.nextDouble() / 2,
+                        50 + random.nextInt(2_000), T1));
+            }
+        }
+        try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
+            ChurnEvents.publish(kafka, scores);
+        }
+        for (int s = 0; s < STORES; s++) {
+            String store = store(run, s);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                    .then().statusCode(200).body("tasks.size()", equalTo(20)));
+        }
+
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://localhost:" + RestAssured.port + "/stores/";
+        for (int i = 0; i < 500; i++) {
+            http.send(HttpRequest.newBuilder(URI.create(base + store(run, i % STORES) + "/call-list")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+        long[] nanos = new long[REQUESTS];
+        int ok = 0;
+        for (int i = 0; i < REQUESTS; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + store(run, random.nextInt(STORES)) + "/call-list")).build();
+            long started = System.nanoTime();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            nanos[i] = System.nanoTime() - started;
+            ok += response.statusCode() == 200 && response.body().contains("\"tasks\"") ? 1 : 0;
+        }
+        Arrays.sort(nanos);
+        System.out.printf("call-list benchmark: %d GETs over %d stores of %d members: p50 %.2f ms, p95 %.2f ms, "
+                        + "p99 %.2f ms, max %.2f ms (target p99 < 20 ms)%n", REQUESTS, STORES, MEMBERS_PER_STORE,
+                ms(nanos, 0.50), ms(nanos, 0.95), ms(nanos, 0.99), nanos[REQUESTS - 1] / 1e6);
+        assertThat(ok).isEqualTo(REQUESTS);
+    }
+
+    static String store(String run, int s) {
+        return "bench-" + run + "-" + s;
+    }
+
+    static double ms(long[] sorted, double quantile) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] / 1e6;
+    }
+}
