@@ -1,0 +1,86 @@
+package io.memberpulse.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** ServiceMonitor, KEDA, Strimzi topics, dashboard and alert rules appear only when switched on. */
+class OptionalResourcesTest {
+
+    private static final List<String> OPTIONAL_KINDS = List.of("ServiceMonitor", "ScaledObject", "KafkaTopic", "PrometheusRule", "Secret");
+
+    @Test
+    void defaultsRenderOnlyTheCoreObjectsOfEachService() {
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+
+        assertThat(manifests).extracting(Manifest::kind).doesNotContainAnyElementsOf(OPTIONAL_KINDS);
+        assertThat(manifests).filteredOn(m -> m.kind().equals("ConfigMap")).extracting(Manifest::name)
+                .containsExactlyInAnyOrder("identity-service-config", "rfm-service-config", "churn-service-config", "campaign-service-config");
+        for (String kind : List.of("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget")) {
+            assertThat(Manifests.ofKind(manifests, kind)).extracting(Manifest::name).as(kind)
+                    .containsExactlyInAnyOrderElementsOf(Charts.SERVICES);
+        }
+    }
+
+    @Test
+    void aServiceCanBeLeftOut() {
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of("campaign-service.enabled", false));
+
+        assertThat(Manifests.ofKind(manifests, "Deployment")).extracting(Manifest::name)
+                .containsExactlyInAnyOrder("identity-service", "rfm-service", "churn-service");
+    }
+
+    @Test
+    void switchedOnEveryOptionalObjectAppearsWithItsRequiredFields() {
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, RenderedManifestsTest.EVERYTHING_ON);
+
+        assertThat(Manifests.ofKind(manifests, "ServiceMonitor")).extracting(Manifest::name).containsExactlyInAnyOrderElementsOf(Charts.SERVICES);
+        for (Manifest monitor : Manifests.ofKind(manifests, "ServiceMonitor")) {
+            assertThat(KubernetesSchema.spec(monitor).get("endpoints").toString()).contains("port=http", "path=/q/metrics");
+        }
+        assertThat(Manifests.ofKind(manifests, "ScaledObject")).extracting(Manifest::name)
+                .containsExactlyInAnyOrder("rfm-service", "churn-service", "campaign-service");
+        assertThat(trigger(manifests, "rfm-service")).containsEntry("topic", "member.events").containsEntry("consumerGroup", "rfm-service");
+        assertThat(trigger(manifests, "campaign-service")).containsEntry("topic", "churn.scores").containsEntry("consumerGroup", "campaign-service");
+        assertThat(Manifests.ofKind(manifests, "HorizontalPodAutoscaler")).extracting(Manifest::name)
+                .as("KEDA replaces the HPA of the consumers").containsExactly("identity-service");
+        assertThat(Manifests.ofKind(manifests, "Secret")).extracting(Manifest::name).containsExactly("identity-service-config-creds");
+        assertThat(Manifests.ofKind(manifests, "PrometheusRule")).hasSize(1);
+        ConfigMap dashboard = Manifests.ofKind(manifests, "ConfigMap").stream().map(m -> m.as(ConfigMap.class))
+                .filter(c -> c.getData().containsKey("memberpulse.json")).findFirst().orElseThrow();
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    }
+
+    @Test
+    void kafkaTopicsCoverEveryTopicAndItsDeadLetterTopic() {
+        List<Manifest> topics = Manifests.ofKind(Charts.render(Charts.UMBRELLA, Map.of(
+                "kafkaTopics.enabled", true, "kafkaTopics.partitions", 6, "kafkaTopics.replicas", 2, "kafkaTopics.clusterName", "events")), "KafkaTopic");
+
+        List<String> expected = new ArrayList<>();
+        for (String topic : List.of("channel.events", "member.events", "member.merges", "member.segments", "churn.scores", "intervention.outcomes")) {
+            expected.add(topic);
+            expected.add(topic + ".dlq");
+        }
+        assertThat(topics).extracting(t -> KubernetesSchema.spec(t).get("topicName")).containsExactlyInAnyOrderElementsOf(expected);
+        for (Manifest topic : topics) {
+            Map<String, Object> spec = KubernetesSchema.spec(topic);
+            boolean deadLetter = spec.get("topicName").toString().endsWith(".dlq");
+            assertThat(topic.name()).isEqualTo(spec.get("topicName").toString().replace('.', '-'));
+            assertThat(topic.resource().getMetadata().getLabels()).containsEntry("strimzi.io/cluster", "events");
+            assertThat(spec).containsEntry("partitions", deadLetter ? 1 : 6).containsEntry("replicas", 2);
+            assertThat(((Map<?, ?>) spec.get("config")).containsKey("min.insync.replicas")).isTrue();
+            assertThat(((Map<?, ?>) spec.get("config")).containsKey("retention.ms")).isEqualTo(deadLetter);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> trigger(List<Manifest> manifests, String service) {
+        List<Map<String, Object>> triggers = (List<Map<String, Object>>) KubernetesSchema.spec(Manifests.one(manifests, "ScaledObject", service)).get("triggers");
+        assertThat(triggers).singleElement().extracting(t -> t.get("type")).isEqualTo("kafka");
+        return (Map<String, Object>) triggers.get(0).get("metadata");
+    }
+}

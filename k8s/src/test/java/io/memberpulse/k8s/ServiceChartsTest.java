@@ -1,0 +1,155 @@
+package io.memberpulse.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Each service's objects, as the umbrella chart renders them, agree with the service's own configuration. */
+class ServiceChartsTest {
+
+    /** Variables the chart must set: every connection (the rest keep the defaults of application.properties). */
+    private static final Set<String> CONNECTIONS = Set.of("HTTP_PORT", "GRPC_PORT", "POSTGRES_HOST", "POSTGRES_PORT",
+            "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "REDIS_HOST", "REDIS_PORT", "KAFKA_BOOTSTRAP_SERVERS");
+
+    private static List<Manifest> defaults;
+
+    @BeforeAll
+    static void render() {
+        defaults = Charts.render(Charts.UMBRELLA, Map.of());
+    }
+
+    static List<String> services() {
+        return Charts.SERVICES;
+    }
+
+    @ParameterizedTest
+    @MethodSource("services")
+    void probesAndPortsAreTheServicesOwn(String service) {
+        ServiceConfig config = ServiceConfig.of(service);
+        Container container = container(defaults, service);
+
+        assertThat(container.getPorts()).extracting(ContainerPort::getName, ContainerPort::getContainerPort)
+                .containsExactlyInAnyOrder(tuple("http", config.httpPort()),
+                        tuple("grpc", config.grpcPort()));
+        assertProbe(container.getLivenessProbe(), "/q/health/live", container, config.httpPort());
+        assertProbe(container.getReadinessProbe(), "/q/health/ready", container, config.httpPort());
+        assertProbe(container.getStartupProbe(), "/q/health/started", container, config.httpPort());
+
+        Service kubernetesService = Manifests.one(defaults, "Service", service).as(Service.class);
+        assertThat(kubernetesService.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort)
+                .containsExactlyInAnyOrder(tuple("http", config.httpPort()),
+                        tuple("grpc", config.grpcPort()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("services")
+    void theConfigMapAndSecretSetEveryConnectionTheServiceReads(String service) {
+        ServiceConfig config = ServiceConfig.of(service);
+        Map<String, String> data = Manifests.one(defaults, "ConfigMap", service + "-config").as(ConfigMap.class).getData();
+
+        assertThat(data).containsEntry("HTTP_PORT", String.valueOf(config.httpPort()))
+                .containsEntry("GRPC_PORT", String.valueOf(config.grpcPort()))
+                .containsEntry("POSTGRES_DB", config.database());
+        Set<String> provided = new HashSet<>(data.keySet());
+        provided.addAll(Set.of("POSTGRES_USER", "POSTGRES_PASSWORD")); // from <service>-config-creds
+        assertThat(provided).as("variables the chart sets for %s", service).containsAll(CONNECTIONS);
+        assertThat(config.environment()).as("%s reads every variable its ConfigMap sets", service).containsAll(data.keySet());
+        assertThat(secretName(container(defaults, service))).isEqualTo(service + "-config-creds");
+    }
+
+    @Test
+    void eachServiceScalesOnItsOwnValues() {
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of(
+                "identity-service.autoscaling.minReplicas", 3, "identity-service.autoscaling.maxReplicas", 9,
+                "rfm-service.autoscaling.minReplicas", 2, "rfm-service.autoscaling.maxReplicas", 4,
+                "churn-service.autoscaling.enabled", false, "churn-service.replicaCount", 3,
+                "campaign-service.keda.enabled", true, "campaign-service.keda.maxReplicas", 2));
+
+        assertThat(hpaBounds(manifests, "identity-service")).containsExactly(3, 9);
+        assertThat(hpaBounds(manifests, "rfm-service")).containsExactly(2, 4);
+        assertThat(Manifests.one(manifests, "Deployment", "identity-service").as(Deployment.class).getSpec().getReplicas())
+                .as("an autoscaled Deployment leaves replicas to its HPA").isNull();
+        assertThat(Manifests.find(manifests, m -> m.kind().equals("HorizontalPodAutoscaler") && m.name().equals("churn-service"))).isEmpty();
+        assertThat(Manifests.one(manifests, "Deployment", "churn-service").as(Deployment.class).getSpec().getReplicas()).isEqualTo(3);
+        assertThat(Manifests.find(manifests, m -> m.kind().equals("HorizontalPodAutoscaler") && m.name().equals("campaign-service")))
+                .as("KEDA owns campaign-service's scaling").isEmpty();
+        Map<String, Object> scaledObject = KubernetesSchema.spec(Manifests.one(manifests, "ScaledObject", "campaign-service"));
+        assertThat(scaledObject).containsEntry("maxReplicaCount", 2);
+        assertThat(Manifests.ofKind(manifests, "ScaledObject")).hasSize(1);
+    }
+
+    @Test
+    void globalConnectionsReachEveryServiceAndAServiceCanOverrideThem() {
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of(
+                "global.postgres.host", "pg.db.svc", "global.redis.host", "redis.cache.svc",
+                "global.kafka.bootstrapServers", "kafka-bootstrap.kafka.svc:9092",
+                "global.credentials.existingSecret", "memberpulse-db", "global.image.registry", "registry.example.com",
+                "global.image.tag", "1.2.3", "churn-service.postgres.host", "pg-churn.db.svc",
+                "rfm-service.jvm.maxRAMPercentage", 60));
+
+        for (String service : Charts.SERVICES) {
+            Map<String, String> data = Manifests.one(manifests, "ConfigMap", service + "-config").as(ConfigMap.class).getData();
+            assertThat(data).containsEntry("POSTGRES_HOST", service.equals("churn-service") ? "pg-churn.db.svc" : "pg.db.svc")
+                    .containsEntry("REDIS_HOST", "redis.cache.svc")
+                    .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "kafka-bootstrap.kafka.svc:9092");
+            Container container = container(manifests, service);
+            assertThat(container.getImage()).isEqualTo("registry.example.com/memberpulse/" + service + ":1.2.3");
+            assertThat(secretName(container)).isEqualTo("memberpulse-db");
+        }
+        assertThat(container(manifests, "rfm-service").getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(tuple("JAVA_OPTS_APPEND",
+                        "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAMPercentage=60"));
+    }
+
+    @Test
+    void nativeImagesTakeTheNativeTagAndNoJvmOptions() {
+        Container container = container(Charts.render("churn-service", Map.of("image.native", true, "image.tag", "2.0.0")), "churn-service");
+
+        assertThat(container.getImage()).isEqualTo("memberpulse/churn-service:2.0.0-native");
+        assertThat(container.getArgs()).containsExactly("-XX:MaxRAMPercentage=70");
+        assertThat(container.getEnv()).isEmpty();
+    }
+
+    private static String secretName(Container container) {
+        return container.getEnvFrom().stream().filter(source -> source.getSecretRef() != null)
+                .map(source -> source.getSecretRef().getName()).findFirst().orElseThrow();
+    }
+
+    private static List<Integer> hpaBounds(List<Manifest> manifests, String service) {
+        var spec = Manifests.one(manifests, "HorizontalPodAutoscaler", service).as(HorizontalPodAutoscaler.class).getSpec();
+        return List.of(spec.getMinReplicas(), spec.getMaxReplicas());
+    }
+
+    private static Container container(List<Manifest> manifests, String service) {
+        List<Container> containers = Manifests.one(manifests, "Deployment", service).as(Deployment.class)
+                .getSpec().getTemplate().getSpec().getContainers();
+        assertThat(containers).hasSize(1);
+        return containers.get(0);
+    }
+
+    /** The probe asks the given path on the named port that is the service's HTTP port. */
+    private static void assertProbe(Probe probe, String path, Container container, int httpPort) {
+        assertThat(probe).isNotNull();
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        String portName = probe.getHttpGet().getPort().getStrVal();
+        assertThat(container.getPorts()).filteredOn(port -> port.getName().equals(portName))
+                .singleElement().extracting(ContainerPort::getContainerPort).isEqualTo(httpPort);
+    }
+}
