@@ -2,7 +2,6 @@ package io.memberpulse.rfm;
 
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
-import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmCalculator;
@@ -39,6 +38,7 @@ public class RecomputeRfmService {
     private final RfmCache cache;
     private final SegmentChangePublisher publisher;
     private final RfmCalculator calculator;
+    private final RuleSegments segmentDefinitions;
     private final Counter recordedLines;
     /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
@@ -47,7 +47,8 @@ public class RecomputeRfmService {
     private volatile long lastBatchNanos;
 
     public RecomputeRfmService(RfmRepository repository, RfmCache cache, SegmentChangePublisher publisher,
-            RfmConfig config, MeterRegistry registry) {
+            RfmConfig config, RuleSegments segmentDefinitions, MeterRegistry registry) {
+        this.segmentDefinitions = segmentDefinitions;
         this.repository = repository;
         this.cache = cache;
         this.publisher = publisher;
@@ -90,6 +91,15 @@ public class RecomputeRfmService {
         if (clock == null || !clock.isAfter(lastFullRefresh) || streamIsBusy()) {
             return;
         }
+        recomputeEveryone(clock);
+    }
+
+    /** Recomputes every member now, whatever the clock did: the backfill of a new segment. Blocking. */
+    public synchronized void backfill() {
+        repository.watermark().await().indefinitely().ifPresent(this::recomputeEveryone);
+    }
+
+    private void recomputeEveryone(Instant clock) {
         String after = "";
         while (true) {
             List<String> page = repository.memberIdsAfter(after, PAGE).await().indefinitely();
@@ -120,7 +130,7 @@ public class RecomputeRfmService {
         List<SegmentChange> changes = new ArrayList<>();
         for (String memberId : memberIds) {
             Rfm rfm = calculator.compute(memberId, lines.getOrDefault(memberId, List.of()), asOf);
-            Set<String> segments = DefaultSegments.of(rfm);
+            Set<String> segments = segmentDefinitions.segmentsOf(rfm);
             rows.add(new RfmSnapshot(rfm, segments));
             changes.addAll(SegmentChange.between(memberId, before.getOrDefault(memberId, Set.of()), segments, asOf,
                     rfm.homeStoreId()));

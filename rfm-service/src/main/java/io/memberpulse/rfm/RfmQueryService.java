@@ -3,7 +3,6 @@ package io.memberpulse.rfm;
 import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.RfmCalculator;
-import io.memberpulse.rfm.domain.SegmentRule;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
@@ -12,7 +11,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /** Reads: a member's RFM now (Redis, then PostgreSQL) or as of any instant (recomputed), segments. */
 @ApplicationScoped
@@ -21,9 +19,12 @@ public class RfmQueryService {
     private final RfmCache cache;
     private final RfmCalculator calculator;
 
-    public RfmQueryService(RfmRepository repository, RfmCache cache, RfmConfig config) {
+    private final RuleSegments definitions;
+
+    public RfmQueryService(RfmRepository repository, RfmCache cache, RfmConfig config, RuleSegments definitions) {
         this.repository = repository;
         this.cache = cache;
+        this.definitions = definitions;
         this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
     }
 
@@ -44,21 +45,31 @@ public class RfmQueryService {
                 throw new MemberNotFoundException(memberId);
             }
             var rfm = calculator.compute(memberId, memberLines, asOf);
-            return new RfmSnapshot(rfm, DefaultSegments.of(rfm));
+            return new RfmSnapshot(rfm, definitions.segmentsOf(rfm));
         });
     }
 
-    public record SegmentSize(SegmentRule rule, long size) {
+    /** A segment of any kind (default, lifecycle stage, business rule) and its current size. */
+    public record SegmentSize(String id, String name, String kind, String rule, long size) {
     }
 
     public Uni<List<SegmentSize>> segments() {
-        return repository.segmentSizes().map(sizes -> DefaultSegments.RULES.stream()
-                .map(rule -> new SegmentSize(rule, sizes.getOrDefault(rule.id(), 0L)))
-                .toList());
+        return repository.segmentSizes().map(sizes -> {
+            List<SegmentSize> all = new java.util.ArrayList<>();
+            DefaultSegments.RULES.forEach(r -> all.add(new SegmentSize(r.id(), r.name(), "rfm", r.description(),
+                    sizes.getOrDefault(r.id(), 0L))));
+            for (var stage : io.memberpulse.rfm.domain.LifecycleStage.values()) {
+                all.add(new SegmentSize(stage.segmentId(), "Lifecycle: " + stage.name().toLowerCase(java.util.Locale.ROOT),
+                        "lifecycle", "", sizes.getOrDefault(stage.segmentId(), 0L)));
+            }
+            definitions.all().forEach(d -> all.add(new SegmentSize(d.id(), d.name(), "rule", d.rule().expression(),
+                    sizes.getOrDefault(d.id(), 0L))));
+            return all;
+        });
     }
 
-    public Optional<SegmentRule> segment(String segmentId) {
-        return DefaultSegments.RULES.stream().filter(rule -> rule.id().equals(segmentId)).findFirst();
+    public boolean segmentExists(String segmentId) {
+        return definitions.exists(segmentId);
     }
 
     public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {

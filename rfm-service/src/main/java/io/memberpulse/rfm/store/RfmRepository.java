@@ -159,6 +159,17 @@ public class RfmRepository {
                 });
     }
 
+    /** Stored snapshots after the given member id, in order: for paging over every member. */
+    public Uni<List<RfmSnapshot>> snapshotsAfter(String after, int limit) {
+        return pool.preparedQuery("SELECT * FROM member_rfm WHERE member_id > $1 ORDER BY member_id LIMIT $2")
+                .execute(Tuple.of(after, limit))
+                .map(rows -> {
+                    List<RfmSnapshot> page = new ArrayList<>();
+                    rows.forEach(row -> page.add(toRow(row)));
+                    return page;
+                });
+    }
+
     public Uni<Map<String, Long>> segmentSizes() {
         return pool.query("SELECT s, count(*) FROM member_rfm, unnest(segments) AS s GROUP BY s ORDER BY s").execute()
                 .map(rows -> {

@@ -36,7 +36,7 @@ class SegmentGrpcService implements SegmentService {
     @Override
     public Uni<MemberProfile> getMemberProfile(GetMemberRfmRequest request) {
         return row(request).map(row -> MemberProfile.newBuilder().setMemberId(row.rfm().memberId())
-                .setStage(LifecycleStage.LIFECYCLE_STAGE_UNSPECIFIED) // lifecycle stages: a later issue
+                .setStage(stage(row))
                 .addAllSegmentIds(row.segments()).setRfm(toProto(row.rfm())).build());
     }
 
@@ -44,8 +44,8 @@ class SegmentGrpcService implements SegmentService {
     public Uni<ListSegmentsResponse> listSegments(ListSegmentsRequest request) {
         return queries.segments().map(sizes -> {
             ListSegmentsResponse.Builder answer = ListSegmentsResponse.newBuilder();
-            sizes.forEach(s -> answer.addSegments(Segment.newBuilder().setSegmentId(s.rule().id())
-                    .setName(s.rule().name()).setRule(s.rule().description()).setSize(s.size())));
+            sizes.forEach(s -> answer.addSegments(Segment.newBuilder().setSegmentId(s.id())
+                    .setName(s.name()).setRule(s.rule()).setSize(s.size())));
             return answer.build();
         });
     }
@@ -55,7 +55,7 @@ class SegmentGrpcService implements SegmentService {
         if (request.getSegmentId().isBlank()) {
             return Multi.createFrom().failure(invalid("segment_id: is required"));
         }
-        if (queries.segment(request.getSegmentId()).isEmpty()) {
+        if (!queries.segmentExists(request.getSegmentId())) {
             return Multi.createFrom().failure(Status.NOT_FOUND
                     .withDescription("no segment " + request.getSegmentId()).asRuntimeException());
         }
@@ -73,6 +73,16 @@ class SegmentGrpcService implements SegmentService {
             return queries.asOf(request.getMemberId(), asOf);
         }
         return queries.current(request.getMemberId());
+    }
+
+    /** The stage is the member's "stage:…" segment. */
+    static LifecycleStage stage(RfmSnapshot row) {
+        for (io.memberpulse.rfm.domain.LifecycleStage stage : io.memberpulse.rfm.domain.LifecycleStage.values()) {
+            if (row.segments().contains(stage.segmentId())) {
+                return LifecycleStage.valueOf("LIFECYCLE_STAGE_" + stage.name());
+            }
+        }
+        return LifecycleStage.LIFECYCLE_STAGE_UNSPECIFIED;
     }
 
     static MemberRfm toProto(Rfm rfm) {

@@ -12,6 +12,13 @@ class ProblemMapper {
     record FieldError(String field, String reason) {
     }
 
+    /** Where in a rule the error is (1-based). */
+    record RuleError(String field, int line, int column, String reason) {
+    }
+
+    record RuleProblem(String type, String title, int status, String detail, List<RuleError> errors) {
+    }
+
     record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
     }
 
@@ -19,6 +26,32 @@ class ProblemMapper {
     Response invalid(InvalidParameterException e) {
         return Response.status(400).type(PROBLEM_JSON).entity(new Problem("about:blank", "Bad Request", 400,
                 e.field() + ": " + e.getMessage(), List.of(new FieldError(e.field(), e.getMessage())))).build();
+    }
+
+    @ServerExceptionMapper
+    Response invalidRule(io.memberpulse.rfm.domain.rules.InvalidRuleException e) {
+        String detail = "rule: line " + e.line() + ", column " + e.column() + ": " + e.getMessage();
+        return Response.status(400).type(PROBLEM_JSON).entity(new RuleProblem("about:blank", "Bad Request", 400, detail,
+                List.of(new RuleError("rule", e.line(), e.column(), e.getMessage())))).build();
+    }
+
+    @ServerExceptionMapper
+    Response invalidSegment(io.memberpulse.rfm.DefineSegmentService.InvalidSegmentException e) {
+        return Response.status(400).type(PROBLEM_JSON).entity(new Problem("about:blank", "Bad Request", 400,
+                e.field() + ": " + e.getMessage(), List.of(new FieldError(e.field(), e.getMessage())))).build();
+    }
+
+    @ServerExceptionMapper
+    Response segmentExists(io.memberpulse.rfm.DefineSegmentService.SegmentExistsException e) {
+        return Response.status(409).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of())).build();
+    }
+
+    @ServerExceptionMapper
+    Response malformedJson(com.fasterxml.jackson.core.JsonProcessingException e) {
+        String reason = "malformed JSON: " + e.getOriginalMessage();
+        return Response.status(400).type(PROBLEM_JSON).entity(new Problem("about:blank", "Bad Request", 400,
+                "body: " + reason, List.of(new FieldError("body", reason)))).build();
     }
 
     @ServerExceptionMapper

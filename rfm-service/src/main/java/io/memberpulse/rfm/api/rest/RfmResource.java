@@ -34,7 +34,7 @@ public class RfmResource {
         }
     }
 
-    public record SegmentResponse(String id, String name, String rule, long size) {
+    public record SegmentResponse(String id, String name, String kind, String rule, long size) {
     }
 
     public record SegmentMemberResponse(String memberId, String homeStoreId, Double recencyDays, int frequency30d,
@@ -59,7 +59,7 @@ public class RfmResource {
     @Operation(summary = "The segments with their rules and current sizes")
     public Uni<List<SegmentResponse>> segments() {
         return queries.segments().map(sizes -> sizes.stream()
-                .map(s -> new SegmentResponse(s.rule().id(), s.rule().name(), s.rule().description(), s.size()))
+                .map(s -> new SegmentResponse(s.id(), s.name(), s.kind(), s.rule(), s.size()))
                 .toList());
     }
 
@@ -69,7 +69,7 @@ public class RfmResource {
     public Uni<List<SegmentMemberResponse>> members(@PathParam("segmentId") String segmentId,
             @QueryParam("store") String storeId, @QueryParam("offset") @DefaultValue("0") int offset,
             @QueryParam("limit") @DefaultValue("100") int limit) {
-        if (queries.segment(segmentId).isEmpty()) {
+        if (!queries.segmentExists(segmentId)) {
             throw new UnknownSegmentException(segmentId);
         }
         if (offset < 0 || limit < 1 || limit > 10_000) {

@@ -142,6 +142,45 @@ class RfmResourceTest {
     }
 
     @Test
+    void aBusinessDefinedRuleSegmentIsCheckedPreviewedBackfilledAndPublished() {
+        String member = "m-" + UUID.randomUUID();
+        String segment = "whales-" + UUID.randomUUID().toString().substring(0, 8);
+        var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
+        send(order(member, member + "-o1", DAY0, 25_000));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("segments", hasItem("stage:new")));
+
+        given().contentType("application/json").body("{\"rule\": \"orders_total >= 1 && monetary_net_total > \\\"lots\\\"\"}")
+                .post("/segments/preview").then().statusCode(400)
+                .body("errors[0].field", equalTo("rule")).body("errors[0].line", equalTo(1))
+                .body("errors[0].column", equalTo(41)).body("detail", containsString("line 1, column 41"));
+        int preview = given().contentType("application/json").body("{\"rule\": \"monetary_net_total >= 20000.0\"}")
+                .post("/segments/preview").then().statusCode(200).extract().path("size");
+        assertThat(preview).isGreaterThanOrEqualTo(1);
+
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Whales\", \"rule\": \"monetary_net_total >= 20000.0\"}".formatted(segment))
+                .post("/segments").then().statusCode(201).body("size", equalTo(preview));
+        given().get("/segments/" + segment + "/members?limit=1000").then().statusCode(200).body("memberId", hasItem(member));
+        given().get("/segments").then().body("id", hasItem(segment));
+        await().atMost(Duration.ofSeconds(20)).until(() -> changes.getRecords().stream().anyMatch(r -> r.key().equals(member)
+                && r.value().getSegmentId().equals(segment) && r.value().getChange() == SegmentChanged.Change.CHANGE_ENTERED));
+        changes.stop();
+
+        // Live from now on: a new member who qualifies enters with their first event.
+        String next = "m-" + UUID.randomUUID();
+        send(order(next, next + "-o1", DAY0, 30_000));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + next + "/rfm")
+                .then().statusCode(200).body("segments", hasItem(segment)));
+
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Again\", \"rule\": \"true\"}".formatted(segment))
+                .post("/segments").then().statusCode(409);
+        given().contentType("application/json").body("{\"id\": \"Bad Id!\", \"name\": \"x\", \"rule\": \"true\"}")
+                .post("/segments").then().statusCode(400).body("errors[0].field", equalTo("id"));
+    }
+
+    @Test
     void badParametersAndUnknownMembersGetClearAnswers() {
         given().queryParam("asOf", "last tuesday").get("/members/x/rfm")
                 .then().statusCode(400).body("errors[0].field", equalTo("asOf"));

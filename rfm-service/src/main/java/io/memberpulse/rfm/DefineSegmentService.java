@@ -1,0 +1,109 @@
+package io.memberpulse.rfm;
+
+import io.memberpulse.rfm.domain.DefaultSegments;
+import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.domain.rules.MemberAttributes;
+import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
+import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.RuleSegmentRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Business users define segments without code changes: a CEL rule, checked on save (position and
+ * reason of an error), previewed (how many members it would hold now), then stored, evaluated for
+ * everyone at once (the backfill, publishing each entry) and live on every change after that.
+ */
+@ApplicationScoped
+public class DefineSegmentService {
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+    private static final int PAGE = 2_000;
+    private static final int SAMPLE = 10;
+
+    private final RuleSegments definitions;
+    private final RuleSegmentRepository rules;
+    private final RfmRepository repository;
+    private final RecomputeRfmService recompute;
+
+    public DefineSegmentService(RuleSegments definitions, RuleSegmentRepository rules, RfmRepository repository,
+            RecomputeRfmService recompute) {
+        this.definitions = definitions;
+        this.rules = rules;
+        this.repository = repository;
+        this.recompute = recompute;
+    }
+
+    public record Preview(long size, long members, List<String> sample) {
+    }
+
+    /** How many members the rule holds now, with a few of them. Blocking. */
+    public Preview preview(String expression) {
+        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+        long size = 0;
+        long members = 0;
+        List<String> sample = new ArrayList<>();
+        String after = "";
+        while (true) {
+            List<RfmSnapshot> page = repository.snapshotsAfter(after, PAGE).await().indefinitely();
+            if (page.isEmpty()) {
+                break;
+            }
+            for (RfmSnapshot snapshot : page) {
+                members++;
+                var rfm = snapshot.rfm();
+                if (rule.matches(MemberAttributes.of(rfm, definitions.stageOf(rfm), DefaultSegments.of(rfm)))) {
+                    size++;
+                    if (sample.size() < SAMPLE) {
+                        sample.add(rfm.memberId());
+                    }
+                }
+            }
+            after = page.get(page.size() - 1).rfm().memberId();
+        }
+        return new Preview(size, members, sample);
+    }
+
+    /** Checks, stores, and backfills a new segment; returns its size after the backfill. Blocking. */
+    public long define(String id, String name, String expression) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new InvalidSegmentException("id", "1 to 40 of a-z, 0-9 and '-', starting with a letter or digit");
+        }
+        if (name == null || name.isBlank()) {
+            throw new InvalidSegmentException("name", "is required");
+        }
+        if (definitions.exists(id)) {
+            throw new SegmentExistsException(id);
+        }
+        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+        if (!rules.insert(new RuleSegmentRepository.StoredRule(id, name.strip(), expression), Instant.now())
+                .await().indefinitely()) {
+            throw new SegmentExistsException(id);
+        }
+        definitions.add(id, name.strip(), rule);
+        recompute.backfill();
+        return repository.segmentSizes().await().indefinitely().getOrDefault(id, 0L);
+    }
+
+    /** A field of a segment definition refused, naming it. */
+    public static final class InvalidSegmentException extends RuntimeException {
+        private final String field;
+
+        public InvalidSegmentException(String field, String reason) {
+            super(reason);
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
+        }
+    }
+
+    public static final class SegmentExistsException extends RuntimeException {
+        public SegmentExistsException(String id) {
+            super("a segment " + id + " exists already");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.memberpulse.rfm.domain;
+
+/**
+ * Lifecycle stages from RFM, first rule that holds wins: dormant (no purchase for dormantDays), at risk
+ * (none for atRiskDays), new (at most one order), loyal (loyalOrders90d orders in 90 days and
+ * loyalMonetary90d spent), else growing. Thresholds are configuration.
+ */
+public record LifecycleRules(double dormantDays, double atRiskDays, int loyalOrders90d, double loyalMonetary90d) {
+
+    public static final LifecycleRules DEFAULTS = new LifecycleRules(180, 45, 6, 600);
+
+    public LifecycleRules {
+        if (!(atRiskDays > 0 && dormantDays > atRiskDays)) {
+            throw new IllegalArgumentException("need 0 < atRiskDays < dormantDays: " + atRiskDays + ", " + dormantDays);
+        }
+    }
+
+    /** The stage, or null for a member who never bought. */
+    public LifecycleStage stageOf(Rfm rfm) {
+        if (rfm.recencyDays() == null) {
+            return null;
+        }
+        if (rfm.recencyDays() >= dormantDays) {
+            return LifecycleStage.DORMANT;
+        }
+        if (rfm.recencyDays() >= atRiskDays) {
+            return LifecycleStage.AT_RISK;
+        }
+        if (rfm.ordersTotal() <= 1) {
+            return LifecycleStage.NEW;
+        }
+        if (rfm.frequency90d() >= loyalOrders90d && rfm.monetaryNet90d() >= loyalMonetary90d) {
+            return LifecycleStage.LOYAL;
+        }
+        return LifecycleStage.GROWING;
+    }
+}

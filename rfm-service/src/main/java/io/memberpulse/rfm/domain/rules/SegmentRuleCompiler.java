@@ -1,0 +1,90 @@
+package io.memberpulse.rfm.domain.rules;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelIssue;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import java.util.Map;
+
+/**
+ * Business-defined segment rules in CEL (Common Expression Language): type-checked against the
+ * member attributes on save, so a typo or a wrong type is refused with its line, column and reason,
+ * never discovered later; compiled once, then evaluated per member in microseconds.
+ * Example: {@code stage == "loyal" && monetary_net_90d >= 800 && !("churn-edge" in segments)}.
+ */
+public final class SegmentRuleCompiler {
+    private static final int MAX_LENGTH = 2_000;
+
+    private final CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
+            .addVar("recency_days", SimpleType.DOUBLE)
+            .addVar("frequency_7d", SimpleType.INT)
+            .addVar("frequency_14d", SimpleType.INT)
+            .addVar("frequency_30d", SimpleType.INT)
+            .addVar("frequency_90d", SimpleType.INT)
+            .addVar("weighted_frequency_30d", SimpleType.DOUBLE)
+            .addVar("weighted_frequency_90d", SimpleType.DOUBLE)
+            .addVar("monetary_net_30d", SimpleType.DOUBLE)
+            .addVar("monetary_net_90d", SimpleType.DOUBLE)
+            .addVar("monetary_margin_90d", SimpleType.DOUBLE)
+            .addVar("monetary_net_total", SimpleType.DOUBLE)
+            .addVar("orders_total", SimpleType.INT)
+            .addVar("home_store", SimpleType.STRING)
+            .addVar("stage", SimpleType.STRING)
+            .addVar("segments", ListType.create(SimpleType.STRING))
+            .setResultType(SimpleType.BOOL)
+            .build();
+    private final CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+
+    /** A checked rule, ready to evaluate. */
+    public final class CompiledRule {
+        private final String expression;
+        private final CelRuntime.Program program;
+
+        private CompiledRule(String expression, CelRuntime.Program program) {
+            this.expression = expression;
+            this.program = program;
+        }
+
+        /** Whether the member matches; a rule that fails at run time (e.g. a division by zero) does not match. */
+        public boolean matches(Map<String, Object> attributes) {
+            try {
+                return Boolean.TRUE.equals(program.eval(attributes));
+            } catch (CelEvaluationException e) {
+                return false;
+            }
+        }
+
+        public String expression() {
+            return expression;
+        }
+    }
+
+    public CompiledRule compile(String expression) {
+        if (expression == null || expression.isBlank()) {
+            throw new InvalidRuleException(1, 1, "the rule is empty");
+        }
+        if (expression.length() > MAX_LENGTH) {
+            throw new InvalidRuleException(1, MAX_LENGTH, "the rule is longer than " + MAX_LENGTH + " characters");
+        }
+        CelValidationResult result = compiler.compile(expression);
+        if (result.hasError()) {
+            CelIssue first = result.getErrors().get(0);
+            // CEL columns are 0-based; people count from 1.
+            throw new InvalidRuleException(Math.max(1, first.getSourceLocation().getLine()),
+                    first.getSourceLocation().getColumn() + 1, first.getMessage());
+        }
+        try {
+            CelAbstractSyntaxTree ast = result.getAst();
+            return new CompiledRule(expression, runtime.createProgram(ast));
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new InvalidRuleException(1, 1, e.getMessage());
+        }
+    }
+}
