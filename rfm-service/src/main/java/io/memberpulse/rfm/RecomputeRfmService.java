@@ -7,6 +7,7 @@ import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.store.DashboardRepository;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
@@ -39,6 +40,7 @@ public class RecomputeRfmService {
     private final SegmentChangePublisher publisher;
     private final RfmCalculator calculator;
     private final RuleSegments segmentDefinitions;
+    private final DashboardRepository dashboards;
     private final Counter recordedLines;
     /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
@@ -47,7 +49,8 @@ public class RecomputeRfmService {
     private volatile long lastBatchNanos;
 
     public RecomputeRfmService(RfmRepository repository, RfmCache cache, SegmentChangePublisher publisher,
-            RfmConfig config, RuleSegments segmentDefinitions, MeterRegistry registry) {
+            RfmConfig config, RuleSegments segmentDefinitions, DashboardRepository dashboards, MeterRegistry registry) {
+        this.dashboards = dashboards;
         this.segmentDefinitions = segmentDefinitions;
         this.repository = repository;
         this.cache = cache;
@@ -111,6 +114,7 @@ public class RecomputeRfmService {
         }
         lastFullRefresh = clock;
         lastFullRefreshNanos = System.nanoTime();
+        dashboards.recordSegmentSizes(clock.atZone(java.time.ZoneOffset.UTC).toLocalDate()).await().indefinitely();
     }
 
     /**

@@ -1,0 +1,61 @@
+package io.memberpulse.rfm;
+
+import io.memberpulse.rfm.domain.Dashboard;
+import io.memberpulse.rfm.store.DashboardRepository;
+import io.memberpulse.rfm.store.RfmRepository;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/** The dashboard views, over a window that defaults to the 90 days up to the event-time clock. */
+@ApplicationScoped
+public class DashboardService {
+    private static final Duration DEFAULT_WINDOW = Duration.ofDays(90);
+
+    private final DashboardRepository dashboards;
+    private final RfmRepository rfm;
+
+    public DashboardService(DashboardRepository dashboards, RfmRepository rfm) {
+        this.dashboards = dashboards;
+        this.rfm = rfm;
+    }
+
+    /** [from, to): given bounds, else the last 90 days of event time. */
+    public record Window(Instant from, Instant to) {
+    }
+
+    public Uni<Window> window(Instant from, Instant to) {
+        return rfm.watermark().map(clock -> {
+            Instant end = to != null ? to : clock.map(c -> c.plusSeconds(1)).orElse(Instant.now());
+            Instant start = from != null ? from : end.minus(DEFAULT_WINDOW);
+            return new Window(start, end);
+        });
+    }
+
+    public Uni<List<Dashboard.FunnelRow>> funnel(Window w) {
+        return dashboards.funnel(w.from(), w.to());
+    }
+
+    public Uni<List<Dashboard.TrendRow>> activity(Window w) {
+        return dashboards.activity(w.from(), w.to());
+    }
+
+    public Uni<Dashboard.RepurchaseRow> repurchase(Window w) {
+        return dashboards.repurchase(w.from(), w.to());
+    }
+
+    public Uni<List<Dashboard.BucketRow>> orderValues(Window w, double width) {
+        return dashboards.orderValues(w.from(), w.to(), width);
+    }
+
+    public Uni<List<Dashboard.StoreRow>> stores(Window w) {
+        return dashboards.stores(w.from(), w.to());
+    }
+
+    public Uni<List<Dashboard.SegmentSizeRow>> segmentHistory(Window w) {
+        return dashboards.segmentHistory(w.from().atZone(ZoneOffset.UTC).toLocalDate(), w.to().atZone(ZoneOffset.UTC).toLocalDate());
+    }
+}

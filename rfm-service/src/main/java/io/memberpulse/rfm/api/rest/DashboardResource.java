@@ -1,0 +1,90 @@
+package io.memberpulse.rfm.api.rest;
+
+import io.memberpulse.rfm.DashboardService;
+import io.memberpulse.rfm.domain.Dashboard;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Dashboard views; every one takes from/to (ISO-8601 instants), by default the last 90 days of event time. */
+@Path("/dashboard")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "dashboard", description = "Member funnel, activity, repurchase, order values, stores, segments over time")
+public class DashboardResource {
+    private final DashboardService dashboards;
+
+    public DashboardResource(DashboardService dashboards) {
+        this.dashboards = dashboards;
+    }
+
+    @GET
+    @Path("funnel")
+    @Operation(summary = "New members per store and their first repurchase within 7 days")
+    public Uni<List<Dashboard.FunnelRow>> funnel(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return window(from, to).flatMap(dashboards::funnel);
+    }
+
+    @GET
+    @Path("activity")
+    @Operation(summary = "Active members, orders and revenue per week")
+    public Uni<List<Dashboard.TrendRow>> activity(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return window(from, to).flatMap(dashboards::activity);
+    }
+
+    @GET
+    @Path("repurchase")
+    @Operation(summary = "Repurchase rate and the median repurchase cycle in days")
+    public Uni<Dashboard.RepurchaseRow> repurchase(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return window(from, to).flatMap(dashboards::repurchase);
+    }
+
+    @GET
+    @Path("order-values")
+    @Operation(summary = "Distribution of net order values")
+    public Uni<List<Dashboard.BucketRow>> orderValues(@QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("width") @DefaultValue("10") double width) {
+        if (!(width > 0)) {
+            throw new InvalidParameterException("width", "must be positive");
+        }
+        return window(from, to).flatMap(w -> dashboards.orderValues(w, width));
+    }
+
+    @GET
+    @Path("stores")
+    @Operation(summary = "Store comparison: members, orders, revenue, order value, repurchase rate")
+    public Uni<List<Dashboard.StoreRow>> stores(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return window(from, to).flatMap(dashboards::stores);
+    }
+
+    @GET
+    @Path("segments")
+    @Operation(summary = "Segment sizes per event-time day")
+    public Uni<List<Dashboard.SegmentSizeRow>> segments(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return window(from, to).flatMap(dashboards::segmentHistory);
+    }
+
+    private Uni<DashboardService.Window> window(String from, String to) {
+        Instant start = from == null || from.isBlank() ? null : parse(from, "from");
+        Instant end = to == null || to.isBlank() ? null : parse(to, "to");
+        if (start != null && end != null && !end.isAfter(start)) {
+            throw new InvalidParameterException("to", "must be after from");
+        }
+        return dashboards.window(start, end);
+    }
+
+    private static Instant parse(String text, String field) {
+        try {
+            return RfmResource.instant(text);
+        } catch (InvalidParameterException e) {
+            throw new InvalidParameterException(field, e.getMessage());
+        }
+    }
+}

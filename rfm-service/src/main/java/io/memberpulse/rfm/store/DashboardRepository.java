@@ -1,0 +1,142 @@
+package io.memberpulse.rfm.store;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.memberpulse.rfm.domain.Dashboard;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The dashboard views operators ask for (DOMAIN.md §2), each one SQL aggregate over the net orders
+ * (orders are grouped lines; an order refunded in full is no purchase).
+ */
+@ApplicationScoped
+public class DashboardRepository {
+    /** Net orders: one row per order with its member, store, time and net amount. */
+    private static final String ORDERS = """
+            WITH lines AS (
+              SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
+                     min(store_id) FILTER (WHERE kind = 'order') AS store_id,
+                     sum(paid_amount) - sum(refund_amount) AS net
+              FROM purchase_line GROUP BY member_id, order_id),
+            orders AS (SELECT * FROM lines WHERE placed_at IS NOT NULL AND net > 0 AND placed_at >= $1 AND placed_at < $2)
+            """;
+
+    private final Pool pool;
+
+    public DashboardRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Members whose first order falls in the period, per store, and how many bought again within 7 days. */
+    public Uni<List<Dashboard.FunnelRow>> funnel(Instant from, Instant to) {
+        return pool.preparedQuery("""
+                WITH net AS (
+                  SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
+                         min(store_id) FILTER (WHERE kind = 'order') AS store_id, sum(paid_amount) - sum(refund_amount) AS net
+                  FROM purchase_line GROUP BY member_id, order_id),
+                ranked AS (
+                  SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY placed_at) AS n
+                  FROM net WHERE placed_at IS NOT NULL AND net > 0),
+                firsts AS (SELECT member_id, store_id, placed_at FROM ranked WHERE n = 1 AND placed_at >= $1 AND placed_at < $2),
+                seconds AS (SELECT member_id, placed_at FROM ranked WHERE n = 2)
+                SELECT f.store_id, count(*), count(s.member_id) FILTER (WHERE s.placed_at <= f.placed_at + interval '7 days')
+                FROM firsts f LEFT JOIN seconds s ON s.member_id = f.member_id
+                GROUP BY f.store_id ORDER BY count(*) DESC""")
+                .execute(window(from, to)).map(rows -> {
+                    List<Dashboard.FunnelRow> result = new ArrayList<>();
+                    for (Row row : rows) {
+                        long n = row.getLong(1);
+                        long repeat = row.getLong(2);
+                        result.add(new Dashboard.FunnelRow(row.getString(0), n, repeat, n == 0 ? 0 : (double) repeat / n));
+                    }
+                    return result;
+                });
+    }
+
+    public Uni<List<Dashboard.TrendRow>> activity(Instant from, Instant to) {
+        return pool.preparedQuery(ORDERS + """
+                SELECT date_trunc('week', placed_at AT TIME ZONE 'UTC')::date, count(DISTINCT member_id), count(*), sum(net)
+                FROM orders GROUP BY 1 ORDER BY 1""")
+                .execute(window(from, to)).map(rows -> {
+                    List<Dashboard.TrendRow> result = new ArrayList<>();
+                    rows.forEach(row -> result.add(new Dashboard.TrendRow(row.getLocalDate(0), row.getLong(1), row.getLong(2),
+                            row.getDouble(3))));
+                    return result;
+                });
+    }
+
+    /** Share of buyers in the period with two orders or more, and the median days between consecutive orders. */
+    public Uni<Dashboard.RepurchaseRow> repurchase(Instant from, Instant to) {
+        return pool.preparedQuery(ORDERS + """
+                , gaps AS (
+                  SELECT extract(epoch FROM placed_at - lag(placed_at) OVER (PARTITION BY member_id ORDER BY placed_at)) / 86400 AS gap
+                  FROM orders),
+                per_member AS (SELECT member_id, count(*) AS n FROM orders GROUP BY member_id)
+                SELECT (SELECT count(*) FROM per_member), (SELECT count(*) FROM per_member WHERE n >= 2),
+                       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FROM gaps WHERE gap IS NOT NULL)""")
+                .execute(window(from, to)).map(rows -> {
+                    Row row = rows.iterator().next();
+                    long buyers = row.getLong(0);
+                    long repeat = row.getLong(1);
+                    return new Dashboard.RepurchaseRow(buyers, repeat, buyers == 0 ? 0 : (double) repeat / buyers, row.getDouble(2));
+                });
+    }
+
+    /** Orders by net value, in buckets of the given width. */
+    public Uni<List<Dashboard.BucketRow>> orderValues(Instant from, Instant to, double width) {
+        return pool.preparedQuery(ORDERS + """
+                SELECT floor(net / $3) * $3 AS bucket, count(*) FROM orders GROUP BY 1 ORDER BY 1""")
+                .execute(Tuple.of(utc(from), utc(to), width)).map(rows -> {
+                    List<Dashboard.BucketRow> result = new ArrayList<>();
+                    rows.forEach(row -> result.add(new Dashboard.BucketRow(row.getDouble(0), row.getDouble(0) + width, row.getLong(1))));
+                    return result;
+                });
+    }
+
+    public Uni<List<Dashboard.StoreRow>> stores(Instant from, Instant to) {
+        return pool.preparedQuery(ORDERS + """
+                , per_member AS (SELECT store_id, member_id, count(*) AS n, sum(net) AS revenue FROM orders GROUP BY 1, 2)
+                SELECT store_id, count(*), sum(n), sum(revenue), sum(revenue) / sum(n), avg(CASE WHEN n >= 2 THEN 1.0 ELSE 0.0 END)
+                FROM per_member GROUP BY store_id ORDER BY sum(revenue) DESC""")
+                .execute(window(from, to)).map(rows -> {
+                    List<Dashboard.StoreRow> result = new ArrayList<>();
+                    rows.forEach(row -> result.add(new Dashboard.StoreRow(row.getString(0), row.getLong(1), row.getLong(2),
+                            row.getDouble(3), row.getDouble(4), row.getDouble(5))));
+                    return result;
+                });
+    }
+
+    /** Records today's sizes (event-time day); a day recorded again keeps its latest sizes. */
+    public Uni<Void> recordSegmentSizes(LocalDate day) {
+        return pool.preparedQuery("""
+                INSERT INTO segment_size_history (day, segment_id, size)
+                SELECT $1, s, count(*) FROM member_rfm, unnest(segments) AS s GROUP BY s
+                ON CONFLICT (day, segment_id) DO UPDATE SET size = EXCLUDED.size""")
+                .execute(Tuple.of(day)).replaceWithVoid();
+    }
+
+    public Uni<List<Dashboard.SegmentSizeRow>> segmentHistory(LocalDate from, LocalDate to) {
+        return pool.preparedQuery("""
+                SELECT day, segment_id, size FROM segment_size_history WHERE day >= $1 AND day <= $2 ORDER BY day, segment_id""")
+                .execute(Tuple.of(from, to)).map(rows -> {
+                    List<Dashboard.SegmentSizeRow> result = new ArrayList<>();
+                    rows.forEach(row -> result.add(new Dashboard.SegmentSizeRow(row.getLocalDate(0), row.getString(1), row.getLong(2))));
+                    return result;
+                });
+    }
+
+    private static Tuple window(Instant from, Instant to) {
+        return Tuple.of(utc(from), utc(to));
+    }
+
+    private static java.time.OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

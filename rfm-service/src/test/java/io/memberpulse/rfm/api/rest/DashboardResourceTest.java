@@ -1,0 +1,128 @@
+package io.memberpulse.rfm.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+@QuarkusTest
+class DashboardResourceTest {
+    /** A year of its own, so that the other tests' members do not show in this window. */
+    static final Instant Y0 = Instant.parse("2019-03-04T10:00:00Z");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    static ProducerRecord<String, MemberEvent> order(String member, String store, String orderId, Instant at, double paid) {
+        MemberEvent event = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(orderId + "-1").setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId(store)
+                .setLine(OrderLine.newBuilder().setOrderId(orderId).setQuantity(1).setPaidAmount(paid))).build();
+        return new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event);
+    }
+
+    @Test
+    void theDashboardViewsAggregateNetOrders() {
+        String run = seed(Y0);
+        String storeA = "a-" + run;
+        String storeB = "b-" + run;
+        String window = "?from=" + Y0.minus(Duration.ofDays(1)) + "&to=" + Y0.plus(Duration.ofDays(60));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/dashboard/repurchase" + window)
+                .then().statusCode(200).body("buyers", equalTo(3)).body("repeatBuyers", equalTo(2))
+                .body("medianCycleDays", equalTo(11.5f)));
+        given().get("/dashboard/funnel" + window).then().statusCode(200)
+                .body("find { it.storeId == '" + storeA + "' }.newMembers", equalTo(2))
+                .body("find { it.storeId == '" + storeA + "' }.repurchasedWithin7Days", equalTo(1))
+                .body("find { it.storeId == '" + storeB + "' }.repurchasedWithin7Days", equalTo(0));
+        given().get("/dashboard/stores" + window).then().statusCode(200)
+                .body("find { it.storeId == '" + storeA + "' }.revenue", equalTo(220.0f))
+                .body("find { it.storeId == '" + storeA + "' }.averageOrderValue", equalTo(220.0f / 3));
+        given().get("/dashboard/order-values" + window + "&width=50").then().statusCode(200)
+                .body("find { it.from == 0.0 }.orders", equalTo(3));
+        given().get("/dashboard/activity" + window).then().statusCode(200).body("[0].activeMembers", equalTo(3));
+        given().get("/dashboard/order-values?width=0").then().statusCode(400).body("errors[0].field", equalTo("width"));
+        given().get("/dashboard/stores?from=2019-01-01T00:00:00Z&to=2018-01-01T00:00:00Z").then().statusCode(400)
+                .body("errors[0].field", equalTo("to"));
+    }
+
+    /** Three members of two stores around the instant; returns the run id in their names. */
+    String seed(Instant y0) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String storeA = "a-" + run;
+        String storeB = "b-" + run;
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        // Store A: two new members, one buys again 3 days later; store B: one new member, again after 20 days.
+        records.add(order("m1-" + run, storeA, "o1-" + run, y0, 40));
+        records.add(order("m1-" + run, storeA, "o2-" + run, y0.plus(Duration.ofDays(3)), 60));
+        records.add(order("m2-" + run, storeA, "o3-" + run, y0.plus(Duration.ofDays(1)), 120));
+        records.add(order("m3-" + run, storeB, "o4-" + run, y0, 30));
+        records.add(order("m3-" + run, storeB, "o5-" + run, y0.plus(Duration.ofDays(20)), 30));
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+            kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+        }
+        return run;
+    }
+
+    @Test
+    void theInsightsPageShowsTheViewsInABrowser() throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        Path driver = Path.of("/usr/bin/chromedriver");
+        Assumptions.assumeTrue(Files.isExecutable(chromium) && Files.isExecutable(driver) || "true".equals(System.getenv("CI")),
+                "Debian's chromium and chromium-driver are not installed");
+        Instant base = Y0.minus(Duration.ofDays(400));
+        seed(base);
+        String window = "?from=" + base.minus(Duration.ofDays(1)) + "&to=" + base.plus(Duration.ofDays(60));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/dashboard/repurchase" + window)
+                .then().statusCode(200).body("buyers", equalTo(3)));
+        ChromeOptions options = new ChromeOptions().setBinary(chromium.toFile()).addArguments("--headless=new",
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1000,1400");
+        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(),
+                options);
+        try {
+            browser.get("http://localhost:" + RestAssured.port + "/insights/index.html" + window);
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                    ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
+            assertThat(browser.findElement(By.id("buyers")).getText()).isEqualTo("3");
+            assertThat(browser.findElement(By.id("repurchase-rate")).getText()).isEqualTo("66.7%");
+            assertThat(browser.findElements(By.cssSelector("#activity rect"))).isNotEmpty();
+            assertThat(browser.findElements(By.cssSelector("#stores tbody tr"))).isNotEmpty();
+            assertThat(browser.findElement(By.id("segments")).getText()).contains("Lifecycle");
+            Files.write(Path.of("target/insights.png"), browser.getScreenshotAs(OutputType.BYTES));
+        } finally {
+            browser.quit();
+        }
+    }
+}
