@@ -45,6 +45,12 @@ class RfmResourceTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @ConfigProperty(name = "memberpulse.redis.key-prefix")
+    String keyPrefix;
+
+    @jakarta.inject.Inject
+    io.quarkus.redis.datasource.RedisDataSource redis;
+
     KafkaCompanion kafka;
 
     @BeforeEach
@@ -178,6 +184,20 @@ class RfmResourceTest {
                 .post("/segments").then().statusCode(409);
         given().contentType("application/json").body("{\"id\": \"Bad Id!\", \"name\": \"x\", \"rule\": \"true\"}")
                 .post("/segments").then().statusCode(400).body("errors[0].field", equalTo("id"));
+    }
+
+    @Test
+    void aFlushedRedisIsRebuiltFromPostgres() {
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, member + "-o1", DAY0, 77));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(77.0f)));
+        String key = keyPrefix + "rfm:" + member;
+        assertThat(redis.key().exists(key)).isTrue();
+        redis.key().del(key);
+
+        given().get("/members/" + member + "/rfm").then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(77.0f));
+        assertThat(redis.key().exists(key)).as("the read put it back").isTrue();
     }
 
     @Test
