@@ -89,7 +89,9 @@ async function load(store) {
   const list = await response.json();
   list.tasks.forEach((task) => calls.appendChild(render(task, store)));
   const overdue = list.tasks.filter((t) => t.overdue).length;
-  say(`${list.tasks.length} calls for ${store}` + (overdue ? `, ${overdue} overdue` : "") + ".");
+  const messages = (list.guideMessages || []).length;
+  say(`${list.tasks.length} calls for ${store}` + (overdue ? `, ${overdue} overdue` : "") + "."
+    + (messages ? ` ${messages} more for guides' private messages.` : ""));
 }
 
 document.getElementById("sign-in").addEventListener("submit", (event) => {

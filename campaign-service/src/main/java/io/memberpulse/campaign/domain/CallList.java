@@ -3,15 +3,20 @@ package io.memberpulse.campaign.domain;
 import java.time.Instant;
 import java.util.List;
 
-/** A store's OPEN tasks, largest value at risk first, as of {@code generatedAt}. */
-public record CallList(String storeId, Instant generatedAt, List<CallTask> tasks) {
+/**
+ * A store's OPEN tasks, largest value at risk first, as of {@code generatedAt}: the calls within the
+ * store's capacity, and the overflow, which shopping guides handle as private messages instead.
+ */
+public record CallList(String storeId, Instant generatedAt, List<CallTask> tasks, List<CallTask> overflow) {
 
     public CallList {
         tasks = List.copyOf(tasks);
+        overflow = List.copyOf(overflow);
     }
 
-    /** The first {@code limit} of a store's ranked OPEN tasks. */
+    /** The first {@code limit} of a store's ranked OPEN tasks to call; the rest to message. */
     public static CallList firstOf(String storeId, List<CallTask> ranked, int limit, Instant now) {
-        return new CallList(storeId, now, ranked.subList(0, Math.min(limit, ranked.size())));
+        int calls = Math.min(limit, ranked.size());
+        return new CallList(storeId, now, ranked.subList(0, calls), ranked.subList(calls, ranked.size()));
     }
 }

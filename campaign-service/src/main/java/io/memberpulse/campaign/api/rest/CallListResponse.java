@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /** A store's call list on the wire. */
-public record CallListResponse(String storeId, Instant generatedAt, List<Task> tasks) {
+/** {@code guideMessages}: the open tasks beyond the store's call capacity, for shopping guides' private messages. */
+public record CallListResponse(String storeId, Instant generatedAt, List<Task> tasks, List<Task> guideMessages) {
 
     /** One call to make; {@code version} goes back with the outcome. */
     public record Task(String taskId, String memberId, String storeId, String campaignId, double churnProbability,

@@ -14,7 +14,8 @@ final class RestMapper {
     static CallListResponse toResponse(CallList list) {
         Instant now = list.generatedAt();
         return new CallListResponse(list.storeId(), now,
-                list.tasks().stream().map(task -> toResponse(task, now)).toList());
+                list.tasks().stream().map(task -> toResponse(task, now)).toList(),
+                list.overflow().stream().map(task -> toResponse(task, now)).toList());
     }
 
     static StatsResponse toResponse(CampaignStats stats) {

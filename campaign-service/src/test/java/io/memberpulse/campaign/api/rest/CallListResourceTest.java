@@ -96,7 +96,9 @@ class CallListResourceTest {
                 Instant.now().plus(72, ChronoUnit.HOURS));
 
         given().queryParam("limit", 2).get("/stores/{store}/call-list", store).then().statusCode(200)
-                .body("tasks.memberId", equalTo(List.of(member(run, 29), member(run, 28))));
+                .body("tasks.memberId", equalTo(List.of(member(run, 29), member(run, 28))))
+                // Beyond the day's call capacity, the rest goes to the shopping guides as private messages.
+                .body("guideMessages.memberId", equalTo(List.of(member(run, 30))));
 
         // m29 is no longer at risk; an outdated low score of m30 must change nothing.
         ChurnEvents.publish(kafka, List.of(
