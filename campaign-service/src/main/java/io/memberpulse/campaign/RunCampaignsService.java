@@ -8,7 +8,9 @@ import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import io.memberpulse.campaign.domain.experiment.CampaignState;
 import io.memberpulse.campaign.domain.experiment.SampleSize;
+import io.memberpulse.campaign.domain.experiment.NextTarget;
 import io.memberpulse.campaign.store.CampaignRepository;
+import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,11 +23,16 @@ import java.util.List;
  */
 @ApplicationScoped
 public class RunCampaignsService {
+    /** Segments with fewer members than this in either arm are not ranked. */
+    private static final long MIN_MEMBERS_PER_ARM = 20;
+
     private final CampaignRepository campaigns;
+    private final MemberSegmentRepository segments;
     private final double costPerCall;
 
-    public RunCampaignsService(CampaignRepository campaigns, CampaignConfig config) {
+    public RunCampaignsService(CampaignRepository campaigns, MemberSegmentRepository segments, CampaignConfig config) {
         this.campaigns = campaigns;
+        this.segments = segments;
         this.costPerCall = config.campaign().costPerCall();
     }
 
@@ -64,6 +71,18 @@ public class RunCampaignsService {
 
     public Uni<Assignment> assignment(String id, String memberId) {
         return campaign(id).map(campaign -> campaign.assign(memberId));
+    }
+
+    /** The segments to target next, best response per unit of cost first (measured against each segment's holdout). */
+    public Uni<List<NextTarget.SegmentUplift>> nextTargets(String id) {
+        return campaign(id).flatMap(campaign -> {
+            Instant end = campaign.endAt().isBefore(Instant.now()) ? campaign.endAt() : Instant.now();
+            double costPerMember = "call".equals(campaign.channel()) ? costPerCall : campaign.costPerTouch();
+            return segments.responseBySegment(id, campaign.startAt(), end).map(rows -> NextTarget.rank(rows.stream()
+                    .map(r -> new NextTarget.SegmentCounts(r.segmentId(), r.treated(), r.treatedConverted(), r.holdout(),
+                            r.holdoutConverted()))
+                    .toList(), costPerMember, MIN_MEMBERS_PER_ARM));
+        });
     }
 
     /** The review as of now: arms, uplifts with 95% intervals, cost and ROI against the holdout. */

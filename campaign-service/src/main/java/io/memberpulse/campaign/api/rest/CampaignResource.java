@@ -105,6 +105,13 @@ public class CampaignResource {
         return campaigns.review(id);
     }
 
+    @GET
+    @Path("{id}/next-targets")
+    @Operation(summary = "Segments ranked by uplift over their own holdout per unit of cost: whom to target next")
+    public Uni<List<io.memberpulse.campaign.domain.experiment.NextTarget.SegmentUplift>> nextTargets(@PathParam("id") String id) {
+        return campaigns.nextTargets(id);
+    }
+
     private static Instant instant(String text, String field) {
         if (text == null || text.isBlank()) {
             throw new InvalidArgumentException(field, "is required");

@@ -24,6 +24,7 @@ import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -52,6 +53,7 @@ class CampaignResourceTest {
     void connect() {
         kafka = ChurnEvents.companion(bootstrapServers);
         kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+        kafka.registerSerde(SegmentChanged.class, ProtobufSerdes.of(new io.memberpulse.proto.kafka.SegmentChangedDeserializer()));
     }
 
     @AfterEach
@@ -101,7 +103,8 @@ class CampaignResourceTest {
             String arm = given().get("/campaigns/{id}/members/{m}/assignment", campaign, member).then().statusCode(200)
                     .extract().path("arm");
             assertThat(arm).isEqualTo(Assignment.of(campaign, member, 0.3, List.of()).arm().name());
-            boolean buys = Arm.valueOf(arm) == Arm.TREATED ? i % 2 == 0 : i % 5 == 0;
+            // Segment A responds to the campaign, segment B buys as much as its holdout does.
+            boolean buys = Arm.valueOf(arm) == Arm.TREATED && i < 150 ? i % 2 == 0 : i % 10 == 0;
             if (Arm.valueOf(arm) == Arm.TREATED) {
                 treated++;
             } else {
@@ -113,6 +116,14 @@ class CampaignResourceTest {
             orders.add(order(member, run + "-before" + i, START.minus(Duration.ofDays(3)), 999));
         }
         kafka.produce(String.class, MemberEvent.class).fromRecords(orders).awaitCompletion();
+        List<ProducerRecord<String, SegmentChanged>> segments = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String member = "m-" + run + "-" + i;
+            segments.add(new ProducerRecord<>(Topics.MEMBER_SEGMENTS, member, SegmentChanged.newBuilder().setMemberId(member)
+                    .setSegmentId(i < 150 ? "seg-a-" + run : "seg-b-" + run).setChange(SegmentChanged.Change.CHANGE_ENTERED)
+                    .setAt(Timestamp.newBuilder().setSeconds(START.getEpochSecond())).build()));
+        }
+        kafka.produce(String.class, SegmentChanged.class).fromRecords(segments).awaitCompletion();
         int treatedMembers = treated;
         int holdoutMembers = holdout;
 
@@ -120,7 +131,7 @@ class CampaignResourceTest {
                 .then().statusCode(200)
                 .body("treated.members", equalTo(treatedMembers)).body("holdout.members", equalTo(holdoutMembers))
                 .body("treated.averageOrderValue", equalTo(50.0f))
-                .body("conversionUplift.value", greaterThan(0.2f))
+                .body("conversionUplift.value", greaterThan(0.1f))
                 .body("conversionUplift.low", greaterThan(0.0f))
                 .body("cost", equalTo(treatedMembers * 6.0f)));
 
@@ -134,6 +145,9 @@ class CampaignResourceTest {
         } finally {
             channel.shutdownNow();
         }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/next-targets", campaign)
+                .then().statusCode(200).body("segmentId", equalTo(List.of("seg-a-" + run, "seg-b-" + run)))
+                .body("[0].uplift.value", greaterThan(0.2f)));
         given().contentType(ContentType.JSON).body("{\"state\": \"closed\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(400).body("errors[0].field", equalTo("state"));
     }
