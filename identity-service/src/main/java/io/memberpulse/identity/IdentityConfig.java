@@ -1,7 +1,12 @@
 package io.memberpulse.identity;
 
+import io.memberpulse.identity.domain.StitchGuardrails;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 
 /** identity-service settings (application.properties, overridable by environment variables). */
 @ConfigMapping(prefix = "memberpulse")
@@ -28,5 +33,65 @@ public interface IdentityConfig {
         /** How many rejections an import answer lists; all are counted. */
         @WithDefault("20")
         int maxListedRejections();
+
+        Guardrails guardrails();
+
+        /** How far apart two channels' reports of one order (same store, lines and amounts) may be. */
+        @WithDefault("PT60M")
+        Duration duplicateOrderWindow();
+
+        /** A device counts as online when it reported within this of the latest event (identity health). */
+        @WithDefault("PT24H")
+        Duration deviceOnlineWindow();
+
+        /** How often the chain's health gauges are recomputed (a scheduler interval such as 60s). */
+        @WithDefault("60s")
+        String healthRefresh();
+    }
+
+    /** What keeps stitching from over-merging (StitchGuardrails). */
+    interface Guardrails {
+        /** Placeholder values typed for guests that never link (phones compared by their digits). */
+        Optional<List<String>> blockedValues();
+
+        /** A strong value seen at more distinct stores than this in one import is quarantined; 0 = off. */
+        @WithDefault("12")
+        int maxStoresPerValue();
+
+        /** A strong value seen with more distinct other strong identifiers than this is quarantined; 0 = off. */
+        @WithDefault("8")
+        int maxIdentitiesPerValue();
+
+        /** How many values of each type one member may hold at a time; 0 = no limit. */
+        @WithDefault("2")
+        int maxMemberNos();
+
+        @WithDefault("1")
+        int maxUnionIds();
+
+        @WithDefault("3")
+        int maxPhones();
+
+        @WithDefault("3")
+        int maxOpenids();
+
+        @WithDefault("3")
+        int maxPlatformUids();
+
+        @WithDefault("3")
+        int maxEmails();
+
+        /** A phone silent for longer than this that comes back with somebody else's ids was re-issued. */
+        @WithDefault("P90D")
+        Duration reissueGap();
+    }
+
+    /** The guardrails of this configuration as the domain takes them. */
+    static StitchGuardrails guardrails(IdentityConfig config) {
+        Guardrails g = config.identity().guardrails();
+        return new StitchGuardrails(new HashSet<>(g.blockedValues().orElse(List.of())), g.maxStoresPerValue(),
+                g.maxIdentitiesPerValue(), StitchGuardrails.limits(g.maxMemberNos(), g.maxUnionIds(), g.maxPhones(),
+                        g.maxOpenids(), g.maxPlatformUids(), g.maxEmails()),
+                g.reissueGap().isZero() ? null : g.reissueGap());
     }
 }

@@ -5,6 +5,7 @@ import io.memberpulse.identity.domain.BatchStitcher;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.RawIdentifiers;
+import io.memberpulse.identity.domain.StitchGuardrails;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.IdentityRepository;
 import io.memberpulse.identity.stream.out.MemberEventPublisher;
@@ -14,8 +15,10 @@ import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -36,6 +39,9 @@ public class ImportEventsService {
     private final IdentityRepository repository;
     private final MemberEventPublisher publisher;
     private final IdentifierNormalizer normalizer;
+    private final StitchGuardrails guardrails;
+    private final Duration orderWindow;
+    private final Counter duplicateOrderCounter;
     private final Counter acceptedCounter;
     private final Counter duplicateCounter;
 
@@ -43,7 +49,10 @@ public class ImportEventsService {
             MeterRegistry registry) {
         this.repository = repository;
         this.publisher = publisher;
-        this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion());
+        this.guardrails = IdentityConfig.guardrails(config);
+        this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(), guardrails::isBlocked);
+        this.orderWindow = config.identity().duplicateOrderWindow();
+        this.duplicateOrderCounter = Counter.builder("memberpulse.identity.duplicate.order.lines").register(registry);
         this.acceptedCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "accepted").register(registry);
         this.duplicateCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "duplicate").register(registry);
     }
@@ -69,18 +78,38 @@ public class ImportEventsService {
                     List<List<Identifier>> identifiers = fresh.stream().map(this::identifiersOf).toList();
                     Set<Identifier> all = new HashSet<>();
                     identifiers.forEach(all::addAll);
-                    return repository.owners(connection, all).flatMap(owners -> {
+                    Duration window = orderWindow;
+                    return repository.orderLinesNear(connection, DuplicateOrders.stores(fresh),
+                            DuplicateOrders.earliest(fresh).minus(window), DuplicateOrders.latest(fresh).plus(window))
+                            .flatMap(nearby -> repository.known(connection, all).flatMap(known -> {
+                        String[] duplicateOf = DuplicateOrders.duplicateOf(fresh, nearby, window);
+                        Map<Identifier, String> owners = known.owners();
                         List<BatchStitcher.EventIdentifiers> inputs = new ArrayList<>();
                         for (int i = 0; i < fresh.size(); i++) {
-                            if (fresh.get(i).getType() != EventType.EVENT_TYPE_STOCKOUT) {
-                                inputs.add(new BatchStitcher.EventIdentifiers(i, identifiers.get(i)));
+                            ChannelEvent event = fresh.get(i);
+                            if (event.getType() != EventType.EVENT_TYPE_STOCKOUT) {
+                                inputs.add(new BatchStitcher.EventIdentifiers(i, identifiers.get(i),
+                                        instant(event.getOccurredAt()), event.getStoreId()));
                             }
                         }
-                        BatchStitcher.Result stitched = BatchStitcher.stitch(inputs, owners,
-                                () -> UUID.randomUUID().toString());
+                        // stitched in the order things happened, whatever the order of the batch
+                        inputs.sort(Comparator.comparing(BatchStitcher.EventIdentifiers::occurredAt));
+                        BatchStitcher.Result stitched = BatchStitcher.stitch(inputs, known,
+                                () -> UUID.randomUUID().toString(), guardrails);
                         String[] memberOf = new String[fresh.size()];
                         stitched.assignments().forEach(a -> memberOf[a.index()] = a.memberId());
 
+                        Map<Identifier, Set<String>> storesSeen = new HashMap<>();
+                        for (int i = 0; i < fresh.size(); i++) {
+                            if (!fresh.get(i).getStoreId().isBlank()) {
+                                for (Identifier identifier : identifiers.get(i)) {
+                                    if (identifier.type().isStrong()) {
+                                        storesSeen.computeIfAbsent(identifier, k -> new HashSet<>())
+                                                .add(fresh.get(i).getStoreId());
+                                    }
+                                }
+                            }
+                        }
                         Map<Identifier, Instant> firstSeen = new HashMap<>();
                         Map<Identifier, Instant> lastSeen = new HashMap<>();
                         List<EventRow> rows = new ArrayList<>(fresh.size());
@@ -96,19 +125,25 @@ public class ImportEventsService {
                                     }
                                 }
                                 toPublish.add(MemberEvent.newBuilder().setMemberId(memberOf[i]).setEvent(event)
-                                        .setAcceptedAt(timestamp(now)).build());
+                                        .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null).build());
+                            }
+                            if (duplicateOf[i] != null) {
+                                duplicateOrderCounter.increment();
                             }
                             rows.add(new EventRow(sourceCode(event), event.getEventId(), memberOf[i], typeCode(event),
-                                    occurredAt, event.getStoreId(), event.getLine().getOrderId(), event.toByteArray()));
+                                    occurredAt, event.getStoreId(), event.getLine().getOrderId(), event.toByteArray(),
+                                    duplicateOf[i], event.getIdentifiers().getDeviceId()));
                         }
                         Map<Identifier, Instant> touchedFirst = new HashMap<>(firstSeen);
                         touchedFirst.keySet().removeAll(stitched.newLinks().keySet());
                         return repository.insertMembers(connection, stitched.newMembers(), now)
+                                .flatMap(v -> repository.quarantine(connection, stitched.quarantined(), now))
+                                .flatMap(v -> repository.recordStores(connection, storesSeen))
                                 .flatMap(v -> repository.upsertIdentifiers(connection, stitched.newLinks(), firstSeen, lastSeen))
                                 .flatMap(v -> repository.touchIdentifiers(connection, touchedFirst, lastSeen))
                                 .flatMap(v -> repository.insertEvents(connection, rows, now))
                                 .replaceWith(fresh.size());
-                    });
+                    }));
                 }))
                 .await().indefinitely();
 

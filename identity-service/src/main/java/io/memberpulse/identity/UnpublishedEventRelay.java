@@ -39,7 +39,7 @@ public class UnpublishedEventRelay {
         for (EventRow row : rows) {
             try {
                 events.add(MemberEvent.newBuilder().setMemberId(row.memberId())
-                        .setEvent(ChannelEvent.parseFrom(row.payload())).build());
+                        .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null).build());
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
             }

@@ -28,7 +28,8 @@ public class EventIntake {
     public EventIntake(ImportEventsService importService, IdentityConfig config) {
         this.importService = importService;
         this.format = new EventFormat(ZoneId.of(config.identity().defaultZone()));
-        this.rules = new ChannelEventRules(new IdentifierNormalizer(config.identity().defaultRegion()));
+        this.rules = new ChannelEventRules(new IdentifierNormalizer(config.identity().defaultRegion(),
+                IdentityConfig.guardrails(config)::isBlocked));
         this.maxListedRejections = config.identity().maxListedRejections();
     }
 

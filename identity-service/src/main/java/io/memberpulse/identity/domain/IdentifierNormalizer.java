@@ -6,6 +6,8 @@ import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -18,12 +20,23 @@ public final class IdentifierNormalizer {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     private final String defaultRegion;
+    private final Predicate<String> blocked;
 
     public IdentifierNormalizer(String defaultRegion) {
+        this(defaultRegion, value -> false);
+    }
+
+    /**
+     * @param blocked placeholder values staff type for guests (e.g. 00000000000): such a phone is kept
+     *                as its digits, never rejected as invalid, so the stitcher can quarantine it and the
+     *                row's other identifiers still count
+     */
+    public IdentifierNormalizer(String defaultRegion, Predicate<String> blocked) {
         if (!PHONES.getSupportedRegions().contains(defaultRegion)) {
             throw new IllegalArgumentException("unknown phone region " + defaultRegion);
         }
         this.defaultRegion = defaultRegion;
+        this.blocked = Objects.requireNonNull(blocked, "blocked");
     }
 
     /** All present identifiers, normalised; throws {@link InvalidIdentifierException} for a bad value. */
@@ -52,6 +65,10 @@ public final class IdentifierNormalizer {
         String trimmed = reported.trim();
         if (MASKED_PHONE.matcher(trimmed).matches()) {
             return new Identifier(IdentifierType.MASKED_PHONE, trimmed.replaceAll("[^0-9*]", ""));
+        }
+        if (blocked.test(trimmed)) {
+            String digits = trimmed.replaceAll("[^0-9]", "");
+            return new Identifier(IdentifierType.PHONE, digits.isEmpty() ? trimmed : digits);
         }
         try {
             PhoneNumber number = PHONES.parse(trimmed, defaultRegion);

@@ -1,7 +1,9 @@
 package io.memberpulse.identity.store;
 
+import io.memberpulse.identity.domain.BatchStitcher;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierType;
+import io.memberpulse.identity.domain.IdentityHealth;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -75,6 +77,98 @@ public class IdentityRepository {
                 });
     }
 
+    /**
+     * What the graph knows before a batch: the owners of these identifiers and every identifier their
+     * members hold, with when each was last used, and which of these identifiers are quarantined.
+     */
+    public Uni<BatchStitcher.Known> known(SqlConnection connection, Collection<Identifier> identifiers) {
+        String[] types = identifiers.stream().map(i -> i.type().code()).toArray(String[]::new);
+        String[] values = identifiers.stream().map(Identifier::value).toArray(String[]::new);
+        Uni<Map<Identifier, Object[]>> graph = connection.preparedQuery("""
+                WITH hit AS (
+                  SELECT DISTINCT i.member_id FROM member_identifier i
+                  JOIN unnest($1::text[], $2::text[]) AS k(type, value) ON i.type = k.type AND i.value = k.value)
+                SELECT i.type, i.value, i.member_id, i.last_seen FROM member_identifier i
+                WHERE i.member_id IN (SELECT member_id FROM hit)""")
+                .execute(Tuple.of(types, values))
+                .map(rows -> {
+                    Map<Identifier, Object[]> links = new HashMap<>();
+                    for (Row row : rows) {
+                        IdentifierType type = IdentifierType.fromCode(row.getString(0)).orElseThrow();
+                        links.put(new Identifier(type, row.getString(1)),
+                                new Object[] {row.getString(2), row.getOffsetDateTime(3).toInstant()});
+                    }
+                    return links;
+                });
+        Uni<Set<Identifier>> quarantined = connection.preparedQuery("""
+                SELECT q.type, q.value FROM quarantined_identifier q
+                JOIN unnest($1::text[], $2::text[]) AS k(type, value) ON q.type = k.type AND q.value = k.value""")
+                .execute(Tuple.of(types, values))
+                .map(rows -> {
+                    Set<Identifier> found = new HashSet<>();
+                    for (Row row : rows) {
+                        found.add(new Identifier(IdentifierType.fromCode(row.getString(0)).orElseThrow(), row.getString(1)));
+                    }
+                    return found;
+                });
+        Uni<Map<Identifier, Set<String>>> stores = connection.preparedQuery("""
+                SELECT s.type, s.value, s.store_id FROM identifier_store s
+                JOIN unnest($1::text[], $2::text[]) AS k(type, value) ON s.type = k.type AND s.value = k.value""")
+                .execute(Tuple.of(types, values))
+                .map(rows -> {
+                    Map<Identifier, Set<String>> seen = new HashMap<>();
+                    for (Row row : rows) {
+                        seen.computeIfAbsent(new Identifier(IdentifierType.fromCode(row.getString(0)).orElseThrow(),
+                                row.getString(1)), i -> new HashSet<>()).add(row.getString(2));
+                    }
+                    return seen;
+                });
+        return graph.flatMap(links -> quarantined.flatMap(q -> stores.map(seenAt -> {
+            Map<Identifier, String> owners = new HashMap<>();
+            Map<Identifier, Instant> lastSeen = new HashMap<>();
+            links.forEach((identifier, link) -> {
+                owners.put(identifier, (String) link[0]);
+                lastSeen.put(identifier, (Instant) link[1]);
+            });
+            return new BatchStitcher.Known(owners, lastSeen, q, seenAt);
+        })));
+    }
+
+    /** Records at which stores strong identifiers were seen (each identifier's distinct stores). */
+    public Uni<Void> recordStores(SqlConnection connection, Map<Identifier, Set<String>> stores) {
+        List<String> types = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        List<String> storeIds = new ArrayList<>();
+        stores.forEach((identifier, ids) -> ids.forEach(store -> {
+            types.add(identifier.type().code());
+            values.add(identifier.value());
+            storeIds.add(store);
+        }));
+        if (types.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return connection.preparedQuery("""
+                INSERT INTO identifier_store (type, value, store_id)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING""")
+                .execute(Tuple.of(types.toArray(String[]::new), values.toArray(String[]::new),
+                        storeIds.toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
+    /** Records values found to be placeholders; they never link again. */
+    public Uni<Void> quarantine(SqlConnection connection, Collection<Identifier> identifiers, Instant at) {
+        if (identifiers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return connection.preparedQuery("""
+                INSERT INTO quarantined_identifier (type, value, quarantined_at)
+                SELECT k.type, k.value, $3 FROM unnest($1::text[], $2::text[]) AS k(type, value)
+                ON CONFLICT DO NOTHING""")
+                .execute(Tuple.of(identifiers.stream().map(i -> i.type().code()).toArray(String[]::new),
+                        identifiers.stream().map(Identifier::value).toArray(String[]::new), offset(at)))
+                .replaceWithVoid();
+    }
+
     public Uni<Void> insertMembers(SqlConnection connection, Collection<String> memberIds, Instant createdAt) {
         if (memberIds.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -84,20 +178,40 @@ public class IdentityRepository {
                 .replaceWithVoid();
     }
 
-    /** Links identifiers to members, widening the seen-window of links that exist. */
+    /**
+     * Links identifiers to members, widening the seen-window of links that exist. A link that moves to
+     * another member (a re-issued phone) first keeps its old holding period in member_identifier_period.
+     */
     public Uni<Void> upsertIdentifiers(SqlConnection connection, Map<Identifier, String> links,
             Map<Identifier, Instant> firstSeen, Map<Identifier, Instant> lastSeen) {
         if (links.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        String[] types = links.keySet().stream().map(i -> i.type().code()).toArray(String[]::new);
+        String[] values = links.keySet().stream().map(Identifier::value).toArray(String[]::new);
+        String[] members = links.keySet().stream().map(links::get).toArray(String[]::new);
+        return connection.preparedQuery("""
+                INSERT INTO member_identifier_period (type, value, member_id, first_seen, last_seen, ended_at)
+                SELECT i.type, i.value, i.member_id, i.first_seen, i.last_seen, i.last_seen FROM member_identifier i
+                JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(type, value, member_id)
+                  ON i.type = k.type AND i.value = k.value AND i.member_id <> k.member_id""")
+                .execute(Tuple.of(types, values, members))
+                .flatMap(v -> writeLinks(connection, links, firstSeen, lastSeen));
+    }
+
+    private Uni<Void> writeLinks(SqlConnection connection, Map<Identifier, String> links,
+            Map<Identifier, Instant> firstSeen, Map<Identifier, Instant> lastSeen) {
         List<Tuple> tuples = new ArrayList<>(links.size());
         links.forEach((identifier, memberId) -> tuples.add(Tuple.of(identifier.type().code(), identifier.value(), memberId,
                 offset(firstSeen.get(identifier)), offset(lastSeen.get(identifier)))));
         return connection.preparedQuery("""
                 INSERT INTO member_identifier (type, value, member_id, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (type, value) DO UPDATE SET
-                  first_seen = LEAST(member_identifier.first_seen, EXCLUDED.first_seen),
-                  last_seen = GREATEST(member_identifier.last_seen, EXCLUDED.last_seen)""")
+                  first_seen = CASE WHEN member_identifier.member_id = EXCLUDED.member_id
+                    THEN LEAST(member_identifier.first_seen, EXCLUDED.first_seen) ELSE EXCLUDED.first_seen END,
+                  last_seen = CASE WHEN member_identifier.member_id = EXCLUDED.member_id
+                    THEN GREATEST(member_identifier.last_seen, EXCLUDED.last_seen) ELSE EXCLUDED.last_seen END,
+                  member_id = EXCLUDED.member_id""")
                 .executeBatch(tuples)
                 .replaceWithVoid();
     }
@@ -127,11 +241,13 @@ public class IdentityRepository {
         for (EventRow event : events) {
             tuples.add(Tuple.from(Arrays.asList(event.source(), event.eventId(), nullable(event.memberId()), event.type(),
                     offset(event.occurredAt()), nullable(event.storeId()), nullable(event.orderId()),
-                    Buffer.buffer(event.payload()), accepted)));
+                    Buffer.buffer(event.payload()), accepted, nullable(event.duplicateOf()),
+                    nullable(event.deviceId()))));
         }
         return connection.preparedQuery("""
-                INSERT INTO channel_event (source, event_id, member_id, type, occurred_at, store_id, order_id, payload, accepted_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING""")
+                INSERT INTO channel_event (source, event_id, member_id, type, occurred_at, store_id, order_id, payload,
+                  accepted_at, duplicate_of, device_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples)
                 .replaceWithVoid();
     }
@@ -151,7 +267,8 @@ public class IdentityRepository {
     /** Member-bearing events accepted before the instant whose publication was never acknowledged. */
     public Uni<List<EventRow>> unpublished(Instant acceptedBefore, int limit) {
         return pool.preparedQuery("""
-                SELECT source, event_id, member_id, type, occurred_at, store_id, order_id, payload FROM channel_event
+                SELECT source, event_id, member_id, type, occurred_at, store_id, order_id, payload, duplicate_of
+                FROM channel_event
                 WHERE published_at IS NULL AND member_id IS NOT NULL AND accepted_at < $1
                 ORDER BY accepted_at, occurred_at LIMIT $2""")
                 .execute(Tuple.of(offset(acceptedBefore), limit))
@@ -160,9 +277,68 @@ public class IdentityRepository {
                     for (Row row : rows) {
                         events.add(new EventRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
                                 row.getOffsetDateTime(4).toInstant(), row.getString(5), row.getString(6),
-                                row.getBuffer(7).getBytes()));
+                                row.getBuffer(7).getBytes(), row.getString(8), null));
                     }
                     return events;
+                });
+    }
+
+    /**
+     * Stored order lines of these stores between the instants that are not themselves duplicates: the
+     * earlier reports a new order line may repeat.
+     */
+    public Uni<List<EventRow>> orderLinesNear(SqlConnection connection, Collection<String> storeIds, Instant from,
+            Instant to) {
+        if (storeIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return connection.preparedQuery("""
+                SELECT source, event_id, member_id, type, occurred_at, store_id, order_id, payload, duplicate_of
+                FROM channel_event
+                WHERE type = 'order' AND store_id = ANY($1::text[]) AND occurred_at BETWEEN $2 AND $3
+                  AND duplicate_of IS NULL""")
+                .execute(Tuple.of(storeIds.toArray(String[]::new), offset(from), offset(to)))
+                .map(rows -> {
+                    List<EventRow> events = new ArrayList<>();
+                    for (Row row : rows) {
+                        events.add(new EventRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
+                                row.getOffsetDateTime(4).toInstant(), row.getString(5), row.getString(6),
+                                row.getBuffer(7).getBytes(), row.getString(8), null));
+                    }
+                    return events;
+                });
+    }
+
+    /**
+     * The counts of identity health for one store, or the whole chain when storeId is null; devices
+     * count as online when they reported within {@code onlineWindow} of the latest event.
+     */
+    public Uni<IdentityHealth> health(String storeId, java.time.Duration onlineWindow) {
+        return pool.preparedQuery("""
+                WITH ev AS (
+                  SELECT e.member_id, e.source, e.type, e.occurred_at, e.device_id, e.duplicate_of FROM channel_event e
+                  WHERE e.member_id IS NOT NULL AND ($1::text IS NULL OR e.store_id = $1)),
+                identified AS (
+                  SELECT DISTINCT i.member_id FROM member_identifier i WHERE i.member_id IN (SELECT member_id FROM ev)),
+                per_member AS (
+                  SELECT ev.member_id, count(DISTINCT ev.source) AS channels,
+                         bool_or(ev.member_id IN (SELECT member_id FROM identified)) AS identified
+                  FROM ev GROUP BY ev.member_id),
+                latest AS (SELECT max(occurred_at) AS at FROM ev)
+                SELECT (SELECT count(*) FROM per_member),
+                       (SELECT count(*) FROM per_member WHERE channels >= 2),
+                       (SELECT count(*) FROM per_member WHERE identified),
+                       (SELECT count(*) FROM ev WHERE type = 'order' AND duplicate_of IS NULL),
+                       (SELECT count(*) FROM ev WHERE type = 'order' AND duplicate_of IS NULL
+                          AND member_id IN (SELECT member_id FROM identified)),
+                       (SELECT count(DISTINCT device_id) FROM ev),
+                       (SELECT count(DISTINCT device_id) FROM ev, latest
+                          WHERE ev.occurred_at >= latest.at - make_interval(secs => $2))""")
+                .execute(Tuple.of(storeId, (double) onlineWindow.toSeconds()))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new IdentityHealth(storeId, row.getLong(0), row.getLong(1), row.getLong(2), row.getLong(3),
+                            row.getLong(4), row.getLong(5), row.getLong(6));
                 });
     }
 

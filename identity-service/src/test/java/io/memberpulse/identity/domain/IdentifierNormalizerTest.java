@@ -47,4 +47,12 @@ class IdentifierNormalizerTest {
         assertThatThrownBy(() -> normalizer.normalize(new RawIdentifiers(null, null, null, null, null, null, "nope")))
                 .isInstanceOfSatisfying(InvalidIdentifierException.class, e -> assertThat(e.field()).isEqualTo("email"));
     }
+
+    @Test
+    void aBlockedPlaceholderIsKeptAsItsDigitsNotRejected() {
+        IdentifierNormalizer guarded = new IdentifierNormalizer("CN", StitchGuardrails.DEFAULTS::isBlocked);
+        assertThat(guarded.normalize(phone("000-0000-0000")))
+                .containsExactly(new Identifier(IdentifierType.PHONE, "00000000000"));
+        assertThatThrownBy(() -> guarded.normalize(phone("00000000001"))).isInstanceOf(InvalidIdentifierException.class);
+    }
 }

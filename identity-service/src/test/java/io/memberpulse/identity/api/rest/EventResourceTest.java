@@ -146,4 +146,59 @@ class EventResourceTest {
                 .then().statusCode(400).body("errors[0].field", equalTo("header"))
                 .body("errors[0].reason", containsString("occurred_at"));
     }
+
+    @Test
+    void aDeliveryOrderRungUpAgainAtTheTillIsPublishedAsADuplicate() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+        String delivery = """
+                event_id,source,type,occurred_at,store_id,phone,platform_uid,order_id,sku,quantity,paid_amount
+                d1-%1$s,delivery,order,2025-03-01T19:23:10+08:00,st-%1$s,138****8000,U-%1$s,MT-%1$s,6901,1,100.11
+                d2-%1$s,delivery,order,2025-03-01T19:23:10+08:00,st-%1$s,138****8000,U-%1$s,MT-%1$s,6902,6,137.40
+                """.formatted(run);
+        String till = """
+                event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount
+                t1-%1$s,pos,order,2025-03-01T19:30:28+08:00,st-%1$s,TILL-%1$s,S-%1$s,6902,6,137.40
+                t2-%1$s,pos,order,2025-03-01T19:30:28+08:00,st-%1$s,TILL-%1$s,S-%1$s,6901,1,100.11
+                t3-%1$s,pos,order,2025-03-01T19:31:00+08:00,st-%1$s,TILL-%1$s,S2-%1$s,6901,1,100.11
+                """.formatted(run);
+        given().contentType("text/csv").body(delivery).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        given().contentType("text/csv").body(till).post("/events/csv").then().statusCode(200).body("accepted", equalTo(3));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().endsWith(run)).count() >= 5);
+        var records = published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().endsWith(run)).toList();
+        published.stop();
+        assertThat(records).hasSize(5);
+        assertThat(records).filteredOn(r -> r.value().getDuplicateOrder())
+                .extracting(r -> r.value().getEvent().getEventId()).containsExactlyInAnyOrder("t1-" + run, "t2-" + run);
+    }
+
+    @Test
+    void aPhoneReissuedMonthsLaterMovesToItsNewHolderAndNobodyIsMerged() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String before = """
+                event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,paid_amount
+                r1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-r1,13711112222,RA-%1$s,ra-%1$s,1,10.00
+                """.formatted(run);
+        String after = """
+                event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,paid_amount
+                r2-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-r2,137 1111 2222,RB-%1$s,rb-%1$s,1,12.00
+                r3-%1$s,pos,order,2025-08-06T10:00:00+08:00,s-r2,13711112222,,rc-%1$s,1,8.00
+                """.formatted(run);
+        given().contentType("text/csv").body(before).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+        String first = given().queryParam("member_no", "RA-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        given().contentType("text/csv").body(after).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+
+        String second = given().queryParam("member_no", "RB-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        assertThat(second).isNotEqualTo(first);
+        given().queryParam("phone", "13711112222").get("/members/resolve").then().statusCode(200)
+                .body("memberId", equalTo(second));
+        given().get("/members/" + first).then().statusCode(200).body("eventCount", equalTo(1));
+        given().get("/members/" + second).then().statusCode(200).body("eventCount", equalTo(2));
+    }
 }

@@ -1,0 +1,89 @@
+package io.memberpulse.identity;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.memberpulse.identity.domain.OrderDeduplicator;
+import io.memberpulse.identity.store.EventRow;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Maps a batch's order lines (and the stored ones near them) to the domain's order de-duplication. */
+final class DuplicateOrders {
+    private DuplicateOrders() {
+    }
+
+    /** The stores of the batch's order lines. */
+    static Set<String> stores(List<ChannelEvent> fresh) {
+        Set<String> stores = new TreeSet<>();
+        fresh.stream().filter(DuplicateOrders::isOrderLine).forEach(e -> stores.add(e.getStoreId()));
+        return stores;
+    }
+
+    /**
+     * For each fresh event, the "source:event_id" of the earlier report it repeats, else null.
+     *
+     * @param stored order lines already stored near the batch in time and place
+     */
+    static String[] duplicateOf(List<ChannelEvent> fresh, List<EventRow> stored, Duration window) {
+        List<OrderDeduplicator.Line> lines = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < fresh.size(); i++) {
+            ChannelEvent event = fresh.get(i);
+            if (isOrderLine(event)) {
+                lines.add(line(lines.size(), event));
+                keys.add(ImportEventsService.sourceCode(event) + ":" + event.getEventId() + "#" + i);
+            }
+        }
+        if (lines.isEmpty()) {
+            return new String[fresh.size()];
+        }
+        for (EventRow row : stored) {
+            try {
+                ChannelEvent event = ChannelEvent.parseFrom(row.payload());
+                if (isOrderLine(event)) {
+                    lines.add(line(lines.size(), event));
+                    keys.add(row.source() + ":" + row.eventId() + "#-1");
+                }
+            } catch (InvalidProtocolBufferException e) {
+                // an unreadable stored row cannot be compared; it is reported by the relay
+            }
+        }
+        String[] duplicateOf = new String[fresh.size()];
+        for (OrderDeduplicator.Pair pair : OrderDeduplicator.duplicates(lines, window)) {
+            String duplicate = keys.get(pair.duplicate().index());
+            int freshIndex = Integer.parseInt(duplicate.substring(duplicate.lastIndexOf('#') + 1));
+            if (freshIndex >= 0) {
+                String original = keys.get(pair.original().index());
+                duplicateOf[freshIndex] = original.substring(0, original.lastIndexOf('#'));
+            }
+        }
+        return duplicateOf;
+    }
+
+    static Instant earliest(List<ChannelEvent> fresh) {
+        return fresh.stream().map(e -> ImportEventsService.instant(e.getOccurredAt())).min(Instant::compareTo)
+                .orElse(Instant.EPOCH);
+    }
+
+    static Instant latest(List<ChannelEvent> fresh) {
+        return fresh.stream().map(e -> ImportEventsService.instant(e.getOccurredAt())).max(Instant::compareTo)
+                .orElse(Instant.EPOCH);
+    }
+
+    private static boolean isOrderLine(ChannelEvent event) {
+        return event.getType() == EventType.EVENT_TYPE_ORDER && !event.getStoreId().isBlank()
+                && !event.getLine().getOrderId().isBlank() && event.getLine().hasQuantity()
+                && event.getLine().hasPaidAmount();
+    }
+
+    private static OrderDeduplicator.Line line(int index, ChannelEvent event) {
+        return new OrderDeduplicator.Line(index, ImportEventsService.sourceCode(event), event.getLine().getOrderId(),
+                event.getStoreId(), ImportEventsService.instant(event.getOccurredAt()), event.getLine().getSku(),
+                event.getLine().getQuantity(), event.getLine().getPaidAmount());
+    }
+}

@@ -1,0 +1,53 @@
+package io.memberpulse.identity.api.rest;
+
+import io.memberpulse.identity.IdentityHealthService;
+import io.memberpulse.identity.domain.IdentityHealth;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/health/identity")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "health", description = "Identity health per store and overall")
+public class IdentityHealthResource {
+    /** The seeds' industry ranges (DOMAIN.md), shown beside each rate. */
+    static final Map<String, double[]> INDUSTRY = Map.of(
+            "channelCoverageRate", new double[] {0.65, 0.75},
+            "memberIdentificationRate", new double[] {0.55, 0.70},
+            "orderMatchRate", new double[] {0.60, 0.72},
+            "deviceOnlineRate", new double[] {0.92, 0.97});
+
+    private final IdentityHealthService health;
+
+    public IdentityHealthResource(IdentityHealthService health) {
+        this.health = health;
+    }
+
+    public record Rate(double value, double industryLow, double industryHigh) {
+        static Rate of(String name, double value) {
+            double[] range = INDUSTRY.get(name);
+            return new Rate(value, range[0], range[1]);
+        }
+    }
+
+    public record HealthResponse(String store, Rate channelCoverageRate, Rate memberIdentificationRate,
+            Rate orderMatchRate, Rate deviceOnlineRate, IdentityHealth counts) {
+    }
+
+    @GET
+    @Operation(summary = "Channel coverage, member identification, order match and device online rates "
+            + "of one store (store=) or of the chain")
+    public Uni<HealthResponse> health(@QueryParam("store") String store) {
+        return health.health(store).map(h -> new HealthResponse(h.storeId() == null ? "all" : h.storeId(),
+                Rate.of("channelCoverageRate", h.channelCoverageRate()),
+                Rate.of("memberIdentificationRate", h.memberIdentificationRate()),
+                Rate.of("orderMatchRate", h.orderMatchRate()),
+                Rate.of("deviceOnlineRate", h.deviceOnlineRate()), h));
+    }
+}

@@ -1,0 +1,79 @@
+package io.memberpulse.identity.domain;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What keeps stitching from over-merging.
+ *
+ * @param blockedValues          identifier values that never link (placeholders typed by staff), compared
+ *                               by their normalised value and by their digits
+ * @param maxStoresPerValue      a strong value seen at more distinct stores than this is a placeholder and
+ *                               quarantined; 0 = no limit
+ * @param maxIdentitiesPerValue  a strong value seen with more distinct other strong identifiers than this is
+ *                               quarantined; 0 = no limit
+ * @param maxPerMember           how many values of one type a member may hold at one time (absent = no limit)
+ * @param reissueGap             a phone unused for longer than this that comes back with strong identifiers
+ *                               of somebody else is treated as re-issued: it moves, the two people stay two;
+ *                               null = phones are valid forever
+ */
+public record StitchGuardrails(Set<String> blockedValues, int maxStoresPerValue, int maxIdentitiesPerValue,
+        Map<IdentifierType, Integer> maxPerMember, Duration reissueGap) {
+
+    /** No guardrail at all: the plain deterministic stitching. */
+    public static final StitchGuardrails NONE = new StitchGuardrails(Set.of(), 0, 0, Map.of(), null);
+
+    /** The defaults of application.properties, for tests and tools. */
+    public static final StitchGuardrails DEFAULTS = new StitchGuardrails(
+            Set.of("13800000000", "00000000000", "11111111111", "13888888888", "18888888888", "13900000000",
+                    "12345678901"),
+            12, 8, limits(2, 1, 3, 3, 3, 3), Duration.ofDays(90));
+
+    public StitchGuardrails {
+        blockedValues = Set.copyOf(Objects.requireNonNull(blockedValues, "blockedValues"));
+        maxPerMember = Map.copyOf(Objects.requireNonNull(maxPerMember, "maxPerMember"));
+        if (maxStoresPerValue < 0 || maxIdentitiesPerValue < 0) {
+            throw new IllegalArgumentException("limits must not be negative");
+        }
+        if (reissueGap != null && reissueGap.isNegative()) {
+            throw new IllegalArgumentException("reissueGap must not be negative");
+        }
+    }
+
+    /** Per-type limits in the order member_no, union_id, phone, openid, platform_uid, email. */
+    public static Map<IdentifierType, Integer> limits(int memberNo, int unionId, int phone, int openid, int platformUid,
+            int email) {
+        Map<IdentifierType, Integer> limits = new EnumMap<>(IdentifierType.class);
+        limits.put(IdentifierType.MEMBER_NO, memberNo);
+        limits.put(IdentifierType.UNION_ID, unionId);
+        limits.put(IdentifierType.PHONE, phone);
+        limits.put(IdentifierType.OPENID, openid);
+        limits.put(IdentifierType.PLATFORM_UID, platformUid);
+        limits.put(IdentifierType.EMAIL, email);
+        return limits;
+    }
+
+    /** Whether a reported or normalised value is on the blocked list. */
+    public boolean isBlocked(String value) {
+        if (value == null || blockedValues.isEmpty()) {
+            return false;
+        }
+        String trimmed = value.trim();
+        if (blockedValues.contains(trimmed)) {
+            return true;
+        }
+        String digits = trimmed.replaceAll("[^0-9]", "");
+        if (digits.isEmpty()) {
+            return false;
+        }
+        // +8613800000000 and 13800000000 are the same placeholder
+        return blockedValues.contains(digits) || digits.length() > 11 && blockedValues.contains(digits.substring(digits.length() - 11));
+    }
+
+    public int limitOf(IdentifierType type) {
+        return maxPerMember.getOrDefault(type, 0);
+    }
+}
