@@ -32,5 +32,9 @@ public interface ChurnConfig {
         /** How often every member is re-scored to the event-time clock. */
         @WithDefault("10s")
         String refreshEvery();
+
+        /** The time zone whose calendar days the model features count (purchase days, gaps). */
+        @WithDefault("Asia/Shanghai")
+        String dayZone();
     }
 }

@@ -3,6 +3,7 @@ package io.memberpulse.churn;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.RhythmChurnModel;
+import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
@@ -37,6 +38,8 @@ public class ScoreMembersService {
     private final ScoreCache cache;
     private final ChurnScorePublisher publisher;
     private final RhythmChurnModel model;
+    private final ModelRegistry models;
+    private final int horizonDays;
     private final double publishThreshold;
     private final Counter published;
     /** Event time of the last full refresh. */
@@ -46,29 +49,57 @@ public class ScoreMembersService {
     private volatile long lastBatchNanos;
 
     public ScoreMembersService(ChurnRepository repository, ScoreCache cache, ChurnScorePublisher publisher,
-            ChurnConfig config, MeterRegistry registry) {
+            ChurnConfig config, ModelRegistry models, MeterRegistry registry) {
         this.repository = repository;
         this.cache = cache;
         this.publisher = publisher;
+        this.models = models;
+        this.horizonDays = config.churn().horizonDays();
         this.model = new RhythmChurnModel(config.churn().horizonDays(), config.churn().defaultGapDays());
         this.publishThreshold = config.churn().publishThreshold();
         this.published = Counter.builder("memberpulse.churn.scores.published").register(registry);
     }
 
+    public int horizonDays() {
+        return horizonDays;
+    }
+
+    /** Re-scores everyone at the next tick (a new model was promoted). */
+    public synchronized void rescoreEveryone() {
+        lastFullRefresh = Instant.EPOCH;
+        lastFullRefreshNanos = 0;
+    }
+
     /** Records a batch from member.events and re-scores the members it touched. Blocking. */
     public synchronized void record(List<MemberEvent> events) {
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
+        List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
+        Map<String, String> memberNumbers = new java.util.HashMap<>();
         Set<String> touched = new LinkedHashSet<>();
         Instant latest = null;
         for (MemberEvent event : events) {
             var fact = event.getEvent();
             Instant at = Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
             latest = latest == null || at.isAfter(latest) ? at : latest;
+            if (event.getMemberId().isEmpty()) {
+                continue;
+            }
+            String source = fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
+            if (!fact.getIdentifiers().getMemberNo().isEmpty()) {
+                memberNumbers.put(event.getMemberId(), fact.getIdentifiers().getMemberNo());
+            }
             Purchase purchase = toPurchase(event, at);
-            if (purchase != null && !event.getMemberId().isEmpty()) {
-                String source = fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
-                purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase));
+            if (purchase != null) {
+                var line = fact.getLine();
+                purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
+                        new ChurnRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
+                                line.hasQuantity() ? line.getQuantity() : null,
+                                line.hasDiscountAmount() ? line.getDiscountAmount() : null)));
                 touched.add(event.getMemberId());
+            }
+            ChurnRepository.StoredActivity activity = toActivity(event, source, at);
+            if (activity != null) {
+                activities.add(activity);
             }
         }
         if (latest == null) {
@@ -76,6 +107,8 @@ public class ScoreMembersService {
         }
         lastBatchNanos = System.nanoTime();
         repository.insertPurchases(purchases).await().indefinitely();
+        repository.insertActivities(activities).await().indefinitely();
+        repository.upsertMemberNumbers(memberNumbers).await().indefinitely();
         Instant clock = repository.advanceWatermark(latest).await().indefinitely();
         if (!touched.isEmpty()) {
             score(touched, clock);
@@ -114,9 +147,18 @@ public class ScoreMembersService {
     private void score(Collection<String> memberIds, Instant asOf) {
         Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
         Map<String, ChurnScore> previous = repository.scoresOf(memberIds).await().indefinitely();
+        Optional<TrainedChurnModel> trained = models.current();
+        Map<String, Double> probabilities = trained.isEmpty() ? Map.of()
+                : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), asOf);
         List<ChurnScore> changed = new ArrayList<>();
         for (String memberId : memberIds) {
             Optional<ChurnScore> score = model.score(memberId, purchases.getOrDefault(memberId, List.of()), asOf);
+            Double probability = probabilities.get(memberId);
+            if (score.isPresent() && probability != null) {
+                ChurnScore s = score.get();
+                score = Optional.of(new ChurnScore(s.memberId(), probability, trained.get().version(), s.asOf(),
+                        s.horizonDays(), s.homeStoreId(), s.memberValue(), s.recencyDays(), s.expectedGapDays()));
+            }
             if (score.isPresent() && worthPublishing(score.get(), previous.get(memberId))) {
                 changed.add(score.get());
             }
@@ -132,6 +174,30 @@ public class ScoreMembersService {
                 || Math.abs(score.probability() - previous.probability()) >= publishThreshold
                 || !Objects.equals(score.homeStoreId(), previous.homeStoreId())
                 || Math.abs(score.memberValue() - previous.memberValue()) >= 0.01;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** Reviews, coupon events and visits, as the models read them; null for any other event. */
+    static ChurnRepository.StoredActivity toActivity(MemberEvent event, String source, Instant at) {
+        var fact = event.getEvent();
+        String kind = switch (fact.getType()) {
+            case EVENT_TYPE_REVIEW -> "review";
+            case EVENT_TYPE_COUPON_ISSUED -> "coupon_issued";
+            case EVENT_TYPE_COUPON_REDEEMED -> "coupon_redeemed";
+            case EVENT_TYPE_VISIT -> "visit";
+            default -> null;
+        };
+        if (kind == null) {
+            return null;
+        }
+        Double amount = fact.getCoupon().hasCouponValue() ? fact.getCoupon().getCouponValue() : null;
+        int rating = fact.getReview().getRating();
+        return new ChurnRepository.StoredActivity(source, fact.getEventId(), event.getMemberId(), kind, at,
+                blankToNull(fact.getLine().getOrderId()), blankToNull(fact.getStoreId()), amount,
+                rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()));
     }
 
     static Purchase toPurchase(MemberEvent event, Instant at) {

@@ -14,7 +14,19 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule domainUsesOnlyTheJdk = classes().that().resideInAPackage("..churn.domain..")
+            .and().resideOutsideOfPackage("..churn.domain.model..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..churn.domain..");
+
+    /** domain.model wraps the ML libraries (XGBoost, commons-math3) and nothing else. */
+    @ArchTest
+    static final ArchRule modelUsesOnlyTheJdkAndTheMlLibraries = classes().that().resideInAPackage("..churn.domain.model..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..churn.domain..", "ml.dmlc.xgboost4j..",
+                    "org.apache.commons.math3..");
+
+    @ArchTest
+    static final ArchRule domainOutsideModelNeverUsesTheModelPackage = noClasses().that()
+            .resideInAPackage("..churn.domain..").and().resideOutsideOfPackage("..churn.domain.model..")
+            .should().dependOnClassesThat().resideInAPackage("..churn.domain.model..");
 
     @ArchTest
     static final ArchRule rootAndStoreNeverCallAdapters = noClasses()

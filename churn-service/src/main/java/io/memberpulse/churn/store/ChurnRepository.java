@@ -2,6 +2,7 @@ package io.memberpulse.churn.store;
 
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.Purchase;
+import io.memberpulse.churn.domain.features.Activity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -27,7 +28,19 @@ public class ChurnRepository {
         this.pool = pool;
     }
 
-    public record StoredPurchase(String source, String eventId, String memberId, Purchase purchase) {
+    public record StoredPurchase(String source, String eventId, String memberId, Purchase purchase, LineDetail line) {
+        public StoredPurchase(String source, String eventId, String memberId, Purchase purchase) {
+            this(source, eventId, memberId, purchase, null);
+        }
+    }
+
+    /** What an order line says besides its amount; any part may be null. */
+    public record LineDetail(String sku, String category, Double quantity, Double discount) {
+    }
+
+    /** A review, coupon issued or redeemed, or store visit of a member. */
+    public record StoredActivity(String source, String eventId, String memberId, String kind, Instant occurredAt,
+            String orderId, String storeId, Double amount, Integer rating, String text) {
     }
 
     public Uni<Void> insertPurchases(List<StoredPurchase> purchases) {
@@ -37,13 +50,96 @@ public class ChurnRepository {
         List<Tuple> tuples = new ArrayList<>(purchases.size());
         for (StoredPurchase stored : purchases) {
             Purchase p = stored.purchase();
+            LineDetail line = stored.line() == null ? new LineDetail(null, null, null, null) : stored.line();
             tuples.add(Tuple.from(Arrays.asList(stored.source(), stored.eventId(), stored.memberId(), p.orderId(),
-                    p.refund() ? "refund" : "order", utc(p.occurredAt()), p.storeId(), p.amount())));
+                    p.refund() ? "refund" : "order", utc(p.occurredAt()), p.storeId(), p.amount(), line.sku(),
+                    line.category(), line.quantity(), line.discount())));
         }
         return pool.preparedQuery("""
-                INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id, amount)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""")
+                INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id, amount,
+                  sku, category, quantity, discount)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples).replaceWithVoid();
+    }
+
+    public Uni<Void> insertActivities(List<StoredActivity> activities) {
+        if (activities.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> tuples = new ArrayList<>(activities.size());
+        for (StoredActivity a : activities) {
+            tuples.add(Tuple.from(Arrays.asList(a.source(), a.eventId(), a.memberId(), a.kind(), utc(a.occurredAt()),
+                    a.orderId(), a.storeId(), a.amount(), a.rating(), a.text())));
+        }
+        return pool.preparedQuery("""
+                INSERT INTO member_activity (source, event_id, member_id, kind, occurred_at, order_id, store_id, amount,
+                  rating, review_text)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING""")
+                .executeBatch(tuples).replaceWithVoid();
+    }
+
+    /** member id -> member number, the latest wins. */
+    public Uni<Void> upsertMemberNumbers(Map<String, String> numbers) {
+        if (numbers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> tuples = new ArrayList<>();
+        numbers.forEach((member, number) -> tuples.add(Tuple.of(member, number)));
+        return pool.preparedQuery("""
+                INSERT INTO member_number (member_id, member_no) VALUES ($1, $2)
+                ON CONFLICT (member_id) DO UPDATE SET member_no = EXCLUDED.member_no""")
+                .executeBatch(tuples).replaceWithVoid();
+    }
+
+    public Uni<Map<String, String>> memberNumbers() {
+        return pool.query("SELECT member_id, member_no FROM member_number").execute().map(rows -> {
+            Map<String, String> numbers = new HashMap<>();
+            rows.forEach(row -> numbers.put(row.getString(0), row.getString(1)));
+            return numbers;
+        });
+    }
+
+    /** Every fact the models read, per member: all members when memberIds is null. */
+    public Uni<Map<String, List<Activity>>> activitiesOf(Collection<String> memberIds) {
+        String[] ids = memberIds == null ? null : memberIds.toArray(String[]::new);
+        return pool.preparedQuery("""
+                SELECT member_id, kind, occurred_at, order_id, source, store_id, sku, category, quantity, amount,
+                  discount, NULL::int AS rating, NULL AS review_text
+                FROM purchase_line WHERE $1::text[] IS NULL OR member_id = ANY($1)
+                UNION ALL
+                SELECT member_id, kind, occurred_at, order_id, source, store_id, NULL, NULL, NULL, amount,
+                  NULL, rating, review_text
+                FROM member_activity WHERE $1::text[] IS NULL OR member_id = ANY($1)""")
+                .execute(Tuple.of(ids))
+                .map(rows -> {
+                    Map<String, List<Activity>> activities = new HashMap<>();
+                    for (Row row : rows) {
+                        activities.computeIfAbsent(row.getString(0), id -> new ArrayList<>()).add(toActivity(row));
+                    }
+                    return activities;
+                });
+    }
+
+    private static Activity toActivity(Row row) {
+        Instant at = row.getOffsetDateTime(2).toInstant();
+        String orderId = row.getString(3);
+        String channel = row.getString(4);
+        String store = row.getString(5);
+        double amount = orZero(row.getDouble(9));
+        return switch (row.getString(1)) {
+            case "order" -> Activity.orderLine(at, orderId, channel, store, row.getString(6), row.getString(7),
+                    row.getDouble(8) == null ? 1 : row.getDouble(8), amount, orZero(row.getDouble(10)));
+            case "refund" -> Activity.refund(at, orderId, channel, store, Math.abs(amount));
+            case "review" -> Activity.review(at, orderId, channel, row.getInteger(11) == null ? 0 : row.getInteger(11),
+                    row.getString(12));
+            case "coupon_issued" -> Activity.coupon(Activity.Kind.COUPON_ISSUED, at, orderId, channel, store, amount);
+            case "coupon_redeemed" -> Activity.coupon(Activity.Kind.COUPON_REDEEMED, at, orderId, channel, store, amount);
+            default -> new Activity(Activity.Kind.VISIT, at, null, channel, store, null, null, 0, 0, 0, 0, null);
+        };
+    }
+
+    private static double orZero(Double value) {
+        return value == null ? 0 : value;
     }
 
     public Uni<Map<String, List<Purchase>>> purchasesOf(Collection<String> memberIds) {

@@ -7,6 +7,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.MemberNotFoundException;
+import io.memberpulse.churn.domain.NotEnoughDataException;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,6 +42,9 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof MemberNotFoundException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();
+        }
+        if (failure instanceof NotEnoughDataException) {
+            return Status.FAILED_PRECONDITION.withDescription(failure.getMessage()).asException();
         }
         if (failure instanceof InvalidInputException invalid) {
             return Status.INVALID_ARGUMENT.withDescription(invalid.field() + ": " + invalid.getMessage()).asException();

@@ -3,6 +3,7 @@ package io.memberpulse.churn.api.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.MemberNotFoundException;
+import io.memberpulse.churn.domain.NotEnoughDataException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -25,6 +26,12 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response malformedJson(JsonProcessingException e) {
         return badRequest("body", "malformed JSON: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    Response notEnoughData(NotEnoughDataException e) {
+        return Response.status(409).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of())).build();
     }
 
     @ServerExceptionMapper

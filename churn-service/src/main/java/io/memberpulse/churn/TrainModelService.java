@@ -1,0 +1,120 @@
+package io.memberpulse.churn;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.churn.domain.InvalidInputException;
+import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.domain.features.Snapshot;
+import io.memberpulse.churn.domain.features.SnapshotBuilder;
+import io.memberpulse.churn.domain.features.StockOuts;
+import io.memberpulse.churn.domain.metrics.BinaryMetrics;
+import io.memberpulse.churn.domain.metrics.ModelMetrics;
+import io.memberpulse.churn.domain.model.BgNbdFitter;
+import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.ModelKind;
+import io.memberpulse.churn.domain.model.ModelReport;
+import io.memberpulse.churn.domain.model.TrainedChurnModel;
+import io.memberpulse.churn.domain.model.TrainingPlan;
+import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Training on demand: every model kind fitted and validated on the member facts known at asOf
+ * (strict time split, see TrainingPlan); the chosen one is stored as a new version with its report
+ * and reliability plot, and promoted only if it beats the model scoring today on the validation
+ * window. Too little data: NotEnoughDataException, and the current model stays. Blocking.
+ */
+@ApplicationScoped
+public class TrainModelService {
+    private static final Logger LOG = Logger.getLogger(TrainModelService.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+    private final ChurnRepository facts;
+    private final ModelRepository models;
+    private final ModelRegistry registry;
+    private final ScoreMembersService scoring;
+    private final ObjectMapper json;
+
+    public TrainModelService(ChurnRepository facts, ModelRepository models, ModelRegistry registry,
+            ScoreMembersService scoring, ObjectMapper json) {
+        this.facts = facts;
+        this.models = models;
+        this.registry = registry;
+        this.scoring = scoring;
+        this.json = json;
+    }
+
+    public int defaultHorizon() {
+        return scoring.horizonDays();
+    }
+
+    public record Outcome(String version, String kind, boolean promoted, String decision, ModelMetrics validation) {
+    }
+
+    /** @param asOf facts known up to this instant (null: the event-time clock) */
+    public synchronized Outcome train(Instant asOf, int horizonDays) {
+        if (horizonDays < 1 || horizonDays > 730) {
+            throw new InvalidInputException("horizon", "must be within 1..730 days");
+        }
+        Instant at = asOf != null ? asOf : facts.watermark().await().indefinitely()
+                .orElseThrow(() -> new io.memberpulse.churn.domain.NotEnoughDataException(
+                        "too little data to train: no member events recorded yet"));
+        Map<String, List<Activity>> histories = facts.activitiesOf(null).await().indefinitely();
+        SnapshotBuilder builder = new SnapshotBuilder(registry.extractor(horizonDays),
+                summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
+        Map<Instant, Snapshot> cache = new HashMap<>();
+        ChurnTraining.Result result = ChurnTraining.run(TrainingPlan.of(at, horizonDays),
+                t -> cache.computeIfAbsent(t, cut -> builder.at(histories, StockOuts.NONE, cut, true)), false);
+
+        Instant trainedAt = Instant.now();
+        String version = result.chosen().key() + "-" + STAMP.format(trainedAt) + "-" + trainedAt.getNano() / 1_000_000;
+        ModelMetrics candidate = result.validation().get(result.chosen());
+        TrainedChurnModel current = registry.current().orElse(null);
+        double currentAuc = current == null || current.extractor().horizonDays() != horizonDays
+                ? result.validation().get(ModelKind.RHYTHM).auc()
+                : BinaryMetrics.auc(current.classifier().predict(result.validationWindow().features()),
+                        result.validationWindow().churned());
+        String against = current == null ? "the rhythm baseline" : current.version();
+        boolean servesHorizon = horizonDays == scoring.horizonDays();
+        boolean promote = servesHorizon && candidate.auc() > currentAuc;
+        String decision = String.format(java.util.Locale.ROOT, "%s: validation AUC %.4f vs %.4f of %s on the window at %s",
+                promote ? "promoted" : servesHorizon ? "kept the current model" : "not promoted (the service scores "
+                        + scoring.horizonDays() + " days)", candidate.auc(), currentAuc, against,
+                result.plan().validationCutoff());
+
+        TrainedChurnModel model = new TrainedChurnModel(version, result.model(),
+                builder.at(histories, StockOuts.NONE, at, false).population(), registry.extractor(horizonDays));
+        ModelReport report = ModelReport.of(version, result, decision);
+        Map<String, List<BinaryMetrics.Bin>> curves = new LinkedHashMap<>();
+        curves.put(result.chosen().key() + " (chosen)", candidate.reliability());
+        curves.put("bgnbd", result.validation().get(ModelKind.BGNBD).reliability());
+        curves.put("recency", result.validation().get(ModelKind.RECENCY).reliability());
+        byte[] png = ReliabilityPlot.png("Reliability on the validation window, " + version, curves);
+        models.insert(new ModelRepository.StoredModel(new ModelRepository.Summary(version, result.chosen().key(),
+                trainedAt, at, horizonDays, promote, candidate.auc(), candidate.liftAt20(), decision), write(report), png,
+                result.model().toBytes(), model.population().toBytes())).await().indefinitely();
+        LOG.infof("model %s trained on %d examples; %s", version, result.trainingRows(), decision);
+        if (promote) {
+            registry.use(model);
+            scoring.rescoreEveryone();
+        }
+        return new Outcome(version, result.chosen().key(), promote, decision, candidate);
+    }
+
+    private String write(ModelReport report) {
+        try {
+            return json.writeValueAsString(report);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("report not serialisable", e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.memberpulse.churn.api.rest;
+
+import io.memberpulse.churn.ModelQueryService;
+import io.memberpulse.churn.TrainModelService;
+import io.memberpulse.churn.domain.InvalidInputException;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/models")
+@Tag(name = "models", description = "Trained churn model versions, their reports and training on demand")
+public class ModelResource {
+    private final ModelQueryService queries;
+    private final TrainModelService training;
+
+    public ModelResource(ModelQueryService queries, TrainModelService training) {
+        this.queries = queries;
+        this.training = training;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Model versions, newest first, with their validation AUC and whether they score members")
+    public Uni<Response> list() {
+        return queries.list().map(list -> Response.ok(list).build());
+    }
+
+    @GET
+    @Path("{version}/report")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A version's report: every model and baseline on the validation window, importance, BG/NBD")
+    public Uni<Response> report(@PathParam("version") String version) {
+        return queries.report(version).map(report -> report.map(json -> Response.ok(json, MediaType.APPLICATION_JSON))
+                .orElseGet(() -> notFound(version)).build());
+    }
+
+    @GET
+    @Path("{version}/reliability.png")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Operation(summary = "A version's reliability diagram (predicted against observed churn)")
+    public Uni<Response> reliability(@PathParam("version") String version) {
+        return queries.reliabilityPng(version).map(png -> png.map(bytes -> Response.ok(bytes, "image/png"))
+                .orElseGet(() -> notFound(version)).build());
+    }
+
+    @POST
+    @Path("train")
+    @Blocking
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Train on the facts known at asOf (default: the event clock); promoted only if it beats the current model")
+    public Response train(@QueryParam("asOf") String asOf, @QueryParam("horizon") Integer horizon) {
+        TrainModelService.Outcome outcome = training.train(instant(asOf), horizon == null ? training.defaultHorizon() : horizon);
+        return Response.status(201).entity(outcome).build();
+    }
+
+    static Instant instant(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new InvalidInputException("asOf", "must be a date (2011-09-10) or an instant (2011-09-10T00:00:00Z)");
+        }
+    }
+
+    private static Response.ResponseBuilder notFound(String version) {
+        return Response.status(404).type("application/problem+json").entity(new ProblemMapper.Problem("about:blank",
+                "Not Found", 404, "no model version " + version, java.util.List.of()));
+    }
+}

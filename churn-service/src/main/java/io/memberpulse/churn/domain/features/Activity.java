@@ -1,0 +1,62 @@
+package io.memberpulse.churn.domain.features;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One fact of a member's history, as the churn features read it: an order line, a refund, a
+ * review, a coupon issued or redeemed, a visit. Amounts are in the store currency; absent text
+ * fields are null, absent numbers 0.
+ *
+ * @param amount paid (order line), refunded (refund, positive) or the coupon value (coupon events)
+ * @param discount coupon and promotion deductions on an order line
+ * @param rating 1..5 for a review, 0 when absent
+ */
+public record Activity(Kind kind, Instant at, String orderId, String channel, String storeId, String sku,
+        String category, double quantity, double amount, double discount, int rating, String text) {
+
+    public enum Kind { ORDER_LINE, REFUND, REVIEW, COUPON_ISSUED, COUPON_REDEEMED, VISIT }
+
+    public Activity {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(at, "at");
+        if (rating < 0 || rating > 5) {
+            throw new IllegalArgumentException("rating must be within 0..5: " + rating);
+        }
+    }
+
+    public static Activity orderLine(Instant at, String orderId, String channel, String storeId, String sku,
+            String category, double quantity, double paid, double discount) {
+        return new Activity(Kind.ORDER_LINE, at, orderId, channel, storeId, sku, category, quantity, paid, discount, 0,
+                null);
+    }
+
+    public static Activity refund(Instant at, String orderId, String channel, String storeId, double refunded) {
+        return new Activity(Kind.REFUND, at, orderId, channel, storeId, null, null, 0, refunded, 0, 0, null);
+    }
+
+    public static Activity review(Instant at, String orderId, String channel, int rating, String text) {
+        return new Activity(Kind.REVIEW, at, orderId, channel, null, null, null, 0, 0, 0, rating, text);
+    }
+
+    public static Activity coupon(Kind kind, Instant at, String orderId, String channel, String storeId, double value) {
+        if (kind != Kind.COUPON_ISSUED && kind != Kind.COUPON_REDEEMED) {
+            throw new IllegalArgumentException("not a coupon event: " + kind);
+        }
+        return new Activity(kind, at, orderId, channel, storeId, null, null, 0, value, 0, 0, null);
+    }
+
+    /** Any order line is a purchase occasion, a free one (paid 0) included. */
+    public boolean isPurchase() {
+        return kind == Kind.ORDER_LINE;
+    }
+
+    /** The first segment of the category path ({@code dairy/yogurt/greek} -> {@code dairy}), or null. */
+    public String topCategory() {
+        if (category == null || category.isEmpty()) {
+            return null;
+        }
+        int slash = category.indexOf('/');
+        return slash < 0 ? category : category.substring(0, slash);
+    }
+}

@@ -1,0 +1,84 @@
+package io.memberpulse.churn.domain.features;
+
+/**
+ * The churn features of a member as of an instant, in the order of the feature vector. Counts and
+ * amounts are log1p-scaled; NaN means "not defined for this member" (no second purchase, no review).
+ */
+public enum Feature {
+    RECENCY_DAYS("days since the last order"),
+    LOG_RECENCY("log1p of the days since the last order"),
+    TENURE_DAYS("days since the first order"),
+    PURCHASE_DAYS("distinct days with an order (log1p)"),
+    ORDERS("orders (log1p)"),
+    ORDERS_PER_30_DAYS("orders per 30 days of tenure (at least 30 days)"),
+    NET_SPEND("paid minus refunded (log1p)"),
+    AVG_ORDER_VALUE("average paid per order (log1p)"),
+    LAST_ORDER_VALUE_RATIO("last order's value against the member's average"),
+    DAYS_30("purchase days in the last 30 days (log1p)"),
+    DAYS_90("purchase days in the last 90 days (log1p)"),
+    DAYS_180("purchase days in the last 180 days (log1p)"),
+    SPEND_90("spend in the last 90 days (log1p)"),
+    SPEND_PREV_90("spend 90 to 180 days ago (log1p)"),
+    SPEND_TREND("(last 90 - previous 90 days' spend) / their sum"),
+    FREQUENCY_TREND("(last 90 - previous 90 days' purchase days) / their sum"),
+    ACTIVE_MONTHS_SHARE("share of the 30-day periods since the first order with a purchase"),
+    GAP_MEAN("mean days between purchase days"),
+    GAP_MEDIAN("median days between purchase days"),
+    GAP_STD("spread (standard deviation) of the gaps"),
+    GAP_CV("gap spread / gap mean"),
+    GAP_LAST("the last gap, in days"),
+    GAP_MAX("the longest gap, in days"),
+    OVERDUE_RATIO("days since the last order / mean gap"),
+    OVERDUE_Z("(days since the last order - mean gap) / (gap spread + 1)"),
+    RECENCY_OVER_MAX_GAP("days since the last order / longest gap"),
+    RHYTHM_CHURN("the rhythm baseline's churn probability"),
+    OWN_RETURN_RATE("share of the member's purchase days followed by another within the horizon"),
+    PRODUCT_RETURN_RATE("how often buyers of the member's products came back within the horizon (mean)"),
+    LAST_BASKET_RETURN_RATE("the same for the products of the last purchase day"),
+    CATEGORY_RETURN_RATE("how often buyers of the member's categories came back within the horizon (mean)"),
+    REFUND_RATE("refunded / paid"),
+    REFUNDS("refunds (log1p)"),
+    DISTINCT_SKUS("distinct products bought (log1p)"),
+    SKUS_PER_ORDER("distinct products per order"),
+    REPEAT_SKU_SHARE("share of order lines on a product bought before"),
+    CATEGORIES("distinct top-level categories"),
+    CATEGORY_ENTROPY("entropy of spend over top-level categories"),
+    TOP_CATEGORY_SHARE("share of lines in the favourite top-level category"),
+    ITEMS_PER_ORDER("items per order (log1p)"),
+    AVG_UNIT_PRICE("paid per item (log1p)"),
+    LINES_PER_ORDER("lines per order (log1p)"),
+    CHANNELS("distinct channels ordered through"),
+    TOP_CHANNEL_SHARE("share of orders in the main channel"),
+    STORES("distinct stores ordered at"),
+    HOME_STORE_SHARE("share of orders at the home store"),
+    HOME_STORE_MEMBERS("share of all members whose home store is this member's (a store's or region's size)"),
+    HOME_STORE_RETURN_RATE("how often buyers at the member's home store came back within the horizon"),
+    WORKING_HOURS_SHARE("share of orders placed on weekdays between 8:00 and 18:00 (trade rather than private buying)"),
+    DISCOUNTED_ORDER_SHARE("share of orders with a coupon or promotion deduction"),
+    DISCOUNT_SHARE("deductions / gross amount"),
+    COUPONS_REDEEMED("coupons redeemed (log1p)"),
+    COUPON_REDEMPTION_RATE("coupons redeemed / issued"),
+    REVIEWS("reviews written (log1p)"),
+    AVG_RATING("average review rating"),
+    REVIEW_SENTIMENT("mean lexicon sentiment of review texts, -1..1"),
+    STOCKOUT_EXPOSURE_90("stock-outs in the member's categories at the member's stores, last 90 days (log1p)"),
+    VISITS_90("store visits in the last 90 days (log1p)"),
+    BGNBD_P_ALIVE("BG/NBD probability of being alive"),
+    BGNBD_P_NO_PURCHASE("BG/NBD probability of no purchase within the horizon");
+
+    private final String description;
+
+    Feature(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static final int COUNT = values().length;
+}

@@ -1,0 +1,94 @@
+package io.memberpulse.churn.domain.features;
+
+import io.memberpulse.churn.domain.btyd.BgNbd;
+import io.memberpulse.churn.domain.btyd.RepeatSummary;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Builds {@link Snapshot}s: every member's features as of a cut-off T (BG/NBD refitted on the
+ * histories up to T) and, when asked, the label "no purchase in (T, T + H]".
+ */
+public final class SnapshotBuilder {
+    /** Fewer members than this and BG/NBD is not fitted: its features stay undefined (NaN). */
+    public static final int MIN_MEMBERS_FOR_BGNBD = 50;
+    /** BG/NBD is fitted on at most this many members (a fixed, spread sample), to bound the time. */
+    static final int BGNBD_SAMPLE = 4_000;
+
+    private final FeatureExtractor extractor;
+    private final Function<List<RepeatSummary>, BgNbd> bgNbdFit;
+    private final int horizonDays;
+
+    public SnapshotBuilder(FeatureExtractor extractor, Function<List<RepeatSummary>, BgNbd> bgNbdFit, int horizonDays) {
+        this.extractor = extractor;
+        this.bgNbdFit = bgNbdFit;
+        this.horizonDays = horizonDays;
+    }
+
+    public int horizonDays() {
+        return horizonDays;
+    }
+
+    /** Features as of {@code asOf}; labelled when {@code labelled} (the caller knows facts up to T + H). */
+    public Snapshot at(Map<String, ? extends Collection<Activity>> histories, StockOuts stockOuts, Instant asOf,
+            boolean labelled) {
+        Map<String, MemberHistory> known = new TreeMap<>();
+        histories.forEach((member, activities) -> {
+            MemberHistory history = extractor.history(activities, asOf);
+            if (history.hasPurchased()) {
+                known.put(member, history);
+            }
+        });
+        BgNbd bgNbd = fitBgNbd(known.values());
+        Population population = Population.of(bgNbd, known.values(), horizonDays);
+        List<String> members = new ArrayList<>(known.size());
+        double[][] features = new double[known.size()][];
+        int[] churned = labelled ? new int[known.size()] : null;
+        int i = 0;
+        Instant end = asOf.plus(Duration.ofDays(horizonDays));
+        for (Map.Entry<String, MemberHistory> entry : known.entrySet()) {
+            members.add(entry.getKey());
+            features[i] = extractor.extract(entry.getValue(), population, stockOuts).orElseThrow();
+            if (labelled) {
+                churned[i] = churned(histories.get(entry.getKey()), asOf, end) ? 1 : 0;
+            }
+            i++;
+        }
+        return new Snapshot(asOf, population, List.copyOf(members), features, churned);
+    }
+
+    /** The label: no purchase in (from, to]. */
+    public static boolean churned(Collection<Activity> activities, Instant from, Instant to) {
+        for (Activity activity : activities) {
+            if (activity.isPurchase() && activity.at().isAfter(from) && !activity.at().isAfter(to)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private BgNbd fitBgNbd(Collection<MemberHistory> histories) {
+        if (histories.size() < MIN_MEMBERS_FOR_BGNBD) {
+            return null;
+        }
+        List<RepeatSummary> summaries = new ArrayList<>();
+        int step = Math.max(1, histories.size() / BGNBD_SAMPLE);
+        int i = 0;
+        for (MemberHistory history : histories) {
+            if (i++ % step == 0) {
+                extractor.repeatSummary(history).ifPresent(summaries::add);
+            }
+        }
+        try {
+            return bgNbdFit.apply(summaries);
+        } catch (RuntimeException unfit) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.memberpulse.churn.domain.metrics;
+
+import java.util.List;
+
+/**
+ * How a model's churn probabilities fared against what happened: ranking (AUC, recall and lift in
+ * the top 20%, precision in the top 10%), calibration (Brier, reliability bins) and the expected
+ * profit of the DOMAIN.md automated-care campaign aimed down the list.
+ */
+public record ModelMetrics(int members, double churnRate, double auc, double recallAt20, double liftAt20,
+        double precisionAt10, double brier, double profitPerThousandAt20, double bestShare,
+        double bestProfitPerThousand, List<BinaryMetrics.Bin> reliability) {
+
+    public static ModelMetrics of(double[] probabilities, int[] churned) {
+        double rate = java.util.Arrays.stream(churned).average().orElse(Double.NaN);
+        ProfitCurve profit = ProfitCurve.AUTOMATED_CARE;
+        ProfitCurve.Best best = profit.best(probabilities, churned);
+        return new ModelMetrics(churned.length, rate, BinaryMetrics.auc(probabilities, churned),
+                BinaryMetrics.recallAt(probabilities, churned, 0.2), BinaryMetrics.liftAt(probabilities, churned, 0.2),
+                BinaryMetrics.precisionAt(probabilities, churned, 0.1), BinaryMetrics.brier(probabilities, churned),
+                profit.profitPerThousand(probabilities, churned, 0.2), best.share(), best.profitPerThousand(),
+                BinaryMetrics.reliability(probabilities, churned, 10));
+    }
+}

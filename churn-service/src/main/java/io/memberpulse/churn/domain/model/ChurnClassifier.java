@@ -1,0 +1,175 @@
+package io.memberpulse.churn.domain.model;
+
+import io.memberpulse.churn.domain.features.Feature;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import ml.dmlc.xgboost4j.java.Booster;
+
+/**
+ * A churn model of one {@link ModelKind}, trained or fixed: probability of no purchase within the
+ * horizon from the full feature vector. Serialisable to bytes (kind, scaler, XGBoost model).
+ */
+public final class ChurnClassifier {
+    private static final int FORMAT = 1;
+    private static final int BGNBD = Feature.BGNBD_P_NO_PURCHASE.ordinal();
+
+    private final ModelKind kind;
+    private final FeatureScaler scaler;
+    private final byte[] model;
+    private Booster booster;
+
+    private ChurnClassifier(ModelKind kind, FeatureScaler scaler, byte[] model) {
+        this.kind = kind;
+        this.scaler = scaler;
+        this.model = model;
+    }
+
+    /** Trains (or, for RHYTHM and BGNBD, simply takes) a model of this kind on feature rows and labels. */
+    public static ChurnClassifier train(ModelKind kind, double[][] features, int[] churned) {
+        if (features.length != churned.length || features.length == 0) {
+            throw new IllegalArgumentException("features and labels must be non-empty and of one length");
+        }
+        double[][] x = columns(features, kind.columns());
+        return switch (kind) {
+            case RHYTHM, BGNBD -> new ChurnClassifier(kind, null, null);
+            case RECENCY, LR_RFM, LR -> {
+                FeatureScaler scaler = FeatureScaler.fit(x);
+                yield new ChurnClassifier(kind, scaler,
+                        Xgb.train(scaler.transform(x), churned, null, Xgb.linearParams(), Xgb.LINEAR_ROUNDS));
+            }
+            case GBT -> new ChurnClassifier(kind, null, Xgb.train(x, churned, null, Xgb.treeParams(3), Xgb.TREE_ROUNDS));
+            case GBT_BGNBD -> new ChurnClassifier(kind, null,
+                    Xgb.train(x, churned, bgNbdMargin(features), Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS));
+        };
+    }
+
+    public ModelKind kind() {
+        return kind;
+    }
+
+    /** P(churn) per row of full feature vectors. */
+    public synchronized double[] predict(double[][] features) {
+        if (features.length == 0) {
+            return new double[0];
+        }
+        return switch (kind) {
+            case RHYTHM, BGNBD -> {
+                double[] p = new double[features.length];
+                int column = kind.columns()[0];
+                for (int i = 0; i < p.length; i++) {
+                    double v = features[i][column];
+                    p[i] = Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0.5;
+                }
+                yield p;
+            }
+            case RECENCY, LR_RFM, LR -> Xgb.predict(booster(), scaler.transform(columns(features, kind.columns())), null);
+            case GBT -> Xgb.predict(booster(), columns(features, kind.columns()), null);
+            case GBT_BGNBD -> Xgb.predict(booster(), columns(features, kind.columns()), bgNbdMargin(features));
+        };
+    }
+
+    /** Feature importance, largest first: total gain for trees, |standardised weight| for linear models. */
+    public synchronized Map<Feature, Double> importance() {
+        Feature[] features = kind.features();
+        double[] weights = model == null ? new double[] {1} : Xgb.importance(booster(), features.length, scaler != null);
+        double total = 0;
+        for (double w : weights) {
+            total += w;
+        }
+        Map<Feature, Double> result = new LinkedHashMap<>();
+        Integer[] order = new Integer[features.length];
+        for (int j = 0; j < order.length; j++) {
+            order[j] = j;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(weights[b], weights[a]));
+        for (int j : order) {
+            if (weights[j] > 0) {
+                result.put(features[j], total > 0 ? weights[j] / total : 0);
+            }
+        }
+        return result;
+    }
+
+    public byte[] toBytes() {
+        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(); DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(FORMAT);
+            out.writeUTF(kind.name());
+            out.writeBoolean(scaler != null);
+            if (scaler != null) {
+                writeArray(out, scaler.means());
+                writeArray(out, scaler.sds());
+            }
+            out.writeInt(model == null ? -1 : model.length);
+            if (model != null) {
+                out.write(model);
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ChurnClassifier fromBytes(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            if (in.readInt() != FORMAT) {
+                throw new IllegalArgumentException("unknown model format");
+            }
+            ModelKind kind = ModelKind.valueOf(in.readUTF());
+            FeatureScaler scaler = in.readBoolean() ? new FeatureScaler(readArray(in), readArray(in)) : null;
+            int length = in.readInt();
+            byte[] model = length < 0 ? null : in.readNBytes(length);
+            return new ChurnClassifier(kind, scaler, model);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model bytes unreadable", e);
+        }
+    }
+
+    private Booster booster() {
+        if (booster == null) {
+            booster = Xgb.load(model);
+        }
+        return booster;
+    }
+
+    static float[] bgNbdMargin(double[][] features) {
+        float[] margin = new float[features.length];
+        for (int i = 0; i < margin.length; i++) {
+            double p = features[i][BGNBD];
+            p = Double.isFinite(p) ? Math.max(1e-3, Math.min(1 - 1e-3, p)) : 0.5;
+            margin[i] = (float) Math.log(p / (1 - p));
+        }
+        return margin;
+    }
+
+    static double[][] columns(double[][] rows, int[] columns) {
+        double[][] out = new double[rows.length][columns.length];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < columns.length; j++) {
+                out[i][j] = rows[i][columns[j]];
+            }
+        }
+        return out;
+    }
+
+    private static void writeArray(DataOutputStream out, double[] values) throws IOException {
+        out.writeInt(values.length);
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static double[] readArray(DataInputStream in) throws IOException {
+        double[] values = new double[in.readInt()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.readDouble();
+        }
+        return values;
+    }
+}

@@ -1,0 +1,110 @@
+package io.memberpulse.churn.domain.model;
+
+import io.memberpulse.churn.domain.NotEnoughDataException;
+import io.memberpulse.churn.domain.features.Snapshot;
+import io.memberpulse.churn.domain.metrics.ModelMetrics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One training run: every model kind fitted on the validation cut-offs and scored on the validation
+ * window; the trained kind with the best validation AUC is chosen (the test period is never looked
+ * at) and refitted on the training cut-offs.
+ */
+public final class ChurnTraining {
+    /** A training set needs this many rows, and this many of each class. */
+    public static final int MIN_ROWS = 200;
+    public static final int MIN_PER_CLASS = 20;
+    /** A validation window needs this many members, and this many of each class. */
+    public static final int MIN_VALIDATION_ROWS = 50;
+    public static final int MIN_VALIDATION_PER_CLASS = 10;
+
+    /** The outcome: the chosen model, refitted; every kind's validation metrics; sizes. */
+    public record Result(TrainingPlan plan, ModelKind chosen, ChurnClassifier model,
+            Map<ModelKind, ModelMetrics> validation, Map<ModelKind, ChurnClassifier> finalModels, int trainingRows,
+            double trainingChurnRate, Snapshot validationWindow) {
+    }
+
+    private ChurnTraining() {
+    }
+
+    /**
+     * @param labelledAt labelled snapshot at a cut-off (the caller guarantees its labels end by plan.asOf())
+     * @param refitAll refit every kind on the training cut-offs (for side-by-side evaluation), not only the chosen one
+     */
+    public static Result run(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, boolean refitAll) {
+        Snapshot window = labelledAt.apply(plan.validationCutoff());
+        requireValidation(window);
+        List<Snapshot> validationTraining = present(plan.validationTrainingCutoffs(), labelledAt);
+        Stacked early = requireTrainable(stack(validationTraining), "validation training cut-offs (before "
+                + plan.validationCutoff() + " minus the horizon)");
+        Map<ModelKind, ModelMetrics> validation = new EnumMap<>(ModelKind.class);
+        for (ModelKind kind : ModelKind.values()) {
+            ChurnClassifier model = ChurnClassifier.train(kind, early.x(), early.y());
+            validation.put(kind, ModelMetrics.of(model.predict(window.features()), window.churned()));
+        }
+        ModelKind chosen = Arrays.stream(ModelKind.values()).filter(k -> !k.baseline())
+                .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
+
+        List<Snapshot> training = present(plan.trainingCutoffs(), labelledAt);
+        Stacked all = requireTrainable(stack(training), "training cut-offs");
+        Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
+        for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
+            finals.put(kind, ChurnClassifier.train(kind, all.x(), all.y()));
+        }
+        return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
+                Arrays.stream(all.y()).average().orElse(Double.NaN), window);
+    }
+
+    record Stacked(double[][] x, int[] y) {
+    }
+
+    static Stacked stack(List<Snapshot> snapshots) {
+        List<double[]> rows = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (Snapshot snapshot : snapshots) {
+            rows.addAll(Arrays.asList(snapshot.features()));
+            for (int y : snapshot.churned()) {
+                labels.add(y);
+            }
+        }
+        return new Stacked(rows.toArray(double[][]::new), labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static List<Snapshot> present(List<Instant> cutoffs, Function<Instant, Snapshot> labelledAt) {
+        List<Snapshot> result = new ArrayList<>();
+        for (Instant cutoff : cutoffs) {
+            Snapshot snapshot = labelledAt.apply(cutoff);
+            if (snapshot.size() > 0) {
+                result.add(snapshot);
+            }
+        }
+        return result;
+    }
+
+    private static void requireValidation(Snapshot window) {
+        int churners = Arrays.stream(window.churned()).sum();
+        if (window.size() < MIN_VALIDATION_ROWS || churners < MIN_VALIDATION_PER_CLASS
+                || window.size() - churners < MIN_VALIDATION_PER_CLASS) {
+            throw new NotEnoughDataException("too little data to validate: the validation window at "
+                    + window.asOf() + " has " + window.size() + " members (" + churners + " churned); at least "
+                    + MIN_VALIDATION_ROWS + " members with " + MIN_VALIDATION_PER_CLASS
+                    + " of each outcome are needed, so history must reach two horizons back");
+        }
+    }
+
+    private static Stacked requireTrainable(Stacked data, String what) {
+        int churners = Arrays.stream(data.y()).sum();
+        if (data.y().length < MIN_ROWS || churners < MIN_PER_CLASS || data.y().length - churners < MIN_PER_CLASS) {
+            throw new NotEnoughDataException("too little data to train: the " + what + " give " + data.y().length
+                    + " examples (" + churners + " churned); at least " + MIN_ROWS + " with " + MIN_PER_CLASS
+                    + " of each outcome are needed");
+        }
+        return data;
+    }
+}

@@ -1,0 +1,41 @@
+package io.memberpulse.churn.domain.model;
+
+import io.memberpulse.churn.domain.btyd.BgNbd;
+import io.memberpulse.churn.domain.features.Feature;
+import io.memberpulse.churn.domain.metrics.ModelMetrics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a person reads about a model version: the chosen model and every baseline side by side on
+ * the validation window, what the chosen model leans on, the BG/NBD fit, and the promotion decision.
+ */
+public record ModelReport(String version, String chosen, Instant asOf, int horizonDays, int trainingRows,
+        double trainingChurnRate, Instant validationCutoff, Map<String, ModelMetrics> validation,
+        List<Importance> importance, BgNbd bgNbd, String decision) {
+
+    public record Importance(String feature, String description, double share) {
+    }
+
+    public static ModelReport of(String version, ChurnTraining.Result result, String decision) {
+        Map<String, ModelMetrics> validation = new LinkedHashMap<>();
+        result.validation().forEach((kind, metrics) -> validation.put(kind.key(), metrics));
+        List<Importance> importance = new ArrayList<>();
+        for (Map.Entry<Feature, Double> entry : result.model().importance().entrySet()) {
+            if (importance.size() == 15) {
+                break;
+            }
+            importance.add(new Importance(entry.getKey().key(), entry.getKey().description(), entry.getValue()));
+        }
+        return new ModelReport(version, result.chosen().key(), result.plan().asOf(), result.plan().horizonDays(),
+                result.trainingRows(), result.trainingChurnRate(), result.plan().validationCutoff(), validation,
+                importance, result.validationWindow().population().bgNbd(), decision);
+    }
+
+    public ModelMetrics chosenMetrics() {
+        return validation.get(chosen);
+    }
+}

@@ -1,0 +1,45 @@
+package io.memberpulse.churn.domain.model;
+
+import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.domain.features.FeatureExtractor;
+import io.memberpulse.churn.domain.features.MemberHistory;
+import io.memberpulse.churn.domain.features.Population;
+import io.memberpulse.churn.domain.features.StockOuts;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * A promoted model version as it scores members: the classifier, the population of its training
+ * instant (BG/NBD, product return rates) and the feature settings it was trained with.
+ */
+public record TrainedChurnModel(String version, ChurnClassifier classifier, Population population,
+        FeatureExtractor extractor) {
+
+    /** P(no purchase within the horizon after asOf) per member; members without a purchase by then are left out. */
+    public Map<String, Double> score(Map<String, ? extends Collection<Activity>> histories, Instant asOf) {
+        List<String> members = new ArrayList<>();
+        List<double[]> rows = new ArrayList<>();
+        histories.forEach((member, activities) -> {
+            MemberHistory history = extractor.history(activities, asOf);
+            extractor.extract(history, population, StockOuts.NONE).ifPresent(features -> {
+                members.add(member);
+                rows.add(features);
+            });
+        });
+        double[] p = classifier.predict(rows.toArray(double[][]::new));
+        Map<String, Double> result = new java.util.HashMap<>();
+        for (int i = 0; i < p.length; i++) {
+            result.put(members.get(i), p[i]);
+        }
+        return result;
+    }
+
+    public OptionalDouble score(Collection<Activity> history, Instant asOf) {
+        Double p = score(Map.of("m", history), asOf).get("m");
+        return p == null ? OptionalDouble.empty() : OptionalDouble.of(p);
+    }
+}

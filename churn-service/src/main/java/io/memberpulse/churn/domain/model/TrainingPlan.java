@@ -1,0 +1,52 @@
+package io.memberpulse.churn.domain.model;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * When to cut, for a model trained with facts up to {@code asOf} (D) and a horizon H, with a strict
+ * time split: training cut-offs D - H, D - H - step, ... (their labels end by D); the validation
+ * window is the cut-off D - H, scored by models trained on cut-offs up to D - 2H only.
+ */
+public record TrainingPlan(Instant asOf, int horizonDays, int cutoffs, int stepDays) {
+    public static final int DEFAULT_CUTOFFS = 12;
+    public static final int DEFAULT_STEP_DAYS = 14;
+
+    public TrainingPlan {
+        if (horizonDays < 1 || cutoffs < 1 || stepDays < 1) {
+            throw new IllegalArgumentException("horizon, cut-offs and step must be positive");
+        }
+    }
+
+    public static TrainingPlan of(Instant asOf, int horizonDays) {
+        return new TrainingPlan(asOf, horizonDays, DEFAULT_CUTOFFS, DEFAULT_STEP_DAYS);
+    }
+
+    /** Cut-offs of the final model, latest first. */
+    public List<Instant> trainingCutoffs() {
+        return series(asOf.minus(horizon()));
+    }
+
+    public Instant validationCutoff() {
+        return asOf.minus(horizon());
+    }
+
+    /** Cut-offs of the models scored on the validation window, latest first. */
+    public List<Instant> validationTrainingCutoffs() {
+        return series(validationCutoff().minus(horizon()));
+    }
+
+    private Duration horizon() {
+        return Duration.ofDays(horizonDays);
+    }
+
+    private List<Instant> series(Instant latest) {
+        List<Instant> result = new ArrayList<>(cutoffs);
+        for (int i = 0; i < cutoffs; i++) {
+            result.add(latest.minus(Duration.ofDays((long) stepDays * i)));
+        }
+        return result;
+    }
+}

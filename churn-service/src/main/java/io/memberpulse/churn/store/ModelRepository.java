@@ -1,0 +1,96 @@
+package io.memberpulse.churn.store;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Model versions in PostgreSQL: the model and population bytes, the report JSON and its picture. */
+@ApplicationScoped
+public class ModelRepository {
+    private final Pool pool;
+
+    public ModelRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** A version as listed: no bytes. */
+    public record Summary(String version, String kind, Instant trainedAt, Instant asOf, int horizonDays,
+            boolean promoted, double validationAuc, double validationLift, String decision) {
+    }
+
+    public record StoredModel(Summary summary, String report, byte[] reliabilityPng, byte[] model, byte[] population) {
+    }
+
+    /** Inserts a version; when promoted, it becomes the only promoted one (one transaction). */
+    public Uni<Void> insert(StoredModel stored) {
+        Summary s = stored.summary();
+        Tuple row = Tuple.from(Arrays.asList(s.version(), s.kind(), s.trainedAt().atOffset(ZoneOffset.UTC),
+                s.asOf().atOffset(ZoneOffset.UTC), s.horizonDays(), s.promoted(),
+                s.promoted() ? s.trainedAt().atOffset(ZoneOffset.UTC) : null, s.validationAuc(), s.validationLift(),
+                s.decision(), stored.report(), Buffer.buffer(stored.reliabilityPng()), Buffer.buffer(stored.model()),
+                Buffer.buffer(stored.population())));
+        return pool.withTransaction(connection -> (s.promoted()
+                ? connection.query("UPDATE churn_model SET promoted = FALSE WHERE promoted").execute().replaceWithVoid()
+                : Uni.createFrom().voidItem())
+                .chain(() -> connection.preparedQuery("""
+                        INSERT INTO churn_model (version, kind, trained_at, as_of, horizon_days, promoted, promoted_at,
+                          validation_auc, validation_lift, decision, report, reliability_png, model, population)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""").execute(row))
+                .replaceWithVoid());
+    }
+
+    public Uni<List<Summary>> list() {
+        return pool.query("""
+                SELECT version, kind, trained_at, as_of, horizon_days, promoted, validation_auc, validation_lift, decision
+                FROM churn_model ORDER BY trained_at DESC, version DESC""").execute().map(rows -> {
+                    List<Summary> result = new ArrayList<>();
+                    rows.forEach(row -> result.add(summary(row)));
+                    return result;
+                });
+    }
+
+    public Uni<Optional<String>> report(String version) {
+        return pool.preparedQuery("SELECT report FROM churn_model WHERE version = $1").execute(Tuple.of(version))
+                .map(rows -> rows.iterator().hasNext() ? Optional.of(rows.iterator().next().getString(0)) : Optional.empty());
+    }
+
+    public Uni<Optional<byte[]>> reliabilityPng(String version) {
+        return pool.preparedQuery("SELECT reliability_png FROM churn_model WHERE version = $1").execute(Tuple.of(version))
+                .map(rows -> rows.iterator().hasNext()
+                        ? Optional.of(rows.iterator().next().getBuffer(0).getBytes()) : Optional.empty());
+    }
+
+    public Uni<Optional<StoredModel>> promoted() {
+        return pool.query("""
+                SELECT version, kind, trained_at, as_of, horizon_days, promoted, validation_auc, validation_lift, decision,
+                  report, reliability_png, model, population FROM churn_model WHERE promoted""").execute()
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row row = rows.iterator().next();
+                    return Optional.of(new StoredModel(summary(row), row.getString(9), row.getBuffer(10).getBytes(),
+                            row.getBuffer(11).getBytes(), row.getBuffer(12).getBytes()));
+                });
+    }
+
+    /** Takes every version out of service (scoring falls back to the rhythm baseline). */
+    public Uni<Void> demoteAll() {
+        return pool.query("UPDATE churn_model SET promoted = FALSE WHERE promoted").execute().replaceWithVoid();
+    }
+
+    private static Summary summary(Row row) {
+        return new Summary(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant(),
+                row.getOffsetDateTime(3).toInstant(), row.getInteger(4), row.getBoolean(5), row.getDouble(6),
+                row.getDouble(7), row.getString(8));
+    }
+}

@@ -1,0 +1,121 @@
+package io.memberpulse.churn.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.churn.ModelRegistry;
+import io.memberpulse.churn.store.ModelRepository;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.awt.image.BufferedImage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ModelResourceTest {
+    /** Facts known up to here; the synthetic members buy during the 420 days before it. */
+    static final Instant AS_OF = Instant.parse("2029-06-01T00:00:00Z");
+    static final int MEMBERS = 400;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    ModelRepository models;
+
+    @Inject
+    ModelRegistry registry;
+
+    /** Buyers at Poisson rates who drop out at random moments (BG/NBD-like), some with a member number. */
+    static List<ProducerRecord<String, MemberEvent>> members(String run) {
+        Random random = new Random(8);
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        for (int m = 0; m < MEMBERS; m++) {
+            String member = run + "-m" + m;
+            double meanGap = new double[] {7, 14, 30, 60}[random.nextInt(4)];
+            double day = random.nextDouble() * 200;
+            double death = day + random.nextDouble() * 500;
+            int order = 0;
+            while (day < 420 && day < death) {
+                Instant at = AS_OF.minus(Duration.ofMinutes(Math.round((420 - day) * 1440)));
+                MemberEvent event = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                        .setEventId(member + "-" + order).setSource(Source.SOURCE_ECOMMERCE).setType(EventType.EVENT_TYPE_ORDER)
+                        .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId("web-" + (m % 3))
+                        .setIdentifiers(Identifiers.newBuilder().setMemberNo(m % 2 == 0 ? "no-" + m : ""))
+                        .setLine(OrderLine.newBuilder().setOrderId(member + "-o" + order).setSku("sku-" + random.nextInt(30))
+                                .setQuantity(1 + random.nextInt(4)).setPaidAmount(10 + random.nextInt(40)))).build();
+                records.add(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event));
+                order++;
+                day += -meanGap * Math.log(1 - random.nextDouble());
+            }
+        }
+        return records;
+    }
+
+    @Test
+    void modelsAreTrainedOnDemandReportedAndPromotedToScoreMembers() throws Exception {
+        given().post("/models/train?asOf=2001-01-01").then().statusCode(409)
+                .body("detail", containsString("too little data"));
+        given().post("/models/train?asOf=yesterday").then().statusCode(400).body("errors[0].field", equalTo("asOf"));
+        given().get("/models/nope/report").then().statusCode(404);
+
+        String run = "mr-" + UUID.randomUUID().toString().substring(0, 8);
+        List<ProducerRecord<String, MemberEvent>> records = members(run);
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+            kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+        }
+        String last = records.get(records.size() - 1).key();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + last + "/score")
+                .then().statusCode(200));
+
+        try {
+            JsonPath trained = given().post("/models/train?asOf=2029-06-01").then().statusCode(201)
+                    .body("promoted", equalTo(true)).extract().jsonPath();
+            String version = trained.getString("version");
+            assertThat(trained.getDouble("validation.auc")).isGreaterThan(0.6);
+
+            given().get("/models").then().statusCode(200).body("version", hasItem(version));
+            JsonPath report = given().get("/models/" + version + "/report").then().statusCode(200).extract().jsonPath();
+            assertThat(report.getMap("validation")).containsKeys("recency", "rhythm", "bgnbd", "lr-rfm", "lr", "gbt",
+                    "gbt-bgnbd");
+            assertThat(report.getList("importance")).isNotEmpty();
+            assertThat(report.getString("decision")).startsWith("promoted");
+            byte[] png = given().get("/models/" + version + "/reliability.png").then().statusCode(200)
+                    .contentType("image/png").extract().asByteArray();
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+            assertThat(image.getWidth()).isEqualTo(640);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + run + "-m1/score")
+                    .then().statusCode(200).body("modelVersion", equalTo(version)));
+        } finally {
+            models.demoteAll().await().indefinitely();
+            registry.reload();
+        }
+    }
+}

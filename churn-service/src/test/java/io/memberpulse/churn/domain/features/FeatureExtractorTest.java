@@ -1,0 +1,143 @@
+package io.memberpulse.churn.domain.features;
+
+import static io.memberpulse.churn.testdata.HistoryBuilder.T;
+import static io.memberpulse.churn.testdata.HistoryBuilder.daysBefore;
+import static io.memberpulse.churn.testdata.HistoryBuilder.member;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.memberpulse.churn.domain.btyd.BgNbd;
+import io.memberpulse.churn.domain.model.BgNbdFitter;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FeatureExtractorTest {
+    final FeatureExtractor extractor = new FeatureExtractor(90, 60, ZoneOffset.UTC);
+    final Population population = new Population(new BgNbd(0.5, 10, 0.5, 2), Map.of(), Double.NaN);
+
+    double[] features(List<Activity> history) {
+        return extractor.extract(extractor.history(history, T), population, StockOuts.NONE).orElseThrow();
+    }
+
+    static double f(double[] features, Feature feature) {
+        return features[feature.ordinal()];
+    }
+
+    @Test
+    void rfmAndRhythmOfARegularBuyer() {
+        double[] x = features(member().order(70, 20).order(50, 40).order(30, 20).order(10, 40).refund(5, 12).build());
+        assertThat(f(x, Feature.RECENCY_DAYS)).isCloseTo(10, within(1e-9));
+        assertThat(f(x, Feature.TENURE_DAYS)).isCloseTo(70, within(1e-9));
+        assertThat(f(x, Feature.PURCHASE_DAYS)).isCloseTo(Math.log1p(4), within(1e-9));
+        assertThat(f(x, Feature.NET_SPEND)).isCloseTo(Math.log1p(108), within(1e-9));
+        assertThat(f(x, Feature.GAP_MEAN)).isCloseTo(20, within(1e-9));
+        assertThat(f(x, Feature.GAP_STD)).isCloseTo(0, within(1e-9));
+        assertThat(f(x, Feature.OVERDUE_RATIO)).isCloseTo(0.5, within(1e-9));
+        assertThat(f(x, Feature.REFUND_RATE)).isCloseTo(0.1, within(1e-9));
+        assertThat(f(x, Feature.DAYS_30)).isCloseTo(Math.log1p(1), within(1e-9));
+        assertThat(f(x, Feature.DAYS_90)).isCloseTo(Math.log1p(4), within(1e-9));
+        // Only the first purchase's 90 days ... all end after T: no return rate is known yet.
+        assertThat(f(x, Feature.OWN_RETURN_RATE)).isNaN();
+        assertThat(f(x, Feature.BGNBD_P_ALIVE)).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void aOneTimeBuyerHasNoGapsButARhythmFromTheDefault() {
+        double[] x = features(member().order(60, 30).build());
+        assertThat(f(x, Feature.GAP_MEAN)).isNaN();
+        assertThat(f(x, Feature.OVERDUE_RATIO)).isNaN();
+        // r = 60 / 60 = 1: alive = 1/2; churn = 1/2 + 1/2 e^(-90/60), as RhythmChurnModel.
+        assertThat(f(x, Feature.RHYTHM_CHURN)).isCloseTo(0.5 + 0.5 * Math.exp(-1.5), within(1e-9));
+        assertThat(f(x, Feature.BGNBD_P_ALIVE)).isEqualTo(1.0);
+    }
+
+    @Test
+    void basketsCouponsReviewsAndStockOuts() {
+        List<Activity> history = new ArrayList<>(member()
+                .order(100, "milk", "dairy/milk", 2, 10, 2, "s1").line("bread", "bakery/bread", 1, 5)
+                .order(40, "milk", "dairy/milk", 1, 5, 0, "s2")
+                .coupon(Activity.Kind.COUPON_ISSUED, 120).coupon(Activity.Kind.COUPON_ISSUED, 50)
+                .coupon(Activity.Kind.COUPON_REDEEMED, 100)
+                .review(39, 2, "milk was not fresh, very disappointed").review(99, 5, "很好，新鲜")
+                .build());
+        StockOuts stockOuts = new StockOuts(List.of(new StockOut(daysBefore(20), "s2", null, "dairy"),
+                new StockOut(daysBefore(10), "s2", null, "frozen"), new StockOut(daysBefore(5), "s9", null, "dairy"),
+                new StockOut(daysBefore(200), "s1", "milk", null)));
+        double[] x = extractor.extract(extractor.history(history, T), population, stockOuts).orElseThrow();
+        assertThat(f(x, Feature.DISTINCT_SKUS)).isCloseTo(Math.log1p(2), within(1e-9));
+        assertThat(f(x, Feature.REPEAT_SKU_SHARE)).isCloseTo(1 / 3.0, within(1e-9));
+        assertThat(f(x, Feature.CATEGORIES)).isEqualTo(2);
+        assertThat(f(x, Feature.STORES)).isEqualTo(2);
+        assertThat(f(x, Feature.DISCOUNTED_ORDER_SHARE)).isCloseTo(0.5, within(1e-9));
+        assertThat(f(x, Feature.DISCOUNT_SHARE)).isCloseTo(2 / 22.0, within(1e-9));
+        assertThat(f(x, Feature.COUPON_REDEMPTION_RATE)).isCloseTo(0.5, within(1e-9));
+        assertThat(f(x, Feature.AVG_RATING)).isCloseTo(3.5, within(1e-9));
+        assertThat(f(x, Feature.REVIEW_SENTIMENT)).isCloseTo(0, within(1e-9)); // one negative, one positive review
+        assertThat(f(x, Feature.STOCKOUT_EXPOSURE_90)).isCloseTo(Math.log1p(1), within(1e-9));
+    }
+
+    @Test
+    void reviewSentimentReadsEnglishAndChinese() {
+        assertThat(ReviewSentiment.score("Great service, fresh bread")).isEqualTo(1);
+        assertThat(ReviewSentiment.score("not good, too slow")).isEqualTo(-1);
+        assertThat(ReviewSentiment.score("态度差，太慢了")).isEqualTo(-1);
+        assertThat(ReviewSentiment.score("不新鲜")).isEqualTo(-1);
+        assertThat(ReviewSentiment.score("很满意")).isEqualTo(1);
+        assertThat(ReviewSentiment.score("ok")).isEqualTo(0);
+    }
+
+    @Test
+    void nothingAfterTheCutOffLeaksIntoAnyFeature() {
+        Map<String, List<Activity>> past = new HashMap<>();
+        Map<String, List<Activity>> pastAndFuture = new HashMap<>();
+        java.util.Random random = new java.util.Random(42);
+        for (int m = 0; m < 80; m++) {
+            var builder = member();
+            int orders = 1 + random.nextInt(8);
+            for (int o = 0; o < orders; o++) {
+                builder.order(1 + random.nextInt(300), "sku" + random.nextInt(20), "cat" + random.nextInt(4) + "/x",
+                        1 + random.nextInt(3), 5 + random.nextInt(50), random.nextInt(3), "s" + random.nextInt(3));
+            }
+            builder.refund(random.nextInt(200) + 1, 3).review(random.nextInt(100) + 1, 1 + random.nextInt(5), "good");
+            List<Activity> before = builder.build();
+            List<Activity> after = member().order(-1, 99).order(-30, "sku1", "cat1/x", 5, 500, 0, "s9")
+                    .refund(-2, 40).review(-3, 1, "terrible").coupon(Activity.Kind.COUPON_REDEEMED, -4).build();
+            past.put("m" + m, before);
+            List<Activity> all = new ArrayList<>(before);
+            all.addAll(after);
+            java.util.Collections.shuffle(all, random);
+            pastAndFuture.put("m" + m, all);
+        }
+        List<StockOut> stockOuts = new ArrayList<>(List.of(new StockOut(daysBefore(10), "s1", null, "cat1")));
+        SnapshotBuilder builder = new SnapshotBuilder(extractor, s -> BgNbdFitter.fit(s).model(), 90);
+        Snapshot withoutFuture = builder.at(past, new StockOuts(stockOuts), T, false);
+        stockOuts.add(new StockOut(T.plus(Duration.ofDays(3)), "s1", null, "cat1"));
+        Snapshot withFuture = builder.at(pastAndFuture, new StockOuts(stockOuts), T, false);
+
+        assertThat(withFuture.memberIds()).isEqualTo(withoutFuture.memberIds());
+        assertThat(withFuture.population().bgNbd()).isEqualTo(withoutFuture.population().bgNbd());
+        for (int i = 0; i < withFuture.size(); i++) {
+            assertThat(withFuture.features()[i]).as(withFuture.memberIds().get(i))
+                    .containsExactly(withoutFuture.features()[i]);
+        }
+    }
+
+    @Test
+    void theLabelIsNoPurchaseWithinTheHorizonAfterTheCutOff() {
+        SnapshotBuilder builder = new SnapshotBuilder(extractor, s -> null, 90);
+        Map<String, List<Activity>> histories = Map.of(
+                "back-in-time", member().order(30, 10).order(-89, 10).build(),
+                "too-late", member().order(30, 10).order(-91, 10).build(),
+                "refund-only", member().order(30, 10).refund(-10, 10).build(),
+                "new-after-t", member().order(-10, 10).build());
+        Snapshot snapshot = builder.at(histories, StockOuts.NONE, T, true);
+        assertThat(snapshot.memberIds()).containsExactly("back-in-time", "refund-only", "too-late");
+        assertThat(snapshot.churned()).containsExactly(0, 1, 1);
+        assertThat(snapshot.population().bgNbd()).isNull(); // too few members to fit
+    }
+}

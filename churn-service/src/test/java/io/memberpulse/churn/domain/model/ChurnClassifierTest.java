@@ -1,0 +1,89 @@
+package io.memberpulse.churn.domain.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memberpulse.churn.domain.NotEnoughDataException;
+import io.memberpulse.churn.domain.features.Feature;
+import io.memberpulse.churn.domain.features.Snapshot;
+import io.memberpulse.churn.domain.features.Population;
+import io.memberpulse.churn.domain.metrics.BinaryMetrics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ChurnClassifierTest {
+
+    /** Members whose churn depends on recency and frequency, with noise; some features missing. */
+    static Snapshot synthetic(Instant asOf, int n, long seed) {
+        Random random = new Random(seed);
+        double[][] x = new double[n][Feature.COUNT];
+        int[] y = new int[n];
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Arrays.fill(x[i], Double.NaN);
+            double recency = random.nextDouble() * 200;
+            double days = 1 + random.nextInt(20);
+            x[i][Feature.RECENCY_DAYS.ordinal()] = recency;
+            x[i][Feature.LOG_RECENCY.ordinal()] = Math.log1p(recency);
+            x[i][Feature.PURCHASE_DAYS.ordinal()] = Math.log1p(days);
+            x[i][Feature.NET_SPEND.ordinal()] = Math.log1p(days * 30);
+            x[i][Feature.TENURE_DAYS.ordinal()] = recency + random.nextDouble() * 100;
+            double logit = 0.02 * recency - 0.25 * days + random.nextGaussian();
+            x[i][Feature.BGNBD_P_NO_PURCHASE.ordinal()] = 1 / (1 + Math.exp(-0.5 * logit));
+            x[i][Feature.RHYTHM_CHURN.ordinal()] = random.nextDouble();
+            y[i] = logit > 0 ? 1 : 0;
+            ids.add("m" + i);
+        }
+        return new Snapshot(asOf, Population.NONE, ids, x, y);
+    }
+
+    @Test
+    void everyKindLearnsTheSignalAndSurvivesASaveAndLoad() {
+        Snapshot train = synthetic(Instant.EPOCH, 1500, 1);
+        Snapshot test = synthetic(Instant.EPOCH, 500, 2);
+        for (ModelKind kind : ModelKind.values()) {
+            ChurnClassifier model = ChurnClassifier.train(kind, train.features(), train.churned());
+            double[] p = model.predict(test.features());
+            assertThat(Arrays.stream(p).allMatch(v -> v >= 0 && v <= 1)).isTrue();
+            if (kind != ModelKind.RHYTHM) {
+                assertThat(BinaryMetrics.auc(p, test.churned())).as(kind.key()).isGreaterThan(0.7);
+            }
+            ChurnClassifier reloaded = ChurnClassifier.fromBytes(model.toBytes());
+            assertThat(reloaded.kind()).isEqualTo(kind);
+            assertThat(reloaded.predict(test.features())).containsExactly(p);
+            assertThat(model.importance()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void trainingChoosesOnTheValidationWindowAndRefusesTooLittleData() {
+        Instant asOf = Instant.parse("2024-12-31T00:00:00Z");
+        TrainingPlan plan = new TrainingPlan(asOf, 90, 3, 14);
+        ChurnTraining.Result result = ChurnTraining.run(plan, at -> synthetic(at, 400, at.getEpochSecond()), false);
+        assertThat(result.chosen().baseline()).isFalse();
+        assertThat(result.validation()).containsKeys(ModelKind.values());
+        assertThat(result.finalModels()).containsOnlyKeys(result.chosen());
+        assertThat(result.trainingRows()).isEqualTo(1200);
+
+        assertThatThrownBy(() -> ChurnTraining.run(plan, at -> synthetic(at, 30, 1), false))
+                .isInstanceOf(NotEnoughDataException.class).hasMessageContaining("too little data to validate");
+        assertThatThrownBy(() -> ChurnTraining.run(plan,
+                at -> at.equals(plan.validationCutoff()) ? synthetic(at, 400, 1) : synthetic(at, 20, 2), false))
+                .isInstanceOf(NotEnoughDataException.class).hasMessageContaining("too little data to train");
+    }
+
+    @Test
+    void theTimeSplitIsStrict() {
+        Instant asOf = Instant.parse("2011-09-10T00:00:00Z");
+        TrainingPlan plan = TrainingPlan.of(asOf, 90);
+        assertThat(plan.trainingCutoffs().get(0)).isEqualTo(Instant.parse("2011-06-12T00:00:00Z"));
+        assertThat(plan.trainingCutoffs()).allSatisfy(t -> assertThat(t.plusSeconds(90 * 86_400L)).isBeforeOrEqualTo(asOf));
+        assertThat(plan.validationCutoff()).isEqualTo(Instant.parse("2011-06-12T00:00:00Z"));
+        assertThat(plan.validationTrainingCutoffs()).allSatisfy(
+                t -> assertThat(t.plusSeconds(90 * 86_400L)).isBeforeOrEqualTo(plan.validationCutoff()));
+    }
+}

@@ -1,0 +1,73 @@
+package io.memberpulse.churn.testdata;
+
+import io.memberpulse.churn.domain.features.FeatureExtractor;
+import io.memberpulse.churn.domain.features.Snapshot;
+import io.memberpulse.churn.domain.features.SnapshotBuilder;
+import io.memberpulse.churn.domain.features.StockOuts;
+import io.memberpulse.churn.domain.metrics.ModelMetrics;
+import io.memberpulse.churn.domain.model.BgNbdFitter;
+import io.memberpulse.churn.domain.model.ChurnClassifier;
+import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.ModelKind;
+import io.memberpulse.churn.domain.model.TrainingPlan;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The offline evaluation of issue 8 on a data set: train with facts up to the test cut-off D
+ * (cut-offs D - H and earlier; model chosen on the validation window D - H), then score the
+ * test cut-off D against what happened in (D, D + H]. The test labels are read only here, last.
+ */
+public final class Backtest {
+    public record Outcome(ChurnTraining.Result training, Map<ModelKind, ModelMetrics> test, Snapshot testWindow) {
+        public ModelMetrics chosenOnTest() {
+            return test.get(training.chosen());
+        }
+    }
+
+    private Backtest() {
+    }
+
+    public static Instant day(String isoDate) {
+        return LocalDate.parse(isoDate).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    public static Outcome run(EventCsv.Data data, Instant testCutoff, int horizonDays) {
+        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(horizonDays, 60, ZoneOffset.UTC),
+                summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
+        StockOuts stockOuts = new StockOuts(data.stockOuts());
+        Map<Instant, Snapshot> cache = new ConcurrentHashMap<>();
+        ChurnTraining.Result training = ChurnTraining.run(TrainingPlan.of(testCutoff, horizonDays),
+                at -> cache.computeIfAbsent(at, t -> builder.at(data.histories(), stockOuts, t, true)), true);
+        Snapshot test = builder.at(data.histories(), stockOuts, testCutoff, true);
+        Map<ModelKind, ModelMetrics> metrics = new EnumMap<>(ModelKind.class);
+        training.finalModels().forEach((kind, model) -> metrics.put(kind, evaluate(model, test)));
+        return new Outcome(training, metrics, test);
+    }
+
+    static ModelMetrics evaluate(ChurnClassifier model, Snapshot test) {
+        return ModelMetrics.of(model.predict(test.features()), test.churned());
+    }
+
+    public static String table(Outcome outcome) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "test cut-off %s: %d members, churn rate %.3f; trained on %d examples; "
+                        + "chosen on validation: %s%n", outcome.testWindow().asOf(), outcome.testWindow().size(),
+                outcome.testWindow().churnRate(), outcome.training().trainingRows(), outcome.training().chosen().key()));
+        out.append(String.format(Locale.ROOT, "%-10s | %-6s %-6s | %-6s %-9s %-8s %-11s %-6s %-10s%n", "model", "valAUC",
+                "valL20", "AUC", "recall@20", "lift@20", "precision@10", "Brier", "profit@20"));
+        for (ModelKind kind : ModelKind.values()) {
+            ModelMetrics v = outcome.training().validation().get(kind);
+            ModelMetrics t = outcome.test().get(kind);
+            out.append(String.format(Locale.ROOT, "%-10s | %.4f %.3f  | %.4f %.3f     %.3f    %.3f        %.4f %8.1f%n",
+                    kind.key(), v.auc(), v.liftAt20(), t.auc(), t.recallAt20(), t.liftAt20(), t.precisionAt10(),
+                    t.brier(), t.profitPerThousandAt20()));
+        }
+        return out.toString();
+    }
+}
