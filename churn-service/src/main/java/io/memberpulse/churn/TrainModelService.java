@@ -2,26 +2,19 @@ package io.memberpulse.churn;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.domain.features.Snapshot;
-import io.memberpulse.churn.domain.features.SnapshotBuilder;
-import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.metrics.BinaryMetrics;
 import io.memberpulse.churn.domain.metrics.ModelMetrics;
-import io.memberpulse.churn.domain.model.BgNbdFitter;
 import io.memberpulse.churn.domain.model.ChurnTraining;
 import io.memberpulse.churn.domain.model.ModelKind;
 import io.memberpulse.churn.domain.model.ModelReport;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
-import io.memberpulse.churn.domain.model.TrainingPlan;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ModelRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,18 +55,13 @@ public class TrainModelService {
 
     /** @param asOf facts known up to this instant (null: the event-time clock) */
     public synchronized Outcome train(Instant asOf, int horizonDays) {
-        if (horizonDays < 1 || horizonDays > 730) {
-            throw new InvalidInputException("horizon", "must be within 1..730 days");
-        }
+        TrainingRun.checkHorizon(horizonDays);
         Instant at = asOf != null ? asOf : facts.watermark().await().indefinitely()
                 .orElseThrow(() -> new io.memberpulse.churn.domain.NotEnoughDataException(
                         "too little data to train: no member events recorded yet"));
         Map<String, List<Activity>> histories = facts.activitiesOf(null).await().indefinitely();
-        SnapshotBuilder builder = new SnapshotBuilder(registry.extractor(horizonDays),
-                summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
-        Map<Instant, Snapshot> cache = new HashMap<>();
-        ChurnTraining.Result result = ChurnTraining.run(TrainingPlan.of(at, horizonDays),
-                t -> cache.computeIfAbsent(t, cut -> builder.at(histories, StockOuts.NONE, cut, true)), false);
+        TrainingRun run = new TrainingRun(histories, registry.extractor(horizonDays), horizonDays);
+        ChurnTraining.Result result = run.train(at);
 
         Instant trainedAt = Instant.now();
         String version = result.chosen().key() + "-" + STAMP.format(trainedAt) + "-" + trainedAt.getNano() / 1_000_000;
@@ -92,7 +80,7 @@ public class TrainModelService {
                 result.plan().validationCutoff());
 
         TrainedChurnModel model = new TrainedChurnModel(version, result.model(),
-                builder.at(histories, StockOuts.NONE, at, false).population(), registry.extractor(horizonDays));
+                run.unlabelledAt(at).population(), registry.extractor(horizonDays));
         ModelReport report = ModelReport.of(version, result, decision);
         Map<String, List<BinaryMetrics.Bin>> curves = new LinkedHashMap<>();
         curves.put(result.chosen().key() + " (chosen)", candidate.reliability());

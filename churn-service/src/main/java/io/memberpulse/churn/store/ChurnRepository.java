@@ -101,16 +101,26 @@ public class ChurnRepository {
 
     /** Every fact the models read, per member: all members when memberIds is null. */
     public Uni<Map<String, List<Activity>>> activitiesOf(Collection<String> memberIds) {
-        String[] ids = memberIds == null ? null : memberIds.toArray(String[]::new);
+        return activities(memberIds == null ? null : memberIds.toArray(String[]::new), null);
+    }
+
+    /** Every fact the models read that occurred strictly before {@code before}, per member, all members. */
+    public Uni<Map<String, List<Activity>>> activitiesBefore(Instant before) {
+        return activities(null, utc(before));
+    }
+
+    private Uni<Map<String, List<Activity>>> activities(String[] ids, OffsetDateTime before) {
         return pool.preparedQuery("""
                 SELECT member_id, kind, occurred_at, order_id, source, store_id, sku, category, quantity, amount,
                   discount, NULL::int AS rating, NULL AS review_text
-                FROM purchase_line WHERE $1::text[] IS NULL OR member_id = ANY($1)
+                FROM purchase_line WHERE ($1::text[] IS NULL OR member_id = ANY($1))
+                  AND ($2::timestamptz IS NULL OR occurred_at < $2)
                 UNION ALL
                 SELECT member_id, kind, occurred_at, order_id, source, store_id, NULL, NULL, NULL, amount,
                   NULL, rating, review_text
-                FROM member_activity WHERE $1::text[] IS NULL OR member_id = ANY($1)""")
-                .execute(Tuple.of(ids))
+                FROM member_activity WHERE ($1::text[] IS NULL OR member_id = ANY($1))
+                  AND ($2::timestamptz IS NULL OR occurred_at < $2)""")
+                .execute(Tuple.of(ids, before))
                 .map(rows -> {
                     Map<String, List<Activity>> activities = new HashMap<>();
                     for (Row row : rows) {

@@ -63,6 +63,31 @@ public class ModelRepository {
                 .map(rows -> rows.iterator().hasNext() ? Optional.of(rows.iterator().next().getString(0)) : Optional.empty());
     }
 
+    /** A version and its report JSON. */
+    public record VersionReport(String version, String report) {
+    }
+
+    /** The promoted version's report; empty when none is promoted. */
+    public Uni<Optional<VersionReport>> promotedReport() {
+        return versionReport("SELECT version, report FROM churn_model WHERE promoted");
+    }
+
+    /** The newest version's report, promoted or not; empty when none was trained. */
+    public Uni<Optional<VersionReport>> latestReport() {
+        return versionReport("SELECT version, report FROM churn_model ORDER BY trained_at DESC, version DESC LIMIT 1");
+    }
+
+    private Uni<Optional<VersionReport>> versionReport(String sql) {
+        return pool.query(sql).execute().map(rows -> {
+            var it = rows.iterator();
+            if (!it.hasNext()) {
+                return Optional.empty();
+            }
+            Row row = it.next();
+            return Optional.of(new VersionReport(row.getString(0), row.getString(1)));
+        });
+    }
+
     public Uni<Optional<byte[]>> reliabilityPng(String version) {
         return pool.preparedQuery("SELECT reliability_png FROM churn_model WHERE version = $1").execute(Tuple.of(version))
                 .map(rows -> rows.iterator().hasNext()

@@ -11,6 +11,8 @@ import java.util.Map;
  *   up      --root DIR --state DIR [--heap 256m]     start infrastructure and the four services, stay up
  *   import  FILE --url IDENTITY_URL [--chunk 5000]   stream a channel-event CSV (or .csv.gz) with progress
  *   summary --state DIR                              wait for the pipeline to settle, print what it knows
+ *   churn-score --state DIR --as-of DATE --horizon DAYS --out FILE
+ *                                                    train on facts before DATE, score every earlier buyer to CSV
  * </pre>
  */
 public final class DevStackMain {
@@ -28,6 +30,8 @@ public final class DevStackMain {
             case "import" -> ImportCommand.run(Path.of(require(options, "file")), require(options, "url"),
                     Integer.parseInt(options.getOrDefault("chunk", "5000")));
             case "summary" -> SummaryCommand.run(Path.of(options.getOrDefault("state", ".memberpulse")));
+            case "churn-score" -> ChurnScoreCommand.run(Path.of(options.getOrDefault("state", ".memberpulse")),
+                    require(options, "as-of"), require(options, "horizon"), Path.of(require(options, "out")));
             default -> {
                 usage();
                 yield 2;
@@ -61,7 +65,7 @@ public final class DevStackMain {
     }
 
     private static void usage() {
-        System.err.println("usage: DevStackMain up|import|summary [options] (see the memberpulse launcher)");
+        System.err.println("usage: DevStackMain up|import|summary|churn-score [options] (see the memberpulse launcher)");
         System.exit(2);
     }
 }

@@ -55,8 +55,9 @@ final class SummaryCommand {
                 campaignStats.path("stores").asLong());
         System.out.println("  segments");
         for (JsonNode segment : get(rfm + "/segments")) {
-            System.out.printf("    %-20s %,8d   (%s)%n", segment.path("id").asText(), segment.path("size").asLong(),
-                    segment.path("rule").asText());
+            String rule = segment.path("rule").asText();
+            System.out.printf("    %-20s %,8d%s%n", segment.path("id").asText(), segment.path("size").asLong(),
+                    rule.isBlank() ? "" : "   (" + rule + ")");
         }
         System.out.println("  the ten riskiest members");
         System.out.printf("    %-38s %-10s %-22s %7s %10s %8s%n", "member", "member_no", "home store", "p(churn)",

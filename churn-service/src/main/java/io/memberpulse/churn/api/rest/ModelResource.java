@@ -1,5 +1,6 @@
 package io.memberpulse.churn.api.rest;
 
+import io.memberpulse.churn.BatchScoreService;
 import io.memberpulse.churn.ModelQueryService;
 import io.memberpulse.churn.TrainModelService;
 import io.memberpulse.churn.domain.InvalidInputException;
@@ -25,10 +26,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ModelResource {
     private final ModelQueryService queries;
     private final TrainModelService training;
+    private final BatchScoreService batchScoring;
 
-    public ModelResource(ModelQueryService queries, TrainModelService training) {
+    public ModelResource(ModelQueryService queries, TrainModelService training, BatchScoreService batchScoring) {
         this.queries = queries;
         this.training = training;
+        this.batchScoring = batchScoring;
     }
 
     @GET
@@ -64,6 +67,32 @@ public class ModelResource {
     public Response train(@QueryParam("asOf") String asOf, @QueryParam("horizon") Integer horizon) {
         TrainModelService.Outcome outcome = training.train(instant(asOf), horizon == null ? training.defaultHorizon() : horizon);
         return Response.status(201).entity(outcome).build();
+    }
+
+    @POST
+    @Path("batch-score")
+    @Blocking
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    @Operation(summary = "Batch evaluation: train only on facts before asOf (labels from cut-offs a horizon earlier, "
+            + "nothing stored or promoted) and score every member who bought before asOf; CSV "
+            + "member_id,member_no,churn_probability sorted by member_id (member_no empty when unknown)")
+    public Response batchScore(@QueryParam("asOf") String asOf, @QueryParam("horizon") String horizon) {
+        Instant at = instant(asOf);
+        if (at == null) {
+            throw new InvalidInputException("asOf", "is required (a date such as 2011-09-10)");
+        }
+        int days = horizon == null || horizon.isBlank() ? training.defaultHorizon() : days(horizon);
+        BatchScoreService.Batch batch = batchScoring.score(at, days);
+        return Response.ok(ScoresCsv.of(batch.rows()), "text/csv; charset=UTF-8")
+                .header("X-Members-Scored", batch.rows().size()).header("X-Model-Kind", batch.kind()).build();
+    }
+
+    private static int days(String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("horizon", "must be a whole number of days");
+        }
     }
 
     static Instant instant(String text) {

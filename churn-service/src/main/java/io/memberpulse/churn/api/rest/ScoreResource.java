@@ -1,9 +1,11 @@
 package io.memberpulse.churn.api.rest;
 
 import io.memberpulse.churn.ScoreQueryService;
+import io.memberpulse.churn.WhatIfRoiService;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.RoiCalculator;
+import io.memberpulse.churn.domain.WhatIfRoi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -26,9 +28,11 @@ public class ScoreResource {
     static final int MAX_K = 1_000;
 
     private final ScoreQueryService queries;
+    private final WhatIfRoiService whatIf;
 
-    public ScoreResource(ScoreQueryService queries) {
+    public ScoreResource(ScoreQueryService queries, WhatIfRoiService whatIf) {
         this.queries = queries;
+        this.whatIf = whatIf;
     }
 
     public record RoiRequest(Long members, Double riskShare, Double touchCost, Double couponCost, Double winBackUplift,
@@ -71,6 +75,41 @@ public class ScoreResource {
                 required(request.members(), "members"), required(request.riskShare(), "riskShare"),
                 orZero(request.touchCost()), orZero(request.couponCost()),
                 required(request.winBackUplift(), "winBackUplift"), required(request.netValuePerWonBack(), "netValuePerWonBack")));
+    }
+
+    @GET
+    @Path("roi/what-if")
+    @Operation(summary = "What-if ROI from the live model: targeted = members × topShare; expected churners among them = "
+            + "targeted × churn rate × lift (the promoted model's lift at topShare measured on its validation window, "
+            + "else the rhythm baseline's); won back = those × baseWinBack; gain = won back × netValuePerWonBack; "
+            + "cost = targeted × (touchCost + couponCost); ROI = gain / cost. Random targeting (lift 1) alongside")
+    public Uni<WhatIfRoi.Result> roiWhatIf(@QueryParam("members") String members, @QueryParam("topShare") String topShare,
+            @QueryParam("touchCost") String touchCost, @QueryParam("couponCost") String couponCost,
+            @QueryParam("netValuePerWonBack") String netValuePerWonBack, @QueryParam("baseWinBack") String baseWinBack) {
+        WhatIfRoi.Inputs inputs = new WhatIfRoi.Inputs(Math.round(number(members, "members", null)),
+                number(topShare, "topShare", null), number(touchCost, "touchCost", 0.0),
+                number(couponCost, "couponCost", 0.0), number(netValuePerWonBack, "netValuePerWonBack", null),
+                number(baseWinBack, "baseWinBack", null));
+        return whatIf.whatIf(inputs);
+    }
+
+    /** A query number; absent: the fallback, or 400 naming the field when there is none. */
+    static double number(String text, String field, Double fallback) {
+        if (text == null || text.isBlank()) {
+            if (fallback == null) {
+                throw new InvalidInputException(field, "is required");
+            }
+            return fallback;
+        }
+        try {
+            double value = Double.parseDouble(text.trim());
+            if (!Double.isFinite(value)) {
+                throw new NumberFormatException(text);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(field, "must be a number");
+        }
     }
 
     @GET

@@ -5,11 +5,12 @@ import java.util.List;
 /**
  * How a model's churn probabilities fared against what happened: ranking (AUC, recall and lift in
  * the top 20%, precision in the top 10%), calibration (Brier, reliability bins) and the expected
- * profit of the DOMAIN.md automated-care campaign aimed down the list.
+ * profit of the DOMAIN.md automated-care campaign aimed down the list; lift at shares from 5% to 100%
+ * (what the what-if ROI reads).
  */
 public record ModelMetrics(int members, double churnRate, double auc, double recallAt20, double liftAt20,
         double precisionAt10, double brier, double profitPerThousandAt20, double bestShare,
-        double bestProfitPerThousand, List<BinaryMetrics.Bin> reliability) {
+        double bestProfitPerThousand, List<BinaryMetrics.Bin> reliability, List<LiftCurve.Point> liftCurve) {
 
     public static ModelMetrics of(double[] probabilities, int[] churned) {
         double rate = java.util.Arrays.stream(churned).average().orElse(Double.NaN);
@@ -19,6 +20,7 @@ public record ModelMetrics(int members, double churnRate, double auc, double rec
                 BinaryMetrics.recallAt(probabilities, churned, 0.2), BinaryMetrics.liftAt(probabilities, churned, 0.2),
                 BinaryMetrics.precisionAt(probabilities, churned, 0.1), BinaryMetrics.brier(probabilities, churned),
                 profit.profitPerThousand(probabilities, churned, 0.2), best.share(), best.profitPerThousand(),
-                BinaryMetrics.reliability(probabilities, churned, 10));
+                BinaryMetrics.reliability(probabilities, churned, 10),
+                LiftCurve.measure(probabilities, churned).points());
     }
 }

@@ -41,6 +41,8 @@ class ModelResourceTest {
     /** Facts known up to here; the synthetic members buy during the 420 days before it. */
     static final Instant AS_OF = Instant.parse("2029-06-01T00:00:00Z");
     static final int MEMBERS = 400;
+    static final String WHAT_IF = "/roi/what-if?members=10000&topShare=0.2&touchCost=0.25&couponCost=2"
+            + "&netValuePerWonBack=60&baseWinBack=0.08";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -113,9 +115,19 @@ class ModelResourceTest {
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + run + "-m1/score")
                     .then().statusCode(200).body("modelVersion", equalTo(version)));
+
+            assertThat(report.getList("validation.gbt.liftCurve")).hasSize(13);
+            JsonPath whatIf = given().get(WHAT_IF).then().statusCode(200).extract().jsonPath();
+            assertThat(whatIf.getString("source")).contains(version);
+            assertThat(whatIf.getDouble("lift")).isGreaterThan(1);
+            assertThat(whatIf.getDouble("gain")).isGreaterThan(whatIf.getDouble("randomTargetingGain"));
+            assertThat(whatIf.getLong("targeted")).isEqualTo(2_000);
         } finally {
             models.demoteAll().await().indefinitely();
             registry.reload();
         }
+        given().get(WHAT_IF).then().statusCode(200).body("source", containsString("rhythm baseline"));
+        given().get("/roi/what-if?members=100&topShare=0.2&touchCost=1&netValuePerWonBack=60").then().statusCode(400)
+                .body("errors[0].field", equalTo("baseWinBack"));
     }
 }

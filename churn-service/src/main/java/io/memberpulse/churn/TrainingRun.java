@@ -1,0 +1,50 @@
+package io.memberpulse.churn;
+
+import io.memberpulse.churn.domain.InvalidInputException;
+import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.domain.features.FeatureExtractor;
+import io.memberpulse.churn.domain.features.Snapshot;
+import io.memberpulse.churn.domain.features.SnapshotBuilder;
+import io.memberpulse.churn.domain.features.StockOuts;
+import io.memberpulse.churn.domain.model.BgNbdFitter;
+import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.TrainingPlan;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training run over a set of member histories, shared by training on demand and batch scoring:
+ * the strict-time-split plan for a model trained with facts up to asOf (labels end by asOf), each
+ * cut-off's snapshot built once, and the unlabelled snapshot that the trained model scores.
+ */
+final class TrainingRun {
+    static final int MAX_HORIZON_DAYS = 730;
+
+    private final Map<String, List<Activity>> histories;
+    private final SnapshotBuilder builder;
+    private final Map<Instant, Snapshot> labelled = new HashMap<>();
+
+    TrainingRun(Map<String, List<Activity>> histories, FeatureExtractor extractor, int horizonDays) {
+        this.histories = histories;
+        this.builder = new SnapshotBuilder(extractor, summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
+    }
+
+    static void checkHorizon(int horizonDays) {
+        if (horizonDays < 1 || horizonDays > MAX_HORIZON_DAYS) {
+            throw new InvalidInputException("horizon", "must be within 1.." + MAX_HORIZON_DAYS + " days");
+        }
+    }
+
+    /** Every model kind validated, the best trained one refitted; NotEnoughDataException when too little data. */
+    ChurnTraining.Result train(Instant asOf) {
+        return ChurnTraining.run(TrainingPlan.of(asOf, builder.horizonDays()),
+                t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, StockOuts.NONE, cut, true)), false);
+    }
+
+    /** Every member who had purchased by asOf, with features as of it (no labels). */
+    Snapshot unlabelledAt(Instant asOf) {
+        return builder.at(histories, StockOuts.NONE, asOf, false);
+    }
+}

@@ -1,0 +1,151 @@
+package io.memberpulse.churn.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batch evaluation on facts from member.events. Its members live years before every other test's
+ * (so no other test's facts precede its asOf) and are deleted afterwards (so no other test trains on them).
+ */
+@QuarkusTest
+class BatchScoreResourceTest {
+    static final Instant AS_OF = Instant.parse("2016-06-01T00:00:00Z");
+    static final int MEMBERS = 300;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    Pool pool;
+
+    /** Buyers at Poisson rates who drop out at random moments during the 420 days before asOf; even ones have a number. */
+    static List<ProducerRecord<String, MemberEvent>> before(String run) {
+        Random random = new Random(16);
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        for (int m = 0; m < MEMBERS; m++) {
+            String member = run + "-m" + String.format("%03d", m);
+            double meanGap = new double[] {7, 14, 30, 60}[random.nextInt(4)];
+            double day = random.nextDouble() * 200;
+            double death = day + random.nextDouble() * 500;
+            int order = 0;
+            while (day < 420 && day < death) {
+                Instant at = AS_OF.minus(Duration.ofMinutes(Math.max(1, Math.round((420 - day) * 1440))));
+                records.add(order(member, order++, at, m % 2 == 0 ? "no-" + m : "", 10 + random.nextInt(40)));
+                day += -meanGap * Math.log(1 - random.nextDouble());
+            }
+        }
+        return records;
+    }
+
+    /** Facts at and after asOf: more orders of known members, and a member who first buys then. */
+    static List<ProducerRecord<String, MemberEvent>> after(String run) {
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        for (int m = 0; m < 60; m++) {
+            String member = run + "-m" + String.format("%03d", m);
+            Instant at = m == 0 ? AS_OF : AS_OF.plus(Duration.ofDays(1 + m));
+            records.add(order(member, 1_000, at, m % 2 == 0 ? "no-" + m : "", 500));
+        }
+        records.add(order(run + "-newcomer", 0, AS_OF.plus(Duration.ofDays(3)), "no-new", 20));
+        return records;
+    }
+
+    static ProducerRecord<String, MemberEvent> order(String member, int n, Instant at, String memberNo, double paid) {
+        MemberEvent event = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(member + "-" + n).setSource(Source.SOURCE_ECOMMERCE).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId("web-1")
+                .setIdentifiers(Identifiers.newBuilder().setMemberNo(memberNo))
+                .setLine(OrderLine.newBuilder().setOrderId(member + "-o" + n).setSku("sku-" + n % 30).setQuantity(1)
+                        .setPaidAmount(paid))).build();
+        return new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event);
+    }
+
+    @Test
+    void scoresEveryEarlierBuyerFromFactsBeforeAsOfAlone() {
+        given().post("/models/batch-score?asOf=2001-01-01&horizon=90").then().statusCode(409)
+                .contentType("application/problem+json").body("detail", containsString("too little data"));
+        given().post("/models/batch-score?asOf=soon&horizon=90").then().statusCode(400)
+                .body("errors[0].field", equalTo("asOf"));
+        given().post("/models/batch-score?horizon=90").then().statusCode(400).body("errors[0].field", equalTo("asOf"));
+        given().post("/models/batch-score?asOf=2016-06-01&horizon=ninety").then().statusCode(400)
+                .body("errors[0].field", equalTo("horizon"));
+        given().post("/models/batch-score?asOf=2016-06-01&horizon=0").then().statusCode(400)
+                .body("errors[0].field", equalTo("horizon"));
+
+        String run = "bs-" + UUID.randomUUID().toString().substring(0, 8);
+        List<ProducerRecord<String, MemberEvent>> early = before(run);
+        Set<String> buyers = new LinkedHashSet<>();
+        early.forEach(record -> buyers.add(record.key()));
+        try {
+            produceAndAwait(early);
+            String csv = batchScore();
+            List<String> lines = ownLines(csv, run);
+            assertThat(csv).startsWith("member_id,member_no,churn_probability\r\n");
+            assertThat(lines).hasSize(buyers.size());
+            assertThat(lines).isSorted();
+            for (String line : lines) {
+                String[] cells = line.split(",", -1);
+                int m = Integer.parseInt(cells[0].substring(cells[0].lastIndexOf('m') + 1));
+                assertThat(cells[1]).isEqualTo(m % 2 == 0 ? "no-" + m : "");
+                assertThat(Double.parseDouble(cells[2])).isBetween(0.0, 1.0);
+            }
+
+            produceAndAwait(after(run));
+            assertThat(ownLines(batchScore(), run)).isEqualTo(lines);
+        } finally {
+            for (String table : List.of("purchase_line", "member_activity", "member_number", "churn_score")) {
+                pool.preparedQuery("DELETE FROM " + table + " WHERE member_id LIKE $1").execute(Tuple.of(run + "-%"))
+                        .await().indefinitely();
+            }
+        }
+    }
+
+    private static String batchScore() {
+        return given().accept("text/csv").post("/models/batch-score?asOf=2016-06-01&horizon=90").then().statusCode(200)
+                .contentType(containsString("text/csv")).extract().asString();
+    }
+
+    private static List<String> ownLines(String csv, String run) {
+        return csv.lines().filter(line -> line.startsWith(run + "-")).toList();
+    }
+
+    private void produceAndAwait(List<ProducerRecord<String, MemberEvent>> records) {
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+            kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+        }
+        String[] eventIds = records.stream().map(r -> r.value().getEvent().getEventId()).toArray(String[]::new);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool
+                .preparedQuery("SELECT count(*) FROM purchase_line WHERE event_id = ANY($1)").execute(Tuple.of(eventIds))
+                .await().indefinitely().iterator().next().getLong(0) == records.size());
+    }
+}
