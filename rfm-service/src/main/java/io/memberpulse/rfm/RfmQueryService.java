@@ -1,6 +1,10 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.rfm.domain.DefaultSegments;
+import io.memberpulse.rfm.domain.LifecycleStage;
+import io.memberpulse.rfm.domain.MemberTags;
+import io.memberpulse.rfm.domain.Tag;
+import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.RfmSnapshot;
@@ -20,11 +24,14 @@ public class RfmQueryService {
     private final RfmCalculator calculator;
 
     private final RuleSegments definitions;
+    private final ChurnRiskRepository risks;
 
-    public RfmQueryService(RfmRepository repository, RfmCache cache, RfmConfig config, RuleSegments definitions) {
+    public RfmQueryService(RfmRepository repository, RfmCache cache, RfmConfig config, RuleSegments definitions,
+            ChurnRiskRepository risks) {
         this.repository = repository;
         this.cache = cache;
         this.definitions = definitions;
+        this.risks = risks;
         this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
     }
 
@@ -35,6 +42,17 @@ public class RfmQueryService {
                         : repository.find(memberId).call(found -> found.map(row -> cache.putAll(List.of(row)))
                                 .orElse(Uni.createFrom().voidItem())))
                 .map(found -> found.orElseThrow(() -> new MemberNotFoundException(memberId)));
+    }
+
+    /** A member's current RFM, lifecycle stage, segments and tags. */
+    public record Profile(RfmSnapshot snapshot, LifecycleStage stage, List<Tag> tags) {
+    }
+
+    public Uni<Profile> profile(String memberId) {
+        return current(memberId).flatMap(snapshot -> risks.probability(memberId).map(probability -> {
+            LifecycleStage stage = definitions.stageOf(snapshot.rfm());
+            return new Profile(snapshot, stage, MemberTags.of(snapshot.rfm(), stage, probability.orElse(null)));
+        }));
     }
 
     /** Exactly what the live computation gave at that instant: same lines, same calculator. */

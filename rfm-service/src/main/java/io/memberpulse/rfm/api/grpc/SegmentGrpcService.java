@@ -12,6 +12,7 @@ import io.memberpulse.proto.segments.v1.Segment;
 import io.memberpulse.proto.segments.v1.SegmentMember;
 import io.memberpulse.proto.segments.v1.SegmentService;
 import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
+import io.memberpulse.proto.segments.v1.Tag;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
@@ -35,9 +36,17 @@ class SegmentGrpcService implements SegmentService {
 
     @Override
     public Uni<MemberProfile> getMemberProfile(GetMemberRfmRequest request) {
-        return row(request).map(row -> MemberProfile.newBuilder().setMemberId(row.rfm().memberId())
-                .setStage(stage(row))
-                .addAllSegmentIds(row.segments()).setRfm(toProto(row.rfm())).build());
+        if (request.getMemberId().isBlank()) {
+            return Uni.createFrom().failure(invalid("member_id: is required"));
+        }
+        return queries.profile(request.getMemberId()).map(profile -> {
+            MemberProfile.Builder proto = MemberProfile.newBuilder().setMemberId(request.getMemberId())
+                    .setStage(stage(profile.snapshot())).addAllSegmentIds(profile.snapshot().segments())
+                    .setRfm(toProto(profile.snapshot().rfm()));
+            profile.tags().forEach(tag -> proto.addTags(
+                    Tag.newBuilder().setFamily(tag.family()).setName(tag.name()).setValue(tag.value())));
+            return proto.build();
+        });
     }
 
     @Override

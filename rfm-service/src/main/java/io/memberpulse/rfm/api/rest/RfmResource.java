@@ -54,6 +54,19 @@ public class RfmResource {
         return queries.asOf(memberId, instant(asOf)).map(RfmResponse::of);
     }
 
+    public record ProfileResponse(String memberId, String stage, List<String> segments,
+            List<io.memberpulse.rfm.domain.Tag> tags, Rfm rfm) {
+    }
+
+    @GET
+    @Path("members/{memberId}/profile")
+    @Operation(summary = "A member's lifecycle stage, segments and tags (basic, behaviour, value, risk) with the RFM")
+    public Uni<ProfileResponse> profile(@PathParam("memberId") String memberId) {
+        return queries.profile(memberId).map(p -> new ProfileResponse(memberId,
+                p.stage() == null ? null : p.stage().name().toLowerCase(java.util.Locale.ROOT),
+                List.copyOf(p.snapshot().segments()), p.tags(), p.snapshot().rfm()));
+    }
+
     @GET
     @Path("segments")
     @Operation(summary = "The segments with their rules and current sizes")

@@ -187,6 +187,33 @@ class RfmResourceTest {
     }
 
     @Test
+    void theProfileCarriesTagsIncludingRiskFromChurnScores() {
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, member + "-o1", DAY0, 120), order(member, member + "-o2", DAY0.plus(Duration.ofDays(2)), 80));
+        kafka.registerSerde(io.memberpulse.proto.churn.v1.ChurnScored.class,
+                ProtobufSerdes.of(new io.memberpulse.proto.kafka.ChurnScoredDeserializer()));
+        kafka.produce(String.class, io.memberpulse.proto.churn.v1.ChurnScored.class).fromRecords(new ProducerRecord<>(
+                Topics.CHURN_SCORES, member, io.memberpulse.proto.churn.v1.ChurnScored.newBuilder().setMemberId(member)
+                        .setProbability(0.83).setAsOf(Timestamp.newBuilder().setSeconds(DAY0.getEpochSecond())).build()))
+                .awaitCompletion();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/profile")
+                .then().statusCode(200).body("stage", equalTo("growing"))
+                .body("tags.find { it.name == 'churn_risk' }.value", equalTo("high"))
+                .body("tags.find { it.name == 'spend_band' }.family", equalTo("behaviour"))
+                .body("tags.find { it.name == 'home_store' }.value", equalTo("s-042")));
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var profile = SegmentServiceGrpc.newBlockingStub(channel)
+                    .getMemberProfile(GetMemberRfmRequest.newBuilder().setMemberId(member).build());
+            assertThat(profile.getStage().name()).isEqualTo("LIFECYCLE_STAGE_GROWING");
+            assertThat(profile.getTagsList()).anyMatch(t -> t.getFamily().equals("risk") && t.getValue().equals("0.830"));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void aFlushedRedisIsRebuiltFromPostgres() {
         String member = "m-" + UUID.randomUUID();
         send(order(member, member + "-o1", DAY0, 77));

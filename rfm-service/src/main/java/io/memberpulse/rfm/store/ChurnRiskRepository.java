@@ -1,0 +1,46 @@
+package io.memberpulse.rfm.store;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Members' latest churn probabilities (member_churn_risk), from churn.scores. */
+@ApplicationScoped
+public class ChurnRiskRepository {
+    private final Pool pool;
+
+    public ChurnRiskRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public record Risk(String memberId, double probability, Instant asOf) {
+    }
+
+    /** Keeps the newer of the stored and the given score. */
+    public Uni<Void> upsert(List<Risk> risks) {
+        if (risks.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> tuples = new ArrayList<>(risks.size());
+        risks.forEach(r -> tuples.add(Tuple.of(r.memberId(), r.probability(), r.asOf().atOffset(ZoneOffset.UTC))));
+        return pool.preparedQuery("""
+                INSERT INTO member_churn_risk (member_id, probability, as_of) VALUES ($1, $2, $3)
+                ON CONFLICT (member_id) DO UPDATE SET probability = EXCLUDED.probability, as_of = EXCLUDED.as_of
+                WHERE member_churn_risk.as_of <= EXCLUDED.as_of""")
+                .executeBatch(tuples).replaceWithVoid();
+    }
+
+    public Uni<Optional<Double>> probability(String memberId) {
+        return pool.preparedQuery("SELECT probability FROM member_churn_risk WHERE member_id = $1").execute(Tuple.of(memberId))
+                .map(rows -> {
+                    var it = rows.iterator();
+                    return it.hasNext() ? Optional.of(it.next().getDouble(0)) : Optional.empty();
+                });
+    }
+}
