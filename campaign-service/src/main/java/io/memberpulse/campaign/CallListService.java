@@ -6,6 +6,7 @@ import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.store.CallTaskRepository;
+import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.campaign.store.MemberRiskRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -19,10 +20,12 @@ public class CallListService {
     private final MemberRiskRepository risks;
     private final CallTaskRepository tasks;
     private final CallListCache cache;
+    private final ContactRepository contacts;
     private final int dailyCapacity;
 
     public CallListService(MemberRiskRepository risks, CallTaskRepository tasks, CallListCache cache,
-            CampaignConfig config) {
+            ContactRepository contacts, CampaignConfig config) {
+        this.contacts = contacts;
         this.risks = risks;
         this.tasks = tasks;
         this.cache = cache;
@@ -46,6 +49,8 @@ public class CallListService {
     private Uni<List<CallTask>> load(String storeId) {
         return Panache.withSession(() -> risks.storeExists(storeId).flatMap(exists -> exists
                 ? tasks.rankedOpen(storeId)
-                : Uni.createFrom().failure(new StoreNotFoundException(storeId))));
+                : Uni.createFrom().failure(new StoreNotFoundException(storeId))))
+                .flatMap(ranked -> contacts.maskedPhones(ranked.stream().map(CallTask::memberId).toList())
+                        .map(phones -> ranked.stream().map(t -> t.withMaskedPhone(phones.get(t.memberId()))).toList()));
     }
 }

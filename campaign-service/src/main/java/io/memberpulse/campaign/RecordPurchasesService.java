@@ -1,5 +1,7 @@
 package io.memberpulse.campaign;
 
+import io.memberpulse.campaign.domain.PhoneMask;
+import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -7,6 +9,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,16 +18,26 @@ import java.util.Locale;
 @ApplicationScoped
 public class RecordPurchasesService {
     private final PurchaseRepository purchases;
+    private final ContactRepository contacts;
 
-    public RecordPurchasesService(PurchaseRepository purchases) {
+    public RecordPurchasesService(PurchaseRepository purchases, ContactRepository contacts) {
         this.purchases = purchases;
+        this.contacts = contacts;
     }
 
     public Uni<Void> record(List<MemberEvent> events) {
         List<PurchaseRepository.Purchase> rows = new ArrayList<>();
+        Map<String, ContactRepository.Contact> latestContacts = new HashMap<>();
         for (MemberEvent event : events) {
             var fact = event.getEvent();
-            if (event.getMemberId().isEmpty() || event.getDuplicateOrder()) {
+            if (event.getMemberId().isEmpty()) {
+                continue;
+            }
+            Instant at = Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
+            PhoneMask.mask(fact.getIdentifiers().getPhone()).ifPresent(masked -> latestContacts.merge(event.getMemberId(),
+                    new ContactRepository.Contact(event.getMemberId(), masked, at),
+                    (a, b) -> a.seenAt().isAfter(b.seenAt()) ? a : b));
+            if (event.getDuplicateOrder()) {
                 continue;
             }
             String kind;
@@ -45,7 +59,7 @@ public class RecordPurchasesService {
                     emptyToNull(fact.getCoupon().getCampaignId()),
                     Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos()), amount));
         }
-        return purchases.insert(rows);
+        return purchases.insert(rows).chain(() -> contacts.upsert(latestContacts.values()));
     }
 
     private static String emptyToNull(String value) {

@@ -35,7 +35,7 @@ function render(task, store) {
   item.className = "call" + (task.overdue ? " overdue" : "");
   item.dataset.taskId = task.taskId;
   item.innerHTML = `
-    <div class="who">Member ${task.memberId.slice(0, 8)}<span class="badge">OVERDUE</span></div>
+    <div class="who">Member ${task.memberId.slice(0, 8)}${task.maskedPhone ? " · ☎ " + task.maskedPhone : ""}<span class="badge">OVERDUE</span></div>
     <div class="numbers">churn risk ${(task.churnProbability * 100).toFixed(0)}% · value at risk ${money(task.valueAtRisk)} · ${dueText(task)}</div>
     <ul>${task.talkingPoints.map((point) => `<li>${point.replace(/[<>&]/g, "")}</li>`).join("")}</ul>
     <div class="actions"></div>

@@ -8,9 +8,20 @@ import java.util.Objects;
  *
  * @param campaignId null until tasks are opened by a campaign rather than by the SOP
  * @param version    the optimistic-lock version a caller sends back with the outcome
+ * @param maskedPhone how to reach the member (138****8000), null when no phone is known
  */
 public record CallTask(String taskId, String memberId, String storeId, String campaignId, double probability,
-        double memberValue, double valueAtRisk, Instant createdAt, Instant dueAt, long version) {
+        double memberValue, double valueAtRisk, Instant createdAt, Instant dueAt, long version, String maskedPhone) {
+
+    public CallTask(String taskId, String memberId, String storeId, String campaignId, double probability,
+            double memberValue, double valueAtRisk, Instant createdAt, Instant dueAt, long version) {
+        this(taskId, memberId, storeId, campaignId, probability, memberValue, valueAtRisk, createdAt, dueAt, version, null);
+    }
+
+    public CallTask withMaskedPhone(String phone) {
+        return new CallTask(taskId, memberId, storeId, campaignId, probability, memberValue, valueAtRisk, createdAt,
+                dueAt, version, phone);
+    }
 
     public CallTask {
         Objects.requireNonNull(taskId, "taskId");

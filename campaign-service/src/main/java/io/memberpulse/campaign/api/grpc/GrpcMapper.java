@@ -38,6 +38,9 @@ final class GrpcMapper {
                 .setValueAtRisk(task.valueAtRisk()).setCreatedAt(timestamp(task.createdAt()))
                 .setDueAt(timestamp(task.dueAt())).setStatus(status(task.status(now)))
                 .addAllTalkingPoints(TalkingPoints.of(task, now)).setVersion(task.version());
+        if (task.maskedPhone() != null) {
+            proto.setMaskedPhone(task.maskedPhone());
+        }
         if (task.campaignId() != null) {
             proto.setCampaignId(task.campaignId());
         }

@@ -10,6 +10,6 @@ public record CallListResponse(String storeId, Instant generatedAt, List<Task> t
     /** One call to make; {@code version} goes back with the outcome. */
     public record Task(String taskId, String memberId, String storeId, String campaignId, double churnProbability,
             double memberValue, double valueAtRisk, Instant createdAt, Instant dueAt, String status, boolean overdue,
-            List<String> talkingPoints, long version) {
+            List<String> talkingPoints, long version, String maskedPhone) {
     }
 }

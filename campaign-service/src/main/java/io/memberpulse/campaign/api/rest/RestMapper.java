@@ -25,6 +25,7 @@ final class RestMapper {
     private static CallListResponse.Task toResponse(CallTask task, Instant now) {
         return new CallListResponse.Task(task.taskId(), task.memberId(), task.storeId(), task.campaignId(),
                 task.probability(), task.memberValue(), task.valueAtRisk(), task.createdAt(), task.dueAt(),
-                task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now), task.version());
+                task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now), task.version(),
+                task.maskedPhone());
     }
 }

@@ -1,0 +1,55 @@
+package io.memberpulse.campaign.store;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Members' masked phones (member_contact), the latest seen on member.events. */
+@ApplicationScoped
+public class ContactRepository {
+    private final Pool pool;
+
+    public ContactRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public record Contact(String memberId, String maskedPhone, Instant seenAt) {
+    }
+
+    public Uni<Void> upsert(Collection<Contact> contacts) {
+        if (contacts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> tuples = new ArrayList<>(contacts.size());
+        contacts.forEach(c -> tuples.add(Tuple.of(c.memberId(), c.maskedPhone(), c.seenAt().atOffset(ZoneOffset.UTC))));
+        return pool.preparedQuery("""
+                INSERT INTO member_contact (member_id, masked_phone, seen_at) VALUES ($1, $2, $3)
+                ON CONFLICT (member_id) DO UPDATE SET masked_phone = EXCLUDED.masked_phone, seen_at = EXCLUDED.seen_at
+                WHERE member_contact.seen_at <= EXCLUDED.seen_at""")
+                .executeBatch(tuples).replaceWithVoid();
+    }
+
+    public Uni<Map<String, String>> maskedPhones(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool.preparedQuery("SELECT member_id, masked_phone FROM member_contact WHERE member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, String> phones = new HashMap<>();
+                    for (Row row : rows) {
+                        phones.put(row.getString(0), row.getString(1));
+                    }
+                    return phones;
+                });
+    }
+}
