@@ -1,0 +1,51 @@
+package io.memberpulse.rfm.stream.in;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * How this service consumes a batch of facts: unreadable records (a null payload from the
+ * deserialization-failure handler) go alone to the dead-letter topic; storage failures are retried
+ * with backoff (recording is idempotent) and only a batch that keeps failing is dead-lettered.
+ */
+final class RecordBatches {
+    private static final int RETRIES = 5;
+
+    private RecordBatches() {
+    }
+
+    static <T> Uni<Void> consume(KafkaRecordBatch<String, T> batch, Function<List<T>, Uni<Void>> record, Logger log,
+            String what) {
+        List<T> payloads = new ArrayList<>();
+        List<KafkaRecord<String, T>> unreadable = new ArrayList<>();
+        for (KafkaRecord<String, T> one : batch) {
+            if (one.getPayload() == null) {
+                unreadable.add(one);
+            } else {
+                payloads.add(one.getPayload());
+            }
+        }
+        return Uni.createFrom().deferred(() -> record.apply(payloads))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(RETRIES)
+                .onItemOrFailure().transformToUni((ignored, failure) -> {
+                    if (failure != null) {
+                        log.errorf(failure, "batch of %d %s not recorded after %d retries, dead-lettered",
+                                batch.getRecords().size(), what, RETRIES);
+                        return Uni.createFrom().completionStage(batch.nack(failure));
+                    }
+                    Uni<Void> sent = Uni.createFrom().voidItem();
+                    for (KafkaRecord<String, T> one : unreadable) {
+                        log.warnf("unreadable %s record of key %s dead-lettered", what, one.getKey());
+                        sent = sent.chain(() -> Uni.createFrom().completionStage(
+                                one.nack(new IllegalArgumentException("not a readable " + what + " record"))));
+                    }
+                    return sent.chain(() -> Uni.createFrom().completionStage(batch.ack()));
+                });
+    }
+}
