@@ -1,6 +1,7 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.rfm.domain.DefaultSegments;
+import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
@@ -27,9 +28,11 @@ public class DefineSegmentService {
     private final RuleSegmentRepository rules;
     private final RfmRepository repository;
     private final RecomputeRfmService recompute;
+    private final MemberFacts facts;
 
     public DefineSegmentService(RuleSegments definitions, RuleSegmentRepository rules, RfmRepository repository,
-            RecomputeRfmService recompute) {
+            RecomputeRfmService recompute, MemberFacts facts) {
+        this.facts = facts;
         this.definitions = definitions;
         this.rules = rules;
         this.repository = repository;
@@ -51,10 +54,12 @@ public class DefineSegmentService {
             if (page.isEmpty()) {
                 break;
             }
+            var histories = facts.historiesOf(page.stream().map(snapshot -> snapshot.rfm().memberId()).toList());
             for (RfmSnapshot snapshot : page) {
                 members++;
                 var rfm = snapshot.rfm();
-                if (rule.matches(MemberAttributes.of(rfm, definitions.stageOf(rfm), DefaultSegments.of(rfm)))) {
+                var history = histories.getOrDefault(rfm.memberId(), MemberHistory.EMPTY);
+                if (rule.matches(MemberAttributes.of(rfm, definitions.stageOf(rfm), DefaultSegments.of(rfm), history))) {
                     size++;
                     if (sample.size() < SAMPLE) {
                         sample.add(rfm.memberId());

@@ -1,8 +1,7 @@
 package io.memberpulse.rfm;
 
-import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
-import io.memberpulse.rfm.domain.PurchaseLine;
+import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.SegmentChange;
@@ -17,9 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,6 +33,7 @@ public class RecomputeRfmService {
     private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
     private final RfmRepository repository;
+    private final MemberFacts facts;
     private final RfmCache cache;
     private final SegmentChangePublisher publisher;
     private final RfmCalculator calculator;
@@ -48,8 +46,9 @@ public class RecomputeRfmService {
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
 
-    public RecomputeRfmService(RfmRepository repository, RfmCache cache, SegmentChangePublisher publisher,
+    public RecomputeRfmService(RfmRepository repository, MemberFacts facts, RfmCache cache, SegmentChangePublisher publisher,
             RfmConfig config, RuleSegments segmentDefinitions, DashboardRepository dashboards, MeterRegistry registry) {
+        this.facts = facts;
         this.dashboards = dashboards;
         this.segmentDefinitions = segmentDefinitions;
         this.repository = repository;
@@ -61,31 +60,21 @@ public class RecomputeRfmService {
 
     /** Records a batch from member.events and recomputes the members it touched. Blocking. */
     public synchronized void record(List<MemberEvent> events) {
-        List<RfmRepository.StoredLine> lines = new ArrayList<>();
-        Set<String> touched = new LinkedHashSet<>();
-        Instant latest = null;
-        for (MemberEvent event : events) {
-            var fact = event.getEvent();
-            Instant at = Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
-            latest = latest == null || at.isAfter(latest) ? at : latest;
-            PurchaseLine line = toLine(event, at);
-            if (line != null && !event.getMemberId().isEmpty()) {
-                String source = fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
-                lines.add(new RfmRepository.StoredLine(source, fact.getEventId(), event.getMemberId(), line,
-                        fact.getLine().getDiscountAmount()));
-                touched.add(event.getMemberId());
-            }
-        }
-        if (latest == null) {
+        MemberFacts.Recorded recorded = facts.record(events);
+        if (recorded.latest() == null) {
             return;
         }
         lastBatchNanos = System.nanoTime();
-        int inserted = repository.insertLines(lines).await().indefinitely();
-        recordedLines.increment(inserted);
-        Instant clock = repository.advanceWatermark(latest).await().indefinitely();
-        if (!touched.isEmpty()) {
-            recompute(touched, clock);
+        recordedLines.increment(recorded.newLines());
+        Instant clock = repository.advanceWatermark(recorded.latest()).await().indefinitely();
+        if (!recorded.touched().isEmpty()) {
+            recompute(recorded.touched(), clock);
         }
+    }
+
+    /** Recomputes the given members as of the clock (after their facts moved between them). Blocking. */
+    public synchronized void recomputeMembers(Collection<String> memberIds) {
+        repository.watermark().await().indefinitely().ifPresent(clock -> recompute(memberIds, clock));
     }
 
     /** Re-ages every member to the clock; cheap when the clock has not moved. Blocking. */
@@ -128,38 +117,27 @@ public class RecomputeRfmService {
     }
 
     private void recompute(Collection<String> memberIds, Instant asOf) {
-        Map<String, List<PurchaseLine>> lines = repository.linesOf(memberIds).await().indefinitely();
+        Map<String, MemberHistory> histories = facts.historiesOf(memberIds);
         Map<String, Set<String>> before = repository.segmentsOf(memberIds).await().indefinitely();
         List<RfmSnapshot> rows = new ArrayList<>(memberIds.size());
+        List<String> gone = new ArrayList<>();
         List<SegmentChange> changes = new ArrayList<>();
         for (String memberId : memberIds) {
-            Rfm rfm = calculator.compute(memberId, lines.getOrDefault(memberId, List.of()), asOf);
-            Set<String> segments = segmentDefinitions.segmentsOf(rfm);
-            rows.add(new RfmSnapshot(rfm, segments));
+            MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
+            Rfm rfm = calculator.compute(memberId, history.lines(), asOf);
+            Set<String> segments = history.lines().isEmpty() ? Set.of() : segmentDefinitions.segmentsOf(rfm, history);
+            if (history.lines().isEmpty()) {
+                gone.add(memberId); // merged away or split off: leaves every segment it was in
+            } else {
+                rows.add(new RfmSnapshot(rfm, segments));
+            }
             changes.addAll(SegmentChange.between(memberId, before.getOrDefault(memberId, Set.of()), segments, asOf,
                     rfm.homeStoreId()));
         }
         repository.upsert(rows, Instant.now()).await().indefinitely();
+        repository.delete(gone).await().indefinitely();
         cache.putAll(rows).await().indefinitely();
+        cache.removeAll(gone).await().indefinitely();
         publisher.publish(changes).await().indefinitely();
-    }
-
-    /** Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. */
-    static PurchaseLine toLine(MemberEvent event, Instant at) {
-        var fact = event.getEvent();
-        var line = fact.getLine();
-        if (event.getDuplicateOrder() || line.getOrderId().isEmpty()) {
-            return null;
-        }
-        Double margin = line.hasMarginRate() ? line.getMarginRate() : null;
-        if (fact.getType() == EventType.EVENT_TYPE_ORDER && line.hasPaidAmount()) {
-            return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.ORDER, at, fact.getStoreId(),
-                    line.getPaidAmount(), margin, 0);
-        }
-        if (fact.getType() == EventType.EVENT_TYPE_REFUND && line.hasRefundAmount()) {
-            return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.REFUND, at, fact.getStoreId(), 0, margin,
-                    line.getRefundAmount());
-        }
-        return null;
     }
 }

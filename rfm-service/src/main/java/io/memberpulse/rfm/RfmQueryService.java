@@ -2,9 +2,9 @@ package io.memberpulse.rfm;
 
 import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.LifecycleStage;
+import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Tag;
-import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.RfmSnapshot;
@@ -12,6 +12,7 @@ import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
@@ -24,14 +25,14 @@ public class RfmQueryService {
     private final RfmCalculator calculator;
 
     private final RuleSegments definitions;
-    private final ChurnRiskRepository risks;
+    private final MemberFacts facts;
 
     public RfmQueryService(RfmRepository repository, RfmCache cache, RfmConfig config, RuleSegments definitions,
-            ChurnRiskRepository risks) {
+            MemberFacts facts) {
         this.repository = repository;
         this.cache = cache;
         this.definitions = definitions;
-        this.risks = risks;
+        this.facts = facts;
         this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
     }
 
@@ -48,23 +49,28 @@ public class RfmQueryService {
     public record Profile(RfmSnapshot snapshot, LifecycleStage stage, List<Tag> tags) {
     }
 
+    /** The current profile: the stored RFM, and the tags from the member's history as of the same instant. */
     public Uni<Profile> profile(String memberId) {
-        return current(memberId).flatMap(snapshot -> risks.probability(memberId).map(probability -> {
+        return current(memberId).flatMap(snapshot -> history(memberId).map(history -> {
             LifecycleStage stage = definitions.stageOf(snapshot.rfm());
-            return new Profile(snapshot, stage, MemberTags.of(snapshot.rfm(), stage, probability.orElse(null)));
+            return new Profile(snapshot, stage, MemberTags.of(snapshot.rfm(), stage, history));
         }));
     }
 
-    /** Exactly what the live computation gave at that instant: same lines, same calculator. */
+    /** Exactly what the live computation gave at that instant: same facts, same calculator, same rules. */
     public Uni<RfmSnapshot> asOf(String memberId, Instant asOf) {
-        return repository.linesOf(List.of(memberId)).map(lines -> {
-            var memberLines = lines.get(memberId);
-            if (memberLines == null) {
+        return history(memberId).map(history -> {
+            if (history.lines().isEmpty()) {
                 throw new MemberNotFoundException(memberId);
             }
-            var rfm = calculator.compute(memberId, memberLines, asOf);
-            return new RfmSnapshot(rfm, definitions.segmentsOf(rfm));
+            var rfm = calculator.compute(memberId, history.lines(), asOf);
+            return new RfmSnapshot(rfm, definitions.segmentsOf(rfm, history));
         });
+    }
+
+    private Uni<MemberHistory> history(String memberId) {
+        return Uni.createFrom().item(() -> facts.historiesOf(List.of(memberId)).getOrDefault(memberId, MemberHistory.EMPTY))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /** A segment of any kind (default, lifecycle stage, business rule) and its current size. */

@@ -3,6 +3,7 @@ package io.memberpulse.rfm;
 import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.LifecycleRules;
 import io.memberpulse.rfm.domain.LifecycleStage;
+import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
@@ -36,7 +37,7 @@ public class RuleSegments {
     }
 
     /** All the segment ids this member is in. */
-    public Set<String> segmentsOf(Rfm rfm) {
+    public Set<String> segmentsOf(Rfm rfm, MemberHistory history) {
         Set<String> defaults = DefaultSegments.of(rfm);
         LifecycleStage stage = lifecycle.stageOf(rfm);
         Set<String> segments = new LinkedHashSet<>(defaults);
@@ -45,7 +46,7 @@ public class RuleSegments {
         }
         Map<String, Defined> defined = defined();
         if (!defined.isEmpty()) {
-            Map<String, Object> attributes = MemberAttributes.of(rfm, stage, defaults);
+            Map<String, Object> attributes = MemberAttributes.of(rfm, stage, defaults, history);
             for (Defined segment : defined.values()) {
                 if (segment.rule().matches(attributes)) {
                     segments.add(segment.id());

@@ -5,16 +5,33 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The tags derived from what rfm-service knows of a member: basic (home store), behaviour (activity
- * frequency, spend band, repurchase cycle), value (tier, 90-day margin contribution, loyalty score)
- * and risk (churn probability and band, from churn-service). Thresholds are the DOMAIN.md bands.
+ * The tags of the five families of DOMAIN.md from what rfm-service knows of a member: basic (home
+ * store; gender, age band, city, region, registration date from profile hints), behaviour (activity
+ * frequency, spend band, repurchase cycle, categories down to the SKU attribute), interest (favourite
+ * categories, browsing, interaction), value (tier, 90-day margin contribution, loyalty score) and risk
+ * (churn probability and band from churn-service, negative reviews, complaints). All as of the RFM's
+ * instant, so a profile as of a past instant is what it was then.
  */
 public final class MemberTags {
     private MemberTags() {
     }
 
-    /** @param churnProbability null when churn-service has not scored the member */
-    public static List<Tag> of(Rfm rfm, LifecycleStage stage, Double churnProbability) {
+    /** Every tag of the member, from the RFM and the member's whole history. */
+    public static List<Tag> of(Rfm rfm, LifecycleStage stage, MemberHistory history) {
+        return of(rfm, stage, history, ActivityTags.count(history.facts(), rfm.asOf()));
+    }
+
+    /** Same, with the activity counts already made (rule attributes use them too). */
+    public static List<Tag> of(Rfm rfm, LifecycleStage stage, MemberHistory history, ActivityTags.Counts counts) {
+        List<Tag> tags = new ArrayList<>(ProfileTags.of(history.facts(), rfm.asOf()));
+        tags.addAll(fromRfm(rfm, stage, history.churnProbability()));
+        tags.addAll(CategoryTags.of(history.lines(), rfm.asOf()));
+        tags.addAll(ActivityTags.of(counts));
+        return tags;
+    }
+
+    /** The tags from RFM alone. @param churnProbability null when churn-service has not scored the member */
+    public static List<Tag> fromRfm(Rfm rfm, LifecycleStage stage, Double churnProbability) {
         List<Tag> tags = new ArrayList<>();
         if (rfm.homeStoreId() != null) {
             tags.add(new Tag("basic", "home_store", rfm.homeStoreId()));

@@ -3,9 +3,12 @@ package io.memberpulse.rfm.domain;
 import java.time.Instant;
 import java.util.Objects;
 
-/** One order line or refund of a member; amounts in the store currency. */
+/**
+ * One order line or refund of a member; amounts in the store currency. {@code category} is the line's
+ * category path (dairy/yogurt/greek, deepest level = the SKU attribute), null when not reported.
+ */
 public record PurchaseLine(String orderId, Kind kind, Instant occurredAt, String storeId, double paidAmount,
-        Double marginRate, double refundAmount) {
+        Double marginRate, double refundAmount, String category) {
 
     public enum Kind { ORDER, REFUND }
 
@@ -16,5 +19,11 @@ public record PurchaseLine(String orderId, Kind kind, Instant occurredAt, String
         if (marginRate != null && (marginRate < 0 || marginRate > 1)) {
             throw new IllegalArgumentException("marginRate must be within 0..1: " + marginRate);
         }
+        category = category == null || category.isBlank() ? null : category.strip();
+    }
+
+    public PurchaseLine(String orderId, Kind kind, Instant occurredAt, String storeId, double paidAmount,
+            Double marginRate, double refundAmount) {
+        this(orderId, kind, occurredAt, storeId, paidAmount, marginRate, refundAmount, null);
     }
 }

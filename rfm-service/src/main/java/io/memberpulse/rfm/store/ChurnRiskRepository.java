@@ -36,6 +36,16 @@ public class ChurnRiskRepository {
                 .executeBatch(tuples).replaceWithVoid();
     }
 
+    public Uni<java.util.Map<String, Double>> probabilities(java.util.Collection<String> memberIds) {
+        return pool.preparedQuery("SELECT member_id, probability FROM member_churn_risk WHERE member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    java.util.Map<String, Double> found = new java.util.HashMap<>();
+                    rows.forEach(row -> found.put(row.getString(0), row.getDouble(1)));
+                    return found;
+                });
+    }
+
     public Uni<Optional<Double>> probability(String memberId) {
         return pool.preparedQuery("SELECT probability FROM member_churn_risk WHERE member_id = $1").execute(Tuple.of(memberId))
                 .map(rows -> {

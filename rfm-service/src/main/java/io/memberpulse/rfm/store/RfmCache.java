@@ -18,11 +18,13 @@ import java.util.Optional;
 @ApplicationScoped
 public class RfmCache {
     private final ReactiveValueCommands<String, String> values;
+    private final io.quarkus.redis.datasource.keys.ReactiveKeyCommands<String> keys;
     private final ObjectMapper mapper;
     private final String prefix;
 
     public RfmCache(ReactiveRedisDataSource redis, ObjectMapper mapper, RfmConfig config) {
         this.values = redis.value(String.class);
+        this.keys = redis.key();
         this.mapper = mapper;
         this.prefix = config.redis().keyPrefix() + "rfm:";
     }
@@ -36,6 +38,13 @@ public class RfmCache {
             entries.put(prefix + row.rfm().memberId(), write(row));
         }
         return values.mset(entries);
+    }
+
+    public Uni<Void> removeAll(java.util.Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return keys.del(memberIds.stream().map(id -> prefix + id).toArray(String[]::new)).replaceWithVoid();
     }
 
     public Uni<Optional<RfmSnapshot>> get(String memberId) {

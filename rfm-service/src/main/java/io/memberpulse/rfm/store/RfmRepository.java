@@ -33,7 +33,8 @@ public class RfmRepository {
     }
 
     /** A purchase line with its member and event key, as written. */
-    public record StoredLine(String source, String eventId, String memberId, PurchaseLine line, double discountAmount) {
+    public record StoredLine(String source, String eventId, String memberId, PurchaseLine line, double discountAmount,
+            String sku) {
     }
 
     /** Stores new lines (a known source + event_id changes nothing); returns how many were new. */
@@ -46,12 +47,13 @@ public class RfmRepository {
             PurchaseLine line = stored.line();
             tuples.add(Tuple.from(Arrays.asList(stored.source(), stored.eventId(), stored.memberId(), line.orderId(),
                     line.kind() == PurchaseLine.Kind.ORDER ? "order" : "refund", utc(line.occurredAt()),
-                    line.storeId(), line.paidAmount(), stored.discountAmount(), line.marginRate(), line.refundAmount())));
+                    line.storeId(), line.paidAmount(), stored.discountAmount(), line.marginRate(), line.refundAmount(),
+                    stored.sku() == null || stored.sku().isEmpty() ? null : stored.sku(), line.category())));
         }
         return pool.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id,
-                  paid_amount, discount_amount, margin_rate, refund_amount)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING""")
+                  paid_amount, discount_amount, margin_rate, refund_amount, sku, category)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples)
                 .map(result -> {
                     int inserted = 0;
@@ -64,7 +66,7 @@ public class RfmRepository {
 
     public Uni<Map<String, List<PurchaseLine>>> linesOf(Collection<String> memberIds) {
         return pool.preparedQuery("""
-                SELECT member_id, order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount
+                SELECT member_id, order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category
                 FROM purchase_line WHERE member_id = ANY($1)""")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
@@ -73,7 +75,7 @@ public class RfmRepository {
                         lines.computeIfAbsent(row.getString(0), id -> new ArrayList<>()).add(new PurchaseLine(
                                 row.getString(1), "order".equals(row.getString(2)) ? PurchaseLine.Kind.ORDER : PurchaseLine.Kind.REFUND,
                                 row.getOffsetDateTime(3).toInstant(), row.getString(4), row.getDouble(5), row.getDouble(6),
-                                row.getDouble(7)));
+                                row.getDouble(7), row.getString(8)));
                     }
                     return lines;
                 });
@@ -119,6 +121,15 @@ public class RfmRepository {
                   home_store_id = EXCLUDED.home_store_id, segments = EXCLUDED.segments, updated_at = EXCLUDED.updated_at""")
                 .executeBatch(tuples)
                 .replaceWithVoid();
+    }
+
+    /** Forgets members who no longer have any purchase (absorbed by a merge, emptied by a split). */
+    public Uni<Void> delete(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("DELETE FROM member_rfm WHERE member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new))).replaceWithVoid();
     }
 
     public Uni<Optional<RfmSnapshot>> find(String memberId) {

@@ -14,7 +14,7 @@ class MemberTagsTest {
 
     @Test
     void tagsCoverBasicBehaviourValueAndRiskFamilies() {
-        var tags = MemberTags.of(rfm(5, 9, 950, 6_000), LifecycleStage.LOYAL, 0.82);
+        var tags = MemberTags.fromRfm(rfm(5, 9, 950, 6_000), LifecycleStage.LOYAL, 0.82);
         assertThat(tags).extracting(Tag::family, Tag::name, Tag::value).contains(
                 tuple("basic", "home_store", "web-france"),
                 tuple("behaviour", "activity_frequency", "weekly"),
@@ -28,7 +28,7 @@ class MemberTagsTest {
 
     @Test
     void withoutAScoreThereIsNoRiskTagAndBandsFollowTheThresholds() {
-        var tags = MemberTags.of(rfm(0, 1, 250, 150), LifecycleStage.AT_RISK, null);
+        var tags = MemberTags.fromRfm(rfm(0, 1, 250, 150), LifecycleStage.AT_RISK, null);
         assertThat(tags).extracting(Tag::family).doesNotContain("risk");
         assertThat(tags).extracting(Tag::name, Tag::value).contains(
                 tuple("activity_frequency", "quarterly"), tuple("spend_band", "<300"), tuple("tier", "bronze"),

@@ -1,15 +1,22 @@
 package io.memberpulse.rfm.domain.rules;
 
+import io.memberpulse.rfm.domain.ActivityTags;
+import io.memberpulse.rfm.domain.CategoryTags;
 import io.memberpulse.rfm.domain.LifecycleStage;
+import io.memberpulse.rfm.domain.MemberHistory;
+import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.Tag;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What a segment rule can see of a member: the RFM figures, the lifecycle stage, the home store and
- * the default segments. Names are the rule language's variables (documented in the API).
+ * What a segment rule can see of a member: the RFM figures, the lifecycle stage, the home store, the
+ * default segments, every tag by name ({@code tags["age_band"] == "25-34"}, {@code "region" in tags}),
+ * the category paths bought ({@code "dairy/yogurt" in categories}) and the activity counts behind the
+ * interest and risk tags. Names are the rule language's variables (documented in the API).
  */
 public final class MemberAttributes {
     /** Recency of a member who never bought: far beyond any window, so "recency_days > 30" holds. */
@@ -18,7 +25,36 @@ public final class MemberAttributes {
     private MemberAttributes() {
     }
 
+    /** Churn probability of a member churn-service has not scored. */
+    public static final double UNSCORED = -1;
+
+    /** The attributes from RFM alone (no facts besides purchases known). */
     public static Map<String, Object> of(Rfm rfm, LifecycleStage stage, Set<String> defaultSegments) {
+        return of(rfm, stage, defaultSegments, MemberHistory.EMPTY);
+    }
+
+    public static Map<String, Object> of(Rfm rfm, LifecycleStage stage, Set<String> defaultSegments, MemberHistory history) {
+        Map<String, Object> attributes = rfmAttributes(rfm, stage, defaultSegments);
+        ActivityTags.Counts counts = ActivityTags.count(history.facts(), rfm.asOf());
+        Map<String, String> tags = new LinkedHashMap<>();
+        for (Tag tag : MemberTags.of(rfm, stage, history, counts)) {
+            tags.putIfAbsent(tag.name(), tag.value());
+        }
+        attributes.put("tags", tags);
+        attributes.put("categories", List.copyOf(CategoryTags.pathsBought(history.lines(), rfm.asOf())));
+        attributes.put("visits_30d", counts.visits30d());
+        attributes.put("visits_90d", counts.visits90d());
+        attributes.put("reviews", counts.reviews());
+        attributes.put("coupons_redeemed", counts.couponsRedeemed());
+        attributes.put("negative_reviews", counts.negativeReviews());
+        attributes.put("negative_reviews_90d", counts.negativeReviews90d());
+        attributes.put("complaints", counts.complaints());
+        attributes.put("complaints_90d", counts.complaints90d());
+        attributes.put("churn_probability", history.churnProbability() == null ? UNSCORED : history.churnProbability());
+        return attributes;
+    }
+
+    private static Map<String, Object> rfmAttributes(Rfm rfm, LifecycleStage stage, Set<String> defaultSegments) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("recency_days", rfm.recencyDays() == null ? NEVER : rfm.recencyDays());
         attributes.put("frequency_7d", (long) rfm.frequency7d());

@@ -5,6 +5,7 @@ import dev.cel.common.CelIssue;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
@@ -38,6 +39,17 @@ public final class SegmentRuleCompiler {
             .addVar("home_store", SimpleType.STRING)
             .addVar("stage", SimpleType.STRING)
             .addVar("segments", ListType.create(SimpleType.STRING))
+            .addVar("tags", MapType.create(SimpleType.STRING, SimpleType.STRING))
+            .addVar("categories", ListType.create(SimpleType.STRING))
+            .addVar("visits_30d", SimpleType.INT)
+            .addVar("visits_90d", SimpleType.INT)
+            .addVar("reviews", SimpleType.INT)
+            .addVar("coupons_redeemed", SimpleType.INT)
+            .addVar("negative_reviews", SimpleType.INT)
+            .addVar("negative_reviews_90d", SimpleType.INT)
+            .addVar("complaints", SimpleType.INT)
+            .addVar("complaints_90d", SimpleType.INT)
+            .addVar("churn_probability", SimpleType.DOUBLE)
             .setResultType(SimpleType.BOOL)
             .build();
     private final CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().build();

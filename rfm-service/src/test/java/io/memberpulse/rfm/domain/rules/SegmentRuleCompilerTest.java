@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memberpulse.rfm.domain.LifecycleRules;
 import io.memberpulse.rfm.domain.LifecycleStage;
+import io.memberpulse.rfm.domain.MemberFact;
+import io.memberpulse.rfm.domain.MemberHistory;
+import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.RfmCalculator;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +32,29 @@ class SegmentRuleCompilerTest {
         assertThat(rule.matches(MemberAttributes.of(loyalRich, LifecycleStage.LOYAL, Set.of("churn-edge")))).isFalse();
         Rfm loyalModest = rfm(3, 4, 8, 700, 20);
         assertThat(rule.matches(MemberAttributes.of(loyalModest, LifecycleStage.LOYAL, Set.of()))).isFalse();
+    }
+
+    @Test
+    void rulesSeeTagsCategoriesAndFeedbackCounts() {
+        var rule = compiler.compile("tags[\"region\"] == \"华东\" && \"dairy/yogurt\" in categories && complaints == 0"
+                + " && churn_probability < 0.5");
+        var slipping = compiler.compile("negative_reviews_90d >= 1 || (\"age_band\" in tags && tags[\"age_band\"] == \"<18\")");
+        Instant now = Instant.parse("2024-06-30T00:00:00Z");
+        var lines = List.of(new PurchaseLine("o1", PurchaseLine.Kind.ORDER, now.minusSeconds(3_600), "s-1", 30, null, 0,
+                "dairy/yogurt/greek"));
+        Rfm rfm = new RfmCalculator(0.3).compute("m", lines, now);
+        var hangzhou = new MemberFact(MemberFact.Kind.REGISTER, now.minusSeconds(86_400), null, null, 0, null, "F", null, "杭州");
+        var complaint = new MemberFact(MemberFact.Kind.REVIEW, now.minusSeconds(60), null, null, 1, "送错了一件商品", null, null, null);
+
+        var happy = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(hangzhou), 0.2));
+        var unhappy = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(hangzhou, complaint), 0.2));
+        var unscored = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(), null));
+        assertThat(rule.matches(happy)).isTrue();
+        assertThat(rule.matches(unhappy)).isFalse();
+        assertThat(rule.matches(unscored)).as("no region tag: a missing key does not match").isFalse();
+        assertThat(slipping.matches(unhappy)).isTrue();
+        assertThat(slipping.matches(happy)).isFalse();
+        assertThat(unscored.get("churn_probability")).isEqualTo(MemberAttributes.UNSCORED);
     }
 
     @Test

@@ -1,0 +1,64 @@
+package io.memberpulse.rfm;
+
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.rfm.domain.EventKey;
+import io.memberpulse.rfm.domain.MemberFact;
+import io.memberpulse.rfm.domain.PurchaseLine;
+import java.time.Instant;
+
+/** What rfm-service keeps of a member event: a purchase line, another member fact, or nothing. */
+final class EventFacts {
+    private EventFacts() {
+    }
+
+    static Instant occurredAt(MemberEvent event) {
+        var at = event.getEvent().getOccurredAt();
+        return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
+    }
+
+    static String source(MemberEvent event) {
+        return EventKey.normalSource(event.getEvent().getSource().name());
+    }
+
+    /** Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. */
+    static PurchaseLine toLine(MemberEvent event, Instant at) {
+        var fact = event.getEvent();
+        var line = fact.getLine();
+        if (event.getDuplicateOrder() || line.getOrderId().isEmpty()) {
+            return null;
+        }
+        Double margin = line.hasMarginRate() ? line.getMarginRate() : null;
+        if (fact.getType() == EventType.EVENT_TYPE_ORDER && line.hasPaidAmount()) {
+            return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.ORDER, at, fact.getStoreId(),
+                    line.getPaidAmount(), margin, 0, line.getCategory());
+        }
+        if (fact.getType() == EventType.EVENT_TYPE_REFUND && line.hasRefundAmount()) {
+            return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.REFUND, at, fact.getStoreId(), 0, margin,
+                    line.getRefundAmount(), line.getCategory());
+        }
+        return null;
+    }
+
+    /**
+     * Registrations, visits, reviews and coupons are facts for the tags; so are the profile hints
+     * (gender, birth date, city) of any other event. Null when the event says nothing of that kind.
+     */
+    static MemberFact toFact(MemberEvent event, Instant at) {
+        ChannelEvent fact = event.getEvent();
+        MemberFact.Kind kind = switch (fact.getType()) {
+            case EVENT_TYPE_REGISTER -> MemberFact.Kind.REGISTER;
+            case EVENT_TYPE_VISIT -> MemberFact.Kind.VISIT;
+            case EVENT_TYPE_REVIEW -> MemberFact.Kind.REVIEW;
+            case EVENT_TYPE_COUPON_ISSUED -> MemberFact.Kind.COUPON_ISSUED;
+            case EVENT_TYPE_COUPON_REDEEMED -> MemberFact.Kind.COUPON_REDEEMED;
+            default -> MemberFact.Kind.PROFILE;
+        };
+        var profile = fact.getProfile();
+        MemberFact result = new MemberFact(kind, at, fact.getStoreId(), fact.getLine().getCategory(),
+                fact.getReview().getRating(), fact.getReview().getText(), profile.getGender(), profile.getBirthDate(),
+                profile.getCity());
+        return kind == MemberFact.Kind.PROFILE && !result.hasProfile() ? null : result;
+    }
+}

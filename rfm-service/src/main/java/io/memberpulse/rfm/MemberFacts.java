@@ -1,0 +1,95 @@
+package io.memberpulse.rfm;
+
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.rfm.domain.MemberFact;
+import io.memberpulse.rfm.domain.MemberHistory;
+import io.memberpulse.rfm.domain.PurchaseLine;
+import io.memberpulse.rfm.store.ActivityRepository;
+import io.memberpulse.rfm.store.ChurnRiskRepository;
+import io.memberpulse.rfm.store.IdentityChangeRepository;
+import io.memberpulse.rfm.store.RfmRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The facts of members as stored: records a batch of member events (purchase lines and other facts,
+ * each once per source and event id, under the surviving member when the event's member was merged
+ * away) and loads members' whole histories back. Blocking.
+ */
+@ApplicationScoped
+public class MemberFacts {
+    private final RfmRepository lines;
+    private final ActivityRepository activities;
+    private final IdentityChangeRepository identities;
+    private final ChurnRiskRepository risks;
+
+    public MemberFacts(RfmRepository lines, ActivityRepository activities, IdentityChangeRepository identities,
+            ChurnRiskRepository risks) {
+        this.lines = lines;
+        this.activities = activities;
+        this.identities = identities;
+        this.risks = risks;
+    }
+
+    /** What a batch recorded: new purchase lines, the members it touched and its latest event time. */
+    public record Recorded(int newLines, Set<String> touched, Instant latest) {
+    }
+
+    public Recorded record(List<MemberEvent> events) {
+        Set<String> ids = new LinkedHashSet<>();
+        events.forEach(e -> ids.add(e.getMemberId()));
+        ids.remove("");
+        Map<String, String> survivors = ids.isEmpty() ? Map.of() : identities.survivorsOf(ids).await().indefinitely();
+        List<RfmRepository.StoredLine> newLines = new ArrayList<>();
+        List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
+        Set<String> touched = new LinkedHashSet<>();
+        Instant latest = null;
+        for (MemberEvent event : events) {
+            Instant at = EventFacts.occurredAt(event);
+            latest = latest == null || at.isAfter(latest) ? at : latest;
+            if (event.getMemberId().isEmpty()) {
+                continue;
+            }
+            String member = survivors.getOrDefault(event.getMemberId(), event.getMemberId());
+            String source = EventFacts.source(event);
+            String eventId = event.getEvent().getEventId();
+            PurchaseLine line = EventFacts.toLine(event, at);
+            if (line != null) {
+                newLines.add(new RfmRepository.StoredLine(source, eventId, member, line,
+                        event.getEvent().getLine().getDiscountAmount(), event.getEvent().getLine().getSku()));
+                touched.add(member);
+            }
+            MemberFact fact = EventFacts.toFact(event, at);
+            if (fact != null) {
+                newFacts.add(new ActivityRepository.StoredFact(source, eventId, member, fact));
+                touched.add(member);
+            }
+        }
+        int inserted = lines.insertLines(newLines).await().indefinitely();
+        activities.insert(newFacts).await().indefinitely();
+        return new Recorded(inserted, touched, latest);
+    }
+
+    public Map<String, MemberHistory> historiesOf(Collection<String> memberIds) {
+        Map<String, List<PurchaseLine>> purchases = lines.linesOf(memberIds).await().indefinitely();
+        Map<String, List<MemberFact>> facts = activities.factsOf(memberIds).await().indefinitely();
+        Map<String, Double> probabilities = risks.probabilities(memberIds).await().indefinitely();
+        Map<String, MemberHistory> histories = new HashMap<>();
+        for (String id : memberIds) {
+            List<PurchaseLine> memberLines = purchases.get(id);
+            List<MemberFact> memberFacts = facts.get(id);
+            if (memberLines != null || memberFacts != null) {
+                histories.put(id, new MemberHistory(memberLines == null ? List.of() : memberLines,
+                        memberFacts == null ? List.of() : memberFacts, probabilities.get(id)));
+            }
+        }
+        return histories;
+    }
+}

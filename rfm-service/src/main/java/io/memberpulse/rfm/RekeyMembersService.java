@@ -1,0 +1,33 @@
+package io.memberpulse.rfm;
+
+import io.memberpulse.rfm.domain.IdentityChange;
+import io.memberpulse.rfm.store.IdentityChangeRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Re-keys state on MemberMerged / MemberSplit: moves the facts (once per change), then recomputes
+ * every member involved, which publishes the segments each entered or left. The recomputation runs
+ * on re-delivery too: it changes nothing when the state is already right, and repairs it when a
+ * crash came between the move and the recomputation.
+ */
+@ApplicationScoped
+public class RekeyMembersService {
+    private final IdentityChangeRepository identities;
+    private final RecomputeRfmService recompute;
+    private final MeterRegistry registry;
+
+    public RekeyMembersService(IdentityChangeRepository identities, RecomputeRfmService recompute, MeterRegistry registry) {
+        this.identities = identities;
+        this.recompute = recompute;
+        this.registry = registry;
+    }
+
+    /** Blocking. */
+    public void apply(IdentityChange change) {
+        boolean applied = identities.apply(change).await().indefinitely();
+        registry.counter("memberpulse.rfm.identity.changes", "kind", change instanceof IdentityChange.Merge ? "merge" : "split",
+                "outcome", applied ? "applied" : "already-applied").increment();
+        recompute.recomputeMembers(change.membersInvolved());
+    }
+}

@@ -1,0 +1,94 @@
+package io.memberpulse.rfm.store;
+
+import io.memberpulse.rfm.domain.EventKey;
+import io.memberpulse.rfm.domain.IdentityChange;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Moves facts between members on MemberMerged / MemberSplit, in one transaction with the record that
+ * the change was applied, and remembers absorbed members so late events under their id follow them.
+ */
+@ApplicationScoped
+public class IdentityChangeRepository {
+    private static final String[] FACT_TABLES = {"purchase_line", "member_activity"};
+
+    private final Pool pool;
+
+    public IdentityChangeRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Applies the change once: false (and nothing moved) when it was applied before. */
+    public Uni<Boolean> apply(IdentityChange change) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC)))
+                .flatMap(marked -> marked.rowCount() == 0
+                        ? Uni.createFrom().item(false)
+                        : move(connection, change).replaceWith(true)));
+    }
+
+    private static Uni<Void> move(SqlConnection connection, IdentityChange change) {
+        if (change instanceof IdentityChange.Merge merge) {
+            return merge(connection, merge);
+        }
+        return split(connection, (IdentityChange.Split) change);
+    }
+
+    private static Uni<Void> merge(SqlConnection connection, IdentityChange.Merge merge) {
+        Tuple ids = Tuple.of(merge.survivingMemberId(), merge.absorbedMemberId());
+        Uni<Void> moves = connection.preparedQuery("""
+                INSERT INTO member_alias (absorbed_member_id, surviving_member_id) VALUES ($2, $1)
+                ON CONFLICT (absorbed_member_id) DO UPDATE SET surviving_member_id = EXCLUDED.surviving_member_id""")
+                .execute(ids).replaceWithVoid()
+                // Members absorbed earlier by the absorbed one now point at the survivor too.
+                .chain(() -> connection.preparedQuery("UPDATE member_alias SET surviving_member_id = $1 WHERE surviving_member_id = $2")
+                        .execute(ids).replaceWithVoid())
+                // The survivor is nobody's alias any more (a merge undoing an earlier one).
+                .chain(() -> connection.preparedQuery("DELETE FROM member_alias WHERE absorbed_member_id = $1")
+                        .execute(Tuple.of(merge.survivingMemberId())).replaceWithVoid());
+        for (String table : FACT_TABLES) {
+            moves = moves.chain(() -> connection.preparedQuery("UPDATE " + table + " SET member_id = $1 WHERE member_id = $2")
+                    .execute(ids).replaceWithVoid());
+        }
+        return moves.chain(() -> connection.preparedQuery("DELETE FROM member_churn_risk WHERE member_id = $1")
+                .execute(Tuple.of(merge.absorbedMemberId())).replaceWithVoid());
+    }
+
+    private static Uni<Void> split(SqlConnection connection, IdentityChange.Split split) {
+        Uni<Void> moves = Uni.createFrom().voidItem();
+        for (IdentityChange.Part part : split.parts()) {
+            String[] sources = part.eventKeys().stream().map(EventKey::source).toArray(String[]::new);
+            String[] eventIds = part.eventKeys().stream().map(EventKey::eventId).toArray(String[]::new);
+            // A part that is a member absorbed earlier is its own member again.
+            moves = moves.chain(() -> connection.preparedQuery("DELETE FROM member_alias WHERE absorbed_member_id = $1")
+                    .execute(Tuple.of(part.memberId())).replaceWithVoid());
+            for (String table : FACT_TABLES) {
+                moves = moves.chain(() -> connection.preparedQuery("UPDATE " + table
+                        + " SET member_id = $1 WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))")
+                        .execute(Tuple.of(part.memberId(), sources, eventIds)).replaceWithVoid());
+            }
+        }
+        return moves;
+    }
+
+    /** The surviving member of each given id that was absorbed by a merge. */
+    public Uni<Map<String, String>> survivorsOf(Collection<String> memberIds) {
+        return pool.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, String> survivors = new HashMap<>();
+                    rows.forEach(row -> survivors.put(row.getString(0), row.getString(1)));
+                    return survivors;
+                });
+    }
+}

@@ -1,0 +1,58 @@
+package io.memberpulse.rfm.stream.in;
+
+import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import io.memberpulse.rfm.RekeyMembersService;
+import io.memberpulse.rfm.domain.IdentityChange;
+import io.memberpulse.rfm.domain.InvalidIdentityChangeException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * member.merges (MemberMerged / MemberSplit), one change at a time and in order: identity changes
+ * are rare, and a later change may depend on an earlier one. Unreadable or unusable changes go to
+ * member.merges.dlq; storage failures are retried (applying is idempotent) before dead-lettering.
+ */
+@ApplicationScoped
+class MemberIdentityChangeConsumer {
+    static final String CHANNEL = "member-merges";
+    private static final Logger LOG = Logger.getLogger(MemberIdentityChangeConsumer.class);
+    private static final int RETRIES = 5;
+
+    private final RekeyMembersService service;
+
+    MemberIdentityChangeConsumer(RekeyMembersService service) {
+        this.service = service;
+    }
+
+    @Incoming(CHANNEL)
+    Uni<Void> consume(Message<MemberIdentityChange> message) {
+        IdentityChange change;
+        try {
+            if (message.getPayload() == null) {
+                throw new InvalidIdentityChangeException("not a readable MemberIdentityChange record");
+            }
+            change = IdentityChangeMapper.toDomain(message.getPayload());
+        } catch (InvalidIdentityChangeException e) {
+            LOG.warnf("identity change dead-lettered: %s", e.getMessage());
+            return Uni.createFrom().completionStage(message.nack(e));
+        }
+        return Uni.createFrom().item(() -> {
+                    service.apply(change);
+                    return change;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(RETRIES)
+                .onItemOrFailure().transformToUni((ignored, failure) -> {
+                    if (failure != null) {
+                        LOG.errorf(failure, "identity change %s not applied after %d retries, dead-lettered", change.key(), RETRIES);
+                        return Uni.createFrom().completionStage(message.nack(failure));
+                    }
+                    return Uni.createFrom().completionStage(message.ack());
+                });
+    }
+}

@@ -1,0 +1,193 @@
+package io.memberpulse.rfm.stream.in;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import io.memberpulse.proto.identity.v1.MemberMerged;
+import io.memberpulse.proto.identity.v1.MemberSplit;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Profile;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.identity.v1.SplitPart;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.MemberIdentityChangeDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
+import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** MemberMerged / MemberSplit on member.merges, through a real broker, re-key the state and publish the changes. */
+@QuarkusTest
+class MemberIdentityChangeConsumerTest {
+    static final Instant DAY0 = Instant.parse("2024-05-01T10:00:00Z");
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+        kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+        kafka.registerSerde(MemberIdentityChange.class, ProtobufSerdes.of(new MemberIdentityChangeDeserializer()));
+        kafka.registerSerde(SegmentChanged.class, ProtobufSerdes.of(new SegmentChangedDeserializer()));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static MemberEvent order(String memberId, String eventId, Instant at, double paid) {
+        return MemberEvent.newBuilder().setMemberId(memberId).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId("s-007")
+                .setLine(OrderLine.newBuilder().setOrderId("o-" + eventId).setQuantity(1).setPaidAmount(paid)
+                        .setCategory("dairy/yogurt/greek"))).build();
+    }
+
+    static MemberEvent registration(String memberId, String eventId, Instant at, String gender) {
+        return MemberEvent.newBuilder().setMemberId(memberId).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_MINIAPP).setType(EventType.EVENT_TYPE_REGISTER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
+                .setProfile(Profile.newBuilder().setGender(gender).setBirthDate("1990-03-04").setCity("杭州"))).build();
+    }
+
+    void send(MemberEvent... events) {
+        kafka.produce(String.class, MemberEvent.class).fromRecords(Arrays.stream(events)
+                .map(e -> new ProducerRecord<>(Topics.MEMBER_EVENTS, e.getMemberId(), e)).toList()).awaitCompletion();
+    }
+
+    void send(String key, MemberIdentityChange change) {
+        kafka.produce(String.class, MemberIdentityChange.class)
+                .fromRecords(new ProducerRecord<>(Topics.MEMBER_MERGES, key, change)).awaitCompletion();
+    }
+
+    static Timestamp at(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).build();
+    }
+
+    static MemberIdentityChange merged(String survivor, String absorbed) {
+        return MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder().setSurvivingMemberId(survivor)
+                .setAbsorbedMemberId(absorbed).setRule("member_no").setScore(1).setMergedAt(at(DAY0.plusSeconds(86_400 * 3)))).build();
+    }
+
+    void awaitOrders(String member, int orders) {
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(orders)));
+    }
+
+    static boolean published(ConsumerTask<String, SegmentChanged> changes, String member, String segment,
+            SegmentChanged.Change change) {
+        return changes.getRecords().stream().anyMatch(r -> r.key().equals(member)
+                && r.value().getSegmentId().equals(segment) && r.value().getChange() == change);
+    }
+
+    @Test
+    void aMergeMovesTheAbsorbedMembersFactsToTheSurvivorOnceAndLateEventsFollow() {
+        String survivor = "m-" + UUID.randomUUID();
+        String absorbed = "m-" + UUID.randomUUID();
+        send(order(survivor, survivor + "-1", DAY0, 100), order(absorbed, absorbed + "-1", DAY0.plusSeconds(3600), 50),
+                order(absorbed, absorbed + "-2", DAY0.plusSeconds(7200), 25), registration(absorbed, absorbed + "-r", DAY0, "F"));
+        awaitOrders(survivor, 1);
+        awaitOrders(absorbed, 2);
+        List<String> absorbedSegments = given().get("/members/" + absorbed + "/rfm").then().extract().path("segments");
+        assertThat(absorbedSegments).isNotEmpty();
+        var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
+
+        send(absorbed, merged(survivor, absorbed));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + survivor + "/rfm").then().statusCode(200)
+                .body("rfm.ordersTotal", equalTo(3)).body("rfm.monetaryNetTotal", equalTo(175.0f)));
+        given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
+        // The absorbed member's profile facts moved too.
+        given().get("/members/" + survivor + "/profile").then().statusCode(200)
+                .body("tags.find { it.name == 'gender' }.value", equalTo("female"));
+        await().atMost(WAIT).until(() -> absorbedSegments.stream()
+                .allMatch(segment -> published(changes, absorbed, segment, SegmentChanged.Change.CHANGE_LEFT)));
+
+        // Re-delivery changes nothing; an event still arriving under the absorbed id counts for the survivor.
+        send(absorbed, merged(survivor, absorbed));
+        send(order(absorbed, absorbed + "-late", DAY0.plusSeconds(10_800), 5));
+        awaitOrders(survivor, 4);
+        given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
+        given().get("/members/" + survivor + "/rfm").then().body("rfm.monetaryNetTotal", equalTo(180.0f));
+        changes.stop();
+        long absorbedLeft = changes.getRecords().stream().filter(r -> r.key().equals(absorbed)
+                && r.value().getChange() == SegmentChanged.Change.CHANGE_LEFT).count();
+        assertThat(absorbedLeft).as("each segment left once, not again on re-delivery").isEqualTo(absorbedSegments.size());
+    }
+
+    @Test
+    void aSplitMovesEachPartsEventsByKeyAndRecomputesBoth() {
+        String original = "m-" + UUID.randomUUID();
+        String split = "m-" + UUID.randomUUID();
+        send(order(original, original + "-1", DAY0, 40), order(original, original + "-2", DAY0.plusSeconds(3600), 60),
+                order(original, original + "-3", DAY0.plusSeconds(7200), 80));
+        awaitOrders(original, 3);
+        var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
+
+        MemberIdentityChange change = MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
+                .setOriginalMemberId(original).setReason("two people behind one phone").setSplitAt(at(DAY0.plusSeconds(86_400)))
+                .addParts(SplitPart.newBuilder().setMemberId(original).addEventKeys("pos:" + original + "-1"))
+                .addParts(SplitPart.newBuilder().setMemberId(split)
+                        .addEventKeys("pos:" + original + "-2").addEventKeys("pos:" + original + "-3"))).build();
+        send(original, change);
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + split + "/rfm").then().statusCode(200)
+                .body("rfm.ordersTotal", equalTo(2)).body("rfm.monetaryNetTotal", equalTo(140.0f)));
+        given().get("/members/" + original + "/rfm").then().body("rfm.ordersTotal", equalTo(1))
+                .body("rfm.monetaryNetTotal", equalTo(40.0f));
+        List<String> splitSegments = given().get("/members/" + split + "/rfm").then().extract().path("segments");
+        await().atMost(WAIT).until(() -> splitSegments.stream()
+                .allMatch(segment -> published(changes, split, segment, SegmentChanged.Change.CHANGE_ENTERED)));
+
+        send(original, change); // re-delivery
+        send(order(original, original + "-4", DAY0.plusSeconds(10_800), 10)); // a marker: the merges before it are done
+        awaitOrders(original, 2);
+        given().get("/members/" + split + "/rfm").then().body("rfm.ordersTotal", equalTo(2));
+        changes.stop();
+    }
+
+    @Test
+    void unreadableAndUnusableChangesGoToTheDeadLetterTopicAndTheNextOneIsApplied() {
+        String survivor = "m-" + UUID.randomUUID();
+        String absorbed = "m-" + UUID.randomUUID();
+        var deadLetters = kafka.consume(String.class, byte[].class).fromTopics(Topics.deadLetter(Topics.MEMBER_MERGES));
+        send(order(survivor, survivor + "-1", DAY0, 10), order(absorbed, absorbed + "-1", DAY0, 20));
+        awaitOrders(absorbed, 1);
+
+        kafka.produce(String.class, byte[].class).fromRecords(
+                new ProducerRecord<>(Topics.MEMBER_MERGES, "poison-" + survivor, new byte[] {(byte) 0xff, 0x01})).awaitCompletion();
+        send("self-" + survivor, merged(survivor, survivor));
+        send("blank-" + survivor, MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
+                .setOriginalMemberId(survivor).addParts(SplitPart.newBuilder().setMemberId("x").addEventKeys("no-colon"))).build());
+        send(absorbed, merged(survivor, absorbed));
+
+        awaitOrders(survivor, 2);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deadLetters.getRecords()).extracting(r -> r.key())
+                .contains("poison-" + survivor, "self-" + survivor, "blank-" + survivor));
+        deadLetters.stop();
+        given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
+    }
+}
