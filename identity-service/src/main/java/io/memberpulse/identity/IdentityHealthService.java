@@ -2,33 +2,62 @@ package io.memberpulse.identity;
 
 import io.memberpulse.identity.domain.IdentityHealth;
 import io.memberpulse.identity.store.IdentityRepository;
+import io.memberpulse.identity.store.StoreHealthRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Identity health per store and for the chain: REST on demand, and the chain's four rates as
- * Prometheus gauges refreshed on a schedule (memberpulse_identity_health{rate=...}).
+ * Identity health per store and for the chain: REST on demand, and the four rates as Prometheus
+ * gauges refreshed on a schedule: the chain's as memberpulse_identity_health{rate=...}, each store's
+ * as memberpulse_identity_store_health{store=...,rate=...} (a separate name: Prometheus wants one
+ * set of tag keys per metric).
  */
 @ApplicationScoped
 public class IdentityHealthService {
+    private static final Map<String, ToDoubleFunction<IdentityHealth>> RATES = Map.of(
+            "channel_coverage", IdentityHealth::channelCoverageRate,
+            "member_identification", IdentityHealth::memberIdentificationRate,
+            "order_match", IdentityHealth::orderMatchRate,
+            "device_online", IdentityHealth::deviceOnlineRate);
+
     private final IdentityRepository repository;
+    private final StoreHealthRepository stores;
+    private final MultiGauge storeGauges;
     private final Duration onlineWindow;
     private final AtomicReference<IdentityHealth> overall = new AtomicReference<>(
             new IdentityHealth(null, 0, 0, 0, 0, 0, 0, 0));
 
-    public IdentityHealthService(IdentityRepository repository, IdentityConfig config, MeterRegistry registry) {
+    public IdentityHealthService(IdentityRepository repository, StoreHealthRepository stores, IdentityConfig config,
+            MeterRegistry registry) {
         this.repository = repository;
+        this.stores = stores;
         this.onlineWindow = config.identity().deviceOnlineWindow();
-        gauge(registry, "channel_coverage", IdentityHealth::channelCoverageRate);
-        gauge(registry, "member_identification", IdentityHealth::memberIdentificationRate);
-        gauge(registry, "order_match", IdentityHealth::orderMatchRate);
-        gauge(registry, "device_online", IdentityHealth::deviceOnlineRate);
+        RATES.forEach((rate, value) -> gauge(registry, rate, value));
+        this.storeGauges = MultiGauge.builder("memberpulse.identity.store.health")
+                .description("identity health rate of one store, 0..1").register(registry);
+    }
+
+    /** Every store's health, in store order; refreshes the per-store gauges. */
+    public Uni<List<IdentityHealth>> stores() {
+        return stores.allStores(onlineWindow).invoke(all -> {
+            List<MultiGauge.Row<?>> rows = new ArrayList<>(all.size() * RATES.size());
+            for (IdentityHealth health : all) {
+                RATES.forEach((rate, value) -> rows.add(MultiGauge.Row.of(
+                        Tags.of("store", health.storeId(), "rate", rate), value.applyAsDouble(health))));
+            }
+            storeGauges.register(rows, true);
+        });
     }
 
     /** One store's health, or the chain's when storeId is null or blank. */
@@ -44,7 +73,7 @@ public class IdentityHealthService {
     @Scheduled(every = "${memberpulse.identity.health-refresh:60s}", delay = 10,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refresh() {
-        return health(null).replaceWithVoid().onFailure().recoverWithNull().replaceWithVoid();
+        return health(null).chain(ignored -> stores()).replaceWithVoid().onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private void gauge(MeterRegistry registry, String rate, ToDoubleFunction<IdentityHealth> value) {

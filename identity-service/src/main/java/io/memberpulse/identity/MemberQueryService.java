@@ -7,6 +7,7 @@ import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.identity.store.ChannelEventEntity;
+import io.memberpulse.identity.store.MemberReadRepository;
 import io.memberpulse.identity.store.MemberEntity;
 import io.memberpulse.identity.store.MemberIdentifierEntity;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -20,27 +21,27 @@ import java.util.Optional;
 @ApplicationScoped
 public class MemberQueryService {
     private final IdentifierNormalizer normalizer;
+    private final MemberReadRepository reads;
 
-    public MemberQueryService(IdentityConfig config) {
+    public MemberQueryService(IdentityConfig config, MemberReadRepository reads) {
         this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion());
+        this.reads = reads;
     }
 
     /** A match: the member and the identifier type that decided. */
     public record Resolution(String memberId, IdentifierType matchedBy) {
     }
 
+    /** A member with every identifier it holds or held (its absorbed members' included) and its event count. */
     @WithSession
     public Uni<MemberView> member(String memberId) {
         return MemberEntity.<MemberEntity>findById(memberId)
                 .onItem().ifNull().failWith(() -> new MemberNotFoundException(memberId))
-                .flatMap(member -> MemberIdentifierEntity.ofMember(memberId)
-                        .flatMap(identifiers -> ChannelEventEntity.countOfMember(memberId)
-                                .map(count -> new MemberView(member.id, member.createdAt.toInstant(), member.mergedInto,
-                                        count, identifiers.stream()
-                                                .map(i -> new MemberView.LinkedIdentifier(
-                                                        IdentifierType.fromCode(i.type).orElseThrow(), i.value,
-                                                        i.firstSeen.toInstant(), i.lastSeen.toInstant()))
-                                                .toList()))));
+                .flatMap(member -> reads.identifiers(memberId)
+                        .flatMap(identifiers -> reads.pastIdentifiers(memberId)
+                                .flatMap(past -> reads.eventCount(memberId)
+                                        .map(count -> new MemberView(member.id, member.createdAt.toInstant(),
+                                                member.mergedInto, count, identifiers, past)))));
     }
 
     /** The member the strongest of these identifiers belongs to; empty when none is known. */
@@ -61,7 +62,9 @@ public class MemberQueryService {
         return MemberIdentifierEntity.find(candidate.type().code(), candidate.value())
                 .flatMap(found -> found == null
                         ? resolveFirst(candidates, from + 1)
-                        : Uni.createFrom().item(Optional.of(new Resolution(found.memberId, candidate.type()))));
+                        // the member the identifier's holder is today, after any merge
+                        : reads.currentOf(found.memberId).map(current -> Optional.of(
+                                new Resolution(current.orElse(found.memberId), candidate.type()))));
     }
 
     public record Totals(long members, long events, long identifiers) {

@@ -10,6 +10,8 @@ import java.util.Map;
  * <pre>
  *   up      --root DIR --state DIR [--heap 256m]     start infrastructure and the four services, stay up
  *   import  FILE --url IDENTITY_URL [--chunk 5000]   stream a channel-event CSV (or .csv.gz) with progress
+ *   export  identities|duplicate-orders FILE --url IDENTITY_URL
+ *                                                    stream one of identity-service's CSV exports to FILE
  *   summary --state DIR                              wait for the pipeline to settle, print what it knows
  *   churn-score --state DIR --as-of DATE --horizon DAYS --out FILE
  *                                                    train on facts before DATE, score every earlier buyer to CSV
@@ -29,6 +31,8 @@ public final class DevStackMain {
                     Path.of(options.getOrDefault("state", ".memberpulse")), options.getOrDefault("heap", "256m"));
             case "import" -> ImportCommand.run(Path.of(require(options, "file")), require(options, "url"),
                     Integer.parseInt(options.getOrDefault("chunk", "5000")));
+            case "export" -> args.length < 3 ? usageExit() : ExportCommand.run(args[1], Path.of(args[2]),
+                    require(options, "url"));
             case "summary" -> SummaryCommand.run(Path.of(options.getOrDefault("state", ".memberpulse")));
             case "churn-score" -> ChurnScoreCommand.run(Path.of(options.getOrDefault("state", ".memberpulse")),
                     require(options, "as-of"), require(options, "horizon"), Path.of(require(options, "out")));
@@ -64,8 +68,13 @@ public final class DevStackMain {
         return value;
     }
 
+    private static int usageExit() {
+        usage();
+        return 2;
+    }
+
     private static void usage() {
-        System.err.println("usage: DevStackMain up|import|summary|churn-score [options] (see the memberpulse launcher)");
+        System.err.println("usage: DevStackMain up|import|export|summary|churn-score [options] (see the memberpulse launcher)");
         System.exit(2);
     }
 }

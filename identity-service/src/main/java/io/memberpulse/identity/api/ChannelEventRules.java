@@ -5,14 +5,17 @@ import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.Source;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The rules of the channel-event format (shared/docs/EVENT-CSV.md) that hold however the event
  * arrived (CSV, JSON or gRPC). Returns every broken rule, each naming its field.
  */
 public final class ChannelEventRules {
+    private static final Set<String> IDENTIFIER_COLUMNS = Set.of(
+            "phone", "union_id", "openid", "member_no", "device_id", "platform_uid", "email");
+
     private final IdentifierNormalizer normalizer;
 
     public ChannelEventRules(IdentifierNormalizer normalizer) {
@@ -20,7 +23,8 @@ public final class ChannelEventRules {
     }
 
     public List<FieldError> check(ChannelEvent event) {
-        List<FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = FieldLimits.check(event);
+        boolean oversizedIdentifier = errors.stream().anyMatch(e -> IDENTIFIER_COLUMNS.contains(e.field()));
         if (event.getEventId().isBlank()) {
             errors.add(new FieldError("event_id", "is required"));
         }
@@ -64,7 +68,7 @@ public final class ChannelEventRules {
             if (raw.isEmpty()) {
                 errors.add(new FieldError("identifiers",
                         "at least one of phone, union_id, openid, member_no, device_id, platform_uid, email is required"));
-            } else {
+            } else if (!oversizedIdentifier) { // an oversized value is refused already, never normalised
                 try {
                     normalizer.normalize(raw);
                 } catch (InvalidIdentifierException e) {

@@ -47,8 +47,8 @@ public final class EventFormat {
             try {
                 event.setSource(Source.valueOf("SOURCE_" + source.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                errors.add(new FieldError("source", "unknown source '" + source
-                        + "' (pos, miniapp, app, delivery, ecommerce, crm, other)"));
+                errors.add(new FieldError("source", "unknown source " + FieldLimits.quote(source)
+                        + " (pos, miniapp, app, delivery, ecommerce, crm, other)"));
             }
         }
         String type = text(cells, "type");
@@ -56,8 +56,8 @@ public final class EventFormat {
             try {
                 event.setType(EventType.valueOf("EVENT_TYPE_" + type.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                errors.add(new FieldError("type", "unknown type '" + type
-                        + "' (register, visit, order, refund, review, coupon_issued, coupon_redeemed, stockout)"));
+                errors.add(new FieldError("type", "unknown type " + FieldLimits.quote(type)
+                        + " (register, visit, order, refund, review, coupon_issued, coupon_redeemed, stockout)"));
             }
         }
         String occurredAt = text(cells, "occurred_at");
@@ -66,7 +66,7 @@ public final class EventFormat {
                 Instant instant = instant(occurredAt);
                 event.setOccurredAt(Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()));
             } catch (DateTimeException e) {
-                errors.add(new FieldError("occurred_at", "not an ISO-8601 date-time: '" + occurredAt + "'"));
+                errors.add(new FieldError("occurred_at", "not an ISO-8601 date-time: " + FieldLimits.quote(occurredAt)));
             }
         }
         event.setStoreId(text(cells, "store_id"));
@@ -93,7 +93,7 @@ public final class EventFormat {
             try {
                 review.setRating(Integer.parseInt(rating));
             } catch (NumberFormatException e) {
-                errors.add(new FieldError("rating", "not a whole number: '" + rating + "'"));
+                errors.add(new FieldError("rating", "not a whole number: " + FieldLimits.quote(rating)));
             }
         }
         event.setReview(review);
@@ -135,7 +135,7 @@ public final class EventFormat {
             }
             setter.accept(parsed);
         } catch (NumberFormatException e) {
-            errors.add(new FieldError(column, "not a number: '" + value + "'"));
+            errors.add(new FieldError(column, "not a number: " + FieldLimits.quote(value)));
         }
     }
 

@@ -310,16 +310,19 @@ public class IdentityRepository {
     }
 
     /**
-     * The counts of identity health for one store, or the whole chain when storeId is null; devices
-     * count as online when they reported within {@code onlineWindow} of the latest event.
+     * The counts of identity health for one store, or the whole chain when storeId is null, events
+     * under their current member (member_current); devices count as online when they reported within
+     * {@code onlineWindow} of the latest event.
      */
     public Uni<IdentityHealth> health(String storeId, java.time.Duration onlineWindow) {
         return pool.preparedQuery("""
                 WITH ev AS (
-                  SELECT e.member_id, e.source, e.type, e.occurred_at, e.device_id, e.duplicate_of FROM channel_event e
-                  WHERE e.member_id IS NOT NULL AND ($1::text IS NULL OR e.store_id = $1)),
+                  SELECT c.current_id AS member_id, e.source, e.type, e.occurred_at, e.device_id, e.duplicate_of
+                  FROM channel_event e JOIN member_current c ON c.member_id = e.member_id
+                  WHERE $1::text IS NULL OR e.store_id = $1),
                 identified AS (
-                  SELECT DISTINCT i.member_id FROM member_identifier i WHERE i.member_id IN (SELECT member_id FROM ev)),
+                  SELECT DISTINCT c.current_id AS member_id FROM member_identifier i
+                  JOIN member_current c ON c.member_id = i.member_id WHERE c.current_id IN (SELECT member_id FROM ev)),
                 per_member AS (
                   SELECT ev.member_id, count(DISTINCT ev.source) AS channels,
                          bool_or(ev.member_id IN (SELECT member_id FROM identified)) AS identified

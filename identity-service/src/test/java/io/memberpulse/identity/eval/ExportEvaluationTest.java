@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.config.HttpClientConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,7 +47,10 @@ class ExportEvaluationTest {
             // the file has no quoted line breaks, so a slice of lines is a slice of rows
             lines = reader.lines().limit(ROWS <= 0 ? Long.MAX_VALUE : ROWS + 1L).toList();
         }
-        long rejected = given().contentType("text/csv").body(String.join("\n", lines) + "\n").when().post("/events/csv")
+        // an import of this size can outlast the test client's default timeout on a busy machine
+        var patient = RestAssured.config().httpClient(HttpClientConfig.httpClientConfig()
+                .setParam("http.socket.timeout", 600_000).setParam("http.connection.timeout", 60_000));
+        long rejected = given().config(patient).contentType("text/csv").body(String.join("\n", lines) + "\n").when().post("/events/csv")
                 .then().statusCode(200).extract().jsonPath().getLong("rejected");
         Files.createDirectories(IdentityDevEvaluationTest.OUT);
         Path identities = download("/identities/export", "export-identities.csv");
@@ -135,7 +140,9 @@ class ExportEvaluationTest {
 
     private static Path download(String path, String name) throws IOException {
         Path file = IdentityDevEvaluationTest.OUT.resolve(name);
-        try (InputStream body = given().when().get(path).then().statusCode(200)
+        var patient = RestAssured.config().httpClient(HttpClientConfig.httpClientConfig()
+                .setParam("http.socket.timeout", 600_000));
+        try (InputStream body = given().config(patient).when().get(path).then().statusCode(200)
                 .contentType(org.hamcrest.Matchers.startsWith("text/csv")).extract().asInputStream()) {
             Files.copy(body, file, StandardCopyOption.REPLACE_EXISTING);
         }

@@ -14,6 +14,7 @@ import io.memberpulse.proto.identity.v1.ImportSummary;
 import io.memberpulse.proto.identity.v1.Member;
 import io.memberpulse.proto.identity.v1.MemberEvidence;
 import io.memberpulse.proto.identity.v1.MemberSplit;
+import io.memberpulse.proto.identity.v1.PastIdentifier;
 import io.memberpulse.proto.identity.v1.Rejection;
 import io.memberpulse.proto.identity.v1.ResolveRequest;
 import io.memberpulse.proto.identity.v1.ResolveResponse;
@@ -98,6 +99,11 @@ class IdentityGrpcService implements IdentityService {
         for (MemberView.LinkedIdentifier identifier : view.identifiers()) {
             member.addIdentifiers(Identifier.newBuilder().setType(identifier.type().code()).setValue(identifier.value())
                     .setFirstSeen(timestamp(identifier.firstSeen())).setLastSeen(timestamp(identifier.lastSeen())));
+        }
+        for (MemberView.PastIdentifier past : view.pastIdentifiers()) {
+            member.addPastIdentifiers(PastIdentifier.newBuilder().setType(past.type().code()).setValue(past.value())
+                    .setFirstSeen(timestamp(past.firstSeen())).setLastSeen(timestamp(past.lastSeen()))
+                    .setEndedAt(timestamp(past.endedAt())));
         }
         return member.build();
     }

@@ -8,6 +8,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -29,10 +30,12 @@ public class IdentityHealthResource {
         this.health = health;
     }
 
-    public record Rate(double value, double industryLow, double industryHigh) {
+    /** A rate beside the seeds' industry range (DOMAIN.md) and where it falls: below, within or above. */
+    public record Rate(double value, double industryLow, double industryHigh, String industryPosition) {
         static Rate of(String name, double value) {
             double[] range = INDUSTRY.get(name);
-            return new Rate(value, range[0], range[1]);
+            String position = value < range[0] ? "below" : value > range[1] ? "above" : "within";
+            return new Rate(value, range[0], range[1], position);
         }
     }
 
@@ -44,10 +47,22 @@ public class IdentityHealthResource {
     @Operation(summary = "Channel coverage, member identification, order match and device online rates "
             + "of one store (store=) or of the chain")
     public Uni<HealthResponse> health(@QueryParam("store") String store) {
-        return health.health(store).map(h -> new HealthResponse(h.storeId() == null ? "all" : h.storeId(),
+        return health.health(store).map(IdentityHealthResource::response);
+    }
+
+    @GET
+    @Path("stores")
+    @Operation(summary = "The four rates of every store, each beside the industry range (also the gauges "
+            + "memberpulse_identity_store_health{store,rate})")
+    public Uni<List<HealthResponse>> stores() {
+        return health.stores().map(all -> all.stream().map(IdentityHealthResource::response).toList());
+    }
+
+    private static HealthResponse response(IdentityHealth h) {
+        return new HealthResponse(h.storeId() == null ? "all" : h.storeId(),
                 Rate.of("channelCoverageRate", h.channelCoverageRate()),
                 Rate.of("memberIdentificationRate", h.memberIdentificationRate()),
                 Rate.of("orderMatchRate", h.orderMatchRate()),
-                Rate.of("deviceOnlineRate", h.deviceOnlineRate()), h));
+                Rate.of("deviceOnlineRate", h.deviceOnlineRate()), h);
     }
 }

@@ -44,5 +44,19 @@ class IdentityHealthResourceTest {
                 .body("counts.members", greaterThanOrEqualTo(3));
         given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("memberpulse_identity_health{"));
+        assertThat(health.getString("memberIdentificationRate.industryPosition")).isEqualTo("below");
+
+        // every store in one answer, counted as the single-store answer counts; it refreshes the store gauges
+        var stores = given().get("/health/identity/stores").then().statusCode(200).extract().jsonPath();
+        String store = "find { it.store == 'h-" + run + "' }";
+        assertThat(stores.getInt(store + ".counts.members")).isEqualTo(3);
+        assertThat(stores.getInt(store + ".counts.identifiedMembers")).isEqualTo(1);
+        assertThat(stores.getInt(store + ".counts.matchedOrderLines")).isEqualTo(1);
+        assertThat(stores.getInt(store + ".counts.devicesOnline")).isEqualTo(1);
+        assertThat(stores.getDouble(store + ".orderMatchRate.value")).isCloseTo(0.5, within(1e-6));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics.lines().filter(line -> line.startsWith("memberpulse_identity_store_health{")
+                && line.contains("store=\"h-" + run + "\"") && line.contains("rate=\"order_match\"")))
+                .singleElement().satisfies(line -> assertThat(line).endsWith(" 0.5"));
     }
 }

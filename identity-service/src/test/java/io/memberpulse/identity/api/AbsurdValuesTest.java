@@ -1,0 +1,133 @@
+package io.memberpulse.identity.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.lessThan;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.IdentityServiceGrpc;
+import io.memberpulse.proto.identity.v1.ImportSummary;
+import io.memberpulse.proto.identity.v1.Profile;
+import io.memberpulse.proto.identity.v1.Source;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Absurd values are refused at every edge with line, field and reason; the rest goes in; no merge. */
+@QuarkusTest
+class AbsurdValuesTest {
+    static final String HEADER = "event_id,source,type,occurred_at,store_id,phone,member_no,name\n";
+    static final String MEGABYTE_NAME = "名".repeat(1 << 20);
+
+    static String row(String eventId, String phone, String memberNo, String name) {
+        return eventId + ",pos,visit,2024-03-01T10:00:00+08:00,s-abs," + phone + "," + memberNo + "," + name + "\n";
+    }
+
+    @Test
+    void csvRowsWithAHugePhoneOrNameAreRejectedAtTheirLineAndTheOthersImportUnmerged() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phoneOfB = "1391" + String.format("%07d", Math.abs(run.hashCode()) % 10_000_000);
+        String csv = HEADER
+                + row("a-" + run, "", "MA-" + run, "")                      // line 2: member A
+                + row("b-" + run, phoneOfB, "MB-" + run, "")                // line 3: member B
+                + row("huge-name-" + run, phoneOfB, "MA-" + run, MEGABYTE_NAME) // line 4: would glue A and B
+                + row("huge-phone-" + run, "1".repeat(200), "MA-" + run, "")    // line 5
+                + row("c-" + run, "", "MC-" + run, "张三");                   // line 6
+        given().contentType("text/csv").body(csv).when().post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(3)).body("rejected", equalTo(2))
+                .body("rejections.find { it.line == 4 }.field", equalTo("name"))
+                .body("rejections.find { it.line == 4 }.reason", equalTo("is 1048576 characters long, at most 100 are accepted"))
+                .body("rejections.find { it.line == 5 }.field", equalTo("phone"))
+                .body("rejections.find { it.line == 5 }.reason.length()", lessThan(120));
+
+        String memberA = resolve("member_no", "MA-" + run);
+        String memberB = resolve("member_no", "MB-" + run);
+        assertThat(memberA).isNotEqualTo(memberB);
+        given().get("/members/" + memberA).then().body("eventCount", equalTo(1));
+        resolve("member_no", "MC-" + run);
+    }
+
+    @Test
+    void jsonEventsWithOverlongIdsAndAmountsAreRejectedNamingTheField() {
+        String run = UUID.randomUUID().toString();
+        String body = """
+                [{"event_id": "%s", "source": "app", "type": "visit", "occurred_at": "2024-03-01T10:00:00+08:00",
+                  "store_id": "s-abs", "member_no": "MJ-%s"},
+                 {"event_id": "j2-%s", "source": "app", "type": "order", "occurred_at": "2024-03-01T10:00:00+08:00",
+                  "store_id": "s-abs", "member_no": "MJ2-%s", "order_id": "o-%s", "quantity": 1, "paid_amount": 1e300},
+                 {"event_id": "j3-%s", "source": "app", "type": "visit", "occurred_at": "2024-03-01T10:00:00+08:00",
+                  "store_id": "s-abs", "member_no": "MJ3-%s", "address": "%s"}]"""
+                .formatted("x".repeat(129), run, run, run, run, run, run, "路".repeat(301));
+        given().contentType(ContentType.JSON).body(body).when().post("/events").then().statusCode(200)
+                .body("accepted", equalTo(0)).body("rejected", equalTo(3))
+                .body("rejections.field", hasItem("event_id"))
+                .body("rejections.find { it.position == 2 }.field", equalTo("paid_amount"))
+                .body("rejections.find { it.position == 3 }.field", equalTo("address"));
+        // one event alone is refused as a whole: 400 problem+json naming the field
+        given().contentType(ContentType.JSON).body("""
+                {"event_id": "j4-%s", "source": "app", "type": "visit", "occurred_at": "2024-03-01T10:00:00+08:00",
+                 "store_id": "s-abs", "email": "%s@example.com"}""".formatted(run, "e".repeat(300)))
+                .when().post("/events").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("email"));
+    }
+
+    @Test
+    void grpcImportListsTheAbsurdEventAndKeepsTheOthers() throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            String run = UUID.randomUUID().toString();
+            CompletableFuture<ImportSummary> answer = new CompletableFuture<>();
+            StreamObserver<ChannelEvent> upload = IdentityServiceGrpc.newStub(channel).importEvents(new StreamObserver<>() {
+                @Override
+                public void onNext(ImportSummary summary) {
+                    answer.complete(summary);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    answer.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+            upload.onNext(visit("g1-" + run, "MG-" + run, ""));
+            // (a message over the gRPC server's inbound limit fails the whole stream with RESOURCE_EXHAUSTED)
+            upload.onNext(visit("g2-" + run, "MG-" + run, "名".repeat(20_000)));
+            upload.onNext(visit("g3-" + run, "MG-" + run, ""));
+            upload.onCompleted();
+            ImportSummary summary = answer.get(60, TimeUnit.SECONDS);
+            assertThat(summary.getAccepted()).isEqualTo(2);
+            assertThat(summary.getRejected()).isEqualTo(1);
+            assertThat(summary.getRejections(0).getIndex()).isEqualTo(2);
+            assertThat(summary.getRejections(0).getField()).isEqualTo("name");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    static ChannelEvent visit(String eventId, String memberNo, String name) {
+        return ChannelEvent.newBuilder().setEventId(eventId).setSource(Source.SOURCE_APP)
+                .setType(EventType.EVENT_TYPE_VISIT).setOccurredAt(Timestamp.newBuilder().setSeconds(1_710_000_000))
+                .setStoreId("s-abs").setIdentifiers(Identifiers.newBuilder().setMemberNo(memberNo))
+                .setProfile(Profile.newBuilder().setName(name)).build();
+    }
+
+    private static String resolve(String type, String value) {
+        return given().queryParam(type, value).when().get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+    }
+}

@@ -1,0 +1,72 @@
+package io.memberpulse.identity.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class MemberResourceTest {
+    @Inject
+    Pool pool;
+
+    @Test
+    void aMemberShowsTheIdentifiersItHoldsWithTheirValidityAndThePhoneItHeldBeforeItWasReissued() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "137" + String.format("%08d", new Random().nextInt(100_000_000));
+        String header = "event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,paid_amount\n";
+        given().contentType("text/csv").body(header + """
+                m1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-m1,%2$s,PA-%1$s,pa-%1$s,1,10.00
+                m2-%1$s,pos,order,2025-01-20T10:00:00+08:00,s-m1,%2$s,PA-%1$s,pb-%1$s,1,10.00
+                """.formatted(run, phone)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        given().contentType("text/csv").body(header + """
+                m3-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-m2,%2$s,PB-%1$s,pc-%1$s,1,12.00
+                """.formatted(run, phone)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+        String first = given().queryParam("member_no", "PA-" + run).get("/members/resolve").then().extract().path("memberId");
+        String second = given().queryParam("member_no", "PB-" + run).get("/members/resolve").then().extract().path("memberId");
+
+        given().get("/members/" + first).then().statusCode(200)
+                .body("identifiers.value", hasItem("PA-" + run))
+                .body("identifiers.find { it.value == 'PA-" + run + "' }.firstSeen", equalTo("2025-01-05T02:00:00Z"))
+                .body("identifiers.find { it.value == 'PA-" + run + "' }.lastSeen", equalTo("2025-01-20T02:00:00Z"))
+                .body("pastIdentifiers", hasSize(1))
+                .body("pastIdentifiers[0].type", equalTo("PHONE"))
+                .body("pastIdentifiers[0].value", equalTo("+86" + phone))
+                .body("pastIdentifiers[0].firstSeen", equalTo("2025-01-05T02:00:00Z"))
+                .body("pastIdentifiers[0].endedAt", notNullValue());
+        given().get("/members/" + second).then().statusCode(200)
+                .body("identifiers.value", hasItems("PB-" + run, "+86" + phone)).body("pastIdentifiers", hasSize(0));
+    }
+
+    @Test
+    void afterAMergeTheSurvivorAnswersForTheAbsorbedMembersIdentifiersAndEvents() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String header = "event_id,source,type,occurred_at,store_id,member_no\n";
+        given().contentType("text/csv").body(header + """
+                n1-%1$s,app,visit,2025-02-01T10:00:00+08:00,s-n,NA-%1$s
+                n2-%1$s,miniapp,visit,2025-02-02T10:00:00+08:00,s-n,NB-%1$s
+                n3-%1$s,miniapp,visit,2025-02-03T10:00:00+08:00,s-n,NB-%1$s
+                """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(3));
+        String survivor = given().queryParam("member_no", "NA-" + run).get("/members/resolve").then().extract().path("memberId");
+        String absorbed = given().queryParam("member_no", "NB-" + run).get("/members/resolve").then().extract().path("memberId");
+        pool.preparedQuery("UPDATE member SET merged_into = $2 WHERE id = $1").execute(Tuple.of(absorbed, survivor))
+                .await().indefinitely();
+
+        given().queryParam("member_no", "NB-" + run).get("/members/resolve").then().statusCode(200)
+                .body("memberId", equalTo(survivor));
+        given().get("/members/" + survivor).then().statusCode(200).body("eventCount", equalTo(3))
+                .body("identifiers.value", hasItems("NA-" + run, "NB-" + run));
+        given().get("/members/" + absorbed).then().statusCode(200).body("mergedInto", equalTo(survivor))
+                .body("eventCount", equalTo(2));
+    }
+}
