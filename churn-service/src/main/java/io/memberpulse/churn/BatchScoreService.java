@@ -2,6 +2,7 @@ package io.memberpulse.churn;
 
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.model.ChurnTraining;
 import io.memberpulse.churn.store.ChurnRepository;
@@ -46,7 +47,8 @@ public class BatchScoreService {
         TrainingRun.checkHorizon(horizonDays);
         long started = System.nanoTime();
         Map<String, List<Activity>> histories = facts.activitiesBefore(asOf).await().indefinitely();
-        TrainingRun run = new TrainingRun(histories, registry.extractor(horizonDays), horizonDays);
+        StockOuts stockOuts = new StockOuts(facts.stockOuts(null, asOf).await().indefinitely());
+        TrainingRun run = new TrainingRun(histories, stockOuts, registry.extractor(horizonDays), horizonDays);
         ChurnTraining.Result result = run.train(asOf);
         Snapshot members = run.unlabelledAt(asOf);
         double[] p = result.model().predict(members.features());

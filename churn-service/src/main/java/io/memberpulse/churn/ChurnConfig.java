@@ -33,6 +33,10 @@ public interface ChurnConfig {
         @WithDefault("10s")
         String refreshEvery();
 
+        /** When to retrain (Quarkus cron expression, "off" to train on demand only). */
+        @WithDefault("0 30 3 * * ?")
+        String retrainCron();
+
         /** The time zone whose calendar days the model features count (purchase days, gaps). */
         @WithDefault("Asia/Shanghai")
         String dayZone();

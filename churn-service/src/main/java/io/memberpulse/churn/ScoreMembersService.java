@@ -3,6 +3,9 @@ package io.memberpulse.churn;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.RhythmChurnModel;
+import io.memberpulse.churn.domain.features.FeatureExtractor;
+import io.memberpulse.churn.domain.features.StockOut;
+import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
@@ -75,12 +78,17 @@ public class ScoreMembersService {
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
         Map<String, String> memberNumbers = new java.util.HashMap<>();
+        List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
         Set<String> touched = new LinkedHashSet<>();
         Instant latest = null;
         for (MemberEvent event : events) {
             var fact = event.getEvent();
             Instant at = Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
             latest = latest == null || at.isAfter(latest) ? at : latest;
+            if (fact.getType() == EventType.EVENT_TYPE_STOCKOUT) {
+                toStockOut(event, at).ifPresent(stockOuts::add);
+                continue;
+            }
             if (event.getMemberId().isEmpty()) {
                 continue;
             }
@@ -108,6 +116,7 @@ public class ScoreMembersService {
         lastBatchNanos = System.nanoTime();
         repository.insertPurchases(purchases).await().indefinitely();
         repository.insertActivities(activities).await().indefinitely();
+        repository.insertStockOuts(stockOuts).await().indefinitely();
         repository.upsertMemberNumbers(memberNumbers).await().indefinitely();
         Instant clock = repository.advanceWatermark(latest).await().indefinitely();
         if (!touched.isEmpty()) {
@@ -149,7 +158,7 @@ public class ScoreMembersService {
         Map<String, ChurnScore> previous = repository.scoresOf(memberIds).await().indefinitely();
         Optional<TrainedChurnModel> trained = models.current();
         Map<String, Double> probabilities = trained.isEmpty() ? Map.of()
-                : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), asOf);
+                : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), recentStockOuts(asOf), asOf);
         List<ChurnScore> changed = new ArrayList<>();
         for (String memberId : memberIds) {
             Optional<ChurnScore> score = model.score(memberId, purchases.getOrDefault(memberId, List.of()), asOf);
@@ -167,6 +176,11 @@ public class ScoreMembersService {
         cache.putAll(changed, previous).await().indefinitely();
         publisher.publish(changed).await().indefinitely();
         published.increment(changed.size());
+    }
+
+    private StockOuts recentStockOuts(Instant asOf) {
+        return new StockOuts(repository.stockOuts(asOf.minus(java.time.Duration.ofDays(
+                FeatureExtractor.STOCKOUT_WINDOW_DAYS)), asOf.plusNanos(1)).await().indefinitely());
     }
 
     private boolean worthPublishing(ChurnScore score, ChurnScore previous) {
@@ -198,6 +212,17 @@ public class ScoreMembersService {
         return new ChurnRepository.StoredActivity(source, fact.getEventId(), event.getMemberId(), kind, at,
                 blankToNull(fact.getLine().getOrderId()), blankToNull(fact.getStoreId()), amount,
                 rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()));
+    }
+
+    /** A store's stock-out (no member: see proto/README.md); empty without a store. */
+    static Optional<ChurnRepository.StoredStockOut> toStockOut(MemberEvent event, Instant at) {
+        var fact = event.getEvent();
+        if (fact.getStoreId().isBlank()) {
+            return Optional.empty();
+        }
+        String source = fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
+        return Optional.of(new ChurnRepository.StoredStockOut(source, fact.getEventId(), new StockOut(at,
+                fact.getStoreId(), blankToNull(fact.getLine().getSku()), blankToNull(fact.getLine().getCategory()))));
     }
 
     static Purchase toPurchase(MemberEvent event, Instant at) {

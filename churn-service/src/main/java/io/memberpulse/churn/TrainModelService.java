@@ -3,6 +3,7 @@ package io.memberpulse.churn;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.metrics.BinaryMetrics;
 import io.memberpulse.churn.domain.metrics.ModelMetrics;
 import io.memberpulse.churn.domain.model.ChurnTraining;
@@ -60,7 +61,8 @@ public class TrainModelService {
                 .orElseThrow(() -> new io.memberpulse.churn.domain.NotEnoughDataException(
                         "too little data to train: no member events recorded yet"));
         Map<String, List<Activity>> histories = facts.activitiesOf(null).await().indefinitely();
-        TrainingRun run = new TrainingRun(histories, registry.extractor(horizonDays), horizonDays);
+        StockOuts stockOuts = new StockOuts(facts.stockOuts(null, null).await().indefinitely());
+        TrainingRun run = new TrainingRun(histories, stockOuts, registry.extractor(horizonDays), horizonDays);
         ChurnTraining.Result result = run.train(at);
 
         Instant trainedAt = Instant.now();

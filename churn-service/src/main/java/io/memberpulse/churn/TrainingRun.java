@@ -24,10 +24,12 @@ final class TrainingRun {
 
     private final Map<String, List<Activity>> histories;
     private final SnapshotBuilder builder;
+    private final StockOuts stockOuts;
     private final Map<Instant, Snapshot> labelled = new HashMap<>();
 
-    TrainingRun(Map<String, List<Activity>> histories, FeatureExtractor extractor, int horizonDays) {
+    TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor, int horizonDays) {
         this.histories = histories;
+        this.stockOuts = stockOuts;
         this.builder = new SnapshotBuilder(extractor, summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
     }
 
@@ -40,11 +42,11 @@ final class TrainingRun {
     /** Every model kind validated, the best trained one refitted; NotEnoughDataException when too little data. */
     ChurnTraining.Result train(Instant asOf) {
         return ChurnTraining.run(TrainingPlan.of(asOf, builder.horizonDays()),
-                t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, StockOuts.NONE, cut, true)), false);
+                t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, stockOuts, cut, true)), false);
     }
 
     /** Every member who had purchased by asOf, with features as of it (no labels). */
     Snapshot unlabelledAt(Instant asOf) {
-        return builder.at(histories, StockOuts.NONE, asOf, false);
+        return builder.at(histories, stockOuts, asOf, false);
     }
 }

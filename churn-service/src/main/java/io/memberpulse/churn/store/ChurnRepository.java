@@ -3,6 +3,7 @@ package io.memberpulse.churn.store;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.domain.features.StockOut;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -78,6 +79,39 @@ public class ChurnRepository {
                 .executeBatch(tuples).replaceWithVoid();
     }
 
+    /** Stock-outs of stores, once per (source, event id). */
+    public Uni<Void> insertStockOuts(List<StoredStockOut> stockOuts) {
+        if (stockOuts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> tuples = new ArrayList<>(stockOuts.size());
+        for (StoredStockOut s : stockOuts) {
+            StockOut o = s.stockOut();
+            tuples.add(Tuple.from(Arrays.asList(s.source(), s.eventId(), o.storeId(), utc(o.at()), o.sku(), o.category())));
+        }
+        return pool.preparedQuery("""
+                INSERT INTO store_stockout (source, event_id, store_id, occurred_at, sku, category)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""").executeBatch(tuples).replaceWithVoid();
+    }
+
+    public record StoredStockOut(String source, String eventId, StockOut stockOut) {
+    }
+
+    /** Stock-outs at or after {@code from} and strictly before {@code before}; null = unbounded. */
+    public Uni<List<StockOut>> stockOuts(Instant from, Instant before) {
+        return pool.preparedQuery("""
+                SELECT occurred_at, store_id, sku, category FROM store_stockout
+                WHERE ($1::timestamptz IS NULL OR occurred_at >= $1) AND ($2::timestamptz IS NULL OR occurred_at < $2)""")
+                .execute(Tuple.of(from == null ? null : utc(from), before == null ? null : utc(before))).map(rows -> {
+                    List<StockOut> result = new ArrayList<>();
+                    for (Row row : rows) {
+                        result.add(new StockOut(row.getOffsetDateTime(0).toInstant(), row.getString(1),
+                                row.getString(2), row.getString(3)));
+                    }
+                    return result;
+                });
+    }
+
     /** member id -> member number, the latest wins. */
     public Uni<Void> upsertMemberNumbers(Map<String, String> numbers) {
         if (numbers.isEmpty()) {
@@ -144,6 +178,7 @@ public class ChurnRepository {
                     row.getString(12));
             case "coupon_issued" -> Activity.coupon(Activity.Kind.COUPON_ISSUED, at, orderId, channel, store, amount);
             case "coupon_redeemed" -> Activity.coupon(Activity.Kind.COUPON_REDEEMED, at, orderId, channel, store, amount);
+            case "intervention" -> Activity.intervention(at, store, amount > 0, row.getString(12));
             default -> new Activity(Activity.Kind.VISIT, at, null, channel, store, null, null, 0, 0, 0, 0, null);
         };
     }

@@ -58,6 +58,23 @@ public class ModelRepository {
                 });
     }
 
+    /** A version's summary and report JSON; empty for an unknown version. */
+    public Uni<Optional<StoredReport>> summaryAndReport(String version) {
+        return pool.preparedQuery("""
+                SELECT version, kind, trained_at, as_of, horizon_days, promoted, validation_auc, validation_lift, decision,
+                  report FROM churn_model WHERE version = $1""").execute(Tuple.of(version)).map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row row = it.next();
+                    return Optional.of(new StoredReport(summary(row), row.getString(9)));
+                });
+    }
+
+    public record StoredReport(Summary summary, String report) {
+    }
+
     public Uni<Optional<String>> report(String version) {
         return pool.preparedQuery("SELECT report FROM churn_model WHERE version = $1").execute(Tuple.of(version))
                 .map(rows -> rows.iterator().hasNext() ? Optional.of(rows.iterator().next().getString(0)) : Optional.empty());

@@ -54,6 +54,11 @@ public final class HistoryBuilder {
         return this;
     }
 
+    public HistoryBuilder intervention(double daysBefore, boolean reached) {
+        activities.add(Activity.intervention(daysBefore(daysBefore), "s1", reached, reached ? "will_return" : "not_reached"));
+        return this;
+    }
+
     public List<Activity> build() {
         return List.copyOf(activities);
     }

@@ -2,11 +2,16 @@ package io.memberpulse.churn.api.grpc;
 
 import io.grpc.Status;
 import io.memberpulse.churn.ChurnScoredMapper;
+import io.memberpulse.churn.ModelQueryService;
 import io.memberpulse.churn.ScoreQueryService;
 import io.memberpulse.churn.domain.RoiCalculator;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.churn.v1.ChurnService;
+import io.memberpulse.proto.churn.v1.GetModelReportRequest;
 import io.memberpulse.proto.churn.v1.GetScoreRequest;
+import io.memberpulse.proto.churn.v1.ListModelsRequest;
+import io.memberpulse.proto.churn.v1.ListModelsResponse;
+import io.memberpulse.proto.churn.v1.ModelReportResponse;
 import io.memberpulse.proto.churn.v1.RoiRequest;
 import io.memberpulse.proto.churn.v1.RoiResponse;
 import io.memberpulse.proto.churn.v1.TopRiskRequest;
@@ -19,9 +24,11 @@ class ChurnGrpcService implements ChurnService {
     private static final int MAX_K = 1_000;
 
     private final ScoreQueryService queries;
+    private final ModelQueryService models;
 
-    ChurnGrpcService(ScoreQueryService queries) {
+    ChurnGrpcService(ScoreQueryService queries, ModelQueryService models) {
         this.queries = queries;
+        this.models = models;
     }
 
     @Override
@@ -51,6 +58,24 @@ class ChurnGrpcService implements ChurnService {
             return RoiResponse.newBuilder().setTargeted(result.targeted()).setCost(result.cost())
                     .setGain(result.gain()).setRoi(result.roi()).build();
         });
+    }
+
+    @Override
+    public Uni<ListModelsResponse> listModels(ListModelsRequest request) {
+        return models.list().map(list -> ListModelsResponse.newBuilder()
+                .addAllModels(list.stream().map(ModelSummaryMapper::toProto).toList()).build());
+    }
+
+    @Override
+    public Uni<ModelReportResponse> getModelReport(GetModelReportRequest request) {
+        if (request.getVersion().isBlank()) {
+            return Uni.createFrom().failure(invalid("version: is required"));
+        }
+        return models.versionAndReport(request.getVersion()).map(found -> found
+                .map(stored -> ModelReportResponse.newBuilder().setSummary(ModelSummaryMapper.toProto(stored.version()))
+                        .setReportJson(stored.report()).build())
+                .orElseThrow(() -> Status.NOT_FOUND.withDescription("no model version " + request.getVersion())
+                        .asRuntimeException()));
     }
 
     private static RuntimeException invalid(String description) {

@@ -5,17 +5,18 @@ import java.util.Objects;
 
 /**
  * One fact of a member's history, as the churn features read it: an order line, a refund, a
- * review, a coupon issued or redeemed, a visit. Amounts are in the store currency; absent text
+ * review, a coupon issued or redeemed, a visit, a store's intervention (a call by staff). Amounts are in the store currency; absent text
  * fields are null, absent numbers 0.
  *
  * @param amount paid (order line), refunded (refund, positive) or the coupon value (coupon events)
  * @param discount coupon and promotion deductions on an order line
  * @param rating 1..5 for a review, 0 when absent
+ * @param text a review's text; an intervention's result (e.g. will_return)
  */
 public record Activity(Kind kind, Instant at, String orderId, String channel, String storeId, String sku,
         String category, double quantity, double amount, double discount, int rating, String text) {
 
-    public enum Kind { ORDER_LINE, REFUND, REVIEW, COUPON_ISSUED, COUPON_REDEEMED, VISIT }
+    public enum Kind { ORDER_LINE, REFUND, REVIEW, COUPON_ISSUED, COUPON_REDEEMED, VISIT, INTERVENTION }
 
     public Activity {
         Objects.requireNonNull(kind, "kind");
@@ -44,6 +45,16 @@ public record Activity(Kind kind, Instant at, String orderId, String channel, St
             throw new IllegalArgumentException("not a coupon event: " + kind);
         }
         return new Activity(kind, at, orderId, channel, storeId, null, null, 0, value, 0, 0, null);
+    }
+
+    /** Staff tried to reach the member (a campaign task's outcome); amount 1 when they did, else 0. */
+    public static Activity intervention(Instant at, String storeId, boolean reached, String result) {
+        return new Activity(Kind.INTERVENTION, at, null, null, storeId, null, null, 0, reached ? 1 : 0, 0, 0, result);
+    }
+
+    /** An intervention in which staff reached the member: a treatment. */
+    public boolean isTreatment() {
+        return kind == Kind.INTERVENTION && amount > 0;
     }
 
     /** Any order line is a purchase occasion, a free one (paid 0) included. */

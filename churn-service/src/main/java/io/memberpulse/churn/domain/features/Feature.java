@@ -64,7 +64,18 @@ public enum Feature {
     STOCKOUT_EXPOSURE_90("stock-outs in the member's categories at the member's stores, last 90 days (log1p)"),
     VISITS_90("store visits in the last 90 days (log1p)"),
     BGNBD_P_ALIVE("BG/NBD probability of being alive"),
-    BGNBD_P_NO_PURCHASE("BG/NBD probability of no purchase within the horizon");
+    BGNBD_P_NO_PURCHASE("BG/NBD probability of no purchase within the horizon"),
+    DECAYED_DAYS_30("purchase days weighted by e^(-age / 30 days) (log1p): recent activity, smoothly"),
+    DECAYED_DAYS_120("purchase days weighted by e^(-age / 120 days) (log1p)"),
+    SPEND_30("spend in the last 30 days (log1p)"),
+    GAP_SURVIVAL_CHURN("P(the open gap outlasts the horizon | it has lasted the recency), from all members' gaps "
+            + "after their k-th purchase day (Kaplan-Meier, open gaps censored)"),
+    SAME_SEASON_LAST_YEAR_DAYS("purchase days in the calendar window of the horizon one year earlier (log1p); "
+            + "undefined when the member's history does not reach back a year"),
+    SAME_SEASON_SPEND_SHARE("share of the last year's spend made in that calendar window; undefined likewise"),
+    TOUCHES_90("times store staff reached the member in the last 90 days (log1p)"),
+    TREATED_IN_HORIZON("1 when staff reached the member within the horizon after the cut-off: set on training "
+            + "rows from intervention outcomes; 0 when scoring, so a score is the churn risk if left alone");
 
     private final String description;
 

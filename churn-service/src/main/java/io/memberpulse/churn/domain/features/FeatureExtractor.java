@@ -23,6 +23,9 @@ import java.util.Set;
  */
 public final class FeatureExtractor {
     private static final double DAY = 86_400d;
+    private static final double YEAR_DAYS = 365;
+    /** Stock-outs count against a member for this long. */
+    public static final int STOCKOUT_WINDOW_DAYS = 90;
 
     private final int horizonDays;
     private final double defaultGapDays;
@@ -76,6 +79,13 @@ public final class FeatureExtractor {
         placesAndCoupons(f, history);
         exposure(f, history, stockOuts);
         returns(f, history, population);
+        recentAndSeasonal(f, history, t, tenure);
+        f[TOUCHES_90.ordinal()] = Math.log1p(history.others().stream()
+                .filter(a -> a.isTreatment() && days(a.at(), t) < 90).count());
+        // Scores answer "if nobody intervenes"; training rows carry what really happened (SnapshotBuilder).
+        f[TREATED_IN_HORIZON.ordinal()] = 0;
+        f[GAP_SURVIVAL_CHURN.ordinal()] = population.gaps().churnProbability(days.length,
+                history.asOfDay() - days[days.length - 1], horizonDays);
         BgNbd bgNbd = population.bgNbd();
         if (bgNbd != null) {
             RepeatSummary summary = repeatSummary(history).orElseThrow();
@@ -136,6 +146,45 @@ public final class FeatureExtractor {
         f[SPEND_PREV_90.ordinal()] = Math.log1p(Math.max(0, spendPrev90));
         f[SPEND_TREND.ordinal()] = trend(Math.max(0, spend90), Math.max(0, spendPrev90));
         f[FREQUENCY_TREND.ordinal()] = trend(days90.size(), daysPrev90.size());
+    }
+
+    /**
+     * Smoothly decayed activity, and the member's own seasonality: what they bought in the calendar
+     * window of the coming horizon one year earlier (defined only when the history reaches back a year).
+     */
+    private void recentAndSeasonal(double[] f, MemberHistory history, Instant t, double tenure) {
+        double decayed30 = 0;
+        double decayed120 = 0;
+        double spend30 = 0;
+        double lastYear = 0;
+        double season = 0;
+        Set<Long> seasonDays = new HashSet<>();
+        long seen = Long.MIN_VALUE;
+        for (Order order : history.orders()) {
+            double age = days(order.at(), t);
+            if (order.day() != seen) {
+                decayed30 += Math.exp(-age / 30);
+                decayed120 += Math.exp(-age / 120);
+                seen = order.day();
+            }
+            if (age < 30) {
+                spend30 += order.paid();
+            }
+            if (age <= YEAR_DAYS) {
+                lastYear += Math.max(0, order.paid());
+                if (age > YEAR_DAYS - horizonDays) {
+                    season += Math.max(0, order.paid());
+                    seasonDays.add(order.day());
+                }
+            }
+        }
+        f[DECAYED_DAYS_30.ordinal()] = Math.log1p(decayed30);
+        f[DECAYED_DAYS_120.ordinal()] = Math.log1p(decayed120);
+        f[SPEND_30.ordinal()] = Math.log1p(Math.max(0, spend30));
+        if (tenure >= YEAR_DAYS) {
+            f[SAME_SEASON_LAST_YEAR_DAYS.ordinal()] = Math.log1p(seasonDays.size());
+            f[SAME_SEASON_SPEND_SHARE.ordinal()] = lastYear > 0 ? season / lastYear : 0;
+        }
     }
 
     private void rhythm(double[] f, long[] days, double recency, double tenure) {
@@ -340,7 +389,7 @@ public final class FeatureExtractor {
         }
         Instant t = history.asOf();
         f[STOCKOUT_EXPOSURE_90.ordinal()] = Math.log1p(
-                stockOuts.exposure(stores, categories, skus, t.minus(Duration.ofDays(90)), t));
+                stockOuts.exposure(stores, categories, skus, t.minus(Duration.ofDays(STOCKOUT_WINDOW_DAYS)), t));
     }
 
     private static double trend(double recent, double before) {

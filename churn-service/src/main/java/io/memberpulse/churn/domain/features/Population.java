@@ -16,8 +16,9 @@ import java.util.Set;
  * @param bgNbd null when there were too few members to fit it
  * @param returnRates product or category key -> {buyer-days that returned, buyer-days observed}
  * @param prior the overall return rate, to which rare products are shrunk
+ * @param gaps how long members' gaps between purchase days last
  */
-public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior) {
+public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior, GapSurvival gaps) {
     /** Weight of the prior, in buyer-days, when shrinking a product's return rate. */
     static final double PRIOR_WEIGHT = 10;
     static final String CATEGORY_PREFIX = "c:";
@@ -25,6 +26,10 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
     static final String STORE_MEMBERS_PREFIX = "m:";
 
     public static final Population NONE = new Population(null, Map.of(), Double.NaN);
+
+    public Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior) {
+        this(bgNbd, returnRates, prior, GapSurvival.NONE);
+    }
 
     /** The product return rates among the given histories, for a horizon. */
     public static Population of(BgNbd bgNbd, Collection<MemberHistory> histories, int horizonDays) {
@@ -62,7 +67,7 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
             }
         }
         rates.put(STORE_MEMBERS_PREFIX, new double[] {histories.size(), 0});
-        return new Population(bgNbd, rates, observed > 0 ? returned / observed : Double.NaN);
+        return new Population(bgNbd, rates, observed > 0 ? returned / observed : Double.NaN, GapSurvival.of(histories));
     }
 
     /** The store of most of the member's orders (ties: the latest of them). */
@@ -120,6 +125,7 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
                 out.writeDouble(entry.getValue()[0]);
                 out.writeDouble(entry.getValue()[1]);
             }
+            gaps.write(out);
             out.flush();
             return bytes.toByteArray();
         } catch (java.io.IOException e) {
@@ -137,7 +143,9 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
             for (int i = 0; i < size; i++) {
                 rates.put(in.readUTF(), new double[] {in.readDouble(), in.readDouble()});
             }
-            return new Population(bgNbd, rates, prior);
+            // versions stored before the gap curves existed end here
+            GapSurvival gaps = in.available() > 0 ? GapSurvival.read(in) : GapSurvival.NONE;
+            return new Population(bgNbd, rates, prior, gaps);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("population bytes unreadable", e);
         }

@@ -13,7 +13,9 @@ import java.util.function.Function;
 
 /**
  * Builds {@link Snapshot}s: every member's features as of a cut-off T (BG/NBD refitted on the
- * histories up to T) and, when asked, the label "no purchase in (T, T + H]".
+ * histories up to T) and, when asked, the label "no purchase in (T, T + H]". A labelled member whom
+ * staff reached within (T, T + H] is a treated example: its label shows the intervention's effect,
+ * so the row says so ({@link Feature#TREATED_IN_HORIZON}) and a model learns both courses.
  */
 public final class SnapshotBuilder {
     /** Fewer members than this and BG/NBD is not fitted: its features stay undefined (NaN). */
@@ -57,6 +59,7 @@ public final class SnapshotBuilder {
             features[i] = extractor.extract(entry.getValue(), population, stockOuts).orElseThrow();
             if (labelled) {
                 churned[i] = churned(histories.get(entry.getKey()), asOf, end) ? 1 : 0;
+                features[i][Feature.TREATED_IN_HORIZON.ordinal()] = treated(histories.get(entry.getKey()), asOf, end) ? 1 : 0;
             }
             i++;
         }
@@ -71,6 +74,16 @@ public final class SnapshotBuilder {
             }
         }
         return true;
+    }
+
+    /** Staff reached the member in (from, to]. */
+    public static boolean treated(Collection<Activity> activities, Instant from, Instant to) {
+        for (Activity activity : activities) {
+            if (activity.isTreatment() && activity.at().isAfter(from) && !activity.at().isAfter(to)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private BgNbd fitBgNbd(Collection<MemberHistory> histories) {

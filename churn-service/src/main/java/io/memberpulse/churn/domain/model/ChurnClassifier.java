@@ -13,21 +13,37 @@ import ml.dmlc.xgboost4j.java.Booster;
 
 /**
  * A churn model of one {@link ModelKind}, trained or fixed: probability of no purchase within the
- * horizon from the full feature vector. Serialisable to bytes (kind, scaler, XGBoost model).
+ * horizon from the full feature vector. Serialisable to bytes (kind, width, scaler, XGBoost model).
+ * Features are only ever appended to {@link Feature}, so a model reads the first {@code width}
+ * features it was trained with, and a version stored before new ones were added keeps scoring.
  */
 public final class ChurnClassifier {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
+    /** Format 1 (session 1) stored no width: its vectors had the first 59 features. */
+    private static final int FORMAT_1 = 1;
+    static final int FORMAT_1_WIDTH = Feature.DECAYED_DAYS_30.ordinal();
     private static final int BGNBD = Feature.BGNBD_P_NO_PURCHASE.ordinal();
 
     private final ModelKind kind;
+    private final int width;
     private final FeatureScaler scaler;
     private final byte[] model;
     private Booster booster;
 
-    private ChurnClassifier(ModelKind kind, FeatureScaler scaler, byte[] model) {
+    private ChurnClassifier(ModelKind kind, int width, FeatureScaler scaler, byte[] model) {
         this.kind = kind;
+        this.width = width;
         this.scaler = scaler;
         this.model = model;
+    }
+
+    private ChurnClassifier(ModelKind kind, FeatureScaler scaler, byte[] model) {
+        this(kind, Feature.COUNT, scaler, model);
+    }
+
+    /** The feature columns this model reads: its kind's, among the first {@code width}. */
+    private int[] columns() {
+        return java.util.Arrays.stream(kind.columns()).filter(c -> c < width).toArray();
     }
 
     /** Trains (or, for RHYTHM and BGNBD, simply takes) a model of this kind on feature rows and labels. */
@@ -68,15 +84,15 @@ public final class ChurnClassifier {
                 }
                 yield p;
             }
-            case RECENCY, LR_RFM, LR -> Xgb.predict(booster(), scaler.transform(columns(features, kind.columns())), null);
-            case GBT -> Xgb.predict(booster(), columns(features, kind.columns()), null);
-            case GBT_BGNBD -> Xgb.predict(booster(), columns(features, kind.columns()), bgNbdMargin(features));
+            case RECENCY, LR_RFM, LR -> Xgb.predict(booster(), scaler.transform(columns(features, columns())), null);
+            case GBT -> Xgb.predict(booster(), columns(features, columns()), null);
+            case GBT_BGNBD -> Xgb.predict(booster(), columns(features, columns()), bgNbdMargin(features));
         };
     }
 
     /** Feature importance, largest first: total gain for trees, |standardised weight| for linear models. */
     public synchronized Map<Feature, Double> importance() {
-        Feature[] features = kind.features();
+        Feature[] features = java.util.Arrays.stream(columns()).mapToObj(c -> Feature.values()[c]).toArray(Feature[]::new);
         double[] weights = model == null ? new double[] {1} : Xgb.importance(booster(), features.length, scaler != null);
         double total = 0;
         for (double w : weights) {
@@ -100,6 +116,7 @@ public final class ChurnClassifier {
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(); DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(FORMAT);
             out.writeUTF(kind.name());
+            out.writeInt(width);
             out.writeBoolean(scaler != null);
             if (scaler != null) {
                 writeArray(out, scaler.means());
@@ -118,14 +135,16 @@ public final class ChurnClassifier {
 
     public static ChurnClassifier fromBytes(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            if (in.readInt() != FORMAT) {
-                throw new IllegalArgumentException("unknown model format");
+            int format = in.readInt();
+            if (format != FORMAT && format != FORMAT_1) {
+                throw new IllegalArgumentException("unknown model format " + format);
             }
             ModelKind kind = ModelKind.valueOf(in.readUTF());
+            int width = format == FORMAT_1 ? FORMAT_1_WIDTH : in.readInt();
             FeatureScaler scaler = in.readBoolean() ? new FeatureScaler(readArray(in), readArray(in)) : null;
             int length = in.readInt();
             byte[] model = length < 0 ? null : in.readNBytes(length);
-            return new ChurnClassifier(kind, scaler, model);
+            return new ChurnClassifier(kind, width, scaler, model);
         } catch (IOException e) {
             throw new IllegalArgumentException("model bytes unreadable", e);
         }

@@ -14,7 +14,8 @@ import java.util.function.Function;
 /**
  * One training run: every model kind fitted on the validation cut-offs and scored on the validation
  * window; the trained kind with the best validation AUC is chosen (the test period is never looked
- * at) and refitted on the training cut-offs.
+ * at) and refitted on the training cut-offs. Rows of members whom staff reached within a cut-off's
+ * horizon are kept, flagged as treated, so the recorded intervention outcomes teach the next run.
  */
 public final class ChurnTraining {
     /** A training set needs this many rows, and this many of each class. */
@@ -23,11 +24,12 @@ public final class ChurnTraining {
     /** A validation window needs this many members, and this many of each class. */
     public static final int MIN_VALIDATION_ROWS = 50;
     public static final int MIN_VALIDATION_PER_CLASS = 10;
+    private static final int TREATED = io.memberpulse.churn.domain.features.Feature.TREATED_IN_HORIZON.ordinal();
 
     /** The outcome: the chosen model, refitted; every kind's validation metrics; sizes. */
     public record Result(TrainingPlan plan, ModelKind chosen, ChurnClassifier model,
             Map<ModelKind, ModelMetrics> validation, Map<ModelKind, ChurnClassifier> finalModels, int trainingRows,
-            double trainingChurnRate, Snapshot validationWindow) {
+            double trainingChurnRate, Snapshot validationWindow, int treatedRows) {
     }
 
     private ChurnTraining() {
@@ -57,8 +59,9 @@ public final class ChurnTraining {
         for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
             finals.put(kind, ChurnClassifier.train(kind, all.x(), all.y()));
         }
+        int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
         return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
-                Arrays.stream(all.y()).average().orElse(Double.NaN), window);
+                Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated);
     }
 
     record Stacked(double[][] x, int[] y) {

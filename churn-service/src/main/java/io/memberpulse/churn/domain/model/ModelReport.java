@@ -11,11 +11,12 @@ import java.util.Map;
 
 /**
  * What a person reads about a model version: the chosen model and every baseline side by side on
- * the validation window, what the chosen model leans on, the BG/NBD fit, and the promotion decision.
+ * the validation window, what the chosen model leans on, the BG/NBD fit, the promotion decision and
+ * how many training examples were treated (staff reached the member within the horizon).
  */
 public record ModelReport(String version, String chosen, Instant asOf, int horizonDays, int trainingRows,
         double trainingChurnRate, Instant validationCutoff, Map<String, ModelMetrics> validation,
-        List<Importance> importance, BgNbd bgNbd, String decision) {
+        List<Importance> importance, BgNbd bgNbd, String decision, int treatedExamples) {
 
     public record Importance(String feature, String description, double share) {
     }
@@ -32,7 +33,7 @@ public record ModelReport(String version, String chosen, Instant asOf, int horiz
         }
         return new ModelReport(version, result.chosen().key(), result.plan().asOf(), result.plan().horizonDays(),
                 result.trainingRows(), result.trainingChurnRate(), result.plan().validationCutoff(), validation,
-                importance, result.validationWindow().population().bgNbd(), decision);
+                importance, result.validationWindow().population().bgNbd(), decision, result.treatedRows());
     }
 
     public ModelMetrics chosenMetrics() {

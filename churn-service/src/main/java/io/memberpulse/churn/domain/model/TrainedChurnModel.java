@@ -20,12 +20,13 @@ public record TrainedChurnModel(String version, ChurnClassifier classifier, Popu
         FeatureExtractor extractor) {
 
     /** P(no purchase within the horizon after asOf) per member; members without a purchase by then are left out. */
-    public Map<String, Double> score(Map<String, ? extends Collection<Activity>> histories, Instant asOf) {
+    public Map<String, Double> score(Map<String, ? extends Collection<Activity>> histories, StockOuts stockOuts,
+            Instant asOf) {
         List<String> members = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
         histories.forEach((member, activities) -> {
             MemberHistory history = extractor.history(activities, asOf);
-            extractor.extract(history, population, StockOuts.NONE).ifPresent(features -> {
+            extractor.extract(history, population, stockOuts).ifPresent(features -> {
                 members.add(member);
                 rows.add(features);
             });
@@ -39,7 +40,7 @@ public record TrainedChurnModel(String version, ChurnClassifier classifier, Popu
     }
 
     public OptionalDouble score(Collection<Activity> history, Instant asOf) {
-        Double p = score(Map.of("m", history), asOf).get("m");
+        Double p = score(Map.of("m", history), StockOuts.NONE, asOf).get("m");
         return p == null ? OptionalDouble.empty() : OptionalDouble.of(p);
     }
 }

@@ -141,7 +141,7 @@ class BatchScoreResourceTest {
     private void produceAndAwait(List<ProducerRecord<String, MemberEvent>> records) {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
-            kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+            kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
         }
         String[] eventIds = records.stream().map(r -> r.value().getEvent().getEventId()).toArray(String[]::new);
         await().atMost(Duration.ofSeconds(30)).until(() -> pool

@@ -2,13 +2,28 @@ package io.memberpulse.churn.api.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.memberpulse.churn.ModelRegistry;
+import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.proto.campaign.v1.InterventionOutcome;
+import io.memberpulse.proto.campaign.v1.OutcomeResult;
+import io.memberpulse.proto.churn.v1.ChurnServiceGrpc;
+import io.memberpulse.proto.churn.v1.GetModelReportRequest;
+import io.memberpulse.proto.churn.v1.ListModelsRequest;
+import io.memberpulse.proto.churn.v1.ModelReportResponse;
+import io.memberpulse.proto.churn.v1.ModelSummary;
+import io.restassured.RestAssured;
 import io.memberpulse.churn.store.ModelRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -53,6 +68,9 @@ class ModelResourceTest {
     @Inject
     ModelRegistry registry;
 
+    @Inject
+    ChurnRepository facts;
+
     /** Buyers at Poisson rates who drop out at random moments (BG/NBD-like), some with a member number. */
     static List<ProducerRecord<String, MemberEvent>> members(String run) {
         Random random = new Random(8);
@@ -79,6 +97,29 @@ class ModelResourceTest {
         return records;
     }
 
+    void modelsOverGrpc(String version, String kind) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var stub = ChurnServiceGrpc.newBlockingStub(channel);
+            ModelSummary listed = stub.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
+                    .filter(m -> m.getVersion().equals(version)).findFirst().orElseThrow();
+            assertThat(listed.getPromoted()).isTrue();
+            assertThat(listed.getKind()).isEqualTo(kind);
+            assertThat(listed.getValidationAuc()).isGreaterThan(0.6);
+            ModelReportResponse report = stub.getModelReport(GetModelReportRequest.newBuilder().setVersion(version).build());
+            assertThat(report.getSummary()).isEqualTo(listed);
+            assertThat(JsonPath.from(report.getReportJson()).getString("version")).isEqualTo(version);
+            assertThatThrownBy(() -> stub.getModelReport(GetModelReportRequest.newBuilder().setVersion("nope").build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+            assertThatThrownBy(() -> stub.getModelReport(GetModelReportRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
     @Test
     void modelsAreTrainedOnDemandReportedAndPromotedToScoreMembers() throws Exception {
         given().post("/models/train?asOf=2001-01-01").then().statusCode(409)
@@ -90,11 +131,25 @@ class ModelResourceTest {
         List<ProducerRecord<String, MemberEvent>> records = members(run);
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
-            kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+            kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
         }
         String last = records.get(records.size() - 1).key();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + last + "/score")
                 .then().statusCode(200));
+        // staff reached 40 members 100 days before AS_OF: inside the horizon of several training cut-offs
+        List<ProducerRecord<String, byte[]>> outcomes = new ArrayList<>();
+        for (int m = 0; m < 40; m++) {
+            InterventionOutcome outcome = InterventionOutcome.newBuilder().setTaskId(run + "-task" + m)
+                    .setMemberId(run + "-m" + m).setReached(true).setResult(OutcomeResult.OUTCOME_RESULT_WILL_RETURN)
+                    .setRecordedAt(Timestamp.newBuilder().setSeconds(AS_OF.minus(Duration.ofDays(100)).getEpochSecond()))
+                    .build();
+            outcomes.add(new ProducerRecord<>(Topics.INTERVENTION_OUTCOMES, outcome.getMemberId(), outcome.toByteArray()));
+        }
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produce(String.class, byte[].class).fromRecords(outcomes).awaitCompletion(Duration.ofSeconds(60));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> facts.activitiesOf(List.of(run + "-m39")).await().indefinitely()
+                .getOrDefault(run + "-m39", List.of()).stream().anyMatch(Activity::isTreatment));
 
         try {
             JsonPath trained = given().post("/models/train?asOf=2029-06-01").then().statusCode(201)
@@ -108,6 +163,7 @@ class ModelResourceTest {
                     "gbt-bgnbd");
             assertThat(report.getList("importance")).isNotEmpty();
             assertThat(report.getString("decision")).startsWith("promoted");
+            assertThat(report.getInt("treatedExamples")).isGreaterThan(0);
             byte[] png = given().get("/models/" + version + "/reliability.png").then().statusCode(200)
                     .contentType("image/png").extract().asByteArray();
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
@@ -117,6 +173,13 @@ class ModelResourceTest {
                     .then().statusCode(200).body("modelVersion", equalTo(version)));
 
             assertThat(report.getList("validation.gbt.liftCurve")).hasSize(13);
+            modelsOverGrpc(version, report.getString("chosen"));
+
+            // too little data: a clear error, and the promoted version keeps scoring
+            given().post("/models/train?asOf=2001-01-01").then().statusCode(409)
+                    .body("detail", containsString("too little data"));
+            assertThat(registry.current()).hasValueSatisfying(m -> assertThat(m.version()).isEqualTo(version));
+            given().get("/members/" + run + "-m1/score").then().statusCode(200).body("modelVersion", equalTo(version));
             JsonPath whatIf = given().get(WHAT_IF).then().statusCode(200).extract().jsonPath();
             assertThat(whatIf.getString("source")).contains(version);
             assertThat(whatIf.getDouble("lift")).isGreaterThan(1);

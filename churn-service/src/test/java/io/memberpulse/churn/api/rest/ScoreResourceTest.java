@@ -84,7 +84,7 @@ class ScoreResourceTest {
         List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
         records.addAll(weeklyOrders(loyal, store, 8, CLOCK.minus(Duration.ofDays(2))));
         records.addAll(weeklyOrders(lapsed, store, 8, CLOCK.minus(Duration.ofDays(60))));
-        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=5")
                 .then().statusCode(200)

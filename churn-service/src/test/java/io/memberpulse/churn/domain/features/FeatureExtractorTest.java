@@ -106,7 +106,8 @@ class FeatureExtractorTest {
             builder.refund(random.nextInt(200) + 1, 3).review(random.nextInt(100) + 1, 1 + random.nextInt(5), "good");
             List<Activity> before = builder.build();
             List<Activity> after = member().order(-1, 99).order(-30, "sku1", "cat1/x", 5, 500, 0, "s9")
-                    .refund(-2, 40).review(-3, 1, "terrible").coupon(Activity.Kind.COUPON_REDEEMED, -4).build();
+                    .refund(-2, 40).review(-3, 1, "terrible").coupon(Activity.Kind.COUPON_REDEEMED, -4)
+                    .intervention(-5, true).build();
             past.put("m" + m, before);
             List<Activity> all = new ArrayList<>(before);
             all.addAll(after);
@@ -139,5 +140,42 @@ class FeatureExtractorTest {
         assertThat(snapshot.memberIds()).containsExactly("back-in-time", "refund-only", "too-late");
         assertThat(snapshot.churned()).containsExactly(0, 1, 1);
         assertThat(snapshot.population().bgNbd()).isNull(); // too few members to fit
+    }
+
+    @Test
+    void treatedExamplesAreFlaggedOnTrainingRowsButScoresAskAboutBeingLeftAlone() {
+        SnapshotBuilder builder = new SnapshotBuilder(extractor, s -> null, 90);
+        Map<String, List<Activity>> histories = Map.of(
+                "called-after-t", member().order(30, 10).intervention(-20, true).order(-40, 10).build(),
+                "not-reached", member().order(30, 10).intervention(-20, false).build(),
+                "called-before-t", member().order(30, 10).intervention(20, true).build());
+        Snapshot training = builder.at(histories, StockOuts.NONE, T, true);
+        assertThat(training.memberIds()).containsExactly("called-after-t", "called-before-t", "not-reached");
+        assertThat(column(training, Feature.TREATED_IN_HORIZON)).containsExactly(1, 0, 0);
+        assertThat(column(training, Feature.TOUCHES_90)).containsExactly(0, Math.log1p(1), 0);
+        assertThat(training.churned()).containsExactly(0, 1, 1);
+
+        Snapshot scoring = builder.at(histories, StockOuts.NONE, T, false);
+        assertThat(column(scoring, Feature.TREATED_IN_HORIZON)).containsOnly(0.0);
+    }
+
+    @Test
+    void recentActivityDecaysAndLastYearsSeasonIsReadOnlyWhenTheHistoryReachesBackAYear() {
+        double[] young = features(member().order(200, 10).order(0.5, 30).build());
+        assertThat(f(young, Feature.DECAYED_DAYS_30)).isCloseTo(Math.log1p(Math.exp(-0.5 / 30) + Math.exp(-200 / 30d)),
+                within(1e-9));
+        assertThat(f(young, Feature.SPEND_30)).isCloseTo(Math.log1p(30), within(1e-9));
+        assertThat(f(young, Feature.SAME_SEASON_LAST_YEAR_DAYS)).isNaN();
+
+        // a year ago the member bought during the coming 90 days' calendar window (365 - 90 < 300 <= 365)
+        double[] seasonal = features(member().order(400, 10).order(300, 60).order(10, 30).build());
+        assertThat(f(seasonal, Feature.SAME_SEASON_LAST_YEAR_DAYS)).isCloseTo(Math.log1p(1), within(1e-9));
+        assertThat(f(seasonal, Feature.SAME_SEASON_SPEND_SHARE)).isCloseTo(60 / 90d, within(1e-9));
+        double[] offSeason = features(member().order(400, 10).order(200, 60).order(10, 30).build());
+        assertThat(f(offSeason, Feature.SAME_SEASON_LAST_YEAR_DAYS)).isZero();
+    }
+
+    private static double[] column(Snapshot snapshot, Feature feature) {
+        return java.util.Arrays.stream(snapshot.features()).mapToDouble(row -> row[feature.ordinal()]).toArray();
     }
 }

@@ -42,6 +42,32 @@ class ChurnClassifierTest {
     }
 
     @Test
+    void aVersionStoredBeforeFeaturesWereAddedKeepsScoringTheFeaturesItKnew() throws Exception {
+        Snapshot train = synthetic(Instant.EPOCH, 800, 3);
+        Snapshot test = synthetic(Instant.EPOCH, 200, 4);
+        int width = ChurnClassifier.FORMAT_1_WIDTH;
+        byte[] booster = Xgb.train(ChurnClassifier.columns(train.features(), range(width)), train.churned(), null,
+                Xgb.treeParams(3), 30);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeInt(1); // session 1's format: kind, no width, no scaler, model
+            out.writeUTF(ModelKind.GBT.name());
+            out.writeBoolean(false);
+            out.writeInt(booster.length);
+            out.write(booster);
+        }
+        ChurnClassifier stored = ChurnClassifier.fromBytes(bytes.toByteArray());
+        double[] expected = Xgb.predict(Xgb.load(booster), ChurnClassifier.columns(test.features(), range(width)), null);
+        assertThat(stored.predict(test.features())).containsExactly(expected);
+        assertThat(stored.importance().keySet()).allMatch(f -> f.ordinal() < width);
+        assertThat(ChurnClassifier.fromBytes(stored.toBytes()).predict(test.features())).containsExactly(expected);
+    }
+
+    static int[] range(int width) {
+        return java.util.stream.IntStream.range(0, width).toArray();
+    }
+
+    @Test
     void everyKindLearnsTheSignalAndSurvivesASaveAndLoad() {
         Snapshot train = synthetic(Instant.EPOCH, 1500, 1);
         Snapshot test = synthetic(Instant.EPOCH, 500, 2);

@@ -1,0 +1,63 @@
+package io.memberpulse.churn;
+
+import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.proto.campaign.v1.InterventionOutcome;
+import io.memberpulse.proto.campaign.v1.OutcomeResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Intervention outcomes (intervention.outcomes) recorded as member facts, once per task: the next
+ * training run reads them as treatment-flagged examples (see SnapshotBuilder). Blocking.
+ */
+@ApplicationScoped
+public class RecordOutcomesService {
+    static final String SOURCE = "campaign";
+
+    private final ChurnRepository repository;
+    private final Counter recorded;
+
+    public RecordOutcomesService(ChurnRepository repository, MeterRegistry registry) {
+        this.repository = repository;
+        this.recorded = Counter.builder("memberpulse.churn.intervention.outcomes.recorded").register(registry);
+    }
+
+    /** WILL_RETURN -> will_return; a value newer than this build keeps its number. */
+    static String result(InterventionOutcome outcome) {
+        String name = outcome.getResult() == OutcomeResult.UNRECOGNIZED ? "result_" + outcome.getResultValue()
+                : outcome.getResult().name().replaceFirst("^OUTCOME_RESULT_", "");
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** Why an outcome cannot be used, or null when it can. */
+    public static String problemOf(InterventionOutcome outcome) {
+        if (outcome.getTaskId().isBlank()) {
+            return "task_id: is required";
+        }
+        if (outcome.getMemberId().isBlank()) {
+            return "member_id: is required";
+        }
+        if (!outcome.hasRecordedAt() || outcome.getRecordedAt().getSeconds() <= 0) {
+            return "recorded_at: is required";
+        }
+        return null;
+    }
+
+    /** @param outcomes usable outcomes only ({@link #problemOf} null) */
+    public void record(List<InterventionOutcome> outcomes) {
+        List<ChurnRepository.StoredActivity> activities = new ArrayList<>(outcomes.size());
+        for (InterventionOutcome o : outcomes) {
+            Instant at = Instant.ofEpochSecond(o.getRecordedAt().getSeconds(), o.getRecordedAt().getNanos());
+            activities.add(new ChurnRepository.StoredActivity(SOURCE, o.getTaskId(), o.getMemberId(), "intervention", at,
+                    null, o.getStoreId().isBlank() ? null : o.getStoreId(), o.getReached() ? 1.0 : 0.0, null,
+                    result(o)));
+        }
+        repository.insertActivities(activities).await().indefinitely();
+        recorded.increment(activities.size());
+    }
+}
