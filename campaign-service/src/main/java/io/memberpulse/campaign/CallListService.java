@@ -3,33 +3,25 @@ package io.memberpulse.campaign;
 import io.memberpulse.campaign.domain.CallList;
 import io.memberpulse.campaign.domain.CallListQuery;
 import io.memberpulse.campaign.domain.CallTask;
-import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.campaign.store.CallListCache;
-import io.memberpulse.campaign.store.CallTaskRepository;
-import io.memberpulse.campaign.store.ContactRepository;
-import io.memberpulse.campaign.store.MemberRiskRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
 
 /** A store's call list: from Redis when cached, else from PostgreSQL (and then cached). */
 @ApplicationScoped
 public class CallListService {
-    private final MemberRiskRepository risks;
-    private final CallTaskRepository tasks;
+    private final CallListLoader loader;
     private final CallListCache cache;
-    private final ContactRepository contacts;
     private final int dailyCapacity;
+    private final Clock clock;
 
-    public CallListService(MemberRiskRepository risks, CallTaskRepository tasks, CallListCache cache,
-            ContactRepository contacts, CampaignConfig config) {
-        this.contacts = contacts;
-        this.risks = risks;
-        this.tasks = tasks;
+    CallListService(CallListLoader loader, CallListCache cache, CampaignConfig config, Clock clock) {
+        this.loader = loader;
         this.cache = cache;
         this.dailyCapacity = config.campaign().dailyCallCapacity();
+        this.clock = clock;
     }
 
     /** Fails with InvalidArgumentException for a blank store or negative limit, StoreNotFoundException for an unknown store. */
@@ -37,20 +29,12 @@ public class CallListService {
         return Uni.createFrom().item(() -> new CallListQuery(storeId, limit))
                 .flatMap(query -> ranked(query.storeId())
                         .map(ranked -> CallList.firstOf(query.storeId(), ranked, query.limitOr(dailyCapacity),
-                                Instant.now())));
+                                clock.instant())));
     }
 
     private Uni<List<CallTask>> ranked(String storeId) {
         return cache.get(storeId).flatMap(lookup -> lookup.tasks().isPresent()
                 ? Uni.createFrom().item(lookup.tasks().get())
-                : load(storeId).call(ranked -> cache.put(storeId, lookup, ranked)));
-    }
-
-    private Uni<List<CallTask>> load(String storeId) {
-        return Panache.withSession(() -> risks.storeExists(storeId).flatMap(exists -> exists
-                ? tasks.rankedOpen(storeId)
-                : Uni.createFrom().failure(new StoreNotFoundException(storeId))))
-                .flatMap(ranked -> contacts.maskedPhones(ranked.stream().map(CallTask::memberId).toList())
-                        .map(phones -> ranked.stream().map(t -> t.withMaskedPhone(phones.get(t.memberId()))).toList()));
+                : loader.load(storeId).call(ranked -> cache.put(storeId, lookup, ranked)));
     }
 }

@@ -3,6 +3,7 @@ package io.memberpulse.campaign;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 
 /** campaign-service settings (application.properties, overridable by environment variables). */
 @ConfigMapping(prefix = "memberpulse")
@@ -42,8 +43,28 @@ public interface CampaignConfig {
         @WithDefault("0.5")
         double minProbability();
 
+        /**
+         * SOP rules triggered by entering an rfm-service segment, by rule name: entering the segment opens
+         * a call task due within the rule's hours (same guarantees as the churn rule: home store, one
+         * OPEN task per member, cool-down, escalation); leaving it cancels the task.
+         */
+        Map<String, SegmentRule> segmentRules();
+
+        /** Days a coupon stays redeemable after it was issued (member.events carry no expiry). */
+        @WithDefault("30")
+        int couponValidityDays();
+
         /** Safety net for a missed invalidation: a cached call list is dropped after this long anyway. */
         @WithDefault("PT10M")
         Duration callListCacheTtl();
+    }
+
+    interface SegmentRule {
+        /** The segment id as rfm-service publishes it on member.segments (churn-edge, stage:at-risk, ...). */
+        String segment();
+
+        /** Hours the store has to make the call. */
+        @WithDefault("72")
+        int dueHours();
     }
 }

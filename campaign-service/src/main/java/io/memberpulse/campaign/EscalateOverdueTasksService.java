@@ -9,6 +9,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +27,10 @@ public class EscalateOverdueTasksService {
     private final CallTaskRepository tasks;
     private final AtomicLong overdue = new AtomicLong();
     private final Counter escalated;
+    private final Clock clock;
 
-    public EscalateOverdueTasksService(CallTaskRepository tasks, MeterRegistry registry) {
+    public EscalateOverdueTasksService(CallTaskRepository tasks, MeterRegistry registry, Clock clock) {
+        this.clock = clock;
         this.tasks = tasks;
         Gauge.builder("memberpulse.campaign.tasks.overdue", overdue, AtomicLong::get)
                 .description("OPEN call tasks past their due time").register(registry);
@@ -36,7 +39,7 @@ public class EscalateOverdueTasksService {
 
     @Scheduled(every = "60s", delay = 10, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return escalate(Instant.now()).replaceWithVoid();
+        return escalate(clock.instant()).replaceWithVoid();
     }
 
     /** Escalates what is overdue at the instant; returns the tasks escalated now. */

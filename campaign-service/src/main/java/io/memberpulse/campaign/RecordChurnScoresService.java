@@ -5,10 +5,10 @@ import io.memberpulse.campaign.domain.ScoreUpdate;
 import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.MemberRiskRepository;
-import io.memberpulse.campaign.store.StoreLocks;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -24,23 +24,23 @@ public class RecordChurnScoresService {
     private final MemberRiskRepository risks;
     private final CallTaskRepository tasks;
     private final StoreTaskPlanner planner;
-    private final StoreLocks locks;
     private final CallListCache cache;
+    private final Clock clock;
 
     public RecordChurnScoresService(MemberRiskRepository risks, CallTaskRepository tasks, StoreTaskPlanner planner,
-            StoreLocks locks, CallListCache cache) {
+            CallListCache cache, Clock clock) {
         this.risks = risks;
         this.tasks = tasks;
         this.planner = planner;
-        this.locks = locks;
         this.cache = cache;
+        this.clock = clock;
     }
 
     public Uni<Void> record(Collection<MemberRisk> scores) {
         if (scores.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         // Invalidate only after the commit, so a reader can't cache the lists as they were before it.
         return Panache.withTransaction(() -> apply(scores, now)).flatMap(cache::invalidate);
     }
@@ -50,7 +50,7 @@ public class RecordChurnScoresService {
         return risks.byMemberIds(memberIds).flatMap(stored -> {
             ScoreUpdate update = ScoreUpdate.of(scores, stored);
             Set<String> stores = new LinkedHashSet<>(update.affectedStores());
-            return locks.lock(stores)
+            return planner.lock(stores)
                     .call(() -> StoreTaskPlanner.inOrder(update.accepted(), score -> risks.save(score, now)))
                     .call(() -> StoreTaskPlanner.inOrder(update.storeChanges(),
                             member -> tasks.follow(member, now).invoke(left -> addStore(stores, left))))

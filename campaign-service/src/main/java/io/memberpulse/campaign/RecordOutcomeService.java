@@ -14,6 +14,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.OptimisticLockException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,8 +35,11 @@ public class RecordOutcomeService {
     private final TaskOutcomeRepository outcomes;
     private final CallListCache cache;
     private final InterventionOutcomePublisher publisher;
+    private final Clock clock;
 
-    public RecordOutcomeService(TaskOutcomeRepository outcomes, CallListCache cache, InterventionOutcomePublisher publisher) {
+    public RecordOutcomeService(TaskOutcomeRepository outcomes, CallListCache cache, InterventionOutcomePublisher publisher,
+            Clock clock) {
+        this.clock = clock;
         this.outcomes = outcomes;
         this.cache = cache;
         this.publisher = publisher;
@@ -43,7 +47,7 @@ public class RecordOutcomeService {
 
     /** @param callerStoreId the staff member's store; null when the caller is not bound to one */
     public Uni<RecordedOutcome> record(String taskId, Outcome outcome, long expectedVersion, String callerStoreId) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         return Panache.withTransaction(() -> outcomes.state(taskId).flatMap(state -> {
                     if (state == null) {
                         return Uni.createFrom().failure(new TaskNotFoundException(taskId));
@@ -61,7 +65,7 @@ public class RecordOutcomeService {
 
     private Uni<Void> publishAndMark(RecordedOutcome recorded) {
         return publisher.publish(recorded)
-                .call(() -> Panache.withTransaction(() -> outcomes.markPublished(recorded.task().taskId(), Instant.now())))
+                .call(() -> Panache.withTransaction(() -> outcomes.markPublished(recorded.task().taskId(), clock.instant())))
                 .onFailure().invoke(e -> LOG.warnf("outcome of task %s stored, not yet published (%s); the relay retries",
                         recorded.task().taskId(), e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
@@ -69,7 +73,7 @@ public class RecordOutcomeService {
 
     @Scheduled(every = "30s", delay = 30, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
-        return Panache.withSession(() -> outcomes.unpublished(Instant.now().minus(RELAY_GRACE), 500))
+        return Panache.withSession(() -> outcomes.unpublished(clock.instant().minus(RELAY_GRACE), 500))
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(this::publishAndMark)
                 .collect().last().replaceWithVoid();

@@ -1,27 +1,54 @@
 package io.memberpulse.campaign;
 
+import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
-/** Keeps each member's current segments from member.segments, to learn which segments respond. */
+/**
+ * Keeps each member's current segments from member.segments (campaign targets, the next-target
+ * recommendation) and applies the segment-entry SOP rules to the changes.
+ */
 @ApplicationScoped
 public class RecordSegmentsService {
     private final MemberSegmentRepository segments;
+    private final SegmentTaskPlanner planner;
+    private final CallListCache cache;
+    private final Clock clock;
 
-    public RecordSegmentsService(MemberSegmentRepository segments) {
+    RecordSegmentsService(MemberSegmentRepository segments, SegmentTaskPlanner planner, CallListCache cache, Clock clock) {
         this.segments = segments;
+        this.planner = planner;
+        this.cache = cache;
+        this.clock = clock;
     }
 
     public Uni<Void> record(List<SegmentChanged> changes) {
-        return segments.apply(changes.stream()
+        List<MemberSegmentRepository.Change> valid = changes.stream()
                 .filter(c -> !c.getMemberId().isEmpty() && !c.getSegmentId().isEmpty())
+                .filter(c -> c.getChange() == SegmentChanged.Change.CHANGE_ENTERED || c.getChange() == SegmentChanged.Change.CHANGE_LEFT)
                 .map(c -> new MemberSegmentRepository.Change(c.getMemberId(), c.getSegmentId(),
                         c.getChange() == SegmentChanged.Change.CHANGE_ENTERED,
-                        Instant.ofEpochSecond(c.getAt().getSeconds(), c.getAt().getNanos())))
-                .toList());
+                        Instant.ofEpochSecond(c.getAt().getSeconds(), c.getAt().getNanos()),
+                        c.getHomeStoreId().isEmpty() ? null : c.getHomeStoreId()))
+                .toList();
+        List<MemberSegmentRepository.Change> triggering = valid.stream().filter(c -> planner.triggers(c.segmentId())).toList();
+        return segments.apply(valid).chain(() -> triggering.isEmpty() ? Uni.createFrom().voidItem() : openTasks(triggering));
+    }
+
+    private Uni<Void> openTasks(List<MemberSegmentRepository.Change> changes) {
+        Instant now = clock.instant();
+        Set<String> touched = new LinkedHashSet<>();
+        return Panache.withTransaction(() -> StoreTaskPlanner.inOrder(changes,
+                        change -> planner.apply(change, now).invoke(store -> touched.add(store))))
+                .chain(() -> cache.invalidate(touched.stream().filter(Objects::nonNull).toList()));
     }
 }

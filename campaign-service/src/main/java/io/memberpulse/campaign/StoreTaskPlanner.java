@@ -2,51 +2,85 @@ package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.InterventionSop;
+import io.memberpulse.campaign.domain.OpenTask;
+import io.memberpulse.campaign.domain.TaskOrigin;
 import io.memberpulse.campaign.domain.TaskPlan;
+import io.memberpulse.campaign.domain.experiment.CallArms;
 import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.MemberRiskRepository;
+import io.memberpulse.campaign.store.StoreLocks;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
-/** Brings one store's OPEN tasks in line with the SOP, inside the caller's transaction. */
+/**
+ * Brings one store's churn-top-share tasks in line with the SOP, inside the caller's transaction.
+ * Skipped (their slot goes to the next riskiest member): members cooling down after a call, members
+ * held out of a live call campaign, and members who already have an OPEN task of another SOP rule.
+ */
 @ApplicationScoped
 public class StoreTaskPlanner {
     private final MemberRiskRepository risks;
     private final CallTaskRepository tasks;
+    private final StoreLocks locks;
+    private final LiveCallCampaigns liveCalls;
     private final InterventionSop sop;
     private final Duration dueIn;
     private final Duration coolDown;
 
-    public StoreTaskPlanner(MemberRiskRepository risks, CallTaskRepository tasks, CampaignConfig config) {
+    StoreTaskPlanner(MemberRiskRepository risks, CallTaskRepository tasks, StoreLocks locks, LiveCallCampaigns liveCalls,
+            CampaignConfig config) {
         this.risks = risks;
         this.tasks = tasks;
+        this.locks = locks;
+        this.liveCalls = liveCalls;
         this.sop = new InterventionSop(config.campaign().sopTopShare(), config.campaign().minProbability());
         this.dueIn = Duration.ofHours(config.campaign().sopDueHours());
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
     }
 
-    public Uni<TaskPlan> replan(String storeId, Instant now) {
-        return risks.inStore(storeId)
-                .flatMap(members -> tasks.contactedSince(storeId, now.minus(coolDown))
-                        .flatMap(coolingDown -> tasks.openInStore(storeId)
-                                .map(open -> TaskPlan.reconcile(sop.select(members, coolingDown), open))))
-                .call(plan -> apply(plan, now));
+    /** Takes the stores' planning locks for the rest of the caller's transaction (sorted, so no deadlock). */
+    public Uni<Void> lock(Collection<String> storeIds) {
+        return locks.lock(storeIds);
     }
 
-    private Uni<Void> apply(TaskPlan plan, Instant now) {
-        if (plan.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return inOrder(plan.toCancel(), task -> tasks.cancel(task.taskId(), CloseReason.RISK_FELL, now))
-                .call(() -> inOrder(plan.toRefresh(), refresh -> tasks.refresh(refresh.taskId(), refresh.risk())))
-                .call(() -> inOrder(plan.toOpen(), member -> tasks.open(member, now, now.plus(dueIn))))
-                // Flush per store so that the one-OPEN-task-per-member index speaks up here, not at commit.
-                .call(tasks::flush);
+    private record Planned(TaskPlan plan, CallArms arms) {
+    }
+
+    public Uni<TaskPlan> replan(String storeId, Instant now) {
+        return risks.inStore(storeId).flatMap(members -> liveCalls.arms(members, now)
+                .flatMap(arms -> tasks.contactedSince(storeId, now.minus(coolDown))
+                        .flatMap(coolingDown -> tasks.openInStore(storeId).map(open -> {
+                            Set<String> skipped = new HashSet<String>(coolingDown);
+                            skipped.addAll(arms.heldOut());
+                            List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
+                            open.stream().filter(task -> !task.fromChurnTopShare()).forEach(task -> skipped.add(task.memberId()));
+                            return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own), arms);
+                        }))))
+                .call(planned -> apply(storeId, planned, now))
+                .map(Planned::plan);
+    }
+
+    private Uni<Void> apply(String storeId, Planned planned, Instant now) {
+        TaskPlan plan = planned.plan();
+        CallArms arms = planned.arms();
+        Uni<Void> applied = plan.isEmpty() ? Uni.createFrom().voidItem()
+                : inOrder(plan.toCancel(), task -> tasks.cancel(task.taskId(),
+                        arms.heldOut().contains(task.memberId()) ? CloseReason.HELD_OUT : CloseReason.RISK_FELL, now))
+                        .call(() -> inOrder(plan.toRefresh(), refresh -> tasks.refresh(refresh.taskId(), refresh.risk())))
+                        .call(() -> inOrder(plan.toOpen(), member -> tasks.open(member, now, now.plus(dueIn),
+                                TaskOrigin.CHURN_TOP_SHARE, arms.treatedCampaign().get(member.memberId()))))
+                        // Flush per store so that the one-OPEN-task-per-member index speaks up here, not at commit.
+                        .call(tasks::flush);
+        return arms.treatedCampaign().isEmpty() ? applied
+                : applied.call(() -> tasks.countFor(storeId, arms.treatedCampaign()));
     }
 
     /** One after another: a Hibernate Reactive session allows a single operation at a time. */

@@ -30,12 +30,21 @@ function dueText(task) {
   return task.overdue ? `overdue by ${-hours} h` : `due in ${hours} h`;
 }
 
+// An open coupon is the first thing to offer on the call: it stands out beside the member.
+function couponBadge(task) {
+  const coupons = (task.insight && task.insight.openCoupons) || [];
+  if (!coupons.length) return "";
+  const first = coupons[0];
+  const value = first.value != null ? " " + money(first.value) : "";
+  return `<span class="coupon" title="expires ${first.expiresAt.slice(0, 10)}">${coupons.length} open coupon${coupons.length > 1 ? "s" : ""}${value}</span>`;
+}
+
 function render(task, store) {
   const item = document.createElement("li");
   item.className = "call" + (task.overdue ? " overdue" : "");
   item.dataset.taskId = task.taskId;
   item.innerHTML = `
-    <div class="who">Member ${task.memberId.slice(0, 8)}${task.maskedPhone ? " · ☎ " + task.maskedPhone : ""}<span class="badge">OVERDUE</span></div>
+    <div class="who">Member ${task.memberId.slice(0, 8)}${task.maskedPhone ? " · ☎ " + task.maskedPhone : ""}<span class="badge">OVERDUE</span>${couponBadge(task)}</div>
     <div class="numbers">churn risk ${(task.churnProbability * 100).toFixed(0)}% · value at risk ${money(task.valueAtRisk)} · ${dueText(task)}</div>
     <ul>${task.talkingPoints.map((point) => `<li>${point.replace(/[<>&]/g, "")}</li>`).join("")}</ul>
     <div class="actions"></div>

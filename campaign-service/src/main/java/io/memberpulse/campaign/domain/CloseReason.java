@@ -1,9 +1,11 @@
 package io.memberpulse.campaign.domain;
 
-/** Why the service itself closed a task (staff-recorded outcomes come later). */
+/** Why the service itself closed a task (staff close theirs by recording an outcome). */
 public enum CloseReason {
     RISK_FELL("risk fell"),
-    NO_HOME_STORE("no home store");
+    NO_HOME_STORE("no home store"),
+    HELD_OUT("held out by a live call campaign"),
+    LEFT_SEGMENT("left the segment");
 
     private final String text;
 

@@ -2,20 +2,70 @@ package io.memberpulse.campaign.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** A few lines a store manager can glance at before dialling, made only from what the task knows. */
+/**
+ * A few lines a store manager can glance at before dialling: the risk and the deadline, then what the
+ * member's own history says (RFM, last purchase, favourite categories, open coupons).
+ */
 public final class TalkingPoints {
+    private static final int ITEMS_SHOWN = 3;
+
     private TalkingPoints() {
     }
 
     public static List<String> of(CallTask task, Instant now) {
-        return List.of(
+        List<String> points = new ArrayList<>(List.of(
                 "churn risk " + Math.round(task.probability() * 100) + "%",
                 "90-day spend " + yuan(task.memberValue()),
                 "value at risk " + yuan(task.valueAtRisk()),
-                deadline(task, now));
+                deadline(task, now)));
+        if (task.insight() != null) {
+            points.addAll(history(task.insight()));
+        }
+        return points;
+    }
+
+    static List<String> history(MemberInsight insight) {
+        List<String> points = new ArrayList<>();
+        MemberInsight.LastPurchase last = insight.lastPurchase();
+        if (last == null) {
+            points.add("no purchase on record");
+        } else {
+            points.add("RFM: last purchase " + insight.recencyDays() + " days ago, " + insight.orders90d() + " orders and "
+                    + yuan(insight.netSpend90d()) + " net in 90 days");
+            points.add("last bought " + last.at().atOffset(ZoneOffset.UTC).toLocalDate()
+                    + (last.storeId() == null ? "" : " at " + last.storeId()) + ": " + items(last) + " (" + yuan(last.amount()) + ")");
+        }
+        if (!insight.favouriteCategories().isEmpty()) {
+            points.add("likes " + String.join(", ", insight.favouriteCategories()));
+        }
+        if (insight.openCoupons().isEmpty()) {
+            points.add("no open coupons");
+        } else {
+            MemberInsight.OpenCoupon first = insight.openCoupons().get(0);
+            points.add(insight.openCoupons().size() + " open coupon" + (insight.openCoupons().size() == 1 ? "" : "s")
+                    + (first.value() == null ? "" : ", " + yuan(first.value()))
+                    + " expiring " + first.expiresAt().atOffset(ZoneOffset.UTC).toLocalDate());
+        }
+        return points;
+    }
+
+    private static String items(MemberInsight.LastPurchase last) {
+        String shown = last.items().stream().limit(ITEMS_SHOWN)
+                .map(item -> quantity(item.quantity()) + " × " + (item.category() != null ? item.category()
+                        : item.sku() != null ? item.sku() : "item"))
+                .collect(Collectors.joining(", "));
+        int more = last.items().size() - ITEMS_SHOWN;
+        return more > 0 ? shown + " and " + more + " more" : shown;
+    }
+
+    private static String quantity(double quantity) {
+        return quantity == Math.rint(quantity) ? Long.toString((long) quantity) : String.format(Locale.ROOT, "%.2f", quantity);
     }
 
     private static String yuan(double amount) {

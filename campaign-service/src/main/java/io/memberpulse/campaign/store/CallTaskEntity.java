@@ -25,6 +25,10 @@ public class CallTaskEntity extends PanacheEntityBase {
     @Column(name = "store_id", nullable = false)
     public String storeId;
 
+    /** The SOP rule that opened the task (domain.TaskOrigin). */
+    @Column(nullable = false)
+    public String origin;
+
     @Column(name = "campaign_id")
     public String campaignId;
 

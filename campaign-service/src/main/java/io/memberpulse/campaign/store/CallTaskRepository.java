@@ -30,8 +30,14 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 .map(rows -> rows.stream().map(EntityMapper::callTask).toList());
     }
 
-    public Uni<Void> open(MemberRisk member, Instant now, Instant dueAt) {
+    /**
+     * @param origin     the SOP rule that opens it (domain.TaskOrigin)
+     * @param campaignId the live call campaign the call counts for, or null
+     */
+    public Uni<Void> open(MemberRisk member, Instant now, Instant dueAt, String origin, String campaignId) {
         CallTaskEntity row = new CallTaskEntity();
+        row.origin = origin;
+        row.campaignId = campaignId;
         row.id = UUID.randomUUID().toString();
         row.memberId = member.memberId();
         row.storeId = member.storeId();
@@ -51,6 +57,34 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
     public Uni<Void> refresh(String taskId, MemberRisk member) {
         return update("probability = ?1, memberValue = ?2, valueAtRisk = ?3 where id = ?4",
                 member.probability(), member.memberValue(), member.valueAtRisk(), taskId).replaceWithVoid();
+    }
+
+    /** Kept OPEN tasks of treated members now count for their live call campaign (a bulk update: versions stay). */
+    public Uni<Void> countFor(String storeId, java.util.Map<String, String> campaignByMember) {
+        Uni<Void> tagged = Uni.createFrom().voidItem();
+        var byCampaign = campaignByMember.entrySet().stream().collect(Collectors.groupingBy(java.util.Map.Entry::getValue,
+                Collectors.mapping(java.util.Map.Entry::getKey, Collectors.toList())));
+        for (var entry : byCampaign.entrySet()) {
+            tagged = tagged.chain(() -> update("campaignId = ?1 where storeId = ?2 and status = ?3 and campaignId is null "
+                    + "and memberId in ?4", entry.getKey(), storeId, CallTaskEntity.OPEN, entry.getValue()).replaceWithVoid());
+        }
+        return tagged;
+    }
+
+    /** The member's OPEN tasks (at most one, by the partial unique index). */
+    public Uni<List<OpenTask>> openOf(String memberId) {
+        return list("memberId = ?1 and status = ?2", memberId, CallTaskEntity.OPEN)
+                .map(rows -> rows.stream().map(EntityMapper::openTask).toList());
+    }
+
+    public Uni<String> storeOf(String taskId) {
+        return findById(taskId).map(row -> row == null ? null : row.storeId);
+    }
+
+    /** Whether the member had a call outcome recorded at or after the instant, in any store (the cool-down). */
+    public Uni<Boolean> calledSince(String memberId, Instant since) {
+        return count("memberId = ?1 and status = ?2 and closedAt >= ?3", memberId, CallTaskEntity.DONE, since)
+                .map(n -> n > 0);
     }
 
     public Uni<Void> cancel(String taskId, CloseReason reason, Instant now) {

@@ -17,6 +17,8 @@ public class CampaignEntity extends PanacheEntityBase {
     public String name;
     @Column(name = "target_min_probability", nullable = false)
     public double targetMinProbability;
+    @Column(name = "target_segment_id")
+    public String targetSegmentId;
     @Column(name = "target_store_id")
     public String targetStoreId;
     @Column(nullable = false)

@@ -2,9 +2,11 @@ package io.memberpulse.campaign.store;
 
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.domain.experiment.CallArms;
 import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import io.memberpulse.campaign.domain.experiment.CampaignState;
+import io.memberpulse.campaign.domain.experiment.Target;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -15,7 +17,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Campaigns (Panache, in the caller's transaction) and the set-at-a-time SQL of enrolment and review
@@ -37,8 +41,9 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 row.createdAt = now;
             }
             row.name = campaign.name();
-            row.targetMinProbability = campaign.targetMinProbability();
-            row.targetStoreId = campaign.targetStoreId();
+            row.targetSegmentId = campaign.target().segmentId();
+            row.targetMinProbability = campaign.target().minProbability();
+            row.targetStoreId = campaign.target().storeId();
             row.content = campaign.content() == null ? "" : campaign.content();
             row.channel = campaign.channel();
             row.offer = campaign.offer() == null ? "" : campaign.offer();
@@ -62,18 +67,33 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 .map(rows -> rows.stream().map(CampaignRepository::toDomain).toList());
     }
 
-    /** Members the churn-risk rule targets now (member_risk), how many. */
-    public Uni<Long> audienceSize(double minProbability, String storeId) {
-        return pool.preparedQuery("""
-                SELECT count(*) FROM member_risk WHERE probability >= $1 AND ($2::text IS NULL OR store_id = $2)""")
-                .execute(Tuple.of(minProbability, storeId)).map(rows -> rows.iterator().next().getLong(0));
+    /**
+     * The members a target admits now: a segment's members (from member.segments) in their scored or
+     * reported home store, with the probability floor when it is above 0; or the scored members at or
+     * above the floor. Columns: member_id, store_id.
+     */
+    private static final String AUDIENCE = """
+            SELECT a.member_id, a.store_id FROM (
+              SELECT ms.member_id, coalesce(mr.store_id, ms.home_store_id) AS store_id, coalesce(mr.probability, 0) AS probability
+              FROM member_segment ms LEFT JOIN member_risk mr ON mr.member_id = ms.member_id
+              WHERE $3::text IS NOT NULL AND ms.segment_id = $3
+              UNION ALL
+              SELECT member_id, store_id, probability FROM member_risk WHERE $3::text IS NULL) a
+            WHERE ($1::float8 = 0 OR a.probability >= $1::float8) AND ($2::text IS NULL OR a.store_id = $2)""";
+
+    private static Tuple audience(Target target) {
+        return Tuple.of(target.minProbability(), target.storeId(), target.segmentId());
+    }
+
+    /** How many members the target admits now. */
+    public Uni<Long> audienceSize(Target target) {
+        return pool.preparedQuery("SELECT count(*) FROM (" + AUDIENCE + ") audience").execute(audience(target))
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Enrols every targeted member with the arm and variant the hash gives; returns how many were new. */
     public Uni<Integer> enrol(Campaign campaign, Instant now) {
-        return pool.preparedQuery("""
-                SELECT member_id, store_id FROM member_risk WHERE probability >= $1 AND ($2::text IS NULL OR store_id = $2)""")
-                .execute(Tuple.of(campaign.targetMinProbability(), campaign.targetStoreId()))
+        return pool.preparedQuery(AUDIENCE).execute(audience(campaign.target()))
                 .flatMap(rows -> {
                     List<Tuple> members = new ArrayList<>();
                     for (Row row : rows) {
@@ -88,6 +108,54 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                             INSERT INTO campaign_member (campaign_id, member_id, store_id, arm, variant, enrolled_at)
                             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""")
                             .executeBatch(members).map(result -> members.size());
+                });
+    }
+
+    /**
+     * LIVE call campaigns (in the caller's session). The state alone decides: windows are in event time,
+     * which may be far from the wall-clock time the SOP runs in (replayed history, the demo data).
+     */
+    public Uni<List<Campaign>> liveCalls() {
+        return list("state = ?1 and channel = ?2", CampaignState.LIVE.name(), "call")
+                .map(rows -> rows.stream().map(CampaignRepository::toDomain).toList());
+    }
+
+    /** campaign id → member id → arm, for the members enrolled in those campaigns. */
+    public Uni<Map<String, Map<String, Arm>>> arms(List<String> campaignIds, List<String> memberIds) {
+        return pool.preparedQuery("""
+                SELECT campaign_id, member_id, arm FROM campaign_member WHERE campaign_id = ANY($1) AND member_id = ANY($2)""")
+                .execute(Tuple.of(campaignIds.toArray(String[]::new), memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, Map<String, Arm>> arms = new HashMap<>();
+                    for (Row row : rows) {
+                        arms.computeIfAbsent(row.getString(0), c -> new HashMap<>()).put(row.getString(1), Arm.valueOf(row.getString(2)));
+                    }
+                    return arms;
+                });
+    }
+
+    /** Enrols members who came to meet a live campaign's target; an enrolment is never changed. */
+    public Uni<Void> enrol(List<CallArms.Enrolment> enrolments, Instant now) {
+        if (enrolments.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        for (CallArms.Enrolment e : enrolments) {
+            rows.add(Tuple.from(Arrays.asList(e.campaignId(), e.memberId(), e.storeId(), e.assignment().arm().name(),
+                    e.assignment().variant(), now.atOffset(ZoneOffset.UTC))));
+        }
+        return pool.preparedQuery("""
+                INSERT INTO campaign_member (campaign_id, member_id, store_id, arm, variant, enrolled_at)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""").executeBatch(rows).replaceWithVoid();
+    }
+
+    /** The stores of a campaign's enrolled members. */
+    public Uni<List<String>> enrolledStores(String campaignId) {
+        return pool.preparedQuery("SELECT DISTINCT store_id FROM campaign_member WHERE campaign_id = $1 AND store_id IS NOT NULL")
+                .execute(Tuple.of(campaignId)).map(rows -> {
+                    List<String> stores = new ArrayList<>();
+                    rows.forEach(row -> stores.add(row.getString(0)));
+                    return stores;
                 });
     }
 
@@ -114,6 +182,13 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 });
     }
 
+    /** Calls made for the campaign: outcomes recorded on its tasks (reached or not: a call costs either way). */
+    public Uni<Long> callsMade(String campaignId) {
+        return pool.preparedQuery("""
+                SELECT count(*) FROM task_outcome o JOIN call_task t ON t.id = o.task_id WHERE t.campaign_id = $1""")
+                .execute(Tuple.of(campaignId)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
     /** Coupons of this campaign redeemed by its treated members. */
     public Uni<Long> couponsRedeemed(String campaignId) {
         return pool.preparedQuery("""
@@ -125,7 +200,8 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
 
     static Campaign toDomain(CampaignEntity row) {
         List<String> variants = row.variants.isBlank() ? List.of() : List.of(row.variants.split(","));
-        return new Campaign(row.id, row.name, row.targetMinProbability, row.targetStoreId, row.content, row.channel,
+        return new Campaign(row.id, row.name, new Target(row.targetSegmentId, row.targetMinProbability, row.targetStoreId),
+                row.content, row.channel,
                 row.offer, row.costPerTouch, row.couponValue, row.startAt, row.endAt, row.holdoutShare, variants,
                 CampaignState.valueOf(row.state));
     }

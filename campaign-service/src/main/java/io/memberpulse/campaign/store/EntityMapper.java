@@ -14,7 +14,7 @@ final class EntityMapper {
     }
 
     static OpenTask openTask(CallTaskEntity row) {
-        return new OpenTask(row.id, row.memberId, row.probability, row.memberValue);
+        return new OpenTask(row.id, row.memberId, row.probability, row.memberValue, row.origin);
     }
 
     static CallTask callTask(CallTaskEntity row) {

@@ -39,9 +39,6 @@ public class MemberRiskRepository implements PanacheRepositoryBase<MemberRiskEnt
         return list("storeId", storeId).map(rows -> rows.stream().map(EntityMapper::risk).toList());
     }
 
-    public Uni<Boolean> storeExists(String storeId) {
-        return find("storeId", storeId).firstResult().map(row -> row != null);
-    }
 
     public Uni<Long> countStores() {
         return Panache.getSession().flatMap(session -> session

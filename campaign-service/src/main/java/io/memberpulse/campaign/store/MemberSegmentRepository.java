@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /** Members' current segments (member_segment), kept from member.segments entries and exits. */
@@ -18,22 +20,60 @@ public class MemberSegmentRepository {
         this.pool = pool;
     }
 
-    public record Change(String memberId, String segmentId, boolean entered, Instant at) {
+    /** @param homeStoreId the home store rfm-service reported with the change, null when it gave none */
+    public record Change(String memberId, String segmentId, boolean entered, Instant at, String homeStoreId) {
+    }
+
+    public static String key(String memberId, String segmentId) {
+        return memberId + "\u0000" + segmentId;
+    }
+
+    /** Which of these members are in which of these segments now, as {@link #key} strings. */
+    public Uni<Set<String>> memberships(List<String> memberIds, List<String> segmentIds) {
+        if (memberIds.isEmpty() || segmentIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return pool.preparedQuery("SELECT member_id, segment_id FROM member_segment WHERE member_id = ANY($1) AND segment_id = ANY($2)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new), segmentIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> keys = new HashSet<>();
+                    rows.forEach(row -> keys.add(key(row.getString(0), row.getString(1))));
+                    return keys;
+                });
+    }
+
+    /** Whether member.segments ever named the segment. */
+    public Uni<Boolean> known(String segmentId) {
+        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM known_segment WHERE segment_id = $1)")
+                .execute(Tuple.of(segmentId)).map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     /** Applies entries and exits in order; an exit older than the entry it would undo changes nothing. */
     public Uni<Void> apply(List<Change> changes) {
         List<Tuple> entries = new ArrayList<>();
         List<Tuple> exits = new ArrayList<>();
+        List<Tuple> seen = new ArrayList<>();
         for (Change change : changes) {
-            Tuple tuple = Tuple.of(change.memberId(), change.segmentId(), change.at().atOffset(ZoneOffset.UTC));
-            (change.entered() ? entries : exits).add(tuple);
+            var at = change.at().atOffset(ZoneOffset.UTC);
+            if (change.entered()) {
+                entries.add(Tuple.of(change.memberId(), change.segmentId(), at, change.homeStoreId()));
+            } else {
+                exits.add(Tuple.of(change.memberId(), change.segmentId(), at));
+            }
+            seen.add(Tuple.of(change.segmentId(), at));
         }
         Uni<Void> applied = Uni.createFrom().voidItem();
+        if (!seen.isEmpty()) {
+            applied = applied.chain(() -> pool.preparedQuery("""
+                    INSERT INTO known_segment (segment_id, first_seen) VALUES ($1, $2)
+                    ON CONFLICT (segment_id) DO UPDATE SET first_seen = LEAST(known_segment.first_seen, EXCLUDED.first_seen)""")
+                    .executeBatch(seen).replaceWithVoid());
+        }
         if (!entries.isEmpty()) {
             applied = applied.chain(() -> pool.preparedQuery("""
-                    INSERT INTO member_segment (member_id, segment_id, since) VALUES ($1, $2, $3)
-                    ON CONFLICT (member_id, segment_id) DO UPDATE SET since = LEAST(member_segment.since, EXCLUDED.since)""")
+                    INSERT INTO member_segment (member_id, segment_id, since, home_store_id) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (member_id, segment_id) DO UPDATE SET since = LEAST(member_segment.since, EXCLUDED.since),
+                      home_store_id = coalesce(EXCLUDED.home_store_id, member_segment.home_store_id)""")
                     .executeBatch(entries).replaceWithVoid());
         }
         if (!exits.isEmpty()) {

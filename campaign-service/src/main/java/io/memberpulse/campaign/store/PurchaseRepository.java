@@ -2,25 +2,35 @@ package io.memberpulse.campaign.store;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Members' purchases as campaigns judge them (member_purchase), stored once per (source, event_id). */
+/** Members' purchase lines (member_purchase), stored once per (source, event_id). */
 @ApplicationScoped
 public class PurchaseRepository {
+    /** The window of "home store": where the member bought most in the last 90 days. */
+    static final Duration HOME_STORE_WINDOW = Duration.ofDays(90);
+
     private final Pool pool;
 
     public PurchaseRepository(Pool pool) {
         this.pool = pool;
     }
 
+    /** One line; store, sku, category and quantity are null when the channel did not report them. */
     public record Purchase(String source, String eventId, String memberId, String kind, String orderId,
-            String campaignId, Instant occurredAt, double amount) {
+            String campaignId, Instant occurredAt, double amount, String storeId, String sku, String category,
+            Double quantity) {
     }
 
     public Uni<Void> insert(List<Purchase> purchases) {
@@ -30,11 +40,40 @@ public class PurchaseRepository {
         List<Tuple> tuples = new ArrayList<>(purchases.size());
         for (Purchase p : purchases) {
             tuples.add(Tuple.from(Arrays.asList(p.source(), p.eventId(), p.memberId(), p.kind(), p.orderId(),
-                    p.campaignId(), p.occurredAt().atOffset(ZoneOffset.UTC), p.amount())));
+                    p.campaignId(), p.occurredAt().atOffset(ZoneOffset.UTC), p.amount(), p.storeId(), p.sku(),
+                    p.category(), p.quantity())));
         }
         return pool.preparedQuery("""
-                INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""")
+                INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
+                                             store_id, sku, category, quantity)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples).replaceWithVoid();
+    }
+
+    /**
+     * Each member's home store as of the instant: the store of most distinct orders in the 90 days
+     * before it (ties: the latest order's store). Members without orders there are absent.
+     */
+    public Uni<Map<String, String>> homeStores(Collection<String> memberIds, Instant asOf) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool.preparedQuery("""
+                SELECT DISTINCT ON (member_id) member_id, store_id FROM (
+                  SELECT member_id, store_id, count(DISTINCT coalesce(order_id, event_id)) AS orders, max(occurred_at) AS latest
+                  FROM member_purchase
+                  WHERE member_id = ANY($1) AND kind = 'order' AND store_id IS NOT NULL
+                    AND occurred_at > $2 AND occurred_at <= $3
+                  GROUP BY member_id, store_id) per_store
+                ORDER BY member_id, orders DESC, latest DESC""")
+                .execute(Tuple.of(memberIds.toArray(String[]::new), asOf.minus(HOME_STORE_WINDOW).atOffset(ZoneOffset.UTC),
+                        asOf.atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
+                    Map<String, String> stores = new HashMap<>();
+                    for (Row row : rows) {
+                        stores.put(row.getString(0), row.getString(1));
+                    }
+                    return stores;
+                });
     }
 }

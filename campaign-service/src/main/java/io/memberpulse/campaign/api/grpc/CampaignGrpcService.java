@@ -2,6 +2,7 @@ package io.memberpulse.campaign.api.grpc;
 
 import io.grpc.Status;
 import io.memberpulse.campaign.CallListService;
+import io.memberpulse.campaign.MonitorCampaignsService;
 import io.memberpulse.campaign.RecordOutcomeService;
 import io.memberpulse.campaign.RunCampaignsService;
 import io.memberpulse.proto.campaign.v1.CallList;
@@ -19,11 +20,14 @@ class CampaignGrpcService implements CampaignService {
     private final CallListService callLists;
     private final RecordOutcomeService outcomes;
     private final RunCampaignsService campaigns;
+    private final MonitorCampaignsService monitoring;
 
-    CampaignGrpcService(CallListService callLists, RecordOutcomeService outcomes, RunCampaignsService campaigns) {
+    CampaignGrpcService(CallListService callLists, RecordOutcomeService outcomes, RunCampaignsService campaigns,
+            MonitorCampaignsService monitoring) {
         this.callLists = callLists;
         this.outcomes = outcomes;
         this.campaigns = campaigns;
+        this.monitoring = monitoring;
     }
 
     /** Field checks (blank store_id, negative limit) happen in CallListQuery, mapped by GrpcErrorMapper. */
@@ -45,7 +49,8 @@ class CampaignGrpcService implements CampaignService {
         if (request.getCampaignId().isBlank()) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("campaign_id: is required").asRuntimeException());
         }
-        return campaigns.review(request.getCampaignId())
-                .map(review -> GrpcMapper.toProto(request.getCampaignId(), review));
+        String id = request.getCampaignId();
+        return campaigns.review(id).flatMap(review -> monitoring.live(id).flatMap(live -> monitoring.beforeAfter(id)
+                .map(beforeAfter -> GrpcMapper.toProto(id, review, live, beforeAfter))));
     }
 }

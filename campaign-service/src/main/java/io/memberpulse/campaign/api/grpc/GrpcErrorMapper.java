@@ -43,7 +43,8 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof StatusRuntimeException status) {
             return new StatusException(status.getStatus(), status.getTrailers());
         }
-        if (failure instanceof TaskNotFoundException || failure instanceof io.memberpulse.campaign.domain.CampaignNotFoundException) {
+        if (failure instanceof TaskNotFoundException || failure instanceof io.memberpulse.campaign.domain.CampaignNotFoundException
+                || failure instanceof io.memberpulse.campaign.domain.MemberNotFoundException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();
         }
         if (failure instanceof TaskConflictException) {

@@ -7,13 +7,21 @@ import io.memberpulse.campaign.domain.CallTaskStatus;
 import io.memberpulse.campaign.domain.TalkingPoints;
 import io.memberpulse.proto.campaign.v1.TaskStatus;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.MemberInsight;
+import io.memberpulse.proto.campaign.v1.LastPurchase;
+import io.memberpulse.proto.campaign.v1.OpenCoupon;
+import io.memberpulse.proto.campaign.v1.PurchasedItem;
 import io.memberpulse.campaign.domain.Outcome;
 import io.memberpulse.campaign.domain.OutcomeResult;
 import io.memberpulse.campaign.domain.RecordedOutcome;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
 import io.memberpulse.proto.campaign.v1.ArmResult;
 import io.memberpulse.proto.campaign.v1.CampaignResults;
+import io.memberpulse.campaign.domain.experiment.Activity;
+import io.memberpulse.campaign.domain.experiment.BeforeAfter;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
+import io.memberpulse.proto.campaign.v1.ReviewMetric;
+import io.memberpulse.proto.campaign.v1.StoreResult;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -44,7 +52,43 @@ final class GrpcMapper {
         if (task.campaignId() != null) {
             proto.setCampaignId(task.campaignId());
         }
+        if (task.insight() != null) {
+            proto.setInsight(insight(task.insight()));
+        }
         return proto.build();
+    }
+
+    private static io.memberpulse.proto.campaign.v1.MemberInsight insight(MemberInsight insight) {
+        var proto = io.memberpulse.proto.campaign.v1.MemberInsight.newBuilder().setAsOf(timestamp(insight.asOf()))
+                .setOrders90D(insight.orders90d()).setNetSpend90D(insight.netSpend90d())
+                .addAllFavouriteCategories(insight.favouriteCategories());
+        if (insight.recencyDays() != null) {
+            proto.setRecencyDays(insight.recencyDays());
+        }
+        MemberInsight.LastPurchase last = insight.lastPurchase();
+        if (last != null) {
+            var purchase = LastPurchase.newBuilder().setAt(timestamp(last.at())).setAmount(last.amount());
+            if (last.storeId() != null) {
+                purchase.setStoreId(last.storeId());
+            }
+            last.items().forEach(item -> purchase.addItems(PurchasedItem.newBuilder()
+                    .setSku(nullToEmpty(item.sku())).setCategory(nullToEmpty(item.category()))
+                    .setQuantity(item.quantity()).setPaidAmount(item.paid())));
+            proto.setLastPurchase(purchase);
+        }
+        insight.openCoupons().forEach(coupon -> {
+            var open = OpenCoupon.newBuilder().setCouponId(coupon.couponId()).setCampaignId(nullToEmpty(coupon.campaignId()))
+                    .setIssuedAt(timestamp(coupon.issuedAt())).setExpiresAt(timestamp(coupon.expiresAt()));
+            if (coupon.value() != null) {
+                open.setValue(coupon.value());
+            }
+            proto.addOpenCoupons(open);
+        });
+        return proto.build();
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
     }
 
     /** A RecordOutcomeRequest as a domain outcome; blank task_id and unset result are refused naming the field. */
@@ -80,6 +124,33 @@ final class GrpcMapper {
             proto.setCampaignId(task.campaignId());
         }
         return proto.build();
+    }
+
+    static CampaignResults toProto(String campaignId, CampaignReview review, Activity.Live live, BeforeAfter beforeAfter) {
+        var results = toProto(campaignId, review).toBuilder()
+                .setTreated(arm(review.treated()).toBuilder().mergeFrom(activity(live.overall().treated())))
+                .setHoldout(arm(review.holdout()).toBuilder().mergeFrom(activity(live.overall().holdout())));
+        live.stores().forEach(store -> results.addStores(StoreResult.newBuilder().setStoreId(nullToEmpty(store.storeId()))
+                .setTreated(armOf(store.arms().treated())).setHoldout(armOf(store.arms().holdout()))));
+        beforeAfter.metrics().forEach(metric -> results.addReview(ReviewMetric.newBuilder().setName(metric.name())
+                .setTreatedBefore(finite(metric.treatedBefore())).setTreatedAfter(finite(metric.treatedAfter()))
+                .setHoldoutBefore(finite(metric.holdoutBefore())).setHoldoutAfter(finite(metric.holdoutAfter()))
+                .setUplift(finite(metric.uplift().value())).setUpliftCiLow(finite(metric.uplift().low()))
+                .setUpliftCiHigh(finite(metric.uplift().high())).setUpliftCiDefined(Double.isFinite(metric.uplift().low()))
+                .setDifferenceInDifferences(finite(metric.differenceInDifferences()))));
+        return results.build();
+    }
+
+    /** Only the participation and repurchase figures, to merge into an arm of the review. */
+    private static ArmResult activity(Activity.ArmStats stats) {
+        return ArmResult.newBuilder().setParticipated(stats.participated()).setParticipationRate(stats.participationRate())
+                .setRepurchased(stats.repurchased()).setRepurchaseRate(stats.repurchaseRate()).build();
+    }
+
+    private static ArmResult armOf(Activity.ArmStats stats) {
+        return ArmResult.newBuilder().setMembers(stats.members()).setConverted(stats.converted())
+                .setConversionRate(stats.conversionRate()).setAverageOrderValue(stats.averageOrderValue())
+                .mergeFrom(activity(stats)).build();
     }
 
     static CampaignResults toProto(String campaignId, CampaignReview review) {

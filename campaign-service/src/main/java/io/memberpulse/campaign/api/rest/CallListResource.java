@@ -2,8 +2,10 @@ package io.memberpulse.campaign.api.rest;
 
 import io.memberpulse.campaign.CallListService;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -30,7 +32,13 @@ public class CallListResource {
     public Uni<CallListResponse> callList(@PathParam("storeId") String storeId,
             @Parameter(description = "how many tasks at most; absent or 0 = the store's daily call capacity",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
-            @QueryParam("limit") String limit) {
+            @QueryParam("limit") String limit,
+            @Parameter(description = "the signed-in staff member's store: another store's list is invisible (404)")
+            @HeaderParam(OutcomeResource.STORE_HEADER) String callerStoreId) {
+        if (callerStoreId != null && !callerStoreId.isBlank() && !callerStoreId.strip().equals(storeId)) {
+            // Answered as for an unknown store, so that staff cannot even learn which other stores exist.
+            throw new StoreNotFoundException(storeId);
+        }
         return callLists.callList(storeId, parseLimit(limit)).map(RestMapper::toResponse);
     }
 

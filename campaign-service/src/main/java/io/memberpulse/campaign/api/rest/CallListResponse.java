@@ -1,15 +1,18 @@
 package io.memberpulse.campaign.api.rest;
 
+import io.memberpulse.campaign.domain.MemberInsight;
 import java.time.Instant;
 import java.util.List;
 
-/** A store's call list on the wire. */
-/** {@code guideMessages}: the open tasks beyond the store's call capacity, for shopping guides' private messages. */
+/** A store's call list on the wire; {@code guideMessages}: the open tasks beyond the store's call capacity, for shopping guides' private messages. */
 public record CallListResponse(String storeId, Instant generatedAt, List<Task> tasks, List<Task> guideMessages) {
 
-    /** One call to make; {@code version} goes back with the outcome. */
+    /**
+     * One call to make; {@code version} goes back with the outcome. {@code insight} holds the talking
+     * points as data (RFM, last purchase, favourite categories, open coupons), null before any event.
+     */
     public record Task(String taskId, String memberId, String storeId, String campaignId, double churnProbability,
             double memberValue, double valueAtRisk, Instant createdAt, Instant dueAt, String status, boolean overdue,
-            List<String> talkingPoints, long version, String maskedPhone) {
+            List<String> talkingPoints, long version, String maskedPhone, MemberInsight insight) {
     }
 }

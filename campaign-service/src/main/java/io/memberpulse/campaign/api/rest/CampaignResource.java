@@ -1,11 +1,16 @@
 package io.memberpulse.campaign.api.rest;
 
+import io.memberpulse.campaign.MonitorCampaignsService;
+import io.memberpulse.campaign.PlanCampaignsService;
 import io.memberpulse.campaign.RunCampaignsService;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.experiment.Activity;
 import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.domain.experiment.BeforeAfter;
 import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import io.memberpulse.campaign.domain.experiment.CampaignState;
+import io.memberpulse.campaign.domain.experiment.Target;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -28,13 +33,22 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "campaigns", description = "Campaigns with holdout groups: plan, go live, review, close")
 public class CampaignResource {
     private final RunCampaignsService campaigns;
+    private final PlanCampaignsService planning;
+    private final MonitorCampaignsService monitoring;
 
-    public CampaignResource(RunCampaignsService campaigns) {
+    public CampaignResource(RunCampaignsService campaigns, PlanCampaignsService planning, MonitorCampaignsService monitoring) {
         this.campaigns = campaigns;
+        this.planning = planning;
+        this.monitoring = monitoring;
     }
 
-    /** baselineRate and minimumUplift only size the sample-size hint (defaults: 18% repurchase, +5 points). */
-    public record CampaignRequest(String name, Double targetMinProbability, String targetStoreId, String content,
+    /**
+     * targetSegmentId: an rfm-service segment (churn-edge, stage:at-risk, ...) instead of the churn-risk rule;
+     * targetMinProbability then defaults to 0 (any member of the segment). baselineRate and minimumUplift
+     * only size the sample-size hint (defaults: 18% repurchase, +5 points).
+     */
+    public record CampaignRequest(String name, String targetSegmentId, Double targetMinProbability, String targetStoreId,
+            String content,
             String channel, String offer, Double costPerTouch, Double couponValue, String startAt, String endAt,
             Double holdoutShare, List<String> variants, Double baselineRate, Double minimumUplift) {
     }
@@ -52,12 +66,14 @@ public class CampaignResource {
         if (request == null) {
             throw new InvalidArgumentException("body", "is required");
         }
-        Campaign campaign = new Campaign(UUID.randomUUID().toString(), request.name(),
-                orElse(request.targetMinProbability(), 0.5), blankToNull(request.targetStoreId()), request.content(),
+        boolean segment = request.targetSegmentId() != null && !request.targetSegmentId().isBlank();
+        Target target = new Target(request.targetSegmentId(), orElse(request.targetMinProbability(), segment ? 0.0 : 0.5),
+                request.targetStoreId());
+        Campaign campaign = new Campaign(UUID.randomUUID().toString(), request.name(), target, request.content(),
                 request.channel(), request.offer(), orElse(request.costPerTouch(), 0.0), orElse(request.couponValue(), 0.0),
                 instant(request.startAt(), "start_at"), instant(request.endAt(), "end_at"),
                 orElse(request.holdoutShare(), 0.1), request.variants(), CampaignState.PLAN);
-        return campaigns.plan(campaign, orElse(request.baselineRate(), 0.18), orElse(request.minimumUplift(), 0.05))
+        return planning.plan(campaign, orElse(request.baselineRate(), 0.18), orElse(request.minimumUplift(), 0.05))
                 .map(plan -> Response.status(201).entity(new PlanResponse(plan.campaign(), plan.audience(),
                         plan.holdoutExpected(), plan.sampleSizePerArm())).build());
     }
@@ -88,7 +104,7 @@ public class CampaignResource {
         } catch (IllegalArgumentException e) {
             throw new InvalidArgumentException("state", "unknown state '" + request.state() + "' (live, review, closed)");
         }
-        return campaigns.moveTo(id, next);
+        return planning.moveTo(id, next);
     }
 
     @GET
@@ -103,6 +119,20 @@ public class CampaignResource {
     @Operation(summary = "Treated against holdout: conversion and revenue uplift with 95% intervals, cost, ROI")
     public Uni<CampaignReview> results(@PathParam("id") String id) {
         return campaigns.review(id);
+    }
+
+    @GET
+    @Path("{id}/monitor")
+    @Operation(summary = "Live: participation, conversion and repurchase of treated and holdout members, overall and per store")
+    public Uni<Activity.Live> monitor(@PathParam("id") String id) {
+        return monitoring.live(id);
+    }
+
+    @GET
+    @Path("{id}/review")
+    @Operation(summary = "Before/after: active rate, repurchase rate, order value, response rate and ROI, against the holdout")
+    public Uni<BeforeAfter> review(@PathParam("id") String id) {
+        return monitoring.beforeAfter(id);
     }
 
     @GET
@@ -131,7 +161,4 @@ public class CampaignResource {
         return value == null ? fallback : value;
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
-    }
 }

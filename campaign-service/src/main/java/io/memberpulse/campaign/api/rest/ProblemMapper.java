@@ -34,6 +34,11 @@ class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    Response memberNotFound(io.memberpulse.campaign.domain.MemberNotFoundException e) {
+        return problem(404, "Not Found", e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
     Response taskNotFound(TaskNotFoundException e) {
         return problem(404, "Not Found", e.getMessage(), List.of());
     }

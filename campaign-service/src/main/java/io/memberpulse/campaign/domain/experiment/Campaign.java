@@ -10,10 +10,9 @@ import java.util.Set;
  * A campaign: whom it targets, what it says through which channel with which offer, when, and how
  * many members are held out to measure it.
  *
- * @param targetMinProbability the churn-risk rule: members at or above this probability
- * @param targetStoreId        null = every store
+ * @param target a segment of rfm-service or the churn-risk rule, optionally in one store
  */
-public record Campaign(String id, String name, double targetMinProbability, String targetStoreId, String content,
+public record Campaign(String id, String name, Target target, String content,
         String channel, String offer, double costPerTouch, double couponValue, Instant startAt, Instant endAt,
         double holdoutShare, List<String> variants, CampaignState state) {
 
@@ -22,7 +21,7 @@ public record Campaign(String id, String name, double targetMinProbability, Stri
     public Campaign {
         Objects.requireNonNull(id, "id");
         require(name != null && !name.isBlank(), "name", "is required");
-        require(targetMinProbability > 0 && targetMinProbability <= 1, "target_min_probability", "must be within (0, 1]");
+        require(target != null, "target", "is required");
         require(channel != null && CHANNELS.contains(channel), "channel", "must be one of " + CHANNELS.stream().sorted().toList());
         require(costPerTouch >= 0, "cost_per_touch", "must be 0 or more");
         require(couponValue >= 0, "coupon_value", "must be 0 or more");
@@ -40,8 +39,13 @@ public record Campaign(String id, String name, double targetMinProbability, Stri
         if (!state.canMoveTo(next)) {
             throw new InvalidArgumentException("state", "a campaign in " + state.code() + " cannot move to " + next.code());
         }
-        return new Campaign(id, name, targetMinProbability, targetStoreId, content, channel, offer, costPerTouch,
+        return new Campaign(id, name, target, content, channel, offer, costPerTouch,
                 couponValue, startAt, endAt, holdoutShare, variants, next);
+    }
+
+    /** Calls are made by the intervention SOP: its tasks for this campaign's members honour the holdout. */
+    public boolean makesCalls() {
+        return "call".equals(channel);
     }
 
     public Assignment assign(String memberId) {

@@ -95,6 +95,20 @@ class CampaignResourceTest {
         given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(200).body("state", equalTo("LIVE"));
 
+        // The SOP calls only treated members now (its 40 calls for the store's 400 scored members), for the campaign.
+        var list = given().queryParam("limit", 100).get("/stores/{s}/call-list", store).then().statusCode(200)
+                .extract().jsonPath();
+        List<String> called = list.getList("tasks.memberId");
+        assertThat(called).hasSize(40);
+        assertThat(list.getList("tasks.campaignId", String.class)).containsOnly(campaign);
+        assertThat(called).allMatch(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED);
+        int callsMade = 5;
+        for (int i = 0; i < callsMade; i++) {
+            given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\", \"version\": "
+                    + list.getLong("tasks[" + i + "].version") + "}")
+                    .post("/tasks/{id}/outcome", list.getString("tasks[" + i + "].taskId")).then().statusCode(200);
+        }
+
         // Treated members buy more often than held-out ones within the window; purchases outside it do not count.
         List<ProducerRecord<String, MemberEvent>> orders = new ArrayList<>();
         int treated = 0, holdout = 0;
@@ -133,7 +147,8 @@ class CampaignResourceTest {
                 .body("treated.averageOrderValue", equalTo(50.0f))
                 .body("conversionUplift.value", greaterThan(0.1f))
                 .body("conversionUplift.low", greaterThan(0.0f))
-                .body("cost", equalTo(treatedMembers * 6.0f)));
+                // Calls cost what staff actually made: 5 outcomes at ¥6.
+                .body("cost", equalTo(callsMade * 6.0f)));
 
         var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
         try {
@@ -142,6 +157,13 @@ class CampaignResourceTest {
             assertThat(results.getTreated().getMembers()).isEqualTo(treatedMembers);
             assertThat(results.getUpliftCiLow()).isPositive();
             assertThat(results.getRoi()).isPositive();
+            // Live monitoring per store and the before/after review travel with the results.
+            assertThat(results.getStoresList()).extracting(r -> r.getStoreId()).containsExactly(store);
+            assertThat(results.getStores(0).getTreated().getMembers()).isEqualTo(treatedMembers);
+            assertThat(results.getTreated().getParticipated()).isEqualTo(callsMade);
+            assertThat(results.getReviewList()).extracting(m -> m.getName())
+                    .containsExactly("active_rate", "repurchase_rate", "order_value", "response_rate");
+            assertThat(results.getReview(0).getUplift()).isEqualTo(results.getUplift());
         } finally {
             channel.shutdownNow();
         }

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -19,6 +20,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,7 +39,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The store-staff page in a real browser (Debian's Chromium, headless): the signed-in store's calls,
- * the overdue one highlighted, one tap records an outcome. A screenshot lands in target/staff-page.png.
+ * the overdue one highlighted, the talking points of member.events (last purchase, favourite
+ * categories, an open coupon), one tap records an outcome. A screenshot lands in target/staff-page.png.
  */
 @QuarkusTest
 class StaffPageTest {
@@ -89,9 +92,18 @@ class StaffPageTest {
         for (int i = 1; i <= 20; i++) {
             scores.add(scored("m-" + run + "-" + i, store, i <= 2 ? 0.95 - i * 0.01 : 0.1, 200 + i, T1));
         }
-        ChurnEvents.publish(kafka, scores);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
-                .then().statusCode(200).body("tasks.size()", equalTo(2)));
+        // The riskiest member's history on member.events: the talking points the page must show.
+        String talked = "m-" + run + "-1";
+        Instant bought = CallListTalkingPointsTest.LAST_VISIT.minus(Duration.ofDays(4));
+        MemberEvents.register(kafka);
+        MemberEvents.publish(kafka, List.of(
+                MemberEvents.orderLine(talked, run + "-e1", run + "-o1", bought, store, "y1", "dairy/yogurt/greek", 2, 30),
+                MemberEvents.coupon(talked, run + "-c1", true, run + "-coupon", "summer", 10, bought, store)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            ChurnEvents.publish(kafka, scores);
+            given().get("/stores/{s}/call-list", store).then().statusCode(200).body("tasks.size()", equalTo(2))
+                    .body("tasks[0].insight.openCoupons.size()", equalTo(1));
+        });
         String overdueTask = given().get("/stores/{s}/call-list", store).then().extract().path("tasks[1].taskId");
         database.preparedQuery("UPDATE call_task SET due_at = now() - interval '2 hours' WHERE id = $1")
                 .execute(Tuple.of(overdueTask)).await().indefinitely();
@@ -108,6 +120,10 @@ class StaffPageTest {
         Files.write(Path.of("target/staff-page.png"), browser.getScreenshotAs(OutputType.BYTES));
 
         WebElement first = browser.findElement(By.cssSelector("li.call"));
+        assertThat(first.findElement(By.cssSelector(".coupon")).getText()).isEqualTo("1 open coupon ¥10");
+        assertThat(first.getText()).contains("last bought " + bought.toString().substring(0, 10) + " at " + store
+                        + ": 2 × dairy/yogurt/greek (¥30)")
+                .contains("likes dairy/yogurt").contains("RFM: last purchase ");
         String firstTask = first.getAttribute("data-task-id");
         first.findElement(By.cssSelector("button[data-result='will_return']")).click();
         wait.until(ExpectedConditions.attributeContains(first, "class", "done"));

@@ -94,7 +94,7 @@ class ExperimentTest {
     }
 
     static Campaign campaign(double holdout, String channel, Instant start, Instant end) {
-        return new Campaign("c1", "win-back", 0.5, null, "we miss you", channel, "¥10 coupon", 0.25, 10, start, end,
+        return new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "we miss you", channel, "¥10 coupon", 0.25, 10, start, end,
                 holdout, List.of(), CampaignState.PLAN);
     }
 }

@@ -1,0 +1,36 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.campaign.domain.CallTask;
+import io.memberpulse.campaign.domain.MemberCard;
+import io.memberpulse.campaign.domain.StoreNotFoundException;
+import io.memberpulse.campaign.store.CallTaskRepository;
+import io.memberpulse.campaign.store.KnownStoreRepository;
+import io.memberpulse.campaign.store.MemberCardRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/** A store's ranked OPEN tasks from PostgreSQL, each with its member's card (phone and talking points). */
+@ApplicationScoped
+class CallListLoader {
+    private final KnownStoreRepository stores;
+    private final CallTaskRepository tasks;
+    private final MemberCardRepository cards;
+
+    CallListLoader(KnownStoreRepository stores, CallTaskRepository tasks, MemberCardRepository cards) {
+        this.stores = stores;
+        this.tasks = tasks;
+        this.cards = cards;
+    }
+
+    /** Fails with StoreNotFoundException for a store no event or score ever named. */
+    Uni<List<CallTask>> load(String storeId) {
+        return stores.exists(storeId).flatMap(exists -> exists
+                        ? Panache.withSession(() -> tasks.rankedOpen(storeId))
+                        : Uni.createFrom().failure(new StoreNotFoundException(storeId)))
+                .flatMap(ranked -> cards.cards(ranked.stream().map(CallTask::memberId).toList())
+                        .map(found -> ranked.stream().map(t -> t.with(found.getOrDefault(t.memberId(), MemberCard.NONE)))
+                                .toList()));
+    }
+}

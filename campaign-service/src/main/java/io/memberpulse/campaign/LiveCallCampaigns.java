@@ -1,0 +1,40 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.campaign.domain.MemberRisk;
+import io.memberpulse.campaign.domain.experiment.CallArms;
+import io.memberpulse.campaign.domain.experiment.Campaign;
+import io.memberpulse.campaign.store.CampaignRepository;
+import io.memberpulse.campaign.store.MemberSegmentRepository;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+
+/** The arms of a store's members in the live call campaigns, enrolling members who newly meet a target. */
+@ApplicationScoped
+class LiveCallCampaigns {
+    private final CampaignRepository campaigns;
+    private final MemberSegmentRepository segments;
+
+    LiveCallCampaigns(CampaignRepository campaigns, MemberSegmentRepository segments) {
+        this.campaigns = campaigns;
+        this.segments = segments;
+    }
+
+    /** Within the caller's session. */
+    Uni<CallArms> arms(List<MemberRisk> members, Instant now) {
+        return campaigns.liveCalls().flatMap(live -> live.isEmpty() || members.isEmpty()
+                ? Uni.createFrom().item(CallArms.NONE)
+                : arms(live, members, now));
+    }
+
+    private Uni<CallArms> arms(List<Campaign> live, List<MemberRisk> members, Instant now) {
+        List<String> memberIds = members.stream().map(MemberRisk::memberId).toList();
+        List<String> segmentIds = live.stream().filter(c -> c.target().targetsSegment()).map(c -> c.target().segmentId()).toList();
+        return campaigns.arms(live.stream().map(Campaign::id).toList(), memberIds)
+                .flatMap(enrolled -> segments.memberships(memberIds, segmentIds)
+                        .map(memberships -> CallArms.of(live, members, enrolled,
+                                (member, segment) -> memberships.contains(MemberSegmentRepository.key(member, segment)))))
+                .call(arms -> campaigns.enrol(arms.toEnrol(), now));
+    }
+}

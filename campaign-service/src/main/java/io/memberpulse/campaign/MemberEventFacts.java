@@ -1,0 +1,96 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.campaign.domain.PhoneMask;
+import io.memberpulse.campaign.store.ContactRepository;
+import io.memberpulse.campaign.store.CouponRepository;
+import io.memberpulse.campaign.store.PurchaseRepository;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What campaign-service keeps of a batch of member.events: purchase lines (orders, refunds, coupon
+ * redemptions, with store and item), coupons issued and redeemed, the latest masked phone of each
+ * member, the stores seen and the newest event time.
+ */
+record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<ContactRepository.Contact> contacts,
+        List<CouponRepository.CouponEvent> coupons, Set<String> stores, Instant newest) {
+
+    static MemberEventFacts of(List<MemberEvent> events) {
+        List<PurchaseRepository.Purchase> purchases = new ArrayList<>();
+        Map<String, ContactRepository.Contact> contacts = new HashMap<>();
+        List<CouponRepository.CouponEvent> coupons = new ArrayList<>();
+        Set<String> stores = new LinkedHashSet<>();
+        Instant newest = null;
+        for (MemberEvent event : events) {
+            ChannelEvent fact = event.getEvent();
+            Instant at = Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
+            newest = newest == null || at.isAfter(newest) ? at : newest;
+            if (!fact.getStoreId().isEmpty()) {
+                stores.add(fact.getStoreId());
+            }
+            if (event.getMemberId().isEmpty()) {
+                continue;
+            }
+            PhoneMask.mask(fact.getIdentifiers().getPhone()).ifPresent(masked -> contacts.merge(event.getMemberId(),
+                    new ContactRepository.Contact(event.getMemberId(), masked, at),
+                    (a, b) -> a.seenAt().isAfter(b.seenAt()) ? a : b));
+            coupon(event, at).ifPresent(coupons::add);
+            if (!event.getDuplicateOrder()) {
+                purchase(event, at).ifPresent(purchases::add);
+            }
+        }
+        return new MemberEventFacts(purchases, List.copyOf(contacts.values()), coupons, stores, newest);
+    }
+
+    private static Optional<PurchaseRepository.Purchase> purchase(MemberEvent event, Instant at) {
+        ChannelEvent fact = event.getEvent();
+        String kind;
+        double amount;
+        if (fact.getType() == EventType.EVENT_TYPE_ORDER && fact.getLine().hasPaidAmount()) {
+            kind = "order";
+            amount = fact.getLine().getPaidAmount();
+        } else if (fact.getType() == EventType.EVENT_TYPE_REFUND && fact.getLine().hasRefundAmount()) {
+            kind = "refund";
+            amount = -fact.getLine().getRefundAmount();
+        } else if (fact.getType() == EventType.EVENT_TYPE_COUPON_REDEEMED) {
+            kind = "coupon_redeemed";
+            amount = 0;
+        } else {
+            return Optional.empty();
+        }
+        var line = fact.getLine();
+        return Optional.of(new PurchaseRepository.Purchase(source(fact), fact.getEventId(),
+                event.getMemberId(), kind, emptyToNull(line.getOrderId()), emptyToNull(fact.getCoupon().getCampaignId()),
+                at, amount, emptyToNull(fact.getStoreId()), emptyToNull(line.getSku()), emptyToNull(line.getCategory()),
+                line.hasQuantity() ? line.getQuantity() : null));
+    }
+
+    private static Optional<CouponRepository.CouponEvent> coupon(MemberEvent event, Instant at) {
+        ChannelEvent fact = event.getEvent();
+        boolean issued = fact.getType() == EventType.EVENT_TYPE_COUPON_ISSUED;
+        if (!(issued || fact.getType() == EventType.EVENT_TYPE_COUPON_REDEEMED) || fact.getCoupon().getCouponId().isEmpty()) {
+            return Optional.empty();
+        }
+        var coupon = fact.getCoupon();
+        return Optional.of(new CouponRepository.CouponEvent(coupon.getCouponId(), event.getMemberId(),
+                emptyToNull(coupon.getCampaignId()), coupon.hasCouponValue() ? coupon.getCouponValue() : null, issued, at));
+    }
+
+    private static String source(ChannelEvent fact) {
+        return fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}

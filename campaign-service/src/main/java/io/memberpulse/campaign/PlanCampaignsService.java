@@ -1,0 +1,90 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.campaign.domain.CampaignNotFoundException;
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.experiment.Campaign;
+import io.memberpulse.campaign.domain.experiment.CampaignState;
+import io.memberpulse.campaign.domain.experiment.SampleSize;
+import io.memberpulse.campaign.domain.experiment.Target;
+import io.memberpulse.campaign.store.CampaignRepository;
+import io.memberpulse.campaign.store.KnownStoreRepository;
+import io.memberpulse.campaign.store.MemberSegmentRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * Plans campaigns and moves them through plan → live → review → closed. Planning checks the target
+ * (a known segment, a known store) and answers with the audience and a sample-size hint; going live
+ * enrols the audience by the sticky hash, and for call campaigns replans the audience's stores so that
+ * held-out members lose their SOP calls and treated members' calls count for the campaign.
+ */
+@ApplicationScoped
+public class PlanCampaignsService {
+    private final CampaignRepository campaigns;
+    private final MemberSegmentRepository segments;
+    private final KnownStoreRepository stores;
+    private final ReplanStoresService replanner;
+    private final Clock clock;
+
+    PlanCampaignsService(CampaignRepository campaigns, MemberSegmentRepository segments, KnownStoreRepository stores,
+            ReplanStoresService replanner, Clock clock) {
+        this.campaigns = campaigns;
+        this.segments = segments;
+        this.stores = stores;
+        this.replanner = replanner;
+        this.clock = clock;
+    }
+
+    /** A planned campaign, its audience today and the members each arm needs to see the hoped-for uplift. */
+    public record Plan(Campaign campaign, long audience, long sampleSizePerArm, long holdoutExpected) {
+    }
+
+    public Uni<Plan> plan(Campaign campaign, double baselineRate, double minimumUplift) {
+        if (campaign.state() != CampaignState.PLAN) {
+            throw new InvalidArgumentException("state", "a new campaign starts in plan");
+        }
+        long perArm = sampleSize(baselineRate, minimumUplift);
+        return checkTarget(campaign.target())
+                .chain(() -> Panache.withTransaction(() -> campaigns.save(campaign, clock.instant())))
+                .flatMap(saved -> campaigns.audienceSize(campaign.target())
+                        .map(audience -> new Plan(saved, audience, perArm, Math.round(audience * campaign.holdoutShare()))));
+    }
+
+    /** Moves the campaign one step; going live enrols its audience. */
+    public Uni<Campaign> moveTo(String id, CampaignState next) {
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> campaigns.campaign(id)
+                        .onItem().ifNull().failWith(() -> new CampaignNotFoundException(id))
+                        .map(campaign -> campaign.moveTo(next))
+                        .flatMap(moved -> campaigns.save(moved, now)))
+                .call(moved -> moved.state() == CampaignState.LIVE ? campaigns.enrol(moved, now) : Uni.createFrom().voidItem())
+                // Live or no longer live: the stores' calls follow the campaign's holdout (or stop following it).
+                .call(moved -> moved.makesCalls() && moved.state() != CampaignState.CLOSED
+                        ? campaigns.enrolledStores(moved.id()).flatMap(replanner::replan)
+                        : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> checkTarget(Target target) {
+        Uni<Void> segment = !target.targetsSegment() ? Uni.createFrom().voidItem()
+                : segments.known(target.segmentId()).flatMap(known -> known ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new InvalidArgumentException("target_segment_id", "unknown segment '"
+                                + target.segmentId() + "': no member ever entered it on member.segments "
+                                + "(rfm-service names them, e.g. churn-edge, stage:at-risk)")));
+        return target.storeId() == null ? segment
+                : segment.chain(() -> stores.exists(target.storeId()).flatMap(known -> known ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new InvalidArgumentException("target_store_id", "unknown store '"
+                                + target.storeId() + "': no event or churn score names it"))));
+    }
+
+    private static long sampleSize(double baselineRate, double minimumUplift) {
+        try {
+            return SampleSize.perArm(baselineRate, minimumUplift);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException(baselineRate > 0 && baselineRate < 1 ? "minimum_uplift" : "baseline_rate",
+                    e.getMessage());
+        }
+    }
+}

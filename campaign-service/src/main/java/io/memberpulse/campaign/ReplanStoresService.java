@@ -1,0 +1,35 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.campaign.store.CallListCache;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/** Replans whole stores in one transaction under their locks, then drops their cached call lists. */
+@ApplicationScoped
+public class ReplanStoresService {
+    private final StoreTaskPlanner planner;
+    private final CallListCache cache;
+    private final Clock clock;
+
+    ReplanStoresService(StoreTaskPlanner planner, CallListCache cache, Clock clock) {
+        this.planner = planner;
+        this.cache = cache;
+        this.clock = clock;
+    }
+
+    public Uni<Void> replan(Collection<String> storeIds) {
+        if (storeIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant now = clock.instant();
+        List<String> stores = storeIds.stream().distinct().sorted().toList();
+        return Panache.withTransaction(() -> planner.lock(stores)
+                        .call(() -> StoreTaskPlanner.inOrder(stores, store -> planner.replan(store, now))))
+                .chain(() -> cache.invalidate(stores));
+    }
+}

@@ -1,0 +1,51 @@
+package io.memberpulse.campaign.domain.experiment;
+
+import java.util.List;
+
+/**
+ * The before/after review of DOMAIN.md section 4 made honest: each metric in the window before the
+ * campaign and during it, for the treated members and for the holdout. The uplift is treated − holdout
+ * during the campaign (95% interval), the campaign's effect; the difference-in-differences shows the
+ * same after removing whatever gap the arms had before.
+ */
+public record BeforeAfter(List<Metric> metrics, double roi) {
+
+    public BeforeAfter {
+        metrics = List.copyOf(metrics);
+    }
+
+    /** @param uplift treated − holdout during the campaign; its interval is NaN where none is defined */
+    public record Metric(String name, double treatedBefore, double treatedAfter, double holdoutBefore, double holdoutAfter,
+            Estimate uplift, double differenceInDifferences) {
+    }
+
+    public static BeforeAfter of(List<Activity.Member> before, List<Activity.Member> after, double roi) {
+        Activity.Arms b = Activity.arms(before);
+        Activity.Arms a = Activity.arms(after);
+        return new BeforeAfter(List.of(
+                metric("active_rate", b.treated().conversionRate(), a.treated().conversionRate(), b.holdout().conversionRate(),
+                        a.holdout().conversionRate(), a.conversionUplift()),
+                metric("repurchase_rate", b.treated().repurchaseRate(), a.treated().repurchaseRate(),
+                        b.holdout().repurchaseRate(), a.holdout().repurchaseRate(), a.repurchaseUplift()),
+                metric("order_value", b.treated().averageOrderValue(), a.treated().averageOrderValue(),
+                        b.holdout().averageOrderValue(), a.holdout().averageOrderValue(), orderValueUplift(after)),
+                metric("response_rate", b.treated().participationRate(), a.treated().participationRate(),
+                        b.holdout().participationRate(), a.holdout().participationRate(),
+                        Estimate.differenceOfProportions(a.treated().participated(), a.treated().members(),
+                                a.holdout().participated(), a.holdout().members()))), roi);
+    }
+
+    private static Metric metric(String name, double tb, double ta, double hb, double ha, Estimate uplift) {
+        return new Metric(name, tb, ta, hb, ha, uplift, (ta - tb) - (ha - hb));
+    }
+
+    /** Welch on the order values of the members who bought (each member's average order value). */
+    private static Estimate orderValueUplift(List<Activity.Member> after) {
+        return Estimate.differenceOfMeans(Estimate.Summary.of(orderValues(after, Arm.TREATED)),
+                Estimate.Summary.of(orderValues(after, Arm.HOLDOUT)));
+    }
+
+    private static double[] orderValues(List<Activity.Member> members, Arm arm) {
+        return members.stream().filter(m -> m.arm() == arm && m.orders() > 0).mapToDouble(m -> m.revenue() / m.orders()).toArray();
+    }
+}

@@ -1,0 +1,50 @@
+package io.memberpulse.campaign.store;
+
+import io.memberpulse.campaign.domain.experiment.Activity;
+import io.memberpulse.campaign.domain.experiment.Arm;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What each enrolled member of a campaign did within a window (member_purchase, call_task, task_outcome). */
+@ApplicationScoped
+public class CampaignActivityRepository {
+    private final Pool pool;
+
+    public CampaignActivityRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Orders and net revenue in [from, to) in event time; responded = redeemed a coupon in the window,
+     * or (when {@code countCalls}) was reached by one of the campaign's calls.
+     */
+    public Uni<List<Activity.Member>> activity(String campaignId, Instant from, Instant to, boolean countCalls) {
+        return pool.preparedQuery("""
+                SELECT cm.arm, cm.store_id,
+                       count(DISTINCT coalesce(mp.order_id, mp.event_id)) FILTER (WHERE mp.kind = 'order'),
+                       coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
+                       bool_or(mp.kind = 'coupon_redeemed')
+                         OR ($4 AND EXISTS (SELECT 1 FROM call_task t JOIN task_outcome o ON o.task_id = t.id
+                                             WHERE t.member_id = cm.member_id AND t.campaign_id = $1 AND o.reached))
+                FROM campaign_member cm
+                LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3
+                WHERE cm.campaign_id = $1
+                GROUP BY cm.member_id, cm.arm, cm.store_id""")
+                .execute(Tuple.of(campaignId, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), countCalls))
+                .map(rows -> {
+                    List<Activity.Member> members = new ArrayList<>();
+                    for (Row row : rows) {
+                        members.add(new Activity.Member(Arm.valueOf(row.getString(0)), row.getString(1),
+                                row.getLong(2).intValue(), row.getDouble(3), Boolean.TRUE.equals(row.getBoolean(4))));
+                    }
+                    return members;
+                });
+    }
+}

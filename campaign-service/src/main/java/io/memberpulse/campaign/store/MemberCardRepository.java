@@ -1,0 +1,116 @@
+package io.memberpulse.campaign.store;
+
+import io.memberpulse.campaign.CampaignConfig;
+import io.memberpulse.campaign.domain.MemberCard;
+import io.memberpulse.campaign.domain.MemberInsight;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The member cards of a call list, read set-at-a-time from campaign-service's own projection of
+ * member.events (member_purchase, member_coupon, member_contact), as of event time (event_clock).
+ */
+@ApplicationScoped
+public class MemberCardRepository {
+    private static final String LINE_COLUMNS = """
+            mp.member_id, coalesce(mp.order_id, mp.event_id), mp.kind = 'refund', mp.occurred_at, mp.store_id, mp.sku,
+            mp.category, mp.quantity, mp.amount""";
+
+    private final Pool pool;
+    private final ContactRepository contacts;
+    private final KnownStoreRepository stores;
+    private final Duration couponValidity;
+
+    public MemberCardRepository(Pool pool, ContactRepository contacts, KnownStoreRepository stores, CampaignConfig config) {
+        this.pool = pool;
+        this.contacts = contacts;
+        this.stores = stores;
+        this.couponValidity = Duration.ofDays(config.campaign().couponValidityDays());
+    }
+
+    public Uni<Map<String, MemberCard>> cards(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        String[] ids = memberIds.toArray(String[]::new);
+        return stores.clock().flatMap(asOf -> {
+            Uni<Map<String, String>> phones = contacts.maskedPhones(memberIds);
+            if (asOf == null) {
+                return phones.map(found -> cards(memberIds, found, null, Map.of(), Map.of(), Map.of()));
+            }
+            return Uni.combine().all().unis(phones, recent(ids, asOf), lastOrders(ids, asOf), openCoupons(ids, asOf))
+                    .with((found, recent, last, coupons) -> cards(memberIds, found, asOf, recent, last, coupons));
+        });
+    }
+
+    private static Map<String, MemberCard> cards(Collection<String> memberIds, Map<String, String> phones, Instant asOf,
+            Map<String, List<MemberInsight.Line>> recent, Map<String, List<MemberInsight.Line>> last,
+            Map<String, List<MemberInsight.OpenCoupon>> coupons) {
+        Map<String, MemberCard> cards = new HashMap<>();
+        for (String member : memberIds) {
+            MemberInsight insight = asOf == null ? null : MemberInsight.of(asOf, recent.getOrDefault(member, List.of()),
+                    last.getOrDefault(member, List.of()), coupons.getOrDefault(member, List.of()));
+            cards.put(member, new MemberCard(phones.get(member), insight));
+        }
+        return cards;
+    }
+
+    private Uni<Map<String, List<MemberInsight.Line>>> recent(String[] ids, Instant asOf) {
+        return pool.preparedQuery("SELECT " + LINE_COLUMNS + """
+                 FROM member_purchase mp
+                WHERE mp.member_id = ANY($1) AND mp.kind IN ('order', 'refund') AND mp.occurred_at > $2 AND mp.occurred_at <= $3""")
+                .execute(Tuple.of(ids, asOf.minus(MemberInsight.WINDOW).atOffset(ZoneOffset.UTC), asOf.atOffset(ZoneOffset.UTC)))
+                .map(MemberCardRepository::lines);
+    }
+
+    private Uni<Map<String, List<MemberInsight.Line>>> lastOrders(String[] ids, Instant asOf) {
+        return pool.preparedQuery("""
+                WITH last AS (
+                  SELECT DISTINCT ON (member_id) member_id, coalesce(order_id, event_id) AS order_key
+                  FROM member_purchase WHERE member_id = ANY($1) AND kind = 'order' AND occurred_at <= $2
+                  ORDER BY member_id, occurred_at DESC)
+                SELECT""" + " " + LINE_COLUMNS + """
+                 FROM last JOIN member_purchase mp ON mp.member_id = last.member_id AND mp.kind = 'order'
+                  AND coalesce(mp.order_id, mp.event_id) = last.order_key
+                ORDER BY mp.occurred_at, mp.event_id""")
+                .execute(Tuple.of(ids, asOf.atOffset(ZoneOffset.UTC)))
+                .map(MemberCardRepository::lines);
+    }
+
+    private Uni<Map<String, List<MemberInsight.OpenCoupon>>> openCoupons(String[] ids, Instant asOf) {
+        return pool.preparedQuery("""
+                SELECT member_id, coupon_id, campaign_id, coupon_value, issued_at FROM member_coupon
+                WHERE member_id = ANY($1) AND redeemed_at IS NULL AND issued_at <= $2 AND issued_at > $3""")
+                .execute(Tuple.of(ids, asOf.atOffset(ZoneOffset.UTC), asOf.minus(couponValidity).atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
+                    Map<String, List<MemberInsight.OpenCoupon>> coupons = new HashMap<>();
+                    for (Row row : rows) {
+                        Instant issued = row.getOffsetDateTime(4).toInstant();
+                        coupons.computeIfAbsent(row.getString(0), m -> new ArrayList<>()).add(new MemberInsight.OpenCoupon(
+                                row.getString(1), row.getString(2), row.getDouble(3), issued, issued.plus(couponValidity)));
+                    }
+                    return coupons;
+                });
+    }
+
+    private static Map<String, List<MemberInsight.Line>> lines(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        Map<String, List<MemberInsight.Line>> lines = new HashMap<>();
+        for (Row row : rows) {
+            lines.computeIfAbsent(row.getString(0), m -> new ArrayList<>()).add(new MemberInsight.Line(row.getString(1),
+                    row.getBoolean(2), row.getOffsetDateTime(3).toInstant(), row.getString(4), row.getString(5),
+                    row.getString(6), row.getDouble(7), row.getDouble(8)));
+        }
+        return lines;
+    }
+}

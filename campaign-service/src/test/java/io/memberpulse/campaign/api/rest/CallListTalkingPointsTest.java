@@ -1,0 +1,108 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.memberpulse.campaign.testdata.MemberEvents.coupon;
+import static io.memberpulse.campaign.testdata.MemberEvents.orderLine;
+import static io.memberpulse.campaign.testdata.MemberEvents.refund;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
+import io.memberpulse.proto.campaign.v1.GetCallListRequest;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** Call-list entries carry talking points derived from member.events in campaign-service's own store. */
+@QuarkusTest
+class CallListTalkingPointsTest {
+    /**
+     * Event time is one clock for the whole service: no test publishes an event after this instant
+     * (the others stay in 2024-2025, or just before it), so "as of" is this test's newest event.
+     */
+    static final Instant LAST_VISIT = Instant.parse("2031-06-30T10:00:00Z");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Test
+    void anEntryShowsRfmLastPurchaseFavouriteCategoriesAndOpenCoupons() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        String member = "m-" + run + "-1";
+        Instant lastOrder = LAST_VISIT.minus(Duration.ofDays(20));
+        List<MemberEvent> events = List.of(
+                orderLine(member, run + "-e1", run + "-o1", LAST_VISIT.minus(Duration.ofDays(60)), store, "y1", "dairy/yogurt/greek", 2, 30),
+                orderLine(member, run + "-e2", run + "-o1", LAST_VISIT.minus(Duration.ofDays(60)), store, "b1", "bakery/bread", 1, 8),
+                orderLine(member, run + "-e3", run + "-o2", lastOrder, "other-" + run, "y2", "dairy/yogurt/plain", 3, 21),
+                orderLine(member, run + "-e4", run + "-o2", lastOrder, "other-" + run, "f1", "produce/fruit/apple", 1, 6),
+                refund(member, run + "-e5", run + "-o1", LAST_VISIT.minus(Duration.ofDays(50)), store, 5),
+                orderLine(member, run + "-e6", run + "-o0", LAST_VISIT.minus(Duration.ofDays(120)), store, "m1", "meat/beef", 1, 400),
+                coupon(member, run + "-c1", true, run + "-coupon-open", "spring", 10, LAST_VISIT.minus(Duration.ofDays(5)), store),
+                coupon(member, run + "-c2", true, run + "-coupon-used", "spring", 5, LAST_VISIT.minus(Duration.ofDays(6)), store),
+                // Redeemed by someone else: a coupon id is not an identity, but the coupon is used all the same.
+                coupon("someone-" + run, run + "-c3", false, run + "-coupon-used", "spring", 5, LAST_VISIT.minus(Duration.ofDays(4)), store),
+                coupon(member, run + "-c4", true, run + "-coupon-expired", "winter", 8, LAST_VISIT.minus(Duration.ofDays(45)), store),
+                orderLine("someone-" + run, run + "-e7", run + "-o7", LAST_VISIT, store, "x", "snacks/chips", 1, 3));
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored(member, store, 0.9, 60, LAST_VISIT));
+        for (int i = 2; i <= 10; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, 0.1, 100, LAST_VISIT));
+        }
+        try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
+            MemberEvents.register(kafka);
+            MemberEvents.publish(kafka, events);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                // Scores again until the events are in: a list cached before them would lack the coupons.
+                ChurnEvents.publish(kafka, scores);
+                given().get("/stores/{s}/call-list", store).then().statusCode(200)
+                        .body("tasks[0].memberId", equalTo(member))
+                        .body("tasks[0].insight.openCoupons.size()", equalTo(1));
+            });
+        }
+
+        JsonPath task = given().get("/stores/{s}/call-list", store).then().statusCode(200).extract().jsonPath();
+        assertThat(Instant.parse(task.getString("tasks[0].insight.asOf"))).isEqualTo(LAST_VISIT);
+        assertThat(task.getLong("tasks[0].insight.recencyDays")).isEqualTo(20);
+        assertThat(task.getInt("tasks[0].insight.orders90d")).isEqualTo(2);
+        assertThat(task.getString("tasks[0].insight.lastPurchase.storeId")).isEqualTo("other-" + run);
+        assertThat(task.getList("tasks[0].insight.lastPurchase.items.sku")).containsExactly("y2", "f1");
+        assertThat(task.getList("tasks[0].insight.openCoupons.couponId")).containsExactly(run + "-coupon-open");
+        // 30 + 8 − 5 + 21 + 6 within 90 days; the 120-day-old beef is outside.
+        assertThat(task.getDouble("tasks[0].insight.netSpend90d")).isEqualTo(60.0);
+        assertThat(task.getList("tasks[0].insight.favouriteCategories")).containsExactly("dairy/yogurt", "bakery/bread", "produce/fruit");
+        given().get("/stores/{s}/call-list", store).then()
+                .body("tasks[0].talkingPoints", hasItem("1 open coupon, ¥10 expiring "
+                        + LAST_VISIT.minus(Duration.ofDays(5)).plus(Duration.ofDays(30)).toString().substring(0, 10)))
+                .body("tasks[0].talkingPoints.find { it.startsWith('last bought') }", notNullValue());
+
+        var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var list = CampaignServiceGrpc.newBlockingStub(channel)
+                    .getCallList(GetCallListRequest.newBuilder().setStoreId(store).build());
+            var insight = list.getTasks(0).getInsight();
+            assertThat(insight.getRecencyDays()).isEqualTo(task.getLong("tasks[0].insight.recencyDays"));
+            assertThat(insight.getLastPurchase().getStoreId()).isEqualTo("other-" + run);
+            assertThat(insight.getLastPurchase().getItemsCount()).isEqualTo(2);
+            assertThat(insight.getOpenCouponsList()).extracting(c -> c.getCouponId()).containsExactly(run + "-coupon-open");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}

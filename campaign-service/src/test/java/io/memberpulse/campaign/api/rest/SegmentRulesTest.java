@@ -1,0 +1,142 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.memberpulse.campaign.testdata.SegmentEvents.change;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.campaign.testdata.SegmentEvents;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** rfm-service segments in campaign-service: campaign targets, the segment-entry SOP rule, bad input. */
+@QuarkusTest
+class SegmentRulesTest {
+    static final Instant ENTERED = Instant.parse("2025-06-01T08:00:00Z");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    Pool database;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+        MemberEvents.register(kafka);
+        SegmentEvents.register(kafka);
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static String plan(String targetFields) {
+        return """
+                {"name": "segment calls", %s, "channel": "sms", "costPerTouch": 0.25,
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.2}""".formatted(targetFields);
+    }
+
+    @Test
+    void aCampaignTargetsAKnownSegmentAndUnknownSegmentsOrStoresAreRefusedWithAReason() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        String segment = "loyal-vip-" + run;
+        List<SegmentChanged> entries = new ArrayList<>();
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            entries.add(change("m-" + run + "-" + i, segment, true, ENTERED, store));
+            if (i < 4) {
+                scores.add(scored("m-" + run + "-" + i, store, 0.9, 100, T1));
+            }
+        }
+        // A member who entered and left is not in the segment any more.
+        entries.add(change("m-" + run + "-gone", segment, true, ENTERED, store));
+        entries.add(change("m-" + run + "-gone", segment, false, ENTERED.plus(Duration.ofDays(1)), store));
+        SegmentEvents.publish(kafka, entries);
+        ChurnEvents.publish(kafka, scores);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType(ContentType.JSON)
+                .body(plan("\"targetSegmentId\": \"" + segment + "\"")).post("/campaigns")
+                .then().statusCode(201).body("audience", equalTo(10)).body("campaign.target.segmentId", equalTo(segment)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType(ContentType.JSON)
+                .body(plan("\"targetSegmentId\": \"" + segment + "\", \"targetMinProbability\": 0.8, \"targetStoreId\": \"" + store + "\""))
+                .post("/campaigns").then().statusCode(201).body("audience", equalTo(4)));
+
+        given().contentType(ContentType.JSON).body(plan("\"targetSegmentId\": \"no-such-segment-" + run + "\"")).post("/campaigns")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("target_segment_id"))
+                .body("errors[0].reason", startsWith("unknown segment 'no-such-segment-" + run + "'"));
+        given().contentType(ContentType.JSON).body(plan("\"targetMinProbability\": 0.5, \"targetStoreId\": \"nowhere-" + run + "\""))
+                .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("target_store_id"));
+        given().contentType(ContentType.JSON).body(plan("\"targetMinProbability\": 0")).post("/campaigns")
+                .then().statusCode(400).body("errors[0].field", equalTo("target_min_probability"));
+    }
+
+    @Test
+    void enteringChurnEdgeOpensOneCallInTheHomeStoreOfMostPurchasesAndLeavingItCancelsIt() {
+        String run = ChurnEvents.run();
+        String member = "edge-" + run;
+        String home = "home-" + run;
+        String reported = "reported-" + run;
+        // Two orders in the home store within 90 days of the entry, one elsewhere: the call belongs to the home store.
+        MemberEvents.publish(kafka, List.of(
+                MemberEvents.orderLine(member, run + "-1", run + "-o1", ENTERED.minus(Duration.ofDays(40)), home, "a", "dairy/milk", 1, 10),
+                MemberEvents.orderLine(member, run + "-2", run + "-o2", ENTERED.minus(Duration.ofDays(20)), home, "a", "dairy/milk", 1, 10),
+                MemberEvents.orderLine(member, run + "-3", run + "-o3", ENTERED.minus(Duration.ofDays(10)), reported, "b", "bakery/bread", 1, 5)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", home).then().statusCode(200));
+
+        // rfm-service reports the entry twice (a redelivery): still one call.
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, reported),
+                change(member, "churn-edge", true, ENTERED, reported)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", home).then()
+                .statusCode(200).body("tasks.memberId", equalTo(List.of(member))));
+        var task = database.preparedQuery("SELECT origin, due_at - created_at = interval '72 hours', status FROM call_task WHERE member_id = $1")
+                .execute(Tuple.of(member)).await().indefinitely();
+        assertThat(task.rowCount()).isEqualTo(1);
+        var row = task.iterator().next();
+        assertThat(row.getString(0)).isEqualTo("segment:churn-edge");
+        assertThat(row.getBoolean(1)).isTrue();
+        given().get("/stores/{s}/call-list", reported).then().statusCode(200).body("tasks.size()", equalTo(0));
+        // Staff of another store cannot see the home store's calls.
+        given().header("X-Store-Id", reported).get("/stores/{s}/call-list", home).then().statusCode(404);
+        given().header("X-Store-Id", home).get("/stores/{s}/call-list", home).then().statusCode(200);
+
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", false, ENTERED.plus(Duration.ofDays(3)), reported)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", home).then()
+                .statusCode(200).body("tasks.size()", equalTo(0)));
+        assertThat(database.preparedQuery("SELECT close_reason FROM call_task WHERE member_id = $1").execute(Tuple.of(member))
+                .await().indefinitely().iterator().next().getString(0)).isEqualTo("left the segment");
+    }
+
+    @Test
+    void unknownMembersAreRefusedWithAReason() {
+        String campaign = given().contentType(ContentType.JSON).body(plan("\"targetMinProbability\": 0.5")).post("/campaigns")
+                .then().statusCode(201).extract().path("campaign.id");
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, "nobody-" + ChurnEvents.run())
+                .then().statusCode(404).contentType("application/problem+json").body("detail", startsWith("no member nobody-"));
+    }
+}

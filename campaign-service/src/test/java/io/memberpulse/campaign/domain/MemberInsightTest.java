@@ -1,0 +1,74 @@
+package io.memberpulse.campaign.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MemberInsightTest {
+    static final Instant AS_OF = Instant.parse("2025-11-30T12:00:00Z");
+
+    static MemberInsight.Line line(String order, int daysAgo, String store, String category, double paid) {
+        return new MemberInsight.Line(order, false, AS_OF.minus(Duration.ofDays(daysAgo)), store, "sku-" + category, category,
+                2.0, paid);
+    }
+
+    @Test
+    void rfmCountsDistinctOrdersAndNetSpendOfTheLast90DaysOnly() {
+        List<MemberInsight.Line> recent = List.of(
+                line("o1", 80, "s1", "dairy/yogurt/greek", 30),
+                line("o1", 80, "s1", "produce/fruit/berries", 20),
+                line("o2", 12, "s2", "dairy/milk", 50),
+                new MemberInsight.Line("o2", true, AS_OF.minus(Duration.ofDays(10)), "s2", "sku", "dairy/milk", null, -15),
+                line("old", 95, "s1", "meat/beef", 500));
+        List<MemberInsight.Line> last = List.of(line("o2", 12, "s2", "dairy/milk", 50));
+
+        MemberInsight insight = MemberInsight.of(AS_OF, recent, last, List.of());
+
+        assertThat(insight.recencyDays()).isEqualTo(12);
+        assertThat(insight.orders90d()).isEqualTo(2);
+        assertThat(insight.netSpend90d()).isEqualTo(85.0);
+        assertThat(insight.lastPurchase().storeId()).isEqualTo("s2");
+        assertThat(insight.lastPurchase().items()).extracting(MemberInsight.Item::category).containsExactly("dairy/milk");
+        // dairy: 30 + 50 spent; produce 20; the 95-day-old beef is outside the window.
+        assertThat(insight.favouriteCategories()).containsExactly("dairy/milk", "dairy/yogurt", "produce/fruit");
+    }
+
+    @Test
+    void aMemberWhoseLastPurchaseIsOlderThanTheWindowStillShowsItAndItsCategories() {
+        List<MemberInsight.Line> last = List.of(line("o9", 200, "s7", "bakery/bread/rye", 12), line("o9", 200, "s7", "bakery/cake", 30));
+
+        MemberInsight insight = MemberInsight.of(AS_OF, List.of(), last, List.of());
+
+        assertThat(insight.recencyDays()).isEqualTo(200);
+        assertThat(insight.orders90d()).isZero();
+        assertThat(insight.lastPurchase().amount()).isEqualTo(42.0);
+        assertThat(insight.favouriteCategories()).containsExactly("bakery/cake", "bakery/bread");
+    }
+
+    @Test
+    void aMemberWhoNeverBoughtHasNoRecencyAndSaysSo() {
+        MemberInsight insight = MemberInsight.of(AS_OF, List.of(), List.of(), List.of());
+
+        assertThat(insight.recencyDays()).isNull();
+        assertThat(insight.lastPurchase()).isNull();
+        assertThat(TalkingPoints.history(insight)).containsExactly("no purchase on record", "no open coupons");
+    }
+
+    @Test
+    void talkingPointsNameTheLastPurchaseFavouritesAndTheSoonestExpiringCoupon() {
+        var later = new MemberInsight.OpenCoupon("c2", "camp", 5.0, AS_OF.minus(Duration.ofDays(1)), AS_OF.plus(Duration.ofDays(29)));
+        var sooner = new MemberInsight.OpenCoupon("c1", "camp", 10.0, AS_OF.minus(Duration.ofDays(20)), AS_OF.plus(Duration.ofDays(10)));
+        MemberInsight insight = MemberInsight.of(AS_OF, List.of(line("o2", 3, "s2", "dairy/milk", 50)),
+                List.of(line("o2", 3, "s2", "dairy/milk", 50)), List.of(later, sooner));
+
+        assertThat(insight.openCoupons()).extracting(MemberInsight.OpenCoupon::couponId).containsExactly("c1", "c2");
+        assertThat(TalkingPoints.history(insight)).containsExactly(
+                "RFM: last purchase 3 days ago, 1 orders and ¥50 net in 90 days",
+                "last bought 2025-11-27 at s2: 2 × dairy/milk (¥50)",
+                "likes dairy/milk",
+                "2 open coupons, ¥10 expiring 2025-12-10");
+    }
+}
