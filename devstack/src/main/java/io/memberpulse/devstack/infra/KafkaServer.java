@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Kafka: the servers named by KAFKA_BOOTSTRAP_SERVERS, otherwise a KRaft broker (combined broker and
@@ -69,9 +70,22 @@ public final class KafkaServer implements AutoCloseable {
                     }
                 }
             }
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-            }
+            // Each topic on its own: on a loaded machine the admin client may retry a create that had
+            // already succeeded, and a topic that exists is exactly what we want.
+            admin.createTopics(missing).values().forEach((name, created) -> {
+                try {
+                    created.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("could not create topic " + name + " on " + bootstrapServers, e);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while creating topics", e);
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("could not create topic " + name + " on " + bootstrapServers, e);
+                }
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
