@@ -11,6 +11,7 @@ import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,7 +54,8 @@ public final class MemberEvents {
     public static void publish(KafkaCompanion kafka, List<MemberEvent> events) {
         kafka.produce(String.class, MemberEvent.class)
                 .fromRecords(events.stream().map(e -> new ProducerRecord<>(Topics.MEMBER_EVENTS, e.getMemberId(), e)).toList())
-                .awaitCompletion();
+                // Histories of thousands of events take longer than the companion's default 10 s on a busy machine.
+                .awaitCompletion(Duration.ofSeconds(120));
     }
 
     public static Timestamp timestamp(Instant at) {
