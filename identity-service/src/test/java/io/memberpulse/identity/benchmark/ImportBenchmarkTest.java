@@ -1,0 +1,164 @@
+package io.memberpulse.identity.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.IdentityServiceGrpc;
+import io.memberpulse.proto.identity.v1.ResolveRequest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A full import end to end through the service, as the launcher sends it (REST CSV in chunks of
+ * 5,000 rows): identity-dev replicated {@code COPIES} times (4 = ~287k events; 40 = ~2.9M), each copy
+ * with its own event ids, order ids and identifiers, so each copy is new people. Then 2,000 resolves
+ * over REST and over gRPC. Prints events/s, resolve p50/p99 and the peak heap of this JVM (the
+ * service and, in tests, the Kafka broker). Timing is a figure, not an assertion.
+ * Run: ./mvnw verify -pl identity-service -am -Dexcluded.test.groups=none -Dgroups=benchmark
+ *        [-Dmemberpulse.benchmark.copies=40] -Dsurefire.failIfNoSpecifiedTests=false -Dtest=ImportBenchmarkTest
+ */
+@QuarkusTest
+@Tag("benchmark")
+class ImportBenchmarkTest {
+    static final Path EVENTS = Path.of(System.getProperty("memberpulse.identity-dev",
+            "../../shared/datasets/identity-dev")).resolve("events.csv.gz");
+    static final int COPIES = Integer.getInteger("memberpulse.benchmark.copies", 4);
+    static final int CHUNK = 5_000;
+    static final int RESOLVES = 2_000;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void importAndResolve() throws Exception {
+        assumeTrue(Files.exists(EVENTS), "identity-dev data set not present");
+        List<CSVRecord> rows;
+        String[] header;
+        try (var reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(EVENTS)),
+                StandardCharsets.UTF_8))) {
+            var parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader);
+            header = parser.getHeaderNames().toArray(String[]::new);
+            rows = parser.getRecords();
+        }
+        String run = Long.toString(System.nanoTime() % 100_000, 36);
+        HttpClient http = HttpClient.newHttpClient();
+        URI csv = URI.create("http://localhost:" + RestAssured.port + "/events/csv");
+        List<String> memberNos = new ArrayList<>();
+        long events = 0, accepted = 0;
+        resetPeakHeap();
+        long started = System.nanoTime();
+        for (int copy = 0; copy < COPIES; copy++) {
+            Replica replica = new Replica(run + "c" + copy, copy);
+            for (int from = 0; from < rows.size(); from += CHUNK) {
+                List<CSVRecord> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
+                StringWriter body = new StringWriter(chunk.size() * 200);
+                try (CSVPrinter printer = new CSVPrinter(body, CSVFormat.RFC4180.builder().setHeader(header).get())) {
+                    for (CSVRecord row : chunk) {
+                        printer.printRecord(replica.rewrite(row, header));
+                        if (copy == COPIES - 1 && !row.get("member_no").isBlank() && memberNos.size() < RESOLVES) {
+                            memberNos.add(replica.id(row.get("member_no")));
+                        }
+                    }
+                }
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(csv).header("Content-Type", "text/csv")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).isEqualTo(200);
+                JsonNode summary = JSON.readTree(answer.body());
+                accepted += summary.path("accepted").asLong();
+                events += chunk.size();
+            }
+            System.out.printf("  copy %d of %d imported: %,d events in %.1f s%n", copy + 1, COPIES, events,
+                    (System.nanoTime() - started) / 1e9);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long importHeap = peakHeapMb();
+        System.out.printf("identity import benchmark: %,d events (%,d accepted) in %.1f s = %,.0f events/s; "
+                + "peak heap during the import %,d MB (max %,d MB)%n", events, accepted, seconds, events / seconds,
+                importHeap, Runtime.getRuntime().maxMemory() >> 20);
+
+        long[] rest = new long[memberNos.size()];
+        Random random = new Random(7);
+        for (int i = 0; i < 200; i++) { // warm-up
+            http.send(resolve(memberNos.get(random.nextInt(memberNos.size()))), HttpResponse.BodyHandlers.discarding());
+        }
+        for (int i = 0; i < rest.length; i++) {
+            HttpRequest request = resolve(memberNos.get(i));
+            long t = System.nanoTime();
+            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+            rest[i] = System.nanoTime() - t;
+            assertThat(answer.statusCode()).isEqualTo(200);
+        }
+        long[] grpc = new long[memberNos.size()];
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var stub = IdentityServiceGrpc.newBlockingStub(channel);
+            for (int i = 0; i < 200; i++) {
+                stub.resolve(request(memberNos.get(random.nextInt(memberNos.size()))));
+            }
+            for (int i = 0; i < grpc.length; i++) {
+                ResolveRequest request = request(memberNos.get(i));
+                long t = System.nanoTime();
+                assertThat(stub.resolve(request).getFound()).isTrue();
+                grpc[i] = System.nanoTime() - t;
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+        System.out.printf("identity resolve benchmark over %,d members: REST p50 %.2f ms, p99 %.2f ms; "
+                + "gRPC p50 %.2f ms, p99 %.2f ms%n", memberNos.size(), percentile(rest, 0.50), percentile(rest, 0.99),
+                percentile(grpc, 0.50), percentile(grpc, 0.99));
+        assertThat(accepted).isGreaterThan(events * 9 / 10);
+    }
+
+    private static HttpRequest resolve(String memberNo) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/members/resolve?member_no="
+                + URLEncoder.encode(memberNo, StandardCharsets.UTF_8))).build();
+    }
+
+    private static ResolveRequest request(String memberNo) {
+        return ResolveRequest.newBuilder().setIdentifiers(Identifiers.newBuilder().setMemberNo(memberNo)).build();
+    }
+
+    static double percentile(long[] nanos, double p) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+
+    private static void resetPeakHeap() {
+        ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
+                .forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeapMb() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
+                .mapToLong(pool -> pool.getPeakUsage().getUsed()).sum() >> 20;
+    }
+}
