@@ -6,9 +6,12 @@ import io.memberpulse.identity.domain.IdentifierType;
 import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
+import io.memberpulse.identity.domain.RecordedMerge;
 import io.memberpulse.identity.store.ChannelEventEntity;
+import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.identity.store.MemberEntity;
 import io.memberpulse.identity.store.MemberIdentifierEntity;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,17 +23,34 @@ import java.util.Optional;
 @ApplicationScoped
 public class MemberQueryService {
     private final IdentifierNormalizer normalizer;
+    private final GraphRepository graph;
 
-    public MemberQueryService(IdentityConfig config) {
+    public MemberQueryService(IdentityConfig config, GraphRepository graph) {
         this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion());
+        this.graph = graph;
     }
 
     /** A match: the member and the identifier type that decided. */
     public record Resolution(String memberId, IdentifierType matchedBy) {
     }
 
-    @WithSession
-    public Uni<MemberView> member(String memberId) {
+    /** The member an id stands for now: a merged member answers with its survivor, all events counted. */
+    public Uni<MemberView> member(String requested) {
+        return graph.currentMember(requested)
+                .onItem().ifNull().failWith(() -> new MemberNotFoundException(requested))
+                .flatMap(current -> Panache.withSession(() -> memberAsStored(current)))
+                .flatMap(view -> graph.eventCount(view.memberId()).map(count -> new MemberView(view.memberId(),
+                        view.createdAt(), view.mergedInto(), count, view.identifiers())));
+    }
+
+    /** Why a member is what it is: every merge into it or into a member it absorbed, newest first. */
+    public Uni<List<RecordedMerge>> evidence(String requested) {
+        return graph.currentMember(requested)
+                .onItem().ifNull().failWith(() -> new MemberNotFoundException(requested))
+                .flatMap(graph::mergesOf);
+    }
+
+    private Uni<MemberView> memberAsStored(String memberId) {
         return MemberEntity.<MemberEntity>findById(memberId)
                 .onItem().ifNull().failWith(() -> new MemberNotFoundException(memberId))
                 .flatMap(member -> MemberIdentifierEntity.ofMember(memberId)
@@ -61,7 +81,8 @@ public class MemberQueryService {
         return MemberIdentifierEntity.find(candidate.type().code(), candidate.value())
                 .flatMap(found -> found == null
                         ? resolveFirst(candidates, from + 1)
-                        : Uni.createFrom().item(Optional.of(new Resolution(found.memberId, candidate.type()))));
+                        : graph.currentMember(found.memberId)
+                                .map(current -> Optional.of(new Resolution(current, candidate.type()))));
     }
 
     public record Totals(long members, long events, long identifiers) {
