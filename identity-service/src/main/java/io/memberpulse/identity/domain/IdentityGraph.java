@@ -271,15 +271,21 @@ public final class IdentityGraph {
         Set<String> candidates = candidates(event, member);
         String best = null;
         ProfileComparator.Score bestScore = null;
+        double runnerUp = Double.NEGATIVE_INFINITY;
         ProfileComparator.Frequencies frequencies = frequencies();
         for (String candidate : candidates) {
             ProfileComparator.Score score = comparator.score(event, profile(candidate), frequencies);
             if (bestScore == null || score.total() > bestScore.total()) {
+                runnerUp = bestScore == null ? runnerUp : bestScore.total();
                 best = candidate;
                 bestScore = score;
+            } else {
+                runnerUp = Math.max(runnerUp, score.total());
             }
         }
-        if (best == null || bestScore.total() < weights.linkThreshold() || !canMerge(member, best)) {
+        // two candidates as likely as each other: the evidence does not say which, so neither
+        if (best == null || bestScore.total() < weights.linkThreshold() || runnerUp >= bestScore.total()
+                || !canMerge(member, best)) {
             return member;
         }
         List<String> causes = new ArrayList<>();
