@@ -1,5 +1,6 @@
 package io.memberpulse.identity;
 
+import io.memberpulse.identity.domain.MatchWeights;
 import io.memberpulse.identity.domain.StitchGuardrails;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -35,6 +36,8 @@ public interface IdentityConfig {
         int maxListedRejections();
 
         Guardrails guardrails();
+
+        Matching matching();
 
         /** How far apart two channels' reports of one order (same store, lines and amounts) may be. */
         @WithDefault("PT60M")
@@ -84,6 +87,60 @@ public interface IdentityConfig {
         /** A phone silent for longer than this that comes back with somebody else's ids was re-issued. */
         @WithDefault("P90D")
         Duration reissueGap();
+    }
+
+    /** Weights (log2 m/u) of the weak-evidence comparisons and the link threshold (MatchWeights). */
+    interface Matching {
+        /** Probability that two records of one person agree on the masked phone (term-frequency adjusted). */
+        @WithDefault("0.9")
+        double maskedPhoneM();
+
+        @WithDefault("-14.0")
+        double phoneDisagree();
+
+        @WithDefault("6.0")
+        double phoneOneEditSameStore();
+
+        /** Probability that two records of one person agree on the surname (term-frequency adjusted). */
+        @WithDefault("0.95")
+        double surnameM();
+
+        @WithDefault("-6.0")
+        double surnameDisagree();
+
+        @WithDefault("4.0")
+        double fullNameAgree();
+
+        @WithDefault("5.0")
+        double homeAddressAgree();
+
+        @WithDefault("2.0")
+        double officeAddressAgree();
+
+        @WithDefault("-2.0")
+        double addressDisagree();
+
+        /** Probability that two records of one person share a store (term-frequency adjusted). */
+        @WithDefault("0.9")
+        double storeM();
+
+        @WithDefault("-6.0")
+        double cityDisagree();
+
+        @WithDefault("3.0")
+        double deviceAgree();
+
+        /** Total weight at or above which two members are linked; "inf" turns probabilistic links off. */
+        @WithDefault("13.0")
+        double linkThreshold();
+    }
+
+    /** The matching weights of this configuration as the domain takes them. */
+    static MatchWeights matchWeights(IdentityConfig config) {
+        Matching m = config.identity().matching();
+        return new MatchWeights(m.maskedPhoneM(), m.phoneDisagree(), m.phoneOneEditSameStore(), m.surnameM(),
+                m.surnameDisagree(), m.fullNameAgree(), m.homeAddressAgree(), m.officeAddressAgree(),
+                m.addressDisagree(), m.storeM(), m.cityDisagree(), m.deviceAgree(), m.linkThreshold());
     }
 
     /** The guardrails of this configuration as the domain takes them. */

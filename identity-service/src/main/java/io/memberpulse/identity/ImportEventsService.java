@@ -1,12 +1,13 @@
 package io.memberpulse.identity;
 
 import com.google.protobuf.Timestamp;
-import io.memberpulse.identity.domain.BatchStitcher;
+import io.memberpulse.identity.domain.EventEvidence;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
-import io.memberpulse.identity.domain.RawIdentifiers;
-import io.memberpulse.identity.domain.StitchGuardrails;
+import io.memberpulse.identity.domain.IdentityGraph;
+import io.memberpulse.identity.domain.MergeRecord;
 import io.memberpulse.identity.store.EventRow;
+import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.identity.store.IdentityRepository;
 import io.memberpulse.identity.stream.out.MemberEventPublisher;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -14,11 +15,12 @@ import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,27 +32,33 @@ import java.util.UUID;
 
 /**
  * Imports a batch of valid channel events: drops the ones already imported (same source + event_id),
- * stitches the rest to members, stores everything in one transaction, then publishes to
- * member.events and records the acknowledgement. Imports run one at a time so that two batches
- * never both create a member for the same new identifier.
+ * stitches the rest through the in-memory identity graph (merges included), stores everything in one
+ * transaction (members, links, merge evidence, the member.merges outbox, events), then publishes to
+ * member.events and member.merges and records the acknowledgements. Imports run one at a time (on
+ * the graph's lock) so that two batches never both create a member for the same new identifier.
  */
 @ApplicationScoped
 public class ImportEventsService {
     private final IdentityRepository repository;
+    private final GraphRepository graphRepository;
+    private final StitchingGraph graphs;
+    private final IdentityChanges changes;
     private final MemberEventPublisher publisher;
     private final IdentifierNormalizer normalizer;
-    private final StitchGuardrails guardrails;
     private final Duration orderWindow;
     private final Counter duplicateOrderCounter;
     private final Counter acceptedCounter;
     private final Counter duplicateCounter;
 
-    public ImportEventsService(IdentityRepository repository, MemberEventPublisher publisher, IdentityConfig config,
-            MeterRegistry registry) {
+    public ImportEventsService(IdentityRepository repository, GraphRepository graphRepository, StitchingGraph graphs,
+            IdentityChanges changes, MemberEventPublisher publisher, IdentityConfig config, MeterRegistry registry) {
         this.repository = repository;
+        this.graphRepository = graphRepository;
+        this.graphs = graphs;
+        this.changes = changes;
         this.publisher = publisher;
-        this.guardrails = IdentityConfig.guardrails(config);
-        this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(), guardrails::isBlocked);
+        this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(),
+                IdentityConfig.guardrails(config)::isBlocked);
         this.orderWindow = config.identity().duplicateOrderWindow();
         this.duplicateOrderCounter = Counter.builder("memberpulse.identity.duplicate.order.lines").register(registry);
         this.acceptedCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "accepted").register(registry);
@@ -58,7 +66,18 @@ public class ImportEventsService {
     }
 
     /** Blocking: call from a worker thread. */
-    public synchronized ImportResult importEvents(List<ChannelEvent> events) {
+    public ImportResult importEvents(List<ChannelEvent> events) {
+        synchronized (graphs) {
+            try {
+                return importLocked(events);
+            } catch (RuntimeException e) {
+                graphs.invalidate(); // memory may be ahead of the rolled-back database
+                throw e;
+            }
+        }
+    }
+
+    private ImportResult importLocked(List<ChannelEvent> events) {
         Map<String, ChannelEvent> unique = new LinkedHashMap<>();
         for (ChannelEvent event : events) {
             unique.putIfAbsent(IdentityRepository.eventKey(sourceCode(event), event.getEventId()), event);
@@ -67,6 +86,8 @@ public class ImportEventsService {
         List<ChannelEvent> candidates = new ArrayList<>(unique.values());
         Instant now = Instant.now();
         List<MemberEvent> toPublish = new ArrayList<>();
+        IdentityGraph graph = graphs.graph();
+        boolean[] merged = new boolean[1];
 
         int stored = repository.pool().withTransaction(connection -> repository
                 .existingEventKeys(connection, candidates.stream().map(ImportEventsService::sourceCode).toList(),
@@ -75,82 +96,90 @@ public class ImportEventsService {
                     List<ChannelEvent> fresh = candidates.stream()
                             .filter(e -> !existing.contains(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
                             .toList();
-                    List<List<Identifier>> identifiers = fresh.stream().map(this::identifiersOf).toList();
-                    Set<Identifier> all = new HashSet<>();
-                    identifiers.forEach(all::addAll);
                     Duration window = orderWindow;
                     return repository.orderLinesNear(connection, DuplicateOrders.stores(fresh),
                             DuplicateOrders.earliest(fresh).minus(window), DuplicateOrders.latest(fresh).plus(window))
-                            .flatMap(nearby -> repository.known(connection, all).flatMap(known -> {
-                        String[] duplicateOf = DuplicateOrders.duplicateOf(fresh, nearby, window);
-                        Map<Identifier, String> owners = known.owners();
-                        List<BatchStitcher.EventIdentifiers> inputs = new ArrayList<>();
-                        for (int i = 0; i < fresh.size(); i++) {
-                            ChannelEvent event = fresh.get(i);
-                            if (event.getType() != EventType.EVENT_TYPE_STOCKOUT) {
-                                inputs.add(new BatchStitcher.EventIdentifiers(i, identifiers.get(i),
-                                        instant(event.getOccurredAt()), event.getStoreId()));
-                            }
-                        }
-                        // stitched in the order things happened, whatever the order of the batch
-                        inputs.sort(Comparator.comparing(BatchStitcher.EventIdentifiers::occurredAt));
-                        BatchStitcher.Result stitched = BatchStitcher.stitch(inputs, known,
-                                () -> UUID.randomUUID().toString(), guardrails);
-                        String[] memberOf = new String[fresh.size()];
-                        stitched.assignments().forEach(a -> memberOf[a.index()] = a.memberId());
-
-                        Map<Identifier, Set<String>> storesSeen = new HashMap<>();
-                        for (int i = 0; i < fresh.size(); i++) {
-                            if (!fresh.get(i).getStoreId().isBlank()) {
-                                for (Identifier identifier : identifiers.get(i)) {
-                                    if (identifier.type().isStrong()) {
-                                        storesSeen.computeIfAbsent(identifier, k -> new HashSet<>())
-                                                .add(fresh.get(i).getStoreId());
+                            .flatMap(nearby -> {
+                                BatchLinker.Linked linked = BatchLinker.link(graph, normalizer, fresh, nearby, window,
+                                        () -> UUID.randomUUID().toString());
+                                String[] duplicateOf = linked.duplicateOf();
+                                IdentityGraph.BatchOutcome outcome = linked.outcome();
+                                merged[0] = !outcome.merges().isEmpty();
+                                String[] memberOf = new String[fresh.size()];
+                                outcome.assignments().forEach(a -> memberOf[a.index()] = a.memberId());
+                                List<EventRow> rows = new ArrayList<>(fresh.size());
+                                for (int i = 0; i < fresh.size(); i++) {
+                                    ChannelEvent event = fresh.get(i);
+                                    if (memberOf[i] != null) {
+                                        toPublish.add(MemberEvent.newBuilder().setMemberId(memberOf[i]).setEvent(event)
+                                                .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null).build());
                                     }
-                                }
-                            }
-                        }
-                        Map<Identifier, Instant> firstSeen = new HashMap<>();
-                        Map<Identifier, Instant> lastSeen = new HashMap<>();
-                        List<EventRow> rows = new ArrayList<>(fresh.size());
-                        for (int i = 0; i < fresh.size(); i++) {
-                            ChannelEvent event = fresh.get(i);
-                            Instant occurredAt = instant(event.getOccurredAt());
-                            if (memberOf[i] != null) {
-                                for (Identifier identifier : identifiers.get(i)) {
-                                    if (identifier.type().isStrong() && memberOf[i].equals(
-                                            stitched.newLinks().getOrDefault(identifier, owners.get(identifier)))) {
-                                        firstSeen.merge(identifier, occurredAt, (a, b) -> a.isBefore(b) ? a : b);
-                                        lastSeen.merge(identifier, occurredAt, (a, b) -> a.isAfter(b) ? a : b);
+                                    if (duplicateOf[i] != null) {
+                                        duplicateOrderCounter.increment();
                                     }
+                                    rows.add(new EventRow(sourceCode(event), event.getEventId(), memberOf[i], typeCode(event),
+                                            instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),
+                                            event.toByteArray(), duplicateOf[i], event.getIdentifiers().getDeviceId()));
                                 }
-                                toPublish.add(MemberEvent.newBuilder().setMemberId(memberOf[i]).setEvent(event)
-                                        .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null).build());
-                            }
-                            if (duplicateOf[i] != null) {
-                                duplicateOrderCounter.increment();
-                            }
-                            rows.add(new EventRow(sourceCode(event), event.getEventId(), memberOf[i], typeCode(event),
-                                    occurredAt, event.getStoreId(), event.getLine().getOrderId(), event.toByteArray(),
-                                    duplicateOf[i], event.getIdentifiers().getDeviceId()));
-                        }
-                        Map<Identifier, Instant> touchedFirst = new HashMap<>(firstSeen);
-                        touchedFirst.keySet().removeAll(stitched.newLinks().keySet());
-                        return repository.insertMembers(connection, stitched.newMembers(), now)
-                                .flatMap(v -> repository.quarantine(connection, stitched.quarantined(), now))
-                                .flatMap(v -> repository.recordStores(connection, storesSeen))
-                                .flatMap(v -> repository.upsertIdentifiers(connection, stitched.newLinks(), firstSeen, lastSeen))
-                                .flatMap(v -> repository.touchIdentifiers(connection, touchedFirst, lastSeen))
-                                .flatMap(v -> repository.insertEvents(connection, rows, now))
-                                .replaceWith(fresh.size());
-                    }));
+                                return write(connection, graph, linked, rows, now).replaceWith(fresh.size());
+                            });
                 }))
                 .await().indefinitely();
 
         publishAndRecord(toPublish);
+        if (merged[0]) {
+            changes.publishPending();
+        }
         acceptedCounter.increment(stored);
         duplicateCounter.increment(events.size() - stored);
         return new ImportResult(stored, duplicatesInBatch + candidates.size() - stored);
+    }
+
+    private Uni<Void> write(SqlConnection connection, IdentityGraph graph, BatchLinker.Linked linked,
+            List<EventRow> rows, Instant now) {
+        IdentityGraph.BatchOutcome outcome = linked.outcome();
+        Map<Identifier, Set<String>> storesSeen = new HashMap<>();
+        for (EventEvidence event : linked.evidence()) {
+            if (event.storeId() != null) {
+                for (Identifier identifier : event.identifiers()) {
+                    if (identifier.type().isStrong()) {
+                        storesSeen.computeIfAbsent(identifier, k -> new HashSet<>()).add(event.storeId());
+                    }
+                }
+            }
+        }
+        Map<Identifier, Instant> firstSeen = new HashMap<>();
+        Map<Identifier, Instant> lastSeen = new HashMap<>();
+        outcome.seen().forEach((identifier, window) -> {
+            firstSeen.put(identifier, window[0]);
+            lastSeen.put(identifier, window[1]);
+        });
+        Map<Identifier, Instant> touchedFirst = new HashMap<>(firstSeen);
+        touchedFirst.keySet().removeAll(outcome.newLinks().keySet());
+        Map<Identifier, Instant> linkFirst = new HashMap<>();
+        Map<Identifier, Instant> linkLast = new HashMap<>();
+        outcome.newLinks().keySet().forEach(identifier -> {
+            Instant first = firstSeen.getOrDefault(identifier, now);
+            linkFirst.put(identifier, first);
+            linkLast.put(identifier, lastSeen.getOrDefault(identifier, first));
+        });
+        List<MergeRecord> merges = outcome.merges();
+        List<String> evidenceIds = new ArrayList<>(merges.size());
+        List<byte[]> payloads = new ArrayList<>(merges.size());
+        Map<String, String> finalRoot = new HashMap<>();
+        for (MergeRecord merge : merges) {
+            String id = UUID.randomUUID().toString();
+            evidenceIds.add(id);
+            finalRoot.put(merge.absorbedMemberId(), graph.root(merge.absorbedMemberId()));
+            payloads.add(IdentityChanges.merged(merge, id, now).toByteArray());
+        }
+        return repository.insertMembers(connection, outcome.newMembers(), now)
+                .flatMap(v -> repository.quarantine(connection, outcome.quarantined(), now))
+                .flatMap(v -> repository.recordStores(connection, storesSeen))
+                .flatMap(v -> repository.upsertIdentifiers(connection, outcome.newLinks(), linkFirst, linkLast))
+                .flatMap(v -> repository.touchIdentifiers(connection, touchedFirst, lastSeen))
+                .flatMap(v -> graphRepository.recordMerges(connection, merges, evidenceIds, finalRoot, payloads, now))
+                .flatMap(v -> repository.insertEvents(connection, rows, now));
     }
 
     /** Publishes and marks the events published; a failure leaves them for the relay to retry. */
@@ -160,12 +189,6 @@ public class ImportEventsService {
                 events.stream().map(e -> sourceCode(e.getEvent())).toList(),
                 events.stream().map(e -> e.getEvent().getEventId()).toList(),
                 Instant.now()).await().indefinitely();
-    }
-
-    private List<Identifier> identifiersOf(ChannelEvent event) {
-        var ids = event.getIdentifiers();
-        return normalizer.normalize(new RawIdentifiers(ids.getPhone(), ids.getUnionId(), ids.getOpenid(),
-                ids.getMemberNo(), ids.getDeviceId(), ids.getPlatformUid(), ids.getEmail()));
     }
 
     static String sourceCode(ChannelEvent event) {

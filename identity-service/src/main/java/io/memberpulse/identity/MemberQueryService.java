@@ -6,10 +6,13 @@ import io.memberpulse.identity.domain.IdentifierType;
 import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
+import io.memberpulse.identity.domain.RecordedMerge;
 import io.memberpulse.identity.store.ChannelEventEntity;
+import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.identity.store.MemberReadRepository;
 import io.memberpulse.identity.store.MemberEntity;
 import io.memberpulse.identity.store.MemberIdentifierEntity;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,19 +25,36 @@ import java.util.Optional;
 public class MemberQueryService {
     private final IdentifierNormalizer normalizer;
     private final MemberReadRepository reads;
+    private final GraphRepository graph;
 
-    public MemberQueryService(IdentityConfig config, MemberReadRepository reads) {
+    public MemberQueryService(IdentityConfig config, MemberReadRepository reads, GraphRepository graph) {
         this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion());
         this.reads = reads;
+        this.graph = graph;
     }
 
     /** A match: the member and the identifier type that decided. */
     public record Resolution(String memberId, IdentifierType matchedBy) {
     }
 
-    /** A member with every identifier it holds or held (its absorbed members' included) and its event count. */
-    @WithSession
-    public Uni<MemberView> member(String memberId) {
+    /**
+     * The member an id stands for now: a merged member answers with its survivor, with every identifier
+     * it holds or held (its absorbed members' included) and all their events counted.
+     */
+    public Uni<MemberView> member(String requested) {
+        return graph.currentMember(requested)
+                .onItem().ifNull().failWith(() -> new MemberNotFoundException(requested))
+                .flatMap(current -> Panache.withSession(() -> memberAsStored(current)));
+    }
+
+    /** Why a member is what it is: every merge into it or into a member it absorbed, newest first. */
+    public Uni<List<RecordedMerge>> evidence(String requested) {
+        return graph.currentMember(requested)
+                .onItem().ifNull().failWith(() -> new MemberNotFoundException(requested))
+                .flatMap(graph::mergesOf);
+    }
+
+    private Uni<MemberView> memberAsStored(String memberId) {
         return MemberEntity.<MemberEntity>findById(memberId)
                 .onItem().ifNull().failWith(() -> new MemberNotFoundException(memberId))
                 .flatMap(member -> reads.identifiers(memberId)
@@ -63,8 +83,8 @@ public class MemberQueryService {
                 .flatMap(found -> found == null
                         ? resolveFirst(candidates, from + 1)
                         // the member the identifier's holder is today, after any merge
-                        : reads.currentOf(found.memberId).map(current -> Optional.of(
-                                new Resolution(current.orElse(found.memberId), candidate.type()))));
+                        : graph.currentMember(found.memberId)
+                                .map(current -> Optional.of(new Resolution(current, candidate.type()))));
     }
 
     public record Totals(long members, long events, long identifiers) {

@@ -14,7 +14,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The outbox relay: events stored but never acknowledged by Kafka (a broker outage during an
- * import) are published again. Consumers are idempotent on source + event_id, so a repeat is harmless.
+ * import) are published again, and so are queued member.merges changes. Consumers are idempotent on source + event_id, so a repeat is harmless.
  */
 @ApplicationScoped
 public class UnpublishedEventRelay {
@@ -23,14 +23,21 @@ public class UnpublishedEventRelay {
 
     private final IdentityRepository repository;
     private final ImportEventsService importService;
+    private final IdentityChanges changes;
 
-    public UnpublishedEventRelay(IdentityRepository repository, ImportEventsService importService) {
+    public UnpublishedEventRelay(IdentityRepository repository, ImportEventsService importService,
+            IdentityChanges changes) {
         this.repository = repository;
         this.importService = importService;
+        this.changes = changes;
     }
 
     @Scheduled(every = "15s", delay = 15, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void relay() {
+        int republished = changes.publishPending();
+        if (republished > 0) {
+            LOG.infof("published %d member.merges changes left queued", republished);
+        }
         List<EventRow> rows = repository.unpublished(Instant.now().minus(GRACE), 5_000).await().indefinitely();
         if (rows.isEmpty()) {
             return;

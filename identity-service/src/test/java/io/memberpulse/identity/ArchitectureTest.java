@@ -15,7 +15,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule domainUsesOnlyTheJdk = classes().that().resideInAPackage("..identity.domain..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..identity.domain..",
-                    "com.google.i18n.phonenumbers.."); // a pure library: phone numbers are domain knowledge
+                    "com.google.i18n.phonenumbers..", "org.apache.commons.text..", "net.sourceforge.pinyin4j..");
+            // pure libraries: phone numbers, string distances and pinyin are domain knowledge
 
     @ArchTest
     static final ArchRule rootAndStoreNeverCallAdapters = noClasses()

@@ -16,12 +16,12 @@ final class PlaceholderDetector {
     }
 
     /** @param storesBefore the stores each value was seen at in earlier imports */
-    static Set<Identifier> detect(List<BatchStitcher.EventIdentifiers> events, StitchGuardrails guardrails,
+    static Set<Identifier> detect(List<EventEvidence> events, StitchGuardrails guardrails,
             Map<Identifier, Set<String>> storesBefore) {
         Set<Identifier> quarantined = new HashSet<>();
         Map<Identifier, Set<String>> stores = new HashMap<>();
         Map<Identifier, Set<Identifier>> companions = new HashMap<>();
-        for (BatchStitcher.EventIdentifiers event : events) {
+        for (EventEvidence event : events) {
             for (Identifier identifier : event.identifiers()) {
                 if (!identifier.type().isStrong()) {
                     continue;
@@ -30,7 +30,7 @@ final class PlaceholderDetector {
                     quarantined.add(identifier);
                     continue;
                 }
-                if (guardrails.maxStoresPerValue() > 0 && event.storeId() != null && !event.storeId().isBlank()) {
+                if (guardrails.maxStoresPerValue() > 0 && event.storeId() != null) {
                     stores.computeIfAbsent(identifier, i -> new HashSet<>(storesBefore.getOrDefault(i, Set.of())))
                             .add(event.storeId());
                 }

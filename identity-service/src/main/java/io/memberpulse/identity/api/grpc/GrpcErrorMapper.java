@@ -6,6 +6,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
+import io.memberpulse.identity.domain.InvalidSplitException;
+import io.memberpulse.identity.domain.MemberMergedAwayException;
 import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
@@ -41,6 +43,12 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof MemberNotFoundException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();
+        }
+        if (failure instanceof InvalidSplitException invalid) {
+            return Status.INVALID_ARGUMENT.withDescription(invalid.field() + ": " + invalid.getMessage()).asException();
+        }
+        if (failure instanceof MemberMergedAwayException) {
+            return Status.FAILED_PRECONDITION.withDescription(failure.getMessage()).asException();
         }
         if (failure instanceof InvalidIdentifierException invalid) {
             return Status.INVALID_ARGUMENT.withDescription(invalid.field() + ": " + invalid.getMessage()).asException();

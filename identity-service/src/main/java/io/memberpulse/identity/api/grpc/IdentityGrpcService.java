@@ -3,6 +3,9 @@ package io.memberpulse.identity.api.grpc;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.memberpulse.identity.MemberQueryService;
+import io.memberpulse.identity.SplitMemberService;
+import io.memberpulse.proto.identity.v1.MemberMerged;
+import java.util.List;
 import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
@@ -30,10 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
 class IdentityGrpcService implements IdentityService {
     private final MemberQueryService queries;
     private final EventIntake intake;
+    private final SplitMemberService splits;
 
-    IdentityGrpcService(MemberQueryService queries, EventIntake intake) {
+    IdentityGrpcService(MemberQueryService queries, EventIntake intake, SplitMemberService splits) {
         this.queries = queries;
         this.intake = intake;
+        this.splits = splits;
     }
 
     @Override
@@ -80,14 +85,30 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<MemberEvidence> getEvidence(GetMemberRequest request) {
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED
-                .withDescription("merge evidence arrives with probabilistic stitching").asRuntimeException());
+        if (request.getMemberId().isBlank()) {
+            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
+                    .withDescription("member_id: is required").asRuntimeException());
+        }
+        return queries.member(request.getMemberId()).flatMap(member -> queries.evidence(request.getMemberId())
+                .map(merges -> {
+                    MemberEvidence.Builder evidence = MemberEvidence.newBuilder().setMemberId(member.memberId());
+                    merges.forEach(m -> evidence.addMerges(MemberMerged.newBuilder()
+                            .setSurvivingMemberId(m.survivingMemberId()).setAbsorbedMemberId(m.absorbedMemberId())
+                            .setRule(m.rule()).setScore(m.score()).setEvidenceId(m.id())
+                            .setMergedAt(timestamp(m.mergedAt()))));
+                    return evidence.build();
+                }));
     }
 
     @Override
     public Uni<MemberSplit> splitMember(SplitMemberRequest request) {
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED
-                .withDescription("splitting members arrives with merge evidence").asRuntimeException());
+        if (request.getMemberId().isBlank()) {
+            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
+                    .withDescription("member_id: is required").asRuntimeException());
+        }
+        List<List<String>> parts = request.getPartsList().stream().map(p -> List.copyOf(p.getEventKeysList())).toList();
+        return Uni.createFrom().item(() -> splits.split(request.getMemberId(), parts, request.getReason()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     static Member toProto(MemberView view) {

@@ -1,6 +1,12 @@
 package io.memberpulse.identity.api.rest;
 
 import io.memberpulse.identity.MemberQueryService;
+import io.memberpulse.identity.SplitMemberService;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import java.time.Instant;
+import java.util.List;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
 import io.smallrye.mutiny.Uni;
@@ -19,9 +25,32 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "members", description = "Unified members and their identifiers")
 public class MemberResource {
     private final MemberQueryService queries;
+    private final SplitMemberService splits;
 
-    public MemberResource(MemberQueryService queries) {
+    public MemberResource(MemberQueryService queries, SplitMemberService splits) {
         this.queries = queries;
+        this.splits = splits;
+    }
+
+    /** One merge and why: the rule (an identifier type, or "probabilistic" with its score and comparisons). */
+    public record MergeEvidence(String evidenceId, String survivingMemberId, String absorbedMemberId, String rule,
+            double score, List<String> identifiers, List<String> reasons, String eventKey, Instant occurredAt,
+            Instant mergedAt, String undoneBySplit) {
+    }
+
+    public record EvidenceResponse(String memberId, List<MergeEvidence> merges) {
+    }
+
+    public record SplitPartRequest(List<String> eventKeys) {
+    }
+
+    public record SplitRequest(List<SplitPartRequest> parts, String reason) {
+    }
+
+    public record SplitPartResponse(String memberId, List<String> eventKeys) {
+    }
+
+    public record SplitResponse(String originalMemberId, List<SplitPartResponse> parts, String reason, Instant splitAt) {
     }
 
     public record ResolveResponse(String memberId, String matchedBy) {
@@ -35,6 +64,35 @@ public class MemberResource {
     @Operation(summary = "A member with its identifiers")
     public Uni<MemberView> member(@PathParam("memberId") String memberId) {
         return queries.member(memberId);
+    }
+
+    @GET
+    @Path("members/{memberId}/evidence")
+    @Operation(summary = "Why a member is what it is: every merge into it (rule or score, identifiers, event, when)")
+    public Uni<EvidenceResponse> evidence(@PathParam("memberId") String memberId) {
+        return queries.member(memberId).flatMap(member -> queries.evidence(memberId).map(merges -> new EvidenceResponse(
+                member.memberId(), merges.stream().map(m -> new MergeEvidence(m.id(), m.survivingMemberId(),
+                        m.absorbedMemberId(), m.rule(), m.score(), m.identifiers(), m.reasons(), m.eventKey(),
+                        m.occurredAt(), m.mergedAt(), m.undoneBy())).toList())));
+    }
+
+    @POST
+    @Path("members/{memberId}/split")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Undo a member into parts: each part takes the listed events (\"source:event_id\") and "
+            + "becomes a new member; publishes MemberSplit on member.merges; the parts never merge again on the same evidence")
+    public Uni<SplitResponse> split(@PathParam("memberId") String memberId, SplitRequest request) {
+        if (request == null || request.parts() == null) {
+            throw new InvalidRequestException("parts", "give the parts to split off, each with its event_keys");
+        }
+        List<List<String>> parts = request.parts().stream()
+                .map(p -> p == null || p.eventKeys() == null ? List.<String>of() : p.eventKeys()).toList();
+        return Uni.createFrom().item(() -> splits.split(memberId, parts, request.reason()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .map(split -> new SplitResponse(split.getOriginalMemberId(), split.getPartsList().stream()
+                        .map(p -> new SplitPartResponse(p.getMemberId(), p.getEventKeysList())).toList(),
+                        split.getReason(), Instant.ofEpochSecond(split.getSplitAt().getSeconds(),
+                                split.getSplitAt().getNanos())));
     }
 
     @GET

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.memberpulse.identity.api.FieldError;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
+import io.memberpulse.identity.domain.InvalidSplitException;
+import io.memberpulse.identity.domain.MemberMergedAwayException;
 import io.memberpulse.identity.domain.MemberNotFoundException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -37,6 +39,17 @@ class ProblemMapper {
         String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
         String reason = "malformed JSON" + where + ": " + e.getOriginalMessage();
         return badRequest(field + ": " + reason, List.of(new FieldError(field, reason)));
+    }
+
+    @ServerExceptionMapper
+    Response invalidSplit(InvalidSplitException e) {
+        return badRequest(e.getMessage(), List.of(new FieldError(e.field(), e.getMessage())));
+    }
+
+    @ServerExceptionMapper
+    Response mergedAway(MemberMergedAwayException e) {
+        return Response.status(409).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of())).build();
     }
 
     @ServerExceptionMapper

@@ -18,6 +18,8 @@ import io.memberpulse.proto.identity.v1.ImportSummary;
 import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.ResolveRequest;
 import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.identity.v1.SplitMemberRequest;
+import io.memberpulse.proto.identity.v1.SplitPart;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.util.UUID;
@@ -100,5 +102,66 @@ class IdentityGrpcServiceTest {
         assertThatThrownBy(() -> stub.getMember(GetMemberRequest.newBuilder().setMemberId("nobody").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void evidenceListsTheMergeAndSplitMemberUndoesIt() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        var stub = IdentityServiceGrpc.newBlockingStub(channel);
+        ChannelEvent card = order("g1-" + run, "GM-" + run);
+        ChannelEvent app = order("g2-" + run, "").toBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setOpenid("GO-" + run)).build();
+        ChannelEvent both = order("g3-" + run, "GM-" + run).toBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setMemberNo("GM-" + run).setOpenid("GO-" + run)).build();
+        for (ChannelEvent event : new ChannelEvent[] {card, app, both}) {
+            CompletableFuture<ImportSummary> done = new CompletableFuture<>();
+            StreamObserver<ChannelEvent> upload = IdentityServiceGrpc.newStub(channel).importEvents(observer(done));
+            upload.onNext(event);
+            upload.onCompleted();
+            assertThat(done.get(30, TimeUnit.SECONDS).getAccepted()).isEqualTo(1);
+        }
+        String member = stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setOpenid("GO-" + run)).build()).getMemberId();
+        var evidence = stub.getEvidence(GetMemberRequest.newBuilder().setMemberId(member).build());
+        assertThat(evidence.getMergesList()).singleElement().satisfies(merge -> {
+            assertThat(merge.getSurvivingMemberId()).isEqualTo(member);
+            assertThat(merge.getRule()).isEqualTo("openid");
+            assertThat(merge.getEvidenceId()).isNotBlank();
+        });
+
+        var split = stub.splitMember(SplitMemberRequest.newBuilder().setMemberId(member).setReason("two people")
+                .addParts(SplitPart.newBuilder().addEventKeys("miniapp:g2-" + run).addEventKeys("miniapp:g3-" + run))
+                .build());
+        assertThat(split.getOriginalMemberId()).isEqualTo(member);
+        assertThat(stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setOpenid("GO-" + run)).build()).getMemberId())
+                .isEqualTo(split.getParts(0).getMemberId());
+        assertThatThrownBy(() -> stub.splitMember(SplitMemberRequest.newBuilder().setMemberId(member)
+                .setReason("again").addParts(SplitPart.newBuilder().addEventKeys("pos:nothing")).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("parts[0].event_keys[0]:");
+                });
+        assertThatThrownBy(() -> stub.getEvidence(GetMemberRequest.newBuilder().setMemberId("nobody").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    static StreamObserver<ImportSummary> observer(CompletableFuture<ImportSummary> done) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(ImportSummary summary) {
+                done.complete(summary);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
     }
 }

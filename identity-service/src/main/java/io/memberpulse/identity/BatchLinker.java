@@ -1,0 +1,57 @@
+package io.memberpulse.identity;
+
+import io.memberpulse.identity.domain.EventEvidence;
+import io.memberpulse.identity.domain.IdentifierNormalizer;
+import io.memberpulse.identity.domain.IdentityGraph;
+import io.memberpulse.identity.store.EventRow;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The stitching step of an import, apart from the database so that the evaluation runs exactly it:
+ * duplicate order lines are found, then the batch's member-bearing events are linked through the
+ * identity graph in the order things happened, whatever the order of the batch.
+ */
+public final class BatchLinker {
+    private BatchLinker() {
+    }
+
+    /**
+     * @param duplicateOf for each fresh event, the "source:event_id" of the earlier report of its order line, or null
+     * @param evidence    what was linked, in the order it was linked (member-bearing events only)
+     */
+    public record Linked(IdentityGraph.BatchOutcome outcome, String[] duplicateOf, List<EventEvidence> evidence) {
+    }
+
+    /**
+     * @param fresh  events not imported before (valid ones only)
+     * @param nearby order lines already stored near the batch in time and place
+     */
+    public static Linked link(IdentityGraph graph, IdentifierNormalizer normalizer, List<ChannelEvent> fresh,
+            List<EventRow> nearby, Duration orderWindow, Supplier<String> newMemberId) {
+        String[] duplicateOf = DuplicateOrders.duplicateOf(fresh, nearby, orderWindow);
+        List<EventEvidence> inputs = new ArrayList<>(fresh.size());
+        for (int i = 0; i < fresh.size(); i++) {
+            ChannelEvent event = fresh.get(i);
+            if (event.getType() != EventType.EVENT_TYPE_STOCKOUT) {
+                inputs.add(EventEvidenceMapper.evidence(i, event, EventEvidenceMapper.identifiers(normalizer, event),
+                        duplicateOf[i]));
+            }
+        }
+        inputs.sort(Comparator.comparing(EventEvidence::occurredAt));
+        Map<String, String> storedMembers = new HashMap<>();
+        for (EventRow row : nearby) {
+            if (row.memberId() != null) {
+                storedMembers.put(row.source() + ":" + row.eventId(), row.memberId());
+            }
+        }
+        return new Linked(graph.stitch(inputs, newMemberId, storedMembers), duplicateOf, inputs);
+    }
+}

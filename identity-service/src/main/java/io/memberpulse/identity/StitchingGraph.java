@@ -1,0 +1,73 @@
+package io.memberpulse.identity;
+
+import io.memberpulse.identity.domain.IdentifierNormalizer;
+import io.memberpulse.identity.domain.IdentityGraph;
+import io.memberpulse.identity.domain.Identifier;
+import io.memberpulse.identity.domain.InvalidIdentifierException;
+import io.memberpulse.identity.store.GraphRepository;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import com.google.protobuf.InvalidProtocolBufferException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * The one in-memory identity graph of this service, rebuilt from PostgreSQL when first needed and
+ * after anything that may have left it out of step with the database (a failed import, a split).
+ * Imports and splits run one at a time (they synchronise on this object), so PostgreSQL and memory
+ * change together; one replica imports at a time (see README).
+ */
+@ApplicationScoped
+public class StitchingGraph {
+    private static final Logger LOG = Logger.getLogger(StitchingGraph.class);
+
+    private final GraphRepository repository;
+    private final IdentityConfig config;
+    private final IdentifierNormalizer normalizer;
+    private IdentityGraph graph;
+
+    public StitchingGraph(GraphRepository repository, IdentityConfig config) {
+        this.repository = repository;
+        this.config = config;
+        this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(),
+                IdentityConfig.guardrails(config)::isBlocked);
+    }
+
+    /** The graph, loaded if needed. Blocking: call from a worker thread, holding this object's lock. */
+    synchronized IdentityGraph graph() {
+        if (graph == null) {
+            graph = load();
+        }
+        return graph;
+    }
+
+    /** Drops the graph; the next caller rebuilds it from the database. */
+    synchronized void invalidate() {
+        graph = null;
+    }
+
+    private IdentityGraph load() {
+        long started = System.nanoTime();
+        IdentityGraph loaded = new IdentityGraph(IdentityConfig.guardrails(config), IdentityConfig.matchWeights(config));
+        repository.members().forEach(m -> loaded.restoreMember(m.id(), m.mergedInto()));
+        repository.links().forEach(l -> loaded.restoreLink(l.identifier(), l.memberId(), l.lastSeen()));
+        repository.quarantined().forEach(loaded::restoreQuarantine);
+        repository.identifierStores(row -> loaded.restoreStore((Identifier) row[0], (String) row[1]));
+        repository.cannotLink().forEach(pair -> loaded.forbidMerge(pair[0], pair[1]));
+        int[] events = new int[1];
+        repository.storedEvents(stored -> {
+            try {
+                ChannelEvent event = ChannelEvent.parseFrom(stored.payload());
+                loaded.restoreEvent(stored.memberId(), EventEvidenceMapper.evidence(0, event,
+                        EventEvidenceMapper.identifiers(normalizer, event), null));
+                events[0]++;
+            } catch (InvalidProtocolBufferException | InvalidIdentifierException e) {
+                LOG.warnf("stored event %s/%s left out of the identity graph: %s", stored.source(), stored.eventId(),
+                        e.getMessage());
+            }
+        });
+        LOG.infof("identity graph loaded: %d members, %d events in %d ms", loaded.memberCount(), events[0],
+                (System.nanoTime() - started) / 1_000_000);
+        return loaded;
+    }
+}

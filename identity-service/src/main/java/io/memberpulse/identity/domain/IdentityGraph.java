@@ -1,0 +1,578 @@
+package io.memberpulse.identity.domain;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The identity graph in memory, linked one event at a time (incremental: nothing is re-clustered).
+ * <ol>
+ * <li>Deterministic: the event's strong identifiers (not quarantined, not re-issued) point at members;
+ * when they point at several, those members are merged, unless the merge breaks a guardrail (a
+ * per-type limit such as two UnionIDs, or a recorded split).</li>
+ * <li>Probabilistic: candidates found through blocking keys (masked phone, device, home address, a
+ * phone one edit away) are scored against the event ({@link ProfileComparator}); the best one at or
+ * above the threshold is merged with the event's member.</li>
+ * </ol>
+ * Members are never removed: an absorbed member points at its survivor ({@link #root}).
+ */
+public final class IdentityGraph {
+    private static final int MAX_CANDIDATES_PER_KEY = 20;
+
+    private final StitchGuardrails guardrails;
+    private final MatchWeights weights;
+    private final ProfileComparator comparator;
+    private final Map<String, String> parent = new HashMap<>();
+    private final Map<String, MemberProfile> profiles = new HashMap<>();
+    private final Map<Identifier, String> owners = new HashMap<>();
+    private final Map<Identifier, Instant> lastSeen = new HashMap<>();
+    private final Set<Identifier> quarantined = new HashSet<>();
+    private final Map<Identifier, Set<String>> stores = new HashMap<>();
+    private final Map<String, Set<String>> cannotLink = new HashMap<>();
+    private final Map<String, Set<String>> maskedIndex = new HashMap<>();
+    private final Map<String, Set<String>> homeIndex = new HashMap<>();
+    private final Map<String, Set<String>> deviceIndex = new HashMap<>();
+    private final Map<String, Set<String>> phoneEditIndex = new HashMap<>();
+    private final Map<String, Integer> storeMembers = new HashMap<>();
+    private final Map<String, Integer> surnameMembers = new HashMap<>();
+
+    public IdentityGraph(StitchGuardrails guardrails, MatchWeights weights) {
+        this.guardrails = Objects.requireNonNull(guardrails, "guardrails");
+        this.weights = Objects.requireNonNull(weights, "weights");
+        this.comparator = new ProfileComparator(weights);
+    }
+
+    /** Which member an event went to, and by which identifier (empty when it started a member or linked by score). */
+    public record Assignment(int index, String memberId, Optional<IdentifierType> matchedBy) {
+    }
+
+    /**
+     * What one batch changed.
+     *
+     * @param newLinks    identifiers now pointing at a member (new, or re-issued ones that moved), by their final member
+     * @param seen        first and last use of each identifier used by its own member in this batch
+     * @param absorbed    each member merged away in this batch (or before, now absorbed again) and its final survivor
+     */
+    public record BatchOutcome(List<Assignment> assignments, Set<String> newMembers, Map<Identifier, String> newLinks,
+            Map<Identifier, Instant[]> seen, Set<Identifier> quarantined, List<MergeRecord> merges, int conflicts) {
+    }
+
+    // ---- restoring what the store knows ----
+
+    public void restoreMember(String memberId, String mergedInto) {
+        parent.put(memberId, mergedInto == null ? memberId : mergedInto);
+        parent.putIfAbsent(mergedInto == null ? memberId : mergedInto, mergedInto == null ? memberId : mergedInto);
+    }
+
+    public void restoreLink(Identifier identifier, String memberId, Instant last) {
+        ensureMember(memberId);
+        owners.put(identifier, memberId);
+        profile(root(memberId)).holdings(identifier.type()).add(identifier.value());
+        if (last != null) {
+            lastSeen.put(identifier, last);
+        }
+    }
+
+    public void restoreQuarantine(Identifier identifier) {
+        quarantined.add(identifier);
+    }
+
+    public void restoreStore(Identifier identifier, String storeId) {
+        stores.computeIfAbsent(identifier, i -> new HashSet<>()).add(storeId);
+    }
+
+    /** Records that two members must never be merged again (a split). */
+    public void forbidMerge(String a, String b) {
+        cannotLink.computeIfAbsent(a, k -> new HashSet<>()).add(b);
+        cannotLink.computeIfAbsent(b, k -> new HashSet<>()).add(a);
+    }
+
+    /** Adds the profile evidence of an event already stored under this member (no linking). */
+    public void restoreEvent(String memberId, EventEvidence event) {
+        ensureMember(memberId);
+        remember(root(memberId), event);
+    }
+
+    // ---- reading ----
+
+    /** The member a member id stands for now: itself, or the member it was (transitively) merged into. */
+    public String root(String memberId) {
+        String current = memberId;
+        String next = parent.get(current);
+        while (next != null && !next.equals(current)) {
+            String after = parent.get(next);
+            if (after != null && !after.equals(next)) {
+                parent.put(current, after); // path halving
+            }
+            current = next;
+            next = parent.get(current);
+        }
+        return current;
+    }
+
+    public Optional<String> ownerOf(Identifier identifier) {
+        String owner = owners.get(identifier);
+        return owner == null ? Optional.empty() : Optional.of(root(owner));
+    }
+
+    public boolean isQuarantined(Identifier identifier) {
+        return quarantined.contains(identifier);
+    }
+
+    public int memberCount() {
+        return parent.size();
+    }
+
+    // ---- linking ----
+
+    /** Links a batch, in the order given (sort by time first); blocked and placeholder values are quarantined. */
+    public BatchOutcome stitch(List<EventEvidence> events, Supplier<String> newMemberId) {
+        return stitch(events, newMemberId, Map.of());
+    }
+
+    /**
+     * @param storedEventMembers the member of stored events that events of this batch name as {@code sameOrderAs}
+     */
+    public BatchOutcome stitch(List<EventEvidence> events, Supplier<String> newMemberId,
+            Map<String, String> storedEventMembers) {
+        Set<Identifier> newlyQuarantined = PlaceholderDetector.detect(events, guardrails, stores);
+        newlyQuarantined.removeAll(quarantined);
+        quarantined.addAll(newlyQuarantined);
+        Batch batch = new Batch(newMemberId);
+        batch.eventMembers.putAll(storedEventMembers);
+        for (EventEvidence event : events) {
+            link(event, batch);
+            if (event.storeId() != null) {
+                for (Identifier identifier : event.identifiers()) {
+                    if (identifier.type().isStrong()) {
+                        stores.computeIfAbsent(identifier, i -> new HashSet<>()).add(event.storeId());
+                    }
+                }
+            }
+        }
+        List<Assignment> assignments = new ArrayList<>(batch.assignments.size());
+        batch.assignments.forEach(a -> assignments.add(new Assignment(a.index(), root(a.memberId()), a.matchedBy())));
+        Map<Identifier, String> links = new HashMap<>();
+        batch.links.forEach(identifier -> links.put(identifier, root(owners.get(identifier))));
+        return new BatchOutcome(assignments, batch.newMembers, links, batch.seen, newlyQuarantined, batch.merges,
+                batch.conflicts);
+    }
+
+    private final class Batch {
+        final Supplier<String> newMemberId;
+        final List<Assignment> assignments = new ArrayList<>();
+        final Set<String> newMembers = new LinkedHashSet<>();
+        final Set<Identifier> links = new LinkedHashSet<>();
+        final Map<Identifier, Instant[]> seen = new HashMap<>();
+        final Map<String, String> eventMembers = new HashMap<>();
+        final List<MergeRecord> merges = new ArrayList<>();
+        int conflicts;
+
+        Batch(Supplier<String> newMemberId) {
+            this.newMemberId = newMemberId;
+        }
+    }
+
+    private void link(EventEvidence event, Batch batch) {
+        List<Identifier> strong = event.identifiers().stream()
+                .filter(identifier -> identifier.type().isStrong() && !quarantined.contains(identifier))
+                .sorted(Comparator.comparing(Identifier::type))
+                .toList();
+        Set<Identifier> reissued = reissued(event, strong);
+        String member = null;
+        Identifier decisive = null;
+        for (Identifier identifier : strong) {
+            String owner = owners.get(identifier);
+            if (owner == null || reissued.contains(identifier)) {
+                continue;
+            }
+            String other = root(owner);
+            if (member == null) {
+                member = other;
+                decisive = identifier;
+            } else if (!member.equals(other)) {
+                if (canMerge(member, other)) {
+                    member = merge(member, other, new MergeRecord(null, null, identifier.type().code(), 1.0,
+                            List.of(decisive.toString(), identifier.toString()), List.of(), event.eventKey(),
+                            event.occurredAt()), batch);
+                }
+            }
+        }
+        Optional<IdentifierType> matchedBy = decisive == null ? Optional.empty() : Optional.of(decisive.type());
+        boolean anonymous = strong.stream().allMatch(reissued::contains);
+        if (member == null && anonymous && event.sameOrderAs() != null && batch.eventMembers.containsKey(event.sameOrderAs())) {
+            member = root(batch.eventMembers.get(event.sameOrderAs())); // the till's copy of a delivery order
+        }
+        if (member == null) {
+            member = batch.newMemberId.get();
+            ensureMember(member);
+            batch.newMembers.add(member);
+        }
+        attachStrong(event, strong, reissued, member, batch);
+        if (weights.enabled()) {
+            member = linkByScore(event, member, batch);
+        }
+        remember(member, event);
+        recordSeen(event, strong, member, batch);
+        batch.assignments.add(new Assignment(event.index(), member, matchedBy));
+        if (event.sameOrderAs() == null && event.eventKey() != null) {
+            batch.eventMembers.put(event.eventKey(), member);
+        }
+    }
+
+    private void attachStrong(EventEvidence event, List<Identifier> strong, Set<Identifier> reissued, String member,
+            Batch batch) {
+        for (Identifier identifier : strong) {
+            String owner = owners.get(identifier);
+            if (owner != null && reissued.contains(identifier)) {
+                profile(root(owner)).holdings(identifier.type()).remove(identifier.value());
+                owner = null;
+            }
+            if (owner == null) {
+                Set<String> values = profile(member).holdings(identifier.type());
+                int limit = guardrails.limitOf(identifier.type());
+                if (limit > 0 && values.size() >= limit) {
+                    batch.conflicts++; // the member already holds as many of this type as allowed
+                    continue;
+                }
+                values.add(identifier.value());
+                owners.put(identifier, member);
+                batch.links.add(identifier);
+            } else if (!root(owner).equals(member)) {
+                batch.conflicts++;
+            }
+        }
+    }
+
+    private void recordSeen(EventEvidence event, List<Identifier> strong, String member, Batch batch) {
+        if (event.occurredAt() == null) {
+            return;
+        }
+        for (Identifier identifier : strong) {
+            String owner = owners.get(identifier);
+            if (owner != null && root(owner).equals(root(member))) {
+                lastSeen.merge(identifier, event.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
+                batch.seen.merge(identifier, new Instant[] {event.occurredAt(), event.occurredAt()},
+                        (a, b) -> new Instant[] {a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
+            }
+        }
+    }
+
+    private String linkByScore(EventEvidence event, String member, Batch batch) {
+        Set<String> candidates = candidates(event, member);
+        String best = null;
+        ProfileComparator.Score bestScore = null;
+        double runnerUp = Double.NEGATIVE_INFINITY;
+        ProfileComparator.Frequencies frequencies = frequencies();
+        for (String candidate : candidates) {
+            ProfileComparator.Score score = comparator.score(event, profile(candidate), frequencies);
+            if (bestScore == null || score.total() > bestScore.total()) {
+                runnerUp = bestScore == null ? runnerUp : bestScore.total();
+                best = candidate;
+                bestScore = score;
+            } else {
+                runnerUp = Math.max(runnerUp, score.total());
+            }
+        }
+        // two candidates as likely as each other: the evidence does not say which, so neither
+        if (best == null || bestScore.total() < weights.linkThreshold() || runnerUp >= bestScore.total()
+                || !canMerge(member, best)) {
+            return member;
+        }
+        List<String> causes = new ArrayList<>();
+        for (Identifier identifier : event.identifiers()) {
+            causes.add(identifier.toString());
+        }
+        return merge(best, member, new MergeRecord(null, null, MergeRecord.PROBABILISTIC,
+                Math.round(bestScore.total() * 100) / 100.0, causes, bestScore.reasons(), event.eventKey(),
+                event.occurredAt()), batch);
+    }
+
+    private Set<String> candidates(EventEvidence event, String member) {
+        Set<String> found = new LinkedHashSet<>();
+        for (Identifier identifier : event.identifiers()) {
+            switch (identifier.type()) {
+                case MASKED_PHONE -> addCandidates(found, maskedIndex.get(maskedKey(identifier)));
+                case PHONE -> {
+                    if (!quarantined.contains(identifier)) {
+                        addCandidates(found, maskedIndex.get(maskedKey(identifier)));
+                        for (String key : deletionKeys(identifier.value())) {
+                            addCandidates(found, phoneEditIndex.get(key));
+                        }
+                    }
+                }
+                case DEVICE_ID -> addCandidates(found, deviceIndex.get(identifier.value()));
+                default -> {
+                }
+            }
+        }
+        if (event.address().home() != null) {
+            addCandidates(found, homeIndex.get(event.address().home()));
+        }
+        found.remove(member);
+        return found;
+    }
+
+    private void addCandidates(Set<String> found, Set<String> members) {
+        if (members == null) {
+            return;
+        }
+        Set<String> roots = new HashSet<>();
+        for (String member : members) {
+            roots.add(root(member));
+            if (roots.size() > MAX_CANDIDATES_PER_KEY) {
+                return; // a key shared by this many members says nothing
+            }
+        }
+        found.addAll(roots);
+    }
+
+    private ProfileComparator.Frequencies frequencies() {
+        double members = Math.max(1, parent.size());
+        return new ProfileComparator.Frequencies() {
+            @Override
+            public double storeShare(String store) {
+                return Math.min(1.0, Math.max(1, storeMembers.getOrDefault(store, 0)) / members);
+            }
+
+            @Override
+            public double surnameShare(String surname) {
+                return Math.min(1.0, Math.max(1, surnameMembers.getOrDefault(surname, 0)) / members);
+            }
+
+            @Override
+            public double maskedPhoneShare(String maskedKey) {
+                return Math.min(1.0, Math.max(1, distinctRoots(maskedIndex.get(maskedKey))) / members);
+            }
+
+            @Override
+            public boolean exclusiveDevice(String device) {
+                Set<String> users = deviceIndex.get(device);
+                if (users == null) {
+                    return false;
+                }
+                String only = null;
+                for (String user : users) {
+                    String root = root(user);
+                    if (only != null && !only.equals(root)) {
+                        return false;
+                    }
+                    only = root;
+                }
+                return true;
+            }
+        };
+    }
+
+    private int distinctRoots(Set<String> members) {
+        if (members == null) {
+            return 0;
+        }
+        Set<String> roots = new HashSet<>();
+        for (String member : members) {
+            roots.add(root(member));
+        }
+        return roots.size();
+    }
+
+    /** Whether two members may become one: no recorded split between them, no per-type limit broken. */
+    public boolean canMerge(String a, String b) {
+        String ra = root(a);
+        String rb = root(b);
+        if (ra.equals(rb)) {
+            return false;
+        }
+        if (forbidden(ra, rb)) {
+            return false;
+        }
+        MemberProfile pa = profile(ra);
+        MemberProfile pb = profile(rb);
+        for (IdentifierType type : IdentifierType.values()) {
+            int limit = guardrails.limitOf(type);
+            if (limit <= 0 || !type.isStrong()) {
+                continue;
+            }
+            Set<String> union = new HashSet<>(pa.holdings(type));
+            union.addAll(pb.holdings(type));
+            if (union.size() > limit) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean forbidden(String ra, String rb) {
+        for (Map.Entry<String, Set<String>> entry : cannotLink.entrySet()) {
+            String side = root(entry.getKey());
+            if (!side.equals(ra) && !side.equals(rb)) {
+                continue;
+            }
+            String otherSide = side.equals(ra) ? rb : ra;
+            for (String other : entry.getValue()) {
+                if (root(other).equals(otherSide)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Merges two members (the one with more events survives); returns the survivor. */
+    private String merge(String a, String b, MergeRecord why, Batch batch) {
+        String ra = root(a);
+        String rb = root(b);
+        MemberProfile pa = profile(ra);
+        MemberProfile pb = profile(rb);
+        String survivor = pb.events > pa.events ? rb : ra;
+        String absorbed = survivor.equals(ra) ? rb : ra;
+        parent.put(absorbed, survivor);
+        MemberProfile kept = profile(survivor);
+        kept.absorb(profile(absorbed));
+        profiles.remove(absorbed);
+        batch.merges.add(new MergeRecord(survivor, absorbed, why.rule(), why.score(), why.identifiers(), why.reasons(),
+                why.eventKey(), why.occurredAt()));
+        return survivor;
+    }
+
+    // ---- profiles and blocking keys ----
+
+    private void ensureMember(String memberId) {
+        parent.putIfAbsent(memberId, memberId);
+    }
+
+    private MemberProfile profile(String root) {
+        return profiles.computeIfAbsent(root, r -> new MemberProfile());
+    }
+
+    private void remember(String member, EventEvidence event) {
+        MemberProfile profile = profile(member);
+        profile.events++;
+        for (Identifier identifier : event.identifiers()) {
+            switch (identifier.type()) {
+                case MASKED_PHONE -> index(maskedIndex, maskedKey(identifier), member, profile.maskedKeys);
+                case PHONE -> {
+                    if (!quarantined.contains(identifier) && profile.fullPhones.add(identifier.value())) {
+                        index(maskedIndex, maskedKey(identifier), member, profile.maskedKeys);
+                        for (String key : deletionKeys(identifier.value())) {
+                            phoneEditIndex.computeIfAbsent(key, k -> new HashSet<>(2)).add(member);
+                        }
+                    }
+                }
+                case DEVICE_ID -> index(deviceIndex, identifier.value(), member, profile.devices);
+                default -> {
+                }
+            }
+        }
+        if (event.address().home() != null) {
+            index(homeIndex, event.address().home(), member, profile.homes);
+        }
+        if (event.address().office() != null) {
+            profile.offices.add(event.address().office());
+        }
+        for (String surname : event.name().surnames()) {
+            if (profile.surnames.add(surname)) {
+                surnameMembers.merge(surname, 1, Integer::sum);
+            }
+        }
+        profile.fullNames.addAll(event.name().fullNames());
+        if (event.storeId() != null && profile.stores.add(event.storeId())) {
+            storeMembers.merge(event.storeId(), 1, Integer::sum);
+        }
+        if (event.city() != null) {
+            profile.cities.add(event.city());
+        }
+    }
+
+    private static void index(Map<String, Set<String>> index, String key, String member, Set<String> own) {
+        if (key != null && own.add(key)) {
+            index.computeIfAbsent(key, k -> new HashSet<>(2)).add(member);
+        }
+    }
+
+    /** A phone as its masked form's key: the first three and last four digits of the national number. */
+    static String maskedKey(Identifier phone) {
+        StringBuilder kept = new StringBuilder(16);
+        for (char c : phone.value().toCharArray()) {
+            if (c >= '0' && c <= '9' || c == '*') {
+                kept.append(c);
+            }
+        }
+        String digits = kept.toString();
+        if (digits.startsWith("86") && (phone.type() == IdentifierType.PHONE ? digits.length() == 13 : digits.indexOf('*') > 4)) {
+            digits = digits.substring(2);
+        }
+        if (phone.type() == IdentifierType.PHONE && digits.length() != 11 || digits.length() < 7) {
+            return null;
+        }
+        return digits.substring(0, 3) + "*" + digits.substring(digits.length() - 4);
+    }
+
+    /** The phone with each digit left out in turn: two phones one substitution, transposition or drop apart share one. */
+    static List<String> deletionKeys(String phone) {
+        List<String> keys = new ArrayList<>(phone.length());
+        for (int i = 0; i < phone.length(); i++) {
+            keys.add(phone.substring(0, i) + phone.substring(i + 1));
+        }
+        return keys;
+    }
+
+    // ---- re-issued phones ----
+
+    /**
+     * Phones of this event that were silent for longer than the re-issue gap and whose holder has since
+     * moved to another phone, or that now come with a strong identifier contradicting their holder: one
+     * held by another member, or a value of a type the holder already has another value of.
+     */
+    private Set<Identifier> reissued(EventEvidence event, List<Identifier> strong) {
+        if (guardrails.reissueGap() == null || event.occurredAt() == null) {
+            return Set.of();
+        }
+        Set<Identifier> reissued = new HashSet<>();
+        for (Identifier phone : strong) {
+            String owner = owners.get(phone);
+            Instant last = lastSeen.get(phone);
+            if (phone.type() != IdentifierType.PHONE || owner == null || last == null
+                    || !last.plus(guardrails.reissueGap()).isBefore(event.occurredAt())) {
+                continue;
+            }
+            String holder = root(owner);
+            if (movedOn(holder, phone, last)) {
+                reissued.add(phone);
+                continue;
+            }
+            for (Identifier other : strong) {
+                if (other.type() == IdentifierType.PHONE) {
+                    continue;
+                }
+                String otherOwner = owners.get(other);
+                boolean heldByAnother = otherOwner != null && !root(otherOwner).equals(holder);
+                boolean unknownToHolder = otherOwner == null && !profile(holder).holdings(other.type()).isEmpty();
+                if (heldByAnother || unknownToHolder) {
+                    reissued.add(phone);
+                    break;
+                }
+            }
+        }
+        return reissued;
+    }
+
+    /** Whether the holder has used another phone since it last used this one (a number change). */
+    private boolean movedOn(String holder, Identifier phone, Instant last) {
+        for (String value : profile(holder).holdings(IdentifierType.PHONE)) {
+            Instant otherLast = lastSeen.get(new Identifier(IdentifierType.PHONE, value));
+            if (!value.equals(phone.value()) && otherLast != null && otherLast.isAfter(last)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

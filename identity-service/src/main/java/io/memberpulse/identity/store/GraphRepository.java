@@ -1,0 +1,327 @@
+package io.memberpulse.identity.store;
+
+import io.memberpulse.identity.domain.Identifier;
+import io.memberpulse.identity.domain.IdentifierType;
+import io.memberpulse.identity.domain.MergeRecord;
+import io.memberpulse.identity.domain.RecordedMerge;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The identity graph's own tables: reading everything the in-memory graph is rebuilt from, writing
+ * merges with their evidence, splits, and the member.merges outbox.
+ */
+@ApplicationScoped
+public class GraphRepository {
+    private static final int PAGE = 20_000;
+
+    private final Pool pool;
+
+    public GraphRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public record MemberRow(String id, String mergedInto) {
+    }
+
+    public record LinkRow(Identifier identifier, String memberId, Instant lastSeen) {
+    }
+
+    /** A stored member-bearing event: its member as stored and its protobuf payload. */
+    public record StoredEvent(String source, String eventId, String memberId, byte[] payload) {
+    }
+
+    public record ChangeRow(long id, String memberKey, byte[] payload) {
+    }
+
+    // ---- loading the graph (blocking, once) ----
+
+    public List<MemberRow> members() {
+        return pool.query("SELECT id, merged_into FROM member").execute()
+                .map(rows -> {
+                    List<MemberRow> members = new ArrayList<>();
+                    rows.forEach(row -> members.add(new MemberRow(row.getString(0), row.getString(1))));
+                    return members;
+                }).await().indefinitely();
+    }
+
+    public List<LinkRow> links() {
+        return pool.query("SELECT type, value, member_id, last_seen FROM member_identifier").execute()
+                .map(rows -> {
+                    List<LinkRow> links = new ArrayList<>();
+                    rows.forEach(row -> links.add(new LinkRow(identifier(row, 0), row.getString(2),
+                            row.getOffsetDateTime(3).toInstant())));
+                    return links;
+                }).await().indefinitely();
+    }
+
+    public List<Identifier> quarantined() {
+        return pool.query("SELECT type, value FROM quarantined_identifier").execute()
+                .map(rows -> {
+                    List<Identifier> found = new ArrayList<>();
+                    rows.forEach(row -> found.add(identifier(row, 0)));
+                    return found;
+                }).await().indefinitely();
+    }
+
+    public void identifierStores(Consumer<Object[]> each) {
+        pool.query("SELECT type, value, store_id FROM identifier_store").execute()
+                .await().indefinitely()
+                .forEach(row -> each.accept(new Object[] {identifier(row, 0), row.getString(2)}));
+    }
+
+    public List<String[]> cannotLink() {
+        return pool.query("SELECT member_a, member_b FROM member_cannot_link").execute()
+                .map(rows -> {
+                    List<String[]> pairs = new ArrayList<>();
+                    rows.forEach(row -> pairs.add(new String[] {row.getString(0), row.getString(1)}));
+                    return pairs;
+                }).await().indefinitely();
+    }
+
+    /** Every member-bearing event, a page at a time in key order. */
+    public void storedEvents(Consumer<StoredEvent> each) {
+        String source = "";
+        String eventId = "";
+        while (true) {
+            List<StoredEvent> page = pool.preparedQuery("""
+                    SELECT source, event_id, member_id, payload FROM channel_event
+                    WHERE member_id IS NOT NULL AND (source, event_id) > ($1, $2)
+                    ORDER BY source, event_id LIMIT $3""")
+                    .execute(Tuple.of(source, eventId, PAGE))
+                    .map(rows -> {
+                        List<StoredEvent> events = new ArrayList<>(PAGE);
+                        rows.forEach(row -> events.add(new StoredEvent(row.getString(0), row.getString(1),
+                                row.getString(2), row.getBuffer(3).getBytes())));
+                        return events;
+                    }).await().indefinitely();
+            page.forEach(each);
+            if (page.size() < PAGE) {
+                return;
+            }
+            StoredEvent last = page.get(page.size() - 1);
+            source = last.source();
+            eventId = last.eventId();
+        }
+    }
+
+    // ---- merges (inside the import transaction) ----
+
+    /**
+     * Records merges: absorbed members point at their survivor, the identifiers of absorbed members
+     * move to the final survivor, the evidence is kept, and one member.merges change per merge is queued.
+     *
+     * @param ids       the evidence id of each merge
+     * @param finalRoot the member each absorbed member now stands for
+     * @param changes   the MemberIdentityChange payload of each merge
+     */
+    public Uni<Void> recordMerges(SqlConnection connection, List<MergeRecord> merges, List<String> ids,
+            Map<String, String> finalRoot, List<byte[]> changes, Instant at) {
+        if (merges.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] absorbed = merges.stream().map(MergeRecord::absorbedMemberId).toArray(String[]::new);
+        String[] survivors = merges.stream().map(MergeRecord::survivingMemberId).toArray(String[]::new);
+        String[] roots = Arrays.stream(absorbed).map(finalRoot::get).toArray(String[]::new);
+        List<Tuple> evidence = new ArrayList<>(merges.size());
+        List<Tuple> outbox = new ArrayList<>(merges.size());
+        for (int i = 0; i < merges.size(); i++) {
+            MergeRecord merge = merges.get(i);
+            evidence.add(Tuple.from(Arrays.asList(ids.get(i), merge.survivingMemberId(), merge.absorbedMemberId(),
+                    merge.rule(), merge.score(), merge.identifiers().toArray(String[]::new),
+                    merge.reasons().toArray(String[]::new), merge.eventKey(),
+                    merge.occurredAt() == null ? null : offset(merge.occurredAt()), offset(at))));
+            outbox.add(Tuple.of(merge.absorbedMemberId(), Buffer.buffer(changes.get(i)), offset(at)));
+        }
+        return connection.preparedQuery("""
+                UPDATE member SET merged_into = k.survivor
+                FROM unnest($1::text[], $2::text[]) AS k(absorbed, survivor) WHERE member.id = k.absorbed""")
+                .execute(Tuple.of(absorbed, survivors))
+                .flatMap(v -> connection.preparedQuery("""
+                        UPDATE member_identifier SET member_id = k.root
+                        FROM unnest($1::text[], $2::text[]) AS k(absorbed, root) WHERE member_identifier.member_id = k.absorbed""")
+                        .execute(Tuple.of(absorbed, roots)))
+                .flatMap(v -> connection.preparedQuery("""
+                        INSERT INTO member_merge (id, surviving_member_id, absorbed_member_id, rule, score, identifiers,
+                          reasons, event_key, occurred_at, merged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""")
+                        .executeBatch(evidence))
+                .flatMap(v -> queueChanges(connection, outbox))
+                .replaceWithVoid();
+    }
+
+    /** Queues member.merges payloads (member key, payload, created at). */
+    public Uni<Void> queueChanges(SqlConnection connection, List<Tuple> outbox) {
+        if (outbox.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return connection.preparedQuery("INSERT INTO identity_change (member_key, payload, created_at) VALUES ($1, $2, $3)")
+                .executeBatch(outbox).replaceWithVoid();
+    }
+
+    public Uni<List<ChangeRow>> unpublishedChanges(int limit) {
+        return pool.preparedQuery("""
+                SELECT id, member_key, payload FROM identity_change WHERE published_at IS NULL ORDER BY id LIMIT $1""")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<ChangeRow> changes = new ArrayList<>();
+                    rows.forEach(row -> changes.add(new ChangeRow(row.getLong(0), row.getString(1),
+                            row.getBuffer(2).getBytes())));
+                    return changes;
+                });
+    }
+
+    public Uni<Void> markChangesPublished(List<Long> ids, Instant at) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("UPDATE identity_change SET published_at = $2 WHERE id = ANY($1::bigint[])")
+                .execute(Tuple.of(ids.toArray(Long[]::new), offset(at))).replaceWithVoid();
+    }
+
+    // ---- evidence ----
+
+    /** The merges that made this member: into it, and into every member it absorbed, newest first. */
+    public Uni<List<RecordedMerge>> mergesOf(String memberId) {
+        return pool.preparedQuery("""
+                WITH RECURSIVE part(id) AS (
+                  SELECT $1::text UNION SELECT m.id FROM member m JOIN part ON m.merged_into = part.id)
+                SELECT id, surviving_member_id, absorbed_member_id, rule, score, identifiers, reasons, event_key,
+                       occurred_at, merged_at, undone_by
+                FROM member_merge WHERE surviving_member_id IN (SELECT id FROM part) OR absorbed_member_id = $1
+                ORDER BY merged_at DESC, id""")
+                .execute(Tuple.of(memberId))
+                .map(rows -> {
+                    List<RecordedMerge> merges = new ArrayList<>();
+                    for (Row row : rows) {
+                        OffsetDateTime occurred = row.getOffsetDateTime(8);
+                        merges.add(new RecordedMerge(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
+                                row.getDouble(4), Arrays.asList(row.getArrayOfStrings(5)),
+                                Arrays.asList(row.getArrayOfStrings(6)), row.getString(7),
+                                occurred == null ? null : occurred.toInstant(), row.getOffsetDateTime(9).toInstant(),
+                                row.getString(10)));
+                    }
+                    return merges;
+                });
+    }
+
+    /** The member a member id stands for now (following merged_into), or null when unknown. */
+    public Uni<String> currentMember(String memberId) {
+        return pool.preparedQuery("""
+                WITH RECURSIVE chain(id, next, depth) AS (
+                  SELECT id, merged_into, 0 FROM member WHERE id = $1
+                  UNION ALL SELECT m.id, m.merged_into, c.depth + 1 FROM member m JOIN chain c ON m.id = c.next
+                  WHERE c.depth < 10000)
+                SELECT id FROM chain WHERE next IS NULL""")
+                .execute(Tuple.of(memberId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+    }
+
+    // ---- splits ----
+
+    /** The events (key "source:event_id" and payload) whose current member is this one. */
+    public Uni<List<StoredEvent>> eventsOf(String memberId) {
+        return pool.preparedQuery("""
+                WITH RECURSIVE part(id) AS (
+                  SELECT $1::text UNION SELECT m.id FROM member m JOIN part ON m.merged_into = part.id)
+                SELECT source, event_id, member_id, payload FROM channel_event WHERE member_id IN (SELECT id FROM part)""")
+                .execute(Tuple.of(memberId))
+                .map(rows -> {
+                    List<StoredEvent> events = new ArrayList<>();
+                    rows.forEach(row -> events.add(new StoredEvent(row.getString(0), row.getString(1), row.getString(2),
+                            row.getBuffer(3).getBytes())));
+                    return events;
+                });
+    }
+
+    /** One new member of a split: the events it takes ("source:event_id") and the identifiers that move to it. */
+    public record SplitPartRow(String memberId, List<String> eventKeys, List<Identifier> identifiers) {
+    }
+
+    /**
+     * Carries out a split in one transaction: the parts become members, their events and identifiers
+     * move to them, merges caused by their events are marked undone, every pair among the original and
+     * the parts may never merge again, and the MemberSplit change is queued for member.merges.
+     */
+    public Uni<Void> recordSplit(String splitId, String originalId, String reason, List<SplitPartRow> parts,
+            byte[] change, Instant at) {
+        List<String> members = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
+        List<String> eventIds = new ArrayList<>();
+        List<String> eventMembers = new ArrayList<>();
+        List<String> eventKeys = new ArrayList<>();
+        List<Tuple> moves = new ArrayList<>();
+        for (SplitPartRow part : parts) {
+            members.add(part.memberId());
+            for (String key : part.eventKeys()) {
+                int colon = key.indexOf(':');
+                sources.add(key.substring(0, colon));
+                eventIds.add(key.substring(colon + 1));
+                eventMembers.add(part.memberId());
+                eventKeys.add(key);
+            }
+            part.identifiers().forEach(i -> moves.add(Tuple.of(part.memberId(), i.type().code(), i.value())));
+        }
+        List<Tuple> pairs = new ArrayList<>();
+        List<String> all = new ArrayList<>(members);
+        all.add(0, originalId);
+        for (int a = 0; a < all.size(); a++) {
+            for (int b = a + 1; b < all.size(); b++) {
+                pairs.add(Tuple.of(all.get(a), all.get(b), splitId));
+            }
+        }
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("INSERT INTO member (id, created_at) SELECT unnest($1::text[]), $2")
+                .execute(Tuple.of(members.toArray(String[]::new), offset(at)))
+                .flatMap(v -> connection.preparedQuery(
+                        "INSERT INTO member_split (id, original_member_id, reason, split_at) VALUES ($1, $2, $3, $4)")
+                        .execute(Tuple.of(splitId, originalId, reason, offset(at))))
+                .flatMap(v -> connection.preparedQuery("""
+                        UPDATE channel_event e SET member_id = k.member_id
+                        FROM unnest($1::text[], $2::text[], $3::text[]) AS k(source, event_id, member_id)
+                        WHERE e.source = k.source AND e.event_id = k.event_id""")
+                        .execute(Tuple.of(sources.toArray(String[]::new), eventIds.toArray(String[]::new),
+                                eventMembers.toArray(String[]::new))))
+                .flatMap(v -> moves.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(
+                        "UPDATE member_identifier SET member_id = $1 WHERE type = $2 AND value = $3")
+                        .executeBatch(moves).replaceWithVoid())
+                .flatMap(v -> connection.preparedQuery(
+                        "INSERT INTO member_cannot_link (member_a, member_b, split_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .executeBatch(pairs))
+                .flatMap(v -> connection.preparedQuery("""
+                        UPDATE member_merge SET undone_by = $1 WHERE event_key = ANY($2::text[]) AND undone_by IS NULL""")
+                        .execute(Tuple.of(splitId, eventKeys.toArray(String[]::new))))
+                .flatMap(v -> queueChanges(connection, List.of(Tuple.of(originalId, Buffer.buffer(change), offset(at))))))
+                .replaceWithVoid();
+    }
+
+    /** How many events a member stands for: its own and those of every member it absorbed. */
+    public Uni<Long> eventCount(String memberId) {
+        return pool.preparedQuery("""
+                WITH RECURSIVE part(id) AS (
+                  SELECT $1::text UNION SELECT m.id FROM member m JOIN part ON m.merged_into = part.id)
+                SELECT count(*) FROM channel_event WHERE member_id IN (SELECT id FROM part)""")
+                .execute(Tuple.of(memberId))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    static Identifier identifier(Row row, int at) {
+        return new Identifier(IdentifierType.fromCode(row.getString(at)).orElseThrow(), row.getString(at + 1));
+    }
+
+    static OffsetDateTime offset(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,128 @@
+package io.memberpulse.identity.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IdentityGraphTest {
+    static final Instant T0 = Instant.parse("2025-03-01T02:00:00Z");
+
+    final AtomicInteger next = new AtomicInteger();
+    final Supplier<String> ids = () -> "m" + next.incrementAndGet();
+    IdentityGraph graph;
+    int index;
+
+    @BeforeEach
+    void newGraph() {
+        graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.DEFAULTS);
+        // other members, so that term frequencies are those of a real population
+        for (int i = 0; i < 200; i++) {
+            link(event("s" + (i % 40), null, null, null, id(IdentifierType.PHONE, String.format("+86139%08d", i * 7919))));
+        }
+    }
+
+    static Identifier id(IdentifierType type, String value) {
+        return new Identifier(type, value);
+    }
+
+    EventEvidence event(String store, String name, String address, String sameOrderAs, Identifier... identifiers) {
+        int at = index++;
+        return EventEvidence.of(at, "pos:e" + at, List.of(identifiers), T0.plusSeconds(60L * at), store, name, address,
+                null, sameOrderAs);
+    }
+
+    IdentityGraph.BatchOutcome link(EventEvidence event) {
+        return graph.stitch(List.of(event), ids);
+    }
+
+    String memberOf(IdentityGraph.BatchOutcome outcome) {
+        return graph.root(outcome.assignments().get(0).memberId());
+    }
+
+    @Test
+    void aMaskedDeliveryPhoneAtTheSameStoreJoinsTheTillMemberWithItsReasons() {
+        String till = memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8613812345678"))));
+        var delivery = link(event("s900", "李先生", "梧桐苑25栋1105", null,
+                id(IdentifierType.MASKED_PHONE, "138****5678"), id(IdentifierType.PLATFORM_UID, "mt-1")));
+        assertThat(memberOf(delivery)).isEqualTo(till);
+        assertThat(delivery.merges()).singleElement().satisfies(merge -> {
+            assertThat(merge.rule()).isEqualTo(MergeRecord.PROBABILISTIC);
+            assertThat(merge.score()).isGreaterThanOrEqualTo(MatchWeights.DEFAULTS.linkThreshold());
+            assertThat(merge.reasons()).anyMatch(r -> r.startsWith("masked_phone agree"));
+            assertThat(merge.survivingMemberId()).isEqualTo(till);
+        });
+        // the platform uid now belongs to the till member: its next order needs no score
+        assertThat(memberOf(link(event("s901", null, null, null, id(IdentifierType.PLATFORM_UID, "mt-1"))))).isEqualTo(till);
+    }
+
+    @Test
+    void householdMembersSharingAddressAndSurnameButNotPhonesStayTwo() {
+        String father = memberOf(link(event("s900", "张先生", "翠湖苑11栋104", null,
+                id(IdentifierType.MASKED_PHONE, "139****0001"), id(IdentifierType.PLATFORM_UID, "mt-f"))));
+        String daughter = memberOf(link(event("s900", "张女士", "长江路968号翠湖苑11号楼104室", null,
+                id(IdentifierType.MASKED_PHONE, "186****0002"), id(IdentifierType.PLATFORM_UID, "mt-d"))));
+        assertThat(daughter).isNotEqualTo(father);
+    }
+
+    @Test
+    void aTillTypoOneDigitAwayAtTheSameStoreIsTheSamePersonButNotAcrossTown() {
+        String member = memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8613812345678"))));
+        assertThat(memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8613812345679")))))
+                .isEqualTo(member);
+        assertThat(memberOf(link(event("s777", null, null, null, id(IdentifierType.PHONE, "+8613812345670")))))
+                .isNotEqualTo(member);
+    }
+
+    @Test
+    void aSharedDeviceAloneNeverMerges() {
+        Identifier tablet = id(IdentifierType.DEVICE_ID, "family-tablet");
+        String mother = memberOf(link(event("s900", null, null, null, tablet, id(IdentifierType.PHONE, "+8613700000001"))));
+        String son = memberOf(link(event("s900", null, null, null, tablet, id(IdentifierType.PHONE, "+8615900000002"))));
+        assertThat(son).isNotEqualTo(mother);
+    }
+
+    @Test
+    void theTillCopyOfADeliveryOrderUnderAPlaceholderPhoneJoinsTheDeliveryMember() {
+        var delivery = event("s900", null, null, null, id(IdentifierType.PLATFORM_UID, "mt-7"));
+        String member = memberOf(link(delivery));
+        var till = event("s900", null, null, delivery.eventKey(), id(IdentifierType.PHONE, "13800000000"));
+        // the delivery order was stored by an earlier import: the import passes its member along
+        assertThat(memberOf(graph.stitch(List.of(till), ids, java.util.Map.of(delivery.eventKey(), member))))
+                .isEqualTo(member);
+        // without the order link the placeholder leaves it alone
+        assertThat(memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "13800000000")))))
+                .isNotEqualTo(member);
+    }
+
+    @Test
+    void membersASplitSeparatedAreNeverMergedAgain() {
+        Identifier card = id(IdentifierType.MEMBER_NO, "C-1");
+        Identifier openid = id(IdentifierType.OPENID, "O-1");
+        String a = memberOf(link(event("s900", null, null, null, card)));
+        String b = memberOf(link(event("s900", null, null, null, openid)));
+        graph.forbidMerge(a, b);
+        var bridging = link(event("s900", null, null, null, card, openid));
+        assertThat(bridging.merges()).isEmpty();
+        assertThat(graph.root(a)).isNotEqualTo(graph.root(b));
+        assertThat(graph.canMerge(a, b)).isFalse();
+    }
+
+    @Test
+    void mergesAreTransitiveAndEveryAbsorbedMemberPointsAtTheSurvivor() {
+        List<String> members = new ArrayList<>();
+        members.add(memberOf(link(event("s900", null, null, null, id(IdentifierType.MEMBER_NO, "X-1")))));
+        members.add(memberOf(link(event("s900", null, null, null, id(IdentifierType.OPENID, "X-2")))));
+        members.add(memberOf(link(event("s900", null, null, null, id(IdentifierType.EMAIL, "x@example.com")))));
+        link(event("s900", null, null, null, id(IdentifierType.MEMBER_NO, "X-1"), id(IdentifierType.OPENID, "X-2")));
+        var last = link(event("s900", null, null, null, id(IdentifierType.OPENID, "X-2"),
+                id(IdentifierType.EMAIL, "x@example.com")));
+        String survivor = memberOf(last);
+        assertThat(members).allSatisfy(m -> assertThat(graph.root(m)).isEqualTo(survivor));
+    }
+}

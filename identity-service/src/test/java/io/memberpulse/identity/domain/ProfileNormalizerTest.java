@@ -1,0 +1,46 @@
+package io.memberpulse.identity.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ProfileNormalizerTest {
+    @Test
+    void aNameInHanziOrPinyinInAnyOrderAndCaseHasOneKey() {
+        var hanzi = ProfileNormalizer.name("王旭");
+        assertThat(hanzi.surnames()).containsExactly("wang");
+        for (String other : new String[] {"Wang Xu", "WANG XU", "Xu Wang", "wangxu"}) {
+            assertThat(ProfileNormalizer.name(other).fullNames()).as(other).contains("wangxu");
+        }
+        assertThat(ProfileNormalizer.name("Xu Wang").surnames()).contains("wang");
+        assertThat(ProfileNormalizer.name("王娟").fullNames()).doesNotContain("wangxu");
+    }
+
+    @Test
+    void aCourtesyFormGivesTheSurnameOnly() {
+        var name = ProfileNormalizer.name("郑先生");
+        assertThat(name.surnames()).containsExactly("zheng");
+        assertThat(name.fullNames()).isEmpty();
+        assertThat(ProfileNormalizer.name("贺女士").surnames()).containsExactly("he");
+        assertThat(ProfileNormalizer.name(" ").isEmpty()).isTrue();
+    }
+
+    @Test
+    void freeTypedAddressesOfOneFlatHaveOneKey() {
+        String key = ProfileNormalizer.address("梧桐苑25栋1105").home();
+        assertThat(key).isEqualTo("梧桐苑|25|1105");
+        for (String other : new String[] {"延安路242号梧桐苑25号楼1105室", "宝安区延安路242号梧桐苑25-1-1105",
+                "梧桐苑25栋1105, 放门口", "广东省 深圳市 宝安区 延安路242号 梧桐苑25栋1105室"}) {
+            assertThat(ProfileNormalizer.address(other).home()).as(other).isEqualTo(key);
+        }
+        assertThat(ProfileNormalizer.address("梧桐苑25栋1106").home()).isNotEqualTo(key);
+    }
+
+    @Test
+    void anOfficeFloorIsKeptApartFromHomes() {
+        var office = ProfileNormalizer.address("人民路100号国际金融中心5层前台");
+        assertThat(office.home()).isNull();
+        assertThat(office.office()).isEqualTo("国际金融中心|5");
+        assertThat(ProfileNormalizer.address("人民路100号国际金融中心5层").office()).isEqualTo(office.office());
+    }
+}
