@@ -110,8 +110,11 @@ public class ImportEventsService {
                                 List<EventRow> rows = new ArrayList<>(fresh.size());
                                 for (int i = 0; i < fresh.size(); i++) {
                                     ChannelEvent event = fresh.get(i);
-                                    if (memberOf[i] != null) {
-                                        toPublish.add(MemberEvent.newBuilder().setMemberId(memberOf[i]).setEvent(event)
+                                    // a stock-out belongs to no member: published with an empty member id (keyed by
+                                    // store) so churn-service can measure members' stock-out exposure
+                                    if (memberOf[i] != null || event.getType() == EventType.EVENT_TYPE_STOCKOUT) {
+                                        toPublish.add(MemberEvent.newBuilder()
+                                                .setMemberId(memberOf[i] == null ? "" : memberOf[i]).setEvent(event)
                                                 .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null).build());
                                     }
                                     if (duplicateOf[i] != null) {

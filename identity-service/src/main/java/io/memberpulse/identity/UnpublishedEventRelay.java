@@ -45,7 +45,7 @@ public class UnpublishedEventRelay {
         List<MemberEvent> events = new ArrayList<>(rows.size());
         for (EventRow row : rows) {
             try {
-                events.add(MemberEvent.newBuilder().setMemberId(row.memberId())
+                events.add(MemberEvent.newBuilder().setMemberId(row.memberId() == null ? "" : row.memberId())
                         .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null).build());
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());

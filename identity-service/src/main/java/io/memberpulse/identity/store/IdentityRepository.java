@@ -269,7 +269,7 @@ public class IdentityRepository {
         return pool.preparedQuery("""
                 SELECT source, event_id, member_id, type, occurred_at, store_id, order_id, payload, duplicate_of
                 FROM channel_event
-                WHERE published_at IS NULL AND member_id IS NOT NULL AND accepted_at < $1
+                WHERE published_at IS NULL AND (member_id IS NOT NULL OR type = 'stockout') AND accepted_at < $1
                 ORDER BY accepted_at, occurred_at LIMIT $2""")
                 .execute(Tuple.of(offset(acceptedBefore), limit))
                 .map(rows -> {

@@ -10,7 +10,10 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-/** Publishes accepted events to member.events, keyed by member id so each member's events stay in order. */
+/**
+ * Publishes accepted events to member.events, keyed by member id so each member's events stay in order;
+ * stock-outs carry an empty member id and are keyed by store.
+ */
 @ApplicationScoped
 public class MemberEventPublisher {
     public static final String CHANNEL = "member-events";
@@ -29,8 +32,13 @@ public class MemberEventPublisher {
         }
         List<Uni<Void>> sends = events.stream()
                 .map(event -> emitter.sendMessage(Message.of(event).addMetadata(
-                        OutgoingKafkaRecordMetadata.<String>builder().withKey(event.getMemberId()).build())))
+                        OutgoingKafkaRecordMetadata.<String>builder().withKey(keyOf(event)).build())))
                 .toList();
         return Uni.join().all(sends).andFailFast().replaceWithVoid();
+    }
+
+    /** The member id; a stock-out, which has no member, is keyed by its store so a store's stay in order. */
+    static String keyOf(MemberEvent event) {
+        return event.getMemberId().isEmpty() ? event.getEvent().getStoreId() : event.getMemberId();
     }
 }

@@ -150,6 +150,28 @@ class EventResourceTest {
     }
 
     @Test
+    void aStockOutIsPublishedWithoutAMemberKeyedByItsStore() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+        String csv = """
+                event_id,source,type,occurred_at,store_id,sku,category
+                so-%1$s,other,stockout,2025-03-01T09:00:00+08:00,st-%1$s,6901,dairy/yogurt
+                """.formatted(run);
+        given().contentType("text/csv").body(csv).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+
+        ConsumerRecord<String, MemberEvent> record = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> published.getRecords().stream()
+                        .filter(r -> r.value().getEvent().getEventId().equals("so-" + run)).findFirst(),
+                        java.util.Optional::isPresent).orElseThrow();
+        published.stop();
+        // churn-service reads stock-outs for its exposure feature; nobody is a member of one
+        assertThat(record.value().getMemberId()).isEmpty();
+        assertThat(record.key()).isEqualTo("st-" + run);
+        assertThat(record.value().getEvent().getLine().getCategory()).isEqualTo("dairy/yogurt");
+    }
+
+    @Test
     void aDeliveryOrderRungUpAgainAtTheTillIsPublishedAsADuplicate() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
