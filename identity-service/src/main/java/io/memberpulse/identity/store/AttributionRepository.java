@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -74,7 +75,13 @@ public class AttributionRepository {
         // a cursor needs a transaction; read-only, it changes nothing
         return pool.withTransaction(connection -> connection.prepare(sql)
                 .flatMap(statement -> statement.createStream(FETCH).toMulti()
-                        .map(mapper).filter(Objects::nonNull).collect().asList()));
+                        // rows that are no touch point (a registration without a campaign) map to null: skipped
+                        .collect().in(ArrayList::new, (List<T> kept, Row row) -> {
+                            T mapped = mapper.apply(row);
+                            if (mapped != null) {
+                                kept.add(mapped);
+                            }
+                        })));
     }
 
     private static OrderLine orderLine(Row row) {

@@ -44,14 +44,14 @@ import org.junit.jupiter.api.Test;
  * over REST and over gRPC. Prints events/s, resolve p50/p99 and the peak heap of this JVM (the
  * service and, in tests, the Kafka broker). Timing is a figure, not an assertion.
  * Run: ./mvnw verify -pl identity-service -am -Dexcluded.test.groups=none -Dgroups=benchmark
- *        [-Dmemberpulse.benchmark.copies=40] -Dsurefire.failIfNoSpecifiedTests=false -Dtest=ImportBenchmarkTest
+ *        [-Dbenchmark.copies=40] -Dsurefire.failIfNoSpecifiedTests=false -Dtest=ImportBenchmarkTest
  */
 @QuarkusTest
 @Tag("benchmark")
 class ImportBenchmarkTest {
     static final Path EVENTS = Path.of(System.getProperty("memberpulse.identity-dev",
             "../../shared/datasets/identity-dev")).resolve("events.csv.gz");
-    static final int COPIES = Integer.getInteger("memberpulse.benchmark.copies", 4);
+    static final int COPIES = Integer.getInteger("benchmark.copies", 4);
     static final int CHUNK = 5_000;
     static final int RESOLVES = 2_000;
     static final ObjectMapper JSON = new ObjectMapper();

@@ -28,14 +28,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The exports as the external scorer uses them: identity-dev (its first {@code ROWS} rows, a slice
- * in time, to keep the build quick; {@code -Dmemberpulse.export-eval.rows=0} for the whole file)
+ * in time, to keep the build quick; {@code -Dexport-eval.rows=0} for the whole file)
  * imported through REST, both exports downloaded, scored with the shared scorer against the truth
  * of the slice and against duplicate_orders.csv.gz. Skipped without the set.
  */
 @QuarkusTest
 class ExportEvaluationTest {
     static final double FLOOR_F1 = 0.79;
-    static final int ROWS = Integer.getInteger("memberpulse.export-eval.rows", 15_000);
+    static final int ROWS = Integer.getInteger("export-eval.rows", 15_000);
 
     @Test
     void theExportsOfAnImportedFileScoreAsTheStitchingDoes() throws Exception {

@@ -25,7 +25,9 @@ class AttributionResourceTest {
         String campaign = "CMP-" + run;
         String store = "s-att-" + run;
         String events = """
-                [{"event_id": "c-%1$s", "source": "miniapp", "type": "coupon_issued", "occurred_at": "2025-03-07T10:00:00+08:00",
+                [{"event_id": "r-%1$s", "source": "crm", "type": "register", "occurred_at": "2025-03-09T10:00:00+08:00",
+                  "member_no": "MA-%1$s"},
+                 {"event_id": "c-%1$s", "source": "miniapp", "type": "coupon_issued", "occurred_at": "2025-03-07T10:00:00+08:00",
                   "member_no": "MB-%1$s", "coupon_id": "CP-%1$s", "campaign_id": "%2$s", "coupon_value": 5},
                  {"event_id": "old-%1$s", "source": "app", "type": "visit", "occurred_at": "2025-03-01T10:00:00+08:00",
                   "store_id": "%3$s", "member_no": "MA-%1$s"},
@@ -41,7 +43,7 @@ class AttributionResourceTest {
                   "store_id": "%3$s", "phone": "13800000000", "order_id": "T-%1$s", "sku": "b", "quantity": 2, "paid_amount": 50}]"""
                 .formatted(run, campaign, store);
         given().contentType(ContentType.JSON).body(events).when().post("/events").then().statusCode(200)
-                .body("accepted", equalTo(7));
+                .body("accepted", equalTo(8));
         // the coupon's member was found to be the buyer: absorbed into the buyer's member
         String buyer = given().queryParam("member_no", "MA-" + run).get("/members/resolve").then().extract().path("memberId");
         String couponHolder = given().queryParam("member_no", "MB-" + run).get("/members/resolve").then().extract()
