@@ -307,16 +307,6 @@ public class GraphRepository {
                 .replaceWithVoid();
     }
 
-    /** How many events a member stands for: its own and those of every member it absorbed. */
-    public Uni<Long> eventCount(String memberId) {
-        return pool.preparedQuery("""
-                WITH RECURSIVE part(id) AS (
-                  SELECT $1::text UNION SELECT m.id FROM member m JOIN part ON m.merged_into = part.id)
-                SELECT count(*) FROM channel_event WHERE member_id IN (SELECT id FROM part)""")
-                .execute(Tuple.of(memberId))
-                .map(rows -> rows.iterator().next().getLong(0));
-    }
-
     static Identifier identifier(Row row, int at) {
         return new Identifier(IdentifierType.fromCode(row.getString(at)).orElseThrow(), row.getString(at + 1));
     }

@@ -9,7 +9,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Reads of one member through member_current: a surviving member answers with everything its
@@ -25,13 +24,6 @@ public class MemberReadRepository {
 
     public MemberReadRepository(Pool pool) {
         this.pool = pool;
-    }
-
-    /** The member this one is today (the end of its merged_into chain); empty when unknown. */
-    public Uni<Optional<String>> currentOf(String memberId) {
-        return pool.preparedQuery("SELECT current_id FROM member_current WHERE member_id = $1")
-                .execute(Tuple.of(memberId))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString(0)));
     }
 
     public Uni<List<MemberView.LinkedIdentifier>> identifiers(String memberId) {
