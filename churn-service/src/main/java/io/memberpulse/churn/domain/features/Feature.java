@@ -75,7 +75,21 @@ public enum Feature {
     SAME_SEASON_SPEND_SHARE("share of the last year's spend made in that calendar window; undefined likewise"),
     TOUCHES_90("times store staff reached the member in the last 90 days (log1p)"),
     TREATED_IN_HORIZON("1 when staff reached the member within the horizon after the cut-off: set on training "
-            + "rows from intervention outcomes; 0 when scoring, so a score is the churn risk if left alone");
+            + "rows from intervention outcomes; 0 when scoring, so a score is the churn risk if left alone"),
+    PRODUCT_MOMENTUM("mean over the member's products of log((members buying it in the last 30 days + 1) / "
+            + "(members buying it per 30 days in the 90 before + 1)): the season turning towards or away from them"),
+    PRODUCT_RECENT_BUYERS("mean over the member's products of log1p(members who bought it in the last 30 days): "
+            + "whether what the member buys still sells"),
+    RECORDS_TENURE_SHARE("tenure / days since the first purchase in the records: 1 = a customer from before the "
+            + "records began, whose tenure is only a lower bound"),
+    QUANTITY_PER_LINE("items per order line (log1p): wholesale against retail buying"),
+    RECENT_SPEND_SHARE("share of the member's spend made in the last 90 days"),
+    RECENT_PRODUCT_RETURN_RATE("how often buyers of the products of the last 90 days came back within the horizon "
+            + "(mean); undefined when there were none"),
+    PRODUCT_RETURN_EVIDENCE("sum over the member's products of logit(their buyers' return rate) - logit(everyone's): "
+            + "evidence that adds up over many products rather than averaging out"),
+    FIRST_BASKET_RETURN_RATE("how often members whose first purchase held the products of this member's first "
+            + "purchase came back within the horizon (mean)");
 
     private final String description;
 

@@ -80,6 +80,7 @@ public final class FeatureExtractor {
         exposure(f, history, stockOuts);
         returns(f, history, population);
         recentAndSeasonal(f, history, t, tenure);
+        demand(f, history, population.demand(), tenure);
         f[TOUCHES_90.ordinal()] = Math.log1p(history.others().stream()
                 .filter(a -> a.isTreatment() && days(a.at(), t) < 90).count());
         // Scores answer "if nobody intervenes"; training rows carry what really happened (SnapshotBuilder).
@@ -235,6 +236,8 @@ public final class FeatureExtractor {
         Set<String> skus = new HashSet<>();
         Set<String> categories = new HashSet<>();
         Set<String> lastSkus = new HashSet<>();
+        Set<String> recentSkus = new HashSet<>();
+        Set<String> firstSkus = new HashSet<>();
         long lastDay = days[days.length - 1];
         for (Order order : history.orders()) {
             skus.addAll(order.skus());
@@ -242,9 +245,18 @@ public final class FeatureExtractor {
             if (order.day() == lastDay) {
                 lastSkus.addAll(order.skus());
             }
+            if (order.day() == days[0]) {
+                order.skus().forEach(sku -> firstSkus.add(Population.firstPurchaseKey(sku)));
+            }
+            if (history.asOfDay() - order.day() < 90) {
+                recentSkus.addAll(order.skus());
+            }
         }
         f[PRODUCT_RETURN_RATE.ordinal()] = meanRate(skus, population);
         f[LAST_BASKET_RETURN_RATE.ordinal()] = meanRate(lastSkus, population);
+        f[RECENT_PRODUCT_RETURN_RATE.ordinal()] = meanRate(recentSkus, population);
+        f[FIRST_BASKET_RETURN_RATE.ordinal()] = meanRate(firstSkus, population);
+        f[PRODUCT_RETURN_EVIDENCE.ordinal()] = evidence(skus, population);
         f[CATEGORY_RETURN_RATE.ordinal()] = meanRate(categories, population);
         String home = Population.homeStore(history);
         f[HOME_STORE_MEMBERS.ordinal()] = population.storeMemberShare(home);
@@ -256,6 +268,48 @@ public final class FeatureExtractor {
             working += weekday && local.getHour() >= 8 && local.getHour() < 18 ? 1 : 0;
         }
         f[WORKING_HOURS_SHARE.ordinal()] = working / (double) history.orders().size();
+    }
+
+    /** The member's products against what everyone was buying just before T, and where the records begin. */
+    private void demand(double[] f, MemberHistory history, ProductDemand demand, double tenure) {
+        Set<String> skus = new HashSet<>();
+        double items = 0;
+        int lines = 0;
+        double paid = 0;
+        double paid90 = 0;
+        for (Order order : history.orders()) {
+            skus.addAll(order.skus());
+            items += order.quantity();
+            lines += order.lines();
+            paid += Math.max(0, order.paid());
+            paid90 += days(order.at(), history.asOf()) < 90 ? Math.max(0, order.paid()) : 0;
+        }
+        if (!skus.isEmpty() && demand != ProductDemand.NONE) {
+            f[PRODUCT_MOMENTUM.ordinal()] = skus.stream().mapToDouble(demand::momentum).average().orElseThrow();
+            f[PRODUCT_RECENT_BUYERS.ordinal()] = skus.stream().mapToDouble(s -> Math.log1p(demand.recentBuyers(s)))
+                    .average().orElseThrow();
+        }
+        double records = demand.daysOfRecords(history.asOfDay());
+        f[RECORDS_TENURE_SHARE.ordinal()] = records > 0 ? Math.min(1, tenure / records) : Double.NaN;
+        f[QUANTITY_PER_LINE.ordinal()] = lines > 0 ? Math.log1p(items / lines) : Double.NaN;
+        f[RECENT_SPEND_SHARE.ordinal()] = paid > 0 ? paid90 / paid : Double.NaN;
+    }
+
+    private static double evidence(Set<String> keys, Population population) {
+        double prior = population.prior();
+        if (keys.isEmpty() || !(prior > 0 && prior < 1)) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (String key : keys) {
+            sum += logit(population.returnRate(key)) - logit(prior);
+        }
+        return sum;
+    }
+
+    private static double logit(double p) {
+        double q = Math.max(1e-3, Math.min(1 - 1e-3, p));
+        return Math.log(q / (1 - q));
     }
 
     private static double meanRate(Set<String> keys, Population population) {

@@ -17,18 +17,21 @@ import java.util.Set;
  * @param returnRates product or category key -> {buyer-days that returned, buyer-days observed}
  * @param prior the overall return rate, to which rare products are shrunk
  * @param gaps how long members' gaps between purchase days last
+ * @param demand who was buying which products just before the cut-off
  */
-public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior, GapSurvival gaps) {
+public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior, GapSurvival gaps,
+        ProductDemand demand) {
     /** Weight of the prior, in buyer-days, when shrinking a product's return rate. */
     static final double PRIOR_WEIGHT = 10;
     static final String CATEGORY_PREFIX = "c:";
     static final String STORE_PREFIX = "s:";
     static final String STORE_MEMBERS_PREFIX = "m:";
+    static final String FIRST_PURCHASE_PREFIX = "f:";
 
     public static final Population NONE = new Population(null, Map.of(), Double.NaN);
 
     public Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior) {
-        this(bgNbd, returnRates, prior, GapSurvival.NONE);
+        this(bgNbd, returnRates, prior, GapSurvival.NONE, ProductDemand.NONE);
     }
 
     /** The product return rates among the given histories, for a horizon. */
@@ -60,14 +63,22 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
                 returned += back ? 1 : 0;
                 observed++;
                 for (String key : keysByDay.getOrDefault(days[i], Set.of())) {
-                    double[] counts = rates.computeIfAbsent(key, k -> new double[2]);
-                    counts[0] += back ? 1 : 0;
-                    counts[1]++;
+                    count(rates, key, back);
+                    if (i == 0 && !key.contains(":")) {
+                        count(rates, FIRST_PURCHASE_PREFIX + key, back);
+                    }
                 }
             }
         }
         rates.put(STORE_MEMBERS_PREFIX, new double[] {histories.size(), 0});
-        return new Population(bgNbd, rates, observed > 0 ? returned / observed : Double.NaN, GapSurvival.of(histories));
+        return new Population(bgNbd, rates, observed > 0 ? returned / observed : Double.NaN, GapSurvival.of(histories),
+                ProductDemand.of(histories));
+    }
+
+    private static void count(Map<String, double[]> rates, String key, boolean back) {
+        double[] counts = rates.computeIfAbsent(key, k -> new double[2]);
+        counts[0] += back ? 1 : 0;
+        counts[1]++;
     }
 
     /** The store of most of the member's orders (ties: the latest of them). */
@@ -126,6 +137,7 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
                 out.writeDouble(entry.getValue()[1]);
             }
             gaps.write(out);
+            demand.write(out);
             out.flush();
             return bytes.toByteArray();
         } catch (java.io.IOException e) {
@@ -145,10 +157,17 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
             }
             // versions stored before the gap curves existed end here
             GapSurvival gaps = in.available() > 0 ? GapSurvival.read(in) : GapSurvival.NONE;
-            return new Population(bgNbd, rates, prior, gaps);
+            // ... and those stored before product demand existed, here
+            ProductDemand demand = in.available() > 0 ? ProductDemand.read(in) : ProductDemand.NONE;
+            return new Population(bgNbd, rates, prior, gaps, demand);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("population bytes unreadable", e);
         }
+    }
+
+    /** The key of a product's return rate among members for whom it was in their first purchase. */
+    public static String firstPurchaseKey(String sku) {
+        return FIRST_PURCHASE_PREFIX + sku;
     }
 
     public static String categoryKey(String category) {

@@ -8,12 +8,14 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import ml.dmlc.xgboost4j.java.Booster;
 
 /**
  * A churn model of one {@link ModelKind}, trained or fixed: probability of no purchase within the
- * horizon from the full feature vector. Serialisable to bytes (kind, width, scaler, XGBoost model).
+ * horizon from the full feature vector. Serialisable to bytes (kind, width, scaler, XGBoost model, and a
+ * blend's parts after them).
  * Features are only ever appended to {@link Feature}, so a model reads the first {@code width}
  * features it was trained with, and a version stored before new ones were added keeps scoring.
  */
@@ -28,13 +30,20 @@ public final class ChurnClassifier {
     private final int width;
     private final FeatureScaler scaler;
     private final byte[] model;
+    /** The models a BLEND averages; empty for every other kind. */
+    private final List<ChurnClassifier> parts;
     private Booster booster;
 
     private ChurnClassifier(ModelKind kind, int width, FeatureScaler scaler, byte[] model) {
+        this(kind, width, scaler, model, List.of());
+    }
+
+    private ChurnClassifier(ModelKind kind, int width, FeatureScaler scaler, byte[] model, List<ChurnClassifier> parts) {
         this.kind = kind;
         this.width = width;
         this.scaler = scaler;
         this.model = model;
+        this.parts = List.copyOf(parts);
     }
 
     private ChurnClassifier(ModelKind kind, FeatureScaler scaler, byte[] model) {
@@ -62,6 +71,8 @@ public final class ChurnClassifier {
             case GBT -> new ChurnClassifier(kind, null, Xgb.train(x, churned, null, Xgb.treeParams(3), Xgb.TREE_ROUNDS));
             case GBT_BGNBD -> new ChurnClassifier(kind, null,
                     Xgb.train(x, churned, bgNbdMargin(features), Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS));
+            case BLEND -> new ChurnClassifier(kind, Feature.COUNT, null, null, List.of(
+                    train(ModelKind.LR, features, churned), train(ModelKind.GBT_BGNBD, features, churned)));
         };
     }
 
@@ -87,11 +98,24 @@ public final class ChurnClassifier {
             case RECENCY, LR_RFM, LR -> Xgb.predict(booster(), scaler.transform(columns(features, columns())), null);
             case GBT -> Xgb.predict(booster(), columns(features, columns()), null);
             case GBT_BGNBD -> Xgb.predict(booster(), columns(features, columns()), bgNbdMargin(features));
+            case BLEND -> {
+                double[] p = new double[features.length];
+                for (ChurnClassifier part : parts) {
+                    double[] q = part.predict(features);
+                    for (int i = 0; i < p.length; i++) {
+                        p[i] += q[i] / parts.size();
+                    }
+                }
+                yield p;
+            }
         };
     }
 
     /** Feature importance, largest first: total gain for trees, |standardised weight| for linear models. */
     public synchronized Map<Feature, Double> importance() {
+        if (!parts.isEmpty()) {
+            return blendedImportance();
+        }
         Feature[] features = java.util.Arrays.stream(columns()).mapToObj(c -> Feature.values()[c]).toArray(Feature[]::new);
         double[] weights = model == null ? new double[] {1} : Xgb.importance(booster(), features.length, scaler != null);
         double total = 0;
@@ -112,6 +136,18 @@ public final class ChurnClassifier {
         return result;
     }
 
+    /** A blend's importance: the mean of its parts' shares. */
+    private Map<Feature, Double> blendedImportance() {
+        Map<Feature, Double> sum = new java.util.EnumMap<>(Feature.class);
+        for (ChurnClassifier part : parts) {
+            part.importance().forEach((feature, share) -> sum.merge(feature, share / parts.size(), Double::sum));
+        }
+        Map<Feature, Double> result = new LinkedHashMap<>();
+        sum.entrySet().stream().sorted(Map.Entry.<Feature, Double>comparingByValue().reversed())
+                .forEach(e -> result.put(e.getKey(), e.getValue()));
+        return result;
+    }
+
     public byte[] toBytes() {
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(); DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(FORMAT);
@@ -125,6 +161,14 @@ public final class ChurnClassifier {
             out.writeInt(model == null ? -1 : model.length);
             if (model != null) {
                 out.write(model);
+            }
+            if (kind == ModelKind.BLEND) {
+                out.writeInt(parts.size());
+                for (ChurnClassifier part : parts) {
+                    byte[] partBytes = part.toBytes();
+                    out.writeInt(partBytes.length);
+                    out.write(partBytes);
+                }
             }
             out.flush();
             return bytes.toByteArray();
@@ -144,7 +188,13 @@ public final class ChurnClassifier {
             FeatureScaler scaler = in.readBoolean() ? new FeatureScaler(readArray(in), readArray(in)) : null;
             int length = in.readInt();
             byte[] model = length < 0 ? null : in.readNBytes(length);
-            return new ChurnClassifier(kind, width, scaler, model);
+            List<ChurnClassifier> parts = new java.util.ArrayList<>();
+            if (kind == ModelKind.BLEND) {
+                for (int i = in.readInt(); i > 0; i--) {
+                    parts.add(fromBytes(in.readNBytes(in.readInt())));
+                }
+            }
+            return new ChurnClassifier(kind, width, scaler, model, parts);
         } catch (IOException e) {
             throw new IllegalArgumentException("model bytes unreadable", e);
         }

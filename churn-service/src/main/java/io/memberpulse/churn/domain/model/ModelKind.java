@@ -18,7 +18,12 @@ public enum ModelKind {
     /** Gradient-boosted trees (XGBoost) on every feature. */
     GBT(false),
     /** Gradient-boosted trees grown from BG/NBD's log-odds: the trees learn what BG/NBD misses. */
-    GBT_BGNBD(false);
+    GBT_BGNBD(false),
+    /**
+     * The mean of LR's and GBT_BGNBD's probabilities: a smooth linear view and a tree view of the same
+     * features err on different members, so their average ranks better than either (on validation).
+     */
+    BLEND(false);
 
     private final boolean baseline;
     private final Feature[] features;
