@@ -284,7 +284,7 @@ public final class FeatureExtractor {
             paid += Math.max(0, order.paid());
             paid90 += days(order.at(), history.asOf()) < 90 ? Math.max(0, order.paid()) : 0;
         }
-        if (!skus.isEmpty() && demand != ProductDemand.NONE) {
+        if (!skus.isEmpty() && !demand.buyers().isEmpty()) {
             f[PRODUCT_MOMENTUM.ordinal()] = skus.stream().mapToDouble(demand::momentum).average().orElseThrow();
             f[PRODUCT_RECENT_BUYERS.ordinal()] = skus.stream().mapToDouble(s -> Math.log1p(demand.recentBuyers(s)))
                     .average().orElseThrow();

@@ -121,6 +121,13 @@ class FeatureExtractorTest {
         Snapshot withFuture = builder.at(pastAndFuture, new StockOuts(stockOuts), T, false);
 
         assertThat(withFuture.memberIds()).isEqualTo(withoutFuture.memberIds());
+        assertThat(withFuture.population().demand().firstDay()).isEqualTo(withoutFuture.population().demand().firstDay());
+        // the features read from what everyone bought are defined here, so the comparison below covers them
+        for (Feature populationFeature : List.of(Feature.PRODUCT_MOMENTUM, Feature.PRODUCT_RECENT_BUYERS,
+                Feature.RECORDS_TENURE_SHARE, Feature.PRODUCT_RETURN_EVIDENCE, Feature.FIRST_BASKET_RETURN_RATE)) {
+            assertThat(java.util.Arrays.stream(column(withoutFuture, populationFeature)).allMatch(Double::isFinite))
+                    .as(populationFeature.key()).isTrue();
+        }
         assertThat(withFuture.population().bgNbd()).isEqualTo(withoutFuture.population().bgNbd());
         for (int i = 0; i < withFuture.size(); i++) {
             assertThat(withFuture.features()[i]).as(withFuture.memberIds().get(i))
@@ -173,6 +180,42 @@ class FeatureExtractorTest {
         assertThat(f(seasonal, Feature.SAME_SEASON_SPEND_SHARE)).isCloseTo(60 / 90d, within(1e-9));
         double[] offSeason = features(member().order(400, 10).order(200, 60).order(10, 30).build());
         assertThat(f(offSeason, Feature.SAME_SEASON_LAST_YEAR_DAYS)).isZero();
+    }
+
+    @Test
+    void productDemandBasketsAndReturnEvidenceAgainstWhatEveryoneBought() {
+        Map<String, double[]> rates = new HashMap<>();
+        rates.put("good", new double[] {8, 10}); // buyers came back 8 times in 10
+        rates.put("poor", new double[] {1, 10});
+        rates.put(Population.firstPurchaseKey("poor"), new double[] {0, 10});
+        ProductDemand demand = new ProductDemand(Map.of("good", new int[] {6, 3}, "poor", new int[] {0, 9}),
+                T.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay() - 200);
+        Population withDemand = new Population(population.bgNbd(), rates, 0.5, GapSurvival.NONE, demand);
+        List<Activity> history = member().order(100, "poor", "c/x", 12, 30, 0, "s1").line("good", "c/x", 4, 10)
+                .order(20, "good", "c/x", 2, 60, 0, "s1").build();
+        double[] x = extractor.extract(extractor.history(history, T), withDemand, StockOuts.NONE).orElseThrow();
+
+        double good = (8 + 10 * 0.5) / 20;
+        double poor = (1 + 10 * 0.5) / 20;
+        double firstPoor = (0 + 10 * 0.5) / 20;
+        assertThat(f(x, Feature.PRODUCT_MOMENTUM)).isCloseTo((Math.log(7 / 2d) + Math.log(1 / 4d)) / 2, within(1e-9));
+        assertThat(f(x, Feature.PRODUCT_RECENT_BUYERS)).isCloseTo(Math.log1p(6) / 2, within(1e-9));
+        assertThat(f(x, Feature.RECORDS_TENURE_SHARE)).isCloseTo(100 / 200d, within(1e-9));
+        assertThat(f(x, Feature.QUANTITY_PER_LINE)).isCloseTo(Math.log1p(18 / 3d), within(1e-9));
+        assertThat(f(x, Feature.RECENT_SPEND_SHARE)).isCloseTo(60 / 100d, within(1e-9));
+        assertThat(f(x, Feature.RECENT_PRODUCT_RETURN_RATE)).isCloseTo(good, within(1e-9));
+        assertThat(f(x, Feature.FIRST_BASKET_RETURN_RATE)).isCloseTo((firstPoor + 0.5) / 2, within(1e-9));
+        assertThat(f(x, Feature.PRODUCT_RETURN_EVIDENCE)).isCloseTo(logit(good) + logit(poor), within(1e-9));
+
+        // without a population's demand (a model stored before it existed) the demand features are undefined
+        double[] none = features(history);
+        assertThat(f(none, Feature.PRODUCT_MOMENTUM)).isNaN();
+        assertThat(f(none, Feature.RECORDS_TENURE_SHARE)).isNaN();
+        assertThat(f(none, Feature.PRODUCT_RETURN_EVIDENCE)).isNaN();
+    }
+
+    private static double logit(double p) {
+        return Math.log(p / (1 - p));
     }
 
     private static double[] column(Snapshot snapshot, Feature feature) {
