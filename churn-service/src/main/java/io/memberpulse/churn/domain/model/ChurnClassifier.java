@@ -71,9 +71,17 @@ public final class ChurnClassifier {
             case GBT -> new ChurnClassifier(kind, null, Xgb.train(x, churned, null, Xgb.treeParams(3), Xgb.TREE_ROUNDS));
             case GBT_BGNBD -> new ChurnClassifier(kind, null,
                     Xgb.train(x, churned, bgNbdMargin(features), Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS));
-            case BLEND -> new ChurnClassifier(kind, Feature.COUNT, null, null, List.of(
-                    train(ModelKind.LR, features, churned), train(ModelKind.GBT_BGNBD, features, churned)));
+            case BLEND -> blendOf(train(ModelKind.LR, features, churned), train(ModelKind.GBT_BGNBD, features, churned));
         };
+    }
+
+    /** The BLEND of an LR and a GBT_BGNBD model already trained on the same rows. */
+    public static ChurnClassifier blendOf(ChurnClassifier lr, ChurnClassifier gbtBgNbd) {
+        if (lr.kind != ModelKind.LR || gbtBgNbd.kind != ModelKind.GBT_BGNBD) {
+            throw new IllegalArgumentException("a blend averages an LR and a GBT_BGNBD model, not " + lr.kind + " and "
+                    + gbtBgNbd.kind);
+        }
+        return new ChurnClassifier(ModelKind.BLEND, Feature.COUNT, null, null, List.of(lr, gbtBgNbd));
     }
 
     public ModelKind kind() {

@@ -43,11 +43,12 @@ public final class ChurnTraining {
         Snapshot window = labelledAt.apply(plan.validationCutoff());
         requireValidation(window);
         List<Snapshot> validationTraining = present(plan.validationTrainingCutoffs(), labelledAt);
-        Stacked early = requireTrainable(stack(validationTraining), "validation training cut-offs (before "
+        Stacked earlyRows = requireTrainable(stack(validationTraining), "validation training cut-offs (before "
                 + plan.validationCutoff() + " minus the horizon)");
         Map<ModelKind, ModelMetrics> validation = new EnumMap<>(ModelKind.class);
+        Map<ModelKind, ChurnClassifier> early = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : ModelKind.values()) {
-            ChurnClassifier model = ChurnClassifier.train(kind, early.x(), early.y());
+            ChurnClassifier model = train(kind, earlyRows, early);
             validation.put(kind, ModelMetrics.of(model.predict(window.features()), window.churned()));
         }
         ModelKind chosen = Arrays.stream(ModelKind.values()).filter(k -> !k.baseline())
@@ -57,11 +58,21 @@ public final class ChurnTraining {
         Stacked all = requireTrainable(stack(training), "training cut-offs");
         Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
-            finals.put(kind, ChurnClassifier.train(kind, all.x(), all.y()));
+            finals.put(kind, train(kind, all, finals));
         }
         int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
         return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
                 Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated);
+    }
+
+    /** Trains a kind on the rows, and remembers it; a blend is made of its parts when they are already trained. */
+    private static ChurnClassifier train(ModelKind kind, Stacked rows, Map<ModelKind, ChurnClassifier> trained) {
+        ChurnClassifier model = kind == ModelKind.BLEND && trained.containsKey(ModelKind.LR)
+                && trained.containsKey(ModelKind.GBT_BGNBD)
+                ? ChurnClassifier.blendOf(trained.get(ModelKind.LR), trained.get(ModelKind.GBT_BGNBD))
+                : ChurnClassifier.train(kind, rows.x(), rows.y());
+        trained.put(kind, model);
+        return model;
     }
 
     record Stacked(double[][] x, int[] y) {

@@ -86,6 +86,22 @@ class ChurnClassifierTest {
     }
 
     @Test
+    void aBlendIsTheMeanOfItsLinearAndTreePartsAndKeepsThemThroughASaveAndLoad() {
+        Snapshot train = synthetic(Instant.EPOCH, 1500, 5);
+        Snapshot test = synthetic(Instant.EPOCH, 300, 6);
+        ChurnClassifier lr = ChurnClassifier.train(ModelKind.LR, train.features(), train.churned());
+        ChurnClassifier gbt = ChurnClassifier.train(ModelKind.GBT_BGNBD, train.features(), train.churned());
+        double[] a = lr.predict(test.features());
+        double[] b = gbt.predict(test.features());
+        double[] blended = ChurnClassifier.fromBytes(ChurnClassifier.blendOf(lr, gbt).toBytes()).predict(test.features());
+        for (int i = 0; i < blended.length; i++) {
+            assertThat(blended[i]).isCloseTo((a[i] + b[i]) / 2, org.assertj.core.api.Assertions.within(1e-12));
+        }
+        assertThatThrownBy(() -> ChurnClassifier.blendOf(gbt, lr)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("LR and a GBT_BGNBD");
+    }
+
+    @Test
     void trainingChoosesOnTheValidationWindowAndRefusesTooLittleData() {
         Instant asOf = Instant.parse("2024-12-31T00:00:00Z");
         TrainingPlan plan = new TrainingPlan(asOf, 90, 3, 14);

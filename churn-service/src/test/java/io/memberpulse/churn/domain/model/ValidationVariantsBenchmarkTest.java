@@ -1,5 +1,7 @@
 package io.memberpulse.churn.domain.model;
 
+import static io.memberpulse.churn.domain.features.Feature.*;
+
 import io.memberpulse.churn.domain.features.Feature;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.Snapshot;
@@ -12,25 +14,64 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * How model and feature choices were made for issue 8's quality bar, on validation windows only
- * (cut-offs 2011-06-12, 05-29 and 05-15, all before the test cut-off 2011-09-10 minus the horizon;
- * the test period is never read): LR, GBT, GBT from BG/NBD and their mean, with the features of
- * session 1 or all of them (decayed activity, last year's season, gap survival, contacts), stacked
- * cut-offs every 14 or 7 days over 24 weeks. Prints mean validation AUC and lift@20% per variant.
+ * (cut-offs 2011-06-12, 05-29 and 05-15, each scored by models trained on cut-offs up to its own
+ * minus the horizon; the test period after 2011-09-10 is never read). Prints mean validation AUC
+ * and lift@20% per variant:
+ * <ul>
+ * <li>feature sets: session 2's (up to TREATED_IN_HORIZON) or all (session 3's product demand,
+ * records-aware tenure, basket and product-evidence features);</li>
+ * <li>models: LR, GBT, GBT from BG/NBD, their probability mean (BLEND), a rank mean, GBT from
+ * BG/NBD with monotone constraints on recency, frequency and BG/NBD, and GBT grown from LR's log-odds;</li>
+ * <li>history-bound counts (tenure, purchase days, spend, ...) as percentiles within their cut-off,
+ * since later cut-offs see longer records;</li>
+ * <li>stacked cut-offs every 14 days (12 of them, as TrainingPlan) or every 7 (24).</li>
+ * </ul>
+ * Session 3's figures (mean over the three windows, AUC / lift@20%; load average about 12):
+ * <pre>
+ * cut-offs every 14 days   session-2 features   all features    all, percentiles
+ * lr                       0.7487 / 1.450       0.7504 / 1.459  0.7518 / 1.449
+ * gbt                      0.7447 / 1.444       0.7493 / 1.454  0.7501 / 1.458
+ * gbt-bgnbd                0.7458 / 1.457       0.7499 / 1.483  0.7514 / 1.489
+ * blend (ModelKind.BLEND)  0.7501 / 1.458       0.7535 / 1.475  0.7544 / 1.478
+ * rank-blend               0.7508 / 1.471       0.7541 / 1.479  0.7550 / 1.480
+ * gbt-bgnbd-monotone       0.7494 / 1.449       0.7534 / 1.466  0.7502 / 1.449
+ * gbt-lr                   0.7467 / 1.432       0.7516 / 1.466  0.7498 / 1.454
+ * blend, every 7 days      0.7499 / 1.469       0.7527 / 1.472  0.7539 / 1.469
+ * </pre>
+ * The new features add 0.002-0.005 to every model, the blend 0.001-0.003 over its better part; the
+ * rest (rank instead of probability mean, monotone constraints, percentiles, trees from LR,
+ * weekly cut-offs, and recent cut-offs weighted e^(-age/H), tried outside this class: 0.7549) lands
+ * within 0.002 of the blend, about the noise between two runs with column sampling. So BLEND joined the kinds
+ * a training run chooses among; the percentiles, which would need the scoring population's
+ * quantiles in serving, did not.
  * Run: ./mvnw verify -pl churn-service -am -Dsurefire.failIfNoSpecifiedTests=false
  *   -Dexcluded.test.groups=none -Dgroups=benchmark -Dtest=ValidationVariantsBenchmarkTest
  */
 @Tag("benchmark")
 class ValidationVariantsBenchmarkTest {
     static final int H = 90;
+    /** Session 2's feature vector ended here. */
+    static final int SESSION_2_WIDTH = PRODUCT_MOMENTUM.ordinal();
+    static final Set<Feature> HISTORY_BOUND = EnumSet.of(TENURE_DAYS, PURCHASE_DAYS, ORDERS, NET_SPEND, GAP_MAX,
+            DISTINCT_SKUS, REFUNDS, DAYS_180, DECAYED_DAYS_120, SPEND_PREV_90, ACTIVE_MONTHS_SHARE);
+    static final Map<Feature, Integer> MONOTONE = new EnumMap<>(Map.of(RECENCY_DAYS, 1, LOG_RECENCY, 1,
+            PURCHASE_DAYS, -1, ORDERS, -1, DAYS_90, -1, DAYS_180, -1, DECAYED_DAYS_120, -1, BGNBD_P_NO_PURCHASE, 1,
+            BGNBD_P_ALIVE, -1, GAP_SURVIVAL_CHURN, 1));
 
     @Test
     void variantsOnValidationWindows() throws Exception {
@@ -39,61 +80,123 @@ class ValidationVariantsBenchmarkTest {
                 s -> BgNbdFitter.fit(s).model(), H);
         StockOuts stockOuts = new StockOuts(data.stockOuts());
         Map<Instant, Snapshot> cache = new ConcurrentHashMap<>();
-        java.util.function.Function<Instant, Snapshot> at = t -> cache.computeIfAbsent(t, c -> builder.at(data.histories(), stockOuts, c, true));
+        Function<Instant, Snapshot> at = t -> cache.computeIfAbsent(t, c -> builder.at(data.histories(), stockOuts, c, true));
         Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
-        int oldWidth = Feature.DECAYED_DAYS_30.ordinal();
-        for (int step : new int[] {14, 7}) {
-            for (boolean newFeatures : new boolean[] {false, true}) {
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %2d new %-5s", step, newFeatures));
-                for (String kind : new String[] {"lr", "gbt", "gbt-bgnbd", "mean3"}) {
+        String[] models = {"lr", "gbt", "gbt-bgnbd", "blend", "rank-blend", "gbt-bgnbd-monotone", "gbt-lr"};
+        for (int[] plan : new int[][] {{14, 12}, {7, 24}}) {
+            for (String variant : new String[] {"session-2", "all", "all-percentiles"}) {
+                // every model with cut-offs every 14 days; the blend alone with every 7
+                for (String model : plan[0] == 14 ? models : new String[] {"blend"}) {
                     double sumAuc = 0;
                     double sumLift = 0;
                     for (Instant window : windows) {
                         List<Snapshot> train = new ArrayList<>();
                         Instant latest = window.minus(Duration.ofDays(H));
-                        for (int i = 0; i < 168 / step; i++) {
-                            Snapshot s = at.apply(latest.minus(Duration.ofDays((long) step * i)));
+                        for (int i = 0; i < plan[1]; i++) {
+                            Snapshot s = at.apply(latest.minus(Duration.ofDays((long) plan[0] * i)));
                             if (s.size() > 0) {
-                                train.add(mask(s, newFeatures ? Feature.COUNT : oldWidth));
+                                train.add(prepare(s, variant));
                             }
                         }
                         ChurnTraining.Stacked stacked = ChurnTraining.stack(train);
-                        Snapshot v = mask(at.apply(window), newFeatures ? Feature.COUNT : oldWidth);
-                        double[] p = predict(kind, stacked, v.features());
-                        ModelMetrics m = ModelMetrics.of(p, v.churned());
+                        Snapshot v = prepare(at.apply(window), variant);
+                        ModelMetrics m = ModelMetrics.of(predict(model, stacked.x(), stacked.y(), v.features()),
+                                v.churned());
                         sumAuc += m.auc();
                         sumLift += m.liftAt20();
                     }
-                    line.append(String.format(Locale.ROOT, " | %s AUC %.4f lift %.3f", kind, sumAuc / windows.length,
-                            sumLift / windows.length));
+                    System.out.printf(Locale.ROOT, "cut-offs every %2d days, %-15s %-18s AUC %.4f lift@20 %.3f%n",
+                            plan[0], variant, model, sumAuc / windows.length, sumLift / windows.length);
                 }
-                System.out.println(line);
             }
         }
     }
 
-    static double[] predict(String kind, ChurnTraining.Stacked data, double[][] x) {
-        return switch (kind) {
-            case "lr" -> ChurnClassifier.train(ModelKind.LR, data.x(), data.y()).predict(x);
-            case "gbt" -> ChurnClassifier.train(ModelKind.GBT, data.x(), data.y()).predict(x);
-            case "gbt-bgnbd" -> ChurnClassifier.train(ModelKind.GBT_BGNBD, data.x(), data.y()).predict(x);
-            default -> {
-                double[] a = predict("lr", data, x);
-                double[] b = predict("gbt", data, x);
-                double[] c = predict("gbt-bgnbd", data, x);
-                double[] out = new double[a.length];
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = (a[i] + b[i] + c[i]) / 3;
-                }
-                yield out;
-            }
+    static Snapshot prepare(Snapshot s, String variant) {
+        return switch (variant) {
+            case "session-2" -> mask(s, SESSION_2_WIDTH);
+            case "all-percentiles" -> percentiles(s, HISTORY_BOUND);
+            default -> s;
         };
     }
 
-    static Snapshot mask(Snapshot s, int width) {
-        if (width == Feature.COUNT) {
-            return s;
+    static double[] predict(String model, double[][] x, int[] y, double[][] v) {
+        return switch (model) {
+            case "lr" -> ChurnClassifier.train(ModelKind.LR, x, y).predict(v);
+            case "gbt" -> ChurnClassifier.train(ModelKind.GBT, x, y).predict(v);
+            case "gbt-bgnbd" -> ChurnClassifier.train(ModelKind.GBT_BGNBD, x, y).predict(v);
+            case "blend" -> ChurnClassifier.train(ModelKind.BLEND, x, y).predict(v);
+            case "rank-blend" -> rankMean(predict("lr", x, y, v), predict("gbt-bgnbd", x, y, v));
+            case "gbt-bgnbd-monotone" -> {
+                Map<String, Object> params = Xgb.treeParams(2);
+                params.put("monotone_constraints", Arrays.stream(Feature.values())
+                        .map(f -> String.valueOf(MONOTONE.getOrDefault(f, 0)))
+                        .collect(java.util.stream.Collectors.joining(",", "(", ")")));
+                byte[] booster = Xgb.train(x, y, ChurnClassifier.bgNbdMargin(x), params, Xgb.RESIDUAL_TREE_ROUNDS);
+                yield Xgb.predict(Xgb.load(booster), v, ChurnClassifier.bgNbdMargin(v));
+            }
+            case "gbt-lr" -> {
+                ChurnClassifier lr = ChurnClassifier.train(ModelKind.LR, x, y);
+                byte[] booster = Xgb.train(x, y, logOdds(lr.predict(x)), Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
+                yield Xgb.predict(Xgb.load(booster), v, logOdds(lr.predict(v)));
+            }
+            default -> throw new IllegalArgumentException(model);
+        };
+    }
+
+    static float[] logOdds(double[] p) {
+        float[] out = new float[p.length];
+        for (int i = 0; i < p.length; i++) {
+            double q = Math.max(1e-4, Math.min(1 - 1e-4, p[i]));
+            out[i] = (float) Math.log(q / (1 - q));
         }
+        return out;
+    }
+
+    static double[] rankMean(double[] a, double[] b) {
+        double[] ra = ranks(a);
+        double[] rb = ranks(b);
+        double[] out = new double[a.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (ra[i] + rb[i]) / 2 / a.length;
+        }
+        return out;
+    }
+
+    /** Ranks, ties averaged; NaN ranked last and kept NaN. */
+    static double[] ranks(double[] values) {
+        Integer[] order = new Integer[values.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble(i -> Double.isNaN(values[i]) ? Double.MAX_VALUE : values[i]));
+        double[] out = new double[values.length];
+        for (int start = 0; start < order.length;) {
+            int end = start;
+            while (end + 1 < order.length && Double.compare(values[order[end + 1]], values[order[start]]) == 0) {
+                end++;
+            }
+            for (int k = start; k <= end; k++) {
+                out[order[k]] = Double.isNaN(values[order[k]]) ? Double.NaN : (start + end) / 2.0;
+            }
+            start = end + 1;
+        }
+        return out;
+    }
+
+    static Snapshot percentiles(Snapshot s, Set<Feature> features) {
+        double[][] x = Arrays.stream(s.features()).map(double[]::clone).toArray(double[][]::new);
+        for (Feature feature : features) {
+            double[] column = Arrays.stream(s.features()).mapToDouble(row -> row[feature.ordinal()]).toArray();
+            double[] rank = ranks(column);
+            for (int i = 0; i < x.length; i++) {
+                x[i][feature.ordinal()] = rank[i] / x.length;
+            }
+        }
+        return new Snapshot(s.asOf(), s.population(), s.memberIds(), x, s.churned());
+    }
+
+    static Snapshot mask(Snapshot s, int width) {
         double[][] x = new double[s.size()][];
         for (int i = 0; i < x.length; i++) {
             x[i] = s.features()[i].clone();
