@@ -130,6 +130,10 @@ public interface IdentityConfig {
         @WithDefault("3.0")
         double deviceAgree();
 
+        /** A coupon issued to the candidate and redeemed by the event (coupons are sometimes passed on). */
+        @WithDefault("8.0")
+        double couponAgree();
+
         /** Total weight at or above which two members are linked; "inf" turns probabilistic links off. */
         @WithDefault("13.0")
         double linkThreshold();
@@ -140,7 +144,8 @@ public interface IdentityConfig {
         Matching m = config.identity().matching();
         return new MatchWeights(m.maskedPhoneM(), m.phoneDisagree(), m.phoneOneEditSameStore(), m.surnameM(),
                 m.surnameDisagree(), m.fullNameAgree(), m.homeAddressAgree(), m.officeAddressAgree(),
-                m.addressDisagree(), m.storeM(), m.cityDisagree(), m.deviceAgree(), m.linkThreshold());
+                m.addressDisagree(), m.storeM(), m.cityDisagree(), m.deviceAgree(), m.couponAgree(),
+                m.linkThreshold());
     }
 
     /** The guardrails of this configuration as the domain takes them. */

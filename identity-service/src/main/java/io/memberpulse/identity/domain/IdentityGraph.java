@@ -42,6 +42,8 @@ public final class IdentityGraph {
     private final Map<String, Set<String>> homeIndex = new HashMap<>();
     private final Map<String, Set<String>> deviceIndex = new HashMap<>();
     private final Map<String, Set<String>> phoneEditIndex = new HashMap<>();
+    private final Map<String, Set<String>> couponIndex = new HashMap<>();
+    private final Map<String, String> orderBuyers = new HashMap<>();
     private final Map<String, Integer> storeMembers = new HashMap<>();
     private final Map<String, Integer> surnameMembers = new HashMap<>();
 
@@ -208,6 +210,16 @@ public final class IdentityGraph {
             }
         }
         Optional<IdentifierType> matchedBy = decisive == null ? Optional.empty() : Optional.of(decisive.type());
+        String buyer = event.orderKey() == null ? null : orderBuyers.get(event.orderKey());
+        if (buyer != null) { // another line, refund, review or coupon of an order already seen: one order, one buyer
+            buyer = root(buyer);
+            if (member == null) {
+                member = buyer;
+            } else if (!member.equals(buyer) && canMerge(member, buyer)) {
+                member = merge(member, buyer, new MergeRecord(null, null, MergeRecord.SAME_ORDER, 1.0,
+                        List.of("order:" + event.orderKey()), List.of(), event.eventKey(), event.occurredAt()), batch);
+            }
+        }
         boolean anonymous = strong.stream().allMatch(reissued::contains);
         if (member == null && anonymous && event.sameOrderAs() != null && batch.eventMembers.containsKey(event.sameOrderAs())) {
             member = root(batch.eventMembers.get(event.sameOrderAs())); // the till's copy of a delivery order
@@ -226,6 +238,9 @@ public final class IdentityGraph {
         batch.assignments.add(new Assignment(event.index(), member, matchedBy));
         if (event.sameOrderAs() == null && event.eventKey() != null) {
             batch.eventMembers.put(event.eventKey(), member);
+        }
+        if (event.orderKey() != null) {
+            orderBuyers.putIfAbsent(event.orderKey(), member);
         }
     }
 
@@ -310,6 +325,16 @@ public final class IdentityGraph {
                         }
                     }
                 }
+                case MISTYPED_PHONE -> {
+                    addCandidates(found, phoneEditIndex.get(identifier.value())); // a digit dropped
+                    for (String key : deletionKeys(identifier.value())) {
+                        addCandidates(found, phoneEditIndex.get(key)); // a digit substituted or transposed
+                        String owner = owners.get(new Identifier(IdentifierType.PHONE, key)); // a digit added
+                        if (owner != null) {
+                            found.add(root(owner));
+                        }
+                    }
+                }
                 case DEVICE_ID -> addCandidates(found, deviceIndex.get(identifier.value()));
                 default -> {
                 }
@@ -317,6 +342,9 @@ public final class IdentityGraph {
         }
         if (event.address().home() != null) {
             addCandidates(found, homeIndex.get(event.address().home()));
+        }
+        if (event.couponId() != null) {
+            addCandidates(found, couponIndex.get(event.couponId()));
         }
         found.remove(member);
         return found;
@@ -474,6 +502,12 @@ public final class IdentityGraph {
         }
         if (event.address().home() != null) {
             index(homeIndex, event.address().home(), member, profile.homes);
+        }
+        if (event.couponId() != null) {
+            index(couponIndex, event.couponId(), member, profile.coupons);
+        }
+        if (event.orderKey() != null) {
+            orderBuyers.putIfAbsent(event.orderKey(), member);
         }
         if (event.address().office() != null) {
             profile.offices.add(event.address().office());

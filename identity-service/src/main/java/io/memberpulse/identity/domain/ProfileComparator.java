@@ -3,7 +3,6 @@ package io.memberpulse.identity.domain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Scores one event against a candidate member, Fellegi–Sunter style: the sum of the log2 m/u
@@ -11,8 +10,6 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
  * identifiers decide before (IdentityGraph).
  */
 final class ProfileComparator {
-    private static final LevenshteinDistance ONE_EDIT = new LevenshteinDistance(1);
-
     /** How common a value is among members (term-frequency adjustment). */
     interface Frequencies {
         double storeShare(String store);
@@ -45,6 +42,9 @@ final class ProfileComparator {
         if (event.city() != null && !candidate.cities.isEmpty() && !candidate.cities.contains(event.city())) {
             total += add(reasons, "city", "disagree", weights.cityDisagree());
         }
+        if (event.couponId() != null && candidate.coupons.contains(event.couponId())) {
+            total += add(reasons, "coupon", "agree", weights.couponAgree());
+        }
         for (Identifier identifier : event.identifiers()) {
             if (identifier.type() == IdentifierType.DEVICE_ID && candidate.devices.contains(identifier.value())
                     && frequencies.exclusiveDevice(identifier.value())) {
@@ -67,12 +67,15 @@ final class ProfileComparator {
                 }
                 return candidate.maskedKeys.isEmpty() ? 0 : add(reasons, "phone", "disagree", weights.phoneDisagree());
             }
+            if (identifier.type() == IdentifierType.MISTYPED_PHONE) {
+                if (oneSlipAtTheSameStore(event, identifier, candidate)) {
+                    return add(reasons, "phone", "one edit at the same store", weights.phoneOneEditSameStore());
+                }
+                return candidate.fullPhones.isEmpty() ? 0 : add(reasons, "phone", "disagree", weights.phoneDisagree());
+            }
             if (identifier.type() == IdentifierType.PHONE) {
-                for (String phone : candidate.fullPhones) {
-                    if (ONE_EDIT.apply(phone, identifier.value()) == 1 && event.storeId() != null
-                            && candidate.stores.contains(event.storeId())) {
-                        return add(reasons, "phone", "one edit at the same store", weights.phoneOneEditSameStore());
-                    }
+                if (oneSlipAtTheSameStore(event, identifier, candidate)) {
+                    return add(reasons, "phone", "one edit at the same store", weights.phoneOneEditSameStore());
                 }
                 String key = IdentityGraph.maskedKey(identifier);
                 if (key != null && candidate.maskedKeys.contains(key) && candidate.fullPhones.stream()
@@ -83,6 +86,43 @@ final class ProfileComparator {
             }
         }
         return 0;
+    }
+
+    private static boolean oneSlipAtTheSameStore(EventEvidence event, Identifier phone, MemberProfile candidate) {
+        if (event.storeId() == null || !candidate.stores.contains(event.storeId())) {
+            return false;
+        }
+        for (String held : candidate.fullPhones) {
+            if (oneSlipApart(held, phone.value())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether two strings differ by exactly one keying slip: one character changed, dropped or added, or two
+     * neighbours swapped (optimal string alignment distance 1; commons-text has no such distance).
+     */
+    static boolean oneSlipApart(String a, String b) {
+        if (a.length() < b.length()) {
+            return oneSlipApart(b, a);
+        }
+        int start = 0;
+        while (start < b.length() && a.charAt(start) == b.charAt(start)) {
+            start++;
+        }
+        if (a.length() == b.length() + 1) {
+            return a.substring(start + 1).equals(b.substring(start));
+        }
+        if (a.length() != b.length() || start == a.length()) {
+            return false;
+        }
+        if (a.substring(start + 1).equals(b.substring(start + 1))) {
+            return true;
+        }
+        return start + 1 < a.length() && a.charAt(start) == b.charAt(start + 1) && a.charAt(start + 1) == b.charAt(start)
+                && a.substring(start + 2).equals(b.substring(start + 2));
     }
 
     private double name(EventEvidence event, MemberProfile candidate, Frequencies frequencies, List<String> reasons) {
