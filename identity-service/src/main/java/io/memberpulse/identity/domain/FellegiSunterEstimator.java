@@ -131,6 +131,103 @@ public final class FellegiSunterEstimator {
         return new Estimate(lambda, m, copy(u), iteration);
     }
 
+    /**
+     * EM in one session per blocking rule, as Splink does: the pairs a rule found all agree on the compared
+     * value its key is made of, so that comparison says nothing there and is left out; every other
+     * comparison's m is learned in the session. Each m is then the mean over the sessions that learned it
+     * (the starting m where none did), and lambda the share of matches among all the pairs under that m.
+     *
+     * @param foundBy for each pair, the comparisons whose blocking keys found it (bit k = comparison k)
+     */
+    public static Estimate estimateByBlockingRule(List<int[]> candidatePairs, List<Integer> foundBy, double[][] u,
+            double[][] start, double lambda0, int maxIterations, double tolerance) {
+        double[][] sum = new double[u.length][];
+        int[] sessions = new int[u.length];
+        for (int k = 0; k < u.length; k++) {
+            sum[k] = new double[u[k].length];
+        }
+        double lambdas = 0;
+        int rules = 0;
+        int iterations = 0;
+        for (int rule = 0; rule < u.length; rule++) {
+            List<int[]> found = new java.util.ArrayList<>();
+            for (int i = 0; i < candidatePairs.size(); i++) {
+                if ((foundBy.get(i) & (1 << rule)) != 0) {
+                    int[] levels = candidatePairs.get(i).clone();
+                    levels[rule] = 0;
+                    found.add(levels);
+                }
+            }
+            if (found.size() < MIN_PAIRS_PER_SESSION) {
+                continue;
+            }
+            Estimate session = estimate(found, u, start, lambda0, maxIterations, tolerance);
+            iterations += session.iterations();
+            lambdas += session.lambda();
+            rules++;
+            for (int k = 0; k < u.length; k++) {
+                if (k == rule || !informative(found, k)) {
+                    continue;
+                }
+                sessions[k]++;
+                for (int level = 1; level < u[k].length; level++) {
+                    sum[k][level] += session.m()[k][level];
+                }
+            }
+        }
+        double[][] m = copy(start);
+        for (int k = 0; k < u.length; k++) {
+            if (sessions[k] > 0) {
+                for (int level = 1; level < u[k].length; level++) {
+                    m[k][level] = sum[k][level] / sessions[k];
+                }
+            }
+        }
+        return new Estimate(rules == 0 ? lambda0 : shareOfMatches(candidatePairs, m, u, lambdas / rules), m, copy(u),
+                iterations);
+    }
+
+    /**
+     * The share of matches among all candidate pairs, m and u held: each session saw only its rule's pairs,
+     * and the union of the rules has its own share (the prior of a candidate pair being a match).
+     */
+    static double shareOfMatches(List<int[]> pairs, double[][] m, double[][] u, double start) {
+        double lambda = start;
+        for (int iteration = 0; iteration < 100; iteration++) {
+            double matches = 0;
+            for (int[] pair : pairs) {
+                double pm = lambda;
+                double pu = 1 - lambda;
+                for (int k = 0; k < pair.length; k++) {
+                    if (pair[k] != 0) {
+                        pm *= m[k][pair[k]];
+                        pu *= u[k][pair[k]];
+                    }
+                }
+                matches += pm / (pm + pu);
+            }
+            double next = Math.min(1 - 1e-9, Math.max(1e-9, matches / pairs.size()));
+            if (Math.abs(next - lambda) < 1e-7) {
+                return next;
+            }
+            lambda = next;
+        }
+        return lambda;
+    }
+
+    /** Pairs with information on a comparison fewer than this leave its m where it started. */
+    static final int MIN_PAIRS_PER_SESSION = 100;
+
+    private static boolean informative(List<int[]> pairs, int comparison) {
+        int seen = 0;
+        for (int[] pair : pairs) {
+            if (pair[comparison] != 0 && ++seen >= MIN_PAIRS_PER_SESSION) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Each row's levels 1..n as shares of their (smoothed) total; level 0 is not a share. */
     private static double[][] normalise(double[][] counts) {
         double[][] shares = new double[counts.length][];
