@@ -90,7 +90,7 @@ public final class IdentifierNormalizer {
 
     /**
      * Whether one keying slip in the national number (a digit dropped, added, changed, or two neighbours
-     * swapped) turns it into a valid number.
+     * swapped) turns it into a valid mobile number.
      */
     static boolean oneSlipFromValid(int countryCode, String national) {
         String prefix = "+" + countryCode;
@@ -122,9 +122,13 @@ public final class IdentifierNormalizer {
         return variants;
     }
 
+    /** A valid mobile number: what members give, and so what a till typo slipped from. */
     private static boolean valid(CharSequence e164) {
         try {
-            return PHONES.isValidNumber(PHONES.parse(e164, "ZZ"));
+            PhoneNumber number = PHONES.parse(e164, "ZZ");
+            PhoneNumberUtil.PhoneNumberType type = PHONES.getNumberType(number);
+            return (type == PhoneNumberUtil.PhoneNumberType.MOBILE
+                    || type == PhoneNumberUtil.PhoneNumberType.FIXED_LINE_OR_MOBILE) && PHONES.isValidNumber(number);
         } catch (NumberParseException e) {
             return false;
         }

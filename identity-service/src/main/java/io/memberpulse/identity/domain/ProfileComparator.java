@@ -22,16 +22,16 @@ final class ProfileComparator {
     static final int COUPON = 7;
     /** Levels of each comparison, level 0 (no information) included. */
     static final int[] LEVELS = {4, 3, 3, 4, 3, 3, 3, 3};
-    static final String[] NAMES = {"phone", "surname", "name", "address", "store", "city", "device_id", "coupon"};
-    static final String[][] OUTCOMES = {
-        {"", "masked agree", "one edit at the same store", "disagree"},
-        {"", "agree", "disagree"},
-        {"", "agree", "disagree"},
-        {"", "agree", "same office floor", "disagree"},
-        {"", "agree", "disagree"},
-        {"", "agree", "disagree"},
-        {"", "agree", "disagree"},
-        {"", "agree", "disagree"},
+    /** How each level reads in a merge's reasons (as the evidence API shows them). */
+    static final String[][] LABELS = {
+        {"", "masked_phone agree", "phone one edit at the same store", "phone disagree"},
+        {"", "surname agree", "surname disagree"},
+        {"", "name agree", "name disagree"},
+        {"", "address agree", "address same office floor", "address disagree"},
+        {"", "store agree", "store disagree"},
+        {"", "city agree", "city disagree"},
+        {"", "device_id agree", "device_id disagree"},
+        {"", "coupon agree", "coupon disagree"},
     };
     static final int AGREE = 1;
 
@@ -82,7 +82,7 @@ final class ProfileComparator {
             }
             double weight = weight(k, levels[k], comparison, frequencies);
             if (weight != 0) {
-                reasons.add(String.format(Locale.ROOT, "%s %s (%+.1f)", NAMES[k], OUTCOMES[k][levels[k]], weight));
+                reasons.add(String.format(Locale.ROOT, "%s (%+.1f)", LABELS[k][levels[k]], weight));
                 total += weight;
             }
         }

@@ -21,12 +21,20 @@ import java.util.Set;
  * @param fixed   the weights set in configuration: they override the estimate
  */
 public record WeightEstimation(boolean enabled, Set<String> fixed) {
-    public static final WeightEstimation OFF = new WeightEstimation(false, Set.of());
-    /** Every weight estimated. */
-    public static final WeightEstimation ALL = new WeightEstimation(true, Set.of());
+    /** The weights that can be estimated, by their configuration keys (declared first: the constants use it). */
     public static final Set<String> NAMES = Set.of("masked-phone-m", "phone-disagree", "phone-one-edit-same-store",
             "surname-m", "surname-disagree", "full-name-agree", "home-address-agree", "office-address-agree",
             "address-disagree", "store-m", "city-disagree", "device-agree", "coupon-agree");
+    public static final WeightEstimation OFF = new WeightEstimation(false, Set.of());
+    /**
+     * The defaults of application.properties: the disagreement weights and the masked phone's m stay as
+     * configured (members of one household share address, surname, store and city, so EM without labels
+     * takes them for one person), every other weight is estimated.
+     */
+    public static final WeightEstimation DEFAULTS = new WeightEstimation(true, Set.of("phone-disagree",
+            "surname-disagree", "address-disagree", "city-disagree", "masked-phone-m"));
+    /** Every weight estimated. */
+    public static final WeightEstimation ALL = new WeightEstimation(true, Set.of());
 
     public WeightEstimation {
         fixed = Set.copyOf(Objects.requireNonNull(fixed, "fixed"));
