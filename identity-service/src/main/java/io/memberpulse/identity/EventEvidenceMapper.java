@@ -25,7 +25,10 @@ final class EventEvidenceMapper {
 
     static EventEvidence evidence(int index, ChannelEvent event, List<Identifier> identifiers, String sameOrderAs) {
         var profile = event.getProfile();
+        String orderId = event.getLine().getOrderId();
+        String orderKey = orderId.isBlank() ? null : ImportEventsService.sourceCode(event) + ":" + orderId;
         return EventEvidence.of(index, key(event), identifiers, ImportEventsService.instant(event.getOccurredAt()),
-                event.getStoreId(), profile.getName(), profile.getAddress(), profile.getCity(), sameOrderAs);
+                event.getStoreId(), profile.getName(), profile.getAddress(), profile.getCity(), sameOrderAs, orderKey,
+                event.getCoupon().getCouponId());
     }
 }

@@ -2,6 +2,7 @@ package io.memberpulse.identity;
 
 import io.memberpulse.identity.domain.MatchWeights;
 import io.memberpulse.identity.domain.StitchGuardrails;
+import io.memberpulse.identity.domain.WeightEstimation;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -98,7 +99,7 @@ public interface IdentityConfig {
         @WithDefault("-14.0")
         double phoneDisagree();
 
-        @WithDefault("6.0")
+        @WithDefault("10.0")
         double phoneOneEditSameStore();
 
         /** Probability that two records of one person agree on the surname (term-frequency adjusted). */
@@ -130,6 +131,25 @@ public interface IdentityConfig {
         @WithDefault("3.0")
         double deviceAgree();
 
+        /** A coupon issued to the candidate and redeemed by the event (coupons are sometimes passed on). */
+        @WithDefault("8.0")
+        double couponAgree();
+
+        /**
+         * Whether the weights not named in {@link #fixedWeights()} are re-estimated from the data after each
+         * import batch (u from random pairs, m by EM over the candidate pairs); the values above seed them.
+         */
+        @WithDefault("true")
+        boolean estimate();
+
+        /**
+         * Weights kept as configured however the data looks. By default the disagreement weights and the masked
+         * phone's m: members of one household share address, surname, store and city, so unlabelled EM takes
+         * them for one person and would make disagreeing cheap.
+         */
+        @WithDefault("phone-disagree,surname-disagree,address-disagree,city-disagree,masked-phone-m")
+        List<String> fixedWeights();
+
         /** Total weight at or above which two members are linked; "inf" turns probabilistic links off. */
         @WithDefault("13.0")
         double linkThreshold();
@@ -140,7 +160,14 @@ public interface IdentityConfig {
         Matching m = config.identity().matching();
         return new MatchWeights(m.maskedPhoneM(), m.phoneDisagree(), m.phoneOneEditSameStore(), m.surnameM(),
                 m.surnameDisagree(), m.fullNameAgree(), m.homeAddressAgree(), m.officeAddressAgree(),
-                m.addressDisagree(), m.storeM(), m.cityDisagree(), m.deviceAgree(), m.linkThreshold());
+                m.addressDisagree(), m.storeM(), m.cityDisagree(), m.deviceAgree(), m.couponAgree(),
+                m.linkThreshold());
+    }
+
+    /** Which weights this configuration lets the data estimate. */
+    static WeightEstimation weightEstimation(IdentityConfig config) {
+        Matching m = config.identity().matching();
+        return new WeightEstimation(m.estimate(), new HashSet<>(m.fixedWeights()));
     }
 
     /** The guardrails of this configuration as the domain takes them. */

@@ -48,7 +48,8 @@ public class StitchingGraph {
 
     private IdentityGraph load() {
         long started = System.nanoTime();
-        IdentityGraph loaded = new IdentityGraph(IdentityConfig.guardrails(config), IdentityConfig.matchWeights(config));
+        IdentityGraph loaded = new IdentityGraph(IdentityConfig.guardrails(config), IdentityConfig.matchWeights(config),
+                IdentityConfig.weightEstimation(config));
         repository.members().forEach(m -> loaded.restoreMember(m.id(), m.mergedInto()));
         repository.links().forEach(l -> loaded.restoreLink(l.identifier(), l.memberId(), l.lastSeen()));
         repository.quarantined().forEach(loaded::restoreQuarantine);

@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * Turns reported identifiers into comparable ones: phones in any notation to E.164 (libphonenumber),
- * masked phones such as {@code 138****8000} kept as a weak key, e-mails lower-cased, the rest trimmed.
+ * masked phones such as {@code 138****8000} kept as a weak key, a phone one keying slip away from a valid
+ * number (a digit dropped, added or mistyped at the till) kept as weak evidence, e-mails lower-cased, the
+ * rest trimmed. Anything further from a phone number is rejected.
  */
 public final class IdentifierNormalizer {
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
@@ -72,12 +74,63 @@ public final class IdentifierNormalizer {
         }
         try {
             PhoneNumber number = PHONES.parse(trimmed, defaultRegion);
-            if (!PHONES.isValidNumber(number)) {
-                throw new InvalidIdentifierException("phone", "not a valid phone number: " + reported);
+            if (PHONES.isValidNumber(number)) {
+                return new Identifier(IdentifierType.PHONE, PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164));
             }
-            return new Identifier(IdentifierType.PHONE, PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164));
+            String national = PHONES.getNationalSignificantNumber(number);
+            if (oneSlipFromValid(number.getCountryCode(), national)) {
+                // weak evidence, never a key: compared with members' phones one slip away
+                return new Identifier(IdentifierType.MISTYPED_PHONE, "+" + number.getCountryCode() + national);
+            }
+            throw new InvalidIdentifierException("phone", "not a valid phone number: " + reported);
         } catch (NumberParseException e) {
             throw new InvalidIdentifierException("phone", "not a phone number: " + reported + " (" + e.getErrorType() + ")");
+        }
+    }
+
+    /**
+     * Whether one keying slip in the national number (a digit dropped, added, changed, or two neighbours
+     * swapped) turns it into a valid mobile number.
+     */
+    static boolean oneSlipFromValid(int countryCode, String national) {
+        String prefix = "+" + countryCode;
+        for (String variant : oneSlipVariants(national)) {
+            if (valid(prefix + variant)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> oneSlipVariants(String digits) {
+        List<String> variants = new ArrayList<>(digits.length() * 20 + 20);
+        for (int i = 0; i <= digits.length(); i++) {
+            String head = digits.substring(0, i);
+            for (char digit = '0'; digit <= '9'; digit++) {
+                variants.add(head + digit + digits.substring(i));
+                if (i < digits.length() && digits.charAt(i) != digit) {
+                    variants.add(head + digit + digits.substring(i + 1));
+                }
+            }
+            if (i < digits.length()) {
+                variants.add(head + digits.substring(i + 1));
+            }
+            if (i + 1 < digits.length()) {
+                variants.add(head + digits.charAt(i + 1) + digits.charAt(i) + digits.substring(i + 2));
+            }
+        }
+        return variants;
+    }
+
+    /** A valid mobile number: what members give, and so what a till typo slipped from. */
+    private static boolean valid(CharSequence e164) {
+        try {
+            PhoneNumber number = PHONES.parse(e164, "ZZ");
+            PhoneNumberUtil.PhoneNumberType type = PHONES.getNumberType(number);
+            return (type == PhoneNumberUtil.PhoneNumberType.MOBILE
+                    || type == PhoneNumberUtil.PhoneNumberType.FIXED_LINE_OR_MOBILE) && PHONES.isValidNumber(number);
+        } catch (NumberParseException e) {
+            return false;
         }
     }
 

@@ -14,6 +14,8 @@ public enum IdentifierType {
     PLATFORM_UID("platform_uid", true),
     EMAIL("email", true),
     MASKED_PHONE("masked_phone", false),
+    /** A phone that is no valid number but one keying slip from one (a till typo): compared, never linked on. */
+    MISTYPED_PHONE("mistyped_phone", false),
     DEVICE_ID("device_id", false);
 
     private final String code;

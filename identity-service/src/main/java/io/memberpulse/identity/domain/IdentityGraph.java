@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,19 @@ import java.util.function.Supplier;
  */
 public final class IdentityGraph {
     private static final int MAX_CANDIDATES_PER_KEY = 20;
+    /** Comparison vectors kept for estimating the weights (a uniform sample of each kind). */
+    private static final int PAIR_SAMPLE = 200_000;
+    /** Fewer pairs than this say too little: the seed weights stand. */
+    private static final int MIN_PAIRS_TO_ESTIMATE = 2_000;
 
     private final StitchGuardrails guardrails;
     private final MatchWeights weights;
+    private final WeightEstimation estimation;
     private final ProfileComparator comparator;
+    private final List<String> memberIds = new ArrayList<>();
+    private final PairSample candidatePairs = new PairSample(PAIR_SAMPLE, 1);
+    private final PairSample randomPairs = new PairSample(PAIR_SAMPLE, 2);
+    private FellegiSunterEstimator.Estimate estimate;
     private final Map<String, String> parent = new HashMap<>();
     private final Map<String, MemberProfile> profiles = new HashMap<>();
     private final Map<Identifier, String> owners = new HashMap<>();
@@ -42,13 +52,52 @@ public final class IdentityGraph {
     private final Map<String, Set<String>> homeIndex = new HashMap<>();
     private final Map<String, Set<String>> deviceIndex = new HashMap<>();
     private final Map<String, Set<String>> phoneEditIndex = new HashMap<>();
+    private final Map<String, Set<String>> couponIndex = new HashMap<>();
+    private final Map<String, String> orderBuyers = new HashMap<>();
     private final Map<String, Integer> storeMembers = new HashMap<>();
     private final Map<String, Integer> surnameMembers = new HashMap<>();
 
+    /** Probabilistic links with these weights as they are (none estimated from the data). */
     public IdentityGraph(StitchGuardrails guardrails, MatchWeights weights) {
+        this(guardrails, weights, WeightEstimation.OFF);
+    }
+
+    /**
+     * @param weights    the seed weights: used until enough pairs are seen, and for good where
+     *                   {@code estimation} fixes them
+     * @param estimation which weights are re-estimated from the data after each batch
+     */
+    public IdentityGraph(StitchGuardrails guardrails, MatchWeights weights, WeightEstimation estimation) {
         this.guardrails = Objects.requireNonNull(guardrails, "guardrails");
         this.weights = Objects.requireNonNull(weights, "weights");
+        this.estimation = Objects.requireNonNull(estimation, "estimation");
         this.comparator = new ProfileComparator(weights);
+    }
+
+    /** The weights linking uses now: the seed, or the estimate from the pairs seen. */
+    public MatchWeights currentWeights() {
+        return comparator.weights();
+    }
+
+    /** The last estimate of m, u and the share of matches among candidate pairs, if one was made. */
+    public Optional<FellegiSunterEstimator.Estimate> lastEstimate() {
+        return Optional.ofNullable(estimate);
+    }
+
+    /**
+     * Re-estimates the weights from the comparison vectors seen so far: u from random (event, member)
+     * pairs, m by EM over the candidate pairs blocking found, starting from the seed weights.
+     */
+    public void reestimateWeights() {
+        if (!weights.enabled() || candidatePairs.size() < MIN_PAIRS_TO_ESTIMATE
+                || randomPairs.size() < MIN_PAIRS_TO_ESTIMATE) {
+            return;
+        }
+        double[][] u = FellegiSunterEstimator.estimateU(randomPairs.pairs(), ProfileComparator.LEVELS);
+        double[][] start = WeightEstimation.startingM(weights, u);
+        estimate = FellegiSunterEstimator.estimateByBlockingRule(candidatePairs.pairs(), candidatePairs.foundBy(), u,
+                start, 0.3, 200, 1e-6);
+        comparator.reweigh(estimation.apply(weights, estimate));
     }
 
     /** Which member an event went to, and by which identifier (empty when it started a member or linked by score). */
@@ -69,6 +118,9 @@ public final class IdentityGraph {
     // ---- restoring what the store knows ----
 
     public void restoreMember(String memberId, String mergedInto) {
+        if (!parent.containsKey(memberId)) {
+            memberIds.add(memberId);
+        }
         parent.put(memberId, mergedInto == null ? memberId : mergedInto);
         parent.putIfAbsent(mergedInto == null ? memberId : mergedInto, mergedInto == null ? memberId : mergedInto);
     }
@@ -159,6 +211,9 @@ public final class IdentityGraph {
                 }
             }
         }
+        if (estimation.enabled()) {
+            reestimateWeights();
+        }
         List<Assignment> assignments = new ArrayList<>(batch.assignments.size());
         batch.assignments.forEach(a -> assignments.add(new Assignment(a.index(), root(a.memberId()), a.matchedBy())));
         Map<Identifier, String> links = new HashMap<>();
@@ -208,6 +263,16 @@ public final class IdentityGraph {
             }
         }
         Optional<IdentifierType> matchedBy = decisive == null ? Optional.empty() : Optional.of(decisive.type());
+        String buyer = event.orderKey() == null ? null : orderBuyers.get(event.orderKey());
+        if (buyer != null) { // another line, refund, review or coupon of an order already seen: one order, one buyer
+            buyer = root(buyer);
+            if (member == null) {
+                member = buyer;
+            } else if (!member.equals(buyer) && canMerge(member, buyer)) {
+                member = merge(member, buyer, new MergeRecord(null, null, MergeRecord.SAME_ORDER, 1.0,
+                        List.of("order:" + event.orderKey()), List.of(), event.eventKey(), event.occurredAt()), batch);
+            }
+        }
         boolean anonymous = strong.stream().allMatch(reissued::contains);
         if (member == null && anonymous && event.sameOrderAs() != null && batch.eventMembers.containsKey(event.sameOrderAs())) {
             member = root(batch.eventMembers.get(event.sameOrderAs())); // the till's copy of a delivery order
@@ -226,6 +291,9 @@ public final class IdentityGraph {
         batch.assignments.add(new Assignment(event.index(), member, matchedBy));
         if (event.sameOrderAs() == null && event.eventKey() != null) {
             batch.eventMembers.put(event.eventKey(), member);
+        }
+        if (event.orderKey() != null) {
+            orderBuyers.putIfAbsent(event.orderKey(), member);
         }
     }
 
@@ -268,13 +336,17 @@ public final class IdentityGraph {
     }
 
     private String linkByScore(EventEvidence event, String member, Batch batch) {
-        Set<String> candidates = candidates(event, member);
+        Map<String, Integer> candidates = candidates(event, member);
         String best = null;
         ProfileComparator.Score bestScore = null;
         double runnerUp = Double.NEGATIVE_INFINITY;
         ProfileComparator.Frequencies frequencies = frequencies();
-        for (String candidate : candidates) {
-            ProfileComparator.Score score = comparator.score(event, profile(candidate), frequencies);
+        sampleRandomPair(event, member, frequencies);
+        for (Map.Entry<String, Integer> found : candidates.entrySet()) {
+            String candidate = found.getKey();
+            ProfileComparator.Comparison comparison = comparator.compare(event, profile(candidate), frequencies);
+            candidatePairs.offer(comparison.levels(), found.getValue());
+            ProfileComparator.Score score = comparator.score(comparison, frequencies);
             if (bestScore == null || score.total() > bestScore.total()) {
                 runnerUp = bestScore == null ? runnerUp : bestScore.total();
                 best = candidate;
@@ -297,32 +369,58 @@ public final class IdentityGraph {
                 event.occurredAt()), batch);
     }
 
-    private Set<String> candidates(EventEvidence event, String member) {
-        Set<String> found = new LinkedHashSet<>();
+    /** The event against a member drawn at random: almost always two people, what u is learned from. */
+    private void sampleRandomPair(EventEvidence event, String member, ProfileComparator.Frequencies frequencies) {
+        if (memberIds.isEmpty()) {
+            return;
+        }
+        String other = root(memberIds.get(randomPairs.random().nextInt(memberIds.size())));
+        if (!other.equals(root(member))) {
+            randomPairs.offer(comparator.compare(event, profile(other), frequencies).levels(), 0);
+        }
+    }
+
+    /** The members blocking finds for an event, each with the comparisons whose keys found it (a bit each). */
+    private Map<String, Integer> candidates(EventEvidence event, String member) {
+        Map<String, Integer> found = new LinkedHashMap<>();
+        int phone = ProfileComparator.PHONE;
         for (Identifier identifier : event.identifiers()) {
             switch (identifier.type()) {
-                case MASKED_PHONE -> addCandidates(found, maskedIndex.get(maskedKey(identifier)));
+                case MASKED_PHONE -> addCandidates(found, maskedIndex.get(maskedKey(identifier)), phone);
                 case PHONE -> {
                     if (!quarantined.contains(identifier)) {
-                        addCandidates(found, maskedIndex.get(maskedKey(identifier)));
+                        addCandidates(found, maskedIndex.get(maskedKey(identifier)), phone);
                         for (String key : deletionKeys(identifier.value())) {
-                            addCandidates(found, phoneEditIndex.get(key));
+                            addCandidates(found, phoneEditIndex.get(key), phone);
                         }
                     }
                 }
-                case DEVICE_ID -> addCandidates(found, deviceIndex.get(identifier.value()));
+                case MISTYPED_PHONE -> {
+                    addCandidates(found, phoneEditIndex.get(identifier.value()), phone); // a digit dropped
+                    for (String key : deletionKeys(identifier.value())) {
+                        addCandidates(found, phoneEditIndex.get(key), phone); // a digit substituted or transposed
+                        String owner = owners.get(new Identifier(IdentifierType.PHONE, key)); // a digit added
+                        if (owner != null) {
+                            found.merge(root(owner), 1 << phone, (x, y) -> x | y);
+                        }
+                    }
+                }
+                case DEVICE_ID -> addCandidates(found, deviceIndex.get(identifier.value()), ProfileComparator.DEVICE);
                 default -> {
                 }
             }
         }
         if (event.address().home() != null) {
-            addCandidates(found, homeIndex.get(event.address().home()));
+            addCandidates(found, homeIndex.get(event.address().home()), ProfileComparator.ADDRESS);
+        }
+        if (event.couponId() != null) {
+            addCandidates(found, couponIndex.get(event.couponId()), ProfileComparator.COUPON);
         }
         found.remove(member);
         return found;
     }
 
-    private void addCandidates(Set<String> found, Set<String> members) {
+    private void addCandidates(Map<String, Integer> found, Set<String> members, int comparison) {
         if (members == null) {
             return;
         }
@@ -333,7 +431,9 @@ public final class IdentityGraph {
                 return; // a key shared by this many members says nothing
             }
         }
-        found.addAll(roots);
+        for (String root : roots) {
+            found.merge(root, 1 << comparison, (x, y) -> x | y);
+        }
     }
 
     private ProfileComparator.Frequencies frequencies() {
@@ -446,7 +546,9 @@ public final class IdentityGraph {
     // ---- profiles and blocking keys ----
 
     private void ensureMember(String memberId) {
-        parent.putIfAbsent(memberId, memberId);
+        if (parent.putIfAbsent(memberId, memberId) == null) {
+            memberIds.add(memberId);
+        }
     }
 
     private MemberProfile profile(String root) {
@@ -474,6 +576,12 @@ public final class IdentityGraph {
         }
         if (event.address().home() != null) {
             index(homeIndex, event.address().home(), member, profile.homes);
+        }
+        if (event.couponId() != null) {
+            index(couponIndex, event.couponId(), member, profile.coupons);
+        }
+        if (event.orderKey() != null) {
+            orderBuyers.putIfAbsent(event.orderKey(), member);
         }
         if (event.address().office() != null) {
             profile.offices.add(event.address().office());

@@ -11,14 +11,14 @@ package io.memberpulse.identity.domain;
 public record MatchWeights(double maskedPhoneM, double phoneDisagree, double phoneOneEditSameStore,
         double surnameM, double surnameDisagree, double fullNameAgree, double homeAddressAgree,
         double officeAddressAgree, double addressDisagree, double storeM, double cityDisagree, double deviceAgree,
-        double linkThreshold) {
+        double couponAgree, double linkThreshold) {
 
     /** The defaults of application.properties. */
-    public static final MatchWeights DEFAULTS = new MatchWeights(0.9, -14.0, 6.0, 0.95, -6.0, 4.0, 5.0, 2.0, -2.0,
-            0.9, -6.0, 3.0, 13.0);
+    public static final MatchWeights DEFAULTS = new MatchWeights(0.9, -14.0, 10.0, 0.95, -6.0, 4.0, 5.0, 2.0, -2.0,
+            0.9, -6.0, 3.0, 8.0, 13.0);
 
     /** No probabilistic links at all (deterministic rules only). */
-    public static final MatchWeights OFF = new MatchWeights(1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0,
+    public static final MatchWeights OFF = new MatchWeights(1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0,
             Double.POSITIVE_INFINITY);
 
     public MatchWeights {

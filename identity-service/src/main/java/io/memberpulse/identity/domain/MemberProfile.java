@@ -17,6 +17,7 @@ final class MemberProfile {
     final Set<String> stores = new HashSet<>(2);
     final Set<String> cities = new HashSet<>(1);
     final Set<String> devices = new HashSet<>(1);
+    final Set<String> coupons = new HashSet<>(1);
     int events;
 
     Set<String> holdings(IdentifierType type) {
@@ -34,6 +35,7 @@ final class MemberProfile {
         stores.addAll(other.stores);
         cities.addAll(other.cities);
         devices.addAll(other.devices);
+        coupons.addAll(other.coupons);
         events += other.events;
     }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Why two members became one: the absorbed member now points at the surviving one.
  *
- * @param rule        the identifier type that bridged them (deterministic, score 1) or "probabilistic"
+ * @param rule        the identifier type that bridged them (deterministic, score 1), "same_order" (two
+ *                    members bought one order) or "probabilistic"
  * @param identifiers the identifiers that caused it ("type:value")
  * @param reasons     the comparisons and their weights for a probabilistic link
  * @param eventKey    the event ("source:event_id") that brought the evidence
@@ -14,6 +15,7 @@ import java.util.List;
 public record MergeRecord(String survivingMemberId, String absorbedMemberId, String rule, double score,
         List<String> identifiers, List<String> reasons, String eventKey, Instant occurredAt) {
     public static final String PROBABILISTIC = "probabilistic";
+    public static final String SAME_ORDER = "same_order";
 
     public MergeRecord {
         identifiers = List.copyOf(identifiers);

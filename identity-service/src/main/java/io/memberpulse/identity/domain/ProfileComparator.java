@@ -2,16 +2,38 @@ package io.memberpulse.identity.domain;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
- * Scores one event against a candidate member, Fellegi–Sunter style: the sum of the log2 m/u
- * weights of each comparison's outcome (missing = 0). Only weak evidence is compared here; strong
- * identifiers decide before (IdentityGraph).
+ * Compares one event with a candidate member, Fellegi–Sunter style: each comparison reaches a level
+ * (0 = no information), and the score is the sum of the log2 m/u weights of the levels reached. Only
+ * weak evidence is compared here; strong identifiers decide before (IdentityGraph). The level vectors
+ * are also what {@link FellegiSunterEstimator} learns the weights from.
  */
 final class ProfileComparator {
-    private static final LevenshteinDistance ONE_EDIT = new LevenshteinDistance(1);
+    static final int PHONE = 0;
+    static final int SURNAME = 1;
+    static final int FULL_NAME = 2;
+    static final int ADDRESS = 3;
+    static final int STORE = 4;
+    static final int CITY = 5;
+    static final int DEVICE = 6;
+    static final int COUPON = 7;
+    /** Levels of each comparison, level 0 (no information) included. */
+    static final int[] LEVELS = {4, 3, 3, 4, 3, 3, 3, 3};
+    /** How each level reads in a merge's reasons (as the evidence API shows them). */
+    static final String[][] LABELS = {
+        {"", "masked_phone agree", "phone one edit at the same store", "phone disagree"},
+        {"", "surname agree", "surname disagree"},
+        {"", "name agree", "name disagree"},
+        {"", "address agree", "address same office floor", "address disagree"},
+        {"", "store agree", "store disagree"},
+        {"", "city agree", "city disagree"},
+        {"", "device_id agree", "device_id disagree"},
+        {"", "coupon agree", "coupon disagree"},
+    };
+    static final int AGREE = 1;
 
     /** How common a value is among members (term-frequency adjustment). */
     interface Frequencies {
@@ -25,99 +47,191 @@ final class ProfileComparator {
         boolean exclusiveDevice(String device);
     }
 
+    /** The levels reached, with the agreed values that are term-frequency adjusted. */
+    record Comparison(int[] levels, String maskedKey, String surname, String store) {
+    }
+
     record Score(double total, List<String> reasons) {
     }
 
-    private final MatchWeights weights;
+    private MatchWeights weights;
 
     ProfileComparator(MatchWeights weights) {
         this.weights = weights;
     }
 
+    MatchWeights weights() {
+        return weights;
+    }
+
+    void reweigh(MatchWeights weights) {
+        this.weights = weights;
+    }
+
     Score score(EventEvidence event, MemberProfile candidate, Frequencies frequencies) {
+        return score(compare(event, candidate, frequencies), frequencies);
+    }
+
+    Score score(Comparison comparison, Frequencies frequencies) {
         List<String> reasons = new ArrayList<>(6);
-        double total = phone(event, candidate, frequencies, reasons);
-        total += name(event, candidate, frequencies, reasons);
-        total += address(event, candidate, reasons);
-        if (event.storeId() != null && candidate.stores.contains(event.storeId())) {
-            total += add(reasons, "store", "agree", log2(weights.storeM() / frequencies.storeShare(event.storeId())));
-        }
-        if (event.city() != null && !candidate.cities.isEmpty() && !candidate.cities.contains(event.city())) {
-            total += add(reasons, "city", "disagree", weights.cityDisagree());
-        }
-        for (Identifier identifier : event.identifiers()) {
-            if (identifier.type() == IdentifierType.DEVICE_ID && candidate.devices.contains(identifier.value())
-                    && frequencies.exclusiveDevice(identifier.value())) {
-                total += add(reasons, "device_id", "agree", weights.deviceAgree());
+        double total = 0;
+        int[] levels = comparison.levels();
+        for (int k = 0; k < levels.length; k++) {
+            if (levels[k] == 0) {
+                continue;
+            }
+            double weight = weight(k, levels[k], comparison, frequencies);
+            if (weight != 0) {
+                reasons.add(String.format(Locale.ROOT, "%s (%+.1f)", LABELS[k][levels[k]], weight));
+                total += weight;
             }
         }
         return new Score(total, reasons);
     }
 
-    private double maskedAgree(String key, Frequencies frequencies) {
-        return log2(weights.maskedPhoneM() / frequencies.maskedPhoneShare(key));
+    private double weight(int comparison, int level, Comparison values, Frequencies frequencies) {
+        return switch (comparison) {
+            case PHONE -> level == AGREE ? log2(weights.maskedPhoneM() / frequencies.maskedPhoneShare(values.maskedKey()))
+                    : level == 2 ? weights.phoneOneEditSameStore() : weights.phoneDisagree();
+            case SURNAME -> level == AGREE ? log2(weights.surnameM() / frequencies.surnameShare(values.surname()))
+                    : weights.surnameDisagree();
+            case FULL_NAME -> level == AGREE ? weights.fullNameAgree() : 0;
+            case ADDRESS -> level == AGREE ? weights.homeAddressAgree()
+                    : level == 2 ? weights.officeAddressAgree() : weights.addressDisagree();
+            case STORE -> level == AGREE ? log2(weights.storeM() / frequencies.storeShare(values.store())) : 0;
+            case CITY -> level == AGREE ? 0 : weights.cityDisagree();
+            case DEVICE -> level == AGREE ? weights.deviceAgree() : 0;
+            case COUPON -> level == AGREE ? weights.couponAgree() : 0;
+            default -> throw new IllegalArgumentException("no comparison " + comparison);
+        };
     }
 
-    private double phone(EventEvidence event, MemberProfile candidate, Frequencies frequencies, List<String> reasons) {
+    Comparison compare(EventEvidence event, MemberProfile candidate, Frequencies frequencies) {
+        int[] levels = new int[LEVELS.length];
+        String maskedKey = phone(event, candidate, levels);
+        String surname = name(event, candidate, levels);
+        address(event, candidate, levels);
+        String store = null;
+        if (event.storeId() != null && !candidate.stores.isEmpty()) {
+            levels[STORE] = candidate.stores.contains(event.storeId()) ? AGREE : 2;
+            store = event.storeId();
+        }
+        if (event.city() != null && !candidate.cities.isEmpty()) {
+            levels[CITY] = candidate.cities.contains(event.city()) ? AGREE : 2;
+        }
+        for (Identifier identifier : event.identifiers()) {
+            if (identifier.type() == IdentifierType.DEVICE_ID && !candidate.devices.isEmpty()) {
+                levels[DEVICE] = candidate.devices.contains(identifier.value())
+                        && frequencies.exclusiveDevice(identifier.value()) ? AGREE : 2;
+            }
+        }
+        if (event.couponId() != null && !candidate.coupons.isEmpty()) {
+            levels[COUPON] = candidate.coupons.contains(event.couponId()) ? AGREE : 2;
+        }
+        return new Comparison(levels, maskedKey, surname, store);
+    }
+
+    /** Sets the phone level; returns the agreed masked key, if any. */
+    private static String phone(EventEvidence event, MemberProfile candidate, int[] levels) {
         for (Identifier identifier : event.identifiers()) {
             if (identifier.type() == IdentifierType.MASKED_PHONE) {
                 String key = IdentityGraph.maskedKey(identifier);
                 if (key != null && candidate.maskedKeys.contains(key)) {
-                    return add(reasons, "masked_phone", "agree", maskedAgree(key, frequencies));
+                    levels[PHONE] = AGREE;
+                    return key;
                 }
-                return candidate.maskedKeys.isEmpty() ? 0 : add(reasons, "phone", "disagree", weights.phoneDisagree());
+                levels[PHONE] = candidate.maskedKeys.isEmpty() ? 0 : 3;
+                return null;
+            }
+            if (identifier.type() == IdentifierType.MISTYPED_PHONE) {
+                levels[PHONE] = oneSlipAtTheSameStore(event, identifier, candidate) ? 2
+                        : candidate.fullPhones.isEmpty() ? 0 : 3;
+                return null;
             }
             if (identifier.type() == IdentifierType.PHONE) {
-                for (String phone : candidate.fullPhones) {
-                    if (ONE_EDIT.apply(phone, identifier.value()) == 1 && event.storeId() != null
-                            && candidate.stores.contains(event.storeId())) {
-                        return add(reasons, "phone", "one edit at the same store", weights.phoneOneEditSameStore());
-                    }
+                if (oneSlipAtTheSameStore(event, identifier, candidate)) {
+                    levels[PHONE] = 2;
+                    return null;
                 }
                 String key = IdentityGraph.maskedKey(identifier);
                 if (key != null && candidate.maskedKeys.contains(key) && candidate.fullPhones.stream()
                         .noneMatch(p -> key.equals(IdentityGraph.maskedKey(new Identifier(IdentifierType.PHONE, p))))) {
-                    return add(reasons, "masked_phone", "agree", maskedAgree(key, frequencies));
+                    levels[PHONE] = AGREE; // the candidate is known by this masked phone only
+                    return key;
                 }
-                return candidate.maskedKeys.isEmpty() ? 0 : add(reasons, "phone", "disagree", weights.phoneDisagree());
+                levels[PHONE] = candidate.maskedKeys.isEmpty() ? 0 : 3;
+                return null;
             }
         }
-        return 0;
+        return null;
     }
 
-    private double name(EventEvidence event, MemberProfile candidate, Frequencies frequencies, List<String> reasons) {
+    private static boolean oneSlipAtTheSameStore(EventEvidence event, Identifier phone, MemberProfile candidate) {
+        if (event.storeId() == null || !candidate.stores.contains(event.storeId())) {
+            return false;
+        }
+        for (String held : candidate.fullPhones) {
+            if (oneSlipApart(held, phone.value())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether two strings differ by exactly one keying slip: one character changed, dropped or added, or two
+     * neighbours swapped (optimal string alignment distance 1; commons-text has no such distance).
+     */
+    static boolean oneSlipApart(String a, String b) {
+        if (a.length() < b.length()) {
+            return oneSlipApart(b, a);
+        }
+        int start = 0;
+        while (start < b.length() && a.charAt(start) == b.charAt(start)) {
+            start++;
+        }
+        if (a.length() == b.length() + 1) {
+            return a.substring(start + 1).equals(b.substring(start));
+        }
+        if (a.length() != b.length() || start == a.length()) {
+            return false;
+        }
+        if (a.substring(start + 1).equals(b.substring(start + 1))) {
+            return true;
+        }
+        return start + 1 < a.length() && a.charAt(start) == b.charAt(start + 1) && a.charAt(start + 1) == b.charAt(start)
+                && a.substring(start + 2).equals(b.substring(start + 2));
+    }
+
+    /** Sets the surname and full-name levels; returns the agreed surname, if any. */
+    private static String name(EventEvidence event, MemberProfile candidate, int[] levels) {
         Set<String> surnames = event.name().surnames();
         if (surnames.isEmpty() || candidate.surnames.isEmpty()) {
-            return 0;
+            return null;
         }
         String agreed = surnames.stream().filter(candidate.surnames::contains).findFirst().orElse(null);
         if (agreed == null) {
-            return add(reasons, "surname", "disagree", weights.surnameDisagree());
+            levels[SURNAME] = 2;
+            return null;
         }
-        double total = add(reasons, "surname", "agree", log2(weights.surnameM() / frequencies.surnameShare(agreed)));
-        if (event.name().fullNames().stream().anyMatch(candidate.fullNames::contains)) {
-            total += add(reasons, "name", "agree", weights.fullNameAgree());
+        levels[SURNAME] = AGREE;
+        if (!event.name().fullNames().isEmpty() && !candidate.fullNames.isEmpty()) {
+            levels[FULL_NAME] = event.name().fullNames().stream().anyMatch(candidate.fullNames::contains) ? AGREE : 2;
         }
-        return total;
+        return agreed;
     }
 
-    private double address(EventEvidence event, MemberProfile candidate, List<String> reasons) {
+    private static void address(EventEvidence event, MemberProfile candidate, int[] levels) {
         ProfileNormalizer.AddressKey address = event.address();
         if (address.home() != null) {
             if (candidate.homes.contains(address.home())) {
-                return add(reasons, "address", "agree", weights.homeAddressAgree());
+                levels[ADDRESS] = AGREE;
+            } else if (!candidate.homes.isEmpty()) {
+                levels[ADDRESS] = 3;
             }
-            return candidate.homes.isEmpty() ? 0 : add(reasons, "address", "disagree", weights.addressDisagree());
+        } else if (address.office() != null && candidate.offices.contains(address.office())) {
+            levels[ADDRESS] = 2;
         }
-        if (address.office() != null && candidate.offices.contains(address.office())) {
-            return add(reasons, "address", "same office floor", weights.officeAddressAgree());
-        }
-        return 0;
-    }
-
-    private static double add(List<String> reasons, String field, String outcome, double weight) {
-        reasons.add(String.format(java.util.Locale.ROOT, "%s %s (%+.1f)", field, outcome, weight));
-        return weight;
     }
 
     static double log2(double x) {

@@ -55,4 +55,23 @@ class IdentifierNormalizerTest {
                 .containsExactly(new Identifier(IdentifierType.PHONE, "00000000000"));
         assertThatThrownBy(() -> guarded.normalize(phone("00000000001"))).isInstanceOf(InvalidIdentifierException.class);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1381234567", "1381234 5678 9", "10812345678"})
+    void aTillTypedPhoneOneSlipFromAMobileIsKeptAsWeakEvidence(String typed) {
+        Identifier phone = normalizer.normalize(phone(typed)).get(0);
+        assertThat(phone.type()).isEqualTo(IdentifierType.MISTYPED_PHONE);
+        assertThat(phone.type().isStrong()).isFalse();
+        assertThat(phone.value()).startsWith("+86");
+    }
+
+    @Test
+    void slipsAreOneCharacterChangedDroppedAddedOrTwoNeighboursSwapped() {
+        assertThat(ProfileComparator.oneSlipApart("13812345678", "13812345679")).isTrue();
+        assertThat(ProfileComparator.oneSlipApart("13812345678", "1381234567")).isTrue();
+        assertThat(ProfileComparator.oneSlipApart("13812345678", "138123456781")).isTrue();
+        assertThat(ProfileComparator.oneSlipApart("13812345678", "13812345687")).isTrue();
+        assertThat(ProfileComparator.oneSlipApart("13812345678", "13812345678")).isFalse();
+        assertThat(ProfileComparator.oneSlipApart("13812345678", "13812346587")).isFalse();
+    }
 }
