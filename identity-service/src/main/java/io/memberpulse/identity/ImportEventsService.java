@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Imports a batch of valid channel events: drops the ones already imported (same source + event_id),
@@ -49,6 +56,8 @@ public class ImportEventsService {
     private final Counter duplicateOrderCounter;
     private final Counter acceptedCounter;
     private final Counter duplicateCounter;
+    private final ExecutorService importThread = Executors.newSingleThreadExecutor(named("identity-import"));
+    private final ExecutorService changesThread = Executors.newSingleThreadExecutor(named("identity-changes"));
 
     public ImportEventsService(IdentityRepository repository, GraphRepository graphRepository, StitchingGraph graphs,
             IdentityChanges changes, MemberEventPublisher publisher, IdentityConfig config, MeterRegistry registry) {
@@ -65,8 +74,62 @@ public class ImportEventsService {
         this.duplicateCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "duplicate").register(registry);
     }
 
-    /** Blocking: call from a worker thread. */
+    /**
+     * A stored batch whose events are on their way to member.events: {@code acknowledged} completes
+     * when the broker acknowledged every one of them (and fails if it did not: the relay retries).
+     */
+    public record Imported(ImportResult result, CompletableFuture<Void> acknowledged) {
+    }
+
+    /** Imports and waits for the broker's acknowledgements. Blocking: call from a worker thread. */
     public ImportResult importEvents(List<ChannelEvent> events) {
+        Imported imported = importStored(events);
+        awaitAll(List.of(imported.acknowledged()));
+        return imported.result();
+    }
+
+    /**
+     * Stores the batch and starts publishing it, without waiting for the broker, on the import
+     * thread: the caller reads its next batch meanwhile. Imports run one at a time in the order
+     * they were submitted, so each member's events are sent in order.
+     */
+    public CompletableFuture<Imported> submit(List<ChannelEvent> events) {
+        return CompletableFuture.supplyAsync(() -> importStored(events), importThread);
+    }
+
+    /** Waits for every future, then rethrows the first failure as it was thrown. */
+    public static void awaitAll(List<? extends CompletableFuture<?>> futures) {
+        RuntimeException first = null;
+        for (CompletableFuture<?> future : futures) {
+            try {
+                future.join();
+            } catch (CompletionException | CancellationException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException cause ? cause : e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        importThread.shutdown();
+        changesThread.shutdown();
+    }
+
+    private static ThreadFactory named(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Stores the batch (blocking) and starts its publication. */
+    Imported importStored(List<ChannelEvent> events) {
         synchronized (graphs) {
             try {
                 return importLocked(events);
@@ -77,7 +140,7 @@ public class ImportEventsService {
         }
     }
 
-    private ImportResult importLocked(List<ChannelEvent> events) {
+    private Imported importLocked(List<ChannelEvent> events) {
         Map<String, ChannelEvent> unique = new LinkedHashMap<>();
         for (ChannelEvent event : events) {
             unique.putIfAbsent(IdentityRepository.eventKey(sourceCode(event), event.getEventId()), event);
@@ -88,6 +151,7 @@ public class ImportEventsService {
         List<MemberEvent> toPublish = new ArrayList<>();
         IdentityGraph graph = graphs.graph();
         boolean[] merged = new boolean[1];
+        Long[] batchId = new Long[1];
 
         int stored = repository.pool().withTransaction(connection -> repository
                 .existingEventKeys(connection, candidates.stream().map(ImportEventsService::sourceCode).toList(),
@@ -124,18 +188,22 @@ public class ImportEventsService {
                                             instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),
                                             event.toByteArray(), duplicateOf[i], event.getIdentifiers().getDeviceId()));
                                 }
-                                return write(connection, graph, linked, rows, now).replaceWith(fresh.size());
+                                return write(connection, graph, linked, rows, now)
+                                        .flatMap(v -> repository.awaitAcknowledgement(connection,
+                                                toPublish.stream().map(e -> sourceCode(e.getEvent())).toList(),
+                                                toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), now))
+                                        .invoke(id -> batchId[0] = id)
+                                        .replaceWith(fresh.size());
                             });
                 }))
                 .await().indefinitely();
-
-        publishAndRecord(toPublish);
-        if (merged[0]) {
-            changes.publishPending();
+        CompletableFuture<Void> acknowledged = publish(toPublish, batchId[0]);
+        if (merged[0]) { // after the batch's events: the changes queued by this batch's merges
+            acknowledged = acknowledged.thenRunAsync(changes::publishPending, changesThread);
         }
         acceptedCounter.increment(stored);
         duplicateCounter.increment(events.size() - stored);
-        return new ImportResult(stored, duplicatesInBatch + candidates.size() - stored);
+        return new Imported(new ImportResult(stored, duplicatesInBatch + candidates.size() - stored), acknowledged);
     }
 
     private Uni<Void> write(SqlConnection connection, IdentityGraph graph, BatchLinker.Linked linked,
@@ -185,13 +253,20 @@ public class ImportEventsService {
                 .flatMap(v -> repository.insertEvents(connection, rows, now));
     }
 
-    /** Publishes and marks the events published; a failure leaves them for the relay to retry. */
-    void publishAndRecord(List<MemberEvent> events) {
-        publisher.publish(events).await().indefinitely();
-        repository.markPublished(
-                events.stream().map(e -> sourceCode(e.getEvent())).toList(),
-                events.stream().map(e -> e.getEvent().getEventId()).toList(),
-                Instant.now()).await().indefinitely();
+    /**
+     * Publishes a batch and, once the broker acknowledged all of it, strikes it off the unpublished
+     * batches; a failure leaves it there for the relay to publish again. Blocking.
+     */
+    void publishAndRecord(List<MemberEvent> events, Long batchId) {
+        awaitAll(List.of(publish(events, batchId)));
+    }
+
+    private CompletableFuture<Void> publish(List<MemberEvent> events, Long batchId) {
+        Uni<Void> sent = publisher.publish(events);
+        if (batchId != null) {
+            sent = sent.call(() -> repository.acknowledged(batchId));
+        }
+        return sent.subscribeAsCompletionStage();
     }
 
     static String sourceCode(ChannelEvent event) {

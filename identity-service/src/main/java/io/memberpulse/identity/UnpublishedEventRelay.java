@@ -38,20 +38,24 @@ public class UnpublishedEventRelay {
         if (republished > 0) {
             LOG.infof("published %d member.merges changes left queued", republished);
         }
-        List<EventRow> rows = repository.unpublished(Instant.now().minus(GRACE), 5_000).await().indefinitely();
-        if (rows.isEmpty()) {
-            return;
-        }
-        List<MemberEvent> events = new ArrayList<>(rows.size());
-        for (EventRow row : rows) {
-            try {
-                events.add(MemberEvent.newBuilder().setMemberId(row.memberId() == null ? "" : row.memberId())
-                        .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null).build());
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
+        for (int batches = 0; batches < 20; batches++) {
+            IdentityRepository.UnpublishedBatch batch = repository.oldestUnpublished(Instant.now().minus(GRACE))
+                    .await().indefinitely();
+            if (batch == null) {
+                return;
             }
+            List<MemberEvent> events = new ArrayList<>(batch.events().size());
+            for (EventRow row : batch.events()) {
+                try {
+                    events.add(MemberEvent.newBuilder().setMemberId(row.memberId() == null ? "" : row.memberId())
+                            .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null)
+                            .build());
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
+                }
+            }
+            LOG.infof("republishing %d events that Kafka never acknowledged", events.size());
+            importService.publishAndRecord(events, batch.id());
         }
-        LOG.infof("republishing %d events that Kafka never acknowledged", events.size());
-        importService.publishAndRecord(events);
     }
 }

@@ -3,6 +3,7 @@ package io.memberpulse.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +21,15 @@ class OptionalResourcesTest {
         assertThat(manifests).extracting(Manifest::kind).doesNotContainAnyElementsOf(OPTIONAL_KINDS);
         assertThat(manifests).filteredOn(m -> m.kind().equals("ConfigMap")).extracting(Manifest::name)
                 .containsExactlyInAnyOrder("identity-service-config", "rfm-service-config", "churn-service-config", "campaign-service-config");
-        for (String kind : List.of("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget")) {
+        for (String kind : List.of("Deployment", "Service", "PodDisruptionBudget")) {
             assertThat(Manifests.ofKind(manifests, kind)).extracting(Manifest::name).as(kind)
                     .containsExactlyInAnyOrderElementsOf(Charts.SERVICES);
         }
+        assertThat(Manifests.ofKind(manifests, "HorizontalPodAutoscaler")).extracting(Manifest::name)
+                .as("identity-service is a single writer: one replica, no HPA")
+                .containsExactlyInAnyOrder("rfm-service", "churn-service", "campaign-service");
+        assertThat(Manifests.one(manifests, "Deployment", "identity-service").as(Deployment.class).getSpec().getReplicas())
+                .isEqualTo(1);
     }
 
     @Test
@@ -47,7 +53,7 @@ class OptionalResourcesTest {
         assertThat(trigger(manifests, "rfm-service")).containsEntry("topic", "member.events").containsEntry("consumerGroup", "rfm-service");
         assertThat(trigger(manifests, "campaign-service")).containsEntry("topic", "churn.scores").containsEntry("consumerGroup", "campaign-service");
         assertThat(Manifests.ofKind(manifests, "HorizontalPodAutoscaler")).extracting(Manifest::name)
-                .as("KEDA replaces the HPA of the consumers").containsExactly("identity-service");
+                .as("KEDA replaces the HPA of the consumers; identity-service runs one replica").isEmpty();
         assertThat(Manifests.ofKind(manifests, "Secret")).extracting(Manifest::name).containsExactly("identity-service-config-creds");
         assertThat(Manifests.ofKind(manifests, "PrometheusRule")).hasSize(1);
         ConfigMap dashboard = Manifests.ofKind(manifests, "ConfigMap").stream().map(m -> m.as(ConfigMap.class))

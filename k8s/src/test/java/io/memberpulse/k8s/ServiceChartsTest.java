@@ -77,7 +77,7 @@ class ServiceChartsTest {
     @Test
     void eachServiceScalesOnItsOwnValues() {
         List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of(
-                "identity-service.autoscaling.minReplicas", 3, "identity-service.autoscaling.maxReplicas", 9,
+                "identity-service.autoscaling.enabled", true, "identity-service.autoscaling.minReplicas", 3, "identity-service.autoscaling.maxReplicas", 9,
                 "rfm-service.autoscaling.minReplicas", 2, "rfm-service.autoscaling.maxReplicas", 4,
                 "churn-service.autoscaling.enabled", false, "churn-service.replicaCount", 3,
                 "campaign-service.keda.enabled", true, "campaign-service.keda.maxReplicas", 2));

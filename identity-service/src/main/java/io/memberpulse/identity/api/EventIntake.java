@@ -7,9 +7,12 @@ import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.ZoneId;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one way events come in, whatever the transport (CSV, JSON, gRPC): read each, check it against
@@ -18,7 +21,9 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class EventIntake {
-    static final int BATCH_SIZE = 5_000;
+    static final int BATCH_SIZE = 2_500;
+    /** Batches stored whose broker acknowledgements may still be awaited before reading on. */
+    static final int MAX_UNACKNOWLEDGED_BATCHES = 4;
 
     private final ImportEventsService importService;
     private final EventFormat format;
@@ -40,9 +45,16 @@ public class EventIntake {
     public record Summary(long accepted, long duplicates, long rejected, List<Rejection> rejections) {
     }
 
-    /** Collects events and imports them batch by batch. */
+    /**
+     * Collects events and imports them batch by batch, pipelined: a full batch is stored on the
+     * import thread while the caller reads the next one (at most one batch waits), and its
+     * publication is acknowledged in the background; {@link #finish} returns once every accepted
+     * event is stored and acknowledged by the broker.
+     */
     public final class Session {
         private final List<ChannelEvent> pending = new ArrayList<>(BATCH_SIZE);
+        private final Deque<CompletableFuture<Void>> unacknowledged = new ArrayDeque<>();
+        private CompletableFuture<ImportEventsService.Imported> importing;
         private final List<Rejection> rejections = new ArrayList<>();
         private long accepted;
         private long duplicates;
@@ -93,14 +105,43 @@ public class EventIntake {
             if (pending.isEmpty()) {
                 return;
             }
-            ImportResult result = importService.importEvents(List.copyOf(pending));
+            List<ChannelEvent> batch = List.copyOf(pending);
+            pending.clear();
+            awaitImport();
+            importing = importService.submit(batch);
+        }
+
+        /** Waits for the batch being stored; a failure to store it stops the session. */
+        private void awaitImport() {
+            if (importing == null) {
+                return;
+            }
+            CompletableFuture<ImportEventsService.Imported> stored = importing;
+            importing = null;
+            ImportEventsService.awaitAll(List.of(stored));
+            ImportEventsService.Imported imported = stored.join();
+            ImportResult result = imported.result();
             accepted += result.accepted();
             duplicates += result.duplicates();
-            pending.clear();
+            unacknowledged.addLast(imported.acknowledged());
+            while (!unacknowledged.isEmpty() && unacknowledged.peekFirst().isDone()) {
+                ImportEventsService.awaitAll(List.of(unacknowledged.removeFirst()));
+            }
+            if (unacknowledged.size() > MAX_UNACKNOWLEDGED_BATCHES) {
+                ImportEventsService.awaitAll(List.of(unacknowledged.removeFirst()));
+            }
         }
 
         public Summary finish() {
-            flush();
+            try {
+                flush();
+                awaitImport();
+            } catch (RuntimeException e) {
+                unacknowledged.forEach(acknowledged -> acknowledged.exceptionally(ignored -> null).join());
+                throw e;
+            }
+            ImportEventsService.awaitAll(List.copyOf(unacknowledged));
+            unacknowledged.clear();
             return new Summary(accepted, duplicates, rejected, List.copyOf(rejections));
         }
     }

@@ -43,9 +43,6 @@ public class ChannelEventEntity extends PanacheEntityBase {
     @Column(name = "accepted_at", nullable = false)
     public OffsetDateTime acceptedAt;
 
-    @Column(name = "published_at")
-    public OffsetDateTime publishedAt;
-
     public static Uni<Long> countOfMember(String memberId) {
         return count("memberId", memberId);
     }

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -201,85 +200,156 @@ public class IdentityRepository {
 
     private Uni<Void> writeLinks(SqlConnection connection, Map<Identifier, String> links,
             Map<Identifier, Instant> firstSeen, Map<Identifier, Instant> lastSeen) {
-        List<Tuple> tuples = new ArrayList<>(links.size());
-        links.forEach((identifier, memberId) -> tuples.add(Tuple.of(identifier.type().code(), identifier.value(), memberId,
-                offset(firstSeen.get(identifier)), offset(lastSeen.get(identifier)))));
+        int n = links.size();
+        String[] types = new String[n];
+        String[] values = new String[n];
+        String[] members = new String[n];
+        OffsetDateTime[] firsts = new OffsetDateTime[n];
+        OffsetDateTime[] lasts = new OffsetDateTime[n];
+        int i = 0;
+        for (Map.Entry<Identifier, String> link : links.entrySet()) {
+            Identifier identifier = link.getKey();
+            types[i] = identifier.type().code();
+            values[i] = identifier.value();
+            members[i] = link.getValue();
+            firsts[i] = offset(firstSeen.get(identifier));
+            lasts[i] = offset(lastSeen.get(identifier));
+            i++;
+        }
         return connection.preparedQuery("""
-                INSERT INTO member_identifier (type, value, member_id, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5)
+                INSERT INTO member_identifier (type, value, member_id, first_seen, last_seen)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
                 ON CONFLICT (type, value) DO UPDATE SET
                   first_seen = CASE WHEN member_identifier.member_id = EXCLUDED.member_id
                     THEN LEAST(member_identifier.first_seen, EXCLUDED.first_seen) ELSE EXCLUDED.first_seen END,
                   last_seen = CASE WHEN member_identifier.member_id = EXCLUDED.member_id
                     THEN GREATEST(member_identifier.last_seen, EXCLUDED.last_seen) ELSE EXCLUDED.last_seen END,
                   member_id = EXCLUDED.member_id""")
-                .executeBatch(tuples)
+                .execute(Tuple.from(List.of(types, values, members, firsts, lasts)))
                 .replaceWithVoid();
     }
 
-    /** Records the seen-window of identifiers that were already linked. */
+    /** Widens the seen-window of identifiers that were already linked; rows it would not change are not written. */
     public Uni<Void> touchIdentifiers(SqlConnection connection, Map<Identifier, Instant> firstSeen,
             Map<Identifier, Instant> lastSeen) {
         if (firstSeen.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> tuples = new ArrayList<>(firstSeen.size());
-        firstSeen.forEach((identifier, first) -> tuples.add(Tuple.of(identifier.type().code(), identifier.value(),
-                offset(first), offset(lastSeen.get(identifier)))));
+        int n = firstSeen.size();
+        String[] types = new String[n];
+        String[] values = new String[n];
+        OffsetDateTime[] firsts = new OffsetDateTime[n];
+        OffsetDateTime[] lasts = new OffsetDateTime[n];
+        int i = 0;
+        for (Map.Entry<Identifier, Instant> seen : firstSeen.entrySet()) {
+            Identifier identifier = seen.getKey();
+            types[i] = identifier.type().code();
+            values[i] = identifier.value();
+            firsts[i] = offset(seen.getValue());
+            lasts[i] = offset(lastSeen.get(identifier));
+            i++;
+        }
         return connection.preparedQuery("""
-                UPDATE member_identifier SET first_seen = LEAST(first_seen, $3), last_seen = GREATEST(last_seen, $4)
-                WHERE type = $1 AND value = $2""")
-                .executeBatch(tuples)
+                UPDATE member_identifier i SET first_seen = LEAST(i.first_seen, k.first_seen),
+                  last_seen = GREATEST(i.last_seen, k.last_seen)
+                FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])
+                  AS k(type, value, first_seen, last_seen)
+                WHERE i.type = k.type AND i.value = k.value
+                  AND (k.first_seen < i.first_seen OR k.last_seen > i.last_seen)""")
+                .execute(Tuple.from(List.of(types, values, firsts, lasts)))
                 .replaceWithVoid();
     }
 
+    /** Stores the events in one statement; one already stored (same source + event_id) is left as it is. */
     public Uni<Void> insertEvents(SqlConnection connection, List<EventRow> events, Instant acceptedAt) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        OffsetDateTime accepted = offset(acceptedAt);
-        List<Tuple> tuples = new ArrayList<>(events.size());
-        for (EventRow event : events) {
-            tuples.add(Tuple.from(Arrays.asList(event.source(), event.eventId(), nullable(event.memberId()), event.type(),
-                    offset(event.occurredAt()), nullable(event.storeId()), nullable(event.orderId()),
-                    Buffer.buffer(event.payload()), accepted, nullable(event.duplicateOf()),
-                    nullable(event.deviceId()))));
+        int n = events.size();
+        String[] sources = new String[n];
+        String[] eventIds = new String[n];
+        String[] memberIds = new String[n];
+        String[] types = new String[n];
+        OffsetDateTime[] occurredAt = new OffsetDateTime[n];
+        String[] storeIds = new String[n];
+        String[] orderIds = new String[n];
+        Buffer[] payloads = new Buffer[n];
+        String[] duplicateOf = new String[n];
+        String[] deviceIds = new String[n];
+        for (int i = 0; i < n; i++) {
+            EventRow event = events.get(i);
+            sources[i] = event.source();
+            eventIds[i] = event.eventId();
+            memberIds[i] = nullable(event.memberId());
+            types[i] = event.type();
+            occurredAt[i] = offset(event.occurredAt());
+            storeIds[i] = nullable(event.storeId());
+            orderIds[i] = nullable(event.orderId());
+            payloads[i] = Buffer.buffer(event.payload());
+            duplicateOf[i] = nullable(event.duplicateOf());
+            deviceIds[i] = nullable(event.deviceId());
         }
         return connection.preparedQuery("""
                 INSERT INTO channel_event (source, event_id, member_id, type, occurred_at, store_id, order_id, payload,
                   accepted_at, duplicate_of, device_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING""")
-                .executeBatch(tuples)
+                SELECT source, event_id, member_id, type, occurred_at, store_id, order_id, payload, $11, duplicate_of,
+                  device_id
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                  $8::bytea[], $9::text[], $10::text[])
+                  AS e(source, event_id, member_id, type, occurred_at, store_id, order_id, payload, duplicate_of, device_id)
+                ON CONFLICT DO NOTHING""")
+                .execute(Tuple.from(List.of(sources, eventIds, memberIds, types, occurredAt, storeIds, orderIds,
+                        payloads, duplicateOf, deviceIds, offset(acceptedAt))))
                 .replaceWithVoid();
     }
 
-    public Uni<Void> markPublished(List<String> sources, List<String> eventIds, Instant publishedAt) {
+    /**
+     * Lists a batch's publishable events (in publishing order) as not yet acknowledged by Kafka;
+     * written in the import's transaction. Returns the batch id to {@link #acknowledged} later.
+     */
+    public Uni<Long> awaitAcknowledgement(SqlConnection connection, List<String> sources, List<String> eventIds,
+            Instant acceptedAt) {
         if (sources.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().nullItem();
         }
-        return pool.preparedQuery("""
-                UPDATE channel_event e SET published_at = $3
-                FROM unnest($1::text[], $2::text[]) AS k(source, event_id)
-                WHERE e.source = k.source AND e.event_id = k.event_id""")
-                .execute(Tuple.of(sources.toArray(String[]::new), eventIds.toArray(String[]::new), offset(publishedAt)))
+        return connection.preparedQuery("""
+                INSERT INTO unpublished_batch (accepted_at, sources, event_ids) VALUES ($1, $2, $3) RETURNING id""")
+                .execute(Tuple.of(offset(acceptedAt), sources.toArray(String[]::new), eventIds.toArray(String[]::new)))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** The broker acknowledged every event of the batch. */
+    public Uni<Void> acknowledged(long batchId) {
+        return pool.preparedQuery("DELETE FROM unpublished_batch WHERE id = $1").execute(Tuple.of(batchId))
                 .replaceWithVoid();
     }
 
-    /** Member-bearing events accepted before the instant whose publication was never acknowledged. */
-    public Uni<List<EventRow>> unpublished(Instant acceptedBefore, int limit) {
+    /** A batch whose events Kafka never acknowledged, with its stored events in publishing order. */
+    public record UnpublishedBatch(long id, List<EventRow> events) {
+    }
+
+    /** The oldest batch accepted before the instant that Kafka never acknowledged, if any. */
+    public Uni<UnpublishedBatch> oldestUnpublished(Instant acceptedBefore) {
         return pool.preparedQuery("""
-                SELECT source, event_id, member_id, type, occurred_at, store_id, order_id, payload, duplicate_of
-                FROM channel_event
-                WHERE published_at IS NULL AND (member_id IS NOT NULL OR type = 'stockout') AND accepted_at < $1
-                ORDER BY accepted_at, occurred_at LIMIT $2""")
-                .execute(Tuple.of(offset(acceptedBefore), limit))
+                SELECT b.id, e.source, e.event_id, e.member_id, e.type, e.occurred_at, e.store_id, e.order_id,
+                  e.payload, e.duplicate_of
+                FROM (SELECT * FROM unpublished_batch WHERE accepted_at < $1 ORDER BY id LIMIT 1) b
+                CROSS JOIN LATERAL unnest(b.sources, b.event_ids) WITH ORDINALITY AS k(source, event_id, position)
+                LEFT JOIN channel_event e ON e.source = k.source AND e.event_id = k.event_id
+                ORDER BY k.position""")
+                .execute(Tuple.of(offset(acceptedBefore)))
                 .map(rows -> {
+                    Long id = null;
                     List<EventRow> events = new ArrayList<>();
                     for (Row row : rows) {
-                        events.add(new EventRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
-                                row.getOffsetDateTime(4).toInstant(), row.getString(5), row.getString(6),
-                                row.getBuffer(7).getBytes(), row.getString(8), null));
+                        id = row.getLong(0);
+                        if (row.getString(1) != null) { // null: the event is gone (it never is; nothing is deleted)
+                            events.add(new EventRow(row.getString(1), row.getString(2), row.getString(3),
+                                    row.getString(4), row.getOffsetDateTime(5).toInstant(), row.getString(6),
+                                    row.getString(7), row.getBuffer(8).getBytes(), row.getString(9), null));
+                        }
                     }
-                    return events;
+                    return id == null ? null : new UnpublishedBatch(id, events);
                 });
     }
 
@@ -345,7 +415,7 @@ public class IdentityRepository {
                 });
     }
 
-    private static Object nullable(String value) {
+    private static String nullable(String value) {
         return value == null || value.isEmpty() ? null : value;
     }
 
