@@ -13,13 +13,13 @@ class DefaultSegmentsTest {
 
     @Test
     void theStoreTargetsOfTheDomainTable() {
-        assertThat(DefaultSegments.of(rfm(6, 5, 700))).containsExactlyInAnyOrder(
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(6, 5, 700))).containsExactlyInAnyOrder(
                 DefaultSegments.HIGH_VALUE_ACTIVE, DefaultSegments.POTENTIAL);
-        assertThat(DefaultSegments.of(rfm(7, 5, 700))).containsExactly(DefaultSegments.POTENTIAL);
-        assertThat(DefaultSegments.of(rfm(12, 3, 400))).containsExactly(DefaultSegments.POTENTIAL);
-        assertThat(DefaultSegments.of(rfm(12, 2, 400))).isEmpty();
-        assertThat(DefaultSegments.of(rfm(20, 1, 200))).containsExactly(DefaultSegments.CHURN_EDGE);
-        assertThat(DefaultSegments.of(rfm(25, 1, 201))).isEmpty();
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(7, 5, 700))).containsExactly(DefaultSegments.POTENTIAL);
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(12, 3, 400))).containsExactly(DefaultSegments.POTENTIAL);
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(12, 2, 400))).isEmpty();
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(20, 1, 200))).containsExactly(DefaultSegments.CHURN_EDGE);
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(25, 1, 201))).isEmpty();
     }
 
     @Test

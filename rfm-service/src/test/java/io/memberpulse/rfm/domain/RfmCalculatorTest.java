@@ -69,15 +69,15 @@ class RfmCalculatorTest {
     void aMemberWhoNeverBoughtHasNoRecency() {
         Rfm rfm = calculator.compute("m", List.of(), NOW);
         assertThat(rfm.recencyDays()).isNull();
-        assertThat(DefaultSegments.of(rfm)).isEmpty();
+        assertThat(DefaultSegments.DEFAULTS.of(rfm)).isEmpty();
     }
 
     @Test
     void timeAloneMovesAMemberIntoChurnEdge() {
         List<PurchaseLine> lines = List.of(order("a", 0, 150, null, "s1"));
-        assertThat(DefaultSegments.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(19)))))
+        assertThat(DefaultSegments.DEFAULTS.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(19)))))
                 .doesNotContain(DefaultSegments.CHURN_EDGE);
-        assertThat(DefaultSegments.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(20)))))
+        assertThat(DefaultSegments.DEFAULTS.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(20)))))
                 .containsExactly(DefaultSegments.CHURN_EDGE);
     }
 }
