@@ -48,10 +48,12 @@ public interface RfmConfig {
 
         /** Orders within 90 days that, with loyal-monetary-90d, make a member loyal. */
         @WithDefault("6")
+        @WithName("loyal-orders-90d")
         int loyalOrders90d();
 
         /** Net spend within 90 days that, with loyal-orders-90d, make a member loyal. */
         @WithDefault("600")
+        @WithName("loyal-monetary-90d")
         double loyalMonetary90d();
     }
 
@@ -70,8 +72,14 @@ public interface RfmConfig {
     interface Active {
         double maxRecencyDays();
 
+        @WithName("min-orders-30d")
+
+        @WithName("min-orders-30d")
         int minOrders30d();
 
+        @WithName("min-monetary-30d")
+
+        @WithName("min-monetary-30d")
         double minMonetary30d();
     }
 
@@ -79,8 +87,14 @@ public interface RfmConfig {
     interface Fading {
         double minRecencyDays();
 
+        @WithName("max-orders-30d")
+
+        @WithName("max-orders-30d")
         int maxOrders30d();
 
+        @WithName("max-monetary-30d")
+
+        @WithName("max-monetary-30d")
         double maxMonetary30d();
     }
 }
