@@ -73,11 +73,7 @@ public interface RfmConfig {
         double maxRecencyDays();
 
         @WithName("min-orders-30d")
-
-        @WithName("min-orders-30d")
         int minOrders30d();
-
-        @WithName("min-monetary-30d")
 
         @WithName("min-monetary-30d")
         double minMonetary30d();
@@ -88,11 +84,7 @@ public interface RfmConfig {
         double minRecencyDays();
 
         @WithName("max-orders-30d")
-
-        @WithName("max-orders-30d")
         int maxOrders30d();
-
-        @WithName("max-monetary-30d")
 
         @WithName("max-monetary-30d")
         double maxMonetary30d();
