@@ -6,7 +6,10 @@ import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.store.ActivityRepository;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.RfmRepository;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +28,8 @@ import org.jboss.logging.Logger;
  * loaded from it once (streamed), kept current by this replica's own writes, and caught up before
  * each pass with the rows other replicas wrote since (their updated_at differs from the one held).
  * A pass writes a row only over the version it read, so a stale state never overwrites newer data;
- * a member whose write was refused is reloaded. Used under RecomputeRfmService's lock.
+ * a member whose write was refused is reloaded. Loaded in the background at start; used under
+ * RecomputeRfmService's lock after that.
  */
 @ApplicationScoped
 public class MemberStates {
@@ -43,15 +47,35 @@ public class MemberStates {
     private final ChurnRiskRepository risks;
     private final MemberFacts facts;
     private final Map<String, State> states = new ConcurrentHashMap<>();
-    private final Set<String> stale = new HashSet<>();
-    private boolean loaded;
-    private Instant caughtUpTo;
+    private final Set<String> stale = ConcurrentHashMap.newKeySet();
+    private volatile boolean loaded;
+    private volatile Instant caughtUpTo;
 
     public MemberStates(RfmRepository rows, ActivityRepository activities, ChurnRiskRepository risks, MemberFacts facts) {
         this.rows = rows;
         this.activities = activities;
         this.risks = risks;
         this.facts = facts;
+    }
+
+    /**
+     * Loads the state in the background at start, so the first re-ageing pass does not stall the
+     * event stream for it. Nothing waits on the lock meanwhile: rows written during the load are
+     * read again by the next catch-up (their updated_at is after the load began).
+     */
+    void preload(@Observes StartupEvent started) {
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                loadAll();
+            } catch (RuntimeException e) {
+                LOG.warn("member state not preloaded; the first pass loads it", e);
+            }
+        });
+    }
+
+    /** Forgets the state: the next pass loads it again from PostgreSQL (facts written behind the service's back). */
+    public void invalidate() {
+        loaded = false;
     }
 
     /** Loads everything on first use, else reloads what others wrote since the last time. Blocking. */
@@ -93,7 +117,10 @@ public class MemberStates {
         stale.add(memberId);
     }
 
-    private void loadAll() {
+    private synchronized void loadAll() {
+        if (loaded) {
+            return;
+        }
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         Map<String, List<PurchaseLine>> lines = new HashMap<>();
@@ -115,13 +142,13 @@ public class MemberStates {
                     probabilities.get(id)), stored.get(id)));
         }
         stale.clear();
-        loaded = true;
         caughtUpTo = started;
+        loaded = true;
         LOG.infof("member state loaded: %,d members, %,d purchase lines in %.1f s", states.size(), lineCount,
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    private void catchUp() {
+    private synchronized void catchUp() {
         Instant started = Instant.now();
         Map<String, Instant> written = rows.writtenSince(caughtUpTo.minus(CATCH_UP_OVERLAP)).await().indefinitely();
         Set<String> reload = new HashSet<>(stale);
