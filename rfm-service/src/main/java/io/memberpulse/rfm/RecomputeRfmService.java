@@ -150,7 +150,9 @@ public class RecomputeRfmService {
 
     /** Writes a page of the pass's rows (each over the version it read), caches and publishes what was written. */
     private int write(List<RfmRepository.PassRow> page, Instant updatedAt) {
+        long t0 = System.nanoTime();
         Set<String> written = repository.writeIfUnchanged(page, updatedAt).await().indefinitely();
+        long t1 = System.nanoTime();
         List<RfmSnapshot> rows = new ArrayList<>(written.size());
         List<SegmentChange> changes = new ArrayList<>();
         for (RfmRepository.PassRow row : page) {
@@ -167,7 +169,10 @@ public class RecomputeRfmService {
             rows.add(row.snapshot());
         }
         cache.putAll(rows).await().indefinitely();
+        long t2 = System.nanoTime();
         publisher.publish(changes).await().indefinitely();
+        LOG.debugf("pass page: %,d rows written to PostgreSQL in %.2f s, Redis %.2f s, %,d changes published in %.2f s",
+                rows.size(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, changes.size(), (System.nanoTime() - t2) / 1e9);
         return rows.size();
     }
 

@@ -7,11 +7,14 @@ import io.memberpulse.rfm.RecomputeRfmService;
 import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,17 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("benchmark")
 @QuarkusTest
+@TestProfile(ServiceRefreshBenchmarkTest.PassesOnDemand.class)
 class ServiceRefreshBenchmarkTest {
+    /** No scheduled pass between the measured ones; pages of the pass timed in the log. */
+    public static class PassesOnDemand implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("memberpulse.rfm.refresh-every", "1h",
+                    "quarkus.log.category.\"io.memberpulse.rfm.RecomputeRfmService\".level", "DEBUG");
+        }
+    }
+
     static final int MEMBERS = Integer.getInteger("refresh.members", 1_000_000);
     static final Instant AS_OF = Instant.parse("2030-06-30T00:00:00Z");
 
