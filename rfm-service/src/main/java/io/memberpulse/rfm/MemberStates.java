@@ -48,6 +48,8 @@ public class MemberStates {
     private final MemberFacts facts;
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Set<String> stale = ConcurrentHashMap.newKeySet();
+    /** Versions this replica wrote lately; the catch-up asks only for the others. */
+    private final Set<Instant> ownVersions = ConcurrentHashMap.newKeySet();
     private volatile boolean loaded;
     private volatile Instant caughtUpTo;
 
@@ -107,6 +109,19 @@ public class MemberStates {
         }
     }
 
+    /** This replica is writing rows of this version (updated_at): the catch-up skips them. */
+    public void wrote(Instant version) {
+        ownVersions.add(version);
+    }
+
+    /** How many members each segment holds, from the state (after a pass: as stored). */
+    public Map<String, Long> segmentSizes() {
+        return states.values().parallelStream()
+                .filter(state -> state.row() != null)
+                .flatMap(state -> state.row().snapshot().segments().stream())
+                .collect(java.util.stream.Collectors.groupingByConcurrent(segment -> segment, java.util.stream.Collectors.counting()));
+    }
+
     /** The pass wrote the member's new row. */
     public void written(String memberId, RfmRepository.StoredRow row) {
         states.computeIfPresent(memberId, (id, state) -> new State(state.history(), row));
@@ -150,7 +165,9 @@ public class MemberStates {
 
     private synchronized void catchUp() {
         Instant started = Instant.now();
-        Map<String, Instant> written = rows.writtenSince(caughtUpTo.minus(CATCH_UP_OVERLAP)).await().indefinitely();
+        Instant since = caughtUpTo.minus(CATCH_UP_OVERLAP);
+        ownVersions.removeIf(version -> version.isBefore(since));
+        Map<String, Instant> written = rows.writtenSince(since, ownVersions).await().indefinitely();
         Set<String> reload = new HashSet<>(stale);
         written.forEach((id, at) -> {
             State held = states.get(id);

@@ -12,6 +12,7 @@ import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -117,16 +118,15 @@ public class RecomputeRfmService {
                 .toList();
         long t2 = System.nanoTime();
         Instant updatedAt = now();
-        int written = 0;
-        for (int from = 0; from < changed.size(); from += PAGE) {
-            written += write(changed.subList(from, Math.min(changed.size(), from + PAGE)), updatedAt);
-        }
+        states.wrote(updatedAt);
+        int written = write(changed, updatedAt);
         long t3 = System.nanoTime();
         repository.markAgedTo(clock).await().indefinitely();
         cache.markAgedTo(clock).await().indefinitely();
         lastFullRefresh = clock;
         lastFullRefreshNanos = System.nanoTime();
-        dashboards.recordSegmentSizes(clock.atZone(java.time.ZoneOffset.UTC).toLocalDate()).await().indefinitely();
+        dashboards.recordSegmentSizes(clock.atZone(java.time.ZoneOffset.UTC).toLocalDate(), states.segmentSizes())
+                .await().indefinitely();
         LOG.infof("re-aged %,d members to %s in %.2f s (state %.2f s, compute %.2f s, %,d changed, %,d written in %.2f s)",
                 states.all().size(), clock, (System.nanoTime() - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                 changed.size(), written, (t3 - t2) / 1e9);
@@ -148,14 +148,24 @@ public class RecomputeRfmService {
         return new RfmRepository.PassRow(new RfmSnapshot(rfm, segments), stored == null ? null : stored.updatedAt());
     }
 
-    /** Writes a page of the pass's rows (each over the version it read), caches and publishes what was written. */
-    private int write(List<RfmRepository.PassRow> page, Instant updatedAt) {
+    /**
+     * Writes the pass's rows (each over the version it read; pages in parallel), then caches and
+     * publishes what was written, Redis and Kafka at the same time.
+     */
+    private int write(List<RfmRepository.PassRow> changed, Instant updatedAt) {
         long t0 = System.nanoTime();
-        Set<String> written = repository.writeIfUnchanged(page, updatedAt).await().indefinitely();
+        List<Uni<Set<String>>> pages = new ArrayList<>();
+        for (int from = 0; from < changed.size(); from += PAGE) {
+            pages.add(repository.writeIfUnchanged(changed.subList(from, Math.min(changed.size(), from + PAGE)), updatedAt));
+        }
+        Set<String> written = new java.util.HashSet<>();
+        if (!pages.isEmpty()) {
+            Uni.join().all(pages).andFailFast().await().indefinitely().forEach(written::addAll);
+        }
         long t1 = System.nanoTime();
         List<RfmSnapshot> rows = new ArrayList<>(written.size());
         List<SegmentChange> changes = new ArrayList<>();
-        for (RfmRepository.PassRow row : page) {
+        for (RfmRepository.PassRow row : changed) {
             String memberId = row.snapshot().rfm().memberId();
             if (!written.contains(memberId)) {
                 states.markStale(memberId);
@@ -168,11 +178,9 @@ public class RecomputeRfmService {
             states.written(memberId, new RfmRepository.StoredRow(row.snapshot(), updatedAt));
             rows.add(row.snapshot());
         }
-        cache.putAll(rows).await().indefinitely();
-        long t2 = System.nanoTime();
-        publisher.publish(changes).await().indefinitely();
-        LOG.debugf("pass page: %,d rows written to PostgreSQL in %.2f s, Redis %.2f s, %,d changes published in %.2f s",
-                rows.size(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, changes.size(), (System.nanoTime() - t2) / 1e9);
+        Uni.combine().all().unis(cache.putAll(rows), publisher.publish(changes)).discardItems().await().indefinitely();
+        LOG.debugf("pass wrote %,d rows to PostgreSQL in %.2f s, then Redis and %,d changes published in %.2f s",
+                rows.size(), (t1 - t0) / 1e9, changes.size(), (System.nanoTime() - t1) / 1e9);
         return rows.size();
     }
 
@@ -212,6 +220,7 @@ public class RecomputeRfmService {
                     asOf, rfm.homeStoreId()));
         }
         Instant updatedAt = now();
+        states.wrote(updatedAt);
         repository.upsert(rows, updatedAt).await().indefinitely();
         repository.delete(gone).await().indefinitely();
         for (RfmSnapshot row : rows) {

@@ -119,10 +119,10 @@ public class RfmRepository {
                 FROM purchase_line""", row -> each.accept(row.getString(0), line(row)));
     }
 
-    /** Members whose row was written (or deleted and re-written) after the instant, with when. */
-    public Uni<Map<String, Instant>> writtenSince(Instant since) {
-        return pool.preparedQuery("SELECT member_id, updated_at FROM member_rfm WHERE updated_at > $1")
-                .execute(Tuple.of(utc(since)))
+    /** Members whose row was written after the instant, with when, but for rows of the given versions. */
+    public Uni<Map<String, Instant>> writtenSince(Instant since, Collection<Instant> exceptVersions) {
+        return pool.preparedQuery("SELECT member_id, updated_at FROM member_rfm WHERE updated_at > $1 AND updated_at <> ALL($2)")
+                .execute(Tuple.of(utc(since), exceptVersions.stream().map(RfmRepository::utc).toArray(OffsetDateTime[]::new)))
                 .map(rows -> {
                     Map<String, Instant> written = new HashMap<>();
                     rows.forEach(row -> written.put(row.getString(0), row.getOffsetDateTime(1).toInstant()));

@@ -101,10 +101,11 @@ class ServiceRefreshBenchmarkTest {
     }
 
     private static void print(String what, RecomputeRfmService.Pass pass, long started, long heapBefore) {
+        double seconds = (System.nanoTime() - started) / 1e9;
         System.gc();
         System.out.printf("%s: %,d members in %.2f s (state sync %.2f s, compute %.2f s, %,d changed, %,d rows written + "
                         + "cached + published in %.2f s) on %d cores; heap used %d MB before, %d MB after (after GC)%n",
-                what, pass.members(), (System.nanoTime() - started) / 1e9, pass.stateSeconds(), pass.computeSeconds(),
+                what, pass.members(), seconds, pass.stateSeconds(), pass.computeSeconds(),
                 pass.changed(), pass.written(), pass.writeSeconds(), Runtime.getRuntime().availableProcessors(), heapBefore,
                 usedHeapMb());
     }
