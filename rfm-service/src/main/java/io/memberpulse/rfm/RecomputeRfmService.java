@@ -201,8 +201,10 @@ public class RecomputeRfmService {
 
     /** Recomputes these members from their facts as stored (the live path), whatever their rows held. */
     private void recompute(Collection<String> memberIds, Instant asOf) {
+        // The stored rows are read while the facts are.
+        var storedRows = repository.rowsOf(memberIds).subscribeAsCompletionStage();
         Map<String, MemberHistory> histories = facts.historiesOf(memberIds);
-        Map<String, RfmRepository.StoredRow> before = repository.rowsOf(memberIds).await().indefinitely();
+        Map<String, RfmRepository.StoredRow> before = storedRows.join();
         List<RfmSnapshot> rows = new ArrayList<>(memberIds.size());
         List<String> gone = new ArrayList<>();
         List<SegmentChange> changes = new ArrayList<>();
@@ -221,15 +223,14 @@ public class RecomputeRfmService {
         }
         Instant updatedAt = now();
         states.wrote(updatedAt);
-        repository.upsert(rows, updatedAt).await().indefinitely();
-        repository.delete(gone).await().indefinitely();
+        Uni.combine().all().unis(repository.upsert(rows, updatedAt), repository.delete(gone)).discardItems()
+                .await().indefinitely();
         for (RfmSnapshot row : rows) {
             String memberId = row.rfm().memberId();
             states.put(memberId, histories.get(memberId), new RfmRepository.StoredRow(row, updatedAt));
         }
         gone.forEach(memberId -> states.put(memberId, histories.getOrDefault(memberId, MemberHistory.EMPTY), null));
-        cache.putAll(rows).await().indefinitely();
-        cache.removeAll(gone).await().indefinitely();
-        publisher.publish(changes).await().indefinitely();
+        Uni.combine().all().unis(cache.putAll(rows), cache.removeAll(gone), publisher.publish(changes)).discardItems()
+                .await().indefinitely();
     }
 }
