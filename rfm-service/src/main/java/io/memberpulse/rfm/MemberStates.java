@@ -111,7 +111,9 @@ public class MemberStates {
 
     /** This replica is writing rows of this version (updated_at): the catch-up skips them. */
     public void wrote(Instant version) {
-        ownVersions.add(version);
+        if (loaded) { // before that, rows written after the load began must be read again, own or not
+            ownVersions.add(version);
+        }
     }
 
     /** How many members each segment holds, from the state (after a pass: as stored). */
