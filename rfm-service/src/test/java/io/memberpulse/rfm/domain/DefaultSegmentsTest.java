@@ -27,7 +27,8 @@ class DefaultSegmentsTest {
     void configuredThresholdsMoveTheSegments() {
         var stricter = new DefaultSegments(new DefaultSegments.Active(3, 8, 1_000), new DefaultSegments.Active(10, 4, 500),
                 new DefaultSegments.Fading(30, 0, 100));
-        assertThat(stricter.of(rfm(6, 5, 700))).isEmpty();
+        assertThat(stricter.of(rfm(6, 5, 700))).containsExactly(DefaultSegments.POTENTIAL);
+        assertThat(stricter.of(rfm(11, 5, 700))).isEmpty();
         assertThat(stricter.of(rfm(3, 8, 1_000))).containsExactlyInAnyOrder(DefaultSegments.HIGH_VALUE_ACTIVE,
                 DefaultSegments.POTENTIAL);
         assertThat(stricter.of(rfm(20, 1, 200))).isEmpty();
