@@ -34,6 +34,8 @@ import java.util.Set;
 public class RecomputeRfmService {
     private static final Logger LOG = Logger.getLogger(RecomputeRfmService.class);
     private static final int PAGE = 5_000;
+    /** Rows of a pass written, cached and published together: four pages. */
+    private static final int ROUND = 4 * PAGE;
     private static final long BUSY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
@@ -119,7 +121,10 @@ public class RecomputeRfmService {
         long t2 = System.nanoTime();
         Instant updatedAt = now();
         states.wrote(updatedAt);
-        int written = write(changed, updatedAt);
+        int written = 0;
+        for (int from = 0; from < changed.size(); from += ROUND) { // a bounded amount in flight at a time
+            written += write(changed.subList(from, Math.min(changed.size(), from + ROUND)), updatedAt);
+        }
         long t3 = System.nanoTime();
         repository.markAgedTo(clock).await().indefinitely();
         cache.markAgedTo(clock).await().indefinitely();

@@ -42,12 +42,17 @@ public class RfmCache {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> done = Uni.createFrom().voidItem();
+        // Serialised here, on the caller's (worker) thread; only the MSETs run on the event loop.
+        List<Map<String, String>> chunks = new java.util.ArrayList<>();
         for (int from = 0; from < rows.size(); from += MSET_CHUNK) {
             Map<String, String> entries = new HashMap<>();
             for (RfmSnapshot row : rows.subList(from, Math.min(rows.size(), from + MSET_CHUNK))) {
                 entries.put(prefix + row.rfm().memberId(), write(row));
             }
+            chunks.add(entries);
+        }
+        Uni<Void> done = Uni.createFrom().voidItem();
+        for (Map<String, String> entries : chunks) {
             done = done.chain(() -> values.mset(entries));
         }
         return done;
