@@ -1,6 +1,5 @@
 package io.memberpulse.rfm;
 
-import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
@@ -59,7 +58,7 @@ public class DefineSegmentService {
                 members++;
                 var rfm = snapshot.rfm();
                 var history = histories.getOrDefault(rfm.memberId(), MemberHistory.EMPTY);
-                if (rule.matches(MemberAttributes.of(rfm, definitions.stageOf(rfm), DefaultSegments.of(rfm), history))) {
+                if (rule.matches(MemberAttributes.of(rfm, definitions.stageOf(rfm), definitions.defaultSegmentsOf(rfm), history))) {
                     size++;
                     if (sample.size() < SAMPLE) {
                         sample.add(rfm.memberId());

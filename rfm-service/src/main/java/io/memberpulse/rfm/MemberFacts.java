@@ -8,6 +8,7 @@ import io.memberpulse.rfm.store.ActivityRepository;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.memberpulse.rfm.store.RfmRepository;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,15 +73,18 @@ public class MemberFacts {
                 touched.add(member);
             }
         }
-        int inserted = lines.insertLines(newLines).await().indefinitely();
-        activities.insert(newFacts).await().indefinitely();
+        // Independent statements: in flight together.
+        int inserted = Uni.combine().all().unis(lines.insertLines(newLines), activities.insert(newFacts))
+                .with((count, ignored) -> (Integer) count).await().indefinitely();
         return new Recorded(inserted, touched, latest);
     }
 
     public Map<String, MemberHistory> historiesOf(Collection<String> memberIds) {
-        Map<String, List<PurchaseLine>> purchases = lines.linesOf(memberIds).await().indefinitely();
-        Map<String, List<MemberFact>> facts = activities.factsOf(memberIds).await().indefinitely();
-        Map<String, Double> probabilities = risks.probabilities(memberIds).await().indefinitely();
+        var read = Uni.combine().all().unis(lines.linesOf(memberIds), activities.factsOf(memberIds),
+                risks.probabilities(memberIds)).asTuple().await().indefinitely();
+        Map<String, List<PurchaseLine>> purchases = read.getItem1();
+        Map<String, List<MemberFact>> facts = read.getItem2();
+        Map<String, Double> probabilities = read.getItem3();
         Map<String, MemberHistory> histories = new HashMap<>();
         for (String id : memberIds) {
             List<PurchaseLine> memberLines = purchases.get(id);

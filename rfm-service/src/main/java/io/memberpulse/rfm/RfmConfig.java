@@ -2,6 +2,7 @@ package io.memberpulse.rfm;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /** rfm-service settings (application.properties, overridable by environment variables). */
 @ConfigMapping(prefix = "memberpulse")
@@ -25,20 +26,67 @@ public interface RfmConfig {
         @WithDefault("10s")
         String refreshEvery();
 
-        /** Lifecycle: days without a purchase that make a member dormant. */
+        /** How often each replica reloads the rule segments defined on others. */
+        @WithDefault("5s")
+        String ruleReloadEvery();
+
+        /** Lifecycle stage rules (first that holds wins: dormant, at risk, new, loyal, else growing). */
+        Lifecycle lifecycle();
+
+        /** The default segments' thresholds (DOMAIN.md's store targets unless configured). */
+        Segments segments();
+    }
+
+    interface Lifecycle {
+        /** Days without a purchase that make a member dormant. */
         @WithDefault("180")
         double dormantDays();
 
-        /** Lifecycle: days without a purchase that put a member at risk. */
+        /** Days without a purchase that put a member at risk. */
         @WithDefault("45")
         double atRiskDays();
 
-        /** Lifecycle: orders within 90 days that, with loyal-monetary-90d, make a member loyal. */
+        /** Orders within 90 days that, with loyal-monetary-90d, make a member loyal. */
         @WithDefault("6")
+        @WithName("loyal-orders-90d")
         int loyalOrders90d();
 
-        /** Lifecycle: net spend within 90 days that, with loyal-orders-90d, make a member loyal. */
+        /** Net spend within 90 days that, with loyal-orders-90d, make a member loyal. */
         @WithDefault("600")
+        @WithName("loyal-monetary-90d")
         double loyalMonetary90d();
+    }
+
+    /** memberpulse.rfm.segments.{high-value-active,potential,churn-edge}.* */
+    interface Segments {
+        @WithName("high-value-active")
+        Active highValueActive();
+
+        Active potential();
+
+        @WithName("churn-edge")
+        Fading churnEdge();
+    }
+
+    /** In the segment: R <= max-recency-days, F30 >= min-orders-30d and M30 >= min-monetary-30d. */
+    interface Active {
+        double maxRecencyDays();
+
+        @WithName("min-orders-30d")
+        int minOrders30d();
+
+        @WithName("min-monetary-30d")
+        double minMonetary30d();
+    }
+
+    /** In the segment: R >= min-recency-days, F30 <= max-orders-30d and M30 <= max-monetary-30d. */
+    interface Fading {
+        double minRecencyDays();
+
+        @WithName("max-orders-30d")
+        int maxOrders30d();
+
+        @WithName("max-monetary-30d")
+        double maxMonetary30d();
     }
 }

@@ -1,6 +1,5 @@
 package io.memberpulse.rfm;
 
-import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.LifecycleStage;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.MemberTags;
@@ -80,7 +79,7 @@ public class RfmQueryService {
     public Uni<List<SegmentSize>> segments() {
         return repository.segmentSizes().map(sizes -> {
             List<SegmentSize> all = new java.util.ArrayList<>();
-            DefaultSegments.RULES.forEach(r -> all.add(new SegmentSize(r.id(), r.name(), "rfm", r.description(),
+            definitions.defaults().rules().forEach(r -> all.add(new SegmentSize(r.id(), r.name(), "rfm", r.description(),
                     sizes.getOrDefault(r.id(), 0L))));
             for (var stage : io.memberpulse.rfm.domain.LifecycleStage.values()) {
                 all.add(new SegmentSize(stage.segmentId(), "Lifecycle: " + stage.name().toLowerCase(java.util.Locale.ROOT),

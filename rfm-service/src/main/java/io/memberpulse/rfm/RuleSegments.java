@@ -8,6 +8,7 @@ import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,6 +24,7 @@ import java.util.Set;
 public class RuleSegments {
     private final SegmentRuleCompiler compiler = new SegmentRuleCompiler();
     private final LifecycleRules lifecycle;
+    private final DefaultSegments defaults;
     private final RuleSegmentRepository repository;
     private volatile Map<String, Defined> rules;
 
@@ -31,14 +33,19 @@ public class RuleSegments {
     }
 
     public RuleSegments(RfmConfig config, RuleSegmentRepository repository) {
-        this.lifecycle = new LifecycleRules(config.rfm().dormantDays(), config.rfm().atRiskDays(),
-                config.rfm().loyalOrders90d(), config.rfm().loyalMonetary90d());
+        var stages = config.rfm().lifecycle();
+        this.lifecycle = new LifecycleRules(stages.dormantDays(), stages.atRiskDays(), stages.loyalOrders90d(),
+                stages.loyalMonetary90d());
+        var thresholds = config.rfm().segments();
+        this.defaults = new DefaultSegments(active(thresholds.highValueActive()), active(thresholds.potential()),
+                new DefaultSegments.Fading(thresholds.churnEdge().minRecencyDays(), thresholds.churnEdge().maxOrders30d(),
+                        thresholds.churnEdge().maxMonetary30d()));
         this.repository = repository;
     }
 
     /** All the segment ids this member is in. */
     public Set<String> segmentsOf(Rfm rfm, MemberHistory history) {
-        Set<String> defaults = DefaultSegments.of(rfm);
+        Set<String> defaults = this.defaults.of(rfm);
         LifecycleStage stage = lifecycle.stageOf(rfm);
         Set<String> segments = new LinkedHashSet<>(defaults);
         if (stage != null) {
@@ -56,6 +63,15 @@ public class RuleSegments {
         return segments;
     }
 
+    /** The default segments (configured thresholds) a member's RFM puts it in. */
+    public Set<String> defaultSegmentsOf(Rfm rfm) {
+        return defaults.of(rfm);
+    }
+
+    public DefaultSegments defaults() {
+        return defaults;
+    }
+
     public LifecycleStage stageOf(Rfm rfm) {
         return lifecycle.stageOf(rfm);
     }
@@ -70,7 +86,7 @@ public class RuleSegments {
     }
 
     public boolean exists(String id) {
-        return defined().containsKey(id) || DefaultSegments.RULES.stream().anyMatch(r -> r.id().equals(id))
+        return defined().containsKey(id) || DefaultSegments.isDefault(id)
                 || java.util.Arrays.stream(LifecycleStage.values()).anyMatch(s -> s.segmentId().equals(id));
     }
 
@@ -81,16 +97,49 @@ public class RuleSegments {
         rules = next;
     }
 
+    private static DefaultSegments.Active active(RfmConfig.Active threshold) {
+        return new DefaultSegments.Active(threshold.maxRecencyDays(), threshold.minOrders30d(), threshold.minMonetary30d());
+    }
+
+    /**
+     * Picks up segments another replica defined (they share the database): every replica polls the
+     * stored definitions and swaps in the new set when it differs. The defining replica backfills.
+     */
+    @Scheduled(every = "${memberpulse.rfm.rule-reload-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void reload() {
+        List<RuleSegmentRepository.StoredRule> stored = repository.all().await().indefinitely();
+        synchronized (this) {
+            Map<String, Defined> current = rules;
+            if (current != null && sameDefinitions(current, stored)) {
+                return;
+            }
+            rules = compile(stored, current == null ? Map.of() : current);
+        }
+    }
+
+    private static boolean sameDefinitions(Map<String, Defined> current, List<RuleSegmentRepository.StoredRule> stored) {
+        return current.size() == stored.size() && stored.stream().allMatch(rule -> {
+            Defined known = current.get(rule.id());
+            return known != null && known.name().equals(rule.name()) && known.rule().expression().equals(rule.expression());
+        });
+    }
+
+    private Map<String, Defined> compile(List<RuleSegmentRepository.StoredRule> stored, Map<String, Defined> known) {
+        Map<String, Defined> loaded = new LinkedHashMap<>();
+        for (var rule : stored) {
+            Defined same = known.get(rule.id());
+            loaded.put(rule.id(), same != null && same.rule().expression().equals(rule.expression()) && same.name().equals(rule.name())
+                    ? same : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
+        }
+        return loaded;
+    }
+
     private Map<String, Defined> defined() {
         Map<String, Defined> current = rules;
         if (current == null) {
             synchronized (this) {
                 if (rules == null) {
-                    Map<String, Defined> loaded = new LinkedHashMap<>();
-                    for (var stored : repository.all().await().indefinitely()) {
-                        loaded.put(stored.id(), new Defined(stored.id(), stored.name(), compiler.compile(stored.expression())));
-                    }
-                    rules = loaded;
+                    rules = compile(repository.all().await().indefinitely(), Map.of());
                 }
                 current = rules;
             }

@@ -5,33 +5,87 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The segments of the store-target table (shared/docs/DOMAIN.md §2): F per 30 days, M as net spend
- * over 30 days. A member who never bought is in none.
+ * The segments of the store-target table (shared/docs/DOMAIN.md §2): F = net orders within 30 days,
+ * M = net spend within 30 days. The thresholds are configuration ({@link #DEFAULTS} are DOMAIN.md's);
+ * a member who never bought is in none.
  */
 public final class DefaultSegments {
     public static final String HIGH_VALUE_ACTIVE = "high-value-active";
     public static final String POTENTIAL = "potential";
     public static final String CHURN_EDGE = "churn-edge";
 
-    public static final List<SegmentRule> RULES = List.of(
-            new SegmentRule(HIGH_VALUE_ACTIVE, "High-value active", "R <= 6d and F30 >= 5 and M30 >= 700",
-                    r -> bought(r) && r.recencyDays() <= 6 && r.frequency30d() >= 5 && r.monetaryNet30d() >= 700),
-            new SegmentRule(POTENTIAL, "Potential", "R <= 12d and F30 >= 3 and M30 >= 400",
-                    r -> bought(r) && r.recencyDays() <= 12 && r.frequency30d() >= 3 && r.monetaryNet30d() >= 400),
-            new SegmentRule(CHURN_EDGE, "Churn edge", "R >= 20d and F30 <= 1 and M30 <= 200",
-                    r -> bought(r) && r.recencyDays() >= 20 && r.frequency30d() <= 1 && r.monetaryNet30d() <= 200));
-
-    private DefaultSegments() {
+    /** At most this recent, at least this many orders and this much spend within 30 days. */
+    public record Active(double maxRecencyDays, int minOrders30d, double minMonetary30d) {
     }
 
-    public static Set<String> of(Rfm rfm) {
+    /** At least this long without a purchase, at most this many orders and this much spend within 30 days. */
+    public record Fading(double minRecencyDays, int maxOrders30d, double maxMonetary30d) {
+    }
+
+    public static final DefaultSegments DEFAULTS = new DefaultSegments(new Active(6, 5, 700), new Active(12, 3, 400),
+            new Fading(20, 1, 200));
+
+    private final List<SegmentRule> rules;
+
+    /** Throws InvalidThresholdException naming the first threshold out of range. */
+    public DefaultSegments(Active highValueActive, Active potential, Fading churnEdge) {
+        check("high-value-active", highValueActive);
+        check("potential", potential);
+        require(churnEdge.minRecencyDays() >= 0, "churn-edge.min-recency-days", "must be >= 0");
+        require(churnEdge.maxOrders30d() >= 0, "churn-edge.max-orders-30d", "must be >= 0");
+        require(churnEdge.maxMonetary30d() >= 0, "churn-edge.max-monetary-30d", "must be >= 0");
+        this.rules = List.of(
+                new SegmentRule(HIGH_VALUE_ACTIVE, "High-value active", describe(highValueActive), r -> holds(highValueActive, r)),
+                new SegmentRule(POTENTIAL, "Potential", describe(potential), r -> holds(potential, r)),
+                new SegmentRule(CHURN_EDGE, "Churn edge", String.format(java.util.Locale.ROOT,
+                        "R >= %sd and F30 <= %d and M30 <= %s", num(churnEdge.minRecencyDays()), churnEdge.maxOrders30d(),
+                        num(churnEdge.maxMonetary30d())),
+                        r -> bought(r) && r.recencyDays() >= churnEdge.minRecencyDays()
+                                && r.frequency30d() <= churnEdge.maxOrders30d() && r.monetaryNet30d() <= churnEdge.maxMonetary30d()));
+    }
+
+    public List<SegmentRule> rules() {
+        return rules;
+    }
+
+    public Set<String> of(Rfm rfm) {
         Set<String> segments = new LinkedHashSet<>();
-        for (SegmentRule rule : RULES) {
+        for (SegmentRule rule : rules) {
             if (rule.matches(rfm)) {
                 segments.add(rule.id());
             }
         }
         return segments;
+    }
+
+    public static boolean isDefault(String segmentId) {
+        return HIGH_VALUE_ACTIVE.equals(segmentId) || POTENTIAL.equals(segmentId) || CHURN_EDGE.equals(segmentId);
+    }
+
+    private static boolean holds(Active threshold, Rfm r) {
+        return bought(r) && r.recencyDays() <= threshold.maxRecencyDays() && r.frequency30d() >= threshold.minOrders30d()
+                && r.monetaryNet30d() >= threshold.minMonetary30d();
+    }
+
+    private static void check(String segment, Active threshold) {
+        require(threshold.maxRecencyDays() >= 0, segment + ".max-recency-days", "must be >= 0");
+        require(threshold.minOrders30d() >= 1, segment + ".min-orders-30d", "must be >= 1");
+        require(threshold.minMonetary30d() >= 0, segment + ".min-monetary-30d", "must be >= 0");
+    }
+
+    private static String describe(Active threshold) {
+        return String.format(java.util.Locale.ROOT, "R <= %sd and F30 >= %d and M30 >= %s", num(threshold.maxRecencyDays()),
+                threshold.minOrders30d(), num(threshold.minMonetary30d()));
+    }
+
+    private static String num(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    private static void require(boolean holds, String field, String reason) {
+        if (!holds) {
+            throw new InvalidThresholdException(field, reason);
+        }
     }
 
     private static boolean bought(Rfm rfm) {

@@ -10,8 +10,17 @@ public record LifecycleRules(double dormantDays, double atRiskDays, int loyalOrd
     public static final LifecycleRules DEFAULTS = new LifecycleRules(180, 45, 6, 600);
 
     public LifecycleRules {
-        if (!(atRiskDays > 0 && dormantDays > atRiskDays)) {
-            throw new IllegalArgumentException("need 0 < atRiskDays < dormantDays: " + atRiskDays + ", " + dormantDays);
+        if (!(atRiskDays > 0)) {
+            throw new InvalidThresholdException("lifecycle.at-risk-days", "must be > 0");
+        }
+        if (!(dormantDays > atRiskDays)) {
+            throw new InvalidThresholdException("lifecycle.dormant-days", "must be > lifecycle.at-risk-days (" + atRiskDays + ")");
+        }
+        if (loyalOrders90d < 2) {
+            throw new InvalidThresholdException("lifecycle.loyal-orders-90d", "must be >= 2 (one order is a new member)");
+        }
+        if (!(loyalMonetary90d >= 0)) {
+            throw new InvalidThresholdException("lifecycle.loyal-monetary-90d", "must be >= 0");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.memberpulse.rfm.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -12,4 +13,24 @@ public record Rfm(String memberId, Instant asOf, Instant lastPurchaseAt, Double 
         double weightedFrequency30d, double weightedFrequency90d,
         double monetaryNet30d, double monetaryNet90d, double monetaryMargin90d,
         long ordersTotal, double monetaryNetTotal, String homeStoreId) {
+    private static final double DAY_SECONDS = 86_400d;
+
+    /** Days from {@code at} to {@code asOf}, as every R and window age is measured. */
+    public static double ageDays(Instant at, Instant asOf) {
+        return Duration.between(at, asOf).getSeconds() / DAY_SECONDS;
+    }
+
+    /**
+     * The same figures at a later instant with only R moved: what this RFM is at {@code later} when
+     * nothing but time passed and no window boundary was crossed (the re-ageing pass checks that by
+     * comparing with a recomputation). An earlier instant changes nothing.
+     */
+    public Rfm agedTo(Instant later) {
+        if (later == null || !later.isAfter(asOf)) {
+            return this;
+        }
+        return new Rfm(memberId, later, lastPurchaseAt, lastPurchaseAt == null ? null : ageDays(lastPurchaseAt, later),
+                frequency7d, frequency14d, frequency30d, frequency90d, weightedFrequency30d, weightedFrequency90d,
+                monetaryNet30d, monetaryNet90d, monetaryMargin90d, ordersTotal, monetaryNetTotal, homeStoreId);
+    }
 }

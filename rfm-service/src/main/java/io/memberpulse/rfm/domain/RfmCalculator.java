@@ -1,6 +1,5 @@
 package io.memberpulse.rfm.domain;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,8 +12,6 @@ import java.util.Map;
  * margin-weighted frequency is its margin rate relative to the default rate.
  */
 public final class RfmCalculator {
-    private static final double DAY_SECONDS = 86_400d;
-
     private final double defaultMarginRate;
 
     public RfmCalculator(double defaultMarginRate) {
@@ -107,7 +104,7 @@ public final class RfmCalculator {
     }
 
     private static double ageDays(Instant at, Instant asOf) {
-        return Duration.between(at, asOf).getSeconds() / DAY_SECONDS;
+        return Rfm.ageDays(at, asOf);
     }
 
     private static String mostFrequent(Map<String, Integer> counts) {

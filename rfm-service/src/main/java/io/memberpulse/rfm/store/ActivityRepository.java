@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,23 +29,49 @@ public class ActivityRepository {
     public record StoredFact(String source, String eventId, String memberId, MemberFact fact) {
     }
 
-    /** Stores new facts; a known (source, event_id) changes nothing. */
+    /** Stores new facts in one statement; a known (source, event_id) changes nothing. */
     public Uni<Void> insert(List<StoredFact> facts) {
         if (facts.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> tuples = new ArrayList<>(facts.size());
-        for (StoredFact stored : facts) {
+        int n = facts.size();
+        String[] sources = new String[n], eventIds = new String[n], members = new String[n], kinds = new String[n],
+                stores = new String[n], categories = new String[n], texts = new String[n], genders = new String[n],
+                births = new String[n], cities = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        Integer[] ratings = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            StoredFact stored = facts.get(i);
             MemberFact f = stored.fact();
-            tuples.add(Tuple.from(Arrays.asList(stored.source(), stored.eventId(), stored.memberId(),
-                    f.kind().name().toLowerCase(Locale.ROOT), f.occurredAt().atOffset(ZoneOffset.UTC), f.storeId(),
-                    f.category(), f.rating(), f.reviewText(), f.gender(), f.birthDate(), f.city())));
+            sources[i] = stored.source();
+            eventIds[i] = stored.eventId();
+            members[i] = stored.memberId();
+            kinds[i] = f.kind().name().toLowerCase(Locale.ROOT);
+            at[i] = f.occurredAt().atOffset(ZoneOffset.UTC);
+            stores[i] = f.storeId();
+            categories[i] = f.category();
+            ratings[i] = f.rating();
+            texts[i] = f.reviewText();
+            genders[i] = f.gender();
+            births[i] = f.birthDate();
+            cities[i] = f.city();
         }
         return pool.preparedQuery("""
                 INSERT INTO member_activity (source, event_id, member_id, kind, occurred_at, store_id, category, rating,
                   review_text, gender, birth_date, city)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING""")
-                .executeBatch(tuples).replaceWithVoid();
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+                  $7::text[], $8::int4[], $9::text[], $10::text[], $11::text[], $12::text[])
+                ON CONFLICT DO NOTHING""")
+                .execute(Tuple.from(new Object[] {sources, eventIds, members, kinds, at, stores, categories, ratings, texts,
+                        genders, births, cities}))
+                .replaceWithVoid();
+    }
+
+    /** Every member's facts, streamed. */
+    public Uni<Long> forEachFact(java.util.function.BiConsumer<String, MemberFact> each) {
+        return RowScan.forEach(pool, """
+                SELECT member_id, kind, occurred_at, store_id, category, rating, review_text, gender, birth_date, city
+                FROM member_activity""", row -> each.accept(row.getString(0), fact(row)));
     }
 
     public Uni<Map<String, List<MemberFact>>> factsOf(Collection<String> memberIds) {
@@ -55,12 +82,15 @@ public class ActivityRepository {
                 .map(rows -> {
                     Map<String, List<MemberFact>> facts = new HashMap<>();
                     for (Row row : rows) {
-                        facts.computeIfAbsent(row.getString(0), id -> new ArrayList<>()).add(new MemberFact(
-                                MemberFact.Kind.valueOf(row.getString(1).toUpperCase(Locale.ROOT)),
-                                row.getOffsetDateTime(2).toInstant(), row.getString(3), row.getString(4),
-                                row.getInteger(5), row.getString(6), row.getString(7), row.getString(8), row.getString(9)));
+                        facts.computeIfAbsent(row.getString(0), id -> new ArrayList<>()).add(fact(row));
                     }
                     return facts;
                 });
+    }
+
+    private static MemberFact fact(Row row) {
+        return new MemberFact(MemberFact.Kind.valueOf(row.getString(1).toUpperCase(Locale.ROOT)),
+                row.getOffsetDateTime(2).toInstant(), row.getString(3), row.getString(4), row.getInteger(5),
+                row.getString(6), row.getString(7), row.getString(8), row.getString(9));
     }
 }

@@ -46,6 +46,12 @@ public class ChurnRiskRepository {
                 });
     }
 
+    /** Every member's latest probability, streamed. */
+    public Uni<Long> forEachProbability(java.util.function.BiConsumer<String, Double> each) {
+        return RowScan.forEach(pool, "SELECT member_id, probability FROM member_churn_risk",
+                row -> each.accept(row.getString(0), row.getDouble(1)));
+    }
+
     public Uni<Optional<Double>> probability(String memberId) {
         return pool.preparedQuery("SELECT probability FROM member_churn_risk WHERE member_id = $1").execute(Tuple.of(memberId))
                 .map(rows -> {

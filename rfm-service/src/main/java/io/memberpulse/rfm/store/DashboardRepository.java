@@ -113,13 +113,17 @@ public class DashboardRepository {
                 });
     }
 
-    /** Records today's sizes (event-time day); a day recorded again keeps its latest sizes. */
-    public Uni<Void> recordSegmentSizes(LocalDate day) {
+    /** Records the day's sizes (event-time day); a day recorded again keeps its latest sizes. */
+    public Uni<Void> recordSegmentSizes(LocalDate day, java.util.Map<String, Long> sizes) {
+        if (sizes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
         return pool.preparedQuery("""
                 INSERT INTO segment_size_history (day, segment_id, size)
-                SELECT $1, s, count(*) FROM member_rfm, unnest(segments) AS s GROUP BY s
+                SELECT $1, s, n FROM unnest($2::text[], $3::int8[]) AS u(s, n)
                 ON CONFLICT (day, segment_id) DO UPDATE SET size = EXCLUDED.size""")
-                .execute(Tuple.of(day)).replaceWithVoid();
+                .execute(Tuple.of(day, sizes.keySet().toArray(String[]::new), sizes.values().toArray(Long[]::new)))
+                .replaceWithVoid();
     }
 
     public Uni<List<Dashboard.SegmentSizeRow>> segmentHistory(LocalDate from, LocalDate to) {

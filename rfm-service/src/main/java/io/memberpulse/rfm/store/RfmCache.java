@@ -17,27 +17,45 @@ import java.util.Optional;
 /** Hot reads of each member's current RFM and segments; PostgreSQL stays the truth. */
 @ApplicationScoped
 public class RfmCache {
+    private static final int MSET_CHUNK = 5_000;
     private final ReactiveValueCommands<String, String> values;
     private final io.quarkus.redis.datasource.keys.ReactiveKeyCommands<String> keys;
     private final ObjectMapper mapper;
     private final String prefix;
+    /** The instant every member was last re-aged to (see RfmRepository.markAgedTo). */
+    private final String agedToKey;
 
     public RfmCache(ReactiveRedisDataSource redis, ObjectMapper mapper, RfmConfig config) {
         this.values = redis.value(String.class);
         this.keys = redis.key();
         this.mapper = mapper;
         this.prefix = config.redis().keyPrefix() + "rfm:";
+        this.agedToKey = config.redis().keyPrefix() + "aged-to";
+    }
+
+    /** Written after each re-ageing pass: cached rows it left alone are read as of this instant. */
+    public Uni<Void> markAgedTo(java.time.Instant clock) {
+        return values.set(agedToKey, clock.toString());
     }
 
     public Uni<Void> putAll(List<RfmSnapshot> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Map<String, String> entries = new HashMap<>();
-        for (RfmSnapshot row : rows) {
-            entries.put(prefix + row.rfm().memberId(), write(row));
+        // Serialised here, on the caller's (worker) thread; only the MSETs run on the event loop.
+        List<Map<String, String>> chunks = new java.util.ArrayList<>();
+        for (int from = 0; from < rows.size(); from += MSET_CHUNK) {
+            Map<String, String> entries = new HashMap<>();
+            for (RfmSnapshot row : rows.subList(from, Math.min(rows.size(), from + MSET_CHUNK))) {
+                entries.put(prefix + row.rfm().memberId(), write(row));
+            }
+            chunks.add(entries);
         }
-        return values.mset(entries);
+        Uni<Void> done = Uni.createFrom().voidItem();
+        for (Map<String, String> entries : chunks) {
+            done = done.chain(() -> values.mset(entries));
+        }
+        return done;
     }
 
     public Uni<Void> removeAll(java.util.Collection<String> memberIds) {
@@ -48,7 +66,14 @@ public class RfmCache {
     }
 
     public Uni<Optional<RfmSnapshot>> get(String memberId) {
-        return values.get(prefix + memberId).map(json -> Optional.ofNullable(json).map(this::read));
+        return values.mget(prefix + memberId, agedToKey).map(found -> {
+            RfmSnapshot cached = Optional.ofNullable(found.get(prefix + memberId)).map(this::read).orElse(null);
+            String agedTo = found.get(agedToKey);
+            if (cached == null || agedTo == null) {
+                return Optional.ofNullable(cached);
+            }
+            return Optional.of(new RfmSnapshot(cached.rfm().agedTo(java.time.Instant.parse(agedTo)), cached.segments()));
+        });
     }
 
     private record Cached(Rfm rfm, List<String> segments) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,31 +38,42 @@ public class RfmRepository {
             String sku) {
     }
 
-    /** Stores new lines (a known source + event_id changes nothing); returns how many were new. */
+    /** Stores new lines in one statement (a known source + event_id changes nothing); returns how many were new. */
     public Uni<Integer> insertLines(List<StoredLine> lines) {
         if (lines.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        List<Tuple> tuples = new ArrayList<>(lines.size());
-        for (StoredLine stored : lines) {
+        int n = lines.size();
+        String[] sources = new String[n], eventIds = new String[n], members = new String[n], orders = new String[n],
+                kinds = new String[n], stores = new String[n], skus = new String[n], categories = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        Double[] paid = new Double[n], discount = new Double[n], margin = new Double[n], refund = new Double[n];
+        for (int i = 0; i < n; i++) {
+            StoredLine stored = lines.get(i);
             PurchaseLine line = stored.line();
-            tuples.add(Tuple.from(Arrays.asList(stored.source(), stored.eventId(), stored.memberId(), line.orderId(),
-                    line.kind() == PurchaseLine.Kind.ORDER ? "order" : "refund", utc(line.occurredAt()),
-                    line.storeId(), line.paidAmount(), stored.discountAmount(), line.marginRate(), line.refundAmount(),
-                    stored.sku() == null || stored.sku().isEmpty() ? null : stored.sku(), line.category())));
+            sources[i] = stored.source();
+            eventIds[i] = stored.eventId();
+            members[i] = stored.memberId();
+            orders[i] = line.orderId();
+            kinds[i] = line.kind() == PurchaseLine.Kind.ORDER ? "order" : "refund";
+            at[i] = utc(line.occurredAt());
+            stores[i] = line.storeId();
+            paid[i] = line.paidAmount();
+            discount[i] = stored.discountAmount();
+            margin[i] = line.marginRate();
+            refund[i] = line.refundAmount();
+            skus[i] = stored.sku() == null || stored.sku().isEmpty() ? null : stored.sku();
+            categories[i] = line.category();
         }
         return pool.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id,
                   paid_amount, discount_amount, margin_rate, refund_amount, sku, category)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING""")
-                .executeBatch(tuples)
-                .map(result -> {
-                    int inserted = 0;
-                    for (var r = result; r != null; r = r.next()) {
-                        inserted += r.rowCount();
-                    }
-                    return inserted;
-                });
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                  $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::text[])
+                ON CONFLICT DO NOTHING""")
+                .execute(Tuple.from(new Object[] {sources, eventIds, members, orders, kinds, at, stores, paid, discount,
+                        margin, refund, skus, categories}))
+                .map(result -> result.rowCount());
     }
 
     public Uni<Map<String, List<PurchaseLine>>> linesOf(Collection<String> memberIds) {
@@ -72,55 +84,153 @@ public class RfmRepository {
                 .map(rows -> {
                     Map<String, List<PurchaseLine>> lines = new HashMap<>();
                     for (Row row : rows) {
-                        lines.computeIfAbsent(row.getString(0), id -> new ArrayList<>()).add(new PurchaseLine(
-                                row.getString(1), "order".equals(row.getString(2)) ? PurchaseLine.Kind.ORDER : PurchaseLine.Kind.REFUND,
-                                row.getOffsetDateTime(3).toInstant(), row.getString(4), row.getDouble(5), row.getDouble(6),
-                                row.getDouble(7), row.getString(8)));
+                        lines.computeIfAbsent(row.getString(0), id -> new ArrayList<>()).add(line(row));
                     }
                     return lines;
                 });
     }
 
-    public Uni<Map<String, Set<String>>> segmentsOf(Collection<String> memberIds) {
-        return pool.preparedQuery("SELECT member_id, segments FROM member_rfm WHERE member_id = ANY($1)")
+    /** A member's row as stored, with when it was written (the re-ageing pass writes only over that version). */
+    public record StoredRow(RfmSnapshot snapshot, Instant updatedAt) {
+    }
+
+    /** The stored rows of these members (as written, not aged), by member id. */
+    public Uni<Map<String, StoredRow>> rowsOf(Collection<String> memberIds) {
+        return pool.preparedQuery("SELECT * FROM member_rfm WHERE member_id = ANY($1)")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
-                    Map<String, Set<String>> segments = new HashMap<>();
+                    Map<String, StoredRow> found = new HashMap<>();
                     for (Row row : rows) {
-                        segments.put(row.getString(0), new LinkedHashSet<>(Arrays.asList(row.getArrayOfStrings(1))));
+                        found.put(row.getString("member_id"), storedRow(row));
                     }
-                    return segments;
+                    return found;
                 });
     }
 
+    /** Every stored row, streamed. */
+    public Uni<Long> forEachRow(java.util.function.Consumer<StoredRow> each) {
+        return RowScan.forEach(pool, "SELECT * FROM member_rfm", row -> each.accept(storedRow(row)));
+    }
+
+    /** Every purchase line with its member id, streamed. */
+    public Uni<Long> forEachLine(java.util.function.BiConsumer<String, PurchaseLine> each) {
+        return RowScan.forEach(pool, """
+                SELECT member_id, order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category
+                FROM purchase_line""", row -> each.accept(row.getString(0), line(row)));
+    }
+
+    /** Members whose row was written after the instant, with when, but for rows of the given versions. */
+    public Uni<Map<String, Instant>> writtenSince(Instant since, Collection<Instant> exceptVersions) {
+        return pool.preparedQuery("SELECT member_id, updated_at FROM member_rfm WHERE updated_at > $1 AND updated_at <> ALL($2)")
+                .execute(Tuple.of(utc(since), exceptVersions.stream().map(RfmRepository::utc).toArray(OffsetDateTime[]::new)))
+                .map(rows -> {
+                    Map<String, Instant> written = new HashMap<>();
+                    rows.forEach(row -> written.put(row.getString(0), row.getOffsetDateTime(1).toInstant()));
+                    return written;
+                });
+    }
+
+    /** Writes these members' rows whatever was stored (the live path: their facts were just read). */
     public Uni<Void> upsert(List<RfmSnapshot> rows, Instant updatedAt) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> tuples = new ArrayList<>(rows.size());
-        for (RfmSnapshot row : rows) {
-            Rfm r = row.rfm();
-            tuples.add(Tuple.from(Arrays.asList(r.memberId(), utc(r.asOf()), r.lastPurchaseAt() == null ? null : utc(r.lastPurchaseAt()),
-                    r.recencyDays(), r.frequency7d(), r.frequency14d(), r.frequency30d(), r.frequency90d(),
-                    r.weightedFrequency30d(), r.weightedFrequency90d(), r.monetaryNet30d(), r.monetaryNet90d(),
-                    r.monetaryMargin90d(), r.ordersTotal(), r.monetaryNetTotal(), r.homeStoreId(),
-                    row.segments().toArray(String[]::new), utc(updatedAt))));
+        return pool.preparedQuery(INSERT + " ON CONFLICT (member_id) DO UPDATE SET " + set("EXCLUDED.", false))
+                .execute(columns(rows, updatedAt)).replaceWithVoid();
+    }
+
+    /** A row the re-ageing pass computed, and the version of the stored row it replaces (null: none stored). */
+    public record PassRow(RfmSnapshot snapshot, Instant replaces) {
+    }
+
+    /**
+     * Writes the pass's rows, each only over the version it was computed against (a row another
+     * replica wrote meanwhile stays as it is) and never re-creating a member absorbed by a merge.
+     * Returns the member ids written.
+     */
+    public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt) {
+        List<RfmSnapshot> updates = new ArrayList<>();
+        List<OffsetDateTime> versions = new ArrayList<>();
+        List<RfmSnapshot> inserts = new ArrayList<>();
+        for (PassRow row : rows) {
+            if (row.replaces() == null) {
+                inserts.add(row.snapshot());
+            } else {
+                updates.add(row.snapshot());
+                versions.add(utc(row.replaces()));
+            }
         }
-        return pool.preparedQuery("""
-                INSERT INTO member_rfm (member_id, as_of, last_purchase_at, recency_days, frequency_7d, frequency_14d,
-                  frequency_30d, frequency_90d, weighted_frequency_30d, weighted_frequency_90d, monetary_net_30d,
-                  monetary_net_90d, monetary_margin_90d, orders_total, monetary_net_total, home_store_id, segments, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-                ON CONFLICT (member_id) DO UPDATE SET as_of = EXCLUDED.as_of, last_purchase_at = EXCLUDED.last_purchase_at,
-                  recency_days = EXCLUDED.recency_days, frequency_7d = EXCLUDED.frequency_7d,
-                  frequency_14d = EXCLUDED.frequency_14d, frequency_30d = EXCLUDED.frequency_30d,
-                  frequency_90d = EXCLUDED.frequency_90d, weighted_frequency_30d = EXCLUDED.weighted_frequency_30d,
-                  weighted_frequency_90d = EXCLUDED.weighted_frequency_90d, monetary_net_30d = EXCLUDED.monetary_net_30d,
-                  monetary_net_90d = EXCLUDED.monetary_net_90d, monetary_margin_90d = EXCLUDED.monetary_margin_90d,
-                  orders_total = EXCLUDED.orders_total, monetary_net_total = EXCLUDED.monetary_net_total,
-                  home_store_id = EXCLUDED.home_store_id, segments = EXCLUDED.segments, updated_at = EXCLUDED.updated_at""")
-                .executeBatch(tuples)
-                .replaceWithVoid();
+        Set<String> written = new HashSet<>();
+        Uni<Void> done = Uni.createFrom().voidItem();
+        if (!updates.isEmpty()) {
+            Tuple update = columns(updates, updatedAt).addArrayOfOffsetDateTime(versions.toArray(OffsetDateTime[]::new));
+            done = done.chain(() -> pool.preparedQuery("UPDATE member_rfm m SET " + set("u.", true) + " FROM unnest(" + ARRAYS
+                            + ", $19::timestamptz[]) AS u(" + NAMES + ", replaces)"
+                            + " WHERE m.member_id = u.member_id AND m.updated_at = u.replaces RETURNING m.member_id")
+                    .execute(update).invoke(result -> result.forEach(row -> written.add(row.getString(0)))).replaceWithVoid());
+        }
+        if (!inserts.isEmpty()) {
+            done = done.chain(() -> pool.preparedQuery(INSERT
+                            + " WHERE NOT EXISTS (SELECT 1 FROM member_alias a WHERE a.absorbed_member_id = u.member_id)"
+                            + " ON CONFLICT (member_id) DO NOTHING RETURNING member_id")
+                    .execute(columns(inserts, updatedAt)).invoke(result -> result.forEach(row -> written.add(row.getString(0))))
+                    .replaceWithVoid());
+        }
+        return done.replaceWith(() -> written);
+    }
+
+    private static final List<String> COLUMNS = List.of("member_id", "as_of", "last_purchase_at", "recency_days",
+            "frequency_7d", "frequency_14d", "frequency_30d", "frequency_90d", "weighted_frequency_30d",
+            "weighted_frequency_90d", "monetary_net_30d", "monetary_net_90d", "monetary_margin_90d", "orders_total",
+            "monetary_net_total", "home_store_id", "segments", "updated_at");
+    private static final String NAMES = String.join(", ", COLUMNS);
+    /** The 18 columns as parallel arrays; segments travel comma-joined (segment ids never hold a comma). */
+    private static final String ARRAYS = """
+            $1::text[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::int4[], $6::int4[], $7::int4[], $8::int4[],
+            $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::int8[], $15::float8[], $16::text[],
+            $17::text[], $18::timestamptz[]""";
+    private static final String INSERT = "INSERT INTO member_rfm (" + NAMES + ") SELECT "
+            + String.join(", ", COLUMNS.stream().map(c -> c.equals("segments") ? "string_to_array(u.segments, ',')" : "u." + c).toList())
+            + " FROM unnest(" + ARRAYS + ") AS u(" + NAMES + ")";
+
+    private static String set(String source, boolean segmentsJoined) {
+        return String.join(", ", COLUMNS.stream().filter(c -> !c.equals("member_id"))
+                .map(c -> c + " = " + (segmentsJoined && c.equals("segments") ? "string_to_array(" + source + c + ", ',')" : source + c))
+                .toList());
+    }
+
+    private static Tuple columns(List<RfmSnapshot> rows, Instant updatedAt) {
+        int n = rows.size();
+        String[] ids = new String[n], stores = new String[n], segments = new String[n];
+        OffsetDateTime[] asOf = new OffsetDateTime[n], last = new OffsetDateTime[n], updated = new OffsetDateTime[n];
+        Double[] recency = new Double[n], wf30 = new Double[n], wf90 = new Double[n], m30 = new Double[n], m90 = new Double[n],
+                margin90 = new Double[n], mTotal = new Double[n];
+        Integer[] f7 = new Integer[n], f14 = new Integer[n], f30 = new Integer[n], f90 = new Integer[n];
+        Long[] orders = new Long[n];
+        OffsetDateTime at = utc(updatedAt);
+        for (int i = 0; i < n; i++) {
+            Rfm r = rows.get(i).rfm();
+            ids[i] = r.memberId();
+            asOf[i] = utc(r.asOf());
+            last[i] = r.lastPurchaseAt() == null ? null : utc(r.lastPurchaseAt());
+            recency[i] = r.recencyDays();
+            f7[i] = r.frequency7d();
+            f14[i] = r.frequency14d();
+            f30[i] = r.frequency30d();
+            f90[i] = r.frequency90d();
+            wf30[i] = r.weightedFrequency30d();
+            wf90[i] = r.weightedFrequency90d();
+            m30[i] = r.monetaryNet30d();
+            m90[i] = r.monetaryNet90d();
+            margin90[i] = r.monetaryMargin90d();
+            orders[i] = r.ordersTotal();
+            mTotal[i] = r.monetaryNetTotal();
+            stores[i] = r.homeStoreId();
+            segments[i] = String.join(",", rows.get(i).segments());
+            updated[i] = at;
+        }
+        return Tuple.from(new Object[] {ids, asOf, last, recency, f7, f14, f30, f90, wf30, wf90, m30, m90, margin90, orders,
+                mTotal, stores, segments, updated});
     }
 
     /** Forgets members who no longer have any purchase (absorbed by a merge, emptied by a split). */
@@ -133,7 +243,8 @@ public class RfmRepository {
     }
 
     public Uni<Optional<RfmSnapshot>> find(String memberId) {
-        return pool.preparedQuery("SELECT * FROM member_rfm WHERE member_id = $1").execute(Tuple.of(memberId))
+        return pool.preparedQuery("SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1 WHERE member_id = $1")
+                .execute(Tuple.of(memberId))
                 .map(rows -> {
                     var it = rows.iterator();
                     return it.hasNext() ? Optional.of(toRow(it.next())) : Optional.empty();
@@ -147,6 +258,22 @@ public class RfmRepository {
                     var it = rows.iterator();
                     return it.hasNext() ? Optional.of(it.next().getOffsetDateTime(0).toInstant()) : Optional.empty();
                 });
+    }
+
+    /** The instant every member was last re-aged to; empty before the first pass. */
+    public Uni<Optional<Instant>> agedTo() {
+        return pool.query("SELECT aged_to FROM stream_clock WHERE id = 1").execute()
+                .map(rows -> {
+                    var it = rows.iterator();
+                    OffsetDateTime at = it.hasNext() ? it.next().getOffsetDateTime(0) : null;
+                    return Optional.ofNullable(at).map(OffsetDateTime::toInstant);
+                });
+    }
+
+    /** Records that every member was re-aged to the instant (never moves back). */
+    public Uni<Void> markAgedTo(Instant clock) {
+        return pool.preparedQuery("UPDATE stream_clock SET aged_to = GREATEST(aged_to, $1) WHERE id = 1")
+                .execute(Tuple.of(utc(clock))).replaceWithVoid();
     }
 
     /** Moves the clock forward (never back) and returns it. */
@@ -172,7 +299,9 @@ public class RfmRepository {
 
     /** Stored snapshots after the given member id, in order: for paging over every member. */
     public Uni<List<RfmSnapshot>> snapshotsAfter(String after, int limit) {
-        return pool.preparedQuery("SELECT * FROM member_rfm WHERE member_id > $1 ORDER BY member_id LIMIT $2")
+        return pool.preparedQuery("""
+                SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1
+                WHERE member_id > $1 ORDER BY member_id LIMIT $2""")
                 .execute(Tuple.of(after, limit))
                 .map(rows -> {
                     List<RfmSnapshot> page = new ArrayList<>();
@@ -193,8 +322,8 @@ public class RfmRepository {
     /** Members of a segment (optionally of one store), streamed. */
     public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {
         return pool.preparedQuery("""
-                SELECT * FROM member_rfm WHERE $1 = ANY(segments) AND ($2::text IS NULL OR home_store_id = $2)
-                ORDER BY member_id""")
+                SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1
+                WHERE $1 = ANY(segments) AND ($2::text IS NULL OR home_store_id = $2) ORDER BY member_id""")
                 .execute(Tuple.of(segmentId, storeId == null || storeId.isBlank() ? null : storeId))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .map(RfmRepository::toRow);
@@ -208,7 +337,18 @@ public class RfmRepository {
                 });
     }
 
+    /** A row as read: R moved to the last re-ageing when the pass found nothing else changed since the row was written. */
     private static RfmSnapshot toRow(Row row) {
+        RfmSnapshot stored = snapshot(row);
+        OffsetDateTime agedTo = row.getOffsetDateTime("aged_to");
+        return agedTo == null ? stored : new RfmSnapshot(stored.rfm().agedTo(agedTo.toInstant()), stored.segments());
+    }
+
+    private static StoredRow storedRow(Row row) {
+        return new StoredRow(snapshot(row), row.getOffsetDateTime("updated_at").toInstant());
+    }
+
+    private static RfmSnapshot snapshot(Row row) {
         OffsetDateTime last = row.getOffsetDateTime("last_purchase_at");
         Rfm rfm = new Rfm(row.getString("member_id"), row.getOffsetDateTime("as_of").toInstant(),
                 last == null ? null : last.toInstant(), row.getDouble("recency_days"),
@@ -218,6 +358,12 @@ public class RfmRepository {
                 row.getDouble("monetary_net_90d"), row.getDouble("monetary_margin_90d"), row.getLong("orders_total"),
                 row.getDouble("monetary_net_total"), row.getString("home_store_id"));
         return new RfmSnapshot(rfm, new LinkedHashSet<>(Arrays.asList(row.getArrayOfStrings("segments"))));
+    }
+
+    private static PurchaseLine line(Row row) {
+        return new PurchaseLine(row.getString(1), "order".equals(row.getString(2)) ? PurchaseLine.Kind.ORDER : PurchaseLine.Kind.REFUND,
+                row.getOffsetDateTime(3).toInstant(), row.getString(4), row.getDouble(5), row.getDouble(6),
+                row.getDouble(7), row.getString(8));
     }
 
     private static OffsetDateTime utc(Instant instant) {

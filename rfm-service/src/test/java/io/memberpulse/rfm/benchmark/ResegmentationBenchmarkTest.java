@@ -58,7 +58,7 @@ class ResegmentationBenchmarkTest {
         long started = System.nanoTime();
         IntStream.range(0, MEMBERS).parallel().forEach(i -> {
             Rfm rfm = calculator.compute("m" + i, members.get(i), AS_OF);
-            Set<String> defaults = DefaultSegments.of(rfm);
+            Set<String> defaults = DefaultSegments.DEFAULTS.of(rfm);
             LifecycleStage stage = lifecycle.stageOf(rfm);
             var attributes = MemberAttributes.of(rfm, stage, defaults);
             boolean any = !defaults.isEmpty() | whales.matches(attributes) | slipping.matches(attributes) | stage != null;

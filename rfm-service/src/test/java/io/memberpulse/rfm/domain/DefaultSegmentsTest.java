@@ -1,6 +1,7 @@
 package io.memberpulse.rfm.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.Set;
@@ -13,13 +14,43 @@ class DefaultSegmentsTest {
 
     @Test
     void theStoreTargetsOfTheDomainTable() {
-        assertThat(DefaultSegments.of(rfm(6, 5, 700))).containsExactlyInAnyOrder(
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(6, 5, 700))).containsExactlyInAnyOrder(
                 DefaultSegments.HIGH_VALUE_ACTIVE, DefaultSegments.POTENTIAL);
-        assertThat(DefaultSegments.of(rfm(7, 5, 700))).containsExactly(DefaultSegments.POTENTIAL);
-        assertThat(DefaultSegments.of(rfm(12, 3, 400))).containsExactly(DefaultSegments.POTENTIAL);
-        assertThat(DefaultSegments.of(rfm(12, 2, 400))).isEmpty();
-        assertThat(DefaultSegments.of(rfm(20, 1, 200))).containsExactly(DefaultSegments.CHURN_EDGE);
-        assertThat(DefaultSegments.of(rfm(25, 1, 201))).isEmpty();
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(7, 5, 700))).containsExactly(DefaultSegments.POTENTIAL);
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(12, 3, 400))).containsExactly(DefaultSegments.POTENTIAL);
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(12, 2, 400))).isEmpty();
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(20, 1, 200))).containsExactly(DefaultSegments.CHURN_EDGE);
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(25, 1, 201))).isEmpty();
+    }
+
+    @Test
+    void configuredThresholdsMoveTheSegments() {
+        var stricter = new DefaultSegments(new DefaultSegments.Active(3, 8, 1_000), new DefaultSegments.Active(10, 4, 500),
+                new DefaultSegments.Fading(30, 0, 100));
+        assertThat(stricter.of(rfm(6, 5, 700))).containsExactly(DefaultSegments.POTENTIAL);
+        assertThat(stricter.of(rfm(11, 5, 700))).isEmpty();
+        assertThat(stricter.of(rfm(3, 8, 1_000))).containsExactlyInAnyOrder(DefaultSegments.HIGH_VALUE_ACTIVE,
+                DefaultSegments.POTENTIAL);
+        assertThat(stricter.of(rfm(20, 1, 200))).isEmpty();
+        assertThat(stricter.of(rfm(30, 0, 100))).containsExactly(DefaultSegments.CHURN_EDGE);
+        assertThat(stricter.rules()).extracting(SegmentRule::description)
+                .containsExactly("R <= 3d and F30 >= 8 and M30 >= 1000", "R <= 10d and F30 >= 4 and M30 >= 500",
+                        "R >= 30d and F30 <= 0 and M30 <= 100");
+    }
+
+    @Test
+    void aThresholdOutOfRangeIsRefusedByName() {
+        assertThatThrownBy(() -> new DefaultSegments(new DefaultSegments.Active(6, 0, 700), new DefaultSegments.Active(12, 3, 400),
+                new DefaultSegments.Fading(20, 1, 200)))
+                .isInstanceOfSatisfying(InvalidThresholdException.class,
+                        e -> assertThat(e.field()).isEqualTo("high-value-active.min-orders-30d"));
+        assertThatThrownBy(() -> new DefaultSegments(new DefaultSegments.Active(6, 5, 700), new DefaultSegments.Active(12, 3, 400),
+                new DefaultSegments.Fading(20, 1, -5)))
+                .isInstanceOfSatisfying(InvalidThresholdException.class,
+                        e -> assertThat(e.field()).isEqualTo("churn-edge.max-monetary-30d"));
+        assertThatThrownBy(() -> new LifecycleRules(40, 45, 6, 600))
+                .isInstanceOfSatisfying(InvalidThresholdException.class,
+                        e -> assertThat(e.field()).isEqualTo("lifecycle.dormant-days"));
     }
 
     @Test

@@ -71,7 +71,7 @@ class OnlineRetailRfmTest {
                     continue;
                 }
                 buyers++;
-                DefaultSegments.of(rfm).forEach(segment -> sizes.merge(segment, 1, Integer::sum));
+                DefaultSegments.DEFAULTS.of(rfm).forEach(segment -> sizes.merge(segment, 1, Integer::sum));
                 sizes.merge(LifecycleRules.DEFAULTS.stageOf(rfm).segmentId(), 1, Integer::sum);
             }
             System.out.printf("Online Retail segment sizes as of %s (%,d members who had bought): %s%n", asOf, buyers, sizes);

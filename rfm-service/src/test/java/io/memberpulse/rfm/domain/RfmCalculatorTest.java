@@ -69,15 +69,28 @@ class RfmCalculatorTest {
     void aMemberWhoNeverBoughtHasNoRecency() {
         Rfm rfm = calculator.compute("m", List.of(), NOW);
         assertThat(rfm.recencyDays()).isNull();
-        assertThat(DefaultSegments.of(rfm)).isEmpty();
+        assertThat(DefaultSegments.DEFAULTS.of(rfm)).isEmpty();
     }
 
     @Test
     void timeAloneMovesAMemberIntoChurnEdge() {
         List<PurchaseLine> lines = List.of(order("a", 0, 150, null, "s1"));
-        assertThat(DefaultSegments.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(19)))))
+        assertThat(DefaultSegments.DEFAULTS.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(19)))))
                 .doesNotContain(DefaultSegments.CHURN_EDGE);
-        assertThat(DefaultSegments.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(20)))))
+        assertThat(DefaultSegments.DEFAULTS.of(calculator.compute("m", lines, NOW.plus(Duration.ofDays(20)))))
                 .containsExactly(DefaultSegments.CHURN_EDGE);
+    }
+
+    @Test
+    void agingARowMovesOnlyRAndEqualsARecomputationUntilAWindowBoundaryIsCrossed() {
+        List<PurchaseLine> lines = List.of(order("a", 25, 80, null, "s1"), order("b", 100, 40, 0.5, "s2"));
+        Rfm now = calculator.compute("m", lines, NOW);
+        Instant hoursLater = NOW.plus(Duration.ofHours(30));
+        assertThat(now.agedTo(hoursLater)).isEqualTo(calculator.compute("m", lines, hoursLater));
+        assertThat(now.agedTo(hoursLater).recencyDays()).isCloseTo(26.25, within(1e-9));
+        // Six days on, order "a" leaves the 30-day window: ageing alone no longer tells the truth.
+        Instant weekLater = NOW.plus(Duration.ofDays(6));
+        assertThat(now.agedTo(weekLater)).isNotEqualTo(calculator.compute("m", lines, weekLater));
+        assertThat(now.agedTo(NOW.minusSeconds(1))).isSameAs(now);
     }
 }

@@ -16,6 +16,8 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 @ApplicationScoped
 public class SegmentChangePublisher {
     public static final String CHANNEL = "member-segments";
+    /** At most this many unacknowledged sends (within the emitter's buffer). */
+    private static final int IN_FLIGHT = 20_000;
 
     private final MutinyEmitter<SegmentChanged> emitter;
 
@@ -24,10 +26,17 @@ public class SegmentChangePublisher {
         this.emitter = emitter;
     }
 
+    /** Sends every change and completes when the broker has them all, a buffer's worth at a time. */
     public Uni<Void> publish(List<SegmentChange> changes) {
-        if (changes.isEmpty()) {
-            return Uni.createFrom().voidItem();
+        Uni<Void> sent = Uni.createFrom().voidItem();
+        for (int from = 0; from < changes.size(); from += IN_FLIGHT) {
+            List<SegmentChange> chunk = changes.subList(from, Math.min(changes.size(), from + IN_FLIGHT));
+            sent = sent.chain(() -> publishAll(chunk));
         }
+        return sent;
+    }
+
+    private Uni<Void> publishAll(List<SegmentChange> changes) {
         return Uni.join().all(changes.stream().map(change -> {
             SegmentChanged message = SegmentChanged.newBuilder()
                     .setMemberId(change.memberId()).setSegmentId(change.segmentId())

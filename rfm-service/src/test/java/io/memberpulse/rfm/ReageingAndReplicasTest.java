@@ -1,0 +1,178 @@
+package io.memberpulse.rfm;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.rfm.domain.IdentityChange;
+import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.store.IdentityChangeRepository;
+import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.RuleSegmentRepository;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Time-driven re-ageing through the in-memory state, and what keeps several replicas on one
+ * database consistent: rule segments defined elsewhere are picked up, and the pass writes a row
+ * only over the version it read.
+ */
+@QuarkusTest
+class ReageingAndReplicasTest {
+    static final Instant DAY0 = Instant.parse("2024-05-01T10:00:00Z");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    RfmRepository repository;
+
+    @Inject
+    RuleSegmentRepository rules;
+
+    @Inject
+    IdentityChangeRepository identities;
+
+    @Inject
+    RecomputeRfmService recompute;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+        kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static MemberEvent order(String memberId, Instant at, double paid) {
+        String orderId = memberId + "-" + at.getEpochSecond();
+        return MemberEvent.newBuilder().setMemberId(memberId).setEvent(ChannelEvent.newBuilder()
+                .setEventId(orderId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId("s-007")
+                .setLine(OrderLine.newBuilder().setOrderId(orderId).setQuantity(1).setPaidAmount(paid))).build();
+    }
+
+    void send(MemberEvent event) {
+        kafka.produce(String.class, MemberEvent.class)
+                .fromRecords(new ProducerRecord<>(Topics.MEMBER_EVENTS, event.getMemberId(), event)).awaitCompletion();
+    }
+
+    RfmRepository.StoredRow awaitRow(String member) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> repository.rowsOf(List.of(member)).await().indefinitely().containsKey(member));
+        return repository.rowsOf(List.of(member)).await().indefinitely().get(member);
+    }
+
+    Instant clock() {
+        var clock = repository.watermark().await().indefinitely();
+        if (clock.isPresent()) {
+            return clock.get();
+        }
+        String first = "m-" + UUID.randomUUID();
+        send(order(first, DAY0, 10));
+        awaitRow(first);
+        return repository.watermark().await().indefinitely().orElseThrow();
+    }
+
+    @Test
+    void timeMovesRWithoutRewritingRowsWhoseWindowsDidNotMove() {
+        Instant start = clock();
+        String member = "m-" + UUID.randomUUID();
+        Instant bought = start.minus(Duration.ofDays(25));
+        send(order(member, bought, 50));
+        RfmRepository.StoredRow written = awaitRow(member);
+        assertThat(written.snapshot().segments()).contains("churn-edge", "stage:new");
+
+        // Another member's event an hour later moves the clock; the pass re-ages everyone to it.
+        String other = "m-" + UUID.randomUUID();
+        send(order(other, start.plus(Duration.ofHours(1)), 20));
+        awaitRow(other);
+        recompute.backfill();
+        Instant now = repository.watermark().await().indefinitely().orElseThrow();
+        assertThat(now).isAfterOrEqualTo(start.plus(Duration.ofHours(1)));
+
+        float expectedR = (float) Rfm.ageDays(bought, now);
+        given().get("/members/" + member + "/rfm").then().statusCode(200)
+                .body("rfm.asOf", equalTo(now.toString()))
+                .body("rfm.recencyDays", equalTo(expectedR))
+                .body("segments", hasItem("churn-edge"));
+        RfmSnapshot read = repository.snapshotsAfter(member.substring(0, member.length() - 1), 10).await().indefinitely()
+                .stream().filter(s -> s.rfm().memberId().equals(member)).findFirst().orElseThrow();
+        assertThat(read.rfm().recencyDays()).isCloseTo(Rfm.ageDays(bought, now), within(1e-9));
+        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).updatedAt())
+                .as("only R moved: the row was not rewritten").isEqualTo(written.updatedAt());
+    }
+
+    @Test
+    void thePassWritesARowOnlyOverTheVersionItReadAndNeverRecreatesAnAbsorbedMember() {
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, clock().minus(Duration.ofDays(3)), 30));
+        RfmRepository.StoredRow stored = awaitRow(member);
+        Set<String> probe = new LinkedHashSet<>(stored.snapshot().segments());
+        probe.add("probe");
+        RfmSnapshot changed = new RfmSnapshot(stored.snapshot().rfm(), probe);
+        Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+
+        // Another replica wrote the row after this pass read it: the pass leaves it alone.
+        Set<String> refused = repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(changed,
+                stored.updatedAt().minusMillis(1))), at).await().indefinitely();
+        assertThat(refused).isEmpty();
+        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments()).doesNotContain("probe");
+
+        Set<String> written = repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(changed, stored.updatedAt())), at)
+                .await().indefinitely();
+        assertThat(written).containsExactly(member);
+        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments()).contains("probe");
+
+        // A member merged away while a stale replica still held it is not brought back.
+        String survivor = "m-" + UUID.randomUUID();
+        identities.apply(new IdentityChange.Merge(survivor, member, Instant.now())).await().indefinitely();
+        repository.delete(List.of(member)).await().indefinitely();
+        assertThat(repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(changed, null)), at).await().indefinitely())
+                .isEmpty();
+        assertThat(repository.rowsOf(List.of(member)).await().indefinitely()).isEmpty();
+    }
+
+    @Test
+    void aSegmentDefinedOnAnotherReplicaIsEvaluatedHereWithoutARestart() {
+        String segment = "elsewhere-" + UUID.randomUUID().toString().substring(0, 8);
+        // Another replica stores its definition in the shared database; this one was never told.
+        rules.insert(new RuleSegmentRepository.StoredRule(segment, "Defined elsewhere", "monetary_net_total >= 12345.0"),
+                Instant.now()).await().indefinitely();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then().body("id", hasItem(segment)));
+
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, clock(), 12_345));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("segments", hasItem(segment)));
+    }
+}
