@@ -12,10 +12,13 @@ import io.memberpulse.proto.campaign.v1.CampaignService;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
 import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.grpc.RegisterInterceptor;
 import io.smallrye.mutiny.Uni;
 
 @GrpcService
+@RegisterInterceptor(CallerStoreInterceptor.class)
 class CampaignGrpcService implements CampaignService {
     private final CallListService callLists;
     private final RecordOutcomeService outcomes;
@@ -33,14 +36,20 @@ class CampaignGrpcService implements CampaignService {
     /** Field checks (blank store_id, negative limit) happen in CallListQuery, mapped by GrpcErrorMapper. */
     @Override
     public Uni<CallList> getCallList(GetCallListRequest request) {
+        String callerStore = CallerStoreInterceptor.callerStore();
+        if (callerStore != null && !callerStore.equals(request.getStoreId().strip())) {
+            // NOT_FOUND as for an unknown store, as over REST: staff cannot even learn which other stores exist.
+            return Uni.createFrom().failure(new StoreNotFoundException(request.getStoreId()));
+        }
         return callLists.callList(request.getStoreId(), request.getLimit()).map(GrpcMapper::toProto);
     }
 
-    /** Store scoping arrives with roles; gRPC callers are trusted staff apps for now. */
+    /** A staff app bound to a store (x-store-id) cannot touch another store's tasks. */
     @Override
     public Uni<CallTask> recordOutcome(RecordOutcomeRequest request) {
+        String callerStore = CallerStoreInterceptor.callerStore();
         return Uni.createFrom().item(() -> GrpcMapper.outcome(request))
-                .flatMap(outcome -> outcomes.record(request.getTaskId(), outcome, request.getVersion(), null))
+                .flatMap(outcome -> outcomes.record(request.getTaskId(), outcome, request.getVersion(), callerStore))
                 .map(GrpcMapper::toProto);
     }
 

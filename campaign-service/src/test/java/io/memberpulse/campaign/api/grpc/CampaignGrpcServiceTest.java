@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.campaign.testdata.ChurnEvents;
@@ -85,6 +87,48 @@ class CampaignGrpcServiceTest {
         assertThat(first.getTalkingPointsList()).contains("churn risk 90%");
         assertThat(first.getDueAt().getSeconds() - first.getCreatedAt().getSeconds()).isEqualTo(72 * 3600);
         assertThat(first.getTaskId()).isNotBlank();
+    }
+
+    /** Staff apps bound to a store (x-store-id metadata) see only their own store, as over REST's X-Store-Id. */
+    @Test
+    void aStaffAppBoundToAStoreSeesNeitherAnotherStoresListNorItsTasks() {
+        String run = ChurnEvents.run();
+        String home = "home-" + run;
+        String other = "other-" + run;
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored("h-" + run, home, 0.95, 500.0, T1));
+        scores.add(scored("o-" + run, other, 0.95, 500.0, T1));
+        for (int i = 0; i < 18; i++) {
+            scores.add(scored("hl-" + run + "-" + i, home, 0.10, 100.0, T1));
+            scores.add(scored("ol-" + run + "-" + i, other, 0.10, 100.0, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(callList(home, 0).getTasksList()).isNotEmpty();
+            assertThat(callList(other, 0).getTasksList()).isNotEmpty();
+        });
+        CampaignServiceGrpc.CampaignServiceBlockingStub homeStaff = boundTo(home);
+
+        assertThat(homeStaff.getCallList(GetCallListRequest.newBuilder().setStoreId(home).build()).getTasksList())
+                .extracting(CallTask::getMemberId).containsExactly("h-" + run);
+        StatusRuntimeException foreignList = catchThrowableOfType(StatusRuntimeException.class,
+                () -> homeStaff.getCallList(GetCallListRequest.newBuilder().setStoreId(other).build()));
+        assertThat(foreignList.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+
+        CallTask foreignTask = callList(other, 0).getTasks(0);
+        StatusRuntimeException foreignOutcome = catchThrowableOfType(StatusRuntimeException.class,
+                () -> homeStaff.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId(foreignTask.getTaskId())
+                        .setVersion(foreignTask.getVersion()).setReached(false)
+                        .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build()));
+        assertThat(foreignOutcome.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        // The refused call changed nothing: the task is still open for its own store.
+        assertThat(callList(other, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
+    }
+
+    private CampaignServiceGrpc.CampaignServiceBlockingStub boundTo(String store) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("x-store-id", Metadata.ASCII_STRING_MARSHALLER), store);
+        return campaigns.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     @Test
