@@ -23,7 +23,16 @@ public enum ModelKind {
      * The mean of LR's and GBT_BGNBD's probabilities: a smooth linear view and a tree view of the same
      * features err on different members, so their average ranks better than either (on validation).
      */
-    BLEND(false);
+    BLEND(false),
+    /**
+     * Discrete-time survival: logistic regression on person-slice rows ({@link HazardRows}), which also
+     * learn from the cut-offs less than a horizon before the facts end.
+     */
+    HAZARD_LR(false),
+    /** Discrete-time survival with gradient-boosted trees on the same person-slice rows. */
+    HAZARD_GBT(false),
+    /** The mean of HAZARD_LR's and HAZARD_GBT's churn probabilities. */
+    HAZARD(false);
 
     private final boolean baseline;
     private final Feature[] features;
@@ -40,6 +49,16 @@ public enum ModelKind {
     /** The feature columns the model reads. */
     public int[] columns() {
         return Arrays.stream(features).mapToInt(Feature::ordinal).toArray();
+    }
+
+    /** Trained on person-slice rows (HazardRows) rather than one row per member and cut-off. */
+    public boolean hazard() {
+        return this == HAZARD_LR || this == HAZARD_GBT || this == HAZARD;
+    }
+
+    /** The mean of two trained models' probabilities. */
+    public boolean composite() {
+        return this == BLEND || this == HAZARD;
     }
 
     public Feature[] features() {
