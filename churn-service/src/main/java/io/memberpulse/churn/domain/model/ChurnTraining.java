@@ -13,7 +13,7 @@ import java.util.function.Function;
 
 /**
  * One training run: every model kind fitted on the validation cut-offs and scored on the validation
- * window; the trained kind with the best validation AUC is chosen (the test period is never looked
+ * window; the candidate kind with the best validation AUC is chosen (the test period is never looked
  * at) and refitted on the training cut-offs. Rows of members whom staff reached within a cut-off's
  * horizon are kept, flagged as treated, so the recorded intervention outcomes teach the next run.
  */
@@ -54,7 +54,7 @@ public final class ChurnTraining {
             ChurnClassifier model = train(kind, earlyRows, earlySlices, early);
             validation.put(kind, ModelMetrics.of(model.predict(window.features()), window.churned()));
         }
-        ModelKind chosen = Arrays.stream(ModelKind.values()).filter(k -> !k.baseline())
+        ModelKind chosen = Arrays.stream(ModelKind.values()).filter(ModelKind::candidate)
                 .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
 
         List<Snapshot> training = present(plan.trainingCutoffs(), labelledAt);

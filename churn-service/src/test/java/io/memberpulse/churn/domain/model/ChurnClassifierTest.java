@@ -114,6 +114,9 @@ class ChurnClassifierTest {
         TrainingPlan plan = new TrainingPlan(asOf, 90, 3, 14);
         ChurnTraining.Result result = ChurnTraining.run(plan, at -> synthetic(at, 400, at.getEpochSecond()), false);
         assertThat(result.chosen().baseline()).isFalse();
+        assertThat(result.chosen().candidate()).isTrue();
+        assertThat(Arrays.stream(ModelKind.values()).filter(ModelKind::candidate))
+                .as("hazard kinds are reported, never chosen").noneMatch(ModelKind::hazard);
         assertThat(result.validation()).containsKeys(ModelKind.values());
         assertThat(result.finalModels()).containsOnlyKeys(result.chosen());
         assertThat(result.trainingRows()).isEqualTo(1200);
