@@ -42,7 +42,7 @@ final class TrainingRun {
     /** Every model kind validated, the best trained one refitted; NotEnoughDataException when too little data. */
     ChurnTraining.Result train(Instant asOf) {
         return ChurnTraining.run(TrainingPlan.of(asOf, builder.horizonDays()),
-                t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, stockOuts, cut, true)), false);
+                t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, stockOuts, cut, asOf)), false);
     }
 
     /** Every member who had purchased by asOf, with features as of it (no labels). */

@@ -43,7 +43,7 @@ public final class Backtest {
         StockOuts stockOuts = new StockOuts(data.stockOuts());
         Map<Instant, Snapshot> cache = new ConcurrentHashMap<>();
         ChurnTraining.Result training = ChurnTraining.run(TrainingPlan.of(testCutoff, horizonDays),
-                at -> cache.computeIfAbsent(at, t -> builder.at(data.histories(), stockOuts, t, true)), true);
+                at -> cache.computeIfAbsent(at, t -> builder.at(data.histories(), stockOuts, t, testCutoff)), true);
         Snapshot test = builder.at(data.histories(), stockOuts, testCutoff, true);
         Map<ModelKind, ModelMetrics> metrics = new EnumMap<>(ModelKind.class);
         training.finalModels().forEach((kind, model) -> metrics.put(kind, evaluate(model, test)));

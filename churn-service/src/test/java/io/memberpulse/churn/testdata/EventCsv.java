@@ -46,6 +46,15 @@ public final class EventCsv {
     }
 
     public static Data read(Path file) throws IOException {
+        return read(file, Map.of());
+    }
+
+    /**
+     * Histories keyed by the true person behind each event ({@code source|event_id} -> person, as in
+     * a truth file), so models are measured apart from identity stitching; events without a person
+     * fall back to their first identifier.
+     */
+    public static Data read(Path file, Map<String, String> personOf) throws IOException {
         try (InputStream raw = Files.newInputStream(file);
                 InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
                 Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
@@ -58,7 +67,7 @@ public final class EventCsv {
                     stockOuts.add(new StockOut(at, text(row, "store_id"), text(row, "sku"), text(row, "category")));
                     continue;
                 }
-                String member = memberOf(row);
+                String member = personOf.getOrDefault(row.get("source") + "|" + row.get("event_id"), memberOf(row));
                 Activity activity = toActivity(row, type, at);
                 if (member != null && activity != null) {
                     histories.computeIfAbsent(member, m -> new ArrayList<>()).add(activity);
@@ -66,6 +75,19 @@ public final class EventCsv {
             }
             histories.values().forEach(list -> list.sort(Comparator.comparing(Activity::at)));
             return new Data(histories, stockOuts);
+        }
+    }
+
+    /** A truth file (event_id,source,person_id) as {@code source|event_id} -> person. */
+    public static Map<String, String> persons(Path truth) throws IOException {
+        try (InputStream raw = Files.newInputStream(truth);
+                InputStream in = truth.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+                Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            Map<String, String> persons = new HashMap<>();
+            for (CSVRecord row : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
+                persons.put(row.get("source") + "|" + row.get("event_id"), row.get("person_id"));
+            }
+            return persons;
         }
     }
 

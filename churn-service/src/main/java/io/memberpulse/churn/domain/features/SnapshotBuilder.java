@@ -40,6 +40,17 @@ public final class SnapshotBuilder {
     /** Features as of {@code asOf}; labelled when {@code labelled} (the caller knows facts up to T + H). */
     public Snapshot at(Map<String, ? extends Collection<Activity>> histories, StockOuts stockOuts, Instant asOf,
             boolean labelled) {
+        return at(histories, stockOuts, asOf, labelled ? asOf.plus(Duration.ofDays(horizonDays)) : null);
+    }
+
+    /**
+     * Features as of {@code asOf}, and what the facts up to {@code observedUntil} say about the time after it:
+     * each member's days to the next purchase (facts after observedUntil are not read), and the label when
+     * the whole horizon lies before observedUntil. Unlabelled when observedUntil is null.
+     */
+    public Snapshot at(Map<String, ? extends Collection<Activity>> histories, StockOuts stockOuts, Instant asOf,
+            Instant observedUntil) {
+        boolean labelled = observedUntil != null && !asOf.plus(Duration.ofDays(horizonDays)).isAfter(observedUntil);
         Map<String, MemberHistory> known = new TreeMap<>();
         histories.forEach((member, activities) -> {
             MemberHistory history = extractor.history(activities, asOf);
@@ -52,18 +63,37 @@ public final class SnapshotBuilder {
         List<String> members = new ArrayList<>(known.size());
         double[][] features = new double[known.size()][];
         int[] churned = labelled ? new int[known.size()] : null;
+        double[] daysToReturn = observedUntil != null ? new double[known.size()] : null;
         int i = 0;
         Instant end = asOf.plus(Duration.ofDays(horizonDays));
         for (Map.Entry<String, MemberHistory> entry : known.entrySet()) {
             members.add(entry.getKey());
             features[i] = extractor.extract(entry.getValue(), population, stockOuts).orElseThrow();
+            if (daysToReturn != null) {
+                daysToReturn[i] = daysToReturn(histories.get(entry.getKey()), asOf, observedUntil);
+            }
             if (labelled) {
                 churned[i] = churned(histories.get(entry.getKey()), asOf, end) ? 1 : 0;
                 features[i][Feature.TREATED_IN_HORIZON.ordinal()] = treated(histories.get(entry.getKey()), asOf, end) ? 1 : 0;
+            } else if (daysToReturn != null) {
+                // a horizon not over yet: what staff did up to the end of the facts
+                features[i][Feature.TREATED_IN_HORIZON.ordinal()] =
+                        treated(histories.get(entry.getKey()), asOf, observedUntil) ? 1 : 0;
             }
             i++;
         }
-        return new Snapshot(asOf, population, List.copyOf(members), features, churned);
+        return new Snapshot(asOf, population, List.copyOf(members), features, churned, daysToReturn);
+    }
+
+    /** Days from {@code from} to the first purchase in (from, until]; +Infinity when there is none. */
+    public static double daysToReturn(Collection<Activity> activities, Instant from, Instant until) {
+        double first = Double.POSITIVE_INFINITY;
+        for (Activity activity : activities) {
+            if (activity.isPurchase() && activity.at().isAfter(from) && !activity.at().isAfter(until)) {
+                first = Math.min(first, Duration.between(from, activity.at()).getSeconds() / 86_400d);
+            }
+        }
+        return first;
     }
 
     /** The label: no purchase in (from, to]. */

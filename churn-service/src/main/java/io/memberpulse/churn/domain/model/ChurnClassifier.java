@@ -30,7 +30,7 @@ public final class ChurnClassifier {
     private final int width;
     private final FeatureScaler scaler;
     private final byte[] model;
-    /** The models a BLEND averages; empty for every other kind. */
+    /** The models a BLEND or HAZARD averages; empty for every other kind. */
     private final List<ChurnClassifier> parts;
     private Booster booster;
 
@@ -60,6 +60,9 @@ public final class ChurnClassifier {
         if (features.length != churned.length || features.length == 0) {
             throw new IllegalArgumentException("features and labels must be non-empty and of one length");
         }
+        if (kind.hazard()) {
+            throw new IllegalArgumentException(kind + " trains on person-slice rows (trainHazard), not on member rows");
+        }
         double[][] x = columns(features, kind.columns());
         return switch (kind) {
             case RHYTHM, BGNBD -> new ChurnClassifier(kind, null, null);
@@ -72,9 +75,44 @@ public final class ChurnClassifier {
             case GBT_BGNBD -> new ChurnClassifier(kind, null,
                     Xgb.train(x, churned, bgNbdMargin(features), Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS));
             case BLEND -> blendOf(train(ModelKind.LR, features, churned), train(ModelKind.GBT_BGNBD, features, churned));
+            default -> throw new IllegalStateException(kind.name());
         };
     }
 
+    /**
+     * Trains a survival model on person-slice rows (HazardRows: the full feature vector, then the slice
+     * columns; label 1 = no purchase within the slice).
+     */
+    public static ChurnClassifier trainHazard(ModelKind kind, double[][] sliceRows, int[] survived) {
+        if (!kind.hazard()) {
+            throw new IllegalArgumentException(kind + " is not a hazard model");
+        }
+        if (sliceRows.length != survived.length || sliceRows.length == 0
+                || sliceRows[0].length != Feature.COUNT + HazardRows.SLICE_COLUMNS) {
+            throw new IllegalArgumentException("person-slice rows must be non-empty, of one length with their labels "
+                    + "and hold every feature and the slice columns");
+        }
+        return switch (kind) {
+            case HAZARD_LR -> {
+                FeatureScaler scaler = FeatureScaler.fit(sliceRows);
+                yield new ChurnClassifier(kind, scaler,
+                        Xgb.train(scaler.transform(sliceRows), survived, null, Xgb.linearParams(), Xgb.LINEAR_ROUNDS));
+            }
+            case HAZARD_GBT -> new ChurnClassifier(kind, null,
+                    Xgb.train(sliceRows, survived, null, Xgb.treeParams(3), Xgb.TREE_ROUNDS));
+            default -> hazardOf(trainHazard(ModelKind.HAZARD_LR, sliceRows, survived),
+                    trainHazard(ModelKind.HAZARD_GBT, sliceRows, survived));
+        };
+    }
+
+    /** The HAZARD mean of a HAZARD_LR and a HAZARD_GBT model trained on the same rows. */
+    public static ChurnClassifier hazardOf(ChurnClassifier lr, ChurnClassifier gbt) {
+        if (lr.kind != ModelKind.HAZARD_LR || gbt.kind != ModelKind.HAZARD_GBT) {
+            throw new IllegalArgumentException("a hazard mean averages a HAZARD_LR and a HAZARD_GBT model, not "
+                    + lr.kind + " and " + gbt.kind);
+        }
+        return new ChurnClassifier(ModelKind.HAZARD, Feature.COUNT, null, null, List.of(lr, gbt));
+    }
     /** The BLEND of an LR and a GBT_BGNBD model already trained on the same rows. */
     public static ChurnClassifier blendOf(ChurnClassifier lr, ChurnClassifier gbtBgNbd) {
         if (lr.kind != ModelKind.LR || gbtBgNbd.kind != ModelKind.GBT_BGNBD) {
@@ -106,7 +144,8 @@ public final class ChurnClassifier {
             case RECENCY, LR_RFM, LR -> Xgb.predict(booster(), scaler.transform(columns(features, columns())), null);
             case GBT -> Xgb.predict(booster(), columns(features, columns()), null);
             case GBT_BGNBD -> Xgb.predict(booster(), columns(features, columns()), bgNbdMargin(features));
-            case BLEND -> {
+            case HAZARD_LR, HAZARD_GBT -> survival(columns(features, columns()));
+            case BLEND, HAZARD -> {
                 double[] p = new double[features.length];
                 for (ChurnClassifier part : parts) {
                     double[] q = part.predict(features);
@@ -117,6 +156,28 @@ public final class ChurnClassifier {
                 yield p;
             }
         };
+    }
+
+    /** P(no purchase in any slice) = the product of the slices' survival probabilities. */
+    private double[] survival(double[][] x) {
+        double[] p = new double[x.length];
+        java.util.Arrays.fill(p, 1);
+        for (int k = 0; k < HazardRows.SLICES; k++) {
+            double[][] rows = new double[x.length][];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = HazardRows.withSlice(x[i], k);
+            }
+            double[] q = sliceSurvival(rows);
+            for (int i = 0; i < p.length; i++) {
+                p[i] *= q[i];
+            }
+        }
+        return p;
+    }
+
+    /** A hazard model's P(no purchase within the slice | none before it) for person-slice rows. */
+    synchronized double[] sliceSurvival(double[][] sliceRows) {
+        return Xgb.predict(booster(), scaler != null ? scaler.transform(sliceRows) : sliceRows, null);
     }
 
     /** Feature importance, largest first: total gain for trees, |standardised weight| for linear models. */
@@ -170,7 +231,7 @@ public final class ChurnClassifier {
             if (model != null) {
                 out.write(model);
             }
-            if (kind == ModelKind.BLEND) {
+            if (kind.composite()) {
                 out.writeInt(parts.size());
                 for (ChurnClassifier part : parts) {
                     byte[] partBytes = part.toBytes();
@@ -197,7 +258,7 @@ public final class ChurnClassifier {
             int length = in.readInt();
             byte[] model = length < 0 ? null : in.readNBytes(length);
             List<ChurnClassifier> parts = new java.util.ArrayList<>();
-            if (kind == ModelKind.BLEND) {
+            if (kind.composite()) {
                 for (int i = in.readInt(); i > 0; i--) {
                     parts.add(fromBytes(in.readNBytes(in.readInt())));
                 }

@@ -13,7 +13,7 @@ import java.util.function.Function;
 
 /**
  * One training run: every model kind fitted on the validation cut-offs and scored on the validation
- * window; the trained kind with the best validation AUC is chosen (the test period is never looked
+ * window; the candidate kind with the best validation AUC is chosen (the test period is never looked
  * at) and refitted on the training cut-offs. Rows of members whom staff reached within a cut-off's
  * horizon are kept, flagged as treated, so the recorded intervention outcomes teach the next run.
  */
@@ -36,7 +36,8 @@ public final class ChurnTraining {
     }
 
     /**
-     * @param labelledAt labelled snapshot at a cut-off (the caller guarantees its labels end by plan.asOf())
+     * @param labelledAt snapshot at a cut-off with what the facts up to plan.asOf() say after it, and no later
+     *     facts: labels where its horizon ends by then, return times always (SnapshotBuilder#at with observedUntil)
      * @param refitAll refit every kind on the training cut-offs (for side-by-side evaluation), not only the chosen one
      */
     public static Result run(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, boolean refitAll) {
@@ -45,37 +46,52 @@ public final class ChurnTraining {
         List<Snapshot> validationTraining = present(plan.validationTrainingCutoffs(), labelledAt);
         Stacked earlyRows = requireTrainable(stack(validationTraining), "validation training cut-offs (before "
                 + plan.validationCutoff() + " minus the horizon)");
+        Stacked earlySlices = requireTrainable(HazardRows.of(present(plan.validationHazardCutoffs(), labelledAt),
+                plan.validationCutoff(), plan.horizonDays()), "person-slice rows before " + plan.validationCutoff());
         Map<ModelKind, ModelMetrics> validation = new EnumMap<>(ModelKind.class);
         Map<ModelKind, ChurnClassifier> early = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : ModelKind.values()) {
-            ChurnClassifier model = train(kind, earlyRows, early);
+            ChurnClassifier model = train(kind, earlyRows, earlySlices, early);
             validation.put(kind, ModelMetrics.of(model.predict(window.features()), window.churned()));
         }
-        ModelKind chosen = Arrays.stream(ModelKind.values()).filter(k -> !k.baseline())
+        ModelKind chosen = Arrays.stream(ModelKind.values()).filter(ModelKind::candidate)
                 .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
 
         List<Snapshot> training = present(plan.trainingCutoffs(), labelledAt);
         Stacked all = requireTrainable(stack(training), "training cut-offs");
+        Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(present(plan.hazardCutoffs(),
+                labelledAt), plan.asOf(), plan.horizonDays()), "person-slice rows") : null;
         Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
-            finals.put(kind, train(kind, all, finals));
+            finals.put(kind, train(kind, all, slices, finals));
         }
         int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
         return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
                 Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated);
     }
 
-    /** Trains a kind on the rows, and remembers it; a blend is made of its parts when they are already trained. */
-    private static ChurnClassifier train(ModelKind kind, Stacked rows, Map<ModelKind, ChurnClassifier> trained) {
-        ChurnClassifier model = kind == ModelKind.BLEND && trained.containsKey(ModelKind.LR)
-                && trained.containsKey(ModelKind.GBT_BGNBD)
-                ? ChurnClassifier.blendOf(trained.get(ModelKind.LR), trained.get(ModelKind.GBT_BGNBD))
-                : ChurnClassifier.train(kind, rows.x(), rows.y());
+    /**
+     * Trains a kind on the member rows (or a hazard kind on the person-slice rows), and remembers it; a mean
+     * is made of its parts when they are already trained.
+     */
+    private static ChurnClassifier train(ModelKind kind, Stacked rows, Stacked slices,
+            Map<ModelKind, ChurnClassifier> trained) {
+        ChurnClassifier model;
+        if (kind == ModelKind.BLEND && trained.containsKey(ModelKind.LR) && trained.containsKey(ModelKind.GBT_BGNBD)) {
+            model = ChurnClassifier.blendOf(trained.get(ModelKind.LR), trained.get(ModelKind.GBT_BGNBD));
+        } else if (kind == ModelKind.HAZARD && trained.containsKey(ModelKind.HAZARD_LR)
+                && trained.containsKey(ModelKind.HAZARD_GBT)) {
+            model = ChurnClassifier.hazardOf(trained.get(ModelKind.HAZARD_LR), trained.get(ModelKind.HAZARD_GBT));
+        } else {
+            model = kind.hazard() ? ChurnClassifier.trainHazard(kind, slices.x(), slices.y())
+                    : ChurnClassifier.train(kind, rows.x(), rows.y());
+        }
         trained.put(kind, model);
         return model;
     }
 
-    record Stacked(double[][] x, int[] y) {
+    /** Rows and their labels, stacked over cut-offs. */
+    public record Stacked(double[][] x, int[] y) {
     }
 
     static Stacked stack(List<Snapshot> snapshots) {

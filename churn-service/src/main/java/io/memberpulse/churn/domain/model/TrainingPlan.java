@@ -38,6 +38,30 @@ public record TrainingPlan(Instant asOf, int horizonDays, int cutoffs, int stepD
         return series(validationCutoff().minus(horizon()));
     }
 
+    /**
+     * Cut-offs of the final survival (hazard) models, latest first: the training cut-offs and, on the same
+     * grid, the later ones whose first slice of the horizon has passed by asOf.
+     */
+    public List<Instant> hazardCutoffs() {
+        return withLater(trainingCutoffs(), asOf);
+    }
+
+    /** The same for the hazard models scored on the validation window: their facts end at it. */
+    public List<Instant> validationHazardCutoffs() {
+        return withLater(validationTrainingCutoffs(), validationCutoff());
+    }
+
+    private List<Instant> withLater(List<Instant> cutoffs, Instant factsEnd) {
+        List<Instant> result = new ArrayList<>();
+        Duration slice = Duration.ofSeconds((long) Math.ceil(HazardRows.sliceDays(horizonDays) * 86_400));
+        for (Instant t = cutoffs.get(0).plus(Duration.ofDays(stepDays)); !t.plus(slice).isAfter(factsEnd);
+                t = t.plus(Duration.ofDays(stepDays))) {
+            result.add(0, t);
+        }
+        result.addAll(cutoffs);
+        return result;
+    }
+
     private Duration horizon() {
         return Duration.ofDays(horizonDays);
     }

@@ -150,6 +150,29 @@ class FeatureExtractorTest {
     }
 
     @Test
+    void returnTimesReadTheFactsUpToTheirEndOnlyAndLabelsNeedTheWholeHorizon() {
+        SnapshotBuilder builder = new SnapshotBuilder(extractor, s -> null, 90);
+        Map<String, List<Activity>> histories = Map.of(
+                "back-day-20", member().order(30, 10).order(-20, 10).order(-50, 10).build(),
+                "back-day-70", member().order(30, 10).order(-70, 10).build(),
+                "refund-only", member().order(30, 10).refund(-10, 10).build());
+        Snapshot partial = builder.at(histories, StockOuts.NONE, T, T.plus(Duration.ofDays(60)));
+        assertThat(partial.memberIds()).containsExactly("back-day-20", "back-day-70", "refund-only");
+        assertThat(partial.daysToReturn()).containsExactly(20, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
+        assertThat(partial.churned()).as("the horizon is not over at the end of the facts").isNull();
+
+        Snapshot full = builder.at(histories, StockOuts.NONE, T, T.plus(Duration.ofDays(90)));
+        assertThat(full.daysToReturn()).containsExactly(20, 70, Double.POSITIVE_INFINITY);
+        assertThat(full.churned()).containsExactly(0, 0, 1);
+        assertThat(builder.at(histories, StockOuts.NONE, T, true).daysToReturn()).containsExactly(full.daysToReturn());
+        assertThat(builder.at(histories, StockOuts.NONE, T, false).daysToReturn()).isNull();
+        for (int i = 0; i < full.size(); i++) {
+            assertThat(partial.features()[i]).as("features do not depend on the end of the facts")
+                    .containsExactly(full.features()[i]);
+        }
+    }
+
+    @Test
     void treatedExamplesAreFlaggedOnTrainingRowsButScoresAskAboutBeingLeftAlone() {
         SnapshotBuilder builder = new SnapshotBuilder(extractor, s -> null, 90);
         Map<String, List<Activity>> histories = Map.of(

@@ -38,7 +38,12 @@ class ChurnClassifierTest {
             y[i] = logit > 0 ? 1 : 0;
             ids.add("m" + i);
         }
-        return new Snapshot(asOf, Population.NONE, ids, x, y);
+        double[] back = new double[n];
+        for (int i = 0; i < n; i++) {
+            // churners do not come back; the others within the 90-day horizon
+            back[i] = y[i] == 1 ? Double.POSITIVE_INFINITY : 1 + random.nextDouble() * 89;
+        }
+        return new Snapshot(asOf, Population.NONE, ids, x, y, back);
     }
 
     @Test
@@ -71,8 +76,10 @@ class ChurnClassifierTest {
     void everyKindLearnsTheSignalAndSurvivesASaveAndLoad() {
         Snapshot train = synthetic(Instant.EPOCH, 1500, 1);
         Snapshot test = synthetic(Instant.EPOCH, 500, 2);
+        ChurnTraining.Stacked slices = HazardRows.of(List.of(train), Instant.EPOCH.plusSeconds(90 * 86_400L), 90);
         for (ModelKind kind : ModelKind.values()) {
-            ChurnClassifier model = ChurnClassifier.train(kind, train.features(), train.churned());
+            ChurnClassifier model = kind.hazard() ? ChurnClassifier.trainHazard(kind, slices.x(), slices.y())
+                    : ChurnClassifier.train(kind, train.features(), train.churned());
             double[] p = model.predict(test.features());
             assertThat(Arrays.stream(p).allMatch(v -> v >= 0 && v <= 1)).isTrue();
             if (kind != ModelKind.RHYTHM) {
@@ -107,6 +114,9 @@ class ChurnClassifierTest {
         TrainingPlan plan = new TrainingPlan(asOf, 90, 3, 14);
         ChurnTraining.Result result = ChurnTraining.run(plan, at -> synthetic(at, 400, at.getEpochSecond()), false);
         assertThat(result.chosen().baseline()).isFalse();
+        assertThat(result.chosen().candidate()).isTrue();
+        assertThat(Arrays.stream(ModelKind.values()).filter(ModelKind::candidate))
+                .as("hazard kinds are reported, never chosen").noneMatch(ModelKind::hazard);
         assertThat(result.validation()).containsKeys(ModelKind.values());
         assertThat(result.finalModels()).containsOnlyKeys(result.chosen());
         assertThat(result.trainingRows()).isEqualTo(1200);
