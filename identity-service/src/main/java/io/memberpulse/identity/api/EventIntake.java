@@ -3,6 +3,8 @@ package io.memberpulse.identity.api;
 import io.memberpulse.identity.IdentityConfig;
 import io.memberpulse.identity.ImportEventsService;
 import io.memberpulse.identity.ImportResult;
+import io.memberpulse.identity.NotWriterException;
+import io.memberpulse.identity.SingleWriter;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,9 +31,11 @@ public class EventIntake {
     private final EventFormat format;
     private final ChannelEventRules rules;
     private final int maxListedRejections;
+    private final SingleWriter writer;
 
-    public EventIntake(ImportEventsService importService, IdentityConfig config) {
+    public EventIntake(ImportEventsService importService, IdentityConfig config, SingleWriter writer) {
         this.importService = importService;
+        this.writer = writer;
         this.format = new EventFormat(ZoneId.of(config.identity().defaultZone()));
         this.rules = new ChannelEventRules(new IdentifierNormalizer(config.identity().defaultRegion(),
                 IdentityConfig.guardrails(config)::isBlocked));
@@ -146,7 +150,9 @@ public class EventIntake {
         }
     }
 
+    /** Throws {@link NotWriterException} when another instance is the writer: nothing is read then. */
     public Session open() {
+        writer.check();
         return new Session();
     }
 }
