@@ -1,6 +1,7 @@
 package io.memberpulse.identity;
 
 import io.memberpulse.identity.domain.EventEvidence;
+import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.IdentityGraph;
 import io.memberpulse.identity.store.EventRow;
@@ -12,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -36,13 +38,19 @@ public final class BatchLinker {
      */
     public static Linked link(IdentityGraph graph, IdentifierNormalizer normalizer, List<ChannelEvent> fresh,
             List<EventRow> nearby, Duration orderWindow, Supplier<String> newMemberId) {
+        return link(graph, event -> EventEvidenceMapper.identifiers(normalizer, event), fresh, nearby, orderWindow,
+                newMemberId);
+    }
+
+    /** @param identifiers the normalised identifiers of an event (as validation found them, if it did) */
+    public static Linked link(IdentityGraph graph, Function<ChannelEvent, List<Identifier>> identifiers,
+            List<ChannelEvent> fresh, List<EventRow> nearby, Duration orderWindow, Supplier<String> newMemberId) {
         String[] duplicateOf = DuplicateOrders.duplicateOf(fresh, nearby, orderWindow);
         List<EventEvidence> inputs = new ArrayList<>(fresh.size());
         for (int i = 0; i < fresh.size(); i++) {
             ChannelEvent event = fresh.get(i);
             if (event.getType() != EventType.EVENT_TYPE_STOCKOUT) {
-                inputs.add(EventEvidenceMapper.evidence(i, event, EventEvidenceMapper.identifiers(normalizer, event),
-                        duplicateOf[i]));
+                inputs.add(EventEvidenceMapper.evidence(i, event, identifiers.apply(event), duplicateOf[i]));
             }
         }
         inputs.sort(Comparator.comparing(EventEvidence::occurredAt));

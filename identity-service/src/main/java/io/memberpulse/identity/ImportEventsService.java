@@ -83,7 +83,7 @@ public class ImportEventsService {
 
     /** Imports and waits for the broker's acknowledgements. Blocking: call from a worker thread. */
     public ImportResult importEvents(List<ChannelEvent> events) {
-        Imported imported = importStored(events);
+        Imported imported = importStored(events, Map.of());
         awaitAll(List.of(imported.acknowledged()));
         return imported.result();
     }
@@ -94,7 +94,15 @@ public class ImportEventsService {
      * they were submitted, so each member's events are sent in order.
      */
     public CompletableFuture<Imported> submit(List<ChannelEvent> events) {
-        return CompletableFuture.supplyAsync(() -> importStored(events), importThread);
+        return submit(events, Map.of());
+    }
+
+    /**
+     * @param normalized the identifiers of (some of) these events as validation normalised them, by
+     *                   event instance: linking uses them instead of normalising again
+     */
+    public CompletableFuture<Imported> submit(List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
+        return CompletableFuture.supplyAsync(() -> importStored(events, normalized), importThread);
     }
 
     /** Waits for every future, then rethrows the first failure as it was thrown. */
@@ -129,10 +137,10 @@ public class ImportEventsService {
     }
 
     /** Stores the batch (blocking) and starts its publication. */
-    Imported importStored(List<ChannelEvent> events) {
+    Imported importStored(List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
         synchronized (graphs) {
             try {
-                return importLocked(events);
+                return importLocked(events, normalized);
             } catch (RuntimeException e) {
                 graphs.invalidate(); // memory may be ahead of the rolled-back database
                 throw e;
@@ -140,7 +148,7 @@ public class ImportEventsService {
         }
     }
 
-    private Imported importLocked(List<ChannelEvent> events) {
+    private Imported importLocked(List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
         Map<String, ChannelEvent> unique = new LinkedHashMap<>();
         for (ChannelEvent event : events) {
             unique.putIfAbsent(IdentityRepository.eventKey(sourceCode(event), event.getEventId()), event);
@@ -164,7 +172,10 @@ public class ImportEventsService {
                     return repository.orderLinesNear(connection, DuplicateOrders.stores(fresh),
                             DuplicateOrders.earliest(fresh).minus(window), DuplicateOrders.latest(fresh).plus(window))
                             .flatMap(nearby -> {
-                                BatchLinker.Linked linked = BatchLinker.link(graph, normalizer, fresh, nearby, window,
+                                BatchLinker.Linked linked = BatchLinker.link(graph, event -> {
+                                    List<Identifier> known = normalized.get(event);
+                                    return known != null ? known : EventEvidenceMapper.identifiers(normalizer, event);
+                                }, fresh, nearby, window,
                                         () -> UUID.randomUUID().toString());
                                 String[] duplicateOf = linked.duplicateOf();
                                 IdentityGraph.BatchOutcome outcome = linked.outcome();

@@ -49,6 +49,7 @@ public class SplitMemberService {
         }
         MemberSplit split;
         synchronized (graphs) {
+            graphs.checkWriter();
             String current = repository.currentMember(memberId).await().indefinitely();
             if (current == null) {
                 throw new MemberNotFoundException(memberId);

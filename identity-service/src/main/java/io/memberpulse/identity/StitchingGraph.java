@@ -24,21 +24,34 @@ public class StitchingGraph {
     private final GraphRepository repository;
     private final IdentityConfig config;
     private final IdentifierNormalizer normalizer;
+    private final SingleWriter writer;
     private IdentityGraph graph;
+    private long loadedInTenure;
 
-    public StitchingGraph(GraphRepository repository, IdentityConfig config) {
+    public StitchingGraph(GraphRepository repository, IdentityConfig config, SingleWriter writer) {
         this.repository = repository;
         this.config = config;
+        this.writer = writer;
         this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(),
                 IdentityConfig.guardrails(config)::isBlocked);
     }
 
-    /** The graph, loaded if needed. Blocking: call from a worker thread, holding this object's lock. */
+    /**
+     * The graph, loaded if needed, for a write. Blocking: call from a worker thread, holding this
+     * object's lock. Throws {@link NotWriterException} unless this instance holds the writer lock.
+     */
     synchronized IdentityGraph graph() {
-        if (graph == null) {
+        long tenure = writer.check();
+        if (graph == null || loadedInTenure != tenure) { // another instance may have written in between
             graph = load();
+            loadedInTenure = tenure;
         }
         return graph;
+    }
+
+    /** Throws {@link NotWriterException} unless this instance holds the writer lock. */
+    void checkWriter() {
+        writer.check();
     }
 
     /** Drops the graph; the next caller rebuilds it from the database. */

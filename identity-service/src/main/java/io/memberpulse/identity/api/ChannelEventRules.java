@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api;
 
+import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -22,8 +23,20 @@ public final class ChannelEventRules {
         this.normalizer = normalizer;
     }
 
+    /**
+     * The broken rules of an event, and its identifiers as normalised while checking them (empty when
+     * they were not normalised): the import links with these rather than normalise every phone again.
+     */
+    public record Checked(List<FieldError> errors, List<Identifier> identifiers) {
+    }
+
     public List<FieldError> check(ChannelEvent event) {
+        return checked(event).errors();
+    }
+
+    public Checked checked(ChannelEvent event) {
         List<FieldError> errors = FieldLimits.check(event);
+        List<Identifier> identifiers = List.of();
         boolean oversizedIdentifier = errors.stream().anyMatch(e -> IDENTIFIER_COLUMNS.contains(e.field()));
         if (event.getEventId().isBlank()) {
             errors.add(new FieldError("event_id", "is required"));
@@ -70,12 +83,12 @@ public final class ChannelEventRules {
                         "at least one of phone, union_id, openid, member_no, device_id, platform_uid, email is required"));
             } else if (!oversizedIdentifier) { // an oversized value is refused already, never normalised
                 try {
-                    normalizer.normalize(raw);
+                    identifiers = normalizer.normalize(raw);
                 } catch (InvalidIdentifierException e) {
                     errors.add(new FieldError(e.field(), e.getMessage()));
                 }
             }
         }
-        return errors;
+        return new Checked(errors, identifiers);
     }
 }

@@ -3,6 +3,9 @@ package io.memberpulse.identity.api;
 import io.memberpulse.identity.IdentityConfig;
 import io.memberpulse.identity.ImportEventsService;
 import io.memberpulse.identity.ImportResult;
+import io.memberpulse.identity.NotWriterException;
+import io.memberpulse.identity.SingleWriter;
+import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +13,7 @@ import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,9 +33,11 @@ public class EventIntake {
     private final EventFormat format;
     private final ChannelEventRules rules;
     private final int maxListedRejections;
+    private final SingleWriter writer;
 
-    public EventIntake(ImportEventsService importService, IdentityConfig config) {
+    public EventIntake(ImportEventsService importService, IdentityConfig config, SingleWriter writer) {
         this.importService = importService;
+        this.writer = writer;
         this.format = new EventFormat(ZoneId.of(config.identity().defaultZone()));
         this.rules = new ChannelEventRules(new IdentifierNormalizer(config.identity().defaultRegion(),
                 IdentityConfig.guardrails(config)::isBlocked));
@@ -53,6 +59,8 @@ public class EventIntake {
      */
     public final class Session {
         private final List<ChannelEvent> pending = new ArrayList<>(BATCH_SIZE);
+        /** The identifiers of pending events as the rules normalised them, by event (instance). */
+        private Map<ChannelEvent, List<Identifier>> normalized = new IdentityHashMap<>();
         private final Deque<CompletableFuture<Void>> unacknowledged = new ArrayDeque<>();
         private CompletableFuture<ImportEventsService.Imported> importing;
         private final List<Rejection> rejections = new ArrayList<>();
@@ -64,28 +72,30 @@ public class EventIntake {
         public List<FieldError> offerCells(long position, long line, Map<String, String> cells) {
             EventFormat.Parsed parsed = format.parse(cells);
             List<FieldError> errors = new ArrayList<>(parsed.errors());
-            for (FieldError error : rules.check(parsed.event())) {
+            ChannelEventRules.Checked checked = rules.checked(parsed.event());
+            for (FieldError error : checked.errors()) {
                 if (errors.stream().noneMatch(e -> e.field().equals(error.field()))) {
                     errors.add(error);
                 }
             }
-            accept(position, line, parsed.event(), errors);
+            accept(position, line, parsed.event(), errors, checked.identifiers());
             return errors;
         }
 
         /** An event that arrived typed (gRPC). */
         public List<FieldError> offerEvent(long position, ChannelEvent event) {
-            List<FieldError> errors = rules.check(event);
-            accept(position, 0, event, errors);
-            return errors;
+            ChannelEventRules.Checked checked = rules.checked(event);
+            accept(position, 0, event, checked.errors(), checked.identifiers());
+            return checked.errors();
         }
 
         /** A whole record refused before it could be read (e.g. a CSV row with too many cells). */
         public void refuse(long position, long line, String field, String reason) {
-            accept(position, line, null, List.of(new FieldError(field, reason)));
+            accept(position, line, null, List.of(new FieldError(field, reason)), List.of());
         }
 
-        private void accept(long position, long line, ChannelEvent event, List<FieldError> errors) {
+        private void accept(long position, long line, ChannelEvent event, List<FieldError> errors,
+                List<Identifier> identifiers) {
             if (!errors.isEmpty()) {
                 rejected++;
                 for (FieldError error : errors) {
@@ -96,6 +106,9 @@ public class EventIntake {
                 return;
             }
             pending.add(event);
+            if (!identifiers.isEmpty()) {
+                normalized.put(event, identifiers);
+            }
             if (pending.size() >= BATCH_SIZE) {
                 flush();
             }
@@ -106,9 +119,11 @@ public class EventIntake {
                 return;
             }
             List<ChannelEvent> batch = List.copyOf(pending);
+            Map<ChannelEvent, List<Identifier>> identifiers = normalized;
             pending.clear();
+            normalized = new IdentityHashMap<>();
             awaitImport();
-            importing = importService.submit(batch);
+            importing = importService.submit(batch, identifiers);
         }
 
         /** Waits for the batch being stored; a failure to store it stops the session. */
@@ -146,7 +161,9 @@ public class EventIntake {
         }
     }
 
+    /** Throws {@link NotWriterException} when another instance is the writer: nothing is read then. */
     public Session open() {
+        writer.check();
         return new Session();
     }
 }

@@ -76,17 +76,9 @@ public final class FellegiSunterEstimator {
             return new Estimate(lambda0, copy(start), copy(u), 0);
         }
         // identical vectors are weighed once, with their count: EM runs over distinct patterns
-        Map<List<Integer>, Integer> patterns = new HashMap<>();
-        for (int[] pair : candidatePairs) {
-            patterns.merge(Arrays.stream(pair).boxed().toList(), 1, Integer::sum);
-        }
-        int[][] vectors = new int[patterns.size()][];
-        double[] counts = new double[patterns.size()];
-        int p = 0;
-        for (Map.Entry<List<Integer>, Integer> entry : patterns.entrySet()) {
-            vectors[p] = entry.getKey().stream().mapToInt(Integer::intValue).toArray();
-            counts[p++] = entry.getValue();
-        }
+        Patterns patterns = Patterns.of(candidatePairs);
+        int[][] vectors = patterns.vectors();
+        double[] counts = patterns.counts();
         double total = candidatePairs.size();
         double[][] m = copy(start);
         double lambda = lambda0;
@@ -192,10 +184,13 @@ public final class FellegiSunterEstimator {
      * and the union of the rules has its own share (the prior of a candidate pair being a match).
      */
     static double shareOfMatches(List<int[]> pairs, double[][] m, double[][] u, double start) {
+        // over distinct vectors with their counts (a few hundred, not the 200,000 pairs): each iteration is cheap
+        Patterns patterns = Patterns.of(pairs);
         double lambda = start;
         for (int iteration = 0; iteration < 100; iteration++) {
             double matches = 0;
-            for (int[] pair : pairs) {
+            for (int i = 0; i < patterns.vectors().length; i++) {
+                int[] pair = patterns.vectors()[i];
                 double pm = lambda;
                 double pu = 1 - lambda;
                 for (int k = 0; k < pair.length; k++) {
@@ -204,7 +199,7 @@ public final class FellegiSunterEstimator {
                         pu *= u[k][pair[k]];
                     }
                 }
-                matches += pm / (pm + pu);
+                matches += pm / (pm + pu) * patterns.counts()[i];
             }
             double next = Math.min(1 - 1e-9, Math.max(1e-9, matches / pairs.size()));
             if (Math.abs(next - lambda) < 1e-7) {
@@ -213,6 +208,37 @@ public final class FellegiSunterEstimator {
             lambda = next;
         }
         return lambda;
+    }
+
+    /** The distinct comparison vectors among some pairs, each with how many pairs have it. */
+    private record Patterns(int[][] vectors, double[] counts) {
+        static Patterns of(List<int[]> pairs) {
+            Map<Vector, int[]> seen = new HashMap<>();
+            for (int[] pair : pairs) {
+                seen.computeIfAbsent(new Vector(pair), v -> new int[1])[0]++;
+            }
+            int[][] vectors = new int[seen.size()][];
+            double[] counts = new double[seen.size()];
+            int p = 0;
+            for (Map.Entry<Vector, int[]> entry : seen.entrySet()) {
+                vectors[p] = entry.getKey().levels();
+                counts[p++] = entry.getValue()[0];
+            }
+            return new Patterns(vectors, counts);
+        }
+    }
+
+    /** A comparison vector as a map key (by content; hashed as List.hashCode would, so the order is as before). */
+    private record Vector(int[] levels) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Vector vector && Arrays.equals(levels, vector.levels);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(levels);
+        }
     }
 
     /** Pairs with information on a comparison fewer than this leave its m where it started. */

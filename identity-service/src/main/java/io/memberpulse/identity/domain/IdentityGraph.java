@@ -139,7 +139,7 @@ public final class IdentityGraph {
     }
 
     public void restoreStore(Identifier identifier, String storeId) {
-        stores.computeIfAbsent(identifier, i -> new HashSet<>()).add(storeId);
+        stores.computeIfAbsent(identifier, i -> new CompactSet<>()).add(storeId);
     }
 
     /** Records that two members must never be merged again (a split). */
@@ -206,7 +206,7 @@ public final class IdentityGraph {
             if (event.storeId() != null) {
                 for (Identifier identifier : event.identifiers()) {
                     if (identifier.type().isStrong()) {
-                        stores.computeIfAbsent(identifier, i -> new HashSet<>()).add(event.storeId());
+                        stores.computeIfAbsent(identifier, i -> new CompactSet<>()).add(event.storeId());
                     }
                 }
             }
@@ -565,7 +565,7 @@ public final class IdentityGraph {
                     if (!quarantined.contains(identifier) && profile.fullPhones.add(identifier.value())) {
                         index(maskedIndex, maskedKey(identifier), member, profile.maskedKeys);
                         for (String key : deletionKeys(identifier.value())) {
-                            phoneEditIndex.computeIfAbsent(key, k -> new HashSet<>(2)).add(member);
+                            phoneEditIndex.computeIfAbsent(key, k -> new CompactSet<>()).add(member);
                         }
                     }
                 }
@@ -602,7 +602,7 @@ public final class IdentityGraph {
 
     private static void index(Map<String, Set<String>> index, String key, String member, Set<String> own) {
         if (key != null && own.add(key)) {
-            index.computeIfAbsent(key, k -> new HashSet<>(2)).add(member);
+            index.computeIfAbsent(key, k -> new CompactSet<>()).add(member);
         }
     }
 

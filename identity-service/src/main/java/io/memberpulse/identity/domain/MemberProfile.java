@@ -1,27 +1,29 @@
 package io.memberpulse.identity.domain;
 
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** Everything a member's events said, for the weak-evidence comparisons and the per-type limits. */
+/**
+ * Everything a member's events said, for the weak-evidence comparisons and the per-type limits. One per
+ * member, so its sets are compact ones: most hold one or two values, many none.
+ */
 final class MemberProfile {
     final Map<IdentifierType, Set<String>> held = new EnumMap<>(IdentifierType.class);
-    final Set<String> maskedKeys = new HashSet<>(2);
-    final Set<String> fullPhones = new HashSet<>(2);
-    final Set<String> surnames = new HashSet<>(2);
-    final Set<String> fullNames = new HashSet<>(2);
-    final Set<String> homes = new HashSet<>(2);
-    final Set<String> offices = new HashSet<>(1);
-    final Set<String> stores = new HashSet<>(2);
-    final Set<String> cities = new HashSet<>(1);
-    final Set<String> devices = new HashSet<>(1);
-    final Set<String> coupons = new HashSet<>(1);
+    final Set<String> maskedKeys = new CompactSet<>();
+    final Set<String> fullPhones = new CompactSet<>();
+    final Set<String> surnames = new CompactSet<>();
+    final Set<String> fullNames = new CompactSet<>();
+    final Set<String> homes = new CompactSet<>();
+    final Set<String> offices = new CompactSet<>();
+    final Set<String> stores = new CompactSet<>();
+    final Set<String> cities = new CompactSet<>();
+    final Set<String> devices = new CompactSet<>();
+    final Set<String> coupons = new CompactSet<>();
     int events;
 
     Set<String> holdings(IdentifierType type) {
-        return held.computeIfAbsent(type, t -> new HashSet<>(2));
+        return held.computeIfAbsent(type, t -> new CompactSet<>());
     }
 
     void absorb(MemberProfile other) {

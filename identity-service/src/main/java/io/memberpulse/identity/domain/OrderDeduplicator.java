@@ -1,5 +1,7 @@
 package io.memberpulse.identity.domain;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,8 +32,17 @@ public final class OrderDeduplicator {
             Objects.requireNonNull(occurredAt, "occurredAt");
         }
 
+        /** Product, quantity to 3 and amount to 2 decimals, as {@code %.3f} and {@code %.2f} print them (half up). */
         String key() {
-            return (sku == null ? "" : sku) + '|' + String.format(Locale.ROOT, "%.3f|%.2f", quantity, paidAmount);
+            return (sku == null ? "" : sku) + '|' + decimals(quantity, 3) + '|' + decimals(paidAmount, 2);
+        }
+
+        /** Without a Formatter per call, which made this the costliest step of finding duplicate orders. */
+        private static String decimals(double value, int scale) {
+            if (!Double.isFinite(value) || value == 0 && 1 / value < 0) { // NaN, infinities and -0.0 as %f prints them
+                return String.format(Locale.ROOT, "%." + scale + "f", value);
+            }
+            return BigDecimal.valueOf(value).setScale(scale, RoundingMode.HALF_UP).toPlainString();
         }
     }
 

@@ -135,22 +135,15 @@ public class IdentityRepository {
 
     /** Records at which stores strong identifiers were seen (each identifier's distinct stores). */
     public Uni<Void> recordStores(SqlConnection connection, Map<Identifier, Set<String>> stores) {
-        List<String> types = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        List<String> storeIds = new ArrayList<>();
-        stores.forEach((identifier, ids) -> ids.forEach(store -> {
-            types.add(identifier.type().code());
-            values.add(identifier.value());
-            storeIds.add(store);
-        }));
-        if (types.isEmpty()) {
+        UnnestColumns rows = new UnnestColumns(stores.size(), String.class, String.class, String.class);
+        stores.forEach((identifier, ids) -> ids.forEach(store -> rows.add(identifier.type().code(), identifier.value(), store)));
+        if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return connection.preparedQuery("""
                 INSERT INTO identifier_store (type, value, store_id)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING""")
-                .execute(Tuple.of(types.toArray(String[]::new), values.toArray(String[]::new),
-                        storeIds.toArray(String[]::new)))
+                .execute(rows.tuple())
                 .replaceWithVoid();
     }
 
@@ -200,22 +193,10 @@ public class IdentityRepository {
 
     private Uni<Void> writeLinks(SqlConnection connection, Map<Identifier, String> links,
             Map<Identifier, Instant> firstSeen, Map<Identifier, Instant> lastSeen) {
-        int n = links.size();
-        String[] types = new String[n];
-        String[] values = new String[n];
-        String[] members = new String[n];
-        OffsetDateTime[] firsts = new OffsetDateTime[n];
-        OffsetDateTime[] lasts = new OffsetDateTime[n];
-        int i = 0;
-        for (Map.Entry<Identifier, String> link : links.entrySet()) {
-            Identifier identifier = link.getKey();
-            types[i] = identifier.type().code();
-            values[i] = identifier.value();
-            members[i] = link.getValue();
-            firsts[i] = offset(firstSeen.get(identifier));
-            lasts[i] = offset(lastSeen.get(identifier));
-            i++;
-        }
+        UnnestColumns rows = new UnnestColumns(links.size(), String.class, String.class, String.class,
+                OffsetDateTime.class, OffsetDateTime.class);
+        links.forEach((identifier, member) -> rows.add(identifier.type().code(), identifier.value(), member,
+                offset(firstSeen.get(identifier)), offset(lastSeen.get(identifier))));
         return connection.preparedQuery("""
                 INSERT INTO member_identifier (type, value, member_id, first_seen, last_seen)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
@@ -225,7 +206,7 @@ public class IdentityRepository {
                   last_seen = CASE WHEN member_identifier.member_id = EXCLUDED.member_id
                     THEN GREATEST(member_identifier.last_seen, EXCLUDED.last_seen) ELSE EXCLUDED.last_seen END,
                   member_id = EXCLUDED.member_id""")
-                .execute(Tuple.from(List.of(types, values, members, firsts, lasts)))
+                .execute(rows.tuple())
                 .replaceWithVoid();
     }
 
@@ -235,20 +216,10 @@ public class IdentityRepository {
         if (firstSeen.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        int n = firstSeen.size();
-        String[] types = new String[n];
-        String[] values = new String[n];
-        OffsetDateTime[] firsts = new OffsetDateTime[n];
-        OffsetDateTime[] lasts = new OffsetDateTime[n];
-        int i = 0;
-        for (Map.Entry<Identifier, Instant> seen : firstSeen.entrySet()) {
-            Identifier identifier = seen.getKey();
-            types[i] = identifier.type().code();
-            values[i] = identifier.value();
-            firsts[i] = offset(seen.getValue());
-            lasts[i] = offset(lastSeen.get(identifier));
-            i++;
-        }
+        UnnestColumns rows = new UnnestColumns(firstSeen.size(), String.class, String.class, OffsetDateTime.class,
+                OffsetDateTime.class);
+        firstSeen.forEach((identifier, first) -> rows.add(identifier.type().code(), identifier.value(), offset(first),
+                offset(lastSeen.get(identifier))));
         return connection.preparedQuery("""
                 UPDATE member_identifier i SET first_seen = LEAST(i.first_seen, k.first_seen),
                   last_seen = GREATEST(i.last_seen, k.last_seen)
@@ -256,7 +227,7 @@ public class IdentityRepository {
                   AS k(type, value, first_seen, last_seen)
                 WHERE i.type = k.type AND i.value = k.value
                   AND (k.first_seen < i.first_seen OR k.last_seen > i.last_seen)""")
-                .execute(Tuple.from(List.of(types, values, firsts, lasts)))
+                .execute(rows.tuple())
                 .replaceWithVoid();
     }
 
@@ -265,29 +236,12 @@ public class IdentityRepository {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        int n = events.size();
-        String[] sources = new String[n];
-        String[] eventIds = new String[n];
-        String[] memberIds = new String[n];
-        String[] types = new String[n];
-        OffsetDateTime[] occurredAt = new OffsetDateTime[n];
-        String[] storeIds = new String[n];
-        String[] orderIds = new String[n];
-        Buffer[] payloads = new Buffer[n];
-        String[] duplicateOf = new String[n];
-        String[] deviceIds = new String[n];
-        for (int i = 0; i < n; i++) {
-            EventRow event = events.get(i);
-            sources[i] = event.source();
-            eventIds[i] = event.eventId();
-            memberIds[i] = nullable(event.memberId());
-            types[i] = event.type();
-            occurredAt[i] = offset(event.occurredAt());
-            storeIds[i] = nullable(event.storeId());
-            orderIds[i] = nullable(event.orderId());
-            payloads[i] = Buffer.buffer(event.payload());
-            duplicateOf[i] = nullable(event.duplicateOf());
-            deviceIds[i] = nullable(event.deviceId());
+        UnnestColumns rows = new UnnestColumns(events.size(), String.class, String.class, String.class, String.class,
+                OffsetDateTime.class, String.class, String.class, Buffer.class, String.class, String.class);
+        for (EventRow event : events) {
+            rows.add(event.source(), event.eventId(), nullable(event.memberId()), event.type(), offset(event.occurredAt()),
+                    nullable(event.storeId()), nullable(event.orderId()), Buffer.buffer(event.payload()),
+                    nullable(event.duplicateOf()), nullable(event.deviceId()));
         }
         return connection.preparedQuery("""
                 INSERT INTO channel_event (source, event_id, member_id, type, occurred_at, store_id, order_id, payload,
@@ -298,8 +252,7 @@ public class IdentityRepository {
                   $8::bytea[], $9::text[], $10::text[])
                   AS e(source, event_id, member_id, type, occurred_at, store_id, order_id, payload, duplicate_of, device_id)
                 ON CONFLICT DO NOTHING""")
-                .execute(Tuple.from(List.of(sources, eventIds, memberIds, types, occurredAt, storeIds, orderIds,
-                        payloads, duplicateOf, deviceIds, offset(acceptedAt))))
+                .execute(rows.tuple(offset(acceptedAt)))
                 .replaceWithVoid();
     }
 

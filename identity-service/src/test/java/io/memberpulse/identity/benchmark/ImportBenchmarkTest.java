@@ -138,7 +138,10 @@ class ImportBenchmarkTest {
                 + "peak heap during the import %,d MB (max %,d MB)%n", events, accepted, seconds, events / seconds,
                 importHeap, Runtime.getRuntime().maxMemory() >> 20);
 
-        long[] rest = new long[memberNos.size()];
+        System.gc();
+        System.out.printf("identity import benchmark: heap after GC %,d MB (%,d events imported)%n",
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20, events);
+                long[] rest = new long[memberNos.size()];
         Random random = new Random(7);
         for (int i = 0; i < 200; i++) { // warm-up
             http.send(resolve(memberNos.get(random.nextInt(memberNos.size()))), HttpResponse.BodyHandlers.discarding());

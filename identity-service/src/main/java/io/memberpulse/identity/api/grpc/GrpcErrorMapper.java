@@ -5,6 +5,7 @@ import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.identity.NotWriterException;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.InvalidSplitException;
 import io.memberpulse.identity.domain.MemberMergedAwayException;
@@ -40,6 +41,9 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof StatusRuntimeException status) {
             return new StatusException(status.getStatus(), status.getTrailers());
+        }
+        if (failure instanceof NotWriterException) {
+            return Status.UNAVAILABLE.withDescription(failure.getMessage()).asException();
         }
         if (failure instanceof MemberNotFoundException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();

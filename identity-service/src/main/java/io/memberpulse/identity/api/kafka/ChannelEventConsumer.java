@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api.kafka;
 
+import io.memberpulse.identity.NotWriterException;
 import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.api.FieldError;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -44,6 +45,9 @@ class ChannelEventConsumer {
         // failure is retried (imports are idempotent); only a batch that keeps failing is dead-lettered.
         return Uni.createFrom().item(() -> importBatch(batch))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                // a standby instance waits to become the writer rather than dead-letter what the writer imports
+                .onFailure(NotWriterException.class).retry()
+                .withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).indefinitely()
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(RETRIES)
                 .onItemOrFailure().transformToUni((refused, failure) -> {
                     if (failure != null) {

@@ -2,6 +2,7 @@ package io.memberpulse.identity.api.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.memberpulse.identity.NotWriterException;
 import io.memberpulse.identity.api.FieldError;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.InvalidSplitException;
@@ -50,6 +51,13 @@ class ProblemMapper {
     Response mergedAway(MemberMergedAwayException e) {
         return Response.status(409).type(PROBLEM_JSON)
                 .entity(new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of())).build();
+    }
+
+    /** Not this instance's to write (another holds the writer lock): try the writer, or again later. */
+    @ServerExceptionMapper
+    Response notWriter(NotWriterException e) {
+        return Response.status(503).type(PROBLEM_JSON).header("Retry-After", "10")
+                .entity(new Problem("about:blank", "Service Unavailable", 503, e.getMessage(), List.of())).build();
     }
 
     @ServerExceptionMapper
