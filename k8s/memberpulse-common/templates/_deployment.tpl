@@ -16,10 +16,14 @@ spec:
     matchLabels:
       {{- include "memberpulse-common.selectorLabels" . | nindent 6 }}
   strategy:
+    {{- if eq (.Values.updateStrategy | default "RollingUpdate") "Recreate" }}
+    type: Recreate
+    {{- else }}
     type: RollingUpdate
     rollingUpdate:
       maxSurge: 1
       maxUnavailable: 0
+    {{- end }}
   template:
     metadata:
       labels:

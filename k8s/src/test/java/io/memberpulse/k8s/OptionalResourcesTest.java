@@ -30,6 +30,11 @@ class OptionalResourcesTest {
                 .containsExactlyInAnyOrder("rfm-service", "churn-service", "campaign-service");
         assertThat(Manifests.one(manifests, "Deployment", "identity-service").as(Deployment.class).getSpec().getReplicas())
                 .isEqualTo(1);
+        // The writer lock would keep a surged identity pod unready for ever; the consumers roll without downtime.
+        assertThat(Manifests.one(manifests, "Deployment", "identity-service").as(Deployment.class).getSpec().getStrategy()
+                .getType()).isEqualTo("Recreate");
+        assertThat(Manifests.one(manifests, "Deployment", "rfm-service").as(Deployment.class).getSpec().getStrategy()
+                .getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
     }
 
     @Test
