@@ -344,7 +344,7 @@ public final class IdentityGraph {
         sampleRandomPair(event, member, frequencies);
         for (Map.Entry<String, Integer> found : candidates.entrySet()) {
             String candidate = found.getKey();
-            ProfileComparator.Comparison comparison = comparator.compare(event, profile(candidate), frequencies);
+            ProfileComparator.Comparison comparison = comparator.compare(event, profile(member), profile(candidate), frequencies);
             candidatePairs.offer(comparison.levels(), found.getValue());
             ProfileComparator.Score score = comparator.score(comparison, frequencies);
             if (bestScore == null || score.total() > bestScore.total()) {
@@ -376,7 +376,7 @@ public final class IdentityGraph {
         }
         String other = root(memberIds.get(randomPairs.random().nextInt(memberIds.size())));
         if (!other.equals(root(member))) {
-            randomPairs.offer(comparator.compare(event, profile(other), frequencies).levels(), 0);
+            randomPairs.offer(comparator.compare(event, profile(root(member)), profile(other), frequencies).levels(), 0);
         }
     }
 

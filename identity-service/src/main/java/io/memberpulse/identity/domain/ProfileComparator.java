@@ -69,7 +69,7 @@ final class ProfileComparator {
     }
 
     Score score(EventEvidence event, MemberProfile candidate, Frequencies frequencies) {
-        return score(compare(event, candidate, frequencies), frequencies);
+        return score(compare(event, null, candidate, frequencies), frequencies);
     }
 
     Score score(Comparison comparison, Frequencies frequencies) {
@@ -106,9 +106,17 @@ final class ProfileComparator {
         };
     }
 
-    Comparison compare(EventEvidence event, MemberProfile candidate, Frequencies frequencies) {
+    /**
+     * @param own the member the event already belongs to by its strong identifiers (null or empty for a
+     *            new one): an event without a phone is compared by its member's phones, so that two
+     *            members known by different phones are not linked on what a household shares
+     */
+    Comparison compare(EventEvidence event, MemberProfile own, MemberProfile candidate, Frequencies frequencies) {
         int[] levels = new int[LEVELS.length];
         String maskedKey = phone(event, candidate, levels);
+        if (maskedKey == null && levels[PHONE] == 0 && own != null && !hasPhone(event)) {
+            maskedKey = memberPhones(own, candidate, levels);
+        }
         String surname = name(event, candidate, levels);
         address(event, candidate, levels);
         String store = null;
@@ -164,6 +172,54 @@ final class ProfileComparator {
             }
         }
         return null;
+    }
+
+    private static boolean hasPhone(EventEvidence event) {
+        for (Identifier identifier : event.identifiers()) {
+            switch (identifier.type()) {
+                case PHONE, MASKED_PHONE, MISTYPED_PHONE -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sets the phone level from the phones two members hold (full ones by their masked form): agree on a
+     * masked form both hold unless each holds a different full number behind it, disagree when they share
+     * none. Returns the agreed masked key, if any.
+     */
+    private static String memberPhones(MemberProfile own, MemberProfile candidate, int[] levels) {
+        if (own.maskedKeys.isEmpty() || candidate.maskedKeys.isEmpty()) {
+            return null;
+        }
+        for (String key : own.maskedKeys) {
+            if (candidate.maskedKeys.contains(key) && !differentNumbersBehind(key, own, candidate)) {
+                levels[PHONE] = AGREE;
+                return key;
+            }
+        }
+        levels[PHONE] = 3;
+        return null;
+    }
+
+    private static boolean differentNumbersBehind(String key, MemberProfile a, MemberProfile b) {
+        Set<String> fullA = numbersBehind(key, a);
+        Set<String> fullB = numbersBehind(key, b);
+        return !fullA.isEmpty() && !fullB.isEmpty() && fullA.stream().noneMatch(fullB::contains);
+    }
+
+    private static Set<String> numbersBehind(String key, MemberProfile member) {
+        Set<String> numbers = new java.util.HashSet<>(2);
+        for (String phone : member.fullPhones) {
+            if (key.equals(IdentityGraph.maskedKey(new Identifier(IdentifierType.PHONE, phone)))) {
+                numbers.add(phone);
+            }
+        }
+        return numbers;
     }
 
     private static boolean oneSlipAtTheSameStore(EventEvidence event, Identifier phone, MemberProfile candidate) {

@@ -71,6 +71,26 @@ class IdentityGraphTest {
     }
 
     @Test
+    void anOrderWithoutAPhoneIsComparedByTheMemberItsPlatformIdBelongsTo() {
+        // father and son: one flat, one surname, one store, each his own phone and delivery account
+        String father = memberOf(link(event("s900", "唐先生", "锦绣家园18栋3006", null,
+                id(IdentifierType.MASKED_PHONE, "178****3225"), id(IdentifierType.PLATFORM_UID, "mt-f"))));
+        String son = memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8617852798078"),
+                id(IdentifierType.MEMBER_NO, "C-son"))));
+        link(event("s900", null, null, null, id(IdentifierType.MEMBER_NO, "C-son"),
+                id(IdentifierType.PLATFORM_UID, "mt-s")));
+        // the son's account orders without a phone: his member's phone disagrees with the father's
+        var order = link(event("s900", "唐先生", "锦绣家园18-3-3006", null, id(IdentifierType.PLATFORM_UID, "mt-s")));
+        assertThat(memberOf(order)).isEqualTo(graph.root(son)).isNotEqualTo(graph.root(father));
+        assertThat(order.merges()).isEmpty();
+        // a phone-less order of an account whose member shows the father's masked phone joins him
+        link(event("s901", null, null, null, id(IdentifierType.MASKED_PHONE, "178****3225"),
+                id(IdentifierType.PLATFORM_UID, "ele-f")));
+        var fathers = link(event("s900", "唐先生", "锦绣家园18栋3006", null, id(IdentifierType.PLATFORM_UID, "ele-f")));
+        assertThat(memberOf(fathers)).isEqualTo(graph.root(father));
+    }
+
+    @Test
     void aTillTypoOneDigitAwayAtTheSameStoreIsTheSamePersonButNotAcrossTown() {
         String member = memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8613812345678"))));
         assertThat(memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8613812345679")))))
