@@ -125,6 +125,10 @@ public interface IdentityConfig {
         @WithDefault("0.9")
         double storeM();
 
+        /** Two different stores (or an online order's delivery city) in one city. */
+        @WithDefault("3.0")
+        double cityAgree();
+
         @WithDefault("-6.0")
         double cityDisagree();
 
@@ -160,7 +164,7 @@ public interface IdentityConfig {
         Matching m = config.identity().matching();
         return new MatchWeights(m.maskedPhoneM(), m.phoneDisagree(), m.phoneOneEditSameStore(), m.surnameM(),
                 m.surnameDisagree(), m.fullNameAgree(), m.homeAddressAgree(), m.officeAddressAgree(),
-                m.addressDisagree(), m.storeM(), m.cityDisagree(), m.deviceAgree(), m.couponAgree(),
+                m.addressDisagree(), m.storeM(), m.cityAgree(), m.cityDisagree(), m.deviceAgree(), m.couponAgree(),
                 m.linkThreshold());
     }
 

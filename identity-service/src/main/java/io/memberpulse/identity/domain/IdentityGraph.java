@@ -56,6 +56,7 @@ public final class IdentityGraph {
     private final Map<String, String> orderBuyers = new HashMap<>();
     private final Map<String, Integer> storeMembers = new HashMap<>();
     private final Map<String, Integer> surnameMembers = new HashMap<>();
+    private final StoreCities storeCities = new StoreCities(5, 0.8);
 
     /** Probabilistic links with these weights as they are (none estimated from the data). */
     public IdentityGraph(StitchGuardrails guardrails, MatchWeights weights) {
@@ -455,6 +456,11 @@ public final class IdentityGraph {
             }
 
             @Override
+            public String cityOf(String store) {
+                return storeCities.cityOf(store);
+            }
+
+            @Override
             public boolean exclusiveDevice(String device) {
                 Set<String> users = deviceIndex.get(device);
                 if (users == null) {
@@ -597,6 +603,7 @@ public final class IdentityGraph {
         }
         if (event.city() != null) {
             profile.cities.add(event.city());
+            storeCities.observe(event.storeId(), event.city());
         }
     }
 

@@ -45,6 +45,11 @@ final class ProfileComparator {
 
         /** Whether only this candidate's member has used the device. */
         boolean exclusiveDevice(String device);
+
+        /** The city a store is in, as learned from the data, or null when not known. */
+        default String cityOf(String store) {
+            return null;
+        }
     }
 
     /** The levels reached, with the agreed values that are term-frequency adjusted. */
@@ -99,7 +104,7 @@ final class ProfileComparator {
             case ADDRESS -> level == AGREE ? weights.homeAddressAgree()
                     : level == 2 ? weights.officeAddressAgree() : weights.addressDisagree();
             case STORE -> level == AGREE ? log2(weights.storeM() / frequencies.storeShare(values.store())) : 0;
-            case CITY -> level == AGREE ? 0 : weights.cityDisagree();
+            case CITY -> level == AGREE ? weights.cityAgree() : weights.cityDisagree();
             case DEVICE -> level == AGREE ? weights.deviceAgree() : 0;
             case COUPON -> level == AGREE ? weights.couponAgree() : 0;
             default -> throw new IllegalArgumentException("no comparison " + comparison);
@@ -124,8 +129,8 @@ final class ProfileComparator {
             levels[STORE] = candidate.stores.contains(event.storeId()) ? AGREE : 2;
             store = event.storeId();
         }
-        if (event.city() != null && !candidate.cities.isEmpty()) {
-            levels[CITY] = candidate.cities.contains(event.city()) ? AGREE : 2;
+        if (levels[STORE] != AGREE) { // at one store, one city says nothing more
+            levels[CITY] = city(event, candidate, frequencies);
         }
         for (Identifier identifier : event.identifiers()) {
             if (identifier.type() == IdentifierType.DEVICE_ID && !candidate.devices.isEmpty()) {
@@ -137,6 +142,26 @@ final class ProfileComparator {
             levels[COUPON] = candidate.coupons.contains(event.couponId()) ? AGREE : 2;
         }
         return new Comparison(levels, maskedKey, surname, store);
+    }
+
+    /** The city level: the event's city (reported, else its store's) against the member's and its stores'. */
+    private static int city(EventEvidence event, MemberProfile candidate, Frequencies frequencies) {
+        String city = event.city() != null ? event.city() : frequencies.cityOf(event.storeId());
+        if (city == null) {
+            return 0;
+        }
+        boolean known = !candidate.cities.isEmpty();
+        if (candidate.cities.contains(city)) {
+            return AGREE;
+        }
+        for (String store : candidate.stores) {
+            String storeCity = frequencies.cityOf(store);
+            if (city.equals(storeCity)) {
+                return AGREE;
+            }
+            known |= storeCity != null;
+        }
+        return known ? 2 : 0;
     }
 
     /** Sets the phone level; returns the agreed masked key, if any. */

@@ -24,7 +24,7 @@ public record WeightEstimation(boolean enabled, Set<String> fixed) {
     /** The weights that can be estimated, by their configuration keys (declared first: the constants use it). */
     public static final Set<String> NAMES = Set.of("masked-phone-m", "phone-disagree", "phone-one-edit-same-store",
             "surname-m", "surname-disagree", "full-name-agree", "home-address-agree", "office-address-agree",
-            "address-disagree", "store-m", "city-disagree", "device-agree", "coupon-agree");
+            "address-disagree", "store-m", "city-agree", "city-disagree", "device-agree", "coupon-agree");
     public static final WeightEstimation OFF = new WeightEstimation(false, Set.of());
     /**
      * The defaults of application.properties: the disagreement weights and the masked phone's m stay as
@@ -58,6 +58,7 @@ public record WeightEstimation(boolean enabled, Set<String> fixed) {
                 pick("office-address-agree", seed.officeAddressAgree(), e.weight(ADDRESS, 2)),
                 pick("address-disagree", seed.addressDisagree(), e.weight(ADDRESS, 3)),
                 pick("store-m", seed.storeM(), e.m()[STORE][1]),
+                pick("city-agree", seed.cityAgree(), e.weight(CITY, 1)),
                 pick("city-disagree", seed.cityDisagree(), e.weight(CITY, 2)),
                 pick("device-agree", seed.deviceAgree(), e.weight(DEVICE, 1)),
                 pick("coupon-agree", seed.couponAgree(), e.weight(COUPON, 1)),
@@ -76,7 +77,7 @@ public record WeightEstimation(boolean enabled, Set<String> fixed) {
             {0, seed.fullNameAgree(), 0},
             {0, seed.homeAddressAgree(), seed.officeAddressAgree(), seed.addressDisagree()},
             {0, log2(seed.storeM() / u[STORE][1]), 0},
-            {0, 0, seed.cityDisagree()},
+            {0, seed.cityAgree(), seed.cityDisagree()},
             {0, seed.deviceAgree(), 0},
             {0, seed.couponAgree(), 0},
         };
