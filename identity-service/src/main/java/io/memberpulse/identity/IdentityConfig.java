@@ -149,9 +149,10 @@ public interface IdentityConfig {
         /**
          * Weights kept as configured however the data looks. By default the disagreement weights and the masked
          * phone's m: members of one household share address, surname, store and city, so unlabelled EM takes
-         * them for one person and would make disagreeing cheap.
+         * them for one person and would make disagreeing cheap; and a phone one slip away at the same store, too
+         * rare among random pairs for EM to weigh.
          */
-        @WithDefault("phone-disagree,surname-disagree,address-disagree,city-disagree,masked-phone-m")
+        @WithDefault("phone-disagree,phone-one-edit-same-store,surname-disagree,address-disagree,city-disagree,masked-phone-m")
         List<String> fixedWeights();
 
         /** Total weight at or above which two members are linked; "inf" turns probabilistic links off. */

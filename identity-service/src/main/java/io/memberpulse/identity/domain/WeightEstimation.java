@@ -29,10 +29,12 @@ public record WeightEstimation(boolean enabled, Set<String> fixed) {
     /**
      * The defaults of application.properties: the disagreement weights and the masked phone's m stay as
      * configured (members of one household share address, surname, store and city, so EM without labels
-     * takes them for one person), every other weight is estimated.
+     * takes them for one person), and so does a phone one keying slip away at the same store (so rare among
+     * random pairs that u sits at the smoothing floor and EM halves the weight); every other weight is
+     * estimated.
      */
     public static final WeightEstimation DEFAULTS = new WeightEstimation(true, Set.of("phone-disagree",
-            "surname-disagree", "address-disagree", "city-disagree", "masked-phone-m"));
+            "phone-one-edit-same-store", "surname-disagree", "address-disagree", "city-disagree", "masked-phone-m"));
     /** Every weight estimated. */
     public static final WeightEstimation ALL = new WeightEstimation(true, Set.of());
 
