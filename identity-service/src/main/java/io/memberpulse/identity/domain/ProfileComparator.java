@@ -297,9 +297,30 @@ final class ProfileComparator {
         }
         levels[SURNAME] = AGREE;
         if (!event.name().fullNames().isEmpty() && !candidate.fullNames.isEmpty()) {
-            levels[FULL_NAME] = event.name().fullNames().stream().anyMatch(candidate.fullNames::contains) ? AGREE : 2;
+            levels[FULL_NAME] = fullNamesAgree(event.name().fullNames(), candidate.fullNames) ? AGREE : 2;
         }
         return agreed;
+    }
+
+    /**
+     * Whether any two of the full names (pinyin keys) are the same or close by Jaro–Winkler
+     * ({@link SimilarityLevels#name} level 1 or 2): a typed name that differs by a slip still agrees.
+     */
+    private static boolean fullNamesAgree(Set<String> names, Set<String> candidateNames) {
+        for (String name : names) {
+            if (candidateNames.contains(name)) {
+                return true;
+            }
+        }
+        for (String name : names) {
+            for (String candidateName : candidateNames) {
+                int level = SimilarityLevels.name(name, candidateName);
+                if (level == 1 || level == 2) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void address(EventEvidence event, MemberProfile candidate, int[] levels) {
