@@ -669,9 +669,11 @@ public final class IdentityGraph {
                     continue;
                 }
                 String otherOwner = owners.get(other);
+                // only a holder with a value of that type of its own is contradicted: one without any may
+                // simply not have shown its card before
+                boolean contradicted = !profile(holder).holdings(other.type()).isEmpty();
                 boolean heldByAnother = otherOwner != null && !root(otherOwner).equals(holder);
-                boolean unknownToHolder = otherOwner == null && !profile(holder).holdings(other.type()).isEmpty();
-                if (heldByAnother || unknownToHolder) {
+                if (contradicted && (heldByAnother || otherOwner == null)) {
                     reissued.add(phone);
                     break;
                 }

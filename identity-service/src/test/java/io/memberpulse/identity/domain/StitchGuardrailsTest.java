@@ -108,6 +108,20 @@ class StitchGuardrailsTest {
     }
 
     @Test
+    void aPhoneBackAfterMonthsWithACardItsHolderNeverShowedIsNoReissueButTheCardOfTheHolder() {
+        Identifier mobile = phone("+8613912345678");
+        // the holder gave only the phone; the card was rung up alone at the till meanwhile
+        var result = BatchStitcher.stitch(List.of(at(0, JAN, "s1", mobile),
+                at(1, JAN.plus(Duration.ofDays(20)), "s1", memberNo("B")),
+                at(2, JAN.plus(Duration.ofDays(200)), "s1", mobile, memberNo("B"))), Map.of(), ids, GUARDRAILS);
+        assertThat(Set.copyOf(members(result))).hasSize(1);
+        assertThat(result.merges()).singleElement().satisfies(merge -> {
+            assertThat(merge.rule()).isEqualTo("phone");
+            assertThat(merge.identifiers()).contains(mobile.toString(), memberNo("B").toString());
+        });
+    }
+
+    @Test
     void anOldNumberComingBackAfterItsHolderChangedNumberIsAnotherPerson() {
         Identifier oldMobile = phone("+8613912345678");
         Identifier newMobile = phone("+8613987654321");
