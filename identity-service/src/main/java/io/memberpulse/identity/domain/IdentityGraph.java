@@ -669,9 +669,11 @@ public final class IdentityGraph {
                     continue;
                 }
                 String otherOwner = owners.get(other);
-                // only a holder with a value of that type of its own is contradicted: one without any may
-                // simply not have shown its card before
-                boolean contradicted = !profile(holder).holdings(other.type()).isEmpty();
+                // only a holder with a brand-wide id of that type of its own (a card, a UnionID) is contradicted:
+                // one without may simply not have shown it before, and openids, platform uids and e-mails are
+                // one per app or platform, so a person holds several
+                boolean brandWide = other.type() == IdentifierType.MEMBER_NO || other.type() == IdentifierType.UNION_ID;
+                boolean contradicted = brandWide && !profile(holder).holdings(other.type()).isEmpty();
                 boolean heldByAnother = otherOwner != null && !root(otherOwner).equals(holder);
                 if (contradicted && (heldByAnother || otherOwner == null)) {
                     reissued.add(phone);
