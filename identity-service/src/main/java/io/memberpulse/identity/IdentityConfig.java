@@ -125,6 +125,10 @@ public interface IdentityConfig {
         @WithDefault("0.9")
         double storeM();
 
+        /** Two different stores (or an online order's delivery city) in one city. */
+        @WithDefault("3.0")
+        double cityAgree();
+
         @WithDefault("-6.0")
         double cityDisagree();
 
@@ -145,9 +149,10 @@ public interface IdentityConfig {
         /**
          * Weights kept as configured however the data looks. By default the disagreement weights and the masked
          * phone's m: members of one household share address, surname, store and city, so unlabelled EM takes
-         * them for one person and would make disagreeing cheap.
+         * them for one person and would make disagreeing cheap; and a phone one slip away at the same store, too
+         * rare among random pairs for EM to weigh.
          */
-        @WithDefault("phone-disagree,surname-disagree,address-disagree,city-disagree,masked-phone-m")
+        @WithDefault("phone-disagree,phone-one-edit-same-store,surname-disagree,address-disagree,city-disagree,masked-phone-m")
         List<String> fixedWeights();
 
         /** Total weight at or above which two members are linked; "inf" turns probabilistic links off. */
@@ -160,7 +165,7 @@ public interface IdentityConfig {
         Matching m = config.identity().matching();
         return new MatchWeights(m.maskedPhoneM(), m.phoneDisagree(), m.phoneOneEditSameStore(), m.surnameM(),
                 m.surnameDisagree(), m.fullNameAgree(), m.homeAddressAgree(), m.officeAddressAgree(),
-                m.addressDisagree(), m.storeM(), m.cityDisagree(), m.deviceAgree(), m.couponAgree(),
+                m.addressDisagree(), m.storeM(), m.cityAgree(), m.cityDisagree(), m.deviceAgree(), m.couponAgree(),
                 m.linkThreshold());
     }
 

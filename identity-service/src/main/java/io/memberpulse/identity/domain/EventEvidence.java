@@ -45,7 +45,9 @@ public record EventEvidence(int index, String eventKey, List<Identifier> identif
     public static EventEvidence of(int index, String eventKey, List<Identifier> identifiers, Instant occurredAt,
             String storeId, String name, String address, String city, String sameOrderAs, String orderKey,
             String couponId) {
+        // an order without a city field usually names it at the head of its address
+        String reportedCity = city == null || city.isBlank() ? ProfileNormalizer.city(address) : city;
         return new EventEvidence(index, eventKey, identifiers, occurredAt, storeId, ProfileNormalizer.name(name),
-                ProfileNormalizer.address(address), city, sameOrderAs, orderKey, couponId);
+                ProfileNormalizer.address(address), reportedCity, sameOrderAs, orderKey, couponId);
     }
 }

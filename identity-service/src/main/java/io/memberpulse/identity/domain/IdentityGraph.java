@@ -56,6 +56,7 @@ public final class IdentityGraph {
     private final Map<String, String> orderBuyers = new HashMap<>();
     private final Map<String, Integer> storeMembers = new HashMap<>();
     private final Map<String, Integer> surnameMembers = new HashMap<>();
+    private final StoreCities storeCities = new StoreCities(5, 0.8);
 
     /** Probabilistic links with these weights as they are (none estimated from the data). */
     public IdentityGraph(StitchGuardrails guardrails, MatchWeights weights) {
@@ -344,7 +345,7 @@ public final class IdentityGraph {
         sampleRandomPair(event, member, frequencies);
         for (Map.Entry<String, Integer> found : candidates.entrySet()) {
             String candidate = found.getKey();
-            ProfileComparator.Comparison comparison = comparator.compare(event, profile(candidate), frequencies);
+            ProfileComparator.Comparison comparison = comparator.compare(event, profile(member), profile(candidate), frequencies);
             candidatePairs.offer(comparison.levels(), found.getValue());
             ProfileComparator.Score score = comparator.score(comparison, frequencies);
             if (bestScore == null || score.total() > bestScore.total()) {
@@ -376,7 +377,7 @@ public final class IdentityGraph {
         }
         String other = root(memberIds.get(randomPairs.random().nextInt(memberIds.size())));
         if (!other.equals(root(member))) {
-            randomPairs.offer(comparator.compare(event, profile(other), frequencies).levels(), 0);
+            randomPairs.offer(comparator.compare(event, profile(root(member)), profile(other), frequencies).levels(), 0);
         }
     }
 
@@ -452,6 +453,11 @@ public final class IdentityGraph {
             @Override
             public double maskedPhoneShare(String maskedKey) {
                 return Math.min(1.0, Math.max(1, distinctRoots(maskedIndex.get(maskedKey))) / members);
+            }
+
+            @Override
+            public String cityOf(String store) {
+                return storeCities.cityOf(store);
             }
 
             @Override
@@ -597,6 +603,7 @@ public final class IdentityGraph {
         }
         if (event.city() != null) {
             profile.cities.add(event.city());
+            storeCities.observe(event.storeId(), event.city());
         }
     }
 
@@ -662,9 +669,13 @@ public final class IdentityGraph {
                     continue;
                 }
                 String otherOwner = owners.get(other);
+                // only a holder with a brand-wide id of that type of its own (a card, a UnionID) is contradicted:
+                // one without may simply not have shown it before, and openids, platform uids and e-mails are
+                // one per app or platform, so a person holds several
+                boolean brandWide = other.type() == IdentifierType.MEMBER_NO || other.type() == IdentifierType.UNION_ID;
+                boolean contradicted = brandWide && !profile(holder).holdings(other.type()).isEmpty();
                 boolean heldByAnother = otherOwner != null && !root(otherOwner).equals(holder);
-                boolean unknownToHolder = otherOwner == null && !profile(holder).holdings(other.type()).isEmpty();
-                if (heldByAnother || unknownToHolder) {
+                if (contradicted && (heldByAnother || otherOwner == null)) {
                     reissued.add(phone);
                     break;
                 }

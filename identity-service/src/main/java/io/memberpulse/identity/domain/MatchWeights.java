@@ -6,19 +6,20 @@ package io.memberpulse.identity.domain;
  * total weight at or above which an event's member and a candidate member are linked.
  * Masked phone, store and surname agreement are term-frequency adjusted as Splink does: their weight
  * is log2(m / share of members holding that value), so 王, a busy store or a masked phone several
- * members fit weigh less than a rare one; m is configured for them instead of a weight.
+ * members fit weigh less than a rare one; m is configured for them instead of a weight. City agreement
+ * counts only between different stores (the same store says the same city already).
  */
 public record MatchWeights(double maskedPhoneM, double phoneDisagree, double phoneOneEditSameStore,
         double surnameM, double surnameDisagree, double fullNameAgree, double homeAddressAgree,
-        double officeAddressAgree, double addressDisagree, double storeM, double cityDisagree, double deviceAgree,
+        double officeAddressAgree, double addressDisagree, double storeM, double cityAgree, double cityDisagree, double deviceAgree,
         double couponAgree, double linkThreshold) {
 
     /** The defaults of application.properties. */
     public static final MatchWeights DEFAULTS = new MatchWeights(0.9, -14.0, 10.0, 0.95, -6.0, 4.0, 5.0, 2.0, -2.0,
-            0.9, -6.0, 3.0, 8.0, 13.0);
+            0.9, 3.0, -6.0, 3.0, 8.0, 13.0);
 
     /** No probabilistic links at all (deterministic rules only). */
-    public static final MatchWeights OFF = new MatchWeights(1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    public static final MatchWeights OFF = new MatchWeights(1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
             Double.POSITIVE_INFINITY);
 
     public MatchWeights {

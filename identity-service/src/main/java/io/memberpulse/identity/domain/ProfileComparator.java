@@ -45,6 +45,11 @@ final class ProfileComparator {
 
         /** Whether only this candidate's member has used the device. */
         boolean exclusiveDevice(String device);
+
+        /** The city a store is in, as learned from the data, or null when not known. */
+        default String cityOf(String store) {
+            return null;
+        }
     }
 
     /** The levels reached, with the agreed values that are term-frequency adjusted. */
@@ -69,7 +74,7 @@ final class ProfileComparator {
     }
 
     Score score(EventEvidence event, MemberProfile candidate, Frequencies frequencies) {
-        return score(compare(event, candidate, frequencies), frequencies);
+        return score(compare(event, null, candidate, frequencies), frequencies);
     }
 
     Score score(Comparison comparison, Frequencies frequencies) {
@@ -99,16 +104,24 @@ final class ProfileComparator {
             case ADDRESS -> level == AGREE ? weights.homeAddressAgree()
                     : level == 2 ? weights.officeAddressAgree() : weights.addressDisagree();
             case STORE -> level == AGREE ? log2(weights.storeM() / frequencies.storeShare(values.store())) : 0;
-            case CITY -> level == AGREE ? 0 : weights.cityDisagree();
+            case CITY -> level == AGREE ? weights.cityAgree() : weights.cityDisagree();
             case DEVICE -> level == AGREE ? weights.deviceAgree() : 0;
             case COUPON -> level == AGREE ? weights.couponAgree() : 0;
             default -> throw new IllegalArgumentException("no comparison " + comparison);
         };
     }
 
-    Comparison compare(EventEvidence event, MemberProfile candidate, Frequencies frequencies) {
+    /**
+     * @param own the member the event already belongs to by its strong identifiers (null or empty for a
+     *            new one): an event without a phone is compared by its member's phones, so that two
+     *            members known by different phones are not linked on what a household shares
+     */
+    Comparison compare(EventEvidence event, MemberProfile own, MemberProfile candidate, Frequencies frequencies) {
         int[] levels = new int[LEVELS.length];
         String maskedKey = phone(event, candidate, levels);
+        if (maskedKey == null && levels[PHONE] == 0 && own != null && !hasPhone(event)) {
+            maskedKey = memberPhones(own, candidate, levels);
+        }
         String surname = name(event, candidate, levels);
         address(event, candidate, levels);
         String store = null;
@@ -116,8 +129,8 @@ final class ProfileComparator {
             levels[STORE] = candidate.stores.contains(event.storeId()) ? AGREE : 2;
             store = event.storeId();
         }
-        if (event.city() != null && !candidate.cities.isEmpty()) {
-            levels[CITY] = candidate.cities.contains(event.city()) ? AGREE : 2;
+        if (levels[STORE] != AGREE) { // at one store, one city says nothing more
+            levels[CITY] = city(event, candidate, frequencies);
         }
         for (Identifier identifier : event.identifiers()) {
             if (identifier.type() == IdentifierType.DEVICE_ID && !candidate.devices.isEmpty()) {
@@ -129,6 +142,26 @@ final class ProfileComparator {
             levels[COUPON] = candidate.coupons.contains(event.couponId()) ? AGREE : 2;
         }
         return new Comparison(levels, maskedKey, surname, store);
+    }
+
+    /** The city level: the event's city (reported, else its store's) against the member's and its stores'. */
+    private static int city(EventEvidence event, MemberProfile candidate, Frequencies frequencies) {
+        String city = event.city() != null ? event.city() : frequencies.cityOf(event.storeId());
+        if (city == null) {
+            return 0;
+        }
+        boolean known = !candidate.cities.isEmpty();
+        if (candidate.cities.contains(city)) {
+            return AGREE;
+        }
+        for (String store : candidate.stores) {
+            String storeCity = frequencies.cityOf(store);
+            if (city.equals(storeCity)) {
+                return AGREE;
+            }
+            known |= storeCity != null;
+        }
+        return known ? 2 : 0;
     }
 
     /** Sets the phone level; returns the agreed masked key, if any. */
@@ -164,6 +197,54 @@ final class ProfileComparator {
             }
         }
         return null;
+    }
+
+    private static boolean hasPhone(EventEvidence event) {
+        for (Identifier identifier : event.identifiers()) {
+            switch (identifier.type()) {
+                case PHONE, MASKED_PHONE, MISTYPED_PHONE -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sets the phone level from the phones two members hold (full ones by their masked form): agree on a
+     * masked form both hold unless each holds a different full number behind it, disagree when they share
+     * none. Returns the agreed masked key, if any.
+     */
+    private static String memberPhones(MemberProfile own, MemberProfile candidate, int[] levels) {
+        if (own.maskedKeys.isEmpty() || candidate.maskedKeys.isEmpty()) {
+            return null;
+        }
+        for (String key : own.maskedKeys) {
+            if (candidate.maskedKeys.contains(key) && !differentNumbersBehind(key, own, candidate)) {
+                levels[PHONE] = AGREE;
+                return key;
+            }
+        }
+        levels[PHONE] = 3;
+        return null;
+    }
+
+    private static boolean differentNumbersBehind(String key, MemberProfile a, MemberProfile b) {
+        Set<String> fullA = numbersBehind(key, a);
+        Set<String> fullB = numbersBehind(key, b);
+        return !fullA.isEmpty() && !fullB.isEmpty() && fullA.stream().noneMatch(fullB::contains);
+    }
+
+    private static Set<String> numbersBehind(String key, MemberProfile member) {
+        Set<String> numbers = new java.util.HashSet<>(2);
+        for (String phone : member.fullPhones) {
+            if (key.equals(IdentityGraph.maskedKey(new Identifier(IdentifierType.PHONE, phone)))) {
+                numbers.add(phone);
+            }
+        }
+        return numbers;
     }
 
     private static boolean oneSlipAtTheSameStore(EventEvidence event, Identifier phone, MemberProfile candidate) {
@@ -216,9 +297,30 @@ final class ProfileComparator {
         }
         levels[SURNAME] = AGREE;
         if (!event.name().fullNames().isEmpty() && !candidate.fullNames.isEmpty()) {
-            levels[FULL_NAME] = event.name().fullNames().stream().anyMatch(candidate.fullNames::contains) ? AGREE : 2;
+            levels[FULL_NAME] = fullNamesAgree(event.name().fullNames(), candidate.fullNames) ? AGREE : 2;
         }
         return agreed;
+    }
+
+    /**
+     * Whether any two of the full names (pinyin keys) are the same or close by Jaro–Winkler
+     * ({@link SimilarityLevels#name} level 1 or 2): a typed name that differs by a slip still agrees.
+     */
+    private static boolean fullNamesAgree(Set<String> names, Set<String> candidateNames) {
+        for (String name : names) {
+            if (candidateNames.contains(name)) {
+                return true;
+            }
+        }
+        for (String name : names) {
+            for (String candidateName : candidateNames) {
+                int level = SimilarityLevels.name(name, candidateName);
+                if (level == 1 || level == 2) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void address(EventEvidence event, MemberProfile candidate, int[] levels) {

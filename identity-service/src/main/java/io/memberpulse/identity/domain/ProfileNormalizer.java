@@ -14,8 +14,8 @@ import net.sourceforge.pinyin4j.format.exception.BadHanyuPinyinOutputFormatCombi
 
 /**
  * Makes profile hints comparable: names in hanzi or pinyin (any order or case) to pinyin keys, the
- * courtesy form 王先生 to its surname, free-typed addresses to their estate + building + room (an
- * office floor is kept apart: many people share it).
+ * courtesy form 王先生 to its surname, free-typed addresses to their estate + building + room (the unit,
+ * 3单元, left out as the dash form 25-3-1105 leaves it; an office floor is kept apart: many people share it).
  */
 public final class ProfileNormalizer {
     private static final Pattern HANZI = Pattern.compile("\\p{IsHan}+");
@@ -23,7 +23,9 @@ public final class ProfileNormalizer {
     private static final Pattern LATIN_NAME = Pattern.compile("[a-z]+( [a-z]+)*");
     private static final Pattern REGION_PREFIX = Pattern.compile("^(\\p{IsHan}{2,7}?(省|自治区))?(\\p{IsHan}{2,6}?市)?(\\p{IsHan}{1,6}?(区|县))?");
     private static final Pattern ROAD_PREFIX = Pattern.compile("^\\p{IsHan}{1,8}?(路|街|大道|大街|巷)\\d+号");
-    private static final Pattern HOME = Pattern.compile("^(\\D+?)(\\d+)(?:栋|号楼|幢|座|-\\d+-|-)(\\d+)室?$");
+    private static final Pattern HOME = Pattern.compile("^(\\D+?)(\\d+)(?:栋|号楼|幢|座|-\\d+-|-)(?:\\d+单元)?(\\d+)室?$");
+    /** The city at the head of an address: 深圳市…, 广东省 深圳市…, 北京 北京市… (province, then city). */
+    private static final Pattern CITY = Pattern.compile("^(?:\\p{IsHan}{2,7}?(?:省|自治区))?\\s*(?:\\p{IsHan}{2,3}\\s+)?(\\p{IsHan}{2,3}?)市");
     private static final Pattern OFFICE = Pattern.compile("^(\\D+?)(\\d+)层$");
     private static final Pattern SEPARATORS = Pattern.compile("[\\s·.,_-]+");
     private static final Pattern SPACES = Pattern.compile("\\s+");
@@ -129,6 +131,15 @@ public final class ProfileNormalizer {
             return new AddressKey(null, office.group(1) + "|" + Integer.parseInt(office.group(2)));
         }
         return address.isEmpty() ? AddressKey.NONE : new AddressKey(address, null);
+    }
+
+    /** The city an address starts with (without 市), or null when it names none. */
+    public static String city(String reported) {
+        if (reported == null || reported.isBlank()) {
+            return null;
+        }
+        Matcher city = CITY.matcher(Normalizer.normalize(reported, Normalizer.Form.NFKC).trim());
+        return city.find() ? city.group(1) : null;
     }
 
     private static int indexOfAny(String text, String characters) {

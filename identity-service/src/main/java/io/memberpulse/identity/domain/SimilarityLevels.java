@@ -25,11 +25,9 @@ public final class SimilarityLevels {
     public static int text(String a, String b) {
         String x = clean(a);
         String y = clean(b);
-        if (x.isEmpty() || y.isEmpty()) {
-            return 0;
-        }
-        if (x.equals(y)) {
-            return 1;
+        int level = missingOrExact(x, y);
+        if (level != UNDECIDED) {
+            return level;
         }
         double similarity = JARO_WINKLER.apply(x, y);
         return similarity >= 0.92 ? 2 : similarity >= 0.80 ? 3 : 4;
@@ -44,11 +42,9 @@ public final class SimilarityLevels {
     public static int date(String a, String b) {
         String x = a == null ? "" : a.replaceAll("[^0-9]", "");
         String y = b == null ? "" : b.replaceAll("[^0-9]", "");
-        if (x.isEmpty() || y.isEmpty()) {
-            return 0;
-        }
-        if (x.equals(y)) {
-            return 1;
+        int level = missingOrExact(x, y);
+        if (level != UNDECIDED) {
+            return level;
         }
         return ProfileComparator.oneSlipApart(x, y) ? 2 : 3;
     }
@@ -56,15 +52,24 @@ public final class SimilarityLevels {
     public static int email(String a, String b) {
         String x = clean(a);
         String y = clean(b);
-        if (x.isEmpty() || y.isEmpty()) {
-            return 0;
-        }
-        if (x.equals(y)) {
-            return 1;
+        int level = missingOrExact(x, y);
+        if (level != UNDECIDED) {
+            return level;
         }
         String mailboxX = x.contains("@") ? x.substring(0, x.indexOf('@')) : x;
         String mailboxY = y.contains("@") ? y.substring(0, y.indexOf('@')) : y;
         return mailboxX.equals(mailboxY) || JARO_WINKLER.apply(mailboxX, mailboxY) >= 0.88 ? 2 : 3;
+    }
+
+    /** What {@link #missingOrExact} returns when the values are there and differ: the caller grades them. */
+    private static final int UNDECIDED = -1;
+
+    /** The levels every comparison shares: 0 when either cleaned value is missing, 1 when they are equal. */
+    private static int missingOrExact(String x, String y) {
+        if (x.isEmpty() || y.isEmpty()) {
+            return 0;
+        }
+        return x.equals(y) ? 1 : UNDECIDED;
     }
 
     private static String clean(String value) {

@@ -24,15 +24,17 @@ public record WeightEstimation(boolean enabled, Set<String> fixed) {
     /** The weights that can be estimated, by their configuration keys (declared first: the constants use it). */
     public static final Set<String> NAMES = Set.of("masked-phone-m", "phone-disagree", "phone-one-edit-same-store",
             "surname-m", "surname-disagree", "full-name-agree", "home-address-agree", "office-address-agree",
-            "address-disagree", "store-m", "city-disagree", "device-agree", "coupon-agree");
+            "address-disagree", "store-m", "city-agree", "city-disagree", "device-agree", "coupon-agree");
     public static final WeightEstimation OFF = new WeightEstimation(false, Set.of());
     /**
      * The defaults of application.properties: the disagreement weights and the masked phone's m stay as
      * configured (members of one household share address, surname, store and city, so EM without labels
-     * takes them for one person), every other weight is estimated.
+     * takes them for one person), and so does a phone one keying slip away at the same store (so rare among
+     * random pairs that u sits at the smoothing floor and EM halves the weight); every other weight is
+     * estimated.
      */
     public static final WeightEstimation DEFAULTS = new WeightEstimation(true, Set.of("phone-disagree",
-            "surname-disagree", "address-disagree", "city-disagree", "masked-phone-m"));
+            "phone-one-edit-same-store", "surname-disagree", "address-disagree", "city-disagree", "masked-phone-m"));
     /** Every weight estimated. */
     public static final WeightEstimation ALL = new WeightEstimation(true, Set.of());
 
@@ -58,6 +60,7 @@ public record WeightEstimation(boolean enabled, Set<String> fixed) {
                 pick("office-address-agree", seed.officeAddressAgree(), e.weight(ADDRESS, 2)),
                 pick("address-disagree", seed.addressDisagree(), e.weight(ADDRESS, 3)),
                 pick("store-m", seed.storeM(), e.m()[STORE][1]),
+                pick("city-agree", seed.cityAgree(), e.weight(CITY, 1)),
                 pick("city-disagree", seed.cityDisagree(), e.weight(CITY, 2)),
                 pick("device-agree", seed.deviceAgree(), e.weight(DEVICE, 1)),
                 pick("coupon-agree", seed.couponAgree(), e.weight(COUPON, 1)),
@@ -76,7 +79,7 @@ public record WeightEstimation(boolean enabled, Set<String> fixed) {
             {0, seed.fullNameAgree(), 0},
             {0, seed.homeAddressAgree(), seed.officeAddressAgree(), seed.addressDisagree()},
             {0, log2(seed.storeM() / u[STORE][1]), 0},
-            {0, 0, seed.cityDisagree()},
+            {0, seed.cityAgree(), seed.cityDisagree()},
             {0, seed.deviceAgree(), 0},
             {0, seed.couponAgree(), 0},
         };

@@ -71,6 +71,63 @@ class IdentityGraphTest {
     }
 
     @Test
+    void anOrderWithoutAPhoneIsComparedByTheMemberItsPlatformIdBelongsTo() {
+        // father and son: one flat, one surname, one store, each his own phone and delivery account
+        String father = memberOf(link(event("s900", "唐先生", "锦绣家园18栋3006", null,
+                id(IdentifierType.MASKED_PHONE, "178****3225"), id(IdentifierType.PLATFORM_UID, "mt-f"))));
+        String son = memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8617852798078"),
+                id(IdentifierType.MEMBER_NO, "C-son"))));
+        link(event("s900", null, null, null, id(IdentifierType.MEMBER_NO, "C-son"),
+                id(IdentifierType.PLATFORM_UID, "mt-s")));
+        // the son's account orders without a phone: his member's phone disagrees with the father's
+        var order = link(event("s900", "唐先生", "锦绣家园18-3-3006", null, id(IdentifierType.PLATFORM_UID, "mt-s")));
+        assertThat(memberOf(order)).isEqualTo(graph.root(son)).isNotEqualTo(graph.root(father));
+        assertThat(order.merges()).isEmpty();
+        // a phone-less order of an account whose member shows the father's masked phone joins him
+        link(event("s901", null, null, null, id(IdentifierType.MASKED_PHONE, "178****3225"),
+                id(IdentifierType.PLATFORM_UID, "ele-f")));
+        var fathers = link(event("s900", "唐先生", "锦绣家园18栋3006", null, id(IdentifierType.PLATFORM_UID, "ele-f")));
+        assertThat(memberOf(fathers)).isEqualTo(graph.root(father));
+    }
+
+    @Test
+    void anOnlineOrderIsComparedByCityWithTheStoresAMemberUses() {
+        // threshold between "masked phone alone" and "masked phone + same city" in a population of ~200
+        MatchWeights weights = new MatchWeights(0.9, -14.0, 10.0, 0.95, -6.0, 4.0, 5.0, 2.0, -2.0, 0.9, 3.0, -6.0,
+                3.0, 8.0, 9.0);
+        graph = new IdentityGraph(StitchGuardrails.DEFAULTS, weights);
+        for (int i = 0; i < 200; i++) {
+            link(event("s" + (i % 40), null, null, null, id(IdentifierType.PHONE, String.format("+86139%08d", i * 7919))));
+        }
+        // delivery rows place s500 in Shenzhen and s600 in Chengdu
+        for (int i = 0; i < 5; i++) {
+            link(cityEvent("s500", "深圳", id(IdentifierType.PLATFORM_UID, "mt-sz" + i)));
+            link(cityEvent("s600", "成都", id(IdentifierType.PLATFORM_UID, "mt-cd" + i)));
+        }
+        String shenzhen = memberOf(link(event("s500", null, null, null, id(IdentifierType.PHONE, "+8613112627295"))));
+        String chengdu = memberOf(link(event("s600", null, null, null, id(IdentifierType.PHONE, "+8615089302180"))));
+        var there = link(cityEvent("v-jd", "深圳", id(IdentifierType.MASKED_PHONE, "131****7295"),
+                id(IdentifierType.PLATFORM_UID, "jd-1")));
+        assertThat(memberOf(there)).isEqualTo(graph.root(shenzhen));
+        assertThat(there.merges()).singleElement()
+                .satisfies(merge -> assertThat(merge.reasons()).anyMatch(r -> r.startsWith("city agree")));
+        // the same masked phone delivered in another city than the member's store is someone else
+        var elsewhere = link(cityEvent("v-jd", "上海", id(IdentifierType.MASKED_PHONE, "150****2180"),
+                id(IdentifierType.PLATFORM_UID, "jd-2")));
+        assertThat(memberOf(elsewhere)).isNotEqualTo(graph.root(chengdu));
+        // and with no city known the masked phone alone stays below the threshold
+        var unknown = link(event("v-jd", null, null, null, id(IdentifierType.MASKED_PHONE, "150****2180"),
+                id(IdentifierType.PLATFORM_UID, "jd-3")));
+        assertThat(memberOf(unknown)).isNotEqualTo(graph.root(chengdu));
+    }
+
+    EventEvidence cityEvent(String store, String city, Identifier... identifiers) {
+        int at = index++;
+        return EventEvidence.of(at, "delivery:e" + at, List.of(identifiers), T0.plusSeconds(60L * at), store, null,
+                null, city, null);
+    }
+
+    @Test
     void aTillTypoOneDigitAwayAtTheSameStoreIsTheSamePersonButNotAcrossTown() {
         String member = memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8613812345678"))));
         assertThat(memberOf(link(event("s900", null, null, null, id(IdentifierType.PHONE, "+8613812345679")))))

@@ -30,10 +30,22 @@ class ProfileNormalizerTest {
         String key = ProfileNormalizer.address("梧桐苑25栋1105").home();
         assertThat(key).isEqualTo("梧桐苑|25|1105");
         for (String other : new String[] {"延安路242号梧桐苑25号楼1105室", "宝安区延安路242号梧桐苑25-1-1105",
-                "梧桐苑25栋1105, 放门口", "广东省 深圳市 宝安区 延安路242号 梧桐苑25栋1105室"}) {
+                "梧桐苑25栋1105, 放门口", "广东省 深圳市 宝安区 延安路242号 梧桐苑25栋1105室",
+                "深圳市宝安区延安路242号梧桐苑25栋3单元1105室"}) {
             assertThat(ProfileNormalizer.address(other).home()).as(other).isEqualTo(key);
         }
         assertThat(ProfileNormalizer.address("梧桐苑25栋1106").home()).isNotEqualTo(key);
+    }
+
+    @Test
+    void theCityIsReadFromTheHeadOfAnAddress() {
+        assertThat(ProfileNormalizer.city("广东省 深圳市 罗湖区 滨江大道1045号 星河湾27栋302室")).isEqualTo("深圳");
+        assertThat(ProfileNormalizer.city("北京 北京市 东城区 朝阳路1668号 御景湾15栋3201室")).isEqualTo("北京");
+        assertThat(ProfileNormalizer.city("重庆市渝北区友谊路1312号碧桂园23栋3单元3004室")).isEqualTo("重庆");
+        // a 市 further in (a road, an estate) is no city
+        assertThat(ProfileNormalizer.city("梧桐苑25栋1105")).isNull();
+        assertThat(ProfileNormalizer.city("宝安区新城市花园5栋102")).isNull();
+        assertThat(ProfileNormalizer.city(null)).isNull();
     }
 
     @Test

@@ -108,6 +108,39 @@ class StitchGuardrailsTest {
     }
 
     @Test
+    void aPhoneBackAfterMonthsWithACardItsHolderNeverShowedIsNoReissueButTheCardOfTheHolder() {
+        Identifier mobile = phone("+8613912345678");
+        // the holder gave only the phone; the card was rung up alone at the till meanwhile
+        var result = BatchStitcher.stitch(List.of(at(0, JAN, "s1", mobile),
+                at(1, JAN.plus(Duration.ofDays(20)), "s1", memberNo("B")),
+                at(2, JAN.plus(Duration.ofDays(200)), "s1", mobile, memberNo("B"))), Map.of(), ids, GUARDRAILS);
+        assertThat(Set.copyOf(members(result))).hasSize(1);
+        assertThat(result.merges()).singleElement().satisfies(merge -> {
+            assertThat(merge.rule()).isEqualTo("phone");
+            assertThat(merge.identifiers()).contains(mobile.toString(), memberNo("B").toString());
+        });
+    }
+
+    @Test
+    void aSecondMiniProgramsOpenidIsNoReissueEvenIfTheHolderHasAnotherOpenid() {
+        Identifier mobile = phone("+8613912345678");
+        Identifier firstApp = new Identifier(IdentifierType.OPENID, "oX3kt-first");
+        Identifier secondApp = new Identifier(IdentifierType.OPENID, "oQ9vN-second");
+        var result = BatchStitcher.stitch(List.of(at(0, JAN, "s1", mobile, firstApp),
+                at(1, JAN.plus(Duration.ofDays(20)), "s1", secondApp),
+                at(2, JAN.plus(Duration.ofDays(200)), "s1", mobile, secondApp)), Map.of(), ids, GUARDRAILS);
+        assertThat(Set.copyOf(members(result))).hasSize(1);
+        // a UnionID is one per person across the brand's apps: another one does contradict the holder
+        Identifier union = new Identifier(IdentifierType.UNION_ID, "u-holder");
+        Identifier otherUnion = new Identifier(IdentifierType.UNION_ID, "u-other");
+        var reissued = BatchStitcher.stitch(List.of(at(0, JAN, "s1", mobile, union),
+                at(1, JAN.plus(Duration.ofDays(20)), "s1", otherUnion),
+                at(2, JAN.plus(Duration.ofDays(200)), "s1", mobile, otherUnion)), Map.of(), ids, GUARDRAILS);
+        assertThat(members(reissued)).containsExactly("new-3", "new-4", "new-4");
+        assertThat(reissued.merges()).isEmpty();
+    }
+
+    @Test
     void anOldNumberComingBackAfterItsHolderChangedNumberIsAnotherPerson() {
         Identifier oldMobile = phone("+8613912345678");
         Identifier newMobile = phone("+8613987654321");
