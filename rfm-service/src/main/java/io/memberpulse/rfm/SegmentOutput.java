@@ -9,11 +9,8 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -32,8 +29,7 @@ public class SegmentOutput {
     private final RfmCache cache;
     private final SegmentChangePublisher publisher;
     private final Timer outputTime;
-    private final Deque<CompletableFuture<Void>> pending = new ArrayDeque<>();
-    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    private final OutputQueue queue = new OutputQueue(MAX_PENDING);
 
     public SegmentOutput(RfmCache cache, SegmentChangePublisher publisher, MeterRegistry registry) {
         this.cache = cache;
@@ -47,31 +43,17 @@ public class SegmentOutput {
      * (caching and publishing again is harmless: consumers see SegmentChanged at least once).
      * The rows are serialised here, on the caller's thread.
      */
-    public synchronized CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone, List<SegmentChange> changes) {
+    public CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone, List<SegmentChange> changes) {
         Uni<Void> output = Uni.combine().all().unis(cache.putAll(rows), cache.removeAll(gone), publisher.publish(changes))
                 .discardItems()
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(RETRIES);
-        while (pending.size() >= MAX_PENDING) {
-            pending.peekFirst().exceptionally(failure -> null).join();
-            pending.removeIf(CompletableFuture::isDone);
-        }
-        pending.removeIf(CompletableFuture::isDone);
         long queued = System.nanoTime();
-        // After the previous output whatever became of it: its batch reports its own failure.
-        CompletableFuture<Void> next = tail.exceptionally(failure -> null)
-                .thenCompose(ignored -> output.subscribeAsCompletionStage())
+        return queue.enqueue(output::subscribeAsCompletionStage)
                 .whenComplete((ignored, failure) -> outputTime.record(Duration.ofNanos(System.nanoTime() - queued)));
-        tail = next;
-        pending.addLast(next);
-        return next;
     }
 
     /** Waits until every queued output is out (or failed): before a pass writes the rows itself. Blocking. */
     public void drain() {
-        CompletableFuture<Void> last;
-        synchronized (this) {
-            last = tail;
-        }
-        last.exceptionally(failure -> null).join();
+        queue.drain();
     }
 }
