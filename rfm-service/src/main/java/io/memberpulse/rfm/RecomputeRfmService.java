@@ -9,12 +9,14 @@ import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.DashboardRepository;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
-import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.time.temporal.ChronoUnit;
 import org.jboss.logging.Logger;
 import java.util.ArrayList;
@@ -42,11 +44,14 @@ public class RecomputeRfmService {
     private final RfmRepository repository;
     private final MemberFacts facts;
     private final RfmCache cache;
-    private final SegmentChangePublisher publisher;
     private final RfmCalculator calculator;
     private final RuleSegments segmentDefinitions;
     private final DashboardRepository dashboards;
     private final MemberStates states;
+    private final MemberRecomputation members;
+    private final SegmentOutput output;
+    private final io.micrometer.core.instrument.Timer recordTime;
+    private final io.micrometer.core.instrument.Timer clockTime;
     private final Counter recordedLines;
     /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
@@ -54,37 +59,63 @@ public class RecomputeRfmService {
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
 
-    public RecomputeRfmService(RfmRepository repository, MemberFacts facts, RfmCache cache, SegmentChangePublisher publisher,
+    public RecomputeRfmService(RfmRepository repository, MemberFacts facts, RfmCache cache,
             RfmConfig config, RuleSegments segmentDefinitions, DashboardRepository dashboards, MemberStates states,
-            MeterRegistry registry) {
+            MemberRecomputation members, SegmentOutput output, MeterRegistry registry) {
+        this.members = members;
+        this.output = output;
+        this.recordTime = LiveTimings.stage(registry, "record");
+        this.clockTime = LiveTimings.stage(registry, "clock");
         this.states = states;
         this.facts = facts;
         this.dashboards = dashboards;
         this.segmentDefinitions = segmentDefinitions;
         this.repository = repository;
         this.cache = cache;
-        this.publisher = publisher;
         this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
         this.recordedLines = Counter.builder("memberpulse.rfm.purchase.lines").register(registry);
     }
 
-    /** Records a batch from member.events and recomputes the members it touched. Blocking. */
-    public synchronized void record(List<MemberEvent> events) {
-        MemberFacts.Recorded recorded = facts.record(events);
-        if (recorded.latest() == null) {
-            return;
+    /**
+     * Records a batch from member.events and recomputes the members it touched. Blocks until their
+     * rows are in PostgreSQL; the returned stage completes when they are cached and their segment
+     * changes published (SegmentOutput), meanwhile the next batch may be recorded.
+     */
+    public synchronized CompletionStage<Void> record(List<MemberEvent> events) {
+        Instant latest = events.stream().map(EventFacts::occurredAt).max(Instant::compareTo).orElse(null);
+        if (latest == null) {
+            return CompletableFuture.completedFuture(null);
         }
+        long t0 = System.nanoTime();
+        // The clock moves while the facts are written (a clock ahead of facts not yet stored changes nothing:
+        // the members they touch are recomputed next, and a re-ageing pass cannot run meanwhile).
+        CompletableFuture<Instant> clock = repository.advanceWatermark(latest).subscribeAsCompletionStage();
+        MemberFacts.Recorded recorded = facts.record(events);
+        long t1 = System.nanoTime();
+        recordTime.record(Duration.ofNanos(t1 - t0));
         lastBatchNanos = System.nanoTime();
         recordedLines.increment(recorded.newLines());
-        Instant clock = repository.advanceWatermark(recorded.latest()).await().indefinitely();
-        if (!recorded.touched().isEmpty()) {
-            recompute(recorded.touched(), clock);
+        Instant asOf = clock.join();
+        clockTime.record(Duration.ofNanos(System.nanoTime() - t1));
+        if (recorded.touched().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
+        return emit(members.recompute(recorded.touched(), asOf));
     }
 
-    /** Recomputes the given members as of the clock (after their facts moved between them). Blocking. */
-    public synchronized void recomputeMembers(Collection<String> memberIds) {
-        repository.watermark().await().indefinitely().ifPresent(clock -> recompute(memberIds, clock));
+    /** Recomputes the given members as of the clock (after their facts moved between them). Blocking until published. */
+    public void recomputeMembers(Collection<String> memberIds) {
+        recomputeMembersAsync(memberIds).toCompletableFuture().join();
+    }
+
+    private synchronized CompletionStage<Void> recomputeMembersAsync(Collection<String> memberIds) {
+        return repository.watermark().await().indefinitely()
+                .map(clock -> emit(members.recompute(memberIds, clock)))
+                .orElse(CompletableFuture.completedFuture(null));
+    }
+
+    private CompletionStage<Void> emit(MemberRecomputation.Written written) {
+        return output.emit(written.rows(), written.gone(), written.changes());
     }
 
     /** Re-ages every member to the clock; cheap when the clock has not moved. Blocking. */
@@ -112,6 +143,7 @@ public class RecomputeRfmService {
      */
     private Pass recomputeEveryone(Instant clock) {
         long t0 = System.nanoTime();
+        output.drain(); // the live path's rows cached and published before the pass caches and publishes its own
         states.sync();
         long t1 = System.nanoTime();
         List<RfmRepository.PassRow> changed = states.all().entrySet().parallelStream()
@@ -122,9 +154,11 @@ public class RecomputeRfmService {
         Instant updatedAt = now();
         states.wrote(updatedAt);
         int written = 0;
+        List<CompletableFuture<Void>> outputs = new ArrayList<>();
         for (int from = 0; from < changed.size(); from += ROUND) { // a bounded amount in flight at a time
-            written += write(changed.subList(from, Math.min(changed.size(), from + ROUND)), updatedAt);
+            written += write(changed.subList(from, Math.min(changed.size(), from + ROUND)), updatedAt, outputs);
         }
+        CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).join(); // every round cached and published
         long t3 = System.nanoTime();
         repository.markAgedTo(clock).await().indefinitely();
         cache.markAgedTo(clock).await().indefinitely();
@@ -154,10 +188,10 @@ public class RecomputeRfmService {
     }
 
     /**
-     * Writes the pass's rows (each over the version it read; pages in parallel), then caches and
-     * publishes what was written, Redis and Kafka at the same time.
+     * Writes the pass's rows (each over the version it read; pages in parallel), then queues the
+     * caching and publishing of what was written (SegmentOutput), which overlaps the next round's writes.
      */
-    private int write(List<RfmRepository.PassRow> changed, Instant updatedAt) {
+    private int write(List<RfmRepository.PassRow> changed, Instant updatedAt, List<CompletableFuture<Void>> outputs) {
         long t0 = System.nanoTime();
         List<Uni<Set<String>>> pages = new ArrayList<>();
         for (int from = 0; from < changed.size(); from += PAGE) {
@@ -183,9 +217,10 @@ public class RecomputeRfmService {
             states.written(memberId, new RfmRepository.StoredRow(row.snapshot(), updatedAt));
             rows.add(row.snapshot());
         }
-        Uni.combine().all().unis(cache.putAll(rows), publisher.publish(changes)).discardItems().await().indefinitely();
-        LOG.debugf("pass wrote %,d rows to PostgreSQL in %.2f s, then Redis and %,d changes published in %.2f s",
-                rows.size(), (t1 - t0) / 1e9, changes.size(), (System.nanoTime() - t1) / 1e9);
+        // Cached and published while the next round is written.
+        outputs.add(output.emit(rows, List.of(), changes).toCompletableFuture());
+        LOG.debugf("pass wrote %,d rows to PostgreSQL in %.2f s; Redis and %,d changes queued", (Object) rows.size(),
+                (t1 - t0) / 1e9, changes.size());
         return rows.size();
     }
 
@@ -202,40 +237,5 @@ public class RecomputeRfmService {
     private boolean streamIsBusy() {
         long now = System.nanoTime();
         return now - lastBatchNanos < BUSY_WINDOW_NANOS && now - lastFullRefreshNanos < MAX_REFRESH_DELAY_NANOS;
-    }
-
-    /** Recomputes these members from their facts as stored (the live path), whatever their rows held. */
-    private void recompute(Collection<String> memberIds, Instant asOf) {
-        // The stored rows are read while the facts are.
-        var storedRows = repository.rowsOf(memberIds).subscribeAsCompletionStage();
-        Map<String, MemberHistory> histories = facts.historiesOf(memberIds);
-        Map<String, RfmRepository.StoredRow> before = storedRows.join();
-        List<RfmSnapshot> rows = new ArrayList<>(memberIds.size());
-        List<String> gone = new ArrayList<>();
-        List<SegmentChange> changes = new ArrayList<>();
-        for (String memberId : memberIds) {
-            MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
-            Rfm rfm = calculator.compute(memberId, history.lines(), asOf);
-            Set<String> segments = history.lines().isEmpty() ? Set.of() : segmentDefinitions.segmentsOf(rfm, history);
-            if (history.lines().isEmpty()) {
-                gone.add(memberId); // merged away or split off: leaves every segment it was in
-            } else {
-                rows.add(new RfmSnapshot(rfm, segments));
-            }
-            RfmRepository.StoredRow stored = before.get(memberId);
-            changes.addAll(SegmentChange.between(memberId, stored == null ? Set.of() : stored.snapshot().segments(), segments,
-                    asOf, rfm.homeStoreId()));
-        }
-        Instant updatedAt = now();
-        states.wrote(updatedAt);
-        Uni.combine().all().unis(repository.upsert(rows, updatedAt), repository.delete(gone)).discardItems()
-                .await().indefinitely();
-        for (RfmSnapshot row : rows) {
-            String memberId = row.rfm().memberId();
-            states.put(memberId, histories.get(memberId), new RfmRepository.StoredRow(row, updatedAt));
-        }
-        gone.forEach(memberId -> states.put(memberId, histories.getOrDefault(memberId, MemberHistory.EMPTY), null));
-        Uni.combine().all().unis(cache.putAll(rows), cache.removeAll(gone), publisher.publish(changes)).discardItems()
-                .await().indefinitely();
     }
 }

@@ -12,7 +12,11 @@ import io.memberpulse.proto.kafka.ProtobufSerializer;
 import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.memberpulse.rfm.LiveTimings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -54,6 +58,9 @@ class SegmentLatencyBenchmarkTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void eventToSegmentChangedLatencyAtASustainedRate() throws Exception {
@@ -104,6 +111,7 @@ class SegmentLatencyBenchmarkTest {
                     percentile(arrived, 0.50), percentile(arrived, 0.99), arrived.length == 0 ? Double.NaN : arrived[arrived.length - 1] / 1e6,
                     (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
             printLatencyBySendSecond(latency, perTick * TICKS_PER_SECOND);
+            printStageTimes();
             assertThat(arrived.length).as("every measured event's SegmentChanged arrived").isEqualTo(total - warmup);
         }
     }
@@ -145,6 +153,16 @@ class SegmentLatencyBenchmarkTest {
                 .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano())).setStoreId("s-001")
                 .setLine(OrderLine.newBuilder().setOrderId("o-" + member).setQuantity(1).setPaidAmount(25)
                         .setCategory("dairy/yogurt/greek"))).build();
+    }
+
+    /** Where a batch's time goes in the service: batches, mean and max ms of each stage of the live path. */
+    private void printStageTimes() {
+        StringBuilder line = new StringBuilder("live path per batch (count, mean/max ms):");
+        for (Timer timer : registry.find(LiveTimings.NAME).timers()) {
+            line.append(String.format(" %s %,d %.1f/%.0f;", timer.getId().getTag("stage"), timer.count(),
+                    timer.mean(TimeUnit.MILLISECONDS), timer.max(TimeUnit.MILLISECONDS)));
+        }
+        System.out.println(line);
     }
 
     /** Where the tail comes from: p50 / p99 of the events sent in each 10-second slice of the run. */

@@ -9,7 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** member.events, a batch at a time, in order; recording is idempotent on source + event_id. */
+/**
+ * member.events, a batch at a time, in order; recording is idempotent on source + event_id. A batch's
+ * offsets are committed only after its rows are written, cached and its changes published.
+ */
 @ApplicationScoped
 class MemberEventConsumer {
     static final String CHANNEL = "member-events";
@@ -23,11 +26,9 @@ class MemberEventConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, MemberEvent> batch) {
-        // Recording blocks (batched SQL, one recomputation at a time): keep it off the event loop.
-        return RecordBatches.consume(batch, events -> Uni.createFrom().item(() -> {
-                    service.record(events);
-                    return events.size();
-                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).replaceWithVoid(),
-                LOG, "member event");
+        // Recording blocks (batched SQL, one recomputation at a time): keep it off the event loop. The next
+        // batch is taken once this one's rows are written; it is acknowledged once they are cached and published.
+        return RecordBatches.consumeInStages(batch, events -> Uni.createFrom().item(() -> service.record(events))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()), LOG, "member event");
     }
 }

@@ -6,6 +6,8 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -20,8 +22,21 @@ final class RecordBatches {
     private RecordBatches() {
     }
 
+    /** Records the batch and acknowledges it once recorded. */
     static <T> Uni<Void> consume(KafkaRecordBatch<String, T> batch, Function<List<T>, Uni<Void>> record, Logger log,
             String what) {
+        return consumeInStages(batch, payloads -> record.apply(payloads)
+                .replaceWith(() -> CompletableFuture.<Void>completedFuture(null)), log, what);
+    }
+
+    /**
+     * Records the batch in two stages: the returned Uni completes when the first (the writes) has,
+     * so the next batch can start, and the batch is acknowledged (its offsets may be committed) only
+     * when the second, the stage the first returned (caching, publishing), completes as well. A batch
+     * whose writes or output keep failing is dead-lettered.
+     */
+    static <T> Uni<Void> consumeInStages(KafkaRecordBatch<String, T> batch,
+            Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
         List<T> payloads = new ArrayList<>();
         List<KafkaRecord<String, T>> unreadable = new ArrayList<>();
         for (KafkaRecord<String, T> one : batch) {
@@ -33,19 +48,37 @@ final class RecordBatches {
         }
         return Uni.createFrom().deferred(() -> record.apply(payloads))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(RETRIES)
-                .onItemOrFailure().transformToUni((ignored, failure) -> {
+                .onItemOrFailure().transformToUni((output, failure) -> {
                     if (failure != null) {
-                        log.errorf(failure, "batch of %d %s not recorded after %d retries, dead-lettered",
-                                batch.getRecords().size(), what, RETRIES);
-                        return Uni.createFrom().completionStage(batch.nack(failure));
+                        return deadLetter(batch, failure, log, what);
                     }
-                    Uni<Void> sent = Uni.createFrom().voidItem();
-                    for (KafkaRecord<String, T> one : unreadable) {
-                        log.warnf("unreadable %s record of key %s dead-lettered", what, one.getKey());
-                        sent = sent.chain(() -> Uni.createFrom().completionStage(
-                                one.nack(new IllegalArgumentException("not a readable " + what + " record"))));
+                    Uni<Void> acknowledged = Uni.createFrom().completionStage(output)
+                            .onItemOrFailure().transformToUni((ignored, outputFailure) -> outputFailure != null
+                                    ? deadLetter(batch, outputFailure, log, what)
+                                    : acknowledge(batch, unreadable, log, what));
+                    if (output.toCompletableFuture().isDone()) {
+                        return acknowledged;
                     }
-                    return sent.chain(() -> Uni.createFrom().completionStage(batch.ack()));
+                    acknowledged.subscribe().with(ignored -> { }, ackFailure -> log.errorf(ackFailure,
+                            "batch of %d %s not acknowledged", batch.getRecords().size(), what));
+                    return Uni.createFrom().voidItem();
                 });
+    }
+
+    private static <T> Uni<Void> deadLetter(KafkaRecordBatch<String, T> batch, Throwable failure, Logger log, String what) {
+        log.errorf(failure, "batch of %d %s not recorded after %d retries, dead-lettered", batch.getRecords().size(), what,
+                RETRIES);
+        return Uni.createFrom().completionStage(batch.nack(failure));
+    }
+
+    private static <T> Uni<Void> acknowledge(KafkaRecordBatch<String, T> batch, List<KafkaRecord<String, T>> unreadable,
+            Logger log, String what) {
+        Uni<Void> sent = Uni.createFrom().voidItem();
+        for (KafkaRecord<String, T> one : unreadable) {
+            log.warnf("unreadable %s record of key %s dead-lettered", what, one.getKey());
+            sent = sent.chain(() -> Uni.createFrom().completionStage(
+                    one.nack(new IllegalArgumentException("not a readable " + what + " record"))));
+        }
+        return sent.chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 }

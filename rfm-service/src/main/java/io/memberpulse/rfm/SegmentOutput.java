@@ -1,0 +1,59 @@
+package io.memberpulse.rfm;
+
+import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.domain.SegmentChange;
+import io.memberpulse.rfm.store.RfmCache;
+import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Caches and publishes what a recomputation wrote to PostgreSQL (Redis rows, SegmentChanged), one
+ * recomputation after the other in the order they wrote, so a member's cached row and its changes
+ * never overtake each other. The caller does not wait for it: the next batch is read and written
+ * while this one goes out (a batch is acknowledged to Kafka only when its output completes). At most
+ * a few outputs are pending; a caller beyond that waits for the oldest.
+ */
+@ApplicationScoped
+public class SegmentOutput {
+    /** Outputs pending at once: enough to overlap a batch's output with the next batch's writes. */
+    private static final int MAX_PENDING = 4;
+    private static final int RETRIES = 5;
+
+    private final RfmCache cache;
+    private final SegmentChangePublisher publisher;
+    private final Timer outputTime;
+    private final OutputQueue queue = new OutputQueue(MAX_PENDING);
+
+    public SegmentOutput(RfmCache cache, SegmentChangePublisher publisher, MeterRegistry registry) {
+        this.cache = cache;
+        this.publisher = publisher;
+        this.outputTime = LiveTimings.stage(registry, "output");
+    }
+
+    /**
+     * Queues the output of a recomputation (rows to cache, members to forget, changes to publish)
+     * behind the earlier ones; completes when Redis and the broker have it. A failed output is retried
+     * (caching and publishing again is harmless: consumers see SegmentChanged at least once).
+     * The rows are serialised here, on the caller's thread.
+     */
+    public CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone, List<SegmentChange> changes) {
+        Uni<Void> output = Uni.combine().all().unis(cache.putAll(rows), cache.removeAll(gone), publisher.publish(changes))
+                .discardItems()
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(RETRIES);
+        long queued = System.nanoTime();
+        return queue.enqueue(output::subscribeAsCompletionStage)
+                .whenComplete((ignored, failure) -> outputTime.record(Duration.ofNanos(System.nanoTime() - queued)));
+    }
+
+    /** Waits until every queued output is out (or failed): before a pass writes the rows itself. Blocking. */
+    public void drain() {
+        queue.drain();
+    }
+}
