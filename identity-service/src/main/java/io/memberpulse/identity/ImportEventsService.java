@@ -58,6 +58,11 @@ public class ImportEventsService {
     private final Counter duplicateCounter;
     private final ExecutorService importThread = Executors.newSingleThreadExecutor(named("identity-import"));
     private final ExecutorService changesThread = Executors.newSingleThreadExecutor(named("identity-changes"));
+    /*
+     * Stitching a batch takes CPU-seconds: off the PostgreSQL client's event loop, which would otherwise
+     * stall every other query, resolve and health check sharing it (Vert.x "thread blocked").
+     */
+    private final ExecutorService stitchThread = Executors.newSingleThreadExecutor(named("identity-stitch"));
 
     public ImportEventsService(IdentityRepository repository, GraphRepository graphRepository, StitchingGraph graphs,
             IdentityChanges changes, MemberEventPublisher publisher, IdentityConfig config, MeterRegistry registry) {
@@ -126,6 +131,7 @@ public class ImportEventsService {
     void stop() {
         importThread.shutdown();
         changesThread.shutdown();
+        stitchThread.shutdown();
     }
 
     private static ThreadFactory named(String name) {
@@ -171,12 +177,12 @@ public class ImportEventsService {
                     Duration window = orderWindow;
                     return repository.orderLinesNear(connection, DuplicateOrders.stores(fresh),
                             DuplicateOrders.earliest(fresh).minus(window), DuplicateOrders.latest(fresh).plus(window))
-                            .flatMap(nearby -> {
-                                BatchLinker.Linked linked = BatchLinker.link(graph, event -> {
+                            .emitOn(stitchThread)
+                            .map(nearby -> BatchLinker.link(graph, event -> {
                                     List<Identifier> known = normalized.get(event);
                                     return known != null ? known : EventEvidenceMapper.identifiers(normalizer, event);
-                                }, fresh, nearby, window,
-                                        () -> UUID.randomUUID().toString());
+                                }, fresh, nearby, window, () -> UUID.randomUUID().toString()))
+                            .flatMap(linked -> {
                                 String[] duplicateOf = linked.duplicateOf();
                                 IdentityGraph.BatchOutcome outcome = linked.outcome();
                                 merged[0] = !outcome.merges().isEmpty();
