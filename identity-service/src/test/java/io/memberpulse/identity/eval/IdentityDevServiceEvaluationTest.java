@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * each event's current member read back with SQL (channel_event.member_id followed along
  * member.merged_into), scored like the in-memory run. Slow (a full import), so tagged benchmark:
  * {@code ./mvnw verify -pl identity-service -am -Dexcluded.test.groups=none -Dgroups=benchmark
- * -Dtest=IdentityDevServiceEvaluationTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * -Dtest=IdentityDevServiceEvaluationTest -Dsurefire.failIfNoSpecifiedTests=false}, alone: it needs an
+ * empty identity database.
  */
 @QuarkusTest
 @Tag("benchmark")
@@ -38,6 +39,11 @@ class IdentityDevServiceEvaluationTest {
     void theServiceStitchesTheDevSetAsTheInMemoryRunDoes() throws Exception {
         Path events = IdentityDevEvaluationTest.DATASET.resolve("events.csv.gz");
         assumeTrue(Files.exists(events), "identity-dev data set not present");
+        // Other people already in the graph (e.g. ImportBenchmarkTest's copies in the same JVM) would be
+        // stitched with the dev set and the score would say nothing about the dev set alone.
+        long present = pool.query("SELECT count(*) FROM channel_event").execute().await().indefinitely()
+                .iterator().next().getLong(0);
+        assertThat(present).as("events already in the identity database: run this evaluation alone").isZero();
         long started = System.nanoTime();
         long rows = 0;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(
