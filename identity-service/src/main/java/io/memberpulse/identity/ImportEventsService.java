@@ -86,23 +86,11 @@ public class ImportEventsService {
     public record Imported(ImportResult result, CompletableFuture<Void> acknowledged) {
     }
 
-    /** Imports and waits for the broker's acknowledgements. Blocking: call from a worker thread. */
-    public ImportResult importEvents(List<ChannelEvent> events) {
-        Imported imported = importStored(events, Map.of());
-        awaitAll(List.of(imported.acknowledged()));
-        return imported.result();
-    }
-
     /**
      * Stores the batch and starts publishing it, without waiting for the broker, on the import
      * thread: the caller reads its next batch meanwhile. Imports run one at a time in the order
      * they were submitted, so each member's events are sent in order.
-     */
-    public CompletableFuture<Imported> submit(List<ChannelEvent> events) {
-        return submit(events, Map.of());
-    }
-
-    /**
+     *
      * @param normalized the identifiers of (some of) these events as validation normalised them, by
      *                   event instance: linking uses them instead of normalising again
      */

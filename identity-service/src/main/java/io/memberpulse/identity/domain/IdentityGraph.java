@@ -293,9 +293,6 @@ public final class IdentityGraph {
         if (event.sameOrderAs() == null && event.eventKey() != null) {
             batch.eventMembers.put(event.eventKey(), member);
         }
-        if (event.orderKey() != null) {
-            orderBuyers.putIfAbsent(event.orderKey(), member);
-        }
     }
 
     private void attachStrong(EventEvidence event, List<Identifier> strong, Set<Identifier> reissued, String member,

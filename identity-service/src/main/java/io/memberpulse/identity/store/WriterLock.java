@@ -15,8 +15,8 @@ import org.jboss.logging.Logger;
 /**
  * The PostgreSQL advisory lock that makes one instance the writer of the identity graph. Session
  * locks live as long as their connection, so the lock is taken and held on a connection of its own,
- * not one of the pool's (a pooled connection returned to the pool keeps its session, and the lock): if this process dies or its connection drops, PostgreSQL releases the lock
- * and another instance can take it. Advisory locks are per database, so each database has one writer.
+ * not one of the pool's (a pooled connection returned to the pool keeps its session, and the lock): if
+ * this process dies or its connection drops, PostgreSQL releases the lock and another instance can take it. Advisory locks are per database, so each database has one writer.
  */
 @ApplicationScoped
 public class WriterLock {
