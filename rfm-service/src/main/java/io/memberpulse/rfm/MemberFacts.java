@@ -39,8 +39,8 @@ public class MemberFacts {
         this.risks = risks;
     }
 
-    /** What a batch recorded: new purchase lines, the members it touched and its latest event time. */
-    public record Recorded(int newLines, Set<String> touched, Instant latest) {
+    /** What a batch recorded: new purchase lines and the members it touched. */
+    public record Recorded(int newLines, Set<String> touched) {
     }
 
     public Recorded record(List<MemberEvent> events) {
@@ -51,10 +51,8 @@ public class MemberFacts {
         List<RfmRepository.StoredLine> newLines = new ArrayList<>();
         List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
         Set<String> touched = new LinkedHashSet<>();
-        Instant latest = null;
         for (MemberEvent event : events) {
             Instant at = EventFacts.occurredAt(event);
-            latest = latest == null || at.isAfter(latest) ? at : latest;
             if (event.getMemberId().isEmpty()) {
                 continue;
             }
@@ -76,7 +74,7 @@ public class MemberFacts {
         // Independent statements: in flight together.
         int inserted = Uni.combine().all().unis(lines.insertLines(newLines), activities.insert(newFacts))
                 .with((count, ignored) -> (Integer) count).await().indefinitely();
-        return new Recorded(inserted, touched, latest);
+        return new Recorded(inserted, touched);
     }
 
     public Map<String, MemberHistory> historiesOf(Collection<String> memberIds) {

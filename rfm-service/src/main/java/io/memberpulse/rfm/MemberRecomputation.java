@@ -12,7 +12,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -76,8 +75,7 @@ public class MemberRecomputation {
                     asOf, rfm.homeStoreId()));
         }
         long t2 = System.nanoTime();
-        Instant updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS); // versions compared in PostgreSQL's precision
-        states.wrote(updatedAt);
+        Instant updatedAt = states.newVersion();
         Uni.combine().all().unis(repository.upsert(rows, updatedAt), repository.delete(gone)).discardItems()
                 .await().indefinitely();
         for (RfmSnapshot row : rows) {

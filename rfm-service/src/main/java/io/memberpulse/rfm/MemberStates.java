@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -109,11 +110,16 @@ public class MemberStates {
         }
     }
 
-    /** This replica is writing rows of this version (updated_at): the catch-up skips them. */
-    public void wrote(Instant version) {
+    /**
+     * The version (updated_at) of rows this replica is about to write, in PostgreSQL's precision so that
+     * versions compare equal there; the catch-up skips rows of this version.
+     */
+    public Instant newVersion() {
+        Instant version = Instant.now().truncatedTo(ChronoUnit.MICROS);
         if (loaded) { // before that, rows written after the load began must be read again, own or not
             ownVersions.add(version);
         }
+        return version;
     }
 
     /** How many members each segment holds, from the state (after a pass: as stored). */

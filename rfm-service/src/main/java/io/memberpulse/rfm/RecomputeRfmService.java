@@ -11,19 +11,18 @@ import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.time.temporal.ChronoUnit;
-import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps every member's RFM and segments current in event time: records purchase facts from
@@ -50,8 +49,8 @@ public class RecomputeRfmService {
     private final MemberStates states;
     private final MemberRecomputation members;
     private final SegmentOutput output;
-    private final io.micrometer.core.instrument.Timer recordTime;
-    private final io.micrometer.core.instrument.Timer clockTime;
+    private final Timer recordTime;
+    private final Timer clockTime;
     private final Counter recordedLines;
     /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
@@ -151,8 +150,7 @@ public class RecomputeRfmService {
                 .filter(java.util.Objects::nonNull)
                 .toList();
         long t2 = System.nanoTime();
-        Instant updatedAt = now();
-        states.wrote(updatedAt);
+        Instant updatedAt = states.newVersion();
         int written = 0;
         List<CompletableFuture<Void>> outputs = new ArrayList<>();
         for (int from = 0; from < changed.size(); from += ROUND) { // a bounded amount in flight at a time
@@ -222,11 +220,6 @@ public class RecomputeRfmService {
         LOG.debugf("pass wrote %,d rows to PostgreSQL in %.2f s; Redis and %,d changes queued", (Object) rows.size(),
                 (t1 - t0) / 1e9, changes.size());
         return rows.size();
-    }
-
-    /** Row versions are compared in PostgreSQL's precision. */
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
     /**
