@@ -107,19 +107,23 @@ public final class ChurnClassifier {
 
     /** The HAZARD mean of a HAZARD_LR and a HAZARD_GBT model trained on the same rows. */
     public static ChurnClassifier hazardOf(ChurnClassifier lr, ChurnClassifier gbt) {
-        if (lr.kind != ModelKind.HAZARD_LR || gbt.kind != ModelKind.HAZARD_GBT) {
-            throw new IllegalArgumentException("a hazard mean averages a HAZARD_LR and a HAZARD_GBT model, not "
-                    + lr.kind + " and " + gbt.kind);
-        }
-        return new ChurnClassifier(ModelKind.HAZARD, Feature.COUNT, null, null, List.of(lr, gbt));
+        return meanOf(ModelKind.HAZARD, lr, ModelKind.HAZARD_LR, gbt, ModelKind.HAZARD_GBT,
+                "a hazard mean averages a HAZARD_LR and a HAZARD_GBT model");
     }
+
     /** The BLEND of an LR and a GBT_BGNBD model already trained on the same rows. */
     public static ChurnClassifier blendOf(ChurnClassifier lr, ChurnClassifier gbtBgNbd) {
-        if (lr.kind != ModelKind.LR || gbtBgNbd.kind != ModelKind.GBT_BGNBD) {
-            throw new IllegalArgumentException("a blend averages an LR and a GBT_BGNBD model, not " + lr.kind + " and "
-                    + gbtBgNbd.kind);
+        return meanOf(ModelKind.BLEND, lr, ModelKind.LR, gbtBgNbd, ModelKind.GBT_BGNBD,
+                "a blend averages an LR and a GBT_BGNBD model");
+    }
+
+    /** A composite kind: the mean of two models of the kinds it is made of. */
+    private static ChurnClassifier meanOf(ModelKind mean, ChurnClassifier first, ModelKind firstKind,
+            ChurnClassifier second, ModelKind secondKind, String expected) {
+        if (first.kind != firstKind || second.kind != secondKind) {
+            throw new IllegalArgumentException(expected + ", not " + first.kind + " and " + second.kind);
         }
-        return new ChurnClassifier(ModelKind.BLEND, Feature.COUNT, null, null, List.of(lr, gbtBgNbd));
+        return new ChurnClassifier(mean, Feature.COUNT, null, null, List.of(first, second));
     }
 
     public ModelKind kind() {
