@@ -50,7 +50,7 @@ public class BatchScoreService {
         StockOuts stockOuts = new StockOuts(facts.stockOuts(null, asOf).await().indefinitely());
         TrainingRun run = new TrainingRun(histories, stockOuts, registry.extractor(horizonDays), horizonDays);
         ChurnTraining.Result result = run.train(asOf);
-        Snapshot members = run.unlabelledAt(asOf);
+        Snapshot members = result.forScoring(run.unlabelledAt(asOf));
         double[] p = result.model().predict(members.features());
         Map<String, String> numbers = facts.memberNumbers().await().indefinitely();
         List<Row> rows = new ArrayList<>(members.size());

@@ -82,7 +82,8 @@ public class TrainModelService {
                 result.plan().validationCutoff());
 
         TrainedChurnModel model = new TrainedChurnModel(version, result.model(),
-                run.unlabelledAt(at).population(), registry.extractor(horizonDays));
+                run.unlabelledAt(at).population().withProductWeights(result.productWeights()),
+                registry.extractor(horizonDays));
         ModelReport report = ModelReport.of(version, result, decision);
         Map<String, List<BinaryMetrics.Bin>> curves = new LinkedHashMap<>();
         curves.put(result.chosen().key() + " (chosen)", candidate.reliability());

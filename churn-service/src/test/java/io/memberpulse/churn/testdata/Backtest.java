@@ -44,7 +44,7 @@ public final class Backtest {
         Map<Instant, Snapshot> cache = new ConcurrentHashMap<>();
         ChurnTraining.Result training = ChurnTraining.run(TrainingPlan.of(testCutoff, horizonDays),
                 at -> cache.computeIfAbsent(at, t -> builder.at(data.histories(), stockOuts, t, testCutoff)), true);
-        Snapshot test = builder.at(data.histories(), stockOuts, testCutoff, true);
+        Snapshot test = training.forScoring(builder.at(data.histories(), stockOuts, testCutoff, true));
         Map<ModelKind, ModelMetrics> metrics = new EnumMap<>(ModelKind.class);
         training.finalModels().forEach((kind, model) -> metrics.put(kind, evaluate(model, test)));
         return new Outcome(training, metrics, test);

@@ -89,7 +89,10 @@ public enum Feature {
     PRODUCT_RETURN_EVIDENCE("sum over the member's products of logit(their buyers' return rate) - logit(everyone's): "
             + "evidence that adds up over many products rather than averaging out"),
     FIRST_BASKET_RETURN_RATE("how often members whose first purchase held the products of this member's first "
-            + "purchase came back within the horizon (mean)");
+            + "purchase came back within the horizon (mean)"),
+    PRODUCT_BAG_CHURN("log-odds of churn from the products the member ever bought (ProductWeights: a logistic "
+            + "regression over idf-weighted, unit-length product bags, fitted on the training cut-offs' labels; "
+            + "out-of-fold by member on the rows it was fitted on)");
 
     private final String description;
 

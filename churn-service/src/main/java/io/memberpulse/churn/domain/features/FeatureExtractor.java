@@ -87,6 +87,7 @@ public final class FeatureExtractor {
         f[TREATED_IN_HORIZON.ordinal()] = 0;
         f[GAP_SURVIVAL_CHURN.ordinal()] = population.gaps().churnProbability(days.length,
                 history.asOfDay() - days[days.length - 1], horizonDays);
+        f[PRODUCT_BAG_CHURN.ordinal()] = population.productWeights().logOdds(products(history));
         BgNbd bgNbd = population.bgNbd();
         if (bgNbd != null) {
             RepeatSummary summary = repeatSummary(history).orElseThrow();
@@ -94,6 +95,13 @@ public final class FeatureExtractor {
             f[BGNBD_P_NO_PURCHASE.ordinal()] = bgNbd.probabilityNoPurchase(summary, horizonDays / 7d);
         }
         return Optional.of(f);
+    }
+
+    /** Every product (SKU) in the member's orders up to T. */
+    public static Set<String> products(MemberHistory history) {
+        Set<String> skus = new HashSet<>();
+        history.orders().forEach(order -> skus.addAll(order.skus()));
+        return Set.copyOf(skus);
     }
 
     private void rfm(double[] f, MemberHistory history, double recency, double tenure) {

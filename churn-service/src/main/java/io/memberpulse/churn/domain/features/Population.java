@@ -18,9 +18,11 @@ import java.util.Set;
  * @param prior the overall return rate, to which rare products are shrunk
  * @param gaps how long members' gaps between purchase days last
  * @param demand who was buying which products just before the cut-off
+ * @param productWeights the product-bag regression a training run learnt from labels (NONE at a training
+ *     cut-off, where the run fills that feature itself); a model version's population carries its own
  */
 public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior, GapSurvival gaps,
-        ProductDemand demand) {
+        ProductDemand demand, ProductWeights productWeights) {
     /** Weight of the prior, in buyer-days, when shrinking a product's return rate. */
     static final double PRIOR_WEIGHT = 10;
     static final String CATEGORY_PREFIX = "c:";
@@ -32,6 +34,16 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
 
     public Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior) {
         this(bgNbd, returnRates, prior, GapSurvival.NONE, ProductDemand.NONE);
+    }
+
+    public Population(BgNbd bgNbd, Map<String, double[]> returnRates, double prior, GapSurvival gaps,
+            ProductDemand demand) {
+        this(bgNbd, returnRates, prior, gaps, demand, ProductWeights.NONE);
+    }
+
+    /** This population with the product-bag regression of a trained model, for scoring with it. */
+    public Population withProductWeights(ProductWeights weights) {
+        return new Population(bgNbd, returnRates, prior, gaps, demand, weights);
     }
 
     /** The product return rates among the given histories, for a horizon. */
@@ -138,6 +150,7 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
             }
             gaps.write(out);
             demand.write(out);
+            productWeights.write(out);
             out.flush();
             return bytes.toByteArray();
         } catch (java.io.IOException e) {
@@ -159,7 +172,9 @@ public record Population(BgNbd bgNbd, Map<String, double[]> returnRates, double 
             GapSurvival gaps = in.available() > 0 ? GapSurvival.read(in) : GapSurvival.NONE;
             // ... and those stored before product demand existed, here
             ProductDemand demand = in.available() > 0 ? ProductDemand.read(in) : ProductDemand.NONE;
-            return new Population(bgNbd, rates, prior, gaps, demand);
+            // ... and those stored before product-bag weights existed, here
+            ProductWeights weights = in.available() > 0 ? ProductWeights.read(in) : ProductWeights.NONE;
+            return new Population(bgNbd, rates, prior, gaps, demand, weights);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("population bytes unreadable", e);
         }

@@ -2,6 +2,7 @@ package io.memberpulse.churn.domain.features;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The members who had purchased by a cut-off, with their features as of it and, for a training or
@@ -13,15 +14,38 @@ import java.util.List;
  * @param daysToReturn per member, days from the cut-off to the first purchase after it among the facts
  *     observed (+Infinity when none was); null when unknown. What a survival (hazard) model learns from,
  *     also at cut-offs whose horizon is not over yet
+ * @param products per member, the products (SKUs) bought up to the cut-off, which a training run's
+ *     product-bag regression reads; null when not kept
  */
 public record Snapshot(Instant asOf, Population population, List<String> memberIds, double[][] features, int[] churned,
-        double[] daysToReturn) {
+        double[] daysToReturn, List<Set<String>> products) {
 
     public Snapshot {
         if (memberIds.size() != features.length || (churned != null && churned.length != features.length)
-                || (daysToReturn != null && daysToReturn.length != features.length)) {
+                || (daysToReturn != null && daysToReturn.length != features.length)
+                || (products != null && products.size() != features.length)) {
             throw new IllegalArgumentException("members, features and labels differ in length");
         }
+    }
+
+    /** A snapshot without the members' products. */
+    public Snapshot(Instant asOf, Population population, List<String> memberIds, double[][] features, int[] churned,
+            double[] daysToReturn) {
+        this(asOf, population, memberIds, features, churned, daysToReturn, null);
+    }
+
+    /** A copy with one feature column replaced (the rows are copied; this snapshot is left as it is). */
+    public Snapshot withColumn(Feature feature, double[] values) {
+        if (values.length != features.length) {
+            throw new IllegalArgumentException(feature.key() + ": " + values.length + " values for " + features.length
+                    + " members");
+        }
+        double[][] rows = new double[features.length][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = features[i].clone();
+            rows[i][feature.ordinal()] = values[i];
+        }
+        return new Snapshot(asOf, population, memberIds, rows, churned, daysToReturn, products);
     }
 
     /** A snapshot without return times. */

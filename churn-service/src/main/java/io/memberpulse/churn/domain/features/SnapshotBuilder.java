@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -61,6 +62,7 @@ public final class SnapshotBuilder {
         BgNbd bgNbd = fitBgNbd(known.values());
         Population population = Population.of(bgNbd, known.values(), horizonDays);
         List<String> members = new ArrayList<>(known.size());
+        List<Set<String>> products = new ArrayList<>(known.size());
         double[][] features = new double[known.size()][];
         int[] churned = labelled ? new int[known.size()] : null;
         double[] daysToReturn = observedUntil != null ? new double[known.size()] : null;
@@ -68,6 +70,7 @@ public final class SnapshotBuilder {
         Instant end = asOf.plus(Duration.ofDays(horizonDays));
         for (Map.Entry<String, MemberHistory> entry : known.entrySet()) {
             members.add(entry.getKey());
+            products.add(FeatureExtractor.products(entry.getValue()));
             features[i] = extractor.extract(entry.getValue(), population, stockOuts).orElseThrow();
             if (daysToReturn != null) {
                 daysToReturn[i] = daysToReturn(histories.get(entry.getKey()), asOf, observedUntil);
@@ -82,7 +85,8 @@ public final class SnapshotBuilder {
             }
             i++;
         }
-        return new Snapshot(asOf, population, List.copyOf(members), features, churned, daysToReturn);
+        return new Snapshot(asOf, population, List.copyOf(members), features, churned, daysToReturn,
+                List.copyOf(products));
     }
 
     /** Days from {@code from} to the first purchase in (from, until]; +Infinity when there is none. */

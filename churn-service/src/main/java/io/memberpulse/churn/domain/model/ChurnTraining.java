@@ -1,6 +1,7 @@
 package io.memberpulse.churn.domain.model;
 
 import io.memberpulse.churn.domain.NotEnoughDataException;
+import io.memberpulse.churn.domain.features.ProductWeights;
 import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.metrics.ModelMetrics;
 import java.time.Instant;
@@ -26,10 +27,18 @@ public final class ChurnTraining {
     public static final int MIN_VALIDATION_PER_CLASS = 10;
     private static final int TREATED = io.memberpulse.churn.domain.features.Feature.TREATED_IN_HORIZON.ordinal();
 
-    /** The outcome: the chosen model, refitted; every kind's validation metrics; sizes. */
+    /**
+     * The outcome: the chosen model, refitted; every kind's validation metrics; sizes; and the product-bag
+     * regression fitted on the training cut-offs, which the final models read (a scoring population carries it).
+     */
     public record Result(TrainingPlan plan, ModelKind chosen, ChurnClassifier model,
             Map<ModelKind, ModelMetrics> validation, Map<ModelKind, ChurnClassifier> finalModels, int trainingRows,
-            double trainingChurnRate, Snapshot validationWindow, int treatedRows) {
+            double trainingChurnRate, Snapshot validationWindow, int treatedRows, ProductWeights productWeights) {
+
+        /** A snapshot (at or after the plan's facts) as the final models read it: with the product-bag column. */
+        public Snapshot forScoring(Snapshot snapshot) {
+            return ProductScores.fillWith(productWeights, snapshot);
+        }
     }
 
     private ChurnTraining() {
@@ -44,10 +53,13 @@ public final class ChurnTraining {
         Snapshot window = labelledAt.apply(plan.validationCutoff());
         requireValidation(window);
         List<Snapshot> validationTraining = present(plan.validationTrainingCutoffs(), labelledAt);
-        Stacked earlyRows = requireTrainable(stack(validationTraining), "validation training cut-offs (before "
-                + plan.validationCutoff() + " minus the horizon)");
-        Stacked earlySlices = requireTrainable(HazardRows.of(present(plan.validationHazardCutoffs(), labelledAt),
-                plan.validationCutoff(), plan.horizonDays()), "person-slice rows before " + plan.validationCutoff());
+        ProductScores earlyProducts = ProductScores.fit(validationTraining);
+        window = earlyProducts.fill(window);
+        Stacked earlyRows = requireTrainable(stack(earlyProducts.fill(validationTraining)), "validation training "
+                + "cut-offs (before " + plan.validationCutoff() + " minus the horizon)");
+        Stacked earlySlices = requireTrainable(HazardRows.of(earlyProducts.fill(present(plan.validationHazardCutoffs(),
+                labelledAt)), plan.validationCutoff(), plan.horizonDays()), "person-slice rows before "
+                + plan.validationCutoff());
         Map<ModelKind, ModelMetrics> validation = new EnumMap<>(ModelKind.class);
         Map<ModelKind, ChurnClassifier> early = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : ModelKind.values()) {
@@ -58,16 +70,17 @@ public final class ChurnTraining {
                 .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
 
         List<Snapshot> training = present(plan.trainingCutoffs(), labelledAt);
-        Stacked all = requireTrainable(stack(training), "training cut-offs");
-        Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(present(plan.hazardCutoffs(),
-                labelledAt), plan.asOf(), plan.horizonDays()), "person-slice rows") : null;
+        ProductScores products = ProductScores.fit(training);
+        Stacked all = requireTrainable(stack(products.fill(training)), "training cut-offs");
+        Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(products.fill(present(
+                plan.hazardCutoffs(), labelledAt)), plan.asOf(), plan.horizonDays()), "person-slice rows") : null;
         Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
             finals.put(kind, train(kind, all, slices, finals));
         }
         int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
         return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
-                Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated);
+                Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated, products.weights());
     }
 
     /**

@@ -72,6 +72,41 @@ final class Xgb {
         }
     }
 
+    /**
+     * A logistic regression (gblinear) on a sparse matrix in CSR form; returns the bias and then one weight per
+     * column. {@code lambda} is XGBoost's, which it scales by the number of rows.
+     */
+    static double[] trainSparseLinear(long[] rowStarts, int[] columns, float[] values, int width, int[] y,
+            double lambda, int rounds) {
+        DMatrix data = null;
+        Booster booster = null;
+        try {
+            data = new DMatrix(rowStarts, columns, values, DMatrix.SparseType.CSR, width);
+            float[] labels = new float[y.length];
+            for (int i = 0; i < y.length; i++) {
+                labels[i] = y[i];
+            }
+            data.setLabel(labels);
+            Map<String, Object> params = linearParams();
+            params.put("lambda", lambda);
+            booster = XGBoost.train(data, params, rounds, Map.of(), null, null);
+            String dump = booster.getModelDump((String) null, false)[0];
+            String[] bias = dump.substring(dump.indexOf("bias:") + "bias:".length(), dump.indexOf("weight:")).trim()
+                    .split("\\s+");
+            String[] weights = dump.substring(dump.indexOf("weight:") + "weight:".length()).trim().split("\\s+");
+            double[] out = new double[width + 1];
+            out[0] = Double.parseDouble(bias[0]);
+            for (int j = 0; j < width && j < weights.length; j++) {
+                out[j + 1] = Double.parseDouble(weights[j]);
+            }
+            return out;
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("XGBoost training failed: " + e.getMessage(), e);
+        } finally {
+            dispose(data, booster);
+        }
+    }
+
     static Booster load(byte[] model) {
         try {
             return XGBoost.loadModel(model);

@@ -133,6 +133,21 @@ class FeatureExtractorTest {
             assertThat(withFuture.features()[i]).as(withFuture.memberIds().get(i))
                     .containsExactly(withoutFuture.features()[i]);
         }
+        // the product bags a training run's regression reads, and that feature under a trained model's weights
+        assertThat(withFuture.products()).isEqualTo(withoutFuture.products());
+        Map<String, double[]> weights = new HashMap<>();
+        for (int s = 0; s < 20; s++) {
+            weights.put("sku" + s, new double[] {1 + s / 10.0, s % 3 - 1});
+        }
+        Population scoring = withoutFuture.population().withProductWeights(new ProductWeights(weights, 0.2, 4));
+        for (String member : past.keySet()) {
+            double[] without = extractor.extract(extractor.history(past.get(member), T), scoring, new StockOuts(stockOuts))
+                    .orElseThrow();
+            double[] with = extractor.extract(extractor.history(pastAndFuture.get(member), T), scoring,
+                    new StockOuts(stockOuts)).orElseThrow();
+            assertThat(without[Feature.PRODUCT_BAG_CHURN.ordinal()]).as(member).isFinite();
+            assertThat(with).as(member).containsExactly(without);
+        }
     }
 
     @Test

@@ -51,10 +51,12 @@ class ProductDemandTest {
         Population withoutDemand = new Population(population.bgNbd(), population.returnRates(), population.prior(),
                 population.gaps(), ProductDemand.NONE);
         byte[] bytes = withoutDemand.toBytes();
-        // versions stored before product demand existed ended with the gap curves: no first day, no products
-        byte[] old = Arrays.copyOf(bytes, bytes.length - Long.BYTES - Integer.BYTES);
+        // versions stored before product demand existed ended with the gap curves: no first day, no products,
+        // nor the product-bag weights written after them (bias, unseen idf, no products)
+        byte[] old = Arrays.copyOf(bytes, bytes.length - Long.BYTES - Integer.BYTES - 2 * Double.BYTES - Integer.BYTES);
         Population oldRead = Population.fromBytes(old);
         assertThat(oldRead.demand()).isEqualTo(ProductDemand.NONE);
+        assertThat(oldRead.productWeights()).isSameAs(ProductWeights.NONE);
         assertThat(oldRead.returnRates().keySet()).isEqualTo(population.returnRates().keySet());
     }
 

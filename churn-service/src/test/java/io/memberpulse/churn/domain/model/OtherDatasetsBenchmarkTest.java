@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
  * Session 4 (load average 11-13), test AUC: CDNOW (cut-off 1998-04-02) chosen blend 0.8348, hazard 0.8346;
  * identity-dev (2025-10-03) blend 0.7429, hazard 0.7382, though validation preferred hazard there
  * (0.7014 vs 0.6999): one reason hazard kinds are reported and not chosen.
+ * Session 5, with the product-bag regression (load average 10-12): CDNOW blend 0.8346 (no products there);
+ * identity-dev blend 0.7427, gbt-bgnbd 0.7456, hazard 0.7380: the new feature neither helps nor hurts there.
  * Run: ./mvnw verify -pl churn-service -am -Dsurefire.failIfNoSpecifiedTests=false
  *   -Dexcluded.test.groups=none -Dgroups=benchmark -Dtest=OtherDatasetsBenchmarkTest
  */
