@@ -50,7 +50,8 @@ class ExportEvaluationTest {
         // an import of this size can outlast the test client's default timeout on a busy machine
         var patient = RestAssured.config().httpClient(HttpClientConfig.httpClientConfig()
                 .setParam("http.socket.timeout", 600_000).setParam("http.connection.timeout", 60_000));
-        long rejected = given().config(patient).contentType("text/csv").body(String.join("\n", lines) + "\n").when().post("/events/csv")
+        long rejected = given().config(patient).contentType("text/csv; charset=UTF-8")
+                .body((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8)).when().post("/events/csv")
                 .then().statusCode(200).extract().jsonPath().getLong("rejected");
         Files.createDirectories(IdentityDevEvaluationTest.OUT);
         Path identities = download("/identities/export", "export-identities.csv");
