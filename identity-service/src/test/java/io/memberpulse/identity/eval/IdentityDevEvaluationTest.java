@@ -74,11 +74,12 @@ class IdentityDevEvaluationTest {
         System.out.println("identity-dev probabilistic, estimated weights: " + full);
         if (full != null) {
             // floors just under what is reached today (see README: pairwise P / F1, B-cubed F1)
-            // reached: pairwise P 0.99859 F1 0.93002, B-cubed F1 0.9164, 23 over-merged clusters
+            // reached: pairwise P 0.99844 F1 0.93446, B-cubed F1 0.91908, 33 over-merged clusters (10 of them an
+            // anonymous visit on a household tablet that one member alone had used on 4 days: see PersonalDevices)
             assertThat(metric(full, "pairwise", "precision")).isGreaterThanOrEqualTo(0.998);
-            assertThat(metric(full, "pairwise", "f1")).isGreaterThanOrEqualTo(0.929);
-            assertThat(metric(full, "bcubed", "f1")).isGreaterThanOrEqualTo(0.915);
-            assertThat(metric(full, "", "over_merged_clusters")).isLessThanOrEqualTo(26);
+            assertThat(metric(full, "pairwise", "f1")).isGreaterThanOrEqualTo(0.934);
+            assertThat(metric(full, "bcubed", "f1")).isGreaterThanOrEqualTo(0.918);
+            assertThat(metric(full, "", "over_merged_clusters")).isLessThanOrEqualTo(36);
             // no cluster glued by a placeholder
             assertThat(metric(full, "", "largest_cluster_persons")).isLessThanOrEqualTo(2);
             // the probabilistic links must pay for themselves
