@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ExportEvaluationTest {
-    static final double FLOOR_F1 = 0.79;
+    static final double FLOOR_F1 = 0.91; // reached on the first 15,000 rows: P 0.99982 F1 0.9123 (UTF-8 upload)
     static final int ROWS = Integer.getInteger("export-eval.rows", 15_000);
 
     @Test
