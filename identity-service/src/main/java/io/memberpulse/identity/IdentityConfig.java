@@ -158,6 +158,14 @@ public interface IdentityConfig {
         /** Total weight at or above which two members are linked; "inf" turns probabilistic links off. */
         @WithDefault("13.0")
         double linkThreshold();
+
+        /**
+         * Distinct days one member alone must have used a device, with strong identifiers, before a visit
+         * showing nothing but that device is theirs (a family tablet or a kiosk shows several members first);
+         * 0 = such visits stay members of their own.
+         */
+        @WithDefault("4")
+        int personalDeviceDays();
     }
 
     /** The matching weights of this configuration as the domain takes them. */
@@ -166,7 +174,7 @@ public interface IdentityConfig {
         return new MatchWeights(m.maskedPhoneM(), m.phoneDisagree(), m.phoneOneEditSameStore(), m.surnameM(),
                 m.surnameDisagree(), m.fullNameAgree(), m.homeAddressAgree(), m.officeAddressAgree(),
                 m.addressDisagree(), m.storeM(), m.cityAgree(), m.cityDisagree(), m.deviceAgree(), m.couponAgree(),
-                m.linkThreshold());
+                m.linkThreshold(), m.personalDeviceDays());
     }
 
     /** Which weights this configuration lets the data estimate. */

@@ -57,6 +57,7 @@ public final class IdentityGraph {
     private final Map<String, Integer> storeMembers = new HashMap<>();
     private final Map<String, Integer> surnameMembers = new HashMap<>();
     private final StoreCities storeCities = new StoreCities(5, 0.8);
+    private final PersonalDevices personalDevices;
 
     /** Probabilistic links with these weights as they are (none estimated from the data). */
     public IdentityGraph(StitchGuardrails guardrails, MatchWeights weights) {
@@ -73,6 +74,7 @@ public final class IdentityGraph {
         this.weights = Objects.requireNonNull(weights, "weights");
         this.estimation = Objects.requireNonNull(estimation, "estimation");
         this.comparator = new ProfileComparator(weights);
+        this.personalDevices = new PersonalDevices(weights.enabled() ? weights.personalDeviceDays() : 0);
     }
 
     /** The weights linking uses now: the seed, or the estimate from the pairs seen. */
@@ -264,6 +266,7 @@ public final class IdentityGraph {
             }
         }
         Optional<IdentifierType> matchedBy = decisive == null ? Optional.empty() : Optional.of(decisive.type());
+        String device = onlyDevice(event);
         String buyer = event.orderKey() == null ? null : orderBuyers.get(event.orderKey());
         if (buyer != null) { // another line, refund, review or coupon of an order already seen: one order, one buyer
             buyer = root(buyer);
@@ -277,6 +280,10 @@ public final class IdentityGraph {
         boolean anonymous = strong.stream().allMatch(reissued::contains);
         if (member == null && anonymous && event.sameOrderAs() != null && batch.eventMembers.containsKey(event.sameOrderAs())) {
             member = root(batch.eventMembers.get(event.sameOrderAs())); // the till's copy of a delivery order
+        }
+        if (member == null && anonymous && device != null) { // a visit showing nothing but a device: its owner's
+            member = personalDevices.owner(device, this::root);
+            matchedBy = member == null ? matchedBy : Optional.of(IdentifierType.DEVICE_ID);
         }
         if (member == null) {
             member = batch.newMemberId.get();
@@ -293,6 +300,46 @@ public final class IdentityGraph {
         if (event.sameOrderAs() == null && event.eventKey() != null) {
             batch.eventMembers.put(event.eventKey(), member);
         }
+        if (!anonymous) {
+            adoptWaiting(event, member, batch);
+        }
+    }
+
+    /** The device id of an event that shows nothing else (an anonymous app session), or null. */
+    private static String onlyDevice(EventEvidence event) {
+        List<Identifier> identifiers = event.identifiers();
+        return identifiers.size() == 1 && identifiers.get(0).type() == IdentifierType.DEVICE_ID
+                ? identifiers.get(0).value() : null;
+    }
+
+    /**
+     * Anonymous members that waited on the event's devices join the member whose own device each now
+     * proved to be; one that has meanwhile shown a strong identifier of its own is left alone.
+     */
+    private void adoptWaiting(EventEvidence event, String member, Batch batch) {
+        for (Identifier identifier : event.identifiers()) {
+            if (identifier.type() != IdentifierType.DEVICE_ID) {
+                continue;
+            }
+            for (String waiting : personalDevices.takeWaiting(identifier.value(), this::root)) {
+                String owner = root(member);
+                String anonymousMember = root(waiting);
+                if (!holdsStrong(anonymousMember) && canMerge(owner, anonymousMember)) {
+                    merge(owner, anonymousMember, new MergeRecord(null, null, MergeRecord.PERSONAL_DEVICE, 1.0,
+                            List.of(identifier.toString()), List.of(), event.eventKey(), event.occurredAt()), batch);
+                }
+            }
+        }
+    }
+
+    private boolean holdsStrong(String root) {
+        MemberProfile profile = profile(root);
+        for (Map.Entry<IdentifierType, Set<String>> held : profile.held.entrySet()) {
+            if (held.getKey().isStrong() && !held.getValue().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void attachStrong(EventEvidence event, List<Identifier> strong, Set<Identifier> reissued, String member,
@@ -561,6 +608,7 @@ public final class IdentityGraph {
     private void remember(String member, EventEvidence event) {
         MemberProfile profile = profile(member);
         profile.events++;
+        rememberDeviceUse(member, event);
         for (Identifier identifier : event.identifiers()) {
             switch (identifier.type()) {
                 case MASKED_PHONE -> index(maskedIndex, maskedKey(identifier), member, profile.maskedKeys);
@@ -601,6 +649,31 @@ public final class IdentityGraph {
         if (event.city() != null) {
             profile.cities.add(event.city());
             storeCities.observe(event.storeId(), event.city());
+        }
+    }
+
+    /** A device used with a strong identifier counts towards its owner; one used anonymously waits for one. */
+    private void rememberDeviceUse(String member, EventEvidence event) {
+        if (!personalDevices.enabled()) {
+            return;
+        }
+        String device = onlyDevice(event);
+        if (device != null) {
+            if (!holdsStrong(member)) {
+                personalDevices.waitFor(device, member);
+            }
+            return;
+        }
+        boolean identified = false;
+        for (Identifier identifier : event.identifiers()) {
+            identified |= identifier.type().isStrong() && !quarantined.contains(identifier);
+        }
+        if (identified) {
+            for (Identifier identifier : event.identifiers()) {
+                if (identifier.type() == IdentifierType.DEVICE_ID) {
+                    personalDevices.identifiedUse(identifier.value(), member, event.occurredAt());
+                }
+            }
         }
     }
 

@@ -64,7 +64,7 @@ public record WeightEstimation(boolean enabled, Set<String> fixed) {
                 pick("city-disagree", seed.cityDisagree(), e.weight(CITY, 2)),
                 pick("device-agree", seed.deviceAgree(), e.weight(DEVICE, 1)),
                 pick("coupon-agree", seed.couponAgree(), e.weight(COUPON, 1)),
-                seed.linkThreshold());
+                seed.linkThreshold(), seed.personalDeviceDays());
     }
 
     private double pick(String name, double seed, double estimated) {

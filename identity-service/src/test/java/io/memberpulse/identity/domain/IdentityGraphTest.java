@@ -94,7 +94,7 @@ class IdentityGraphTest {
     void anOnlineOrderIsComparedByCityWithTheStoresAMemberUses() {
         // threshold between "masked phone alone" and "masked phone + same city" in a population of ~200
         MatchWeights weights = new MatchWeights(0.9, -14.0, 10.0, 0.95, -6.0, 4.0, 5.0, 2.0, -2.0, 0.9, 3.0, -6.0,
-                3.0, 8.0, 9.0);
+                3.0, 8.0, 9.0, 3);
         graph = new IdentityGraph(StitchGuardrails.DEFAULTS, weights);
         for (int i = 0; i < 200; i++) {
             link(event("s" + (i % 40), null, null, null, id(IdentifierType.PHONE, String.format("+86139%08d", i * 7919))));

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ExportEvaluationTest {
-    static final double FLOOR_F1 = 0.79;
+    static final double FLOOR_F1 = 0.91; // reached on the first 15,000 rows: P 0.99982 F1 0.9123 (UTF-8 upload)
     static final int ROWS = Integer.getInteger("export-eval.rows", 15_000);
 
     @Test
@@ -50,7 +50,8 @@ class ExportEvaluationTest {
         // an import of this size can outlast the test client's default timeout on a busy machine
         var patient = RestAssured.config().httpClient(HttpClientConfig.httpClientConfig()
                 .setParam("http.socket.timeout", 600_000).setParam("http.connection.timeout", 60_000));
-        long rejected = given().config(patient).contentType("text/csv").body(String.join("\n", lines) + "\n").when().post("/events/csv")
+        long rejected = given().config(patient).contentType("text/csv; charset=UTF-8")
+                .body((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8)).when().post("/events/csv")
                 .then().statusCode(200).extract().jsonPath().getLong("rejected");
         Files.createDirectories(IdentityDevEvaluationTest.OUT);
         Path identities = download("/identities/export", "export-identities.csv");

@@ -44,8 +44,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Evaluation harness: feeds the identity-dev set through exactly the stitching an import runs (the
  * CSV parser and row rules of the import, {@link BatchLinker} with duplicate orders, one in-memory
- * {@link IdentityGraph} carried from batch to batch as the service keeps it), in batches of 5,000
- * rows as the launcher sends them, writes {@code target/identity-dev/predictions-*.csv} and scores
+ * {@link IdentityGraph} carried from batch to batch as the service keeps it), in batches of 2,500
+ * rows as the service's intake stitches them (the weights are re-estimated after each batch, so the batch
+ * size moves the score a little: 5,000 gave P 0.99844 F1 0.93446), writes {@code target/identity-dev/predictions-*.csv} and scores
  * it with the shared scorer when python3 is there. Skipped when the data set is absent. Floors sit
  * just under what is reached today.
  */
@@ -55,7 +56,7 @@ class IdentityDevEvaluationTest {
     static final Path SCORER = Path.of(System.getProperty("memberpulse.score-identity",
             "../../shared/tools/score_identity.py"));
     static final Path OUT = Path.of("target/identity-dev");
-    static final int BATCH = 5_000;
+    static final int BATCH = 2_500;
     static final Duration ORDER_WINDOW = Duration.ofMinutes(60);
 
     @Test
@@ -74,11 +75,12 @@ class IdentityDevEvaluationTest {
         System.out.println("identity-dev probabilistic, estimated weights: " + full);
         if (full != null) {
             // floors just under what is reached today (see README: pairwise P / F1, B-cubed F1)
-            // reached: pairwise P 0.99859 F1 0.93002, B-cubed F1 0.9164, 23 over-merged clusters
+            // reached: pairwise P 0.99829 F1 0.93438, B-cubed F1 0.91905, 34 over-merged clusters (10 more than
+            // before personal devices: an anonymous visit on a household tablet one member alone had used on 4 days)
             assertThat(metric(full, "pairwise", "precision")).isGreaterThanOrEqualTo(0.998);
-            assertThat(metric(full, "pairwise", "f1")).isGreaterThanOrEqualTo(0.929);
-            assertThat(metric(full, "bcubed", "f1")).isGreaterThanOrEqualTo(0.915);
-            assertThat(metric(full, "", "over_merged_clusters")).isLessThanOrEqualTo(26);
+            assertThat(metric(full, "pairwise", "f1")).isGreaterThanOrEqualTo(0.934);
+            assertThat(metric(full, "bcubed", "f1")).isGreaterThanOrEqualTo(0.918);
+            assertThat(metric(full, "", "over_merged_clusters")).isLessThanOrEqualTo(36);
             // no cluster glued by a placeholder
             assertThat(metric(full, "", "largest_cluster_persons")).isLessThanOrEqualTo(2);
             // the probabilistic links must pay for themselves
