@@ -8,20 +8,33 @@ import io.memberpulse.proto.identity.v1.EventType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /** Maps a batch's order lines (and the stored ones near them) to the domain's order de-duplication. */
 final class DuplicateOrders {
     private DuplicateOrders() {
     }
 
-    /** The stores of the batch's order lines. */
-    static Set<String> stores(List<ChannelEvent> fresh) {
-        Set<String> stores = new TreeSet<>();
-        fresh.stream().filter(DuplicateOrders::isOrderLine).forEach(e -> stores.add(e.getStoreId()));
-        return stores;
+    /** Where, from which channel and when each order line of the batch happened (one per distinct triple). */
+    record Lines(List<String> stores, List<String> sources, List<Instant> times) {
+        static Lines of(List<ChannelEvent> fresh) {
+            Set<List<Object>> seen = new HashSet<>();
+            Lines lines = new Lines(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (ChannelEvent event : fresh) {
+                if (isOrderLine(event)) {
+                    String source = ImportEventsService.sourceCode(event);
+                    Instant at = ImportEventsService.instant(event.getOccurredAt());
+                    if (seen.add(List.of(event.getStoreId(), source, at))) {
+                        lines.stores.add(event.getStoreId());
+                        lines.sources.add(source);
+                        lines.times.add(at);
+                    }
+                }
+            }
+            return lines;
+        }
     }
 
     /**
@@ -63,16 +76,6 @@ final class DuplicateOrders {
             }
         }
         return duplicateOf;
-    }
-
-    static Instant earliest(List<ChannelEvent> fresh) {
-        return fresh.stream().map(e -> ImportEventsService.instant(e.getOccurredAt())).min(Instant::compareTo)
-                .orElse(Instant.EPOCH);
-    }
-
-    static Instant latest(List<ChannelEvent> fresh) {
-        return fresh.stream().map(e -> ImportEventsService.instant(e.getOccurredAt())).max(Instant::compareTo)
-                .orElse(Instant.EPOCH);
     }
 
     private static boolean isOrderLine(ChannelEvent event) {

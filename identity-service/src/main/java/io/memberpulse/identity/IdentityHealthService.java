@@ -37,6 +37,9 @@ public class IdentityHealthService {
     private final Duration onlineWindow;
     private final AtomicReference<IdentityHealth> overall = new AtomicReference<>(
             new IdentityHealth(null, 0, 0, 0, 0, 0, 0, 0));
+    /** The gauges' refreshes take at most one part in this of the database's time. */
+    static final int REFRESH_BUDGET = 10;
+    private volatile long nextRefresh = System.nanoTime();
 
     public IdentityHealthService(IdentityRepository repository, StoreHealthRepository stores, IdentityConfig config,
             MeterRegistry registry) {
@@ -70,10 +73,25 @@ public class IdentityHealthService {
         });
     }
 
+    /**
+     * Refreshes the gauges, unless the last refresh ended too recently for its cost: both queries read
+     * every event, so with millions stored one refresh takes minutes of a database core, and run every
+     * minute they would take that core from imports for good. A refresh that took T waits at least
+     * {@code (REFRESH_BUDGET - 1) * T} before the next; REST answers are always computed afresh.
+     */
     @Scheduled(every = "${memberpulse.identity.health-refresh:60s}", delay = 10,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refresh() {
-        return health(null).chain(ignored -> stores()).replaceWithVoid().onFailure().recoverWithNull().replaceWithVoid();
+        long started = System.nanoTime();
+        if (started - nextRefresh < 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return health(null).chain(ignored -> stores())
+                .onTermination().invoke(() -> {
+                    long ended = System.nanoTime();
+                    nextRefresh = ended + (ended - started) * (REFRESH_BUDGET - 1);
+                })
+                .replaceWithVoid().onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private void gauge(MeterRegistry registry, String rate, ToDoubleFunction<IdentityHealth> value) {

@@ -163,8 +163,8 @@ public class ImportEventsService {
                             .filter(e -> !existing.contains(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
                             .toList();
                     Duration window = orderWindow;
-                    return repository.orderLinesNear(connection, DuplicateOrders.stores(fresh),
-                            DuplicateOrders.earliest(fresh).minus(window), DuplicateOrders.latest(fresh).plus(window))
+                    DuplicateOrders.Lines lines = DuplicateOrders.Lines.of(fresh);
+                    return repository.orderLinesNear(connection, lines.stores(), lines.sources(), lines.times(), window)
                             .emitOn(stitchThread)
                             .map(nearby -> BatchLinker.link(graph, event -> {
                                     List<Identifier> known = normalized.get(event);

@@ -1,9 +1,6 @@
 package io.memberpulse.identity.domain;
 
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Estimates Fellegi–Sunter m and u probabilities from data, as Splink does: u (how often two records of
@@ -51,16 +48,11 @@ public final class FellegiSunterEstimator {
      * @param levels number of levels of each comparison, level 0 included
      */
     public static double[][] estimateU(List<int[]> randomPairs, int[] levels) {
-        double[][] counts = new double[levels.length][];
-        for (int k = 0; k < levels.length; k++) {
-            counts[k] = new double[levels[k]];
-        }
-        for (int[] pair : randomPairs) {
-            for (int k = 0; k < levels.length; k++) {
-                counts[k][pair[k]]++;
-            }
-        }
-        return normalise(counts);
+        return estimateU(PatternCounts.of(randomPairs, null), levels);
+    }
+
+    static double[][] estimateU(PatternCounts randomPairs, int[] levels) {
+        return normalise(randomPairs.levelCounts(levels));
     }
 
     /**
@@ -72,14 +64,19 @@ public final class FellegiSunterEstimator {
      */
     public static Estimate estimate(List<int[]> candidatePairs, double[][] u, double[][] start, double lambda0,
             int maxIterations, double tolerance) {
-        if (candidatePairs.isEmpty()) {
+        return estimate(PatternCounts.of(candidatePairs, null), u, start, lambda0, maxIterations, tolerance);
+    }
+
+    static Estimate estimate(PatternCounts candidatePairs, double[][] u, double[][] start, double lambda0,
+            int maxIterations, double tolerance) {
+        if (candidatePairs.total() == 0) {
             return new Estimate(lambda0, copy(start), copy(u), 0);
         }
         // identical vectors are weighed once, with their count: EM runs over distinct patterns
-        Patterns patterns = Patterns.of(candidatePairs);
+        PatternCounts.Vectors patterns = candidatePairs.vectors();
         int[][] vectors = patterns.vectors();
         double[] counts = patterns.counts();
-        double total = candidatePairs.size();
+        double total = candidatePairs.total();
         double[][] m = copy(start);
         double lambda = lambda0;
         int iteration = 0;
@@ -133,6 +130,12 @@ public final class FellegiSunterEstimator {
      */
     public static Estimate estimateByBlockingRule(List<int[]> candidatePairs, List<Integer> foundBy, double[][] u,
             double[][] start, double lambda0, int maxIterations, double tolerance) {
+        return estimateByBlockingRule(PatternCounts.of(candidatePairs, foundBy), u, start, lambda0, maxIterations,
+                tolerance);
+    }
+
+    static Estimate estimateByBlockingRule(PatternCounts candidatePairs, double[][] u, double[][] start, double lambda0,
+            int maxIterations, double tolerance) {
         double[][] sum = new double[u.length][];
         int[] sessions = new int[u.length];
         for (int k = 0; k < u.length; k++) {
@@ -142,15 +145,8 @@ public final class FellegiSunterEstimator {
         int rules = 0;
         int iterations = 0;
         for (int rule = 0; rule < u.length; rule++) {
-            List<int[]> found = new java.util.ArrayList<>();
-            for (int i = 0; i < candidatePairs.size(); i++) {
-                if ((foundBy.get(i) & (1 << rule)) != 0) {
-                    int[] levels = candidatePairs.get(i).clone();
-                    levels[rule] = 0;
-                    found.add(levels);
-                }
-            }
-            if (found.size() < MIN_PAIRS_PER_SESSION) {
+            PatternCounts found = candidatePairs.foundBy(rule);
+            if (found.total() < MIN_PAIRS_PER_SESSION) {
                 continue;
             }
             Estimate session = estimate(found, u, start, lambda0, maxIterations, tolerance);
@@ -158,7 +154,7 @@ public final class FellegiSunterEstimator {
             lambdas += session.lambda();
             rules++;
             for (int k = 0; k < u.length; k++) {
-                if (k == rule || !informative(found, k)) {
+                if (k == rule || found.withInformation(k) < MIN_PAIRS_PER_SESSION) {
                     continue;
                 }
                 sessions[k]++;
@@ -175,17 +171,20 @@ public final class FellegiSunterEstimator {
                 }
             }
         }
-        return new Estimate(rules == 0 ? lambda0 : shareOfMatches(candidatePairs, m, u, lambdas / rules), m, copy(u),
-                iterations);
+        double lambda = rules == 0 ? lambda0 : shareOfMatches(candidatePairs.vectors(), m, u, lambdas / rules);
+        return new Estimate(lambda, m, copy(u), iterations);
     }
 
     /**
      * The share of matches among all candidate pairs, m and u held: each session saw only its rule's pairs,
      * and the union of the rules has its own share (the prior of a candidate pair being a match).
      */
-    static double shareOfMatches(List<int[]> pairs, double[][] m, double[][] u, double start) {
+    static double shareOfMatches(PatternCounts.Vectors patterns, double[][] m, double[][] u, double start) {
         // over distinct vectors with their counts (a few hundred, not the 200,000 pairs): each iteration is cheap
-        Patterns patterns = Patterns.of(pairs);
+        double pairs = 0;
+        for (double count : patterns.counts()) {
+            pairs += count;
+        }
         double lambda = start;
         for (int iteration = 0; iteration < 100; iteration++) {
             double matches = 0;
@@ -201,7 +200,7 @@ public final class FellegiSunterEstimator {
                 }
                 matches += pm / (pm + pu) * patterns.counts()[i];
             }
-            double next = Math.min(1 - 1e-9, Math.max(1e-9, matches / pairs.size()));
+            double next = Math.min(1 - 1e-9, Math.max(1e-9, matches / pairs));
             if (Math.abs(next - lambda) < 1e-7) {
                 return next;
             }
@@ -210,49 +209,8 @@ public final class FellegiSunterEstimator {
         return lambda;
     }
 
-    /** The distinct comparison vectors among some pairs, each with how many pairs have it. */
-    private record Patterns(int[][] vectors, double[] counts) {
-        static Patterns of(List<int[]> pairs) {
-            Map<Vector, int[]> seen = new HashMap<>();
-            for (int[] pair : pairs) {
-                seen.computeIfAbsent(new Vector(pair), v -> new int[1])[0]++;
-            }
-            int[][] vectors = new int[seen.size()][];
-            double[] counts = new double[seen.size()];
-            int p = 0;
-            for (Map.Entry<Vector, int[]> entry : seen.entrySet()) {
-                vectors[p] = entry.getKey().levels();
-                counts[p++] = entry.getValue()[0];
-            }
-            return new Patterns(vectors, counts);
-        }
-    }
-
-    /** A comparison vector as a map key (by content; hashed as List.hashCode would, so the order is as before). */
-    private record Vector(int[] levels) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Vector vector && Arrays.equals(levels, vector.levels);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(levels);
-        }
-    }
-
     /** Pairs with information on a comparison fewer than this leave its m where it started. */
     static final int MIN_PAIRS_PER_SESSION = 100;
-
-    private static boolean informative(List<int[]> pairs, int comparison) {
-        int seen = 0;
-        for (int[] pair : pairs) {
-            if (pair[comparison] != 0 && ++seen >= MIN_PAIRS_PER_SESSION) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Each row's levels 1..n as shares of their (smoothed) total; level 0 is not a share. */
     private static double[][] normalise(double[][] counts) {

@@ -96,10 +96,9 @@ public final class IdentityGraph {
                 || randomPairs.size() < MIN_PAIRS_TO_ESTIMATE) {
             return;
         }
-        double[][] u = FellegiSunterEstimator.estimateU(randomPairs.pairs(), ProfileComparator.LEVELS);
+        double[][] u = FellegiSunterEstimator.estimateU(randomPairs.counts(), ProfileComparator.LEVELS);
         double[][] start = WeightEstimation.startingM(weights, u);
-        estimate = FellegiSunterEstimator.estimateByBlockingRule(candidatePairs.pairs(), candidatePairs.foundBy(), u,
-                start, 0.3, 200, 1e-6);
+        estimate = FellegiSunterEstimator.estimateByBlockingRule(candidatePairs.counts(), u, start, 0.3, 200, 1e-6);
         comparator.reweigh(estimation.apply(weights, estimate));
     }
 

@@ -10,6 +10,7 @@ final class PairSample {
     private final Random random;
     private final List<int[]> pairs = new ArrayList<>();
     private final List<Integer> foundBy = new ArrayList<>();
+    private final PatternCounts counts = new PatternCounts();
     private long offered;
 
     /** @param seed fixed, so that the same data gives the same weights */
@@ -24,25 +25,23 @@ final class PairSample {
         if (pairs.size() < capacity) {
             pairs.add(levels);
             this.foundBy.add(foundBy);
+            counts.add(levels, foundBy);
         } else {
             long slot = (long) (random.nextDouble() * offered);
             if (slot < capacity) {
-                pairs.set((int) slot, levels);
-                this.foundBy.set((int) slot, foundBy);
+                counts.remove(pairs.set((int) slot, levels), this.foundBy.set((int) slot, foundBy));
+                counts.add(levels, foundBy);
             }
         }
     }
 
-    List<Integer> foundBy() {
-        return foundBy;
+    /** The sampled pairs counted by vector (and the rules that found them), kept up to date as the sample changes. */
+    PatternCounts counts() {
+        return counts;
     }
 
     int size() {
         return pairs.size();
-    }
-
-    List<int[]> pairs() {
-        return pairs;
     }
 
     Random random() {

@@ -63,6 +63,48 @@ class FellegiSunterEstimatorTest {
     }
 
     @Test
+    void countsKeptUpToDateAsPairsComeAndGoEstimateAsTheFinalPairsDo() {
+        Random random = new Random(11);
+        List<int[]> pairs = new ArrayList<>();
+        List<Integer> rules = new ArrayList<>();
+        PatternCounts counts = new PatternCounts();
+        for (int i = 0; i < 50_000; i++) {
+            int[] levels = draw(random.nextDouble() < 0.3 ? TRUE_M : TRUE_U, random);
+            int foundBy = 1 + random.nextInt(7); // any non-empty set of the three rules
+            if (pairs.size() < 20_000) {
+                pairs.add(levels);
+                rules.add(foundBy);
+            } else { // replaced, as the reservoir sample does
+                int slot = random.nextInt(pairs.size());
+                counts.remove(pairs.set(slot, levels), rules.set(slot, foundBy));
+            }
+            counts.add(levels, foundBy);
+        }
+        List<int[]> randomPairs = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            randomPairs.add(draw(TRUE_U, random));
+        }
+        double[][] u = FellegiSunterEstimator.estimateU(randomPairs, LEVELS);
+        double[][] start = {{0, 0.5, 0.3, 0.2}, {0, 0.5, 0.5}, {0, 0.5, 0.5}};
+        FellegiSunterEstimator.Estimate fromList = FellegiSunterEstimator.estimateByBlockingRule(pairs, rules, u, start,
+                0.3, 200, 1e-9);
+        FellegiSunterEstimator.Estimate fromCounts = FellegiSunterEstimator.estimateByBlockingRule(counts, u, start,
+                0.3, 200, 1e-9);
+
+        assertThat(counts.total()).isEqualTo(pairs.size());
+        assertThat(FellegiSunterEstimator.estimateU(counts, LEVELS))
+                .isDeepEqualTo(FellegiSunterEstimator.estimateU(pairs, LEVELS));
+        assertThat(fromCounts.lambda()).isCloseTo(fromList.lambda(), within(1e-12));
+        for (int k = 0; k < LEVELS.length; k++) {
+            for (int level = 1; level < LEVELS[k]; level++) {
+                assertThat(fromCounts.m()[k][level]).as("m[%d][%d]", k, level).isCloseTo(fromList.m()[k][level],
+                        within(1e-12));
+            }
+        }
+        assertThat(fromCounts.lambda()).isBetween(0.1, 0.5); // a share of matches near the 0.3 drawn was learned
+    }
+
+    @Test
     void levelsNeverSeenStillGetAProbabilityAboveZero() {
         double[][] u = FellegiSunterEstimator.estimateU(List.of(new int[] {3, 2, 2}, new int[] {3, 2, 0}), LEVELS);
         assertThat(u[0][1]).isPositive();

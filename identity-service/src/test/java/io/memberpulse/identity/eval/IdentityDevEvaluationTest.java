@@ -132,6 +132,7 @@ class IdentityDevEvaluationTest {
         Map<String, String> memberOf = new HashMap<>();
         Set<String> imported = new HashSet<>();
         Deque<List<EventRow>> recentOrderLines = new ArrayDeque<>();
+        Set<String> originals = new HashSet<>();
         Map<String, Integer> mergesByRule = new HashMap<>();
         long events = 0;
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -145,7 +146,9 @@ class IdentityDevEvaluationTest {
                 }
             }
             List<EventRow> nearby = new ArrayList<>();
-            recentOrderLines.forEach(nearby::addAll);
+            // as the import's query: neither duplicates nor the originals of one found before
+            recentOrderLines.forEach(rows -> rows.stream()
+                    .filter(row -> !originals.contains(row.source() + ":" + row.eventId())).forEach(nearby::add));
             BatchLinker.Linked linked = BatchLinker.link(graph, normalizer, fresh, nearby, ORDER_WINDOW,
                     () -> "m" + next.incrementAndGet());
             linked.outcome().assignments().forEach(a -> memberOf.put(key(fresh.get(a.index())), a.memberId()));
@@ -153,6 +156,11 @@ class IdentityDevEvaluationTest {
                 mergesByRule.merge(merge.rule(), 1, Integer::sum);
             }
             events += linked.outcome().assignments().size();
+            for (String original : linked.duplicateOf()) {
+                if (original != null) {
+                    originals.add(original);
+                }
+            }
             recentOrderLines.addLast(orderLines(fresh, linked.duplicateOf(), memberOf));
             if (recentOrderLines.size() > 2) {
                 recentOrderLines.removeFirst();

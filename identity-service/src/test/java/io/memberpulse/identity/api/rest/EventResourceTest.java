@@ -15,6 +15,7 @@ import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
@@ -198,6 +199,34 @@ class EventResourceTest {
         assertThat(records).hasSize(5);
         assertThat(records).filteredOn(r -> r.value().getDuplicateOrder())
                 .extracting(r -> r.value().getEvent().getEventId()).containsExactlyInAnyOrder("t1-" + run, "t2-" + run);
+    }
+
+    @Test
+    void anOrderAlreadyPairedIsNotPairedAgainByALaterImportAsInOneBatch() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        String delivery = header + """
+                d1-%1$s,delivery,order,2025-04-01T19:23:10+08:00,sp-%1$s,DP-%1$s,MD-%1$s,6901,1,100.11
+                d2-%1$s,delivery,order,2025-04-01T19:23:10+08:00,sp-%1$s,DP-%1$s,MD-%1$s,6902,6,137.40
+                """.formatted(run);
+        String till = header + """
+                t1-%1$s,pos,order,2025-04-01T19:30:28+08:00,sp-%1$s,TP-%1$s,S-%1$s,6902,6,137.40
+                t2-%1$s,pos,order,2025-04-01T19:30:28+08:00,sp-%1$s,TP-%1$s,S-%1$s,6901,1,100.11
+                """.formatted(run);
+        // a third report of the same lines: in one batch with the other two it pairs with nothing (the
+        // delivery order is the till's original already), so it must not pair with it in a later import either
+        String third = header + """
+                m1-%1$s,miniapp,order,2025-04-01T19:35:00+08:00,sp-%1$s,MP-%1$s,W-%1$s,6901,1,100.11
+                m2-%1$s,miniapp,order,2025-04-01T19:35:00+08:00,sp-%1$s,MP-%1$s,W-%1$s,6902,6,137.40
+                """.formatted(run);
+        given().contentType("text/csv").body(delivery).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        given().contentType("text/csv").body(till).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        given().contentType("text/csv").body(third).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+
+        List<String> pairs = given().get("/orders/duplicates/export").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.contains(run)).toList();
+        assertThat(pairs).containsExactlyInAnyOrder("delivery,d1-" + run + ",pos,t2-" + run,
+                "delivery,d2-" + run + ",pos,t1-" + run);
     }
 
     @Test
