@@ -6,6 +6,7 @@ import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.IdentityGraph;
 import io.memberpulse.identity.domain.MergeRecord;
+import io.memberpulse.identity.domain.TimeOrderedIds;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.identity.store.IdentityRepository;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -169,7 +169,7 @@ public class ImportEventsService {
                             .map(nearby -> BatchLinker.link(graph, event -> {
                                     List<Identifier> known = normalized.get(event);
                                     return known != null ? known : EventEvidenceMapper.identifiers(normalizer, event);
-                                }, fresh, nearby, window, () -> UUID.randomUUID().toString()))
+                                }, fresh, nearby, window, TimeOrderedIds::next))
                             .flatMap(linked -> {
                                 String[] duplicateOf = linked.duplicateOf();
                                 IdentityGraph.BatchOutcome outcome = linked.outcome();
@@ -244,7 +244,7 @@ public class ImportEventsService {
         List<byte[]> payloads = new ArrayList<>(merges.size());
         Map<String, String> finalRoot = new HashMap<>();
         for (MergeRecord merge : merges) {
-            String id = UUID.randomUUID().toString();
+            String id = TimeOrderedIds.next();
             evidenceIds.add(id);
             finalRoot.put(merge.absorbedMemberId(), graph.root(merge.absorbedMemberId()));
             payloads.add(IdentityChanges.merged(merge, id, now).toByteArray());

@@ -8,6 +8,7 @@ import io.memberpulse.identity.domain.InvalidSplitException;
 import io.memberpulse.identity.domain.MemberMergedAwayException;
 import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.SplitPlan;
+import io.memberpulse.identity.domain.TimeOrderedIds;
 import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
@@ -64,7 +65,7 @@ public class SplitMemberService {
                     .setSplitAt(ImportEventsService.timestamp(now));
             List<GraphRepository.SplitPartRow> rows = new ArrayList<>();
             for (int p = 0; p < plan.parts().size(); p++) {
-                String partId = UUID.randomUUID().toString();
+                String partId = TimeOrderedIds.next();
                 message.addParts(SplitPart.newBuilder().setMemberId(partId).addAllEventKeys(plan.parts().get(p)));
                 rows.add(new GraphRepository.SplitPartRow(partId, plan.parts().get(p), List.copyOf(plan.moved().get(p))));
             }
