@@ -1,11 +1,9 @@
 package io.memberpulse.identity;
 
 import com.google.protobuf.Timestamp;
-import io.memberpulse.identity.domain.EventEvidence;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.IdentityGraph;
-import io.memberpulse.identity.domain.MergeRecord;
 import io.memberpulse.identity.domain.TimeOrderedIds;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.GraphRepository;
@@ -23,8 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +37,10 @@ import java.util.concurrent.ThreadFactory;
  * Imports a batch of valid channel events: drops the ones already imported (same source + event_id),
  * stitches the rest through the in-memory identity graph (merges included), stores everything in one
  * transaction (members, links, merge evidence, the member.merges outbox, events), then publishes to
- * member.events and member.merges and records the acknowledgements. Imports run one at a time (on
- * the graph's lock) so that two batches never both create a member for the same new identifier.
+ * member.events and member.merges and records the acknowledgements. Batches are stitched one at a
+ * time (on the graph's lock) so that two batches never both create a member for the same new
+ * identifier, and written one at a time in that order; a batch is stitched while the one before it
+ * is written, so the JVM's and PostgreSQL's halves of an import overlap instead of alternating.
  */
 @ApplicationScoped
 public class ImportEventsService {
@@ -56,13 +54,15 @@ public class ImportEventsService {
     private final Counter duplicateOrderCounter;
     private final Counter acceptedCounter;
     private final Counter duplicateCounter;
-    private final ExecutorService importThread = Executors.newSingleThreadExecutor(named("identity-import"));
-    private final ExecutorService changesThread = Executors.newSingleThreadExecutor(named("identity-changes"));
     /*
-     * Stitching a batch takes CPU-seconds: off the PostgreSQL client's event loop, which would otherwise
-     * stall every other query, resolve and health check sharing it (Vert.x "thread blocked").
+     * Stitching a batch takes CPU-seconds: on its own thread, off the PostgreSQL client's event loop,
+     * which would otherwise stall every other query, resolve and health check sharing it.
      */
-    private final ExecutorService stitchThread = Executors.newSingleThreadExecutor(named("identity-stitch"));
+    private final ExecutorService importThread = Executors.newSingleThreadExecutor(named("identity-import"));
+    private final ExecutorService writeThread = Executors.newSingleThreadExecutor(named("identity-write"));
+    private final ExecutorService changesThread = Executors.newSingleThreadExecutor(named("identity-changes"));
+    /** Stitched batches not committed yet; touched by the import thread only, holding the graph's lock. */
+    private final UnwrittenBatches unwritten = new UnwrittenBatches();
 
     public ImportEventsService(IdentityRepository repository, GraphRepository graphRepository, StitchingGraph graphs,
             IdentityChanges changes, MemberEventPublisher publisher, IdentityConfig config, MeterRegistry registry) {
@@ -87,15 +87,19 @@ public class ImportEventsService {
     }
 
     /**
-     * Stores the batch and starts publishing it, without waiting for the broker, on the import
-     * thread: the caller reads its next batch meanwhile. Imports run one at a time in the order
-     * they were submitted, so each member's events are sent in order.
+     * Stitches the batch on the import thread and queues its write, without waiting for either: the
+     * caller reads its next batch meanwhile, and may submit it before this one is stored (it is then
+     * stitched while this one is written). Batches are stitched and written one at a time in the
+     * order they were submitted, so each member's events are sent in order. The future completes
+     * once the batch is committed and its publication started; it fails when the batch was not stored
+     * (nothing of it is), and then so do the batches submitted after it that were already stitched.
      *
      * @param normalized the identifiers of (some of) these events as validation normalised them, by
      *                   event instance: linking uses them instead of normalising again
      */
     public CompletableFuture<Imported> submit(List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
-        return CompletableFuture.supplyAsync(() -> importStored(events, normalized), importThread);
+        return CompletableFuture.supplyAsync(() -> stitchAndQueue(events, normalized), importThread)
+                .thenCompose(written -> written);
     }
 
     /** Waits for every future, then rethrows the first failure as it was thrown. */
@@ -118,8 +122,8 @@ public class ImportEventsService {
     @PreDestroy
     void stop() {
         importThread.shutdown();
+        writeThread.shutdown();
         changesThread.shutdown();
-        stitchThread.shutdown();
     }
 
     private static ThreadFactory named(String name) {
@@ -130,19 +134,30 @@ public class ImportEventsService {
         };
     }
 
-    /** Stores the batch (blocking) and starts its publication. */
-    Imported importStored(List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
+    /** A batch stitched into the graph, ready to be written as it is (nothing in it reads the graph again). */
+    private record Stitched(int submitted, List<EventRow> rows, BatchWrite write, List<MemberEvent> toPublish,
+            int duplicates, Instant acceptedAt) {
+    }
+
+    /** Stitches the batch (blocking) and queues its write. */
+    private CompletableFuture<Imported> stitchAndQueue(List<ChannelEvent> events,
+            Map<ChannelEvent, List<Identifier>> normalized) {
         synchronized (graphs) {
+            IdentityGraph graph = graphs.graph();
+            Stitched stitched;
             try {
-                return importLocked(events, normalized);
+                stitched = stitch(graph, events, normalized);
             } catch (RuntimeException e) {
-                graphs.invalidate(); // memory may be ahead of the rolled-back database
+                graphs.invalidate(); // the graph may hold part of the batch; rebuilt once the queued writes ended
                 throw e;
             }
+            CompletableFuture<Imported> written = graphs.queueWrite(graph, () -> store(stitched), writeThread);
+            unwritten.add(graph, stitched.rows(), written);
+            return written;
         }
     }
 
-    private Imported importLocked(List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
+    private Stitched stitch(IdentityGraph graph, List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
         Map<String, ChannelEvent> unique = new LinkedHashMap<>();
         for (ChannelEvent event : events) {
             unique.putIfAbsent(IdentityRepository.eventKey(sourceCode(event), event.getEventId()), event);
@@ -150,111 +165,74 @@ public class ImportEventsService {
         int duplicatesInBatch = events.size() - unique.size();
         List<ChannelEvent> candidates = new ArrayList<>(unique.values());
         Instant now = Instant.now();
+        // read what the database holds only after this: a batch committing meanwhile is then seen in one or the other
+        unwritten.prune(graph);
+        Set<String> known = unwritten.eventKeys();
+        Set<String> existing = repository.pool().withConnection(connection -> repository.existingEventKeys(connection,
+                candidates.stream().map(ImportEventsService::sourceCode).toList(),
+                candidates.stream().map(ChannelEvent::getEventId).toList())).await().indefinitely();
+        known.addAll(existing);
+        List<ChannelEvent> fresh = candidates.stream()
+                .filter(e -> !known.contains(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
+                .toList();
+        DuplicateOrders.Lines lines = DuplicateOrders.Lines.of(fresh);
+        List<EventRow> stored = repository.pool().withConnection(connection -> repository.orderLinesNear(connection,
+                lines.stores(), lines.sources(), lines.times(), orderWindow)).await().indefinitely();
+        List<EventRow> nearby = unwritten.nearby(stored, lines, orderWindow);
+        BatchLinker.Linked linked = BatchLinker.link(graph, event -> {
+            List<Identifier> identifiers = normalized.get(event);
+            return identifiers != null ? identifiers : EventEvidenceMapper.identifiers(normalizer, event);
+        }, fresh, nearby, orderWindow, TimeOrderedIds::next);
+        String[] duplicateOf = linked.duplicateOf();
+        String[] memberOf = new String[fresh.size()];
+        linked.outcome().assignments().forEach(a -> memberOf[a.index()] = a.memberId());
         List<MemberEvent> toPublish = new ArrayList<>();
-        IdentityGraph graph = graphs.graph();
-        boolean[] merged = new boolean[1];
-        Long[] batchId = new Long[1];
-
-        int stored = repository.pool().withTransaction(connection -> repository
-                .existingEventKeys(connection, candidates.stream().map(ImportEventsService::sourceCode).toList(),
-                        candidates.stream().map(ChannelEvent::getEventId).toList())
-                .flatMap(existing -> {
-                    List<ChannelEvent> fresh = candidates.stream()
-                            .filter(e -> !existing.contains(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
-                            .toList();
-                    Duration window = orderWindow;
-                    DuplicateOrders.Lines lines = DuplicateOrders.Lines.of(fresh);
-                    return repository.orderLinesNear(connection, lines.stores(), lines.sources(), lines.times(), window)
-                            .emitOn(stitchThread)
-                            .map(nearby -> BatchLinker.link(graph, event -> {
-                                    List<Identifier> known = normalized.get(event);
-                                    return known != null ? known : EventEvidenceMapper.identifiers(normalizer, event);
-                                }, fresh, nearby, window, TimeOrderedIds::next))
-                            .flatMap(linked -> {
-                                String[] duplicateOf = linked.duplicateOf();
-                                IdentityGraph.BatchOutcome outcome = linked.outcome();
-                                merged[0] = !outcome.merges().isEmpty();
-                                String[] memberOf = new String[fresh.size()];
-                                outcome.assignments().forEach(a -> memberOf[a.index()] = a.memberId());
-                                List<EventRow> rows = new ArrayList<>(fresh.size());
-                                for (int i = 0; i < fresh.size(); i++) {
-                                    ChannelEvent event = fresh.get(i);
-                                    // a stock-out belongs to no member: published with an empty member id (keyed by
-                                    // store) so churn-service can measure members' stock-out exposure
-                                    if (memberOf[i] != null || event.getType() == EventType.EVENT_TYPE_STOCKOUT) {
-                                        toPublish.add(MemberEvent.newBuilder()
-                                                .setMemberId(memberOf[i] == null ? "" : memberOf[i]).setEvent(event)
-                                                .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null).build());
-                                    }
-                                    if (duplicateOf[i] != null) {
-                                        duplicateOrderCounter.increment();
-                                    }
-                                    rows.add(new EventRow(sourceCode(event), event.getEventId(), memberOf[i], typeCode(event),
-                                            instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),
-                                            event.toByteArray(), duplicateOf[i], event.getIdentifiers().getDeviceId()));
-                                }
-                                return write(connection, graph, linked, rows, now)
-                                        .flatMap(v -> repository.awaitAcknowledgement(connection,
-                                                toPublish.stream().map(e -> sourceCode(e.getEvent())).toList(),
-                                                toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), now))
-                                        .invoke(id -> batchId[0] = id)
-                                        .replaceWith(fresh.size());
-                            });
-                }))
-                .await().indefinitely();
-        CompletableFuture<Void> acknowledged = publish(toPublish, batchId[0]);
-        if (merged[0]) { // after the batch's events: the changes queued by this batch's merges
-            acknowledged = acknowledged.thenRunAsync(changes::publishPending, changesThread);
+        List<EventRow> rows = new ArrayList<>(fresh.size());
+        for (int i = 0; i < fresh.size(); i++) {
+            ChannelEvent event = fresh.get(i);
+            // a stock-out belongs to no member: published with an empty member id (keyed by store) so
+            // churn-service can measure members' stock-out exposure
+            if (memberOf[i] != null || event.getType() == EventType.EVENT_TYPE_STOCKOUT) {
+                toPublish.add(MemberEvent.newBuilder()
+                        .setMemberId(memberOf[i] == null ? "" : memberOf[i]).setEvent(event)
+                        .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null).build());
+            }
+            rows.add(new EventRow(sourceCode(event), event.getEventId(), memberOf[i], typeCode(event),
+                    instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),
+                    event.toByteArray(), duplicateOf[i], event.getIdentifiers().getDeviceId()));
         }
-        acceptedCounter.increment(stored);
-        duplicateCounter.increment(events.size() - stored);
-        return new Imported(new ImportResult(stored, duplicatesInBatch + candidates.size() - stored), acknowledged);
+        return new Stitched(events.size(), rows, BatchWrite.of(graph, linked, now), toPublish,
+                duplicatesInBatch + candidates.size() - fresh.size(), now);
     }
 
-    private Uni<Void> write(SqlConnection connection, IdentityGraph graph, BatchLinker.Linked linked,
-            List<EventRow> rows, Instant now) {
-        IdentityGraph.BatchOutcome outcome = linked.outcome();
-        Map<Identifier, Set<String>> storesSeen = new HashMap<>();
-        for (EventEvidence event : linked.evidence()) {
-            if (event.storeId() != null) {
-                for (Identifier identifier : event.identifiers()) {
-                    if (identifier.type().isStrong()) {
-                        storesSeen.computeIfAbsent(identifier, k -> new HashSet<>()).add(event.storeId());
-                    }
-                }
-            }
+    /** Writes a stitched batch in one transaction (blocking, on the write thread) and starts its publication. */
+    private Imported store(Stitched stitched) {
+        List<MemberEvent> toPublish = stitched.toPublish();
+        Long batchId = repository.pool().withTransaction(connection -> write(connection, stitched.write(), stitched.rows(),
+                        stitched.acceptedAt())
+                .flatMap(v -> repository.awaitAcknowledgement(connection,
+                        toPublish.stream().map(e -> sourceCode(e.getEvent())).toList(),
+                        toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), stitched.acceptedAt())))
+                .await().indefinitely();
+        CompletableFuture<Void> acknowledged = publish(toPublish, batchId);
+        if (!stitched.write().merges().isEmpty()) { // after the batch's events: the changes queued by this batch's merges
+            acknowledged = acknowledged.thenRunAsync(changes::publishPending, changesThread);
         }
-        Map<Identifier, Instant> firstSeen = new HashMap<>();
-        Map<Identifier, Instant> lastSeen = new HashMap<>();
-        outcome.seen().forEach((identifier, window) -> {
-            firstSeen.put(identifier, window[0]);
-            lastSeen.put(identifier, window[1]);
-        });
-        Map<Identifier, Instant> touchedFirst = new HashMap<>(firstSeen);
-        touchedFirst.keySet().removeAll(outcome.newLinks().keySet());
-        Map<Identifier, Instant> linkFirst = new HashMap<>();
-        Map<Identifier, Instant> linkLast = new HashMap<>();
-        outcome.newLinks().keySet().forEach(identifier -> {
-            Instant first = firstSeen.getOrDefault(identifier, now);
-            linkFirst.put(identifier, first);
-            linkLast.put(identifier, lastSeen.getOrDefault(identifier, first));
-        });
-        List<MergeRecord> merges = outcome.merges();
-        List<String> evidenceIds = new ArrayList<>(merges.size());
-        List<byte[]> payloads = new ArrayList<>(merges.size());
-        Map<String, String> finalRoot = new HashMap<>();
-        for (MergeRecord merge : merges) {
-            String id = TimeOrderedIds.next();
-            evidenceIds.add(id);
-            finalRoot.put(merge.absorbedMemberId(), graph.root(merge.absorbedMemberId()));
-            payloads.add(IdentityChanges.merged(merge, id, now).toByteArray());
-        }
-        return repository.insertMembers(connection, outcome.newMembers(), now)
-                .flatMap(v -> repository.quarantine(connection, outcome.quarantined(), now))
-                .flatMap(v -> repository.recordStores(connection, storesSeen))
-                .flatMap(v -> repository.upsertIdentifiers(connection, outcome.newLinks(), linkFirst, linkLast))
-                .flatMap(v -> repository.touchIdentifiers(connection, touchedFirst, lastSeen))
-                .flatMap(v -> graphRepository.recordMerges(connection, merges, evidenceIds, finalRoot, payloads, now))
+        int stored = stitched.rows().size();
+        acceptedCounter.increment(stored);
+        duplicateCounter.increment(stitched.duplicates());
+        duplicateOrderCounter.increment(stitched.rows().stream().filter(row -> row.duplicateOf() != null).count());
+        return new Imported(new ImportResult(stored, stitched.duplicates()), acknowledged);
+    }
+
+    private Uni<Void> write(SqlConnection connection, BatchWrite write, List<EventRow> rows, Instant now) {
+        return repository.insertMembers(connection, write.newMembers(), now)
+                .flatMap(v -> repository.quarantine(connection, write.quarantined(), now))
+                .flatMap(v -> repository.recordStores(connection, write.storesSeen()))
+                .flatMap(v -> repository.upsertIdentifiers(connection, write.newLinks(), write.linkFirst(), write.linkLast()))
+                .flatMap(v -> repository.touchIdentifiers(connection, write.touchedFirst(), write.lastSeen()))
+                .flatMap(v -> graphRepository.recordMerges(connection, write.merges(), write.evidenceIds(),
+                        write.finalRoot(), write.changes(), now))
                 .flatMap(v -> repository.insertEvents(connection, rows, now));
     }
 

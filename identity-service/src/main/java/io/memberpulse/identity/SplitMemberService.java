@@ -51,6 +51,7 @@ public class SplitMemberService {
         MemberSplit split;
         synchronized (graphs) {
             graphs.checkWriter();
+            graphs.awaitWrites(); // the member's events may be in a batch still being written
             String current = repository.currentMember(memberId).await().indefinitely();
             if (current == null) {
                 throw new MemberNotFoundException(memberId);

@@ -9,6 +9,9 @@ import io.memberpulse.proto.identity.v1.ChannelEvent;
 import com.google.protobuf.InvalidProtocolBufferException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -16,6 +19,12 @@ import org.jboss.logging.Logger;
  * after anything that may have left it out of step with the database (a failed import, a split).
  * Imports and splits run one at a time (they synchronise on this object), so PostgreSQL and memory
  * change together; one replica imports at a time (see README).
+ * <p>
+ * An import writes a stitched batch while it stitches the next ({@link #queueWrite}): the writes run
+ * one at a time in the order they were stitched, and the graph is never rebuilt while one is pending
+ * (it would be rebuilt without that batch). When a write fails, the graph holds that batch and every
+ * batch stitched after it: their writes are refused, and the graph is rebuilt from the database once
+ * they have ended.
  */
 @ApplicationScoped
 public class StitchingGraph {
@@ -27,6 +36,10 @@ public class StitchingGraph {
     private final SingleWriter writer;
     private IdentityGraph graph;
     private long loadedInTenure;
+    /** The last queued write (completed: none pending); read and replaced under this object's lock. */
+    private CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
+    /** The graph whose batch failed to be written: the writes of batches stitched on it are refused. */
+    private volatile IdentityGraph failed;
 
     public StitchingGraph(GraphRepository repository, IdentityConfig config, SingleWriter writer) {
         this.repository = repository;
@@ -42,7 +55,8 @@ public class StitchingGraph {
      */
     synchronized IdentityGraph graph() {
         long tenure = writer.check();
-        if (graph == null || loadedInTenure != tenure) { // another instance may have written in between
+        if (graph == null || graph == failed || loadedInTenure != tenure) { // another instance may have written in between
+            awaitWrites();
             graph = load();
             loadedInTenure = tenure;
         }
@@ -52,6 +66,33 @@ public class StitchingGraph {
     /** Throws {@link NotWriterException} unless this instance holds the writer lock. */
     void checkWriter() {
         writer.check();
+    }
+
+    /**
+     * Queues the write of a batch stitched on {@code stitchedOn}: it runs on {@code executor} after
+     * every write queued before it, whether they succeeded or not, and is refused when a batch
+     * stitched on the same graph before it failed. Call holding this object's lock, in stitching order.
+     */
+    synchronized <T> CompletableFuture<T> queueWrite(IdentityGraph stitchedOn, Supplier<T> write, Executor executor) {
+        CompletableFuture<T> written = lastWrite.handleAsync((ignored, earlierFailure) -> {
+            if (failed == stitchedOn) {
+                throw new IllegalStateException("not written: an earlier batch stitched before this one failed to be "
+                        + "written (its events may be imported again)");
+            }
+            try {
+                return write.get();
+            } catch (RuntimeException e) {
+                failed = stitchedOn; // it holds this batch: rebuilt once the writes queued after it ended
+                throw e;
+            }
+        }, executor);
+        lastWrite = written;
+        return written;
+    }
+
+    /** Blocks until every queued write has ended (failures included). */
+    synchronized void awaitWrites() {
+        lastWrite.handle((ignored, failure) -> null).join();
     }
 
     /** Drops the graph; the next caller rebuilds it from the database. */

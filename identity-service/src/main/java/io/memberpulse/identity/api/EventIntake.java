@@ -28,6 +28,11 @@ public class EventIntake {
     static final int BATCH_SIZE = 2_500;
     /** Batches stored whose broker acknowledgements may still be awaited before reading on. */
     static final int MAX_UNACKNOWLEDGED_BATCHES = 4;
+    /**
+     * Batches submitted and not yet stored: two, so that one is stitched while the other is written
+     * (more would only queue behind the one import thread and hold their events in memory).
+     */
+    static final int MAX_IMPORTING_BATCHES = 2;
 
     private final ImportEventsService importService;
     private final EventFormat format;
@@ -52,17 +57,17 @@ public class EventIntake {
     }
 
     /**
-     * Collects events and imports them batch by batch, pipelined: a full batch is stored on the
-     * import thread while the caller reads the next one (at most one batch waits), and its
-     * publication is acknowledged in the background; {@link #finish} returns once every accepted
-     * event is stored and acknowledged by the broker.
+     * Collects events and imports them batch by batch, pipelined: a full batch is written while the
+     * next one is stitched and the caller reads the one after, and its publication is acknowledged in
+     * the background; {@link #finish} returns once every accepted event is stored and acknowledged by
+     * the broker.
      */
     public final class Session {
         private final List<ChannelEvent> pending = new ArrayList<>(BATCH_SIZE);
         /** The identifiers of pending events as the rules normalised them, by event (instance). */
         private Map<ChannelEvent, List<Identifier>> normalized = new IdentityHashMap<>();
         private final Deque<CompletableFuture<Void>> unacknowledged = new ArrayDeque<>();
-        private CompletableFuture<ImportEventsService.Imported> importing;
+        private final Deque<CompletableFuture<ImportEventsService.Imported>> importing = new ArrayDeque<>();
         private final List<Rejection> rejections = new ArrayList<>();
         private long accepted;
         private long duplicates;
@@ -122,17 +127,15 @@ public class EventIntake {
             Map<ChannelEvent, List<Identifier>> identifiers = normalized;
             pending.clear();
             normalized = new IdentityHashMap<>();
-            awaitImport();
-            importing = importService.submit(batch, identifiers);
+            while (importing.size() >= MAX_IMPORTING_BATCHES) {
+                awaitImport();
+            }
+            importing.addLast(importService.submit(batch, identifiers));
         }
 
-        /** Waits for the batch being stored; a failure to store it stops the session. */
+        /** Waits for the oldest batch being stored; a failure to store it stops the session. */
         private void awaitImport() {
-            if (importing == null) {
-                return;
-            }
-            CompletableFuture<ImportEventsService.Imported> stored = importing;
-            importing = null;
+            CompletableFuture<ImportEventsService.Imported> stored = importing.removeFirst();
             ImportEventsService.awaitAll(List.of(stored));
             ImportEventsService.Imported imported = stored.join();
             ImportResult result = imported.result();
@@ -150,8 +153,11 @@ public class EventIntake {
         public Summary finish() {
             try {
                 flush();
-                awaitImport();
+                while (!importing.isEmpty()) {
+                    awaitImport();
+                }
             } catch (RuntimeException e) {
+                importing.forEach(stored -> stored.exceptionally(ignored -> null).join());
                 unacknowledged.forEach(acknowledged -> acknowledged.exceptionally(ignored -> null).join());
                 throw e;
             }

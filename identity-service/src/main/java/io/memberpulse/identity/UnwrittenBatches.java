@@ -1,0 +1,114 @@
+package io.memberpulse.identity;
+
+import io.memberpulse.identity.domain.IdentityGraph;
+import io.memberpulse.identity.store.EventRow;
+import io.memberpulse.identity.store.IdentityRepository;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Batches stitched into the graph whose transaction has not committed yet: an import stitches its
+ * next batch while the previous one is written, and the database cannot show the next batch what
+ * the previous one holds. Its event keys (re-delivered events must stay duplicates) and order lines
+ * (a repeated line must still find its original, and an original is paired only once) are looked up
+ * here as well. Used from the import thread only, under the graph's lock.
+ */
+final class UnwrittenBatches {
+    private record Batch(IdentityGraph graph, List<EventRow> rows, CompletableFuture<?> committed) {
+    }
+
+    private final List<Batch> batches = new ArrayList<>();
+
+    void add(IdentityGraph graph, List<EventRow> rows, CompletableFuture<?> committed) {
+        batches.add(new Batch(graph, rows, committed));
+    }
+
+    /**
+     * Forgets batches that committed (a read started after this sees them) or that were stitched on
+     * another graph than this one (the graph was rebuilt from the database after their writes ended,
+     * whether they committed or not). Call before reading the database.
+     */
+    void prune(IdentityGraph graph) {
+        for (Iterator<Batch> it = batches.iterator(); it.hasNext(); ) {
+            Batch batch = it.next();
+            boolean committed = batch.committed().isDone() && !batch.committed().isCompletedExceptionally();
+            if (committed || batch.graph() != graph) {
+                it.remove();
+            }
+        }
+    }
+
+    /** The keys (as {@link IdentityRepository#eventKey}) of the unwritten events. */
+    Set<String> eventKeys() {
+        Set<String> keys = new HashSet<>();
+        for (Batch batch : batches) {
+            for (EventRow row : batch.rows()) {
+                keys.add(IdentityRepository.eventKey(row.source(), row.eventId()));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * The stored order lines near the batch's lines as the database found them, completed with the
+     * unwritten ones the same query would find once they are committed (same store, another channel,
+     * within the window, not a duplicate, not yet the original of one), each line once.
+     */
+    List<EventRow> nearby(List<EventRow> stored, DuplicateOrders.Lines lines, Duration window) {
+        Set<String> originals = new HashSet<>();
+        for (Batch batch : batches) {
+            for (EventRow row : batch.rows()) {
+                if (row.duplicateOf() != null) {
+                    originals.add(row.duplicateOf());
+                }
+            }
+        }
+        Map<String, EventRow> near = new LinkedHashMap<>();
+        for (EventRow row : stored) {
+            String key = row.source() + ":" + row.eventId();
+            if (!originals.contains(key)) {
+                near.putIfAbsent(key, row);
+            }
+        }
+        if (batches.isEmpty()) {
+            return new ArrayList<>(near.values());
+        }
+        Map<String, List<Integer>> linesAtStore = new HashMap<>();
+        for (int i = 0; i < lines.stores().size(); i++) {
+            linesAtStore.computeIfAbsent(lines.stores().get(i), s -> new ArrayList<>()).add(i);
+        }
+        for (Batch batch : batches) {
+            for (EventRow row : batch.rows()) {
+                String key = row.source() + ":" + row.eventId();
+                if ("order".equals(row.type()) && row.duplicateOf() == null && row.storeId() != null
+                        && !originals.contains(key) && isNear(row, linesAtStore.get(row.storeId()), lines, window)) {
+                    near.putIfAbsent(key, row);
+                }
+            }
+        }
+        return new ArrayList<>(near.values());
+    }
+
+    private static boolean isNear(EventRow row, List<Integer> atStore, DuplicateOrders.Lines lines, Duration window) {
+        if (atStore == null) {
+            return false;
+        }
+        for (int i : atStore) {
+            Instant at = lines.times().get(i);
+            if (!lines.sources().get(i).equals(row.source()) && !row.occurredAt().isBefore(at.minus(window))
+                    && !row.occurredAt().isAfter(at.plus(window))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,82 @@
+package io.memberpulse.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memberpulse.identity.domain.IdentityGraph;
+import io.memberpulse.identity.domain.MatchWeights;
+import io.memberpulse.identity.domain.StitchGuardrails;
+import io.memberpulse.identity.store.EventRow;
+import io.memberpulse.identity.store.IdentityRepository;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class UnwrittenBatchesTest {
+    static final Instant T = Instant.parse("2025-03-01T10:00:00Z");
+    static final Duration WINDOW = Duration.ofMinutes(60);
+    static final IdentityGraph GRAPH = emptyGraph();
+
+    static IdentityGraph emptyGraph() {
+        return new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.DEFAULTS);
+    }
+
+    static EventRow order(String source, String id, String store, Instant at, String duplicateOf) {
+        return new EventRow(source, id, "m-" + id, "order", at, store, "o-" + id, new byte[0], duplicateOf, null);
+    }
+
+    static DuplicateOrders.Lines line(String store, String source, Instant at) {
+        return new DuplicateOrders.Lines(List.of(store), List.of(source), List.of(at));
+    }
+
+    @Test
+    void eventsOfABatchBeingWrittenAreKnownUntilItCommitted() {
+        UnwrittenBatches unwritten = new UnwrittenBatches();
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        unwritten.add(GRAPH, List.of(order("pos", "e1", "s1", T, null)), committed);
+        unwritten.prune(GRAPH);
+        assertThat(unwritten.eventKeys()).containsExactly(IdentityRepository.eventKey("pos", "e1"));
+
+        committed.complete(null); // from now on a read of the database finds it
+        unwritten.prune(GRAPH);
+        assertThat(unwritten.eventKeys()).isEmpty();
+    }
+
+    @Test
+    void aFailedBatchIsKeptForItsGraphAndForgottenOnceTheGraphIsRebuilt() {
+        UnwrittenBatches unwritten = new UnwrittenBatches();
+        unwritten.add(GRAPH, List.of(order("pos", "e1", "s1", T, null)), CompletableFuture.failedFuture(new RuntimeException()));
+        unwritten.prune(GRAPH);
+        assertThat(unwritten.eventKeys()).hasSize(1); // batches stitched after it on this graph are refused anyway
+
+        unwritten.prune(emptyGraph());
+        assertThat(unwritten.eventKeys()).isEmpty();
+    }
+
+    @Test
+    void unwrittenOrderLinesNearTheBatchAreComparedLikeStoredOnes() {
+        UnwrittenBatches unwritten = new UnwrittenBatches();
+        unwritten.add(GRAPH, List.of(
+                order("delivery", "d1", "s1", T, null),                  // near: other channel, same store, in the window
+                order("pos", "p1", "s1", T, null),                       // same channel as the new line
+                order("delivery", "d2", "s2", T, null),                  // other store
+                order("delivery", "d3", "s1", T.plus(Duration.ofHours(2)), null), // outside the window
+                order("delivery", "d4", "s1", T, "pos:p0")),             // a duplicate itself
+                new CompletableFuture<>());
+        List<EventRow> near = unwritten.nearby(List.of(), line("s1", "pos", T.plusSeconds(600)), WINDOW);
+        assertThat(near).extracting(EventRow::eventId).containsExactly("d1");
+    }
+
+    @Test
+    void anOriginalPairedInAnUnwrittenBatchIsNotPairedAgain() {
+        UnwrittenBatches unwritten = new UnwrittenBatches();
+        unwritten.add(GRAPH, List.of(order("delivery", "d1", "s1", T, null), order("pos", "p9", "s1", T, "app:a1")),
+                new CompletableFuture<>());
+        unwritten.add(GRAPH, List.of(order("pos", "p2", "s1", T, "delivery:d1")), new CompletableFuture<>());
+        EventRow stored = order("app", "a1", "s1", T, null); // the database does not know yet that p9 repeats it
+        EventRow other = order("app", "a2", "s1", T, null);
+        List<EventRow> near = unwritten.nearby(List.of(stored, other, other), line("s1", "miniapp", T), WINDOW);
+        assertThat(near).extracting(EventRow::eventId).containsExactly("a2");
+    }
+}
