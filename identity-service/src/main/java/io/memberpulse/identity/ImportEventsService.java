@@ -8,6 +8,7 @@ import io.memberpulse.identity.domain.TimeOrderedIds;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.identity.store.IdentityRepository;
+import io.memberpulse.identity.store.PlannerStatistics;
 import io.memberpulse.identity.stream.out.MemberEventPublisher;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -49,6 +50,7 @@ public class ImportEventsService {
     private final StitchingGraph graphs;
     private final IdentityChanges changes;
     private final MemberEventPublisher publisher;
+    private final PlannerStatistics statistics;
     private final IdentifierNormalizer normalizer;
     private final Duration orderWindow;
     private final Counter duplicateOrderCounter;
@@ -65,12 +67,14 @@ public class ImportEventsService {
     private final UnwrittenBatches unwritten = new UnwrittenBatches();
 
     public ImportEventsService(IdentityRepository repository, GraphRepository graphRepository, StitchingGraph graphs,
-            IdentityChanges changes, MemberEventPublisher publisher, IdentityConfig config, MeterRegistry registry) {
+            IdentityChanges changes, MemberEventPublisher publisher, PlannerStatistics statistics, IdentityConfig config,
+            MeterRegistry registry) {
         this.repository = repository;
         this.graphRepository = graphRepository;
         this.graphs = graphs;
         this.changes = changes;
         this.publisher = publisher;
+        this.statistics = statistics;
         this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(),
                 IdentityConfig.guardrails(config)::isBlocked);
         this.orderWindow = config.identity().duplicateOrderWindow();
@@ -219,6 +223,7 @@ public class ImportEventsService {
             acknowledged = acknowledged.thenRunAsync(changes::publishPending, changesThread);
         }
         int stored = stitched.rows().size();
+        statistics.written(stored);
         acceptedCounter.increment(stored);
         duplicateCounter.increment(stitched.duplicates());
         duplicateOrderCounter.increment(stitched.rows().stream().filter(row -> row.duplicateOf() != null).count());
