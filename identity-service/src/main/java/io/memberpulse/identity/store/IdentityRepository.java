@@ -4,6 +4,7 @@ import io.memberpulse.identity.domain.BatchStitcher;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierType;
 import io.memberpulse.identity.domain.IdentityHealth;
+import io.memberpulse.proto.identity.v1.Source;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -15,10 +16,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -53,6 +56,12 @@ public class IdentityRepository {
                     return keys;
                 });
     }
+
+    /** Every channel an order line can come from, as stored in channel_event.source. */
+    private static final String[] ORDER_SOURCES = Arrays.stream(Source.values())
+            .filter(source -> source != Source.SOURCE_UNSPECIFIED && source != Source.UNRECOGNIZED)
+            .map(source -> source.name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT))
+            .toArray(String[]::new);
 
     public static String eventKey(String source, String eventId) {
         return source + '\u0000' + eventId;
@@ -312,8 +321,10 @@ public class IdentityRepository {
      * (store, source, time) of the three lists. Looked up per line rather than over the stores and time
      * span of a whole batch: that span held every other order of the period (in the benchmark's copies,
      * every earlier copy's), which made each batch's comparison grow with what was stored. One index range
-     * per line (LATERAL, kept apart by OFFSET 0): a bulk import outruns autovacuum, and without statistics
-     * the planner hash-joined every stored order line instead.
+     * per line and other channel (LATERAL, kept apart by OFFSET 0): a bulk import outruns autovacuum, and
+     * without statistics the planner hash-joined every stored order line instead. The other channels are
+     * {@code sources} less the line's own, so that the index (store, channel, time) is read only where a
+     * repeat can be.
      */
     public Uni<List<EventRow>> orderLinesNear(SqlConnection connection, List<String> storeIds, List<String> sources,
             List<Instant> times, java.time.Duration window) {
@@ -328,8 +339,8 @@ public class IdentityRepository {
                   CROSS JOIN LATERAL (
                     SELECT e.source, e.event_id FROM channel_event e
                     WHERE e.type = 'order' AND e.duplicate_of IS NULL AND e.store_id = line.store_id
+                      AND e.source = ANY (array_remove($5::text[], line.source))
                       AND e.occurred_at BETWEEN line.at - make_interval(secs => $4) AND line.at + make_interval(secs => $4)
-                      AND e.source <> line.source
                     OFFSET 0) o)
                 SELECT e.source, e.event_id, e.member_id, e.type, e.occurred_at, e.store_id, e.order_id, e.payload,
                   e.duplicate_of
@@ -337,7 +348,7 @@ public class IdentityRepository {
                 WHERE NOT EXISTS (SELECT 1 FROM channel_event d WHERE d.duplicate_of = e.source || ':' || e.event_id)""")
                 .execute(Tuple.of(storeIds.toArray(String[]::new), sources.toArray(String[]::new),
                         times.stream().map(IdentityRepository::offset).toArray(OffsetDateTime[]::new),
-                        (double) window.toSeconds()))
+                        (double) window.toSeconds(), ORDER_SOURCES))
                 .map(rows -> {
                     List<EventRow> events = new ArrayList<>();
                     for (Row row : rows) {
