@@ -36,10 +36,7 @@ public class StitchingGraph {
     private final SingleWriter writer;
     private IdentityGraph graph;
     private long loadedInTenure;
-    /** The last queued write (completed: none pending); read and replaced under this object's lock. */
-    private CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
-    /** The graph whose batch failed to be written: the writes of batches stitched on it are refused. */
-    private volatile IdentityGraph failed;
+    private final WriteQueue writes = new WriteQueue();
 
     public StitchingGraph(GraphRepository repository, IdentityConfig config, SingleWriter writer) {
         this.repository = repository;
@@ -55,7 +52,7 @@ public class StitchingGraph {
      */
     synchronized IdentityGraph graph() {
         long tenure = writer.check();
-        if (graph == null || graph == failed || loadedInTenure != tenure) { // another instance may have written in between
+        if (graph == null || writes.failedOn(graph) || loadedInTenure != tenure) { // another instance may have written in between
             awaitWrites();
             graph = load();
             loadedInTenure = tenure;
@@ -69,30 +66,16 @@ public class StitchingGraph {
     }
 
     /**
-     * Queues the write of a batch stitched on {@code stitchedOn}: it runs on {@code executor} after
-     * every write queued before it, whether they succeeded or not, and is refused when a batch
-     * stitched on the same graph before it failed. Call holding this object's lock, in stitching order.
+     * Queues the write of a batch stitched on {@code stitchedOn} behind the writes queued before it
+     * (see {@link WriteQueue}). Call holding this object's lock, in stitching order.
      */
     synchronized <T> CompletableFuture<T> queueWrite(IdentityGraph stitchedOn, Supplier<T> write, Executor executor) {
-        CompletableFuture<T> written = lastWrite.handleAsync((ignored, earlierFailure) -> {
-            if (failed == stitchedOn) {
-                throw new IllegalStateException("not written: an earlier batch stitched before this one failed to be "
-                        + "written (its events may be imported again)");
-            }
-            try {
-                return write.get();
-            } catch (RuntimeException e) {
-                failed = stitchedOn; // it holds this batch: rebuilt once the writes queued after it ended
-                throw e;
-            }
-        }, executor);
-        lastWrite = written;
-        return written;
+        return writes.queue(stitchedOn, write, executor);
     }
 
     /** Blocks until every queued write has ended (failures included). */
     synchronized void awaitWrites() {
-        lastWrite.handle((ignored, failure) -> null).join();
+        writes.awaitAll();
     }
 
     /** Drops the graph; the next caller rebuilds it from the database. */
