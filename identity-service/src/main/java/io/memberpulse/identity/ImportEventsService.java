@@ -139,7 +139,7 @@ public class ImportEventsService {
     }
 
     /** A batch stitched into the graph, ready to be written as it is (nothing in it reads the graph again). */
-    private record Stitched(int submitted, List<EventRow> rows, BatchWrite write, List<MemberEvent> toPublish,
+    private record Stitched(List<EventRow> rows, BatchWrite write, List<MemberEvent> toPublish,
             int duplicates, Instant acceptedAt) {
     }
 
@@ -205,7 +205,7 @@ public class ImportEventsService {
                     instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),
                     event.toByteArray(), duplicateOf[i], event.getIdentifiers().getDeviceId()));
         }
-        return new Stitched(events.size(), rows, BatchWrite.of(graph, linked, now), toPublish,
+        return new Stitched(rows, BatchWrite.of(graph, linked, now), toPublish,
                 duplicatesInBatch + candidates.size() - fresh.size(), now);
     }
 
