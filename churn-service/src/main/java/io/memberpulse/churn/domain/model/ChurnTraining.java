@@ -31,9 +31,9 @@ public final class ChurnTraining {
      * Right after the records begin every member looks new (tenure, frequency and spend count from the start
      * of the records), though most are customers from before them who come back as they always did; rows from
      * such cut-offs teach that new one-time buyers return often, and a model scoring later cut-offs, where new
-     * buyers are really new, ranks them too low. Set a priori at about two typical purchase gaps; chosen over
-     * keeping every cut-off on Online Retail validation windows alone (ValidationVariantsBenchmarkTest). When
-     * the cut-offs with that much history give too little to train on, every cut-off is kept.
+     * buyers are really new, ranks them too low. About two typical purchase gaps; chosen, over keeping every
+     * cut-off and over 20 to 75 days, on Online Retail validation windows alone (ValidationVariantsBenchmarkTest).
+     * When the cut-offs with that much history give too little to train on, every cut-off is kept.
      */
     public static final int MIN_RECORDS_DAYS = 60;
 
@@ -68,8 +68,8 @@ public final class ChurnTraining {
         Stacked earlyRows = requireTrainable(stack(earlyProducts.fill(validationTraining)), "validation training "
                 + "cut-offs (before " + plan.validationCutoff() + " minus the horizon)");
         Stacked earlySlices = requireTrainable(HazardRows.of(earlyProducts.fill(withHistory(present(
-                plan.validationHazardCutoffs(), labelledAt))), plan.validationCutoff(), plan.horizonDays()), "person-slice rows before "
-                + plan.validationCutoff());
+                plan.validationHazardCutoffs(), labelledAt))), plan.validationCutoff(), plan.horizonDays()),
+                "person-slice rows before " + plan.validationCutoff());
         Map<ModelKind, ModelMetrics> validation = new EnumMap<>(ModelKind.class);
         Map<ModelKind, ChurnClassifier> early = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : ModelKind.values()) {
@@ -82,8 +82,9 @@ public final class ChurnTraining {
         List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), labelledAt));
         ProductScores products = ProductScores.fit(training);
         Stacked all = requireTrainable(stack(products.fill(training)), "training cut-offs");
-        Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(products.fill(withHistory(present(
-                plan.hazardCutoffs(), labelledAt))), plan.asOf(), plan.horizonDays()), "person-slice rows") : null;
+        Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(products.fill(withHistory(
+                present(plan.hazardCutoffs(), labelledAt))), plan.asOf(), plan.horizonDays()), "person-slice rows")
+                : null;
         Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
             finals.put(kind, train(kind, all, slices, finals));
@@ -155,7 +156,8 @@ public final class ChurnTraining {
             }
         }
         boolean labelled = kept.stream().allMatch(Snapshot::labelled);
-        boolean enough = rows >= MIN_ROWS && (!labelled || churners >= MIN_PER_CLASS && rows - churners >= MIN_PER_CLASS);
+        boolean enough = rows >= MIN_ROWS
+                && (!labelled || churners >= MIN_PER_CLASS && rows - churners >= MIN_PER_CLASS);
         return enough ? kept : snapshots;
     }
 
