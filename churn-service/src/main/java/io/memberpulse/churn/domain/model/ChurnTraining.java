@@ -26,6 +26,16 @@ public final class ChurnTraining {
     public static final int MIN_VALIDATION_ROWS = 50;
     public static final int MIN_VALIDATION_PER_CLASS = 10;
     private static final int TREATED = io.memberpulse.churn.domain.features.Feature.TREATED_IN_HORIZON.ordinal();
+    /**
+     * A training cut-off is learnt from only when the records reach at least this many days back before it.
+     * Right after the records begin every member looks new (tenure, frequency and spend count from the start
+     * of the records), though most are customers from before them who come back as they always did; rows from
+     * such cut-offs teach that new one-time buyers return often, and a model scoring later cut-offs, where new
+     * buyers are really new, ranks them too low. About two typical purchase gaps; chosen, over keeping every
+     * cut-off and over 20 to 75 days, on Online Retail validation windows alone (ValidationVariantsBenchmarkTest).
+     * When the cut-offs with that much history give too little to train on, every cut-off is kept.
+     */
+    public static final int MIN_RECORDS_DAYS = 60;
 
     /**
      * The outcome: the chosen model, refitted; every kind's validation metrics; sizes; and the product-bag
@@ -52,14 +62,14 @@ public final class ChurnTraining {
     public static Result run(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, boolean refitAll) {
         Snapshot window = labelledAt.apply(plan.validationCutoff());
         requireValidation(window);
-        List<Snapshot> validationTraining = present(plan.validationTrainingCutoffs(), labelledAt);
+        List<Snapshot> validationTraining = withHistory(present(plan.validationTrainingCutoffs(), labelledAt));
         ProductScores earlyProducts = ProductScores.fit(validationTraining);
         window = earlyProducts.fill(window);
         Stacked earlyRows = requireTrainable(stack(earlyProducts.fill(validationTraining)), "validation training "
                 + "cut-offs (before " + plan.validationCutoff() + " minus the horizon)");
-        Stacked earlySlices = requireTrainable(HazardRows.of(earlyProducts.fill(present(plan.validationHazardCutoffs(),
-                labelledAt)), plan.validationCutoff(), plan.horizonDays()), "person-slice rows before "
-                + plan.validationCutoff());
+        Stacked earlySlices = requireTrainable(HazardRows.of(earlyProducts.fill(withHistory(present(
+                plan.validationHazardCutoffs(), labelledAt))), plan.validationCutoff(), plan.horizonDays()),
+                "person-slice rows before " + plan.validationCutoff());
         Map<ModelKind, ModelMetrics> validation = new EnumMap<>(ModelKind.class);
         Map<ModelKind, ChurnClassifier> early = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : ModelKind.values()) {
@@ -69,11 +79,12 @@ public final class ChurnTraining {
         ModelKind chosen = Arrays.stream(ModelKind.values()).filter(ModelKind::candidate)
                 .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
 
-        List<Snapshot> training = present(plan.trainingCutoffs(), labelledAt);
+        List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), labelledAt));
         ProductScores products = ProductScores.fit(training);
         Stacked all = requireTrainable(stack(products.fill(training)), "training cut-offs");
-        Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(products.fill(present(
-                plan.hazardCutoffs(), labelledAt)), plan.asOf(), plan.horizonDays()), "person-slice rows") : null;
+        Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(products.fill(withHistory(
+                present(plan.hazardCutoffs(), labelledAt))), plan.asOf(), plan.horizonDays()), "person-slice rows")
+                : null;
         Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
             finals.put(kind, train(kind, all, slices, finals));
@@ -128,6 +139,31 @@ public final class ChurnTraining {
             }
         }
         return result;
+    }
+
+    /**
+     * The snapshots whose records reach {@link #MIN_RECORDS_DAYS} back before their cut-off; all of them when
+     * those would be too few to train on (fewer rows or outcomes than {@link #MIN_ROWS}, {@link #MIN_PER_CLASS}).
+     */
+    static List<Snapshot> withHistory(List<Snapshot> snapshots) {
+        List<Snapshot> kept = snapshots.stream().filter(s -> recordsDays(s) >= MIN_RECORDS_DAYS).toList();
+        int rows = 0;
+        int churners = 0;
+        for (Snapshot snapshot : kept) {
+            rows += snapshot.size();
+            if (snapshot.churned() != null) {
+                churners += Arrays.stream(snapshot.churned()).sum();
+            }
+        }
+        boolean labelled = kept.stream().allMatch(Snapshot::labelled);
+        boolean enough = rows >= MIN_ROWS
+                && (!labelled || churners >= MIN_PER_CLASS && rows - churners >= MIN_PER_CLASS);
+        return enough ? kept : snapshots;
+    }
+
+    /** Days from the first purchase in the records to the snapshot's cut-off (NaN when unknown). */
+    static double recordsDays(Snapshot snapshot) {
+        return snapshot.population().demand().daysOfRecords(Math.floorDiv(snapshot.asOf().getEpochSecond(), 86_400L));
     }
 
     private static void requireValidation(Snapshot window) {
