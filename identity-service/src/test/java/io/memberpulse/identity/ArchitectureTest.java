@@ -15,8 +15,9 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule domainUsesOnlyTheJdk = classes().that().resideInAPackage("..identity.domain..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..identity.domain..",
-                    "com.google.i18n.phonenumbers..", "org.apache.commons.text..", "net.sourceforge.pinyin4j..");
-            // pure libraries: phone numbers, string distances and pinyin are domain knowledge
+                    "com.google.i18n.phonenumbers..", "org.apache.commons.text..", "net.sourceforge.pinyin4j..",
+                    "com.fasterxml.uuid..");
+            // pure libraries: phone numbers, string distances, pinyin and time-ordered ids are domain knowledge
 
     @ArchTest
     static final ArchRule rootAndStoreNeverCallAdapters = noClasses()
