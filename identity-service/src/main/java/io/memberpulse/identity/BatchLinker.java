@@ -57,7 +57,7 @@ public final class BatchLinker {
         Map<String, String> storedMembers = new HashMap<>();
         for (EventRow row : nearby) {
             if (row.memberId() != null) {
-                storedMembers.put(row.source() + ":" + row.eventId(), row.memberId());
+                storedMembers.put(row.reference(), row.memberId());
             }
         }
         return new Linked(graph.stitch(inputs, newMemberId, storedMembers), duplicateOf, inputs);

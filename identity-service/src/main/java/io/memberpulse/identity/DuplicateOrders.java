@@ -60,7 +60,7 @@ final class DuplicateOrders {
                 ChannelEvent event = ChannelEvent.parseFrom(row.payload());
                 if (isOrderLine(event)) {
                     lines.add(line(lines.size(), event));
-                    keys.add(row.source() + ":" + row.eventId() + "#-1");
+                    keys.add(row.reference() + "#-1");
                 }
             } catch (InvalidProtocolBufferException e) {
                 // an unreadable stored row cannot be compared; it is reported by the relay

@@ -74,7 +74,7 @@ final class UnwrittenBatches {
         }
         Map<String, EventRow> near = new LinkedHashMap<>();
         for (EventRow row : stored) {
-            String key = row.source() + ":" + row.eventId();
+            String key = row.reference();
             if (!originals.contains(key)) {
                 near.putIfAbsent(key, row);
             }
@@ -88,7 +88,7 @@ final class UnwrittenBatches {
         }
         for (Batch batch : batches) {
             for (EventRow row : batch.rows()) {
-                String key = row.source() + ":" + row.eventId();
+                String key = row.reference();
                 if ("order".equals(row.type()) && row.duplicateOf() == null && row.storeId() != null
                         && !originals.contains(key) && isNear(row, linesAtStore.get(row.storeId()), lines, window)) {
                     near.putIfAbsent(key, row);

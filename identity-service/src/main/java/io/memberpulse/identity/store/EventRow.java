@@ -9,4 +9,9 @@ import java.time.Instant;
  */
 public record EventRow(String source, String eventId, String memberId, String type, Instant occurredAt,
         String storeId, String orderId, byte[] payload, String duplicateOf, String deviceId) {
+
+    /** "source:event_id": how {@code duplicateOf} (and channel_event.duplicate_of) names an event. */
+    public String reference() {
+        return source + ":" + eventId;
+    }
 }

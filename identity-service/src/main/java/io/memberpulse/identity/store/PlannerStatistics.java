@@ -28,16 +28,17 @@ public class PlannerStatistics {
 
     /** Counts committed events; starts an ANALYZE when they have doubled since the last one (one at a time). */
     public void written(int events) {
+        long at;
         synchronized (this) {
             written += events;
             if (analyzing || written < next) {
                 return;
             }
             analyzing = true;
+            at = written;
             next = written * 2;
         }
         long started = System.nanoTime();
-        long at = next / 2;
         pool.query("ANALYZE member, member_identifier, channel_event, identifier_store").execute()
                 .subscribe().with(
                         done -> finished(at, started, null),
