@@ -174,6 +174,304 @@ class ValidationVariantsBenchmarkTest {
                 kind.key(), m[0], m[1]));
     }
 
+    /**
+     * Multi-horizon labels (issue 8, idea 3): the blend trained on "no purchase within h" for h = H/2, 2H/3 and
+     * H from the same training cut-offs, scored on the window's H-day label; prints each horizon's blend and the
+     * means of their probabilities. Horizons beyond H cannot be validated here: with 60 days of records needed
+     * (ChurnTraining#MIN_RECORDS_DAYS) no training cut-off of the 05-29 and 05-15 windows has a 120-day label
+     * before the window.
+     */
+    @Test
+    void multiHorizonLabelsOnValidationWindows() throws Exception {
+        EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
+        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
+                s -> BgNbdFitter.fit(s).model(), H);
+        StockOuts stockOuts = new StockOuts(data.stockOuts());
+        Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
+        int[] horizons = {H / 2, H * 2 / 3, H};
+        Map<String, double[]> mean = new java.util.TreeMap<>();
+        for (Instant window : windows) {
+            Instant factsEnd = window.plus(Duration.ofDays(H));
+            TrainingPlan plan = TrainingPlan.of(factsEnd, H);
+            Snapshot v = builder.at(data.histories(), stockOuts, window, factsEnd);
+            List<Snapshot> train = new ArrayList<>();
+            for (Instant t : plan.validationTrainingCutoffs()) {
+                Snapshot s = builder.at(data.histories(), stockOuts, t, factsEnd);
+                if (s.size() > 0) {
+                    train.add(s);
+                }
+            }
+            train = ChurnTraining.withHistory(train);
+            ProductScores products = ProductScores.fit(train);
+            v = products.fill(v);
+            List<Snapshot> filled = products.fill(train);
+            Map<String, double[]> predictions = new java.util.LinkedHashMap<>();
+            for (int h : horizons) {
+                ChurnTraining.Stacked rows = atHorizon(filled, h, window);
+                predictions.put("blend-" + h, ChurnClassifier.train(ModelKind.BLEND, rows.x(), rows.y())
+                        .predict(v.features()));
+            }
+            predictions.put("mean-" + horizons[1] + "-" + horizons[2],
+                    meanOf(predictions.get("blend-" + horizons[1]), predictions.get("blend-" + horizons[2])));
+            predictions.put("mean-" + horizons[0] + "-" + horizons[1] + "-" + horizons[2], meanOf(
+                    predictions.get("blend-" + horizons[0]), predictions.get("blend-" + horizons[1]),
+                    predictions.get("blend-" + horizons[2])));
+            int[] y = v.churned();
+            predictions.forEach((name, p) -> {
+                ModelMetrics m = ModelMetrics.of(p, y);
+                System.out.printf(Locale.ROOT, "window %s %-20s AUC %.4f lift@20 %.3f%n", window, name, m.auc(),
+                        m.liftAt20());
+                double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
+                sum[0] += m.auc() / windows.length;
+                sum[1] += m.liftAt20() / windows.length;
+            });
+        }
+        mean.forEach((name, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-20s AUC %.4f lift@20 %.3f%n",
+                name, m[0], m[1]));
+    }
+
+    /**
+     * Time to the next purchase (issue 8, idea 3): gradient-boosted Cox regression (XGBoost survival:cox) on each
+     * training row's days to return, censored where the facts before the validation window end (so early
+     * cut-offs tell more than the H-day label: returned on day 100, or not by day 150). The churn score is
+     * minus the log hazard of returning; combined with the log-loss kinds by rank mean.
+     */
+    @Test
+    void timeToReturnOnValidationWindows() throws Exception {
+        EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
+        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
+                s -> BgNbdFitter.fit(s).model(), H);
+        StockOuts stockOuts = new StockOuts(data.stockOuts());
+        Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
+        Map<String, double[]> mean = new java.util.TreeMap<>();
+        for (Instant window : windows) {
+            Instant factsEnd = window.plus(Duration.ofDays(H));
+            TrainingPlan plan = TrainingPlan.of(factsEnd, H);
+            Snapshot v = builder.at(data.histories(), stockOuts, window, factsEnd);
+            List<Snapshot> train = new ArrayList<>();
+            for (Instant t : plan.validationTrainingCutoffs()) {
+                // return times observed up to the validation window only
+                Snapshot s = builder.at(data.histories(), stockOuts, t, window);
+                if (s.size() > 0) {
+                    train.add(s);
+                }
+            }
+            train = ChurnTraining.withHistory(train);
+            ProductScores products = ProductScores.fit(train);
+            v = products.fill(v);
+            List<Snapshot> filled = products.fill(train);
+            ChurnTraining.Stacked rows = ChurnTraining.stack(filled);
+            double[][] x = rows.x();
+            double[][] vx = v.features();
+            float[] times = new float[x.length];
+            int r = 0;
+            for (Snapshot s : filled) {
+                double observed = Duration.between(s.asOf(), window).getSeconds() / 86_400d;
+                for (double back : s.daysToReturn()) {
+                    // survival:cox reads a negative time as censored there
+                    times[r++] = (float) (back <= observed ? Math.max(back, 0.5) : -observed);
+                }
+            }
+            Map<String, double[]> p = new java.util.LinkedHashMap<>();
+            p.put("lr", ChurnClassifier.train(ModelKind.LR, x, rows.y()).predict(vx));
+            p.put("gbt-bgnbd", ChurnClassifier.train(ModelKind.GBT_BGNBD, x, rows.y()).predict(vx));
+            p.put("blend", meanOf(p.get("lr"), p.get("gbt-bgnbd")));
+            Map<String, Object> trees = Xgb.treeParams(2);
+            trees.put("objective", "survival:cox");
+            trees.put("eval_metric", "cox-nloglik");
+            p.put("cox-gbt", negate(cox(x, times, null, vx, null, trees, Xgb.RESIDUAL_TREE_ROUNDS)));
+            p.put("cox-gbt-bgnbd", negate(cox(x, times, cloglog(x), vx, cloglog(vx), trees,
+                    Xgb.RESIDUAL_TREE_ROUNDS)));
+            p.put("rank(lr, gbt-bgnbd, cox-gbt-bgnbd)", rankMean3(p.get("lr"), p.get("gbt-bgnbd"),
+                    p.get("cox-gbt-bgnbd")));
+            p.put("rank(lr, cox-gbt)", rankMean(p.get("lr"), p.get("cox-gbt")));
+            p.put("rank(blend, cox-gbt)", rankMean(p.get("blend"), p.get("cox-gbt")));
+            p.put("rank(lr, gbt-bgnbd, cox-gbt)", rankMean3(p.get("lr"), p.get("gbt-bgnbd"), p.get("cox-gbt")));
+            int[] y = v.churned();
+            p.forEach((name, q) -> {
+                ModelMetrics m = ModelMetrics.of(q, y);
+                System.out.printf(Locale.ROOT, "window %s %-30s AUC %.4f lift@20 %.3f%n", window, name, m.auc(),
+                        m.liftAt20());
+                double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
+                sum[0] += m.auc() / windows.length;
+                sum[1] += m.liftAt20() / windows.length;
+            });
+        }
+        mean.forEach((name, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-30s AUC %.4f lift@20 %.3f%n",
+                name, m[0], m[1]));
+    }
+
+    /** BG/NBD's P(no purchase within H) as a log hazard ratio: log(-log p) (a constant aside). */
+    static float[] cloglog(double[][] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double p = x[i][Feature.BGNBD_P_NO_PURCHASE.ordinal()];
+            p = Double.isFinite(p) ? Math.max(1e-3, Math.min(1 - 1e-3, p)) : 0.5;
+            out[i] = (float) Math.log(-Math.log(p));
+        }
+        return out;
+    }
+
+    static double[] cox(double[][] x, float[] times, float[] margin, double[][] v, float[] vMargin,
+            Map<String, Object> params, int rounds) throws Exception {
+        ml.dmlc.xgboost4j.java.DMatrix train = matrix(x, margin);
+        train.setLabel(times);
+        ml.dmlc.xgboost4j.java.Booster booster = ml.dmlc.xgboost4j.java.XGBoost.train(train, params, rounds,
+                Map.of(), null, null);
+        ml.dmlc.xgboost4j.java.DMatrix test = matrix(v, vMargin);
+        float[][] raw = booster.predict(test, true);
+        double[] out = new double[raw.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = raw[i][0];
+        }
+        train.dispose();
+        test.dispose();
+        booster.dispose();
+        return out;
+    }
+
+    static double[] negate(double[] values) {
+        return Arrays.stream(values).map(d -> -d).toArray();
+    }
+
+    static double[] rankMean3(double[] a, double[] b, double[] c) {
+        double[] ra = ranks(a);
+        double[] rb = ranks(b);
+        double[] rc = ranks(c);
+        double[] out = new double[a.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (ra[i] + rb[i] + rc[i]) / 3 / a.length;
+        }
+        return out;
+    }
+
+    static ml.dmlc.xgboost4j.java.DMatrix matrix(double[][] x, float[] margin) throws Exception {
+        int width = x[0].length;
+        float[] values = new float[x.length * width];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < width; j++) {
+                values[i * width + j] = (float) x[i][j];
+            }
+        }
+        ml.dmlc.xgboost4j.java.DMatrix m = new ml.dmlc.xgboost4j.java.DMatrix(values, x.length, width, Float.NaN);
+        if (margin != null) {
+            m.setBaseMargin(margin);
+        }
+        return m;
+    }
+
+    /**
+     * Re-ranking the top (issue 8, idea 4): lift@20% is the precision among the fifth ranked most at risk, and
+     * a log-loss fit on every member spends itself on the easy bulk. A second blend is trained only on each
+     * training cut-off's members that the first blend (fitted on all rows, in-sample) puts in its top
+     * {@code share}; on the window, the first blend's top share is re-ranked by the second, above the rest.
+     */
+    @Test
+    void reRankingTheTopOnValidationWindows() throws Exception {
+        EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
+        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
+                s -> BgNbdFitter.fit(s).model(), H);
+        StockOuts stockOuts = new StockOuts(data.stockOuts());
+        Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
+        Map<String, double[]> mean = new java.util.TreeMap<>();
+        for (Instant window : windows) {
+            Instant factsEnd = window.plus(Duration.ofDays(H));
+            TrainingPlan plan = TrainingPlan.of(factsEnd, H);
+            Snapshot v = builder.at(data.histories(), stockOuts, window, factsEnd);
+            List<Snapshot> train = new ArrayList<>();
+            for (Instant t : plan.validationTrainingCutoffs()) {
+                Snapshot s = builder.at(data.histories(), stockOuts, t, factsEnd);
+                if (s.size() > 0) {
+                    train.add(s);
+                }
+            }
+            train = ChurnTraining.withHistory(train);
+            ProductScores products = ProductScores.fit(train);
+            v = products.fill(v);
+            List<Snapshot> filled = products.fill(train);
+            ChurnTraining.Stacked rows = ChurnTraining.stack(filled);
+            ChurnClassifier first = ChurnClassifier.train(ModelKind.BLEND, rows.x(), rows.y());
+            double[] p1 = first.predict(v.features());
+            Map<String, double[]> p = new java.util.LinkedHashMap<>();
+            p.put("blend", p1);
+            for (double share : new double[] {0.4, 0.6}) {
+                List<double[]> topRows = new ArrayList<>();
+                List<Integer> topLabels = new ArrayList<>();
+                for (Snapshot s : filled) {
+                    boolean[] top = top(first.predict(s.features()), share);
+                    for (int i = 0; i < s.size(); i++) {
+                        if (top[i]) {
+                            topRows.add(s.features()[i]);
+                            topLabels.add(s.churned()[i]);
+                        }
+                    }
+                }
+                ChurnClassifier second = ChurnClassifier.train(ModelKind.BLEND, topRows.toArray(double[][]::new),
+                        topLabels.stream().mapToInt(Integer::intValue).toArray());
+                double[] p2 = second.predict(v.features());
+                boolean[] top = top(p1, share);
+                double[] reRanked = new double[p1.length];
+                double[] averaged = new double[p1.length];
+                for (int i = 0; i < p1.length; i++) {
+                    reRanked[i] = top[i] ? 1 + p2[i] : p1[i];
+                    averaged[i] = top[i] ? 1 + (p1[i] + p2[i]) / 2 : p1[i];
+                }
+                p.put("top-" + share + "-re-ranked", reRanked);
+                p.put("top-" + share + "-mean", averaged);
+            }
+            int[] y = v.churned();
+            p.forEach((name, q) -> {
+                ModelMetrics m = ModelMetrics.of(q, y);
+                System.out.printf(Locale.ROOT, "window %s %-20s AUC %.4f lift@20 %.3f%n", window, name, m.auc(),
+                        m.liftAt20());
+                double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
+                sum[0] += m.auc() / windows.length;
+                sum[1] += m.liftAt20() / windows.length;
+            });
+        }
+        mean.forEach((name, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-20s AUC %.4f lift@20 %.3f%n",
+                name, m[0], m[1]));
+    }
+
+    /** Whether each score is among the highest {@code share} of them. */
+    static boolean[] top(double[] scores, double share) {
+        double[] sorted = scores.clone();
+        Arrays.sort(sorted);
+        double threshold = sorted[(int) Math.floor((1 - share) * (sorted.length - 1))];
+        boolean[] out = new boolean[scores.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = scores[i] >= threshold;
+        }
+        return out;
+    }
+
+    /** Rows of the snapshots whose h-day label is known by {@code until}: 1 = no purchase within h days. */
+    static ChurnTraining.Stacked atHorizon(List<Snapshot> snapshots, int h, Instant until) {
+        List<double[]> rows = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (Snapshot s : snapshots) {
+            if (s.asOf().plus(Duration.ofDays(h)).isAfter(until)) {
+                continue;
+            }
+            for (int i = 0; i < s.size(); i++) {
+                rows.add(s.features()[i]);
+                labels.add(s.daysToReturn()[i] > h ? 1 : 0);
+            }
+        }
+        return new ChurnTraining.Stacked(rows.toArray(double[][]::new),
+                labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    static double[] meanOf(double[]... parts) {
+        double[] out = new double[parts[0].length];
+        for (double[] part : parts) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] += part[i] / parts.length;
+            }
+        }
+        return out;
+    }
+
     static Snapshot prepare(Snapshot s, String variant) {
         return switch (variant) {
             case "session-2" -> mask(s, SESSION_2_WIDTH);
