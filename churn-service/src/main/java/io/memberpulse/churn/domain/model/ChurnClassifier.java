@@ -14,8 +14,8 @@ import ml.dmlc.xgboost4j.java.Booster;
 
 /**
  * A churn model of one {@link ModelKind}, trained or fixed: probability of no purchase within the
- * horizon from the full feature vector. Serialisable to bytes (kind, width, scaler, XGBoost model, a Cox
- * model's baseline hazard, and a composite's parts after them).
+ * horizon from the full feature vector. Serialisable to bytes (kind, width, scaler, XGBoost model, and a
+ * blend's parts after them).
  * Features are only ever appended to {@link Feature}, so a model reads the first {@code width}
  * features it was trained with, and a version stored before new ones were added keeps scoring.
  */
@@ -30,10 +30,8 @@ public final class ChurnClassifier {
     private final int width;
     private final FeatureScaler scaler;
     private final byte[] model;
-    /** The models a composite kind averages; empty for every other kind. */
+    /** The models a BLEND or HAZARD averages; empty for every other kind. */
     private final List<ChurnClassifier> parts;
-    /** A COX_GBT model's baseline cumulative hazard of returning within the horizon; NaN for other kinds. */
-    private final double baseline;
     private Booster booster;
 
     private ChurnClassifier(ModelKind kind, int width, FeatureScaler scaler, byte[] model) {
@@ -41,17 +39,11 @@ public final class ChurnClassifier {
     }
 
     private ChurnClassifier(ModelKind kind, int width, FeatureScaler scaler, byte[] model, List<ChurnClassifier> parts) {
-        this(kind, width, scaler, model, parts, Double.NaN);
-    }
-
-    private ChurnClassifier(ModelKind kind, int width, FeatureScaler scaler, byte[] model, List<ChurnClassifier> parts,
-            double baseline) {
         this.kind = kind;
         this.width = width;
         this.scaler = scaler;
         this.model = model;
         this.parts = List.copyOf(parts);
-        this.baseline = baseline;
     }
 
     private ChurnClassifier(ModelKind kind, FeatureScaler scaler, byte[] model) {
@@ -71,9 +63,6 @@ public final class ChurnClassifier {
         if (kind.hazard()) {
             throw new IllegalArgumentException(kind + " trains on person-slice rows (trainHazard), not on member rows");
         }
-        if (kind.returnTimes()) {
-            throw new IllegalArgumentException(kind + " trains on the rows' return times too");
-        }
         double[][] x = columns(features, kind.columns());
         return switch (kind) {
             case RHYTHM, BGNBD -> new ChurnClassifier(kind, null, null);
@@ -88,40 +77,6 @@ public final class ChurnClassifier {
             case BLEND -> blendOf(train(ModelKind.LR, features, churned), train(ModelKind.GBT_BGNBD, features, churned));
             default -> throw new IllegalStateException(kind.name());
         };
-    }
-
-    /**
-     * Trains a model of any member-row kind; the kinds that learn from return times (COX_GBT, BLEND_COX) read
-     * {@code returns}, one per row, and give P(no purchase within {@code horizonDays}).
-     */
-    public static ChurnClassifier train(ModelKind kind, double[][] features, int[] churned, ReturnTimes returns,
-            int horizonDays) {
-        if (!kind.returnTimes()) {
-            return train(kind, features, churned);
-        }
-        if (features.length != churned.length || features.length != returns.size() || features.length == 0) {
-            throw new IllegalArgumentException("features, labels and return times must be non-empty and of one length");
-        }
-        return kind == ModelKind.COX_GBT ? trainCox(features, returns, horizonDays)
-                : blendOf(train(ModelKind.LR, features, churned), train(ModelKind.GBT_BGNBD, features, churned),
-                        trainCox(features, returns, horizonDays));
-    }
-
-    private static ChurnClassifier trainCox(double[][] features, ReturnTimes returns, int horizonDays) {
-        double[][] x = columns(features, ModelKind.COX_GBT.columns());
-        byte[] booster = Xgb.train(x, returns.coxLabels(), null, Xgb.coxParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
-        double[] hazardRatios = Xgb.predict(Xgb.load(booster), x, null);
-        return new ChurnClassifier(ModelKind.COX_GBT, Feature.COUNT, null, booster, List.of(),
-                returns.baselineHazard(hazardRatios, horizonDays));
-    }
-
-    /** The BLEND_COX mean of an LR, a GBT_BGNBD and a COX_GBT model trained on the same rows. */
-    public static ChurnClassifier blendOf(ChurnClassifier lr, ChurnClassifier gbtBgNbd, ChurnClassifier cox) {
-        if (lr.kind != ModelKind.LR || gbtBgNbd.kind != ModelKind.GBT_BGNBD || cox.kind != ModelKind.COX_GBT) {
-            throw new IllegalArgumentException("a blend with Cox averages an LR, a GBT_BGNBD and a COX_GBT model, not "
-                    + lr.kind + ", " + gbtBgNbd.kind + " and " + cox.kind);
-        }
-        return new ChurnClassifier(ModelKind.BLEND_COX, Feature.COUNT, null, null, List.of(lr, gbtBgNbd, cox));
     }
 
     /**
@@ -194,14 +149,7 @@ public final class ChurnClassifier {
             case GBT -> Xgb.predict(booster(), columns(features, columns()), null);
             case GBT_BGNBD -> Xgb.predict(booster(), columns(features, columns()), bgNbdMargin(features));
             case HAZARD_LR, HAZARD_GBT -> survival(columns(features, columns()));
-            case COX_GBT -> {
-                double[] p = Xgb.predict(booster(), columns(features, columns()), null);
-                for (int i = 0; i < p.length; i++) {
-                    p[i] = Math.exp(-baseline * p[i]);
-                }
-                yield p;
-            }
-            case BLEND, HAZARD, BLEND_COX -> {
+            case BLEND, HAZARD -> {
                 double[] p = new double[features.length];
                 for (ChurnClassifier part : parts) {
                     double[] q = part.predict(features);
@@ -287,9 +235,6 @@ public final class ChurnClassifier {
             if (model != null) {
                 out.write(model);
             }
-            if (kind == ModelKind.COX_GBT) {
-                out.writeDouble(baseline);
-            }
             if (kind.composite()) {
                 out.writeInt(parts.size());
                 for (ChurnClassifier part : parts) {
@@ -316,14 +261,13 @@ public final class ChurnClassifier {
             FeatureScaler scaler = in.readBoolean() ? new FeatureScaler(readArray(in), readArray(in)) : null;
             int length = in.readInt();
             byte[] model = length < 0 ? null : in.readNBytes(length);
-            double baseline = kind == ModelKind.COX_GBT ? in.readDouble() : Double.NaN;
             List<ChurnClassifier> parts = new java.util.ArrayList<>();
             if (kind.composite()) {
                 for (int i = in.readInt(); i > 0; i--) {
                     parts.add(fromBytes(in.readNBytes(in.readInt())));
                 }
             }
-            return new ChurnClassifier(kind, width, scaler, model, parts, baseline);
+            return new ChurnClassifier(kind, width, scaler, model, parts);
         } catch (IOException e) {
             throw new IllegalArgumentException("model bytes unreadable", e);
         }

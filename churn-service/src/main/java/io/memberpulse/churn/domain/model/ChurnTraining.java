@@ -67,14 +67,13 @@ public final class ChurnTraining {
         window = earlyProducts.fill(window);
         Stacked earlyRows = requireTrainable(stack(earlyProducts.fill(validationTraining)), "validation training "
                 + "cut-offs (before " + plan.validationCutoff() + " minus the horizon)");
-        ReturnTimes earlyReturns = ReturnTimes.of(validationTraining, plan.validationCutoff());
         Stacked earlySlices = requireTrainable(HazardRows.of(earlyProducts.fill(withHistory(present(
                 plan.validationHazardCutoffs(), labelledAt))), plan.validationCutoff(), plan.horizonDays()),
                 "person-slice rows before " + plan.validationCutoff());
         Map<ModelKind, ModelMetrics> validation = new EnumMap<>(ModelKind.class);
         Map<ModelKind, ChurnClassifier> early = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : ModelKind.values()) {
-            ChurnClassifier model = train(kind, earlyRows, earlyReturns, earlySlices, plan.horizonDays(), early);
+            ChurnClassifier model = train(kind, earlyRows, earlySlices, early);
             validation.put(kind, ModelMetrics.of(model.predict(window.features()), window.churned()));
         }
         ModelKind chosen = Arrays.stream(ModelKind.values()).filter(ModelKind::candidate)
@@ -83,13 +82,12 @@ public final class ChurnTraining {
         List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), labelledAt));
         ProductScores products = ProductScores.fit(training);
         Stacked all = requireTrainable(stack(products.fill(training)), "training cut-offs");
-        ReturnTimes returns = ReturnTimes.of(training, plan.asOf());
         Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(products.fill(withHistory(
                 present(plan.hazardCutoffs(), labelledAt))), plan.asOf(), plan.horizonDays()), "person-slice rows")
                 : null;
         Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
         for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
-            finals.put(kind, train(kind, all, returns, slices, plan.horizonDays(), finals));
+            finals.put(kind, train(kind, all, slices, finals));
         }
         int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
         return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
@@ -97,24 +95,20 @@ public final class ChurnTraining {
     }
 
     /**
-     * Trains a kind on the member rows (with their return times, for the kinds that read them; or a hazard kind
-     * on the person-slice rows), and remembers it; a mean is made of its parts when they are already trained.
+     * Trains a kind on the member rows (or a hazard kind on the person-slice rows), and remembers it; a mean
+     * is made of its parts when they are already trained.
      */
-    private static ChurnClassifier train(ModelKind kind, Stacked rows, ReturnTimes returns, Stacked slices,
-            int horizonDays, Map<ModelKind, ChurnClassifier> trained) {
+    private static ChurnClassifier train(ModelKind kind, Stacked rows, Stacked slices,
+            Map<ModelKind, ChurnClassifier> trained) {
         ChurnClassifier model;
         if (kind == ModelKind.BLEND && trained.containsKey(ModelKind.LR) && trained.containsKey(ModelKind.GBT_BGNBD)) {
             model = ChurnClassifier.blendOf(trained.get(ModelKind.LR), trained.get(ModelKind.GBT_BGNBD));
-        } else if (kind == ModelKind.BLEND_COX && trained.containsKey(ModelKind.LR)
-                && trained.containsKey(ModelKind.GBT_BGNBD) && trained.containsKey(ModelKind.COX_GBT)) {
-            model = ChurnClassifier.blendOf(trained.get(ModelKind.LR), trained.get(ModelKind.GBT_BGNBD),
-                    trained.get(ModelKind.COX_GBT));
         } else if (kind == ModelKind.HAZARD && trained.containsKey(ModelKind.HAZARD_LR)
                 && trained.containsKey(ModelKind.HAZARD_GBT)) {
             model = ChurnClassifier.hazardOf(trained.get(ModelKind.HAZARD_LR), trained.get(ModelKind.HAZARD_GBT));
         } else {
             model = kind.hazard() ? ChurnClassifier.trainHazard(kind, slices.x(), slices.y())
-                    : ChurnClassifier.train(kind, rows.x(), rows.y(), returns, horizonDays);
+                    : ChurnClassifier.train(kind, rows.x(), rows.y());
         }
         trained.put(kind, model);
         return model;

@@ -41,17 +41,7 @@ public enum ModelKind {
      * also preferred it: the recent cut-offs it adds teach the season just past, which need not be the
      * next one. (Session 4.)
      */
-    HAZARD(false, false),
-    /**
-     * Gradient-boosted Cox regression on the time to the next purchase ({@link ReturnTimes}: censored where the
-     * facts end), not on the H-day label: an early cut-off also tells whether its member came back on day 100
-     * or not by day 150, and a return on day 89 and one on day 91 are no longer opposite classes. P(no purchase
-     * within H) = exp(-H0(H) * hazard ratio), H0 by Breslow on the training rows. The same training cut-offs as
-     * the binary kinds. (Session 7.)
-     */
-    COX_GBT(false),
-    /** The mean of LR's, GBT_BGNBD's and COX_GBT's probabilities, equally weighted. (Session 7.) */
-    BLEND_COX(false);
+    HAZARD(false, false);
 
     private final boolean baseline;
     private final boolean candidate;
@@ -86,14 +76,9 @@ public enum ModelKind {
         return this == HAZARD_LR || this == HAZARD_GBT || this == HAZARD;
     }
 
-    /** The mean of trained models' probabilities. */
+    /** The mean of two trained models' probabilities. */
     public boolean composite() {
-        return this == BLEND || this == HAZARD || this == BLEND_COX;
-    }
-
-    /** Trained on return times (ReturnTimes), itself or through one of its parts. */
-    public boolean returnTimes() {
-        return this == COX_GBT || this == BLEND_COX;
+        return this == BLEND || this == HAZARD;
     }
 
     public Feature[] features() {

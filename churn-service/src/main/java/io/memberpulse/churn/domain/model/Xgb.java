@@ -53,27 +53,15 @@ final class Xgb {
         return p;
     }
 
-    /** Gradient-boosted Cox regression (survival:cox) with the tree settings of {@link #treeParams}. */
-    static Map<String, Object> coxParams(int depth) {
-        Map<String, Object> p = treeParams(depth);
-        p.put("objective", "survival:cox");
-        p.put("eval_metric", "cox-nloglik");
-        return p;
-    }
-
     static byte[] train(double[][] x, int[] y, float[] margin, Map<String, Object> params, int rounds) {
-        float[] labels = new float[y.length];
-        for (int i = 0; i < y.length; i++) {
-            labels[i] = y[i];
-        }
-        return train(x, labels, margin, params, rounds);
-    }
-
-    static byte[] train(double[][] x, float[] labels, float[] margin, Map<String, Object> params, int rounds) {
         DMatrix data = null;
         Booster booster = null;
         try {
             data = matrix(x, margin);
+            float[] labels = new float[y.length];
+            for (int i = 0; i < y.length; i++) {
+                labels[i] = y[i];
+            }
             data.setLabel(labels);
             booster = XGBoost.train(data, params, rounds, Map.of(), null, null);
             return booster.toByteArray("ubj");

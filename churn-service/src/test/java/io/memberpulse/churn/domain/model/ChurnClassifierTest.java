@@ -77,10 +77,9 @@ class ChurnClassifierTest {
         Snapshot train = synthetic(Instant.EPOCH, 1500, 1);
         Snapshot test = synthetic(Instant.EPOCH, 500, 2);
         ChurnTraining.Stacked slices = HazardRows.of(List.of(train), Instant.EPOCH.plusSeconds(90 * 86_400L), 90);
-        ReturnTimes returns = ReturnTimes.of(List.of(train), Instant.EPOCH.plusSeconds(90 * 86_400L));
         for (ModelKind kind : ModelKind.values()) {
             ChurnClassifier model = kind.hazard() ? ChurnClassifier.trainHazard(kind, slices.x(), slices.y())
-                    : ChurnClassifier.train(kind, train.features(), train.churned(), returns, 90);
+                    : ChurnClassifier.train(kind, train.features(), train.churned());
             double[] p = model.predict(test.features());
             assertThat(Arrays.stream(p).allMatch(v -> v >= 0 && v <= 1)).isTrue();
             if (kind != ModelKind.RHYTHM) {
@@ -107,30 +106,6 @@ class ChurnClassifierTest {
         }
         assertThatThrownBy(() -> ChurnClassifier.blendOf(gbt, lr)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("LR and a GBT_BGNBD");
-    }
-
-    @Test
-    void aBlendWithCoxIsTheMeanOfItsThreePartsAndCoxNeedsReturnTimes() {
-        Snapshot train = synthetic(Instant.EPOCH, 1500, 7);
-        Snapshot test = synthetic(Instant.EPOCH, 300, 8);
-        ReturnTimes returns = ReturnTimes.of(List.of(train), Instant.EPOCH.plusSeconds(90 * 86_400L));
-        ChurnClassifier lr = ChurnClassifier.train(ModelKind.LR, train.features(), train.churned());
-        ChurnClassifier gbt = ChurnClassifier.train(ModelKind.GBT_BGNBD, train.features(), train.churned());
-        ChurnClassifier cox = ChurnClassifier.train(ModelKind.COX_GBT, train.features(), train.churned(), returns, 90);
-        double[] a = lr.predict(test.features());
-        double[] b = gbt.predict(test.features());
-        double[] c = cox.predict(test.features());
-        double[] blended = ChurnClassifier.fromBytes(ChurnClassifier.blendOf(lr, gbt, cox).toBytes())
-                .predict(test.features());
-        for (int i = 0; i < blended.length; i++) {
-            assertThat(blended[i]).isCloseTo((a[i] + b[i] + c[i]) / 3, org.assertj.core.api.Assertions.within(1e-12));
-        }
-        // the Cox model's P(no return within 90 days) is calibrated by its baseline hazard: near the churn rate
-        assertThat(Arrays.stream(c).average().orElseThrow()).isCloseTo(test.churnRate(),
-                org.assertj.core.api.Assertions.within(0.1));
-        assertThatThrownBy(() -> ChurnClassifier.train(ModelKind.COX_GBT, train.features(), train.churned()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("return times");
-        assertThatThrownBy(() -> ChurnClassifier.blendOf(lr, cox, gbt)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
