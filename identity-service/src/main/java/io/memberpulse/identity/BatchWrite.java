@@ -1,6 +1,5 @@
 package io.memberpulse.identity;
 
-import io.memberpulse.identity.domain.EventEvidence;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentityGraph;
 import io.memberpulse.identity.domain.MergeRecord;
@@ -9,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,22 +20,12 @@ import java.util.Set;
  * @param finalRoot the member each member absorbed in the batch stands for after it
  */
 record BatchWrite(Collection<String> newMembers, Collection<Identifier> quarantined,
-        Map<Identifier, Set<String>> storesSeen, Map<Identifier, String> newLinks, Map<Identifier, Instant> linkFirst,
+        Map<Identifier, Set<String>> newStores, Map<Identifier, String> newLinks, Map<Identifier, Instant> linkFirst,
         Map<Identifier, Instant> linkLast, Map<Identifier, Instant> touchedFirst, Map<Identifier, Instant> lastSeen,
         List<MergeRecord> merges, List<String> evidenceIds, Map<String, String> finalRoot, List<byte[]> changes) {
 
     static BatchWrite of(IdentityGraph graph, BatchLinker.Linked linked, Instant now) {
         IdentityGraph.BatchOutcome outcome = linked.outcome();
-        Map<Identifier, Set<String>> storesSeen = new HashMap<>();
-        for (EventEvidence event : linked.evidence()) {
-            if (event.storeId() != null) {
-                for (Identifier identifier : event.identifiers()) {
-                    if (identifier.type().isStrong()) {
-                        storesSeen.computeIfAbsent(identifier, k -> new HashSet<>()).add(event.storeId());
-                    }
-                }
-            }
-        }
         Map<Identifier, Instant> firstSeen = new HashMap<>();
         Map<Identifier, Instant> lastSeen = new HashMap<>();
         outcome.seen().forEach((identifier, window) -> {
@@ -63,7 +51,7 @@ record BatchWrite(Collection<String> newMembers, Collection<Identifier> quaranti
             finalRoot.put(merge.absorbedMemberId(), graph.root(merge.absorbedMemberId()));
             changes.add(IdentityChanges.merged(merge, id, now).toByteArray());
         }
-        return new BatchWrite(outcome.newMembers(), outcome.quarantined(), storesSeen, outcome.newLinks(), linkFirst,
+        return new BatchWrite(outcome.newMembers(), outcome.quarantined(), outcome.newStores(), outcome.newLinks(), linkFirst,
                 linkLast, touchedFirst, lastSeen, merges, evidenceIds, finalRoot, changes);
     }
 }

@@ -15,6 +15,7 @@ import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.annotation.PreDestroy;
@@ -56,6 +57,10 @@ public class ImportEventsService {
     private final Counter duplicateOrderCounter;
     private final Counter acceptedCounter;
     private final Counter duplicateCounter;
+    /** Where an import's time goes, batch by batch: reading what is stored, linking, writing. */
+    private final Timer readStage;
+    private final Timer linkStage;
+    private final Timer writeStage;
     /*
      * Stitching a batch takes CPU-seconds: on its own thread, off the PostgreSQL client's event loop,
      * which would otherwise stall every other query, resolve and health check sharing it.
@@ -81,6 +86,14 @@ public class ImportEventsService {
         this.duplicateOrderCounter = Counter.builder("memberpulse.identity.duplicate.order.lines").register(registry);
         this.acceptedCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "accepted").register(registry);
         this.duplicateCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "duplicate").register(registry);
+        this.readStage = stageTimer(registry, "read", "look-up of re-delivered events and of stored order lines nearby");
+        this.linkStage = stageTimer(registry, "link", "duplicate orders found and events linked through the identity graph");
+        this.writeStage = stageTimer(registry, "write", "the batch's transaction");
+    }
+
+    private static Timer stageTimer(MeterRegistry registry, String stage, String description) {
+        return Timer.builder("memberpulse.identity.import.stage").tag("stage", stage)
+                .description("Time per imported batch: " + description).register(registry);
     }
 
     /**
@@ -171,18 +184,29 @@ public class ImportEventsService {
         Instant now = Instant.now();
         // read what the database holds only after this: a batch committing meanwhile is then seen in one or the other
         unwritten.prune(graph);
+        Timer.Sample reading = Timer.start();
         Set<String> known = unwritten.eventKeys();
-        Set<String> existing = repository.pool().withConnection(connection -> repository.existingEventKeys(connection,
-                candidates.stream().map(ImportEventsService::sourceCode).toList(),
-                candidates.stream().map(ChannelEvent::getEventId).toList())).await().indefinitely();
-        known.addAll(existing);
-        List<ChannelEvent> fresh = candidates.stream()
+        List<ChannelEvent> unknown = candidates.stream()
                 .filter(e -> !known.contains(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
                 .toList();
-        DuplicateOrders.Lines lines = DuplicateOrders.Lines.of(fresh);
-        List<EventRow> stored = repository.pool().withConnection(connection -> repository.orderLinesNear(connection,
-                lines.stores(), lines.sources(), lines.times(), orderWindow)).await().indefinitely();
-        List<EventRow> nearby = unwritten.nearby(stored, lines, orderWindow);
+        // The two reads run at once, on two connections: the lines near re-delivered events (dropped
+        // below) are looked up too, which costs a few rows and saves a round trip per batch.
+        DuplicateOrders.Lines unknownLines = DuplicateOrders.Lines.of(unknown);
+        var reads = Uni.combine().all().unis(
+                repository.pool().withConnection(connection -> repository.existingEventKeys(connection,
+                        unknown.stream().map(ImportEventsService::sourceCode).toList(),
+                        unknown.stream().map(ChannelEvent::getEventId).toList())),
+                repository.pool().withConnection(connection -> repository.orderLinesNear(connection,
+                        unknownLines.stores(), unknownLines.sources(), unknownLines.times(), orderWindow)))
+                .asTuple().await().indefinitely();
+        Set<String> existing = reads.getItem1();
+        List<ChannelEvent> fresh = existing.isEmpty() ? unknown : unknown.stream()
+                .filter(e -> !existing.contains(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
+                .toList();
+        DuplicateOrders.Lines lines = fresh == unknown ? unknownLines : DuplicateOrders.Lines.of(fresh);
+        List<EventRow> nearby = unwritten.nearby(reads.getItem2(), lines, orderWindow);
+        reading.stop(readStage);
+        Timer.Sample linking = Timer.start();
         BatchLinker.Linked linked = BatchLinker.link(graph, event -> {
             List<Identifier> identifiers = normalized.get(event);
             return identifiers != null ? identifiers : EventEvidenceMapper.identifiers(normalizer, event);
@@ -205,19 +229,22 @@ public class ImportEventsService {
                     instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),
                     event.toByteArray(), duplicateOf[i], event.getIdentifiers().getDeviceId()));
         }
-        return new Stitched(rows, BatchWrite.of(graph, linked, now), toPublish,
-                duplicatesInBatch + candidates.size() - fresh.size(), now);
+        BatchWrite write = BatchWrite.of(graph, linked, now);
+        linking.stop(linkStage);
+        return new Stitched(rows, write, toPublish, duplicatesInBatch + candidates.size() - fresh.size(), now);
     }
 
     /** Writes a stitched batch in one transaction (blocking, on the write thread) and starts its publication. */
     private Imported store(Stitched stitched) {
         List<MemberEvent> toPublish = stitched.toPublish();
+        Timer.Sample writing = Timer.start();
         Long batchId = repository.pool().withTransaction(connection -> write(connection, stitched.write(), stitched.rows(),
                         stitched.acceptedAt())
                 .flatMap(v -> repository.awaitAcknowledgement(connection,
                         toPublish.stream().map(e -> sourceCode(e.getEvent())).toList(),
                         toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), stitched.acceptedAt())))
                 .await().indefinitely();
+        writing.stop(writeStage);
         CompletableFuture<Void> acknowledged = publish(toPublish, batchId);
         if (!stitched.write().merges().isEmpty()) { // after the batch's events: the changes queued by this batch's merges
             acknowledged = acknowledged.thenRunAsync(changes::publishPending, changesThread);
@@ -233,7 +260,7 @@ public class ImportEventsService {
     private Uni<Void> write(SqlConnection connection, BatchWrite write, List<EventRow> rows, Instant now) {
         return repository.insertMembers(connection, write.newMembers(), now)
                 .flatMap(v -> repository.quarantine(connection, write.quarantined(), now))
-                .flatMap(v -> repository.recordStores(connection, write.storesSeen()))
+                .flatMap(v -> repository.recordStores(connection, write.newStores()))
                 .flatMap(v -> repository.upsertIdentifiers(connection, write.newLinks(), write.linkFirst(), write.linkLast()))
                 .flatMap(v -> repository.touchIdentifiers(connection, write.touchedFirst(), write.lastSeen()))
                 .flatMap(v -> graphRepository.recordMerges(connection, write.merges(), write.evidenceIds(),

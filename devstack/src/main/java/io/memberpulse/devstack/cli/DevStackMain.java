@@ -9,7 +9,7 @@ import java.util.Map;
  * Entry point of the {@code memberpulse} launcher's Java side:
  * <pre>
  *   up      --root DIR --state DIR [--heap 256m]     start infrastructure and the four services, stay up
- *   import  FILE --url IDENTITY_URL [--chunk 5000]   stream a channel-event CSV (or .csv.gz) with progress
+ *   import  FILE --url IDENTITY_URL [--chunk 50000]   stream a channel-event CSV (or .csv.gz) with progress
  *   export  identities|duplicate-orders FILE --url IDENTITY_URL
  *                                                    stream one of identity-service's CSV exports to FILE
  *   summary --state DIR                              wait for the pipeline to settle, print what it knows
@@ -30,7 +30,7 @@ public final class DevStackMain {
             case "up" -> StackCommand.up(Path.of(options.getOrDefault("root", ".")),
                     Path.of(options.getOrDefault("state", ".memberpulse")), options.getOrDefault("heap", "256m"));
             case "import" -> ImportCommand.run(Path.of(require(options, "file")), require(options, "url"),
-                    Integer.parseInt(options.getOrDefault("chunk", "5000")));
+                    Integer.parseInt(options.getOrDefault("chunk", Integer.toString(ImportCommand.DEFAULT_CHUNK))));
             case "export" -> args.length < 3 ? usageExit() : ExportCommand.run(args[1], Path.of(args[2]),
                     require(options, "url"));
             case "summary" -> SummaryCommand.run(Path.of(options.getOrDefault("state", ".memberpulse")));

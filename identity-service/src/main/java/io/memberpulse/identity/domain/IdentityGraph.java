@@ -112,9 +112,12 @@ public final class IdentityGraph {
      * @param newLinks    identifiers now pointing at a member (new, or re-issued ones that moved), by their final member
      * @param seen        first and last use of each identifier used by its own member in this batch
      * @param absorbed    each member merged away in this batch (or before, now absorbed again) and its final survivor
+     * @param newStores   the stores at which each strong identifier was seen for the first time (the graph knew every
+     *                    other pair: restored from the store, or from a batch before this one)
      */
     public record BatchOutcome(List<Assignment> assignments, Set<String> newMembers, Map<Identifier, String> newLinks,
-            Map<Identifier, Instant[]> seen, Set<Identifier> quarantined, List<MergeRecord> merges, int conflicts) {
+            Map<Identifier, Instant[]> seen, Set<Identifier> quarantined, List<MergeRecord> merges, int conflicts,
+            Map<Identifier, Set<String>> newStores) {
     }
 
     // ---- restoring what the store knows ----
@@ -203,12 +206,14 @@ public final class IdentityGraph {
         quarantined.addAll(newlyQuarantined);
         Batch batch = new Batch(newMemberId);
         batch.eventMembers.putAll(storedEventMembers);
+        Map<Identifier, Set<String>> newStores = new HashMap<>();
         for (EventEvidence event : events) {
             link(event, batch);
             if (event.storeId() != null) {
                 for (Identifier identifier : event.identifiers()) {
-                    if (identifier.type().isStrong()) {
-                        stores.computeIfAbsent(identifier, i -> new CompactSet<>()).add(event.storeId());
+                    if (identifier.type().isStrong()
+                            && stores.computeIfAbsent(identifier, i -> new CompactSet<>()).add(event.storeId())) {
+                        newStores.computeIfAbsent(identifier, i -> new HashSet<>()).add(event.storeId());
                     }
                 }
             }
@@ -221,7 +226,7 @@ public final class IdentityGraph {
         Map<Identifier, String> links = new HashMap<>();
         batch.links.forEach(identifier -> links.put(identifier, root(owners.get(identifier))));
         return new BatchOutcome(assignments, batch.newMembers, links, batch.seen, newlyQuarantined, batch.merges,
-                batch.conflicts);
+                batch.conflicts, newStores);
     }
 
     private final class Batch {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.ManagedChannelBuilder;
 import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.IdentityServiceGrpc;
@@ -34,6 +35,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -43,7 +47,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A full import end to end through the service, as the launcher sends it (REST CSV in chunks of
- * 5,000 rows): identity-dev replicated {@code COPIES} times (4 = ~287k events; 40 = ~2.9M), each copy
+ * 50,000 rows): identity-dev replicated {@code COPIES} times (4 = ~287k events; 40 = ~2.9M), each copy
  * with its own event ids, order ids and identifiers, so each copy is new people. Then 2,000 resolves
  * over REST and over gRPC. Prints events/s, resolve p50/p99 and the peak heap of this JVM (the
  * service and, in tests, the Kafka broker). Timing is a figure, not an assertion.
@@ -56,12 +60,15 @@ class ImportBenchmarkTest {
     static final Path EVENTS = Path.of(System.getProperty("memberpulse.identity-dev",
             "../../shared/datasets/identity-dev")).resolve("events.csv.gz");
     static final int COPIES = Integer.getInteger("benchmark.copies", 4);
-    static final int CHUNK = 5_000;
+    static final int CHUNK = Integer.getInteger("benchmark.chunk", 50_000);
     static final int RESOLVES = 2_000;
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     Pool pool;
+
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void importAndResolve() throws Exception {
@@ -109,6 +116,7 @@ class ImportBenchmarkTest {
         resetPeakHeap();
         Map<Integer, Long> databaseCpuBefore = cpuNanos(backendPids());
         long jvmCpuBefore = jvmCpuNanos();
+        Map<String, Long> threadsBefore = threadTicks();
         long started = System.nanoTime();
         try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(upload)))) {
             for (int copy = 0; copy < COPIES; copy++) {
@@ -129,6 +137,7 @@ class ImportBenchmarkTest {
             Files.deleteIfExists(upload);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Double> cpuByPart = cpuByPart(threadsBefore, threadTicks());
         long importHeap = peakHeapMb();
         double jvmCpu = (jvmCpuNanos() - jvmCpuBefore) / 1e9;
         // the backends now, those opened during the import included (the import reads on other connections than it writes)
@@ -138,6 +147,12 @@ class ImportBenchmarkTest {
         System.out.printf("identity import CPU: this JVM (service, broker, benchmark client) %.1f s, PostgreSQL backends "
                 + "of this database %.1f s, over %.1f s; load average now %s%n", jvmCpu, databaseCpu, seconds,
                 loadAverage());
+        System.out.printf("identity import CPU in this JVM by part: %s%n", cpuByPart.entrySet().stream()
+                .map(e -> String.format("%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
+        System.out.printf("identity import stages, summed over batches (each stage runs on its own thread, so they overlap): "
+                + "%s%n", Stream.of("read", "link", "write").map(stage -> String.format("%s %.1f s", stage, registry
+                        .get("memberpulse.identity.import.stage").tag("stage", stage).timer().totalTime(TimeUnit.SECONDS)))
+                .collect(Collectors.joining(", ")));
         System.out.printf("identity import benchmark: %,d events (%,d accepted) in %.1f s = %,.0f events/s; "
                 + "peak heap during the import %,d MB (max %,d MB)%n", events, accepted, seconds, events / seconds,
                 importHeap, Runtime.getRuntime().maxMemory() >> 20);
@@ -177,6 +192,48 @@ class ImportBenchmarkTest {
                 + "gRPC p50 %.2f ms, p99 %.2f ms%n", memberNos.size(), percentile(rest, 0.50), percentile(rest, 0.99),
                 percentile(grpc, 0.50), percentile(grpc, 0.99));
         assertThat(accepted).isGreaterThan(events * 9 / 10);
+    }
+
+    /**
+     * CPU ticks (user + system) of each thread of this JVM by "tid:name" (Linux; empty elsewhere): the JIT
+     * compiler and GC threads are not Java threads, so the management beans do not see them.
+     */
+    private static Map<String, Long> threadTicks() {
+        Map<String, Long> ticks = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.put(task.getFileName() + ":" + name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                } catch (java.io.IOException | RuntimeException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException notLinux) {
+            return Map.of();
+        }
+        return ticks;
+    }
+
+    /** Seconds of CPU per part of this JVM between two {@link #threadTicks} (Linux kernel names are cut at 15 characters). */
+    private static Map<String, Double> cpuByPart(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Double> parts = new java.util.LinkedHashMap<>();
+        for (String part : List.of("JIT compiler", "GC", "stitching", "HTTP workers", "event loops", "Kafka", "other")) {
+            parts.put(part, 0.0);
+        }
+        after.forEach((thread, ticks) -> {
+            String name = thread.substring(thread.indexOf(':') + 1);
+            String part = name.contains("CompilerThre") ? "JIT compiler"
+                    : name.startsWith("GC ") || name.startsWith("G1 ") ? "GC"
+                    : name.startsWith("identity-") ? "stitching"
+                    : name.startsWith("executor-threa") ? "HTTP workers"
+                    : name.startsWith("vert.x-eventlo") ? "event loops"
+                    : name.contains("kafka") ? "Kafka" : "other";
+            parts.merge(part, (ticks - before.getOrDefault(thread, 0L)) / 100.0, Double::sum); // USER_HZ = 100
+        });
+        return parts;
     }
 
     private static HttpRequest resolve(String memberNo) {
