@@ -139,15 +139,79 @@ class ValidationVariantsBenchmarkTest {
             PURCHASE_DAYS, -1, ORDERS, -1, DAYS_90, -1, DAYS_180, -1, DECAYED_DAYS_120, -1, BGNBD_P_NO_PURCHASE, 1,
             BGNBD_P_ALIVE, -1, GAP_SURVIVAL_CHURN, 1));
 
+    /** The validation windows; the test period after 2011-09-10 is never read. */
+    static final Instant[] WINDOWS = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"),
+            Backtest.day("2011-05-15")};
+
+    /** The Online Retail events, the snapshot builder of the service's settings and the stock-outs. */
+    record Fixture(EventCsv.Data events, SnapshotBuilder builder, StockOuts stockOuts) {
+        static Fixture load() throws Exception {
+            EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
+            return new Fixture(data, new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
+                    s -> BgNbdFitter.fit(s).model(), H), new StockOuts(data.stockOuts()));
+        }
+
+        Snapshot at(Instant cutoff, Instant observedUntil) {
+            return builder.at(events.histories(), stockOuts, cutoff, observedUntil);
+        }
+    }
+
+    /**
+     * One validation window as a training run validates on it: the training cut-offs' snapshots (kept by
+     * ChurnTraining#withHistory, with their out-of-fold product-bag column), their rows stacked, and the
+     * window's snapshot (labelled from the facts up to window + H, with the product-bag column of the fit on
+     * the training rows).
+     */
+    record PreparedWindow(List<Snapshot> training, ChurnTraining.Stacked rows, Snapshot validation) {
+    }
+
+    /**
+     * @param trainingFactsEnd how far the training snapshots read the facts after their cut-offs (labels whose
+     *     horizon ends by then, return times up to it): window + H as a training run reads them, or the window
+     *     itself so that nothing at or after the window is read
+     */
+    static PreparedWindow prepareWindow(Fixture data, Instant window, Instant trainingFactsEnd) {
+        Instant factsEnd = window.plus(Duration.ofDays(H));
+        TrainingPlan plan = TrainingPlan.of(factsEnd, H);
+        Snapshot v = data.at(window, factsEnd);
+        List<Snapshot> train = new ArrayList<>();
+        for (Instant t : plan.validationTrainingCutoffs()) {
+            Snapshot s = data.at(t, trainingFactsEnd);
+            if (s.size() > 0) {
+                train.add(s);
+            }
+        }
+        train = ChurnTraining.withHistory(train);
+        ProductScores products = ProductScores.fit(train);
+        List<Snapshot> filled = products.fill(train);
+        return new PreparedWindow(filled, ChurnTraining.stack(filled), products.fill(v));
+    }
+
+    /** Prints each prediction's AUC and lift@20% on the window, and adds them to the means over the windows. */
+    static void score(Map<String, double[]> mean, Instant window, Map<String, double[]> predictions, int[] y,
+            int width) {
+        predictions.forEach((name, p) -> record(mean, window, name, ModelMetrics.of(p, y), width));
+    }
+
+    static void record(Map<String, double[]> mean, Instant window, String name, ModelMetrics m, int width) {
+        System.out.printf(Locale.ROOT, "window %s %-" + width + "s AUC %.4f lift@20 %.3f%n", window, name, m.auc(),
+                m.liftAt20());
+        double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
+        sum[0] += m.auc() / WINDOWS.length;
+        sum[1] += m.liftAt20() / WINDOWS.length;
+    }
+
+    static void printMeans(Map<String, double[]> mean, int width) {
+        mean.forEach((name, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-" + width
+                + "s AUC %.4f lift@20 %.3f%n", name, m[0], m[1]));
+    }
+
     @Test
     void variantsOnValidationWindows() throws Exception {
-        EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
-        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
-                s -> BgNbdFitter.fit(s).model(), H);
-        StockOuts stockOuts = new StockOuts(data.stockOuts());
+        Fixture data = Fixture.load();
         Map<Instant, Snapshot> cache = new ConcurrentHashMap<>();
-        Function<Instant, Snapshot> at = t -> cache.computeIfAbsent(t, c -> builder.at(data.histories(), stockOuts, c, true));
-        Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
+        Function<Instant, Snapshot> at = t -> cache.computeIfAbsent(t, c -> data.builder().at(
+                data.events().histories(), data.stockOuts(), c, true));
         String[] models = {"lr", "gbt", "gbt-bgnbd", "blend", "rank-blend", "gbt-bgnbd-monotone", "gbt-lr"};
         for (int[] plan : new int[][] {{14, 12}, {7, 24}}) {
             for (String variant : new String[] {"session-2", "all", "all-percentiles"}) {
@@ -155,7 +219,7 @@ class ValidationVariantsBenchmarkTest {
                 for (String model : plan[0] == 14 ? models : new String[] {"blend"}) {
                     double sumAuc = 0;
                     double sumLift = 0;
-                    for (Instant window : windows) {
+                    for (Instant window : WINDOWS) {
                         List<Snapshot> train = new ArrayList<>();
                         Instant latest = window.minus(Duration.ofDays(H));
                         for (int i = 0; i < plan[1]; i++) {
@@ -172,7 +236,7 @@ class ValidationVariantsBenchmarkTest {
                         sumLift += m.liftAt20();
                     }
                     System.out.printf(Locale.ROOT, "cut-offs every %2d days, %-15s %-18s AUC %.4f lift@20 %.3f%n",
-                            plan[0], variant, model, sumAuc / windows.length, sumLift / windows.length);
+                            plan[0], variant, model, sumAuc / WINDOWS.length, sumLift / WINDOWS.length);
                 }
             }
         }
@@ -185,27 +249,16 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void everyKindOnValidationWindows() throws Exception {
-        EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
-        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
-                s -> BgNbdFitter.fit(s).model(), H);
-        StockOuts stockOuts = new StockOuts(data.stockOuts());
+        Fixture data = Fixture.load();
         Map<String, Snapshot> cache = new ConcurrentHashMap<>();
-        Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
-        Map<ModelKind, double[]> mean = new EnumMap<>(ModelKind.class);
-        for (Instant window : windows) {
+        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
+        for (Instant window : WINDOWS) {
             Instant factsEnd = window.plus(Duration.ofDays(H));
             ChurnTraining.Result run = ChurnTraining.run(TrainingPlan.of(factsEnd, H), t -> cache.computeIfAbsent(
-                    t + "/" + factsEnd, k -> builder.at(data.histories(), stockOuts, t, factsEnd)), false);
-            run.validation().forEach((kind, m) -> {
-                System.out.printf(Locale.ROOT, "window %s %-10s AUC %.4f lift@20 %.3f%n", window, kind.key(), m.auc(),
-                        m.liftAt20());
-                double[] sum = mean.computeIfAbsent(kind, k -> new double[2]);
-                sum[0] += m.auc() / windows.length;
-                sum[1] += m.liftAt20() / windows.length;
-            });
+                    t + "/" + factsEnd, k -> data.at(t, factsEnd)), false);
+            run.validation().forEach((kind, m) -> record(mean, window, kind.key(), m, 10));
         }
-        mean.forEach((kind, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-10s AUC %.4f lift@20 %.3f%n",
-                kind.key(), m[0], m[1]));
+        printMeans(mean, 10);
     }
 
     /**
@@ -217,51 +270,25 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void multiHorizonLabelsOnValidationWindows() throws Exception {
-        EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
-        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
-                s -> BgNbdFitter.fit(s).model(), H);
-        StockOuts stockOuts = new StockOuts(data.stockOuts());
-        Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
+        Fixture data = Fixture.load();
         int[] horizons = {H / 2, H * 2 / 3, H};
         Map<String, double[]> mean = new java.util.TreeMap<>();
-        for (Instant window : windows) {
-            Instant factsEnd = window.plus(Duration.ofDays(H));
-            TrainingPlan plan = TrainingPlan.of(factsEnd, H);
-            Snapshot v = builder.at(data.histories(), stockOuts, window, factsEnd);
-            List<Snapshot> train = new ArrayList<>();
-            for (Instant t : plan.validationTrainingCutoffs()) {
-                Snapshot s = builder.at(data.histories(), stockOuts, t, factsEnd);
-                if (s.size() > 0) {
-                    train.add(s);
-                }
-            }
-            train = ChurnTraining.withHistory(train);
-            ProductScores products = ProductScores.fit(train);
-            v = products.fill(v);
-            List<Snapshot> filled = products.fill(train);
+        for (Instant window : WINDOWS) {
+            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
             Map<String, double[]> predictions = new java.util.LinkedHashMap<>();
             for (int h : horizons) {
-                ChurnTraining.Stacked rows = atHorizon(filled, h, window);
+                ChurnTraining.Stacked rows = atHorizon(w.training(), h, window);
                 predictions.put("blend-" + h, ChurnClassifier.train(ModelKind.BLEND, rows.x(), rows.y())
-                        .predict(v.features()));
+                        .predict(w.validation().features()));
             }
             predictions.put("mean-" + horizons[1] + "-" + horizons[2],
                     meanOf(predictions.get("blend-" + horizons[1]), predictions.get("blend-" + horizons[2])));
             predictions.put("mean-" + horizons[0] + "-" + horizons[1] + "-" + horizons[2], meanOf(
                     predictions.get("blend-" + horizons[0]), predictions.get("blend-" + horizons[1]),
                     predictions.get("blend-" + horizons[2])));
-            int[] y = v.churned();
-            predictions.forEach((name, p) -> {
-                ModelMetrics m = ModelMetrics.of(p, y);
-                System.out.printf(Locale.ROOT, "window %s %-20s AUC %.4f lift@20 %.3f%n", window, name, m.auc(),
-                        m.liftAt20());
-                double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
-                sum[0] += m.auc() / windows.length;
-                sum[1] += m.liftAt20() / windows.length;
-            });
+            score(mean, window, predictions, w.validation().churned(), 20);
         }
-        mean.forEach((name, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-20s AUC %.4f lift@20 %.3f%n",
-                name, m[0], m[1]));
+        printMeans(mean, 20);
     }
 
     /**
@@ -272,29 +299,14 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void timeToReturnOnValidationWindows() throws Exception {
-        EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
-        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
-                s -> BgNbdFitter.fit(s).model(), H);
-        StockOuts stockOuts = new StockOuts(data.stockOuts());
-        Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
+        Fixture data = Fixture.load();
         Map<String, double[]> mean = new java.util.TreeMap<>();
-        for (Instant window : windows) {
-            Instant factsEnd = window.plus(Duration.ofDays(H));
-            TrainingPlan plan = TrainingPlan.of(factsEnd, H);
-            Snapshot v = builder.at(data.histories(), stockOuts, window, factsEnd);
-            List<Snapshot> train = new ArrayList<>();
-            for (Instant t : plan.validationTrainingCutoffs()) {
-                // return times observed up to the validation window only
-                Snapshot s = builder.at(data.histories(), stockOuts, t, window);
-                if (s.size() > 0) {
-                    train.add(s);
-                }
-            }
-            train = ChurnTraining.withHistory(train);
-            ProductScores products = ProductScores.fit(train);
-            v = products.fill(v);
-            List<Snapshot> filled = products.fill(train);
-            ChurnTraining.Stacked rows = ChurnTraining.stack(filled);
+        for (Instant window : WINDOWS) {
+            // return times observed up to the validation window only
+            PreparedWindow w = prepareWindow(data, window, window);
+            Snapshot v = w.validation();
+            List<Snapshot> filled = w.training();
+            ChurnTraining.Stacked rows = w.rows();
             double[][] x = rows.x();
             double[][] vx = v.features();
             float[] times = new float[x.length];
@@ -321,18 +333,9 @@ class ValidationVariantsBenchmarkTest {
             p.put("rank(lr, cox-gbt)", rankMean(p.get("lr"), p.get("cox-gbt")));
             p.put("rank(blend, cox-gbt)", rankMean(p.get("blend"), p.get("cox-gbt")));
             p.put("rank(lr, gbt-bgnbd, cox-gbt)", rankMean3(p.get("lr"), p.get("gbt-bgnbd"), p.get("cox-gbt")));
-            int[] y = v.churned();
-            p.forEach((name, q) -> {
-                ModelMetrics m = ModelMetrics.of(q, y);
-                System.out.printf(Locale.ROOT, "window %s %-30s AUC %.4f lift@20 %.3f%n", window, name, m.auc(),
-                        m.liftAt20());
-                double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
-                sum[0] += m.auc() / windows.length;
-                sum[1] += m.liftAt20() / windows.length;
-            });
+            score(mean, window, p, v.churned(), 30);
         }
-        mean.forEach((name, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-30s AUC %.4f lift@20 %.3f%n",
-                name, m[0], m[1]));
+        printMeans(mean, 30);
     }
 
     /** BG/NBD's P(no purchase within H) as a log hazard ratio: log(-log p) (a constant aside). */
@@ -402,28 +405,13 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void reRankingTheTopOnValidationWindows() throws Exception {
-        EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
-        SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
-                s -> BgNbdFitter.fit(s).model(), H);
-        StockOuts stockOuts = new StockOuts(data.stockOuts());
-        Instant[] windows = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"), Backtest.day("2011-05-15")};
+        Fixture data = Fixture.load();
         Map<String, double[]> mean = new java.util.TreeMap<>();
-        for (Instant window : windows) {
-            Instant factsEnd = window.plus(Duration.ofDays(H));
-            TrainingPlan plan = TrainingPlan.of(factsEnd, H);
-            Snapshot v = builder.at(data.histories(), stockOuts, window, factsEnd);
-            List<Snapshot> train = new ArrayList<>();
-            for (Instant t : plan.validationTrainingCutoffs()) {
-                Snapshot s = builder.at(data.histories(), stockOuts, t, factsEnd);
-                if (s.size() > 0) {
-                    train.add(s);
-                }
-            }
-            train = ChurnTraining.withHistory(train);
-            ProductScores products = ProductScores.fit(train);
-            v = products.fill(v);
-            List<Snapshot> filled = products.fill(train);
-            ChurnTraining.Stacked rows = ChurnTraining.stack(filled);
+        for (Instant window : WINDOWS) {
+            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
+            Snapshot v = w.validation();
+            List<Snapshot> filled = w.training();
+            ChurnTraining.Stacked rows = w.rows();
             ChurnClassifier first = ChurnClassifier.train(ModelKind.BLEND, rows.x(), rows.y());
             double[] p1 = first.predict(v.features());
             Map<String, double[]> p = new java.util.LinkedHashMap<>();
@@ -453,18 +441,9 @@ class ValidationVariantsBenchmarkTest {
                 p.put("top-" + share + "-re-ranked", reRanked);
                 p.put("top-" + share + "-mean", averaged);
             }
-            int[] y = v.churned();
-            p.forEach((name, q) -> {
-                ModelMetrics m = ModelMetrics.of(q, y);
-                System.out.printf(Locale.ROOT, "window %s %-20s AUC %.4f lift@20 %.3f%n", window, name, m.auc(),
-                        m.liftAt20());
-                double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
-                sum[0] += m.auc() / windows.length;
-                sum[1] += m.liftAt20() / windows.length;
-            });
+            score(mean, window, p, v.churned(), 20);
         }
-        mean.forEach((name, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-20s AUC %.4f lift@20 %.3f%n",
-                name, m[0], m[1]));
+        printMeans(mean, 20);
     }
 
     /** Whether each score is among the highest {@code share} of them. */
