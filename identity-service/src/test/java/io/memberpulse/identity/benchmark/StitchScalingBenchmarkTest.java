@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
 @Tag("benchmark")
 class StitchScalingBenchmarkTest {
     static final int COPIES = Integer.getInteger("benchmark.copies", 4);
-    static final int BATCH = 2_500; // as EventIntake hands batches to the import
+    static final int BATCH = 5_000; // as EventIntake hands batches to the import
     static final Duration ORDER_WINDOW = Duration.ofMinutes(60);
 
     @Test
