@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.ManagedChannelBuilder;
 import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.IdentityServiceGrpc;
 import io.memberpulse.proto.identity.v1.ResolveRequest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -205,8 +205,7 @@ class ImportBenchmarkTest {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.put(task.getFileName() + ":" + name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                    ticks.put(task.getFileName() + ":" + name, cpuTicks(stat));
                 } catch (java.io.IOException | RuntimeException ended) {
                     // the thread ended meanwhile
                 }
@@ -265,14 +264,18 @@ class ImportBenchmarkTest {
         for (int pid : pids) {
             try {
                 String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-                nanos.put(pid, ticks * 10_000_000L); // USER_HZ = 100
+                nanos.put(pid, cpuTicks(stat) * 10_000_000L); // USER_HZ = 100
             } catch (Exception e) {
                 // not local, or gone: not counted
             }
         }
         return nanos;
+    }
+
+    /** utime + stime, in ticks (USER_HZ = 100), of a process's or thread's /proc stat line. */
+    private static long cpuTicks(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     private static long jvmCpuNanos() {

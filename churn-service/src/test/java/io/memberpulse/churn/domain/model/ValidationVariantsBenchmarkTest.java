@@ -455,6 +455,11 @@ class ValidationVariantsBenchmarkTest {
         return Xgb.predict(Xgb.load(booster), scaler.transform(v), null);
     }
 
+    /** The blend these variants are measured against, on rows of any width: {@link #lr} and {@link #gbtBgNbd} averaged. */
+    static double[] blend(double[][] x, int[] y, double[][] v) {
+        return meanOf(lr(x, y, v, 1.0), gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS));
+    }
+
     /** ModelKind.GBT_BGNBD on rows of any width (the first Feature.COUNT columns as the service's). */
     static double[] gbtBgNbd(double[][] x, int[] y, double[][] v, Map<String, Object> params, int rounds) {
         byte[] booster = Xgb.train(x, y, ChurnClassifier.bgNbdMargin(x), params, rounds);
@@ -487,7 +492,7 @@ class ValidationVariantsBenchmarkTest {
             double[][] ex = parts.stream().flatMap(Arrays::stream).toArray(double[][]::new);
             double[][] ev = productLife(data, extractor, w.validation());
             Map<String, double[]> p = new java.util.LinkedHashMap<>();
-            p.put("blend", meanOf(lr(x, y, v, 1.0), gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS)));
+            p.put("blend", blend(x, y, v));
             int[] yv = w.validation().churned();
             for (int j = 0; j < names.length; j++) {
                 int c = j;
@@ -799,7 +804,7 @@ class ValidationVariantsBenchmarkTest {
             System.out.printf(Locale.ROOT, "window %s training rows told from the window's with AUC %.3f%n", window,
                     separable.auc());
             Map<String, double[]> p = new java.util.LinkedHashMap<>();
-            p.put("blend", meanOf(lr(x, y, v, 1.0), gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS)));
+            p.put("blend", blend(x, y, v));
             p.put("blend-shift-weighted", meanOf(weightedLr(x, y, full, v), weightedGbtBgNbd(x, y, full, v)));
             p.put("blend-shift-weighted-sqrt", meanOf(weightedLr(x, y, root, v), weightedGbtBgNbd(x, y, root, v)));
             score(mean, window, p, w.validation().churned(), 30);
@@ -822,7 +827,7 @@ class ValidationVariantsBenchmarkTest {
             double[][] x = w.rows().x();
             int[] y = w.rows().y();
             double[][] v = w.validation().features();
-            double[] blend = meanOf(lr(x, y, v, 1.0), gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS));
+            double[] blend = blend(x, y, v);
             double[] segments = new double[v.length];
             for (boolean once : new boolean[] {true, false}) {
                 int[] rows = java.util.stream.IntStream.range(0, x.length)
