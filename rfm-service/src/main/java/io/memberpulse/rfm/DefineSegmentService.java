@@ -10,12 +10,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
  * Business users define segments without code changes: a CEL rule, checked on save (position and
  * reason of an error), previewed (how many members it would hold now), then stored, evaluated for
- * everyone at once (the backfill, publishing each entry) and live on every change after that.
+ * everyone at once (the backfill, publishing each entry) and live on every change after that. A
+ * segment can be changed or retired the same way; members move in or out and every move is published.
  */
 @ApplicationScoped
 public class DefineSegmentService {
@@ -86,8 +88,54 @@ public class DefineSegmentService {
                 .await().indefinitely()) {
             throw new SegmentExistsException(id);
         }
-        definitions.add(id, name.strip(), rule);
+        definitions.put(id, name.strip(), rule);
         recompute.backfill();
+        return sizeOf(id);
+    }
+
+    /**
+     * Changes a business-defined segment's name and rule, then re-evaluates everyone: members the new
+     * rule drops leave and members it adds enter (each change published). Returns the new size, or
+     * empty when there is no such rule segment. Blocking.
+     */
+    public OptionalLong redefine(String id, String name, String expression) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidSegmentException("name", "is required");
+        }
+        if (!editable(id)) {
+            return OptionalLong.empty();
+        }
+        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+        if (!rules.update(new RuleSegmentRepository.StoredRule(id, name.strip(), expression)).await().indefinitely()) {
+            return OptionalLong.empty(); // retired meanwhile on another replica
+        }
+        definitions.put(id, name.strip(), rule);
+        recompute.backfill();
+        return OptionalLong.of(sizeOf(id));
+    }
+
+    /**
+     * Retires a business-defined segment: every member in it leaves (each exit published), and it is
+     * no longer evaluated. False when there is no such rule segment. Blocking.
+     */
+    public boolean retire(String id) {
+        if (!editable(id) || !rules.delete(id).await().indefinitely()) {
+            return false;
+        }
+        definitions.remove(id);
+        recompute.backfill();
+        return true;
+    }
+
+    /** Default segments and lifecycle stages are set in configuration, not here. */
+    private boolean editable(String id) {
+        if (id != null && definitions.exists(id) && !definitions.isDefinedByRule(id)) {
+            throw new ConfiguredSegmentException(id);
+        }
+        return id != null && definitions.isDefinedByRule(id);
+    }
+
+    private long sizeOf(String id) {
         return repository.segmentSizes().await().indefinitely().getOrDefault(id, 0L);
     }
 
@@ -102,6 +150,14 @@ public class DefineSegmentService {
 
         public String field() {
             return field;
+        }
+    }
+
+    /** A default segment or lifecycle stage: its thresholds are configuration (memberpulse.rfm.segments.*, .lifecycle.*). */
+    public static final class ConfiguredSegmentException extends RuntimeException {
+        public ConfiguredSegmentException(String id) {
+            super(id + " is a configured segment: change its thresholds under memberpulse.rfm.segments.* or "
+                    + "memberpulse.rfm.lifecycle.* (a restart re-evaluates every member)");
         }
     }
 

@@ -90,11 +90,23 @@ public class RuleSegments {
                 || java.util.Arrays.stream(LifecycleStage.values()).anyMatch(s -> s.segmentId().equals(id));
     }
 
-    /** Adds a checked rule (the caller stored it). */
-    public synchronized void add(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
+    /** Adds a checked rule, or replaces the one of that id (the caller stored it). */
+    public synchronized void put(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
         Map<String, Defined> next = new LinkedHashMap<>(defined());
         next.put(id, new Defined(id, name, rule));
         rules = next;
+    }
+
+    /** Forgets a rule (the caller deleted it). */
+    public synchronized void remove(String id) {
+        Map<String, Defined> next = new LinkedHashMap<>(defined());
+        next.remove(id);
+        rules = next;
+    }
+
+    /** True for a business-defined segment, which can be changed or retired; the others are configured. */
+    public boolean isDefinedByRule(String id) {
+        return defined().containsKey(id);
     }
 
     private static DefaultSegments.Active active(RfmConfig.Active threshold) {

@@ -39,4 +39,17 @@ public class RuleSegmentRepository {
                 .execute(Tuple.of(rule.id(), rule.name(), rule.expression(), at.atOffset(ZoneOffset.UTC)))
                 .map(result -> result.rowCount() == 1);
     }
+
+    /** False when no such segment is stored. */
+    public Uni<Boolean> update(StoredRule rule) {
+        return pool.preparedQuery("UPDATE rule_segment SET name = $2, expression = $3 WHERE id = $1")
+                .execute(Tuple.of(rule.id(), rule.name(), rule.expression()))
+                .map(result -> result.rowCount() == 1);
+    }
+
+    /** False when no such segment is stored. */
+    public Uni<Boolean> delete(String id) {
+        return pool.preparedQuery("DELETE FROM rule_segment WHERE id = $1").execute(Tuple.of(id))
+                .map(result -> result.rowCount() == 1);
+    }
 }

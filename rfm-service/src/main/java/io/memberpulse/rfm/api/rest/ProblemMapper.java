@@ -48,6 +48,12 @@ class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    Response configuredSegment(io.memberpulse.rfm.DefineSegmentService.ConfiguredSegmentException e) {
+        return Response.status(409).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of())).build();
+    }
+
+    @ServerExceptionMapper
     Response malformedJson(com.fasterxml.jackson.core.JsonProcessingException e) {
         String reason = "malformed JSON: " + e.getOriginalMessage();
         return Response.status(400).type(PROBLEM_JSON).entity(new Problem("about:blank", "Bad Request", 400,

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
@@ -184,6 +186,63 @@ class RfmResourceTest {
                 .post("/segments").then().statusCode(409);
         given().contentType("application/json").body("{\"id\": \"Bad Id!\", \"name\": \"x\", \"rule\": \"true\"}")
                 .post("/segments").then().statusCode(400).body("errors[0].field", equalTo("id"));
+    }
+
+    @Test
+    void aRuleSegmentIsChangedAndRetiredWithEveryMovePublished() {
+        String big = "m-" + UUID.randomUUID();
+        String small = "m-" + UUID.randomUUID();
+        String segment = "spenders-" + UUID.randomUUID().toString().substring(0, 8);
+        var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
+        send(order(big, big + "-o1", DAY0, 25_000), order(small, small + "-o1", DAY0, 5_000));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + small + "/rfm")
+                .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(5_000.0f)));
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Big\", \"rule\": \"monetary_net_total >= 20000.0\"}".formatted(segment))
+                .post("/segments").then().statusCode(201);
+        given().get("/members/" + big + "/rfm").then().body("segments", hasItem(segment));
+
+        // Changed: the big spender leaves, the small one enters.
+        String middle = "monetary_net_total >= 1000.0 && monetary_net_total < 20000.0";
+        given().contentType("application/json").body("{\"name\": \"Middle\", \"rule\": \"%s\"}".formatted(middle))
+                .put("/segments/" + segment).then().statusCode(200).body("name", equalTo("Middle"))
+                .body("size", greaterThanOrEqualTo(1));
+        given().get("/members/" + big + "/rfm").then().body("segments", not(hasItem(segment)));
+        given().get("/members/" + small + "/rfm").then().body("segments", hasItem(segment));
+        given().get("/segments").then().body("find { it.id == '%s' }.rule".formatted(segment), equalTo(middle))
+                .body("find { it.id == '%s' }.name".formatted(segment), equalTo("Middle"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> published(changes, big, segment, SegmentChanged.Change.CHANGE_LEFT)
+                && published(changes, small, segment, SegmentChanged.Change.CHANGE_ENTERED));
+
+        // Refused changes leave the segment as it was.
+        given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"monetary_net_total >\"}")
+                .put("/segments/" + segment).then().statusCode(400).body("errors[0].field", equalTo("rule"));
+        given().contentType("application/json").body("{\"name\": \" \", \"rule\": \"true\"}")
+                .put("/segments/" + segment).then().statusCode(400).body("errors[0].field", equalTo("name"));
+        given().contentType("application/json").body("{\"id\": \"other\", \"name\": \"x\", \"rule\": \"true\"}")
+                .put("/segments/" + segment).then().statusCode(400).body("errors[0].field", equalTo("id"));
+        given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
+                .put("/segments/churn-edge").then().statusCode(409).body("detail", containsString("memberpulse.rfm.segments"));
+        given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
+                .put("/segments/no-such-" + segment).then().statusCode(404);
+        given().get("/members/" + small + "/rfm").then().body("segments", hasItem(segment));
+        given().get("/segments").then().body("find { it.id == '%s' }.rule".formatted(segment), equalTo(middle));
+
+        // Retired: its members leave, and it is gone.
+        given().delete("/segments/stage:new").then().statusCode(409);
+        given().delete("/segments/" + segment).then().statusCode(204);
+        given().get("/members/" + small + "/rfm").then().body("segments", not(hasItem(segment)));
+        given().get("/segments/" + segment + "/members").then().statusCode(404);
+        given().get("/segments").then().body("id", not(hasItem(segment)));
+        given().delete("/segments/" + segment).then().statusCode(404);
+        await().atMost(Duration.ofSeconds(20)).until(() -> published(changes, small, segment, SegmentChanged.Change.CHANGE_LEFT));
+        changes.stop();
+    }
+
+    private static boolean published(io.smallrye.reactive.messaging.kafka.companion.ConsumerTask<String, SegmentChanged> changes,
+            String member, String segment, SegmentChanged.Change change) {
+        return changes.getRecords().stream().anyMatch(r -> r.key().equals(member)
+                && r.value().getSegmentId().equals(segment) && r.value().getChange() == change);
     }
 
     @Test
