@@ -1,5 +1,6 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
@@ -17,7 +18,8 @@ import java.util.regex.Pattern;
  * Business users define segments without code changes: a CEL rule, checked on save (position and
  * reason of an error), previewed (how many members it would hold now), then stored, evaluated for
  * everyone at once (the backfill, publishing each entry) and live on every change after that. A
- * segment can be changed or retired the same way; members move in or out and every move is published.
+ * segment can be changed or retired the same way, and the default segments' thresholds changed;
+ * members move in or out and every move is published.
  */
 @ApplicationScoped
 public class DefineSegmentService {
@@ -127,6 +129,27 @@ public class DefineSegmentService {
         return true;
     }
 
+    /**
+     * Changes a default segment's thresholds while running (they override memberpulse.rfm.segments.*
+     * on every replica), then re-evaluates everyone, publishing each entry and exit. Throws
+     * InvalidThresholdException naming a threshold out of range. Returns the new size, or empty when
+     * the id is no segment at all. Blocking.
+     */
+    public OptionalLong retune(String id, double recencyDays, int orders30d, double monetary30d) {
+        if (!DefaultSegments.isDefault(id)) {
+            if (definitions.exists(id)) {
+                throw new NotRetunableException(id);
+            }
+            return OptionalLong.empty();
+        }
+        var thresholds = new RuleSegmentRepository.StoredThresholds(id, recencyDays, orders30d, monetary30d);
+        definitions.withThresholds(thresholds); // checked before anything is stored
+        rules.saveThresholds(thresholds, Instant.now()).await().indefinitely();
+        definitions.putThresholds(thresholds);
+        recompute.backfill();
+        return OptionalLong.of(sizeOf(id));
+    }
+
     /** Default segments and lifecycle stages are set in configuration, not here. */
     private boolean editable(String id) {
         if (id != null && definitions.exists(id) && !definitions.isDefinedByRule(id)) {
@@ -153,11 +176,21 @@ public class DefineSegmentService {
         }
     }
 
-    /** A default segment or lifecycle stage: its thresholds are configuration (memberpulse.rfm.segments.*, .lifecycle.*). */
+    /** A default segment or lifecycle stage has no rule to change or retire. */
     public static final class ConfiguredSegmentException extends RuntimeException {
         public ConfiguredSegmentException(String id) {
-            super(id + " is a configured segment: change its thresholds under memberpulse.rfm.segments.* or "
-                    + "memberpulse.rfm.lifecycle.* (a restart re-evaluates every member)");
+            super(DefaultSegments.isDefault(id)
+                    ? id + " is a default segment: change its thresholds with PUT /segments/" + id + "/thresholds "
+                            + "(configured under memberpulse.rfm.segments.*)"
+                    : id + " is a lifecycle stage: its rules are configured under memberpulse.rfm.lifecycle.*");
+        }
+    }
+
+    /** A rule segment or lifecycle stage has no thresholds to change. */
+    public static final class NotRetunableException extends RuntimeException {
+        public NotRetunableException(String id) {
+            super(id + " has no thresholds: only high-value-active, potential and churn-edge do (change a rule segment "
+                    + "with PUT /segments/" + id + ", lifecycle stages under memberpulse.rfm.lifecycle.*)");
         }
     }
 

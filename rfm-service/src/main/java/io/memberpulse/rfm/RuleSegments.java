@@ -18,18 +18,26 @@ import java.util.Set;
 
 /**
  * Every segment a member can be in: the default RFM segments, the lifecycle stage ("stage:…") and the
- * business-defined CEL rules, compiled once and kept in memory (loaded from PostgreSQL at start).
+ * business-defined CEL rules, compiled once and kept in memory. The rules and the default segments'
+ * thresholds changed while running live in PostgreSQL, shared by every replica: loaded at first use
+ * and polled, so a change made on one replica reaches the others.
  */
 @ApplicationScoped
 public class RuleSegments {
     private final SegmentRuleCompiler compiler = new SegmentRuleCompiler();
     private final LifecycleRules lifecycle;
-    private final DefaultSegments defaults;
+    /** The thresholds of memberpulse.rfm.segments.*, before any change made while running. */
+    private final DefaultSegments configured;
     private final RuleSegmentRepository repository;
-    private volatile Map<String, Defined> rules;
+    private volatile Definitions current;
 
     /** A business-defined segment and its compiled rule. */
     public record Defined(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
+    }
+
+    /** What is in force: the rules by id, and the default segments with their thresholds. */
+    private record Definitions(Map<String, Defined> rules, List<RuleSegmentRepository.StoredThresholds> thresholds,
+            DefaultSegments defaults) {
     }
 
     public RuleSegments(RfmConfig config, RuleSegmentRepository repository) {
@@ -37,7 +45,7 @@ public class RuleSegments {
         this.lifecycle = new LifecycleRules(stages.dormantDays(), stages.atRiskDays(), stages.loyalOrders90d(),
                 stages.loyalMonetary90d());
         var thresholds = config.rfm().segments();
-        this.defaults = new DefaultSegments(active(thresholds.highValueActive()), active(thresholds.potential()),
+        this.configured = new DefaultSegments(active(thresholds.highValueActive()), active(thresholds.potential()),
                 new DefaultSegments.Fading(thresholds.churnEdge().minRecencyDays(), thresholds.churnEdge().maxOrders30d(),
                         thresholds.churnEdge().maxMonetary30d()));
         this.repository = repository;
@@ -45,16 +53,16 @@ public class RuleSegments {
 
     /** All the segment ids this member is in. */
     public Set<String> segmentsOf(Rfm rfm, MemberHistory history) {
-        Set<String> defaults = this.defaults.of(rfm);
+        Definitions definitions = definitions();
+        Set<String> defaults = definitions.defaults().of(rfm);
         LifecycleStage stage = lifecycle.stageOf(rfm);
         Set<String> segments = new LinkedHashSet<>(defaults);
         if (stage != null) {
             segments.add(stage.segmentId());
         }
-        Map<String, Defined> defined = defined();
-        if (!defined.isEmpty()) {
+        if (!definitions.rules().isEmpty()) {
             Map<String, Object> attributes = MemberAttributes.of(rfm, stage, defaults, history);
-            for (Defined segment : defined.values()) {
+            for (Defined segment : definitions.rules().values()) {
                 if (segment.rule().matches(attributes)) {
                     segments.add(segment.id());
                 }
@@ -63,13 +71,13 @@ public class RuleSegments {
         return segments;
     }
 
-    /** The default segments (configured thresholds) a member's RFM puts it in. */
+    /** The default segments (thresholds in force) a member's RFM puts it in. */
     public Set<String> defaultSegmentsOf(Rfm rfm) {
-        return defaults.of(rfm);
+        return defaults().of(rfm);
     }
 
     public DefaultSegments defaults() {
-        return defaults;
+        return definitions().defaults();
     }
 
     public LifecycleStage stageOf(Rfm rfm) {
@@ -82,31 +90,52 @@ public class RuleSegments {
     }
 
     public List<Defined> all() {
-        return List.copyOf(defined().values());
+        return List.copyOf(definitions().rules().values());
     }
 
     public boolean exists(String id) {
-        return defined().containsKey(id) || DefaultSegments.isDefault(id)
+        return definitions().rules().containsKey(id) || DefaultSegments.isDefault(id)
                 || java.util.Arrays.stream(LifecycleStage.values()).anyMatch(s -> s.segmentId().equals(id));
-    }
-
-    /** Adds a checked rule, or replaces the one of that id (the caller stored it). */
-    public synchronized void put(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
-        Map<String, Defined> next = new LinkedHashMap<>(defined());
-        next.put(id, new Defined(id, name, rule));
-        rules = next;
-    }
-
-    /** Forgets a rule (the caller deleted it). */
-    public synchronized void remove(String id) {
-        Map<String, Defined> next = new LinkedHashMap<>(defined());
-        next.remove(id);
-        rules = next;
     }
 
     /** True for a business-defined segment, which can be changed or retired; the others are configured. */
     public boolean isDefinedByRule(String id) {
-        return defined().containsKey(id);
+        return definitions().rules().containsKey(id);
+    }
+
+    /** Adds a checked rule, or replaces the one of that id (the caller stored it). */
+    public synchronized void put(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
+        Definitions now = definitions();
+        Map<String, Defined> next = new LinkedHashMap<>(now.rules());
+        next.put(id, new Defined(id, name, rule));
+        current = new Definitions(next, now.thresholds(), now.defaults());
+    }
+
+    /** Forgets a rule (the caller deleted it). */
+    public synchronized void remove(String id) {
+        Definitions now = definitions();
+        Map<String, Defined> next = new LinkedHashMap<>(now.rules());
+        next.remove(id);
+        current = new Definitions(next, now.thresholds(), now.defaults());
+    }
+
+    /**
+     * The default segments with one segment's thresholds changed, checked but not applied: throws
+     * InvalidThresholdException naming a threshold out of range.
+     */
+    public DefaultSegments withThresholds(RuleSegmentRepository.StoredThresholds thresholds) {
+        return defaults().withThresholds(thresholds.segmentId(), thresholds.recencyDays(), thresholds.orders30d(),
+                thresholds.monetary30d());
+    }
+
+    /** Applies a default segment's changed thresholds (the caller stored them). */
+    public synchronized void putThresholds(RuleSegmentRepository.StoredThresholds thresholds) {
+        Definitions now = definitions();
+        List<RuleSegmentRepository.StoredThresholds> next = new java.util.ArrayList<>(now.thresholds());
+        next.removeIf(t -> t.segmentId().equals(thresholds.segmentId()));
+        next.add(thresholds);
+        next.sort(java.util.Comparator.comparing(RuleSegmentRepository.StoredThresholds::segmentId));
+        current = new Definitions(now.rules(), List.copyOf(next), apply(next));
     }
 
     private static DefaultSegments.Active active(RfmConfig.Active threshold) {
@@ -114,18 +143,20 @@ public class RuleSegments {
     }
 
     /**
-     * Picks up segments another replica defined (they share the database): every replica polls the
-     * stored definitions and swaps in the new set when it differs. The defining replica backfills.
+     * Picks up what another replica defined, changed or retired (they share the database): every
+     * replica polls the stored definitions and swaps in the new set when it differs. The replica that
+     * made the change re-evaluates everyone.
      */
     @Scheduled(every = "${memberpulse.rfm.rule-reload-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reload() {
         List<RuleSegmentRepository.StoredRule> stored = repository.all().await().indefinitely();
+        List<RuleSegmentRepository.StoredThresholds> thresholds = repository.thresholds().await().indefinitely();
         synchronized (this) {
-            Map<String, Defined> current = rules;
-            if (current != null && sameDefinitions(current, stored)) {
+            Definitions now = current;
+            if (now != null && sameDefinitions(now.rules(), stored) && now.thresholds().equals(thresholds)) {
                 return;
             }
-            rules = compile(stored, current == null ? Map.of() : current);
+            current = load(stored, thresholds, now == null ? Map.of() : now.rules());
         }
     }
 
@@ -136,26 +167,37 @@ public class RuleSegments {
         });
     }
 
-    private Map<String, Defined> compile(List<RuleSegmentRepository.StoredRule> stored, Map<String, Defined> known) {
+    private Definitions load(List<RuleSegmentRepository.StoredRule> stored, List<RuleSegmentRepository.StoredThresholds> thresholds,
+            Map<String, Defined> known) {
         Map<String, Defined> loaded = new LinkedHashMap<>();
         for (var rule : stored) {
             Defined same = known.get(rule.id());
             loaded.put(rule.id(), same != null && same.rule().expression().equals(rule.expression()) && same.name().equals(rule.name())
                     ? same : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
         }
-        return loaded;
+        return new Definitions(loaded, List.copyOf(thresholds), apply(thresholds));
     }
 
-    private Map<String, Defined> defined() {
-        Map<String, Defined> current = rules;
-        if (current == null) {
+    /** The configured default segments with the stored changes applied over them. */
+    private DefaultSegments apply(List<RuleSegmentRepository.StoredThresholds> thresholds) {
+        DefaultSegments defaults = configured;
+        for (var t : thresholds) {
+            defaults = defaults.withThresholds(t.segmentId(), t.recencyDays(), t.orders30d(), t.monetary30d());
+        }
+        return defaults;
+    }
+
+    private Definitions definitions() {
+        Definitions now = current;
+        if (now == null) {
             synchronized (this) {
-                if (rules == null) {
-                    rules = compile(repository.all().await().indefinitely(), Map.of());
+                if (current == null) {
+                    current = load(repository.all().await().indefinitely(), repository.thresholds().await().indefinitely(),
+                            Map.of());
                 }
-                current = rules;
+                now = current;
             }
         }
-        return current;
+        return now;
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -174,5 +175,28 @@ class ReageingAndReplicasTest {
         send(order(member, clock(), 12_345));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("segments", hasItem(segment)));
+
+        // Changed, then retired, elsewhere: this replica follows.
+        rules.update(new RuleSegmentRepository.StoredRule(segment, "Changed elsewhere", "monetary_net_total >= 99999.0"))
+                .await().indefinitely();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then()
+                .body("find { it.id == '%s' }.rule".formatted(segment), equalTo("monetary_net_total >= 99999.0")));
+        rules.delete(segment).await().indefinitely();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then().body("id", not(hasItem(segment))));
+    }
+
+    @Test
+    void thresholdsChangedOnAnotherReplicaApplyHere() {
+        var potential = new RuleSegmentRepository.StoredThresholds("potential", 11, 2, 350);
+        rules.saveThresholds(potential, Instant.now()).await().indefinitely();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then()
+                    .body("find { it.id == 'potential' }.rule", equalTo("R <= 11d and F30 >= 2 and M30 >= 350")));
+        } finally {
+            rules.saveThresholds(new RuleSegmentRepository.StoredThresholds("potential", 12, 3, 400), Instant.now())
+                    .await().indefinitely();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then()
+                .body("find { it.id == 'potential' }.rule", equalTo("R <= 12d and F30 >= 3 and M30 >= 400")));
     }
 }

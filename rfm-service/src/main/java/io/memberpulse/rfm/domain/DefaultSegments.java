@@ -6,8 +6,9 @@ import java.util.Set;
 
 /**
  * The segments of the store-target table (shared/docs/DOMAIN.md §2): F = net orders within 30 days,
- * M = net spend within 30 days. The thresholds are configuration ({@link #DEFAULTS} are DOMAIN.md's);
- * a member who never bought is in none.
+ * M = net spend within 30 days. The thresholds come from configuration ({@link #DEFAULTS} are
+ * DOMAIN.md's) and can be changed while running ({@link #withThresholds}); a member who never bought
+ * is in none.
  */
 public final class DefaultSegments {
     public static final String HIGH_VALUE_ACTIVE = "high-value-active";
@@ -25,10 +26,16 @@ public final class DefaultSegments {
     public static final DefaultSegments DEFAULTS = new DefaultSegments(new Active(6, 5, 700), new Active(12, 3, 400),
             new Fading(20, 1, 200));
 
+    private final Active highValueActive;
+    private final Active potential;
+    private final Fading churnEdge;
     private final List<SegmentRule> rules;
 
     /** Throws InvalidThresholdException naming the first threshold out of range. */
     public DefaultSegments(Active highValueActive, Active potential, Fading churnEdge) {
+        this.highValueActive = highValueActive;
+        this.potential = potential;
+        this.churnEdge = churnEdge;
         check("high-value-active", highValueActive);
         check("potential", potential);
         require(churnEdge.minRecencyDays() >= 0, "churn-edge.min-recency-days", "must be >= 0");
@@ -46,6 +53,21 @@ public final class DefaultSegments {
 
     public List<SegmentRule> rules() {
         return rules;
+    }
+
+    /**
+     * These segments with one segment's three thresholds replaced: for high-value-active and potential
+     * the most days since the last purchase, the fewest orders and the least spend within 30 days; for
+     * churn-edge the fewest days, the most orders and the most spend. Throws InvalidThresholdException
+     * naming a threshold out of range, IllegalArgumentException for a segment that is not one of these.
+     */
+    public DefaultSegments withThresholds(String segmentId, double recencyDays, int orders30d, double monetary30d) {
+        return switch (segmentId) {
+            case HIGH_VALUE_ACTIVE -> new DefaultSegments(new Active(recencyDays, orders30d, monetary30d), potential, churnEdge);
+            case POTENTIAL -> new DefaultSegments(highValueActive, new Active(recencyDays, orders30d, monetary30d), churnEdge);
+            case CHURN_EDGE -> new DefaultSegments(highValueActive, potential, new Fading(recencyDays, orders30d, monetary30d));
+            default -> throw new IllegalArgumentException(segmentId + " is not a default segment");
+        };
     }
 
     public Set<String> of(Rfm rfm) {

@@ -10,7 +10,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Business-defined segments (rule_segment). */
+/**
+ * How segments are defined, shared by every replica: business-defined rules (rule_segment) and the
+ * default segments' thresholds changed while running (segment_threshold).
+ */
 @ApplicationScoped
 public class RuleSegmentRepository {
     private final Pool pool;
@@ -51,5 +54,31 @@ public class RuleSegmentRepository {
     public Uni<Boolean> delete(String id) {
         return pool.preparedQuery("DELETE FROM rule_segment WHERE id = $1").execute(Tuple.of(id))
                 .map(result -> result.rowCount() == 1);
+    }
+
+    /** A default segment's thresholds as changed while running. */
+    public record StoredThresholds(String segmentId, double recencyDays, int orders30d, double monetary30d) {
+    }
+
+    public Uni<List<StoredThresholds>> thresholds() {
+        return pool.query("SELECT segment_id, recency_days, orders_30d, monetary_30d FROM segment_threshold ORDER BY segment_id")
+                .execute().map(rows -> {
+                    List<StoredThresholds> thresholds = new ArrayList<>();
+                    for (Row row : rows) {
+                        thresholds.add(new StoredThresholds(row.getString(0), row.getDouble(1), row.getInteger(2), row.getDouble(3)));
+                    }
+                    return thresholds;
+                });
+    }
+
+    public Uni<Void> saveThresholds(StoredThresholds thresholds, Instant at) {
+        return pool.preparedQuery("""
+                INSERT INTO segment_threshold (segment_id, recency_days, orders_30d, monetary_30d, updated_at)
+                VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (segment_id) DO UPDATE SET recency_days = EXCLUDED.recency_days, orders_30d = EXCLUDED.orders_30d,
+                    monetary_30d = EXCLUDED.monetary_30d, updated_at = EXCLUDED.updated_at""")
+                .execute(Tuple.of(thresholds.segmentId(), thresholds.recencyDays(), thresholds.orders30d(),
+                        thresholds.monetary30d(), at.atOffset(ZoneOffset.UTC)))
+                .replaceWithVoid();
     }
 }

@@ -39,6 +39,25 @@ class DefaultSegmentsTest {
     }
 
     @Test
+    void oneSegmentsThresholdsChangeAndTheOthersStay() {
+        var retuned = DefaultSegments.DEFAULTS.withThresholds(DefaultSegments.CHURN_EDGE, 30, 0, 100);
+        assertThat(retuned.of(rfm(20, 1, 200))).isEmpty();
+        assertThat(retuned.of(rfm(30, 0, 100))).containsExactly(DefaultSegments.CHURN_EDGE);
+        assertThat(retuned.of(rfm(6, 5, 700))).containsExactlyInAnyOrder(DefaultSegments.HIGH_VALUE_ACTIVE,
+                DefaultSegments.POTENTIAL);
+        var easier = DefaultSegments.DEFAULTS.withThresholds(DefaultSegments.HIGH_VALUE_ACTIVE, 10, 2, 100);
+        assertThat(easier.of(rfm(9, 2, 150))).containsExactly(DefaultSegments.HIGH_VALUE_ACTIVE);
+        assertThat(easier.rules()).extracting(SegmentRule::description).containsExactly("R <= 10d and F30 >= 2 and M30 >= 100",
+                "R <= 12d and F30 >= 3 and M30 >= 400", "R >= 20d and F30 <= 1 and M30 <= 200");
+        assertThat(DefaultSegments.DEFAULTS.of(rfm(9, 2, 150))).as("the original is unchanged").isEmpty();
+        assertThatThrownBy(() -> DefaultSegments.DEFAULTS.withThresholds(DefaultSegments.POTENTIAL, -1, 3, 400))
+                .isInstanceOfSatisfying(InvalidThresholdException.class,
+                        e -> assertThat(e.field()).isEqualTo("potential.max-recency-days"));
+        assertThatThrownBy(() -> DefaultSegments.DEFAULTS.withThresholds("stage:new", 1, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aThresholdOutOfRangeIsRefusedByName() {
         assertThatThrownBy(() -> new DefaultSegments(new DefaultSegments.Active(6, 0, 700), new DefaultSegments.Active(12, 3, 400),
                 new DefaultSegments.Fading(20, 1, 200)))

@@ -43,14 +43,17 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response segmentExists(io.memberpulse.rfm.DefineSegmentService.SegmentExistsException e) {
-        return Response.status(409).type(PROBLEM_JSON)
-                .entity(new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of())).build();
+        return conflict(e.getMessage());
     }
 
     @ServerExceptionMapper
     Response configuredSegment(io.memberpulse.rfm.DefineSegmentService.ConfiguredSegmentException e) {
-        return Response.status(409).type(PROBLEM_JSON)
-                .entity(new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of())).build();
+        return conflict(e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response notRetunable(io.memberpulse.rfm.DefineSegmentService.NotRetunableException e) {
+        return conflict(e.getMessage());
     }
 
     @ServerExceptionMapper
@@ -68,6 +71,11 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response segmentNotFound(UnknownSegmentException e) {
         return notFound(e.getMessage());
+    }
+
+    private static Response conflict(String detail) {
+        return Response.status(409).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Conflict", 409, detail, List.of())).build();
     }
 
     private static Response notFound(String detail) {

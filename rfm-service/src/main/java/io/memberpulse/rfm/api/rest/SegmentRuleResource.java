@@ -1,6 +1,9 @@
 package io.memberpulse.rfm.api.rest;
 
 import io.memberpulse.rfm.DefineSegmentService;
+import io.memberpulse.rfm.RfmQueryService;
+import io.memberpulse.rfm.domain.DefaultSegments;
+import io.memberpulse.rfm.domain.InvalidThresholdException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -26,9 +29,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Blocking
 public class SegmentRuleResource {
     private final DefineSegmentService segments;
+    private final RfmQueryService queries;
 
-    public SegmentRuleResource(DefineSegmentService segments) {
+    public SegmentRuleResource(DefineSegmentService segments, RfmQueryService queries) {
         this.segments = segments;
+        this.queries = queries;
     }
 
     public record SegmentRequest(String id, String name, String rule) {
@@ -69,6 +74,74 @@ public class SegmentRuleResource {
         long size = segments.redefine(segmentId, request.name(), request.rule())
                 .orElseThrow(() -> new UnknownSegmentException(segmentId));
         return new DefinedResponse(segmentId, request.name().strip(), request.rule(), size);
+    }
+
+    /**
+     * A default segment's thresholds: for high-value-active and potential maxRecencyDays, minOrders30d
+     * and minMonetary30d; for churn-edge minRecencyDays, maxOrders30d and maxMonetary30d.
+     */
+    public record ThresholdsRequest(Double maxRecencyDays, Integer minOrders30d, Double minMonetary30d,
+            Double minRecencyDays, Integer maxOrders30d, Double maxMonetary30d) {
+    }
+
+    public record ThresholdsResponse(String id, String rule, long size) {
+    }
+
+    @PUT
+    @Path("segments/{segmentId}/thresholds")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change a default segment's thresholds (high-value-active and potential: maxRecencyDays, "
+            + "minOrders30d, minMonetary30d; churn-edge: minRecencyDays, maxOrders30d, maxMonetary30d); every replica "
+            + "uses them over the configured ones and everyone is re-evaluated (entries and exits published)")
+    public ThresholdsResponse retune(@PathParam("segmentId") String segmentId, ThresholdsRequest request) {
+        if (request == null) {
+            throw new InvalidParameterException("body", "is required");
+        }
+        if (!DefaultSegments.isDefault(segmentId)) {
+            throw queries.segmentExists(segmentId) ? new DefineSegmentService.NotRetunableException(segmentId)
+                    : new UnknownSegmentException(segmentId);
+        }
+        boolean fading = DefaultSegments.CHURN_EDGE.equals(segmentId);
+        double recency = required(fading ? request.minRecencyDays() : request.maxRecencyDays(),
+                fading ? "minRecencyDays" : "maxRecencyDays", segmentId);
+        int orders = required(fading ? request.maxOrders30d() : request.minOrders30d(),
+                fading ? "maxOrders30d" : "minOrders30d", segmentId);
+        double monetary = required(fading ? request.maxMonetary30d() : request.minMonetary30d(),
+                fading ? "maxMonetary30d" : "minMonetary30d", segmentId);
+        unused(fading ? request.maxRecencyDays() : request.minRecencyDays(), fading ? "maxRecencyDays" : "minRecencyDays", segmentId);
+        unused(fading ? request.minOrders30d() : request.maxOrders30d(), fading ? "minOrders30d" : "maxOrders30d", segmentId);
+        unused(fading ? request.minMonetary30d() : request.maxMonetary30d(), fading ? "minMonetary30d" : "maxMonetary30d", segmentId);
+        long size;
+        try {
+            size = segments.retune(segmentId, recency, orders, monetary).orElseThrow(() -> new UnknownSegmentException(segmentId));
+        } catch (InvalidThresholdException e) {
+            throw new InvalidParameterException(bodyField(e.field()), e.getMessage().substring(e.field().length()).strip());
+        }
+        return new ThresholdsResponse(segmentId, queries.defaultRule(segmentId), size);
+    }
+
+    private static <T> T required(T value, String field, String segmentId) {
+        if (value == null) {
+            throw new InvalidParameterException(field, "is required for " + segmentId);
+        }
+        return value;
+    }
+
+    private static void unused(Object value, String field, String segmentId) {
+        if (value != null) {
+            throw new InvalidParameterException(field, "does not apply to " + segmentId);
+        }
+    }
+
+    /** "churn-edge.max-monetary-30d" (the configuration key) as the body's "maxMonetary30d". */
+    private static String bodyField(String key) {
+        String[] words = key.substring(key.lastIndexOf('.') + 1).split("-");
+        StringBuilder field = new StringBuilder(words[0]);
+        for (int i = 1; i < words.length; i++) {
+            field.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+        }
+        return field.toString();
     }
 
     @DELETE

@@ -224,6 +224,8 @@ class RfmResourceTest {
         given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
                 .put("/segments/churn-edge").then().statusCode(409).body("detail", containsString("memberpulse.rfm.segments"));
         given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
+                .put("/segments/stage:loyal").then().statusCode(409).body("detail", containsString("memberpulse.rfm.lifecycle"));
+        given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
                 .put("/segments/no-such-" + segment).then().statusCode(404);
         given().get("/members/" + small + "/rfm").then().body("segments", hasItem(segment));
         given().get("/segments").then().body("find { it.id == '%s' }.rule".formatted(segment), equalTo(middle));
@@ -237,6 +239,64 @@ class RfmResourceTest {
         given().delete("/segments/" + segment).then().statusCode(404);
         await().atMost(Duration.ofSeconds(20)).until(() -> published(changes, small, segment, SegmentChanged.Change.CHANGE_LEFT));
         changes.stop();
+    }
+
+    @Test
+    void aDefaultSegmentsThresholdsChangeWhileRunning() {
+        String member = "m-" + UUID.randomUUID();
+        var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
+        send(order(member, member + "-o1", DAY0, 123));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(123.0f)));
+        var rfm = given().get("/members/" + member + "/rfm").then().extract().jsonPath();
+        // Thresholds the member meets now and keeps meeting as the clock moves (R only grows, F30 and M30 only fall).
+        long minRecency = (long) Math.max(0, Math.floor(rfm.getDouble("rfm.recencyDays") - 0.01));
+        int maxOrders = rfm.getInt("rfm.frequency30d");
+        long maxMonetary = (long) Math.ceil(rfm.getDouble("rfm.monetaryNet30d") + 0.01);
+        String including = "{\"minRecencyDays\": %d, \"maxOrders30d\": %d, \"maxMonetary30d\": %d}";
+        try {
+            given().contentType("application/json").body(including.formatted(minRecency, maxOrders, maxMonetary))
+                    .put("/segments/churn-edge/thresholds").then().statusCode(200)
+                    .body("rule", equalTo("R >= %dd and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
+            given().get("/members/" + member + "/rfm").then().body("segments", hasItem("churn-edge"));
+            given().get("/segments").then().body("find { it.id == 'churn-edge' }.rule",
+                    equalTo("R >= %dd and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
+
+            given().contentType("application/json").body(including.formatted(100_000, maxOrders, maxMonetary))
+                    .put("/segments/churn-edge/thresholds").then().statusCode(200);
+            given().get("/members/" + member + "/rfm").then().body("segments", not(hasItem("churn-edge")));
+            await().atMost(Duration.ofSeconds(20)).until(() -> published(changes, member, "churn-edge",
+                    SegmentChanged.Change.CHANGE_LEFT));
+
+            // Refused: each names its field or says why, and nothing changes.
+            given().contentType("application/json").body("{\"minRecencyDays\": 20, \"maxOrders30d\": 1}")
+                    .put("/segments/churn-edge/thresholds").then().statusCode(400)
+                    .body("errors[0].field", equalTo("maxMonetary30d"));
+            given().contentType("application/json")
+                    .body("{\"maxRecencyDays\": 5, \"minRecencyDays\": 20, \"maxOrders30d\": 1, \"maxMonetary30d\": 200}")
+                    .put("/segments/churn-edge/thresholds").then().statusCode(400)
+                    .body("errors[0].field", equalTo("maxRecencyDays")).body("detail", containsString("does not apply"));
+            given().contentType("application/json").body("{\"minRecencyDays\": -1, \"maxOrders30d\": 1, \"maxMonetary30d\": 200}")
+                    .put("/segments/churn-edge/thresholds").then().statusCode(400)
+                    .body("errors[0].field", equalTo("minRecencyDays")).body("detail", containsString(">= 0"));
+            given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 0, \"minMonetary30d\": 700}")
+                    .put("/segments/high-value-active/thresholds").then().statusCode(400)
+                    .body("errors[0].field", equalTo("minOrders30d"));
+            given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 5, \"minMonetary30d\": 700}")
+                    .put("/segments/stage:new/thresholds").then().statusCode(409);
+            given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 5, \"minMonetary30d\": 700}")
+                    .put("/segments/no-such-segment/thresholds").then().statusCode(404);
+            given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
+                    .put("/segments/churn-edge").then().statusCode(409).body("detail", containsString("/thresholds"));
+            given().get("/segments").then().body("find { it.id == 'churn-edge' }.rule",
+                    equalTo("R >= 100000d and F30 <= %d and M30 <= %d".formatted(maxOrders, maxMonetary)));
+        } finally {
+            changes.stop();
+            // DOMAIN.md's store target again, for the other tests.
+            given().contentType("application/json").body("{\"minRecencyDays\": 20, \"maxOrders30d\": 1, \"maxMonetary30d\": 200}")
+                    .put("/segments/churn-edge/thresholds").then().statusCode(200)
+                    .body("rule", equalTo("R >= 20d and F30 <= 1 and M30 <= 200"));
+        }
     }
 
     private static boolean published(io.smallrye.reactive.messaging.kafka.companion.ConsumerTask<String, SegmentChanged> changes,
