@@ -217,16 +217,13 @@ public class GraphRepository {
                 });
     }
 
-    /** The member a member id stands for now (following merged_into), or null when unknown. */
+    /**
+     * The member a member id stands for now (following merged_into), or null when unknown: V10's
+     * member_current_of, the one definition every export, count and read uses.
+     */
     public Uni<String> currentMember(String memberId) {
-        return pool.preparedQuery("""
-                WITH RECURSIVE chain(id, next, depth) AS (
-                  SELECT id, merged_into, 0 FROM member WHERE id = $1
-                  UNION ALL SELECT m.id, m.merged_into, c.depth + 1 FROM member m JOIN chain c ON m.id = c.next
-                  WHERE c.depth < 10000)
-                SELECT id FROM chain WHERE next IS NULL""")
-                .execute(Tuple.of(memberId))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+        return pool.preparedQuery("SELECT member_current_of($1)").execute(Tuple.of(memberId))
+                .map(rows -> rows.iterator().next().getString(0));
     }
 
     // ---- splits ----
