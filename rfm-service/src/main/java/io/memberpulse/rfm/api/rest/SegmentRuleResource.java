@@ -14,6 +14,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -82,7 +85,24 @@ public class SegmentRuleResource {
      */
     public record ThresholdsRequest(Double maxRecencyDays, Integer minOrders30d, Double minMonetary30d,
             Double minRecencyDays, Integer maxOrders30d, Double maxMonetary30d) {
+
+        /** The fields given, by name. */
+        Map<String, Number> given() {
+            Map<String, Number> given = new LinkedHashMap<>();
+            given.put("maxRecencyDays", maxRecencyDays);
+            given.put("minOrders30d", minOrders30d);
+            given.put("minMonetary30d", minMonetary30d);
+            given.put("minRecencyDays", minRecencyDays);
+            given.put("maxOrders30d", maxOrders30d);
+            given.put("maxMonetary30d", maxMonetary30d);
+            given.values().removeIf(java.util.Objects::isNull);
+            return given;
+        }
     }
+
+    /** The body's fields for recency, orders and spend: a bound the active segments stay under or over, churn-edge the reverse. */
+    private static final List<String> ACTIVE_FIELDS = List.of("maxRecencyDays", "minOrders30d", "minMonetary30d");
+    private static final List<String> FADING_FIELDS = List.of("minRecencyDays", "maxOrders30d", "maxMonetary30d");
 
     public record ThresholdsResponse(String id, String rule, long size) {
     }
@@ -102,36 +122,26 @@ public class SegmentRuleResource {
             throw queries.segmentExists(segmentId) ? new DefineSegmentService.NotRetunableException(segmentId)
                     : new UnknownSegmentException(segmentId);
         }
-        boolean fading = DefaultSegments.CHURN_EDGE.equals(segmentId);
-        double recency = required(fading ? request.minRecencyDays() : request.maxRecencyDays(),
-                fading ? "minRecencyDays" : "maxRecencyDays", segmentId);
-        int orders = required(fading ? request.maxOrders30d() : request.minOrders30d(),
-                fading ? "maxOrders30d" : "minOrders30d", segmentId);
-        double monetary = required(fading ? request.maxMonetary30d() : request.minMonetary30d(),
-                fading ? "maxMonetary30d" : "minMonetary30d", segmentId);
-        unused(fading ? request.maxRecencyDays() : request.minRecencyDays(), fading ? "maxRecencyDays" : "minRecencyDays", segmentId);
-        unused(fading ? request.minOrders30d() : request.maxOrders30d(), fading ? "minOrders30d" : "maxOrders30d", segmentId);
-        unused(fading ? request.minMonetary30d() : request.maxMonetary30d(), fading ? "minMonetary30d" : "maxMonetary30d", segmentId);
+        List<String> fields = DefaultSegments.CHURN_EDGE.equals(segmentId) ? FADING_FIELDS : ACTIVE_FIELDS;
+        Map<String, Number> given = request.given();
+        for (String field : given.keySet()) {
+            if (!fields.contains(field)) {
+                throw new InvalidParameterException(field, "does not apply to " + segmentId);
+            }
+        }
+        for (String field : fields) {
+            if (!given.containsKey(field)) {
+                throw new InvalidParameterException(field, "is required for " + segmentId);
+            }
+        }
         long size;
         try {
-            size = segments.retune(segmentId, recency, orders, monetary).orElseThrow(() -> new UnknownSegmentException(segmentId));
+            size = segments.retune(segmentId, given.get(fields.get(0)).doubleValue(), given.get(fields.get(1)).intValue(),
+                    given.get(fields.get(2)).doubleValue()).orElseThrow(() -> new UnknownSegmentException(segmentId));
         } catch (InvalidThresholdException e) {
             throw new InvalidParameterException(bodyField(e.field()), e.getMessage().substring(e.field().length()).strip());
         }
         return new ThresholdsResponse(segmentId, queries.defaultRule(segmentId), size);
-    }
-
-    private static <T> T required(T value, String field, String segmentId) {
-        if (value == null) {
-            throw new InvalidParameterException(field, "is required for " + segmentId);
-        }
-        return value;
-    }
-
-    private static void unused(Object value, String field, String segmentId) {
-        if (value != null) {
-            throw new InvalidParameterException(field, "does not apply to " + segmentId);
-        }
     }
 
     /** "churn-edge.max-monetary-30d" (the configuration key) as the body's "maxMonetary30d". */
