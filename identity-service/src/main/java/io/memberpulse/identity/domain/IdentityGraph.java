@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +19,13 @@ import java.util.function.Supplier;
  * <li>Deterministic: the event's strong identifiers (not quarantined, not re-issued) point at members;
  * when they point at several, those members are merged, unless the merge breaks a guardrail (a
  * per-type limit such as two UnionIDs, or a recorded split).</li>
- * <li>Probabilistic: candidates found through blocking keys (masked phone, device, home address, a
- * phone one edit away) are scored against the event ({@link ProfileComparator}); the best one at or
+ * <li>Probabilistic: candidates found through blocking keys ({@link BlockingIndex}: masked phone, device,
+ * home address, coupon, a phone one edit away) are scored against the event ({@link ProfileComparator}); the best one at or
  * above the threshold is merged with the event's member.</li>
  * </ol>
  * Members are never removed: an absorbed member points at its survivor ({@link #root}).
  */
 public final class IdentityGraph {
-    private static final int MAX_CANDIDATES_PER_KEY = 20;
     /** Comparison vectors kept for estimating the weights (a uniform sample of each kind). */
     private static final int PAIR_SAMPLE = 200_000;
     /** Fewer pairs than this say too little: the seed weights stand. */
@@ -48,11 +46,7 @@ public final class IdentityGraph {
     private final Set<Identifier> quarantined = new HashSet<>();
     private final Map<Identifier, Set<String>> stores = new HashMap<>();
     private final Map<String, Set<String>> cannotLink = new HashMap<>();
-    private final Map<String, Set<String>> maskedIndex = new HashMap<>();
-    private final Map<String, Set<String>> homeIndex = new HashMap<>();
-    private final Map<String, Set<String>> deviceIndex = new HashMap<>();
-    private final Map<String, Set<String>> phoneEditIndex = new HashMap<>();
-    private final Map<String, Set<String>> couponIndex = new HashMap<>();
+    private final BlockingIndex blocking = new BlockingIndex(this::root);
     private final Map<String, String> orderBuyers = new HashMap<>();
     private final Map<String, Integer> storeMembers = new HashMap<>();
     private final Map<String, Integer> surnameMembers = new HashMap<>();
@@ -431,58 +425,12 @@ public final class IdentityGraph {
 
     /** The members blocking finds for an event, each with the comparisons whose keys found it (a bit each). */
     private Map<String, Integer> candidates(EventEvidence event, String member) {
-        Map<String, Integer> found = new LinkedHashMap<>();
-        int phone = ProfileComparator.PHONE;
-        for (Identifier identifier : event.identifiers()) {
-            switch (identifier.type()) {
-                case MASKED_PHONE -> addCandidates(found, maskedIndex.get(maskedKey(identifier)), phone);
-                case PHONE -> {
-                    if (!quarantined.contains(identifier)) {
-                        addCandidates(found, maskedIndex.get(maskedKey(identifier)), phone);
-                        for (String key : deletionKeys(identifier.value())) {
-                            addCandidates(found, phoneEditIndex.get(key), phone);
-                        }
-                    }
-                }
-                case MISTYPED_PHONE -> {
-                    addCandidates(found, phoneEditIndex.get(identifier.value()), phone); // a digit dropped
-                    for (String key : deletionKeys(identifier.value())) {
-                        addCandidates(found, phoneEditIndex.get(key), phone); // a digit substituted or transposed
-                        String owner = owners.get(new Identifier(IdentifierType.PHONE, key)); // a digit added
-                        if (owner != null) {
-                            found.merge(root(owner), 1 << phone, (x, y) -> x | y);
-                        }
-                    }
-                }
-                case DEVICE_ID -> addCandidates(found, deviceIndex.get(identifier.value()), ProfileComparator.DEVICE);
-                default -> {
-                }
-            }
-        }
-        if (event.address().home() != null) {
-            addCandidates(found, homeIndex.get(event.address().home()), ProfileComparator.ADDRESS);
-        }
-        if (event.couponId() != null) {
-            addCandidates(found, couponIndex.get(event.couponId()), ProfileComparator.COUPON);
-        }
+        Map<String, Integer> found = blocking.candidates(event, quarantined::contains, phone -> {
+            String owner = owners.get(new Identifier(IdentifierType.PHONE, phone));
+            return owner == null ? null : root(owner);
+        });
         found.remove(member);
         return found;
-    }
-
-    private void addCandidates(Map<String, Integer> found, Set<String> members, int comparison) {
-        if (members == null) {
-            return;
-        }
-        Set<String> roots = new HashSet<>();
-        for (String member : members) {
-            roots.add(root(member));
-            if (roots.size() > MAX_CANDIDATES_PER_KEY) {
-                return; // a key shared by this many members says nothing
-            }
-        }
-        for (String root : roots) {
-            found.merge(root, 1 << comparison, (x, y) -> x | y);
-        }
     }
 
     private ProfileComparator.Frequencies frequencies() {
@@ -500,7 +448,7 @@ public final class IdentityGraph {
 
             @Override
             public double maskedPhoneShare(String maskedKey) {
-                return Math.min(1.0, Math.max(1, distinctRoots(maskedIndex.get(maskedKey))) / members);
+                return Math.min(1.0, Math.max(1, blocking.membersWithMaskedKey(maskedKey)) / members);
             }
 
             @Override
@@ -510,32 +458,9 @@ public final class IdentityGraph {
 
             @Override
             public boolean exclusiveDevice(String device) {
-                Set<String> users = deviceIndex.get(device);
-                if (users == null) {
-                    return false;
-                }
-                String only = null;
-                for (String user : users) {
-                    String root = root(user);
-                    if (only != null && !only.equals(root)) {
-                        return false;
-                    }
-                    only = root;
-                }
-                return true;
+                return blocking.exclusiveDevice(device);
             }
         };
-    }
-
-    private int distinctRoots(Set<String> members) {
-        if (members == null) {
-            return 0;
-        }
-        Set<String> roots = new HashSet<>();
-        for (String member : members) {
-            roots.add(root(member));
-        }
-        return roots.size();
     }
 
     /** Whether two members may become one: no recorded split between them, no per-type limit broken. */
@@ -613,28 +538,7 @@ public final class IdentityGraph {
         MemberProfile profile = profile(member);
         profile.events++;
         rememberDeviceUse(member, event);
-        for (Identifier identifier : event.identifiers()) {
-            switch (identifier.type()) {
-                case MASKED_PHONE -> index(maskedIndex, maskedKey(identifier), member, profile.maskedKeys);
-                case PHONE -> {
-                    if (!quarantined.contains(identifier) && profile.fullPhones.add(identifier.value())) {
-                        index(maskedIndex, maskedKey(identifier), member, profile.maskedKeys);
-                        for (String key : deletionKeys(identifier.value())) {
-                            phoneEditIndex.computeIfAbsent(key, k -> new CompactSet<>()).add(member);
-                        }
-                    }
-                }
-                case DEVICE_ID -> index(deviceIndex, identifier.value(), member, profile.devices);
-                default -> {
-                }
-            }
-        }
-        if (event.address().home() != null) {
-            index(homeIndex, event.address().home(), member, profile.homes);
-        }
-        if (event.couponId() != null) {
-            index(couponIndex, event.couponId(), member, profile.coupons);
-        }
+        blocking.add(member, event, profile, quarantined::contains);
         if (event.orderKey() != null) {
             orderBuyers.putIfAbsent(event.orderKey(), member);
         }
@@ -679,39 +583,6 @@ public final class IdentityGraph {
                 }
             }
         }
-    }
-
-    private static void index(Map<String, Set<String>> index, String key, String member, Set<String> own) {
-        if (key != null && own.add(key)) {
-            index.computeIfAbsent(key, k -> new CompactSet<>()).add(member);
-        }
-    }
-
-    /** A phone as its masked form's key: the first three and last four digits of the national number. */
-    static String maskedKey(Identifier phone) {
-        StringBuilder kept = new StringBuilder(16);
-        for (char c : phone.value().toCharArray()) {
-            if (c >= '0' && c <= '9' || c == '*') {
-                kept.append(c);
-            }
-        }
-        String digits = kept.toString();
-        if (digits.startsWith("86") && (phone.type() == IdentifierType.PHONE ? digits.length() == 13 : digits.indexOf('*') > 4)) {
-            digits = digits.substring(2);
-        }
-        if (phone.type() == IdentifierType.PHONE && digits.length() != 11 || digits.length() < 7) {
-            return null;
-        }
-        return digits.substring(0, 3) + "*" + digits.substring(digits.length() - 4);
-    }
-
-    /** The phone with each digit left out in turn: two phones one substitution, transposition or drop apart share one. */
-    static List<String> deletionKeys(String phone) {
-        List<String> keys = new ArrayList<>(phone.length());
-        for (int i = 0; i < phone.length(); i++) {
-            keys.add(phone.substring(0, i) + phone.substring(i + 1));
-        }
-        return keys;
     }
 
     // ---- re-issued phones ----

@@ -168,7 +168,7 @@ final class ProfileComparator {
     private static String phone(EventEvidence event, MemberProfile candidate, int[] levels) {
         for (Identifier identifier : event.identifiers()) {
             if (identifier.type() == IdentifierType.MASKED_PHONE) {
-                String key = IdentityGraph.maskedKey(identifier);
+                String key = BlockingIndex.maskedKey(identifier);
                 if (key != null && candidate.maskedKeys.contains(key)) {
                     levels[PHONE] = AGREE;
                     return key;
@@ -186,9 +186,9 @@ final class ProfileComparator {
                     levels[PHONE] = 2;
                     return null;
                 }
-                String key = IdentityGraph.maskedKey(identifier);
+                String key = BlockingIndex.maskedKey(identifier);
                 if (key != null && candidate.maskedKeys.contains(key) && candidate.fullPhones.stream()
-                        .noneMatch(p -> key.equals(IdentityGraph.maskedKey(new Identifier(IdentifierType.PHONE, p))))) {
+                        .noneMatch(p -> key.equals(BlockingIndex.maskedKey(new Identifier(IdentifierType.PHONE, p))))) {
                     levels[PHONE] = AGREE; // the candidate is known by this masked phone only
                     return key;
                 }
@@ -240,7 +240,7 @@ final class ProfileComparator {
     private static Set<String> numbersBehind(String key, MemberProfile member) {
         Set<String> numbers = new java.util.HashSet<>(2);
         for (String phone : member.fullPhones) {
-            if (key.equals(IdentityGraph.maskedKey(new Identifier(IdentifierType.PHONE, phone)))) {
+            if (key.equals(BlockingIndex.maskedKey(new Identifier(IdentifierType.PHONE, phone)))) {
                 numbers.add(phone);
             }
         }
