@@ -4,6 +4,9 @@ import static io.memberpulse.churn.domain.features.Feature.*;
 
 import io.memberpulse.churn.domain.features.Feature;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
+import io.memberpulse.churn.domain.features.MemberHistory;
+import io.memberpulse.churn.domain.features.Order;
+import io.memberpulse.churn.domain.features.ProductDemand;
 import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.features.SnapshotBuilder;
 import io.memberpulse.churn.domain.features.StockOuts;
@@ -18,12 +21,22 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import org.apache.commons.math3.special.Gamma;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -179,26 +192,51 @@ class ValidationVariantsBenchmarkTest {
     static final Instant[] WINDOWS = {Backtest.day("2011-06-12"), Backtest.day("2011-05-29"),
             Backtest.day("2011-05-15")};
 
-    /** The Online Retail events, the snapshot builder of the service's settings and the stock-outs. */
-    record Fixture(EventCsv.Data events, SnapshotBuilder builder, StockOuts stockOuts) {
+    /** The Online Retail events, the snapshot builder of the service's settings, its extractor and the stock-outs. */
+    record Fixture(EventCsv.Data events, SnapshotBuilder builder, StockOuts stockOuts, FeatureExtractor extractor) {
         static Fixture load() throws Exception {
             EventCsv.Data data = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz"));
-            return new Fixture(data, new SnapshotBuilder(new FeatureExtractor(H, 60, ZoneOffset.UTC),
-                    s -> BgNbdFitter.fit(s).model(), H), new StockOuts(data.stockOuts()));
+            FeatureExtractor extractor = new FeatureExtractor(H, 60, ZoneOffset.UTC);
+            return new Fixture(data, new SnapshotBuilder(extractor, s -> BgNbdFitter.fit(s).model(), H),
+                    new StockOuts(data.stockOuts()), extractor);
         }
 
         Snapshot at(Instant cutoff, Instant observedUntil) {
             return builder.at(events.histories(), stockOuts, cutoff, observedUntil);
         }
+
+        /** The history of the snapshot's i-th member up to its cut-off. */
+        MemberHistory history(Snapshot s, int i) {
+            return extractor.history(events.histories().get(s.memberIds().get(i)), s.asOf());
+        }
     }
 
     /**
      * One validation window as a training run validates on it: the training cut-offs' snapshots (kept by
-     * ChurnTraining#withHistory, with their out-of-fold product-bag column), their rows stacked, and the
-     * window's snapshot (labelled from the facts up to window + H, with the product-bag column of the fit on
+     * ChurnTraining#withHistory, with their out-of-fold product-bag column), their rows stacked (x, labels y), and
+     * the window's snapshot (labelled from the facts up to window + H, with the product-bag column of the fit on
      * the training rows).
      */
-    record PreparedWindow(List<Snapshot> training, ChurnTraining.Stacked rows, Snapshot validation) {
+    record PreparedWindow(Fixture data, Instant window, List<Snapshot> training, double[][] x, int[] y,
+            Snapshot validation) {
+        /** The window's rows. */
+        double[][] v() {
+            return validation.features();
+        }
+
+        /** Extra columns per member, of the training rows (in their order) and of the window's members. */
+        Extra extra(Function<Snapshot, double[][]> columns) {
+            List<double[][]> parts = new ArrayList<>();
+            for (Snapshot s : training) {
+                parts.add(columns.apply(s));
+            }
+            double[][] x = parts.stream().flatMap(Arrays::stream).toArray(double[][]::new);
+            return new Extra(x, columns.apply(validation));
+        }
+    }
+
+    /** Extra columns of the training rows ({@code x}) and of the window's members ({@code v}). */
+    record Extra(double[][] x, double[][] v) {
     }
 
     /**
@@ -220,24 +258,61 @@ class ValidationVariantsBenchmarkTest {
         train = ChurnTraining.withHistory(train);
         ProductScores products = ProductScores.fit(train);
         List<Snapshot> filled = products.fill(train);
-        return new PreparedWindow(filled, ChurnTraining.stack(filled), products.fill(v));
+        ChurnTraining.Stacked rows = ChurnTraining.stack(filled);
+        return new PreparedWindow(data, window, filled, rows.x(), rows.y(), products.fill(v));
     }
 
-    /** Prints each prediction's AUC and lift@20% on the window, and adds them to the means over the windows. */
-    static void score(Map<String, double[]> mean, Instant window, Map<String, double[]> predictions, int[] y,
-            int width) {
-        predictions.forEach((name, p) -> record(mean, window, name, ModelMetrics.of(p, y), width));
+    /** The training facts as a training run reads them: up to window + H. */
+    static final UnaryOperator<Instant> AS_A_TRAINING_RUN = window -> window.plus(Duration.ofDays(H));
+    /** The training facts up to the window only. */
+    static final UnaryOperator<Instant> BEFORE_THE_WINDOW = window -> window;
+
+    /** The order the means over the windows are printed in: as first scored, or by name. */
+    enum MeanOrder { AS_SCORED, BY_NAME }
+
+    /** A variant's predictions on one prepared window, by name (printed in the map's order). */
+    interface Variant {
+        Map<String, double[]> predictions(PreparedWindow w) throws Exception;
     }
 
-    static void record(Map<String, double[]> mean, Instant window, String name, ModelMetrics m, int width) {
-        System.out.printf(Locale.ROOT, "window %s %-" + width + "s AUC %.4f lift@20 %.3f%n", window, name, m.auc(),
-                m.liftAt20());
-        double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
-        sum[0] += m.auc() / WINDOWS.length;
-        sum[1] += m.liftAt20() / WINDOWS.length;
+    /** A variant's figures on one window, by name (printed in the map's order). */
+    interface WindowFigures {
+        Map<String, ModelMetrics> on(Fixture data, Instant window) throws Exception;
     }
 
-    static void printMeans(Map<String, double[]> mean, int width) {
+    /** {@link #runOnWindows(int, MeanOrder, UnaryOperator, Variant)} with the facts as a training run reads them. */
+    static void runOnWindows(int width, Variant variant) throws Exception {
+        runOnWindows(width, MeanOrder.AS_SCORED, AS_A_TRAINING_RUN, variant);
+    }
+
+    /**
+     * Prepares each validation window (training facts up to {@code trainingFactsEnd} of it), scores the variant's
+     * predictions against the window's labels, prints their AUC and lift@20% per window and their means.
+     */
+    static void runOnWindows(int width, MeanOrder order, UnaryOperator<Instant> trainingFactsEnd, Variant variant)
+            throws Exception {
+        onWindows(width, order, (data, window) -> {
+            PreparedWindow w = prepareWindow(data, window, trainingFactsEnd.apply(window));
+            Map<String, ModelMetrics> figures = new LinkedHashMap<>();
+            int[] churned = w.validation().churned();
+            variant.predictions(w).forEach((name, p) -> figures.put(name, ModelMetrics.of(p, churned)));
+            return figures;
+        });
+    }
+
+    /** Prints each window's figures (name padded to {@code width}) and, at the end, their means over the windows. */
+    static void onWindows(int width, MeanOrder order, WindowFigures figures) throws Exception {
+        Fixture data = Fixture.load();
+        Map<String, double[]> mean = order == MeanOrder.BY_NAME ? new TreeMap<>() : new LinkedHashMap<>();
+        for (Instant window : WINDOWS) {
+            figures.on(data, window).forEach((name, m) -> {
+                System.out.printf(Locale.ROOT, "window %s %-" + width + "s AUC %.4f lift@20 %.3f%n", window, name,
+                        m.auc(), m.liftAt20());
+                double[] sum = mean.computeIfAbsent(name, k -> new double[2]);
+                sum[0] += m.auc() / WINDOWS.length;
+                sum[1] += m.liftAt20() / WINDOWS.length;
+            });
+        }
         mean.forEach((name, m) -> System.out.printf(Locale.ROOT, "mean over the windows %-" + width
                 + "s AUC %.4f lift@20 %.3f%n", name, m[0], m[1]));
     }
@@ -285,16 +360,15 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void everyKindOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        Map<String, Snapshot> cache = new ConcurrentHashMap<>();
-        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
-        for (Instant window : WINDOWS) {
+        onWindows(10, MeanOrder.AS_SCORED, (data, window) -> {
             Instant factsEnd = window.plus(Duration.ofDays(H));
+            Map<Instant, Snapshot> cache = new ConcurrentHashMap<>();
             ChurnTraining.Result run = ChurnTraining.run(TrainingPlan.of(factsEnd, H), t -> cache.computeIfAbsent(
-                    t + "/" + factsEnd, k -> data.at(t, factsEnd)), false);
-            run.validation().forEach((kind, m) -> record(mean, window, kind.key(), m, 10));
-        }
-        printMeans(mean, 10);
+                    t, k -> data.at(t, factsEnd)), false);
+            Map<String, ModelMetrics> figures = new LinkedHashMap<>();
+            run.validation().forEach((kind, m) -> figures.put(kind.key(), m));
+            return figures;
+        });
     }
 
     /**
@@ -306,25 +380,19 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void multiHorizonLabelsOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
         int[] horizons = {H / 2, H * 2 / 3, H};
-        Map<String, double[]> mean = new java.util.TreeMap<>();
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            Map<String, double[]> predictions = new java.util.LinkedHashMap<>();
+        runOnWindows(20, MeanOrder.BY_NAME, AS_A_TRAINING_RUN, w -> {
+            Map<String, double[]> p = new LinkedHashMap<>();
             for (int h : horizons) {
-                ChurnTraining.Stacked rows = atHorizon(w.training(), h, window);
-                predictions.put("blend-" + h, ChurnClassifier.train(ModelKind.BLEND, rows.x(), rows.y())
-                        .predict(w.validation().features()));
+                ChurnTraining.Stacked rows = atHorizon(w.training(), h, w.window());
+                p.put("blend-" + h, ChurnClassifier.train(ModelKind.BLEND, rows.x(), rows.y()).predict(w.v()));
             }
-            predictions.put("mean-" + horizons[1] + "-" + horizons[2],
-                    meanOf(predictions.get("blend-" + horizons[1]), predictions.get("blend-" + horizons[2])));
-            predictions.put("mean-" + horizons[0] + "-" + horizons[1] + "-" + horizons[2], meanOf(
-                    predictions.get("blend-" + horizons[0]), predictions.get("blend-" + horizons[1]),
-                    predictions.get("blend-" + horizons[2])));
-            score(mean, window, predictions, w.validation().churned(), 20);
-        }
-        printMeans(mean, 20);
+            p.put("mean-" + horizons[1] + "-" + horizons[2],
+                    meanOf(p.get("blend-" + horizons[1]), p.get("blend-" + horizons[2])));
+            p.put("mean-" + horizons[0] + "-" + horizons[1] + "-" + horizons[2], meanOf(p.get("blend-" + horizons[0]),
+                    p.get("blend-" + horizons[1]), p.get("blend-" + horizons[2])));
+            return p;
+        });
     }
 
     /**
@@ -335,43 +403,36 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void timeToReturnOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        Map<String, double[]> mean = new java.util.TreeMap<>();
-        for (Instant window : WINDOWS) {
-            // return times observed up to the validation window only
-            PreparedWindow w = prepareWindow(data, window, window);
-            Snapshot v = w.validation();
-            List<Snapshot> filled = w.training();
-            ChurnTraining.Stacked rows = w.rows();
-            double[][] x = rows.x();
-            double[][] vx = v.features();
+        // return times observed up to the validation window only
+        runOnWindows(30, MeanOrder.BY_NAME, BEFORE_THE_WINDOW, w -> {
+            double[][] x = w.x();
+            double[][] vx = w.v();
             float[] times = new float[x.length];
             int r = 0;
-            for (Snapshot s : filled) {
-                double observed = Duration.between(s.asOf(), window).getSeconds() / 86_400d;
+            for (Snapshot s : w.training()) {
+                double observed = Duration.between(s.asOf(), w.window()).getSeconds() / 86_400d;
                 for (double back : s.daysToReturn()) {
                     // survival:cox reads a negative time as censored there
                     times[r++] = (float) (back <= observed ? Math.max(back, 0.5) : -observed);
                 }
             }
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
-            p.put("lr", ChurnClassifier.train(ModelKind.LR, x, rows.y()).predict(vx));
-            p.put("gbt-bgnbd", ChurnClassifier.train(ModelKind.GBT_BGNBD, x, rows.y()).predict(vx));
+            Map<String, double[]> p = new LinkedHashMap<>();
+            p.put("lr", ChurnClassifier.train(ModelKind.LR, x, w.y()).predict(vx));
+            p.put("gbt-bgnbd", ChurnClassifier.train(ModelKind.GBT_BGNBD, x, w.y()).predict(vx));
             p.put("blend", meanOf(p.get("lr"), p.get("gbt-bgnbd")));
             Map<String, Object> trees = Xgb.treeParams(2);
             trees.put("objective", "survival:cox");
             trees.put("eval_metric", "cox-nloglik");
-            p.put("cox-gbt", negate(cox(x, times, null, vx, null, trees, Xgb.RESIDUAL_TREE_ROUNDS)));
-            p.put("cox-gbt-bgnbd", negate(cox(x, times, cloglog(x), vx, cloglog(vx), trees,
-                    Xgb.RESIDUAL_TREE_ROUNDS)));
-            p.put("rank(lr, gbt-bgnbd, cox-gbt-bgnbd)", rankMean3(p.get("lr"), p.get("gbt-bgnbd"),
+            p.put("cox-gbt", negate(boost(x, times, null, null, vx, null, trees, Xgb.RESIDUAL_TREE_ROUNDS, true)));
+            p.put("cox-gbt-bgnbd", negate(boost(x, times, null, cloglog(x), vx, cloglog(vx), trees,
+                    Xgb.RESIDUAL_TREE_ROUNDS, true)));
+            p.put("rank(lr, gbt-bgnbd, cox-gbt-bgnbd)", rankMean(p.get("lr"), p.get("gbt-bgnbd"),
                     p.get("cox-gbt-bgnbd")));
             p.put("rank(lr, cox-gbt)", rankMean(p.get("lr"), p.get("cox-gbt")));
             p.put("rank(blend, cox-gbt)", rankMean(p.get("blend"), p.get("cox-gbt")));
-            p.put("rank(lr, gbt-bgnbd, cox-gbt)", rankMean3(p.get("lr"), p.get("gbt-bgnbd"), p.get("cox-gbt")));
-            score(mean, window, p, v.churned(), 30);
-        }
-        printMeans(mean, 30);
+            p.put("rank(lr, gbt-bgnbd, cox-gbt)", rankMean(p.get("lr"), p.get("gbt-bgnbd"), p.get("cox-gbt")));
+            return p;
+        });
     }
 
     /** Churn rises with these (+1) and falls with these (-1), whatever the cut-off: session 8's constraints. */
@@ -391,43 +452,39 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void monotoneAndRegularisedTreesOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            double[][] x = w.rows().x();
-            int[] y = w.rows().y();
-            double[][] v = w.validation().features();
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
-            double[] lr = lr(x, y, v, 1.0);
+        runOnWindows(45, w -> {
+            double[][] x = w.x();
+            int[] y = w.y();
+            double[][] v = w.v();
+            Map<String, double[]> p = new LinkedHashMap<>();
+            double[] lr = lr(x, y, v);
             p.put("lr", lr);
-            p.put("blend", meanOf(lr, gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS)));
+            p.put("blend", meanOf(lr, gbtBgNbd(x, y, v)));
             for (int seed : new int[] {8, 9}) {
-                Map<String, Object> params = Xgb.treeParams(2);
-                params.put("seed", seed);
-                p.put("blend-seed-" + seed, meanOf(lr, gbtBgNbd(x, y, v, params, Xgb.RESIDUAL_TREE_ROUNDS)));
+                p.put("blend-seed-" + seed, meanOf(lr, gbtBgNbd(x, y, v, seeded(Xgb.treeParams(2), seed),
+                        Xgb.RESIDUAL_TREE_ROUNDS)));
             }
-            Map<String, Map<String, Object>> trees = new java.util.LinkedHashMap<>();
+            Map<String, Map<String, Object>> trees = new LinkedHashMap<>();
             trees.put("monotone", monotone(Xgb.treeParams(2), MONOTONE_8));
             trees.put("regularised", regularised(Xgb.treeParams(2)));
             trees.put("monotone-regularised", monotone(regularised(Xgb.treeParams(2)), MONOTONE_8));
+            Map<String, double[]> g = new LinkedHashMap<>();
             for (Map.Entry<String, Map<String, Object>> t : trees.entrySet()) {
-                double[] g = gbtBgNbd(x, y, v, t.getValue(), Xgb.RESIDUAL_TREE_ROUNDS);
-                p.put("gbt-bgnbd-" + t.getKey(), g);
-                p.put("blend-" + t.getKey(), meanOf(lr, g));
+                g.put(t.getKey(), gbtBgNbd(x, y, v, t.getValue(), Xgb.RESIDUAL_TREE_ROUNDS));
+                p.put("gbt-bgnbd-" + t.getKey(), g.get(t.getKey()));
+                p.put("blend-" + t.getKey(), meanOf(lr, g.get(t.getKey())));
             }
-            double[] g = gbtBgNbd(x, y, v, monotone(regularised(Xgb.treeParams(2)), MONOTONE_8),
-                    Xgb.RESIDUAL_TREE_ROUNDS * 2);
-            p.put("blend-monotone-regularised-600", meanOf(lr, g));
+            p.put("blend-monotone-regularised-600", meanOf(lr, gbtBgNbd(x, y, v,
+                    monotone(regularised(Xgb.treeParams(2)), MONOTONE_8), Xgb.RESIDUAL_TREE_ROUNDS * 2)));
             for (double lambda : new double[] {30, 300}) {
                 double[] l = lr(x, y, v, lambda);
                 p.put("lr-l2-" + (int) lambda, l);
-                p.put("blend-lr-l2-" + (int) lambda + "-monotone-regularised", meanOf(l, gbtBgNbd(x, y, v,
-                        monotone(regularised(Xgb.treeParams(2)), MONOTONE_8), Xgb.RESIDUAL_TREE_ROUNDS)));
+                // the same trees as blend-monotone-regularised's (seeded)
+                p.put("blend-lr-l2-" + (int) lambda + "-monotone-regularised", meanOf(l,
+                        g.get("monotone-regularised")));
             }
-            score(mean, window, p, w.validation().churned(), 45);
-        }
-        printMeans(mean, 45);
+            return p;
+        });
     }
 
     /** Larger leaves (min_child_weight 50), heavier L2 (lambda 20) and L1 (alpha 1), half the columns per tree. */
@@ -442,7 +499,13 @@ class ValidationVariantsBenchmarkTest {
     static Map<String, Object> monotone(Map<String, Object> params, Map<Feature, Integer> signs) {
         params.put("monotone_constraints", Arrays.stream(Feature.values())
                 .map(f -> String.valueOf(signs.getOrDefault(f, 0)))
-                .collect(java.util.stream.Collectors.joining(",", "(", ")")));
+                .collect(Collectors.joining(",", "(", ")")));
+        return params;
+    }
+
+    /** The params with another random seed (Xgb's is 7). */
+    static Map<String, Object> seeded(Map<String, Object> params, int seed) {
+        params.put("seed", seed);
         return params;
     }
 
@@ -455,15 +518,33 @@ class ValidationVariantsBenchmarkTest {
         return Xgb.predict(Xgb.load(booster), scaler.transform(v), null);
     }
 
-    /** The blend these variants are measured against, on rows of any width: {@link #lr} and {@link #gbtBgNbd} averaged. */
+    /** ModelKind.LR on rows of any width, with its L2 weight 1. */
+    static double[] lr(double[][] x, int[] y, double[][] v) {
+        return lr(x, y, v, 1.0);
+    }
+
+    /**
+     * The blend these variants are measured against, on rows of any width: {@link #lr} and {@link #gbtBgNbd}
+     * averaged.
+     */
     static double[] blend(double[][] x, int[] y, double[][] v) {
-        return meanOf(lr(x, y, v, 1.0), gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS));
+        return meanOf(lr(x, y, v), gbtBgNbd(x, y, v));
     }
 
     /** ModelKind.GBT_BGNBD on rows of any width (the first Feature.COUNT columns as the service's). */
     static double[] gbtBgNbd(double[][] x, int[] y, double[][] v, Map<String, Object> params, int rounds) {
-        byte[] booster = Xgb.train(x, y, ChurnClassifier.bgNbdMargin(x), params, rounds);
-        return Xgb.predict(Xgb.load(booster), v, ChurnClassifier.bgNbdMargin(v));
+        return gbtFrom(x, y, ChurnClassifier.bgNbdMargin(x), v, ChurnClassifier.bgNbdMargin(v), params, rounds);
+    }
+
+    /** ModelKind.GBT_BGNBD on rows of any width, with its settings. */
+    static double[] gbtBgNbd(double[][] x, int[] y, double[][] v) {
+        return gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
+    }
+
+    /** Trees grown from a base margin (log-odds) of the training rows, predicting v from its own. */
+    static double[] gbtFrom(double[][] x, int[] y, float[] margin, double[][] v, float[] vMargin,
+            Map<String, Object> params, int rounds) {
+        return Xgb.predict(Xgb.load(Xgb.train(x, y, margin, params, rounds)), v, vMargin);
     }
 
     /**
@@ -476,41 +557,24 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void productLifeOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        FeatureExtractor extractor = new FeatureExtractor(H, 60, ZoneOffset.UTC);
-        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
         String[] names = {"dead-share-last", "dead-share-all", "trend-last", "trend-all"};
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            double[][] x = w.rows().x();
-            int[] y = w.rows().y();
-            double[][] v = w.validation().features();
-            List<double[][]> parts = new ArrayList<>();
-            for (Snapshot s : w.training()) {
-                parts.add(productLife(data, extractor, s));
-            }
-            double[][] ex = parts.stream().flatMap(Arrays::stream).toArray(double[][]::new);
-            double[][] ev = productLife(data, extractor, w.validation());
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
+        runOnWindows(30, w -> {
+            double[][] x = w.x();
+            int[] y = w.y();
+            double[][] v = w.v();
+            Extra life = w.extra(s -> productLife(w.data(), s));
+            Map<String, double[]> p = new LinkedHashMap<>();
             p.put("blend", blend(x, y, v));
-            int[] yv = w.validation().churned();
             for (int j = 0; j < names.length; j++) {
                 int c = j;
-                double[] alone = Arrays.stream(ev).mapToDouble(r -> Double.isFinite(r[c]) ? r[c] : 0).toArray();
-                ModelMetrics m = ModelMetrics.of(c < 2 ? alone : negate(alone), yv);
-                System.out.printf(Locale.ROOT, "window %s %s alone AUC %.4f%n", window, names[j], m.auc());
-                double[][] xj = widen(x, ex, c);
-                double[][] vj = widen(v, ev, c);
-                p.put("blend+" + names[j], meanOf(lr(xj, y, vj, 1.0), gbtBgNbd(xj, y, vj, Xgb.treeParams(2),
-                        Xgb.RESIDUAL_TREE_ROUNDS)));
+                double[] alone = Arrays.stream(life.v()).mapToDouble(r -> Double.isFinite(r[c]) ? r[c] : 0).toArray();
+                ModelMetrics m = ModelMetrics.of(c < 2 ? alone : negate(alone), w.validation().churned());
+                System.out.printf(Locale.ROOT, "window %s %s alone AUC %.4f%n", w.window(), names[j], m.auc());
+                p.put("blend+" + names[j], blend(widen(x, life.x(), c), y, widen(v, life.v(), c)));
             }
-            double[][] xa = widen(x, ex, 0, 1, 2, 3);
-            double[][] va = widen(v, ev, 0, 1, 2, 3);
-            p.put("blend+all-four", meanOf(lr(xa, y, va, 1.0), gbtBgNbd(xa, y, va, Xgb.treeParams(2),
-                    Xgb.RESIDUAL_TREE_ROUNDS)));
-            score(mean, window, p, yv, 30);
-        }
-        printMeans(mean, 30);
+            p.put("blend+all-four", blend(widen(x, life.x(), 0, 1, 2, 3), y, widen(v, life.v(), 0, 1, 2, 3)));
+            return p;
+        });
     }
 
     /** Rows with the chosen extra columns appended. */
@@ -526,28 +590,26 @@ class ValidationVariantsBenchmarkTest {
     }
 
     /** Per member of the snapshot: dead share of the last basket, of all products; trend of both (see above). */
-    static double[][] productLife(Fixture data, FeatureExtractor extractor, Snapshot s) {
-        io.memberpulse.churn.domain.features.ProductDemand demand = s.population().demand();
+    static double[][] productLife(Fixture data, Snapshot s) {
+        ProductDemand demand = s.population().demand();
         double[][] out = new double[s.size()][];
         for (int i = 0; i < out.length; i++) {
-            io.memberpulse.churn.domain.features.MemberHistory history = extractor.history(
-                    data.events().histories().get(s.memberIds().get(i)), s.asOf());
+            MemberHistory history = data.history(s, i);
             long[] days = history.purchaseDays();
             long lastDay = days[days.length - 1];
-            java.util.Set<String> all = new java.util.HashSet<>();
-            java.util.Set<String> last = new java.util.HashSet<>();
-            java.util.Set<String> own30 = new java.util.HashSet<>();
-            java.util.Set<String> ownEarlier = new java.util.HashSet<>();
-            for (io.memberpulse.churn.domain.features.Order order : history.orders()) {
+            Set<String> all = new HashSet<>();
+            Set<String> last = new HashSet<>();
+            Set<String> own30 = new HashSet<>();
+            Set<String> ownEarlier = new HashSet<>();
+            for (Order order : history.orders()) {
                 all.addAll(order.skus());
                 if (order.day() == lastDay) {
                     last.addAll(order.skus());
                 }
                 long age = history.asOfDay() - order.day();
-                if (age < io.memberpulse.churn.domain.features.ProductDemand.RECENT_DAYS) {
+                if (age < ProductDemand.RECENT_DAYS) {
                     own30.addAll(order.skus());
-                } else if (age < io.memberpulse.churn.domain.features.ProductDemand.RECENT_DAYS
-                        + io.memberpulse.churn.domain.features.ProductDemand.EARLIER_DAYS) {
+                } else if (age < ProductDemand.RECENT_DAYS + ProductDemand.EARLIER_DAYS) {
                     ownEarlier.addAll(order.skus());
                 }
             }
@@ -557,8 +619,7 @@ class ValidationVariantsBenchmarkTest {
         return out;
     }
 
-    static double deadShare(java.util.Set<String> skus, io.memberpulse.churn.domain.features.ProductDemand demand,
-            java.util.Set<String> own30) {
+    static double deadShare(Set<String> skus, ProductDemand demand, Set<String> own30) {
         if (skus.isEmpty() || demand.buyers().isEmpty()) {
             return Double.NaN;
         }
@@ -569,8 +630,7 @@ class ValidationVariantsBenchmarkTest {
         return dead / (double) skus.size();
     }
 
-    static double trend(java.util.Set<String> skus, io.memberpulse.churn.domain.features.ProductDemand demand,
-            java.util.Set<String> own30, java.util.Set<String> ownEarlier) {
+    static double trend(Set<String> skus, ProductDemand demand, Set<String> own30, Set<String> ownEarlier) {
         if (skus.isEmpty() || demand.buyers().isEmpty()) {
             return Double.NaN;
         }
@@ -581,8 +641,7 @@ class ValidationVariantsBenchmarkTest {
             recent += counts[0] - (own30.contains(sku) ? 1 : 0);
             earlier += counts[1] - (ownEarlier.contains(sku) ? 1 : 0);
         }
-        double per30 = earlier * io.memberpulse.churn.domain.features.ProductDemand.RECENT_DAYS
-                / io.memberpulse.churn.domain.features.ProductDemand.EARLIER_DAYS;
+        double per30 = earlier * ProductDemand.RECENT_DAYS / ProductDemand.EARLIER_DAYS;
         return Math.log((recent + 1) / (per30 + 1));
     }
 
@@ -601,67 +660,47 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void regularityAwareAliveOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        FeatureExtractor extractor = new FeatureExtractor(H, 60, ZoneOffset.UTC);
-        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            double[][] x = w.rows().x();
-            int[] y = w.rows().y();
-            double[][] v = w.validation().features();
+        runOnWindows(30, w -> {
+            double[][] x = w.x();
+            int[] y = w.y();
+            double[][] v = w.v();
             long started = System.nanoTime();
-            List<double[][]> parts = new ArrayList<>();
-            for (Snapshot s : w.training()) {
-                parts.add(ParetoGgg.columns(data, extractor, s));
-            }
-            double[][] ex = parts.stream().flatMap(Arrays::stream).toArray(double[][]::new);
-            double[][] ev = ParetoGgg.columns(data, extractor, w.validation());
-            System.out.printf(Locale.ROOT, "window %s Pareto/GGG proxy on %d snapshots in %.1f s%n", window,
-                    parts.size() + 1, (System.nanoTime() - started) / 1e9);
+            Extra pggg = w.extra(s -> ParetoGgg.columns(w.data(), s));
+            System.out.printf(Locale.ROOT, "window %s Pareto/GGG proxy on %d snapshots in %.1f s%n", w.window(),
+                    w.training().size() + 1, (System.nanoTime() - started) / 1e9);
             started = System.nanoTime();
-            List<double[][]> parts2 = new ArrayList<>();
-            for (Snapshot s : w.training()) {
-                parts2.add(HierarchicalGgg.columns(data, extractor, s));
-            }
-            double[][] ex2 = parts2.stream().flatMap(Arrays::stream).toArray(double[][]::new);
-            double[][] ev2 = HierarchicalGgg.columns(data, extractor, w.validation());
-            System.out.printf(Locale.ROOT, "window %s hierarchical proxy in %.1f s%n", window,
+            Extra hggg = w.extra(s -> HierarchicalGgg.columns(w.data(), s));
+            System.out.printf(Locale.ROOT, "window %s hierarchical proxy in %.1f s%n", w.window(),
                     (System.nanoTime() - started) / 1e9);
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
-            double[] lr = lr(x, y, v, 1.0);
-            p.put("blend", meanOf(lr, gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS)));
+            Map<String, double[]> p = new LinkedHashMap<>();
+            p.put("blend", blend(x, y, v));
             p.put("bgnbd-p-no-purchase", Arrays.stream(v).mapToDouble(r -> r[BGNBD_P_NO_PURCHASE.ordinal()]).toArray());
-            p.put("pggg-p-no-purchase", Arrays.stream(ev).mapToDouble(r -> r[1]).toArray());
-            p.put("pggg-p-dead", Arrays.stream(ev).mapToDouble(r -> 1 - r[0]).toArray());
-            double[][] xa = widen(x, ex, 0, 1, 2);
-            double[][] va = widen(v, ev, 0, 1, 2);
-            double[] lrWide = lr(xa, y, va, 1.0);
-            p.put("blend+pggg-columns", meanOf(lrWide, gbtBgNbd(xa, y, va, Xgb.treeParams(2),
-                    Xgb.RESIDUAL_TREE_ROUNDS)));
-            float[] mx = ParetoGgg.margin(ex);
-            float[] mv = ParetoGgg.margin(ev);
-            byte[] booster = Xgb.train(xa, y, mx, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
-            double[] gbtPggg = Xgb.predict(Xgb.load(booster), va, mv);
-            p.put("gbt-pggg", gbtPggg);
-            p.put("blend(lr, gbt-pggg)", meanOf(lrWide, gbtPggg));
-            p.put("mean(blend, gbt-pggg)", meanOf(lrWide, gbtBgNbd(xa, y, va, Xgb.treeParams(2),
-                    Xgb.RESIDUAL_TREE_ROUNDS), gbtPggg));
-            p.put("hggg-p-no-purchase", Arrays.stream(ev2).mapToDouble(r -> r[1]).toArray());
-            p.put("hggg-p-dead", Arrays.stream(ev2).mapToDouble(r -> 1 - r[0]).toArray());
-            double[][] xh = widen(x, ex2, 0, 1, 2);
-            double[][] vh = widen(v, ev2, 0, 1, 2);
-            double[] lrH = lr(xh, y, vh, 1.0);
-            p.put("blend+hggg-columns", meanOf(lrH, gbtBgNbd(xh, y, vh, Xgb.treeParams(2),
-                    Xgb.RESIDUAL_TREE_ROUNDS)));
-            byte[] boosterH = Xgb.train(xh, y, ParetoGgg.margin(ex2), Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
-            double[] gbtH = Xgb.predict(Xgb.load(boosterH), vh, ParetoGgg.margin(ev2));
-            p.put("gbt-hggg", gbtH);
-            p.put("blend(lr, gbt-hggg)", meanOf(lrH, gbtH));
+            Map<String, Extra> proxies = new LinkedHashMap<>();
+            proxies.put("pggg", pggg);
+            proxies.put("hggg", hggg);
+            for (Map.Entry<String, Extra> e : proxies.entrySet()) {
+                String name = e.getKey();
+                Extra proxy = e.getValue();
+                p.put(name + "-p-no-purchase", Arrays.stream(proxy.v()).mapToDouble(r -> r[1]).toArray());
+                p.put(name + "-p-dead", Arrays.stream(proxy.v()).mapToDouble(r -> 1 - r[0]).toArray());
+                double[][] xa = widen(x, proxy.x(), 0, 1, 2);
+                double[][] va = widen(v, proxy.v(), 0, 1, 2);
+                double[] lrWide = lr(xa, y, va);
+                double[] gbtWide = gbtBgNbd(xa, y, va);
+                p.put("blend+" + name + "-columns", meanOf(lrWide, gbtWide));
+                // trees grown from the proxy's log-odds instead of BG/NBD's
+                double[] gbtProxy = gbtFrom(xa, y, ParetoGgg.margin(proxy.x()), va, ParetoGgg.margin(proxy.v()),
+                        Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
+                p.put("gbt-" + name, gbtProxy);
+                p.put("blend(lr, gbt-" + name + ")", meanOf(lrWide, gbtProxy));
+                if (name.equals("pggg")) {
+                    p.put("mean(blend, gbt-pggg)", meanOf(lrWide, gbtWide, gbtProxy));
+                }
+            }
             int[] yv = w.validation().churned();
-            int days = PURCHASE_DAYS.ordinal();
             for (int[] range : new int[][] {{1, 1}, {2, 3}, {4, Integer.MAX_VALUE}}) {
-                int[] rows = java.util.stream.IntStream.range(0, v.length).filter(i -> {
-                    long n = Math.round(Math.expm1(v[i][days]));
+                int[] rows = IntStream.range(0, v.length).filter(i -> {
+                    long n = purchaseDays(v[i]);
                     return n >= range[0] && n <= range[1];
                 }).toArray();
                 int[] yr = Arrays.stream(rows).map(i -> yv[i]).toArray();
@@ -669,14 +708,18 @@ class ValidationVariantsBenchmarkTest {
                     "hggg-p-no-purchase", "blend", "blend+pggg-columns", "blend+hggg-columns"}) {
                     double[] q = Arrays.stream(rows).mapToDouble(i -> p.get(name)[i]).toArray();
                     System.out.printf(Locale.ROOT, "window %s purchase days %d-%d (%d members, churn %.2f) %-20s "
-                            + "AUC %.4f mean p %.3f%n", window, range[0], range[1], rows.length,
+                            + "AUC %.4f mean p %.3f%n", w.window(), range[0], range[1], rows.length,
                             Arrays.stream(yr).average().orElse(0), name, ModelMetrics.of(q, yr).auc(),
                             Arrays.stream(q).average().orElse(0));
                 }
             }
-            score(mean, window, p, yv, 30);
-        }
-        printMeans(mean, 30);
+            return p;
+        });
+    }
+
+    /** The number of purchase days in a feature row (PURCHASE_DAYS holds its log1p). */
+    static long purchaseDays(double[] row) {
+        return Math.round(Math.expm1(row[PURCHASE_DAYS.ordinal()]));
     }
 
     /**
@@ -687,61 +730,43 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void combinedOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        FeatureExtractor extractor = new FeatureExtractor(H, 60, ZoneOffset.UTC);
-        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            double[][] x = w.rows().x();
-            int[] y = w.rows().y();
-            double[][] v = w.validation().features();
-            List<double[][]> parts = new ArrayList<>();
+        runOnWindows(56, w -> {
+            double[][] x = w.x();
+            int[] y = w.y();
+            double[][] v = w.v();
+            Extra life = w.extra(s -> productLife(w.data(), s));
+            Extra pggg = w.extra(s -> ParetoGgg.columns(w.data(), s));
             float[] weights = new float[x.length];
             int r = 0;
             for (Snapshot s : w.training()) {
-                double[][] life = productLife(data, extractor, s);
-                double[][] alive = ParetoGgg.columns(data, extractor, s);
                 for (int i = 0; i < s.size(); i++) {
-                    parts.add(new double[][] {concat(life[i], alive[i])});
                     weights[r++] = (float) (x.length / (double) w.training().size() / s.size());
                 }
             }
-            double[][] ex = parts.stream().flatMap(Arrays::stream).toArray(double[][]::new);
-            double[][] lifeV = productLife(data, extractor, w.validation());
-            double[][] aliveV = ParetoGgg.columns(data, extractor, w.validation());
-            double[][] ev = new double[v.length][];
-            for (int i = 0; i < v.length; i++) {
-                ev[i] = concat(lifeV[i], aliveV[i]);
-            }
-            double[][] xa = widen(x, ex, 0, 1, 2, 3, 4, 5, 6);
-            double[][] va = widen(v, ev, 0, 1, 2, 3, 4, 5, 6);
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
-            double[] lr = lr(x, y, v, 1.0);
-            double[] lrWide = lr(xa, y, va, 1.0);
-            p.put("blend", meanOf(lr, gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS)));
-            p.put("blend+life+pggg", meanOf(lrWide, gbtBgNbd(xa, y, va, Xgb.treeParams(2),
-                    Xgb.RESIDUAL_TREE_ROUNDS)));
-            p.put("blend+life+pggg-regularised", meanOf(lrWide, gbtBgNbd(xa, y, va, regularised(Xgb.treeParams(2)),
-                    Xgb.RESIDUAL_TREE_ROUNDS)));
+            double[][] xa = widen(widen(x, life.x(), 0, 1, 2, 3), pggg.x(), 0, 1, 2);
+            double[][] va = widen(widen(v, life.v(), 0, 1, 2, 3), pggg.v(), 0, 1, 2);
+            double[] lr = lr(x, y, v);
+            double[] lrWide = lr(xa, y, va);
+            // seed 7 is Xgb's own: seeds[0] is the blend's trees, seedsReg[0] the plain regularised trees
             double[][] seeds = new double[5][];
             double[][] seedsReg = new double[5][];
             for (int k = 0; k < 5; k++) {
-                Map<String, Object> params = Xgb.treeParams(2);
-                params.put("seed", 7 + k);
-                seeds[k] = gbtBgNbd(x, y, v, params, Xgb.RESIDUAL_TREE_ROUNDS);
-                Map<String, Object> reg = regularised(Xgb.treeParams(2));
-                reg.put("seed", 7 + k);
-                seedsReg[k] = gbtBgNbd(xa, y, va, reg, Xgb.RESIDUAL_TREE_ROUNDS);
+                seeds[k] = gbtBgNbd(x, y, v, seeded(Xgb.treeParams(2), 7 + k), Xgb.RESIDUAL_TREE_ROUNDS);
+                seedsReg[k] = gbtBgNbd(xa, y, va, seeded(regularised(Xgb.treeParams(2)), 7 + k),
+                        Xgb.RESIDUAL_TREE_ROUNDS);
             }
+            Map<String, double[]> p = new LinkedHashMap<>();
+            p.put("blend", meanOf(lr, seeds[0]));
+            p.put("blend+life+pggg", meanOf(lrWide, gbtBgNbd(xa, y, va)));
+            p.put("blend+life+pggg-regularised", meanOf(lrWide, seedsReg[0]));
             p.put("blend-5-seeds", meanOf(lr, meanOf(seeds)));
             p.put("blend+life+pggg-regularised-5-seeds", meanOf(lrWide, meanOf(seedsReg)));
-            p.put("blend-cutoffs-weighted", meanOf(weightedLr(x, y, weights, v), weightedGbtBgNbd(x, y, weights, v)));
+            p.put("blend-cutoffs-weighted", weightedBlend(x, y, weights, v));
             double[][] cuts = cuts(xa, 10);
-            double[] binnedLr = lr(binned(xa, cuts), y, binned(va, cuts), 1.0);
+            double[] binnedLr = lr(binned(xa, cuts), y, binned(va, cuts));
             p.put("blend(binned-lr, trees)+life+pggg-regularised-5-seeds", meanOf(binnedLr, meanOf(seedsReg)));
-            score(mean, window, p, w.validation().churned(), 56);
-        }
-        printMeans(mean, 56);
+            return p;
+        });
     }
 
     /**
@@ -757,13 +782,10 @@ class ValidationVariantsBenchmarkTest {
 
     @Test
     void covariateShiftOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            double[][] x = w.rows().x();
-            int[] y = w.rows().y();
-            double[][] v = w.validation().features();
+        runOnWindows(30, w -> {
+            double[][] x = w.x();
+            int[] y = w.y();
+            double[][] v = w.v();
             double[][] both = new double[x.length + v.length][];
             int[] domain = new int[both.length];
             for (int i = 0; i < x.length; i++) {
@@ -780,10 +802,9 @@ class ValidationVariantsBenchmarkTest {
                     }
                 }
             }
-            Map<String, Object> params = Xgb.treeParams(3);
-            byte[] booster = Xgb.train(both, domain, null, params, 100);
-            double[] pd = Xgb.predict(Xgb.load(booster), Arrays.copyOf(both, x.length), null);
-            ModelMetrics separable = ModelMetrics.of(Xgb.predict(Xgb.load(booster), both, null), domain);
+            Booster classifier = Xgb.load(Xgb.train(both, domain, null, Xgb.treeParams(3), 100));
+            double[] pd = Xgb.predict(classifier, Arrays.copyOf(both, x.length), null);
+            ModelMetrics separable = ModelMetrics.of(Xgb.predict(classifier, both, null), domain);
             double ratio = x.length / (double) v.length;
             float[] full = new float[x.length];
             float[] root = new float[x.length];
@@ -801,15 +822,14 @@ class ValidationVariantsBenchmarkTest {
                 full[i] = (float) (full[i] * x.length / sumFull);
                 root[i] = (float) (root[i] * x.length / sumRoot);
             }
-            System.out.printf(Locale.ROOT, "window %s training rows told from the window's with AUC %.3f%n", window,
-                    separable.auc());
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
+            System.out.printf(Locale.ROOT, "window %s training rows told from the window's with AUC %.3f%n",
+                    w.window(), separable.auc());
+            Map<String, double[]> p = new LinkedHashMap<>();
             p.put("blend", blend(x, y, v));
-            p.put("blend-shift-weighted", meanOf(weightedLr(x, y, full, v), weightedGbtBgNbd(x, y, full, v)));
-            p.put("blend-shift-weighted-sqrt", meanOf(weightedLr(x, y, root, v), weightedGbtBgNbd(x, y, root, v)));
-            score(mean, window, p, w.validation().churned(), 30);
-        }
-        printMeans(mean, 30);
+            p.put("blend-shift-weighted", weightedBlend(x, y, full, v));
+            p.put("blend-shift-weighted-sqrt", weightedBlend(x, y, root, v));
+            return p;
+        });
     }
 
     /**
@@ -819,55 +839,45 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void segmentModelsOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
-        int days = PURCHASE_DAYS.ordinal();
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            double[][] x = w.rows().x();
-            int[] y = w.rows().y();
-            double[][] v = w.validation().features();
+        runOnWindows(30, w -> {
+            double[][] x = w.x();
+            int[] y = w.y();
+            double[][] v = w.v();
             double[] blend = blend(x, y, v);
             double[] segments = new double[v.length];
             for (boolean once : new boolean[] {true, false}) {
-                int[] rows = java.util.stream.IntStream.range(0, x.length)
-                        .filter(i -> (Math.round(Math.expm1(x[i][days])) <= 1) == once).toArray();
-                int[] members = java.util.stream.IntStream.range(0, v.length)
-                        .filter(i -> (Math.round(Math.expm1(v[i][days])) <= 1) == once).toArray();
+                int[] rows = IntStream.range(0, x.length).filter(i -> (purchaseDays(x[i]) <= 1) == once).toArray();
+                int[] members = IntStream.range(0, v.length).filter(i -> (purchaseDays(v[i]) <= 1) == once).toArray();
                 double[][] xs = Arrays.stream(rows).mapToObj(i -> x[i]).toArray(double[][]::new);
                 int[] ys = Arrays.stream(rows).map(i -> y[i]).toArray();
                 double[][] vs = Arrays.stream(members).mapToObj(i -> v[i]).toArray(double[][]::new);
-                double[] q = meanOf(lr(xs, ys, vs, 1.0), gbtBgNbd(xs, ys, vs, Xgb.treeParams(2),
-                        Xgb.RESIDUAL_TREE_ROUNDS));
+                double[] q = blend(xs, ys, vs);
                 for (int k = 0; k < members.length; k++) {
                     segments[members[k]] = q[k];
                 }
             }
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
+            Map<String, double[]> p = new LinkedHashMap<>();
             p.put("blend", blend);
             p.put("blend-per-segment", segments);
             p.put("mean(blend, blend-per-segment)", meanOf(blend, segments));
-            score(mean, window, p, w.validation().churned(), 30);
-        }
-        printMeans(mean, 30);
+            return p;
+        });
     }
 
     /**
      * A spline-like LR: every feature also as indicators of its training deciles (and of NaN), so the linear part
-     * of the blend bends where a feature's effect does (a GAM of step functions), with L2 1, 10 or 100.
+     * of the blend bends where a feature's effect does (a GAM of step functions), with L2 0.1, 1, 10 or 100; and
+     * with 20 bins, L2 1 or 10.
      */
     @Test
     void binnedLrOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        Map<String, double[]> mean = new java.util.LinkedHashMap<>();
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            double[][] x = w.rows().x();
-            int[] y = w.rows().y();
-            double[][] v = w.validation().features();
-            double[] gbt = gbtBgNbd(x, y, v, Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
-            p.put("blend", meanOf(lr(x, y, v, 1.0), gbt));
+        runOnWindows(42, w -> {
+            double[][] x = w.x();
+            int[] y = w.y();
+            double[][] v = w.v();
+            double[] gbt = gbtBgNbd(x, y, v);
+            Map<String, double[]> p = new LinkedHashMap<>();
+            p.put("blend", meanOf(lr(x, y, v), gbt));
             for (int bins : new int[] {10, 20}) {
                 double[][] cuts = cuts(x, bins);
                 double[][] bx = binned(x, cuts);
@@ -879,9 +889,8 @@ class ValidationVariantsBenchmarkTest {
                     p.put("blend(" + name + ", gbt-bgnbd)", meanOf(l, gbt));
                 }
             }
-            score(mean, window, p, w.validation().churned(), 42);
-        }
-        printMeans(mean, 42);
+            return p;
+        });
     }
 
     /** Per column, the finite training values' {@code bins}-quantiles (distinct). */
@@ -890,7 +899,7 @@ class ValidationVariantsBenchmarkTest {
         for (int j = 0; j < cuts.length; j++) {
             int c = j;
             double[] column = Arrays.stream(x).mapToDouble(r -> r[c]).filter(Double::isFinite).sorted().toArray();
-            cuts[j] = column.length == 0 ? new double[0] : java.util.stream.IntStream.range(1, bins)
+            cuts[j] = column.length == 0 ? new double[0] : IntStream.range(1, bins)
                     .mapToDouble(k -> column[column.length * k / bins]).distinct().toArray();
         }
         return cuts;
@@ -924,44 +933,22 @@ class ValidationVariantsBenchmarkTest {
         return out;
     }
 
-    static double[] concat(double[] a, double[] b) {
-        double[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    static double[] weightedLr(double[][] x, int[] y, float[] weights, double[][] v) throws Exception {
+    /** {@link #blend} with the training rows weighted. */
+    static double[] weightedBlend(double[][] x, int[] y, float[] weights, double[][] v) throws Exception {
         FeatureScaler scaler = FeatureScaler.fit(x);
-        return weighted(scaler.transform(x), y, weights, null, scaler.transform(v), null, Xgb.linearParams(),
-                Xgb.LINEAR_ROUNDS);
+        double[] lr = boost(scaler.transform(x), labels(y), weights, null, scaler.transform(v), null,
+                Xgb.linearParams(), Xgb.LINEAR_ROUNDS, false);
+        double[] gbt = boost(x, labels(y), weights, ChurnClassifier.bgNbdMargin(x), v, ChurnClassifier.bgNbdMargin(v),
+                Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS, false);
+        return meanOf(lr, gbt);
     }
 
-    static double[] weightedGbtBgNbd(double[][] x, int[] y, float[] weights, double[][] v) throws Exception {
-        return weighted(x, y, weights, ChurnClassifier.bgNbdMargin(x), v, ChurnClassifier.bgNbdMargin(v),
-                Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
-    }
-
-    static double[] weighted(double[][] x, int[] y, float[] weights, float[] margin, double[][] v, float[] vMargin,
-            Map<String, Object> params, int rounds) throws Exception {
-        ml.dmlc.xgboost4j.java.DMatrix train = matrix(x, margin);
+    static float[] labels(int[] y) {
         float[] labels = new float[y.length];
         for (int i = 0; i < y.length; i++) {
             labels[i] = y[i];
         }
-        train.setLabel(labels);
-        train.setWeight(weights);
-        ml.dmlc.xgboost4j.java.Booster booster = ml.dmlc.xgboost4j.java.XGBoost.train(train, params, rounds,
-                Map.of(), null, null);
-        ml.dmlc.xgboost4j.java.DMatrix test = matrix(v, vMargin);
-        float[][] raw = booster.predict(test);
-        double[] out = new double[raw.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = raw[i][0];
-        }
-        train.dispose();
-        test.dispose();
-        booster.dispose();
-        return out;
+        return labels;
     }
 
     /**
@@ -989,28 +976,14 @@ class ValidationVariantsBenchmarkTest {
                 double[] atH) {
         }
 
-        static double[][] columns(Fixture data, FeatureExtractor extractor, Snapshot s) {
-            List<long[]> days = new ArrayList<>();
-            long[] asOf = new long[s.size()];
-            List<Double> logKs = new ArrayList<>();
-            for (int i = 0; i < s.size(); i++) {
-                io.memberpulse.churn.domain.features.MemberHistory history = extractor.history(
-                        data.events().histories().get(s.memberIds().get(i)), s.asOf());
-                long[] d = history.purchaseDays();
-                days.add(d);
-                asOf[i] = history.asOfDay();
-                if (d.length >= 3) {
-                    logKs.add(Math.log(ParetoGgg.momentK(d)));
-                }
-            }
-            double logKPop = ParetoGgg.median(logKs, 0);
+        static double[][] columns(Fixture data, Snapshot s) {
+            ParetoGgg.Gaps gaps = ParetoGgg.Gaps.of(data, s);
             Member[] members = new Member[s.size()];
             for (int i = 0; i < members.length; i++) {
-                long[] d = days.get(i);
+                long[] d = gaps.days().get(i);
                 int n = d.length - 1;
-                double k = Math.exp(d.length >= 3 ? ((n - 1) * Math.log(ParetoGgg.momentK(d))
-                        + ParetoGgg.SHRINK_GAPS * logKPop) / (n - 1 + ParetoGgg.SHRINK_GAPS) : logKPop);
-                double open = Math.max(0.5, asOf[i] - d[n]);
+                double k = Math.exp(gaps.logK(i));
+                double open = Math.max(0.5, gaps.asOf()[i] - d[n]);
                 double[] logGaps = new double[RATES];
                 double[][] openS = new double[RATES][OPEN];
                 double[] atR = new double[RATES];
@@ -1035,11 +1008,12 @@ class ValidationVariantsBenchmarkTest {
                 for (int l = 0; l < RATES; l++) {
                     logGaps[l] -= max;
                 }
-                members[i] = new Member(asOf[i] - d[0] - open, open, logGaps, openS, atR, aheadS, atH);
+                members[i] = new Member(gaps.asOf()[i] - d[0] - open, open, logGaps, openS, atR, aheadS, atH);
             }
             double[] fit = fit(members);
             System.out.printf(Locale.ROOT, "cut-off %s: k %.2f, rate median 1/%.0f d sd %.2f, dropout median 1/%.0f d "
-                    + "sd %.2f%n", s.asOf(), Math.exp(logKPop), Math.exp(-fit[0]), fit[1], Math.exp(-fit[2]), fit[3]);
+                    + "sd %.2f%n", s.asOf(), Math.exp(gaps.logKPop()), Math.exp(-fit[0]), fit[1], Math.exp(-fit[2]),
+                    fit[3]);
             double[][] out = new double[members.length][];
             for (int i = 0; i < out.length; i++) {
                 out[i] = posterior(members[i], fit);
@@ -1048,7 +1022,7 @@ class ValidationVariantsBenchmarkTest {
         }
 
         static double q(double k, double x) {
-            return org.apache.commons.math3.special.Gamma.regularizedGammaQ(k, x);
+            return Gamma.regularizedGammaQ(k, x);
         }
 
         static double[] rateWeights(double median, double sd) {
@@ -1181,44 +1155,60 @@ class ValidationVariantsBenchmarkTest {
                 double logK) {
         }
 
-        static double[][] columns(Fixture data, FeatureExtractor extractor, Snapshot s) {
-            List<long[]> days = new ArrayList<>();
-            long[] asOf = new long[s.size()];
-            List<Double> logKs = new ArrayList<>();
+        /** Each member's purchase days and day of the cut-off, and the median of the members' log regularity. */
+        record Gaps(List<long[]> days, long[] asOf, double logKPop) {
+            static Gaps of(Fixture data, Snapshot s) {
+                List<long[]> days = new ArrayList<>();
+                long[] asOf = new long[s.size()];
+                List<Double> logKs = new ArrayList<>();
+                for (int i = 0; i < s.size(); i++) {
+                    MemberHistory history = data.history(s, i);
+                    long[] d = history.purchaseDays();
+                    days.add(d);
+                    asOf[i] = history.asOfDay();
+                    if (d.length >= 3) {
+                        logKs.add(Math.log(momentK(d)));
+                    }
+                }
+                return new Gaps(days, asOf, median(logKs, 0));
+            }
+
+            /** Member i's log regularity, shrunk towards the median with the weight of SHRINK_GAPS gaps. */
+            double logK(int i) {
+                long[] d = days.get(i);
+                int n = d.length - 1;
+                return d.length >= 3 ? ((n - 1) * Math.log(momentK(d)) + SHRINK_GAPS * logKPop) / (n - 1 + SHRINK_GAPS)
+                        : logKPop;
+            }
+        }
+
+        static double[][] columns(Fixture data, Snapshot s) {
+            Gaps gaps = Gaps.of(data, s);
             List<Double> meanGaps = new ArrayList<>();
-            for (int i = 0; i < s.size(); i++) {
-                io.memberpulse.churn.domain.features.MemberHistory history = extractor.history(
-                        data.events().histories().get(s.memberIds().get(i)), s.asOf());
-                long[] d = history.purchaseDays();
-                days.add(d);
-                asOf[i] = history.asOfDay();
+            for (long[] d : gaps.days()) {
                 if (d.length >= 2) {
                     meanGaps.add((d[d.length - 1] - d[0]) / (double) (d.length - 1));
                 }
-                if (d.length >= 3) {
-                    logKs.add(Math.log(momentK(d)));
-                }
             }
-            double logKPop = median(logKs, 0);
             double gapPop = median(meanGaps, 60);
-            double kPop = Math.exp(logKPop);
+            double kPop = Math.exp(gaps.logKPop());
             Member[] members = new Member[s.size()];
             for (int i = 0; i < members.length; i++) {
-                long[] d = days.get(i);
+                long[] d = gaps.days().get(i);
                 int n = d.length - 1;
-                double logK = d.length >= 3 ? ((n - 1) * Math.log(momentK(d)) + SHRINK_GAPS * logKPop)
-                        / (n - 1 + SHRINK_GAPS) : logKPop;
+                double logK = gaps.logK(i);
                 double k = Math.exp(logK);
+                long asOf = gaps.asOf()[i];
                 // the rate's posterior Gamma(shape, rate), integrated as a log-normal of the same log moments
                 double shape = kPop + n * k;
                 double rate = gapPop + (d[d.length - 1] - d[0]);
                 double[] theta = new double[Z.length];
-                double logMean = org.apache.commons.math3.special.Gamma.digamma(shape) - Math.log(rate);
-                double logSd = Math.sqrt(org.apache.commons.math3.special.Gamma.trigamma(shape));
+                double logMean = Gamma.digamma(shape) - Math.log(rate);
+                double logSd = Math.sqrt(Gamma.trigamma(shape));
                 for (int j = 0; j < Z.length; j++) {
                     theta[j] = Math.exp(logMean + logSd * Z[j]);
                 }
-                double open = Math.max(0.5, asOf[i] - d[d.length - 1]);
+                double open = Math.max(0.5, asOf - d[d.length - 1]);
                 double[] openSurvival = new double[OPEN_POINTS];
                 for (int q = 0; q < OPEN_POINTS; q++) {
                     openSurvival[q] = survival(k, theta, open * (q + 0.5) / OPEN_POINTS);
@@ -1228,7 +1218,7 @@ class ValidationVariantsBenchmarkTest {
                     ahead[q] = survival(k, theta, open + H * (q + 0.5) / HORIZON_POINTS);
                 }
                 ahead[HORIZON_POINTS] = survival(k, theta, open + H);
-                members[i] = new Member(asOf[i] - d[0] + 0.0, open, openSurvival, survival(k, theta, open), ahead,
+                members[i] = new Member(asOf - d[0], open, openSurvival, survival(k, theta, open), ahead,
                         logK);
             }
             double[] fit = fitDropout(members);
@@ -1265,7 +1255,7 @@ class ValidationVariantsBenchmarkTest {
         static double survival(double k, double[] theta, double t) {
             double s = 0;
             for (int j = 0; j < Z.length; j++) {
-                s += W[j] * org.apache.commons.math3.special.Gamma.regularizedGammaQ(k, theta[j] * t);
+                s += W[j] * Gamma.regularizedGammaQ(k, theta[j] * t);
             }
             return s;
         }
@@ -1352,14 +1342,20 @@ class ValidationVariantsBenchmarkTest {
         return out;
     }
 
-    static double[] cox(double[][] x, float[] times, float[] margin, double[][] v, float[] vMargin,
-            Map<String, Object> params, int rounds) throws Exception {
-        ml.dmlc.xgboost4j.java.DMatrix train = matrix(x, margin);
-        train.setLabel(times);
-        ml.dmlc.xgboost4j.java.Booster booster = ml.dmlc.xgboost4j.java.XGBoost.train(train, params, rounds,
-                Map.of(), null, null);
-        ml.dmlc.xgboost4j.java.DMatrix test = matrix(v, vMargin);
-        float[][] raw = booster.predict(test, true);
+    /**
+     * XGBoost where Xgb does not reach: float labels (Cox times), row weights (null for none), a base margin (null
+     * for none); predicts v's probabilities, or its raw margin if {@code outputMargin}.
+     */
+    static double[] boost(double[][] x, float[] labels, float[] weights, float[] margin, double[][] v,
+            float[] vMargin, Map<String, Object> params, int rounds, boolean outputMargin) throws Exception {
+        DMatrix train = matrix(x, margin);
+        train.setLabel(labels);
+        if (weights != null) {
+            train.setWeight(weights);
+        }
+        Booster booster = XGBoost.train(train, params, rounds, Map.of(), null, null);
+        DMatrix test = matrix(v, vMargin);
+        float[][] raw = booster.predict(test, outputMargin);
         double[] out = new double[raw.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = raw[i][0];
@@ -1374,18 +1370,7 @@ class ValidationVariantsBenchmarkTest {
         return Arrays.stream(values).map(d -> -d).toArray();
     }
 
-    static double[] rankMean3(double[] a, double[] b, double[] c) {
-        double[] ra = ranks(a);
-        double[] rb = ranks(b);
-        double[] rc = ranks(c);
-        double[] out = new double[a.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (ra[i] + rb[i] + rc[i]) / 3 / a.length;
-        }
-        return out;
-    }
-
-    static ml.dmlc.xgboost4j.java.DMatrix matrix(double[][] x, float[] margin) throws Exception {
+    static DMatrix matrix(double[][] x, float[] margin) throws Exception {
         int width = x[0].length;
         float[] values = new float[x.length * width];
         for (int i = 0; i < x.length; i++) {
@@ -1393,7 +1378,7 @@ class ValidationVariantsBenchmarkTest {
                 values[i * width + j] = (float) x[i][j];
             }
         }
-        ml.dmlc.xgboost4j.java.DMatrix m = new ml.dmlc.xgboost4j.java.DMatrix(values, x.length, width, Float.NaN);
+        DMatrix m = new DMatrix(values, x.length, width, Float.NaN);
         if (margin != null) {
             m.setBaseMargin(margin);
         }
@@ -1408,21 +1393,15 @@ class ValidationVariantsBenchmarkTest {
      */
     @Test
     void reRankingTheTopOnValidationWindows() throws Exception {
-        Fixture data = Fixture.load();
-        Map<String, double[]> mean = new java.util.TreeMap<>();
-        for (Instant window : WINDOWS) {
-            PreparedWindow w = prepareWindow(data, window, window.plus(Duration.ofDays(H)));
-            Snapshot v = w.validation();
-            List<Snapshot> filled = w.training();
-            ChurnTraining.Stacked rows = w.rows();
-            ChurnClassifier first = ChurnClassifier.train(ModelKind.BLEND, rows.x(), rows.y());
-            double[] p1 = first.predict(v.features());
-            Map<String, double[]> p = new java.util.LinkedHashMap<>();
+        runOnWindows(20, MeanOrder.BY_NAME, AS_A_TRAINING_RUN, w -> {
+            ChurnClassifier first = ChurnClassifier.train(ModelKind.BLEND, w.x(), w.y());
+            double[] p1 = first.predict(w.v());
+            Map<String, double[]> p = new LinkedHashMap<>();
             p.put("blend", p1);
             for (double share : new double[] {0.4, 0.6}) {
                 List<double[]> topRows = new ArrayList<>();
                 List<Integer> topLabels = new ArrayList<>();
-                for (Snapshot s : filled) {
+                for (Snapshot s : w.training()) {
                     boolean[] top = top(first.predict(s.features()), share);
                     for (int i = 0; i < s.size(); i++) {
                         if (top[i]) {
@@ -1433,7 +1412,7 @@ class ValidationVariantsBenchmarkTest {
                 }
                 ChurnClassifier second = ChurnClassifier.train(ModelKind.BLEND, topRows.toArray(double[][]::new),
                         topLabels.stream().mapToInt(Integer::intValue).toArray());
-                double[] p2 = second.predict(v.features());
+                double[] p2 = second.predict(w.v());
                 boolean[] top = top(p1, share);
                 double[] reRanked = new double[p1.length];
                 double[] averaged = new double[p1.length];
@@ -1444,9 +1423,8 @@ class ValidationVariantsBenchmarkTest {
                 p.put("top-" + share + "-re-ranked", reRanked);
                 p.put("top-" + share + "-mean", averaged);
             }
-            score(mean, window, p, v.churned(), 20);
-        }
-        printMeans(mean, 20);
+            return p;
+        });
     }
 
     /** Whether each score is among the highest {@code share} of them. */
@@ -1503,18 +1481,12 @@ class ValidationVariantsBenchmarkTest {
             case "gbt-bgnbd" -> ChurnClassifier.train(ModelKind.GBT_BGNBD, x, y).predict(v);
             case "blend" -> ChurnClassifier.train(ModelKind.BLEND, x, y).predict(v);
             case "rank-blend" -> rankMean(predict("lr", x, y, v), predict("gbt-bgnbd", x, y, v));
-            case "gbt-bgnbd-monotone" -> {
-                Map<String, Object> params = Xgb.treeParams(2);
-                params.put("monotone_constraints", Arrays.stream(Feature.values())
-                        .map(f -> String.valueOf(MONOTONE.getOrDefault(f, 0)))
-                        .collect(java.util.stream.Collectors.joining(",", "(", ")")));
-                byte[] booster = Xgb.train(x, y, ChurnClassifier.bgNbdMargin(x), params, Xgb.RESIDUAL_TREE_ROUNDS);
-                yield Xgb.predict(Xgb.load(booster), v, ChurnClassifier.bgNbdMargin(v));
-            }
+            case "gbt-bgnbd-monotone" -> gbtBgNbd(x, y, v, monotone(Xgb.treeParams(2), MONOTONE),
+                    Xgb.RESIDUAL_TREE_ROUNDS);
             case "gbt-lr" -> {
                 ChurnClassifier lr = ChurnClassifier.train(ModelKind.LR, x, y);
-                byte[] booster = Xgb.train(x, y, logOdds(lr.predict(x)), Xgb.treeParams(2), Xgb.RESIDUAL_TREE_ROUNDS);
-                yield Xgb.predict(Xgb.load(booster), v, logOdds(lr.predict(v)));
+                yield gbtFrom(x, y, logOdds(lr.predict(x)), v, logOdds(lr.predict(v)), Xgb.treeParams(2),
+                        Xgb.RESIDUAL_TREE_ROUNDS);
             }
             default -> throw new IllegalArgumentException(model);
         };
@@ -1529,12 +1501,16 @@ class ValidationVariantsBenchmarkTest {
         return out;
     }
 
-    static double[] rankMean(double[] a, double[] b) {
-        double[] ra = ranks(a);
-        double[] rb = ranks(b);
-        double[] out = new double[a.length];
+    /** The mean of the parts' ranks, as a share of the rows. */
+    static double[] rankMean(double[]... parts) {
+        double[][] ranks = Arrays.stream(parts).map(ValidationVariantsBenchmarkTest::ranks).toArray(double[][]::new);
+        double[] out = new double[parts[0].length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (ra[i] + rb[i]) / 2 / a.length;
+            double sum = 0;
+            for (double[] r : ranks) {
+                sum += r[i];
+            }
+            out[i] = sum / parts.length / out.length;
         }
         return out;
     }
