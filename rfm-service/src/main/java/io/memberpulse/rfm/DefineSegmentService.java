@@ -130,24 +130,33 @@ public class DefineSegmentService {
     }
 
     /**
+     * Whether a segment's thresholds can be changed: true for a default segment, false for an unknown
+     * id; a rule segment or lifecycle stage throws NotRetunableException.
+     */
+    public boolean isRetunable(String id) {
+        if (DefaultSegments.isDefault(id)) {
+            return true;
+        }
+        if (definitions.exists(id)) {
+            throw new NotRetunableException(id);
+        }
+        return false;
+    }
+
+    /**
      * Changes a default segment's thresholds while running (they override memberpulse.rfm.segments.*
      * on every replica), then re-evaluates everyone, publishing each entry and exit. Throws
-     * InvalidThresholdException naming a threshold out of range. Returns the new size, or empty when
-     * the id is no segment at all. Blocking.
+     * InvalidThresholdException naming a threshold out of range. Returns the new size. Blocking.
+     *
+     * @param id a segment {@link #isRetunable} accepted
      */
-    public OptionalLong retune(String id, double recencyDays, int orders30d, double monetary30d) {
-        if (!DefaultSegments.isDefault(id)) {
-            if (definitions.exists(id)) {
-                throw new NotRetunableException(id);
-            }
-            return OptionalLong.empty();
-        }
+    public long retune(String id, double recencyDays, int orders30d, double monetary30d) {
         var thresholds = new RuleSegmentRepository.StoredThresholds(id, recencyDays, orders30d, monetary30d);
         definitions.withThresholds(thresholds); // checked before anything is stored
         rules.saveThresholds(thresholds, Instant.now()).await().indefinitely();
         definitions.putThresholds(thresholds);
         recompute.backfill();
-        return OptionalLong.of(sizeOf(id));
+        return sizeOf(id);
     }
 
     /** Default segments and lifecycle stages are set in configuration, not here. */

@@ -118,9 +118,8 @@ public class SegmentRuleResource {
         if (request == null) {
             throw new InvalidParameterException("body", "is required");
         }
-        if (!DefaultSegments.isDefault(segmentId)) {
-            throw queries.segmentExists(segmentId) ? new DefineSegmentService.NotRetunableException(segmentId)
-                    : new UnknownSegmentException(segmentId);
+        if (!segments.isRetunable(segmentId)) {
+            throw new UnknownSegmentException(segmentId);
         }
         List<String> fields = DefaultSegments.CHURN_EDGE.equals(segmentId) ? FADING_FIELDS : ACTIVE_FIELDS;
         Map<String, Number> given = request.given();
@@ -137,7 +136,7 @@ public class SegmentRuleResource {
         long size;
         try {
             size = segments.retune(segmentId, given.get(fields.get(0)).doubleValue(), given.get(fields.get(1)).intValue(),
-                    given.get(fields.get(2)).doubleValue()).orElseThrow(() -> new UnknownSegmentException(segmentId));
+                    given.get(fields.get(2)).doubleValue());
         } catch (InvalidThresholdException e) {
             throw new InvalidParameterException(bodyField(e.field()), e.getMessage().substring(e.field().length()).strip());
         }
