@@ -5,6 +5,7 @@ import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.store.ChurnRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -40,16 +41,19 @@ public class BatchScoreService {
     public record Batch(Instant asOf, int horizonDays, String kind, List<Row> rows) {
     }
 
-    public synchronized Batch score(Instant asOf, int horizonDays) {
+    public synchronized Batch score(Instant asOf, int horizonDays, TrainingProgress progress) {
         if (asOf == null) {
             throw new InvalidInputException("asOf", "is required (a date such as 2011-09-10)");
         }
         TrainingRun.checkHorizon(horizonDays);
         long started = System.nanoTime();
+        progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
         Map<String, List<Activity>> histories = facts.activitiesBefore(asOf).await().indefinitely();
         StockOuts stockOuts = new StockOuts(facts.stockOuts(null, asOf).await().indefinitely());
         TrainingRun run = new TrainingRun(histories, stockOuts, registry.extractor(horizonDays), horizonDays);
-        ChurnTraining.Result result = run.train(asOf);
+        progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
+        ChurnTraining.Result result = run.train(asOf, progress);
+        progress.report(TrainingProgress.Stage.SCORING, 0, 1);
         Snapshot members = result.forScoring(run.unlabelledAt(asOf));
         double[] p = result.model().predict(members.features());
         Map<String, String> numbers = facts.memberNumbers().await().indefinitely();
@@ -59,6 +63,7 @@ public class BatchScoreService {
             rows.add(new Row(member, numbers.get(member), p[i]));
         }
         rows.sort(Comparator.comparing(Row::memberId));
+        progress.report(TrainingProgress.Stage.SCORING, 1, 1);
         LOG.infof("batch score as of %s, horizon %d days: %s trained on %d examples scored %d members in %d ms",
                 asOf, horizonDays, result.chosen().key(), result.trainingRows(), rows.size(),
                 (System.nanoTime() - started) / 1_000_000);

@@ -10,6 +10,7 @@ import io.memberpulse.churn.domain.model.ChurnTraining;
 import io.memberpulse.churn.domain.model.ModelKind;
 import io.memberpulse.churn.domain.model.ModelReport;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
+import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ModelRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,15 +56,18 @@ public class TrainModelService {
     }
 
     /** @param asOf facts known up to this instant (null: the event-time clock) */
-    public synchronized Outcome train(Instant asOf, int horizonDays) {
+    public synchronized Outcome train(Instant asOf, int horizonDays, TrainingProgress progress) {
         TrainingRun.checkHorizon(horizonDays);
+        progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
         Instant at = asOf != null ? asOf : facts.watermark().await().indefinitely()
                 .orElseThrow(() -> new io.memberpulse.churn.domain.NotEnoughDataException(
                         "too little data to train: no member events recorded yet"));
         Map<String, List<Activity>> histories = facts.activitiesOf(null).await().indefinitely();
         StockOuts stockOuts = new StockOuts(facts.stockOuts(null, null).await().indefinitely());
         TrainingRun run = new TrainingRun(histories, stockOuts, registry.extractor(horizonDays), horizonDays);
-        ChurnTraining.Result result = run.train(at);
+        progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
+        ChurnTraining.Result result = run.train(at, progress);
+        progress.report(TrainingProgress.Stage.STORING, 0, 1);
 
         Instant trainedAt = Instant.now();
         String version = result.chosen().key() + "-" + STAMP.format(trainedAt) + "-" + trainedAt.getNano() / 1_000_000;
@@ -98,6 +102,7 @@ public class TrainModelService {
             registry.use(model);
             scoring.rescoreEveryone();
         }
+        progress.report(TrainingProgress.Stage.STORING, 1, 1);
         return new Outcome(version, result.chosen().key(), promote, decision, candidate);
     }
 

@@ -9,6 +9,7 @@ import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.BgNbdFitter;
 import io.memberpulse.churn.domain.model.ChurnTraining;
 import io.memberpulse.churn.domain.model.TrainingPlan;
+import io.memberpulse.churn.domain.model.TrainingProgress;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -40,9 +41,9 @@ final class TrainingRun {
     }
 
     /** Every model kind validated, the best trained one refitted; NotEnoughDataException when too little data. */
-    ChurnTraining.Result train(Instant asOf) {
+    ChurnTraining.Result train(Instant asOf, TrainingProgress progress) {
         return ChurnTraining.run(TrainingPlan.of(asOf, builder.horizonDays()),
-                t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, stockOuts, cut, asOf)), false);
+                t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, stockOuts, cut, asOf)), false, progress);
     }
 
     /** Every member who had purchased by asOf, with features as of it (no labels). */

@@ -1,6 +1,7 @@
 package io.memberpulse.churn.api.rest;
 
-import io.memberpulse.churn.BatchScoreService;
+import io.memberpulse.churn.ChurnJob;
+import io.memberpulse.churn.ChurnJobs;
 import io.memberpulse.churn.ModelQueryService;
 import io.memberpulse.churn.TrainModelService;
 import io.memberpulse.churn.domain.InvalidInputException;
@@ -14,11 +15,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/models")
@@ -26,12 +29,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ModelResource {
     private final ModelQueryService queries;
     private final TrainModelService training;
-    private final BatchScoreService batchScoring;
+    private final ChurnJobs jobs;
 
-    public ModelResource(ModelQueryService queries, TrainModelService training, BatchScoreService batchScoring) {
+    public ModelResource(ModelQueryService queries, TrainModelService training, ChurnJobs jobs) {
         this.queries = queries;
         this.training = training;
-        this.batchScoring = batchScoring;
+        this.jobs = jobs;
     }
 
     @GET
@@ -63,28 +66,36 @@ public class ModelResource {
     @Path("train")
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Train on the facts known at asOf (default: the event clock); promoted only if it beats the current model")
-    public Response train(@QueryParam("asOf") String asOf, @QueryParam("horizon") Integer horizon) {
-        TrainModelService.Outcome outcome = training.train(instant(asOf), horizon == null ? training.defaultHorizon() : horizon);
-        return Response.status(201).entity(outcome).build();
+    @Operation(summary = "Queue training on the facts known at asOf (default: the event clock); 202 with the job "
+            + "(follow it at Location, GET /jobs/{id}); the new version is promoted only if it beats the current model")
+    @APIResponse(responseCode = "202", description = "queued; the job's outcome says the version and whether it was promoted")
+    public Response train(@QueryParam("asOf") String asOf, @QueryParam("horizon") String horizon) {
+        return accepted(jobs.submitTraining(instant(asOf), horizon(horizon)));
     }
 
     @POST
-    @Path("batch-score")
+    @Path("batch-scores")
     @Blocking
-    @Produces({"text/csv", MediaType.APPLICATION_JSON})
-    @Operation(summary = "Batch evaluation: train only on facts before asOf (labels from cut-offs a horizon earlier, "
-            + "nothing stored or promoted) and score every member who bought before asOf; CSV "
-            + "member_id,member_no,churn_probability sorted by member_id (member_no empty when unknown)")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Queue a batch evaluation: train only on facts before asOf (labels from cut-offs a horizon "
+            + "earlier, nothing stored or promoted) and score every member who bought before asOf; 202 with the job. "
+            + "Once it succeeded, GET /jobs/{id}/scores is the CSV member_id,member_no,churn_probability sorted by "
+            + "member_id (member_no empty when unknown)")
+    @APIResponse(responseCode = "202", description = "queued; follow the job at Location")
     public Response batchScore(@QueryParam("asOf") String asOf, @QueryParam("horizon") String horizon) {
         Instant at = instant(asOf);
         if (at == null) {
             throw new InvalidInputException("asOf", "is required (a date such as 2011-09-10)");
         }
-        int days = horizon == null || horizon.isBlank() ? training.defaultHorizon() : days(horizon);
-        BatchScoreService.Batch batch = batchScoring.score(at, days);
-        return Response.ok(ScoresCsv.of(batch.rows()), "text/csv; charset=UTF-8")
-                .header("X-Members-Scored", batch.rows().size()).header("X-Model-Kind", batch.kind()).build();
+        return accepted(jobs.submitBatchScore(at, horizon(horizon)));
+    }
+
+    private static Response accepted(ChurnJob job) {
+        return Response.accepted(job).location(URI.create("/jobs/" + job.id())).build();
+    }
+
+    private int horizon(String text) {
+        return text == null || text.isBlank() ? training.defaultHorizon() : days(text);
     }
 
     private static int days(String text) {

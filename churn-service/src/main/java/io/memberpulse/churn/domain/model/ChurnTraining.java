@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -54,44 +56,81 @@ public final class ChurnTraining {
     private ChurnTraining() {
     }
 
+    /** {@link #run(TrainingPlan, Function, boolean, TrainingProgress)} without progress reports. */
+    public static Result run(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, boolean refitAll) {
+        return run(plan, labelledAt, refitAll, TrainingProgress.NONE);
+    }
+
     /**
      * @param labelledAt snapshot at a cut-off with what the facts up to plan.asOf() say after it, and no later
-     *     facts: labels where its horizon ends by then, return times always (SnapshotBuilder#at with observedUntil)
+     *     facts: labels where its horizon ends by then, return times always (SnapshotBuilder#at with observedUntil);
+     *     asked once per cut-off
      * @param refitAll refit every kind on the training cut-offs (for side-by-side evaluation), not only the chosen one
+     * @param progress told of each snapshot built and each model fitted
      */
-    public static Result run(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, boolean refitAll) {
-        Snapshot window = labelledAt.apply(plan.validationCutoff());
+    public static Result run(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, boolean refitAll,
+            TrainingProgress progress) {
+        Map<Instant, Snapshot> built = new HashMap<>();
+        Function<Instant, Snapshot> at = cutoff -> built.computeIfAbsent(cutoff, labelledAt);
+        List<Instant> validationCutoffs = new ArrayList<>(List.of(plan.validationCutoff()));
+        validationCutoffs.addAll(plan.validationTrainingCutoffs());
+        validationCutoffs.addAll(plan.validationHazardCutoffs());
+        Snapshot window = at.apply(plan.validationCutoff());
         requireValidation(window);
-        List<Snapshot> validationTraining = withHistory(present(plan.validationTrainingCutoffs(), labelledAt));
+        build(validationCutoffs, at, TrainingProgress.Stage.VALIDATION_SNAPSHOTS, progress);
+        List<Snapshot> validationTraining = withHistory(present(plan.validationTrainingCutoffs(), at));
         ProductScores earlyProducts = ProductScores.fit(validationTraining);
         window = earlyProducts.fill(window);
         Stacked earlyRows = requireTrainable(stack(earlyProducts.fill(validationTraining)), "validation training "
                 + "cut-offs (before " + plan.validationCutoff() + " minus the horizon)");
         Stacked earlySlices = requireTrainable(HazardRows.of(earlyProducts.fill(withHistory(present(
-                plan.validationHazardCutoffs(), labelledAt))), plan.validationCutoff(), plan.horizonDays()),
+                plan.validationHazardCutoffs(), at))), plan.validationCutoff(), plan.horizonDays()),
                 "person-slice rows before " + plan.validationCutoff());
         Map<ModelKind, ModelMetrics> validation = new EnumMap<>(ModelKind.class);
         Map<ModelKind, ChurnClassifier> early = new EnumMap<>(ModelKind.class);
-        for (ModelKind kind : ModelKind.values()) {
-            ChurnClassifier model = train(kind, earlyRows, earlySlices, early);
-            validation.put(kind, ModelMetrics.of(model.predict(window.features()), window.churned()));
+        ModelKind[] kinds = ModelKind.values();
+        progress.report(TrainingProgress.Stage.VALIDATING_MODELS, 0, kinds.length);
+        for (int k = 0; k < kinds.length; k++) {
+            ChurnClassifier model = train(kinds[k], earlyRows, earlySlices, early);
+            validation.put(kinds[k], ModelMetrics.of(model.predict(window.features()), window.churned()));
+            progress.report(TrainingProgress.Stage.VALIDATING_MODELS, k + 1, kinds.length);
         }
-        ModelKind chosen = Arrays.stream(ModelKind.values()).filter(ModelKind::candidate)
+        ModelKind chosen = Arrays.stream(kinds).filter(ModelKind::candidate)
                 .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
 
-        List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), labelledAt));
+        boolean slicesNeeded = chosen.hazard() || refitAll;
+        List<Instant> trainingCutoffs = new ArrayList<>(plan.trainingCutoffs());
+        if (slicesNeeded) {
+            trainingCutoffs.addAll(plan.hazardCutoffs());
+        }
+        build(trainingCutoffs, at, TrainingProgress.Stage.TRAINING_SNAPSHOTS, progress);
+        List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), at));
         ProductScores products = ProductScores.fit(training);
         Stacked all = requireTrainable(stack(products.fill(training)), "training cut-offs");
-        Stacked slices = chosen.hazard() || refitAll ? requireTrainable(HazardRows.of(products.fill(withHistory(
-                present(plan.hazardCutoffs(), labelledAt))), plan.asOf(), plan.horizonDays()), "person-slice rows")
+        Stacked slices = slicesNeeded ? requireTrainable(HazardRows.of(products.fill(withHistory(
+                present(plan.hazardCutoffs(), at))), plan.asOf(), plan.horizonDays()), "person-slice rows")
                 : null;
         Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
-        for (ModelKind kind : refitAll ? ModelKind.values() : new ModelKind[] {chosen}) {
-            finals.put(kind, train(kind, all, slices, finals));
+        ModelKind[] refitted = refitAll ? kinds : new ModelKind[] {chosen};
+        progress.report(TrainingProgress.Stage.REFITTING, 0, refitted.length);
+        for (int k = 0; k < refitted.length; k++) {
+            finals.put(refitted[k], train(refitted[k], all, slices, finals));
+            progress.report(TrainingProgress.Stage.REFITTING, k + 1, refitted.length);
         }
         int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
         return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
                 Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated, products.weights());
+    }
+
+    /** Builds the snapshots at the cut-offs not built yet, reporting each. */
+    private static void build(List<Instant> cutoffs, Function<Instant, Snapshot> at, TrainingProgress.Stage stage,
+            TrainingProgress progress) {
+        List<Instant> distinct = new ArrayList<>(new LinkedHashSet<>(cutoffs));
+        progress.report(stage, 0, distinct.size());
+        for (int i = 0; i < distinct.size(); i++) {
+            at.apply(distinct.get(i));
+            progress.report(stage, i + 1, distinct.size());
+        }
     }
 
     /**

@@ -91,14 +91,19 @@ class BatchScoreResourceTest {
 
     @Test
     void scoresEveryEarlierBuyerFromFactsBeforeAsOfAlone() {
-        given().post("/models/batch-score?asOf=2001-01-01&horizon=90").then().statusCode(409)
-                .contentType("application/problem+json").body("detail", containsString("too little data"));
-        given().post("/models/batch-score?asOf=soon&horizon=90").then().statusCode(400)
+        Jobs.Followed tooEarly = Jobs.run("/models/batch-scores?asOf=2001-01-01&horizon=90");
+        assertThat(tooEarly.state()).isEqualTo("failed");
+        assertThat(tooEarly.end().getInt("problem.status")).isEqualTo(409);
+        assertThat(tooEarly.end().getString("problem.detail")).contains("too little data");
+        String failedId = tooEarly.end().getString("id");
+        given().get("/jobs/" + failedId + "/scores").then().statusCode(409)
+                .body("detail", containsString("failed: too little data"));
+        given().post("/models/batch-scores?asOf=soon&horizon=90").then().statusCode(400)
                 .body("errors[0].field", equalTo("asOf"));
-        given().post("/models/batch-score?horizon=90").then().statusCode(400).body("errors[0].field", equalTo("asOf"));
-        given().post("/models/batch-score?asOf=2016-06-01&horizon=ninety").then().statusCode(400)
+        given().post("/models/batch-scores?horizon=90").then().statusCode(400).body("errors[0].field", equalTo("asOf"));
+        given().post("/models/batch-scores?asOf=2016-06-01&horizon=ninety").then().statusCode(400)
                 .body("errors[0].field", equalTo("horizon"));
-        given().post("/models/batch-score?asOf=2016-06-01&horizon=0").then().statusCode(400)
+        given().post("/models/batch-scores?asOf=2016-06-01&horizon=0").then().statusCode(400)
                 .body("errors[0].field", equalTo("horizon"));
 
         String run = "bs-" + UUID.randomUUID().toString().substring(0, 8);
@@ -129,9 +134,24 @@ class BatchScoreResourceTest {
         }
     }
 
+    /** Runs the batch as a job; checks that it reported its stages in order and names its result. */
     private static String batchScore() {
-        return given().accept("text/csv").post("/models/batch-score?asOf=2016-06-01&horizon=90").then().statusCode(200)
-                .contentType(containsString("text/csv")).extract().asString();
+        Jobs.Followed job = Jobs.run("/models/batch-scores?asOf=2016-06-01&horizon=90");
+        assertThat(job.state()).isEqualTo("succeeded");
+        assertThat(job.end().getString("kind")).isEqualTo("batch-score");
+        assertThat(job.end().getString("asOf")).isEqualTo("2016-06-01T00:00:00Z");
+        assertThat(job.end().getString("progress.stage")).isEqualTo("scoring");
+        assertThat(job.end().getInt("progress.done")).isEqualTo(job.end().getInt("progress.total"));
+        assertThat(job.stagesSeen()).isSubsetOf(List.of("loading-facts", "validation-snapshots", "validating-models",
+                "training-snapshots", "refitting", "scoring")).endsWith("scoring");
+        assertThat(job.stagesSeen()).isSortedAccordingTo(java.util.Comparator.comparingInt(stage -> List.of(
+                "loading-facts", "validation-snapshots", "validating-models", "training-snapshots", "refitting",
+                "scoring").indexOf(stage)));
+        String csv = given().accept("text/csv").get(job.end().getString("scores")).then().statusCode(200)
+                .contentType(containsString("text/csv")).header("X-Model-Kind", job.end().getString("result.model"))
+                .extract().asString();
+        assertThat(csv.lines().count() - 1).isEqualTo(job.end().getLong("result.membersScored"));
+        return csv;
     }
 
     private static List<String> ownLines(String csv, String run) {

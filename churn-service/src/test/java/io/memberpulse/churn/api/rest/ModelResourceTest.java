@@ -122,9 +122,10 @@ class ModelResourceTest {
 
     @Test
     void modelsAreTrainedOnDemandReportedAndPromotedToScoreMembers() throws Exception {
-        given().post("/models/train?asOf=2001-01-01").then().statusCode(409)
-                .body("detail", containsString("too little data"));
+        assertTooLittleData(Jobs.run("/models/train?asOf=2001-01-01"));
         given().post("/models/train?asOf=yesterday").then().statusCode(400).body("errors[0].field", equalTo("asOf"));
+        given().post("/models/train?asOf=2029-06-01&horizon=soon").then().statusCode(400)
+                .body("errors[0].field", equalTo("horizon"));
         given().get("/models/nope/report").then().statusCode(404);
 
         String run = "mr-" + UUID.randomUUID().toString().substring(0, 8);
@@ -152,10 +153,18 @@ class ModelResourceTest {
                 .getOrDefault(run + "-m39", List.of()).stream().anyMatch(Activity::isTreatment));
 
         try {
-            JsonPath trained = given().post("/models/train?asOf=2029-06-01").then().statusCode(201)
-                    .body("promoted", equalTo(true)).extract().jsonPath();
+            Jobs.Followed job = Jobs.run("/models/train?asOf=2029-06-01");
+            assertThat(job.state()).isEqualTo("succeeded");
+            assertThat(job.end().getString("kind")).isEqualTo("training");
+            assertThat(job.end().getString("progress.stage")).isEqualTo("storing");
+            assertThat(job.stagesSeen()).startsWith("loading-facts").endsWith("storing");
+            JsonPath trained = JsonPath.from(job.end().prettify()).setRootPath("result");
+            assertThat(trained.getBoolean("promoted")).isTrue();
             String version = trained.getString("version");
             assertThat(trained.getDouble("validation.auc")).isGreaterThan(0.6);
+            given().get("/jobs/" + job.end().getString("id") + "/scores").then().statusCode(404)
+                    .body("detail", containsString("training job"));
+            given().get("/jobs?limit=200").then().statusCode(200).body("id", hasItem(job.end().getString("id")));
 
             given().get("/models").then().statusCode(200).body("version", hasItem(version));
             JsonPath report = given().get("/models/" + version + "/report").then().statusCode(200).extract().jsonPath();
@@ -176,8 +185,7 @@ class ModelResourceTest {
             modelsOverGrpc(version, report.getString("chosen"));
 
             // too little data: a clear error, and the promoted version keeps scoring
-            given().post("/models/train?asOf=2001-01-01").then().statusCode(409)
-                    .body("detail", containsString("too little data"));
+            assertTooLittleData(Jobs.run("/models/train?asOf=2001-01-01"));
             assertThat(registry.current()).hasValueSatisfying(m -> assertThat(m.version()).isEqualTo(version));
             given().get("/members/" + run + "-m1/score").then().statusCode(200).body("modelVersion", equalTo(version));
             JsonPath whatIf = given().get(WHAT_IF).then().statusCode(200).extract().jsonPath();
@@ -192,5 +200,11 @@ class ModelResourceTest {
         given().get(WHAT_IF).then().statusCode(200).body("source", containsString("rhythm baseline"));
         given().get("/roi/what-if?members=100&topShare=0.2&touchCost=1&netValuePerWonBack=60").then().statusCode(400)
                 .body("errors[0].field", equalTo("baseWinBack"));
+    }
+
+    private static void assertTooLittleData(Jobs.Followed job) {
+        assertThat(job.state()).isEqualTo("failed");
+        assertThat(job.end().getInt("problem.status")).isEqualTo(409);
+        assertThat(job.end().getString("problem.detail")).contains("too little data");
     }
 }

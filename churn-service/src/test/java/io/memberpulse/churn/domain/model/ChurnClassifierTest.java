@@ -129,6 +129,37 @@ class ChurnClassifierTest {
     }
 
     @Test
+    void trainingReportsEachStageInOrderAndBuildsEachCutoffOnce() {
+        TrainingPlan plan = new TrainingPlan(Instant.parse("2024-12-31T00:00:00Z"), 90, 3, 14);
+        List<String> reports = new ArrayList<>();
+        java.util.Map<Instant, Integer> builds = new java.util.HashMap<>();
+        ChurnTraining.run(plan, at -> {
+            builds.merge(at, 1, Integer::sum);
+            return synthetic(at, 400, at.getEpochSecond());
+        }, true, (stage, done, total) -> reports.add(stage.key() + " " + done + "/" + total));
+
+        assertThat(builds).as("each cut-off built once").allSatisfy((at, times) -> assertThat(times).isEqualTo(1));
+        java.util.Set<Instant> planned = new java.util.HashSet<>(plan.validationTrainingCutoffs());
+        planned.add(plan.validationCutoff());
+        planned.addAll(plan.validationHazardCutoffs());
+        planned.addAll(plan.trainingCutoffs());
+        planned.addAll(plan.hazardCutoffs());
+        assertThat(builds.keySet()).isEqualTo(planned);
+        int kinds = ModelKind.values().length;
+        List<String> stages = reports.stream().map(r -> r.substring(0, r.indexOf(' '))).distinct().toList();
+        assertThat(stages).containsExactly("validation-snapshots", "validating-models", "training-snapshots", "refitting");
+        assertThat(reports).contains("validating-models 0/" + kinds, "validating-models " + kinds + "/" + kinds,
+                "refitting " + kinds + "/" + kinds);
+        java.util.Set<Instant> validationPhase = new java.util.LinkedHashSet<>(List.of(plan.validationCutoff()));
+        validationPhase.addAll(plan.validationTrainingCutoffs());
+        validationPhase.addAll(plan.validationHazardCutoffs());
+        java.util.Set<Instant> trainingPhase = new java.util.LinkedHashSet<>(plan.trainingCutoffs());
+        trainingPhase.addAll(plan.hazardCutoffs());
+        assertThat(reports).contains("validation-snapshots " + validationPhase.size() + "/" + validationPhase.size(),
+                "training-snapshots " + trainingPhase.size() + "/" + trainingPhase.size());
+    }
+
+    @Test
     void theTimeSplitIsStrict() {
         Instant asOf = Instant.parse("2011-09-10T00:00:00Z");
         TrainingPlan plan = TrainingPlan.of(asOf, 90);

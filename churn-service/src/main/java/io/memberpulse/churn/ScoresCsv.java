@@ -1,8 +1,8 @@
-package io.memberpulse.churn.api.rest;
+package io.memberpulse.churn;
 
-import io.memberpulse.churn.BatchScoreService;
-import jakarta.ws.rs.core.StreamingOutput;
 import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -16,21 +16,19 @@ final class ScoresCsv {
     private ScoresCsv() {
     }
 
-    static StreamingOutput of(List<BatchScoreService.Row> rows) {
-        return output -> {
-            Writer out = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 1 << 16);
-            out.write(HEADER);
+    static void write(List<BatchScoreService.Row> rows, OutputStream output) throws IOException {
+        Writer out = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 1 << 16);
+        out.write(HEADER);
+        out.write("\r\n");
+        for (BatchScoreService.Row row : rows) {
+            out.write(field(row.memberId()));
+            out.write(',');
+            out.write(row.memberNo() == null ? "" : field(row.memberNo()));
+            out.write(',');
+            out.write(String.format(Locale.ROOT, "%.6f", row.churnProbability()));
             out.write("\r\n");
-            for (BatchScoreService.Row row : rows) {
-                out.write(field(row.memberId()));
-                out.write(',');
-                out.write(row.memberNo() == null ? "" : field(row.memberNo()));
-                out.write(',');
-                out.write(String.format(Locale.ROOT, "%.6f", row.churnProbability()));
-                out.write("\r\n");
-            }
-            out.flush();
-        };
+        }
+        out.flush();
     }
 
     /** Quoted only when it must be (a comma, quote or line break in it). */

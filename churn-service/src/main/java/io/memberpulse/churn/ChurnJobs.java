@@ -1,0 +1,191 @@
+package io.memberpulse.churn;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.churn.domain.InvalidInputException;
+import io.memberpulse.churn.domain.NotEnoughDataException;
+import io.memberpulse.churn.domain.model.TrainingProgress;
+import io.memberpulse.churn.store.JobRepository;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.GZIPOutputStream;
+import org.jboss.logging.Logger;
+
+/**
+ * Training and batch scoring as jobs: a request queues one and answers at once; this replica runs its
+ * jobs one at a time in the background (a run holds every member's history in memory), writing the
+ * stage and progress to PostgreSQL so that any replica can report it, and beating every 10 s while it
+ * holds them. Why jobs: a run takes a minute on Online Retail and grows with the members, longer than a
+ * client or an ingress waits on one request.
+ */
+@ApplicationScoped
+public class ChurnJobs {
+    static final Duration LOST_AFTER = Duration.ofSeconds(60);
+    static final Duration KEPT_FOR = Duration.ofDays(7);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    private static final Logger LOG = Logger.getLogger(ChurnJobs.class);
+
+    private final JobRepository jobs;
+    private final TrainModelService training;
+    private final BatchScoreService batchScoring;
+    private final ObjectMapper json;
+    private final Set<UUID> held = ConcurrentHashMap.newKeySet();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "churn-jobs");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public ChurnJobs(JobRepository jobs, TrainModelService training, BatchScoreService batchScoring, ObjectMapper json) {
+        this.jobs = jobs;
+        this.training = training;
+        this.batchScoring = batchScoring;
+        this.json = json;
+    }
+
+    /** Queues training on the facts known at asOf (null: the event clock). */
+    public ChurnJob submitTraining(Instant asOf, int horizonDays) {
+        TrainingRun.checkHorizon(horizonDays);
+        return submit(ChurnJob.TRAINING, asOf, horizonDays, progress -> {
+            TrainModelService.Outcome outcome = training.train(asOf, horizonDays, progress);
+            LOG.infof("training job: %s %s", outcome.version(), outcome.decision());
+            return new Finished(write(outcome), null);
+        });
+    }
+
+    /** Queues batch scoring as of asOf (required). */
+    public ChurnJob submitBatchScore(Instant asOf, int horizonDays) {
+        if (asOf == null) {
+            throw new InvalidInputException("asOf", "is required (a date such as 2011-09-10)");
+        }
+        TrainingRun.checkHorizon(horizonDays);
+        return submit(ChurnJob.BATCH_SCORE, asOf, horizonDays, progress -> {
+            BatchScoreService.Batch batch = batchScoring.score(asOf, horizonDays, progress);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("membersScored", batch.rows().size());
+            result.put("model", batch.kind());
+            return new Finished(write(result), gzippedCsv(batch.rows()));
+        });
+    }
+
+    public Optional<ChurnJob> find(UUID id) {
+        return jobs.find(id).await().indefinitely().map(stored -> ChurnJob.of(stored, Instant.now(), LOST_AFTER));
+    }
+
+    public List<ChurnJob> recent(int limit) {
+        Instant now = Instant.now();
+        return jobs.recent(limit).await().indefinitely().stream().map(stored -> ChurnJob.of(stored, now, LOST_AFTER))
+                .toList();
+    }
+
+    /** A succeeded batch-score job's CSV, gzip. */
+    public Optional<byte[]> scoresCsvGz(UUID id) {
+        return jobs.scoresCsvGz(id).await().indefinitely();
+    }
+
+    /** What a job does: its result JSON and, for a batch, the scores. */
+    private interface Work {
+        Finished run(TrainingProgress progress);
+    }
+
+    private record Finished(String result, byte[] scoresCsvGz) {
+    }
+
+    private ChurnJob submit(String kind, Instant asOf, int horizonDays, Work work) {
+        Instant now = Instant.now();
+        jobs.deleteFinishedBefore(now.minus(KEPT_FOR)).await().indefinitely();
+        UUID id = UUID.randomUUID();
+        jobs.insert(id, kind, asOf, horizonDays, now).await().indefinitely();
+        held.add(id);
+        worker.submit(() -> execute(id, work));
+        return find(id).orElseThrow();
+    }
+
+    private void execute(UUID id, Work work) {
+        try {
+            jobs.started(id, Instant.now()).await().indefinitely();
+            Finished finished = work.run(new Reporter(id));
+            jobs.succeeded(id, finished.result(), finished.scoresCsvGz(), Instant.now()).await().indefinitely();
+        } catch (NotEnoughDataException e) {
+            fail(id, 409, e.getMessage());
+        } catch (InvalidInputException e) {
+            fail(id, 400, e.field() + ": " + e.getMessage());
+        } catch (RuntimeException | Error e) {
+            LOG.errorf(e, "job %s failed", id);
+            fail(id, 500, "internal error: " + e);
+        } finally {
+            held.remove(id);
+        }
+    }
+
+    private void fail(UUID id, int status, String detail) {
+        LOG.warnf("job %s failed (%d): %s", id, status, detail);
+        jobs.failed(id, status, detail, Instant.now()).await().indefinitely();
+    }
+
+    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void heartbeat() {
+        if (!held.isEmpty()) {
+            jobs.heartbeat(Set.copyOf(held), Instant.now()).await().indefinitely();
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        worker.shutdownNow();
+    }
+
+    /** Writes progress at most once a second, and at every change of stage and at a stage's end. */
+    private final class Reporter implements TrainingProgress {
+        private final UUID id;
+        private Stage stage;
+        private long lastWrite;
+
+        Reporter(UUID id) {
+            this.id = id;
+        }
+
+        @Override
+        public void report(Stage now, int done, int total) {
+            long nanos = System.nanoTime();
+            if (now != stage || done == total || nanos - lastWrite >= PROGRESS_EVERY.toNanos()) {
+                stage = now;
+                lastWrite = nanos;
+                jobs.progress(id, now.key(), done, total, Instant.now()).await().indefinitely();
+            }
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("not serialisable: " + value, e);
+        }
+    }
+
+    private static byte[] gzippedCsv(List<BatchScoreService.Row> rows) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 1 << 16)) {
+            ScoresCsv.write(rows, gzip);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,60 @@
+package io.memberpulse.churn.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.memberpulse.churn.store.JobRepository;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Following jobs: bad ids, unknown jobs, a job whose replica stopped, one that is still running. */
+@QuarkusTest
+class JobResourceTest {
+    @Inject
+    JobRepository jobs;
+
+    @Test
+    void badAndUnknownJobIdsAreRefusedByName() {
+        given().get("/jobs/not-a-uuid").then().statusCode(400).body("errors[0].field", equalTo("id"));
+        given().get("/jobs/not-a-uuid/scores").then().statusCode(400).body("errors[0].field", equalTo("id"));
+        UUID unknown = UUID.randomUUID();
+        given().get("/jobs/" + unknown).then().statusCode(404).body("detail", containsString(unknown.toString()));
+        given().get("/jobs/" + unknown + "/scores").then().statusCode(404);
+        given().get("/jobs?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
+        given().get("/jobs?limit=201").then().statusCode(400).body("errors[0].field", equalTo("limit"));
+    }
+
+    @Test
+    void aJobWhoseReplicaStoppedBeatingIsReportedFailedAndOneThatBeatsIsNot() {
+        Instant now = Instant.now();
+        UUID lost = UUID.randomUUID();
+        jobs.insert(lost, "batch-score", Instant.parse("2011-09-10T00:00:00Z"), 90, now.minus(Duration.ofMinutes(5)))
+                .await().indefinitely();
+        jobs.started(lost, now.minus(Duration.ofMinutes(5))).await().indefinitely();
+        jobs.progress(lost, "validating-models", 3, 11, now.minus(Duration.ofMinutes(2))).await().indefinitely();
+        given().get("/jobs/" + lost).then().statusCode(200).body("state", equalTo("failed"))
+                .body("problem.status", equalTo(503)).body("problem.detail", containsString("lost"))
+                .body("progress.stage", equalTo("validating-models")).body("progress.done", equalTo(3))
+                .body("progress.total", equalTo(11)).body("finishedAt", nullValue());
+        given().get("/jobs/" + lost + "/scores").then().statusCode(409).body("detail", containsString("lost"));
+
+        UUID running = UUID.randomUUID();
+        jobs.insert(running, "batch-score", Instant.parse("2011-09-10T00:00:00Z"), 90, now).await().indefinitely();
+        jobs.started(running, now).await().indefinitely();
+        jobs.progress(running, "validation-snapshots", 2, 9, now).await().indefinitely();
+        given().get("/jobs/" + running).then().statusCode(200).body("state", equalTo("running"))
+                .body("problem", nullValue()).body("progress.description", containsString("validation cut-offs"));
+        given().get("/jobs/" + running + "/scores").then().statusCode(409)
+                .body("detail", containsString("is running (building features at the validation cut-offs, 2 of 9)"));
+        given().get("/jobs?limit=200").then().statusCode(200).body("id", hasItem(running.toString()))
+                .body("id", hasItem(lost.toString()));
+        jobs.failed(running, 500, "test over", Instant.now()).await().indefinitely();
+    }
+}
