@@ -2,42 +2,84 @@ package io.memberpulse.devstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The command against a stand-in churn-service that runs each batch as a job in three polls. */
 class ChurnScoreCommandTest {
     static final String CSV = "member_id,member_no,churn_probability\r\nm1,no-1,0.250000\r\nm2,,0.750000\r\n";
+    static final String GOOD = "job-good";
+    static final String TOO_EARLY = "job-early";
 
     @TempDir
     Path dir;
 
     HttpServer churn;
+    final AtomicInteger polls = new AtomicInteger();
+    final List<String> requests = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         churn = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        churn.createContext("/models/batch-score", exchange -> {
-            boolean known = exchange.getRequestMethod().equals("POST")
-                    && exchange.getRequestURI().getQuery().equals("asOf=2011-09-10&horizon=90");
-            byte[] body = (known ? CSV : "{\"status\":409,\"detail\":\"too little data to validate\"}")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", known ? "text/csv" : "application/problem+json");
-            exchange.sendResponseHeaders(known ? 200 : 409, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+        churn.createContext("/models/batch-scores", exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            String query = exchange.getRequestURI().getQuery();
+            if (query.contains("horizon=ninety")) {
+                send(exchange, 400, "application/problem+json",
+                        "{\"status\":400,\"detail\":\"horizon: must be a whole number of days\"}");
+            } else {
+                String id = query.equals("asOf=2011-09-10&horizon=90") ? GOOD : TOO_EARLY;
+                exchange.getResponseHeaders().add("Location", "/jobs/" + id);
+                send(exchange, 202, "application/json", "{\"id\":\"" + id + "\",\"state\":\"queued\"}");
+            }
+        });
+        churn.createContext("/jobs/", exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals("/jobs/" + GOOD + "/scores")) {
+                send(exchange, 200, "text/csv", CSV);
+            } else if (path.equals("/jobs/" + GOOD)) {
+                send(exchange, 200, "application/json", switch (polls.incrementAndGet()) {
+                    case 1 -> "{\"id\":\"job-good\",\"state\":\"running\",\"progress\":{\"stage\":\"validating-models\","
+                            + "\"description\":\"fitting every model kind\",\"done\":3,\"total\":11}}";
+                    case 2 -> "{\"id\":\"job-good\",\"state\":\"running\",\"progress\":{\"stage\":\"scoring\","
+                            + "\"description\":\"scoring the members\",\"done\":0,\"total\":1}}";
+                    default -> "{\"id\":\"job-good\",\"state\":\"succeeded\",\"progress\":{\"stage\":\"scoring\","
+                            + "\"description\":\"scoring the members\",\"done\":1,\"total\":1},"
+                            + "\"result\":{\"membersScored\":2,\"model\":\"blend\"},\"scores\":\"/jobs/job-good/scores\"}";
+                });
+            } else {
+                send(exchange, 200, "application/json", "{\"id\":\"job-early\",\"state\":\"failed\","
+                        + "\"problem\":{\"status\":409,\"detail\":\"too little data to validate\"}}");
             }
         });
         churn.start();
         Files.writeString(dir.resolve("stack.env"), "IDENTITY_URL=http://127.0.0.1:1\nCHURN_URL=http://127.0.0.1:"
                 + churn.getAddress().getPort() + "\n");
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", type);
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     @AfterEach
@@ -46,17 +88,25 @@ class ChurnScoreCommandTest {
     }
 
     @Test
-    void writesTheScoresToTheFile() throws Exception {
+    void followsTheJobShowingEachStageThenWritesTheScoresToTheFile() throws Exception {
         Path out = dir.resolve("scores.csv");
-        assertThat(ChurnScoreCommand.run(dir, "2011-09-10", "90", out)).isZero();
+        String shown = capturingStderr(() -> assertThat(ChurnScoreCommand.run(dir, "2011-09-10", "90", out)).isZero());
         assertThat(Files.readString(out)).isEqualTo(CSV);
         assertThat(dir.resolve("scores.csv.partial")).doesNotExist();
+        assertThat(polls.get()).isEqualTo(3);
+        assertThat(shown).contains("fitting every model kind 3/11", "scoring the members 0/1");
+        assertThat(requests).containsExactly("POST /models/batch-scores?asOf=2011-09-10&horizon=90",
+                "GET /jobs/job-good", "GET /jobs/job-good", "GET /jobs/job-good", "GET /jobs/job-good/scores");
     }
 
     @Test
-    void aRefusalExitsNonZeroAndWritesNothing() throws Exception {
+    void aFailedJobOrARefusalExitsNonZeroWithTheReasonAndWritesNothing() throws Exception {
         Path out = dir.resolve("scores.csv");
-        assertThat(ChurnScoreCommand.run(dir, "2001-01-01", "90", out)).isEqualTo(1);
+        String failed = capturingStderr(() -> assertThat(ChurnScoreCommand.run(dir, "2001-01-01", "90", out)).isEqualTo(1));
+        assertThat(failed).contains("failed (409): too little data to validate");
+        String refused = capturingStderr(() -> assertThat(ChurnScoreCommand.run(dir, "2011-09-10", "ninety", out))
+                .isEqualTo(1));
+        assertThat(refused).contains("refused (400): horizon: must be a whole number of days");
         assertThat(out).doesNotExist();
         assertThat(ChurnScoreCommand.reason("{\"detail\":\"too little data\"}")).isEqualTo("too little data");
         assertThat(ChurnScoreCommand.reason("Bad Gateway")).isEqualTo("Bad Gateway");
@@ -65,5 +115,21 @@ class ChurnScoreCommandTest {
     @Test
     void withoutAStackItSaysSo() throws Exception {
         assertThat(ChurnScoreCommand.run(dir.resolve("nowhere"), "2011-09-10", "90", dir.resolve("x.csv"))).isEqualTo(1);
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    private static String capturingStderr(Action action) throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 }
