@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.NotEnoughDataException;
+import io.memberpulse.churn.domain.NotEnoughMemoryException;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.store.JobRepository;
 import io.quarkus.scheduler.Scheduled;
@@ -123,6 +124,8 @@ public class ChurnJobs {
             jobs.succeeded(id, finished.result(), finished.scoresCsvGz(), Instant.now()).await().indefinitely();
         } catch (NotEnoughDataException e) {
             fail(id, 409, e.getMessage());
+        } catch (NotEnoughMemoryException e) {
+            fail(id, 503, e.getMessage());
         } catch (InvalidInputException e) {
             fail(id, 400, e.field() + ": " + e.getMessage());
         } catch (RuntimeException | Error e) {

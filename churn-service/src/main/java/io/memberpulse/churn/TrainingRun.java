@@ -8,6 +8,7 @@ import io.memberpulse.churn.domain.features.SnapshotBuilder;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.BgNbdFitter;
 import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.TrainingMemory;
 import io.memberpulse.churn.domain.model.TrainingPlan;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import java.time.Instant;
@@ -42,8 +43,21 @@ final class TrainingRun {
 
     /** Every model kind validated, the best trained one refitted; NotEnoughDataException when too little data. */
     ChurnTraining.Result train(Instant asOf, TrainingProgress progress) {
-        return ChurnTraining.run(TrainingPlan.of(asOf, builder.horizonDays()),
+        TrainingPlan plan = TrainingPlan.of(asOf, builder.horizonDays());
+        requireMemory(plan);
+        return ChurnTraining.run(plan,
                 t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, stockOuts, cut, asOf)), false, progress);
+    }
+
+    /**
+     * Refuses a run that would not fit in the heap (NotEnoughMemoryException), before it starts. A collection
+     * first, so that what is free is not understated by garbage; a run is rare and takes a minute or more.
+     */
+    private void requireMemory(TrainingPlan plan) {
+        Runtime runtime = Runtime.getRuntime();
+        System.gc();
+        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        TrainingMemory.require(histories.size(), plan, free, runtime.maxMemory());
     }
 
     /** Every member who had purchased by asOf, with features as of it (no labels). */

@@ -51,7 +51,7 @@ class WalkingSkeletonTest {
         String isolation = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         infrastructure = Infrastructure.start(InfraSettings.fromEnvironment(), isolation);
         stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.freePorts(),
-                root.resolve("e2e/target/stack-logs"), "256m", Duration.ofMinutes(3));
+                root.resolve("e2e/target/stack-logs"), LocalStack.heaps("256m", "512m"), Duration.ofMinutes(3));
     }
 
     @AfterAll

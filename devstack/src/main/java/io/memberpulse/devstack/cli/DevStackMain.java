@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Entry point of the {@code memberpulse} launcher's Java side:
  * <pre>
- *   up      --root DIR --state DIR [--heap 256m]     start infrastructure and the four services, stay up
+ *   up      --root DIR --state DIR [--heap 256m] [--churn-heap 2g]   start infrastructure and the four services, stay up
  *   import  FILE --url IDENTITY_URL [--chunk 50000]   stream a channel-event CSV (or .csv.gz) with progress
  *   export  identities|duplicate-orders FILE --url IDENTITY_URL
  *                                                    stream one of identity-service's CSV exports to FILE
@@ -28,7 +28,8 @@ public final class DevStackMain {
         Map<String, String> options = options(Arrays.copyOfRange(args, 1, args.length));
         int exit = switch (args[0]) {
             case "up" -> StackCommand.up(Path.of(options.getOrDefault("root", ".")),
-                    Path.of(options.getOrDefault("state", ".memberpulse")), options.getOrDefault("heap", "256m"));
+                    Path.of(options.getOrDefault("state", ".memberpulse")), options.getOrDefault("heap", "256m"),
+                    options.getOrDefault("churn-heap", "2g"));
             case "import" -> ImportCommand.run(Path.of(require(options, "file")), require(options, "url"),
                     Integer.parseInt(options.getOrDefault("chunk", Integer.toString(ImportCommand.DEFAULT_CHUNK))));
             case "export" -> args.length < 3 ? usageExit() : ExportCommand.run(args[1], Path.of(args[2]),

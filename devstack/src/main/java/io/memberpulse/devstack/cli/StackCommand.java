@@ -23,7 +23,7 @@ final class StackCommand {
     private StackCommand() {
     }
 
-    static int up(Path root, Path state, String heap) throws IOException, InterruptedException {
+    static int up(Path root, Path state, String heap, String churnHeap) throws IOException, InterruptedException {
         Files.createDirectories(state.resolve("logs"));
         Files.deleteIfExists(state.resolve("ready"));
         Files.deleteIfExists(state.resolve("failed"));
@@ -33,7 +33,7 @@ final class StackCommand {
             infrastructure = Infrastructure.start(InfraSettings.fromEnvironment());
             System.out.println("infrastructure: " + infrastructure.describe());
             stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.defaultPorts(),
-                    state.resolve("logs"), heap, Duration.ofMinutes(3));
+                    state.resolve("logs"), LocalStack.heaps(heap, churnHeap), Duration.ofMinutes(3));
         } catch (RuntimeException e) {
             Files.writeString(state.resolve("failed"), String.valueOf(e.getMessage()));
             System.err.println("could not start the stack: " + e.getMessage());

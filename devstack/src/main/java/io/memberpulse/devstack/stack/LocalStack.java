@@ -23,8 +23,21 @@ public final class LocalStack implements AutoCloseable {
     public record Ports(int http, int grpc) {
     }
 
+    /**
+     * The services' maximum heaps: one for most; churn-service's own, since a training run holds every
+     * member's history and the features at some thirty cut-offs (CDNOW copied 10 times, 23,570 members,
+     * needs about 1 GB; TrainingScaleBenchmarkTest).
+     */
+    public static Map<ServiceSpec, String> heaps(String services, String churn) {
+        Map<ServiceSpec, String> heaps = new EnumMap<>(ServiceSpec.class);
+        for (ServiceSpec spec : ServiceSpec.values()) {
+            heaps.put(spec, spec == ServiceSpec.CHURN ? churn : services);
+        }
+        return heaps;
+    }
+
     public static LocalStack start(Path root, Infrastructure infrastructure, Map<ServiceSpec, Ports> ports,
-            Path logDir, String maxHeap, Duration readyTimeout) {
+            Path logDir, Map<ServiceSpec, String> maxHeaps, Duration readyTimeout) {
         Map<String, String> addresses = new java.util.LinkedHashMap<>();
         for (ServiceSpec spec : ServiceSpec.values()) {
             addresses.put(spec.envPrefix() + "_GRPC_HOST", "127.0.0.1");
@@ -38,7 +51,7 @@ public final class LocalStack implements AutoCloseable {
                 Map<String, String> env = new java.util.LinkedHashMap<>(infrastructure.environmentFor(spec));
                 env.putAll(addresses);
                 Ports p = ports.get(spec);
-                started.put(spec, ServiceProcess.start(root, spec, env, logDir, p.http(), p.grpc(), maxHeap));
+                started.put(spec, ServiceProcess.start(root, spec, env, logDir, p.http(), p.grpc(), maxHeaps.get(spec)));
             }
             List<CompletableFuture<Void>> ready = new ArrayList<>();
             for (ServiceProcess process : started.values()) {

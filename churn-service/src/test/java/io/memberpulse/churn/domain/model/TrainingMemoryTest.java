@@ -1,0 +1,32 @@
+package io.memberpulse.churn.domain.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memberpulse.churn.domain.NotEnoughMemoryException;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class TrainingMemoryTest {
+    static final TrainingPlan PLAN = TrainingPlan.of(Instant.parse("2011-09-10T00:00:00Z"), 90);
+
+    @Test
+    void aRunBuildsTheValidationWindowAndBothSeriesOfCutoffsOnce() {
+        // the validation window is the latest training cut-off; the two series (14 days apart) never meet
+        assertThat(PLAN.trainingCutoffs()).contains(PLAN.validationCutoff());
+        assertThat(TrainingMemory.cutoffs(PLAN)).isEqualTo(24);
+        assertThat(TrainingMemory.estimate(23_570, PLAN)).isEqualTo(23_570L * 24 * 1_024);
+    }
+
+    @Test
+    void aRunThatWouldNotFitIsRefusedWithWhatItNeeds() {
+        long mb = 1 << 20;
+        TrainingMemory.require(4_372, PLAN, 200 * mb, 256 * mb);
+        assertThatThrownBy(() -> TrainingMemory.require(23_570, PLAN, 150 * mb, 256 * mb))
+                .isInstanceOf(NotEnoughMemoryException.class)
+                .hasMessageContaining("23,570 members at 24 cut-offs need about 553 MB")
+                .hasMessageContaining("150 MB of the service's 256 MB are free")
+                .hasMessageContaining("MEMBERPULSE_CHURN_HEAP");
+        TrainingMemory.require(23_570, PLAN, 600 * mb, 2_048 * mb);
+    }
+}
