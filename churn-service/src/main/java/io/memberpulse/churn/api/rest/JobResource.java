@@ -38,11 +38,17 @@ public class JobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The newest jobs first (at most limit, 1..200)")
-    public List<ChurnJob> recent(@QueryParam("limit") @DefaultValue("20") int limit) {
-        if (limit < 1 || limit > MAX_LIST) {
-            throw new InvalidInputException("limit", "must be within 1.." + MAX_LIST);
+    public List<ChurnJob> recent(@QueryParam("limit") @DefaultValue("20") String limit) {
+        int count;
+        try {
+            count = Integer.parseInt(limit.trim());
+        } catch (NumberFormatException e) {
+            count = 0;
         }
-        return jobs.recent(limit);
+        if (count < 1 || count > MAX_LIST) {
+            throw new InvalidInputException("limit", "must be a whole number within 1.." + MAX_LIST);
+        }
+        return jobs.recent(count);
     }
 
     @GET

@@ -52,14 +52,14 @@ public class ScoreResource {
     @GET
     @Path("stores/{storeId}/top-risk")
     @Operation(summary = "The k members of a store most likely to churn, riskiest first")
-    public Uni<List<ChurnScore>> topOfStore(@PathParam("storeId") String storeId, @QueryParam("k") @DefaultValue("10") int k) {
+    public Uni<List<ChurnScore>> topOfStore(@PathParam("storeId") String storeId, @QueryParam("k") @DefaultValue("10") String k) {
         return queries.top(storeId, checkedK(k));
     }
 
     @GET
     @Path("scores/top")
     @Operation(summary = "The k members most likely to churn, all stores")
-    public Uni<List<ChurnScore>> top(@QueryParam("k") @DefaultValue("10") int k) {
+    public Uni<List<ChurnScore>> top(@QueryParam("k") @DefaultValue("10") String k) {
         return queries.top(null, checkedK(k));
     }
 
@@ -119,9 +119,16 @@ public class ScoreResource {
         return queries.totals().map(t -> new TotalsResponse(t.members(), t.scored(), t.clock()));
     }
 
-    static int checkedK(int k) {
+    /** Taken as text: an int parameter that does not parse would be answered 404 by JAX-RS, not a 400 naming it. */
+    static int checkedK(String text) {
+        int k;
+        try {
+            k = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            k = 0;
+        }
         if (k < 1 || k > MAX_K) {
-            throw new InvalidInputException("k", "must be within 1.." + MAX_K);
+            throw new InvalidInputException("k", "must be a whole number within 1.." + MAX_K);
         }
         return k;
     }

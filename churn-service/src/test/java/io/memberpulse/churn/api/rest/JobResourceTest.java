@@ -29,6 +29,7 @@ class JobResourceTest {
         given().get("/jobs/" + unknown + "/scores").then().statusCode(404);
         given().get("/jobs?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
         given().get("/jobs?limit=201").then().statusCode(400).body("errors[0].field", equalTo("limit"));
+        given().get("/jobs?limit=many").then().statusCode(400).body("errors[0].field", equalTo("limit"));
     }
 
     @Test

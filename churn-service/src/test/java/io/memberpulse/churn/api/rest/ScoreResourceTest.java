@@ -129,5 +129,7 @@ class ScoreResourceTest {
         given().contentType(ContentType.JSON).body("{\"members\": 100,")
                 .post("/roi").then().statusCode(400);
         given().get("/scores/top?k=0").then().statusCode(400).body("errors[0].field", equalTo("k"));
+        given().get("/scores/top?k=ten").then().statusCode(400).body("errors[0].field", equalTo("k"));
+        given().get("/stores/s1/top-risk?k=ten").then().statusCode(400).body("errors[0].field", equalTo("k"));
     }
 }

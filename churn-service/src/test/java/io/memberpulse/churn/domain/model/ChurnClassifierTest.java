@@ -117,7 +117,8 @@ class ChurnClassifierTest {
         assertThat(result.chosen().candidate()).isTrue();
         assertThat(Arrays.stream(ModelKind.values()).filter(ModelKind::candidate))
                 .as("hazard kinds are reported, never chosen").noneMatch(ModelKind::hazard);
-        assertThat(result.validation()).containsKeys(ModelKind.values());
+        assertThat(result.validation()).as("in the service: every kind but the reported-only hazard kinds")
+                .containsOnlyKeys(Arrays.stream(ModelKind.values()).filter(kind -> !kind.hazard()).toList());
         assertThat(result.finalModels()).containsOnlyKeys(result.chosen());
         assertThat(result.trainingRows()).isEqualTo(1200);
 
@@ -157,6 +158,35 @@ class ChurnClassifierTest {
         trainingPhase.addAll(plan.hazardCutoffs());
         assertThat(reports).contains("validation-snapshots " + validationPhase.size() + "/" + validationPhase.size(),
                 "training-snapshots " + trainingPhase.size() + "/" + trainingPhase.size());
+    }
+
+    @Test
+    void modelsAreFittedOnAFixedSampleOfAtMostMaxFitRows() {
+        ChurnTraining.Stacked small = new ChurnTraining.Stacked(new double[][] {{1}, {2}}, new int[] {0, 1});
+        assertThat(ChurnTraining.capped(small)).isSameAs(small);
+
+        int n = ChurnTraining.MAX_FIT_ROWS * 3 / 2;
+        double[][] x = new double[n][];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = new double[] {i};
+            y[i] = i % 4 == 0 ? 1 : 0;
+        }
+        ChurnTraining.Stacked sample = ChurnTraining.capped(new ChurnTraining.Stacked(x, y));
+        assertThat(sample.x()).hasSize(ChurnTraining.MAX_FIT_ROWS);
+        assertThat(sample.y()).hasSize(ChurnTraining.MAX_FIT_ROWS);
+        for (int i = 0; i < sample.x().length; i++) {
+            assertThat(sample.y()[i]).as("each row keeps its label").isEqualTo((int) sample.x()[i][0] % 4 == 0 ? 1 : 0);
+            if (i > 0) {
+                assertThat(sample.x()[i][0]).as("stacked order kept, no row twice").isGreaterThan(sample.x()[i - 1][0]);
+            }
+        }
+        assertThat(Arrays.stream(sample.y()).average().orElseThrow()).isCloseTo(0.25,
+                org.assertj.core.api.Assertions.within(0.01));
+        assertThat(sample.x()[0][0]).as("stratified over the whole stack, not its head").isLessThan(10);
+        assertThat(sample.x()[sample.x().length - 1][0]).isGreaterThan(n - 10);
+        assertThat(ChurnTraining.capped(new ChurnTraining.Stacked(x, y)).x()).as("the same rows for the same data")
+                .isEqualTo(sample.x());
     }
 
     @Test
