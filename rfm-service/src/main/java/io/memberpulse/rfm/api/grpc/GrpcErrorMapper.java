@@ -5,14 +5,22 @@ import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
+import io.memberpulse.rfm.domain.UnknownSegmentException;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
-/** Domain errors to gRPC status codes, once for every gRPC service of rfm-service. */
+/**
+ * Domain errors to gRPC status codes, once for every gRPC service of rfm-service: a refused field is
+ * INVALID_ARGUMENT "field: reason", an unknown member or segment NOT_FOUND, anything else INTERNAL
+ * (details in the log, never in the answer).
+ */
 @ApplicationScoped
 class GrpcErrorMapper implements ExceptionHandlerProvider {
+    private static final Logger LOG = Logger.getLogger(GrpcErrorMapper.class);
 
     @Override
     public <ReqT, RespT> ExceptionHandler<ReqT, RespT> createHandler(ServerCall.Listener<ReqT> listener,
@@ -38,9 +46,13 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof StatusRuntimeException status) {
             return new StatusException(status.getStatus(), status.getTrailers());
         }
-        if (failure instanceof MemberNotFoundException) {
+        if (failure instanceof InvalidParameterException invalid) {
+            return Status.INVALID_ARGUMENT.withDescription(invalid.field() + ": " + invalid.getMessage()).asException();
+        }
+        if (failure instanceof MemberNotFoundException || failure instanceof UnknownSegmentException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();
         }
+        LOG.error("gRPC call failed", failure);
         return Status.INTERNAL.withDescription("internal error").asException();
     }
 }

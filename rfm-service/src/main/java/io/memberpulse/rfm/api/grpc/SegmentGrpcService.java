@@ -1,7 +1,6 @@
 package io.memberpulse.rfm.api.grpc;
 
 import com.google.protobuf.Timestamp;
-import io.grpc.Status;
 import io.memberpulse.proto.segments.v1.GetMemberRfmRequest;
 import io.memberpulse.proto.segments.v1.LifecycleStage;
 import io.memberpulse.proto.segments.v1.ListSegmentsRequest;
@@ -14,15 +13,32 @@ import io.memberpulse.proto.segments.v1.SegmentService;
 import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
 import io.memberpulse.proto.segments.v1.Tag;
 import io.memberpulse.rfm.RfmQueryService;
+import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.domain.UnknownSegmentException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 
+/**
+ * Requests are checked here, each refusal an InvalidParameterException naming the proto field, an
+ * unknown member or segment the domain's not-found exception; GrpcErrorMapper turns them into
+ * INVALID_ARGUMENT "field: reason" and NOT_FOUND.
+ */
 @GrpcService
 class SegmentGrpcService implements SegmentService {
+    /**
+     * Longest id accepted, in characters: generous over what exists (member ids are UUIDs, segment ids
+     * at most 40 characters, store ids at most 64 in identity-service) and short enough to quote back
+     * in a status description, which travels as an HTTP/2 header.
+     */
+    static final int MAX_ID_LENGTH = 128;
+    /** The range of google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
+    private static final long MIN_SECONDS = -62_135_596_800L;
+    private static final long MAX_SECONDS = 253_402_300_799L;
+
     private final RfmQueryService queries;
 
     SegmentGrpcService(RfmQueryService queries) {
@@ -31,15 +47,20 @@ class SegmentGrpcService implements SegmentService {
 
     @Override
     public Uni<MemberRfm> getMemberRfm(GetMemberRfmRequest request) {
-        return row(request).map(row -> toProto(row.rfm()));
+        return Uni.createFrom().deferred(() -> row(request)).map(row -> toProto(row.rfm()));
     }
 
     @Override
     public Uni<MemberProfile> getMemberProfile(GetMemberRfmRequest request) {
-        if (request.getMemberId().isBlank()) {
-            return Uni.createFrom().failure(invalid("member_id: is required"));
-        }
-        return queries.profile(request.getMemberId()).map(profile -> {
+        return Uni.createFrom().deferred(() -> {
+            checkId("member_id", request.getMemberId());
+            if (request.hasAsOf()) {
+                // The request type is GetMemberRfm's; a profile is only known as of now, so as_of is not silently ignored.
+                throw new InvalidParameterException("as_of", "not supported: the profile is always the current one "
+                        + "(leave as_of unset; GetMemberRfm answers as of an instant)");
+            }
+            return queries.profile(request.getMemberId());
+        }).map(profile -> {
             MemberProfile.Builder proto = MemberProfile.newBuilder().setMemberId(request.getMemberId())
                     .setStage(stage(profile.snapshot())).addAllSegmentIds(profile.snapshot().segments())
                     .setRfm(toProto(profile.snapshot().rfm()));
@@ -61,27 +82,56 @@ class SegmentGrpcService implements SegmentService {
 
     @Override
     public Multi<SegmentMember> streamSegmentMembers(StreamSegmentMembersRequest request) {
-        if (request.getSegmentId().isBlank()) {
-            return Multi.createFrom().failure(invalid("segment_id: is required"));
-        }
-        if (!queries.segmentExists(request.getSegmentId())) {
-            return Multi.createFrom().failure(Status.NOT_FOUND
-                    .withDescription("no segment " + request.getSegmentId()).asRuntimeException());
-        }
-        return queries.membersOf(request.getSegmentId(), request.getStoreId())
-                .map(row -> SegmentMember.newBuilder().setMemberId(row.rfm().memberId())
-                        .setHomeStoreId(nullToEmpty(row.rfm().homeStoreId())).build());
+        return Multi.createFrom().deferred(() -> {
+            checkId("segment_id", request.getSegmentId());
+            if (!request.getStoreId().isBlank()) { // blank: every store
+                checkText("store_id", request.getStoreId());
+            }
+            if (!queries.segmentExists(request.getSegmentId())) {
+                throw new UnknownSegmentException(request.getSegmentId());
+            }
+            return queries.membersOf(request.getSegmentId(), request.getStoreId());
+        }).map(row -> SegmentMember.newBuilder().setMemberId(row.rfm().memberId())
+                .setHomeStoreId(nullToEmpty(row.rfm().homeStoreId())).build());
     }
 
     private Uni<RfmSnapshot> row(GetMemberRfmRequest request) {
-        if (request.getMemberId().isBlank()) {
-            return Uni.createFrom().failure(invalid("member_id: is required"));
-        }
+        checkId("member_id", request.getMemberId());
         if (request.hasAsOf()) {
-            Instant asOf = Instant.ofEpochSecond(request.getAsOf().getSeconds(), request.getAsOf().getNanos());
-            return queries.asOf(request.getMemberId(), asOf);
+            return queries.asOf(request.getMemberId(), instant("as_of", request.getAsOf()));
         }
         return queries.current(request.getMemberId());
+    }
+
+    /** Required, then as {@link #checkText}. */
+    static void checkId(String field, String id) {
+        if (id.isBlank()) {
+            throw new InvalidParameterException(field, "is required");
+        }
+        checkText(field, id);
+    }
+
+    /** Not longer than any id can be, no control characters (PostgreSQL refuses NUL in text). */
+    static void checkText(String field, String value) {
+        if (value.length() > MAX_ID_LENGTH) {
+            throw new InvalidParameterException(field, "is " + value.length() + " characters long, at most "
+                    + MAX_ID_LENGTH + " are accepted");
+        }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidParameterException(field, "must not contain control characters");
+        }
+    }
+
+    /** A Timestamp within its documented range (seconds 0001..9999, nanos 0..999999999) as an Instant. */
+    static Instant instant(String field, Timestamp timestamp) {
+        if (timestamp.getSeconds() < MIN_SECONDS || timestamp.getSeconds() > MAX_SECONDS) {
+            throw new InvalidParameterException(field, "seconds " + timestamp.getSeconds()
+                    + " is outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z");
+        }
+        if (timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
+            throw new InvalidParameterException(field, "nanos " + timestamp.getNanos() + " is outside 0..999999999");
+        }
+        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
     }
 
     /** The stage is the member's "stage:…" segment. */
@@ -109,10 +159,6 @@ class SegmentGrpcService implements SegmentService {
             proto.setLastPurchaseAt(timestamp(rfm.lastPurchaseAt()));
         }
         return proto.build();
-    }
-
-    private static RuntimeException invalid(String description) {
-        return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
     }
 
     private static String nullToEmpty(String value) {

@@ -2,6 +2,7 @@ package io.memberpulse.rfm.api.rest;
 
 import io.memberpulse.rfm.DashboardService;
 import io.memberpulse.rfm.domain.Dashboard;
+import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;

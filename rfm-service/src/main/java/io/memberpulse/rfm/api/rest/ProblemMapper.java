@@ -1,6 +1,8 @@
 package io.memberpulse.rfm.api.rest;
 
+import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
+import io.memberpulse.rfm.domain.UnknownSegmentException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;

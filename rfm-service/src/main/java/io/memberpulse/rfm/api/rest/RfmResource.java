@@ -1,8 +1,10 @@
 package io.memberpulse.rfm.api.rest;
 
 import io.memberpulse.rfm.RfmQueryService;
+import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.domain.UnknownSegmentException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;

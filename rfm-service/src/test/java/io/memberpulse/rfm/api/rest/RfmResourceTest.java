@@ -25,16 +25,23 @@ import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.GetMemberRfmRequest;
+import io.memberpulse.proto.segments.v1.ListSegmentsRequest;
 import io.memberpulse.proto.segments.v1.MemberRfm;
+import io.memberpulse.proto.segments.v1.Segment;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.memberpulse.proto.segments.v1.SegmentServiceGrpc;
+import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,6 +139,121 @@ class RfmResourceTest {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /** Every refusal names its field ("field: reason"); unknown ids are NOT_FOUND; no caller mistake is INTERNAL. */
+    @Test
+    void grpcRefusesBadInputNamingTheFieldAndAnswersNotFoundForUnknownIds() {
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, member + "-o1", DAY0, 42.5));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200));
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var stub = SegmentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+            String nobody = "nobody-" + UUID.randomUUID();
+            String withNul = "m-\u0000x";
+            String longest = "m".repeat(128);
+            String tooLong = "m".repeat(129);
+            // Longer than an HTTP/2 header may be: echoed into a description it used to reset the stream.
+            String huge = "m".repeat(100_000);
+            String[] badIds = {"", "   ", tooLong, huge, withNul, "m-\nx"};
+            Timestamp known = Timestamp.newBuilder().setSeconds(DAY0.plus(Duration.ofDays(1)).getEpochSecond()).build();
+
+            // GetMemberRfm: member_id, as_of.
+            for (String id : badIds) {
+                refused(() -> stub.getMemberRfm(rfmRequest(id).build()), Status.Code.INVALID_ARGUMENT, "member_id: ");
+                refused(() -> stub.getMemberRfm(rfmRequest(id).setAsOf(known).build()), Status.Code.INVALID_ARGUMENT,
+                        "member_id: ");
+            }
+            refused(() -> stub.getMemberRfm(rfmRequest("").build()), Status.Code.INVALID_ARGUMENT, "member_id: is required");
+            refused(() -> stub.getMemberRfm(rfmRequest(tooLong).build()), Status.Code.INVALID_ARGUMENT,
+                    "member_id: is 129 characters long, at most 128 are accepted");
+            refused(() -> stub.getMemberRfm(rfmRequest(withNul).build()), Status.Code.INVALID_ARGUMENT,
+                    "member_id: must not contain control characters");
+            refused(() -> stub.getMemberRfm(rfmRequest(nobody).build()), Status.Code.NOT_FOUND,
+                    "no purchases known for member " + nobody);
+            refused(() -> stub.getMemberRfm(rfmRequest(nobody).setAsOf(known).build()), Status.Code.NOT_FOUND,
+                    "no purchases known for member " + nobody);
+            refused(() -> stub.getMemberRfm(rfmRequest(longest).build()), Status.Code.NOT_FOUND,
+                    "no purchases known for member " + longest);
+            for (Timestamp asOf : new Timestamp[] {Timestamp.newBuilder().setSeconds(Long.MAX_VALUE).build(),
+                    Timestamp.newBuilder().setSeconds(253_402_300_800L).build(), // 10000-01-01
+                    Timestamp.newBuilder().setSeconds(-62_135_596_801L).build(), // before 0001-01-01
+                    known.toBuilder().setNanos(-1).build(), known.toBuilder().setNanos(1_000_000_000).build()}) {
+                refused(() -> stub.getMemberRfm(rfmRequest(member).setAsOf(asOf).build()), Status.Code.INVALID_ARGUMENT,
+                        "as_of: ");
+            }
+            refused(() -> stub.getMemberRfm(rfmRequest(member).setAsOf(known.toBuilder().setNanos(-1)).build()),
+                    Status.Code.INVALID_ARGUMENT, "as_of: nanos -1 is outside 0..999999999");
+            // The edges of the Timestamp range are answered.
+            MemberRfm atTheEnd = stub.getMemberRfm(rfmRequest(member)
+                    .setAsOf(Timestamp.newBuilder().setSeconds(253_402_300_799L).setNanos(999_999_999)).build());
+            assertThat(atTheEnd.getOrdersTotal()).isEqualTo(1);
+            assertThat(atTheEnd.getAsOf().getSeconds()).isEqualTo(253_402_300_799L);
+            MemberRfm atTheStart = stub.getMemberRfm(rfmRequest(member)
+                    .setAsOf(Timestamp.newBuilder().setSeconds(-62_135_596_800L)).build());
+            assertThat(atTheStart.getOrdersTotal()).as("nothing bought yet in year 1").isZero();
+
+            // GetMemberProfile: member_id; as_of is refused, not ignored (the profile is only known as of now).
+            for (String id : badIds) {
+                refused(() -> stub.getMemberProfile(rfmRequest(id).build()), Status.Code.INVALID_ARGUMENT, "member_id: ");
+            }
+            refused(() -> stub.getMemberProfile(rfmRequest(nobody).build()), Status.Code.NOT_FOUND,
+                    "no purchases known for member " + nobody);
+            refused(() -> stub.getMemberProfile(rfmRequest(member).setAsOf(known).build()), Status.Code.INVALID_ARGUMENT,
+                    "as_of: not supported");
+            assertThat(stub.getMemberProfile(rfmRequest(member).build()).getRfm().getOrdersTotal()).isEqualTo(1);
+
+            // ListSegments takes nothing that could be wrong.
+            assertThat(stub.listSegments(ListSegmentsRequest.getDefaultInstance()).getSegmentsList())
+                    .extracting(Segment::getSegmentId).contains("churn-edge", "stage:new");
+
+            // StreamSegmentMembers: segment_id, store_id (blank: every store).
+            for (String id : badIds) {
+                refused(() -> members(stub, streamRequest(id, "")), Status.Code.INVALID_ARGUMENT, "segment_id: ");
+            }
+            refused(() -> members(stub, streamRequest("", "")), Status.Code.INVALID_ARGUMENT, "segment_id: is required");
+            refused(() -> members(stub, streamRequest("no-such-segment", "")), Status.Code.NOT_FOUND,
+                    "no segment no-such-segment");
+            refused(() -> members(stub, streamRequest("no-such-segment", "s-042")), Status.Code.NOT_FOUND,
+                    "no segment no-such-segment");
+            for (String store : new String[] {tooLong, huge, withNul}) {
+                refused(() -> members(stub, streamRequest("churn-edge", store)), Status.Code.INVALID_ARGUMENT, "store_id: ");
+            }
+            refused(() -> members(stub, streamRequest("no-such-segment", withNul)), Status.Code.INVALID_ARGUMENT,
+                    "store_id: must not contain control characters");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                String segment = given().get("/members/" + member + "/rfm").then().extract().path("segments[0]");
+                assertThat(members(stub, streamRequest(segment, "s-042"))).contains(member);
+                assertThat(members(stub, streamRequest(segment, " "))).contains(member);
+                assertThat(members(stub, streamRequest(segment, "s-other"))).doesNotContain(member);
+            });
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    static GetMemberRfmRequest.Builder rfmRequest(String memberId) {
+        return GetMemberRfmRequest.newBuilder().setMemberId(memberId);
+    }
+
+    static StreamSegmentMembersRequest streamRequest(String segmentId, String storeId) {
+        return StreamSegmentMembersRequest.newBuilder().setSegmentId(segmentId).setStoreId(storeId).build();
+    }
+
+    /** The member ids streamed, to the end (a refusal surfaces while reading). */
+    static List<String> members(SegmentServiceGrpc.SegmentServiceBlockingStub stub, StreamSegmentMembersRequest request) {
+        List<String> ids = new ArrayList<>();
+        stub.streamSegmentMembers(request).forEachRemaining(m -> ids.add(m.getMemberId()));
+        return ids;
+    }
+
+    static void refused(ThrowingCallable call, Status.Code code, String descriptionStart) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
+            assertThat(e.getStatus().getDescription()).startsWith(descriptionStart);
+        });
     }
 
     @Test
