@@ -51,8 +51,9 @@ public class DashboardResource {
     @Path("order-values")
     @Operation(summary = "Distribution of net order values")
     public Uni<List<Dashboard.BucketRow>> orderValues(@QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("width") @DefaultValue("10") double width) {
-        if (!(width > 0)) {
+            @QueryParam("width") @DefaultValue("10") String widthText) {
+        double width = QueryNumbers.number("width", widthText);
+        if (!(width > 0) || Double.isInfinite(width)) {
             throw new InvalidParameterException("width", "must be positive");
         }
         return window(from, to).flatMap(w -> dashboards.orderValues(w, width));

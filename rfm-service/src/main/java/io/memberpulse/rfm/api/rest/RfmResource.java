@@ -82,11 +82,13 @@ public class RfmResource {
     @Path("segments/{segmentId}/members")
     @Operation(summary = "Members of a segment, optionally of one home store, a page at a time")
     public Uni<List<SegmentMemberResponse>> members(@PathParam("segmentId") String segmentId,
-            @QueryParam("store") String storeId, @QueryParam("offset") @DefaultValue("0") int offset,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
+            @QueryParam("store") String storeId, @QueryParam("offset") @DefaultValue("0") String offsetText,
+            @QueryParam("limit") @DefaultValue("100") String limitText) {
         if (!queries.segmentExists(segmentId)) {
             throw new UnknownSegmentException(segmentId);
         }
+        int offset = QueryNumbers.wholeNumber("offset", offsetText);
+        int limit = QueryNumbers.wholeNumber("limit", limitText);
         if (offset < 0 || limit < 1 || limit > 10_000) {
             throw new InvalidParameterException(offset < 0 ? "offset" : "limit",
                     offset < 0 ? "must be 0 or more" : "must be within 1..10000");

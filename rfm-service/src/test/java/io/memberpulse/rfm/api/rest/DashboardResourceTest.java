@@ -72,6 +72,7 @@ class DashboardResourceTest {
                 .body("find { it.from == 0.0 }.orders", equalTo(3));
         given().get("/dashboard/activity" + window).then().statusCode(200).body("[0].activeMembers", equalTo(3));
         given().get("/dashboard/order-values?width=0").then().statusCode(400).body("errors[0].field", equalTo("width"));
+        given().get("/dashboard/order-values?width=wide").then().statusCode(400).body("errors[0].field", equalTo("width"));
         given().get("/dashboard/stores?from=2019-01-01T00:00:00Z&to=2018-01-01T00:00:00Z").then().statusCode(400)
                 .body("errors[0].field", equalTo("to"));
     }

@@ -292,6 +292,12 @@ class RfmResourceTest {
                 .body("{\"id\": \"%s\", \"name\": \"Whales\", \"rule\": \"monetary_net_total >= 20000.0\"}".formatted(segment))
                 .post("/segments").then().statusCode(201).body("size", equalTo(preview));
         given().get("/segments/" + segment + "/members?limit=1000").then().statusCode(200).body("memberId", hasItem(member));
+        given().get("/segments/" + segment + "/members?limit=abc").then().statusCode(400)
+                .body("errors[0].field", equalTo("limit"));
+        given().get("/segments/" + segment + "/members?offset=-1").then().statusCode(400)
+                .body("errors[0].field", equalTo("offset"));
+        given().get("/segments/" + segment + "/members?offset=first").then().statusCode(400)
+                .body("errors[0].field", equalTo("offset"));
         given().get("/segments").then().body("id", hasItem(segment));
         await().atMost(Duration.ofSeconds(20)).until(() -> changes.getRecords().stream().anyMatch(r -> r.key().equals(member)
                 && r.value().getSegmentId().equals(segment) && r.value().getChange() == SegmentChanged.Change.CHANGE_ENTERED));
