@@ -39,15 +39,7 @@ public class JobResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The newest jobs first (at most limit, 1..200)")
     public List<ChurnJob> recent(@QueryParam("limit") @DefaultValue("20") String limit) {
-        int count;
-        try {
-            count = Integer.parseInt(limit.trim());
-        } catch (NumberFormatException e) {
-            count = 0;
-        }
-        if (count < 1 || count > MAX_LIST) {
-            throw new InvalidInputException("limit", "must be a whole number within 1.." + MAX_LIST);
-        }
+        int count = QueryNumbers.wholeNumberWithin("limit", limit, 1, MAX_LIST);
         return jobs.recent(count);
     }
 

@@ -119,18 +119,8 @@ public class ScoreResource {
         return queries.totals().map(t -> new TotalsResponse(t.members(), t.scored(), t.clock()));
     }
 
-    /** Taken as text: an int parameter that does not parse would be answered 404 by JAX-RS, not a 400 naming it. */
     static int checkedK(String text) {
-        int k;
-        try {
-            k = Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            k = 0;
-        }
-        if (k < 1 || k > MAX_K) {
-            throw new InvalidInputException("k", "must be a whole number within 1.." + MAX_K);
-        }
-        return k;
+        return QueryNumbers.wholeNumberWithin("k", text, 1, MAX_K);
     }
 
     private static <T> T required(T value, String field) {
