@@ -27,6 +27,7 @@ final class ChurnScoreCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL_EVERY = Duration.ofMillis(500);
     private static final Duration QUIET_AT_MOST = Duration.ofSeconds(10);
+    private static final int MAX_UNANSWERED = 5;
 
     private ChurnScoreCommand() {
     }
@@ -56,7 +57,13 @@ final class ChurnScoreCommand {
             return 1;
         }
         URI job = URI.create(churn + "/jobs/" + JSON.readTree(accepted.body()).get("id").asText());
-        JsonNode end = follow(http, job, started);
+        JsonNode end;
+        try {
+            end = follow(http, job, started);
+        } catch (IOException e) {
+            System.err.println("churn score stopped: " + e.getMessage());
+            return 1;
+        }
         if (!"succeeded".equals(end.path("state").asText())) {
             System.err.println("churn score failed (" + end.path("problem").path("status").asText("?") + "): "
                     + end.path("problem").path("detail").asText("(no reason given)"));
@@ -99,9 +106,23 @@ final class ChurnScoreCommand {
         boolean terminal = System.console() != null;
         String shownStage = null;
         long shownAt = 0;
+        int unanswered = 0;
         while (true) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(job).timeout(Duration.ofSeconds(30))
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response;
+            try {
+                response = http.send(HttpRequest.newBuilder(job).timeout(Duration.ofSeconds(30))
+                        .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+                unanswered = 0;
+            } catch (IOException e) {
+                // a busy or restarting service: the job goes on without us, so ask again a few times
+                if (++unanswered > MAX_UNANSWERED) {
+                    throw new IOException("churn-service has not answered about " + job + " " + unanswered
+                            + " times (" + e + "); the job may still be running: GET it to see", e);
+                }
+                System.err.println("  churn-service did not answer (" + e.getClass().getSimpleName() + "), asking again");
+                Thread.sleep(POLL_EVERY.toMillis());
+                continue;
+            }
             if (response.statusCode() != 200) {
                 throw new IOException("churn-service answered " + response.statusCode() + " for " + job + ": "
                         + reason(response.body()));

@@ -113,6 +113,17 @@ class ChurnScoreCommandTest {
     }
 
     @Test
+    void aServiceThatStopsAnsweringEndsTheCommandWithAReasonNotAStackTrace() throws Exception {
+        churn.removeContext("/jobs/");
+        churn.createContext("/jobs/", exchange -> exchange.close()); // hangs up without an answer
+        Path out = dir.resolve("scores.csv");
+        String shown = capturingStderr(() -> assertThat(ChurnScoreCommand.run(dir, "2011-09-10", "90", out)).isEqualTo(1));
+        assertThat(shown).contains("did not answer", "asking again", "churn score stopped: churn-service has not answered")
+                .contains("/jobs/job-good");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void withoutAStackItSaysSo() throws Exception {
         assertThat(ChurnScoreCommand.run(dir.resolve("nowhere"), "2011-09-10", "90", dir.resolve("x.csv"))).isEqualTo(1);
     }
