@@ -1,8 +1,6 @@
 package io.memberpulse.churn;
 
 import io.memberpulse.churn.domain.InvalidInputException;
-import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.model.ChurnTraining;
 import io.memberpulse.churn.domain.model.TrainingProgress;
@@ -47,11 +45,8 @@ public class BatchScoreService {
         }
         TrainingRun.checkHorizon(horizonDays);
         long started = System.nanoTime();
-        progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
-        Map<String, List<Activity>> histories = facts.activitiesBefore(asOf).await().indefinitely();
-        StockOuts stockOuts = new StockOuts(facts.stockOuts(null, asOf).await().indefinitely());
-        TrainingRun run = new TrainingRun(histories, stockOuts, registry.extractor(horizonDays), horizonDays);
-        progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
+        TrainingRun run = TrainingRun.load(facts.activitiesBefore(asOf), facts.stockOuts(null, asOf),
+                registry.extractor(horizonDays), horizonDays, progress);
         ChurnTraining.Result result = run.train(asOf, progress);
         progress.report(TrainingProgress.Stage.SCORING, 0, 1);
         Snapshot members = result.forScoring(run.unlabelledAt(asOf));

@@ -4,6 +4,7 @@ import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.Snapshot;
+import io.memberpulse.churn.domain.features.StockOut;
 import io.memberpulse.churn.domain.features.SnapshotBuilder;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.BgNbdFitter;
@@ -11,15 +12,15 @@ import io.memberpulse.churn.domain.model.ChurnTraining;
 import io.memberpulse.churn.domain.model.TrainingMemory;
 import io.memberpulse.churn.domain.model.TrainingPlan;
 import io.memberpulse.churn.domain.model.TrainingProgress;
+import io.smallrye.mutiny.Uni;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One training run over a set of member histories, shared by training on demand and batch scoring:
  * the strict-time-split plan for a model trained with facts up to asOf (labels end by asOf), each
- * cut-off's snapshot built once, and the unlabelled snapshot that the trained model scores.
+ * cut-off's snapshot built once (ChurnTraining memoizes them), and the unlabelled snapshot that the trained model scores.
  */
 final class TrainingRun {
     static final int MAX_HORIZON_DAYS = 730;
@@ -27,12 +28,24 @@ final class TrainingRun {
     private final Map<String, List<Activity>> histories;
     private final SnapshotBuilder builder;
     private final StockOuts stockOuts;
-    private final Map<Instant, Snapshot> labelled = new HashMap<>();
 
     TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor, int horizonDays) {
         this.histories = histories;
         this.stockOuts = stockOuts;
         this.builder = new SnapshotBuilder(extractor, summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
+    }
+
+    /**
+     * A run over the facts the two reads give (training on demand reads them all, a batch score only those
+     * before its asOf), reported as the loading stage. Blocking.
+     */
+    static TrainingRun load(Uni<Map<String, List<Activity>>> histories, Uni<List<StockOut>> stockOuts,
+            FeatureExtractor extractor, int horizonDays, TrainingProgress progress) {
+        progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
+        TrainingRun run = new TrainingRun(histories.await().indefinitely(),
+                new StockOuts(stockOuts.await().indefinitely()), extractor, horizonDays);
+        progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
+        return run;
     }
 
     static void checkHorizon(int horizonDays) {
@@ -45,8 +58,7 @@ final class TrainingRun {
     ChurnTraining.Result train(Instant asOf, TrainingProgress progress) {
         TrainingPlan plan = TrainingPlan.of(asOf, builder.horizonDays());
         requireMemory(plan);
-        return ChurnTraining.run(plan,
-                t -> labelled.computeIfAbsent(t, cut -> builder.at(histories, stockOuts, cut, asOf)), false, progress);
+        return ChurnTraining.run(plan, cutoff -> builder.at(histories, stockOuts, cutoff, asOf), false, progress);
     }
 
     /**

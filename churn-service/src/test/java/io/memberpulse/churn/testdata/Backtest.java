@@ -16,7 +16,6 @@ import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The offline evaluation of issue 8 on a data set: train with facts up to the test cut-off D
@@ -41,9 +40,8 @@ public final class Backtest {
         SnapshotBuilder builder = new SnapshotBuilder(new FeatureExtractor(horizonDays, 60, ZoneOffset.UTC),
                 summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
         StockOuts stockOuts = new StockOuts(data.stockOuts());
-        Map<Instant, Snapshot> cache = new ConcurrentHashMap<>();
         ChurnTraining.Result training = ChurnTraining.run(TrainingPlan.of(testCutoff, horizonDays),
-                at -> cache.computeIfAbsent(at, t -> builder.at(data.histories(), stockOuts, t, testCutoff)), true);
+                at -> builder.at(data.histories(), stockOuts, at, testCutoff), true);
         Snapshot test = training.forScoring(builder.at(data.histories(), stockOuts, testCutoff, true));
         Map<ModelKind, ModelMetrics> metrics = new EnumMap<>(ModelKind.class);
         training.finalModels().forEach((kind, model) -> metrics.put(kind, evaluate(model, test)));

@@ -50,7 +50,7 @@ public class JobResource {
     @Operation(summary = "A job: queued, running (stage, done of total), succeeded (its result) or failed (its problem)")
     public Response job(@PathParam("id") String id) {
         UUID key = id(id);
-        return jobs.find(key).map(job -> Response.ok(job)).orElseGet(() -> notFound("no job " + key)).build();
+        return jobs.find(key).map(job -> Response.ok(job)).orElseGet(() -> ProblemMapper.notFound("no job " + key)).build();
     }
 
     @GET
@@ -63,18 +63,17 @@ public class JobResource {
         UUID key = id(id);
         ChurnJob job = jobs.find(key).orElse(null);
         if (job == null) {
-            return notFound("no job " + key).build();
+            return ProblemMapper.notFound("no job " + key).build();
         }
         if (!ChurnJob.BATCH_SCORE.equals(job.kind())) {
-            return notFound("job " + key + " is a " + job.kind() + " job: it has no scores").build();
+            return ProblemMapper.notFound("job " + key + " is a " + job.kind() + " job: it has no scores").build();
         }
         if (!ChurnJob.SUCCEEDED.equals(job.state())) {
             String detail = ChurnJob.FAILED.equals(job.state()) ? "job " + key + " failed: " + job.problem().detail()
                     : "job " + key + " is " + job.state() + (job.progress() == null ? "" : " ("
                             + job.progress().description() + ", " + job.progress().done() + " of "
                             + job.progress().total() + ")") + "; its scores are ready when it has succeeded";
-            return Response.status(409).type("application/problem+json")
-                    .entity(new ProblemMapper.Problem("about:blank", "Conflict", 409, detail, List.of())).build();
+            return ProblemMapper.conflict(detail).build();
         }
         byte[] gzip = jobs.scoresCsvGz(key).orElseThrow();
         StreamingOutput csv = output -> {
@@ -95,10 +94,5 @@ public class JobResource {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("id", "must be a job id (a UUID)");
         }
-    }
-
-    private static Response.ResponseBuilder notFound(String detail) {
-        return Response.status(404).type("application/problem+json")
-                .entity(new ProblemMapper.Problem("about:blank", "Not Found", 404, detail, List.of()));
     }
 }

@@ -50,7 +50,7 @@ public class ModelResource {
     @Operation(summary = "A version's report: every model and baseline on the validation window, importance, BG/NBD")
     public Uni<Response> report(@PathParam("version") String version) {
         return queries.report(version).map(report -> report.map(json -> Response.ok(json, MediaType.APPLICATION_JSON))
-                .orElseGet(() -> notFound(version)).build());
+                .orElseGet(() -> ProblemMapper.notFound("no model version " + version)).build());
     }
 
     @GET
@@ -59,7 +59,7 @@ public class ModelResource {
     @Operation(summary = "A version's reliability diagram (predicted against observed churn)")
     public Uni<Response> reliability(@PathParam("version") String version) {
         return queries.reliabilityPng(version).map(png -> png.map(bytes -> Response.ok(bytes, "image/png"))
-                .orElseGet(() -> notFound(version)).build());
+                .orElseGet(() -> ProblemMapper.notFound("no model version " + version)).build());
     }
 
     @POST
@@ -115,10 +115,5 @@ public class ModelResource {
         } catch (DateTimeParseException e) {
             throw new InvalidInputException("asOf", "must be a date (2011-09-10) or an instant (2011-09-10T00:00:00Z)");
         }
-    }
-
-    private static Response.ResponseBuilder notFound(String version) {
-        return Response.status(404).type("application/problem+json").entity(new ProblemMapper.Problem("about:blank",
-                "Not Found", 404, "no model version " + version, java.util.List.of()));
     }
 }

@@ -30,14 +30,22 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response notEnoughData(NotEnoughDataException e) {
-        return Response.status(409).type(PROBLEM_JSON)
-                .entity(new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of())).build();
+        return conflict(e.getMessage()).build();
     }
 
     @ServerExceptionMapper
     Response notFound(MemberNotFoundException e) {
-        return Response.status(404).type(PROBLEM_JSON)
-                .entity(new Problem("about:blank", "Not Found", 404, e.getMessage(), List.of())).build();
+        return notFound(e.getMessage()).build();
+    }
+
+    /** 404 with a problem document: what a resource answers for an unknown model version or job. */
+    static Response.ResponseBuilder notFound(String detail) {
+        return Response.status(404).type(PROBLEM_JSON).entity(new Problem("about:blank", "Not Found", 404, detail, List.of()));
+    }
+
+    /** 409 with a problem document: the request is valid, but the state does not allow it yet. */
+    static Response.ResponseBuilder conflict(String detail) {
+        return Response.status(409).type(PROBLEM_JSON).entity(new Problem("about:blank", "Conflict", 409, detail, List.of()));
     }
 
     private static Response badRequest(String field, String reason) {

@@ -75,14 +75,9 @@ public final class ChurnTraining {
             TrainingProgress progress) {
         Map<Instant, Snapshot> built = new HashMap<>();
         Function<Instant, Snapshot> at = cutoff -> built.computeIfAbsent(cutoff, labelledAt);
-        List<Instant> validationCutoffs = new ArrayList<>(List.of(plan.validationCutoff()));
-        validationCutoffs.addAll(plan.validationTrainingCutoffs());
-        if (refitAll) {
-            validationCutoffs.addAll(plan.validationHazardCutoffs());
-        }
         Snapshot window = at.apply(plan.validationCutoff());
         requireValidation(window);
-        build(validationCutoffs, at, TrainingProgress.Stage.VALIDATION_SNAPSHOTS, progress);
+        build(plan.validationSnapshotCutoffs(refitAll), at, TrainingProgress.Stage.VALIDATION_SNAPSHOTS, progress);
         List<Snapshot> validationTraining = withHistory(present(plan.validationTrainingCutoffs(), at));
         ProductScores earlyProducts = ProductScores.fit(validationTraining);
         window = earlyProducts.fill(window);
@@ -105,11 +100,7 @@ public final class ChurnTraining {
                 .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
 
         boolean slicesNeeded = chosen.hazard() || refitAll;
-        List<Instant> trainingCutoffs = new ArrayList<>(plan.trainingCutoffs());
-        if (slicesNeeded) {
-            trainingCutoffs.addAll(plan.hazardCutoffs());
-        }
-        build(trainingCutoffs, at, TrainingProgress.Stage.TRAINING_SNAPSHOTS, progress);
+        build(plan.trainingSnapshotCutoffs(slicesNeeded), at, TrainingProgress.Stage.TRAINING_SNAPSHOTS, progress);
         List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), at));
         ProductScores products = ProductScores.fit(training);
         Stacked all = requireTrainable(capped(stack(products.fill(training))), "training cut-offs");

@@ -18,12 +18,9 @@ public final class TrainingMemory {
     private TrainingMemory() {
     }
 
-    /** The cut-offs whose snapshots a run in the service builds (the validation window, both series). */
+    /** How many snapshots a run in the service builds (it fits no hazard kind). */
     public static int cutoffs(TrainingPlan plan) {
-        java.util.Set<java.time.Instant> distinct = new java.util.HashSet<>(plan.trainingCutoffs());
-        distinct.addAll(plan.validationTrainingCutoffs());
-        distinct.add(plan.validationCutoff());
-        return distinct.size();
+        return plan.snapshotCutoffs(false).size();
     }
 
     public static long estimate(int members, TrainingPlan plan) {

@@ -3,7 +3,9 @@ package io.memberpulse.churn.domain.model;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * When to cut, for a model trained with facts up to {@code asOf} (D) and a horizon H, with a strict
@@ -49,6 +51,31 @@ public record TrainingPlan(Instant asOf, int horizonDays, int cutoffs, int stepD
     /** The same for the hazard models scored on the validation window: their facts end at it. */
     public List<Instant> validationHazardCutoffs() {
         return withLater(validationTrainingCutoffs(), validationCutoff());
+    }
+
+    /**
+     * The cut-offs whose snapshots validation builds: the validation window, then the cut-offs of the models
+     * scored on it (with the hazard grid when the hazard kinds are fitted too).
+     */
+    public List<Instant> validationSnapshotCutoffs(boolean withHazard) {
+        List<Instant> result = new ArrayList<>(List.of(validationCutoff()));
+        result.addAll(withHazard ? validationHazardCutoffs() : validationTrainingCutoffs());
+        return result;
+    }
+
+    /** The cut-offs whose snapshots the final refit builds (with the hazard grid when asked). */
+    public List<Instant> trainingSnapshotCutoffs(boolean withHazard) {
+        return withHazard ? hazardCutoffs() : trainingCutoffs();
+    }
+
+    /**
+     * Every distinct cut-off a run builds a snapshot at, in the order it builds them: what a run holds in
+     * memory (TrainingMemory) is counted from the same list as what it builds (ChurnTraining).
+     */
+    public Set<Instant> snapshotCutoffs(boolean withHazard) {
+        Set<Instant> result = new LinkedHashSet<>(validationSnapshotCutoffs(withHazard));
+        result.addAll(trainingSnapshotCutoffs(withHazard));
+        return result;
     }
 
     private List<Instant> withLater(List<Instant> cutoffs, Instant factsEnd) {

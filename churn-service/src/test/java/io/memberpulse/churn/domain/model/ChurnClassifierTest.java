@@ -129,6 +129,20 @@ class ChurnClassifierTest {
                 .isInstanceOf(NotEnoughDataException.class).hasMessageContaining("too little data to train");
     }
 
+    /** The memory preflight counts the cut-offs a run in the service builds: it must be exactly those. */
+    @Test
+    void aServiceRunBuildsTheCutoffsTrainingMemoryCounts() {
+        TrainingPlan plan = new TrainingPlan(Instant.parse("2024-12-31T00:00:00Z"), 90, 3, 14);
+        java.util.Set<Instant> built = new java.util.HashSet<>();
+        ChurnTraining.run(plan, at -> {
+            built.add(at);
+            return synthetic(at, 400, at.getEpochSecond());
+        }, false);
+
+        assertThat(built).hasSize(TrainingMemory.cutoffs(plan)).isEqualTo(plan.snapshotCutoffs(false))
+                .doesNotContainAnyElementsOf(plan.hazardCutoffs().subList(0, plan.hazardCutoffs().size() - 3));
+    }
+
     @Test
     void trainingReportsEachStageInOrderAndBuildsEachCutoffOnce() {
         TrainingPlan plan = new TrainingPlan(Instant.parse("2024-12-31T00:00:00Z"), 90, 3, 14);
@@ -145,7 +159,7 @@ class ChurnClassifierTest {
         planned.addAll(plan.validationHazardCutoffs());
         planned.addAll(plan.trainingCutoffs());
         planned.addAll(plan.hazardCutoffs());
-        assertThat(builds.keySet()).isEqualTo(planned);
+        assertThat(builds.keySet()).isEqualTo(planned).isEqualTo(plan.snapshotCutoffs(true));
         int kinds = ModelKind.values().length;
         List<String> stages = reports.stream().map(r -> r.substring(0, r.indexOf(' '))).distinct().toList();
         assertThat(stages).containsExactly("validation-snapshots", "validating-models", "training-snapshots", "refitting");

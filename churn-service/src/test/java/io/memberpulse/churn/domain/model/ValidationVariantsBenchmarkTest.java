@@ -362,9 +362,7 @@ class ValidationVariantsBenchmarkTest {
     void everyKindOnValidationWindows() throws Exception {
         onWindows(10, MeanOrder.AS_SCORED, (data, window) -> {
             Instant factsEnd = window.plus(Duration.ofDays(H));
-            Map<Instant, Snapshot> cache = new ConcurrentHashMap<>();
-            ChurnTraining.Result run = ChurnTraining.run(TrainingPlan.of(factsEnd, H), t -> cache.computeIfAbsent(
-                    t, k -> data.at(t, factsEnd)), false);
+            ChurnTraining.Result run = ChurnTraining.run(TrainingPlan.of(factsEnd, H), t -> data.at(t, factsEnd), false);
             Map<String, ModelMetrics> figures = new LinkedHashMap<>();
             run.validation().forEach((kind, m) -> figures.put(kind.key(), m));
             return figures;
