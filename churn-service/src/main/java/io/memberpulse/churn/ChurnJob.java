@@ -16,11 +16,12 @@ import java.util.UUID;
  * @param result the outcome as JSON once it succeeded (training: version, decision and validation metrics;
  *     batch-score: members scored and the model kind)
  * @param scores where a succeeded batch-score's CSV is read
+ * @param scheduledFor the cron instant of a scheduled retraining; null for a job somebody asked for
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChurnJob(UUID id, String kind, String state, Instant asOf, int horizonDays, Progress progress,
         @JsonRawValue String result, Problem problem, String scores, Instant createdAt, Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt, Instant scheduledFor) {
     public static final String TRAINING = "training";
     public static final String BATCH_SCORE = "batch-score";
     public static final String SUCCEEDED = "succeeded";
@@ -48,6 +49,7 @@ public record ChurnJob(UUID id, String kind, String state, Instant asOf, int hor
                 : stored.problemStatus() == null ? null : new Problem(stored.problemStatus(), stored.problemDetail());
         String scores = stored.hasScores() ? "/jobs/" + stored.id() + "/scores" : null;
         return new ChurnJob(stored.id(), stored.kind(), state, stored.asOf(), stored.horizonDays(), progress,
-                stored.result(), problem, scores, stored.createdAt(), stored.startedAt(), stored.finishedAt());
+                stored.result(), problem, scores, stored.createdAt(), stored.startedAt(), stored.finishedAt(),
+                stored.scheduledFor());
     }
 }

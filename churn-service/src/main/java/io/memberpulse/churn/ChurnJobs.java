@@ -62,11 +62,29 @@ public class ChurnJobs {
     /** Queues training on the facts known at asOf (null: the event clock). */
     public ChurnJob submitTraining(Instant asOf, int horizonDays) {
         TrainingRun.checkHorizon(horizonDays);
-        return submit(ChurnJob.TRAINING, asOf, horizonDays, progress -> {
+        UUID id = UUID.randomUUID();
+        jobs.insert(id, ChurnJob.TRAINING, asOf, horizonDays, Instant.now()).await().indefinitely();
+        return queue(id, trainingAt(asOf, horizonDays));
+    }
+
+    /**
+     * Queues the retraining scheduled for a cron instant, at the event clock, unless another replica already
+     * took that instant (empty): every replica's scheduler fires, one run is enough.
+     */
+    public Optional<ChurnJob> submitScheduledTraining(Instant scheduledFor, int horizonDays) {
+        TrainingRun.checkHorizon(horizonDays);
+        UUID id = UUID.randomUUID();
+        boolean taken = jobs.insertScheduled(id, ChurnJob.TRAINING, horizonDays, scheduledFor, Instant.now())
+                .await().indefinitely();
+        return taken ? Optional.of(queue(id, trainingAt(null, horizonDays))) : Optional.empty();
+    }
+
+    private Work trainingAt(Instant asOf, int horizonDays) {
+        return progress -> {
             TrainModelService.Outcome outcome = training.train(asOf, horizonDays, progress);
             LOG.infof("training job: %s %s", outcome.version(), outcome.decision());
             return new Finished(write(outcome), null);
-        });
+        };
     }
 
     /** Queues batch scoring as of asOf (required). */
@@ -75,7 +93,9 @@ public class ChurnJobs {
             throw new InvalidInputException("asOf", "is required (a date such as 2011-09-10)");
         }
         TrainingRun.checkHorizon(horizonDays);
-        return submit(ChurnJob.BATCH_SCORE, asOf, horizonDays, progress -> {
+        UUID id = UUID.randomUUID();
+        jobs.insert(id, ChurnJob.BATCH_SCORE, asOf, horizonDays, Instant.now()).await().indefinitely();
+        return queue(id, progress -> {
             BatchScoreService.Batch batch = batchScoring.score(asOf, horizonDays, progress);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("membersScored", batch.rows().size());
@@ -107,14 +127,16 @@ public class ChurnJobs {
     private record Finished(String result, byte[] scoresCsvGz) {
     }
 
-    private ChurnJob submit(String kind, Instant asOf, int horizonDays, Work work) {
-        Instant now = Instant.now();
-        jobs.deleteFinishedBefore(now.minus(KEPT_FOR)).await().indefinitely();
-        UUID id = UUID.randomUUID();
-        jobs.insert(id, kind, asOf, horizonDays, now).await().indefinitely();
+    /**
+     * Runs a recorded job on this replica's worker, after the jobs queued before it; forgets old jobs. The job
+     * is answered as queued, read before the worker may start it (a quick failure could otherwise be answered).
+     */
+    private ChurnJob queue(UUID id, Work work) {
+        jobs.deleteFinishedBefore(Instant.now().minus(KEPT_FOR)).await().indefinitely();
+        ChurnJob queued = find(id).orElseThrow();
         held.add(id);
         worker.submit(() -> execute(id, work));
-        return find(id).orElseThrow();
+        return queued;
     }
 
     private void execute(UUID id, Work work) {

@@ -12,7 +12,10 @@ import java.time.ZoneId;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** The promoted model that scores members, loaded at start and swapped when a better one is promoted. */
+/**
+ * The promoted model that scores members: loaded at start, swapped when this replica promotes a better one,
+ * and followed when another replica does (the database's promoted version is the one that scores).
+ */
 @ApplicationScoped
 public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
@@ -38,11 +41,24 @@ public class ModelRegistry {
         LOG.infof("scoring with %s", current == null ? "the rhythm baseline" : "model " + current.version());
     }
 
+    /**
+     * Loads the promoted version when it is not the one in use: promoted by another replica, or taken out
+     * of service there. Cheap when nothing changed (one query for the version). True when it changed.
+     */
+    public synchronized boolean follow() {
+        Optional<String> promoted = repository.promotedVersion().await().indefinitely();
+        if (promoted.equals(current().map(TrainedChurnModel::version))) {
+            return false;
+        }
+        reload();
+        return true;
+    }
+
     public Optional<TrainedChurnModel> current() {
         return Optional.ofNullable(current);
     }
 
-    void use(TrainedChurnModel model) {
+    synchronized void use(TrainedChurnModel model) {
         current = model;
     }
 

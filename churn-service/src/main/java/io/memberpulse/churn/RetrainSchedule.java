@@ -1,14 +1,19 @@
 package io.memberpulse.churn;
 
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * Retraining on a schedule (memberpulse.churn.retrain-cron, "off" to disable): a new version from
  * every fact known at the event clock, intervention outcomes included, promoted only if it beats the
  * current model on the validation window. Too little data keeps the current model. Queued as a job, so
- * it never runs at the same time as training or batch scoring asked for on this replica, and shows in GET /jobs.
+ * it never runs at the same time as training or batch scoring asked for on this replica, and shows in GET /jobs;
+ * with several replicas, one of them runs it (the cron instant is claimed in churn_job).
  */
 @ApplicationScoped
 class RetrainSchedule {
@@ -23,8 +28,19 @@ class RetrainSchedule {
     }
 
     @Scheduled(cron = "${memberpulse.churn.retrain-cron}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void retrain() {
-        ChurnJob job = jobs.submitTraining(null, training.defaultHorizon());
-        LOG.infof("scheduled retraining queued as job %s", job.id());
+    void retrain(ScheduledExecution execution) {
+        retrainFor(execution.getScheduledFireTime());
+    }
+
+    /** Every replica fires at the same cron instant; the first to record it runs the retraining. */
+    Optional<ChurnJob> retrainFor(Instant fireTime) {
+        Instant slot = fireTime.truncatedTo(ChronoUnit.SECONDS);
+        Optional<ChurnJob> job = jobs.submitScheduledTraining(slot, training.defaultHorizon());
+        if (job.isPresent()) {
+            LOG.infof("scheduled retraining for %s queued as job %s", slot, job.get().id());
+        } else {
+            LOG.infof("scheduled retraining for %s: another replica runs it", slot);
+        }
+        return job;
     }
 }

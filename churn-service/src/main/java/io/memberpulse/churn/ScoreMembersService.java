@@ -183,9 +183,11 @@ public class ScoreMembersService {
                 FeatureExtractor.STOCKOUT_WINDOW_DAYS)), asOf.plusNanos(1)).await().indefinitely());
     }
 
+    /** New, moved, or from another model (after a promotion every score names the model that made it). */
     private boolean worthPublishing(ChurnScore score, ChurnScore previous) {
         return previous == null
                 || Math.abs(score.probability() - previous.probability()) >= publishThreshold
+                || !Objects.equals(score.modelVersion(), previous.modelVersion())
                 || !Objects.equals(score.homeStoreId(), previous.homeStoreId())
                 || Math.abs(score.memberValue() - previous.memberValue()) >= 0.01;
     }

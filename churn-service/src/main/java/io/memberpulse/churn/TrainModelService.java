@@ -2,8 +2,6 @@ package io.memberpulse.churn;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.metrics.BinaryMetrics;
 import io.memberpulse.churn.domain.metrics.ModelMetrics;
 import io.memberpulse.churn.domain.model.ChurnTraining;
@@ -58,20 +56,18 @@ public class TrainModelService {
     /** @param asOf facts known up to this instant (null: the event-time clock) */
     public synchronized Outcome train(Instant asOf, int horizonDays, TrainingProgress progress) {
         TrainingRun.checkHorizon(horizonDays);
-        progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
         Instant at = asOf != null ? asOf : facts.watermark().await().indefinitely()
                 .orElseThrow(() -> new io.memberpulse.churn.domain.NotEnoughDataException(
                         "too little data to train: no member events recorded yet"));
-        Map<String, List<Activity>> histories = facts.activitiesOf(null).await().indefinitely();
-        StockOuts stockOuts = new StockOuts(facts.stockOuts(null, null).await().indefinitely());
-        TrainingRun run = new TrainingRun(histories, stockOuts, registry.extractor(horizonDays), horizonDays);
-        progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
+        TrainingRun run = TrainingRun.load(facts.activitiesOf(null), facts.stockOuts(null, null),
+                registry.extractor(horizonDays), horizonDays, progress);
         ChurnTraining.Result result = run.train(at, progress);
         progress.report(TrainingProgress.Stage.STORING, 0, 1);
 
         Instant trainedAt = Instant.now();
         String version = result.chosen().key() + "-" + STAMP.format(trainedAt) + "-" + trainedAt.getNano() / 1_000_000;
         ModelMetrics candidate = result.validation().get(result.chosen());
+        registry.follow(); // the promoted model may be another replica's newer one: compare against that
         TrainedChurnModel current = registry.current().orElse(null);
         double currentAuc = current == null || current.extractor().horizonDays() != horizonDays
                 ? result.validation().get(ModelKind.RHYTHM).auc()

@@ -20,7 +20,7 @@ import java.util.UUID;
 public class JobRepository {
     private static final String COLUMNS = """
             id, kind, state, as_of, horizon_days, stage, done, total, result, problem_status, problem_detail,
-            scores_csv_gz IS NOT NULL AS has_scores, created_at, started_at, finished_at, heartbeat_at""";
+            scores_csv_gz IS NOT NULL AS has_scores, created_at, started_at, finished_at, heartbeat_at, scheduled_for""";
 
     private final Pool pool;
 
@@ -31,7 +31,7 @@ public class JobRepository {
     /** A job as stored; stage null before it starts, result and problem null until it ends. */
     public record StoredJob(UUID id, String kind, String state, Instant asOf, int horizonDays, String stage, int done,
             int total, String result, Integer problemStatus, String problemDetail, boolean hasScores,
-            Instant createdAt, Instant startedAt, Instant finishedAt, Instant heartbeatAt) {
+            Instant createdAt, Instant startedAt, Instant finishedAt, Instant heartbeatAt, Instant scheduledFor) {
     }
 
     public Uni<Void> insert(UUID id, String kind, Instant asOf, int horizonDays, Instant now) {
@@ -39,6 +39,18 @@ public class JobRepository {
                 INSERT INTO churn_job (id, kind, state, as_of, horizon_days, created_at, heartbeat_at)
                 VALUES ($1, $2, 'queued', $3, $4, $5, $5)""")
                 .execute(Tuple.of(id, kind, at(asOf), horizonDays, at(now))).replaceWithVoid();
+    }
+
+    /**
+     * Records the job that runs a scheduled retraining firing at scheduledFor, unless a replica already has:
+     * true when this call took the slot.
+     */
+    public Uni<Boolean> insertScheduled(UUID id, String kind, int horizonDays, Instant scheduledFor, Instant now) {
+        return pool.preparedQuery("""
+                INSERT INTO churn_job (id, kind, state, horizon_days, created_at, heartbeat_at, scheduled_for)
+                VALUES ($1, $2, 'queued', $3, $4, $4, $5) ON CONFLICT (scheduled_for) WHERE scheduled_for IS NOT NULL
+                DO NOTHING""")
+                .execute(Tuple.of(id, kind, horizonDays, at(now), at(scheduledFor))).map(rows -> rows.rowCount() == 1);
     }
 
     public Uni<Void> started(UUID id, Instant now) {
@@ -114,7 +126,8 @@ public class JobRepository {
                 row.getInteger("done"), row.getInteger("total"), row.getString("result"),
                 row.getInteger("problem_status"), row.getString("problem_detail"), row.getBoolean("has_scores"),
                 instant(row.getOffsetDateTime("created_at")), instant(row.getOffsetDateTime("started_at")),
-                instant(row.getOffsetDateTime("finished_at")), instant(row.getOffsetDateTime("heartbeat_at")));
+                instant(row.getOffsetDateTime("finished_at")), instant(row.getOffsetDateTime("heartbeat_at")),
+                instant(row.getOffsetDateTime("scheduled_for")));
     }
 
     private static OffsetDateTime at(Instant instant) {

@@ -111,6 +111,13 @@ public class ModelRepository {
                         ? Optional.of(rows.iterator().next().getBuffer(0).getBytes()) : Optional.empty());
     }
 
+    /** The promoted version's name alone: what a replica checks to follow promotions made elsewhere. */
+    public Uni<Optional<String>> promotedVersion() {
+        return pool.query("SELECT version FROM churn_model WHERE promoted").execute()
+                .map(rows -> rows.iterator().hasNext() ? Optional.of(rows.iterator().next().getString(0))
+                        : Optional.empty());
+    }
+
     public Uni<Optional<StoredModel>> promoted() {
         return pool.query("""
                 SELECT version, kind, trained_at, as_of, horizon_days, promoted, validation_auc, validation_lift, decision,

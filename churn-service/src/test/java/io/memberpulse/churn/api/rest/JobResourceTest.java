@@ -1,10 +1,13 @@
 package io.memberpulse.churn.api.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 
 import io.memberpulse.churn.store.JobRepository;
 import io.quarkus.test.junit.QuarkusTest;
@@ -57,5 +60,31 @@ class JobResourceTest {
         given().get("/jobs?limit=200").then().statusCode(200).body("id", hasItem(running.toString()))
                 .body("id", hasItem(lost.toString()));
         jobs.failed(running, 500, "test over", Instant.now()).await().indefinitely();
+    }
+    /** Every replica's scheduler fires at the same cron instant: the first to record it runs the retraining. */
+    @Test
+    void aScheduledRetrainingInstantIsTakenByOneReplicaOnly() {
+        Instant fired = Instant.parse("2030-01-02T03:30:00Z");
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        Instant now = Instant.now();
+        try {
+            assertThat(jobs.insertScheduled(first, "training", 90, fired, now).await().indefinitely()).isTrue();
+            assertThat(jobs.insertScheduled(second, "training", 90, fired, now).await().indefinitely())
+                    .as("the same instant, from another replica").isFalse();
+            given().get("/jobs/" + first).then().statusCode(200).body("kind", equalTo("training"))
+                    .body("state", equalTo("queued")).body("scheduledFor", equalTo("2030-01-02T03:30:00Z"));
+            given().get("/jobs/" + second).then().statusCode(404);
+            UUID nextNight = UUID.randomUUID();
+            assertThat(jobs.insertScheduled(nextNight, "training", 90, fired.plus(Duration.ofDays(1)), now)
+                    .await().indefinitely()).isTrue();
+            jobs.failed(nextNight, 500, "test over", Instant.now()).await().indefinitely();
+            UUID asked = UUID.randomUUID();
+            jobs.insert(asked, "training", null, 90, now).await().indefinitely();
+            given().get("/jobs/" + asked).then().statusCode(200).body("$", not(hasKey("scheduledFor")));
+            jobs.failed(asked, 500, "test over", Instant.now()).await().indefinitely();
+        } finally {
+            jobs.failed(first, 500, "test over", Instant.now()).await().indefinitely();
+        }
     }
 }
