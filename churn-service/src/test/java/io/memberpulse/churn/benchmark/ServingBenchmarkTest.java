@@ -2,6 +2,7 @@ package io.memberpulse.churn.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.memberpulse.churn.domain.ChurnScore;
@@ -62,7 +63,8 @@ class ServingBenchmarkTest {
 
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://localhost:" + RestAssured.port;
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var grpc = ChurnServiceGrpc.newBlockingStub(channel);
             report("GetScore  REST", measure(random, i -> {

@@ -16,19 +16,27 @@ import io.memberpulse.proto.churn.v1.RoiRequest;
 import io.memberpulse.proto.churn.v1.RoiResponse;
 import io.memberpulse.proto.churn.v1.TopRiskRequest;
 import io.memberpulse.proto.churn.v1.TopRiskResponse;
+import io.memberpulse.proto.auth.Callers;
+import io.memberpulse.proto.auth.Roles;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Uni;
 
 @GrpcService
+@RolesAllowed(Roles.ANALYST)
 class ChurnGrpcService implements ChurnService {
     private static final int MAX_K = 1_000;
 
     private final ScoreQueryService queries;
     private final ModelQueryService models;
 
-    ChurnGrpcService(ScoreQueryService queries, ModelQueryService models) {
+    private final CurrentIdentityAssociation callers;
+
+    ChurnGrpcService(ScoreQueryService queries, ModelQueryService models, CurrentIdentityAssociation callers) {
         this.queries = queries;
         this.models = models;
+        this.callers = callers;
     }
 
     @Override
@@ -39,13 +47,17 @@ class ChurnGrpcService implements ChurnService {
         return queries.score(request.getMemberId()).map(ChurnScoredMapper::toProto);
     }
 
+    /** Store staff see their own store's riskiest members only (the store_id claim of their token). */
     @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<TopRiskResponse> topRisk(TopRiskRequest request) {
         if (request.getK() < 1 || request.getK() > MAX_K) {
             return Uni.createFrom().failure(invalid("k: must be within 1.." + MAX_K));
         }
         String store = request.getStoreId().isBlank() ? null : request.getStoreId();
-        return queries.top(store, request.getK()).map(scores -> TopRiskResponse.newBuilder()
+        // the caller's identity is resolved off the event loop: ask for it, never block on it
+        return callers.getDeferredIdentity().invoke(caller -> Callers.requireMaySee(caller, store))
+                .chain(() -> queries.top(store, request.getK())).map(scores -> TopRiskResponse.newBuilder()
                 .addAllScores(scores.stream().map(ChurnScoredMapper::toProto).toList()).build());
     }
 

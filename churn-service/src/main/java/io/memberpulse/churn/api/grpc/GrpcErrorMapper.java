@@ -3,6 +3,8 @@ package io.memberpulse.churn.api.grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import io.memberpulse.proto.auth.AuthErrors;
+import java.util.Optional;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.churn.domain.InvalidInputException;
@@ -39,6 +41,10 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof StatusRuntimeException status) {
             return new StatusException(status.getStatus(), status.getTrailers());
+        }
+        Optional<Status> denied = AuthErrors.grpcStatus(failure);
+        if (denied.isPresent()) {
+            return denied.get().asException();
         }
         if (failure instanceof MemberNotFoundException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();

@@ -4,6 +4,8 @@ import io.memberpulse.churn.ChurnJob;
 import io.memberpulse.churn.ChurnJobs;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.smallrye.common.annotation.Blocking;
+import io.memberpulse.proto.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -23,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Training and batch-scoring jobs: how each is going, its outcome, a batch's scores. Any replica answers. */
+@RolesAllowed(Roles.ANALYST)
 @Path("/jobs")
 @Tag(name = "jobs", description = "Training and batch scoring started by POST /models/train and /models/batch-scores")
 public class JobResource {

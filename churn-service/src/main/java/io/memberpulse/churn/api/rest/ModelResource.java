@@ -7,6 +7,8 @@ import io.memberpulse.churn.TrainModelService;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.memberpulse.proto.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@RolesAllowed(Roles.ANALYST)
 @Path("/models")
 @Tag(name = "models", description = "Trained churn model versions, their reports and training on demand")
 public class ModelResource {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.MemberNotFoundException;
 import io.memberpulse.churn.domain.NotEnoughDataException;
+import io.memberpulse.proto.auth.StoreNotPermittedException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -26,6 +27,12 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response malformedJson(JsonProcessingException e) {
         return badRequest("body", "malformed JSON: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    Response storeNotPermitted(StoreNotPermittedException e) {
+        return Response.status(403).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", "Forbidden", 403, e.getMessage(), List.of())).build();
     }
 
     @ServerExceptionMapper

@@ -6,7 +6,11 @@ import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.RoiCalculator;
 import io.memberpulse.churn.domain.WhatIfRoi;
+import io.memberpulse.proto.auth.Callers;
+import io.memberpulse.proto.auth.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -24,15 +28,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "churn", description = "Churn scores, riskiest members, ROI")
+@RolesAllowed(Roles.ANALYST)
 public class ScoreResource {
     static final int MAX_K = 1_000;
 
     private final ScoreQueryService queries;
     private final WhatIfRoiService whatIf;
 
-    public ScoreResource(ScoreQueryService queries, WhatIfRoiService whatIf) {
+    private final SecurityIdentity caller;
+
+    public ScoreResource(ScoreQueryService queries, WhatIfRoiService whatIf, SecurityIdentity caller) {
         this.queries = queries;
         this.whatIf = whatIf;
+        this.caller = caller;
     }
 
     public record RoiRequest(Long members, Double riskShare, Double touchCost, Double couponCost, Double winBackUplift,
@@ -51,8 +59,10 @@ public class ScoreResource {
 
     @GET
     @Path("stores/{storeId}/top-risk")
-    @Operation(summary = "The k members of a store most likely to churn, riskiest first")
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
+    @Operation(summary = "The k members of a store most likely to churn, riskiest first (store staff: their own store)")
     public Uni<List<ChurnScore>> topOfStore(@PathParam("storeId") String storeId, @QueryParam("k") @DefaultValue("10") String k) {
+        Callers.requireMaySee(caller, storeId);
         return queries.top(storeId, checkedK(k));
     }
 

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import io.memberpulse.devstack.testing.AuthTestResource;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -98,7 +99,8 @@ class ModelResourceTest {
     }
 
     void modelsOverGrpc(String version, String kind) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var stub = ChurnServiceGrpc.newBlockingStub(channel);
             ModelSummary listed = stub.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()

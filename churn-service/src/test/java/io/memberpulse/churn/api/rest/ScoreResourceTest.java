@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
+import io.memberpulse.devstack.testing.AuthTestResource;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -97,7 +98,8 @@ class ScoreResourceTest {
                 .anyMatch(r -> r.key().equals(lapsed) && r.value().getHomeStoreId().equals(store)));
         scores.stop();
 
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var stub = ChurnServiceGrpc.newBlockingStub(channel);
             assertThat(stub.topRisk(TopRiskRequest.newBuilder().setStoreId(store).setK(1).build()).getScores(0).getMemberId())

@@ -1,0 +1,73 @@
+package io.memberpulse.devstack.testing;
+
+import io.grpc.ClientInterceptor;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.memberpulse.devstack.auth.DevTokens;
+import io.memberpulse.proto.auth.Roles;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.restassured.RestAssured;
+import io.restassured.filter.Filter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Bearer tokens for one test JVM: the service verifies tokens signed by a key pair made for this run, and
+ * every REST Assured request carries an analyst's token unless a test sends its own Authorization header
+ * (an empty one: no token at all). gRPC tests attach a token with {@link #as(String)}.
+ */
+public class AuthTestResource implements QuarkusTestResourceLifecycleManager {
+    private static final DevTokens TOKENS = DevTokens.generate();
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    /** The signer whose tokens the services under test accept. */
+    public static DevTokens tokens() {
+        return TOKENS;
+    }
+
+    private static final String ANALYST = TOKENS.token("analyst@memberpulse.test", Set.of(Roles.ANALYST, Roles.INGEST),
+            null, Duration.ofHours(12));
+
+    /** An analyst's (and channel integration's) token, valid for the whole test run, benchmarks included. */
+    public static String analyst() {
+        return ANALYST;
+    }
+
+    /** A store staff member's token for storeId. */
+    public static String staff(String storeId) {
+        return TOKENS.token("staff@" + storeId, Set.of(Roles.STAFF), storeId, Duration.ofHours(12));
+    }
+
+    /** A token with exactly these roles and no store. */
+    public static String withRoles(String... roles) {
+        return TOKENS.token("caller@memberpulse.test", Set.of(roles), null, Duration.ofHours(12));
+    }
+
+    /** A client interceptor sending the token on every call of a gRPC channel or stub. */
+    public static ClientInterceptor as(String token) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    /** Adds an analyst's token to a request that has no Authorization header (an empty one: no token). */
+    private static final Filter ANALYST_UNLESS_GIVEN = (request, response, context) -> {
+        if (!request.getHeaders().hasHeaderWithName("Authorization")) {
+            request.header("Authorization", "Bearer " + analyst());
+        }
+        return context.next(request, response);
+    };
+
+    @Override
+    public Map<String, String> start() {
+        RestAssured.filters(ANALYST_UNLESS_GIVEN);
+        return Map.of("mp.jwt.verify.publickey", TOKENS.publicKeyPem(), "mp.jwt.verify.issuer", DevTokens.ISSUER);
+    }
+
+    @Override
+    public void stop() {
+        RestAssured.replaceFiltersWith(java.util.List.of());
+    }
+}

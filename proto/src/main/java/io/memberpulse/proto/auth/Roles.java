@@ -1,0 +1,20 @@
+package io.memberpulse.proto.auth;
+
+/**
+ * Who may call what, the same in every service. Callers present a JWT signed by the platform's identity
+ * provider (REST: {@code Authorization: Bearer}, gRPC: the {@code authorization} metadata); its
+ * {@code groups} claim holds these roles.
+ */
+public final class Roles {
+    /** Head office: reads every member, store and model, defines segments and campaigns, trains models. */
+    public static final String ANALYST = "analyst";
+    /** Store staff: their own store's call list, outcomes and at-risk members (see {@link #STORE_CLAIM}). */
+    public static final String STAFF = "staff";
+    /** Channel integrations (POS, mini-program, app, delivery platforms): send events and imports. */
+    public static final String INGEST = "ingest";
+    /** The claim naming the store a staff member works at; a staff token without it sees no store. */
+    public static final String STORE_CLAIM = "store_id";
+
+    private Roles() {
+    }
+}
