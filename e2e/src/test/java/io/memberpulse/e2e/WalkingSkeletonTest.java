@@ -2,24 +2,31 @@ package io.memberpulse.e2e;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.memberpulse.devstack.auth.DevTokens;
 import io.memberpulse.devstack.infra.InfraSettings;
 import io.memberpulse.devstack.stack.Infrastructure;
 import io.memberpulse.devstack.stack.LocalStack;
 import io.memberpulse.devstack.stack.ServiceSpec;
-import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.CallList;
+import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +58,13 @@ class WalkingSkeletonTest {
         String isolation = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         infrastructure = Infrastructure.start(InfraSettings.fromEnvironment(), isolation);
         stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.freePorts(),
-                root.resolve("e2e/target/stack-logs"), LocalStack.heaps("256m", "512m"), Duration.ofMinutes(3));
+                root.resolve("e2e/target/stack-logs"), LocalStack.heaps("256m", "512m"), Duration.ofMinutes(3),
+                DevTokens.generate());
+        analyst = "Bearer " + stack.tokens().analyst();
     }
+
+    /** An analyst's Authorization header: what head office's tools send. */
+    static String analyst;
 
     @AfterAll
     static void stopTheStack() {
@@ -86,37 +98,72 @@ class WalkingSkeletonTest {
                 + "bad-" + run + ",pos,order,30/06/2024,%s,%s,,bad-o,1,5.00%n".formatted(store, loyalNo)
                 + "clock-" + run + ",pos,visit,%s,%s,%s,,,,%n".formatted(CLOCK, store, loyalNo);
         String identity = stack.httpUrl(ServiceSpec.IDENTITY);
-        given().contentType("text/csv").body(csv).post(identity + "/events/csv")
+        given().contentType("text/csv").body(csv).post(identity + "/events/csv").then().statusCode(401);
+        given().header("Authorization", analyst).contentType("text/csv").body(csv).post(identity + "/events/csv")
                 .then().statusCode(200)
                 .body("accepted", equalTo(17)).body("rejected", equalTo(1))
                 .body("rejections[0].line", equalTo(18)).body("rejections[0].field", equalTo("occurred_at"));
         // Importing the same file again changes nothing.
-        given().contentType("text/csv").body(csv).post(identity + "/events/csv")
+        given().header("Authorization", analyst).contentType("text/csv").body(csv).post(identity + "/events/csv")
                 .then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(17));
 
-        String lapsed = given().queryParam("phone", "+86 " + lapsedPhone).get(identity + "/members/resolve")
+        String lapsed = given().header("Authorization", analyst).queryParam("phone", "+86 " + lapsedPhone).get(identity + "/members/resolve")
                 .then().statusCode(200).extract().path("memberId");
-        String loyal = given().queryParam("member_no", loyalNo).get(identity + "/members/resolve")
+        String loyal = given().header("Authorization", analyst).queryParam("member_no", loyalNo).get(identity + "/members/resolve")
                 .then().statusCode(200).extract().path("memberId");
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().header("Authorization", analyst)
                 .get(stack.httpUrl(ServiceSpec.RFM) + "/members/" + lapsed + "/rfm")
                 .then().statusCode(200).body("rfm.ordersTotal", equalTo(8)).body("rfm.homeStoreId", equalTo(store)));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().header("Authorization", analyst)
                 .get(stack.httpUrl(ServiceSpec.CHURN) + "/stores/" + store + "/top-risk?k=5")
                 .then().statusCode(200).body("memberId", hasItems(lapsed, loyal)).body("[0].memberId", equalTo(lapsed)));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
+        String staff = stack.tokens().staff(store);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().header("Authorization", "Bearer " + staff)
                 .get(stack.httpUrl(ServiceSpec.CAMPAIGN) + "/stores/" + store + "/call-list")
                 .then().statusCode(200).body("tasks.size()", greaterThan(0)).body("tasks[0].memberId", equalTo(lapsed)));
 
+        // the gRPC servers run apart from HTTP here, as in production: the same tokens, the same rules
         ManagedChannel channel = channel(ServiceSpec.CAMPAIGN);
         try {
-            CallList callList = CampaignServiceGrpc.newBlockingStub(channel)
-                    .getCallList(GetCallListRequest.newBuilder().setStoreId(store).build());
+            GetCallListRequest request = GetCallListRequest.newBuilder().setStoreId(store).build();
+            CallList callList = CampaignServiceGrpc.newBlockingStub(channel).withInterceptors(bearer(staff))
+                    .getCallList(request);
             assertThat(callList.getTasksList()).extracting(t -> t.getMemberId()).first().isEqualTo(lapsed);
             assertThat(callList.getTasks(0).getStoreId()).isEqualTo(store);
+            assertThatThrownBy(() -> CampaignServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(bearer(stack.tokens().staff("another-" + store))).getCallList(request))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+            assertThatThrownBy(() -> CampaignServiceGrpc.newBlockingStub(channel).getCallList(request))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    static ClientInterceptor bearer(String token) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    /** Without a token every service refuses its API (401) and still answers its probes, metrics and OpenAPI. */
+    @Test
+    void everyServiceRefusesCallersWithoutAToken() {
+        Map<ServiceSpec, String> guarded = Map.of(
+                ServiceSpec.IDENTITY, "/stats",
+                ServiceSpec.RFM, "/stats",
+                ServiceSpec.CHURN, "/stats",
+                ServiceSpec.CAMPAIGN, "/stats");
+        for (var endpoint : guarded.entrySet()) {
+            String url = stack.httpUrl(endpoint.getKey()) + endpoint.getValue();
+            given().get(url).then().statusCode(401);
+            given().header("Authorization", "Bearer " + stack.tokens().staff("s1")).get(url).then().statusCode(403);
+            given().header("Authorization", analyst).get(url).then().statusCode(200);
+            given().header("Authorization", "Bearer " + DevTokens.generate().analyst()).get(url).then()
+                    .as("a token signed by another key").statusCode(401);
         }
     }
 

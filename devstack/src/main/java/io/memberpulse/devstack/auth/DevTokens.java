@@ -103,14 +103,22 @@ public final class DevTokens {
         return claims.jws().keyId("memberpulse-dev").sign(privateKey);
     }
 
-    /** Head office with every role but store staff's, for an hour: the launcher's own calls and most tests. */
+    /** How long the launcher's tokens are valid: a working day, longer than any import or training run. */
+    public static final Duration LAUNCHER_TTL = Duration.ofHours(12);
+
+    /** Head office, also allowed to send events: the launcher's own calls (import, summary, churn score). */
     public String analyst() {
-        return token("analyst@memberpulse.local", Set.of(Roles.ANALYST, Roles.INGEST), null, Duration.ofHours(1));
+        return token("analyst@memberpulse.local", Set.of(Roles.ANALYST, Roles.INGEST), null, LAUNCHER_TTL);
     }
 
-    /** A store staff member of storeId, for an hour. */
+    /** A store staff member of storeId. */
     public String staff(String storeId) {
-        return token("staff@" + storeId, Set.of(Roles.STAFF), storeId, Duration.ofHours(1));
+        return token("staff@" + storeId, Set.of(Roles.STAFF), storeId, LAUNCHER_TTL);
+    }
+
+    /** A channel integration that sends events and nothing else. */
+    public String ingest() {
+        return token("integration@memberpulse.local", Set.of(Roles.INGEST), null, LAUNCHER_TTL);
     }
 
     private static String pem(String type, byte[] der) {

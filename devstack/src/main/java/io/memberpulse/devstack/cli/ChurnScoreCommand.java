@@ -41,11 +41,12 @@ final class ChurnScoreCommand {
         URI endpoint = URI.create(churn + "/models/batch-scores?asOf=" + URLEncoder.encode(asOf, StandardCharsets.UTF_8)
                 + "&horizon=" + URLEncoder.encode(horizon, StandardCharsets.UTF_8));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String auth = LauncherTokens.bearer(state);
         System.out.printf("training on the facts before %s and scoring (horizon %s days)...%n", asOf, horizon);
         long started = System.nanoTime();
         HttpResponse<String> accepted;
         try {
-            accepted = http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofMinutes(1))
+            accepted = http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofMinutes(1)).header("Authorization", auth)
                     .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
@@ -59,7 +60,7 @@ final class ChurnScoreCommand {
         URI job = URI.create(churn + "/jobs/" + JSON.readTree(accepted.body()).get("id").asText());
         JsonNode end;
         try {
-            end = follow(http, job, started);
+            end = follow(http, job, auth, started);
         } catch (IOException e) {
             System.err.println("churn score stopped: " + e.getMessage());
             return 1;
@@ -70,7 +71,7 @@ final class ChurnScoreCommand {
             return 1;
         }
         HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(churn + end.get("scores")
-                .asText())).timeout(Duration.ofMinutes(10)).header("Accept", "text/csv, application/problem+json")
+                .asText())).timeout(Duration.ofMinutes(10)).header("Authorization", auth).header("Accept", "text/csv, application/problem+json")
                 .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             String body;
@@ -102,7 +103,7 @@ final class ChurnScoreCommand {
      * Polls the job until it has succeeded or failed, showing its stage and done of total on stderr: redrawn
      * in place on a terminal, otherwise a line at each stage and every 10 s (CI logs).
      */
-    private static JsonNode follow(HttpClient http, URI job, long started) throws IOException, InterruptedException {
+    private static JsonNode follow(HttpClient http, URI job, String auth, long started) throws IOException, InterruptedException {
         boolean terminal = System.console() != null;
         String shownStage = null;
         long shownAt = 0;
@@ -110,7 +111,7 @@ final class ChurnScoreCommand {
         while (true) {
             HttpResponse<String> response;
             try {
-                response = http.send(HttpRequest.newBuilder(job).timeout(Duration.ofSeconds(30))
+                response = http.send(HttpRequest.newBuilder(job).timeout(Duration.ofSeconds(30)).header("Authorization", auth)
                         .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
                 unanswered = 0;
             } catch (IOException e) {

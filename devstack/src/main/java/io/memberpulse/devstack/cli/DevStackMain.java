@@ -9,13 +9,16 @@ import java.util.Map;
  * Entry point of the {@code memberpulse} launcher's Java side:
  * <pre>
  *   up      --root DIR --state DIR [--heap 256m] [--churn-heap 2g]   start infrastructure and the four services, stay up
- *   import  FILE --url IDENTITY_URL [--chunk 50000]   stream a channel-event CSV (or .csv.gz) with progress
- *   export  identities|duplicate-orders FILE --url IDENTITY_URL
+ *   import  FILE --url IDENTITY_URL --state DIR [--chunk 50000]   stream a channel-event CSV (or .csv.gz) with progress
+ *   export  identities|duplicate-orders FILE --url IDENTITY_URL --state DIR
  *                                                    stream one of identity-service's CSV exports to FILE
  *   summary --state DIR                              wait for the pipeline to settle, print what it knows
  *   churn-score --state DIR --as-of DATE --horizon DAYS --out FILE
  *                                                    train on facts before DATE, score every earlier buyer to CSV
+ *   token   --state DIR [--role analyst|staff|ingest] [--store STORE]
+ *                                                    print a bearer token the stack's services accept
  * </pre>
+ * Every command signs its own requests with the stack's key (state folder, auth/).
  */
 public final class DevStackMain {
     private DevStackMain() {
@@ -31,11 +34,14 @@ public final class DevStackMain {
                     Path.of(options.getOrDefault("state", ".memberpulse")), options.getOrDefault("heap", "256m"),
                     options.getOrDefault("churn-heap", "2g"));
             case "import" -> ImportCommand.run(Path.of(require(options, "file")), require(options, "url"),
-                    Integer.parseInt(options.getOrDefault("chunk", Integer.toString(ImportCommand.DEFAULT_CHUNK))));
+                    Integer.parseInt(options.getOrDefault("chunk", Integer.toString(ImportCommand.DEFAULT_CHUNK))),
+                    LauncherTokens.bearer(state(options)));
             case "export" -> args.length < 3 ? usageExit() : ExportCommand.run(args[1], Path.of(args[2]),
-                    require(options, "url"));
-            case "summary" -> SummaryCommand.run(Path.of(options.getOrDefault("state", ".memberpulse")));
-            case "churn-score" -> ChurnScoreCommand.run(Path.of(options.getOrDefault("state", ".memberpulse")),
+                    require(options, "url"), LauncherTokens.bearer(state(options)));
+            case "token" -> TokenCommand.run(state(options), options.getOrDefault("role", "analyst"),
+                    options.get("store"));
+            case "summary" -> SummaryCommand.run(state(options));
+            case "churn-score" -> ChurnScoreCommand.run(state(options),
                     require(options, "as-of"), require(options, "horizon"), Path.of(require(options, "out")));
             default -> {
                 usage();
@@ -60,6 +66,10 @@ public final class DevStackMain {
         return options;
     }
 
+    private static Path state(Map<String, String> options) {
+        return Path.of(options.getOrDefault("state", ".memberpulse"));
+    }
+
     private static String require(Map<String, String> options, String name) {
         String value = options.get(name);
         if (value == null) {
@@ -75,7 +85,7 @@ public final class DevStackMain {
     }
 
     private static void usage() {
-        System.err.println("usage: DevStackMain up|import|export|summary|churn-score [options] (see the memberpulse launcher)");
+        System.err.println("usage: DevStackMain up|import|export|summary|churn-score|token [options] (see the memberpulse launcher)");
         System.exit(2);
     }
 }

@@ -24,7 +24,8 @@ final class ExportCommand {
     private ExportCommand() {
     }
 
-    static int run(String what, Path file, String identityUrl) throws IOException, InterruptedException {
+    /** @param auth the Authorization header value */
+    static int run(String what, Path file, String identityUrl, String auth) throws IOException, InterruptedException {
         String path = switch (what) {
             case "identities" -> "/identities/export";
             case "duplicate-orders" -> "/orders/duplicates/export";
@@ -35,7 +36,8 @@ final class ExportCommand {
             return 2;
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(identityUrl + path)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(identityUrl + path)).header("Authorization", auth).GET()
+                .build();
         HttpResponse<InputStream> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -44,7 +44,8 @@ final class ImportCommand {
     private ImportCommand() {
     }
 
-    static int run(Path file, String identityUrl, int chunkSize) throws IOException, InterruptedException {
+    /** @param auth the Authorization header value */
+    static int run(Path file, String identityUrl, int chunkSize, String auth) throws IOException, InterruptedException {
         if (!Files.isRegularFile(file)) {
             System.err.println("no such file: " + file);
             return 2;
@@ -70,7 +71,7 @@ final class ImportCommand {
                 lines.add(lineBefore + 1);
                 lineBefore = parser.getCurrentLineNumber();
                 if (chunk.size() == chunkSize) {
-                    JsonNode answer = send(http, endpoint, header, chunk);
+                    JsonNode answer = send(http, endpoint, auth, header, chunk);
                     rows += chunk.size();
                     accepted += answer.path("accepted").asLong();
                     duplicates += answer.path("duplicates").asLong();
@@ -82,7 +83,7 @@ final class ImportCommand {
                 }
             }
             if (!chunk.isEmpty()) {
-                JsonNode answer = send(http, endpoint, header, chunk);
+                JsonNode answer = send(http, endpoint, auth, header, chunk);
                 rows += chunk.size();
                 accepted += answer.path("accepted").asLong();
                 duplicates += answer.path("duplicates").asLong();
@@ -106,7 +107,7 @@ final class ImportCommand {
         return 0;
     }
 
-    private static JsonNode send(HttpClient http, URI endpoint, String[] header, List<CSVRecord> chunk)
+    private static JsonNode send(HttpClient http, URI endpoint, String auth, String[] header, List<CSVRecord> chunk)
             throws IOException, InterruptedException {
         StringWriter body = new StringWriter(chunk.size() * 160);
         try (CSVPrinter printer = new CSVPrinter(body, CSVFormat.RFC4180.builder().setHeader(header).get())) {
@@ -115,7 +116,7 @@ final class ImportCommand {
             }
         }
         HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofMinutes(5))
-                .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                .header("Content-Type", "text/csv").header("Authorization", auth).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

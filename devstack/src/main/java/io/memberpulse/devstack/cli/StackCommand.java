@@ -33,7 +33,8 @@ final class StackCommand {
             infrastructure = Infrastructure.start(InfraSettings.fromEnvironment());
             System.out.println("infrastructure: " + infrastructure.describe());
             stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.defaultPorts(),
-                    state.resolve("logs"), LocalStack.heaps(heap, churnHeap), Duration.ofMinutes(3));
+                    state.resolve("logs"), LocalStack.heaps(heap, churnHeap), Duration.ofMinutes(3),
+                    LauncherTokens.of(state));
         } catch (RuntimeException e) {
             Files.writeString(state.resolve("failed"), String.valueOf(e.getMessage()));
             System.err.println("could not start the stack: " + e.getMessage());

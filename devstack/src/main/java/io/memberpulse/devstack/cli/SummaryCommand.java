@@ -30,6 +30,7 @@ final class SummaryCommand {
 
     static int run(Path state) throws IOException, InterruptedException {
         Map<String, String> env = readEnv(state.resolve("stack.env"));
+        String auth = LauncherTokens.bearer(state);
         String identity = env.get("IDENTITY_URL");
         String rfm = env.get("RFM_URL");
         String churn = env.get("CHURN_URL");
@@ -38,12 +39,12 @@ final class SummaryCommand {
             System.err.println("the stack is not up (no " + state.resolve("stack.env") + ")");
             return 1;
         }
-        awaitSettled(rfm, churn, campaign);
+        awaitSettled(auth, rfm, churn, campaign);
 
-        JsonNode identityStats = get(identity + "/stats");
-        JsonNode rfmStats = get(rfm + "/stats");
-        JsonNode churnStats = get(churn + "/stats");
-        JsonNode campaignStats = get(campaign + "/stats");
+        JsonNode identityStats = get(auth, identity + "/stats");
+        JsonNode rfmStats = get(auth, rfm + "/stats");
+        JsonNode churnStats = get(auth, churn + "/stats");
+        JsonNode campaignStats = get(auth, campaign + "/stats");
         System.out.println();
         System.out.println("memberpulse summary");
         System.out.printf("  members            %,d (identity-service; %,d identifiers)%n",
@@ -54,7 +55,7 @@ final class SummaryCommand {
                 churnStats.path("scored").asLong(), campaignStats.path("openTasks").asLong(),
                 campaignStats.path("stores").asLong());
         System.out.println("  segments");
-        for (JsonNode segment : get(rfm + "/segments")) {
+        for (JsonNode segment : get(auth, rfm + "/segments")) {
             String rule = segment.path("rule").asText();
             System.out.printf("    %-20s %,8d%s%n", segment.path("id").asText(), segment.path("size").asLong(),
                     rule.isBlank() ? "" : "   (" + rule + ")");
@@ -63,17 +64,17 @@ final class SummaryCommand {
         System.out.printf("    %-38s %-10s %-22s %7s %10s %8s%n", "member", "member_no", "home store", "p(churn)",
                 "90d value", "recency");
         Map<String, Integer> storeCounts = new HashMap<>();
-        for (JsonNode score : get(churn + "/scores/top?k=10")) {
+        for (JsonNode score : get(auth, churn + "/scores/top?k=10")) {
             String memberId = score.path("memberId").asText();
             storeCounts.merge(score.path("homeStoreId").asText(), 1, Integer::sum);
-            System.out.printf("    %-38s %-10s %-22s %7.2f %10.2f %7.0fd%n", memberId, memberNo(identity, memberId),
+            System.out.printf("    %-38s %-10s %-22s %7.2f %10.2f %7.0fd%n", memberId, memberNo(auth, identity, memberId),
                     score.path("homeStoreId").asText(), score.path("probability").asDouble(),
                     score.path("memberValue").asDouble(), score.path("recencyDays").asDouble());
         }
         String store = storeCounts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
                 .orElse(null);
         if (store != null) {
-            JsonNode callList = get(campaign + "/stores/" + URLEncoder.encode(store, StandardCharsets.UTF_8) + "/call-list");
+            JsonNode callList = get(auth, campaign + "/stores/" + URLEncoder.encode(store, StandardCharsets.UTF_8) + "/call-list");
             System.out.printf("  call list of store %s (%d calls today)%n", store, callList.path("tasks").size());
             for (JsonNode task : callList.path("tasks")) {
                 System.out.printf("    %-38s p=%.2f  value at risk %9.2f  due %s%s%n", task.path("memberId").asText(),
@@ -85,14 +86,14 @@ final class SummaryCommand {
     }
 
     /** Polls the downstream totals until two consecutive readings 3 s apart agree. */
-    private static void awaitSettled(String rfm, String churn, String campaign) throws IOException, InterruptedException {
+    private static void awaitSettled(String auth, String rfm, String churn, String campaign) throws IOException, InterruptedException {
         String previous = null;
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         System.err.print("waiting for rfm, churn and campaign to catch up");
         while (System.nanoTime() < deadline) {
-            JsonNode rfmStats = get(rfm + "/stats");
-            JsonNode churnStats = get(churn + "/stats");
-            String reading = rfmStats.toString() + churnStats + get(campaign + "/stats");
+            JsonNode rfmStats = get(auth, rfm + "/stats");
+            JsonNode churnStats = get(auth, churn + "/stats");
+            String reading = rfmStats.toString() + churnStats + get(auth, campaign + "/stats");
             // Settled: nothing moved for one interval, and churn has seen as far in event time as rfm.
             boolean sameClock = rfmStats.path("clock").asText().equals(churnStats.path("clock").asText());
             if (sameClock && Objects.equals(reading, previous)) {
@@ -106,9 +107,9 @@ final class SummaryCommand {
         System.err.println(" still moving after 10 minutes; summarising what is there");
     }
 
-    private static String memberNo(String identity, String memberId) {
+    private static String memberNo(String auth, String identity, String memberId) {
         try {
-            for (JsonNode identifier : get(identity + "/members/" + memberId).path("identifiers")) {
+            for (JsonNode identifier : get(auth, identity + "/members/" + memberId).path("identifiers")) {
                 if ("MEMBER_NO".equals(identifier.path("type").asText())) {
                     return identifier.path("value").asText();
                 }
@@ -119,9 +120,10 @@ final class SummaryCommand {
         return "";
     }
 
-    static JsonNode get(String url) throws IOException, InterruptedException {
+    /** @param auth the Authorization header value */
+    static JsonNode get(String auth, String url) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", auth).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException(url + " answered " + response.statusCode() + ": " + response.body());
         }

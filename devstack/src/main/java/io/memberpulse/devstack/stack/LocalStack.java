@@ -1,5 +1,6 @@
 package io.memberpulse.devstack.stack;
 
+import io.memberpulse.devstack.auth.DevTokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,9 +15,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LocalStack implements AutoCloseable {
     private final Map<ServiceSpec, ServiceProcess> services;
+    private final DevTokens tokens;
 
-    private LocalStack(Map<ServiceSpec, ServiceProcess> services) {
+    private LocalStack(Map<ServiceSpec, ServiceProcess> services, DevTokens tokens) {
         this.services = services;
+        this.tokens = tokens;
     }
 
     /** Ports per service: the documented defaults, or free ones (tests, so two runs never collide). */
@@ -36,16 +39,21 @@ public final class LocalStack implements AutoCloseable {
         return heaps;
     }
 
+    /**
+     * @param tokens the stack's identity provider: the services verify tokens with its public key
+     */
     public static LocalStack start(Path root, Infrastructure infrastructure, Map<ServiceSpec, Ports> ports,
-            Path logDir, Map<ServiceSpec, String> maxHeaps, Duration readyTimeout) {
+            Path logDir, Map<ServiceSpec, String> maxHeaps, Duration readyTimeout, DevTokens tokens) {
         Map<String, String> addresses = new java.util.LinkedHashMap<>();
+        addresses.put("MP_JWT_VERIFY_PUBLICKEY", tokens.publicKeyPem());
+        addresses.put("MEMBERPULSE_AUTH_ISSUER", DevTokens.ISSUER);
         for (ServiceSpec spec : ServiceSpec.values()) {
             addresses.put(spec.envPrefix() + "_GRPC_HOST", "127.0.0.1");
             addresses.put(spec.envPrefix() + "_GRPC_PORT", String.valueOf(ports.get(spec).grpc()));
             addresses.put(spec.envPrefix() + "_HTTP_URL", "http://127.0.0.1:" + ports.get(spec).http());
         }
         Map<ServiceSpec, ServiceProcess> started = new EnumMap<>(ServiceSpec.class);
-        LocalStack stack = new LocalStack(started);
+        LocalStack stack = new LocalStack(started, tokens);
         try {
             for (ServiceSpec spec : ServiceSpec.values()) {
                 Map<String, String> env = new java.util.LinkedHashMap<>(infrastructure.environmentFor(spec));
@@ -80,6 +88,11 @@ public final class LocalStack implements AutoCloseable {
                     io.memberpulse.devstack.infra.FreePorts.next()));
         }
         return ports;
+    }
+
+    /** Signs tokens the services accept (their callers' identity provider, for this stack). */
+    public DevTokens tokens() {
+        return tokens;
     }
 
     public ServiceProcess service(ServiceSpec spec) {

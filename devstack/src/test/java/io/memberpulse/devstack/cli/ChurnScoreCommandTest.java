@@ -32,12 +32,14 @@ class ChurnScoreCommandTest {
     HttpServer churn;
     final AtomicInteger polls = new AtomicInteger();
     final List<String> requests = new ArrayList<>();
+    final List<String> authorizations = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         churn = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         churn.createContext("/models/batch-scores", exchange -> {
             requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
             String query = exchange.getRequestURI().getQuery();
             if (query.contains("horizon=ninety")) {
                 send(exchange, 400, "application/problem+json",
@@ -50,6 +52,7 @@ class ChurnScoreCommandTest {
         });
         churn.createContext("/jobs/", exchange -> {
             requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
             String path = exchange.getRequestURI().getPath();
             if (path.equals("/jobs/" + GOOD + "/scores")) {
                 send(exchange, 200, "text/csv", CSV);
@@ -97,6 +100,12 @@ class ChurnScoreCommandTest {
         assertThat(shown).contains("fitting every model kind 3/11", "scoring the members 0/1");
         assertThat(requests).containsExactly("POST /models/batch-scores?asOf=2011-09-10&horizon=90",
                 "GET /jobs/job-good", "GET /jobs/job-good", "GET /jobs/job-good", "GET /jobs/job-good/scores");
+        // every call signed with the stack's key, kept in the state folder, as an analyst
+        assertThat(authorizations).hasSize(5).allSatisfy(value -> assertThat(value).startsWith("Bearer "));
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(authorizations.get(0).split("\\.")[1]),
+                StandardCharsets.UTF_8);
+        assertThat(payload).contains("\"analyst\"", io.memberpulse.devstack.auth.DevTokens.ISSUER);
+        assertThat(dir.resolve("auth/token-signing.pub")).exists();
     }
 
     @Test
