@@ -71,6 +71,8 @@ The non-secret environment of the service: exactly the variables its application
 {{- $gpg := $global.postgres | default dict -}}
 {{- $gredis := $global.redis | default dict -}}
 {{- $gkafka := $global.kafka | default dict -}}
+{{- $gauth := $global.auth | default dict -}}
+{{- $auth := .Values.auth | default dict -}}
 HTTP_PORT: {{ required "ports.http is required" .Values.ports.http | quote }}
 GRPC_PORT: {{ required "ports.grpc is required" .Values.ports.grpc | quote }}
 POSTGRES_HOST: {{ .Values.postgres.host | default $gpg.host | default "postgresql" | quote }}
@@ -82,6 +84,12 @@ REDIS_PORT: {{ .Values.redis.port | default $gredis.port | default 6379 | quote 
 REDIS_KEY_PREFIX: {{ . | quote }}
 {{- end }}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
+{{- with $auth.publicKeyLocation | default $gauth.publicKeyLocation }}
+MEMBERPULSE_AUTH_PUBLIC_KEY_LOCATION: {{ . | quote }}
+{{- end }}
+{{- with $auth.issuer | default $gauth.issuer }}
+MEMBERPULSE_AUTH_ISSUER: {{ . | quote }}
+{{- end }}
 {{- range $key, $value := .Values.extraConfig }}
 {{ $key }}: {{ $value | quote }}
 {{- end }}

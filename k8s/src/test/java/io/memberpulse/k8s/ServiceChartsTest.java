@@ -118,6 +118,27 @@ class ServiceChartsTest {
                         "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAMPercentage=60"));
     }
 
+    /** Every service verifies callers' tokens with the platform's identity provider; unset, none verifies. */
+    @Test
+    void theIdentityProviderReachesEveryServiceAndAServiceCanOverrideIt() {
+        String jwks = "https://sso.example.com/realms/retail/protocol/openid-connect/certs";
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of(
+                "global.auth.publicKeyLocation", jwks, "global.auth.issuer", "https://sso.example.com/realms/retail",
+                "campaign-service.auth.issuer", "https://staff-sso.example.com"));
+        for (String service : Charts.SERVICES) {
+            Map<String, String> data = Manifests.one(manifests, "ConfigMap", service + "-config").as(ConfigMap.class).getData();
+            assertThat(data).containsEntry("MEMBERPULSE_AUTH_PUBLIC_KEY_LOCATION", jwks)
+                    .containsEntry("MEMBERPULSE_AUTH_ISSUER", service.equals("campaign-service")
+                            ? "https://staff-sso.example.com" : "https://sso.example.com/realms/retail");
+            assertThat(ServiceConfig.of(service).environment()).as("%s reads them", service)
+                    .contains("MEMBERPULSE_AUTH_PUBLIC_KEY_LOCATION", "MEMBERPULSE_AUTH_ISSUER");
+        }
+        for (String service : Charts.SERVICES) {
+            assertThat(Manifests.one(defaults, "ConfigMap", service + "-config").as(ConfigMap.class).getData())
+                    .doesNotContainKeys("MEMBERPULSE_AUTH_PUBLIC_KEY_LOCATION", "MEMBERPULSE_AUTH_ISSUER");
+        }
+    }
+
     @Test
     void nativeImagesTakeTheNativeTagAndNoJvmOptions() {
         Container container = container(Charts.render("churn-service", Map.of("image.native", true, "image.tag", "2.0.0")), "churn-service");
