@@ -45,7 +45,10 @@ public class RecordOutcomeService {
         this.publisher = publisher;
     }
 
-    /** @param callerStoreId the staff member's store; null when the caller is not bound to one */
+    /**
+     * @param callerStoreId the store the caller is bound to ("" for staff bound to none: no task is theirs); null
+     *                      when the caller is not bound to a store (head office)
+     */
     public Uni<RecordedOutcome> record(String taskId, Outcome outcome, long expectedVersion, String callerStoreId) {
         Instant now = clock.instant();
         return Panache.withTransaction(() -> outcomes.state(taskId).flatMap(state -> {

@@ -1,6 +1,10 @@
 // The store-staff page: today's call list of the signed-in store, one tap to record an outcome.
-// It is the reference client for staff apps: everything it does goes through the public REST API.
+// It is the reference client for staff apps: everything it does goes through the public REST API, with the
+// bearer token the staff member's sign-in gave them. The token is kept in sessionStorage (gone with the tab)
+// and never put in the URL; the service, not this page, decides which store it may see (its store_id claim).
 "use strict";
+
+const TOKEN_KEY = "memberpulse.token";
 
 const OUTCOMES = [
   { label: "Will return", reached: true, result: "will_return", primary: true },
@@ -9,6 +13,7 @@ const OUTCOMES = [
 ];
 
 const storeInput = document.getElementById("store");
+const tokenInput = document.getElementById("token");
 const statusLine = document.getElementById("status");
 const calls = document.getElementById("calls");
 
@@ -19,6 +24,40 @@ function say(text, isError) {
 
 function signedInStore() {
   return new URLSearchParams(location.search).get("store") || localStorage.getItem("memberpulse.store") || "";
+}
+
+function token() {
+  return sessionStorage.getItem(TOKEN_KEY) || "";
+}
+
+// The store_id claim of a token, to fill in the store when none is given; unverified, for convenience only.
+function storeOfToken(jwt) {
+  try {
+    const payload = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(atob(payload + "=".repeat((4 - (payload.length % 4)) % 4)));
+    return typeof claims.store_id === "string" ? claims.store_id : "";
+  } catch (notAToken) {
+    return "";
+  }
+}
+
+function authorized(headers) {
+  return { ...headers, Authorization: "Bearer " + token() };
+}
+
+// What to tell the staff member when the service refused: 401 and 403 are about the token, 404 about the store.
+async function refusal(response, what) {
+  const problem = await response.json().catch(() => ({}));
+  switch (response.status) {
+    case 401:
+      return "Your token was not accepted (expired or not from the sign-in): sign in again and paste the new one.";
+    case 403:
+      return "Your token does not allow " + what + ": it needs the staff or analyst role.";
+    case 404:
+      return (problem.detail || "not found") + " (or not of the store your token is for).";
+    default:
+      return "Could not " + what + ": " + (problem.detail || response.status);
+  }
 }
 
 function money(value) {
@@ -65,7 +104,7 @@ async function record(item, task, outcome, store) {
   item.querySelectorAll("button").forEach((b) => (b.disabled = true));
   const response = await fetch(`/tasks/${encodeURIComponent(task.taskId)}/outcome`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Store-Id": store },
+    headers: authorized({ "Content-Type": "application/json" }),
     body: JSON.stringify({ reached: outcome.reached, result: outcome.result, version: task.version }),
   });
   if (response.ok) {
@@ -76,23 +115,26 @@ async function record(item, task, outcome, store) {
     say("A colleague changed this call; the list is refreshed.", true);
     await load(store);
   } else {
-    const problem = await response.json().catch(() => ({}));
-    say("Could not record: " + (problem.detail || response.status), true);
+    say(await refusal(response, "record this outcome"), true);
     item.querySelectorAll("button").forEach((b) => (b.disabled = false));
   }
 }
 
 async function load(store) {
   calls.replaceChildren();
+  tokenInput.placeholder = token() ? "token kept for this tab" : "paste your sign-in token";
+  if (!token()) {
+    say("Paste the token your sign-in gave you, then sign in: the calls are shown only with it.", Boolean(store));
+    return;
+  }
   if (!store) {
     say("Sign in with your store id.");
     return;
   }
   say("Loading the calls of " + store + "…");
-  const response = await fetch(`/stores/${encodeURIComponent(store)}/call-list`);
+  const response = await fetch(`/stores/${encodeURIComponent(store)}/call-list`, { headers: authorized({}) });
   if (!response.ok) {
-    const problem = await response.json().catch(() => ({}));
-    say(problem.detail || "Could not load the call list (" + response.status + ")", true);
+    say(await refusal(response, "see call lists"), true);
     return;
   }
   const list = await response.json();
@@ -105,11 +147,23 @@ async function load(store) {
 
 document.getElementById("sign-in").addEventListener("submit", (event) => {
   event.preventDefault();
-  const store = storeInput.value.trim();
+  const pasted = tokenInput.value.trim();
+  if (pasted) {
+    sessionStorage.setItem(TOKEN_KEY, pasted);
+  }
+  tokenInput.value = "";
+  const store = storeInput.value.trim() || storeOfToken(token());
+  storeInput.value = store;
   localStorage.setItem("memberpulse.store", store);
   history.replaceState(null, "", "?store=" + encodeURIComponent(store));
   load(store);
 });
 
-storeInput.value = signedInStore();
+document.getElementById("sign-out").addEventListener("click", () => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  tokenInput.value = "";
+  load(storeInput.value.trim());
+});
+
+storeInput.value = signedInStore() || storeOfToken(token());
 load(storeInput.value);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.IdentityDev;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
@@ -84,9 +85,16 @@ class SimulatedMonthTest {
     @Inject
     EscalateOverdueTasksService escalation;
 
+    /** Each store's staff call their own list and record its outcomes, as the staff page does. */
+    private final Map<String, String> staffTokens = new HashMap<>();
+
     @AfterEach
     void backToSystemTime() {
         clock.reset();
+    }
+
+    private String staffOf(String store) {
+        return "Bearer " + staffTokens.computeIfAbsent(store, AuthTestResource::staff);
     }
 
     record Order(Instant at, String store, String orderKey, double amount) {
@@ -176,7 +184,7 @@ class SimulatedMonthTest {
                 VertxContextSupport.subscribeAndAwait(() -> escalation.escalate(work))
                         .forEach(task -> escalated.add(task.taskId()));
                 for (String store : storesWithTasks(prefix)) {
-                    JsonPath list = given().header("X-Store-Id", store).get("/stores/{s}/call-list", store)
+                    JsonPath list = given().header("Authorization", staffOf(store)).get("/stores/{s}/call-list", store)
                             .then().statusCode(200).extract().jsonPath();
                     for (int i = 0; i < list.getList("tasks").size(); i++) {
                         // Draws keyed by member and due time, not by the random task id: the same staff every run.
@@ -335,7 +343,7 @@ class SimulatedMonthTest {
         boolean reached = draw(key + "/reach") < 0.7;
         double answer = draw(key + "/answer");
         String result = !reached ? "not_reached" : answer < 0.55 ? "will_return" : answer < 0.95 ? "not_interested" : "opted_out";
-        given().contentType(ContentType.JSON).header("X-Store-Id", store)
+        given().contentType(ContentType.JSON).header("Authorization", staffOf(store))
                 .body("{\"reached\": %s, \"result\": \"%s\", \"version\": %d}".formatted(reached, result,
                         list.getLong("tasks[" + i + "].version")))
                 .post("/tasks/{id}/outcome", task).then().statusCode(200);

@@ -21,10 +21,12 @@ public final class OutcomeRules {
     }
 
     /**
-     * @param callerStoreId the store of the staff member, or null when the caller is not store-bound
+     * @param callerStoreId the store a staff member is bound to, "" when they are bound to none (then no task
+     *                      is theirs), or null when the caller is not store-bound (head office: every store)
      */
     public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId) {
-        if (callerStoreId != null && !callerStoreId.isBlank() && !callerStoreId.equals(task.storeId())) {
+        if (callerStoreId != null && !callerStoreId.equals(task.storeId())) {
+            // Answered as for an unknown task: staff cannot even learn that another store's task exists.
             throw new TaskNotFoundException(task.taskId());
         }
         switch (task.status()) {

@@ -39,6 +39,9 @@ class OutcomeRulesTest {
     void anotherStoresTaskDoesNotExistForTheCaller() {
         assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, "s2"))
                 .isInstanceOf(TaskNotFoundException.class);
+        // Staff whose token names no store: no task is theirs (not every task, as null would be).
+        assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, ""))
+                .isInstanceOf(TaskNotFoundException.class);
     }
 
     @Test

@@ -13,43 +13,56 @@ import io.memberpulse.proto.campaign.v1.GetCallListRequest;
 import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
+import io.memberpulse.proto.auth.Callers;
+import io.memberpulse.proto.auth.Roles;
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.grpc.RegisterInterceptor;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 
+/**
+ * Head office reads everything; store staff get their own store's call list and record its outcomes, the
+ * store being the store_id claim of their token (the authorization metadata), never something they send.
+ */
 @GrpcService
-@RegisterInterceptor(CallerStoreInterceptor.class)
+@RolesAllowed(Roles.ANALYST)
 class CampaignGrpcService implements CampaignService {
     private final CallListService callLists;
     private final RecordOutcomeService outcomes;
     private final RunCampaignsService campaigns;
     private final MonitorCampaignsService monitoring;
+    private final CurrentIdentityAssociation callers;
 
     CampaignGrpcService(CallListService callLists, RecordOutcomeService outcomes, RunCampaignsService campaigns,
-            MonitorCampaignsService monitoring) {
+            MonitorCampaignsService monitoring, CurrentIdentityAssociation callers) {
         this.callLists = callLists;
         this.outcomes = outcomes;
         this.campaigns = campaigns;
         this.monitoring = monitoring;
+        this.callers = callers;
     }
 
     /** Field checks (blank store_id, negative limit) happen in CallListQuery, mapped by GrpcErrorMapper. */
     @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<CallList> getCallList(GetCallListRequest request) {
-        String callerStore = CallerStoreInterceptor.callerStore();
-        if (callerStore != null && !callerStore.equals(request.getStoreId().strip())) {
-            // NOT_FOUND as for an unknown store, as over REST: staff cannot even learn which other stores exist.
-            return Uni.createFrom().failure(new StoreNotFoundException(request.getStoreId()));
-        }
-        return callLists.callList(request.getStoreId(), request.getLimit()).map(GrpcMapper::toProto);
+        // The caller's identity is resolved off the event loop: ask for it, never block on it.
+        return callers.getDeferredIdentity().flatMap(caller -> {
+            if (!Callers.maySee(caller, request.getStoreId().strip())) {
+                // NOT_FOUND as for an unknown store, as over REST: staff cannot even learn which other stores exist.
+                return Uni.createFrom().failure(new StoreNotFoundException(request.getStoreId()));
+            }
+            return callLists.callList(request.getStoreId(), request.getLimit()).map(GrpcMapper::toProto);
+        });
     }
 
-    /** A staff app bound to a store (x-store-id) cannot touch another store's tasks. */
+    /** Staff cannot touch another store's tasks: NOT_FOUND, as for a task that does not exist. */
     @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<CallTask> recordOutcome(RecordOutcomeRequest request) {
-        String callerStore = CallerStoreInterceptor.callerStore();
         return Uni.createFrom().item(() -> GrpcMapper.outcome(request))
-                .flatMap(outcome -> outcomes.record(request.getTaskId(), outcome, request.getVersion(), callerStore))
+                .flatMap(outcome -> callers.getDeferredIdentity().flatMap(caller -> outcomes.record(request.getTaskId(),
+                        outcome, request.getVersion(), Callers.boundStore(caller).orElse(null))))
                 .map(GrpcMapper::toProto);
     }
 

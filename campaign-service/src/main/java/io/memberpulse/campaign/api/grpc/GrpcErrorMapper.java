@@ -9,6 +9,7 @@ import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.campaign.domain.TaskConflictException;
 import io.memberpulse.campaign.domain.TaskNotFoundException;
+import io.memberpulse.proto.auth.AuthErrors;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,11 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
     }
 
     static StatusException toStatus(Throwable failure) {
+        // No token or a bad one: UNAUTHENTICATED; a role that may not: PERMISSION_DENIED (else they became INTERNAL).
+        var denied = AuthErrors.grpcStatus(failure);
+        if (denied.isPresent()) {
+            return denied.get().asException();
+        }
         if (failure instanceof StatusException status) {
             return status;
         }

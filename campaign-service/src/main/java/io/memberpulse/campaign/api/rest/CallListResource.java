@@ -3,9 +3,12 @@ package io.memberpulse.campaign.api.rest;
 import io.memberpulse.campaign.CallListService;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
+import io.memberpulse.proto.auth.Callers;
+import io.memberpulse.proto.auth.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -17,25 +20,28 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+/** Head office reads every store's list; store staff only their own, the store_id claim of their token. */
 @Path("/stores/{storeId}/call-list")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "call lists", description = "Who each store should call, largest value at risk first")
+@RolesAllowed({Roles.ANALYST, Roles.STAFF})
 public class CallListResource {
     private final CallListService callLists;
+    private final SecurityIdentity caller;
 
-    public CallListResource(CallListService callLists) {
+    public CallListResource(CallListService callLists, SecurityIdentity caller) {
         this.callLists = callLists;
+        this.caller = caller;
     }
 
     @GET
-    @Operation(summary = "A store's OPEN call tasks by value at risk (404 for a store no scored member belongs to)")
+    @Operation(summary = "A store's OPEN call tasks by value at risk (404 for a store no scored member belongs to; "
+            + "store staff: another store's list is a 404 too)")
     public Uni<CallListResponse> callList(@PathParam("storeId") String storeId,
             @Parameter(description = "how many tasks at most; absent or 0 = the store's daily call capacity",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
-            @QueryParam("limit") String limit,
-            @Parameter(description = "the signed-in staff member's store: another store's list is invisible (404)")
-            @HeaderParam(OutcomeResource.STORE_HEADER) String callerStoreId) {
-        if (callerStoreId != null && !callerStoreId.isBlank() && !callerStoreId.strip().equals(storeId)) {
+            @QueryParam("limit") String limit) {
+        if (!Callers.maySee(caller, storeId)) {
             // Answered as for an unknown store, so that staff cannot even learn which other stores exist.
             throw new StoreNotFoundException(storeId);
         }

@@ -11,7 +11,9 @@ import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import io.memberpulse.campaign.domain.experiment.CampaignState;
 import io.memberpulse.campaign.domain.experiment.Target;
+import io.memberpulse.proto.auth.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -31,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/campaigns")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "campaigns", description = "Campaigns with holdout groups: plan, go live, review, close")
+@RolesAllowed(Roles.ANALYST)
 public class CampaignResource {
     private final RunCampaignsService campaigns;
     private final PlanCampaignsService planning;

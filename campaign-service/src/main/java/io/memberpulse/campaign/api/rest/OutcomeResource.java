@@ -4,9 +4,12 @@ import io.memberpulse.campaign.RecordOutcomeService;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.Outcome;
 import io.memberpulse.campaign.domain.OutcomeResult;
+import io.memberpulse.proto.auth.Callers;
+import io.memberpulse.proto.auth.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,16 +20,17 @@ import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+/** Store staff record outcomes of their own store's tasks (the store_id claim of their token); head office any. */
 @Path("/tasks/{taskId}/outcome")
 @Tag(name = "outcomes", description = "What staff recorded for a call")
+@RolesAllowed({Roles.ANALYST, Roles.STAFF})
 public class OutcomeResource {
-    /** The staff member's store; until roles arrive, staff apps send it and tasks of other stores stay invisible. */
-    static final String STORE_HEADER = "X-Store-Id";
-
     private final RecordOutcomeService outcomes;
+    private final SecurityIdentity caller;
 
-    public OutcomeResource(RecordOutcomeService outcomes) {
+    public OutcomeResource(RecordOutcomeService outcomes, SecurityIdentity caller) {
         this.outcomes = outcomes;
+        this.caller = caller;
     }
 
     /** version: the task version the caller saw (from the call list). */
@@ -36,9 +40,9 @@ public class OutcomeResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Record a call's outcome (409 when the task changed since that version; a repeated submit is harmless)")
-    public Uni<OutcomeResponse> record(@PathParam("taskId") String taskId, @HeaderParam(STORE_HEADER) String storeId,
-            OutcomeRequest request) {
+    @Operation(summary = "Record a call's outcome (409 when the task changed since that version; a repeated submit is "
+            + "harmless; store staff: another store's task is a 404)")
+    public Uni<OutcomeResponse> record(@PathParam("taskId") String taskId, OutcomeRequest request) {
         if (request == null) {
             throw new InvalidArgumentException("body", "is required");
         }
@@ -50,7 +54,8 @@ public class OutcomeResource {
         }
         Outcome outcome = new Outcome(request.reached(), OutcomeResult.parse(request.result()), request.note(),
                 date(request.followUpDate()));
-        return outcomes.record(taskId, outcome, request.version(), storeId).map(OutcomeResponse::of);
+        return outcomes.record(taskId, outcome, request.version(), Callers.boundStore(caller).orElse(null))
+                .map(OutcomeResponse::of);
     }
 
     static LocalDate date(String text) {

@@ -1,7 +1,9 @@
 package io.memberpulse.campaign.api.rest;
 
 import io.memberpulse.campaign.CampaignStatsService;
+import io.memberpulse.proto.auth.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/stats")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "stats")
+@RolesAllowed(Roles.ANALYST)
 public class StatsResource {
     private final CampaignStatsService stats;
 

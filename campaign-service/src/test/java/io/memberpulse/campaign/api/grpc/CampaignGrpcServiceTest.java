@@ -8,11 +8,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.campaign.v1.CallList;
 import io.memberpulse.proto.campaign.v1.CallTask;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** GetCallList over a plain channel: in tests gRPC shares the random HTTP test port. */
+/** GetCallList over a plain channel, as an analyst unless said otherwise: in tests gRPC shares the random HTTP test port. */
 @QuarkusTest
 class CampaignGrpcServiceTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -46,7 +45,7 @@ class CampaignGrpcServiceTest {
     @BeforeEach
     void connect() {
         kafka = ChurnEvents.companion(bootstrapServers);
-        channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        channel = channelAs(AuthTestResource.analyst());
         campaigns = CampaignServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
@@ -89,9 +88,15 @@ class CampaignGrpcServiceTest {
         assertThat(first.getTaskId()).isNotBlank();
     }
 
-    /** Staff apps bound to a store (x-store-id metadata) see only their own store, as over REST's X-Store-Id. */
+    /** A channel whose every call carries this bearer token (one token per channel: the server reads one). */
+    static ManagedChannel channelAs(String token) {
+        return ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(token)).build();
+    }
+
+    /** Store staff see only their own store (their token's store_id), as over REST. */
     @Test
-    void aStaffAppBoundToAStoreSeesNeitherAnotherStoresListNorItsTasks() {
+    void staffOfAStoreSeeAndCloseOnlyTheirOwnStoresTasks() {
         String run = ChurnEvents.run();
         String home = "home-" + run;
         String other = "other-" + run;
@@ -107,28 +112,32 @@ class CampaignGrpcServiceTest {
             assertThat(callList(home, 0).getTasksList()).isNotEmpty();
             assertThat(callList(other, 0).getTasksList()).isNotEmpty();
         });
-        CampaignServiceGrpc.CampaignServiceBlockingStub homeStaff = boundTo(home);
+        ManagedChannel staffChannel = channelAs(AuthTestResource.staff(home));
+        try {
+            var homeStaff = CampaignServiceGrpc.newBlockingStub(staffChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+            CallList own = homeStaff.getCallList(GetCallListRequest.newBuilder().setStoreId(home).build());
+            assertThat(own.getTasksList()).extracting(CallTask::getMemberId).containsExactly("h-" + run);
+            StatusRuntimeException foreignList = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> homeStaff.getCallList(GetCallListRequest.newBuilder().setStoreId(other).build()));
+            assertThat(foreignList.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
 
-        assertThat(homeStaff.getCallList(GetCallListRequest.newBuilder().setStoreId(home).build()).getTasksList())
-                .extracting(CallTask::getMemberId).containsExactly("h-" + run);
-        StatusRuntimeException foreignList = catchThrowableOfType(StatusRuntimeException.class,
-                () -> homeStaff.getCallList(GetCallListRequest.newBuilder().setStoreId(other).build()));
-        assertThat(foreignList.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            CallTask foreignTask = callList(other, 0).getTasks(0);
+            StatusRuntimeException foreignOutcome = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> homeStaff.recordOutcome(notReached(foreignTask)));
+            assertThat(foreignOutcome.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            // The refused call changed nothing: the task is still open for its own store.
+            assertThat(callList(other, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
 
-        CallTask foreignTask = callList(other, 0).getTasks(0);
-        StatusRuntimeException foreignOutcome = catchThrowableOfType(StatusRuntimeException.class,
-                () -> homeStaff.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId(foreignTask.getTaskId())
-                        .setVersion(foreignTask.getVersion()).setReached(false)
-                        .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build()));
-        assertThat(foreignOutcome.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-        // The refused call changed nothing: the task is still open for its own store.
-        assertThat(callList(other, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
+            // Their own store's task they close.
+            assertThat(homeStaff.recordOutcome(notReached(own.getTasks(0))).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
+        } finally {
+            staffChannel.shutdownNow();
+        }
     }
 
-    private CampaignServiceGrpc.CampaignServiceBlockingStub boundTo(String store) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("x-store-id", Metadata.ASCII_STRING_MARSHALLER), store);
-        return campaigns.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    private static RecordOutcomeRequest notReached(CallTask task) {
+        return RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId()).setVersion(task.getVersion()).setReached(false)
+                .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build();
     }
 
     @Test

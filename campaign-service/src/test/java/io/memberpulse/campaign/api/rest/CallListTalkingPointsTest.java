@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
@@ -92,7 +93,8 @@ class CallListTalkingPointsTest {
                         + LAST_VISIT.minus(Duration.ofDays(5)).plus(Duration.ofDays(30)).toString().substring(0, 10)))
                 .body("tasks[0].talkingPoints.find { it.startsWith('last bought') }", notNullValue());
 
-        var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var list = CampaignServiceGrpc.newBlockingStub(channel)
                     .getCallList(GetCallListRequest.newBuilder().setStoreId(store).build());

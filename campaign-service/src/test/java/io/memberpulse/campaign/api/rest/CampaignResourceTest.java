@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.greaterThan;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.testdata.ChurnEvents;
@@ -150,7 +151,8 @@ class CampaignResourceTest {
                 // Calls cost what staff actually made: 5 outcomes at ¥6.
                 .body("cost", equalTo(callsMade * 6.0f)));
 
-        var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var results = CampaignServiceGrpc.newBlockingStub(channel)
                     .getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId(campaign).build());

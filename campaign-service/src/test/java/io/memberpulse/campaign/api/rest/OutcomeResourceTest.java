@@ -15,6 +15,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
@@ -83,11 +84,11 @@ class OutcomeResourceTest {
         long version = list.getLong("tasks[0].version");
         var published = kafka.consume(String.class, InterventionOutcome.class).fromTopics(Topics.INTERVENTION_OUTCOMES);
 
-        given().contentType(ContentType.JSON).header("X-Store-Id", store).body(body(true, "will_return", "next week", version))
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(store)).body(body(true, "will_return", "next week", version))
                 .post("/tasks/{id}/outcome", taskId)
                 .then().statusCode(200).body("status", equalTo("DONE")).body("repeated", equalTo(false))
                 .body("result", equalTo("will_return"));
-        given().contentType(ContentType.JSON).header("X-Store-Id", store).body(body(true, "will_return", "next week", version))
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(store)).body(body(true, "will_return", "next week", version))
                 .post("/tasks/{id}/outcome", taskId)
                 .then().statusCode(200).body("repeated", equalTo(true));
         given().contentType(ContentType.JSON).body(body(true, "complaint", "", version))
@@ -116,7 +117,7 @@ class OutcomeResourceTest {
 
         given().contentType(ContentType.JSON).body(body(true, "will_return", "", version + 1))
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(409);
-        given().contentType(ContentType.JSON).header("X-Store-Id", "another-store").body(body(true, "will_return", "", version))
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff("another-store")).body(body(true, "will_return", "", version))
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(404);
         given().contentType(ContentType.JSON).body(body(true, "maybe", "", version))
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("result"));
@@ -129,7 +130,8 @@ class OutcomeResourceTest {
         given().contentType(ContentType.JSON).body(body(true, "will_return", "", 0))
                 .post("/tasks/{id}/outcome", "no-such-task").then().statusCode(404);
 
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var stub = CampaignServiceGrpc.newBlockingStub(channel);
             assertThatThrownBy(() -> stub.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId(taskId).setReached(true)

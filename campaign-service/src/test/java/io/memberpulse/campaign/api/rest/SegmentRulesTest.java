@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
@@ -122,8 +123,10 @@ class SegmentRulesTest {
         assertThat(row.getBoolean(1)).isTrue();
         given().get("/stores/{s}/call-list", reported).then().statusCode(200).body("tasks.size()", equalTo(0));
         // Staff of another store cannot see the home store's calls.
-        given().header("X-Store-Id", reported).get("/stores/{s}/call-list", home).then().statusCode(404);
-        given().header("X-Store-Id", home).get("/stores/{s}/call-list", home).then().statusCode(200);
+        given().header("Authorization", "Bearer " + AuthTestResource.staff(reported)).get("/stores/{s}/call-list", home)
+                .then().statusCode(404);
+        given().header("Authorization", "Bearer " + AuthTestResource.staff(home)).get("/stores/{s}/call-list", home)
+                .then().statusCode(200);
 
         SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", false, ENTERED.plus(Duration.ofDays(3)), reported)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", home).then()

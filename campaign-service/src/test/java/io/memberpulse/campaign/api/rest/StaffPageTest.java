@@ -10,6 +10,8 @@ import static org.hamcrest.Matchers.equalTo;
 import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -38,14 +40,16 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The store-staff page in a real browser (Debian's Chromium, headless): the signed-in store's calls,
- * the overdue one highlighted, the talking points of member.events (last purchase, favourite
- * categories, an open coupon), one tap records an outcome. A screenshot lands in target/staff-page.png.
+ * The store-staff page in a real browser (Debian's Chromium, headless): the staff member pastes the token
+ * their sign-in gave them, then sees their store's calls, the overdue one highlighted, the talking points of
+ * member.events (last purchase, favourite categories, an open coupon), and one tap records an outcome.
+ * Without a token, or with one the service refuses, the page says so. A screenshot lands in target/staff-page.png.
  */
 @QuarkusTest
 class StaffPageTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    // Debian's packages; CHROMIUM / CHROMEDRIVER name another copy (e.g. unpacked where root is not available).
+    static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver"));
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -111,7 +115,11 @@ class StaffPageTest {
 
         browser.get("http://localhost:" + RestAssured.port + "/staff/index.html?store=" + store);
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "token"));
+        String token = AuthTestResource.staff(store);
+        signIn(token);
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("li.call"), 2));
+        assertThat(browser.getCurrentUrl()).doesNotContain(token);
         assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("2 calls for " + store + ", 1 overdue.");
         List<WebElement> overdue = browser.findElements(By.cssSelector("li.call.overdue"));
         assertThat(overdue).hasSize(1);
@@ -133,11 +141,40 @@ class StaffPageTest {
         assertThat(firstTask).isNotEqualTo(overdueTask);
     }
 
+    /** Pastes a token into the page's token field and signs in, as a staff member does. */
+    private void signIn(String token) {
+        browser.findElement(By.id("token")).sendKeys(token);
+        browser.findElement(By.cssSelector("#sign-in button[type='submit']")).click();
+    }
+
     @Test
     void anUnknownStoreIsToldSo() {
-        browser.get("http://localhost:" + RestAssured.port + "/staff/index.html?store=nowhere-" + ChurnEvents.run());
+        String store = "nowhere-" + ChurnEvents.run();
+        browser.get("http://localhost:" + RestAssured.port + "/staff/index.html?store=" + store);
+        signIn(AuthTestResource.staff(store));
         new WebDriverWait(browser, Duration.ofSeconds(15)).until(
-                ExpectedConditions.attributeToBe(By.id("status"), "class", "error"));
-        assertThat(browser.findElement(By.id("status")).getText()).contains("no store nowhere-");
+                ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "no store " + store));
+        assertThat(browser.findElement(By.id("status")).getAttribute("class")).isEqualTo("error");
+    }
+
+    @Test
+    void withoutAUsableTokenThePageSaysWhyAndShowsNoCalls() {
+        String store = "s-" + ChurnEvents.run();
+        browser.get("http://localhost:" + RestAssured.port + "/staff/index.html?store=" + store);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        By status = By.id("status");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(status, "Paste the token your sign-in gave you"));
+        assertThat(browser.findElement(status).getAttribute("class")).isEqualTo("error");
+
+        signIn("not-a-token");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(status, "Your token was not accepted"));
+        signIn(AuthTestResource.withRoles(Roles.INGEST));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(status, "Your token does not allow"));
+        signIn(AuthTestResource.staff("another-" + store));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(status, "not of the store your token is for"));
+        assertThat(browser.findElements(By.cssSelector("li.call"))).isEmpty();
+
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(status, "Paste the token your sign-in gave you"));
     }
 }
