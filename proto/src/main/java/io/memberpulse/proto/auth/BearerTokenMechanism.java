@@ -2,6 +2,7 @@ package io.memberpulse.proto.auth;
 
 import io.grpc.Metadata;
 import io.quarkus.grpc.auth.GrpcSecurityMechanism;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.request.AuthenticationRequest;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.smallrye.jwt.runtime.auth.JsonWebTokenCredential;
@@ -25,8 +26,13 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
                 && value.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER);
     }
 
+    /** @throws AuthenticationFailedException for two authorization values: which caller is it? (UNAUTHENTICATED) */
     @Override
     public AuthenticationRequest createAuthenticationRequest(Metadata metadata) {
+        Iterable<String> values = metadata.getAll(AUTHORIZATION);
+        if (values != null && java.util.stream.StreamSupport.stream(values.spliterator(), false).count() > 1) {
+            throw new AuthenticationFailedException("more than one authorization value");
+        }
         String token = metadata.get(AUTHORIZATION).substring(BEARER.length()).strip();
         return new TokenAuthenticationRequest(new JsonWebTokenCredential(token)); // what smallrye-jwt verifies
     }

@@ -69,6 +69,11 @@ class CallersTest {
         assertThat(mechanism.handles(bearer)).isTrue();
         assertThat(((TokenAuthenticationRequest) mechanism.createAuthenticationRequest(bearer)).getToken().getToken())
                 .isEqualTo("abc.def.ghi");
+        Metadata twice = new Metadata();
+        twice.put(BearerTokenMechanism.AUTHORIZATION, "Bearer abc.def.ghi");
+        twice.put(BearerTokenMechanism.AUTHORIZATION, "Bearer jkl.mno.pqr");
+        assertThatThrownBy(() -> mechanism.createAuthenticationRequest(twice))
+                .isInstanceOf(io.quarkus.security.AuthenticationFailedException.class);
         Metadata basic = new Metadata();
         basic.put(BearerTokenMechanism.AUTHORIZATION, "Basic dXNlcjpwdw==");
         assertThat(mechanism.handles(basic)).isFalse();
