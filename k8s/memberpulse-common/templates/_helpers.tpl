@@ -85,7 +85,7 @@ REDIS_KEY_PREFIX: {{ . | quote }}
 {{- end }}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
 {{- with $auth.publicKeyLocation | default $gauth.publicKeyLocation }}
-MEMBERPULSE_AUTH_PUBLIC_KEY_LOCATION: {{ . | quote }}
+MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ . | quote }}
 {{- end }}
 {{- with $auth.issuer | default $gauth.issuer }}
 MEMBERPULSE_AUTH_ISSUER: {{ . | quote }}
