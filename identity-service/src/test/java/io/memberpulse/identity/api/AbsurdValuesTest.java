@@ -10,6 +10,7 @@ import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.Identifiers;
@@ -85,7 +86,8 @@ class AbsurdValuesTest {
 
     @Test
     void grpcImportListsTheAbsurdEventAndKeepsTheOthers() throws Exception {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             String run = UUID.randomUUID().toString();
             CompletableFuture<ImportSummary> answer = new CompletableFuture<>();

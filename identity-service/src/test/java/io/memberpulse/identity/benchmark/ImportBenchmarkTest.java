@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.IdentityServiceGrpc;
 import io.memberpulse.proto.identity.v1.ResolveRequest;
@@ -63,6 +64,8 @@ class ImportBenchmarkTest {
     static final int CHUNK = Integer.getInteger("benchmark.chunk", 50_000);
     static final int RESOLVES = 2_000;
     static final ObjectMapper JSON = new ObjectMapper();
+    /** java.net.http sends no token of its own: the analyst's, as the launcher sends its own. */
+    static final String BEARER = "Bearer " + AuthTestResource.analyst();
 
     @Inject
     Pool pool;
@@ -124,6 +127,7 @@ class ImportBenchmarkTest {
                     int size = in.readInt();
                     byte[] body = in.readNBytes(in.readInt());
                     HttpResponse<String> answer = http.send(HttpRequest.newBuilder(csv).header("Content-Type", "text/csv")
+                            .header("Authorization", BEARER)
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
                     assertThat(answer.statusCode()).isEqualTo(200);
                     JsonNode summary = JSON.readTree(answer.body());
@@ -173,7 +177,8 @@ class ImportBenchmarkTest {
             assertThat(answer.statusCode()).isEqualTo(200);
         }
         long[] grpc = new long[memberNos.size()];
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var stub = IdentityServiceGrpc.newBlockingStub(channel);
             for (int i = 0; i < 200; i++) {
@@ -237,7 +242,7 @@ class ImportBenchmarkTest {
 
     private static HttpRequest resolve(String memberNo) {
         return HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/members/resolve?member_no="
-                + URLEncoder.encode(memberNo, StandardCharsets.UTF_8))).build();
+                + URLEncoder.encode(memberNo, StandardCharsets.UTF_8))).header("Authorization", BEARER).build();
     }
 
     private static ResolveRequest request(String memberNo) {

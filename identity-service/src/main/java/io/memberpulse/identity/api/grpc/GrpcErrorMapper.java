@@ -10,9 +10,11 @@ import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.InvalidSplitException;
 import io.memberpulse.identity.domain.MemberMergedAwayException;
 import io.memberpulse.identity.domain.MemberNotFoundException;
+import io.memberpulse.proto.auth.AuthErrors;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 
 /** Domain errors to gRPC status codes, once for every gRPC service of identity-service. */
 @ApplicationScoped
@@ -41,6 +43,11 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof StatusRuntimeException status) {
             return new StatusException(status.getStatus(), status.getTrailers());
+        }
+        // a missing or invalid token, or a role the caller lacks: not an internal error
+        Optional<Status> denied = AuthErrors.grpcStatus(failure);
+        if (denied.isPresent()) {
+            return denied.get().asException();
         }
         if (failure instanceof NotWriterException) {
             return Status.UNAVAILABLE.withDescription(failure.getMessage()).asException();

@@ -22,7 +22,9 @@ import io.memberpulse.proto.identity.v1.Rejection;
 import io.memberpulse.proto.identity.v1.ResolveRequest;
 import io.memberpulse.proto.identity.v1.ResolveResponse;
 import io.memberpulse.proto.identity.v1.SplitMemberRequest;
+import io.memberpulse.proto.auth.Roles;
 import io.quarkus.grpc.GrpcService;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 @GrpcService
+@RolesAllowed(Roles.ANALYST)
 class IdentityGrpcService implements IdentityService {
     private final MemberQueryService queries;
     private final EventIntake intake;
@@ -65,7 +68,9 @@ class IdentityGrpcService implements IdentityService {
         return queries.member(request.getMemberId()).map(IdentityGrpcService::toProto);
     }
 
+    /** Channel integrations stream their events here, as they POST /events over REST. */
     @Override
+    @RolesAllowed({Roles.INGEST, Roles.ANALYST})
     public Uni<ImportSummary> importEvents(Multi<ChannelEvent> events) {
         AtomicLong position = new AtomicLong();
         EventIntake.Session session = intake.open();

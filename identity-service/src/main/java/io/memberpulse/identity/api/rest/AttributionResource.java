@@ -4,7 +4,9 @@ import io.memberpulse.identity.AttributionService;
 import io.memberpulse.identity.domain.Attribution.Credit;
 import io.memberpulse.identity.domain.Attribution.Model;
 import io.memberpulse.identity.domain.CampaignAttribution;
+import io.memberpulse.proto.auth.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Orders attributed to touch points (coupons, campaigns, channel visits) within configured windows. */
+@RolesAllowed(Roles.ANALYST)
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "attribution", description = "Last-touch and linear attribution of orders, counted once")

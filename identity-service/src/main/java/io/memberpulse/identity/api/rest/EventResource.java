@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.api.FieldError;
+import io.memberpulse.proto.auth.Roles;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -28,7 +30,11 @@ import org.apache.commons.csv.CSVRecord;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Event import over REST: JSON (one event or an array) and the channel-event CSV. */
+/**
+ * Event import over REST: JSON (one event or an array) and the channel-event CSV. Channel integrations
+ * send them (ingest); analysts may import too (a CSV export of another system, the demo data set).
+ */
+@RolesAllowed({Roles.INGEST, Roles.ANALYST})
 @Path("/events")
 @Tag(name = "events", description = "Import channel events")
 @Blocking

@@ -1,7 +1,9 @@
 package io.memberpulse.identity.api.rest;
 
 import io.memberpulse.identity.ExportService;
+import io.memberpulse.proto.auth.Roles;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -14,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Streamed CSV exports (chunked; nothing is collected in memory, whatever the size). */
+@RolesAllowed(Roles.ANALYST)
 @Path("/")
 @Tag(name = "exports", description = "Stitching and de-duplication results as CSV")
 @Blocking

@@ -2,7 +2,9 @@ package io.memberpulse.identity.api.rest;
 
 import io.memberpulse.identity.IdentityHealthService;
 import io.memberpulse.identity.domain.IdentityHealth;
+import io.memberpulse.proto.auth.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,6 +15,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@RolesAllowed(Roles.ANALYST)
 @Path("/health/identity")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "health", description = "Identity health per store and overall")

@@ -2,7 +2,9 @@ package io.memberpulse.identity.api.rest;
 
 import io.memberpulse.identity.MemberQueryService;
 import io.memberpulse.identity.SplitMemberService;
+import io.memberpulse.proto.auth.Roles;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import java.time.Instant;
@@ -20,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@RolesAllowed(Roles.ANALYST)
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "members", description = "Unified members and their identifiers")
