@@ -5,7 +5,21 @@
 const params = new URLSearchParams(location.search);
 const windowQuery = ["from", "to"].filter((k) => params.get(k)).map((k) => `${k}=${encodeURIComponent(params.get(k))}`).join("&");
 const withWindow = (path) => (windowQuery ? path + (path.includes("?") ? "&" : "?") + windowQuery : path);
-const get = (path) => fetch(path).then((r) => (r.ok ? r.json() : Promise.reject(new Error(path + ": " + r.status))));
+// The views need an analyst's bearer token. Behind a gateway that adds it, none is given here; otherwise open
+// the page as /insights/#token=<JWT>: the fragment never reaches a server or its logs, the token is kept for
+// this tab only (sessionStorage) and taken out of the address bar.
+const TOKEN_KEY = "memberpulse.token";
+const tokenInAddress = new URLSearchParams(location.hash.slice(1)).get("token");
+if (tokenInAddress) {
+  sessionStorage.setItem(TOKEN_KEY, tokenInAddress);
+  history.replaceState(null, "", location.pathname + location.search);
+}
+const token = sessionStorage.getItem(TOKEN_KEY);
+const headers = token ? { Authorization: "Bearer " + token } : {};
+const refusal = { 401: "sign-in needed: open the page as /insights/#token=<an analyst's token>",
+  403: "this token is not an analyst's" };
+const get = (path) => fetch(path, { headers }).then((r) => (r.ok ? r.json()
+  : Promise.reject(new Error(refusal[r.status] || path + ": " + r.status))));
 const pct = (x) => (x * 100).toFixed(1) + "%";
 const money = (x) => x.toLocaleString(undefined, { maximumFractionDigits: 0 });
 

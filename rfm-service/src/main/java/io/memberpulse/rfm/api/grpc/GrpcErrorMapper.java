@@ -5,18 +5,21 @@ import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.proto.auth.AuthErrors;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Domain errors to gRPC status codes, once for every gRPC service of rfm-service: a refused field is
- * INVALID_ARGUMENT "field: reason", an unknown member or segment NOT_FOUND, anything else INTERNAL
- * (details in the log, never in the answer).
+ * Domain errors to gRPC status codes, once for every gRPC service of rfm-service: no valid token
+ * UNAUTHENTICATED, a role the caller lacks PERMISSION_DENIED, a refused field INVALID_ARGUMENT
+ * "field: reason", an unknown member or segment NOT_FOUND, anything else INTERNAL (details in the log,
+ * never in the answer).
  */
 @ApplicationScoped
 class GrpcErrorMapper implements ExceptionHandlerProvider {
@@ -45,6 +48,11 @@ class GrpcErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof StatusRuntimeException status) {
             return new StatusException(status.getStatus(), status.getTrailers());
+        }
+        // a missing or invalid token, or a role the caller lacks: not an internal error (nor logged as one)
+        Optional<Status> denied = AuthErrors.grpcStatus(failure);
+        if (denied.isPresent()) {
+            return denied.get().asException();
         }
         if (failure instanceof InvalidParameterException invalid) {
             return Status.INVALID_ARGUMENT.withDescription(invalid.field() + ": " + invalid.getMessage()).asException();

@@ -1,6 +1,7 @@
 package io.memberpulse.rfm.api.grpc;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.segments.v1.GetMemberRfmRequest;
 import io.memberpulse.proto.segments.v1.LifecycleStage;
 import io.memberpulse.proto.segments.v1.ListSegmentsRequest;
@@ -20,6 +21,7 @@ import io.memberpulse.rfm.domain.UnknownSegmentException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import java.time.Instant;
 
 /**
@@ -28,6 +30,7 @@ import java.time.Instant;
  * INVALID_ARGUMENT "field: reason" and NOT_FOUND.
  */
 @GrpcService
+@RolesAllowed(Roles.ANALYST)
 class SegmentGrpcService implements SegmentService {
     /**
      * Longest id accepted, in characters: generous over what exists (member ids are UUIDs, segment ids

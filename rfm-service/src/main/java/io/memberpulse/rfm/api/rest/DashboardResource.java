@@ -1,9 +1,11 @@
 package io.memberpulse.rfm.api.rest;
 
+import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.rfm.DashboardService;
 import io.memberpulse.rfm.domain.Dashboard;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Dashboard views; every one takes from/to (ISO-8601 instants), by default the last 90 days of event time. */
+@RolesAllowed(Roles.ANALYST)
 @Path("/dashboard")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "dashboard", description = "Member funnel, activity, repurchase, order values, stores, segments over time")

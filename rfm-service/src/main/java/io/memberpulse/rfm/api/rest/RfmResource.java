@@ -1,11 +1,13 @@
 package io.memberpulse.rfm.api.rest;
 
+import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -20,6 +22,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@RolesAllowed(Roles.ANALYST)
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "rfm", description = "Members' live RFM and segments")

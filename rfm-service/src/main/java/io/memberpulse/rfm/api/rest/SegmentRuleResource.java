@@ -1,5 +1,6 @@
 package io.memberpulse.rfm.api.rest;
 
+import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.rfm.DefineSegmentService;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.DefaultSegments;
@@ -7,6 +8,7 @@ import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.InvalidThresholdException;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
@@ -29,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * e.g. {@code stage == "loyal" && monetary_net_90d >= 800.0}. Rule segments can be changed and retired;
  * the default segments and stages are configured.
  */
+@RolesAllowed(Roles.ANALYST)
 @Path("/")
 @Tag(name = "rule segments", description = "Segments defined by business users as CEL rules")
 @Blocking

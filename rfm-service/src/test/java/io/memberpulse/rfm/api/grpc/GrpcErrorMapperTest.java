@@ -6,6 +6,8 @@ import io.grpc.Status;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import org.junit.jupiter.api.Test;
 
 /** The one place domain errors become gRPC statuses (the calls themselves: RfmResourceTest's gRPC tests). */
@@ -27,6 +29,14 @@ class GrpcErrorMapperTest {
         Status segment = GrpcErrorMapper.toStatus(new UnknownSegmentException("vip")).getStatus();
         assertThat(segment.getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(segment.getDescription()).isEqualTo("no segment vip");
+    }
+
+    @Test
+    void noTokenIsUnauthenticatedAndAMissingRolePermissionDenied() {
+        assertThat(GrpcErrorMapper.toStatus(new UnauthorizedException()).getStatus().getCode())
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(GrpcErrorMapper.toStatus(new ForbiddenException()).getStatus().getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     @Test

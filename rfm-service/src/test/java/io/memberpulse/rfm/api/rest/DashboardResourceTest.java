@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -113,9 +114,19 @@ class DashboardResourceTest {
         ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(),
                 options);
         try {
-            browser.get("http://localhost:" + RestAssured.port + "/insights/index.html" + window);
+            String page = "http://localhost:" + RestAssured.port + "/insights/index.html" + window;
+            // without a token the page says how to sign in
+            browser.get(page);
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                    ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "error"));
+            assertThat(browser.findElement(By.id("window")).getText()).contains("sign-in needed");
+            // an analyst's token in the fragment: kept for the tab, out of the address bar (about:blank first: a
+            // change of fragment alone would not load the page again)
+            browser.get("about:blank");
+            browser.get(page + "#token=" + AuthTestResource.analyst());
             new WebDriverWait(browser, Duration.ofSeconds(20)).until(
                     ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
+            assertThat(browser.getCurrentUrl()).doesNotContain("token");
             assertThat(browser.findElement(By.id("buyers")).getText()).isEqualTo("3");
             assertThat(browser.findElement(By.id("repurchase-rate")).getText()).isEqualTo("66.7%");
             assertThat(browser.findElements(By.cssSelector("#activity rect"))).isNotEmpty();

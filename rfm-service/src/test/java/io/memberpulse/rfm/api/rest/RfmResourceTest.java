@@ -15,6 +15,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -125,7 +126,8 @@ class RfmResourceTest {
         send(order(member, member + "-o1", DAY0, 42.5));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200));
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var stub = SegmentServiceGrpc.newBlockingStub(channel);
             MemberRfm rfm = stub.getMemberRfm(GetMemberRfmRequest.newBuilder().setMemberId(member).build());
@@ -148,7 +150,8 @@ class RfmResourceTest {
         send(order(member, member + "-o1", DAY0, 42.5));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200));
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var stub = SegmentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
             String nobody = "nobody-" + UUID.randomUUID();
@@ -449,7 +452,8 @@ class RfmResourceTest {
                 .body("tags.find { it.name == 'churn_risk' }.value", equalTo("high"))
                 .body("tags.find { it.name == 'spend_band' }.family", equalTo("behaviour"))
                 .body("tags.find { it.name == 'home_store' }.value", equalTo("s-042")));
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             var profile = SegmentServiceGrpc.newBlockingStub(channel)
                     .getMemberProfile(GetMemberRfmRequest.newBuilder().setMemberId(member).build());
