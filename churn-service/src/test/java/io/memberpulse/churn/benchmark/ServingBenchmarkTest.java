@@ -110,7 +110,9 @@ class ServingBenchmarkTest {
 
     static HttpResponse<String> get(HttpClient http, String url) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + AuthTestResource.analyst()).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
