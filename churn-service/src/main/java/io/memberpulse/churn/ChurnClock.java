@@ -10,18 +10,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 class ChurnClock {
     private final ScoreMembersService service;
-    private final ModelRegistry models;
 
-    ChurnClock(ScoreMembersService service, ModelRegistry models) {
+    ChurnClock(ScoreMembersService service) {
         this.service = service;
-        this.models = models;
     }
 
     @Scheduled(every = "${memberpulse.churn.refresh-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
-        if (models.follow()) {
-            service.rescoreEveryone();
-        }
+        service.followPromotedModel();
         service.refreshAll();
     }
 }

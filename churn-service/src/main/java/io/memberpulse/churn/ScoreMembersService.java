@@ -67,6 +67,16 @@ public class ScoreMembersService {
         return horizonDays;
     }
 
+    /**
+     * Scores with the version promoted in the database when another replica promoted (or retired) one, and then
+     * re-scores everyone at the next tick.
+     */
+    public void followPromotedModel() {
+        if (models.follow()) {
+            rescoreEveryone();
+        }
+    }
+
     /** Re-scores everyone at the next tick (a new model was promoted). */
     public synchronized void rescoreEveryone() {
         lastFullRefresh = Instant.EPOCH;

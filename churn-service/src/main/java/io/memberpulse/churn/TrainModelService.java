@@ -67,7 +67,7 @@ public class TrainModelService {
         Instant trainedAt = Instant.now();
         String version = result.chosen().key() + "-" + STAMP.format(trainedAt) + "-" + trainedAt.getNano() / 1_000_000;
         ModelMetrics candidate = result.validation().get(result.chosen());
-        registry.follow(); // the promoted model may be another replica's newer one: compare against that
+        scoring.followPromotedModel(); // the promoted model may be another replica's newer one: compare against that
         TrainedChurnModel current = registry.current().orElse(null);
         double currentAuc = current == null || current.extractor().horizonDays() != horizonDays
                 ? result.validation().get(ModelKind.RHYTHM).auc()

@@ -3,16 +3,16 @@ package io.memberpulse.churn.api.grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
-import io.memberpulse.proto.auth.AuthErrors;
-import java.util.Optional;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.MemberNotFoundException;
 import io.memberpulse.churn.domain.NotEnoughDataException;
+import io.memberpulse.proto.auth.AuthErrors;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 
 /** Domain errors to gRPC status codes, once for every gRPC service of churn-service. */
 @ApplicationScoped

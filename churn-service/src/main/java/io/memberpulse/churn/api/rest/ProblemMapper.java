@@ -31,8 +31,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response storeNotPermitted(StoreNotPermittedException e) {
-        return Response.status(403).type(PROBLEM_JSON)
-                .entity(new Problem("about:blank", "Forbidden", 403, e.getMessage(), List.of())).build();
+        return problem(403, "Forbidden", e.getMessage()).build();
     }
 
     @ServerExceptionMapper
@@ -47,12 +46,16 @@ class ProblemMapper {
 
     /** 404 with a problem document: what a resource answers for an unknown model version or job. */
     static Response.ResponseBuilder notFound(String detail) {
-        return Response.status(404).type(PROBLEM_JSON).entity(new Problem("about:blank", "Not Found", 404, detail, List.of()));
+        return problem(404, "Not Found", detail);
     }
 
     /** 409 with a problem document: the request is valid, but the state does not allow it yet. */
     static Response.ResponseBuilder conflict(String detail) {
-        return Response.status(409).type(PROBLEM_JSON).entity(new Problem("about:blank", "Conflict", 409, detail, List.of()));
+        return problem(409, "Conflict", detail);
+    }
+
+    private static Response.ResponseBuilder problem(int status, String title, String detail) {
+        return Response.status(status).type(PROBLEM_JSON).entity(new Problem("about:blank", title, status, detail, List.of()));
     }
 
     private static Response badRequest(String field, String reason) {
