@@ -103,7 +103,7 @@ public final class DevTokens {
         return claims.jws().keyId("memberpulse-dev").sign(privateKey);
     }
 
-    /** How long the launcher's tokens are valid: a working day, longer than any import or training run. */
+    /** How long the launcher's and the tests' tokens are valid: a working day, longer than any import, training run or test run. */
     public static final Duration LAUNCHER_TTL = Duration.ofHours(12);
 
     /** Head office, also allowed to send events: the launcher's own calls (import, summary, churn score). */

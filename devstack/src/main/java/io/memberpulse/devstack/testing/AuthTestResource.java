@@ -4,11 +4,9 @@ import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.memberpulse.devstack.auth.DevTokens;
-import io.memberpulse.proto.auth.Roles;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
 import io.restassured.filter.Filter;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,8 +25,7 @@ public class AuthTestResource implements QuarkusTestResourceLifecycleManager {
         return TOKENS;
     }
 
-    private static final String ANALYST = TOKENS.token("analyst@memberpulse.test", Set.of(Roles.ANALYST, Roles.INGEST),
-            null, Duration.ofHours(12));
+    private static final String ANALYST = TOKENS.analyst();
 
     /** An analyst's (and channel integration's) token, valid for the whole test run, benchmarks included. */
     public static String analyst() {
@@ -37,12 +34,12 @@ public class AuthTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** A store staff member's token for storeId. */
     public static String staff(String storeId) {
-        return TOKENS.token("staff@" + storeId, Set.of(Roles.STAFF), storeId, Duration.ofHours(12));
+        return TOKENS.staff(storeId);
     }
 
     /** A token with exactly these roles and no store. */
     public static String withRoles(String... roles) {
-        return TOKENS.token("caller@memberpulse.test", Set.of(roles), null, Duration.ofHours(12));
+        return TOKENS.token("caller@memberpulse.test", Set.of(roles), null, DevTokens.LAUNCHER_TTL);
     }
 
     /** A client interceptor sending the token on every call of a gRPC channel or stub. */
