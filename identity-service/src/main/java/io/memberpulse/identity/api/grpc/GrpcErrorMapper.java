@@ -1,69 +1,35 @@
 package io.memberpulse.identity.api.grpc;
 
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
 import io.grpc.Status;
-import io.grpc.StatusException;
-import io.grpc.StatusRuntimeException;
 import io.memberpulse.identity.NotWriterException;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.InvalidSplitException;
 import io.memberpulse.identity.domain.MemberMergedAwayException;
 import io.memberpulse.identity.domain.MemberNotFoundException;
-import io.memberpulse.proto.auth.AuthErrors;
-import io.quarkus.grpc.ExceptionHandler;
-import io.quarkus.grpc.ExceptionHandlerProvider;
+import io.memberpulse.proto.grpc.GrpcErrorMapping;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Optional;
 
-/** Domain errors to gRPC status codes, once for every gRPC service of identity-service. */
+/** identity-service's own errors as gRPC status codes, for every one of its gRPC services. */
 @ApplicationScoped
-class GrpcErrorMapper implements ExceptionHandlerProvider {
+class GrpcErrorMapper extends GrpcErrorMapping {
 
     @Override
-    public <ReqT, RespT> ExceptionHandler<ReqT, RespT> createHandler(ServerCall.Listener<ReqT> listener,
-            ServerCall<ReqT, RespT> call, Metadata metadata) {
-        return new ExceptionHandler<>(listener, call, metadata) {
-            @Override
-            protected void handleException(Throwable failure, ServerCall<ReqT, RespT> serverCall, Metadata trailers) {
-                StatusException status = toStatus(failure);
-                serverCall.close(status.getStatus(), status.getTrailers() == null ? trailers : status.getTrailers());
-            }
-        };
-    }
-
-    @Override
-    public Throwable transform(Throwable failure) {
-        return toStatus(failure);
-    }
-
-    static StatusException toStatus(Throwable failure) {
-        if (failure instanceof StatusException status) {
-            return status;
-        }
-        if (failure instanceof StatusRuntimeException status) {
-            return new StatusException(status.getStatus(), status.getTrailers());
-        }
-        // a missing or invalid token, or a role the caller lacks: not an internal error
-        Optional<Status> denied = AuthErrors.grpcStatus(failure);
-        if (denied.isPresent()) {
-            return denied.get().asException();
-        }
+    protected Status domainStatus(Throwable failure) {
         if (failure instanceof NotWriterException) {
-            return Status.UNAVAILABLE.withDescription(failure.getMessage()).asException();
+            return Status.UNAVAILABLE.withDescription(failure.getMessage());
         }
         if (failure instanceof MemberNotFoundException) {
-            return Status.NOT_FOUND.withDescription(failure.getMessage()).asException();
+            return Status.NOT_FOUND.withDescription(failure.getMessage());
         }
         if (failure instanceof InvalidSplitException invalid) {
-            return Status.INVALID_ARGUMENT.withDescription(invalid.field() + ": " + invalid.getMessage()).asException();
+            return invalidArgument(invalid.field(), invalid.getMessage());
         }
         if (failure instanceof MemberMergedAwayException) {
-            return Status.FAILED_PRECONDITION.withDescription(failure.getMessage()).asException();
+            return Status.FAILED_PRECONDITION.withDescription(failure.getMessage());
         }
         if (failure instanceof InvalidIdentifierException invalid) {
-            return Status.INVALID_ARGUMENT.withDescription(invalid.field() + ": " + invalid.getMessage()).asException();
+            return invalidArgument(invalid.field(), invalid.getMessage());
         }
-        return Status.INTERNAL.withDescription("internal error").asException();
+        return null;
     }
 }
