@@ -7,6 +7,7 @@
     (include "memberpulse-common.service" .)
     (include "memberpulse-common.hpa" .)
     (include "memberpulse-common.scaledobject" .)
+    (include "memberpulse-common.triggerauthentication" .)
     (include "memberpulse-common.pdb" .)
     (include "memberpulse-common.servicemonitor" .) -}}
 {{- range $documents }}

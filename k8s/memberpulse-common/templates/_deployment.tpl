@@ -1,6 +1,9 @@
 {{- define "memberpulse-common.deployment" -}}
 {{- $fullname := include "memberpulse-common.fullname" . -}}
 {{- $native := eq (include "memberpulse-common.native" .) "true" -}}
+{{- $kafkaEnv := include "memberpulse-common.kafkaSecurityEnv" . | trim -}}
+{{- $kafka := include "memberpulse-common.kafkaSecurity" . | fromJson -}}
+{{- $truststore := $kafka.truststore -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -72,16 +75,25 @@ spec:
                 name: {{ $fullname }}-config
             - secretRef:
                 name: {{ include "memberpulse-common.secretName" . }}
-          {{- if or (not $native) .Values.extraEnv }}
+          {{- if or (not $native) .Values.extraEnv $kafkaEnv }}
           env:
             {{- if not $native }}
             # Appended by the image's run-java.sh after its own defaults, so these win.
             - name: JAVA_OPTS_APPEND
               value: {{ printf "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager %s" (include "memberpulse-common.javaOpts" .) | quote }}
             {{- end }}
+            {{- with $kafkaEnv }}
+            {{- . | nindent 12 }}
+            {{- end }}
             {{- with .Values.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
+          {{- end }}
+          {{- if or $truststore.secretName $truststore.configMapName }}
+          volumeMounts:
+            - name: kafka-truststore
+              mountPath: {{ include "memberpulse-common.kafkaTruststoreDir" . }}
+              readOnly: true
           {{- end }}
           {{- if .Values.probes.startup.enabled }}
           startupProbe:
@@ -111,6 +123,20 @@ spec:
             allowPrivilegeEscalation: false
             capabilities:
               drop: ["ALL"]
+      {{- if or $truststore.secretName $truststore.configMapName }}
+      volumes:
+        - name: kafka-truststore
+          {{- if $truststore.secretName }}
+          secret:
+            secretName: {{ $truststore.secretName }}
+          {{- else }}
+          configMap:
+            name: {{ $truststore.configMapName }}
+          {{- end }}
+            items:
+              - key: {{ $truststore.key }}
+                path: {{ $truststore.key }}
+      {{- end }}
       {{- with .Values.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}

@@ -84,6 +84,7 @@ REDIS_PORT: {{ .Values.redis.port | default $gredis.port | default 6379 | quote 
 REDIS_KEY_PREFIX: {{ . | quote }}
 {{- end }}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
+{{- include "memberpulse-common.kafkaSecurityConfig" . }}
 {{- with $auth.publicKeyLocation | default $gauth.publicKeyLocation }}
 MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ . | quote }}
 {{- end }}
@@ -99,4 +100,113 @@ MEMBERPULSE_AUTH_ISSUER: {{ . | quote }}
 {{- $opts := list (printf "-XX:MaxRAMPercentage=%s" (toString .Values.jvm.maxRAMPercentage)) -}}
 {{- with .Values.jvm.options }}{{ $opts = append $opts . }}{{ end -}}
 {{- join " " $opts -}}
+{{- end -}}
+
+{{/*
+Kafka client security: kafka.security.* of the service, field by field, else global.kafka.security.*.
+Passwords never reach the ConfigMap: they come from Secrets as env entries (kafkaSecurityEnv).
+*/}}
+{{- define "memberpulse-common.kafkaSecurity" -}}
+{{- $global := .Values.global | default dict -}}
+{{- $g := ($global.kafka | default dict).security | default dict -}}
+{{- $s := (.Values.kafka | default dict).security | default dict -}}
+{{- $gsasl := $g.sasl | default dict -}}
+{{- $ssasl := $s.sasl | default dict -}}
+{{- $gtrust := $g.truststore | default dict -}}
+{{- $strust := $s.truststore | default dict -}}
+{{- $protocol := $s.protocol | default $g.protocol | default "" -}}
+{{- $sasl := dict
+    "mechanism" ($ssasl.mechanism | default $gsasl.mechanism | default "")
+    "existingSecret" ($ssasl.existingSecret | default $gsasl.existingSecret | default "")
+    "usernameKey" ($ssasl.usernameKey | default $gsasl.usernameKey | default "username")
+    "passwordKey" ($ssasl.passwordKey | default $gsasl.passwordKey | default "password")
+    "jaasConfigKey" ($ssasl.jaasConfigKey | default $gsasl.jaasConfigKey | default "") -}}
+{{- $trust := dict
+    "secretName" ($strust.secretName | default $gtrust.secretName | default "")
+    "configMapName" ($strust.configMapName | default $gtrust.configMapName | default "")
+    "key" ($strust.key | default $gtrust.key | default "ca.crt")
+    "type" ($strust.type | default $gtrust.type | default "PEM")
+    "passwordKey" ($strust.passwordKey | default $gtrust.passwordKey | default "") -}}
+{{- if and $protocol (not (has $protocol (list "PLAINTEXT" "SSL" "SASL_PLAINTEXT" "SASL_SSL"))) }}
+{{- fail (printf "kafka.security.protocol %q must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL" $protocol) }}
+{{- end }}
+{{- if hasPrefix "SASL_" $protocol }}
+{{- if not $sasl.mechanism }}{{ fail (printf "kafka.security.sasl.mechanism is required with %s (SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN)" $protocol) }}{{ end }}
+{{- if not $sasl.existingSecret }}{{ fail (printf "kafka.security.sasl.existingSecret (the Secret with the Kafka user's credentials) is required with %s" $protocol) }}{{ end }}
+{{- if and (not $sasl.jaasConfigKey) (not (has $sasl.mechanism (list "SCRAM-SHA-512" "SCRAM-SHA-256" "PLAIN"))) }}
+{{- fail (printf "kafka.security.sasl.mechanism %s: set kafka.security.sasl.jaasConfigKey (a Secret key holding the whole JAAS line); username/password work for SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN" $sasl.mechanism) }}
+{{- end }}
+{{- else if or $sasl.mechanism $sasl.existingSecret }}
+{{- fail (printf "kafka.security.sasl.* is set but kafka.security.protocol is %q: use SASL_SSL or SASL_PLAINTEXT" ($protocol | default "PLAINTEXT")) }}
+{{- end }}
+{{- if and $trust.secretName $trust.configMapName }}
+{{- fail "kafka.security.truststore: set secretName or configMapName, not both" }}
+{{- end }}
+{{- if and $trust.passwordKey (not $trust.secretName) }}
+{{- fail "kafka.security.truststore.passwordKey needs truststore.secretName: a password never goes into a ConfigMap" }}
+{{- end }}
+{{- if and (or $trust.secretName $trust.configMapName) (not (hasSuffix "SSL" $protocol)) }}
+{{- fail (printf "kafka.security.truststore is set but kafka.security.protocol is %q: use SSL or SASL_SSL" ($protocol | default "PLAINTEXT")) }}
+{{- end }}
+{{- toJson (dict "protocol" $protocol "sasl" $sasl "truststore" $trust) -}}
+{{- end -}}
+
+{{/* Where the broker's CA (or truststore) is mounted in the container. */}}
+{{- define "memberpulse-common.kafkaTruststoreDir" -}}
+/etc/memberpulse/kafka-truststore
+{{- end -}}
+
+{{/* The non-secret Kafka security variables, for the ConfigMap (nothing when the broker is plaintext). */}}
+{{- define "memberpulse-common.kafkaSecurityConfig" -}}
+{{- $k := include "memberpulse-common.kafkaSecurity" . | fromJson -}}
+{{- with $k.protocol }}
+KAFKA_SECURITY_PROTOCOL: {{ . | quote }}
+{{- end }}
+{{- with $k.sasl.mechanism }}
+KAFKA_SASL_MECHANISM: {{ . | quote }}
+{{- end }}
+{{- if or $k.truststore.secretName $k.truststore.configMapName }}
+KAFKA_SSL_TRUSTSTORE_LOCATION: {{ printf "%s/%s" (include "memberpulse-common.kafkaTruststoreDir" .) $k.truststore.key | quote }}
+KAFKA_SSL_TRUSTSTORE_TYPE: {{ $k.truststore.type | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The secret ones, as container env entries read from Secrets. With username/password keys the JAAS line is
+put together by Kubernetes ($(VAR) refers to an entry defined before it), so the password is only ever in
+the Secret and the container's environment.
+*/}}
+{{- define "memberpulse-common.kafkaSecurityEnv" -}}
+{{- $k := include "memberpulse-common.kafkaSecurity" . | fromJson -}}
+{{- $sasl := $k.sasl -}}
+{{- if $sasl.existingSecret }}
+{{- if $sasl.jaasConfigKey }}
+- name: KAFKA_SASL_JAAS_CONFIG
+  valueFrom:
+    secretKeyRef:
+      name: {{ $sasl.existingSecret }}
+      key: {{ $sasl.jaasConfigKey }}
+{{- else }}
+{{- $module := ternary "org.apache.kafka.common.security.plain.PlainLoginModule" "org.apache.kafka.common.security.scram.ScramLoginModule" (eq $sasl.mechanism "PLAIN") }}
+- name: MEMBERPULSE_KAFKA_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ $sasl.existingSecret }}
+      key: {{ $sasl.usernameKey }}
+- name: MEMBERPULSE_KAFKA_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $sasl.existingSecret }}
+      key: {{ $sasl.passwordKey }}
+- name: KAFKA_SASL_JAAS_CONFIG
+  value: {{ printf "%s required username=\"$(MEMBERPULSE_KAFKA_USERNAME)\" password=\"$(MEMBERPULSE_KAFKA_PASSWORD)\";" $module | quote }}
+{{- end }}
+{{- end }}
+{{- with $k.truststore.passwordKey }}
+- name: KAFKA_SSL_TRUSTSTORE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $k.truststore.secretName }}
+      key: {{ . }}
+{{- end }}
 {{- end -}}

@@ -71,6 +71,62 @@ spec:
         lagThreshold: {{ $keda.lagThreshold | quote }}
         offsetResetPolicy: earliest
         allowIdleConsumers: "false"
+        {{- $k := include "memberpulse-common.kafkaSecurity" . | fromJson }}
+        {{- if $k.sasl.existingSecret }}
+        sasl: {{ get (dict "SCRAM-SHA-512" "scram_sha512" "SCRAM-SHA-256" "scram_sha256" "PLAIN" "plaintext") $k.sasl.mechanism | quote }}
+        {{- end }}
+        {{- if hasSuffix "SSL" $k.protocol }}
+        tls: enable
+        {{- end }}
+      {{- if include "memberpulse-common.kedaNeedsAuth" . }}
+      authenticationRef:
+        name: {{ include "memberpulse-common.fullname" . }}-kafka
+      {{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "memberpulse-common.kedaNeedsAuth" -}}
+{{- $k := include "memberpulse-common.kafkaSecurity" . | fromJson -}}
+{{- if or $k.sasl.existingSecret $k.truststore.secretName $k.truststore.configMapName }}true{{ end -}}
+{{- end -}}
+
+{{/*
+KEDA's Kafka scaler reads the consumer group's lag with the same Kafka user and CA as the service, from
+the same Secrets (a TriggerAuthentication only names Secret keys).
+*/}}
+{{- define "memberpulse-common.triggerauthentication" -}}
+{{- $keda := .Values.keda | default dict -}}
+{{- if and $keda.enabled (include "memberpulse-common.kedaNeedsAuth" .) }}
+{{- $k := include "memberpulse-common.kafkaSecurity" . | fromJson -}}
+{{- if $k.sasl.jaasConfigKey }}
+{{- fail "keda.enabled with kafka.security.sasl.jaasConfigKey: KEDA needs the user's name and password as Secret keys (usernameKey/passwordKey)" }}
+{{- end }}
+{{- if or $k.truststore.configMapName (ne $k.truststore.type "PEM") }}
+{{- if or $k.truststore.secretName $k.truststore.configMapName }}
+{{- fail "keda.enabled with a Kafka truststore: KEDA reads the CA only as PEM from a Secret (truststore.secretName, type PEM)" }}
+{{- end }}
+{{- end }}
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: {{ include "memberpulse-common.fullname" . }}-kafka
+  labels:
+    {{- include "memberpulse-common.labels" . | nindent 4 }}
+spec:
+  secretTargetRef:
+    {{- if $k.sasl.existingSecret }}
+    - parameter: username
+      name: {{ $k.sasl.existingSecret }}
+      key: {{ $k.sasl.usernameKey }}
+    - parameter: password
+      name: {{ $k.sasl.existingSecret }}
+      key: {{ $k.sasl.passwordKey }}
+    {{- end }}
+    {{- if $k.truststore.secretName }}
+    - parameter: ca
+      name: {{ $k.truststore.secretName }}
+      key: {{ $k.truststore.key }}
+    {{- end }}
 {{- end }}
 {{- end -}}
 

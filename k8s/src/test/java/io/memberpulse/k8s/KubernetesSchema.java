@@ -41,6 +41,7 @@ final class KubernetesSchema {
             "monitoring.coreos.com/v1/ServiceMonitor", List.of("selector", "endpoints"),
             "monitoring.coreos.com/v1/PrometheusRule", List.of("groups"),
             "keda.sh/v1alpha1/ScaledObject", List.of("scaleTargetRef", "triggers"),
+            "keda.sh/v1alpha1/TriggerAuthentication", List.of("secretTargetRef"),
             "kafka.strimzi.io/v1beta2/KafkaTopic", List.of("topicName", "partitions", "replicas"));
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");

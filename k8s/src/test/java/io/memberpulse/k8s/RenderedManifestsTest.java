@@ -31,6 +31,10 @@ class RenderedManifestsTest {
             Map.entry("identity-service.credentials.create", true),
             Map.entry("identity-service.credentials.postgresUser", "identity"),
             Map.entry("identity-service.credentials.postgresPassword", "secret"),
+            Map.entry("global.kafka.security.protocol", "SASL_SSL"),
+            Map.entry("global.kafka.security.sasl.mechanism", "SCRAM-SHA-512"),
+            Map.entry("global.kafka.security.sasl.existingSecret", "memberpulse-kafka"),
+            Map.entry("global.kafka.security.truststore.secretName", "kafka-cluster-ca-cert"),
             Map.entry("global.image.native", true));
 
     static List<Object[]> renderings() {

@@ -59,7 +59,10 @@ class ServiceChartsTest {
     }
 
     /** Variables an extension reads from the environment itself, with no line in application.properties. */
-    static final Set<String> READ_BY_EXTENSIONS = Set.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION"); // smallrye-jwt
+    static final Set<String> READ_BY_EXTENSIONS = Set.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", // smallrye-jwt
+            // quarkus-kafka-client: each KAFKA_X_Y variable is the Kafka client setting x.y (application.properties)
+            "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG", "KAFKA_SSL_TRUSTSTORE_LOCATION",
+            "KAFKA_SSL_TRUSTSTORE_PASSWORD", "KAFKA_SSL_TRUSTSTORE_TYPE");
 
     @ParameterizedTest
     @MethodSource("services")
@@ -153,7 +156,7 @@ class ServiceChartsTest {
         assertThat(container.getEnv()).isEmpty();
     }
 
-    private static String secretName(Container container) {
+    static String secretName(Container container) {
         return container.getEnvFrom().stream().filter(source -> source.getSecretRef() != null)
                 .map(source -> source.getSecretRef().getName()).findFirst().orElseThrow();
     }
@@ -163,7 +166,7 @@ class ServiceChartsTest {
         return List.of(spec.getMinReplicas(), spec.getMaxReplicas());
     }
 
-    private static Container container(List<Manifest> manifests, String service) {
+    static Container container(List<Manifest> manifests, String service) {
         List<Container> containers = Manifests.one(manifests, "Deployment", service).as(Deployment.class)
                 .getSpec().getTemplate().getSpec().getContainers();
         assertThat(containers).hasSize(1);
