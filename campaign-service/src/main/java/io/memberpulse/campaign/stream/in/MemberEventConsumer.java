@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.stream.in;
 
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.campaign.RecordPurchasesService;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.smallrye.mutiny.Uni;

@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.stream.in;
 
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.campaign.RecordSegmentsService;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.smallrye.mutiny.Uni;

@@ -1,5 +1,6 @@
 package io.memberpulse.churn.stream.in;
 
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.churn.RecordOutcomesService;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +26,7 @@ class InterventionOutcomeConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, InterventionOutcome> batch) {
-        return RecordBatches.consume(batch, RecordOutcomesService::problemOf, service::record, LOG,
-                "intervention outcome");
+        return RecordBatches.consume(batch, RecordOutcomesService::problemOf,
+                RecordBatches.onWorkerThread(service::record), LOG, "intervention outcome");
     }
 }

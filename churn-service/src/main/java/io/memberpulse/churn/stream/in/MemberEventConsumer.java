@@ -1,5 +1,6 @@
 package io.memberpulse.churn.stream.in;
 
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.churn.ScoreMembersService;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.smallrye.mutiny.Uni;
@@ -25,6 +26,6 @@ class MemberEventConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, MemberEvent> batch) {
-        return RecordBatches.consume(batch, event -> null, service::record, LOG, "member event");
+        return RecordBatches.consume(batch, RecordBatches.onWorkerThread(service::record), LOG, "member event");
     }
 }

@@ -1,5 +1,6 @@
 package io.memberpulse.rfm.stream.in;
 
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.rfm.RecordChurnRiskService;
 import io.smallrye.mutiny.Uni;

@@ -1,5 +1,6 @@
 package io.memberpulse.rfm.stream.in;
 
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.rfm.RecomputeRfmService;
 import io.smallrye.mutiny.Uni;
@@ -28,7 +29,7 @@ class MemberEventConsumer {
     Uni<Void> consume(KafkaRecordBatch<String, MemberEvent> batch) {
         // Recording blocks (batched SQL, one recomputation at a time): keep it off the event loop. The next
         // batch is taken once this one's rows are written; it is acknowledged once they are cached and published.
-        return RecordBatches.consumeInStages(batch, events -> Uni.createFrom().item(() -> service.record(events))
+        return RecordBatches.consumeInStages(batch, event -> null, events -> Uni.createFrom().item(() -> service.record(events))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()), LOG, "member event");
     }
 }

@@ -1,0 +1,108 @@
+package io.memberpulse.proto.kafka;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * How every service consumes a batch of facts from Kafka: a record that is unreadable (a null payload
+ * from the deserialization-failure handler) or unusable (a reason from {@code problemOf}) goes alone to
+ * the dead-letter topic with that reason; the rest are recorded together, failures retried with backoff
+ * (recording is idempotent), and only a batch that keeps failing is dead-lettered whole.
+ */
+public final class RecordBatches {
+    static final int RETRIES = 5;
+
+    private RecordBatches() {
+    }
+
+    /** Records the batch (every readable record) and acknowledges it once recorded. */
+    public static <T> Uni<Void> consume(KafkaRecordBatch<String, T> batch, Function<List<T>, Uni<Void>> record,
+            Logger log, String what) {
+        return consume(batch, payload -> null, record, log, what);
+    }
+
+    /** Records the usable records and acknowledges the batch once recorded; {@code problemOf} null = usable. */
+    public static <T> Uni<Void> consume(KafkaRecordBatch<String, T> batch, Function<T, String> problemOf,
+            Function<List<T>, Uni<Void>> record, Logger log, String what) {
+        return consumeInStages(batch, problemOf, payloads -> record.apply(payloads)
+                .replaceWith(() -> CompletableFuture.<Void>completedFuture(null)), log, what);
+    }
+
+    /** Blocking recording (JDBC-style work, a model's scoring) as the Uni the consumers take, on a worker thread. */
+    public static <T> Function<List<T>, Uni<Void>> onWorkerThread(Consumer<List<T>> record) {
+        return payloads -> Uni.createFrom().item(() -> {
+            record.accept(payloads);
+            return (Void) null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * Records the batch in two stages: the returned Uni completes when the first (the writes) has,
+     * so the next batch can start, and the batch is acknowledged (its offsets may be committed) only
+     * when the second, the stage the first returned (caching, publishing), completes as well. A batch
+     * whose writes or output keep failing is dead-lettered.
+     */
+    public static <T> Uni<Void> consumeInStages(KafkaRecordBatch<String, T> batch, Function<T, String> problemOf,
+            Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
+        List<T> usable = new ArrayList<>();
+        List<KafkaRecord<String, T>> poison = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (KafkaRecord<String, T> one : batch) {
+            String problem = one.getPayload() == null ? "not a readable " + what + " record"
+                    : problemOf.apply(one.getPayload());
+            if (problem == null) {
+                usable.add(one.getPayload());
+            } else {
+                poison.add(one);
+                reasons.add(problem);
+            }
+        }
+        return Uni.createFrom().deferred(() -> record.apply(usable))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(RETRIES)
+                .onItemOrFailure().transformToUni((output, failure) -> {
+                    if (failure != null) {
+                        return deadLetter(batch, failure, log, what);
+                    }
+                    Uni<Void> acknowledged = Uni.createFrom().completionStage(output)
+                            .onItemOrFailure().transformToUni((ignored, outputFailure) -> outputFailure != null
+                                    ? deadLetter(batch, outputFailure, log, what)
+                                    : acknowledge(batch, poison, reasons, log, what));
+                    if (output.toCompletableFuture().isDone()) {
+                        return acknowledged;
+                    }
+                    acknowledged.subscribe().with(ignored -> { }, ackFailure -> log.errorf(ackFailure,
+                            "batch of %d %s records not acknowledged", batch.getRecords().size(), what));
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    private static <T> Uni<Void> deadLetter(KafkaRecordBatch<String, T> batch, Throwable failure, Logger log,
+            String what) {
+        log.errorf(failure, "batch of %d %s records not recorded after %d retries, dead-lettered",
+                batch.getRecords().size(), what, RETRIES);
+        return Uni.createFrom().completionStage(batch.nack(failure));
+    }
+
+    private static <T> Uni<Void> acknowledge(KafkaRecordBatch<String, T> batch, List<KafkaRecord<String, T>> poison,
+            List<String> reasons, Logger log, String what) {
+        Uni<Void> sent = Uni.createFrom().voidItem();
+        for (int i = 0; i < poison.size(); i++) {
+            KafkaRecord<String, T> one = poison.get(i);
+            String reason = reasons.get(i);
+            log.warnf("%s record of key %s on %s-%d dead-lettered: %s", what, one.getKey(), one.getTopic(),
+                    one.getPartition(), reason);
+            sent = sent.chain(() -> Uni.createFrom().completionStage(one.nack(new IllegalArgumentException(reason))));
+        }
+        return sent.chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+}
