@@ -8,23 +8,21 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
 
-import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.memberpulse.devstack.auth.DevTokens;
 import io.memberpulse.devstack.infra.InfraSettings;
 import io.memberpulse.devstack.stack.Infrastructure;
 import io.memberpulse.devstack.stack.LocalStack;
 import io.memberpulse.devstack.stack.ServiceSpec;
+import io.memberpulse.proto.auth.BearerTokenCallCredentials;
 import io.memberpulse.proto.campaign.v1.CallList;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
@@ -127,12 +125,13 @@ class WalkingSkeletonTest {
         ManagedChannel channel = channel(ServiceSpec.CAMPAIGN);
         try {
             GetCallListRequest request = GetCallListRequest.newBuilder().setStoreId(store).build();
-            CallList callList = CampaignServiceGrpc.newBlockingStub(channel).withInterceptors(bearer(staff))
-                    .getCallList(request);
+            CallList callList = CampaignServiceGrpc.newBlockingStub(channel)
+                    .withCallCredentials(new BearerTokenCallCredentials(staff)).getCallList(request);
             assertThat(callList.getTasksList()).extracting(t -> t.getMemberId()).first().isEqualTo(lapsed);
             assertThat(callList.getTasks(0).getStoreId()).isEqualTo(store);
             assertThatThrownBy(() -> CampaignServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(bearer(stack.tokens().staff("another-" + store))).getCallList(request))
+                    .withCallCredentials(new BearerTokenCallCredentials(stack.tokens().staff("another-" + store)))
+                    .getCallList(request))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
             assertThatThrownBy(() -> CampaignServiceGrpc.newBlockingStub(channel).getCallList(request))
@@ -141,12 +140,6 @@ class WalkingSkeletonTest {
         } finally {
             channel.shutdownNow();
         }
-    }
-
-    static ClientInterceptor bearer(String token) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
     /** Without a token every service refuses its API (401) and still answers its probes, metrics and OpenAPI. */

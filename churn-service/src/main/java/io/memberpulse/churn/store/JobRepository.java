@@ -34,11 +34,9 @@ public class JobRepository {
             Instant createdAt, Instant startedAt, Instant finishedAt, Instant heartbeatAt, Instant scheduledFor) {
     }
 
+    /** Records a job asked for now, on the facts known at asOf (null: the event clock). */
     public Uni<Void> insert(UUID id, String kind, Instant asOf, int horizonDays, Instant now) {
-        return pool.preparedQuery("""
-                INSERT INTO churn_job (id, kind, state, as_of, horizon_days, created_at, heartbeat_at)
-                VALUES ($1, $2, 'queued', $3, $4, $5, $5)""")
-                .execute(Tuple.of(id, kind, at(asOf), horizonDays, at(now))).replaceWithVoid();
+        return insert(id, kind, asOf, horizonDays, null, now).replaceWithVoid();
     }
 
     /**
@@ -46,11 +44,22 @@ public class JobRepository {
      * true when this call took the slot.
      */
     public Uni<Boolean> insertScheduled(UUID id, String kind, int horizonDays, Instant scheduledFor, Instant now) {
+        return insert(id, kind, null, horizonDays, scheduledFor, now);
+    }
+
+    /**
+     * True when the row went in. Only a scheduled job (scheduledFor not null) can lose to another replica's row
+     * for the same instant (unique index of V5); a null scheduledFor is outside that partial index and never
+     * conflicts.
+     */
+    private Uni<Boolean> insert(UUID id, String kind, Instant asOf, int horizonDays, Instant scheduledFor,
+            Instant now) {
         return pool.preparedQuery("""
-                INSERT INTO churn_job (id, kind, state, horizon_days, created_at, heartbeat_at, scheduled_for)
-                VALUES ($1, $2, 'queued', $3, $4, $4, $5) ON CONFLICT (scheduled_for) WHERE scheduled_for IS NOT NULL
-                DO NOTHING""")
-                .execute(Tuple.of(id, kind, horizonDays, at(now), at(scheduledFor))).map(rows -> rows.rowCount() == 1);
+                INSERT INTO churn_job (id, kind, state, as_of, horizon_days, created_at, heartbeat_at, scheduled_for)
+                VALUES ($1, $2, 'queued', $3, $4, $5, $5, $6)
+                ON CONFLICT (scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING""")
+                .execute(Tuple.of(id, kind, at(asOf), horizonDays, at(now), at(scheduledFor)))
+                .map(rows -> rows.rowCount() == 1);
     }
 
     public Uni<Void> started(UUID id, Instant now) {

@@ -1,9 +1,8 @@
 package io.memberpulse.devstack.testing;
 
 import io.grpc.ClientInterceptor;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.memberpulse.devstack.auth.DevTokens;
+import io.memberpulse.proto.auth.BearerTokenCallCredentials;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
 import io.restassured.filter.Filter;
@@ -17,8 +16,6 @@ import java.util.Set;
  */
 public class AuthTestResource implements QuarkusTestResourceLifecycleManager {
     private static final DevTokens TOKENS = DevTokens.generate();
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
-            Metadata.ASCII_STRING_MARSHALLER);
 
     /** The signer whose tokens the services under test accept. */
     public static DevTokens tokens() {
@@ -44,9 +41,7 @@ public class AuthTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** A client interceptor sending the token on every call of a gRPC channel or stub. */
     public static ClientInterceptor as(String token) {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + token);
-        return MetadataUtils.newAttachHeadersInterceptor(headers);
+        return new BearerTokenCallCredentials(token).interceptor();
     }
 
     /** Adds an analyst's token to a request that has no Authorization header (an empty one: no token). */

@@ -13,6 +13,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.memberpulse.devstack.auth.DevTokens;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.devstack.testing.OpenEndpoints;
 import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -177,10 +178,7 @@ class AccessTest {
 
     @Test
     void healthMetricsAndOpenApiNeedNoToken() {
-        as(null).get("/q/health/ready").then().statusCode(200);
-        as(null).get("/q/health/live").then().statusCode(200);
-        as(null).get("/q/metrics").then().statusCode(200);
-        as(null).get("/q/openapi").then().statusCode(200);
+        OpenEndpoints.assertOpenWithoutToken();
     }
 
     static ResolveRequest resolveByMemberNo(String memberNo) {
