@@ -2,8 +2,8 @@
 {{- $fullname := include "memberpulse-common.fullname" . -}}
 {{- $native := eq (include "memberpulse-common.native" .) "true" -}}
 {{- $kafkaEnv := include "memberpulse-common.kafkaSecurityEnv" . | trim -}}
-{{- $kafka := include "memberpulse-common.kafkaSecurity" . | fromJson -}}
-{{- $truststore := $kafka.truststore -}}
+{{- $datastoreEnv := include "memberpulse-common.datastoreSecurityEnv" . | trim -}}
+{{- $caMounts := (include "memberpulse-common.caMounts" . | fromJson).mounts -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -75,12 +75,15 @@ spec:
                 name: {{ $fullname }}-config
             - secretRef:
                 name: {{ include "memberpulse-common.secretName" . }}
-          {{- if or (not $native) .Values.extraEnv $kafkaEnv }}
+          {{- if or (not $native) .Values.extraEnv $kafkaEnv $datastoreEnv }}
           env:
             {{- if not $native }}
             # Appended by the image's run-java.sh after its own defaults, so these win.
             - name: JAVA_OPTS_APPEND
               value: {{ printf "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager %s" (include "memberpulse-common.javaOpts" .) | quote }}
+            {{- end }}
+            {{- with $datastoreEnv }}
+            {{- . | nindent 12 }}
             {{- end }}
             {{- with $kafkaEnv }}
             {{- . | nindent 12 }}
@@ -89,11 +92,13 @@ spec:
             {{- toYaml . | nindent 12 }}
             {{- end }}
           {{- end }}
-          {{- if or $truststore.secretName $truststore.configMapName }}
+          {{- with $caMounts }}
           volumeMounts:
-            - name: kafka-truststore
-              mountPath: {{ include "memberpulse-common.kafkaTruststoreDir" . }}
+            {{- range . }}
+            - name: {{ .name }}
+              mountPath: {{ .dir }}
               readOnly: true
+            {{- end }}
           {{- end }}
           {{- if .Values.probes.startup.enabled }}
           startupProbe:
@@ -123,19 +128,21 @@ spec:
             allowPrivilegeEscalation: false
             capabilities:
               drop: ["ALL"]
-      {{- if or $truststore.secretName $truststore.configMapName }}
+      {{- with $caMounts }}
       volumes:
-        - name: kafka-truststore
-          {{- if $truststore.secretName }}
+        {{- range . }}
+        - name: {{ .name }}
+          {{- if .secretName }}
           secret:
-            secretName: {{ $truststore.secretName }}
+            secretName: {{ .secretName }}
           {{- else }}
           configMap:
-            name: {{ $truststore.configMapName }}
+            name: {{ .configMapName }}
           {{- end }}
             items:
-              - key: {{ $truststore.key }}
-                path: {{ $truststore.key }}
+              - key: {{ .key }}
+                path: {{ .key }}
+        {{- end }}
       {{- end }}
       {{- with .Values.nodeSelector }}
       nodeSelector:

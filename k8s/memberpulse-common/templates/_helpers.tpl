@@ -84,6 +84,7 @@ REDIS_PORT: {{ .Values.redis.port | default $gredis.port | default 6379 | quote 
 REDIS_KEY_PREFIX: {{ . | quote }}
 {{- end }}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
+{{- include "memberpulse-common.datastoreSecurityConfig" . }}
 {{- include "memberpulse-common.kafkaSecurityConfig" . }}
 {{- with $auth.publicKeyLocation | default $gauth.publicKeyLocation }}
 MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ . | quote }}
@@ -209,4 +210,122 @@ the Secret and the container's environment.
       name: {{ $k.truststore.secretName }}
       key: {{ . }}
 {{- end }}
+{{- end -}}
+
+{{/*
+A CA file from a Secret or a ConfigMap: the service's field, else the global one. Mounted read-only.
+*/}}
+{{- define "memberpulse-common.caFile" -}}
+{{- $g := .global | default dict -}}
+{{- $s := .service | default dict -}}
+{{- $ca := dict
+    "secretName" ($s.secretName | default $g.secretName | default "")
+    "configMapName" ($s.configMapName | default $g.configMapName | default "")
+    "key" ($s.key | default $g.key | default "ca.crt") -}}
+{{- if and $ca.secretName $ca.configMapName }}
+{{- fail (printf "%s: set secretName or configMapName, not both" .name) }}
+{{- end }}
+{{- toJson $ca -}}
+{{- end -}}
+
+{{/*
+Redis sign-in and TLS, and PostgreSQL TLS: each field of the service's redis.* / postgres.*, else global.*.
+The Redis password comes only from an existing Secret, as an env entry (datastoreSecurityEnv).
+*/}}
+{{- define "memberpulse-common.datastoreSecurity" -}}
+{{- $global := .Values.global | default dict -}}
+{{- $gredis := $global.redis | default dict -}}
+{{- $sredis := .Values.redis | default dict -}}
+{{- $gpg := $global.postgres | default dict -}}
+{{- $spg := .Values.postgres | default dict -}}
+{{- $tls := false -}}
+{{- if kindIs "bool" $gredis.tls }}{{ $tls = $gredis.tls }}{{ end -}}
+{{- if kindIs "bool" $sredis.tls }}{{ $tls = $sredis.tls }}{{ end -}}
+{{- $gpw := $gredis.passwordSecret | default dict -}}
+{{- $spw := $sredis.passwordSecret | default dict -}}
+{{- $password := dict
+    "name" ($spw.name | default $gpw.name | default "")
+    "key" ($spw.key | default $gpw.key | default "password") -}}
+{{- $redisCa := include "memberpulse-common.caFile" (dict "name" "redis.ca" "global" $gredis.ca "service" $sredis.ca) | fromJson -}}
+{{- $sredisCa := $sredis.ca | default dict -}}
+{{- if and (or $redisCa.secretName $redisCa.configMapName) (not $tls) }}
+{{- /* A service that turns TLS off drops the global CA; a CA set next to tls=false is a mistake. */ -}}
+{{- if or $sredisCa.secretName $sredisCa.configMapName (not (kindIs "bool" $sredis.tls)) }}
+{{- fail "redis.ca is set but redis.tls is false: set redis.tls=true (the CA checks the server's TLS certificate)" }}
+{{- end }}
+{{- $redisCa = dict "secretName" "" "configMapName" "" "key" $redisCa.key }}
+{{- end }}
+{{- $sslMode := $spg.sslMode | default $gpg.sslMode | default "" -}}
+{{- if and $sslMode (not (has $sslMode (list "disable" "require" "verify-ca" "verify-full"))) }}
+{{- fail (printf "postgres.sslMode %q must be disable, require, verify-ca or verify-full" $sslMode) }}
+{{- end }}
+{{- $pgCa := include "memberpulse-common.caFile" (dict "name" "postgres.ca" "global" $gpg.ca "service" $spg.ca) | fromJson -}}
+{{- $pgHasCa := or $pgCa.secretName $pgCa.configMapName -}}
+{{- $spgCa := $spg.ca | default dict -}}
+{{- if and $pgHasCa (not (hasPrefix "verify-" $sslMode)) }}
+{{- /* A service that sets a mode without checks drops the global CA; a CA next to such a mode is a mistake. */ -}}
+{{- if or $spgCa.secretName $spgCa.configMapName (not $spg.sslMode) }}
+{{- fail (printf "postgres.ca is set but postgres.sslMode is %q: use verify-ca or verify-full (require does not check the certificate)" ($sslMode | default "disable")) }}
+{{- end }}
+{{- $pgCa = dict "secretName" "" "configMapName" "" "key" $pgCa.key }}
+{{- $pgHasCa = false }}
+{{- end }}
+{{- if and (hasPrefix "verify-" $sslMode) (not $pgHasCa) }}
+{{- fail (printf "postgres.sslMode %s needs postgres.ca (secretName or configMapName): the JDBC driver Flyway uses reads the server's CA only from a file" $sslMode) }}
+{{- end }}
+{{- toJson (dict "redis" (dict "tls" $tls "passwordSecret" $password "ca" $redisCa) "postgres" (dict "sslMode" $sslMode "ca" $pgCa)) -}}
+{{- end -}}
+
+{{/* Where the Redis and PostgreSQL CAs are mounted in the container. */}}
+{{- define "memberpulse-common.redisCaDir" -}}
+/etc/memberpulse/redis-ca
+{{- end -}}
+{{- define "memberpulse-common.postgresCaDir" -}}
+/etc/memberpulse/postgres-ca
+{{- end -}}
+
+{{/* The non-secret Redis and PostgreSQL security variables, for the ConfigMap (nothing when unset). */}}
+{{- define "memberpulse-common.datastoreSecurityConfig" -}}
+{{- $d := include "memberpulse-common.datastoreSecurity" . | fromJson -}}
+{{- if $d.redis.tls }}
+REDIS_TLS: "true"
+{{- end }}
+{{- if or $d.redis.ca.secretName $d.redis.ca.configMapName }}
+REDIS_TLS_CA_FILE: {{ printf "%s/%s" (include "memberpulse-common.redisCaDir" .) $d.redis.ca.key | quote }}
+{{- end }}
+{{- with $d.postgres.sslMode }}
+POSTGRES_SSL_MODE: {{ . | quote }}
+{{- end }}
+{{- if or $d.postgres.ca.secretName $d.postgres.ca.configMapName }}
+POSTGRES_SSL_ROOT_CERT: {{ printf "%s/%s" (include "memberpulse-common.postgresCaDir" .) $d.postgres.ca.key | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The Redis password, as a container env entry read from its Secret. */}}
+{{- define "memberpulse-common.datastoreSecurityEnv" -}}
+{{- $d := include "memberpulse-common.datastoreSecurity" . | fromJson -}}
+{{- with $d.redis.passwordSecret.name }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $d.redis.passwordSecret.key }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The CA files to mount, as a JSON list of {name, dir, secretName, configMapName, key}: Kafka's truststore,
+Redis' CA, PostgreSQL's CA, those that are set.
+*/}}
+{{- define "memberpulse-common.caMounts" -}}
+{{- $kafka := (include "memberpulse-common.kafkaSecurity" . | fromJson).truststore -}}
+{{- $d := include "memberpulse-common.datastoreSecurity" . | fromJson -}}
+{{- $mounts := list -}}
+{{- range $m := list
+    (merge (dict "name" "kafka-truststore" "dir" (include "memberpulse-common.kafkaTruststoreDir" .)) $kafka)
+    (merge (dict "name" "redis-ca" "dir" (include "memberpulse-common.redisCaDir" .)) $d.redis.ca)
+    (merge (dict "name" "postgres-ca" "dir" (include "memberpulse-common.postgresCaDir" .)) $d.postgres.ca) }}
+{{- if or $m.secretName $m.configMapName }}{{ $mounts = append $mounts $m }}{{ end }}
+{{- end }}
+{{- toJson (dict "mounts" $mounts) -}}
 {{- end -}}

@@ -35,6 +35,11 @@ class RenderedManifestsTest {
             Map.entry("global.kafka.security.sasl.mechanism", "SCRAM-SHA-512"),
             Map.entry("global.kafka.security.sasl.existingSecret", "memberpulse-kafka"),
             Map.entry("global.kafka.security.truststore.secretName", "kafka-cluster-ca-cert"),
+            Map.entry("global.redis.tls", true),
+            Map.entry("global.redis.passwordSecret.name", "memberpulse-redis"),
+            Map.entry("global.redis.ca.configMapName", "redis-ca"),
+            Map.entry("global.postgres.sslMode", "verify-full"),
+            Map.entry("global.postgres.ca.secretName", "postgres-ca"),
             Map.entry("global.image.native", true));
 
     static List<Object[]> renderings() {

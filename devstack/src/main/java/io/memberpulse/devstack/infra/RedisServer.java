@@ -2,64 +2,100 @@ package io.memberpulse.devstack.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.logging.Logger;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.ScanParams;
 import redis.clients.jedis.ScanResult;
 
 /**
- * A Redis server: the configured one when it answers PING, otherwise an embedded one
- * (embedded-redis ships a Linux redis-server binary) on a free port, keeping nothing on disk.
+ * A Redis server: the configured one when it answers PING (signed in with REDIS_PASSWORD when set),
+ * otherwise an embedded one (embedded-redis ships a Linux redis-server binary) on a free port, keeping
+ * nothing on disk. {@link #startWithPassword} starts one that refuses clients without the password, as
+ * managed Redis does.
  */
 public final class RedisServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RedisServer.class.getName());
 
     private final String host;
     private final int port;
+    /** null: no AUTH */
+    private final String password;
     private final redis.embedded.RedisServer embedded;
 
-    private RedisServer(String host, int port, redis.embedded.RedisServer embedded) {
+    private RedisServer(String host, int port, String password, redis.embedded.RedisServer embedded) {
         this.host = host;
         this.port = port;
+        this.password = password;
         this.embedded = embedded;
     }
 
     public static RedisServer startOrReuse(InfraSettings settings) {
-        if (!settings.embeddedForced("redis") && answersPing(settings.redisHost(), settings.redisPort())) {
+        if (!settings.embeddedForced("redis")
+                && answersPing(settings.redisHost(), settings.redisPort(), settings.redisPassword())) {
             LOG.info(() -> "Redis: using the configured server at " + settings.redisHost() + ":" + settings.redisPort());
-            return new RedisServer(settings.redisHost(), settings.redisPort(), null);
+            return new RedisServer(settings.redisHost(), settings.redisPort(), settings.redisPassword(), null);
         }
+        return startEmbedded(null);
+    }
+
+    /** An embedded server that answers only clients signed in with this password (requirepass). */
+    public static RedisServer startWithPassword(String password) {
+        if (password == null || password.isBlank() || password.matches(".*[\\s\"].*")) {
+            throw new IllegalArgumentException("a Redis password must be non-blank, without spaces or quotes");
+        }
+        return startEmbedded(password);
+    }
+
+    private static RedisServer startEmbedded(String password) {
         int port = FreePorts.next();
         try {
-            redis.embedded.RedisServer embedded = redis.embedded.RedisServer.newRedisServer()
+            var builder = redis.embedded.RedisServer.newRedisServer()
                     .port(port)
                     .bind("127.0.0.1")
                     .setting("save \"\"")
-                    .setting("appendonly no")
-                    .build();
+                    .setting("appendonly no");
+            if (password != null) {
+                builder.setting("requirepass " + password);
+            }
+            redis.embedded.RedisServer embedded = builder.build();
             embedded.start();
-            LOG.info(() -> "Redis: started an embedded server on port " + port);
-            return new RedisServer("127.0.0.1", port, embedded);
+            LOG.info(() -> "Redis: started an embedded server on port " + port + (password != null ? " (password required)" : ""));
+            return new RedisServer("127.0.0.1", port, password, embedded);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start an embedded Redis", e);
         }
     }
 
-    private static boolean answersPing(String host, int port) {
+    private static boolean answersPing(String host, int port, String password) {
         if (!FreePorts.answers(host, port, 500)) {
             return false;
         }
         try (Jedis jedis = new Jedis(host, port, 1000)) {
+            if (password != null) {
+                jedis.auth(password);
+            }
             return "PONG".equals(jedis.ping());
         } catch (RuntimeException e) {
             return false;
         }
     }
 
+    /**
+     * The variables a service reads to reach this server (see its application.properties): REDIS_HOST,
+     * REDIS_PORT and REDIS_PASSWORD, empty when the server has none (so an inherited one is not sent).
+     */
+    public Map<String, String> clientEnvironment() {
+        return Map.of("REDIS_HOST", host, "REDIS_PORT", String.valueOf(port), "REDIS_PASSWORD", password == null ? "" : password);
+    }
+
     /** Deletes every key under the prefix; returns how many. */
     public long deleteKeys(String prefix) {
         long deleted = 0;
         try (Jedis jedis = new Jedis(host, port, 5000)) {
+            if (password != null) {
+                jedis.auth(password);
+            }
             String cursor = ScanParams.SCAN_POINTER_START;
             ScanParams params = new ScanParams().match(prefix + "*").count(1000);
             do {

@@ -62,8 +62,7 @@ public final class Infrastructure implements AutoCloseable {
         env.put("POSTGRES_USER", postgres.user());
         env.put("POSTGRES_PASSWORD", postgres.password());
         env.put("POSTGRES_DB", databaseOf(spec));
-        env.put("REDIS_HOST", redis.host());
-        env.put("REDIS_PORT", String.valueOf(redis.port()));
+        env.putAll(redis.clientEnvironment());
         if (!isolation.isEmpty()) {
             env.put("REDIS_KEY_PREFIX", redisPrefix() + spec.name().toLowerCase(java.util.Locale.ROOT) + ":");
         }
