@@ -1,15 +1,16 @@
 package io.memberpulse.k8s;
 
+import static io.memberpulse.k8s.ServiceWorkload.configData;
+import static io.memberpulse.k8s.ServiceWorkload.env;
+import static io.memberpulse.k8s.ServiceWorkload.pod;
+import static io.memberpulse.k8s.ServiceWorkload.secretKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -137,23 +138,5 @@ class DatastoreSecurityTest {
         assertThatThrownBy(() -> Charts.template("rfm-service", Map.of("redis.tls", true,
                 "redis.ca.secretName", "a", "redis.ca.configMapName", "b")))
                 .hasMessageContaining("redis.ca: set secretName or configMapName, not both");
-    }
-
-    private static String secretKey(EnvVar var) {
-        assertThat(var).isNotNull();
-        assertThat(var.getValue()).isNull();
-        return var.getValueFrom().getSecretKeyRef().getName() + "/" + var.getValueFrom().getSecretKeyRef().getKey();
-    }
-
-    private static Map<String, String> configData(List<Manifest> manifests, String service) {
-        return Manifests.one(manifests, "ConfigMap", service + "-config").as(ConfigMap.class).getData();
-    }
-
-    private static Map<String, EnvVar> env(List<Manifest> manifests, String service) {
-        return ServiceChartsTest.container(manifests, service).getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
-    }
-
-    private static PodSpec pod(List<Manifest> manifests, String service) {
-        return Manifests.one(manifests, "Deployment", service).as(Deployment.class).getSpec().getTemplate().getSpec();
     }
 }
