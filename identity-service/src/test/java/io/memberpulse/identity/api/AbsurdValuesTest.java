@@ -9,8 +9,8 @@ import static org.hamcrest.Matchers.lessThan;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.identity.api.grpc.StreamedImport;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.Identifiers;
@@ -21,9 +21,8 @@ import io.memberpulse.proto.identity.v1.Source;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Absurd values are refused at every edge with line, field and reason; the rest goes in; no merge. */
@@ -90,28 +89,11 @@ class AbsurdValuesTest {
                 .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
         try {
             String run = UUID.randomUUID().toString();
-            CompletableFuture<ImportSummary> answer = new CompletableFuture<>();
-            StreamObserver<ChannelEvent> upload = IdentityServiceGrpc.newStub(channel).importEvents(new StreamObserver<>() {
-                @Override
-                public void onNext(ImportSummary summary) {
-                    answer.complete(summary);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    answer.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-            upload.onNext(visit("g1-" + run, "MG-" + run, ""));
-            // (a message over the gRPC server's inbound limit fails the whole stream with RESOURCE_EXHAUSTED)
-            upload.onNext(visit("g2-" + run, "MG-" + run, "名".repeat(20_000)));
-            upload.onNext(visit("g3-" + run, "MG-" + run, ""));
-            upload.onCompleted();
-            ImportSummary summary = answer.get(60, TimeUnit.SECONDS);
+            ImportSummary summary = StreamedImport.upload(IdentityServiceGrpc.newStub(channel), List.of(
+                    visit("g1-" + run, "MG-" + run, ""),
+                    // (a message over the gRPC server's inbound limit fails the whole stream with RESOURCE_EXHAUSTED)
+                    visit("g2-" + run, "MG-" + run, "名".repeat(20_000)),
+                    visit("g3-" + run, "MG-" + run, "")), 60);
             assertThat(summary.getAccepted()).isEqualTo(2);
             assertThat(summary.getRejected()).isEqualTo(1);
             assertThat(summary.getRejections(0).getIndex()).isEqualTo(2);

@@ -10,11 +10,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.memberpulse.devstack.auth.DevTokens;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.devstack.testing.OpenEndpoints;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.identity.api.grpc.StreamedImport;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.GetMemberRequest;
@@ -33,9 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -196,25 +194,7 @@ class AccessTest {
         if (token != null) {
             stub = stub.withInterceptors(AuthTestResource.as(token));
         }
-        CompletableFuture<ImportSummary> answer = new CompletableFuture<>();
-        StreamObserver<ChannelEvent> upload = stub.importEvents(new StreamObserver<>() {
-            @Override
-            public void onNext(ImportSummary summary) {
-                answer.complete(summary);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                answer.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        upload.onNext(event);
-        upload.onCompleted();
-        return answer.get(30, TimeUnit.SECONDS);
+        return StreamedImport.upload(stub, List.of(event), 30);
     }
 
     /** How the streamed import of one event is refused with the token (null: none); the event is not taken. */

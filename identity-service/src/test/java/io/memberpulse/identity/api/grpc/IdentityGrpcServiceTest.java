@@ -23,6 +23,7 @@ import io.memberpulse.proto.identity.v1.SplitMemberRequest;
 import io.memberpulse.proto.identity.v1.SplitPart;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,27 +56,10 @@ class IdentityGrpcServiceTest {
     @Test
     void streamedImportAcceptsGoodEventsAndListsTheRejectedOnes() throws Exception {
         String memberNo = "G-" + UUID.randomUUID();
-        CompletableFuture<ImportSummary> answer = new CompletableFuture<>();
-        StreamObserver<ChannelEvent> upload = IdentityServiceGrpc.newStub(channel).importEvents(new StreamObserver<>() {
-            @Override
-            public void onNext(ImportSummary summary) {
-                answer.complete(summary);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                answer.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        upload.onNext(order("g1-" + memberNo, memberNo));
-        upload.onNext(order("", memberNo)); // no event_id
-        upload.onNext(order("g2-" + memberNo, memberNo));
-        upload.onCompleted();
-        ImportSummary summary = answer.get(30, TimeUnit.SECONDS);
+        ImportSummary summary = StreamedImport.upload(IdentityServiceGrpc.newStub(channel), List.of(
+                order("g1-" + memberNo, memberNo),
+                order("", memberNo), // no event_id
+                order("g2-" + memberNo, memberNo)), 30);
         assertThat(summary.getAccepted()).isEqualTo(2);
         assertThat(summary.getRejected()).isEqualTo(1);
         assertThat(summary.getRejections(0).getIndex()).isEqualTo(2);
