@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What each service's application.properties makes of the variables the chart sets (REDIS_TLS,
  * REDIS_PASSWORD, REDIS_TLS_CA_FILE, POSTGRES_SSL_MODE, POSTGRES_SSL_ROOT_CERT), resolved by SmallRye Config
- * as Quarkus resolves them, environment over file: the Quarkus settings they must become. TLS itself is not
- * run against a server here (it needs certificates).
+ * as Quarkus resolves them, environment over file: the Quarkus settings they must become. rfm-service's
+ * SecuredInfrastructureTest runs the same variables against servers that accept only TLS.
  */
 class DatastoreSecurityPropertiesTest {
 

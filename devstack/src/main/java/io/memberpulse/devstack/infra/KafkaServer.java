@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -72,24 +73,49 @@ public final class KafkaServer implements AutoCloseable {
      * listener (inter-broker traffic, creating the user and the topics) is not given out.
      */
     public static KafkaServer startWithScramUser(String username, String password) {
+        return startWithScramUser(username, password, null);
+    }
+
+    /**
+     * The same over TLS (SASL_SSL, as managed Kafka is reached): the listener shows the certificate in tls,
+     * and clients trust its CA through the KAFKA_SSL_TRUSTSTORE_* variables, checking the host name.
+     */
+    public static KafkaServer startWithScramUserOverTls(String username, String password, TlsMaterial tls) {
+        return startWithScramUser(username, password, Objects.requireNonNull(tls, "tls"));
+    }
+
+    private static KafkaServer startWithScramUser(String username, String password, TlsMaterial tls) {
         if (username == null || username.isBlank() || password == null || password.isEmpty()) {
             throw new IllegalArgumentException("a SCRAM user needs a name and a password");
         }
         long started = System.nanoTime();
         int plainPort = FreePorts.next();
         int saslPort = FreePorts.next();
+        SecurityProtocol protocol = tls == null ? SecurityProtocol.SASL_PLAINTEXT : SecurityProtocol.SASL_SSL;
+        String listener = "listener.name." + protocol.name.toLowerCase(Locale.ROOT) + ".";
         EmbeddedKafkaBroker broker = embeddedBroker(plainPort, properties -> {
             properties.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
-            properties.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+            properties.put(listener + "scram-sha-512.sasl.jaas.config",
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            if (tls != null) {
+                properties.put(listener + "ssl.keystore.type", "PKCS12");
+                properties.put(listener + "ssl.keystore.location", tls.serverKeyStore().toString());
+                properties.put(listener + "ssl.keystore.password", tls.password());
+                properties.put(listener + "ssl.key.password", tls.password());
+            }
         }).withAdvertisedListeners(EmbeddedKafkaBroker.endpoint(SecurityProtocol.PLAINTEXT, "localhost", plainPort),
-                EmbeddedKafkaBroker.endpoint(SecurityProtocol.SASL_PLAINTEXT, "localhost", saslPort)).start();
+                EmbeddedKafkaBroker.endpoint(protocol, "localhost", saslPort)).start();
         String brokerOwn = "localhost:" + plainPort;
         String signIn = "localhost:" + saslPort;
         Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("KAFKA_SECURITY_PROTOCOL", SecurityProtocol.SASL_PLAINTEXT.name);
+        environment.put("KAFKA_SECURITY_PROTOCOL", protocol.name);
         environment.put("KAFKA_SASL_MECHANISM", SCRAM_MECHANISM);
         environment.put("KAFKA_SASL_JAAS_CONFIG", scramJaasConfig(username, password));
+        if (tls != null) {
+            environment.put("KAFKA_SSL_TRUSTSTORE_LOCATION", tls.trustStore().toString());
+            environment.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", tls.password());
+            environment.put("KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12");
+        }
         KafkaServer server = new KafkaServer(signIn, brokerOwn, environment, broker);
         try {
             server.createScramUser(username, password);
@@ -98,8 +124,8 @@ public final class KafkaServer implements AutoCloseable {
             broker.close();
             throw e;
         }
-        LOG.info(() -> "Kafka: started a KRaft broker with SCRAM sign-in at " + signIn + " in "
-                + (System.nanoTime() - started) / 1_000_000 + " ms");
+        LOG.info(() -> "Kafka: started a KRaft broker with SCRAM sign-in over " + protocol.name + " at " + signIn
+                + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         return server;
     }
 
@@ -202,7 +228,8 @@ public final class KafkaServer implements AutoCloseable {
 
     /**
      * What a service needs to reach this broker, as the environment variables its application.properties
-     * and quarkus-kafka-client read (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*); empty for plaintext.
+     * and quarkus-kafka-client read (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_TRUSTSTORE_*); empty for
+     * plaintext.
      */
     public Map<String, String> clientEnvironment() {
         return clientEnvironment;

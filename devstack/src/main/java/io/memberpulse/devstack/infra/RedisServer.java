@@ -2,6 +2,7 @@ package io.memberpulse.devstack.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Logger;
 import redis.clients.jedis.Jedis;
@@ -12,7 +13,7 @@ import redis.clients.jedis.ScanResult;
  * A Redis server: the configured one when it answers PING (signed in with REDIS_PASSWORD when set),
  * otherwise an embedded one (embedded-redis ships a Linux redis-server binary) on a free port, keeping
  * nothing on disk. {@link #startWithPassword} starts one that refuses clients without the password, as
- * managed Redis does.
+ * managed Redis does; {@link #startWithTls} one that also speaks only TLS.
  */
 public final class RedisServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RedisServer.class.getName());
@@ -22,46 +23,71 @@ public final class RedisServer implements AutoCloseable {
     /** null: no AUTH */
     private final String password;
     private final redis.embedded.RedisServer embedded;
+    /** null: plaintext */
+    private final TlsMaterial tls;
 
-    private RedisServer(String host, int port, String password, redis.embedded.RedisServer embedded) {
+    private RedisServer(String host, int port, String password, redis.embedded.RedisServer embedded, TlsMaterial tls) {
         this.host = host;
         this.port = port;
         this.password = password;
         this.embedded = embedded;
+        this.tls = tls;
     }
 
     public static RedisServer startOrReuse(InfraSettings settings) {
         if (!settings.embeddedForced("redis")
                 && answersPing(settings.redisHost(), settings.redisPort(), settings.redisPassword())) {
             LOG.info(() -> "Redis: using the configured server at " + settings.redisHost() + ":" + settings.redisPort());
-            return new RedisServer(settings.redisHost(), settings.redisPort(), settings.redisPassword(), null);
+            return new RedisServer(settings.redisHost(), settings.redisPort(), settings.redisPassword(), null, null);
         }
-        return startEmbedded(null);
+        return startEmbedded(null, null);
     }
 
     /** An embedded server that answers only clients signed in with this password (requirepass). */
     public static RedisServer startWithPassword(String password) {
+        return startEmbedded(requireUsablePassword(password), null);
+    }
+
+    /**
+     * An embedded server that answers only TLS connections (its plaintext port closed) from clients signed
+     * in with this password, with the certificate in tls; clients reach it as localhost, the name in the
+     * certificate, and need not show one of their own.
+     */
+    public static RedisServer startWithTls(String password, TlsMaterial tls) {
+        return startEmbedded(requireUsablePassword(password), tls);
+    }
+
+    private static String requireUsablePassword(String password) {
         if (password == null || password.isBlank() || password.matches(".*[\\s\"].*")) {
             throw new IllegalArgumentException("a Redis password must be non-blank, without spaces or quotes");
         }
-        return startEmbedded(password);
+        return password;
     }
 
-    private static RedisServer startEmbedded(String password) {
+    private static RedisServer startEmbedded(String password, TlsMaterial tls) {
         int port = FreePorts.next();
         try {
+            // With TLS the plaintext port is 0 (none) and the TLS port is the server's one.
             var builder = redis.embedded.RedisServer.newRedisServer()
-                    .port(port)
+                    .port(tls != null ? 0 : port)
                     .bind("127.0.0.1")
                     .setting("save \"\"")
                     .setting("appendonly no");
             if (password != null) {
                 builder.setting("requirepass " + password);
             }
+            if (tls != null) {
+                builder.setting("tls-port " + port)
+                        .setting("tls-cert-file " + tls.serverCertificatePem())
+                        .setting("tls-key-file " + tls.serverPrivateKeyPem())
+                        .setting("tls-ca-cert-file " + tls.caCertificatePem())
+                        .setting("tls-auth-clients no");
+            }
             redis.embedded.RedisServer embedded = builder.build();
             embedded.start();
-            LOG.info(() -> "Redis: started an embedded server on port " + port + (password != null ? " (password required)" : ""));
-            return new RedisServer("127.0.0.1", port, password, embedded);
+            LOG.info(() -> "Redis: started an embedded server on port " + port + (tls != null ? " (TLS only)" : "")
+                    + (password != null ? " (password required)" : ""));
+            return new RedisServer(tls != null ? "localhost" : "127.0.0.1", port, password, embedded, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start an embedded Redis", e);
         }
@@ -83,10 +109,19 @@ public final class RedisServer implements AutoCloseable {
 
     /**
      * The variables a service reads to reach this server (see its application.properties): REDIS_HOST,
-     * REDIS_PORT and REDIS_PASSWORD, empty when the server has none (so an inherited one is not sent).
+     * REDIS_PORT and REDIS_PASSWORD, empty when the server has none (so an inherited one is not sent); with
+     * TLS also REDIS_TLS=true and REDIS_TLS_CA_FILE.
      */
     public Map<String, String> clientEnvironment() {
-        return Map.of("REDIS_HOST", host, "REDIS_PORT", String.valueOf(port), "REDIS_PASSWORD", password == null ? "" : password);
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("REDIS_HOST", host);
+        environment.put("REDIS_PORT", String.valueOf(port));
+        environment.put("REDIS_PASSWORD", password == null ? "" : password);
+        if (tls != null) {
+            environment.put("REDIS_TLS", "true");
+            environment.put("REDIS_TLS_CA_FILE", tls.caCertificatePem().toString());
+        }
+        return environment;
     }
 
     /** Deletes every key under the prefix; returns how many. */
@@ -110,7 +145,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public String url() {
-        return "redis://" + host + ":" + port;
+        return (tls != null ? "rediss://" : "redis://") + host + ":" + port;
     }
 
     public String host() {
