@@ -1,5 +1,6 @@
 package io.memberpulse.devstack.cli;
 
+import io.memberpulse.devstack.infra.InfraSettings;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.Map;
  *                                                    train on facts before DATE, score every earlier buyer to CSV
  *   token   --state DIR [--role analyst|staff|ingest] [--store STORE]
  *                                                    print a bearer token the stack's services accept
+ *   reset                                            drop the services' databases and Redis keys (stack down)
  * </pre>
  * Every command signs its own requests with the stack's key (state folder, auth/).
  */
@@ -41,6 +43,7 @@ public final class DevStackMain {
             case "token" -> TokenCommand.run(state(options), options.getOrDefault("role", "analyst"),
                     options.get("store"));
             case "summary" -> SummaryCommand.run(state(options));
+            case "reset" -> ResetCommand.run(InfraSettings.fromEnvironment());
             case "churn-score" -> ChurnScoreCommand.run(state(options),
                     require(options, "as-of"), require(options, "horizon"), Path.of(require(options, "out")));
             default -> {

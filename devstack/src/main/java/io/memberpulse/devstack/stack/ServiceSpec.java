@@ -1,6 +1,6 @@
 package io.memberpulse.devstack.stack;
 
-/** The four services as the local stack runs them: module, default ports, database. */
+/** The four services as the local stack runs them: module, default ports, database, Redis key prefix. */
 public enum ServiceSpec {
     IDENTITY("identity-service", 8081, 9081, "memberpulse_identity"),
     RFM("rfm-service", 8082, 9082, "memberpulse_rfm"),
@@ -33,6 +33,11 @@ public enum ServiceSpec {
 
     public String database() {
         return database;
+    }
+
+    /** The prefix of the service's Redis keys when REDIS_KEY_PREFIX is unset (its application.properties). */
+    public String redisKeyPrefix() {
+        return "mp:" + name().toLowerCase(java.util.Locale.ROOT) + ":";
     }
 
     /** Environment-variable prefix of this service's address for the others, e.g. RFM_GRPC_PORT. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,7 @@ class LauncherScriptTest {
         Run help = run(elsewhere, "help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).startsWith("usage: ./memberpulse COMMAND")
-                .contains("  up ", "  import FILE", "  churn score --as-of DATE", "  token [analyst | ingest | staff STORE]")
+                .contains("  up ", "  import FILE", "  reset ", "  churn score --as-of DATE", "  token [analyst | ingest | staff STORE]")
                 .contains("curl -H \"Authorization: Bearer $(./memberpulse");
         assertThat(help.err()).isEmpty();
     }
@@ -39,15 +40,34 @@ class LauncherScriptTest {
         assertThat(unknown.out()).isEmpty();
     }
 
+    @Test
+    void resetRefusesWhileTheStackRunsAndTouchesNothing(@TempDir Path elsewhere) throws Exception {
+        // A live pid in the state folder is what the launcher takes for a running stack: this JVM's.
+        Path state = Files.createDirectories(elsewhere.resolve("state"));
+        Files.writeString(state.resolve("devstack.pid"), Long.toString(ProcessHandle.current().pid()));
+        Run reset = run(elsewhere, Map.of("MEMBERPULSE_STATE", state.toString()), "reset");
+        assertThat(reset.exit()).isEqualTo(1);
+        assertThat(reset.err()).contains("memberpulse is up: ./memberpulse down first");
+        assertThat(reset.out()).doesNotContain("dropped", "deleted");
+        assertThat(state.resolve("devstack.pid")).exists();
+    }
+
     private static Run run(Path directory, String... args) throws IOException, InterruptedException {
+        return run(directory, Map.of(), args);
+    }
+
+    private static Run run(Path directory, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile(directory, "out", ".txt");
         Path err = Files.createTempFile(directory, "err", ".txt");
         String[] command = new String[args.length + 2];
         command[0] = "bash";
         command[1] = SCRIPT.toString();
         System.arraycopy(args, 0, command, 2, args.length);
-        Process process = new ProcessBuilder(command).directory(directory.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
