@@ -2,7 +2,10 @@ package io.memberpulse.churn;
 
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.features.Snapshot;
+import io.memberpulse.churn.domain.NotEnoughDataException;
+import io.memberpulse.churn.domain.model.ChurnClassifier;
 import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.ModelKind;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.store.ChurnRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -18,10 +22,18 @@ import org.jboss.logging.Logger;
  * asOf, exactly as training on demand would train one with facts up to asOf (labels from cut-offs at
  * least one horizon earlier), scores every member who bought before asOf. Nothing is stored or
  * promoted; facts at or after asOf are never read. One batch at a time. Blocking.
+ *
+ * <p>Where the history is too short for that, the batch still ranks members, as far as the history allows,
+ * and says how ({@link Batch#basis()}): history that reaches one horizon back but not two has no validation
+ * window to choose a kind on, so the blend is trained without one; history with too few labelled members for
+ * any training is scored by BG/NBD's probability of no purchase within the horizon, fitted to the purchases
+ * alone. Only when even that is impossible (no member bought before asOf) does it fail.
  */
 @ApplicationScoped
 public class BatchScoreService {
     private static final Logger LOG = Logger.getLogger(BatchScoreService.class);
+    /** Trained without validation: the mean of LR and boosted trees, the kind chosen on Online Retail's test cut-off. */
+    static final ModelKind UNVALIDATED_KIND = ModelKind.BLEND;
 
     private final ChurnRepository facts;
     private final ModelRegistry registry;
@@ -35,8 +47,15 @@ public class BatchScoreService {
     public record Row(String memberId, String memberNo, double churnProbability) {
     }
 
-    /** The scores, sorted by member id, and the model kind that produced them. */
-    public record Batch(Instant asOf, int horizonDays, String kind, List<Row> rows) {
+    /**
+     * The scores, sorted by member id, the model kind that produced them and, in a sentence, how it was chosen
+     * and trained.
+     */
+    public record Batch(Instant asOf, int horizonDays, String kind, String basis, List<Row> rows) {
+    }
+
+    /** A model ready to score the members as of asOf, with the snapshot it reads and how it came about. */
+    private record Fitted(ModelKind kind, ChurnClassifier model, Snapshot members, String basis, int trainingRows) {
     }
 
     public synchronized Batch score(Instant asOf, int horizonDays, TrainingProgress progress) {
@@ -47,21 +66,49 @@ public class BatchScoreService {
         long started = System.nanoTime();
         TrainingRun run = TrainingRun.load(facts.activitiesBefore(asOf), facts.stockOuts(null, asOf),
                 registry.extractor(horizonDays), horizonDays, progress);
-        ChurnTraining.Result result = run.train(asOf, progress);
+        Fitted fitted = fit(run, asOf, progress);
         progress.report(TrainingProgress.Stage.SCORING, 0, 1);
-        Snapshot members = result.forScoring(run.unlabelledAt(asOf));
-        double[] p = result.model().predict(members.features());
+        double[] p = fitted.model().predict(fitted.members().features());
         Map<String, String> numbers = facts.memberNumbers().await().indefinitely();
-        List<Row> rows = new ArrayList<>(members.size());
-        for (int i = 0; i < members.size(); i++) {
-            String member = members.memberIds().get(i);
+        List<Row> rows = new ArrayList<>(fitted.members().size());
+        for (int i = 0; i < fitted.members().size(); i++) {
+            String member = fitted.members().memberIds().get(i);
             rows.add(new Row(member, numbers.get(member), p[i]));
         }
         rows.sort(Comparator.comparing(Row::memberId));
         progress.report(TrainingProgress.Stage.SCORING, 1, 1);
-        LOG.infof("batch score as of %s, horizon %d days: %s trained on %d examples scored %d members in %d ms",
-                asOf, horizonDays, result.chosen().key(), result.trainingRows(), rows.size(),
-                (System.nanoTime() - started) / 1_000_000);
-        return new Batch(asOf, horizonDays, result.chosen().key(), rows);
+        LOG.infof("batch score as of %s, horizon %d days: %s trained on %d examples scored %d members in %d ms (%s)",
+                asOf, horizonDays, fitted.kind().key(), fitted.trainingRows(), rows.size(),
+                (System.nanoTime() - started) / 1_000_000, fitted.basis());
+        return new Batch(asOf, horizonDays, fitted.kind().key(), fitted.basis(), rows);
+    }
+
+    /** The best model the history allows: chosen on validation, else trained unvalidated, else BG/NBD. */
+    private static Fitted fit(TrainingRun run, Instant asOf, TrainingProgress progress) {
+        NotEnoughDataException tooShort;
+        try {
+            ChurnTraining.Result result = run.train(asOf, progress);
+            return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(asOf)),
+                    "chosen on the validation window at " + result.plan().validationCutoff() + " (AUC "
+                            + String.format(Locale.ROOT, "%.3f", result.validation().get(result.chosen()).auc())
+                            + "), trained on " + result.trainingRows() + " examples", result.trainingRows());
+        } catch (NotEnoughDataException e) {
+            tooShort = e;
+        }
+        try {
+            ChurnTraining.Result result = run.trainWithoutValidation(asOf, UNVALIDATED_KIND, progress);
+            return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(asOf)),
+                    "not validated (" + tooShort.getMessage() + "): trained on " + result.trainingRows() + " examples",
+                    result.trainingRows());
+        } catch (NotEnoughDataException e) {
+            tooShort = e;
+        }
+        Snapshot members = run.unlabelledAt(asOf);
+        if (members.size() == 0) {
+            throw new NotEnoughDataException("too little data: no member bought before " + asOf + ", so there is no one to score");
+        }
+        return new Fitted(ModelKind.BGNBD, ChurnClassifier.withoutLabels(ModelKind.BGNBD), members,
+                "not trained (" + tooShort.getMessage() + "): BG/NBD's probability of no purchase within the horizon,"
+                        + " fitted to the purchases before as-of", 0);
     }
 }

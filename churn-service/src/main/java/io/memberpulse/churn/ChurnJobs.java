@@ -100,6 +100,7 @@ public class ChurnJobs {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("membersScored", batch.rows().size());
             result.put("model", batch.kind());
+            result.put("basis", batch.basis());
             return new Finished(write(result), gzippedCsv(batch.rows()));
         });
     }

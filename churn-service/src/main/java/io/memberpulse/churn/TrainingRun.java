@@ -9,6 +9,7 @@ import io.memberpulse.churn.domain.features.SnapshotBuilder;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.BgNbdFitter;
 import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.ModelKind;
 import io.memberpulse.churn.domain.model.TrainingMemory;
 import io.memberpulse.churn.domain.model.TrainingPlan;
 import io.memberpulse.churn.domain.model.TrainingProgress;
@@ -59,6 +60,14 @@ final class TrainingRun {
         TrainingPlan plan = TrainingPlan.of(asOf, builder.horizonDays());
         requireMemory(plan);
         return ChurnTraining.run(plan, cutoff -> builder.at(histories, stockOuts, cutoff, asOf), false, progress);
+    }
+
+    /** One kind trained on the training cut-offs, none validated (ChurnTraining#runWithoutValidation). */
+    ChurnTraining.Result trainWithoutValidation(Instant asOf, ModelKind kind, TrainingProgress progress) {
+        TrainingPlan plan = TrainingPlan.of(asOf, builder.horizonDays());
+        requireMemory(plan);
+        return ChurnTraining.runWithoutValidation(plan, cutoff -> builder.at(histories, stockOuts, cutoff, asOf), kind,
+                progress);
     }
 
     /**

@@ -96,6 +96,9 @@ final class ChurnScoreCommand {
         String model = end.path("result").hasNonNull("model") ? ", model " + end.path("result").get("model").asText() : "";
         System.out.printf("scored %,d members as of %s (horizon %s days%s) in %.1f s -> %s%n", Math.max(0, lines - 1),
                 asOf, horizon, model, seconds, out);
+        if (end.path("result").hasNonNull("basis")) {
+            System.out.println("  model: " + end.path("result").get("basis").asText());
+        }
         return 0;
     }
 

@@ -55,6 +55,18 @@ public final class ChurnClassifier {
         return java.util.Arrays.stream(kind.columns()).filter(c -> c < width).toArray();
     }
 
+    /**
+     * A model that needs no labels: RHYTHM or BGNBD, which read their own feature column (BG/NBD's is fitted
+     * to the purchases themselves by maximum likelihood). What scores members when there is no labelled
+     * history to train on.
+     */
+    public static ChurnClassifier withoutLabels(ModelKind kind) {
+        if (kind != ModelKind.RHYTHM && kind != ModelKind.BGNBD) {
+            throw new IllegalArgumentException(kind + " is trained on labels");
+        }
+        return new ChurnClassifier(kind, null, null);
+    }
+
     /** Trains (or, for RHYTHM and BGNBD, simply takes) a model of this kind on feature rows and labels. */
     public static ChurnClassifier train(ModelKind kind, double[][] features, int[] churned) {
         if (features.length != churned.length || features.length == 0) {

@@ -119,6 +119,33 @@ public final class ChurnTraining {
                 Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated, products.weights());
     }
 
+    /**
+     * One kind fitted on the training cut-offs with no validation window: for a batch score whose history reaches
+     * one horizon back but not two, where a trained model that was not chosen still ranks better than none.
+     * The result's validation is empty and its validation window null. NotEnoughDataException when the training
+     * cut-offs give too little.
+     */
+    public static Result runWithoutValidation(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, ModelKind kind,
+            TrainingProgress progress) {
+        if (kind.hazard() || kind.baseline()) {
+            throw new IllegalArgumentException(kind + " is not a trained member-row kind");
+        }
+        Map<Instant, Snapshot> built = new HashMap<>();
+        Function<Instant, Snapshot> at = cutoff -> built.computeIfAbsent(cutoff, labelledAt);
+        build(plan.trainingCutoffs(), at, TrainingProgress.Stage.TRAINING_SNAPSHOTS, progress);
+        List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), at));
+        ProductScores products = ProductScores.fit(training);
+        Stacked all = requireTrainable(capped(stack(products.fill(training))), "training cut-offs (before " + plan.asOf()
+                + " minus the horizon)");
+        progress.report(TrainingProgress.Stage.REFITTING, 0, 1);
+        Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
+        ChurnClassifier model = train(kind, all, null, finals);
+        progress.report(TrainingProgress.Stage.REFITTING, 1, 1);
+        int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
+        return new Result(plan, kind, model, Map.of(), finals, all.y().length, Arrays.stream(all.y()).average().orElse(Double.NaN),
+                null, treated, products.weights());
+    }
+
     /** Builds the snapshots at the cut-offs not built yet, reporting each. */
     private static void build(List<Instant> cutoffs, Function<Instant, Snapshot> at, TrainingProgress.Stage stage,
             TrainingProgress progress) {

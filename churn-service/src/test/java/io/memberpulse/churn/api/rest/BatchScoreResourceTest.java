@@ -126,6 +126,13 @@ class BatchScoreResourceTest {
 
             produceAndAwait(after(run));
             assertThat(ownLines(batchScore(), run)).isEqualTo(lines);
+
+            // Shorter histories: 190 days before asOf leave no validation window (its training cut-offs would
+            // need 180 days), so the blend is trained unvalidated; 90 days leave no labelled cut-off at all.
+            assertThat(ownLines(batchScore("2015-10-15", "blend", "not validated"), run))
+                    .hasSize(buyersBefore(early, Instant.parse("2015-10-15T00:00:00Z")));
+            assertThat(ownLines(batchScore("2015-07-07", "bgnbd", "not trained"), run))
+                    .hasSize(buyersBefore(early, Instant.parse("2015-07-07T00:00:00Z")));
         } finally {
             for (String table : List.of("purchase_line", "member_activity", "member_number", "churn_score")) {
                 pool.preparedQuery("DELETE FROM " + table + " WHERE member_id LIKE $1").execute(Tuple.of(run + "-%"))
@@ -152,6 +159,21 @@ class BatchScoreResourceTest {
                 .extract().asString();
         assertThat(csv.lines().count() - 1).isEqualTo(job.end().getLong("result.membersScored"));
         return csv;
+    }
+
+    /** A batch on a short history: succeeds with this kind, its basis saying how far the history allowed. */
+    private static String batchScore(String asOf, String kind, String basis) {
+        Jobs.Followed job = Jobs.run("/models/batch-scores?asOf=" + asOf + "&horizon=90");
+        assertThat(job.state()).isEqualTo("succeeded");
+        assertThat(job.end().getString("result.model")).isEqualTo(kind);
+        assertThat(job.end().getString("result.basis")).contains(basis);
+        return given().accept("text/csv").get(job.end().getString("scores")).then().statusCode(200)
+                .header("X-Model-Kind", kind).extract().asString();
+    }
+
+    private static int buyersBefore(List<ProducerRecord<String, MemberEvent>> records, Instant asOf) {
+        return (int) records.stream().filter(r -> r.value().getEvent().getOccurredAt().getSeconds() < asOf.getEpochSecond())
+                .map(ProducerRecord::key).distinct().count();
     }
 
     private static List<String> ownLines(String csv, String run) {

@@ -8,6 +8,7 @@ import io.memberpulse.churn.domain.features.Feature;
 import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.features.Population;
 import io.memberpulse.churn.domain.metrics.BinaryMetrics;
+import io.memberpulse.churn.domain.metrics.ModelMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -127,6 +128,53 @@ class ChurnClassifierTest {
         assertThatThrownBy(() -> ChurnTraining.run(plan,
                 at -> at.equals(plan.validationCutoff()) ? synthetic(at, 400, 1) : synthetic(at, 20, 2), false))
                 .isInstanceOf(NotEnoughDataException.class).hasMessageContaining("too little data to train");
+    }
+
+    /**
+     * History one horizon deep: the validation window's members exist, but the cut-offs before it (which
+     * validation would train on) hold none, so a full run refuses; trained without validation, the blend
+     * learns from the training cut-offs alone and ranks members of a new cut-off.
+     */
+    @Test
+    void withoutValidationOneKindIsTrainedOnTheTrainingCutoffsAlone() {
+        Instant asOf = Instant.parse("2024-12-31T00:00:00Z");
+        TrainingPlan plan = new TrainingPlan(asOf, 90, 3, 14);
+        Instant recordsStart = plan.validationCutoff().minus(java.time.Duration.ofDays(30));
+        java.util.function.Function<Instant, Snapshot> oneHorizonDeep = at -> at.isBefore(recordsStart)
+                ? synthetic(at, 0, 1) : synthetic(at, 400, at.getEpochSecond());
+        List<Instant> asked = new ArrayList<>();
+        assertThatThrownBy(() -> ChurnTraining.run(plan, oneHorizonDeep, false))
+                .isInstanceOf(NotEnoughDataException.class).hasMessageContaining("too little data to train");
+
+        ChurnTraining.Result result = ChurnTraining.runWithoutValidation(plan, at -> {
+            asked.add(at);
+            return oneHorizonDeep.apply(at);
+        }, ModelKind.BLEND, TrainingProgress.NONE);
+        assertThat(result.chosen()).isEqualTo(ModelKind.BLEND);
+        assertThat(result.validation()).isEmpty();
+        assertThat(result.validationWindow()).isNull();
+        assertThat(asked).as("only the training cut-offs, each once").containsExactlyElementsOf(plan.trainingCutoffs());
+        assertThat(result.trainingRows()).isEqualTo(1200);
+        Snapshot later = synthetic(asOf, 1000, 99);
+        assertThat(ModelMetrics.of(result.model().predict(result.forScoring(later).features()), later.churned()).auc())
+                .isGreaterThan(0.8);
+
+        assertThatThrownBy(() -> ChurnTraining.runWithoutValidation(plan, at -> synthetic(at, 20, 2), ModelKind.BLEND,
+                TrainingProgress.NONE)).isInstanceOf(NotEnoughDataException.class)
+                .hasMessageContaining("too little data to train");
+        assertThatThrownBy(() -> ChurnTraining.runWithoutValidation(plan, oneHorizonDeep, ModelKind.BGNBD,
+                TrainingProgress.NONE)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void onlyTheKindsThatReadTheirOwnColumnScoreWithoutLabels() {
+        Snapshot members = synthetic(Instant.parse("2024-12-31T00:00:00Z"), 500, 5);
+        double[] p = ChurnClassifier.withoutLabels(ModelKind.BGNBD).predict(members.features());
+        for (int i = 0; i < p.length; i++) {
+            assertThat(p[i]).isEqualTo(members.features()[i][Feature.BGNBD_P_NO_PURCHASE.ordinal()]);
+        }
+        assertThatThrownBy(() -> ChurnClassifier.withoutLabels(ModelKind.LR)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("trained on labels");
     }
 
     /** The memory preflight counts the cut-offs a run in the service builds: it must be exactly those. */
