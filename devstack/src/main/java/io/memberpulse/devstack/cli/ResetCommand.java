@@ -4,6 +4,8 @@ import io.memberpulse.devstack.infra.InfraSettings;
 import io.memberpulse.devstack.infra.PostgresServer;
 import io.memberpulse.devstack.infra.RedisServer;
 import io.memberpulse.devstack.stack.ServiceSpec;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code ./memberpulse reset}: forgets what the local stack kept, so that the next import starts from
@@ -13,10 +15,15 @@ import io.memberpulse.devstack.stack.ServiceSpec;
  * runs. The launcher runs it only while the stack is down.
  */
 final class ResetCommand {
+    /** Held: JUL keeps loggers weakly, and a collected one forgets its level. The servers' INFO lines ("using
+     * the configured server") would only repeat what this command prints. */
+    private static final Logger INFRA_LOG = Logger.getLogger("io.memberpulse.devstack.infra");
+
     private ResetCommand() {
     }
 
     static int run(InfraSettings settings) {
+        INFRA_LOG.setLevel(Level.WARNING);
         try (PostgresServer postgres = PostgresServer.startOrReuse(settings)) {
             if (postgres.isEmbedded()) {
                 System.out.println("  PostgreSQL: embedded, keeps nothing between runs");
