@@ -13,22 +13,26 @@ import redis.clients.jedis.ScanResult;
  * A Redis server: the configured one when it answers PING (signed in with REDIS_PASSWORD when set),
  * otherwise an embedded one (embedded-redis ships a Linux redis-server binary) on a free port, keeping
  * nothing on disk. {@link #startWithPassword} starts one that refuses clients without the password, as
- * managed Redis does; {@link #startWithTls} one that also speaks only TLS.
+ * managed Redis does; {@link #startWithTls} one that speaks only TLS to one Redis ACL user.
  */
 public final class RedisServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RedisServer.class.getName());
 
     private final String host;
     private final int port;
+    /** null: the default user (AUTH password), else a Redis ACL user (AUTH username password) */
+    private final String username;
     /** null: no AUTH */
     private final String password;
     private final redis.embedded.RedisServer embedded;
     /** null: plaintext */
     private final TlsMaterial tls;
 
-    private RedisServer(String host, int port, String password, redis.embedded.RedisServer embedded, TlsMaterial tls) {
+    private RedisServer(String host, int port, String username, String password, redis.embedded.RedisServer embedded,
+            TlsMaterial tls) {
         this.host = host;
         this.port = port;
+        this.username = username;
         this.password = password;
         this.embedded = embedded;
         this.tls = tls;
@@ -36,25 +40,29 @@ public final class RedisServer implements AutoCloseable {
 
     public static RedisServer startOrReuse(InfraSettings settings) {
         if (!settings.embeddedForced("redis")
-                && answersPing(settings.redisHost(), settings.redisPort(), settings.redisPassword())) {
+                && answersPing(settings.redisHost(), settings.redisPort(), settings.redisUsername(), settings.redisPassword())) {
             LOG.info(() -> "Redis: using the configured server at " + settings.redisHost() + ":" + settings.redisPort());
-            return new RedisServer(settings.redisHost(), settings.redisPort(), settings.redisPassword(), null, null);
+            return new RedisServer(settings.redisHost(), settings.redisPort(), settings.redisUsername(),
+                    settings.redisPassword(), null, null);
         }
-        return startEmbedded(null, null);
+        return startEmbedded(null, null, null);
     }
 
     /** An embedded server that answers only clients signed in with this password (requirepass). */
     public static RedisServer startWithPassword(String password) {
-        return startEmbedded(requireUsablePassword(password), null);
+        return startEmbedded(null, requireUsablePassword(password), null);
     }
 
     /**
-     * An embedded server that answers only TLS connections (its plaintext port closed) from clients signed
-     * in with this password, with the certificate in tls; clients reach it as localhost, the name in the
-     * certificate, and need not show one of their own.
+     * An embedded server that answers only TLS connections (its plaintext port closed), with the certificate in
+     * tls, from clients signed in as the Redis ACL user username with this password; the default user is off.
+     * Clients reach it as localhost, the name in the certificate, and need not show one of their own.
      */
-    public static RedisServer startWithTls(String password, TlsMaterial tls) {
-        return startEmbedded(requireUsablePassword(password), tls);
+    public static RedisServer startWithTls(String username, String password, TlsMaterial tls) {
+        if (username == null || !username.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("a Redis ACL user name must be [A-Za-z0-9_-]+");
+        }
+        return startEmbedded(username, requireUsablePassword(password), tls);
     }
 
     private static String requireUsablePassword(String password) {
@@ -64,7 +72,7 @@ public final class RedisServer implements AutoCloseable {
         return password;
     }
 
-    private static RedisServer startEmbedded(String password, TlsMaterial tls) {
+    private static RedisServer startEmbedded(String username, String password, TlsMaterial tls) {
         int port = FreePorts.next();
         try {
             // With TLS the plaintext port is 0 (none) and the TLS port is the server's one.
@@ -73,7 +81,10 @@ public final class RedisServer implements AutoCloseable {
                     .bind("127.0.0.1")
                     .setting("save \"\"")
                     .setting("appendonly no");
-            if (password != null) {
+            if (username != null) {
+                // Only this user signs in, to every key and channel, as a service's user would.
+                builder.setting("user default off").setting("user " + username + " on >" + password + " ~* &* +@all");
+            } else if (password != null) {
                 builder.setting("requirepass " + password);
             }
             if (tls != null) {
@@ -86,36 +97,43 @@ public final class RedisServer implements AutoCloseable {
             redis.embedded.RedisServer embedded = builder.build();
             embedded.start();
             LOG.info(() -> "Redis: started an embedded server on port " + port + (tls != null ? " (TLS only)" : "")
-                    + (password != null ? " (password required)" : ""));
-            return new RedisServer(tls != null ? "localhost" : "127.0.0.1", port, password, embedded, tls);
+                    + (username != null ? " (ACL user " + username + ")" : password != null ? " (password required)" : ""));
+            return new RedisServer(tls != null ? "localhost" : "127.0.0.1", port, username, password, embedded, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start an embedded Redis", e);
         }
     }
 
-    private static boolean answersPing(String host, int port, String password) {
+    private static boolean answersPing(String host, int port, String username, String password) {
         if (!FreePorts.answers(host, port, 500)) {
             return false;
         }
         try (Jedis jedis = new Jedis(host, port, 1000)) {
-            if (password != null) {
-                jedis.auth(password);
-            }
+            signIn(jedis, username, password);
             return "PONG".equals(jedis.ping());
         } catch (RuntimeException e) {
             return false;
         }
     }
 
+    private static void signIn(Jedis jedis, String username, String password) {
+        if (username != null) {
+            jedis.auth(username, password);
+        } else if (password != null) {
+            jedis.auth(password);
+        }
+    }
+
     /**
      * The variables a service reads to reach this server (see its application.properties): REDIS_HOST,
-     * REDIS_PORT and REDIS_PASSWORD, empty when the server has none (so an inherited one is not sent); with
-     * TLS also REDIS_TLS=true and REDIS_TLS_CA_FILE.
+     * REDIS_PORT, REDIS_USERNAME and REDIS_PASSWORD, empty when the server has none (so an inherited one is not
+     * sent); with TLS also REDIS_TLS=true and REDIS_TLS_CA_FILE.
      */
     public Map<String, String> clientEnvironment() {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("REDIS_HOST", host);
         environment.put("REDIS_PORT", String.valueOf(port));
+        environment.put("REDIS_USERNAME", username == null ? "" : username);
         environment.put("REDIS_PASSWORD", password == null ? "" : password);
         if (tls != null) {
             environment.put("REDIS_TLS", "true");
@@ -128,9 +146,7 @@ public final class RedisServer implements AutoCloseable {
     public long deleteKeys(String prefix) {
         long deleted = 0;
         try (Jedis jedis = new Jedis(host, port, 5000)) {
-            if (password != null) {
-                jedis.auth(password);
-            }
+            signIn(jedis, username, password);
             String cursor = ScanParams.SCAN_POINTER_START;
             ScanParams params = new ScanParams().match(prefix + "*").count(1000);
             do {

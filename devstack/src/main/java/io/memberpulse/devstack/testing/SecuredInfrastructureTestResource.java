@@ -15,8 +15,8 @@ import java.util.UUID;
 /**
  * The infrastructure as a platform team secures it, in place of the Postgres, Redis and Kafka test
  * resources (a test profile that disables the global test resources lists it): every server speaks only
- * TLS, with a certificate from a throw-away CA, for localhost; Redis wants a password and Kafka a SCRAM-SHA-512
- * user (SASL_SSL). The service gets nothing but the variables a deployment sets (POSTGRES_*, REDIS_*,
+ * TLS, with a certificate from a throw-away CA, for localhost; Redis wants an ACL user and its password (the
+ * default user is off) and Kafka a SCRAM-SHA-512 user (SASL_SSL). The service gets nothing but the variables a deployment sets (POSTGRES_*, REDIS_*,
  * KAFKA_*), not quarkus.* settings, so a test proves its own application.properties lines connect it,
  * checking each server's certificate and host name. Init arg {@code database}: the service's database name.
  */
@@ -42,7 +42,7 @@ public class SecuredInfrastructureTestResource implements QuarkusTestResourceLif
         String secret = "test-" + UUID.randomUUID();
         postgres = PostgresServer.startWithTls(tls);
         postgres.ensureDatabase(database);
-        redis = RedisServer.startWithTls(secret, tls);
+        redis = RedisServer.startWithTls("memberpulse", secret, tls);
         kafka = KafkaServer.startWithScramUserOverTls("memberpulse", secret, tls);
         Map<String, String> config = new HashMap<>(postgres.clientEnvironment(database));
         config.putAll(redis.clientEnvironment());

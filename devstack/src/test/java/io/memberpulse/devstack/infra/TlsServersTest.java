@@ -3,6 +3,7 @@ package io.memberpulse.devstack.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memberpulse.proto.redis.RedisAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PemTrustOptions;
@@ -52,7 +53,7 @@ class TlsServersTest {
         tls = TlsMaterial.generate(directory.resolve("servers"));
         stranger = TlsMaterial.generate(directory.resolve("stranger"));
         postgres = PostgresServer.startWithTls(tls);
-        redis = RedisServer.startWithTls(PASSWORD, tls);
+        redis = RedisServer.startWithTls("memberpulse-rfm", PASSWORD, tls);
         kafka = KafkaServer.startWithScramUserOverTls("memberpulse", PASSWORD, tls);
         vertx = Vertx.vertx();
     }
@@ -117,6 +118,22 @@ class TlsServersTest {
     }
 
     @Test
+    void redisRefusesTheDefaultUserAndAWrongPassword() {
+        Map<String, String> env = new HashMap<>(redis.clientEnvironment());
+        assertThat(env).containsEntry("REDIS_USERNAME", "memberpulse-rfm");
+        RedisAPI asDefault = redisClient(env, "rediss", env.get("REDIS_TLS_CA_FILE"), null);
+        env.put("REDIS_PASSWORD", PASSWORD + "x");
+        RedisAPI wrongPassword = redisClient(env, "rediss", env.get("REDIS_TLS_CA_FILE"));
+        try {
+            assertThatThrownBy(() -> await(asDefault.ping(List.of()))).hasMessageMatching("(?s).*(WRONGPASS|NOAUTH).*");
+            assertThatThrownBy(() -> await(wrongPassword.ping(List.of()))).hasMessageMatching("(?s).*WRONGPASS.*");
+        } finally {
+            asDefault.close();
+            wrongPassword.close();
+        }
+    }
+
+    @Test
     void redisRefusesPlaintextAndAnUnknownCa() {
         Map<String, String> env = redis.clientEnvironment();
         RedisAPI plaintext = redisClient(env, "redis", null);
@@ -158,10 +175,19 @@ class TlsServersTest {
                 + "?sslmode=" + sslMode + "&sslrootcert=" + rootCert;
     }
 
-    /** As quarkus-redis-client builds it from quarkus.redis.hosts, password and tls.trust-certificate-pem. */
+    /**
+     * As quarkus-redis-client builds it from quarkus.redis.hosts, password and tls.trust-certificate-pem, with
+     * the ACL user as RedisAclUser adds it.
+     */
     private static RedisAPI redisClient(Map<String, String> env, String scheme, String caFile) {
+        return redisClient(env, scheme, caFile, env.get("REDIS_USERNAME"));
+    }
+
+    private static RedisAPI redisClient(Map<String, String> env, String scheme, String caFile, String username) {
+        String address = scheme + "://" + env.get("REDIS_HOST") + ":" + env.get("REDIS_PORT");
         RedisOptions options = new RedisOptions()
-                .setConnectionString(scheme + "://" + env.get("REDIS_HOST") + ":" + env.get("REDIS_PORT"))
+                .setConnectionString(username == null ? address
+                        : RedisAddresses.withUser(List.of(address), username, env.get("REDIS_PASSWORD")).get(0))
                 .setPassword(env.get("REDIS_PASSWORD"));
         if (caFile != null) {
             options.getNetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
