@@ -9,7 +9,8 @@
     (include "memberpulse-common.scaledobject" .)
     (include "memberpulse-common.triggerauthentication" .)
     (include "memberpulse-common.pdb" .)
-    (include "memberpulse-common.servicemonitor" .) -}}
+    (include "memberpulse-common.servicemonitor" .)
+    (include "memberpulse-common.networkpolicy" .) -}}
 {{- range $documents }}
 {{- if trim . }}
 ---

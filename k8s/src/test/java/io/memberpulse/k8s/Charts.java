@@ -66,6 +66,25 @@ final class Charts {
         return Manifests.parse(template(chart, values));
     }
 
+    /** {@code helm template -f <values file>}: for values --set spells badly (lists of selectors). */
+    static String template(String chart, String valuesYaml) {
+        try {
+            Path file = Files.createTempFile(Files.createDirectories(SOURCE.resolve("target")), "values-", ".yaml");
+            try {
+                Files.writeString(file, valuesYaml);
+                return helm(chart).template().withName(RELEASE).withNamespace("memberpulse").withValuesFile(file).call();
+            } finally {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<Manifest> render(String chart, String valuesYaml) {
+        return Manifests.parse(template(chart, valuesYaml));
+    }
+
     /** A fresh copy of the charts (for a test that breaks one), without built dependencies. */
     static Path copy(Path target) {
         try {

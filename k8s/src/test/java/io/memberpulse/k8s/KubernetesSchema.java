@@ -9,7 +9,12 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -35,7 +40,8 @@ final class KubernetesSchema {
             "v1/Service", Service.class,
             "apps/v1/Deployment", Deployment.class,
             "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class);
+            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
+            "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class);
 
     private static final Map<String, List<String>> CUSTOM_SPEC_KEYS = Map.of(
             "monitoring.coreos.com/v1/ServiceMonitor", List.of("selector", "endpoints"),
@@ -47,6 +53,8 @@ final class KubernetesSchema {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
     private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+    private static final Pattern LABEL_KEY = Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+    private static final Pattern CIDR = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}|[0-9a-fA-F:]+/\\d{1,3}");
 
     private KubernetesSchema() {
     }
@@ -102,6 +110,8 @@ final class KubernetesSchema {
             assertThat(pdb.getSpec().getSelector().getMatchLabels()).isNotEmpty();
             assertThat(pdb.getSpec().getMinAvailable() == null ^ pdb.getSpec().getMaxUnavailable() == null)
                     .as("exactly one of minAvailable and maxUnavailable in %s", manifest).isTrue();
+        } else if (resource instanceof NetworkPolicy policy) {
+            networkPolicy(policy, manifest);
         } else if (resource instanceof ConfigMap configMap) {
             assertThat(configMap.getData()).isNotEmpty()
                     .allSatisfy((key, value) -> assertThat(key).matches("[-._a-zA-Z0-9]+"));
@@ -131,6 +141,71 @@ final class KubernetesSchema {
             assertThat(container.getLivenessProbe()).isNotNull();
             assertThat(container.getReadinessProbe()).isNotNull();
         });
+    }
+
+    /** What the API server's NetworkPolicy validation refuses: bad policy types, peers, selectors and ports. */
+    private static void networkPolicy(NetworkPolicy policy, Manifest manifest) {
+        var spec = policy.getSpec();
+        assertThat(spec.getPodSelector()).as("podSelector of %s", manifest).isNotNull();
+        labelSelector(spec.getPodSelector(), "podSelector of " + manifest);
+        assertThat(spec.getPolicyTypes()).as("policyTypes of %s", manifest).isNotEmpty().doesNotHaveDuplicates()
+                .allSatisfy(type -> assertThat(type).isIn("Ingress", "Egress"));
+        assertThat(spec.getIngress().isEmpty() || spec.getPolicyTypes().contains("Ingress"))
+                .as("ingress rules of %s need policyType Ingress", manifest).isTrue();
+        assertThat(spec.getEgress().isEmpty() || spec.getPolicyTypes().contains("Egress"))
+                .as("egress rules of %s need policyType Egress", manifest).isTrue();
+        spec.getIngress().forEach(rule -> {
+            rule.getFrom().forEach(peer -> peer(peer, "ingress peer of " + manifest));
+            rule.getPorts().forEach(port -> port(port, "ingress port of " + manifest));
+        });
+        spec.getEgress().forEach(rule -> {
+            rule.getTo().forEach(peer -> peer(peer, "egress peer of " + manifest));
+            rule.getPorts().forEach(port -> port(port, "egress port of " + manifest));
+        });
+    }
+
+    private static void peer(NetworkPolicyPeer peer, String where) {
+        boolean selects = peer.getPodSelector() != null || peer.getNamespaceSelector() != null;
+        if (peer.getIpBlock() != null) {
+            assertThat(selects).as("%s: ipBlock with a selector", where).isFalse();
+            assertThat(peer.getIpBlock().getCidr()).as("cidr of %s", where).matches(CIDR);
+            assertThat(peer.getIpBlock().getExcept()).as("except of %s", where).allSatisfy(cidr -> assertThat(cidr).matches(CIDR));
+        } else {
+            assertThat(selects).as("%s selects nothing (podSelector, namespaceSelector or ipBlock)", where).isTrue();
+        }
+        if (peer.getPodSelector() != null) {
+            labelSelector(peer.getPodSelector(), where);
+        }
+        if (peer.getNamespaceSelector() != null) {
+            labelSelector(peer.getNamespaceSelector(), where);
+        }
+    }
+
+    private static void labelSelector(LabelSelector selector, String where) {
+        selector.getMatchLabels().forEach((key, value) -> {
+            assertThat(key).as("label key in %s", where).matches(LABEL_KEY);
+            assertThat(value).as("label %s in %s", key, where).matches(LABEL_VALUE).hasSizeLessThanOrEqualTo(63);
+        });
+        selector.getMatchExpressions().forEach(expression ->
+                assertThat(expression.getOperator()).as("operator in %s", where).isIn("In", "NotIn", "Exists", "DoesNotExist"));
+    }
+
+    private static void port(NetworkPolicyPort port, String where) {
+        if (port.getProtocol() != null) { // the API server defaults it to TCP
+            assertThat(port.getProtocol()).as("protocol of %s", where).isIn("TCP", "UDP", "SCTP");
+        }
+        IntOrString number = port.getPort();
+        if (number == null) {
+            assertThat(port.getEndPort()).as("endPort without port in %s", where).isNull();
+        } else if (number.getIntVal() != null) {
+            assertThat(number.getIntVal()).as("%s", where).isBetween(1, 65535);
+            if (port.getEndPort() != null) {
+                assertThat(port.getEndPort()).as("endPort of %s", where).isBetween(number.getIntVal(), 65535);
+            }
+        } else {
+            assertThat(number.getStrVal()).as("named %s", where).matches(DNS_LABEL).hasSizeLessThanOrEqualTo(15);
+            assertThat(port.getEndPort()).as("endPort with a named port in %s", where).isNull();
+        }
     }
 
     /** Paths of every field fabric8 could not map onto its model (unknown name or wrong type). */

@@ -76,4 +76,46 @@ class KubernetesSchemaTest {
 
         assertThatThrownBy(() -> KubernetesSchema.validate(Manifests.parse(topic))).hasMessageContaining("replicas");
     }
+
+    private static final String NETWORK_POLICY = """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: demo, labels: {app: demo}}
+            spec:
+              podSelector: {matchLabels: {app: demo}}
+              policyTypes: [Ingress]
+              ingress:
+                - from:
+                    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}
+                    - ipBlock: {cidr: 10.0.0.0/16}
+                  ports: [{port: 8080, protocol: TCP}]
+            """;
+
+    @Test
+    void aValidNetworkPolicyPasses() {
+        assertThatCode(() -> KubernetesSchema.validate(Manifests.parse(NETWORK_POLICY))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aNetworkPolicyPeerWithAnIpBlockAndASelectorFails() {
+        String mixed = NETWORK_POLICY.replace("- ipBlock: {cidr: 10.0.0.0/16}",
+                "- ipBlock: {cidr: 10.0.0.0/16}\n          podSelector: {matchLabels: {app: web}}");
+
+        assertThatThrownBy(() -> KubernetesSchema.validate(Manifests.parse(mixed))).hasMessageContaining("ipBlock with a selector");
+    }
+
+    @Test
+    void aNetworkPolicyPortOutOfRangeOrWithAnUnknownProtocolFails() {
+        assertThatThrownBy(() -> KubernetesSchema.validate(Manifests.parse(NETWORK_POLICY.replace("port: 8080", "port: 80800"))))
+                .hasMessageContaining("ingress port");
+        assertThatThrownBy(() -> KubernetesSchema.validate(Manifests.parse(NETWORK_POLICY.replace("protocol: TCP", "protocol: HTTP"))))
+                .hasMessageContaining("protocol of ingress port");
+    }
+
+    @Test
+    void networkPolicyRulesWithoutTheirPolicyTypeFail() {
+        String egressOnly = NETWORK_POLICY.replace("policyTypes: [Ingress]", "policyTypes: [Egress]");
+
+        assertThatThrownBy(() -> KubernetesSchema.validate(Manifests.parse(egressOnly))).hasMessageContaining("need policyType Ingress");
+    }
 }

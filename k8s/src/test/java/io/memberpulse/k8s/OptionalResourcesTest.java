@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** ServiceMonitor, KEDA, Strimzi topics, dashboard and alert rules appear only when switched on. */
+/**
+ * ServiceMonitor, KEDA, Strimzi topics, dashboard and alert rules appear only when switched on; every service
+ * has its Deployment, Service, PodDisruptionBudget and NetworkPolicy by default.
+ */
 class OptionalResourcesTest {
 
     private static final List<String> OPTIONAL_KINDS = List.of("ServiceMonitor", "ScaledObject", "KafkaTopic", "PrometheusRule", "Secret");
@@ -21,7 +24,7 @@ class OptionalResourcesTest {
         assertThat(manifests).extracting(Manifest::kind).doesNotContainAnyElementsOf(OPTIONAL_KINDS);
         assertThat(manifests).filteredOn(m -> m.kind().equals("ConfigMap")).extracting(Manifest::name)
                 .containsExactlyInAnyOrder("identity-service-config", "rfm-service-config", "churn-service-config", "campaign-service-config");
-        for (String kind : List.of("Deployment", "Service", "PodDisruptionBudget")) {
+        for (String kind : List.of("Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy")) {
             assertThat(Manifests.ofKind(manifests, kind)).extracting(Manifest::name).as(kind)
                     .containsExactlyInAnyOrderElementsOf(Charts.SERVICES);
         }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,14 @@ class RenderedManifestsTest {
             Map.entry("global.redis.ca.configMapName", "redis-ca"),
             Map.entry("global.postgres.sslMode", "verify-full"),
             Map.entry("global.postgres.ca.secretName", "postgres-ca"),
-            Map.entry("global.image.native", true));
+            Map.entry("global.image.native", true),
+            Map.entry("global.networkPolicy.ingressFrom[0].namespaceSelector.matchLabels.team", "frontends"),
+            Map.entry("global.networkPolicy.ingressFrom[1].ipBlock.cidr", "192.168.0.0/16"),
+            Map.entry("global.networkPolicy.monitoring.podSelector.matchLabels.app", "prometheus"),
+            Map.entry("global.networkPolicy.egress.enabled", true),
+            Map.entry("global.networkPolicy.egress.postgres.to[0].ipBlock.cidr", "10.20.0.0/24"),
+            Map.entry("global.networkPolicy.egress.redis.to[0].ipBlock.cidr", "10.30.0.0/24"),
+            Map.entry("global.networkPolicy.egress.kafka.to[0].namespaceSelector.matchLabels.team", "events"));
 
     static List<Object[]> renderings() {
         List<Object[]> renderings = new ArrayList<>();
@@ -67,7 +75,10 @@ class RenderedManifestsTest {
         }
     }
 
-    /** Service selectors, HPA/PDB targets and the ConfigMap a Deployment reads all name what is rendered. */
+    /**
+     * Service selectors, HPA/PDB targets, the NetworkPolicy's pods and ports and the ConfigMap a Deployment
+     * reads all name what is rendered.
+     */
     private static void referencesResolve(Deployment deployment, List<Manifest> manifests) {
         String name = deployment.getMetadata().getName();
         Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
@@ -78,6 +89,12 @@ class RenderedManifestsTest {
                 .anySatisfy(containerPort -> assertThat(containerPort.getName()).isEqualTo(port.getTargetPort().getStrVal())));
         PodDisruptionBudget pdb = Manifests.one(manifests, "PodDisruptionBudget", name).as(PodDisruptionBudget.class);
         assertThat(podLabels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+        Manifests.find(manifests, m -> m.kind().equals("NetworkPolicy") && m.name().equals(name)).ifPresent(policy -> {
+            var spec = policy.as(NetworkPolicy.class).getSpec();
+            assertThat(podLabels).containsAllEntriesOf(spec.getPodSelector().getMatchLabels());
+            assertThat(spec.getIngress()).allSatisfy(rule -> assertThat(rule.getPorts()).allSatisfy(port -> assertThat(containerPorts)
+                    .anySatisfy(containerPort -> assertThat(containerPort.getContainerPort()).isEqualTo(port.getPort().getIntVal()))));
+        });
         Manifests.find(manifests, m -> m.kind().equals("HorizontalPodAutoscaler") && m.name().equals(name)).ifPresent(hpa ->
                 assertThat(hpa.as(HorizontalPodAutoscaler.class).getSpec().getScaleTargetRef().getName()).isEqualTo(name));
         var envFrom = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom();
