@@ -246,6 +246,10 @@ The Redis password comes only from an existing Secret, as an env entry (datastor
 {{- $password := dict
     "name" ($spw.name | default $gpw.name | default "")
     "key" ($spw.key | default $gpw.key | default "password") -}}
+{{- $username := $sredis.username | default $gredis.username | default "" -}}
+{{- if and $username (not $password.name) }}
+{{- fail "redis.username is set but redis.passwordSecret.name is not: a Redis ACL user signs in with its password" }}
+{{- end }}
 {{- $redisCa := include "memberpulse-common.caFile" (dict "name" "redis.ca" "global" $gredis.ca "service" $sredis.ca) | fromJson -}}
 {{- $sredisCa := $sredis.ca | default dict -}}
 {{- if and (or $redisCa.secretName $redisCa.configMapName) (not $tls) }}
@@ -273,7 +277,7 @@ The Redis password comes only from an existing Secret, as an env entry (datastor
 {{- if and (hasPrefix "verify-" $sslMode) (not $pgHasCa) }}
 {{- fail (printf "postgres.sslMode %s needs postgres.ca (secretName or configMapName): the JDBC driver Flyway uses reads the server's CA only from a file" $sslMode) }}
 {{- end }}
-{{- toJson (dict "redis" (dict "tls" $tls "passwordSecret" $password "ca" $redisCa) "postgres" (dict "sslMode" $sslMode "ca" $pgCa)) -}}
+{{- toJson (dict "redis" (dict "tls" $tls "username" $username "passwordSecret" $password "ca" $redisCa) "postgres" (dict "sslMode" $sslMode "ca" $pgCa)) -}}
 {{- end -}}
 
 {{/* Where the Redis and PostgreSQL CAs are mounted in the container. */}}
@@ -289,6 +293,9 @@ The Redis password comes only from an existing Secret, as an env entry (datastor
 {{- $d := include "memberpulse-common.datastoreSecurity" . | fromJson -}}
 {{- if $d.redis.tls }}
 REDIS_TLS: "true"
+{{- end }}
+{{- with $d.redis.username }}
+REDIS_USERNAME: {{ . | quote }}
 {{- end }}
 {{- if or $d.redis.ca.secretName $d.redis.ca.configMapName }}
 REDIS_TLS_CA_FILE: {{ printf "%s/%s" (include "memberpulse-common.redisCaDir" .) $d.redis.ca.key | quote }}

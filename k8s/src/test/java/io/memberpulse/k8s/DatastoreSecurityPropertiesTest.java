@@ -30,6 +30,7 @@ class DatastoreSecurityPropertiesTest {
             SmallRyeConfig config = config(service, Map.of("REDIS_PASSWORD", ""));
             assertThat(config.getValue("quarkus.redis.hosts", String.class)).isEqualTo("redis://127.0.0.1:6379");
             assertThat(config.getOptionalValue("quarkus.redis.password", String.class)).as("empty is no AUTH").isEmpty();
+            assertThat(config.getOptionalValue("redis-acl.username", String.class)).as("the default user").isEmpty();
             assertThat(config.getOptionalValue("quarkus.redis.tls.trust-certificate-pem.certs", String.class)).isEmpty();
             assertThat(config.getValue("quarkus.datasource.reactive.postgresql.ssl-mode", String.class)).isEqualTo("disable");
             assertThat(config.getValue("quarkus.datasource.reactive.trust-all", Boolean.class)).isFalse();
@@ -42,10 +43,13 @@ class DatastoreSecurityPropertiesTest {
     void managedRedisAndVerifiedPostgres() {
         for (String service : Charts.SERVICES) {
             SmallRyeConfig config = config(service, Map.of("REDIS_HOST", "cache.example.com", "REDIS_TLS", "true",
-                    "REDIS_PASSWORD", "s3cret", "REDIS_TLS_CA_FILE", "/etc/memberpulse/redis-ca/ca.crt",
+                    "REDIS_USERNAME", "memberpulse", "REDIS_PASSWORD", "s3cret",
+                    "REDIS_TLS_CA_FILE", "/etc/memberpulse/redis-ca/ca.crt",
                     "POSTGRES_SSL_MODE", "verify-full", "POSTGRES_SSL_ROOT_CERT", "/etc/memberpulse/postgres-ca/ca.crt"));
             assertThat(config.getValue("quarkus.redis.hosts", String.class)).isEqualTo("rediss://cache.example.com:6379");
             assertThat(config.getValue("quarkus.redis.password", String.class)).isEqualTo("s3cret");
+            assertThat(config.getValue("redis-acl.username", String.class)).as("read by proto's RedisAclUser")
+                    .isEqualTo("memberpulse");
             assertThat(config.getValue("quarkus.redis.tls.trust-certificate-pem.certs", String.class))
                     .isEqualTo("/etc/memberpulse/redis-ca/ca.crt");
             assertThat(config.getValue("quarkus.redis.tls.hostname-verification-algorithm", String.class)).isEqualTo("HTTPS");

@@ -25,10 +25,11 @@ import org.junit.jupiter.api.Test;
  * only from its Secret, CAs as mounted files; nothing at all when unset.
  */
 class DatastoreSecurityTest {
-    static final Set<String> VARIABLES = Set.of("REDIS_TLS", "REDIS_TLS_CA_FILE", "REDIS_PASSWORD", "POSTGRES_SSL_MODE",
-            "POSTGRES_SSL_ROOT_CERT");
+    static final Set<String> VARIABLES = Set.of("REDIS_TLS", "REDIS_TLS_CA_FILE", "REDIS_USERNAME", "REDIS_PASSWORD",
+            "POSTGRES_SSL_MODE", "POSTGRES_SSL_ROOT_CERT");
     static final Map<String, Object> MANAGED = Map.of(
             "global.redis.tls", true,
+            "global.redis.username", "memberpulse",
             "global.redis.passwordSecret.name", "memberpulse-redis",
             "global.redis.passwordSecret.key", "auth-token",
             "global.redis.ca.secretName", "redis-server-ca",
@@ -55,6 +56,7 @@ class DatastoreSecurityTest {
             Map<String, String> data = configData(manifests, service);
             assertThat(data).containsEntry("REDIS_TLS", "true")
                     .containsEntry("REDIS_TLS_CA_FILE", "/etc/memberpulse/redis-ca/ca.crt")
+                    .containsEntry("REDIS_USERNAME", "memberpulse")
                     .containsEntry("POSTGRES_SSL_MODE", "verify-full")
                     .containsEntry("POSTGRES_SSL_ROOT_CERT", "/etc/memberpulse/postgres-ca/global-bundle.pem")
                     .doesNotContainKey("REDIS_PASSWORD");
@@ -96,13 +98,16 @@ class DatastoreSecurityTest {
     void aServiceOverridesOneFieldAndKeepsTheRest() {
         Map<String, Object> values = new HashMap<>(MANAGED);
         values.put("campaign-service.redis.passwordSecret.name", "campaign-redis");
+        values.put("campaign-service.redis.username", "campaign");
         values.put("rfm-service.redis.tls", false);
         values.put("churn-service.postgres.sslMode", "verify-ca");
         values.put("identity-service.postgres.sslMode", "require");
         List<Manifest> manifests = Charts.render(Charts.UMBRELLA, values);
 
         assertThat(secretKey(env(manifests, "campaign-service").get("REDIS_PASSWORD"))).isEqualTo("campaign-redis/auth-token");
-        assertThat(configData(manifests, "campaign-service")).containsEntry("REDIS_TLS", "true");
+        assertThat(configData(manifests, "campaign-service")).containsEntry("REDIS_TLS", "true")
+                .containsEntry("REDIS_USERNAME", "campaign");
+        assertThat(configData(manifests, "churn-service")).containsEntry("REDIS_USERNAME", "memberpulse");
         // a service's false wins over global.redis.tls=true and drops the global CA with it
         Map<String, String> rfm = configData(manifests, "rfm-service");
         assertThat(rfm).doesNotContainKeys("REDIS_TLS", "REDIS_TLS_CA_FILE");
@@ -133,6 +138,8 @@ class DatastoreSecurityTest {
         assertThatThrownBy(() -> Charts.template("rfm-service", Map.of("postgres.sslMode", "require",
                 "postgres.ca.secretName", "pg-ca")))
                 .hasMessageContaining("postgres.ca is set but postgres.sslMode is \"require\"");
+        assertThatThrownBy(() -> Charts.template("rfm-service", Map.of("redis.username", "rfm")))
+                .hasMessageContaining("redis.username is set but redis.passwordSecret.name is not");
         assertThatThrownBy(() -> Charts.template("rfm-service", Map.of("redis.ca.secretName", "redis-ca")))
                 .hasMessageContaining("redis.ca is set but redis.tls is false");
         assertThatThrownBy(() -> Charts.template("rfm-service", Map.of("redis.tls", true,
