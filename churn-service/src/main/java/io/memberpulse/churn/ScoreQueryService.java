@@ -2,6 +2,7 @@ package io.memberpulse.churn;
 
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.MemberNotFoundException;
+import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.smallrye.mutiny.Uni;
@@ -14,10 +15,12 @@ import java.util.List;
 public class ScoreQueryService {
     private final ChurnRepository repository;
     private final ScoreCache cache;
+    private final ModelRegistry models;
 
-    public ScoreQueryService(ChurnRepository repository, ScoreCache cache) {
+    public ScoreQueryService(ChurnRepository repository, ScoreCache cache, ModelRegistry models) {
         this.repository = repository;
         this.cache = cache;
+        this.models = models;
     }
 
     public Uni<ChurnScore> score(String memberId) {
@@ -32,11 +35,16 @@ public class ScoreQueryService {
                 : Uni.createFrom().item(cached));
     }
 
-    public record Totals(long members, long scored, Instant clock) {
+    /**
+     * @param model the promoted version this replica scores with; null before any (the rhythm baseline)
+     * @param scoredByModel scores made by that version: equal to scored once a promotion has re-scored everyone
+     */
+    public record Totals(long members, long scored, String model, long scoredByModel, Instant clock) {
     }
 
     public Uni<Totals> totals() {
-        return repository.totals().flatMap(counts -> repository.watermark()
-                .map(clock -> new Totals(counts[0], counts[1], clock.orElse(null))));
+        String model = models.current().map(TrainedChurnModel::version).orElse(null);
+        return repository.totals(model).flatMap(counts -> repository.watermark()
+                .map(clock -> new Totals(counts[0], counts[1], model, counts[2], clock.orElse(null))));
     }
 }

@@ -7,6 +7,7 @@ import io.memberpulse.churn.domain.metrics.ModelMetrics;
 import io.memberpulse.churn.domain.model.ChurnTraining;
 import io.memberpulse.churn.domain.model.ModelKind;
 import io.memberpulse.churn.domain.model.ModelReport;
+import io.memberpulse.churn.domain.model.Promotion;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.store.ChurnRepository;
@@ -69,17 +70,14 @@ public class TrainModelService {
         ModelMetrics candidate = result.validation().get(result.chosen());
         scoring.followPromotedModel(); // the promoted model may be another replica's newer one: compare against that
         TrainedChurnModel current = registry.current().orElse(null);
-        double currentAuc = current == null || current.extractor().horizonDays() != horizonDays
-                ? result.validation().get(ModelKind.RHYTHM).auc()
-                : BinaryMetrics.auc(current.classifier().predict(result.validationWindow().features()),
-                        result.validationWindow().churned());
-        String against = current == null ? "the rhythm baseline" : current.version();
-        boolean servesHorizon = horizonDays == scoring.horizonDays();
-        boolean promote = servesHorizon && candidate.auc() > currentAuc;
-        String decision = String.format(java.util.Locale.ROOT, "%s: validation AUC %.4f vs %.4f of %s on the window at %s",
-                promote ? "promoted" : servesHorizon ? "kept the current model" : "not promoted (the service scores "
-                        + scoring.horizonDays() + " days)", candidate.auc(), currentAuc, against,
-                result.plan().validationCutoff());
+        Promotion.Serving serving = current == null ? null : models.summaryAndReport(current.version()).await()
+                .indefinitely().map(stored -> new Promotion.Serving(current.version(), current.classifier().kind(),
+                        stored.summary().asOf(), stored.summary().horizonDays())).orElse(null);
+        Promotion promotion = Promotion.decide(result.chosen(), result.validation(), result.plan().validationCutoff(),
+                horizonDays, serving, () -> BinaryMetrics.auc(current.classifier().predict(result.validationWindow()
+                        .features()), result.validationWindow().churned()), horizonDays == scoring.horizonDays());
+        boolean promote = promotion.promote();
+        String decision = promotion.decision();
 
         TrainedChurnModel model = new TrainedChurnModel(version, result.model(),
                 run.unlabelledAt(at).population().withProductWeights(result.productWeights()),

@@ -278,12 +278,14 @@ public class ChurnRepository {
                 });
     }
 
-    public Uni<long[]> totals() {
-        return pool.query("SELECT (SELECT count(DISTINCT member_id) FROM purchase_line), (SELECT count(*) FROM churn_score)")
-                .execute()
+    /** Members with purchases, scores, and scores made by modelVersion (null: none counted). */
+    public Uni<long[]> totals(String modelVersion) {
+        return pool.preparedQuery("SELECT (SELECT count(DISTINCT member_id) FROM purchase_line), (SELECT count(*) FROM churn_score),"
+                + " (SELECT count(*) FROM churn_score WHERE model_version = $1)")
+                .execute(Tuple.of(modelVersion))
                 .map(rows -> {
                     Row row = rows.iterator().next();
-                    return new long[] {row.getLong(0), row.getLong(1)};
+                    return new long[] {row.getLong(0), row.getLong(1), row.getLong(2)};
                 });
     }
 

@@ -16,6 +16,8 @@ import java.util.Map;
  *   summary --state DIR                              wait for the pipeline to settle, print what it knows
  *   churn-score --state DIR --as-of DATE --horizon DAYS --out FILE
  *                                                    train on facts before DATE, score every earlier buyer to CSV
+ *   churn-train --state DIR [--as-of DATE] [--horizon DAYS]
+ *                                                    train a model version on the facts known, promoted if it beats the current
  *   token   --state DIR [--role analyst|staff|ingest] [--store STORE]
  *                                                    print a bearer token the stack's services accept
  *   reset                                            drop the services' databases and Redis keys (stack down)
@@ -46,6 +48,7 @@ public final class DevStackMain {
             case "reset" -> ResetCommand.run(InfraSettings.fromEnvironment());
             case "churn-score" -> ChurnScoreCommand.run(state(options),
                     require(options, "as-of"), require(options, "horizon"), Path.of(require(options, "out")));
+            case "churn-train" -> ChurnTrainCommand.run(state(options), options.get("as-of"), options.get("horizon"));
             default -> {
                 usage();
                 yield 2;

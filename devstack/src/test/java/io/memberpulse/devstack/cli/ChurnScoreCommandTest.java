@@ -20,17 +20,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command against a stand-in churn-service that runs each batch as a job in three polls. */
+/**
+ * The churn commands (score, and train) against a stand-in churn-service that runs each batch as a job in
+ * three polls and each training in one.
+ */
 class ChurnScoreCommandTest {
     static final String CSV = "member_id,member_no,churn_probability\r\nm1,no-1,0.250000\r\nm2,,0.750000\r\n";
     static final String GOOD = "job-good";
     static final String TOO_EARLY = "job-early";
+    static final String TRAINED = "job-trained";
 
     @TempDir
     Path dir;
 
     HttpServer churn;
     final AtomicInteger polls = new AtomicInteger();
+    final AtomicInteger statsReads = new AtomicInteger();
     final List<String> requests = new ArrayList<>();
     final List<String> authorizations = new ArrayList<>();
 
@@ -50,11 +55,31 @@ class ChurnScoreCommandTest {
                 send(exchange, 202, "application/json", "{\"id\":\"" + id + "\",\"state\":\"queued\"}");
             }
         });
+        churn.createContext("/models/train", exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            String query = exchange.getRequestURI().getQuery();
+            String id = query == null || query.equals("asOf=2011-12-09&horizon=60") ? TRAINED : TOO_EARLY;
+            send(exchange, 202, "application/json", "{\"id\":\"" + id + "\",\"state\":\"queued\"}");
+        });
+        churn.createContext("/stats", exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            // the promoted version has re-scored one member of two at the first look, both at the second
+            long rescored = Math.min(2, statsReads.incrementAndGet());
+            send(exchange, 200, "application/json", "{\"members\":2,\"scored\":2,\"model\":\"blend-20261204-1\","
+                    + "\"scoredByModel\":" + rescored + "}");
+        });
         churn.createContext("/jobs/", exchange -> {
             requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
             authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
             String path = exchange.getRequestURI().getPath();
-            if (path.equals("/jobs/" + GOOD + "/scores")) {
+            if (path.equals("/jobs/" + TRAINED)) {
+                send(exchange, 200, "application/json", "{\"id\":\"job-trained\",\"state\":\"succeeded\","
+                        + "\"progress\":{\"stage\":\"storing\",\"description\":\"storing the version\",\"done\":1,\"total\":1},"
+                        + "\"result\":{\"version\":\"blend-20261204-1\",\"kind\":\"blend\",\"promoted\":true,"
+                        + "\"decision\":\"promoted: validation AUC 0.7640 vs 0.6360 of the rhythm baseline\","
+                        + "\"validation\":{\"auc\":0.764,\"liftAt20\":1.51}}}");
+            } else if (path.equals("/jobs/" + GOOD + "/scores")) {
                 send(exchange, 200, "text/csv", CSV);
             } else if (path.equals("/jobs/" + GOOD)) {
                 send(exchange, 200, "application/json", switch (polls.incrementAndGet()) {
@@ -117,8 +142,8 @@ class ChurnScoreCommandTest {
                 .isEqualTo(1));
         assertThat(refused).contains("refused (400): horizon: must be a whole number of days");
         assertThat(out).doesNotExist();
-        assertThat(ChurnScoreCommand.reason("{\"detail\":\"too little data\"}")).isEqualTo("too little data");
-        assertThat(ChurnScoreCommand.reason("Bad Gateway")).isEqualTo("Bad Gateway");
+        assertThat(ChurnJobClient.reason("{\"detail\":\"too little data\"}")).isEqualTo("too little data");
+        assertThat(ChurnJobClient.reason("Bad Gateway")).isEqualTo("Bad Gateway");
     }
 
     @Test
@@ -133,12 +158,45 @@ class ChurnScoreCommandTest {
     }
 
     @Test
+    void trainingFollowsItsJobAndPrintsTheVersionItsFiguresAndTheDecision() throws Exception {
+        String[] printed = new String[1];
+        capturingStderr(() -> printed[0] = capturingStdout(() -> assertThat(ChurnTrainCommand.run(dir, null, null)).isZero()));
+        assertThat(printed[0]).contains("training a churn model on the facts known so far",
+                "trained blend-20261204-1", ": blend, validation AUC 0.764, lift@20% 1.51",
+                "promoted: validation AUC 0.7640 vs 0.6360 of the rhythm baseline",
+                "every member's score (2) is now blend-20261204-1's");
+        // promoted: it waits until /stats counts every score as the new version's
+        assertThat(requests).containsExactly("POST /models/train", "GET /jobs/job-trained", "GET /stats", "GET /stats");
+        assertThat(authorizations).allSatisfy(value -> assertThat(value).startsWith("Bearer "));
+
+        requests.clear();
+        capturingStderr(() -> capturingStdout(() -> assertThat(ChurnTrainCommand.run(dir, "2011-12-09", "60")).isZero()));
+        assertThat(requests.get(0)).isEqualTo("POST /models/train?asOf=2011-12-09&horizon=60");
+
+        String failed = capturingStderr(() -> capturingStdout(() -> assertThat(ChurnTrainCommand.run(dir, "1999-01-01", null))
+                .isEqualTo(1)));
+        assertThat(failed).contains("churn train failed (409): too little data to validate");
+    }
+
+    @Test
     void withoutAStackItSaysSo() throws Exception {
         assertThat(ChurnScoreCommand.run(dir.resolve("nowhere"), "2011-09-10", "90", dir.resolve("x.csv"))).isEqualTo(1);
     }
 
     interface Action {
         void run() throws Exception;
+    }
+
+    private static String capturingStdout(Action action) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     private static String capturingStderr(Action action) throws Exception {

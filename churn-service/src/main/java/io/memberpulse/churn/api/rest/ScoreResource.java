@@ -47,7 +47,8 @@ public class ScoreResource {
             Double netValuePerWonBack) {
     }
 
-    public record TotalsResponse(long members, long scored, Instant clock) {
+    /** model: the promoted version scoring (null: the rhythm baseline); scoredByModel: scores it has made. */
+    public record TotalsResponse(long members, long scored, String model, long scoredByModel, Instant clock) {
     }
 
     @GET
@@ -124,9 +125,10 @@ public class ScoreResource {
 
     @GET
     @Path("stats")
-    @Operation(summary = "Members with purchases, members scored, the event-time clock")
+    @Operation(summary = "Members with purchases, members scored, the promoted model version and how many scores it "
+            + "has made (all of them once a promotion has re-scored everyone), the event-time clock")
     public Uni<TotalsResponse> stats() {
-        return queries.totals().map(t -> new TotalsResponse(t.members(), t.scored(), t.clock()));
+        return queries.totals().map(t -> new TotalsResponse(t.members(), t.scored(), t.model(), t.scoredByModel(), t.clock()));
     }
 
     static int checkedK(String text) {

@@ -186,6 +186,13 @@ class ModelResourceTest {
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + run + "-m1/score")
                     .then().statusCode(200).body("modelVersion", equalTo(version)));
+            // /stats says which version scores and how far its re-scoring of everyone has got (the launcher's
+            // churn train waits on it): in the end every score is the new version's
+            given().get("/stats").then().statusCode(200).body("model", equalTo(version));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonPath stats = given().get("/stats").then().statusCode(200).extract().jsonPath();
+                assertThat(stats.getLong("scoredByModel")).isPositive().isEqualTo(stats.getLong("scored"));
+            });
 
             assertThat(report.getList("validation.gbt.liftCurve")).hasSize(13);
             modelsOverGrpc(version, report.getString("chosen"));

@@ -1,0 +1,64 @@
+package io.memberpulse.churn.domain.model;
+
+import io.memberpulse.churn.domain.metrics.ModelMetrics;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Whether a newly trained version replaces the one serving, judged on the run's validation window, and the
+ * sentence that says why.
+ *
+ * <p>The serving version was refitted on every cut-off up to its facts' end minus the horizon, so it learnt the
+ * labels up to its facts' end. When those reach past this run's validation cut-off (a retrain before a whole
+ * horizon of new facts has come in, as the nightly one is), the window holds its own training rows: graded there
+ * it would look better than it is, and no retrain would ever replace it. It is then judged as its kind refitted
+ * on this run's validation-training cut-offs, which the run has already validated out of sample, and the
+ * candidate, chosen on the same figures and trained on newer facts, replaces it on a tie. Otherwise the serving
+ * version itself is scored on the window and the candidate must beat it.
+ *
+ * @param promote whether the candidate serves from now on
+ * @param currentAuc the validation AUC it was compared with
+ * @param decision what was compared, for the report and the job's result
+ */
+public record Promotion(boolean promote, double currentAuc, String decision) {
+
+    /** The version serving now, as far as the comparison needs it. */
+    public record Serving(String version, ModelKind kind, Instant factsUntil, int horizonDays) {
+    }
+
+    /**
+     * @param candidate the chosen kind of this run and its validation metrics
+     * @param validation every kind's validation metrics in this run (fitted before the validation cut-off)
+     * @param serving the version serving now; null when the rhythm baseline scores
+     * @param servingAucOnWindow the serving version's AUC on this run's validation window (asked only when fair)
+     * @param servesHorizon whether the service scores this run's horizon (a version for another is never promoted)
+     */
+    public static Promotion decide(ModelKind candidate, Map<ModelKind, ModelMetrics> validation, Instant validationCutoff,
+            int horizonDays, Serving serving, DoubleSupplier servingAucOnWindow, boolean servesHorizon) {
+        double candidateAuc = validation.get(candidate).auc();
+        double currentAuc;
+        String against;
+        boolean tieWins = false;
+        if (serving == null || serving.horizonDays() != horizonDays || !validation.containsKey(serving.kind())) {
+            currentAuc = validation.get(ModelKind.RHYTHM).auc();
+            against = "the rhythm baseline";
+        } else if (serving.factsUntil().isAfter(validationCutoff)) {
+            currentAuc = validation.get(serving.kind()).auc();
+            against = serving.version() + " (" + serving.kind().key() + ", which learnt this window's labels: as its kind"
+                    + " refitted before the window)";
+            tieWins = true;
+        } else {
+            currentAuc = servingAucOnWindow.getAsDouble();
+            against = serving.version();
+        }
+        boolean better = tieWins ? candidateAuc >= currentAuc : candidateAuc > currentAuc;
+        boolean promote = servesHorizon && better;
+        String outcome = promote ? "promoted" : servesHorizon ? "kept the current model"
+                : "not promoted (the service scores another horizon)";
+        return new Promotion(promote, currentAuc, String.format(Locale.ROOT,
+                "%s: validation AUC %.4f vs %.4f of %s on the window at %s", outcome, candidateAuc, currentAuc, against,
+                validationCutoff));
+    }
+}
