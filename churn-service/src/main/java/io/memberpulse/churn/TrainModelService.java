@@ -73,7 +73,7 @@ public class TrainModelService {
         Promotion.Serving serving = current == null ? null : models.summaryAndReport(current.version()).await()
                 .indefinitely().map(stored -> new Promotion.Serving(current.version(), current.classifier().kind(),
                         stored.summary().asOf(), stored.summary().horizonDays())).orElse(null);
-        Promotion promotion = Promotion.decide(result.chosen(), result.validation(), result.plan().validationCutoff(),
+        Promotion promotion = Promotion.decide(result.chosen(), at, result.validation(), result.plan().validationCutoff(),
                 horizonDays, serving, () -> BinaryMetrics.auc(current.classifier().predict(result.validationWindow()
                         .features()), result.validationWindow().churned()), horizonDays == scoring.horizonDays());
         boolean promote = promotion.promote();

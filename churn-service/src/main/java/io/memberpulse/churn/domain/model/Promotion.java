@@ -15,7 +15,7 @@ import java.util.function.DoubleSupplier;
  * horizon of new facts has come in, as the nightly one is), the window holds its own training rows: graded there
  * it would look better than it is, and no retrain would ever replace it. It is then judged as its kind refitted
  * on this run's validation-training cut-offs, which the run has already validated out of sample, and the
- * candidate, chosen on the same figures and trained on newer facts, replaces it on a tie. Otherwise the serving
+ * candidate, chosen on the same figures, replaces it on a tie when its facts are newer. Otherwise the serving
  * version itself is scored on the window and the candidate must beat it.
  *
  * @param promote whether the candidate serves from now on
@@ -30,13 +30,15 @@ public record Promotion(boolean promote, double currentAuc, String decision) {
 
     /**
      * @param candidate the chosen kind of this run and its validation metrics
+     * @param factsUntil where this run's facts end
      * @param validation every kind's validation metrics in this run (fitted before the validation cut-off)
      * @param serving the version serving now; null when the rhythm baseline scores
      * @param servingAucOnWindow the serving version's AUC on this run's validation window (asked only when fair)
      * @param servesHorizon whether the service scores this run's horizon (a version for another is never promoted)
      */
-    public static Promotion decide(ModelKind candidate, Map<ModelKind, ModelMetrics> validation, Instant validationCutoff,
-            int horizonDays, Serving serving, DoubleSupplier servingAucOnWindow, boolean servesHorizon) {
+    public static Promotion decide(ModelKind candidate, Instant factsUntil, Map<ModelKind, ModelMetrics> validation,
+            Instant validationCutoff, int horizonDays, Serving serving, DoubleSupplier servingAucOnWindow,
+            boolean servesHorizon) {
         double candidateAuc = validation.get(candidate).auc();
         double currentAuc;
         String against;
@@ -48,7 +50,7 @@ public record Promotion(boolean promote, double currentAuc, String decision) {
             currentAuc = validation.get(serving.kind()).auc();
             against = serving.version() + " (" + serving.kind().key() + ", which learnt this window's labels: as its kind"
                     + " refitted before the window)";
-            tieWins = true;
+            tieWins = factsUntil.isAfter(serving.factsUntil()); // the same facts again: nothing new to serve
         } else {
             currentAuc = servingAucOnWindow.getAsDouble();
             against = serving.version();

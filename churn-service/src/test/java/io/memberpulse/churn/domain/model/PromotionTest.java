@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 class PromotionTest {
     static final Instant WINDOW = Instant.parse("2011-09-10T00:00:00Z");
     static final int H = 90;
+    /** Where this run's facts end: one horizon after the validation cut-off. */
+    static final Instant NOW = WINDOW.plus(Duration.ofDays(H));
 
     /** A validation run's metrics with these AUCs (the rest of the metrics do not matter here). */
     static Map<ModelKind, ModelMetrics> validation(double blend, double gbt, double rhythm) {
@@ -40,7 +42,7 @@ class PromotionTest {
 
     @Test
     void beforeAnyVersionTheCandidateMustBeatTheRhythmBaseline() {
-        Promotion promotion = Promotion.decide(ModelKind.BLEND, validation(0.75, 0.74, 0.66), WINDOW, H, null,
+        Promotion promotion = Promotion.decide(ModelKind.BLEND, NOW, validation(0.75, 0.74, 0.66), WINDOW, H, null,
                 () -> { throw new AssertionError("no serving version to score"); }, true);
         assertThat(promotion.promote()).isTrue();
         assertThat(promotion.currentAuc()).isEqualTo(0.66);
@@ -56,7 +58,7 @@ class PromotionTest {
         };
         // trained last night: its facts end one day before this run's, far past the validation cut-off
         Promotion.Serving lastNight = new Promotion.Serving("blend-1", ModelKind.BLEND, WINDOW.plus(Duration.ofDays(H - 1)), H);
-        Promotion sameKind = Promotion.decide(ModelKind.BLEND, validation(0.75, 0.74, 0.66), WINDOW, H, lastNight,
+        Promotion sameKind = Promotion.decide(ModelKind.BLEND, NOW, validation(0.75, 0.74, 0.66), WINDOW, H, lastNight,
                 inSample, true);
         assertThat(sameKind.promote()).as("the same kind on newer facts").isTrue();
         assertThat(sameKind.currentAuc()).isEqualTo(0.75);
@@ -64,28 +66,34 @@ class PromotionTest {
         assertThat(sameKind.decision()).contains("blend-1 (blend, which learnt this window's labels");
 
         Promotion.Serving gbtLastNight = new Promotion.Serving("gbt-1", ModelKind.GBT, WINDOW.plus(Duration.ofDays(1)), H);
-        assertThat(Promotion.decide(ModelKind.BLEND, validation(0.75, 0.74, 0.66), WINDOW, H, gbtLastNight, inSample, true)
+        assertThat(Promotion.decide(ModelKind.BLEND, NOW, validation(0.75, 0.74, 0.66), WINDOW, H, gbtLastNight, inSample, true)
                 .promote()).isTrue();
+        // the same facts again (a retrain with nothing new): a tie keeps the serving version
+        Promotion.Serving sameFacts = new Promotion.Serving("blend-2", ModelKind.BLEND, NOW, H);
+        Promotion again = Promotion.decide(ModelKind.BLEND, NOW, validation(0.75, 0.74, 0.66), WINDOW, H, sameFacts,
+                inSample, true);
+        assertThat(again.promote()).isFalse();
+        assertThat(again.decision()).startsWith("kept the current model");
         // a candidate below the serving kind's refit cannot happen when both are candidates (the best is chosen);
         // it can against a serving kind that is no longer chosen, and then the serving version stays
-        assertThat(Promotion.decide(ModelKind.BLEND, validation(0.73, 0.74, 0.66), WINDOW, H, gbtLastNight, inSample, true)
+        assertThat(Promotion.decide(ModelKind.BLEND, NOW, validation(0.73, 0.74, 0.66), WINDOW, H, gbtLastNight, inSample, true)
                 .promote()).isFalse();
     }
 
     @Test
     void aVersionTrainedBeforeTheWindowIsScoredOnItAndMustBeBeaten() {
         Promotion.Serving old = new Promotion.Serving("gbt-0", ModelKind.GBT, WINDOW.minus(Duration.ofDays(10)), H);
-        Promotion kept = Promotion.decide(ModelKind.BLEND, validation(0.75, 0.74, 0.66), WINDOW, H, old, () -> 0.75, true);
+        Promotion kept = Promotion.decide(ModelKind.BLEND, NOW, validation(0.75, 0.74, 0.66), WINDOW, H, old, () -> 0.75, true);
         assertThat(kept.promote()).as("a tie keeps the serving version").isFalse();
         assertThat(kept.decision()).startsWith("kept the current model: validation AUC 0.7500 vs 0.7500 of gbt-0 on");
-        assertThat(Promotion.decide(ModelKind.BLEND, validation(0.75, 0.74, 0.66), WINDOW, H, old, () -> 0.70, true)
+        assertThat(Promotion.decide(ModelKind.BLEND, NOW, validation(0.75, 0.74, 0.66), WINDOW, H, old, () -> 0.70, true)
                 .promote()).isTrue();
     }
 
     @Test
     void aVersionForAnotherHorizonIsNeverPromotedNorComparedWithOne() {
         Promotion.Serving other = new Promotion.Serving("blend-60", ModelKind.BLEND, WINDOW.minus(Duration.ofDays(10)), 60);
-        Promotion promotion = Promotion.decide(ModelKind.BLEND, validation(0.75, 0.74, 0.66), WINDOW, H, other,
+        Promotion promotion = Promotion.decide(ModelKind.BLEND, NOW, validation(0.75, 0.74, 0.66), WINDOW, H, other,
                 () -> { throw new AssertionError("not comparable"); }, false);
         assertThat(promotion.promote()).isFalse();
         assertThat(promotion.decision()).startsWith("not promoted (the service scores another horizon)")
