@@ -76,6 +76,16 @@ public final class RhythmChurnModel {
                 }
             }
         }
+        // Refunds that name no order of this member (a channel that gives a cancellation its own number, as
+        // Online Retail's C-invoices) are still money returned within the window: without them a bought-and-
+        // returned order would count as 90-day value, and rank the member's call by spend that was given back.
+        for (Purchase purchase : purchases) {
+            if (purchase.refund() && !placed.containsKey(purchase.orderId()) && !purchase.occurredAt().isAfter(asOf)
+                    && days(purchase.occurredAt(), asOf) < 90) {
+                value += purchase.amount();
+            }
+        }
+        value = Math.max(0, value);
         String homeStore = recentOrdersPerStore.isEmpty() ? store.get(orders.lastEntry().getValue())
                 : recentOrdersPerStore.entrySet().stream()
                         .max(Map.Entry.<String, Integer>comparingByValue()

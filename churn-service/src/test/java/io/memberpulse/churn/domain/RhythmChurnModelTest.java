@@ -57,4 +57,22 @@ class RhythmChurnModelTest {
         assertThat(score.memberValue()).isCloseTo(60, within(1e-9));
         assertThat(model.score("b", List.of(new Purchase("f", false, NOW.plusSeconds(1), "s1", 5)), NOW)).isEmpty();
     }
+
+    /**
+     * Online Retail's member 16446: 80,995 units bought and the whole line cancelled twelve minutes later under
+     * a cancellation number of its own (C581484). The refund names no order of the member, yet it returns the
+     * money: the 90-day value is what is left, never below nothing. Refunds before the window do not count.
+     */
+    @Test
+    void refundsUnderTheirOwnNumberComeOffTheNinetyDayValue() {
+        List<Purchase> purchases = new ArrayList<>(everyNDays(30, 3, 100, "s1")); // 60 + 100 + 130 days ago: outside
+        purchases.add(new Purchase("553573", false, NOW.minus(Duration.ofDays(50)), "s1", 2.90));
+        purchases.add(new Purchase("581483", false, NOW.minus(Duration.ofHours(3)), "s1", 168_469.60));
+        purchases.add(new Purchase("C581484", true, NOW.minus(Duration.ofHours(2)), "s1", -168_469.60));
+        purchases.add(new Purchase("C500000", true, NOW.minus(Duration.ofDays(95)), "s1", -20));
+        assertThat(model.score("16446", purchases, NOW).orElseThrow().memberValue()).isCloseTo(2.90, within(1e-6));
+
+        purchases.add(new Purchase("C581485", true, NOW.minus(Duration.ofHours(1)), "s1", -10));
+        assertThat(model.score("16446", purchases, NOW).orElseThrow().memberValue()).isZero();
+    }
 }
