@@ -30,14 +30,19 @@ public final class TalkingPoints {
         return points;
     }
 
+    /** "1 order", "3 orders", "0 days": read aloud on a call, so it should read right. */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     static List<String> history(MemberInsight insight) {
         List<String> points = new ArrayList<>();
         MemberInsight.LastPurchase last = insight.lastPurchase();
         if (last == null) {
             points.add("no purchase on record");
         } else {
-            points.add("RFM: last purchase " + insight.recencyDays() + " days ago, " + insight.orders90d() + " orders and "
-                    + yuan(insight.netSpend90d()) + " net in 90 days");
+            points.add("RFM: last purchase " + count(insight.recencyDays(), "day") + " ago, "
+                    + count(insight.orders90d(), "order") + " and " + yuan(insight.netSpend90d()) + " net in 90 days");
             points.add("last bought " + last.at().atOffset(ZoneOffset.UTC).toLocalDate()
                     + (last.storeId() == null ? "" : " at " + last.storeId()) + ": " + items(last) + " (" + yuan(last.amount()) + ")");
         }

@@ -66,7 +66,7 @@ class MemberInsightTest {
 
         assertThat(insight.openCoupons()).extracting(MemberInsight.OpenCoupon::couponId).containsExactly("c1", "c2");
         assertThat(TalkingPoints.history(insight)).containsExactly(
-                "RFM: last purchase 3 days ago, 1 orders and ¥50 net in 90 days",
+                "RFM: last purchase 3 days ago, 1 order and ¥50 net in 90 days",
                 "last bought 2025-11-27 at s2: 2 × dairy/milk (¥50)",
                 "likes dairy/milk",
                 "2 open coupons, ¥10 expiring 2025-12-10");
