@@ -21,7 +21,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Brings one store's churn-top-share tasks in line with the SOP, inside the caller's transaction.
+ * Brings one store's churn-top-share tasks in line with the SOP, inside the caller's transaction, and the
+ * scores on the store's other OPEN tasks up to date.
  * Skipped (their slot goes to the next riskiest member): members cooling down after a call, members
  * held out of a live call campaign, and members who already have an OPEN task of another SOP rule.
  */
@@ -61,8 +62,10 @@ public class StoreTaskPlanner {
                             Set<String> skipped = new HashSet<String>(coolingDown);
                             skipped.addAll(arms.heldOut());
                             List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
-                            open.stream().filter(task -> !task.fromChurnTopShare()).forEach(task -> skipped.add(task.memberId()));
-                            return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own), arms);
+                            List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
+                            others.forEach(task -> skipped.add(task.memberId()));
+                            return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own)
+                                    .refreshingAlso(members, others), arms);
                         }))))
                 .call(planned -> apply(storeId, planned, now))
                 .map(Planned::plan);

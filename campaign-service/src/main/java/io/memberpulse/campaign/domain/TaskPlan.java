@@ -42,6 +42,26 @@ public record TaskPlan(List<MemberRisk> toOpen, List<OpenTask> toCancel, List<Re
         return new TaskPlan(toOpen, toCancel, toRefresh);
     }
 
+    /**
+     * This plan, and also the numbers on tasks another rule keeps open (a segment's): whoever opened a task,
+     * staff see and rank it by the member's newest score, not by the one it was opened with.
+     *
+     * @param members the store's members with their newest scores
+     * @param othersTasks OPEN tasks of the store that other rules opened (never opened or cancelled here)
+     */
+    public TaskPlan refreshingAlso(Collection<MemberRisk> members, Collection<OpenTask> othersTasks) {
+        Map<String, MemberRisk> byMember = members.stream()
+                .collect(Collectors.toMap(MemberRisk::memberId, Function.identity(), (a, b) -> a));
+        List<Refresh> refreshes = new ArrayList<>(toRefresh);
+        for (OpenTask task : othersTasks) {
+            MemberRisk member = byMember.get(task.memberId());
+            if (member != null && (task.probability() != member.probability() || task.memberValue() != member.memberValue())) {
+                refreshes.add(new Refresh(task.taskId(), member));
+            }
+        }
+        return new TaskPlan(toOpen, toCancel, refreshes);
+    }
+
     public boolean isEmpty() {
         return toOpen.isEmpty() && toCancel.isEmpty() && toRefresh.isEmpty();
     }

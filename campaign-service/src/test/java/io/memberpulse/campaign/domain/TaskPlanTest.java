@@ -43,6 +43,28 @@ class TaskPlanTest {
         assertThat(plan.toCancel()).isEmpty();
     }
 
+    /**
+     * A churn-edge call opened under the rhythm baseline (p 0.16, ¥21,536 of 90-day value) kept showing those
+     * figures after a trained model scored the member 0.58 with no 90-day value: tasks of other rules now take
+     * the newest score too, and are never opened or cancelled by the SOP's plan.
+     */
+    @Test
+    void tasksOfOtherRulesTakeTheNewerScoreButStayTheirRulesToOpenAndClose() {
+        OpenTask segmentCall = new OpenTask("t9", "edge", 0.16, 21_535.9, "segment:churn-edge");
+        OpenTask unchanged = new OpenTask("t8", "same", 0.4, 50.0, "segment:churn-edge");
+        OpenTask elsewhere = new OpenTask("t7", "moved", 0.3, 10.0, "segment:churn-edge");
+        TaskPlan plan = TaskPlan.reconcile(List.of(member("a", 0.9)), List.of())
+                .refreshingAlso(List.of(member("a", 0.9), member("edge", 0.58, 0.0), member("same", 0.4, 50.0)),
+                        List.of(segmentCall, unchanged, elsewhere));
+        assertThat(plan.toOpen()).extracting(MemberRisk::memberId).containsExactly("a");
+        assertThat(plan.toCancel()).isEmpty();
+        assertThat(plan.toRefresh()).singleElement().satisfies(refresh -> {
+            assertThat(refresh.taskId()).isEqualTo("t9");
+            assertThat(refresh.risk().probability()).isEqualTo(0.58);
+            assertThat(refresh.risk().valueAtRisk()).isZero();
+        });
+    }
+
     @Test
     void anEmptySelectionCancelsEverything() {
         TaskPlan plan = TaskPlan.reconcile(List.of(), List.of(new OpenTask("t1", "a", 0.9, 100.0)));
