@@ -32,6 +32,11 @@ final class ChurnTrainCommand {
         if (churn == null) {
             return 1;
         }
+        if (asOf == null) {
+            // "The facts known so far" must be all of them: right after an import churn-service is still taking
+            // the events in, and its clock (where training cuts) is behind the data.
+            SummaryCommand.awaitSettled(state);
+        }
         List<String> query = new ArrayList<>();
         if (asOf != null) {
             query.add("asOf=" + URLEncoder.encode(asOf, StandardCharsets.UTF_8));

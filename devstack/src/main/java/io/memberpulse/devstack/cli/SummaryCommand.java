@@ -85,6 +85,14 @@ final class SummaryCommand {
         return 0;
     }
 
+    /** The same wait for the stack whose state folder this is (nothing when it is not up). */
+    static void awaitSettled(Path state) throws IOException, InterruptedException {
+        Map<String, String> env = readEnv(state.resolve("stack.env"));
+        if (env.get("RFM_URL") != null) {
+            awaitSettled(LauncherTokens.bearer(state), env.get("RFM_URL"), env.get("CHURN_URL"), env.get("CAMPAIGN_URL"));
+        }
+    }
+
     /** Polls the downstream totals until two consecutive readings 3 s apart agree. */
     private static void awaitSettled(String auth, String rfm, String churn, String campaign) throws IOException, InterruptedException {
         String previous = null;
