@@ -16,9 +16,11 @@ import java.util.Set;
  *
  * @param recencyDays    whole days from the last purchase to {@code asOf}; null when the member never bought
  * @param lastPurchase   null when the member never bought
+ * @param returnedSinceLastPurchase refunded (within the 90 days) at or after the last purchase: a call should know
+ *                       that what the member last bought went back
  */
 public record MemberInsight(Instant asOf, Long recencyDays, int orders90d, double netSpend90d, LastPurchase lastPurchase,
-        List<String> favouriteCategories, List<OpenCoupon> openCoupons) {
+        double returnedSinceLastPurchase, List<String> favouriteCategories, List<OpenCoupon> openCoupons) {
     public static final Duration WINDOW = Duration.ofDays(90);
     static final int FAVOURITES = 3;
 
@@ -63,7 +65,9 @@ public record MemberInsight(Instant asOf, Long recencyDays, int orders90d, doubl
         LastPurchase last = lastPurchase(lastOrder);
         Long recency = last == null ? null : Math.max(0, Duration.between(last.at(), asOf).toDays());
         List<Line> forFavourites = window.stream().anyMatch(l -> !l.refund()) ? window : lastOrder;
-        return new MemberInsight(asOf, recency, orders.size(), net, last, favourites(forFavourites),
+        double returned = last == null ? 0 : window.stream().filter(l -> l.refund() && !l.at().isBefore(last.at()))
+                .mapToDouble(l -> -l.amount()).sum();
+        return new MemberInsight(asOf, recency, orders.size(), net, last, returned, favourites(forFavourites),
                 coupons.stream().sorted(Comparator.comparing(OpenCoupon::expiresAt)).toList());
     }
 

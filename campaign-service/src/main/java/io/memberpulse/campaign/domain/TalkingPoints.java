@@ -45,6 +45,9 @@ public final class TalkingPoints {
                     + count(insight.orders90d(), "order") + " and " + yuan(insight.netSpend90d()) + " net in 90 days");
             points.add("last bought " + last.at().atOffset(ZoneOffset.UTC).toLocalDate()
                     + (last.storeId() == null ? "" : " at " + last.storeId()) + ": " + items(last) + " (" + yuan(last.amount()) + ")");
+            if (insight.returnedSinceLastPurchase() > 0) {
+                points.add("returned " + yuan(insight.returnedSinceLastPurchase()) + " since then");
+            }
         }
         if (!insight.favouriteCategories().isEmpty()) {
             points.add("likes " + String.join(", ", insight.favouriteCategories()));

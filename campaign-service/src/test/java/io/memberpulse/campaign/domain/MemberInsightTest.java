@@ -57,6 +57,24 @@ class MemberInsightTest {
         assertThat(TalkingPoints.history(insight)).containsExactly("no purchase on record", "no open coupons");
     }
 
+    /** Online Retail's member 16446: the last order went back twelve minutes later under its own number. */
+    @Test
+    void aReturnAfterTheLastPurchaseIsSaid() {
+        MemberInsight.Line bought = new MemberInsight.Line("581483", false, AS_OF.minus(Duration.ofHours(3)), "uk", "23843",
+                null, 80995.0, 168_469.60);
+        MemberInsight.Line returned = new MemberInsight.Line("C581484", true, AS_OF.minus(Duration.ofHours(2)), "uk",
+                "23843", null, 80995.0, -168_469.60);
+        MemberInsight.Line earlierReturn = new MemberInsight.Line("C1", true, AS_OF.minus(Duration.ofDays(30)), "uk",
+                "1", null, 1.0, -5.0);
+        MemberInsight insight = MemberInsight.of(AS_OF, List.of(earlierReturn, bought, returned), List.of(bought), List.of());
+        assertThat(insight.returnedSinceLastPurchase()).isEqualTo(168_469.60);
+        assertThat(TalkingPoints.history(insight)).contains("returned ¥168,470 since then");
+
+        MemberInsight kept = MemberInsight.of(AS_OF, List.of(earlierReturn, bought), List.of(bought), List.of());
+        assertThat(kept.returnedSinceLastPurchase()).isZero();
+        assertThat(TalkingPoints.history(kept)).noneMatch(point -> point.startsWith("returned"));
+    }
+
     @Test
     void talkingPointsNameTheLastPurchaseFavouritesAndTheSoonestExpiringCoupon() {
         var later = new MemberInsight.OpenCoupon("c2", "camp", 5.0, AS_OF.minus(Duration.ofDays(1)), AS_OF.plus(Duration.ofDays(29)));

@@ -61,6 +61,7 @@ final class GrpcMapper {
     private static io.memberpulse.proto.campaign.v1.MemberInsight insight(MemberInsight insight) {
         var proto = io.memberpulse.proto.campaign.v1.MemberInsight.newBuilder().setAsOf(timestamp(insight.asOf()))
                 .setOrders90D(insight.orders90d()).setNetSpend90D(insight.netSpend90d())
+                .setReturnedSinceLastPurchase(insight.returnedSinceLastPurchase())
                 .addAllFavouriteCategories(insight.favouriteCategories());
         if (insight.recencyDays() != null) {
             proto.setRecencyDays(insight.recencyDays());

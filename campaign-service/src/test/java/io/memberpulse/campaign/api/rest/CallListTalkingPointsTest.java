@@ -100,6 +100,9 @@ class CallListTalkingPointsTest {
                     .getCallList(GetCallListRequest.newBuilder().setStoreId(store).build());
             var insight = list.getTasks(0).getInsight();
             assertThat(insight.getRecencyDays()).isEqualTo(task.getLong("tasks[0].insight.recencyDays"));
+            assertThat(insight.getReturnedSinceLastPurchase())
+                    .isEqualTo(task.getDouble("tasks[0].insight.returnedSinceLastPurchase"));
+            assertThat(insight.getNetSpend90D()).isEqualTo(60.0);
             assertThat(insight.getLastPurchase().getStoreId()).isEqualTo("other-" + run);
             assertThat(insight.getLastPurchase().getItemsCount()).isEqualTo(2);
             assertThat(insight.getOpenCouponsList()).extracting(c -> c.getCouponId()).containsExactly(run + "-coupon-open");
