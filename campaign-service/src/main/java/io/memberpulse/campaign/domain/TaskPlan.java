@@ -34,7 +34,7 @@ public record TaskPlan(List<MemberRisk> toOpen, List<OpenTask> toCancel, List<Re
             OpenTask task = openByMember.get(member.memberId());
             if (task == null) {
                 toOpen.add(member);
-            } else if (task.probability() != member.probability() || task.memberValue() != member.memberValue()) {
+            } else if (stale(task, member)) {
                 toRefresh.add(new Refresh(task.taskId(), member));
             }
         }
@@ -55,11 +55,16 @@ public record TaskPlan(List<MemberRisk> toOpen, List<OpenTask> toCancel, List<Re
         List<Refresh> refreshes = new ArrayList<>(toRefresh);
         for (OpenTask task : othersTasks) {
             MemberRisk member = byMember.get(task.memberId());
-            if (member != null && (task.probability() != member.probability() || task.memberValue() != member.memberValue())) {
+            if (member != null && stale(task, member)) {
                 refreshes.add(new Refresh(task.taskId(), member));
             }
         }
         return new TaskPlan(toOpen, toCancel, refreshes);
+    }
+
+    /** The task shows other figures than the member's newest score. */
+    private static boolean stale(OpenTask task, MemberRisk member) {
+        return task.probability() != member.probability() || task.memberValue() != member.memberValue();
     }
 
     public boolean isEmpty() {

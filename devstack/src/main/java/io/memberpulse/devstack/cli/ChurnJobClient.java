@@ -53,16 +53,9 @@ final class ChurnJobClient {
         return URI.create(churnUrl + pathAndQuery);
     }
 
-    /** GETs a JSON document; IOException with the reason when churn-service answers anything but 200. */
+    /** GETs a JSON document (SummaryCommand.get: IOException when churn-service answers anything but 200). */
     JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", auth).header("Accept", "application/json").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("churn-service answered " + response.statusCode() + " for " + pathAndQuery + ": "
-                    + reason(response.body()));
-        }
-        return JSON.readTree(response.body());
+        return SummaryCommand.get(auth, churnUrl + pathAndQuery);
     }
 
     /**
@@ -154,8 +147,12 @@ final class ChurnJobClient {
 
     /** "  fitting every model kind ... 5/11  (23 s)" */
     static String progressLine(JsonNode progress, double seconds) {
-        return String.format(java.util.Locale.ROOT, "  %s %d/%d  (%.0f s)", progress.path("description").asText(),
-                progress.path("done").asInt(), progress.path("total").asInt(), seconds);
+        return progressLine(progress.path("description").asText(), progress.path("done").asLong(),
+                progress.path("total").asLong(), seconds);
+    }
+
+    static String progressLine(String description, long done, long total, double seconds) {
+        return String.format(java.util.Locale.ROOT, "  %s %d/%d  (%.0f s)", description, done, total, seconds);
     }
 
     /** The problem document's detail, else the body as it came. */

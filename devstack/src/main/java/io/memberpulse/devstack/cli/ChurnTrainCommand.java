@@ -1,7 +1,6 @@
 package io.memberpulse.devstack.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,6 @@ import java.util.Locale;
  * window. Until one is trained, the service scores with that baseline, so the demo trains one after its import.
  */
 final class ChurnTrainCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL_EVERY = Duration.ofMillis(500);
     private static final Duration SHOW_EVERY = Duration.ofSeconds(5);
     private static final Duration RESCORE_AT_MOST = Duration.ofMinutes(5);
@@ -82,9 +80,8 @@ final class ChurnTrainCommand {
                 return;
             }
             if (System.nanoTime() - shownAt > SHOW_EVERY.toNanos()) {
-                System.err.println(ChurnJobClient.progressLine(JSON.createObjectNode()
-                        .put("description", "re-scoring the members with the new version").put("done", done)
-                        .put("total", total), (System.nanoTime() - started) / 1e9));
+                System.err.println(ChurnJobClient.progressLine("re-scoring the members with the new version", done, total,
+                        (System.nanoTime() - started) / 1e9));
                 shownAt = System.nanoTime();
             }
             Thread.sleep(POLL_EVERY.toMillis());

@@ -57,11 +57,7 @@ public final class Infrastructure implements AutoCloseable {
     /** The variables a service process reads (see each service's application.properties). */
     public Map<String, String> environmentFor(ServiceSpec spec) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("POSTGRES_HOST", postgres.host());
-        env.put("POSTGRES_PORT", String.valueOf(postgres.port()));
-        env.put("POSTGRES_USER", postgres.user());
-        env.put("POSTGRES_PASSWORD", postgres.password());
-        env.put("POSTGRES_DB", databaseOf(spec));
+        env.putAll(postgres.clientEnvironment(databaseOf(spec)));
         env.putAll(redis.clientEnvironment());
         if (!isolation.isEmpty()) {
             env.put("REDIS_KEY_PREFIX", redisPrefix() + spec.name().toLowerCase(java.util.Locale.ROOT) + ":");

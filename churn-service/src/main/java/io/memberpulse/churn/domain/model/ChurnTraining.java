@@ -98,25 +98,8 @@ public final class ChurnTraining {
         }
         ModelKind chosen = Arrays.stream(kinds).filter(ModelKind::candidate)
                 .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
-
-        boolean slicesNeeded = chosen.hazard() || refitAll;
-        build(plan.trainingSnapshotCutoffs(slicesNeeded), at, TrainingProgress.Stage.TRAINING_SNAPSHOTS, progress);
-        List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), at));
-        ProductScores products = ProductScores.fit(training);
-        Stacked all = requireTrainable(capped(stack(products.fill(training))), "training cut-offs");
-        Stacked slices = slicesNeeded ? requireTrainable(HazardRows.of(products.fill(withHistory(
-                present(plan.hazardCutoffs(), at))), plan.asOf(), plan.horizonDays()), "person-slice rows")
-                : null;
-        Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
-        ModelKind[] refitted = refitAll ? kinds : new ModelKind[] {chosen};
-        progress.report(TrainingProgress.Stage.REFITTING, 0, refitted.length);
-        for (int k = 0; k < refitted.length; k++) {
-            finals.put(refitted[k], train(refitted[k], all, slices, finals));
-            progress.report(TrainingProgress.Stage.REFITTING, k + 1, refitted.length);
-        }
-        int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
-        return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
-                Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated, products.weights());
+        return refit(plan, at, chosen, refitAll ? kinds : new ModelKind[] {chosen}, chosen.hazard() || refitAll,
+                validation, window, progress);
     }
 
     /**
@@ -132,18 +115,32 @@ public final class ChurnTraining {
         }
         Map<Instant, Snapshot> built = new HashMap<>();
         Function<Instant, Snapshot> at = cutoff -> built.computeIfAbsent(cutoff, labelledAt);
-        build(plan.trainingCutoffs(), at, TrainingProgress.Stage.TRAINING_SNAPSHOTS, progress);
+        return refit(plan, at, kind, new ModelKind[] {kind}, false, Map.of(), null, progress);
+    }
+
+    /**
+     * The final fit: the refitted kinds on the training cut-offs (and, when slicesNeeded, the person-slice rows of
+     * the hazard grid), with the product-bag regression fitted on the same cut-offs; chosen is the result's model.
+     */
+    private static Result refit(TrainingPlan plan, Function<Instant, Snapshot> at, ModelKind chosen, ModelKind[] refitted,
+            boolean slicesNeeded, Map<ModelKind, ModelMetrics> validation, Snapshot window, TrainingProgress progress) {
+        build(plan.trainingSnapshotCutoffs(slicesNeeded), at, TrainingProgress.Stage.TRAINING_SNAPSHOTS, progress);
         List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), at));
         ProductScores products = ProductScores.fit(training);
         Stacked all = requireTrainable(capped(stack(products.fill(training))), "training cut-offs (before " + plan.asOf()
                 + " minus the horizon)");
-        progress.report(TrainingProgress.Stage.REFITTING, 0, 1);
+        Stacked slices = slicesNeeded ? requireTrainable(HazardRows.of(products.fill(withHistory(
+                present(plan.hazardCutoffs(), at))), plan.asOf(), plan.horizonDays()), "person-slice rows")
+                : null;
         Map<ModelKind, ChurnClassifier> finals = new EnumMap<>(ModelKind.class);
-        ChurnClassifier model = train(kind, all, null, finals);
-        progress.report(TrainingProgress.Stage.REFITTING, 1, 1);
+        progress.report(TrainingProgress.Stage.REFITTING, 0, refitted.length);
+        for (int k = 0; k < refitted.length; k++) {
+            finals.put(refitted[k], train(refitted[k], all, slices, finals));
+            progress.report(TrainingProgress.Stage.REFITTING, k + 1, refitted.length);
+        }
         int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
-        return new Result(plan, kind, model, Map.of(), finals, all.y().length, Arrays.stream(all.y()).average().orElse(Double.NaN),
-                null, treated, products.weights());
+        return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
+                Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated, products.weights());
     }
 
     /** Builds the snapshots at the cut-offs not built yet, reporting each. */
