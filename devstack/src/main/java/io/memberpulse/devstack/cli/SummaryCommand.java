@@ -12,6 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -76,10 +80,12 @@ final class SummaryCommand {
         if (store != null) {
             JsonNode callList = get(auth, campaign + "/stores/" + URLEncoder.encode(store, StandardCharsets.UTF_8) + "/call-list");
             System.out.printf("  call list of store %s (%d calls today)%n", store, callList.path("tasks").size());
+            System.out.printf("    %-38s %-10s %8s %13s  %s%n", "member", "member_no", "p(churn)", "value at risk", "due (UTC)");
             for (JsonNode task : callList.path("tasks")) {
-                System.out.printf("    %-38s p=%.2f  value at risk %9.2f  due %s%s%n", task.path("memberId").asText(),
+                String memberId = task.path("memberId").asText();
+                System.out.printf("    %-38s %-10s %8.2f %13.2f  %s%s%n", memberId, memberNo(auth, identity, memberId),
                         task.path("churnProbability").asDouble(), task.path("valueAtRisk").asDouble(),
-                        task.path("dueAt").asText(), task.path("overdue").asBoolean() ? "  OVERDUE" : "");
+                        toMinute(task.path("dueAt").asText()), task.path("overdue").asBoolean() ? "  OVERDUE" : "");
             }
         }
         return 0;
@@ -113,6 +119,17 @@ final class SummaryCommand {
             Thread.sleep(3_000);
         }
         System.err.println(" still moving after 10 minutes; summarising what is there");
+    }
+
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+
+    /** "2026-12-07T23:20:49.044028Z" as "2026-12-07 23:20": a call is planned to the minute, not the microsecond. */
+    static String toMinute(String instant) {
+        try {
+            return MINUTE.format(Instant.parse(instant).atOffset(ZoneOffset.UTC));
+        } catch (DateTimeParseException e) {
+            return instant;
+        }
     }
 
     private static String memberNo(String auth, String identity, String memberId) {
