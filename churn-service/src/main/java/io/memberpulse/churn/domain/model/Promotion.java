@@ -16,7 +16,8 @@ import java.util.function.DoubleSupplier;
  * it would look better than it is, and no retrain would ever replace it. It is then judged as its kind refitted
  * on this run's validation-training cut-offs, which the run has already validated out of sample, and the
  * candidate, chosen on the same figures, replaces it on a tie when its facts are newer. Otherwise the serving
- * version itself is scored on the window and the candidate must beat it.
+ * version itself is scored on the window and the candidate must beat it. A run whose facts end before the serving
+ * version's (training on demand at an earlier as-of) never replaces it.
  *
  * @param promote whether the candidate serves from now on
  * @param currentAuc the validation AUC it was compared with
@@ -56,9 +57,14 @@ public record Promotion(boolean promote, double currentAuc, String decision) {
             against = serving.version();
         }
         boolean better = tieWins ? candidateAuc >= currentAuc : candidateAuc > currentAuc;
-        boolean promote = servesHorizon && better;
-        String outcome = promote ? "promoted" : servesHorizon ? "kept the current model"
-                : "not promoted (the service scores another horizon)";
+        // a run on an earlier as-of (a backtest) knows less than the serving version, however it validates
+        boolean olderFacts = serving != null && factsUntil.isBefore(serving.factsUntil());
+        boolean promote = servesHorizon && better && !olderFacts;
+        String outcome = promote ? "promoted"
+                : !servesHorizon ? "not promoted (the service scores another horizon)"
+                : olderFacts ? "not promoted (trained on facts up to " + factsUntil + ", before the serving "
+                        + serving.version() + "'s " + serving.factsUntil() + ")"
+                : "kept the current model";
         return new Promotion(promote, currentAuc, String.format(Locale.ROOT,
                 "%s: validation AUC %.4f vs %.4f of %s on the window at %s", outcome, candidateAuc, currentAuc, against,
                 validationCutoff));

@@ -91,6 +91,17 @@ class PromotionTest {
     }
 
     @Test
+    void aRunOnFactsEndingBeforeTheServingVersionsNeverReplacesIt() {
+        // serving: GBT trained today; this run (training on demand at an earlier as-of) validates its blend better
+        // than GBT refitted before the window, but it knows 100 days less
+        Promotion.Serving today = new Promotion.Serving("gbt-9", ModelKind.GBT, NOW.plus(Duration.ofDays(100)), H);
+        Promotion backtest = Promotion.decide(ModelKind.BLEND, NOW, validation(0.78, 0.74, 0.66), WINDOW, H, today,
+                () -> { throw new AssertionError("its labels reach into the window"); }, true);
+        assertThat(backtest.promote()).isFalse();
+        assertThat(backtest.decision()).startsWith("not promoted (trained on facts up to " + NOW + ", before the serving gbt-9's");
+    }
+
+    @Test
     void aVersionForAnotherHorizonIsNeverPromotedNorComparedWithOne() {
         Promotion.Serving other = new Promotion.Serving("blend-60", ModelKind.BLEND, WINDOW.minus(Duration.ofDays(10)), 60);
         Promotion promotion = Promotion.decide(ModelKind.BLEND, NOW, validation(0.75, 0.74, 0.66), WINDOW, H, other,
