@@ -4,6 +4,7 @@ import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.features.SnapshotBuilder;
 import io.memberpulse.churn.domain.features.StockOuts;
+import io.memberpulse.churn.domain.metrics.DeLong;
 import io.memberpulse.churn.domain.metrics.ModelMetrics;
 import io.memberpulse.churn.domain.model.BgNbdFitter;
 import io.memberpulse.churn.domain.model.ChurnClassifier;
@@ -57,14 +58,27 @@ public final class Backtest {
         out.append(String.format(Locale.ROOT, "test cut-off %s: %d members, churn rate %.3f; trained on %d examples; "
                         + "chosen on validation: %s%n", outcome.testWindow().asOf(), outcome.testWindow().size(),
                 outcome.testWindow().churnRate(), outcome.training().trainingRows(), outcome.training().chosen().key()));
-        out.append(String.format(Locale.ROOT, "%-10s | %-6s %-6s | %-6s %-9s %-8s %-11s %-6s %-10s%n", "model", "valAUC",
-                "valL20", "AUC", "recall@20", "lift@20", "precision@10", "Brier", "profit@20"));
+        out.append(String.format(Locale.ROOT, "%-10s | %-6s %-6s | %-6s %-13s %-9s %-8s %-11s %-6s %-10s%n", "model",
+                "valAUC", "valL20", "AUC", "AUC 95%", "recall@20", "lift@20", "precision@10", "Brier", "profit@20"));
         for (ModelKind kind : ModelKind.values()) {
             ModelMetrics v = outcome.training().validation().get(kind);
             ModelMetrics t = outcome.test().get(kind);
-            out.append(String.format(Locale.ROOT, "%-10s | %.4f %.3f  | %.4f %.3f     %.3f    %.3f        %.4f %8.1f%n",
-                    kind.key(), v.auc(), v.liftAt20(), t.auc(), t.recallAt20(), t.liftAt20(), t.precisionAt10(),
+            out.append(String.format(Locale.ROOT,
+                    "%-10s | %.4f %.3f  | %.4f %.3f-%.3f   %.3f     %.3f    %.3f        %.4f %8.1f%n", kind.key(), v.auc(),
+                    v.liftAt20(), t.auc(), t.aucLow95(), t.aucHigh95(), t.recallAt20(), t.liftAt20(), t.precisionAt10(),
                     t.brier(), t.profitPerThousandAt20()));
+        }
+        ModelKind chosen = outcome.training().chosen();
+        double[] chosenScores = outcome.training().finalModels().get(chosen).predict(outcome.testWindow().features());
+        for (ModelKind baseline : ModelKind.values()) {
+            if (!baseline.baseline()) {
+                continue;
+            }
+            DeLong.Estimate gain = DeLong.difference(chosenScores,
+                    outcome.training().finalModels().get(baseline).predict(outcome.testWindow().features()),
+                    outcome.testWindow().churned());
+            out.append(String.format(Locale.ROOT, "%s - %s: test AUC %+.4f (95%% %+.4f to %+.4f, paired DeLong)%n",
+                    chosen.key(), baseline.key(), gain.value(), gain.low(), gain.high()));
         }
         return out.toString();
     }

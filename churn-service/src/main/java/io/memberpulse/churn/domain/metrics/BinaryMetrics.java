@@ -16,29 +16,39 @@ public final class BinaryMetrics {
     /** Area under the ROC curve (Mann-Whitney, ties counted half); NaN when one class is absent. */
     public static double auc(double[] scores, int[] labels) {
         check(scores, labels);
-        Integer[] order = byScoreAscending(scores);
+        double[] ranks = midRanks(scores);
         double rankSumPositives = 0;
         long positives = 0;
-        int i = 0;
-        while (i < order.length) {
-            int j = i;
-            while (j + 1 < order.length && scores[order[j + 1]] == scores[order[i]]) {
-                j++;
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] == 1) {
+                rankSumPositives += ranks[i];
+                positives++;
             }
-            double midRank = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) {
-                if (labels[order[k]] == 1) {
-                    rankSumPositives += midRank;
-                    positives++;
-                }
-            }
-            i = j + 1;
         }
         long negatives = labels.length - positives;
         if (positives == 0 || negatives == 0) {
             return Double.NaN;
         }
         return (rankSumPositives - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+    }
+
+    /** 1-based ranks, ties given the mean of the ranks they span. */
+    static double[] midRanks(double[] values) {
+        Integer[] order = byScoreAscending(values);
+        double[] ranks = new double[values.length];
+        int i = 0;
+        while (i < order.length) {
+            int j = i;
+            while (j + 1 < order.length && values[order[j + 1]] == values[order[i]]) {
+                j++;
+            }
+            double mid = (i + j) / 2.0 + 1;
+            for (int k = i; k <= j; k++) {
+                ranks[order[k]] = mid;
+            }
+            i = j + 1;
+        }
+        return ranks;
     }
 
     /** Share of all churners found in the top share. */

@@ -82,9 +82,9 @@ public final class DeLong {
                     negatives[q++] = scores[i];
                 }
             }
-            double[] all = midRanks(scores);
-            double[] withinPositives = midRanks(positives);
-            double[] withinNegatives = midRanks(negatives);
+            double[] all = BinaryMetrics.midRanks(scores);
+            double[] withinPositives = BinaryMetrics.midRanks(positives);
+            double[] withinNegatives = BinaryMetrics.midRanks(negatives);
             p = 0;
             q = 0;
             double sum = 0;
@@ -103,29 +103,6 @@ public final class DeLong {
             auc[r] = sum / ((double) m * n);
         }
         return new Components(auc, v10, v01);
-    }
-
-    /** 1-based ranks, ties given the mean of the ranks they span. */
-    static double[] midRanks(double[] values) {
-        Integer[] order = new Integer[values.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (x, y) -> Double.compare(values[x], values[y]));
-        double[] ranks = new double[values.length];
-        int i = 0;
-        while (i < order.length) {
-            int j = i;
-            while (j + 1 < order.length && values[order[j + 1]] == values[order[i]]) {
-                j++;
-            }
-            double mid = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) {
-                ranks[order[k]] = mid;
-            }
-            i = j + 1;
-        }
-        return ranks;
     }
 
     private static double sampleCovariance(double[] x, double[] y) {

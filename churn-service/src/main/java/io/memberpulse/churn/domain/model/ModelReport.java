@@ -11,19 +11,26 @@ import java.util.Map;
 
 /**
  * What a person reads about a model version: the chosen model and every baseline side by side on
- * the validation window, what the chosen model leans on, the BG/NBD fit, the promotion decision and
- * how many training examples were treated (staff reached the member within the horizon).
+ * the validation window (baselines, never chosen, named in {@code baselines}), what the chosen model
+ * leans on, the BG/NBD fit, the promotion decision and how many training examples were treated (staff
+ * reached the member within the horizon). Served as JSON and drawn by the page /model-reports/.
  */
 public record ModelReport(String version, String chosen, Instant asOf, int horizonDays, int trainingRows,
         double trainingChurnRate, Instant validationCutoff, Map<String, ModelMetrics> validation,
-        List<Importance> importance, BgNbd bgNbd, String decision, int treatedExamples) {
+        List<String> baselines, List<Importance> importance, BgNbd bgNbd, String decision, int treatedExamples) {
 
     public record Importance(String feature, String description, double share) {
     }
 
     public static ModelReport of(String version, ChurnTraining.Result result, String decision) {
         Map<String, ModelMetrics> validation = new LinkedHashMap<>();
-        result.validation().forEach((kind, metrics) -> validation.put(kind.key(), metrics));
+        List<String> baselines = new ArrayList<>();
+        result.validation().forEach((kind, metrics) -> {
+            validation.put(kind.key(), metrics);
+            if (kind.baseline()) {
+                baselines.add(kind.key());
+            }
+        });
         List<Importance> importance = new ArrayList<>();
         for (Map.Entry<Feature, Double> entry : result.model().importance().entrySet()) {
             if (importance.size() == 15) {
@@ -33,7 +40,7 @@ public record ModelReport(String version, String chosen, Instant asOf, int horiz
         }
         return new ModelReport(version, result.chosen().key(), result.plan().asOf(), result.plan().horizonDays(),
                 result.trainingRows(), result.trainingChurnRate(), result.plan().validationCutoff(), validation,
-                importance, result.validationWindow().population().bgNbd(), decision, result.treatedRows());
+                baselines, importance, result.validationWindow().population().bgNbd(), decision, result.treatedRows());
     }
 
     public ModelMetrics chosenMetrics() {

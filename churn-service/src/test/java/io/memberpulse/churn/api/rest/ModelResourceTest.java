@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.devstack.testing.HeadlessChromium;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -47,10 +48,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 @QuarkusTest
 class ModelResourceTest {
@@ -195,7 +203,16 @@ class ModelResourceTest {
             });
 
             assertThat(report.getList("validation.gbt.liftCurve")).hasSize(13);
-            modelsOverGrpc(version, report.getString("chosen"));
+            String chosen = report.getString("chosen");
+            assertThat(report.getDouble("validation." + chosen + ".aucLow95"))
+                    .isLessThan(report.getDouble("validation." + chosen + ".auc"));
+            assertThat(report.getDouble("validation." + chosen + ".aucHigh95"))
+                    .isGreaterThan(report.getDouble("validation." + chosen + ".auc"));
+            assertThat(report.getList("baselines", String.class)).containsExactly("recency", "rhythm", "bgnbd", "lr-rfm");
+            modelsOverGrpc(version, chosen);
+            if (HeadlessChromium.runsHere()) { // a machine without the browser still runs the rest
+                theReportPageDrawsTheVersion(version, report);
+            }
 
             // too little data: a clear error, and the promoted version keeps scoring
             assertTooLittleData(Jobs.run("/models/train?asOf=2001-01-01"));
@@ -226,6 +243,47 @@ class ModelResourceTest {
         given().get(WHAT_IF).then().statusCode(200).body("source", containsString("rhythm baseline"));
         given().get("/roi/what-if?members=100&topShare=0.2&touchCost=1&netValuePerWonBack=60").then().statusCode(400)
                 .body("errors[0].field", equalTo("baseWinBack"));
+    }
+
+    /** The page an analyst reads a version's report on, in a real browser. */
+    private static void theReportPageDrawsTheVersion(String version, JsonPath report) throws Exception {
+        ChromeDriver browser = HeadlessChromium.start("1100,1800");
+        try {
+            String page = "http://localhost:" + RestAssured.port + "/model-reports/index.html";
+            browser.get(page);
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                    ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "error"));
+            assertThat(browser.findElement(By.id("status")).getText()).contains("sign-in needed");
+
+            browser.get("about:blank");
+            browser.get(page + "?version=" + version + "#token=" + AuthTestResource.analyst());
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                    ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
+            assertThat(browser.getCurrentUrl()).doesNotContain("token");
+            String chosen = report.getString("chosen");
+            int kinds = report.getMap("validation").size();
+            assertThat(browser.findElement(By.id("chosen")).getText()).isEqualTo(chosen);
+            assertThat(browser.findElement(By.id("auc")).getText())
+                    .startsWith(String.format(java.util.Locale.ROOT, "%.3f (", report.getDouble("validation." + chosen + ".auc")));
+            assertThat(browser.findElement(By.cssSelector("#versions tr.selected")).getText()).contains(version);
+            assertThat(browser.findElements(By.cssSelector("#models tbody tr"))).hasSize(kinds);
+            assertThat(browser.findElements(By.cssSelector("#models tbody tr.baseline"))).hasSize(4);
+            assertThat(browser.findElement(By.cssSelector("#models tbody tr.chosen")).getText()).startsWith(chosen);
+            assertThat(browser.findElements(By.cssSelector("#lift-curve polyline"))).hasSize(kinds);
+            assertThat(browser.findElements(By.cssSelector("#lift-curve polyline.chosen"))).hasSize(1);
+            assertThat(browser.findElements(By.cssSelector("#importance rect"))).hasSize(report.getList("importance").size());
+            assertThat((Long) browser.executeScript("return document.getElementById('reliability').naturalWidth"))
+                    .isEqualTo(640L);
+            assertThat(browser.findElement(By.id("decision")).getText()).isEqualTo(report.getString("decision"));
+            Files.write(Path.of("target/model-report.png"), browser.getScreenshotAs(OutputType.BYTES));
+
+            browser.get(page + "?version=nope");
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                    ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "error"));
+            assertThat(browser.findElement(By.id("status")).getText()).contains("404");
+        } finally {
+            browser.quit();
+        }
     }
 
     private static void assertTooLittleData(Jobs.Followed job) {

@@ -141,6 +141,6 @@ class DeLongTest {
 
     @Test
     void midRanksAverageTies() {
-        assertThat(DeLong.midRanks(new double[] {0.5, 0.1, 0.5, 0.9})).containsExactly(2.5, 1, 2.5, 4);
+        assertThat(BinaryMetrics.midRanks(new double[] {0.5, 0.1, 0.5, 0.9})).containsExactly(2.5, 1, 2.5, 4);
     }
 }

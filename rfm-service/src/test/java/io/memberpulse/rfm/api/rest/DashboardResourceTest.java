@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.devstack.testing.HeadlessChromium;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -27,13 +28,10 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -99,20 +97,13 @@ class DashboardResourceTest {
 
     @Test
     void theInsightsPageShowsTheViewsInABrowser() throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Path driver = Path.of("/usr/bin/chromedriver");
-        Assumptions.assumeTrue(Files.isExecutable(chromium) && Files.isExecutable(driver) || "true".equals(System.getenv("CI")),
-                "Debian's chromium and chromium-driver are not installed");
+        HeadlessChromium.assumeInstalled();
         Instant base = Y0.minus(Duration.ofDays(400));
         seed(base);
         String window = "?from=" + base.minus(Duration.ofDays(1)) + "&to=" + base.plus(Duration.ofDays(60));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/dashboard/repurchase" + window)
                 .then().statusCode(200).body("buyers", equalTo(3)));
-        ChromeOptions options = new ChromeOptions().setBinary(chromium.toFile()).addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1000,1400");
-        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(),
-                options);
+        ChromeDriver browser = HeadlessChromium.start("1000,1400");
         try {
             String page = "http://localhost:" + RestAssured.port + "/insights/index.html" + window;
             // without a token the page says how to sign in
