@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
@@ -21,6 +22,9 @@ import io.memberpulse.proto.identity.v1.Source;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -57,6 +61,39 @@ class AbsurdValuesTest {
         assertThat(memberA).isNotEqualTo(memberB);
         given().get("/members/" + memberA).then().body("eventCount", equalTo(1));
         resolve("member_no", "MC-" + run);
+    }
+
+    @Test
+    void aRowDatedTwoDaysAheadIsRejectedNamingOccurredAtAndTheOtherRowsOfTheFileImported() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String twoDaysAhead = Instant.now().plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS).toString();
+        String csv = HEADER
+                + row("past-" + run, "", "MP-" + run, "")                       // line 2
+                + row("future-" + run, "", "MF-" + run, "").replace("2024-03-01T10:00:00+08:00", twoDaysAhead) // line 3
+                + row("past2-" + run, "", "MP2-" + run, "");                    // line 4
+        given().contentType("text/csv").body(csv).when().post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(2)).body("rejected", equalTo(1))
+                .body("rejections[0].line", equalTo(3))
+                .body("rejections[0].field", equalTo("occurred_at"))
+                .body("rejections[0].reason", startsWith("is in the future: " + twoDaysAhead + " is later than now plus PT24H"));
+        resolve("member_no", "MP-" + run);
+        resolve("member_no", "MP2-" + run);
+        given().queryParam("member_no", "MF-" + run).when().get("/members/resolve").then().statusCode(404);
+
+        // the same rule over gRPC
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            ImportSummary summary = StreamedImport.upload(IdentityServiceGrpc.newStub(channel), List.of(
+                    visit("gp-" + run, "MGP-" + run, ""),
+                    visit("gf-" + run, "MGF-" + run, "").toBuilder().setOccurredAt(Timestamp.newBuilder()
+                            .setSeconds(Instant.now().plus(Duration.ofDays(2)).getEpochSecond())).build()), 60);
+            assertThat(summary.getAccepted()).isEqualTo(1);
+            assertThat(summary.getRejections(0).getIndex()).isEqualTo(2);
+            assertThat(summary.getRejections(0).getField()).isEqualTo("occurred_at");
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     @Test
