@@ -55,7 +55,7 @@ public final class ChannelEventRules {
     public Checked checked(ChannelEvent event) {
         List<FieldError> errors = FieldLimits.check(event);
         List<Identifier> identifiers = List.of();
-        boolean oversizedIdentifier = errors.stream().anyMatch(e -> IDENTIFIER_COLUMNS.contains(e.field()));
+        boolean refusedIdentifier = errors.stream().anyMatch(e -> IDENTIFIER_COLUMNS.contains(e.field()));
         if (event.getEventId().isBlank()) {
             errors.add(new FieldError("event_id", "is required"));
         }
@@ -108,7 +108,7 @@ public final class ChannelEventRules {
             if (raw.isEmpty()) {
                 errors.add(new FieldError("identifiers",
                         "at least one of phone, union_id, openid, member_no, device_id, platform_uid, email is required"));
-            } else if (!oversizedIdentifier) { // an oversized value is refused already, never normalised
+            } else if (!refusedIdentifier) { // an oversized or control-bearing value is refused already, never normalised
                 try {
                     identifiers = normalizer.normalize(raw);
                 } catch (InvalidIdentifierException e) {

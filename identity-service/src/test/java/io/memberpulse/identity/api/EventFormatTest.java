@@ -82,4 +82,27 @@ class EventFormatTest {
         cells.put("occurred_at", "2099-01-01T00:00:00+08:00");
         assertThat(rulesAtNoon.check(format.parse(cells).event())).extracting(FieldError::field).containsExactly("occurred_at");
     }
+
+    @Test
+    void aControlCharacterInsideAnyTextCellIsRefusedNamingTheFieldButFreeTextKeepsTabsAndLineBreaks() {
+        Map<String, String> cells = order();
+        cells.put("name", "王\u0000五");
+        cells.put("member_no", "M\u001b1");
+        cells.put("sku", "A\u0085");
+        cells.put("review_text", "fresh\tand\r\ncheap");
+        cells.put("address", "延安路242号\n梧桐苑25号楼1105室");
+        var parsed = format.parse(cells);
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(rules.check(parsed.event())).extracting(FieldError::toString).containsExactlyInAnyOrder(
+                "name: contains the control character U+0000 at character 2",
+                "member_no: contains the control character U+001B at character 2",
+                "sku: contains the control character U+0085 at character 2");
+
+        cells = order();
+        cells.put("review_text", "o\u0000k"); // (a NUL at either end is trimmed away with the spaces)
+        cells.put("event_id", "e\t1");
+        assertThat(rules.check(format.parse(cells).event())).extracting(FieldError::toString).containsExactlyInAnyOrder(
+                "review_text: contains the control character U+0000 at character 2 (tab and line breaks are the only ones accepted)",
+                "event_id: contains the control character U+0009 at character 2");
+    }
 }
