@@ -150,6 +150,11 @@ class IdentityGrpcService implements IdentityService {
             member.addIdentifiers(Identifier.newBuilder().setType(identifier.type().code()).setValue(identifier.value())
                     .setFirstSeen(timestamp(identifier.firstSeen())).setLastSeen(timestamp(identifier.lastSeen())));
         }
+        for (MemberView.LinkedIdentifier quarantined : view.quarantinedIdentifiers()) {
+            member.addQuarantinedIdentifiers(Identifier.newBuilder().setType(quarantined.type().code())
+                    .setValue(quarantined.value()).setFirstSeen(timestamp(quarantined.firstSeen()))
+                    .setLastSeen(timestamp(quarantined.lastSeen())));
+        }
         for (MemberView.PastIdentifier past : view.pastIdentifiers()) {
             member.addPastIdentifiers(PastIdentifier.newBuilder().setType(past.type().code()).setValue(past.value())
                     .setFirstSeen(timestamp(past.firstSeen())).setLastSeen(timestamp(past.lastSeen()))
