@@ -36,6 +36,13 @@ public interface IdentityConfig {
         @WithDefault("20")
         int maxListedRejections();
 
+        /**
+         * How far past the wall clock an event's occurred_at may lie (clock skew of tills and channel servers);
+         * a later event is refused naming occurred_at, since downstream event-time clocks never move back.
+         */
+        @WithDefault("P1D")
+        Duration maxFutureSkew();
+
         Guardrails guardrails();
 
         Matching matching();

@@ -58,14 +58,13 @@ public class MemberQueryService {
         return MemberEntity.<MemberEntity>findById(memberId)
                 .onItem().ifNull().failWith(() -> new MemberNotFoundException(memberId))
                 .flatMap(member -> reads.identifiers(memberId)
-                        .flatMap(identifiers -> reads.pastIdentifiers(memberId)
+                        .flatMap(held -> reads.pastIdentifiers(memberId)
                                 .flatMap(past -> reads.eventCount(memberId)
                                         .map(count -> new MemberView(member.id, member.createdAt.toInstant(),
-                                                member.mergedInto, count, identifiers, past)))));
+                                                member.mergedInto, count, held.linking(), past, held.quarantined())))));
     }
 
-    /** The member the strongest of these identifiers belongs to; empty when none is known. */
-    @WithSession
+    /** The member the strongest of these identifiers belongs to; empty when none is known or all are quarantined. */
     public Uni<Optional<Resolution>> resolve(RawIdentifiers raw) {
         List<Identifier> strong = normalizer.normalize(raw).stream()
                 .filter(identifier -> identifier.type().isStrong())
@@ -79,12 +78,10 @@ public class MemberQueryService {
             return Uni.createFrom().item(Optional.empty());
         }
         Identifier candidate = candidates.get(from);
-        return MemberIdentifierEntity.find(candidate.type().code(), candidate.value())
-                .flatMap(found -> found == null
+        return reads.currentHolder(candidate.type().code(), candidate.value())
+                .flatMap(current -> current == null
                         ? resolveFirst(candidates, from + 1)
-                        // the member the identifier's holder is today, after any merge
-                        : graph.currentMember(found.memberId)
-                                .map(current -> Optional.of(new Resolution(current, candidate.type()))));
+                        : Uni.createFrom().item(Optional.of(new Resolution(current, candidate.type()))));
     }
 
     public record Totals(long members, long events, long identifiers) {

@@ -6,6 +6,9 @@ import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.Source;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -17,10 +20,25 @@ public final class ChannelEventRules {
     private static final Set<String> IDENTIFIER_COLUMNS = Set.of(
             "phone", "union_id", "openid", "member_no", "device_id", "platform_uid", "email");
 
+    /** How far past the wall clock occurred_at may lie unless configured (IdentityConfig.maxFutureSkew). */
+    public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofDays(1);
+
     private final IdentifierNormalizer normalizer;
+    private final Clock clock;
+    private final Duration maxFutureSkew;
 
     public ChannelEventRules(IdentifierNormalizer normalizer) {
+        this(normalizer, Clock.systemUTC(), DEFAULT_MAX_FUTURE_SKEW);
+    }
+
+    /**
+     * @param maxFutureSkew how far past {@code clock} an event may have occurred (tills with a fast clock);
+     *                      later is refused, because downstream event-time clocks only ever move forward
+     */
+    public ChannelEventRules(IdentifierNormalizer normalizer, Clock clock, Duration maxFutureSkew) {
         this.normalizer = normalizer;
+        this.clock = clock;
+        this.maxFutureSkew = maxFutureSkew;
     }
 
     /**
@@ -37,7 +55,7 @@ public final class ChannelEventRules {
     public Checked checked(ChannelEvent event) {
         List<FieldError> errors = FieldLimits.check(event);
         List<Identifier> identifiers = List.of();
-        boolean oversizedIdentifier = errors.stream().anyMatch(e -> IDENTIFIER_COLUMNS.contains(e.field()));
+        boolean refusedIdentifier = errors.stream().anyMatch(e -> IDENTIFIER_COLUMNS.contains(e.field()));
         if (event.getEventId().isBlank()) {
             errors.add(new FieldError("event_id", "is required"));
         }
@@ -50,6 +68,15 @@ public final class ChannelEventRules {
         }
         if (!event.hasOccurredAt() || event.getOccurredAt().getSeconds() == 0 && event.getOccurredAt().getNanos() == 0) {
             errors.add(new FieldError("occurred_at", "is required"));
+        } else {
+            // rfm and churn age every member by the latest event time they saw, which never moves back:
+            // one event from 2099 would make every member dormant for good
+            Instant occurredAt = Instant.ofEpochSecond(event.getOccurredAt().getSeconds(), event.getOccurredAt().getNanos());
+            Instant latest = clock.instant().plus(maxFutureSkew);
+            if (occurredAt.isAfter(latest)) {
+                errors.add(new FieldError("occurred_at", "is in the future: " + occurredAt + " is later than now plus "
+                        + maxFutureSkew + " of accepted clock skew (" + latest + ")"));
+            }
         }
         if ((type == EventType.EVENT_TYPE_VISIT || type == EventType.EVENT_TYPE_STOCKOUT) && event.getStoreId().isBlank()) {
             errors.add(new FieldError("store_id", "is required for " + EventFormat.typeName(type) + " events"));
@@ -81,7 +108,7 @@ public final class ChannelEventRules {
             if (raw.isEmpty()) {
                 errors.add(new FieldError("identifiers",
                         "at least one of phone, union_id, openid, member_no, device_id, platform_uid, email is required"));
-            } else if (!oversizedIdentifier) { // an oversized value is refused already, never normalised
+            } else if (!refusedIdentifier) { // an oversized or control-bearing value is refused already, never normalised
                 try {
                     identifiers = normalizer.normalize(raw);
                 } catch (InvalidIdentifierException e) {

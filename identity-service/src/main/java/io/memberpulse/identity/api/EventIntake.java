@@ -9,6 +9,7 @@ import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public class EventIntake {
         this.writer = writer;
         this.format = new EventFormat(ZoneId.of(config.identity().defaultZone()));
         this.rules = new ChannelEventRules(new IdentifierNormalizer(config.identity().defaultRegion(),
-                IdentityConfig.guardrails(config)::isBlocked));
+                IdentityConfig.guardrails(config)::isBlocked), Clock.systemUTC(), config.identity().maxFutureSkew());
         this.maxListedRejections = config.identity().maxListedRejections();
     }
 

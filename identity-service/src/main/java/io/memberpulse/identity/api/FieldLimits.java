@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -13,6 +14,12 @@ import java.util.function.Function;
  * the edge, naming the field, its size and the limit, before anything reads it further. The limits
  * are generous multiples of what the channels send (a WeChat UnionID has 28 characters, an E.164
  * phone at most 15 digits, an e-mail address at most 254 characters by RFC 5321).
+ * <p>
+ * Control characters (ISO: U+0000-U+001F, U+007F-U+009F) are refused the same way: PostgreSQL
+ * cannot store a NUL in text and would refuse the whole batch with it, and in an id or a code any
+ * control character makes an invisible second value (member number M1 with an escape after it is not
+ * M1). Free text (review text, address) keeps tab and line breaks, which a quoted CSV cell or a JSON
+ * string carries legitimately (a review of several lines, an address written on two).
  */
 final class FieldLimits {
     /** Longest text accepted per column, in characters. */
@@ -22,6 +29,8 @@ final class FieldLimits {
     static final double MAX_AMOUNT = 10_000_000;
 
     private static final Map<String, Function<ChannelEvent, String>> TEXT = new LinkedHashMap<>();
+    /** Columns of prose, where tab, line feed and carriage return are accepted. */
+    static final Set<String> FREE_TEXT = Set.of("review_text", "address");
 
     static {
         text("event_id", 128, ChannelEvent::getEventId);
@@ -55,14 +64,25 @@ final class FieldLimits {
         TEXT.put(column, value);
     }
 
-    /** Every column of the event over its limit. */
+    /** Every column of the event over its limit or holding a control character. */
     static List<FieldError> check(ChannelEvent event) {
         List<FieldError> errors = new ArrayList<>();
         TEXT.forEach((column, value) -> {
-            int length = value.apply(event).length();
-            if (length > MAX_LENGTH.get(column)) {
-                errors.add(new FieldError(column, "is " + length + " characters long, at most "
+            String text = value.apply(event);
+            if (text.length() > MAX_LENGTH.get(column)) {
+                errors.add(new FieldError(column, "is " + text.length() + " characters long, at most "
                         + MAX_LENGTH.get(column) + " are accepted"));
+                return;
+            }
+            boolean freeText = FREE_TEXT.contains(column);
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (Character.isISOControl(c) && !(freeText && (c == '\t' || c == '\n' || c == '\r'))) {
+                    errors.add(new FieldError(column, "contains the control character "
+                            + String.format(Locale.ROOT, "U+%04X", (int) c) + " at character " + (i + 1)
+                            + (freeText ? " (tab and line breaks are the only ones accepted)" : "")));
+                    return;
+                }
             }
         });
         var line = event.getLine();

@@ -35,10 +35,6 @@ public class MemberIdentifierEntity extends PanacheEntityBase {
         return list("memberId = ?1 order by type, value", memberId);
     }
 
-    public static Uni<MemberIdentifierEntity> find(String type, String value) {
-        return find("type = ?1 and value = ?2", type, value).firstResult();
-    }
-
     public static class Key implements Serializable {
         public String type;
         public String value;

@@ -26,18 +26,39 @@ public class MemberReadRepository {
         this.pool = pool;
     }
 
-    public Uni<List<MemberView.LinkedIdentifier>> identifiers(String memberId) {
-        return pool.preparedQuery("SELECT type, value, first_seen, last_seen FROM member_identifier WHERE member_id IN "
-                        + MEMBERS_OF + " ORDER BY type, value")
+    /** The identifiers a member holds: those that link, and those quarantined after they were linked. */
+    public record HeldIdentifiers(List<MemberView.LinkedIdentifier> linking, List<MemberView.LinkedIdentifier> quarantined) {
+    }
+
+    public Uni<HeldIdentifiers> identifiers(String memberId) {
+        return pool.preparedQuery("""
+                        SELECT i.type, i.value, i.first_seen, i.last_seen, q.type IS NOT NULL
+                        FROM member_identifier i LEFT JOIN quarantined_identifier q ON q.type = i.type AND q.value = i.value
+                        WHERE i.member_id IN """ + MEMBERS_OF + " ORDER BY i.type, i.value")
                 .execute(Tuple.of(memberId))
                 .map(rows -> {
-                    List<MemberView.LinkedIdentifier> identifiers = new ArrayList<>(rows.size());
+                    List<MemberView.LinkedIdentifier> linking = new ArrayList<>(rows.size());
+                    List<MemberView.LinkedIdentifier> quarantined = new ArrayList<>();
                     for (Row row : rows) {
-                        identifiers.add(new MemberView.LinkedIdentifier(IdentifierType.fromCode(row.getString(0)).orElseThrow(),
-                                row.getString(1), row.getOffsetDateTime(2).toInstant(), row.getOffsetDateTime(3).toInstant()));
+                        var identifier = new MemberView.LinkedIdentifier(IdentifierType.fromCode(row.getString(0)).orElseThrow(),
+                                row.getString(1), row.getOffsetDateTime(2).toInstant(), row.getOffsetDateTime(3).toInstant());
+                        (row.getBoolean(4) ? quarantined : linking).add(identifier);
                     }
-                    return identifiers;
+                    return new HeldIdentifiers(linking, quarantined);
                 });
+    }
+
+    /**
+     * The current member (after any merge) holding this identifier, or null when nobody does or the value
+     * is quarantined: a quarantined value (a placeholder found after it was linked) stands for nobody.
+     */
+    public Uni<String> currentHolder(String type, String value) {
+        return pool.preparedQuery("""
+                        SELECT member_current_of(i.member_id) FROM member_identifier i
+                        WHERE i.type = $1 AND i.value = $2
+                          AND NOT EXISTS (SELECT 1 FROM quarantined_identifier q WHERE q.type = i.type AND q.value = i.value)""")
+                .execute(Tuple.of(type, value))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
     }
 
     /** Identifiers this member held once and that moved on (a phone re-issued to someone else), oldest first. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
@@ -21,6 +22,9 @@ import io.memberpulse.proto.identity.v1.Source;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -57,6 +61,87 @@ class AbsurdValuesTest {
         assertThat(memberA).isNotEqualTo(memberB);
         given().get("/members/" + memberA).then().body("eventCount", equalTo(1));
         resolve("member_no", "MC-" + run);
+    }
+
+    @Test
+    void aRowDatedTwoDaysAheadIsRejectedNamingOccurredAtAndTheOtherRowsOfTheFileImported() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String twoDaysAhead = Instant.now().plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS).toString();
+        String csv = HEADER
+                + row("past-" + run, "", "MP-" + run, "")                       // line 2
+                + row("future-" + run, "", "MF-" + run, "").replace("2024-03-01T10:00:00+08:00", twoDaysAhead) // line 3
+                + row("past2-" + run, "", "MP2-" + run, "");                    // line 4
+        given().contentType("text/csv").body(csv).when().post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(2)).body("rejected", equalTo(1))
+                .body("rejections[0].line", equalTo(3))
+                .body("rejections[0].field", equalTo("occurred_at"))
+                .body("rejections[0].reason", startsWith("is in the future: " + twoDaysAhead + " is later than now plus PT24H"));
+        resolve("member_no", "MP-" + run);
+        resolve("member_no", "MP2-" + run);
+        given().queryParam("member_no", "MF-" + run).when().get("/members/resolve").then().statusCode(404);
+
+        // the same rule over gRPC
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            ImportSummary summary = StreamedImport.upload(IdentityServiceGrpc.newStub(channel), List.of(
+                    visit("gp-" + run, "MGP-" + run, ""),
+                    visit("gf-" + run, "MGF-" + run, "").toBuilder().setOccurredAt(Timestamp.newBuilder()
+                            .setSeconds(Instant.now().plus(Duration.ofDays(2)).getEpochSecond())).build()), 60);
+            assertThat(summary.getAccepted()).isEqualTo(1);
+            assertThat(summary.getRejections(0).getIndex()).isEqualTo(2);
+            assertThat(summary.getRejections(0).getField()).isEqualTo("occurred_at");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCsvRowWithANulInsideACellIsRejectedAloneNamingTheFieldAndTheOthersImported() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String csv = HEADER
+                + row("n1-" + run, "", "MN1-" + run, "张三")          // line 2
+                + row("n2-" + run, "", "MN2-\u0000" + run, "")      // line 3: PostgreSQL refuses text with NUL
+                + row("n3-" + run, "", "MN3-" + run, "李四");         // line 4
+        given().contentType("text/csv; charset=UTF-8").body(csv).when().post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(2)).body("rejected", equalTo(1))
+                .body("rejections[0].line", equalTo(3))
+                .body("rejections[0].field", equalTo("member_no"))
+                .body("rejections[0].reason", equalTo("contains the control character U+0000 at character 5"));
+        resolve("member_no", "MN1-" + run);
+        resolve("member_no", "MN3-" + run);
+        given().queryParam("member_no", "MN2-" + run).when().get("/members/resolve").then().statusCode(404);
+    }
+
+    @Test
+    void jsonEventsWithANulOrAnotherControlCharacterAreRejectedNamingTheFieldAndTheOthersImported() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String body = """
+                [{"event_id": "jn1-%1$s", "source": "app", "type": "visit", "occurred_at": "2024-03-01T10:00:00+08:00",
+                  "store_id": "s-abs", "member_no": "MJN1-%1$s"},
+                 {"event_id": "jn2-%1$s", "source": "app", "type": "visit", "occurred_at": "2024-03-01T10:00:00+08:00",
+                  "store_id": "s-abs", "member_no": "MJN2-\\u0000%1$s"},
+                 {"event_id": "jn3-%1$s", "source": "app", "type": "review", "occurred_at": "2024-03-01T10:00:00+08:00",
+                  "store_id": "s-abs", "member_no": "MJN3-%1$s", "order_id": "o-%1$s", "rating": 4,
+                  "review_text": "go\\u0007od"},
+                 {"event_id": "jn4-%1$s", "source": "app", "type": "review", "occurred_at": "2024-03-01T10:00:00+08:00",
+                  "store_id": "s-abs", "member_no": "MJN4-%1$s", "order_id": "o-%1$s", "rating": 5,
+                  "review_text": "fresh\\tand\\r\\ncheap"}]""".formatted(run);
+        given().contentType(ContentType.JSON).body(body).when().post("/events").then().statusCode(200)
+                .body("accepted", equalTo(2)).body("rejected", equalTo(2))
+                .body("rejections.find { it.position == 2 }.field", equalTo("member_no"))
+                .body("rejections.find { it.position == 2 }.reason", equalTo("contains the control character U+0000 at character 6"))
+                .body("rejections.find { it.position == 3 }.field", equalTo("review_text"))
+                .body("rejections.find { it.position == 3 }.reason", startsWith("contains the control character U+0007"));
+        resolve("member_no", "MJN1-" + run);
+        resolve("member_no", "MJN4-" + run); // tab and line breaks are kept in free text
+        // one event alone: 400 naming the field, nothing stored
+        given().contentType(ContentType.JSON).body("""
+                {"event_id": "jn5-%1$s", "source": "app", "type": "visit", "occurred_at": "2024-03-01T10:00:00+08:00",
+                 "store_id": "s-\\u0000abs", "member_no": "MJN5-%1$s"}""".formatted(run))
+                .when().post("/events").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("store_id"));
+        given().queryParam("member_no", "MJN5-" + run).when().get("/members/resolve").then().statusCode(404);
     }
 
     @Test

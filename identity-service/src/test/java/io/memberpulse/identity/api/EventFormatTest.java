@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.Source;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,5 +62,47 @@ class EventFormatTest {
         assertThat(rules.check(format.parse(stockout).event())).isEmpty();
         stockout.remove("store_id");
         assertThat(rules.check(format.parse(stockout).event())).extracting(FieldError::field).containsExactly("store_id");
+    }
+
+    @Test
+    void anEventLaterThanTheClockPlusTheAcceptedSkewIsRefusedNamingOccurredAt() {
+        Instant now = Instant.parse("2026-12-04T12:00:00Z");
+        ChannelEventRules rulesAtNoon = new ChannelEventRules(new IdentifierNormalizer("CN"),
+                Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(1));
+        Map<String, String> cells = order();
+        cells.put("occurred_at", "2026-12-05T12:00:00Z"); // a till a whole day fast: still accepted
+        assertThat(rulesAtNoon.check(format.parse(cells).event())).isEmpty();
+
+        cells.put("occurred_at", "2026-12-05T12:00:01Z");
+        assertThat(rulesAtNoon.check(format.parse(cells).event())).singleElement().satisfies(error -> {
+            assertThat(error.field()).isEqualTo("occurred_at");
+            assertThat(error.reason()).isEqualTo("is in the future: 2026-12-05T12:00:01Z is later than now plus PT24H"
+                    + " of accepted clock skew (2026-12-05T12:00:00Z)");
+        });
+        cells.put("occurred_at", "2099-01-01T00:00:00+08:00");
+        assertThat(rulesAtNoon.check(format.parse(cells).event())).extracting(FieldError::field).containsExactly("occurred_at");
+    }
+
+    @Test
+    void aControlCharacterInsideAnyTextCellIsRefusedNamingTheFieldButFreeTextKeepsTabsAndLineBreaks() {
+        Map<String, String> cells = order();
+        cells.put("name", "王\u0000五");
+        cells.put("member_no", "M\u001b1");
+        cells.put("sku", "A\u0085");
+        cells.put("review_text", "fresh\tand\r\ncheap");
+        cells.put("address", "延安路242号\n梧桐苑25号楼1105室");
+        var parsed = format.parse(cells);
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(rules.check(parsed.event())).extracting(FieldError::toString).containsExactlyInAnyOrder(
+                "name: contains the control character U+0000 at character 2",
+                "member_no: contains the control character U+001B at character 2",
+                "sku: contains the control character U+0085 at character 2");
+
+        cells = order();
+        cells.put("review_text", "o\u0000k"); // (a NUL at either end is trimmed away with the spaces)
+        cells.put("event_id", "e\t1");
+        assertThat(rules.check(format.parse(cells).event())).extracting(FieldError::toString).containsExactlyInAnyOrder(
+                "review_text: contains the control character U+0000 at character 2 (tab and line breaks are the only ones accepted)",
+                "event_id: contains the control character U+0009 at character 2");
     }
 }

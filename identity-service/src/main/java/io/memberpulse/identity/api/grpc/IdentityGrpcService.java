@@ -9,6 +9,7 @@ import java.util.List;
 import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
+import io.memberpulse.identity.domain.RecordedMerge;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.GetMemberRequest;
 import io.memberpulse.proto.identity.v1.Identifier;
@@ -16,6 +17,7 @@ import io.memberpulse.proto.identity.v1.IdentityService;
 import io.memberpulse.proto.identity.v1.ImportSummary;
 import io.memberpulse.proto.identity.v1.Member;
 import io.memberpulse.proto.identity.v1.MemberEvidence;
+import io.memberpulse.proto.identity.v1.MergeEvidence;
 import io.memberpulse.proto.identity.v1.MemberSplit;
 import io.memberpulse.proto.identity.v1.PastIdentifier;
 import io.memberpulse.proto.identity.v1.Rejection;
@@ -97,10 +99,13 @@ class IdentityGrpcService implements IdentityService {
         return queries.member(request.getMemberId()).flatMap(member -> queries.evidence(request.getMemberId())
                 .map(merges -> {
                     MemberEvidence.Builder evidence = MemberEvidence.newBuilder().setMemberId(member.memberId());
-                    merges.forEach(m -> evidence.addMerges(MemberMerged.newBuilder()
-                            .setSurvivingMemberId(m.survivingMemberId()).setAbsorbedMemberId(m.absorbedMemberId())
-                            .setRule(m.rule()).setScore(m.score()).setEvidenceId(m.id())
-                            .setMergedAt(timestamp(m.mergedAt()))));
+                    merges.forEach(m -> {
+                        evidence.addMerges(MemberMerged.newBuilder()
+                                .setSurvivingMemberId(m.survivingMemberId()).setAbsorbedMemberId(m.absorbedMemberId())
+                                .setRule(m.rule()).setScore(m.score()).setEvidenceId(m.id())
+                                .setMergedAt(timestamp(m.mergedAt())));
+                        evidence.addEvidence(toProto(m));
+                    });
                     return evidence.build();
                 }));
     }
@@ -116,6 +121,25 @@ class IdentityGrpcService implements IdentityService {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
+    /** A recorded merge with everything REST's evidence shows of it. */
+    static MergeEvidence toProto(RecordedMerge merge) {
+        MergeEvidence.Builder evidence = MergeEvidence.newBuilder().setEvidenceId(merge.id())
+                .setSurvivingMemberId(merge.survivingMemberId()).setAbsorbedMemberId(merge.absorbedMemberId())
+                .setRule(merge.rule()).setScore(merge.score())
+                .addAllIdentifiers(merge.identifiers()).addAllReasons(merge.reasons())
+                .setMergedAt(timestamp(merge.mergedAt()));
+        if (merge.eventKey() != null) {
+            evidence.setEventKey(merge.eventKey());
+        }
+        if (merge.occurredAt() != null) {
+            evidence.setOccurredAt(timestamp(merge.occurredAt()));
+        }
+        if (merge.undoneBy() != null) {
+            evidence.setUndoneBySplit(merge.undoneBy());
+        }
+        return evidence.build();
+    }
+
     static Member toProto(MemberView view) {
         Member.Builder member = Member.newBuilder().setMemberId(view.memberId()).setCreatedAt(timestamp(view.createdAt()))
                 .setEventCount(view.eventCount());
@@ -125,6 +149,11 @@ class IdentityGrpcService implements IdentityService {
         for (MemberView.LinkedIdentifier identifier : view.identifiers()) {
             member.addIdentifiers(Identifier.newBuilder().setType(identifier.type().code()).setValue(identifier.value())
                     .setFirstSeen(timestamp(identifier.firstSeen())).setLastSeen(timestamp(identifier.lastSeen())));
+        }
+        for (MemberView.LinkedIdentifier quarantined : view.quarantinedIdentifiers()) {
+            member.addQuarantinedIdentifiers(Identifier.newBuilder().setType(quarantined.type().code())
+                    .setValue(quarantined.value()).setFirstSeen(timestamp(quarantined.firstSeen()))
+                    .setLastSeen(timestamp(quarantined.lastSeen())));
         }
         for (MemberView.PastIdentifier past : view.pastIdentifiers()) {
             member.addPastIdentifiers(PastIdentifier.newBuilder().setType(past.type().code()).setValue(past.value())

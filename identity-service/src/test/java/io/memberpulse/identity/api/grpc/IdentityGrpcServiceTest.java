@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api.grpc;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +17,7 @@ import io.memberpulse.proto.identity.v1.GetMemberRequest;
 import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.IdentityServiceGrpc;
 import io.memberpulse.proto.identity.v1.ImportSummary;
+import io.memberpulse.proto.identity.v1.MergeEvidence;
 import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.ResolveRequest;
 import io.memberpulse.proto.identity.v1.Source;
@@ -23,6 +25,8 @@ import io.memberpulse.proto.identity.v1.SplitMemberRequest;
 import io.memberpulse.proto.identity.v1.SplitPart;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -122,6 +126,30 @@ class IdentityGrpcServiceTest {
         assertThat(stub.resolve(ResolveRequest.newBuilder()
                 .setIdentifiers(Identifiers.newBuilder().setOpenid("GO-" + run)).build()).getMemberId())
                 .isEqualTo(split.getParts(0).getMemberId());
+
+        // the undone merge reads the same over gRPC as over REST
+        var undone = stub.getEvidence(GetMemberRequest.newBuilder().setMemberId(member).build());
+        assertThat(undone.getMergesList()).singleElement()
+                .satisfies(merge -> assertThat(merge.getEvidenceId()).isEqualTo(undone.getEvidence(0).getEvidenceId()));
+        MergeEvidence grpc = undone.getEvidenceList().get(0);
+        assertThat(grpc.getUndoneBySplit()).isNotBlank();
+        assertThat(grpc.getEventKey()).isEqualTo("miniapp:g3-" + run);
+        assertThat(grpc.getIdentifiersList()).contains("openid:GO-" + run);
+        JsonPath rest = given().get("/members/" + member + "/evidence").then().statusCode(200).extract().jsonPath();
+        assertThat(rest.getList("merges")).hasSize(1);
+        assertThat(rest.getString("memberId")).isEqualTo(undone.getMemberId());
+        assertThat(rest.getString("merges[0].evidenceId")).isEqualTo(grpc.getEvidenceId());
+        assertThat(rest.getString("merges[0].survivingMemberId")).isEqualTo(grpc.getSurvivingMemberId());
+        assertThat(rest.getString("merges[0].absorbedMemberId")).isEqualTo(grpc.getAbsorbedMemberId());
+        assertThat(rest.getString("merges[0].rule")).isEqualTo(grpc.getRule());
+        assertThat(rest.getDouble("merges[0].score")).isEqualTo(grpc.getScore());
+        assertThat(rest.getList("merges[0].identifiers", String.class)).isEqualTo(grpc.getIdentifiersList());
+        assertThat(rest.getList("merges[0].reasons", String.class)).isEqualTo(grpc.getReasonsList());
+        assertThat(rest.getString("merges[0].eventKey")).isEqualTo(grpc.getEventKey());
+        assertThat(Instant.parse(rest.getString("merges[0].occurredAt"))).isEqualTo(instant(grpc.getOccurredAt()));
+        assertThat(Instant.parse(rest.getString("merges[0].mergedAt"))).isEqualTo(instant(grpc.getMergedAt()));
+        assertThat(rest.getString("merges[0].undoneBySplit")).isEqualTo(grpc.getUndoneBySplit());
+
         assertThatThrownBy(() -> stub.splitMember(SplitMemberRequest.newBuilder().setMemberId(member)
                 .setReason("again").addParts(SplitPart.newBuilder().addEventKeys("pos:nothing")).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -131,6 +159,10 @@ class IdentityGrpcServiceTest {
         assertThatThrownBy(() -> stub.getEvidence(GetMemberRequest.newBuilder().setMemberId("nobody").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    static Instant instant(Timestamp timestamp) {
+        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
     }
 
     static StreamObserver<ImportSummary> observer(CompletableFuture<ImportSummary> done) {

@@ -66,12 +66,16 @@ class ChannelEventConsumerTest {
         ChannelEvent absurd = order("k-absurd-" + run, "KM2-" + run, "1".repeat(200));
         ChannelEvent untyped = order("k-untyped-" + run, "KM3-" + run, "").toBuilder()
                 .setType(EventType.EVENT_TYPE_UNSPECIFIED).build();
+        ChannelEvent future = order("k-future-" + run, "KM5-" + run, "").toBuilder()
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(Instant.parse("2099-01-01T00:00:00Z").getEpochSecond()))
+                .build();
 
         kafka.produce(String.class, byte[].class).fromRecords(
                 new ProducerRecord<>(Topics.CHANNEL_EVENTS, "garbage-" + run, garbage),
                 new ProducerRecord<>(Topics.CHANNEL_EVENTS, "good-" + run, good.toByteArray()),
                 new ProducerRecord<>(Topics.CHANNEL_EVENTS, "absurd-" + run, absurd.toByteArray()),
-                new ProducerRecord<>(Topics.CHANNEL_EVENTS, "untyped-" + run, untyped.toByteArray())).awaitCompletion();
+                new ProducerRecord<>(Topics.CHANNEL_EVENTS, "untyped-" + run, untyped.toByteArray()),
+                new ProducerRecord<>(Topics.CHANNEL_EVENTS, "future-" + run, future.toByteArray())).awaitCompletion();
 
         String memberId = await().atMost(Duration.ofSeconds(30)).until(() -> given()
                 .queryParam("member_no", "KM-" + run).get("/members/resolve").then().extract(),
@@ -87,6 +91,8 @@ class ChannelEventConsumerTest {
             });
             assertThat(deadLetter(deadLetters, "untyped-" + run)).hasValueSatisfying(record ->
                     assertThat(header(record, "dead-letter-reason")).contains("type: is required"));
+            assertThat(deadLetter(deadLetters, "future-" + run)).hasValueSatisfying(record ->
+                    assertThat(header(record, "dead-letter-reason")).startsWith("occurred_at: is in the future: 2099-01-01T00:00:00Z"));
         });
         assertThat(deadLetter(deadLetters, "good-" + run)).isEmpty();
         deadLetters.stop();
@@ -100,6 +106,7 @@ class ChannelEventConsumerTest {
                 given().queryParam("member_no", "KM4-" + run).get("/members/resolve").then().statusCode(200));
         given().get("/members/" + memberId).then().statusCode(200).body("eventCount", equalTo(1));
         given().queryParam("member_no", "KM2-" + run).get("/members/resolve").then().statusCode(404);
+        given().queryParam("member_no", "KM5-" + run).get("/members/resolve").then().statusCode(404);
     }
 
     private static Optional<ConsumerRecord<String, byte[]>> deadLetter(ConsumerTask<String, byte[]> task, String key) {

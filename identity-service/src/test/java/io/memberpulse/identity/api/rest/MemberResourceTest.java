@@ -7,11 +7,25 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.not;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.proto.identity.v1.GetMemberRequest;
+import io.memberpulse.proto.identity.v1.Identifier;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.IdentityServiceGrpc;
+import io.memberpulse.proto.identity.v1.ResolveRequest;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +83,50 @@ class MemberResourceTest {
         // an absorbed member's id answers with its survivor
         given().get("/members/" + absorbed).then().statusCode(200).body("memberId", equalTo(survivor))
                 .body("eventCount", equalTo(3));
+    }
+
+    @Test
+    void aPhoneQuarantinedAfterItWasLinkedResolvesToNobodyAndIsListedApartRestAndGrpcAlike() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "136" + String.format("%08d", new Random().nextInt(100_000_000));
+        String header = "event_id,source,type,occurred_at,store_id,phone,member_no\n";
+        given().contentType("text/csv").body(header + """
+                q0-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-q0-%1$s,%2$s,QA-%1$s
+                """.formatted(run, phone)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+        String holder = given().queryParam("phone", phone).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        // the same phone typed at 12 more stores (13 > max-stores-per-value 12): a walk-in placeholder
+        String walkIns = IntStream.rangeClosed(1, 12).mapToObj(i -> "q%d-%s,pos,visit,2025-03-02T10:00:00+08:00,s-q%d-%s,%s,"
+                .formatted(i, run, i, run, phone)).collect(Collectors.joining("\n", "", "\n"));
+        given().contentType("text/csv").body(header + walkIns).post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(12));
+        long quarantined = pool.preparedQuery("SELECT count(*) FROM quarantined_identifier WHERE type = 'phone' AND value = $1")
+                .execute(Tuple.of("+86" + phone)).await().indefinitely().iterator().next().getLong(0);
+        assertThat(quarantined).isEqualTo(1);
+
+        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(404);
+        given().queryParam("member_no", "QA-" + run).get("/members/resolve").then().statusCode(200)
+                .body("memberId", equalTo(holder));
+        given().get("/members/" + holder).then().statusCode(200)
+                .body("identifiers.value", not(hasItem("+86" + phone)))
+                .body("identifiers.value", hasItem("QA-" + run))
+                .body("quarantinedIdentifiers", hasSize(1))
+                .body("quarantinedIdentifiers[0].type", equalTo("PHONE"))
+                .body("quarantinedIdentifiers[0].value", equalTo("+86" + phone))
+                .body("quarantinedIdentifiers[0].firstSeen", equalTo("2025-03-01T02:00:00Z"));
+
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            var stub = IdentityServiceGrpc.newBlockingStub(channel);
+            assertThat(stub.resolve(ResolveRequest.newBuilder()
+                    .setIdentifiers(Identifiers.newBuilder().setPhone(phone)).build()).getFound()).isFalse();
+            var member = stub.getMember(GetMemberRequest.newBuilder().setMemberId(holder).build());
+            assertThat(member.getIdentifiersList()).extracting(Identifier::getValue)
+                    .contains("QA-" + run).doesNotContain("+86" + phone);
+            assertThat(member.getQuarantinedIdentifiersList()).extracting(Identifier::getValue).containsExactly("+86" + phone);
+        } finally {
+            channel.shutdownNow();
+        }
     }
 }
