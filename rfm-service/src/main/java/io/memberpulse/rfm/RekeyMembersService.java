@@ -4,6 +4,9 @@ import io.memberpulse.rfm.domain.IdentityChange;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Re-keys state on MemberMerged / MemberSplit: moves the facts (once per change), then recomputes
@@ -28,6 +31,15 @@ public class RekeyMembersService {
         boolean applied = identities.apply(change).await().indefinitely();
         registry.counter("memberpulse.rfm.identity.changes", "kind", change instanceof IdentityChange.Merge ? "merge" : "split",
                 "outcome", applied ? "applied" : "already-applied").increment();
-        recompute.recomputeMembers(change.membersInvolved());
+        recompute.recomputeMembers(membersToRecompute(change));
+    }
+
+    /** The members involved and, for a merge, the member the absorbed one now stands for (its survivor's survivor). */
+    private Set<String> membersToRecompute(IdentityChange change) {
+        Set<String> members = new LinkedHashSet<>(change.membersInvolved());
+        if (change instanceof IdentityChange.Merge merge) {
+            members.addAll(identities.survivorsOf(List.of(merge.absorbedMemberId())).await().indefinitely().values());
+        }
+        return members;
     }
 }

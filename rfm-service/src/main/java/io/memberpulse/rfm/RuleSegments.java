@@ -149,9 +149,12 @@ public class RuleSegments {
      */
     @Scheduled(every = "${memberpulse.rfm.rule-reload-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reload() {
-        List<RuleSegmentRepository.StoredRule> stored = repository.all().await().indefinitely();
-        List<RuleSegmentRepository.StoredThresholds> thresholds = repository.thresholds().await().indefinitely();
+        // Read under the lock that put, remove and putThresholds take: their callers store first, so a
+        // read made here after one of them sees its change, and one made before it cannot be swapped in
+        // after it (which would drop a rule just defined until the next poll, after its backfill).
         synchronized (this) {
+            List<RuleSegmentRepository.StoredRule> stored = repository.all().await().indefinitely();
+            List<RuleSegmentRepository.StoredThresholds> thresholds = repository.thresholds().await().indefinitely();
             Definitions now = current;
             if (now != null && sameDefinitions(now.rules(), stored) && now.thresholds().equals(thresholds)) {
                 return;

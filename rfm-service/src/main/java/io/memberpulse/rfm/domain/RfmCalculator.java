@@ -1,7 +1,9 @@
 package io.memberpulse.rfm.domain;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,7 +11,9 @@ import java.util.Map;
  * Computes RFM from a member's purchase lines as of an instant, in event time: nothing after
  * {@code asOf} counts, so replaying history gives what living through it gave.
  * An order is net when what was paid for it exceeds what was refunded on it; its weight in the
- * margin-weighted frequency is its margin rate relative to the default rate.
+ * margin-weighted frequency is its margin rate relative to the default rate, and its margin is what
+ * is left after refunds (refunded x margin / paid comes off). The answer does not depend on the order
+ * of the lines, which storage does not keep.
  */
 public final class RfmCalculator {
     private final double defaultMarginRate;
@@ -21,12 +25,30 @@ public final class RfmCalculator {
         this.defaultMarginRate = defaultMarginRate;
     }
 
+    /**
+     * Orders before refunds (a refund must find its order however the lines came), then every field, so
+     * that lines sort the same way whatever their order and the sums come out to the same last bit.
+     */
+    private static final Comparator<PurchaseLine> ORDERS_FIRST = Comparator.comparing(PurchaseLine::kind)
+            .thenComparing(PurchaseLine::occurredAt)
+            .thenComparing(PurchaseLine::orderId)
+            .thenComparing(PurchaseLine::storeId, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparingDouble(PurchaseLine::paidAmount)
+            .thenComparing(PurchaseLine::marginRate, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparingDouble(PurchaseLine::refundAmount)
+            .thenComparing(PurchaseLine::category, Comparator.nullsFirst(Comparator.naturalOrder()));
+
     private static final class Order {
         Instant placedAt;
         String storeId;
         double paid;
         double margin;
         double refunded;
+
+        /** The margin left after refunds: a fully refunded order earns nothing, a half refunded one half. */
+        double marginAfterRefunds() {
+            return paid > 0 ? margin * Math.max(0, paid - refunded) / paid : 0;
+        }
     }
 
     public Rfm compute(String memberId, Collection<PurchaseLine> lines, Instant asOf) {
@@ -34,7 +56,9 @@ public final class RfmCalculator {
         double refunds30 = 0;
         double refunds90 = 0;
         double refundsTotal = 0;
-        for (PurchaseLine line : lines) {
+        PurchaseLine[] sorted = lines.toArray(PurchaseLine[]::new);
+        Arrays.sort(sorted, ORDERS_FIRST);
+        for (PurchaseLine line : sorted) {
             if (line.occurredAt().isAfter(asOf)) {
                 continue;
             }
@@ -69,7 +93,7 @@ public final class RfmCalculator {
             double age = ageDays(order.placedAt, asOf);
             if (age < 90) {
                 m90 += order.paid;
-                margin90 += order.margin;
+                margin90 += order.marginAfterRefunds();
                 m30 += age < 30 ? order.paid : 0;
             }
             if (order.paid - order.refunded <= 0) {

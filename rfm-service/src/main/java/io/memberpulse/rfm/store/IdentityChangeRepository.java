@@ -44,24 +44,53 @@ public class IdentityChangeRepository {
         return split(connection, (IdentityChange.Split) change);
     }
 
+    /*
+     * member.merges is keyed by the absorbed member, so the merges of a chain (A into B, B into C) come
+     * on different partitions and may arrive in either order. The absorbed member therefore goes to the
+     * survivor's own final survivor (C even when B into C came first), and the survivor's alias stays:
+     * identity never un-absorbs a member through a merge (a split makes new members). So every alias
+     * points at a member that was never absorbed, and one look-up (survivorsOf) is enough.
+     */
     private static Uni<Void> merge(SqlConnection connection, IdentityChange.Merge merge) {
-        Tuple ids = Tuple.of(merge.survivingMemberId(), merge.absorbedMemberId());
+        return finalSurvivorOf(connection, merge.survivingMemberId(), merge.absorbedMemberId())
+                .chain(finalSurvivor -> moveTo(connection, finalSurvivor, merge.absorbedMemberId()));
+    }
+
+    /**
+     * Follows the survivor's aliases to the member it now stands for. The walk stops short of the
+     * absorbed member and is bounded, so inconsistent aliases (a cycle) cannot loop.
+     */
+    private static Uni<String> finalSurvivorOf(SqlConnection connection, String survivingMemberId, String absorbedMemberId) {
+        return connection.preparedQuery("""
+                WITH RECURSIVE chain (member_id, depth) AS (
+                    SELECT $1::text, 0
+                    UNION ALL
+                    SELECT a.surviving_member_id, c.depth + 1 FROM chain c
+                    JOIN member_alias a ON a.absorbed_member_id = c.member_id
+                    WHERE a.surviving_member_id <> $2 AND c.depth < 64)
+                SELECT member_id FROM chain ORDER BY depth DESC LIMIT 1""")
+                .execute(Tuple.of(survivingMemberId, absorbedMemberId))
+                .map(rows -> rows.iterator().next().getString(0));
+    }
+
+    private static Uni<Void> moveTo(SqlConnection connection, String finalSurvivor, String absorbedMemberId) {
+        Tuple ids = Tuple.of(finalSurvivor, absorbedMemberId);
         Uni<Void> moves = connection.preparedQuery("""
                 INSERT INTO member_alias (absorbed_member_id, surviving_member_id) VALUES ($2, $1)
                 ON CONFLICT (absorbed_member_id) DO UPDATE SET surviving_member_id = EXCLUDED.surviving_member_id""")
                 .execute(ids).replaceWithVoid()
-                // Members absorbed earlier by the absorbed one now point at the survivor too.
+                // Members absorbed earlier by the absorbed one now point at the final survivor too.
                 .chain(() -> connection.preparedQuery("UPDATE member_alias SET surviving_member_id = $1 WHERE surviving_member_id = $2")
                         .execute(ids).replaceWithVoid())
-                // The survivor is nobody's alias any more (a merge undoing an earlier one).
-                .chain(() -> connection.preparedQuery("DELETE FROM member_alias WHERE absorbed_member_id = $1")
-                        .execute(Tuple.of(merge.survivingMemberId())).replaceWithVoid());
+                // Only when the aliases held a cycle (which identity does not produce): nobody is their own alias.
+                .chain(() -> connection.preparedQuery("DELETE FROM member_alias WHERE absorbed_member_id = $1 AND surviving_member_id = $1")
+                        .execute(Tuple.of(finalSurvivor)).replaceWithVoid());
         for (String table : FACT_TABLES) {
             moves = moves.chain(() -> connection.preparedQuery("UPDATE " + table + " SET member_id = $1 WHERE member_id = $2")
                     .execute(ids).replaceWithVoid());
         }
         return moves.chain(() -> connection.preparedQuery("DELETE FROM member_churn_risk WHERE member_id = $1")
-                .execute(Tuple.of(merge.absorbedMemberId())).replaceWithVoid());
+                .execute(Tuple.of(absorbedMemberId)).replaceWithVoid());
     }
 
     private static Uni<Void> split(SqlConnection connection, IdentityChange.Split split) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,56 @@ class RfmCalculatorTest {
         assertThat(rfm.frequency30d()).isEqualTo(1);
         assertThat(rfm.recencyDays()).isCloseTo(15.0, within(1e-9));
         assertThat(rfm.monetaryNet30d()).isCloseTo(100 + 80 - 100 - 30, within(1e-9));
+    }
+
+    @Test
+    void theSameLinesInEveryOrderGiveTheSameRfm() {
+        // Storage keeps no order: a refund may come before its order, an order's lines in any order.
+        List<PurchaseLine> lines = List.of(
+                order("a", 3, 100, null, "s1"), refund("a", 1, 100), // fully refunded: no purchase
+                order("b", 15, 80, 0.5, "s2"), order("b", 15, 20, null, "s1"), refund("b", 10, 50),
+                order("c", 40, 30.1, 0.2, "s3"), refund("x", 5, 30)); // a refund of an order not seen
+        List<List<PurchaseLine>> orders = new ArrayList<>();
+        permutations(new ArrayList<>(lines), 0, orders);
+        assertThat(orders).hasSize(5040);
+        Rfm first = calculator.compute("m", orders.get(0), NOW);
+        for (List<PurchaseLine> order : orders) {
+            assertThat(calculator.compute("m", order, NOW)).as("%s", order).isEqualTo(first);
+        }
+        assertThat(first.ordersTotal()).isEqualTo(2);
+        assertThat(first.frequency30d()).isEqualTo(1);
+        assertThat(first.recencyDays()).isCloseTo(15.0, within(1e-9));
+        assertThat(first.homeStoreId()).isEqualTo("s1"); // b's stores tie at the same instant: the first by name
+    }
+
+    static void permutations(List<PurchaseLine> lines, int from, List<List<PurchaseLine>> into) {
+        if (from == lines.size()) {
+            into.add(List.copyOf(lines));
+            return;
+        }
+        for (int i = from; i < lines.size(); i++) {
+            Collections.swap(lines, from, i);
+            permutations(lines, from + 1, into);
+            Collections.swap(lines, from, i);
+        }
+    }
+
+    @Test
+    void refundsTakeTheirShareOfTheMarginAway() {
+        Rfm fullyRefunded = calculator.compute("m", List.of(refund("a", 1, 100), order("a", 3, 100, 0.4, "s1")), NOW);
+        assertThat(fullyRefunded.monetaryMargin90d()).isCloseTo(0, within(1e-9));
+        assertThat(fullyRefunded.ordersTotal()).isZero();
+        assertThat(fullyRefunded.recencyDays()).isNull();
+
+        Rfm halfRefunded = calculator.compute("m", List.of(order("a", 3, 60, 0.4, "s1"), order("a", 3, 40, null, "s1"),
+                refund("a", 1, 50)), NOW);
+        assertThat(halfRefunded.monetaryMargin90d()).isCloseTo((60 * 0.4 + 40 * 0.30) / 2, within(1e-9));
+        assertThat(halfRefunded.ordersTotal()).isEqualTo(1);
+
+        // A refund after asOf has not happened yet.
+        Rfm beforeTheRefund = calculator.compute("m", List.of(order("a", 3, 100, 0.4, "s1"), refund("a", 1, 100)),
+                NOW.minus(Duration.ofDays(2)));
+        assertThat(beforeTheRefund.monetaryMargin90d()).isCloseTo(40, within(1e-9));
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
 import io.memberpulse.proto.segments.v1.Tag;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.InvalidParameterException;
+import io.memberpulse.rfm.domain.ParameterChecks;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
@@ -32,12 +33,6 @@ import java.time.Instant;
 @GrpcService
 @RolesAllowed(Roles.ANALYST)
 class SegmentGrpcService implements SegmentService {
-    /**
-     * Longest id accepted, in characters: generous over what exists (member ids are UUIDs, segment ids
-     * at most 40 characters, store ids at most 64 in identity-service) and short enough to quote back
-     * in a status description, which travels as an HTTP/2 header.
-     */
-    static final int MAX_ID_LENGTH = 128;
     /** The range of google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
     private static final long MIN_SECONDS = -62_135_596_800L;
     private static final long MAX_SECONDS = 253_402_300_799L;
@@ -56,7 +51,7 @@ class SegmentGrpcService implements SegmentService {
     @Override
     public Uni<MemberProfile> getMemberProfile(GetMemberRfmRequest request) {
         return Uni.createFrom().deferred(() -> {
-            checkId("member_id", request.getMemberId());
+            ParameterChecks.checkId("member_id", request.getMemberId());
             if (request.hasAsOf()) {
                 // The request type is GetMemberRfm's; a profile is only known as of now, so as_of is not silently ignored.
                 throw new InvalidParameterException("as_of", "not supported: the profile is always the current one "
@@ -86,9 +81,9 @@ class SegmentGrpcService implements SegmentService {
     @Override
     public Multi<SegmentMember> streamSegmentMembers(StreamSegmentMembersRequest request) {
         return Multi.createFrom().deferred(() -> {
-            checkId("segment_id", request.getSegmentId());
+            ParameterChecks.checkId("segment_id", request.getSegmentId());
             if (!request.getStoreId().isBlank()) { // blank: every store
-                checkText("store_id", request.getStoreId());
+                ParameterChecks.checkText("store_id", request.getStoreId());
             }
             if (!queries.segmentExists(request.getSegmentId())) {
                 throw new UnknownSegmentException(request.getSegmentId());
@@ -99,30 +94,11 @@ class SegmentGrpcService implements SegmentService {
     }
 
     private Uni<RfmSnapshot> row(GetMemberRfmRequest request) {
-        checkId("member_id", request.getMemberId());
+        ParameterChecks.checkId("member_id", request.getMemberId());
         if (request.hasAsOf()) {
             return queries.asOf(request.getMemberId(), instant("as_of", request.getAsOf()));
         }
         return queries.current(request.getMemberId());
-    }
-
-    /** Required, then as {@link #checkText}. */
-    static void checkId(String field, String id) {
-        if (id.isBlank()) {
-            throw new InvalidParameterException(field, "is required");
-        }
-        checkText(field, id);
-    }
-
-    /** Not longer than any id can be, no control characters (PostgreSQL refuses NUL in text). */
-    static void checkText(String field, String value) {
-        if (value.length() > MAX_ID_LENGTH) {
-            throw new InvalidParameterException(field, "is " + value.length() + " characters long, at most "
-                    + MAX_ID_LENGTH + " are accepted");
-        }
-        if (value.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidParameterException(field, "must not contain control characters");
-        }
     }
 
     /** A Timestamp within its documented range (seconds 0001..9999, nanos 0..999999999) as an Instant. */

@@ -3,6 +3,7 @@ package io.memberpulse.rfm.api.rest;
 import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.InvalidParameterException;
+import io.memberpulse.rfm.domain.ParameterChecks;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
@@ -53,6 +54,7 @@ public class RfmResource {
     @Path("members/{memberId}/rfm")
     @Operation(summary = "A member's RFM and segments: current, or as of an ISO-8601 instant (asOf)")
     public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf) {
+        ParameterChecks.checkId("memberId", memberId);
         if (asOf == null || asOf.isBlank()) {
             return queries.current(memberId).map(RfmResponse::of);
         }
@@ -67,6 +69,7 @@ public class RfmResource {
     @Path("members/{memberId}/profile")
     @Operation(summary = "A member's lifecycle stage, segments and tags (basic, behaviour, value, risk) with the RFM")
     public Uni<ProfileResponse> profile(@PathParam("memberId") String memberId) {
+        ParameterChecks.checkId("memberId", memberId);
         return queries.profile(memberId).map(p -> new ProfileResponse(memberId,
                 p.stage() == null ? null : p.stage().name().toLowerCase(java.util.Locale.ROOT),
                 List.copyOf(p.snapshot().segments()), p.tags(), p.snapshot().rfm()));
@@ -87,6 +90,10 @@ public class RfmResource {
     public Uni<List<SegmentMemberResponse>> members(@PathParam("segmentId") String segmentId,
             @QueryParam("store") String storeId, @QueryParam("offset") @DefaultValue("0") String offsetText,
             @QueryParam("limit") @DefaultValue("100") String limitText) {
+        ParameterChecks.checkId("segmentId", segmentId);
+        if (storeId != null && !storeId.isBlank()) { // absent or blank: every store
+            ParameterChecks.checkText("store", storeId);
+        }
         if (!queries.segmentExists(segmentId)) {
             throw new UnknownSegmentException(segmentId);
         }

@@ -479,6 +479,21 @@ class RfmResourceTest {
     }
 
     @Test
+    void idsPostgresqlCannotTakeAreRefusedNamingTheFieldAsGrpcRefusesThem() {
+        // Sent as written: %00 is a NUL in the path, which PostgreSQL refuses in text (a 500 before).
+        given().urlEncodingEnabled(false).get("/members/%00/rfm").then().statusCode(400)
+                .body("errors[0].field", equalTo("memberId")).body("detail", containsString("control characters"));
+        given().urlEncodingEnabled(false).get("/members/%00/profile").then().statusCode(400)
+                .body("errors[0].field", equalTo("memberId"));
+        given().get("/members/" + "m".repeat(200) + "/rfm").then().statusCode(400)
+                .body("errors[0].field", equalTo("memberId")).body("detail", containsString("at most 128"));
+        given().urlEncodingEnabled(false).get("/segments/churn-edge/members?store=s%00").then().statusCode(400)
+                .body("errors[0].field", equalTo("store"));
+        given().queryParam("store", "s".repeat(200)).get("/segments/churn-edge/members").then().statusCode(400)
+                .body("errors[0].field", equalTo("store"));
+    }
+
+    @Test
     void badParametersAndUnknownMembersGetClearAnswers() {
         given().queryParam("asOf", "last tuesday").get("/members/x/rfm")
                 .then().statusCode(400).body("errors[0].field", equalTo("asOf"));

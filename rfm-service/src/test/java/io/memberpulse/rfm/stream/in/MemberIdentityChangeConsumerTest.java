@@ -22,13 +22,16 @@ import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -46,6 +49,9 @@ class MemberIdentityChangeConsumerTest {
     String bootstrapServers;
 
     KafkaCompanion kafka;
+
+    @Inject
+    IdentityChangeRepository identities;
 
     @BeforeEach
     void connect() {
@@ -167,6 +173,55 @@ class MemberIdentityChangeConsumerTest {
         awaitOrders(original, 2);
         given().get("/members/" + split + "/rfm").then().body("rfm.ordersTotal", equalTo(2));
         changes.stop();
+    }
+
+    /** Members A, B and C of a chain of merges (A into B, B into C). */
+    record Chain(String a, String b, String c) {
+    }
+
+    /** Three members with one order each: a1, b1, c1. */
+    Chain chainOfThreeMembers() {
+        Chain chain = new Chain("m-" + UUID.randomUUID(), "m-" + UUID.randomUUID(), "m-" + UUID.randomUUID());
+        send(order(chain.a(), chain.a() + "-1", DAY0, 10),
+                order(chain.b(), chain.b() + "-1", DAY0.plusSeconds(3600), 20), order(chain.c(), chain.c() + "-1", DAY0.plusSeconds(7200), 40));
+        awaitOrders(chain.a(), 1);
+        awaitOrders(chain.b(), 1);
+        awaitOrders(chain.c(), 1);
+        return chain;
+    }
+
+    /** The end state of A into B and B into C, whichever came first: C holds a1, b1, c1, and A and B stand for C. */
+    void assertMergedIntoC(Chain chain) {
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + chain.c() + "/rfm").then().statusCode(200)
+                .body("rfm.ordersTotal", equalTo(3)).body("rfm.monetaryNetTotal", equalTo(70.0f)));
+        given().get("/members/" + chain.a() + "/rfm").then().statusCode(404);
+        given().get("/members/" + chain.b() + "/rfm").then().statusCode(404);
+        assertThat(identities.survivorsOf(List.of(chain.a(), chain.b(), chain.c())).await().indefinitely())
+                .isEqualTo(Map.of(chain.a(), chain.c(), chain.b(), chain.c()));
+        // Late events under either absorbed id count for C.
+        send(order(chain.a(), chain.a() + "-late", DAY0.plusSeconds(10_800), 1), order(chain.b(), chain.b() + "-late", DAY0.plusSeconds(10_800), 2));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + chain.c() + "/rfm").then().statusCode(200)
+                .body("rfm.ordersTotal", equalTo(5)).body("rfm.monetaryNetTotal", equalTo(73.0f)));
+        given().get("/members/" + chain.b() + "/rfm").then().statusCode(404);
+    }
+
+    @Test
+    void chainedMergesInOrderEndWithTheLastSurvivor() {
+        Chain chain = chainOfThreeMembers();
+        send(chain.a(), merged(chain.b(), chain.a()));
+        awaitOrders(chain.b(), 2);
+        send(chain.b(), merged(chain.c(), chain.b()));
+        assertMergedIntoC(chain);
+    }
+
+    @Test
+    void chainedMergesOutOfOrderEndTheSameAsInOrder() {
+        // member.merges is keyed by the absorbed member: B into C may be applied before A into B.
+        Chain chain = chainOfThreeMembers();
+        send(chain.b(), merged(chain.c(), chain.b()));
+        awaitOrders(chain.c(), 2);
+        send(chain.a(), merged(chain.b(), chain.a()));
+        assertMergedIntoC(chain);
     }
 
     @Test

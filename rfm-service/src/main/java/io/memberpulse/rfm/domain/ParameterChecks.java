@@ -1,0 +1,37 @@
+package io.memberpulse.rfm.domain;
+
+/**
+ * The checks of an id or other short text a caller hands in, shared by REST and gRPC so both refuse
+ * the same values before they reach PostgreSQL (which refuses NUL in text: a 500 otherwise). The
+ * field is named as the caller spelled it ("memberId" on REST, "member_id" on gRPC).
+ */
+public final class ParameterChecks {
+    /**
+     * Longest id accepted, in characters: generous over what exists (member ids are UUIDs, segment ids
+     * at most 40 characters, store ids at most 64 in identity-service) and short enough to quote back
+     * in a gRPC status description, which travels as an HTTP/2 header.
+     */
+    public static final int MAX_ID_LENGTH = 128;
+
+    private ParameterChecks() {
+    }
+
+    /** Required, then as {@link #checkText}. */
+    public static void checkId(String field, String id) {
+        if (id == null || id.isBlank()) {
+            throw new InvalidParameterException(field, "is required");
+        }
+        checkText(field, id);
+    }
+
+    /** Not longer than any id can be, no control characters. */
+    public static void checkText(String field, String value) {
+        if (value.length() > MAX_ID_LENGTH) {
+            throw new InvalidParameterException(field, "is " + value.length() + " characters long, at most "
+                    + MAX_ID_LENGTH + " are accepted");
+        }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidParameterException(field, "must not contain control characters");
+        }
+    }
+}

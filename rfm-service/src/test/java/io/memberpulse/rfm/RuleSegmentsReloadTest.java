@@ -1,0 +1,159 @@
+package io.memberpulse.rfm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memberpulse.rfm.store.RuleSegmentRepository;
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** The poll for rules defined on other replicas never swaps out a rule this replica defined meanwhile. */
+class RuleSegmentsReloadTest {
+
+    /** The stored rules; a read can be made to run something while it is under way. */
+    static final class StoredRules extends RuleSegmentRepository {
+        final List<StoredRule> rules = new ArrayList<>();
+        Supplier<List<StoredRule>> read = () -> List.copyOf(rules);
+
+        StoredRules() {
+            super(null);
+        }
+
+        @Override
+        public Uni<List<StoredRule>> all() {
+            return Uni.createFrom().item(read);
+        }
+
+        @Override
+        public Uni<List<StoredThresholds>> thresholds() {
+            return Uni.createFrom().item(List.of());
+        }
+    }
+
+    @Test
+    void aRuleDefinedWhileTheReloadReadsTheStoreIsKept() throws InterruptedException {
+        StoredRules store = new StoredRules();
+        RuleSegments segments = new RuleSegments(config(), store);
+        assertThat(segments.all()).isEmpty();
+
+        // While the poll reads the store (before the new rule is in it), a request defines a rule:
+        // DefineSegmentService.define stores it, then puts it.
+        String expression = "frequency_30d >= 1";
+        Thread define = new Thread(() -> {
+            store.rules.add(new RuleSegmentRepository.StoredRule("weekly", "Weekly", expression));
+            segments.put("weekly", "Weekly", segments.check(expression));
+        });
+        store.read = () -> {
+            List<RuleSegmentRepository.StoredRule> stale = List.copyOf(store.rules);
+            define.start();
+            // Either put() waits for the poll (it reads under the lock), or it is done before the poll swaps in what it read.
+            awaitBlockedOrDone(define);
+            return stale;
+        };
+        segments.reload();
+        define.join(10_000);
+
+        assertThat(define.isAlive()).isFalse();
+        assertThat(segments.all()).extracting(RuleSegments.Defined::id).containsExactly("weekly");
+    }
+
+    static void awaitBlockedOrDone(Thread thread) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (thread.getState() != Thread.State.BLOCKED && thread.getState() != Thread.State.TERMINATED
+                && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    static RfmConfig config() {
+        RfmConfig.Active active = new RfmConfig.Active() {
+            public double maxRecencyDays() {
+                return 6;
+            }
+
+            public int minOrders30d() {
+                return 5;
+            }
+
+            public double minMonetary30d() {
+                return 700;
+            }
+        };
+        RfmConfig.Fading fading = new RfmConfig.Fading() {
+            public double minRecencyDays() {
+                return 20;
+            }
+
+            public int maxOrders30d() {
+                return 1;
+            }
+
+            public double maxMonetary30d() {
+                return 200;
+            }
+        };
+        RfmConfig.Segments thresholds = new RfmConfig.Segments() {
+            public RfmConfig.Active highValueActive() {
+                return active;
+            }
+
+            public RfmConfig.Active potential() {
+                return active;
+            }
+
+            public RfmConfig.Fading churnEdge() {
+                return fading;
+            }
+        };
+        RfmConfig.Lifecycle lifecycle = new RfmConfig.Lifecycle() {
+            public double dormantDays() {
+                return 180;
+            }
+
+            public double atRiskDays() {
+                return 45;
+            }
+
+            public int loyalOrders90d() {
+                return 6;
+            }
+
+            public double loyalMonetary90d() {
+                return 600;
+            }
+        };
+        RfmConfig.Settings settings = new RfmConfig.Settings() {
+            public double defaultMarginRate() {
+                return 0.30;
+            }
+
+            public String refreshEvery() {
+                return "10s";
+            }
+
+            public String ruleReloadEvery() {
+                return "5s";
+            }
+
+            public RfmConfig.Lifecycle lifecycle() {
+                return lifecycle;
+            }
+
+            public RfmConfig.Segments segments() {
+                return thresholds;
+            }
+        };
+        return new RfmConfig() {
+            public RfmConfig.Redis redis() {
+                return () -> "test:";
+            }
+
+            public RfmConfig.Settings rfm() {
+                return settings;
+            }
+        };
+    }
+}
