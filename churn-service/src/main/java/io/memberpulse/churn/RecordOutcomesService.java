@@ -1,6 +1,7 @@
 package io.memberpulse.churn;
 
 import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.micrometer.core.instrument.Counter;
@@ -10,20 +11,25 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Intervention outcomes (intervention.outcomes) recorded as member facts, once per task: the next
- * training run reads them as treatment-flagged examples (see SnapshotBuilder). Blocking.
+ * training run reads them as treatment-flagged examples (see SnapshotBuilder); an outcome for a member
+ * absorbed by a merge is recorded for its survivor. Blocking.
  */
 @ApplicationScoped
 public class RecordOutcomesService {
     static final String SOURCE = "campaign";
 
     private final ChurnRepository repository;
+    private final IdentityChangeRepository identities;
     private final Counter recorded;
 
-    public RecordOutcomesService(ChurnRepository repository, MeterRegistry registry) {
+    public RecordOutcomesService(ChurnRepository repository, IdentityChangeRepository identities, MeterRegistry registry) {
         this.repository = repository;
+        this.identities = identities;
         this.recorded = Counter.builder("memberpulse.churn.intervention.outcomes.recorded").register(registry);
     }
 
@@ -51,9 +57,12 @@ public class RecordOutcomesService {
     /** @param outcomes usable outcomes only ({@link #problemOf} null) */
     public void record(List<InterventionOutcome> outcomes) {
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>(outcomes.size());
+        Map<String, String> survivors = identities.survivorsOf(outcomes.stream().map(InterventionOutcome::getMemberId)
+                .collect(Collectors.toSet())).await().indefinitely();
         for (InterventionOutcome o : outcomes) {
             Instant at = Instant.ofEpochSecond(o.getRecordedAt().getSeconds(), o.getRecordedAt().getNanos());
-            activities.add(new ChurnRepository.StoredActivity(SOURCE, o.getTaskId(), o.getMemberId(), "intervention", at,
+            activities.add(new ChurnRepository.StoredActivity(SOURCE, o.getTaskId(),
+                    survivors.getOrDefault(o.getMemberId(), o.getMemberId()), "intervention", at,
                     null, o.getStoreId().isBlank() ? null : o.getStoreId(), o.getReached() ? 1.0 : 0.0, null,
                     result(o)));
         }

@@ -6,8 +6,10 @@ import io.memberpulse.churn.domain.RhythmChurnModel;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.StockOut;
 import io.memberpulse.churn.domain.features.StockOuts;
+import io.memberpulse.churn.domain.identity.IdentityChange;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -18,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,11 +28,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Scores on the seeds' "event + window" cadence: members touched by new purchase facts are scored
  * at once, as of the stream's event-time clock; everyone is re-scored when the clock moves. A score
- * is published on churn.scores when it is new or moved by the publish threshold. One scoring at a time.
+ * is published on churn.scores when it is new or moved by the publish threshold. One scoring at a time,
+ * identity changes (member.merges) included: facts under an absorbed member's id are recorded for its
+ * survivor, and a merge or split is moved, its members re-scored and the absorbed ones forgotten at once.
  */
 @ApplicationScoped
 public class ScoreMembersService {
@@ -38,6 +44,7 @@ public class ScoreMembersService {
     private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
     private final ChurnRepository repository;
+    private final IdentityChangeRepository identities;
     private final ScoreCache cache;
     private final ChurnScorePublisher publisher;
     private final RhythmChurnModel model;
@@ -45,15 +52,17 @@ public class ScoreMembersService {
     private final int horizonDays;
     private final double publishThreshold;
     private final Counter published;
+    private final MeterRegistry registry;
     /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
     /** Wall-clock times of the last full refresh and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
 
-    public ScoreMembersService(ChurnRepository repository, ScoreCache cache, ChurnScorePublisher publisher,
-            ChurnConfig config, ModelRegistry models, MeterRegistry registry) {
+    public ScoreMembersService(ChurnRepository repository, IdentityChangeRepository identities, ScoreCache cache,
+            ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models, MeterRegistry registry) {
         this.repository = repository;
+        this.identities = identities;
         this.cache = cache;
         this.publisher = publisher;
         this.models = models;
@@ -61,6 +70,7 @@ public class ScoreMembersService {
         this.model = new RhythmChurnModel(config.churn().horizonDays(), config.churn().defaultGapDays());
         this.publishThreshold = config.churn().publishThreshold();
         this.published = Counter.builder("memberpulse.churn.scores.published").register(registry);
+        this.registry = registry;
     }
 
     public int horizonDays() {
@@ -83,8 +93,17 @@ public class ScoreMembersService {
         lastFullRefreshNanos = 0;
     }
 
-    /** Records a batch from member.events and re-scores the members it touched. Blocking. */
+    /**
+     * Records a batch from member.events, an absorbed member's events for its survivor, and re-scores the
+     * members it touched. Blocking.
+     */
     public synchronized void record(List<MemberEvent> events) {
+        Map<String, String> survivors = identities.survivorsOf(events.stream().map(MemberEvent::getMemberId)
+                .filter(id -> !id.isEmpty()).collect(Collectors.toSet())).await().indefinitely();
+        if (!survivors.isEmpty()) {
+            events = events.stream().map(event -> survivors.containsKey(event.getMemberId())
+                    ? event.toBuilder().setMemberId(survivors.get(event.getMemberId())).build() : event).toList();
+        }
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
         Map<String, String> memberNumbers = new java.util.HashMap<>();
@@ -130,7 +149,34 @@ public class ScoreMembersService {
         repository.upsertMemberNumbers(memberNumbers).await().indefinitely();
         Instant clock = repository.advanceWatermark(latest).await().indefinitely();
         if (!touched.isEmpty()) {
-            score(touched, clock);
+            score(touched, clock, false);
+        }
+    }
+
+    /**
+     * Applies identity changes in order (member.merges): moves the facts (once per change), then re-scores
+     * every member involved as of the clock and forgets those left without a score (an absorbed member: its
+     * score leaves PostgreSQL, Redis and the rankings; churn.scores has no retraction, campaign-service reads
+     * member.merges itself). Re-scoring runs on re-delivery too: it changes nothing when the state is right,
+     * and repairs it when a crash came between the move and the scoring. Blocking.
+     */
+    public synchronized void rekey(List<IdentityChange> changes) {
+        Set<String> involved = new LinkedHashSet<>();
+        for (IdentityChange change : changes) {
+            IdentityChangeRepository.Applied applied = identities.apply(change).await().indefinitely();
+            registry.counter("memberpulse.churn.identity.changes", "kind",
+                    change instanceof IdentityChange.Merge ? "merge" : "split",
+                    "outcome", applied.applied() ? "applied" : "already-applied").increment();
+            involved.addAll(applied.members());
+        }
+        if (involved.isEmpty()) {
+            return;
+        }
+        Instant clock = repository.watermark().await().indefinitely().orElse(null);
+        Set<String> unscored = clock == null ? involved : score(involved, clock, true);
+        if (!unscored.isEmpty()) {
+            List<ChurnScore> removed = repository.deleteScores(unscored).await().indefinitely();
+            cache.removeAll(unscored, removed).await().indefinitely();
         }
     }
 
@@ -146,7 +192,7 @@ public class ScoreMembersService {
             if (page.isEmpty()) {
                 break;
             }
-            score(page, clock);
+            score(page, clock, false);
             after = page.get(page.size() - 1);
         }
         lastFullRefresh = clock;
@@ -163,13 +209,19 @@ public class ScoreMembersService {
         return now - lastBatchNanos < BUSY_WINDOW_NANOS && now - lastFullRefreshNanos < MAX_REFRESH_DELAY_NANOS;
     }
 
-    private void score(Collection<String> memberIds, Instant asOf) {
+    /**
+     * @param rewrite store and publish every score made, moved or not (a merge or split changed whose history
+     *     it explains)
+     * @return the members who have no score now (no order left)
+     */
+    private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite) {
         Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
         Map<String, ChurnScore> previous = repository.scoresOf(memberIds).await().indefinitely();
         Optional<TrainedChurnModel> trained = models.current();
         Map<String, Double> probabilities = trained.isEmpty() ? Map.of()
                 : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), recentStockOuts(asOf), asOf);
         List<ChurnScore> changed = new ArrayList<>();
+        Set<String> unscored = new HashSet<>();
         for (String memberId : memberIds) {
             Optional<ChurnScore> score = model.score(memberId, purchases.getOrDefault(memberId, List.of()), asOf);
             Double probability = probabilities.get(memberId);
@@ -178,7 +230,9 @@ public class ScoreMembersService {
                 score = Optional.of(new ChurnScore(s.memberId(), probability, trained.get().version(), s.asOf(),
                         s.horizonDays(), s.homeStoreId(), s.memberValue(), s.recencyDays(), s.expectedGapDays()));
             }
-            if (score.isPresent() && worthPublishing(score.get(), previous.get(memberId))) {
+            if (score.isEmpty()) {
+                unscored.add(memberId);
+            } else if (rewrite || worthPublishing(score.get(), previous.get(memberId))) {
                 changed.add(score.get());
             }
         }
@@ -186,6 +240,7 @@ public class ScoreMembersService {
         cache.putAll(changed, previous).await().indefinitely();
         publisher.publish(changed).await().indefinitely();
         published.increment(changed.size());
+        return unscored;
     }
 
     private StockOuts recentStockOuts(Instant asOf) {

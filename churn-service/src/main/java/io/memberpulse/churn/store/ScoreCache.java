@@ -5,17 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.churn.ChurnConfig;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Hot reads: each member's score (a JSON value) and, per home store and overall, a sorted set of
@@ -27,12 +31,14 @@ public class ScoreCache {
 
     private final ReactiveValueCommands<String, String> values;
     private final ReactiveSortedSetCommands<String, String> rankings;
+    private final ReactiveKeyCommands<String> keys;
     private final ObjectMapper mapper;
     private final String prefix;
 
     public ScoreCache(ReactiveRedisDataSource redis, ObjectMapper mapper, ChurnConfig config) {
         this.values = redis.value(String.class);
         this.rankings = redis.sortedSet(String.class);
+        this.keys = redis.key(String.class);
         this.mapper = mapper;
         this.prefix = config.redis().keyPrefix();
     }
@@ -68,6 +74,34 @@ public class ScoreCache {
                 rankings.zadd(rankingKey(store), members).replaceWithVoid()));
         writes.add(values.mset(entries));
         return Uni.join().all(writes).usingConcurrencyOf(8).andFailFast().replaceWithVoid();
+    }
+
+    /**
+     * Forgets members who are no longer scored (absorbed by a merge, left without purchases by a split): their
+     * scores and their places in the overall ranking and in their home store's, as cached or as given.
+     */
+    public Uni<Void> removeAll(Collection<String> memberIds, Collection<ChurnScore> removed) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] scoreKeys = memberIds.stream().map(this::scoreKey).toArray(String[]::new);
+        String[] members = memberIds.toArray(String[]::new);
+        return values.mget(scoreKeys).chain(cached -> {
+            Set<String> stores = new TreeSet<>();
+            stores.add(ALL_STORES);
+            removed.forEach(score -> addStore(stores, score));
+            cached.values().stream().filter(Objects::nonNull).map(this::read).forEach(score -> addStore(stores, score));
+            List<Uni<Void>> writes = new ArrayList<>();
+            stores.forEach(store -> writes.add(rankings.zrem(rankingKey(store), members).replaceWithVoid()));
+            writes.add(keys.del(scoreKeys).replaceWithVoid());
+            return Uni.join().all(writes).usingConcurrencyOf(8).andFailFast().replaceWithVoid();
+        });
+    }
+
+    private static void addStore(Set<String> stores, ChurnScore score) {
+        if (score.homeStoreId() != null) {
+            stores.add(score.homeStoreId());
+        }
     }
 
     public Uni<Optional<ChurnScore>> get(String memberId) {

@@ -1,0 +1,165 @@
+package io.memberpulse.churn.store;
+
+import io.memberpulse.churn.domain.identity.IdentityChange;
+import io.memberpulse.churn.domain.identity.MemberAliases;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Moves member facts (order and refund lines, reviews, coupons, visits, intervention outcomes, the member
+ * number) on MemberMerged / MemberSplit, in one transaction with the record that the change was applied,
+ * and keeps the alias of every absorbed member so facts arriving later under its id follow it.
+ */
+@ApplicationScoped
+public class IdentityChangeRepository {
+    /** Facts kept once per (source, event_id) with their member: what a merge or a split moves. */
+    private static final String[] FACT_TABLES = {"purchase_line", "member_activity"};
+    /**
+     * Identity changes are applied one at a time across replicas (the consumer group may give A→B and B→C to
+     * two of them): a transaction-scoped advisory lock, this number being churn-service's own.
+     */
+    private static final long IDENTITY_LOCK = 0x6368_7572_6e5f_6964L; // "churn_id"
+
+    private final Pool pool;
+
+    public IdentityChangeRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * @param applied false when the change was applied before (a re-delivery): nothing moved
+     * @param members every member whose facts may have changed hands: the members named, where a merge
+     *     landed, and who held a split's events
+     */
+    public record Applied(boolean applied, Set<String> members) {
+    }
+
+    /** Applies the change once. */
+    public Uni<Applied> apply(IdentityChange change) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock($1)) locked") // void maps to no type
+                .execute(Tuple.of(IDENTITY_LOCK))
+                .chain(() -> connection.preparedQuery(
+                        "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
+                .chain(marked -> marked.rowCount() == 0
+                        ? Uni.createFrom().item(new Applied(false, change.membersNamed()))
+                        : move(connection, change).map(members -> new Applied(true, members))));
+    }
+
+    private static Uni<Set<String>> move(SqlConnection connection, IdentityChange change) {
+        if (change instanceof IdentityChange.Merge merge) {
+            return merge(connection, merge);
+        }
+        return split(connection, (IdentityChange.Split) change);
+    }
+
+    private static Uni<Set<String>> merge(SqlConnection connection, IdentityChange.Merge merge) {
+        return connection.preparedQuery("""
+                SELECT absorbed_member_id, surviving_member_id, merged_at FROM member_alias WHERE absorbed_member_id = $1""")
+                .execute(Tuple.of(merge.survivingMemberId()))
+                .map(rows -> {
+                    var found = rows.iterator();
+                    return found.hasNext() ? Optional.of(toAlias(found.next())) : Optional.<MemberAliases.Alias>empty();
+                })
+                .chain(survivorsAlias -> {
+                    MemberAliases.Landing landing = MemberAliases.landing(merge, survivorsAlias);
+                    Set<String> members = merge.membersNamed();
+                    members.add(landing.survivor());
+                    if (landing.movesNothing(merge)) {
+                        return Uni.createFrom().item(members);
+                    }
+                    String absorbed = merge.absorbedMemberId();
+                    Tuple ids = Tuple.of(landing.survivor(), absorbed);
+                    Uni<Void> moves = landing.dropSurvivorsAlias()
+                            ? update(connection, "DELETE FROM member_alias WHERE absorbed_member_id = $1",
+                                    Tuple.of(merge.survivingMemberId()))
+                            : Uni.createFrom().voidItem();
+                    moves = moves
+                            .chain(() -> update(connection, """
+                                    INSERT INTO member_alias (absorbed_member_id, surviving_member_id, merged_at)
+                                    VALUES ($2, $1, $3) ON CONFLICT (absorbed_member_id) DO UPDATE
+                                    SET surviving_member_id = EXCLUDED.surviving_member_id, merged_at = EXCLUDED.merged_at""",
+                                    Tuple.of(landing.survivor(), absorbed, merge.at().atOffset(ZoneOffset.UTC))))
+                            // Members absorbed earlier by the absorbed one now point at the survivor too.
+                            .chain(() -> update(connection,
+                                    "UPDATE member_alias SET surviving_member_id = $1 WHERE surviving_member_id = $2", ids))
+                            .chain(() -> connection.query("DELETE FROM member_alias WHERE absorbed_member_id = surviving_member_id")
+                                    .execute().replaceWithVoid());
+                    for (String table : FACT_TABLES) {
+                        moves = moves.chain(() -> update(connection,
+                                "UPDATE " + table + " SET member_id = $1 WHERE member_id = $2", ids));
+                    }
+                    // The survivor keeps its own member number; it takes the absorbed one's when it has none.
+                    return moves
+                            .chain(() -> update(connection, """
+                                    INSERT INTO member_number (member_id, member_no)
+                                    SELECT $1, member_no FROM member_number WHERE member_id = $2 ON CONFLICT DO NOTHING""", ids))
+                            .chain(() -> update(connection, "DELETE FROM member_number WHERE member_id = $1",
+                                    Tuple.of(absorbed)))
+                            .replaceWith(members);
+                });
+    }
+
+    private static Uni<Set<String>> split(SqlConnection connection, IdentityChange.Split split) {
+        Set<String> members = split.membersNamed();
+        Uni<Void> moves = Uni.createFrom().voidItem();
+        for (IdentityChange.Part part : split.parts()) {
+            String[] sources = part.eventKeys().stream().map(IdentityChange.EventKey::source).toArray(String[]::new);
+            String[] eventIds = part.eventKeys().stream().map(IdentityChange.EventKey::eventId).toArray(String[]::new);
+            Tuple keys = Tuple.of(sources, eventIds);
+            // A part that is a member absorbed earlier is its own member again: its new events stay with it.
+            moves = moves.chain(() -> update(connection, "DELETE FROM member_alias WHERE absorbed_member_id = $1",
+                    Tuple.of(part.memberId())));
+            if (eventIds.length == 0) {
+                continue;
+            }
+            // Whoever holds the events now (the original, or where a merge that arrived first took them).
+            moves = moves.chain(() -> connection.preparedQuery("""
+                    SELECT DISTINCT member_id FROM purchase_line WHERE (source, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                    UNION SELECT DISTINCT member_id FROM member_activity WHERE (source, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))""")
+                    .execute(keys)
+                    .invoke(rows -> rows.forEach(row -> members.add(row.getString(0))))
+                    .replaceWithVoid());
+            for (String table : FACT_TABLES) {
+                moves = moves.chain(() -> update(connection, "UPDATE " + table
+                        + " SET member_id = $1 WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))",
+                        Tuple.of(part.memberId(), sources, eventIds)));
+            }
+        }
+        return moves.replaceWith(members);
+    }
+
+    private static Uni<Void> update(SqlConnection connection, String sql, Tuple arguments) {
+        return connection.preparedQuery(sql).execute(arguments).replaceWithVoid();
+    }
+
+    private static MemberAliases.Alias toAlias(Row row) {
+        return new MemberAliases.Alias(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant());
+    }
+
+    /** The final survivor of each given id that was absorbed by a merge (ids not absorbed are absent). */
+    public Uni<Map<String, String>> survivorsOf(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, String> survivors = new HashMap<>();
+                    rows.forEach(row -> survivors.put(row.getString(0), row.getString(1)));
+                    return survivors;
+                });
+    }
+}

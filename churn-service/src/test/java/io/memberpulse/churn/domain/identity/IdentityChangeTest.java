@@ -1,0 +1,46 @@
+package io.memberpulse.churn.domain.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memberpulse.churn.domain.InvalidInputException;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IdentityChangeTest {
+    private static final Instant AT = Instant.parse("2030-01-01T10:00:00Z");
+
+    @Test
+    void eventKeysReadAsChurnStoresTheirSource() {
+        assertThat(IdentityChange.EventKey.parse("pos:e-1")).isEqualTo(new IdentityChange.EventKey("pos", "e-1"));
+        assertThat(IdentityChange.EventKey.parse("SOURCE_MINIAPP:o:7")).isEqualTo(new IdentityChange.EventKey("miniapp", "o:7"));
+        for (String bad : new String[] {"pos", ":e-1", "pos:", " :e"}) {
+            assertThatThrownBy(() -> IdentityChange.EventKey.parse(bad)).isInstanceOfSatisfying(InvalidInputException.class,
+                    e -> assertThat(e.field()).isEqualTo("split.parts.event_keys"));
+        }
+    }
+
+    @Test
+    void aMergeNamesTwoDifferentMembers() {
+        IdentityChange.Merge merge = new IdentityChange.Merge("S", "A", AT);
+        assertThat(merge.membersNamed()).containsExactly("S", "A");
+        assertThat(merge.key()).isEqualTo("merge:A>S@2030-01-01T10:00:00Z");
+        assertThatThrownBy(() -> new IdentityChange.Merge("S", "S", AT)).isInstanceOfSatisfying(InvalidInputException.class,
+                e -> assertThat(e.field()).isEqualTo("merged.absorbed_member_id"));
+        assertThatThrownBy(() -> new IdentityChange.Merge("", "A", AT)).isInstanceOfSatisfying(InvalidInputException.class,
+                e -> assertThat(e.field()).isEqualTo("merged.surviving_member_id"));
+    }
+
+    @Test
+    void aSplitGivesEachEventToOneMember() {
+        var key = new IdentityChange.EventKey("pos", "e-1");
+        IdentityChange.Split split = new IdentityChange.Split("O", List.of(new IdentityChange.Part("P", List.of(key))), AT);
+        assertThat(split.membersNamed()).containsExactly("O", "P");
+        assertThat(split.key()).isEqualTo("split:O@2030-01-01T10:00:00Z");
+        assertThatThrownBy(() -> new IdentityChange.Split("O", List.of(new IdentityChange.Part("P", List.of(key)),
+                new IdentityChange.Part("Q", List.of(key))), AT)).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.getMessage()).contains("pos:e-1"));
+        assertThatThrownBy(() -> new IdentityChange.Split("O", List.of(), AT)).isInstanceOf(InvalidInputException.class);
+    }
+}

@@ -1,0 +1,271 @@
+package io.memberpulse.churn.stream.in;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import io.memberpulse.proto.identity.v1.MemberMerged;
+import io.memberpulse.proto.identity.v1.MemberSplit;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.identity.v1.SplitPart;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** member.merges: a merged member's history joins its survivor's, the absorbed member is no longer scored. */
+@QuarkusTest
+class MemberMergeTest {
+    private static final Duration WAIT = Duration.ofSeconds(45);
+    private static final Instant NOT_BEFORE = Instant.parse("2030-01-01T00:00:00Z");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @ConfigProperty(name = "memberpulse.redis.key-prefix")
+    String redisPrefix;
+
+    @Inject
+    ChurnRepository facts;
+
+    @Inject
+    RedisDataSource redis;
+
+    KafkaCompanion kafka;
+    String run;
+    String store;
+    /** Later than or equal to the event clock, so this test's events never move other members' ages much. */
+    Instant now;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+        run = UUID.randomUUID().toString().substring(0, 8);
+        store = "merge-" + run;
+        Instant clock = facts.watermark().await().indefinitely().orElse(NOT_BEFORE);
+        now = clock.isAfter(NOT_BEFORE) ? clock : NOT_BEFORE;
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    @Test
+    void theAbsorbedMembersHistoryMovesToTheSurvivorAndItsScoreGoes() {
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        Instant absorbedLast = now.minus(Duration.ofDays(30));
+        produceOrders(absorbed, absorbedLast.minus(Duration.ofDays(30)), absorbedLast);
+        produceOrders(survivor, days(-160), days(-130), days(-100));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=10").then()
+                .statusCode(200).body("size()", equalTo(2)));
+
+        MemberIdentityChange merge = merged(absorbed, survivor, Instant.now());
+        produceChanges(merge);
+
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(404));
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonPath score = given().get("/members/" + survivor + "/score").then().statusCode(200).extract().jsonPath();
+            Instant asOf = Instant.parse(score.getString("asOf"));
+            // Recency now counts from the absorbed member's later purchase.
+            assertThat(score.getDouble("recencyDays")).isCloseTo(daysBetween(absorbedLast, asOf), within(0.01));
+            assertThat(score.getString("homeStoreId")).isEqualTo(store);
+        });
+        given().get("/stores/" + store + "/top-risk?k=10").then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].memberId", equalTo(survivor));
+        assertThat(redis.sortedSet(String.class).zscore(redisPrefix + "top:*", absorbed)).isEmpty();
+        assertThat(facts.scoresOf(List.of(absorbed)).await().indefinitely()).isEmpty();
+        assertThat(factsOf(absorbed)).isEmpty();
+        assertThat(factsOf(survivor)).hasSize(5);
+
+        // A late event under the absorbed id, and the merge delivered again: both land on the survivor.
+        produceChanges(merge);
+        produceOrders(absorbed, "late", days(-5));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(survivor)).hasSize(6));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(given().get("/members/" + survivor + "/score").then()
+                .statusCode(200).extract().jsonPath().getDouble("recencyDays")).isLessThan(6));
+        assertThat(factsOf(absorbed)).isEmpty();
+        given().get("/members/" + absorbed + "/score").then().statusCode(404);
+    }
+
+    @Test
+    void aChainThatArrivesBackwardsEndsOnItsLastSurvivor() {
+        String a = "a-" + run;
+        String b = "b-" + run;
+        String c = "c-" + run;
+        produceOrders(a, days(-90), days(-60));
+        produceOrders(b, days(-80), days(-50));
+        produceOrders(c, days(-70), days(-40));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=10").then()
+                .statusCode(200).body("size()", equalTo(3)));
+        Instant firstMerge = Instant.now();
+
+        // B→C happened after A→B, but arrives first (another partition).
+        produceChanges(merged(b, c, firstMerge.plusSeconds(60)));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + b + "/score").then().statusCode(404));
+        produceChanges(merged(a, b, firstMerge));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(c)).hasSize(6));
+        assertThat(factsOf(a)).isEmpty();
+        assertThat(factsOf(b)).isEmpty();
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + a + "/score").then().statusCode(404));
+        given().get("/members/" + b + "/score").then().statusCode(404);
+        given().get("/stores/" + store + "/top-risk?k=10").then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].memberId", equalTo(c));
+
+        produceOrders(a, "late", days(-3));
+        produceOrders(b, "late", days(-2));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(c)).hasSize(8));
+        assertThat(factsOf(a)).isEmpty();
+        assertThat(factsOf(b)).isEmpty();
+    }
+
+    @Test
+    void aSplitTakesItsEventsBackAndThePartKeepsItsNewEvents() {
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        produceOrders(absorbed, days(-40), days(-20));
+        produceOrders(survivor, days(-120), days(-100));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=10").then()
+                .statusCode(200).body("size()", equalTo(2)));
+        produceChanges(merged(absorbed, survivor, Instant.now()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(survivor)).hasSize(4));
+
+        // The merge undone: the absorbed member's two orders go back to it (event keys as identity-service writes them).
+        produceChanges(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder().setOriginalMemberId(survivor)
+                .setReason("two people").setSplitAt(timestamp(Instant.now()))
+                .addParts(SplitPart.newBuilder().setMemberId(absorbed)
+                        .addEventKeys("pos:" + absorbed + "-0").addEventKeys("pos:" + absorbed + "-1"))).build());
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(factsOf(absorbed)).hasSize(2);
+            assertThat(factsOf(survivor)).hasSize(2);
+            given().get("/members/" + absorbed + "/score").then().statusCode(200).body("homeStoreId", equalTo(store));
+        });
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonPath score = given().get("/members/" + survivor + "/score").then().statusCode(200).extract().jsonPath();
+            assertThat(score.getDouble("recencyDays"))
+                    .isCloseTo(daysBetween(days(-100), Instant.parse(score.getString("asOf"))), within(0.01));
+        });
+        // No alias any more: the part's new events stay with it.
+        produceOrders(absorbed, "after-split", days(-1));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(absorbed)).hasSize(3));
+        assertThat(factsOf(survivor)).hasSize(2);
+    }
+
+    @Test
+    void anUnreadableOrUnusableChangeIsDeadLetteredAlone() {
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        produceOrders(absorbed, days(-30));
+        produceOrders(survivor, days(-60));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(200));
+        byte[] garbage = {0x0A, 0x05, 'x'}; // field 1 announces 5 bytes and brings 1: not protobuf
+        MemberIdentityChange neither = MemberIdentityChange.getDefaultInstance();
+        MemberIdentityChange memberless = MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
+                .setSurvivingMemberId(survivor).setMergedAt(timestamp(Instant.now()))).build();
+        ConsumerTask<String, byte[]> deadLetters = kafka.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetter(Topics.MEMBER_MERGES));
+        kafka.produce(String.class, byte[].class).fromRecords(
+                new ProducerRecord<>(Topics.MEMBER_MERGES, "garbage-" + run, garbage),
+                new ProducerRecord<>(Topics.MEMBER_MERGES, "neither-" + run, neither.toByteArray()),
+                new ProducerRecord<>(Topics.MEMBER_MERGES, "memberless-" + run, memberless.toByteArray()),
+                new ProducerRecord<>(Topics.MEMBER_MERGES, absorbed, merged(absorbed, survivor, Instant.now()).toByteArray()))
+                .awaitCompletion(WAIT);
+
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(404));
+        assertThat(factsOf(survivor)).hasSize(2);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(deadLetter(deadLetters, "garbage-" + run).value()).isEqualTo(garbage);
+            assertThat(header(deadLetter(deadLetters, "neither-" + run), "dead-letter-reason"))
+                    .contains("neither merged nor split");
+            assertThat(header(deadLetter(deadLetters, "memberless-" + run), "dead-letter-reason"))
+                    .contains("merged.absorbed_member_id");
+        });
+        assertThat(deadLetters.getRecords()).noneMatch(r -> absorbed.equals(r.key()));
+        deadLetters.stop();
+    }
+
+    private Instant days(int offset) {
+        return now.plus(Duration.ofDays(offset));
+    }
+
+    private static double daysBetween(Instant from, Instant to) {
+        return Duration.between(from, to).getSeconds() / 86_400.0;
+    }
+
+    private List<Activity> factsOf(String member) {
+        return facts.activitiesOf(List.of(member)).await().indefinitely().getOrDefault(member, List.of());
+    }
+
+    private void produceOrders(String member, Instant... at) {
+        produceOrders(member, "", at);
+    }
+
+    /** One order per instant, event ids member-0, member-1, ... (with the tag: member-tag-0, ...). */
+    private void produceOrders(String member, String tag, Instant... at) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < at.length; i++) {
+            String id = member + (tag.isEmpty() ? "" : "-" + tag) + "-" + i;
+            MemberEvent event = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                    .setEventId(id).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                    .setOccurredAt(timestamp(at[i])).setStoreId(store)
+                    .setLine(OrderLine.newBuilder().setOrderId(id + "-o").setQuantity(1).setPaidAmount(30))).build();
+            records.add(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event.toByteArray()));
+        }
+        kafka.produce(String.class, byte[].class).fromRecords(records).awaitCompletion(WAIT);
+    }
+
+    private void produceChanges(MemberIdentityChange... changes) {
+        kafka.produce(String.class, byte[].class).fromRecords(Arrays.stream(changes)
+                .map(change -> new ProducerRecord<>(Topics.MEMBER_MERGES, change.hasMerged()
+                        ? change.getMerged().getAbsorbedMemberId() : change.getSplit().getOriginalMemberId(),
+                        change.toByteArray())).toList()).awaitCompletion(WAIT);
+    }
+
+    private static MemberIdentityChange merged(String absorbed, String survivor, Instant at) {
+        return MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder().setAbsorbedMemberId(absorbed)
+                .setSurvivingMemberId(survivor).setRule("phone").setScore(1).setMergedAt(timestamp(at))).build();
+    }
+
+    private static Timestamp timestamp(Instant at) {
+        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    }
+
+    private static ConsumerRecord<String, byte[]> deadLetter(ConsumerTask<String, byte[]> task, String key) {
+        return task.getRecords().stream().filter(record -> key.equals(record.key())).findFirst().orElseThrow();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
