@@ -117,6 +117,17 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 });
     }
 
+    /**
+     * Members scored in the store whose OPEN task sits in another store (a segment rule opened it in their home
+     * store of most orders before churn-service scored them elsewhere): one OPEN task per member, wherever it is.
+     */
+    public Uni<Set<String>> storeMembersOpenElsewhere(String storeId) {
+        return find("status = ?2 and storeId <> ?1 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
+                storeId, CallTaskEntity.OPEN)
+                .project(MemberOnly.class).list()
+                .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
+    }
+
     /** Members of the store whose call got an outcome at or after the instant (the SOP's cool-down). */
     public Uni<Set<String>> contactedSince(String storeId, Instant since) {
         return find("storeId = ?1 and status = ?2 and closedAt >= ?3", storeId, CallTaskEntity.DONE, since)
