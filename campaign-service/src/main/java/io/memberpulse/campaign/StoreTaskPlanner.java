@@ -26,6 +26,7 @@ import java.util.function.Function;
  * Skipped (their slot goes to the next riskiest member): members cooling down after a call, members
  * held out of a live call campaign, and members who already have an OPEN task of another SOP rule or in another
  * store (a second OPEN task would break the one-per-member index and fail the whole batch of scores).
+ * Held-out members' OPEN tasks of the store are cancelled, whichever rule opened them.
  */
 @ApplicationScoped
 public class StoreTaskPlanner {
@@ -64,7 +65,7 @@ public class StoreTaskPlanner {
                     List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
                     others.forEach(task -> skipped.add(task.memberId()));
                     return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own)
-                            .refreshingAlso(members, others), arms);
+                            .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms);
                 }))))
                 .call(planned -> apply(storeId, planned, now))
                 .map(Planned::plan);

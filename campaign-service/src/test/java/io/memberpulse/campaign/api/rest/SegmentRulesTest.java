@@ -13,6 +13,8 @@ import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
+import io.memberpulse.campaign.domain.experiment.Arm;
+import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
@@ -196,6 +198,51 @@ class SegmentRulesTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", scoredIn).then()
                 .statusCode(200).body("tasks.memberId", equalTo(List.of(member))));
         given().get("/stores/{s}/call-list", ordersIn).then().statusCode(200).body("tasks.size()", equalTo(0));
+    }
+
+    /** A held-out member is never called, whichever SOP rule opened the call (README, the holdout). */
+    @Test
+    void heldOutMembersLoseTheirChurnEdgeCallsWhenACallCampaignGoesLive() {
+        String run = ChurnEvents.run();
+        String store = "h-" + run;
+        List<SegmentChanged> entries = new ArrayList<>();
+        List<ChurnScored> scores = new ArrayList<>();
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String member = "hm-" + run + "-" + i;
+            members.add(member);
+            entries.add(change(member, "churn-edge", true, ENTERED, store));
+            scores.add(scored(member, store, 0.6, 50, T1));
+        }
+        SegmentEvents.publish(kafka, entries);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(database.preparedQuery(
+                "SELECT count(*) FROM call_task WHERE store_id = $1 AND status = 'OPEN'").execute(Tuple.of(store)).await()
+                .indefinitely().iterator().next().getLong(0)).isEqualTo(20));
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(database.preparedQuery(
+                "SELECT count(*) FROM member_risk WHERE store_id = $1").execute(Tuple.of(store)).await().indefinitely()
+                .iterator().next().getLong(0)).isEqualTo(20));
+
+        String plan = """
+                {"name": "calls", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store);
+        String campaign = given().contentType(ContentType.JSON).body(plan).post("/campaigns").then().statusCode(201)
+                .extract().path("campaign.id");
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+
+        List<String> heldOut = members.stream()
+                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
+        assertThat(heldOut).isNotEmpty();
+        List<String> called = given().queryParam("limit", 100).get("/stores/{s}/call-list", store).then().statusCode(200)
+                .extract().jsonPath().getList("tasks.memberId", String.class);
+        assertThat(called).doesNotContainAnyElementsOf(heldOut)
+                .containsExactlyInAnyOrderElementsOf(members.stream().filter(m -> !heldOut.contains(m)).toList());
+        List<String> reasons = new ArrayList<>();
+        database.preparedQuery("SELECT close_reason FROM call_task WHERE member_id = ANY($1)")
+                .execute(Tuple.of(heldOut.toArray(String[]::new))).await().indefinitely()
+                .forEach(row -> reasons.add(row.getString(0)));
+        assertThat(reasons).hasSize(heldOut.size()).containsOnly("held out by a live call campaign");
     }
 
     @Test
