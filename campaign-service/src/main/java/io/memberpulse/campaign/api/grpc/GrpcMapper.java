@@ -92,10 +92,14 @@ final class GrpcMapper {
         return value == null ? "" : value;
     }
 
-    /** A RecordOutcomeRequest as a domain outcome; blank task_id and unset result are refused naming the field. */
+    /** A RecordOutcomeRequest as a domain outcome; blank task_id, unset version or result are refused naming the field. */
     static Outcome outcome(RecordOutcomeRequest request) {
         if (request.getTaskId().isBlank()) {
             throw new InvalidArgumentException("task_id", "is required");
+        }
+        if (!request.hasVersion()) {
+            // The optimistic lock, as over REST: an unset version would otherwise read as 0, a new task's.
+            throw new InvalidArgumentException("version", "is required: the task version from the call list");
         }
         var result = request.getResult();
         if (result == io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_UNSPECIFIED

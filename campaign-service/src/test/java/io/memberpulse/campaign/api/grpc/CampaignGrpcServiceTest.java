@@ -140,6 +140,28 @@ class CampaignGrpcServiceTest {
                 .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build();
     }
 
+    /** proto3 reads an unset version as 0, a new task's version: without this check gRPC skipped REST's optimistic lock. */
+    @Test
+    void anOutcomeWithoutTheTaskVersionIsAnInvalidArgumentAndClosesNothing() {
+        String run = ChurnEvents.run();
+        String store = "v-" + run;
+        ChurnEvents.publish(kafka, List.of(scored("v-" + run, store, 0.9, 50.0, T1)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(callList(store, 0)
+                .getTasksList()).hasSize(1));
+        CallTask task = callList(store, 0).getTasks(0);
+
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> campaigns.recordOutcome(
+                RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId()).setReached(true)
+                        .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_WILL_RETURN).build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).startsWith("version: is required");
+        assertThat(callList(store, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
+
+        // Sent, a new task's version 0 is a version like any other.
+        assertThat(task.getVersion()).isZero();
+        assertThat(campaigns.recordOutcome(notReached(task)).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
+    }
+
     @Test
     void aBlankStoreIsAnInvalidArgumentNamingTheField() {
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> callList("", 0));
@@ -163,7 +185,7 @@ class CampaignGrpcServiceTest {
     void anOutcomeForAnUnknownTaskIsNotFound() {
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
                 () -> campaigns.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId("t-" + ChurnEvents.run())
-                        .setReached(false).setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)
+                        .setVersion(0).setReached(false).setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)
                         .build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(e.getStatus().getDescription()).contains("no task");
