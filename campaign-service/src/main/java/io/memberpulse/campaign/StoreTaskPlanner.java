@@ -71,10 +71,13 @@ public class StoreTaskPlanner {
                 .map(Planned::plan);
     }
 
-    /** The store's members the SOP passes over whatever their risk: cooling down, or with an OPEN task elsewhere. */
+    /**
+     * The store's members the SOP passes over whatever their risk: cooling down after a call in any store,
+     * or with an OPEN task in another store.
+     */
     private Uni<Set<String>> passedOver(String storeId, Instant now) {
         Set<String> skipped = new HashSet<>();
-        return tasks.contactedSince(storeId, now.minus(coolDown)).invoke(skipped::addAll)
+        return tasks.storeMembersCalledSince(storeId, now.minus(coolDown)).invoke(skipped::addAll)
                 .chain(() -> tasks.storeMembersOpenElsewhere(storeId)).invoke(skipped::addAll)
                 .replaceWith(skipped);
     }

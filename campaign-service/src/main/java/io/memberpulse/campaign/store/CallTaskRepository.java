@@ -128,9 +128,13 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
     }
 
-    /** Members of the store whose call got an outcome at or after the instant (the SOP's cool-down). */
-    public Uni<Set<String>> contactedSince(String storeId, Instant since) {
-        return find("storeId = ?1 and status = ?2 and closedAt >= ?3", storeId, CallTaskEntity.DONE, since)
+    /**
+     * Members scored in the store whose call got an outcome at or after the instant, in any store (the SOP's
+     * cool-down: a member who moved was called all the same).
+     */
+    public Uni<Set<String>> storeMembersCalledSince(String storeId, Instant since) {
+        return find("status = ?2 and closedAt >= ?3 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
+                storeId, CallTaskEntity.DONE, since)
                 .project(MemberOnly.class).list()
                 .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
     }

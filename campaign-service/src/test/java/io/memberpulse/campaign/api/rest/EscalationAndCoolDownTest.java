@@ -78,6 +78,39 @@ class EscalationAndCoolDownTest {
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
     }
 
+    /** The cool-down once counted only calls made in the store replanned: a member who moved was called again. */
+    @Test
+    void aMemberJustCalledInOneStoreIsNotCalledInAnotherDuringTheCoolDown() {
+        String run = ChurnEvents.run();
+        String first = "s-" + run;
+        String second = "t-" + run;
+        ChurnEvents.publish(kafka, store(run, first, 0.9, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", first)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        recordOutcome(first, "will_return");
+
+        // The member now belongs to another store, again its riskiest: its call goes to the next riskiest there.
+        Instant later = ChurnEvents.T1.plus(Duration.ofDays(1));
+        List<ChurnScored> moved = new ArrayList<>(List.of(scored("top-" + run, second, 0.97, 300, later),
+                scored("other-" + run, second, 0.8, 300, later)));
+        for (int i = 1; i <= 8; i++) {
+            moved.add(scored("n-" + run + "-" + i, second, 0.1, 100, later));
+        }
+        ChurnEvents.publish(kafka, moved);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", second)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("other-" + run))));
+    }
+
+    /** Records an outcome for the first call on the store's list; returns its task id. */
+    private static String recordOutcome(String store, String result) {
+        var list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        String taskId = list.getString("tasks[0].taskId");
+        given().contentType(ContentType.JSON)
+                .body("{\"reached\": true, \"result\": \"" + result + "\", \"version\": " + list.getLong("tasks[0].version") + "}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(200);
+        return taskId;
+    }
+
     @Test
     void overdueTasksAreEscalatedOnceAndCountedForAlerting() throws Throwable {
         String run = ChurnEvents.run();
