@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * segment opens a call task in the store churn-service scored the member in (where the churn SOP plans
  * them), else in their home store (most orders in the 90 days before the entry; else the store
  * rfm-service reported), unless the member already has an OPEN task,
- * is cooling down after a call, or is held out of a live call campaign. Leaving the segment cancels it.
+ * is cooling down after a call, opted out on one, or is held out of a live call campaign. Leaving the segment cancels it.
  */
 @ApplicationScoped
 class SegmentTaskPlanner {
@@ -55,7 +55,8 @@ class SegmentTaskPlanner {
         String member = change.memberId();
         return tasks.openOf(member).flatMap(open -> !open.isEmpty() ? Uni.createFrom().nullItem()
                 : tasks.calledSince(member, now.minus(coolDown)).flatMap(cooling -> cooling ? Uni.createFrom().nullItem()
-                        : risks.byMemberIds(List.of(member)).flatMap(scored -> open(change, scored.get(member), now))));
+                        : tasks.optedOut(member).flatMap(optedOut -> optedOut ? Uni.createFrom().nullItem()
+                                : risks.byMemberIds(List.of(member)).flatMap(scored -> open(change, scored.get(member), now)))));
     }
 
     private Uni<String> open(MemberSegmentRepository.Change change, MemberRisk score, Instant now) {

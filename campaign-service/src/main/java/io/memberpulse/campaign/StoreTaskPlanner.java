@@ -23,9 +23,10 @@ import java.util.function.Function;
 /**
  * Brings one store's churn-top-share tasks in line with the SOP, inside the caller's transaction, and the
  * scores on the store's other OPEN tasks up to date.
- * Skipped (their slot goes to the next riskiest member): members cooling down after a call, members
- * held out of a live call campaign, and members who already have an OPEN task of another SOP rule or in another
- * store (a second OPEN task would break the one-per-member index and fail the whole batch of scores).
+ * Skipped (their slot goes to the next riskiest member): members cooling down after a call or who opted out
+ * on one, members held out of a live call campaign, and members who already have an OPEN task of another SOP
+ * rule or in another store (a second OPEN task would break the one-per-member index and fail the whole batch
+ * of scores).
  * Held-out members' OPEN tasks of the store are cancelled, whichever rule opened them.
  */
 @ApplicationScoped
@@ -73,12 +74,13 @@ public class StoreTaskPlanner {
 
     /**
      * The store's members the SOP passes over whatever their risk: cooling down after a call in any store,
-     * or with an OPEN task in another store.
+     * opted out on one, or with an OPEN task in another store.
      */
     private Uni<Set<String>> passedOver(String storeId, Instant now) {
         Set<String> skipped = new HashSet<>();
         return tasks.storeMembersCalledSince(storeId, now.minus(coolDown)).invoke(skipped::addAll)
                 .chain(() -> tasks.storeMembersOpenElsewhere(storeId)).invoke(skipped::addAll)
+                .chain(() -> tasks.storeMembersOptedOut(storeId)).invoke(skipped::addAll)
                 .replaceWith(skipped);
     }
 

@@ -4,6 +4,7 @@ import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
+import io.memberpulse.campaign.domain.OutcomeResult;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
@@ -85,6 +86,19 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
     public Uni<Boolean> calledSince(String memberId, Instant since) {
         return count("memberId = ?1 and status = ?2 and closedAt >= ?3", memberId, CallTaskEntity.DONE, since)
                 .map(n -> n > 0);
+    }
+
+    /** Whether the member opted out on a call, in any store: no SOP rule calls them again. */
+    public Uni<Boolean> optedOut(String memberId) {
+        return TaskOutcomeEntity.count("memberId = ?1 and result = ?2", memberId, OutcomeResult.OPTED_OUT.name()).map(n -> n > 0);
+    }
+
+    /** Members scored in the store who opted out on a call, in any store. */
+    public Uni<Set<String>> storeMembersOptedOut(String storeId) {
+        return TaskOutcomeEntity.find("result = ?2 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
+                        storeId, OutcomeResult.OPTED_OUT.name())
+                .project(MemberOnly.class).list()
+                .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
     }
 
     public Uni<Void> cancel(String taskId, CloseReason reason, Instant now) {
