@@ -36,6 +36,7 @@ final class GrpcMapper {
         var proto = io.memberpulse.proto.campaign.v1.CallList.newBuilder()
                 .setStoreId(list.storeId()).setGeneratedAt(timestamp(now));
         list.tasks().forEach(task -> proto.addTasks(toProto(task, now)));
+        list.overflow().forEach(task -> proto.addGuideMessages(toProto(task, now)));
         return proto.build();
     }
 
