@@ -245,6 +245,17 @@ class SegmentRulesTest {
         assertThat(reasons).hasSize(heldOut.size()).containsOnly("held out by a live call campaign");
     }
 
+    /** A store named only by member.segments (no order, no score there yet) is a known store with calls. */
+    @Test
+    void aStoreKnownOnlyFromASegmentChangeListsItsCalls() {
+        String run = ChurnEvents.run();
+        String member = "new-" + run;
+        String store = "reported-only-" + run;
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, store)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", store).then()
+                .statusCode(200).body("tasks.memberId", equalTo(List.of(member))));
+    }
+
     @Test
     void unknownMembersAreRefusedWithAReason() {
         String campaign = given().contentType(ContentType.JSON).body(plan("\"targetMinProbability\": 0.5")).post("/campaigns")
