@@ -24,6 +24,7 @@ import io.memberpulse.proto.campaign.v1.ReviewMetric;
 import io.memberpulse.proto.campaign.v1.StoreResult;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 
 /** Domain values to campaign.v1 messages. */
@@ -35,18 +36,18 @@ final class GrpcMapper {
         Instant now = list.generatedAt();
         var proto = io.memberpulse.proto.campaign.v1.CallList.newBuilder()
                 .setStoreId(list.storeId()).setGeneratedAt(timestamp(now));
-        list.tasks().forEach(task -> proto.addTasks(toProto(task, now)));
-        list.overflow().forEach(task -> proto.addGuideMessages(toProto(task, now)));
+        list.tasks().forEach(task -> proto.addTasks(toProto(task, now, list.dayZone())));
+        list.overflow().forEach(task -> proto.addGuideMessages(toProto(task, now, list.dayZone())));
         return proto.build();
     }
 
-    private static io.memberpulse.proto.campaign.v1.CallTask toProto(CallTask task, Instant now) {
+    private static io.memberpulse.proto.campaign.v1.CallTask toProto(CallTask task, Instant now, ZoneId dayZone) {
         var proto = io.memberpulse.proto.campaign.v1.CallTask.newBuilder()
                 .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
                 .setChurnProbability(task.probability()).setMemberValue(task.memberValue())
                 .setValueAtRisk(task.valueAtRisk()).setCreatedAt(timestamp(task.createdAt()))
                 .setDueAt(timestamp(task.dueAt())).setStatus(status(task.status(now)))
-                .addAllTalkingPoints(TalkingPoints.of(task, now)).setVersion(task.version());
+                .addAllTalkingPoints(TalkingPoints.of(task, now, dayZone)).setVersion(task.version());
         if (task.maskedPhone() != null) {
             proto.setMaskedPhone(task.maskedPhone());
         }
