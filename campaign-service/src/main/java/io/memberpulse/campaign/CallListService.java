@@ -7,6 +7,7 @@ import io.memberpulse.campaign.store.CallListCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.List;
 
 /** A store's call list: from Redis when cached, else from PostgreSQL (and then cached). */
@@ -15,12 +16,14 @@ public class CallListService {
     private final CallListLoader loader;
     private final CallListCache cache;
     private final int dailyCapacity;
+    private final ZoneId dayZone;
     private final Clock clock;
 
     CallListService(CallListLoader loader, CallListCache cache, CampaignConfig config, Clock clock) {
         this.loader = loader;
         this.cache = cache;
         this.dailyCapacity = config.campaign().dailyCallCapacity();
+        this.dayZone = ZoneId.of(config.campaign().dayZone());
         this.clock = clock;
     }
 
@@ -29,7 +32,7 @@ public class CallListService {
         return Uni.createFrom().item(() -> new CallListQuery(storeId, limit))
                 .flatMap(query -> ranked(query.storeId())
                         .map(ranked -> CallList.firstOf(query.storeId(), ranked, query.limitOr(dailyCapacity),
-                                clock.instant())));
+                                clock.instant(), dayZone)));
     }
 
     private Uni<List<CallTask>> ranked(String storeId) {

@@ -57,6 +57,10 @@ public interface CampaignConfig {
         /** Safety net for a missed invalidation: a cached call list is dropped after this long anyway. */
         @WithDefault("PT10M")
         Duration callListCacheTtl();
+
+        /** The time zone whose calendar days staff read on the call list (last purchase, coupon expiry), as churn-service's. */
+        @WithDefault("Asia/Shanghai")
+        String dayZone();
     }
 
     interface SegmentRule {

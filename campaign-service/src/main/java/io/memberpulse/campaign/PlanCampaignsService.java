@@ -19,7 +19,7 @@ import java.time.Instant;
  * Plans campaigns and moves them through plan → live → review → closed. Planning checks the target
  * (a known segment, a known store) and answers with the audience and a sample-size hint; going live
  * enrols the audience by the sticky hash, and for call campaigns replans the audience's stores so that
- * held-out members lose their SOP calls and treated members' calls count for the campaign.
+ * held-out members lose their calls (whichever SOP rule opened them) and treated members' calls count for the campaign.
  */
 @ApplicationScoped
 public class PlanCampaignsService {

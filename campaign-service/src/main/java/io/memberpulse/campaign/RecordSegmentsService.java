@@ -1,6 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.store.CallListCache;
+import io.memberpulse.campaign.store.KnownStoreRepository;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -21,12 +22,15 @@ import java.util.Set;
 public class RecordSegmentsService {
     private final MemberSegmentRepository segments;
     private final SegmentTaskPlanner planner;
+    private final KnownStoreRepository stores;
     private final CallListCache cache;
     private final Clock clock;
 
-    RecordSegmentsService(MemberSegmentRepository segments, SegmentTaskPlanner planner, CallListCache cache, Clock clock) {
+    RecordSegmentsService(MemberSegmentRepository segments, SegmentTaskPlanner planner, KnownStoreRepository stores,
+            CallListCache cache, Clock clock) {
         this.segments = segments;
         this.planner = planner;
+        this.stores = stores;
         this.cache = cache;
         this.clock = clock;
     }
@@ -41,7 +45,15 @@ public class RecordSegmentsService {
                         c.getHomeStoreId().isEmpty() ? null : c.getHomeStoreId()))
                 .toList();
         List<MemberSegmentRepository.Change> triggering = valid.stream().filter(c -> planner.triggers(c.segmentId())).toList();
-        return segments.apply(valid).chain(() -> triggering.isEmpty() ? Uni.createFrom().voidItem() : openTasks(triggering));
+        return segments.apply(valid).chain(() -> rememberStores(valid))
+                .chain(() -> triggering.isEmpty() ? Uni.createFrom().voidItem() : openTasks(triggering));
+    }
+
+    /** A reported home store is a known store: a segment rule may open its first call there (its call list, not a 404). */
+    private Uni<Void> rememberStores(List<MemberSegmentRepository.Change> changes) {
+        List<MemberSegmentRepository.Change> reporting = changes.stream().filter(c -> c.homeStoreId() != null).toList();
+        return stores.remember(reporting.stream().map(MemberSegmentRepository.Change::homeStoreId).distinct().toList(),
+                reporting.stream().map(MemberSegmentRepository.Change::at).min(Instant::compareTo).orElse(null));
     }
 
     private Uni<Void> openTasks(List<MemberSegmentRepository.Change> changes) {

@@ -17,9 +17,10 @@ import java.util.stream.Collectors;
 
 /**
  * The segment-entry SOP rules for one member, inside the caller's transaction: entering a rule's
- * segment opens a call task in the member's home store (most orders in the 90 days before the entry;
- * else the store rfm-service or churn-service reported), unless the member already has an OPEN task,
- * is cooling down after a call, or is held out of a live call campaign. Leaving the segment cancels it.
+ * segment opens a call task in the store churn-service scored the member in (where the churn SOP plans
+ * them), else in their home store (most orders in the 90 days before the entry; else the store
+ * rfm-service reported), unless the member already has an OPEN task,
+ * is cooling down after a call, opted out on one, or is held out of a live call campaign. Leaving the segment cancels it.
  */
 @ApplicationScoped
 class SegmentTaskPlanner {
@@ -54,13 +55,21 @@ class SegmentTaskPlanner {
         String member = change.memberId();
         return tasks.openOf(member).flatMap(open -> !open.isEmpty() ? Uni.createFrom().nullItem()
                 : tasks.calledSince(member, now.minus(coolDown)).flatMap(cooling -> cooling ? Uni.createFrom().nullItem()
-                        : risks.byMemberIds(List.of(member)).flatMap(scored -> purchases.homeStores(List.of(member), change.at())
-                                .flatMap(homes -> open(change, scored.get(member), homes.get(member), now)))));
+                        : tasks.optedOut(member).flatMap(optedOut -> optedOut ? Uni.createFrom().nullItem()
+                                : risks.byMemberIds(List.of(member)).flatMap(scored -> open(change, scored.get(member), now)))));
     }
 
-    private Uni<String> open(MemberSegmentRepository.Change change, MemberRisk score, String homeStore, Instant now) {
-        String store = homeStore != null ? homeStore
-                : change.homeStoreId() != null ? change.homeStoreId() : score != null ? score.storeId() : null;
+    private Uni<String> open(MemberSegmentRepository.Change change, MemberRisk score, Instant now) {
+        if (score != null && score.hasStore()) {
+            // Where the churn SOP plans the member: its ties between stores go otherwise than ours.
+            return open(change, score, score.storeId(), now);
+        }
+        String member = change.memberId();
+        return purchases.homeStores(List.of(member), change.at())
+                .flatMap(homes -> open(change, score, homes.getOrDefault(member, change.homeStoreId()), now));
+    }
+
+    private Uni<String> open(MemberSegmentRepository.Change change, MemberRisk score, String store, Instant now) {
         if (store == null) {
             return Uni.createFrom().nullItem();
         }

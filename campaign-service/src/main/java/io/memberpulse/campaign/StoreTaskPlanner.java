@@ -23,8 +23,11 @@ import java.util.function.Function;
 /**
  * Brings one store's churn-top-share tasks in line with the SOP, inside the caller's transaction, and the
  * scores on the store's other OPEN tasks up to date.
- * Skipped (their slot goes to the next riskiest member): members cooling down after a call, members
- * held out of a live call campaign, and members who already have an OPEN task of another SOP rule.
+ * Skipped (their slot goes to the next riskiest member): members cooling down after a call or who opted out
+ * on one, members held out of a live call campaign, and members who already have an OPEN task of another SOP
+ * rule or in another store (a second OPEN task would break the one-per-member index and fail the whole batch
+ * of scores).
+ * Held-out members' OPEN tasks of the store are cancelled, whichever rule opened them.
  */
 @ApplicationScoped
 public class StoreTaskPlanner {
@@ -57,18 +60,28 @@ public class StoreTaskPlanner {
 
     public Uni<TaskPlan> replan(String storeId, Instant now) {
         return risks.inStore(storeId).flatMap(members -> liveCalls.arms(members, now)
-                .flatMap(arms -> tasks.contactedSince(storeId, now.minus(coolDown))
-                        .flatMap(coolingDown -> tasks.openInStore(storeId).map(open -> {
-                            Set<String> skipped = new HashSet<String>(coolingDown);
-                            skipped.addAll(arms.heldOut());
-                            List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
-                            List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
-                            others.forEach(task -> skipped.add(task.memberId()));
-                            return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own)
-                                    .refreshingAlso(members, others), arms);
-                        }))))
+                .flatMap(arms -> passedOver(storeId, now).flatMap(skipped -> tasks.openInStore(storeId).map(open -> {
+                    skipped.addAll(arms.heldOut());
+                    List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
+                    List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
+                    others.forEach(task -> skipped.add(task.memberId()));
+                    return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own)
+                            .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms);
+                }))))
                 .call(planned -> apply(storeId, planned, now))
                 .map(Planned::plan);
+    }
+
+    /**
+     * The store's members the SOP passes over whatever their risk: cooling down after a call in any store,
+     * opted out on one, or with an OPEN task in another store.
+     */
+    private Uni<Set<String>> passedOver(String storeId, Instant now) {
+        Set<String> skipped = new HashSet<>();
+        return tasks.storeMembersCalledSince(storeId, now.minus(coolDown)).invoke(skipped::addAll)
+                .chain(() -> tasks.storeMembersOpenElsewhere(storeId)).invoke(skipped::addAll)
+                .chain(() -> tasks.storeMembersOptedOut(storeId)).invoke(skipped::addAll)
+                .replaceWith(skipped);
     }
 
     private Uni<Void> apply(String storeId, Planned planned, Instant now) {

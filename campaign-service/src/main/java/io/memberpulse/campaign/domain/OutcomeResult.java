@@ -6,7 +6,9 @@ import java.util.stream.Collectors;
 
 /** What a call achieved. */
 public enum OutcomeResult {
-    NOT_REACHED, WILL_RETURN, NOT_INTERESTED, COMPLAINT, OPTED_OUT;
+    NOT_REACHED, WILL_RETURN, NOT_INTERESTED, COMPLAINT,
+    /** The member asked not to be called again: no SOP rule calls them after this, cool-down or not. */
+    OPTED_OUT;
 
     /** Reads "will_return" or "WILL_RETURN"; refuses anything else naming the field. */
     public static OutcomeResult parse(String text) {

@@ -2,7 +2,7 @@ package io.memberpulse.campaign.domain;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,14 +18,15 @@ public final class TalkingPoints {
     private TalkingPoints() {
     }
 
-    public static List<String> of(CallTask task, Instant now) {
+    /** @param dayZone the time zone whose calendar days staff read dates in */
+    public static List<String> of(CallTask task, Instant now, ZoneId dayZone) {
         List<String> points = new ArrayList<>(List.of(
                 "churn risk " + Math.round(task.probability() * 100) + "%",
                 "90-day spend " + yuan(task.memberValue()),
                 "value at risk " + yuan(task.valueAtRisk()),
                 deadline(task, now)));
         if (task.insight() != null) {
-            points.addAll(history(task.insight()));
+            points.addAll(history(task.insight(), dayZone));
         }
         return points;
     }
@@ -35,7 +36,7 @@ public final class TalkingPoints {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
-    static List<String> history(MemberInsight insight) {
+    static List<String> history(MemberInsight insight, ZoneId dayZone) {
         List<String> points = new ArrayList<>();
         MemberInsight.LastPurchase last = insight.lastPurchase();
         if (last == null) {
@@ -43,7 +44,7 @@ public final class TalkingPoints {
         } else {
             points.add("RFM: last purchase " + count(insight.recencyDays(), "day") + " ago, "
                     + count(insight.orders90d(), "order") + " and " + yuan(insight.netSpend90d()) + " net in 90 days");
-            points.add("last bought " + last.at().atOffset(ZoneOffset.UTC).toLocalDate()
+            points.add("last bought " + last.at().atZone(dayZone).toLocalDate()
                     + (last.storeId() == null ? "" : " at " + last.storeId()) + ": " + items(last) + " (" + yuan(last.amount()) + ")");
             if (insight.returnedSinceLastPurchase() > 0) {
                 points.add("returned " + yuan(insight.returnedSinceLastPurchase()) + " since then");
@@ -58,7 +59,7 @@ public final class TalkingPoints {
             MemberInsight.OpenCoupon first = insight.openCoupons().get(0);
             points.add(insight.openCoupons().size() + " open coupon" + (insight.openCoupons().size() == 1 ? "" : "s")
                     + (first.value() == null ? "" : ", " + yuan(first.value()))
-                    + " expiring " + first.expiresAt().atOffset(ZoneOffset.UTC).toLocalDate());
+                    + " expiring " + first.expiresAt().atZone(dayZone).toLocalDate());
         }
         return points;
     }

@@ -62,6 +62,21 @@ public record TaskPlan(List<MemberRisk> toOpen, List<OpenTask> toCancel, List<Re
         return new TaskPlan(toOpen, toCancel, refreshes);
     }
 
+    /**
+     * This plan, and also cancelling the tasks other rules keep open for members a live call campaign holds
+     * out (their calls would contaminate the holdout, whichever rule opened them); those are not refreshed.
+     */
+    public TaskPlan cancellingHeldOut(Collection<OpenTask> othersTasks, Set<String> heldOut) {
+        List<OpenTask> cancelled = othersTasks.stream().filter(task -> heldOut.contains(task.memberId())).toList();
+        if (cancelled.isEmpty()) {
+            return this;
+        }
+        Set<String> cancelledIds = cancelled.stream().map(OpenTask::taskId).collect(Collectors.toSet());
+        List<OpenTask> cancels = new ArrayList<>(toCancel);
+        cancels.addAll(cancelled);
+        return new TaskPlan(toOpen, cancels, toRefresh.stream().filter(r -> !cancelledIds.contains(r.taskId())).toList());
+    }
+
     /** The task shows other figures than the member's newest score. */
     private static boolean stale(OpenTask task, MemberRisk member) {
         return task.probability() != member.probability() || task.memberValue() != member.memberValue();

@@ -4,6 +4,7 @@ import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
+import io.memberpulse.campaign.domain.OutcomeResult;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
@@ -87,6 +88,19 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 .map(n -> n > 0);
     }
 
+    /** Whether the member opted out on a call, in any store: no SOP rule calls them again. */
+    public Uni<Boolean> optedOut(String memberId) {
+        return TaskOutcomeEntity.count("memberId = ?1 and result = ?2", memberId, OutcomeResult.OPTED_OUT.name()).map(n -> n > 0);
+    }
+
+    /** Members scored in the store who opted out on a call, in any store. */
+    public Uni<Set<String>> storeMembersOptedOut(String storeId) {
+        return TaskOutcomeEntity.find("result = ?2 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
+                        storeId, OutcomeResult.OPTED_OUT.name())
+                .project(MemberOnly.class).list()
+                .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
+    }
+
     public Uni<Void> cancel(String taskId, CloseReason reason, Instant now) {
         return findById(taskId).invoke(row -> {
             row.status = CallTaskEntity.CANCELLED;
@@ -117,9 +131,24 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 });
     }
 
-    /** Members of the store whose call got an outcome at or after the instant (the SOP's cool-down). */
-    public Uni<Set<String>> contactedSince(String storeId, Instant since) {
-        return find("storeId = ?1 and status = ?2 and closedAt >= ?3", storeId, CallTaskEntity.DONE, since)
+    /**
+     * Members scored in the store whose OPEN task sits in another store (a segment rule opened it in their home
+     * store of most orders before churn-service scored them elsewhere): one OPEN task per member, wherever it is.
+     */
+    public Uni<Set<String>> storeMembersOpenElsewhere(String storeId) {
+        return find("status = ?2 and storeId <> ?1 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
+                storeId, CallTaskEntity.OPEN)
+                .project(MemberOnly.class).list()
+                .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
+    }
+
+    /**
+     * Members scored in the store whose call got an outcome at or after the instant, in any store (the SOP's
+     * cool-down: a member who moved was called all the same).
+     */
+    public Uni<Set<String>> storeMembersCalledSince(String storeId, Instant since) {
+        return find("status = ?2 and closedAt >= ?3 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
+                storeId, CallTaskEntity.DONE, since)
                 .project(MemberOnly.class).list()
                 .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
     }

@@ -26,7 +26,7 @@ public class KnownStoreRepository {
                 .execute(Tuple.of(storeIds.toArray(String[]::new), seenAt.atOffset(ZoneOffset.UTC))).replaceWithVoid();
     }
 
-    /** A store is known once an event happened there or a scored member belongs to it. */
+    /** A store is known once an event happened there, a scored member belongs to it or member.segments named it. */
     public Uni<Boolean> exists(String storeId) {
         return pool.preparedQuery("""
                 SELECT EXISTS (SELECT 1 FROM known_store WHERE store_id = $1)

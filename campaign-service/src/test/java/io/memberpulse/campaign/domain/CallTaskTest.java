@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CallTaskTest {
     private static final Instant CREATED = Instant.parse("2024-03-01T09:00:00Z");
     private static final Instant DUE = CREATED.plus(Duration.ofHours(72));
+    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
     private static CallTask task(String id, double valueAtRisk) {
         return new CallTask(id, "m-" + id, "s-1", null, 0.83, 412.4, valueAtRisk, CREATED, DUE, 0);
@@ -27,17 +29,17 @@ class CallTaskTest {
     @Test
     void talkingPointsSayRiskSpendValueAndDeadline() {
         CallTask task = task("t", 1342.3);
-        assertThat(TalkingPoints.of(task, CREATED.plus(Duration.ofMinutes(30))))
+        assertThat(TalkingPoints.of(task, CREATED.plus(Duration.ofMinutes(30)), SHANGHAI))
                 .containsExactly("churn risk 83%", "90-day spend ¥412", "value at risk ¥1,342", "call within 72 h");
-        assertThat(TalkingPoints.of(task, DUE.plus(Duration.ofHours(5)))).last().isEqualTo("overdue by 5 h");
+        assertThat(TalkingPoints.of(task, DUE.plus(Duration.ofHours(5)), SHANGHAI)).last().isEqualTo("overdue by 5 h");
     }
 
     @Test
     void aCallListKeepsTheRankedOrderUpToTheLimit() {
         List<CallTask> ranked = List.of(task("a", 300), task("b", 200), task("c", 100));
-        assertThat(CallList.firstOf("s-1", ranked, 2, CREATED).tasks()).extracting(CallTask::taskId)
+        assertThat(CallList.firstOf("s-1", ranked, 2, CREATED, SHANGHAI).tasks()).extracting(CallTask::taskId)
                 .containsExactly("a", "b");
-        assertThat(CallList.firstOf("s-1", ranked, 20, CREATED).tasks()).hasSize(3);
-        assertThat(CallList.firstOf("s-1", List.of(), 20, CREATED).tasks()).isEmpty();
+        assertThat(CallList.firstOf("s-1", ranked, 20, CREATED, SHANGHAI).tasks()).hasSize(3);
+        assertThat(CallList.firstOf("s-1", List.of(), 20, CREATED, SHANGHAI).tasks()).isEmpty();
     }
 }

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MemberInsightTest {
     static final Instant AS_OF = Instant.parse("2025-11-30T12:00:00Z");
+    static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
     static MemberInsight.Line line(String order, int daysAgo, String store, String category, double paid) {
         return new MemberInsight.Line(order, false, AS_OF.minus(Duration.ofDays(daysAgo)), store, "sku-" + category, category,
@@ -54,7 +57,7 @@ class MemberInsightTest {
 
         assertThat(insight.recencyDays()).isNull();
         assertThat(insight.lastPurchase()).isNull();
-        assertThat(TalkingPoints.history(insight)).containsExactly("no purchase on record", "no open coupons");
+        assertThat(TalkingPoints.history(insight, SHANGHAI)).containsExactly("no purchase on record", "no open coupons");
     }
 
     /** Online Retail's member 16446: the last order went back twelve minutes later under its own number. */
@@ -68,11 +71,11 @@ class MemberInsightTest {
                 "1", null, 1.0, -5.0);
         MemberInsight insight = MemberInsight.of(AS_OF, List.of(earlierReturn, bought, returned), List.of(bought), List.of());
         assertThat(insight.returnedSinceLastPurchase()).isEqualTo(168_469.60);
-        assertThat(TalkingPoints.history(insight)).contains("returned ¥168,470 since then");
+        assertThat(TalkingPoints.history(insight, SHANGHAI)).contains("returned ¥168,470 since then");
 
         MemberInsight kept = MemberInsight.of(AS_OF, List.of(earlierReturn, bought), List.of(bought), List.of());
         assertThat(kept.returnedSinceLastPurchase()).isZero();
-        assertThat(TalkingPoints.history(kept)).noneMatch(point -> point.startsWith("returned"));
+        assertThat(TalkingPoints.history(kept, SHANGHAI)).noneMatch(point -> point.startsWith("returned"));
     }
 
     @Test
@@ -83,10 +86,24 @@ class MemberInsightTest {
                 List.of(line("o2", 3, "s2", "dairy/milk", 50)), List.of(later, sooner));
 
         assertThat(insight.openCoupons()).extracting(MemberInsight.OpenCoupon::couponId).containsExactly("c1", "c2");
-        assertThat(TalkingPoints.history(insight)).containsExactly(
+        assertThat(TalkingPoints.history(insight, SHANGHAI)).containsExactly(
                 "RFM: last purchase 3 days ago, 1 order and ¥50 net in 90 days",
                 "last bought 2025-11-27 at s2: 2 × dairy/milk (¥50)",
                 "likes dairy/milk",
                 "2 open coupons, ¥10 expiring 2025-12-10");
+    }
+
+    /** Staff read dates as days of the stores' calendar: 01:00 in Shanghai is still the previous day in UTC. */
+    @Test
+    void talkingPointDatesAreDaysOfTheConfiguredZone() {
+        Instant bought = Instant.parse("2025-11-26T17:00:00Z"); // 2025-11-27 01:00 in Shanghai
+        var line = new MemberInsight.Line("o1", false, bought, "s1", "sku", "dairy/milk", 1.0, 20);
+        var coupon = new MemberInsight.OpenCoupon("c1", "camp", 5.0, bought, Instant.parse("2025-12-09T16:30:00Z"));
+        MemberInsight insight = MemberInsight.of(AS_OF, List.of(line), List.of(line), List.of(coupon));
+
+        assertThat(TalkingPoints.history(insight, SHANGHAI))
+                .contains("last bought 2025-11-27 at s1: 1 × dairy/milk (¥20)", "1 open coupon, ¥5 expiring 2025-12-10");
+        assertThat(TalkingPoints.history(insight, ZoneOffset.UTC))
+                .contains("last bought 2025-11-26 at s1: 1 × dairy/milk (¥20)", "1 open coupon, ¥5 expiring 2025-12-09");
     }
 }

@@ -4,6 +4,7 @@ import static io.memberpulse.campaign.domain.testdata.Members.member;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TaskPlanTest {
@@ -63,6 +64,20 @@ class TaskPlanTest {
             assertThat(refresh.risk().probability()).isEqualTo(0.58);
             assertThat(refresh.risk().valueAtRisk()).isZero();
         });
+    }
+
+    /** A held-out member is never called (README, the holdout), whichever SOP rule opened the call. */
+    @Test
+    void tasksOfOtherRulesForHeldOutMembersAreCancelledInsteadOfRefreshed() {
+        OpenTask heldOutCall = new OpenTask("t9", "held", 0.16, 100.0, "segment:churn-edge");
+        OpenTask treatedCall = new OpenTask("t8", "treated", 0.16, 100.0, "segment:churn-edge");
+        List<OpenTask> others = List.of(heldOutCall, treatedCall);
+        TaskPlan plan = TaskPlan.reconcile(List.of(), List.of())
+                .refreshingAlso(List.of(member("held", 0.6, 100.0), member("treated", 0.6, 100.0)), others)
+                .cancellingHeldOut(others, Set.of("held"));
+        assertThat(plan.toCancel()).extracting(OpenTask::taskId).containsExactly("t9");
+        assertThat(plan.toRefresh()).extracting(TaskPlan.Refresh::taskId).containsExactly("t8");
+        assertThat(plan.toOpen()).isEmpty();
     }
 
     @Test

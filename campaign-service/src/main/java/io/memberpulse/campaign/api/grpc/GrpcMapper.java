@@ -24,6 +24,7 @@ import io.memberpulse.proto.campaign.v1.ReviewMetric;
 import io.memberpulse.proto.campaign.v1.StoreResult;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 
 /** Domain values to campaign.v1 messages. */
@@ -35,17 +36,18 @@ final class GrpcMapper {
         Instant now = list.generatedAt();
         var proto = io.memberpulse.proto.campaign.v1.CallList.newBuilder()
                 .setStoreId(list.storeId()).setGeneratedAt(timestamp(now));
-        list.tasks().forEach(task -> proto.addTasks(toProto(task, now)));
+        list.tasks().forEach(task -> proto.addTasks(toProto(task, now, list.dayZone())));
+        list.overflow().forEach(task -> proto.addGuideMessages(toProto(task, now, list.dayZone())));
         return proto.build();
     }
 
-    private static io.memberpulse.proto.campaign.v1.CallTask toProto(CallTask task, Instant now) {
+    private static io.memberpulse.proto.campaign.v1.CallTask toProto(CallTask task, Instant now, ZoneId dayZone) {
         var proto = io.memberpulse.proto.campaign.v1.CallTask.newBuilder()
                 .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
                 .setChurnProbability(task.probability()).setMemberValue(task.memberValue())
                 .setValueAtRisk(task.valueAtRisk()).setCreatedAt(timestamp(task.createdAt()))
                 .setDueAt(timestamp(task.dueAt())).setStatus(status(task.status(now)))
-                .addAllTalkingPoints(TalkingPoints.of(task, now)).setVersion(task.version());
+                .addAllTalkingPoints(TalkingPoints.of(task, now, dayZone)).setVersion(task.version());
         if (task.maskedPhone() != null) {
             proto.setMaskedPhone(task.maskedPhone());
         }
@@ -92,10 +94,14 @@ final class GrpcMapper {
         return value == null ? "" : value;
     }
 
-    /** A RecordOutcomeRequest as a domain outcome; blank task_id and unset result are refused naming the field. */
+    /** A RecordOutcomeRequest as a domain outcome; blank task_id, unset version or result are refused naming the field. */
     static Outcome outcome(RecordOutcomeRequest request) {
         if (request.getTaskId().isBlank()) {
             throw new InvalidArgumentException("task_id", "is required");
+        }
+        if (!request.hasVersion()) {
+            // The optimistic lock, as over REST: an unset version would otherwise read as 0, a new task's.
+            throw new InvalidArgumentException("version", "is required: the task version from the call list");
         }
         var result = request.getResult();
         if (result == io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_UNSPECIFIED

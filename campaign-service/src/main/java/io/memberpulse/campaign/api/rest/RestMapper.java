@@ -5,6 +5,7 @@ import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.domain.CampaignStats;
 import io.memberpulse.campaign.domain.TalkingPoints;
 import java.time.Instant;
+import java.time.ZoneId;
 
 /** Domain values to REST records. */
 final class RestMapper {
@@ -14,18 +15,18 @@ final class RestMapper {
     static CallListResponse toResponse(CallList list) {
         Instant now = list.generatedAt();
         return new CallListResponse(list.storeId(), now,
-                list.tasks().stream().map(task -> toResponse(task, now)).toList(),
-                list.overflow().stream().map(task -> toResponse(task, now)).toList());
+                list.tasks().stream().map(task -> toResponse(task, now, list.dayZone())).toList(),
+                list.overflow().stream().map(task -> toResponse(task, now, list.dayZone())).toList());
     }
 
     static StatsResponse toResponse(CampaignStats stats) {
         return new StatsResponse(stats.members(), stats.stores(), stats.openTasks());
     }
 
-    private static CallListResponse.Task toResponse(CallTask task, Instant now) {
+    private static CallListResponse.Task toResponse(CallTask task, Instant now, ZoneId dayZone) {
         return new CallListResponse.Task(task.taskId(), task.memberId(), task.storeId(), task.campaignId(),
                 task.probability(), task.memberValue(), task.valueAtRisk(), task.createdAt(), task.dueAt(),
-                task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now), task.version(),
+                task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now, dayZone), task.version(),
                 task.maskedPhone(), task.insight());
     }
 }

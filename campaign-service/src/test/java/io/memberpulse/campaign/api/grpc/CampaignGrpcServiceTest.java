@@ -2,6 +2,7 @@ package io.memberpulse.campaign.api.grpc;
 
 import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
 import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -140,6 +141,55 @@ class CampaignGrpcServiceTest {
                 .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build();
     }
 
+    /** proto3 reads an unset version as 0, a new task's version: without this check gRPC skipped REST's optimistic lock. */
+    @Test
+    void anOutcomeWithoutTheTaskVersionIsAnInvalidArgumentAndClosesNothing() {
+        String run = ChurnEvents.run();
+        String store = "v-" + run;
+        ChurnEvents.publish(kafka, List.of(scored("v-" + run, store, 0.9, 50.0, T1)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(callList(store, 0)
+                .getTasksList()).hasSize(1));
+        CallTask task = callList(store, 0).getTasks(0);
+
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> campaigns.recordOutcome(
+                RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId()).setReached(true)
+                        .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_WILL_RETURN).build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).startsWith("version: is required");
+        assertThat(callList(store, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
+
+        // Sent, a new task's version 0 is a version like any other.
+        assertThat(task.getVersion()).isZero();
+        assertThat(campaigns.recordOutcome(notReached(task)).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
+    }
+
+    /** The tasks beyond the store's call capacity (REST's guideMessages) travel over gRPC too, in the same order. */
+    @Test
+    void restAndGrpcListTheSameCallsAndGuideMessages() {
+        String run = ChurnEvents.run();
+        String store = "gm-" + run;
+        // 30 members: three calls, one within a limit of 1 and two for shopping guides' messages.
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored("a-" + run, store, 0.95, 100.0, T1));
+        scores.add(scored("b-" + run, store, 0.90, 1000.0, T1));
+        scores.add(scored("c-" + run, store, 0.85, 500.0, T1));
+        for (int i = 0; i < 27; i++) {
+            scores.add(scored("low-" + run + "-" + i, store, 0.10, 9000.0, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(callList(store, 0)
+                .getTasksList()).hasSize(3));
+
+        CallList grpc = callList(store, 1);
+        var rest = given().queryParam("limit", 1).get("/stores/{s}/call-list", store).then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(grpc.getTasksList()).extracting(CallTask::getMemberId).containsExactly("b-" + run)
+                .isEqualTo(rest.getList("tasks.memberId", String.class));
+        assertThat(grpc.getGuideMessagesList()).extracting(CallTask::getMemberId).containsExactly("c-" + run, "a-" + run)
+                .isEqualTo(rest.getList("guideMessages.memberId", String.class));
+        assertThat(grpc.getGuideMessages(0).getTalkingPointsList()).isEqualTo(rest.getList("guideMessages[0].talkingPoints", String.class));
+    }
+
     @Test
     void aBlankStoreIsAnInvalidArgumentNamingTheField() {
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> callList("", 0));
@@ -163,7 +213,7 @@ class CampaignGrpcServiceTest {
     void anOutcomeForAnUnknownTaskIsNotFound() {
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
                 () -> campaigns.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId("t-" + ChurnEvents.run())
-                        .setReached(false).setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)
+                        .setVersion(0).setReached(false).setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)
                         .build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(e.getStatus().getDescription()).contains("no task");

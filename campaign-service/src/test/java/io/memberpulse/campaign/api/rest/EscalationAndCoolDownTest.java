@@ -1,6 +1,7 @@
 package io.memberpulse.campaign.api.rest;
 
 import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.memberpulse.campaign.testdata.SegmentEvents.change;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +9,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.memberpulse.campaign.EscalateOverdueTasksService;
+import io.memberpulse.campaign.RecordSegmentsService;
 import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.churn.v1.ChurnScored;
@@ -37,6 +39,9 @@ class EscalationAndCoolDownTest {
 
     @Inject
     EscalateOverdueTasksService escalation;
+
+    @Inject
+    RecordSegmentsService segments;
 
     KafkaCompanion kafka;
 
@@ -76,6 +81,62 @@ class EscalationAndCoolDownTest {
         ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
+    }
+
+    /** The cool-down once counted only calls made in the store replanned: a member who moved was called again. */
+    @Test
+    void aMemberJustCalledInOneStoreIsNotCalledInAnotherDuringTheCoolDown() {
+        String run = ChurnEvents.run();
+        String first = "s-" + run;
+        String second = "t-" + run;
+        ChurnEvents.publish(kafka, store(run, first, 0.9, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", first)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        recordOutcome(first, "will_return");
+
+        // The member now belongs to another store, again its riskiest: its call goes to the next riskiest there.
+        Instant later = ChurnEvents.T1.plus(Duration.ofDays(1));
+        List<ChurnScored> moved = new ArrayList<>(List.of(scored("top-" + run, second, 0.97, 300, later),
+                scored("other-" + run, second, 0.8, 300, later)));
+        for (int i = 1; i <= 8; i++) {
+            moved.add(scored("n-" + run + "-" + i, second, 0.1, 100, later));
+        }
+        ChurnEvents.publish(kafka, moved);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", second)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("other-" + run))));
+    }
+
+    /** OPTED_OUT means no more calls: not after the cool-down, and not by another SOP rule. */
+    @Test
+    void aMemberWhoOptedOutIsNotCalledAgainByEitherRule() throws Throwable {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        String taskId = recordOutcome(store, "opted_out");
+        // Long enough ago that the cool-down is over.
+        database.preparedQuery("UPDATE call_task SET closed_at = closed_at - interval '30 days' WHERE id = $1")
+                .execute(Tuple.of(taskId)).await().indefinitely();
+
+        ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
+
+        VertxContextSupport.subscribeAndAwait(() -> segments.record(List.of(change("top-" + run, "churn-edge", true,
+                Instant.now(), store))));
+        assertThat(database.preparedQuery("SELECT count(*) FROM call_task WHERE member_id = $1 AND status = 'OPEN'")
+                .execute(Tuple.of("top-" + run)).await().indefinitely().iterator().next().getLong(0)).isZero();
+    }
+
+    /** Records an outcome for the first call on the store's list; returns its task id. */
+    private static String recordOutcome(String store, String result) {
+        var list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        String taskId = list.getString("tasks[0].taskId");
+        given().contentType(ContentType.JSON)
+                .body("{\"reached\": true, \"result\": \"" + result + "\", \"version\": " + list.getLong("tasks[0].version") + "}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(200);
+        return taskId;
     }
 
     @Test
