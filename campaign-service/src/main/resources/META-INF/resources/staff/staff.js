@@ -75,7 +75,9 @@ function couponBadge(task) {
   if (!coupons.length) return "";
   const first = coupons[0];
   const value = first.value != null ? " " + money(first.value) : "";
-  return `<span class="coupon" title="expires ${first.expiresAt.slice(0, 10)}">${coupons.length} open coupon${coupons.length > 1 ? "s" : ""}${value}</span>`;
+  // the expiry day as the staff device's clock reads it (the store's zone), not UTC's
+  const expires = new Date(first.expiresAt).toLocaleDateString(undefined, { year: "numeric", month: "2-digit", day: "2-digit" });
+  return `<span class="coupon" title="expires ${expires}">${coupons.length} open coupon${coupons.length > 1 ? "s" : ""}${value}</span>`;
 }
 
 function render(task, store) {
