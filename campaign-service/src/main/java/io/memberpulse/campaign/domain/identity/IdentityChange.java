@@ -21,7 +21,7 @@ public sealed interface IdentityChange {
     /** Every member named by the change. */
     Set<String> membersNamed();
 
-    /** The absorbed member's facts become the survivor's; the absorbed member is no longer scored. */
+    /** The absorbed member's facts and OPEN call task become the survivor's (see store.IdentityChangeRepository). */
     record Merge(String survivingMemberId, String absorbedMemberId, Instant at) implements IdentityChange {
         public Merge {
             require(survivingMemberId, "merged.surviving_member_id");
