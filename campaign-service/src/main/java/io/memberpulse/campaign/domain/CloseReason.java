@@ -5,7 +5,9 @@ public enum CloseReason {
     RISK_FELL("risk fell"),
     NO_HOME_STORE("no home store"),
     HELD_OUT("held out by a live call campaign"),
-    LEFT_SEGMENT("left the segment");
+    LEFT_SEGMENT("left the segment"),
+    /** The member was merged into one who already had an OPEN task (member.merges): one call per person. */
+    MERGED("merged into another member");
 
     private final String text;
 

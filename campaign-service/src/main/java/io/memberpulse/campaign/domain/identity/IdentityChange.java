@@ -1,0 +1,120 @@
+package io.memberpulse.campaign.domain.identity;
+
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A change of identity from identity-service (member.merges): two members found to be one (Merge) or one
+ * undone into several (Split). Either way campaign-service's member facts and call tasks follow.
+ */
+public sealed interface IdentityChange {
+
+    /** Identifies the change, so that a re-delivery is recognised and moves nothing. */
+    String key();
+
+    /** Every member named by the change. */
+    Set<String> membersNamed();
+
+    /** The absorbed member's facts and OPEN call task become the survivor's (see store.IdentityChangeRepository). */
+    record Merge(String survivingMemberId, String absorbedMemberId, Instant at) implements IdentityChange {
+        public Merge {
+            require(survivingMemberId, "merged.surviving_member_id");
+            require(absorbedMemberId, "merged.absorbed_member_id");
+            Objects.requireNonNull(at, "at");
+            if (survivingMemberId.equals(absorbedMemberId)) {
+                throw new InvalidArgumentException("merged.absorbed_member_id", "equals surviving_member_id " + survivingMemberId);
+            }
+        }
+
+        @Override
+        public String key() {
+            return "merge:" + absorbedMemberId + ">" + survivingMemberId + "@" + at;
+        }
+
+        @Override
+        public Set<String> membersNamed() {
+            return new LinkedHashSet<>(List.of(survivingMemberId, absorbedMemberId));
+        }
+    }
+
+    /** Each part's events (by source and event id) move to the part's member, wherever they are now. */
+    record Split(String originalMemberId, List<Part> parts, Instant at) implements IdentityChange {
+        public Split {
+            require(originalMemberId, "split.original_member_id");
+            Objects.requireNonNull(at, "at");
+            if (parts == null || parts.isEmpty()) {
+                throw new InvalidArgumentException("split.parts", "a split needs at least one part");
+            }
+            parts = List.copyOf(parts);
+            Set<EventKey> seen = new HashSet<>();
+            for (Part part : parts) {
+                for (EventKey key : part.eventKeys()) {
+                    if (!seen.add(key)) {
+                        throw new InvalidArgumentException("split.parts", "event " + key + " is given to two members");
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String key() {
+            return "split:" + originalMemberId + "@" + at;
+        }
+
+        @Override
+        public Set<String> membersNamed() {
+            Set<String> members = new LinkedHashSet<>();
+            members.add(originalMemberId);
+            parts.forEach(part -> members.add(part.memberId()));
+            return members;
+        }
+    }
+
+    record Part(String memberId, List<EventKey> eventKeys) {
+        public Part {
+            require(memberId, "split.parts.member_id");
+            eventKeys = List.copyOf(eventKeys);
+        }
+    }
+
+    /**
+     * What identifies a fact everywhere in memberpulse: its channel, spelled as member_purchase.source stores it (pos, miniapp, ...),
+     * and its event id within that channel.
+     */
+    record EventKey(String source, String eventId) {
+        public EventKey {
+            if (source == null || source.isBlank() || eventId == null || eventId.isBlank()) {
+                throw new InvalidArgumentException("split.parts.event_keys", "needs a source and an event id, got "
+                        + source + ":" + eventId);
+            }
+        }
+
+        /** Reads "source:event_id" (the event id may itself contain ':'); "SOURCE_POS" reads as "pos". */
+        public static EventKey parse(String text) {
+            int colon = text == null ? -1 : text.indexOf(':');
+            if (colon <= 0 || colon == text.length() - 1) {
+                throw new InvalidArgumentException("split.parts.event_keys", "'" + text + "' is not source:event_id");
+            }
+            String source = text.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            return new EventKey(source.startsWith("source_") ? source.substring("source_".length()) : source,
+                    text.substring(colon + 1));
+        }
+
+        @Override
+        public String toString() {
+            return source + ":" + eventId;
+        }
+    }
+
+    private static void require(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidArgumentException(field, "is required");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.memberpulse.campaign.store;
+
+import io.memberpulse.campaign.domain.CloseReason;
+import io.memberpulse.campaign.domain.identity.IdentityChange;
+import io.memberpulse.campaign.domain.identity.MemberAliases;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Applies MemberMerged / MemberSplit to what campaign-service keeps per member, in one transaction with the
+ * record that the change was applied, and keeps the alias of every absorbed member so facts arriving later
+ * under its id follow it.
+ *
+ * <p>On a merge of A into its final survivor S: at most one OPEN call task per person. When S has an OPEN
+ * task, A's are cancelled ({@link CloseReason#MERGED}); when S has none, A's OPEN task becomes S's (same task
+ * id, due time, escalation and version, so the call already on a list keeps its SOP deadline and staff holding
+ * it can still record its outcome), follows S's home store when S has a score, and no longer counts for a
+ * campaign A was enrolled in (the caller's replan tags it again if S is treated in a live call campaign).
+ * A's score (member_risk) and masked phone become S's where S has none (A's store stays a known store); A's
+ * purchase lines and coupons become S's; A's segment memberships go (rfm-service publishes the survivor's own).
+ * A's closed tasks and outcomes and A's campaign enrolments stay under A.
+ */
+@ApplicationScoped
+public class IdentityChangeRepository {
+    /**
+     * Identity changes are applied one at a time across replicas (the consumer group may give A→B and B→C to
+     * two of them): a transaction-scoped advisory lock, this number being campaign-service's own.
+     */
+    private static final long IDENTITY_LOCK = 0x6361_6d70_5f69_6400L; // "camp_id"
+
+    private final Pool pool;
+
+    public IdentityChangeRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * @param applied false when the change was applied before (a re-delivery): nothing moved
+     * @param stores  the stores whose call lists may have changed, and where the members now stand: to replan
+     */
+    public record Applied(boolean applied, Set<String> stores) {
+    }
+
+    /** Applies the change once. */
+    public Uni<Applied> apply(IdentityChange change, Instant now) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock($1)) locked") // void maps to no type
+                .execute(Tuple.of(IDENTITY_LOCK))
+                .chain(() -> connection.preparedQuery(
+                        "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .execute(Tuple.of(change.key(), now.atOffset(ZoneOffset.UTC))))
+                .chain(marked -> marked.rowCount() == 0
+                        ? storesOf(connection, change.membersNamed()).map(stores -> new Applied(false, stores))
+                        : move(connection, change, now).map(stores -> new Applied(true, stores))));
+    }
+
+    private static Uni<Set<String>> move(SqlConnection connection, IdentityChange change, Instant now) {
+        if (change instanceof IdentityChange.Merge merge) {
+            return merge(connection, merge, now);
+        }
+        return split(connection, (IdentityChange.Split) change);
+    }
+
+    private static Uni<Set<String>> merge(SqlConnection connection, IdentityChange.Merge merge, Instant now) {
+        return connection.preparedQuery("""
+                SELECT absorbed_member_id, surviving_member_id, merged_at FROM member_alias WHERE absorbed_member_id = $1""")
+                .execute(Tuple.of(merge.survivingMemberId()))
+                .map(rows -> {
+                    var found = rows.iterator();
+                    return found.hasNext() ? Optional.of(toAlias(found.next())) : Optional.<MemberAliases.Alias>empty();
+                })
+                .chain(survivorsAlias -> {
+                    MemberAliases.Landing landing = MemberAliases.landing(merge, survivorsAlias);
+                    if (landing.movesNothing(merge)) {
+                        return storesOf(connection, merge.membersNamed());
+                    }
+                    String absorbed = merge.absorbedMemberId();
+                    String survivor = landing.survivor();
+                    Tuple ids = Tuple.of(survivor, absorbed);
+                    Uni<Void> moves = landing.dropSurvivorsAlias()
+                            ? update(connection, "DELETE FROM member_alias WHERE absorbed_member_id = $1",
+                                    Tuple.of(merge.survivingMemberId()))
+                            : Uni.createFrom().voidItem();
+                    return moves
+                            .chain(() -> update(connection, """
+                                    INSERT INTO member_alias (absorbed_member_id, surviving_member_id, merged_at)
+                                    VALUES ($2, $1, $3) ON CONFLICT (absorbed_member_id) DO UPDATE
+                                    SET surviving_member_id = EXCLUDED.surviving_member_id, merged_at = EXCLUDED.merged_at""",
+                                    Tuple.of(survivor, absorbed, merge.at().atOffset(ZoneOffset.UTC))))
+                            // Members absorbed earlier by the absorbed one now point at the survivor too.
+                            .chain(() -> update(connection,
+                                    "UPDATE member_alias SET surviving_member_id = $1 WHERE surviving_member_id = $2", ids))
+                            .chain(() -> connection.query("DELETE FROM member_alias WHERE absorbed_member_id = surviving_member_id")
+                                    .execute().replaceWithVoid())
+                            // The call lists of both members' stores are replanned under their locks: wait for them.
+                            .chain(() -> storesOf(connection, Set.of(survivor, absorbed)))
+                            .chain(before -> lockStores(connection, before)
+                                    .chain(() -> moveFacts(connection, ids, absorbed))
+                                    .chain(() -> moveOpenTasks(connection, survivor, absorbed, now))
+                                    .chain(left -> storesOf(connection, Set.of(survivor)).map(after -> {
+                                        Set<String> stores = new TreeSet<>(before);
+                                        stores.addAll(left);
+                                        stores.addAll(after);
+                                        return stores;
+                                    })));
+                });
+    }
+
+    /** $1 the survivor, $2 the absorbed member. */
+    private static Uni<Void> moveFacts(SqlConnection connection, Tuple ids, String absorbed) {
+        Tuple absorbedOnly = Tuple.of(absorbed);
+        // The absorbed member's store stays a known store (its call list answers, empty) when it has no member left.
+        return update(connection, """
+                INSERT INTO known_store (store_id, first_seen)
+                SELECT store_id, as_of FROM member_risk WHERE member_id = $1 AND store_id IS NOT NULL
+                ON CONFLICT DO NOTHING""", absorbedOnly)
+                .chain(() -> update(connection, """
+                        INSERT INTO member_risk (member_id, store_id, probability, member_value, as_of, updated_at)
+                        SELECT $1, store_id, probability, member_value, as_of, updated_at FROM member_risk WHERE member_id = $2
+                        ON CONFLICT (member_id) DO NOTHING""", ids))
+                .chain(() -> update(connection, "DELETE FROM member_risk WHERE member_id = $1", absorbedOnly))
+                .chain(() -> update(connection, """
+                        INSERT INTO member_contact (member_id, masked_phone, seen_at)
+                        SELECT $1, masked_phone, seen_at FROM member_contact WHERE member_id = $2
+                        ON CONFLICT (member_id) DO NOTHING""", ids))
+                .chain(() -> update(connection, "DELETE FROM member_contact WHERE member_id = $1", absorbedOnly))
+                .chain(() -> update(connection, "UPDATE member_purchase SET member_id = $1 WHERE member_id = $2", ids))
+                .chain(() -> update(connection, "UPDATE member_coupon SET member_id = $1 WHERE member_id = $2", ids))
+                .chain(() -> update(connection, "DELETE FROM member_segment WHERE member_id = $1", absorbedOnly));
+    }
+
+    /** One OPEN task for the person: the survivor's own, else the absorbed member's. Returns the stores left. */
+    private static Uni<Set<String>> moveOpenTasks(SqlConnection connection, String survivor, String absorbed, Instant now) {
+        return connection.preparedQuery("SELECT count(*) FROM call_task WHERE member_id = $1 AND status = 'OPEN'")
+                .execute(Tuple.of(survivor))
+                .map(rows -> rows.iterator().next().getLong(0) > 0)
+                .chain(survivorHasOne -> survivorHasOne
+                        ? connection.preparedQuery("""
+                                UPDATE call_task SET status = 'CANCELLED', closed_at = $2, close_reason = $3, version = version + 1
+                                WHERE member_id = $1 AND status = 'OPEN' RETURNING store_id""")
+                                .execute(Tuple.of(absorbed, now.atOffset(ZoneOffset.UTC), CloseReason.MERGED.text()))
+                        : connection.preparedQuery("""
+                                UPDATE call_task t SET member_id = $1, campaign_id = NULL,
+                                  store_id = coalesce((SELECT r.store_id FROM member_risk r WHERE r.member_id = $1), t.store_id)
+                                FROM call_task before WHERE before.id = t.id AND t.member_id = $2 AND t.status = 'OPEN'
+                                RETURNING before.store_id""")
+                                .execute(Tuple.of(survivor, absorbed)))
+                .map(rows -> {
+                    Set<String> left = new TreeSet<>();
+                    rows.forEach(row -> left.add(row.getString(0)));
+                    return left;
+                });
+    }
+
+    private static Uni<Set<String>> split(SqlConnection connection, IdentityChange.Split split) {
+        Uni<Void> moves = Uni.createFrom().voidItem();
+        for (IdentityChange.Part part : split.parts()) {
+            // A part that is a member absorbed earlier is its own member again: its new facts stay with it.
+            moves = moves.chain(() -> update(connection, "DELETE FROM member_alias WHERE absorbed_member_id = $1",
+                    Tuple.of(part.memberId())));
+            if (part.eventKeys().isEmpty()) {
+                continue;
+            }
+            String[] sources = part.eventKeys().stream().map(IdentityChange.EventKey::source).toArray(String[]::new);
+            String[] eventIds = part.eventKeys().stream().map(IdentityChange.EventKey::eventId).toArray(String[]::new);
+            // Purchase lines are kept per (source, event_id): those go back, wherever they are now.
+            moves = moves.chain(() -> update(connection, """
+                    UPDATE member_purchase SET member_id = $1
+                    WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))""",
+                    Tuple.of(part.memberId(), sources, eventIds)));
+        }
+        return moves.chain(() -> storesOf(connection, split.membersNamed()));
+    }
+
+    /** The stores of the members' OPEN tasks and scores. */
+    private static Uni<Set<String>> storesOf(SqlConnection connection, Collection<String> members) {
+        return connection.preparedQuery("""
+                SELECT store_id FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'
+                UNION SELECT store_id FROM member_risk WHERE member_id = ANY($1) AND store_id IS NOT NULL""")
+                .execute(Tuple.of(members.toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> stores = new TreeSet<>();
+                    rows.forEach(row -> stores.add(row.getString(0)));
+                    return stores;
+                });
+    }
+
+    /** The stores' planning locks (StoreLocks' keys), sorted, for the rest of the transaction. */
+    private static Uni<Void> lockStores(SqlConnection connection, Set<String> sortedStores) {
+        return Multi.createFrom().iterable(List.copyOf(sortedStores))
+                .onItem().transformToUniAndConcatenate(store -> connection
+                        .preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) locked")
+                        .execute(Tuple.of("call-list:" + store)))
+                .collect().last().replaceWithVoid();
+    }
+
+    private static Uni<Void> update(SqlConnection connection, String sql, Tuple arguments) {
+        return connection.preparedQuery(sql).execute(arguments).replaceWithVoid();
+    }
+
+    private static MemberAliases.Alias toAlias(Row row) {
+        return new MemberAliases.Alias(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant());
+    }
+
+    /** The final survivor of each given id that was absorbed by a merge (ids not absorbed are absent). */
+    public Uni<Map<String, String>> survivorsOf(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.stream().distinct().toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, String> survivors = new HashMap<>();
+                    rows.forEach(row -> survivors.put(row.getString(0), row.getString(1)));
+                    return survivors;
+                });
+    }
+}

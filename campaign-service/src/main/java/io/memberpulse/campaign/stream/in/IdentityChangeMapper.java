@@ -1,0 +1,42 @@
+package io.memberpulse.campaign.stream.in;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.identity.IdentityChange;
+import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import java.time.Instant;
+
+/** member.merges payloads to domain identity changes; an unusable one throws InvalidArgumentException. */
+final class IdentityChangeMapper {
+    private IdentityChangeMapper() {
+    }
+
+    static IdentityChange toDomain(MemberIdentityChange change) {
+        return switch (change.getChangeCase()) {
+            case MERGED -> new IdentityChange.Merge(change.getMerged().getSurvivingMemberId(),
+                    change.getMerged().getAbsorbedMemberId(), instant(change.getMerged().getMergedAt(), "merged.merged_at"));
+            case SPLIT -> new IdentityChange.Split(change.getSplit().getOriginalMemberId(),
+                    change.getSplit().getPartsList().stream().map(part -> new IdentityChange.Part(part.getMemberId(),
+                            part.getEventKeysList().stream().map(IdentityChange.EventKey::parse).toList())).toList(),
+                    instant(change.getSplit().getSplitAt(), "split.split_at"));
+            case CHANGE_NOT_SET -> throw new InvalidArgumentException("change", "neither merged nor split");
+        };
+    }
+
+    /** Why a change cannot be applied, or null when it can. */
+    static String problemOf(MemberIdentityChange change) {
+        try {
+            toDomain(change);
+            return null;
+        } catch (InvalidArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static Instant instant(Timestamp at, String field) {
+        if (at.getSeconds() <= 0) {
+            throw new InvalidArgumentException(field, "is required");
+        }
+        return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
+    }
+}

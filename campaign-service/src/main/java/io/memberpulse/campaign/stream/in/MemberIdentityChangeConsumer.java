@@ -1,0 +1,34 @@
+package io.memberpulse.campaign.stream.in;
+
+import io.memberpulse.campaign.RecordIdentityChangesService;
+import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import io.memberpulse.proto.kafka.RecordBatches;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * member.merges (MemberMerged / MemberSplit), a batch at a time, applied in order. A record that is not a
+ * MemberIdentityChange, or names no members, event keys or time, goes to member.merges.dlq alone; applying
+ * is idempotent per change (see store.IdentityChangeRepository).
+ */
+@ApplicationScoped
+class MemberIdentityChangeConsumer {
+    static final String CHANNEL = "member-merges";
+    private static final Logger LOG = Logger.getLogger(MemberIdentityChangeConsumer.class);
+
+    private final RecordIdentityChangesService service;
+
+    MemberIdentityChangeConsumer(RecordIdentityChangesService service) {
+        this.service = service;
+    }
+
+    @Incoming(CHANNEL)
+    Uni<Void> consume(KafkaRecordBatch<String, MemberIdentityChange> batch) {
+        return RecordBatches.consume(batch, IdentityChangeMapper::problemOf,
+                changes -> service.record(changes.stream().map(IdentityChangeMapper::toDomain).toList()),
+                LOG, "identity change");
+    }
+}
