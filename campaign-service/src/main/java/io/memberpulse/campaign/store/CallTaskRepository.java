@@ -19,6 +19,13 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity, String> {
     private static final Sort RANKED = Sort.descending("valueAtRisk").and("dueAt").and("id");
+    /** Members scored in store ?1. */
+    private static final String SCORED_IN_STORE = "select r.memberId from MemberRiskEntity r where r.storeId = ?1";
+    /**
+     * Members merged into member ?1: their calls and opt-outs are the same person's, while their closed tasks and
+     * outcomes stay under their own id for the campaigns they were enrolled in.
+     */
+    private static final String ABSORBED_BY = "select a.absorbedMemberId from MemberAliasEntity a where a.survivingMemberId = ?1";
 
     public Uni<List<OpenTask>> openInStore(String storeId) {
         return list("storeId = ?1 and status = ?2", storeId, CallTaskEntity.OPEN)
@@ -82,23 +89,26 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
         return findById(taskId).map(row -> row == null ? null : row.storeId);
     }
 
-    /** Whether the member had a call outcome recorded at or after the instant, in any store (the cool-down). */
+    /** Whether the member (or one merged into them) had a call outcome recorded since the instant, in any store (the cool-down). */
     public Uni<Boolean> calledSince(String memberId, Instant since) {
-        return count("memberId = ?1 and status = ?2 and closedAt >= ?3", memberId, CallTaskEntity.DONE, since)
-                .map(n -> n > 0);
+        return count("(memberId = ?1 or memberId in (" + ABSORBED_BY + ")) and status = ?2 and closedAt >= ?3", memberId,
+                CallTaskEntity.DONE, since).map(n -> n > 0);
     }
 
-    /** Whether the member opted out on a call, in any store: no SOP rule calls them again. */
+    /** Whether the member (or one merged into them) opted out on a call, in any store: no SOP rule calls them again. */
     public Uni<Boolean> optedOut(String memberId) {
-        return TaskOutcomeEntity.count("memberId = ?1 and result = ?2", memberId, OutcomeResult.OPTED_OUT.name()).map(n -> n > 0);
+        return TaskOutcomeEntity.count("(memberId = ?1 or memberId in (" + ABSORBED_BY + ")) and result = ?2", memberId,
+                OutcomeResult.OPTED_OUT.name()).map(n -> n > 0);
     }
 
-    /** Members scored in the store who opted out on a call, in any store. */
+    /** Members scored in the store who opted out on a call, in any store, themselves or as a member merged into them. */
     public Uni<Set<String>> storeMembersOptedOut(String storeId) {
-        return TaskOutcomeEntity.find("result = ?2 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
-                        storeId, OutcomeResult.OPTED_OUT.name())
+        String optedOut = "select o.memberId from TaskOutcomeEntity o where o.result = ?2";
+        return TaskOutcomeEntity.find("result = ?2 and memberId in (" + SCORED_IN_STORE + ")", storeId,
+                        OutcomeResult.OPTED_OUT.name())
                 .project(MemberOnly.class).list()
-                .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
+                .flatMap(own -> survivorsIn(storeId, optedOut, OutcomeResult.OPTED_OUT.name(), null)
+                        .map(merged -> union(own, merged)));
     }
 
     public Uni<Void> cancel(String taskId, CloseReason reason, Instant now) {
@@ -144,13 +154,28 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
 
     /**
      * Members scored in the store whose call got an outcome at or after the instant, in any store (the SOP's
-     * cool-down: a member who moved was called all the same).
+     * cool-down: a member who moved was called all the same), themselves or as a member merged into them.
      */
     public Uni<Set<String>> storeMembersCalledSince(String storeId, Instant since) {
-        return find("status = ?2 and closedAt >= ?3 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
-                storeId, CallTaskEntity.DONE, since)
+        String called = "select t.memberId from CallTaskEntity t where t.status = ?2 and t.closedAt >= ?3";
+        return find("status = ?2 and closedAt >= ?3 and memberId in (" + SCORED_IN_STORE + ")", storeId, CallTaskEntity.DONE,
+                        since)
                 .project(MemberOnly.class).list()
-                .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
+                .flatMap(own -> survivorsIn(storeId, called, CallTaskEntity.DONE, since).map(merged -> union(own, merged)));
+    }
+
+    /** Members scored in the store into whom a member was merged that the given query (?2, ?3) selects. */
+    private static Uni<List<String>> survivorsIn(String storeId, String absorbedQuery, String second, Instant third) {
+        String query = "survivingMemberId in (" + SCORED_IN_STORE + ") and absorbedMemberId in (" + absorbedQuery + ")";
+        var found = third == null ? MemberAliasEntity.<MemberAliasEntity>list(query, storeId, second)
+                : MemberAliasEntity.<MemberAliasEntity>list(query, storeId, second, third);
+        return found.map(rows -> rows.stream().map(row -> row.survivingMemberId).toList());
+    }
+
+    private static Set<String> union(List<MemberOnly> own, List<String> merged) {
+        Set<String> members = own.stream().map(MemberOnly::memberId).collect(Collectors.toSet());
+        members.addAll(merged);
+        return members;
     }
 
     /** OPEN tasks past their due time, oldest first, that nobody escalated yet. */

@@ -14,6 +14,7 @@ import io.memberpulse.proto.identity.v1.MemberSplit;
 import io.memberpulse.proto.identity.v1.SplitPart;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -114,6 +115,33 @@ class MemberMergeTest {
                 .execute(Tuple.of(absorbedTask)).await().indefinitely().iterator().next();
         assertThat(cancelled.getString(0)).isEqualTo("CANCELLED");
         assertThat(cancelled.getString(1)).isEqualTo("merged into another member");
+    }
+
+    @Test
+    void aMemberWhoOptedOutIsNotCalledUnderTheIdTheyWereMergedInto() {
+        String store = "mo-" + run;
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        String other = "o-" + run;
+        ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(absorbed));
+        var list = given().get("/stores/{store}/call-list", store).then().extract().jsonPath();
+        String taskId = list.getString("tasks[0].taskId");
+        given().contentType(ContentType.JSON)
+                .body("{\"reached\": true, \"result\": \"opted_out\", \"version\": " + list.getLong("tasks[0].version") + "}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(200);
+        // long enough ago that no cool-down holds the person back: only the opt-out does
+        database.preparedQuery("UPDATE call_task SET closed_at = closed_at - interval '30 days' WHERE id = $1")
+                .execute(Tuple.of(taskId)).await().indefinitely();
+
+        produce(merged(absorbed, survivor, Instant.now()));
+        await().atMost(WAIT).until(() -> survivorOf(absorbed).isPresent());
+        ChurnEvents.publish(kafka, List.of(scored(survivor, store, 0.97, 300.0, T1.plus(1, ChronoUnit.DAYS)),
+                scored(other, store, 0.5, 100.0, T1.plus(1, ChronoUnit.DAYS))));
+
+        // the store's one SOP call goes to the next member: the person said no as the absorbed member
+        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(other));
+        assertThat(openTasks(survivor)).isEmpty();
     }
 
     @Test
