@@ -1,7 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.MemberRisk;
-import io.memberpulse.campaign.domain.identity.IdentityChange;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;

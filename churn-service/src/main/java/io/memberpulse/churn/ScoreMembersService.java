@@ -6,7 +6,7 @@ import io.memberpulse.churn.domain.RhythmChurnModel;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.StockOut;
 import io.memberpulse.churn.domain.features.StockOuts;
-import io.memberpulse.churn.domain.identity.IdentityChange;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;

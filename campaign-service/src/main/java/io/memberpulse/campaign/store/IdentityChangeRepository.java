@@ -1,8 +1,8 @@
 package io.memberpulse.campaign.store;
 
 import io.memberpulse.campaign.domain.CloseReason;
-import io.memberpulse.campaign.domain.identity.IdentityChange;
-import io.memberpulse.campaign.domain.identity.MemberAliases;
+import io.memberpulse.proto.merges.IdentityChange;
+import io.memberpulse.proto.merges.MemberAliases;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,7 +1,7 @@
 package io.memberpulse.churn.store;
 
-import io.memberpulse.churn.domain.identity.IdentityChange;
-import io.memberpulse.churn.domain.identity.MemberAliases;
+import io.memberpulse.proto.merges.IdentityChange;
+import io.memberpulse.proto.merges.MemberAliases;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

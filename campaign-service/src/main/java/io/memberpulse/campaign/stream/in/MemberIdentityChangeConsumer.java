@@ -3,6 +3,7 @@ package io.memberpulse.campaign.stream.in;
 import io.memberpulse.campaign.RecordIdentityChangesService;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.kafka.RecordBatches;
+import io.memberpulse.proto.merges.IdentityChanges;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,8 +28,8 @@ class MemberIdentityChangeConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, MemberIdentityChange> batch) {
-        return RecordBatches.consume(batch, IdentityChangeMapper::problemOf,
-                changes -> service.record(changes.stream().map(IdentityChangeMapper::toDomain).toList()),
+        return RecordBatches.consume(batch, IdentityChanges::problemOf,
+                changes -> service.record(changes.stream().map(IdentityChanges::toDomain).toList()),
                 LOG, "identity change");
     }
 }

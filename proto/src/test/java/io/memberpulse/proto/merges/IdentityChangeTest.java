@@ -1,9 +1,8 @@
-package io.memberpulse.churn.domain.identity;
+package io.memberpulse.proto.merges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.memberpulse.churn.domain.InvalidInputException;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +15,7 @@ class IdentityChangeTest {
         assertThat(IdentityChange.EventKey.parse("pos:e-1")).isEqualTo(new IdentityChange.EventKey("pos", "e-1"));
         assertThat(IdentityChange.EventKey.parse("SOURCE_MINIAPP:o:7")).isEqualTo(new IdentityChange.EventKey("miniapp", "o:7"));
         for (String bad : new String[] {"pos", ":e-1", "pos:", " :e"}) {
-            assertThatThrownBy(() -> IdentityChange.EventKey.parse(bad)).isInstanceOfSatisfying(InvalidInputException.class,
+            assertThatThrownBy(() -> IdentityChange.EventKey.parse(bad)).isInstanceOfSatisfying(InvalidIdentityChange.class,
                     e -> assertThat(e.field()).isEqualTo("split.parts.event_keys"));
         }
     }
@@ -26,9 +25,9 @@ class IdentityChangeTest {
         IdentityChange.Merge merge = new IdentityChange.Merge("S", "A", AT);
         assertThat(merge.membersNamed()).containsExactly("S", "A");
         assertThat(merge.key()).isEqualTo("merge:A>S@2030-01-01T10:00:00Z");
-        assertThatThrownBy(() -> new IdentityChange.Merge("S", "S", AT)).isInstanceOfSatisfying(InvalidInputException.class,
+        assertThatThrownBy(() -> new IdentityChange.Merge("S", "S", AT)).isInstanceOfSatisfying(InvalidIdentityChange.class,
                 e -> assertThat(e.field()).isEqualTo("merged.absorbed_member_id"));
-        assertThatThrownBy(() -> new IdentityChange.Merge("", "A", AT)).isInstanceOfSatisfying(InvalidInputException.class,
+        assertThatThrownBy(() -> new IdentityChange.Merge("", "A", AT)).isInstanceOfSatisfying(InvalidIdentityChange.class,
                 e -> assertThat(e.field()).isEqualTo("merged.surviving_member_id"));
     }
 
@@ -39,8 +38,8 @@ class IdentityChangeTest {
         assertThat(split.membersNamed()).containsExactly("O", "P");
         assertThat(split.key()).isEqualTo("split:O@2030-01-01T10:00:00Z");
         assertThatThrownBy(() -> new IdentityChange.Split("O", List.of(new IdentityChange.Part("P", List.of(key)),
-                new IdentityChange.Part("Q", List.of(key))), AT)).isInstanceOfSatisfying(InvalidInputException.class,
+                new IdentityChange.Part("Q", List.of(key))), AT)).isInstanceOfSatisfying(InvalidIdentityChange.class,
                         e -> assertThat(e.getMessage()).contains("pos:e-1"));
-        assertThatThrownBy(() -> new IdentityChange.Split("O", List.of(), AT)).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> new IdentityChange.Split("O", List.of(), AT)).isInstanceOf(InvalidIdentityChange.class);
     }
 }

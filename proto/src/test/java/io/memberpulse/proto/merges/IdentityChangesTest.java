@@ -1,9 +1,8 @@
-package io.memberpulse.churn.stream.in;
+package io.memberpulse.proto.merges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
-import io.memberpulse.churn.domain.identity.IdentityChange;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.MemberMerged;
 import io.memberpulse.proto.identity.v1.MemberSplit;
@@ -12,34 +11,34 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class IdentityChangeMapperTest {
+class IdentityChangesTest {
     private static final Timestamp AT = Timestamp.newBuilder().setSeconds(1_900_000_000L).setNanos(5).build();
 
     @Test
     void mergesAndSplitsBecomeDomainChanges() {
         MemberIdentityChange merged = MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
                 .setSurvivingMemberId("S").setAbsorbedMemberId("A").setRule("phone").setMergedAt(AT)).build();
-        assertThat(IdentityChangeMapper.problemOf(merged)).isNull();
-        assertThat(IdentityChangeMapper.toDomain(merged))
+        assertThat(IdentityChanges.problemOf(merged)).isNull();
+        assertThat(IdentityChanges.toDomain(merged))
                 .isEqualTo(new IdentityChange.Merge("S", "A", Instant.ofEpochSecond(1_900_000_000L, 5)));
 
         MemberIdentityChange split = MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
                 .setOriginalMemberId("O").setSplitAt(AT)
                 .addParts(SplitPart.newBuilder().setMemberId("P").addEventKeys("pos:e-1").addEventKeys("app:e-2"))).build();
-        assertThat(IdentityChangeMapper.toDomain(split)).isEqualTo(new IdentityChange.Split("O", List.of(
+        assertThat(IdentityChanges.toDomain(split)).isEqualTo(new IdentityChange.Split("O", List.of(
                 new IdentityChange.Part("P", List.of(new IdentityChange.EventKey("pos", "e-1"),
                         new IdentityChange.EventKey("app", "e-2")))), Instant.ofEpochSecond(1_900_000_000L, 5)));
     }
 
     @Test
     void whatCannotBeAppliedSaysWhy() {
-        assertThat(IdentityChangeMapper.problemOf(MemberIdentityChange.getDefaultInstance()))
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.getDefaultInstance()))
                 .isEqualTo("change: neither merged nor split");
-        assertThat(IdentityChangeMapper.problemOf(MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
                 .setSurvivingMemberId("S").setMergedAt(AT)).build())).isEqualTo("merged.absorbed_member_id: is required");
-        assertThat(IdentityChangeMapper.problemOf(MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
                 .setSurvivingMemberId("S").setAbsorbedMemberId("A")).build())).isEqualTo("merged.merged_at: is required");
-        assertThat(IdentityChangeMapper.problemOf(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
                 .setOriginalMemberId("O").setSplitAt(AT).addParts(SplitPart.newBuilder().setMemberId("P")
                         .addEventKeys("no-colon"))).build())).startsWith("split.parts.event_keys:");
     }

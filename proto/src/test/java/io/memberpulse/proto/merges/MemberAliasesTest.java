@@ -1,4 +1,4 @@
-package io.memberpulse.churn.domain.identity;
+package io.memberpulse.proto.merges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

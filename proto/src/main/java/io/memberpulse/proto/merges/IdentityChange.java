@@ -1,6 +1,5 @@
-package io.memberpulse.churn.domain.identity;
+package io.memberpulse.proto.merges;
 
-import io.memberpulse.churn.domain.InvalidInputException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -11,7 +10,7 @@ import java.util.Set;
 
 /**
  * A change of identity from identity-service (member.merges): two members found to be one (Merge) or one
- * undone into several (Split). Either way churn's member facts move and every member involved is re-scored.
+ * undone into several (Split). Each consuming service moves its member facts (see its store.IdentityChangeRepository).
  */
 public sealed interface IdentityChange {
 
@@ -28,7 +27,7 @@ public sealed interface IdentityChange {
             require(absorbedMemberId, "merged.absorbed_member_id");
             Objects.requireNonNull(at, "at");
             if (survivingMemberId.equals(absorbedMemberId)) {
-                throw new InvalidInputException("merged.absorbed_member_id", "equals surviving_member_id " + survivingMemberId);
+                throw new InvalidIdentityChange("merged.absorbed_member_id", "equals surviving_member_id " + survivingMemberId);
             }
         }
 
@@ -49,14 +48,14 @@ public sealed interface IdentityChange {
             require(originalMemberId, "split.original_member_id");
             Objects.requireNonNull(at, "at");
             if (parts == null || parts.isEmpty()) {
-                throw new InvalidInputException("split.parts", "a split needs at least one part");
+                throw new InvalidIdentityChange("split.parts", "a split needs at least one part");
             }
             parts = List.copyOf(parts);
             Set<EventKey> seen = new HashSet<>();
             for (Part part : parts) {
                 for (EventKey key : part.eventKeys()) {
                     if (!seen.add(key)) {
-                        throw new InvalidInputException("split.parts", "event " + key + " is given to two members");
+                        throw new InvalidIdentityChange("split.parts", "event " + key + " is given to two members");
                     }
                 }
             }
@@ -84,13 +83,13 @@ public sealed interface IdentityChange {
     }
 
     /**
-     * What identifies a fact everywhere in memberpulse: its channel, spelled as churn stores it (pos, miniapp, ...),
+     * What identifies a fact everywhere in memberpulse: its channel, spelled as the services store it (pos, miniapp, ...),
      * and its event id within that channel.
      */
     record EventKey(String source, String eventId) {
         public EventKey {
             if (source == null || source.isBlank() || eventId == null || eventId.isBlank()) {
-                throw new InvalidInputException("split.parts.event_keys", "needs a source and an event id, got "
+                throw new InvalidIdentityChange("split.parts.event_keys", "needs a source and an event id, got "
                         + source + ":" + eventId);
             }
         }
@@ -99,7 +98,7 @@ public sealed interface IdentityChange {
         public static EventKey parse(String text) {
             int colon = text == null ? -1 : text.indexOf(':');
             if (colon <= 0 || colon == text.length() - 1) {
-                throw new InvalidInputException("split.parts.event_keys", "'" + text + "' is not source:event_id");
+                throw new InvalidIdentityChange("split.parts.event_keys", "'" + text + "' is not source:event_id");
             }
             String source = text.substring(0, colon).trim().toLowerCase(Locale.ROOT);
             return new EventKey(source.startsWith("source_") ? source.substring("source_".length()) : source,
@@ -114,7 +113,7 @@ public sealed interface IdentityChange {
 
     private static void require(String value, String field) {
         if (value == null || value.isBlank()) {
-            throw new InvalidInputException(field, "is required");
+            throw new InvalidIdentityChange(field, "is required");
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.memberpulse.churn.domain.identity;
+package io.memberpulse.proto.merges;
 
 import java.time.Instant;
 import java.util.Optional;

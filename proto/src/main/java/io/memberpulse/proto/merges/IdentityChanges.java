@@ -1,17 +1,18 @@
-package io.memberpulse.campaign.stream.in;
+package io.memberpulse.proto.merges;
 
 import com.google.protobuf.Timestamp;
-import io.memberpulse.campaign.domain.InvalidArgumentException;
-import io.memberpulse.campaign.domain.identity.IdentityChange;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import java.time.Instant;
 
-/** member.merges payloads to domain identity changes; an unusable one throws InvalidArgumentException. */
-final class IdentityChangeMapper {
-    private IdentityChangeMapper() {
+/**
+ * member.merges payloads as the identity changes churn-service and campaign-service apply (rfm-service keeps its
+ * own); an unusable one throws InvalidIdentityChange.
+ */
+public final class IdentityChanges {
+    private IdentityChanges() {
     }
 
-    static IdentityChange toDomain(MemberIdentityChange change) {
+    public static IdentityChange toDomain(MemberIdentityChange change) {
         return switch (change.getChangeCase()) {
             case MERGED -> new IdentityChange.Merge(change.getMerged().getSurvivingMemberId(),
                     change.getMerged().getAbsorbedMemberId(), instant(change.getMerged().getMergedAt(), "merged.merged_at"));
@@ -19,23 +20,23 @@ final class IdentityChangeMapper {
                     change.getSplit().getPartsList().stream().map(part -> new IdentityChange.Part(part.getMemberId(),
                             part.getEventKeysList().stream().map(IdentityChange.EventKey::parse).toList())).toList(),
                     instant(change.getSplit().getSplitAt(), "split.split_at"));
-            case CHANGE_NOT_SET -> throw new InvalidArgumentException("change", "neither merged nor split");
+            case CHANGE_NOT_SET -> throw new InvalidIdentityChange("change", "neither merged nor split");
         };
     }
 
     /** Why a change cannot be applied, or null when it can. */
-    static String problemOf(MemberIdentityChange change) {
+    public static String problemOf(MemberIdentityChange change) {
         try {
             toDomain(change);
             return null;
-        } catch (InvalidArgumentException e) {
-            return e.getMessage();
+        } catch (InvalidIdentityChange e) {
+            return e.field() + ": " + e.getMessage();
         }
     }
 
     private static Instant instant(Timestamp at, String field) {
         if (at.getSeconds() <= 0) {
-            throw new InvalidArgumentException(field, "is required");
+            throw new InvalidIdentityChange(field, "is required");
         }
         return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
     }
