@@ -103,12 +103,8 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
 
     /** Members scored in the store who opted out on a call, in any store, themselves or as a member merged into them. */
     public Uni<Set<String>> storeMembersOptedOut(String storeId) {
-        String optedOut = "select o.memberId from TaskOutcomeEntity o where o.result = ?2";
-        return TaskOutcomeEntity.find("result = ?2 and memberId in (" + SCORED_IN_STORE + ")", storeId,
-                        OutcomeResult.OPTED_OUT.name())
-                .project(MemberOnly.class).list()
-                .flatMap(own -> survivorsIn(storeId, optedOut, OutcomeResult.OPTED_OUT.name(), null)
-                        .map(merged -> union(own, merged)));
+        return scoredInStore(storeId, "select o.memberId from TaskOutcomeEntity o where o.result = ?2",
+                OutcomeResult.OPTED_OUT.name());
     }
 
     public Uni<Void> cancel(String taskId, CloseReason reason, Instant now) {
@@ -146,8 +142,7 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * store of most orders before churn-service scored them elsewhere): one OPEN task per member, wherever it is.
      */
     public Uni<Set<String>> storeMembersOpenElsewhere(String storeId) {
-        return find("status = ?2 and storeId <> ?1 and memberId in (select r.memberId from MemberRiskEntity r where r.storeId = ?1)",
-                storeId, CallTaskEntity.OPEN)
+        return find("status = ?2 and storeId <> ?1 and memberId in (" + SCORED_IN_STORE + ")", storeId, CallTaskEntity.OPEN)
                 .project(MemberOnly.class).list()
                 .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
     }
@@ -157,25 +152,22 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * cool-down: a member who moved was called all the same), themselves or as a member merged into them.
      */
     public Uni<Set<String>> storeMembersCalledSince(String storeId, Instant since) {
-        String called = "select t.memberId from CallTaskEntity t where t.status = ?2 and t.closedAt >= ?3";
-        return find("status = ?2 and closedAt >= ?3 and memberId in (" + SCORED_IN_STORE + ")", storeId, CallTaskEntity.DONE,
-                        since)
+        return scoredInStore(storeId, "select t.memberId from CallTaskEntity t where t.status = ?2 and t.closedAt >= ?3",
+                CallTaskEntity.DONE, since);
+    }
+
+    /**
+     * Members scored in store ?1 whom the query selects (its parameters from ?2 on), themselves or as a member
+     * merged into them: one query for both.
+     */
+    private static Uni<Set<String>> scoredInStore(String storeId, String selected, Object... parameters) {
+        Object[] all = new Object[parameters.length + 1];
+        all[0] = storeId;
+        System.arraycopy(parameters, 0, all, 1, parameters.length);
+        return MemberRiskEntity.find("storeId = ?1 and (memberId in (" + selected + ") or memberId in ("
+                        + "select a.survivingMemberId from MemberAliasEntity a where a.absorbedMemberId in (" + selected + ")))", all)
                 .project(MemberOnly.class).list()
-                .flatMap(own -> survivorsIn(storeId, called, CallTaskEntity.DONE, since).map(merged -> union(own, merged)));
-    }
-
-    /** Members scored in the store into whom a member was merged that the given query (?2, ?3) selects. */
-    private static Uni<List<String>> survivorsIn(String storeId, String absorbedQuery, String second, Instant third) {
-        String query = "survivingMemberId in (" + SCORED_IN_STORE + ") and absorbedMemberId in (" + absorbedQuery + ")";
-        var found = third == null ? MemberAliasEntity.<MemberAliasEntity>list(query, storeId, second)
-                : MemberAliasEntity.<MemberAliasEntity>list(query, storeId, second, third);
-        return found.map(rows -> rows.stream().map(row -> row.survivingMemberId).toList());
-    }
-
-    private static Set<String> union(List<MemberOnly> own, List<String> merged) {
-        Set<String> members = own.stream().map(MemberOnly::memberId).collect(Collectors.toSet());
-        members.addAll(merged);
-        return members;
+                .map(rows -> rows.stream().map(MemberOnly::memberId).collect(Collectors.toSet()));
     }
 
     /** OPEN tasks past their due time, oldest first, that nobody escalated yet. */
