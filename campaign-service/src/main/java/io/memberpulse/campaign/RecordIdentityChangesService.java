@@ -1,8 +1,8 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.MemberRisk;
-import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
