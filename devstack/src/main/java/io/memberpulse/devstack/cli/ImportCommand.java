@@ -24,6 +24,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.io.input.BOMInputStream;
 
 /**
  * {@code import FILE}: streams a channel-event CSV (plain or .gz) to identity-service in chunks,
@@ -60,16 +61,19 @@ final class ImportCommand {
 
         try (CountingStream counted = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
                 InputStream content = file.toString().endsWith(".gz") ? new GZIPInputStream(counted, 1 << 16) : counted;
-                Reader reader = new InputStreamReader(content, StandardCharsets.UTF_8);
-                CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
+                CSVParser parser = openCsv(content)) {
             String[] header = parser.getHeaderNames().toArray(String[]::new);
             List<CSVRecord> chunk = new ArrayList<>(chunkSize);
             List<Long> lines = new ArrayList<>(chunkSize);
             long lineBefore = parser.getCurrentLineNumber();
             for (CSVRecord record : parser) {
-                chunk.add(record);
-                lines.add(lineBefore + 1);
+                long line = lineBefore + 1;
                 lineBefore = parser.getCurrentLineNumber();
+                if (isBlank(record)) {
+                    continue;
+                }
+                chunk.add(record);
+                lines.add(line);
                 if (chunk.size() == chunkSize) {
                     JsonNode answer = send(http, endpoint, auth, header, chunk);
                     rows += chunk.size();
@@ -105,6 +109,23 @@ final class ImportCommand {
             System.out.printf("  ... and %,d more rejected rows%n", rejected - reasons.size());
         }
         return 0;
+    }
+
+    /**
+     * The file's rows under its header. A byte-order mark (Excel's "CSV UTF-8") is dropped, which would otherwise
+     * stick to the first column's name and make identity-service refuse the file for a missing column.
+     */
+    static CSVParser openCsv(InputStream content) throws IOException {
+        Reader reader = new InputStreamReader(BOMInputStream.builder().setInputStream(content).get(), StandardCharsets.UTF_8);
+        return CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader);
+    }
+
+    /**
+     * A blank line (a trailing one is common) is no row. Skipped here rather than by the parser, so that the
+     * line numbers of the rows after it stay those of the file.
+     */
+    static boolean isBlank(CSVRecord record) {
+        return record.size() == 1 && record.get(0).isBlank();
     }
 
     private static JsonNode send(HttpClient http, URI endpoint, String auth, String[] header, List<CSVRecord> chunk)

@@ -27,6 +27,7 @@ import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.io.input.BOMInputStream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -41,7 +42,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class EventResource {
     private static final Set<String> REQUIRED_COLUMNS = Set.of("event_id", "source", "type", "occurred_at");
     private static final CSVFormat CSV = CSVFormat.RFC4180.builder()
-            .setHeader().setSkipHeaderRecord(true).setIgnoreEmptyLines(true).setTrim(true).get();
+            .setHeader().setSkipHeaderRecord(true).setTrim(true).get();
 
     private final EventIntake intake;
     private final ObjectMapper mapper;
@@ -91,7 +92,8 @@ public class EventResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Import the channel-event CSV (shared/docs/EVENT-CSV.md); bad rows are listed with their line")
     public ImportResponse importCsv(InputStream body) throws IOException {
-        try (Reader reader = new InputStreamReader(body, StandardCharsets.UTF_8);
+        // A byte-order mark (Excel's "CSV UTF-8") would otherwise stick to the first column's name.
+        try (Reader reader = new InputStreamReader(BOMInputStream.builder().setInputStream(body).get(), StandardCharsets.UTF_8);
                 CSVParser parser = CSV.parse(reader)) {
             List<String> header = parser.getHeaderNames();
             List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !header.contains(c)).sorted().toList();
@@ -115,6 +117,10 @@ public class EventResource {
                 }
                 long line = lineBefore + 1;
                 lineBefore = parser.getCurrentLineNumber();
+                if (record.size() == 1 && record.get(0).isEmpty()) {
+                    // A blank line is no row; skipped here, not by the parser, so later rows keep their line numbers.
+                    continue;
+                }
                 if (!record.isConsistent()) {
                     session.refuse(record.getRecordNumber(), line, "row",
                             "has " + record.size() + " cells, the header has " + header.size());

@@ -143,6 +143,36 @@ class EventResourceTest {
     }
 
     @Test
+    void aCsvSavedWithAByteOrderMarkImports() {
+        // Excel's "CSV UTF-8" starts the file with U+FEFF, which is not part of the first column's name.
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String csv = "\uFEFFevent_id,source,type,occurred_at,store_id,member_no,order_id,quantity,paid_amount\r\n"
+                + "bom-%1$s,pos,order,2024-03-01T10:00:00,s-001,BOM-%1$s,o1,1,10.00\r\n".formatted(run);
+        given().contentType("text/csv; charset=UTF-8").body(csv.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .when().post("/events/csv")
+                .then().statusCode(200).body("accepted", equalTo(1)).body("rejected", equalTo(0));
+        given().queryParam("member_no", "BOM-" + run).get("/members/resolve").then().statusCode(200)
+                .body("memberId", notNullValue());
+    }
+
+    @Test
+    void blankLinesAreNoRowsAndTheRowsAfterThemKeepTheirLineNumbers() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String csv = "event_id,source,type,occurred_at,store_id,member_no,order_id,quantity,paid_amount\n"
+                + "\n"
+                + "bl1-%1$s,pos,order,2024-03-01T10:00:00,s-001,BL-%1$s,o1,1,10.00\n".formatted(run)
+                + "   \n"
+                + "bl2-%1$s,pos,order,yesterday,s-001,BL-%1$s,o2,1,10.00\n\n\n".formatted(run);
+        given().contentType("text/csv").body(csv)
+                .when().post("/events/csv")
+                .then().statusCode(200)
+                .body("accepted", equalTo(1))
+                .body("rejected", equalTo(1))
+                .body("rejections[0].line", equalTo(5))
+                .body("rejections[0].field", equalTo("occurred_at"));
+    }
+
+    @Test
     void aCsvWithoutTheRequiredColumnsIsRefusedWhole() {
         given().contentType("text/csv").body("event_id,source\ne1,pos\n")
                 .when().post("/events/csv")
