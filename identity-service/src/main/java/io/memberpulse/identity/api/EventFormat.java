@@ -17,6 +17,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,14 @@ import java.util.function.Consumer;
  * A CSV row and a JSON object are both a map of column name to text, so both go through here.
  */
 public final class EventFormat {
+    /**
+     * ISO-8601 date-time with its offset written +08:00, +0800 or +08 (or Z): exports from Python's %z, Java's
+     * default formats and PostgreSQL's text output write the last two, and they name the instant as surely.
+     */
+    private static final DateTimeFormatter WITH_OFFSET = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive().append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+            .parseLenient().appendOffset("+HH", "Z").toFormatter(Locale.ROOT);
+
     private final ZoneId defaultZone;
 
     public EventFormat(ZoneId defaultZone) {
@@ -104,11 +113,11 @@ public final class EventFormat {
         return new Parsed(event.build(), errors);
     }
 
-    /** ISO-8601 with an offset, or local time in the configured zone; a date alone is its start of day. */
+    /** ISO-8601 with an offset (see {@link #WITH_OFFSET}), or local time in the configured zone; a date alone is its start of day. */
     Instant instant(String text) {
         String value = text.replace(' ', 'T');
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            return OffsetDateTime.parse(value, WITH_OFFSET).toInstant();
         } catch (DateTimeException withoutOffset) {
             try {
                 return LocalDateTime.parse(value, DateTimeFormatter.ISO_LOCAL_DATE_TIME).atZone(defaultZone).toInstant();

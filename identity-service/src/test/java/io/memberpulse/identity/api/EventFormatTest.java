@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,21 @@ class EventFormatTest {
                 "paid_amount", "19.90"));
         cells.put("store_id", "s1");
         return cells;
+    }
+
+    @Test
+    void anOffsetMayBeWrittenWithOrWithoutItsColonAndMinutes() {
+        Instant tenInShanghai = Instant.parse("2024-03-01T02:00:00Z");
+        for (String written : List.of("2024-03-01T10:00:00+08:00", "2024-03-01T10:00:00+0800", "2024-03-01 10:00:00+08",
+                "2024-03-01T02:00:00Z", "2024-03-01t02:00:00z", "2024-03-01T02:00Z", "2024-02-29T21:00:00.000-05:00",
+                "2024-02-29T21:00:00-0500", "2024-03-01T10:00:00")) {
+            assertThat(format.instant(written)).as(written).isEqualTo(tenInShanghai);
+        }
+        for (String unreadable : List.of("2024-03-01T10:00:00+8", "2024-03-01T10:00:00+08:0", "2024-03-01T10:00:00 CST")) {
+            Map<String, String> cells = order();
+            cells.put("occurred_at", unreadable);
+            assertThat(format.parse(cells).errors()).as(unreadable).extracting(FieldError::field).containsExactly("occurred_at");
+        }
     }
 
     @Test
