@@ -25,6 +25,13 @@ final class ChurnScoreCommand {
     }
 
     static int run(Path state, String asOf, String horizon, Path out) throws IOException, InterruptedException {
+        // Checked before the job: training takes minutes, and a mistyped folder should not cost them.
+        Path folder = out.toAbsolutePath().getParent();
+        if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
+            System.err.println("churn score: cannot write " + out + ": "
+                    + (Files.isDirectory(folder) ? "the folder " + folder + " is not writable" : "there is no folder " + folder));
+            return 1;
+        }
         ChurnJobClient churn = ChurnJobClient.of(state);
         if (churn == null) {
             return 1;

@@ -147,6 +147,14 @@ class ChurnScoreCommandTest {
     }
 
     @Test
+    void anOutputFileThatCannotBeWrittenIsRefusedBeforeTheJobStarts() throws Exception {
+        Path out = dir.resolve("no-such-folder/scores.csv");
+        String shown = capturingStderr(() -> assertThat(ChurnScoreCommand.run(dir, "2011-09-10", "90", out)).isEqualTo(1));
+        assertThat(shown).contains("cannot write", "there is no folder", "no-such-folder");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
     void aServiceThatStopsAnsweringEndsTheCommandWithAReasonNotAStackTrace() throws Exception {
         churn.removeContext("/jobs/");
         churn.createContext("/jobs/", exchange -> exchange.close()); // hangs up without an answer
