@@ -1,7 +1,6 @@
 package io.memberpulse.rfm.store;
 
-import io.memberpulse.rfm.domain.EventKey;
-import io.memberpulse.rfm.domain.IdentityChange;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -96,8 +95,8 @@ public class IdentityChangeRepository {
     private static Uni<Void> split(SqlConnection connection, IdentityChange.Split split) {
         Uni<Void> moves = Uni.createFrom().voidItem();
         for (IdentityChange.Part part : split.parts()) {
-            String[] sources = part.eventKeys().stream().map(EventKey::source).toArray(String[]::new);
-            String[] eventIds = part.eventKeys().stream().map(EventKey::eventId).toArray(String[]::new);
+            String[] sources = part.eventKeys().stream().map(IdentityChange.EventKey::source).toArray(String[]::new);
+            String[] eventIds = part.eventKeys().stream().map(IdentityChange.EventKey::eventId).toArray(String[]::new);
             // A part that is a member absorbed earlier is its own member again.
             moves = moves.chain(() -> connection.preparedQuery("DELETE FROM member_alias WHERE absorbed_member_id = $1")
                     .execute(Tuple.of(part.memberId())).replaceWithVoid());

@@ -237,11 +237,14 @@ class MemberIdentityChangeConsumerTest {
         send("self-" + survivor, merged(survivor, survivor));
         send("blank-" + survivor, MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
                 .setOriginalMemberId(survivor).addParts(SplitPart.newBuilder().setMemberId("x").addEventKeys("no-colon"))).build());
+        // No merged_at: when it happened decides where a chain ends in churn- and campaign-service, so no service applies it.
+        send("timeless-" + survivor, MemberIdentityChange.newBuilder().setMerged(merged("y-" + survivor, "z-" + survivor)
+                .getMerged().toBuilder().clearMergedAt()).build());
         send(absorbed, merged(survivor, absorbed));
 
         awaitOrders(survivor, 2);
         await().atMost(WAIT).untilAsserted(() -> assertThat(deadLetters.getRecords()).extracting(r -> r.key())
-                .contains("poison-" + survivor, "self-" + survivor, "blank-" + survivor));
+                .contains("poison-" + survivor, "self-" + survivor, "blank-" + survivor, "timeless-" + survivor));
         deadLetters.stop();
         given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
     }
