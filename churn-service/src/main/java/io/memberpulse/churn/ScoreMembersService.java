@@ -11,6 +11,7 @@ import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.merges.IdentityChange;
@@ -23,12 +24,10 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Scores on the seeds' "event + window" cadence: members touched by new purchase facts are scored
@@ -94,15 +93,18 @@ public class ScoreMembersService {
     }
 
     /**
-     * Records a batch from member.events, an absorbed member's events for its survivor, and re-scores the
-     * members it touched. Blocking.
+     * Records a batch from member.events, each event for the member a split gave it to and an absorbed member's
+     * events for its survivor, and re-scores the members it touched. Blocking.
      */
     public synchronized void record(List<MemberEvent> events) {
-        Map<String, String> survivors = identities.survivorsOf(events.stream().map(MemberEvent::getMemberId)
-                .filter(id -> !id.isEmpty()).collect(Collectors.toSet())).await().indefinitely();
-        if (!survivors.isEmpty()) {
-            events = events.stream().map(event -> survivors.containsKey(event.getMemberId())
-                    ? event.toBuilder().setMemberId(survivors.get(event.getMemberId())).build() : event).toList();
+        Map<IdentityChangeRepository.ArrivingEvent, String> owners = identities.ownersOf(events.stream()
+                .filter(event -> !event.getMemberId().isEmpty()).map(ScoreMembersService::arriving).toList())
+                .await().indefinitely();
+        if (!owners.isEmpty()) {
+            events = events.stream().map(event -> {
+                String owner = event.getMemberId().isEmpty() ? null : owners.get(arriving(event));
+                return owner == null ? event : event.toBuilder().setMemberId(owner).build();
+            }).toList();
         }
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
@@ -121,7 +123,7 @@ public class ScoreMembersService {
             if (event.getMemberId().isEmpty()) {
                 continue;
             }
-            String source = fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
+            String source = sourceOf(fact);
             if (!fact.getIdentifiers().getMemberNo().isEmpty()) {
                 memberNumbers.put(event.getMemberId(), fact.getIdentifiers().getMemberNo());
             }
@@ -257,6 +259,16 @@ public class ScoreMembersService {
                 || Math.abs(score.memberValue() - previous.memberValue()) >= 0.01;
     }
 
+    /** The source as stored, spelled as a split's event keys spell it. */
+    private static String sourceOf(ChannelEvent fact) {
+        return IdentityChange.EventKey.normalSource(fact.getSource().name());
+    }
+
+    private static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {
+        return new IdentityChangeRepository.ArrivingEvent(sourceOf(event.getEvent()), event.getEvent().getEventId(),
+                event.getMemberId());
+    }
+
     private static String blankToNull(String value) {
         return value == null || value.isEmpty() ? null : value;
     }
@@ -287,7 +299,7 @@ public class ScoreMembersService {
         if (fact.getStoreId().isBlank()) {
             return Optional.empty();
         }
-        String source = fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
+        String source = sourceOf(fact);
         return Optional.of(new ChurnRepository.StoredStockOut(source, fact.getEventId(), new StockOut(at,
                 fact.getStoreId(), blankToNull(fact.getLine().getSku()), blankToNull(fact.getLine().getCategory()))));
     }

@@ -3,7 +3,7 @@ package io.memberpulse.rfm;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
-import io.memberpulse.rfm.domain.EventKey;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.rfm.domain.MemberFact;
 import io.memberpulse.rfm.domain.PurchaseLine;
 import java.time.Instant;
@@ -19,7 +19,7 @@ final class EventFacts {
     }
 
     static String source(MemberEvent event) {
-        return EventKey.normalSource(event.getEvent().getSource().name());
+        return IdentityChange.EventKey.normalSource(event.getEvent().getSource().name());
     }
 
     /** Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. */

@@ -21,8 +21,8 @@ import java.util.Set;
 
 /**
  * The facts of members as stored: records a batch of member events (purchase lines and other facts,
- * each once per source and event id, under the surviving member when the event's member was merged
- * away) and loads members' whole histories back. Blocking.
+ * each once per source and event id, under the member a split gave the event to, and under the surviving
+ * member when that member was merged away) and loads members' whole histories back. Blocking.
  */
 @ApplicationScoped
 public class MemberFacts {
@@ -44,10 +44,8 @@ public class MemberFacts {
     }
 
     public Recorded record(List<MemberEvent> events) {
-        Set<String> ids = new LinkedHashSet<>();
-        events.forEach(e -> ids.add(e.getMemberId()));
-        ids.remove("");
-        Map<String, String> survivors = ids.isEmpty() ? Map.of() : identities.survivorsOf(ids).await().indefinitely();
+        Map<IdentityChangeRepository.ArrivingEvent, String> owners = identities.ownersOf(events.stream()
+                .filter(e -> !e.getMemberId().isEmpty()).map(MemberFacts::arriving).toList()).await().indefinitely();
         List<RfmRepository.StoredLine> newLines = new ArrayList<>();
         List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
         Set<String> touched = new LinkedHashSet<>();
@@ -56,7 +54,7 @@ public class MemberFacts {
             if (event.getMemberId().isEmpty()) {
                 continue;
             }
-            String member = survivors.getOrDefault(event.getMemberId(), event.getMemberId());
+            String member = owners.getOrDefault(arriving(event), event.getMemberId());
             String source = EventFacts.source(event);
             String eventId = event.getEvent().getEventId();
             PurchaseLine line = EventFacts.toLine(event, at);
@@ -75,6 +73,11 @@ public class MemberFacts {
         int inserted = Uni.combine().all().unis(lines.insertLines(newLines), activities.insert(newFacts))
                 .with((count, ignored) -> (Integer) count).await().indefinitely();
         return new Recorded(inserted, touched);
+    }
+
+    private static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {
+        return new IdentityChangeRepository.ArrivingEvent(EventFacts.source(event), event.getEvent().getEventId(),
+                event.getMemberId());
     }
 
     public Map<String, MemberHistory> historiesOf(Collection<String> memberIds) {

@@ -1,6 +1,6 @@
 package io.memberpulse.rfm;
 
-import io.memberpulse.rfm.domain.IdentityChange;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,7 +36,7 @@ public class RekeyMembersService {
 
     /** The members involved and, for a merge, the member the absorbed one now stands for (its survivor's survivor). */
     private Set<String> membersToRecompute(IdentityChange change) {
-        Set<String> members = new LinkedHashSet<>(change.membersInvolved());
+        Set<String> members = new LinkedHashSet<>(change.membersNamed());
         if (change instanceof IdentityChange.Merge merge) {
             members.addAll(identities.survivorsOf(List.of(merge.absorbedMemberId())).await().indefinitely().values());
         }

@@ -17,7 +17,7 @@ import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
-import io.memberpulse.rfm.domain.IdentityChange;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.IdentityChangeRepository;

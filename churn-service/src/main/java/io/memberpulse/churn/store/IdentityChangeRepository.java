@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * Moves member facts (order and refund lines, reviews, coupons, visits, intervention outcomes, the member
  * number) on MemberMerged / MemberSplit, in one transaction with the record that the change was applied,
- * and keeps the alias of every absorbed member so facts arriving later under its id follow it.
+ * and keeps the alias of every absorbed member and the member each split gave its events to, so facts
+ * arriving later under an old id follow them.
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
@@ -137,6 +138,12 @@ public class IdentityChangeRepository {
                         + " SET member_id = $1 WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))",
                         Tuple.of(part.memberId(), sources, eventIds)));
             }
+            // The events not consumed yet arrive under the original member: ownersOf sends them here.
+            moves = moves.chain(() -> update(connection, """
+                    INSERT INTO split_event_owner (source, event_id, member_id)
+                    SELECT source, event_id, $1 FROM unnest($2::text[], $3::text[]) AS k (source, event_id)
+                    ON CONFLICT (source, event_id) DO UPDATE SET member_id = EXCLUDED.member_id""",
+                    Tuple.of(part.memberId(), sources, eventIds)));
         }
         return moves.replaceWith(members);
     }
@@ -147,6 +154,36 @@ public class IdentityChangeRepository {
 
     private static MemberAliases.Alias toAlias(Row row) {
         return new MemberAliases.Alias(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant());
+    }
+
+    /** A member event as it arrived: its key (source as stored) and the member it came under. */
+    public record ArrivingEvent(String source, String eventId, String memberId) {
+    }
+
+    /**
+     * Where arriving events belong when not with the member they came under: the member a split gave the event
+     * to, else the member it came under, and either way that member's final survivor when a merge absorbed it.
+     * Events that stay are absent. One query for the whole batch.
+     */
+    public Uni<Map<ArrivingEvent, String>> ownersOf(Collection<ArrivingEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool.preparedQuery("""
+                SELECT e.source, e.event_id, e.member_id, COALESCE(a.surviving_member_id, s.member_id, e.member_id)
+                FROM unnest($1::text[], $2::text[], $3::text[]) AS e (source, event_id, member_id)
+                LEFT JOIN split_event_owner s ON s.source = e.source AND s.event_id = e.event_id
+                LEFT JOIN member_alias a ON a.absorbed_member_id = COALESCE(s.member_id, e.member_id)
+                WHERE COALESCE(a.surviving_member_id, s.member_id, e.member_id) <> e.member_id""")
+                .execute(Tuple.of(events.stream().map(ArrivingEvent::source).toArray(String[]::new),
+                        events.stream().map(ArrivingEvent::eventId).toArray(String[]::new),
+                        events.stream().map(ArrivingEvent::memberId).toArray(String[]::new)))
+                .map(rows -> {
+                    Map<ArrivingEvent, String> owners = new HashMap<>();
+                    rows.forEach(row -> owners.put(new ArrivingEvent(row.getString(0), row.getString(1), row.getString(2)),
+                            row.getString(3)));
+                    return owners;
+                });
     }
 
     /** The final survivor of each given id that was absorbed by a merge (ids not absorbed are absent). */

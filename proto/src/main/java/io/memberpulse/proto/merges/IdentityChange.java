@@ -100,9 +100,16 @@ public sealed interface IdentityChange {
             if (colon <= 0 || colon == text.length() - 1) {
                 throw new InvalidIdentityChange("split.parts.event_keys", "'" + text + "' is not source:event_id");
             }
-            String source = text.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            return new EventKey(source.startsWith("source_") ? source.substring("source_".length()) : source,
-                    text.substring(colon + 1));
+            return new EventKey(normalSource(text.substring(0, colon)), text.substring(colon + 1));
+        }
+
+        /**
+         * A source as the services store it: "pos" for "pos", "POS" or "SOURCE_POS" (the proto enum's name), so a
+         * split's keys and the events of member.events name their source alike.
+         */
+        public static String normalSource(String source) {
+            String lower = source.trim().toLowerCase(Locale.ROOT);
+            return lower.startsWith("source_") ? lower.substring("source_".length()) : lower;
         }
 
         @Override

@@ -5,8 +5,8 @@ import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import java.time.Instant;
 
 /**
- * member.merges payloads as the identity changes churn-service and campaign-service apply (rfm-service keeps its
- * own); an unusable one throws InvalidIdentityChange.
+ * member.merges payloads as the identity changes rfm-service, churn-service and campaign-service apply; an unusable
+ * one throws InvalidIdentityChange.
  */
 public final class IdentityChanges {
     private IdentityChanges() {

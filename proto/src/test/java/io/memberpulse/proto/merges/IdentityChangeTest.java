@@ -3,8 +3,10 @@ package io.memberpulse.proto.merges;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memberpulse.proto.identity.v1.Source;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class IdentityChangeTest {
@@ -18,6 +20,16 @@ class IdentityChangeTest {
             assertThatThrownBy(() -> IdentityChange.EventKey.parse(bad)).isInstanceOfSatisfying(InvalidIdentityChange.class,
                     e -> assertThat(e.field()).isEqualTo("split.parts.event_keys"));
         }
+    }
+
+    @Test
+    void sourcesAreSpelledAsTheServicesStoreThemWhetherFromAKeyOrFromTheEnum() {
+        for (Source source : new Source[] {Source.SOURCE_POS, Source.SOURCE_MINIAPP, Source.SOURCE_ECOMMERCE}) {
+            String stored = IdentityChange.EventKey.normalSource(source.name());
+            assertThat(stored).isEqualTo(source.name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT));
+            assertThat(IdentityChange.EventKey.parse(source.name() + ":e-1").source()).isEqualTo(stored);
+        }
+        assertThat(IdentityChange.EventKey.normalSource(" Pos ")).isEqualTo("pos");
     }
 
     @Test

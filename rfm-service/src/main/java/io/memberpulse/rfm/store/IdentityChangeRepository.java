@@ -1,7 +1,6 @@
 package io.memberpulse.rfm.store;
 
-import io.memberpulse.rfm.domain.EventKey;
-import io.memberpulse.rfm.domain.IdentityChange;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -15,7 +14,8 @@ import java.util.Map;
 
 /**
  * Moves facts between members on MemberMerged / MemberSplit, in one transaction with the record that
- * the change was applied, and remembers absorbed members so late events under their id follow them.
+ * the change was applied, and remembers absorbed members and the events each split gave away, so events
+ * arriving later under an old id follow them.
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
@@ -96,8 +96,8 @@ public class IdentityChangeRepository {
     private static Uni<Void> split(SqlConnection connection, IdentityChange.Split split) {
         Uni<Void> moves = Uni.createFrom().voidItem();
         for (IdentityChange.Part part : split.parts()) {
-            String[] sources = part.eventKeys().stream().map(EventKey::source).toArray(String[]::new);
-            String[] eventIds = part.eventKeys().stream().map(EventKey::eventId).toArray(String[]::new);
+            String[] sources = part.eventKeys().stream().map(IdentityChange.EventKey::source).toArray(String[]::new);
+            String[] eventIds = part.eventKeys().stream().map(IdentityChange.EventKey::eventId).toArray(String[]::new);
             // A part that is a member absorbed earlier is its own member again.
             moves = moves.chain(() -> connection.preparedQuery("DELETE FROM member_alias WHERE absorbed_member_id = $1")
                     .execute(Tuple.of(part.memberId())).replaceWithVoid());
@@ -106,8 +106,44 @@ public class IdentityChangeRepository {
                         + " SET member_id = $1 WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))")
                         .execute(Tuple.of(part.memberId(), sources, eventIds)).replaceWithVoid());
             }
+            // The events not consumed yet arrive under the original member: ownersOf sends them here.
+            moves = moves.chain(() -> connection.preparedQuery("""
+                    INSERT INTO split_event_owner (source, event_id, member_id)
+                    SELECT source, event_id, $1 FROM unnest($2::text[], $3::text[]) AS k (source, event_id)
+                    ON CONFLICT (source, event_id) DO UPDATE SET member_id = EXCLUDED.member_id""")
+                    .execute(Tuple.of(part.memberId(), sources, eventIds)).replaceWithVoid());
         }
         return moves;
+    }
+
+    /** A member event as it arrived: its key (source as stored) and the member it came under. */
+    public record ArrivingEvent(String source, String eventId, String memberId) {
+    }
+
+    /**
+     * Where arriving events belong when not with the member they came under: the member a split gave the event
+     * to, else the member it came under, and either way that member's survivor when a merge absorbed it (an alias
+     * always names the final survivor). Events that stay are absent. One query for the whole batch.
+     */
+    public Uni<Map<ArrivingEvent, String>> ownersOf(Collection<ArrivingEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool.preparedQuery("""
+                SELECT e.source, e.event_id, e.member_id, COALESCE(a.surviving_member_id, s.member_id, e.member_id)
+                FROM unnest($1::text[], $2::text[], $3::text[]) AS e (source, event_id, member_id)
+                LEFT JOIN split_event_owner s ON s.source = e.source AND s.event_id = e.event_id
+                LEFT JOIN member_alias a ON a.absorbed_member_id = COALESCE(s.member_id, e.member_id)
+                WHERE COALESCE(a.surviving_member_id, s.member_id, e.member_id) <> e.member_id""")
+                .execute(Tuple.of(events.stream().map(ArrivingEvent::source).toArray(String[]::new),
+                        events.stream().map(ArrivingEvent::eventId).toArray(String[]::new),
+                        events.stream().map(ArrivingEvent::memberId).toArray(String[]::new)))
+                .map(rows -> {
+                    Map<ArrivingEvent, String> owners = new HashMap<>();
+                    rows.forEach(row -> owners.put(new ArrivingEvent(row.getString(0), row.getString(1), row.getString(2)),
+                            row.getString(3)));
+                    return owners;
+                });
     }
 
     /** The surviving member of each given id that was absorbed by a merge. */

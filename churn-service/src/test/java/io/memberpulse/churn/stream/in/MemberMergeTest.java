@@ -182,6 +182,49 @@ class MemberMergeTest {
     }
 
     @Test
+    void eventsASplitMovesThatArriveOnlyAfterItLandOnThePartOrWhereThePartWasMergedSince() {
+        // member.events and member.merges are separate topics: a split may be applied before some of the events
+        // it moves are consumed, and those still carry the original member.
+        String original = "o-" + run;
+        String part = "p-" + run;
+        produceOrders(original, days(-120), days(-100));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + original + "/score").then().statusCode(200));
+        produceChanges(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder().setOriginalMemberId(original)
+                .setReason("two people").setSplitAt(timestamp(Instant.now()))
+                .addParts(SplitPart.newBuilder().setMemberId(part).addEventKeys("pos:" + original + "-1")
+                        .addEventKeys("pos:" + original + "-late-0").addEventKeys("pos:" + original + "-late-1")
+                        .addEventKeys("SOURCE_POS:" + original + "-later-0"))).build());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(part)).hasSize(1)); // the split is applied
+
+        produceOrders(original, "late", days(-20), days(-10));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(factsOf(part)).hasSize(3);
+            JsonPath score = given().get("/members/" + part + "/score").then().statusCode(200).extract().jsonPath();
+            assertThat(score.getDouble("recencyDays"))
+                    .isCloseTo(daysBetween(days(-10), Instant.parse(score.getString("asOf"))), within(0.01));
+        });
+        assertThat(factsOf(original)).hasSize(1);
+        JsonPath originalScore = given().get("/members/" + original + "/score").then().statusCode(200).extract().jsonPath();
+        assertThat(originalScore.getDouble("recencyDays"))
+                .isCloseTo(daysBetween(days(-120), Instant.parse(originalScore.getString("asOf"))), within(0.01));
+
+        // The part was merged into another member since: a moved event arriving now counts for that survivor.
+        String survivor = "s-" + run;
+        produceOrders(survivor, days(-200));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + survivor + "/score").then().statusCode(200));
+        produceChanges(merged(part, survivor, Instant.now()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(survivor)).hasSize(4));
+        produceOrders(original, "later", days(-5));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(factsOf(survivor)).hasSize(5);
+            assertThat(given().get("/members/" + survivor + "/score").then().statusCode(200).extract().jsonPath()
+                    .getDouble("recencyDays")).isLessThan(6);
+        });
+        assertThat(factsOf(original)).hasSize(1);
+        assertThat(factsOf(part)).isEmpty();
+    }
+
+    @Test
     void anUnreadableOrUnusableChangeIsDeadLetteredAlone() {
         String absorbed = "a-" + run;
         String survivor = "s-" + run;

@@ -1,9 +1,9 @@
 package io.memberpulse.rfm.stream.in;
 
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import io.memberpulse.proto.merges.IdentityChange;
+import io.memberpulse.proto.merges.IdentityChanges;
 import io.memberpulse.rfm.RekeyMembersService;
-import io.memberpulse.rfm.domain.IdentityChange;
-import io.memberpulse.rfm.domain.InvalidIdentityChangeException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,16 +31,13 @@ class MemberIdentityChangeConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(Message<MemberIdentityChange> message) {
-        IdentityChange change;
-        try {
-            if (message.getPayload() == null) {
-                throw new InvalidIdentityChangeException("not a readable MemberIdentityChange record");
-            }
-            change = IdentityChangeMapper.toDomain(message.getPayload());
-        } catch (InvalidIdentityChangeException e) {
-            LOG.warnf("identity change dead-lettered: %s", e.getMessage());
-            return Uni.createFrom().completionStage(message.nack(e));
+        String problem = message.getPayload() == null ? "not a readable MemberIdentityChange record"
+                : IdentityChanges.problemOf(message.getPayload());
+        if (problem != null) {
+            LOG.warnf("identity change dead-lettered: %s", problem);
+            return Uni.createFrom().completionStage(message.nack(new IllegalArgumentException(problem)));
         }
+        IdentityChange change = IdentityChanges.toDomain(message.getPayload());
         return Uni.createFrom().item(() -> {
                     service.apply(change);
                     return change;
