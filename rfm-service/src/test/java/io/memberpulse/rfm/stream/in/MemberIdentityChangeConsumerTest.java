@@ -33,6 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -140,9 +141,13 @@ class MemberIdentityChangeConsumerTest {
         given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
         given().get("/members/" + survivor + "/rfm").then().body("rfm.monetaryNetTotal", equalTo(180.0f));
         changes.stop();
-        long absorbedLeft = changes.getRecords().stream().filter(r -> r.key().equals(absorbed)
-                && r.value().getChange() == SegmentChanged.Change.CHANGE_LEFT).count();
-        assertThat(absorbedLeft).as("each segment left once, not again on re-delivery").isEqualTo(absorbedSegments.size());
+        // Counted per segment: the shared event-time clock may re-age the absorbed member out of a segment (and into
+        // another) before the merge, so the number of exits can exceed the segments read above; none is left twice.
+        Map<String, Long> absorbedLeft = changes.getRecords().stream().filter(r -> r.key().equals(absorbed)
+                && r.value().getChange() == SegmentChanged.Change.CHANGE_LEFT)
+                .collect(Collectors.groupingBy(r -> r.value().getSegmentId(), Collectors.counting()));
+        assertThat(absorbedLeft).as("each segment left once, not again on re-delivery")
+                .containsKeys(absorbedSegments.toArray(String[]::new)).allSatisfy((segment, times) -> assertThat(times).isOne());
     }
 
     @Test
