@@ -149,9 +149,16 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""").executeBatch(rows).replaceWithVoid();
     }
 
-    /** The stores of a campaign's enrolled members. */
-    public Uni<List<String>> enrolledStores(String campaignId) {
-        return pool.preparedQuery("SELECT DISTINCT store_id FROM campaign_member WHERE campaign_id = $1 AND store_id IS NOT NULL")
+    /**
+     * The stores of a campaign's enrolled members and of their OPEN calls: a call may sit in another store than the
+     * one the member was enrolled in (a segment rule's call, in the store of most orders).
+     */
+    public Uni<List<String>> storesOf(String campaignId) {
+        return pool.preparedQuery("""
+                SELECT store_id FROM campaign_member WHERE campaign_id = $1 AND store_id IS NOT NULL
+                UNION
+                SELECT t.store_id FROM campaign_member cm JOIN call_task t ON t.member_id = cm.member_id AND t.status = 'OPEN'
+                WHERE cm.campaign_id = $1""")
                 .execute(Tuple.of(campaignId)).map(rows -> {
                     List<String> stores = new ArrayList<>();
                     rows.forEach(row -> stores.add(row.getString(0)));
