@@ -168,6 +168,48 @@ class CallCampaignHoldoutTest {
         moveTo(campaign, "review");
     }
 
+    /**
+     * A churn-edge call cancelled for the holdout never came back: the segment rule opens a call on entering the
+     * segment only, and the held-out member had entered before the campaign.
+     */
+    @Test
+    void aHeldOutMembersChurnEdgeCallComesBackWhenTheCampaignEndsIfTheyAreStillInTheSegment() throws Throwable {
+        String store = "hr-" + run;
+        List<String> everyone = members("hr", 20);
+        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
+                everyone) == everyone.size());
+        // Under the SOP's probability floor: only the segment rule calls them.
+        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
+                == everyone.size());
+
+        String campaign = goLive("""
+                {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+        List<String> heldOut = everyone.stream().filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
+        List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
+        assertThat(heldOut).hasSizeGreaterThan(1);
+        assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", heldOut)).isZero();
+        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(treated);
+        // One of them leaves the segment while the campaign runs: nothing to give back to them.
+        String left = heldOut.get(0);
+        VertxContextSupport.subscribeAndAwait(() -> segments.record(List.of(
+                change(left, "churn-edge", false, ENTERED.plus(Duration.ofDays(5)), store))));
+
+        moveTo(campaign, "review");
+
+        List<String> back = heldOut.subList(1, heldOut.size());
+        for (String member : back) {
+            assertThat(tasks(member)).as(member).hasSize(2).anySatisfy(task -> assertThat(task)
+                    .containsExactly("OPEN", null, store, CHURN_EDGE, null));
+        }
+        assertThat(tasks(left)).singleElement().satisfies(task -> assertThat(task).startsWith("CANCELLED", HELD_OUT));
+        List<String> called = new ArrayList<>(treated);
+        called.addAll(back);
+        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
+    }
+
     private List<String> members(String kind, int count) {
         List<String> members = new ArrayList<>();
         for (int i = 0; i < count; i++) {
