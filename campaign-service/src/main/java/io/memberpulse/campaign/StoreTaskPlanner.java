@@ -67,7 +67,7 @@ public class StoreTaskPlanner {
      */
     public Uni<Set<String>> replan(String storeId, Instant now) {
         return risks.inStore(storeId).flatMap(members -> tasks.openInStore(storeId).flatMap(open -> liveCalls
-                        .arms(members, calledHereScoredElsewhere(open, members), now)
+                        .arms(members, calledHereNotScoredHere(open, members), now)
                         .flatMap(arms -> passedOver(storeId, now).map(skipped -> {
                             skipped.addAll(arms.heldOut());
                             List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
@@ -80,7 +80,7 @@ public class StoreTaskPlanner {
     }
 
     /** Members with an OPEN task in the store who are not scored in it (a segment rule's call, see README). */
-    private static Set<String> calledHereScoredElsewhere(List<OpenTask> open, List<MemberRisk> members) {
+    private static Set<String> calledHereNotScoredHere(List<OpenTask> open, List<MemberRisk> members) {
         Set<String> called = open.stream().map(OpenTask::memberId).collect(Collectors.toCollection(HashSet::new));
         members.forEach(member -> called.remove(member.memberId()));
         return called;
@@ -104,15 +104,15 @@ public class StoreTaskPlanner {
         Set<String> changed = new HashSet<>(Set.of(storeId));
         // Held-out members' calls go below, in any store; the plan cancels the others of its store here.
         List<OpenTask> riskFell = plan.toCancel().stream().filter(task -> !arms.heldOut().contains(task.memberId())).toList();
-        Uni<Void> applied = plan.isEmpty() ? Uni.createFrom().voidItem()
-                : inOrder(riskFell, task -> tasks.cancel(task.taskId(), CloseReason.RISK_FELL, now))
-                        .call(() -> inOrder(plan.toRefresh(), refresh -> tasks.refresh(refresh.taskId(), refresh.risk())))
-                        .call(() -> inOrder(plan.toOpen(), member -> tasks.open(member, now, now.plus(dueIn),
-                                TaskOrigin.CHURN_TOP_SHARE, arms.treatedCampaign().get(member.memberId()))))
-                        // Flush per store so that the one-OPEN-task-per-member index speaks up here, not at commit.
-                        .call(tasks::flush);
+        Uni<Void> applied = inOrder(riskFell, task -> tasks.cancel(task.taskId(), CloseReason.RISK_FELL, now))
+                .call(() -> inOrder(plan.toRefresh(), refresh -> tasks.refresh(refresh.taskId(), refresh.risk())))
+                .call(() -> inOrder(plan.toOpen(), member -> tasks.open(member, now, now.plus(dueIn),
+                        TaskOrigin.CHURN_TOP_SHARE, arms.treatedCampaign().get(member.memberId()))))
+                // Flush per store so that the one-OPEN-task-per-member index speaks up here, not at commit, and
+                // before the bulk updates below.
+                .call(tasks::flush);
         if (!arms.heldOut().isEmpty()) {
-            applied = applied.call(tasks::flush).call(() -> tasks.cancelHeldOut(arms.heldOut(), now).invoke(changed::addAll));
+            applied = applied.call(() -> tasks.cancelHeldOut(arms.heldOut(), now).invoke(changed::addAll));
         }
         if (!arms.treatedCampaign().isEmpty()) {
             applied = applied.call(() -> tasks.countFor(arms.treatedCampaign()));
