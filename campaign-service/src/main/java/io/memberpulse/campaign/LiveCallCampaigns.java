@@ -8,9 +8,14 @@ import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 
-/** The arms of a store's members in the live call campaigns, enrolling members who newly meet a target. */
+/**
+ * The arms of a store's members in the live call campaigns, enrolling members who newly meet a target, and of the
+ * members whose calls the store holds though they are scored elsewhere or not at all.
+ */
 @ApplicationScoped
 class LiveCallCampaigns {
     private final CampaignRepository campaigns;
@@ -23,15 +28,26 @@ class LiveCallCampaigns {
 
     /** Within the caller's session. */
     Uni<CallArms> arms(List<MemberRisk> members, Instant now) {
-        return campaigns.liveCalls().flatMap(live -> live.isEmpty() || members.isEmpty()
-                ? Uni.createFrom().item(CallArms.NONE)
-                : arms(live, members, now));
+        return arms(members, List.of(), now);
     }
 
-    private Uni<CallArms> arms(List<Campaign> live, List<MemberRisk> members, Instant now) {
+    /**
+     * Within the caller's session.
+     *
+     * @param alsoEnrolled members besides {@code members} whose arms count if they are enrolled (a store's calls of
+     *                     members scored elsewhere or not at all); none of them is enrolled here
+     */
+    Uni<CallArms> arms(List<MemberRisk> members, Collection<String> alsoEnrolled, Instant now) {
+        return campaigns.liveCalls().flatMap(live -> live.isEmpty() || (members.isEmpty() && alsoEnrolled.isEmpty())
+                ? Uni.createFrom().item(CallArms.NONE)
+                : arms(live, members, alsoEnrolled, now));
+    }
+
+    private Uni<CallArms> arms(List<Campaign> live, List<MemberRisk> members, Collection<String> alsoEnrolled, Instant now) {
         List<String> memberIds = members.stream().map(MemberRisk::memberId).toList();
+        List<String> asked = Stream.concat(memberIds.stream(), alsoEnrolled.stream()).distinct().toList();
         List<String> segmentIds = live.stream().filter(c -> c.target().targetsSegment()).map(c -> c.target().segmentId()).toList();
-        return campaigns.arms(live.stream().map(Campaign::id).toList(), memberIds)
+        return campaigns.arms(live.stream().map(Campaign::id).toList(), asked)
                 .flatMap(enrolled -> segments.memberships(memberIds, segmentIds)
                         .map(memberships -> CallArms.of(live, members, enrolled,
                                 (member, segment) -> memberships.contains(MemberSegmentRepository.key(member, segment)))))

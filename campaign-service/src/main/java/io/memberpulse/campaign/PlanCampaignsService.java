@@ -18,23 +18,23 @@ import java.time.Instant;
 /**
  * Plans campaigns and moves them through plan → live → review → closed. Planning checks the target
  * (a known segment, a known store) and answers with the audience and a sample-size hint; going live
- * enrols the audience by the sticky hash, and for call campaigns replans the audience's stores so that
- * held-out members lose their calls (whichever SOP rule opened them) and treated members' calls count for the campaign.
+ * enrols the audience by the sticky hash. A call campaign's calls follow its holdout while it is live and stop
+ * following it when it ends ({@link CallCampaignTasks}).
  */
 @ApplicationScoped
 public class PlanCampaignsService {
     private final CampaignRepository campaigns;
     private final MemberSegmentRepository segments;
     private final KnownStoreRepository stores;
-    private final ReplanStoresService replanner;
+    private final CallCampaignTasks callTasks;
     private final Clock clock;
 
     PlanCampaignsService(CampaignRepository campaigns, MemberSegmentRepository segments, KnownStoreRepository stores,
-            ReplanStoresService replanner, Clock clock) {
+            CallCampaignTasks callTasks, Clock clock) {
         this.campaigns = campaigns;
         this.segments = segments;
         this.stores = stores;
-        this.replanner = replanner;
+        this.callTasks = callTasks;
         this.clock = clock;
     }
 
@@ -61,10 +61,7 @@ public class PlanCampaignsService {
                         .map(campaign -> campaign.moveTo(next))
                         .flatMap(moved -> campaigns.save(moved, now)))
                 .call(moved -> moved.state() == CampaignState.LIVE ? campaigns.enrol(moved, now) : Uni.createFrom().voidItem())
-                // Live or no longer live: the stores' calls follow the campaign's holdout (or stop following it).
-                .call(moved -> moved.makesCalls() && moved.state() != CampaignState.CLOSED
-                        ? campaigns.enrolledStores(moved.id()).flatMap(replanner::replan)
-                        : Uni.createFrom().voidItem());
+                .call(callTasks::follow);
     }
 
     private Uni<Void> checkTarget(Target target) {

@@ -55,7 +55,8 @@ public class RecordChurnScoresService {
                     .call(() -> StoreTaskPlanner.inOrder(update.storeChanges(),
                             member -> tasks.follow(member, now).invoke(left -> addStore(stores, left))))
                     .call(risks::flush)
-                    .call(() -> StoreTaskPlanner.inOrder(List.copyOf(stores), store -> planner.replan(store, now)))
+                    .call(() -> StoreTaskPlanner.inOrder(List.copyOf(stores), store -> planner.replan(store, now)
+                            .invoke(stores::addAll)))
                     .replaceWith(stores);
         });
     }

@@ -8,8 +8,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Replans whole stores in one transaction under their locks, then drops their cached call lists. */
+/**
+ * Replans whole stores in one transaction under their locks, then drops their cached call lists and those of the
+ * stores where the replan cancelled a held-out member's call.
+ */
 @ApplicationScoped
 public class ReplanStoresService {
     private final StoreTaskPlanner planner;
@@ -28,8 +33,9 @@ public class ReplanStoresService {
         }
         Instant now = clock.instant();
         List<String> stores = storeIds.stream().distinct().sorted().toList();
+        Set<String> changed = new TreeSet<>(stores);
         return Panache.withTransaction(() -> planner.lock(stores)
-                        .call(() -> StoreTaskPlanner.inOrder(stores, store -> planner.replan(store, now))))
-                .chain(() -> cache.invalidate(stores));
+                        .call(() -> StoreTaskPlanner.inOrder(stores, store -> planner.replan(store, now).invoke(changed::addAll))))
+                .chain(() -> cache.invalidate(changed));
     }
 }

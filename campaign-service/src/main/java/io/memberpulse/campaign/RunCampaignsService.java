@@ -46,13 +46,26 @@ public class RunCampaignsService {
         return Panache.withSession(campaigns::all);
     }
 
-    /** Fails with MemberNotFoundException for a member no event, score or segment named. */
-    public Uni<Assignment> assignment(String id, String memberId) {
-        return campaign(id).flatMap(campaign -> stores.memberExists(memberId).map(known -> {
-            if (!known) {
+    /**
+     * A member's arm and variant in a campaign.
+     *
+     * @param memberId the member whose assignment it is: the one asked about, or the final survivor a merge absorbed
+     *                 them into
+     */
+    public record MemberAssignment(String memberId, Assignment assignment) {
+    }
+
+    /**
+     * The assignment that applies to the person: a member a merge absorbed is the survivor now (the survivor's arm
+     * decides their calls, their purchases count for the survivor's enrolment), though the absorbed id's own
+     * enrolment stays as it was. Fails with MemberNotFoundException for a member nothing named.
+     */
+    public Uni<MemberAssignment> assignment(String id, String memberId) {
+        return campaign(id).flatMap(campaign -> stores.knownAs(memberId).map(person -> {
+            if (person == null) {
                 throw new MemberNotFoundException(memberId);
             }
-            return campaign.assign(memberId);
+            return new MemberAssignment(person, campaign.assign(person));
         }));
     }
 

@@ -46,6 +46,11 @@ class SegmentTaskPlanner {
         return dueBySegment.containsKey(segmentId);
     }
 
+    /** The rules' segments, each with the origin of the tasks its rule opens. */
+    Map<String, String> originBySegment() {
+        return dueBySegment.keySet().stream().collect(Collectors.toMap(segment -> segment, TaskOrigin::segment));
+    }
+
     /** Returns the store whose call list changed, or null. */
     Uni<String> apply(MemberSegmentRepository.Change change, Instant now) {
         return change.entered() ? open(change, now) : close(change, now);

@@ -2,6 +2,7 @@ package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.InterventionSop;
+import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
 import io.memberpulse.campaign.domain.TaskOrigin;
 import io.memberpulse.campaign.domain.TaskPlan;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Brings one store's churn-top-share tasks in line with the SOP, inside the caller's transaction, and the
@@ -27,7 +29,8 @@ import java.util.function.Function;
  * on one, members held out of a live call campaign, and members who already have an OPEN task of another SOP
  * rule or in another store (a second OPEN task would break the one-per-member index and fail the whole batch
  * of scores).
- * Held-out members' OPEN tasks of the store are cancelled, whichever rule opened them.
+ * Members held out of a live call campaign lose their OPEN calls, whichever rule opened them: the store's members
+ * wherever their call is, and whoever holds a call in the store though scored elsewhere or not at all.
  */
 @ApplicationScoped
 public class StoreTaskPlanner {
@@ -58,18 +61,29 @@ public class StoreTaskPlanner {
     private record Planned(TaskPlan plan, CallArms arms) {
     }
 
-    public Uni<TaskPlan> replan(String storeId, Instant now) {
-        return risks.inStore(storeId).flatMap(members -> liveCalls.arms(members, now)
-                .flatMap(arms -> passedOver(storeId, now).flatMap(skipped -> tasks.openInStore(storeId).map(open -> {
-                    skipped.addAll(arms.heldOut());
-                    List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
-                    List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
-                    others.forEach(task -> skipped.add(task.memberId()));
-                    return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own)
-                            .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms);
-                }))))
-                .call(planned -> apply(storeId, planned, now))
-                .map(Planned::plan);
+    /**
+     * Returns the stores whose call lists changed: this one, and those where a held-out member of this store had
+     * their call (the caller drops their cached lists after the commit).
+     */
+    public Uni<Set<String>> replan(String storeId, Instant now) {
+        return risks.inStore(storeId).flatMap(members -> tasks.openInStore(storeId).flatMap(open -> liveCalls
+                        .arms(members, calledHereNotScoredHere(open, members), now)
+                        .flatMap(arms -> passedOver(storeId, now).map(skipped -> {
+                            skipped.addAll(arms.heldOut());
+                            List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
+                            List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
+                            others.forEach(task -> skipped.add(task.memberId()));
+                            return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own)
+                                    .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms);
+                        }))))
+                .flatMap(planned -> apply(storeId, planned, now));
+    }
+
+    /** Members with an OPEN task in the store who are not scored in it (a segment rule's call, see README). */
+    private static Set<String> calledHereNotScoredHere(List<OpenTask> open, List<MemberRisk> members) {
+        Set<String> called = open.stream().map(OpenTask::memberId).collect(Collectors.toCollection(HashSet::new));
+        members.forEach(member -> called.remove(member.memberId()));
+        return called;
     }
 
     /**
@@ -84,19 +98,26 @@ public class StoreTaskPlanner {
                 .replaceWith(skipped);
     }
 
-    private Uni<Void> apply(String storeId, Planned planned, Instant now) {
+    private Uni<Set<String>> apply(String storeId, Planned planned, Instant now) {
         TaskPlan plan = planned.plan();
         CallArms arms = planned.arms();
-        Uni<Void> applied = plan.isEmpty() ? Uni.createFrom().voidItem()
-                : inOrder(plan.toCancel(), task -> tasks.cancel(task.taskId(),
-                        arms.heldOut().contains(task.memberId()) ? CloseReason.HELD_OUT : CloseReason.RISK_FELL, now))
-                        .call(() -> inOrder(plan.toRefresh(), refresh -> tasks.refresh(refresh.taskId(), refresh.risk())))
-                        .call(() -> inOrder(plan.toOpen(), member -> tasks.open(member, now, now.plus(dueIn),
-                                TaskOrigin.CHURN_TOP_SHARE, arms.treatedCampaign().get(member.memberId()))))
-                        // Flush per store so that the one-OPEN-task-per-member index speaks up here, not at commit.
-                        .call(tasks::flush);
-        return arms.treatedCampaign().isEmpty() ? applied
-                : applied.call(() -> tasks.countFor(storeId, arms.treatedCampaign()));
+        Set<String> changed = new HashSet<>(Set.of(storeId));
+        // Held-out members' calls go below, in any store; the plan cancels the others of its store here.
+        List<OpenTask> riskFell = plan.toCancel().stream().filter(task -> !arms.heldOut().contains(task.memberId())).toList();
+        Uni<Void> applied = inOrder(riskFell, task -> tasks.cancel(task.taskId(), CloseReason.RISK_FELL, now))
+                .call(() -> inOrder(plan.toRefresh(), refresh -> tasks.refresh(refresh.taskId(), refresh.risk())))
+                .call(() -> inOrder(plan.toOpen(), member -> tasks.open(member, now, now.plus(dueIn),
+                        TaskOrigin.CHURN_TOP_SHARE, arms.treatedCampaign().get(member.memberId()))))
+                // Flush per store so that the one-OPEN-task-per-member index speaks up here, not at commit, and
+                // before the bulk updates below.
+                .call(tasks::flush);
+        if (!arms.heldOut().isEmpty()) {
+            applied = applied.call(() -> tasks.cancelHeldOut(arms.heldOut(), now).invoke(changed::addAll));
+        }
+        if (!arms.treatedCampaign().isEmpty()) {
+            applied = applied.call(() -> tasks.countFor(arms.treatedCampaign()));
+        }
+        return applied.replaceWith(changed);
     }
 
     /** One after another: a Hibernate Reactive session allows a single operation at a time. */

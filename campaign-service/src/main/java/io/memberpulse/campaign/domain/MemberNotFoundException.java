@@ -1,8 +1,8 @@
 package io.memberpulse.campaign.domain;
 
-/** A member id campaign-service never saw on member.events, churn.scores or member.segments. */
+/** A member id campaign-service never saw on member.events, churn.scores, member.segments or member.merges. */
 public final class MemberNotFoundException extends CampaignException {
     public MemberNotFoundException(String memberId) {
-        super("no member " + memberId + ": no event, churn score or segment names it");
+        super("no member " + memberId + ": no event, churn score, segment or merge names it");
     }
 }

@@ -10,7 +10,9 @@ import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -67,16 +69,38 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 member.probability(), member.memberValue(), member.valueAtRisk(), taskId).replaceWithVoid();
     }
 
-    /** Kept OPEN tasks of treated members now count for their live call campaign (a bulk update: versions stay). */
-    public Uni<Void> countFor(String storeId, java.util.Map<String, String> campaignByMember) {
+    /**
+     * Treated members' OPEN tasks, in whichever store they are, now count for their live call campaign (a bulk update:
+     * versions stay).
+     */
+    public Uni<Void> countFor(Map<String, String> campaignByMember) {
         Uni<Void> tagged = Uni.createFrom().voidItem();
-        var byCampaign = campaignByMember.entrySet().stream().collect(Collectors.groupingBy(java.util.Map.Entry::getValue,
-                Collectors.mapping(java.util.Map.Entry::getKey, Collectors.toList())));
+        var byCampaign = campaignByMember.entrySet().stream().collect(Collectors.groupingBy(Map.Entry::getValue,
+                Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
         for (var entry : byCampaign.entrySet()) {
-            tagged = tagged.chain(() -> update("campaignId = ?1 where storeId = ?2 and status = ?3 and campaignId is null "
-                    + "and memberId in ?4", entry.getKey(), storeId, CallTaskEntity.OPEN, entry.getValue()).replaceWithVoid());
+            tagged = tagged.chain(() -> update("campaignId = ?1 where status = ?2 and campaignId is null and memberId in ?3",
+                    entry.getKey(), CallTaskEntity.OPEN, entry.getValue()).replaceWithVoid());
         }
         return tagged;
+    }
+
+    /**
+     * Cancels the OPEN tasks of members a live call campaign holds out, in whichever store they are and whichever rule
+     * opened them; returns the stores of the tasks cancelled. A bulk update that only touches tasks still OPEN, so
+     * that two stores' planners cancelling the same call at once (the member is scored in one, called from the other)
+     * both succeed without the other store's lock; the version moves, so an outcome sent for the call is refused.
+     * Flush the session first: its copies of these tasks are not updated.
+     */
+    public Uni<Set<String>> cancelHeldOut(Collection<String> memberIds, Instant now) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return find("memberId in ?1 and status = ?2", memberIds, CallTaskEntity.OPEN).project(TaskInStore.class).list()
+                .flatMap(found -> found.isEmpty() ? Uni.createFrom().item(Set.<String>of())
+                        : update("status = ?1, closedAt = ?2, closeReason = ?3, version = version + 1 where id in ?4 and status = ?5",
+                                CallTaskEntity.CANCELLED, now, CloseReason.HELD_OUT.text(),
+                                found.stream().map(TaskInStore::id).toList(), CallTaskEntity.OPEN)
+                                .replaceWith(found.stream().map(TaskInStore::storeId).collect(Collectors.toSet())));
     }
 
     /** The member's OPEN tasks (at most one, by the partial unique index). */
@@ -188,6 +212,10 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
 
     @io.quarkus.runtime.annotations.RegisterForReflection
     public record MemberOnly(String memberId) {
+    }
+
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record TaskInStore(String id, String storeId) {
     }
 
     public Uni<Long> countOpen() {

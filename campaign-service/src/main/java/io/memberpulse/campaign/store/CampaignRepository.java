@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.store;
 
+import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.domain.experiment.CallArms;
@@ -149,13 +150,58 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""").executeBatch(rows).replaceWithVoid();
     }
 
-    /** The stores of a campaign's enrolled members. */
-    public Uni<List<String>> enrolledStores(String campaignId) {
-        return pool.preparedQuery("SELECT DISTINCT store_id FROM campaign_member WHERE campaign_id = $1 AND store_id IS NOT NULL")
+    /**
+     * The stores of a campaign's enrolled members and of their OPEN calls: a call may sit in another store than the
+     * one the member was enrolled in (a segment rule's call, in the store of most orders).
+     */
+    public Uni<List<String>> storesOf(String campaignId) {
+        return pool.preparedQuery("""
+                SELECT store_id FROM campaign_member WHERE campaign_id = $1 AND store_id IS NOT NULL
+                UNION
+                SELECT t.store_id FROM campaign_member cm JOIN call_task t ON t.member_id = cm.member_id AND t.status = 'OPEN'
+                WHERE cm.campaign_id = $1""")
                 .execute(Tuple.of(campaignId)).map(rows -> {
                     List<String> stores = new ArrayList<>();
                     rows.forEach(row -> stores.add(row.getString(0)));
                     return stores;
+                });
+    }
+
+    /**
+     * The segment entries of the campaign's held-out members whose call by that segment's rule the holdout cancelled:
+     * still in the segment, and the rule's latest task for them cancelled as held out. Columns of
+     * {@link MemberSegmentRepository.Change}: an entry at the time they entered.
+     *
+     * @param originBySegment the segment-entry rules: segment id → the origin of the tasks they open (domain.TaskOrigin)
+     */
+    public Uni<List<MemberSegmentRepository.Change>> heldOutSegmentEntries(String campaignId, Map<String, String> originBySegment) {
+        if (originBySegment.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<String> segmentIds = List.copyOf(originBySegment.keySet());
+        String[] origins = segmentIds.stream().map(originBySegment::get).toArray(String[]::new);
+        // One pass over call_task (it has no index by member for closed tasks): this runs once, when a campaign ends.
+        return pool.preparedQuery("""
+                WITH rule (segment_id, origin) AS (SELECT * FROM unnest($2::text[], $3::text[])),
+                latest AS (
+                  SELECT DISTINCT ON (t.member_id, t.origin) t.member_id, t.origin, t.status, t.close_reason
+                  FROM call_task t
+                  WHERE t.origin = ANY($3)
+                    AND t.member_id IN (SELECT member_id FROM campaign_member WHERE campaign_id = $1 AND arm = 'HOLDOUT')
+                  ORDER BY t.member_id, t.origin, t.created_at DESC, t.closed_at DESC NULLS FIRST)
+                SELECT ms.member_id, ms.segment_id, ms.since, ms.home_store_id
+                FROM latest l JOIN rule r ON r.origin = l.origin
+                JOIN member_segment ms ON ms.member_id = l.member_id AND ms.segment_id = r.segment_id
+                WHERE l.status = 'CANCELLED' AND l.close_reason = $4
+                ORDER BY ms.member_id, ms.segment_id""")
+                .execute(Tuple.of(campaignId, segmentIds.toArray(String[]::new), origins, CloseReason.HELD_OUT.text()))
+                .map(rows -> {
+                    List<MemberSegmentRepository.Change> entries = new ArrayList<>();
+                    for (Row row : rows) {
+                        entries.add(new MemberSegmentRepository.Change(row.getString(0), row.getString(1), true,
+                                row.getOffsetDateTime(2).toInstant(), row.getString(3)));
+                    }
+                    return entries;
                 });
     }
 

@@ -34,15 +34,21 @@ public class KnownStoreRepository {
                 .execute(Tuple.of(storeId)).map(rows -> rows.iterator().next().getBoolean(0));
     }
 
-    /** A member is known once an event, a churn score or a segment change named them. */
-    public Uni<Boolean> memberExists(String memberId) {
+    /**
+     * The id under which the member is known now: the final survivor a merge absorbed them into (member_alias), else
+     * the member itself once an event, a churn score, a segment change or a merge named them; null when unknown.
+     */
+    public Uni<String> knownAs(String memberId) {
         return pool.preparedQuery("""
-                SELECT EXISTS (SELECT 1 FROM member_risk WHERE member_id = $1)
-                    OR EXISTS (SELECT 1 FROM member_purchase WHERE member_id = $1)
-                    OR EXISTS (SELECT 1 FROM member_contact WHERE member_id = $1)
-                    OR EXISTS (SELECT 1 FROM member_coupon WHERE member_id = $1)
-                    OR EXISTS (SELECT 1 FROM member_segment WHERE member_id = $1)""")
-                .execute(Tuple.of(memberId)).map(rows -> rows.iterator().next().getBoolean(0));
+                SELECT coalesce((SELECT surviving_member_id FROM member_alias WHERE absorbed_member_id = $1),
+                    CASE WHEN EXISTS (SELECT 1 FROM member_risk WHERE member_id = $1)
+                           OR EXISTS (SELECT 1 FROM member_purchase WHERE member_id = $1)
+                           OR EXISTS (SELECT 1 FROM member_contact WHERE member_id = $1)
+                           OR EXISTS (SELECT 1 FROM member_coupon WHERE member_id = $1)
+                           OR EXISTS (SELECT 1 FROM member_segment WHERE member_id = $1)
+                           OR EXISTS (SELECT 1 FROM member_alias WHERE surviving_member_id = $1)
+                         THEN $1::text END)""")
+                .execute(Tuple.of(memberId)).map(rows -> rows.iterator().next().getString(0));
     }
 
     /** Event time moves forward only. */

@@ -5,7 +5,7 @@ import io.memberpulse.campaign.PlanCampaignsService;
 import io.memberpulse.campaign.RunCampaignsService;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.experiment.Activity;
-import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.BeforeAfter;
 import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
@@ -110,11 +110,17 @@ public class CampaignResource {
         return planning.moveTo(id, next);
     }
 
+    /** @param memberId whose assignment it is: the member asked about, or the survivor a merge absorbed them into */
+    public record AssignmentResponse(String memberId, Arm arm, String variant) {
+    }
+
     @GET
     @Path("{id}/members/{memberId}/assignment")
-    @Operation(summary = "A member's arm and variant: sticky, from a hash of campaign and member")
-    public Uni<Assignment> assignment(@PathParam("id") String id, @PathParam("memberId") String memberId) {
-        return campaigns.assignment(id, memberId);
+    @Operation(summary = "A member's arm and variant: sticky, from a hash of campaign and member; "
+            + "for a member merged into another, the survivor's")
+    public Uni<AssignmentResponse> assignment(@PathParam("id") String id, @PathParam("memberId") String memberId) {
+        return campaigns.assignment(id, memberId).map(found -> new AssignmentResponse(found.memberId(),
+                found.assignment().arm(), found.assignment().variant()));
     }
 
     @GET

@@ -31,7 +31,10 @@ public record CallArms(List<Enrolment> toEnrol, Set<String> heldOut, Map<String,
     }
 
     /**
-     * @param enrolled  campaign id → member id → arm, for these members
+     * @param members   the members to enrol where they newly meet a live campaign's target
+     * @param enrolled  campaign id → member id → arm, for these members and any other the caller asks about (a
+     *                  member with a call in the store who is scored elsewhere or not at all): every enrolled
+     *                  member's arm counts, whoever is enrolled here
      * @param inSegment whether a member (first) is in a segment (second) now
      */
     public static CallArms of(List<Campaign> liveCalls, List<MemberRisk> members, Map<String, Map<String, Arm>> enrolled,
@@ -40,20 +43,21 @@ public record CallArms(List<Enrolment> toEnrol, Set<String> heldOut, Map<String,
         Set<String> heldOut = new HashSet<>();
         Map<String, String> treated = new HashMap<>();
         for (Campaign campaign : liveCalls) {
-            Map<String, Arm> arms = enrolled.getOrDefault(campaign.id(), Map.of());
+            Map<String, Arm> arms = new HashMap<>(enrolled.getOrDefault(campaign.id(), Map.of()));
             for (MemberRisk member : members) {
-                Arm arm = arms.get(member.memberId());
-                if (arm == null && admits(campaign.target(), member, inSegment)) {
+                if (!arms.containsKey(member.memberId()) && admits(campaign.target(), member, inSegment)) {
                     Assignment assignment = campaign.assign(member.memberId());
                     toEnrol.add(new Enrolment(campaign.id(), member.memberId(), member.storeId(), assignment));
-                    arm = assignment.arm();
-                }
-                if (arm == Arm.HOLDOUT) {
-                    heldOut.add(member.memberId());
-                } else if (arm == Arm.TREATED) {
-                    treated.putIfAbsent(member.memberId(), campaign.id());
+                    arms.put(member.memberId(), assignment.arm());
                 }
             }
+            arms.forEach((member, arm) -> {
+                if (arm == Arm.HOLDOUT) {
+                    heldOut.add(member);
+                } else {
+                    treated.putIfAbsent(member, campaign.id());
+                }
+            });
         }
         treated.keySet().removeAll(heldOut);
         return new CallArms(toEnrol, heldOut, treated);

@@ -83,4 +83,17 @@ class ActivityTest {
         assertThat(arms.treatedCampaign()).containsEntry("m0", "c-calls");
         assertThat(arms.heldOut().size() + arms.treatedCampaign().size()).isEqualTo(100);
     }
+
+    /** A call in the store of a member scored elsewhere or not at all follows that member's arm too. */
+    @Test
+    void enrolledMembersWhoAreNotAmongTheStoresMembersCountWithTheirArmsAndAreNotEnrolledAgain() {
+        Campaign calls = new Campaign("c-calls", "calls", Target.churnRisk(0.5, null), "", "call", "", 0, 0,
+                Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2025-02-01T00:00:00Z"), 0.5, List.of(), CampaignState.LIVE);
+        CallArms arms = CallArms.of(List.of(calls), List.of(new MemberRisk("scored", "s", 0.2, 10, Instant.EPOCH)),
+                Map.of("c-calls", Map.of("held-elsewhere", Arm.HOLDOUT, "treated-elsewhere", Arm.TREATED)), (m, s) -> false);
+
+        assertThat(arms.toEnrol()).isEmpty();
+        assertThat(arms.heldOut()).containsExactly("held-elsewhere");
+        assertThat(arms.treatedCampaign()).containsExactly(Map.entry("treated-elsewhere", "c-calls"));
+    }
 }

@@ -5,6 +5,7 @@ import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.campaign.testdata.ChurnEvents;
@@ -26,7 +27,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -177,6 +180,42 @@ class MemberMergeTest {
         assertThat(riskOf(c)).hasValue(0.9);
     }
 
+    /**
+     * An absorbed member's facts all move to the survivor, so the assignment lookup found no member and answered 404.
+     * The person's arm is the survivor's (their calls follow it, their purchases count for its enrolment); the
+     * absorbed id's own enrolment stays as it was.
+     */
+    @Test
+    void anAbsorbedMembersAssignmentIsTheSurvivorsWhileItsEnrolmentStaysUnderItsOwnId() {
+        String store = "ma-" + run;
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1), scored(survivor, store, 0.8, 100.0, T1)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(survivor)).isPresent());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(absorbed)).isPresent());
+        String campaign = given().contentType(ContentType.JSON).body("""
+                {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store))
+                .post("/campaigns").then().statusCode(201).extract().path("campaign.id");
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+        Map<String, String> enrolled = enrolments(campaign);
+        assertThat(enrolled).containsOnlyKeys(absorbed, survivor);
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, absorbed).then().statusCode(200)
+                .body("memberId", equalTo(absorbed)).body("arm", equalTo(enrolled.get(absorbed)));
+
+        produce(merged(absorbed, survivor, Instant.now()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(absorbed)).isEmpty());
+
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, absorbed).then().statusCode(200)
+                .body("memberId", equalTo(survivor)).body("arm", equalTo(enrolled.get(survivor)));
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, survivor).then().statusCode(200)
+                .body("memberId", equalTo(survivor)).body("arm", equalTo(enrolled.get(survivor)));
+        assertThat(enrolments(campaign)).isEqualTo(enrolled);
+        given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+    }
+
     @Test
     void anUnreadableOrUnusableChangeIsDeadLetteredAloneAndItsNeighbourApplied() {
         String deadLetters = Topics.deadLetter(Topics.MEMBER_MERGES);
@@ -234,6 +273,14 @@ class MemberMergeTest {
         var rows = database.preparedQuery("SELECT probability FROM member_risk WHERE member_id = $1")
                 .execute(Tuple.of(member)).await().indefinitely().iterator();
         return rows.hasNext() ? Optional.of(rows.next().getDouble(0)) : Optional.empty();
+    }
+
+    /** Member id → arm of the campaign's enrolments. */
+    private Map<String, String> enrolments(String campaign) {
+        Map<String, String> arms = new HashMap<>();
+        database.preparedQuery("SELECT member_id, arm FROM campaign_member WHERE campaign_id = $1")
+                .execute(Tuple.of(campaign)).await().indefinitely().forEach(row -> arms.put(row.getString(0), row.getString(1)));
+        return arms;
     }
 
     private Optional<String> survivorOf(String member) {

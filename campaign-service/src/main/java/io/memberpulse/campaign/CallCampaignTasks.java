@@ -1,0 +1,66 @@
+package io.memberpulse.campaign;
+
+import io.memberpulse.campaign.domain.experiment.Campaign;
+import io.memberpulse.campaign.store.CampaignRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a call campaign's going live and ending do to the call tasks. Live: the stores of its members and of their
+ * OPEN calls are replanned, so held-out members lose their calls wherever they are and treated members' calls count
+ * for it. Ended (review): its held-out members are ordinary members again. Those whose segment-rule call the holdout
+ * cancelled and who are still in the segment get that rule's call as on entering it (unless another live call
+ * campaign holds them out, they have an OPEN call, a call made puts them in the cool-down or they opted out), then
+ * the same stores are replanned, where the churn SOP may pick them again.
+ */
+@ApplicationScoped
+class CallCampaignTasks {
+    private final CampaignRepository campaigns;
+    private final SegmentTaskPlanner segmentRules;
+    private final ReplanStoresService replanner;
+    private final Clock clock;
+
+    CallCampaignTasks(CampaignRepository campaigns, SegmentTaskPlanner segmentRules, ReplanStoresService replanner,
+            Clock clock) {
+        this.campaigns = campaigns;
+        this.segmentRules = segmentRules;
+        this.replanner = replanner;
+        this.clock = clock;
+    }
+
+    /** After the campaign moved to its state (committed). */
+    Uni<Void> follow(Campaign campaign) {
+        if (!campaign.makesCalls()) {
+            return Uni.createFrom().voidItem();
+        }
+        return switch (campaign.state()) {
+            case LIVE -> campaigns.storesOf(campaign.id()).flatMap(replanner::replan);
+            case REVIEW -> giveBackSegmentCalls(campaign.id()).flatMap(stores -> campaigns.storesOf(campaign.id())
+                    .flatMap(enrolled -> {
+                        stores.addAll(enrolled);
+                        return replanner.replan(stores);
+                    }));
+            default -> Uni.createFrom().voidItem();
+        };
+    }
+
+    /** Returns the stores where a call was opened again. */
+    private Uni<Set<String>> giveBackSegmentCalls(String campaignId) {
+        Instant now = clock.instant();
+        Set<String> stores = new TreeSet<>();
+        return campaigns.heldOutSegmentEntries(campaignId, segmentRules.originBySegment())
+                .flatMap(entries -> entries.isEmpty() ? Uni.createFrom().voidItem()
+                        : Panache.withTransaction(() -> StoreTaskPlanner.inOrder(entries,
+                                entry -> segmentRules.apply(entry, now).invoke(store -> {
+                                    if (store != null) {
+                                        stores.add(store);
+                                    }
+                                }))))
+                .replaceWith(stores);
+    }
+}

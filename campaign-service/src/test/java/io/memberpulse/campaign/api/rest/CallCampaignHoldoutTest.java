@@ -1,0 +1,257 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.memberpulse.campaign.testdata.SegmentEvents.change;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.memberpulse.campaign.RecordSegmentsService;
+import io.memberpulse.campaign.domain.experiment.Arm;
+import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.campaign.testdata.SegmentEvents;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The holdout of a live call campaign against the SOP's call tasks (README, the holdout): held-out members get no
+ * call from any rule in any store while it runs, and are ordinary members again once it ends.
+ */
+@QuarkusTest
+class CallCampaignHoldoutTest {
+    static final Instant ENTERED = Instant.parse("2025-06-01T08:00:00Z");
+    static final String HELD_OUT = "held out by a live call campaign";
+    static final String CHURN_EDGE = "segment:churn-edge";
+    static final Duration WAIT = Duration.ofSeconds(45);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    Pool database;
+
+    @Inject
+    RecordSegmentsService segments;
+
+    KafkaCompanion kafka;
+    String run;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+        MemberEvents.register(kafka);
+        SegmentEvents.register(kafka);
+        run = ChurnEvents.run();
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    /**
+     * Going live once cancelled held-out members' calls only in the stores replanned (their enrolment store) and
+     * only for members scored there: a churn-edge call sitting in another store, as one rule per person puts it
+     * there, stayed on that store's list and contaminated the holdout.
+     */
+    @Test
+    void heldOutMembersLoseTheirCallsInEveryStoreAndNoRuleOpensOneWhileTheCampaignIsLive() throws Throwable {
+        String scoredIn = "ha-" + run;
+        String callsIn = "hb-" + run;
+        // Scored in one store, their churn-edge call opened earlier in the store rfm-service reported.
+        List<String> scoredElsewhere = members("se", 12);
+        // Never scored: reported in one store (where the campaign enrols them), their call where they buy.
+        List<String> unscored = members("un", 12);
+        // Like the first, but scored once the campaign is live: enrolled then, by the replan of the store they are scored in.
+        List<String> late = members("la", 12);
+        List<MemberEvent> orders = new ArrayList<>();
+        for (String member : unscored) {
+            orders.add(MemberEvents.orderLine(member, member + "-1", member + "-o1", ENTERED.minus(Duration.ofDays(10)),
+                    callsIn, "s", "dairy/milk", 1, 10));
+        }
+        MemberEvents.publish(kafka, orders);
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_purchase WHERE member_id = ANY($1)",
+                unscored) == unscored.size());
+        List<SegmentChanged> entries = new ArrayList<>();
+        scoredElsewhere.forEach(m -> entries.add(change(m, "churn-edge", true, ENTERED, callsIn)));
+        late.forEach(m -> entries.add(change(m, "churn-edge", true, ENTERED, callsIn)));
+        unscored.forEach(m -> entries.add(change(m, "churn-edge", true, ENTERED, scoredIn)));
+        SegmentEvents.publish(kafka, entries);
+        List<String> everyone = new ArrayList<>(scoredElsewhere);
+        everyone.addAll(unscored);
+        List<String> called = new ArrayList<>(everyone);
+        called.addAll(late);
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN' "
+                + "AND store_id = '" + callsIn + "'", called) == called.size());
+        ChurnEvents.publish(kafka, scoredElsewhere.stream().map(m -> scored(m, scoredIn, 0.6, 50, T1)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1) AND store_id = '"
+                + scoredIn + "'", scoredElsewhere) == scoredElsewhere.size());
+        assertThat(callList(callsIn)).containsExactlyInAnyOrderElementsOf(called); // cached now
+
+        String campaign = goLive("""
+                {"name": "edge calls", "targetSegmentId": "churn-edge", "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(scoredIn));
+        List<String> heldOut = everyone.stream().filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
+        List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
+        assertThat(heldOut).isNotEmpty().anyMatch(scoredElsewhere::contains).anyMatch(unscored::contains);
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE campaign_id = $2 AND member_id = ANY($1)",
+                everyone, campaign)).isEqualTo(everyone.size());
+
+        for (String member : heldOut) {
+            assertThat(tasks(member)).as(member).singleElement()
+                    .satisfies(task -> assertThat(task).containsExactly("CANCELLED", HELD_OUT, callsIn, CHURN_EDGE, null));
+        }
+        // Treated members keep their calls where they are, and those calls count for the campaign.
+        for (String member : treated) {
+            assertThat(tasks(member)).as(member).singleElement()
+                    .satisfies(task -> assertThat(task).containsExactly("OPEN", null, callsIn, CHURN_EDGE, campaign));
+        }
+        List<String> treatedOrNotEnrolled = new ArrayList<>(treated);
+        treatedOrNotEnrolled.addAll(late);
+        assertThat(callList(callsIn)).containsExactlyInAnyOrderElementsOf(treatedOrNotEnrolled);
+        assertThat(callList(scoredIn)).isEmpty();
+
+        // Scored in the campaign's store now: enrolled there, their calls in the other store follow their arms at once.
+        ChurnEvents.publish(kafka, late.stream().map(m -> scored(m, scoredIn, 0.6, 50, T1)).toList());
+        // The scores are stored in the transaction that replans the store.
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", late) == late.size());
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE campaign_id = $2 AND member_id = ANY($1)", late, campaign))
+                .isEqualTo(late.size());
+        List<String> lateHeldOut = late.stream().filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
+        assertThat(lateHeldOut).isNotEmpty().hasSizeLessThan(late.size());
+        for (String member : late) {
+            List<String> expected = lateHeldOut.contains(member) ? Arrays.asList("CANCELLED", HELD_OUT, callsIn, CHURN_EDGE, null)
+                    : Arrays.asList("OPEN", null, callsIn, CHURN_EDGE, campaign);
+            assertThat(tasks(member)).as(member).containsExactly(expected);
+        }
+        List<String> allHeldOut = new ArrayList<>(heldOut);
+        allHeldOut.addAll(lateHeldOut);
+        assertThat(callList(callsIn)).containsExactlyInAnyOrderElementsOf(
+                called.stream().filter(m -> !allHeldOut.contains(m)).toList());
+
+        // While the campaign runs no rule calls them: neither a repeated segment entry nor a newer score.
+        VertxContextSupport.subscribeAndAwait(() -> segments.record(allHeldOut.stream()
+                .map(m -> change(m, "churn-edge", true, ENTERED, callsIn)).toList()));
+        List<ChurnScored> newer = new ArrayList<>();
+        scoredElsewhere.forEach(m -> newer.add(scored(m, scoredIn, 0.95, 500, T1.plus(Duration.ofDays(1)))));
+        late.forEach(m -> newer.add(scored(m, scoredIn, 0.95, 500, T1.plus(Duration.ofDays(1)))));
+        unscored.stream().filter(allHeldOut::contains)
+                .forEach(m -> newer.add(scored(m, callsIn, 0.95, 500, T1.plus(Duration.ofDays(1)))));
+        ChurnEvents.publish(kafka, newer);
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1) AND probability = 0.95",
+                called) == newer.size());
+        assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", allHeldOut)).isZero();
+        assertThat(callList(scoredIn)).doesNotContainAnyElementsOf(allHeldOut);
+        assertThat(callList(callsIn)).doesNotContainAnyElementsOf(allHeldOut);
+
+        moveTo(campaign, "review");
+    }
+
+    /**
+     * A churn-edge call cancelled for the holdout never came back: the segment rule opens a call on entering the
+     * segment only, and the held-out member had entered before the campaign.
+     */
+    @Test
+    void aHeldOutMembersChurnEdgeCallComesBackWhenTheCampaignEndsIfTheyAreStillInTheSegment() throws Throwable {
+        String store = "hr-" + run;
+        List<String> everyone = members("hr", 20);
+        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
+                everyone) == everyone.size());
+        // Under the SOP's probability floor: only the segment rule calls them.
+        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
+                == everyone.size());
+
+        String campaign = goLive("""
+                {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+        List<String> heldOut = everyone.stream().filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
+        List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
+        assertThat(heldOut).hasSizeGreaterThan(1);
+        assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", heldOut)).isZero();
+        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(treated);
+        // One of them leaves the segment while the campaign runs: nothing to give back to them.
+        String left = heldOut.get(0);
+        VertxContextSupport.subscribeAndAwait(() -> segments.record(List.of(
+                change(left, "churn-edge", false, ENTERED.plus(Duration.ofDays(5)), store))));
+
+        moveTo(campaign, "review");
+
+        List<String> back = heldOut.subList(1, heldOut.size());
+        for (String member : back) {
+            assertThat(tasks(member)).as(member).hasSize(2).anySatisfy(task -> assertThat(task)
+                    .containsExactly("OPEN", null, store, CHURN_EDGE, null));
+        }
+        assertThat(tasks(left)).singleElement().satisfies(task -> assertThat(task).startsWith("CANCELLED", HELD_OUT));
+        List<String> called = new ArrayList<>(treated);
+        called.addAll(back);
+        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
+    }
+
+    private List<String> members(String kind, int count) {
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            members.add(kind + "-" + run + "-" + i);
+        }
+        return members;
+    }
+
+    private static String goLive(String plan) {
+        String campaign = given().contentType(ContentType.JSON).body(plan).post("/campaigns").then().statusCode(201)
+                .extract().path("campaign.id");
+        moveTo(campaign, "live");
+        return campaign;
+    }
+
+    private static void moveTo(String campaign, String state) {
+        given().contentType(ContentType.JSON).body("{\"state\": \"" + state + "\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+    }
+
+    private static List<String> callList(String store) {
+        return given().queryParam("limit", 100).get("/stores/{s}/call-list", store).then().statusCode(200)
+                .extract().jsonPath().getList("tasks.memberId", String.class);
+    }
+
+    /** The member's tasks, oldest first: status, close reason, store, origin, campaign. */
+    private List<List<String>> tasks(String member) {
+        List<List<String>> tasks = new ArrayList<>();
+        for (Row row : database.preparedQuery("""
+                SELECT status, close_reason, store_id, origin, campaign_id FROM call_task WHERE member_id = $1
+                ORDER BY created_at, closed_at NULLS LAST""").execute(Tuple.of(member)).await().indefinitely()) {
+            tasks.add(Arrays.asList(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
+                    row.getString(4)));
+        }
+        return tasks;
+    }
+
+    private long count(String sql, List<String> members, Object... more) {
+        Tuple arguments = Tuple.of(members.toArray(String[]::new));
+        for (Object argument : more) {
+            arguments.addValue(argument);
+        }
+        return database.preparedQuery(sql).execute(arguments).await().indefinitely().iterator().next().getLong(0);
+    }
+}
