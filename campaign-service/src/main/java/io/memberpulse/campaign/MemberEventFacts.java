@@ -3,16 +3,17 @@ package io.memberpulse.campaign;
 import io.memberpulse.campaign.domain.PhoneMask;
 import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.campaign.store.CouponRepository;
+import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.merges.IdentityChange;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -86,8 +87,15 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Contac
                 emptyToNull(coupon.getCampaignId()), coupon.hasCouponValue() ? coupon.getCouponValue() : null, issued, at));
     }
 
+    /** The source as stored, spelled as a split's event keys spell it ("pos" for SOURCE_POS). */
     private static String source(ChannelEvent fact) {
-        return fact.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
+        return IdentityChange.EventKey.normalSource(fact.getSource().name());
+    }
+
+    /** The event's key and the member it came under, for IdentityChangeRepository.ownersOf. */
+    static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {
+        return new IdentityChangeRepository.ArrivingEvent(source(event.getEvent()), event.getEvent().getEventId(),
+                event.getMemberId());
     }
 
     private static String emptyToNull(String value) {

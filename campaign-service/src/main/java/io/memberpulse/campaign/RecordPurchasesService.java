@@ -2,17 +2,25 @@ package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.campaign.store.CouponRepository;
+import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.KnownStoreRepository;
 import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keeps what campaign-service needs of member.events: purchases to judge campaigns against their
  * holdouts and for talking points, coupons, masked phones, known stores and event time. Every write is
  * idempotent (keyed by source + event id, coupon id, member, store), so redelivery changes nothing.
+ *
+ * <p>Each event is recorded for the member it belongs to now, as rfm-service and churn-service record it: the
+ * member a MemberSplit gave it to, else the member it came under, then that member's final survivor when a merge
+ * absorbed it. The look-up and the member's facts share one transaction that no identity change overlaps
+ * (IdentityChangeRepository's lock, shared), so a split or merge applied by another replica cannot slip in
+ * between and leave the facts under the old id.
  */
 @ApplicationScoped
 public class RecordPurchasesService {
@@ -20,21 +28,39 @@ public class RecordPurchasesService {
     private final ContactRepository contacts;
     private final CouponRepository coupons;
     private final KnownStoreRepository stores;
+    private final IdentityChangeRepository identities;
 
     public RecordPurchasesService(PurchaseRepository purchases, ContactRepository contacts, CouponRepository coupons,
-            KnownStoreRepository stores) {
+            KnownStoreRepository stores, IdentityChangeRepository identities) {
         this.purchases = purchases;
         this.contacts = contacts;
         this.coupons = coupons;
         this.stores = stores;
+        this.identities = identities;
     }
 
     public Uni<Void> record(List<MemberEvent> events) {
-        MemberEventFacts facts = MemberEventFacts.of(events);
-        return purchases.insert(facts.purchases())
-                .chain(() -> contacts.upsert(facts.contacts()))
-                .chain(() -> coupons.apply(facts.coupons()))
-                .chain(() -> stores.remember(facts.stores(), facts.newest()))
-                .chain(() -> stores.advanceClock(facts.newest()));
+        List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
+                .filter(event -> !event.getMemberId().isEmpty()).map(MemberEventFacts::arriving).toList();
+        return identities.withoutIdentityChanges(connection -> identities.ownersOf(connection, arriving)
+                        .map(owners -> MemberEventFacts.of(underOwners(events, owners)))
+                        .call(facts -> purchases.insert(connection, facts.purchases()))
+                        .call(facts -> contacts.upsert(connection, facts.contacts()))
+                        .call(facts -> coupons.apply(connection, facts.coupons())))
+                // Stores and event time name no member: after the commit, outside the lock.
+                .call(facts -> stores.remember(facts.stores(), facts.newest()))
+                .call(facts -> stores.advanceClock(facts.newest()))
+                .replaceWithVoid();
+    }
+
+    private static List<MemberEvent> underOwners(List<MemberEvent> events,
+            Map<IdentityChangeRepository.ArrivingEvent, String> owners) {
+        if (owners.isEmpty()) {
+            return events;
+        }
+        return events.stream().map(event -> {
+            String owner = event.getMemberId().isEmpty() ? null : owners.get(MemberEventFacts.arriving(event));
+            return owner == null ? event : event.toBuilder().setMemberId(owner).build();
+        }).toList();
     }
 }

@@ -3,12 +3,14 @@ package io.memberpulse.campaign.store;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +27,14 @@ public class ContactRepository {
     public record Contact(String memberId, String maskedPhone, Instant seenAt) {
     }
 
-    public Uni<Void> upsert(Collection<Contact> contacts) {
+    /** In the client's transaction (rows in member order, as every batch writes them: no lock cycle between two). */
+    public Uni<Void> upsert(SqlClient client, Collection<Contact> contacts) {
         if (contacts.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> tuples = new ArrayList<>(contacts.size());
-        contacts.forEach(c -> tuples.add(Tuple.of(c.memberId(), c.maskedPhone(), c.seenAt().atOffset(ZoneOffset.UTC))));
-        return pool.preparedQuery("""
+        contacts.stream().sorted(Comparator.comparing(Contact::memberId)).forEach(c -> tuples.add(Tuple.of(c.memberId(), c.maskedPhone(), c.seenAt().atOffset(ZoneOffset.UTC))));
+        return client.preparedQuery("""
                 INSERT INTO member_contact (member_id, masked_phone, seen_at) VALUES ($1, $2, $3)
                 ON CONFLICT (member_id) DO UPDATE SET masked_phone = EXCLUDED.masked_phone, seen_at = EXCLUDED.seen_at
                 WHERE member_contact.seen_at <= EXCLUDED.seen_at""")

@@ -1,39 +1,38 @@
 package io.memberpulse.campaign.store;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /** Coupons issued and redeemed (member_coupon), from member.events. */
 @ApplicationScoped
 public class CouponRepository {
-    private final Pool pool;
-
-    public CouponRepository(Pool pool) {
-        this.pool = pool;
-    }
 
     /** A coupon_issued (issued = true) or coupon_redeemed event. */
     public record CouponEvent(String couponId, String memberId, String campaignId, Double value, boolean issued, Instant at) {
     }
 
-    /** Order-insensitive: the issue names the holder; the earliest redemption counts. */
-    public Uni<Void> apply(List<CouponEvent> events) {
+    /**
+     * Order-insensitive: the issue names the holder; the earliest redemption counts. In the client's transaction
+     * (rows in coupon order).
+     */
+    public Uni<Void> apply(SqlClient client, List<CouponEvent> events) {
         List<Tuple> issued = new ArrayList<>();
         List<Tuple> redeemed = new ArrayList<>();
-        for (CouponEvent e : events) {
+        for (CouponEvent e : events.stream().sorted(Comparator.comparing(CouponEvent::couponId)).toList()) {
             (e.issued() ? issued : redeemed).add(Tuple.from(Arrays.asList(e.couponId(), e.memberId(), e.campaignId(),
                     e.value(), e.at().atOffset(ZoneOffset.UTC))));
         }
         Uni<Void> applied = Uni.createFrom().voidItem();
         if (!issued.isEmpty()) {
-            applied = applied.chain(() -> pool.preparedQuery("""
+            applied = applied.chain(() -> client.preparedQuery("""
                     INSERT INTO member_coupon (coupon_id, member_id, campaign_id, coupon_value, issued_at)
                     VALUES ($1, $2, $3, $4, $5)
                     ON CONFLICT (coupon_id) DO UPDATE SET member_id = EXCLUDED.member_id,
@@ -42,7 +41,7 @@ public class CouponRepository {
                       issued_at = EXCLUDED.issued_at""").executeBatch(issued).replaceWithVoid());
         }
         if (!redeemed.isEmpty()) {
-            applied = applied.chain(() -> pool.preparedQuery("""
+            applied = applied.chain(() -> client.preparedQuery("""
                     INSERT INTO member_coupon (coupon_id, member_id, campaign_id, coupon_value, redeemed_at)
                     VALUES ($1, $2, $3, $4, $5)
                     ON CONFLICT (coupon_id) DO UPDATE SET

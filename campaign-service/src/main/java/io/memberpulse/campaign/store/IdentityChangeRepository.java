@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Applies MemberMerged / MemberSplit to what campaign-service keeps per member, in one transaction with the
@@ -33,14 +35,21 @@ import java.util.TreeSet;
  * A's score (member_risk) and masked phone become S's where S has none (A's store stays a known store); A's
  * purchase lines and coupons become S's; A's segment memberships go (rfm-service publishes the survivor's own).
  * A's closed tasks and outcomes and A's campaign enrolments stay under A.
+ *
+ * <p>A MemberSplit also keeps the member it gave each event to (split_event_owner), so that events it moved
+ * which member.events delivers only after it, still under the original member, go to that part
+ * ({@link #ownersOf}).
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
     /**
-     * Identity changes are applied one at a time across replicas (the consumer group may give A→B and B→C to
-     * two of them): a transaction-scoped advisory lock, this number being campaign-service's own.
+     * The advisory lock of "identity changes against event recording" in campaign-service's database. Applying a
+     * change takes it exclusively (one change at a time across replicas: the consumer group may give A→B and B→C
+     * to two of them); recording a batch of member.events takes it shared ({@link #withoutIdentityChanges}), so
+     * that no change is applied between the batch's look-up of where its events belong and its inserts. Both take
+     * it before any store planning lock ({@link StoreLocks}), never after one.
      */
-    private static final long IDENTITY_LOCK = 0x6361_6d70_5f69_6400L; // "camp_id"
+    public static final long IDENTITY_CHANGE_LOCK = 0x6361_6d70_5f69_6400L; // "camp_id"
 
     private final Pool pool;
 
@@ -59,7 +68,7 @@ public class IdentityChangeRepository {
     public Uni<Applied> apply(IdentityChange change, Instant now) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock($1)) locked") // void maps to no type
-                .execute(Tuple.of(IDENTITY_LOCK))
+                .execute(Tuple.of(IDENTITY_CHANGE_LOCK))
                 .chain(() -> connection.preparedQuery(
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), now.atOffset(ZoneOffset.UTC))))
@@ -182,6 +191,12 @@ public class IdentityChangeRepository {
                     UPDATE member_purchase SET member_id = $1
                     WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))""",
                     Tuple.of(part.memberId(), sources, eventIds)));
+            // The events not consumed yet arrive under the original member: ownersOf sends them here.
+            moves = moves.chain(() -> update(connection, """
+                    INSERT INTO split_event_owner (source, event_id, member_id)
+                    SELECT source, event_id, $1 FROM unnest($2::text[], $3::text[]) AS k (source, event_id)
+                    ON CONFLICT (source, event_id) DO UPDATE SET member_id = EXCLUDED.member_id""",
+                    Tuple.of(part.memberId(), sources, eventIds)));
         }
         return moves.chain(() -> storesOf(connection, split.membersNamed()));
     }
@@ -214,6 +229,49 @@ public class IdentityChangeRepository {
 
     private static MemberAliases.Alias toAlias(Row row) {
         return new MemberAliases.Alias(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant());
+    }
+
+    /**
+     * Runs the work in one transaction that holds the identity-change lock shared: no identity change is applied
+     * while it runs, so what {@link #ownersOf} answers inside it still holds when the work's inserts commit (a
+     * split or merge applied meanwhile would move the rows it knows of, but not these). Batches recording events
+     * do not wait for one another.
+     */
+    public <T> Uni<T> withoutIdentityChanges(Function<SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared($1)) locked")
+                .execute(Tuple.of(IDENTITY_CHANGE_LOCK))
+                .chain(() -> work.apply(connection)));
+    }
+
+    /** A member event as it arrived: its key (source as stored) and the member it came under. */
+    public record ArrivingEvent(String source, String eventId, String memberId) {
+    }
+
+    /**
+     * Where arriving events belong when not with the member they came under: the member a split gave the event
+     * to, else the member it came under, and either way that member's final survivor when a merge absorbed it
+     * (as rfm-service and churn-service decide it). Events that stay are absent. One query for the whole batch.
+     */
+    public Uni<Map<ArrivingEvent, String>> ownersOf(SqlClient client, Collection<ArrivingEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return client.preparedQuery("""
+                SELECT e.source, e.event_id, e.member_id, COALESCE(a.surviving_member_id, s.member_id, e.member_id)
+                FROM unnest($1::text[], $2::text[], $3::text[]) AS e (source, event_id, member_id)
+                LEFT JOIN split_event_owner s ON s.source = e.source AND s.event_id = e.event_id
+                LEFT JOIN member_alias a ON a.absorbed_member_id = COALESCE(s.member_id, e.member_id)
+                WHERE COALESCE(a.surviving_member_id, s.member_id, e.member_id) <> e.member_id""")
+                .execute(Tuple.of(events.stream().map(ArrivingEvent::source).toArray(String[]::new),
+                        events.stream().map(ArrivingEvent::eventId).toArray(String[]::new),
+                        events.stream().map(ArrivingEvent::memberId).toArray(String[]::new)))
+                .map(rows -> {
+                    Map<ArrivingEvent, String> owners = new HashMap<>();
+                    rows.forEach(row -> owners.put(new ArrivingEvent(row.getString(0), row.getString(1), row.getString(2)),
+                            row.getString(3)));
+                    return owners;
+                });
     }
 
     /** The final survivor of each given id that was absorbed by a merge (ids not absorbed are absent). */

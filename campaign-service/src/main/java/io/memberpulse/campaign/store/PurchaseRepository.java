@@ -3,6 +3,7 @@ package io.memberpulse.campaign.store;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +35,19 @@ public class PurchaseRepository {
             Double quantity) {
     }
 
-    public Uni<Void> insert(List<Purchase> purchases) {
+    /** In the client's transaction (rows in key order, as every batch inserts them: no lock cycle between two). */
+    public Uni<Void> insert(SqlClient client, List<Purchase> purchases) {
         if (purchases.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> tuples = new ArrayList<>(purchases.size());
-        for (Purchase p : purchases) {
+        for (Purchase p : purchases.stream()
+                .sorted(Comparator.comparing(Purchase::source).thenComparing(Purchase::eventId)).toList()) {
             tuples.add(Tuple.from(Arrays.asList(p.source(), p.eventId(), p.memberId(), p.kind(), p.orderId(),
                     p.campaignId(), p.occurredAt().atOffset(ZoneOffset.UTC), p.amount(), p.storeId(), p.sku(),
                     p.category(), p.quantity())));
         }
-        return pool.preparedQuery("""
+        return client.preparedQuery("""
                 INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
                                              store_id, sku, category, quantity)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING""")

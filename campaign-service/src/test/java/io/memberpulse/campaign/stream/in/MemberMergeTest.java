@@ -8,7 +8,10 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.MemberMerged;
 import io.memberpulse.proto.identity.v1.MemberSplit;
@@ -20,6 +23,8 @@ import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +61,7 @@ class MemberMergeTest {
     @BeforeEach
     void connect() {
         kafka = ChurnEvents.companion(bootstrapServers);
+        MemberEvents.register(kafka);
         run = ChurnEvents.run();
     }
 
@@ -216,6 +222,77 @@ class MemberMergeTest {
                 .then().statusCode(200);
     }
 
+    /**
+     * member.events and member.merges are separate topics: a split may be applied before some of the events it moves
+     * are consumed, and those still carry the original member. They were recorded for the original member for good
+     * (the split moves purchase lines by their key only once), while rfm-service and churn-service give them to the part.
+     */
+    @Test
+    void eventsASplitMovesThatArriveOnlyAfterItLandOnThePartOrWhereThePartWasMergedSince() {
+        String original = "o-" + run;
+        String part = "p-" + run;
+        String store = "mp-" + run;
+        MemberEvents.publish(kafka, List.of(order(original, "-1", store), order(original, "-2", store)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(original)).hasSize(2));
+        produce(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder().setOriginalMemberId(original)
+                .setReason("two people").setSplitAt(timestamp(Instant.now()))
+                .addParts(SplitPart.newBuilder().setMemberId(part).addEventKeys("pos:" + original + "-2")
+                        .addEventKeys("pos:" + original + "-3").addEventKeys("SOURCE_CRM:" + original + "-c")
+                        .addEventKeys("pos:" + original + "-4"))).build());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(part)).containsExactly(original + "-2"));
+
+        // A coupon redemption (source crm) and an order moved by the split, consumed only now.
+        MemberEvents.publish(kafka, List.of(order(original, "-3", store), MemberEvents.coupon(original, original + "-c",
+                false, "coupon-" + run, "campaign-" + run, 5, T1.plus(3, ChronoUnit.DAYS), store)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(part))
+                .containsExactlyInAnyOrder(original + "-2", original + "-3", original + "-c"));
+        assertThat(purchasesOf(original)).containsExactly(original + "-1");
+        assertThat(couponHolder("coupon-" + run)).hasValue(part);
+
+        // The part was merged into another member since: a moved event arriving now is that survivor's.
+        String survivor = "s-" + run;
+        produce(merged(part, survivor, Instant.now()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(survivor)).hasSize(3));
+        MemberEvents.publish(kafka, List.of(order(original, "-4", store)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(survivor))
+                .containsExactlyInAnyOrder(original + "-2", original + "-3", original + "-c", original + "-4"));
+        assertThat(purchasesOf(original)).containsExactly(original + "-1");
+        assertThat(purchasesOf(part)).isEmpty();
+    }
+
+    /**
+     * Another replica applies an identity change while a batch of member.events is recorded: the batch looked up
+     * where its events belong before the change committed and inserted them after, under the original member, where
+     * they stayed. Here the test is that replica: its transaction holds the identity-change lock and has given the
+     * event to a part (as a split does) when the event arrives.
+     */
+    @Test
+    void anEventArrivingWhileAnIdentityChangeIsAppliedWaitsForItAndLandsWhereTheChangePutIt() {
+        String original = "o-" + run;
+        String part = "p-" + run;
+        String store = "mw-" + run;
+        MemberEvents.publish(kafka, List.of(order(original, "-1", store)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(original)).hasSize(1));
+
+        SqlConnection connection = database.getConnection().await().indefinitely();
+        try {
+            Transaction change = connection.begin().await().indefinitely();
+            connection.preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock($1)) locked")
+                    .execute(Tuple.of(IdentityChangeRepository.IDENTITY_CHANGE_LOCK)).await().indefinitely();
+            connection.preparedQuery("INSERT INTO split_event_owner (source, event_id, member_id) VALUES ('pos', $1, $2)")
+                    .execute(Tuple.of(original + "-2", part)).await().indefinitely();
+            MemberEvents.publish(kafka, List.of(order(original, "-2", store)));
+            // Either the batch waits for the change, or it did not wait and recorded the event already.
+            await().atMost(WAIT).until(() -> batchesWaitingForTheIdentityChangeLock() > 0
+                    || !purchasesOf(original).equals(List.of(original + "-1")));
+            change.commit().await().indefinitely();
+        } finally {
+            connection.close().await().indefinitely();
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(part)).containsExactly(original + "-2"));
+        assertThat(purchasesOf(original)).containsExactly(original + "-1");
+    }
+
     @Test
     void anUnreadableOrUnusableChangeIsDeadLetteredAloneAndItsNeighbourApplied() {
         String deadLetters = Topics.deadLetter(Topics.MEMBER_MERGES);
@@ -251,6 +328,36 @@ class MemberMergeTest {
     private static MemberIdentityChange merged(String absorbed, String survivor, Instant at) {
         return MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder().setAbsorbedMemberId(absorbed)
                 .setSurvivingMemberId(survivor).setRule("phone").setScore(1.0).setMergedAt(timestamp(at))).build();
+    }
+
+    /** A POS order line of the member, event id and order id the member's id and the suffix. */
+    private static MemberEvent order(String member, String suffix, String store) {
+        return MemberEvents.orderLine(member, member + suffix, member + suffix, T1.plus(1, ChronoUnit.DAYS), store, "sku",
+                "dairy/milk", 1, 10);
+    }
+
+    /** The event ids of the member's purchase lines, in id order. */
+    private List<String> purchasesOf(String member) {
+        List<String> events = new ArrayList<>();
+        database.preparedQuery("SELECT event_id FROM member_purchase WHERE member_id = $1 ORDER BY event_id")
+                .execute(Tuple.of(member)).await().indefinitely().forEach(row -> events.add(row.getString(0)));
+        return events;
+    }
+
+    private Optional<String> couponHolder(String coupon) {
+        var rows = database.preparedQuery("SELECT member_id FROM member_coupon WHERE coupon_id = $1")
+                .execute(Tuple.of(coupon)).await().indefinitely().iterator();
+        return rows.hasNext() ? Optional.of(rows.next().getString(0)) : Optional.empty();
+    }
+
+    /** Transactions of this database waiting for the identity-change lock (a bigint advisory key: objsubid 1). */
+    private long batchesWaitingForTheIdentityChangeLock() {
+        return database.preparedQuery("""
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND (classid::bigint << 32) + objid::bigint = $1""")
+                .execute(Tuple.of(IdentityChangeRepository.IDENTITY_CHANGE_LOCK)).await().indefinitely()
+                .iterator().next().getLong(0);
     }
 
     private static Timestamp timestamp(Instant at) {
