@@ -52,15 +52,8 @@ class CallCampaignTasks {
     /** Returns the stores where a call was opened again. */
     private Uni<Set<String>> giveBackSegmentCalls(String campaignId) {
         Instant now = clock.instant();
-        Set<String> stores = new TreeSet<>();
         return campaigns.heldOutSegmentEntries(campaignId, segmentRules.originBySegment())
-                .flatMap(entries -> entries.isEmpty() ? Uni.createFrom().voidItem()
-                        : Panache.withTransaction(() -> StoreTaskPlanner.inOrder(entries,
-                                entry -> segmentRules.apply(entry, now).invoke(store -> {
-                                    if (store != null) {
-                                        stores.add(store);
-                                    }
-                                }))))
-                .replaceWith(stores);
+                .flatMap(entries -> entries.isEmpty() ? Uni.createFrom().<Set<String>>item(new TreeSet<>())
+                        : Panache.withTransaction(() -> segmentRules.apply(entries, now)));
     }
 }

@@ -9,10 +9,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
-import java.util.Set;
 
 /**
  * Keeps each member's current segments from member.segments (campaign targets, the next-target
@@ -58,9 +55,6 @@ public class RecordSegmentsService {
 
     private Uni<Void> openTasks(List<MemberSegmentRepository.Change> changes) {
         Instant now = clock.instant();
-        Set<String> touched = new LinkedHashSet<>();
-        return Panache.withTransaction(() -> StoreTaskPlanner.inOrder(changes,
-                        change -> planner.apply(change, now).invoke(store -> touched.add(store))))
-                .chain(() -> cache.invalidate(touched.stream().filter(Objects::nonNull).toList()));
+        return Panache.withTransaction(() -> planner.apply(changes, now)).chain(cache::invalidate);
     }
 }

@@ -4,38 +4,38 @@ import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.TaskOrigin;
 import io.memberpulse.campaign.store.CallTaskRepository;
-import io.memberpulse.campaign.store.MemberRiskRepository;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
-import io.memberpulse.campaign.store.PurchaseRepository;
+import io.memberpulse.campaign.store.StoreLocks;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The segment-entry SOP rules for one member, inside the caller's transaction: entering a rule's
- * segment opens a call task in the store churn-service scored the member in (where the churn SOP plans
- * them), else in their home store (most orders in the 90 days before the entry; else the store
- * rfm-service reported), unless the member already has an OPEN task,
- * is cooling down after a call, opted out on one, or is held out of a live call campaign. Leaving the segment cancels it.
+ * The segment-entry SOP rules, inside the caller's transaction: entering a rule's segment opens a call task where
+ * {@link SegmentCallStores} places the member, unless the member already has an OPEN task, is cooling down after a
+ * call, opted out on one, or is held out of a live call campaign. Leaving the segment cancels it. Changes are applied
+ * under the planning locks of the stores they touch, as a replan of those stores takes them.
  */
 @ApplicationScoped
 class SegmentTaskPlanner {
     private final CallTaskRepository tasks;
-    private final MemberRiskRepository risks;
-    private final PurchaseRepository purchases;
+    private final SegmentCallStores callStores;
+    private final StoreLocks locks;
     private final LiveCallCampaigns liveCalls;
     private final Map<String, Duration> dueBySegment;
     private final Duration coolDown;
 
-    SegmentTaskPlanner(CallTaskRepository tasks, MemberRiskRepository risks, PurchaseRepository purchases,
+    SegmentTaskPlanner(CallTaskRepository tasks, SegmentCallStores callStores, StoreLocks locks,
             LiveCallCampaigns liveCalls, CampaignConfig config) {
         this.tasks = tasks;
-        this.risks = risks;
-        this.purchases = purchases;
+        this.callStores = callStores;
+        this.locks = locks;
         this.liveCalls = liveCalls;
         this.dueBySegment = config.campaign().segmentRules().values().stream().collect(Collectors.toMap(
                 CampaignConfig.SegmentRule::segment, rule -> Duration.ofHours(rule.dueHours()), (a, b) -> a.compareTo(b) <= 0 ? a : b));
@@ -51,40 +51,55 @@ class SegmentTaskPlanner {
         return dueBySegment.keySet().stream().collect(Collectors.toMap(segment -> segment, TaskOrigin::segment));
     }
 
-    /** Returns the store whose call list changed, or null. */
-    Uni<String> apply(MemberSegmentRepository.Change change, Instant now) {
-        return change.entered() ? open(change, now) : close(change, now);
+    /**
+     * Applies the changes in order. First takes the planning locks of every store they may touch, sorted as every
+     * replan takes them: a replan of one of those stores, which may open a call for the same member, waits for this
+     * transaction or is waited for, so neither breaks the one-OPEN-task index (nor do both deadlock on the same
+     * tasks). Returns the stores whose call lists changed.
+     */
+    Uni<Set<String>> apply(List<MemberSegmentRepository.Change> changes, Instant now) {
+        Set<String> changed = new TreeSet<>();
+        return callStores.touchedBy(changes).call(locks::lock)
+                .flatMap(locked -> StoreTaskPlanner.inOrder(changes, change -> apply(change, locked, now).invoke(store -> {
+                    if (store != null) {
+                        changed.add(store);
+                    }
+                })))
+                .replaceWith(changed);
     }
 
-    private Uni<String> open(MemberSegmentRepository.Change change, Instant now) {
+    /** Returns the store whose call list changed, or null. */
+    private Uni<String> apply(MemberSegmentRepository.Change change, Set<String> locked, Instant now) {
+        return change.entered() ? open(change, locked, now) : close(change, now);
+    }
+
+    private Uni<String> open(MemberSegmentRepository.Change change, Set<String> locked, Instant now) {
         String member = change.memberId();
         return tasks.openOf(member).flatMap(open -> !open.isEmpty() ? Uni.createFrom().nullItem()
                 : tasks.calledSince(member, now.minus(coolDown)).flatMap(cooling -> cooling ? Uni.createFrom().nullItem()
                         : tasks.optedOut(member).flatMap(optedOut -> optedOut ? Uni.createFrom().nullItem()
-                                : risks.byMemberIds(List.of(member)).flatMap(scored -> open(change, scored.get(member), now)))));
+                                : callStores.of(change).flatMap(placement -> placement.store() == null
+                                        ? Uni.createFrom().nullItem()
+                                        : lockAlso(placement.store(), locked).chain(() -> open(change, placement, now))))));
     }
 
-    private Uni<String> open(MemberSegmentRepository.Change change, MemberRisk score, Instant now) {
-        if (score != null && score.hasStore()) {
-            // Where the churn SOP plans the member: its ties between stores go otherwise than ours.
-            return open(change, score, score.storeId(), now);
-        }
-        String member = change.memberId();
-        return purchases.homeStores(List.of(member), change.at())
-                .flatMap(homes -> open(change, score, homes.getOrDefault(member, change.homeStoreId()), now));
+    /**
+     * A score that moved the member to another store since the locks were taken: that store's lock as well, out of
+     * order (rare; PostgreSQL breaks a deadlock it could cause and the batch is retried).
+     */
+    private Uni<Void> lockAlso(String store, Set<String> locked) {
+        return locked.add(store) ? locks.lock(List.of(store)) : Uni.createFrom().voidItem();
     }
 
-    private Uni<String> open(MemberSegmentRepository.Change change, MemberRisk score, String store, Instant now) {
-        if (store == null) {
-            return Uni.createFrom().nullItem();
-        }
+    private Uni<String> open(MemberSegmentRepository.Change change, SegmentCallStores.Placement placement, Instant now) {
+        MemberRisk score = placement.score();
         // An unscored member is called all the same, ranked by what is known: nothing at risk yet.
-        MemberRisk member = new MemberRisk(change.memberId(), store, score == null ? 0 : score.probability(),
+        MemberRisk member = new MemberRisk(change.memberId(), placement.store(), score == null ? 0 : score.probability(),
                 score == null ? 0 : score.memberValue(), change.at());
         return liveCalls.arms(List.of(member), now).flatMap(arms -> arms.heldOut().contains(member.memberId())
                 ? Uni.createFrom().nullItem()
                 : tasks.open(member, now, now.plus(dueBySegment.get(change.segmentId())), TaskOrigin.segment(change.segmentId()),
-                        arms.treatedCampaign().get(member.memberId())).call(tasks::flush).replaceWith(store));
+                        arms.treatedCampaign().get(member.memberId())).call(tasks::flush).replaceWith(placement.store()));
     }
 
     private Uni<String> close(MemberSegmentRepository.Change change, Instant now) {

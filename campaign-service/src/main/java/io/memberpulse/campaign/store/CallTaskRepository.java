@@ -109,6 +109,15 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 .map(rows -> rows.stream().map(EntityMapper::openTask).toList());
     }
 
+    /** The stores of the members' OPEN tasks. */
+    public Uni<Set<String>> openStoresOf(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return find("memberId in ?1 and status = ?2", memberIds, CallTaskEntity.OPEN).project(TaskInStore.class).list()
+                .map(rows -> rows.stream().map(TaskInStore::storeId).collect(Collectors.toSet()));
+    }
+
     public Uni<String> storeOf(String taskId) {
         return findById(taskId).map(row -> row == null ? null : row.storeId);
     }

@@ -23,12 +23,19 @@ import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -243,6 +250,189 @@ class SegmentRulesTest {
                 .execute(Tuple.of(heldOut.toArray(String[]::new))).await().indefinitely()
                 .forEach(row -> reasons.add(row.getString(0)));
         assertThat(reasons).hasSize(heldOut.size()).containsOnly("held out by a live call campaign");
+    }
+
+    /**
+     * The segment rule opened calls without the store's planning lock, so a batch of churn-edge entries and the
+     * replans of the same store, both opening calls for the same members, broke the one-OPEN-task index in one of
+     * them or deadlocked on the same tasks; the batch was retried, and one that kept meeting replans (here the
+     * store's scores move on all the while, so the SOP keeps calling others) was dead-lettered whole. Every such
+     * refused statement is logged by Hibernate: none may be.
+     */
+    @Test
+    void churnEdgeEntriesWhileTheSameStoreIsReplannedAllSucceedWithOneCallPerMember() throws Exception {
+        RefusedStatements refused = new RefusedStatements();
+        Logger hibernateErrors = Logger.getLogger(RefusedStatements.CATEGORY);
+        hibernateErrors.addHandler(refused);
+        try {
+            replanWhileEnteringChurnEdge();
+        } finally {
+            hibernateErrors.removeHandler(refused);
+        }
+        assertThat(refused.messages).isEmpty();
+    }
+
+    /** What PostgreSQL refused for the one-OPEN-task index or as a deadlock, as Hibernate logs it. */
+    static final class RefusedStatements extends Handler {
+        static final String CATEGORY = "org.hibernate.orm.jdbc.error";
+        final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void publish(LogRecord record) {
+            String message = record.getMessage();
+            if (message != null && (message.contains("call_task_one_open_per_member") || message.contains("deadlock detected"))) {
+                messages.add(message);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private void replanWhileEnteringChurnEdge() throws InterruptedException {
+        String run = ChurnEvents.run();
+        String store = "race-" + run;
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            members.add("race-" + run + "-" + i);
+        }
+        ConsumerTask<String, byte[]> segmentDeadLetters = kafka.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetter(Topics.MEMBER_SEGMENTS));
+        ConsumerTask<String, byte[]> scoreDeadLetters = kafka.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetter(Topics.CHURN_SCORES));
+        ChurnEvents.publish(kafka, scores(members, store, 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> countOf(
+                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", members) == members.size());
+
+        // The store's scores keep moving (the SOP's top share rotates) while everyone enters churn-edge.
+        int rounds = 100;
+        Thread rescoring = new Thread(() -> {
+            for (int round = 1; round <= rounds; round++) {
+                ChurnEvents.publish(kafka, scores(members, store, round));
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        rescoring.start();
+        Thread.sleep(1000);
+        SegmentEvents.publish(kafka, members.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
+        rescoring.join();
+
+        // Then the scores settle and everyone enters once more: each member's one call is the SOP's or the rule's.
+        Instant last = T1.plus(Duration.ofMinutes(rounds + 1));
+        ChurnEvents.publish(kafka, members.stream().map(m -> scored(m, store, 0.9, 100, last)).toList());
+        await().atMost(Duration.ofSeconds(120)).until(() -> countOf(
+                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1) AND probability = 0.9", members) == members.size());
+        String done = "race-done-" + run;
+        List<SegmentChanged> finalEntries = new ArrayList<>();
+        members.forEach(m -> {
+            finalEntries.add(change(m, "churn-edge", true, ENTERED.plus(Duration.ofDays(1)), store));
+            finalEntries.add(change(m, done, true, ENTERED.plus(Duration.ofDays(1)), store));
+        });
+        SegmentEvents.publish(kafka, finalEntries);
+        // A member's changes are processed in order (one partition): once its marker is in, all of them are.
+        await().atMost(Duration.ofSeconds(120)).until(() -> countOf(
+                "SELECT count(*) FROM member_segment WHERE member_id = ANY($1) AND segment_id = '" + done + "'", members)
+                == members.size());
+
+        assertThat(segmentDeadLetters.getRecords()).noneMatch(record -> members.contains(record.key()));
+        assertThat(scoreDeadLetters.getRecords()).noneMatch(record -> members.contains(record.key()));
+        List<String> called = new ArrayList<>();
+        database.preparedQuery("SELECT member_id FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'")
+                .execute(Tuple.of(members.toArray(String[]::new))).await().indefinitely()
+                .forEach(row -> called.add(row.getString(0)));
+        assertThat(called).containsExactlyInAnyOrderElementsOf(members);
+        segmentDeadLetters.stop();
+        scoreDeadLetters.stop();
+    }
+
+    /**
+     * The same race made certain: the test plays a replan of the member's store that has opened their call and not
+     * committed yet, holding the store's planning lock as every replan does. The churn-edge entry went ahead without
+     * that lock, so its own call for the member waited for the replan's uncommitted one and then broke the
+     * one-OPEN-task index (its batch failed and was retried). Now it waits for the lock, then finds the replan's call
+     * and opens none.
+     */
+    @Test
+    void aChurnEdgeEntryWaitsForTheReplanOfItsStoreInProgressAndKeepsTheCallItOpened() {
+        String run = ChurnEvents.run();
+        String store = "lock-" + run;
+        String member = "locked-" + run;
+        // Under the SOP's probability floor: the store's own replans call nobody.
+        ChurnEvents.publish(kafka, List.of(scored(member, store, 0.3, 20, T1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> countOf("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)",
+                List.of(member)) == 1);
+        ConsumerTask<String, byte[]> deadLetters = kafka.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetter(Topics.MEMBER_SEGMENTS));
+        String replansCall = UUID.randomUUID().toString();
+
+        SqlConnection replan = database.getConnection().await().indefinitely();
+        try {
+            Transaction transaction = replan.begin().await().indefinitely();
+            int pid = replan.query("SELECT pg_backend_pid()").execute().await().indefinitely().iterator().next().getInteger(0);
+            replan.preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) locked")
+                    .execute(Tuple.of("call-list:" + store)).await().indefinitely();
+            replan.preparedQuery("""
+                    INSERT INTO call_task (id, member_id, store_id, probability, member_value, value_at_risk, status,
+                                           created_at, due_at, origin)
+                    VALUES ($1, $2, $3, 0.3, 20, 6, 'OPEN', now(), now() + interval '72 hours', 'churn-top-share')""")
+                    .execute(Tuple.of(replansCall, member, store)).await().indefinitely();
+
+            SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, store)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !heldUpBy(pid, store).isEmpty());
+            assertThat(heldUpBy(pid, store)).containsOnly("the planning lock of " + store);
+            transaction.commit().await().indefinitely();
+        } finally {
+            replan.close().await().indefinitely();
+        }
+
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30)).until(() -> openCalls(member)
+                .equals(List.of(replansCall)));
+        assertThat(deadLetters.getRecords()).noneMatch(record -> member.equals(record.key()));
+        deadLetters.stop();
+    }
+
+    /** What the transactions the backend holds up wait for: a store's planning lock, or the lock type. */
+    private List<String> heldUpBy(int pid, String store) {
+        List<String> waits = new ArrayList<>();
+        database.preparedQuery("""
+                SELECT CASE WHEN l.locktype = 'advisory' AND l.objsubid = 1
+                              AND (l.classid::bigint << 32) + l.objid::bigint = hashtext($2)::bigint
+                            THEN 'the planning lock of ' || $3 ELSE l.locktype END
+                FROM pg_locks l WHERE NOT l.granted AND $1 = ANY(pg_blocking_pids(l.pid))""")
+                .execute(Tuple.of(pid, "call-list:" + store, store)).await().indefinitely()
+                .forEach(row -> waits.add(row.getString(0)));
+        return waits;
+    }
+
+    private List<String> openCalls(String member) {
+        List<String> ids = new ArrayList<>();
+        database.preparedQuery("SELECT id FROM call_task WHERE member_id = $1 AND status = 'OPEN'").execute(Tuple.of(member))
+                .await().indefinitely().forEach(row -> ids.add(row.getString(0)));
+        return ids;
+    }
+
+    /** Round r's scores: each round other members are the riskiest, all above the SOP's floor. */
+    private static List<ChurnScored> scores(List<String> members, String store, int round) {
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int m = 0; m < members.size(); m++) {
+            double probability = 0.5 + 0.49 * ((m * 7 + round * 11) % members.size()) / members.size();
+            scores.add(scored(members.get(m), store, probability, 100, T1.plus(Duration.ofMinutes(round))));
+        }
+        return scores;
+    }
+
+    private long countOf(String sql, List<String> members) {
+        return database.preparedQuery(sql).execute(Tuple.of(members.toArray(String[]::new))).await().indefinitely()
+                .iterator().next().getLong(0);
     }
 
     /** A store named only by member.segments (no order, no score there yet) is a known store with calls. */
