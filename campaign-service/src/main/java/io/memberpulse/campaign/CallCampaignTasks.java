@@ -1,6 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.experiment.Campaign;
+import io.memberpulse.campaign.domain.experiment.CampaignState;
 import io.memberpulse.campaign.store.CampaignRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -33,12 +34,15 @@ class CallCampaignTasks {
         this.clock = clock;
     }
 
-    /** After the campaign moved to its state (committed). */
-    Uni<Void> follow(Campaign campaign) {
+    /**
+     * After the campaign moved to the state (committed), or again when that did not finish: each step may run again
+     * (replans are idempotent; a call given back is OPEN, so the rule's latest task is no longer the held-out one).
+     */
+    Uni<Void> follow(Campaign campaign, CampaignState state) {
         if (!campaign.makesCalls()) {
             return Uni.createFrom().voidItem();
         }
-        return switch (campaign.state()) {
+        return switch (state) {
             case LIVE -> campaigns.storesOf(campaign.id()).flatMap(replanner::replan);
             case REVIEW -> giveBackSegmentCalls(campaign.id()).flatMap(stores -> campaigns.storesOf(campaign.id())
                     .flatMap(enrolled -> {

@@ -1,7 +1,9 @@
 package io.memberpulse.campaign;
 
+import io.memberpulse.campaign.domain.CampaignException;
 import io.memberpulse.campaign.domain.CampaignNotFoundException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.campaign.domain.TransitionIncompleteException;
 import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignState;
 import io.memberpulse.campaign.domain.experiment.SampleSize;
@@ -14,6 +16,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import org.jboss.logging.Logger;
 
 /**
  * Plans campaigns and moves them through plan → live → review → closed. Planning checks the target
@@ -23,6 +26,8 @@ import java.time.Instant;
  */
 @ApplicationScoped
 public class PlanCampaignsService {
+    private static final Logger LOG = Logger.getLogger(PlanCampaignsService.class);
+
     private final CampaignRepository campaigns;
     private final MemberSegmentRepository segments;
     private final KnownStoreRepository stores;
@@ -53,15 +58,49 @@ public class PlanCampaignsService {
                         .map(audience -> new Plan(saved, audience, perArm, Math.round(audience * campaign.holdoutShare()))));
     }
 
-    /** Moves the campaign one step; going live enrols its audience. */
+    /**
+     * Moves the campaign one step, then runs what follows the move: going live enrols its audience, and a call
+     * campaign's calls follow its holdout ({@link CallCampaignTasks}). The move commits first, recording that its
+     * follow-ups have yet to run (followed_up_state stays behind); they are marked done once all of them succeeded.
+     * If one fails, the campaign stays in its new state and the caller gets TransitionIncompleteException: asking for
+     * the same state again runs the follow-ups of every state it has not finished (each step is idempotent) and
+     * answers the campaign, as does the move to the next state before its own. Asking for the state the campaign is
+     * in once all that ran is refused, as any move that is not one step forward.
+     */
     public Uni<Campaign> moveTo(String id, CampaignState next) {
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> campaigns.campaign(id)
+        return Panache.withTransaction(() -> campaigns.stored(id)
                         .onItem().ifNull().failWith(() -> new CampaignNotFoundException(id))
-                        .map(campaign -> campaign.moveTo(next))
-                        .flatMap(moved -> campaigns.save(moved, now)))
-                .call(moved -> moved.state() == CampaignState.LIVE ? campaigns.enrol(moved, now) : Uni.createFrom().voidItem())
-                .call(callTasks::follow);
+                        .flatMap(stored -> {
+                            Campaign campaign = stored.campaign();
+                            if (campaign.state() == next && stored.followedUp() != next) {
+                                return Uni.createFrom().item(stored); // finishing the move
+                            }
+                            Campaign moved = campaign.moveTo(next);
+                            return campaigns.save(moved, now).map(saved -> new CampaignRepository.StoredCampaign(saved,
+                                    stored.followedUp()));
+                        }))
+                .flatMap(this::followUp);
+    }
+
+    /** The follow-ups of the states the campaign went through since the last ones that all ran, in order. */
+    private Uni<Campaign> followUp(CampaignRepository.StoredCampaign stored) {
+        Campaign campaign = stored.campaign();
+        CampaignState state = campaign.state();
+        return StoreTaskPlanner.inOrder(state.since(stored.followedUp()), step -> followUp(campaign, step))
+                .chain(() -> Panache.withTransaction(() -> campaigns.followedUp(campaign.id(), state)))
+                .onFailure(failure -> !(failure instanceof CampaignException)).transform(failure -> {
+                    LOG.errorf(failure, "campaign %s moved to %s, but what follows the move did not finish", campaign.id(),
+                            state.code());
+                    return new TransitionIncompleteException(campaign.id(), state.code(), failure);
+                })
+                .replaceWith(campaign);
+    }
+
+    private Uni<Void> followUp(Campaign campaign, CampaignState step) {
+        Uni<Void> enrolled = step == CampaignState.LIVE
+                ? campaigns.enrol(campaign, clock.instant()).replaceWithVoid() : Uni.createFrom().voidItem();
+        return enrolled.chain(() -> callTasks.follow(campaign, step));
     }
 
     private Uni<Void> checkTarget(Target target) {

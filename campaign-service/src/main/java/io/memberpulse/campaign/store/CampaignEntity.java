@@ -42,6 +42,9 @@ public class CampaignEntity extends PanacheEntityBase {
     public String variants;
     @Column(nullable = false)
     public String state;
+    /** The latest state whose follow-ups all ran (see PlanCampaignsService); behind state while they have not. */
+    @Column(name = "followed_up_state", nullable = false)
+    public String followedUpState;
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
     @Version

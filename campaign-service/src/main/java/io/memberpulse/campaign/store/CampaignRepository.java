@@ -40,6 +40,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
             if (existing == null) {
                 row.id = campaign.id();
                 row.createdAt = now;
+                row.followedUpState = campaign.state().name();
             }
             row.name = campaign.name();
             row.targetSegmentId = campaign.target().segmentId();
@@ -61,6 +62,24 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
 
     public Uni<Campaign> campaign(String id) {
         return findById(id).map(row -> row == null ? null : toDomain(row));
+    }
+
+    /** @param followedUp the latest state whose follow-ups all ran: the campaign's own state, or an earlier one */
+    public record StoredCampaign(Campaign campaign, CampaignState followedUp) {
+    }
+
+    /** The campaign and how far its follow-ups ran, or null (in the caller's transaction). */
+    public Uni<StoredCampaign> stored(String id) {
+        return findById(id).map(row -> row == null ? null
+                : new StoredCampaign(toDomain(row), CampaignState.valueOf(row.followedUpState)));
+    }
+
+    /**
+     * Records that the follow-ups of the campaign's moves up to the state all ran, if it is still in that state. A
+     * bulk update: the version stays (a move to the next state loading the campaign meanwhile is not refused).
+     */
+    public Uni<Void> followedUp(String id, CampaignState state) {
+        return update("followedUpState = ?2 where id = ?1 and state = ?2", id, state.name()).replaceWithVoid();
     }
 
     public Uni<List<Campaign>> all() {

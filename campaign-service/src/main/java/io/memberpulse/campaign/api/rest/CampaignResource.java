@@ -96,7 +96,9 @@ public class CampaignResource {
     @POST
     @Path("{id}/state")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Move a campaign one step: plan → live (enrols treated and holdout) → review → closed")
+    @Operation(summary = "Move a campaign one step: plan → live (enrols treated and holdout) → review → closed",
+            description = "503 when the move is recorded but what follows it (enrolment, replanning, restoring held-out "
+                    + "members' calls) did not finish: asking for the same state again finishes it")
     public Uni<Campaign> move(@PathParam("id") String id, StateRequest request) {
         if (request == null || request.state() == null) {
             throw new InvalidArgumentException("state", "is required (live, review, closed)");

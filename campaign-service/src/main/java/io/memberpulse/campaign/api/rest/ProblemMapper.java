@@ -4,6 +4,7 @@ import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.campaign.domain.TaskConflictException;
 import io.memberpulse.campaign.domain.TaskNotFoundException;
+import io.memberpulse.campaign.domain.TransitionIncompleteException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -46,6 +47,12 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response conflict(TaskConflictException e) {
         return problem(409, "Conflict", e.getMessage(), List.of());
+    }
+
+    /** 503: the move is recorded and finishing it may work now; the detail says which state to ask for again. */
+    @ServerExceptionMapper
+    Response transitionIncomplete(TransitionIncompleteException e) {
+        return problem(503, "Service Unavailable", e.getMessage(), List.of());
     }
 
     @ServerExceptionMapper

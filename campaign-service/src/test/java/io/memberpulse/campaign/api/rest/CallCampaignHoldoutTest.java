@@ -6,6 +6,8 @@ import static io.memberpulse.campaign.testdata.SegmentEvents.change;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import io.memberpulse.campaign.RecordSegmentsService;
 import io.memberpulse.campaign.domain.experiment.Arm;
@@ -210,6 +212,126 @@ class CallCampaignHoldoutTest {
         assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
     }
 
+    /**
+     * Ending a call campaign saved the new state first and restored the held-out members' calls after; when that
+     * failed, the campaign could not be moved to review again (400: already in review) and the calls were lost. Here
+     * PostgreSQL refuses the restored calls once (a trigger of the test), then takes them.
+     */
+    @Test
+    void heldOutMembersCallsThatCouldNotBeRestoredAtTheEndComeBackWhenReviewIsAskedForAgain() throws Exception {
+        String store = "hf-" + run;
+        List<String> everyone = members("hf", 20);
+        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
+                everyone) == everyone.size());
+        // Under the SOP's probability floor: only the segment rule calls them.
+        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
+                == everyone.size());
+        String campaign = goLive("""
+                {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+        List<String> heldOut = everyone.stream().filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
+        List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
+        assertThat(heldOut).isNotEmpty();
+        assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", heldOut)).isZero();
+
+        try (var refused = refuseInserts("call_task", "member_id", heldOut)) {
+            given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                    .then().statusCode(503).contentType("application/problem+json")
+                    .body("detail", containsString("ask for review again"));
+        }
+        given().get("/campaigns/{id}", campaign).then().statusCode(200).body("state", equalTo("REVIEW"));
+        assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", heldOut)).isZero();
+
+        moveTo(campaign, "review");
+        for (String member : heldOut) {
+            assertThat(tasks(member)).as(member).hasSize(2).anySatisfy(task -> assertThat(task)
+                    .containsExactly("OPEN", null, store, CHURN_EDGE, null));
+        }
+        List<String> called = new ArrayList<>(treated);
+        called.addAll(heldOut);
+        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
+        // Finished: the campaign is in review, and asking for it again is refused as before.
+        given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(400).body("errors[0].field", equalTo("state"));
+        assertThat(tasks(heldOut.get(0))).hasSize(2);
+    }
+
+    /**
+     * Going live saved the state first and enrolled the audience after: when enrolment failed, the campaign was live
+     * with nobody enrolled (its held-out members kept their calls) and could not go live again. Asking for live again
+     * finishes it; so does asking for the next state, before its own follow-ups.
+     */
+    @Test
+    void aCampaignWhoseEnrolmentFailedIsEnrolledWhenLiveOrTheNextStateIsAskedFor() throws Exception {
+        String store = "he-" + run;
+        List<String> everyone = members("he", 20);
+        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
+        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
+                == everyone.size());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
+                everyone) == everyone.size());
+        String calls = plan("""
+                {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+        String texts = plan("""
+                {"name": "texts", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+        List<String> heldOut = everyone.stream().filter(m -> Assignment.of(calls, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
+        assertThat(heldOut).isNotEmpty();
+
+        try (var refused = refuseInserts("campaign_member", "campaign_id", List.of(calls, texts))) {
+            for (String campaign : List.of(calls, texts)) {
+                given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                        .then().statusCode(503).body("detail", containsString("ask for live again"));
+            }
+        }
+        given().get("/campaigns/{id}", calls).then().statusCode(200).body("state", equalTo("LIVE"));
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE campaign_id = $2 AND member_id = ANY($1)", everyone, calls))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", heldOut))
+                .isEqualTo(heldOut.size());
+
+        moveTo(calls, "live");
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE campaign_id = $2 AND member_id = ANY($1)", everyone, calls))
+                .isEqualTo(everyone.size());
+        assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", heldOut)).isZero();
+
+        // The other goes straight on to review: it is enrolled on the way, so its review has both arms.
+        moveTo(texts, "review");
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE campaign_id = $2 AND member_id = ANY($1)", everyone, texts))
+                .isEqualTo(everyone.size());
+        given().get("/campaigns/{id}", texts).then().statusCode(200).body("state", equalTo("REVIEW"));
+    }
+
+    /**
+     * Makes PostgreSQL refuse rows inserted into the table whose column holds one of the values (a trigger), until
+     * closed: a step that fails for real, in the service's own database.
+     */
+    private AutoCloseable refuseInserts(String table, String column, List<String> values) {
+        String name = "refuse_" + table + "_" + run.replace('-', '_');
+        String listed = String.join(", ", values.stream().map(v -> "'" + v.replace("'", "''") + "'").toList());
+        database.query("""
+                CREATE FUNCTION %1$s() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.%2$s IN (%3$s) THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                  RETURN NEW;
+                END $$""".formatted(name, column, listed)).execute().await().indefinitely();
+        database.query("CREATE TRIGGER %1$s BEFORE INSERT ON %2$s FOR EACH ROW EXECUTE FUNCTION %1$s()".formatted(name, table))
+                .execute().await().indefinitely();
+        return () -> {
+            database.query("DROP TRIGGER %s ON %s".formatted(name, table)).execute().await().indefinitely();
+            database.query("DROP FUNCTION %s()".formatted(name)).execute().await().indefinitely();
+        };
+    }
+
+    private static String plan(String body) {
+        return given().contentType(ContentType.JSON).body(body).post("/campaigns").then().statusCode(201)
+                .extract().path("campaign.id");
+    }
+
     private List<String> members(String kind, int count) {
         List<String> members = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -218,9 +340,8 @@ class CallCampaignHoldoutTest {
         return members;
     }
 
-    private static String goLive(String plan) {
-        String campaign = given().contentType(ContentType.JSON).body(plan).post("/campaigns").then().statusCode(201)
-                .extract().path("campaign.id");
+    private static String goLive(String body) {
+        String campaign = plan(body);
         moveTo(campaign, "live");
         return campaign;
     }

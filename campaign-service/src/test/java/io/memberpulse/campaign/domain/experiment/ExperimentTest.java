@@ -93,6 +93,13 @@ class ExperimentTest {
         assertThatThrownBy(() -> live.moveTo(CampaignState.PLAN)).isInstanceOf(InvalidArgumentException.class);
     }
 
+    @Test
+    void aStateNamesTheStatesACampaignWentThroughSinceAnEarlierOne() {
+        assertThat(CampaignState.REVIEW.since(CampaignState.PLAN)).containsExactly(CampaignState.LIVE, CampaignState.REVIEW);
+        assertThat(CampaignState.CLOSED.since(CampaignState.REVIEW)).containsExactly(CampaignState.CLOSED);
+        assertThat(CampaignState.LIVE.since(CampaignState.LIVE)).isEmpty();
+    }
+
     static Campaign campaign(double holdout, String channel, Instant start, Instant end) {
         return new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "we miss you", channel, "¥10 coupon", 0.25, 10, start, end,
                 holdout, List.of(), CampaignState.PLAN);
