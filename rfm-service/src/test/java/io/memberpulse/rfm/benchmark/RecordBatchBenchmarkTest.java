@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What a member.events backlog costs per batch, without the broker: batches of 2,000 events (max.poll.records;
  * 85% orders, 10% visits, 5% reviews over 50,000 members, so most members come back) recorded first through
- * MemberFacts alone (the owners' look-up and the inserts, in one transaction since the identity lock), then
+ * MemberFacts alone (the owners' look-up and the inserts: one transaction under the identity lock), then
  * through RecomputeRfmService as the consumer calls it (recorded, members recomputed, written, cached and published;
  * the next batch starts once the rows are written). Prints events/s and ms per batch (p50, p90, max) of each
  * phase, after a warm-up. Run: ./mvnw verify -pl rfm-service -am -Dexcluded.test.groups=none -Dgroups=benchmark
