@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -54,11 +55,25 @@ public class RecordOutcomesService {
         return null;
     }
 
-    /** @param outcomes usable outcomes only ({@link #problemOf} null) */
+    /**
+     * Looks up the survivors and inserts in one transaction under the identity lock (see
+     * IdentityChangeRepository.inRecordingTransaction), so a merge applied meanwhile moves these outcomes or is seen.
+     * @param outcomes usable outcomes only ({@link #problemOf} null)
+     */
     public void record(List<InterventionOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        Set<String> members = outcomes.stream().map(InterventionOutcome::getMemberId).collect(Collectors.toSet());
+        identities.inRecordingTransaction(transaction -> identities.survivorsOf(transaction, members)
+                .chain(survivors -> repository.insertActivities(transaction, toActivities(outcomes, survivors))))
+                .await().indefinitely();
+        recorded.increment(outcomes.size());
+    }
+
+    private static List<ChurnRepository.StoredActivity> toActivities(List<InterventionOutcome> outcomes,
+            Map<String, String> survivors) {
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>(outcomes.size());
-        Map<String, String> survivors = identities.survivorsOf(outcomes.stream().map(InterventionOutcome::getMemberId)
-                .collect(Collectors.toSet())).await().indefinitely();
         for (InterventionOutcome o : outcomes) {
             Instant at = Instant.ofEpochSecond(o.getRecordedAt().getSeconds(), o.getRecordedAt().getNanos());
             activities.add(new ChurnRepository.StoredActivity(SOURCE, o.getTaskId(),
@@ -66,7 +81,6 @@ public class RecordOutcomesService {
                     null, o.getStoreId().isBlank() ? null : o.getStoreId(), o.getReached() ? 1.0 : 0.0, null,
                     result(o)));
         }
-        repository.insertActivities(activities).await().indefinitely();
-        recorded.increment(activities.size());
+        return activities;
     }
 }

@@ -17,6 +17,8 @@ import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -94,28 +96,48 @@ public class ScoreMembersService {
 
     /**
      * Records a batch from member.events, each event for the member a split gave it to and an absorbed member's
-     * events for its survivor, and re-scores the members it touched. Blocking.
+     * events for its survivor, and re-scores the members it touched. The look-up and the inserts share one
+     * transaction under the identity lock (IdentityChangeRepository.inRecordingTransaction): a merge or split applied
+     * meanwhile by another replica either committed before the look-up or waits for this commit and then moves these
+     * facts itself. Blocking.
      */
     public synchronized void record(List<MemberEvent> events) {
-        Map<IdentityChangeRepository.ArrivingEvent, String> owners = identities.ownersOf(events.stream()
-                .filter(event -> !event.getMemberId().isEmpty()).map(ScoreMembersService::arriving).toList())
-                .await().indefinitely();
-        if (!owners.isEmpty()) {
-            events = events.stream().map(event -> {
-                String owner = event.getMemberId().isEmpty() ? null : owners.get(arriving(event));
-                return owner == null ? event : event.toBuilder().setMemberId(owner).build();
-            }).toList();
+        Instant latest = events.stream().map(event -> occurredAt(event.getEvent())).max(Instant::compareTo).orElse(null);
+        if (latest == null) {
+            return;
         }
+        lastBatchNanos = System.nanoTime();
+        List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
+                .filter(event -> !event.getMemberId().isEmpty()).map(ScoreMembersService::arriving).toList();
+        Set<String> touched = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
+                .chain(owners -> insert(transaction, withOwners(events, owners)))).await().indefinitely();
+        Instant clock = repository.advanceWatermark(latest).await().indefinitely();
+        if (!touched.isEmpty()) {
+            score(touched, clock, false);
+        }
+    }
+
+    private static List<MemberEvent> withOwners(List<MemberEvent> events,
+            Map<IdentityChangeRepository.ArrivingEvent, String> owners) {
+        if (owners.isEmpty()) {
+            return events;
+        }
+        return events.stream().map(event -> {
+            String owner = event.getMemberId().isEmpty() ? null : owners.get(arriving(event));
+            return owner == null ? event : event.toBuilder().setMemberId(owner).build();
+        }).toList();
+    }
+
+    /** Stores the batch's facts in the recording transaction; the members whose purchases it added. */
+    private Uni<Set<String>> insert(SqlConnection transaction, List<MemberEvent> events) {
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
         Map<String, String> memberNumbers = new java.util.HashMap<>();
         List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
         Set<String> touched = new LinkedHashSet<>();
-        Instant latest = null;
         for (MemberEvent event : events) {
             var fact = event.getEvent();
-            Instant at = Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
-            latest = latest == null || at.isAfter(latest) ? at : latest;
+            Instant at = occurredAt(fact);
             if (fact.getType() == EventType.EVENT_TYPE_STOCKOUT) {
                 toStockOut(event, at).ifPresent(stockOuts::add);
                 continue;
@@ -141,18 +163,11 @@ public class ScoreMembersService {
                 activities.add(activity);
             }
         }
-        if (latest == null) {
-            return;
-        }
-        lastBatchNanos = System.nanoTime();
-        repository.insertPurchases(purchases).await().indefinitely();
-        repository.insertActivities(activities).await().indefinitely();
-        repository.insertStockOuts(stockOuts).await().indefinitely();
-        repository.upsertMemberNumbers(memberNumbers).await().indefinitely();
-        Instant clock = repository.advanceWatermark(latest).await().indefinitely();
-        if (!touched.isEmpty()) {
-            score(touched, clock, false);
-        }
+        return repository.insertPurchases(transaction, purchases)
+                .chain(() -> repository.insertActivities(transaction, activities))
+                .chain(() -> repository.insertStockOuts(transaction, stockOuts))
+                .chain(() -> repository.upsertMemberNumbers(transaction, memberNumbers))
+                .replaceWith(touched);
     }
 
     /**
@@ -257,6 +272,10 @@ public class ScoreMembersService {
                 || !Objects.equals(score.modelVersion(), previous.modelVersion())
                 || !Objects.equals(score.homeStoreId(), previous.homeStoreId())
                 || Math.abs(score.memberValue() - previous.memberValue()) >= 0.01;
+    }
+
+    private static Instant occurredAt(ChannelEvent fact) {
+        return Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
     }
 
     /** The source as stored, spelled as a split's event keys spell it. */

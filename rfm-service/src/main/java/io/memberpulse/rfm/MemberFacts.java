@@ -9,6 +9,7 @@ import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,9 +44,20 @@ public class MemberFacts {
     public record Recorded(int newLines, Set<String> touched) {
     }
 
+    /**
+     * Looks up where the events belong and inserts them in one transaction that holds the identity lock shared
+     * (IdentityChangeRepository.inRecordingTransaction): a merge or split applied meanwhile, on any replica, either
+     * committed before the look-up or waits for the commit and then moves these rows itself.
+     */
     public Recorded record(List<MemberEvent> events) {
-        Map<IdentityChangeRepository.ArrivingEvent, String> owners = identities.ownersOf(events.stream()
-                .filter(e -> !e.getMemberId().isEmpty()).map(MemberFacts::arriving).toList()).await().indefinitely();
+        List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
+                .filter(e -> !e.getMemberId().isEmpty()).map(MemberFacts::arriving).toList();
+        return identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
+                .chain(owners -> insert(transaction, events, owners))).await().indefinitely();
+    }
+
+    private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events,
+            Map<IdentityChangeRepository.ArrivingEvent, String> owners) {
         List<RfmRepository.StoredLine> newLines = new ArrayList<>();
         List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
         Set<String> touched = new LinkedHashSet<>();
@@ -69,10 +81,9 @@ public class MemberFacts {
                 touched.add(member);
             }
         }
-        // Independent statements: in flight together.
-        int inserted = Uni.combine().all().unis(lines.insertLines(newLines), activities.insert(newFacts))
-                .with((count, ignored) -> (Integer) count).await().indefinitely();
-        return new Recorded(inserted, touched);
+        // Independent statements: sent together, pipelined on the transaction's connection.
+        return Uni.combine().all().unis(lines.insertLines(transaction, newLines), activities.insert(transaction, newFacts))
+                .with((count, ignored) -> new Recorded((Integer) count, touched));
     }
 
     private static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {

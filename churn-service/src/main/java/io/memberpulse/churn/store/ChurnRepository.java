@@ -7,6 +7,7 @@ import io.memberpulse.churn.domain.features.StockOut;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** Set-at-a-time SQL for purchase facts, scores and the event-time clock. */
 @ApplicationScoped
@@ -44,7 +46,11 @@ public class ChurnRepository {
             String orderId, String storeId, Double amount, Integer rating, String text) {
     }
 
-    public Uni<Void> insertPurchases(List<StoredPurchase> purchases) {
+    /**
+     * Order and refund lines, once per (source, event id). Like the other inserts of arriving facts, on the client
+     * given: the transaction recording the batch (IdentityChangeRepository.inRecordingTransaction).
+     */
+    public Uni<Void> insertPurchases(SqlClient client, List<StoredPurchase> purchases) {
         if (purchases.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -56,14 +62,14 @@ public class ChurnRepository {
                     p.refund() ? "refund" : "order", utc(p.occurredAt()), p.storeId(), p.amount(), line.sku(),
                     line.category(), line.quantity(), line.discount())));
         }
-        return pool.preparedQuery("""
+        return client.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id, amount,
                   sku, category, quantity, discount)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples).replaceWithVoid();
     }
 
-    public Uni<Void> insertActivities(List<StoredActivity> activities) {
+    public Uni<Void> insertActivities(SqlClient client, List<StoredActivity> activities) {
         if (activities.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -72,7 +78,7 @@ public class ChurnRepository {
             tuples.add(Tuple.from(Arrays.asList(a.source(), a.eventId(), a.memberId(), a.kind(), utc(a.occurredAt()),
                     a.orderId(), a.storeId(), a.amount(), a.rating(), a.text())));
         }
-        return pool.preparedQuery("""
+        return client.preparedQuery("""
                 INSERT INTO member_activity (source, event_id, member_id, kind, occurred_at, order_id, store_id, amount,
                   rating, review_text)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING""")
@@ -80,7 +86,7 @@ public class ChurnRepository {
     }
 
     /** Stock-outs of stores, once per (source, event id). */
-    public Uni<Void> insertStockOuts(List<StoredStockOut> stockOuts) {
+    public Uni<Void> insertStockOuts(SqlClient client, List<StoredStockOut> stockOuts) {
         if (stockOuts.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -89,7 +95,7 @@ public class ChurnRepository {
             StockOut o = s.stockOut();
             tuples.add(Tuple.from(Arrays.asList(s.source(), s.eventId(), o.storeId(), utc(o.at()), o.sku(), o.category())));
         }
-        return pool.preparedQuery("""
+        return client.preparedQuery("""
                 INSERT INTO store_stockout (source, event_id, store_id, occurred_at, sku, category)
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""").executeBatch(tuples).replaceWithVoid();
     }
@@ -113,13 +119,14 @@ public class ChurnRepository {
     }
 
     /** member id -> member number, the latest wins. */
-    public Uni<Void> upsertMemberNumbers(Map<String, String> numbers) {
+    public Uni<Void> upsertMemberNumbers(SqlClient client, Map<String, String> numbers) {
         if (numbers.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> tuples = new ArrayList<>();
-        numbers.forEach((member, number) -> tuples.add(Tuple.of(member, number)));
-        return pool.preparedQuery("""
+        // In member order: two batches recorded at once lock the rows they share in the same order (no deadlock).
+        new TreeMap<>(numbers).forEach((member, number) -> tuples.add(Tuple.of(member, number)));
+        return client.preparedQuery("""
                 INSERT INTO member_number (member_id, member_no) VALUES ($1, $2)
                 ON CONFLICT (member_id) DO UPDATE SET member_no = EXCLUDED.member_no""")
                 .executeBatch(tuples).replaceWithVoid();

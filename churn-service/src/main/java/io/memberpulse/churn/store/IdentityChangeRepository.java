@@ -15,22 +15,31 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Moves member facts (order and refund lines, reviews, coupons, visits, intervention outcomes, the member
  * number) on MemberMerged / MemberSplit, in one transaction with the record that the change was applied,
  * and keeps the alias of every absorbed member and the member each split gave its events to, so facts
  * arriving later under an old id follow them.
+ *
+ * <p>Where an arriving fact belongs (ownersOf, survivorsOf) is true only until the next change commits, and
+ * member.events, intervention.outcomes and member.merges may be consumed on different replicas. So a change's
+ * transaction holds {@link #IDENTITY_LOCK} exclusively and the transaction recording a batch of facts holds it
+ * shared, from before its look-up until its rows are committed: a change waits for the batches being recorded
+ * (and moves their rows), a batch waits for the change being applied (and sees it). Batches still record in
+ * parallel with each other.
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
+    /**
+     * The transaction-scoped advisory lock (a number of churn-service's own database): identity changes take it
+     * exclusively, so they are applied one at a time across replicas (the consumer group may give A→B and B→C to
+     * two of them) and never while facts are being recorded, which take it shared. "churn_id" in ASCII.
+     */
+    public static final long IDENTITY_LOCK = 0x6368_7572_6e5f_6964L;
     /** Facts kept once per (source, event_id) with their member: what a merge or a split moves. */
     private static final String[] FACT_TABLES = {"purchase_line", "member_activity"};
-    /**
-     * Identity changes are applied one at a time across replicas (the consumer group may give A→B and B→C to
-     * two of them): a transaction-scoped advisory lock, this number being churn-service's own.
-     */
-    private static final long IDENTITY_LOCK = 0x6368_7572_6e5f_6964L; // "churn_id"
 
     private final Pool pool;
 
@@ -48,15 +57,38 @@ public class IdentityChangeRepository {
 
     /** Applies the change once. */
     public Uni<Applied> apply(IdentityChange change) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock($1)) locked") // void maps to no type
-                .execute(Tuple.of(IDENTITY_LOCK))
-                .chain(() -> connection.preparedQuery(
+        return pool.withTransaction(connection -> apply(connection, change));
+    }
+
+    /**
+     * Applies the change once in the caller's transaction (its first statement, READ COMMITTED), which holds the
+     * identity lock exclusively from then until it ends.
+     */
+    public Uni<Applied> apply(SqlConnection transaction, IdentityChange change) {
+        return lock(transaction, "pg_advisory_xact_lock")
+                .chain(() -> transaction.preparedQuery(
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
                 .chain(marked -> marked.rowCount() == 0
                         ? Uni.createFrom().item(new Applied(false, change.membersNamed()))
-                        : move(connection, change).map(members -> new Applied(true, members))));
+                        : move(transaction, change).map(members -> new Applied(true, members)));
+    }
+
+    /**
+     * Runs the recording of arriving facts (ownersOf or survivorsOf, then the inserts, on the connection given) in one
+     * transaction that holds the identity lock shared. The lock is taken by a statement of its own before the
+     * look-up: a READ COMMITTED statement reads the data as of its start, so a look-up in the statement that waited
+     * for a change would not see it.
+     */
+    public <T> Uni<T> inRecordingTransaction(Function<SqlConnection, Uni<T>> recording) {
+        return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock_shared")
+                .chain(() -> recording.apply(connection)));
+    }
+
+    private static Uni<Void> lock(SqlConnection transaction, String function) {
+        // The lock functions return void, which the client cannot decode: count the one row instead.
+        return transaction.preparedQuery("SELECT count(*) FROM (SELECT " + function + "($1)) locked")
+                .execute(Tuple.of(IDENTITY_LOCK)).replaceWithVoid();
     }
 
     private static Uni<Set<String>> move(SqlConnection connection, IdentityChange change) {
@@ -163,13 +195,14 @@ public class IdentityChangeRepository {
     /**
      * Where arriving events belong when not with the member they came under: the member a split gave the event
      * to, else the member it came under, and either way that member's final survivor when a merge absorbed it.
-     * Events that stay are absent. One query for the whole batch.
+     * Events that stay are absent. One query for the whole batch, in the recording transaction (see
+     * inRecordingTransaction).
      */
-    public Uni<Map<ArrivingEvent, String>> ownersOf(Collection<ArrivingEvent> events) {
+    public Uni<Map<ArrivingEvent, String>> ownersOf(SqlConnection recording, Collection<ArrivingEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return pool.preparedQuery("""
+        return recording.preparedQuery("""
                 SELECT e.source, e.event_id, e.member_id, COALESCE(a.surviving_member_id, s.member_id, e.member_id)
                 FROM unnest($1::text[], $2::text[], $3::text[]) AS e (source, event_id, member_id)
                 LEFT JOIN split_event_owner s ON s.source = e.source AND s.event_id = e.event_id
@@ -186,12 +219,15 @@ public class IdentityChangeRepository {
                 });
     }
 
-    /** The final survivor of each given id that was absorbed by a merge (ids not absorbed are absent). */
-    public Uni<Map<String, String>> survivorsOf(Collection<String> memberIds) {
+    /**
+     * The final survivor of each given id that was absorbed by a merge (ids not absorbed are absent), in the recording
+     * transaction (see inRecordingTransaction).
+     */
+    public Uni<Map<String, String>> survivorsOf(SqlConnection recording, Collection<String> memberIds) {
         if (memberIds.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return pool.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
+        return recording.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, String> survivors = new HashMap<>();

@@ -4,6 +4,7 @@ import io.memberpulse.rfm.domain.MemberFact;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -29,8 +30,11 @@ public class ActivityRepository {
     public record StoredFact(String source, String eventId, String memberId, MemberFact fact) {
     }
 
-    /** Stores new facts in one statement; a known (source, event_id) changes nothing. */
-    public Uni<Void> insert(List<StoredFact> facts) {
+    /**
+     * Stores new facts in one statement; a known (source, event_id) changes nothing.
+     * @param client the transaction recording a batch (or the pool)
+     */
+    public Uni<Void> insert(SqlClient client, List<StoredFact> facts) {
         if (facts.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -56,7 +60,7 @@ public class ActivityRepository {
             births[i] = f.birthDate();
             cities[i] = f.city();
         }
-        return pool.preparedQuery("""
+        return client.preparedQuery("""
                 INSERT INTO member_activity (source, event_id, member_id, kind, occurred_at, store_id, category, rating,
                   review_text, gender, birth_date, city)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],

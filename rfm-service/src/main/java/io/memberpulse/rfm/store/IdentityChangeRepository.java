@@ -11,14 +11,26 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Moves facts between members on MemberMerged / MemberSplit, in one transaction with the record that
  * the change was applied, and remembers absorbed members and the events each split gave away, so events
  * arriving later under an old id follow them.
+ *
+ * <p>Where an arriving event belongs (ownersOf) is true only until the next change commits, and member.events and
+ * member.merges may be consumed on different replicas. So a change's transaction holds {@link #IDENTITY_LOCK}
+ * exclusively and the transaction recording a member.events batch holds it shared, from before its look-up until
+ * its rows are committed: a change waits for the batches being recorded (and moves their rows), a batch waits for
+ * the change being applied (and sees it). Batches still record in parallel with each other.
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
+    /**
+     * The transaction-scoped advisory lock (a number of rfm-service's own database) that orders identity changes
+     * (exclusive, one at a time across replicas) against the recording of arriving events (shared). "rfm:iden" in ASCII.
+     */
+    public static final long IDENTITY_LOCK = 0x72666d3a6964656eL;
     private static final String[] FACT_TABLES = {"purchase_line", "member_activity"};
 
     private final Pool pool;
@@ -29,12 +41,38 @@ public class IdentityChangeRepository {
 
     /** Applies the change once: false (and nothing moved) when it was applied before. */
     public Uni<Boolean> apply(IdentityChange change) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC)))
-                .flatMap(marked -> marked.rowCount() == 0
+        return pool.withTransaction(connection -> apply(connection, change));
+    }
+
+    /**
+     * Applies the change once in the caller's transaction (its first statement, READ COMMITTED), which holds the
+     * identity lock exclusively from then until it ends.
+     */
+    public Uni<Boolean> apply(SqlConnection transaction, IdentityChange change) {
+        return lock(transaction, "pg_advisory_xact_lock")
+                .chain(() -> transaction.preparedQuery(
+                        "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
+                .chain(marked -> marked.rowCount() == 0
                         ? Uni.createFrom().item(false)
-                        : move(connection, change).replaceWith(true)));
+                        : move(transaction, change).replaceWith(true));
+    }
+
+    /**
+     * Runs the recording of arriving events (ownersOf, then the inserts, on the connection given) in one transaction
+     * that holds the identity lock shared. The lock is taken by a statement of its own before the look-up: a READ
+     * COMMITTED statement reads the data as of its start, so a look-up in the statement that waited for a change
+     * would not see it.
+     */
+    public <T> Uni<T> inRecordingTransaction(Function<SqlConnection, Uni<T>> recording) {
+        return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock_shared")
+                .chain(() -> recording.apply(connection)));
+    }
+
+    private static Uni<Void> lock(SqlConnection transaction, String function) {
+        // The lock functions return void, which the client cannot decode: count the one row instead.
+        return transaction.preparedQuery("SELECT count(*) FROM (SELECT " + function + "($1)) locked")
+                .execute(Tuple.of(IDENTITY_LOCK)).replaceWithVoid();
     }
 
     private static Uni<Void> move(SqlConnection connection, IdentityChange change) {
@@ -123,13 +161,14 @@ public class IdentityChangeRepository {
     /**
      * Where arriving events belong when not with the member they came under: the member a split gave the event
      * to, else the member it came under, and either way that member's survivor when a merge absorbed it (an alias
-     * always names the final survivor). Events that stay are absent. One query for the whole batch.
+     * always names the final survivor). Events that stay are absent. One query for the whole batch, in the recording
+     * transaction (see inRecordingTransaction).
      */
-    public Uni<Map<ArrivingEvent, String>> ownersOf(Collection<ArrivingEvent> events) {
+    public Uni<Map<ArrivingEvent, String>> ownersOf(SqlConnection recording, Collection<ArrivingEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return pool.preparedQuery("""
+        return recording.preparedQuery("""
                 SELECT e.source, e.event_id, e.member_id, COALESCE(a.surviving_member_id, s.member_id, e.member_id)
                 FROM unnest($1::text[], $2::text[], $3::text[]) AS e (source, event_id, member_id)
                 LEFT JOIN split_event_owner s ON s.source = e.source AND s.event_id = e.event_id

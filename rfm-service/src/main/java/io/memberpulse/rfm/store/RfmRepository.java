@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -38,8 +39,11 @@ public class RfmRepository {
             String sku) {
     }
 
-    /** Stores new lines in one statement (a known source + event_id changes nothing); returns how many were new. */
-    public Uni<Integer> insertLines(List<StoredLine> lines) {
+    /**
+     * Stores new lines in one statement (a known source + event_id changes nothing); returns how many were new.
+     * @param client the transaction recording a batch (or the pool)
+     */
+    public Uni<Integer> insertLines(SqlClient client, List<StoredLine> lines) {
         if (lines.isEmpty()) {
             return Uni.createFrom().item(0);
         }
@@ -65,7 +69,7 @@ public class RfmRepository {
             skus[i] = stored.sku() == null || stored.sku().isEmpty() ? null : stored.sku();
             categories[i] = line.category();
         }
-        return pool.preparedQuery("""
+        return client.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id,
                   paid_amount, discount_amount, margin_rate, refund_amount, sku, category)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],

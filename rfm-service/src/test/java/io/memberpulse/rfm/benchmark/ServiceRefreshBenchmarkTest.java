@@ -9,6 +9,7 @@ import io.memberpulse.rfm.store.RfmRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,9 @@ class ServiceRefreshBenchmarkTest {
     RfmRepository repository;
 
     @Inject
+    Pool pool;
+
+    @Inject
     RecomputeRfmService recompute;
 
     @Inject
@@ -71,11 +75,11 @@ class ServiceRefreshBenchmarkTest {
                 batch.add(new RfmRepository.StoredLine("pos", run + m + "-" + o, run + String.format("%07d", m), line, 0, null));
             }
             if (batch.size() >= 20_000) {
-                lines += repository.insertLines(batch).await().indefinitely();
+                lines += repository.insertLines(pool, batch).await().indefinitely();
                 batch.clear();
             }
         }
-        lines += repository.insertLines(batch).await().indefinitely();
+        lines += repository.insertLines(pool, batch).await().indefinitely();
         repository.advanceWatermark(AS_OF).await().indefinitely();
         double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
 

@@ -9,6 +9,9 @@ import static org.hamcrest.Matchers.equalTo;
 import com.google.protobuf.Timestamp;
 import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.IdentityChangeRepository;
+import io.memberpulse.proto.campaign.v1.InterventionOutcome;
+import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -19,11 +22,16 @@ import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.identity.v1.SplitPart;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.merges.IdentityChanges;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -57,6 +65,12 @@ class MemberMergeTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    IdentityChangeRepository identities;
+
+    @Inject
+    Pool pool;
 
     KafkaCompanion kafka;
     String run;
@@ -222,6 +236,93 @@ class MemberMergeTest {
         });
         assertThat(factsOf(original)).hasSize(1);
         assertThat(factsOf(part)).isEmpty();
+    }
+
+    @Test
+    void aBatchConsumedWhileAnotherReplicaAppliesAMergeWaitsForItAndLandsOnTheSurvivor() {
+        // Another replica (here this test) applies a merge in a transaction held open while events of the absorbed
+        // member are consumed: their look-up must not read the state from before the merge and insert them after it.
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        produceOrders(absorbed, days(-60));
+        produceOrders(survivor, days(-90));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(200));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + survivor + "/score").then().statusCode(200));
+        MemberIdentityChange merge = merged(absorbed, survivor, Instant.now());
+        List<String> late = List.of(absorbed + "-late-0", absorbed + "-late-1");
+
+        whileAnotherReplicaApplies(merge, () -> {
+            produceOrders(absorbed, "late", days(-20), days(-10));
+            // The batch is consumed: it waits for the merge to commit, or (without the lock) is recorded at once.
+            await().atMost(WAIT).until(() -> aRecordingWaitsForTheIdentityLock() || !holdersOf("pos", late).isEmpty());
+            assertThat(holdersOf("pos", late)).as("nothing recorded while a merge is being applied").isEmpty();
+        });
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(holdersOf("pos", late)).containsExactly(survivor));
+        produceChanges(merge); // as this replica's consumer gets it: applied already, the survivor re-scored
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(factsOf(survivor)).hasSize(4);
+            assertThat(given().get("/members/" + survivor + "/score").then().statusCode(200).extract().jsonPath()
+                    .getDouble("recencyDays")).isLessThan(11);
+        });
+        assertThat(factsOf(absorbed)).isEmpty();
+        given().get("/members/" + absorbed + "/score").then().statusCode(404);
+    }
+
+    @Test
+    void anOutcomeConsumedWhileAnotherReplicaAppliesAMergeWaitsForItAndLandsOnTheSurvivor() {
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        produceOrders(absorbed, days(-60));
+        produceOrders(survivor, days(-90));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(200));
+        String task = "t-" + run;
+
+        whileAnotherReplicaApplies(merged(absorbed, survivor, Instant.now()), () -> {
+            InterventionOutcome outcome = InterventionOutcome.newBuilder().setTaskId(task).setMemberId(absorbed)
+                    .setStoreId(store).setReached(true).setResult(OutcomeResult.OUTCOME_RESULT_WILL_RETURN)
+                    .setRecordedAt(timestamp(now)).build();
+            kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.INTERVENTION_OUTCOMES,
+                    absorbed, outcome.toByteArray())).awaitCompletion(WAIT);
+            await().atMost(WAIT).until(() -> aRecordingWaitsForTheIdentityLock() || !holdersOf("campaign", List.of(task)).isEmpty());
+            assertThat(holdersOf("campaign", List.of(task))).as("nothing recorded while a merge is being applied").isEmpty();
+        });
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(holdersOf("campaign", List.of(task))).containsExactly(survivor));
+        produceChanges(merged(absorbed, survivor, Instant.now())); // this replica's consumer: the absorbed member's score goes
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(404));
+    }
+
+    /** Applies the change in a transaction of this test's own, as another replica would, and commits after the work. */
+    private void whileAnotherReplicaApplies(MemberIdentityChange change, Runnable work) {
+        SqlConnection otherReplica = pool.getConnection().await().indefinitely();
+        try {
+            Transaction applying = otherReplica.begin().await().indefinitely();
+            assertThat(identities.apply(otherReplica, IdentityChanges.toDomain(change)).await().indefinitely().applied()).isTrue();
+            work.run();
+            applying.commit().await().indefinitely();
+        } finally {
+            otherReplica.close().await().indefinitely();
+        }
+    }
+
+    /** Whether a transaction recording facts waits for the identity lock (held shared by recordings). */
+    private boolean aRecordingWaitsForTheIdentityLock() {
+        return pool.preparedQuery("""
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND classid = ($1::bigint >> 32)::oid AND objid = ($1::bigint & 4294967295)::oid AND objsubid = 1""")
+                .execute(Tuple.of(IdentityChangeRepository.IDENTITY_LOCK)).await().indefinitely()
+                .iterator().next().getLong(0) > 0;
+    }
+
+    /** The members holding the given events (orders, or outcomes by task) in PostgreSQL. */
+    private List<String> holdersOf(String source, List<String> eventIds) {
+        return pool.preparedQuery("""
+                SELECT member_id FROM purchase_line WHERE source = $1 AND event_id = ANY($2)
+                UNION SELECT member_id FROM member_activity WHERE source = $1 AND event_id = ANY($2)""")
+                .execute(Tuple.of(source, eventIds.toArray(String[]::new))).await().indefinitely()
+                .stream().map(row -> row.getString(0)).toList();
     }
 
     @Test

@@ -21,11 +21,16 @@ import io.memberpulse.proto.kafka.MemberIdentityChangeDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.merges.IdentityChanges;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +58,9 @@ class MemberIdentityChangeConsumerTest {
 
     @Inject
     IdentityChangeRepository identities;
+
+    @Inject
+    Pool pool;
 
     @BeforeEach
     void connect() {
@@ -217,6 +225,57 @@ class MemberIdentityChangeConsumerTest {
                 .body("rfm.ordersTotal", equalTo(4)).body("rfm.monetaryNetTotal", equalTo(245.0f)));
         given().get("/members/" + original + "/rfm").then().body("rfm.ordersTotal", equalTo(1));
         given().get("/members/" + part + "/rfm").then().statusCode(404);
+    }
+
+    @Test
+    void aBatchConsumedWhileAnotherReplicaAppliesASplitWaitsForItAndLandsOnThePart() {
+        // Another replica (here this test) applies a split in a transaction held open while the events it moves are
+        // consumed: their look-up must not read the state from before the split and insert them after it committed.
+        String original = "m-" + UUID.randomUUID();
+        String part = "m-" + UUID.randomUUID();
+        send(order(original, original + "-1", DAY0, 40), order(original, original + "-2", DAY0.plusSeconds(3600), 60));
+        awaitOrders(original, 2);
+        MemberIdentityChange split = split(original, part, "pos:" + original + "-2", "pos:" + original + "-3",
+                "pos:" + original + "-4");
+        List<String> late = List.of(original + "-3", original + "-4");
+
+        SqlConnection otherReplica = pool.getConnection().await().indefinitely();
+        try {
+            Transaction applying = otherReplica.begin().await().indefinitely();
+            assertThat(identities.apply(otherReplica, IdentityChanges.toDomain(split)).await().indefinitely()).isTrue();
+            send(order(original, original + "-3", DAY0.plusSeconds(7200), 80),
+                    order(original, original + "-4", DAY0.plusSeconds(10_800), 100));
+            // The batch is consumed: it waits for the split to commit, or (without the lock) is recorded at once.
+            await().atMost(WAIT).until(() -> aRecordingWaitsForTheIdentityLock() || !holdersOf(late).isEmpty());
+            assertThat(holdersOf(late)).as("nothing recorded while a split is being applied").isEmpty();
+            applying.commit().await().indefinitely();
+        } finally {
+            otherReplica.close().await().indefinitely();
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(holdersOf(late)).containsExactly(part));
+        send(original, split); // as this replica's consumer gets it: applied already, its members recomputed
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + part + "/rfm").then().statusCode(200)
+                .body("rfm.ordersTotal", equalTo(3)).body("rfm.monetaryNetTotal", equalTo(240.0f)));
+        given().get("/members/" + original + "/rfm").then().body("rfm.ordersTotal", equalTo(1))
+                .body("rfm.monetaryNetTotal", equalTo(40.0f));
+    }
+
+    /** Whether a transaction recording member.events waits for the identity lock (held shared by recordings). */
+    boolean aRecordingWaitsForTheIdentityLock() {
+        return pool.preparedQuery("""
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND classid = ($1::bigint >> 32)::oid AND objid = ($1::bigint & 4294967295)::oid AND objsubid = 1""")
+                .execute(Tuple.of(IdentityChangeRepository.IDENTITY_LOCK)).await().indefinitely()
+                .iterator().next().getLong(0) > 0;
+    }
+
+    /** The members holding the given orders (event ids) in PostgreSQL. */
+    List<String> holdersOf(List<String> eventIds) {
+        return pool.preparedQuery("SELECT DISTINCT member_id FROM purchase_line WHERE event_id = ANY($1)")
+                .execute(Tuple.of(eventIds.toArray(String[]::new))).await().indefinitely()
+                .stream().map(row -> row.getString(0)).toList();
     }
 
     /** Members A, B and C of a chain of merges (A into B, B into C). */
