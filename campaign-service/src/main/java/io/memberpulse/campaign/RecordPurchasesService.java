@@ -42,7 +42,7 @@ public class RecordPurchasesService {
     public Uni<Void> record(List<MemberEvent> events) {
         List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
                 .filter(event -> !event.getMemberId().isEmpty()).map(MemberEventFacts::arriving).toList();
-        return identities.withoutIdentityChanges(connection -> identities.ownersOf(connection, arriving)
+        return identities.inRecordingTransaction(connection -> identities.ownersOf(connection, arriving)
                         .map(owners -> MemberEventFacts.of(underOwners(events, owners)))
                         .call(facts -> purchases.insert(connection, facts.purchases()))
                         .call(facts -> contacts.upsert(connection, facts.contacts()))

@@ -45,7 +45,7 @@ public class IdentityChangeRepository {
     /**
      * The advisory lock of "identity changes against event recording" in campaign-service's database. Applying a
      * change takes it exclusively (one change at a time across replicas: the consumer group may give A→B and B→C
-     * to two of them); recording a batch of member.events takes it shared ({@link #withoutIdentityChanges}), so
+     * to two of them); recording a batch of member.events takes it shared ({@link #inRecordingTransaction}), so
      * that no change is applied between the batch's look-up of where its events belong and its inserts. Both take
      * it before any store planning lock ({@link StoreLocks}), never after one.
      */
@@ -66,9 +66,7 @@ public class IdentityChangeRepository {
 
     /** Applies the change once. */
     public Uni<Applied> apply(IdentityChange change, Instant now) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock($1)) locked") // void maps to no type
-                .execute(Tuple.of(IDENTITY_CHANGE_LOCK))
+        return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock")
                 .chain(() -> connection.preparedQuery(
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), now.atOffset(ZoneOffset.UTC))))
@@ -237,11 +235,16 @@ public class IdentityChangeRepository {
      * split or merge applied meanwhile would move the rows it knows of, but not these). Batches recording events
      * do not wait for one another.
      */
-    public <T> Uni<T> withoutIdentityChanges(Function<SqlConnection, Uni<T>> work) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared($1)) locked")
-                .execute(Tuple.of(IDENTITY_CHANGE_LOCK))
+    public <T> Uni<T> inRecordingTransaction(Function<SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock_shared")
                 .chain(() -> work.apply(connection)));
+    }
+
+    /** Takes the identity-change lock for the transaction, in a statement of its own. */
+    private static Uni<Void> lock(SqlConnection transaction, String function) {
+        // The lock functions return void, which the client cannot decode: count the one row instead.
+        return transaction.preparedQuery("SELECT count(*) FROM (SELECT " + function + "($1)) locked")
+                .execute(Tuple.of(IDENTITY_CHANGE_LOCK)).replaceWithVoid();
     }
 
     /** A member event as it arrived: its key (source as stored) and the member it came under. */
