@@ -61,6 +61,13 @@ public interface CampaignConfig {
         /** The time zone whose calendar days staff read on the call list (last purchase, coupon expiry), as churn-service's. */
         @WithDefault("Asia/Shanghai")
         String dayZone();
+
+        /**
+         * How often each replica finishes the follow-ups of campaign moves that did not finish (a move answered 503
+         * and nobody asked again); also the wait before its first run.
+         */
+        @WithDefault("PT1M")
+        Duration followUpRetryInterval();
     }
 
     interface SegmentRule {

@@ -11,18 +11,24 @@ import io.memberpulse.campaign.domain.experiment.Target;
 import io.memberpulse.campaign.store.CampaignRepository;
 import io.memberpulse.campaign.store.KnownStoreRepository;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * Plans campaigns and moves them through plan → live → review → closed. Planning checks the target
  * (a known segment, a known store) and answers with the audience and a sample-size hint; going live
  * enrols the audience by the sticky hash. A call campaign's calls follow its holdout while it is live and stop
- * following it when it ends ({@link CallCampaignTasks}).
+ * following it when it ends ({@link CallCampaignTasks}). What follows a move that did not finish is finished in the
+ * background too ({@link #finishFollowUps()}).
  */
 @ApplicationScoped
 public class PlanCampaignsService {
@@ -32,14 +38,18 @@ public class PlanCampaignsService {
     private final MemberSegmentRepository segments;
     private final KnownStoreRepository stores;
     private final CallCampaignTasks callTasks;
+    private final MeterRegistry registry;
+    private final Duration retryInterval;
     private final Clock clock;
 
     PlanCampaignsService(CampaignRepository campaigns, MemberSegmentRepository segments, KnownStoreRepository stores,
-            CallCampaignTasks callTasks, Clock clock) {
+            CallCampaignTasks callTasks, MeterRegistry registry, CampaignConfig config, Clock clock) {
         this.campaigns = campaigns;
         this.segments = segments;
         this.stores = stores;
         this.callTasks = callTasks;
+        this.registry = registry;
+        this.retryInterval = config.campaign().followUpRetryInterval();
         this.clock = clock;
     }
 
@@ -95,6 +105,55 @@ public class PlanCampaignsService {
                     return new TransitionIncompleteException(campaign.id(), state.code(), failure);
                 })
                 .replaceWith(campaign);
+    }
+
+    @Scheduled(every = "${memberpulse.campaign.follow-up-retry-interval}",
+            delayed = "${memberpulse.campaign.follow-up-retry-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> retryFollowUps() {
+        return finishFollowUps().replaceWithVoid();
+    }
+
+    /**
+     * Finishes what follows the moves of campaigns whose followed_up_state lags their state (a move answered 503 and
+     * nobody asked for the state again), as asking again would, one campaign after another; returns those finished.
+     * A campaign whose follow-ups fail again is left for the next run. Another replica's run, or a request asking for
+     * the state again, may finish the same campaign at the same time: the steps are idempotent (enrolment adds who is
+     * missing, replans converge under the stores' planning locks, a call given back is OPEN, so it is not given back
+     * twice), and followed_up_state only moves to a state the campaign is still in.
+     */
+    public Uni<List<Campaign>> finishFollowUps() {
+        List<Campaign> finished = new ArrayList<>();
+        return Panache.withSession(campaigns::lagging)
+                .chain(ids -> StoreTaskPlanner.inOrder(ids, id -> finishFollowUps(id).invoke(campaign -> {
+                    if (campaign != null) {
+                        finished.add(campaign);
+                    }
+                })))
+                .replaceWith(finished);
+    }
+
+    /** The campaign once its follow-ups all ran now; null when none were left or they failed again. */
+    private Uni<Campaign> finishFollowUps(String id) {
+        return Panache.withSession(() -> campaigns.stored(id))
+                // Read again: since the list was read, another replica or a request may have finished them.
+                .flatMap(stored -> stored == null || stored.followedUp() == stored.campaign().state()
+                        ? Uni.createFrom().<Campaign>nullItem()
+                        : followUp(stored).invoke(campaign -> {
+                            LOG.infof("campaign %s: what follows its moves after %s up to %s finished in the background",
+                                    id, stored.followedUp().code(), campaign.state().code());
+                            retried("finished");
+                        }))
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("campaign %s: what follows its last move is still unfinished (%s); retried in %s", id,
+                            failure.getMessage(), retryInterval);
+                    retried("failed");
+                    return null;
+                });
+    }
+
+    private void retried(String outcome) {
+        registry.counter("memberpulse.campaign.follow-ups.retried", "outcome", outcome).increment();
     }
 
     private Uni<Void> followUp(Campaign campaign, CampaignState step) {

@@ -4,6 +4,7 @@ import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.ScoreUpdate;
 import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.store.CallTaskRepository;
+import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.MemberRiskRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -13,11 +14,17 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Takes a batch of churn scores: stores each member's newest score, moves OPEN tasks after members
  * who changed store, and replans every store touched. Idempotent: the same batch again changes nothing.
+ *
+ * <p>A score arriving under a member a merge absorbed (member.merges) is recorded for its final survivor. The
+ * look-up and the writes share one transaction that holds the identity-change lock shared, taken before the store
+ * locks (IdentityChangeRepository), so a merge applied by another replica cannot fall between them and leave a
+ * score or an OPEN call under the absorbed member.
  */
 @ApplicationScoped
 public class RecordChurnScoresService {
@@ -25,11 +32,13 @@ public class RecordChurnScoresService {
     private final CallTaskRepository tasks;
     private final StoreTaskPlanner planner;
     private final CallListCache cache;
+    private final IdentityChangeRepository identities;
     private final Clock clock;
 
     public RecordChurnScoresService(MemberRiskRepository risks, CallTaskRepository tasks, StoreTaskPlanner planner,
-            CallListCache cache, Clock clock) {
+            CallListCache cache, IdentityChangeRepository identities, Clock clock) {
         this.risks = risks;
+        this.identities = identities;
         this.tasks = tasks;
         this.planner = planner;
         this.cache = cache;
@@ -42,7 +51,21 @@ public class RecordChurnScoresService {
         }
         Instant now = clock.instant();
         // Invalidate only after the commit, so a reader can't cache the lists as they were before it.
-        return Panache.withTransaction(() -> apply(scores, now)).flatMap(cache::invalidate);
+        return Panache.withTransaction(() -> identities.lockedSurvivorsOf(scores.stream().map(MemberRisk::memberId).toList())
+                        .flatMap(survivors -> apply(underSurvivors(scores, survivors), now)))
+                .flatMap(cache::invalidate);
+    }
+
+    /** The scores, each under its member's final survivor when a merge absorbed the member. */
+    private static Collection<MemberRisk> underSurvivors(Collection<MemberRisk> scores, Map<String, String> survivors) {
+        if (survivors.isEmpty()) {
+            return scores;
+        }
+        return scores.stream().map(score -> survivors.containsKey(score.memberId())
+                        ? new MemberRisk(survivors.get(score.memberId()), score.storeId(), score.probability(),
+                                score.memberValue(), score.asOf())
+                        : score)
+                .toList();
     }
 
     private Uni<Set<String>> apply(Collection<MemberRisk> scores, Instant now) {

@@ -1,6 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.store.CallListCache;
+import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.KnownStoreRepository;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
@@ -14,6 +15,13 @@ import java.util.List;
 /**
  * Keeps each member's current segments from member.segments (campaign targets, the next-target
  * recommendation) and applies the segment-entry SOP rules to the changes.
+ *
+ * <p>A change under a member a merge absorbed (member.merges) is skipped: rfm-service re-keys the absorbed member's
+ * facts itself and publishes the survivor's own entries, and the absorbed member's exits (its segments emptying)
+ * must not take the survivor out of them. Whether a member was absorbed is decided in the transaction that writes
+ * what the change does, under the identity-change lock (shared; IdentityChangeRepository): the memberships in one
+ * transaction, the calls in the next ({@link SegmentTaskPlanner}), so a merge another replica applies in between
+ * deletes the absorbed member's memberships and is seen before any call is opened for them.
  */
 @ApplicationScoped
 public class RecordSegmentsService {
@@ -21,11 +29,13 @@ public class RecordSegmentsService {
     private final SegmentTaskPlanner planner;
     private final KnownStoreRepository stores;
     private final CallListCache cache;
+    private final IdentityChangeRepository identities;
     private final Clock clock;
 
     RecordSegmentsService(MemberSegmentRepository segments, SegmentTaskPlanner planner, KnownStoreRepository stores,
-            CallListCache cache, Clock clock) {
+            CallListCache cache, IdentityChangeRepository identities, Clock clock) {
         this.segments = segments;
+        this.identities = identities;
         this.planner = planner;
         this.stores = stores;
         this.cache = cache;
@@ -41,9 +51,19 @@ public class RecordSegmentsService {
                         Instant.ofEpochSecond(c.getAt().getSeconds(), c.getAt().getNanos()),
                         c.getHomeStoreId().isEmpty() ? null : c.getHomeStoreId()))
                 .toList();
-        List<MemberSegmentRepository.Change> triggering = valid.stream().filter(c -> planner.triggers(c.segmentId())).toList();
-        return segments.apply(valid).chain(() -> rememberStores(valid))
-                .chain(() -> triggering.isEmpty() ? Uni.createFrom().voidItem() : openTasks(triggering));
+        if (valid.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> members = valid.stream().map(MemberSegmentRepository.Change::memberId).distinct().toList();
+        return identities.inRecordingTransaction(connection -> identities.survivorsOf(connection, members)
+                        .map(absorbed -> valid.stream().filter(change -> !absorbed.containsKey(change.memberId())).toList())
+                        .call(kept -> segments.apply(connection, kept)))
+                .call(this::rememberStores)
+                .chain(kept -> {
+                    List<MemberSegmentRepository.Change> triggering = kept.stream()
+                            .filter(c -> planner.triggers(c.segmentId())).toList();
+                    return triggering.isEmpty() ? Uni.createFrom().voidItem() : openTasks(triggering);
+                });
     }
 
     /** A reported home store is a known store: a segment rule may open its first call there (its call list, not a 404). */

@@ -4,6 +4,7 @@ import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.TaskOrigin;
 import io.memberpulse.campaign.store.CallTaskRepository;
+import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.campaign.store.StoreLocks;
 import io.smallrye.mutiny.Uni;
@@ -28,12 +29,14 @@ class SegmentTaskPlanner {
     private final SegmentCallStores callStores;
     private final StoreLocks locks;
     private final LiveCallCampaigns liveCalls;
+    private final IdentityChangeRepository identities;
     private final Map<String, Duration> dueBySegment;
     private final Duration coolDown;
 
     SegmentTaskPlanner(CallTaskRepository tasks, SegmentCallStores callStores, StoreLocks locks,
-            LiveCallCampaigns liveCalls, CampaignConfig config) {
+            LiveCallCampaigns liveCalls, IdentityChangeRepository identities, CampaignConfig config) {
         this.tasks = tasks;
+        this.identities = identities;
         this.callStores = callStores;
         this.locks = locks;
         this.liveCalls = liveCalls;
@@ -52,13 +55,24 @@ class SegmentTaskPlanner {
     }
 
     /**
-     * Applies the changes in order. First takes the planning locks of every store they may touch, sorted as every
-     * replan takes them: a replan of one of those stores, which may open a call for the same member, waits for this
-     * transaction or is waited for, so neither breaks the one-OPEN-task index (nor do both deadlock on the same
-     * tasks). Returns the stores whose call lists changed.
+     * Applies the changes in order, but those of members a merge absorbed: the person is called under the survivor's
+     * id (see RecordSegmentsService). That is decided under the identity-change lock, taken shared first, so no merge
+     * is applied before this transaction commits. Then takes the planning locks of every store the changes may touch,
+     * sorted as every replan takes them: a replan of one of those stores, which may open a call for the same member,
+     * waits for this transaction or is waited for, so neither breaks the one-OPEN-task index (nor do both deadlock on
+     * the same tasks). Returns the stores whose call lists changed.
      */
     Uni<Set<String>> apply(List<MemberSegmentRepository.Change> changes, Instant now) {
+        return identities.lockedSurvivorsOf(changes.stream().map(MemberSegmentRepository.Change::memberId).toList())
+                .map(absorbed -> changes.stream().filter(change -> !absorbed.containsKey(change.memberId())).toList())
+                .flatMap(kept -> applyUnderStoreLocks(kept, now));
+    }
+
+    private Uni<Set<String>> applyUnderStoreLocks(List<MemberSegmentRepository.Change> changes, Instant now) {
         Set<String> changed = new TreeSet<>();
+        if (changes.isEmpty()) {
+            return Uni.createFrom().item(changed);
+        }
         return callStores.touchedBy(changes).call(locks::lock)
                 .flatMap(locked -> StoreTaskPlanner.inOrder(changes, change -> apply(change, locked, now).invoke(store -> {
                     if (store != null) {

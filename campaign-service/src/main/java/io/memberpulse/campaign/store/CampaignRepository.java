@@ -82,6 +82,11 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
         return update("followedUpState = ?2 where id = ?1 and state = ?2", id, state.name()).replaceWithVoid();
     }
 
+    /** The ids of campaigns whose follow-ups have not all run (followed_up_state behind state), oldest first. */
+    public Uni<List<String>> lagging() {
+        return list("followedUpState <> state order by createdAt").map(rows -> rows.stream().map(row -> row.id).toList());
+    }
+
     public Uni<List<Campaign>> all() {
         return listAll(io.quarkus.panache.common.Sort.descending("createdAt"))
                 .map(rows -> rows.stream().map(CampaignRepository::toDomain).toList());
@@ -113,7 +118,9 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
 
     /** Enrols every targeted member with the arm and variant the hash gives; returns how many were new. */
     public Uni<Integer> enrol(Campaign campaign, Instant now) {
-        return pool.preparedQuery(AUDIENCE).execute(audience(campaign.target()))
+        // In member order: two enrolments of one campaign at once (a request asking again, the background retry)
+        // insert the same rows in the same order, so one waits for the other instead of both deadlocking.
+        return pool.preparedQuery(AUDIENCE + " ORDER BY a.member_id").execute(audience(campaign.target()))
                 .flatMap(rows -> {
                     List<Tuple> members = new ArrayList<>();
                     for (Row row : rows) {

@@ -3,6 +3,7 @@ package io.memberpulse.campaign.store;
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.proto.merges.MemberAliases;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Applies MemberMerged / MemberSplit to what campaign-service keeps per member, in one transaction with the
@@ -43,11 +45,12 @@ import java.util.function.Function;
 @ApplicationScoped
 public class IdentityChangeRepository {
     /**
-     * The advisory lock of "identity changes against event recording" in campaign-service's database. Applying a
+     * The advisory lock of "identity changes against recording" in campaign-service's database. Applying a
      * change takes it exclusively (one change at a time across replicas: the consumer group may give A→B and B→C
-     * to two of them); recording a batch of member.events takes it shared ({@link #inRecordingTransaction}), so
-     * that no change is applied between the batch's look-up of where its events belong and its inserts. Both take
-     * it before any store planning lock ({@link StoreLocks}), never after one.
+     * to two of them); recording a batch of member.events, member.segments or churn.scores takes it shared
+     * ({@link #inRecordingTransaction}, {@link #lockedSurvivorsOf}), so that no change is applied between the
+     * batch's look-up of where its facts belong and its writes. All take it before any store planning lock
+     * ({@link StoreLocks}), never after one.
      */
     public static final long IDENTITY_CHANGE_LOCK = 0x6361_6d70_5f69_6400L; // "camp_id"
 
@@ -242,9 +245,31 @@ public class IdentityChangeRepository {
 
     /** Takes the identity-change lock for the transaction, in a statement of its own. */
     private static Uni<Void> lock(SqlConnection transaction, String function) {
-        // The lock functions return void, which the client cannot decode: count the one row instead.
-        return transaction.preparedQuery("SELECT count(*) FROM (SELECT " + function + "($1)) locked")
-                .execute(Tuple.of(IDENTITY_CHANGE_LOCK)).replaceWithVoid();
+        return transaction.query(lockStatement(function)).execute().replaceWithVoid();
+    }
+
+    /** The one statement taking the identity-change lock, on the pool's connections and in Panache sessions. */
+    private static String lockStatement(String function) {
+        // The lock functions return void, which neither client can decode: count the one row instead.
+        return "SELECT count(*) FROM (SELECT " + function + "(" + IDENTITY_CHANGE_LOCK + ")) locked";
+    }
+
+    /**
+     * {@link #inRecordingTransaction} for work done in the caller's Panache (Hibernate Reactive) transaction: takes
+     * the identity-change lock shared for the rest of that transaction, then answers the final survivor of each
+     * given member a merge absorbed (members not absorbed are absent). What it answers still holds when the
+     * transaction commits. Call it first: before any store planning lock.
+     */
+    public Uni<Map<String, String>> lockedSurvivorsOf(Collection<String> memberIds) {
+        Uni<Void> locked = Panache.getSession().flatMap(session -> session
+                .createNativeQuery(lockStatement("pg_advisory_xact_lock_shared")).getSingleResult()).replaceWithVoid();
+        if (memberIds.isEmpty()) {
+            return locked.replaceWith(Map.of());
+        }
+        return locked.chain(() -> MemberAliasEntity.<MemberAliasEntity>list("absorbedMemberId in ?1",
+                        memberIds.stream().distinct().toList()))
+                .map(aliases -> aliases.stream().collect(Collectors.toMap(alias -> alias.absorbedMemberId,
+                        alias -> alias.survivingMemberId)));
     }
 
     /** A member event as it arrived: its key (source as stored) and the member it came under. */
@@ -277,12 +302,15 @@ public class IdentityChangeRepository {
                 });
     }
 
-    /** The final survivor of each given id that was absorbed by a merge (ids not absorbed are absent). */
-    public Uni<Map<String, String>> survivorsOf(Collection<String> memberIds) {
+    /**
+     * The final survivor of each given id that was absorbed by a merge (ids not absorbed are absent), read with the
+     * client: the connection of {@link #inRecordingTransaction}, for an answer that holds until it commits.
+     */
+    public Uni<Map<String, String>> survivorsOf(SqlClient client, Collection<String> memberIds) {
         if (memberIds.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return pool.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
+        return client.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
                 .execute(Tuple.of(memberIds.stream().distinct().toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, String> survivors = new HashMap<>();

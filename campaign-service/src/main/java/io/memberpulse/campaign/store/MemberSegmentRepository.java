@@ -2,6 +2,7 @@ package io.memberpulse.campaign.store;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -48,8 +49,11 @@ public class MemberSegmentRepository {
                 .execute(Tuple.of(segmentId)).map(rows -> rows.iterator().next().getBoolean(0));
     }
 
-    /** Applies entries and exits in order; an exit older than the entry it would undo changes nothing. */
-    public Uni<Void> apply(List<Change> changes) {
+    /**
+     * Applies entries and exits in order; an exit older than the entry it would undo changes nothing. With the client:
+     * the caller's transaction (IdentityChangeRepository.inRecordingTransaction).
+     */
+    public Uni<Void> apply(SqlClient client, List<Change> changes) {
         List<Tuple> entries = new ArrayList<>();
         List<Tuple> exits = new ArrayList<>();
         List<Tuple> seen = new ArrayList<>();
@@ -64,20 +68,20 @@ public class MemberSegmentRepository {
         }
         Uni<Void> applied = Uni.createFrom().voidItem();
         if (!seen.isEmpty()) {
-            applied = applied.chain(() -> pool.preparedQuery("""
+            applied = applied.chain(() -> client.preparedQuery("""
                     INSERT INTO known_segment (segment_id, first_seen) VALUES ($1, $2)
                     ON CONFLICT (segment_id) DO UPDATE SET first_seen = LEAST(known_segment.first_seen, EXCLUDED.first_seen)""")
                     .executeBatch(seen).replaceWithVoid());
         }
         if (!entries.isEmpty()) {
-            applied = applied.chain(() -> pool.preparedQuery("""
+            applied = applied.chain(() -> client.preparedQuery("""
                     INSERT INTO member_segment (member_id, segment_id, since, home_store_id) VALUES ($1, $2, $3, $4)
                     ON CONFLICT (member_id, segment_id) DO UPDATE SET since = LEAST(member_segment.since, EXCLUDED.since),
                       home_store_id = coalesce(EXCLUDED.home_store_id, member_segment.home_store_id)""")
                     .executeBatch(entries).replaceWithVoid());
         }
         if (!exits.isEmpty()) {
-            applied = applied.chain(() -> pool.preparedQuery(
+            applied = applied.chain(() -> client.preparedQuery(
                     "DELETE FROM member_segment WHERE member_id = $1 AND segment_id = $2 AND since <= $3")
                     .executeBatch(exits).replaceWithVoid());
         }

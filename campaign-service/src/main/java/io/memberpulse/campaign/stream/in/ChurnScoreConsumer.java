@@ -1,7 +1,6 @@
 package io.memberpulse.campaign.stream.in;
 
 import io.memberpulse.campaign.RecordChurnScoresService;
-import io.memberpulse.campaign.RecordIdentityChangesService;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +15,8 @@ import org.jboss.logging.Logger;
 /**
  * churn.scores (key = member id) in batches. Records that break a rule are dead-lettered one by one;
  * the rest are recorded together. Recording is idempotent, so retries and redelivery are safe. A score
- * still arriving under a member a merge absorbed (member.merges) is recorded for its final survivor.
+ * still arriving under a member a merge absorbed (member.merges) is recorded for its final survivor
+ * (RecordChurnScoresService looks it up in the transaction that stores the score).
  */
 @ApplicationScoped
 class ChurnScoreConsumer {
@@ -26,11 +26,9 @@ class ChurnScoreConsumer {
     private static final int RETRIES = 2;
 
     private final RecordChurnScoresService service;
-    private final RecordIdentityChangesService identities;
 
-    ChurnScoreConsumer(RecordChurnScoresService service, RecordIdentityChangesService identities) {
+    ChurnScoreConsumer(RecordChurnScoresService service) {
         this.service = service;
-        this.identities = identities;
     }
 
     private record Rejected(KafkaRecord<String, ChurnScored> record, RuntimeException reason) {
@@ -47,7 +45,7 @@ class ChurnScoreConsumer {
                 rejected.add(new Rejected(record, e));
             }
         }
-        return Uni.createFrom().deferred(() -> identities.underSurvivors(scores).chain(service::record))
+        return Uni.createFrom().deferred(() -> service.record(scores))
                 .onFailure().retry().atMost(RETRIES)
                 .onItemOrFailure().transformToUni((ignored, failure) -> failure == null
                         ? deadLetter(rejected).chain(() -> Uni.createFrom().completionStage(batch.ack()))

@@ -9,9 +9,11 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.memberpulse.campaign.PlanCampaignsService;
 import io.memberpulse.campaign.RecordSegmentsService;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
@@ -55,6 +57,9 @@ class CallCampaignHoldoutTest {
 
     @Inject
     RecordSegmentsService segments;
+
+    @Inject
+    PlanCampaignsService campaigns;
 
     KafkaCompanion kafka;
     String run;
@@ -259,6 +264,67 @@ class CallCampaignHoldoutTest {
     }
 
     /**
+     * A move whose follow-ups failed (503) stayed unfinished until someone asked for the state again. The background
+     * retry, run here directly rather than by its timer, finishes it as asking again does: the held-out members' calls
+     * are restored and followed_up_state catches up. A campaign whose follow-ups all ran is left as it is: its
+     * enrolment would otherwise take in a member who has met its target since.
+     */
+    @Test
+    void followUpsLeftUnfinishedAreFinishedInTheBackgroundAndAFollowedUpCampaignIsLeftAlone() throws Throwable {
+        String store = "hg-" + run;
+        List<String> everyone = members("hg", 20);
+        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
+                everyone) == everyone.size());
+        // Under the SOP's probability floor: only the segment rule calls them.
+        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
+                == everyone.size());
+        String calls = goLive("""
+                {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+        String texts = goLive("""
+                {"name": "texts", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+        List<String> heldOut = everyone.stream().filter(m -> Assignment.of(calls, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
+        List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
+        assertThat(heldOut).isNotEmpty();
+        try (var refused = refuseInserts("call_task", "member_id", heldOut)) {
+            given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", calls)
+                    .then().statusCode(503);
+        }
+        assertThat(followedUpState(calls)).isEqualTo("LIVE");
+        // Scored in the store since: in the text campaign's target now, but not enrolled, its follow-ups all ran.
+        List<String> newcomer = List.of("hg-" + run + "-new");
+        ChurnEvents.publish(kafka, List.of(scored(newcomer.get(0), store, 0.3, 50, T1)));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", newcomer) == 1);
+
+        List<Campaign> finished = VertxContextSupport.subscribeAndAwait(() -> campaigns.finishFollowUps());
+
+        assertThat(finished).extracting(Campaign::id).contains(calls).doesNotContain(texts);
+        assertThat(followedUpState(calls)).isEqualTo("REVIEW");
+        for (String member : heldOut) {
+            assertThat(tasks(member)).as(member).hasSize(2).anySatisfy(task -> assertThat(task)
+                    .containsExactly("OPEN", null, store, CHURN_EDGE, null));
+        }
+        List<String> called = new ArrayList<>(treated);
+        called.addAll(heldOut);
+        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
+        // Finished: asking for review again is refused as for any finished move, and a second run finds nothing.
+        given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", calls)
+                .then().statusCode(400).body("errors[0].field", equalTo("state"));
+        assertThat(VertxContextSupport.subscribeAndAwait(() -> campaigns.finishFollowUps()))
+                .extracting(Campaign::id).doesNotContain(calls, texts);
+        assertThat(tasks(heldOut.get(0))).hasSize(2);
+
+        assertThat(followedUpState(texts)).isEqualTo("LIVE");
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE campaign_id = $2 AND member_id = ANY($1)", everyone, texts))
+                .isEqualTo(everyone.size());
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE campaign_id = $2 AND member_id = ANY($1)", newcomer, texts))
+                .isZero();
+    }
+
+    /**
      * Going live saved the state first and enrolled the audience after: when enrolment failed, the campaign was live
      * with nobody enrolled (its held-out members kept their calls) and could not go live again. Asking for live again
      * finishes it; so does asking for the next state, before its own follow-ups.
@@ -325,6 +391,11 @@ class CallCampaignHoldoutTest {
             database.query("DROP TRIGGER %s ON %s".formatted(name, table)).execute().await().indefinitely();
             database.query("DROP FUNCTION %s()".formatted(name)).execute().await().indefinitely();
         };
+    }
+
+    private String followedUpState(String campaign) {
+        return database.preparedQuery("SELECT followed_up_state FROM campaign WHERE id = $1").execute(Tuple.of(campaign))
+                .await().indefinitely().iterator().next().getString(0);
     }
 
     private static String plan(String body) {

@@ -11,12 +11,14 @@ import com.google.protobuf.Timestamp;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.campaign.testdata.SegmentEvents;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.MemberMerged;
 import io.memberpulse.proto.identity.v1.MemberSplit;
 import io.memberpulse.proto.identity.v1.SplitPart;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
@@ -36,6 +38,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -62,6 +66,7 @@ class MemberMergeTest {
     void connect() {
         kafka = ChurnEvents.companion(bootstrapServers);
         MemberEvents.register(kafka);
+        SegmentEvents.register(kafka);
         run = ChurnEvents.run();
     }
 
@@ -274,23 +279,104 @@ class MemberMergeTest {
         MemberEvents.publish(kafka, List.of(order(original, "-1", store)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(original)).hasSize(1));
 
+        whileAnotherReplicaAppliesAChange(
+                change -> update(change, "INSERT INTO split_event_owner (source, event_id, member_id) VALUES ('pos', $1, $2)",
+                        original + "-2", part),
+                () -> MemberEvents.publish(kafka, List.of(order(original, "-2", store))),
+                () -> !purchasesOf(original).equals(List.of(original + "-1")));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(part)).containsExactly(original + "-2"));
+        assertThat(purchasesOf(original)).containsExactly(original + "-1");
+    }
+
+    /**
+     * Another replica applies a merge of A into S while a churn score of A arrives: the score looked up A's survivor
+     * (none yet) before the merge committed and was stored after it, under A, where it stayed with the OPEN call it
+     * gave A (the person called twice once S is called, a score that never goes). Here the test is that replica: its
+     * transaction holds the identity-change lock and has written A's alias when the score arrives.
+     */
+    @Test
+    void aScoreArrivingWhileAMergeIsAppliedWaitsForItAndLandsOnTheSurvivor() {
+        String store = "mt-" + run;
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+
+        whileAnotherReplicaAppliesAChange(change -> alias(change, absorbed, survivor),
+                () -> ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1))),
+                () -> riskOf(absorbed).isPresent());
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(survivor)).hasValue(0.9));
+        assertThat(riskOf(absorbed)).isEmpty();
+        assertThat(openTasks(absorbed)).isEmpty();
+        assertThat(openTasks(survivor)).hasSize(1);
+        assertThat(callList(store)).containsExactly(survivor);
+    }
+
+    /**
+     * The same for member.segments: an entry of A into churn-edge looked up whether A was absorbed before the merge
+     * committed, and A kept the membership and got the segment rule's call after it. A change under an absorbed
+     * member is skipped (rfm-service publishes the survivor's own), so neither is left.
+     */
+    @Test
+    void aSegmentEntryArrivingWhileAMergeIsAppliedWaitsForItAndIsSkipped() {
+        String store = "mu-" + run;
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        String next = "n-" + run;
+
+        whileAnotherReplicaAppliesAChange(change -> alias(change, absorbed, survivor),
+                () -> publishSegmentChange(absorbed, SegmentEvents.change(absorbed, "churn-edge", true, T1, store)),
+                () -> !segmentsOf(absorbed).isEmpty());
+        // Under the same key, so consumed after the entry: once it is recorded, so is the entry, or skipped.
+        publishSegmentChange(absorbed, SegmentEvents.change(next, "churn-edge", true, T1, store));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(segmentsOf(next)).containsExactly("churn-edge"));
+        assertThat(segmentsOf(absorbed)).isEmpty();
+        assertThat(openTasks(absorbed)).isEmpty();
+        assertThat(callList(store)).containsExactly(next);
+    }
+
+    /**
+     * Plays another replica applying an identity change: in a transaction of its own it takes the identity-change
+     * lock exclusively (as IdentityChangeRepository.apply does) and makes the change's writes, then lets a record
+     * arrive, and commits once the record's recording waits for the lock (or, not waiting, has recorded it already).
+     */
+    private void whileAnotherReplicaAppliesAChange(Consumer<SqlConnection> change, Runnable arrive,
+            Callable<Boolean> recordedWithoutWaiting) {
         SqlConnection connection = database.getConnection().await().indefinitely();
         try {
-            Transaction change = connection.begin().await().indefinitely();
+            Transaction transaction = connection.begin().await().indefinitely();
             connection.preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock($1)) locked")
                     .execute(Tuple.of(IdentityChangeRepository.IDENTITY_CHANGE_LOCK)).await().indefinitely();
-            connection.preparedQuery("INSERT INTO split_event_owner (source, event_id, member_id) VALUES ('pos', $1, $2)")
-                    .execute(Tuple.of(original + "-2", part)).await().indefinitely();
-            MemberEvents.publish(kafka, List.of(order(original, "-2", store)));
-            // Either the batch waits for the change, or it did not wait and recorded the event already.
-            await().atMost(WAIT).until(() -> batchesWaitingForTheIdentityChangeLock() > 0
-                    || !purchasesOf(original).equals(List.of(original + "-1")));
-            change.commit().await().indefinitely();
+            change.accept(connection);
+            arrive.run();
+            await().atMost(WAIT).until(() -> recordingsWaitingForTheIdentityChangeLock() > 0 || recordedWithoutWaiting.call());
+            transaction.commit().await().indefinitely();
         } finally {
             connection.close().await().indefinitely();
         }
-        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(part)).containsExactly(original + "-2"));
-        assertThat(purchasesOf(original)).containsExactly(original + "-1");
+    }
+
+    /** What a merge of the absorbed member into the survivor writes first: the alias. */
+    private static void alias(SqlConnection connection, String absorbed, String survivor) {
+        update(connection, "INSERT INTO member_alias (absorbed_member_id, surviving_member_id, merged_at) VALUES ($1, $2, now())",
+                absorbed, survivor);
+    }
+
+    private static void update(SqlConnection connection, String sql, String first, String second) {
+        connection.preparedQuery(sql).execute(Tuple.of(first, second)).await().indefinitely();
+    }
+
+    private void publishSegmentChange(String key, SegmentChanged change) {
+        kafka.produce(String.class, SegmentChanged.class)
+                .fromRecords(new ProducerRecord<>(Topics.MEMBER_SEGMENTS, key, change)).awaitCompletion();
+    }
+
+    private List<String> segmentsOf(String member) {
+        List<String> segments = new ArrayList<>();
+        database.preparedQuery("SELECT segment_id FROM member_segment WHERE member_id = $1 ORDER BY segment_id")
+                .execute(Tuple.of(member)).await().indefinitely().forEach(row -> segments.add(row.getString(0)));
+        return segments;
     }
 
     @Test
@@ -351,7 +437,7 @@ class MemberMergeTest {
     }
 
     /** Transactions of this database waiting for the identity-change lock (a bigint advisory key: objsubid 1). */
-    private long batchesWaitingForTheIdentityChangeLock() {
+    private long recordingsWaitingForTheIdentityChangeLock() {
         return database.preparedQuery("""
                 SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
