@@ -182,14 +182,7 @@ class CallCampaignHoldoutTest {
     @Test
     void aHeldOutMembersChurnEdgeCallComesBackWhenTheCampaignEndsIfTheyAreStillInTheSegment() throws Throwable {
         String store = "hr-" + run;
-        List<String> everyone = members("hr", 20);
-        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
-        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
-                everyone) == everyone.size());
-        // Under the SOP's probability floor: only the segment rule calls them.
-        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
-        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
-                == everyone.size());
+        List<String> everyone = churnEdgeMembersScoredIn("hr", store);
 
         String campaign = goLive("""
                 {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
@@ -225,14 +218,7 @@ class CallCampaignHoldoutTest {
     @Test
     void heldOutMembersCallsThatCouldNotBeRestoredAtTheEndComeBackWhenReviewIsAskedForAgain() throws Exception {
         String store = "hf-" + run;
-        List<String> everyone = members("hf", 20);
-        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
-        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
-                everyone) == everyone.size());
-        // Under the SOP's probability floor: only the segment rule calls them.
-        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
-        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
-                == everyone.size());
+        List<String> everyone = churnEdgeMembersScoredIn("hf", store);
         String campaign = goLive("""
                 {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
                  "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
@@ -272,14 +258,7 @@ class CallCampaignHoldoutTest {
     @Test
     void followUpsLeftUnfinishedAreFinishedInTheBackgroundAndAFollowedUpCampaignIsLeftAlone() throws Throwable {
         String store = "hg-" + run;
-        List<String> everyone = members("hg", 20);
-        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
-        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
-                everyone) == everyone.size());
-        // Under the SOP's probability floor: only the segment rule calls them.
-        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
-        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
-                == everyone.size());
+        List<String> everyone = churnEdgeMembersScoredIn("hg", store);
         String calls = goLive("""
                 {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
                  "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
@@ -401,6 +380,21 @@ class CallCampaignHoldoutTest {
     private static String plan(String body) {
         return given().contentType(ContentType.JSON).body(body).post("/campaigns").then().statusCode(201)
                 .extract().path("campaign.id");
+    }
+
+    /**
+     * 20 members who entered churn-edge in the store, each with the segment rule's OPEN call, then scored there under
+     * the SOP's probability floor, so that only the segment rule calls them.
+     */
+    private List<String> churnEdgeMembersScoredIn(String prefix, String store) {
+        List<String> everyone = members(prefix, 20);
+        SegmentEvents.publish(kafka, everyone.stream().map(m -> change(m, "churn-edge", true, ENTERED, store)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
+                everyone) == everyone.size());
+        ChurnEvents.publish(kafka, everyone.stream().map(m -> scored(m, store, 0.3, 50, T1)).toList());
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)", everyone)
+                == everyone.size());
+        return everyone;
     }
 
     private List<String> members(String kind, int count) {
