@@ -4,6 +4,8 @@ import io.memberpulse.devstack.infra.InfraSettings;
 import io.memberpulse.devstack.infra.PostgresServer;
 import io.memberpulse.devstack.infra.RedisServer;
 import io.memberpulse.devstack.stack.ServiceSpec;
+import java.io.PrintStream;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,28 +25,42 @@ final class ResetCommand {
     }
 
     static int run(InfraSettings settings) {
+        return run(settings, System.out);
+    }
+
+    /**
+     * Looks for the configured servers only: when one is not there (or embedded servers are forced) the stack runs on
+     * an embedded one, which keeps nothing between runs, so none is started just to find nothing in it.
+     */
+    static int run(InfraSettings settings, PrintStream out) {
         INFRA_LOG.setLevel(Level.WARNING);
-        try (PostgresServer postgres = PostgresServer.startOrReuse(settings)) {
-            if (postgres.isEmbedded()) {
-                System.out.println("  PostgreSQL: embedded, keeps nothing between runs");
-            } else {
+        Optional<PostgresServer> configuredPostgres = PostgresServer.configured(settings);
+        if (configuredPostgres.isEmpty()) {
+            out.println("  PostgreSQL: none to use at " + settings.postgresHost() + ":" + settings.postgresPort()
+                    + ", so the stack runs on an embedded one, which keeps nothing between runs: nothing to drop");
+        }
+        configuredPostgres.ifPresent(postgres -> {
+            try (postgres) {
                 for (ServiceSpec spec : ServiceSpec.values()) {
                     postgres.dropDatabase(spec.database());
-                    System.out.println("  PostgreSQL " + postgres.host() + ":" + postgres.port() + ": dropped " + spec.database());
+                    out.println("  PostgreSQL " + postgres.host() + ":" + postgres.port() + ": dropped " + spec.database());
                 }
             }
+        });
+        Optional<RedisServer> configuredRedis = RedisServer.configured(settings);
+        if (configuredRedis.isEmpty()) {
+            out.println("  Redis: none to use at " + settings.redisHost() + ":" + settings.redisPort()
+                    + ", so the stack runs on an embedded one, which keeps nothing between runs: nothing to delete");
         }
-        try (RedisServer redis = RedisServer.startOrReuse(settings)) {
-            if (redis.isEmbedded()) {
-                System.out.println("  Redis: embedded, keeps nothing between runs");
-            } else {
+        configuredRedis.ifPresent(redis -> {
+            try (redis) {
                 for (ServiceSpec spec : ServiceSpec.values()) {
                     long deleted = redis.deleteKeys(spec.redisKeyPrefix());
-                    System.out.printf("  Redis %s:%d: deleted %,d keys under %s%n", redis.host(), redis.port(), deleted,
+                    out.printf("  Redis %s:%d: deleted %,d keys under %s%n", redis.host(), redis.port(), deleted,
                             spec.redisKeyPrefix());
                 }
             }
-        }
+        });
         return 0;
     }
 }

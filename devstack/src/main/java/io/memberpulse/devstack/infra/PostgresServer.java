@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
@@ -46,11 +47,23 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public static PostgresServer startOrReuse(InfraSettings settings) {
-        if (!settings.embeddedForced("postgres") && canLogIn(settings)) {
-            LOG.info(() -> "PostgreSQL: using the configured server at " + settings.postgresHost() + ":" + settings.postgresPort());
-            return new PostgresServer(settings.postgresHost(), settings.postgresPort(), settings.postgresUser(),
-                    settings.postgresPassword(), null);
+        return configured(settings).orElseGet(PostgresServer::startEmbedded);
+    }
+
+    /**
+     * The configured server when it lets us in and embedded servers are not forced: the one the stack and the tests
+     * use. Empty otherwise, when they start an embedded one instead; nothing is started here.
+     */
+    public static Optional<PostgresServer> configured(InfraSettings settings) {
+        if (settings.embeddedForced("postgres") || !canLogIn(settings)) {
+            return Optional.empty();
         }
+        LOG.info(() -> "PostgreSQL: using the configured server at " + settings.postgresHost() + ":" + settings.postgresPort());
+        return Optional.of(new PostgresServer(settings.postgresHost(), settings.postgresPort(), settings.postgresUser(),
+                settings.postgresPassword(), null));
+    }
+
+    private static PostgresServer startEmbedded() {
         try {
             long started = System.nanoTime();
             EmbeddedPostgres embedded = EmbeddedPostgres.builder().setPort(FreePorts.next()).start();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.ScanParams;
@@ -39,13 +40,21 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer startOrReuse(InfraSettings settings) {
-        if (!settings.embeddedForced("redis")
-                && answersPing(settings.redisHost(), settings.redisPort(), settings.redisUsername(), settings.redisPassword())) {
-            LOG.info(() -> "Redis: using the configured server at " + settings.redisHost() + ":" + settings.redisPort());
-            return new RedisServer(settings.redisHost(), settings.redisPort(), settings.redisUsername(),
-                    settings.redisPassword(), null, null);
+        return configured(settings).orElseGet(() -> startEmbedded(null, null, null));
+    }
+
+    /**
+     * The configured server when it answers PING and embedded servers are not forced: the one the stack and the tests
+     * use. Empty otherwise, when they start an embedded one instead; nothing is started here.
+     */
+    public static Optional<RedisServer> configured(InfraSettings settings) {
+        if (settings.embeddedForced("redis")
+                || !answersPing(settings.redisHost(), settings.redisPort(), settings.redisUsername(), settings.redisPassword())) {
+            return Optional.empty();
         }
-        return startEmbedded(null, null, null);
+        LOG.info(() -> "Redis: using the configured server at " + settings.redisHost() + ":" + settings.redisPort());
+        return Optional.of(new RedisServer(settings.redisHost(), settings.redisPort(), settings.redisUsername(),
+                settings.redisPassword(), null, null));
     }
 
     /** An embedded server that answers only clients signed in with this password (requirepass). */
