@@ -200,14 +200,8 @@ class CallCampaignHoldoutTest {
         moveTo(campaign, "review");
 
         List<String> back = heldOut.subList(1, heldOut.size());
-        for (String member : back) {
-            assertThat(tasks(member)).as(member).hasSize(2).anySatisfy(task -> assertThat(task)
-                    .containsExactly("OPEN", null, store, CHURN_EDGE, null));
-        }
+        assertChurnEdgeCallsGivenBack(store, treated, back);
         assertThat(tasks(left)).singleElement().satisfies(task -> assertThat(task).startsWith("CANCELLED", HELD_OUT));
-        List<String> called = new ArrayList<>(treated);
-        called.addAll(back);
-        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
     }
 
     /**
@@ -236,13 +230,7 @@ class CallCampaignHoldoutTest {
         assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", heldOut)).isZero();
 
         moveTo(campaign, "review");
-        for (String member : heldOut) {
-            assertThat(tasks(member)).as(member).hasSize(2).anySatisfy(task -> assertThat(task)
-                    .containsExactly("OPEN", null, store, CHURN_EDGE, null));
-        }
-        List<String> called = new ArrayList<>(treated);
-        called.addAll(heldOut);
-        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
+        assertChurnEdgeCallsGivenBack(store, treated, heldOut);
         // Finished: the campaign is in review, and asking for it again is refused as before.
         given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(400).body("errors[0].field", equalTo("state"));
@@ -282,13 +270,7 @@ class CallCampaignHoldoutTest {
 
         assertThat(finished).extracting(Campaign::id).contains(calls).doesNotContain(texts);
         assertThat(followedUpState(calls)).isEqualTo("REVIEW");
-        for (String member : heldOut) {
-            assertThat(tasks(member)).as(member).hasSize(2).anySatisfy(task -> assertThat(task)
-                    .containsExactly("OPEN", null, store, CHURN_EDGE, null));
-        }
-        List<String> called = new ArrayList<>(treated);
-        called.addAll(heldOut);
-        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
+        assertChurnEdgeCallsGivenBack(store, treated, heldOut);
         // Finished: asking for review again is refused as for any finished move, and a second run finds nothing.
         given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", calls)
                 .then().statusCode(400).body("errors[0].field", equalTo("state"));
@@ -414,6 +396,20 @@ class CallCampaignHoldoutTest {
     private static void moveTo(String campaign, String state) {
         given().contentType(ContentType.JSON).body("{\"state\": \"" + state + "\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(200);
+    }
+
+    /**
+     * Each member given back has its churn-edge call OPEN again beside the one the holdout cancelled, and the store's
+     * call list holds the treated members and them, no one else.
+     */
+    private void assertChurnEdgeCallsGivenBack(String store, List<String> treated, List<String> givenBack) {
+        for (String member : givenBack) {
+            assertThat(tasks(member)).as(member).hasSize(2).anySatisfy(task -> assertThat(task)
+                    .containsExactly("OPEN", null, store, CHURN_EDGE, null));
+        }
+        List<String> called = new ArrayList<>(treated);
+        called.addAll(givenBack);
+        assertThat(callList(store)).containsExactlyInAnyOrderElementsOf(called);
     }
 
     private static List<String> callList(String store) {
