@@ -172,8 +172,8 @@ class CallListResourceTest {
     void aBlankStoreOrABadLimitIsA400NamingTheField() {
         given().get("/stores/{store}/call-list", " ").then().statusCode(400)
                 .contentType("application/problem+json")
-                .body("errors[0].field", equalTo("store_id"))
-                .body("detail", containsString("store_id"));
+                .body("errors[0].field", equalTo("storeId"))
+                .body("detail", containsString("storeId"));
         given().queryParam("limit", -1).get("/stores/{store}/call-list", "any").then().statusCode(400)
                 .body("errors[0].field", equalTo("limit"));
         given().queryParam("limit", "ten").get("/stores/{store}/call-list", "any").then().statusCode(400)

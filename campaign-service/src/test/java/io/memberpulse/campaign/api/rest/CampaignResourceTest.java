@@ -179,11 +179,11 @@ class CampaignResourceTest {
     @Test
     void badPlansAndUnknownCampaignsGetClearAnswers() {
         given().contentType(ContentType.JSON).body(plan("s", 0.0)).post("/campaigns")
-                .then().statusCode(400).body("errors[0].field", equalTo("holdout_share"));
+                .then().statusCode(400).body("errors[0].field", equalTo("holdoutShare"));
         given().contentType(ContentType.JSON).body(plan("s", 0.1).replace("\"call\"", "\"fax\"")).post("/campaigns")
                 .then().statusCode(400).body("errors[0].field", equalTo("channel"));
         given().contentType(ContentType.JSON).body(plan("s", 0.1).replace(START.toString(), "next monday")).post("/campaigns")
-                .then().statusCode(400).body("errors[0].field", equalTo("start_at"));
+                .then().statusCode(400).body("errors[0].field", equalTo("startAt"));
         given().get("/campaigns/no-such-campaign/results").then().statusCode(404);
         given().contentType(ContentType.JSON).body("{\"state\": \"launched\"}").post("/campaigns/x/state")
                 .then().statusCode(400).body("errors[0].field", equalTo("state"));

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.grpc.ManagedChannel;
@@ -125,8 +126,16 @@ class OutcomeResourceTest {
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("result"));
         given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\"}")
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("version"));
+        given().contentType(ContentType.JSON).body(body(true, "will_return", "", version).replace("2024-03-09", "next week"))
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400)
+                .body("errors[0].field", equalTo("followUpDate")) // as the body spells it, not the wire's follow_up_date
+                .body("detail", startsWith("followUpDate: not an ISO-8601 date"));
         given().contentType(ContentType.JSON).body("{\"reached\": tru")
-                .post("/tasks/{id}/outcome", taskId).then().statusCode(400);
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("body")).body("detail", startsWith("body: malformed JSON at line 1, column"));
+        given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\", \"version\": \"latest\"}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400)
+                .body("errors[0].field", equalTo("version")).body("errors[0].reason", equalTo("must be a whole number, was \"latest\""));
         given().contentType(ContentType.JSON).body(body(true, "will_return", "", 0))
                 .post("/tasks/{id}/outcome", "no-such-task").then().statusCode(404);
 

@@ -100,12 +100,12 @@ class SegmentRulesTest {
 
         given().contentType(ContentType.JSON).body(plan("\"targetSegmentId\": \"no-such-segment-" + run + "\"")).post("/campaigns")
                 .then().statusCode(400).contentType("application/problem+json")
-                .body("errors[0].field", equalTo("target_segment_id"))
+                .body("errors[0].field", equalTo("targetSegmentId"))
                 .body("errors[0].reason", startsWith("unknown segment 'no-such-segment-" + run + "'"));
         given().contentType(ContentType.JSON).body(plan("\"targetMinProbability\": 0.5, \"targetStoreId\": \"nowhere-" + run + "\""))
-                .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("target_store_id"));
+                .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("targetStoreId"));
         given().contentType(ContentType.JSON).body(plan("\"targetMinProbability\": 0")).post("/campaigns")
-                .then().statusCode(400).body("errors[0].field", equalTo("target_min_probability"));
+                .then().statusCode(400).body("errors[0].field", equalTo("targetMinProbability"));
     }
 
     @Test

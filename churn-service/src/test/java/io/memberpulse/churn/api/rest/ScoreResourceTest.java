@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.greaterThan;
 
 import io.memberpulse.devstack.testing.AuthTestResource;
@@ -127,9 +128,14 @@ class ScoreResourceTest {
                 .post("/roi").then().statusCode(200).body("targeted", equalTo(10000)).body("cost", equalTo(60000.0f));
         given().contentType(ContentType.JSON).body("{\"members\": 100, \"riskShare\": 2, \"touchCost\": 1, "
                 + "\"winBackUplift\": 0.1, \"netValuePerWonBack\": 5}")
-                .post("/roi").then().statusCode(400).body("errors[0].field", equalTo("risk_share"));
+                .post("/roi").then().statusCode(400).body("errors[0].field", equalTo("riskShare")) // as the body spells it
+                .body("detail", startsWith("riskShare: must be within"));
         given().contentType(ContentType.JSON).body("{\"members\": 100,")
-                .post("/roi").then().statusCode(400);
+                .post("/roi").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("body")).body("detail", startsWith("body: malformed JSON at line 1, column"));
+        given().contentType(ContentType.JSON).body("{\"members\": \"all\", \"riskShare\": 0.1}")
+                .post("/roi").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("members")).body("errors[0].reason", equalTo("must be a whole number, was \"all\""));
         given().get("/scores/top?k=0").then().statusCode(400).body("errors[0].field", equalTo("k"));
         given().get("/scores/top?k=ten").then().statusCode(400).body("errors[0].field", equalTo("k"));
         given().get("/stores/s1/top-risk?k=ten").then().statusCode(400).body("errors[0].field", equalTo("k"));

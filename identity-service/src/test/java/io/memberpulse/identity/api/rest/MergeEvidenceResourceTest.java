@@ -3,6 +3,7 @@ package io.memberpulse.identity.api.rest;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
@@ -146,7 +147,13 @@ class MergeEvidenceResourceTest {
         String member = resolve("member_no", memberNo);
         given().contentType(ContentType.JSON).body("{\"parts\": [{\"eventKeys\": [\"pos:nope\"]}], \"reason\": \"x\"}")
                 .post("/members/" + member + "/split").then().statusCode(400)
-                .body("errors[0].field", equalTo("parts[0].event_keys[0]"));
+                .body("errors[0].field", equalTo("parts[0].eventKeys[0]")) // as the body spells it
+                .body("detail", startsWith("parts[0].eventKeys[0]: event pos:nope"));
+        given().contentType(ContentType.JSON).body("{\"parts\": [{\"eventKeys\": \"pos:x\"}], \"reason\": \"x\"}")
+                .post("/members/" + member + "/split").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("parts[0].eventKeys")).body("errors[0].reason", equalTo("must be an array"));
+        given().contentType(ContentType.JSON).body("{\"parts\": [")
+                .post("/members/" + member + "/split").then().statusCode(400).body("errors[0].field", equalTo("body"));
         given().contentType(ContentType.JSON)
                 .body("{\"parts\": [{\"eventKeys\": [\"pos:s1-" + run + "\", \"pos:s2-" + run + "\"]}], \"reason\": \"x\"}")
                 .post("/members/" + member + "/split").then().statusCode(400).body("errors[0].field", equalTo("parts"));

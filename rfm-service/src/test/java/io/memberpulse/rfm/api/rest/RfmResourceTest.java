@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -287,6 +288,11 @@ class RfmResourceTest {
                 .post("/segments/preview").then().statusCode(400)
                 .body("errors[0].field", equalTo("rule")).body("errors[0].line", equalTo(1))
                 .body("errors[0].column", equalTo(41)).body("detail", containsString("line 1, column 41"));
+        given().contentType("application/json").body("{\"rule\": ").post("/segments/preview").then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("body"))
+                .body("detail", startsWith("body: malformed JSON at line 1, column"));
+        given().contentType("application/json").body("{\"rule\": {\"orders_total\": 1}}").post("/segments/preview").then()
+                .statusCode(400).body("errors[0].field", equalTo("rule")).body("errors[0].reason", equalTo("must be a string"));
         int preview = given().contentType("application/json").body("{\"rule\": \"monetary_net_total >= 20000.0\"}")
                 .post("/segments/preview").then().statusCode(200).extract().path("size");
         assertThat(preview).isGreaterThanOrEqualTo(1);

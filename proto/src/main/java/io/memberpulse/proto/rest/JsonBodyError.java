@@ -1,0 +1,74 @@
+package io.memberpulse.proto.rest;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import java.util.Collection;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What a REST caller is told about a body Jackson could not read, the same in every service: the field, as its
+ * JSON path ({@code variants[1]}), or {@code body} when the text is not JSON at all, and why, in JSON's terms
+ * rather than Java's ({@code must be a number, was "x"}).
+ */
+public record JsonBodyError(String field, String reason) {
+    public static final String BODY = "body";
+
+    public static JsonBodyError of(JsonProcessingException e) {
+        if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+            return new JsonBodyError(pathOf(mismatch), expectation(mismatch));
+        }
+        JsonLocation location = e.getLocation();
+        String where = location == null || location.getLineNr() < 1 ? ""
+                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        return new JsonBodyError(BODY, "malformed JSON" + where + ": " + e.getOriginalMessage());
+    }
+
+    /** {@code field: reason}, the problem document's detail. */
+    public String detail() {
+        return field + ": " + reason;
+    }
+
+    private static String pathOf(MismatchedInputException e) {
+        return e.getPath().stream().map(JsonBodyError::step).collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String step(JsonMappingException.Reference reference) {
+        return reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]";
+    }
+
+    private static String expectation(MismatchedInputException e) {
+        String expected = "must be " + kindOf(e.getTargetType());
+        if (e instanceof InvalidFormatException invalid && invalid.getValue() != null) {
+            Object value = invalid.getValue();
+            return expected + ", was " + (value instanceof String text ? "\"" + text + "\"" : value);
+        }
+        return expected;
+    }
+
+    private static String kindOf(Class<?> type) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class && type != char.class)) {
+            return type == Integer.class || type == Long.class || type == int.class || type == long.class
+                    || type == Short.class || type == short.class ? "a whole number" : "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (CharSequence.class.isAssignableFrom(type) || type == Character.class || type == char.class) {
+            return "a string";
+        }
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        if (type.isEnum()) {
+            return "a string";
+        }
+        return Map.class.isAssignableFrom(type) || !type.getName().startsWith("java.") ? "an object" : "a string";
+    }
+}

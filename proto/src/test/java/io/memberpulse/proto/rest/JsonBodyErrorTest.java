@@ -1,0 +1,52 @@
+package io.memberpulse.proto.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Jackson's own failures, read as a REST resource reads its body, told in the caller's terms. */
+class JsonBodyErrorTest {
+    record Campaign(String name, Double costPerTouch, Integer limit, Boolean reached, List<String> variants, Target target) {
+    }
+
+    record Target(String storeId, Double minProbability) {
+    }
+
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private JsonBodyError readingCampaign(String json) {
+        return JsonBodyError.of(catchThrowableOfType(JsonProcessingException.class,
+                () -> mapper.readValue(json, Campaign.class)));
+    }
+
+    @Test
+    void textThatIsNotJsonIsTheBodysFaultWithWhereItBroke() {
+        JsonBodyError error = readingCampaign("{\"name\": \"x\",\n  bad}");
+        assertThat(error.field()).isEqualTo("body");
+        assertThat(error.reason()).startsWith("malformed JSON at line 2, column 3: Unexpected character ('b'");
+        assertThat(error.detail()).isEqualTo("body: " + error.reason());
+    }
+
+    @Test
+    void aValueOfTheWrongKindNamesItsFieldAndWhatItMustBe() {
+        assertThat(readingCampaign("{\"costPerTouch\": \"x\"}"))
+                .isEqualTo(new JsonBodyError("costPerTouch", "must be a number, was \"x\""));
+        assertThat(readingCampaign("{\"limit\": \"ten\"}"))
+                .isEqualTo(new JsonBodyError("limit", "must be a whole number, was \"ten\""));
+        assertThat(readingCampaign("{\"reached\": {}}").reason()).isEqualTo("must be true or false");
+        assertThat(readingCampaign("{\"name\": [1]}")).isEqualTo(new JsonBodyError("name", "must be a string"));
+        assertThat(readingCampaign("{\"variants\": \"a\"}").field()).isEqualTo("variants");
+    }
+
+    @Test
+    void aNestedFieldIsNamedByItsPath() {
+        assertThat(readingCampaign("{\"variants\": [\"a\", {}]}")).isEqualTo(new JsonBodyError("variants[1]", "must be a string"));
+        assertThat(readingCampaign("{\"target\": {\"minProbability\": \"high\"}}"))
+                .isEqualTo(new JsonBodyError("target.minProbability", "must be a number, was \"high\""));
+        assertThat(readingCampaign("{\"target\": 3}")).isEqualTo(new JsonBodyError("target", "must be an object"));
+    }
+}
