@@ -18,6 +18,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Head office reads every store's list; store staff only their own, the store_id claim of their token. */
@@ -37,6 +39,9 @@ public class CallListResource {
     @GET
     @Operation(summary = "A store's OPEN call tasks by value at risk (404 for a store no scored member belongs to; "
             + "store staff: another store's list is a 404 too)")
+    @APIResponseSchema(value = CallListResponse.class, responseDescription = "today's calls, most value at risk first")
+    @APIResponse(responseCode = "404",
+            description = "no store with this id among the scored members, or not the store of a staff token")
     public Uni<CallListResponse> callList(@PathParam("storeId") String storeId,
             @Parameter(description = "how many tasks at most; absent or 0 = the store's daily call capacity",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))

@@ -28,6 +28,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/campaigns")
@@ -65,6 +69,9 @@ public class CampaignResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Plan a campaign; answers with its audience today and the members each arm needs")
+    @APIResponse(responseCode = "201", description = "planned: the campaign, its audience today and the members each arm needs",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanResponse.class)))
     public Uni<Response> plan(CampaignRequest request) {
         if (request == null) {
             throw new InvalidArgumentException("body", "is required");
@@ -89,6 +96,8 @@ public class CampaignResource {
 
     @GET
     @Path("{id}")
+    @APIResponseSchema(value = Campaign.class, responseDescription = "the campaign")
+    @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<Campaign> campaign(@PathParam("id") String id) {
         return campaigns.campaign(id);
     }
@@ -99,6 +108,10 @@ public class CampaignResource {
     @Operation(summary = "Move a campaign one step: plan → live (enrols treated and holdout) → review → closed",
             description = "503 when the move is recorded but what follows it (enrolment, replanning, restoring held-out "
                     + "members' calls) did not finish: asking for the same state again finishes it")
+    @APIResponseSchema(value = Campaign.class, responseDescription = "the campaign in its new state")
+    @APIResponse(responseCode = "404", description = "no campaign with this id")
+    @APIResponse(responseCode = "503",
+            description = "the move is recorded but what follows it did not finish: ask for the same state again")
     public Uni<Campaign> move(@PathParam("id") String id, StateRequest request) {
         if (request == null || request.state() == null) {
             throw new InvalidArgumentException("state", "is required (live, review, closed)");
@@ -120,6 +133,8 @@ public class CampaignResource {
     @Path("{id}/members/{memberId}/assignment")
     @Operation(summary = "A member's arm and variant: sticky, from a hash of campaign and member; "
             + "for a member merged into another, the survivor's")
+    @APIResponseSchema(value = AssignmentResponse.class, responseDescription = "the member's arm and variant")
+    @APIResponse(responseCode = "404", description = "no campaign with this id, or the member is not in it")
     public Uni<AssignmentResponse> assignment(@PathParam("id") String id, @PathParam("memberId") String memberId) {
         return campaigns.assignment(id, memberId).map(found -> new AssignmentResponse(found.memberId(),
                 found.assignment().arm(), found.assignment().variant()));
@@ -128,6 +143,8 @@ public class CampaignResource {
     @GET
     @Path("{id}/results")
     @Operation(summary = "Treated against holdout: conversion and revenue uplift with 95% intervals, cost, ROI")
+    @APIResponseSchema(value = CampaignReview.class, responseDescription = "uplift with 95% intervals, cost and ROI")
+    @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<CampaignReview> results(@PathParam("id") String id) {
         return campaigns.review(id);
     }
@@ -135,6 +152,8 @@ public class CampaignResource {
     @GET
     @Path("{id}/monitor")
     @Operation(summary = "Live: participation, conversion and repurchase of treated and holdout members, overall and per store")
+    @APIResponseSchema(value = Activity.Live.class, responseDescription = "participation, conversion and repurchase per arm and store")
+    @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<Activity.Live> monitor(@PathParam("id") String id) {
         return monitoring.live(id);
     }
@@ -142,6 +161,8 @@ public class CampaignResource {
     @GET
     @Path("{id}/review")
     @Operation(summary = "Before/after: active rate, repurchase rate, order value, response rate and ROI, against the holdout")
+    @APIResponseSchema(value = BeforeAfter.class, responseDescription = "before and after, against the holdout")
+    @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<BeforeAfter> review(@PathParam("id") String id) {
         return monitoring.beforeAfter(id);
     }
@@ -149,6 +170,8 @@ public class CampaignResource {
     @GET
     @Path("{id}/next-targets")
     @Operation(summary = "Segments ranked by uplift over their own holdout per unit of cost: whom to target next")
+    @APIResponseSchema(value = io.memberpulse.campaign.domain.experiment.NextTarget.SegmentUplift[].class, responseDescription = "uplift per segment, best first")
+    @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<List<io.memberpulse.campaign.domain.experiment.NextTarget.SegmentUplift>> nextTargets(@PathParam("id") String id) {
         return campaigns.nextTargets(id);
     }

@@ -18,6 +18,8 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Store staff record outcomes of their own store's tasks (the store_id claim of their token); head office any. */
@@ -42,6 +44,9 @@ public class OutcomeResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Record a call's outcome (409 when the task changed since that version; a repeated submit is "
             + "harmless; store staff: another store's task is a 404)")
+    @APIResponseSchema(value = OutcomeResponse.class, responseDescription = "the task closed with this outcome (repeated: it already was)")
+    @APIResponse(responseCode = "404", description = "no task with this id, or not of the staff token's store")
+    @APIResponse(responseCode = "409", description = "the task changed since this version, has another outcome or was cancelled")
     public Uni<OutcomeResponse> record(@PathParam("taskId") String taskId, OutcomeRequest request) {
         if (request == null) {
             throw new InvalidArgumentException("body", "is required");

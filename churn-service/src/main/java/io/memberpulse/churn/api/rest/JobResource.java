@@ -22,6 +22,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Training and batch-scoring jobs: how each is going, its outcome, a batch's scores. Any replica answers. */
@@ -51,6 +55,10 @@ public class JobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A job: queued, running (stage, done of total), succeeded (its result) or failed (its problem)")
+    @APIResponse(responseCode = "404", description = "no job with this id")
+    @APIResponse(responseCode = "200", description = "the job",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ChurnJob.class)))
     public Response job(@PathParam("id") String id) {
         UUID key = id(id);
         return jobs.find(key).map(job -> Response.ok(job)).orElseGet(() -> ProblemMapper.notFound("no job " + key)).build();
@@ -62,6 +70,11 @@ public class JobResource {
     @Produces({"text/csv", MediaType.APPLICATION_JSON})
     @Operation(summary = "A succeeded batch-score job's CSV member_id,member_no,churn_probability; 409 while it runs "
             + "or when it failed, 404 for another kind of job")
+    @APIResponse(responseCode = "200", description = "member_id,member_no,churn_probability, sorted by member_id",
+            content = @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = "no job with this id, or not a batch-score job")
+    @APIResponse(responseCode = "409",
+            description = "the job has not succeeded (yet): the detail says where it is or why it failed")
     public Response scores(@PathParam("id") String id) {
         UUID key = id(id);
         ChurnJob job = jobs.find(key).orElse(null);

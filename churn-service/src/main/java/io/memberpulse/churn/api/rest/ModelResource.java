@@ -3,8 +3,10 @@ package io.memberpulse.churn.api.rest;
 import io.memberpulse.churn.ChurnJob;
 import io.memberpulse.churn.ChurnJobs;
 import io.memberpulse.churn.ModelQueryService;
+import io.memberpulse.churn.ModelQueryService.ModelVersion;
 import io.memberpulse.churn.TrainModelService;
 import io.memberpulse.churn.domain.InvalidInputException;
+import io.memberpulse.churn.domain.model.ModelReport;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.memberpulse.proto.auth.Roles;
@@ -23,6 +25,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -43,6 +48,9 @@ public class ModelResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Model versions, newest first, with their validation AUC and whether they score members")
+    @APIResponse(responseCode = "200", description = "every version, newest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = ModelVersion.class)))
     public Uni<Response> list() {
         return queries.list().map(list -> Response.ok(list).build());
     }
@@ -51,6 +59,10 @@ public class ModelResource {
     @Path("{version}/report")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A version's report: every model and baseline on the validation window, importance, BG/NBD")
+    @APIResponse(responseCode = "200", description = "the report",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ModelReport.class)))
+    @APIResponse(responseCode = "404", description = "no model version with this name")
     public Uni<Response> report(@PathParam("version") String version) {
         return queries.report(version).map(report -> report.map(json -> Response.ok(json, MediaType.APPLICATION_JSON))
                 .orElseGet(() -> ProblemMapper.notFound("no model version " + version)).build());
@@ -60,6 +72,9 @@ public class ModelResource {
     @Path("{version}/reliability.png")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
     @Operation(summary = "A version's reliability diagram (predicted against observed churn)")
+    @APIResponse(responseCode = "200", description = "the reliability diagram",
+            content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "404", description = "no model version with this name")
     public Uni<Response> reliability(@PathParam("version") String version) {
         return queries.reliabilityPng(version).map(png -> png.map(bytes -> Response.ok(bytes, "image/png"))
                 .orElseGet(() -> ProblemMapper.notFound("no model version " + version)).build());
@@ -71,7 +86,9 @@ public class ModelResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Queue training on the facts known at asOf (default: the event clock); 202 with the job "
             + "(follow it at Location, GET /jobs/{id}); the new version is promoted only if it beats the current model")
-    @APIResponse(responseCode = "202", description = "queued; the job's outcome says the version and whether it was promoted")
+    @APIResponse(responseCode = "202", description = "queued; the job's outcome says the version and whether it was promoted",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ChurnJob.class)))
     public Response train(@QueryParam("asOf") String asOf, @QueryParam("horizon") String horizon) {
         return accepted(jobs.submitTraining(instant(asOf), horizon(horizon)));
     }
@@ -84,7 +101,9 @@ public class ModelResource {
             + "earlier, nothing stored or promoted) and score every member who bought before asOf; 202 with the job. "
             + "Once it succeeded, GET /jobs/{id}/scores is the CSV member_id,member_no,churn_probability sorted by "
             + "member_id (member_no empty when unknown)")
-    @APIResponse(responseCode = "202", description = "queued; follow the job at Location")
+    @APIResponse(responseCode = "202", description = "queued; follow the job at Location",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ChurnJob.class)))
     public Response batchScore(@QueryParam("asOf") String asOf, @QueryParam("horizon") String horizon) {
         Instant at = instant(asOf);
         if (at == null) {

@@ -23,6 +23,8 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/")
@@ -54,6 +56,8 @@ public class ScoreResource {
     @GET
     @Path("members/{memberId}/score")
     @Operation(summary = "A member's churn probability over the horizon and what explains it")
+    @APIResponseSchema(value = ChurnScore.class, responseDescription = "the member's latest churn score")
+    @APIResponse(responseCode = "404", description = "no score for this member")
     public Uni<ChurnScore> score(@PathParam("memberId") String memberId) {
         return queries.score(memberId);
     }

@@ -4,12 +4,12 @@ import io.memberpulse.identity.AttributionService;
 import io.memberpulse.identity.domain.Attribution.Credit;
 import io.memberpulse.identity.domain.Attribution.Model;
 import io.memberpulse.identity.domain.CampaignAttribution;
+import io.memberpulse.identity.domain.OrderNotFoundException;
 import io.memberpulse.proto.auth.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -18,6 +18,8 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Orders attributed to touch points (coupons, campaigns, channel visits) within configured windows. */
@@ -53,12 +55,14 @@ public class AttributionResource {
     @Path("orders/{source}/{orderId}/attribution")
     @Operation(summary = "The touch points one order is credited to (model=last-touch|linear); an order "
             + "another channel reported first names it in duplicateOf and gets no credits")
+    @APIResponseSchema(value = OrderAttributionResponse.class, responseDescription = "the order and its credits")
+    @APIResponse(responseCode = "404", description = "no order with this id from this source")
     public Uni<OrderAttributionResponse> order(@PathParam("source") String source, @PathParam("orderId") String orderId,
             @QueryParam("model") @DefaultValue("last-touch") String model) {
         return attribution.order(source, orderId, model(model)).map(found -> found
                 .map(a -> new OrderAttributionResponse(a.source(), a.orderId(), a.memberId(), a.occurredAt(), a.amount(),
                         a.lines(), a.duplicateOf(), a.model().code(), a.credits().stream().map(CreditResponse::of).toList()))
-                .orElseThrow(() -> new NotFoundException("no order " + orderId + " from " + source)));
+                .orElseThrow(() -> new OrderNotFoundException(source, orderId)));
     }
 
     @GET

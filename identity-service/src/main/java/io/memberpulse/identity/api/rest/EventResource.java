@@ -29,6 +29,8 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.io.input.BOMInputStream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -56,6 +58,9 @@ public class EventResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Import one event (a JSON object with the CSV's column names) or an array of them")
+    @APIResponseSchema(value = ImportResponse.class, responseDescription = "accepted, already known and rejected rows (each with its line and reason)")
+    @APIResponse(responseCode = "503",
+            description = "another instance holds the writer lock: try again later (Retry-After)")
     public Response importJson(String json) throws JsonProcessingException {
         // Parsed here rather than bound by the framework, so a syntax error names its line and column.
         JsonNode body = json == null || json.isBlank() ? null : mapper.readTree(json);
@@ -91,6 +96,9 @@ public class EventResource {
     @Consumes({"text/csv", MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Import the channel-event CSV (shared/docs/EVENT-CSV.md); bad rows are listed with their line")
+    @APIResponseSchema(value = ImportResponse.class, responseDescription = "accepted, already known and rejected rows (each with its line and reason)")
+    @APIResponse(responseCode = "503",
+            description = "another instance holds the writer lock: try again later (Retry-After)")
     public ImportResponse importCsv(InputStream body) throws IOException {
         // A byte-order mark (Excel's "CSV UTF-8") would otherwise stick to the first column's name.
         try (Reader reader = new InputStreamReader(BOMInputStream.builder().setInputStream(body).get(), StandardCharsets.UTF_8);

@@ -2,24 +2,26 @@ package io.memberpulse.identity.api.rest;
 
 import io.memberpulse.identity.MemberQueryService;
 import io.memberpulse.identity.SplitMemberService;
+import io.memberpulse.identity.domain.MemberNotFoundException;
+import io.memberpulse.identity.domain.MemberView;
+import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.proto.auth.Roles;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.POST;
-import java.time.Instant;
-import java.util.List;
-import io.memberpulse.identity.domain.MemberView;
-import io.memberpulse.identity.domain.RawIdentifiers;
-import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @RolesAllowed(Roles.ANALYST)
@@ -65,6 +67,8 @@ public class MemberResource {
     @GET
     @Path("members/{memberId}")
     @Operation(summary = "A member with its identifiers")
+    @APIResponseSchema(value = MemberView.class, responseDescription = "the member: identifiers, channels, stores")
+    @APIResponse(responseCode = "404", description = "no member with this id")
     public Uni<MemberView> member(@PathParam("memberId") String memberId) {
         return queries.member(memberId);
     }
@@ -72,6 +76,8 @@ public class MemberResource {
     @GET
     @Path("members/{memberId}/evidence")
     @Operation(summary = "Why a member is what it is: every merge into it (rule or score, identifiers, event, when)")
+    @APIResponseSchema(value = EvidenceResponse.class, responseDescription = "every merge into this member and the rule behind it")
+    @APIResponse(responseCode = "404", description = "no member with this id")
     public Uni<EvidenceResponse> evidence(@PathParam("memberId") String memberId) {
         return queries.member(memberId).flatMap(member -> queries.evidence(memberId).map(merges -> new EvidenceResponse(
                 member.memberId(), merges.stream().map(m -> new MergeEvidence(m.id(), m.survivingMemberId(),
@@ -84,6 +90,11 @@ public class MemberResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Undo a member into parts: each part takes the listed events (\"source:event_id\") and "
             + "becomes a new member; publishes MemberSplit on member.merges; the parts never merge again on the same evidence")
+    @APIResponseSchema(value = SplitResponse.class, responseDescription = "the split: the original member and the new ones")
+    @APIResponse(responseCode = "404", description = "no member with this id")
+    @APIResponse(responseCode = "409", description = "the member was merged into another since: split the survivor")
+    @APIResponse(responseCode = "503",
+            description = "another instance holds the writer lock: try again later (Retry-After)")
     public Uni<SplitResponse> split(@PathParam("memberId") String memberId, SplitRequest request) {
         if (request == null || request.parts() == null) {
             throw new InvalidRequestException("parts", "give the parts to split off, each with its event_keys");
@@ -101,6 +112,8 @@ public class MemberResource {
     @GET
     @Path("members/resolve")
     @Operation(summary = "Which member these identifiers belong to (404 when none)")
+    @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
+    @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
     public Uni<ResolveResponse> resolve(@QueryParam("phone") String phone, @QueryParam("union_id") String unionId,
             @QueryParam("openid") String openid, @QueryParam("member_no") String memberNo,
             @QueryParam("device_id") String deviceId, @QueryParam("platform_uid") String platformUid,
@@ -112,7 +125,7 @@ public class MemberResource {
         }
         return queries.resolve(raw).map(found -> found
                 .map(r -> new ResolveResponse(r.memberId(), r.matchedBy().code()))
-                .orElseThrow(() -> new NotFoundException("no member has these identifiers")));
+                .orElseThrow(MemberNotFoundException::withTheseIdentifiers));
     }
 
     @GET

@@ -8,6 +8,7 @@ import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.InvalidSplitException;
 import io.memberpulse.identity.domain.MemberMergedAwayException;
 import io.memberpulse.identity.domain.MemberNotFoundException;
+import io.memberpulse.identity.domain.OrderNotFoundException;
 import io.memberpulse.proto.rest.FieldNames;
 import io.memberpulse.proto.rest.JsonBodyError;
 import jakarta.ws.rs.WebApplicationException;
@@ -74,8 +75,17 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response notFound(MemberNotFoundException e) {
+        return notFound(e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response orderNotFound(OrderNotFoundException e) {
+        return notFound(e.getMessage());
+    }
+
+    private static Response notFound(String detail) {
         return Response.status(404).type(PROBLEM_JSON)
-                .entity(new Problem("about:blank", "Not Found", 404, e.getMessage(), List.of())).build();
+                .entity(new Problem("about:blank", "Not Found", 404, detail, List.of())).build();
     }
 
     private static Response badRequest(String detail, List<FieldError> errors) {

@@ -77,6 +77,7 @@ class AttributionResourceTest {
     void anUnknownModelOrOrderIsRefused() {
         given().queryParam("model", "first-touch").get("/attribution/campaigns").then().statusCode(400)
                 .body("errors[0].field", equalTo("model"));
-        given().get("/orders/pos/no-such-order/attribution").then().statusCode(404);
+        given().get("/orders/pos/no-such-order/attribution").then().statusCode(404).contentType("application/problem+json")
+                .body("detail", equalTo("no order no-such-order from pos"));
     }
 }

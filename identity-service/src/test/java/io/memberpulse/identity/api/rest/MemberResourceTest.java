@@ -104,7 +104,8 @@ class MemberResourceTest {
                 .execute(Tuple.of("+86" + phone)).await().indefinitely().iterator().next().getLong(0);
         assertThat(quarantined).isEqualTo(1);
 
-        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(404);
+        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(404)
+                .body("detail", equalTo("no member has these identifiers"));
         given().queryParam("member_no", "QA-" + run).get("/members/resolve").then().statusCode(200)
                 .body("memberId", equalTo(holder));
         given().get("/members/" + holder).then().statusCode(200)

@@ -21,6 +21,8 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @RolesAllowed(Roles.ANALYST)
@@ -53,6 +55,8 @@ public class RfmResource {
     @GET
     @Path("members/{memberId}/rfm")
     @Operation(summary = "A member's RFM and segments: current, or as of an ISO-8601 instant (asOf)")
+    @APIResponseSchema(value = RfmResponse.class, responseDescription = "R, F, M, segments and stage as of asOf")
+    @APIResponse(responseCode = "404", description = "no purchase known for this member")
     public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf) {
         ParameterChecks.checkId("memberId", memberId);
         if (asOf == null || asOf.isBlank()) {
@@ -68,6 +72,8 @@ public class RfmResource {
     @GET
     @Path("members/{memberId}/profile")
     @Operation(summary = "A member's lifecycle stage, segments and tags (basic, behaviour, value, risk) with the RFM")
+    @APIResponseSchema(value = ProfileResponse.class, responseDescription = "stage, segments and tags")
+    @APIResponse(responseCode = "404", description = "no purchase known for this member")
     public Uni<ProfileResponse> profile(@PathParam("memberId") String memberId) {
         ParameterChecks.checkId("memberId", memberId);
         return queries.profile(memberId).map(p -> new ProfileResponse(memberId,
@@ -87,6 +93,8 @@ public class RfmResource {
     @GET
     @Path("segments/{segmentId}/members")
     @Operation(summary = "Members of a segment, optionally of one home store, a page at a time")
+    @APIResponseSchema(value = SegmentMemberResponse[].class, responseDescription = "the members in the segment")
+    @APIResponse(responseCode = "404", description = "no segment with this id")
     public Uni<List<SegmentMemberResponse>> members(@PathParam("segmentId") String segmentId,
             @QueryParam("store") String storeId, @QueryParam("offset") @DefaultValue("0") String offsetText,
             @QueryParam("limit") @DefaultValue("100") String limitText) {

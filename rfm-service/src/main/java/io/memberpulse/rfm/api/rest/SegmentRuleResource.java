@@ -22,6 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -58,6 +62,10 @@ public class SegmentRuleResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Define a segment by a CEL rule: checked (400 with line, column and reason), stored, backfilled")
+    @APIResponse(responseCode = "201", description = "defined and backfilled: its size now",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DefinedResponse.class)))
+    @APIResponse(responseCode = "409", description = "a segment with this id exists")
     public Response define(SegmentRequest request) {
         if (request == null) {
             throw new InvalidParameterException("body", "is required");
@@ -72,6 +80,8 @@ public class SegmentRuleResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change a rule segment's name and rule: checked like a new one, then everyone re-evaluated "
             + "(members who leave or enter are published)")
+    @APIResponseSchema(value = DefinedResponse.class, responseDescription = "redefined: its size now")
+    @APIResponse(responseCode = "404", description = "no segment with this id")
     public DefinedResponse redefine(@PathParam("segmentId") String segmentId, SegmentRequest request) {
         if (request == null) {
             throw new InvalidParameterException("body", "is required");
@@ -119,6 +129,9 @@ public class SegmentRuleResource {
     @Operation(summary = "Change a default segment's thresholds (high-value-active and potential: maxRecencyDays, "
             + "minOrders30d, minMonetary30d; churn-edge: minRecencyDays, maxOrders30d, maxMonetary30d); every replica "
             + "uses them over the configured ones and everyone is re-evaluated (entries and exits published)")
+    @APIResponseSchema(value = ThresholdsResponse.class, responseDescription = "the segment's rule with its new thresholds and its size now")
+    @APIResponse(responseCode = "404", description = "no segment with this id")
+    @APIResponse(responseCode = "409", description = "not a default segment: only their thresholds can be changed")
     public ThresholdsResponse retune(@PathParam("segmentId") String segmentId, ThresholdsRequest request) {
         if (request == null) {
             throw new InvalidParameterException("body", "is required");
@@ -161,6 +174,8 @@ public class SegmentRuleResource {
     @DELETE
     @Path("segments/{segmentId}")
     @Operation(summary = "Retire a rule segment: every member in it leaves (each exit published)")
+    @APIResponse(responseCode = "204", description = "retired")
+    @APIResponse(responseCode = "404", description = "no segment with this id")
     public Response retire(@PathParam("segmentId") String segmentId) {
         if (!segments.retire(segmentId)) {
             throw new UnknownSegmentException(segmentId);

@@ -1,0 +1,28 @@
+package io.memberpulse.campaign.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memberpulse.devstack.testing.OpenApiDocument;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** What a frontend's code generator reads in /q/openapi: each answer's schema, and every error as a problem document. */
+@QuarkusTest
+class OpenApiTest {
+    @Test
+    void everyErrorIsDocumentedAsTheProblemDocumentItIs() {
+        assertThat(OpenApiDocument.fetch().assertEveryErrorIsAProblem()).isGreaterThan(5);
+    }
+
+    @Test
+    void operationsThatCanFindNothingDeclareTheir404BesideTheirAnswer() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.schemaOf("get", "/campaigns/{id}", "200")).endsWith("/Campaign");
+        assertThat(openApi.responses("get", "/campaigns/{id}")).contains("200", "404");
+        assertThat(openApi.responses("post", "/campaigns")).contains("201", "400").doesNotContain("200");
+        assertThat(openApi.schemaOf("post", "/campaigns", "201")).endsWith("/PlanResponse");
+        assertThat(openApi.responses("post", "/campaigns/{id}/state")).contains("200", "400", "404", "503");
+        assertThat(openApi.responses("get", "/stores/{storeId}/call-list")).contains("200", "400", "404");
+        assertThat(openApi.responses("post", "/tasks/{taskId}/outcome")).contains("200", "400", "404", "409");
+    }
+}

@@ -1,0 +1,26 @@
+package io.memberpulse.rfm.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memberpulse.devstack.testing.OpenApiDocument;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** What a frontend's code generator reads in /q/openapi: each answer's schema, and every error as a problem document. */
+@QuarkusTest
+class OpenApiTest {
+    @Test
+    void everyErrorIsDocumentedAsTheProblemDocumentItIs() {
+        assertThat(OpenApiDocument.fetch().assertEveryErrorIsAProblem()).isGreaterThan(5);
+    }
+
+    @Test
+    void operationsThatCanFindNothingDeclareTheir404BesideTheirAnswer() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.schemaOf("get", "/segments/{segmentId}/members", "200")).endsWith("/SegmentMemberResponse");
+        assertThat(openApi.responses("get", "/members/{memberId}/rfm")).contains("200", "400", "404");
+        assertThat(openApi.responses("delete", "/segments/{segmentId}")).contains("204", "404");
+        assertThat(openApi.responses("post", "/segments")).contains("201", "400", "409").doesNotContain("200");
+        assertThat(openApi.schemaOf("post", "/segments", "201")).endsWith("/DefinedResponse");
+    }
+}
