@@ -91,14 +91,16 @@ public class BatchScoreService {
             return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(asOf)),
                     "chosen on the validation window at " + result.plan().validationCutoff() + " (AUC "
                             + String.format(Locale.ROOT, "%.3f", result.validation().get(result.chosen()).auc())
-                            + "), trained on " + result.trainingRows() + " examples", result.trainingRows());
+                            + "), trained on " + String.format(Locale.ROOT, "%,d", result.trainingRows()) + " examples",
+                    result.trainingRows());
         } catch (NotEnoughDataException e) {
             tooShort = e;
         }
         try {
             ChurnTraining.Result result = run.trainWithoutValidation(asOf, UNVALIDATED_KIND, progress);
             return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(asOf)),
-                    "not validated (" + tooShort.getMessage() + "): trained on " + result.trainingRows() + " examples",
+                    "not validated (" + tooShort.getMessage() + "): trained on "
+                            + String.format(Locale.ROOT, "%,d", result.trainingRows()) + " examples",
                     result.trainingRows());
         } catch (NotEnoughDataException e) {
             tooShort = e;

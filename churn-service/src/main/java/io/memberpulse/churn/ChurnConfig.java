@@ -2,6 +2,7 @@ package io.memberpulse.churn;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** churn-service settings (application.properties, overridable by environment variables). */
 @ConfigMapping(prefix = "memberpulse")
@@ -36,6 +37,13 @@ public interface ChurnConfig {
         /** When to retrain (Quarkus cron expression, "off" to train on demand only). */
         @WithDefault("0 30 3 * * ?")
         String retrainCron();
+
+        /**
+         * How long a training run or batch evaluation waits for the member facts published before it to be
+         * consumed; then it fails rather than train on part of them.
+         */
+        @WithDefault("PT10M")
+        Duration factsWait();
 
         /** The time zone whose calendar days the model features count (purchase days, gaps). */
         @WithDefault("Asia/Shanghai")

@@ -2,11 +2,13 @@ package io.memberpulse.churn;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.churn.domain.FactsBehindException;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.NotEnoughDataException;
 import io.memberpulse.churn.domain.NotEnoughMemoryException;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.store.JobRepository;
+import io.memberpulse.churn.stream.in.ConsumedFacts;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,6 +46,7 @@ public class ChurnJobs {
     private final JobRepository jobs;
     private final TrainModelService training;
     private final BatchScoreService batchScoring;
+    private final ConsumedFacts facts;
     private final ObjectMapper json;
     private final Set<UUID> held = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(task -> {
@@ -52,10 +55,12 @@ public class ChurnJobs {
         return thread;
     });
 
-    public ChurnJobs(JobRepository jobs, TrainModelService training, BatchScoreService batchScoring, ObjectMapper json) {
+    public ChurnJobs(JobRepository jobs, TrainModelService training, BatchScoreService batchScoring, ConsumedFacts facts,
+            ObjectMapper json) {
         this.jobs = jobs;
         this.training = training;
         this.batchScoring = batchScoring;
+        this.facts = facts;
         this.json = json;
     }
 
@@ -143,11 +148,19 @@ public class ChurnJobs {
     private void execute(UUID id, Work work) {
         try {
             jobs.started(id, Instant.now()).await().indefinitely();
-            Finished finished = work.run(new Reporter(id));
+            Reporter reporter = new Reporter(id);
+            // A run reads the facts as stored: first let the consumers store every one published before it.
+            facts.awaitCaughtUp((consumed, behind) -> {
+                if (behind > 0) {
+                    reporter.report(TrainingProgress.Stage.AWAITING_FACTS, (int) Math.min(consumed, Integer.MAX_VALUE),
+                            (int) Math.min(behind, Integer.MAX_VALUE));
+                }
+            });
+            Finished finished = work.run(reporter);
             jobs.succeeded(id, finished.result(), finished.scoresCsvGz(), Instant.now()).await().indefinitely();
         } catch (NotEnoughDataException e) {
             fail(id, 409, e.getMessage());
-        } catch (NotEnoughMemoryException e) {
+        } catch (NotEnoughMemoryException | FactsBehindException e) {
             fail(id, 503, e.getMessage());
         } catch (InvalidInputException e) {
             fail(id, 400, e.field() + ": " + e.getMessage());

@@ -70,9 +70,10 @@ async function load() {
   const shown = values.slice(0, 30);
   bars(document.getElementById("order-values"), shown.map((b) => b.orders), shown.map((b) => money(b.from)));
   rows("segments", segments.filter((s) => s.size > 0), (s) => [s.name, s.size.toLocaleString()]);
-  rows("stores", stores.slice(0, 15), (s) => [s.storeId, s.members, s.orders, money(s.revenue),
+  rows("stores", stores.slice(0, 15), (s) => [s.storeId, s.members.toLocaleString(), s.orders.toLocaleString(), money(s.revenue),
     money(s.averageOrderValue), pct(s.repurchaseRate)]);
-  rows("funnel", funnel.slice(0, 15), (f) => [f.storeId, f.newMembers, f.repurchasedWithin7Days, pct(f.rate)]);
+  rows("funnel", funnel.slice(0, 15), (f) => [f.storeId, f.newMembers.toLocaleString(),
+    f.repurchasedWithin7Days.toLocaleString(), pct(f.rate)]);
   document.body.dataset.loaded = "true";
 }
 

@@ -11,5 +11,7 @@ class FieldNamesTest {
         assertThat(FieldNames.asJson("target_min_probability")).isEqualTo("targetMinProbability");
         assertThat(FieldNames.asJson("parts[0].event_keys[1]")).isEqualTo("parts[0].eventKeys[1]");
         assertThat(FieldNames.asJson("limit")).isEqualTo("limit");
+        assertThat(FieldNames.asJson("asOf")).isEqualTo("asOf"); // already as REST spells it
+        assertThat(FieldNames.asJson("netValuePerWonBack")).isEqualTo("netValuePerWonBack");
     }
 }

@@ -13,6 +13,7 @@ public interface TrainingProgress {
 
     /** The stages in the order a run passes through them; a run skips the ones that do not apply to it. */
     enum Stage {
+        AWAITING_FACTS("awaiting-facts", "waiting until the member facts published so far are consumed"),
         LOADING_FACTS("loading-facts", "loading the member facts"),
         VALIDATION_SNAPSHOTS("validation-snapshots", "building features at the validation cut-offs"),
         VALIDATING_MODELS("validating-models", "fitting every model kind and scoring it on the validation window"),

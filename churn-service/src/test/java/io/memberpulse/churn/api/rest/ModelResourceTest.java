@@ -168,7 +168,7 @@ class ModelResourceTest {
             assertThat(job.end().getString("kind")).isEqualTo("training");
             assertThat(job.end().getString("progress.stage")).isEqualTo("storing");
             // polled every few hundred ms: a quick stage (loading the facts) may pass between two polls
-            List<String> stages = List.of("loading-facts", "validation-snapshots", "validating-models",
+            List<String> stages = List.of("awaiting-facts", "loading-facts", "validation-snapshots", "validating-models",
                     "training-snapshots", "refitting", "storing");
             assertThat(job.stagesSeen()).isSubsetOf(stages).endsWith("storing").hasSizeGreaterThan(2)
                     .isSortedAccordingTo(java.util.Comparator.comparingInt(stages::indexOf));
