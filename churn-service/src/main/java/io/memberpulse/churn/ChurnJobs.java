@@ -8,7 +8,7 @@ import io.memberpulse.churn.domain.NotEnoughDataException;
 import io.memberpulse.churn.domain.NotEnoughMemoryException;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.store.JobRepository;
-import io.memberpulse.churn.stream.in.ConsumedFacts;
+import io.memberpulse.churn.stream.ConsumedFacts;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

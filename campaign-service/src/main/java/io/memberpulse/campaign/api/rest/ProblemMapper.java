@@ -1,15 +1,11 @@
 package io.memberpulse.campaign.api.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.campaign.domain.TaskConflictException;
 import io.memberpulse.campaign.domain.TaskNotFoundException;
 import io.memberpulse.campaign.domain.TransitionIncompleteException;
 import io.memberpulse.proto.rest.FieldNames;
-import io.memberpulse.proto.rest.JsonBodyError;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -60,27 +56,6 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response transitionIncomplete(TransitionIncompleteException e) {
         return problem(503, "Service Unavailable", e.getMessage(), List.of());
-    }
-
-    @ServerExceptionMapper
-    Response malformedJson(JsonProcessingException e) {
-        JsonBodyError error = JsonBodyError.of(e);
-        return problem(400, "Bad Request", error.detail(), List.of(new FieldError(error.field(), error.reason())));
-    }
-
-    /**
-     * A value of the wrong kind ({@code "x"} for a number): more specific than Quarkus's own mapper, which answers
-     * an empty 400 outside dev mode.
-     */
-    @ServerExceptionMapper
-    Response mismatchedJson(MismatchedInputException e) {
-        return malformedJson(e);
-    }
-
-    /** Text that is not JSON: Quarkus's body reader wraps Jackson's error in an empty 400; say where it broke. */
-    @ServerExceptionMapper
-    Response unreadableBody(WebApplicationException e) {
-        return e.getCause() instanceof JsonProcessingException json ? malformedJson(json) : e.getResponse();
     }
 
     private static Response problem(int status, String title, String detail, List<FieldError> errors) {

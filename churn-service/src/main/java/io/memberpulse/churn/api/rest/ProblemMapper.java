@@ -1,14 +1,10 @@
 package io.memberpulse.churn.api.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.MemberNotFoundException;
 import io.memberpulse.churn.domain.NotEnoughDataException;
 import io.memberpulse.proto.auth.StoreNotPermittedException;
 import io.memberpulse.proto.rest.FieldNames;
-import io.memberpulse.proto.rest.JsonBodyError;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -26,27 +22,6 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response invalid(InvalidInputException e) {
         return badRequest(FieldNames.asJson(e.field()), e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    Response malformedJson(JsonProcessingException e) {
-        JsonBodyError error = JsonBodyError.of(e);
-        return badRequest(error.field(), error.reason());
-    }
-
-    /**
-     * A value of the wrong kind ({@code "x"} for a number): more specific than Quarkus's own mapper, which answers
-     * an empty 400 outside dev mode.
-     */
-    @ServerExceptionMapper
-    Response mismatchedJson(MismatchedInputException e) {
-        return malformedJson(e);
-    }
-
-    /** Text that is not JSON: Quarkus's body reader wraps Jackson's error in an empty 400; say where it broke. */
-    @ServerExceptionMapper
-    Response unreadableBody(WebApplicationException e) {
-        return e.getCause() instanceof JsonProcessingException json ? malformedJson(json) : e.getResponse();
     }
 
     @ServerExceptionMapper

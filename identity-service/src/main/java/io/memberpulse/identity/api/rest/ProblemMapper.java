@@ -1,7 +1,5 @@
 package io.memberpulse.identity.api.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.memberpulse.identity.NotWriterException;
 import io.memberpulse.identity.api.FieldError;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
@@ -10,8 +8,6 @@ import io.memberpulse.identity.domain.MemberMergedAwayException;
 import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.OrderNotFoundException;
 import io.memberpulse.proto.rest.FieldNames;
-import io.memberpulse.proto.rest.JsonBodyError;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -31,27 +27,6 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response invalidIdentifier(InvalidIdentifierException e) {
         return badRequest(e.field() + ": " + e.getMessage(), List.of(new FieldError(e.field(), e.getMessage())));
-    }
-
-    @ServerExceptionMapper
-    Response malformedJson(JsonProcessingException e) {
-        JsonBodyError error = JsonBodyError.of(e);
-        return badRequest(error.detail(), List.of(new FieldError(error.field(), error.reason())));
-    }
-
-    /**
-     * A value of the wrong kind ({@code "x"} for a number): more specific than Quarkus's own mapper, which answers
-     * an empty 400 outside dev mode.
-     */
-    @ServerExceptionMapper
-    Response mismatchedJson(MismatchedInputException e) {
-        return malformedJson(e);
-    }
-
-    /** Text that is not JSON: Quarkus's body reader wraps Jackson's error in an empty 400; say where it broke. */
-    @ServerExceptionMapper
-    Response unreadableBody(WebApplicationException e) {
-        return e.getCause() instanceof JsonProcessingException json ? malformedJson(json) : e.getResponse();
     }
 
     @ServerExceptionMapper

@@ -1,12 +1,8 @@
 package io.memberpulse.rfm.api.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import io.memberpulse.proto.rest.JsonBodyError;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -60,28 +56,6 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response notRetunable(io.memberpulse.rfm.DefineSegmentService.NotRetunableException e) {
         return conflict(e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    Response malformedJson(JsonProcessingException e) {
-        JsonBodyError error = JsonBodyError.of(e);
-        return Response.status(400).type(PROBLEM_JSON).entity(new Problem("about:blank", "Bad Request", 400,
-                error.detail(), List.of(new FieldError(error.field(), error.reason())))).build();
-    }
-
-    /**
-     * A value of the wrong kind ({@code "x"} for a number): more specific than Quarkus's own mapper, which answers
-     * an empty 400 outside dev mode.
-     */
-    @ServerExceptionMapper
-    Response mismatchedJson(MismatchedInputException e) {
-        return malformedJson(e);
-    }
-
-    /** Text that is not JSON: Quarkus's body reader wraps Jackson's error in an empty 400; say where it broke. */
-    @ServerExceptionMapper
-    Response unreadableBody(WebApplicationException e) {
-        return e.getCause() instanceof JsonProcessingException json ? malformedJson(json) : e.getResponse();
     }
 
     @ServerExceptionMapper

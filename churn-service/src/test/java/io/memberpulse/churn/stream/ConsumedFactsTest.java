@@ -1,4 +1,4 @@
-package io.memberpulse.churn.stream.in;
+package io.memberpulse.churn.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

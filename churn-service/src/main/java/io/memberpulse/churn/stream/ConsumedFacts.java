@@ -1,4 +1,4 @@
-package io.memberpulse.churn.stream.in;
+package io.memberpulse.churn.stream;
 
 import io.memberpulse.churn.ChurnConfig;
 import io.memberpulse.churn.domain.FactsBehindException;
