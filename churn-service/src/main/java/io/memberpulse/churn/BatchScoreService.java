@@ -83,6 +83,10 @@ public class BatchScoreService {
         return new Batch(asOf, horizonDays, fitted.kind().key(), fitted.basis(), rows);
     }
 
+    private static String trainedOn(int examples) {
+        return String.format(Locale.ROOT, "trained on %,d examples", examples);
+    }
+
     /** The best model the history allows: chosen on validation, else trained unvalidated, else BG/NBD. */
     private static Fitted fit(TrainingRun run, Instant asOf, TrainingProgress progress) {
         NotEnoughDataException tooShort;
@@ -91,7 +95,7 @@ public class BatchScoreService {
             return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(asOf)),
                     "chosen on the validation window at " + result.plan().validationCutoff() + " (AUC "
                             + String.format(Locale.ROOT, "%.3f", result.validation().get(result.chosen()).auc())
-                            + "), trained on " + String.format(Locale.ROOT, "%,d", result.trainingRows()) + " examples",
+                            + "), " + trainedOn(result.trainingRows()),
                     result.trainingRows());
         } catch (NotEnoughDataException e) {
             tooShort = e;
@@ -99,8 +103,7 @@ public class BatchScoreService {
         try {
             ChurnTraining.Result result = run.trainWithoutValidation(asOf, UNVALIDATED_KIND, progress);
             return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(asOf)),
-                    "not validated (" + tooShort.getMessage() + "): trained on "
-                            + String.format(Locale.ROOT, "%,d", result.trainingRows()) + " examples",
+                    "not validated (" + tooShort.getMessage() + "): " + trainedOn(result.trainingRows()),
                     result.trainingRows());
         } catch (NotEnoughDataException e) {
             tooShort = e;

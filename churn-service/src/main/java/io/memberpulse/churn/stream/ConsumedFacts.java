@@ -82,7 +82,7 @@ public class ConsumedFacts {
                 }
                 if (System.nanoTime() > deadline) {
                     throw new FactsBehindException("churn-service has not consumed " + lag + " of the member facts "
-                            + "published before this run within " + maxWait.toMinutes() + " min (its consumer group "
+                            + "published before this run within " + readable(maxWait) + " (its consumer group "
                             + group + " is behind on " + topics + "): try again once it has caught up");
                 }
                 Thread.sleep(POLL_EVERY.toMillis());
@@ -149,5 +149,10 @@ public class ConsumedFacts {
         });
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "churn-service-consumed-facts");
         return config;
+    }
+
+    /** "10 min", "45 s": the wait as its setting was meant. */
+    static String readable(Duration wait) {
+        return wait.toSeconds() % 60 == 0 && wait.toMinutes() > 0 ? wait.toMinutes() + " min" : wait.toSeconds() + " s";
     }
 }
