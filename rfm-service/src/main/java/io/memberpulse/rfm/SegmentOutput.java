@@ -44,8 +44,10 @@ public class SegmentOutput {
      * The rows are serialised here, on the caller's thread.
      */
     public CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone, List<SegmentChange> changes) {
-        Uni<Void> output = Uni.combine().all().unis(cache.putAll(rows), cache.removeAll(gone), publisher.publish(changes))
-                .discardItems()
+        // The members gone (absorbed by a merge) leave the cache before the survivors' new rows are written: a reader
+        // never sees a survivor holding the absorbed member's facts while the absorbed member is still served too.
+        Uni<Void> survivorsAndChanges = Uni.combine().all().unis(cache.putAll(rows), publisher.publish(changes)).discardItems();
+        Uni<Void> output = cache.removeAll(gone).chain(() -> survivorsAndChanges)
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(RETRIES);
         long queued = System.nanoTime();
         return queue.enqueue(output::subscribeAsCompletionStage)
