@@ -154,8 +154,9 @@ class CallCampaignHoldoutTest {
         }
         List<String> allHeldOut = new ArrayList<>(heldOut);
         allHeldOut.addAll(lateHeldOut);
-        assertThat(callList(callsIn)).containsExactlyInAnyOrderElementsOf(
-                called.stream().filter(m -> !allHeldOut.contains(m)).toList());
+        // Awaited: the list read above is cached, and the cache is cleared only after the replan commits.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(callsIn)).containsExactlyInAnyOrderElementsOf(
+                called.stream().filter(m -> !allHeldOut.contains(m)).toList()));
 
         // While the campaign runs no rule calls them: neither a repeated segment entry nor a newer score.
         VertxContextSupport.subscribeAndAwait(() -> segments.record(allHeldOut.stream()

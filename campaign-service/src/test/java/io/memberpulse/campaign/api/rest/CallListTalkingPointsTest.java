@@ -74,7 +74,9 @@ class CallListTalkingPointsTest {
                 ChurnEvents.publish(kafka, scores);
                 given().get("/stores/{s}/call-list", store).then().statusCode(200)
                         .body("tasks[0].memberId", equalTo(member))
-                        .body("tasks[0].insight.openCoupons.size()", equalTo(1));
+                        .body("tasks[0].insight.openCoupons.size()", equalTo(1))
+                        // and the clock has reached the last visit (another member's order, on another partition)
+                        .body("tasks[0].insight.recencyDays", equalTo(20));
             });
         }
 

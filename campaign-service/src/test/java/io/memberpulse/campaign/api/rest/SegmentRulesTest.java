@@ -345,11 +345,14 @@ class SegmentRulesTest {
 
         assertThat(segmentDeadLetters.getRecords()).noneMatch(record -> members.contains(record.key()));
         assertThat(scoreDeadLetters.getRecords()).noneMatch(record -> members.contains(record.key()));
-        List<String> called = new ArrayList<>();
-        database.preparedQuery("SELECT member_id FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'")
-                .execute(Tuple.of(members.toArray(String[]::new))).await().indefinitely()
-                .forEach(row -> called.add(row.getString(0)));
-        assertThat(called).containsExactlyInAnyOrderElementsOf(members);
+        // Awaited: a batch's memberships commit before the calls its churn-edge entries open, in a transaction of their own.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<String> called = new ArrayList<>();
+            database.preparedQuery("SELECT member_id FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'")
+                    .execute(Tuple.of(members.toArray(String[]::new))).await().indefinitely()
+                    .forEach(row -> called.add(row.getString(0)));
+            assertThat(called).containsExactlyInAnyOrderElementsOf(members);
+        });
         segmentDeadLetters.stop();
         scoreDeadLetters.stop();
     }

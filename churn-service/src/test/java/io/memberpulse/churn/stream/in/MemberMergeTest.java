@@ -122,6 +122,7 @@ class MemberMergeTest {
 
         // A late event under the absorbed id, and the merge delivered again: both land on the survivor.
         produceChanges(merge);
+        awaitMergesAppliedThrough(absorbed);
         produceOrders(absorbed, "late", days(-5));
         await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(survivor)).hasSize(6));
         await().atMost(WAIT).untilAsserted(() -> assertThat(given().get("/members/" + survivor + "/score").then()
@@ -388,6 +389,19 @@ class MemberMergeTest {
             records.add(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event.toByteArray()));
         }
         kafka.produce(String.class, byte[].class).fromRecords(records).awaitCompletion(WAIT);
+    }
+
+    /**
+     * Returns once the member.merges records produced so far under this key are applied: a marker merge under the
+     * same key (so on the same partition, consumed after them) has moved its absorbed member's facts.
+     */
+    private void awaitMergesAppliedThrough(String key) {
+        String from = "marker-" + UUID.randomUUID();
+        produceOrders(from, days(-10));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(from)).hasSize(1));
+        kafka.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.MEMBER_MERGES, key,
+                merged(from, "marker-" + UUID.randomUUID(), Instant.now()).toByteArray())).awaitCompletion(WAIT);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(from)).isEmpty());
     }
 
     private void produceChanges(MemberIdentityChange... changes) {

@@ -332,8 +332,11 @@ class RfmResourceTest {
         String segment = "spenders-" + UUID.randomUUID().toString().substring(0, 8);
         var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
         send(order(big, big + "-o1", DAY0, 25_000), order(small, small + "-o1", DAY0, 5_000));
+        // Both awaited: they are keyed by member, so may be consumed in different batches.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + small + "/rfm")
                 .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(5_000.0f)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + big + "/rfm")
+                .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(25_000.0f)));
         given().contentType("application/json")
                 .body("{\"id\": \"%s\", \"name\": \"Big\", \"rule\": \"monetary_net_total >= 20000.0\"}".formatted(segment))
                 .post("/segments").then().statusCode(201);
