@@ -3,6 +3,8 @@ package io.memberpulse.campaign;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.is;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.campaign.testdata.ChurnEvents;
@@ -40,6 +42,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -142,6 +145,9 @@ class SimulatedMonthTest {
 
         long started = System.nanoTime();
         List<Call> calls = new ArrayList<>();
+        // A staff app can read a list in the moment between a replan's commit and its cache invalidation; the
+        // outcome of a task replanned meanwhile answers 409 and the staff page reloads; here the entry is skipped.
+        int staleEntries = 0;
         Set<String> escalated = new HashSet<>();
         String campaign;
         try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
@@ -192,7 +198,12 @@ class SimulatedMonthTest {
                         if (draw(task + "/call/" + d) >= 0.55) {
                             continue;
                         }
-                        Call call = call(list, i, work, store);
+                        Optional<Call> made = call(list, i, work, store);
+                        if (made.isEmpty()) {
+                            staleEntries++;
+                            continue;
+                        }
+                        Call call = made.get();
                         calls.add(call);
                         if ("will_return".equals(call.result()) && draw(task + "/returns") < 0.7) {
                             Instant back = day.plus(Duration.ofDays(1 + (long) (draw(task + "/when") * 7))).plus(Duration.ofHours(12));
@@ -237,6 +248,7 @@ class SimulatedMonthTest {
         double seconds = (System.nanoTime() - started) / 1e9;
 
         // The SOP: every task of the month is due 72 hours after it opened, and nobody held out was called.
+        assertThat(staleEntries).as("list entries whose task had changed (a rare cache race)").isLessThanOrEqualTo(5);
         long tasksCreated = count("SELECT count(*) FROM call_task WHERE member_id LIKE $1", prefix + "%");
         assertThat(tasksCreated).isPositive();
         assertThat(count("SELECT count(*) FROM call_task WHERE member_id LIKE $1 AND due_at - created_at <> interval '72 hours'",
@@ -320,11 +332,11 @@ class SimulatedMonthTest {
 
         System.out.printf(Locale.ROOT, """
                 simulated month (identity-dev, Nov 2025, %d members who shop mostly in %d stores, %d events, %.0f s):
-                  tasks created %d, calls made %d, on time %.1f%% (%d late; %d escalated), reached %.1f%%
+                  tasks created %d, calls made %d (%d stale list entries), on time %.1f%% (%d late; %d escalated), reached %.1f%%
                   campaign: %d treated, %d held out; conversion %.1f%% vs %.1f%%, uplift %+.1f points (95%% CI %+.1f to %+.1f; effect put in %+.1f)
                   revenue per member uplift ¥%.2f (95%% CI %.2f to %.2f), cost ¥%.0f, incremental revenue ¥%.0f, ROI %.2f
                   before/after (the month before vs the month, against the holdout):
-                %s""", orders.size(), STORES, events.size(), seconds, tasksCreated, calls.size(), 100.0 * onTime / calls.size(), late,
+                %s""", orders.size(), STORES, events.size(), seconds, tasksCreated, calls.size(), staleEntries, 100.0 * onTime / calls.size(), late,
                 escalated.size(), 100.0 * reached / calls.size(), treated, holdout,
                 100 * results.getDouble("treated.conversionRate"), 100 * results.getDouble("holdout.conversionRate"),
                 100 * uplift, 100 * low, 100 * high, 100 * injected, results.getDouble("revenuePerMemberUplift.value"),
@@ -337,18 +349,22 @@ class SimulatedMonthTest {
         return text == null ? Double.NaN : Double.parseDouble(text);
     }
 
-    private Call call(JsonPath list, int i, Instant now, String store) {
+    /** The call made, or none when the task changed since the list was read (409). */
+    private Optional<Call> call(JsonPath list, int i, Instant now, String store) {
         String task = list.getString("tasks[" + i + "].taskId");
         String key = list.getString("tasks[" + i + "].memberId") + "@" + list.getString("tasks[" + i + "].dueAt");
         boolean reached = draw(key + "/reach") < 0.7;
         double answer = draw(key + "/answer");
         String result = !reached ? "not_reached" : answer < 0.55 ? "will_return" : answer < 0.95 ? "not_interested" : "opted_out";
-        given().contentType(ContentType.JSON).header("Authorization", staffOf(store))
+        int status = given().contentType(ContentType.JSON).header("Authorization", staffOf(store))
                 .body("{\"reached\": %s, \"result\": \"%s\", \"version\": %d}".formatted(reached, result,
                         list.getLong("tasks[" + i + "].version")))
-                .post("/tasks/{id}/outcome", task).then().statusCode(200);
-        return new Call(task, list.getString("tasks[" + i + "].memberId"), Instant.parse(list.getString("tasks[" + i + "].dueAt")),
-                now, reached, result);
+                .post("/tasks/{id}/outcome", task).then().statusCode(anyOf(is(200), is(409))).extract().statusCode();
+        if (status == 409) {
+            return Optional.empty();
+        }
+        return Optional.of(new Call(task, list.getString("tasks[" + i + "].memberId"),
+                Instant.parse(list.getString("tasks[" + i + "].dueAt")), now, reached, result));
     }
 
     /** Scores from recency as of the day, published as churn-service would, and waits until they are taken. */
