@@ -41,6 +41,8 @@ final class ImportCommand {
      * (identity ImportBenchmarkTest). About 9 MB of CSV; the service reads it as a stream.
      */
     static final int DEFAULT_CHUNK = 50_000;
+    /** The exit status of an import that rejected rows: a script sees it, though the good rows are in. */
+    static final int SOME_ROWS_REJECTED = 3;
 
     private ImportCommand() {
     }
@@ -108,7 +110,12 @@ final class ImportCommand {
         if (rejected > reasons.size()) {
             System.out.printf("  ... and %,d more rejected rows%n", rejected - reasons.size());
         }
-        return 0;
+        return exitCode(rejected);
+    }
+
+    /** 0 when every row was taken, {@value #SOME_ROWS_REJECTED} when some were rejected (the others are imported). */
+    static int exitCode(long rejected) {
+        return rejected > 0 ? SOME_ROWS_REJECTED : 0;
     }
 
     /**

@@ -1,14 +1,22 @@
 package io.memberpulse.devstack.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ImportCommandTest {
     private static final String CSV = "source,event_id,type,occurred_at,member_no\r\npos,e1,order,2024-01-05T10:00:00,M1\r\n";
@@ -40,5 +48,52 @@ class ImportCommandTest {
             // a row of empty cells is not a blank line: identity-service rejects it naming what is missing
             assertEquals(List.of(true, false, true, false), blank);
         }
+    }
+
+    /**
+     * Against a stand-in for identity-service's POST /events/csv that rejects every row whose event id starts
+     * with "bad", naming its position in the request as the service does.
+     */
+    @Test
+    void rejectedRowsAreReportedAtTheirLineInTheFileAndTheImportExitsWithThree(@TempDir Path dir) throws Exception {
+        HttpServer identity = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        identity.createContext("/events/csv", exchange -> {
+            List<String> rows = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .skip(1).toList();
+            StringBuilder rejections = new StringBuilder();
+            for (int position = 1; position <= rows.size(); position++) {
+                if (rows.get(position - 1).startsWith("bad")) {
+                    rejections.append(rejections.isEmpty() ? "" : ",").append("""
+                            {"position": %d, "field": "occurred_at", "reason": "not a date"}""".formatted(position));
+                }
+            }
+            long rejected = rejections.toString().split("position", -1).length - 1;
+            byte[] answer = """
+                    {"accepted": %d, "duplicates": 0, "rejected": %d, "rejections": [%s]}"""
+                    .formatted(rows.size() - rejected, rejected, rejections).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        identity.start();
+        PrintStream console = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            String url = "http://127.0.0.1:" + identity.getAddress().getPort();
+            Path clean = Files.writeString(dir.resolve("clean.csv"), "event_id,source\ne1,pos\ne2,pos\ne3,pos\n");
+            // line 1 the header, 2 e1, 3 blank (no row), 4 e2, 5 bad: the second request of two rows, its position 2
+            Path withBadRow = Files.writeString(dir.resolve("bad.csv"), "event_id,source\ne1,pos\n\ne2,pos\nbad3,pos\n");
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+            assertEquals(0, ImportCommand.run(clean, url, 2, "Bearer x"));
+            assertEquals(ImportCommand.SOME_ROWS_REJECTED, ImportCommand.run(withBadRow, url, 2, "Bearer x"));
+        } finally {
+            System.setOut(console);
+            identity.stop(0);
+        }
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("3 rows in"), output);
+        assertTrue(output.contains("2 accepted, 0 already known, 1 rejected"), output);
+        assertTrue(output.contains("line 5: occurred_at: not a date"), output);
     }
 }
