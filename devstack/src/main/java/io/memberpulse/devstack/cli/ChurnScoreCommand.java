@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code churn-score --state DIR --as-of DATE --horizon DAYS --out FILE}: asks churn-service (CHURN_URL
@@ -26,10 +27,9 @@ final class ChurnScoreCommand {
 
     static int run(Path state, String asOf, String horizon, Path out) throws IOException, InterruptedException {
         // Checked before the job: training takes minutes, and a mistyped folder should not cost them.
-        Path folder = out.toAbsolutePath().getParent();
-        if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
-            System.err.println("churn score: cannot write " + out + ": "
-                    + (Files.isDirectory(folder) ? "the folder " + folder + " is not writable" : "there is no folder " + folder));
+        Optional<String> unwritable = OutputFile.whyNotWritable(out);
+        if (unwritable.isPresent()) {
+            System.err.println("churn score: " + unwritable.get());
             return 1;
         }
         ChurnJobClient churn = ChurnJobClient.of(state);

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code export identities|duplicate-orders FILE}: streams one of identity-service's CSV exports to a
@@ -34,6 +35,11 @@ final class ExportCommand {
         if (path == null) {
             System.err.println("unknown export '" + what + "' (identities, duplicate-orders)");
             return 2;
+        }
+        Optional<String> unwritable = OutputFile.whyNotWritable(file);
+        if (unwritable.isPresent()) {
+            System.err.println("export: " + unwritable.get());
+            return 1;
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(identityUrl + path)).header("Authorization", auth).GET()

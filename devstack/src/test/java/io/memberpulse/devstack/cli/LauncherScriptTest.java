@@ -41,6 +41,16 @@ class LauncherScriptTest {
     }
 
     @Test
+    void logsOfAnUnknownServiceAnswerWithTheNamesItKnows(@TempDir Path elsewhere) throws Exception {
+        Run logs = run(elsewhere, Map.of("MEMBERPULSE_STATE", elsewhere.resolve("state").toString()), "logs", "identiy");
+        assertThat(logs.exit()).isEqualTo(2);
+        assertThat(logs.err()).isEqualTo("usage: ./memberpulse logs identity|rfm|churn|campaign|devstack [-f]\n");
+        Run missing = run(elsewhere, Map.of("MEMBERPULSE_STATE", elsewhere.resolve("state").toString()), "logs", "rfm-service");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("no log for rfm-service at ");
+    }
+
+    @Test
     void resetRefusesWhileTheStackRunsAndTouchesNothing(@TempDir Path elsewhere) throws Exception {
         // A live pid in the state folder is what the launcher takes for a running stack: this JVM's.
         Path state = Files.createDirectories(elsewhere.resolve("state"));
