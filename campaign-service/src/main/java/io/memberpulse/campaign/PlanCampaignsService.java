@@ -86,7 +86,7 @@ public class PlanCampaignsService {
                             if (campaign.state() == next && stored.followedUp() != next) {
                                 return Uni.createFrom().item(stored); // finishing the move
                             }
-                            Campaign moved = campaign.moveTo(next);
+                            Campaign moved = campaign.moveTo(next, now);
                             return campaigns.save(moved, now).map(saved -> new CampaignRepository.StoredCampaign(saved,
                                     stored.followedUp()));
                         }))

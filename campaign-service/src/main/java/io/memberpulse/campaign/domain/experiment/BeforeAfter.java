@@ -27,8 +27,7 @@ public record BeforeAfter(List<Metric> metrics, double roi) {
                         a.holdout().conversionRate(), a.conversionUplift()),
                 metric("repurchase_rate", b.treated().repurchaseRate(), a.treated().repurchaseRate(),
                         b.holdout().repurchaseRate(), a.holdout().repurchaseRate(), a.repurchaseUplift()),
-                metric("order_value", b.treated().averageOrderValue(), a.treated().averageOrderValue(),
-                        b.holdout().averageOrderValue(), a.holdout().averageOrderValue(), orderValueUplift(after)),
+                orderValue(b, a, orderValueUplift(after)),
                 metric("response_rate", b.treated().participationRate(), a.treated().participationRate(),
                         b.holdout().participationRate(), a.holdout().participationRate(),
                         Estimate.differenceOfProportions(a.treated().participated(), a.treated().members(),
@@ -37,6 +36,19 @@ public record BeforeAfter(List<Metric> metrics, double roi) {
 
     private static Metric metric(String name, double tb, double ta, double hb, double ha, Estimate uplift) {
         return new Metric(name, tb, ta, hb, ha, uplift, (ta - tb) - (ha - hb));
+    }
+
+    /**
+     * The average order value of a window without orders is shown as 0 but is none: the difference-in-differences
+     * is only defined when each arm ordered in both windows (else it would count the 0 as a value).
+     */
+    private static Metric orderValue(Activity.Arms b, Activity.Arms a, Estimate uplift) {
+        boolean everyWindowOrdered = b.treated().orders() > 0 && a.treated().orders() > 0 && b.holdout().orders() > 0
+                && a.holdout().orders() > 0;
+        Metric metric = metric("order_value", b.treated().averageOrderValue(), a.treated().averageOrderValue(),
+                b.holdout().averageOrderValue(), a.holdout().averageOrderValue(), uplift);
+        return everyWindowOrdered ? metric : new Metric(metric.name(), metric.treatedBefore(), metric.treatedAfter(),
+                metric.holdoutBefore(), metric.holdoutAfter(), uplift, Double.NaN);
     }
 
     /** Welch on the order values of the members who bought (each member's average order value). */

@@ -27,20 +27,31 @@ public record Campaign(String id, String name, Target target, String content,
         require(couponValue >= 0, "coupon_value", "must be 0 or more");
         require(startAt != null, "start_at", "is required");
         require(endAt != null, "end_at", "is required");
-        require(endAt.isAfter(startAt), "end_at", "must be after start_at");
+        // A campaign ended (reviewed) before it started has an empty window; a plan must have a window.
+        require(endAt.isAfter(startAt) || endAt.equals(startAt) && (state == CampaignState.REVIEW || state == CampaignState.CLOSED),
+                "end_at", "must be after start_at");
         require(holdoutShare >= 0.01 && holdoutShare <= 0.5, "holdout_share",
                 "must be within 0.01..0.5: without a holdout a campaign's effect cannot be measured");
         variants = variants == null ? List.of() : List.copyOf(variants);
         require(variants.stream().noneMatch(v -> v == null || v.isBlank()), "variants", "must not be blank");
+        // Stored as one comma-separated column: a comma would split a variant in two when the campaign is read back.
+        require(variants.stream().noneMatch(v -> v.contains(",")), "variants", "must not contain a comma");
+        require(variants.stream().distinct().count() == variants.size(), "variants", "must be distinct");
         Objects.requireNonNull(state, "state");
     }
 
-    public Campaign moveTo(CampaignState next) {
+    /**
+     * The campaign in the next state, moved at the instant given. Review ends the campaign: its holdout is given back
+     * to the SOP, so a move before end_at ends it then (end_at becomes the move's instant, never before start_at),
+     * and every window measured against the holdout stops there rather than count calls to held-out members.
+     */
+    public Campaign moveTo(CampaignState next, Instant at) {
         if (!state.canMoveTo(next)) {
             throw new InvalidArgumentException("state", "a campaign in " + state.code() + " cannot move to " + next.code());
         }
+        Instant end = next == CampaignState.REVIEW && at.isBefore(endAt) ? (at.isAfter(startAt) ? at : startAt) : endAt;
         return new Campaign(id, name, target, content, channel, offer, costPerTouch,
-                couponValue, startAt, endAt, holdoutShare, variants, next);
+                couponValue, startAt, end, holdoutShare, variants, next);
     }
 
     /** Calls are made by the intervention SOP: its tasks for this campaign's members honour the holdout. */

@@ -32,8 +32,10 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
         Estimate revenue = Estimate.differenceOfMeans(Estimate.Summary.of(treatedRevenue), Estimate.Summary.of(holdoutRevenue));
         double cost = treated.members() * costs.costPerTouch() + costs.callsMade() * costs.costPerCall()
                 + costs.couponsRedeemed() * costs.couponValue();
-        double incremental = holdout.members() == 0 ? 0 : revenue.value() * treated.members();
-        return new CampaignReview(treated, holdout, conversion, revenue, cost, incremental, cost == 0 ? 0 : incremental / cost);
+        double incremental = holdout.members() == 0 || treated.members() == 0 ? 0 : revenue.value() * treated.members();
+        // Nothing spent (no call made yet, a free channel): a return on nothing is none, not 0.
+        return new CampaignReview(treated, holdout, conversion, revenue, cost, incremental,
+                cost == 0 ? Double.NaN : incremental / cost);
     }
 
     private static ArmResult arm(List<MemberWindow> members, Arm arm) {

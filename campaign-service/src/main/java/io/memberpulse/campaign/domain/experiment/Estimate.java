@@ -16,8 +16,12 @@ public record Estimate(double value, double low, double high) {
         return new Estimate(diff, diff - Z95 * se, diff + Z95 * se);
     }
 
-    /** treated − holdout for two means (Welch: unequal variances). */
+    /** treated − holdout for two means (Welch: unequal variances); none when an arm is empty, no interval below 2. */
     public static Estimate differenceOfMeans(Summary treated, Summary holdout) {
+        if (treated.n() == 0 || holdout.n() == 0) {
+            // An empty arm has no mean: its 0 would pass the other arm's whole mean off as the uplift.
+            return new Estimate(Double.NaN, Double.NaN, Double.NaN);
+        }
         if (treated.n() < 2 || holdout.n() < 2) {
             return new Estimate(treated.mean() - holdout.mean(), Double.NaN, Double.NaN);
         }

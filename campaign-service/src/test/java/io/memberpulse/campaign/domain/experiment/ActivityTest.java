@@ -67,6 +67,26 @@ class ActivityTest {
     }
 
     @Test
+    void theOrderValueOfAWindowWithoutOrdersIsNoValue() {
+        // The holdout bought nothing before the campaign: its "0" average order value is none, so there is no
+        // difference-in-differences (it was (145 − 120) − (130 − 0) = −105), and no uplift while it buys nothing.
+        List<Activity.Member> before = List.of(m(Arm.TREATED, "s", 1, 120, false), m(Arm.HOLDOUT, "s", 0, 0, false));
+        List<Activity.Member> after = List.of(m(Arm.TREATED, "s", 2, 290, false), m(Arm.HOLDOUT, "s", 1, 130, false));
+        BeforeAfter.Metric orderValue = BeforeAfter.of(before, after, 1).metrics().get(2);
+        assertThat(orderValue.name()).isEqualTo("order_value");
+        assertThat(orderValue.treatedAfter()).isEqualTo(145.0);
+        assertThat(orderValue.differenceInDifferences()).isNaN();
+        assertThat(orderValue.uplift().value()).isEqualTo(15.0);
+
+        List<Activity.Member> holdoutNeverBuys = List.of(m(Arm.TREATED, "s", 2, 290, false), m(Arm.HOLDOUT, "s", 0, 0, false));
+        assertThat(BeforeAfter.of(before, holdoutNeverBuys, 1).metrics().get(2).uplift().value()).isNaN();
+        // Both arms ordered in both windows: defined as before.
+        List<Activity.Member> bothBefore = List.of(m(Arm.TREATED, "s", 1, 120, false), m(Arm.HOLDOUT, "s", 1, 100, false));
+        assertThat(BeforeAfter.of(bothBefore, after, 1).metrics().get(2).differenceInDifferences())
+                .isCloseTo((145 - 120) - (130 - 100), within(1e-9));
+    }
+
+    @Test
     void heldOutMembersOfALiveCallCampaignAreNeverCalledAndNewcomersAreEnrolledByTheStickyHash() {
         Campaign calls = new Campaign("c-calls", "calls", Target.churnRisk(0.5, null), "", "call", "", 0, 0,
                 Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2025-02-01T00:00:00Z"), 0.5, List.of(), CampaignState.LIVE);

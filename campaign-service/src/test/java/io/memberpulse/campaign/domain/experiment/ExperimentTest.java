@@ -79,6 +79,25 @@ class ExperimentTest {
     }
 
     @Test
+    void aReviewWithAnEmptyHoldoutOrNothingSpentClaimsNoUpliftAndNoReturn() {
+        List<CampaignReview.MemberWindow> treatedOnly = List.of(new CampaignReview.MemberWindow(Arm.TREATED, 1, 150),
+                new CampaignReview.MemberWindow(Arm.TREATED, 2, 90), new CampaignReview.MemberWindow(Arm.TREATED, 0, 0));
+        CampaignReview noHoldout = CampaignReview.of(treatedOnly, new CampaignReview.Costs(1, 0, 6, 0, 0));
+        // Not the treated arm's whole 80 per member passed off as uplift over an empty holdout.
+        assertThat(noHoldout.revenuePerMemberUplift().value()).isNaN();
+        assertThat(noHoldout.conversionUplift().value()).isNaN();
+        assertThat(noHoldout.incrementalRevenue()).isZero();
+
+        List<CampaignReview.MemberWindow> both = new ArrayList<>(treatedOnly);
+        both.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 60));
+        both.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 0, 0));
+        CampaignReview nothingSpent = CampaignReview.of(both, new CampaignReview.Costs(0, 0, 6, 0, 0));
+        assertThat(nothingSpent.cost()).isZero();
+        assertThat(nothingSpent.incrementalRevenue()).isCloseTo(3 * (80 - 30), within(1e-9));
+        assertThat(nothingSpent.roi()).as("a return on nothing spent is none, not 0").isNaN();
+    }
+
+    @Test
     void campaignsRefuseBadPlansNamingTheFieldAndMoveOneWay() {
         Instant start = Instant.parse("2024-03-01T00:00:00Z");
         assertThatThrownBy(() -> campaign(0.0, "call", start, start.plusSeconds(86_400)))
@@ -87,10 +106,31 @@ class ExperimentTest {
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("channel"));
         assertThatThrownBy(() -> campaign(0.1, "sms", start, start))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("end_at"));
-        Campaign live = campaign(0.1, "sms", start, start.plusSeconds(86_400)).moveTo(CampaignState.LIVE);
+        for (List<String> variants : List.of(List.of("10:00, weekend", "20:00"), List.of("morning", "morning"))) {
+            assertThatThrownBy(() -> new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "", "sms", "", 0, 0, start,
+                    start.plusSeconds(86_400), 0.1, variants, CampaignState.PLAN))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("variants"));
+        }
+        Campaign live = campaign(0.1, "sms", start, start.plusSeconds(86_400)).moveTo(CampaignState.LIVE, start);
         assertThat(live.state()).isEqualTo(CampaignState.LIVE);
-        assertThatThrownBy(() -> live.moveTo(CampaignState.CLOSED)).isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> live.moveTo(CampaignState.PLAN)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> live.moveTo(CampaignState.CLOSED, start)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> live.moveTo(CampaignState.PLAN, start)).isInstanceOf(InvalidArgumentException.class);
+    }
+
+    @Test
+    void reviewingACampaignBeforeItsEndEndsItThen() {
+        // The review gives the holdout back to the SOP: measuring on to end_at would count its calls as no effect.
+        Instant start = Instant.parse("2024-03-01T00:00:00Z");
+        Instant end = Instant.parse("2024-03-31T00:00:00Z");
+        Campaign live = campaign(0.1, "call", start, end).moveTo(CampaignState.LIVE, start.minusSeconds(3600));
+        assertThat(live.endAt()).isEqualTo(end);
+        Instant midMarch = Instant.parse("2024-03-15T09:30:00Z");
+        Campaign early = live.moveTo(CampaignState.REVIEW, midMarch);
+        assertThat(early.endAt()).isEqualTo(midMarch);
+        assertThat(early.moveTo(CampaignState.CLOSED, end.plusSeconds(86_400)).endAt()).isEqualTo(midMarch);
+        // After its end: the end stays. Before its start: an empty window, not one ending before it starts.
+        assertThat(live.moveTo(CampaignState.REVIEW, end.plusSeconds(60)).endAt()).isEqualTo(end);
+        assertThat(live.moveTo(CampaignState.REVIEW, start.minusSeconds(60)).endAt()).isEqualTo(start);
     }
 
     @Test
