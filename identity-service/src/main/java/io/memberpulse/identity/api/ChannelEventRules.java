@@ -5,6 +5,7 @@ import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.Source;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,7 +101,9 @@ public final class ChannelEventRules {
         if (type == EventType.EVENT_TYPE_REVIEW && (event.getReview().getRating() < 1 || event.getReview().getRating() > 5)) {
             errors.add(new FieldError("rating", "must be 1..5 for reviews"));
         }
-        if (event.getLine().hasMarginRate() && (event.getLine().getMarginRate() < 0 || event.getLine().getMarginRate() > 1)) {
+        OrderLine line = event.getLine();
+        // Written so that NaN fails too (gRPC and Kafka carry doubles as they are; FieldLimits bounds the amounts).
+        if (line.hasMarginRate() && !(line.getMarginRate() >= 0 && line.getMarginRate() <= 1)) {
             errors.add(new FieldError("margin_rate", "must be within 0..1"));
         }
         if (type != EventType.EVENT_TYPE_STOCKOUT && type != EventType.EVENT_TYPE_UNSPECIFIED) {

@@ -55,6 +55,14 @@ class EventFormatTest {
     }
 
     @Test
+    void aMarginRateThatIsNotANumberIsRefusedAsOutsideItsRange() {
+        // The CSV reader refuses NaN as an unreadable cell; a protobuf double from gRPC or Kafka carries it as it is.
+        var event = format.parse(order()).event();
+        var withNaN = event.toBuilder().setLine(event.getLine().toBuilder().setMarginRate(Double.NaN)).build();
+        assertThat(rules.check(withNaN)).extracting(FieldError::field).containsExactly("margin_rate");
+    }
+
+    @Test
     void unreadableCellsAndBrokenRulesNameTheirField() {
         Map<String, String> cells = order();
         cells.put("occurred_at", "03/01/2024");
