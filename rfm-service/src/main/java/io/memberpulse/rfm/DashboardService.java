@@ -36,7 +36,7 @@ public class DashboardService {
     }
 
     public Uni<List<Dashboard.FunnelRow>> funnel(Window w) {
-        return dashboards.funnel(w.from(), w.to());
+        return rfm.watermark().flatMap(clock -> dashboards.funnel(w.from(), w.to(), clock.orElse(w.to())));
     }
 
     public Uni<List<Dashboard.TrendRow>> activity(Window w) {

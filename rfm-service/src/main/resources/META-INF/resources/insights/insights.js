@@ -73,7 +73,7 @@ async function load() {
   rows("stores", stores.slice(0, 15), (s) => [s.storeId, s.members.toLocaleString(), s.orders.toLocaleString(), money(s.revenue),
     money(s.averageOrderValue), pct(s.repurchaseRate)]);
   rows("funnel", funnel.slice(0, 15), (f) => [f.storeId, f.newMembers.toLocaleString(),
-    f.repurchasedWithin7Days.toLocaleString(), pct(f.rate)]);
+    f.repurchasedWithin7Days.toLocaleString(), f.stillWithinFirst7Days.toLocaleString(), pct(f.rate)]);
   document.body.dataset.loaded = "true";
 }
 

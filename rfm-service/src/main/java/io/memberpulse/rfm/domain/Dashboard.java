@@ -8,7 +8,19 @@ public final class Dashboard {
     }
 
     /** New members of a store in a period and how many bought again within 7 days of their first order. */
-    public record FunnelRow(String storeId, long newMembers, long repurchasedWithin7Days, double rate) {
+    /**
+     * @param stillWithinFirst7Days new members whose first order is less than 7 days before the event-time clock:
+     *                              not yet counted in the rate, either way
+     * @param rate                  repurchased within 7 days over the new members whose 7 days are over
+     */
+    public record FunnelRow(String storeId, long newMembers, long repurchasedWithin7Days, long stillWithinFirst7Days,
+            double rate) {
+
+        public static FunnelRow of(String storeId, long newMembers, long repurchasedWithin7Days, long stillWithinFirst7Days) {
+            long settled = newMembers - stillWithinFirst7Days;
+            return new FunnelRow(storeId, newMembers, repurchasedWithin7Days, stillWithinFirst7Days,
+                    settled == 0 ? 0 : (double) repurchasedWithin7Days / settled);
+        }
     }
 
     public record TrendRow(LocalDate week, long activeMembers, long orders, double revenue) {

@@ -25,12 +25,17 @@ public final class MemberTags {
     public static List<Tag> of(Rfm rfm, LifecycleStage stage, MemberHistory history, ActivityTags.Counts counts) {
         List<Tag> tags = new ArrayList<>(ProfileTags.of(history.facts(), rfm.asOf()));
         tags.addAll(fromRfm(rfm, stage, history.churnProbability()));
+        RepurchaseCycle.meanGapDays(history.lines(), rfm.asOf()).ifPresent(days ->
+                tags.add(new Tag("behaviour", "repurchase_cycle_days", String.valueOf(days))));
         tags.addAll(CategoryTags.of(history.lines(), rfm.asOf()));
         tags.addAll(ActivityTags.of(counts));
         return tags;
     }
 
-    /** The tags from RFM alone. @param churnProbability null when churn-service has not scored the member */
+    /**
+     * The tags from RFM alone (repurchase_cycle_days needs the purchases: {@link #of}).
+     * @param churnProbability null when churn-service has not scored the member
+     */
     public static List<Tag> fromRfm(Rfm rfm, LifecycleStage stage, Double churnProbability) {
         List<Tag> tags = new ArrayList<>();
         if (rfm.homeStoreId() != null) {
@@ -38,9 +43,6 @@ public final class MemberTags {
         }
         tags.add(new Tag("behaviour", "activity_frequency", activity(rfm)));
         tags.add(new Tag("behaviour", "spend_band", spendBand(rfm.monetaryNet90d())));
-        if (rfm.frequency90d() >= 2) {
-            tags.add(new Tag("behaviour", "repurchase_cycle_days", String.valueOf(Math.round(90.0 / rfm.frequency90d()))));
-        }
         tags.add(new Tag("value", "tier", tier(rfm.monetaryNetTotal())));
         tags.add(new Tag("value", "contribution_90d", String.format(Locale.ROOT, "%.2f", rfm.monetaryMargin90d())));
         tags.add(new Tag("value", "loyalty_score", String.valueOf(loyaltyScore(rfm, stage))));

@@ -34,8 +34,11 @@ public class DashboardRepository {
         this.pool = pool;
     }
 
-    /** Members whose first order falls in the period, per store, and how many bought again within 7 days. */
-    public Uni<List<Dashboard.FunnelRow>> funnel(Instant from, Instant to) {
+    /**
+     * Members whose first order falls in the period, per store, and how many bought again within 7 days. The rate
+     * counts only those whose 7 days were over by the event-time clock: the others have not had their chance yet.
+     */
+    public Uni<List<Dashboard.FunnelRow>> funnel(Instant from, Instant to, Instant clock) {
         return pool.preparedQuery("""
                 WITH net AS (
                   SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
@@ -46,15 +49,17 @@ public class DashboardRepository {
                   FROM net WHERE placed_at IS NOT NULL AND net > 0),
                 firsts AS (SELECT member_id, store_id, placed_at FROM ranked WHERE n = 1 AND placed_at >= $1 AND placed_at < $2),
                 seconds AS (SELECT member_id, placed_at FROM ranked WHERE n = 2)
-                SELECT f.store_id, count(*), count(s.member_id) FILTER (WHERE s.placed_at <= f.placed_at + interval '7 days')
+                SELECT f.store_id, count(*),
+                       count(s.member_id) FILTER (WHERE s.placed_at <= f.placed_at + interval '7 days'
+                                                  AND f.placed_at + interval '7 days' <= $3),
+                       count(*) FILTER (WHERE f.placed_at + interval '7 days' > $3)
                 FROM firsts f LEFT JOIN seconds s ON s.member_id = f.member_id
                 GROUP BY f.store_id ORDER BY count(*) DESC""")
-                .execute(window(from, to)).map(rows -> {
+                .execute(Tuple.of(from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), clock.atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
                     List<Dashboard.FunnelRow> result = new ArrayList<>();
                     for (Row row : rows) {
-                        long n = row.getLong(1);
-                        long repeat = row.getLong(2);
-                        result.add(new Dashboard.FunnelRow(row.getString(0), n, repeat, n == 0 ? 0 : (double) repeat / n));
+                        result.add(Dashboard.FunnelRow.of(row.getString(0), row.getLong(1), row.getLong(2), row.getLong(3)));
                     }
                     return result;
                 });

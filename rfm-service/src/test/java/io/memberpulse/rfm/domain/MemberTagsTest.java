@@ -3,7 +3,10 @@ package io.memberpulse.rfm.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MemberTagsTest {
@@ -19,7 +22,6 @@ class MemberTagsTest {
                 tuple("basic", "home_store", "web-france"),
                 tuple("behaviour", "activity_frequency", "weekly"),
                 tuple("behaviour", "spend_band", "900+"),
-                tuple("behaviour", "repurchase_cycle_days", "10"),
                 tuple("value", "tier", "platinum"),
                 tuple("value", "loyalty_score", "100"),
                 tuple("risk", "churn_probability", "0.820"),
@@ -34,5 +36,32 @@ class MemberTagsTest {
                 tuple("activity_frequency", "quarterly"), tuple("spend_band", "<300"), tuple("tier", "bronze"),
                 tuple("loyalty_score", "15"));
         assertThat(tags).extracting(Tag::name).doesNotContain("repurchase_cycle_days");
+    }
+
+    @Test
+    void theRepurchaseCycleIsTheMeanGapBetweenThePurchasesOfTheLast90Days() {
+        Instant asOf = Instant.parse("2024-06-30T00:00:00Z");
+        Instant day = asOf.minus(Duration.ofDays(20));
+        var lines = new ArrayList<>(List.of(
+                order("o1", day, 30), order("o1", day.plusSeconds(60), 5), // one order of two lines
+                order("o2", day.plus(Duration.ofDays(1)), 20),
+                order("o3", day.plus(Duration.ofDays(7)), 40),
+                order("old", asOf.minus(Duration.ofDays(90)), 10), // 90 days old: outside, as for F90
+                order("later", asOf.plusSeconds(1), 10)));                   // after as-of
+        // Three purchases over 7 days: a 3.5-day cycle (rounded to 4), not the 30 of 90 ÷ F90.
+        assertThat(RepurchaseCycle.meanGapDays(lines, asOf)).hasValue(4);
+        // A fully refunded order is no purchase: two left, seven days apart.
+        lines.add(new PurchaseLine("o2", PurchaseLine.Kind.REFUND, day.plus(Duration.ofDays(2)), "s", 0, null, 20, null));
+        assertThat(RepurchaseCycle.meanGapDays(lines, asOf)).hasValue(7);
+        assertThat(RepurchaseCycle.meanGapDays(lines.subList(0, 2), asOf)).isEmpty();
+
+        Rfm rfm = new RfmCalculator(0.3).compute("m", lines, asOf);
+        var tags = MemberTags.of(rfm, LifecycleStage.LOYAL, new MemberHistory(lines, List.of(), null),
+                ActivityTags.count(List.of(), asOf));
+        assertThat(tags).extracting(Tag::name, Tag::value).contains(tuple("repurchase_cycle_days", "7"));
+    }
+
+    static PurchaseLine order(String orderId, Instant at, double paid) {
+        return new PurchaseLine(orderId, PurchaseLine.Kind.ORDER, at, "s", paid, null, 0, "dairy/yogurt");
     }
 }

@@ -25,7 +25,10 @@ public final class MemberAttributes {
     private MemberAttributes() {
     }
 
-    /** Churn probability of a member churn-service has not scored. */
+    /**
+     * Churn probability of a member churn-service has not scored. Below every probability, so a rule meaning
+     * "low risk" says so with churn_scored: {@code churn_scored && churn_probability < 0.3}.
+     */
     public static final double UNSCORED = -1;
 
     /** The attributes from RFM alone (no facts besides purchases known). */
@@ -51,6 +54,7 @@ public final class MemberAttributes {
         attributes.put("complaints", counts.complaints());
         attributes.put("complaints_90d", counts.complaints90d());
         attributes.put("churn_probability", history.churnProbability() == null ? UNSCORED : history.churnProbability());
+        attributes.put("churn_scored", history.churnProbability() != null);
         return attributes;
     }
 

@@ -50,6 +50,7 @@ public final class SegmentRuleCompiler {
             .addVar("complaints", SimpleType.INT)
             .addVar("complaints_90d", SimpleType.INT)
             .addVar("churn_probability", SimpleType.DOUBLE)
+            .addVar("churn_scored", SimpleType.BOOL)
             .setResultType(SimpleType.BOOL)
             .build();
     private final CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().build();

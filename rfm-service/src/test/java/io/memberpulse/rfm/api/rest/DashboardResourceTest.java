@@ -16,9 +16,12 @@ import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.rfm.domain.Dashboard;
+import io.memberpulse.rfm.store.DashboardRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +45,9 @@ class DashboardResourceTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @Inject
+    DashboardRepository dashboards;
 
     static ProducerRecord<String, MemberEvent> order(String member, String store, String orderId, Instant at, double paid) {
         MemberEvent event = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
@@ -74,6 +80,31 @@ class DashboardResourceTest {
         given().get("/dashboard/order-values?width=wide").then().statusCode(400).body("errors[0].field", equalTo("width"));
         given().get("/dashboard/stores?from=2019-01-01T00:00:00Z&to=2018-01-01T00:00:00Z").then().statusCode(400)
                 .body("errors[0].field", equalTo("to"));
+    }
+
+    @Test
+    void theFunnelRateCountsOnlyNewMembersWhoseSevenDaysAreOver() {
+        // The clock is the event time every test shares: asked directly with clocks of this test's own choosing.
+        Instant y0 = Y0.minus(Duration.ofDays(800));
+        String run = seed(y0);
+        Instant from = y0.minus(Duration.ofDays(1));
+        Instant to = y0.plus(Duration.ofDays(60));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(funnelOf("a-" + run, from, to, to)).isNotNull().extracting(Dashboard.FunnelRow::newMembers).isEqualTo(2L);
+            assertThat(funnelOf("b-" + run, from, to, to)).isNotNull().extracting(Dashboard.FunnelRow::newMembers).isEqualTo(1L);
+        });
+        // Five days in: store A's two new members have not had their 7 days; m1's repurchase on day 3 waits too.
+        assertThat(funnelOf("a-" + run, from, to, y0.plus(Duration.ofDays(5))))
+                .isEqualTo(new Dashboard.FunnelRow("a-" + run, 2, 0, 2, 0));
+        // 7.5 days in: m1's week is over (bought again), m2's (first order on day 1) is not.
+        assertThat(funnelOf("a-" + run, from, to, y0.plus(Duration.ofHours(180))))
+                .isEqualTo(new Dashboard.FunnelRow("a-" + run, 2, 1, 1, 1.0));
+        assertThat(funnelOf("b-" + run, from, to, to)).isEqualTo(new Dashboard.FunnelRow("b-" + run, 1, 0, 0, 0.0));
+    }
+
+    Dashboard.FunnelRow funnelOf(String store, Instant from, Instant to, Instant clock) {
+        return dashboards.funnel(from, to, clock).await().indefinitely().stream()
+                .filter(row -> row.storeId().equals(store)).findFirst().orElse(null);
     }
 
     /** Three members of two stores around the instant; returns the run id in their names. */

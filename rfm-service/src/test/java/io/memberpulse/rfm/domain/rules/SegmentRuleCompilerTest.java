@@ -55,6 +55,11 @@ class SegmentRuleCompilerTest {
         assertThat(slipping.matches(unhappy)).isTrue();
         assertThat(slipping.matches(happy)).isFalse();
         assertThat(unscored.get("churn_probability")).isEqualTo(MemberAttributes.UNSCORED);
+        // "Low risk" without churn_scored would take in everyone churn-service has not scored yet.
+        var lowRisk = compiler.compile("churn_scored && churn_probability < 0.3");
+        assertThat(compiler.compile("churn_probability < 0.3").matches(unscored)).isTrue();
+        assertThat(lowRisk.matches(unscored)).isFalse();
+        assertThat(lowRisk.matches(happy)).isTrue();
     }
 
     @Test
