@@ -167,6 +167,7 @@ final class GrpcMapper {
                 .setUpliftCiLow(finite(review.conversionUplift().low()))
                 .setUpliftCiHigh(finite(review.conversionUplift().high()))
                 .setCost(review.cost()).setIncrementalGain(finite(review.incrementalRevenue())).setRoi(finite(review.roi()))
+                .setUpliftDefined(Double.isFinite(review.conversionUplift().value())).setRoiDefined(Double.isFinite(review.roi()))
                 .build();
     }
 

@@ -106,6 +106,19 @@ class CampaignResourceTest {
         assertThat(called).hasSize(40);
         assertThat(list.getList("tasks.campaignId", String.class)).containsOnly(campaign);
         assertThat(called).allMatch(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED);
+        // No call made yet: nothing spent, so no return on it (REST "NaN"; gRPC says so in roi_defined).
+        given().get("/campaigns/{id}/results", campaign).then().statusCode(200).body("cost", equalTo(0.0f))
+                .body("roi", equalTo("NaN"));
+        var early = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            var results = CampaignServiceGrpc.newBlockingStub(early)
+                    .getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId(campaign).build());
+            assertThat(results.getRoiDefined()).isFalse();
+            assertThat(results.getRoi()).isZero();
+        } finally {
+            early.shutdownNow();
+        }
         int callsMade = 5;
         for (int i = 0; i < callsMade; i++) {
             given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\", \"version\": "
@@ -162,6 +175,8 @@ class CampaignResourceTest {
             assertThat(results.getTreated().getMembers()).isEqualTo(treatedMembers);
             assertThat(results.getUpliftCiLow()).isPositive();
             assertThat(results.getRoi()).isPositive();
+            assertThat(results.getRoiDefined()).isTrue();
+            assertThat(results.getUpliftDefined()).isTrue();
             // Live monitoring per store and the before/after review travel with the results.
             assertThat(results.getStoresList()).extracting(r -> r.getStoreId()).containsExactly(store);
             assertThat(results.getStores(0).getTreated().getMembers()).isEqualTo(treatedMembers);
