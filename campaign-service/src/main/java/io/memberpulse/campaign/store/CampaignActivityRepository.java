@@ -22,15 +22,16 @@ public class CampaignActivityRepository {
     }
 
     /**
-     * Orders and net revenue in [from, to) in event time; responded = redeemed a coupon in the window,
-     * or (when {@code countCalls}) was reached by one of the campaign's calls.
+     * Orders (one per source and order id, as /results counts them) and net revenue in [from, to) in event time;
+     * responded = redeemed one of this campaign's coupons in the window, or (when {@code countCalls}) was reached by
+     * one of the campaign's calls.
      */
     public Uni<List<Activity.Member>> activity(String campaignId, Instant from, Instant to, boolean countCalls) {
         return pool.preparedQuery("""
                 SELECT cm.arm, cm.store_id,
-                       count(DISTINCT coalesce(mp.order_id, mp.event_id)) FILTER (WHERE mp.kind = 'order'),
+                       count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
                        coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
-                       bool_or(mp.kind = 'coupon_redeemed')
+                       bool_or(mp.kind = 'coupon_redeemed' AND mp.campaign_id = $1)
                          OR ($4 AND EXISTS (SELECT 1 FROM call_task t JOIN task_outcome o ON o.task_id = t.id
                                              WHERE t.member_id = cm.member_id AND t.campaign_id = $1 AND o.reached))
                 FROM campaign_member cm

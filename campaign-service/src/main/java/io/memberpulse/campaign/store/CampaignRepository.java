@@ -236,7 +236,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
         Instant end = campaign.endAt().isBefore(until) ? campaign.endAt() : until;
         return pool.preparedQuery("""
                 SELECT cm.arm,
-                       count(DISTINCT mp.order_id) FILTER (WHERE mp.kind = 'order'),
+                       count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
                        coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0)
                 FROM campaign_member cm
                 LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
