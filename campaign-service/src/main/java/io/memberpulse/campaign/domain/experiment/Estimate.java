@@ -1,19 +1,30 @@
 package io.memberpulse.campaign.domain.experiment;
 
+import org.apache.commons.math3.stat.interval.ConfidenceInterval;
+import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
+
 /** A difference between arms with its 95% confidence interval. */
 public record Estimate(double value, double low, double high) {
     static final double Z95 = 1.959963984540054;
+    private static final WilsonScoreInterval WILSON = new WilsonScoreInterval();
 
-    /** treated − holdout for two proportions (Wald interval on the difference). */
+    /**
+     * treated − holdout for two proportions, with Newcombe's hybrid score interval (his method 10): built on each
+     * arm's Wilson interval, it keeps its 95% where the Wald interval does not, on small arms and rates near 0 or 1
+     * (0 of 9 against 0 of 1 is not [0, 0]; 3 of 9 against 0 of 1 is not significant). Holdouts are often small.
+     */
     public static Estimate differenceOfProportions(long treatedHits, long treatedN, long holdoutHits, long holdoutN) {
         if (treatedN == 0 || holdoutN == 0) {
             return new Estimate(Double.NaN, Double.NaN, Double.NaN);
         }
         double p1 = (double) treatedHits / treatedN;
         double p0 = (double) holdoutHits / holdoutN;
-        double se = Math.sqrt(p1 * (1 - p1) / treatedN + p0 * (1 - p0) / holdoutN);
+        ConfidenceInterval treated = WILSON.createInterval(Math.toIntExact(treatedN), Math.toIntExact(treatedHits), 0.95);
+        ConfidenceInterval holdout = WILSON.createInterval(Math.toIntExact(holdoutN), Math.toIntExact(holdoutHits), 0.95);
         double diff = p1 - p0;
-        return new Estimate(diff, diff - Z95 * se, diff + Z95 * se);
+        double below = Math.hypot(p1 - treated.getLowerBound(), holdout.getUpperBound() - p0);
+        double above = Math.hypot(treated.getUpperBound() - p1, p0 - holdout.getLowerBound());
+        return new Estimate(diff, diff - below, diff + above);
     }
 
     /** treated − holdout for two means (Welch: unequal variances); none when an arm is empty, no interval below 2. */

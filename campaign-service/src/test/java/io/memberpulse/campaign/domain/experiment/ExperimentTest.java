@@ -41,14 +41,23 @@ class ExperimentTest {
     }
 
     @Test
-    void upliftOfProportionsHasItsWaldInterval() {
-        Estimate uplift = Estimate.differenceOfProportions(290, 1000, 180, 1000);
-        assertThat(uplift.value()).isCloseTo(0.11, within(1e-12));
-        double se = Math.sqrt(0.29 * 0.71 / 1000 + 0.18 * 0.82 / 1000);
-        assertThat(uplift.low()).isCloseTo(0.11 - 1.959964 * se, within(1e-6));
-        assertThat(uplift.high()).isCloseTo(0.11 + 1.959964 * se, within(1e-6));
+    void upliftOfProportionsHasNewcombesHybridScoreInterval() {
+        // Newcombe (1998), Statistics in Medicine 17:873, table II: 56/70 against 48/80 gives 0.2000 (0.0524, 0.3339).
+        Estimate uplift = Estimate.differenceOfProportions(56, 70, 48, 80);
+        assertThat(uplift.value()).isCloseTo(0.2, within(1e-12));
+        assertThat(uplift.low()).isCloseTo(0.0524, within(5e-5));
+        assertThat(uplift.high()).isCloseTo(0.3339, within(5e-5));
         assertThat(uplift.significant()).isTrue();
         assertThat(Estimate.differenceOfProportions(21, 100, 20, 100).significant()).isFalse();
+        // Large arms: close to the Wald interval.
+        Estimate large = Estimate.differenceOfProportions(290, 1000, 180, 1000);
+        double se = Math.sqrt(0.29 * 0.71 / 1000 + 0.18 * 0.82 / 1000);
+        assertThat(large.low()).isCloseTo(0.11 - 1.959964 * se, within(2e-3));
+        assertThat(large.high()).isCloseTo(0.11 + 1.959964 * se, within(2e-3));
+        // Small arms, where the Wald interval collapses to [0, 0] or calls one held-out member significant.
+        Estimate nothingEither = Estimate.differenceOfProportions(0, 9, 0, 1);
+        assertThat(nothingEither.high() - nothingEither.low()).isGreaterThan(0.5);
+        assertThat(Estimate.differenceOfProportions(3, 9, 0, 1).significant()).isFalse();
     }
 
     @Test
