@@ -14,7 +14,13 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule domainUsesOnlyTheJdk = classes().that().resideInAPackage("..campaign.domain..")
+            .and().resideOutsideOfPackage("..campaign.domain.experiment..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..campaign.domain..");
+
+    /** domain.experiment, the statistics of holdouts, may use commons-math3's intervals and nothing else. */
+    @ArchTest
+    static final ArchRule experimentUsesOnlyTheJdkAndCommonsMath = classes().that().resideInAPackage("..campaign.domain.experiment..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..campaign.domain..", "org.apache.commons.math3..");
 
     @ArchTest
     static final ArchRule rootAndStoreNeverCallAdapters = noClasses()
