@@ -23,20 +23,24 @@ public class DashboardService {
         this.rfm = rfm;
     }
 
-    /** [from, to): given bounds, else the last 90 days of event time. */
-    public record Window(Instant from, Instant to) {
+    /**
+     * [from, to): given bounds, else the last 90 days of event time.
+     *
+     * @param clock the event-time clock (without one, the window's end): what the funnel's 7 days are measured to
+     */
+    public record Window(Instant from, Instant to, Instant clock) {
     }
 
     public Uni<Window> window(Instant from, Instant to) {
         return rfm.watermark().map(clock -> {
             Instant end = to != null ? to : clock.map(c -> c.plusSeconds(1)).orElse(Instant.now());
             Instant start = from != null ? from : end.minus(DEFAULT_WINDOW);
-            return new Window(start, end);
+            return new Window(start, end, clock.orElse(end));
         });
     }
 
     public Uni<List<Dashboard.FunnelRow>> funnel(Window w) {
-        return rfm.watermark().flatMap(clock -> dashboards.funnel(w.from(), w.to(), clock.orElse(w.to())));
+        return dashboards.funnel(w.from(), w.to(), w.clock());
     }
 
     public Uni<List<Dashboard.TrendRow>> activity(Window w) {

@@ -110,11 +110,6 @@ final class ImportCommand {
         if (rejected > reasons.size()) {
             System.out.printf("  ... and %,d more rejected rows%n", rejected - reasons.size());
         }
-        return exitCode(rejected);
-    }
-
-    /** 0 when every row was taken, {@value #SOME_ROWS_REJECTED} when some were rejected (the others are imported). */
-    static int exitCode(long rejected) {
         return rejected > 0 ? SOME_ROWS_REJECTED : 0;
     }
 

@@ -7,8 +7,9 @@ public final class Dashboard {
     private Dashboard() {
     }
 
-    /** New members of a store in a period and how many bought again within 7 days of their first order. */
     /**
+     * New members of a store in a period and how many bought again within 7 days of their first order.
+     *
      * @param stillWithinFirst7Days new members whose first order is less than 7 days before the event-time clock:
      *                              not yet counted in the rate, either way
      * @param rate                  repurchased within 7 days over the new members whose 7 days are over

@@ -55,8 +55,7 @@ public class DashboardRepository {
                        count(*) FILTER (WHERE f.placed_at + interval '7 days' > $3)
                 FROM firsts f LEFT JOIN seconds s ON s.member_id = f.member_id
                 GROUP BY f.store_id ORDER BY count(*) DESC""")
-                .execute(Tuple.of(from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), clock.atOffset(ZoneOffset.UTC)))
-                .map(rows -> {
+                .execute(window(from, to).addOffsetDateTime(utc(clock))).map(rows -> {
                     List<Dashboard.FunnelRow> result = new ArrayList<>();
                     for (Row row : rows) {
                         result.add(Dashboard.FunnelRow.of(row.getString(0), row.getLong(1), row.getLong(2), row.getLong(3)));

@@ -17,6 +17,10 @@ public record BeforeAfter(List<Metric> metrics, double roi) {
     /** @param uplift treated − holdout during the campaign; its interval is NaN where none is defined */
     public record Metric(String name, double treatedBefore, double treatedAfter, double holdoutBefore, double holdoutAfter,
             Estimate uplift, double differenceInDifferences) {
+
+        Metric withoutDifferenceInDifferences() {
+            return new Metric(name, treatedBefore, treatedAfter, holdoutBefore, holdoutAfter, uplift, Double.NaN);
+        }
     }
 
     public static BeforeAfter of(List<Activity.Member> before, List<Activity.Member> after, double roi) {
@@ -43,12 +47,11 @@ public record BeforeAfter(List<Metric> metrics, double roi) {
      * is only defined when each arm ordered in both windows (else it would count the 0 as a value).
      */
     private static Metric orderValue(Activity.Arms b, Activity.Arms a, Estimate uplift) {
-        boolean everyWindowOrdered = b.treated().orders() > 0 && a.treated().orders() > 0 && b.holdout().orders() > 0
-                && a.holdout().orders() > 0;
         Metric metric = metric("order_value", b.treated().averageOrderValue(), a.treated().averageOrderValue(),
                 b.holdout().averageOrderValue(), a.holdout().averageOrderValue(), uplift);
-        return everyWindowOrdered ? metric : new Metric(metric.name(), metric.treatedBefore(), metric.treatedAfter(),
-                metric.holdoutBefore(), metric.holdoutAfter(), uplift, Double.NaN);
+        boolean everyWindowOrdered = b.treated().orders() > 0 && a.treated().orders() > 0 && b.holdout().orders() > 0
+                && a.holdout().orders() > 0;
+        return everyWindowOrdered ? metric : metric.withoutDifferenceInDifferences();
     }
 
     /** Welch on the order values of the members who bought (each member's average order value). */
