@@ -7,7 +7,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.List;
 
 /** The dashboard views, over a window that defaults to the 90 days up to the event-time clock. */
@@ -18,9 +18,13 @@ public class DashboardService {
     private final DashboardRepository dashboards;
     private final RfmRepository rfm;
 
-    public DashboardService(DashboardRepository dashboards, RfmRepository rfm) {
+    /** memberpulse.rfm.day-zone: the calendar weeks and days are cut in. */
+    private final ZoneId dayZone;
+
+    public DashboardService(DashboardRepository dashboards, RfmRepository rfm, RfmConfig config) {
         this.dashboards = dashboards;
         this.rfm = rfm;
+        this.dayZone = config.rfm().dayZone();
     }
 
     /**
@@ -44,7 +48,7 @@ public class DashboardService {
     }
 
     public Uni<List<Dashboard.TrendRow>> activity(Window w) {
-        return dashboards.activity(w.from(), w.to());
+        return dashboards.activity(w.from(), w.to(), dayZone);
     }
 
     public Uni<Dashboard.RepurchaseRow> repurchase(Window w) {
@@ -60,6 +64,6 @@ public class DashboardService {
     }
 
     public Uni<List<Dashboard.SegmentSizeRow>> segmentHistory(Window w) {
-        return dashboards.segmentHistory(w.from().atZone(ZoneOffset.UTC).toLocalDate(), w.to().atZone(ZoneOffset.UTC).toLocalDate());
+        return dashboards.segmentHistory(w.from().atZone(dayZone).toLocalDate(), w.to().atZone(dayZone).toLocalDate());
     }
 }

@@ -3,7 +3,6 @@ package io.memberpulse.rfm;
 import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.RfmSnapshot;
-import io.memberpulse.rfm.domain.rules.MemberAttributes;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
@@ -62,7 +61,7 @@ public class DefineSegmentService {
                 members++;
                 var rfm = snapshot.rfm();
                 var history = histories.getOrDefault(rfm.memberId(), MemberHistory.EMPTY);
-                if (rule.matches(MemberAttributes.of(rfm, definitions.stageOf(rfm), definitions.defaultSegmentsOf(rfm), history))) {
+                if (rule.matches(definitions.attributesOf(rfm, history))) {
                     size++;
                     if (sample.size() < SAMPLE) {
                         sample.add(rfm.memberId());

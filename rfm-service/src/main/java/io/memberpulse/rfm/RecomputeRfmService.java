@@ -16,6 +16,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -49,6 +50,8 @@ public class RecomputeRfmService {
     private final MemberStates states;
     private final MemberRecomputation members;
     private final SegmentOutput output;
+    /** The calendar whose day a pass's segment sizes are recorded under. */
+    private final ZoneId dayZone;
     private final Timer recordTime;
     private final Timer clockTime;
     private final Counter recordedLines;
@@ -72,6 +75,7 @@ public class RecomputeRfmService {
         this.repository = repository;
         this.cache = cache;
         this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
+        this.dayZone = config.rfm().dayZone();
         this.recordedLines = Counter.builder("memberpulse.rfm.purchase.lines").register(registry);
     }
 
@@ -162,7 +166,7 @@ public class RecomputeRfmService {
         cache.markAgedTo(clock).await().indefinitely();
         lastFullRefresh = clock;
         lastFullRefreshNanos = System.nanoTime();
-        dashboards.recordSegmentSizes(clock.atZone(java.time.ZoneOffset.UTC).toLocalDate(), states.segmentSizes())
+        dashboards.recordSegmentSizes(clock.atZone(dayZone).toLocalDate(), states.segmentSizes())
                 .await().indefinitely();
         LOG.infof("re-aged %,d members to %s in %.2f s (state %.2f s, compute %.2f s, %,d changed, %,d written in %.2f s)",
                 states.all().size(), clock, (System.nanoTime() - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9,

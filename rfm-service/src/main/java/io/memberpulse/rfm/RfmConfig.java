@@ -3,6 +3,7 @@ package io.memberpulse.rfm;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import java.time.ZoneId;
 
 /** rfm-service settings (application.properties, overridable by environment variables). */
 @ConfigMapping(prefix = "memberpulse")
@@ -25,6 +26,13 @@ public interface RfmConfig {
         /** How often every member is re-aged to the event-time clock. */
         @WithDefault("10s")
         String refreshEvery();
+
+        /**
+         * The time zone whose calendar the chain's stores keep: the weeks of the activity trend, the days of the
+         * segment history, the registration-date and age-band tags (as churn-service's and campaign-service's).
+         */
+        @WithDefault("Asia/Shanghai")
+        ZoneId dayZone();
 
         /** How often each replica reloads the rule segments defined on others. */
         @WithDefault("5s")

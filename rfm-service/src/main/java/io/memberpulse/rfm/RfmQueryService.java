@@ -2,7 +2,6 @@ package io.memberpulse.rfm;
 
 import io.memberpulse.rfm.domain.LifecycleStage;
 import io.memberpulse.rfm.domain.MemberHistory;
-import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Tag;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.RfmCalculator;
@@ -52,7 +51,7 @@ public class RfmQueryService {
     public Uni<Profile> profile(String memberId) {
         return current(memberId).flatMap(snapshot -> history(memberId).map(history -> {
             LifecycleStage stage = definitions.stageOf(snapshot.rfm());
-            return new Profile(snapshot, stage, MemberTags.of(snapshot.rfm(), stage, history));
+            return new Profile(snapshot, stage, definitions.tagsOf(snapshot.rfm(), stage, history));
         }));
     }
 

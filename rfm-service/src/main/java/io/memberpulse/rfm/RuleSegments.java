@@ -4,12 +4,15 @@ import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.LifecycleRules;
 import io.memberpulse.rfm.domain.LifecycleStage;
 import io.memberpulse.rfm.domain.MemberHistory;
+import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.Tag;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,6 +32,8 @@ public class RuleSegments {
     /** The thresholds of memberpulse.rfm.segments.*, before any change made while running. */
     private final DefaultSegments configured;
     private final RuleSegmentRepository repository;
+    /** memberpulse.rfm.day-zone: the calendar of date tags. */
+    private final ZoneId dayZone;
     private volatile Definitions current;
 
     /** A business-defined segment and its compiled rule. */
@@ -49,6 +54,7 @@ public class RuleSegments {
                 new DefaultSegments.Fading(thresholds.churnEdge().minRecencyDays(), thresholds.churnEdge().maxOrders30d(),
                         thresholds.churnEdge().maxMonetary30d()));
         this.repository = repository;
+        this.dayZone = config.rfm().dayZone();
     }
 
     /** All the segment ids this member is in. */
@@ -61,7 +67,7 @@ public class RuleSegments {
             segments.add(stage.segmentId());
         }
         if (!definitions.rules().isEmpty()) {
-            Map<String, Object> attributes = MemberAttributes.of(rfm, stage, defaults, history);
+            Map<String, Object> attributes = MemberAttributes.of(rfm, stage, defaults, history, dayZone);
             for (Defined segment : definitions.rules().values()) {
                 if (segment.rule().matches(attributes)) {
                     segments.add(segment.id());
@@ -69,6 +75,16 @@ public class RuleSegments {
             }
         }
         return segments;
+    }
+
+    /** What a rule sees of the member, with the default segments and stage in force. */
+    public Map<String, Object> attributesOf(Rfm rfm, MemberHistory history) {
+        return MemberAttributes.of(rfm, stageOf(rfm), defaultSegmentsOf(rfm), history, dayZone);
+    }
+
+    /** Every tag of the member, dates in the chain's calendar. */
+    public List<Tag> tagsOf(Rfm rfm, LifecycleStage stage, MemberHistory history) {
+        return MemberTags.of(rfm, stage, history, dayZone);
     }
 
     /** The default segments (thresholds in force) a member's RFM puts it in. */

@@ -138,6 +138,10 @@ class RuleSegmentsReloadTest {
                 return "5s";
             }
 
+            public java.time.ZoneId dayZone() {
+                return java.time.ZoneId.of("Asia/Shanghai");
+            }
+
             public RfmConfig.Lifecycle lifecycle() {
                 return lifecycle;
             }

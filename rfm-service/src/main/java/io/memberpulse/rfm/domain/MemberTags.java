@@ -1,5 +1,6 @@
 package io.memberpulse.rfm.domain;
 
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,14 +17,18 @@ public final class MemberTags {
     private MemberTags() {
     }
 
-    /** Every tag of the member, from the RFM and the member's whole history. */
-    public static List<Tag> of(Rfm rfm, LifecycleStage stage, MemberHistory history) {
-        return of(rfm, stage, history, ActivityTags.count(history.facts(), rfm.asOf()));
+    /**
+     * Every tag of the member, from the RFM and the member's whole history.
+     * @param dayZone the calendar of the date tags (the chain's stores')
+     */
+    public static List<Tag> of(Rfm rfm, LifecycleStage stage, MemberHistory history, ZoneId dayZone) {
+        return of(rfm, stage, history, ActivityTags.count(history.facts(), rfm.asOf()), dayZone);
     }
 
     /** Same, with the activity counts already made (rule attributes use them too). */
-    public static List<Tag> of(Rfm rfm, LifecycleStage stage, MemberHistory history, ActivityTags.Counts counts) {
-        List<Tag> tags = new ArrayList<>(ProfileTags.of(history.facts(), rfm.asOf()));
+    public static List<Tag> of(Rfm rfm, LifecycleStage stage, MemberHistory history, ActivityTags.Counts counts,
+            ZoneId dayZone) {
+        List<Tag> tags = new ArrayList<>(ProfileTags.of(history.facts(), rfm.asOf(), dayZone));
         tags.addAll(fromRfm(rfm, stage, history.churnProbability()));
         RepurchaseCycle.meanGapDays(history.lines(), rfm.asOf()).ifPresent(days ->
                 tags.add(new Tag("behaviour", "repurchase_cycle_days", String.valueOf(days))));

@@ -3,7 +3,7 @@ package io.memberpulse.rfm.domain;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Period;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The basic family from the profile hints members' events carry: gender, age band (from the birth
  * date, as of the instant), city and region, registration date (the first register event). The
- * latest non-empty hint wins; nothing after {@code asOf} counts.
+ * latest non-empty hint wins; nothing after {@code asOf} counts. Dates are the chain's calendar days
+ * (a registration at 20:00 UTC is the next morning in Shanghai).
  */
 public final class ProfileTags {
     /** Greater regions of mainland China by city (names as written, with or without 市). */
@@ -34,7 +35,7 @@ public final class ProfileTags {
     private ProfileTags() {
     }
 
-    public static List<Tag> of(List<MemberFact> facts, Instant asOf) {
+    public static List<Tag> of(List<MemberFact> facts, Instant asOf, ZoneId dayZone) {
         List<MemberFact> known = facts.stream().filter(f -> !f.occurredAt().isAfter(asOf))
                 .sorted(Comparator.comparing(MemberFact::occurredAt)).toList();
         String gender = null;
@@ -54,7 +55,7 @@ public final class ProfileTags {
         if (normalGender != null) {
             tags.add(new Tag("basic", "gender", normalGender));
         }
-        String ageBand = ageBand(birthDate, asOf);
+        String ageBand = ageBand(birthDate, asOf.atZone(dayZone).toLocalDate());
         if (ageBand != null) {
             tags.add(new Tag("basic", "age_band", ageBand));
         }
@@ -67,7 +68,7 @@ public final class ProfileTags {
             }
         }
         if (registered != null) {
-            tags.add(new Tag("basic", "registration_date", registered.atZone(ZoneOffset.UTC).toLocalDate().toString()));
+            tags.add(new Tag("basic", "registration_date", registered.atZone(dayZone).toLocalDate().toString()));
         }
         return tags;
     }
@@ -83,8 +84,8 @@ public final class ProfileTags {
         };
     }
 
-    /** The band of the age at {@code asOf}; null for a missing, unreadable or implausible birth date. */
-    static String ageBand(String birthDate, Instant asOf) {
+    /** The band of the age on {@code today}; null for a missing, unreadable or implausible birth date. */
+    static String ageBand(String birthDate, LocalDate today) {
         if (birthDate == null) {
             return null;
         }
@@ -94,7 +95,7 @@ public final class ProfileTags {
         } catch (DateTimeParseException e) {
             return null;
         }
-        int age = Period.between(born, asOf.atZone(ZoneOffset.UTC).toLocalDate()).getYears();
+        int age = Period.between(born, today).getYears();
         if (age < 0 || age > 120) {
             return null;
         }

@@ -8,6 +8,7 @@ import io.memberpulse.rfm.domain.Dashboard;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,11 +65,12 @@ public class DashboardRepository {
                 });
     }
 
-    public Uni<List<Dashboard.TrendRow>> activity(Instant from, Instant to) {
+    /** Per calendar week (Monday first) of {@code dayZone}: buyers, orders and net spend. */
+    public Uni<List<Dashboard.TrendRow>> activity(Instant from, Instant to, ZoneId dayZone) {
         return pool.preparedQuery(ORDERS + """
-                SELECT date_trunc('week', placed_at AT TIME ZONE 'UTC')::date, count(DISTINCT member_id), count(*), sum(net)
+                SELECT date_trunc('week', placed_at AT TIME ZONE $3)::date, count(DISTINCT member_id), count(*), sum(net)
                 FROM orders GROUP BY 1 ORDER BY 1""")
-                .execute(window(from, to)).map(rows -> {
+                .execute(window(from, to).addString(dayZone.getId())).map(rows -> {
                     List<Dashboard.TrendRow> result = new ArrayList<>();
                     rows.forEach(row -> result.add(new Dashboard.TrendRow(row.getLocalDate(0), row.getLong(1), row.getLong(2),
                             row.getDouble(3))));

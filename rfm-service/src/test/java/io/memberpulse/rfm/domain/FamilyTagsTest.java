@@ -5,12 +5,16 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The basic, behaviour, interest and risk tags that come from facts beyond RFM. */
 class FamilyTagsTest {
     static final Instant NOW = Instant.parse("2024-06-30T12:00:00Z");
+    static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
     static Instant daysAgo(int days) {
         return NOW.minus(Duration.ofDays(days));
@@ -37,17 +41,28 @@ class FamilyTagsTest {
         var facts = List.of(profile(MemberFact.Kind.REGISTER, 400, "女", "1990-07-01", "上海市"),
                 profile(MemberFact.Kind.PROFILE, 10, "", "", "深圳"),
                 profile(MemberFact.Kind.PROFILE, -5, "M", "2000-01-01", "北京")); // after the instant: not yet known
-        assertThat(ProfileTags.of(facts, NOW)).extracting(Tag::family, Tag::name, Tag::value).containsExactly(
+        assertThat(ProfileTags.of(facts, NOW, SHANGHAI)).extracting(Tag::family, Tag::name, Tag::value).containsExactly(
                 tuple("basic", "gender", "female"), tuple("basic", "age_band", "25-34"), tuple("basic", "city", "深圳"),
                 tuple("basic", "region", "华南"), tuple("basic", "registration_date", "2023-05-27"));
         // The band is of the age on the instant's day: 18 on the birthday, 17 the day before.
-        assertThat(ProfileTags.ageBand("1990-07-01", Instant.parse("2008-06-30T00:00:00Z"))).isEqualTo("<18");
-        assertThat(ProfileTags.ageBand("1990-07-01", Instant.parse("2008-07-01T00:00:00Z"))).isEqualTo("18-24");
-        assertThat(ProfileTags.ageBand("1950-01-01", NOW)).isEqualTo("65+");
-        assertThat(ProfileTags.ageBand("not a date", NOW)).isNull();
-        assertThat(ProfileTags.ageBand("2030-01-01", NOW)).isNull();
-        assertThat(ProfileTags.of(List.of(profile(MemberFact.Kind.PROFILE, 1, "x", null, "Springfield")), NOW))
+        assertThat(ProfileTags.ageBand("1990-07-01", LocalDate.parse("2008-06-30"))).isEqualTo("<18");
+        assertThat(ProfileTags.ageBand("1990-07-01", LocalDate.parse("2008-07-01"))).isEqualTo("18-24");
+        assertThat(ProfileTags.ageBand("1950-01-01", LocalDate.parse("2024-06-30"))).isEqualTo("65+");
+        assertThat(ProfileTags.ageBand("not a date", LocalDate.parse("2024-06-30"))).isNull();
+        assertThat(ProfileTags.ageBand("2030-01-01", LocalDate.parse("2024-06-30"))).isNull();
+        assertThat(ProfileTags.of(List.of(profile(MemberFact.Kind.PROFILE, 1, "x", null, "Springfield")), NOW, SHANGHAI))
                 .extracting(Tag::name).containsExactly("city"); // unknown gender and region are left out
+    }
+
+    @Test
+    void datesAreTheChainsCalendarDaysNotUtcs() {
+        // Registered at 20:00 UTC on 29 June, which is 04:00 on 30 June in Shanghai; 18 on 30 June there too.
+        Instant evening = Instant.parse("2024-06-29T20:00:00Z");
+        var facts = List.of(new MemberFact(MemberFact.Kind.REGISTER, evening, "s1", null, 0, null, null, "2006-06-30", null));
+        assertThat(ProfileTags.of(facts, evening, SHANGHAI)).extracting(Tag::name, Tag::value).containsExactly(
+                tuple("age_band", "18-24"), tuple("registration_date", "2024-06-30"));
+        assertThat(ProfileTags.of(facts, evening, ZoneOffset.UTC)).extracting(Tag::name, Tag::value).containsExactly(
+                tuple("age_band", "<18"), tuple("registration_date", "2024-06-29"));
     }
 
     @Test
@@ -99,9 +114,9 @@ class FamilyTagsTest {
         var rfm = new RfmCalculator(0.3).compute("m", List.of(line("dairy/yogurt/greek", 3), line("dairy/milk", 10)), NOW);
         var history = new MemberHistory(List.of(line("dairy/yogurt/greek", 3), line("dairy/milk", 10)),
                 List.of(profile(MemberFact.Kind.REGISTER, 30, "F", "1985-02-02", "成都"), review(2, 2, "不太新鲜")), 0.45);
-        assertThat(MemberTags.of(rfm, LifecycleStage.GROWING, history)).extracting(Tag::family).containsOnly(
+        assertThat(MemberTags.of(rfm, LifecycleStage.GROWING, history, SHANGHAI)).extracting(Tag::family).containsOnly(
                 "basic", "behaviour", "interest", "value", "risk").contains("basic", "behaviour", "interest", "value", "risk");
-        assertThat(MemberTags.of(rfm, LifecycleStage.GROWING, history)).extracting(Tag::name, Tag::value).contains(
+        assertThat(MemberTags.of(rfm, LifecycleStage.GROWING, history, SHANGHAI)).extracting(Tag::name, Tag::value).contains(
                 tuple("region", "西南"), tuple("age_band", "35-44"), tuple("category_level_2", "dairy/milk"), // a tie: by name
                 tuple("churn_risk", "medium"), tuple("negative_reviews", "1"));
     }

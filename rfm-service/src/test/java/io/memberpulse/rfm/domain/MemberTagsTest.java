@@ -57,7 +57,7 @@ class MemberTagsTest {
 
         Rfm rfm = new RfmCalculator(0.3).compute("m", lines, asOf);
         var tags = MemberTags.of(rfm, LifecycleStage.LOYAL, new MemberHistory(lines, List.of(), null),
-                ActivityTags.count(List.of(), asOf));
+                ActivityTags.count(List.of(), asOf), java.time.ZoneOffset.UTC);
         assertThat(tags).extracting(Tag::name, Tag::value).contains(tuple("repurchase_cycle_days", "7"));
     }
 

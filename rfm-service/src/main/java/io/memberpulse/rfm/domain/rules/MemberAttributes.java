@@ -7,6 +7,8 @@ import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.Tag;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,16 +33,18 @@ public final class MemberAttributes {
      */
     public static final double UNSCORED = -1;
 
-    /** The attributes from RFM alone (no facts besides purchases known). */
+    /** The attributes from RFM alone (no facts besides purchases known, so no calendar dates either). */
     public static Map<String, Object> of(Rfm rfm, LifecycleStage stage, Set<String> defaultSegments) {
-        return of(rfm, stage, defaultSegments, MemberHistory.EMPTY);
+        return of(rfm, stage, defaultSegments, MemberHistory.EMPTY, ZoneOffset.UTC);
     }
 
-    public static Map<String, Object> of(Rfm rfm, LifecycleStage stage, Set<String> defaultSegments, MemberHistory history) {
+    /** @param dayZone the calendar of date tags (registration date, age band) */
+    public static Map<String, Object> of(Rfm rfm, LifecycleStage stage, Set<String> defaultSegments, MemberHistory history,
+            ZoneId dayZone) {
         Map<String, Object> attributes = rfmAttributes(rfm, stage, defaultSegments);
         ActivityTags.Counts counts = ActivityTags.count(history.facts(), rfm.asOf());
         Map<String, String> tags = new LinkedHashMap<>();
-        for (Tag tag : MemberTags.of(rfm, stage, history, counts)) {
+        for (Tag tag : MemberTags.of(rfm, stage, history, counts, dayZone)) {
             tags.putIfAbsent(tag.name(), tag.value());
         }
         attributes.put("tags", tags);

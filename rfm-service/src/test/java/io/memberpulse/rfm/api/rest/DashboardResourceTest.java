@@ -2,6 +2,7 @@ package io.memberpulse.rfm.api.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -26,6 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -108,6 +112,31 @@ class DashboardResourceTest {
     }
 
     /** Three members of two stores around the instant; returns the run id in their names. */
+    @Test
+    void weeksAreTheChainsCalendarWeeks() {
+        // Sunday 6 March 2016, 20:00 UTC, is Monday 04:00 in Shanghai: the orders of that evening open a new week there.
+        Instant sundayEvening = Instant.parse("2016-03-06T20:00:00Z");
+        seed(sundayEvening);
+        Instant from = sundayEvening.minus(Duration.ofDays(7));
+        Instant to = sundayEvening.plus(Duration.ofDays(30));
+        var shanghai = ZoneId.of("Asia/Shanghai");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(dashboards.activity(from, to, shanghai)
+                .await().indefinitely()).extracting(Dashboard.TrendRow::orders).containsExactly(4L, 1L));
+        assertThat(dashboards.activity(from, to, shanghai).await().indefinitely())
+                .extracting(Dashboard.TrendRow::week, Dashboard.TrendRow::activeMembers).containsExactly(
+                        tuple(LocalDate.parse("2016-03-07"), 3L),
+                        tuple(LocalDate.parse("2016-03-21"), 1L));
+        // In UTC the same evening still belongs to the week before.
+        assertThat(dashboards.activity(from, to, ZoneOffset.UTC).await().indefinitely())
+                .extracting(Dashboard.TrendRow::week, Dashboard.TrendRow::orders).containsExactly(
+                        tuple(LocalDate.parse("2016-02-29"), 2L),
+                        tuple(LocalDate.parse("2016-03-07"), 2L),
+                        tuple(LocalDate.parse("2016-03-21"), 1L));
+        // The service cuts weeks in memberpulse.rfm.day-zone (Asia/Shanghai by default).
+        given().get("/dashboard/activity?from=" + from + "&to=" + to).then().statusCode(200)
+                .body("[0].week", equalTo("2016-03-07")).body("[0].orders", equalTo(4));
+    }
+
     String seed(Instant y0) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String storeA = "a-" + run;

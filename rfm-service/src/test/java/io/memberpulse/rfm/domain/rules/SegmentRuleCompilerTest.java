@@ -11,6 +11,7 @@ import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -46,9 +47,9 @@ class SegmentRuleCompilerTest {
         var hangzhou = new MemberFact(MemberFact.Kind.REGISTER, now.minusSeconds(86_400), null, null, 0, null, "F", null, "杭州");
         var complaint = new MemberFact(MemberFact.Kind.REVIEW, now.minusSeconds(60), null, null, 1, "送错了一件商品", null, null, null);
 
-        var happy = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(hangzhou), 0.2));
-        var unhappy = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(hangzhou, complaint), 0.2));
-        var unscored = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(), null));
+        var happy = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(hangzhou), 0.2), ZoneOffset.UTC);
+        var unhappy = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(hangzhou, complaint), 0.2), ZoneOffset.UTC);
+        var unscored = MemberAttributes.of(rfm, LifecycleStage.NEW, Set.of(), new MemberHistory(lines, List.of(), null), ZoneOffset.UTC);
         assertThat(rule.matches(happy)).isTrue();
         assertThat(rule.matches(unhappy)).isFalse();
         assertThat(rule.matches(unscored)).as("no region tag: a missing key does not match").isFalse();
