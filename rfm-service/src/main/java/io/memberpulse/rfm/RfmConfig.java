@@ -87,7 +87,10 @@ public interface RfmConfig {
         double minMonetary30d();
     }
 
-    /** In the segment: R >= min-recency-days, F30 <= max-orders-30d and M30 <= max-monetary-30d. */
+    /**
+     * In the segment: R >= min-recency-days, F30 <= max-orders-30d and M30 <= max-monetary-30d, and not yet
+     * dormant (R < lifecycle.dormant-days).
+     */
     interface Fading {
         double minRecencyDays();
 

@@ -1,6 +1,7 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.rfm.domain.DefaultSegments;
+import io.memberpulse.rfm.domain.InvalidThresholdException;
 import io.memberpulse.rfm.domain.LifecycleRules;
 import io.memberpulse.rfm.domain.LifecycleStage;
 import io.memberpulse.rfm.domain.MemberHistory;
@@ -18,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * Every segment a member can be in: the default RFM segments, the lifecycle stage ("stage:…") and the
@@ -27,6 +29,7 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class RuleSegments {
+    private static final Logger LOG = Logger.getLogger(RuleSegments.class);
     private final SegmentRuleCompiler compiler = new SegmentRuleCompiler();
     private final LifecycleRules lifecycle;
     /** The thresholds of memberpulse.rfm.segments.*, before any change made while running. */
@@ -52,7 +55,7 @@ public class RuleSegments {
         var thresholds = config.rfm().segments();
         this.configured = new DefaultSegments(active(thresholds.highValueActive()), active(thresholds.potential()),
                 new DefaultSegments.Fading(thresholds.churnEdge().minRecencyDays(), thresholds.churnEdge().maxOrders30d(),
-                        thresholds.churnEdge().maxMonetary30d()));
+                        thresholds.churnEdge().maxMonetary30d(), lifecycle.dormantDays()));
         this.repository = repository;
         this.dayZone = config.rfm().dayZone();
     }
@@ -197,11 +200,19 @@ public class RuleSegments {
         return new Definitions(loaded, List.copyOf(thresholds), apply(thresholds));
     }
 
-    /** The configured default segments with the stored changes applied over them. */
+    /**
+     * The configured default segments with the stored changes applied over them. A stored change the
+     * configuration has since made invalid (lifecycle.dormant-days lowered below a stored churn-edge
+     * min-recency-days) is skipped with a warning: the configured thresholds stand until it is changed again.
+     */
     private DefaultSegments apply(List<RuleSegmentRepository.StoredThresholds> thresholds) {
         DefaultSegments defaults = configured;
         for (var t : thresholds) {
-            defaults = defaults.withThresholds(t.segmentId(), t.recencyDays(), t.orders30d(), t.monetary30d());
+            try {
+                defaults = defaults.withThresholds(t.segmentId(), t.recencyDays(), t.orders30d(), t.monetary30d());
+            } catch (InvalidThresholdException e) {
+                LOG.warnf("stored thresholds of %s not applied, the configured ones stand: %s", t.segmentId(), e.getMessage());
+            }
         }
         return defaults;
     }

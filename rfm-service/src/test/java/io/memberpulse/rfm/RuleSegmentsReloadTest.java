@@ -16,6 +16,7 @@ class RuleSegmentsReloadTest {
     /** The stored rules; a read can be made to run something while it is under way. */
     static final class StoredRules extends RuleSegmentRepository {
         final List<StoredRule> rules = new ArrayList<>();
+        final List<StoredThresholds> thresholds = new ArrayList<>();
         Supplier<List<StoredRule>> read = () -> List.copyOf(rules);
 
         StoredRules() {
@@ -29,7 +30,7 @@ class RuleSegmentsReloadTest {
 
         @Override
         public Uni<List<StoredThresholds>> thresholds() {
-            return Uni.createFrom().item(List.of());
+            return Uni.createFrom().item(List.copyOf(thresholds));
         }
     }
 
@@ -58,6 +59,18 @@ class RuleSegmentsReloadTest {
 
         assertThat(define.isAlive()).isFalse();
         assertThat(segments.all()).extracting(RuleSegments.Defined::id).containsExactly("weekly");
+    }
+
+    @Test
+    void storedThresholdsTheConfigurationHasSinceMadeInvalidAreSkippedNotFatal() {
+        StoredRules store = new StoredRules();
+        // Stored when dormant-days was higher; the configured lifecycle now calls members dormant at 180 days.
+        store.thresholds.add(new RuleSegmentRepository.StoredThresholds("churn-edge", 200, 1, 200));
+        store.thresholds.add(new RuleSegmentRepository.StoredThresholds("potential", 10, 2, 300));
+        RuleSegments segments = new RuleSegments(config(), store);
+        assertThat(segments.defaults().rules()).extracting(rule -> rule.description()).containsExactly(
+                "R <= 6d and F30 >= 5 and M30 >= 700", "R <= 10d and F30 >= 2 and M30 >= 300",
+                "R >= 20d and R < 180d and F30 <= 1 and M30 <= 200");
     }
 
     static void awaitBlockedOrDone(Thread thread) {

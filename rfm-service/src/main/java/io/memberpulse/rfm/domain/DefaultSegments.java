@@ -8,7 +8,9 @@ import java.util.Set;
  * The segments of the store-target table (shared/docs/DOMAIN.md §2): F = net orders within 30 days,
  * M = net spend within 30 days. The thresholds come from configuration ({@link #DEFAULTS} are
  * DOMAIN.md's) and can be changed while running ({@link #withThresholds}); a member who never bought
- * is in none.
+ * is in none. Churn edge ends where the lifecycle's dormant stage begins: a member who lapsed long ago
+ * is past the edge (a re-marketing or retirement case), not about to churn, and a campaign targeting the
+ * edge should not reach them.
  */
 public final class DefaultSegments {
     public static final String HIGH_VALUE_ACTIVE = "high-value-active";
@@ -19,12 +21,15 @@ public final class DefaultSegments {
     public record Active(double maxRecencyDays, int minOrders30d, double minMonetary30d) {
     }
 
-    /** At least this long without a purchase, at most this many orders and this much spend within 30 days. */
-    public record Fading(double minRecencyDays, int maxOrders30d, double maxMonetary30d) {
+    /**
+     * At least this long without a purchase but not yet dormant (the lifecycle's dormant-days, not changed
+     * here), at most this many orders and this much spend within 30 days.
+     */
+    public record Fading(double minRecencyDays, int maxOrders30d, double maxMonetary30d, double dormantDays) {
     }
 
     public static final DefaultSegments DEFAULTS = new DefaultSegments(new Active(6, 5, 700), new Active(12, 3, 400),
-            new Fading(20, 1, 200));
+            new Fading(20, 1, 200, LifecycleRules.DEFAULTS.dormantDays()));
 
     private final Active highValueActive;
     private final Active potential;
@@ -39,15 +44,17 @@ public final class DefaultSegments {
         check("high-value-active", highValueActive);
         check("potential", potential);
         require(churnEdge.minRecencyDays() >= 0, "churn-edge.min-recency-days", "must be >= 0");
+        require(churnEdge.minRecencyDays() < churnEdge.dormantDays(), "churn-edge.min-recency-days",
+                "must be < lifecycle.dormant-days (" + num(churnEdge.dormantDays()) + "): a dormant member is past the edge");
         require(churnEdge.maxOrders30d() >= 0, "churn-edge.max-orders-30d", "must be >= 0");
         require(churnEdge.maxMonetary30d() >= 0, "churn-edge.max-monetary-30d", "must be >= 0");
         this.rules = List.of(
                 new SegmentRule(HIGH_VALUE_ACTIVE, "High-value active", describe(highValueActive), r -> holds(highValueActive, r)),
                 new SegmentRule(POTENTIAL, "Potential", describe(potential), r -> holds(potential, r)),
                 new SegmentRule(CHURN_EDGE, "Churn edge", String.format(java.util.Locale.ROOT,
-                        "R >= %sd and F30 <= %d and M30 <= %s", num(churnEdge.minRecencyDays()), churnEdge.maxOrders30d(),
-                        num(churnEdge.maxMonetary30d())),
-                        r -> bought(r) && r.recencyDays() >= churnEdge.minRecencyDays()
+                        "R >= %sd and R < %sd and F30 <= %d and M30 <= %s", num(churnEdge.minRecencyDays()),
+                        num(churnEdge.dormantDays()), churnEdge.maxOrders30d(), num(churnEdge.maxMonetary30d())),
+                        r -> bought(r) && r.recencyDays() >= churnEdge.minRecencyDays() && r.recencyDays() < churnEdge.dormantDays()
                                 && r.frequency30d() <= churnEdge.maxOrders30d() && r.monetaryNet30d() <= churnEdge.maxMonetary30d()));
     }
 
@@ -65,7 +72,8 @@ public final class DefaultSegments {
         return switch (segmentId) {
             case HIGH_VALUE_ACTIVE -> new DefaultSegments(new Active(recencyDays, orders30d, monetary30d), potential, churnEdge);
             case POTENTIAL -> new DefaultSegments(highValueActive, new Active(recencyDays, orders30d, monetary30d), churnEdge);
-            case CHURN_EDGE -> new DefaultSegments(highValueActive, potential, new Fading(recencyDays, orders30d, monetary30d));
+            case CHURN_EDGE -> new DefaultSegments(highValueActive, potential,
+                    new Fading(recencyDays, orders30d, monetary30d, churnEdge.dormantDays()));
             default -> throw new IllegalArgumentException(segmentId + " is not a default segment");
         };
     }

@@ -33,9 +33,11 @@ import io.memberpulse.proto.segments.v1.Segment;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.memberpulse.proto.segments.v1.SegmentServiceGrpc;
 import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
+import io.memberpulse.rfm.store.RfmRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +54,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class RfmResourceTest {
     static final Instant DAY0 = Instant.parse("2024-05-01T10:00:00Z");
+
+    @Inject
+    RfmRepository rfmRows;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -385,7 +390,9 @@ class RfmResourceTest {
     void aDefaultSegmentsThresholdsChangeWhileRunning() {
         String member = "m-" + UUID.randomUUID();
         var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
-        send(order(member, member + "-o1", DAY0, 123));
+        // Bought 25 days before the event-time clock (which other tests move by years): on the edge, not dormant.
+        Instant bought = rfmRows.watermark().await().indefinitely().map(clock -> clock.minus(Duration.ofDays(25))).orElse(DAY0);
+        send(order(member, member + "-o1", bought, 123));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(123.0f)));
         var rfm = given().get("/members/" + member + "/rfm").then().extract().jsonPath();
@@ -397,12 +404,12 @@ class RfmResourceTest {
         try {
             given().contentType("application/json").body(including.formatted(minRecency, maxOrders, maxMonetary))
                     .put("/segments/churn-edge/thresholds").then().statusCode(200)
-                    .body("rule", equalTo("R >= %dd and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
+                    .body("rule", equalTo("R >= %dd and R < 180d and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
             given().get("/members/" + member + "/rfm").then().body("segments", hasItem("churn-edge"));
             given().get("/segments").then().body("find { it.id == 'churn-edge' }.rule",
-                    equalTo("R >= %dd and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
+                    equalTo("R >= %dd and R < 180d and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
 
-            given().contentType("application/json").body(including.formatted(100_000, maxOrders, maxMonetary))
+            given().contentType("application/json").body(including.formatted(170, maxOrders, maxMonetary))
                     .put("/segments/churn-edge/thresholds").then().statusCode(200);
             given().get("/members/" + member + "/rfm").then().body("segments", not(hasItem("churn-edge")));
             await().atMost(Duration.ofSeconds(20)).until(() -> published(changes, member, "churn-edge",
@@ -419,6 +426,9 @@ class RfmResourceTest {
             given().contentType("application/json").body("{\"minRecencyDays\": -1, \"maxOrders30d\": 1, \"maxMonetary30d\": 200}")
                     .put("/segments/churn-edge/thresholds").then().statusCode(400)
                     .body("errors[0].field", equalTo("minRecencyDays")).body("detail", containsString(">= 0"));
+            given().contentType("application/json").body("{\"minRecencyDays\": 180, \"maxOrders30d\": 1, \"maxMonetary30d\": 200}")
+                    .put("/segments/churn-edge/thresholds").then().statusCode(400)
+                    .body("errors[0].field", equalTo("minRecencyDays")).body("detail", containsString("lifecycle.dormant-days (180)"));
             given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 0, \"minMonetary30d\": 700}")
                     .put("/segments/high-value-active/thresholds").then().statusCode(400)
                     .body("errors[0].field", equalTo("minOrders30d"));
@@ -429,13 +439,13 @@ class RfmResourceTest {
             given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
                     .put("/segments/churn-edge").then().statusCode(409).body("detail", containsString("/thresholds"));
             given().get("/segments").then().body("find { it.id == 'churn-edge' }.rule",
-                    equalTo("R >= 100000d and F30 <= %d and M30 <= %d".formatted(maxOrders, maxMonetary)));
+                    equalTo("R >= 170d and R < 180d and F30 <= %d and M30 <= %d".formatted(maxOrders, maxMonetary)));
         } finally {
             changes.stop();
             // DOMAIN.md's store target again, for the other tests.
             given().contentType("application/json").body("{\"minRecencyDays\": 20, \"maxOrders30d\": 1, \"maxMonetary30d\": 200}")
                     .put("/segments/churn-edge/thresholds").then().statusCode(200)
-                    .body("rule", equalTo("R >= 20d and F30 <= 1 and M30 <= 200"));
+                    .body("rule", equalTo("R >= 20d and R < 180d and F30 <= 1 and M30 <= 200"));
         }
     }
 
