@@ -63,9 +63,10 @@ public class MemberRecomputation {
         List<SegmentChange> changes = new ArrayList<>();
         for (String memberId : memberIds) {
             MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
-            Rfm rfm = calculator.compute(memberId, history.lines(), asOf);
-            Set<String> segments = history.lines().isEmpty() ? Set.of() : segmentDefinitions.segmentsOf(rfm, history);
-            if (history.lines().isEmpty()) {
+            Rfm rfm = calculator.compute(memberId, history, asOf);
+            boolean hasRow = history.hasRow(asOf);
+            Set<String> segments = hasRow ? segmentDefinitions.segmentsOf(rfm, history) : Set.of();
+            if (!hasRow) {
                 gone.add(memberId); // merged away or split off: leaves every segment it was in
             } else {
                 rows.add(new RfmSnapshot(rfm, segments));

@@ -177,10 +177,10 @@ public class RecomputeRfmService {
     /** The member's row at the clock when it differs from the stored one other than by R; else null. */
     private RfmRepository.PassRow changedRow(String memberId, MemberStates.State state, Instant clock) {
         MemberHistory history = state.history();
-        if (history.lines().isEmpty()) {
-            return null; // never bought, or merged away: nothing to age
+        if (!history.hasRow(clock)) {
+            return null; // neither bought nor registered, or merged away: nothing to age
         }
-        Rfm rfm = calculator.compute(memberId, history.lines(), clock);
+        Rfm rfm = calculator.compute(memberId, history, clock);
         Set<String> segments = segmentDefinitions.segmentsOf(rfm, history);
         RfmRepository.StoredRow stored = state.row();
         if (stored != null && stored.snapshot().segments().equals(segments) && stored.snapshot().rfm().agedTo(clock).equals(rfm)) {

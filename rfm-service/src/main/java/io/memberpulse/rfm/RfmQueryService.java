@@ -58,10 +58,10 @@ public class RfmQueryService {
     /** Exactly what the live computation gave at that instant: same facts, same calculator, same rules. */
     public Uni<RfmSnapshot> asOf(String memberId, Instant asOf) {
         return history(memberId).map(history -> {
-            if (history.lines().isEmpty()) {
+            if (!history.hasRow(asOf)) {
                 throw new MemberNotFoundException(memberId);
             }
-            var rfm = calculator.compute(memberId, history.lines(), asOf);
+            var rfm = calculator.compute(memberId, history, asOf);
             return new RfmSnapshot(rfm, definitions.segmentsOf(rfm, history));
         });
     }

@@ -119,6 +119,6 @@ public final class DefaultSegments {
     }
 
     private static boolean bought(Rfm rfm) {
-        return rfm.recencyDays() != null;
+        return rfm.bought();
     }
 }

@@ -2,7 +2,7 @@ package io.memberpulse.rfm.domain;
 
 /**
  * Lifecycle stages from RFM, first rule that holds wins: dormant (no purchase for dormantDays), at risk
- * (none for atRiskDays), new (at most one order), loyal (loyalOrders90d orders in 90 days and
+ * (none for atRiskDays), new (at most one order, or registered and none yet), loyal (loyalOrders90d orders in 90 days and
  * loyalMonetary90d spent), else growing. Thresholds are configuration.
  */
 public record LifecycleRules(double dormantDays, double atRiskDays, int loyalOrders90d, double loyalMonetary90d) {
@@ -24,15 +24,21 @@ public record LifecycleRules(double dormantDays, double atRiskDays, int loyalOrd
         }
     }
 
-    /** The stage, or null for a member who never bought. */
+    /**
+     * The stage; null for a member who neither bought nor registered. A member who registered and never
+     * bought is new (DOMAIN.md: "just registered or first purchase") until the days since registering reach
+     * at-risk-days, then at risk and dormant by the same thresholds as days since a purchase.
+     */
     public LifecycleStage stageOf(Rfm rfm) {
-        if (rfm.recencyDays() == null) {
+        Double idleDays = rfm.bought() ? rfm.recencyDays()
+                : rfm.registeredAt() == null ? null : Rfm.ageDays(rfm.registeredAt(), rfm.asOf());
+        if (idleDays == null) {
             return null;
         }
-        if (rfm.recencyDays() >= dormantDays) {
+        if (idleDays >= dormantDays) {
             return LifecycleStage.DORMANT;
         }
-        if (rfm.recencyDays() >= atRiskDays) {
+        if (idleDays >= atRiskDays) {
             return LifecycleStage.AT_RISK;
         }
         if (rfm.ordersTotal() <= 1) {

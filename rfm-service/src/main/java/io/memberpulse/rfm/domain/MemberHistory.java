@@ -1,6 +1,9 @@
 package io.memberpulse.rfm.domain;
 
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything rfm-service knows of one member: purchase lines, other facts, and the latest churn
@@ -12,6 +15,20 @@ public record MemberHistory(List<PurchaseLine> lines, List<MemberFact> facts, Do
     public MemberHistory {
         lines = List.copyOf(lines);
         facts = List.copyOf(facts);
+    }
+
+    /** The first registration at or before {@code asOf}, if any. */
+    public Optional<MemberFact> registration(Instant asOf) {
+        return facts.stream().filter(f -> f.kind() == MemberFact.Kind.REGISTER && !f.occurredAt().isAfter(asOf))
+                .min(Comparator.comparing(MemberFact::occurredAt));
+    }
+
+    /**
+     * Whether rfm-service keeps a row for the member as of {@code asOf}: anyone with purchases, or registered.
+     * A member with neither (merged away, split off, only visits) has none.
+     */
+    public boolean hasRow(Instant asOf) {
+        return !lines.isEmpty() || registration(asOf).isPresent();
     }
 
     public static MemberHistory ofLines(List<PurchaseLine> lines) {

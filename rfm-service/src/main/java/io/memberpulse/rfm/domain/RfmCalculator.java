@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Computes RFM from a member's purchase lines as of an instant, in event time: nothing after
@@ -51,6 +52,24 @@ public final class RfmCalculator {
         }
     }
 
+    /**
+     * The live computation: RFM from the member's purchases, with the registration (the home store of a
+     * member who registered and never bought is the store they registered in).
+     */
+    public Rfm compute(String memberId, MemberHistory history, Instant asOf) {
+        Rfm rfm = compute(memberId, history.lines(), asOf);
+        Optional<MemberFact> registration = history.registration(asOf);
+        if (registration.isEmpty()) {
+            return rfm;
+        }
+        String homeStore = rfm.homeStoreId() != null ? rfm.homeStoreId() : registration.get().storeId();
+        return new Rfm(memberId, asOf, rfm.lastPurchaseAt(), rfm.recencyDays(), rfm.frequency7d(), rfm.frequency14d(),
+                rfm.frequency30d(), rfm.frequency90d(), rfm.weightedFrequency30d(), rfm.weightedFrequency90d(),
+                rfm.monetaryNet30d(), rfm.monetaryNet90d(), rfm.monetaryMargin90d(), rfm.ordersTotal(),
+                rfm.monetaryNetTotal(), homeStore, registration.get().occurredAt());
+    }
+
+    /** RFM from purchases alone (no registration known). */
     public Rfm compute(String memberId, Collection<PurchaseLine> lines, Instant asOf) {
         Map<String, Order> orders = new HashMap<>();
         double refunds30 = 0;
@@ -124,7 +143,7 @@ public final class RfmCalculator {
         Double recency = last == null ? null : ageDays(last, asOf);
         String homeStore = mostFrequent(ordersPerStore90.isEmpty() ? ordersPerStore : ordersPerStore90);
         return new Rfm(memberId, asOf, last, recency, f7, f14, f30, f90, wf30, wf90,
-                m30 - refunds30, m90 - refunds90, margin90, ordersTotal, mTotal - refundsTotal, homeStore);
+                m30 - refunds30, m90 - refunds90, margin90, ordersTotal, mTotal - refundsTotal, homeStore, null);
     }
 
     private static double ageDays(Instant at, Instant asOf) {

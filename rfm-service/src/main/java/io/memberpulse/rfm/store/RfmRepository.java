@@ -169,7 +169,7 @@ public class RfmRepository {
         if (!updates.isEmpty()) {
             Tuple update = columns(updates, updatedAt).addArrayOfOffsetDateTime(versions.toArray(OffsetDateTime[]::new));
             done = done.chain(() -> pool.preparedQuery("UPDATE member_rfm m SET " + set("u.", true) + " FROM unnest(" + ARRAYS
-                            + ", $19::timestamptz[]) AS u(" + NAMES + ", replaces)"
+                            + ", $20::timestamptz[]) AS u(" + NAMES + ", replaces)"
                             + " WHERE m.member_id = u.member_id AND m.updated_at = u.replaces RETURNING m.member_id")
                     .execute(update).invoke(result -> result.forEach(row -> written.add(row.getString(0)))).replaceWithVoid());
         }
@@ -186,13 +186,13 @@ public class RfmRepository {
     private static final List<String> COLUMNS = List.of("member_id", "as_of", "last_purchase_at", "recency_days",
             "frequency_7d", "frequency_14d", "frequency_30d", "frequency_90d", "weighted_frequency_30d",
             "weighted_frequency_90d", "monetary_net_30d", "monetary_net_90d", "monetary_margin_90d", "orders_total",
-            "monetary_net_total", "home_store_id", "segments", "updated_at");
+            "monetary_net_total", "home_store_id", "registered_at", "segments", "updated_at");
     private static final String NAMES = String.join(", ", COLUMNS);
-    /** The 18 columns as parallel arrays; segments travel comma-joined (segment ids never hold a comma). */
+    /** The 19 columns as parallel arrays; segments travel comma-joined (segment ids never hold a comma). */
     private static final String ARRAYS = """
             $1::text[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::int4[], $6::int4[], $7::int4[], $8::int4[],
             $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::int8[], $15::float8[], $16::text[],
-            $17::text[], $18::timestamptz[]""";
+            $17::timestamptz[], $18::text[], $19::timestamptz[]""";
     private static final String INSERT = "INSERT INTO member_rfm (" + NAMES + ") SELECT "
             + String.join(", ", COLUMNS.stream().map(c -> c.equals("segments") ? "string_to_array(u.segments, ',')" : "u." + c).toList())
             + " FROM unnest(" + ARRAYS + ") AS u(" + NAMES + ")";
@@ -206,7 +206,8 @@ public class RfmRepository {
     private static Tuple columns(List<RfmSnapshot> rows, Instant updatedAt) {
         int n = rows.size();
         String[] ids = new String[n], stores = new String[n], segments = new String[n];
-        OffsetDateTime[] asOf = new OffsetDateTime[n], last = new OffsetDateTime[n], updated = new OffsetDateTime[n];
+        OffsetDateTime[] asOf = new OffsetDateTime[n], last = new OffsetDateTime[n], registered = new OffsetDateTime[n],
+                updated = new OffsetDateTime[n];
         Double[] recency = new Double[n], wf30 = new Double[n], wf90 = new Double[n], m30 = new Double[n], m90 = new Double[n],
                 margin90 = new Double[n], mTotal = new Double[n];
         Integer[] f7 = new Integer[n], f14 = new Integer[n], f30 = new Integer[n], f90 = new Integer[n];
@@ -230,14 +231,15 @@ public class RfmRepository {
             orders[i] = r.ordersTotal();
             mTotal[i] = r.monetaryNetTotal();
             stores[i] = r.homeStoreId();
+            registered[i] = r.registeredAt() == null ? null : utc(r.registeredAt());
             segments[i] = String.join(",", rows.get(i).segments());
             updated[i] = at;
         }
         return Tuple.from(new Object[] {ids, asOf, last, recency, f7, f14, f30, f90, wf30, wf90, m30, m90, margin90, orders,
-                mTotal, stores, segments, updated});
+                mTotal, stores, registered, segments, updated});
     }
 
-    /** Forgets members who no longer have any purchase (absorbed by a merge, emptied by a split). */
+    /** Forgets members who no longer have any purchase or registration (absorbed by a merge, emptied by a split). */
     public Uni<Void> delete(Collection<String> memberIds) {
         if (memberIds.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -354,13 +356,15 @@ public class RfmRepository {
 
     private static RfmSnapshot snapshot(Row row) {
         OffsetDateTime last = row.getOffsetDateTime("last_purchase_at");
+        OffsetDateTime registered = row.getOffsetDateTime("registered_at");
         Rfm rfm = new Rfm(row.getString("member_id"), row.getOffsetDateTime("as_of").toInstant(),
                 last == null ? null : last.toInstant(), row.getDouble("recency_days"),
                 row.getInteger("frequency_7d"), row.getInteger("frequency_14d"), row.getInteger("frequency_30d"),
                 row.getInteger("frequency_90d"), row.getDouble("weighted_frequency_30d"),
                 row.getDouble("weighted_frequency_90d"), row.getDouble("monetary_net_30d"),
                 row.getDouble("monetary_net_90d"), row.getDouble("monetary_margin_90d"), row.getLong("orders_total"),
-                row.getDouble("monetary_net_total"), row.getString("home_store_id"));
+                row.getDouble("monetary_net_total"), row.getString("home_store_id"),
+                registered == null ? null : registered.toInstant());
         return new RfmSnapshot(rfm, new LinkedHashSet<>(Arrays.asList(row.getArrayOfStrings("segments"))));
     }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class DefaultSegmentsTest {
     static Rfm rfm(double recency, int f30, double m30) {
-        return new Rfm("m", Instant.EPOCH, Instant.EPOCH, recency, 0, 0, f30, f30, f30, f30, m30, m30, 0, f30, m30, "s1");
+        return new Rfm("m", Instant.EPOCH, Instant.EPOCH, recency, 0, 0, f30, f30, f30, f30, m30, m30, 0, f30, m30, "s1", null);
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class MemberTagsTest {
     static Rfm rfm(int f30, int f90, double m90, double mTotal) {
         return new Rfm("m", Instant.EPOCH, Instant.EPOCH, 3.0, 0, 0, f30, f90, f30, f90, m90 / 3, m90, m90 * 0.3, f90,
-                mTotal, "web-france");
+                mTotal, "web-france", null);
     }
 
     @Test

@@ -137,6 +137,9 @@ class SegmentGrpcService implements SegmentService {
         if (rfm.lastPurchaseAt() != null) {
             proto.setLastPurchaseAt(timestamp(rfm.lastPurchaseAt()));
         }
+        if (rfm.registeredAt() != null) {
+            proto.setRegisteredAt(timestamp(rfm.registeredAt()));
+        }
         return proto.build();
     }
 

@@ -56,7 +56,7 @@ public class RfmResource {
     @Path("members/{memberId}/rfm")
     @Operation(summary = "A member's RFM and segments: current, or as of an ISO-8601 instant (asOf)")
     @APIResponseSchema(value = RfmResponse.class, responseDescription = "R, F, M, segments and stage as of asOf")
-    @APIResponse(responseCode = "404", description = "no purchase known for this member")
+    @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf) {
         ParameterChecks.checkId("memberId", memberId);
         if (asOf == null || asOf.isBlank()) {
@@ -73,7 +73,7 @@ public class RfmResource {
     @Path("members/{memberId}/profile")
     @Operation(summary = "A member's lifecycle stage, segments and tags (basic, behaviour, value, risk) with the RFM")
     @APIResponseSchema(value = ProfileResponse.class, responseDescription = "stage, segments and tags")
-    @APIResponse(responseCode = "404", description = "no purchase known for this member")
+    @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<ProfileResponse> profile(@PathParam("memberId") String memberId) {
         ParameterChecks.checkId("memberId", memberId);
         return queries.profile(memberId).map(p -> new ProfileResponse(memberId,

@@ -39,10 +39,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/")
 @Tag(name = "rule segments", description = "Segments defined by business users as CEL rules over: recency_days, "
         + "frequency_7d/14d/30d/90d, weighted_frequency_30d/90d, monetary_net_30d/90d/total, monetary_margin_90d, "
-        + "orders_total, home_store, stage (new, growing, loyal, at_risk, dormant), segments (the default ones), "
+        + "orders_total, home_store, days_since_registration, stage (new, growing, loyal, at_risk, dormant; a member "
+        + "who registered and never bought is new, then at_risk and dormant by days since registering), segments (the default ones), "
         + "tags (by name: tags[\"region\"]), categories (paths bought: \"dairy/yogurt\" in categories), visits_30d/90d, "
         + "reviews, coupons_redeemed, negative_reviews(_90d), complaints(_90d), churn_probability (-1 when not scored) "
-        + "and churn_scored; e.g. stage == \"loyal\" && churn_scored && churn_probability < 0.3")
+        + "and churn_scored; e.g. stage == \"loyal\" && churn_scored && churn_probability < 0.3, or a welcome pack's "
+        + "orders_total == 0 && days_since_registration < 7")
 @Blocking
 public class SegmentRuleResource {
     private final DefineSegmentService segments;

@@ -21,7 +21,10 @@ import java.util.Set;
  * interest and risk tags. Names are the rule language's variables (documented in the API).
  */
 public final class MemberAttributes {
-    /** Recency of a member who never bought: far beyond any window, so "recency_days > 30" holds. */
+    /**
+     * Recency of a member who never bought (and the age of a registration not known): far beyond any window, so
+     * "recency_days > 30" holds.
+     */
     public static final double NEVER = 36_500;
 
     private MemberAttributes() {
@@ -77,6 +80,8 @@ public final class MemberAttributes {
         attributes.put("monetary_net_total", rfm.monetaryNetTotal());
         attributes.put("orders_total", rfm.ordersTotal());
         attributes.put("home_store", rfm.homeStoreId() == null ? "" : rfm.homeStoreId());
+        // NEVER when no registration is known, so "days_since_registration < 7" holds only for a known one.
+        attributes.put("days_since_registration", rfm.registeredAt() == null ? NEVER : Rfm.ageDays(rfm.registeredAt(), rfm.asOf()));
         attributes.put("stage", stage == null ? "" : stage.name().toLowerCase(java.util.Locale.ROOT));
         attributes.put("segments", List.copyOf(defaultSegments));
         return attributes;

@@ -2,6 +2,7 @@ package io.memberpulse.rfm.domain.rules;
 
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.ListType;
@@ -23,7 +24,14 @@ import java.util.Map;
 public final class SegmentRuleCompiler {
     private static final int MAX_LENGTH = 2_000;
 
+    /**
+     * Numbers compare across int and double, as business users write them: "monetary_net_90d >= 800" and
+     * "recency_days > 30" (standard CEL would refuse a double against an int literal and ask for 800.0).
+     */
+    private static final CelOptions OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+
     private final CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
+            .setOptions(OPTIONS)
             .addVar("recency_days", SimpleType.DOUBLE)
             .addVar("frequency_7d", SimpleType.INT)
             .addVar("frequency_14d", SimpleType.INT)
@@ -37,6 +45,7 @@ public final class SegmentRuleCompiler {
             .addVar("monetary_net_total", SimpleType.DOUBLE)
             .addVar("orders_total", SimpleType.INT)
             .addVar("home_store", SimpleType.STRING)
+            .addVar("days_since_registration", SimpleType.DOUBLE)
             .addVar("stage", SimpleType.STRING)
             .addVar("segments", ListType.create(SimpleType.STRING))
             .addVar("tags", MapType.create(SimpleType.STRING, SimpleType.STRING))
@@ -53,7 +62,7 @@ public final class SegmentRuleCompiler {
             .addVar("churn_scored", SimpleType.BOOL)
             .setResultType(SimpleType.BOOL)
             .build();
-    private final CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+    private final CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
     /** A checked rule, ready to evaluate. */
     public final class CompiledRule {

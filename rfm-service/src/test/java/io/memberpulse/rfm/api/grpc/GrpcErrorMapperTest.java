@@ -27,7 +27,7 @@ class GrpcErrorMapperTest {
     void unknownMembersAndSegmentsAreNotFound() {
         Status member = MAPPER.toStatus(new MemberNotFoundException("m-1")).getStatus();
         assertThat(member.getCode()).isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(member.getDescription()).isEqualTo("no purchases known for member m-1");
+        assertThat(member.getDescription()).isEqualTo("no purchase or registration known for member m-1");
         Status segment = MAPPER.toStatus(new UnknownSegmentException("vip")).getStatus();
         assertThat(segment.getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(segment.getDescription()).isEqualTo("no segment vip");

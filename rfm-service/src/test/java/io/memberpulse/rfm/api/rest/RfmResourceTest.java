@@ -181,11 +181,11 @@ class RfmResourceTest {
             refused(() -> stub.getMemberRfm(rfmRequest(withNul).build()), Status.Code.INVALID_ARGUMENT,
                     "member_id: must not contain control characters");
             refused(() -> stub.getMemberRfm(rfmRequest(nobody).build()), Status.Code.NOT_FOUND,
-                    "no purchases known for member " + nobody);
+                    "no purchase or registration known for member " + nobody);
             refused(() -> stub.getMemberRfm(rfmRequest(nobody).setAsOf(known).build()), Status.Code.NOT_FOUND,
-                    "no purchases known for member " + nobody);
+                    "no purchase or registration known for member " + nobody);
             refused(() -> stub.getMemberRfm(rfmRequest(longest).build()), Status.Code.NOT_FOUND,
-                    "no purchases known for member " + longest);
+                    "no purchase or registration known for member " + longest);
             for (Timestamp asOf : new Timestamp[] {Timestamp.newBuilder().setSeconds(Long.MAX_VALUE).build(),
                     Timestamp.newBuilder().setSeconds(253_402_300_800L).build(), // 10000-01-01
                     Timestamp.newBuilder().setSeconds(-62_135_596_801L).build(), // before 0001-01-01
@@ -209,7 +209,7 @@ class RfmResourceTest {
                 refused(() -> stub.getMemberProfile(rfmRequest(id).build()), Status.Code.INVALID_ARGUMENT, "member_id: ");
             }
             refused(() -> stub.getMemberProfile(rfmRequest(nobody).build()), Status.Code.NOT_FOUND,
-                    "no purchases known for member " + nobody);
+                    "no purchase or registration known for member " + nobody);
             refused(() -> stub.getMemberProfile(rfmRequest(member).setAsOf(known).build()), Status.Code.INVALID_ARGUMENT,
                     "as_of: not supported");
             assertThat(stub.getMemberProfile(rfmRequest(member).build()).getRfm().getOrdersTotal()).isEqualTo(1);
@@ -455,6 +455,31 @@ class RfmResourceTest {
                 && r.value().getSegmentId().equals(segment) && r.value().getChange() == change);
     }
 
+    static MemberEvent fact(String memberId, String eventId, EventType type, Instant at, String store) {
+        return MemberEvent.newBuilder().setMemberId(memberId).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_MINIAPP).setType(type)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId(store)).build();
+    }
+
+    @Test
+    void aMemberWhoRegisteredAndNeverBoughtIsNewInTheStoreTheyRegisteredIn() {
+        String member = "m-" + UUID.randomUUID();
+        var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
+        // At the event-time clock (which other tests move by years), so the registration is fresh.
+        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        send(fact(member, member + "-r", EventType.EVENT_TYPE_REGISTER, now, "s-077"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(0)).body("rfm.homeStoreId", equalTo("s-077"))
+                .body("rfm.registeredAt", equalTo(now.toString())).body("segments", equalTo(List.of("stage:new"))));
+        given().get("/members/" + member + "/profile").then().statusCode(200).body("stage", equalTo("new"))
+                .body("tags.find { it.name == 'registration_date' }.value",
+                        equalTo(now.atZone(java.time.ZoneId.of("Asia/Shanghai")).toLocalDate().toString()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> published(changes, member, "stage:new", SegmentChanged.Change.CHANGE_ENTERED));
+        given().queryParam("store", "s-077").get("/segments/stage:new/members").then().statusCode(200)
+                .body("memberId", hasItem(member));
+        changes.stop();
+    }
+
     @Test
     void theProfileCarriesTagsIncludingRiskFromChurnScores() {
         String member = "m-" + UUID.randomUUID();
@@ -517,7 +542,7 @@ class RfmResourceTest {
         given().queryParam("asOf", "last tuesday").get("/members/x/rfm")
                 .then().statusCode(400).body("errors[0].field", equalTo("asOf"));
         given().get("/members/nobody-" + UUID.randomUUID() + "/rfm")
-                .then().statusCode(404).body("detail", containsString("no purchases"));
+                .then().statusCode(404).body("detail", containsString("no purchase or registration"));
         given().get("/segments/no-such-segment/members").then().statusCode(404);
         given().get("/segments").then().statusCode(200).body("id", hasItem("churn-edge"));
     }

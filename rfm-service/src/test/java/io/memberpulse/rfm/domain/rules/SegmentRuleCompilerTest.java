@@ -3,6 +3,7 @@ package io.memberpulse.rfm.domain.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.LifecycleRules;
 import io.memberpulse.rfm.domain.LifecycleStage;
 import io.memberpulse.rfm.domain.MemberFact;
@@ -10,6 +11,7 @@ import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmCalculator;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -21,12 +23,25 @@ class SegmentRuleCompilerTest {
 
     static Rfm rfm(double recency, int f30, int f90, double m90, long orders) {
         return new Rfm("m", Instant.EPOCH, Instant.EPOCH, recency, 0, 0, f30, f90, f30, f90, m90 / 3, m90, m90 * 0.3,
-                orders, m90 * 2, "s-1");
+                orders, m90 * 2, "s-1", null);
+    }
+
+    @Test
+    void numbersCompareAcrossIntAndDoubleAsPeopleWriteThem() {
+        Rfm rfm = rfm(30.5, 1, 2, 800, 2);
+        var attributes = MemberAttributes.of(rfm, LifecycleStage.GROWING, Set.of());
+        assertThat(compiler.compile("recency_days > 30 && monetary_net_90d >= 800").matches(attributes)).isTrue();
+        assertThat(compiler.compile("recency_days > 31 || monetary_net_90d > 800").matches(attributes)).isFalse();
+        assertThat(compiler.compile("frequency_90d >= 1.5").matches(attributes)).isTrue();
+        // Equality stays typed (CEL has no mixed ==): refused on save, with the reason, not a silent false.
+        assertThat(compiler.compile("monetary_net_90d == 800.0").matches(attributes)).isTrue();
+        assertThatThrownBy(() -> compiler.compile("monetary_net_90d == 800")).isInstanceOf(InvalidRuleException.class)
+                .hasMessageContaining("'_==_' applied to '(double, int)'");
     }
 
     @Test
     void aRuleOverAttributesStageAndSegmentsMatchesTheRightMembers() {
-        var rule = compiler.compile("stage == \"loyal\" && monetary_net_90d >= 800.0 && !(\"churn-edge\" in segments)");
+        var rule = compiler.compile("stage == \"loyal\" && monetary_net_90d >= 800 && !(\"churn-edge\" in segments)");
         Rfm loyalRich = rfm(3, 4, 8, 900, 20);
         assertThat(rule.matches(MemberAttributes.of(loyalRich, LifecycleRules.DEFAULTS.stageOf(loyalRich), Set.of())))
                 .isTrue();
@@ -100,6 +115,43 @@ class SegmentRuleCompilerTest {
         assertThat(rules.stageOf(rfm(2, 1, 1, 50, 1))).isEqualTo(LifecycleStage.NEW);
         assertThat(rules.stageOf(rfm(2, 3, 6, 600, 9))).isEqualTo(LifecycleStage.LOYAL);
         assertThat(rules.stageOf(rfm(2, 2, 3, 300, 4))).isEqualTo(LifecycleStage.GROWING);
-        assertThat(rules.stageOf(new Rfm("m", Instant.EPOCH, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null))).isNull();
+        assertThat(rules.stageOf(new Rfm("m", Instant.EPOCH, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null))).isNull();
+    }
+
+    @Test
+    void aMemberWhoRegisteredAndNeverBoughtIsNewThenAtRiskThenDormantByTheDaysSinceRegistering() {
+        Instant registered = Instant.parse("2024-01-01T08:00:00Z");
+        var register = new MemberFact(MemberFact.Kind.REGISTER, registered, "s-9", null, 0, null, null, null, null);
+        var visit = new MemberFact(MemberFact.Kind.VISIT, registered.minusSeconds(3_600), "s-1", null, 0, null, null, null, null);
+        var history = new MemberHistory(List.of(), List.of(visit, register), null);
+        RfmCalculator calculator = new RfmCalculator(0.3);
+        LifecycleRules rules = LifecycleRules.DEFAULTS;
+
+        Rfm justJoined = calculator.compute("m", history, registered.plusSeconds(60));
+        assertThat(justJoined.bought()).isFalse();
+        assertThat(justJoined.registeredAt()).isEqualTo(registered);
+        assertThat(justJoined.homeStoreId()).as("the store registered in").isEqualTo("s-9");
+        assertThat(rules.stageOf(justJoined)).isEqualTo(LifecycleStage.NEW);
+        assertThat(DefaultSegments.DEFAULTS.of(justJoined)).as("no purchase: in no RFM segment").isEmpty();
+        var welcome = new SegmentRuleCompiler().compile("orders_total == 0 && days_since_registration < 7");
+        assertThat(welcome.matches(MemberAttributes.of(justJoined, LifecycleStage.NEW, Set.of(), history, ZoneOffset.UTC))).isTrue();
+        Rfm weekLater = calculator.compute("m", history, registered.plus(Duration.ofDays(7)));
+        assertThat(welcome.matches(MemberAttributes.of(weekLater, LifecycleStage.NEW, Set.of(), history, ZoneOffset.UTC))).isFalse();
+        assertThat(welcome.matches(MemberAttributes.of(rfm(2, 0, 0, 0, 0), LifecycleStage.NEW, Set.of())))
+                .as("no registration known").isFalse();
+        assertThat(rules.stageOf(calculator.compute("m", history, registered.plus(Duration.ofDays(45)))))
+                .isEqualTo(LifecycleStage.AT_RISK);
+        assertThat(rules.stageOf(calculator.compute("m", history, registered.plus(Duration.ofDays(180)))))
+                .isEqualTo(LifecycleStage.DORMANT);
+        // Before registering, nothing is known: no row, no stage.
+        assertThat(history.hasRow(registered.minusSeconds(1))).isFalse();
+        assertThat(rules.stageOf(calculator.compute("m", history, registered.minusSeconds(1)))).isNull();
+        // A first purchase makes the purchases decide: one order is new whatever the registration's age.
+        var bought = new MemberHistory(List.of(new PurchaseLine("o1", PurchaseLine.Kind.ORDER,
+                registered.plus(Duration.ofDays(100)), "s-2", 30, null, 0, null)), List.of(register), null);
+        Rfm firstOrder = calculator.compute("m", bought, registered.plus(Duration.ofDays(101)));
+        assertThat(rules.stageOf(firstOrder)).isEqualTo(LifecycleStage.NEW);
+        assertThat(firstOrder.homeStoreId()).isEqualTo("s-2");
+        assertThat(firstOrder.registeredAt()).isEqualTo(registered);
     }
 }
