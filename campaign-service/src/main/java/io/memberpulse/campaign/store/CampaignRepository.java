@@ -116,6 +116,13 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
+    /** An enrolment, with the segments the member is in at that moment (never changed after). */
+    private static final String ENROL = """
+            INSERT INTO campaign_member (campaign_id, member_id, store_id, arm, variant, enrolled_at, segments_at_enrolment)
+            VALUES ($1, $2, $3, $4, $5, $6,
+              (SELECT coalesce(array_agg(segment_id ORDER BY segment_id), '{}') FROM member_segment WHERE member_id = $2))
+            ON CONFLICT DO NOTHING""";
+
     /** Enrols every targeted member with the arm and variant the hash gives; returns how many were new. */
     public Uni<Integer> enrol(Campaign campaign, Instant now) {
         // In member order: two enrolments of one campaign at once (a request asking again, the background retry)
@@ -131,10 +138,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                     if (members.isEmpty()) {
                         return Uni.createFrom().item(0);
                     }
-                    return pool.preparedQuery("""
-                            INSERT INTO campaign_member (campaign_id, member_id, store_id, arm, variant, enrolled_at)
-                            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""")
-                            .executeBatch(members).map(result -> members.size());
+                    return pool.preparedQuery(ENROL).executeBatch(members).map(result -> members.size());
                 });
     }
 
@@ -171,9 +175,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
             rows.add(Tuple.from(Arrays.asList(e.campaignId(), e.memberId(), e.storeId(), e.assignment().arm().name(),
                     e.assignment().variant(), now.atOffset(ZoneOffset.UTC))));
         }
-        return pool.preparedQuery("""
-                INSERT INTO campaign_member (campaign_id, member_id, store_id, arm, variant, enrolled_at)
-                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""").executeBatch(rows).replaceWithVoid();
+        return pool.preparedQuery(ENROL).executeBatch(rows).replaceWithVoid();
     }
 
     /**

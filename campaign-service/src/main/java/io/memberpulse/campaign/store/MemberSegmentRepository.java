@@ -92,19 +92,25 @@ public class MemberSegmentRepository {
             long holdoutConverted) {
     }
 
-    /** Per segment of the enrolled members: how many converted in each arm within the campaign window. */
+    /**
+     * Per segment the enrolled members were in when enrolled (not now: the treatment moves members between
+     * segments, and comparing arms by where it moved them biases the uplift): how many converted in each arm
+     * within the campaign window.
+     */
     public Uni<List<SegmentResponse>> responseBySegment(String campaignId, Instant from, Instant to) {
         return pool.preparedQuery("""
                 WITH converted AS (
                   SELECT cm.member_id, cm.arm,
                          EXISTS (SELECT 1 FROM member_purchase mp WHERE mp.member_id = cm.member_id AND mp.kind = 'order'
-                                 AND mp.occurred_at >= $2 AND mp.occurred_at < $3) AS bought
+                                 AND mp.occurred_at >= $2 AND mp.occurred_at < $3) AS bought,
+                         cm.segments_at_enrolment
                   FROM campaign_member cm WHERE cm.campaign_id = $1)
-                SELECT ms.segment_id,
+                SELECT s.segment_id,
                        count(*) FILTER (WHERE c.arm = 'TREATED'), count(*) FILTER (WHERE c.arm = 'TREATED' AND c.bought),
                        count(*) FILTER (WHERE c.arm = 'HOLDOUT'), count(*) FILTER (WHERE c.arm = 'HOLDOUT' AND c.bought)
-                FROM converted c JOIN member_segment ms ON ms.member_id = c.member_id
-                GROUP BY ms.segment_id""")
+                FROM converted c CROSS JOIN LATERAL unnest(coalesce(c.segments_at_enrolment,
+                  ARRAY(SELECT ms.segment_id FROM member_segment ms WHERE ms.member_id = c.member_id))) AS s(segment_id)
+                GROUP BY s.segment_id""")
                 .execute(Tuple.of(campaignId, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
                 .map(rows -> {
                     List<SegmentResponse> result = new ArrayList<>();

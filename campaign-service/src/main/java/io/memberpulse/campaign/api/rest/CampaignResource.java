@@ -169,7 +169,8 @@ public class CampaignResource {
 
     @GET
     @Path("{id}/next-targets")
-    @Operation(summary = "Segments ranked by uplift over their own holdout per unit of cost: whom to target next")
+    @Operation(summary = "Segments ranked by uplift over their own holdout per unit of cost: whom to target next. "
+            + "Members count in the segments they were in when enrolled, not where the treatment has moved them since")
     @APIResponseSchema(value = io.memberpulse.campaign.domain.experiment.NextTarget.SegmentUplift[].class, responseDescription = "uplift per segment, best first")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<List<io.memberpulse.campaign.domain.experiment.NextTarget.SegmentUplift>> nextTargets(@PathParam("id") String id) {

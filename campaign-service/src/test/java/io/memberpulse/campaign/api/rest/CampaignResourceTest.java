@@ -13,6 +13,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
@@ -30,6 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +51,9 @@ class CampaignResourceTest {
     String bootstrapServers;
 
     KafkaCompanion kafka;
+
+    @Inject
+    MemberSegmentRepository memberSegments;
 
     @BeforeEach
     void connect() {
@@ -82,6 +87,12 @@ class CampaignResourceTest {
         return new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event);
     }
 
+    static ProducerRecord<String, SegmentChanged> segmentChange(String member, String segment, SegmentChanged.Change change,
+            Instant at) {
+        return new ProducerRecord<>(Topics.MEMBER_SEGMENTS, member, SegmentChanged.newBuilder().setMemberId(member)
+                .setSegmentId(segment).setChange(change).setAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).build());
+    }
+
     @Test
     void aCampaignIsPlannedGoesLiveWithAStickyHoldoutAndIsReviewedAgainstIt() {
         String run = ChurnEvents.run();
@@ -91,6 +102,17 @@ class CampaignResourceTest {
             scores.add(scored("m-" + run + "-" + i, store, i < 300 ? 0.8 : 0.2, 100, T1));
         }
         ChurnEvents.publish(kafka, scores);
+        // Two segments of 150 each, known before the campaign enrols anyone.
+        List<String> targeted = new ArrayList<>();
+        List<ProducerRecord<String, SegmentChanged>> segments = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String member = "m-" + run + "-" + i;
+            targeted.add(member);
+            segments.add(segmentChange(member, i < 150 ? "seg-a-" + run : "seg-b-" + run, SegmentChanged.Change.CHANGE_ENTERED, START));
+        }
+        kafka.produce(String.class, SegmentChanged.class).fromRecords(segments).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).until(() -> memberSegments.memberships(targeted,
+                List.of("seg-a-" + run, "seg-b-" + run)).await().indefinitely().size() == 300);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType(ContentType.JSON)
                 .body(plan(store, 0.3)).post("/campaigns").then().statusCode(201).body("audience", equalTo(300)));
 
@@ -156,14 +178,6 @@ class CampaignResourceTest {
             orders.add(order(member, run + "-before" + i, START.minus(Duration.ofDays(3)), 999));
         }
         kafka.produce(String.class, MemberEvent.class).fromRecords(orders).awaitCompletion();
-        List<ProducerRecord<String, SegmentChanged>> segments = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            String member = "m-" + run + "-" + i;
-            segments.add(new ProducerRecord<>(Topics.MEMBER_SEGMENTS, member, SegmentChanged.newBuilder().setMemberId(member)
-                    .setSegmentId(i < 150 ? "seg-a-" + run : "seg-b-" + run).setChange(SegmentChanged.Change.CHANGE_ENTERED)
-                    .setAt(Timestamp.newBuilder().setSeconds(START.getEpochSecond())).build()));
-        }
-        kafka.produce(String.class, SegmentChanged.class).fromRecords(segments).awaitCompletion();
         int treatedMembers = treated;
         int holdoutMembers = holdout;
 
@@ -196,6 +210,19 @@ class CampaignResourceTest {
         } finally {
             channel.shutdownNow();
         }
+        // The treatment moves segment A's treated members out of it (they bought again): next-targets still compares
+        // A's arms as enrolled. By the segments now, A would hold only its holdout and its uplift could not be told.
+        List<String> moved = targeted.subList(0, 150).stream()
+                .filter(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED).toList();
+        List<ProducerRecord<String, SegmentChanged>> moves = new ArrayList<>();
+        for (String member : moved) {
+            moves.add(segmentChange(member, "seg-a-" + run, SegmentChanged.Change.CHANGE_LEFT, START.plus(Duration.ofDays(5))));
+            moves.add(segmentChange(member, "seg-c-" + run, SegmentChanged.Change.CHANGE_ENTERED, START.plus(Duration.ofDays(5))));
+        }
+        kafka.produce(String.class, SegmentChanged.class).fromRecords(moves).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).until(() -> memberSegments.memberships(moved, List.of("seg-a-" + run, "seg-c-" + run))
+                .await().indefinitely().equals(moved.stream().map(m -> MemberSegmentRepository.key(m, "seg-c-" + run))
+                        .collect(java.util.stream.Collectors.toSet())));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/next-targets", campaign)
                 .then().statusCode(200).body("segmentId", equalTo(List.of("seg-a-" + run, "seg-b-" + run)))
                 .body("[0].uplift.value", greaterThan(0.2f)));
