@@ -73,7 +73,8 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Contac
         return Optional.of(new PurchaseRepository.Purchase(source(fact), fact.getEventId(),
                 event.getMemberId(), kind, emptyToNull(line.getOrderId()), emptyToNull(fact.getCoupon().getCampaignId()),
                 at, amount, emptyToNull(fact.getStoreId()), emptyToNull(line.getSku()), emptyToNull(line.getCategory()),
-                line.hasQuantity() ? line.getQuantity() : null));
+                line.hasQuantity() ? line.getQuantity() : null,
+                "coupon_redeemed".equals(kind) ? emptyToNull(fact.getCoupon().getCouponId()) : null));
     }
 
     private static Optional<CouponRepository.CouponEvent> coupon(MemberEvent event, Instant at) {

@@ -23,7 +23,8 @@ public class CampaignActivityRepository {
 
     /**
      * Orders (one per source and order id, as /results counts them) and net revenue in [from, to) in event time;
-     * responded = redeemed one of this campaign's coupons in the window, or (when {@code countCalls}) was reached by
+     * responded = redeemed one of this campaign's coupons in the window (the redemption names the campaign, or the
+     * coupon's issue did), or (when {@code countCalls}) was reached by
      * one of the campaign's calls.
      */
     public Uni<List<Activity.Member>> activity(String campaignId, Instant from, Instant to, boolean countCalls) {
@@ -31,11 +32,12 @@ public class CampaignActivityRepository {
                 SELECT cm.arm, cm.store_id,
                        count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
                        coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
-                       bool_or(mp.kind = 'coupon_redeemed' AND mp.campaign_id = $1)
+                       bool_or(mp.kind = 'coupon_redeemed' AND coalesce(mp.campaign_id, c.campaign_id) = $1)
                          OR ($4 AND EXISTS (SELECT 1 FROM call_task t JOIN task_outcome o ON o.task_id = t.id
                                              WHERE t.member_id = cm.member_id AND t.campaign_id = $1 AND o.reached))
                 FROM campaign_member cm
                 LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3
+                LEFT JOIN member_coupon c ON c.coupon_id = mp.coupon_id
                 WHERE cm.campaign_id = $1
                 GROUP BY cm.member_id, cm.arm, cm.store_id""")
                 .execute(Tuple.of(campaignId, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), countCalls))

@@ -263,12 +263,17 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 .execute(Tuple.of(campaignId)).map(rows -> rows.iterator().next().getLong(0));
     }
 
-    /** Coupons of this campaign redeemed by its treated members. */
+    /**
+     * Coupons of this campaign redeemed by its treated members: each coupon once, however many times its redemption
+     * was reported (a retry, two systems); a redemption that names no campaign counts for the coupon's issuing one.
+     */
     public Uni<Long> couponsRedeemed(String campaignId) {
         return pool.preparedQuery("""
-                SELECT count(*) FROM member_purchase mp JOIN campaign_member cm
+                SELECT count(DISTINCT coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id))
+                FROM member_purchase mp JOIN campaign_member cm
                   ON cm.member_id = mp.member_id AND cm.campaign_id = $1 AND cm.arm = 'TREATED'
-                WHERE mp.kind = 'coupon_redeemed' AND mp.campaign_id = $1""")
+                LEFT JOIN member_coupon c ON c.coupon_id = mp.coupon_id
+                WHERE mp.kind = 'coupon_redeemed' AND coalesce(mp.campaign_id, c.campaign_id) = $1""")
                 .execute(Tuple.of(campaignId)).map(rows -> rows.iterator().next().getLong(0));
     }
 

@@ -30,9 +30,10 @@ public class PurchaseRepository {
     }
 
     /** One line; store, sku, category and quantity are null when the channel did not report them. */
+    /** @param couponId the coupon a redemption used (null for orders and refunds, or when the event names none) */
     public record Purchase(String source, String eventId, String memberId, String kind, String orderId,
             String campaignId, Instant occurredAt, double amount, String storeId, String sku, String category,
-            Double quantity) {
+            Double quantity, String couponId) {
     }
 
     /** In the client's transaction (rows in key order, as every batch inserts them: no lock cycle between two). */
@@ -45,12 +46,12 @@ public class PurchaseRepository {
                 .sorted(Comparator.comparing(Purchase::source).thenComparing(Purchase::eventId)).toList()) {
             tuples.add(Tuple.from(Arrays.asList(p.source(), p.eventId(), p.memberId(), p.kind(), p.orderId(),
                     p.campaignId(), p.occurredAt().atOffset(ZoneOffset.UTC), p.amount(), p.storeId(), p.sku(),
-                    p.category(), p.quantity())));
+                    p.category(), p.quantity(), p.couponId())));
         }
         return client.preparedQuery("""
                 INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
-                                             store_id, sku, category, quantity)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING""")
+                                             store_id, sku, category, quantity, coupon_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples).replaceWithVoid();
     }
 

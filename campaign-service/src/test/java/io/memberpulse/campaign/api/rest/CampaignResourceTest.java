@@ -15,6 +15,7 @@ import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
 import io.memberpulse.proto.churn.v1.ChurnScored;
@@ -228,6 +229,47 @@ class CampaignResourceTest {
                 .body("[0].uplift.value", greaterThan(0.2f)));
         given().contentType(ContentType.JSON).body("{\"state\": \"closed\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(400).body("errors[0].field", equalTo("state"));
+    }
+
+    @Test
+    void aCouponCostsOnceAndCountsForTheCampaignThatIssuedIt() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, 0.8, 100, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType(ContentType.JSON)
+                .body(plan(store, 0.3)).post("/campaigns").then().statusCode(201).body("audience", equalTo(20)));
+        String campaign = given().contentType(ContentType.JSON).body(plan(store, 0.3)).post("/campaigns")
+                .then().statusCode(201).extract().path("campaign.id");
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+        List<String> treated = scores.stream().map(ChurnScored::getMemberId)
+                .filter(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED).toList();
+        assertThat(treated).hasSizeGreaterThanOrEqualTo(2);
+        Instant redeemed = START.plus(Duration.ofDays(2));
+        String first = treated.get(0), second = treated.get(1);
+        // Each member's events in order on the member's partition: another campaign's coupon comes first, so it has
+        // been consumed by the time the awaited cost can be reached.
+        MemberEvents.publish(kafka, List.of(
+                // Another campaign's coupon is not this one's cost.
+                MemberEvents.coupon(first, run + "-i3", true, run + "-z", "another-" + run, 10, START, store),
+                MemberEvents.coupon(first, run + "-r3", false, run + "-z", "", 10, redeemed, store),
+                MemberEvents.coupon(first, run + "-i1", true, run + "-x", campaign, 10, START, store),
+                // One redemption, reported three times (a till's retry under new event ids): one coupon spent.
+                MemberEvents.coupon(first, run + "-r1", false, run + "-x", campaign, 10, redeemed, store),
+                MemberEvents.coupon(first, run + "-r1b", false, run + "-x", campaign, 10, redeemed, store),
+                MemberEvents.coupon(first, run + "-r1c", false, run + "-x", campaign, 10, redeemed, store),
+                // The till does not say which campaign; the coupon's issue does.
+                MemberEvents.coupon(second, run + "-i2", true, run + "-y", campaign, 10, START, store),
+                MemberEvents.coupon(second, run + "-r2", false, run + "-y", "", 10, redeemed, store)));
+        // No call made yet: the cost is the two coupons at ¥10. Both redeemers responded (the second by the issue).
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
+                .then().statusCode(200).body("cost", equalTo(20.0f)));
+        given().get("/campaigns/{id}/monitor", campaign).then().statusCode(200)
+                .body("overall.treated.participated", equalTo(2));
     }
 
     @Test
