@@ -38,7 +38,9 @@ final class DuplicateOrders {
     }
 
     /**
-     * For each fresh event, the "source:event_id" of the earlier report it repeats, else null.
+     * For each fresh event, the "source:event_id" of the report it repeats, else null: the earlier report in time,
+     * or the stored report when that is the later one (the till's copy imported before the delivery order it rang
+     * up): that one was published as counted already, so the order is counted once by flagging the fresh one.
      *
      * @param stored order lines already stored near the batch in time and place
      */
@@ -69,13 +71,23 @@ final class DuplicateOrders {
         String[] duplicateOf = new String[fresh.size()];
         for (OrderDeduplicator.Pair pair : OrderDeduplicator.duplicates(lines, window)) {
             String duplicate = keys.get(pair.duplicate().index());
-            int freshIndex = Integer.parseInt(duplicate.substring(duplicate.lastIndexOf('#') + 1));
-            if (freshIndex >= 0) {
-                String original = keys.get(pair.original().index());
-                duplicateOf[freshIndex] = original.substring(0, original.lastIndexOf('#'));
+            String original = keys.get(pair.original().index());
+            if (freshIndex(duplicate) >= 0) {
+                duplicateOf[freshIndex(duplicate)] = reference(original);
+            } else if (freshIndex(original) >= 0) {
+                duplicateOf[freshIndex(original)] = reference(duplicate); // the later report came first
             }
         }
         return duplicateOf;
+    }
+
+    /** The position in the batch of a key made above; -1 for a stored line. */
+    private static int freshIndex(String key) {
+        return Integer.parseInt(key.substring(key.lastIndexOf('#') + 1));
+    }
+
+    private static String reference(String key) {
+        return key.substring(0, key.lastIndexOf('#'));
     }
 
     private static boolean isOrderLine(ChannelEvent event) {

@@ -232,6 +232,36 @@ class EventResourceTest {
     }
 
     @Test
+    void aTillCopyImportedBeforeTheDeliveryOrderItRangUpStillCountsTheOrderOnce() {
+        // The till streams live; the delivery platform's export comes an hour later: the later report arrives first.
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+        String till = """
+                event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount
+                t1-%1$s,pos,order,2025-05-01T19:30:28+08:00,sr-%1$s,TR-%1$s,S-%1$s,6902,6,137.40
+                t2-%1$s,pos,order,2025-05-01T19:30:28+08:00,sr-%1$s,TR-%1$s,S-%1$s,6901,1,100.11
+                """.formatted(run);
+        String delivery = """
+                event_id,source,type,occurred_at,store_id,platform_uid,order_id,sku,quantity,paid_amount
+                d1-%1$s,delivery,order,2025-05-01T19:23:10+08:00,sr-%1$s,UR-%1$s,MR-%1$s,6901,1,100.11
+                d2-%1$s,delivery,order,2025-05-01T19:23:10+08:00,sr-%1$s,UR-%1$s,MR-%1$s,6902,6,137.40
+                """.formatted(run);
+        given().contentType("text/csv").body(till).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        given().contentType("text/csv").body(delivery).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().endsWith(run)).count() >= 4);
+        var records = published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().endsWith(run)).toList();
+        published.stop();
+        assertThat(records).hasSize(4);
+        // The till's copy was published as counted; the delivery order, though earlier, is the one flagged.
+        assertThat(records).filteredOn(r -> r.value().getDuplicateOrder())
+                .extracting(r -> r.value().getEvent().getEventId()).containsExactlyInAnyOrder("d1-" + run, "d2-" + run);
+    }
+
+    @Test
     void anOrderAlreadyPairedIsNotPairedAgainByALaterImportAsInOneBatch() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
