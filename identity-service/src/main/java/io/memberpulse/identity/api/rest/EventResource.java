@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.DuplicateHeaderMode;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.io.input.BOMInputStream;
@@ -43,8 +44,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Blocking
 public class EventResource {
     private static final Set<String> REQUIRED_COLUMNS = Set.of("event_id", "source", "type", "occurred_at");
+    /**
+     * A header may end in empty names (a spreadsheet's trailing comma: those columns are ignored, as any unlisted
+     * column is), but never name a column twice (which cell would win?).
+     */
     private static final CSVFormat CSV = CSVFormat.RFC4180.builder()
-            .setHeader().setSkipHeaderRecord(true).setTrim(true).get();
+            .setHeader().setSkipHeaderRecord(true).setTrim(true)
+            .setAllowMissingColumnNames(true).setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_EMPTY).get();
 
     private final EventIntake intake;
     private final ObjectMapper mapper;
@@ -102,7 +108,7 @@ public class EventResource {
     public ImportResponse importCsv(InputStream body) throws IOException {
         // A byte-order mark (Excel's "CSV UTF-8") would otherwise stick to the first column's name.
         try (Reader reader = new InputStreamReader(BOMInputStream.builder().setInputStream(body).get(), StandardCharsets.UTF_8);
-                CSVParser parser = CSV.parse(reader)) {
+                CSVParser parser = parseHeader(reader)) {
             List<String> header = parser.getHeaderNames();
             List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !header.contains(c)).sorted().toList();
             if (!missing.isEmpty()) {
@@ -137,6 +143,15 @@ public class EventResource {
                 session.offerCells(record.getRecordNumber(), line, record.toMap());
             }
             return ImportResponse.of(session.finish());
+        }
+    }
+
+    /** The parser, past the header; a header it cannot read (a name twice, a broken quote) is a 400 naming it. */
+    private static CSVParser parseHeader(Reader reader) throws IOException {
+        try {
+            return CSV.parse(reader);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new InvalidRequestException("header", e.getMessage());
         }
     }
 

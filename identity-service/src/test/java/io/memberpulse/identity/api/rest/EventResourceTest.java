@@ -181,6 +181,20 @@ class EventResourceTest {
     }
 
     @Test
+    void aHeaderEndingInACommaIsReadAndOneNamingAColumnTwiceIsRefusedByName() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        // A spreadsheet's export: a trailing comma on every line, so an unnamed last column.
+        given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,member_no,\nv-" + run
+                        + ",pos,visit,2025-03-01T10:00:00+08:00,s-" + run + ",M-" + run + ",\n")
+                .when().post("/events/csv").then().statusCode(200).body("accepted", equalTo(1))
+                .body("rejected", equalTo(0));
+        given().contentType("text/csv").body("event_id,source,type,occurred_at,phone,phone\nv2-" + run
+                        + ",pos,visit,2025-03-01T10:00:00+08:00,13800138000,13900139000\n")
+                .when().post("/events/csv").then().statusCode(400).body("errors[0].field", equalTo("header"))
+                .body("errors[0].reason", containsString("phone"));
+    }
+
+    @Test
     void aStockOutIsPublishedWithoutAMemberKeyedByItsStore() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
