@@ -101,6 +101,18 @@ public final class ChannelEventRules {
         if (type == EventType.EVENT_TYPE_REVIEW && (event.getReview().getRating() < 1 || event.getReview().getRating() > 5)) {
             errors.add(new FieldError("rating", "must be 1..5 for reviews"));
         }
+        // EVENT-CSV: coupon events carry their coupon. An issue also names its campaign and value; a redemption may
+        // leave those out (a till scans the coupon, not the campaign): campaign-service takes them from the issue.
+        boolean issued = type == EventType.EVENT_TYPE_COUPON_ISSUED;
+        if ((issued || type == EventType.EVENT_TYPE_COUPON_REDEEMED) && event.getCoupon().getCouponId().isBlank()) {
+            errors.add(new FieldError("coupon_id", "is required for " + EventFormat.typeName(type) + " events"));
+        }
+        if (issued && event.getCoupon().getCampaignId().isBlank()) {
+            errors.add(new FieldError("campaign_id", "is required for coupon_issued events"));
+        }
+        if (issued && !event.getCoupon().hasCouponValue()) {
+            errors.add(new FieldError("coupon_value", "is required for coupon_issued events"));
+        }
         OrderLine line = event.getLine();
         // Written so that NaN fails too (gRPC and Kafka carry doubles as they are; FieldLimits bounds the amounts).
         if (line.hasMarginRate() && !(line.getMarginRate() >= 0 && line.getMarginRate() <= 1)) {

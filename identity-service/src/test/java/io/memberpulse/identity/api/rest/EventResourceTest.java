@@ -181,6 +181,23 @@ class EventResourceTest {
     }
 
     @Test
+    void couponEventsCarryTheirCouponAndAnIssueItsCampaignAndValue() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String csv = "event_id,source,type,occurred_at,member_no,coupon_id,campaign_id,coupon_value\n"
+                + "ci1-%1$s,crm,coupon_issued,2025-03-01T10:00:00+08:00,CP-%1$s,C-%1$s,spring,10\n".formatted(run)
+                + "ci2-%1$s,crm,coupon_issued,2025-03-01T10:00:00+08:00,CP-%1$s,,spring,10\n".formatted(run)
+                + "ci3-%1$s,crm,coupon_issued,2025-03-01T10:00:00+08:00,CP-%1$s,C3-%1$s,,10\n".formatted(run)
+                + "ci4-%1$s,crm,coupon_issued,2025-03-01T10:00:00+08:00,CP-%1$s,C4-%1$s,spring,\n".formatted(run)
+                // The till scans the coupon, not its campaign: the issue names those.
+                + "cr1-%1$s,pos,coupon_redeemed,2025-03-02T10:00:00+08:00,CP-%1$s,C-%1$s,,\n".formatted(run)
+                + "cr2-%1$s,pos,coupon_redeemed,2025-03-02T10:00:00+08:00,CP-%1$s,,,\n".formatted(run);
+        given().contentType("text/csv").body(csv).when().post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(2)).body("rejected", equalTo(4))
+                .body("rejections.line", equalTo(List.of(3, 4, 5, 7)))
+                .body("rejections.field", equalTo(List.of("coupon_id", "campaign_id", "coupon_value", "coupon_id")));
+    }
+
+    @Test
     void aHeaderEndingInACommaIsReadAndOneNamingAColumnTwiceIsRefusedByName() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         // A spreadsheet's export: a trailing comma on every line, so an unnamed last column.
