@@ -190,10 +190,14 @@ public class ScoreMembersService {
             return;
         }
         Instant clock = repository.watermark().await().indefinitely().orElse(null);
-        Set<String> unscored = clock == null ? involved : score(involved, clock, true);
-        if (!unscored.isEmpty()) {
-            List<ChurnScore> removed = repository.deleteScores(unscored).await().indefinitely();
-            cache.removeAll(unscored, removed).await().indefinitely();
+        forget(clock == null ? involved : score(involved, clock, true));
+    }
+
+    /** Takes the members' scores out of PostgreSQL, Redis and the rankings. */
+    private void forget(Collection<String> memberIds) {
+        if (!memberIds.isEmpty()) {
+            List<ChurnScore> removed = repository.deleteScores(memberIds).await().indefinitely();
+            cache.removeAll(memberIds, removed).await().indefinitely();
         }
     }
 
@@ -229,7 +233,7 @@ public class ScoreMembersService {
     /**
      * @param rewrite store and publish every score made, moved or not (a merge or split changed whose history
      *     it explains)
-     * @return the members who have no score now (no order left)
+     * @return the members who have no score now (no order left); a score they had is taken away
      */
     private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite) {
         Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
@@ -257,6 +261,8 @@ public class ScoreMembersService {
         cache.putAll(changed, previous).await().indefinitely();
         publisher.publish(changed).await().indefinitely();
         published.increment(changed.size());
+        // Scored before, nothing to score now (every order refunded): the old score must not stay served.
+        forget(unscored.stream().filter(previous::containsKey).toList());
         return unscored;
     }
 

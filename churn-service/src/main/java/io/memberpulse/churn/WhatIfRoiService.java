@@ -24,16 +24,21 @@ public class WhatIfRoiService {
     private final ModelRepository models;
     private final ObjectMapper json;
 
-    public WhatIfRoiService(ModelRepository models, ObjectMapper json) {
+    /** memberpulse.churn.horizon-days: what the served scores predict, so what a measured lift must be for. */
+    private final int horizonDays;
+
+    public WhatIfRoiService(ModelRepository models, ObjectMapper json, ChurnConfig config) {
         this.models = models;
         this.json = json;
+        this.horizonDays = config.churn().horizonDays();
     }
 
     public Uni<WhatIfRoi.Result> whatIf(WhatIfRoi.Inputs inputs) {
         return models.promotedReport().flatMap(promoted -> promoted.isPresent()
                 ? Uni.createFrom().item(measured(promoted.get(), null, inputs.topShare()))
-                : models.latestReport().map(latest -> measured(latest.orElseThrow(() -> new NotEnoughDataException(
-                        "no measured lift yet: no model version has been trained (POST /models/train)")),
+                : models.latestReport(horizonDays).map(latest -> measured(latest.orElseThrow(() -> new NotEnoughDataException(
+                        "no measured lift yet: no model version has been trained for the " + horizonDays
+                                + "-day horizon scores are served at (POST /models/train)")),
                         RHYTHM, inputs.topShare())))
                 .map(measured -> WhatIfRoi.calculate(inputs, measured));
     }

@@ -13,11 +13,13 @@ public final class RoiCalculator {
         public Inputs {
             require(members >= 0, "members", "must be 0 or more");
             require(riskShare > 0 && riskShare <= 1, "risk_share", "must be within (0, 1]");
-            require(touchCost >= 0, "touch_cost", "must be 0 or more");
-            require(couponCost >= 0, "coupon_cost", "must be 0 or more");
+            // Written so that NaN and infinities fail too (gRPC carries doubles as they are; JSON 1e999 is infinite).
+            require(touchCost >= 0 && Double.isFinite(touchCost), "touch_cost", "must be a finite amount, 0 or more");
+            require(couponCost >= 0 && Double.isFinite(couponCost), "coupon_cost", "must be a finite amount, 0 or more");
             require(touchCost + couponCost > 0, "touch_cost", "touch and coupon cost cannot both be 0");
             require(winBackUplift >= 0 && winBackUplift <= 1, "win_back_uplift", "must be within 0..1");
-            require(netValuePerWonBack >= 0, "net_value_per_won_back", "must be 0 or more");
+            require(netValuePerWonBack >= 0 && Double.isFinite(netValuePerWonBack), "net_value_per_won_back",
+                    "must be a finite amount, 0 or more");
         }
     }
 

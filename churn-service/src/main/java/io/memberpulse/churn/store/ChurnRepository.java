@@ -224,11 +224,14 @@ public class ChurnRepository {
         return scoresOf(List.of(memberId)).map(scores -> Optional.ofNullable(scores.get(memberId)));
     }
 
-    /** The riskiest members of a store (all stores when null), riskiest first. */
+    /**
+     * The riskiest members of a store (all stores when null), riskiest first; ties by member id descending, as
+     * Redis's reversed rankings order them, so the answer does not depend on which of the two gave it.
+     */
     public Uni<List<ChurnScore>> top(String storeId, int k) {
         return pool.preparedQuery("""
                 SELECT * FROM churn_score WHERE ($1::text IS NULL OR home_store_id = $1)
-                ORDER BY probability DESC, member_id LIMIT $2""")
+                ORDER BY probability DESC, member_id DESC LIMIT $2""")
                 .execute(Tuple.of(storeId, k))
                 .map(rows -> {
                     List<ChurnScore> scores = new ArrayList<>();

@@ -89,13 +89,21 @@ public class ModelRepository {
         return versionReport("SELECT version, report FROM churn_model WHERE promoted");
     }
 
-    /** The newest version's report, promoted or not; empty when none was trained. */
-    public Uni<Optional<VersionReport>> latestReport() {
-        return versionReport("SELECT version, report FROM churn_model ORDER BY trained_at DESC, version DESC LIMIT 1");
+    /**
+     * The newest version's report for the horizon scores are served at, promoted or not; empty when none was
+     * trained (a version trained for another horizon measures another question).
+     */
+    public Uni<Optional<VersionReport>> latestReport(int horizonDays) {
+        return versionReport("SELECT version, report FROM churn_model WHERE horizon_days = $1 ORDER BY trained_at DESC, version DESC LIMIT 1",
+                Tuple.of(horizonDays));
     }
 
     private Uni<Optional<VersionReport>> versionReport(String sql) {
-        return pool.query(sql).execute().map(rows -> {
+        return versionReport(sql, Tuple.tuple());
+    }
+
+    private Uni<Optional<VersionReport>> versionReport(String sql, Tuple parameters) {
+        return pool.preparedQuery(sql).execute(parameters).map(rows -> {
             var it = rows.iterator();
             if (!it.hasNext()) {
                 return Optional.empty();

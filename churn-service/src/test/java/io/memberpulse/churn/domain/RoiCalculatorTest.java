@@ -34,5 +34,13 @@ class RoiCalculatorTest {
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("risk_share"));
         assertThatThrownBy(() -> new RoiCalculator.Inputs(1000, 0.2, 0, 0, 0.1, 10))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("touch_cost"));
+        // Infinite amounts (gRPC doubles as sent, JSON 1e999) would give an infinite cost or a NaN gain with 200 OK.
+        assertThatThrownBy(() -> new RoiCalculator.Inputs(1000, 0.2, Double.POSITIVE_INFINITY, 0, 0.1, 10))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("touch_cost"));
+        assertThatThrownBy(() -> new RoiCalculator.Inputs(1000, 0.2, 1, Double.NaN, 0.1, 10))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("coupon_cost"));
+        assertThatThrownBy(() -> new RoiCalculator.Inputs(1000, 0.2, 1, 0, 0, Double.POSITIVE_INFINITY))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.field()).isEqualTo("net_value_per_won_back"));
     }
 }

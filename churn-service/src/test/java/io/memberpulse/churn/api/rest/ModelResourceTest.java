@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.memberpulse.devstack.testing.AuthTestResource;
@@ -233,9 +234,15 @@ class ModelResourceTest {
                     stored.report(), stored.reliabilityPng(), stored.model(), stored.population())).await().indefinitely();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + run + "-m1/score")
                     .then().statusCode(200).body("modelVersion", equalTo(elsewhere)));
-            // ... and takes every version out of service: back to the rhythm baseline
+            // A newer version trained for another horizon (never promoted: it answers another question)...
+            models.insert(new ModelRepository.StoredModel(new ModelRepository.Summary(version + "-h30", s.kind(),
+                    Instant.now().plusSeconds(60), s.asOf(), 30, false, s.validationAuc(), s.validationLift(), s.decision()),
+                    stored.report(), stored.reliabilityPng(), stored.model(), stored.population())).await().indefinitely();
+            // ... and takes every version out of service: back to the rhythm baseline, as measured for the served horizon
             models.demoteAll().await().indefinitely();
             await().atMost(Duration.ofSeconds(30)).until(() -> registry.current().isEmpty());
+            given().get(WHAT_IF).then().statusCode(200).body("source", containsString("rhythm baseline"))
+                    .body("source", containsString(elsewhere)).body("source", not(containsString("-h30")));
         } finally {
             models.demoteAll().await().indefinitely();
             registry.reload();

@@ -78,6 +78,33 @@ class ScoreResourceTest {
     }
 
     @Test
+    void aMemberWhoseEveryOrderIsRefundedLosesTheScoreTheyHad() {
+        String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        String member = "refunded-" + UUID.randomUUID();
+        Instant bought = CLOCK.minus(Duration.ofDays(40));
+        MemberEvent order = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(member + "-o").setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(bought.getEpochSecond())).setStoreId(store)
+                .setLine(OrderLine.newBuilder().setOrderId(member + "-1").setQuantity(1).setPaidAmount(100))).build();
+        kafka.produce(String.class, MemberEvent.class).fromRecords(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, order))
+                .awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/score")
+                .then().statusCode(200).body("memberValue", equalTo(100.0f)));
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("memberId", equalTo(List.of(member)));
+
+        MemberEvent refund = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(member + "-r").setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_REFUND)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(bought.plus(Duration.ofDays(2)).getEpochSecond()))
+                .setStoreId(store).setLine(OrderLine.newBuilder().setOrderId(member + "-1").setRefundAmount(100))).build();
+        kafka.produce(String.class, MemberEvent.class).fromRecords(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, refund))
+                .awaitCompletion();
+        // Nothing bought, nothing to lose: no score served, and off the store's ranking.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/score")
+                .then().statusCode(404));
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
     void membersAreScoredFromMemberEventsRankedPerStoreAndPublished() {
         String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
         String loyal = "loyal-" + UUID.randomUUID();
