@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * Scores on the seeds' "event + window" cadence: members touched by new purchase facts are scored
@@ -40,6 +41,7 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class ScoreMembersService {
+    private static final Logger LOG = Logger.getLogger(ScoreMembersService.class);
     private static final int PAGE = 2_000;
     private static final long BUSY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
@@ -198,6 +200,33 @@ public class ScoreMembersService {
         if (!memberIds.isEmpty()) {
             List<ChurnScore> removed = repository.deleteScores(memberIds).await().indefinitely();
             cache.removeAll(memberIds, removed).await().indefinitely();
+        }
+    }
+
+    /**
+     * Puts every stored score back into Redis when Redis lost them (no completeness mark): scores already cached
+     * (written since) are left as they are. Until it is done TopRisk reads PostgreSQL. Blocking.
+     */
+    public synchronized void refillCacheIfLost() {
+        if (cache.isComplete().await().indefinitely()) {
+            return;
+        }
+        long refilled = 0;
+        String after = "";
+        while (true) {
+            List<ChurnScore> page = repository.scoresAfter(after, PAGE).await().indefinitely();
+            if (page.isEmpty()) {
+                break;
+            }
+            Set<String> cached = cache.cachedOf(page.stream().map(ChurnScore::memberId).toList()).await().indefinitely();
+            List<ChurnScore> missing = page.stream().filter(score -> !cached.contains(score.memberId())).toList();
+            cache.putAll(missing, Map.of()).await().indefinitely();
+            refilled += missing.size();
+            after = page.get(page.size() - 1).memberId();
+        }
+        cache.markComplete().await().indefinitely();
+        if (refilled > 0) {
+            LOG.infof("Redis had lost %,d churn scores: refilled from PostgreSQL", refilled);
         }
     }
 

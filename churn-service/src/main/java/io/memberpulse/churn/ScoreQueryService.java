@@ -10,7 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 
-/** Reads: answered from Redis; PostgreSQL only when Redis lost them (flushed or restarted). */
+/** Reads: answered from Redis; PostgreSQL only when Redis lost them (flushed or restarted) and until they are refilled. */
 @ApplicationScoped
 public class ScoreQueryService {
     private final ChurnRepository repository;
@@ -29,10 +29,13 @@ public class ScoreQueryService {
                 .map(found -> found.orElseThrow(() -> new MemberNotFoundException(memberId)));
     }
 
-    /** storeId null = all stores. */
+    /**
+     * storeId null = all stores. From Redis's rankings while they hold every score; from PostgreSQL while they do
+     * not (Redis lost its data and the refill has not finished: a ranking holding only the members scored since
+     * would leave the riskiest out).
+     */
     public Uni<List<ChurnScore>> top(String storeId, int k) {
-        return cache.top(storeId, k).flatMap(cached -> cached.isEmpty() ? repository.top(storeId, k)
-                : Uni.createFrom().item(cached));
+        return cache.isComplete().flatMap(complete -> complete ? cache.top(storeId, k) : repository.top(storeId, k));
     }
 
     /**

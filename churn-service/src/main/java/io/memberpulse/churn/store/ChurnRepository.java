@@ -289,6 +289,17 @@ public class ChurnRepository {
                 .map(rows -> rows.iterator().next().getOffsetDateTime(0).toInstant());
     }
 
+    /** Stored scores in member order, a page after {@code after}. */
+    public Uni<List<ChurnScore>> scoresAfter(String after, int limit) {
+        return pool.preparedQuery("SELECT * FROM churn_score WHERE member_id > $1 ORDER BY member_id LIMIT $2")
+                .execute(Tuple.of(after, limit))
+                .map(rows -> {
+                    List<ChurnScore> scores = new ArrayList<>();
+                    rows.forEach(row -> scores.add(toScore(row)));
+                    return scores;
+                });
+    }
+
     public Uni<List<String>> memberIdsAfter(String after, int limit) {
         return pool.preparedQuery("SELECT DISTINCT member_id FROM purchase_line WHERE member_id > $1 ORDER BY member_id LIMIT $2")
                 .execute(Tuple.of(after, limit))

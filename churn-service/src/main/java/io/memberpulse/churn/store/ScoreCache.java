@@ -104,6 +104,34 @@ public class ScoreCache {
         }
     }
 
+    /**
+     * Whether every stored score is cached: set once a refill from PostgreSQL finished, gone with everything else
+     * when Redis lost its data (flushed, restarted without persistence). Rankings are only complete with it.
+     */
+    public Uni<Boolean> isComplete() {
+        return keys.exists(completeKey());
+    }
+
+    public Uni<Void> markComplete() {
+        return values.set(completeKey(), "1");
+    }
+
+    /** Of these members, those whose score is cached. */
+    public Uni<Set<String>> cachedOf(List<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return values.mget(memberIds.stream().map(this::scoreKey).toArray(String[]::new)).map(found -> {
+            Set<String> cached = new java.util.HashSet<>();
+            memberIds.forEach(id -> {
+                if (found.get(scoreKey(id)) != null) {
+                    cached.add(id);
+                }
+            });
+            return cached;
+        });
+    }
+
     public Uni<Optional<ChurnScore>> get(String memberId) {
         return values.get(scoreKey(memberId)).map(json -> Optional.ofNullable(json).map(this::read));
     }
@@ -116,6 +144,10 @@ public class ScoreCache {
                         : values.mget(memberIds.stream().map(this::scoreKey).toArray(String[]::new))
                                 .map(found -> memberIds.stream().map(id -> found.get(scoreKey(id)))
                                         .filter(Objects::nonNull).map(this::read).toList()));
+    }
+
+    private String completeKey() {
+        return prefix + "rankings-complete";
     }
 
     private String scoreKey(String memberId) {

@@ -28,10 +28,12 @@ import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +53,12 @@ class ScoreResourceTest {
     String bootstrapServers;
 
     KafkaCompanion kafka;
+
+    @Inject
+    RedisDataSource redis;
+
+    @ConfigProperty(name = "memberpulse.redis.key-prefix")
+    String redisPrefix;
 
     @BeforeEach
     void connect() {
@@ -75,6 +83,37 @@ class ScoreResourceTest {
             records.add(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event));
         }
         return records;
+    }
+
+    @Test
+    void topRiskAfterRedisLostItsDataIsWholeAndRedisIsRefilled() {
+        String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        String lapsed = "lapsed-" + UUID.randomUUID();
+        String loyal = "loyal-" + UUID.randomUUID();
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        records.addAll(weeklyOrders(lapsed, store, 4, CLOCK.minus(Duration.ofDays(60))));
+        records.addAll(weeklyOrders(loyal, store, 4, CLOCK.minus(Duration.ofDays(3))));
+        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=5")
+                .then().statusCode(200).body("size()", equalTo(2)));
+
+        // Redis loses everything (a restart without persistence); then one more member of the store is scored.
+        var keys = redis.key(String.class);
+        keys.keys(redisPrefix + "*").forEach(keys::del);
+        String newcomer = "newcomer-" + UUID.randomUUID();
+        kafka.produce(String.class, MemberEvent.class).fromRecords(weeklyOrders(newcomer, store, 2, CLOCK.minus(Duration.ofDays(1))))
+                .awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + newcomer + "/score")
+                .then().statusCode(200));
+        // The store's ranking in Redis may hold the newcomer alone by now: the answer is still the whole store, riskiest first.
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("size()", equalTo(3))
+                .body("[0].memberId", equalTo(lapsed));
+        // The next tick puts the lost scores back, and marks the rankings whole again.
+        await().atMost(Duration.ofSeconds(30)).until(() -> keys.exists(redisPrefix + "score:" + lapsed)
+                && keys.exists(redisPrefix + "rankings-complete"));
+        assertThat(redis.sortedSet(String.class).zscore(redisPrefix + "top:" + store, lapsed)).isPresent();
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("size()", equalTo(3))
+                .body("[0].memberId", equalTo(lapsed));
     }
 
     @Test
