@@ -269,7 +269,7 @@ public class GraphRepository {
                 eventMembers.add(part.memberId());
                 eventKeys.add(key);
             }
-            part.identifiers().forEach(i -> moves.add(Tuple.of(part.memberId(), i.type().code(), i.value())));
+            part.identifiers().forEach(i -> moves.add(Tuple.of(part.memberId(), i.type().code(), i.value(), originalId)));
         }
         List<Tuple> pairs = new ArrayList<>();
         List<String> all = new ArrayList<>(members);
@@ -292,7 +292,10 @@ public class GraphRepository {
                         .execute(Tuple.of(sources.toArray(String[]::new), eventIds.toArray(String[]::new),
                                 eventMembers.toArray(String[]::new))))
                 .flatMap(v -> moves.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(
-                        "UPDATE member_identifier SET member_id = $1 WHERE type = $2 AND value = $3")
+                        // Only what the original (or a member merged into it) holds: a phone re-issued to
+                        // someone else since the part's events stays with its new holder.
+                        "UPDATE member_identifier SET member_id = $1 WHERE type = $2 AND value = $3"
+                                + " AND member_current_of(member_id) = $4")
                         .executeBatch(moves).replaceWithVoid())
                 .flatMap(v -> connection.preparedQuery(
                         "INSERT INTO member_cannot_link (member_a, member_b, split_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")

@@ -321,6 +321,37 @@ class EventResourceTest {
     }
 
     @Test
+    void aSplitLeavesAPhoneReissuedSinceWithItsNewHolder() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "1371" + run.chars().map(c -> '0' + c % 10).limit(7)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append);
+        String before = """
+                event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,paid_amount
+                s0-%1$s,pos,order,2025-01-04T10:00:00+08:00,s-s1,,SA-%1$s,sa0-%1$s,1,10.00
+                s1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-s1,%2$s,SA-%1$s,sa1-%1$s,1,10.00
+                """.formatted(run, phone);
+        String after = """
+                event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,paid_amount
+                s2-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-s2,%2$s,SB-%1$s,sb-%1$s,1,12.00
+                """.formatted(run, phone);
+        given().contentType("text/csv").body(before).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        String first = given().queryParam("member_no", "SA-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        given().contentType("text/csv").body(after).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+        String second = given().queryParam("member_no", "SB-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(200).body("memberId", equalTo(second));
+
+        // January's phone event is split off the first member: the phone is the second member's now, and stays so.
+        String part = given().contentType("application/json")
+                .body("{\"parts\": [{\"eventKeys\": [\"pos:s1-" + run + "\"]}], \"reason\": \"a guest at the till\"}")
+                .post("/members/" + first + "/split").then().statusCode(200).extract().path("parts[0].memberId");
+        assertThat(part).isNotEqualTo(second);
+        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(200).body("memberId", equalTo(second));
+        given().get("/members/" + part).then().statusCode(200).body("eventCount", equalTo(1));
+    }
+
+    @Test
     void aPhoneReissuedMonthsLaterMovesToItsNewHolderAndNobodyIsMerged() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String before = """
