@@ -2,6 +2,7 @@ package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignState;
+import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.CampaignRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -14,7 +15,7 @@ import java.util.TreeSet;
 /**
  * What a call campaign's going live and ending do to the call tasks. Live: the stores of its members and of their
  * OPEN calls are replanned, so held-out members lose their calls wherever they are and treated members' calls count
- * for it. Ended (review): its held-out members are ordinary members again. Those whose segment-rule call the holdout
+ * for it. Ended (review): its OPEN calls count for it no more, and its held-out members are ordinary members again. Those whose segment-rule call the holdout
  * cancelled and who are still in the segment get that rule's call as on entering it (unless another live call
  * campaign holds them out, they have an OPEN call, a call made puts them in the cool-down or they opted out), then
  * the same stores are replanned, where the churn SOP may pick them again.
@@ -22,13 +23,15 @@ import java.util.TreeSet;
 @ApplicationScoped
 class CallCampaignTasks {
     private final CampaignRepository campaigns;
+    private final CallTaskRepository tasks;
     private final SegmentTaskPlanner segmentRules;
     private final ReplanStoresService replanner;
     private final Clock clock;
 
-    CallCampaignTasks(CampaignRepository campaigns, SegmentTaskPlanner segmentRules, ReplanStoresService replanner,
-            Clock clock) {
+    CallCampaignTasks(CampaignRepository campaigns, CallTaskRepository tasks, SegmentTaskPlanner segmentRules,
+            ReplanStoresService replanner, Clock clock) {
         this.campaigns = campaigns;
+        this.tasks = tasks;
         this.segmentRules = segmentRules;
         this.replanner = replanner;
         this.clock = clock;
@@ -44,7 +47,8 @@ class CallCampaignTasks {
         }
         return switch (state) {
             case LIVE -> campaigns.storesOf(campaign.id()).flatMap(replanner::replan);
-            case REVIEW -> giveBackSegmentCalls(campaign.id()).flatMap(stores -> campaigns.storesOf(campaign.id())
+            case REVIEW -> Panache.withTransaction(() -> tasks.releaseFrom(campaign.id()))
+                    .chain(() -> giveBackSegmentCalls(campaign.id())).flatMap(stores -> campaigns.storesOf(campaign.id())
                     .flatMap(enrolled -> {
                         stores.addAll(enrolled);
                         return replanner.replan(stores);

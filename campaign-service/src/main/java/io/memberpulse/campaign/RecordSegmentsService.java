@@ -10,7 +10,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keeps each member's current segments from member.segments (campaign targets, the next-target
@@ -43,14 +45,14 @@ public class RecordSegmentsService {
     }
 
     public Uni<Void> record(List<SegmentChanged> changes) {
-        List<MemberSegmentRepository.Change> valid = changes.stream()
+        List<MemberSegmentRepository.Change> valid = latestPerMembership(changes.stream()
                 .filter(c -> !c.getMemberId().isEmpty() && !c.getSegmentId().isEmpty())
                 .filter(c -> c.getChange() == SegmentChanged.Change.CHANGE_ENTERED || c.getChange() == SegmentChanged.Change.CHANGE_LEFT)
                 .map(c -> new MemberSegmentRepository.Change(c.getMemberId(), c.getSegmentId(),
                         c.getChange() == SegmentChanged.Change.CHANGE_ENTERED,
                         Instant.ofEpochSecond(c.getAt().getSeconds(), c.getAt().getNanos()),
                         c.getHomeStoreId().isEmpty() ? null : c.getHomeStoreId()))
-                .toList();
+                .toList());
         if (valid.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -64,6 +66,20 @@ public class RecordSegmentsService {
                             .filter(c -> planner.triggers(c.segmentId())).toList();
                     return triggering.isEmpty() ? Uni.createFrom().voidItem() : openTasks(triggering);
                 });
+    }
+
+    /**
+     * A member's latest change per segment in the batch (by time; a tie: the later record). Applied together, a batch's
+     * entries go in before its exits, so a member who left and came back within one batch (a consumer behind, a
+     * replay) would end outside the segment, and the planner would close and reopen the member's call for nothing.
+     */
+    static List<MemberSegmentRepository.Change> latestPerMembership(List<MemberSegmentRepository.Change> changes) {
+        Map<String, MemberSegmentRepository.Change> latest = new LinkedHashMap<>();
+        for (MemberSegmentRepository.Change change : changes) {
+            latest.merge(change.memberId() + '\u0000' + change.segmentId(), change,
+                    (before, after) -> after.at().isBefore(before.at()) ? before : after);
+        }
+        return List.copyOf(latest.values());
     }
 
     /** A reported home store is a known store: a segment rule may open its first call there (its call list, not a 404). */

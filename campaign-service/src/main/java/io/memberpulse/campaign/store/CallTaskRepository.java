@@ -85,6 +85,15 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
     }
 
     /**
+     * The campaign ended: its OPEN tasks count for it no more (a call made after its review is not its effect, and a
+     * call campaign live now claims them on its next replan). A bulk update: versions stay.
+     */
+    public Uni<Void> releaseFrom(String campaignId) {
+        return update("campaignId = null where campaignId = ?1 and status = ?2", campaignId, CallTaskEntity.OPEN)
+                .replaceWithVoid();
+    }
+
+    /**
      * Cancels the OPEN tasks of members a live call campaign holds out, in whichever store they are and whichever rule
      * opened them; returns the stores of the tasks cancelled. A bulk update that only touches tasks still OPEN, so
      * that two stores' planners cancelling the same call at once (the member is scored in one, called from the other)

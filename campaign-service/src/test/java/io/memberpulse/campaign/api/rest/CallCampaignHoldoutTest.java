@@ -172,8 +172,12 @@ class CallCampaignHoldoutTest {
         assertThat(count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'", allHeldOut)).isZero();
         assertThat(callList(scoredIn)).doesNotContainAnyElementsOf(allHeldOut);
         assertThat(callList(callsIn)).doesNotContainAnyElementsOf(allHeldOut);
+        String openForIt = "SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN' AND campaign_id = $2";
+        assertThat(count(openForIt, called, campaign)).isPositive();
 
         moveTo(campaign, "review");
+        // Ended: a call made from now on is not this campaign's effect (nor counted in its results).
+        assertThat(count(openForIt, called, campaign)).isZero();
     }
 
     /**
