@@ -130,6 +130,24 @@ public class MemberStates {
                 .collect(java.util.stream.Collectors.groupingByConcurrent(segment -> segment, java.util.stream.Collectors.counting()));
     }
 
+    /**
+     * Reads every churn probability again. Scores recorded while no rule segment could test them reached PostgreSQL
+     * only (nothing was recomputed), and a rule defined now must see them. Blocking.
+     */
+    public synchronized void refreshProbabilities() {
+        if (!loaded) {
+            return; // the load reads them
+        }
+        Map<String, Double> probabilities = new HashMap<>();
+        risks.forEachProbability(probabilities::put).await().indefinitely();
+        states.replaceAll((id, state) -> {
+            Double probability = probabilities.get(id);
+            MemberHistory history = state.history();
+            return java.util.Objects.equals(probability, history.churnProbability()) ? state
+                    : new State(new MemberHistory(history.lines(), history.facts(), probability), state.row());
+        });
+    }
+
     /** The pass wrote the member's new row. */
     public void written(String memberId, RfmRepository.StoredRow row) {
         states.computeIfPresent(memberId, (id, state) -> new State(state.history(), row));

@@ -136,6 +136,7 @@ public class RecomputeRfmService {
 
     /** Recomputes every member now, whatever the clock did: the backfill of a new segment. Blocking. */
     public synchronized Pass backfill() {
+        states.refreshProbabilities(); // a new rule may test churn scores no rule needed until now
         return repository.watermark().await().indefinitely().map(this::recomputeEveryone).orElse(null);
     }
 

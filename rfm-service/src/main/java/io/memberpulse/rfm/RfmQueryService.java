@@ -58,7 +58,7 @@ public class RfmQueryService {
     /** Exactly what the live computation gave at that instant: same facts, same calculator, same rules. */
     public Uni<RfmSnapshot> asOf(String memberId, Instant asOf) {
         return history(memberId).map(history -> {
-            if (!history.hasRow(asOf)) {
+            if (!history.isKnown()) {
                 throw new MemberNotFoundException(memberId);
             }
             var rfm = calculator.compute(memberId, history, asOf);

@@ -48,6 +48,7 @@ public final class DefaultSegments {
                 "must be < lifecycle.dormant-days (" + num(churnEdge.dormantDays()) + "): a dormant member is past the edge");
         require(churnEdge.maxOrders30d() >= 0, "churn-edge.max-orders-30d", "must be >= 0");
         require(churnEdge.maxMonetary30d() >= 0, "churn-edge.max-monetary-30d", "must be >= 0");
+        require(Double.isFinite(churnEdge.maxMonetary30d()), "churn-edge.max-monetary-30d", "must be a finite number");
         this.rules = List.of(
                 new SegmentRule(HIGH_VALUE_ACTIVE, "High-value active", describe(highValueActive), r -> holds(highValueActive, r)),
                 new SegmentRule(POTENTIAL, "Potential", describe(potential), r -> holds(potential, r)),
@@ -101,6 +102,9 @@ public final class DefaultSegments {
         require(threshold.maxRecencyDays() >= 0, segment + ".max-recency-days", "must be >= 0");
         require(threshold.minOrders30d() >= 1, segment + ".min-orders-30d", "must be >= 1");
         require(threshold.minMonetary30d() >= 0, segment + ".min-monetary-30d", "must be >= 0");
+        // JSON 1e400 reads as infinity, which >= 0 lets through: a rule "M30 >= Infinity" nobody can meet.
+        require(Double.isFinite(threshold.maxRecencyDays()), segment + ".max-recency-days", "must be a finite number");
+        require(Double.isFinite(threshold.minMonetary30d()), segment + ".min-monetary-30d", "must be a finite number");
     }
 
     private static String describe(Active threshold) {

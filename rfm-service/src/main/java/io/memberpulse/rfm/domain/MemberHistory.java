@@ -24,11 +24,19 @@ public record MemberHistory(List<PurchaseLine> lines, List<MemberFact> facts, Do
     }
 
     /**
-     * Whether rfm-service keeps a row for the member as of {@code asOf}: anyone with purchases, or registered.
-     * A member with neither (merged away, split off, only visits) has none.
+     * Whether rfm-service keeps a row for the member as of {@code asOf} (the event-time clock): anyone with purchases,
+     * or registered by then. A member with neither (merged away, split off, only visits) has none.
      */
     public boolean hasRow(Instant asOf) {
         return !lines.isEmpty() || registration(asOf).isPresent();
+    }
+
+    /**
+     * Whether the member is known at all (bought or registered, at any time): a query as of an earlier instant is
+     * answered for such a member, with what was known then (zeros before anything).
+     */
+    public boolean isKnown() {
+        return !lines.isEmpty() || facts.stream().anyMatch(f -> f.kind() == MemberFact.Kind.REGISTER);
     }
 
     public static MemberHistory ofLines(List<PurchaseLine> lines) {

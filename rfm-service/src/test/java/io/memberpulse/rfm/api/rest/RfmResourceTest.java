@@ -432,6 +432,13 @@ class RfmResourceTest {
             given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 0, \"minMonetary30d\": 700}")
                     .put("/segments/high-value-active/thresholds").then().statusCode(400)
                     .body("errors[0].field", equalTo("minOrders30d"));
+            // Numbers JSON can write but no threshold is: a fraction of an order, an infinite amount.
+            given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 2.5, \"minMonetary30d\": 700}")
+                    .put("/segments/high-value-active/thresholds").then().statusCode(400)
+                    .body("errors[0].field", equalTo("minOrders30d"));
+            given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 5, \"minMonetary30d\": 1e400}")
+                    .put("/segments/high-value-active/thresholds").then().statusCode(400)
+                    .body("errors[0].field", equalTo("minMonetary30d")).body("detail", containsString("finite"));
             given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 5, \"minMonetary30d\": 700}")
                     .put("/segments/stage:new/thresholds").then().statusCode(409);
             given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 5, \"minMonetary30d\": 700}")
@@ -478,6 +485,41 @@ class RfmResourceTest {
         given().queryParam("store", "s-077").get("/segments/stage:new/members").then().statusCode(200)
                 .body("memberId", hasItem(member));
         changes.stop();
+    }
+
+    @Test
+    void aRuleDefinedAfterTheChurnScoresArrivedSeesThem() {
+        // No rule segment at all while the score arrives (other tests' rules retired; the defaults and stages refuse it).
+        for (String id : given().get("/segments").then().statusCode(200).extract().jsonPath().getList("id", String.class)) {
+            given().delete("/segments/" + id);
+        }
+        String member = "m-" + UUID.randomUUID();
+        String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        MemberEvent bought = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(member + "-o1").setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(DAY0.getEpochSecond())).setStoreId(store)
+                .setLine(OrderLine.newBuilder().setOrderId(member + "-o1").setQuantity(1).setPaidAmount(40))).build();
+        send(bought);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm").then().statusCode(200));
+        // Scored while no rule tests churn scores (this test's rule comes after): recorded, nothing recomputed.
+        kafka.registerSerde(io.memberpulse.proto.churn.v1.ChurnScored.class,
+                ProtobufSerdes.of(new io.memberpulse.proto.kafka.ChurnScoredDeserializer()));
+        kafka.produce(String.class, io.memberpulse.proto.churn.v1.ChurnScored.class).fromRecords(new ProducerRecord<>(
+                Topics.CHURN_SCORES, member, io.memberpulse.proto.churn.v1.ChurnScored.newBuilder().setMemberId(member)
+                        .setProbability(0.91).setAsOf(Timestamp.newBuilder().setSeconds(DAY0.getEpochSecond())).build()))
+                .awaitCompletion();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/profile")
+                .then().statusCode(200).body("tags.find { it.name == 'churn_probability' }.value", equalTo("0.910")));
+
+        String segment = "risky-" + store;
+        try {
+            given().contentType("application/json").body("{\"id\": \"%s\", \"name\": \"Risky\", \"rule\": \"churn_scored && churn_probability >= 0.9 && home_store == '%s'\"}"
+                            .formatted(segment, store))
+                    .post("/segments").then().statusCode(201).body("size", equalTo(1));
+            given().get("/members/" + member + "/rfm").then().statusCode(200).body("segments", hasItem(segment));
+        } finally {
+            given().delete("/segments/" + segment);
+        }
     }
 
     @Test
