@@ -20,6 +20,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -167,12 +168,22 @@ public class RecomputeRfmService {
         cache.markAgedTo(clock).await().indefinitely();
         lastFullRefresh = clock;
         lastFullRefreshNanos = System.nanoTime();
-        dashboards.recordSegmentSizes(clock.atZone(dayZone).toLocalDate(), states.segmentSizes())
+        dashboards.recordSegmentSizes(clock.atZone(dayZone).toLocalDate(), sizesOfEverySegment())
                 .await().indefinitely();
         LOG.infof("re-aged %,d members to %s in %.2f s (state %.2f s, compute %.2f s, %,d changed, %,d written in %.2f s)",
                 states.all().size(), clock, (System.nanoTime() - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                 changed.size(), written, (t3 - t2) / 1e9);
         return new Pass(states.all().size(), changed.size(), written, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+    }
+
+    /**
+     * Each segment's size after a pass, 0 for a segment nobody is in: a day recorded again must show a segment
+     * emptied since as 0, not keep the size of the day's earlier pass.
+     */
+    private Map<String, Long> sizesOfEverySegment() {
+        Map<String, Long> sizes = new java.util.TreeMap<>(states.segmentSizes());
+        segmentDefinitions.ids().forEach(id -> sizes.putIfAbsent(id, 0L));
+        return sizes;
     }
 
     /** The member's row at the clock when it differs from the stored one other than by R; else null. */

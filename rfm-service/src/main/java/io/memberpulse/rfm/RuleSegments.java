@@ -80,6 +80,17 @@ public class RuleSegments {
         return segments;
     }
 
+    /** Every segment id a member can be in now: the default segments, the lifecycle stages and the rules. */
+    public Set<String> ids() {
+        Set<String> ids = new LinkedHashSet<>();
+        defaults().rules().forEach(rule -> ids.add(rule.id()));
+        for (LifecycleStage stage : LifecycleStage.values()) {
+            ids.add(stage.segmentId());
+        }
+        all().forEach(rule -> ids.add(rule.id()));
+        return ids;
+    }
+
     /** What a rule sees of the member, with the default segments and stage in force. */
     public Map<String, Object> attributesOf(Rfm rfm, MemberHistory history) {
         return MemberAttributes.of(rfm, stageOf(rfm), defaultSegmentsOf(rfm), history, dayZone);

@@ -113,6 +113,20 @@ class DashboardResourceTest {
 
     /** Three members of two stores around the instant; returns the run id in their names. */
     @Test
+    void aSegmentNobodyIsInIsRecordedAsZeroNotLeftOut() {
+        String segment = "nobody-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            // Defining it re-evaluates everyone, which records the day's sizes.
+            given().contentType("application/json").body("{\"id\": \"%s\", \"name\": \"Nobody\", \"rule\": \"false\"}"
+                    .formatted(segment)).post("/segments").then().statusCode(201).body("size", equalTo(0));
+            given().get("/dashboard/segments").then().statusCode(200)
+                    .body("findAll { it.segmentId == '" + segment + "' }.size", equalTo(List.of(0)));
+        } finally {
+            given().delete("/segments/" + segment);
+        }
+    }
+
+    @Test
     void weeksAreTheChainsCalendarWeeks() {
         // Sunday 6 March 2016, 20:00 UTC, is Monday 04:00 in Shanghai: the orders of that evening open a new week there.
         Instant sundayEvening = Instant.parse("2016-03-06T20:00:00Z");
