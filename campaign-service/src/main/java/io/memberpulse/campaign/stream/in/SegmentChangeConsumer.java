@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 /**
  * member.segments in batches: members' current segments, for the next-target recommendation and the segment rules.
+ * A change without a member, segment, kind or time goes alone to the dead-letter topic.
  * A change under a member a merge absorbed (member.merges) is skipped (RecordSegmentsService).
  */
 @ApplicationScoped
@@ -26,6 +27,26 @@ class SegmentChangeConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, SegmentChanged> batch) {
-        return RecordBatches.consume(batch, service::record, LOG, "segment change");
+        return RecordBatches.consume(batch, SegmentChangeConsumer::problemOf, service::record, LOG, "segment change");
+    }
+
+    /**
+     * Why a change cannot be applied, naming the field, or null. Without its time an exit would delete nothing
+     * while the planner still closed the call, and an entry would date the membership to 1970.
+     */
+    static String problemOf(SegmentChanged change) {
+        if (change.getMemberId().isBlank()) {
+            return "member_id: is required";
+        }
+        if (change.getSegmentId().isBlank()) {
+            return "segment_id: is required";
+        }
+        if (change.getChange() != SegmentChanged.Change.CHANGE_ENTERED && change.getChange() != SegmentChanged.Change.CHANGE_LEFT) {
+            return "change: must be CHANGE_ENTERED or CHANGE_LEFT";
+        }
+        if (!change.hasAt()) {
+            return "at: is required to order changes";
+        }
+        return null;
     }
 }

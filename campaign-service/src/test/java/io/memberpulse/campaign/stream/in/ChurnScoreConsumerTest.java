@@ -61,7 +61,7 @@ class ChurnScoreConsumerTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(deadLetter(deadLetters, "garbage-" + run)).hasValueSatisfying(record -> {
                 assertThat(record.value()).isEqualTo(garbage);
-                assertThat(header(record, "dead-letter-reason")).contains("value");
+                assertThat(header(record, "dead-letter-reason")).contains("not a readable");
             });
             assertThat(deadLetter(deadLetters, "bad-" + run)).hasValueSatisfying(record -> {
                 assertThat(record.value()).isEqualTo(impossible.toByteArray());

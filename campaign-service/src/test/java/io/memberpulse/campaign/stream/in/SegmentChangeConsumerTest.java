@@ -1,0 +1,86 @@
+package io.memberpulse.campaign.stream.in;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.campaign.store.MemberSegmentRepository;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class SegmentChangeConsumerTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    MemberSegmentRepository segments;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    @Test
+    void aChangeWithoutItsSegmentOrTimeIsDeadLetteredAloneAndItsNeighbourApplied() {
+        String run = ChurnEvents.run();
+        String member = "m-" + run;
+        String segment = "seg-" + run;
+        Timestamp at = Timestamp.newBuilder().setSeconds(1_750_000_000L).build();
+        ConsumerTask<String, byte[]> dlq = kafka.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetter(Topics.MEMBER_SEGMENTS));
+        SegmentChanged timeless = SegmentChanged.newBuilder().setMemberId("timeless-" + run).setSegmentId(segment)
+                .setChange(SegmentChanged.Change.CHANGE_LEFT).build();
+        SegmentChanged nowhere = SegmentChanged.newBuilder().setMemberId("nowhere-" + run)
+                .setChange(SegmentChanged.Change.CHANGE_ENTERED).setAt(at).build();
+        SegmentChanged good = SegmentChanged.newBuilder().setMemberId(member).setSegmentId(segment)
+                .setChange(SegmentChanged.Change.CHANGE_ENTERED).setAt(at).build();
+        kafka.produce(String.class, byte[].class).fromRecords(
+                new ProducerRecord<>(Topics.MEMBER_SEGMENTS, "timeless-" + run, timeless.toByteArray()),
+                new ProducerRecord<>(Topics.MEMBER_SEGMENTS, "nowhere-" + run, nowhere.toByteArray()),
+                new ProducerRecord<>(Topics.MEMBER_SEGMENTS, member, good.toByteArray())).awaitCompletion();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !segments.memberships(List.of(member), List.of(segment))
+                .await().indefinitely().isEmpty());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(deadLetter(dlq, "timeless-" + run)).hasValueSatisfying(record ->
+                    assertThat(header(record, "dead-letter-reason")).contains("at: is required"));
+            assertThat(deadLetter(dlq, "nowhere-" + run)).hasValueSatisfying(record ->
+                    assertThat(header(record, "dead-letter-reason")).contains("segment_id: is required"));
+        });
+        assertThat(deadLetter(dlq, member)).isEmpty();
+        dlq.stop();
+    }
+
+    private static Optional<ConsumerRecord<String, byte[]>> deadLetter(ConsumerTask<String, byte[]> task, String key) {
+        return task.getRecords().stream().filter(record -> key.equals(record.key())).findFirst();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
