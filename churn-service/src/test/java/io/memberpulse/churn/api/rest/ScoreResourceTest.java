@@ -117,6 +117,24 @@ class ScoreResourceTest {
     }
 
     @Test
+    void tiedScoresComeBackInOneOrderFromRedisAndFromPostgres() {
+        String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        String twin = UUID.randomUUID().toString();
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        records.addAll(weeklyOrders("tie-a-" + twin, store, 4, CLOCK.minus(Duration.ofDays(30))));
+        records.addAll(weeklyOrders("tie-b-" + twin, store, 4, CLOCK.minus(Duration.ofDays(30))));
+        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=5")
+                .then().statusCode(200).body("size()", equalTo(2)));
+        var both = given().get("/stores/" + store + "/top-risk?k=2").then().extract().jsonPath();
+        assertThat(both.getDouble("[0].probability")).as("the same history, the same score").isEqualTo(both.getDouble("[1].probability"));
+        String fromRedis = both.getString("[0].memberId");
+        // Without the completeness mark TopRisk reads PostgreSQL (until the next tick refills): the same member first.
+        redis.key(String.class).del(redisPrefix + "rankings-complete");
+        given().get("/stores/" + store + "/top-risk?k=1").then().statusCode(200).body("[0].memberId", equalTo(fromRedis));
+    }
+
+    @Test
     void aMemberWhoseEveryOrderIsRefundedLosesTheScoreTheyHad() {
         String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
         String member = "refunded-" + UUID.randomUUID();
