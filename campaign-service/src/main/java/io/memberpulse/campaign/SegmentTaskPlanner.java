@@ -2,6 +2,7 @@ package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.MemberRisk;
+import io.memberpulse.campaign.domain.OpenTask;
 import io.memberpulse.campaign.domain.TaskOrigin;
 import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
@@ -89,12 +90,37 @@ class SegmentTaskPlanner {
 
     private Uni<String> open(MemberSegmentRepository.Change change, Set<String> locked, Instant now) {
         String member = change.memberId();
-        return tasks.openOf(member).flatMap(open -> !open.isEmpty() ? Uni.createFrom().nullItem()
+        return tasks.openOf(member).flatMap(open -> !open.isEmpty() ? armsOfCalled(change, open.get(0), now)
                 : tasks.calledSince(member, now.minus(coolDown)).flatMap(cooling -> cooling ? Uni.createFrom().nullItem()
                         : tasks.optedOut(member).flatMap(optedOut -> optedOut ? Uni.createFrom().nullItem()
                                 : callStores.of(change).flatMap(placement -> placement.store() == null
                                         ? Uni.createFrom().nullItem()
                                         : lockAlso(placement.store(), locked).chain(() -> open(change, placement, now))))));
+    }
+
+    /**
+     * A member entering a segment while holding an OPEN call (another rule's) opens no second one, but may now meet a
+     * live call campaign's target: enrolled now, not at the store's next replan, so that a held-out member's call is
+     * cancelled before staff make it, and a treated member's counts for the campaign. Returns the store whose call
+     * list changed, or null.
+     */
+    private Uni<String> armsOfCalled(MemberSegmentRepository.Change change, OpenTask open, Instant now) {
+        return tasks.storeOf(open.taskId()).flatMap(calledIn -> callStores.of(change).flatMap(placement -> {
+            MemberRisk score = placement.score();
+            String store = placement.store() != null ? placement.store() : calledIn;
+            MemberRisk member = new MemberRisk(change.memberId(), store, score == null ? 0 : score.probability(),
+                    score == null ? 0 : score.memberValue(), change.at());
+            return liveCalls.arms(List.of(member), now).flatMap(arms -> {
+                if (arms.heldOut().contains(member.memberId())) {
+                    return tasks.flush().chain(() -> tasks.cancelHeldOut(List.of(member.memberId()), now))
+                            .map(stores -> stores.isEmpty() ? null : stores.iterator().next());
+                }
+                String campaign = arms.treatedCampaign().get(member.memberId());
+                return campaign == null ? Uni.createFrom().<String>nullItem()
+                        : tasks.flush().chain(() -> tasks.countFor(Map.of(member.memberId(), campaign)))
+                                .replaceWith(calledIn);
+            });
+        }));
     }
 
     /**

@@ -181,6 +181,58 @@ class CallCampaignHoldoutTest {
     }
 
     /**
+     * A member called by the churn SOP who then enters a live call campaign's target segment is enrolled at once:
+     * held out, the call is cancelled before staff make it; treated, it counts for the campaign.
+     */
+    @Test
+    void aCalledMemberEnteringTheTargetSegmentIsEnrolledAtOnce() throws Throwable {
+        String store = "he-" + run;
+        // churn-edge and the store known to campaign-service before a campaign targets them.
+        VertxContextSupport.subscribeAndAwait(() -> segments.record(List.of(
+                change("known-" + run, "churn-edge", true, ENTERED, "elsewhere-" + run))));
+        ChurnEvents.publish(kafka, List.of(scored("first-" + run, store, 0.1, 10, T1)));
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)",
+                List.of("first-" + run)) == 1);
+        String campaign = goLive("""
+                {"name": "edge calls", "targetSegmentId": "churn-edge", "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+        String heldOut = null;
+        String treated = null;
+        for (int i = 0; heldOut == null || treated == null; i++) {
+            String candidate = "he-" + run + "-" + i;
+            if (Assignment.of(campaign, candidate, 0.5, List.of()).arm() == Arm.HOLDOUT) {
+                heldOut = heldOut == null ? candidate : heldOut;
+            } else {
+                treated = treated == null ? candidate : treated;
+            }
+        }
+        // The two riskiest of 20 in the store: the SOP's 10% calls them; not in the segment yet, so not enrolled.
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored(heldOut, store, 0.95, 500, T1));
+        scores.add(scored(treated, store, 0.95, 500, T1));
+        for (String other : members("he-low", 18)) {
+            scores.add(scored(other, store, 0.1, 10, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        List<String> called = List.of(heldOut, treated);
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM call_task WHERE member_id = ANY($1) AND status = 'OPEN'",
+                called) == 2);
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE member_id = ANY($1)", called)).isZero();
+
+        String h = heldOut;
+        String t = treated;
+        VertxContextSupport.subscribeAndAwait(() -> segments.record(List.of(change(h, "churn-edge", true, ENTERED, store),
+                change(t, "churn-edge", true, ENTERED, store))));
+        assertThat(tasks(h)).singleElement().satisfies(task -> assertThat(task).startsWith("CANCELLED", HELD_OUT));
+        assertThat(tasks(t)).singleElement().satisfies(task -> assertThat(task.get(0)).isEqualTo("OPEN"))
+                .satisfies(task -> assertThat(task.get(4)).isEqualTo(campaign));
+        assertThat(count("SELECT count(*) FROM campaign_member WHERE member_id = ANY($1) AND campaign_id = $2", called, campaign))
+                .isEqualTo(2);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(t));
+        moveTo(campaign, "review");
+    }
+
+    /**
      * A churn-edge call cancelled for the holdout never came back: the segment rule opens a call on entering the
      * segment only, and the held-out member had entered before the campaign.
      */
