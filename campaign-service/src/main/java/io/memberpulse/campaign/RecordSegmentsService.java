@@ -61,11 +61,23 @@ public class RecordSegmentsService {
                         .map(absorbed -> valid.stream().filter(change -> !absorbed.containsKey(change.memberId())).toList())
                         .call(kept -> segments.apply(connection, kept)))
                 .call(this::rememberStores)
-                .chain(kept -> {
-                    List<MemberSegmentRepository.Change> triggering = kept.stream()
-                            .filter(c -> planner.triggers(c.segmentId())).toList();
-                    return triggering.isEmpty() ? Uni.createFrom().voidItem() : openTasks(triggering);
-                });
+                .chain(kept -> withoutIgnoredExits(kept.stream().filter(c -> planner.triggers(c.segmentId())).toList()))
+                .chain(triggering -> triggering.isEmpty() ? Uni.createFrom().voidItem() : openTasks(triggering));
+    }
+
+    /**
+     * The changes without the exits the table ignored (older than the entry it holds, out of order on the way): the
+     * member is still in the segment, so the segment's call stays.
+     */
+    private Uni<List<MemberSegmentRepository.Change>> withoutIgnoredExits(List<MemberSegmentRepository.Change> changes) {
+        List<MemberSegmentRepository.Change> exits = changes.stream().filter(change -> !change.entered()).toList();
+        if (exits.isEmpty()) {
+            return Uni.createFrom().item(changes);
+        }
+        return segments.memberships(exits.stream().map(MemberSegmentRepository.Change::memberId).distinct().toList(),
+                        exits.stream().map(MemberSegmentRepository.Change::segmentId).distinct().toList())
+                .map(stillIn -> changes.stream().filter(change -> change.entered()
+                        || !stillIn.contains(MemberSegmentRepository.key(change.memberId(), change.segmentId()))).toList());
     }
 
     /**
