@@ -192,6 +192,8 @@ public class ScoreMembersService {
             return;
         }
         Instant clock = repository.watermark().await().indefinitely().orElse(null);
+        // Without a clock nothing is scored: every member involved is forgotten. Else score() has taken away the
+        // stored scores of those left without one; the rest may still be cached (a crash between the two stores).
         forget(clock == null ? involved : score(involved, clock, true));
     }
 
@@ -262,7 +264,8 @@ public class ScoreMembersService {
     /**
      * @param rewrite store and publish every score made, moved or not (a merge or split changed whose history
      *     it explains)
-     * @return the members who have no score now (no order left); a score they had is taken away
+     * @return the members who have no score now (no order left) and had none stored: a stored score is taken away
+     *     here (every order refunded, a member absorbed), so only what a cache may still hold is left to the caller
      */
     private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite) {
         Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
@@ -272,6 +275,7 @@ public class ScoreMembersService {
                 : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), recentStockOuts(asOf), asOf);
         List<ChurnScore> changed = new ArrayList<>();
         Set<String> unscored = new HashSet<>();
+        List<String> noLongerScored = new ArrayList<>();
         for (String memberId : memberIds) {
             Optional<ChurnScore> score = model.score(memberId, purchases.getOrDefault(memberId, List.of()), asOf);
             Double probability = probabilities.get(memberId);
@@ -281,7 +285,7 @@ public class ScoreMembersService {
                         s.horizonDays(), s.homeStoreId(), s.memberValue(), s.recencyDays(), s.expectedGapDays()));
             }
             if (score.isEmpty()) {
-                unscored.add(memberId);
+                (previous.containsKey(memberId) ? noLongerScored : unscored).add(memberId);
             } else if (rewrite || worthPublishing(score.get(), previous.get(memberId))) {
                 changed.add(score.get());
             }
@@ -291,7 +295,7 @@ public class ScoreMembersService {
         publisher.publish(changed).await().indefinitely();
         published.increment(changed.size());
         // Scored before, nothing to score now (every order refunded): the old score must not stay served.
-        forget(unscored.stream().filter(previous::containsKey).toList());
+        forget(noLongerScored);
         return unscored;
     }
 
