@@ -46,8 +46,7 @@ public class RecordSegmentsService {
 
     public Uni<Void> record(List<SegmentChanged> changes) {
         List<MemberSegmentRepository.Change> valid = latestPerMembership(changes.stream()
-                .filter(c -> !c.getMemberId().isEmpty() && !c.getSegmentId().isEmpty())
-                .filter(c -> c.getChange() == SegmentChanged.Change.CHANGE_ENTERED || c.getChange() == SegmentChanged.Change.CHANGE_LEFT)
+                .filter(c -> problemOf(c) == null)
                 .map(c -> new MemberSegmentRepository.Change(c.getMemberId(), c.getSegmentId(),
                         c.getChange() == SegmentChanged.Change.CHANGE_ENTERED,
                         Instant.ofEpochSecond(c.getAt().getSeconds(), c.getAt().getNanos()),
@@ -78,6 +77,27 @@ public class RecordSegmentsService {
                         exits.stream().map(MemberSegmentRepository.Change::segmentId).distinct().toList())
                 .map(stillIn -> changes.stream().filter(change -> change.entered()
                         || !stillIn.contains(MemberSegmentRepository.key(change.memberId(), change.segmentId()))).toList());
+    }
+
+    /**
+     * Why a change cannot be applied, naming the field, or null (member.segments dead-letters such a record). Without
+     * its time an exit would delete nothing while the planner still closed the call, and an entry would date the
+     * membership to 1970.
+     */
+    public static String problemOf(SegmentChanged change) {
+        if (change.getMemberId().isBlank()) {
+            return "member_id: is required";
+        }
+        if (change.getSegmentId().isBlank()) {
+            return "segment_id: is required";
+        }
+        if (change.getChange() != SegmentChanged.Change.CHANGE_ENTERED && change.getChange() != SegmentChanged.Change.CHANGE_LEFT) {
+            return "change: must be CHANGE_ENTERED or CHANGE_LEFT";
+        }
+        if (!change.hasAt()) {
+            return "at: is required to order changes";
+        }
+        return null;
     }
 
     /**

@@ -106,10 +106,7 @@ class SegmentTaskPlanner {
      */
     private Uni<String> armsOfCalled(MemberSegmentRepository.Change change, OpenTask open, Instant now) {
         return tasks.storeOf(open.taskId()).flatMap(calledIn -> callStores.of(change).flatMap(placement -> {
-            MemberRisk score = placement.score();
-            String store = placement.store() != null ? placement.store() : calledIn;
-            MemberRisk member = new MemberRisk(change.memberId(), store, score == null ? 0 : score.probability(),
-                    score == null ? 0 : score.memberValue(), change.at());
+            MemberRisk member = entering(change, placement.store() != null ? placement.store() : calledIn, placement.score());
             return liveCalls.arms(List.of(member), now).flatMap(arms -> {
                 if (arms.heldOut().contains(member.memberId())) {
                     return tasks.flush().chain(() -> tasks.cancelHeldOut(List.of(member.memberId()), now))
@@ -132,14 +129,17 @@ class SegmentTaskPlanner {
     }
 
     private Uni<String> open(MemberSegmentRepository.Change change, SegmentCallStores.Placement placement, Instant now) {
-        MemberRisk score = placement.score();
-        // An unscored member is called all the same, ranked by what is known: nothing at risk yet.
-        MemberRisk member = new MemberRisk(change.memberId(), placement.store(), score == null ? 0 : score.probability(),
-                score == null ? 0 : score.memberValue(), change.at());
+        MemberRisk member = entering(change, placement.store(), placement.score());
         return liveCalls.arms(List.of(member), now).flatMap(arms -> arms.heldOut().contains(member.memberId())
                 ? Uni.createFrom().nullItem()
                 : tasks.open(member, now, now.plus(dueBySegment.get(change.segmentId())), TaskOrigin.segment(change.segmentId()),
                         arms.treatedCampaign().get(member.memberId())).call(tasks::flush).replaceWith(placement.store()));
+    }
+
+    /** The entering member as the campaigns and the call list rank them; an unscored one: nothing at risk yet. */
+    private static MemberRisk entering(MemberSegmentRepository.Change change, String store, MemberRisk score) {
+        return new MemberRisk(change.memberId(), store, score == null ? 0 : score.probability(),
+                score == null ? 0 : score.memberValue(), change.at());
     }
 
     private Uni<String> close(MemberSegmentRepository.Change change, Instant now) {

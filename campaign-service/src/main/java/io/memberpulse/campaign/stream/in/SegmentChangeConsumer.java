@@ -27,26 +27,6 @@ class SegmentChangeConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, SegmentChanged> batch) {
-        return RecordBatches.consume(batch, SegmentChangeConsumer::problemOf, service::record, LOG, "segment change");
-    }
-
-    /**
-     * Why a change cannot be applied, naming the field, or null. Without its time an exit would delete nothing
-     * while the planner still closed the call, and an entry would date the membership to 1970.
-     */
-    static String problemOf(SegmentChanged change) {
-        if (change.getMemberId().isBlank()) {
-            return "member_id: is required";
-        }
-        if (change.getSegmentId().isBlank()) {
-            return "segment_id: is required";
-        }
-        if (change.getChange() != SegmentChanged.Change.CHANGE_ENTERED && change.getChange() != SegmentChanged.Change.CHANGE_LEFT) {
-            return "change: must be CHANGE_ENTERED or CHANGE_LEFT";
-        }
-        if (!change.hasAt()) {
-            return "at: is required to order changes";
-        }
-        return null;
+        return RecordBatches.consume(batch, RecordSegmentsService::problemOf, service::record, LOG, "segment change");
     }
 }
