@@ -1,5 +1,7 @@
 package io.memberpulse.campaign.stream.in;
 
+import static io.memberpulse.campaign.testdata.DeadLetters.deadLetter;
+import static io.memberpulse.campaign.testdata.DeadLetters.header;
 import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
 import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
@@ -29,7 +31,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,9 +42,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -496,14 +495,5 @@ class MemberMergeTest {
         var rows = database.preparedQuery("SELECT surviving_member_id FROM member_alias WHERE absorbed_member_id = $1")
                 .execute(Tuple.of(member)).await().indefinitely().iterator();
         return rows.hasNext() ? Optional.of(rows.next().getString(0)) : Optional.empty();
-    }
-
-    private static Optional<ConsumerRecord<String, byte[]>> deadLetter(ConsumerTask<String, byte[]> task, String key) {
-        return task.getRecords().stream().filter(record -> key.equals(record.key())).findFirst();
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
     }
 }
