@@ -6,6 +6,7 @@ import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.store.RfmRepository;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -14,18 +15,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
- * The live path: recomputes the given members from their facts as stored, whatever their rows held,
- * and writes their rows (or deletes them when no purchase is left: merged away, split off). Returns
- * what to cache and publish; the caller hands that to SegmentOutput. Called under
- * RecomputeRfmService's lock. Blocking.
+ * The live path: recomputes the given members from their facts as stored and writes their rows (or deletes them
+ * when no purchase or registration is left: merged away, split off). Each row is written only over the version
+ * read, as the re-ageing pass writes: another replica's pass may rewrite a member between this read and this write,
+ * and its segment entries and exits are published already, so overwriting it would publish changes against a row
+ * no longer stored (an exit lost). A member written meanwhile is read and computed again. Returns what to cache and
+ * publish; the caller hands that to SegmentOutput. Called under RecomputeRfmService's lock. Blocking.
  */
 @ApplicationScoped
 public class MemberRecomputation {
+    private static final Logger LOG = Logger.getLogger(MemberRecomputation.class);
+    /** Reads and writes of a member before the last one, which writes whatever is stored. */
+    static final int VERSION_CHECKED_ATTEMPTS = 4;
+
     private final RfmRepository repository;
     private final MemberFacts facts;
     private final RfmCalculator calculator;
@@ -34,6 +44,7 @@ public class MemberRecomputation {
     private final Timer readTime;
     private final Timer computeTime;
     private final Timer writeTime;
+    private final Counter conflicts;
 
     public MemberRecomputation(RfmRepository repository, MemberFacts facts, RfmConfig config, RuleSegments segmentDefinitions,
             MemberStates states, MeterRegistry registry) {
@@ -45,6 +56,9 @@ public class MemberRecomputation {
         this.readTime = LiveTimings.stage(registry, "read");
         this.computeTime = LiveTimings.stage(registry, "compute");
         this.writeTime = LiveTimings.stage(registry, "write");
+        this.conflicts = Counter.builder("memberpulse.rfm.live.write.conflicts")
+                .description("Members the live path read again because another replica wrote them meanwhile")
+                .register(registry);
     }
 
     /** What a recomputation wrote: rows to cache, members whose row was deleted, segment entries and exits. */
@@ -52,42 +66,93 @@ public class MemberRecomputation {
     }
 
     public Written recompute(Collection<String> memberIds, Instant asOf) {
+        return recompute(memberIds, asOf, null);
+    }
+
+    /**
+     * @param rowsRead the stored rows as this replica read them, for the first attempt (null: read them now); a
+     *        test stands for another replica writing between the read and the write with it
+     */
+    Written recompute(Collection<String> memberIds, Instant asOf, Map<String, RfmRepository.StoredRow> rowsRead) {
+        Written written = new Written(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Collection<String> pending = memberIds;
+        Map<String, RfmRepository.StoredRow> read = rowsRead;
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            boolean last = attempt == VERSION_CHECKED_ATTEMPTS + 1;
+            pending = attempt(pending, asOf, read, last, written);
+            read = null;
+            if (!pending.isEmpty()) {
+                conflicts.increment(pending.size());
+                LOG.debugf("%,d members written by another replica meanwhile; read again (attempt %d)", pending.size(), attempt);
+            }
+        }
+        return written;
+    }
+
+    /** Recomputes and writes the members; adds what it wrote to {@code into} and returns the members written meanwhile. */
+    private Set<String> attempt(Collection<String> memberIds, Instant asOf, Map<String, RfmRepository.StoredRow> rowsRead,
+            boolean whateverIsStored, Written into) {
         long t0 = System.nanoTime();
         // The stored rows are read while the facts are.
-        var storedRows = repository.rowsOf(memberIds).subscribeAsCompletionStage();
+        var storedRows = rowsRead != null ? java.util.concurrent.CompletableFuture.completedFuture(rowsRead)
+                : repository.rowsOf(memberIds).subscribeAsCompletionStage();
         Map<String, MemberHistory> histories = facts.historiesOf(memberIds);
         Map<String, RfmRepository.StoredRow> before = storedRows.join();
         long t1 = System.nanoTime();
-        List<RfmSnapshot> rows = new ArrayList<>(memberIds.size());
-        List<String> gone = new ArrayList<>();
-        List<SegmentChange> changes = new ArrayList<>();
+        List<RfmRepository.PassRow> rows = new ArrayList<>(memberIds.size());
+        Map<String, Instant> gone = new HashMap<>();
         for (String memberId : memberIds) {
             MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
-            Rfm rfm = calculator.compute(memberId, history, asOf);
-            boolean hasRow = history.hasRow(asOf);
-            Set<String> segments = hasRow ? segmentDefinitions.segmentsOf(rfm, history) : Set.of();
-            if (!hasRow) {
-                gone.add(memberId); // merged away or split off: leaves every segment it was in
-            } else {
-                rows.add(new RfmSnapshot(rfm, segments));
-            }
             RfmRepository.StoredRow stored = before.get(memberId);
-            changes.addAll(SegmentChange.between(memberId, stored == null ? Set.of() : stored.snapshot().segments(), segments,
-                    asOf, rfm.homeStoreId()));
+            if (history.hasRow(asOf)) {
+                Rfm rfm = calculator.compute(memberId, history, asOf);
+                rows.add(new RfmRepository.PassRow(new RfmSnapshot(rfm, segmentDefinitions.segmentsOf(rfm, history)),
+                        stored == null ? null : stored.updatedAt()));
+            } else {
+                gone.put(memberId, stored == null ? null : stored.updatedAt()); // leaves every segment it was in
+            }
         }
         long t2 = System.nanoTime();
         Instant updatedAt = states.newVersion();
-        Uni.combine().all().unis(repository.upsert(rows, updatedAt), repository.delete(gone)).discardItems()
-                .await().indefinitely();
-        for (RfmSnapshot row : rows) {
-            String memberId = row.rfm().memberId();
-            states.put(memberId, histories.get(memberId), new RfmRepository.StoredRow(row, updatedAt));
+        Set<String> writtenRows;
+        Set<String> conflicted = new HashSet<>();
+        if (whateverIsStored) {
+            List<RfmSnapshot> snapshots = rows.stream().map(RfmRepository.PassRow::snapshot).toList();
+            Uni.combine().all().unis(repository.upsert(snapshots, updatedAt), repository.delete(gone.keySet())).discardItems()
+                    .await().indefinitely();
+            writtenRows = new HashSet<>(snapshots.stream().map(row -> row.rfm().memberId()).toList());
+        } else {
+            var results = Uni.combine().all().unis(repository.writeIfUnchanged(rows, updatedAt), repository.deleteIfUnchanged(gone))
+                    .asTuple().await().indefinitely();
+            writtenRows = results.getItem1();
+            conflicted.addAll(results.getItem2());
         }
-        gone.forEach(memberId -> states.put(memberId, histories.getOrDefault(memberId, MemberHistory.EMPTY), null));
+        for (RfmRepository.PassRow row : rows) {
+            String memberId = row.snapshot().rfm().memberId();
+            if (!writtenRows.contains(memberId)) {
+                conflicted.add(memberId);
+                continue;
+            }
+            into.rows().add(row.snapshot());
+            into.changes().addAll(changes(memberId, before.get(memberId), row.snapshot().segments(), row.snapshot().rfm(), asOf));
+            states.put(memberId, histories.get(memberId), new RfmRepository.StoredRow(row.snapshot(), updatedAt));
+        }
+        gone.keySet().stream().filter(memberId -> !conflicted.contains(memberId)).forEach(memberId -> {
+            MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
+            into.gone().add(memberId);
+            into.changes().addAll(changes(memberId, before.get(memberId), Set.of(), calculator.compute(memberId, history, asOf), asOf));
+            states.put(memberId, history, null);
+        });
         long t3 = System.nanoTime();
         readTime.record(Duration.ofNanos(t1 - t0));
         computeTime.record(Duration.ofNanos(t2 - t1));
         writeTime.record(Duration.ofNanos(t3 - t2));
-        return new Written(rows, gone, changes);
+        return conflicted;
+    }
+
+    private static List<SegmentChange> changes(String memberId, RfmRepository.StoredRow stored, Set<String> segments, Rfm rfm,
+            Instant asOf) {
+        return SegmentChange.between(memberId, stored == null ? Set.of() : stored.snapshot().segments(), segments, asOf,
+                rfm.homeStoreId());
     }
 }

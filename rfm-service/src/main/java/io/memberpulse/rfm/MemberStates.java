@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
  * Every member's facts and stored row, held in memory so re-ageing everyone is one pass over memory
  * rather than reading every member back from PostgreSQL. PostgreSQL stays the truth: the state is
  * loaded from it once (streamed), kept current by this replica's own writes, and caught up before
- * each pass with the rows other replicas wrote since (their updated_at differs from the one held).
+ * each pass with the rows other replicas wrote or removed since (their updated_at differs from the one held).
  * A pass writes a row only over the version it read, so a stale state never overwrites newer data;
  * a member whose write was refused is reloaded. Loaded in the background at start; used under
  * RecomputeRfmService's lock after that.
@@ -38,6 +38,8 @@ public class MemberStates {
     /** Catch-up looks this far behind the previous one: statements that committed late are still seen. */
     private static final Duration CATCH_UP_OVERLAP = Duration.ofSeconds(15);
     private static final int RELOAD_CHUNK = 5_000;
+    /** How far back the catch-up can see removed rows: the repository's retention, less a day of margin. */
+    private static final Duration REMOVALS_REMEMBERED = Duration.ofDays(RfmRepository.REMOVALS_KEPT_DAYS - 1);
 
     /** A member's facts and its stored row (null when none is stored). */
     public record State(MemberHistory history, RfmRepository.StoredRow row) {
@@ -192,9 +194,16 @@ public class MemberStates {
     private synchronized void catchUp() {
         Instant started = Instant.now();
         Instant since = caughtUpTo.minus(CATCH_UP_OVERLAP);
+        if (since.isBefore(started.minus(REMOVALS_REMEMBERED))) {
+            loaded = false; // removals this old are forgotten: only a full load still sees them
+            loadAll();
+            return;
+        }
         ownVersions.removeIf(version -> version.isBefore(since));
         Map<String, Instant> written = rows.writtenSince(since, ownVersions).await().indefinitely();
         Set<String> reload = new HashSet<>(stale);
+        // Members another replica merged away or emptied: their rows are gone, so writtenSince cannot name them.
+        rows.removedSince(since).await().indefinitely().stream().filter(states::containsKey).forEach(reload::add);
         written.forEach((id, at) -> {
             State held = states.get(id);
             if (held == null || held.row() == null || !held.row().updatedAt().equals(at)) {

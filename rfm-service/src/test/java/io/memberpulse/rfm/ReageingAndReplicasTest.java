@@ -28,8 +28,10 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,6 +63,12 @@ class ReageingAndReplicasTest {
 
     @Inject
     RecomputeRfmService recompute;
+
+    @Inject
+    MemberRecomputation live;
+
+    @Inject
+    MemberStates states;
 
     KafkaCompanion kafka;
 
@@ -161,6 +169,53 @@ class ReageingAndReplicasTest {
         assertThat(repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(changed, null)), at).await().indefinitely())
                 .isEmpty();
         assertThat(repository.rowsOf(List.of(member)).await().indefinitely()).isEmpty();
+    }
+
+    @Test
+    void theLivePathWritesOverTheVersionItReadAndPublishesAgainstTheRowStored() {
+        String member = "m-" + UUID.randomUUID();
+        Instant now = clock();
+        send(order(member, now.minus(Duration.ofDays(3)), 30));
+        RfmRepository.StoredRow read = awaitRow(member);
+        Map<String, RfmRepository.StoredRow> readHere = Map.of(member, read);
+
+        // Between this replica's read and its write, another replica's pass put the member in "probe" and
+        // published the entry.
+        Set<String> probe = new LinkedHashSet<>(read.snapshot().segments());
+        probe.add("probe");
+        Set<String> passWrote = repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(
+                new RfmSnapshot(read.snapshot().rfm(), probe), read.updatedAt())), Instant.now().truncatedTo(ChronoUnit.MICROS))
+                .await().indefinitely();
+        assertThat(passWrote).containsExactly(member);
+
+        MemberRecomputation.Written written = live.recompute(List.of(member), now, readHere);
+
+        assertThat(written.changes()).as("the exit from the row the other replica stored is published")
+                .anySatisfy(change -> {
+                    assertThat(change.segmentId()).isEqualTo("probe");
+                    assertThat(change.entered()).isFalse();
+                });
+        assertThat(written.changes()).as("every change is against the stored row")
+                .allMatch(change -> change.entered() != probe.contains(change.segmentId()));
+        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
+                .doesNotContain("probe").containsExactlyInAnyOrderElementsOf(written.rows().get(0).segments());
+    }
+
+    @Test
+    void aMemberMergedAwayOnAnotherReplicaLeavesThisReplicasStateAtTheNextPass() {
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, clock().minus(Duration.ofDays(2)), 40));
+        awaitRow(member);
+        recompute.backfill(); // this replica's state holds the member and its row
+        assertThat(states.all().get(member)).isNotNull().extracting(MemberStates.State::row).isNotNull();
+
+        // Another replica applies a merge: the facts move to the survivor and the absorbed member's row is removed.
+        String survivor = "m-" + UUID.randomUUID();
+        identities.apply(new IdentityChange.Merge(survivor, member, Instant.now())).await().indefinitely();
+        repository.delete(List.of(member)).await().indefinitely();
+
+        recompute.backfill();
+        assertThat(states.all().keySet()).as("no longer counted in this replica's segment sizes").doesNotContain(member);
     }
 
     @Test

@@ -134,7 +134,10 @@ public class RfmRepository {
                 });
     }
 
-    /** Writes these members' rows whatever was stored (the live path: their facts were just read). */
+    /**
+     * Writes these members' rows whatever was stored: the live path's last resort when other replicas kept
+     * rewriting them (see MemberRecomputation).
+     */
     public Uni<Void> upsert(List<RfmSnapshot> rows, Instant updatedAt) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -143,14 +146,14 @@ public class RfmRepository {
                 .execute(columns(rows, updatedAt)).replaceWithVoid();
     }
 
-    /** A row the re-ageing pass computed, and the version of the stored row it replaces (null: none stored). */
+    /** A computed row, and the version of the stored row it replaces (null: none stored). */
     public record PassRow(RfmSnapshot snapshot, Instant replaces) {
     }
 
     /**
-     * Writes the pass's rows, each only over the version it was computed against (a row another
-     * replica wrote meanwhile stays as it is) and never re-creating a member absorbed by a merge.
-     * Returns the member ids written.
+     * Writes rows, each only over the version it was computed against (a row another replica wrote
+     * meanwhile stays as it is) and never re-creating a member absorbed by a merge: the re-ageing pass's
+     * and the live path's writes. Returns the member ids written.
      */
     public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt) {
         List<RfmSnapshot> updates = new ArrayList<>();
@@ -239,14 +242,68 @@ public class RfmRepository {
                 mTotal, stores, registered, segments, updated});
     }
 
-    /** Forgets members who no longer have any purchase or registration (absorbed by a merge, emptied by a split). */
-    public Uni<Void> delete(Collection<String> memberIds) {
-        if (memberIds.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return pool.preparedQuery("DELETE FROM member_rfm WHERE member_id = ANY($1)")
-                .execute(Tuple.of(memberIds.toArray(String[]::new))).replaceWithVoid();
+    /**
+     * Forgets members who no longer have any purchase or registration (absorbed by a merge, emptied by a split),
+     * each only when its row is still the version read (null: none was read, nothing to delete), and records the
+     * removal for other replicas' catch-up (removedSince). Returns the members whose stored row was another version:
+     * someone wrote them meanwhile.
+     */
+    public Uni<Set<String>> deleteIfUnchanged(Map<String, Instant> versionsRead) {
+        List<String> ids = new ArrayList<>();
+        List<OffsetDateTime> versions = new ArrayList<>();
+        versionsRead.forEach((id, version) -> {
+            if (version != null) {
+                ids.add(id);
+                versions.add(utc(version));
+            }
+        });
+        return remove("""
+                DELETE FROM member_rfm m USING unnest($1::text[], $2::timestamptz[]) AS u (member_id, version)
+                WHERE m.member_id = u.member_id AND m.updated_at = u.version RETURNING m.member_id""",
+                Tuple.of(ids.toArray(String[]::new), versions.toArray(OffsetDateTime[]::new)), ids);
     }
+
+    /** Forgets these members whatever is stored, recording the removal as deleteIfUnchanged does. */
+    public Uni<Void> delete(Collection<String> memberIds) {
+        return remove("DELETE FROM member_rfm WHERE member_id = ANY($1) RETURNING member_id",
+                Tuple.of(memberIds.toArray(String[]::new)), List.copyOf(memberIds)).replaceWithVoid();
+    }
+
+    /** Runs the delete and records what it removed, in one transaction; returns the given members it did not remove. */
+    private Uni<Set<String>> remove(String delete, Tuple arguments, List<String> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return pool.withTransaction(tx -> tx.preparedQuery(delete).execute(arguments).flatMap(deleted -> {
+            List<String> removed = new ArrayList<>();
+            deleted.forEach(row -> removed.add(row.getString(0)));
+            return tx.preparedQuery("""
+                            INSERT INTO member_rfm_removed (member_id, removed_at) SELECT unnest($1::text[]), now()
+                            ON CONFLICT (member_id) DO UPDATE SET removed_at = EXCLUDED.removed_at""")
+                    .execute(Tuple.of(removed.toArray(String[]::new)))
+                    .map(ignored -> {
+                        Set<String> kept = new HashSet<>(ids);
+                        removed.forEach(kept::remove);
+                        return kept;
+                    });
+        }));
+    }
+
+    /** Members whose row was removed after the instant (deleteIfUnchanged), and forgets removals older than a week. */
+    public Uni<Set<String>> removedSince(Instant since) {
+        return pool.query("DELETE FROM member_rfm_removed WHERE removed_at < now() - interval '" + REMOVALS_KEPT_DAYS + " days'")
+                .execute()
+                .chain(() -> pool.preparedQuery("SELECT member_id FROM member_rfm_removed WHERE removed_at > $1")
+                        .execute(Tuple.of(utc(since))))
+                .map(rows -> {
+                    Set<String> removed = new HashSet<>();
+                    rows.forEach(row -> removed.add(row.getString(0)));
+                    return removed;
+                });
+    }
+
+    /** How long removals are remembered for other replicas' catch-up; one further behind loads everything again. */
+    public static final int REMOVALS_KEPT_DAYS = 7;
 
     public Uni<Optional<RfmSnapshot>> find(String memberId) {
         return pool.preparedQuery("SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1 WHERE member_id = $1")
