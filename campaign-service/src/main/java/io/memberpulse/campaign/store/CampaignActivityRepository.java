@@ -32,12 +32,11 @@ public class CampaignActivityRepository {
                 SELECT cm.arm, cm.store_id,
                        count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
                        coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
-                       bool_or(mp.kind = 'coupon_redeemed' AND coalesce(mp.campaign_id, c.campaign_id) = $1)
+                       bool_or(mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1)
                          OR ($4 AND EXISTS (SELECT 1 FROM call_task t JOIN task_outcome o ON o.task_id = t.id
                                              WHERE t.member_id = cm.member_id AND t.campaign_id = $1 AND o.reached))
                 FROM campaign_member cm
-                LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3
-                LEFT JOIN member_coupon c ON c.coupon_id = mp.coupon_id
+                LEFT JOIN member_activity mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3
                 WHERE cm.campaign_id = $1
                 GROUP BY cm.member_id, cm.arm, cm.store_id""")
                 .execute(Tuple.of(campaignId, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), countCalls))

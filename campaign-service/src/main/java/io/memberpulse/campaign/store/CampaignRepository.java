@@ -270,10 +270,9 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     public Uni<Long> couponsRedeemed(String campaignId) {
         return pool.preparedQuery("""
                 SELECT count(DISTINCT coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id))
-                FROM member_purchase mp JOIN campaign_member cm
+                FROM member_activity mp JOIN campaign_member cm
                   ON cm.member_id = mp.member_id AND cm.campaign_id = $1 AND cm.arm = 'TREATED'
-                LEFT JOIN member_coupon c ON c.coupon_id = mp.coupon_id
-                WHERE mp.kind = 'coupon_redeemed' AND coalesce(mp.campaign_id, c.campaign_id) = $1""")
+                WHERE mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1""")
                 .execute(Tuple.of(campaignId)).map(rows -> rows.iterator().next().getLong(0));
     }
 
