@@ -182,7 +182,7 @@ class CampaignResourceTest {
         int treatedMembers = treated;
         int holdoutMembers = holdout;
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
                 .then().statusCode(200)
                 .body("treated.members", equalTo(treatedMembers)).body("holdout.members", equalTo(holdoutMembers))
                 .body("treated.averageOrderValue", equalTo(50.0f)) // the app's orders count apart from the till's
