@@ -3,6 +3,7 @@ package io.memberpulse.campaign;
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
+import io.memberpulse.campaign.domain.SegmentRules;
 import io.memberpulse.campaign.domain.TaskOrigin;
 import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
@@ -31,7 +32,7 @@ class SegmentTaskPlanner {
     private final StoreLocks locks;
     private final LiveCallCampaigns liveCalls;
     private final IdentityChangeRepository identities;
-    private final Map<String, Duration> dueBySegment;
+    private final SegmentRules rules;
     private final Duration coolDown;
 
     SegmentTaskPlanner(CallTaskRepository tasks, SegmentCallStores callStores, StoreLocks locks,
@@ -41,18 +42,23 @@ class SegmentTaskPlanner {
         this.callStores = callStores;
         this.locks = locks;
         this.liveCalls = liveCalls;
-        this.dueBySegment = config.campaign().segmentRules().values().stream().collect(Collectors.toMap(
-                CampaignConfig.SegmentRule::segment, rule -> Duration.ofHours(rule.dueHours()), (a, b) -> a.compareTo(b) <= 0 ? a : b));
+        this.rules = rulesOf(config);
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
     }
 
+    /** The configured rules by segment; two rules on one segment: the sooner due. */
+    static SegmentRules rulesOf(CampaignConfig config) {
+        return new SegmentRules(config.campaign().segmentRules().values().stream().collect(Collectors.toMap(
+                CampaignConfig.SegmentRule::segment, rule -> Duration.ofHours(rule.dueHours()), (a, b) -> a.compareTo(b) <= 0 ? a : b)));
+    }
+
     boolean triggers(String segmentId) {
-        return dueBySegment.containsKey(segmentId);
+        return rules.triggers(segmentId);
     }
 
     /** The rules' segments, each with the origin of the tasks its rule opens. */
     Map<String, String> originBySegment() {
-        return dueBySegment.keySet().stream().collect(Collectors.toMap(segment -> segment, TaskOrigin::segment));
+        return rules.segments().stream().collect(Collectors.toMap(segment -> segment, TaskOrigin::segment));
     }
 
     /**
@@ -132,7 +138,7 @@ class SegmentTaskPlanner {
         MemberRisk member = entering(change, placement.store(), placement.score());
         return liveCalls.arms(List.of(member), now).flatMap(arms -> arms.heldOut().contains(member.memberId())
                 ? Uni.createFrom().nullItem()
-                : tasks.open(member, now, now.plus(dueBySegment.get(change.segmentId())), TaskOrigin.segment(change.segmentId()),
+                : tasks.open(member, now, now.plus(rules.dueIn(change.segmentId())), TaskOrigin.segment(change.segmentId()),
                         arms.treatedCampaign().get(member.memberId())).call(tasks::flush).replaceWith(placement.store()));
     }
 

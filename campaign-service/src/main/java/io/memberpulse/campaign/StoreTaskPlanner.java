@@ -4,11 +4,13 @@ import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.InterventionSop;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
+import io.memberpulse.campaign.domain.SegmentRules;
 import io.memberpulse.campaign.domain.TaskOrigin;
 import io.memberpulse.campaign.domain.TaskPlan;
 import io.memberpulse.campaign.domain.experiment.CallArms;
 import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.MemberRiskRepository;
+import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.campaign.store.StoreLocks;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -31,24 +33,30 @@ import java.util.stream.Collectors;
  * of scores).
  * Members held out of a live call campaign lose their OPEN calls, whichever rule opened them: the store's members
  * wherever their call is, and whoever holds a call in the store though scored elsewhere or not at all.
+ * A churn-top-share call the SOP no longer wants is handed over to a segment rule instead of cancelled while the
+ * member is in that rule's segment (entering it opened no second call; see TaskPlan.handingOverToSegments).
  */
 @ApplicationScoped
 public class StoreTaskPlanner {
     private final MemberRiskRepository risks;
+    private final MemberSegmentRepository segments;
     private final CallTaskRepository tasks;
     private final StoreLocks locks;
     private final LiveCallCampaigns liveCalls;
     private final InterventionSop sop;
+    private final SegmentRules segmentRules;
     private final Duration dueIn;
     private final Duration coolDown;
 
-    StoreTaskPlanner(MemberRiskRepository risks, CallTaskRepository tasks, StoreLocks locks, LiveCallCampaigns liveCalls,
-            CampaignConfig config) {
+    StoreTaskPlanner(MemberRiskRepository risks, MemberSegmentRepository segments, CallTaskRepository tasks, StoreLocks locks,
+            LiveCallCampaigns liveCalls, CampaignConfig config) {
         this.risks = risks;
+        this.segments = segments;
         this.tasks = tasks;
         this.locks = locks;
         this.liveCalls = liveCalls;
         this.sop = new InterventionSop(config.campaign().sopTopShare(), config.campaign().minProbability());
+        this.segmentRules = SegmentTaskPlanner.rulesOf(config);
         this.dueIn = Duration.ofHours(config.campaign().sopDueHours());
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
     }
@@ -58,7 +66,7 @@ public class StoreTaskPlanner {
         return locks.lock(storeIds);
     }
 
-    private record Planned(TaskPlan plan, CallArms arms) {
+    private record Planned(TaskPlan plan, CallArms arms, List<MemberRisk> members) {
     }
 
     /**
@@ -74,9 +82,26 @@ public class StoreTaskPlanner {
                             List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
                             others.forEach(task -> skipped.add(task.memberId()));
                             return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own)
-                                    .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms);
+                                    .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms, members);
                         }))))
+                .flatMap(this::handingOverToSegments)
                 .flatMap(planned -> apply(storeId, planned, now));
+    }
+
+    /**
+     * The plan, with the churn calls it drops of members still in a calling rule's segment handed over to that rule.
+     * member_segment is read committed: a membership committing after this read has its calls planned by
+     * SegmentTaskPlanner under this store's lock, so after this transaction (an entry finds no OPEN call and opens
+     * one; an exit cancels the handed-over call by its origin).
+     */
+    private Uni<Planned> handingOverToSegments(Planned planned) {
+        Set<String> dropped = planned.plan().droppedChurnCalls(planned.arms().heldOut());
+        if (dropped.isEmpty() || segmentRules.segments().isEmpty()) {
+            return Uni.createFrom().item(planned);
+        }
+        return segments.of(dropped, segmentRules.segments()).map(memberships -> new Planned(planned.plan()
+                .handingOverToSegments(segmentRules, memberships, planned.members(), planned.arms().heldOut()),
+                planned.arms(), planned.members()));
     }
 
     /** Members with an OPEN task in the store who are not scored in it (a segment rule's call, see README). */
@@ -105,6 +130,8 @@ public class StoreTaskPlanner {
         // Held-out members' calls go below, in any store; the plan cancels the others of its store here.
         List<OpenTask> riskFell = plan.toCancel().stream().filter(task -> !arms.heldOut().contains(task.memberId())).toList();
         Uni<Void> applied = inOrder(riskFell, task -> tasks.cancel(task.taskId(), CloseReason.RISK_FELL, now))
+                .call(() -> inOrder(plan.toHandOver(), handover -> tasks.handOver(handover.task().taskId(), handover.origin(),
+                        handover.dueAt())))
                 .call(() -> inOrder(plan.toRefresh(), refresh -> tasks.refresh(refresh.taskId(), refresh.risk())))
                 .call(() -> inOrder(plan.toOpen(), member -> tasks.open(member, now, now.plus(dueIn),
                         TaskOrigin.CHURN_TOP_SHARE, arms.treatedCampaign().get(member.memberId()))))

@@ -1,13 +1,18 @@
 package io.memberpulse.campaign.domain;
 
-/**
- * An OPEN call task as far as planning cares: whose it is, the score it was ranked with, and which
- * SOP rule opened it ({@link TaskOrigin}).
- */
-public record OpenTask(String taskId, String memberId, double probability, double memberValue, String origin) {
+import java.time.Instant;
+import java.util.Objects;
 
-    public OpenTask(String taskId, String memberId, double probability, double memberValue) {
-        this(taskId, memberId, probability, memberValue, TaskOrigin.CHURN_TOP_SHARE);
+/**
+ * An OPEN call task as far as planning cares: whose it is, the score it was ranked with, which SOP rule opened it
+ * ({@link TaskOrigin}), and when it was opened and is due (a rule taking it over counts its time from them).
+ */
+public record OpenTask(String taskId, String memberId, double probability, double memberValue, String origin,
+        Instant createdAt, Instant dueAt) {
+
+    public OpenTask {
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(dueAt, "dueAt");
     }
 
     public boolean fromChurnTopShare() {

@@ -70,6 +70,16 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
     }
 
     /**
+     * Another SOP rule takes over an OPEN task (domain.TaskPlan.Handover): its origin and due time change, and it
+     * stays the same call. A bulk update on purpose, as {@link #refresh}: the version stays, so staff holding the
+     * task can still record its outcome; campaign and escalation stay as they are.
+     */
+    public Uni<Void> handOver(String taskId, String origin, Instant dueAt) {
+        return update("origin = ?1, dueAt = ?2 where id = ?3 and status = ?4", origin, dueAt, taskId, CallTaskEntity.OPEN)
+                .replaceWithVoid();
+    }
+
+    /**
      * Treated members' OPEN tasks, in whichever store they are, now count for their live call campaign (a bulk update:
      * versions stay).
      */

@@ -14,7 +14,7 @@ final class EntityMapper {
     }
 
     static OpenTask openTask(CallTaskEntity row) {
-        return new OpenTask(row.id, row.memberId, row.probability, row.memberValue, row.origin);
+        return new OpenTask(row.id, row.memberId, row.probability, row.memberValue, row.origin, row.createdAt, row.dueAt);
     }
 
     static CallTask callTask(CallTaskEntity row) {

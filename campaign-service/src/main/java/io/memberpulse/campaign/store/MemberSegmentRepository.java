@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.store;
 
+import io.memberpulse.campaign.domain.SegmentMembership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -8,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
@@ -40,6 +42,21 @@ public class MemberSegmentRepository {
                     Set<String> keys = new HashSet<>();
                     rows.forEach(row -> keys.add(key(row.getString(0), row.getString(1))));
                     return keys;
+                });
+    }
+
+    /** The members' current memberships of these segments, each since its entry. */
+    public Uni<List<SegmentMembership>> of(Collection<String> memberIds, Collection<String> segmentIds) {
+        if (memberIds.isEmpty() || segmentIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return pool.preparedQuery("SELECT member_id, segment_id, since FROM member_segment WHERE member_id = ANY($1) AND segment_id = ANY($2)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new), segmentIds.toArray(String[]::new)))
+                .map(rows -> {
+                    List<SegmentMembership> found = new ArrayList<>();
+                    rows.forEach(row -> found.add(new SegmentMembership(row.getString(0), row.getString(1),
+                            row.getOffsetDateTime(2).toInstant())));
+                    return found;
                 });
     }
 

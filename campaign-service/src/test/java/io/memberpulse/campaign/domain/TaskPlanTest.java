@@ -1,9 +1,14 @@
 package io.memberpulse.campaign.domain;
 
 import static io.memberpulse.campaign.domain.testdata.Members.member;
+import static io.memberpulse.campaign.domain.testdata.Tasks.open;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memberpulse.campaign.domain.testdata.Tasks;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -20,14 +25,14 @@ class TaskPlanTest {
     @Test
     void anUnchangedSelectionChangesNothing() {
         MemberRisk a = member("a", 0.9);
-        TaskPlan plan = TaskPlan.reconcile(List.of(a), List.of(new OpenTask("t1", "a", 0.9, 100.0)));
+        TaskPlan plan = TaskPlan.reconcile(List.of(a), List.of(open("t1", "a", 0.9, 100.0)));
         assertThat(plan.isEmpty()).isTrue();
     }
 
     @Test
     void tasksOfMembersNoLongerSelectedAreCancelled() {
         TaskPlan plan = TaskPlan.reconcile(List.of(member("a", 0.9)),
-                List.of(new OpenTask("t1", "a", 0.9, 100.0), new OpenTask("t2", "gone", 0.7, 100.0)));
+                List.of(open("t1", "a", 0.9, 100.0), open("t2", "gone", 0.7, 100.0)));
         assertThat(plan.toCancel()).extracting(OpenTask::taskId).containsExactly("t2");
         assertThat(plan.toOpen()).isEmpty();
     }
@@ -35,7 +40,7 @@ class TaskPlanTest {
     @Test
     void aKeptTaskTakesTheNewerScore() {
         TaskPlan plan = TaskPlan.reconcile(List.of(member("a", 0.95, 300.0)),
-                List.of(new OpenTask("t1", "a", 0.9, 100.0)));
+                List.of(open("t1", "a", 0.9, 100.0)));
         assertThat(plan.toRefresh()).singleElement().satisfies(refresh -> {
             assertThat(refresh.taskId()).isEqualTo("t1");
             assertThat(refresh.risk().valueAtRisk()).isEqualTo(285.0);
@@ -51,9 +56,9 @@ class TaskPlanTest {
      */
     @Test
     void tasksOfOtherRulesTakeTheNewerScoreButStayTheirRulesToOpenAndClose() {
-        OpenTask segmentCall = new OpenTask("t9", "edge", 0.16, 21_535.9, "segment:churn-edge");
-        OpenTask unchanged = new OpenTask("t8", "same", 0.4, 50.0, "segment:churn-edge");
-        OpenTask elsewhere = new OpenTask("t7", "moved", 0.3, 10.0, "segment:churn-edge");
+        OpenTask segmentCall = open("t9", "edge", 0.16, 21_535.9, "segment:churn-edge");
+        OpenTask unchanged = open("t8", "same", 0.4, 50.0, "segment:churn-edge");
+        OpenTask elsewhere = open("t7", "moved", 0.3, 10.0, "segment:churn-edge");
         TaskPlan plan = TaskPlan.reconcile(List.of(member("a", 0.9)), List.of())
                 .refreshingAlso(List.of(member("a", 0.9), member("edge", 0.58, 0.0), member("same", 0.4, 50.0)),
                         List.of(segmentCall, unchanged, elsewhere));
@@ -69,8 +74,8 @@ class TaskPlanTest {
     /** A held-out member is never called (README, the holdout), whichever SOP rule opened the call. */
     @Test
     void tasksOfOtherRulesForHeldOutMembersAreCancelledInsteadOfRefreshed() {
-        OpenTask heldOutCall = new OpenTask("t9", "held", 0.16, 100.0, "segment:churn-edge");
-        OpenTask treatedCall = new OpenTask("t8", "treated", 0.16, 100.0, "segment:churn-edge");
+        OpenTask heldOutCall = open("t9", "held", 0.16, 100.0, "segment:churn-edge");
+        OpenTask treatedCall = open("t8", "treated", 0.16, 100.0, "segment:churn-edge");
         List<OpenTask> others = List.of(heldOutCall, treatedCall);
         TaskPlan plan = TaskPlan.reconcile(List.of(), List.of())
                 .refreshingAlso(List.of(member("held", 0.6, 100.0), member("treated", 0.6, 100.0)), others)
@@ -82,7 +87,100 @@ class TaskPlanTest {
 
     @Test
     void anEmptySelectionCancelsEverything() {
-        TaskPlan plan = TaskPlan.reconcile(List.of(), List.of(new OpenTask("t1", "a", 0.9, 100.0)));
+        TaskPlan plan = TaskPlan.reconcile(List.of(), List.of(open("t1", "a", 0.9, 100.0)));
         assertThat(plan.toCancel()).hasSize(1);
+    }
+
+    private static final SegmentRules CHURN_EDGE = new SegmentRules(Map.of("churn-edge", Duration.ofHours(72)));
+
+    /**
+     * A member holding a churn call entered churn-edge (no second call opened), then their risk fell: the churn rule
+     * cancelled the call, and the segment's call was never made. It is handed over to the segment's rule instead.
+     */
+    @Test
+    void aDroppedChurnCallOfAMemberInACallingSegmentIsHandedOverToTheSegmentRule() {
+        OpenTask churnCall = open("t1", "edge", 0.9, 100.0);
+        OpenTask plainCall = open("t2", "plain", 0.9, 100.0);
+        Instant entered = Tasks.OPENED.plus(Duration.ofHours(10));
+        TaskPlan plan = TaskPlan.reconcile(List.of(), List.of(churnCall, plainCall));
+        assertThat(plan.droppedChurnCalls(Set.of())).containsExactlyInAnyOrder("edge", "plain");
+
+        TaskPlan handedOver = plan.handingOverToSegments(CHURN_EDGE,
+                List.of(new SegmentMembership("edge", "churn-edge", entered), new SegmentMembership("plain", "loyal", entered)),
+                List.of(member("edge", 0.3, 100.0), member("plain", 0.3, 100.0)), Set.of());
+
+        assertThat(handedOver.toCancel()).extracting(OpenTask::taskId).containsExactly("t2");
+        assertThat(handedOver.toHandOver()).singleElement().satisfies(handover -> {
+            assertThat(handover.task().taskId()).isEqualTo("t1");
+            assertThat(handover.origin()).isEqualTo("segment:churn-edge");
+            // The segment's 72 hours from the entry end after the churn call's due: the due time staff have stays.
+            assertThat(handover.dueAt()).isEqualTo(Tasks.DUE);
+        });
+        // Staff rank it by the member's newest score, as any other rule's call.
+        assertThat(handedOver.toRefresh()).singleElement().satisfies(refresh -> {
+            assertThat(refresh.taskId()).isEqualTo("t1");
+            assertThat(refresh.risk().probability()).isEqualTo(0.3);
+        });
+        assertThat(handedOver.isEmpty()).isFalse();
+    }
+
+    /** A segment due sooner than the churn call counts its time from the entry. */
+    @Test
+    void aSoonerSegmentRuleCountsItsDueTimeFromTheEntry() {
+        SegmentRules rules = new SegmentRules(Map.of("churn-edge", Duration.ofHours(24), "lapsing", Duration.ofHours(48)));
+        Instant entered = Tasks.OPENED.plus(Duration.ofHours(10));
+        TaskPlan plan = TaskPlan.reconcile(List.of(), List.of(open("t1", "edge", 0.9, 100.0)))
+                .handingOverToSegments(rules, List.of(new SegmentMembership("edge", "lapsing", Tasks.OPENED),
+                        new SegmentMembership("edge", "churn-edge", entered)), List.of(), Set.of());
+        // churn-edge: entry + 24 h = opened + 34 h, before lapsing's opened + 48 h: its rule takes the call.
+        assertThat(plan.toHandOver()).singleElement().satisfies(handover -> {
+            assertThat(handover.origin()).isEqualTo("segment:churn-edge");
+            assertThat(handover.dueAt()).isEqualTo(entered.plus(Duration.ofHours(24)));
+        });
+    }
+
+    /**
+     * Entered before the churn call existed (the rule opened none then, e.g. a holdout since ended): the rule relies on
+     * the call only from its creation, so its time counts from there, not from an entry long past.
+     */
+    @Test
+    void aMemberWhoEnteredBeforeTheCallWasOpenedGetsTheRuleTimeFromTheCallsCreation() {
+        SegmentRules rules = new SegmentRules(Map.of("churn-edge", Duration.ofHours(24)));
+        TaskPlan plan = TaskPlan.reconcile(List.of(), List.of(open("t1", "edge", 0.9, 100.0)))
+                .handingOverToSegments(rules, List.of(new SegmentMembership("edge", "churn-edge",
+                        Tasks.OPENED.minus(Duration.ofDays(30)))), List.of(), Set.of());
+        assertThat(plan.toHandOver()).singleElement()
+                .satisfies(handover -> assertThat(handover.dueAt()).isEqualTo(Tasks.OPENED.plus(Duration.ofHours(24))));
+    }
+
+    /** A held-out member is never called (README, the holdout): their call goes, segment or not. */
+    @Test
+    void aHeldOutMembersDroppedChurnCallIsCancelledThoughTheyAreInACallingSegment() {
+        TaskPlan plan = TaskPlan.reconcile(List.of(), List.of(open("t1", "held", 0.9, 100.0)));
+        assertThat(plan.droppedChurnCalls(Set.of("held"))).isEmpty();
+        TaskPlan handedOver = plan.handingOverToSegments(CHURN_EDGE,
+                List.of(new SegmentMembership("held", "churn-edge", Tasks.OPENED)), List.of(), Set.of("held"));
+        assertThat(handedOver.toHandOver()).isEmpty();
+        assertThat(handedOver.toCancel()).extracting(OpenTask::taskId).containsExactly("t1");
+    }
+
+    /** Only the churn rule's own drops are handed over; other rules' cancels (the held-out ones) stay cancels. */
+    @Test
+    void otherRulesCancelledCallsAreNotHandedOver() {
+        OpenTask segmentCall = open("t9", "other", 0.2, 100.0, "segment:loyal");
+        TaskPlan plan = TaskPlan.reconcile(List.of(), List.of()).cancellingHeldOut(List.of(segmentCall), Set.of("other"))
+                .handingOverToSegments(CHURN_EDGE, List.of(new SegmentMembership("other", "churn-edge", Tasks.OPENED)),
+                        List.of(), Set.of());
+        assertThat(plan.toCancel()).extracting(OpenTask::taskId).containsExactly("t9");
+        assertThat(plan.toHandOver()).isEmpty();
+    }
+
+    /** A kept churn call stays the churn rule's, whatever segments the member is in. */
+    @Test
+    void aSelectedMembersChurnCallIsKept() {
+        TaskPlan plan = TaskPlan.reconcile(List.of(member("edge", 0.9)), List.of(open("t1", "edge", 0.9, 100.0)))
+                .handingOverToSegments(CHURN_EDGE, List.of(new SegmentMembership("edge", "churn-edge", Tasks.OPENED)),
+                        List.of(member("edge", 0.9)), Set.of());
+        assertThat(plan.isEmpty()).isTrue();
     }
 }

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.DeadLetters;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
 import io.memberpulse.campaign.domain.experiment.Arm;
@@ -197,6 +198,72 @@ class SegmentRulesTest {
         assertThat(open).containsExactly(b);
         assertThat(deadLetters.getRecords()).noneMatch(record -> x.equals(record.key()) || y.equals(record.key()));
         deadLetters.stop();
+    }
+
+    /**
+     * A member holding a churn call entered churn-edge, so the segment's rule opened no second call; when their risk
+     * fell the churn rule cancelled that call ("risk fell") and the segment's call was never made. Now the segment's
+     * rule takes it over: the same OPEN task (id, version, the due time staff see) with the segment's origin, which
+     * leaving the segment cancels as any call of that rule.
+     */
+    @Test
+    void aChurnCallDroppedWhileTheMemberIsInChurnEdgeBecomesTheSegmentsCallUntilTheyLeave() {
+        String run = ChurnEvents.run();
+        String member = "handed-" + run;
+        String store = "handover-" + run;
+        ConsumerTask<String, byte[]> scoreDeadLetters = kafka.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetter(Topics.CHURN_SCORES));
+        ConsumerTask<String, byte[]> segmentDeadLetters = kafka.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetter(Topics.MEMBER_SEGMENTS));
+        ChurnEvents.publish(kafka, List.of(scored(member, store, 0.9, 100, T1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> openCalls(member).size() == 1);
+        var churnCall = database.preparedQuery("SELECT id, origin, due_at, version FROM call_task WHERE member_id = $1")
+                .execute(Tuple.of(member)).await().indefinitely().iterator().next();
+        assertThat(churnCall.getString(1)).isEqualTo("churn-top-share");
+
+        // Entering churn-edge opens no second call: the member holds one.
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, store)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> countOf(
+                "SELECT count(*) FROM member_segment WHERE member_id = ANY($1) AND segment_id = 'churn-edge'", List.of(member)) == 1);
+        assertThat(openCalls(member)).containsExactly(churnCall.getString(0));
+
+        // The risk falls under the SOP's floor: the store's replan drops its call, and churn-edge's rule keeps it.
+        ChurnEvents.publish(kafka, List.of(scored(member, store, 0.3, 100, T1.plus(Duration.ofDays(1)))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> countOf(
+                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1) AND probability = 0.3", List.of(member)) == 1);
+        var tasks = database.preparedQuery("""
+                SELECT id, origin, status, close_reason, due_at, version, probability FROM call_task WHERE member_id = $1""")
+                .execute(Tuple.of(member)).await().indefinitely();
+        assertThat(tasks.rowCount()).isEqualTo(1);
+        var handedOver = tasks.iterator().next();
+        assertThat(handedOver.getString(0)).isEqualTo(churnCall.getString(0));
+        assertThat(handedOver.getString(1)).isEqualTo("segment:churn-edge");
+        assertThat(handedOver.getString(2)).isEqualTo("OPEN");
+        assertThat(handedOver.getString(3)).isNull();
+        // The call was on the list since before the entry: the due time staff have stays, and so does the version
+        // they hold (an outcome sent for it is still accepted).
+        assertThat(handedOver.getOffsetDateTime(4)).isEqualTo(churnCall.getOffsetDateTime(2));
+        assertThat(handedOver.getLong(5)).isEqualTo(churnCall.getLong(3));
+        assertThat(handedOver.getDouble(6)).isEqualTo(0.3);
+        given().get("/stores/{s}/call-list", store).then().statusCode(200)
+                .body("tasks.taskId", equalTo(List.of(churnCall.getString(0))))
+                .body("tasks[0].churnProbability", equalTo(0.3f));
+
+        // Leaving the segment cancels the call, as for any call of the segment's rule.
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", false, ENTERED.plus(Duration.ofDays(3)), store)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", store).then()
+                .statusCode(200).body("tasks.size()", equalTo(0)));
+        var closed = database.preparedQuery("SELECT id, status, close_reason FROM call_task WHERE member_id = $1")
+                .execute(Tuple.of(member)).await().indefinitely();
+        assertThat(closed.rowCount()).isEqualTo(1);
+        var row = closed.iterator().next();
+        assertThat(row.getString(0)).isEqualTo(churnCall.getString(0));
+        assertThat(row.getString(1)).isEqualTo("CANCELLED");
+        assertThat(row.getString(2)).isEqualTo("left the segment");
+        assertThat(DeadLetters.deadLetter(scoreDeadLetters, member)).isEmpty();
+        assertThat(DeadLetters.deadLetter(segmentDeadLetters, member)).isEmpty();
+        scoreDeadLetters.stop();
+        segmentDeadLetters.stop();
     }
 
     /** A scored member's segment call goes to the store the SOP plans them in, not to the one of most orders. */
