@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 /**
  * The segment-entry SOP rules, inside the caller's transaction: entering a rule's segment opens a call task where
  * {@link SegmentCallStores} places the member, unless the member already has an OPEN task, is cooling down after a
- * call, opted out on one, or is held out of a live call campaign. Leaving the segment cancels it. Changes are applied
+ * call, opted out on one, or is held out of a live call campaign. Leaving the segment cancels it (or another rule whose
+ * segment the member is still in takes it over). Changes are applied
  * under the planning locks of the stores they touch, as a replan of those stores takes them.
  */
 @ApplicationScoped
@@ -32,12 +33,15 @@ class SegmentTaskPlanner {
     private final StoreLocks locks;
     private final LiveCallCampaigns liveCalls;
     private final IdentityChangeRepository identities;
+    private final MemberSegmentRepository segments;
     private final SegmentRules rules;
     private final Duration coolDown;
 
     SegmentTaskPlanner(CallTaskRepository tasks, SegmentCallStores callStores, StoreLocks locks,
-            LiveCallCampaigns liveCalls, IdentityChangeRepository identities, CampaignConfig config) {
+            LiveCallCampaigns liveCalls, IdentityChangeRepository identities, MemberSegmentRepository segments,
+            CampaignConfig config) {
         this.tasks = tasks;
+        this.segments = segments;
         this.identities = identities;
         this.callStores = callStores;
         this.locks = locks;
@@ -148,10 +152,21 @@ class SegmentTaskPlanner {
                 score == null ? 0 : score.memberValue(), change.at());
     }
 
+    /**
+     * Leaving a segment cancels the call its rule opened, unless the member is still in another calling rule's segment:
+     * entering that one opened no second call while they held this one, so that rule takes the call over
+     * (SegmentRules.takeover) rather than leave its call unmade. Returns the store whose call list changed, or null.
+     */
     private Uni<String> close(MemberSegmentRepository.Change change, Instant now) {
         String origin = TaskOrigin.segment(change.segmentId());
         return tasks.openOf(change.memberId()).flatMap(open -> open.stream().filter(t -> origin.equals(t.origin())).findFirst()
-                .map(task -> tasks.cancel(task.taskId(), CloseReason.LEFT_SEGMENT, now).chain(tasks::flush)
+                .map(task -> segments.of(List.of(change.memberId()), rules.segments())
+                        .map(memberships -> rules.takeover(task, memberships.stream()
+                                .filter(membership -> !membership.segmentId().equals(change.segmentId())).toList()))
+                        .flatMap(takeover -> takeover.isPresent()
+                                ? tasks.handOver(task.taskId(), takeover.get().origin(), takeover.get().dueAt())
+                                : tasks.cancel(task.taskId(), CloseReason.LEFT_SEGMENT, now))
+                        .chain(tasks::flush)
                         .chain(() -> tasks.storeOf(task.taskId())))
                 .orElse(Uni.createFrom().nullItem()));
     }

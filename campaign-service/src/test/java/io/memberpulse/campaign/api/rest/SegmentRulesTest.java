@@ -266,6 +266,44 @@ class SegmentRulesTest {
         segmentDeadLetters.stop();
     }
 
+    /**
+     * A member in two calling rules' segments holds one call, opened by the first entry. Leaving that segment once
+     * cancelled it, and the other rule's call was never made; now the other rule takes it over, due within its own time.
+     */
+    @Test
+    void leavingOneCallingSegmentHandsTheCallToTheOtherTheMemberIsStillIn() {
+        String run = ChurnEvents.run();
+        String member = "twice-" + run;
+        String store = "twice-store-" + run;
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, store)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> openCalls(member).size() == 1);
+        String call = openCalls(member).get(0);
+        SegmentEvents.publish(kafka, List.of(change(member, "second-call", true, ENTERED.plus(Duration.ofHours(1)), store)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> countOf(
+                "SELECT count(*) FROM member_segment WHERE member_id = ANY($1) AND segment_id = 'second-call'", List.of(member)) == 1);
+        assertThat(openCalls(member)).containsExactly(call);
+
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", false, ENTERED.plus(Duration.ofDays(2)), store)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> countOf(
+                "SELECT count(*) FROM member_segment WHERE member_id = ANY($1)", List.of(member)) == 1);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var row = database.preparedQuery("""
+                    SELECT id, status, origin, due_at - created_at = interval '24 hours' FROM call_task WHERE member_id = $1""")
+                    .execute(Tuple.of(member)).await().indefinitely().iterator().next();
+            assertThat(row.getString(0)).isEqualTo(call);
+            assertThat(row.getString(1)).isEqualTo("OPEN");
+            assertThat(row.getString(2)).isEqualTo("segment:second-call");
+            assertThat(row.getBoolean(3)).as("due within the second rule's 24 hours").isTrue();
+        });
+        given().get("/stores/{s}/call-list", store).then().statusCode(200).body("tasks.taskId", equalTo(List.of(call)));
+
+        SegmentEvents.publish(kafka, List.of(change(member, "second-call", false, ENTERED.plus(Duration.ofDays(3)), store)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", store).then()
+                .statusCode(200).body("tasks.size()", equalTo(0)));
+        assertThat(database.preparedQuery("SELECT close_reason FROM call_task WHERE member_id = $1")
+                .execute(Tuple.of(member)).await().indefinitely().iterator().next().getString(0)).isEqualTo("left the segment");
+    }
+
     /** A scored member's segment call goes to the store the SOP plans them in, not to the one of most orders. */
     @Test
     void enteringChurnEdgeOpensTheCallInTheStoreTheMemberIsScoredIn() {
