@@ -350,6 +350,53 @@ class EventResourceTest {
         assertThat(merged.getRule()).isEqualTo("same_order");
     }
 
+    static void postCsv(String header, String rows, int accepted) {
+        given().contentType("text/csv").body(header + rows).post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(accepted));
+    }
+
+    @Test
+    void anOrderWhoseSecondReportComesSplitAcrossImportsIsCountedOnce() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        // the delivery order whole, then the till's copy one line per request (the first with another order, as
+        // at a batch cut)
+        postCsv(header, """
+                da1-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6901,1,100.11
+                da2-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6902,6,137.40
+                da3-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6903,2,18.00
+                """.formatted(run), 3);
+        postCsv(header, """
+                tx1-%1$s,pos,order,2025-07-01T19:29:00+08:00,sa-%1$s,TX-%1$s,SX-%1$s,6999,1,5.00
+                ta1-%1$s,pos,order,2025-07-01T19:30:28+08:00,sa-%1$s,TA-%1$s,SA-%1$s,6902,6,137.40
+                """.formatted(run), 2);
+        postCsv(header, "ta2-%1$s,pos,order,2025-07-01T19:30:28+08:00,sa-%1$s,TA-%1$s,SA-%1$s,6901,1,100.11\n"
+                .formatted(run), 1);
+        postCsv(header, "ta3-%1$s,pos,order,2025-07-01T19:30:28+08:00,sa-%1$s,TA-%1$s,SA-%1$s,6903,2,18.00\n"
+                .formatted(run), 1);
+        // the later report first (the till streams live), then the delivery order one line per request
+        postCsv(header, """
+                tb1-%1$s,pos,order,2025-07-01T20:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6901,1,100.11
+                tb2-%1$s,pos,order,2025-07-01T20:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6902,6,137.40
+                tb3-%1$s,pos,order,2025-07-01T20:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6903,2,18.00
+                """.formatted(run), 3);
+        postCsv(header, "db1-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6902,6,137.40\n"
+                .formatted(run), 1);
+        postCsv(header, "db2-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6903,2,18.00\n"
+                .formatted(run), 1);
+        postCsv(header, "db3-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6901,1,100.11\n"
+                .formatted(run), 1);
+
+        // each line of each order is flagged once, whichever request brought it
+        List<String> pairs = given().get("/orders/duplicates/export").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.contains(run)).toList();
+        assertThat(pairs).containsExactlyInAnyOrder(
+                "delivery,da2-" + run + ",pos,ta1-" + run, "delivery,da1-" + run + ",pos,ta2-" + run,
+                "delivery,da3-" + run + ",pos,ta3-" + run,
+                "pos,tb2-" + run + ",delivery,db1-" + run, "pos,tb3-" + run + ",delivery,db2-" + run,
+                "pos,tb1-" + run + ",delivery,db3-" + run);
+    }
+
     @Test
     void anOrderAlreadyPairedIsNotPairedAgainByALaterImportAsInOneBatch() {
         String run = UUID.randomUUID().toString().substring(0, 8);
