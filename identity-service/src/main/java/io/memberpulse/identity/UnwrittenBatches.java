@@ -61,8 +61,8 @@ final class UnwrittenBatches {
     /**
      * The stored order lines near the batch's lines as the database found them (with the lines of their orders
      * and of the batch's), completed with the unwritten ones the same query would find once they are committed:
-     * same store, another channel, within the window, not a duplicate, and every line of those orders and of
-     * the batch's; each line once, marked as repeated when an unwritten line repeats it.
+     * same store, another channel, within the window, neither a duplicate nor the original of one, and every
+     * line of those orders and of the batch's; each line once, marked as repeated when an unwritten line repeats it.
      */
     List<EventRow> nearby(List<EventRow> stored, DuplicateOrders.Lines lines, Duration window) {
         Map<String, String> repeatedBy = new HashMap<>();
@@ -87,8 +87,8 @@ final class UnwrittenBatches {
         Set<String> orders = lines.orderKeys();
         for (Batch batch : batches) {
             for (EventRow row : batch.rows()) {
-                if (isOrderLine(row) && row.duplicateOf() == null && row.storeId() != null
-                        && isNear(row, linesAtStore.get(row.storeId()), lines, window)) {
+                if (isOrderLine(row) && row.duplicateOf() == null && !repeatedBy.containsKey(row.reference())
+                        && row.storeId() != null && isNear(row, linesAtStore.get(row.storeId()), lines, window)) {
                     near.putIfAbsent(row.reference(), marked(row, repeatedBy));
                 }
             }

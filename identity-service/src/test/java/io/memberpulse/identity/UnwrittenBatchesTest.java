@@ -77,10 +77,10 @@ class UnwrittenBatchesTest {
         EventRow stored = order("app", "a1", "s1", T, null); // the database does not know yet that p9 repeats it
         EventRow other = order("app", "a2", "s1", T, null);
         List<EventRow> near = unwritten.nearby(List.of(stored, other, other), line("s1", "miniapp", T), WINDOW);
-        // an original is paired only once: it comes as paired, which takes its order out of the comparison
+        // an original is paired only once: the stored one comes as paired, which takes its order out of the
+        // comparison, and the unwritten one does not come, as the database's query would not return it
         assertThat(near).extracting(EventRow::eventId, EventRow::repeatedBy).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("a1", "pos:p9"), org.assertj.core.groups.Tuple.tuple("a2", null),
-                org.assertj.core.groups.Tuple.tuple("d1", "pos:p2"));
+                org.assertj.core.groups.Tuple.tuple("a1", "pos:p9"), org.assertj.core.groups.Tuple.tuple("a2", null));
     }
 
     @Test
