@@ -8,8 +8,10 @@ import io.memberpulse.proto.identity.v1.EventType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Maps a batch's order lines (and the stored ones near them) to the domain's order de-duplication. */
@@ -17,11 +19,17 @@ final class DuplicateOrders {
     private DuplicateOrders() {
     }
 
-    /** Where, from which channel and when each order line of the batch happened (one per distinct triple). */
-    record Lines(List<String> stores, List<String> sources, List<Instant> times) {
+    /**
+     * Where, from which channel and when each order line of the batch happened (one per distinct triple),
+     * and the batch's orders (one per distinct source and order id).
+     */
+    record Lines(List<String> stores, List<String> sources, List<Instant> times, List<String> orderSources,
+            List<String> orderIds) {
         static Lines of(List<ChannelEvent> fresh) {
             Set<List<Object>> seen = new HashSet<>();
-            Lines lines = new Lines(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            Set<List<String>> orders = new HashSet<>();
+            Lines lines = new Lines(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>());
             for (ChannelEvent event : fresh) {
                 if (isOrderLine(event)) {
                     String source = ImportEventsService.sourceCode(event);
@@ -31,10 +39,27 @@ final class DuplicateOrders {
                         lines.sources.add(source);
                         lines.times.add(at);
                     }
+                    if (orders.add(List.of(source, event.getLine().getOrderId()))) {
+                        lines.orderSources.add(source);
+                        lines.orderIds.add(event.getLine().getOrderId());
+                    }
                 }
             }
             return lines;
         }
+
+        /** The batch's orders, as {@link #orderKey} names them. */
+        Set<String> orderKeys() {
+            Set<String> keys = new HashSet<>();
+            for (int i = 0; i < orderIds.size(); i++) {
+                keys.add(orderKey(orderSources.get(i), orderIds.get(i)));
+            }
+            return keys;
+        }
+    }
+
+    static String orderKey(String source, String orderId) {
+        return source + ":" + orderId;
     }
 
     /**
@@ -42,7 +67,8 @@ final class DuplicateOrders {
      * or the stored report when that is the later one (the till's copy imported before the delivery order it rang
      * up): that one was published as counted already, so the order is counted once by flagging the fresh one.
      *
-     * @param stored order lines already stored near the batch in time and place
+     * @param stored order lines already stored near the batch in time and place, with the stored lines of their
+     *               orders and of the batch's orders (those paired before name their partner)
      */
     static String[] duplicateOf(List<ChannelEvent> fresh, List<EventRow> stored, Duration window) {
         List<OrderDeduplicator.Line> lines = new ArrayList<>();
@@ -50,23 +76,33 @@ final class DuplicateOrders {
         for (int i = 0; i < fresh.size(); i++) {
             ChannelEvent event = fresh.get(i);
             if (isOrderLine(event)) {
-                lines.add(line(lines.size(), event));
+                lines.add(line(lines.size(), event, OrderDeduplicator.UNPAIRED));
                 keys.add(ImportEventsService.sourceCode(event) + ":" + event.getEventId() + "#" + i);
             }
         }
         if (lines.isEmpty()) {
             return new String[fresh.size()];
         }
+        Map<String, Integer> storedAt = new HashMap<>();
+        List<EventRow> rows = new ArrayList<>();
+        List<ChannelEvent> events = new ArrayList<>();
         for (EventRow row : stored) {
             try {
                 ChannelEvent event = ChannelEvent.parseFrom(row.payload());
-                if (isOrderLine(event)) {
-                    lines.add(line(lines.size(), event));
-                    keys.add(row.reference() + "#-1");
+                if (isOrderLine(event) && storedAt.putIfAbsent(row.reference(), lines.size() + rows.size()) == null) {
+                    rows.add(row);
+                    events.add(event);
                 }
             } catch (InvalidProtocolBufferException e) {
                 // an unreadable stored row cannot be compared; it is reported by the relay
             }
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            String partner = rows.get(i).pairedWith();
+            int pairedWith = partner == null ? OrderDeduplicator.UNPAIRED
+                    : storedAt.getOrDefault(partner, OrderDeduplicator.PAIRED_ELSEWHERE);
+            lines.add(line(lines.size(), events.get(i), pairedWith));
+            keys.add(rows.get(i).reference() + "#-1");
         }
         String[] duplicateOf = new String[fresh.size()];
         for (OrderDeduplicator.Pair pair : OrderDeduplicator.duplicates(lines, window)) {
@@ -96,9 +132,9 @@ final class DuplicateOrders {
                 && event.getLine().hasPaidAmount();
     }
 
-    private static OrderDeduplicator.Line line(int index, ChannelEvent event) {
+    private static OrderDeduplicator.Line line(int index, ChannelEvent event, int pairedWith) {
         return new OrderDeduplicator.Line(index, ImportEventsService.sourceCode(event), event.getLine().getOrderId(),
                 event.getStoreId(), ImportEventsService.instant(event.getOccurredAt()), event.getLine().getSku(),
-                event.getLine().getQuantity(), event.getLine().getPaidAmount());
+                event.getLine().getQuantity(), event.getLine().getPaidAmount(), pairedWith);
     }
 }

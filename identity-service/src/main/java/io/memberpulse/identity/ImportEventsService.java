@@ -197,7 +197,8 @@ public class ImportEventsService {
                         unknown.stream().map(ImportEventsService::sourceCode).toList(),
                         unknown.stream().map(ChannelEvent::getEventId).toList())),
                 repository.pool().withConnection(connection -> repository.orderLinesNear(connection,
-                        unknownLines.stores(), unknownLines.sources(), unknownLines.times(), orderWindow)))
+                        unknownLines.stores(), unknownLines.sources(), unknownLines.times(), orderWindow,
+                        unknownLines.orderSources(), unknownLines.orderIds())))
                 .asTuple().await().indefinitely();
         Set<String> existing = reads.getItem1();
         List<ChannelEvent> fresh = existing.isEmpty() ? unknown : unknown.stream()

@@ -19,8 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * Batches stitched into the graph whose transaction has not committed yet: an import stitches its
  * next batch while the previous one is written, and the database cannot show the next batch what
  * the previous one holds. Its event keys (re-delivered events must stay duplicates) and order lines
- * (a repeated line must still find its original, and an original is paired only once) are looked up
- * here as well. Used from the import thread only, under the graph's lock.
+ * (a repeated line must still find its original, an original is paired only once, and the rest of an
+ * order split across batches must find the lines it came with) are looked up here as well. Used from the import thread only, under the graph's lock.
  */
 final class UnwrittenBatches {
     private record Batch(IdentityGraph graph, List<EventRow> rows, CompletableFuture<?> committed) {
@@ -59,25 +59,23 @@ final class UnwrittenBatches {
     }
 
     /**
-     * The stored order lines near the batch's lines as the database found them, completed with the
-     * unwritten ones the same query would find once they are committed (same store, another channel,
-     * within the window, not a duplicate, not yet the original of one), each line once.
+     * The stored order lines near the batch's lines as the database found them (with the lines of their orders
+     * and of the batch's), completed with the unwritten ones the same query would find once they are committed:
+     * same store, another channel, within the window, neither a duplicate nor the original of one, and every
+     * line of those orders and of the batch's; each line once, marked as repeated when an unwritten line repeats it.
      */
     List<EventRow> nearby(List<EventRow> stored, DuplicateOrders.Lines lines, Duration window) {
-        Set<String> originals = new HashSet<>();
+        Map<String, String> repeatedBy = new HashMap<>();
         for (Batch batch : batches) {
             for (EventRow row : batch.rows()) {
                 if (row.duplicateOf() != null) {
-                    originals.add(row.duplicateOf());
+                    repeatedBy.put(row.duplicateOf(), row.reference());
                 }
             }
         }
         Map<String, EventRow> near = new LinkedHashMap<>();
         for (EventRow row : stored) {
-            String key = row.reference();
-            if (!originals.contains(key)) {
-                near.putIfAbsent(key, row);
-            }
+            near.putIfAbsent(row.reference(), marked(row, repeatedBy));
         }
         if (batches.isEmpty()) {
             return new ArrayList<>(near.values());
@@ -86,16 +84,36 @@ final class UnwrittenBatches {
         for (int i = 0; i < lines.stores().size(); i++) {
             linesAtStore.computeIfAbsent(lines.stores().get(i), s -> new ArrayList<>()).add(i);
         }
+        Set<String> orders = lines.orderKeys();
         for (Batch batch : batches) {
             for (EventRow row : batch.rows()) {
-                String key = row.reference();
-                if ("order".equals(row.type()) && row.duplicateOf() == null && row.storeId() != null
-                        && !originals.contains(key) && isNear(row, linesAtStore.get(row.storeId()), lines, window)) {
-                    near.putIfAbsent(key, row);
+                if (isOrderLine(row) && row.duplicateOf() == null && !repeatedBy.containsKey(row.reference())
+                        && row.storeId() != null && isNear(row, linesAtStore.get(row.storeId()), lines, window)) {
+                    near.putIfAbsent(row.reference(), marked(row, repeatedBy));
+                }
+            }
+        }
+        near.values().forEach(row -> orders.add(DuplicateOrders.orderKey(row.source(), row.orderId())));
+        for (Batch batch : batches) {
+            for (EventRow row : batch.rows()) {
+                if (isOrderLine(row) && orders.contains(DuplicateOrders.orderKey(row.source(), row.orderId()))) {
+                    near.putIfAbsent(row.reference(), marked(row, repeatedBy));
                 }
             }
         }
         return new ArrayList<>(near.values());
+    }
+
+    private static boolean isOrderLine(EventRow row) {
+        return "order".equals(row.type()) && row.orderId() != null && !row.orderId().isEmpty();
+    }
+
+    /** The row, naming the unwritten line that repeats it if the database could not know yet. */
+    private static EventRow marked(EventRow row, Map<String, String> repeatedBy) {
+        String by = repeatedBy.get(row.reference());
+        return by == null || row.pairedWith() != null ? row : new EventRow(row.source(), row.eventId(), row.memberId(),
+                row.type(), row.occurredAt(), row.storeId(), row.orderId(), row.payload(), row.duplicateOf(),
+                row.deviceId(), by);
     }
 
     private static boolean isNear(EventRow row, List<Integer> atStore, DuplicateOrders.Lines lines, Duration window) {

@@ -27,7 +27,7 @@ class UnwrittenBatchesTest {
     }
 
     static DuplicateOrders.Lines line(String store, String source, Instant at) {
-        return new DuplicateOrders.Lines(List.of(store), List.of(source), List.of(at));
+        return new DuplicateOrders.Lines(List.of(store), List.of(source), List.of(at), List.of(), List.of());
     }
 
     @Test
@@ -69,7 +69,7 @@ class UnwrittenBatchesTest {
     }
 
     @Test
-    void anOriginalPairedInAnUnwrittenBatchIsNotPairedAgain() {
+    void anOriginalPairedInAnUnwrittenBatchComesNamingItsDuplicate() {
         UnwrittenBatches unwritten = new UnwrittenBatches();
         unwritten.add(GRAPH, List.of(order("delivery", "d1", "s1", T, null), order("pos", "p9", "s1", T, "app:a1")),
                 new CompletableFuture<>());
@@ -77,6 +77,25 @@ class UnwrittenBatchesTest {
         EventRow stored = order("app", "a1", "s1", T, null); // the database does not know yet that p9 repeats it
         EventRow other = order("app", "a2", "s1", T, null);
         List<EventRow> near = unwritten.nearby(List.of(stored, other, other), line("s1", "miniapp", T), WINDOW);
-        assertThat(near).extracting(EventRow::eventId).containsExactly("a2");
+        // an original is paired only once: the stored one comes as paired, which takes its order out of the
+        // comparison, and the unwritten one does not come, as the database's query would not return it
+        assertThat(near).extracting(EventRow::eventId, EventRow::repeatedBy).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("a1", "pos:p9"), org.assertj.core.groups.Tuple.tuple("a2", null));
+    }
+
+    @Test
+    void theUnwrittenLinesOfTheBatchsOrdersAndOfTheOrdersNearComeWhateverTheirChannelAndPairing() {
+        UnwrittenBatches unwritten = new UnwrittenBatches();
+        EventRow t1 = new EventRow("pos", "t1", "m-t", "order", T, "s1", "S-1", new byte[0], "delivery:d1", null);
+        EventRow d1 = new EventRow("delivery", "d1", "m-d", "order", T, "s1", "MT-1", new byte[0], null, null);
+        EventRow d2 = new EventRow("delivery", "d2", "m-d", "order", T, "s1", "MT-1", new byte[0], null, null);
+        EventRow d9 = new EventRow("delivery", "d9", "m-e", "order", T, "s1", "MT-9", new byte[0], null, null);
+        unwritten.add(GRAPH, List.of(t1, d9), new CompletableFuture<>());
+        // the rest of the till order comes in the next batch; the delivery order's d2 is near it, d1 is paired
+        List<EventRow> near = unwritten.nearby(List.of(d2, d1), new DuplicateOrders.Lines(List.of("s1"),
+                List.of("pos"), List.of(T), List.of("pos"), List.of("S-1")), WINDOW);
+        assertThat(near).extracting(EventRow::eventId, EventRow::pairedWith).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("d2", null), org.assertj.core.groups.Tuple.tuple("d1", "pos:t1"),
+                org.assertj.core.groups.Tuple.tuple("t1", "delivery:d1"), org.assertj.core.groups.Tuple.tuple("d9", null));
     }
 }

@@ -289,6 +289,9 @@ public final class IdentityGraph {
             batch.newMembers.add(member);
         }
         attachStrong(event, strong, reissued, member, batch);
+        if (!anonymous && event.sameOrderAs() != null) {
+            member = joinAnonymousCopy(event, member, batch);
+        }
         if (weights.enabled()) {
             member = linkByScore(event, member, batch);
         }
@@ -301,6 +304,22 @@ public final class IdentityGraph {
         if (!anonymous) {
             adoptWaiting(event, member, batch);
         }
+    }
+
+    /**
+     * The other report of this order line went first to a member of its own holding no strong identifier
+     * (the till's copy under a placeholder phone, imported before the delivery order it rang up): that member
+     * joins this one, as the copy would have joined it had it come second. A member holding any strong
+     * identifier is somebody and stays apart, so a placeholder never glues two real members.
+     */
+    private String joinAnonymousCopy(EventEvidence event, String member, Batch batch) {
+        String other = batch.eventMembers.get(event.sameOrderAs());
+        if (other == null || holdsStrong(root(other)) || !canMerge(member, other)) {
+            return member;
+        }
+        return merge(member, other, new MergeRecord(null, null, MergeRecord.SAME_ORDER, 1.0,
+                List.of("order:" + event.orderKey(), "event:" + event.sameOrderAs()), List.of(), event.eventKey(),
+                event.occurredAt()), batch);
     }
 
     /** The device id of an event that shows nothing else (an anonymous app session), or null. */

@@ -7,7 +7,8 @@ import java.util.List;
  * Why two members became one: the absorbed member now points at the surviving one.
  *
  * @param rule        the identifier type that bridged them (deterministic, score 1), "same_order" (two
- *                    members bought one order), "personal_device" or "probabilistic"
+ *                    members bought one order: its lines, refunds or reviews, or two channels' reports of it),
+ *                    "personal_device" or "probabilistic"
  * @param identifiers the identifiers that caused it ("type:value")
  * @param reasons     the comparisons and their weights for a probabilistic link
  * @param eventKey    the event ("source:event_id") that brought the evidence

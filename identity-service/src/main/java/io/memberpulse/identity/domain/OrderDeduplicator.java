@@ -20,16 +20,33 @@ import java.util.Set;
  * till minutes later): other source, event ids and order id, but the same store, the same lines
  * (product, quantity, amount) and a time within the window. Each order is a duplicate of at most one
  * other; the later report is the duplicate, so the order is counted once.
+ * <p>
+ * An import sees an order in part when its lines are split across batches (the 5,000-row cut, Kafka
+ * polls, one line per request), so lines already paired say which order is whose, and a report known
+ * only in part is paired with the one other report that holds all its lines.
  */
 public final class OrderDeduplicator {
+    /** {@link Line#pairedWith} of a line not paired yet. */
+    public static final int UNPAIRED = -1;
+    /** {@link Line#pairedWith} of a line paired with one not given: its order is taken. */
+    public static final int PAIRED_ELSEWHERE = -2;
 
-    /** One order line as reported; {@code index} is its position in the caller's list. */
+    /**
+     * One order line as reported; {@code index} is its position in the caller's list, {@code pairedWith}
+     * the index of the line it was paired with before (a stored line), {@link #UNPAIRED} or {@link #PAIRED_ELSEWHERE}.
+     */
     public record Line(int index, String source, String orderId, String storeId, Instant occurredAt, String sku,
-            double quantity, double paidAmount) {
+            double quantity, double paidAmount, int pairedWith) {
         public Line {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(orderId, "orderId");
             Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+
+        /** A line not paired before. */
+        public Line(int index, String source, String orderId, String storeId, Instant occurredAt, String sku,
+                double quantity, double paidAmount) {
+            this(index, source, orderId, storeId, occurredAt, sku, quantity, paidAmount, UNPAIRED);
         }
 
         /** Product, quantity to 3 and amount to 2 decimals, as {@code %.3f} and {@code %.2f} print them (half up). */
@@ -50,65 +67,129 @@ public final class OrderDeduplicator {
     public record Pair(Line original, Line duplicate) {
     }
 
-    private record Order(String source, String orderId, String storeId, Instant at, List<Line> lines, String signature) {
-    }
-
     private OrderDeduplicator() {
     }
 
-    /** @param window how far apart two reports of one order may be */
+    /**
+     * The pairs of lines not paired before.
+     *
+     * @param window how far apart two reports of one order may be
+     */
     public static List<Pair> duplicates(List<Line> lines, Duration window) {
-        Map<String, List<Line>> byOrder = new LinkedHashMap<>();
-        for (Line line : lines) {
-            if (line.storeId() != null && !line.storeId().isBlank()) {
-                byOrder.computeIfAbsent(line.source() + '\u0000' + line.orderId(), k -> new ArrayList<>()).add(line);
-            }
-        }
-        Map<String, List<Order>> bySignature = new HashMap<>();
-        for (List<Line> orderLines : byOrder.values()) {
-            Line first = orderLines.get(0);
-            Instant at = orderLines.stream().map(Line::occurredAt).min(Comparator.naturalOrder()).orElseThrow();
-            String signature = first.storeId() + '#' + orderLines.stream().map(Line::key).sorted().toList();
-            bySignature.computeIfAbsent(signature, k -> new ArrayList<>())
-                    .add(new Order(first.source(), first.orderId(), first.storeId(), at, orderLines, signature));
-        }
-        List<Pair> pairs = new ArrayList<>();
-        for (List<Order> same : bySignature.values()) {
-            if (same.size() < 2) {
-                continue;
-            }
-            same.sort(Comparator.comparing(Order::at));
-            Set<Order> matched = new HashSet<>();
-            for (int i = 0; i < same.size(); i++) {
-                Order original = same.get(i);
-                if (matched.contains(original)) {
+        Map<Integer, ReportedOrder> orderOf = new HashMap<>();
+        List<ReportedOrder> orders = orders(lines, orderOf);
+        for (ReportedOrder order : orders) { // paired before: the rest of its lines can only be the partner's
+            for (Line line : order.lines) {
+                if (line.pairedWith() == UNPAIRED) {
                     continue;
                 }
-                for (int j = i + 1; j < same.size(); j++) {
-                    Order later = same.get(j);
-                    if (Duration.between(original.at(), later.at()).compareTo(window) > 0) {
-                        break;
-                    }
-                    if (!matched.contains(later) && !later.source().equals(original.source())) {
-                        matched.add(original);
-                        matched.add(later);
-                        pairLines(original, later, pairs);
-                        break;
-                    }
+                ReportedOrder other = orderOf.get(line.pairedWith());
+                if (other == null || other == order) {
+                    order.taken = true;
+                } else if (order.isFree() && other.isFree()) {
+                    ReportedOrder.partners(order, other);
                 }
+            }
+        }
+        pairWholeOrders(orders, window);
+        pairPartOrders(orders, window);
+        List<Pair> pairs = new ArrayList<>();
+        Set<ReportedOrder> done = new HashSet<>();
+        for (ReportedOrder order : orders) { // the earlier report is the original; at the same time the one given first
+            ReportedOrder other = order.partner;
+            if (other != null && done.add(order) && done.add(other)) {
+                boolean first = !other.at.isBefore(order.at);
+                pairLines(first ? order : other, first ? other : order, pairs);
             }
         }
         pairs.sort(Comparator.comparingInt(p -> p.duplicate().index()));
         return pairs;
     }
 
-    private static void pairLines(Order original, Order later, List<Pair> pairs) {
-        Map<String, List<Line>> waiting = new HashMap<>();
-        for (Line line : later.lines()) {
-            waiting.computeIfAbsent(line.key(), k -> new ArrayList<>()).add(line);
+    private static List<ReportedOrder> orders(List<Line> lines, Map<Integer, ReportedOrder> orderOf) {
+        Map<String, ReportedOrder> byOrder = new LinkedHashMap<>();
+        for (Line line : lines) {
+            if (line.storeId() != null && !line.storeId().isBlank()) {
+                ReportedOrder order = byOrder.computeIfAbsent(line.source() + '\u0000' + line.orderId(),
+                        k -> new ReportedOrder(line));
+                order.add(line);
+                orderOf.put(line.index(), order);
+            }
         }
-        for (Line line : original.lines()) {
-            List<Line> candidates = waiting.get(line.key());
+        return new ArrayList<>(byOrder.values());
+    }
+
+    /** Orders whose lines are all alike: each with the next one in time from another channel. */
+    private static void pairWholeOrders(List<ReportedOrder> orders, Duration window) {
+        Map<String, List<ReportedOrder>> bySignature = new HashMap<>();
+        for (ReportedOrder order : orders) {
+            if (order.isFree()) {
+                bySignature.computeIfAbsent(order.signature(), k -> new ArrayList<>()).add(order);
+            }
+        }
+        for (List<ReportedOrder> same : bySignature.values()) {
+            same.sort(Comparator.comparing(o -> o.at));
+            for (int i = 0; i < same.size(); i++) {
+                ReportedOrder original = same.get(i);
+                for (int j = i + 1; j < same.size() && original.isFree(); j++) {
+                    ReportedOrder later = same.get(j);
+                    if (Duration.between(original.at, later.at).compareTo(window) > 0) {
+                        break;
+                    }
+                    if (later.isFree() && !later.source.equals(original.source)) {
+                        ReportedOrder.partners(original, later);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A report whose lines are all among another's (the rest of one of them is still to come) is paired
+     * with it when each is the other's only such candidate: two candidates say nothing about which.
+     */
+    private static void pairPartOrders(List<ReportedOrder> orders, Duration window) {
+        Map<String, List<ReportedOrder>> byStore = new HashMap<>();
+        for (ReportedOrder order : orders) {
+            if (order.isFree()) {
+                byStore.computeIfAbsent(order.storeId, k -> new ArrayList<>()).add(order);
+            }
+        }
+        Map<ReportedOrder, List<ReportedOrder>> candidates = new HashMap<>();
+        for (List<ReportedOrder> atStore : byStore.values()) {
+            atStore.sort(Comparator.comparing(o -> o.at));
+            for (int i = 0; i < atStore.size(); i++) {
+                ReportedOrder a = atStore.get(i);
+                for (int j = i + 1; j < atStore.size(); j++) {
+                    ReportedOrder b = atStore.get(j);
+                    if (Duration.between(a.at, b.at).compareTo(window) > 0) {
+                        break;
+                    }
+                    if (!a.source.equals(b.source) && (a.isPartOf(b) || b.isPartOf(a))) {
+                        candidates.computeIfAbsent(a, k -> new ArrayList<>()).add(b);
+                        candidates.computeIfAbsent(b, k -> new ArrayList<>()).add(a);
+                    }
+                }
+            }
+        }
+        candidates.forEach((order, found) -> {
+            ReportedOrder other = found.get(0);
+            if (found.size() == 1 && candidates.get(other).size() == 1 && order.isFree() && other.isFree()) {
+                ReportedOrder.partners(order, other);
+            }
+        });
+    }
+
+    /** Pairs the lines of two reports of one order not paired yet, alike with alike. */
+    private static void pairLines(ReportedOrder original, ReportedOrder later, List<Pair> pairs) {
+        Map<String, List<Line>> waiting = new HashMap<>();
+        for (Line line : later.lines) {
+            if (line.pairedWith() == UNPAIRED) {
+                waiting.computeIfAbsent(line.key(), k -> new ArrayList<>()).add(line);
+            }
+        }
+        for (Line line : original.lines) {
+            List<Line> candidates = line.pairedWith() == UNPAIRED ? waiting.get(line.key()) : null;
             if (candidates != null && !candidates.isEmpty()) {
                 pairs.add(new Pair(line, candidates.remove(0)));
             }

@@ -4,11 +4,22 @@ import java.time.Instant;
 
 /**
  * One accepted event as stored: its key, member and the event's protobuf bytes; {@code duplicateOf}
- * names ("source:event_id") the first report of an order line reported twice, else null;
- * {@code deviceId} is the reporting device as given (only written, for identity health).
+ * names ("source:event_id") the report of an order line this one repeats (flagged as the duplicate), else
+ * null; {@code deviceId} is the reporting device as given (only written, for identity health);
+ * {@code repeatedBy} names the report flagged as repeating this one, read only with stored order lines.
  */
 public record EventRow(String source, String eventId, String memberId, String type, Instant occurredAt,
-        String storeId, String orderId, byte[] payload, String duplicateOf, String deviceId) {
+        String storeId, String orderId, byte[] payload, String duplicateOf, String deviceId, String repeatedBy) {
+
+    public EventRow(String source, String eventId, String memberId, String type, Instant occurredAt, String storeId,
+            String orderId, byte[] payload, String duplicateOf, String deviceId) {
+        this(source, eventId, memberId, type, occurredAt, storeId, orderId, payload, duplicateOf, deviceId, null);
+    }
+
+    /** The report this order line was paired with already (either way round), or null. */
+    public String pairedWith() {
+        return duplicateOf != null ? duplicateOf : repeatedBy;
+    }
 
     /** "source:event_id": how {@code duplicateOf} (and channel_event.duplicate_of) names an event. */
     public String reference() {

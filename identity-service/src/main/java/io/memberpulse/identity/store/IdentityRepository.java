@@ -317,17 +317,23 @@ public class IdentityRepository {
 
     /**
      * The stored order lines a new order line may repeat: at its store, within {@code window} of it, from
-     * another channel, neither a duplicate nor the original of one already found. Each new line is one
-     * (store, source, time) of the three lists. Looked up per line rather than over the stores and time
-     * span of a whole batch: that span held every other order of the period (in the benchmark's copies,
-     * every earlier copy's), which made each batch's comparison grow with what was stored. One index range
-     * per line and other channel (LATERAL, kept apart by OFFSET 0): a bulk import outruns autovacuum, and
-     * without statistics the planner hash-joined every stored order line instead. The other channels are
-     * {@code sources} less the line's own, so that the index (store, channel, time) is read only where a
-     * repeat can be.
+     * another channel, neither a duplicate nor the original of one already found. Each new line is one (store,
+     * source, time) of the three lists. Looked up per line rather than over the stores and time span of a whole
+     * batch: that span held every other order of the period (in the benchmark's copies, every earlier copy's),
+     * which made each batch's comparison grow with what was stored. One index range per line and other channel
+     * (LATERAL, kept apart by OFFSET 0): a bulk import outruns autovacuum, and without statistics the planner
+     * hash-joined every stored order line instead. The other channels are {@code sources} less the line's own,
+     * so that the index (store, channel, time) is read only where a repeat can be.
+     * <p>
+     * With them come every stored line of their orders and of the batch's own orders ({@code orderSources},
+     * {@code orderIds}): an order split across batches is compared as far as it is known, and its lines paired
+     * before ({@link EventRow#duplicateOf}, {@link EventRow#repeatedBy}) say with which order. The originals
+     * of duplicates found before stay out of the near lines, as before: with them, every batch would read again
+     * every order paired at its stores and times (in the benchmark, every earlier copy's), and a paired order
+     * has nothing left to pair unless a line of it is still unpaired, which brings the whole order.
      */
     public Uni<List<EventRow>> orderLinesNear(SqlConnection connection, List<String> storeIds, List<String> sources,
-            List<Instant> times, java.time.Duration window) {
+            List<Instant> times, java.time.Duration window, List<String> orderSources, List<String> orderIds) {
         if (storeIds.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
@@ -341,20 +347,36 @@ public class IdentityRepository {
                     WHERE e.type = 'order' AND e.duplicate_of IS NULL AND e.store_id = line.store_id
                       AND e.source = ANY (array_remove($5::text[], line.source))
                       AND e.occurred_at BETWEEN line.at - make_interval(secs => $4) AND line.at + make_interval(secs => $4)
+                    OFFSET 0) o),
+                unpaired AS (
+                  SELECT e.source, e.event_id, e.order_id FROM near
+                  JOIN channel_event e ON e.source = near.source AND e.event_id = near.event_id
+                  WHERE NOT EXISTS (SELECT 1 FROM channel_event d WHERE d.duplicate_of = e.source || ':' || e.event_id)),
+                orders AS (
+                  SELECT source, order_id FROM unpaired WHERE order_id <> ''
+                  UNION SELECT * FROM unnest($6::text[], $7::text[]) AS o(source, order_id)),
+                lines AS (
+                  SELECT source, event_id FROM unpaired
+                  UNION SELECT o.source, o.event_id FROM orders
+                  CROSS JOIN LATERAL (
+                    SELECT e.source, e.event_id FROM channel_event e
+                    WHERE e.type = 'order' AND e.source = orders.source AND e.order_id = orders.order_id
                     OFFSET 0) o)
                 SELECT e.source, e.event_id, e.member_id, e.type, e.occurred_at, e.store_id, e.order_id, e.payload,
-                  e.duplicate_of
-                FROM near JOIN channel_event e ON e.source = near.source AND e.event_id = near.event_id
-                WHERE NOT EXISTS (SELECT 1 FROM channel_event d WHERE d.duplicate_of = e.source || ':' || e.event_id)""")
-                .execute(Tuple.of(storeIds.toArray(String[]::new), sources.toArray(String[]::new),
+                  e.duplicate_of,
+                  (SELECT d.source || ':' || d.event_id FROM channel_event d
+                   WHERE d.duplicate_of = e.source || ':' || e.event_id LIMIT 1)
+                FROM lines JOIN channel_event e ON e.source = lines.source AND e.event_id = lines.event_id""")
+                .execute(Tuple.from(Arrays.asList(storeIds.toArray(String[]::new), sources.toArray(String[]::new),
                         times.stream().map(IdentityRepository::offset).toArray(OffsetDateTime[]::new),
-                        (double) window.toSeconds(), ORDER_SOURCES))
+                        (double) window.toSeconds(), ORDER_SOURCES, orderSources.toArray(String[]::new),
+                        orderIds.toArray(String[]::new))))
                 .map(rows -> {
                     List<EventRow> events = new ArrayList<>();
                     for (Row row : rows) {
                         events.add(new EventRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
                                 row.getOffsetDateTime(4).toInstant(), row.getString(5), row.getString(6),
-                                row.getBuffer(7).getBytes(), row.getString(8), null));
+                                row.getBuffer(7).getBytes(), row.getString(8), null, row.getString(9)));
                     }
                     return events;
                 });

@@ -158,6 +158,45 @@ class IdentityGraphTest {
     }
 
     @Test
+    void theTillCopyImportedBeforeTheDeliveryOrderItRangUpEndsWithTheDeliveryMember() {
+        var till = event("s900", null, null, null, id(IdentifierType.PHONE, "13800000000"));
+        String anonymous = memberOf(link(till));
+        var delivery = event("s900", null, null, till.eventKey(), id(IdentifierType.PLATFORM_UID, "mt-8"));
+        // the till's copy was stored by an earlier import: the import passes its member along
+        var outcome = graph.stitch(List.of(delivery), ids, java.util.Map.of(till.eventKey(), anonymous));
+        // one member, as when the delivery order comes first and the copy joins it
+        assertThat(graph.root(anonymous)).isEqualTo(memberOf(outcome));
+        assertThat(outcome.merges()).singleElement().satisfies(merge -> {
+            assertThat(merge.rule()).isEqualTo(MergeRecord.SAME_ORDER);
+            assertThat(merge.eventKey()).isEqualTo(delivery.eventKey());
+            assertThat(List.of(merge.survivingMemberId(), merge.absorbedMemberId())).contains(anonymous);
+        });
+        assertThat(graph.ownerOf(id(IdentifierType.PLATFORM_UID, "mt-8"))).contains(graph.root(anonymous));
+    }
+
+    @Test
+    void aPlaceholderPhoneNeverGluesTwoRealMembersWhateverCameFirst() {
+        Identifier placeholder = id(IdentifierType.PHONE, "13800000000");
+        var till1 = event("s900", null, null, null, placeholder);
+        var till2 = event("s900", null, null, null, placeholder);
+        String copy1 = memberOf(link(till1));
+        String copy2 = memberOf(link(till2));
+        assertThat(copy2).isNotEqualTo(copy1);
+        var delivery1 = event("s900", null, null, till1.eventKey(), id(IdentifierType.PLATFORM_UID, "mt-21"));
+        var delivery2 = event("s900", null, null, till2.eventKey(), id(IdentifierType.PLATFORM_UID, "mt-22"));
+        String buyer1 = memberOf(graph.stitch(List.of(delivery1), ids, java.util.Map.of(till1.eventKey(), copy1)));
+        String buyer2 = memberOf(graph.stitch(List.of(delivery2), ids, java.util.Map.of(till2.eventKey(), copy2)));
+        assertThat(graph.root(buyer1)).isNotEqualTo(graph.root(buyer2));
+        // a till copy rung up under a real card is somebody's own purchase record: it is not taken over
+        var carded = event("s900", null, null, null, placeholder, id(IdentifierType.MEMBER_NO, "C-77"));
+        String cardholder = memberOf(link(carded));
+        var delivery3 = event("s900", null, null, carded.eventKey(), id(IdentifierType.PLATFORM_UID, "mt-23"));
+        var outcome = graph.stitch(List.of(delivery3), ids, java.util.Map.of(carded.eventKey(), cardholder));
+        assertThat(outcome.merges()).isEmpty();
+        assertThat(graph.root(memberOf(outcome))).isNotEqualTo(graph.root(cardholder));
+    }
+
+    @Test
     void membersASplitSeparatedAreNeverMergedAgain() {
         Identifier card = id(IdentifierType.MEMBER_NO, "C-1");
         Identifier openid = id(IdentifierType.OPENID, "O-1");

@@ -132,7 +132,7 @@ class IdentityDevEvaluationTest {
         Map<String, String> memberOf = new HashMap<>();
         Set<String> imported = new HashSet<>();
         Deque<List<EventRow>> recentOrderLines = new ArrayDeque<>();
-        Set<String> originals = new HashSet<>();
+        Map<String, String> repeatedBy = new HashMap<>();
         Map<String, Integer> mergesByRule = new HashMap<>();
         long events = 0;
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -146,9 +146,12 @@ class IdentityDevEvaluationTest {
                 }
             }
             List<EventRow> nearby = new ArrayList<>();
-            // as the import's query: neither duplicates nor the originals of one found before
-            recentOrderLines.forEach(rows -> rows.stream()
-                    .filter(row -> !originals.contains(row.source() + ":" + row.eventId())).forEach(nearby::add));
+            // as the import's query: the lines paired before name their partner
+            recentOrderLines.forEach(rows -> rows.stream().map(row -> repeatedBy.containsKey(row.reference())
+                    ? new EventRow(row.source(), row.eventId(), row.memberId(), row.type(), row.occurredAt(),
+                            row.storeId(), row.orderId(), row.payload(), row.duplicateOf(), null,
+                            repeatedBy.get(row.reference()))
+                    : row).forEach(nearby::add));
             BatchLinker.Linked linked = BatchLinker.link(graph, normalizer, fresh, nearby, ORDER_WINDOW,
                     () -> "m" + next.incrementAndGet());
             linked.outcome().assignments().forEach(a -> memberOf.put(key(fresh.get(a.index())), a.memberId()));
@@ -156,9 +159,9 @@ class IdentityDevEvaluationTest {
                 mergesByRule.merge(merge.rule(), 1, Integer::sum);
             }
             events += linked.outcome().assignments().size();
-            for (String original : linked.duplicateOf()) {
-                if (original != null) {
-                    originals.add(original);
+            for (int i = 0; i < fresh.size(); i++) {
+                if (linked.duplicateOf()[i] != null) {
+                    repeatedBy.put(linked.duplicateOf()[i], key(fresh.get(i)));
                 }
             }
             recentOrderLines.addLast(orderLines(fresh, linked.duplicateOf(), memberOf));
@@ -191,16 +194,16 @@ class IdentityDevEvaluationTest {
         return score(predictions);
     }
 
-    /** What the import's nearby-order-lines query returns for the next batch: order lines not themselves duplicates. */
+    /** What the import's nearby-order-lines query can return for the next batch: order lines, duplicates naming their original. */
     static List<EventRow> orderLines(List<ChannelEvent> fresh, String[] duplicateOf, Map<String, String> memberOf) {
         List<EventRow> rows = new ArrayList<>();
         for (int i = 0; i < fresh.size(); i++) {
             ChannelEvent event = fresh.get(i);
-            if (event.getType() == EventType.EVENT_TYPE_ORDER && duplicateOf[i] == null) {
+            if (event.getType() == EventType.EVENT_TYPE_ORDER) {
                 String[] sourceAndId = key(event).split(":", 2);
                 rows.add(new EventRow(sourceAndId[0], sourceAndId[1], memberOf.get(key(event)), "order",
                         Instant.ofEpochSecond(event.getOccurredAt().getSeconds()), event.getStoreId(),
-                        event.getLine().getOrderId(), event.toByteArray(), null, null));
+                        event.getLine().getOrderId(), event.toByteArray(), duplicateOf[i], null));
             }
         }
         return rows;

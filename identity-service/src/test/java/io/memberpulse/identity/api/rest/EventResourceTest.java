@@ -8,7 +8,9 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.MemberIdentityChangeDeserializer;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -290,6 +292,109 @@ class EventResourceTest {
         // The till's copy was published as counted; the delivery order, though earlier, is the one flagged.
         assertThat(records).filteredOn(r -> r.value().getDuplicateOrder())
                 .extracting(r -> r.value().getEvent().getEventId()).containsExactlyInAnyOrder("d1-" + run, "d2-" + run);
+    }
+
+    @Test
+    void aTillCopyUnderAPlaceholderEndsWithTheDeliveryMemberWhicheverReportCameFirst() throws InterruptedException {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        kafka.registerSerde(MemberIdentityChange.class, ProtobufSerdes.of(new MemberIdentityChangeDeserializer()));
+        ConsumerTask<String, MemberIdentityChange> changes = kafka.consume(String.class, MemberIdentityChange.class)
+                .fromTopics(Topics.MEMBER_MERGES);
+        String tillHeader = "event_id,source,type,occurred_at,store_id,phone,order_id,sku,quantity,paid_amount\n";
+        String deliveryHeader = "event_id,source,type,occurred_at,store_id,platform_uid,order_id,sku,quantity,paid_amount\n";
+        // the usual order: the delivery order first, the till's copy under a placeholder phone after it
+        given().contentType("text/csv").body(deliveryHeader + """
+                d1-%1$s,delivery,order,2025-06-01T19:23:10+08:00,sq-%1$s,UA-%1$s,MA-%1$s,6901,1,100.11
+                d2-%1$s,delivery,order,2025-06-01T19:23:10+08:00,sq-%1$s,UA-%1$s,MA-%1$s,6902,6,137.40
+                """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        given().contentType("text/csv").body(tillHeader + """
+                t1-%1$s,pos,order,2025-06-01T19:30:28+08:00,sq-%1$s,13800000000,SA-%1$s,6902,6,137.40
+                t2-%1$s,pos,order,2025-06-01T19:30:28+08:00,sq-%1$s,13800000000,SA-%1$s,6901,1,100.11
+                """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        // the reverse: the till streams live, the delivery platform's export comes an hour later
+        given().contentType("text/csv").body(tillHeader + """
+                t3-%1$s,pos,order,2025-06-01T20:30:28+08:00,sq-%1$s,13800000000,SB-%1$s,6902,6,137.40
+                t4-%1$s,pos,order,2025-06-01T20:30:28+08:00,sq-%1$s,13800000000,SB-%1$s,6901,1,100.11
+                t5-%1$s,pos,order,2025-06-01T20:31:00+08:00,sq-%1$s,13800000000,SC-%1$s,6903,2,18.00
+                """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(3));
+        given().contentType("text/csv").body(deliveryHeader + """
+                d3-%1$s,delivery,order,2025-06-01T20:23:10+08:00,sq-%1$s,UB-%1$s,MB-%1$s,6901,1,100.11
+                d4-%1$s,delivery,order,2025-06-01T20:23:10+08:00,sq-%1$s,UB-%1$s,MB-%1$s,6902,6,137.40
+                d5-%1$s,delivery,order,2025-06-01T20:24:00+08:00,sq-%1$s,UC-%1$s,MC-%1$s,6903,2,18.00
+                """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(3));
+
+        // both orders end alike: the delivery member holds the two reports of its order, four events
+        String usual = given().queryParam("platform_uid", "UA-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        String reverse = given().queryParam("platform_uid", "UB-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        String other = given().queryParam("platform_uid", "UC-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        given().get("/members/" + usual).then().statusCode(200).body("eventCount", equalTo(4));
+        given().get("/members/" + reverse).then().statusCode(200).body("eventCount", equalTo(4));
+        given().get("/members/" + other).then().statusCode(200).body("eventCount", equalTo(2));
+        // the same placeholder on every till copy glues none of the three customers together
+        assertThat(List.of(usual, reverse, other)).doesNotHaveDuplicates();
+        List<String> members = given().get("/identities/export").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.contains(run)).toList();
+        assertThat(members).containsExactlyInAnyOrder(
+                "d1-" + run + ",delivery," + usual, "d2-" + run + ",delivery," + usual,
+                "t1-" + run + ",pos," + usual, "t2-" + run + ",pos," + usual,
+                "d3-" + run + ",delivery," + reverse, "d4-" + run + ",delivery," + reverse,
+                "t3-" + run + ",pos," + reverse, "t4-" + run + ",pos," + reverse,
+                "d5-" + run + ",delivery," + other, "t5-" + run + ",pos," + other);
+        // downstream services re-key the till copy's facts on the merge
+        var merged = MergeEvidenceResourceTest.awaitChange(changes, r -> r.value().hasMerged()
+                && r.value().getMerged().getSurvivingMemberId().equals(reverse)).value().getMerged();
+        changes.stop();
+        assertThat(merged.getRule()).isEqualTo("same_order");
+    }
+
+    static void postCsv(String header, String rows, int accepted) {
+        given().contentType("text/csv").body(header + rows).post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(accepted));
+    }
+
+    @Test
+    void anOrderWhoseSecondReportComesSplitAcrossImportsIsCountedOnce() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        // the delivery order whole, then the till's copy one line per request (the first with another order, as
+        // at a batch cut)
+        postCsv(header, """
+                da1-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6901,1,100.11
+                da2-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6902,6,137.40
+                da3-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6903,2,18.00
+                """.formatted(run), 3);
+        postCsv(header, """
+                tx1-%1$s,pos,order,2025-07-01T19:29:00+08:00,sa-%1$s,TX-%1$s,SX-%1$s,6999,1,5.00
+                ta1-%1$s,pos,order,2025-07-01T19:30:28+08:00,sa-%1$s,TA-%1$s,SA-%1$s,6902,6,137.40
+                """.formatted(run), 2);
+        postCsv(header, "ta2-%1$s,pos,order,2025-07-01T19:30:28+08:00,sa-%1$s,TA-%1$s,SA-%1$s,6901,1,100.11\n"
+                .formatted(run), 1);
+        postCsv(header, "ta3-%1$s,pos,order,2025-07-01T19:30:28+08:00,sa-%1$s,TA-%1$s,SA-%1$s,6903,2,18.00\n"
+                .formatted(run), 1);
+        // the later report first (the till streams live), then the delivery order one line per request
+        postCsv(header, """
+                tb1-%1$s,pos,order,2025-07-01T20:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6901,1,100.11
+                tb2-%1$s,pos,order,2025-07-01T20:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6902,6,137.40
+                tb3-%1$s,pos,order,2025-07-01T20:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6903,2,18.00
+                """.formatted(run), 3);
+        postCsv(header, "db1-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6902,6,137.40\n"
+                .formatted(run), 1);
+        postCsv(header, "db2-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6903,2,18.00\n"
+                .formatted(run), 1);
+        postCsv(header, "db3-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6901,1,100.11\n"
+                .formatted(run), 1);
+
+        // each line of each order is flagged once, whichever request brought it
+        List<String> pairs = given().get("/orders/duplicates/export").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.contains(run)).toList();
+        assertThat(pairs).containsExactlyInAnyOrder(
+                "delivery,da2-" + run + ",pos,ta1-" + run, "delivery,da1-" + run + ",pos,ta2-" + run,
+                "delivery,da3-" + run + ",pos,ta3-" + run,
+                "pos,tb2-" + run + ",delivery,db1-" + run, "pos,tb3-" + run + ",delivery,db2-" + run,
+                "pos,tb1-" + run + ",delivery,db3-" + run);
     }
 
     @Test
