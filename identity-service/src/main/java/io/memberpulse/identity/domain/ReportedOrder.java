@@ -36,9 +36,19 @@ final class ReportedOrder {
         return partner == null && !taken;
     }
 
-    /** Store and the sorted line keys: two reports of one whole order have the same. */
+    /**
+     * Store and the sorted line keys: two reports of one whole order have the same. From the keys counted in
+     * {@link #add}, as formatting a line's key is the costly step.
+     */
     String signature() {
-        return storeId + '#' + lines.stream().map(OrderDeduplicator.Line::key).sorted().toList();
+        List<String> sorted = new ArrayList<>(lines.size());
+        keys.forEach((key, count) -> {
+            for (int i = 0; i < count; i++) {
+                sorted.add(key);
+            }
+        });
+        sorted.sort(null);
+        return storeId + '#' + sorted;
     }
 
     /** Whether every line of this one (counting repeats) is among the other's lines. */
