@@ -33,16 +33,11 @@ public class MemberSegmentRepository {
 
     /** Which of these members are in which of these segments now, as {@link #key} strings. */
     public Uni<Set<String>> memberships(List<String> memberIds, List<String> segmentIds) {
-        if (memberIds.isEmpty() || segmentIds.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return pool.preparedQuery("SELECT member_id, segment_id FROM member_segment WHERE member_id = ANY($1) AND segment_id = ANY($2)")
-                .execute(Tuple.of(memberIds.toArray(String[]::new), segmentIds.toArray(String[]::new)))
-                .map(rows -> {
-                    Set<String> keys = new HashSet<>();
-                    rows.forEach(row -> keys.add(key(row.getString(0), row.getString(1))));
-                    return keys;
-                });
+        return of(memberIds, segmentIds).map(found -> {
+            Set<String> keys = new HashSet<>();
+            found.forEach(membership -> keys.add(key(membership.memberId(), membership.segmentId())));
+            return keys;
+        });
     }
 
     /** The members' current memberships of these segments, each since its entry. */
