@@ -13,6 +13,7 @@ import io.memberpulse.identity.stream.out.MemberEventPublisher;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.Source;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -23,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -285,12 +287,24 @@ public class ImportEventsService {
         return sent.subscribeAsCompletionStage();
     }
 
+    /** The CSV's spelling of each channel ("pos"), made once: an import asks for it several times per event. */
+    private static final Map<Source, String> SOURCE_CODES = codes(Source.class, "SOURCE_");
+    private static final Map<EventType, String> TYPE_CODES = codes(EventType.class, "EVENT_TYPE_");
+
     static String sourceCode(ChannelEvent event) {
-        return event.getSource().name().substring("SOURCE_".length()).toLowerCase(Locale.ROOT);
+        return SOURCE_CODES.get(event.getSource());
     }
 
     static String typeCode(ChannelEvent event) {
-        return event.getType().name().substring("EVENT_TYPE_".length()).toLowerCase(Locale.ROOT);
+        return TYPE_CODES.get(event.getType());
+    }
+
+    private static <E extends Enum<E>> Map<E, String> codes(Class<E> type, String prefix) {
+        Map<E, String> codes = new EnumMap<>(type);
+        for (E constant : type.getEnumConstants()) {
+            codes.put(constant, constant.name().substring(prefix.length()).toLowerCase(Locale.ROOT));
+        }
+        return codes;
     }
 
     static Instant instant(Timestamp timestamp) {

@@ -28,6 +28,7 @@ import java.util.function.Supplier;
 public final class IdentityGraph {
     /** Comparison vectors kept for estimating the weights (a uniform sample of each kind). */
     private static final int PAIR_SAMPLE = 200_000;
+    private static final Comparator<Identifier> BY_TYPE = Comparator.comparing(Identifier::type);
     /** Fewer pairs than this say too little: the seed weights stand. */
     private static final int MIN_PAIRS_TO_ESTIMATE = 2_000;
 
@@ -239,10 +240,13 @@ public final class IdentityGraph {
     }
 
     private void link(EventEvidence event, Batch batch) {
-        List<Identifier> strong = event.identifiers().stream()
-                .filter(identifier -> identifier.type().isStrong() && !quarantined.contains(identifier))
-                .sorted(Comparator.comparing(Identifier::type))
-                .toList();
+        List<Identifier> strong = new ArrayList<>(event.identifiers().size());
+        for (Identifier identifier : event.identifiers()) { // a loop, not a stream: this runs for every event
+            if (identifier.type().isStrong() && !quarantined.contains(identifier)) {
+                strong.add(identifier);
+            }
+        }
+        strong.sort(BY_TYPE);
         Set<Identifier> reissued = reissued(event, strong);
         String member = null;
         Identifier decisive = null;
@@ -436,10 +440,11 @@ public final class IdentityGraph {
         if (memberIds.isEmpty()) {
             return;
         }
-        String other = root(memberIds.get(randomPairs.random().nextInt(memberIds.size())));
-        if (!other.equals(root(member))) {
-            randomPairs.offer(comparator.compare(event, profile(root(member)), profile(other), frequencies).levels(), 0);
-        }
+        randomPairs.offer(() -> {
+            String other = root(memberIds.get(randomPairs.random().nextInt(memberIds.size())));
+            return other.equals(root(member)) ? null
+                    : comparator.compare(event, profile(root(member)), profile(other), frequencies).levels();
+        }, 0);
     }
 
     /** The members blocking finds for an event, each with the comparisons whose keys found it (a bit each). */

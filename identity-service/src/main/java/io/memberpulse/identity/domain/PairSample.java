@@ -3,6 +3,7 @@ package io.memberpulse.identity.domain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /** A uniform sample of bounded size of the comparison vectors offered (reservoir sampling). */
 final class PairSample {
@@ -21,17 +22,36 @@ final class PairSample {
 
     /** @param foundBy the comparisons whose blocking keys found the pair, a bit each (0 for a random pair) */
     void offer(int[] levels, int foundBy) {
-        offered++;
+        offer(() -> levels, foundBy);
+    }
+
+    /**
+     * Offers a pair whose comparison is made only if the sample keeps it: once the sample is full, most
+     * pairs offered are not kept, and comparing them was most of the cost of sampling.
+     *
+     * @param levels compares the pair, or answers null when there is no pair to offer after all
+     */
+    void offer(Supplier<int[]> levels, int foundBy) {
         if (pairs.size() < capacity) {
-            pairs.add(levels);
-            this.foundBy.add(foundBy);
-            counts.add(levels, foundBy);
-        } else {
-            long slot = (long) (random.nextDouble() * offered);
-            if (slot < capacity) {
-                counts.remove(pairs.set((int) slot, levels), this.foundBy.set((int) slot, foundBy));
-                counts.add(levels, foundBy);
+            int[] compared = levels.get();
+            if (compared != null) {
+                offered++;
+                pairs.add(compared);
+                this.foundBy.add(foundBy);
+                counts.add(compared, foundBy);
             }
+            return;
+        }
+        long slot = (long) (random.nextDouble() * (offered + 1));
+        if (slot >= capacity) {
+            offered++;
+            return;
+        }
+        int[] compared = levels.get();
+        if (compared != null) {
+            offered++;
+            counts.remove(pairs.set((int) slot, compared), this.foundBy.set((int) slot, foundBy));
+            counts.add(compared, foundBy);
         }
     }
 
