@@ -38,6 +38,10 @@ public interface RfmConfig {
         @WithDefault("5s")
         String ruleReloadEvery();
 
+        /** How often member removals older than other replicas need are forgotten (RemovalsCleanup). */
+        @WithDefault("1h")
+        String removalsCleanupEvery();
+
         /** Lifecycle stage rules (first that holds wins: dormant, at risk, new, loyal, else growing). */
         Lifecycle lifecycle();
 

@@ -70,6 +70,9 @@ class ReageingAndReplicasTest {
     @Inject
     MemberStates states;
 
+    @Inject
+    RemovalsCleanup cleanup;
+
     KafkaCompanion kafka;
 
     @BeforeEach
@@ -216,6 +219,22 @@ class ReageingAndReplicasTest {
 
         recompute.backfill();
         assertThat(states.all().keySet()).as("no longer counted in this replica's segment sizes").doesNotContain(member);
+    }
+
+    @Test
+    void removalsAreForgottenOnlyOnceOlderThanTheyAreKept() {
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, clock().minus(Duration.ofDays(2)), 40));
+        awaitRow(member);
+        Instant before = Instant.now().minusSeconds(60);
+        repository.delete(List.of(member)).await().indefinitely();
+
+        cleanup.forgetOlderThanKept(Instant.now()).await().indefinitely();
+        assertThat(repository.removedSince(before).await().indefinitely()).as("a fresh removal is kept").contains(member);
+
+        cleanup.forgetOlderThanKept(Instant.now().plus(RemovalsCleanup.KEPT).plusSeconds(60)).await().indefinitely();
+        assertThat(repository.removedSince(before).await().indefinitely()).as("a week later it is forgotten")
+                .doesNotContain(member);
     }
 
     @Test

@@ -151,6 +151,10 @@ class RuleSegmentsReloadTest {
                 return "5s";
             }
 
+            public String removalsCleanupEvery() {
+                return "1h";
+            }
+
             public java.time.ZoneId dayZone() {
                 return java.time.ZoneId.of("Asia/Shanghai");
             }

@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlResult;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -289,17 +290,22 @@ public class RfmRepository {
         }));
     }
 
-    /** Members whose row was removed after the instant (deleteIfUnchanged), and forgets removals older than a week. */
+    /** Members whose row was removed after the instant (deleteIfUnchanged). */
     public Uni<Set<String>> removedSince(Instant since) {
-        return pool.query("DELETE FROM member_rfm_removed WHERE removed_at < now() - interval '" + REMOVALS_KEPT_DAYS + " days'")
-                .execute()
-                .chain(() -> pool.preparedQuery("SELECT member_id FROM member_rfm_removed WHERE removed_at > $1")
-                        .execute(Tuple.of(utc(since))))
+        return pool.preparedQuery("SELECT member_id FROM member_rfm_removed WHERE removed_at > $1")
+                .execute(Tuple.of(utc(since)))
                 .map(rows -> {
                     Set<String> removed = new HashSet<>();
                     rows.forEach(row -> removed.add(row.getString(0)));
                     return removed;
                 });
+    }
+
+    /** Forgets the removals recorded before the instant; returns how many. */
+    public Uni<Integer> forgetRemovalsBefore(Instant before) {
+        return pool.preparedQuery("DELETE FROM member_rfm_removed WHERE removed_at < $1")
+                .execute(Tuple.of(utc(before)))
+                .map(SqlResult::rowCount);
     }
 
     /** How long removals are remembered for other replicas' catch-up; one further behind loads everything again. */
