@@ -39,21 +39,15 @@ class SegmentTaskPlanner {
 
     SegmentTaskPlanner(CallTaskRepository tasks, SegmentCallStores callStores, StoreLocks locks,
             LiveCallCampaigns liveCalls, IdentityChangeRepository identities, MemberSegmentRepository segments,
-            CampaignConfig config) {
+            SegmentRules rules, CampaignConfig config) {
         this.tasks = tasks;
         this.segments = segments;
         this.identities = identities;
         this.callStores = callStores;
         this.locks = locks;
         this.liveCalls = liveCalls;
-        this.rules = rulesOf(config);
+        this.rules = rules;
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
-    }
-
-    /** The configured rules by segment; two rules on one segment: the sooner due. */
-    static SegmentRules rulesOf(CampaignConfig config) {
-        return new SegmentRules(config.campaign().segmentRules().values().stream().collect(Collectors.toMap(
-                CampaignConfig.SegmentRule::segment, rule -> Duration.ofHours(rule.dueHours()), (a, b) -> a.compareTo(b) <= 0 ? a : b)));
     }
 
     boolean triggers(String segmentId) {

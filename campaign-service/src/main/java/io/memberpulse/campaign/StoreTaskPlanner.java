@@ -49,14 +49,14 @@ public class StoreTaskPlanner {
     private final Duration coolDown;
 
     StoreTaskPlanner(MemberRiskRepository risks, MemberSegmentRepository segments, CallTaskRepository tasks, StoreLocks locks,
-            LiveCallCampaigns liveCalls, CampaignConfig config) {
+            LiveCallCampaigns liveCalls, InterventionSop sop, SegmentRules segmentRules, CampaignConfig config) {
         this.risks = risks;
         this.segments = segments;
         this.tasks = tasks;
         this.locks = locks;
         this.liveCalls = liveCalls;
-        this.sop = new InterventionSop(config.campaign().sopTopShare(), config.campaign().minProbability());
-        this.segmentRules = SegmentTaskPlanner.rulesOf(config);
+        this.sop = sop;
+        this.segmentRules = segmentRules;
         this.dueIn = Duration.ofHours(config.campaign().sopDueHours());
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
     }
