@@ -28,8 +28,10 @@ public final class BatchLinker {
     /**
      * @param duplicateOf for each fresh event, the "source:event_id" of the earlier report of its order line, or null
      * @param evidence    what was linked, in the order it was linked (member-bearing events only)
+     * @param retracted   stored lines counted before and found now to repeat another stored line, flagged as such
      */
-    public record Linked(IdentityGraph.BatchOutcome outcome, String[] duplicateOf, List<EventEvidence> evidence) {
+    public record Linked(IdentityGraph.BatchOutcome outcome, String[] duplicateOf, List<EventEvidence> evidence,
+            List<EventRow> retracted) {
     }
 
     /**
@@ -45,7 +47,8 @@ public final class BatchLinker {
     /** @param identifiers the normalised identifiers of an event (as validation found them, if it did) */
     public static Linked link(IdentityGraph graph, Function<ChannelEvent, List<Identifier>> identifiers,
             List<ChannelEvent> fresh, List<EventRow> nearby, Duration orderWindow, Supplier<String> newMemberId) {
-        String[] duplicateOf = DuplicateOrders.duplicateOf(fresh, nearby, orderWindow);
+        DuplicateOrders.Found found = DuplicateOrders.duplicateOf(fresh, nearby, orderWindow);
+        String[] duplicateOf = found.duplicateOf();
         List<EventEvidence> inputs = new ArrayList<>(fresh.size());
         for (int i = 0; i < fresh.size(); i++) {
             ChannelEvent event = fresh.get(i);
@@ -60,6 +63,6 @@ public final class BatchLinker {
                 storedMembers.put(row.reference(), row.memberId());
             }
         }
-        return new Linked(graph.stitch(inputs, newMemberId, storedMembers), duplicateOf, inputs);
+        return new Linked(graph.stitch(inputs, newMemberId, storedMembers), duplicateOf, inputs, found.retracted());
     }
 }

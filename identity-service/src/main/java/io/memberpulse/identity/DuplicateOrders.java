@@ -63,14 +63,26 @@ final class DuplicateOrders {
     }
 
     /**
+     * @param duplicateOf for each fresh event, the "source:event_id" of the report it repeats, else null
+     * @param retracted   stored lines, published as counted, that turn out to repeat another stored line: each as
+     *                    stored, with {@link EventRow#duplicateOf} now naming that line
+     */
+    record Found(String[] duplicateOf, List<EventRow> retracted) {
+    }
+
+    /**
      * For each fresh event, the "source:event_id" of the report it repeats, else null: the earlier report in time,
      * or the stored report when that is the later one (the till's copy imported before the delivery order it rang
      * up): that one was published as counted already, so the order is counted once by flagging the fresh one.
+     * <p>
+     * Two stored lines paired now were both published as counted: the order's second report came in parts, and
+     * the part stored first could not be told apart (two orders held its lines) or held too little. The later
+     * report's line is retracted: flagged now, and published again as a duplicate so that consumers un-count it.
      *
      * @param stored order lines already stored near the batch in time and place, with the stored lines of their
      *               orders and of the batch's orders (those paired before name their partner)
      */
-    static String[] duplicateOf(List<ChannelEvent> fresh, List<EventRow> stored, Duration window) {
+    static Found duplicateOf(List<ChannelEvent> fresh, List<EventRow> stored, Duration window) {
         List<OrderDeduplicator.Line> lines = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < fresh.size(); i++) {
@@ -81,7 +93,7 @@ final class DuplicateOrders {
             }
         }
         if (lines.isEmpty()) {
-            return new String[fresh.size()];
+            return new Found(new String[fresh.size()], List.of());
         }
         Map<String, Integer> storedAt = new HashMap<>();
         List<EventRow> rows = new ArrayList<>();
@@ -97,6 +109,7 @@ final class DuplicateOrders {
                 // an unreadable stored row cannot be compared; it is reported by the relay
             }
         }
+        int firstStored = lines.size();
         for (int i = 0; i < rows.size(); i++) {
             String partner = rows.get(i).pairedWith();
             int pairedWith = partner == null ? OrderDeduplicator.UNPAIRED
@@ -105,6 +118,7 @@ final class DuplicateOrders {
             keys.add(rows.get(i).reference() + "#-1");
         }
         String[] duplicateOf = new String[fresh.size()];
+        List<EventRow> retracted = new ArrayList<>();
         for (OrderDeduplicator.Pair pair : OrderDeduplicator.duplicates(lines, window)) {
             String duplicate = keys.get(pair.duplicate().index());
             String original = keys.get(pair.original().index());
@@ -112,9 +126,18 @@ final class DuplicateOrders {
                 duplicateOf[freshIndex(duplicate)] = reference(original);
             } else if (freshIndex(original) >= 0) {
                 duplicateOf[freshIndex(original)] = reference(duplicate); // the later report came first
+            } else if (pair.duplicate().pairedWith() == OrderDeduplicator.UNPAIRED
+                    && pair.original().pairedWith() == OrderDeduplicator.UNPAIRED) {
+                retracted.add(repeating(rows.get(pair.duplicate().index() - firstStored), reference(original)));
             }
         }
-        return duplicateOf;
+        return new Found(duplicateOf, retracted);
+    }
+
+    /** The stored line as flagged now: repeating {@code original}. */
+    private static EventRow repeating(EventRow row, String original) {
+        return new EventRow(row.source(), row.eventId(), row.memberId(), row.type(), row.occurredAt(), row.storeId(),
+                row.orderId(), row.payload(), original, row.deviceId());
     }
 
     /** The position in the batch of a key made above; -1 for a stored line. */

@@ -1,5 +1,6 @@
 package io.memberpulse.identity;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
@@ -57,6 +58,7 @@ public class ImportEventsService {
     private final IdentifierNormalizer normalizer;
     private final Duration orderWindow;
     private final Counter duplicateOrderCounter;
+    private final Counter retractedOrderCounter;
     private final Counter acceptedCounter;
     private final Counter duplicateCounter;
     /** Where an import's time goes, batch by batch: reading what is stored, linking, writing. */
@@ -86,6 +88,9 @@ public class ImportEventsService {
                 IdentityConfig.guardrails(config)::isBlocked);
         this.orderWindow = config.identity().duplicateOrderWindow();
         this.duplicateOrderCounter = Counter.builder("memberpulse.identity.duplicate.order.lines").register(registry);
+        this.retractedOrderCounter = Counter.builder("memberpulse.identity.duplicate.order.lines.retracted")
+                .description("order lines published as counted, then found to repeat another report and published "
+                        + "again as duplicates").register(registry);
         this.acceptedCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "accepted").register(registry);
         this.duplicateCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "duplicate").register(registry);
         this.readStage = stageTimer(registry, "read", "look-up of re-delivered events and of stored order lines nearby");
@@ -154,7 +159,8 @@ public class ImportEventsService {
     }
 
     /** A batch stitched into the graph, ready to be written as it is (nothing in it reads the graph again). */
-    private record Stitched(List<EventRow> rows, BatchWrite write, List<MemberEvent> toPublish,
+    /** @param retracted stored lines counted before and found now to repeat another (flagged: duplicateOf set) */
+    private record Stitched(List<EventRow> rows, List<EventRow> retracted, BatchWrite write, List<MemberEvent> toPublish,
             int duplicates, Instant acceptedAt) {
     }
 
@@ -171,7 +177,7 @@ public class ImportEventsService {
                 throw e;
             }
             CompletableFuture<Imported> written = graphs.queueWrite(graph, () -> store(stitched), writeThread);
-            unwritten.add(graph, stitched.rows(), written);
+            unwritten.add(graph, stitched.rows(), stitched.retracted(), written);
             return written;
         }
     }
@@ -232,9 +238,27 @@ public class ImportEventsService {
                     instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),
                     event.toByteArray(), duplicateOf[i], event.getIdentifiers().getDeviceId()));
         }
+        for (EventRow line : linked.retracted()) {
+            toPublish.add(retraction(graph, line, now));
+        }
         BatchWrite write = BatchWrite.of(graph, linked, now);
         linking.stop(linkStage);
-        return new Stitched(rows, write, toPublish, duplicatesInBatch + candidates.size() - fresh.size(), now);
+        return new Stitched(rows, linked.retracted(), write, toPublish, duplicatesInBatch + candidates.size() - fresh.size(),
+                now);
+    }
+
+    /**
+     * A line published as counted, published again flagged as a duplicate: consumers un-count it by its source and
+     * event id. Under the member holding it now (the graph's survivor of any merge since).
+     */
+    private static MemberEvent retraction(IdentityGraph graph, EventRow line, Instant now) {
+        try {
+            return MemberEvent.newBuilder().setMemberId(line.memberId() == null ? "" : graph.root(line.memberId()))
+                    .setEvent(ChannelEvent.parseFrom(line.payload())).setAcceptedAt(timestamp(now))
+                    .setDuplicateOrder(true).build();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored event " + line.reference() + " is unreadable", e);
+        }
     }
 
     /** Writes a stitched batch in one transaction (blocking, on the write thread) and starts its publication. */
@@ -242,7 +266,7 @@ public class ImportEventsService {
         List<MemberEvent> toPublish = stitched.toPublish();
         Timer.Sample writing = Timer.start();
         Long batchId = repository.pool().withTransaction(connection -> write(connection, stitched.write(), stitched.rows(),
-                        stitched.acceptedAt())
+                        stitched.retracted(), stitched.acceptedAt())
                 .flatMap(v -> repository.awaitAcknowledgement(connection,
                         toPublish.stream().map(e -> sourceCode(e.getEvent())).toList(),
                         toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), stitched.acceptedAt())))
@@ -257,10 +281,12 @@ public class ImportEventsService {
         acceptedCounter.increment(stored);
         duplicateCounter.increment(stitched.duplicates());
         duplicateOrderCounter.increment(stitched.rows().stream().filter(row -> row.duplicateOf() != null).count());
+        retractedOrderCounter.increment(stitched.retracted().size());
         return new Imported(new ImportResult(stored, stitched.duplicates()), acknowledged);
     }
 
-    private Uni<Void> write(SqlConnection connection, BatchWrite write, List<EventRow> rows, Instant now) {
+    private Uni<Void> write(SqlConnection connection, BatchWrite write, List<EventRow> rows, List<EventRow> retracted,
+            Instant now) {
         return repository.insertMembers(connection, write.newMembers(), now)
                 .flatMap(v -> repository.quarantine(connection, write.quarantined(), now))
                 .flatMap(v -> repository.recordStores(connection, write.newStores()))
@@ -268,7 +294,8 @@ public class ImportEventsService {
                 .flatMap(v -> repository.touchIdentifiers(connection, write.touchedFirst(), write.lastSeen()))
                 .flatMap(v -> graphRepository.recordMerges(connection, write.merges(), write.evidenceIds(),
                         write.finalRoot(), write.changes(), now))
-                .flatMap(v -> repository.insertEvents(connection, rows, now));
+                .flatMap(v -> repository.insertEvents(connection, rows, now))
+                .flatMap(v -> repository.flagRepeated(connection, retracted));
     }
 
     /**

@@ -23,13 +23,15 @@ import java.util.concurrent.CompletableFuture;
  * order split across batches must find the lines it came with) are looked up here as well. Used from the import thread only, under the graph's lock.
  */
 final class UnwrittenBatches {
-    private record Batch(IdentityGraph graph, List<EventRow> rows, CompletableFuture<?> committed) {
+    /** @param retracted stored lines the batch flags as repeating another (duplicateOf set), once it commits */
+    private record Batch(IdentityGraph graph, List<EventRow> rows, List<EventRow> retracted,
+            CompletableFuture<?> committed) {
     }
 
     private final List<Batch> batches = new ArrayList<>();
 
-    void add(IdentityGraph graph, List<EventRow> rows, CompletableFuture<?> committed) {
-        batches.add(new Batch(graph, rows, committed));
+    void add(IdentityGraph graph, List<EventRow> rows, List<EventRow> retracted, CompletableFuture<?> committed) {
+        batches.add(new Batch(graph, rows, retracted, committed));
     }
 
     /**
@@ -62,20 +64,26 @@ final class UnwrittenBatches {
      * The stored order lines near the batch's lines as the database found them (with the lines of their orders
      * and of the batch's), completed with the unwritten ones the same query would find once they are committed:
      * same store, another channel, within the window, neither a duplicate nor the original of one, and every
-     * line of those orders and of the batch's; each line once, marked as repeated when an unwritten line repeats it.
+     * line of those orders and of the batch's; each line once, marked as repeated when an unwritten line repeats it,
+     * and as repeating when an unwritten batch retracted it.
      */
     List<EventRow> nearby(List<EventRow> stored, DuplicateOrders.Lines lines, Duration window) {
         Map<String, String> repeatedBy = new HashMap<>();
+        Map<String, String> retractedTo = new HashMap<>();
         for (Batch batch : batches) {
             for (EventRow row : batch.rows()) {
                 if (row.duplicateOf() != null) {
                     repeatedBy.put(row.duplicateOf(), row.reference());
                 }
             }
+            for (EventRow row : batch.retracted()) {
+                repeatedBy.put(row.duplicateOf(), row.reference());
+                retractedTo.put(row.reference(), row.duplicateOf());
+            }
         }
         Map<String, EventRow> near = new LinkedHashMap<>();
         for (EventRow row : stored) {
-            near.putIfAbsent(row.reference(), marked(row, repeatedBy));
+            near.putIfAbsent(row.reference(), marked(row, repeatedBy, retractedTo));
         }
         if (batches.isEmpty()) {
             return new ArrayList<>(near.values());
@@ -88,8 +96,9 @@ final class UnwrittenBatches {
         for (Batch batch : batches) {
             for (EventRow row : batch.rows()) {
                 if (isOrderLine(row) && row.duplicateOf() == null && !repeatedBy.containsKey(row.reference())
-                        && row.storeId() != null && isNear(row, linesAtStore.get(row.storeId()), lines, window)) {
-                    near.putIfAbsent(row.reference(), marked(row, repeatedBy));
+                        && !retractedTo.containsKey(row.reference()) && row.storeId() != null
+                        && isNear(row, linesAtStore.get(row.storeId()), lines, window)) {
+                    near.putIfAbsent(row.reference(), marked(row, repeatedBy, retractedTo));
                 }
             }
         }
@@ -97,7 +106,7 @@ final class UnwrittenBatches {
         for (Batch batch : batches) {
             for (EventRow row : batch.rows()) {
                 if (isOrderLine(row) && orders.contains(DuplicateOrders.orderKey(row.source(), row.orderId()))) {
-                    near.putIfAbsent(row.reference(), marked(row, repeatedBy));
+                    near.putIfAbsent(row.reference(), marked(row, repeatedBy, retractedTo));
                 }
             }
         }
@@ -108,12 +117,22 @@ final class UnwrittenBatches {
         return "order".equals(row.type()) && row.orderId() != null && !row.orderId().isEmpty();
     }
 
-    /** The row, naming the unwritten line that repeats it if the database could not know yet. */
-    private static EventRow marked(EventRow row, Map<String, String> repeatedBy) {
+    /**
+     * The row, naming the unwritten line that repeats it, or the line it repeats as an unwritten batch retracted it,
+     * if the database could not know yet.
+     */
+    private static EventRow marked(EventRow row, Map<String, String> repeatedBy, Map<String, String> retractedTo) {
+        if (row.pairedWith() != null) {
+            return row;
+        }
+        String repeats = retractedTo.get(row.reference());
+        if (repeats != null) {
+            return new EventRow(row.source(), row.eventId(), row.memberId(), row.type(), row.occurredAt(), row.storeId(),
+                    row.orderId(), row.payload(), repeats, row.deviceId());
+        }
         String by = repeatedBy.get(row.reference());
-        return by == null || row.pairedWith() != null ? row : new EventRow(row.source(), row.eventId(), row.memberId(),
-                row.type(), row.occurredAt(), row.storeId(), row.orderId(), row.payload(), row.duplicateOf(),
-                row.deviceId(), by);
+        return by == null ? row : new EventRow(row.source(), row.eventId(), row.memberId(), row.type(),
+                row.occurredAt(), row.storeId(), row.orderId(), row.payload(), null, row.deviceId(), by);
     }
 
     private static boolean isNear(EventRow row, List<Integer> atStore, DuplicateOrders.Lines lines, Duration window) {

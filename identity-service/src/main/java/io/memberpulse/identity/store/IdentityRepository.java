@@ -266,6 +266,25 @@ public class IdentityRepository {
     }
 
     /**
+     * Flags stored order lines as repeating another report ({@link EventRow#duplicateOf}), in the import's
+     * transaction: lines published as counted and found since to be a second report of an order. A line flagged
+     * already keeps what it names.
+     */
+    public Uni<Void> flagRepeated(SqlConnection connection, List<EventRow> lines) {
+        if (lines.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return connection.preparedQuery("""
+                UPDATE channel_event e SET duplicate_of = k.duplicate_of
+                FROM unnest($1::text[], $2::text[], $3::text[]) AS k(source, event_id, duplicate_of)
+                WHERE e.source = k.source AND e.event_id = k.event_id AND e.duplicate_of IS NULL""")
+                .execute(Tuple.of(lines.stream().map(EventRow::source).toArray(String[]::new),
+                        lines.stream().map(EventRow::eventId).toArray(String[]::new),
+                        lines.stream().map(EventRow::duplicateOf).toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
+    /**
      * Lists a batch's publishable events (in publishing order) as not yet acknowledged by Kafka;
      * written in the import's transaction. Returns the batch id to {@link #acknowledged} later.
      */

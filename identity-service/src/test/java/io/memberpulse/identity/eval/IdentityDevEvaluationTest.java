@@ -133,6 +133,7 @@ class IdentityDevEvaluationTest {
         Set<String> imported = new HashSet<>();
         Deque<List<EventRow>> recentOrderLines = new ArrayDeque<>();
         Map<String, String> repeatedBy = new HashMap<>();
+        Map<String, String> retractedTo = new HashMap<>(); // stored lines flagged after they were counted
         Map<String, Integer> mergesByRule = new HashMap<>();
         long events = 0;
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -148,8 +149,10 @@ class IdentityDevEvaluationTest {
             List<EventRow> nearby = new ArrayList<>();
             // as the import's query: the lines paired before name their partner
             recentOrderLines.forEach(rows -> rows.stream().map(row -> repeatedBy.containsKey(row.reference())
+                            || retractedTo.containsKey(row.reference())
                     ? new EventRow(row.source(), row.eventId(), row.memberId(), row.type(), row.occurredAt(),
-                            row.storeId(), row.orderId(), row.payload(), row.duplicateOf(), null,
+                            row.storeId(), row.orderId(), row.payload(),
+                            retractedTo.getOrDefault(row.reference(), row.duplicateOf()), null,
                             repeatedBy.get(row.reference()))
                     : row).forEach(nearby::add));
             BatchLinker.Linked linked = BatchLinker.link(graph, normalizer, fresh, nearby, ORDER_WINDOW,
@@ -163,6 +166,10 @@ class IdentityDevEvaluationTest {
                 if (linked.duplicateOf()[i] != null) {
                     repeatedBy.put(linked.duplicateOf()[i], key(fresh.get(i)));
                 }
+            }
+            for (EventRow row : linked.retracted()) {
+                repeatedBy.put(row.duplicateOf(), row.reference());
+                retractedTo.put(row.reference(), row.duplicateOf());
             }
             recentOrderLines.addLast(orderLines(fresh, linked.duplicateOf(), memberOf));
             if (recentOrderLines.size() > 2) {
@@ -183,8 +190,8 @@ class IdentityDevEvaluationTest {
         }
         // CPU time of the stitching thread as well: the wall clock of a shared machine says little
         System.out.printf(Locale.ROOT, "identity-dev %s: stitched %d events in memory in %.2f s wall (%.0f events/s), "
-                + "%.2f s CPU (%.0f events/s per core), merges %s%n", name, events, seconds, events / seconds, cpuSeconds,
-                events / cpuSeconds, mergesByRule);
+                + "%.2f s CPU (%.0f events/s per core), merges %s, counted order lines retracted %d%n", name, events,
+                seconds, events / seconds, cpuSeconds, events / cpuSeconds, mergesByRule, retractedTo.size());
         if (estimation.enabled()) {
             System.out.println("identity-dev " + name + ": weights at the end " + graph.currentWeights());
             graph.lastEstimate().ifPresent(e -> System.out.printf(Locale.ROOT,
