@@ -1,7 +1,7 @@
--- Order lines identity-service published again with duplicate_order (another channel's report of the same order,
--- paired only after this line was counted): the line is deleted and its key kept here, so it stays uncounted when
--- its first publication is consumed again, or only after the retraction (member.events is keyed by member and a
--- merge re-keys: the two may come on different partitions).
+-- The key of every order line member.events flagged duplicate_order (another channel's report of the same order). A
+-- stored line with that key is deleted: identity-service published it as counted and paired it only later. The key is
+-- kept so that the line stays uncounted when its first publication is consumed again, or only after the duplicate
+-- (member.events is keyed by member and a merge re-keys: the two may come on different partitions).
 CREATE TABLE purchase_line_retracted (
     source       TEXT NOT NULL,
     event_id     TEXT NOT NULL,
