@@ -22,6 +22,15 @@ final class EventFacts {
         return IdentityChange.EventKey.normalSource(event.getEvent().getSource().name());
     }
 
+    /**
+     * An order line repeating another channel's report of the same order is never counted. When identity-service
+     * paired the two only after publishing this line as counted, it publishes the line again flagged so: a stored
+     * line with its source + event_id must be un-counted, whichever member the event names now (merges re-key).
+     */
+    static boolean retracts(MemberEvent event) {
+        return event.getDuplicateOrder();
+    }
+
     /** Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. */
     static PurchaseLine toLine(MemberEvent event, Instant at) {
         var fact = event.getEvent();

@@ -40,8 +40,8 @@ public class MemberFacts {
         this.risks = risks;
     }
 
-    /** What a batch recorded: new purchase lines and the members it touched. */
-    public record Recorded(int newLines, Set<String> touched) {
+    /** What a batch recorded: new purchase lines, stored lines it retracted and the members it touched. */
+    public record Recorded(int newLines, int retractedLines, Set<String> touched) {
     }
 
     /**
@@ -60,6 +60,7 @@ public class MemberFacts {
             Map<IdentityChangeRepository.ArrivingEvent, String> owners) {
         List<RfmRepository.StoredLine> newLines = new ArrayList<>();
         List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
+        List<RfmRepository.LineKey> retracted = new ArrayList<>();
         Set<String> touched = new LinkedHashSet<>();
         for (MemberEvent event : events) {
             Instant at = EventFacts.occurredAt(event);
@@ -69,6 +70,9 @@ public class MemberFacts {
             String member = owners.getOrDefault(arriving(event), event.getMemberId());
             String source = EventFacts.source(event);
             String eventId = event.getEvent().getEventId();
+            if (EventFacts.retracts(event)) {
+                retracted.add(new RfmRepository.LineKey(source, eventId));
+            }
             PurchaseLine line = EventFacts.toLine(event, at);
             if (line != null) {
                 newLines.add(new RfmRepository.StoredLine(source, eventId, member, line,
@@ -81,9 +85,14 @@ public class MemberFacts {
                 touched.add(member);
             }
         }
-        // Independent statements: sent together, pipelined on the transaction's connection.
-        return Uni.combine().all().unis(lines.insertLines(transaction, newLines), activities.insert(transaction, newFacts))
-                .with((count, ignored) -> new Recorded((Integer) count, touched));
+        // Independent statements: sent together, pipelined on the transaction's connection. A line and its retraction
+        // in one batch end uncounted in either order (insertLines skips retracted keys). A retracted line's member is
+        // the one holding it (the row's), whom the event may no longer name.
+        return Uni.combine().all().unis(lines.insertLines(transaction, newLines), lines.retractLines(transaction, retracted),
+                activities.insert(transaction, newFacts)).asTuple().map(done -> {
+                    touched.addAll(done.getItem2());
+                    return new Recorded(done.getItem1(), done.getItem2().size(), touched);
+                });
     }
 
     private static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {

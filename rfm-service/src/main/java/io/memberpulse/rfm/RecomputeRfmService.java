@@ -56,6 +56,7 @@ public class RecomputeRfmService {
     private final Timer recordTime;
     private final Timer clockTime;
     private final Counter recordedLines;
+    private final Counter retractedLines;
     /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
     /** Wall-clock times of the last full refresh and of the last recorded batch. */
@@ -78,6 +79,9 @@ public class RecomputeRfmService {
         this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
         this.dayZone = config.rfm().dayZone();
         this.recordedLines = Counter.builder("memberpulse.rfm.purchase.lines").register(registry);
+        this.retractedLines = Counter.builder("memberpulse.rfm.purchase.lines.retracted")
+                .description("Stored purchase lines deleted because identity-service published them again as duplicate orders")
+                .register(registry);
     }
 
     /**
@@ -99,6 +103,7 @@ public class RecomputeRfmService {
         recordTime.record(Duration.ofNanos(t1 - t0));
         lastBatchNanos = System.nanoTime();
         recordedLines.increment(recorded.newLines());
+        retractedLines.increment(recorded.retractedLines());
         Instant asOf = clock.join();
         clockTime.record(Duration.ofNanos(System.nanoTime() - t1));
         if (recorded.touched().isEmpty()) {

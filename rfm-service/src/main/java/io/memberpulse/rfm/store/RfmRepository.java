@@ -41,7 +41,8 @@ public class RfmRepository {
     }
 
     /**
-     * Stores new lines in one statement (a known source + event_id changes nothing); returns how many were new.
+     * Stores new lines in one statement (a known or retracted source + event_id changes nothing); returns how many
+     * were new.
      * @param client the transaction recording a batch (or the pool)
      */
     public Uni<Integer> insertLines(SqlClient client, List<StoredLine> lines) {
@@ -73,12 +74,44 @@ public class RfmRepository {
         return client.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id,
                   paid_amount, discount_amount, margin_rate, refund_amount, sku, category)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                SELECT u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
                   $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::text[])
+                  AS u (source, event_id, member_id, order_id, kind, occurred_at, store_id, paid_amount, discount_amount,
+                    margin_rate, refund_amount, sku, category)
+                WHERE NOT EXISTS (SELECT 1 FROM purchase_line_retracted r WHERE r.source = u.source AND r.event_id = u.event_id)
                 ON CONFLICT DO NOTHING""")
                 .execute(Tuple.from(new Object[] {sources, eventIds, members, orders, kinds, at, stores, paid, discount,
                         margin, refund, skus, categories}))
                 .map(result -> result.rowCount());
+    }
+
+    /** A purchase line's key: the (normalised) source and the event id it was reported with. */
+    public record LineKey(String source, String eventId) {
+    }
+
+    /**
+     * Un-counts lines identity-service published again as another channel's report of the same order, in one
+     * statement: deletes those stored and keeps every key, so that insertLines never stores them again (a first
+     * publication consumed again, or only after its retraction). Returns the member that held each deleted line.
+     * @param client the transaction recording a batch (or the pool)
+     */
+    public Uni<List<String>> retractLines(SqlClient client, List<LineKey> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return client.preparedQuery("""
+                WITH k AS (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k (source, event_id)),
+                kept AS (INSERT INTO purchase_line_retracted (source, event_id) SELECT source, event_id FROM k
+                  ON CONFLICT DO NOTHING)
+                DELETE FROM purchase_line p USING k WHERE p.source = k.source AND p.event_id = k.event_id
+                RETURNING p.member_id""")
+                .execute(Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
+                        keys.stream().map(LineKey::eventId).toArray(String[]::new)))
+                .map(rows -> {
+                    List<String> holders = new ArrayList<>();
+                    rows.forEach(row -> holders.add(row.getString(0)));
+                    return holders;
+                });
     }
 
     public Uni<Map<String, List<PurchaseLine>>> linesOf(Collection<String> memberIds) {

@@ -1,0 +1,194 @@
+package io.memberpulse.rfm.stream.in;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
+import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.memberpulse.rfm.store.RfmRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * identity-service publishes an order line it already published as counted again with duplicate_order when it pairs
+ * it with another channel's report of the same order only later: rfm un-counts the stored line (found by source +
+ * event_id, whichever member the event names) and recomputes the member who held it. Through a real broker.
+ */
+@QuarkusTest
+class RetractedOrderLinesTest {
+    static final Instant DAY0 = Instant.parse("2024-05-01T10:00:00Z");
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final String RETRACTED = "memberpulse.rfm.purchase.lines.retracted";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    RfmRepository repository;
+
+    @Inject
+    MeterRegistry registry;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+        kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+        kafka.registerSerde(SegmentChanged.class, ProtobufSerdes.of(new SegmentChangedDeserializer()));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    /** The event-time clock now (other tests moved it): orders days before it are recent. */
+    Instant now() {
+        return repository.watermark().await().indefinitely().orElse(DAY0);
+    }
+
+    static MemberEvent line(String memberId, String eventId, Instant at, double paid) {
+        return MemberEvent.newBuilder().setMemberId(memberId).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_DELIVERY).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId("s-031")
+                .setLine(OrderLine.newBuilder().setOrderId("o-" + eventId).setQuantity(1).setPaidAmount(paid))).build();
+    }
+
+    /** The same line published again as a duplicate, under the member holding it now. */
+    static MemberEvent retraction(MemberEvent counted, String memberNow) {
+        return counted.toBuilder().setMemberId(memberNow).setDuplicateOrder(true).build();
+    }
+
+    void send(MemberEvent... events) {
+        kafka.produce(String.class, MemberEvent.class).fromRecords(Arrays.stream(events)
+                .map(e -> new ProducerRecord<>(Topics.MEMBER_EVENTS, e.getMemberId(), e)).toList()).awaitCompletion();
+    }
+
+    void awaitRfm(String member, int orders, double monetaryTotal) {
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + member + "/rfm").then().statusCode(200)
+                .body("rfm.ordersTotal", equalTo(orders))
+                .body("rfm.frequency30d", equalTo(orders))
+                .body("rfm.monetaryNetTotal", equalTo((float) monetaryTotal))
+                .body("rfm.monetaryNet30d", equalTo((float) monetaryTotal)));
+    }
+
+    double retractedSoFar() {
+        var counter = registry.find(RETRACTED).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void aLinePublishedAgainAsADuplicateIsUncountedAndItsMemberRecomputed() {
+        Instant now = now();
+        String member = "m-" + UUID.randomUUID();
+        var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
+        MemberEvent delivery = line(member, member + "-d1", now.minus(Duration.ofDays(3)), 300);
+        // Three orders worth 500 within 30 days, the last a day ago: potential.
+        send(delivery, line(member, member + "-p1", now.minus(Duration.ofDays(2)), 100),
+                line(member, member + "-p2", now.minus(Duration.ofDays(1)), 100));
+        awaitRfm(member, 3, 500);
+        given().get("/members/" + member + "/rfm").then().body("segments", hasItem("potential"));
+        double retractedBefore = retractedSoFar();
+
+        send(retraction(delivery, member));
+
+        awaitRfm(member, 2, 200);
+        given().get("/members/" + member + "/rfm").then().body("segments", not(hasItem("potential")));
+        await().atMost(WAIT).until(() -> changes.getRecords().stream().anyMatch(r -> r.key().equals(member)
+                && r.value().getSegmentId().equals("potential") && r.value().getChange() == SegmentChanged.Change.CHANGE_LEFT));
+        changes.stop();
+        assertThat(retractedSoFar()).isGreaterThanOrEqualTo(retractedBefore + 1);
+    }
+
+    @Test
+    void aRetractionComingTwiceAndItsLineComingAgainChangeNothingMore() {
+        Instant now = now();
+        String member = "m-" + UUID.randomUUID();
+        MemberEvent delivery = line(member, member + "-d1", now.minus(Duration.ofDays(3)), 300);
+        send(delivery, line(member, member + "-p1", now.minus(Duration.ofDays(2)), 100));
+        awaitRfm(member, 2, 400);
+        double retractedBefore = retractedSoFar();
+        send(retraction(delivery, member));
+        awaitRfm(member, 1, 100);
+
+        // Re-deliveries of the retraction and of the first publication, then a new order on the same partition:
+        // once it is counted, they were consumed before it.
+        send(retraction(delivery, member), delivery, line(member, member + "-p2", now.minus(Duration.ofDays(1)), 50));
+
+        awaitRfm(member, 2, 150);
+        assertThat(retractedSoFar()).as("the line was deleted once").isEqualTo(retractedBefore + 1);
+    }
+
+    @Test
+    void aRetractionNamingAnotherMemberUncountsTheLineWhereItIsStored() {
+        Instant now = now();
+        String holder = "m-" + UUID.randomUUID();
+        String survivor = "m-" + UUID.randomUUID(); // identity merged the holder into it; rfm has not seen the merge yet
+        MemberEvent delivery = line(holder, holder + "-d1", now.minus(Duration.ofDays(3)), 300);
+        send(delivery, line(holder, holder + "-p1", now.minus(Duration.ofDays(2)), 100));
+        awaitRfm(holder, 2, 400);
+
+        send(retraction(delivery, survivor));
+
+        awaitRfm(holder, 1, 100);
+        given().get("/members/" + survivor + "/rfm").then().statusCode(404);
+    }
+
+    @Test
+    void aDuplicateWhoseLineWasNeverStoredChangesNothing() {
+        Instant now = now();
+        String member = "m-" + UUID.randomUUID();
+        send(line(member, member + "-p1", now.minus(Duration.ofDays(3)), 120));
+        awaitRfm(member, 1, 120);
+        double retractedBefore = retractedSoFar();
+
+        // The till's copy of a delivery order, paired on arrival: never counted. Then an order on the same partition.
+        send(retraction(line(member, member + "-till", now.minus(Duration.ofDays(2)), 80), member),
+                line(member, member + "-p2", now.minus(Duration.ofDays(1)), 60));
+
+        awaitRfm(member, 2, 180);
+        assertThat(retractedSoFar()).isEqualTo(retractedBefore);
+    }
+
+    @Test
+    void aLineConsumedOnlyAfterItsRetractionOrWithItStaysUncounted() {
+        Instant now = now();
+        String member = "m-" + UUID.randomUUID();
+        send(line(member, member + "-p1", now.minus(Duration.ofDays(4)), 100));
+        awaitRfm(member, 1, 100);
+        MemberEvent late = line(member, member + "-d1", now.minus(Duration.ofDays(3)), 300);
+        MemberEvent together = line(member, member + "-d2", now.minus(Duration.ofDays(2)), 200);
+
+        // The first publication on a partition consumed behind the retraction's (a merge re-keyed the line); another
+        // line with its retraction right behind it; then an order, counted once they are consumed.
+        send(retraction(late, member));
+        send(late, together, retraction(together, member), line(member, member + "-p2", now.minus(Duration.ofDays(1)), 50));
+
+        awaitRfm(member, 2, 150);
+    }
+}
