@@ -21,13 +21,16 @@ import java.util.Set;
 /**
  * What campaign-service keeps of a batch of member.events: purchase lines (orders, refunds, coupon
  * redemptions, with store and item), coupons issued and redeemed, the latest masked phone of each
- * member, the stores seen and the newest event time.
+ * member, the stores seen and the newest event time; and the keys of duplicate_order lines, which are
+ * not counted and take back a line published before under the same key (whichever member holds it now).
  */
-record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<ContactRepository.Contact> contacts,
-        List<CouponRepository.CouponEvent> coupons, Set<String> stores, Instant newest) {
+record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<PurchaseRepository.LineKey> retracted,
+        List<ContactRepository.Contact> contacts, List<CouponRepository.CouponEvent> coupons, Set<String> stores,
+        Instant newest) {
 
     static MemberEventFacts of(List<MemberEvent> events) {
         List<PurchaseRepository.Purchase> purchases = new ArrayList<>();
+        List<PurchaseRepository.LineKey> retracted = new ArrayList<>();
         Map<String, ContactRepository.Contact> contacts = new HashMap<>();
         List<CouponRepository.CouponEvent> coupons = new ArrayList<>();
         Set<String> stores = new LinkedHashSet<>();
@@ -38,6 +41,9 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Contac
             newest = newest == null || at.isAfter(newest) ? at : newest;
             if (!fact.getStoreId().isEmpty()) {
                 stores.add(fact.getStoreId());
+            }
+            if (event.getDuplicateOrder()) {
+                retracted.add(new PurchaseRepository.LineKey(source(fact), fact.getEventId()));
             }
             if (event.getMemberId().isEmpty()) {
                 continue;
@@ -50,7 +56,7 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Contac
                 purchase(event, at).ifPresent(purchases::add);
             }
         }
-        return new MemberEventFacts(purchases, List.copyOf(contacts.values()), coupons, stores, newest);
+        return new MemberEventFacts(purchases, retracted, List.copyOf(contacts.values()), coupons, stores, newest);
     }
 
     private static Optional<PurchaseRepository.Purchase> purchase(MemberEvent event, Instant at) {

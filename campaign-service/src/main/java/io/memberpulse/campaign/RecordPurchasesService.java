@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Keeps what campaign-service needs of member.events: purchases to judge campaigns against their
  * holdouts and for talking points, coupons, masked phones, known stores and event time. Every write is
- * idempotent (keyed by source + event id, coupon id, member, store), so redelivery changes nothing.
+ * idempotent (keyed by source + event id, coupon id, member, store), so redelivery changes nothing. A duplicate_order
+ * event takes back the line published before under its key, so campaign results and revenue stop counting it.
  *
  * <p>Each event is recorded for the member it belongs to now, as rfm-service and churn-service record it: the
  * member a MemberSplit gave it to, else the member it came under, then that member's final survivor when a merge
@@ -45,6 +46,7 @@ public class RecordPurchasesService {
         return identities.inRecordingTransaction(connection -> identities.ownersOf(connection, arriving)
                         .map(owners -> MemberEventFacts.of(underOwners(events, owners)))
                         .call(facts -> purchases.insert(connection, facts.purchases()))
+                        .call(facts -> purchases.retract(connection, facts.retracted()))
                         .call(facts -> contacts.upsert(connection, facts.contacts()))
                         .call(facts -> coupons.apply(connection, facts.coupons())))
                 // Stores and event time name no member: after the commit, outside the lock.

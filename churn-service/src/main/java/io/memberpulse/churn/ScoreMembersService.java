@@ -130,9 +130,13 @@ public class ScoreMembersService {
         }).toList();
     }
 
-    /** Stores the batch's facts in the recording transaction; the members whose purchases it added. */
+    /**
+     * Stores the batch's facts in the recording transaction; the members whose purchases it added or took back (a
+     * duplicate_order event un-counts the line published before under its key, whichever member holds it now).
+     */
     private Uni<Set<String>> insert(SqlConnection transaction, List<MemberEvent> events) {
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
+        List<ChurnRepository.LineKey> retracted = new ArrayList<>();
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
         Map<String, String> memberNumbers = new java.util.HashMap<>();
         List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
@@ -144,10 +148,13 @@ public class ScoreMembersService {
                 toStockOut(event, at).ifPresent(stockOuts::add);
                 continue;
             }
+            String source = sourceOf(fact);
+            if (event.getDuplicateOrder()) {
+                retracted.add(new ChurnRepository.LineKey(source, fact.getEventId()));
+            }
             if (event.getMemberId().isEmpty()) {
                 continue;
             }
-            String source = sourceOf(fact);
             if (!fact.getIdentifiers().getMemberNo().isEmpty()) {
                 memberNumbers.put(event.getMemberId(), fact.getIdentifiers().getMemberNo());
             }
@@ -166,6 +173,7 @@ public class ScoreMembersService {
             }
         }
         return repository.insertPurchases(transaction, purchases)
+                .chain(() -> repository.retractPurchases(transaction, retracted)).invoke(touched::addAll)
                 .chain(() -> repository.insertActivities(transaction, activities))
                 .chain(() -> repository.insertStockOuts(transaction, stockOuts))
                 .chain(() -> repository.upsertMemberNumbers(transaction, memberNumbers))

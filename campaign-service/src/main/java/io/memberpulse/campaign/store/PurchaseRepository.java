@@ -36,7 +36,14 @@ public class PurchaseRepository {
             Double quantity, String couponId) {
     }
 
-    /** In the client's transaction (rows in key order, as every batch inserts them: no lock cycle between two). */
+    /** A line's key: what identifies it across merges and re-publications. */
+    public record LineKey(String source, String eventId) {
+    }
+
+    /**
+     * In the client's transaction (rows in key order, as every batch inserts them: no lock cycle between two); a line
+     * already retracted is not stored.
+     */
     public Uni<Void> insert(SqlClient client, List<Purchase> purchases) {
         if (purchases.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -51,8 +58,37 @@ public class PurchaseRepository {
         return client.preparedQuery("""
                 INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
                                              store_id, sku, category, quantity, coupon_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING""")
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+                WHERE NOT EXISTS (SELECT 1 FROM retracted_line WHERE source = $1 AND event_id = $2)
+                ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples).replaceWithVoid();
+    }
+
+    /**
+     * Un-counts the lines identity-service re-published as another channel's report of the same order, so campaign
+     * results and revenue no longer count them: remembers their keys (the first publication, should it be consumed
+     * again or only now, is not stored) and deletes the stored ones, whoever holds them now. In the client's
+     * transaction, after its inserts: a line and its retraction in one batch end uncounted. Idempotent. (A line and
+     * its retraction recorded by two batches at the very same moment, neither seeing the other's uncommitted row,
+     * could still leave the line counted: they come on different partitions only after a merge re-keyed the line,
+     * in a replay.)
+     */
+    public Uni<Void> retract(SqlClient client, List<LineKey> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        // In key order, as inserts and other retractions take them: no lock cycle between two batches.
+        List<LineKey> sorted = keys.stream().distinct()
+                .sorted(Comparator.comparing(LineKey::source).thenComparing(LineKey::eventId)).toList();
+        return client.preparedQuery("""
+                WITH remembered AS (
+                  INSERT INTO retracted_line (source, event_id)
+                  SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING)
+                DELETE FROM member_purchase p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
+                WHERE p.source = k.source AND p.event_id = k.event_id""")
+                .execute(Tuple.of(sorted.stream().map(LineKey::source).toArray(String[]::new),
+                        sorted.stream().map(LineKey::eventId).toArray(String[]::new)))
+                .replaceWithVoid();
     }
 
     /**

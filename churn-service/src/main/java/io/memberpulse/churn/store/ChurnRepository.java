@@ -16,10 +16,13 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** Set-at-a-time SQL for purchase facts, scores and the event-time clock. */
@@ -46,9 +49,14 @@ public class ChurnRepository {
             String orderId, String storeId, Double amount, Integer rating, String text) {
     }
 
+    /** An order line's key: what identifies it across merges and re-publications. */
+    public record LineKey(String source, String eventId) {
+    }
+
     /**
-     * Order and refund lines, once per (source, event id). Like the other inserts of arriving facts, on the client
-     * given: the transaction recording the batch (IdentityChangeRepository.inRecordingTransaction).
+     * Order and refund lines, once per (source, event id), except lines already retracted. Like the other inserts of
+     * arriving facts, on the client given: the transaction recording the batch
+     * (IdentityChangeRepository.inRecordingTransaction).
      */
     public Uni<Void> insertPurchases(SqlClient client, List<StoredPurchase> purchases) {
         if (purchases.isEmpty()) {
@@ -65,8 +73,41 @@ public class ChurnRepository {
         return client.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id, amount,
                   sku, category, quantity, discount)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING""")
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+                WHERE NOT EXISTS (SELECT 1 FROM retracted_line WHERE source = $1 AND event_id = $2)
+                ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples).replaceWithVoid();
+    }
+
+    /**
+     * Un-counts the lines identity-service re-published as another channel's report of the same order: remembers
+     * their keys (so the first publication, should it be consumed again or only now, is not stored) and deletes the
+     * stored ones, whoever holds them now. Answers the members who held them. In the recording transaction, after
+     * its inserts: a line and its retraction in one batch end uncounted. Idempotent. (A line and its retraction
+     * recorded by two batches at the very same moment, neither seeing the other's uncommitted row, could still leave
+     * the line counted: they come on different partitions only after a merge re-keyed the line, in a replay.)
+     */
+    public Uni<Set<String>> retractPurchases(SqlClient client, List<LineKey> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        // In key order, as another batch retracting the same lines takes them: no lock cycle between the two.
+        List<LineKey> sorted = keys.stream().distinct()
+                .sorted(Comparator.comparing(LineKey::source).thenComparing(LineKey::eventId)).toList();
+        return client.preparedQuery("""
+                WITH remembered AS (
+                  INSERT INTO retracted_line (source, event_id)
+                  SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING)
+                DELETE FROM purchase_line p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
+                WHERE p.source = k.source AND p.event_id = k.event_id
+                RETURNING p.member_id""")
+                .execute(Tuple.of(sorted.stream().map(LineKey::source).toArray(String[]::new),
+                        sorted.stream().map(LineKey::eventId).toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> members = new LinkedHashSet<>();
+                    rows.forEach(row -> members.add(row.getString(0)));
+                    return members;
+                });
     }
 
     public Uni<Void> insertActivities(SqlClient client, List<StoredActivity> activities) {

@@ -273,6 +273,52 @@ class CampaignResourceTest {
     }
 
     @Test
+    void anOrderLineRepublishedAsADuplicateOrderNoLongerCountsInTheResults() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, 0.8, 100, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType(ContentType.JSON)
+                .body(plan(store, 0.3)).post("/campaigns").then().statusCode(201).body("audience", equalTo(40)));
+        String campaign = given().contentType(ContentType.JSON).body(plan(store, 0.3)).post("/campaigns")
+                .then().statusCode(201).extract().path("campaign.id");
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+        List<String> members = scores.stream().map(ChurnScored::getMemberId).toList();
+        String buyer = members.stream().filter(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED)
+                .findFirst().orElseThrow();
+        String heldOut = members.stream().filter(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.HOLDOUT)
+                .findFirst().orElseThrow();
+        Instant bought = START.plus(Duration.ofDays(3));
+        // The till's copy of a delivery order, published as counted before identity-service paired the two reports.
+        MemberEvent tillCopy = MemberEvents.orderLine(buyer, run + "-till", run + "-o1", bought, store, "sku", "dairy/milk", 1, 80);
+        MemberEvents.publish(kafka, List.of(tillCopy,
+                MemberEvents.orderLine(heldOut, run + "-h", run + "-o2", bought, store, "sku", "dairy/milk", 1, 50)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
+                .then().statusCode(200).body("treated.converted", equalTo(1)).body("treated.averageOrderValue", equalTo(80.0f))
+                .body("holdout.converted", equalTo(1)));
+
+        // Taken back (delivered twice), after a duplicate_order of a line never stored: the usual case, it changes nothing.
+        MemberEvent neverStored = MemberEvents.orderLine(buyer, run + "-never", run + "-o3", bought, store, "sku",
+                "dairy/milk", 1, 999).toBuilder().setDuplicateOrder(true).build();
+        MemberEvent retraction = tillCopy.toBuilder().setDuplicateOrder(true).build();
+        MemberEvents.publish(kafka, List.of(neverStored, retraction, retraction));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
+                .then().statusCode(200).body("treated.converted", equalTo(0)).body("treated.averageOrderValue", equalTo(0.0f))
+                .body("holdout.converted", equalTo(1)).body("holdout.averageOrderValue", equalTo(50.0f)));
+
+        // The first publication consumed again (a replay): still not counted. The order after it, on the same
+        // partition, shows it was consumed.
+        MemberEvents.publish(kafka, List.of(tillCopy, MemberEvents.orderLine(buyer, run + "-after", run + "-o4",
+                bought.plus(Duration.ofDays(1)), store, "sku", "dairy/milk", 1, 20)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
+                .then().statusCode(200).body("treated.converted", equalTo(1)).body("treated.averageOrderValue", equalTo(20.0f)));
+    }
+
+    @Test
     void badPlansAndUnknownCampaignsGetClearAnswers() {
         given().contentType(ContentType.JSON).body(plan("s", 0.0)).post("/campaigns")
                 .then().statusCode(400).body("errors[0].field", equalTo("holdoutShare"));

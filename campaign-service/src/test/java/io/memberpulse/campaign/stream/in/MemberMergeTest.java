@@ -266,6 +266,24 @@ class MemberMergeTest {
         assertThat(purchasesOf(part)).isEmpty();
     }
 
+    /** A line identity-service takes back (re-published as a duplicate order) is found by its key, not its member. */
+    @Test
+    void aLineTakenBackAfterAMergeIsDeletedFromTheMemberHoldingItNow() {
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        String store = "mr-" + run;
+        MemberEvents.publish(kafka, List.of(order(absorbed, "-1", store), order(absorbed, "-2", store)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(absorbed)).hasSize(2));
+        produce(merged(absorbed, survivor, Instant.now()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(survivor)).hasSize(2));
+
+        // Re-published under the member that holds the line now.
+        MemberEvents.publish(kafka, List.of(order(absorbed, "-2", store).toBuilder().setMemberId(survivor)
+                .setDuplicateOrder(true).build()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(survivor)).containsExactly(absorbed + "-1"));
+        assertThat(purchasesOf(absorbed)).isEmpty();
+    }
+
     /**
      * Another replica applies an identity change while a batch of member.events is recorded: the batch looked up
      * where its events belong before the change committed and inserted them after, under the original member, where

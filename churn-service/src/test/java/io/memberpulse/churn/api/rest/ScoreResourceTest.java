@@ -3,6 +3,7 @@ package io.memberpulse.churn.api.rest;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -32,11 +33,13 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -159,6 +162,57 @@ class ScoreResourceTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/score")
                 .then().statusCode(404));
         given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    void anOrderLineRepublishedAsADuplicateOrderIsNoLongerCounted() {
+        String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        String member = "retracted-" + UUID.randomUUID();
+        Instant first = CLOCK.minus(Duration.ofDays(40));
+        Instant last = CLOCK.minus(Duration.ofDays(10));
+        MemberEvent kept = order(member, member + "-kept", first, store, 100);
+        // The till's copy of a delivery order, published as counted before identity-service paired the two reports.
+        MemberEvent tillCopy = order(member, member + "-till", last, store, 60);
+        produce(member, kept, tillCopy);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var score = given().get("/members/" + member + "/score").then().statusCode(200)
+                    .body("memberValue", equalTo(160.0f)).extract().jsonPath();
+            assertThat(score.getDouble("recencyDays")).isCloseTo(daysBefore(last, score), within(0.01));
+        });
+
+        // Taken back (delivered twice), after a duplicate_order of a line never stored: the usual case, it changes nothing.
+        MemberEvent neverStored = order(member, member + "-never", CLOCK.minus(Duration.ofDays(5)), store, 500)
+                .toBuilder().setDuplicateOrder(true).build();
+        MemberEvent retraction = tillCopy.toBuilder().setDuplicateOrder(true).build();
+        produce(member, neverStored, retraction, retraction);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var score = given().get("/members/" + member + "/score").then().statusCode(200)
+                    .body("memberValue", equalTo(100.0f)).extract().jsonPath();
+            assertThat(score.getDouble("recencyDays")).isCloseTo(daysBefore(first, score), within(0.01));
+        });
+
+        // The first publication consumed again (a replay): still not counted. The order after it, on the same
+        // partition, shows it was consumed.
+        produce(member, tillCopy, order(member, member + "-after", CLOCK.minus(Duration.ofDays(20)), store, 7));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/score")
+                .then().statusCode(200).body("memberValue", equalTo(107.0f)));
+    }
+
+    private static MemberEvent order(String member, String eventId, Instant at, String store, double paid) {
+        return MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId(store)
+                .setLine(OrderLine.newBuilder().setOrderId(eventId + "-o").setQuantity(1).setPaidAmount(paid))).build();
+    }
+
+    private void produce(String member, MemberEvent... events) {
+        kafka.produce(String.class, MemberEvent.class).fromRecords(Arrays.stream(events)
+                .map(event -> new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event)).toList()).awaitCompletion();
+    }
+
+    /** Days from the instant to the score's as-of. */
+    private static double daysBefore(Instant at, JsonPath score) {
+        return Duration.between(at, Instant.parse(score.getString("asOf"))).getSeconds() / 86_400.0;
     }
 
     @Test

@@ -296,6 +296,36 @@ class MemberMergeTest {
         await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(404));
     }
 
+    @Test
+    void aLineTakenBackAfterAMergeIsUncountedForTheMemberHoldingItNow() {
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        produceOrders(absorbed, days(-60), days(-10));
+        produceOrders(survivor, days(-80));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(200));
+        produceChanges(merged(absorbed, survivor, Instant.now()));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(factsOf(survivor)).hasSize(3);
+            JsonPath score = given().get("/members/" + survivor + "/score").then().statusCode(200).extract().jsonPath();
+            assertThat(score.getDouble("memberValue")).isEqualTo(90);
+        });
+
+        // identity-service re-publishes the absorbed member's later line as a duplicate order, under the member that
+        // holds it now: it is found by its key and the survivor is re-scored without it.
+        MemberEvent retraction = order(survivor, absorbed + "-1", days(-10)).toBuilder().setDuplicateOrder(true).build();
+        kafka.produce(String.class, byte[].class).fromRecords(
+                new ProducerRecord<>(Topics.MEMBER_EVENTS, survivor, retraction.toByteArray())).awaitCompletion(WAIT);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(holdersOf("pos", List.of(absorbed + "-1"))).isEmpty();
+            JsonPath score = given().get("/members/" + survivor + "/score").then().statusCode(200).extract().jsonPath();
+            assertThat(score.getDouble("memberValue")).isEqualTo(60);
+            assertThat(score.getDouble("recencyDays"))
+                    .isCloseTo(daysBetween(days(-60), Instant.parse(score.getString("asOf"))), within(0.01));
+        });
+        assertThat(factsOf(survivor)).hasSize(2);
+        assertThat(factsOf(absorbed)).isEmpty();
+    }
+
     /** Applies the change in a transaction of this test's own, as another replica would, and commits after the work. */
     private void whileAnotherReplicaApplies(MemberIdentityChange change, Runnable work) {
         SqlConnection otherReplica = pool.getConnection().await().indefinitely();
@@ -381,14 +411,17 @@ class MemberMergeTest {
     private void produceOrders(String member, String tag, Instant... at) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         for (int i = 0; i < at.length; i++) {
-            String id = member + (tag.isEmpty() ? "" : "-" + tag) + "-" + i;
-            MemberEvent event = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
-                    .setEventId(id).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
-                    .setOccurredAt(timestamp(at[i])).setStoreId(store)
-                    .setLine(OrderLine.newBuilder().setOrderId(id + "-o").setQuantity(1).setPaidAmount(30))).build();
+            MemberEvent event = order(member, member + (tag.isEmpty() ? "" : "-" + tag) + "-" + i, at[i]);
             records.add(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, event.toByteArray()));
         }
         kafka.produce(String.class, byte[].class).fromRecords(records).awaitCompletion(WAIT);
+    }
+
+    private MemberEvent order(String member, String eventId, Instant at) {
+        return MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(timestamp(at)).setStoreId(store)
+                .setLine(OrderLine.newBuilder().setOrderId(eventId + "-o").setQuantity(1).setPaidAmount(30))).build();
     }
 
     /**
