@@ -128,16 +128,10 @@ final class DuplicateOrders {
                 duplicateOf[freshIndex(original)] = reference(duplicate); // the later report came first
             } else if (pair.duplicate().pairedWith() == OrderDeduplicator.UNPAIRED
                     && pair.original().pairedWith() == OrderDeduplicator.UNPAIRED) {
-                retracted.add(repeating(rows.get(pair.duplicate().index() - firstStored), reference(original)));
+                retracted.add(rows.get(pair.duplicate().index() - firstStored).repeating(reference(original)));
             }
         }
         return new Found(duplicateOf, retracted);
-    }
-
-    /** The stored line as flagged now: repeating {@code original}. */
-    private static EventRow repeating(EventRow row, String original) {
-        return new EventRow(row.source(), row.eventId(), row.memberId(), row.type(), row.occurredAt(), row.storeId(),
-                row.orderId(), row.payload(), original, row.deviceId());
     }
 
     /** The position in the batch of a key made above; -1 for a stored line. */

@@ -158,8 +158,11 @@ public class ImportEventsService {
         };
     }
 
-    /** A batch stitched into the graph, ready to be written as it is (nothing in it reads the graph again). */
-    /** @param retracted stored lines counted before and found now to repeat another (flagged: duplicateOf set) */
+    /**
+     * A batch stitched into the graph, ready to be written as it is (nothing in it reads the graph again).
+     *
+     * @param retracted stored lines counted before and found now to repeat another (flagged: duplicateOf set)
+     */
     private record Stitched(List<EventRow> rows, List<EventRow> retracted, BatchWrite write, List<MemberEvent> toPublish,
             int duplicates, Instant acceptedAt) {
     }

@@ -127,12 +127,10 @@ final class UnwrittenBatches {
         }
         String repeats = retractedTo.get(row.reference());
         if (repeats != null) {
-            return new EventRow(row.source(), row.eventId(), row.memberId(), row.type(), row.occurredAt(), row.storeId(),
-                    row.orderId(), row.payload(), repeats, row.deviceId());
+            return row.repeating(repeats);
         }
         String by = repeatedBy.get(row.reference());
-        return by == null ? row : new EventRow(row.source(), row.eventId(), row.memberId(), row.type(),
-                row.occurredAt(), row.storeId(), row.orderId(), row.payload(), null, row.deviceId(), by);
+        return by == null ? row : row.repeatedBy(by);
     }
 
     private static boolean isNear(EventRow row, List<Integer> atStore, DuplicateOrders.Lines lines, Duration window) {

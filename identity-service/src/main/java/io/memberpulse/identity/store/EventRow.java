@@ -21,6 +21,17 @@ public record EventRow(String source, String eventId, String memberId, String ty
         return duplicateOf != null ? duplicateOf : repeatedBy;
     }
 
+    /** This line as flagged repeating {@code original} ("source:event_id"). */
+    public EventRow repeating(String original) {
+        return new EventRow(source, eventId, memberId, type, occurredAt, storeId, orderId, payload, original, deviceId, null);
+    }
+
+    /** This line as repeated by {@code duplicate} ("source:event_id"), a report flagged as its copy. */
+    public EventRow repeatedBy(String duplicate) {
+        return new EventRow(source, eventId, memberId, type, occurredAt, storeId, orderId, payload, duplicateOf, deviceId,
+                duplicate);
+    }
+
     /** "source:event_id": how {@code duplicateOf} (and channel_event.duplicate_of) names an event. */
     public String reference() {
         return source + ":" + eventId;
