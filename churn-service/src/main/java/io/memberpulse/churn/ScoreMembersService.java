@@ -101,7 +101,8 @@ public class ScoreMembersService {
      * events for its survivor, and re-scores the members it touched. The look-up and the inserts share one
      * transaction under the identity lock (IdentityChangeRepository.inRecordingTransaction): a merge or split applied
      * meanwhile by another replica either committed before the look-up or waits for this commit and then moves these
-     * facts itself. Blocking.
+     * facts itself. After the commit, the batch's lines that a retraction committed meanwhile on another replica are
+     * deleted (ChurnRepository.deleteRetractedAmong). Blocking.
      */
     public synchronized void record(List<MemberEvent> events) {
         Instant latest = events.stream().map(event -> occurredAt(event.getEvent())).max(Instant::compareTo).orElse(null);
@@ -111,8 +112,10 @@ public class ScoreMembersService {
         lastBatchNanos = System.nanoTime();
         List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
                 .filter(event -> !event.getMemberId().isEmpty()).map(ScoreMembersService::arriving).toList();
-        Set<String> touched = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
+        Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
                 .chain(owners -> insert(transaction, withOwners(events, owners)))).await().indefinitely();
+        Set<String> touched = new LinkedHashSet<>(recorded.touched());
+        touched.addAll(repository.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
         Instant clock = repository.advanceWatermark(latest).await().indefinitely();
         if (!touched.isEmpty()) {
             score(touched, clock, false);
@@ -131,12 +134,20 @@ public class ScoreMembersService {
     }
 
     /**
-     * Stores the batch's facts in the recording transaction; the members whose purchases it added or took back (a
-     * duplicate_order event un-counts the line published before under its key, whichever member holds it now).
+     * What a batch stored: the members whose purchases it added or took back, and the keys of its lines and
+     * retractions (looked at again after the commit).
      */
-    private Uni<Set<String>> insert(SqlConnection transaction, List<MemberEvent> events) {
+    private record Recorded(Set<String> touched, List<ChurnRepository.LineKey> lineKeys) {
+    }
+
+    /**
+     * Stores the batch's facts in the recording transaction (a duplicate_order event un-counts the line published
+     * before under its key, whichever member holds it now).
+     */
+    private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events) {
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
         List<ChurnRepository.LineKey> retracted = new ArrayList<>();
+        List<ChurnRepository.LineKey> lineKeys = new ArrayList<>();
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
         Map<String, String> memberNumbers = new java.util.HashMap<>();
         List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
@@ -151,6 +162,7 @@ public class ScoreMembersService {
             String source = sourceOf(fact);
             if (event.getDuplicateOrder()) {
                 retracted.add(new ChurnRepository.LineKey(source, fact.getEventId()));
+                lineKeys.add(new ChurnRepository.LineKey(source, fact.getEventId()));
             }
             if (event.getMemberId().isEmpty()) {
                 continue;
@@ -160,6 +172,7 @@ public class ScoreMembersService {
             }
             Purchase purchase = toPurchase(event, at);
             if (purchase != null) {
+                lineKeys.add(new ChurnRepository.LineKey(source, fact.getEventId()));
                 var line = fact.getLine();
                 purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
                         new ChurnRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
@@ -177,7 +190,7 @@ public class ScoreMembersService {
                 .chain(() -> repository.insertActivities(transaction, activities))
                 .chain(() -> repository.insertStockOuts(transaction, stockOuts))
                 .chain(() -> repository.upsertMemberNumbers(transaction, memberNumbers))
-                .replaceWith(touched);
+                .replaceWith(() -> new Recorded(touched, lineKeys));
     }
 
     /**

@@ -85,7 +85,7 @@ public class ChurnRepository {
      * stored ones, whoever holds them now. Answers the members who held them. In the recording transaction, after
      * its inserts: a line and its retraction in one batch end uncounted. Idempotent. (A line and its retraction
      * recorded by two batches at the very same moment, neither seeing the other's uncommitted row, could still leave
-     * the line counted: they come on different partitions only after a merge re-keyed the line, in a replay.)
+     * the line counted, until deleteRetractedAmong runs after the commit.)
      */
     public Uni<Set<String>> retractPurchases(SqlClient client, List<LineKey> keys) {
         if (keys.isEmpty()) {
@@ -103,6 +103,31 @@ public class ChurnRepository {
                 RETURNING p.member_id""")
                 .execute(Tuple.of(sorted.stream().map(LineKey::source).toArray(String[]::new),
                         sorted.stream().map(LineKey::eventId).toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> members = new LinkedHashSet<>();
+                    rows.forEach(row -> members.add(row.getString(0)));
+                    return members;
+                });
+    }
+
+    /**
+     * Deletes the stored lines among the keys whose key is retracted, in a statement of its own after the recording
+     * transaction committed; answers the members who held them. A line and its retraction recorded at the same moment
+     * by two replicas (on different partitions after a merge re-keyed the line) each miss the other's uncommitted row;
+     * whichever commits second sees the first's here, since both look again after their commit. Usually deletes
+     * nothing: two index probes per key.
+     */
+    public Uni<Set<String>> deleteRetractedAmong(List<LineKey> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return pool.preparedQuery("""
+                DELETE FROM purchase_line p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
+                WHERE p.source = k.source AND p.event_id = k.event_id
+                  AND EXISTS (SELECT 1 FROM retracted_line r WHERE r.source = k.source AND r.event_id = k.event_id)
+                RETURNING p.member_id""")
+                .execute(Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
+                        keys.stream().map(LineKey::eventId).toArray(String[]::new)))
                 .map(rows -> {
                     Set<String> members = new LinkedHashSet<>();
                     rows.forEach(row -> members.add(row.getString(0)));

@@ -14,6 +14,7 @@ import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.MemberMerged;
@@ -39,6 +40,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -324,6 +326,49 @@ class MemberMergeTest {
         });
         assertThat(factsOf(survivor)).hasSize(2);
         assertThat(factsOf(absorbed)).isEmpty();
+    }
+
+    @Test
+    void aLineAndItsRetractionRecordedAtOnceByTwoReplicasEndUncounted() {
+        String member = "m-" + run;
+        produceOrders(member, days(-60));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + member + "/score").then().statusCode(200));
+        String raced = member + "-raced";
+        MemberEvent line = order(member, raced, days(-10)).toBuilder().setEvent(order(member, raced, days(-10))
+                .getEvent().toBuilder().setIdentifiers(Identifiers.newBuilder().setMemberNo("no-" + run))).build();
+
+        // Another replica (here this test) records the line's retraction in a transaction held open; it also holds the
+        // member's number row, which the line's batch writes after storing the line. So that batch stores the line
+        // unaware of the retraction, waits, and commits after it: neither transaction saw the other's row.
+        SqlConnection otherReplica = pool.getConnection().await().indefinitely();
+        try {
+            Transaction retracting = otherReplica.begin().await().indefinitely();
+            assertThat(facts.retractPurchases(otherReplica, List.of(new ChurnRepository.LineKey("pos", raced)))
+                    .await().indefinitely()).isEmpty();
+            facts.upsertMemberNumbers(otherReplica, Map.of(member, "no-" + run)).await().indefinitely();
+            kafka.produce(String.class, byte[].class).fromRecords(
+                    new ProducerRecord<>(Topics.MEMBER_EVENTS, member, line.toByteArray())).awaitCompletion(WAIT);
+            await().atMost(WAIT).until(this::aRecordingWaitsForARowLock);
+            retracting.commit().await().indefinitely();
+        } finally {
+            otherReplica.close().await().indefinitely();
+        }
+
+        // A later order of the member's (same partition, so recorded after the raced batch) shows when it is done.
+        produceOrders(member, "later", days(-5));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(holdersOf("pos", List.of(member + "-later-0"))).hasSize(1));
+        assertThat(holdersOf("pos", List.of(raced))).as("the retracted line is not counted").isEmpty();
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonPath score = given().get("/members/" + member + "/score").then().statusCode(200).extract().jsonPath();
+            assertThat(score.getDouble("memberValue")).isEqualTo(60);
+        });
+    }
+
+    /** Whether a transaction waits for another's row (a row it inserts or updates that the other wrote uncommitted). */
+    private boolean aRecordingWaitsForARowLock() {
+        return pool.query("""
+                SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted""")
+                .execute().await().indefinitely().iterator().next().getLong(0) > 0;
     }
 
     /** Applies the change in a transaction of this test's own, as another replica would, and commits after the work. */
