@@ -59,6 +59,13 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
         return new MemberEventFacts(purchases, retracted, List.copyOf(contacts.values()), coupons, stores, newest);
     }
 
+    /** The keys of the batch's stored lines and of its retractions: looked at again after the batch's commit. */
+    List<PurchaseRepository.LineKey> lineKeys() {
+        List<PurchaseRepository.LineKey> keys = new ArrayList<>(retracted);
+        purchases.forEach(p -> keys.add(new PurchaseRepository.LineKey(p.source(), p.eventId())));
+        return keys;
+    }
+
     private static Optional<PurchaseRepository.Purchase> purchase(MemberEvent event, Instant at) {
         ChannelEvent fact = event.getEvent();
         String kind;

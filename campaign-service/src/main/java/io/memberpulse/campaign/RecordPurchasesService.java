@@ -49,6 +49,9 @@ public class RecordPurchasesService {
                         .call(facts -> purchases.retract(connection, facts.retracted()))
                         .call(facts -> contacts.upsert(connection, facts.contacts()))
                         .call(facts -> coupons.apply(connection, facts.coupons())))
+                // A retraction committed meanwhile by another replica (or this batch's, of a line another replica
+                // stored meanwhile): neither transaction saw the other's row.
+                .call(facts -> purchases.deleteRetractedAmong(facts.lineKeys()))
                 // Stores and event time name no member: after the commit, outside the lock.
                 .call(facts -> stores.remember(facts.stores(), facts.newest()))
                 .call(facts -> stores.advanceClock(facts.newest()))

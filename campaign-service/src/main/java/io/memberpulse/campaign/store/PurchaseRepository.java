@@ -69,9 +69,8 @@ public class PurchaseRepository {
      * results and revenue no longer count them: remembers their keys (the first publication, should it be consumed
      * again or only now, is not stored) and deletes the stored ones, whoever holds them now. In the client's
      * transaction, after its inserts: a line and its retraction in one batch end uncounted. Idempotent. (A line and
-     * its retraction recorded by two batches at the very same moment, neither seeing the other's uncommitted row,
-     * could still leave the line counted: they come on different partitions only after a merge re-keyed the line,
-     * in a replay.)
+     * its retraction recorded by two batches at the very same moment see neither the other's uncommitted row:
+     * deleteRetractedAmong, after the commit, settles that.)
      */
     public Uni<Void> retract(SqlClient client, List<LineKey> keys) {
         if (keys.isEmpty()) {
@@ -88,6 +87,26 @@ public class PurchaseRepository {
                 WHERE p.source = k.source AND p.event_id = k.event_id""")
                 .execute(Tuple.of(sorted.stream().map(LineKey::source).toArray(String[]::new),
                         sorted.stream().map(LineKey::eventId).toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Deletes the stored lines among the keys whose key is retracted, in a statement of its own after the recording
+     * transaction committed. A line and its retraction recorded at the same moment by two replicas (on different
+     * partitions after a merge re-keyed the line) each miss the other's uncommitted row; whichever commits second
+     * sees the first's here, since both look again after their commit. Usually deletes nothing: two index probes per
+     * key.
+     */
+    public Uni<Void> deleteRetractedAmong(List<LineKey> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("""
+                DELETE FROM member_purchase p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
+                WHERE p.source = k.source AND p.event_id = k.event_id
+                  AND EXISTS (SELECT 1 FROM retracted_line r WHERE r.source = k.source AND r.event_id = k.event_id)""")
+                .execute(Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
+                        keys.stream().map(LineKey::eventId).toArray(String[]::new)))
                 .replaceWithVoid();
     }
 

@@ -10,10 +10,13 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
+import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
+import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.MemberMerged;
@@ -58,6 +61,12 @@ class MemberMergeTest {
 
     @Inject
     Pool database;
+
+    @Inject
+    PurchaseRepository purchases;
+
+    @Inject
+    ContactRepository contacts;
 
     KafkaCompanion kafka;
     String run;
@@ -285,6 +294,39 @@ class MemberMergeTest {
     }
 
     /**
+     * A line and its retraction recorded at the same moment by two replicas (they come on different partitions after a
+     * merge re-keyed the line): here the test is the replica retracting, in a transaction held open that also holds
+     * the member's contact row, which the line's batch writes after storing the line. So that batch stores the line
+     * unaware of the retraction, waits, and commits after it: neither transaction saw the other's row.
+     */
+    @Test
+    void aLineAndItsRetractionRecordedAtOnceByTwoReplicasEndUncounted() {
+        String member = "r-" + run;
+        String store = "mt-" + run;
+        MemberEvent line = order(member, "-1", store);
+        line = line.toBuilder().setEvent(line.getEvent().toBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setPhone("+8613800138000"))).build();
+        SqlConnection otherReplica = database.getConnection().await().indefinitely();
+        try {
+            Transaction retracting = otherReplica.begin().await().indefinitely();
+            purchases.retract(otherReplica, List.of(new PurchaseRepository.LineKey("pos", member + "-1")))
+                    .await().indefinitely();
+            contacts.upsert(otherReplica, List.of(new ContactRepository.Contact(member, "138****8000", T1)))
+                    .await().indefinitely();
+            MemberEvents.publish(kafka, List.of(line));
+            await().atMost(WAIT).until(() -> recordingsWaitingForARow() > 0);
+            retracting.commit().await().indefinitely();
+        } finally {
+            otherReplica.close().await().indefinitely();
+        }
+
+        // A later line of the member's (same partition, so recorded after the raced batch) shows when it is done.
+        MemberEvents.publish(kafka, List.of(order(member, "-2", store)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(member)).contains(member + "-2"));
+        assertThat(purchasesOf(member)).as("the retracted line is not counted").containsExactly(member + "-2");
+    }
+
+    /**
      * Another replica applies an identity change while a batch of member.events is recorded: the batch looked up
      * where its events belong before the change committed and inserted them after, under the original member, where
      * they stayed. Here the test is that replica: its transaction holds the identity-change lock and has given the
@@ -467,6 +509,12 @@ class MemberMergeTest {
         var rows = database.preparedQuery("SELECT member_id FROM member_coupon WHERE coupon_id = $1")
                 .execute(Tuple.of(coupon)).await().indefinitely().iterator();
         return rows.hasNext() ? Optional.of(rows.next().getString(0)) : Optional.empty();
+    }
+
+    /** Transactions waiting for another's row (one they insert or update that the other wrote uncommitted). */
+    private long recordingsWaitingForARow() {
+        return database.query("SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted")
+                .execute().await().indefinitely().iterator().next().getLong(0);
     }
 
     /** Transactions of this database waiting for the identity-change lock (a bigint advisory key: objsubid 1). */
