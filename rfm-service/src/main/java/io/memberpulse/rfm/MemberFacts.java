@@ -47,16 +47,29 @@ public class MemberFacts {
     /**
      * Looks up where the events belong and inserts them in one transaction that holds the identity lock shared
      * (IdentityChangeRepository.inRecordingTransaction): a merge or split applied meanwhile, on any replica, either
-     * committed before the look-up or waits for the commit and then moves these rows itself.
+     * committed before the look-up or waits for the commit and then moves these rows itself. After the commit, the
+     * batch's lines that a retraction committed meanwhile on another replica are deleted
+     * (RfmRepository.deleteRetractedAmong).
      */
     public Recorded record(List<MemberEvent> events) {
         List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
                 .filter(e -> !e.getMemberId().isEmpty()).map(MemberFacts::arriving).toList();
-        return identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
+        Stored stored = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
                 .chain(owners -> insert(transaction, events, owners))).await().indefinitely();
+        List<String> raced = lines.deleteRetractedAmong(stored.lineKeys()).await().indefinitely();
+        if (raced.isEmpty()) {
+            return stored.recorded();
+        }
+        Set<String> touched = new LinkedHashSet<>(stored.recorded().touched());
+        touched.addAll(raced);
+        return new Recorded(stored.recorded().newLines(), stored.recorded().retractedLines() + raced.size(), touched);
     }
 
-    private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events,
+    /** What the recording transaction stored, and the keys of the batch's lines and retractions. */
+    private record Stored(Recorded recorded, List<RfmRepository.LineKey> lineKeys) {
+    }
+
+    private Uni<Stored> insert(SqlConnection transaction, List<MemberEvent> events,
             Map<IdentityChangeRepository.ArrivingEvent, String> owners) {
         List<RfmRepository.StoredLine> newLines = new ArrayList<>();
         List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
@@ -91,7 +104,9 @@ public class MemberFacts {
         return Uni.combine().all().unis(lines.insertLines(transaction, newLines), lines.retractLines(transaction, retracted),
                 activities.insert(transaction, newFacts)).asTuple().map(done -> {
                     touched.addAll(done.getItem2());
-                    return new Recorded(done.getItem1(), done.getItem2().size(), touched);
+                    List<RfmRepository.LineKey> keys = new ArrayList<>(retracted);
+                    newLines.forEach(line -> keys.add(new RfmRepository.LineKey(line.source(), line.eventId())));
+                    return new Stored(new Recorded(done.getItem1(), done.getItem2().size(), touched), keys);
                 });
     }
 

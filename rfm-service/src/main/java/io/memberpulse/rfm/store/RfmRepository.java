@@ -114,6 +114,31 @@ public class RfmRepository {
                 });
     }
 
+    /**
+     * Deletes the stored lines among the keys whose key is retracted, in a statement of its own after the recording
+     * transaction committed; returns the member that held each. A line and its retraction recorded at the same moment
+     * by two replicas (on different partitions after a merge re-keyed the line) each miss the other's uncommitted
+     * row; whichever commits second sees the first's here, since both look again after their commit. Usually deletes
+     * nothing: two index probes per key.
+     */
+    public Uni<List<String>> deleteRetractedAmong(List<LineKey> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return pool.preparedQuery("""
+                DELETE FROM purchase_line p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
+                WHERE p.source = k.source AND p.event_id = k.event_id
+                  AND EXISTS (SELECT 1 FROM purchase_line_retracted r WHERE r.source = k.source AND r.event_id = k.event_id)
+                RETURNING p.member_id""")
+                .execute(Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
+                        keys.stream().map(LineKey::eventId).toArray(String[]::new)))
+                .map(rows -> {
+                    List<String> holders = new ArrayList<>();
+                    rows.forEach(row -> holders.add(row.getString(0)));
+                    return holders;
+                });
+    }
+
     public Uni<Map<String, List<PurchaseLine>>> linesOf(Collection<String> memberIds) {
         return pool.preparedQuery("""
                 SELECT member_id, order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category

@@ -12,21 +12,31 @@ import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Review;
 import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.memberpulse.rfm.RecomputeRfmService;
+import io.memberpulse.rfm.domain.MemberFact;
+import io.memberpulse.rfm.store.ActivityRepository;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +62,15 @@ class RetractedOrderLinesTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    ActivityRepository activities;
+
+    @Inject
+    RecomputeRfmService service;
+
+    @Inject
+    Pool pool;
 
     KafkaCompanion kafka;
 
@@ -190,5 +209,48 @@ class RetractedOrderLinesTest {
         send(late, together, retraction(together, member), line(member, member + "-p2", now.minus(Duration.ofDays(1)), 50));
 
         awaitRfm(member, 2, 150);
+    }
+    /**
+     * A line and its retraction recorded at the same moment by two replicas (they come on different partitions after a
+     * merge re-keyed the line). Here the test is the replica retracting, in a transaction held open that has also
+     * written a review the line's batch holds: that batch stores the line unaware of the retraction, waits on the
+     * review's row, and commits after it. Neither transaction saw the other's row.
+     */
+    @Test
+    void aLineAndItsRetractionRecordedAtOnceByTwoReplicasEndUncounted() throws Exception {
+        Instant now = now();
+        String member = "m-" + UUID.randomUUID();
+        send(line(member, member + "-p1", now.minus(Duration.ofDays(4)), 100));
+        awaitRfm(member, 1, 100);
+        MemberEvent raced = line(member, member + "-d1", now.minus(Duration.ofDays(3)), 300);
+        Instant reviewedAt = now.minus(Duration.ofDays(3));
+        MemberEvent review = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(member + "-r1").setSource(Source.SOURCE_APP).setType(EventType.EVENT_TYPE_REVIEW)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(reviewedAt.getEpochSecond())).setStoreId("s-031")
+                .setReview(Review.newBuilder().setRating(5).setText("fresh"))).build();
+
+        CompletableFuture<Void> recorded;
+        SqlConnection otherReplica = pool.getConnection().await().indefinitely();
+        try {
+            Transaction retracting = otherReplica.begin().await().indefinitely();
+            assertThat(repository.retractLines(otherReplica, List.of(new RfmRepository.LineKey("delivery", member + "-d1")))
+                    .await().indefinitely()).isEmpty();
+            activities.insert(otherReplica, List.of(new ActivityRepository.StoredFact("app", member + "-r1", member,
+                    new MemberFact(MemberFact.Kind.REVIEW, reviewedAt, "s-031", "", 5, "fresh", "", "", ""))))
+                    .await().indefinitely();
+            recorded = CompletableFuture.supplyAsync(() -> service.record(List.of(raced, review)))
+                    .thenCompose(published -> published).toCompletableFuture();
+            await().atMost(WAIT).until(() -> pool.query(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted").execute()
+                    .await().indefinitely().iterator().next().getLong(0) > 0);
+            retracting.commit().await().indefinitely();
+        } finally {
+            otherReplica.close().await().indefinitely();
+        }
+        recorded.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(repository.linesOf(List.of(member)).await().indefinitely().get(member))
+                .as("the retracted line is not counted").hasSize(1);
+        awaitRfm(member, 1, 100);
     }
 }
