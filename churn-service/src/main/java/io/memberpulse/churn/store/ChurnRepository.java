@@ -84,8 +84,8 @@ public class ChurnRepository {
      * their keys (so the first publication, should it be consumed again or only now, is not stored) and deletes the
      * stored ones, whoever holds them now. Answers the members who held them. In the recording transaction, after
      * its inserts: a line and its retraction in one batch end uncounted. Idempotent. (A line and its retraction
-     * recorded by two batches at the very same moment, neither seeing the other's uncommitted row, could still leave
-     * the line counted, until deleteRetractedAmong runs after the commit.)
+     * recorded by two batches at the very same moment see neither the other's uncommitted row: deleteRetractedAmong,
+     * after the commit, settles that.)
      */
     public Uni<Set<String>> retractPurchases(SqlClient client, List<LineKey> keys) {
         if (keys.isEmpty()) {
