@@ -63,6 +63,15 @@ public final class BatchLinker {
                 storedMembers.put(row.reference(), row.memberId());
             }
         }
-        return new Linked(graph.stitch(inputs, newMemberId, storedMembers), duplicateOf, inputs, found.retracted());
+        List<IdentityGraph.RepeatedReport> repeated = new ArrayList<>();
+        for (EventRow line : found.retracted()) {
+            String original = storedMembers.get(line.duplicateOf());
+            if (line.memberId() != null && original != null) {
+                repeated.add(new IdentityGraph.RepeatedReport(line.reference(), line.memberId(), line.duplicateOf(),
+                        original, line.occurredAt()));
+            }
+        }
+        return new Linked(graph.stitch(inputs, newMemberId, storedMembers, repeated), duplicateOf, inputs,
+                found.retracted());
     }
 }

@@ -196,6 +196,25 @@ public final class IdentityGraph {
      */
     public BatchOutcome stitch(List<EventEvidence> events, Supplier<String> newMemberId,
             Map<String, String> storedEventMembers) {
+        return stitch(events, newMemberId, storedEventMembers, List.of());
+    }
+
+    /**
+     * Two stored reports of one order line, paired only now (the later one is retracted): the member each went to.
+     *
+     * @param eventKey         the retracted report ("source:event_id")
+     * @param originalEventKey the report it repeats
+     */
+    public record RepeatedReport(String eventKey, String member, String originalEventKey, String originalMember,
+            Instant occurredAt) {
+    }
+
+    /**
+     * @param repeated stored reports of one order line paired only now: an anonymous member one of them went to
+     *                 joins the other's member, as it would have had the pair been seen when the second arrived
+     */
+    public BatchOutcome stitch(List<EventEvidence> events, Supplier<String> newMemberId,
+            Map<String, String> storedEventMembers, List<RepeatedReport> repeated) {
         Set<Identifier> newlyQuarantined = PlaceholderDetector.detect(events, guardrails, stores);
         newlyQuarantined.removeAll(quarantined);
         quarantined.addAll(newlyQuarantined);
@@ -212,6 +231,9 @@ public final class IdentityGraph {
                     }
                 }
             }
+        }
+        for (RepeatedReport report : repeated) {
+            joinRepeatedReport(report, batch);
         }
         if (estimation.enabled()) {
             reestimateWeights();
@@ -324,6 +346,22 @@ public final class IdentityGraph {
         return merge(member, other, new MergeRecord(null, null, MergeRecord.SAME_ORDER, 1.0,
                 List.of("order:" + event.orderKey(), "event:" + event.sameOrderAs()), List.of(), event.eventKey(),
                 event.occurredAt()), batch);
+    }
+
+    /**
+     * Two reports of one order line that went to two members, one of whom holds no strong identifier (the till's
+     * copy under a placeholder phone, split so that its first part could not tell which order it copies): that one
+     * joins the other, as joinAnonymousCopy or the till copy's own linking would have joined them. Two members who
+     * each hold a strong identifier stay apart.
+     */
+    private void joinRepeatedReport(RepeatedReport report, Batch batch) {
+        String original = root(report.originalMember());
+        String copy = root(report.member());
+        if (original.equals(copy) || (holdsStrong(original) && holdsStrong(copy)) || !canMerge(original, copy)) {
+            return;
+        }
+        merge(original, copy, new MergeRecord(null, null, MergeRecord.SAME_ORDER, 1.0,
+                List.of("event:" + report.originalEventKey()), List.of(), report.eventKey(), report.occurredAt()), batch);
     }
 
     /** The device id of an event that shows nothing else (an anonymous app session), or null. */

@@ -430,6 +430,47 @@ class EventResourceTest {
     }
 
     @Test
+    void aTillCopyUnderAPlaceholderPairedOnlyByItsRestJoinsTheDeliveryMember() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String delivery = "event_id,source,type,occurred_at,store_id,platform_uid,order_id,sku,quantity,paid_amount\n";
+        String till = "event_id,source,type,occurred_at,store_id,phone,order_id,sku,quantity,paid_amount\n";
+        // two delivery orders at the store hold the till copy's first line, so that line alone pairs with neither and
+        // goes to a member of its own (a placeholder phone names nobody)
+        postCsv(delivery, """
+                dc1-%1$s,delivery,order,2025-09-01T19:23:10+08:00,sr-%1$s,UC-%1$s,MC-%1$s,6901,1,100.11
+                dc2-%1$s,delivery,order,2025-09-01T19:23:10+08:00,sr-%1$s,UC-%1$s,MC-%1$s,6902,6,137.40
+                de1-%1$s,delivery,order,2025-09-01T19:25:00+08:00,sr-%1$s,UE-%1$s,ME-%1$s,6901,1,100.11
+                de2-%1$s,delivery,order,2025-09-01T19:25:00+08:00,sr-%1$s,UE-%1$s,ME-%1$s,6905,1,9.90
+                """.formatted(run), 4);
+        postCsv(till, "tc1-%1$s,pos,order,2025-09-01T19:30:28+08:00,sr-%1$s,13800000000,SC-%1$s,6901,1,100.11\n"
+                .formatted(run), 1);
+        String tillMember = memberOf("tc1-" + run, run);
+        String orderMember = given().queryParam("platform_uid", "UC-" + run).get("/members/resolve").then()
+                .statusCode(200).extract().path("memberId");
+        assertThat(tillMember).isNotEqualTo(orderMember);
+
+        // the rest tells which order the till copy is: its member joins the delivery member, as a copy paired on
+        // arrival would have
+        postCsv(till, "tc2-%1$s,pos,order,2025-09-01T19:30:28+08:00,sr-%1$s,13800000000,SC-%1$s,6902,6,137.40\n"
+                .formatted(run), 1);
+        String survivor = given().queryParam("platform_uid", "UC-" + run).get("/members/resolve").then()
+                .statusCode(200).extract().path("memberId");
+        assertThat(List.of(memberOf("tc1-" + run, run), memberOf("tc2-" + run, run), memberOf("dc1-" + run, run)))
+                .containsOnly(survivor);
+        given().get("/members/" + survivor).then().statusCode(200).body("eventCount", equalTo(4));
+        String other = given().queryParam("platform_uid", "UE-" + run).get("/members/resolve").then()
+                .statusCode(200).extract().path("memberId");
+        assertThat(other).isNotEqualTo(survivor);
+    }
+
+    /** The member an imported event belongs to now, from the identities export. */
+    private static String memberOf(String eventId, String run) {
+        return given().get("/identities/export").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith(eventId + ",")).map(line -> line.substring(line.lastIndexOf(',') + 1))
+                .findFirst().orElseThrow(() -> new AssertionError(eventId + " is not in the export (run " + run + ")"));
+    }
+
+    @Test
     void anOrderAlreadyPairedIsNotPairedAgainByALaterImportAsInOneBatch() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
