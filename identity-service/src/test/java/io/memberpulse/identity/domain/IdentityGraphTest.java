@@ -197,6 +197,33 @@ class IdentityGraphTest {
     }
 
     @Test
+    void twoStoredReportsPairedOnlyLaterJoinWhenOneMemberIsAnonymousAndStayApartWhenBothAreSomebody() {
+        var delivery = event("s900", null, null, null, id(IdentifierType.PLATFORM_UID, "mt-31"));
+        String buyer = memberOf(link(delivery));
+        var till = event("s900", null, null, null, id(IdentifierType.PHONE, "13800000000"));
+        String copy = memberOf(link(till));
+        assertThat(copy).isNotEqualTo(buyer);
+
+        var outcome = graph.stitch(List.of(), ids, java.util.Map.of(), List.of(
+                new IdentityGraph.RepeatedReport(till.eventKey(), copy, delivery.eventKey(), buyer, till.occurredAt())));
+        assertThat(graph.root(copy)).isEqualTo(graph.root(buyer));
+        assertThat(outcome.merges()).singleElement().satisfies(merge -> {
+            assertThat(merge.rule()).isEqualTo(MergeRecord.SAME_ORDER);
+            assertThat(merge.eventKey()).isEqualTo(till.eventKey());
+            assertThat(merge.identifiers()).containsExactly("event:" + delivery.eventKey());
+        });
+
+        // a till copy rung up under a real card is somebody's own purchase record: a late pairing does not take it
+        var carded = event("s900", null, null, null, id(IdentifierType.MEMBER_NO, "C-78"));
+        String cardholder = memberOf(link(carded));
+        var paired = graph.stitch(List.of(), ids, java.util.Map.of(), List.of(
+                new IdentityGraph.RepeatedReport(carded.eventKey(), cardholder, delivery.eventKey(), buyer,
+                        carded.occurredAt())));
+        assertThat(paired.merges()).isEmpty();
+        assertThat(graph.root(cardholder)).isNotEqualTo(graph.root(buyer));
+    }
+
+    @Test
     void membersASplitSeparatedAreNeverMergedAgain() {
         Identifier card = id(IdentifierType.MEMBER_NO, "C-1");
         Identifier openid = id(IdentifierType.OPENID, "O-1");
