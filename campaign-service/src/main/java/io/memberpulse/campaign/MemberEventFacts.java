@@ -42,7 +42,7 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
             if (!fact.getStoreId().isEmpty()) {
                 stores.add(fact.getStoreId());
             }
-            if (event.getDuplicateOrder()) {
+            if (event.getDuplicateOrder() && !event.getNeverCounted()) { // a line flagged on arrival: nothing to take back
                 retracted.add(new PurchaseRepository.LineKey(source(fact), fact.getEventId()));
             }
             if (event.getMemberId().isEmpty()) {

@@ -160,7 +160,7 @@ public class ScoreMembersService {
                 continue;
             }
             String source = sourceOf(fact);
-            if (event.getDuplicateOrder()) {
+            if (event.getDuplicateOrder() && !event.getNeverCounted()) { // a line flagged on arrival: nothing to take back
                 retracted.add(new ChurnRepository.LineKey(source, fact.getEventId()));
                 lineKeys.add(new ChurnRepository.LineKey(source, fact.getEventId()));
             }

@@ -235,7 +235,8 @@ public class ImportEventsService {
             if (memberOf[i] != null || event.getType() == EventType.EVENT_TYPE_STOCKOUT) {
                 toPublish.add(MemberEvent.newBuilder()
                         .setMemberId(memberOf[i] == null ? "" : memberOf[i]).setEvent(event)
-                        .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null).build());
+                        .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null)
+                        .setNeverCounted(duplicateOf[i] != null).build());
             }
             rows.add(new EventRow(sourceCode(event), event.getEventId(), memberOf[i], typeCode(event),
                     instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),

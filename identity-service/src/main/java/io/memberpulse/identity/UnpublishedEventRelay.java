@@ -47,6 +47,8 @@ public class UnpublishedEventRelay {
             List<MemberEvent> events = new ArrayList<>(batch.events().size());
             for (EventRow row : batch.events()) {
                 try {
+                    // never_counted stays unset: a stored duplicate may be a line retracted after it was published
+                    // as counted, and consumers keeping one key too many is harmless
                     events.add(MemberEvent.newBuilder().setMemberId(row.memberId() == null ? "" : row.memberId())
                             .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null)
                             .build());

@@ -25,10 +25,11 @@ final class EventFacts {
     /**
      * An order line repeating another channel's report of the same order is never counted. When identity-service
      * paired the two only after publishing this line as counted, it publishes the line again flagged so: a stored
-     * line with its source + event_id must be un-counted, whichever member the event names now (merges re-key).
+     * line with its source + event_id must be un-counted, whichever member the event names now (merges re-key), and
+     * its key kept. A line flagged on arrival (never_counted) was never counted: nothing to take back or keep.
      */
     static boolean retracts(MemberEvent event) {
-        return event.getDuplicateOrder();
+        return event.getDuplicateOrder() && !event.getNeverCounted();
     }
 
     /** Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. */

@@ -32,6 +32,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +57,9 @@ class CampaignResourceTest {
 
     @Inject
     MemberSegmentRepository memberSegments;
+
+    @Inject
+    Pool database;
 
     @BeforeEach
     void connect() {
@@ -305,7 +310,9 @@ class CampaignResourceTest {
         MemberEvent neverStored = MemberEvents.orderLine(buyer, run + "-never", run + "-o3", bought, store, "sku",
                 "dairy/milk", 1, 999).toBuilder().setDuplicateOrder(true).build();
         MemberEvent retraction = tillCopy.toBuilder().setDuplicateOrder(true).build();
-        MemberEvents.publish(kafka, List.of(neverStored, retraction, retraction));
+        MemberEvent flaggedOnArrival = MemberEvents.orderLine(buyer, run + "-arrival", run + "-o5", bought, store, "sku",
+                "dairy/milk", 1, 777).toBuilder().setDuplicateOrder(true).setNeverCounted(true).build();
+        MemberEvents.publish(kafka, List.of(neverStored, retraction, retraction, flaggedOnArrival));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
                 .then().statusCode(200).body("treated.converted", equalTo(0)).body("treated.averageOrderValue", equalTo(0.0f))
                 .body("holdout.converted", equalTo(1)).body("holdout.averageOrderValue", equalTo(50.0f)));
@@ -316,6 +323,11 @@ class CampaignResourceTest {
                 bought.plus(Duration.ofDays(1)), store, "sku", "dairy/milk", 1, 20)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
                 .then().statusCode(200).body("treated.converted", equalTo(1)).body("treated.averageOrderValue", equalTo(20.0f)));
+        // Keys kept: those that may have been counted somewhere; not the line identity-service flagged on arrival.
+        List<String> kept = new ArrayList<>();
+        database.preparedQuery("SELECT event_id FROM retracted_line WHERE event_id LIKE $1 ORDER BY event_id")
+                .execute(Tuple.of(run + "-%")).await().indefinitely().forEach(row -> kept.add(row.getString(0)));
+        assertThat(kept).containsExactly(run + "-never", run + "-till");
     }
 
     @Test

@@ -35,6 +35,8 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +61,9 @@ class ScoreResourceTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    Pool pool;
 
     @ConfigProperty(name = "memberpulse.redis.key-prefix")
     String redisPrefix;
@@ -184,7 +189,9 @@ class ScoreResourceTest {
         MemberEvent neverStored = order(member, member + "-never", CLOCK.minus(Duration.ofDays(5)), store, 500)
                 .toBuilder().setDuplicateOrder(true).build();
         MemberEvent retraction = tillCopy.toBuilder().setDuplicateOrder(true).build();
-        produce(member, neverStored, retraction, retraction);
+        MemberEvent flaggedOnArrival = order(member, member + "-arrival", CLOCK.minus(Duration.ofDays(5)), store, 300)
+                .toBuilder().setDuplicateOrder(true).setNeverCounted(true).build();
+        produce(member, neverStored, retraction, retraction, flaggedOnArrival);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             var score = given().get("/members/" + member + "/score").then().statusCode(200)
                     .body("memberValue", equalTo(100.0f)).extract().jsonPath();
@@ -196,6 +203,11 @@ class ScoreResourceTest {
         produce(member, tillCopy, order(member, member + "-after", CLOCK.minus(Duration.ofDays(20)), store, 7));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/score")
                 .then().statusCode(200).body("memberValue", equalTo(107.0f)));
+        // Keys kept: those that may have been counted somewhere; not the line identity-service flagged on arrival.
+        List<String> keys = new ArrayList<>();
+        pool.preparedQuery("SELECT event_id FROM retracted_line WHERE event_id LIKE $1 ORDER BY event_id")
+                .execute(Tuple.of(member + "-%")).await().indefinitely().forEach(row -> keys.add(row.getString(0)));
+        assertThat(keys).containsExactly(member + "-never", member + "-till");
     }
 
     private static MemberEvent order(String member, String eventId, Instant at, String store, double paid) {
