@@ -85,8 +85,7 @@ public class PurchaseRepository {
                   SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING)
                 DELETE FROM member_purchase p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
                 WHERE p.source = k.source AND p.event_id = k.event_id""")
-                .execute(Tuple.of(sorted.stream().map(LineKey::source).toArray(String[]::new),
-                        sorted.stream().map(LineKey::eventId).toArray(String[]::new)))
+                .execute(keyArrays(sorted))
                 .replaceWithVoid();
     }
 
@@ -105,9 +104,14 @@ public class PurchaseRepository {
                 DELETE FROM member_purchase p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
                 WHERE p.source = k.source AND p.event_id = k.event_id
                   AND EXISTS (SELECT 1 FROM retracted_line r WHERE r.source = k.source AND r.event_id = k.event_id)""")
-                .execute(Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
-                        keys.stream().map(LineKey::eventId).toArray(String[]::new)))
+                .execute(keyArrays(keys))
                 .replaceWithVoid();
+    }
+
+    /** The keys as two parallel arrays, $1 sources and $2 event ids, for unnest. */
+    private static Tuple keyArrays(List<LineKey> keys) {
+        return Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
+                keys.stream().map(LineKey::eventId).toArray(String[]::new));
     }
 
     /**

@@ -101,13 +101,7 @@ public class ChurnRepository {
                 DELETE FROM purchase_line p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
                 WHERE p.source = k.source AND p.event_id = k.event_id
                 RETURNING p.member_id""")
-                .execute(Tuple.of(sorted.stream().map(LineKey::source).toArray(String[]::new),
-                        sorted.stream().map(LineKey::eventId).toArray(String[]::new)))
-                .map(rows -> {
-                    Set<String> members = new LinkedHashSet<>();
-                    rows.forEach(row -> members.add(row.getString(0)));
-                    return members;
-                });
+                .execute(keyArrays(sorted)).map(ChurnRepository::holders);
     }
 
     /**
@@ -126,13 +120,20 @@ public class ChurnRepository {
                 WHERE p.source = k.source AND p.event_id = k.event_id
                   AND EXISTS (SELECT 1 FROM retracted_line r WHERE r.source = k.source AND r.event_id = k.event_id)
                 RETURNING p.member_id""")
-                .execute(Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
-                        keys.stream().map(LineKey::eventId).toArray(String[]::new)))
-                .map(rows -> {
-                    Set<String> members = new LinkedHashSet<>();
-                    rows.forEach(row -> members.add(row.getString(0)));
-                    return members;
-                });
+                .execute(keyArrays(keys)).map(ChurnRepository::holders);
+    }
+
+    /** The keys as two parallel arrays, $1 sources and $2 event ids, for unnest. */
+    private static Tuple keyArrays(List<LineKey> keys) {
+        return Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
+                keys.stream().map(LineKey::eventId).toArray(String[]::new));
+    }
+
+    /** The distinct members a DELETE ... RETURNING member_id answered. */
+    private static Set<String> holders(Iterable<Row> rows) {
+        Set<String> members = new LinkedHashSet<>();
+        rows.forEach(row -> members.add(row.getString(0)));
+        return members;
     }
 
     public Uni<Void> insertActivities(SqlClient client, List<StoredActivity> activities) {

@@ -105,13 +105,7 @@ public class RfmRepository {
                   ON CONFLICT DO NOTHING)
                 DELETE FROM purchase_line p USING k WHERE p.source = k.source AND p.event_id = k.event_id
                 RETURNING p.member_id""")
-                .execute(Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
-                        keys.stream().map(LineKey::eventId).toArray(String[]::new)))
-                .map(rows -> {
-                    List<String> holders = new ArrayList<>();
-                    rows.forEach(row -> holders.add(row.getString(0)));
-                    return holders;
-                });
+                .execute(keyArrays(keys)).map(RfmRepository::firstColumn);
     }
 
     /**
@@ -130,13 +124,19 @@ public class RfmRepository {
                 WHERE p.source = k.source AND p.event_id = k.event_id
                   AND EXISTS (SELECT 1 FROM purchase_line_retracted r WHERE r.source = k.source AND r.event_id = k.event_id)
                 RETURNING p.member_id""")
-                .execute(Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
-                        keys.stream().map(LineKey::eventId).toArray(String[]::new)))
-                .map(rows -> {
-                    List<String> holders = new ArrayList<>();
-                    rows.forEach(row -> holders.add(row.getString(0)));
-                    return holders;
-                });
+                .execute(keyArrays(keys)).map(RfmRepository::firstColumn);
+    }
+
+    /** The keys as two parallel arrays, $1 sources and $2 event ids, for unnest. */
+    private static Tuple keyArrays(List<LineKey> keys) {
+        return Tuple.of(keys.stream().map(LineKey::source).toArray(String[]::new),
+                keys.stream().map(LineKey::eventId).toArray(String[]::new));
+    }
+
+    private static List<String> firstColumn(Iterable<Row> rows) {
+        List<String> values = new ArrayList<>();
+        rows.forEach(row -> values.add(row.getString(0)));
+        return values;
     }
 
     public Uni<Map<String, List<PurchaseLine>>> linesOf(Collection<String> memberIds) {
