@@ -147,7 +147,6 @@ public class ScoreMembersService {
     private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events) {
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
         List<ChurnRepository.LineKey> retracted = new ArrayList<>();
-        List<ChurnRepository.LineKey> lineKeys = new ArrayList<>();
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
         Map<String, String> memberNumbers = new java.util.HashMap<>();
         List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
@@ -162,7 +161,6 @@ public class ScoreMembersService {
             String source = sourceOf(fact);
             if (event.getDuplicateOrder() && !event.getNeverCounted()) { // a line flagged on arrival: nothing to take back
                 retracted.add(new ChurnRepository.LineKey(source, fact.getEventId()));
-                lineKeys.add(new ChurnRepository.LineKey(source, fact.getEventId()));
             }
             if (event.getMemberId().isEmpty()) {
                 continue;
@@ -172,7 +170,6 @@ public class ScoreMembersService {
             }
             Purchase purchase = toPurchase(event, at);
             if (purchase != null) {
-                lineKeys.add(new ChurnRepository.LineKey(source, fact.getEventId()));
                 var line = fact.getLine();
                 purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
                         new ChurnRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
@@ -190,7 +187,11 @@ public class ScoreMembersService {
                 .chain(() -> repository.insertActivities(transaction, activities))
                 .chain(() -> repository.insertStockOuts(transaction, stockOuts))
                 .chain(() -> repository.upsertMemberNumbers(transaction, memberNumbers))
-                .replaceWith(() -> new Recorded(touched, lineKeys));
+                .replaceWith(() -> {
+                    List<ChurnRepository.LineKey> lineKeys = new ArrayList<>(retracted);
+                    purchases.forEach(p -> lineKeys.add(new ChurnRepository.LineKey(p.source(), p.eventId())));
+                    return new Recorded(touched, lineKeys);
+                });
     }
 
     /**
