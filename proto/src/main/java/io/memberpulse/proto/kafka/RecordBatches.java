@@ -38,6 +38,21 @@ public final class RecordBatches {
                 .replaceWith(() -> CompletableFuture.<Void>completedFuture(null)), log, what);
     }
 
+    /**
+     * Records the batch's records as domain values, each mapped once: a record whose mapping throws goes alone to the
+     * dead-letter topic with the exception's message (the rule it breaks) as the reason.
+     */
+    public static <T, D> Uni<Void> consumeMapped(KafkaRecordBatch<String, T> batch, Function<T, D> toDomain,
+            Function<List<D>, Uni<Void>> record, Logger log, String what) {
+        return sortAndRecord(batch, payload -> {
+            try {
+                return Sorted.usable(toDomain.apply(payload));
+            } catch (RuntimeException e) {
+                return Sorted.refused(e.getMessage());
+            }
+        }, payloads -> record.apply(payloads).replaceWith(() -> CompletableFuture.<Void>completedFuture(null)), log, what);
+    }
+
     /** Blocking recording (JDBC-style work, a model's scoring) as the Uni the consumers take, on a worker thread. */
     public static <T> Function<List<T>, Uni<Void>> onWorkerThread(Consumer<List<T>> record) {
         return payloads -> Uni.createFrom().item(() -> {
@@ -54,17 +69,36 @@ public final class RecordBatches {
      */
     public static <T> Uni<Void> consumeInStages(KafkaRecordBatch<String, T> batch, Function<T, String> problemOf,
             Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
-        List<T> usable = new ArrayList<>();
+        return sortAndRecord(batch, payload -> {
+            String problem = problemOf.apply(payload);
+            return problem == null ? Sorted.usable(payload) : Sorted.refused(problem);
+        }, record, log, what);
+    }
+
+    /** A record's payload as recorded (its domain value), or the reason it is refused. */
+    private record Sorted<D>(D value, String problem) {
+        static <D> Sorted<D> usable(D value) {
+            return new Sorted<>(value, null);
+        }
+
+        static <D> Sorted<D> refused(String problem) {
+            return new Sorted<>(null, problem == null ? "refused" : problem);
+        }
+    }
+
+    private static <T, D> Uni<Void> sortAndRecord(KafkaRecordBatch<String, T> batch, Function<T, Sorted<D>> sort,
+            Function<List<D>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
+        List<D> usable = new ArrayList<>();
         List<KafkaRecord<String, T>> poison = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         for (KafkaRecord<String, T> one : batch) {
-            String problem = one.getPayload() == null ? "not a readable " + what + " record"
-                    : problemOf.apply(one.getPayload());
-            if (problem == null) {
-                usable.add(one.getPayload());
+            Sorted<D> sorted = one.getPayload() == null ? Sorted.refused("not a readable " + what + " record")
+                    : sort.apply(one.getPayload());
+            if (sorted.problem() == null) {
+                usable.add(sorted.value());
             } else {
                 poison.add(one);
-                reasons.add(problem);
+                reasons.add(sorted.problem());
             }
         }
         return Uni.createFrom().deferred(() -> record.apply(usable))

@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
  * replanning the same store, a database failover) retried with backoff before the batch is given up. Recording is
  * idempotent, so retries and redelivery are safe. A score still arriving under a member a merge absorbed
  * (member.merges) is recorded for its final survivor (RecordChurnScoresService looks it up in the transaction that
- * stores the score).
+ * stores the score). Each record is mapped once: a mapping that throws names the rule it breaks.
  */
 @ApplicationScoped
 class ChurnScoreConsumer {
@@ -30,17 +30,6 @@ class ChurnScoreConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, ChurnScored> batch) {
-        return RecordBatches.consume(batch, ChurnScoreConsumer::problemOf,
-                scores -> service.record(scores.stream().map(ChurnScoredMapper::toDomain).toList()), LOG, "churn score");
-    }
-
-    /** Why a score cannot be recorded (the rule it breaks, naming the field), or null. */
-    static String problemOf(ChurnScored score) {
-        try {
-            ChurnScoredMapper.toDomain(score);
-            return null;
-        } catch (RuntimeException e) {
-            return e.getMessage();
-        }
+        return RecordBatches.consumeMapped(batch, ChurnScoredMapper::toDomain, service::record, LOG, "churn score");
     }
 }
