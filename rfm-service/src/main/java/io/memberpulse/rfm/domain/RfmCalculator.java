@@ -1,9 +1,7 @@
 package io.memberpulse.rfm.domain;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,32 +25,6 @@ public final class RfmCalculator {
     }
 
     /**
-     * Orders before refunds (a refund must find its order however the lines came), then every field, so
-     * that lines sort the same way whatever their order and the sums come out to the same last bit.
-     */
-    private static final Comparator<PurchaseLine> ORDERS_FIRST = Comparator.comparing(PurchaseLine::kind)
-            .thenComparing(PurchaseLine::occurredAt)
-            .thenComparing(PurchaseLine::orderId)
-            .thenComparing(PurchaseLine::storeId, Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparingDouble(PurchaseLine::paidAmount)
-            .thenComparing(PurchaseLine::marginRate, Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparingDouble(PurchaseLine::refundAmount)
-            .thenComparing(PurchaseLine::category, Comparator.nullsFirst(Comparator.naturalOrder()));
-
-    private static final class Order {
-        Instant placedAt;
-        String storeId;
-        double paid;
-        double margin;
-        double refunded;
-
-        /** The margin left after refunds: a fully refunded order earns nothing, a half refunded one half. */
-        double marginAfterRefunds() {
-            return paid > 0 ? margin * Math.max(0, paid - refunded) / paid : 0;
-        }
-    }
-
-    /**
      * The live computation: RFM from the member's purchases, with the registration (the home store of a
      * member who registered and never bought is the store they registered in).
      */
@@ -71,34 +43,19 @@ public final class RfmCalculator {
 
     /** RFM from purchases alone (no registration known). */
     public Rfm compute(String memberId, Collection<PurchaseLine> lines, Instant asOf) {
-        Map<String, Order> orders = new HashMap<>();
+        Map<String, Orders.Order> orders = Orders.of(lines, asOf, defaultMarginRate);
+        // M30/M90 net of the refunds made in the window (by refund date), whichever order they refund.
         double refunds30 = 0;
         double refunds90 = 0;
         double refundsTotal = 0;
-        PurchaseLine[] sorted = lines.toArray(PurchaseLine[]::new);
-        Arrays.sort(sorted, ORDERS_FIRST);
-        for (PurchaseLine line : sorted) {
-            if (line.occurredAt().isAfter(asOf)) {
-                continue;
-            }
+        PurchaseLine[] refunds = lines.stream()
+                .filter(line -> line.kind() == PurchaseLine.Kind.REFUND && !line.occurredAt().isAfter(asOf))
+                .sorted(Orders.ORDERS_FIRST).toArray(PurchaseLine[]::new); // summed in one order, to the last bit
+        for (PurchaseLine line : refunds) {
             double ageDays = ageDays(line.occurredAt(), asOf);
-            if (line.kind() == PurchaseLine.Kind.REFUND) {
-                refundsTotal += line.refundAmount();
-                refunds90 += ageDays < 90 ? line.refundAmount() : 0;
-                refunds30 += ageDays < 30 ? line.refundAmount() : 0;
-                Order refunded = orders.get(line.orderId());
-                if (refunded != null) {
-                    refunded.refunded += line.refundAmount();
-                }
-                continue;
-            }
-            Order order = orders.computeIfAbsent(line.orderId(), id -> new Order());
-            if (order.placedAt == null || line.occurredAt().isBefore(order.placedAt)) {
-                order.placedAt = line.occurredAt();
-                order.storeId = line.storeId();
-            }
-            order.paid += line.paidAmount();
-            order.margin += line.paidAmount() * (line.marginRate() == null ? defaultMarginRate : line.marginRate());
+            refundsTotal += line.refundAmount();
+            refunds90 += ageDays < 90 ? line.refundAmount() : 0;
+            refunds30 += ageDays < 30 ? line.refundAmount() : 0;
         }
 
         Instant last = null;
@@ -107,7 +64,7 @@ public final class RfmCalculator {
         long ordersTotal = 0;
         Map<String, Integer> ordersPerStore90 = new HashMap<>();
         Map<String, Integer> ordersPerStore = new HashMap<>();
-        for (Order order : orders.values()) {
+        for (Orders.Order order : orders.values()) {
             mTotal += order.paid;
             double age = ageDays(order.placedAt, asOf);
             if (age < 90) {
@@ -115,8 +72,8 @@ public final class RfmCalculator {
                 margin90 += order.marginAfterRefunds();
                 m30 += age < 30 ? order.paid : 0;
             }
-            if (order.paid - order.refunded <= 0) {
-                continue; // fully refunded: not a purchase
+            if (!order.isPurchase()) {
+                continue;
             }
             ordersTotal++;
             if (last == null || order.placedAt.isAfter(last)) {

@@ -1,0 +1,81 @@
+package io.memberpulse.rfm.domain;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A member's orders as of an instant, grouped from the purchase lines known then: an order is placed when (and where)
+ * its first line was, and carries what was paid for it, its margin and what was refunded on it by as-of. The one place
+ * that decides what a purchase is: RFM's frequency and recency, and the repurchase cycle, count the same orders.
+ */
+final class Orders {
+    /**
+     * Orders before refunds (a refund must find its order however the lines came), then every field, so that lines
+     * sort the same way whatever their order and the sums come out to the same last bit.
+     */
+    static final Comparator<PurchaseLine> ORDERS_FIRST = Comparator.comparing(PurchaseLine::kind)
+            .thenComparing(PurchaseLine::occurredAt)
+            .thenComparing(PurchaseLine::orderId)
+            .thenComparing(PurchaseLine::storeId, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparingDouble(PurchaseLine::paidAmount)
+            .thenComparing(PurchaseLine::marginRate, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparingDouble(PurchaseLine::refundAmount)
+            .thenComparing(PurchaseLine::category, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+    /** One order as of the instant. */
+    static final class Order {
+        Instant placedAt;
+        String storeId;
+        double paid;
+        double margin;
+        double refunded;
+
+        /** A purchase: more was paid than refunded (a fully refunded order is none). */
+        boolean isPurchase() {
+            return paid - refunded > 0;
+        }
+
+        /** The margin left after refunds: a fully refunded order earns nothing, a half refunded one half. */
+        double marginAfterRefunds() {
+            return paid > 0 ? margin * Math.max(0, paid - refunded) / paid : 0;
+        }
+    }
+
+    private Orders() {
+    }
+
+    /**
+     * The orders placed by as-of, by order id; lines after as-of do not count, and a refund whose order is not among
+     * the lines refunds nothing here.
+     * @param defaultMarginRate the margin rate of a line that carries none
+     */
+    static Map<String, Order> of(Collection<PurchaseLine> lines, Instant asOf, double defaultMarginRate) {
+        Map<String, Order> orders = new HashMap<>();
+        PurchaseLine[] sorted = lines.toArray(PurchaseLine[]::new);
+        Arrays.sort(sorted, ORDERS_FIRST);
+        for (PurchaseLine line : sorted) {
+            if (line.occurredAt().isAfter(asOf)) {
+                continue;
+            }
+            if (line.kind() == PurchaseLine.Kind.REFUND) {
+                Order refunded = orders.get(line.orderId());
+                if (refunded != null) {
+                    refunded.refunded += line.refundAmount();
+                }
+                continue;
+            }
+            Order order = orders.computeIfAbsent(line.orderId(), id -> new Order());
+            if (order.placedAt == null || line.occurredAt().isBefore(order.placedAt)) {
+                order.placedAt = line.occurredAt();
+                order.storeId = line.storeId();
+            }
+            order.paid += line.paidAmount();
+            order.margin += line.paidAmount() * (line.marginRate() == null ? defaultMarginRate : line.marginRate());
+        }
+        return orders;
+    }
+}
