@@ -28,7 +28,9 @@ public class MemberQueryService {
     private final GraphRepository graph;
 
     public MemberQueryService(IdentityConfig config, MemberReadRepository reads, GraphRepository graph) {
-        this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion());
+        // placeholders (00000000000) read as import reads them: a quarantined value that finds nobody, not a bad phone
+        this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(),
+                IdentityConfig.guardrails(config)::isBlocked);
         this.reads = reads;
         this.graph = graph;
     }

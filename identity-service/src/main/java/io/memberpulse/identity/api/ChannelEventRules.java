@@ -23,6 +23,8 @@ public final class ChannelEventRules {
 
     /** How far past the wall clock occurred_at may lie unless configured (IdentityConfig.maxFutureSkew). */
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofDays(1);
+    /** The earliest occurred_at taken; earlier ones (year 0210 for 2010, -10000) would also fail PostgreSQL's range. */
+    public static final Instant EARLIEST_OCCURRED_AT = Instant.parse("1900-01-01T00:00:00Z");
 
     private final IdentifierNormalizer normalizer;
     private final Clock clock;
@@ -69,12 +71,19 @@ public final class ChannelEventRules {
         }
         if (!event.hasOccurredAt() || event.getOccurredAt().getSeconds() == 0 && event.getOccurredAt().getNanos() == 0) {
             errors.add(new FieldError("occurred_at", "is required"));
+        } else if (event.getOccurredAt().getSeconds() < EARLIEST_OCCURRED_AT.getEpochSecond()
+                || event.getOccurredAt().getNanos() < 0 || event.getOccurredAt().getNanos() > 999_999_999) {
+            errors.add(new FieldError("occurred_at", "must be a valid instant no earlier than " + EARLIEST_OCCURRED_AT
+                    + " (an earlier one is a mistyped year)"));
         } else {
             // rfm and churn age every member by the latest event time they saw, which never moves back:
             // one event from 2099 would make every member dormant for good
-            Instant occurredAt = Instant.ofEpochSecond(event.getOccurredAt().getSeconds(), event.getOccurredAt().getNanos());
             Instant latest = clock.instant().plus(maxFutureSkew);
-            if (occurredAt.isAfter(latest)) {
+            long seconds = event.getOccurredAt().getSeconds();
+            // seconds compared first: a Timestamp beyond Instant's range would throw rather than be refused
+            if (seconds > latest.getEpochSecond() || Instant.ofEpochSecond(seconds, event.getOccurredAt().getNanos()).isAfter(latest)) {
+                String occurredAt = seconds > Instant.MAX.getEpochSecond() ? seconds + " s after 1970"
+                        : Instant.ofEpochSecond(seconds, event.getOccurredAt().getNanos()).toString();
                 errors.add(new FieldError("occurred_at", "is in the future: " + occurredAt + " is later than now plus "
                         + maxFutureSkew + " of accepted clock skew (" + latest + ")"));
             }

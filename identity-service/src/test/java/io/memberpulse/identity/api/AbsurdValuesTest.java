@@ -2,6 +2,7 @@ package io.memberpulse.identity.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.lessThan;
@@ -94,6 +95,42 @@ class AbsurdValuesTest {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    @Test
+    void rowsDatedBeyondWhatCanBeStoredAreRejectedNamingOccurredAtAndTheOthersImported() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        // (a 500 before, and the batch's good rows with it: PostgreSQL refused the year -10000 for the whole insert)
+        String csv = HEADER
+                + row("ok-" + run, "", "MOK-" + run, "")                                                    // line 2
+                + row("bc-" + run, "", "MBC-" + run, "").replace("2024-03-01T10:00:00+08:00", "-10000-01-01T00:00:00Z") // 3
+                + row("typo-" + run, "", "MTY-" + run, "").replace("2024-03-01T10:00:00+08:00", "0210-03-01T10:00:00Z"); // 4
+        given().contentType("text/csv").body(csv).when().post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(1)).body("rejected", equalTo(2))
+                .body("rejections.line", contains(3, 4))
+                .body("rejections.field", contains("occurred_at", "occurred_at"))
+                .body("rejections[0].reason", startsWith("must be a valid instant no earlier than 1900-01-01T00:00:00Z"));
+        resolve("member_no", "MOK-" + run);
+
+        // over gRPC, Timestamps beyond what an Instant holds (an INTERNAL error before) and nanos out of range
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            ImportSummary summary = StreamedImport.upload(IdentityServiceGrpc.newStub(channel), List.of(
+                    visit("gok-" + run, "MGOK-" + run, ""),
+                    visit("gmax-" + run, "MGMAX-" + run, "").toBuilder()
+                            .setOccurredAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE)).build(),
+                    visit("gmin-" + run, "MGMIN-" + run, "").toBuilder()
+                            .setOccurredAt(Timestamp.newBuilder().setSeconds(-200_000_000_000L)).build(),
+                    visit("gnano-" + run, "MGNANO-" + run, "").toBuilder()
+                            .setOccurredAt(Timestamp.newBuilder().setSeconds(1_710_000_000).setNanos(-5)).build()), 60);
+            assertThat(summary.getAccepted()).isEqualTo(1);
+            assertThat(summary.getRejectionsList()).extracting(r -> r.getIndex() + " " + r.getField())
+                    .containsExactly("2 occurred_at", "3 occurred_at", "4 occurred_at");
+        } finally {
+            channel.shutdownNow();
+        }
+        resolve("member_no", "MGOK-" + run);
     }
 
     @Test

@@ -55,6 +55,12 @@ class IdentityGrpcService implements IdentityService {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT
                     .withDescription("identifiers: give at least one identifier").asRuntimeException());
         }
+        for (var field : ids.getAllFields().entrySet()) {
+            if (field.getValue() instanceof String value && hasControlCharacter(value)) {
+                return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("identifiers."
+                        + field.getKey().getName() + ": must not contain control characters").asRuntimeException());
+            }
+        }
         return queries.resolve(raw).map(found -> found
                 .map(r -> ResolveResponse.newBuilder().setFound(true).setMemberId(r.memberId())
                         .setMatchedBy(r.matchedBy().code()).build())
@@ -63,9 +69,10 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<Member> getMember(GetMemberRequest request) {
-        if (request.getMemberId().isBlank()) {
+        String refused = idProblem(request.getMemberId());
+        if (refused != null) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: is required").asRuntimeException());
+                    .withDescription("member_id: " + refused).asRuntimeException());
         }
         return queries.member(request.getMemberId()).map(IdentityGrpcService::toProto);
     }
@@ -92,9 +99,10 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<MemberEvidence> getEvidence(GetMemberRequest request) {
-        if (request.getMemberId().isBlank()) {
+        String refused = idProblem(request.getMemberId());
+        if (refused != null) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: is required").asRuntimeException());
+                    .withDescription("member_id: " + refused).asRuntimeException());
         }
         return queries.member(request.getMemberId()).flatMap(member -> queries.evidence(request.getMemberId())
                 .map(merges -> {
@@ -112,13 +120,26 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<MemberSplit> splitMember(SplitMemberRequest request) {
-        if (request.getMemberId().isBlank()) {
+        String refused = idProblem(request.getMemberId());
+        if (refused != null) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: is required").asRuntimeException());
+                    .withDescription("member_id: " + refused).asRuntimeException());
         }
         List<List<String>> parts = request.getPartsList().stream().map(p -> List.copyOf(p.getEventKeysList())).toList();
         return Uni.createFrom().item(() -> splits.split(request.getMemberId(), parts, request.getReason()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** Why an id a caller hands in is refused, or null: PostgreSQL cannot take a NUL in text (an INTERNAL otherwise). */
+    private static String idProblem(String id) {
+        if (id.isBlank()) {
+            return "is required";
+        }
+        return hasControlCharacter(id) ? "must not contain control characters" : null;
+    }
+
+    private static boolean hasControlCharacter(String value) {
+        return value.chars().anyMatch(Character::isISOControl);
     }
 
     /** A recorded merge with everything REST's evidence shows of it. */

@@ -92,6 +92,21 @@ class IdentityGrpcServiceTest {
         assertThatThrownBy(() -> stub.getMember(GetMemberRequest.newBuilder().setMemberId("nobody").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        // ids PostgreSQL cannot take in text (a NUL): named, not an INTERNAL from the query
+        assertThatThrownBy(() -> stub.getMember(GetMemberRequest.newBuilder().setMemberId("m\u0000").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("member_id: must not contain control characters");
+                });
+        assertThatThrownBy(() -> stub.getEvidence(GetMemberRequest.newBuilder().setMemberId("m\u0000").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getDescription()).startsWith("member_id:"));
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setMemberNo("A\u0000B")).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("identifiers.member_no:");
+                });
     }
 
     @Test

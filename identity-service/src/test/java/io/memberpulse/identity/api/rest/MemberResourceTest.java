@@ -130,4 +130,38 @@ class MemberResourceTest {
             channel.shutdownNow();
         }
     }
+
+    @Test
+    void parametersWithAControlCharacterAreRefusedNamingTheParameterAfterTheCallerIsKnown() {
+        // Sent as written: %00 is a NUL, which PostgreSQL refuses in text (a 500 before, from each of these).
+        given().urlEncodingEnabled(false).get("/members/%00").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("memberId"))
+                .body("errors[0].reason", equalTo("must not contain control characters"));
+        given().urlEncodingEnabled(false).get("/members/m%00/evidence").then().statusCode(400)
+                .body("errors[0].field", equalTo("memberId"));
+        given().urlEncodingEnabled(false).get("/members/resolve?member_no=A%00B").then().statusCode(400)
+                .body("errors[0].field", equalTo("member_no"));
+        given().urlEncodingEnabled(false).get("/orders/pos/%00/attribution").then().statusCode(400)
+                .body("errors[0].field", equalTo("orderId"));
+        given().urlEncodingEnabled(false).get("/health/identity?store=s%1B").then().statusCode(400)
+                .body("errors[0].field", equalTo("store"));
+        // who is asking is settled first: no token, no detail about the parameters
+        given().header("Authorization", "").urlEncodingEnabled(false).get("/members/%00").then()
+                .statusCode(401);
+    }
+
+    @Test
+    void aPlaceholderPhoneFindsNobodyAndLetsTheOtherIdentifiersResolve() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,phone,member_no\n"
+                + "ph-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-ph-%1$s,00000000000,PH-%1$s\n".formatted(run))
+                .post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+        String holder = given().queryParam("member_no", "PH-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        // read as the import read it, a quarantined placeholder (a 400 "not a phone number" before)
+        given().queryParam("phone", "00000000000").get("/members/resolve").then().statusCode(404);
+        given().queryParam("phone", "00000000000").queryParam("member_no", "PH-" + run).get("/members/resolve")
+                .then().statusCode(200).body("memberId", equalTo(holder)).body("matchedBy", equalTo("member_no"));
+    }
 }
