@@ -238,14 +238,21 @@ public class ScoreMembersService {
         long refilled = 0;
         String after = "";
         while (true) {
-            List<ChurnScore> page = repository.scoresAfter(after, PAGE).await().indefinitely();
+            String from = after;
+            long[] missed = new long[1];
+            // a page read and cached while no merge can take one of its members away (see whileIdentitiesStay)
+            List<ChurnScore> page = identities.whileIdentitiesStay(() -> {
+                List<ChurnScore> stored = repository.scoresAfter(from, PAGE).await().indefinitely();
+                Set<String> cached = cache.cachedOf(stored.stream().map(ChurnScore::memberId).toList()).await().indefinitely();
+                List<ChurnScore> missing = stored.stream().filter(score -> !cached.contains(score.memberId())).toList();
+                cache.putAll(missing, Map.of()).await().indefinitely();
+                missed[0] = missing.size();
+                return stored;
+            });
             if (page.isEmpty()) {
                 break;
             }
-            Set<String> cached = cache.cachedOf(page.stream().map(ChurnScore::memberId).toList()).await().indefinitely();
-            List<ChurnScore> missing = page.stream().filter(score -> !cached.contains(score.memberId())).toList();
-            cache.putAll(missing, Map.of()).await().indefinitely();
-            refilled += missing.size();
+            refilled += missed[0];
             after = page.get(page.size() - 1).memberId();
         }
         cache.markComplete().await().indefinitely();
@@ -290,6 +297,11 @@ public class ScoreMembersService {
      *     here (every order refunded, a member absorbed), so only what a cache may still hold is left to the caller
      */
     private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite) {
+        // Another replica's merge waits until these scores are written, cached and published (see whileIdentitiesStay)
+        return identities.whileIdentitiesStay(() -> scoreNow(memberIds, asOf, rewrite));
+    }
+
+    private Set<String> scoreNow(Collection<String> memberIds, Instant asOf, boolean rewrite) {
         Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
         Map<String, ChurnScore> previous = repository.scoresOf(memberIds).await().indefinitely();
         Optional<TrainedChurnModel> trained = models.current();

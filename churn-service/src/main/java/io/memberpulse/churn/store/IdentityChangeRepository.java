@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Moves member facts (order and refund lines, reviews, coupons, visits, intervention outcomes, the member
@@ -83,6 +85,26 @@ public class IdentityChangeRepository {
     public <T> Uni<T> inRecordingTransaction(Function<SqlConnection, Uni<T>> recording) {
         return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock_shared")
                 .chain(() -> recording.apply(connection)));
+    }
+
+    /**
+     * Runs blocking work that reads members' facts and then stores, caches and publishes what follows from them
+     * (a scoring pass) while holding the identity lock shared, in a transaction of its own that does nothing else. A
+     * change waits until the work is done: a score made from an absorbed member's facts read just before a merge
+     * moved them cannot be written after the merge took that member's score away, where nothing would remove it.
+     * Blocking: call from a worker thread.
+     */
+    public <T> T whileIdentitiesStay(Supplier<T> work) {
+        SqlConnection connection = pool.getConnection().await().indefinitely();
+        try {
+            Transaction transaction = connection.begin().await().indefinitely();
+            lock(connection, "pg_advisory_xact_lock_shared").await().indefinitely();
+            T result = work.get();
+            transaction.commit().await().indefinitely();
+            return result;
+        } finally {
+            connection.close().await().indefinitely(); // an open transaction is rolled back, releasing the lock
+        }
     }
 
     private static Uni<Void> lock(SqlConnection transaction, String function) {

@@ -364,6 +364,60 @@ class MemberMergeTest {
         });
     }
 
+    @Test
+    void aMergeOnAnotherReplicaWaitsForAScoreBeingMadeFromTheAbsorbedMembersFacts() {
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        produceOrders(absorbed, days(-60));
+        produceOrders(survivor, days(-90));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(200));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + survivor + "/score").then().statusCode(200));
+
+        // This test holds the absorbed member's score row, so a scoring of that member reads its facts and then waits
+        // to write. Another replica (also this test) applies a merge meanwhile: it must wait for that score to be
+        // written, or the score, made from facts the merge moved, lands after the merge took the member's score away
+        // and nothing takes it away again.
+        SqlConnection scoreRowHolder = pool.getConnection().await().indefinitely();
+        SqlConnection otherReplica = pool.getConnection().await().indefinitely();
+        try {
+            Transaction holding = scoreRowHolder.begin().await().indefinitely();
+            scoreRowHolder.preparedQuery("SELECT 1 FROM churn_score WHERE member_id = $1 FOR UPDATE")
+                    .execute(Tuple.of(absorbed)).await().indefinitely();
+            produceOrders(absorbed, "again", days(-5));
+            await().atMost(WAIT).until(this::aRecordingWaitsForARowLock);
+
+            Transaction applying = otherReplica.begin().await().indefinitely();
+            var applied = identities.apply(otherReplica, IdentityChanges.toDomain(merged(absorbed, survivor, Instant.now())))
+                    .subscribeAsCompletionStage();
+            await().atMost(WAIT).until(() -> aChangeWaitsForTheIdentityLock() || applied.isDone());
+            assertThat(applied).as("a merge applied while a score of its absorbed member was being made").isNotDone();
+
+            holding.rollback().await().indefinitely();
+            assertThat(applied.toCompletableFuture().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+                    .applied()).isTrue();
+            applying.commit().await().indefinitely();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            scoreRowHolder.close().await().indefinitely();
+            otherReplica.close().await().indefinitely();
+        }
+        produceChanges(merged(absorbed, survivor, Instant.now())); // this replica's consumer: the absorbed score goes
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(404));
+        given().get("/stores/" + store + "/top-risk?k=10").then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].memberId", equalTo(survivor));
+    }
+
+    /** Whether an identity change waits for the identity lock (held shared while facts are recorded or scored). */
+    private boolean aChangeWaitsForTheIdentityLock() {
+        return pool.preparedQuery("""
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND NOT granted
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND classid = ($1::bigint >> 32)::oid AND objid = ($1::bigint & 4294967295)::oid AND objsubid = 1""")
+                .execute(Tuple.of(IdentityChangeRepository.IDENTITY_LOCK)).await().indefinitely()
+                .iterator().next().getLong(0) > 0;
+    }
+
     /** Whether a transaction waits for another's row (a row it inserts or updates that the other wrote uncommitted). */
     private boolean aRecordingWaitsForARowLock() {
         return pool.query("""
