@@ -57,9 +57,10 @@ public class TrainModelService {
     /** @param asOf facts known up to this instant (null: the event-time clock) */
     public synchronized Outcome train(Instant asOf, int horizonDays, TrainingProgress progress) {
         TrainingRun.checkHorizon(horizonDays);
-        Instant at = asOf != null ? asOf : facts.watermark().await().indefinitely()
+        Instant clock = facts.watermark().await().indefinitely()
                 .orElseThrow(() -> new io.memberpulse.churn.domain.NotEnoughDataException(
                         "too little data to train: no member events recorded yet"));
+        Instant at = asOf != null ? TrainingRun.checkKnown(asOf, clock) : clock;
         TrainingRun run = TrainingRun.load(facts.activitiesOf(null), facts.stockOuts(null, null),
                 registry.extractor(horizonDays), horizonDays, progress);
         ChurnTraining.Result result = run.train(at, progress);

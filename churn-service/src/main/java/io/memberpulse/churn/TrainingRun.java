@@ -55,6 +55,19 @@ final class TrainingRun {
         }
     }
 
+    /**
+     * The as-of instant of a run, refused when it lies after the latest fact recorded (the event clock): the label
+     * windows of its cut-offs would reach past what is known, and every member with no purchase recorded yet in them
+     * would be taught as churned (and such a run, trained on "later" facts, would win promotion over the nightly ones).
+     */
+    static Instant checkKnown(Instant asOf, Instant clock) {
+        if (asOf.isAfter(clock)) {
+            throw new InvalidInputException("asOf", "is after the latest fact recorded (" + clock + "): labels after "
+                    + "it are not known yet; give an instant up to it, or none for the event clock");
+        }
+        return asOf;
+    }
+
     /** Every model kind validated, the best trained one refitted; NotEnoughDataException when too little data. */
     ChurnTraining.Result train(Instant asOf, TrainingProgress progress) {
         TrainingPlan plan = TrainingPlan.of(asOf, builder.horizonDays());

@@ -104,6 +104,13 @@ class ModelResourceTest {
                 day += -meanGap * Math.log(1 - random.nextDouble());
             }
         }
+        // a last order at AS_OF, so that the event clock reaches the instant the test trains at
+        records.add(new ProducerRecord<>(Topics.MEMBER_EVENTS, run + "-clock", MemberEvent.newBuilder()
+                .setMemberId(run + "-clock").setEvent(ChannelEvent.newBuilder().setEventId(run + "-clock")
+                        .setSource(Source.SOURCE_ECOMMERCE).setType(EventType.EVENT_TYPE_ORDER)
+                        .setOccurredAt(Timestamp.newBuilder().setSeconds(AS_OF.getEpochSecond())).setStoreId("web-0")
+                        .setLine(OrderLine.newBuilder().setOrderId(run + "-clock").setQuantity(1).setPaidAmount(10)))
+                .build()));
         return records;
     }
 
@@ -197,6 +204,13 @@ class ModelResourceTest {
                     .then().statusCode(200).body("modelVersion", equalTo(version)));
             // /stats says which version scores and how far its re-scoring of everyone has got (the launcher's
             // churn train waits on it): in the end every score is the new version's
+            given().get("/stats").then().statusCode(200).body("model", equalTo(version));
+            // labels after the event clock are not known: a run there would teach every member as churned (and,
+            // trained on "later" facts, win promotion over the nightly runs until the clock caught up)
+            Jobs.Followed ahead = Jobs.run("/models/train?asOf=2090-01-01");
+            assertThat(ahead.state()).isEqualTo("failed");
+            assertThat(ahead.end().getInt("problem.status")).isEqualTo(400);
+            assertThat(ahead.end().getString("problem.detail")).startsWith("asOf: is after the latest fact recorded");
             given().get("/stats").then().statusCode(200).body("model", equalTo(version));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonPath stats = given().get("/stats").then().statusCode(200).extract().jsonPath();
