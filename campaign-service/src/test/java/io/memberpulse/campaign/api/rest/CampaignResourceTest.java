@@ -5,8 +5,10 @@ import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannelBuilder;
@@ -339,6 +341,16 @@ class CampaignResourceTest {
         given().contentType(ContentType.JSON).body(plan("s", 0.1).replace(START.toString(), "next monday")).post("/campaigns")
                 .then().statusCode(400).body("errors[0].field", equalTo("startAt"));
         given().get("/campaigns/no-such-campaign/results").then().statusCode(404);
+        // Misspelt fields are refused, not dropped: the plan would have targeted everyone at risk, with a 10% holdout.
+        String misspelt = plan("s", 0.1).replace("\"targetMinProbability\": 0.7", "\"targetSegment\": \"churn-edge\"")
+                .replace("\"holdoutShare\"", "\"holdout_share\"");
+        given().contentType(ContentType.JSON).body(misspelt).post("/campaigns")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("targetSegment"))
+                .body("errors[0].reason", startsWith("is not a known field (known: "))
+                .body("errors[0].reason", containsString("targetSegmentId"));
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\", \"force\": true}").post("/campaigns/x/state")
+                .then().statusCode(400).body("errors[0].field", equalTo("force"));
         given().contentType(ContentType.JSON).body("{\"state\": \"launched\"}").post("/campaigns/x/state")
                 .then().statusCode(400).body("errors[0].field", equalTo("state"));
     }
