@@ -332,6 +332,46 @@ class CampaignResourceTest {
         assertThat(kept).containsExactly(run + "-never", run + "-till");
     }
 
+    /**
+     * A member's arm is the one they were enrolled with: the hash gives every known member an arm, but a member of
+     * another store, one below the target, or anyone before the campaign went live is in neither arm.
+     */
+    @Test
+    void onlyAMemberEnrolledInACampaignHasAnArmInIt() {
+        String run = ChurnEvents.run();
+        String store = "ea-" + run;
+        String enrolled = "in-" + run;
+        String elsewhere = "other-store-" + run;
+        String below = "below-" + run;
+        ChurnEvents.publish(kafka, List.of(scored(enrolled, store, 0.9, 100, T1), scored(elsewhere, "eb-" + run, 0.9, 100, T1),
+                scored(below, store, 0.3, 100, T1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
+                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1)")
+                .execute(Tuple.of(new String[] {enrolled, elsewhere, below})).await().indefinitely()
+                .iterator().next().getLong(0) == 3);
+        String campaign = given().contentType(ContentType.JSON).body("""
+                {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
+                 "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, START, END))
+                .post("/campaigns").then().statusCode(201).body("audience", equalTo(1)).extract().path("campaign.id");
+        // Planned: nobody is enrolled yet.
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, enrolled).then().statusCode(404)
+                .contentType("application/problem+json").body("detail", startsWith("member " + enrolled + " is not in campaign"));
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+
+        String arm = database.preparedQuery("SELECT arm FROM campaign_member WHERE campaign_id = $1 AND member_id = $2")
+                .execute(Tuple.of(campaign, enrolled)).await().indefinitely().iterator().next().getString(0);
+        assertThat(arm).isEqualTo(Assignment.of(campaign, enrolled, 0.5, List.of()).arm().name());
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, enrolled).then().statusCode(200)
+                .body("memberId", equalTo(enrolled)).body("arm", equalTo(arm));
+        for (String notIn : List.of(elsewhere, below)) {
+            given().get("/campaigns/{id}/members/{m}/assignment", campaign, notIn).then().statusCode(404)
+                    .contentType("application/problem+json").body("detail", startsWith("member " + notIn + " is not in campaign"));
+        }
+        given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+    }
+
     @Test
     void badPlansAndUnknownCampaignsGetClearAnswers() {
         given().contentType(ContentType.JSON).body(plan("s", 0.0)).post("/campaigns")
