@@ -372,6 +372,46 @@ class CampaignResourceTest {
                 .then().statusCode(200);
     }
 
+    /** One treated member and nobody held out: the touch was paid for, but no return is measured (not a return of 0). */
+    @Test
+    void aCampaignWithAnEmptyHoldoutClaimsNoReturn() {
+        String run = ChurnEvents.run();
+        String store = "eh-" + run;
+        // The store becomes known through a member below the target; the campaign's one member comes after the plan,
+        // chosen so that the hash treats them.
+        ChurnEvents.publish(kafka, List.of(scored("below-" + run, store, 0.3, 100, T1)));
+        String body = """
+                {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 2,
+                 "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, START, END);
+        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON).body(body)
+                .post("/campaigns").then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
+        String treated = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "t" + i + "-" + run)
+                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.TREATED).findFirst().orElseThrow();
+        ChurnEvents.publish(kafka, List.of(scored(treated, store, 0.9, 100, T1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
+                "SELECT count(*) FROM member_risk WHERE member_id = $1").execute(Tuple.of(treated)).await().indefinitely()
+                .iterator().next().getLong(0) == 1);
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+
+        given().get("/campaigns/{id}/results", campaign).then().statusCode(200)
+                .body("treated.members", equalTo(1)).body("holdout.members", equalTo(0))
+                .body("cost", equalTo(2.0f)).body("roi", equalTo("NaN"));
+        var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            var results = CampaignServiceGrpc.newBlockingStub(channel)
+                    .getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId(campaign).build());
+            assertThat(results.getCost()).isEqualTo(2.0);
+            assertThat(results.getRoiDefined()).isFalse();
+            assertThat(results.getUpliftDefined()).isFalse();
+        } finally {
+            channel.shutdownNow();
+        }
+        given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+    }
+
     @Test
     void badPlansAndUnknownCampaignsGetClearAnswers() {
         given().contentType(ContentType.JSON).body(plan("s", 0.0)).post("/campaigns")

@@ -96,6 +96,12 @@ class ExperimentTest {
         assertThat(noHoldout.revenuePerMemberUplift().value()).isNaN();
         assertThat(noHoldout.conversionUplift().value()).isNaN();
         assertThat(noHoldout.incrementalRevenue()).isZero();
+        assertThat(noHoldout.cost()).isEqualTo(3);
+        assertThat(noHoldout.roi()).as("no return measured against an empty holdout, not a return of 0").isNaN();
+        CampaignReview noTreated = CampaignReview.of(List.of(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 60)),
+                new CampaignReview.Costs(0, 2, 6, 0, 0));
+        assertThat(noTreated.cost()).isEqualTo(12);
+        assertThat(noTreated.roi()).isNaN();
 
         List<CampaignReview.MemberWindow> both = new ArrayList<>(treatedOnly);
         both.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 60));
