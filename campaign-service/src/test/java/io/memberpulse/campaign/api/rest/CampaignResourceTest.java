@@ -421,6 +421,12 @@ class CampaignResourceTest {
         given().contentType(ContentType.JSON).body(plan("s", 0.1).replace(START.toString(), "next monday")).post("/campaigns")
                 .then().statusCode(400).body("errors[0].field", equalTo("startAt"));
         given().get("/campaigns/no-such-campaign/results").then().statusCode(404);
+        // 1e999 reads as Infinity: refused, not a campaign whose every review costs Infinity.
+        given().contentType(ContentType.JSON).body(plan("s", 0.1).replace("\"couponValue\": 10", "\"costPerTouch\": 1e999"))
+                .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("costPerTouch"))
+                .body("errors[0].reason", equalTo("must be a finite number, 0 or more"));
+        given().contentType(ContentType.JSON).body(plan("s", 0.1).replace("\"couponValue\": 10", "\"couponValue\": \"NaN\""))
+                .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("couponValue"));
         // Misspelt fields are refused, not dropped: the plan would have targeted everyone at risk, with a 10% holdout.
         String misspelt = plan("s", 0.1).replace("\"targetMinProbability\": 0.7", "\"targetSegment\": \"churn-edge\"")
                 .replace("\"holdoutShare\"", "\"holdout_share\"");

@@ -121,6 +121,14 @@ class ExperimentTest {
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("channel"));
         assertThatThrownBy(() -> campaign(0.1, "sms", start, start))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("end_at"));
+        for (double cost : new double[] {Double.POSITIVE_INFINITY, Double.NaN, -1}) {
+            assertThatThrownBy(() -> new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "", "sms", "", cost, 0, start,
+                    start.plusSeconds(86_400), 0.1, List.of(), CampaignState.PLAN))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("cost_per_touch"));
+            assertThatThrownBy(() -> new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "", "sms", "", 0, cost, start,
+                    start.plusSeconds(86_400), 0.1, List.of(), CampaignState.PLAN))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("coupon_value"));
+        }
         for (List<String> variants : List.of(List.of("10:00, weekend", "20:00"), List.of("morning", "morning"))) {
             assertThatThrownBy(() -> new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "", "sms", "", 0, 0, start,
                     start.plusSeconds(86_400), 0.1, variants, CampaignState.PLAN))
