@@ -56,16 +56,24 @@ public class RunCampaignsService {
     }
 
     /**
-     * The assignment that applies to the person: a member a merge absorbed is the survivor now (the survivor's arm
-     * decides their calls, their purchases count for the survivor's enrolment), though the absorbed id's own
-     * enrolment stays as it was. Fails with MemberNotFoundException for a member nothing named.
+     * The assignment that applies to the person, as they were enrolled (campaign_member): a member a merge absorbed is
+     * the survivor now (the survivor's arm decides their calls, their purchases count for the survivor's enrolment),
+     * though the absorbed id's own enrolment stays as it was. Fails with MemberNotFoundException for a member nothing
+     * named, and for one not enrolled in the campaign (another store, below its target, enrolled by none of its moves
+     * yet: a planned campaign has nobody; for an absorbed member, a survivor not enrolled), whose arm the hash would
+     * give but who is in neither arm.
      */
     public Uni<MemberAssignment> assignment(String id, String memberId) {
-        return campaign(id).flatMap(campaign -> stores.knownAs(memberId).map(person -> {
+        return campaign(id).flatMap(campaign -> stores.knownAs(memberId).flatMap(person -> {
             if (person == null) {
-                throw new MemberNotFoundException(memberId);
+                return Uni.createFrom().failure(new MemberNotFoundException(memberId));
             }
-            return new MemberAssignment(person, campaign.assign(person));
+            return campaigns.enrolment(campaign.id(), person).map(enrolled -> {
+                if (enrolled == null) {
+                    throw new MemberNotFoundException(person, campaign.id());
+                }
+                return new MemberAssignment(person, enrolled);
+            });
         }));
     }
 

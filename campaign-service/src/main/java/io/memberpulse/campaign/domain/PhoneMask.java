@@ -1,13 +1,21 @@
 package io.memberpulse.campaign.domain;
 
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Phones as store staff see them: the first three and last four digits of the national number
  * (138****8000), as delivery platforms show them. The full number never reaches campaign-service's
  * database or its callers.
+ *
+ * <p>A phone reported already masked is kept only when it shows no more than that: at most three digits, one run of
+ * at least four stars, at most four digits (138****8000, 86138****8000 without its country code). Any other value
+ * with a star ({@code 13800138000*}, {@code 1380013800*0}) is dropped: it may show nearly the whole number, and which
+ * digits its stars stand for is unknown, so it cannot be masked again into this shape.
  */
 public final class PhoneMask {
+    private static final Pattern MASKED = Pattern.compile("[0-9]{0,3}\\*{4,}[0-9]{0,4}");
+
     private PhoneMask() {
     }
 
@@ -17,13 +25,18 @@ public final class PhoneMask {
         }
         String kept = reported.replaceAll("[^0-9*]", "");
         if (kept.contains("*")) {
-            return kept.length() >= 7 ? Optional.of(kept) : Optional.empty();
+            String masked = withoutCountryCode(kept);
+            return masked.length() >= 7 && MASKED.matcher(masked).matches() ? Optional.of(masked) : Optional.empty();
         }
-        String national = kept.startsWith("0086") ? kept.substring(4)
-                : kept.startsWith("86") && kept.length() == 13 ? kept.substring(2) : kept;
+        String national = withoutCountryCode(kept);
         if (national.length() < 8) {
             return Optional.empty();
         }
         return Optional.of(national.substring(0, 3) + "****" + national.substring(national.length() - 4));
+    }
+
+    /** 0086 or (before an 11-digit mobile number) 86. */
+    private static String withoutCountryCode(String kept) {
+        return kept.startsWith("0086") ? kept.substring(4) : kept.startsWith("86") && kept.length() == 13 ? kept.substring(2) : kept;
     }
 }

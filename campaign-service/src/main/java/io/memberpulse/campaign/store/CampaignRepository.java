@@ -165,6 +165,19 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 });
     }
 
+    /** The arm and variant the member was enrolled with, or null when the member is not enrolled in the campaign. */
+    public Uni<Assignment> enrolment(String campaignId, String memberId) {
+        return pool.preparedQuery("SELECT arm, variant FROM campaign_member WHERE campaign_id = $1 AND member_id = $2")
+                .execute(Tuple.of(campaignId, memberId)).map(rows -> {
+                    var found = rows.iterator();
+                    if (!found.hasNext()) {
+                        return null;
+                    }
+                    Row row = found.next();
+                    return new Assignment(Arm.valueOf(row.getString(0)), row.getString(1));
+                });
+    }
+
     /** Enrols members who came to meet a live campaign's target; an enrolment is never changed. */
     public Uni<Void> enrol(List<CallArms.Enrolment> enrolments, Instant now) {
         if (enrolments.isEmpty()) {

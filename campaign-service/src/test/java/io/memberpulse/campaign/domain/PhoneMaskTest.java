@@ -14,4 +14,16 @@ class PhoneMaskTest {
         assertThat(PhoneMask.mask("")).isEmpty();
         assertThat(PhoneMask.mask("12345")).isEmpty();
     }
+
+    @Test
+    void aPhoneReportedMaskedIsKeptOnlyWhenItShowsNoMoreThanThat() {
+        assertThat(PhoneMask.mask("+86 138****8000")).contains("138****8000");
+        assertThat(PhoneMask.mask("138*****000")).contains("138*****000");
+        // A star somewhere does not make a phone masked: these show ten or eleven of its digits.
+        assertThat(PhoneMask.mask("13800138000*")).isEmpty();
+        assertThat(PhoneMask.mask("1380013800*0")).isEmpty();
+        assertThat(PhoneMask.mask("*13800138000")).isEmpty();
+        assertThat(PhoneMask.mask("1380***8000")).as("three stars hide three digits, staff would see eight").isEmpty();
+        assertThat(PhoneMask.mask("138**0**8000")).as("two runs of stars show a digit between them").isEmpty();
+    }
 }

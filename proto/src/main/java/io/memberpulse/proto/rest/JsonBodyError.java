@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -12,12 +13,17 @@ import java.util.stream.Collectors;
 /**
  * What a REST caller is told about a body Jackson could not read, the same in every service: the field, as its
  * JSON path ({@code variants[1]}), or {@code body} when the text is not JSON at all, and why, in JSON's terms
- * rather than Java's ({@code must be a number, was "x"}).
+ * rather than Java's ({@code must be a number, was "x"}). A field the body does not have ({@code targetSegment}, in a
+ * service whose mapper fails on unknown properties) is named with the fields it does have, so a misspelling is not
+ * silently dropped.
  */
 public record JsonBodyError(String field, String reason) {
     public static final String BODY = "body";
 
     public static JsonBodyError of(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException unknown && !unknown.getPath().isEmpty()) {
+            return new JsonBodyError(pathOf(unknown), unknownField(unknown));
+        }
         if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
             return new JsonBodyError(pathOf(mismatch), expectation(mismatch));
         }
@@ -38,6 +44,13 @@ public record JsonBodyError(String field, String reason) {
 
     private static String step(JsonMappingException.Reference reference) {
         return reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]";
+    }
+
+    private static String unknownField(UnrecognizedPropertyException e) {
+        Collection<Object> known = e.getKnownPropertyIds();
+        return known == null || known.isEmpty() ? "is not a known field"
+                : "is not a known field (known: " + known.stream().map(String::valueOf).sorted()
+                        .collect(Collectors.joining(", ")) + ")";
     }
 
     private static String expectation(MismatchedInputException e) {

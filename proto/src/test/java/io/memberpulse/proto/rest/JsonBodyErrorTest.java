@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,5 +49,18 @@ class JsonBodyErrorTest {
         assertThat(readingCampaign("{\"target\": {\"minProbability\": \"high\"}}"))
                 .isEqualTo(new JsonBodyError("target.minProbability", "must be a number, was \"high\""));
         assertThat(readingCampaign("{\"target\": 3}")).isEqualTo(new JsonBodyError("target", "must be an object"));
+    }
+
+    @Test
+    void aFieldTheBodyDoesNotHaveIsNamedWithTheFieldsItHas() {
+        ObjectMapper strict = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        JsonBodyError misspelt = JsonBodyError.of(catchThrowableOfType(JsonProcessingException.class,
+                () -> strict.readValue("{\"name\": \"x\", \"targetSegment\": \"churn-edge\"}", Campaign.class)));
+        assertThat(misspelt).isEqualTo(new JsonBodyError("targetSegment",
+                "is not a known field (known: costPerTouch, limit, name, reached, target, variants)"));
+        JsonBodyError nested = JsonBodyError.of(catchThrowableOfType(JsonProcessingException.class,
+                () -> strict.readValue("{\"target\": {\"store\": \"s1\"}}", Campaign.class)));
+        assertThat(nested.field()).isEqualTo("target.store");
+        assertThat(nested.reason()).isEqualTo("is not a known field (known: minProbability, storeId)");
     }
 }

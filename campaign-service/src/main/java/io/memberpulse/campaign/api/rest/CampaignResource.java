@@ -131,10 +131,13 @@ public class CampaignResource {
 
     @GET
     @Path("{id}/members/{memberId}/assignment")
-    @Operation(summary = "A member's arm and variant: sticky, from a hash of campaign and member; "
-            + "for a member merged into another, the survivor's")
+    @Operation(summary = "A member's arm and variant, as enrolled: sticky, from a hash of campaign and member; "
+            + "for a member merged into another, the survivor's",
+            description = "Only members enrolled in the campaign are in an arm: a member of another store, below its "
+                    + "target or asked about before the campaign went live is not in it (404)")
     @APIResponseSchema(value = AssignmentResponse.class, responseDescription = "the member's arm and variant")
-    @APIResponse(responseCode = "404", description = "no campaign with this id, or the member is not in it")
+    @APIResponse(responseCode = "404", description = "no campaign with this id, no member with this id, or the member "
+            + "(for a merged member, its survivor) is not enrolled in it")
     public Uni<AssignmentResponse> assignment(@PathParam("id") String id, @PathParam("memberId") String memberId) {
         return campaigns.assignment(id, memberId).map(found -> new AssignmentResponse(found.memberId(),
                 found.assignment().arm(), found.assignment().variant()));

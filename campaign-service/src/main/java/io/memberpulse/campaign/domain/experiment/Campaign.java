@@ -23,8 +23,9 @@ public record Campaign(String id, String name, Target target, String content,
         require(name != null && !name.isBlank(), "name", "is required");
         require(target != null, "target", "is required");
         require(channel != null && CHANNELS.contains(channel), "channel", "must be one of " + CHANNELS.stream().sorted().toList());
-        require(costPerTouch >= 0, "cost_per_touch", "must be 0 or more");
-        require(couponValue >= 0, "coupon_value", "must be 0 or more");
+        // A JSON 1e999 reads as Infinity: it would price every review at Infinity (and NaN is no price at all).
+        require(Double.isFinite(costPerTouch) && costPerTouch >= 0, "cost_per_touch", "must be a finite number, 0 or more");
+        require(Double.isFinite(couponValue) && couponValue >= 0, "coupon_value", "must be a finite number, 0 or more");
         require(startAt != null, "start_at", "is required");
         require(endAt != null, "end_at", "is required");
         // A campaign ended (reviewed) before it started has an empty window; a plan must have a window.

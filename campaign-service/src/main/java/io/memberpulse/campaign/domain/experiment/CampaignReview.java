@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The honest before/after: each arm's conversion (a purchase within the campaign window), order
  * value and revenue per member, the uplifts with 95% intervals, and the ROI of what the campaign cost
- * against the revenue it added over the holdout.
+ * against the revenue it added over the holdout. Where an arm is empty, the uplifts and the ROI are undefined (NaN),
+ * as the ROI is where nothing was spent.
  */
 public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conversionUplift,
         Estimate revenuePerMemberUplift, double cost, double incrementalRevenue, double roi) {
@@ -32,10 +33,12 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
         Estimate revenue = Estimate.differenceOfMeans(Estimate.Summary.of(treatedRevenue), Estimate.Summary.of(holdoutRevenue));
         double cost = treated.members() * costs.costPerTouch() + costs.callsMade() * costs.costPerCall()
                 + costs.couponsRedeemed() * costs.couponValue();
-        double incremental = holdout.members() == 0 || treated.members() == 0 ? 0 : revenue.value() * treated.members();
-        // Nothing spent (no call made yet, a free channel): a return on nothing is none, not 0.
+        boolean bothArms = holdout.members() > 0 && treated.members() > 0;
+        double incremental = bothArms ? revenue.value() * treated.members() : 0;
+        // An empty arm measures nothing: no return, not a return of 0 on what was spent. Nothing spent (no call made
+        // yet, a free channel): a return on nothing is none, not 0.
         return new CampaignReview(treated, holdout, conversion, revenue, cost, incremental,
-                cost == 0 ? Double.NaN : incremental / cost);
+                !bothArms || cost == 0 ? Double.NaN : incremental / cost);
     }
 
     private static ArmResult arm(List<MemberWindow> members, Arm arm) {

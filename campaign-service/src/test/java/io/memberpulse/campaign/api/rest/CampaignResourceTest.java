@@ -5,8 +5,10 @@ import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannelBuilder;
@@ -330,6 +332,86 @@ class CampaignResourceTest {
         assertThat(kept).containsExactly(run + "-never", run + "-till");
     }
 
+    /**
+     * A member's arm is the one they were enrolled with: the hash gives every known member an arm, but a member of
+     * another store, one below the target, or anyone before the campaign went live is in neither arm.
+     */
+    @Test
+    void onlyAMemberEnrolledInACampaignHasAnArmInIt() {
+        String run = ChurnEvents.run();
+        String store = "ea-" + run;
+        String enrolled = "in-" + run;
+        String elsewhere = "other-store-" + run;
+        String below = "below-" + run;
+        ChurnEvents.publish(kafka, List.of(scored(enrolled, store, 0.9, 100, T1), scored(elsewhere, "eb-" + run, 0.9, 100, T1),
+                scored(below, store, 0.3, 100, T1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
+                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1)")
+                .execute(Tuple.of(new String[] {enrolled, elsewhere, below})).await().indefinitely()
+                .iterator().next().getLong(0) == 3);
+        String campaign = given().contentType(ContentType.JSON).body("""
+                {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
+                 "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, START, END))
+                .post("/campaigns").then().statusCode(201).body("audience", equalTo(1)).extract().path("campaign.id");
+        // Planned: nobody is enrolled yet.
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, enrolled).then().statusCode(404)
+                .contentType("application/problem+json").body("detail", startsWith("member " + enrolled + " is not in campaign"));
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+
+        String arm = database.preparedQuery("SELECT arm FROM campaign_member WHERE campaign_id = $1 AND member_id = $2")
+                .execute(Tuple.of(campaign, enrolled)).await().indefinitely().iterator().next().getString(0);
+        assertThat(arm).isEqualTo(Assignment.of(campaign, enrolled, 0.5, List.of()).arm().name());
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, enrolled).then().statusCode(200)
+                .body("memberId", equalTo(enrolled)).body("arm", equalTo(arm));
+        for (String notIn : List.of(elsewhere, below)) {
+            given().get("/campaigns/{id}/members/{m}/assignment", campaign, notIn).then().statusCode(404)
+                    .contentType("application/problem+json").body("detail", startsWith("member " + notIn + " is not in campaign"));
+        }
+        given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+    }
+
+    /** One treated member and nobody held out: the touch was paid for, but no return is measured (not a return of 0). */
+    @Test
+    void aCampaignWithAnEmptyHoldoutClaimsNoReturn() {
+        String run = ChurnEvents.run();
+        String store = "eh-" + run;
+        // The store becomes known through a member below the target; the campaign's one member comes after the plan,
+        // chosen so that the hash treats them.
+        ChurnEvents.publish(kafka, List.of(scored("below-" + run, store, 0.3, 100, T1)));
+        String body = """
+                {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 2,
+                 "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, START, END);
+        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON).body(body)
+                .post("/campaigns").then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
+        String treated = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "t" + i + "-" + run)
+                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.TREATED).findFirst().orElseThrow();
+        ChurnEvents.publish(kafka, List.of(scored(treated, store, 0.9, 100, T1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
+                "SELECT count(*) FROM member_risk WHERE member_id = $1").execute(Tuple.of(treated)).await().indefinitely()
+                .iterator().next().getLong(0) == 1);
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+
+        given().get("/campaigns/{id}/results", campaign).then().statusCode(200)
+                .body("treated.members", equalTo(1)).body("holdout.members", equalTo(0))
+                .body("cost", equalTo(2.0f)).body("roi", equalTo("NaN"));
+        var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            var results = CampaignServiceGrpc.newBlockingStub(channel)
+                    .getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId(campaign).build());
+            assertThat(results.getCost()).isEqualTo(2.0);
+            assertThat(results.getRoiDefined()).isFalse();
+            assertThat(results.getUpliftDefined()).isFalse();
+        } finally {
+            channel.shutdownNow();
+        }
+        given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+    }
+
     @Test
     void badPlansAndUnknownCampaignsGetClearAnswers() {
         given().contentType(ContentType.JSON).body(plan("s", 0.0)).post("/campaigns")
@@ -339,6 +421,22 @@ class CampaignResourceTest {
         given().contentType(ContentType.JSON).body(plan("s", 0.1).replace(START.toString(), "next monday")).post("/campaigns")
                 .then().statusCode(400).body("errors[0].field", equalTo("startAt"));
         given().get("/campaigns/no-such-campaign/results").then().statusCode(404);
+        // 1e999 reads as Infinity: refused, not a campaign whose every review costs Infinity.
+        given().contentType(ContentType.JSON).body(plan("s", 0.1).replace("\"couponValue\": 10", "\"costPerTouch\": 1e999"))
+                .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("costPerTouch"))
+                .body("errors[0].reason", equalTo("must be a finite number, 0 or more"));
+        given().contentType(ContentType.JSON).body(plan("s", 0.1).replace("\"couponValue\": 10", "\"couponValue\": \"NaN\""))
+                .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("couponValue"));
+        // Misspelt fields are refused, not dropped: the plan would have targeted everyone at risk, with a 10% holdout.
+        String misspelt = plan("s", 0.1).replace("\"targetMinProbability\": 0.7", "\"targetSegment\": \"churn-edge\"")
+                .replace("\"holdoutShare\"", "\"holdout_share\"");
+        given().contentType(ContentType.JSON).body(misspelt).post("/campaigns")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("targetSegment"))
+                .body("errors[0].reason", startsWith("is not a known field (known: "))
+                .body("errors[0].reason", containsString("targetSegmentId"));
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\", \"force\": true}").post("/campaigns/x/state")
+                .then().statusCode(400).body("errors[0].field", equalTo("force"));
         given().contentType(ContentType.JSON).body("{\"state\": \"launched\"}").post("/campaigns/x/state")
                 .then().statusCode(400).body("errors[0].field", equalTo("state"));
     }

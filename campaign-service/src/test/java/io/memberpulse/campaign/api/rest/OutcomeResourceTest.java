@@ -138,6 +138,11 @@ class OutcomeResourceTest {
         given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\", \"version\": \"latest\"}")
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(400)
                 .body("errors[0].field", equalTo("version")).body("errors[0].reason", equalTo("must be a whole number, was \"latest\""));
+        // A misspelt field is refused, not dropped: follow_up_date would have recorded no follow-up at all.
+        given().contentType(ContentType.JSON).body(body(true, "will_return", "", version).replace("followUpDate", "follow_up_date"))
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("follow_up_date"))
+                .body("errors[0].reason", startsWith("is not a known field (known: followUpDate, note, reached, result, version)"));
         given().contentType(ContentType.JSON).body(body(true, "will_return", "", 0))
                 .post("/tasks/{id}/outcome", "no-such-task").then().statusCode(404);
 

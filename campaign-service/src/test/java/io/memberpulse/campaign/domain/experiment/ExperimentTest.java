@@ -96,6 +96,12 @@ class ExperimentTest {
         assertThat(noHoldout.revenuePerMemberUplift().value()).isNaN();
         assertThat(noHoldout.conversionUplift().value()).isNaN();
         assertThat(noHoldout.incrementalRevenue()).isZero();
+        assertThat(noHoldout.cost()).isEqualTo(3);
+        assertThat(noHoldout.roi()).as("no return measured against an empty holdout, not a return of 0").isNaN();
+        CampaignReview noTreated = CampaignReview.of(List.of(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 60)),
+                new CampaignReview.Costs(0, 2, 6, 0, 0));
+        assertThat(noTreated.cost()).isEqualTo(12);
+        assertThat(noTreated.roi()).isNaN();
 
         List<CampaignReview.MemberWindow> both = new ArrayList<>(treatedOnly);
         both.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 60));
@@ -115,6 +121,14 @@ class ExperimentTest {
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("channel"));
         assertThatThrownBy(() -> campaign(0.1, "sms", start, start))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("end_at"));
+        for (double cost : new double[] {Double.POSITIVE_INFINITY, Double.NaN, -1}) {
+            assertThatThrownBy(() -> new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "", "sms", "", cost, 0, start,
+                    start.plusSeconds(86_400), 0.1, List.of(), CampaignState.PLAN))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("cost_per_touch"));
+            assertThatThrownBy(() -> new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "", "sms", "", 0, cost, start,
+                    start.plusSeconds(86_400), 0.1, List.of(), CampaignState.PLAN))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("coupon_value"));
+        }
         for (List<String> variants : List.of(List.of("10:00, weekend", "20:00"), List.of("morning", "morning"))) {
             assertThatThrownBy(() -> new Campaign("c1", "win-back", Target.churnRisk(0.5, null), "", "sms", "", 0, 0, start,
                     start.plusSeconds(86_400), 0.1, variants, CampaignState.PLAN))
