@@ -1,6 +1,7 @@
 package io.memberpulse.churn.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.churn.ChurnConfig;
 import io.memberpulse.churn.domain.ChurnScore;
@@ -166,9 +167,10 @@ public class ScoreCache {
         }
     }
 
+    /** Leniently: an entry written by a newer version (a field more, in a rolling deploy) is still read. */
     private ChurnScore read(String json) {
         try {
-            return mapper.readValue(json, ChurnScore.class);
+            return mapper.readerFor(ChurnScore.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cached score unreadable", e);
         }

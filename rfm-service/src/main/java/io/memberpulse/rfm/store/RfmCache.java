@@ -1,6 +1,7 @@
 package io.memberpulse.rfm.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.domain.Rfm;
@@ -87,9 +88,10 @@ public class RfmCache {
         }
     }
 
+    /** Leniently: an entry written by a newer version (a field more, in a rolling deploy) is still read. */
     private RfmSnapshot read(String json) {
         try {
-            Cached cached = mapper.readValue(json, Cached.class);
+            Cached cached = mapper.readerFor(Cached.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(json);
             return new RfmSnapshot(cached.rfm(), new java.util.LinkedHashSet<>(cached.segments()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cached RFM unreadable", e);

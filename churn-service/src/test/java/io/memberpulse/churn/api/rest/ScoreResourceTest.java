@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.greaterThan;
@@ -286,6 +287,13 @@ class ScoreResourceTest {
         given().contentType(ContentType.JSON).body("{\"members\": \"all\", \"riskShare\": 0.1}")
                 .post("/roi").then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("members")).body("errors[0].reason", equalTo("must be a whole number, was \"all\""));
+        // a misspelt field is named, not dropped (the coupon cost would have been taken as 0, the ROI overstated)
+        given().contentType(ContentType.JSON).body("{\"members\": 100, \"riskShare\": 0.1, \"touchCost\": 1, "
+                + "\"coupon_cost\": 5, \"winBackUplift\": 0.1, \"netValuePerWonBack\": 5}")
+                .post("/roi").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("coupon_cost"))
+                .body("errors[0].reason", startsWith("is not a known field (known: "))
+                .body("errors[0].reason", containsString("couponCost"));
         given().get("/scores/top?k=0").then().statusCode(400).body("errors[0].field", equalTo("k"));
         given().get("/scores/top?k=ten").then().statusCode(400).body("errors[0].field", equalTo("k"));
         given().get("/stores/s1/top-risk?k=ten").then().statusCode(400).body("errors[0].field", equalTo("k"));

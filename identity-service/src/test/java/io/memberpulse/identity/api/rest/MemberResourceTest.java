@@ -164,4 +164,13 @@ class MemberResourceTest {
         given().queryParam("phone", "00000000000").queryParam("member_no", "PH-" + run).get("/members/resolve")
                 .then().statusCode(200).body("memberId", equalTo(holder)).body("matchedBy", equalTo("member_no"));
     }
+
+    @Test
+    void aSplitBodyWithAFieldItDoesNotHaveIsRefusedNamingIt() {
+        // "part" for "parts": the split would have been refused as empty, or a misspelt "reasons" dropped silently
+        given().contentType("application/json").body("{\"parts\": [{\"eventKeys\": [\"pos:e1\"]}], \"reasons\": \"typo\"}")
+                .post("/members/any/split").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("reasons"))
+                .body("errors[0].reason", org.hamcrest.Matchers.startsWith("is not a known field (known: "));
+    }
 }

@@ -298,6 +298,9 @@ class RfmResourceTest {
                 .body("detail", startsWith("body: malformed JSON at line 1, column"));
         given().contentType("application/json").body("{\"rule\": {\"orders_total\": 1}}").post("/segments/preview").then()
                 .statusCode(400).body("errors[0].field", equalTo("rule")).body("errors[0].reason", equalTo("must be a string"));
+        given().contentType("application/json").body("{\"rules\": \"orders_total >= 1\"}").post("/segments/preview").then()
+                .statusCode(400).body("errors[0].field", equalTo("rules"))
+                .body("errors[0].reason", startsWith("is not a known field"));
         int preview = given().contentType("application/json").body("{\"rule\": \"monetary_net_total >= 20000.0\"}")
                 .post("/segments/preview").then().statusCode(200).extract().path("size");
         assertThat(preview).isGreaterThanOrEqualTo(1);
