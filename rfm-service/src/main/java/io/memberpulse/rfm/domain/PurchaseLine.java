@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One order line or refund of a member; amounts in the store currency. {@code category} is the line's
- * category path (dairy/yogurt/greek, deepest level = the SKU attribute), null when not reported.
+ * One order line or refund of a member; amounts in the store currency. {@code orderId} names the order across
+ * channels (the store reads it as source:order_id: a till's order 1001 and the mini-program's 1001 are two orders).
+ * {@code category} is the line's category path (dairy/yogurt/greek, deepest level = the SKU attribute), null when
+ * not reported.
  */
 public record PurchaseLine(String orderId, Kind kind, Instant occurredAt, String storeId, double paidAmount,
         Double marginRate, double refundAmount, String category) {

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * The dashboard views operators ask for (DOMAIN.md §2), each one SQL aggregate over the net orders
- * (orders are grouped lines; an order refunded in full is no purchase).
+ * (orders are grouped lines, an order being a channel's order id; an order refunded in full is no purchase).
  */
 @ApplicationScoped
 public class DashboardRepository {
@@ -25,7 +25,7 @@ public class DashboardRepository {
               SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
                      min(store_id) FILTER (WHERE kind = 'order') AS store_id,
                      sum(paid_amount) - sum(refund_amount) AS net
-              FROM purchase_line GROUP BY member_id, order_id),
+              FROM purchase_line GROUP BY member_id, source, order_id),
             orders AS (SELECT * FROM lines WHERE placed_at IS NOT NULL AND net > 0 AND placed_at >= $1 AND placed_at < $2)
             """;
 
@@ -44,7 +44,7 @@ public class DashboardRepository {
                 WITH net AS (
                   SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
                          min(store_id) FILTER (WHERE kind = 'order') AS store_id, sum(paid_amount) - sum(refund_amount) AS net
-                  FROM purchase_line GROUP BY member_id, order_id),
+                  FROM purchase_line GROUP BY member_id, source, order_id),
                 ranked AS (
                   SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY placed_at) AS n
                   FROM net WHERE placed_at IS NOT NULL AND net > 0),

@@ -141,7 +141,7 @@ public class RfmRepository {
 
     public Uni<Map<String, List<PurchaseLine>>> linesOf(Collection<String> memberIds) {
         return pool.preparedQuery("""
-                SELECT member_id, order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category
+                SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category
                 FROM purchase_line WHERE member_id = ANY($1)""")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
@@ -178,7 +178,7 @@ public class RfmRepository {
     /** Every purchase line with its member id, streamed. */
     public Uni<Long> forEachLine(java.util.function.BiConsumer<String, PurchaseLine> each) {
         return RowScan.forEach(pool, """
-                SELECT member_id, order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category
+                SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category
                 FROM purchase_line""", row -> each.accept(row.getString(0), line(row)));
     }
 

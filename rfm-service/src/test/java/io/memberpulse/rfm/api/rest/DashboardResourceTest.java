@@ -87,6 +87,26 @@ class DashboardResourceTest {
     }
 
     @Test
+    void twoChannelsOrdersUnderTheSameOrderIdAreTwoOrders() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String store = "c-" + run;
+        Instant at = Instant.parse("2013-04-01T10:00:00Z");
+        var till = order("m-" + run, store, "1001-" + run, at, 50);
+        MemberEvent app = order("m-" + run, store, "1001-" + run, at.plus(Duration.ofDays(1)), 70).value();
+        app = app.toBuilder().setEvent(app.getEvent().toBuilder().setEventId("app-" + run).setSource(Source.SOURCE_MINIAPP))
+                .build();
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+            kafka.produce(String.class, MemberEvent.class).fromRecords(List.of(till,
+                    new ProducerRecord<>(Topics.MEMBER_EVENTS, "m-" + run, app))).awaitCompletion();
+        }
+        String window = "?from=" + at.minus(Duration.ofDays(1)) + "&to=" + at.plus(Duration.ofDays(5));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/dashboard/stores" + window).then()
+                .statusCode(200).body("find { it.storeId == '" + store + "' }.revenue", equalTo(120.0f))
+                .body("find { it.storeId == '" + store + "' }.averageOrderValue", equalTo(60.0f)));
+    }
+
+    @Test
     void theFunnelRateCountsOnlyNewMembersWhoseSevenDaysAreOver() {
         // The clock is the event time every test shares: asked directly with clocks of this test's own choosing.
         Instant y0 = Y0.minus(Duration.ofDays(800));

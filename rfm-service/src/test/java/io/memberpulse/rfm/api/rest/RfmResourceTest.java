@@ -472,6 +472,28 @@ class RfmResourceTest {
     }
 
     @Test
+    void twoChannelsOrdersUnderTheSameOrderIdAreTwoOrdersAndARefundTakesBackOnlyItsOwn() {
+        String member = "m-" + UUID.randomUUID();
+        String orderId = "1001-" + member; // the till's and the mini-program's own numbering, which can meet
+        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        MemberEvent till = order(member, orderId, now.minus(Duration.ofDays(3)), 50);
+        MemberEvent app = order(member, orderId, now.minus(Duration.ofDays(20)), 80).toBuilder()
+                .setEvent(order(member, orderId, now.minus(Duration.ofDays(20)), 80).getEvent().toBuilder()
+                        .setEventId(orderId + "-app").setSource(Source.SOURCE_MINIAPP)).build();
+        send(till, app);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(2)).body("rfm.frequency30d", equalTo(2)));
+        // the till's order refunded in full: the mini-program's order stays a purchase (both went before)
+        send(MemberEvent.newBuilder().setMemberId(member).setEvent(till.getEvent().toBuilder()
+                .setEventId(orderId + "-refund").setType(EventType.EVENT_TYPE_REFUND).setOccurredAt(Timestamp.newBuilder()
+                        .setSeconds(now.minus(Duration.ofDays(2)).getEpochSecond()))
+                .setLine(OrderLine.newBuilder().setOrderId(orderId).setRefundAmount(50))).build());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(1)).body("rfm.frequency30d", equalTo(1))
+                .body("rfm.monetaryNetTotal", equalTo(80.0f)));
+    }
+
+    @Test
     void aMemberWhoRegisteredAndNeverBoughtIsNewInTheStoreTheyRegisteredIn() {
         String member = "m-" + UUID.randomUUID();
         var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
