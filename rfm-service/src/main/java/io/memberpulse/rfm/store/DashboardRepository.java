@@ -65,12 +65,30 @@ public class DashboardRepository {
                 });
     }
 
+    /**
+     * The zone as PostgreSQL's AT TIME ZONE reads it. A region (Asia/Shanghai) is the same there; a bare offset is not:
+     * PostgreSQL reads '+08:00' the POSIX way, eight hours west of Greenwich, so it is given as the tz database's
+     * Etc/GMT-8, whose sign is reversed for the same reason. An offset of part hours has no such name: a region then.
+     */
+    static String postgresZone(ZoneId zone) {
+        if (!(zone.normalized() instanceof ZoneOffset offset)) {
+            return zone.getId();
+        }
+        int seconds = offset.getTotalSeconds();
+        if (seconds % 3600 != 0) {
+            throw new IllegalArgumentException("memberpulse.rfm.day-zone " + zone
+                    + " is an offset of part hours: give the region instead (Asia/Kolkata for +05:30)");
+        }
+        int hours = seconds / 3600;
+        return hours == 0 ? "UTC" : "Etc/GMT" + (hours > 0 ? "-" : "+") + Math.abs(hours);
+    }
+
     /** Per calendar week (Monday first) of {@code dayZone}: buyers, orders and net spend. */
     public Uni<List<Dashboard.TrendRow>> activity(Instant from, Instant to, ZoneId dayZone) {
         return pool.preparedQuery(ORDERS + """
                 SELECT date_trunc('week', placed_at AT TIME ZONE $3)::date, count(DISTINCT member_id), count(*), sum(net)
                 FROM orders GROUP BY 1 ORDER BY 1""")
-                .execute(window(from, to).addString(dayZone.getId())).map(rows -> {
+                .execute(window(from, to).addString(postgresZone(dayZone))).map(rows -> {
                     List<Dashboard.TrendRow> result = new ArrayList<>();
                     rows.forEach(row -> result.add(new Dashboard.TrendRow(row.getLocalDate(0), row.getLong(1), row.getLong(2),
                             row.getDouble(3))));

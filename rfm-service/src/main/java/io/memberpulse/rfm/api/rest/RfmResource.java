@@ -125,14 +125,23 @@ public class RfmResource {
     }
 
     static Instant instant(String text) {
+        Instant instant;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            instant = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException withoutOffset) {
             try {
-                return Instant.parse(text);
+                instant = Instant.parse(text);
             } catch (DateTimeParseException e) {
                 throw new InvalidParameterException("asOf", "not an ISO-8601 instant with offset: '" + text + "'");
             }
         }
+        // as gRPC bounds its Timestamps: PostgreSQL refuses the year -10000 in a query (a 500 otherwise)
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw new InvalidParameterException("asOf", "'" + text + "' is outside " + EARLIEST + ".." + LATEST);
+        }
+        return instant;
     }
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 }

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
@@ -84,6 +85,9 @@ class DashboardResourceTest {
         given().get("/dashboard/order-values?width=wide").then().statusCode(400).body("errors[0].field", equalTo("width"));
         given().get("/dashboard/stores?from=2019-01-01T00:00:00Z&to=2018-01-01T00:00:00Z").then().statusCode(400)
                 .body("errors[0].field", equalTo("to"));
+        // beyond what PostgreSQL can compare with (a 500 before)
+        given().get("/dashboard/activity?from=-10000-01-01T00:00:00Z").then().statusCode(400)
+                .body("errors[0].field", equalTo("from")).body("errors[0].reason", containsString("is outside"));
     }
 
     @Test
@@ -160,6 +164,10 @@ class DashboardResourceTest {
                 .extracting(Dashboard.TrendRow::week, Dashboard.TrendRow::activeMembers).containsExactly(
                         tuple(LocalDate.parse("2016-03-07"), 3L),
                         tuple(LocalDate.parse("2016-03-21"), 1L));
+        // A bare offset is the same calendar (PostgreSQL alone would read +08:00 as eight hours west)
+        assertThat(dashboards.activity(from, to, ZoneOffset.ofHours(8)).await().indefinitely())
+                .extracting(Dashboard.TrendRow::week, Dashboard.TrendRow::orders).containsExactly(
+                        tuple(LocalDate.parse("2016-03-07"), 4L), tuple(LocalDate.parse("2016-03-21"), 1L));
         // In UTC the same evening still belongs to the week before.
         assertThat(dashboards.activity(from, to, ZoneOffset.UTC).await().indefinitely())
                 .extracting(Dashboard.TrendRow::week, Dashboard.TrendRow::orders).containsExactly(
