@@ -31,7 +31,9 @@ public class StoreHealthRepository {
                   WHERE e.store_id IS NOT NULL),
                 identified AS (
                   SELECT DISTINCT c.current_id AS member_id FROM member_identifier i
-                  JOIN member_current c ON c.member_id = i.member_id),
+                  JOIN member_current c ON c.member_id = i.member_id
+                  -- a value quarantined since it was linked (a walk-in placeholder) identifies nobody
+                  AND NOT EXISTS (SELECT 1 FROM quarantined_identifier q WHERE q.type = i.type AND q.value = i.value)),
                 per_member AS (
                   SELECT ev.store_id, ev.member_id, count(DISTINCT ev.source) AS channels,
                          bool_or(i.member_id IS NOT NULL) AS identified

@@ -59,4 +59,28 @@ class IdentityHealthResourceTest {
                 && line.contains("store=\"h-" + run + "\"") && line.contains("rate=\"order_match\"")))
                 .singleElement().satisfies(line -> assertThat(line).endsWith(" 0.5"));
     }
+
+    @Test
+    void aMemberWhosePhoneWasQuarantinedSinceIsNoLongerIdentified() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "137" + String.format("%08d", new java.util.Random().nextInt(100_000_000));
+        String header = "event_id,source,type,occurred_at,store_id,phone,order_id,quantity,paid_amount\n";
+        given().contentType("text/csv").body(header + "qh0-%1$s,pos,order,2025-03-01T10:00:00+08:00,qh-%1$s,%2$s,qo-%1$s,1,9.00\n"
+                .formatted(run, phone)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+        given().queryParam("store", "qh-" + run).get("/health/identity").then().statusCode(200)
+                .body("counts.identifiedMembers", equalTo(1)).body("counts.matchedOrderLines", equalTo(1));
+
+        // the same phone typed at 12 more stores: a walk-in placeholder, quarantined after it was linked
+        StringBuilder walkIns = new StringBuilder(header);
+        for (int i = 1; i <= 12; i++) {
+            walkIns.append("qh%1$d-%2$s,pos,visit,2025-03-02T10:00:00+08:00,qh%1$d-%2$s,%3$s,,,\n".formatted(i, run, phone));
+        }
+        given().contentType("text/csv").body(walkIns.toString()).post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(12));
+        given().queryParam("store", "qh-" + run).get("/health/identity").then().statusCode(200)
+                .body("counts.members", equalTo(1))
+                .body("counts.identifiedMembers", equalTo(0)).body("counts.matchedOrderLines", equalTo(0));
+        var stores = given().get("/health/identity/stores").then().statusCode(200).extract().jsonPath();
+        assertThat(stores.getInt("find { it.store == 'qh-" + run + "' }.counts.identifiedMembers")).isZero();
+    }
 }
