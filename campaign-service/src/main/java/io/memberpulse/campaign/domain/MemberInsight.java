@@ -29,7 +29,10 @@ public record MemberInsight(Instant asOf, Long recencyDays, int orders90d, doubl
         openCoupons = List.copyOf(openCoupons);
     }
 
-    /** One stored purchase line (an order line, or a refund as a negative amount). */
+    /**
+     * One stored purchase line (an order line, or a refund as a negative amount); {@code orderId} names the order
+     * across channels (source:order_id: a till's 1001 and the mini-program's 1001 are two orders).
+     */
     public record Line(String orderId, boolean refund, Instant at, String storeId, String sku, String category,
             Double quantity, double amount) {
     }

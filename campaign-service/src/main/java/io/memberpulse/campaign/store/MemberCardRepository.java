@@ -24,8 +24,8 @@ import java.util.Map;
 @ApplicationScoped
 public class MemberCardRepository {
     private static final String LINE_COLUMNS = """
-            mp.member_id, coalesce(mp.order_id, mp.event_id), mp.kind = 'refund', mp.occurred_at, mp.store_id, mp.sku,
-            mp.category, mp.quantity, mp.amount""";
+            mp.member_id, mp.source || ':' || coalesce(mp.order_id, mp.event_id), mp.kind = 'refund', mp.occurred_at,
+            mp.store_id, mp.sku, mp.category, mp.quantity, mp.amount""";
 
     private final Pool pool;
     private final ContactRepository contacts;
@@ -77,12 +77,12 @@ public class MemberCardRepository {
     private Uni<Map<String, List<MemberInsight.Line>>> lastOrders(String[] ids, Instant asOf) {
         return pool.preparedQuery("""
                 WITH last AS (
-                  SELECT DISTINCT ON (member_id) member_id, coalesce(order_id, event_id) AS order_key
+                  SELECT DISTINCT ON (member_id) member_id, source || ':' || coalesce(order_id, event_id) AS order_key
                   FROM member_purchase WHERE member_id = ANY($1) AND kind = 'order' AND occurred_at <= $2
                   ORDER BY member_id, occurred_at DESC)
                 SELECT""" + " " + LINE_COLUMNS + """
                  FROM last JOIN member_purchase mp ON mp.member_id = last.member_id AND mp.kind = 'order'
-                  AND coalesce(mp.order_id, mp.event_id) = last.order_key
+                  AND mp.source || ':' || coalesce(mp.order_id, mp.event_id) = last.order_key
                 ORDER BY mp.occurred_at, mp.event_id""")
                 .execute(Tuple.of(ids, asOf.atOffset(ZoneOffset.UTC)))
                 .map(MemberCardRepository::lines);

@@ -124,7 +124,7 @@ public class PurchaseRepository {
         }
         return pool.preparedQuery("""
                 SELECT DISTINCT ON (member_id) member_id, store_id FROM (
-                  SELECT member_id, store_id, count(DISTINCT coalesce(order_id, event_id)) AS orders, max(occurred_at) AS latest
+                  SELECT member_id, store_id, count(DISTINCT (source, coalesce(order_id, event_id))) AS orders, max(occurred_at) AS latest
                   FROM member_purchase
                   WHERE member_id = ANY($1) AND kind = 'order' AND store_id IS NOT NULL
                     AND occurred_at > $2 AND occurred_at <= $3

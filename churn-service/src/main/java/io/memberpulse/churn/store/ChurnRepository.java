@@ -263,7 +263,7 @@ public class ChurnRepository {
 
     public Uni<Map<String, List<Purchase>>> purchasesOf(Collection<String> memberIds) {
         return pool.preparedQuery("""
-                SELECT member_id, order_id, kind, occurred_at, store_id, amount FROM purchase_line
+                SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, amount FROM purchase_line
                 WHERE member_id = ANY($1)""")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {

@@ -43,6 +43,36 @@ class CallListTalkingPointsTest {
     String bootstrapServers;
 
     @Test
+    void twoChannelsOrdersUnderTheSameOrderIdAreTwoOrders() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        String member = "m-" + run + "-1";
+        MemberEvent till = orderLine(member, run + "-t1", "1001-" + run, LAST_VISIT.minus(Duration.ofDays(30)), store,
+                "y1", "dairy/yogurt", 1, 10);
+        // the mini-program numbers its own orders: its 1001 is another order, the member's latest
+        MemberEvent app = orderLine(member, run + "-a1", "1001-" + run, LAST_VISIT.minus(Duration.ofDays(10)), store,
+                "b1", "bakery/bread", 1, 5);
+        app = app.toBuilder().setEvent(app.getEvent().toBuilder()
+                .setSource(io.memberpulse.proto.identity.v1.Source.SOURCE_MINIAPP)).build();
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored(member, store, 0.9, 60, LAST_VISIT));
+        for (int i = 2; i <= 10; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, 0.1, 100, LAST_VISIT));
+        }
+        try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
+            MemberEvents.register(kafka);
+            MemberEvents.publish(kafka, List.of(till, app));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                ChurnEvents.publish(kafka, scores);
+                given().get("/stores/{s}/call-list", store).then().statusCode(200)
+                        .body("tasks[0].memberId", equalTo(member))
+                        .body("tasks[0].insight.orders90d", equalTo(2))
+                        .body("tasks[0].insight.lastPurchase.items.sku", equalTo(List.of("b1")));
+            });
+        }
+    }
+
+    @Test
     void anEntryShowsRfmLastPurchaseFavouriteCategoriesAndOpenCoupons() {
         String run = ChurnEvents.run();
         String store = "s-" + run;

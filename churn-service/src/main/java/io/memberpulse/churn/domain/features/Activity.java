@@ -26,6 +26,14 @@ public record Activity(Kind kind, Instant at, String orderId, String channel, St
         }
     }
 
+    /**
+     * The order this fact concerns across channels (an order is a channel's order id, as EVENT-CSV defines it: a
+     * till's order 1001 and the mini-program's 1001 are two orders), or null when it names none.
+     */
+    public String orderKey() {
+        return orderId == null ? null : channel + ':' + orderId;
+    }
+
     public static Activity orderLine(Instant at, String orderId, String channel, String storeId, String sku,
             String category, double quantity, double paid, double discount) {
         return new Activity(Kind.ORDER_LINE, at, orderId, channel, storeId, sku, category, quantity, paid, discount, 0,

@@ -402,8 +402,8 @@ public final class FeatureExtractor {
                 case COUPON_ISSUED -> issued++;
                 case COUPON_REDEEMED -> {
                     redeemed++;
-                    if (other.orderId() != null) {
-                        redeemedOrders.add(other.orderId());
+                    if (other.orderKey() != null) {
+                        redeemedOrders.add(other.orderKey());
                     }
                 }
                 case REVIEW -> {

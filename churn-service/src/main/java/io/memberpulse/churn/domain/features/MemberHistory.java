@@ -41,7 +41,7 @@ public final class MemberHistory {
                 continue;
             }
             if (activity.isPurchase()) {
-                String key = activity.orderId() != null ? activity.orderId() : "#" + anonymous++;
+                String key = activity.orderKey() != null ? activity.orderKey() : "#" + anonymous++;
                 linesByOrder.computeIfAbsent(key, k -> new ArrayList<>()).add(activity);
             } else {
                 others.add(activity);

@@ -82,6 +82,19 @@ class FeatureExtractorTest {
     }
 
     @Test
+    void twoChannelsOrdersUnderTheSameOrderIdAreTwoOrders() {
+        // a till's order 1001 and the mini-program's 1001 (each system numbers its own), and a coupon the till redeemed
+        List<Activity> history = List.of(
+                Activity.orderLine(daysBefore(30), "1001", "pos", "s1", "milk", "dairy/milk", 1, 10, 0),
+                Activity.orderLine(daysBefore(10), "1001", "miniapp", "s1", "bread", "bakery/bread", 1, 5, 0),
+                Activity.coupon(Activity.Kind.COUPON_REDEEMED, daysBefore(30), "1001", "pos", "s1", 2));
+        double[] x = features(history);
+        assertThat(f(x, Feature.ORDERS)).isCloseTo(Math.log1p(2), within(1e-9));
+        assertThat(f(x, Feature.RECENCY_DAYS)).isCloseTo(10, within(1e-9));
+        assertThat(f(x, Feature.DISCOUNTED_ORDER_SHARE)).isCloseTo(0.5, within(1e-9)); // the till's order alone
+    }
+
+    @Test
     void reviewSentimentReadsEnglishAndChinese() {
         assertThat(ReviewSentiment.score("Great service, fresh bread")).isEqualTo(1);
         assertThat(ReviewSentiment.score("not good, too slow")).isEqualTo(-1);
