@@ -135,7 +135,7 @@ public class RfmResource {
                 throw new InvalidParameterException("asOf", "not an ISO-8601 instant with offset: '" + text + "'");
             }
         }
-        // as gRPC bounds its Timestamps: PostgreSQL refuses the year -10000 in a query (a 500 otherwise)
+        // the years gRPC takes too (0001..9999): one range whichever way an instant comes
         if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
             throw new InvalidParameterException("asOf", "'" + text + "' is outside " + EARLIEST + ".." + LATEST);
         }

@@ -85,7 +85,7 @@ class DashboardResourceTest {
         given().get("/dashboard/order-values?width=wide").then().statusCode(400).body("errors[0].field", equalTo("width"));
         given().get("/dashboard/stores?from=2019-01-01T00:00:00Z&to=2018-01-01T00:00:00Z").then().statusCode(400)
                 .body("errors[0].field", equalTo("to"));
-        // beyond what PostgreSQL can compare with (a 500 before)
+        // outside the years gRPC takes (0001..9999), refused the same way over REST
         given().get("/dashboard/activity?from=-10000-01-01T00:00:00Z").then().statusCode(400)
                 .body("errors[0].field", equalTo("from")).body("errors[0].reason", containsString("is outside"));
     }
