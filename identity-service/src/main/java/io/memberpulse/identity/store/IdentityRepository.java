@@ -345,8 +345,9 @@ public class IdentityRepository {
      * so that the index (store, channel, time) is read only where a repeat can be.
      * <p>
      * With them come every stored line of their orders and of the batch's own orders ({@code orderSources},
-     * {@code orderIds}): an order split across batches is compared as far as it is known, and its lines paired
-     * before ({@link EventRow#duplicateOf}, {@link EventRow#repeatedBy}) say with which order. The originals
+     * {@code orderIds}), and of the orders those were paired with: an order split across batches is compared as far
+     * as it is known, and its lines paired before ({@link EventRow#duplicateOf}, {@link EventRow#repeatedBy}) say
+     * with which order, even when its rest came (or was rung up) more than the window after its partner. The originals
      * of duplicates found before stay out of the near lines, as before: with them, every batch would read again
      * every order paired at its stores and times (in the benchmark, every earlier copy's), and a paired order
      * has nothing left to pair unless a line of it is still unpaired, which brings the whole order.
@@ -371,11 +372,25 @@ public class IdentityRepository {
                   SELECT e.source, e.event_id, e.order_id FROM near
                   JOIN channel_event e ON e.source = near.source AND e.event_id = near.event_id
                   WHERE NOT EXISTS (SELECT 1 FROM channel_event d WHERE d.duplicate_of = e.source || ':' || e.event_id)),
+                own AS (
+                  SELECT e.source, e.event_id, e.duplicate_of FROM unnest($6::text[], $7::text[]) AS o(source, order_id)
+                  CROSS JOIN LATERAL (
+                    SELECT e.source, e.event_id, e.duplicate_of FROM channel_event e
+                    WHERE e.type = 'order' AND e.source = o.source AND e.order_id = o.order_id
+                    OFFSET 0) e),
+                partners AS (
+                  SELECT p.source, p.order_id FROM own
+                  JOIN channel_event p ON p.source = split_part(own.duplicate_of, ':', 1)
+                    AND p.event_id = substr(own.duplicate_of, length(split_part(own.duplicate_of, ':', 1)) + 2)
+                  WHERE own.duplicate_of IS NOT NULL
+                  UNION SELECT d.source, d.order_id FROM own
+                  JOIN channel_event d ON d.duplicate_of = own.source || ':' || own.event_id),
                 orders AS (
                   SELECT source, order_id FROM unpaired WHERE order_id <> ''
-                  UNION SELECT * FROM unnest($6::text[], $7::text[]) AS o(source, order_id)),
+                  UNION SELECT source, order_id FROM partners),
                 lines AS (
                   SELECT source, event_id FROM unpaired
+                  UNION SELECT source, event_id FROM own
                   UNION SELECT o.source, o.event_id FROM orders
                   CROSS JOIN LATERAL (
                     SELECT e.source, e.event_id FROM channel_event e

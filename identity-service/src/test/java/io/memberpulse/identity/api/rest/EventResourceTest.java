@@ -398,6 +398,27 @@ class EventResourceTest {
     }
 
     @Test
+    void theRestOfAPairedCopyRungUpMoreThanTheWindowLaterIsCountedOnce() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        postCsv(header, """
+                dw1-%1$s,delivery,order,2025-09-01T19:23:10+08:00,sw-%1$s,DW-%1$s,MW-%1$s,6901,1,100.11
+                dw2-%1$s,delivery,order,2025-09-01T19:23:10+08:00,sw-%1$s,DW-%1$s,MW-%1$s,6902,6,137.40
+                """.formatted(run), 2);
+        postCsv(header, "tw1-%1$s,pos,order,2025-09-01T19:30:28+08:00,sw-%1$s,TW-%1$s,SW-%1$s,6902,6,137.40\n"
+                .formatted(run), 1);
+        // the till's rest, stamped when it was rung up: more than the 60-minute window after the delivery order, so
+        // only the pairing of its first line says which order it copies
+        postCsv(header, "tw2-%1$s,pos,order,2025-09-01T20:40:00+08:00,sw-%1$s,TW-%1$s,SW-%1$s,6901,1,100.11\n"
+                .formatted(run), 1);
+
+        List<String> pairs = given().get("/orders/duplicates/export").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.contains(run)).toList();
+        assertThat(pairs).containsExactlyInAnyOrder("delivery,dw2-" + run + ",pos,tw1-" + run,
+                "delivery,dw1-" + run + ",pos,tw2-" + run);
+    }
+
+    @Test
     void aLineCountedBeforeTheRestOfItsOrderCameIsPublishedAgainAsADuplicate() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
