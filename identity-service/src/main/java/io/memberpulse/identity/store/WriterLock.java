@@ -4,10 +4,13 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -24,6 +27,9 @@ public class WriterLock {
     public static final long KEY = 0x6d70696477726974L;
     private static final Logger LOG = Logger.getLogger(WriterLock.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration KEEPALIVE_IDLE = Duration.ofSeconds(30);
+    private static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(10);
+    private static final int KEEPALIVE_COUNT = 3;
 
     private final Vertx vertx;
     private final PgConnectOptions options;
@@ -33,17 +39,47 @@ public class WriterLock {
 
     public WriterLock(Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
+            @ConfigProperty(name = "quarkus.datasource.reactive.postgresql.ssl-mode", defaultValue = "disable") String sslMode,
+            @ConfigProperty(name = "quarkus.datasource.reactive.trust-certificate-pem.certs") Optional<List<String>> caFiles,
+            @ConfigProperty(name = "quarkus.datasource.reactive.trust-all", defaultValue = "false") boolean trustAll,
+            @ConfigProperty(name = "quarkus.datasource.reactive.hostname-verification-algorithm", defaultValue = "NONE")
+            String hostnameVerification) {
         this.vertx = vertx;
-        this.options = connectOptions(url, user, password);
+        this.options = withTls(connectOptions(url, user, password), sslMode, caFiles, trustAll, hostnameVerification);
     }
 
-    /** The datasource's server and database, for a connection of its own. */
+    /**
+     * The datasource's server and database, for a connection of its own. The server is asked to probe the connection
+     * every few seconds once it is idle: when the writer's node dies without closing it, PostgreSQL would otherwise
+     * keep the session, and the lock, until the operating system's keepalive gives up (two hours by default), and
+     * every other instance would stay a standby until then.
+     */
     public static PgConnectOptions connectOptions(String url, Optional<String> user, Optional<String> password) {
         PgConnectOptions options = PgConnectOptions.fromUri(url.startsWith("vertx-reactive:") ? url.substring(15) : url);
         user.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
-        return options.setConnectTimeout((int) TIMEOUT.toMillis());
+        options.addProperty("tcp_keepalives_idle", String.valueOf(KEEPALIVE_IDLE.toSeconds()));
+        options.addProperty("tcp_keepalives_interval", String.valueOf(KEEPALIVE_INTERVAL.toSeconds()));
+        options.addProperty("tcp_keepalives_count", String.valueOf(KEEPALIVE_COUNT));
+        return options.setTcpKeepAlive(true).setConnectTimeout((int) TIMEOUT.toMillis());
+    }
+
+    /**
+     * The same TLS as the datasource's pool (POSTGRES_SSL_MODE, POSTGRES_SSL_ROOT_CERT): against a server that takes
+     * only TLS a plaintext lock connection would be refused, and the instance would stay a standby for good.
+     */
+    static PgConnectOptions withTls(PgConnectOptions options, String sslMode, Optional<List<String>> caFiles,
+            boolean trustAll, String hostnameVerification) {
+        options.setSslMode(SslMode.of(sslMode.toLowerCase(java.util.Locale.ROOT)));
+        caFiles.filter(files -> !files.isEmpty()).ifPresent(files -> {
+            PemTrustOptions trust = new PemTrustOptions();
+            files.forEach(trust::addCertPath);
+            options.setPemTrustOptions(trust);
+        });
+        options.setTrustAll(trustAll);
+        options.setHostnameVerificationAlgorithm("NONE".equalsIgnoreCase(hostnameVerification) ? "" : hostnameVerification);
+        return options;
     }
 
     /** Whether this instance holds the lock now. */
