@@ -48,6 +48,24 @@ public record Snapshot(Instant asOf, Population population, List<String> memberI
         return new Snapshot(asOf, population, memberIds, rows, churned, daysToReturn, products);
     }
 
+    /**
+     * The members staff did not reach within the horizon ({@link Feature#TREATED_IN_HORIZON} not 1): a validation
+     * window asks what served scores ask, who churns if left alone. A reached member's label answers another question,
+     * and the flag, set on the window from what happened after its cut-off, is a fact no served score has.
+     */
+    public Snapshot leftAlone() {
+        int treated = Feature.TREATED_IN_HORIZON.ordinal();
+        int[] kept = java.util.stream.IntStream.range(0, features.length).filter(i -> features[i][treated] != 1).toArray();
+        if (kept.length == features.length) {
+            return this;
+        }
+        return new Snapshot(asOf, population, java.util.Arrays.stream(kept).mapToObj(memberIds::get).toList(),
+                java.util.Arrays.stream(kept).mapToObj(i -> features[i]).toArray(double[][]::new),
+                churned == null ? null : java.util.Arrays.stream(kept).map(i -> churned[i]).toArray(),
+                daysToReturn == null ? null : java.util.Arrays.stream(kept).mapToDouble(i -> daysToReturn[i]).toArray(),
+                products == null ? null : java.util.Arrays.stream(kept).mapToObj(products::get).toList());
+    }
+
     /** A snapshot without return times. */
     public Snapshot(Instant asOf, Population population, List<String> memberIds, double[][] features, int[] churned) {
         this(asOf, population, memberIds, features, churned, null);

@@ -75,7 +75,8 @@ public final class ChurnTraining {
             TrainingProgress progress) {
         Map<Instant, Snapshot> built = new HashMap<>();
         Function<Instant, Snapshot> at = cutoff -> built.computeIfAbsent(cutoff, labelledAt);
-        Snapshot window = at.apply(plan.validationCutoff());
+        // measured on the members left alone, as scores are served; the reached ones still train (a snapshot is shared)
+        Snapshot window = at.apply(plan.validationCutoff()).leftAlone();
         requireValidation(window);
         build(plan.validationSnapshotCutoffs(refitAll), at, TrainingProgress.Stage.VALIDATION_SNAPSHOTS, progress);
         List<Snapshot> validationTraining = withHistory(present(plan.validationTrainingCutoffs(), at));

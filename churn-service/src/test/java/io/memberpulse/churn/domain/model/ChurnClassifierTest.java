@@ -130,6 +130,27 @@ class ChurnClassifierTest {
                 .isInstanceOf(NotEnoughDataException.class).hasMessageContaining("too little data to train");
     }
 
+    @Test
+    void theValidationWindowHoldsTheMembersLeftAloneWhileTheReachedOnesStillTrain() {
+        Instant asOf = Instant.parse("2024-12-31T00:00:00Z");
+        TrainingPlan plan = new TrainingPlan(asOf, 90, 3, 14);
+        // staff reached every fourth member after each cut-off, and all of those came back
+        ChurnTraining.Result result = ChurnTraining.run(plan, at -> {
+            Snapshot s = synthetic(at, 400, at.getEpochSecond());
+            double[] treated = new double[s.size()];
+            for (int i = 0; i < s.size(); i += 4) {
+                treated[i] = 1;
+                s.churned()[i] = 0;
+            }
+            return s.withColumn(Feature.TREATED_IN_HORIZON, treated);
+        }, false);
+        assertThat(result.validationWindow().size()).isEqualTo(300);
+        assertThat(Arrays.stream(result.validationWindow().features())
+                .filter(row -> row[Feature.TREATED_IN_HORIZON.ordinal()] != 0)).isEmpty();
+        assertThat(result.treatedRows()).as("reached members are training examples, flagged").isEqualTo(300);
+        assertThat(result.trainingRows()).isEqualTo(1200);
+    }
+
     /**
      * History one horizon deep: the validation window's members exist, but the cut-offs before it (which
      * validation would train on) hold none, so a full run refuses; trained without validation, the blend
