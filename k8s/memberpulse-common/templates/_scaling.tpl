@@ -160,10 +160,16 @@ metadata:
   labels:
     {{- include "memberpulse-common.labels" . | nindent 4 }}
 spec:
-  {{- if .Values.podDisruptionBudget.minAvailable }}
-  minAvailable: {{ .Values.podDisruptionBudget.minAvailable }}
+  {{- /* 0 is a real value here (maxUnavailable 0: no voluntary eviction), so unset means null or "", not falsy. */}}
+  {{- $pdb := .Values.podDisruptionBudget }}
+  {{- $minAvailable := $pdb.minAvailable }}
+  {{- $maxUnavailable := $pdb.maxUnavailable }}
+  {{- if not (or (kindIs "invalid" $minAvailable) (and (kindIs "string" $minAvailable) (eq $minAvailable ""))) }}
+  minAvailable: {{ $minAvailable }}
+  {{- else if not (or (kindIs "invalid" $maxUnavailable) (and (kindIs "string" $maxUnavailable) (eq $maxUnavailable ""))) }}
+  maxUnavailable: {{ $maxUnavailable }}
   {{- else }}
-  maxUnavailable: {{ .Values.podDisruptionBudget.maxUnavailable | default 1 }}
+  maxUnavailable: 1
   {{- end }}
   selector:
     matchLabels:
