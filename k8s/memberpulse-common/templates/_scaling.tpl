@@ -130,6 +130,27 @@ spec:
 {{- end }}
 {{- end -}}
 
+{{/*
+A single-writer service runs exactly one pod. identity-service stitches imports through one in-memory
+identity graph per process, guarded by a PostgreSQL advisory lock: a second pod is an unready standby
+(readiness DOWN, so its Service never routes to it), adds no capacity, and with a PodDisruptionBudget of
+maxUnavailable 1 it would use up the budget and block node drains. Its chart's template includes this
+before memberpulse-common.all, so no value can turn it off.
+*/}}
+{{- define "memberpulse-common.singleWriter" -}}
+{{- $keda := .Values.keda | default dict -}}
+{{- $name := include "memberpulse-common.fullname" . -}}
+{{- if gt (int .Values.replicaCount) 1 }}
+{{- fail (printf "%s is a single writer (a PostgreSQL advisory lock; a second pod is only an unready standby): replicaCount must be 0 or 1, not %v" $name .Values.replicaCount) }}
+{{- end }}
+{{- if (.Values.autoscaling | default dict).enabled }}
+{{- fail (printf "%s is a single writer (a PostgreSQL advisory lock; a second pod is only an unready standby): autoscaling.enabled must be false" $name) }}
+{{- end }}
+{{- if $keda.enabled }}
+{{- fail (printf "%s is a single writer (a PostgreSQL advisory lock; a second pod is only an unready standby): keda.enabled must be false" $name) }}
+{{- end }}
+{{- end -}}
+
 {{- define "memberpulse-common.pdb" -}}
 {{- if .Values.podDisruptionBudget.enabled }}
 apiVersion: policy/v1
@@ -139,10 +160,16 @@ metadata:
   labels:
     {{- include "memberpulse-common.labels" . | nindent 4 }}
 spec:
-  {{- if .Values.podDisruptionBudget.minAvailable }}
-  minAvailable: {{ .Values.podDisruptionBudget.minAvailable }}
+  {{- /* 0 is a real value here (maxUnavailable 0: no voluntary eviction), so unset means null or "", not falsy. */}}
+  {{- $pdb := .Values.podDisruptionBudget }}
+  {{- $minAvailable := $pdb.minAvailable }}
+  {{- $maxUnavailable := $pdb.maxUnavailable }}
+  {{- if not (or (kindIs "invalid" $minAvailable) (and (kindIs "string" $minAvailable) (eq $minAvailable ""))) }}
+  minAvailable: {{ $minAvailable }}
+  {{- else if not (or (kindIs "invalid" $maxUnavailable) (and (kindIs "string" $maxUnavailable) (eq $maxUnavailable ""))) }}
+  maxUnavailable: {{ $maxUnavailable }}
   {{- else }}
-  maxUnavailable: {{ .Values.podDisruptionBudget.maxUnavailable | default 1 }}
+  maxUnavailable: 1
   {{- end }}
   selector:
     matchLabels:

@@ -60,12 +60,6 @@ class ChartLintTest {
     }
 
     @Test
-    void kedaOnAServiceThatConsumesNothingFailsToRender() {
-        assertThatThrownBy(() -> Charts.template("identity-service", Map.of("keda.enabled", true)))
-                .hasMessageContaining("only services that consume a topic scale on lag");
-    }
-
-    @Test
     void aChartWritingCredentialsNeedsThem() {
         assertThatThrownBy(() -> Charts.template("churn-service", Map.of("credentials.create", true)))
                 .hasMessageContaining("credentials.postgresUser is required");

@@ -85,15 +85,16 @@ class ServiceChartsTest {
     @Test
     void eachServiceScalesOnItsOwnValues() {
         List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of(
-                "identity-service.autoscaling.enabled", true, "identity-service.autoscaling.minReplicas", 3, "identity-service.autoscaling.maxReplicas", 9,
-                "rfm-service.autoscaling.minReplicas", 2, "rfm-service.autoscaling.maxReplicas", 4,
+                "rfm-service.autoscaling.minReplicas", 3, "rfm-service.autoscaling.maxReplicas", 9,
                 "churn-service.autoscaling.enabled", false, "churn-service.replicaCount", 3,
                 "campaign-service.keda.enabled", true, "campaign-service.keda.maxReplicas", 2));
 
-        assertThat(hpaBounds(manifests, "identity-service")).containsExactly(3, 9);
-        assertThat(hpaBounds(manifests, "rfm-service")).containsExactly(2, 4);
-        assertThat(Manifests.one(manifests, "Deployment", "identity-service").as(Deployment.class).getSpec().getReplicas())
+        assertThat(hpaBounds(manifests, "rfm-service")).containsExactly(3, 9);
+        assertThat(Manifests.one(manifests, "Deployment", "rfm-service").as(Deployment.class).getSpec().getReplicas())
                 .as("an autoscaled Deployment leaves replicas to its HPA").isNull();
+        assertThat(Manifests.find(manifests, m -> m.kind().equals("HorizontalPodAutoscaler") && m.name().equals("identity-service")))
+                .as("identity-service is a single writer").isEmpty();
+        assertThat(Manifests.one(manifests, "Deployment", "identity-service").as(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
         assertThat(Manifests.find(manifests, m -> m.kind().equals("HorizontalPodAutoscaler") && m.name().equals("churn-service"))).isEmpty();
         assertThat(Manifests.one(manifests, "Deployment", "churn-service").as(Deployment.class).getSpec().getReplicas()).isEqualTo(3);
         assertThat(Manifests.find(manifests, m -> m.kind().equals("HorizontalPodAutoscaler") && m.name().equals("campaign-service")))
