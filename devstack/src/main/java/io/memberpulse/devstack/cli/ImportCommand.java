@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,6 +59,7 @@ final class ImportCommand {
         URI endpoint = URI.create(identityUrl + "/events/csv");
         Progress progress = new Progress(totalBytes);
         long rows = 0, accepted = 0, duplicates = 0, rejected = 0;
+        String unreadable = null;
         List<String> reasons = new ArrayList<>();
         long started = System.nanoTime();
 
@@ -68,25 +70,32 @@ final class ImportCommand {
             List<CSVRecord> chunk = new ArrayList<>(chunkSize);
             List<Long> lines = new ArrayList<>(chunkSize);
             long lineBefore = parser.getCurrentLineNumber();
-            for (CSVRecord record : parser) {
-                long line = lineBefore + 1;
-                lineBefore = parser.getCurrentLineNumber();
-                if (isBlank(record)) {
-                    continue;
+            try {
+                for (CSVRecord record : parser) {
+                    long line = lineBefore + 1;
+                    lineBefore = parser.getCurrentLineNumber();
+                    if (isBlank(record)) {
+                        continue;
+                    }
+                    chunk.add(record);
+                    lines.add(line);
+                    if (chunk.size() == chunkSize) {
+                        JsonNode answer = send(http, endpoint, auth, header, chunk);
+                        rows += chunk.size();
+                        accepted += answer.path("accepted").asLong();
+                        duplicates += answer.path("duplicates").asLong();
+                        rejected += answer.path("rejected").asLong();
+                        collect(answer, lines, reasons);
+                        chunk.clear();
+                        lines.clear();
+                        progress.show(counted.count(), rows);
+                    }
                 }
-                chunk.add(record);
-                lines.add(line);
-                if (chunk.size() == chunkSize) {
-                    JsonNode answer = send(http, endpoint, auth, header, chunk);
-                    rows += chunk.size();
-                    accepted += answer.path("accepted").asLong();
-                    duplicates += answer.path("duplicates").asLong();
-                    rejected += answer.path("rejected").asLong();
-                    collect(answer, lines, reasons);
-                    chunk.clear();
-                    lines.clear();
-                    progress.show(counted.count(), rows);
-                }
+            } catch (UncheckedIOException | IllegalStateException e) {
+                // CSV the parser cannot read on (a quote never closed runs to the end of the file): the rows read
+                // before it are still imported, and the import ends naming where the file broke
+                unreadable = "line " + (lineBefore + 1) + ": " + (e.getCause() != null ? e.getCause().getMessage()
+                        : e.getMessage());
             }
             if (!chunk.isEmpty()) {
                 JsonNode answer = send(http, endpoint, auth, header, chunk);
@@ -109,6 +118,11 @@ final class ImportCommand {
         reasons.forEach(reason -> System.out.println("  " + reason));
         if (rejected > reasons.size()) {
             System.out.printf("  ... and %,d more rejected rows%n", rejected - reasons.size());
+        }
+        if (unreadable != null) {
+            System.err.println("import stopped: the CSV cannot be read from " + unreadable
+                    + "; the rows before it were imported");
+            return 1;
         }
         return rejected > 0 ? SOME_ROWS_REJECTED : 0;
     }

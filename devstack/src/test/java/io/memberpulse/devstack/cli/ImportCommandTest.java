@@ -77,7 +77,9 @@ class ImportCommandTest {
         });
         identity.start();
         PrintStream console = System.out;
+        PrintStream errorConsole = System.err;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
         try {
             String url = "http://127.0.0.1:" + identity.getAddress().getPort();
             Path clean = Files.writeString(dir.resolve("clean.csv"), "event_id,source\ne1,pos\ne2,pos\ne3,pos\n");
@@ -87,11 +89,20 @@ class ImportCommandTest {
 
             assertEquals(0, ImportCommand.run(clean, url, 2, "Bearer x"));
             assertEquals(ImportCommand.SOME_ROWS_REJECTED, ImportCommand.run(withBadRow, url, 2, "Bearer x"));
+            // a quote never closed on line 4: the two rows before it still go, the import says where it broke
+            Path unclosed = Files.writeString(dir.resolve("unclosed.csv"),
+                    "event_id,source\ne1,pos\ne2,pos\n\"e3,pos\ne4,pos\n");
+            System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+            assertEquals(1, ImportCommand.run(unclosed, url, 5, "Bearer x"));
         } finally {
             System.setOut(console);
+            System.setErr(errorConsole);
             identity.stop(0);
         }
         String output = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("imported unclosed.csv: 2 rows"), output);
+        String error = errors.toString(StandardCharsets.UTF_8);
+        assertTrue(error.contains("import stopped: the CSV cannot be read from line 4: "), error);
         assertTrue(output.contains("3 rows in"), output);
         assertTrue(output.contains("2 accepted, 0 already known, 1 rejected"), output);
         assertTrue(output.contains("line 5: occurred_at: not a date"), output);
