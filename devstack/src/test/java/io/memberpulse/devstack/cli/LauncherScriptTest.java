@@ -52,14 +52,64 @@ class LauncherScriptTest {
 
     @Test
     void resetRefusesWhileTheStackRunsAndTouchesNothing(@TempDir Path elsewhere) throws Exception {
-        // A live pid in the state folder is what the launcher takes for a running stack: this JVM's.
+        // A live supervisor named in the state folder is what the launcher takes for a running stack.
         Path state = Files.createDirectories(elsewhere.resolve("state"));
-        Files.writeString(state.resolve("devstack.pid"), Long.toString(ProcessHandle.current().pid()));
-        Run reset = run(elsewhere, Map.of("MEMBERPULSE_STATE", state.toString()), "reset");
-        assertThat(reset.exit()).isEqualTo(1);
-        assertThat(reset.err()).contains("memberpulse is up: ./memberpulse down first");
-        assertThat(reset.out()).doesNotContain("dropped", "deleted");
-        assertThat(state.resolve("devstack.pid")).exists();
+        Process supervisor = fakeSupervisor();
+        try {
+            Files.writeString(state.resolve("devstack.pid"), Long.toString(supervisor.pid()));
+            Run reset = run(elsewhere, Map.of("MEMBERPULSE_STATE", state.toString()), "reset");
+            assertThat(reset.exit()).isEqualTo(1);
+            assertThat(reset.err()).contains("memberpulse is up: ./memberpulse down first");
+            assertThat(reset.out()).doesNotContain("dropped", "deleted");
+            assertThat(state.resolve("devstack.pid")).exists();
+        } finally {
+            supervisor.destroyForcibly();
+        }
+    }
+
+    @Test
+    void upWhileAStackIsStillStartingStartsNoSecondOne(@TempDir Path elsewhere) throws Exception {
+        // a stack whose 'up' was interrupted or timed out: alive, never ready. A second one would find the ports taken,
+        // and its pid would replace the first's, which 'down' would then never stop.
+        Path state = Files.createDirectories(elsewhere.resolve("state"));
+        Process supervisor = fakeSupervisor();
+        try {
+            Files.writeString(state.resolve("devstack.pid"), Long.toString(supervisor.pid()));
+            Run up = run(elsewhere, Map.of("MEMBERPULSE_STATE", state.toString()), "up");
+            assertThat(up.exit()).isEqualTo(1);
+            assertThat(up.err()).contains("memberpulse is starting or stuck (supervisor pid " + supervisor.pid() + ")");
+            assertThat(up.out()).doesNotContain("starting memberpulse", "building");
+            assertThat(Files.readString(state.resolve("devstack.pid"))).isEqualTo(Long.toString(supervisor.pid()));
+            assertThat(supervisor.isAlive()).isTrue();
+        } finally {
+            supervisor.destroyForcibly();
+        }
+    }
+
+    @Test
+    void downLeavesAProcessThatIsNotTheStackAlone(@TempDir Path elsewhere) throws Exception {
+        // after a reboot the pid in a stale file may be any process's: it is not the stack, and is not stopped
+        Path state = Files.createDirectories(elsewhere.resolve("state"));
+        Process other = new ProcessBuilder("sleep", "60").start();
+        try {
+            Files.writeString(state.resolve("devstack.pid"), Long.toString(other.pid()));
+            Files.writeString(state.resolve("ready"), "");
+            Run status = run(elsewhere, Map.of("MEMBERPULSE_STATE", state.toString()), "status");
+            assertThat(status.out()).contains("memberpulse is not running");
+            Run down = run(elsewhere, Map.of("MEMBERPULSE_STATE", state.toString()), "down");
+            assertThat(down.exit()).isZero();
+            assertThat(down.out()).contains("its pid file was stale");
+            assertThat(other.isAlive()).isTrue();
+            assertThat(state.resolve("devstack.pid")).doesNotExist();
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    /** A process that looks like the stack's supervisor (its command line names DevStackMain) and does nothing. */
+    private static Process fakeSupervisor() throws IOException {
+        return new ProcessBuilder("bash", "-c", "exec -a 'java io.memberpulse.devstack.cli.DevStackMain up' sleep 60")
+                .start();
     }
 
     private static Run run(Path directory, String... args) throws IOException, InterruptedException {
