@@ -20,7 +20,13 @@ import org.jboss.logging.Logger;
  * (recording is idempotent), and only a batch that keeps failing is dead-lettered whole.
  */
 public final class RecordBatches {
-    static final int RETRIES = 5;
+    /**
+     * How long a batch that fails to record is retried before it is dead-lettered: longer than a database failover or
+     * restart takes (a minute or two), so valid facts are not set aside because their store was away for a while
+     * (nothing replays a dead-letter topic by itself). A batch that fails for a reason that does not pass holds its
+     * partition that long.
+     */
+    public static final Duration RETRY_FOR = Duration.ofMinutes(5);
 
     private RecordBatches() {
     }
@@ -101,8 +107,7 @@ public final class RecordBatches {
                 reasons.add(sorted.problem());
             }
         }
-        return Uni.createFrom().deferred(() -> record.apply(usable))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(RETRIES)
+        return retried(Uni.createFrom().deferred(() -> record.apply(usable)))
                 .onItemOrFailure().transformToUni((output, failure) -> {
                     if (failure != null) {
                         return deadLetter(batch, failure, log, what);
@@ -120,10 +125,16 @@ public final class RecordBatches {
                 });
     }
 
+    /** Work retried as every consumer retries a failing batch: backing off from 0.5 s to 10 s, for {@link #RETRY_FOR}. */
+    public static <T> Uni<T> retried(Uni<T> work) {
+        return work.onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10))
+                .expireIn(RETRY_FOR.toMillis());
+    }
+
     private static <T> Uni<Void> deadLetter(KafkaRecordBatch<String, T> batch, Throwable failure, Logger log,
             String what) {
-        log.errorf(failure, "batch of %d %s records not recorded after %d retries, dead-lettered",
-                batch.getRecords().size(), what, RETRIES);
+        log.errorf(failure, "batch of %d %s records not recorded after retrying for %s, dead-lettered",
+                batch.getRecords().size(), what, RETRY_FOR);
         return Uni.createFrom().completionStage(batch.nack(failure));
     }
 

@@ -4,6 +4,7 @@ import io.memberpulse.identity.NotWriterException;
 import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.api.FieldError;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -27,7 +28,6 @@ import org.jboss.logging.Logger;
 class ChannelEventConsumer {
     static final String CHANNEL = "channel-events";
     private static final Logger LOG = Logger.getLogger(ChannelEventConsumer.class);
-    private static final int RETRIES = 5;
 
     private final EventIntake intake;
 
@@ -48,11 +48,11 @@ class ChannelEventConsumer {
                 // a standby instance waits to become the writer rather than dead-letter what the writer imports
                 .onFailure(NotWriterException.class).retry()
                 .withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).indefinitely()
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(RETRIES)
+                .plug(RecordBatches::retried)
                 .onItemOrFailure().transformToUni((refused, failure) -> {
                     if (failure != null) {
-                        LOG.errorf(failure, "batch of %d channel events not imported after %d retries, dead-lettered",
-                                batch.getRecords().size(), RETRIES);
+                        LOG.errorf(failure, "batch of %d channel events not imported after retrying for %s, dead-lettered",
+                                batch.getRecords().size(), RecordBatches.RETRY_FOR);
                         return Uni.createFrom().completionStage(batch.nack(failure));
                     }
                     Uni<Void> sent = Uni.createFrom().voidItem();

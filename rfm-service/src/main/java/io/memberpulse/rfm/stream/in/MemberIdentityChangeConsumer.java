@@ -1,13 +1,13 @@
 package io.memberpulse.rfm.stream.in;
 
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.proto.merges.IdentityChanges;
 import io.memberpulse.rfm.RekeyMembersService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -21,7 +21,6 @@ import org.jboss.logging.Logger;
 class MemberIdentityChangeConsumer {
     static final String CHANNEL = "member-merges";
     private static final Logger LOG = Logger.getLogger(MemberIdentityChangeConsumer.class);
-    private static final int RETRIES = 5;
 
     private final RekeyMembersService service;
 
@@ -43,10 +42,11 @@ class MemberIdentityChangeConsumer {
                     return change;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(RETRIES)
+                .plug(RecordBatches::retried)
                 .onItemOrFailure().transformToUni((ignored, failure) -> {
                     if (failure != null) {
-                        LOG.errorf(failure, "identity change %s not applied after %d retries, dead-lettered", change.key(), RETRIES);
+                        LOG.errorf(failure, "identity change %s not applied after retrying for %s, dead-lettered", change.key(),
+                                RecordBatches.RETRY_FOR);
                         return Uni.createFrom().completionStage(message.nack(failure));
                     }
                     return Uni.createFrom().completionStage(message.ack());
