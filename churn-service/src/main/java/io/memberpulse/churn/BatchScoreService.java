@@ -87,7 +87,10 @@ public class BatchScoreService {
         return String.format(Locale.ROOT, "trained on %,d examples", examples);
     }
 
-    /** The best model the history allows: chosen on validation, else trained unvalidated, else BG/NBD. */
+    /**
+     * The best model the history allows: chosen on validation, else trained unvalidated, else BG/NBD, else (too few
+     * buyers to fit even that) the rhythm baseline.
+     */
     private static Fitted fit(TrainingRun run, Instant asOf, TrainingProgress progress) {
         NotEnoughDataException tooShort;
         try {
@@ -111,6 +114,12 @@ public class BatchScoreService {
         Snapshot members = run.unlabelledAt(asOf);
         if (members.size() == 0) {
             throw new NotEnoughDataException("too little data: no member bought before " + asOf + ", so there is no one to score");
+        }
+        if (members.population().bgNbd() == null) {
+            // too few buyers to fit BG/NBD (or no fit): its column is empty and would score everyone 0.5
+            return new Fitted(ModelKind.RHYTHM, ChurnClassifier.withoutLabels(ModelKind.RHYTHM), members,
+                    "not trained (" + tooShort.getMessage() + "), and too few buyers to fit BG/NBD: each member's"
+                            + " recency against their own rhythm of purchases", 0);
         }
         return new Fitted(ModelKind.BGNBD, ChurnClassifier.withoutLabels(ModelKind.BGNBD), members,
                 "not trained (" + tooShort.getMessage() + "): BG/NBD's probability of no purchase within the horizon,"

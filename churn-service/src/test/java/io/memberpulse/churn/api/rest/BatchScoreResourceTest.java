@@ -142,6 +142,32 @@ class BatchScoreResourceTest {
         }
     }
 
+    @Test
+    void tooFewBuyersToFitBgNbdAreRankedByTheirOwnRhythmNotAllScoredAlike() {
+        // twenty buyers in 2005, long before every other test's facts: no labelled cut-off, and BG/NBD needs 50
+        String run = "fw-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant asOf = Instant.parse("2005-06-01T00:00:00Z");
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        for (int m = 0; m < 20; m++) {
+            String member = run + "-m" + String.format("%03d", m);
+            for (int o = 0; o <= m % 4; o++) {
+                records.add(order(member, o, asOf.minus(Duration.ofDays(5 + m * 7L + o * (10L + m))), "", 20));
+            }
+        }
+        try {
+            produce(records);
+            List<String> lines = ownLines(batchScore("2005-06-01", "rhythm", "too few buyers to fit BG/NBD"), run);
+            assertThat(lines).hasSize(20);
+            // (BG/NBD's empty column scored every one of them 0.5)
+            assertThat(lines.stream().map(line -> line.split(",", -1)[2]).distinct().count()).isGreaterThan(10);
+        } finally {
+            for (String table : List.of("purchase_line", "member_activity", "member_number", "churn_score")) {
+                pool.preparedQuery("DELETE FROM " + table + " WHERE member_id LIKE $1").execute(Tuple.of(run + "-%"))
+                        .await().indefinitely();
+            }
+        }
+    }
+
     /** Runs the batch as a job; checks that it reported its stages in order and names its result. */
     private static String batchScore() {
         Jobs.Followed job = Jobs.run("/models/batch-scores?asOf=2016-06-01&horizon=90");
