@@ -58,9 +58,8 @@ final class ImportCommand {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI endpoint = URI.create(identityUrl + "/events/csv");
         Progress progress = new Progress(totalBytes);
-        long rows = 0, accepted = 0, duplicates = 0, rejected = 0;
+        Totals totals = new Totals();
         String unreadable = null;
-        List<String> reasons = new ArrayList<>();
         long started = System.nanoTime();
 
         try (CountingStream counted = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
@@ -80,15 +79,10 @@ final class ImportCommand {
                     chunk.add(record);
                     lines.add(line);
                     if (chunk.size() == chunkSize) {
-                        JsonNode answer = send(http, endpoint, auth, header, chunk);
-                        rows += chunk.size();
-                        accepted += answer.path("accepted").asLong();
-                        duplicates += answer.path("duplicates").asLong();
-                        rejected += answer.path("rejected").asLong();
-                        collect(answer, lines, reasons);
+                        totals.add(send(http, endpoint, auth, header, chunk), lines);
                         chunk.clear();
                         lines.clear();
-                        progress.show(counted.count(), rows);
+                        progress.show(counted.count(), totals.rows);
                     }
                 }
             } catch (UncheckedIOException | IllegalStateException e) {
@@ -98,14 +92,9 @@ final class ImportCommand {
                         : e.getMessage());
             }
             if (!chunk.isEmpty()) {
-                JsonNode answer = send(http, endpoint, auth, header, chunk);
-                rows += chunk.size();
-                accepted += answer.path("accepted").asLong();
-                duplicates += answer.path("duplicates").asLong();
-                rejected += answer.path("rejected").asLong();
-                collect(answer, lines, reasons);
+                totals.add(send(http, endpoint, auth, header, chunk), lines);
             }
-            progress.show(totalBytes, rows);
+            progress.show(totalBytes, totals.rows);
         } catch (IOException e) {
             progress.end();
             System.err.println("import stopped: " + e.getMessage());
@@ -114,17 +103,18 @@ final class ImportCommand {
         progress.end();
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("imported %s: %,d rows in %.1f s (%,.0f rows/s): %,d accepted, %,d already known, %,d rejected%n",
-                file.getFileName(), rows, seconds, rows / Math.max(seconds, 1e-3), accepted, duplicates, rejected);
-        reasons.forEach(reason -> System.out.println("  " + reason));
-        if (rejected > reasons.size()) {
-            System.out.printf("  ... and %,d more rejected rows%n", rejected - reasons.size());
+                file.getFileName(), totals.rows, seconds, totals.rows / Math.max(seconds, 1e-3), totals.accepted,
+                totals.duplicates, totals.rejected);
+        totals.reasons.forEach(reason -> System.out.println("  " + reason));
+        if (totals.rejected > totals.reasons.size()) {
+            System.out.printf("  ... and %,d more rejected rows%n", totals.rejected - totals.reasons.size());
         }
         if (unreadable != null) {
             System.err.println("import stopped: the CSV cannot be read from " + unreadable
                     + "; the rows before it were imported");
             return 1;
         }
-        return rejected > 0 ? SOME_ROWS_REJECTED : 0;
+        return totals.rejected > 0 ? SOME_ROWS_REJECTED : 0;
     }
 
     /**
@@ -166,15 +156,29 @@ final class ImportCommand {
         return JSON.readTree(response.body());
     }
 
-    /** Rejections name a 1-based position in the chunk; report them at their line in the file. */
-    private static void collect(JsonNode answer, List<Long> lines, List<String> reasons) {
-        for (JsonNode rejection : answer.path("rejections")) {
-            if (reasons.size() >= LISTED_REJECTIONS) {
-                return;
+    /** What the service answered for the chunks sent so far, and the first rejections at their line in the file. */
+    private static final class Totals {
+        long rows;
+        long accepted;
+        long duplicates;
+        long rejected;
+        final List<String> reasons = new ArrayList<>();
+
+        /** One chunk's answer; its rejections name a 1-based position in the chunk, whose rows came from these lines. */
+        void add(JsonNode answer, List<Long> lines) {
+            rows += lines.size();
+            accepted += answer.path("accepted").asLong();
+            duplicates += answer.path("duplicates").asLong();
+            rejected += answer.path("rejected").asLong();
+            for (JsonNode rejection : answer.path("rejections")) {
+                if (reasons.size() >= LISTED_REJECTIONS) {
+                    return;
+                }
+                int position = rejection.path("position").asInt();
+                long line = position >= 1 && position <= lines.size() ? lines.get(position - 1) : -1;
+                reasons.add("line " + line + ": " + rejection.path("field").asText() + ": "
+                        + rejection.path("reason").asText());
             }
-            int position = rejection.path("position").asInt();
-            long line = position >= 1 && position <= lines.size() ? lines.get(position - 1) : -1;
-            reasons.add("line " + line + ": " + rejection.path("field").asText() + ": " + rejection.path("reason").asText());
         }
     }
 

@@ -42,6 +42,16 @@ class CallListTalkingPointsTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    /** The member at risk (0.9) and nine others of the store at 0.1: the member is the store's call list. */
+    static List<ChurnScored> oneAtRiskOfTen(String member, String run, String store) {
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored(member, store, 0.9, 60, LAST_VISIT));
+        for (int i = 2; i <= 10; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, 0.1, 100, LAST_VISIT));
+        }
+        return scores;
+    }
+
     @Test
     void twoChannelsOrdersUnderTheSameOrderIdAreTwoOrders() {
         String run = ChurnEvents.run();
@@ -54,11 +64,7 @@ class CallListTalkingPointsTest {
                 "b1", "bakery/bread", 1, 5);
         app = app.toBuilder().setEvent(app.getEvent().toBuilder()
                 .setSource(io.memberpulse.proto.identity.v1.Source.SOURCE_MINIAPP)).build();
-        List<ChurnScored> scores = new ArrayList<>();
-        scores.add(scored(member, store, 0.9, 60, LAST_VISIT));
-        for (int i = 2; i <= 10; i++) {
-            scores.add(scored("m-" + run + "-" + i, store, 0.1, 100, LAST_VISIT));
-        }
+        List<ChurnScored> scores = oneAtRiskOfTen(member, run, store);
         try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
             MemberEvents.register(kafka);
             MemberEvents.publish(kafka, List.of(till, app));
@@ -91,11 +97,7 @@ class CallListTalkingPointsTest {
                 coupon("someone-" + run, run + "-c3", false, run + "-coupon-used", "spring", 5, LAST_VISIT.minus(Duration.ofDays(4)), store),
                 coupon(member, run + "-c4", true, run + "-coupon-expired", "winter", 8, LAST_VISIT.minus(Duration.ofDays(45)), store),
                 orderLine("someone-" + run, run + "-e7", run + "-o7", LAST_VISIT, store, "x", "snacks/chips", 1, 3));
-        List<ChurnScored> scores = new ArrayList<>();
-        scores.add(scored(member, store, 0.9, 60, LAST_VISIT));
-        for (int i = 2; i <= 10; i++) {
-            scores.add(scored("m-" + run + "-" + i, store, 0.1, 100, LAST_VISIT));
-        }
+        List<ChurnScored> scores = oneAtRiskOfTen(member, run, store);
         try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
             MemberEvents.register(kafka);
             MemberEvents.publish(kafka, events);

@@ -408,16 +408,6 @@ class MemberMergeTest {
                 .body("size()", equalTo(1)).body("[0].memberId", equalTo(survivor));
     }
 
-    /** Whether an identity change waits for the identity lock (held shared while facts are recorded or scored). */
-    private boolean aChangeWaitsForTheIdentityLock() {
-        return pool.preparedQuery("""
-                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND NOT granted
-                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                AND classid = ($1::bigint >> 32)::oid AND objid = ($1::bigint & 4294967295)::oid AND objsubid = 1""")
-                .execute(Tuple.of(IdentityChangeRepository.IDENTITY_LOCK)).await().indefinitely()
-                .iterator().next().getLong(0) > 0;
-    }
-
     /** Whether a transaction waits for another's row (a row it inserts or updates that the other wrote uncommitted). */
     private boolean aRecordingWaitsForARowLock() {
         return pool.query("""
@@ -440,11 +430,20 @@ class MemberMergeTest {
 
     /** Whether a transaction recording facts waits for the identity lock (held shared by recordings). */
     private boolean aRecordingWaitsForTheIdentityLock() {
+        return waitsForTheIdentityLock("ShareLock");
+    }
+
+    /** Whether an identity change waits for the identity lock (held shared while facts are recorded or scored). */
+    private boolean aChangeWaitsForTheIdentityLock() {
+        return waitsForTheIdentityLock("ExclusiveLock");
+    }
+
+    private boolean waitsForTheIdentityLock(String mode) {
         return pool.preparedQuery("""
-                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = $2 AND NOT granted
                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                 AND classid = ($1::bigint >> 32)::oid AND objid = ($1::bigint & 4294967295)::oid AND objsubid = 1""")
-                .execute(Tuple.of(IdentityChangeRepository.IDENTITY_LOCK)).await().indefinitely()
+                .execute(Tuple.of(IdentityChangeRepository.IDENTITY_LOCK, mode)).await().indefinitely()
                 .iterator().next().getLong(0) > 0;
     }
 
