@@ -2,6 +2,8 @@ package io.memberpulse.devstack.stack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,6 +44,10 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -B package -DskipTests)");
         }
+        // Another process on the port (a stack already up, a service in dev mode) would answer the readiness
+        // probe for this one, which fails to bind and exits: the stack would look ready with someone else's service.
+        requireFree(spec, "HTTP", httpPort);
+        requireFree(spec, "gRPC", grpcPort);
         try {
             Files.createDirectories(logDir);
             Path logFile = logDir.resolve(spec.moduleName() + ".log");
@@ -59,6 +65,15 @@ public final class ServiceProcess implements AutoCloseable {
             return new ServiceProcess(spec, builder.start(), logFile, httpPort, grpcPort);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + spec.moduleName(), e);
+        }
+    }
+
+    static void requireFree(ServiceSpec spec, String what, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new IllegalStateException(spec.moduleName() + "'s " + what + " port " + port + " is taken by another "
+                    + "process (a stack already up, or a service in dev mode?): stop it, then start again");
         }
     }
 
