@@ -1,5 +1,7 @@
 package io.memberpulse.rfm.domain;
 
+import java.time.Instant;
+
 /**
  * The checks of an id or other short text a caller hands in, shared by REST and gRPC so both refuse
  * the same values before they reach PostgreSQL (which refuses NUL in text: a 500 otherwise). The
@@ -12,6 +14,12 @@ public final class ParameterChecks {
      * in a gRPC status description, which travels as an HTTP/2 header.
      */
     public static final int MAX_ID_LENGTH = 128;
+    /**
+     * The instants a caller may name, REST and gRPC alike: google.protobuf.Timestamp's range, years 0001 to 9999
+     * (gRPC bounds its seconds by these; REST the instant).
+     */
+    public static final Instant EARLIEST_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant LATEST_INSTANT = Instant.parse("9999-12-31T23:59:59Z");
 
     private ParameterChecks() {
     }

@@ -33,9 +33,6 @@ import java.time.Instant;
 @GrpcService
 @RolesAllowed(Roles.ANALYST)
 class SegmentGrpcService implements SegmentService {
-    /** The range of google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
-    private static final long MIN_SECONDS = -62_135_596_800L;
-    private static final long MAX_SECONDS = 253_402_300_799L;
 
     private final RfmQueryService queries;
 
@@ -103,9 +100,10 @@ class SegmentGrpcService implements SegmentService {
 
     /** A Timestamp within its documented range (seconds 0001..9999, nanos 0..999999999) as an Instant. */
     static Instant instant(String field, Timestamp timestamp) {
-        if (timestamp.getSeconds() < MIN_SECONDS || timestamp.getSeconds() > MAX_SECONDS) {
-            throw new InvalidParameterException(field, "seconds " + timestamp.getSeconds()
-                    + " is outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z");
+        if (timestamp.getSeconds() < ParameterChecks.EARLIEST_INSTANT.getEpochSecond()
+                || timestamp.getSeconds() > ParameterChecks.LATEST_INSTANT.getEpochSecond()) {
+            throw new InvalidParameterException(field, "seconds " + timestamp.getSeconds() + " is outside "
+                    + ParameterChecks.EARLIEST_INSTANT + ".." + ParameterChecks.LATEST_INSTANT);
         }
         if (timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
             throw new InvalidParameterException(field, "nanos " + timestamp.getNanos() + " is outside 0..999999999");

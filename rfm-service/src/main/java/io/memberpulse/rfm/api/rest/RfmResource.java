@@ -135,13 +135,11 @@ public class RfmResource {
                 throw new InvalidParameterException("asOf", "not an ISO-8601 instant with offset: '" + text + "'");
             }
         }
-        // the years gRPC takes too (0001..9999): one range whichever way an instant comes
-        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
-            throw new InvalidParameterException("asOf", "'" + text + "' is outside " + EARLIEST + ".." + LATEST);
+        // the years gRPC takes too: one range whichever way an instant comes
+        if (instant.isBefore(ParameterChecks.EARLIEST_INSTANT) || instant.isAfter(ParameterChecks.LATEST_INSTANT)) {
+            throw new InvalidParameterException("asOf", "'" + text + "' is outside " + ParameterChecks.EARLIEST_INSTANT
+                    + ".." + ParameterChecks.LATEST_INSTANT);
         }
         return instant;
     }
-
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 }
