@@ -19,13 +19,16 @@ import java.util.List;
  */
 @ApplicationScoped
 public class DashboardRepository {
-    /** Net orders: one row per order with its member, store, time and net amount. */
-    private static final String ORDERS = """
-            WITH lines AS (
-              SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
-                     min(store_id) FILTER (WHERE kind = 'order') AS store_id,
-                     sum(paid_amount) - sum(refund_amount) AS net
-              FROM purchase_line GROUP BY member_id, source, order_id),
+    /**
+     * Every order (a channel's order id) with its member, store, time and net amount: one row per order, those
+     * refunded in full and refunds of orders not known included; the views filter them.
+     */
+    private static final String NET_ORDERS = """
+            SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
+                   min(store_id) FILTER (WHERE kind = 'order') AS store_id, sum(paid_amount) - sum(refund_amount) AS net
+            FROM purchase_line GROUP BY member_id, source, order_id""";
+    /** Net orders placed in the window $1..$2: one row per order with its member, store, time and net amount. */
+    private static final String ORDERS = "WITH lines AS (" + NET_ORDERS + "),\n" + """
             orders AS (SELECT * FROM lines WHERE placed_at IS NOT NULL AND net > 0 AND placed_at >= $1 AND placed_at < $2)
             """;
 
@@ -41,10 +44,8 @@ public class DashboardRepository {
      */
     public Uni<List<Dashboard.FunnelRow>> funnel(Instant from, Instant to, Instant clock) {
         return pool.preparedQuery("""
-                WITH net AS (
-                  SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
-                         min(store_id) FILTER (WHERE kind = 'order') AS store_id, sum(paid_amount) - sum(refund_amount) AS net
-                  FROM purchase_line GROUP BY member_id, source, order_id),
+                WITH net AS (""" + NET_ORDERS + """
+                ),
                 ranked AS (
                   SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY placed_at) AS n
                   FROM net WHERE placed_at IS NOT NULL AND net > 0),

@@ -29,6 +29,13 @@ import java.util.Set;
 /** Set-at-a-time SQL for purchase lines, member RFM and the event-time clock. */
 @ApplicationScoped
 public class RfmRepository {
+    /**
+     * A line as {@link #line} reads it, after its member: the order named across channels (source:order_id, a till's
+     * 1001 and the mini-program's 1001 are two orders).
+     */
+    private static final String LINE_COLUMNS = "SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, "
+            + "paid_amount, margin_rate, refund_amount, category";
+
     private final Pool pool;
 
     public RfmRepository(Pool pool) {
@@ -140,9 +147,7 @@ public class RfmRepository {
     }
 
     public Uni<Map<String, List<PurchaseLine>>> linesOf(Collection<String> memberIds) {
-        return pool.preparedQuery("""
-                SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category
-                FROM purchase_line WHERE member_id = ANY($1)""")
+        return pool.preparedQuery(LINE_COLUMNS + " FROM purchase_line WHERE member_id = ANY($1)")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, List<PurchaseLine>> lines = new HashMap<>();
@@ -177,9 +182,7 @@ public class RfmRepository {
 
     /** Every purchase line with its member id, streamed. */
     public Uni<Long> forEachLine(java.util.function.BiConsumer<String, PurchaseLine> each) {
-        return RowScan.forEach(pool, """
-                SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, paid_amount, margin_rate, refund_amount, category
-                FROM purchase_line""", row -> each.accept(row.getString(0), line(row)));
+        return RowScan.forEach(pool, LINE_COLUMNS + " FROM purchase_line", row -> each.accept(row.getString(0), line(row)));
     }
 
     /** Members whose row was written after the instant, with when, but for rows of the given versions. */
