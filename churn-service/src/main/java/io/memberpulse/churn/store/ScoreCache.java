@@ -3,6 +3,7 @@ package io.memberpulse.churn.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.memberpulse.churn.ChurnConfig;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -34,6 +35,8 @@ public class ScoreCache {
     private final ReactiveSortedSetCommands<String, String> rankings;
     private final ReactiveKeyCommands<String> keys;
     private final ObjectMapper mapper;
+    /** Lenient: an entry written by a newer version (a field more, in a rolling deploy) is still read. */
+    private final ObjectReader reader;
     private final String prefix;
 
     public ScoreCache(ReactiveRedisDataSource redis, ObjectMapper mapper, ChurnConfig config) {
@@ -41,6 +44,7 @@ public class ScoreCache {
         this.rankings = redis.sortedSet(String.class);
         this.keys = redis.key(String.class);
         this.mapper = mapper;
+        this.reader = mapper.readerFor(ChurnScore.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.prefix = config.redis().keyPrefix();
     }
 
@@ -167,10 +171,9 @@ public class ScoreCache {
         }
     }
 
-    /** Leniently: an entry written by a newer version (a field more, in a rolling deploy) is still read. */
     private ChurnScore read(String json) {
         try {
-            return mapper.readerFor(ChurnScore.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(json);
+            return reader.readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cached score unreadable", e);
         }

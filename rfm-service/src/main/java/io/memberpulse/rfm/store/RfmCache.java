@@ -3,6 +3,7 @@ package io.memberpulse.rfm.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
@@ -22,6 +23,8 @@ public class RfmCache {
     private final ReactiveValueCommands<String, String> values;
     private final io.quarkus.redis.datasource.keys.ReactiveKeyCommands<String> keys;
     private final ObjectMapper mapper;
+    /** Lenient: an entry written by a newer version (a field more, in a rolling deploy) is still read. */
+    private final ObjectReader reader;
     private final String prefix;
     /** The instant every member was last re-aged to (see RfmRepository.markAgedTo). */
     private final String agedToKey;
@@ -30,6 +33,7 @@ public class RfmCache {
         this.values = redis.value(String.class);
         this.keys = redis.key();
         this.mapper = mapper;
+        this.reader = mapper.readerFor(Cached.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.prefix = config.redis().keyPrefix() + "rfm:";
         this.agedToKey = config.redis().keyPrefix() + "aged-to";
     }
@@ -88,10 +92,9 @@ public class RfmCache {
         }
     }
 
-    /** Leniently: an entry written by a newer version (a field more, in a rolling deploy) is still read. */
     private RfmSnapshot read(String json) {
         try {
-            Cached cached = mapper.readerFor(Cached.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(json);
+            Cached cached = reader.readValue(json);
             return new RfmSnapshot(cached.rfm(), new java.util.LinkedHashSet<>(cached.segments()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cached RFM unreadable", e);
