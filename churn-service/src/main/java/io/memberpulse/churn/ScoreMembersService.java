@@ -239,26 +239,31 @@ public class ScoreMembersService {
         String after = "";
         while (true) {
             String from = after;
-            long[] missed = new long[1];
             // a page read and cached while no merge can take one of its members away (see whileIdentitiesStay)
-            List<ChurnScore> page = identities.whileIdentitiesStay(() -> {
-                List<ChurnScore> stored = repository.scoresAfter(from, PAGE).await().indefinitely();
-                Set<String> cached = cache.cachedOf(stored.stream().map(ChurnScore::memberId).toList()).await().indefinitely();
-                List<ChurnScore> missing = stored.stream().filter(score -> !cached.contains(score.memberId())).toList();
-                cache.putAll(missing, Map.of()).await().indefinitely();
-                missed[0] = missing.size();
-                return stored;
-            });
-            if (page.isEmpty()) {
+            RefilledPage page = identities.whileIdentitiesStay(() -> refillPage(from));
+            if (page.stored().isEmpty()) {
                 break;
             }
-            refilled += missed[0];
-            after = page.get(page.size() - 1).memberId();
+            refilled += page.missing();
+            after = page.stored().get(page.stored().size() - 1).memberId();
         }
         cache.markComplete().await().indefinitely();
         if (refilled > 0) {
             LOG.infof("Redis had lost %,d churn scores: refilled from PostgreSQL", refilled);
         }
+    }
+
+    /** A page of stored scores, and how many of them Redis had lost. */
+    private record RefilledPage(List<ChurnScore> stored, int missing) {
+    }
+
+    /** Caches the page of stored scores after a member id that Redis lacks; those cached since are left as they are. */
+    private RefilledPage refillPage(String after) {
+        List<ChurnScore> stored = repository.scoresAfter(after, PAGE).await().indefinitely();
+        Set<String> cached = cache.cachedOf(stored.stream().map(ChurnScore::memberId).toList()).await().indefinitely();
+        List<ChurnScore> missing = stored.stream().filter(score -> !cached.contains(score.memberId())).toList();
+        cache.putAll(missing, Map.of()).await().indefinitely();
+        return new RefilledPage(stored, missing.size());
     }
 
     /** Re-scores every member as of the clock, when it moved. Blocking. */

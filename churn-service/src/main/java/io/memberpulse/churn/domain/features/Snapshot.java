@@ -1,8 +1,10 @@
 package io.memberpulse.churn.domain.features;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The members who had purchased by a cut-off, with their features as of it and, for a training or
@@ -55,15 +57,15 @@ public record Snapshot(Instant asOf, Population population, List<String> memberI
      */
     public Snapshot leftAlone() {
         int treated = Feature.TREATED_IN_HORIZON.ordinal();
-        int[] kept = java.util.stream.IntStream.range(0, features.length).filter(i -> features[i][treated] != 1).toArray();
+        int[] kept = IntStream.range(0, features.length).filter(i -> features[i][treated] != 1).toArray();
         if (kept.length == features.length) {
             return this;
         }
-        return new Snapshot(asOf, population, java.util.Arrays.stream(kept).mapToObj(memberIds::get).toList(),
-                java.util.Arrays.stream(kept).mapToObj(i -> features[i]).toArray(double[][]::new),
-                churned == null ? null : java.util.Arrays.stream(kept).map(i -> churned[i]).toArray(),
-                daysToReturn == null ? null : java.util.Arrays.stream(kept).mapToDouble(i -> daysToReturn[i]).toArray(),
-                products == null ? null : java.util.Arrays.stream(kept).mapToObj(products::get).toList());
+        return new Snapshot(asOf, population, Arrays.stream(kept).mapToObj(memberIds::get).toList(),
+                Arrays.stream(kept).mapToObj(i -> features[i]).toArray(double[][]::new),
+                churned == null ? null : Arrays.stream(kept).map(i -> churned[i]).toArray(),
+                daysToReturn == null ? null : Arrays.stream(kept).mapToDouble(i -> daysToReturn[i]).toArray(),
+                products == null ? null : Arrays.stream(kept).mapToObj(products::get).toList());
     }
 
     /** A snapshot without return times. */
