@@ -37,6 +37,7 @@ public final class PhoneMask {
 
     /** 0086 or (before an 11-digit mobile number) 86. */
     private static String withoutCountryCode(String kept) {
-        return kept.startsWith("0086") ? kept.substring(4) : kept.startsWith("86") && kept.length() == 13 ? kept.substring(2) : kept;
+        return kept.startsWith("0086") ? kept.substring(4)
+                : kept.startsWith("86") && kept.length() == 13 ? kept.substring(2) : kept;
     }
 }

@@ -431,7 +431,8 @@ public class IdentityRepository {
                   SELECT DISTINCT c.current_id AS member_id FROM member_identifier i
                   JOIN member_current c ON c.member_id = i.member_id
                   -- a value quarantined since it was linked (a walk-in placeholder) identifies nobody
-                  AND NOT EXISTS (SELECT 1 FROM quarantined_identifier q WHERE q.type = i.type AND q.value = i.value) WHERE c.current_id IN (SELECT member_id FROM ev)),
+                  AND NOT EXISTS (SELECT 1 FROM quarantined_identifier q WHERE q.type = i.type AND q.value = i.value)
+                  WHERE c.current_id IN (SELECT member_id FROM ev)),
                 per_member AS (
                   SELECT ev.member_id, count(DISTINCT ev.source) AS channels,
                          bool_or(ev.member_id IN (SELECT member_id FROM identified)) AS identified
