@@ -54,8 +54,12 @@ public class BatchScoreService {
     public record Batch(Instant asOf, int horizonDays, String kind, String basis, List<Row> rows) {
     }
 
-    /** A model ready to score the members as of asOf, with the snapshot it reads and how it came about. */
-    private record Fitted(ModelKind kind, ChurnClassifier model, Snapshot members, String basis, int trainingRows) {
+    /**
+     * A model ready to score the members as of asOf, with the snapshot it reads and how it came about; training is
+     * the run behind it, null where none was trained.
+     */
+    record Fitted(ModelKind kind, ChurnClassifier model, Snapshot members, String basis, int trainingRows,
+            ChurnTraining.Result training) {
     }
 
     public synchronized Batch score(Instant asOf, int horizonDays, TrainingProgress progress) {
@@ -88,30 +92,37 @@ public class BatchScoreService {
     }
 
     /**
-     * The best model the history allows: chosen on validation, else trained unvalidated, else BG/NBD, else (too few
-     * buyers to fit even that) the rhythm baseline.
+     * The best model the history allows, for a run over the facts before asOf: chosen on validation, else trained
+     * unvalidated, else BG/NBD, else (too few buyers to fit even that) the rhythm baseline.
+     *
+     * <p>Everything is cut as of the last instant before asOf, the last one whose facts were read. Cut at asOf itself,
+     * the last cut-off's label window (T, T + H] would end on an instant never read: a purchase there (every purchase
+     * of date-only data is at midnight) would be missing from the window, and its member taught as churned. So each
+     * label window holds the H whole days [T, T + H) of facts read, as the scored members' horizon [asOf, asOf + H)
+     * does.
      */
-    private static Fitted fit(TrainingRun run, Instant asOf, TrainingProgress progress) {
+    static Fitted fit(TrainingRun run, Instant asOf, TrainingProgress progress) {
+        Instant lastRead = asOf.minusNanos(1);
         NotEnoughDataException tooShort;
         try {
-            ChurnTraining.Result result = run.train(asOf, progress);
-            return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(asOf)),
-                    "chosen on the validation window at " + result.plan().validationCutoff() + " (AUC "
+            ChurnTraining.Result result = run.train(lastRead, progress);
+            return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(lastRead)),
+                    "chosen on the validation window from " + result.plan().validationCutoff().plusNanos(1) + " (AUC "
                             + String.format(Locale.ROOT, "%.3f", result.validation().get(result.chosen()).auc())
                             + "), " + trainedOn(result.trainingRows()),
-                    result.trainingRows());
+                    result.trainingRows(), result);
         } catch (NotEnoughDataException e) {
             tooShort = e;
         }
         try {
-            ChurnTraining.Result result = run.trainWithoutValidation(asOf, UNVALIDATED_KIND, progress);
-            return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(asOf)),
+            ChurnTraining.Result result = run.trainWithoutValidation(lastRead, UNVALIDATED_KIND, progress);
+            return new Fitted(result.chosen(), result.model(), result.forScoring(run.unlabelledAt(lastRead)),
                     "not validated (" + tooShort.getMessage() + "): " + trainedOn(result.trainingRows()),
-                    result.trainingRows());
+                    result.trainingRows(), result);
         } catch (NotEnoughDataException e) {
             tooShort = e;
         }
-        Snapshot members = run.unlabelledAt(asOf);
+        Snapshot members = run.unlabelledAt(lastRead);
         if (members.size() == 0) {
             throw new NotEnoughDataException("too little data: no member bought before " + asOf + ", so there is no one to score");
         }
@@ -119,10 +130,10 @@ public class BatchScoreService {
             // too few buyers to fit BG/NBD (or no fit): its column is empty and would score everyone 0.5
             return new Fitted(ModelKind.RHYTHM, ChurnClassifier.withoutLabels(ModelKind.RHYTHM), members,
                     "not trained (" + tooShort.getMessage() + "), and too few buyers to fit BG/NBD: each member's"
-                            + " recency against their own rhythm of purchases", 0);
+                            + " recency against their own rhythm of purchases", 0, null);
         }
         return new Fitted(ModelKind.BGNBD, ChurnClassifier.withoutLabels(ModelKind.BGNBD), members,
                 "not trained (" + tooShort.getMessage() + "): BG/NBD's probability of no purchase within the horizon,"
-                        + " fitted to the purchases before as-of", 0);
+                        + " fitted to the purchases before as-of", 0, null);
     }
 }
