@@ -92,6 +92,9 @@ MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ . | quote }}
 {{- with $auth.issuer | default $gauth.issuer }}
 MEMBERPULSE_AUTH_ISSUER: {{ . | quote }}
 {{- end }}
+{{- with $auth.audience | default $gauth.audience }}
+MEMBERPULSE_AUTH_AUDIENCE: {{ . | quote }}
+{{- end }}
 {{- range $key, $value := .Values.extraConfig }}
 {{ $key }}: {{ $value | quote }}
 {{- end }}

@@ -133,18 +133,20 @@ class ServiceChartsTest {
         String jwks = "https://sso.example.com/realms/retail/protocol/openid-connect/certs";
         List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of(
                 "global.auth.publicKeyLocation", jwks, "global.auth.issuer", "https://sso.example.com/realms/retail",
-                "campaign-service.auth.issuer", "https://staff-sso.example.com"));
+                "campaign-service.auth.issuer", "https://staff-sso.example.com", "global.auth.audience", "memberpulse-api"));
         for (String service : Charts.SERVICES) {
             Map<String, String> data = Manifests.one(manifests, "ConfigMap", service + "-config").as(ConfigMap.class).getData();
             assertThat(data).containsEntry("MP_JWT_VERIFY_PUBLICKEY_LOCATION", jwks)
                     .containsEntry("MEMBERPULSE_AUTH_ISSUER", service.equals("campaign-service")
                             ? "https://staff-sso.example.com" : "https://sso.example.com/realms/retail");
-            assertThat(ServiceConfig.of(service).environment()).as("%s reads the issuer", service)
-                    .contains("MEMBERPULSE_AUTH_ISSUER");
+            assertThat(data).containsEntry("MEMBERPULSE_AUTH_AUDIENCE", "memberpulse-api");
+            assertThat(ServiceConfig.of(service).environment()).as("%s reads the issuer and the audience", service)
+                    .contains("MEMBERPULSE_AUTH_ISSUER", "MEMBERPULSE_AUTH_AUDIENCE");
         }
         for (String service : Charts.SERVICES) {
             assertThat(Manifests.one(defaults, "ConfigMap", service + "-config").as(ConfigMap.class).getData())
-                    .doesNotContainKeys("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "MEMBERPULSE_AUTH_ISSUER");
+                    .doesNotContainKeys("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "MEMBERPULSE_AUTH_ISSUER",
+                            "MEMBERPULSE_AUTH_AUDIENCE");
         }
     }
 

@@ -145,6 +145,16 @@ class AccessTest {
     }
 
     @Test
+    void aWellSignedTokenForAnotherAudienceOrIssuerOrPastItsExpiryIsNoToken() {
+        AuthTestResource.wellSignedButInvalid().forEach((what, token) -> {
+            assertThat(as(token).get("/campaigns").statusCode()).as(what).isEqualTo(401);
+            assertThat(codeOf(() -> grpc(AuthTestResource.as(token)).getCampaignResults(
+                    GetCampaignResultsRequest.newBuilder().setCampaignId("c1").build()))).as(what)
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
+        });
+    }
+
+    @Test
     void staffAndChannelIntegrationsMayNotUseTheAnalystsEndpoints() {
         String staff = AuthTestResource.staff("s1");
         as(staff).contentType(ContentType.JSON).body("{}").post("/campaigns").then().statusCode(403);

@@ -46,6 +46,20 @@ class AccessTest {
     }
 
     @Test
+    void aWellSignedTokenForAnotherAudienceOrIssuerOrPastItsExpiryIsNoToken() {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            AuthTestResource.wellSignedButInvalid().forEach((what, token) -> {
+                assertThat(given().header("Authorization", bearer(token)).get("/stats").statusCode()).as(what).isEqualTo(401);
+                var stub = ChurnServiceGrpc.newBlockingStub(channel).withInterceptors(AuthTestResource.as(token));
+                assertCode(() -> stub.listModels(ListModelsRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+            });
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void probesMetricsAndOpenApiStayOpen() {
         OpenEndpoints.assertOpenWithoutToken();
     }

@@ -29,6 +29,8 @@ import java.util.Set;
 public final class DevTokens {
     /** The issuer the services accept from the local stack and the tests. */
     public static final String ISSUER = "https://memberpulse.local/dev";
+    /** The audience the services accept by default (MEMBERPULSE_AUTH_AUDIENCE): tokens issued to other apps are refused. */
+    public static final String AUDIENCE = "memberpulse";
     static final String PRIVATE_KEY_FILE = "token-signing.key";
     static final String PUBLIC_KEY_FILE = "token-signing.pub";
 
@@ -95,11 +97,16 @@ public final class DevTokens {
      * @param ttl how long it is valid
      */
     public String token(String subject, Set<String> roles, String storeId, Duration ttl) {
-        JwtClaimsBuilder claims = Jwt.issuer(ISSUER).subject(subject).upn(subject).groups(roles)
+        JwtClaimsBuilder claims = Jwt.issuer(ISSUER).audience(AUDIENCE).subject(subject).upn(subject).groups(roles)
                 .expiresIn(ttl.toSeconds());
         if (storeId != null) {
             claims.claim(Roles.STORE_CLAIM, storeId);
         }
+        return sign(claims);
+    }
+
+    /** Any claims signed with this key: tests make tokens that are well signed and wrong in another way. */
+    public String sign(JwtClaimsBuilder claims) {
         return claims.jws().keyId("memberpulse-dev").sign(privateKey);
     }
 

@@ -6,6 +6,7 @@ import io.memberpulse.proto.auth.BearerTokenCallCredentials;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
 import io.restassured.filter.Filter;
+import io.smallrye.jwt.build.Jwt;
 import java.util.Map;
 import java.util.Set;
 
@@ -39,6 +40,25 @@ public class AuthTestResource implements QuarkusTestResourceLifecycleManager {
         return TOKENS.token("caller@memberpulse.test", Set.of(roles), null, DevTokens.LAUNCHER_TTL);
     }
 
+    /**
+     * Analyst tokens signed with the key the services trust, each wrong in one other way, by what is wrong: every one
+     * must be refused as no token at all.
+     */
+    public static Map<String, String> wellSignedButInvalid() {
+        long now = java.time.Instant.now().getEpochSecond();
+        Set<String> analyst = Set.of(io.memberpulse.proto.auth.Roles.ANALYST);
+        return Map.of(
+                "issued to another app (audience)", TOKENS.sign(Jwt.issuer(DevTokens.ISSUER).audience("another-app")
+                        .subject("mallory").groups(analyst).expiresIn(3600)),
+                "for no audience", TOKENS.sign(Jwt.issuer(DevTokens.ISSUER).subject("mallory").groups(analyst)
+                        .expiresIn(3600)),
+                "from another issuer", TOKENS.sign(Jwt.issuer("https://elsewhere.example/").audience(DevTokens.AUDIENCE)
+                        .subject("mallory").groups(analyst).expiresIn(3600)),
+                "expired (beyond the minute of clock skew allowed)", TOKENS.sign(Jwt.issuer(DevTokens.ISSUER)
+                        .audience(DevTokens.AUDIENCE).subject("mallory").groups(analyst).issuedAt(now - 3600)
+                        .expiresAt(now - 120)));
+    }
+
     /** A client interceptor sending the token on every call of a gRPC channel or stub. */
     public static ClientInterceptor as(String token) {
         return new BearerTokenCallCredentials(token).interceptor();
@@ -55,7 +75,8 @@ public class AuthTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         RestAssured.filters(ANALYST_UNLESS_GIVEN);
-        return Map.of("mp.jwt.verify.publickey", TOKENS.publicKeyPem(), "mp.jwt.verify.issuer", DevTokens.ISSUER);
+        return Map.of("mp.jwt.verify.publickey", TOKENS.publicKeyPem(), "mp.jwt.verify.issuer", DevTokens.ISSUER,
+                "mp.jwt.verify.audiences", DevTokens.AUDIENCE);
     }
 
     @Override

@@ -119,6 +119,15 @@ class AccessTest {
     }
 
     @Test
+    void aWellSignedTokenForAnotherAudienceOrIssuerOrPastItsExpiryIsNoToken() {
+        AuthTestResource.wellSignedButInvalid().forEach((what, token) -> {
+            assertThat(as(token).get("/stats").statusCode()).as(what).isEqualTo(401);
+            refused(() -> IdentityServiceGrpc.newBlockingStub(channel).withInterceptors(AuthTestResource.as(token))
+                    .resolve(resolveByMemberNo("nobody")), Status.Code.UNAUTHENTICATED);
+        });
+    }
+
+    @Test
     void anIngestTokenSendsEventsButReadsNothing() throws Exception {
         String ingest = AuthTestResource.withRoles(Roles.INGEST);
         String memberNo = "ACC-" + UUID.randomUUID();

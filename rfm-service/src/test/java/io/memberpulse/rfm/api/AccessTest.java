@@ -93,6 +93,15 @@ class AccessTest {
     }
 
     @Test
+    void aWellSignedTokenForAnotherAudienceOrIssuerOrPastItsExpiryIsNoToken() {
+        AuthTestResource.wellSignedButInvalid().forEach((what, token) -> {
+            assertThat(as(token).get("/segments").statusCode()).as(what).isEqualTo(401);
+            everyGrpcCallRefused(SegmentServiceGrpc.newBlockingStub(channel).withInterceptors(AuthTestResource.as(token)),
+                    Status.Code.UNAUTHENTICATED);
+        });
+    }
+
+    @Test
     void storeStaffAndChannelIntegrationsAreRefused() {
         for (String token : List.of(AuthTestResource.staff("s1"), AuthTestResource.withRoles(Roles.INGEST),
                 AuthTestResource.withRoles(Roles.STAFF, Roles.INGEST))) {
