@@ -21,10 +21,13 @@ import java.util.Set;
  * Takes a batch of churn scores: stores each member's newest score, moves OPEN tasks after members
  * who changed store, and replans every store touched. Idempotent: the same batch again changes nothing.
  *
- * <p>A score arriving under a member a merge absorbed (member.merges) is recorded for its final survivor. The
- * look-up and the writes share one transaction that holds the identity-change lock shared, taken before the store
- * locks (IdentityChangeRepository), so a merge applied by another replica cannot fall between them and leave a
- * score or an OPEN call under the absorbed member.
+ * <p>A score arriving under a member a merge absorbed (member.merges) is dropped: churn-service made it from that
+ * member's own facts, before it applied the merge, and scores the survivor afresh, from the person's whole history,
+ * once it has (ScoreMembersService rewrites the members a merge touched). Taken for the survivor, such a late, partial
+ * score replaced the whole one, home store included, whenever it arrived after it. The look-up and the writes share
+ * one transaction that holds the identity-change lock shared, taken before the store locks (IdentityChangeRepository),
+ * so a merge applied by another replica cannot fall between them and leave a score or an OPEN call under the
+ * absorbed member.
  */
 @ApplicationScoped
 public class RecordChurnScoresService {
@@ -52,20 +55,17 @@ public class RecordChurnScoresService {
         Instant now = clock.instant();
         // Invalidate only after the commit, so a reader can't cache the lists as they were before it.
         return Panache.withTransaction(() -> identities.lockedSurvivorsOf(scores.stream().map(MemberRisk::memberId).toList())
-                        .flatMap(survivors -> apply(underSurvivors(scores, survivors), now)))
+                        .flatMap(survivors -> apply(ofMembersNotAbsorbed(scores, survivors), now)))
                 .flatMap(cache::invalidate);
     }
 
-    /** The scores, each under its member's final survivor when a merge absorbed the member. */
-    private static Collection<MemberRisk> underSurvivors(Collection<MemberRisk> scores, Map<String, String> survivors) {
+    /** The scores of members no merge absorbed (survivors: absorbed member to its final survivor). */
+    private static Collection<MemberRisk> ofMembersNotAbsorbed(Collection<MemberRisk> scores,
+            Map<String, String> survivors) {
         if (survivors.isEmpty()) {
             return scores;
         }
-        return scores.stream().map(score -> survivors.containsKey(score.memberId())
-                        ? new MemberRisk(survivors.get(score.memberId()), score.storeId(), score.probability(),
-                                score.memberValue(), score.asOf())
-                        : score)
-                .toList();
+        return scores.stream().filter(score -> !survivors.containsKey(score.memberId())).toList();
     }
 
     private Uni<Set<String>> apply(Collection<MemberRisk> scores, Instant now) {

@@ -219,6 +219,23 @@ class AccessTest {
     }
 
     @Test
+    void staffAreNotLetIntoAStoreWhoseIdIsTheirsWithSpaceAround() {
+        String run = ChurnEvents.run();
+        String a = "a-" + run;
+        String spaced = a + "\u3000"; // an ideographic space: a store id of its own, as a channel sent it
+        List<Task> tasks = twoStoresWithACallEach(a, spaced);
+        var staffOfA = grpc(AuthTestResource.as(AuthTestResource.staff(a)));
+
+        assertThat(codeOf(() -> staffOfA.getCallList(GetCallListRequest.newBuilder().setStoreId(spaced).build())))
+                .isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(codeOf(() -> staffOfA.getCallList(GetCallListRequest.newBuilder().setStoreId(" " + a).build())))
+                .isEqualTo(Status.Code.NOT_FOUND);
+        as(AuthTestResource.staff(a)).get("/stores/{s}/call-list", spaced).then().statusCode(404);
+        assertThat(staffOfA.getCallList(GetCallListRequest.newBuilder().setStoreId(a).build()).getTasksList())
+                .extracting(task -> task.getTaskId()).containsExactly(tasks.get(0).id());
+    }
+
+    @Test
     void aStoreTheClientSendsGrantsNothing() {
         String run = ChurnEvents.run();
         String a = "a-" + run;

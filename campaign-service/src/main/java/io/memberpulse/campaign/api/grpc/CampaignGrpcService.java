@@ -48,7 +48,8 @@ class CampaignGrpcService implements CampaignService {
     public Uni<CallList> getCallList(GetCallListRequest request) {
         // The caller's identity is resolved off the event loop: ask for it, never block on it.
         return callers.getDeferredIdentity().flatMap(caller -> {
-            if (!Callers.maySee(caller, request.getStoreId().strip())) {
+            // the store checked is the store loaded, to the character: " s1" or "s1\u3000" is another store's id
+            if (!Callers.maySee(caller, request.getStoreId())) {
                 // NOT_FOUND as for an unknown store, as over REST: staff cannot even learn which other stores exist.
                 return Uni.createFrom().failure(new StoreNotFoundException(request.getStoreId()));
             }

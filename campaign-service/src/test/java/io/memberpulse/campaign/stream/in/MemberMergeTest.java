@@ -16,6 +16,7 @@ import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
+import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
@@ -85,7 +86,7 @@ class MemberMergeTest {
     }
 
     @Test
-    void theAbsorbedMembersTaskBecomesTheSurvivorsAndALateScoreUnderItLandsOnTheSurvivor() {
+    void theAbsorbedMembersTaskBecomesTheSurvivorsAndALateScoreUnderItChangesNothing() {
         String store = "mx-" + run;
         String absorbed = "a-" + run;
         String survivor = "s-" + run;
@@ -103,14 +104,26 @@ class MemberMergeTest {
         assertThat(openTasks(survivor)).containsExactly(taskId);
         assertThat(riskOf(absorbed)).isEmpty();
 
-        // A score still arriving under the absorbed id is the survivor's; a re-delivered merge changes nothing.
+        // A score still arriving under the absorbed id was made from the absorbed member's facts alone, before churn
+        // applied the merge: it changes nothing, even dated later than the survivor's, and its store does not move the
+        // survivor's call. A re-delivered merge changes nothing either.
         produce(merge);
         awaitMergesAppliedThrough(absorbed);
-        ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.95, 300.0, T1.plus(1, ChronoUnit.DAYS))));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(survivor)).hasValue(0.95));
+        ChurnEvents.publish(kafka, List.of(scored(absorbed, "elsewhere-" + run, 0.95, 300.0, T1.plus(1, ChronoUnit.DAYS))));
+        // churn's score of the survivor, from the person's whole history, is what counts
+        ChurnEvents.publish(kafka, List.of(scored(survivor, store, 0.6, 320.0, T1.plus(2, ChronoUnit.DAYS))));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(survivor)).hasValue(0.6));
         assertThat(riskOf(absorbed)).isEmpty();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(given().get("/stores/{store}/call-list", store).then()
-                .statusCode(200).extract().jsonPath().getDouble("tasks[0].churnProbability")).isEqualTo(0.95));
+        // as late as the survivor's, and after it; a marker behind it on its partition tells when it has been taken
+        String marker = "marker-" + run;
+        kafka.produce(String.class, ChurnScored.class).fromRecords(
+                new ProducerRecord<>(Topics.CHURN_SCORES, 0, absorbed,
+                        scored(absorbed, "elsewhere-" + run, 0.99, 300.0, T1.plus(2, ChronoUnit.DAYS))),
+                new ProducerRecord<>(Topics.CHURN_SCORES, 0, marker, scored(marker, marker, 0.1, 1.0, T1)))
+                .awaitCompletion();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(marker)).isPresent());
+        assertThat(riskOf(survivor)).hasValue(0.6);
+        assertThat(riskOf(absorbed)).isEmpty();
         assertThat(callList(store)).containsExactly(survivor);
         assertThat(openTasks(survivor)).containsExactly(taskId);
         assertThat(openTasks(absorbed)).isEmpty();
@@ -354,23 +367,29 @@ class MemberMergeTest {
      * Another replica applies a merge of A into S while a churn score of A arrives: the score looked up A's survivor
      * (none yet) before the merge committed and was stored after it, under A, where it stayed with the OPEN call it
      * gave A (the person called twice once S is called, a score that never goes). Here the test is that replica: its
-     * transaction holds the identity-change lock and has written A's alias when the score arrives.
+     * transaction holds the identity-change lock and has written A's alias when the score arrives. A score under an
+     * absorbed member is skipped (churn-service scores the survivor afresh), so neither is left.
      */
     @Test
-    void aScoreArrivingWhileAMergeIsAppliedWaitsForItAndLandsOnTheSurvivor() {
+    void aScoreArrivingWhileAMergeIsAppliedWaitsForItAndIsSkipped() {
         String store = "mt-" + run;
         String absorbed = "a-" + run;
         String survivor = "s-" + run;
+        String next = "n-" + run;
 
         whileAnotherReplicaAppliesAChange(change -> alias(change, absorbed, survivor),
                 () -> ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1))),
                 () -> riskOf(absorbed).isPresent());
+        // Under the same key, so consumed after the score: once it is recorded, the score was too, or skipped.
+        kafka.produce(String.class, ChurnScored.class).fromRecords(
+                new ProducerRecord<>(Topics.CHURN_SCORES, absorbed, scored(next, store, 0.95, 250.0, T1)))
+                .awaitCompletion();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(survivor)).hasValue(0.9));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(next)).hasValue(0.95));
         assertThat(riskOf(absorbed)).isEmpty();
+        assertThat(riskOf(survivor)).isEmpty();
         assertThat(openTasks(absorbed)).isEmpty();
-        assertThat(openTasks(survivor)).hasSize(1);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(survivor));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(next));
     }
 
     /**
