@@ -22,15 +22,18 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -61,6 +64,7 @@ public class ImportEventsService {
     private final Counter retractedOrderCounter;
     private final Counter acceptedCounter;
     private final Counter duplicateCounter;
+    private final Counter changedDuplicateCounter;
     /** Where an import's time goes, batch by batch: reading what is stored, linking, writing. */
     private final Timer readStage;
     private final Timer linkStage;
@@ -93,6 +97,9 @@ public class ImportEventsService {
                         + "again as duplicates").register(registry);
         this.acceptedCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "accepted").register(registry);
         this.duplicateCounter = Counter.builder("memberpulse.identity.events").tag("outcome", "duplicate").register(registry);
+        this.changedDuplicateCounter = Counter.builder("memberpulse.identity.events.resent.changed")
+                .description("events sent again under a known source + event_id with other content (the first stands)")
+                .register(registry);
         this.readStage = stageTimer(registry, "read", "look-up of re-delivered events and of stored order lines nearby");
         this.linkStage = stageTimer(registry, "link", "duplicate orders found and events linked through the identity graph");
         this.writeStage = stageTimer(registry, "write", "the batch's transaction");
@@ -162,9 +169,10 @@ public class ImportEventsService {
      * A batch stitched into the graph, ready to be written as it is (nothing in it reads the graph again).
      *
      * @param retracted stored lines counted before and found now to repeat another (flagged: duplicateOf set)
+     * @param changed the duplicates whose content differs from the event first imported under their key
      */
     private record Stitched(List<EventRow> rows, List<EventRow> retracted, BatchWrite write, List<MemberEvent> toPublish,
-            int duplicates, Instant acceptedAt) {
+            int duplicates, List<String> changed, Instant acceptedAt) {
     }
 
     /** Stitches the batch (blocking) and queues its write. */
@@ -196,25 +204,27 @@ public class ImportEventsService {
         // read what the database holds only after this: a batch committing meanwhile is then seen in one or the other
         unwritten.prune(graph);
         Timer.Sample reading = Timer.start();
-        Set<String> known = unwritten.eventKeys();
+        Map<String, byte[]> known = unwritten.events();
         List<ChannelEvent> unknown = candidates.stream()
-                .filter(e -> !known.contains(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
+                .filter(e -> !known.containsKey(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
                 .toList();
         // The two reads run at once, on two connections: the lines near re-delivered events (dropped
         // below) are looked up too, which costs a few rows and saves a round trip per batch.
         DuplicateOrders.Lines unknownLines = DuplicateOrders.Lines.of(unknown);
         var reads = Uni.combine().all().unis(
-                repository.pool().withConnection(connection -> repository.existingEventKeys(connection,
+                repository.pool().withConnection(connection -> repository.existingEvents(connection,
                         unknown.stream().map(ImportEventsService::sourceCode).toList(),
                         unknown.stream().map(ChannelEvent::getEventId).toList())),
                 repository.pool().withConnection(connection -> repository.orderLinesNear(connection,
                         unknownLines.stores(), unknownLines.sources(), unknownLines.times(), orderWindow,
                         unknownLines.orderSources(), unknownLines.orderIds())))
                 .asTuple().await().indefinitely();
-        Set<String> existing = reads.getItem1();
+        Map<String, byte[]> existing = reads.getItem1();
         List<ChannelEvent> fresh = existing.isEmpty() ? unknown : unknown.stream()
-                .filter(e -> !existing.contains(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
+                .filter(e -> !existing.containsKey(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
                 .toList();
+        List<String> changed = events.size() == fresh.size() ? List.of() : resentWithOtherContent(events, unique, known,
+                existing);
         DuplicateOrders.Lines lines = fresh == unknown ? unknownLines : DuplicateOrders.Lines.of(fresh);
         List<EventRow> nearby = unwritten.nearby(reads.getItem2(), lines, orderWindow);
         reading.stop(readStage);
@@ -248,7 +258,7 @@ public class ImportEventsService {
         BatchWrite write = BatchWrite.of(graph, linked, now);
         linking.stop(linkStage);
         return new Stitched(rows, linked.retracted(), write, toPublish, duplicatesInBatch + candidates.size() - fresh.size(),
-                now);
+                changed, now);
     }
 
     /**
@@ -262,6 +272,40 @@ public class ImportEventsService {
                     .setDuplicateOrder(true).build();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("stored event " + line.reference() + " is unreadable", e);
+        }
+    }
+
+    /**
+     * The duplicates of the batch ("source:event_id") whose content differs from the event first imported under their
+     * key: stored (existing: digests), queued to be (unwritten: content) or earlier in this batch. They are still
+     * duplicates, and the first content stands (EVENT-CSV), but the caller is told: a corrected amount sent again
+     * under the same event_id is not taken.
+     */
+    private static List<String> resentWithOtherContent(List<ChannelEvent> events, Map<String, ChannelEvent> firstInBatch,
+            Map<String, byte[]> unwritten, Map<String, byte[]> existing) {
+        List<String> changed = new ArrayList<>();
+        Map<String, byte[]> firstContent = new HashMap<>();
+        for (ChannelEvent event : events) {
+            String key = IdentityRepository.eventKey(sourceCode(event), event.getEventId());
+            byte[] stored = existing.get(key);
+            byte[] queued = unwritten.get(key);
+            if (stored == null && queued == null && firstInBatch.get(key) == event) {
+                continue; // imported now: the first content itself
+            }
+            byte[] first = firstContent.computeIfAbsent(key, k -> stored != null ? stored
+                    : sha256(queued != null ? queued : firstInBatch.get(k).toByteArray()));
+            if (!Arrays.equals(first, sha256(event.toByteArray()))) {
+                changed.add(EventEvidenceMapper.key(event));
+            }
+        }
+        return changed;
+    }
+
+    private static byte[] sha256(byte[] content) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(content);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 
@@ -284,9 +328,10 @@ public class ImportEventsService {
         statistics.written(stored);
         acceptedCounter.increment(stored);
         duplicateCounter.increment(stitched.duplicates());
+        changedDuplicateCounter.increment(stitched.changed().size());
         duplicateOrderCounter.increment(stitched.rows().stream().filter(row -> row.duplicateOf() != null).count());
         retractedOrderCounter.increment(stitched.retracted().size());
-        return new Imported(new ImportResult(stored, stitched.duplicates()), acknowledged);
+        return new Imported(new ImportResult(stored, stitched.duplicates(), stitched.changed()), acknowledged);
     }
 
     private Uni<Void> write(SqlConnection connection, BatchWrite write, List<EventRow> rows, List<EventRow> retracted,

@@ -49,15 +49,15 @@ final class UnwrittenBatches {
         }
     }
 
-    /** The keys (as {@link IdentityRepository#eventKey}) of the unwritten events. */
-    Set<String> eventKeys() {
-        Set<String> keys = new HashSet<>();
+    /** The unwritten events' content (the ChannelEvent's bytes) by key (as {@link IdentityRepository#eventKey}). */
+    Map<String, byte[]> events() {
+        Map<String, byte[]> events = new HashMap<>();
         for (Batch batch : batches) {
             for (EventRow row : batch.rows()) {
-                keys.add(IdentityRepository.eventKey(row.source(), row.eventId()));
+                events.put(IdentityRepository.eventKey(row.source(), row.eventId()), row.payload());
             }
         }
-        return keys;
+        return events;
     }
 
     /**

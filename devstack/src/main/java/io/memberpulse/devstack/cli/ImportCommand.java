@@ -109,6 +109,12 @@ final class ImportCommand {
         if (totals.rejected > totals.reasons.size()) {
             System.out.printf("  ... and %,d more rejected rows%n", totals.rejected - totals.reasons.size());
         }
+        if (totals.changed > 0) {
+            System.out.printf("%,d of those already known came with other content than first imported; the first content"
+                    + " stands (send a correction as a new event): %s%s%n", totals.changed,
+                    String.join(", ", totals.changedEvents),
+                    totals.changed > totals.changedEvents.size() ? ", ..." : "");
+        }
         if (unreadable != null) {
             System.err.println("import stopped: the CSV cannot be read from " + unreadable
                     + "; the rows before it were imported");
@@ -162,7 +168,9 @@ final class ImportCommand {
         long accepted;
         long duplicates;
         long rejected;
+        long changed;
         final List<String> reasons = new ArrayList<>();
+        final List<String> changedEvents = new ArrayList<>();
 
         /** One chunk's answer; its rejections name a 1-based position in the chunk, whose rows came from these lines. */
         void add(JsonNode answer, List<Long> lines) {
@@ -170,6 +178,12 @@ final class ImportCommand {
             accepted += answer.path("accepted").asLong();
             duplicates += answer.path("duplicates").asLong();
             rejected += answer.path("rejected").asLong();
+            changed += answer.path("changed").asLong();
+            for (JsonNode event : answer.path("changedEvents")) {
+                if (changedEvents.size() < LISTED_REJECTIONS) {
+                    changedEvents.add(event.asText());
+                }
+            }
             for (JsonNode rejection : answer.path("rejections")) {
                 if (reasons.size() >= LISTED_REJECTIONS) {
                     return;

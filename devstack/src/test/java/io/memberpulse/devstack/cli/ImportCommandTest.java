@@ -107,4 +107,39 @@ class ImportCommandTest {
         assertTrue(output.contains("2 accepted, 0 already known, 1 rejected"), output);
         assertTrue(output.contains("line 5: occurred_at: not a date"), output);
     }
+
+    /** The service names the known events that came again with other content; the import lists them after the counts. */
+    @Test
+    void eventsSentAgainWithOtherContentAreNamed(@TempDir Path dir) throws Exception {
+        HttpServer identity = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        identity.createContext("/events/csv", exchange -> {
+            List<String> rows = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .skip(1).toList();
+            List<String> changed = rows.stream().filter(row -> row.contains("corrected"))
+                    .map(row -> "\"pos:" + row.substring(0, row.indexOf(',')) + "\"").toList();
+            byte[] answer = """
+                    {"accepted": 0, "duplicates": %d, "rejected": 0, "rejections": [], "changed": %d,
+                     "changedEvents": [%s]}""".formatted(rows.size(), changed.size(), String.join(",", changed))
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        identity.start();
+        PrintStream console = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            Path file = Files.writeString(dir.resolve("again.csv"),
+                    "event_id,note\ne1,same\ne2,corrected\ne3,same\ne4,corrected\n");
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            assertEquals(0, ImportCommand.run(file, "http://127.0.0.1:" + identity.getAddress().getPort(), 2, "Bearer x"));
+        } finally {
+            System.setOut(console);
+            identity.stop(0);
+        }
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("0 accepted, 4 already known, 0 rejected"), output);
+        assertTrue(output.contains("2 of those already known came with other content than first imported; the first"
+                + " content stands (send a correction as a new event): pos:e2, pos:e4"), output);
+    }
 }

@@ -59,7 +59,12 @@ public class EventIntake {
     public record Rejection(long position, long line, String field, String reason) {
     }
 
-    public record Summary(long accepted, long duplicates, long rejected, List<Rejection> rejections) {
+    /**
+     * @param changed how many of the duplicates came with other content than the event first imported under their
+     *     key (not taken: the first content stands); changedEvents names the first of them, "source:event_id"
+     */
+    public record Summary(long accepted, long duplicates, long rejected, List<Rejection> rejections, long changed,
+            List<String> changedEvents) {
     }
 
     /**
@@ -78,6 +83,8 @@ public class EventIntake {
         private long accepted;
         private long duplicates;
         private long rejected;
+        private long changed;
+        private final List<String> changedEvents = new ArrayList<>();
 
         /** A row of cells (a CSV record or a JSON object). */
         public List<FieldError> offerCells(long position, long line, Map<String, String> cells) {
@@ -147,6 +154,12 @@ public class EventIntake {
             ImportResult result = imported.result();
             accepted += result.accepted();
             duplicates += result.duplicates();
+            changed += result.changed().size();
+            for (String event : result.changed()) {
+                if (changedEvents.size() < maxListedRejections) {
+                    changedEvents.add(event);
+                }
+            }
             unacknowledged.addLast(imported.acknowledged());
             while (!unacknowledged.isEmpty() && unacknowledged.peekFirst().isDone()) {
                 ImportEventsService.awaitAll(List.of(unacknowledged.removeFirst()));
@@ -169,7 +182,8 @@ public class EventIntake {
             }
             ImportEventsService.awaitAll(List.copyOf(unacknowledged));
             unacknowledged.clear();
-            return new Summary(accepted, duplicates, rejected, List.copyOf(rejections));
+            return new Summary(accepted, duplicates, rejected, List.copyOf(rejections), changed,
+                    List.copyOf(changedEvents));
         }
     }
 

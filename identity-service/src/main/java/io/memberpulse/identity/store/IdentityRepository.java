@@ -42,18 +42,22 @@ public class IdentityRepository {
     }
 
     /** The (source, event_id) keys among these that are already stored, as "source\u0000event_id". */
-    public Uni<Set<String>> existingEventKeys(SqlConnection connection, List<String> sources, List<String> eventIds) {
+    /**
+     * The events among these keys already stored, each with the SHA-256 of its stored content (the ChannelEvent's
+     * bytes): a re-sent event is compared by digest, so that only the few events re-sent cross the wire.
+     */
+    public Uni<Map<String, byte[]>> existingEvents(SqlConnection connection, List<String> sources, List<String> eventIds) {
         return connection.preparedQuery("""
-                SELECT e.source, e.event_id FROM channel_event e
+                SELECT e.source, e.event_id, sha256(e.payload) FROM channel_event e
                 JOIN unnest($1::text[], $2::text[]) AS k(source, event_id)
                   ON e.source = k.source AND e.event_id = k.event_id""")
                 .execute(Tuple.of(sources.toArray(String[]::new), eventIds.toArray(String[]::new)))
                 .map(rows -> {
-                    Set<String> keys = new HashSet<>();
+                    Map<String, byte[]> digests = new HashMap<>();
                     for (Row row : rows) {
-                        keys.add(eventKey(row.getString(0), row.getString(1)));
+                        digests.put(eventKey(row.getString(0), row.getString(1)), row.getBuffer(2).getBytes());
                     }
-                    return keys;
+                    return digests;
                 });
     }
 

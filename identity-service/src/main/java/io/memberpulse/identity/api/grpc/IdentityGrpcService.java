@@ -90,7 +90,8 @@ class IdentityGrpcService implements IdentityService {
                 .map(ignored -> session.finish())
                 .map(summary -> {
                     ImportSummary.Builder answer = ImportSummary.newBuilder().setAccepted(summary.accepted())
-                            .setDuplicates(summary.duplicates()).setRejected(summary.rejected());
+                            .setDuplicates(summary.duplicates()).setRejected(summary.rejected())
+                            .setChanged(summary.changed()).addAllChangedEvents(summary.changedEvents());
                     summary.rejections().forEach(r -> answer.addRejections(Rejection.newBuilder()
                             .setIndex(r.position()).setField(r.field()).setReason(r.reason())));
                     return answer.build();

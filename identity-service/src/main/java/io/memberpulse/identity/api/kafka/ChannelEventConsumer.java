@@ -84,6 +84,11 @@ class ChannelEventConsumer {
             LOG.infof("channel.events: %d imported, %d already known, %d dead-lettered",
                     summary.accepted(), summary.duplicates(), refused.size());
         }
+        if (summary.changed() > 0) {
+            // nobody answers a Kafka producer: the log and memberpulse_identity_events_resent_changed_total tell
+            LOG.warnf("channel.events: %d events sent again with other content than first imported, not taken: %s",
+                    summary.changed(), summary.changedEvents());
+        }
         return refused;
     }
 }

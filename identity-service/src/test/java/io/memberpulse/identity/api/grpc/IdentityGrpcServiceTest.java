@@ -78,6 +78,21 @@ class IdentityGrpcServiceTest {
     }
 
     @Test
+    void anEventStreamedAgainWithOtherContentIsNamedAndNotTaken() throws Exception {
+        String memberNo = "G-" + UUID.randomUUID();
+        ChannelEvent first = order("g1-" + memberNo, memberNo);
+        ChannelEvent corrected = first.toBuilder().setLine(first.getLine().toBuilder().setPaidAmount(15)).build();
+        assertThat(StreamedImport.upload(IdentityServiceGrpc.newStub(channel), List.of(first), 30).getAccepted())
+                .isEqualTo(1);
+
+        ImportSummary again = StreamedImport.upload(IdentityServiceGrpc.newStub(channel), List.of(corrected, first), 30);
+        assertThat(again.getAccepted()).isZero();
+        assertThat(again.getDuplicates()).isEqualTo(2);
+        assertThat(again.getChanged()).isEqualTo(1);
+        assertThat(again.getChangedEventsList()).containsExactly("miniapp:g1-" + memberNo);
+    }
+
+    @Test
     void badRequestsAreInvalidArgumentAndUnknownMembersNotFound() {
         var stub = IdentityServiceGrpc.newBlockingStub(channel);
         assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder().build()))

@@ -2,7 +2,9 @@ package io.memberpulse.identity.api.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
@@ -79,6 +81,33 @@ class EventResourceTest {
         given().when().get("/members/" + memberId).then().statusCode(200)
                 .body("eventCount", equalTo(1))
                 .body("identifiers.value", hasItem(memberNo));
+    }
+
+    /**
+     * EVENT-CSV: the same source + event_id again changes nothing. Sent again with other content (a corrected amount),
+     * it still changes nothing, but the caller is told which events those were, stored or earlier in the same upload.
+     */
+    @Test
+    void anEventSentAgainWithOtherContentIsNamedAndNotTaken() {
+        String memberNo = "M" + UUID.randomUUID();
+        String eventId = "e-" + UUID.randomUUID();
+        String first = orderJson(eventId, memberNo, "");
+        String corrected = first.replace("\"paid_amount\": 35.5", "\"paid_amount\": 40");
+        given().contentType(ContentType.JSON).body(first).post("/events").then().statusCode(200).body("accepted", equalTo(1));
+
+        given().contentType(ContentType.JSON).body(corrected).post("/events").then().statusCode(200)
+                .body("accepted", equalTo(0)).body("duplicates", equalTo(1))
+                .body("changed", equalTo(1)).body("changedEvents", contains("pos:" + eventId));
+        given().contentType(ContentType.JSON).body(first).post("/events").then().statusCode(200)
+                .body("duplicates", equalTo(1)).body("changed", equalTo(0)).body("changedEvents", empty());
+
+        String next = "e-" + UUID.randomUUID();
+        given().contentType(ContentType.JSON).body("[" + orderJson(next, memberNo, "") + ","
+                        + orderJson(next, memberNo, "").replace("\"quantity\": 2", "\"quantity\": 3") + ","
+                        + orderJson(next, memberNo, "") + "]")
+                .post("/events").then().statusCode(200)
+                .body("accepted", equalTo(1)).body("duplicates", equalTo(2))
+                .body("changed", equalTo(1)).body("changedEvents", contains("pos:" + next));
     }
 
     @Test
