@@ -103,7 +103,7 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
 
     /** The source as stored, spelled as a split's event keys spell it ("pos" for SOURCE_POS). */
     private static String source(ChannelEvent fact) {
-        return IdentityChange.EventKey.normalSource(fact.getSource().name());
+        return IdentityChange.EventKey.sourceOf(fact);
     }
 
     /** The event's key and the member it came under, for IdentityChangeRepository.ownersOf. */

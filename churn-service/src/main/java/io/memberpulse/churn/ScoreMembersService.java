@@ -358,7 +358,7 @@ public class ScoreMembersService {
 
     /** The source as stored, spelled as a split's event keys spell it. */
     private static String sourceOf(ChannelEvent fact) {
-        return IdentityChange.EventKey.normalSource(fact.getSource().name());
+        return IdentityChange.EventKey.sourceOf(fact);
     }
 
     private static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {

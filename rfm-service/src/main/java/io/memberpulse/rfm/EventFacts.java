@@ -19,7 +19,7 @@ final class EventFacts {
     }
 
     static String source(MemberEvent event) {
-        return IdentityChange.EventKey.normalSource(event.getEvent().getSource().name());
+        return IdentityChange.EventKey.sourceOf(event.getEvent());
     }
 
     /**

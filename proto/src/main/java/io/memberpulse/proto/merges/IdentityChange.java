@@ -1,5 +1,7 @@
 package io.memberpulse.proto.merges;
 
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.Source;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -110,6 +112,16 @@ public sealed interface IdentityChange {
         public static String normalSource(String source) {
             String lower = source.trim().toLowerCase(Locale.ROOT);
             return lower.startsWith("source_") ? lower.substring("source_".length()) : lower;
+        }
+
+        /**
+         * The source of an event as the services store it. A value this build does not know (identity-service was
+         * deployed with a new channel before this consumer) is "unknown_" and its number: the enum would name every
+         * such source "unrecognized", and two new channels' events with one event_id would be one event.
+         */
+        public static String sourceOf(ChannelEvent event) {
+            return event.getSource() == Source.UNRECOGNIZED
+                    ? "unknown_" + event.getSourceValue() : normalSource(event.getSource().name());
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.memberpulse.proto.merges;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.Source;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +31,17 @@ class IdentityChangeTest {
             assertThat(IdentityChange.EventKey.parse(source.name() + ":e-1").source()).isEqualTo(stored);
         }
         assertThat(IdentityChange.EventKey.normalSource(" Pos ")).isEqualTo("pos");
+    }
+
+    @Test
+    void anEventsSourceIsStoredByItsNameAndOneThisBuildDoesNotKnowByItsNumber() {
+        ChannelEvent pos = ChannelEvent.newBuilder().setSource(Source.SOURCE_POS).setEventId("e-1").build();
+        assertThat(IdentityChange.EventKey.sourceOf(pos)).isEqualTo("pos");
+        // channels added to the enum after this build: two of them stay two sources
+        ChannelEvent newer = pos.toBuilder().setSourceValue(90).build();
+        ChannelEvent newest = pos.toBuilder().setSourceValue(91).build();
+        assertThat(IdentityChange.EventKey.sourceOf(newer)).isEqualTo("unknown_90");
+        assertThat(IdentityChange.EventKey.sourceOf(newest)).isEqualTo("unknown_91");
     }
 
     @Test
