@@ -52,6 +52,7 @@ class DevTokensTest {
         var key = new RsaKeyUtil().fromPemEncoded("-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----");
         assertThat(Base64.getDecoder().decode(base64.getBytes(StandardCharsets.US_ASCII))).isNotEmpty();
         return new JwtConsumerBuilder().setVerificationKey(key).setExpectedIssuer(DevTokens.ISSUER)
+                .setExpectedAudience(DevTokens.AUDIENCE)
                 .setRequireExpirationTime().setJwsAlgorithmConstraints(new AlgorithmConstraints(
                         AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256))
                 .build();
