@@ -37,7 +37,10 @@ public class MemberResource {
         this.splits = splits;
     }
 
-    /** One merge and why: the rule (an identifier type, or "probabilistic" with its score and comparisons). */
+    /**
+     * One merge and why: the rule (an identifier type, "same_order", "personal_device", or "probabilistic" with its
+     * score and comparisons).
+     */
     public record MergeEvidence(String evidenceId, String survivingMemberId, String absorbedMemberId, String rule,
             double score, List<String> identifiers, List<String> reasons, String eventKey, Instant occurredAt,
             Instant mergedAt, String undoneBySplit) {
