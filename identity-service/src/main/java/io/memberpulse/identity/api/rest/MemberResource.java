@@ -100,7 +100,7 @@ public class MemberResource {
             description = "another instance holds the writer lock: try again later (Retry-After)")
     public Uni<SplitResponse> split(@PathParam("memberId") String memberId, SplitRequest request) {
         if (request == null || request.parts() == null) {
-            throw new InvalidRequestException("parts", "give the parts to split off, each with its event_keys");
+            throw new InvalidRequestException("parts", "give the parts to split off, each with its eventKeys");
         }
         List<List<String>> parts = request.parts().stream()
                 .map(p -> p == null || p.eventKeys() == null ? List.<String>of() : p.eventKeys()).toList();
