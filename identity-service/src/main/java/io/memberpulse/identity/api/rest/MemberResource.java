@@ -70,7 +70,9 @@ public class MemberResource {
     @GET
     @Path("members/{memberId}")
     @Operation(summary = "A member with its identifiers")
-    @APIResponseSchema(value = MemberView.class, responseDescription = "the member: identifiers, channels, stores")
+    @APIResponseSchema(value = MemberView.class, responseDescription = "the member (a merged one's survivor): "
+            + "identifiers held now, past and quarantined ones, event count, when it was created; no stores "
+            + "(rfm-service has the home store)")
     @APIResponse(responseCode = "404", description = "no member with this id")
     public Uni<MemberView> member(@PathParam("memberId") String memberId) {
         return queries.member(memberId);
