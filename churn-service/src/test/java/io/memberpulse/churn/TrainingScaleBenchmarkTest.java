@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * How training (the work of a batch score or of training on demand) grows with the members: CDNOW's
  * 2,357 customers copied 1, 4 and 10 times, trained as of 1998-04-01 with H = 90 days. Prints each
  * stage's seconds and the live heap (after a GC) at its end, and the peak heap seen.
- * Run: ./mvnw verify -pl churn-service -am -Dexcluded.test.groups=none -Dgroups=benchmark -Dtest=TrainingScaleBenchmarkTest
+ * Run: ./mvnw verify -pl churn-service -am -Dsurefire.failIfNoSpecifiedTests=false
+ *   -Dexcluded.test.groups=none -Dgroups=benchmark -Dtest=TrainingScaleBenchmarkTest
  */
 @Tag("benchmark")
 class TrainingScaleBenchmarkTest {

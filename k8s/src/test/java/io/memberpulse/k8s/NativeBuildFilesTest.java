@@ -59,6 +59,18 @@ class NativeBuildFilesTest {
         assertThat(nativeMicro).contains("target/*-runner", "ENTRYPOINT [\"./application\"");
     }
 
+    /** XGBoost's JNI library links libgomp.so.1, which neither base image is relied on to have. */
+    @Test
+    void churnImagesCarryTheOpenMpRuntimeXgboostLinks() throws IOException {
+        Path docker = Charts.PROJECT.resolve("churn-service/src/main/docker");
+        String jvm = Files.readString(docker.resolve("Dockerfile.jvm"));
+        String nativeMicro = Files.readString(docker.resolve("Dockerfile.native-micro"));
+
+        assertThat(jvm).containsSubsequence("USER root", "microdnf install -y libgomp", "USER 185", "ENTRYPOINT");
+        assertThat(nativeMicro).containsSubsequence("microdnf install -y libgomp",
+                "FROM quay.io/quarkus/ubi9-quarkus-micro-image", "COPY --from=libgomp /usr/lib64/libgomp.so.1", "ENTRYPOINT");
+    }
+
     @Test
     void nativeImageConfigurationNamesClassesThatExist() throws IOException {
         List<Path> configs = new ArrayList<>();
@@ -119,10 +131,15 @@ class NativeBuildFilesTest {
         assertThat(nativeJob.path("services").fieldNames()).toIterable().containsExactlyInAnyOrder("postgres", "redis", "kafka");
     }
 
+    /** The runtime's base image: the last stage's, as a build stage may come first. */
     private static String from(String dockerfile) {
         var from = FROM.matcher(dockerfile);
-        assertThat(from.find()).isTrue();
-        return from.group(1);
+        String image = null;
+        while (from.find()) {
+            image = from.group(1);
+        }
+        assertThat(image).isNotNull();
+        return image;
     }
 
     /** Whether the service's sources declare the class (nested types as Outer$Inner). */

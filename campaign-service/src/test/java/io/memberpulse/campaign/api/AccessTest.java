@@ -197,7 +197,7 @@ class AccessTest {
         as(staffOfA).get("/stores/{s}/call-list", a).then().statusCode(200).body("tasks[0].taskId", equalTo(taskOfA.id()));
         // B's list answers exactly as a store that does not exist
         as(staffOfA).get("/stores/{s}/call-list", b).then().statusCode(404)
-                .body("detail", equalTo("no store " + b + " among the scored members"));
+                .body("detail", equalTo("no store " + b + ": no event, churn score or segment change has named it"));
         as(storeless).get("/stores/{s}/call-list", a).then().statusCode(404);
         as(storeless).get("/stores/{s}/call-list", b).then().statusCode(404);
 

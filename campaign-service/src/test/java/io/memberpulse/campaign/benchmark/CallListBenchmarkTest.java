@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * members with a purchase history (every entry carries talking points), 5,000 sequential GETs of
  * random stores over HTTP after a warm-up, then 500 GETs each after its store's cache entry was dropped
  * (the PostgreSQL path: tasks, phones, talking points). Prints the latency distributions; asserts only that every answer was a full call list (timing is a figure, not a test).
- * Run: ./mvnw verify -pl campaign-service -Dexcluded.test.groups=none -Dgroups=benchmark
+ * Run: ./mvnw verify -pl campaign-service -am -Dsurefire.failIfNoSpecifiedTests=false -Dexcluded.test.groups=none
+ *      -Dgroups=benchmark -Dtest=CallListBenchmarkTest
  */
 @QuarkusTest
 @Tag("benchmark")

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The four services started from their built jars against one {@link Infrastructure}, each told
- * where the others' gRPC servers are. Used by the launcher and by the end-to-end tests.
+ * The four services started from their built jars against one {@link Infrastructure}, all trusting the
+ * stack's token issuer. They never call each other (they meet only on Kafka), so none is told where the
+ * others are. Used by the launcher and by the end-to-end tests.
  */
 public final class LocalStack implements AutoCloseable {
     private final Map<ServiceSpec, ServiceProcess> services;
@@ -44,20 +45,13 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack start(Path root, Infrastructure infrastructure, Map<ServiceSpec, Ports> ports,
             Path logDir, Map<ServiceSpec, String> maxHeaps, Duration readyTimeout, DevTokens tokens) {
-        Map<String, String> addresses = new java.util.LinkedHashMap<>();
-        addresses.put("MP_JWT_VERIFY_PUBLICKEY", tokens.publicKeyPem());
-        addresses.put("MEMBERPULSE_AUTH_ISSUER", DevTokens.ISSUER);
-        for (ServiceSpec spec : ServiceSpec.values()) {
-            addresses.put(spec.envPrefix() + "_GRPC_HOST", "127.0.0.1");
-            addresses.put(spec.envPrefix() + "_GRPC_PORT", String.valueOf(ports.get(spec).grpc()));
-            addresses.put(spec.envPrefix() + "_HTTP_URL", "http://127.0.0.1:" + ports.get(spec).http());
-        }
+        Map<String, String> shared = sharedEnvironment(tokens);
         Map<ServiceSpec, ServiceProcess> started = new EnumMap<>(ServiceSpec.class);
         LocalStack stack = new LocalStack(started, tokens);
         try {
             for (ServiceSpec spec : ServiceSpec.values()) {
                 Map<String, String> env = new java.util.LinkedHashMap<>(infrastructure.environmentFor(spec));
-                env.putAll(addresses);
+                env.putAll(shared);
                 Ports p = ports.get(spec);
                 started.put(spec, ServiceProcess.start(root, spec, env, logDir, p.http(), p.grpc(), maxHeaps.get(spec)));
             }
@@ -71,6 +65,11 @@ public final class LocalStack implements AutoCloseable {
             stack.close();
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
+    }
+
+    /** What every service is given besides its own infrastructure: the token issuer and its public key. */
+    static Map<String, String> sharedEnvironment(DevTokens tokens) {
+        return Map.of("MP_JWT_VERIFY_PUBLICKEY", tokens.publicKeyPem(), "MEMBERPULSE_AUTH_ISSUER", DevTokens.ISSUER);
     }
 
     public static Map<ServiceSpec, Ports> defaultPorts() {

@@ -40,11 +40,6 @@ public enum ServiceSpec {
         return "mp:" + name().toLowerCase(java.util.Locale.ROOT) + ":";
     }
 
-    /** Environment-variable prefix of this service's address for the others, e.g. RFM_GRPC_PORT. */
-    public String envPrefix() {
-        return name();
-    }
-
     public static ServiceSpec byModuleName(String moduleName) {
         for (ServiceSpec spec : values()) {
             if (spec.moduleName.equals(moduleName) || spec.name().equalsIgnoreCase(moduleName)) {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,13 @@ import java.util.function.Consumer;
  * A CSV row and a JSON object are both a map of column name to text, so both go through here.
  */
 public final class EventFormat {
+    /** Every column {@link #parse} reads: a JSON event may have no other key; a CSV's other columns are ignored. */
+    public static final Set<String> COLUMNS = Set.of("event_id", "source", "type", "occurred_at", "store_id",
+            "phone", "union_id", "openid", "member_no", "device_id", "platform_uid", "email",
+            "name", "gender", "birth_date", "city", "postcode", "address",
+            "order_id", "sku", "category", "quantity", "unit_price", "gross_amount", "discount_amount", "paid_amount",
+            "margin_rate", "refund_amount", "rating", "review_text", "coupon_id", "campaign_id", "coupon_value");
+
     /**
      * ISO-8601 date-time with its offset written +08:00, +0800 or +08 (or Z): exports from Python's %z, Java's
      * default formats and PostgreSQL's text output write the last two, and they name the instant as surely.

@@ -11,8 +11,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class EventFormatTest {
@@ -25,6 +27,19 @@ class EventFormatTest {
                 "paid_amount", "19.90"));
         cells.put("store_id", "s1");
         return cells;
+    }
+
+    @Test
+    void theKnownColumnsAreExactlyTheOnesParseReads() {
+        Set<String> read = new HashSet<>();
+        format.parse(new HashMap<>() {
+            @Override
+            public String get(Object column) {
+                read.add((String) column);
+                return null;
+            }
+        });
+        assertThat(EventFormat.COLUMNS).containsExactlyInAnyOrderElementsOf(read);
     }
 
     @Test

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * its purchase lines as of one instant, then its default segments, lifecycle stage and two
  * business-defined CEL rules. Prints time and heap of three passes (the first with the JIT's warm-up); asserts only that every
  * member was classified.
- * Run: ./mvnw verify -pl rfm-service -Dexcluded.test.groups=none -Dgroups=benchmark -Dtest=ResegmentationBenchmarkTest
+ * Run: ./mvnw verify -pl rfm-service -am -Dsurefire.failIfNoSpecifiedTests=false -Dexcluded.test.groups=none
+ *      -Dgroups=benchmark -DargLine=-Xmx3g -Dtest=ResegmentationBenchmarkTest
  */
 @Tag("benchmark")
 class ResegmentationBenchmarkTest {

@@ -37,11 +37,12 @@ public class CallListResource {
     }
 
     @GET
-    @Operation(summary = "A store's OPEN call tasks by value at risk (404 for a store no scored member belongs to; "
-            + "store staff: another store's list is a 404 too)")
+    @Operation(summary = "A store's OPEN call tasks by value at risk (404 for a store no event, churn score or segment "
+            + "change has named; store staff: another store's list is a 404 too)")
     @APIResponseSchema(value = CallListResponse.class, responseDescription = "today's calls, most value at risk first")
     @APIResponse(responseCode = "404",
-            description = "no store with this id among the scored members, or not the store of a staff token")
+            description = "no event, churn score or segment change has named this store, or it is not the store of a "
+                    + "staff token")
     public Uni<CallListResponse> callList(@PathParam("storeId") String storeId,
             @Parameter(description = "how many tasks at most; absent or 0 = the store's daily call capacity",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))

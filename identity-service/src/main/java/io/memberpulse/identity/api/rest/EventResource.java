@@ -3,6 +3,7 @@ package io.memberpulse.identity.api.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.identity.api.EventFormat;
 import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.api.FieldError;
 import io.memberpulse.proto.auth.Roles;
@@ -24,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.DuplicateHeaderMode;
 import org.apache.commons.csv.CSVParser;
@@ -44,6 +46,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Blocking
 public class EventResource {
     private static final Set<String> REQUIRED_COLUMNS = Set.of("event_id", "source", "type", "occurred_at");
+    /** How JSON's unknown keys are answered, as the other services' JsonBodyError answers an unknown field. */
+    private static final String UNKNOWN_KEY = "is not a known field (known: "
+            + EventFormat.COLUMNS.stream().sorted().collect(Collectors.joining(", ")) + ")";
     /**
      * A header may end in empty names (a spreadsheet's trailing comma: those columns are ignored, as any unlisted
      * column is), but never name a column twice (which cell would win?).
@@ -63,7 +68,8 @@ public class EventResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Import one event (a JSON object with the CSV's column names) or an array of them")
+    @Operation(summary = "Import one event (a JSON object with the CSV's column names; a key that is no column is "
+            + "refused, and in an array rejects its row) or an array of them")
     @APIResponseSchema(value = ImportResponse.class, responseDescription = "accepted, already known and rejected rows (each with its line and reason)")
     @APIResponse(responseCode = "503",
             description = "another instance holds the writer lock: try again later (Retry-After)")
@@ -155,10 +161,16 @@ public class EventResource {
         }
     }
 
-    /** A JSON object's plain values as text cells; nested values are refused, naming the field. */
+    /**
+     * A JSON object's plain values as text cells. A key that is no column is refused, naming it (a misspelt
+     * {@code margin_rte} would otherwise leave the margin unset without a word), and so is a nested value.
+     */
     static Map<String, String> cells(JsonNode object, String path) {
         Map<String, String> cells = new HashMap<>();
         for (Map.Entry<String, JsonNode> field : object.properties()) {
+            if (!EventFormat.COLUMNS.contains(field.getKey())) {
+                throw new InvalidRequestException(path + field.getKey(), UNKNOWN_KEY);
+            }
             JsonNode value = field.getValue();
             if (value.isNull()) {
                 continue;

@@ -37,7 +37,10 @@ public class MemberResource {
         this.splits = splits;
     }
 
-    /** One merge and why: the rule (an identifier type, or "probabilistic" with its score and comparisons). */
+    /**
+     * One merge and why: the rule (an identifier type, "same_order", "personal_device", or "probabilistic" with its
+     * score and comparisons).
+     */
     public record MergeEvidence(String evidenceId, String survivingMemberId, String absorbedMemberId, String rule,
             double score, List<String> identifiers, List<String> reasons, String eventKey, Instant occurredAt,
             Instant mergedAt, String undoneBySplit) {
@@ -67,7 +70,9 @@ public class MemberResource {
     @GET
     @Path("members/{memberId}")
     @Operation(summary = "A member with its identifiers")
-    @APIResponseSchema(value = MemberView.class, responseDescription = "the member: identifiers, channels, stores")
+    @APIResponseSchema(value = MemberView.class, responseDescription = "the member (a merged one's survivor): "
+            + "identifiers held now, past and quarantined ones, event count, when it was created; no stores "
+            + "(rfm-service has the home store)")
     @APIResponse(responseCode = "404", description = "no member with this id")
     public Uni<MemberView> member(@PathParam("memberId") String memberId) {
         return queries.member(memberId);
@@ -97,7 +102,7 @@ public class MemberResource {
             description = "another instance holds the writer lock: try again later (Retry-After)")
     public Uni<SplitResponse> split(@PathParam("memberId") String memberId, SplitRequest request) {
         if (request == null || request.parts() == null) {
-            throw new InvalidRequestException("parts", "give the parts to split off, each with its event_keys");
+            throw new InvalidRequestException("parts", "give the parts to split off, each with its eventKeys");
         }
         List<List<String>> parts = request.parts().stream()
                 .map(p -> p == null || p.eventKeys() == null ? List.<String>of() : p.eventKeys()).toList();

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
@@ -145,6 +146,25 @@ class EventResourceTest {
         given().contentType(ContentType.JSON).body("{\"event_id\": {\"nested\": 1}}")
                 .when().post("/events")
                 .then().statusCode(400).body("errors[0].field", equalTo("event_id"));
+    }
+
+    @Test
+    void aJsonKeyThatIsNoColumnIsRefusedNamingItAndTheKnownOnes() {
+        String eventId = "e-" + UUID.randomUUID();
+        String misspelt = orderJson(eventId, "M" + UUID.randomUUID(), "").replace("}", ", \"margin_rte\": 0.3}");
+        given().contentType(ContentType.JSON).body(misspelt)
+                .when().post("/events")
+                .then().statusCode(400)
+                .body("errors[0].field", equalTo("margin_rte"))
+                .body("errors[0].reason", startsWith("is not a known field (known: address, birth_date, campaign_id,"))
+                .body("errors[0].reason", containsString(" margin_rate, "));
+        // In an array only that row is rejected, as any bad row; the others are imported.
+        String good = orderJson("e-" + UUID.randomUUID(), "M" + UUID.randomUUID(), "");
+        given().contentType(ContentType.JSON).body("[" + good + ", " + misspelt + "]")
+                .when().post("/events")
+                .then().statusCode(200)
+                .body("accepted", equalTo(1)).body("rejected", equalTo(1))
+                .body("rejections[0].field", equalTo("[1].margin_rte"));
     }
 
     @Test

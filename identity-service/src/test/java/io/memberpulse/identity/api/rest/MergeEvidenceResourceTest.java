@@ -152,6 +152,9 @@ class MergeEvidenceResourceTest {
         given().contentType(ContentType.JSON).body("{\"parts\": [{\"eventKeys\": \"pos:x\"}], \"reason\": \"x\"}")
                 .post("/members/" + member + "/split").then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("parts[0].eventKeys")).body("errors[0].reason", equalTo("must be an array"));
+        given().contentType(ContentType.JSON).body("{\"reason\": \"x\"}") // eventKeys, as the body spells it
+                .post("/members/" + member + "/split").then().statusCode(400).body("errors[0].field", equalTo("parts"))
+                .body("errors[0].reason", equalTo("give the parts to split off, each with its eventKeys"));
         given().contentType(ContentType.JSON).body("{\"parts\": [")
                 .post("/members/" + member + "/split").then().statusCode(400).body("errors[0].field", equalTo("body"));
         given().contentType(ContentType.JSON)
