@@ -21,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -35,9 +36,10 @@ import org.jboss.logging.Logger;
 /**
  * Scores on the seeds' "event + window" cadence: members touched by new purchase facts are scored
  * at once, as of the stream's event-time clock; everyone is re-scored when the clock moves. A score
- * is published on churn.scores when it is new or moved by the publish threshold. One scoring at a time,
- * identity changes (member.merges) included: facts under an absorbed member's id are recorded for its
- * survivor, and a merge or split is moved, its members re-scored and the absorbed ones forgotten at once.
+ * is published on churn.scores when it is new, moved by the publish threshold, or its last send was never
+ * acknowledged. One scoring at a time, identity changes (member.merges) included: facts under an absorbed member's
+ * id are recorded for its survivor, and a merge or split is moved, its members re-scored and the absorbed ones
+ * forgotten at once.
  */
 @ApplicationScoped
 public class ScoreMembersService {
@@ -309,6 +311,7 @@ public class ScoreMembersService {
     private Set<String> scoreNow(Collection<String> memberIds, Instant asOf, boolean rewrite) {
         Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
         Map<String, ChurnScore> previous = repository.scoresOf(memberIds).await().indefinitely();
+        Set<String> unpublished = repository.unpublishedOf(memberIds).await().indefinitely();
         Optional<TrainedChurnModel> trained = models.current();
         Map<String, Double> probabilities = trained.isEmpty() ? Map.of()
                 : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), recentStockOuts(asOf), asOf);
@@ -325,13 +328,19 @@ public class ScoreMembersService {
             }
             if (score.isEmpty()) {
                 (previous.containsKey(memberId) ? noLongerScored : unscored).add(memberId);
-            } else if (rewrite || worthPublishing(score.get(), previous.get(memberId))) {
+            } else if (rewrite || unpublished.contains(memberId)
+                    || worthPublishing(score.get(), previous.get(memberId))) {
                 changed.add(score.get());
             }
         }
-        repository.upsertScores(changed, Instant.now()).await().indefinitely();
+        // In PostgreSQL's precision, so that markPublished finds the rows by it.
+        Instant scoredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        repository.upsertScores(changed, scoredAt).await().indefinitely();
         cache.putAll(changed, previous).await().indefinitely();
         publisher.publish(changed).await().indefinitely();
+        // Only now: a score stored and never acknowledged (the send failed, the replica died) is sent by the batch's
+        // re-run or redelivery, or the next full refresh, though it no longer moves against the stored one.
+        repository.markPublished(changed, scoredAt).await().indefinitely();
         published.increment(changed.size());
         // Scored before, nothing to score now (every order refunded): the old score must not stay served.
         forget(noLongerScored);
@@ -343,7 +352,10 @@ public class ScoreMembersService {
                 FeatureExtractor.STOCKOUT_WINDOW_DAYS)), asOf.plusNanos(1)).await().indefinitely());
     }
 
-    /** New, moved, or from another model (after a promotion every score names the model that made it). */
+    /**
+     * New, moved, or from another model (after a promotion every score names the model that made it). Compared with the
+     * stored score, which is the last one published unless it is still unpublished (then it is published anyway).
+     */
     private boolean worthPublishing(ChurnScore score, ChurnScore previous) {
         return previous == null
                 || Math.abs(score.probability() - previous.probability()) >= publishThreshold

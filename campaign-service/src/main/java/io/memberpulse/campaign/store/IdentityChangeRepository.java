@@ -74,8 +74,21 @@ public class IdentityChangeRepository {
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), now.atOffset(ZoneOffset.UTC))))
                 .chain(marked -> marked.rowCount() == 0
-                        ? storesOf(connection, change.membersNamed()).map(stores -> new Applied(false, stores))
+                        ? survivorsOf(connection, change.membersNamed())
+                                .chain(survivors -> storesOf(connection, standing(change.membersNamed(), survivors)))
+                                .map(stores -> new Applied(false, stores))
                         : move(connection, change, now).map(stores -> new Applied(true, stores))));
+    }
+
+    /**
+     * The members and the final survivors of those absorbed: a merge delivered again after a crash that came between
+     * its move and the replan may have moved tasks and risk on to a later survivor (A→B applied after B→C: A's are
+     * C's), whose stores are replanned too.
+     */
+    private static Set<String> standing(Set<String> members, Map<String, String> survivors) {
+        Set<String> standing = new TreeSet<>(members);
+        standing.addAll(survivors.values());
+        return standing;
     }
 
     private static Uni<Set<String>> move(SqlConnection connection, IdentityChange change, Instant now) {

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -287,6 +288,17 @@ public class ChurnRepository {
                 });
     }
 
+    /** Of these members, those whose stored score churn.scores has not acknowledged (see markPublished). */
+    public Uni<Set<String>> unpublishedOf(Collection<String> memberIds) {
+        return pool.preparedQuery("SELECT member_id FROM churn_score WHERE member_id = ANY($1) AND published_at IS NULL")
+                .execute(Tuple.of(memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> unpublished = new HashSet<>();
+                    rows.forEach(row -> unpublished.add(row.getString(0)));
+                    return unpublished;
+                });
+    }
+
     public Uni<Optional<ChurnScore>> score(String memberId) {
         return scoresOf(List.of(memberId)).map(scores -> Optional.ofNullable(scores.get(memberId)));
     }
@@ -307,6 +319,7 @@ public class ChurnRepository {
                 });
     }
 
+    /** Stores the scores as not yet published: markPublished records the broker's ack. */
     public Uni<Void> upsertScores(List<ChurnScore> scores, Instant scoredAt) {
         if (scores.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -324,8 +337,22 @@ public class ChurnRepository {
                   model_version = EXCLUDED.model_version, as_of = EXCLUDED.as_of, horizon_days = EXCLUDED.horizon_days,
                   home_store_id = EXCLUDED.home_store_id, member_value = EXCLUDED.member_value,
                   recency_days = EXCLUDED.recency_days, expected_gap_days = EXCLUDED.expected_gap_days,
-                  scored_at = EXCLUDED.scored_at""")
+                  scored_at = EXCLUDED.scored_at, published_at = NULL""")
                 .executeBatch(tuples).replaceWithVoid();
+    }
+
+    /**
+     * Records that churn.scores acknowledged the scores upserted at scoredAt; a member's score stored since (by another
+     * replica's scoring) stays unpublished.
+     */
+    public Uni<Void> markPublished(List<ChurnScore> scores, Instant scoredAt) {
+        if (scores.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("""
+                UPDATE churn_score SET published_at = now() WHERE member_id = ANY($1) AND scored_at = $2""")
+                .execute(Tuple.of(scores.stream().map(ChurnScore::memberId).toArray(String[]::new), utc(scoredAt)))
+                .replaceWithVoid();
     }
 
     /** Deletes the members' scores; answers those there were. */

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -52,7 +53,7 @@ public class IdentityChangeRepository {
     /**
      * @param applied false when the change was applied before (a re-delivery): nothing moved
      * @param members every member whose facts may have changed hands: the members named, where a merge
-     *     landed, and who held a split's events
+     *     landed, and who held a split's events; on a re-delivery the members named and where they stand now
      */
     public record Applied(boolean applied, Set<String> members) {
     }
@@ -72,8 +73,21 @@ public class IdentityChangeRepository {
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
                 .chain(marked -> marked.rowCount() == 0
-                        ? Uni.createFrom().item(new Applied(false, change.membersNamed()))
+                        ? whereTheyStand(transaction, change.membersNamed()).map(members -> new Applied(false, members))
                         : move(transaction, change).map(members -> new Applied(true, members)));
+    }
+
+    /**
+     * The members and the final survivors of those absorbed: a merge delivered again after a crash that came between
+     * its move and the re-scoring may have moved facts on to a later survivor (A→B applied after B→C: A's facts are
+     * C's), which is re-scored too.
+     */
+    private Uni<Set<String>> whereTheyStand(SqlConnection transaction, Set<String> members) {
+        return survivorsOf(transaction, members).map(survivors -> {
+            Set<String> standing = new LinkedHashSet<>(members);
+            standing.addAll(survivors.values());
+            return standing;
+        });
     }
 
     /**

@@ -29,7 +29,22 @@ import java.util.TreeSet;
  */
 @ApplicationScoped
 public class ScoreCache {
-    private static final String ALL_STORES = "*";
+    /**
+     * Takes each member out of the store's ranking (KEYS[1]) whose cached score (KEYS[i]) names another home store,
+     * in one step, so a score re-cached meanwhile under that store keeps its place. ARGV[1] the store, ARGV[i] the
+     * members.
+     */
+    private static final String DROP_STRAYS = """
+            local dropped = 0
+            for i = 2, #KEYS do
+              local cached = redis.call('GET', KEYS[i])
+              if cached and cjson.decode(cached).homeStoreId ~= ARGV[1] then
+                dropped = dropped + redis.call('ZREM', KEYS[1], ARGV[i])
+              end
+            end
+            return dropped""";
+
+    private final ReactiveRedisDataSource redis;
 
     private final ReactiveValueCommands<String, String> values;
     private final ReactiveSortedSetCommands<String, String> rankings;
@@ -40,6 +55,7 @@ public class ScoreCache {
     private final String prefix;
 
     public ScoreCache(ReactiveRedisDataSource redis, ObjectMapper mapper, ChurnConfig config) {
+        this.redis = redis;
         this.values = redis.value(String.class);
         this.rankings = redis.sortedSet(String.class);
         this.keys = redis.key(String.class);
@@ -51,14 +67,15 @@ public class ScoreCache {
     /**
      * Writes new scores in a handful of commands (one per ranking touched), so a re-scoring of
      * thousands of members never floods the connection pool; a member whose home store changed
-     * leaves the old store's ranking.
+     * leaves the old store's ranking. The scores are written before the rankings: top() takes a member out of a
+     * ranking only when its cached score names another store, which then is never a score on its way in.
      */
     public Uni<Void> putAll(List<ChurnScore> scores, Map<String, ChurnScore> previous) {
         if (scores.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Map<String, String> entries = new HashMap<>();
-        Map<String, Map<String, Double>> rankingsByStore = new HashMap<>();
+        Map<String, Map<String, Double>> rankingsByKey = new HashMap<>();
         Map<String, List<String>> leavers = new HashMap<>();
         for (ChurnScore score : scores) {
             entries.put(scoreKey(score.memberId()), write(score));
@@ -66,19 +83,19 @@ public class ScoreCache {
             if (before != null && before.homeStoreId() != null && !Objects.equals(before.homeStoreId(), score.homeStoreId())) {
                 leavers.computeIfAbsent(before.homeStoreId(), store -> new ArrayList<>()).add(score.memberId());
             }
-            rankingsByStore.computeIfAbsent(ALL_STORES, store -> new HashMap<>()).put(score.memberId(), score.probability());
+            rankingsByKey.computeIfAbsent(overallRankingKey(), key -> new HashMap<>())
+                    .put(score.memberId(), score.probability());
             if (score.homeStoreId() != null) {
-                rankingsByStore.computeIfAbsent(score.homeStoreId(), store -> new HashMap<>())
+                rankingsByKey.computeIfAbsent(rankingKey(score.homeStoreId()), key -> new HashMap<>())
                         .put(score.memberId(), score.probability());
             }
         }
         List<Uni<Void>> writes = new ArrayList<>();
         leavers.forEach((store, members) -> writes.add(
                 rankings.zrem(rankingKey(store), members.toArray(String[]::new)).replaceWithVoid()));
-        rankingsByStore.forEach((store, members) -> writes.add(
-                rankings.zadd(rankingKey(store), members).replaceWithVoid()));
-        writes.add(values.mset(entries));
-        return Uni.join().all(writes).usingConcurrencyOf(8).andFailFast().replaceWithVoid();
+        rankingsByKey.forEach((key, members) -> writes.add(rankings.zadd(key, members).replaceWithVoid()));
+        return values.mset(entries).chain(() -> Uni.join().all(writes).usingConcurrencyOf(8).andFailFast())
+                .replaceWithVoid();
     }
 
     /**
@@ -92,20 +109,21 @@ public class ScoreCache {
         String[] scoreKeys = memberIds.stream().map(this::scoreKey).toArray(String[]::new);
         String[] members = memberIds.toArray(String[]::new);
         return values.mget(scoreKeys).chain(cached -> {
-            Set<String> stores = new TreeSet<>();
-            stores.add(ALL_STORES);
-            removed.forEach(score -> addStore(stores, score));
-            cached.values().stream().filter(Objects::nonNull).map(this::read).forEach(score -> addStore(stores, score));
+            Set<String> rankingKeys = new TreeSet<>();
+            rankingKeys.add(overallRankingKey());
+            removed.forEach(score -> addRankingKey(rankingKeys, score));
+            cached.values().stream().filter(Objects::nonNull).map(this::read)
+                    .forEach(score -> addRankingKey(rankingKeys, score));
             List<Uni<Void>> writes = new ArrayList<>();
-            stores.forEach(store -> writes.add(rankings.zrem(rankingKey(store), members).replaceWithVoid()));
+            rankingKeys.forEach(key -> writes.add(rankings.zrem(key, members).replaceWithVoid()));
             writes.add(keys.del(scoreKeys).replaceWithVoid());
             return Uni.join().all(writes).usingConcurrencyOf(8).andFailFast().replaceWithVoid();
         });
     }
 
-    private static void addStore(Set<String> stores, ChurnScore score) {
+    private void addRankingKey(Set<String> rankingKeys, ChurnScore score) {
         if (score.homeStoreId() != null) {
-            stores.add(score.homeStoreId());
+            rankingKeys.add(rankingKey(score.homeStoreId()));
         }
     }
 
@@ -141,14 +159,51 @@ public class ScoreCache {
         return values.get(scoreKey(memberId)).map(json -> Optional.ofNullable(json).map(this::read));
     }
 
-    /** The k riskiest of a store (null: of all stores), riskiest first; empty when nothing is cached. */
+    /**
+     * The k riskiest of a store (null: of all stores), riskiest first; empty when nothing is cached. Only members
+     * whose score names the store as home, as PostgreSQL's answer: a store's ranking keeps a member who moved away
+     * when the zrem that took them out failed (the retry reads the new store as the previous one). Such strays are
+     * taken out of the ranking and it is read again, so the answer still holds k members when the store has them.
+     */
     public Uni<List<ChurnScore>> top(String storeId, int k) {
-        return rankings.zrange(rankingKey(storeId == null ? ALL_STORES : storeId), 0, k - 1, new ZRangeArgs().rev())
+        return ranked(storeId, k).flatMap(ranked -> ranked.strays().isEmpty()
+                ? Uni.createFrom().item(ranked.scores())
+                : dropStrays(storeId, ranked.strays()).chain(() -> ranked(storeId, k)).map(Ranked::scores));
+    }
+
+    /** A ranking's first k read: the scores of its members at home there, and the members whose score names another store. */
+    private record Ranked(List<ChurnScore> scores, List<String> strays) {
+    }
+
+    private Uni<Ranked> ranked(String storeId, int k) {
+        return rankings.zrange(storeId == null ? overallRankingKey() : rankingKey(storeId), 0, k - 1, new ZRangeArgs().rev())
                 .flatMap(memberIds -> memberIds.isEmpty()
-                        ? Uni.createFrom().item(List.<ChurnScore>of())
-                        : values.mget(memberIds.stream().map(this::scoreKey).toArray(String[]::new))
-                                .map(found -> memberIds.stream().map(id -> found.get(scoreKey(id)))
-                                        .filter(Objects::nonNull).map(this::read).toList()));
+                        ? Uni.createFrom().item(new Ranked(List.of(), List.of()))
+                        : values.mget(memberIds.stream().map(this::scoreKey).toArray(String[]::new)).map(found -> {
+                            List<ChurnScore> scores = new ArrayList<>();
+                            List<String> strays = new ArrayList<>();
+                            for (String memberId : memberIds) {
+                                String cached = found.get(scoreKey(memberId));
+                                if (cached == null) {
+                                    continue;
+                                }
+                                ChurnScore score = read(cached);
+                                if (storeId == null || storeId.equals(score.homeStoreId())) {
+                                    scores.add(score);
+                                } else {
+                                    strays.add(memberId);
+                                }
+                            }
+                            return new Ranked(scores, strays);
+                        }));
+    }
+
+    private Uni<Void> dropStrays(String storeId, List<String> memberIds) {
+        List<String> args = new ArrayList<>(List.of(DROP_STRAYS, String.valueOf(memberIds.size() + 1), rankingKey(storeId)));
+        memberIds.forEach(id -> args.add(scoreKey(id)));
+        args.add(storeId);
+        args.addAll(memberIds);
+        return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid();
     }
 
     private String completeKey() {
@@ -159,8 +214,18 @@ public class ScoreCache {
         return prefix + "score:" + memberId;
     }
 
+    /** The ranking of all stores' members. */
+    private String overallRankingKey() {
+        return prefix + "top:*";
+    }
+
+    /**
+     * top:<store>. A store id that begins with * or \ gets a \ in front: no store (not one named *) reads or writes
+     * the overall ranking, and no two stores share one.
+     */
     private String rankingKey(String storeId) {
-        return prefix + "top:" + storeId;
+        boolean escaped = storeId.startsWith("*") || storeId.startsWith("\\");
+        return prefix + "top:" + (escaped ? "\\" + storeId : storeId);
     }
 
     private String write(ChurnScore score) {

@@ -24,6 +24,7 @@ import io.memberpulse.proto.identity.v1.MemberMerged;
 import io.memberpulse.proto.identity.v1.MemberSplit;
 import io.memberpulse.proto.identity.v1.SplitPart;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.merges.IdentityChanges;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -68,6 +69,9 @@ class MemberMergeTest {
 
     @Inject
     ContactRepository contacts;
+
+    @Inject
+    IdentityChangeRepository identities;
 
     KafkaCompanion kafka;
     String run;
@@ -212,6 +216,29 @@ class MemberMergeTest {
         ChurnEvents.publish(kafka, List.of(scored(a, store, 0.6, 50.0, T1.plus(2, ChronoUnit.DAYS))));
         await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(a)).hasValue(0.6));
         assertThat(riskOf(c)).hasValue(0.9);
+    }
+
+    @Test
+    void aMergeDeliveredAgainAfterACrashReplansTheStoreOfTheLastSurvivorOfItsChain() {
+        String store = "mr-" + run;
+        String a = "a-" + run;
+        String b = "b-" + run;
+        String c = "c-" + run;
+        ChurnEvents.publish(kafka, List.of(scored(a, store, 0.9, 200.0, T1)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(a)); // and cached
+        Instant first = Instant.now();
+        produce(merged(b, c, first.plusSeconds(60)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(survivorOf(b)).hasValue(c));
+
+        // A→B is applied (A's task and risk go on to C), and the replica dies before replanning; A→B is delivered again.
+        MemberIdentityChange aIntoB = merged(a, b, first);
+        assertThat(identities.apply(IdentityChanges.toDomain(aIntoB), Instant.now()).await().indefinitely().applied())
+                .isTrue();
+        assertThat(openTasks(c)).hasSize(1);
+        produce(aIntoB);
+
+        // The store was replanned and its cached list dropped: the call is C's.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(c));
     }
 
     /**

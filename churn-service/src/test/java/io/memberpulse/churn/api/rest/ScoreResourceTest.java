@@ -31,6 +31,7 @@ import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -141,6 +142,38 @@ class ScoreResourceTest {
         // Without the completeness mark TopRisk reads PostgreSQL (until the next tick refills): the same member first.
         redis.key(String.class).del(redisPrefix + "rankings-complete");
         given().get("/stores/" + store + "/top-risk?k=1").then().statusCode(200).body("[0].memberId", equalTo(fromRedis));
+    }
+
+    @Test
+    void aStoresTopRiskHoldsOnlyItsOwnMembersWhateverItsRankingInRedisHolds() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String storeA = "a-" + run;
+        String storeB = "b-" + run;
+        String atHome = "home-" + UUID.randomUUID();
+        String movedAway = "moved-" + UUID.randomUUID();
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        records.addAll(weeklyOrders(atHome, storeA, 4, CLOCK.minus(Duration.ofDays(30))));
+        records.addAll(weeklyOrders(movedAway, storeB, 4, CLOCK.minus(Duration.ofDays(60))));
+        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            given().get("/stores/" + storeA + "/top-risk?k=5").then().statusCode(200).body("size()", equalTo(1));
+            given().get("/stores/" + storeB + "/top-risk?k=5").then().statusCode(200).body("size()", equalTo(1));
+        });
+        // Answered from Redis's rankings from here on.
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.key(String.class).exists(redisPrefix + "rankings-complete"));
+
+        // The member moved from A to B and the zrem that took them out of A's ranking failed: they stay there.
+        redis.sortedSet(String.class).zadd(redisPrefix + "top:" + storeA, 0.999, movedAway);
+        given().header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
+                .get("/stores/" + storeA + "/top-risk?k=5").then().statusCode(200).body("memberId", equalTo(List.of(atHome)));
+        assertThat(redis.sortedSet(String.class).zscore(redisPrefix + "top:" + storeA, movedAway))
+                .as("the stray is taken out of the ranking").isEmpty();
+
+        // A store named * is no door to the whole chain's ranking: it reads no one there, and takes no one out of it.
+        List<String> riskiest = redis.sortedSet(String.class).zrange(redisPrefix + "top:*", 0, 4, new ZRangeArgs().rev());
+        given().get("/stores/*/top-risk?k=5").then().statusCode(200).body("size()", equalTo(0));
+        assertThat(riskiest).allSatisfy(member -> assertThat(redis.sortedSet(String.class)
+                .zscore(redisPrefix + "top:*", member)).isPresent());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.churn.ScoreMembersService;
 import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;
@@ -64,6 +65,9 @@ class MemberMergeTest {
 
     @Inject
     ChurnRepository facts;
+
+    @Inject
+    ScoreMembersService scoring;
 
     @Inject
     RedisDataSource redis;
@@ -163,6 +167,35 @@ class MemberMergeTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(factsOf(c)).hasSize(8));
         assertThat(factsOf(a)).isEmpty();
         assertThat(factsOf(b)).isEmpty();
+    }
+
+    @Test
+    void aMergeDeliveredAgainAfterACrashReScoresTheLastSurvivorOfItsChain() {
+        String a = "a-" + run;
+        String b = "b-" + run;
+        String c = "c-" + run;
+        produceOrders(a, days(-90), days(-60));
+        produceOrders(b, days(-80), days(-50));
+        produceOrders(c, days(-70), days(-40));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=10").then()
+                .statusCode(200).body("size()", equalTo(3)));
+        Instant firstMerge = Instant.now();
+        produceChanges(merged(b, c, firstMerge.plusSeconds(60)));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + c + "/score").then().statusCode(200)
+                .body("memberValue", equalTo(120.0f)));
+        // The full refresh these orders' clock calls for is done: none re-scores C by chance below.
+        await().pollDelay(Duration.ofSeconds(6)).atMost(WAIT).until(() -> true);
+        scoring.refreshAll();
+
+        // A→B is applied (A's orders go on to C), and the replica dies before re-scoring; A→B is delivered again.
+        MemberIdentityChange aIntoB = merged(a, b, firstMerge);
+        assertThat(identities.apply(IdentityChanges.toDomain(aIntoB)).await().indefinitely().applied()).isTrue();
+        assertThat(factsOf(c)).hasSize(6);
+        produceChanges(aIntoB);
+
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + c + "/score").then().statusCode(200)
+                .body("memberValue", equalTo(180.0f)));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + a + "/score").then().statusCode(404));
     }
 
     @Test
