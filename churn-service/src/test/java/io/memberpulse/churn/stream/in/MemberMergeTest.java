@@ -584,8 +584,10 @@ class MemberMergeTest {
         return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 
+    /** The dead letter keyed so; an AssertionError until it came, so that awaiting it retries. */
     private static ConsumerRecord<String, byte[]> deadLetter(ConsumerTask<String, byte[]> task, String key) {
-        return task.getRecords().stream().filter(record -> key.equals(record.key())).findFirst().orElseThrow();
+        return task.getRecords().stream().filter(record -> key.equals(record.key())).findFirst()
+                .orElseThrow(() -> new AssertionError("no dead letter keyed " + key + " yet"));
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
