@@ -27,8 +27,10 @@ import org.jboss.logging.Logger;
  * when no purchase or registration is left: merged away, split off). Each row is written only over the version
  * read, as the re-ageing pass writes: another replica's pass may rewrite a member between this read and this write,
  * and its segment entries and exits are published already, so overwriting it would publish changes against a row
- * no longer stored (an exit lost). A member written meanwhile is read and computed again. Returns what to cache and
- * publish; the caller hands that to SegmentOutput. Called under RecomputeRfmService's lock. Blocking.
+ * no longer stored (an exit lost). A member written meanwhile is read and computed again. A row's segment entries and
+ * exits are queued in the transaction that writes it (RfmRepository's outbox), so a change written is published even
+ * if the output after it fails or never runs. Returns what to cache and publish; the caller hands that to
+ * SegmentOutput. Called under RecomputeRfmService's lock. Blocking.
  */
 @ApplicationScoped
 public class MemberRecomputation {
@@ -101,29 +103,34 @@ public class MemberRecomputation {
         long t1 = System.nanoTime();
         List<RfmRepository.PassRow> rows = new ArrayList<>(memberIds.size());
         Map<String, Instant> gone = new HashMap<>();
+        // Each member's entries and exits against the row read, queued with the row's write (only if it is written).
+        Map<String, List<SegmentChange>> changes = new HashMap<>();
         for (String memberId : memberIds) {
             MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
             RfmRepository.StoredRow stored = before.get(memberId);
             if (history.hasRow(asOf)) {
                 Rfm rfm = calculator.compute(memberId, history, asOf);
-                rows.add(new RfmRepository.PassRow(new RfmSnapshot(rfm, segmentDefinitions.segmentsOf(rfm, history)),
-                        stored == null ? null : stored.updatedAt()));
+                Set<String> segments = segmentDefinitions.segmentsOf(rfm, history);
+                rows.add(new RfmRepository.PassRow(new RfmSnapshot(rfm, segments), stored == null ? null : stored.updatedAt()));
+                changes.put(memberId, changes(memberId, stored, segments, rfm, asOf));
             } else {
                 gone.put(memberId, stored == null ? null : stored.updatedAt()); // leaves every segment it was in
+                changes.put(memberId, changes(memberId, stored, Set.of(), calculator.compute(memberId, history, asOf), asOf));
             }
         }
+        List<SegmentChange> allChanges = changes.values().stream().flatMap(List::stream).toList();
         long t2 = System.nanoTime();
         Instant updatedAt = states.newVersion();
         Set<String> writtenRows;
         Set<String> conflicted = new HashSet<>();
         if (whateverIsStored) {
             List<RfmSnapshot> snapshots = rows.stream().map(RfmRepository.PassRow::snapshot).toList();
-            Uni.combine().all().unis(repository.upsert(snapshots, updatedAt), repository.delete(gone.keySet())).discardItems()
-                    .await().indefinitely();
+            Uni.combine().all().unis(repository.upsert(snapshots, updatedAt, allChanges), repository.delete(gone.keySet(), allChanges))
+                    .discardItems().await().indefinitely();
             writtenRows = new HashSet<>(snapshots.stream().map(row -> row.rfm().memberId()).toList());
         } else {
-            var results = Uni.combine().all().unis(repository.writeIfUnchanged(rows, updatedAt), repository.deleteIfUnchanged(gone))
-                    .asTuple().await().indefinitely();
+            var results = Uni.combine().all().unis(repository.writeIfUnchanged(rows, updatedAt, allChanges),
+                    repository.deleteIfUnchanged(gone, allChanges)).asTuple().await().indefinitely();
             writtenRows = results.getItem1();
             conflicted.addAll(results.getItem2());
         }
@@ -134,14 +141,13 @@ public class MemberRecomputation {
                 continue;
             }
             into.rows().add(row.snapshot());
-            into.changes().addAll(changes(memberId, before.get(memberId), row.snapshot().segments(), row.snapshot().rfm(), asOf));
+            into.changes().addAll(changes.get(memberId));
             states.put(memberId, histories.get(memberId), new RfmRepository.StoredRow(row.snapshot(), updatedAt));
         }
         gone.keySet().stream().filter(memberId -> !conflicted.contains(memberId)).forEach(memberId -> {
-            MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
             into.gone().add(memberId);
-            into.changes().addAll(changes(memberId, before.get(memberId), Set.of(), calculator.compute(memberId, history, asOf), asOf));
-            states.put(memberId, history, null);
+            into.changes().addAll(changes.get(memberId));
+            states.put(memberId, histories.getOrDefault(memberId, MemberHistory.EMPTY), null);
         });
         long t3 = System.nanoTime();
         readTime.record(Duration.ofNanos(t1 - t0));

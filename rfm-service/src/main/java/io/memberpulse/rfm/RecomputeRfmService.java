@@ -124,7 +124,7 @@ public class RecomputeRfmService {
     }
 
     private CompletionStage<Void> emit(MemberRecomputation.Written written) {
-        return output.emit(written.rows(), written.gone(), written.changes());
+        return output.emit(written.rows(), written.gone());
     }
 
     /** Re-ages every member to the clock; cheap when the clock has not moved. Blocking. */
@@ -212,9 +212,20 @@ public class RecomputeRfmService {
      */
     private int write(List<RfmRepository.PassRow> changed, Instant updatedAt, List<CompletableFuture<Void>> outputs) {
         long t0 = System.nanoTime();
+        // Each row's entries and exits against the row it replaces, queued with its write (only if it is written).
+        Map<String, List<SegmentChange>> changesOf = new java.util.HashMap<>();
+        for (RfmRepository.PassRow row : changed) {
+            String memberId = row.snapshot().rfm().memberId();
+            Set<String> before = row.replaces() == null ? Set.of()
+                    : states.all().get(memberId).row().snapshot().segments();
+            changesOf.put(memberId, SegmentChange.between(memberId, before, row.snapshot().segments(),
+                    row.snapshot().rfm().asOf(), row.snapshot().rfm().homeStoreId()));
+        }
         List<Uni<Set<String>>> pages = new ArrayList<>();
         for (int from = 0; from < changed.size(); from += PAGE) {
-            pages.add(repository.writeIfUnchanged(changed.subList(from, Math.min(changed.size(), from + PAGE)), updatedAt));
+            List<RfmRepository.PassRow> page = changed.subList(from, Math.min(changed.size(), from + PAGE));
+            pages.add(repository.writeIfUnchanged(page, updatedAt, page.stream()
+                    .flatMap(row -> changesOf.get(row.snapshot().rfm().memberId()).stream()).toList()));
         }
         Set<String> written = new java.util.HashSet<>();
         if (!pages.isEmpty()) {
@@ -229,15 +240,12 @@ public class RecomputeRfmService {
                 states.markStale(memberId);
                 continue;
             }
-            Set<String> before = row.replaces() == null ? Set.of()
-                    : states.all().get(memberId).row().snapshot().segments();
-            changes.addAll(SegmentChange.between(memberId, before, row.snapshot().segments(), row.snapshot().rfm().asOf(),
-                    row.snapshot().rfm().homeStoreId()));
+            changes.addAll(changesOf.get(memberId));
             states.written(memberId, new RfmRepository.StoredRow(row.snapshot(), updatedAt));
             rows.add(row.snapshot());
         }
         // Cached and published while the next round is written.
-        outputs.add(output.emit(rows, List.of(), changes).toCompletableFuture());
+        outputs.add(output.emit(rows, List.of()).toCompletableFuture());
         LOG.debugf("pass wrote %,d rows to PostgreSQL in %.2f s; Redis and %,d changes queued", (Object) rows.size(),
                 (t1 - t0) / 1e9, changes.size());
         return rows.size();

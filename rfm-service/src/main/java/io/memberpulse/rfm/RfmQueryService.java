@@ -6,6 +6,7 @@ import io.memberpulse.rfm.domain.Tag;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.domain.SegmentMember;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.smallrye.mutiny.Multi;
@@ -34,12 +35,15 @@ public class RfmQueryService {
         this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
     }
 
+    /**
+     * Redis, else the stored row. A miss is not written back: a merge (or any write) between this read of the row and
+     * the write-back would have its row deleted and its key removed, and the write-back would serve the old row again
+     * with nothing to ever remove it. Only the writers fill Redis (SegmentOutput, in the order they wrote), as churn's
+     * ScoreQueryService; a member missing from it (a flushed Redis) is read from PostgreSQL until next written.
+     */
     public Uni<RfmSnapshot> current(String memberId) {
         return cache.get(memberId)
-                .flatMap(cached -> cached.isPresent()
-                        ? Uni.createFrom().item(cached)
-                        : repository.find(memberId).call(found -> found.map(row -> cache.putAll(List.of(row)))
-                                .orElse(Uni.createFrom().voidItem())))
+                .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached) : repository.find(memberId))
                 .map(found -> found.orElseThrow(() -> new MemberNotFoundException(memberId)));
     }
 
@@ -100,7 +104,7 @@ public class RfmQueryService {
         return definitions.exists(segmentId);
     }
 
-    public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {
+    public Multi<SegmentMember> membersOf(String segmentId, String storeId) {
         return repository.membersOf(segmentId, storeId);
     }
 

@@ -1,8 +1,8 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.rfm.domain.RfmSnapshot;
-import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.store.RfmCache;
+import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -18,40 +18,56 @@ import java.util.concurrent.CompletionStage;
  * recomputation after the other in the order they wrote, so a member's cached row and its changes
  * never overtake each other. The caller does not wait for it: the next batch is read and written
  * while this one goes out (a batch is acknowledged to Kafka only when its output completes). At most
- * a few outputs are pending; a caller beyond that waits for the oldest.
+ * a few outputs are pending; a caller beyond that waits for the oldest. The changes are published from
+ * the outbox their rows' writes queued them in (RfmRepository.publishQueuedChanges), by each output and
+ * by SegmentChangeRelay for those an output failed to publish or a stopped replica never did.
  */
 @ApplicationScoped
 public class SegmentOutput {
     /** Outputs pending at once: enough to overlap a batch's output with the next batch's writes. */
     private static final int MAX_PENDING = 4;
     private static final int RETRIES = 5;
+    /** Queued changes published and deleted per transaction. */
+    private static final int PUBLISHED_AT_ONCE = 20_000;
 
     private final RfmCache cache;
+    private final RfmRepository repository;
     private final SegmentChangePublisher publisher;
     private final Timer outputTime;
     private final OutputQueue queue = new OutputQueue(MAX_PENDING);
 
-    public SegmentOutput(RfmCache cache, SegmentChangePublisher publisher, MeterRegistry registry) {
+    public SegmentOutput(RfmCache cache, RfmRepository repository, SegmentChangePublisher publisher, MeterRegistry registry) {
         this.cache = cache;
+        this.repository = repository;
         this.publisher = publisher;
         this.outputTime = LiveTimings.stage(registry, "output");
     }
 
     /**
-     * Queues the output of a recomputation (rows to cache, members to forget, changes to publish)
-     * behind the earlier ones; completes when Redis and the broker have it. A failed output is retried
-     * (caching and publishing again is harmless: consumers see SegmentChanged at least once).
-     * The rows are serialised here, on the caller's thread.
+     * Queues the output of a recomputation (rows to cache, members to forget, the changes its writes
+     * queued) behind the earlier ones; completes when Redis and the broker have it. A failed output is
+     * retried (caching and publishing again is harmless: consumers see SegmentChanged at least once);
+     * changes it still fails to publish stay queued for SegmentChangeRelay. The rows are serialised
+     * here, on the caller's thread.
      */
-    public CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone, List<SegmentChange> changes) {
+    public CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone) {
         // The members gone (absorbed by a merge) leave the cache before the survivors' new rows are written: a reader
         // never sees a survivor holding the absorbed member's facts while the absorbed member is still served too.
-        Uni<Void> survivorsAndChanges = Uni.combine().all().unis(cache.putAll(rows), publisher.publish(changes)).discardItems();
+        Uni<Void> survivorsAndChanges = Uni.combine().all().unis(cache.putAll(rows), publishQueued()).discardItems();
         Uni<Void> output = cache.removeAll(gone).chain(() -> survivorsAndChanges)
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(RETRIES);
         long queued = System.nanoTime();
         return queue.enqueue(output::subscribeAsCompletionStage)
                 .whenComplete((ignored, failure) -> outputTime.record(Duration.ofNanos(System.nanoTime() - queued)));
+    }
+
+    /**
+     * Publishes every queued segment change, oldest first (this replica's and any other's), and completes
+     * when the broker has them; a failure leaves the rest queued.
+     */
+    public Uni<Void> publishQueued() {
+        return repository.publishQueuedChanges(PUBLISHED_AT_ONCE, publisher::publish)
+                .chain(published -> published < PUBLISHED_AT_ONCE ? Uni.createFrom().voidItem() : publishQueued());
     }
 
     /** Waits until every queued output is out (or failed): before a pass writes the rows itself. Blocking. */

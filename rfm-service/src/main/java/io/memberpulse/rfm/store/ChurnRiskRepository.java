@@ -2,6 +2,7 @@ package io.memberpulse.rfm.store;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -22,15 +23,20 @@ public class ChurnRiskRepository {
     public record Risk(String memberId, double probability, Instant asOf) {
     }
 
-    /** Keeps the newer of the stored and the given score. */
-    public Uni<Void> upsert(List<Risk> risks) {
+    /**
+     * Keeps the newer of the stored and the given score, but for members a merge absorbed (member_alias): their
+     * score is the survivor's now, and the merge deleted theirs.
+     * @param client the transaction holding the identity-change lock (IdentityChangeRepository.inRecordingTransaction)
+     */
+    public Uni<Void> upsertUnlessAbsorbed(SqlClient client, List<Risk> risks) {
         if (risks.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> tuples = new ArrayList<>(risks.size());
         risks.forEach(r -> tuples.add(Tuple.of(r.memberId(), r.probability(), r.asOf().atOffset(ZoneOffset.UTC))));
-        return pool.preparedQuery("""
-                INSERT INTO member_churn_risk (member_id, probability, as_of) VALUES ($1, $2, $3)
+        return client.preparedQuery("""
+                INSERT INTO member_churn_risk (member_id, probability, as_of)
+                SELECT $1::text, $2::float8, $3::timestamptz WHERE NOT EXISTS (SELECT 1 FROM member_alias a WHERE a.absorbed_member_id = $1)
                 ON CONFLICT (member_id) DO UPDATE SET probability = EXCLUDED.probability, as_of = EXCLUDED.as_of
                 WHERE member_churn_risk.as_of <= EXCLUDED.as_of""")
                 .executeBatch(tuples).replaceWithVoid();

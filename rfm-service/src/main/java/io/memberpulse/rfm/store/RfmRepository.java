@@ -3,6 +3,8 @@ package io.memberpulse.rfm.store;
 import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.domain.SegmentChange;
+import io.memberpulse.rfm.domain.SegmentMember;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Set-at-a-time SQL for purchase lines, member RFM and the event-time clock. */
 @ApplicationScoped
@@ -201,11 +204,18 @@ public class RfmRepository {
      * rewriting them (see MemberRecomputation).
      */
     public Uni<Void> upsert(List<RfmSnapshot> rows, Instant updatedAt) {
+        return upsert(rows, updatedAt, List.of());
+    }
+
+    /** As {@link #upsert(List, Instant)}, queueing the members' segment changes in the same transaction (queueChanges). */
+    public Uni<Void> upsert(List<RfmSnapshot> rows, Instant updatedAt, List<SegmentChange> changes) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery(INSERT + " ON CONFLICT (member_id) DO UPDATE SET " + set("EXCLUDED.", false))
-                .execute(columns(rows, updatedAt)).replaceWithVoid();
+        Set<String> members = new HashSet<>(rows.stream().map(row -> row.rfm().memberId()).toList());
+        return pool.withTransaction(tx -> tx.preparedQuery(INSERT + " ON CONFLICT (member_id) DO UPDATE SET " + set("EXCLUDED.", false)
+                        + ", segments_entered_at = " + enteredAt("EXCLUDED.segments", "member_rfm.segments_entered_at", "EXCLUDED.as_of"))
+                .execute(columns(rows, updatedAt)).chain(() -> queueChanges(tx, changes, members)));
     }
 
     /** A computed row, and the version of the stored row it replaces (null: none stored). */
@@ -218,6 +228,19 @@ public class RfmRepository {
      * and the live path's writes. Returns the member ids written.
      */
     public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt) {
+        return writeIfUnchanged(rows, updatedAt, List.of());
+    }
+
+    /**
+     * As {@link #writeIfUnchanged(List, Instant)}, queueing the segment changes of the members written in the same
+     * transaction (queueChanges): each computed against the row it replaces, so only a written row's changes hold.
+     */
+    public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt, List<SegmentChange> changes) {
+        return pool.withTransaction(tx -> writeIfUnchanged(tx, rows, updatedAt)
+                .call(written -> queueChanges(tx, changes, written)));
+    }
+
+    private static Uni<Set<String>> writeIfUnchanged(SqlClient client, List<PassRow> rows, Instant updatedAt) {
         List<RfmSnapshot> updates = new ArrayList<>();
         List<OffsetDateTime> versions = new ArrayList<>();
         List<RfmSnapshot> inserts = new ArrayList<>();
@@ -233,13 +256,14 @@ public class RfmRepository {
         Uni<Void> done = Uni.createFrom().voidItem();
         if (!updates.isEmpty()) {
             Tuple update = columns(updates, updatedAt).addArrayOfOffsetDateTime(versions.toArray(OffsetDateTime[]::new));
-            done = done.chain(() -> pool.preparedQuery("UPDATE member_rfm m SET " + set("u.", true) + " FROM unnest(" + ARRAYS
+            done = done.chain(() -> client.preparedQuery("UPDATE member_rfm m SET " + set("u.", true) + ", segments_entered_at = "
+                            + enteredAt("string_to_array(u.segments, ',')", "m.segments_entered_at", "u.as_of") + " FROM unnest(" + ARRAYS
                             + ", $20::timestamptz[]) AS u(" + NAMES + ", replaces)"
                             + " WHERE m.member_id = u.member_id AND m.updated_at = u.replaces RETURNING m.member_id")
                     .execute(update).invoke(result -> result.forEach(row -> written.add(row.getString(0)))).replaceWithVoid());
         }
         if (!inserts.isEmpty()) {
-            done = done.chain(() -> pool.preparedQuery(INSERT
+            done = done.chain(() -> client.preparedQuery(INSERT
                             + " WHERE NOT EXISTS (SELECT 1 FROM member_alias a WHERE a.absorbed_member_id = u.member_id)"
                             + " ON CONFLICT (member_id) DO NOTHING RETURNING member_id")
                     .execute(columns(inserts, updatedAt)).invoke(result -> result.forEach(row -> written.add(row.getString(0))))
@@ -258,9 +282,19 @@ public class RfmRepository {
             $1::text[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::int4[], $6::int4[], $7::int4[], $8::int4[],
             $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::int8[], $15::float8[], $16::text[],
             $17::timestamptz[], $18::text[], $19::timestamptz[]""";
-    private static final String INSERT = "INSERT INTO member_rfm (" + NAMES + ") SELECT "
+    private static final String INSERT = "INSERT INTO member_rfm (" + NAMES + ", segments_entered_at) SELECT "
             + String.join(", ", COLUMNS.stream().map(c -> c.equals("segments") ? "string_to_array(u.segments, ',')" : "u." + c).toList())
+            + ", " + enteredAt("string_to_array(u.segments, ',')", "NULL::jsonb", "u.as_of")
             + " FROM unnest(" + ARRAYS + ") AS u(" + NAMES + ")";
+
+    /**
+     * The segments_entered_at of a row written with these segments as of this instant: a segment the stored row
+     * held keeps its entry (the member stayed in it), one it did not is entered now (as its SegmentChanged's at).
+     */
+    private static String enteredAt(String segments, String stored, String asOf) {
+        return "(SELECT coalesce(jsonb_object_agg(s, CASE WHEN jsonb_exists(coalesce(" + stored + ", '{}'), s) THEN " + stored
+                + " -> s ELSE to_jsonb(" + asOf + ") END), '{}') FROM unnest(" + segments + ") AS s)";
+    }
 
     private static String set(String source, boolean segmentsJoined) {
         return String.join(", ", COLUMNS.stream().filter(c -> !c.equals("member_id"))
@@ -311,6 +345,11 @@ public class RfmRepository {
      * someone wrote them meanwhile.
      */
     public Uni<Set<String>> deleteIfUnchanged(Map<String, Instant> versionsRead) {
+        return deleteIfUnchanged(versionsRead, List.of());
+    }
+
+    /** As {@link #deleteIfUnchanged(Map)}, queueing the removed members' exits in the same transaction (queueChanges). */
+    public Uni<Set<String>> deleteIfUnchanged(Map<String, Instant> versionsRead, List<SegmentChange> changes) {
         List<String> ids = new ArrayList<>();
         List<OffsetDateTime> versions = new ArrayList<>();
         versionsRead.forEach((id, version) -> {
@@ -322,17 +361,25 @@ public class RfmRepository {
         return remove("""
                 DELETE FROM member_rfm m USING unnest($1::text[], $2::timestamptz[]) AS u (member_id, version)
                 WHERE m.member_id = u.member_id AND m.updated_at = u.version RETURNING m.member_id""",
-                Tuple.of(ids.toArray(String[]::new), versions.toArray(OffsetDateTime[]::new)), ids);
+                Tuple.of(ids.toArray(String[]::new), versions.toArray(OffsetDateTime[]::new)), ids, changes);
     }
 
     /** Forgets these members whatever is stored, recording the removal as deleteIfUnchanged does. */
     public Uni<Void> delete(Collection<String> memberIds) {
-        return remove("DELETE FROM member_rfm WHERE member_id = ANY($1) RETURNING member_id",
-                Tuple.of(memberIds.toArray(String[]::new)), List.copyOf(memberIds)).replaceWithVoid();
+        return delete(memberIds, List.of());
     }
 
-    /** Runs the delete and records what it removed, in one transaction; returns the given members it did not remove. */
-    private Uni<Set<String>> remove(String delete, Tuple arguments, List<String> ids) {
+    /** As {@link #delete(Collection)}, queueing the removed members' exits in the same transaction (queueChanges). */
+    public Uni<Void> delete(Collection<String> memberIds, List<SegmentChange> changes) {
+        return remove("DELETE FROM member_rfm WHERE member_id = ANY($1) RETURNING member_id",
+                Tuple.of(memberIds.toArray(String[]::new)), List.copyOf(memberIds), changes).replaceWithVoid();
+    }
+
+    /**
+     * Runs the delete, records what it removed and queues the removed members' changes, in one transaction; returns
+     * the given members it did not remove.
+     */
+    private Uni<Set<String>> remove(String delete, Tuple arguments, List<String> ids, List<SegmentChange> changes) {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(Set.of());
         }
@@ -343,12 +390,73 @@ public class RfmRepository {
                             INSERT INTO member_rfm_removed (member_id, removed_at) SELECT unnest($1::text[]), now()
                             ON CONFLICT (member_id) DO UPDATE SET removed_at = EXCLUDED.removed_at""")
                     .execute(Tuple.of(removed.toArray(String[]::new)))
+                    .chain(() -> queueChanges(tx, changes, new HashSet<>(removed)))
                     .map(ignored -> {
                         Set<String> kept = new HashSet<>(ids);
                         removed.forEach(kept::remove);
                         return kept;
                     });
         }));
+    }
+
+    /**
+     * Queues the changes of these members (those whose row the caller's transaction wrote or removed) in the outbox,
+     * in their order: committed with the rows, so they are published even if this replica stops, or the broker is
+     * away, before its output runs. For one member a later write queues later (it waits for the row lock of the
+     * write before and then reads that row), so the outbox's order is each member's order.
+     */
+    private static Uni<Void> queueChanges(SqlClient client, List<SegmentChange> changes, Set<String> ofMembers) {
+        List<SegmentChange> queued = changes.stream().filter(change -> ofMembers.contains(change.memberId())).toList();
+        if (queued.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = queued.size();
+        String[] members = new String[n], segments = new String[n], stores = new String[n];
+        Boolean[] entered = new Boolean[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            SegmentChange change = queued.get(i);
+            members[i] = change.memberId();
+            segments[i] = change.segmentId();
+            entered[i] = change.entered();
+            at[i] = utc(change.at());
+            stores[i] = change.homeStoreId();
+        }
+        return client.preparedQuery("""
+                INSERT INTO segment_change_outbox (member_id, segment_id, entered, at, home_store_id)
+                SELECT member_id, segment_id, entered, at, home_store_id
+                FROM unnest($1::text[], $2::text[], $3::bool[], $4::timestamptz[], $5::text[]) WITH ORDINALITY
+                  AS c (member_id, segment_id, entered, at, home_store_id, n) ORDER BY n""")
+                .execute(Tuple.of(members, segments, entered, at, stores)).replaceWithVoid();
+    }
+
+    /**
+     * Publishes up to {@code limit} queued segment changes, oldest first, and deletes them once {@code publish}
+     * completes (the broker has them); a failed publish leaves them queued. They stay locked meanwhile, so another
+     * replica publishing at the same time waits and goes on after them: no change overtakes an earlier one.
+     * Returns how many were published.
+     */
+    public Uni<Integer> publishQueuedChanges(int limit, Function<List<SegmentChange>, Uni<Void>> publish) {
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        SELECT id, member_id, segment_id, entered, at, home_store_id FROM segment_change_outbox
+                        ORDER BY id LIMIT $1 FOR UPDATE""")
+                .execute(Tuple.of(limit))
+                .flatMap(rows -> {
+                    List<Long> ids = new ArrayList<>();
+                    List<SegmentChange> changes = new ArrayList<>();
+                    for (Row row : rows) {
+                        ids.add(row.getLong(0));
+                        changes.add(new SegmentChange(row.getString(1), row.getString(2), row.getBoolean(3),
+                                row.getOffsetDateTime(4).toInstant(), row.getString(5)));
+                    }
+                    if (changes.isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    return publish.apply(changes)
+                            .chain(() -> tx.preparedQuery("DELETE FROM segment_change_outbox WHERE id = ANY($1)")
+                                    .execute(Tuple.of(ids.toArray(Long[]::new))))
+                            .replaceWith(changes.size());
+                }));
     }
 
     /** Members whose row was removed after the instant (deleteIfUnchanged). */
@@ -450,13 +558,17 @@ public class RfmRepository {
     }
 
     /** Members of a segment (optionally of one store), streamed. */
-    public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {
+    public Multi<SegmentMember> membersOf(String segmentId, String storeId) {
         return pool.preparedQuery("""
-                SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1
+                SELECT r.*, c.aged_to, (r.segments_entered_at ->> $1)::timestamptz AS entered_at
+                FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1
                 WHERE $1 = ANY(segments) AND ($2::text IS NULL OR home_store_id = $2) ORDER BY member_id""")
                 .execute(Tuple.of(segmentId, storeId == null || storeId.isBlank() ? null : storeId))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .map(RfmRepository::toRow);
+                .map(row -> {
+                    OffsetDateTime entered = row.getOffsetDateTime("entered_at");
+                    return new SegmentMember(toRow(row), entered == null ? null : entered.toInstant());
+                });
     }
 
     public Uni<long[]> totals() {

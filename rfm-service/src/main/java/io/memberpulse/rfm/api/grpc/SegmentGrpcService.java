@@ -86,8 +86,15 @@ class SegmentGrpcService implements SegmentService {
                 throw new UnknownSegmentException(request.getSegmentId());
             }
             return queries.membersOf(request.getSegmentId(), request.getStoreId());
-        }).map(row -> SegmentMember.newBuilder().setMemberId(row.rfm().memberId())
-                .setHomeStoreId(nullToEmpty(row.rfm().homeStoreId())).build());
+        }).map(member -> {
+            SegmentMember.Builder proto = SegmentMember.newBuilder().setMemberId(member.snapshot().rfm().memberId())
+                    .setHomeStoreId(nullToEmpty(member.snapshot().rfm().homeStoreId()));
+            if (member.enteredAt() != null) {
+                proto.setEnteredAt(Timestamp.newBuilder().setSeconds(member.enteredAt().getEpochSecond())
+                        .setNanos(member.enteredAt().getNano()));
+            }
+            return proto.build();
+        });
     }
 
     private Uni<RfmSnapshot> row(GetMemberRfmRequest request) {

@@ -1,0 +1,29 @@
+package io.memberpulse.rfm;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes the segment changes left queued: an output that failed to publish them (the broker away for longer
+ * than its retries) or a replica that stopped between writing the rows and publishing. Any replica may run it at
+ * any time; they publish one after the other, oldest first (RfmRepository.publishQueuedChanges).
+ */
+@ApplicationScoped
+class SegmentChangeRelay {
+    private static final Logger LOG = Logger.getLogger(SegmentChangeRelay.class);
+
+    private final SegmentOutput output;
+
+    SegmentChangeRelay(SegmentOutput output) {
+        this.output = output;
+    }
+
+    @Scheduled(every = "10s", delay = 10, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> tick() {
+        return output.publishQueued()
+                .onFailure().invoke(failure -> LOG.warnf("queued segment changes not published yet: %s", failure.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+}
