@@ -6,7 +6,6 @@ import io.memberpulse.rfm.domain.Tag;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.RfmSnapshot;
-import io.memberpulse.rfm.domain.SegmentMember;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.smallrye.mutiny.Multi;
@@ -104,7 +103,7 @@ public class RfmQueryService {
         return definitions.exists(segmentId);
     }
 
-    public Multi<SegmentMember> membersOf(String segmentId, String storeId) {
+    public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {
         return repository.membersOf(segmentId, storeId);
     }
 

@@ -4,7 +4,6 @@ import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.SegmentChange;
-import io.memberpulse.rfm.domain.SegmentMember;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -213,8 +212,7 @@ public class RfmRepository {
             return Uni.createFrom().voidItem();
         }
         Set<String> members = new HashSet<>(rows.stream().map(row -> row.rfm().memberId()).toList());
-        return pool.withTransaction(tx -> tx.preparedQuery(INSERT + " ON CONFLICT (member_id) DO UPDATE SET " + set("EXCLUDED.", false)
-                        + ", segments_entered_at = " + enteredAt("EXCLUDED.segments", "member_rfm.segments_entered_at", "EXCLUDED.as_of"))
+        return pool.withTransaction(tx -> tx.preparedQuery(INSERT + " ON CONFLICT (member_id) DO UPDATE SET " + set("EXCLUDED.", false))
                 .execute(columns(rows, updatedAt)).chain(() -> queueChanges(tx, changes, members)));
     }
 
@@ -256,8 +254,7 @@ public class RfmRepository {
         Uni<Void> done = Uni.createFrom().voidItem();
         if (!updates.isEmpty()) {
             Tuple update = columns(updates, updatedAt).addArrayOfOffsetDateTime(versions.toArray(OffsetDateTime[]::new));
-            done = done.chain(() -> client.preparedQuery("UPDATE member_rfm m SET " + set("u.", true) + ", segments_entered_at = "
-                            + enteredAt("string_to_array(u.segments, ',')", "m.segments_entered_at", "u.as_of") + " FROM unnest(" + ARRAYS
+            done = done.chain(() -> client.preparedQuery("UPDATE member_rfm m SET " + set("u.", true) + " FROM unnest(" + ARRAYS
                             + ", $20::timestamptz[]) AS u(" + NAMES + ", replaces)"
                             + " WHERE m.member_id = u.member_id AND m.updated_at = u.replaces RETURNING m.member_id")
                     .execute(update).invoke(result -> result.forEach(row -> written.add(row.getString(0)))).replaceWithVoid());
@@ -282,19 +279,9 @@ public class RfmRepository {
             $1::text[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::int4[], $6::int4[], $7::int4[], $8::int4[],
             $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::int8[], $15::float8[], $16::text[],
             $17::timestamptz[], $18::text[], $19::timestamptz[]""";
-    private static final String INSERT = "INSERT INTO member_rfm (" + NAMES + ", segments_entered_at) SELECT "
+    private static final String INSERT = "INSERT INTO member_rfm (" + NAMES + ") SELECT "
             + String.join(", ", COLUMNS.stream().map(c -> c.equals("segments") ? "string_to_array(u.segments, ',')" : "u." + c).toList())
-            + ", " + enteredAt("string_to_array(u.segments, ',')", "NULL::jsonb", "u.as_of")
             + " FROM unnest(" + ARRAYS + ") AS u(" + NAMES + ")";
-
-    /**
-     * The segments_entered_at of a row written with these segments as of this instant: a segment the stored row
-     * held keeps its entry (the member stayed in it), one it did not is entered now (as its SegmentChanged's at).
-     */
-    private static String enteredAt(String segments, String stored, String asOf) {
-        return "(SELECT coalesce(jsonb_object_agg(s, CASE WHEN jsonb_exists(coalesce(" + stored + ", '{}'), s) THEN " + stored
-                + " -> s ELSE to_jsonb(" + asOf + ") END), '{}') FROM unnest(" + segments + ") AS s)";
-    }
 
     private static String set(String source, boolean segmentsJoined) {
         return String.join(", ", COLUMNS.stream().filter(c -> !c.equals("member_id"))
@@ -558,17 +545,13 @@ public class RfmRepository {
     }
 
     /** Members of a segment (optionally of one store), streamed. */
-    public Multi<SegmentMember> membersOf(String segmentId, String storeId) {
+    public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {
         return pool.preparedQuery("""
-                SELECT r.*, c.aged_to, (r.segments_entered_at ->> $1)::timestamptz AS entered_at
-                FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1
+                SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1
                 WHERE $1 = ANY(segments) AND ($2::text IS NULL OR home_store_id = $2) ORDER BY member_id""")
                 .execute(Tuple.of(segmentId, storeId == null || storeId.isBlank() ? null : storeId))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .map(row -> {
-                    OffsetDateTime entered = row.getOffsetDateTime("entered_at");
-                    return new SegmentMember(toRow(row), entered == null ? null : entered.toInstant());
-                });
+                .map(RfmRepository::toRow);
     }
 
     public Uni<long[]> totals() {

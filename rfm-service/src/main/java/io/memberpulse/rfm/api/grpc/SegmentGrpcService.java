@@ -86,15 +86,8 @@ class SegmentGrpcService implements SegmentService {
                 throw new UnknownSegmentException(request.getSegmentId());
             }
             return queries.membersOf(request.getSegmentId(), request.getStoreId());
-        }).map(member -> {
-            SegmentMember.Builder proto = SegmentMember.newBuilder().setMemberId(member.snapshot().rfm().memberId())
-                    .setHomeStoreId(nullToEmpty(member.snapshot().rfm().homeStoreId()));
-            if (member.enteredAt() != null) {
-                proto.setEnteredAt(Timestamp.newBuilder().setSeconds(member.enteredAt().getEpochSecond())
-                        .setNanos(member.enteredAt().getNano()));
-            }
-            return proto.build();
-        });
+        }).map(row -> SegmentMember.newBuilder().setMemberId(row.rfm().memberId())
+                .setHomeStoreId(nullToEmpty(row.rfm().homeStoreId())).build());
     }
 
     private Uni<RfmSnapshot> row(GetMemberRfmRequest request) {

@@ -112,9 +112,8 @@ public class RfmResource {
                     offset < 0 ? "must be 0 or more" : "must be within 1..10000");
         }
         return queries.membersOf(segmentId, storeId).skip().first(offset).select().first(limit)
-                .map(member -> member.snapshot().rfm())
-                .map(rfm -> new SegmentMemberResponse(rfm.memberId(), rfm.homeStoreId(), rfm.recencyDays(), rfm.frequency30d(),
-                        rfm.monetaryNet30d()))
+                .map(row -> new SegmentMemberResponse(row.rfm().memberId(), row.rfm().homeStoreId(),
+                        row.rfm().recencyDays(), row.rfm().frequency30d(), row.rfm().monetaryNet30d()))
                 .collect().asList();
     }
 

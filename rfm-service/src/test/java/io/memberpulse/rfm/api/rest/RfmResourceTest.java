@@ -243,36 +243,6 @@ class RfmResourceTest {
         }
     }
 
-    /** A streamed segment member says when it entered the segment: the at of its CHANGE_ENTERED on member.segments. */
-    @Test
-    void streamedSegmentMembersCarryWhenTheyEnteredTheSegment() {
-        String member = "m-" + UUID.randomUUID();
-        var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
-        send(order(member, member + "-o1", DAY0, 64));
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
-                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
-        try {
-            var stub = SegmentServiceGrpc.newBlockingStub(channel);
-            // Retried: the shared event-time clock may move the member to another stage meanwhile.
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                String segment = given().get("/members/" + member + "/rfm").then().statusCode(200).extract().path("segments[0]");
-                Timestamp entered = changes.getRecords().stream().filter(r -> r.key().equals(member)
-                                && r.value().getSegmentId().equals(segment)
-                                && r.value().getChange() == SegmentChanged.Change.CHANGE_ENTERED)
-                        .reduce((first, second) -> second).orElseThrow().value().getAt();
-                List<io.memberpulse.proto.segments.v1.SegmentMember> streamed = new ArrayList<>();
-                stub.withDeadlineAfter(10, TimeUnit.SECONDS).streamSegmentMembers(streamRequest(segment, "s-042"))
-                        .forEachRemaining(streamed::add);
-                var streamedMember = streamed.stream().filter(m -> m.getMemberId().equals(member)).findFirst().orElseThrow();
-                assertThat(streamedMember.hasEnteredAt()).as("entered_at set").isTrue();
-                assertThat(streamedMember.getEnteredAt()).isEqualTo(entered);
-            });
-        } finally {
-            channel.shutdownNow();
-            changes.stop();
-        }
-    }
-
     static GetMemberRfmRequest.Builder rfmRequest(String memberId) {
         return GetMemberRfmRequest.newBuilder().setMemberId(memberId);
     }
