@@ -310,8 +310,9 @@ public class ScoreMembersService {
 
     private Set<String> scoreNow(Collection<String> memberIds, Instant asOf, boolean rewrite) {
         Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
-        Map<String, ChurnScore> previous = repository.scoresOf(memberIds).await().indefinitely();
-        Set<String> unpublished = repository.unpublishedOf(memberIds).await().indefinitely();
+        ChurnRepository.StoredScores stored = repository.storedScoresOf(memberIds).await().indefinitely();
+        Map<String, ChurnScore> previous = stored.scores();
+        Set<String> unpublished = stored.unpublished();
         Optional<TrainedChurnModel> trained = models.current();
         Map<String, Double> probabilities = trained.isEmpty() ? Map.of()
                 : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), recentStockOuts(asOf), asOf);

@@ -279,24 +279,32 @@ public class ChurnRepository {
     }
 
     public Uni<Map<String, ChurnScore>> scoresOf(Collection<String> memberIds) {
+        return storedScoresOf(memberIds).map(StoredScores::scores);
+    }
+
+    /**
+     * The stored scores of these members, and which of them churn.scores has not acknowledged (see markPublished):
+     * one read, since scoring needs both for every page it scores.
+     */
+    public Uni<StoredScores> storedScoresOf(Collection<String> memberIds) {
         return pool.preparedQuery("SELECT * FROM churn_score WHERE member_id = ANY($1)")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, ChurnScore> scores = new HashMap<>();
-                    rows.forEach(row -> scores.put(row.getString("member_id"), toScore(row)));
-                    return scores;
+                    Set<String> unpublished = new HashSet<>();
+                    for (Row row : rows) {
+                        String memberId = row.getString("member_id");
+                        scores.put(memberId, toScore(row));
+                        if (row.getValue("published_at") == null) {
+                            unpublished.add(memberId);
+                        }
+                    }
+                    return new StoredScores(scores, unpublished);
                 });
     }
 
-    /** Of these members, those whose stored score churn.scores has not acknowledged (see markPublished). */
-    public Uni<Set<String>> unpublishedOf(Collection<String> memberIds) {
-        return pool.preparedQuery("SELECT member_id FROM churn_score WHERE member_id = ANY($1) AND published_at IS NULL")
-                .execute(Tuple.of(memberIds.toArray(String[]::new)))
-                .map(rows -> {
-                    Set<String> unpublished = new HashSet<>();
-                    rows.forEach(row -> unpublished.add(row.getString(0)));
-                    return unpublished;
-                });
+    /** Stored scores by member, and the members among them whose score was never acknowledged by the broker. */
+    public record StoredScores(Map<String, ChurnScore> scores, Set<String> unpublished) {
     }
 
     public Uni<Optional<ChurnScore>> score(String memberId) {
