@@ -37,7 +37,7 @@ public class EscalateOverdueTasksService {
         this.escalated = Counter.builder("memberpulse.campaign.tasks.escalated").register(registry);
     }
 
-    @Scheduled(every = "60s", delay = 10, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "60s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
         return escalate(clock.instant()).replaceWithVoid();
     }

@@ -74,7 +74,7 @@ public class RecordOutcomeService {
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    @Scheduled(every = "30s", delay = 30, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "30s", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
         return Panache.withSession(() -> outcomes.unpublished(clock.instant().minus(RELAY_GRACE), 500))
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))

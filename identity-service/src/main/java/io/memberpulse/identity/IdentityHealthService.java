@@ -79,7 +79,7 @@ public class IdentityHealthService {
      * minute they would take that core from imports for good. A refresh that took T waits at least
      * {@code (REFRESH_BUDGET - 1) * T} before the next; REST answers are always computed afresh.
      */
-    @Scheduled(every = "${memberpulse.identity.health-refresh:60s}", delay = 10,
+    @Scheduled(every = "${memberpulse.identity.health-refresh:60s}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refresh() {
         long started = System.nanoTime();

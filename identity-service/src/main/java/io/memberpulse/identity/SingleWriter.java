@@ -32,7 +32,7 @@ public class SingleWriter {
     }
 
     /** A standby retries, so that it takes over when the writer stops. */
-    @Scheduled(every = "10s", delay = 10, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "10s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void retry() {
         if (!lock.held() && lock.tryAcquire()) {
             LOG.info("identity writer lock taken: this instance now imports");

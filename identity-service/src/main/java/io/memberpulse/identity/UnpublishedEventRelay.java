@@ -32,7 +32,7 @@ public class UnpublishedEventRelay {
         this.changes = changes;
     }
 
-    @Scheduled(every = "15s", delay = 15, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "15s", delayed = "15s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void relay() {
         int republished = changes.publishPending();
         if (republished > 0) {

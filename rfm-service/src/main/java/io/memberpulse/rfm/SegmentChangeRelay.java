@@ -20,7 +20,7 @@ class SegmentChangeRelay {
         this.output = output;
     }
 
-    @Scheduled(every = "10s", delay = 10, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "10s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
         return output.publishQueued()
                 .onFailure().invoke(failure -> LOG.warnf("queued segment changes not published yet: %s", failure.getMessage()))
