@@ -1,5 +1,6 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.jboss.logging.Logger;
 
 /**
  * Caches and publishes what a recomputation wrote to PostgreSQL (Redis rows, SegmentChanged), one
@@ -26,7 +28,8 @@ import java.util.concurrent.CompletionStage;
 public class SegmentOutput {
     /** Outputs pending at once: enough to overlap a batch's output with the next batch's writes. */
     private static final int MAX_PENDING = 4;
-    private static final int RETRIES = 5;
+    private static final int PUBLISH_RETRIES = 5;
+    private static final Logger LOG = Logger.getLogger(SegmentOutput.class);
     /** Queued changes published and deleted per transaction. */
     private static final int PUBLISHED_AT_ONCE = 20_000;
 
@@ -45,17 +48,23 @@ public class SegmentOutput {
 
     /**
      * Queues the output of a recomputation (rows to cache, members to forget, the changes its writes
-     * queued) behind the earlier ones; completes when Redis and the broker have it. A failed output is
-     * retried (caching and publishing again is harmless: consumers see SegmentChanged at least once);
-     * changes it still fails to publish stay queued for SegmentChangeRelay. The rows are serialised
-     * here, on the caller's thread.
+     * queued) behind the earlier ones; completes when Redis has the rows and the broker the changes, or
+     * when the changes are left queued. Publishing is retried a few times; changes still unpublished stay
+     * in the outbox for SegmentChangeRelay, so a broker away does not fail the output (the batch's facts
+     * are stored: dead-lettering them would set valid facts aside). Caching is retried as long as a
+     * consumer retries a batch (RecordBatches.RETRY_FOR, longer than a Redis failover), holding the
+     * batch's acknowledgement meanwhile: the cache would otherwise serve the rows as they were before.
+     * The rows are serialised here, on the caller's thread.
      */
     public CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone) {
         // The members gone (absorbed by a merge) leave the cache before the survivors' new rows are written: a reader
         // never sees a survivor holding the absorbed member's facts while the absorbed member is still served too.
-        Uni<Void> survivorsAndChanges = Uni.combine().all().unis(cache.putAll(rows), publishQueued()).discardItems();
-        Uni<Void> output = cache.removeAll(gone).chain(() -> survivorsAndChanges)
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(RETRIES);
+        Uni<Void> cached = RecordBatches.retried(cache.removeAll(gone).chain(() -> cache.putAll(rows)));
+        Uni<Void> published = publishQueued()
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(PUBLISH_RETRIES)
+                .onFailure().invoke(failure -> LOG.warnf("segment changes left queued for the relay: %s", failure.getMessage()))
+                .onFailure().recoverWithNull();
+        Uni<Void> output = Uni.combine().all().unis(cached, published).discardItems();
         long queued = System.nanoTime();
         return queue.enqueue(output::subscribeAsCompletionStage)
                 .whenComplete((ignored, failure) -> outputTime.record(Duration.ofNanos(System.nanoTime() - queued)));
