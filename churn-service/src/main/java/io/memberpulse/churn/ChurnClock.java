@@ -1,25 +1,29 @@
 package io.memberpulse.churn;
 
+import io.memberpulse.churn.store.ScoreRefreshLock;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The "window" half of the cadence: re-scores everyone whenever the event-time clock advanced, or when
  * another replica promoted a new model (every replica scores with the one promoted in the database); first
- * puts the scores back into Redis if Redis lost them.
+ * puts the scores back into Redis if Redis lost them. One replica at a time re-scores (a PostgreSQL advisory lock),
+ * and only when no replica has re-scored at this clock with this model yet.
  */
 @ApplicationScoped
 class ChurnClock {
     private final ScoreMembersService service;
+    private final ScoreRefreshLock lock;
 
-    ChurnClock(ScoreMembersService service) {
+    ChurnClock(ScoreMembersService service, ScoreRefreshLock lock) {
         this.service = service;
+        this.lock = lock;
     }
 
     @Scheduled(every = "${memberpulse.churn.refresh-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         service.refillCacheIfLost();
         service.followPromotedModel();
-        service.refreshAll();
+        lock.runIfFree(service::refreshAll);
     }
 }

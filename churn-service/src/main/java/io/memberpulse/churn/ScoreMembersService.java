@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,9 +60,9 @@ public class ScoreMembersService {
     private final double publishThreshold;
     private final Counter published;
     private final MeterRegistry registry;
-    /** Event time of the last full refresh. */
-    private Instant lastFullRefresh = Instant.EPOCH;
-    /** Wall-clock times of the last full refresh and of the last recorded batch. */
+    /** Scoring attempts of a member another replica's newer score keeps overtaking. */
+    private static final int MAX_ATTEMPTS = 5;
+    /** Wall-clock times of this replica's last full refresh and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
 
@@ -83,19 +85,11 @@ public class ScoreMembersService {
     }
 
     /**
-     * Scores with the version promoted in the database when another replica promoted (or retired) one, and then
-     * re-scores everyone at the next tick.
+     * Scores with the version promoted in the database when another replica promoted (or retired) one; the next
+     * refresh then re-scores everyone with it (the last full re-scoring names another model).
      */
     public void followPromotedModel() {
-        if (models.follow()) {
-            rescoreEveryone();
-        }
-    }
-
-    /** Re-scores everyone at the next tick (a new model was promoted). */
-    public synchronized void rescoreEveryone() {
-        lastFullRefresh = Instant.EPOCH;
-        lastFullRefreshNanos = 0;
+        models.follow();
     }
 
     /**
@@ -268,10 +262,20 @@ public class ScoreMembersService {
         return new RefilledPage(stored, missing.size());
     }
 
-    /** Re-scores every member as of the clock, when it moved. Blocking. */
+    /**
+     * Re-scores every member as of the clock, when it moved or another model is in use since the last full
+     * re-scoring any replica finished (ChurnClock runs it in one replica at a time). Blocking.
+     */
     public synchronized void refreshAll() {
         Instant clock = repository.watermark().await().indefinitely().orElse(null);
-        if (clock == null || !clock.isAfter(lastFullRefresh) || streamIsBusy()) {
+        if (clock == null || streamIsBusy()) {
+            return;
+        }
+        ChurnRepository.ScoreRefresh refresh = new ChurnRepository.ScoreRefresh(clock,
+                models.current().map(TrainedChurnModel::version).orElse(null));
+        Optional<ChurnRepository.ScoreRefresh> last = repository.lastRefresh().await().indefinitely();
+        if (last.isPresent() && !clock.isAfter(last.get().clock())
+                && Objects.equals(refresh.modelVersion(), last.get().modelVersion())) {
             return;
         }
         String after = "";
@@ -283,7 +287,7 @@ public class ScoreMembersService {
             score(page, clock, false);
             after = page.get(page.size() - 1);
         }
-        lastFullRefresh = clock;
+        repository.recordRefresh(refresh).await().indefinitely();
         lastFullRefreshNanos = System.nanoTime();
     }
 
@@ -309,16 +313,39 @@ public class ScoreMembersService {
     }
 
     private Set<String> scoreNow(Collection<String> memberIds, Instant asOf, boolean rewrite) {
-        Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
+        Set<String> unscored = new HashSet<>();
+        Collection<String> pending = memberIds;
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            Scored scored = scoreOnce(pending, asOf, rewrite);
+            unscored.addAll(scored.unscored());
+            if (!scored.overtaken().isEmpty() && attempt == MAX_ATTEMPTS) {
+                // Each attempt lost to a newer write: those writers have scored them; the next refresh checks again.
+                LOG.warnf("%d scores overtaken by other replicas %d times in a row, left to the next refresh",
+                        scored.overtaken().size(), MAX_ATTEMPTS);
+                break;
+            }
+            pending = scored.overtaken();
+        }
+        return unscored;
+    }
+
+    /** What one scoring attempt left: members without a score (and none stored), and those another replica overtook. */
+    private record Scored(Set<String> unscored, List<String> overtaken) {
+    }
+
+    private Scored scoreOnce(Collection<String> memberIds, Instant asOf, boolean rewrite) {
+        // The stored scores are read before the facts: a fact recorded after the read below is scored by the replica
+        // that recorded it, and its write moves the version this attempt's writes are conditional on (they then fail
+        // and the member is scored again), whichever of the two writes first.
         ChurnRepository.StoredScores stored = repository.storedScoresOf(memberIds).await().indefinitely();
         Map<String, ChurnScore> previous = stored.scores();
-        Set<String> unpublished = stored.unpublished();
+        Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
         Optional<TrainedChurnModel> trained = models.current();
         Map<String, Double> probabilities = trained.isEmpty() ? Map.of()
                 : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), recentStockOuts(asOf), asOf);
         List<ChurnScore> changed = new ArrayList<>();
         Set<String> unscored = new HashSet<>();
-        List<String> noLongerScored = new ArrayList<>();
+        Map<String, Instant> noLongerScored = new HashMap<>();
         for (String memberId : memberIds) {
             Optional<ChurnScore> score = model.score(memberId, purchases.getOrDefault(memberId, List.of()), asOf);
             Double probability = probabilities.get(memberId);
@@ -328,24 +355,34 @@ public class ScoreMembersService {
                         s.horizonDays(), s.homeStoreId(), s.memberValue(), s.recencyDays(), s.expectedGapDays()));
             }
             if (score.isEmpty()) {
-                (previous.containsKey(memberId) ? noLongerScored : unscored).add(memberId);
-            } else if (rewrite || unpublished.contains(memberId)
+                if (previous.containsKey(memberId)) {
+                    noLongerScored.put(memberId, stored.versions().get(memberId));
+                } else {
+                    unscored.add(memberId);
+                }
+            } else if (rewrite || stored.unpublished().contains(memberId)
                     || worthPublishing(score.get(), previous.get(memberId))) {
                 changed.add(score.get());
             }
         }
         // In PostgreSQL's precision, so that markPublished finds the rows by it.
         Instant scoredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        repository.upsertScores(changed, scoredAt).await().indefinitely();
-        cache.putAll(changed, previous).await().indefinitely();
-        publisher.publish(changed).await().indefinitely();
+        Set<String> writtenIds = repository.upsertScores(changed, stored.versions(), scoredAt).await().indefinitely();
+        List<ChurnScore> written = changed.stream().filter(score -> writtenIds.contains(score.memberId())).toList();
+        cache.putAll(written, previous).await().indefinitely();
+        publisher.publish(written).await().indefinitely();
         // Only now: a score stored and never acknowledged (the send failed, the replica died) is sent by the batch's
         // re-run or redelivery, or the next full refresh, though it no longer moves against the stored one.
-        repository.markPublished(changed, scoredAt).await().indefinitely();
-        published.increment(changed.size());
+        repository.markPublished(written, scoredAt).await().indefinitely();
+        published.increment(written.size());
         // Scored before, nothing to score now (every order refunded): the old score must not stay served.
-        forget(noLongerScored);
-        return unscored;
+        List<ChurnScore> removed = repository.deleteScoresIfUnchanged(noLongerScored).await().indefinitely();
+        Set<String> removedIds = removed.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
+        cache.removeAll(removedIds, removed).await().indefinitely();
+        List<String> overtaken = new ArrayList<>();
+        changed.stream().map(ChurnScore::memberId).filter(id -> !writtenIds.contains(id)).forEach(overtaken::add);
+        noLongerScored.keySet().stream().filter(id -> !removedIds.contains(id)).forEach(overtaken::add);
+        return new Scored(unscored, overtaken);
     }
 
     private StockOuts recentStockOuts(Instant asOf) {

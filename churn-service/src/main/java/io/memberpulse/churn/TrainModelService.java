@@ -94,8 +94,7 @@ public class TrainModelService {
                 result.model().toBytes(), model.population().toBytes())).await().indefinitely();
         LOG.infof("model %s trained on %d examples; %s", version, result.trainingRows(), decision);
         if (promote) {
-            registry.use(model);
-            scoring.rescoreEveryone();
+            registry.use(model); // the next refresh re-scores everyone with it: the last one named another model
         }
         progress.report(TrainingProgress.Stage.STORING, 1, 1);
         return new Outcome(version, result.chosen().key(), promote, decision, candidate);

@@ -7,6 +7,7 @@ import io.memberpulse.churn.domain.features.StockOut;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -283,28 +284,33 @@ public class ChurnRepository {
     }
 
     /**
-     * The stored scores of these members, and which of them churn.scores has not acknowledged (see markPublished):
-     * one read, since scoring needs both for every page it scores.
+     * The stored scores of these members, with each one's version (when it was stored) and which of them
+     * churn.scores has not acknowledged (see markPublished): one read, since scoring needs all three for every page.
      */
     public Uni<StoredScores> storedScoresOf(Collection<String> memberIds) {
         return pool.preparedQuery("SELECT * FROM churn_score WHERE member_id = ANY($1)")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, ChurnScore> scores = new HashMap<>();
+                    Map<String, Instant> versions = new HashMap<>();
                     Set<String> unpublished = new HashSet<>();
                     for (Row row : rows) {
                         String memberId = row.getString("member_id");
                         scores.put(memberId, toScore(row));
+                        versions.put(memberId, row.getOffsetDateTime("scored_at").toInstant());
                         if (row.getValue("published_at") == null) {
                             unpublished.add(memberId);
                         }
                     }
-                    return new StoredScores(scores, unpublished);
+                    return new StoredScores(scores, versions, unpublished);
                 });
     }
 
-    /** Stored scores by member, and the members among them whose score was never acknowledged by the broker. */
-    public record StoredScores(Map<String, ChurnScore> scores, Set<String> unpublished) {
+    /**
+     * Stored scores by member; their versions (scored_at), on which a write over them is conditional; and the
+     * members whose score the broker never acknowledged.
+     */
+    public record StoredScores(Map<String, ChurnScore> scores, Map<String, Instant> versions, Set<String> unpublished) {
     }
 
     public Uni<Optional<ChurnScore>> score(String memberId) {
@@ -327,15 +333,21 @@ public class ChurnRepository {
                 });
     }
 
-    /** Stores the scores as not yet published: markPublished records the broker's ack. */
-    public Uni<Void> upsertScores(List<ChurnScore> scores, Instant scoredAt) {
+    /**
+     * Stores the scores as not yet published (markPublished records the broker's ack), each only over the version it
+     * was computed against (none: only if there is still no score): another replica that stored a score since read
+     * facts this one may not have. Answers the members written; the others are to be scored again.
+     */
+    public Uni<Set<String>> upsertScores(List<ChurnScore> scores, Map<String, Instant> readVersions, Instant scoredAt) {
         if (scores.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(Set.of());
         }
         List<Tuple> tuples = new ArrayList<>(scores.size());
         for (ChurnScore s : scores) {
+            Instant read = readVersions.get(s.memberId());
             tuples.add(Tuple.from(Arrays.asList(s.memberId(), s.probability(), s.modelVersion(), utc(s.asOf()),
-                    s.horizonDays(), s.homeStoreId(), s.memberValue(), s.recencyDays(), s.expectedGapDays(), utc(scoredAt))));
+                    s.horizonDays(), s.homeStoreId(), s.memberValue(), s.recencyDays(), s.expectedGapDays(), utc(scoredAt),
+                    read == null ? null : utc(read))));
         }
         return pool.preparedQuery("""
                 INSERT INTO churn_score (member_id, probability, model_version, as_of, horizon_days, home_store_id,
@@ -345,8 +357,62 @@ public class ChurnRepository {
                   model_version = EXCLUDED.model_version, as_of = EXCLUDED.as_of, horizon_days = EXCLUDED.horizon_days,
                   home_store_id = EXCLUDED.home_store_id, member_value = EXCLUDED.member_value,
                   recency_days = EXCLUDED.recency_days, expected_gap_days = EXCLUDED.expected_gap_days,
-                  scored_at = EXCLUDED.scored_at, published_at = NULL""")
-                .executeBatch(tuples).replaceWithVoid();
+                  scored_at = EXCLUDED.scored_at, published_at = NULL
+                WHERE churn_score.scored_at IS NOT DISTINCT FROM $11::timestamptz
+                RETURNING member_id""")
+                .executeBatch(tuples)
+                .map(ChurnRepository::memberIdsOf);
+    }
+
+    /** The member ids a batch's RETURNING gave, over every statement of the batch. */
+    private static Set<String> memberIdsOf(RowSet<Row> batch) {
+        Set<String> memberIds = new HashSet<>();
+        for (RowSet<Row> rows = batch; rows != null; rows = rows.next()) {
+            rows.forEach(row -> memberIds.add(row.getString(0)));
+        }
+        return memberIds;
+    }
+
+    /** Deletes the members' scores still at the versions read (see upsertScores); answers those deleted. */
+    public Uni<List<ChurnScore>> deleteScoresIfUnchanged(Map<String, Instant> readVersions) {
+        if (readVersions.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<String> memberIds = new ArrayList<>(readVersions.keySet());
+        return pool.preparedQuery("""
+                DELETE FROM churn_score c USING unnest($1::text[], $2::timestamptz[]) AS r(member_id, scored_at)
+                WHERE c.member_id = r.member_id AND c.scored_at = r.scored_at RETURNING c.*""")
+                .execute(Tuple.of(memberIds.toArray(String[]::new),
+                        memberIds.stream().map(id -> utc(readVersions.get(id))).toArray(OffsetDateTime[]::new)))
+                .map(rows -> {
+                    List<ChurnScore> scores = new ArrayList<>();
+                    rows.forEach(row -> scores.add(toScore(row)));
+                    return scores;
+                });
+    }
+
+    /** The last full re-scoring a replica finished, if any. */
+    public Uni<Optional<ScoreRefresh>> lastRefresh() {
+        return pool.query("SELECT clock, model_version FROM score_refresh WHERE id = 1").execute()
+                .map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row row = it.next();
+                    return Optional.of(new ScoreRefresh(row.getOffsetDateTime(0).toInstant(), row.getString(1)));
+                });
+    }
+
+    public Uni<Void> recordRefresh(ScoreRefresh refresh) {
+        return pool.preparedQuery("""
+                INSERT INTO score_refresh (id, clock, model_version) VALUES (1, $1, $2)
+                ON CONFLICT (id) DO UPDATE SET clock = EXCLUDED.clock, model_version = EXCLUDED.model_version""")
+                .execute(Tuple.of(utc(refresh.clock()), refresh.modelVersion())).replaceWithVoid();
+    }
+
+    /** Everyone re-scored as of the clock with that model (null: the rhythm model, none trained or promoted). */
+    public record ScoreRefresh(Instant clock, String modelVersion) {
     }
 
     /**
