@@ -60,7 +60,12 @@ public record Activity(Kind kind, Instant at, String orderId, String channel, St
         return new Activity(Kind.INTERVENTION, at, null, null, storeId, null, null, 0, reached ? 1 : 0, 0, 0, result);
     }
 
-    /** An intervention in which staff reached the member: a treatment. */
+    /** Staff tried to reach the member, whether or not they did: a treatment as assigned (SnapshotBuilder.treated). */
+    public boolean isInterventionAttempt() {
+        return kind == Kind.INTERVENTION;
+    }
+
+    /** An intervention in which staff reached the member (the recent-touches feature counts these). */
     public boolean isTreatment() {
         return kind == Kind.INTERVENTION && amount > 0;
     }

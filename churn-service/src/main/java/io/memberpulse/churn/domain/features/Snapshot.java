@@ -51,8 +51,9 @@ public record Snapshot(Instant asOf, Population population, List<String> memberI
     }
 
     /**
-     * The members staff did not reach within the horizon ({@link Feature#TREATED_IN_HORIZON} not 1): a validation
-     * window asks what served scores ask, who churns if left alone. A reached member's label answers another question,
+     * The members staff did not call within the horizon before they came back ({@link Feature#TREATED_IN_HORIZON}
+     * not 1): a validation window asks what served scores ask, who churns if left alone. A called member's label
+     * answers another question,
      * and the flag, set on the window from what happened after its cut-off, is a fact no served score has.
      */
     public Snapshot leftAlone() {

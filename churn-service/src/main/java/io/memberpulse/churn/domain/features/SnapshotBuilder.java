@@ -15,8 +15,9 @@ import java.util.function.Function;
 /**
  * Builds {@link Snapshot}s: every member's features as of a cut-off T (BG/NBD refitted on the
  * histories up to T) and, when asked, the label "no purchase in (T, T + H]". A labelled member whom
- * staff reached within (T, T + H] is a treated example: its label shows the intervention's effect,
- * so the row says so ({@link Feature#TREATED_IN_HORIZON}) and a model learns both courses.
+ * staff called within (T, T + H], before any return, is a treated example (see {@link #treated}): its
+ * label shows the intervention's effect, so the row says so ({@link Feature#TREATED_IN_HORIZON}) and a
+ * model learns both courses.
  */
 public final class SnapshotBuilder {
     /** Fewer members than this and BG/NBD is not fitted: its features stay undefined (NaN). */
@@ -110,14 +111,26 @@ public final class SnapshotBuilder {
         return true;
     }
 
-    /** Staff reached the member in (from, to]. */
+    /**
+     * Staff tried to reach the member in (from, to] before the member's first purchase in it: intent to treat. A call
+     * counts whether or not it got through, since whether a member answers follows their engagement, which the label
+     * measures too (counting only the reached would credit the call with the answerers' loyalty); and a call after the
+     * member had come back cannot have brought them back.
+     */
     public static boolean treated(Collection<Activity> activities, Instant from, Instant to) {
+        Instant firstCall = null;
+        Instant firstPurchase = null;
         for (Activity activity : activities) {
-            if (activity.isTreatment() && activity.at().isAfter(from) && !activity.at().isAfter(to)) {
-                return true;
+            if (!activity.at().isAfter(from) || activity.at().isAfter(to)) {
+                continue;
+            }
+            if (activity.isInterventionAttempt() && (firstCall == null || activity.at().isBefore(firstCall))) {
+                firstCall = activity.at();
+            } else if (activity.isPurchase() && (firstPurchase == null || activity.at().isBefore(firstPurchase))) {
+                firstPurchase = activity.at();
             }
         }
-        return false;
+        return firstCall != null && (firstPurchase == null || !firstPurchase.isBefore(firstCall));
     }
 
     private BgNbd fitBgNbd(Collection<MemberHistory> histories) {

@@ -17,7 +17,7 @@ import java.util.function.Function;
 /**
  * One training run: every model kind (in the service: but the reported-only hazard kinds) fitted on the
  * validation cut-offs and scored on the validation window; the candidate kind with the best validation AUC is chosen (the test period is never looked
- * at) and refitted on the training cut-offs. Rows of members whom staff reached within a cut-off's
+ * at) and refitted on the training cut-offs. Rows of members whom staff called within a cut-off's
  * horizon are kept, flagged as treated, so the recorded intervention outcomes teach the next run.
  */
 public final class ChurnTraining {
@@ -75,7 +75,7 @@ public final class ChurnTraining {
             TrainingProgress progress) {
         Map<Instant, Snapshot> built = new HashMap<>();
         Function<Instant, Snapshot> at = cutoff -> built.computeIfAbsent(cutoff, labelledAt);
-        // measured on the members left alone, as scores are served; the reached ones still train (a snapshot is shared)
+        // measured on the members left alone, as scores are served; the called ones still train (a snapshot is shared)
         Snapshot window = at.apply(plan.validationCutoff()).leftAlone();
         requireValidation(window);
         build(plan.validationSnapshotCutoffs(refitAll), at, TrainingProgress.Stage.VALIDATION_SNAPSHOTS, progress);

@@ -205,13 +205,17 @@ class FeatureExtractorTest {
         SnapshotBuilder builder = new SnapshotBuilder(extractor, s -> null, 90);
         Map<String, List<Activity>> histories = Map.of(
                 "called-after-t", member().order(30, 10).intervention(-20, true).order(-40, 10).build(),
+                // intent to treat: whether the member answered follows their engagement, which the label measures too
                 "not-reached", member().order(30, 10).intervention(-20, false).build(),
-                "called-before-t", member().order(30, 10).intervention(20, true).build());
+                "called-before-t", member().order(30, 10).intervention(20, true).build(),
+                // the member came back before the call: the call cannot have caused the return
+                "called-after-return", member().order(30, 10).order(-10, 10).intervention(-20, true).build());
         Snapshot training = builder.at(histories, StockOuts.NONE, T, true);
-        assertThat(training.memberIds()).containsExactly("called-after-t", "called-before-t", "not-reached");
-        assertThat(column(training, Feature.TREATED_IN_HORIZON)).containsExactly(1, 0, 0);
-        assertThat(column(training, Feature.TOUCHES_90)).containsExactly(0, Math.log1p(1), 0);
-        assertThat(training.churned()).containsExactly(0, 1, 1);
+        assertThat(training.memberIds()).containsExactly("called-after-return", "called-after-t", "called-before-t",
+                "not-reached");
+        assertThat(column(training, Feature.TREATED_IN_HORIZON)).containsExactly(0, 1, 0, 1);
+        assertThat(column(training, Feature.TOUCHES_90)).containsExactly(0, 0, Math.log1p(1), 0);
+        assertThat(training.churned()).containsExactly(0, 0, 1, 1);
 
         Snapshot scoring = builder.at(histories, StockOuts.NONE, T, false);
         assertThat(column(scoring, Feature.TREATED_IN_HORIZON)).containsOnly(0.0);
