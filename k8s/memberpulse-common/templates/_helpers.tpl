@@ -101,7 +101,8 @@ MEMBERPULSE_AUTH_AUDIENCE: {{ . | quote }}
 {{- end -}}
 
 {{- define "memberpulse-common.javaOpts" -}}
-{{- $opts := list (printf "-XX:MaxRAMPercentage=%s" (toString .Values.jvm.maxRAMPercentage)) -}}
+{{- /* ExitOnOutOfMemoryError: a JVM out of heap exits, so the kubelet restarts the pod instead of it limping on. */ -}}
+{{- $opts := list (printf "-XX:MaxRAMPercentage=%s" (toString .Values.jvm.maxRAMPercentage)) "-XX:+ExitOnOutOfMemoryError" -}}
 {{- with .Values.jvm.options }}{{ $opts = append $opts . }}{{ end -}}
 {{- join " " $opts -}}
 {{- end -}}

@@ -124,7 +124,7 @@ class ServiceChartsTest {
         }
         assertThat(container(manifests, "rfm-service").getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
                 .contains(tuple("JAVA_OPTS_APPEND",
-                        "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAMPercentage=60"));
+                        "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"));
     }
 
     /** Every service verifies callers' tokens with the platform's identity provider; unset, none verifies. */
