@@ -53,7 +53,8 @@ spec:
         runAsNonRoot: true
         seccompProfile:
           type: RuntimeDefault
-      terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+      {{- $shutdown := include "memberpulse-common.shutdown" . | fromJson }}
+      terminationGracePeriodSeconds: {{ int $shutdown.grace }}
       containers:
         - name: {{ $fullname }}
           image: {{ include "memberpulse-common.image" . | quote }}
@@ -99,6 +100,12 @@ spec:
               mountPath: {{ .dir }}
               readOnly: true
             {{- end }}
+          {{- end }}
+          {{- if gt (int $shutdown.preStop) 0 }}
+          lifecycle:
+            preStop:
+              sleep:
+                seconds: {{ int $shutdown.preStop }}
           {{- end }}
           {{- if .Values.probes.startup.enabled }}
           startupProbe:
