@@ -84,6 +84,10 @@ REDIS_PORT: {{ .Values.redis.port | default $gredis.port | default 6379 | quote 
 REDIS_KEY_PREFIX: {{ . | quote }}
 {{- end }}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
+{{- with .Values.postgres.pool }}
+QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE: {{ required "postgres.pool.reactiveMaxSize is required" .reactiveMaxSize | quote }}
+QUARKUS_DATASOURCE_JDBC_MAX_SIZE: {{ required "postgres.pool.jdbcMaxSize is required" .jdbcMaxSize | quote }}
+{{- end }}
 {{- $shutdown := include "memberpulse-common.shutdown" . | fromJson }}
 SHUTDOWN_DELAY: {{ printf "%ds" (int $shutdown.delay) | quote }}
 SHUTDOWN_TIMEOUT: {{ printf "%ds" (int $shutdown.timeout) | quote }}
