@@ -53,7 +53,8 @@ spec:
         runAsNonRoot: true
         seccompProfile:
           type: RuntimeDefault
-      terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+      {{- $shutdown := include "memberpulse-common.shutdown" . | fromJson }}
+      terminationGracePeriodSeconds: {{ int $shutdown.grace }}
       containers:
         - name: {{ $fullname }}
           image: {{ include "memberpulse-common.image" . | quote }}
@@ -99,6 +100,12 @@ spec:
               mountPath: {{ .dir }}
               readOnly: true
             {{- end }}
+          {{- end }}
+          {{- if gt (int $shutdown.preStop) 0 }}
+          lifecycle:
+            preStop:
+              sleep:
+                seconds: {{ int $shutdown.preStop }}
           {{- end }}
           {{- if .Values.probes.startup.enabled }}
           startupProbe:
@@ -156,8 +163,18 @@ spec:
       tolerations:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with .Values.topologySpreadConstraints }}
+      {{- if .Values.topologySpreadConstraints }}
       topologySpreadConstraints:
-        {{- toYaml . | nindent 8 }}
+        {{- toYaml .Values.topologySpreadConstraints | nindent 8 }}
+      {{- else if ne (toString .Values.spreadPods) "false" }}
+      topologySpreadConstraints:
+        {{- range list "kubernetes.io/hostname" "topology.kubernetes.io/zone" }}
+        - maxSkew: 1
+          topologyKey: {{ . }}
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              {{- include "memberpulse-common.selectorLabels" $ | nindent 14 }}
+        {{- end }}
       {{- end }}
 {{- end -}}

@@ -84,6 +84,13 @@ REDIS_PORT: {{ .Values.redis.port | default $gredis.port | default 6379 | quote 
 REDIS_KEY_PREFIX: {{ . | quote }}
 {{- end }}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
+{{- with .Values.postgres.pool }}
+QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE: {{ required "postgres.pool.reactiveMaxSize is required" .reactiveMaxSize | quote }}
+QUARKUS_DATASOURCE_JDBC_MAX_SIZE: {{ required "postgres.pool.jdbcMaxSize is required" .jdbcMaxSize | quote }}
+{{- end }}
+{{- $shutdown := include "memberpulse-common.shutdown" . | fromJson }}
+SHUTDOWN_DELAY: {{ printf "%ds" (int $shutdown.delay) | quote }}
+SHUTDOWN_TIMEOUT: {{ printf "%ds" (int $shutdown.timeout) | quote }}
 {{- include "memberpulse-common.datastoreSecurityConfig" . }}
 {{- include "memberpulse-common.kafkaSecurityConfig" . }}
 {{- with $auth.publicKeyLocation | default $gauth.publicKeyLocation }}
@@ -101,7 +108,8 @@ MEMBERPULSE_AUTH_AUDIENCE: {{ . | quote }}
 {{- end -}}
 
 {{- define "memberpulse-common.javaOpts" -}}
-{{- $opts := list (printf "-XX:MaxRAMPercentage=%s" (toString .Values.jvm.maxRAMPercentage)) -}}
+{{- /* ExitOnOutOfMemoryError: a JVM out of heap exits, so the kubelet restarts the pod instead of it limping on. */ -}}
+{{- $opts := list (printf "-XX:MaxRAMPercentage=%s" (toString .Values.jvm.maxRAMPercentage)) "-XX:+ExitOnOutOfMemoryError" -}}
 {{- with .Values.jvm.options }}{{ $opts = append $opts . }}{{ end -}}
 {{- join " " $opts -}}
 {{- end -}}
@@ -338,4 +346,24 @@ Redis' CA, PostgreSQL's CA, those that are set.
 {{- if or $m.secretName $m.configMapName }}{{ $mounts = append $mounts $m }}{{ end }}
 {{- end }}
 {{- toJson (dict "mounts" $mounts) -}}
+{{- end -}}
+
+{{/*
+Graceful shutdown, in seconds: the preStop sleep, Quarkus's shutdown delay (readiness DOWN, still serving) and
+timeout (in-flight requests), and the pod's grace period. The kubelet kills the container when the grace period
+ends, so it must cover all three plus 10 s for closing the Kafka, Redis and PostgreSQL clients.
+*/}}
+{{- define "memberpulse-common.shutdown" -}}
+{{- $s := .Values.shutdown | default dict -}}
+{{- $preStop := int ($s.preStopSleepSeconds | default 0) -}}
+{{- $delay := int ($s.delaySeconds | default 0) -}}
+{{- $timeout := int (required "shutdown.timeoutSeconds is required" $s.timeoutSeconds) -}}
+{{- $grace := int (required "terminationGracePeriodSeconds is required" .Values.terminationGracePeriodSeconds) -}}
+{{- if or (lt $preStop 0) (lt $delay 0) (lt $timeout 1) }}
+{{- fail (printf "shutdown: preStopSleepSeconds (%d) and delaySeconds (%d) must not be negative, timeoutSeconds (%d) must be at least 1" $preStop $delay $timeout) }}
+{{- end }}
+{{- if lt $grace (add $preStop $delay $timeout 10) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be at least shutdown.preStopSleepSeconds (%d) + shutdown.delaySeconds (%d) + shutdown.timeoutSeconds (%d) + 10 s to close the clients, i.e. %d: the kubelet would kill %s mid-shutdown" $grace $preStop $delay $timeout (add $preStop $delay $timeout 10) (include "memberpulse-common.fullname" .)) }}
+{{- end }}
+{{- dict "preStop" $preStop "delay" $delay "timeout" $timeout "grace" $grace | toJson -}}
 {{- end -}}

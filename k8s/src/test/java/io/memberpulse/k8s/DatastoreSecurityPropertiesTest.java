@@ -79,7 +79,7 @@ class DatastoreSecurityPropertiesTest {
         assertThatThrownBy(() -> config.getValue("quarkus.redis.hosts", String.class)).hasMessageContaining("redis-tls.scheme-yes");
     }
 
-    private static SmallRyeConfig config(String service, Map<String, String> environment) {
+    static SmallRyeConfig config(String service, Map<String, String> environment) {
         Properties file = new Properties();
         try (Reader reader = Files.newBufferedReader(ServiceConfig.properties(service))) {
             file.load(reader);

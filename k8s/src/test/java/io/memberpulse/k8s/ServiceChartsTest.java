@@ -62,7 +62,9 @@ class ServiceChartsTest {
     static final Set<String> READ_BY_EXTENSIONS = Set.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", // smallrye-jwt
             // quarkus-kafka-client: each KAFKA_X_Y variable is the Kafka client setting x.y (application.properties)
             "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG", "KAFKA_SSL_TRUSTSTORE_LOCATION",
-            "KAFKA_SSL_TRUSTSTORE_PASSWORD", "KAFKA_SSL_TRUSTSTORE_TYPE");
+            "KAFKA_SSL_TRUSTSTORE_PASSWORD", "KAFKA_SSL_TRUSTSTORE_TYPE",
+            // Quarkus itself: QUARKUS_X_Y is the property quarkus.x.y, over application.properties (PostgresConnectionBudgetTest)
+            "QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "QUARKUS_DATASOURCE_JDBC_MAX_SIZE");
 
     @ParameterizedTest
     @MethodSource("services")
@@ -87,7 +89,8 @@ class ServiceChartsTest {
         List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of(
                 "rfm-service.autoscaling.minReplicas", 3, "rfm-service.autoscaling.maxReplicas", 9,
                 "churn-service.autoscaling.enabled", false, "churn-service.replicaCount", 3,
-                "campaign-service.keda.enabled", true, "campaign-service.keda.maxReplicas", 2));
+                "campaign-service.keda.enabled", true, "campaign-service.keda.maxReplicas", 2,
+                "global.postgres.maxConnections", 200)); // 10 rfm pods need more than PostgreSQL's default 100
 
         assertThat(hpaBounds(manifests, "rfm-service")).containsExactly(3, 9);
         assertThat(Manifests.one(manifests, "Deployment", "rfm-service").as(Deployment.class).getSpec().getReplicas())
@@ -124,7 +127,7 @@ class ServiceChartsTest {
         }
         assertThat(container(manifests, "rfm-service").getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
                 .contains(tuple("JAVA_OPTS_APPEND",
-                        "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAMPercentage=60"));
+                        "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"));
     }
 
     /** Every service verifies callers' tokens with the platform's identity provider; unset, none verifies. */
