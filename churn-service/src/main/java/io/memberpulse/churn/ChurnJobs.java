@@ -40,6 +40,9 @@ import org.jboss.logging.Logger;
 public class ChurnJobs {
     static final Duration LOST_AFTER = Duration.ofSeconds(60);
     static final Duration KEPT_FOR = Duration.ofDays(7);
+    /** A lost scheduled retraining is run again if it fired within this long, at most this many times in all. */
+    static final Duration RESUMED_WITHIN = Duration.ofHours(12);
+    static final int MAX_ATTEMPTS = 3;
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
     private static final Logger LOG = Logger.getLogger(ChurnJobs.class);
 
@@ -175,6 +178,25 @@ public class ChurnJobs {
     private void fail(UUID id, int status, String detail) {
         LOG.warnf("job %s failed (%d): %s", id, status, detail);
         jobs.failed(id, status, detail, Instant.now()).await().indefinitely();
+    }
+
+    @Scheduled(every = "60s", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void resumeLostScheduledTraining() {
+        resumeLost(Instant.now());
+    }
+
+    /**
+     * Queues again, on this replica, the scheduled retraining whose replica stopped (a rollout, a scale-in, a
+     * drain): otherwise that night's model would silently not be trained. A job asked for by a client is not
+     * resumed: its client sees it lost and decides.
+     */
+    public Optional<ChurnJob> resumeLost(Instant now) {
+        return jobs.claimLostScheduled(now.minus(LOST_AFTER), now.minus(RESUMED_WITHIN), now, MAX_ATTEMPTS)
+                .await().indefinitely().map(claimed -> {
+                    LOG.warnf("scheduled retraining %s lost by its replica: run again here (attempt %d of %d)",
+                            claimed.id(), claimed.attempt(), MAX_ATTEMPTS);
+                    return queue(claimed.id(), trainingAt(null, claimed.horizonDays()));
+                });
     }
 
     @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

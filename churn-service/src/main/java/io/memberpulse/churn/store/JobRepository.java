@@ -88,6 +88,34 @@ public class JobRepository {
                 .execute(Tuple.of(id, status, detail, at(now))).replaceWithVoid();
     }
 
+    /** A lost scheduled retraining claimed to run again, and which attempt this is. */
+    public record ClaimedJob(UUID id, int horizonDays, int attempt) {
+    }
+
+    /**
+     * Claims the latest scheduled retraining that stopped beating before lostBefore (its replica stopped), fired
+     * within [firedSince, now] and started fewer than maxAttempts times: it is queued again with a fresh heartbeat,
+     * so one replica alone takes it.
+     */
+    public Uni<Optional<ClaimedJob>> claimLostScheduled(Instant lostBefore, Instant firedSince, Instant now,
+            int maxAttempts) {
+        return pool.preparedQuery("""
+                UPDATE churn_job SET state = 'queued', stage = NULL, done = 0, total = 0, started_at = NULL,
+                  heartbeat_at = $3, attempts = attempts + 1
+                WHERE id = (SELECT id FROM churn_job WHERE kind = 'training' AND scheduled_for BETWEEN $2 AND $3
+                    AND finished_at IS NULL AND heartbeat_at < $1 AND attempts < $4
+                    ORDER BY scheduled_for DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING id, horizon_days, attempts""")
+                .execute(Tuple.of(at(lostBefore), at(firedSince), at(now), maxAttempts))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.empty();
+                    }
+                    Row row = rows.iterator().next();
+                    return Optional.of(new ClaimedJob(row.getUUID(0), row.getInteger(1), row.getInteger(2)));
+                });
+    }
+
     /** The jobs a replica still holds (queued or running) are alive. */
     public Uni<Void> heartbeat(Collection<UUID> ids, Instant now) {
         if (ids.isEmpty()) {

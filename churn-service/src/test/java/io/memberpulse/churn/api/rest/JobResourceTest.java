@@ -2,6 +2,7 @@ package io.memberpulse.churn.api.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -9,6 +10,8 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 
+import io.memberpulse.churn.ChurnJob;
+import io.memberpulse.churn.ChurnJobs;
 import io.memberpulse.churn.store.JobRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -22,6 +25,9 @@ import org.junit.jupiter.api.Test;
 class JobResourceTest {
     @Inject
     JobRepository jobs;
+
+    @Inject
+    ChurnJobs churnJobs;
 
     @Test
     void badAndUnknownJobIdsAreRefusedByName() {
@@ -86,5 +92,24 @@ class JobResourceTest {
         } finally {
             jobs.failed(first, 500, "test over", Instant.now()).await().indefinitely();
         }
+    }
+
+    /** A scheduled retraining whose replica stopped is run again by another replica, once. */
+    @Test
+    void aScheduledRetrainingWhoseReplicaStoppedIsRunAgainByAnother() {
+        Instant now = Instant.now();
+        UUID lost = UUID.randomUUID();
+        Instant fired = now.minus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        assertThat(jobs.insertScheduled(lost, "training", 90, fired, fired).await().indefinitely()).isTrue();
+        jobs.started(lost, fired).await().indefinitely();
+        given().get("/jobs/" + lost).then().statusCode(200).body("problem.detail", containsString("lost"));
+
+        assertThat(churnJobs.resumeLost(now)).map(ChurnJob::id).contains(lost);
+        assertThat(churnJobs.resumeLost(now)).as("claimed by one replica only").isEmpty();
+        // It runs to its end here: trained, or refused for too little data, but no longer lost.
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).until(() -> jobs.find(lost).await().indefinitely()
+                .orElseThrow().finishedAt() != null);
+        given().get("/jobs/" + lost).then().statusCode(200)
+                .body("problem.detail", anyOf(nullValue(), not(containsString("lost"))));
     }
 }
