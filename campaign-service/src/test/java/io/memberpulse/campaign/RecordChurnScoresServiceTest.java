@@ -32,6 +32,14 @@ class RecordChurnScoresServiceTest {
                 .await().indefinitely().iterator().next().getString(0);
     }
 
+    /** A transaction of this database waits for a store's planning lock (StoreLocks' statement). */
+    private boolean waitingForAStoreLock() {
+        return database.query("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                  AND query LIKE 'select count(*) from (select pg_advisory_xact_lock(hashtext(%'""")
+                .execute().await().indefinitely().iterator().next().getLong(0) > 0;
+    }
+
     /**
      * A member scored in store x holds a segment rule's call in store z (their store of most orders) and is scored
      * anew in store y: the call follows them out of z, so z is replanned, and that under z's planning lock, which
@@ -67,9 +75,10 @@ class RecordChurnScoresServiceTest {
                     throw new IllegalStateException(e);
                 }
             });
-            // While z is locked elsewhere, the batch waits for it: the call has not left z.
-            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                    .until(() -> !recorded.isDone() && storeOfTask(taskId).equals(z));
+            // While z is locked elsewhere, the batch waits for it (and the call has not left z); before, it went on.
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorded.isDone() || waitingForAStoreLock());
+            assertThat(recorded).as("the batch waits for z's planning lock").isNotDone();
+            assertThat(storeOfTask(taskId)).isEqualTo(z);
             holder.query("COMMIT").execute().await().indefinitely();
             recorded.get(30, TimeUnit.SECONDS);
             assertThat(storeOfTask(taskId)).isEqualTo(y);
