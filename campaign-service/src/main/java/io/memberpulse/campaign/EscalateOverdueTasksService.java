@@ -17,8 +17,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The SLA side of the SOP: every minute, OPEN tasks past their due time are escalated once (logged
- * per store and counted), and the number of overdue tasks is a gauge that alerting watches
- * (memberpulse_campaign_tasks_overdue).
+ * per store and counted, by whichever replica marked them), and the number of overdue tasks is a gauge that alerting
+ * watches (memberpulse_campaign_tasks_overdue: every replica sets it to the same database-wide count, so dashboards
+ * and alerts take its max, not its sum).
  */
 @ApplicationScoped
 public class EscalateOverdueTasksService {
@@ -44,9 +45,9 @@ public class EscalateOverdueTasksService {
 
     /** Escalates what is overdue at the instant; returns the tasks escalated now. */
     public Uni<List<CallTask>> escalate(Instant now) {
-        return Panache.withTransaction(() -> tasks.overdueNotEscalated(now)
-                .call(due -> tasks.escalate(due.stream().map(CallTask::taskId).toList(), now))
-                .call(due -> tasks.countOverdue(now).invoke(overdue::set)))
+        // Only the tasks this statement marked: a replica whose tick overlaps another's counts and logs none twice.
+        return tasks.escalateOverdue(now)
+                .call(() -> Panache.withSession(() -> tasks.countOverdue(now)).invoke(overdue::set))
                 .invoke(due -> {
                     escalated.increment(due.size());
                     due.forEach(task -> LOG.warnf("call task %s of store %s is overdue since %s: escalated",

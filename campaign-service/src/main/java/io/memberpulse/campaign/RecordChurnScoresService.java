@@ -73,10 +73,14 @@ public class RecordChurnScoresService {
         return risks.byMemberIds(memberIds).flatMap(stored -> {
             ScoreUpdate update = ScoreUpdate.of(scores, stored);
             Set<String> stores = new LinkedHashSet<>(update.affectedStores());
-            return planner.lock(stores)
+            // A moving member's OPEN task may sit in a store neither score names (a segment rule's call): the task
+            // leaves it, so it is replanned, and under its lock, taken with the others in one sorted pass.
+            return tasks.storesOfOpenTasks(update.storeChanges().stream().map(MemberRisk::memberId).toList())
+                    .invoke(stores::addAll)
+                    .chain(() -> planner.lock(stores))
                     .call(() -> StoreTaskPlanner.inOrder(update.accepted(), score -> risks.save(score, now)))
                     .call(() -> StoreTaskPlanner.inOrder(update.storeChanges(),
-                            member -> tasks.follow(member, now).invoke(left -> addStore(stores, left))))
+                            member -> tasks.follow(member, now).call(left -> lockLate(stores, left))))
                     .call(risks::flush)
                     .call(() -> StoreTaskPlanner.inOrder(List.copyOf(stores), store -> planner.replan(store, now)
                             .invoke(stores::addAll)))
@@ -84,9 +88,15 @@ public class RecordChurnScoresService {
         });
     }
 
-    private static void addStore(Set<String> stores, String store) {
-        if (store != null) {
-            stores.add(store);
+    /**
+     * A task that moved to another store between the read above and the locks (another transaction's call): that
+     * store is locked now, out of the sorted order; should that deadlock, PostgreSQL aborts one transaction and its
+     * batch is consumed again.
+     */
+    private Uni<Void> lockLate(Set<String> stores, String left) {
+        if (left == null || !stores.add(left)) {
+            return Uni.createFrom().voidItem();
         }
+        return planner.lock(List.of(left));
     }
 }

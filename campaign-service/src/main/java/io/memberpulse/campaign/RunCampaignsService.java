@@ -92,12 +92,16 @@ public class RunCampaignsService {
 
     /** The review as of now: arms, uplifts with 95% intervals, cost and ROI against the holdout. */
     public Uni<CampaignReview> review(String id) {
-        return campaign(id).flatMap(campaign -> campaigns.windows(campaign, clock.instant())
-                .flatMap(windows -> campaigns.couponsRedeemed(id).flatMap(coupons -> campaigns.callsMade(id).map(calls -> {
-                    // A call campaign costs the calls staff actually made (outcomes recorded), not one per treated member.
-                    var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,
-                            costPerCall, coupons, campaign.couponValue());
-                    return CampaignReview.of(windows, costs);
-                }))));
+        return campaign(id).flatMap(campaign -> {
+            // One window for revenue and coupons alike: [start, min(end, now)).
+            Instant now = clock.instant();
+            return campaigns.windows(campaign, now).flatMap(windows -> campaigns.couponsRedeemed(campaign, now)
+                    .flatMap(coupons -> campaigns.callsMade(id).map(calls -> {
+                        // A call campaign costs the calls staff actually made (outcomes recorded), not one per treated member.
+                        var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,
+                                costPerCall, coupons, campaign.couponValue());
+                        return CampaignReview.of(windows, costs);
+                    })));
+        });
     }
 }

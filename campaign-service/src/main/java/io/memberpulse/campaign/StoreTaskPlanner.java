@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
 
 /**
  * Brings one store's churn-top-share tasks in line with the SOP, inside the caller's transaction, and the
- * scores on the store's other OPEN tasks up to date.
+ * scores on the store's other OPEN tasks up to date. An opened task keeps its due time; one whose member left the
+ * top share stays while not yet due, above the floor and within the quota (InterventionSop.plan).
  * Skipped (their slot goes to the next riskiest member): members cooling down after a call or who opted out
  * on one, members held out of a live call campaign, and members who already have an OPEN task of another SOP
  * rule or in another store (a second OPEN task would break the one-per-member index and fail the whole batch
@@ -81,7 +82,7 @@ public class StoreTaskPlanner {
                             List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
                             List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
                             others.forEach(task -> skipped.add(task.memberId()));
-                            return new Planned(TaskPlan.reconcile(sop.select(members, skipped), own)
+                            return new Planned(sop.plan(members, skipped, own, now)
                                     .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms, members);
                         }))))
                 .flatMap(this::handingOverToSegments)

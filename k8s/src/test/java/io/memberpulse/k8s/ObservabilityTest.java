@@ -106,6 +106,31 @@ class ObservabilityTest {
                 .containsExactlyInAnyOrder("a_total", "b_seconds_count", "up");
     }
 
+    /**
+     * Gauges every replica sets to the same database-wide figure: summed over N replicas they read N times it (the
+     * overdue-task alert fired at a tenth of its threshold with ten pods). Expressions read them with max.
+     */
+    private static final Set<String> GLOBAL_GAUGES = Set.of("memberpulse_campaign_tasks_overdue");
+
+    @Test
+    void gaugesOfDatabaseWideCountsAreReadWithMaxNotSummedOverReplicas() throws IOException {
+        List<String> expressions = new ArrayList<>(JSON.readTree(DASHBOARD.toFile()).findValuesAsText("expr"));
+        var manifests = Charts.render(Charts.UMBRELLA, Map.of("observability.prometheusRule.enabled", true));
+        Map<String, Object> spec = KubernetesSchema.spec(Manifests.ofKind(manifests, "PrometheusRule").get(0));
+        for (Object group : (List<?>) spec.get("groups")) {
+            for (Object rule : (List<?>) ((Map<?, ?>) group).get("rules")) {
+                expressions.add(((Map<?, ?>) rule).get("expr").toString());
+            }
+        }
+        for (String gauge : GLOBAL_GAUGES) {
+            List<String> reading = expressions.stream().filter(e -> PromQl.metricNames(e).contains(gauge)).toList();
+            assertThat(reading).as("expressions reading %s", gauge).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(reading).allSatisfy(e -> assertThat(e)
+                    .containsPattern("max(\\s+by\\s*\\([^)]*\\))?\\s*\\(\\s*" + gauge)
+                    .doesNotContainPattern("sum(\\s+by\\s*\\([^)]*\\))?\\s*\\(\\s*" + gauge));
+        }
+    }
+
     private static void assertKnown(List<String> expressions) {
         for (String expression : expressions) {
             assertThat(PromQl.metricNames(expression)).as(expression).isNotEmpty()

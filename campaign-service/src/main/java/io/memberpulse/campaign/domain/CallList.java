@@ -2,11 +2,15 @@ package io.memberpulse.campaign.domain;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * A store's OPEN tasks, largest value at risk first, as of {@code generatedAt}: the calls within the
- * store's capacity, and the overflow, which shopping guides handle as private messages instead.
+ * A store's OPEN tasks as of {@code generatedAt}, overdue ones first (longest overdue first), then the largest value
+ * at risk first: the calls within the store's capacity, and the overflow, which shopping guides handle as private
+ * messages instead. Overdue first, or with more open tasks than the day's capacity the lowest values would breach
+ * their 72 hours day after day.
  *
  * @param dayZone the time zone whose calendar days staff read (talking points' dates)
  */
@@ -17,9 +21,16 @@ public record CallList(String storeId, Instant generatedAt, List<CallTask> tasks
         overflow = List.copyOf(overflow);
     }
 
-    /** The first {@code limit} of a store's ranked OPEN tasks to call; the rest to message. */
+    /**
+     * The first {@code limit} of a store's OPEN tasks to call, overdue ones first; the rest to message.
+     *
+     * @param ranked the tasks, largest value at risk first
+     */
     public static CallList firstOf(String storeId, List<CallTask> ranked, int limit, Instant now, ZoneId dayZone) {
-        int calls = Math.min(limit, ranked.size());
-        return new CallList(storeId, now, ranked.subList(0, calls), ranked.subList(calls, ranked.size()), dayZone);
+        List<CallTask> ordered = new ArrayList<>(ranked.stream().filter(task -> task.isOverdue(now))
+                .sorted(Comparator.comparing(CallTask::dueAt)).toList());
+        ranked.stream().filter(task -> !task.isOverdue(now)).forEach(ordered::add);
+        int calls = Math.min(limit, ordered.size());
+        return new CallList(storeId, now, ordered.subList(0, calls), ordered.subList(calls, ordered.size()), dayZone);
     }
 }

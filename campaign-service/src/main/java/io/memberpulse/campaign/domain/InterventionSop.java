@@ -2,10 +2,16 @@ package io.memberpulse.campaign.domain;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The store-manager call SOP (DOMAIN.md section 4): the riskiest share of a store's scored members
@@ -48,6 +54,52 @@ public final class InterventionSop {
                 .sorted(RISKIEST_FIRST)
                 .limit(quota(storeMembers.size()))
                 .toList();
+    }
+
+    /**
+     * What to change in a store's churn-top-share tasks. A task once opened keeps its due time: a member dropping out
+     * of the top share and back in, or a riskier member arriving, does not restart the 72 hours. The tasks of the
+     * selected members stay; a task whose member is no longer selected stays too while it is not yet due, its member
+     * is at or above the floor and the quota has room for it (after the selected members' tasks; riskiest first);
+     * otherwise it is cancelled ("risk fell"), as are tasks of members skipped (cooling down, opted out, held out,
+     * called elsewhere) or no longer scored in the store. New tasks open, riskiest first, only in the slots of the
+     * quota the kept ones leave, so the store never holds more than its quota of churn calls.
+     *
+     * @param storeMembers the store's scored members (their number sets the quota)
+     * @param skipped      members passed over whatever their risk
+     * @param ownTasks     the store's OPEN tasks of this rule
+     */
+    public TaskPlan plan(Collection<MemberRisk> storeMembers, Set<String> skipped, Collection<OpenTask> ownTasks,
+            Instant now) {
+        List<MemberRisk> selected = select(storeMembers, skipped);
+        Set<String> selectedIds = selected.stream().map(MemberRisk::memberId).collect(Collectors.toSet());
+        Map<String, MemberRisk> byMember = storeMembers.stream()
+                .collect(Collectors.toMap(MemberRisk::memberId, Function.identity(), (a, b) -> a));
+        int quota = quota(storeMembers.size());
+        List<MemberRisk> keptOrOpened = new ArrayList<>();
+        Set<String> holding = new HashSet<>();
+        ownTasks.stream().filter(task -> selectedIds.contains(task.memberId()))
+                .forEach(task -> keep(byMember.get(task.memberId()), keptOrOpened, holding));
+        ownTasks.stream().filter(task -> !selectedIds.contains(task.memberId()))
+                .filter(task -> task.dueAt().isAfter(now) && !skipped.contains(task.memberId()))
+                .map(task -> byMember.get(task.memberId()))
+                .filter(member -> member != null && member.probability() >= minProbability)
+                .sorted(RISKIEST_FIRST)
+                .limit(Math.max(0, quota - keptOrOpened.size()))
+                .forEach(member -> keep(member, keptOrOpened, holding));
+        int slots = Math.max(0, quota - keptOrOpened.size());
+        for (MemberRisk member : selected) {
+            if (slots > 0 && !holding.contains(member.memberId())) {
+                keptOrOpened.add(member);
+                slots--;
+            }
+        }
+        return TaskPlan.reconcile(keptOrOpened, ownTasks);
+    }
+
+    private static void keep(MemberRisk member, List<MemberRisk> kept, Set<String> holding) {
+        kept.add(member);
+        holding.add(member.memberId());
     }
 
     /** How many calls a store of this many scored members gets: the share rounded up, at least one. */

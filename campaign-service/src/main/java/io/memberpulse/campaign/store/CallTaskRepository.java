@@ -8,9 +8,15 @@ import io.memberpulse.campaign.domain.OutcomeResult;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +26,7 @@ import java.util.stream.Collectors;
 /** Call tasks (call_task). Callers bring the session or transaction. */
 @ApplicationScoped
 public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity, String> {
+    private final Pool pool;
     private static final Sort RANKED = Sort.descending("valueAtRisk").and("dueAt").and("id");
     /** Members scored in store ?1. */
     private static final String SCORED_IN_STORE = "select r.memberId from MemberRiskEntity r where r.storeId = ?1";
@@ -28,6 +35,10 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * outcomes stay under their own id for the campaigns they were enrolled in.
      */
     private static final String ABSORBED_BY = "select a.absorbedMemberId from MemberAliasEntity a where a.survivingMemberId = ?1";
+
+    public CallTaskRepository(Pool pool) {
+        this.pool = pool;
+    }
 
     public Uni<List<OpenTask>> openInStore(String storeId) {
         return list("storeId = ?1 and status = ?2", storeId, CallTaskEntity.OPEN)
@@ -167,6 +178,15 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
         }).replaceWithVoid();
     }
 
+    /** The stores where these members' OPEN tasks sit (read before taking their planning locks). */
+    public Uni<Set<String>> storesOfOpenTasks(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return find("memberId in ?1 and status = ?2", memberIds, CallTaskEntity.OPEN).project(TaskInStore.class).list()
+                .map(rows -> rows.stream().map(TaskInStore::storeId).collect(Collectors.toSet()));
+    }
+
     /**
      * The member's OPEN task follows them to their new home store; without one there is no store
      * to call from, so it is cancelled. Returns the store the task left, or null when there was none.
@@ -223,15 +243,30 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
     }
 
     /** OPEN tasks past their due time, oldest first, that nobody escalated yet. */
-    public Uni<List<CallTask>> overdueNotEscalated(Instant now) {
-        return list("status = ?1 and dueAt < ?2 and escalatedAt is null", Sort.ascending("dueAt"), CallTaskEntity.OPEN, now)
-                .map(rows -> rows.stream().map(EntityMapper::callTask).toList());
-    }
-
-    /** Marks tasks escalated; a bulk update, so staff holding the task can still record its outcome. */
-    public Uni<Integer> escalate(List<String> taskIds, Instant now) {
-        return taskIds.isEmpty() ? Uni.createFrom().item(0)
-                : update("escalatedAt = ?1 where id in ?2 and escalatedAt is null", now, taskIds);
+    /**
+     * Marks the OPEN tasks past their due time and not yet escalated as escalated, in one statement, and returns the
+     * ones it marked (longest overdue first). Of two replicas whose ticks overlap, the second's statement waits for the
+     * first's row locks and then finds those rows marked: each task is escalated, logged and counted once. A bulk
+     * update: the version stays, so staff holding the task can still record its outcome.
+     */
+    public Uni<List<CallTask>> escalateOverdue(Instant now) {
+        return pool.preparedQuery("""
+                UPDATE call_task SET escalated_at = $1
+                WHERE status = 'OPEN' AND due_at < $1 AND escalated_at IS NULL
+                RETURNING id, member_id, store_id, campaign_id, probability, member_value, value_at_risk, created_at,
+                          due_at, version""")
+                .execute(Tuple.of(now.atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
+                    List<CallTask> escalated = new ArrayList<>();
+                    for (Row row : rows) {
+                        escalated.add(new CallTask(row.getString("id"), row.getString("member_id"), row.getString("store_id"),
+                                row.getString("campaign_id"), row.getDouble("probability"), row.getDouble("member_value"),
+                                row.getDouble("value_at_risk"), row.getOffsetDateTime("created_at").toInstant(),
+                                row.getOffsetDateTime("due_at").toInstant(), row.getLong("version")));
+                    }
+                    escalated.sort(Comparator.comparing(CallTask::dueAt));
+                    return escalated;
+                });
     }
 
     public Uni<Long> countOverdue(Instant now) {

@@ -246,9 +246,19 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 });
     }
 
+    /** The end of the campaign's window as of {@code until}: its end, or {@code until} while it runs. */
+    private static Instant windowEnd(Campaign campaign, Instant until) {
+        return campaign.endAt().isBefore(until) ? campaign.endAt() : until;
+    }
+
+    /** The campaign's window as of {@code until}, [start, min(end, until)): $2 and $3 after the campaign id. */
+    private static Tuple window(Campaign campaign, Instant until) {
+        return Tuple.of(campaign.id(), campaign.startAt().atOffset(ZoneOffset.UTC),
+                windowEnd(campaign, until).atOffset(ZoneOffset.UTC));
+    }
+
     /** Each enrolled member's orders and net revenue within the campaign window. */
     public Uni<List<CampaignReview.MemberWindow>> windows(Campaign campaign, Instant until) {
-        Instant end = campaign.endAt().isBefore(until) ? campaign.endAt() : until;
         return pool.preparedQuery("""
                 SELECT cm.arm,
                        count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
@@ -258,7 +268,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                      AND mp.occurred_at >= $2 AND mp.occurred_at < $3
                 WHERE cm.campaign_id = $1
                 GROUP BY cm.member_id, cm.arm""")
-                .execute(Tuple.of(campaign.id(), campaign.startAt().atOffset(ZoneOffset.UTC), end.atOffset(ZoneOffset.UTC)))
+                .execute(window(campaign, until))
                 .map(rows -> {
                     List<CampaignReview.MemberWindow> windows = new ArrayList<>();
                     for (Row row : rows) {
@@ -269,7 +279,12 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 });
     }
 
-    /** Calls made for the campaign: outcomes recorded on its tasks (reached or not: a call costs either way). */
+    /**
+     * Calls made for the campaign: outcomes recorded on its tasks (reached or not: a call costs either way). Not cut
+     * at the window's end: outcomes are recorded in wall-clock time and windows are in event time (see liveCalls), so
+     * the state bounds them instead: a campaign's calls are those made while it is LIVE (its OPEN tasks are released
+     * from it when it moves to REVIEW).
+     */
     public Uni<Long> callsMade(String campaignId) {
         return pool.preparedQuery("""
                 SELECT count(*) FROM task_outcome o JOIN call_task t ON t.id = o.task_id WHERE t.campaign_id = $1""")
@@ -277,16 +292,19 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /**
-     * Coupons of this campaign redeemed by its treated members: each coupon once, however many times its redemption
-     * was reported (a retry, two systems); a redemption that names no campaign counts for the coupon's issuing one.
+     * Coupons of this campaign redeemed by its treated members within its window (the same event-time window as
+     * revenue's: a redemption after the end, the campaign left LIVE, costs it nothing, as its order counts nothing): each coupon
+     * once, however many times its redemption was reported (a retry, two systems); a redemption that names no
+     * campaign counts for the coupon's issuing one.
      */
-    public Uni<Long> couponsRedeemed(String campaignId) {
+    public Uni<Long> couponsRedeemed(Campaign campaign, Instant until) {
         return pool.preparedQuery("""
                 SELECT count(DISTINCT coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id))
                 FROM member_activity mp JOIN campaign_member cm
                   ON cm.member_id = mp.member_id AND cm.campaign_id = $1 AND cm.arm = 'TREATED'
-                WHERE mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1""")
-                .execute(Tuple.of(campaignId)).map(rows -> rows.iterator().next().getLong(0));
+                WHERE mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1
+                  AND mp.occurred_at >= $2 AND mp.occurred_at < $3""")
+                .execute(window(campaign, until)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     static Campaign toDomain(CampaignEntity row) {

@@ -183,4 +183,65 @@ class TaskPlanTest {
                         List.of(member("edge", 0.9)), Set.of());
         assertThat(plan.isEmpty()).isTrue();
     }
+
+    /**
+     * The SOP's 72 hours hold from the task's opening: a member at the edge of the top share who drops out (a riskier
+     * member arrives) and back in keeps the one task with its first due time. Before, the task was cancelled as "risk
+     * fell" and a new one opened due 72 hours after the re-entry, so the deadline never passed and escalation never
+     * fired; the riskier member's call waits for the slot instead of pushing the quota over.
+     */
+    @Test
+    void aMemberDroppingOutOfTheTopShareAndBackKeepsOneTaskWithItsDueTime() {
+        InterventionSop sop = new InterventionSop(0.10, 0.5); // 10 members: one call
+        OpenTask edgeCall = open("t1", "edge", 0.8, 100.0);
+        List<MemberRisk> rivalAhead = storeWith(member("edge", 0.8), member("rival", 0.9));
+        TaskPlan out = sop.plan(rivalAhead, Set.of(), List.of(edgeCall), Tasks.OPENED.plus(Duration.ofHours(1)));
+        assertThat(out.toCancel()).as("within its 72 hours, still above the floor").isEmpty();
+        assertThat(out.toOpen()).as("the quota's one slot is the kept task's").isEmpty();
+
+        List<MemberRisk> edgeAhead = storeWith(member("edge", 0.95), member("rival", 0.9));
+        TaskPlan back = sop.plan(edgeAhead, Set.of(), List.of(edgeCall), Tasks.OPENED.plus(Duration.ofHours(2)));
+        assertThat(back.toOpen()).isEmpty();
+        assertThat(back.toCancel()).isEmpty();
+        assertThat(back.toRefresh()).extracting(TaskPlan.Refresh::taskId).containsExactly("t1");
+        assertThat(edgeCall.dueAt()).isEqualTo(Tasks.DUE);
+    }
+
+    /** Past its due time outside the top share, or under the floor at any time, the task goes and its slot with it. */
+    @Test
+    void aTaskOutsideTheTopShareGoesOnceDueOrWhenItsMemberFallsUnderTheFloor() {
+        InterventionSop sop = new InterventionSop(0.10, 0.5);
+        OpenTask edgeCall = open("t1", "edge", 0.8, 100.0);
+        TaskPlan due = sop.plan(storeWith(member("edge", 0.8), member("rival", 0.9)), Set.of(), List.of(edgeCall),
+                Tasks.DUE.plusSeconds(60));
+        assertThat(due.toCancel()).extracting(OpenTask::taskId).containsExactly("t1");
+        assertThat(due.toOpen()).extracting(MemberRisk::memberId).containsExactly("rival");
+
+        TaskPlan stillTop = sop.plan(storeWith(member("edge", 0.8)), Set.of(), List.of(edgeCall), Tasks.DUE.plusSeconds(60));
+        assertThat(stillTop.isEmpty()).as("overdue but still in the share: kept, escalated").isTrue();
+
+        TaskPlan floor = sop.plan(storeWith(member("edge", 0.4), member("rival", 0.9)), Set.of(), List.of(edgeCall),
+                Tasks.OPENED.plus(Duration.ofHours(1)));
+        assertThat(floor.toCancel()).extracting(OpenTask::taskId).containsExactly("t1");
+        assertThat(floor.toOpen()).extracting(MemberRisk::memberId).containsExactly("rival");
+
+        TaskPlan heldOut = sop.plan(storeWith(member("edge", 0.8), member("rival", 0.9)), Set.of("edge"),
+                List.of(edgeCall), Tasks.OPENED.plus(Duration.ofHours(1)));
+        assertThat(heldOut.toCancel()).extracting(OpenTask::taskId).containsExactly("t1");
+
+        // The riskier member brought their call with them (moved in): the quota has no room left for the edge's.
+        TaskPlan full = sop.plan(storeWith(member("edge", 0.8), member("rival", 0.9)), Set.of(),
+                List.of(edgeCall, open("t2", "rival", 0.9, 100.0)), Tasks.OPENED.plus(Duration.ofHours(1)));
+        assertThat(full.toCancel()).extracting(OpenTask::taskId).containsExactly("t1");
+        assertThat(full.toOpen()).isEmpty();
+    }
+
+    /** Ten members of store s-1: the given ones, and low-risk others. */
+    private static List<MemberRisk> storeWith(MemberRisk... members) {
+        List<MemberRisk> store = new java.util.ArrayList<>(List.of(members));
+        for (int i = store.size(); i < 10; i++) {
+            store.add(member("low" + i, 0.55));
+        }
+        return store;
+    }
 }

@@ -25,7 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Head office reads every store's list; store staff only their own, the store_id claim of their token. */
 @Path("/stores/{storeId}/call-list")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "call lists", description = "Who each store should call, largest value at risk first")
+@Tag(name = "call lists", description = "Who each store should call, overdue first, then largest value at risk")
 @RolesAllowed({Roles.ANALYST, Roles.STAFF})
 public class CallListResource {
     private final CallListService callLists;
@@ -37,9 +37,10 @@ public class CallListResource {
     }
 
     @GET
-    @Operation(summary = "A store's OPEN call tasks by value at risk (404 for a store no event, churn score or segment "
-            + "change has named; store staff: another store's list is a 404 too)")
-    @APIResponseSchema(value = CallListResponse.class, responseDescription = "today's calls, most value at risk first")
+    @Operation(summary = "A store's OPEN call tasks, overdue first, then by value at risk (404 for a store no event, "
+            + "churn score or segment change has named; store staff: another store's list is a 404 too)")
+    @APIResponseSchema(value = CallListResponse.class,
+            responseDescription = "today's calls, overdue first, then most value at risk")
     @APIResponse(responseCode = "404",
             description = "no event, churn score or segment change has named this store, or it is not the store of a "
                     + "staff token")

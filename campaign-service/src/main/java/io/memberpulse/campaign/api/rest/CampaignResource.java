@@ -146,7 +146,9 @@ public class CampaignResource {
     @GET
     @Path("{id}/results")
     @Operation(summary = "Treated against holdout: conversion and revenue uplift with 95% intervals, cost, ROI")
-    @APIResponseSchema(value = CampaignReview.class, responseDescription = "uplift with 95% intervals, cost and ROI")
+    @APIResponseSchema(value = CampaignReview.class, responseDescription = "uplift with 95% intervals, cost and ROI with"
+            + " its 95% interval (roiLow, roiHigh). Revenue is what members paid, net of the coupon; the gain adds the"
+            + " campaign's redeemed coupons back and the cost counts them: a coupon is counted once")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<CampaignReview> results(@PathParam("id") String id) {
         return campaigns.review(id);

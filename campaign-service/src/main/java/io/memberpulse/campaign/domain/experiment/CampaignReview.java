@@ -3,13 +3,22 @@ package io.memberpulse.campaign.domain.experiment;
 import java.util.List;
 
 /**
- * The honest before/after: each arm's conversion (a purchase within the campaign window), order
- * value and revenue per member, the uplifts with 95% intervals, and the ROI of what the campaign cost
- * against the revenue it added over the holdout. Where an arm is empty, the uplifts and the ROI are undefined (NaN),
- * as the ROI is where nothing was spent.
+ * The honest before/after: each arm's conversion (a purchase within the campaign window), order value and revenue
+ * per member, the uplifts with 95% intervals, and the ROI of what the campaign cost against the revenue it added
+ * over the holdout, with the ROI's 95% interval (from the revenue uplift's: the ROI is not significant where it spans
+ * 0). Where an arm is empty, the uplifts, the ROI and its interval are undefined (NaN), as they are where nothing was
+ * spent.
+ * <p>
+ * The campaign's coupon is counted once, as a cost. Revenue is what members paid (paid_amount, net of every
+ * discount, this campaign's coupon included, less refunds), so the revenue uplift is net of the coupon; the
+ * incremental revenue adds the campaign's redeemed coupons back (revenue before its own coupon, the gain
+ * DOMAIN.md's ROI calculator sets against a cost that includes the coupon). A coupon that changes nothing (treated
+ * pay ¥90 with a ¥10 coupon, holdout pay ¥100) gains 0 against a cost of ¥10 a redeemer plus the touches: ROI 0, a
+ * loss of the coupon and the touches, not twice the coupon.
  */
 public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conversionUplift,
-        Estimate revenuePerMemberUplift, double cost, double incrementalRevenue, double roi) {
+        Estimate revenuePerMemberUplift, double cost, double incrementalRevenue, double roi, double roiLow,
+        double roiHigh) {
 
     /** One member's window: converted = bought at least once; revenue = net spend in the window. */
     public record MemberWindow(Arm arm, int orders, double revenue) {
@@ -19,7 +28,10 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
             double revenuePerMember) {
     }
 
-    /** What the campaign spent: touches of treated members, calls made, coupons redeemed. */
+    /**
+     * What the campaign spent: touches of treated members, calls made and its coupons redeemed by treated members
+     * (both within the campaign window).
+     */
     public record Costs(double costPerTouch, long callsMade, double costPerCall, long couponsRedeemed, double couponValue) {
     }
 
@@ -31,14 +43,23 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
         Estimate conversion = Estimate.differenceOfProportions(treated.converted(), treated.members(),
                 holdout.converted(), holdout.members());
         Estimate revenue = Estimate.differenceOfMeans(Estimate.Summary.of(treatedRevenue), Estimate.Summary.of(holdoutRevenue));
-        double cost = treated.members() * costs.costPerTouch() + costs.callsMade() * costs.costPerCall()
-                + costs.couponsRedeemed() * costs.couponValue();
+        double coupons = costs.couponsRedeemed() * costs.couponValue();
+        double cost = treated.members() * costs.costPerTouch() + costs.callsMade() * costs.costPerCall() + coupons;
         boolean bothArms = holdout.members() > 0 && treated.members() > 0;
-        double incremental = bothArms ? revenue.value() * treated.members() : 0;
+        // Paid amounts are net of the coupon already: it is added back here and counted in the cost, once.
+        double incremental = bothArms ? revenue.value() * treated.members() + coupons : 0;
         // An empty arm measures nothing: no return, not a return of 0 on what was spent. Nothing spent (no call made
         // yet, a free channel): a return on nothing is none, not 0.
+        boolean defined = bothArms && cost != 0;
         return new CampaignReview(treated, holdout, conversion, revenue, cost, incremental,
-                !bothArms || cost == 0 ? Double.NaN : incremental / cost);
+                defined ? incremental / cost : Double.NaN,
+                defined ? (revenue.low() * treated.members() + coupons) / cost : Double.NaN,
+                defined ? (revenue.high() * treated.members() + coupons) / cost : Double.NaN);
+    }
+
+    /** Whether the ROI's interval excludes 0 (false where it is undefined: too few members, nothing spent). */
+    public boolean roiSignificant() {
+        return !Double.isNaN(roiLow) && (roiLow > 0 || roiHigh < 0);
     }
 
     private static ArmResult arm(List<MemberWindow> members, Arm arm) {

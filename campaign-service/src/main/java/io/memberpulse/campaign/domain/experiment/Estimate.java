@@ -1,11 +1,11 @@
 package io.memberpulse.campaign.domain.experiment;
 
+import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.interval.ConfidenceInterval;
 import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
 
 /** A difference between arms with its 95% confidence interval. */
 public record Estimate(double value, double low, double high) {
-    static final double Z95 = 1.959963984540054;
     private static final WilsonScoreInterval WILSON = new WilsonScoreInterval();
 
     /**
@@ -27,7 +27,11 @@ public record Estimate(double value, double low, double high) {
         return new Estimate(diff, diff - below, diff + above);
     }
 
-    /** treated − holdout for two means (Welch: unequal variances); none when an arm is empty, no interval below 2. */
+    /**
+     * treated − holdout for two means (Welch: unequal variances), the interval from Student's t with the
+     * Welch–Satterthwaite degrees of freedom (with 3 members an arm, z's 1.96 would make it about 30% too narrow);
+     * none when an arm is empty, no interval below 2.
+     */
     public static Estimate differenceOfMeans(Summary treated, Summary holdout) {
         if (treated.n() == 0 || holdout.n() == 0) {
             // An empty arm has no mean: its 0 would pass the other arm's whole mean off as the uplift.
@@ -36,9 +40,17 @@ public record Estimate(double value, double low, double high) {
         if (treated.n() < 2 || holdout.n() < 2) {
             return new Estimate(treated.mean() - holdout.mean(), Double.NaN, Double.NaN);
         }
-        double se = Math.sqrt(treated.variance() / treated.n() + holdout.variance() / holdout.n());
+        double treatedShare = treated.variance() / treated.n();
+        double holdoutShare = holdout.variance() / holdout.n();
+        double se = Math.sqrt(treatedShare + holdoutShare);
         double diff = treated.mean() - holdout.mean();
-        return new Estimate(diff, diff - Z95 * se, diff + Z95 * se);
+        if (se == 0) {
+            return new Estimate(diff, diff, diff); // no spread in either arm: nothing to widen by
+        }
+        double df = (treatedShare + holdoutShare) * (treatedShare + holdoutShare)
+                / (treatedShare * treatedShare / (treated.n() - 1) + holdoutShare * holdoutShare / (holdout.n() - 1));
+        double t = new TDistribution(null, df).inverseCumulativeProbability(0.975);
+        return new Estimate(diff, diff - t * se, diff + t * se);
     }
 
     /** Whether the interval excludes zero. */

@@ -271,10 +271,19 @@ class CampaignResourceTest {
                 MemberEvents.coupon(first, run + "-r1c", false, run + "-x", campaign, 10, redeemed, store),
                 // The till does not say which campaign; the coupon's issue does.
                 MemberEvents.coupon(second, run + "-i2", true, run + "-y", campaign, 10, START, store),
-                MemberEvents.coupon(second, run + "-r2", false, run + "-y", "", 10, redeemed, store)));
+                MemberEvents.coupon(second, run + "-r2", false, run + "-y", "", 10, redeemed, store),
+                // After the window (the campaign left LIVE past its end): it costs nothing, as its orders count nothing.
+                MemberEvents.coupon(second, run + "-i4", true, run + "-late", campaign, 10, START, store),
+                MemberEvents.coupon(second, run + "-r4", false, run + "-late", campaign, 10, END.plus(Duration.ofDays(1)),
+                        store)));
         // No call made yet: the cost is the two coupons at ¥10. Both redeemers responded (the second by the issue).
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
                 .then().statusCode(200).body("cost", equalTo(20.0f)));
+        // The late redemption was consumed (the last of its member's events) and still costs nothing.
+        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
+                "SELECT count(*) FROM member_purchase WHERE event_id = $1").execute(Tuple.of(run + "-r4")).await()
+                .indefinitely().iterator().next().getLong(0) == 1);
+        given().get("/campaigns/{id}/results", campaign).then().statusCode(200).body("cost", equalTo(20.0f));
         given().get("/campaigns/{id}/monitor", campaign).then().statusCode(200)
                 .body("overall.treated.participated", equalTo(2));
     }

@@ -158,4 +158,57 @@ class EscalationAndCoolDownTest {
                 .body(containsString("memberpulse_campaign_tasks_overdue"))
                 .body(containsString("memberpulse_campaign_tasks_escalated_total"));
     }
+
+    /**
+     * Two replicas' ticks overlap: both found the same overdue task, and the second's update, matching no row once the
+     * first had committed, still counted and logged it as escalated. Now each task comes back from the tick that marked
+     * it, and from no other. The task's row is held locked (as an outcome being recorded holds it) so that both ticks
+     * are in flight at once.
+     */
+    @Test
+    void overlappingTicksEscalateATaskOnce() throws Exception {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.size()", equalTo(1)));
+        String taskId = given().get("/stores/{s}/call-list", store).then().extract().path("tasks[0].taskId");
+        database.preparedQuery("UPDATE call_task SET due_at = now() - interval '1 hour' WHERE id = $1")
+                .execute(Tuple.of(taskId)).await().indefinitely();
+
+        var holder = database.getConnection().await().indefinitely();
+        var ticks = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            holder.query("BEGIN").execute().await().indefinitely();
+            holder.preparedQuery("SELECT id FROM call_task WHERE id = $1 FOR UPDATE").execute(Tuple.of(taskId))
+                    .await().indefinitely();
+            Instant now = Instant.now();
+            List<java.util.concurrent.Future<List<CallTask>>> results = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                results.add(ticks.submit(() -> {
+                    try {
+                        return VertxContextSupport.subscribeAndAwait(() -> escalation.escalate(now));
+                    } catch (Throwable e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            // Both ticks wait on the row.
+            await().atMost(Duration.ofSeconds(20)).until(() -> database.query("""
+                    SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%escalated_at%'""")
+                    .execute().await().indefinitely().iterator().next().getLong(0) >= 2);
+            holder.query("COMMIT").execute().await().indefinitely();
+            long escalations = 0;
+            for (var result : results) {
+                escalations += result.get(30, java.util.concurrent.TimeUnit.SECONDS).stream()
+                        .filter(task -> task.taskId().equals(taskId)).count();
+            }
+            assertThat(escalations).as("ticks that report the task escalated").isLessThanOrEqualTo(1);
+            assertThat(database.preparedQuery("SELECT escalated_at FROM call_task WHERE id = $1").execute(Tuple.of(taskId))
+                    .await().indefinitely().iterator().next().getValue(0)).isNotNull();
+        } finally {
+            ticks.shutdownNow();
+            holder.close().await().indefinitely();
+        }
+    }
 }

@@ -87,6 +87,64 @@ class ExperimentTest {
         assertThat(review.roi()).isCloseTo(1000 / 600.0, within(1e-9));
     }
 
+    /**
+     * A coupon that changes nothing: treated members pay ¥90 with a ¥10 coupon (paid_amount is net of it), held-out
+     * ones pay ¥100. The loss is the coupon and the touch, ¥11 a redeemer, not the coupon twice (¥21): it was once
+     * taken off revenue and added to the cost as well.
+     */
+    @Test
+    void aCouponIsCountedOnceNotInRevenueAndCostBoth() {
+        List<CampaignReview.MemberWindow> members = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            members.add(new CampaignReview.MemberWindow(Arm.TREATED, 1, 90));
+            members.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 100));
+        }
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 10, 10));
+        assertThat(review.revenuePerMemberUplift().value()).as("what members paid, net of the coupon").isEqualTo(-10);
+        assertThat(review.cost()).isEqualTo(10 * 1 + 10 * 10);
+        assertThat(review.incrementalRevenue()).as("revenue before the campaign's own coupon: nothing gained").isZero();
+        assertThat(review.incrementalRevenue() - review.cost()).as("¥10 coupon + ¥1 touch per redeemer").isEqualTo(-110);
+        assertThat(review.roi()).isZero();
+        assertThat(review.roiSignificant()).isFalse();
+    }
+
+    /**
+     * Welch's interval takes Student's t with the Welch–Satterthwaite degrees of freedom. Reference: scipy 1.17
+     * stats.ttest_ind(equal_var=False).confidence_interval(0.95): [1,2,3] − [0,1,2] → (−1.26696, 3.26696), 4 df
+     * (t 2.776445); [10,20,30] − [0,5,10] → (−5.77700, 35.77700), 2.94 df. z's 1.96 gave ±1.600 for the first,
+     * 31% too narrow, and called a 3-against-3 difference significant that is not.
+     */
+    @Test
+    void upliftOfMeansHasWelchsIntervalOnStudentsT() {
+        Estimate equal = Estimate.differenceOfMeans(Estimate.Summary.of(new double[] {1, 2, 3}),
+                Estimate.Summary.of(new double[] {0, 1, 2}));
+        assertThat(equal.value()).isCloseTo(1, within(1e-12));
+        assertThat(equal.low()).isCloseTo(-1.2669579, within(1e-6));
+        assertThat(equal.high()).isCloseTo(3.2669579, within(1e-6));
+        Estimate unequal = Estimate.differenceOfMeans(Estimate.Summary.of(new double[] {10, 20, 30}),
+                Estimate.Summary.of(new double[] {0, 5, 10}));
+        assertThat(unequal.low()).isCloseTo(-5.7769975, within(1e-6));
+        assertThat(unequal.high()).isCloseTo(35.7769975, within(1e-6));
+        assertThat(unequal.significant()).as("p = 0.104").isFalse();
+        // No spread in either arm: the difference is all there is.
+        Estimate flat = Estimate.differenceOfMeans(new Estimate.Summary(3, 5, 0), new Estimate.Summary(3, 2, 0));
+        assertThat(flat.low()).isEqualTo(3);
+        assertThat(flat.high()).isEqualTo(3);
+
+        // The ROI's interval follows the revenue uplift's: 3 treated members, ¥1 a touch.
+        List<CampaignReview.MemberWindow> members = new ArrayList<>();
+        for (double[] arm : new double[][] {{10, 20, 30}, {0, 5, 10}}) {
+            for (double revenue : arm) {
+                members.add(new CampaignReview.MemberWindow(arm[0] == 10 ? Arm.TREATED : Arm.HOLDOUT, 1, revenue));
+            }
+        }
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 0, 0));
+        assertThat(review.roi()).isCloseTo(15, within(1e-9));
+        assertThat(review.roiLow()).isCloseTo(-5.7769975, within(1e-6));
+        assertThat(review.roiHigh()).isCloseTo(35.7769975, within(1e-6));
+        assertThat(review.roiSignificant()).as("the revenue uplift's interval spans 0").isFalse();
+    }
+
     @Test
     void aReviewWithAnEmptyHoldoutOrNothingSpentClaimsNoUpliftAndNoReturn() {
         List<CampaignReview.MemberWindow> treatedOnly = List.of(new CampaignReview.MemberWindow(Arm.TREATED, 1, 150),

@@ -1,0 +1,39 @@
+package io.memberpulse.campaign.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CallListTest {
+    private static final Instant NOW = Instant.parse("2024-03-05T00:00:00Z");
+
+    private static CallTask task(String id, double valueAtRisk, Instant dueAt) {
+        return new CallTask(id, "m-" + id, "s-1", null, 0.8, valueAtRisk / 0.8, valueAtRisk,
+                dueAt.minus(Duration.ofHours(72)), dueAt, 0);
+    }
+
+    /**
+     * Ranked by value at risk alone, a store with more OPEN tasks than its day's capacity called the same top values
+     * every day and the lowest ones breached their 72 hours for good. Overdue tasks come first, longest overdue first;
+     * the rest follow by value at risk.
+     */
+    @Test
+    void overdueTasksComeFirstLongestOverdueFirstThenByValueAtRisk() {
+        CallTask richNotDue = task("rich", 900, NOW.plus(Duration.ofHours(10)));
+        CallTask middleNotDue = task("middle", 500, NOW.plus(Duration.ofHours(20)));
+        CallTask poorOverdue = task("poor", 10, NOW.minus(Duration.ofHours(1)));
+        CallTask poorerOverdueLonger = task("poorer", 5, NOW.minus(Duration.ofHours(30)));
+        List<CallTask> byValue = List.of(richNotDue, middleNotDue, poorOverdue, poorerOverdueLonger);
+
+        CallList list = CallList.firstOf("s-1", byValue, 3, NOW, ZoneOffset.UTC);
+        assertThat(list.tasks()).extracting(CallTask::taskId).containsExactly("poorer", "poor", "rich");
+        assertThat(list.overflow()).extracting(CallTask::taskId).containsExactly("middle");
+
+        CallList nothingDue = CallList.firstOf("s-1", byValue, 3, NOW.minus(Duration.ofDays(2)), ZoneOffset.UTC);
+        assertThat(nothingDue.tasks()).extracting(CallTask::taskId).containsExactly("rich", "middle", "poor");
+    }
+}
