@@ -91,10 +91,8 @@ public final class FieldChecks {
             char c = value.charAt(i);
             if (Character.isISOControl(c) && !(freeText && (c == '\t' || c == '\n' || c == '\r'))) {
                 throw new InvalidFieldException(field, freeText
-                        ? "must not contain control characters other than tab and line breaks (U+"
-                                + String.format("%04X", (int) c) + " at position " + (i + 1) + ")"
-                        : "must not contain control characters (U+" + String.format("%04X", (int) c)
-                                + " at position " + (i + 1) + ")");
+                        ? "must not contain control characters other than tab and line breaks"
+                        : "must not contain control characters");
             }
         }
     }

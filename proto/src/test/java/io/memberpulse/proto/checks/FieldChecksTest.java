@@ -27,9 +27,9 @@ class FieldChecksTest {
         assertThatCode(() -> FieldChecks.checkFreeText("note", "called\ttwice\r\nwill return", 2_000))
                 .doesNotThrowAnyException();
         assertThatThrownBy(() -> FieldChecks.checkFreeText("note", "a\u0000b", 2_000))
-                .hasMessage("must not contain control characters other than tab and line breaks (U+0000 at position 2)");
-        assertThatThrownBy(() -> FieldChecks.checkText("name", "two\nlines", 200)).hasMessageStartingWith(
-                "must not contain control characters (U+000A");
+                .hasMessage("must not contain control characters other than tab and line breaks");
+        assertThatThrownBy(() -> FieldChecks.checkText("name", "two\nlines", 200)).hasMessage(
+                "must not contain control characters");
         assertThatThrownBy(() -> FieldChecks.checkFreeText("content", "x".repeat(11), 10))
                 .hasMessage("is 11 characters long, at most 10 are accepted");
     }

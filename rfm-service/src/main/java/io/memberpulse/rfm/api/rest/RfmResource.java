@@ -1,6 +1,7 @@
 package io.memberpulse.rfm.api.rest;
 
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.ParameterChecks;
@@ -58,7 +59,7 @@ public class RfmResource {
     @APIResponseSchema(value = RfmResponse.class, responseDescription = "R, F, M, segments and stage as of asOf")
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf) {
-        ParameterChecks.checkId("memberId", memberId);
+        FieldChecks.checkId("memberId", memberId);
         if (asOf == null || asOf.isBlank()) {
             return queries.current(memberId).map(RfmResponse::of);
         }
@@ -75,7 +76,7 @@ public class RfmResource {
     @APIResponseSchema(value = ProfileResponse.class, responseDescription = "stage, segments and tags")
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<ProfileResponse> profile(@PathParam("memberId") String memberId) {
-        ParameterChecks.checkId("memberId", memberId);
+        FieldChecks.checkId("memberId", memberId);
         return queries.profile(memberId).map(p -> new ProfileResponse(memberId,
                 p.stage() == null ? null : p.stage().name().toLowerCase(java.util.Locale.ROOT),
                 List.copyOf(p.snapshot().segments()), p.tags(), p.snapshot().rfm()));
@@ -98,9 +99,9 @@ public class RfmResource {
     public Uni<List<SegmentMemberResponse>> members(@PathParam("segmentId") String segmentId,
             @QueryParam("store") String storeId, @QueryParam("offset") @DefaultValue("0") String offsetText,
             @QueryParam("limit") @DefaultValue("100") String limitText) {
-        ParameterChecks.checkId("segmentId", segmentId);
+        FieldChecks.checkId("segmentId", segmentId);
         if (storeId != null && !storeId.isBlank()) { // absent or blank: every store
-            ParameterChecks.checkText("store", storeId);
+            FieldChecks.checkOptionalId("store", storeId);
         }
         if (!queries.segmentExists(segmentId)) {
             throw new UnknownSegmentException(segmentId);

@@ -390,6 +390,32 @@ class RfmResourceTest {
     }
 
     @Test
+    void aSegmentNameOrRuleWithAControlCharacterIsRefusedNamingTheFieldAndNothingIsStored() {
+        String segment = "nul-" + UUID.randomUUID().toString().substring(0, 8);
+        // \\u0000 in the JSON text: a NUL in the string, which PostgreSQL cannot store (a 500 before)
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Big\\u0000\", \"rule\": \"true\"}".formatted(segment))
+                .post("/segments").then().statusCode(400).body("errors[0].field", equalTo("name"))
+                .body("errors[0].reason", equalTo("must not contain control characters"));
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Big\", \"rule\": \"'a\\u0000' != 'b'\"}".formatted(segment))
+                .post("/segments").then().statusCode(400).body("errors[0].field", equalTo("rule"))
+                .body("errors[0].reason", equalTo("must not contain control characters other than tab and line breaks"));
+        given().get("/segments").then().body("id", not(hasItem(segment)));
+        // a rule over several lines is still a rule; its name is one line
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Big\", \"rule\": \"monetary_net_total >= 20000.0\\n\\t&& true\"}"
+                        .formatted(segment))
+                .post("/segments").then().statusCode(201);
+        given().contentType("application/json").body("{\"name\": \"Two\\nlines\", \"rule\": \"true\"}")
+                .put("/segments/" + segment).then().statusCode(400).body("errors[0].field", equalTo("name"));
+        given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"'\\u0007' != ''\"}")
+                .put("/segments/" + segment).then().statusCode(400).body("errors[0].field", equalTo("rule"));
+        given().get("/segments").then().body("find { it.id == '%s' }.name".formatted(segment), equalTo("Big"));
+        given().delete("/segments/" + segment).then().statusCode(204);
+    }
+
+    @Test
     void aDefaultSegmentsThresholdsChangeWhileRunning() {
         String member = "m-" + UUID.randomUUID();
         var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
