@@ -14,6 +14,8 @@ import java.time.LocalDate;
  *   <li>Free text (a note, a reason, a message's content): tab, line feed and carriage return are kept, other control
  *       characters refused; at most the length given.</li>
  *   <li>Instants: years 1900 to 9999 (no campaign, model or event of memberpulse lies outside).</li>
+ *   <li>Amounts in the store currency: finite, 0 to {@link #MAX_AMOUNT}, so that sums and products of them over any
+ *       number of members stay finite (a cost of 1e308 per touch made an ROI of "Infinity").</li>
  * </ul>
  */
 public final class FieldChecks {
@@ -27,6 +29,8 @@ public final class FieldChecks {
     public static final int MAX_NAME_LENGTH = 200;
     public static final Instant EARLIEST_INSTANT = Instant.parse("1900-01-01T00:00:00Z");
     public static final Instant LATEST_INSTANT = Instant.parse("9999-12-31T23:59:59Z");
+    /** Largest amount accepted in the store currency, as identity-service takes order lines. */
+    public static final double MAX_AMOUNT = 10_000_000;
     /** How far ahead a follow-up may be planned. */
     public static final int MAX_FOLLOW_UP_DAYS = 366;
 
@@ -60,6 +64,14 @@ public final class FieldChecks {
     public static void checkInstant(String field, Instant instant) {
         if (instant != null && (instant.isBefore(EARLIEST_INSTANT) || instant.isAfter(LATEST_INSTANT))) {
             throw new InvalidFieldException(field, instant + " is outside " + EARLIEST_INSTANT + ".." + LATEST_INSTANT);
+        }
+    }
+
+    /** Finite, 0 to {@link #MAX_AMOUNT} (NaN and infinities refused: gRPC carries them, and JSON's 1e999 reads as one). */
+    public static void checkAmount(String field, double amount) {
+        if (!(amount >= 0 && amount <= MAX_AMOUNT)) {
+            throw new InvalidFieldException(field, "must be a finite amount within 0.." + String.format(java.util.Locale.ROOT,
+                    "%.0f", MAX_AMOUNT));
         }
     }
 

@@ -45,6 +45,15 @@ class FieldChecksTest {
     }
 
     @Test
+    void anAmountIsFiniteAndAtMostTenMillion() {
+        assertThatCode(() -> FieldChecks.checkAmount("touch_cost", 10_000_000)).doesNotThrowAnyException();
+        for (double bad : new double[] {-0.01, 10_000_000.01, Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NaN}) {
+            assertThatThrownBy(() -> FieldChecks.checkAmount("touch_cost", bad))
+                    .hasMessage("must be a finite amount within 0..10000000");
+        }
+    }
+
+    @Test
     void aFollowUpIsFromYesterdayToAYearAhead() {
         LocalDate today = LocalDate.parse("2026-12-06");
         assertThatCode(() -> FieldChecks.checkFollowUpDate("follow_up_date", today.minusDays(1), today))
