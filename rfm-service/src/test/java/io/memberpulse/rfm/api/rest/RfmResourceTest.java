@@ -538,6 +538,35 @@ class RfmResourceTest {
         changes.stop();
     }
 
+    /** Keyset pages: each page reads only its own rows; offset paging re-read the whole segment for every page. */
+    @Test
+    void aSegmentsMembersArePagedAfterTheLastMemberIdWithTheNextPageInALinkHeader() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String store = "kp-" + run;
+        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        List<String> members = List.of("kp-" + run + "-a", "kp-" + run + "-b", "kp-" + run + "-c");
+        for (String member : members) {
+            send(fact(member, member + "-r", EventType.EVENT_TYPE_REGISTER, now, store));
+        }
+        String firstPage = "/segments/stage:new/members?store=" + store + "&limit=2";
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get(firstPage.replace("limit=2", "limit=10"))
+                .then().statusCode(200).body("memberId", equalTo(members)));
+
+        var first = given().get(firstPage).then().statusCode(200).body("memberId", equalTo(members.subList(0, 2)))
+                .extract();
+        String link = first.header("Link");
+        assertThat(link).contains("after=" + members.get(1)).contains("limit=2").endsWith(">; rel=\"next\"");
+        String next = link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+        // the link is already encoded (stage%3Anew): followed as it is
+        var second = given().urlEncodingEnabled(false).get(next).then().statusCode(200).body("memberId", equalTo(members.subList(2, 3))).extract();
+        assertThat(second.header("Link")).isNull(); // not a full page: the last
+        given().get(firstPage + "&after=" + members.get(0)).then().statusCode(200)
+                .body("memberId", equalTo(members.subList(1, 3)));
+        // offset paging still works
+        given().get(firstPage + "&offset=2").then().statusCode(200).body("memberId", equalTo(members.subList(2, 3)));
+        given().get(firstPage + "&after=" + "x".repeat(129)).then().statusCode(400).body("errors[0].field", equalTo("after"));
+    }
+
     @Test
     void aRuleDefinedAfterTheChurnScoresArrivedSeesThem() {
         // No rule segment at all while the score arrives (other tests' rules retired; the defaults and stages refuse it).
