@@ -61,6 +61,7 @@ public class PlanCampaignsService {
         if (campaign.state() != CampaignState.PLAN) {
             throw new InvalidArgumentException("state", "a new campaign starts in plan");
         }
+        campaign.checkPlanned();
         long perArm = sampleSize(baselineRate, minimumUplift);
         return checkTarget(campaign.target())
                 .chain(() -> Panache.withTransaction(() -> campaigns.save(campaign, clock.instant())))

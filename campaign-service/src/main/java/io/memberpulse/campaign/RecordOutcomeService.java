@@ -17,6 +17,8 @@ import jakarta.persistence.OptimisticLockException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.hibernate.StaleStateException;
 import org.jboss.logging.Logger;
@@ -51,6 +53,7 @@ public class RecordOutcomeService {
      */
     public Uni<RecordedOutcome> record(String taskId, Outcome outcome, long expectedVersion, String callerStoreId) {
         Instant now = clock.instant();
+        outcome.checkReported(LocalDate.ofInstant(now, ZoneOffset.UTC));
         return Panache.withTransaction(() -> outcomes.state(taskId).flatMap(state -> {
                     if (state == null) {
                         return Uni.createFrom().failure(new TaskNotFoundException(taskId));

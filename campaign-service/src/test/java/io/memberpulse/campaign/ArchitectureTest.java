@@ -15,12 +15,14 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule domainUsesOnlyTheJdk = classes().that().resideInAPackage("..campaign.domain..")
             .and().resideOutsideOfPackage("..campaign.domain.experiment..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..campaign.domain..");
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..campaign.domain..",
+                    "io.memberpulse.proto.checks.."); // the field checks every service shares, plain Java
 
     /** domain.experiment, the statistics of holdouts, may use commons-math3's intervals and nothing else. */
     @ArchTest
     static final ArchRule experimentUsesOnlyTheJdkAndCommonsMath = classes().that().resideInAPackage("..campaign.domain.experiment..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..campaign.domain..", "org.apache.commons.math3..");
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "..campaign.domain..", "org.apache.commons.math3..",
+                    "io.memberpulse.proto.checks..");
 
     @ArchTest
     static final ArchRule rootAndStoreNeverCallAdapters = noClasses()

@@ -10,6 +10,7 @@ import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.SplitPlan;
 import io.memberpulse.identity.domain.TimeOrderedIds;
 import io.memberpulse.identity.store.GraphRepository;
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.MemberSplit;
@@ -29,6 +30,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class SplitMemberService {
+    /** Longest reason accepted, in characters: a sentence or two on why the records are two people. */
+    public static final int MAX_REASON_LENGTH = 1_000;
+
     private final GraphRepository repository;
     private final StitchingGraph graphs;
     private final IdentityChanges changes;
@@ -48,6 +52,8 @@ public class SplitMemberService {
         if (reason == null || reason.isBlank()) {
             throw new InvalidSplitException("reason", "is required");
         }
+        // stored with the split and published on member.merges: text PostgreSQL can take (a NUL was a 500)
+        FieldChecks.checkFreeText("reason", reason, MAX_REASON_LENGTH);
         MemberSplit split;
         synchronized (graphs) {
             graphs.checkWriter();

@@ -1,6 +1,7 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.rfm.domain.Dashboard;
+import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.store.DashboardRepository;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.smallrye.mutiny.Uni;
@@ -28,7 +29,8 @@ public class DashboardService {
     }
 
     /**
-     * [from, to): given bounds, else the last 90 days of event time.
+     * [from, to): given bounds, else the last 90 days of event time. A from at or after the end (to, or the event
+     * clock when to is not given) is refused naming from: an empty window would answer every view with nothing.
      *
      * @param clock the event-time clock (without one, the window's end): what the funnel's 7 days are measured to
      */
@@ -39,6 +41,12 @@ public class DashboardService {
         return rfm.watermark().map(clock -> {
             Instant end = to != null ? to : clock.map(c -> c.plusSeconds(1)).orElse(Instant.now());
             Instant start = from != null ? from : end.minus(DEFAULT_WINDOW);
+            if (!end.isAfter(start)) {
+                // only a from at or after the event clock gets here (from and to given are checked by the caller):
+                // the window would be empty, and every view answer nothing as if nothing had happened
+                throw new InvalidParameterException("from", "must be before the window's end, " + end
+                        + " (the event clock, when to is not given)");
+            }
             return new Window(start, end, clock.orElse(end));
         });
     }

@@ -1,5 +1,6 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.RfmSnapshot;
@@ -78,13 +79,11 @@ public class DefineSegmentService {
         if (id == null || !ID.matcher(id).matches()) {
             throw new InvalidSegmentException("id", "1 to 40 of a-z, 0-9 and '-', starting with a letter or digit");
         }
-        if (name == null || name.isBlank()) {
-            throw new InvalidSegmentException("name", "is required");
-        }
+        checkName(name);
         if (definitions.exists(id)) {
             throw new SegmentExistsException(id);
         }
-        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+        SegmentRuleCompiler.CompiledRule rule = checkRule(expression);
         if (!rules.insert(new RuleSegmentRepository.StoredRule(id, name.strip(), expression), Instant.now())
                 .await().indefinitely()) {
             throw new SegmentExistsException(id);
@@ -94,19 +93,32 @@ public class DefineSegmentService {
         return sizeOf(id);
     }
 
+    /** A name is stored and shown as one line: no control characters (a NUL cannot even be stored). */
+    private static void checkName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidSegmentException("name", "is required");
+        }
+        FieldChecks.checkText("name", name, FieldChecks.MAX_NAME_LENGTH);
+    }
+
+    /** A rule compiles (its own errors have line and column) and is stored as written: line breaks and tabs only. */
+    private SegmentRuleCompiler.CompiledRule checkRule(String expression) {
+        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+        FieldChecks.checkFreeText("rule", expression, SegmentRuleCompiler.MAX_LENGTH);
+        return rule;
+    }
+
     /**
      * Changes a business-defined segment's name and rule, then re-evaluates everyone: members the new
      * rule drops leave and members it adds enter (each change published). Returns the new size, or
      * empty when there is no such rule segment. Blocking.
      */
     public OptionalLong redefine(String id, String name, String expression) {
-        if (name == null || name.isBlank()) {
-            throw new InvalidSegmentException("name", "is required");
-        }
+        checkName(name);
         if (!editable(id)) {
             return OptionalLong.empty();
         }
-        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+        SegmentRuleCompiler.CompiledRule rule = checkRule(expression);
         if (!rules.update(new RuleSegmentRepository.StoredRule(id, name.strip(), expression)).await().indefinitely()) {
             return OptionalLong.empty(); // retired meanwhile on another replica
         }

@@ -107,6 +107,11 @@ public class RfmQueryService {
         return repository.membersOf(segmentId, storeId);
     }
 
+    /** One page of a segment's members in member id order: after the member id given (null: the first), past offset. */
+    public Uni<List<RfmSnapshot>> membersOf(String segmentId, String storeId, String after, int offset, int limit) {
+        return repository.membersOf(segmentId, storeId, after, offset, limit);
+    }
+
     public record Totals(long members, long purchaseLines, Instant clock) {
     }
 

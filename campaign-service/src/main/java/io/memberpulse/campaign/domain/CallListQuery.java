@@ -1,5 +1,7 @@
 package io.memberpulse.campaign.domain;
 
+import io.memberpulse.proto.checks.FieldChecks;
+
 /**
  * Which call list a caller asks for.
  *
@@ -8,9 +10,7 @@ package io.memberpulse.campaign.domain;
 public record CallListQuery(String storeId, int limit) {
 
     public CallListQuery {
-        if (storeId == null || storeId.isBlank()) {
-            throw new InvalidArgumentException("store_id", "is required");
-        }
+        FieldChecks.checkId("store_id", storeId); // required, and an id PostgreSQL can take
         if (limit < 0) {
             throw new InvalidArgumentException("limit", "must be 0 (the daily capacity) or more, was " + limit);
         }

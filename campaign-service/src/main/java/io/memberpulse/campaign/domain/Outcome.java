@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.domain;
 
+import io.memberpulse.proto.checks.FieldChecks;
 import java.time.LocalDate;
 import java.util.Objects;
 
@@ -23,6 +24,17 @@ public record Outcome(boolean reached, OutcomeResult result, String note, LocalD
         if (note.length() > MAX_NOTE_LENGTH) {
             throw new InvalidArgumentException("note", "at most " + MAX_NOTE_LENGTH + " characters");
         }
+    }
+
+    /**
+     * The checks of an outcome staff report now, beyond those of every outcome (a stored one included): the note is
+     * text PostgreSQL can store (tab and line breaks kept, no other control character), and a follow-up is from
+     * yesterday to a year after today (a year -1 cannot be stored, one in 20206 is a typo).
+     */
+    public Outcome checkReported(LocalDate today) {
+        FieldChecks.checkFreeText("note", note, MAX_NOTE_LENGTH);
+        FieldChecks.checkFollowUpDate("follow_up_date", followUpDate, today);
+        return this;
     }
 
     /** A second submit of the same outcome (a retry, a double tap) is the same outcome. */

@@ -1,25 +1,31 @@
 package io.memberpulse.churn.domain;
 
+import io.memberpulse.proto.checks.FieldChecks;
+
 /**
  * The ROI of touching the riskiest share of members (DOMAIN.md §3): cost = targeted × (touch +
  * coupon); gain = targeted × win-back uplift × net value per won-back member; ROI = gain / cost.
  */
 public final class RoiCalculator {
+    /** Most members an ROI is asked for: over every member any retailer has. */
+    public static final long MAX_MEMBERS = 1_000_000_000;
+    static final String AMOUNT = "must be a finite amount within 0.." + (long) FieldChecks.MAX_AMOUNT;
+
     private RoiCalculator() {
     }
 
     public record Inputs(long members, double riskShare, double touchCost, double couponCost, double winBackUplift,
             double netValuePerWonBack) {
         public Inputs {
-            require(members >= 0, "members", "must be 0 or more");
+            require(members >= 0 && members <= MAX_MEMBERS, "members", "must be within 0.." + MAX_MEMBERS);
             require(riskShare > 0 && riskShare <= 1, "risk_share", "must be within (0, 1]");
-            // Written so that NaN and infinities fail too (gRPC carries doubles as they are; JSON 1e999 is infinite).
-            require(touchCost >= 0 && Double.isFinite(touchCost), "touch_cost", "must be a finite amount, 0 or more");
-            require(couponCost >= 0 && Double.isFinite(couponCost), "coupon_cost", "must be a finite amount, 0 or more");
+            // Written so that NaN and infinities fail too (gRPC carries doubles as they are; JSON 1e999 is infinite), and
+            // bounded so that cost and gain stay finite (1e308 + 1e308 per member was a cost of "Infinity").
+            require(amount(touchCost), "touch_cost", AMOUNT);
+            require(amount(couponCost), "coupon_cost", AMOUNT);
             require(touchCost + couponCost > 0, "touch_cost", "touch and coupon cost cannot both be 0");
             require(winBackUplift >= 0 && winBackUplift <= 1, "win_back_uplift", "must be within 0..1");
-            require(netValuePerWonBack >= 0 && Double.isFinite(netValuePerWonBack), "net_value_per_won_back",
-                    "must be a finite amount, 0 or more");
+            require(amount(netValuePerWonBack), "net_value_per_won_back", AMOUNT);
         }
     }
 
@@ -31,6 +37,10 @@ public final class RoiCalculator {
         double cost = targeted * (in.touchCost() + in.couponCost());
         double gain = targeted * in.winBackUplift() * in.netValuePerWonBack();
         return new Result(targeted, cost, gain, cost == 0 ? 0 : gain / cost);
+    }
+
+    static boolean amount(double value) {
+        return value >= 0 && value <= FieldChecks.MAX_AMOUNT;
     }
 
     private static void require(boolean condition, String field, String reason) {

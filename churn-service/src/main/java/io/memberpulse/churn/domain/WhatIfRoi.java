@@ -21,12 +21,13 @@ public final class WhatIfRoi {
     public record Inputs(long members, double topShare, double touchCost, double couponCost, double netValuePerWonBack,
             double baseWinBack) {
         public Inputs {
-            require(members >= 0, "members", "must be 0 or more");
+            require(members >= 0 && members <= RoiCalculator.MAX_MEMBERS, "members",
+                    "must be a whole number within 0.." + RoiCalculator.MAX_MEMBERS);
             require(topShare > 0 && topShare <= 1, "topShare", "must be within (0, 1]");
-            require(touchCost >= 0, "touchCost", "must be 0 or more");
-            require(couponCost >= 0, "couponCost", "must be 0 or more");
+            require(RoiCalculator.amount(touchCost), "touchCost", RoiCalculator.AMOUNT);
+            require(RoiCalculator.amount(couponCost), "couponCost", RoiCalculator.AMOUNT);
             require(touchCost + couponCost > 0, "touchCost", "touch and coupon cost cannot both be 0");
-            require(netValuePerWonBack >= 0, "netValuePerWonBack", "must be 0 or more");
+            require(RoiCalculator.amount(netValuePerWonBack), "netValuePerWonBack", RoiCalculator.AMOUNT);
             require(baseWinBack >= 0 && baseWinBack <= 1, "baseWinBack", "must be within 0..1");
         }
     }

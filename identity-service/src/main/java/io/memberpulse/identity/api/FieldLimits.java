@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api;
 
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ final class FieldLimits {
     static final Map<String, Integer> MAX_LENGTH = new LinkedHashMap<>();
     /** Largest magnitude accepted for quantities, and for amounts in the store currency. */
     static final double MAX_QUANTITY = 100_000;
-    static final double MAX_AMOUNT = 10_000_000;
+    static final double MAX_AMOUNT = FieldChecks.MAX_AMOUNT;
 
     private static final Map<String, Function<ChannelEvent, String>> TEXT = new LinkedHashMap<>();
     /** Columns of prose, where tab, line feed and carriage return are accepted. */

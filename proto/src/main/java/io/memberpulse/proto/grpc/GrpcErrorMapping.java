@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.proto.auth.AuthErrors;
+import io.memberpulse.proto.checks.InvalidFieldException;
 import io.quarkus.grpc.ExceptionHandler;
 import io.quarkus.grpc.ExceptionHandlerProvider;
 import java.util.Optional;
@@ -13,9 +14,10 @@ import org.jboss.logging.Logger;
 
 /**
  * How every service answers a failed gRPC call, the same way everywhere: a status already chosen passes
- * through; no valid token is UNAUTHENTICATED and a role or store the caller lacks PERMISSION_DENIED; the
- * service's own errors get the codes its subclass gives them; anything else is INTERNAL "internal error",
- * logged here with its details, which never reach the caller (no class names, no SQL).
+ * through; no valid token is UNAUTHENTICATED and a role or store the caller lacks PERMISSION_DENIED; a value
+ * {@link io.memberpulse.proto.checks.FieldChecks} refused is INVALID_ARGUMENT "field: reason"; the service's own
+ * errors get the codes its subclass gives them; anything else is INTERNAL "internal error", logged here
+ * with its details, which never reach the caller (no class names, no SQL).
  */
 public abstract class GrpcErrorMapping implements ExceptionHandlerProvider {
     private static final Logger LOG = Logger.getLogger(GrpcErrorMapping.class);
@@ -55,6 +57,9 @@ public abstract class GrpcErrorMapping implements ExceptionHandlerProvider {
         Optional<Status> denied = AuthErrors.grpcStatus(failure);
         if (denied.isPresent()) {
             return denied.get().asException();
+        }
+        if (failure instanceof InvalidFieldException invalid) {
+            return invalidArgument(invalid.field(), invalid.reason()).asException();
         }
         Status domain = domainStatus(failure);
         if (domain != null) {

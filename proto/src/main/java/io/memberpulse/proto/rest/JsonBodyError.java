@@ -2,6 +2,7 @@ package io.memberpulse.proto.rest;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -15,7 +16,8 @@ import java.util.stream.Collectors;
  * JSON path ({@code variants[1]}), or {@code body} when the text is not JSON at all, and why, in JSON's terms
  * rather than Java's ({@code must be a number, was "x"}). A field the body does not have ({@code targetSegment}, in a
  * service whose mapper fails on unknown properties) is named with the fields it does have, so a misspelling is not
- * silently dropped.
+ * silently dropped. A value of the right kind Jackson still cannot take (a number beyond an int's range) is named by its
+ * field too, with the range.
  */
 public record JsonBodyError(String field, String reason) {
     public static final String BODY = "body";
@@ -26,6 +28,10 @@ public record JsonBodyError(String field, String reason) {
         }
         if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
             return new JsonBodyError(pathOf(mismatch), expectation(mismatch));
+        }
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            // a value of the right kind Jackson still could not take (a number out of an int's range): its field
+            return new JsonBodyError(pathOf(mapping), unusable(mapping));
         }
         JsonLocation location = e.getLocation();
         String where = location == null || location.getLineNr() < 1 ? ""
@@ -38,12 +44,28 @@ public record JsonBodyError(String field, String reason) {
         return field + ": " + reason;
     }
 
-    private static String pathOf(MismatchedInputException e) {
+    private static String pathOf(JsonMappingException e) {
         return e.getPath().stream().map(JsonBodyError::step).collect(Collectors.joining(".")).replace(".[", "[");
     }
 
     private static String step(JsonMappingException.Reference reference) {
         return reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]";
+    }
+
+    private static String unusable(JsonMappingException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof InputCoercionException coercion) {
+            Class<?> type = coercion.getTargetType();
+            if (type == Integer.class || type == int.class) {
+                return "must be a whole number within " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE;
+            }
+            if (type == Long.class || type == long.class) {
+                return "must be a whole number within " + Long.MIN_VALUE + ".." + Long.MAX_VALUE;
+            }
+            return "is out of range for " + kindOf(type).replaceFirst("^an? ", "");
+        }
+        String message = cause instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getOriginalMessage();
+        return "cannot be read: " + (message == null ? "unusable value" : message.lines().findFirst().orElse(""));
     }
 
     private static String unknownField(UnrecognizedPropertyException e) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.memberpulse.proto.auth.StoreNotPermittedException;
+import io.memberpulse.proto.checks.FieldChecks;
+import io.memberpulse.proto.checks.InvalidFieldException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,22 @@ class GrpcErrorMappingTest {
         Status status = MAPPING.toStatus(new IllegalArgumentException("must be 1..500")).getStatus();
         assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(status.getDescription()).isEqualTo("limit: must be 1..500");
+    }
+
+    @Test
+    void aValueTheSharedChecksRefusedIsInvalidArgumentNamingTheFieldInEveryService() {
+        Status status = MAPPING.toStatus(catchInvalid(() -> FieldChecks.checkId("member_id", "m\u00001"))).getStatus();
+        assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(status.getDescription()).isEqualTo("member_id: must not contain control characters");
+    }
+
+    private static InvalidFieldException catchInvalid(Runnable check) {
+        try {
+            check.run();
+        } catch (InvalidFieldException e) {
+            return e;
+        }
+        throw new AssertionError("not refused");
     }
 
     @Test

@@ -63,4 +63,12 @@ class JsonBodyErrorTest {
         assertThat(nested.field()).isEqualTo("target.store");
         assertThat(nested.reason()).isEqualTo("is not a known field (known: minProbability, storeId)");
     }
+
+    @Test
+    void aNumberBeyondItsTypesRangeNamesItsFieldAndTheRange() {
+        assertThat(readingCampaign("{\"limit\": 10000000000}")).isEqualTo(new JsonBodyError("limit",
+                "must be a whole number within -2147483648..2147483647"));
+        assertThat(readingCampaign("{\"target\": {\"storeId\": \"s1\"}, \"limit\": 99999999999999999999}").field())
+                .isEqualTo("limit");
+    }
 }

@@ -554,6 +554,24 @@ public class RfmRepository {
                 .map(RfmRepository::toRow);
     }
 
+    /**
+     * One page of a segment's members (optionally of one store) in member id order: those after the member id given
+     * (null: from the first), skipping offset of them, at most limit. Only the page is read, whatever the segment's size.
+     */
+    public Uni<List<RfmSnapshot>> membersOf(String segmentId, String storeId, String after, int offset, int limit) {
+        return pool.preparedQuery("""
+                SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1
+                WHERE $1 = ANY(segments) AND ($2::text IS NULL OR home_store_id = $2)
+                  AND ($3::text IS NULL OR member_id > $3)
+                ORDER BY member_id OFFSET $4 LIMIT $5""")
+                .execute(Tuple.of(segmentId, storeId == null || storeId.isBlank() ? null : storeId, after, offset, limit))
+                .map(rows -> {
+                    List<RfmSnapshot> page = new ArrayList<>();
+                    rows.forEach(row -> page.add(toRow(row)));
+                    return page;
+                });
+    }
+
     public Uni<long[]> totals() {
         return pool.query("SELECT (SELECT count(*) FROM member_rfm), (SELECT count(*) FROM purchase_line)").execute()
                 .map(rows -> {

@@ -1,6 +1,5 @@
 package io.memberpulse.campaign.api.grpc;
 
-import io.grpc.Status;
 import io.memberpulse.campaign.CallListService;
 import io.memberpulse.campaign.MonitorCampaignsService;
 import io.memberpulse.campaign.RecordOutcomeService;
@@ -15,6 +14,7 @@ import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.proto.auth.Callers;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.FieldChecks;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
@@ -42,7 +42,7 @@ class CampaignGrpcService implements CampaignService {
         this.callers = callers;
     }
 
-    /** Field checks (blank store_id, negative limit) happen in CallListQuery, mapped by GrpcErrorMapper. */
+    /** Field checks (store_id required and an id, limit not negative) happen in CallListQuery, mapped by GrpcErrorMapper. */
     @Override
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<CallList> getCallList(GetCallListRequest request) {
@@ -69,11 +69,11 @@ class CampaignGrpcService implements CampaignService {
 
     @Override
     public Uni<CampaignResults> getCampaignResults(GetCampaignResultsRequest request) {
-        if (request.getCampaignId().isBlank()) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("campaign_id: is required").asRuntimeException());
-        }
         String id = request.getCampaignId();
-        return campaigns.review(id).flatMap(review -> monitoring.live(id).flatMap(live -> monitoring.beforeAfter(id)
+        return Uni.createFrom().deferred(() -> {
+            FieldChecks.checkId("campaign_id", id);
+            return campaigns.review(id);
+        }).flatMap(review -> monitoring.live(id).flatMap(live -> monitoring.beforeAfter(id)
                 .map(beforeAfter -> GrpcMapper.toProto(id, review, live, beforeAfter))));
     }
 }

@@ -22,6 +22,7 @@ import io.memberpulse.campaign.domain.experiment.BeforeAfter;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import io.memberpulse.proto.campaign.v1.ReviewMetric;
 import io.memberpulse.proto.campaign.v1.StoreResult;
+import io.memberpulse.proto.checks.FieldChecks;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -94,11 +95,12 @@ final class GrpcMapper {
         return value == null ? "" : value;
     }
 
-    /** A RecordOutcomeRequest as a domain outcome; blank task_id, unset version or result are refused naming the field. */
+    /**
+     * A RecordOutcomeRequest as a domain outcome; a blank task_id or one no id can be, an unset version or result are
+     * refused naming the field (the note and follow-up date are checked where the outcome is recorded).
+     */
     static Outcome outcome(RecordOutcomeRequest request) {
-        if (request.getTaskId().isBlank()) {
-            throw new InvalidArgumentException("task_id", "is required");
-        }
+        FieldChecks.checkId("task_id", request.getTaskId());
         if (!request.hasVersion()) {
             // The optimistic lock, as over REST: an unset version would otherwise read as 0, a new task's.
             throw new InvalidArgumentException("version", "is required: the task version from the call list");

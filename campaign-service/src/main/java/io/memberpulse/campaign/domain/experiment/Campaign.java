@@ -1,6 +1,7 @@
 package io.memberpulse.campaign.domain.experiment;
 
 import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.proto.checks.FieldChecks;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +17,10 @@ public record Campaign(String id, String name, Target target, String content,
         String channel, String offer, double costPerTouch, double couponValue, Instant startAt, Instant endAt,
         double holdoutShare, List<String> variants, CampaignState state) {
 
+    /** Longest message content accepted, in characters (an SMS is 70 to 160; a WeChat article's digest 120). */
+    public static final int MAX_CONTENT_LENGTH = 4_000;
+    /** Longest offer accepted ("20% off your next order", a coupon code). */
+    public static final int MAX_OFFER_LENGTH = 200;
     public static final Set<String> CHANNELS = Set.of("call", "sms", "wechat", "app_push", "guide_message", "in_store");
 
     public Campaign {
@@ -39,6 +44,28 @@ public record Campaign(String id, String name, Target target, String content,
         require(variants.stream().noneMatch(v -> v.contains(",")), "variants", "must not contain a comma");
         require(variants.stream().distinct().count() == variants.size(), "variants", "must be distinct");
         Objects.requireNonNull(state, "state");
+    }
+
+    /**
+     * The checks of a campaign being planned, beyond those of every campaign (a stored one included): its text is
+     * text PostgreSQL can store and a caller can read (name, offer, variants and target ids one line without control
+     * characters; content may keep tab and line breaks), within the lengths above, its window lies within the
+     * years 1900..9999 (a year -1 cannot be stored; one in 20260 is a typo) and its costs are amounts a review can add
+     * up (at most FieldChecks.MAX_AMOUNT each).
+     */
+    public Campaign checkPlanned() {
+        FieldChecks.checkText("name", name, FieldChecks.MAX_NAME_LENGTH);
+        FieldChecks.checkFreeText("content", content, MAX_CONTENT_LENGTH);
+        FieldChecks.checkText("offer", offer, MAX_OFFER_LENGTH);
+        variants.forEach(variant -> FieldChecks.checkText("variants", variant, FieldChecks.MAX_ID_LENGTH));
+        FieldChecks.checkOptionalId("target_segment_id", target.segmentId());
+        FieldChecks.checkOptionalId("target_store_id", target.storeId());
+        FieldChecks.checkInstant("start_at", startAt);
+        FieldChecks.checkInstant("end_at", endAt);
+        // bounded, so that a review's cost (touches × cost per touch + coupons × value) stays finite
+        FieldChecks.checkAmount("cost_per_touch", costPerTouch);
+        FieldChecks.checkAmount("coupon_value", couponValue);
+        return this;
     }
 
     /**

@@ -17,6 +17,7 @@ import io.memberpulse.proto.campaign.v1.CallList;
 import io.memberpulse.proto.campaign.v1.CallTask;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
+import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
 import io.memberpulse.proto.campaign.v1.TaskStatus;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,6 +25,8 @@ import io.restassured.RestAssured;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -199,6 +202,54 @@ class CampaignGrpcServiceTest {
         StatusRuntimeException negative = catchThrowableOfType(StatusRuntimeException.class, () -> callList("any", -3));
         assertThat(negative.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(negative.getStatus().getDescription()).contains("limit");
+    }
+
+    /** A NUL reached PostgreSQL (INTERNAL); an id longer than any is one a status description should not quote back. */
+    @Test
+    void idsPostgresqlCannotTakeAreInvalidArgumentsNamingTheField() {
+        invalid(() -> callList("s\u00001", 0), "store_id: must not contain control characters");
+        invalid(() -> campaigns.getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId("c\u00001").build()),
+                "campaign_id: must not contain control characters");
+        invalid(() -> campaigns.getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId("c".repeat(129))
+                .build()), "campaign_id: is 129 characters long, at most 128 are accepted");
+        invalid(() -> campaigns.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId("t\u00001").setVersion(0)
+                .setReached(false).setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)
+                .build()), "task_id: must not contain control characters");
+    }
+
+    /** A note PostgreSQL cannot store (INTERNAL before), a follow-up in the past or years ahead: refused, the task open. */
+    @Test
+    void anOutcomesNoteAndFollowUpDateAreCheckedAndABadOneClosesNothing() {
+        String run = ChurnEvents.run();
+        String store = "n-" + run;
+        ChurnEvents.publish(kafka, List.of(scored("n-" + run, store, 0.9, 50.0, T1)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(callList(store, 0)
+                .getTasksList()).hasSize(1));
+        CallTask task = callList(store, 0).getTasks(0);
+        RecordOutcomeRequest willReturn = RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId())
+                .setVersion(task.getVersion()).setReached(true)
+                .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_WILL_RETURN).build();
+
+        invalid(() -> campaigns.recordOutcome(willReturn.toBuilder().setNote("comes\u0000back").build()),
+                "note: must not contain control characters other than tab and line breaks");
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        invalid(() -> campaigns.recordOutcome(willReturn.toBuilder().setFollowUpDate("2016-01-01").build()),
+                "follow_up_date: 2016-01-01 is outside " + today.minusDays(1) + ".." + today.plusDays(366)
+                        + " (from yesterday to a year ahead)");
+        invalid(() -> campaigns.recordOutcome(willReturn.toBuilder().setFollowUpDate("+20260-01-01").build()),
+                "follow_up_date: +20260-01-01 is outside");
+        assertThat(callList(store, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
+
+        // A note of several lines, with a follow-up next week, is an outcome like any other.
+        assertThat(campaigns.recordOutcome(willReturn.toBuilder().setNote("comes back\n\tnext week")
+                .setFollowUpDate(today.plusDays(7).toString()).build()).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
+    }
+
+    private static void invalid(Runnable call, String descriptionStart) {
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, call::run);
+        assertThat(e).as("refused").isNotNull();
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).startsWith(descriptionStart);
     }
 
     @Test

@@ -421,6 +421,12 @@ class CampaignResourceTest {
                 .then().statusCode(200);
     }
 
+    static void refusedPlan(String body, String field, String reason) {
+        given().contentType(ContentType.JSON).body(body).post("/campaigns").then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", equalTo(field))
+                .body("errors[0].reason", equalTo(reason)).body("detail", equalTo(field + ": " + reason));
+    }
+
     @Test
     void badPlansAndUnknownCampaignsGetClearAnswers() {
         given().contentType(ContentType.JSON).body(plan("s", 0.0)).post("/campaigns")
@@ -430,6 +436,28 @@ class CampaignResourceTest {
         given().contentType(ContentType.JSON).body(plan("s", 0.1).replace(START.toString(), "next monday")).post("/campaigns")
                 .then().statusCode(400).body("errors[0].field", equalTo("startAt"));
         given().get("/campaigns/no-such-campaign/results").then().statusCode(404);
+        // Text PostgreSQL cannot store (a NUL: a 500 before) or a caller cannot read, named as the body spells it.
+        // (\\u0000 and \\u0007 are JSON escapes: a NUL and a bell in the string.)
+        refusedPlan(plan("s", 0.1).replace("win-back calls", "win-back\\u0000calls"), "name",
+                "must not contain control characters");
+        refusedPlan(plan("s", 0.1).replace("we miss you", "we miss\\u0000you"), "content",
+                "must not contain control characters other than tab and line breaks");
+        refusedPlan(plan("s", 0.1).replace("we miss you", "x".repeat(4_001)), "content",
+                "is 4001 characters long, at most 4000 are accepted");
+        refusedPlan(plan("s", 0.1).replace("¥10 coupon", "¥10\\u0007coupon"), "offer", "must not contain control characters");
+        refusedPlan(plan("s", 0.1).replace("\"holdoutShare\"", "\"variants\": [\"a\", \"b\\u0000\"], \"holdoutShare\""),
+                "variants", "must not contain control characters");
+        refusedPlan(plan("s\\u0000", 0.1), "targetStoreId", "must not contain control characters");
+        refusedPlan(plan("s", 0.1).replace("\"targetMinProbability\": 0.7", "\"targetSegmentId\": \"churn-edge\\u0000\""),
+                "targetSegmentId", "must not contain control characters");
+        // 1e308 per touch made every review's cost Infinity
+        refusedPlan(plan("s", 0.1).replace("\"couponValue\": 10", "\"costPerTouch\": 1e308"), "costPerTouch",
+                "must be a finite amount within 0..10000000");
+        // Years PostgreSQL cannot store (a 500 before), or that are typos stored as given.
+        refusedPlan(plan("s", 0.1).replace(START.toString(), "-0001-01-01T00:00:00Z"), "startAt",
+                "-0001-01-01T00:00:00Z is outside 1900-01-01T00:00:00Z..9999-12-31T23:59:59Z");
+        refusedPlan(plan("s", 0.1).replace(END.toString(), "+20260-01-01T00:00:00Z"), "endAt",
+                "+20260-01-01T00:00:00Z is outside 1900-01-01T00:00:00Z..9999-12-31T23:59:59Z");
         // 1e999 reads as Infinity: refused, not a campaign whose every review costs Infinity.
         given().contentType(ContentType.JSON).body(plan("s", 0.1).replace("\"couponValue\": 10", "\"costPerTouch\": 1e999"))
                 .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("costPerTouch"))

@@ -32,6 +32,8 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -71,10 +73,13 @@ class OutcomeResourceTest {
         return given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
     }
 
+    /** A follow-up a week from today: a follow-up is from yesterday to a year ahead. */
+    static final String FOLLOW_UP = LocalDate.now(ZoneOffset.UTC).plusDays(7).toString();
+
     static String body(boolean reached, String result, String note, long version) {
         return """
-                {"reached": %s, "result": "%s", "note": "%s", "followUpDate": "2024-03-09", "version": %d}"""
-                .formatted(reached, result, note, version);
+                {"reached": %s, "result": "%s", "note": "%s", "followUpDate": "%s", "version": %d}"""
+                .formatted(reached, result, note, FOLLOW_UP, version);
     }
 
     @Test
@@ -101,7 +106,7 @@ class OutcomeResourceTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
                 .anyMatch(r -> r.key().equals(memberId) && r.value().getTaskId().equals(taskId)
                         && r.value().getResult() == OutcomeResult.OUTCOME_RESULT_WILL_RETURN
-                        && r.value().getFollowUpDate().equals("2024-03-09")));
+                        && r.value().getFollowUpDate().equals(FOLLOW_UP)));
         // Published once: the repeat sent nothing.
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
                 .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
@@ -128,10 +133,25 @@ class OutcomeResourceTest {
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("result"));
         given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\"}")
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("version"));
-        given().contentType(ContentType.JSON).body(body(true, "will_return", "", version).replace("2024-03-09", "next week"))
+        given().contentType(ContentType.JSON).body(body(true, "will_return", "", version).replace(FOLLOW_UP, "next week"))
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(400)
                 .body("errors[0].field", equalTo("followUpDate")) // as the body spells it, not the wire's follow_up_date
                 .body("detail", startsWith("followUpDate: not an ISO-8601 date"));
+        // A note PostgreSQL cannot store (\\u0000 in the JSON: a NUL; a 500 before), a follow-up in the past or years
+        // ahead (a year -1 was a 500, a year 20260 stored as given), a version with a fraction (read as 3 before).
+        given().contentType(ContentType.JSON).body(body(true, "will_return", "back\\u0000soon", version))
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("note"))
+                .body("errors[0].reason", equalTo("must not contain control characters other than tab and line breaks"));
+        for (String date : List.of("-0001-01-01", "2016-01-01", "+20260-01-01")) {
+            given().contentType(ContentType.JSON).body(body(true, "will_return", "", version).replace(FOLLOW_UP, date))
+                    .post("/tasks/{id}/outcome", taskId).then().statusCode(400)
+                    .body("errors[0].field", equalTo("followUpDate"))
+                    .body("errors[0].reason", containsString(" is outside "));
+        }
+        given().contentType(ContentType.JSON).body(body(true, "will_return", "", version).replace("\"version\": " + version,
+                        "\"version\": " + version + ".9"))
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(400).body("errors[0].field", equalTo("version"));
+        given().get("/stores/{s}/call-list", store).then().statusCode(200).body("tasks.taskId", hasItem(taskId));
         given().contentType(ContentType.JSON).body("{\"reached\": tru")
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("body")).body("detail", startsWith("body: malformed JSON at line 1, column"));

@@ -18,6 +18,8 @@ import io.memberpulse.proto.churn.v1.TopRiskRequest;
 import io.memberpulse.proto.churn.v1.TopRiskResponse;
 import io.memberpulse.proto.auth.Callers;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.FieldChecks;
+import io.memberpulse.proto.checks.InvalidFieldException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import jakarta.annotation.security.RolesAllowed;
@@ -41,10 +43,10 @@ class ChurnGrpcService implements ChurnService {
 
     @Override
     public Uni<ChurnScored> getScore(GetScoreRequest request) {
-        if (request.getMemberId().isBlank()) {
-            return Uni.createFrom().failure(invalid("member_id: is required"));
-        }
-        return queries.score(request.getMemberId()).map(ChurnScoredMapper::toProto);
+        return Uni.createFrom().deferred(() -> {
+            FieldChecks.checkId("member_id", request.getMemberId());
+            return queries.score(request.getMemberId());
+        }).map(ChurnScoredMapper::toProto);
     }
 
     /** Store staff see their own store's riskiest members only (the store_id claim of their token). */
@@ -53,6 +55,9 @@ class ChurnGrpcService implements ChurnService {
     public Uni<TopRiskResponse> topRisk(TopRiskRequest request) {
         if (request.getK() < 1 || request.getK() > MAX_K) {
             return Uni.createFrom().failure(invalid("k: must be within 1.." + MAX_K));
+        }
+        if (!request.getStoreId().isBlank()) {
+            FieldChecks.checkOptionalId("store_id", request.getStoreId());
         }
         String store = request.getStoreId().isBlank() ? null : request.getStoreId();
         // the caller's identity is resolved off the event loop: ask for it, never block on it
@@ -64,6 +69,10 @@ class ChurnGrpcService implements ChurnService {
     @Override
     public Uni<RoiResponse> calculateRoi(RoiRequest request) {
         return Uni.createFrom().item(() -> {
+            // unset is not 0, as over REST: an ROI for no members or no uplift is not what was asked
+            required("members", request.hasMembers());
+            required("win_back_uplift", request.hasWinBackUplift());
+            required("net_value_per_won_back", request.hasNetValuePerWonBack());
             RoiCalculator.Result result = RoiCalculator.calculate(new RoiCalculator.Inputs(request.getMembers(),
                     request.getRiskShare(), request.getTouchCost(), request.getCouponCost(), request.getWinBackUplift(),
                     request.getNetValuePerWonBack()));
@@ -80,14 +89,20 @@ class ChurnGrpcService implements ChurnService {
 
     @Override
     public Uni<ModelReportResponse> getModelReport(GetModelReportRequest request) {
-        if (request.getVersion().isBlank()) {
-            return Uni.createFrom().failure(invalid("version: is required"));
-        }
-        return models.versionAndReport(request.getVersion()).map(found -> found
+        return Uni.createFrom().deferred(() -> {
+            FieldChecks.checkId("version", request.getVersion());
+            return models.versionAndReport(request.getVersion());
+        }).map(found -> found
                 .map(stored -> ModelReportResponse.newBuilder().setSummary(ModelSummaryMapper.toProto(stored.version()))
                         .setReportJson(stored.report()).build())
                 .orElseThrow(() -> Status.NOT_FOUND.withDescription("no model version " + request.getVersion())
                         .asRuntimeException()));
+    }
+
+    private static void required(String field, boolean present) {
+        if (!present) {
+            throw new InvalidFieldException(field, "is required");
+        }
     }
 
     private static RuntimeException invalid(String description) {

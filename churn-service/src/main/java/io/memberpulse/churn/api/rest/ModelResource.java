@@ -10,6 +10,7 @@ import io.memberpulse.churn.domain.model.ModelReport;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.FieldChecks;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -132,10 +133,13 @@ public class ModelResource {
         if (text == null || text.isBlank()) {
             return null;
         }
+        Instant instant;
         try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+            instant = text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw new InvalidInputException("asOf", "must be a date (2011-09-10) or an instant (2011-09-10T00:00:00Z)");
         }
+        FieldChecks.checkInstant("asOf", instant); // a year -1 reached PostgreSQL (a 500); one in 20110 is a typo
+        return instant;
     }
 }

@@ -101,11 +101,27 @@ public class ScoreResource {
     public Uni<WhatIfRoi.Result> roiWhatIf(@QueryParam("members") String members, @QueryParam("topShare") String topShare,
             @QueryParam("touchCost") String touchCost, @QueryParam("couponCost") String couponCost,
             @QueryParam("netValuePerWonBack") String netValuePerWonBack, @QueryParam("baseWinBack") String baseWinBack) {
-        WhatIfRoi.Inputs inputs = new WhatIfRoi.Inputs(Math.round(number(members, "members", null)),
+        WhatIfRoi.Inputs inputs = new WhatIfRoi.Inputs(wholeNumber(members, "members"),
                 number(topShare, "topShare", null), number(touchCost, "touchCost", 0.0),
                 number(couponCost, "couponCost", 0.0), number(netValuePerWonBack, "netValuePerWonBack", null),
                 number(baseWinBack, "baseWinBack", null));
         return whatIf.whatIf(inputs);
+    }
+
+    /** A required query whole number (members: 2.5 is no count of members), within 0..RoiCalculator.MAX_MEMBERS. */
+    static long wholeNumber(String text, String field) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidInputException(field, "is required");
+        }
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= 0 && value <= RoiCalculator.MAX_MEMBERS) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, as a value out of range is
+        }
+        throw new InvalidInputException(field, "must be a whole number within 0.." + RoiCalculator.MAX_MEMBERS);
     }
 
     /** A query number; absent: the fallback, or 400 naming the field when there is none. */

@@ -138,6 +138,17 @@ class ModelResourceTest {
         }
     }
 
+    /** A year -1 reached PostgreSQL (a 500, or a job failing later); a year 20110 is a typo, not a model. */
+    @Test
+    void anAsOfOutsideTheYears1900To9999IsRefusedNamingIt() {
+        for (String asOf : List.of("-0001-01-01T00:00:00Z", "+20110-09-10T00:00:00Z", "1899-12-31T23:59:59Z")) {
+            given().queryParam("asOf", asOf).post("/models/train").then().statusCode(400)
+                    .body("errors[0].field", equalTo("asOf")).body("errors[0].reason", containsString(" is outside 1900"));
+            given().queryParam("asOf", asOf).queryParam("horizon", 90).post("/models/batch-scores").then().statusCode(400)
+                    .body("errors[0].field", equalTo("asOf")).body("errors[0].reason", containsString(" is outside 1900"));
+        }
+    }
+
     @Test
     void modelsAreTrainedOnDemandReportedAndPromotedToScoreMembers() throws Exception {
         assertTooLittleData(Jobs.run("/models/train?asOf=2001-01-01"));

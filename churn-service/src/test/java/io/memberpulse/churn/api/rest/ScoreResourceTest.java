@@ -18,6 +18,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.churn.v1.ChurnServiceGrpc;
+import io.memberpulse.proto.churn.v1.GetModelReportRequest;
 import io.memberpulse.proto.churn.v1.GetScoreRequest;
 import io.memberpulse.proto.churn.v1.RoiRequest;
 import io.memberpulse.proto.churn.v1.TopRiskRequest;
@@ -305,6 +306,43 @@ class ScoreResourceTest {
         }
     }
 
+    /** A NUL reached PostgreSQL (INTERNAL); unset ROI inputs were taken as 0 and answered OK with a wrong ROI. */
+    @Test
+    void grpcRefusesIdsPostgresqlCannotTakeAndRoiInputsLeftUnset() {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            var stub = ChurnServiceGrpc.newBlockingStub(channel);
+            invalid(() -> stub.getScore(GetScoreRequest.newBuilder().setMemberId("m\u00001").build()),
+                    "member_id: must not contain control characters");
+            invalid(() -> stub.getScore(GetScoreRequest.newBuilder().setMemberId("m".repeat(129)).build()),
+                    "member_id: is 129 characters long, at most 128 are accepted");
+            invalid(() -> stub.topRisk(TopRiskRequest.newBuilder().setStoreId("s\u00001").setK(5).build()),
+                    "store_id: must not contain control characters");
+            invalid(() -> stub.getModelReport(GetModelReportRequest.newBuilder().setVersion("v\u00001").build()),
+                    "version: must not contain control characters");
+            RoiRequest complete = RoiRequest.newBuilder().setMembers(100_000).setRiskShare(0.2).setTouchCost(0.25)
+                    .setCouponCost(2).setWinBackUplift(0.08).setNetValuePerWonBack(60).build();
+            invalid(() -> stub.calculateRoi(complete.toBuilder().clearMembers().build()), "members: is required");
+            invalid(() -> stub.calculateRoi(complete.toBuilder().clearWinBackUplift().build()), "win_back_uplift: is required");
+            invalid(() -> stub.calculateRoi(complete.toBuilder().clearNetValuePerWonBack().build()),
+                    "net_value_per_won_back: is required");
+            invalid(() -> stub.calculateRoi(complete.toBuilder().setTouchCost(1e308).setCouponCost(1e308).build()),
+                    "touch_cost: must be a finite amount within 0..10000000");
+            // 0 set is a value: no uplift, no gain
+            assertThat(stub.calculateRoi(complete.toBuilder().setWinBackUplift(0).build()).getGain()).isZero();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static void invalid(Runnable call, String description) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).isEqualTo(description);
+        });
+    }
+
     @Test
     void roiOverRestAndItsBadInput() {
         given().contentType(ContentType.JSON)
@@ -327,6 +365,24 @@ class ScoreResourceTest {
                 .body("errors[0].field", equalTo("coupon_cost"))
                 .body("errors[0].reason", startsWith("is not a known field (known: "))
                 .body("errors[0].reason", containsString("couponCost"));
+        // a fraction is no count of members (2.5 was read as 2)
+        given().contentType(ContentType.JSON).body("{\"members\": 2.5, \"riskShare\": 0.1, \"touchCost\": 1, "
+                + "\"winBackUplift\": 0.1, \"netValuePerWonBack\": 5}")
+                .post("/roi").then().statusCode(400).body("errors[0].field", equalTo("members"))
+                .body("errors[0].reason", startsWith("must be a whole number"));
+        // each amount finite, their sum and product were not: a cost of "Infinity" with 200 OK
+        given().contentType(ContentType.JSON).body("{\"members\": 100, \"riskShare\": 0.1, \"touchCost\": 1e308, "
+                + "\"couponCost\": 1e308, \"winBackUplift\": 0.1, \"netValuePerWonBack\": 5}")
+                .post("/roi").then().statusCode(400).body("errors[0].field", equalTo("touchCost"))
+                .body("errors[0].reason", equalTo("must be a finite amount within 0..10000000"));
+        // what-if: members a whole number within bounds (2.5 was rounded to 3)
+        String whatIf = "/roi/what-if?topShare=0.2&touchCost=1&netValuePerWonBack=60&baseWinBack=0.1&members=";
+        for (String members : List.of("2.5", "1e12", "-1", "many")) {
+            given().get(whatIf + members).then().statusCode(400).body("errors[0].field", equalTo("members"))
+                    .body("errors[0].reason", equalTo("must be a whole number within 0..1000000000"));
+        }
+        given().get(whatIf.replace("netValuePerWonBack=60", "netValuePerWonBack=1e308") + "100").then().statusCode(400)
+                .body("errors[0].field", equalTo("netValuePerWonBack"));
         given().get("/scores/top?k=0").then().statusCode(400).body("errors[0].field", equalTo("k"));
         given().get("/scores/top?k=ten").then().statusCode(400).body("errors[0].field", equalTo("k"));
         given().get("/stores/s1/top-risk?k=ten").then().statusCode(400).body("errors[0].field", equalTo("k"));

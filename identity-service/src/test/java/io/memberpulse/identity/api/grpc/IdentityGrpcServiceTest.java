@@ -186,6 +186,14 @@ class IdentityGrpcServiceTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).startsWith("parts[0].event_keys[0]:");
                 });
+        // a reason PostgreSQL cannot store (a NUL: the split stored it, a 500 / INTERNAL) is refused before anything
+        assertThatThrownBy(() -> stub.splitMember(SplitMemberRequest.newBuilder().setMemberId(member)
+                .setReason("two\u0000people").addParts(SplitPart.newBuilder().addEventKeys("pos:nothing")).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription())
+                            .isEqualTo("reason: must not contain control characters other than tab and line breaks");
+                });
         assertThatThrownBy(() -> stub.getEvidence(GetMemberRequest.newBuilder().setMemberId("nobody").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));

@@ -166,6 +166,19 @@ class MemberResourceTest {
     }
 
     @Test
+    void aSplitReasonPostgresqlCannotStoreOrTooLongIsRefusedNamingIt() {
+        // \\u0000 in the JSON text: a NUL in the reason (stored with the split: a 500 from PostgreSQL)
+        given().contentType("application/json").body("{\"parts\": [{\"eventKeys\": [\"pos:e1\"]}], \"reason\": \"two\\u0000people\"}")
+                .post("/members/any/split").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("reason"))
+                .body("errors[0].reason", equalTo("must not contain control characters other than tab and line breaks"));
+        given().contentType("application/json").body("{\"parts\": [{\"eventKeys\": [\"pos:e1\"]}], \"reason\": \"%s\"}"
+                .formatted("x".repeat(1_001)))
+                .post("/members/any/split").then().statusCode(400).body("errors[0].field", equalTo("reason"))
+                .body("errors[0].reason", equalTo("is 1001 characters long, at most 1000 are accepted"));
+    }
+
+    @Test
     void aSplitBodyWithAFieldItDoesNotHaveIsRefusedNamingIt() {
         // "part" for "parts": the split would have been refused as empty, or a misspelt "reasons" dropped silently
         given().contentType("application/json").body("{\"parts\": [{\"eventKeys\": [\"pos:e1\"]}], \"reasons\": \"typo\"}")

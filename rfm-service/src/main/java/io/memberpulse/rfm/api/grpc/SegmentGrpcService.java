@@ -2,6 +2,7 @@ package io.memberpulse.rfm.api.grpc;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.segments.v1.GetMemberRfmRequest;
 import io.memberpulse.proto.segments.v1.LifecycleStage;
 import io.memberpulse.proto.segments.v1.ListSegmentsRequest;
@@ -48,7 +49,7 @@ class SegmentGrpcService implements SegmentService {
     @Override
     public Uni<MemberProfile> getMemberProfile(GetMemberRfmRequest request) {
         return Uni.createFrom().deferred(() -> {
-            ParameterChecks.checkId("member_id", request.getMemberId());
+            FieldChecks.checkId("member_id", request.getMemberId());
             if (request.hasAsOf()) {
                 // The request type is GetMemberRfm's; a profile is only known as of now, so as_of is not silently ignored.
                 throw new InvalidParameterException("as_of", "not supported: the profile is always the current one "
@@ -78,9 +79,9 @@ class SegmentGrpcService implements SegmentService {
     @Override
     public Multi<SegmentMember> streamSegmentMembers(StreamSegmentMembersRequest request) {
         return Multi.createFrom().deferred(() -> {
-            ParameterChecks.checkId("segment_id", request.getSegmentId());
+            FieldChecks.checkId("segment_id", request.getSegmentId());
             if (!request.getStoreId().isBlank()) { // blank: every store
-                ParameterChecks.checkText("store_id", request.getStoreId());
+                FieldChecks.checkOptionalId("store_id", request.getStoreId());
             }
             if (!queries.segmentExists(request.getSegmentId())) {
                 throw new UnknownSegmentException(request.getSegmentId());
@@ -91,7 +92,7 @@ class SegmentGrpcService implements SegmentService {
     }
 
     private Uni<RfmSnapshot> row(GetMemberRfmRequest request) {
-        ParameterChecks.checkId("member_id", request.getMemberId());
+        FieldChecks.checkId("member_id", request.getMemberId());
         if (request.hasAsOf()) {
             return queries.asOf(request.getMemberId(), instant("as_of", request.getAsOf()));
         }

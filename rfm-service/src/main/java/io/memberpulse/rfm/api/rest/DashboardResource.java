@@ -23,6 +23,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "dashboard", description = "Member funnel, activity, repurchase, order values, stores, segments over time")
 public class DashboardResource {
+    /** The narrowest order-value bucket: a cent. */
+    static final double MIN_WIDTH = 0.01;
+
     private final DashboardService dashboards;
 
     public DashboardResource(DashboardService dashboards) {
@@ -56,8 +59,9 @@ public class DashboardResource {
     public Uni<List<Dashboard.BucketRow>> orderValues(@QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("width") @DefaultValue("10") String widthText) {
         double width = QueryNumbers.number("width", widthText);
-        if (!(width > 0) || Double.isInfinite(width)) {
-            throw new InvalidParameterException("width", "must be positive");
+        // narrower than a cent, net / width overflows PostgreSQL's double precision (a 500): no amount is finer
+        if (!(width >= MIN_WIDTH) || Double.isInfinite(width)) {
+            throw new InvalidParameterException("width", "must be a finite number, " + MIN_WIDTH + " or more");
         }
         return window(from, to).flatMap(w -> dashboards.orderValues(w, width));
     }

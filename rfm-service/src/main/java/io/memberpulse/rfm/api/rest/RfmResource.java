@@ -1,6 +1,7 @@
 package io.memberpulse.rfm.api.rest;
 
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.ParameterChecks;
@@ -15,15 +16,23 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 @RolesAllowed(Roles.ANALYST)
 @Path("/")
@@ -58,7 +67,7 @@ public class RfmResource {
     @APIResponseSchema(value = RfmResponse.class, responseDescription = "R, F, M, segments and stage as of asOf")
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf) {
-        ParameterChecks.checkId("memberId", memberId);
+        FieldChecks.checkId("memberId", memberId);
         if (asOf == null || asOf.isBlank()) {
             return queries.current(memberId).map(RfmResponse::of);
         }
@@ -75,7 +84,7 @@ public class RfmResource {
     @APIResponseSchema(value = ProfileResponse.class, responseDescription = "stage, segments and tags")
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<ProfileResponse> profile(@PathParam("memberId") String memberId) {
-        ParameterChecks.checkId("memberId", memberId);
+        FieldChecks.checkId("memberId", memberId);
         return queries.profile(memberId).map(p -> new ProfileResponse(memberId,
                 p.stage() == null ? null : p.stage().name().toLowerCase(java.util.Locale.ROOT),
                 List.copyOf(p.snapshot().segments()), p.tags(), p.snapshot().rfm()));
@@ -92,15 +101,24 @@ public class RfmResource {
 
     @GET
     @Path("segments/{segmentId}/members")
-    @Operation(summary = "Members of a segment, optionally of one home store, a page at a time")
-    @APIResponseSchema(value = SegmentMemberResponse[].class, responseDescription = "the members in the segment")
+    @Operation(summary = "Members of a segment, optionally of one home store, a page at a time in member id order",
+            description = "Page with after=<the last memberId of the previous page> (keyset: each page reads only its "
+                    + "own rows, and members entering or leaving the live segment meanwhile shift no page); a full page "
+                    + "carries the next page's address in a Link header (rel=\"next\"). offset still skips members "
+                    + "(after after, when both are given)")
+    @APIResponse(responseCode = "200", description = "the members in the segment",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SegmentMemberResponse[].class)),
+            headers = @Header(name = "Link", description = "<...?after=<last memberId>&limit=N>; rel=\"next\" "
+                    + "when the page is full (there may be more)", schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "404", description = "no segment with this id")
-    public Uni<List<SegmentMemberResponse>> members(@PathParam("segmentId") String segmentId,
-            @QueryParam("store") String storeId, @QueryParam("offset") @DefaultValue("0") String offsetText,
-            @QueryParam("limit") @DefaultValue("100") String limitText) {
-        ParameterChecks.checkId("segmentId", segmentId);
+    public Uni<RestResponse<List<SegmentMemberResponse>>> members(@PathParam("segmentId") String segmentId,
+            @QueryParam("store") String storeId, @QueryParam("after") String after,
+            @QueryParam("offset") @DefaultValue("0") String offsetText,
+            @QueryParam("limit") @DefaultValue("100") String limitText, @Context UriInfo uri) {
+        FieldChecks.checkId("segmentId", segmentId);
         if (storeId != null && !storeId.isBlank()) { // absent or blank: every store
-            ParameterChecks.checkText("store", storeId);
+            FieldChecks.checkOptionalId("store", storeId);
         }
         if (!queries.segmentExists(segmentId)) {
             throw new UnknownSegmentException(segmentId);
@@ -111,10 +129,21 @@ public class RfmResource {
             throw new InvalidParameterException(offset < 0 ? "offset" : "limit",
                     offset < 0 ? "must be 0 or more" : "must be within 1..10000");
         }
-        return queries.membersOf(segmentId, storeId).skip().first(offset).select().first(limit)
-                .map(row -> new SegmentMemberResponse(row.rfm().memberId(), row.rfm().homeStoreId(),
-                        row.rfm().recencyDays(), row.rfm().frequency30d(), row.rfm().monetaryNet30d()))
-                .collect().asList();
+        String from = after == null || after.isEmpty() ? null : after;
+        FieldChecks.checkOptionalId("after", from);
+        return queries.membersOf(segmentId, storeId, from, offset, limit).map(page -> {
+            List<SegmentMemberResponse> members = page.stream().map(row -> new SegmentMemberResponse(row.rfm().memberId(),
+                    row.rfm().homeStoreId(), row.rfm().recencyDays(), row.rfm().frequency30d(), row.rfm().monetaryNet30d()))
+                    .toList();
+            RestResponse.ResponseBuilder<List<SegmentMemberResponse>> response = RestResponse.ResponseBuilder.ok(members);
+            if (members.size() == limit) {
+                URI next = uri.getRequestUriBuilder().replaceQueryParam("offset")
+                        .replaceQueryParam("after", members.get(members.size() - 1).memberId())
+                        .replaceQueryParam("limit", limit).build();
+                response.header("Link", "<" + next + ">; rel=\"next\"");
+            }
+            return response.build();
+        });
     }
 
     @GET

@@ -22,7 +22,8 @@ import java.util.Map;
  * Example: {@code stage == "loyal" && monetary_net_90d >= 800 && !("churn-edge" in segments)}.
  */
 public final class SegmentRuleCompiler {
-    private static final int MAX_LENGTH = 2_000;
+    /** Longest rule accepted, in characters. */
+    public static final int MAX_LENGTH = 2_000;
 
     /**
      * Numbers compare across int and double, as business users write them: "monetary_net_90d >= 800" and

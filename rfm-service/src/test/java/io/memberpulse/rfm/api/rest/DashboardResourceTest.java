@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.devstack.testing.AuthTestResource;
@@ -83,11 +84,23 @@ class DashboardResourceTest {
         given().get("/dashboard/activity" + window).then().statusCode(200).body("[0].activeMembers", equalTo(3));
         given().get("/dashboard/order-values?width=0").then().statusCode(400).body("errors[0].field", equalTo("width"));
         given().get("/dashboard/order-values?width=wide").then().statusCode(400).body("errors[0].field", equalTo("width"));
+        // narrower than a cent: net / width overflowed PostgreSQL's double precision (a 500)
+        given().get("/dashboard/order-values?width=1e-310").then().statusCode(400).body("errors[0].field", equalTo("width"))
+                .body("errors[0].reason", equalTo("must be a finite number, 0.01 or more"));
         given().get("/dashboard/stores?from=2019-01-01T00:00:00Z&to=2018-01-01T00:00:00Z").then().statusCode(400)
                 .body("errors[0].field", equalTo("to"));
         // outside the years gRPC takes (0001..9999), refused the same way over REST
         given().get("/dashboard/activity?from=-10000-01-01T00:00:00Z").then().statusCode(400)
                 .body("errors[0].field", equalTo("from")).body("errors[0].reason", containsString("is outside"));
+    }
+
+    @Test
+    void aFromAfterTheEventClockWithoutToIsRefusedNamingFrom() {
+        // the window was [from, clock): inverted, and every view answered nothing as if nothing had happened
+        for (String view : List.of("funnel", "activity", "repurchase", "order-values", "stores", "segments")) {
+            given().get("/dashboard/" + view + "?from=9000-01-01T00:00:00Z").then().statusCode(400)
+                    .body("errors[0].field", equalTo("from")).body("errors[0].reason", startsWith("must be before the window's end"));
+        }
     }
 
     @Test

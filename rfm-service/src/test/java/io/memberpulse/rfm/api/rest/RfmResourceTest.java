@@ -390,6 +390,32 @@ class RfmResourceTest {
     }
 
     @Test
+    void aSegmentNameOrRuleWithAControlCharacterIsRefusedNamingTheFieldAndNothingIsStored() {
+        String segment = "nul-" + UUID.randomUUID().toString().substring(0, 8);
+        // \\u0000 in the JSON text: a NUL in the string, which PostgreSQL cannot store (a 500 before)
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Big\\u0000\", \"rule\": \"true\"}".formatted(segment))
+                .post("/segments").then().statusCode(400).body("errors[0].field", equalTo("name"))
+                .body("errors[0].reason", equalTo("must not contain control characters"));
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Big\", \"rule\": \"'a\\u0000' != 'b'\"}".formatted(segment))
+                .post("/segments").then().statusCode(400).body("errors[0].field", equalTo("rule"))
+                .body("errors[0].reason", equalTo("must not contain control characters other than tab and line breaks"));
+        given().get("/segments").then().body("id", not(hasItem(segment)));
+        // a rule over several lines is still a rule; its name is one line
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Big\", \"rule\": \"monetary_net_total >= 20000.0\\n\\t&& true\"}"
+                        .formatted(segment))
+                .post("/segments").then().statusCode(201);
+        given().contentType("application/json").body("{\"name\": \"Two\\nlines\", \"rule\": \"true\"}")
+                .put("/segments/" + segment).then().statusCode(400).body("errors[0].field", equalTo("name"));
+        given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"'\\u0007' != ''\"}")
+                .put("/segments/" + segment).then().statusCode(400).body("errors[0].field", equalTo("rule"));
+        given().get("/segments").then().body("find { it.id == '%s' }.name".formatted(segment), equalTo("Big"));
+        given().delete("/segments/" + segment).then().statusCode(204);
+    }
+
+    @Test
     void aDefaultSegmentsThresholdsChangeWhileRunning() {
         String member = "m-" + UUID.randomUUID();
         var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
@@ -510,6 +536,35 @@ class RfmResourceTest {
         given().queryParam("store", "s-077").get("/segments/stage:new/members").then().statusCode(200)
                 .body("memberId", hasItem(member));
         changes.stop();
+    }
+
+    /** Keyset pages: each page reads only its own rows; offset paging re-read the whole segment for every page. */
+    @Test
+    void aSegmentsMembersArePagedAfterTheLastMemberIdWithTheNextPageInALinkHeader() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String store = "kp-" + run;
+        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        List<String> members = List.of("kp-" + run + "-a", "kp-" + run + "-b", "kp-" + run + "-c");
+        for (String member : members) {
+            send(fact(member, member + "-r", EventType.EVENT_TYPE_REGISTER, now, store));
+        }
+        String firstPage = "/segments/stage:new/members?store=" + store + "&limit=2";
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get(firstPage.replace("limit=2", "limit=10"))
+                .then().statusCode(200).body("memberId", equalTo(members)));
+
+        var first = given().get(firstPage).then().statusCode(200).body("memberId", equalTo(members.subList(0, 2)))
+                .extract();
+        String link = first.header("Link");
+        assertThat(link).contains("after=" + members.get(1)).contains("limit=2").endsWith(">; rel=\"next\"");
+        String next = link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+        // the link is already encoded (stage%3Anew): followed as it is
+        var second = given().urlEncodingEnabled(false).get(next).then().statusCode(200).body("memberId", equalTo(members.subList(2, 3))).extract();
+        assertThat(second.header("Link")).isNull(); // not a full page: the last
+        given().get(firstPage + "&after=" + members.get(0)).then().statusCode(200)
+                .body("memberId", equalTo(members.subList(1, 3)));
+        // offset paging still works
+        given().get(firstPage + "&offset=2").then().statusCode(200).body("memberId", equalTo(members.subList(2, 3)));
+        given().get(firstPage + "&after=" + "x".repeat(129)).then().statusCode(400).body("errors[0].field", equalTo("after"));
     }
 
     @Test
