@@ -84,12 +84,12 @@ public class DefineSegmentService {
         if (definitions.exists(id)) {
             throw new SegmentExistsException(id);
         }
-        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+        definitions.check(expression);
         if (!rules.insert(new RuleSegmentRepository.StoredRule(id, name.strip(), expression), Instant.now())
                 .await().indefinitely()) {
             throw new SegmentExistsException(id);
         }
-        definitions.put(id, name.strip(), rule);
+        definitions.reload(); // what is stored now, this change included
         recompute.backfill();
         return sizeOf(id);
     }
@@ -106,11 +106,11 @@ public class DefineSegmentService {
         if (!editable(id)) {
             return OptionalLong.empty();
         }
-        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+        definitions.check(expression);
         if (!rules.update(new RuleSegmentRepository.StoredRule(id, name.strip(), expression)).await().indefinitely()) {
             return OptionalLong.empty(); // retired meanwhile on another replica
         }
-        definitions.put(id, name.strip(), rule);
+        definitions.reload(); // what is stored now, this change included
         recompute.backfill();
         return OptionalLong.of(sizeOf(id));
     }
@@ -123,7 +123,7 @@ public class DefineSegmentService {
         if (!editable(id) || !rules.delete(id).await().indefinitely()) {
             return false;
         }
-        definitions.remove(id);
+        definitions.reload();
         recompute.backfill();
         return true;
     }
@@ -153,7 +153,7 @@ public class DefineSegmentService {
         var thresholds = new RuleSegmentRepository.StoredThresholds(id, recencyDays, orders30d, monetary30d);
         definitions.withThresholds(thresholds); // checked before anything is stored
         rules.saveThresholds(thresholds, Instant.now()).await().indefinitely();
-        definitions.putThresholds(thresholds);
+        definitions.reload();
         recompute.backfill();
         return sizeOf(id);
     }
