@@ -70,8 +70,11 @@ public class MemberRecomputation {
                 .register(registry);
     }
 
-    /** What a recomputation wrote: rows to cache, members whose row was deleted, segment entries and exits. */
-    public record Written(List<RfmSnapshot> rows, List<String> gone, List<SegmentChange> changes) {
+    /**
+     * What a recomputation wrote: rows to cache (with their version), members whose row was deleted (with the version
+     * of the removal), segment entries and exits.
+     */
+    public record Written(List<RfmRepository.StoredRow> rows, Map<String, Instant> gone, List<SegmentChange> changes) {
     }
 
     public Written recompute(Collection<String> memberIds, Instant asOf) {
@@ -83,7 +86,7 @@ public class MemberRecomputation {
      *        test stands for another replica writing between the read and the write with it
      */
     Written recompute(Collection<String> memberIds, Instant asOf, Map<String, RfmRepository.StoredRow> rowsRead) {
-        Written written = new Written(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Written written = new Written(new ArrayList<>(), new HashMap<>(), new ArrayList<>());
         Collection<String> pending = memberIds;
         Map<String, RfmRepository.StoredRow> read = rowsRead;
         int reloads = 0;
@@ -144,7 +147,9 @@ public class MemberRecomputation {
         }
         List<SegmentChange> allChanges = changes.values().stream().flatMap(List::stream).toList();
         long t2 = System.nanoTime();
-        Instant updatedAt = states.newVersion();
+        // After every version read: versions of a member only grow, whatever the clocks of the replicas that wrote it.
+        Instant updatedAt = states.newVersion(before.values().stream().map(RfmRepository.StoredRow::updatedAt)
+                .max(Instant::compareTo).orElse(Instant.EPOCH));
         Set<String> writtenRows;
         Set<String> conflicted = new HashSet<>();
         // Empty: the rows were computed with definitions older than those stored, and none was written. The deletes
@@ -176,12 +181,13 @@ public class MemberRecomputation {
                 conflicted.add(memberId);
                 continue;
             }
-            into.rows().add(row.snapshot());
+            RfmRepository.StoredRow stored = new RfmRepository.StoredRow(row.snapshot(), updatedAt);
+            into.rows().add(stored);
             into.changes().addAll(changes.get(memberId));
-            states.put(memberId, histories.get(memberId), new RfmRepository.StoredRow(row.snapshot(), updatedAt));
+            states.put(memberId, histories.get(memberId), stored);
         }
         gone.keySet().stream().filter(memberId -> !conflicted.contains(memberId)).forEach(memberId -> {
-            into.gone().add(memberId);
+            into.gone().put(memberId, updatedAt);
             into.changes().addAll(changes.get(memberId));
             states.put(memberId, histories.getOrDefault(memberId, MemberHistory.EMPTY), null);
         });

@@ -181,7 +181,9 @@ public class RecomputeRfmService {
                     .filter(java.util.Objects::nonNull)
                     .toList();
             t2 = System.nanoTime();
-            Instant updatedAt = states.newVersion();
+            // After every version it replaces: versions of a member only grow, whatever the clocks of the replicas.
+            Instant updatedAt = states.newVersion(changed.stream().map(RfmRepository.PassRow::replaces)
+                    .filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(Instant.EPOCH));
             boolean definitionsChanged = false;
             for (int from = 0; from < changed.size() && !definitionsChanged; from += ROUND) { // a bounded amount in flight
                 Round round = write(changed.subList(from, Math.min(changed.size(), from + ROUND)), updatedAt, definitions.version(),
@@ -276,7 +278,7 @@ public class RecomputeRfmService {
             Uni.join().all(pages).andFailFast().await().indefinitely().forEach(written::addAll);
         }
         long t1 = System.nanoTime();
-        List<RfmSnapshot> rows = new ArrayList<>(written.size());
+        List<RfmRepository.StoredRow> rows = new ArrayList<>(written.size());
         List<SegmentChange> changes = new ArrayList<>();
         for (RfmRepository.PassRow row : changed) {
             String memberId = row.snapshot().rfm().memberId();
@@ -287,11 +289,12 @@ public class RecomputeRfmService {
                 continue;
             }
             changes.addAll(changesOf.get(memberId));
-            states.written(memberId, new RfmRepository.StoredRow(row.snapshot(), updatedAt));
-            rows.add(row.snapshot());
+            RfmRepository.StoredRow stored = new RfmRepository.StoredRow(row.snapshot(), updatedAt);
+            states.written(memberId, stored);
+            rows.add(stored);
         }
         // Cached and published while the next round is written.
-        outputs.add(output.emit(rows, List.of()).toCompletableFuture());
+        outputs.add(output.emit(rows, Map.of()).toCompletableFuture());
         LOG.debugf("pass wrote %,d rows to PostgreSQL in %.2f s; Redis and %,d changes queued", (Object) rows.size(),
                 (t1 - t0) / 1e9, changes.size());
         return new Round(rows.size(), !unwritten.isEmpty());

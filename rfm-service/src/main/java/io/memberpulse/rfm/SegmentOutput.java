@@ -1,6 +1,5 @@
 package io.memberpulse.rfm;
 
-import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
@@ -9,8 +8,9 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.Collection;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -48,9 +48,13 @@ public class SegmentOutput {
      * queued) behind the earlier ones; completes when Redis and the broker have it. A failed output is
      * retried (caching and publishing again is harmless: consumers see SegmentChanged at least once);
      * changes it still fails to publish stay queued for SegmentChangeRelay. The rows are serialised
-     * here, on the caller's thread.
+     * here, on the caller's thread. Each row carries its version and each member gone the version of its
+     * removal: an output that lands late (another replica's may have cached a newer row, or a removal,
+     * meanwhile) changes only what is older in Redis (RfmCache).
+     *
+     * @param gone the members whose rows were removed, with the version of the removal
      */
-    public CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone) {
+    public CompletionStage<Void> emit(List<RfmRepository.StoredRow> rows, Map<String, Instant> gone) {
         // The members gone (absorbed by a merge) leave the cache before the survivors' new rows are written: a reader
         // never sees a survivor holding the absorbed member's facts while the absorbed member is still served too.
         Uni<Void> survivorsAndChanges = Uni.combine().all().unis(cache.putAll(rows), publishQueued()).discardItems();
