@@ -28,12 +28,15 @@ public class RfmCache {
     private static final int MSET_CHUNK = 5_000;
     /** How long a removal keeps older rows out: far beyond an output's retries (RecordBatches.retried: 5 minutes). */
     public static final java.time.Duration TOMBSTONE_TTL = java.time.Duration.ofHours(1);
-    /** The version of what a row key or tombstone key holds: 0 for none (or an entry of an unversioned release). */
+    /**
+     * The version of what a row key or tombstone key holds: 0 for none (or an entry of an unversioned release). Only the
+     * start of a row is read ({"v":<16 digits>), not the whole row.
+     */
     private static final String VERSION_OF = """
             local function versionOf(row, tombstone)
               local version = 0
-              local cached = redis.call('GET', row)
-              if cached then
+              local cached = redis.call('GETRANGE', row, 0, 31)
+              if cached ~= '' then
                 version = tonumber(string.match(cached, '^{"v":(%d+)')) or 0
               end
               local gone = redis.call('GET', tombstone)
