@@ -83,12 +83,12 @@ public class DefineSegmentService {
         if (definitions.exists(id)) {
             throw new SegmentExistsException(id);
         }
-        SegmentRuleCompiler.CompiledRule rule = checkRule(expression);
+        checkRule(expression);
         if (!rules.insert(new RuleSegmentRepository.StoredRule(id, name.strip(), expression), Instant.now())
                 .await().indefinitely()) {
             throw new SegmentExistsException(id);
         }
-        definitions.put(id, name.strip(), rule);
+        definitions.reload(); // what is stored now, this change included
         recompute.backfill();
         return sizeOf(id);
     }
@@ -102,10 +102,9 @@ public class DefineSegmentService {
     }
 
     /** A rule compiles (its own errors have line and column) and is stored as written: line breaks and tabs only. */
-    private SegmentRuleCompiler.CompiledRule checkRule(String expression) {
-        SegmentRuleCompiler.CompiledRule rule = definitions.check(expression);
+    private void checkRule(String expression) {
+        definitions.check(expression);
         FieldChecks.checkFreeText("rule", expression, SegmentRuleCompiler.MAX_LENGTH);
-        return rule;
     }
 
     /**
@@ -118,11 +117,11 @@ public class DefineSegmentService {
         if (!editable(id)) {
             return OptionalLong.empty();
         }
-        SegmentRuleCompiler.CompiledRule rule = checkRule(expression);
+        checkRule(expression);
         if (!rules.update(new RuleSegmentRepository.StoredRule(id, name.strip(), expression)).await().indefinitely()) {
             return OptionalLong.empty(); // retired meanwhile on another replica
         }
-        definitions.put(id, name.strip(), rule);
+        definitions.reload(); // what is stored now, this change included
         recompute.backfill();
         return OptionalLong.of(sizeOf(id));
     }
@@ -135,7 +134,7 @@ public class DefineSegmentService {
         if (!editable(id) || !rules.delete(id).await().indefinitely()) {
             return false;
         }
-        definitions.remove(id);
+        definitions.reload();
         recompute.backfill();
         return true;
     }
@@ -165,7 +164,7 @@ public class DefineSegmentService {
         var thresholds = new RuleSegmentRepository.StoredThresholds(id, recencyDays, orders30d, monetary30d);
         definitions.withThresholds(thresholds); // checked before anything is stored
         rules.saveThresholds(thresholds, Instant.now()).await().indefinitely();
-        definitions.putThresholds(thresholds);
+        definitions.reload();
         recompute.backfill();
         return sizeOf(id);
     }

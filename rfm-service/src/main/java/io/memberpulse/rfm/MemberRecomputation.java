@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -29,14 +30,20 @@ import org.jboss.logging.Logger;
  * and its segment entries and exits are published already, so overwriting it would publish changes against a row
  * no longer stored (an exit lost). A member written meanwhile is read and computed again. A row's segment entries and
  * exits are queued in the transaction that writes it (RfmRepository's outbox), so a change written is published even
- * if the output after it fails or never runs. Returns what to cache and publish; the caller hands that to
- * SegmentOutput. Called under RecomputeRfmService's lock. Blocking.
+ * if the output after it fails or never runs. Each write holds the segment definitions' version it was computed
+ * with (RfmRepository): when another replica has stored newer definitions this one has not polled yet, nothing
+ * is written, the definitions are reloaded and the members computed again, so a row is never written by rules
+ * older than those stored (which would undo that replica's backfill and publish exits it had just entered).
+ * Returns what to cache and publish; the caller hands that to SegmentOutput. Called under RecomputeRfmService's
+ * lock. Blocking.
  */
 @ApplicationScoped
 public class MemberRecomputation {
     private static final Logger LOG = Logger.getLogger(MemberRecomputation.class);
     /** Reads and writes of a member before the last one, which writes whatever is stored. */
     static final int VERSION_CHECKED_ATTEMPTS = 4;
+    /** Reloads of the segment definitions in a row, each because they changed again meanwhile, before giving up. */
+    private static final int DEFINITION_RELOADS = 10;
 
     private final RfmRepository repository;
     private final MemberFacts facts;
@@ -63,8 +70,11 @@ public class MemberRecomputation {
                 .register(registry);
     }
 
-    /** What a recomputation wrote: rows to cache, members whose row was deleted, segment entries and exits. */
-    public record Written(List<RfmSnapshot> rows, List<String> gone, List<SegmentChange> changes) {
+    /**
+     * What a recomputation wrote: rows to cache (with their version), members whose row was deleted (with the version
+     * of the removal), segment entries and exits.
+     */
+    public record Written(List<RfmRepository.StoredRow> rows, Map<String, Instant> gone, List<SegmentChange> changes) {
     }
 
     public Written recompute(Collection<String> memberIds, Instant asOf) {
@@ -76,14 +86,23 @@ public class MemberRecomputation {
      *        test stands for another replica writing between the read and the write with it
      */
     Written recompute(Collection<String> memberIds, Instant asOf, Map<String, RfmRepository.StoredRow> rowsRead) {
-        Written written = new Written(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Written written = new Written(new ArrayList<>(), new HashMap<>(), new ArrayList<>());
         Collection<String> pending = memberIds;
         Map<String, RfmRepository.StoredRow> read = rowsRead;
+        int reloads = 0;
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             boolean last = attempt == VERSION_CHECKED_ATTEMPTS + 1;
-            pending = attempt(pending, asOf, read, last, written);
+            Attempt result = attempt(pending, asOf, read, last, written);
             read = null;
-            if (!pending.isEmpty()) {
+            pending = result.pending();
+            if (result.definitionsChanged()) {
+                if (++reloads > DEFINITION_RELOADS) {
+                    throw new IllegalStateException("segment definitions changed " + reloads + " times during one recomputation");
+                }
+                LOG.debugf("segment definitions changed on another replica: reloaded; %,d members computed again", pending.size());
+                segmentDefinitions.reload();
+                attempt--; // not a write conflict: the same attempt again, with the definitions stored
+            } else if (!pending.isEmpty()) {
                 conflicts.increment(pending.size());
                 LOG.debugf("%,d members written by another replica meanwhile; read again (attempt %d)", pending.size(), attempt);
             }
@@ -91,8 +110,15 @@ public class MemberRecomputation {
         return written;
     }
 
-    /** Recomputes and writes the members; adds what it wrote to {@code into} and returns the members written meanwhile. */
-    private Set<String> attempt(Collection<String> memberIds, Instant asOf, Map<String, RfmRepository.StoredRow> rowsRead,
+    /** The members to read and compute again, and whether that is because the segment definitions changed. */
+    private record Attempt(Set<String> pending, boolean definitionsChanged) {
+    }
+
+    /**
+     * Recomputes and writes the members; adds what it wrote to {@code into} and returns the members to compute again:
+     * those written meanwhile, or every member whose row it was to write when the segment definitions changed.
+     */
+    private Attempt attempt(Collection<String> memberIds, Instant asOf, Map<String, RfmRepository.StoredRow> rowsRead,
             boolean whateverIsStored, Written into) {
         long t0 = System.nanoTime();
         // The stored rows are read while the facts are.
@@ -101,6 +127,7 @@ public class MemberRecomputation {
         Map<String, MemberHistory> histories = facts.historiesOf(memberIds);
         Map<String, RfmRepository.StoredRow> before = storedRows.join();
         long t1 = System.nanoTime();
+        RuleSegments.InForce definitions = segmentDefinitions.inForce();
         List<RfmRepository.PassRow> rows = new ArrayList<>(memberIds.size());
         Map<String, Instant> gone = new HashMap<>();
         // Each member's entries and exits against the row read, queued with the row's write (only if it is written).
@@ -110,7 +137,7 @@ public class MemberRecomputation {
             RfmRepository.StoredRow stored = before.get(memberId);
             if (history.hasRow(asOf)) {
                 Rfm rfm = calculator.compute(memberId, history, asOf);
-                Set<String> segments = segmentDefinitions.segmentsOf(rfm, history);
+                Set<String> segments = segmentDefinitions.segmentsOf(definitions, rfm, history);
                 rows.add(new RfmRepository.PassRow(new RfmSnapshot(rfm, segments), stored == null ? null : stored.updatedAt()));
                 changes.put(memberId, changes(memberId, stored, segments, rfm, asOf));
             } else {
@@ -120,32 +147,47 @@ public class MemberRecomputation {
         }
         List<SegmentChange> allChanges = changes.values().stream().flatMap(List::stream).toList();
         long t2 = System.nanoTime();
-        Instant updatedAt = states.newVersion();
+        // After every version read: versions of a member only grow, whatever the clocks of the replicas that wrote it.
+        Instant updatedAt = states.newVersion(before.values().stream().map(RfmRepository.StoredRow::updatedAt)
+                .max(Instant::compareTo).orElse(Instant.EPOCH));
         Set<String> writtenRows;
         Set<String> conflicted = new HashSet<>();
+        // Empty: the rows were computed with definitions older than those stored, and none was written. The deletes
+        // do not depend on the definitions (a member gone leaves every segment it was in).
+        Uni<Set<String>> write;
+        Uni<Set<String>> delete;
         if (whateverIsStored) {
             List<RfmSnapshot> snapshots = rows.stream().map(RfmRepository.PassRow::snapshot).toList();
-            Uni.combine().all().unis(repository.upsert(snapshots, updatedAt, allChanges), repository.delete(gone.keySet(), allChanges))
-                    .discardItems().await().indefinitely();
-            writtenRows = new HashSet<>(snapshots.stream().map(row -> row.rfm().memberId()).toList());
+            Set<String> all = new HashSet<>(snapshots.stream().map(row -> row.rfm().memberId()).toList());
+            write = repository.upsert(snapshots, updatedAt, allChanges, definitions.version()).replaceWith(all);
+            delete = repository.delete(gone.keySet(), allChanges).replaceWith(Set.of());
         } else {
-            var results = Uni.combine().all().unis(repository.writeIfUnchanged(rows, updatedAt, allChanges),
-                    repository.deleteIfUnchanged(gone, allChanges)).asTuple().await().indefinitely();
-            writtenRows = results.getItem1();
-            conflicted.addAll(results.getItem2());
+            write = repository.writeIfUnchanged(rows, updatedAt, allChanges, definitions.version());
+            delete = repository.deleteIfUnchanged(gone, allChanges);
         }
+        var results = Uni.combine().all().unis(write.map(Optional::of)
+                .onFailure(RfmRepository.DefinitionsChangedException.class).recoverWithItem(Optional.empty()), delete)
+                .asTuple().await().indefinitely();
+        boolean definitionsChanged = results.getItem1().isEmpty();
+        writtenRows = results.getItem1().orElse(Set.of());
+        conflicted.addAll(results.getItem2());
         for (RfmRepository.PassRow row : rows) {
             String memberId = row.snapshot().rfm().memberId();
+            if (definitionsChanged) {
+                conflicted.add(memberId);
+                continue;
+            }
             if (!writtenRows.contains(memberId)) {
                 conflicted.add(memberId);
                 continue;
             }
-            into.rows().add(row.snapshot());
+            RfmRepository.StoredRow stored = new RfmRepository.StoredRow(row.snapshot(), updatedAt);
+            into.rows().add(stored);
             into.changes().addAll(changes.get(memberId));
-            states.put(memberId, histories.get(memberId), new RfmRepository.StoredRow(row.snapshot(), updatedAt));
+            states.put(memberId, histories.get(memberId), stored);
         }
         gone.keySet().stream().filter(memberId -> !conflicted.contains(memberId)).forEach(memberId -> {
-            into.gone().add(memberId);
+            into.gone().put(memberId, updatedAt);
             into.changes().addAll(changes.get(memberId));
             states.put(memberId, histories.getOrDefault(memberId, MemberHistory.EMPTY), null);
         });
@@ -153,7 +195,7 @@ public class MemberRecomputation {
         readTime.record(Duration.ofNanos(t1 - t0));
         computeTime.record(Duration.ofNanos(t2 - t1));
         writeTime.record(Duration.ofNanos(t3 - t2));
-        return conflicted;
+        return new Attempt(conflicted, definitionsChanged);
     }
 
     private static List<SegmentChange> changes(String memberId, RfmRepository.StoredRow stored, Set<String> segments, Rfm rfm,

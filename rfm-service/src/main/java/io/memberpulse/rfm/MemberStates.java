@@ -117,7 +117,18 @@ public class MemberStates {
      * versions compare equal there; the catch-up skips rows of this version.
      */
     public Instant newVersion() {
+        return newVersion(Instant.EPOCH);
+    }
+
+    /**
+     * As {@link #newVersion()}, and after the given version (of a row about to be replaced, which a replica whose clock
+     * is ahead may have written): a member's versions only grow, as the cache's compare-and-set needs (RfmCache).
+     */
+    public Instant newVersion(Instant after) {
         Instant version = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        if (!version.isAfter(after)) {
+            version = after.truncatedTo(ChronoUnit.MICROS).plus(1, ChronoUnit.MICROS);
+        }
         if (loaded) { // before that, rows written after the load began must be read again, own or not
             ownVersions.add(version);
         }

@@ -7,6 +7,7 @@ import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.DashboardRepository;
+import io.memberpulse.rfm.store.RefreshLock;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.micrometer.core.instrument.Counter;
@@ -41,6 +42,8 @@ public class RecomputeRfmService {
     private static final int ROUND = 4 * PAGE;
     private static final long BUSY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+    /** Passes computed again in a row because the segment definitions changed meanwhile, before giving up this one. */
+    private static final int DEFINITION_RELOADS = 10;
 
     private final RfmRepository repository;
     private final MemberFacts facts;
@@ -51,6 +54,7 @@ public class RecomputeRfmService {
     private final MemberStates states;
     private final MemberRecomputation members;
     private final SegmentOutput output;
+    private final RefreshLock refreshLock;
     /** The calendar whose day a pass's segment sizes are recorded under. */
     private final ZoneId dayZone;
     private final Timer recordTime;
@@ -65,8 +69,9 @@ public class RecomputeRfmService {
 
     public RecomputeRfmService(RfmRepository repository, MemberFacts facts, RfmCache cache,
             RfmConfig config, RuleSegments segmentDefinitions, DashboardRepository dashboards, MemberStates states,
-            MemberRecomputation members, SegmentOutput output, MeterRegistry registry) {
+            MemberRecomputation members, SegmentOutput output, RefreshLock refreshLock, MeterRegistry registry) {
         this.members = members;
+        this.refreshLock = refreshLock;
         this.output = output;
         this.recordTime = LiveTimings.stage(registry, "record");
         this.clockTime = LiveTimings.stage(registry, "clock");
@@ -140,8 +145,15 @@ public class RecomputeRfmService {
     public record Pass(int members, int changed, int written, double stateSeconds, double computeSeconds, double writeSeconds) {
     }
 
-    /** Recomputes every member now, whatever the clock did: the backfill of a new segment. Blocking. */
-    public synchronized Pass backfill() {
+    /**
+     * Recomputes every member now, whatever the clock did: the backfill of a new segment. Under the re-ageing lock
+     * (RefreshLock, waiting for it), so it never runs alongside another replica's pass. Blocking.
+     */
+    public Pass backfill() {
+        return refreshLock.callWhenFree(this::backfillHoldingTheLock); // the lock before this monitor, as RfmClock takes them
+    }
+
+    private synchronized Pass backfillHoldingTheLock() {
         states.refreshProbabilities(); // a new rule may test churn scores no rule needed until now
         return repository.watermark().await().indefinitely().map(this::recomputeEveryone).orElse(null);
     }
@@ -149,23 +161,44 @@ public class RecomputeRfmService {
     /**
      * Re-ages every member to the clock in one pass over the in-memory state: recomputes each member
      * (in parallel), writes only the rows whose figures or segments moved beyond R (a row that only
-     * aged is read as of the clock, see RfmRepository.markAgedTo), and publishes each change.
+     * aged is read as of the clock, see RfmRepository.markAgedTo), and publishes each change. All with one
+     * version of the segment definitions: when a write finds newer ones stored (another replica changed them
+     * and this one has not polled yet), the pass writes no more, reloads them and computes everyone again.
      */
     private Pass recomputeEveryone(Instant clock) {
         long t0 = System.nanoTime();
         output.drain(); // the live path's rows cached and published before the pass caches and publishes its own
         states.sync();
         long t1 = System.nanoTime();
-        List<RfmRepository.PassRow> changed = states.all().entrySet().parallelStream()
-                .map(entry -> changedRow(entry.getKey(), entry.getValue(), clock))
-                .filter(java.util.Objects::nonNull)
-                .toList();
-        long t2 = System.nanoTime();
-        Instant updatedAt = states.newVersion();
+        List<RfmRepository.PassRow> changed;
         int written = 0;
+        long t2;
         List<CompletableFuture<Void>> outputs = new ArrayList<>();
-        for (int from = 0; from < changed.size(); from += ROUND) { // a bounded amount in flight at a time
-            written += write(changed.subList(from, Math.min(changed.size(), from + ROUND)), updatedAt, outputs);
+        for (int computed = 1;; computed++) {
+            RuleSegments.InForce definitions = segmentDefinitions.inForce();
+            changed = states.all().entrySet().parallelStream()
+                    .map(entry -> changedRow(entry.getKey(), entry.getValue(), clock, definitions))
+                    .filter(java.util.Objects::nonNull)
+                    .toList();
+            t2 = System.nanoTime();
+            // After every version it replaces: versions of a member only grow, whatever the clocks of the replicas.
+            Instant updatedAt = states.newVersion(changed.stream().map(RfmRepository.PassRow::replaces)
+                    .filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(Instant.EPOCH));
+            boolean definitionsChanged = false;
+            for (int from = 0; from < changed.size() && !definitionsChanged; from += ROUND) { // a bounded amount in flight
+                Round round = write(changed.subList(from, Math.min(changed.size(), from + ROUND)), updatedAt, definitions.version(),
+                        outputs);
+                written += round.written();
+                definitionsChanged = round.definitionsChanged();
+            }
+            if (!definitionsChanged) {
+                break;
+            }
+            if (computed == DEFINITION_RELOADS) {
+                throw new IllegalStateException("segment definitions changed during " + computed + " passes in a row");
+            }
+            LOG.infof("segment definitions changed on another replica during the pass: reloaded, computing again");
+            segmentDefinitions.reload();
         }
         CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).join(); // every round cached and published
         long t3 = System.nanoTime();
@@ -192,13 +225,14 @@ public class RecomputeRfmService {
     }
 
     /** The member's row at the clock when it differs from the stored one other than by R; else null. */
-    private RfmRepository.PassRow changedRow(String memberId, MemberStates.State state, Instant clock) {
+    private RfmRepository.PassRow changedRow(String memberId, MemberStates.State state, Instant clock,
+            RuleSegments.InForce definitions) {
         MemberHistory history = state.history();
         if (!history.hasRow(clock)) {
             return null; // neither bought nor registered, or merged away: nothing to age
         }
         Rfm rfm = calculator.compute(memberId, history, clock);
-        Set<String> segments = segmentDefinitions.segmentsOf(rfm, history);
+        Set<String> segments = segmentDefinitions.segmentsOf(definitions, rfm, history);
         RfmRepository.StoredRow stored = state.row();
         if (stored != null && stored.snapshot().segments().equals(segments) && stored.snapshot().rfm().agedTo(clock).equals(rfm)) {
             return null;
@@ -206,11 +240,17 @@ public class RecomputeRfmService {
         return new RfmRepository.PassRow(new RfmSnapshot(rfm, segments), stored == null ? null : stored.updatedAt());
     }
 
+    /** What a round of the pass wrote, and whether a page found newer segment definitions stored (and wrote nothing). */
+    private record Round(int written, boolean definitionsChanged) {
+    }
+
     /**
-     * Writes the pass's rows (each over the version it read; pages in parallel), then queues the
-     * caching and publishing of what was written (SegmentOutput), which overlaps the next round's writes.
+     * Writes the pass's rows (each over the version it read; pages in parallel; each page only if the segment
+     * definitions are still the version computed with), then queues the caching and publishing of what was written
+     * (SegmentOutput), which overlaps the next round's writes.
      */
-    private int write(List<RfmRepository.PassRow> changed, Instant updatedAt, List<CompletableFuture<Void>> outputs) {
+    private Round write(List<RfmRepository.PassRow> changed, Instant updatedAt, long definitionsVersion,
+            List<CompletableFuture<Void>> outputs) {
         long t0 = System.nanoTime();
         // Each row's entries and exits against the row it replaces, queued with its write (only if it is written).
         Map<String, List<SegmentChange>> changesOf = new java.util.HashMap<>();
@@ -222,33 +262,42 @@ public class RecomputeRfmService {
                     row.snapshot().rfm().asOf(), row.snapshot().rfm().homeStoreId()));
         }
         List<Uni<Set<String>>> pages = new ArrayList<>();
+        Set<String> unwritten = java.util.concurrent.ConcurrentHashMap.newKeySet();
         for (int from = 0; from < changed.size(); from += PAGE) {
             List<RfmRepository.PassRow> page = changed.subList(from, Math.min(changed.size(), from + PAGE));
+            Set<String> members = new java.util.HashSet<>(page.stream().map(row -> row.snapshot().rfm().memberId()).toList());
             pages.add(repository.writeIfUnchanged(page, updatedAt, page.stream()
-                    .flatMap(row -> changesOf.get(row.snapshot().rfm().memberId()).stream()).toList()));
+                    .flatMap(row -> changesOf.get(row.snapshot().rfm().memberId()).stream()).toList(), definitionsVersion)
+                    .onFailure(RfmRepository.DefinitionsChangedException.class).recoverWithItem(() -> {
+                        unwritten.addAll(members); // by definitions older than those stored: left for the pass to redo
+                        return Set.of();
+                    }));
         }
         Set<String> written = new java.util.HashSet<>();
         if (!pages.isEmpty()) {
             Uni.join().all(pages).andFailFast().await().indefinitely().forEach(written::addAll);
         }
         long t1 = System.nanoTime();
-        List<RfmSnapshot> rows = new ArrayList<>(written.size());
+        List<RfmRepository.StoredRow> rows = new ArrayList<>(written.size());
         List<SegmentChange> changes = new ArrayList<>();
         for (RfmRepository.PassRow row : changed) {
             String memberId = row.snapshot().rfm().memberId();
             if (!written.contains(memberId)) {
-                states.markStale(memberId);
+                if (!unwritten.contains(memberId)) {
+                    states.markStale(memberId); // another replica wrote it meanwhile
+                }
                 continue;
             }
             changes.addAll(changesOf.get(memberId));
-            states.written(memberId, new RfmRepository.StoredRow(row.snapshot(), updatedAt));
-            rows.add(row.snapshot());
+            RfmRepository.StoredRow stored = new RfmRepository.StoredRow(row.snapshot(), updatedAt);
+            states.written(memberId, stored);
+            rows.add(stored);
         }
         // Cached and published while the next round is written.
-        outputs.add(output.emit(rows, List.of()).toCompletableFuture());
+        outputs.add(output.emit(rows, Map.of()).toCompletableFuture());
         LOG.debugf("pass wrote %,d rows to PostgreSQL in %.2f s; Redis and %,d changes queued", (Object) rows.size(),
                 (t1 - t0) / 1e9, changes.size());
-        return rows.size();
+        return new Round(rows.size(), !unwritten.isEmpty());
     }
 
     /**

@@ -25,7 +25,9 @@ import org.jboss.logging.Logger;
  * Every segment a member can be in: the default RFM segments, the lifecycle stage ("stage:…") and the
  * business-defined CEL rules, compiled once and kept in memory. The rules and the default segments'
  * thresholds changed while running live in PostgreSQL, shared by every replica: loaded at first use
- * and polled, so a change made on one replica reaches the others.
+ * and polled, so a change made on one replica reaches the others. They are held with their version
+ * (RuleSegmentRepository.version): a replica writes rows only with the definitions of the version stored
+ * (RfmRepository's writes check it), and reloads them at once when that check finds a newer one.
  */
 @ApplicationScoped
 public class RuleSegments {
@@ -37,14 +39,17 @@ public class RuleSegments {
     private final RuleSegmentRepository repository;
     /** memberpulse.rfm.day-zone: the calendar of date tags. */
     private final ZoneId dayZone;
-    private volatile Definitions current;
+    private volatile InForce current;
 
     /** A business-defined segment and its compiled rule. */
     public record Defined(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
     }
 
-    /** What is in force: the rules by id, and the default segments with their thresholds. */
-    private record Definitions(Map<String, Defined> rules, List<RuleSegmentRepository.StoredThresholds> thresholds,
+    /**
+     * What is in force: the rules by id and the default segments with their thresholds, as stored at that version
+     * of the definitions (or later: the version is read before them).
+     */
+    public record InForce(long version, Map<String, Defined> rules, List<RuleSegmentRepository.StoredThresholds> thresholds,
             DefaultSegments defaults) {
     }
 
@@ -62,7 +67,16 @@ public class RuleSegments {
 
     /** All the segment ids this member is in. */
     public Set<String> segmentsOf(Rfm rfm, MemberHistory history) {
-        Definitions definitions = definitions();
+        return segmentsOf(inForce(), rfm, history);
+    }
+
+    /** The definitions in force now, with their version: a writer computes a whole write with one of them. */
+    public InForce inForce() {
+        return definitions();
+    }
+
+    /** All the segment ids this member is in by these definitions. */
+    public Set<String> segmentsOf(InForce definitions, Rfm rfm, MemberHistory history) {
         Set<String> defaults = definitions.defaults().of(rfm);
         LifecycleStage stage = lifecycle.stageOf(rfm);
         Set<String> segments = new LinkedHashSet<>(defaults);
@@ -133,22 +147,6 @@ public class RuleSegments {
         return definitions().rules().containsKey(id);
     }
 
-    /** Adds a checked rule, or replaces the one of that id (the caller stored it). */
-    public synchronized void put(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
-        Definitions now = definitions();
-        Map<String, Defined> next = new LinkedHashMap<>(now.rules());
-        next.put(id, new Defined(id, name, rule));
-        current = new Definitions(next, now.thresholds(), now.defaults());
-    }
-
-    /** Forgets a rule (the caller deleted it). */
-    public synchronized void remove(String id) {
-        Definitions now = definitions();
-        Map<String, Defined> next = new LinkedHashMap<>(now.rules());
-        next.remove(id);
-        current = new Definitions(next, now.thresholds(), now.defaults());
-    }
-
     /**
      * The default segments with one segment's thresholds changed, checked but not applied: throws
      * InvalidThresholdException naming a threshold out of range.
@@ -158,16 +156,6 @@ public class RuleSegments {
                 thresholds.monetary30d());
     }
 
-    /** Applies a default segment's changed thresholds (the caller stored them). */
-    public synchronized void putThresholds(RuleSegmentRepository.StoredThresholds thresholds) {
-        Definitions now = definitions();
-        List<RuleSegmentRepository.StoredThresholds> next = new java.util.ArrayList<>(now.thresholds());
-        next.removeIf(t -> t.segmentId().equals(thresholds.segmentId()));
-        next.add(thresholds);
-        next.sort(java.util.Comparator.comparing(RuleSegmentRepository.StoredThresholds::segmentId));
-        current = new Definitions(now.rules(), List.copyOf(next), apply(next));
-    }
-
     private static DefaultSegments.Active active(RfmConfig.Active threshold) {
         return new DefaultSegments.Active(threshold.maxRecencyDays(), threshold.minOrders30d(), threshold.minMonetary30d());
     }
@@ -175,21 +163,26 @@ public class RuleSegments {
     /**
      * Picks up what another replica defined, changed or retired (they share the database): every
      * replica polls the stored definitions and swaps in the new set when it differs. The replica that
-     * made the change re-evaluates everyone.
+     * made the change reloads at once after storing it (DefineSegmentService) and re-evaluates everyone;
+     * a replica whose write found newer definitions stored reloads at once too (MemberRecomputation,
+     * RecomputeRfmService). Blocking.
      */
     @Scheduled(every = "${memberpulse.rfm.rule-reload-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reload() {
-        // Read under the lock that put, remove and putThresholds take: their callers store first, so a
-        // read made here after one of them sees its change, and one made before it cannot be swapped in
-        // after it (which would drop a rule just defined until the next poll, after its backfill).
+        // One reload at a time, each reading the store after any earlier one: a reload that read before a change was
+        // stored cannot swap its definitions in after one that read it (which would drop a rule just defined).
         synchronized (this) {
+            long version = repository.version().await().indefinitely(); // first: what follows is at least this new
             List<RuleSegmentRepository.StoredRule> stored = repository.all().await().indefinitely();
             List<RuleSegmentRepository.StoredThresholds> thresholds = repository.thresholds().await().indefinitely();
-            Definitions now = current;
+            InForce now = current;
             if (now != null && sameDefinitions(now.rules(), stored) && now.thresholds().equals(thresholds)) {
+                if (now.version() != version) {
+                    current = new InForce(version, now.rules(), now.thresholds(), now.defaults());
+                }
                 return;
             }
-            current = load(stored, thresholds, now == null ? Map.of() : now.rules());
+            current = load(version, stored, thresholds, now == null ? Map.of() : now.rules());
         }
     }
 
@@ -200,15 +193,15 @@ public class RuleSegments {
         });
     }
 
-    private Definitions load(List<RuleSegmentRepository.StoredRule> stored, List<RuleSegmentRepository.StoredThresholds> thresholds,
-            Map<String, Defined> known) {
+    private InForce load(long version, List<RuleSegmentRepository.StoredRule> stored,
+            List<RuleSegmentRepository.StoredThresholds> thresholds, Map<String, Defined> known) {
         Map<String, Defined> loaded = new LinkedHashMap<>();
         for (var rule : stored) {
             Defined same = known.get(rule.id());
             loaded.put(rule.id(), same != null && same.rule().expression().equals(rule.expression()) && same.name().equals(rule.name())
                     ? same : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
         }
-        return new Definitions(loaded, List.copyOf(thresholds), apply(thresholds));
+        return new InForce(version, loaded, List.copyOf(thresholds), apply(thresholds));
     }
 
     /**
@@ -228,13 +221,14 @@ public class RuleSegments {
         return defaults;
     }
 
-    private Definitions definitions() {
-        Definitions now = current;
+    private InForce definitions() {
+        InForce now = current;
         if (now == null) {
             synchronized (this) {
                 if (current == null) {
-                    current = load(repository.all().await().indefinitely(), repository.thresholds().await().indefinitely(),
-                            Map.of());
+                    long version = repository.version().await().indefinitely();
+                    current = load(version, repository.all().await().indefinitely(),
+                            repository.thresholds().await().indefinitely(), Map.of());
                 }
                 now = current;
             }

@@ -1,7 +1,6 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.proto.kafka.RecordBatches;
-import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
@@ -10,8 +9,9 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.Collection;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
@@ -54,9 +54,13 @@ public class SegmentOutput {
      * are stored: dead-lettering them would set valid facts aside). Caching is retried as long as a
      * consumer retries a batch (RecordBatches.RETRY_FOR, longer than a Redis failover), holding the
      * batch's acknowledgement meanwhile: the cache would otherwise serve the rows as they were before.
-     * The rows are serialised here, on the caller's thread.
+     * The rows are serialised here, on the caller's thread. Each row carries its version and each member
+     * gone the version of its removal: an output that lands late (another replica's may have cached a
+     * newer row, or a removal, meanwhile) changes only what is older in Redis (RfmCache).
+     *
+     * @param gone the members whose rows were removed, with the version of the removal
      */
-    public CompletionStage<Void> emit(List<RfmSnapshot> rows, Collection<String> gone) {
+    public CompletionStage<Void> emit(List<RfmRepository.StoredRow> rows, Map<String, Instant> gone) {
         // The members gone (absorbed by a merge) leave the cache before the survivors' new rows are written: a reader
         // never sees a survivor holding the absorbed member's facts while the absorbed member is still served too.
         Uni<Void> cached = RecordBatches.retried(cache.removeAll(gone).chain(() -> cache.putAll(rows)));

@@ -17,10 +17,16 @@ class RuleSegmentsReloadTest {
     static final class StoredRules extends RuleSegmentRepository {
         final List<StoredRule> rules = new ArrayList<>();
         final List<StoredThresholds> thresholds = new ArrayList<>();
+        volatile long version;
         Supplier<List<StoredRule>> read = () -> List.copyOf(rules);
 
         StoredRules() {
             super(null);
+        }
+
+        @Override
+        public Uni<Long> version() {
+            return Uni.createFrom().item(version);
         }
 
         @Override
@@ -41,16 +47,19 @@ class RuleSegmentsReloadTest {
         assertThat(segments.all()).isEmpty();
 
         // While the poll reads the store (before the new rule is in it), a request defines a rule:
-        // DefineSegmentService.define stores it, then puts it.
+        // DefineSegmentService.define stores it (raising the version), then reloads.
         String expression = "frequency_30d >= 1";
         Thread define = new Thread(() -> {
             store.rules.add(new RuleSegmentRepository.StoredRule("weekly", "Weekly", expression));
-            segments.put("weekly", "Weekly", segments.check(expression));
+            store.version++;
+            segments.reload();
         });
+        Supplier<List<RuleSegmentRepository.StoredRule>> stored = store.read;
         store.read = () -> {
             List<RuleSegmentRepository.StoredRule> stale = List.copyOf(store.rules);
+            store.read = stored;
             define.start();
-            // Either put() waits for the poll (it reads under the lock), or it is done before the poll swaps in what it read.
+            // Either its reload waits for the poll (one at a time), or it is done before the poll swaps in what it read.
             awaitBlockedOrDone(define);
             return stale;
         };
@@ -59,6 +68,21 @@ class RuleSegmentsReloadTest {
 
         assertThat(define.isAlive()).isFalse();
         assertThat(segments.all()).extracting(RuleSegments.Defined::id).containsExactly("weekly");
+        assertThat(segments.inForce().version()).isEqualTo(1);
+    }
+
+    @Test
+    void aNewVersionWithTheSameDefinitionsIsTakenUpWithoutCompilingAgain() {
+        StoredRules store = new StoredRules();
+        store.rules.add(new RuleSegmentRepository.StoredRule("weekly", "Weekly", "frequency_30d >= 1"));
+        RuleSegments segments = new RuleSegments(config(), store);
+        RuleSegments.Defined weekly = segments.all().get(0);
+        assertThat(segments.inForce().version()).isZero();
+
+        store.version = 7; // changed and changed back meanwhile
+        segments.reload();
+        assertThat(segments.inForce().version()).isEqualTo(7);
+        assertThat(segments.all()).containsExactly(weekly);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.memberpulse.proto.store;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.function.Supplier;
 
 /**
  * A PostgreSQL session advisory lock around a periodic pass over every member: with several replicas on one
@@ -17,6 +18,21 @@ public final class SessionLock {
     public SessionLock(Pool pool, long key) {
         this.pool = pool;
         this.key = key;
+    }
+
+    /** Runs the work once no other replica (or thread) runs work under this lock, waiting for it. Blocking. */
+    public <T> T callWhenFree(Supplier<T> work) {
+        SqlConnection connection = pool.getConnection().await().indefinitely();
+        try {
+            connection.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(key)).await().indefinitely();
+            try {
+                return work.get();
+            } finally {
+                connection.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(key)).await().indefinitely();
+            }
+        } finally {
+            connection.close().await().indefinitely();
+        }
     }
 
     /** Runs the work if no other replica is running it now; false when skipped. Blocking. */

@@ -11,30 +11,84 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Hot reads of each member's current RFM and segments; PostgreSQL stays the truth. */
+/**
+ * Hot reads of each member's current RFM and segments; PostgreSQL stays the truth. Each entry carries its row's
+ * version (member_rfm.updated_at, in microseconds): several replicas write Redis, each in its own order, and a write
+ * delayed behind its output (retried for minutes) must not replace a newer row, nor bring back a member removed since.
+ * So a row is written only over an older one (a Lua compare-and-set, one script per chunk of rows), and a removal
+ * leaves a tombstone of its version for {@link #TOMBSTONE_TTL}, well beyond any output's lag, which older rows
+ * cannot pass; reads see only rows (a member whose row is removed is absent).
+ */
 @ApplicationScoped
 public class RfmCache {
     private static final int MSET_CHUNK = 5_000;
+    /** How long a removal keeps older rows out: far beyond an output's retries (RecordBatches.retried: 5 minutes). */
+    public static final java.time.Duration TOMBSTONE_TTL = java.time.Duration.ofHours(1);
+    /**
+     * The version of what a row key or tombstone key holds: 0 for none (or an entry of an unversioned release). Only the
+     * start of a row is read ({"v":<16 digits>), not the whole row.
+     */
+    private static final String VERSION_OF = """
+            local function versionOf(row, tombstone)
+              local version = 0
+              local cached = redis.call('GETRANGE', row, 0, 31)
+              if cached ~= '' then
+                version = tonumber(string.match(cached, '^{"v":(%d+)')) or 0
+              end
+              local gone = redis.call('GET', tombstone)
+              if gone then
+                version = math.max(version, tonumber(gone) or 0)
+              end
+              return version
+            end
+            """;
+    /** KEYS: n row keys, then their n tombstone keys. ARGV: n versions, then n rows. Writes each row only over an older one. */
+    private static final String PUT_IF_NEWER = VERSION_OF + """
+            local n = #KEYS / 2
+            local written = 0
+            for i = 1, n do
+              if tonumber(ARGV[i]) > versionOf(KEYS[i], KEYS[n + i]) then
+                redis.call('SET', KEYS[i], ARGV[n + i])
+                written = written + 1
+              end
+            end
+            return written""";
+    /**
+     * KEYS: n row keys, then their n tombstone keys. ARGV: the tombstones' TTL in seconds, then n versions. Removes each
+     * row older than its removal and leaves the removal's version (unless a newer one is there).
+     */
+    private static final String REMOVE_OLDER = VERSION_OF + """
+            local n = #KEYS / 2
+            for i = 1, n do
+              local version = tonumber(ARGV[i + 1])
+              if version > versionOf(KEYS[i], KEYS[n + i]) then
+                redis.call('DEL', KEYS[i])
+                redis.call('SET', KEYS[n + i], ARGV[i + 1], 'EX', ARGV[1])
+              end
+            end
+            return 0""";
+    private final ReactiveRedisDataSource redis;
     private final ReactiveValueCommands<String, String> values;
-    private final io.quarkus.redis.datasource.keys.ReactiveKeyCommands<String> keys;
     private final ObjectMapper mapper;
     /** Lenient: an entry written by a newer version (a field more, in a rolling deploy) is still read. */
     private final ObjectReader reader;
     private final String prefix;
+    /** Where a removal's version is kept (see TOMBSTONE_TTL). */
+    private final String tombstonePrefix;
     /** The instant every member was last re-aged to (see RfmRepository.markAgedTo). */
     private final String agedToKey;
 
     public RfmCache(ReactiveRedisDataSource redis, ObjectMapper mapper, RfmConfig config) {
+        this.redis = redis;
         this.values = redis.value(String.class);
-        this.keys = redis.key();
         this.mapper = mapper;
         this.reader = mapper.readerFor(Cached.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.prefix = config.redis().keyPrefix() + "rfm:";
+        this.tombstonePrefix = config.redis().keyPrefix() + "rfm-removed:";
         this.agedToKey = config.redis().keyPrefix() + "aged-to";
     }
 
@@ -43,31 +97,63 @@ public class RfmCache {
         return values.set(agedToKey, clock.toString());
     }
 
-    public Uni<Void> putAll(List<RfmSnapshot> rows) {
+    /** Caches the rows as written (each with its version), each only over an older entry or removal. */
+    public Uni<Void> putAll(List<RfmRepository.StoredRow> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        // Serialised here, on the caller's (worker) thread; only the MSETs run on the event loop.
-        List<Map<String, String>> chunks = new java.util.ArrayList<>();
+        // Serialised here, on the caller's (worker) thread; only the scripts run on the event loop.
+        List<String[]> chunks = new java.util.ArrayList<>();
         for (int from = 0; from < rows.size(); from += MSET_CHUNK) {
-            Map<String, String> entries = new HashMap<>();
-            for (RfmSnapshot row : rows.subList(from, Math.min(rows.size(), from + MSET_CHUNK))) {
-                entries.put(prefix + row.rfm().memberId(), write(row));
+            List<RfmRepository.StoredRow> chunk = rows.subList(from, Math.min(rows.size(), from + MSET_CHUNK));
+            int n = chunk.size();
+            String[] arguments = new String[2 + 4 * n]; // EVAL script numkeys, n + n keys, n + n values
+            arguments[0] = PUT_IF_NEWER;
+            arguments[1] = Integer.toString(2 * n);
+            for (int i = 0; i < n; i++) {
+                RfmRepository.StoredRow row = chunk.get(i);
+                String memberId = row.snapshot().rfm().memberId();
+                long version = version(row.updatedAt());
+                arguments[2 + i] = prefix + memberId;
+                arguments[2 + n + i] = tombstonePrefix + memberId;
+                arguments[2 + 2 * n + i] = Long.toString(version);
+                arguments[2 + 3 * n + i] = write(version, row.snapshot());
             }
-            chunks.add(entries);
+            chunks.add(arguments);
         }
         Uni<Void> done = Uni.createFrom().voidItem();
-        for (Map<String, String> entries : chunks) {
-            done = done.chain(() -> values.mset(entries));
+        for (String[] arguments : chunks) {
+            done = done.chain(() -> redis.execute("EVAL", arguments).replaceWithVoid());
         }
         return done;
     }
 
-    public Uni<Void> removeAll(java.util.Collection<String> memberIds) {
-        if (memberIds.isEmpty()) {
+    /**
+     * Removes these members (by member id, the version of the removal: after the version of any row it removes), each
+     * only if its cached row is older, leaving a tombstone that keeps older rows out for TOMBSTONE_TTL.
+     */
+    public Uni<Void> removeAll(Map<String, java.time.Instant> removals) {
+        if (removals.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return keys.del(memberIds.stream().map(id -> prefix + id).toArray(String[]::new)).replaceWithVoid();
+        int n = removals.size();
+        String[] arguments = new String[3 + 3 * n]; // EVAL script numkeys, n + n keys, TTL and n versions
+        arguments[0] = REMOVE_OLDER;
+        arguments[1] = Integer.toString(2 * n);
+        arguments[2 + 2 * n] = Long.toString(TOMBSTONE_TTL.toSeconds());
+        int i = 0;
+        for (Map.Entry<String, java.time.Instant> removal : removals.entrySet()) {
+            arguments[2 + i] = prefix + removal.getKey();
+            arguments[2 + n + i] = tombstonePrefix + removal.getKey();
+            arguments[3 + 2 * n + i] = Long.toString(version(removal.getValue()));
+            i++;
+        }
+        return redis.execute("EVAL", arguments).replaceWithVoid();
+    }
+
+    /** A row's version as cached: microseconds since the epoch (exact in Lua's doubles until the year 2255). */
+    static long version(java.time.Instant updatedAt) {
+        return java.util.concurrent.TimeUnit.SECONDS.toMicros(updatedAt.getEpochSecond()) + updatedAt.getNano() / 1_000;
     }
 
     public Uni<Optional<RfmSnapshot>> get(String memberId) {
@@ -81,12 +167,14 @@ public class RfmCache {
         });
     }
 
-    private record Cached(Rfm rfm, List<String> segments) {
+    /** The version first: the scripts read it from the start of the entry ({"v":…). */
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"v", "rfm", "segments"})
+    private record Cached(long v, Rfm rfm, List<String> segments) {
     }
 
-    private String write(RfmSnapshot row) {
+    private String write(long version, RfmSnapshot row) {
         try {
-            return mapper.writeValueAsString(new Cached(row.rfm(), List.copyOf(row.segments())));
+            return mapper.writeValueAsString(new Cached(version, row.rfm(), List.copyOf(row.segments())));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("RFM not serialisable", e);
         }

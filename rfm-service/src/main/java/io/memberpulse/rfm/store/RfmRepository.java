@@ -200,20 +200,44 @@ public class RfmRepository {
 
     /**
      * Writes these members' rows whatever was stored: the live path's last resort when other replicas kept
-     * rewriting them (see MemberRecomputation).
+     * rewriting them (see MemberRecomputation). Queues the members' segment changes in the same transaction (queueChanges),
+     * and only if the segment definitions are still the version the rows were computed with: else fails with
+     * {@link DefinitionsChangedException} and writes nothing (see {@link #holdDefinitions}).
      */
-    public Uni<Void> upsert(List<RfmSnapshot> rows, Instant updatedAt) {
-        return upsert(rows, updatedAt, List.of());
-    }
-
-    /** As {@link #upsert(List, Instant)}, queueing the members' segment changes in the same transaction (queueChanges). */
-    public Uni<Void> upsert(List<RfmSnapshot> rows, Instant updatedAt, List<SegmentChange> changes) {
+    public Uni<Void> upsert(List<RfmSnapshot> rows, Instant updatedAt, List<SegmentChange> changes, long definitionsVersion) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Set<String> members = new HashSet<>(rows.stream().map(row -> row.rfm().memberId()).toList());
-        return pool.withTransaction(tx -> tx.preparedQuery(INSERT + " ON CONFLICT (member_id) DO UPDATE SET " + set("EXCLUDED.", false))
-                .execute(columns(rows, updatedAt)).chain(() -> queueChanges(tx, changes, members)));
+        return pool.withTransaction(tx -> holdDefinitions(tx, definitionsVersion)
+                .chain(() -> tx.preparedQuery(INSERT + " ON CONFLICT (member_id) DO UPDATE SET " + set("EXCLUDED.", false))
+                        .execute(columns(rows, updatedAt)))
+                .chain(() -> queueChanges(tx, changes, members)));
+    }
+
+    /** Rows computed with segment definitions older than those stored: nothing was written. */
+    public static final class DefinitionsChangedException extends RuntimeException {
+        public DefinitionsChangedException(long computedWith, long stored) {
+            super("segment definitions changed: rows computed with version " + computedWith + ", " + stored + " stored", null,
+                    false, false);
+        }
+    }
+
+    /**
+     * The first statement of a transaction writing rows computed with the segment definitions of that version: holds
+     * the definitions' version FOR SHARE until the commit, so a change to them (which raises it, RuleSegmentRepository)
+     * waits for this write, and fails with DefinitionsChangedException, rolling the transaction back, when a change
+     * was stored since. A write that commits is therefore one made before the change was stored, which the replica
+     * storing it re-evaluates afterwards (its backfill), never one that undoes what that backfill wrote. One index
+     * probe per transaction.
+     */
+    private static Uni<Void> holdDefinitions(SqlClient tx, long definitionsVersion) {
+        return tx.query("SELECT version FROM segment_definitions WHERE id = 1 FOR SHARE").execute().invoke(result -> {
+            long stored = result.iterator().next().getLong(0);
+            if (stored != definitionsVersion) {
+                throw new DefinitionsChangedException(definitionsVersion, stored);
+            }
+        }).replaceWithVoid();
     }
 
     /** A computed row, and the version of the stored row it replaces (null: none stored). */
@@ -232,9 +256,24 @@ public class RfmRepository {
     /**
      * As {@link #writeIfUnchanged(List, Instant)}, queueing the segment changes of the members written in the same
      * transaction (queueChanges): each computed against the row it replaces, so only a written row's changes hold.
+     * Does not check the segment definitions' version: the service writes with the overload that does.
      */
     public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt, List<SegmentChange> changes) {
         return pool.withTransaction(tx -> writeIfUnchanged(tx, rows, updatedAt)
+                .call(written -> queueChanges(tx, changes, written)));
+    }
+
+    /**
+     * As {@link #writeIfUnchanged(List, Instant, List)}, only if the segment definitions are still the version the rows
+     * were computed with: else fails with {@link DefinitionsChangedException} and writes nothing (holdDefinitions).
+     */
+    public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt, List<SegmentChange> changes,
+            long definitionsVersion) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return pool.withTransaction(tx -> holdDefinitions(tx, definitionsVersion)
+                .chain(() -> writeIfUnchanged(tx, rows, updatedAt))
                 .call(written -> queueChanges(tx, changes, written)));
     }
 

@@ -3,6 +3,7 @@ package io.memberpulse.rfm.store;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -12,7 +13,9 @@ import java.util.List;
 
 /**
  * How segments are defined, shared by every replica: business-defined rules (rule_segment) and the
- * default segments' thresholds changed while running (segment_threshold).
+ * default segments' thresholds changed while running (segment_threshold). Every change raises the
+ * definitions' version (segment_definitions) in the transaction that stores it; the writes of member rows
+ * check it (RfmRepository), so no replica stores rows computed with definitions older than those stored.
  */
 @ApplicationScoped
 public class RuleSegmentRepository {
@@ -23,6 +26,26 @@ public class RuleSegmentRepository {
     }
 
     public record StoredRule(String id, String name, String expression) {
+    }
+
+    /**
+     * The version of the stored definitions. Read it before the rules and thresholds: what they read is then at
+     * least that new, so definitions are never taken for newer than they are.
+     */
+    public Uni<Long> version() {
+        return pool.query("SELECT version FROM segment_definitions WHERE id = 1").execute()
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Raises the version in the transaction storing a change (waits for row writes in flight, which hold it FOR SHARE). */
+    private static Uni<Boolean> changed(SqlClient tx) {
+        return tx.query("UPDATE segment_definitions SET version = version + 1 WHERE id = 1").execute().replaceWith(true);
+    }
+
+    /** Runs a statement storing a change and, when it changed a row, raises the version, in one transaction. */
+    private Uni<Boolean> store(String sql, Tuple arguments) {
+        return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(arguments)
+                .flatMap(result -> result.rowCount() == 1 ? changed(tx) : Uni.createFrom().item(false)));
     }
 
     public Uni<List<StoredRule>> all() {
@@ -37,23 +60,20 @@ public class RuleSegmentRepository {
 
     /** False when the id is taken. */
     public Uni<Boolean> insert(StoredRule rule, Instant at) {
-        return pool.preparedQuery("""
-                INSERT INTO rule_segment (id, name, expression, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""")
-                .execute(Tuple.of(rule.id(), rule.name(), rule.expression(), at.atOffset(ZoneOffset.UTC)))
-                .map(result -> result.rowCount() == 1);
+        return store("""
+                INSERT INTO rule_segment (id, name, expression, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+                Tuple.of(rule.id(), rule.name(), rule.expression(), at.atOffset(ZoneOffset.UTC)));
     }
 
     /** False when no such segment is stored. */
     public Uni<Boolean> update(StoredRule rule) {
-        return pool.preparedQuery("UPDATE rule_segment SET name = $2, expression = $3 WHERE id = $1")
-                .execute(Tuple.of(rule.id(), rule.name(), rule.expression()))
-                .map(result -> result.rowCount() == 1);
+        return store("UPDATE rule_segment SET name = $2, expression = $3 WHERE id = $1",
+                Tuple.of(rule.id(), rule.name(), rule.expression()));
     }
 
     /** False when no such segment is stored. */
     public Uni<Boolean> delete(String id) {
-        return pool.preparedQuery("DELETE FROM rule_segment WHERE id = $1").execute(Tuple.of(id))
-                .map(result -> result.rowCount() == 1);
+        return store("DELETE FROM rule_segment WHERE id = $1", Tuple.of(id));
     }
 
     /** A default segment's thresholds as changed while running. */
@@ -72,12 +92,12 @@ public class RuleSegmentRepository {
     }
 
     public Uni<Void> saveThresholds(StoredThresholds thresholds, Instant at) {
-        return pool.preparedQuery("""
+        return store("""
                 INSERT INTO segment_threshold (segment_id, recency_days, orders_30d, monetary_30d, updated_at)
                 VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (segment_id) DO UPDATE SET recency_days = EXCLUDED.recency_days, orders_30d = EXCLUDED.orders_30d,
-                    monetary_30d = EXCLUDED.monetary_30d, updated_at = EXCLUDED.updated_at""")
-                .execute(Tuple.of(thresholds.segmentId(), thresholds.recencyDays(), thresholds.orders30d(),
+                    monetary_30d = EXCLUDED.monetary_30d, updated_at = EXCLUDED.updated_at""",
+                Tuple.of(thresholds.segmentId(), thresholds.recencyDays(), thresholds.orders30d(),
                         thresholds.monetary30d(), at.atOffset(ZoneOffset.UTC)))
                 .replaceWithVoid();
     }

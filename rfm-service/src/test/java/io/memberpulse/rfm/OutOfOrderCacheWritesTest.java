@@ -1,0 +1,129 @@
+package io.memberpulse.rfm;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.kafka.MemberEventDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.merges.IdentityChange;
+import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.store.IdentityChangeRepository;
+import io.memberpulse.rfm.store.RfmCache;
+import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replicas cache what they wrote, each in its own order: one replica's output can land in Redis after another
+ * replica's output of a later write. The later write wins whichever lands first: a member merged away is not served
+ * again by a delayed cache write of its old row, nor a newer row replaced by an older one.
+ */
+@QuarkusTest
+class OutOfOrderCacheWritesTest {
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @ConfigProperty(name = "memberpulse.redis.key-prefix")
+    String keyPrefix;
+
+    @Inject
+    RfmCache cache;
+
+    @Inject
+    RfmRepository repository;
+
+    @Inject
+    IdentityChangeRepository identities;
+
+    @Inject
+    SegmentChangePublisher publisher;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    RedisDataSource redis;
+
+    /** Another replica's output: the same Redis, database and broker. */
+    SegmentOutput replica() {
+        return new SegmentOutput(cache, repository, publisher, registry);
+    }
+
+    @Test
+    void aDelayedCacheWriteOfAMemberMergedAwayMeanwhileDoesNotBringItBack() {
+        String absorbed = "m-" + UUID.randomUUID();
+        RfmRepository.StoredRow written = rowWrittenAndCached(absorbed);
+
+        // Replica C applies MemberMerged absorbed -> survivor: the row is deleted, its output removes the member.
+        String survivor = "m-" + UUID.randomUUID();
+        identities.apply(new IdentityChange.Merge(survivor, absorbed, Instant.now())).await().indefinitely();
+        repository.delete(List.of(absorbed)).await().indefinitely();
+        replica().emit(List.of(), Map.of(absorbed, written.updatedAt().plusMillis(5))).toCompletableFuture().join();
+        given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
+
+        // Replica A's output of the row it wrote before, queued behind its other outputs and retried, lands now.
+        replica().emit(List.of(written), Map.of()).toCompletableFuture().join();
+
+        given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
+        assertThat(cache.get(absorbed).await().indefinitely()).isEmpty();
+        long ttl = redis.key().ttl(keyPrefix + "rfm-removed:" + absorbed);
+        assertThat(ttl).as("the removal is remembered for a while, not forever")
+                .isBetween(RfmCache.TOMBSTONE_TTL.toSeconds() - 60, RfmCache.TOMBSTONE_TTL.toSeconds());
+
+        // A row written after the removal (a split giving the member facts again) is cached.
+        replica().emit(List.of(new RfmRepository.StoredRow(written.snapshot(), written.updatedAt().plusMillis(10))), Map.of())
+                .toCompletableFuture().join();
+        assertThat(cache.get(absorbed).await().indefinitely()).isPresent();
+    }
+
+    @Test
+    void aDelayedCacheWriteOfAnOlderRowDoesNotReplaceANewerOne() {
+        String member = "m-" + UUID.randomUUID();
+        RfmRepository.StoredRow written = rowWrittenAndCached(member);
+
+        replica().emit(List.of(withSegment(written, "probe-newer", 2_000)), Map.of()).toCompletableFuture().join();
+        replica().emit(List.of(withSegment(written, "probe-older", 1_000)), Map.of()).toCompletableFuture().join();
+
+        given().get("/members/" + member + "/rfm").then().statusCode(200)
+                .body("segments", hasItem("probe-newer")).body("segments", not(hasItem("probe-older")));
+    }
+
+    static RfmRepository.StoredRow withSegment(RfmRepository.StoredRow row, String segment, long millisLater) {
+        Set<String> segments = new LinkedHashSet<>(row.snapshot().segments());
+        segments.add(segment);
+        return new RfmRepository.StoredRow(new RfmSnapshot(row.snapshot().rfm(), segments), row.updatedAt().plusMillis(millisLater));
+    }
+
+    /** The member's first order, through the service: its row written and cached. */
+    RfmRepository.StoredRow rowWrittenAndCached(String member) {
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+            MemberEvent order = ReageingAndReplicasTest.order(member, ReageingAndReplicasTest.DAY0, 75);
+            kafka.produce(String.class, MemberEvent.class)
+                    .fromRecords(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, order)).awaitCompletion();
+        }
+        await().atMost(WAIT).until(() -> cache.get(member).await().indefinitely().isPresent());
+        return repository.rowsOf(List.of(member)).await().indefinitely().get(member);
+    }
+}
