@@ -1,6 +1,7 @@
 package io.memberpulse.proto.rest;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -29,8 +30,10 @@ public record JsonBodyError(String field, String reason) {
         if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
             return new JsonBodyError(pathOf(mismatch), expectation(mismatch));
         }
-        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            // a value of the right kind Jackson still could not take (a number out of an int's range): its field
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
+                && !(mapping.getCause() instanceof JsonParseException)) {
+            // a value of the right kind Jackson still could not take (a number out of an int's range): its field. Text
+            // that stops being JSON inside a field (cut off, a stray character) is the body's fault, not the field's.
             return new JsonBodyError(pathOf(mapping), unusable(mapping));
         }
         JsonLocation location = e.getLocation();

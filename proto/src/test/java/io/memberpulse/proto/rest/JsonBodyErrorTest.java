@@ -30,6 +30,9 @@ class JsonBodyErrorTest {
         assertThat(error.field()).isEqualTo("body");
         assertThat(error.reason()).startsWith("malformed JSON at line 2, column 3: Unexpected character ('b'");
         assertThat(error.detail()).isEqualTo("body: " + error.reason());
+        // cut off inside a field's array: still the body's fault, not the field's
+        assertThat(readingCampaign("{\"variants\": [").field()).isEqualTo("body");
+        assertThat(readingCampaign("{\"variants\": [\"a\", bad]}").field()).isEqualTo("body");
     }
 
     @Test
