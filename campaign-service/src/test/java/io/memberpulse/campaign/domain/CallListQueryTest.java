@@ -3,6 +3,7 @@ package io.memberpulse.campaign.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memberpulse.proto.checks.InvalidFieldException;
 import org.junit.jupiter.api.Test;
 
 class CallListQueryTest {
@@ -17,9 +18,10 @@ class CallListQueryTest {
     @Test
     void aBlankStoreOrNegativeLimitIsRefusedNamingTheField() {
         assertThatThrownBy(() -> new CallListQuery(" ", 0))
-                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("store_id"))
-                .hasMessage("store_id: is required");
-        assertThatThrownBy(() -> new CallListQuery(null, 0)).isInstanceOf(InvalidArgumentException.class);
+                .isInstanceOfSatisfying(InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("store_id"))
+                .hasMessage("is required");
+        assertThatThrownBy(() -> new CallListQuery(null, 0)).isInstanceOf(InvalidFieldException.class);
+        assertThatThrownBy(() -> new CallListQuery("s\u0000", 0)).isInstanceOf(InvalidFieldException.class);
         assertThatThrownBy(() -> new CallListQuery("s", -1))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("limit"));
     }

@@ -114,7 +114,9 @@ class StaffPageTest {
         assertThat(overdue.get(0).getText()).contains("OVERDUE").contains("overdue by");
         Files.write(Path.of("target/staff-page.png"), browser.getScreenshotAs(OutputType.BYTES));
 
-        WebElement first = browser.findElement(By.cssSelector("li.call"));
+        // Overdue calls come first; the other card is the member with the coupon.
+        assertThat(browser.findElement(By.cssSelector("li.call")).getAttribute("data-task-id")).isEqualTo(overdueTask);
+        WebElement first = browser.findElement(By.cssSelector("li.call:not(.overdue)"));
         assertThat(first.findElement(By.cssSelector(".coupon")).getText()).isEqualTo("1 open coupon ¥10");
         assertThat(first.getText()).contains("last bought " + bought.toString().substring(0, 10) + " at " + store
                         + ": 2 × dairy/yogurt/greek (¥30)")
