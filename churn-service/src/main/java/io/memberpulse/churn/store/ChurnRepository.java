@@ -326,11 +326,7 @@ public class ChurnRepository {
                 SELECT * FROM churn_score WHERE ($1::text IS NULL OR home_store_id = $1)
                 ORDER BY probability DESC, member_id DESC LIMIT $2""")
                 .execute(Tuple.of(storeId, k))
-                .map(rows -> {
-                    List<ChurnScore> scores = new ArrayList<>();
-                    rows.forEach(row -> scores.add(toScore(row)));
-                    return scores;
-                });
+                .map(ChurnRepository::toScores);
     }
 
     /**
@@ -384,11 +380,7 @@ public class ChurnRepository {
                 WHERE c.member_id = r.member_id AND c.scored_at = r.scored_at RETURNING c.*""")
                 .execute(Tuple.of(memberIds.toArray(String[]::new),
                         memberIds.stream().map(id -> utc(readVersions.get(id))).toArray(OffsetDateTime[]::new)))
-                .map(rows -> {
-                    List<ChurnScore> scores = new ArrayList<>();
-                    rows.forEach(row -> scores.add(toScore(row)));
-                    return scores;
-                });
+                .map(ChurnRepository::toScores);
     }
 
     /** The last full re-scoring a replica finished, if any. */
@@ -433,11 +425,7 @@ public class ChurnRepository {
     public Uni<List<ChurnScore>> deleteScores(Collection<String> memberIds) {
         return pool.preparedQuery("DELETE FROM churn_score WHERE member_id = ANY($1) RETURNING *")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
-                .map(rows -> {
-                    List<ChurnScore> scores = new ArrayList<>();
-                    rows.forEach(row -> scores.add(toScore(row)));
-                    return scores;
-                });
+                .map(ChurnRepository::toScores);
     }
 
     public Uni<Optional<Instant>> watermark() {
@@ -461,11 +449,7 @@ public class ChurnRepository {
     public Uni<List<ChurnScore>> scoresAfter(String after, int limit) {
         return pool.preparedQuery("SELECT * FROM churn_score WHERE member_id > $1 ORDER BY member_id LIMIT $2")
                 .execute(Tuple.of(after, limit))
-                .map(rows -> {
-                    List<ChurnScore> scores = new ArrayList<>();
-                    rows.forEach(row -> scores.add(toScore(row)));
-                    return scores;
-                });
+                .map(ChurnRepository::toScores);
     }
 
     public Uni<List<String>> memberIdsAfter(String after, int limit) {
@@ -487,6 +471,12 @@ public class ChurnRepository {
                     Row row = rows.iterator().next();
                     return new long[] {row.getLong(0), row.getLong(1), row.getLong(2)};
                 });
+    }
+
+    private static List<ChurnScore> toScores(RowSet<Row> rows) {
+        List<ChurnScore> scores = new ArrayList<>(rows.size());
+        rows.forEach(row -> scores.add(toScore(row)));
+        return scores;
     }
 
     private static ChurnScore toScore(Row row) {
