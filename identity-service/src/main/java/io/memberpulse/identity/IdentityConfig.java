@@ -162,7 +162,7 @@ public interface IdentityConfig {
         @WithDefault("phone-disagree,phone-one-edit-same-store,surname-disagree,address-disagree,city-disagree,masked-phone-m")
         List<String> fixedWeights();
 
-        /** Total weight at or above which two members are linked; "inf" turns probabilistic links off. */
+        /** Total weight at or above which two members are linked; "Infinity" turns probabilistic links off. */
         @WithDefault("13.0")
         double linkThreshold();
 
