@@ -94,6 +94,10 @@ SHUTDOWN_TIMEOUT: {{ printf "%ds" (int $shutdown.timeout) | quote }}
 {{- include "memberpulse-common.datastoreSecurityConfig" . }}
 {{- include "memberpulse-common.kafkaSecurityConfig" . }}
 {{- with $auth.publicKeyLocation | default $gauth.publicKeyLocation }}
+{{- /* Keys fetched in the clear could be swapped on the way: whoever did could sign analyst tokens. */}}
+{{- if regexMatch "(?i)^http://" . }}
+{{- fail (printf "auth.publicKeyLocation %s is plain http: the token keys must come over https (or from a mounted file)" .) }}
+{{- end }}
 MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ . | quote }}
 {{- end }}
 {{- with $auth.issuer | default $gauth.issuer }}

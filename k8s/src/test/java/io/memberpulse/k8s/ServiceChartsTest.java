@@ -1,6 +1,7 @@
 package io.memberpulse.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -128,6 +129,19 @@ class ServiceChartsTest {
         assertThat(container(manifests, "rfm-service").getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
                 .contains(tuple("JAVA_OPTS_APPEND",
                         "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"));
+    }
+
+    /** Keys fetched over plain http could be swapped on the way, and whoever swapped them could sign analyst tokens. */
+    @Test
+    void theTokenKeysNeverComeOverPlainHttp() {
+        assertThatThrownBy(() -> Charts.template(Charts.UMBRELLA,
+                Map.of("global.auth.publicKeyLocation", "http://sso.example.com/realms/retail/certs")))
+                .hasMessageContaining("auth.publicKeyLocation http://sso.example.com/realms/retail/certs is plain http");
+        assertThatThrownBy(() -> Charts.template("churn-service",
+                Map.of("auth.publicKeyLocation", "HTTP://sso.example.com/certs")))
+                .hasMessageContaining("is plain http");
+        assertThat(Charts.template("churn-service", Map.of("auth.publicKeyLocation", "/etc/memberpulse/keys/public.pem")))
+                .contains("/etc/memberpulse/keys/public.pem");
     }
 
     /** Every service verifies callers' tokens with the platform's identity provider; unset, none verifies. */

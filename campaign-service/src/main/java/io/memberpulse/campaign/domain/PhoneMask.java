@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Phones as store staff see them: the first three and last four digits of the national number
- * (138****8000), as delivery platforms show them. The full number never reaches campaign-service's
- * database or its callers.
+ * (138****8000), as delivery platforms show them; only the last four of a shorter number (8 to 10 digits, ****4567),
+ * so that at least four digits are hidden. The full number never reaches campaign-service's database or its callers.
  *
  * <p>A phone reported already masked is kept only when it shows no more than that: at most three digits, one run of
  * at least four stars, at most four digits (138****8000, 86138****8000 without its country code). Any other value
@@ -32,7 +32,9 @@ public final class PhoneMask {
         if (national.length() < 8) {
             return Optional.empty();
         }
-        return Optional.of(national.substring(0, 3) + "****" + national.substring(national.length() - 4));
+        String lastFour = national.substring(national.length() - 4);
+        // At least four digits stay hidden: below 11 digits the first three would leave fewer.
+        return Optional.of(national.length() >= 11 ? national.substring(0, 3) + "****" + lastFour : "****" + lastFour);
     }
 
     /** 0086 or (before an 11-digit mobile number) 86. */

@@ -16,6 +16,14 @@ class PhoneMaskTest {
     }
 
     @Test
+    void aShorterNumberShowsOnlyItsLastFourDigits() {
+        assertThat(PhoneMask.mask("9123 4567")).contains("****4567");
+        assertThat(PhoneMask.mask("912345678")).contains("****5678");
+        assertThat(PhoneMask.mask("0912345678")).contains("****5678");
+        assertThat(PhoneMask.mask("01012345678")).contains("010****5678");
+    }
+
+    @Test
     void aPhoneReportedMaskedIsKeptOnlyWhenItShowsNoMoreThanThat() {
         assertThat(PhoneMask.mask("+86 138****8000")).contains("138****8000");
         assertThat(PhoneMask.mask("138*****000")).contains("138*****000");

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -54,6 +55,19 @@ public final class DevTokens {
         }
     }
 
+    private interface Creation {
+        Path create(Path path, FileAttribute<?>... attributes) throws IOException;
+    }
+
+    /** Creates the path with these permissions; on a file system without POSIX permissions, just creates it. */
+    private static void ownerOnly(Path path, String permissions, Creation creation) throws IOException {
+        try {
+            creation.create(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
+        } catch (UnsupportedOperationException notPosix) {
+            creation.create(path);
+        }
+    }
+
     /** The key pair kept in dir (the stack's state directory), made on first use; the private key owner-only. */
     public static DevTokens loadOrCreate(Path dir) {
         Path privateFile = dir.resolve(PRIVATE_KEY_FILE);
@@ -65,13 +79,11 @@ public final class DevTokens {
                         rsa.generatePublic(new X509EncodedKeySpec(der(Files.readString(publicFile)))));
             }
             DevTokens tokens = generate();
-            Files.createDirectories(dir);
+            ownerOnly(dir, "rwx------", Files::createDirectories);
+            Files.deleteIfExists(privateFile);
+            // Created owner-only before the key is written: never readable by others, not even for a moment.
+            ownerOnly(privateFile, "rw-------", Files::createFile);
             Files.writeString(privateFile, pem("PRIVATE KEY", tokens.privateKey.getEncoded()), StandardCharsets.US_ASCII);
-            try {
-                Files.setPosixFilePermissions(privateFile, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // a file system without POSIX permissions: nothing more to restrict
-            }
             Files.writeString(publicFile, tokens.publicKeyPem(), StandardCharsets.US_ASCII);
             return tokens;
         } catch (IOException e) {

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 /** One service running from its built jar (target/quarkus-app/quarkus-run.jar) in its own JVM. */
 public final class ServiceProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The launcher's variable for the interface the services listen on (default the loopback). */
+    public static final String LISTEN_HOST = "MEMBERPULSE_LISTEN_HOST";
 
     private final ServiceSpec spec;
     private final Process process;
@@ -60,12 +62,22 @@ public final class ServiceProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
             builder.environment().putAll(environment);
-            builder.environment().put("HTTP_PORT", String.valueOf(httpPort));
-            builder.environment().put("GRPC_PORT", String.valueOf(grpcPort));
+            builder.environment().putAll(listening(httpPort, grpcPort, System.getenv(LISTEN_HOST)));
             return new ServiceProcess(spec, builder.start(), logFile, httpPort, grpcPort);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + spec.moduleName(), e);
         }
+    }
+
+    /**
+     * Where the service listens: its ports, on the loopback interface unless MEMBERPULSE_LISTEN_HOST names another
+     * (0.0.0.0 for every interface). Quarkus listens on every interface outside dev mode, which on a laptop would put
+     * the APIs, {@code /q/*} and gRPC reflection on the local network.
+     */
+    static Map<String, String> listening(int httpPort, int grpcPort, String listenHost) {
+        String host = listenHost == null || listenHost.isBlank() ? "127.0.0.1" : listenHost.trim();
+        return Map.of("HTTP_PORT", String.valueOf(httpPort), "GRPC_PORT", String.valueOf(grpcPort),
+                "QUARKUS_HTTP_HOST", host, "QUARKUS_GRPC_SERVER_HOST", host);
     }
 
     static void requireFree(ServiceSpec spec, String what, int port) {

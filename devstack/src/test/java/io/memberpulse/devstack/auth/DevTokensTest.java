@@ -30,6 +30,12 @@ class DevTokensTest {
         assertThat(Files.getPosixFilePermissions(dir.resolve(DevTokens.PRIVATE_KEY_FILE)))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
+        Path created = dir.resolve("state/auth");
+        DevTokens.loadOrCreate(created);
+        assertThat(Files.getPosixFilePermissions(created)).as("the key's folder, made by the launcher")
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.OWNER_EXECUTE);
+
         JwtClaims staff = consumer(first).processToClaims(again.staff("store-7"));
         assertThat(staff.getStringListClaimValue("groups")).containsExactly("staff");
         assertThat(staff.getStringClaimValue("store_id")).isEqualTo("store-7");

@@ -1,5 +1,6 @@
 package io.memberpulse.devstack.stack;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
@@ -27,6 +28,16 @@ class ServiceProcessTest {
                     .hasMessage("rfm-service's HTTP port " + taken + " is taken by another process (a stack already up, "
                             + "or a service in dev mode?): stop it, then start again");
         }
+    }
+
+    @Test
+    void servicesListenOnTheLoopbackUnlessTheLauncherIsToldOtherwise() {
+        assertThat(ServiceProcess.listening(8081, 9081, null)).containsEntry("QUARKUS_HTTP_HOST", "127.0.0.1")
+                .containsEntry("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1").containsEntry("HTTP_PORT", "8081")
+                .containsEntry("GRPC_PORT", "9081");
+        assertThat(ServiceProcess.listening(8081, 9081, " ")).containsEntry("QUARKUS_HTTP_HOST", "127.0.0.1");
+        assertThat(ServiceProcess.listening(8081, 9081, "0.0.0.0")).containsEntry("QUARKUS_HTTP_HOST", "0.0.0.0")
+                .containsEntry("QUARKUS_GRPC_SERVER_HOST", "0.0.0.0");
     }
 
     private static int freePort() throws Exception {

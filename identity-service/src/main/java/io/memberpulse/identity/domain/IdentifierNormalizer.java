@@ -41,7 +41,11 @@ public final class IdentifierNormalizer {
         this.blocked = Objects.requireNonNull(blocked, "blocked");
     }
 
-    /** All present identifiers, normalised; throws {@link InvalidIdentifierException} for a bad value. */
+    /**
+     * All present identifiers, normalised; throws {@link InvalidIdentifierException} for a bad value. Its message names
+     * the field and the rule, never the value: it reaches logs, rejected-row reports and dead-letter headers, which are
+     * not meant to hold phones and e-mail addresses (the row or record is named beside it).
+     */
     public List<Identifier> normalize(RawIdentifiers raw) {
         List<Identifier> identifiers = new ArrayList<>(4);
         if (!RawIdentifiers.blank(raw.phone())) {
@@ -55,7 +59,7 @@ public final class IdentifierNormalizer {
         if (!RawIdentifiers.blank(raw.email())) {
             String email = raw.email().trim().toLowerCase(Locale.ROOT);
             if (!EMAIL.matcher(email).matches()) {
-                throw new InvalidIdentifierException("email", "not an e-mail address: " + raw.email());
+                throw new InvalidIdentifierException("email", "not an e-mail address");
             }
             identifiers.add(new Identifier(IdentifierType.EMAIL, email));
         }
@@ -82,9 +86,9 @@ public final class IdentifierNormalizer {
                 // weak evidence, never a key: compared with members' phones one slip away
                 return new Identifier(IdentifierType.MISTYPED_PHONE, "+" + number.getCountryCode() + national);
             }
-            throw new InvalidIdentifierException("phone", "not a valid phone number: " + reported);
+            throw new InvalidIdentifierException("phone", "not a valid phone number");
         } catch (NumberParseException e) {
-            throw new InvalidIdentifierException("phone", "not a phone number: " + reported + " (" + e.getErrorType() + ")");
+            throw new InvalidIdentifierException("phone", "not a phone number (" + e.getErrorType() + ")");
         }
     }
 

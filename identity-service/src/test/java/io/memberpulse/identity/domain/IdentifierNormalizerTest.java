@@ -37,6 +37,23 @@ class IdentifierNormalizerTest {
     }
 
     @Test
+    void aRefusalNamesTheFieldAndTheRuleButNeverTheValue() {
+        // Refusals reach logs, rejected-row reports and dead-letter headers: no phone or address in them.
+        assertRefused(phone("12345"), "phone", "not a valid phone number", "12345");
+        assertRefused(phone("call me"), "phone", "not a phone number", "call");
+        assertRefused(new RawIdentifiers(null, null, null, null, null, null, "wang.li at example.com"), "email",
+                "not an e-mail address", "wang.li");
+    }
+
+    private void assertRefused(RawIdentifiers raw, String field, String rule, String valuePart) {
+        assertThatThrownBy(() -> normalizer.normalize(raw)).isInstanceOfSatisfying(InvalidIdentifierException.class,
+                e -> {
+                    assertThat(e.field()).isEqualTo(field);
+                    assertThat(e.getMessage()).contains(rule).doesNotContain(valuePart);
+                });
+    }
+
+    @Test
     void emailsAreLowerCasedAndOtherIdentifiersTrimmed() {
         var identifiers = normalizer.normalize(new RawIdentifiers(null, " oU1 ", null, "M001 ", "dev-9", null, "Li.Na@Example.COM"));
         assertThat(identifiers).containsExactlyInAnyOrder(
