@@ -27,7 +27,9 @@ class RetrainSchedule {
         this.training = training;
     }
 
-    @Scheduled(cron = "${memberpulse.churn.retrain-cron}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** Nightly in the chain's calendar (day-zone), not the JVM's zone: pods run in UTC. */
+    @Scheduled(cron = "${memberpulse.churn.retrain-cron}", timeZone = "${memberpulse.churn.day-zone:Asia/Shanghai}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void retrain(ScheduledExecution execution) {
         retrainFor(execution.getScheduledFireTime());
     }
