@@ -22,7 +22,7 @@ import java.util.function.Function;
  * M1). Free text (review text, address) keeps tab and line breaks, which a quoted CSV cell or a JSON
  * string carries legitimately (a review of several lines, an address written on two).
  */
-final class FieldLimits {
+public final class FieldLimits {
     /** Longest text accepted per column, in characters. */
     static final Map<String, Integer> MAX_LENGTH = new LinkedHashMap<>();
     /** Largest magnitude accepted for quantities, and for amounts in the store currency. */
@@ -58,6 +58,11 @@ final class FieldLimits {
     }
 
     private FieldLimits() {
+    }
+
+    /** An identifier named as its column (phone, union_id, …) outside an event: at most the column's length, no control character. */
+    public static void checkIdentifier(String column, String value) {
+        FieldChecks.checkText(column, value, MAX_LENGTH.get(column));
     }
 
     private static void text(String column, int maxLength, Function<ChannelEvent, String> value) {

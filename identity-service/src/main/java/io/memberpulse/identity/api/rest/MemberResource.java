@@ -1,7 +1,9 @@
 package io.memberpulse.identity.api.rest;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.memberpulse.identity.MemberQueryService;
 import io.memberpulse.identity.SplitMemberService;
+import io.memberpulse.identity.api.FieldLimits;
 import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
@@ -19,6 +21,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
@@ -62,6 +65,12 @@ public class MemberResource {
     }
 
     public record ResolveResponse(String memberId, String matchedBy) {
+    }
+
+    /** The identifiers to resolve, named as the import's columns. */
+    public record ResolveRequest(String phone, @JsonProperty("union_id") String unionId, String openid,
+            @JsonProperty("member_no") String memberNo, @JsonProperty("device_id") String deviceId,
+            @JsonProperty("platform_uid") String platformUid, String email) {
     }
 
     public record TotalsResponse(long members, long events, long identifiers) {
@@ -114,16 +123,40 @@ public class MemberResource {
                                 split.getSplitAt().getNanos())));
     }
 
+    @POST
+    @Path("members/resolve")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Which member these identifiers belong to (404 when none), the identifiers in the body: "
+            + "phones and e-mail addresses stay out of URLs, and so out of proxies' and gateways' access logs")
+    @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
+    @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
+    public Uni<ResolveResponse> resolve(ResolveRequest request) {
+        ResolveRequest ids = request == null ? new ResolveRequest(null, null, null, null, null, null, null) : request;
+        Map.of("phone", nullToEmpty(ids.phone()), "union_id", nullToEmpty(ids.unionId()),
+                "openid", nullToEmpty(ids.openid()), "member_no", nullToEmpty(ids.memberNo()),
+                "device_id", nullToEmpty(ids.deviceId()), "platform_uid", nullToEmpty(ids.platformUid()),
+                "email", nullToEmpty(ids.email())).forEach(FieldLimits::checkIdentifier);
+        return resolve(new RawIdentifiers(ids.phone(), ids.unionId(), ids.openid(), ids.memberNo(), ids.deviceId(),
+                ids.platformUid(), ids.email()));
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
     @GET
     @Path("members/resolve")
-    @Operation(summary = "Which member these identifiers belong to (404 when none)")
+    @Operation(summary = "Which member these identifiers belong to (404 when none); POST keeps them out of the URL")
     @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
     @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
     public Uni<ResolveResponse> resolve(@QueryParam("phone") String phone, @QueryParam("union_id") String unionId,
             @QueryParam("openid") String openid, @QueryParam("member_no") String memberNo,
             @QueryParam("device_id") String deviceId, @QueryParam("platform_uid") String platformUid,
             @QueryParam("email") String email) {
-        RawIdentifiers raw = new RawIdentifiers(phone, unionId, openid, memberNo, deviceId, platformUid, email);
+        return resolve(new RawIdentifiers(phone, unionId, openid, memberNo, deviceId, platformUid, email));
+    }
+
+    private Uni<ResolveResponse> resolve(RawIdentifiers raw) {
         if (raw.isEmpty()) {
             throw new InvalidRequestException("identifiers",
                     "give at least one of phone, union_id, openid, member_no, device_id, platform_uid, email");

@@ -132,6 +132,34 @@ class MemberResourceTest {
     }
 
     @Test
+    void identifiersResolveFromABodyToTheMemberTheQueryFindsAndBadOnesAreRefusedNamingTheField() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "135" + String.format("%08d", new Random().nextInt(100_000_000));
+        given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,phone,member_no\n"
+                + "r1-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-r1,%2$s,RA-%1$s\n".formatted(run, phone))
+                .post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+        String member = given().queryParam("member_no", "RA-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+
+        given().contentType("application/json").body("{\"phone\": \"+86 " + phone + "\"}").post("/members/resolve")
+                .then().statusCode(200).body("memberId", equalTo(member)).body("matchedBy", equalTo("phone"));
+        given().contentType("application/json").body("{\"member_no\": \"RA-" + run + "\"}").post("/members/resolve")
+                .then().statusCode(200).body("memberId", equalTo(member));
+        given().contentType("application/json").body("{\"member_no\": \"RZ-" + run + "\"}").post("/members/resolve")
+                .then().statusCode(404);
+
+        given().contentType("application/json").body("{}").post("/members/resolve").then().statusCode(400)
+                .body("errors[0].field", equalTo("identifiers"));
+        given().contentType("application/json").body("{\"phone\": \"135\\u0000\"}").post("/members/resolve")
+                .then().statusCode(400).body("errors[0].field", equalTo("phone"))
+                .body("errors[0].reason", equalTo("must not contain control characters"));
+        given().contentType("application/json").body("{\"email\": \"" + "a".repeat(250) + "@x.cn\"}")
+                .post("/members/resolve").then().statusCode(400).body("errors[0].field", equalTo("email"));
+        given().contentType("application/json").body("{\"memberNo\": \"RA-" + run + "\"}").post("/members/resolve")
+                .then().statusCode(400).body("errors[0].field", equalTo("memberNo"));
+    }
+
+    @Test
     void parametersWithAControlCharacterAreRefusedNamingTheParameterAfterTheCallerIsKnown() {
         // Sent as written: %00 is a NUL, which PostgreSQL refuses in text (a 500 before, from each of these).
         given().urlEncodingEnabled(false).get("/members/%00").then().statusCode(400)
