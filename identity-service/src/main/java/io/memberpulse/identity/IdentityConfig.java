@@ -55,6 +55,13 @@ public interface IdentityConfig {
         @WithDefault("PT24H")
         Duration deviceOnlineWindow();
 
+        /**
+         * At most this many stores get per-store health gauges, those with the most members: store ids are whatever
+         * channels send, and each gauged store is four Prometheus series.
+         */
+        @WithDefault("1000")
+        int storeGaugesMax();
+
         /** How often the chain's health gauges are recomputed (a scheduler interval such as 60s). */
         @WithDefault("60s")
         String healthRefresh();

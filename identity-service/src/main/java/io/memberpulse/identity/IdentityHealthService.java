@@ -12,8 +12,10 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 
@@ -35,6 +37,8 @@ public class IdentityHealthService {
     private final StoreHealthRepository stores;
     private final MultiGauge storeGauges;
     private final Duration onlineWindow;
+    private final int storeGaugesMax;
+    private final AtomicInteger ungaugedStores = new AtomicInteger();
     private final AtomicReference<IdentityHealth> overall = new AtomicReference<>(
             new IdentityHealth(null, 0, 0, 0, 0, 0, 0, 0));
     /** The gauges' refreshes take at most one part in this of the database's time. */
@@ -46,21 +50,36 @@ public class IdentityHealthService {
         this.repository = repository;
         this.stores = stores;
         this.onlineWindow = config.identity().deviceOnlineWindow();
+        this.storeGaugesMax = config.identity().storeGaugesMax();
         RATES.forEach((rate, value) -> gauge(registry, rate, value));
         this.storeGauges = MultiGauge.builder("memberpulse.identity.store.health")
                 .description("identity health rate of one store, 0..1").register(registry);
+        Gauge.builder("memberpulse.identity.store.health.ungauged", ungaugedStores, AtomicInteger::get)
+                .description("stores left without per-store gauges (beyond memberpulse.identity.store-gauges-max)")
+                .register(registry);
     }
 
     /** Every store's health, in store order; refreshes the per-store gauges. */
     public Uni<List<IdentityHealth>> stores() {
         return stores.allStores(onlineWindow).invoke(all -> {
-            List<MultiGauge.Row<?>> rows = new ArrayList<>(all.size() * RATES.size());
-            for (IdentityHealth health : all) {
+            List<IdentityHealth> gauged = gaugedStores(all, storeGaugesMax);
+            ungaugedStores.set(all.size() - gauged.size());
+            List<MultiGauge.Row<?>> rows = new ArrayList<>(gauged.size() * RATES.size());
+            for (IdentityHealth health : gauged) {
                 RATES.forEach((rate, value) -> rows.add(MultiGauge.Row.of(
                         Tags.of("store", health.storeId(), "rate", rate), value.applyAsDouble(health))));
             }
             storeGauges.register(rows, true);
         });
+    }
+
+    /** The stores given gauges: at most max, those with the most members (ties by store id). */
+    static List<IdentityHealth> gaugedStores(List<IdentityHealth> all, int max) {
+        if (all.size() <= max) {
+            return all;
+        }
+        return all.stream().sorted(Comparator.comparingLong(IdentityHealth::members).reversed()
+                .thenComparing(IdentityHealth::storeId)).limit(Math.max(0, max)).toList();
     }
 
     /** One store's health, or the chain's when storeId is null or blank. */
