@@ -33,6 +33,7 @@ import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.config.JsonPathConfig;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -151,6 +152,12 @@ class CampaignResourceTest {
                     .getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId(campaign).build());
             assertThat(results.getRoiDefined()).isFalse();
             assertThat(results.getRoi()).isZero();
+            // No interval either: absent, as REST's roiLow/roiHigh are NaN, and not significant.
+            given().get("/campaigns/{id}/results", campaign).then().statusCode(200).body("roiLow", equalTo("NaN"))
+                    .body("roiHigh", equalTo("NaN")).body("roiSignificant", equalTo(false));
+            assertThat(results.hasRoiLow()).isFalse();
+            assertThat(results.hasRoiHigh()).isFalse();
+            assertThat(results.getRoiSignificant()).isFalse();
         } finally {
             early.shutdownNow();
         }
@@ -215,6 +222,16 @@ class CampaignResourceTest {
             assertThat(results.getReviewList()).extracting(m -> m.getName())
                     .containsExactly("active_rate", "repurchase_rate", "order_value", "response_rate");
             assertThat(results.getReview(0).getUplift()).isEqualTo(results.getUplift());
+            // The ROI's 95% interval and whether it excludes 0, as REST answers them (same figures, to the last bit).
+            var rest = given().get("/campaigns/{id}/results", campaign).then().statusCode(200).extract().jsonPath()
+                    .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+            assertThat(results.hasRoiLow()).isTrue();
+            assertThat(results.hasRoiHigh()).isTrue();
+            assertThat(results.getRoiLow()).isEqualTo(rest.getDouble("roiLow")).isLessThan(results.getRoi());
+            assertThat(results.getRoiHigh()).isEqualTo(rest.getDouble("roiHigh")).isGreaterThan(results.getRoi());
+            assertThat(results.getRoi()).isEqualTo(rest.getDouble("roi"));
+            assertThat(results.getRoiSignificant()).isEqualTo(rest.getBoolean("roiSignificant"))
+                    .isEqualTo(results.getRoiLow() > 0 || results.getRoiHigh() < 0);
         } finally {
             channel.shutdownNow();
         }
