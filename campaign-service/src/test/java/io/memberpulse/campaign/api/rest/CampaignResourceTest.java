@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.startsWith;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannelBuilder;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
@@ -63,6 +64,9 @@ class CampaignResourceTest {
 
     @Inject
     Pool database;
+
+    @Inject
+    SimulatedClock clock;
 
     @BeforeEach
     void connect() {
@@ -161,11 +165,17 @@ class CampaignResourceTest {
         } finally {
             early.shutdownNow();
         }
+        // Staff call during the campaign's window (the service's clock): a call after its end costs it nothing.
         int callsMade = 5;
-        for (int i = 0; i < callsMade; i++) {
-            given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\", \"version\": "
-                    + list.getLong("tasks[" + i + "].version") + "}")
-                    .post("/tasks/{id}/outcome", list.getString("tasks[" + i + "].taskId")).then().statusCode(200);
+        clock.set(START.plus(Duration.ofDays(1)));
+        try {
+            for (int i = 0; i < callsMade; i++) {
+                given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\", \"version\": "
+                        + list.getLong("tasks[" + i + "].version") + "}")
+                        .post("/tasks/{id}/outcome", list.getString("tasks[" + i + "].taskId")).then().statusCode(200);
+            }
+        } finally {
+            clock.reset();
         }
 
         // Treated members buy more often than held-out ones within the window; purchases outside it do not count.
