@@ -63,8 +63,9 @@ public interface CampaignConfig {
         String dayZone();
 
         /**
-         * How often each replica finishes the follow-ups of campaign moves that did not finish (a move answered 503
-         * and nobody asked again); also the wait before its first run.
+         * How often each replica moves live campaigns whose window has ended to review and finishes the
+         * follow-ups of campaign moves that did not finish (a move answered 503 and nobody asked again); also the wait
+         * before its first run.
          */
         @WithDefault("PT1M")
         Duration followUpRetryInterval();

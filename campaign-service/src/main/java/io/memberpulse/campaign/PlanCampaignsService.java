@@ -27,8 +27,9 @@ import org.jboss.logging.Logger;
  * Plans campaigns and moves them through plan → live → review → closed. Planning checks the target
  * (a known segment, a known store) and answers with the audience and a sample-size hint; going live
  * enrols the audience by the sticky hash. A call campaign's calls follow its holdout while it is live and stop
- * following it when it ends ({@link CallCampaignTasks}). What follows a move that did not finish is finished in the
- * background too ({@link #finishFollowUps()}).
+ * following it when it ends ({@link CallCampaignTasks}). In the background, a live campaign whose end the service's
+ * clock has passed is moved to review ({@link #endCampaignsPastTheirEnd()}), and what follows a move that did not
+ * finish is finished ({@link #finishFollowUps()}).
  */
 @ApplicationScoped
 public class PlanCampaignsService {
@@ -111,8 +112,50 @@ public class PlanCampaignsService {
     @Scheduled(every = "${memberpulse.campaign.follow-up-retry-interval}",
             delayed = "${memberpulse.campaign.follow-up-retry-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> retryFollowUps() {
-        return finishFollowUps().replaceWithVoid();
+    Uni<Void> tick() {
+        return endCampaignsPastTheirEnd().chain(() -> finishFollowUps()).replaceWithVoid();
+    }
+
+    /**
+     * Moves every LIVE campaign whose end_at the service's clock has reached (the clock that cuts its results at
+     * min(end, now)) to review, as an analyst's move would, and runs what follows: a call campaign's OPEN tasks stop
+     * counting for it (released, not cancelled: the SOP wanted those members called before the campaign tagged them,
+     * and the replan that follows decides about them as about anyone), no new task is tagged for it and its held-out
+     * members are given back. Left LIVE, the SOP kept tagging calls whose gain could never count. Its end_at stays.
+     * Returns those moved. A campaign moved meanwhile (an analyst, another replica) is left alone; one whose
+     * follow-ups fail stays in review with them unfinished, for {@link #finishFollowUps()}.
+     */
+    public Uni<List<Campaign>> endCampaignsPastTheirEnd() {
+        List<Campaign> ended = new ArrayList<>();
+        Instant now = clock.instant();
+        return Panache.withSession(() -> campaigns.liveEndedBy(now))
+                .chain(ids -> StoreTaskPlanner.inOrder(ids, id -> end(id).invoke(campaign -> {
+                    if (campaign != null) {
+                        ended.add(campaign);
+                    }
+                })))
+                .replaceWith(ended);
+    }
+
+    /** The campaign moved to review at its end, its follow-ups run; null when it was no longer LIVE or that failed. */
+    private Uni<Campaign> end(String id) {
+        return Panache.withTransaction(() -> campaigns.stored(id).flatMap(stored -> {
+                    if (stored == null || stored.campaign().state() != CampaignState.LIVE) {
+                        return Uni.createFrom().<CampaignRepository.StoredCampaign>nullItem();
+                    }
+                    // Moved at its end, so the move keeps end_at (a move before it would end the window there).
+                    Campaign campaign = stored.campaign();
+                    return campaigns.save(campaign.moveTo(CampaignState.REVIEW, campaign.endAt()), clock.instant())
+                            .map(saved -> new CampaignRepository.StoredCampaign(saved, stored.followedUp()));
+                }))
+                .flatMap(stored -> stored == null ? Uni.createFrom().<Campaign>nullItem() : followUp(stored).invoke(campaign ->
+                        LOG.infof("campaign %s: its window ended at %s; moved to review, its calls released",
+                                id, campaign.endAt())))
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("campaign %s: its window has ended, but moving it to review did not finish (%s); retried in %s",
+                            id, failure.getMessage(), retryInterval);
+                    return null;
+                });
     }
 
     /**

@@ -25,7 +25,7 @@ public class CampaignActivityRepository {
      * Orders (one per source and order id, as /results counts them) and net revenue in [from, to) in event time;
      * responded = redeemed one of this campaign's coupons in the window (the redemption names the campaign, or the
      * coupon's issue did), or (when {@code countCalls}) was reached by
-     * one of the campaign's calls.
+     * one of the campaign's calls made within its window (CampaignRepository.CALL_IN_WINDOW, as its cost counts them).
      */
     public Uni<List<Activity.Member>> activity(String campaignId, Instant from, Instant to, boolean countCalls) {
         return pool.preparedQuery("""
@@ -34,11 +34,13 @@ public class CampaignActivityRepository {
                        coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
                        bool_or(mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1)
                          OR ($4 AND EXISTS (SELECT 1 FROM call_task t JOIN task_outcome o ON o.task_id = t.id
-                                             WHERE t.member_id = cm.member_id AND t.campaign_id = $1 AND o.reached))
+                                             JOIN campaign c ON c.id = t.campaign_id
+                                             WHERE t.member_id = cm.member_id AND t.campaign_id = $1 AND o.reached
+                                               AND %s))
                 FROM campaign_member cm
                 LEFT JOIN member_activity mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3
                 WHERE cm.campaign_id = $1
-                GROUP BY cm.member_id, cm.arm, cm.store_id""")
+                GROUP BY cm.member_id, cm.arm, cm.store_id""".formatted(CampaignRepository.CALL_IN_WINDOW))
                 .execute(Tuple.of(campaignId, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), countCalls))
                 .map(rows -> {
                     List<Activity.Member> members = new ArrayList<>();

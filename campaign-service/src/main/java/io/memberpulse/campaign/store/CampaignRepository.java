@@ -143,12 +143,19 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /**
-     * LIVE call campaigns (in the caller's session). The state alone decides: windows are in event time,
-     * which may be far from the wall-clock time the SOP runs in (replayed history, the demo data).
+     * LIVE call campaigns (in the caller's session). The state alone decides, so that the SOP and the holdout change
+     * together, in one move: a campaign whose end the service's clock has passed is moved to review in the background
+     * (PlanCampaignsService.endCampaignsPastTheirEnd).
      */
     public Uni<List<Campaign>> liveCalls() {
         return list("state = ?1 and channel = ?2", CampaignState.LIVE.name(), "call")
                 .map(rows -> rows.stream().map(CampaignRepository::toDomain).toList());
+    }
+
+    /** The ids of LIVE campaigns whose window has ended by {@code now} (end_at at or before it), soonest end first. */
+    public Uni<List<String>> liveEndedBy(Instant now) {
+        return list("state = ?1 and endAt <= ?2 order by endAt, id", CampaignState.LIVE.name(), now)
+                .map(rows -> rows.stream().map(row -> row.id).toList());
     }
 
     /** campaign id → member id → arm, for the members enrolled in those campaigns. */
@@ -280,14 +287,20 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /**
-     * Calls made for the campaign: outcomes recorded on its tasks (reached or not: a call costs either way). Not cut
-     * at the window's end: outcomes are recorded in wall-clock time and windows are in event time (see liveCalls), so
-     * the state bounds them instead: a campaign's calls are those made while it is LIVE (its OPEN tasks are released
-     * from it when it moves to REVIEW).
+     * Whether outcome {@code o} of a call of campaign {@code c} falls within the campaign's window: recorded (by the
+     * service's Clock, the "now" that also cuts results at min(end, now)) before its end_at. A call after the end is
+     * not the campaign's: revenue and coupons are cut at the end, so its gain could never count, and it would only
+     * bias the ROI down. This holds while the campaign is left LIVE past its end, until the background job moves it to
+     * review (PlanCampaignsService.endCampaignsPastTheirEnd); a campaign moved to review early has its end_at moved
+     * to the move and its OPEN tasks released, so none of its calls counts after that either.
      */
+    static final String CALL_IN_WINDOW = "o.recorded_at < c.end_at";
+
+    /** Calls made for the campaign within its window ({@link #CALL_IN_WINDOW}): reached or not, a call costs either way. */
     public Uni<Long> callsMade(String campaignId) {
         return pool.preparedQuery("""
-                SELECT count(*) FROM task_outcome o JOIN call_task t ON t.id = o.task_id WHERE t.campaign_id = $1""")
+                SELECT count(*) FROM task_outcome o JOIN call_task t ON t.id = o.task_id JOIN campaign c ON c.id = t.campaign_id
+                WHERE t.campaign_id = $1 AND %s""".formatted(CALL_IN_WINDOW))
                 .execute(Tuple.of(campaignId)).map(rows -> rows.iterator().next().getLong(0));
     }
 

@@ -1,9 +1,11 @@
 package io.memberpulse.campaign.api;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.devstack.testing.OpenApiDocument;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What a frontend's code generator reads in /q/openapi: each answer's schema, and every error as a problem document. */
@@ -24,5 +26,15 @@ class OpenApiTest {
         assertThat(openApi.responses("post", "/campaigns/{id}/state")).contains("200", "400", "404", "503");
         assertThat(openApi.responses("get", "/stores/{storeId}/call-list")).contains("200", "400", "404");
         assertThat(openApi.responses("post", "/tasks/{taskId}/outcome")).contains("200", "400", "404", "409");
+    }
+
+    /** The results' ROI interval and its significance are documented as answered (and as gRPC carries them). */
+    @Test
+    void campaignResultsDocumentTheRoiIntervalAndItsSignificance() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.schemaOf("get", "/campaigns/{id}/results", "200")).endsWith("/CampaignReview");
+        Map<String, Object> properties = given().header("Authorization", "").get("/q/openapi?format=json").then()
+                .statusCode(200).extract().jsonPath().getMap("components.schemas.CampaignReview.properties");
+        assertThat(properties).containsKeys("roi", "roiLow", "roiHigh", "roiSignificant");
     }
 }

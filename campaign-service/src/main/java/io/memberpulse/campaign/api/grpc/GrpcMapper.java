@@ -163,14 +163,19 @@ final class GrpcMapper {
     }
 
     static CampaignResults toProto(String campaignId, CampaignReview review) {
-        return CampaignResults.newBuilder().setCampaignId(campaignId)
+        var results = CampaignResults.newBuilder().setCampaignId(campaignId)
                 .setTreated(arm(review.treated())).setHoldout(arm(review.holdout()))
                 .setUplift(finite(review.conversionUplift().value()))
                 .setUpliftCiLow(finite(review.conversionUplift().low()))
                 .setUpliftCiHigh(finite(review.conversionUplift().high()))
                 .setCost(review.cost()).setIncrementalGain(finite(review.incrementalRevenue())).setRoi(finite(review.roi()))
                 .setUpliftDefined(Double.isFinite(review.conversionUplift().value())).setRoiDefined(Double.isFinite(review.roi()))
-                .build();
+                .setRoiSignificant(review.isRoiSignificant());
+        // Unset where undefined (NaN): absent says so, where a 0 would read as a bound.
+        if (Double.isFinite(review.roiLow()) && Double.isFinite(review.roiHigh())) {
+            results.setRoiLow(review.roiLow()).setRoiHigh(review.roiHigh());
+        }
+        return results.build();
     }
 
     private static ArmResult arm(CampaignReview.ArmResult arm) {

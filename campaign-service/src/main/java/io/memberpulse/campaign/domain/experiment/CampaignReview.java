@@ -57,8 +57,11 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
                 defined ? (revenue.high() * treated.members() + coupons) / cost : Double.NaN);
     }
 
-    /** Whether the ROI's interval excludes 0 (false where it is undefined: too few members, nothing spent). */
-    public boolean roiSignificant() {
+    /**
+     * Whether the ROI's interval excludes 0 (false where it is undefined: too few members, nothing spent). An is-getter,
+     * so that REST's answer carries it as roiSignificant, as gRPC's roi_significant.
+     */
+    public boolean isRoiSignificant() {
         return !Double.isNaN(roiLow) && (roiLow > 0 || roiHigh < 0);
     }
 

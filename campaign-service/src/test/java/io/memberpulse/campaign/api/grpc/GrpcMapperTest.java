@@ -17,5 +17,8 @@ class GrpcMapperTest {
         assertThat(results.getUpliftDefined()).isFalse();
         assertThat(results.getRoiDefined()).isFalse();
         assertThat(results.getRoi()).isZero();
+        assertThat(results.hasRoiLow()).isFalse();
+        assertThat(results.hasRoiHigh()).isFalse();
+        assertThat(results.getRoiSignificant()).isFalse();
     }
 }

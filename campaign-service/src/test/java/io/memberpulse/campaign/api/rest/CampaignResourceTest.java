@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.startsWith;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannelBuilder;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
@@ -33,6 +34,7 @@ import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.config.JsonPathConfig;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -62,6 +64,9 @@ class CampaignResourceTest {
 
     @Inject
     Pool database;
+
+    @Inject
+    SimulatedClock clock;
 
     @BeforeEach
     void connect() {
@@ -151,14 +156,26 @@ class CampaignResourceTest {
                     .getCampaignResults(GetCampaignResultsRequest.newBuilder().setCampaignId(campaign).build());
             assertThat(results.getRoiDefined()).isFalse();
             assertThat(results.getRoi()).isZero();
+            // No interval either: absent, as REST's roiLow/roiHigh are NaN, and not significant.
+            given().get("/campaigns/{id}/results", campaign).then().statusCode(200).body("roiLow", equalTo("NaN"))
+                    .body("roiHigh", equalTo("NaN")).body("roiSignificant", equalTo(false));
+            assertThat(results.hasRoiLow()).isFalse();
+            assertThat(results.hasRoiHigh()).isFalse();
+            assertThat(results.getRoiSignificant()).isFalse();
         } finally {
             early.shutdownNow();
         }
+        // Staff call during the campaign's window (the service's clock): a call after its end costs it nothing.
         int callsMade = 5;
-        for (int i = 0; i < callsMade; i++) {
-            given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\", \"version\": "
-                    + list.getLong("tasks[" + i + "].version") + "}")
-                    .post("/tasks/{id}/outcome", list.getString("tasks[" + i + "].taskId")).then().statusCode(200);
+        clock.set(START.plus(Duration.ofDays(1)));
+        try {
+            for (int i = 0; i < callsMade; i++) {
+                given().contentType(ContentType.JSON).body("{\"reached\": true, \"result\": \"will_return\", \"version\": "
+                        + list.getLong("tasks[" + i + "].version") + "}")
+                        .post("/tasks/{id}/outcome", list.getString("tasks[" + i + "].taskId")).then().statusCode(200);
+            }
+        } finally {
+            clock.reset();
         }
 
         // Treated members buy more often than held-out ones within the window; purchases outside it do not count.
@@ -215,6 +232,16 @@ class CampaignResourceTest {
             assertThat(results.getReviewList()).extracting(m -> m.getName())
                     .containsExactly("active_rate", "repurchase_rate", "order_value", "response_rate");
             assertThat(results.getReview(0).getUplift()).isEqualTo(results.getUplift());
+            // The ROI's 95% interval and whether it excludes 0, as REST answers them (same figures, to the last bit).
+            var rest = given().get("/campaigns/{id}/results", campaign).then().statusCode(200).extract().jsonPath()
+                    .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+            assertThat(results.hasRoiLow()).isTrue();
+            assertThat(results.hasRoiHigh()).isTrue();
+            assertThat(results.getRoiLow()).isEqualTo(rest.getDouble("roiLow")).isLessThan(results.getRoi());
+            assertThat(results.getRoiHigh()).isEqualTo(rest.getDouble("roiHigh")).isGreaterThan(results.getRoi());
+            assertThat(results.getRoi()).isEqualTo(rest.getDouble("roi"));
+            assertThat(results.getRoiSignificant()).isEqualTo(rest.getBoolean("roiSignificant"))
+                    .isEqualTo(results.getRoiLow() > 0 || results.getRoiHigh() < 0);
         } finally {
             channel.shutdownNow();
         }

@@ -105,7 +105,7 @@ class ExperimentTest {
         assertThat(review.incrementalRevenue()).as("revenue before the campaign's own coupon: nothing gained").isZero();
         assertThat(review.incrementalRevenue() - review.cost()).as("¥10 coupon + ¥1 touch per redeemer").isEqualTo(-110);
         assertThat(review.roi()).isZero();
-        assertThat(review.roiSignificant()).isFalse();
+        assertThat(review.isRoiSignificant()).isFalse();
     }
 
     /**
@@ -142,7 +142,7 @@ class ExperimentTest {
         assertThat(review.roi()).isCloseTo(15, within(1e-9));
         assertThat(review.roiLow()).isCloseTo(-5.7769975, within(1e-6));
         assertThat(review.roiHigh()).isCloseTo(35.7769975, within(1e-6));
-        assertThat(review.roiSignificant()).as("the revenue uplift's interval spans 0").isFalse();
+        assertThat(review.isRoiSignificant()).as("the revenue uplift's interval spans 0").isFalse();
     }
 
     @Test
