@@ -40,7 +40,7 @@ public class WriterLock {
     public static final long FENCE_KEY = 0x6d70696466656e63L; // "mpidfenc"
     /** How long the lock connection may take to answer its ping before this instance steps down. */
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
-    /** How long taking the lock waits for a former writer's transactions: shorter than TIMEOUT, so the server ends it. */
+    /** How long taking the lock waits for a former writer's transactions: shorter than TIMEOUT, the server ends it. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(WriterLock.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -74,8 +74,6 @@ public class WriterLock {
             String hostnameVerification) {
         this.vertx = vertx;
         this.options = withTls(connectOptions(url, user, password), sslMode, caFiles, trustAll, hostnameVerification);
-        // the wait for a former writer's transactions ends on the server too, not only in this process (see tryAcquire)
-        options.addProperty("lock_timeout", DRAIN_TIMEOUT.toMillis() + "ms");
     }
 
     /**
@@ -138,9 +136,10 @@ public class WriterLock {
                 // A writer that lost the lock may be in a write transaction that passed its fence before the loss,
                 // and commit it later: wait until those have ended (they hold FENCE_KEY shared), so that this
                 // instance reads the graph with them. Past lock_timeout this fails and the lock is given up below
-                // (closing the connection), to be tried again.
-                connection.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(FENCE_KEY))
-                        .await().atMost(TIMEOUT);
+                // (closing the connection), to be tried again; the server ends the wait too (a backend waiting for a
+                // lock would not notice its client gone, and would keep KEY meanwhile).
+                connection.query("BEGIN; SET LOCAL lock_timeout = '" + DRAIN_TIMEOUT.toMillis() + "ms'; "
+                        + "SELECT pg_advisory_xact_lock(" + FENCE_KEY + "); COMMIT").execute().await().atMost(TIMEOUT);
                 current = new Tenure(++tenures, taken.getInteger(1));
             }
         } catch (RuntimeException e) {

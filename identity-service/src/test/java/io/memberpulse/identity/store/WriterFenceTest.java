@@ -18,6 +18,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -139,6 +140,21 @@ class WriterFenceTest {
         other = PgConnection.connect(vertx, WriterLock.connectOptions(url, user, password)).await().indefinitely();
         assertThat(lock.tryAcquire()).isTrue();
         await().atMost(Duration.ofSeconds(90)).until(() -> stored(run) == 1); // the poll, retried, not skipped
+    }
+
+    @Test
+    void aNewWriterWaitsUntilTheTransactionsTheFormerWriterFencedHaveEnded() {
+        // a former writer's transaction past its fence (holding FENCE_KEY shared): it may still commit
+        Transaction former = other.begin().await().indefinitely();
+        other.preparedQuery("SELECT pg_advisory_xact_lock_shared($1)").execute(Tuple.of(WriterLock.FENCE_KEY))
+                .await().indefinitely();
+        lock.release();
+        assertThat(lock.tryAcquire()).as("while that transaction is open").isFalse();
+        assertThat(other.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(WriterLock.KEY))
+                .await().indefinitely().iterator().next().getBoolean(0)).as("the lock given up meanwhile").isTrue();
+        other.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(WriterLock.KEY)).await().indefinitely();
+        former.commit().await().indefinitely();
+        assertThat(lock.tryAcquire()).as("once it ended").isTrue();
     }
 
     /**
