@@ -254,8 +254,8 @@ public class GraphRepository {
      *
      * @param connection the transaction's (the writer's, fenced)
      */
-    public Uni<Void> recordSplit(SqlConnection connection, String splitId, String originalId, String reason, List<SplitPartRow> parts,
-            byte[] change, Instant at) {
+    public Uni<Void> recordSplit(SqlConnection connection, String splitId, String originalId, String reason,
+            List<SplitPartRow> parts, byte[] change, Instant at) {
         List<String> members = new ArrayList<>();
         List<String> sources = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
