@@ -10,6 +10,7 @@ import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.identity.store.IdentityRepository;
 import io.memberpulse.identity.store.PlannerStatistics;
+import io.memberpulse.identity.store.WriterLock;
 import io.memberpulse.identity.stream.out.MemberEventPublisher;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -180,6 +181,7 @@ public class ImportEventsService {
             Map<ChannelEvent, List<Identifier>> normalized) {
         synchronized (graphs) {
             IdentityGraph graph = graphs.graph();
+            WriterLock.Tenure tenure = graphs.tenure();
             Stitched stitched;
             try {
                 stitched = stitch(graph, events, normalized);
@@ -187,7 +189,7 @@ public class ImportEventsService {
                 graphs.invalidate(); // the graph may hold part of the batch; rebuilt once the queued writes ended
                 throw e;
             }
-            CompletableFuture<Imported> written = graphs.queueWrite(graph, () -> store(stitched), writeThread);
+            CompletableFuture<Imported> written = graphs.queueWrite(graph, () -> store(stitched, tenure), writeThread);
             unwritten.add(graph, stitched.rows(), stitched.retracted(), written);
             return written;
         }
@@ -309,16 +311,19 @@ public class ImportEventsService {
         }
     }
 
-    /** Writes a stitched batch in one transaction (blocking, on the write thread) and starts its publication. */
-    private Imported store(Stitched stitched) {
+    /**
+     * Writes a stitched batch in one transaction (blocking, on the write thread) and starts its publication. Only
+     * while the writer lock is held in the tenure the batch was stitched in: else nothing of it is written (a
+     * {@link NotWriterException}), and the writes stitched after it are refused (see {@link WriteQueue}).
+     */
+    private Imported store(Stitched stitched, WriterLock.Tenure tenure) {
         List<MemberEvent> toPublish = stitched.toPublish();
         Timer.Sample writing = Timer.start();
-        Long batchId = repository.pool().withTransaction(connection -> write(connection, stitched.write(), stitched.rows(),
+        Long batchId = graphs.inTransaction(tenure, connection -> write(connection, stitched.write(), stitched.rows(),
                         stitched.retracted(), stitched.acceptedAt())
                 .flatMap(v -> repository.awaitAcknowledgement(connection,
                         toPublish.stream().map(e -> sourceCode(e.getEvent())).toList(),
-                        toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), stitched.acceptedAt())))
-                .await().indefinitely();
+                        toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), stitched.acceptedAt())));
         writing.stop(writeStage);
         CompletableFuture<Void> acknowledged = publish(toPublish, batchId);
         if (!stitched.write().merges().isEmpty()) { // after the batch's events: the changes queued by this batch's merges

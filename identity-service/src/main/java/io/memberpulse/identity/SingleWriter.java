@@ -3,8 +3,12 @@ package io.memberpulse.identity;
 import io.memberpulse.identity.store.WriterLock;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -14,15 +18,20 @@ import org.jboss.logging.Logger;
  * old pod, a launcher started twice), so writes need the PostgreSQL writer lock. An instance without
  * it answers reads, reports itself not ready, refuses imports and splits with a reason, and takes the
  * lock over when the writer goes away.
+ * <p>
+ * Holding the lock is checked where it matters, in each write transaction ({@link #inTransaction}): a writer whose
+ * lock session the server ended (while this process may not have heard of it) writes nothing and steps down.
  */
 @ApplicationScoped
 public class SingleWriter {
     private static final Logger LOG = Logger.getLogger(SingleWriter.class);
 
     private final WriterLock lock;
+    private final Pool pool;
 
-    public SingleWriter(WriterLock lock) {
+    public SingleWriter(WriterLock lock, Pool pool) {
         this.lock = lock;
+        this.pool = pool;
     }
 
     void onStart(@Observes StartupEvent start) {
@@ -48,11 +57,40 @@ public class SingleWriter {
      *
      * @return the current tenure as writer: state kept in memory from an earlier one may be stale
      */
-    public long check() {
-        if (!lock.held()) {
+    public WriterLock.Tenure check() {
+        WriterLock.Tenure tenure = lock.tenure();
+        if (tenure == null) {
             throw new NotWriterException(reason());
         }
-        return lock.tenure();
+        return tenure;
+    }
+
+    /**
+     * Runs {@code work} in one transaction if this instance still holds the writer lock in {@code tenure} (the one
+     * the written state was computed in), checked inside that transaction ({@link WriterLock#fence}): otherwise
+     * nothing is written, this instance steps down (a standby from then on, taking the lock again when it can) and
+     * the caller gets a {@link NotWriterException}, so whatever it was writing is not taken as stored (a REST or
+     * gRPC import answers 503 / UNAVAILABLE, a Kafka poll is not acknowledged and is imported again). Blocking.
+     */
+    public <T> T inTransaction(WriterLock.Tenure tenure, Function<SqlConnection, Uni<T>> work) {
+        if (!lock.answers(tenure)) { // promptness only; the fence below is the guarantee
+            throw new NotWriterException(reason());
+        }
+        try {
+            return pool.withTransaction(connection -> lock.fence(connection, tenure).flatMap(held -> held
+                    ? work.apply(connection) : Uni.createFrom().failure(new LockLost()))).await().indefinitely();
+        } catch (LockLost e) {
+            lock.lost(tenure);
+            throw new NotWriterException(reason() + " (the writer lock was lost while this instance held it; nothing "
+                    + "was written)");
+        }
+    }
+
+    /** The fence failed: the transaction rolls back. */
+    private static final class LockLost extends RuntimeException {
+        LockLost() {
+            super("the identity writer lock is no longer held by this instance's session", null, false, false);
+        }
     }
 
     public String reason() {

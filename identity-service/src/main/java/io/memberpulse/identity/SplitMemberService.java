@@ -10,6 +10,7 @@ import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.SplitPlan;
 import io.memberpulse.identity.domain.TimeOrderedIds;
 import io.memberpulse.identity.store.GraphRepository;
+import io.memberpulse.identity.store.WriterLock;
 import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
@@ -56,7 +57,7 @@ public class SplitMemberService {
         FieldChecks.checkFreeText("reason", reason, MAX_REASON_LENGTH);
         MemberSplit split;
         synchronized (graphs) {
-            graphs.checkWriter();
+            WriterLock.Tenure tenure = graphs.checkWriter();
             graphs.awaitWrites(); // the member's events may be in a batch still being written
             String current = repository.currentMember(memberId).await().indefinitely();
             if (current == null) {
@@ -78,9 +79,9 @@ public class SplitMemberService {
             }
             split = message.build();
             try {
-                repository.recordSplit(splitId, memberId, reason, rows,
-                        MemberIdentityChange.newBuilder().setSplit(split).build().toByteArray(), now)
-                        .await().indefinitely();
+                byte[] change = MemberIdentityChange.newBuilder().setSplit(split).build().toByteArray();
+                graphs.inTransaction(tenure, connection -> repository.recordSplit(connection, splitId, memberId, reason,
+                        rows, change, now));
             } finally {
                 graphs.invalidate(); // rebuilt from the database, the split and its negative evidence included
             }

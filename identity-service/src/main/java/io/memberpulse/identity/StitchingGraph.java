@@ -5,12 +5,16 @@ import io.memberpulse.identity.domain.IdentityGraph;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.store.GraphRepository;
+import io.memberpulse.identity.store.WriterLock;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -35,7 +39,7 @@ public class StitchingGraph {
     private final IdentifierNormalizer normalizer;
     private final SingleWriter writer;
     private IdentityGraph graph;
-    private long loadedInTenure;
+    private WriterLock.Tenure loadedInTenure;
     private final WriteQueue writes = new WriteQueue();
 
     public StitchingGraph(GraphRepository repository, IdentityConfig config, SingleWriter writer) {
@@ -51,8 +55,8 @@ public class StitchingGraph {
      * object's lock. Throws {@link NotWriterException} unless this instance holds the writer lock.
      */
     synchronized IdentityGraph graph() {
-        long tenure = writer.check();
-        if (graph == null || writes.failedOn(graph) || loadedInTenure != tenure) { // another instance may have written in between
+        WriterLock.Tenure tenure = writer.check();
+        if (graph == null || writes.failedOn(graph) || !tenure.equals(loadedInTenure)) { // another instance may have written in between
             awaitWrites();
             graph = load();
             loadedInTenure = tenure;
@@ -60,9 +64,26 @@ public class StitchingGraph {
         return graph;
     }
 
-    /** Throws {@link NotWriterException} unless this instance holds the writer lock. */
-    void checkWriter() {
-        writer.check();
+    /**
+     * The writer's tenure the graph was loaded in: a batch stitched on it is written only while that tenure holds
+     * the writer lock ({@link #inTransaction}). Call after {@link #graph}, holding this object's lock.
+     */
+    synchronized WriterLock.Tenure tenure() {
+        return loadedInTenure;
+    }
+
+    /**
+     * Throws {@link NotWriterException} unless this instance holds the writer lock.
+     *
+     * @return the tenure to write in
+     */
+    WriterLock.Tenure checkWriter() {
+        return writer.check();
+    }
+
+    /** Writes in one transaction fenced by the writer lock of {@code tenure} (see {@link SingleWriter#inTransaction}). */
+    <T> T inTransaction(WriterLock.Tenure tenure, Function<SqlConnection, Uni<T>> work) {
+        return writer.inTransaction(tenure, work);
     }
 
     /**

@@ -251,9 +251,11 @@ public class GraphRepository {
      * Carries out a split in one transaction: the parts become members, their events and identifiers
      * move to them, merges caused by their events are marked undone, every pair among the original and
      * the parts may never merge again, and the MemberSplit change is queued for member.merges.
+     *
+     * @param connection the transaction's (the writer's, fenced)
      */
-    public Uni<Void> recordSplit(String splitId, String originalId, String reason, List<SplitPartRow> parts,
-            byte[] change, Instant at) {
+    public Uni<Void> recordSplit(SqlConnection connection, String splitId, String originalId, String reason,
+            List<SplitPartRow> parts, byte[] change, Instant at) {
         List<String> members = new ArrayList<>();
         List<String> sources = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
@@ -279,7 +281,7 @@ public class GraphRepository {
                 pairs.add(Tuple.of(all.get(a), all.get(b), splitId));
             }
         }
-        return pool.withTransaction(connection -> connection
+        return connection
                 .preparedQuery("INSERT INTO member (id, created_at) SELECT unnest($1::text[]), $2")
                 .execute(Tuple.of(members.toArray(String[]::new), offset(at)))
                 .flatMap(v -> connection.preparedQuery(
@@ -303,7 +305,7 @@ public class GraphRepository {
                 .flatMap(v -> connection.preparedQuery("""
                         UPDATE member_merge SET undone_by = $1 WHERE event_key = ANY($2::text[]) AND undone_by IS NULL""")
                         .execute(Tuple.of(splitId, eventKeys.toArray(String[]::new))))
-                .flatMap(v -> queueChanges(connection, List.of(Tuple.of(originalId, Buffer.buffer(change), offset(at))))))
+                .flatMap(v -> queueChanges(connection, List.of(Tuple.of(originalId, Buffer.buffer(change), offset(at)))))
                 .replaceWithVoid();
     }
 

@@ -2,6 +2,8 @@ package io.memberpulse.identity.store;
 
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.core.net.PemTrustOptions;
@@ -20,11 +22,26 @@ import org.jboss.logging.Logger;
  * locks live as long as their connection, so the lock is taken and held on a connection of its own,
  * not one of the pool's (a pooled connection returned to the pool keeps its session, and the lock): if
  * this process dies or its connection drops, PostgreSQL releases the lock and another instance can take it. Advisory locks are per database, so each database has one writer.
+ * <p>
+ * Holding the lock is not known here for sure: the server may have ended the lock's session (a network cut,
+ * pg_terminate_backend, a failover) long before this process hears of it (a half-open connection's close comes
+ * late or never), and another instance may be writing meanwhile. So every write transaction of the writer runs
+ * {@link #fence} first, on its own pool connection: it goes on only if the lock is still granted to the backend
+ * that took it in the writer's tenure.
  */
 @ApplicationScoped
 public class WriterLock {
     /** The lock's key: any fixed bigint, the same in every instance ("mpidwrit" in ASCII). */
     public static final long KEY = 0x6d70696477726974L;
+    /**
+     * Taken shared by every fenced write transaction and, once, exclusively by an instance that has just taken
+     * {@link #KEY}: it waits for the transactions of a writer that lost the lock which checked it before the loss.
+     */
+    public static final long FENCE_KEY = 0x6d70696466656e63L; // "mpidfenc"
+    /** How long the lock connection may take to answer its ping before this instance steps down. */
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+    /** How long taking the lock waits for a former writer's transactions: shorter than TIMEOUT, the server ends it. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(WriterLock.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration KEEPALIVE_IDLE = Duration.ofSeconds(30);
@@ -34,8 +51,18 @@ public class WriterLock {
     private final Vertx vertx;
     private final PgConnectOptions options;
     private SqlConnection connection;
-    private volatile boolean held;
-    private volatile long tenure;
+    /** The tenure in force, null while this instance does not hold the lock. */
+    private volatile Tenure current;
+    private long tenures;
+    /** Test hook: a half-open lock connection, whose loss only the fence notices (see {@link #noticeLoss}). */
+    private volatile boolean lossNoticed = true;
+
+    /**
+     * One time this instance took the lock: its count (what was in memory before may be stale) and the PostgreSQL
+     * backend (pg_backend_pid) of the connection that holds it, which a write transaction finds in pg_locks.
+     */
+    public record Tenure(long number, int backendPid) {
+    }
 
     public WriterLock(Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
@@ -82,52 +109,124 @@ public class WriterLock {
         return options;
     }
 
-    /** Whether this instance holds the lock now. */
+    /** Whether this instance holds the lock now (as far as it knows: see {@link #fence}). */
     public boolean held() {
-        return held;
+        return current != null;
     }
 
-    /** How many times this instance took the lock: what was in memory before the current tenure may be stale. */
-    public long tenure() {
-        return tenure;
+    /** The tenure in force, null while this instance does not hold the lock. */
+    public Tenure tenure() {
+        return current;
     }
 
     /** Takes the lock if it is free (or already ours); false while another session holds it. Blocking. */
     public synchronized boolean tryAcquire() {
-        if (held) {
+        if (current != null) {
             return true;
         }
         try {
             if (connection == null) {
                 SqlConnection opened = PgConnection.connect(vertx, options).await().atMost(TIMEOUT);
-                opened.closeHandler(() -> lost(opened));
+                opened.closeHandler(() -> closed(opened));
                 connection = opened;
             }
-            boolean taken = connection.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(KEY))
-                    .await().atMost(TIMEOUT).iterator().next().getBoolean(0);
-            if (taken) {
-                tenure++; // before held: whoever sees held sees the new tenure
-                held = true;
+            Row taken = connection.preparedQuery("SELECT pg_try_advisory_lock($1), pg_backend_pid()")
+                    .execute(Tuple.of(KEY)).await().atMost(TIMEOUT).iterator().next();
+            if (taken.getBoolean(0)) {
+                // A writer that lost the lock may be in a write transaction that passed its fence before the loss,
+                // and commit it later: wait until those have ended (they hold FENCE_KEY shared), so that this
+                // instance reads the graph with them. Past lock_timeout this fails and the lock is given up below
+                // (closing the connection), to be tried again; the server ends the wait too (a backend waiting for a
+                // lock would not notice its client gone, and would keep KEY meanwhile).
+                connection.query("BEGIN; SET LOCAL lock_timeout = '" + DRAIN_TIMEOUT.toMillis() + "ms'; "
+                        + "SELECT pg_advisory_xact_lock(" + FENCE_KEY + "); COMMIT").execute().await().atMost(TIMEOUT);
+                current = new Tenure(++tenures, taken.getInteger(1));
             }
         } catch (RuntimeException e) {
             LOG.warnf("identity writer lock not taken: %s", e.getMessage());
             closeConnection();
         }
-        return held;
+        return current != null;
+    }
+
+    /**
+     * Run first in each of the writer's write transactions, on the transaction's connection: takes {@link #FENCE_KEY}
+     * shared (so a new writer waits for this transaction), then tells whether the lock is still granted to the backend
+     * that took it in this tenure. False: the lock's session is gone, whatever this process has heard of it, and the
+     * transaction must write nothing. One read of pg_locks (the server's lock table in memory) per transaction.
+     * pg_locks shows a bigint key's high 32 bits as classid, its low 32 bits as objid and objsubid 1.
+     */
+    public Uni<Boolean> fence(SqlConnection transaction, Tenure tenure) {
+        // the lock is taken in the subquery, so pg_locks is read after it was granted (the row must exist first)
+        return transaction.preparedQuery("""
+                SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid::int8 = $2
+                    AND l.objid::int8 = $3 AND l.objsubid = 1 AND l.pid = f.pid AND l.granted)
+                FROM (SELECT pg_advisory_xact_lock_shared($1), $4::int AS pid) f""")
+                .execute(Tuple.of(FENCE_KEY, KEY >>> 32, KEY & 0xFFFF_FFFFL, tenure.backendPid()))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /**
+     * Whether the lock's connection answers a {@code SELECT 1} within a few seconds; if not, this instance steps
+     * down (see {@link #lost}). Cheap (one round trip on an idle connection), run before each write transaction: a
+     * connection that died silently (a half-open TCP connection, whose close this process hears of only when the
+     * keepalive gives up) is noticed at the next batch rather than minutes later. It is no guarantee, only
+     * promptness: the lock may go just after the answer, which is what {@link #fence} is for. Blocking.
+     */
+    public boolean answers(Tenure tenure) {
+        SqlConnection open;
+        synchronized (this) {
+            if (current != tenure) {
+                return false;
+            }
+            open = connection;
+        }
+        if (!lossNoticed) {
+            return true; // test hook: the half-open connection has not timed out yet
+        }
+        try {
+            open.query("SELECT 1").execute().await().atMost(PING_TIMEOUT);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warnf("the connection holding the identity writer lock does not answer (%s)", e.getMessage());
+            lost(tenure);
+            return false;
+        }
+    }
+
+    /**
+     * Steps down after the lock was found gone from this tenure ({@link #fence}, {@link #answers}): this instance
+     * no longer writes, its lock connection is closed (with the lock, should the server still hold it), and it takes
+     * the lock again as a standby would. Nothing if a later tenure is in force. Blocking.
+     */
+    public synchronized void lost(Tenure tenure) {
+        if (current == tenure && tenure != null) {
+            LOG.warn("the identity writer lock is no longer held by this instance's session: this instance no longer writes");
+            current = null;
+            closeConnection();
+        }
     }
 
     /** Gives the lock up (another instance may take it); the connection is closed with it. Blocking. */
     public synchronized void release() {
-        held = false;
+        current = null;
         closeConnection();
     }
 
-    private synchronized void lost(SqlConnection closed) {
-        if (closed == connection) {
-            if (held) {
+    /**
+     * Test hook: false makes the lock connection's loss go unheard, as with a half-open connection (its close handler
+     * does not run, its ping is not sent), so that only {@link #fence} finds the lock gone.
+     */
+    void noticeLoss(boolean noticed) {
+        lossNoticed = noticed;
+    }
+
+    private synchronized void closed(SqlConnection closed) {
+        if (closed == connection && lossNoticed) {
+            if (current != null) {
                 LOG.warn("the connection holding the identity writer lock closed: this instance no longer writes");
             }
-            held = false;
+            current = null;
             connection = null;
         }
     }

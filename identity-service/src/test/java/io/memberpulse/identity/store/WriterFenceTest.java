@@ -1,0 +1,190 @@
+package io.memberpulse.identity.store;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgConnection;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer lock's session ended by the server (pg_terminate_backend stands for a network cut, an idle timeout, a
+ * failover) and the lock taken by another instance: this instance must not write, whether or not it heard of the
+ * loss. The half-open case, where it never hears of it, is made with {@link WriterLock#noticeLoss}: then only the
+ * fence in the write transaction stands between two writers.
+ */
+@QuarkusTest
+class WriterFenceTest {
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    WriterLock lock;
+
+    @Inject
+    Pool pool;
+
+    @ConfigProperty(name = "quarkus.datasource.reactive.url")
+    String url;
+
+    @ConfigProperty(name = "quarkus.datasource.username")
+    Optional<String> user;
+
+    @ConfigProperty(name = "quarkus.datasource.password")
+    Optional<String> password;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    /** Another instance: a session of its own on the same database. */
+    SqlConnection other;
+
+    @BeforeEach
+    void connect() {
+        assertThat(lock.tryAcquire()).as("this instance writes").isTrue();
+        other = PgConnection.connect(vertx, WriterLock.connectOptions(url, user, password)).await().indefinitely();
+    }
+
+    @AfterEach
+    void restore() {
+        lock.noticeLoss(true);
+        lock.release(); // a lock whose loss went unheard included: the next test starts a tenure of its own
+        other.close().await().indefinitely(); // the other instance goes away, its lock with it
+        await().atMost(Duration.ofSeconds(30)).until(lock::tryAcquire);
+    }
+
+    @Test
+    void theWriterStillHoldingTheLockWrites() {
+        String run = run();
+        given().contentType("text/csv").body(csv(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+        assertThat(stored(run)).isEqualTo(1);
+        assertThat(lock.held()).isTrue();
+    }
+
+    @Test
+    void aWriterWhoseLockSessionEndedWritesNothingAndStepsDownWhetherOrNotItHeardOfIt() {
+        lockTakenByTheOtherInstance(true);
+        String heard = run();
+        given().contentType("text/csv").body(csv(heard)).post("/events/csv").then().statusCode(503)
+                .body("detail", containsString("writer lock"));
+        assertThat(stored(heard)).isZero();
+        assertThat(lock.held()).isFalse();
+    }
+
+    @Test
+    void aHalfOpenWriterIsFencedOffInItsTransactionAndItsBatchIsImportedOnceItWritesAgain() {
+        lockTakenByTheOtherInstance(false);
+        assertThat(lock.held()).as("the loss unheard of").isTrue();
+        String run = run();
+        given().contentType("text/csv").body(csv(run)).post("/events/csv").then().statusCode(503)
+                .body("detail", containsString("nothing was written"));
+        assertThat(stored(run)).as("events").isZero();
+        assertThat(pool.preparedQuery("SELECT count(*) FROM member_identifier WHERE upper(value) = upper($1)")
+                .execute(Tuple.of("WF-" + run)).await().indefinitely().iterator().next().getLong(0))
+                .as("identifiers").isZero();
+        assertThat(lock.held()).as("stepped down").isFalse();
+        given().get("/q/health/ready").then().statusCode(503);
+
+        lock.noticeLoss(true);
+        other.close().await().indefinitely();
+        other = PgConnection.connect(vertx, WriterLock.connectOptions(url, user, password)).await().indefinitely();
+        assertThat(lock.tryAcquire()).as("the lock taken again").isTrue();
+        given().contentType("text/csv").body(csv(run)).post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(1)).body("duplicates", equalTo(0));
+        assertThat(stored(run)).isEqualTo(1);
+    }
+
+    @Test
+    void aHalfOpenWritersKafkaPollIsNeitherWrittenNorAcknowledgedAndIsImportedOnceItWritesAgain() {
+        lockTakenByTheOtherInstance(false);
+        String run = run();
+        Instant at = Instant.parse("2025-03-01T02:00:00Z");
+        ChannelEvent event = ChannelEvent.newBuilder().setEventId("wf-" + run).setSource(Source.SOURCE_POS)
+                .setType(EventType.EVENT_TYPE_VISIT).setStoreId("s-" + run)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
+                .setIdentifiers(Identifiers.newBuilder().setMemberNo("WF-" + run)).build();
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produce(String.class, byte[].class)
+                    .fromRecords(new ProducerRecord<>(Topics.CHANNEL_EVENTS, run, event.toByteArray())).awaitCompletion();
+        }
+        // the poll's write found the lock gone: only the fence can have told (the loss is unheard of)
+        await().atMost(Duration.ofSeconds(60)).until(() -> !lock.held());
+        assertThat(stored(run)).isZero();
+
+        lock.noticeLoss(true);
+        other.close().await().indefinitely();
+        other = PgConnection.connect(vertx, WriterLock.connectOptions(url, user, password)).await().indefinitely();
+        assertThat(lock.tryAcquire()).isTrue();
+        await().atMost(Duration.ofSeconds(90)).until(() -> stored(run) == 1); // the poll, retried, not skipped
+    }
+
+    @Test
+    void aNewWriterWaitsUntilTheTransactionsTheFormerWriterFencedHaveEnded() {
+        // a former writer's transaction past its fence (holding FENCE_KEY shared): it may still commit
+        Transaction former = other.begin().await().indefinitely();
+        other.preparedQuery("SELECT pg_advisory_xact_lock_shared($1)").execute(Tuple.of(WriterLock.FENCE_KEY))
+                .await().indefinitely();
+        lock.release();
+        assertThat(lock.tryAcquire()).as("while that transaction is open").isFalse();
+        assertThat(other.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(WriterLock.KEY))
+                .await().indefinitely().iterator().next().getBoolean(0)).as("the lock given up meanwhile").isTrue();
+        other.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(WriterLock.KEY)).await().indefinitely();
+        former.commit().await().indefinitely();
+        assertThat(lock.tryAcquire()).as("once it ended").isTrue();
+    }
+
+    /**
+     * The server ends this instance's lock session and the other instance takes the lock.
+     *
+     * @param heard whether this instance may hear of it (its close handler runs, its ping fails)
+     */
+    private void lockTakenByTheOtherInstance(boolean heard) {
+        lock.noticeLoss(heard);
+        int backend = lock.tenure().backendPid();
+        assertThat(other.preparedQuery("SELECT pg_terminate_backend($1)").execute(Tuple.of(backend))
+                .await().indefinitely().iterator().next().getBoolean(0)).isTrue();
+        // the backend ends a moment after the signal, and the lock with it
+        await().atMost(Duration.ofSeconds(30)).until(() -> other.preparedQuery("SELECT pg_try_advisory_lock($1)")
+                .execute(Tuple.of(WriterLock.KEY)).await().indefinitely().iterator().next().getBoolean(0));
+    }
+
+    private long stored(String run) {
+        return pool.preparedQuery("SELECT count(*) FROM channel_event WHERE event_id = $1").execute(Tuple.of("wf-" + run))
+                .await().indefinitely().iterator().next().getLong(0);
+    }
+
+    private static String run() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String csv(String run) {
+        return """
+                event_id,source,type,occurred_at,store_id,member_no
+                wf-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-%1$s,WF-%1$s
+                """.formatted(run);
+    }
+}
