@@ -23,6 +23,7 @@ import java.util.Set;
  * redemptions, with store and item), coupons issued and redeemed, the latest masked phone of each
  * member, the stores seen and the newest event time; and the keys of duplicate_order lines, which are
  * not counted and take back a line published before under the same key (whichever member holds it now).
+ * Phones and coupons keep the key of the event that reported them, for a later MemberSplit.
  */
 record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<PurchaseRepository.LineKey> retracted,
         List<ContactRepository.Contact> contacts, List<CouponRepository.CouponEvent> coupons, Set<String> stores,
@@ -49,7 +50,7 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
                 continue;
             }
             PhoneMask.mask(fact.getIdentifiers().getPhone()).ifPresent(masked -> contacts.merge(event.getMemberId(),
-                    new ContactRepository.Contact(event.getMemberId(), masked, at),
+                    new ContactRepository.Contact(event.getMemberId(), masked, at, source(fact), fact.getEventId()),
                     (a, b) -> a.seenAt().isAfter(b.seenAt()) ? a : b));
             coupon(event, at).ifPresent(coupons::add);
             if (!event.getDuplicateOrder()) {
@@ -98,7 +99,8 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
         }
         var coupon = fact.getCoupon();
         return Optional.of(new CouponRepository.CouponEvent(coupon.getCouponId(), event.getMemberId(),
-                emptyToNull(coupon.getCampaignId()), coupon.hasCouponValue() ? coupon.getCouponValue() : null, issued, at));
+                emptyToNull(coupon.getCampaignId()), coupon.hasCouponValue() ? coupon.getCouponValue() : null, issued, at,
+                source(fact), fact.getEventId()));
     }
 
     /** The source as stored, spelled as a split's event keys spell it ("pos" for SOURCE_POS). */

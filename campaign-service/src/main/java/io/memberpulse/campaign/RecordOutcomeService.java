@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * Records what staff report for a call: the task closes, the outcome is stored in the same
  * transaction and then published on intervention.outcomes. A repeated submit answers as before and
- * publishes nothing; a submit against a stale version, or on a task closed otherwise, is refused.
+ * publishes nothing; a submit against a stale version, or on a task closed otherwise, is refused, and so is one
+ * whose task a member merge moved to another member and store after it was checked (the move keeps the version).
  * An outcome Kafka never acknowledged is published again by the relay (consumers are idempotent on task id).
  */
 @ApplicationScoped

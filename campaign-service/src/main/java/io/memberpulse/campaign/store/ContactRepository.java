@@ -15,7 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Members' masked phones (member_contact), the latest seen on member.events. */
+/**
+ * Members' masked phones (member_contact), the latest seen on member.events, each with the event that reported it
+ * (so that a MemberSplit gives it to the member it gives that event to: IdentityChangeRepository).
+ */
 @ApplicationScoped
 public class ContactRepository {
     private final Pool pool;
@@ -24,7 +27,8 @@ public class ContactRepository {
         this.pool = pool;
     }
 
-    public record Contact(String memberId, String maskedPhone, Instant seenAt) {
+    /** source and eventId: the event that reported the phone (source as stored). */
+    public record Contact(String memberId, String maskedPhone, Instant seenAt, String source, String eventId) {
     }
 
     /** In the client's transaction (rows in member order, as every batch writes them: no lock cycle between two). */
@@ -33,10 +37,11 @@ public class ContactRepository {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> tuples = new ArrayList<>(contacts.size());
-        contacts.stream().sorted(Comparator.comparing(Contact::memberId)).forEach(c -> tuples.add(Tuple.of(c.memberId(), c.maskedPhone(), c.seenAt().atOffset(ZoneOffset.UTC))));
+        contacts.stream().sorted(Comparator.comparing(Contact::memberId)).forEach(c -> tuples.add(Tuple.of(c.memberId(), c.maskedPhone(), c.seenAt().atOffset(ZoneOffset.UTC), c.source(), c.eventId())));
         return client.preparedQuery("""
-                INSERT INTO member_contact (member_id, masked_phone, seen_at) VALUES ($1, $2, $3)
-                ON CONFLICT (member_id) DO UPDATE SET masked_phone = EXCLUDED.masked_phone, seen_at = EXCLUDED.seen_at
+                INSERT INTO member_contact (member_id, masked_phone, seen_at, source, event_id) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (member_id) DO UPDATE SET masked_phone = EXCLUDED.masked_phone, seen_at = EXCLUDED.seen_at,
+                  source = EXCLUDED.source, event_id = EXCLUDED.event_id
                 WHERE member_contact.seen_at <= EXCLUDED.seen_at""")
                 .executeBatch(tuples).replaceWithVoid();
     }

@@ -38,9 +38,13 @@ import java.util.stream.Collectors;
  * purchase lines and coupons become S's; A's segment memberships go (rfm-service publishes the survivor's own).
  * A's closed tasks and outcomes and A's campaign enrolments stay under A.
  *
- * <p>A MemberSplit also keeps the member it gave each event to (split_event_owner), so that events it moved
- * which member.events delivers only after it, still under the original member, go to that part
- * ({@link #ownersOf}).
+ * <p>A MemberSplit gives each part the purchase lines, coupons and masked phone recorded from the events it gives
+ * that part, wherever a merge had moved them: a phone and coupons of the absorbed person left with the survivor
+ * after a false merge was undone would have staff call that person about the survivor's purchases. The member that
+ * loses its phone so shows none until its next event reports one (its own older phone was overwritten, not kept).
+ * Phones and coupons recorded before their event was kept (V19) stay where they are. The split also keeps the
+ * member it gave each event to (split_event_owner), so that events it moved which member.events delivers only after
+ * it, still under the original member, go to that part ({@link #ownersOf}).
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
@@ -157,8 +161,8 @@ public class IdentityChangeRepository {
                         ON CONFLICT (member_id) DO NOTHING""", ids))
                 .chain(() -> update(connection, "DELETE FROM member_risk WHERE member_id = $1", absorbedOnly))
                 .chain(() -> update(connection, """
-                        INSERT INTO member_contact (member_id, masked_phone, seen_at)
-                        SELECT $1, masked_phone, seen_at FROM member_contact WHERE member_id = $2
+                        INSERT INTO member_contact (member_id, masked_phone, seen_at, source, event_id)
+                        SELECT $1, masked_phone, seen_at, source, event_id FROM member_contact WHERE member_id = $2
                         ON CONFLICT (member_id) DO NOTHING""", ids))
                 .chain(() -> update(connection, "DELETE FROM member_contact WHERE member_id = $1", absorbedOnly))
                 .chain(() -> update(connection, "UPDATE member_purchase SET member_id = $1 WHERE member_id = $2", ids))
@@ -204,6 +208,23 @@ public class IdentityChangeRepository {
             moves = moves.chain(() -> update(connection, """
                     UPDATE member_purchase SET member_id = $1
                     WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))""",
+                    Tuple.of(part.memberId(), sources, eventIds)));
+            // So are coupons, by the event that issued them.
+            moves = moves.chain(() -> update(connection, """
+                    UPDATE member_coupon SET member_id = $1
+                    WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[])) AND member_id <> $1""",
+                    Tuple.of(part.memberId(), sources, eventIds)));
+            // A masked phone reported by one of these events leaves whoever holds it; the part keeps the newer phone.
+            moves = moves.chain(() -> update(connection, """
+                    WITH taken AS (
+                      DELETE FROM member_contact
+                      WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[])) AND member_id <> $1
+                      RETURNING masked_phone, seen_at, source, event_id)
+                    INSERT INTO member_contact (member_id, masked_phone, seen_at, source, event_id)
+                    SELECT $1, masked_phone, seen_at, source, event_id FROM taken ORDER BY seen_at DESC LIMIT 1
+                    ON CONFLICT (member_id) DO UPDATE SET masked_phone = EXCLUDED.masked_phone, seen_at = EXCLUDED.seen_at,
+                      source = EXCLUDED.source, event_id = EXCLUDED.event_id
+                    WHERE member_contact.seen_at <= EXCLUDED.seen_at""",
                     Tuple.of(part.memberId(), sources, eventIds)));
             // The events not consumed yet arrive under the original member: ownersOf sends them here.
             moves = moves.chain(() -> update(connection, """

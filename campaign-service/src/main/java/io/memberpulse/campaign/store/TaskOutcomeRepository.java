@@ -4,9 +4,11 @@ import io.memberpulse.campaign.domain.Outcome;
 import io.memberpulse.campaign.domain.OutcomeResult;
 import io.memberpulse.campaign.domain.OutcomeRules;
 import io.memberpulse.campaign.domain.RecordedOutcome;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
 import java.time.Instant;
 import java.util.List;
 
@@ -26,26 +28,35 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
     }
 
     /**
-     * Closes the task as DONE and stores the outcome. The task's version is checked again by
-     * Hibernate on flush, so a concurrent update fails here instead of being overwritten.
+     * Closes the task as DONE and stores the outcome, if the task is still the copy {@link #state} read and the
+     * caller was checked against: same version, store and member. A member merge moves an OPEN task to the survivor
+     * (and its home store) without a new version, on purpose (IdentityChangeRepository: staff holding it can still
+     * record its outcome), so a version check alone let an outcome checked against the old store write that copy
+     * back over the move. When the task changed, nothing is written and this fails with OptimisticLockException.
      */
     public Uni<RecordedOutcome> record(String taskId, Outcome outcome, Instant now) {
-        return CallTaskEntity.<CallTaskEntity>findById(taskId).flatMap(task -> {
-            task.status = CallTaskEntity.DONE;
-            task.closedAt = now;
-            task.closeReason = "outcome recorded";
-            TaskOutcomeEntity row = new TaskOutcomeEntity();
-            row.taskId = task.id;
-            row.memberId = task.memberId;
-            row.storeId = task.storeId;
-            row.reached = outcome.reached();
-            row.result = outcome.result().name();
-            row.note = outcome.note();
-            row.followUpDate = outcome.followUpDate();
-            row.recordedAt = now;
-            return persist(row).call(this::flush)
-                    .map(ignored -> new RecordedOutcome(EntityMapper.callTask(task), task.status, outcome, now, false));
-        });
+        return CallTaskEntity.<CallTaskEntity>findById(taskId).flatMap(task -> CallTaskEntity.update("""
+                        status = ?1, closedAt = ?2, closeReason = ?3, version = version + 1
+                        where id = ?4 and version = ?5 and storeId = ?6 and memberId = ?7""",
+                        CallTaskEntity.DONE, now, "outcome recorded", task.id, task.version, task.storeId, task.memberId)
+                .flatMap(closed -> {
+                    if (closed == 0) {
+                        return Uni.createFrom().failure(new OptimisticLockException(
+                                "task " + taskId + " changed since it was checked"));
+                    }
+                    TaskOutcomeEntity row = new TaskOutcomeEntity();
+                    row.taskId = task.id;
+                    row.memberId = task.memberId;
+                    row.storeId = task.storeId;
+                    row.reached = outcome.reached();
+                    row.result = outcome.result().name();
+                    row.note = outcome.note();
+                    row.followUpDate = outcome.followUpDate();
+                    row.recordedAt = now;
+                    return persist(row).call(this::flush)
+                            .call(() -> Panache.getSession().flatMap(session -> session.refresh(task)))
+                            .map(ignored -> new RecordedOutcome(EntityMapper.callTask(task), task.status, outcome, now, false));
+                }));
     }
 
     /** The task and outcome as recorded before (for a repeated submit). */

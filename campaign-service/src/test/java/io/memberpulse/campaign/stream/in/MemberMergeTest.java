@@ -16,6 +16,7 @@ import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
+import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -46,6 +47,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -131,6 +134,65 @@ class MemberMergeTest {
         assertThat(callList(store)).containsExactly(survivor);
         assertThat(openTasks(survivor)).containsExactly(taskId);
         assertThat(openTasks(absorbed)).isEmpty();
+    }
+
+    /**
+     * A merge moves the absorbed member's OPEN task to the survivor's home store without a new version (so staff
+     * holding it can still record its outcome). Staff of the old store whose outcome had checked the task before the
+     * move committed wrote their copy back over it: the task closed, and back on the old store and member. Here their
+     * outcome is held after reading the task (task_outcome locked) while the merge commits.
+     */
+    @Test
+    void anOutcomeCheckedBeforeAMergeMovedTheTaskIsRefusedAndTheTaskStaysMoved() throws Exception {
+        String storeX = "mx-" + run;
+        String storeY = "my-" + run;
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        // The survivor's home store is Y, where another member has the store's one call: the survivor has none.
+        ChurnEvents.publish(kafka, List.of(scored(absorbed, storeX, 0.9, 200.0, T1), scored(survivor, storeY, 0.2, 100.0, T1),
+                scored("z-" + run, storeY, 0.9, 100.0, T1)));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(callList(storeX)).containsExactly(absorbed);
+            assertThat(riskOf(survivor)).isPresent();
+        });
+        var list = given().get("/stores/{store}/call-list", storeX).then().extract().jsonPath();
+        String taskId = list.getString("tasks[0].taskId");
+        long version = list.getLong("tasks[0].version");
+
+        SqlConnection holder = database.getConnection().await().indefinitely();
+        CompletableFuture<Integer> outcome;
+        try {
+            Transaction holding = holder.begin().await().indefinitely();
+            holder.query("LOCK TABLE task_outcome IN ACCESS EXCLUSIVE MODE").execute().await().indefinitely();
+            outcome = CompletableFuture.supplyAsync(() -> given()
+                    .header("Authorization", "Bearer " + AuthTestResource.staff(storeX))
+                    .contentType(ContentType.JSON)
+                    .body("{\"reached\": false, \"result\": \"not_reached\", \"version\": " + version + "}")
+                    .post("/tasks/{id}/outcome", taskId).then().extract().statusCode());
+            await().atMost(WAIT).until(() -> outcomesWaitingAfterReadingTheTask() > 0);
+            identities.apply(IdentityChanges.toDomain(merged(absorbed, survivor, Instant.now())), Instant.now())
+                    .await().indefinitely();
+            holding.commit().await().indefinitely();
+        } finally {
+            holder.close().await().indefinitely();
+        }
+
+        assertThat(outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isIn(404, 409);
+        Row task = database.preparedQuery("SELECT member_id, store_id, status FROM call_task WHERE id = $1")
+                .execute(Tuple.of(taskId)).await().indefinitely().iterator().next();
+        assertThat(task.getString(0)).isEqualTo(survivor);
+        assertThat(task.getString(1)).isEqualTo(storeY);
+        assertThat(task.getString(2)).isEqualTo("OPEN");
+        assertThat(database.preparedQuery("SELECT count(*) FROM task_outcome WHERE task_id = $1").execute(Tuple.of(taskId))
+                .await().indefinitely().iterator().next().getLong(0)).isZero();
+    }
+
+    /** Outcomes waiting for task_outcome after reading their task (not the relay's look for unpublished ones). */
+    private long outcomesWaitingAfterReadingTheTask() {
+        return database.query("""
+                SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%from task_outcome%'
+                  AND query NOT ILIKE '%published_at is null%' AND datname = current_database()""")
+                .execute().await().indefinitely().iterator().next().getLong(0);
     }
 
     @Test
@@ -315,6 +377,48 @@ class MemberMergeTest {
         assertThat(purchasesOf(part)).isEmpty();
     }
 
+    /**
+     * A false merge (a shared family phone) undone: the absorbed person's masked phone and coupons, which the merge made
+     * the survivor's, go back with the events that reported them. Left with the survivor, staff of its store would call
+     * the other person's phone and talk about the survivor's purchases and the other person's coupons.
+     */
+    @Test
+    void aSplitGivesThePhoneAndCouponsOfThePartsEventsBackToThePart() {
+        String store = "mk-" + run;
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        String part = "p-" + run;
+        String coupon = "c1-" + run;
+        MemberEvent visit = order(absorbed, "-1", store);
+        visit = visit.toBuilder().setEvent(visit.getEvent().toBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setPhone("+86 139-0000-1111"))).build();
+        MemberEvents.publish(kafka, List.of(visit, MemberEvents.coupon(absorbed, absorbed + "-c", true, coupon,
+                "campaign-" + run, 5, T1.plus(1, ChronoUnit.DAYS), store)));
+        ChurnEvents.publish(kafka, List.of(scored(survivor, store, 0.9, 200.0, T1)));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(phoneOf(absorbed)).hasValue("139****1111");
+            assertThat(couponHolder(coupon)).hasValue(absorbed);
+            assertThat(callList(store)).containsExactly(survivor);
+        });
+
+        produce(merged(absorbed, survivor, Instant.now()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(couponHolder(coupon)).hasValue(survivor));
+        assertThat(phoneOf(survivor)).hasValue("139****1111");
+
+        produce(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder().setOriginalMemberId(survivor)
+                .setReason("shared family phone").setSplitAt(timestamp(Instant.now()))
+                .addParts(SplitPart.newBuilder().setMemberId(part).addEventKeys("pos:" + absorbed + "-1")
+                        .addEventKeys("SOURCE_CRM:" + absorbed + "-c"))).build());
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(couponHolder(coupon)).hasValue(part));
+        assertThat(phoneOf(part)).hasValue("139****1111");
+        assertThat(phoneOf(survivor)).isEmpty();
+        var entry = given().get("/stores/{store}/call-list", store).then().statusCode(200).extract().jsonPath();
+        assertThat(entry.getList("tasks.memberId", String.class)).containsExactly(survivor);
+        assertThat(entry.getString("tasks[0].maskedPhone")).isNull();
+        assertThat(entry.getList("tasks[0].insight.openCoupons.couponId", String.class)).doesNotContain(coupon);
+    }
+
     /** A line identity-service takes back (re-published as a duplicate order) is found by its key, not its member. */
     @Test
     void aLineTakenBackAfterAMergeIsDeletedFromTheMemberHoldingItNow() {
@@ -351,7 +455,7 @@ class MemberMergeTest {
             Transaction retracting = otherReplica.begin().await().indefinitely();
             purchases.retract(otherReplica, List.of(new PurchaseRepository.LineKey("pos", member + "-1")))
                     .await().indefinitely();
-            contacts.upsert(otherReplica, List.of(new ContactRepository.Contact(member, "138****8000", T1)))
+            contacts.upsert(otherReplica, List.of(new ContactRepository.Contact(member, "138****8000", T1, "pos", member + "-0")))
                     .await().indefinitely();
             MemberEvents.publish(kafka, List.of(line));
             await().atMost(WAIT).until(() -> recordingsWaitingForARow() > 0);
@@ -554,6 +658,12 @@ class MemberMergeTest {
     private Optional<String> couponHolder(String coupon) {
         var rows = database.preparedQuery("SELECT member_id FROM member_coupon WHERE coupon_id = $1")
                 .execute(Tuple.of(coupon)).await().indefinitely().iterator();
+        return rows.hasNext() ? Optional.of(rows.next().getString(0)) : Optional.empty();
+    }
+
+    private Optional<String> phoneOf(String member) {
+        var rows = database.preparedQuery("SELECT masked_phone FROM member_contact WHERE member_id = $1")
+                .execute(Tuple.of(member)).await().indefinitely().iterator();
         return rows.hasNext() ? Optional.of(rows.next().getString(0)) : Optional.empty();
     }
 
