@@ -1,0 +1,36 @@
+package io.memberpulse.campaign.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The release before keeps working on the migrated schema (rolling upgrades, a rollback): its writes name only the
+ * columns it knew.
+ */
+@QuarkusTest
+class PreviousReleaseSchemaTest {
+    @Inject
+    Pool pool;
+
+    @Test
+    void aCampaignCreatedWithoutTheFollowUpStateStartsInPlanWithNothingToFollowUp() {
+        String id = "prev-" + UUID.randomUUID();
+        // the INSERT of the release before V13
+        pool.preparedQuery("""
+                INSERT INTO campaign (id, name, target_min_probability, target_segment_id, target_store_id, content,
+                  channel, offer, cost_per_touch, coupon_value, start_at, end_at, holdout_share, variants, state,
+                  created_at, version)
+                VALUES ($1, 'old release', 0.5, NULL, NULL, '', 'call', '', 6, 0, now(), now() + interval '30 days',
+                  0.1, '', 'PLAN', now(), 0)""").execute(Tuple.of(id)).await().indefinitely();
+        String followedUp = pool.preparedQuery("SELECT followed_up_state FROM campaign WHERE id = $1")
+                .execute(Tuple.of(id)).await().indefinitely().iterator().next().getString(0);
+        pool.preparedQuery("DELETE FROM campaign WHERE id = $1").execute(Tuple.of(id)).await().indefinitely();
+        assertThat(followedUp).isEqualTo("PLAN");
+    }
+}
