@@ -1,5 +1,6 @@
 package io.memberpulse.campaign;
 
+import io.memberpulse.campaign.domain.ChurnFact;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.ScoreUpdate;
 import io.memberpulse.campaign.store.CallListCache;
@@ -11,6 +12,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +22,10 @@ import java.util.Set;
 /**
  * Takes a batch of churn scores: stores each member's newest score, moves OPEN tasks after members
  * who changed store, and replans every store touched. Idempotent: the same batch again changes nothing.
+ *
+ * <p>A withdrawal (a tombstone: churn-service no longer scores the member) deletes the member's score, so the replan of
+ * their store cancels their OPEN churn call as for anyone no longer scored there (InterventionSop.plan); a member's
+ * last record in the batch decides (ScoreUpdate), so a withdrawal never takes away a score published after it.
  *
  * <p>A score arriving under a member a merge absorbed (member.merges) is dropped: churn-service made it from that
  * member's own facts, before it applied the merge, and scores the survivor afresh, from the person's whole history,
@@ -48,19 +54,23 @@ public class RecordChurnScoresService {
         this.clock = clock;
     }
 
-    public Uni<Void> record(Collection<MemberRisk> scores) {
+    /** @param scores scores and withdrawals, in the batch's order */
+    public Uni<Void> record(Collection<? extends ChurnFact> scores) {
         if (scores.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Instant now = clock.instant();
         // Invalidate only after the commit, so a reader can't cache the lists as they were before it.
-        return Panache.withTransaction(() -> identities.lockedSurvivorsOf(scores.stream().map(MemberRisk::memberId).toList())
+        return Panache.withTransaction(() -> identities.lockedSurvivorsOf(scores.stream().map(ChurnFact::memberId).distinct().toList())
                         .flatMap(survivors -> apply(ofMembersNotAbsorbed(scores, survivors), now)))
                 .flatMap(cache::invalidate);
     }
 
-    /** The scores of members no merge absorbed (survivors: absorbed member to its final survivor). */
-    private static Collection<MemberRisk> ofMembersNotAbsorbed(Collection<MemberRisk> scores,
+    /**
+     * The scores and withdrawals of members no merge absorbed (survivors: absorbed member to its final survivor); the
+     * merge gave an absorbed member's score to the survivor, and a withdrawal under its id must not take it away.
+     */
+    private static Collection<? extends ChurnFact> ofMembersNotAbsorbed(Collection<? extends ChurnFact> scores,
             Map<String, String> survivors) {
         if (survivors.isEmpty()) {
             return scores;
@@ -68,17 +78,22 @@ public class RecordChurnScoresService {
         return scores.stream().filter(score -> !survivors.containsKey(score.memberId())).toList();
     }
 
-    private Uni<Set<String>> apply(Collection<MemberRisk> scores, Instant now) {
-        List<String> memberIds = scores.stream().map(MemberRisk::memberId).distinct().toList();
+    private Uni<Set<String>> apply(Collection<? extends ChurnFact> scores, Instant now) {
+        List<String> memberIds = scores.stream().map(ChurnFact::memberId).distinct().toList();
         return risks.byMemberIds(memberIds).flatMap(stored -> {
             ScoreUpdate update = ScoreUpdate.of(scores, stored);
             Set<String> stores = new LinkedHashSet<>(update.affectedStores());
+            List<String> withdrawn = update.withdrawn().stream().map(MemberRisk::memberId).toList();
             // A moving member's OPEN task may sit in a store neither score names (a segment rule's call): the task
-            // leaves it, so it is replanned, and under its lock, taken with the others in one sorted pass.
-            return tasks.storesOfOpenTasks(update.storeChanges().stream().map(MemberRisk::memberId).toList())
+            // leaves it, so it is replanned, and under its lock, taken with the others in one sorted pass. So may a
+            // withdrawn member's.
+            List<String> leaving = new ArrayList<>(withdrawn);
+            update.storeChanges().forEach(score -> leaving.add(score.memberId()));
+            return tasks.storesOfOpenTasks(leaving)
                     .invoke(stores::addAll)
                     .chain(() -> planner.lock(stores))
                     .call(() -> StoreTaskPlanner.inOrder(update.accepted(), score -> risks.save(score, now)))
+                    .call(() -> risks.deleteAll(withdrawn))
                     .call(() -> StoreTaskPlanner.inOrder(update.storeChanges(),
                             member -> tasks.follow(member, now).call(left -> lockLate(stores, left))))
                     .call(risks::flush)

@@ -39,9 +39,12 @@ import org.jboss.logging.Logger;
  * Scores on the seeds' "event + window" cadence: members touched by new purchase facts are scored
  * at once, as of the stream's event-time clock; everyone is re-scored when the clock moves. A score
  * is published on churn.scores when it is new, moved by the publish threshold, or its last send was never
- * acknowledged. One scoring at a time, identity changes (member.merges) included: facts under an absorbed member's
- * id are recorded for its survivor, and a merge or split is moved, its members re-scored and the absorbed ones
- * forgotten at once.
+ * acknowledged. A member whose stored score no longer holds (no purchase left: every order refunded or retracted, all
+ * of them moved away by a split) is withdrawn from churn.scores with a tombstone before the score is deleted, so that
+ * campaign-service and rfm-service drop it too; a member a merge absorbed is not (both apply member.merges themselves,
+ * and the absorbed member's score becomes the survivor's there). One scoring at a time, identity changes
+ * (member.merges) included: facts under an absorbed member's id are recorded for its survivor, and a merge or split is
+ * moved, its members re-scored and the absorbed ones forgotten at once.
  */
 @ApplicationScoped
 public class ScoreMembersService {
@@ -114,7 +117,7 @@ public class ScoreMembersService {
         touched.addAll(repository.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
         Instant clock = repository.advanceWatermark(latest).await().indefinitely();
         if (!touched.isEmpty()) {
-            score(touched, clock, false);
+            score(touched, clock, false, Set.of());
         }
     }
 
@@ -192,13 +195,15 @@ public class ScoreMembersService {
 
     /**
      * Applies identity changes in order (member.merges): moves the facts (once per change), then re-scores
-     * every member involved as of the clock and forgets those left without a score (an absorbed member: its
-     * score leaves PostgreSQL, Redis and the rankings; churn.scores has no retraction, campaign-service reads
-     * member.merges itself). Re-scoring runs on re-delivery too: it changes nothing when the state is right,
-     * and repairs it when a crash came between the move and the scoring. Blocking.
+     * every member involved as of the clock and forgets those left without a score: their score leaves PostgreSQL,
+     * Redis and the rankings. One a split left without purchases is withdrawn from churn.scores (a tombstone); an
+     * absorbed member is not: campaign-service and rfm-service read member.merges themselves and give its score to the
+     * survivor. Re-scoring runs on re-delivery too: it changes nothing when the state is right, and repairs it when a
+     * crash came between the move and the scoring. Blocking.
      */
     public synchronized void rekey(List<IdentityChange> changes) {
         Set<String> involved = new LinkedHashSet<>();
+        Set<String> mergedAway = mergedAway(changes);
         for (IdentityChange change : changes) {
             IdentityChangeRepository.Applied applied = identities.apply(change).await().indefinitely();
             registry.counter("memberpulse.churn.identity.changes", "kind",
@@ -212,14 +217,32 @@ public class ScoreMembersService {
         Instant clock = repository.watermark().await().indefinitely().orElse(null);
         // Without a clock nothing is scored: every member involved is forgotten. Else score() has taken away the
         // stored scores of those left without one; the rest may still be cached (a crash between the two stores).
-        forget(clock == null ? involved : score(involved, clock, true));
+        forget(clock == null ? involved : score(involved, clock, true, mergedAway), mergedAway);
     }
 
-    /** Takes the members' scores out of PostgreSQL, Redis and the rankings. */
-    private void forget(Collection<String> memberIds) {
+    /** The members the changes leave absorbed by a merge (a later split may make one a member of its own again). */
+    private static Set<String> mergedAway(List<IdentityChange> changes) {
+        Set<String> absorbed = new HashSet<>();
+        for (IdentityChange change : changes) {
+            if (change instanceof IdentityChange.Merge merge) {
+                absorbed.add(merge.absorbedMemberId());
+            } else if (change instanceof IdentityChange.Split split) {
+                split.parts().forEach(part -> absorbed.remove(part.memberId()));
+            }
+        }
+        return absorbed;
+    }
+
+    /**
+     * Takes the members' scores out of PostgreSQL, Redis and the rankings, and withdraws those it found from
+     * churn.scores but for the members merged away.
+     */
+    private void forget(Collection<String> memberIds, Set<String> mergedAway) {
         if (!memberIds.isEmpty()) {
             List<ChurnScore> removed = repository.deleteScores(memberIds).await().indefinitely();
             cache.removeAll(memberIds, removed).await().indefinitely();
+            publisher.withdraw(removed.stream().map(ChurnScore::memberId).filter(id -> !mergedAway.contains(id)).toList())
+                    .await().indefinitely();
         }
     }
 
@@ -284,7 +307,7 @@ public class ScoreMembersService {
             if (page.isEmpty()) {
                 break;
             }
-            score(page, clock, false);
+            score(page, clock, false, Set.of());
             after = page.get(page.size() - 1);
         }
         repository.recordRefresh(refresh).await().indefinitely();
@@ -304,19 +327,21 @@ public class ScoreMembersService {
     /**
      * @param rewrite store and publish every score made, moved or not (a merge or split changed whose history
      *     it explains)
+     * @param mergedAway members a merge absorbed: a stored score of theirs is deleted without a withdrawal
      * @return the members who have no score now (no order left) and had none stored: a stored score is taken away
      *     here (every order refunded, a member absorbed), so only what a cache may still hold is left to the caller
      */
-    private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite) {
+    private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway) {
         // Another replica's merge waits until these scores are written, cached and published (see whileIdentitiesStay)
-        return identities.whileIdentitiesStay(() -> scoreNow(memberIds, asOf, rewrite));
+        return identities.whileIdentitiesStay(() -> scoreNow(memberIds, asOf, rewrite, mergedAway));
     }
 
-    private Set<String> scoreNow(Collection<String> memberIds, Instant asOf, boolean rewrite) {
+    private Set<String> scoreNow(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway) {
         Set<String> unscored = new HashSet<>();
+        Set<String> withdrawn = new HashSet<>();
         Collection<String> pending = memberIds;
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
-            Scored scored = scoreOnce(pending, asOf, rewrite);
+            Scored scored = scoreOnce(pending, asOf, rewrite, mergedAway, withdrawn);
             unscored.addAll(scored.unscored());
             if (!scored.overtaken().isEmpty() && attempt == MAX_ATTEMPTS) {
                 // Each attempt lost to a newer write: those writers have scored them; the next refresh checks again.
@@ -333,7 +358,13 @@ public class ScoreMembersService {
     private record Scored(Set<String> unscored, List<String> overtaken) {
     }
 
-    private Scored scoreOnce(Collection<String> memberIds, Instant asOf, boolean rewrite) {
+    /**
+     * @param withdrawn members withdrawn from churn.scores by an earlier attempt whose delete another replica's newer
+     *     score overtook: that score may have been published before the tombstone, so theirs is published again; this
+     *     attempt adds the members it withdraws
+     */
+    private Scored scoreOnce(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway,
+            Set<String> withdrawn) {
         // The stored scores are read before the facts: a fact recorded after the read below is scored by the replica
         // that recorded it, and its write moves the version this attempt's writes are conditional on (they then fail
         // and the member is scored again), whichever of the two writes first.
@@ -360,7 +391,7 @@ public class ScoreMembersService {
                 } else {
                     unscored.add(memberId);
                 }
-            } else if (rewrite || stored.unpublished().contains(memberId)
+            } else if (rewrite || stored.unpublished().contains(memberId) || withdrawn.contains(memberId)
                     || worthPublishing(score.get(), previous.get(memberId))) {
                 changed.add(score.get());
             }
@@ -375,7 +406,12 @@ public class ScoreMembersService {
         // re-run or redelivery, or the next full refresh, though it no longer moves against the stored one.
         repository.markPublished(written, scoredAt).await().indefinitely();
         published.increment(written.size());
-        // Scored before, nothing to score now (every order refunded): the old score must not stay served.
+        written.forEach(score -> withdrawn.remove(score.memberId()));
+        // Scored before, nothing to score now (every order refunded): the old score must not stay served. Withdrawn
+        // before the delete, so a send that fails leaves the score stored, and the batch's retry withdraws it again.
+        List<String> withdrawing = noLongerScored.keySet().stream().filter(id -> !mergedAway.contains(id)).toList();
+        publisher.withdraw(withdrawing).await().indefinitely();
+        withdrawn.addAll(withdrawing);
         List<ChurnScore> removed = repository.deleteScoresIfUnchanged(noLongerScored).await().indefinitely();
         Set<String> removedIds = removed.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
         cache.removeAll(removedIds, removed).await().indefinitely();

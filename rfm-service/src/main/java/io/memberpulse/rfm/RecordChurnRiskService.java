@@ -7,15 +7,20 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Keeps each member's latest churn probability from churn.scores, for the risk tags; when rule
  * segments exist (they may test churn_probability) the scored members are recomputed at once.
  * A score under a member a merge absorbed is skipped: churn-service re-scores the survivor from
  * the merged facts and publishes that, and the merge deleted the absorbed member's score here.
+ * A tombstone (the member id as key, no value) withdraws the member's score: churn-service no longer scores them (no
+ * purchase left after refunds, retractions or a split), so their probability and risk tags go, and rules see them
+ * unscored. A member's last record in the batch decides: a withdrawal never takes away a score published after it.
  */
 @ApplicationScoped
 public class RecordChurnRiskService {
@@ -51,15 +56,44 @@ public class RecordChurnRiskService {
         return null;
     }
 
-    /** Records usable scores (see problemOf). */
-    public Uni<Void> record(List<ChurnScored> scores) {
-        List<ChurnRiskRepository.Risk> scored = scores.stream()
-                .map(s -> new ChurnRiskRepository.Risk(s.getMemberId(), s.getProbability(),
-                        Instant.ofEpochSecond(s.getAsOf().getSeconds(), s.getAsOf().getNanos())))
-                .toList();
-        Set<String> members = scored.stream().map(ChurnRiskRepository.Risk::memberId).collect(Collectors.toSet());
+    /** A churn.scores record as recorded: a member's score, or (risk null) the withdrawal of their score. */
+    public record ChurnScoreRecord(String memberId, ChurnRiskRepository.Risk risk) {
+
+        /** A usable score (see problemOf); an unusable one throws with the reason, naming the field. */
+        public static ChurnScoreRecord scored(ChurnScored score) {
+            String problem = problemOf(score);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            return new ChurnScoreRecord(score.getMemberId(), new ChurnRiskRepository.Risk(score.getMemberId(),
+                    score.getProbability(), Instant.ofEpochSecond(score.getAsOf().getSeconds(), score.getAsOf().getNanos())));
+        }
+
+        /** A tombstone keyed by the member id. */
+        public static ChurnScoreRecord withdrawn(String memberId) {
+            return new ChurnScoreRecord(memberId, null);
+        }
+    }
+
+    /** Records a batch's scores and withdrawals, given in the batch's order. */
+    public Uni<Void> record(List<ChurnScoreRecord> records) {
+        Set<String> withdrawn = new LinkedHashSet<>();
+        Map<String, ChurnRiskRepository.Risk> scoredSince = new LinkedHashMap<>();
+        for (ChurnScoreRecord one : records) {
+            if (one.risk() == null) {
+                withdrawn.add(one.memberId());
+                scoredSince.remove(one.memberId());
+            } else {
+                scoredSince.merge(one.memberId(), one.risk(), (kept, next) -> next.asOf().isBefore(kept.asOf()) ? kept : next);
+            }
+        }
+        List<ChurnRiskRepository.Risk> scored = List.copyOf(scoredSince.values());
+        Set<String> members = new LinkedHashSet<>(withdrawn);
+        members.addAll(scoredSince.keySet());
         // Under the identity-change lock (shared), so a merge applied meanwhile is either seen or deletes the score.
-        return identities.inRecordingTransaction(connection -> risks.upsertUnlessAbsorbed(connection, scored))
+        // Withdrawals first: a score after a member's withdrawal replaces nothing, whatever the time of the one stored.
+        return identities.inRecordingTransaction(connection -> risks.delete(connection, withdrawn)
+                        .chain(() -> risks.upsertUnlessAbsorbed(connection, scored)))
                 // Blocking (rule definitions, recomputation): off the event loop.
                 .chain(() -> Uni.createFrom().item(() -> {
                     if (!members.isEmpty() && !definitions.all().isEmpty()) {

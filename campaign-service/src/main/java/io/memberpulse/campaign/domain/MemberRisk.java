@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param storeId the member's home store; null when the member has no purchases to tie them to one
  */
-public record MemberRisk(String memberId, String storeId, double probability, double memberValue, Instant asOf) {
+public record MemberRisk(String memberId, String storeId, double probability, double memberValue, Instant asOf)
+        implements ChurnFact {
 
     public MemberRisk {
         if (memberId == null || memberId.isBlank()) {

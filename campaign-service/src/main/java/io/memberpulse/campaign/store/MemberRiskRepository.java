@@ -3,6 +3,7 @@ package io.memberpulse.campaign.store;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -33,6 +34,13 @@ public class MemberRiskRepository implements PanacheRepositoryBase<MemberRiskEnt
             row.updatedAt = now;
             return found != null ? Uni.createFrom().voidItem() : persist(row).replaceWithVoid();
         });
+    }
+
+    /** Deletes the members' scores (rows loaded by {@link #byMemberIds} come from the session). */
+    public Uni<Void> deleteAll(Collection<String> memberIds) {
+        // One after another: a Hibernate Reactive session allows a single operation at a time.
+        return Multi.createFrom().iterable(memberIds).onItem().transformToUniAndConcatenate(this::deleteById)
+                .collect().last().replaceWithVoid();
     }
 
     public Uni<List<MemberRisk>> inStore(String storeId) {

@@ -23,6 +23,31 @@ class ScoreUpdateTest {
     }
 
     @Test
+    void aWithdrawalTakesTheStoredScoreAndTheBatchsEarlierOnesAway() {
+        ScoreUpdate update = ScoreUpdate.of(List.of(score("a", "s2", 0.9, TUESDAY), new ScoreWithdrawal("a")),
+                Map.of("a", score("a", "s1", 0.9, MONDAY)));
+        assertThat(update.accepted()).isEmpty();
+        assertThat(update.withdrawn()).extracting(MemberRisk::memberId).containsExactly("a");
+        assertThat(update.affectedStores()).containsExactly("s1");
+    }
+
+    @Test
+    void aScoreAfterAWithdrawalCountsWhateverTheStoredScoresTime() {
+        ScoreUpdate update = ScoreUpdate.of(List.of(score("a", "s1", 0.9, TUESDAY), new ScoreWithdrawal("a"),
+                score("a", "s1", 0.4, MONDAY)), Map.of("a", score("a", "s1", 0.9, TUESDAY)));
+        assertThat(update.accepted()).singleElement().extracting(MemberRisk::probability).isEqualTo(0.4);
+        assertThat(update.withdrawn()).isEmpty();
+    }
+
+    @Test
+    void aWithdrawalOfAMemberWithoutAStoredScoreChangesNothing() {
+        ScoreUpdate update = ScoreUpdate.of(List.of(new ScoreWithdrawal("a")), Map.of());
+        assertThat(update.accepted()).isEmpty();
+        assertThat(update.withdrawn()).isEmpty();
+        assertThat(update.affectedStores()).isEmpty();
+    }
+
+    @Test
     void aScoreOlderThanTheStoredOneIsIgnored() {
         ScoreUpdate update = ScoreUpdate.of(List.of(score("a", "s1", 0.2, MONDAY)),
                 Map.of("a", score("a", "s1", 0.9, TUESDAY)));

@@ -35,6 +35,13 @@ public final class ChurnEvents {
                 .setAsOf(Timestamp.newBuilder().setSeconds(asOf.getEpochSecond())).build();
     }
 
+    /** Publishes a tombstone of the member (their id as key, no value), as churn-service withdraws a score. */
+    public static void withdraw(KafkaCompanion kafka, String memberId) {
+        kafka.produce(String.class, ChurnScored.class)
+                .fromRecords(new ProducerRecord<String, ChurnScored>(Topics.CHURN_SCORES, memberId, null))
+                .awaitCompletion();
+    }
+
     /** Publishes the scores keyed by member id, as the topic contract says, and waits for the broker. */
     public static void publish(KafkaCompanion kafka, List<ChurnScored> scores) {
         kafka.produce(String.class, ChurnScored.class)

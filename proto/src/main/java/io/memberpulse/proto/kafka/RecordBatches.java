@@ -2,6 +2,7 @@ package io.memberpulse.proto.kafka;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.kafka.DeserializationFailureHandler;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import java.time.Duration;
@@ -16,8 +17,10 @@ import org.jboss.logging.Logger;
 /**
  * How every service consumes a batch of facts from Kafka: a record that is unreadable (a null payload
  * from the deserialization-failure handler) or unusable (a reason from {@code problemOf}) goes alone to
- * the dead-letter topic with that reason; the rest are recorded together, failures retried with backoff
- * (recording is idempotent), and only a batch that keeps failing is dead-lettered whole.
+ * the dead-letter topic with that reason; the rest are recorded together, in the batch's order, failures retried
+ * with backoff (recording is idempotent), and only a batch that keeps failing is dead-lettered whole. On a topic
+ * whose producer withdraws a key with a tombstone (churn.scores), {@link #consumeMapped(KafkaRecordBatch, Function,
+ * Function, Function, Logger, String)} records the tombstone as a withdrawal instead.
  */
 public final class RecordBatches {
     /**
@@ -50,13 +53,55 @@ public final class RecordBatches {
      */
     public static <T, D> Uni<Void> consumeMapped(KafkaRecordBatch<String, T> batch, Function<T, D> toDomain,
             Function<List<D>, Uni<Void>> record, Logger log, String what) {
-        return sortAndRecord(batch, payload -> {
+        return sortAndRecord(batch, readable(mapped(toDomain), what),
+                payloads -> record.apply(payloads).replaceWith(() -> CompletableFuture.<Void>completedFuture(null)), log, what);
+    }
+
+    /**
+     * As {@link #consumeMapped(KafkaRecordBatch, Function, Function, Logger, String)}, on a topic whose producer
+     * withdraws a key with a tombstone (the same key, a null value): a tombstone is recorded as
+     * {@code withdrawalOf(key)}, in its place in the batch, so that the recording can keep the last record of each key
+     * (a withdrawal followed by a new value keeps the value). A tombstone without a key, or whose withdrawal throws, is
+     * dead-lettered with the reason; a value that could not be read (the failure handler's null) still is.
+     */
+    public static <T, D> Uni<Void> consumeMapped(KafkaRecordBatch<String, T> batch, Function<T, D> toDomain,
+            Function<String, D> withdrawalOf, Function<List<D>, Uni<Void>> record, Logger log, String what) {
+        Function<KafkaRecord<String, T>, Sorted<D>> values = readable(mapped(toDomain), what);
+        return sortAndRecord(batch, one -> {
+            if (!isTombstone(one)) {
+                return values.apply(one);
+            }
+            if (one.getKey() == null || one.getKey().isBlank()) {
+                return Sorted.refused("key: a tombstone withdraws a key, and has none");
+            }
+            return mapped(withdrawalOf).apply(one.getKey());
+        }, payloads -> record.apply(payloads).replaceWith(() -> CompletableFuture.<Void>completedFuture(null)), log, what);
+    }
+
+    /**
+     * A tombstone: no value, and not because the value could not be read (the deserialization-failure handler gives
+     * null too, and leaves its reason in the record's headers).
+     */
+    public static boolean isTombstone(KafkaRecord<?, ?> record) {
+        return record.getPayload() == null && (record.getHeaders() == null
+                || record.getHeaders().lastHeader(DeserializationFailureHandler.DESERIALIZATION_FAILURE_REASON) == null);
+    }
+
+    /** A mapping to domain values whose exception (the rule a record breaks) refuses the record with its message. */
+    private static <T, D> Function<T, Sorted<D>> mapped(Function<T, D> toDomain) {
+        return payload -> {
             try {
                 return Sorted.usable(toDomain.apply(payload));
             } catch (RuntimeException e) {
                 return Sorted.refused(e.getMessage());
             }
-        }, payloads -> record.apply(payloads).replaceWith(() -> CompletableFuture.<Void>completedFuture(null)), log, what);
+        };
+    }
+
+    /** Sorts a record by its payload; a record without one (unreadable) is refused. */
+    private static <T, D> Function<KafkaRecord<String, T>, Sorted<D>> readable(Function<T, Sorted<D>> sort, String what) {
+        return one -> one.getPayload() == null ? Sorted.refused("not a readable " + what + " record")
+                : sort.apply(one.getPayload());
     }
 
     /** Blocking recording (JDBC-style work, a model's scoring) as the Uni the consumers take, on a worker thread. */
@@ -75,10 +120,10 @@ public final class RecordBatches {
      */
     public static <T> Uni<Void> consumeInStages(KafkaRecordBatch<String, T> batch, Function<T, String> problemOf,
             Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
-        return sortAndRecord(batch, payload -> {
+        return sortAndRecord(batch, readable(payload -> {
             String problem = problemOf.apply(payload);
             return problem == null ? Sorted.usable(payload) : Sorted.refused(problem);
-        }, record, log, what);
+        }, what), record, log, what);
     }
 
     /** A record's payload as recorded (its domain value), or the reason it is refused. */
@@ -92,14 +137,14 @@ public final class RecordBatches {
         }
     }
 
-    private static <T, D> Uni<Void> sortAndRecord(KafkaRecordBatch<String, T> batch, Function<T, Sorted<D>> sort,
+    private static <T, D> Uni<Void> sortAndRecord(KafkaRecordBatch<String, T> batch,
+            Function<KafkaRecord<String, T>, Sorted<D>> sort,
             Function<List<D>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
         List<D> usable = new ArrayList<>();
         List<KafkaRecord<String, T>> poison = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         for (KafkaRecord<String, T> one : batch) {
-            Sorted<D> sorted = one.getPayload() == null ? Sorted.refused("not a readable " + what + " record")
-                    : sort.apply(one.getPayload());
+            Sorted<D> sorted = sort.apply(one);
             if (sorted.problem() == null) {
                 usable.add(sorted.value());
             } else {

@@ -42,6 +42,18 @@ public class ChurnRiskRepository {
                 .executeBatch(tuples).replaceWithVoid();
     }
 
+    /**
+     * Deletes the members' scores (withdrawn on churn.scores).
+     * @param client the transaction holding the identity-change lock (IdentityChangeRepository.inRecordingTransaction)
+     */
+    public Uni<Void> delete(SqlClient client, java.util.Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return client.preparedQuery("DELETE FROM member_churn_risk WHERE member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new))).replaceWithVoid();
+    }
+
     public Uni<java.util.Map<String, Double>> probabilities(java.util.Collection<String> memberIds) {
         return pool.preparedQuery("SELECT member_id, probability FROM member_churn_risk WHERE member_id = ANY($1)")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * churn.scores (key = member id) in batches, as every consumer takes its batches (RecordBatches): records that break
+ * churn.scores (key = member id; a tombstone withdraws the member's score) in batches, as every consumer takes its batches (RecordBatches): records that break
  * a rule are dead-lettered one by one, the rest recorded together, a failure (a deadlock with another consumer
  * replanning the same store, a database failover) retried with backoff before the batch is given up. Recording is
  * idempotent, so retries and redelivery are safe. A score still arriving under a member a merge absorbed
@@ -30,6 +30,7 @@ class ChurnScoreConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, ChurnScored> batch) {
-        return RecordBatches.consumeMapped(batch, ChurnScoredMapper::toDomain, service::record, LOG, "churn score");
+        return RecordBatches.consumeMapped(batch, ChurnScoredMapper::toDomain, ChurnScoredMapper::withdrawal,
+                service::record, LOG, "churn score");
     }
 }

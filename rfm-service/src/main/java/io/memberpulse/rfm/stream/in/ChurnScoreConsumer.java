@@ -9,7 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** churn.scores in batches, for the risk tags; a score without member or time, or not a probability, is dead-lettered. */
+/**
+ * churn.scores in batches, for the risk tags; a tombstone (key = member id, no value) withdraws the member's score; a
+ * score without member or time, or not a probability, is dead-lettered.
+ */
 @ApplicationScoped
 class ChurnScoreConsumer {
     static final String CHANNEL = "churn-scores";
@@ -23,6 +26,7 @@ class ChurnScoreConsumer {
 
     @Incoming(CHANNEL)
     Uni<Void> consume(KafkaRecordBatch<String, ChurnScored> batch) {
-        return RecordBatches.consume(batch, RecordChurnRiskService::problemOf, service::record, LOG, "churn score");
+        return RecordBatches.consumeMapped(batch, RecordChurnRiskService.ChurnScoreRecord::scored,
+                RecordChurnRiskService.ChurnScoreRecord::withdrawn, service::record, LOG, "churn score");
     }
 }

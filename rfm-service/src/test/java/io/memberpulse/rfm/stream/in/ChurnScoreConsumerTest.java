@@ -67,6 +67,11 @@ class ChurnScoreConsumerTest {
                 .map(score -> new ProducerRecord<>(Topics.CHURN_SCORES, key, score)).toList()).awaitCompletion();
     }
 
+    /** A tombstone: the member id as key, no value. */
+    static ProducerRecord<String, ChurnScored> tombstone(String member) {
+        return new ProducerRecord<>(Topics.CHURN_SCORES, member, null);
+    }
+
     Map<String, Double> storedProbabilities(String... members) {
         Map<String, Double> stored = new HashMap<>();
         pool.preparedQuery("SELECT member_id, probability FROM member_churn_risk WHERE member_id = ANY($1)")
@@ -113,5 +118,39 @@ class ChurnScoreConsumerTest {
         deadLetters.stop();
         assertThat(storedProbabilities(noTime, notANumber, aboveOne)).isEmpty();
         assertThat(storedProbabilities(valid)).containsEntry(valid, 0.25);
+    }
+
+    @Test
+    void aTombstoneWithdrawsTheMembersScore() {
+        String member = "m-" + UUID.randomUUID();
+        var deadLetters = kafka.consume(String.class, byte[].class).fromTopics(Topics.deadLetter(Topics.CHURN_SCORES));
+        send(member, score(member, 0.6));
+        await().atMost(WAIT).until(() -> storedProbabilities(member).containsKey(member));
+
+        // churn-service no longer scores them; a marker after the tombstone on the same partition.
+        String marker = "m-" + UUID.randomUUID();
+        kafka.produce(String.class, ChurnScored.class).fromRecords(tombstone(member),
+                new ProducerRecord<>(Topics.CHURN_SCORES, member, score(marker, 0.5))).awaitCompletion();
+
+        await().atMost(WAIT).until(() -> storedProbabilities(marker).containsKey(marker));
+        assertThat(storedProbabilities(member)).as("the withdrawn score").isEmpty();
+        assertThat(deadLetters.getRecords()).noneMatch(r -> member.equals(r.key()));
+        deadLetters.stop();
+    }
+
+    @Test
+    void aScorePublishedAfterATombstoneStays() {
+        String member = "m-" + UUID.randomUUID();
+        send(member, score(member, 0.6));
+        await().atMost(WAIT).until(() -> storedProbabilities(member).containsKey(member));
+
+        // Withdrawn, then scored again as of the same instant, in one send; a marker after them.
+        String marker = "m-" + UUID.randomUUID();
+        kafka.produce(String.class, ChurnScored.class).fromRecords(tombstone(member),
+                new ProducerRecord<>(Topics.CHURN_SCORES, member, score(member, 0.3)),
+                new ProducerRecord<>(Topics.CHURN_SCORES, member, score(marker, 0.5))).awaitCompletion();
+
+        await().atMost(WAIT).until(() -> storedProbabilities(marker).containsKey(marker));
+        assertThat(storedProbabilities(member)).containsEntry(member, 0.3);
     }
 }

@@ -1,0 +1,177 @@
+package io.memberpulse.churn.stream.in;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Timestamp;
+import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import io.memberpulse.proto.identity.v1.MemberMerged;
+import io.memberpulse.proto.identity.v1.MemberSplit;
+import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.identity.v1.SplitPart;
+import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * churn.scores: a member whose stored score no longer holds, for a reason campaign-service and rfm-service cannot read
+ * from member.merges, is withdrawn with a tombstone (their key, no value); a member a merge absorbed is not.
+ */
+@QuarkusTest
+class ScoreWithdrawalTest {
+    private static final Duration WAIT = Duration.ofSeconds(45);
+    private static final Instant NOT_BEFORE = Instant.parse("2030-01-01T00:00:00Z");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    ChurnRepository facts;
+
+    KafkaCompanion kafka;
+    ConsumerTask<String, ChurnScored> scores;
+    String run;
+    String store;
+    Instant now;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+        kafka.registerSerde(ChurnScored.class, ProtobufSerdes.of(new ChurnScoredDeserializer()));
+        scores = kafka.consume(String.class, ChurnScored.class).fromTopics(Topics.CHURN_SCORES);
+        run = UUID.randomUUID().toString().substring(0, 8);
+        store = "withdraw-" + run;
+        Instant clock = facts.watermark().await().indefinitely().orElse(NOT_BEFORE);
+        now = clock.isAfter(NOT_BEFORE) ? clock : NOT_BEFORE;
+    }
+
+    @AfterEach
+    void close() {
+        scores.stop();
+        kafka.close();
+    }
+
+    @Test
+    void aMemberASplitLeavesWithoutPurchasesIsWithdrawn() {
+        String original = "o-" + run;
+        String part = "p-" + run;
+        produce(Topics.MEMBER_EVENTS, original, order(original, original + "-0", days(-40)),
+                order(original, original + "-1", days(-20)));
+        awaitScoreOf(original);
+
+        // Every order was the other person's: the split gives them all to the part.
+        produce(Topics.MEMBER_MERGES, original, MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
+                .setOriginalMemberId(original).setReason("two people").setSplitAt(timestamp(Instant.now()))
+                .addParts(SplitPart.newBuilder().setMemberId(part)
+                        .addEventKeys("pos:" + original + "-0").addEventKeys("pos:" + original + "-1"))).build());
+
+        await().atMost(WAIT).until(() -> tombstoneOf(original));
+        given().get("/members/" + original + "/score").then().statusCode(404);
+        awaitScoreOf(part);
+        assertThat(tombstoneOf(part)).isFalse();
+    }
+
+    @Test
+    void aMemberWhoseEveryOrderIsRefundedIsWithdrawnAndANewOrderScoresThemAgain() {
+        String member = "r-" + run;
+        produce(Topics.MEMBER_EVENTS, member, order(member, member + "-0", days(-30)));
+        awaitScoreOf(member);
+
+        produce(Topics.MEMBER_EVENTS, member, refund(member, member + "-0", days(-29)));
+
+        await().atMost(WAIT).until(() -> tombstoneOf(member));
+        given().get("/members/" + member + "/score").then().statusCode(404);
+
+        // Bought again: scored and published again, after the tombstone.
+        produce(Topics.MEMBER_EVENTS, member, order(member, member + "-1", days(-1)));
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<ConsumerRecord<String, ChurnScored>> mine = recordsOf(member);
+            assertThat(mine).isNotEmpty();
+            assertThat(mine.get(mine.size() - 1).value()).isNotNull();
+            assertThat(mine.stream().filter(r -> r.value() == null)).hasSize(1);
+        });
+    }
+
+    @Test
+    void aMemberAMergeAbsorbedIsNotWithdrawn() {
+        String absorbed = "a-" + run;
+        String survivor = "s-" + run;
+        produce(Topics.MEMBER_EVENTS, absorbed, order(absorbed, absorbed + "-0", days(-30)));
+        produce(Topics.MEMBER_EVENTS, survivor, order(survivor, survivor + "-0", days(-90)));
+        awaitScoreOf(absorbed);
+        awaitScoreOf(survivor);
+        long survivorScores = recordsOf(survivor).size();
+
+        produce(Topics.MEMBER_MERGES, absorbed, MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
+                .setAbsorbedMemberId(absorbed).setSurvivingMemberId(survivor).setRule("phone").setScore(1)
+                .setMergedAt(timestamp(Instant.now()))).build());
+
+        // The survivor's score (both histories) is published and the absorbed member's deleted, in one scoring.
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + absorbed + "/score").then().statusCode(404));
+        await().atMost(WAIT).until(() -> recordsOf(survivor).size() > survivorScores);
+        // member.merges tells campaign-service and rfm-service; a tombstone would race the merge there.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> !tombstoneOf(absorbed));
+    }
+
+    private void awaitScoreOf(String member) {
+        await().atMost(WAIT).until(() -> recordsOf(member).stream().anyMatch(r -> r.value() != null));
+    }
+
+    private boolean tombstoneOf(String member) {
+        return recordsOf(member).stream().anyMatch(r -> r.value() == null);
+    }
+
+    private List<ConsumerRecord<String, ChurnScored>> recordsOf(String member) {
+        return scores.getRecords().stream().filter(r -> member.equals(r.key())).toList();
+    }
+
+    private void produce(String topic, String key, com.google.protobuf.MessageLite... messages) {
+        kafka.produce(String.class, byte[].class).fromRecords(java.util.Arrays.stream(messages)
+                .map(message -> new ProducerRecord<>(topic, key, message.toByteArray())).toList()).awaitCompletion(WAIT);
+    }
+
+    private MemberEvent order(String member, String eventId, Instant at) {
+        return MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
+                .setOccurredAt(timestamp(at)).setStoreId(store)
+                .setLine(OrderLine.newBuilder().setOrderId(eventId + "-o").setQuantity(1).setPaidAmount(30))).build();
+    }
+
+    /** The whole order of {@code orderEventId} refunded. */
+    private MemberEvent refund(String member, String orderEventId, Instant at) {
+        return MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(orderEventId + "-refund").setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_REFUND)
+                .setOccurredAt(timestamp(at)).setStoreId(store)
+                .setLine(OrderLine.newBuilder().setOrderId(orderEventId + "-o").setQuantity(1).setRefundAmount(30)))
+                .build();
+    }
+
+    private Instant days(int offset) {
+        return now.plus(Duration.ofDays(offset));
+    }
+
+    private static Timestamp timestamp(Instant at) {
+        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    }
+}
