@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api;
 
+import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import java.util.ArrayList;
@@ -60,8 +61,21 @@ public final class FieldLimits {
     private FieldLimits() {
     }
 
-    /** An identifier named as its column (phone, union_id, …) outside an event: at most the column's length, no control character. */
-    public static void checkIdentifier(String column, String value) {
+    /**
+     * Identifiers outside an event, each named as its column (phone, union_id, …): at most the column's length, no
+     * control character; absent ones pass.
+     */
+    public static void checkIdentifiers(RawIdentifiers raw) {
+        checkIdentifier("phone", raw.phone());
+        checkIdentifier("union_id", raw.unionId());
+        checkIdentifier("openid", raw.openid());
+        checkIdentifier("member_no", raw.memberNo());
+        checkIdentifier("device_id", raw.deviceId());
+        checkIdentifier("platform_uid", raw.platformUid());
+        checkIdentifier("email", raw.email());
+    }
+
+    private static void checkIdentifier(String column, String value) {
         FieldChecks.checkText(column, value, MAX_LENGTH.get(column));
     }
 

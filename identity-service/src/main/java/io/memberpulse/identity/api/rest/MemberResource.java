@@ -21,7 +21,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
@@ -131,17 +130,11 @@ public class MemberResource {
     @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
     @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
     public Uni<ResolveResponse> resolve(ResolveRequest request) {
-        ResolveRequest ids = request == null ? new ResolveRequest(null, null, null, null, null, null, null) : request;
-        Map.of("phone", nullToEmpty(ids.phone()), "union_id", nullToEmpty(ids.unionId()),
-                "openid", nullToEmpty(ids.openid()), "member_no", nullToEmpty(ids.memberNo()),
-                "device_id", nullToEmpty(ids.deviceId()), "platform_uid", nullToEmpty(ids.platformUid()),
-                "email", nullToEmpty(ids.email())).forEach(FieldLimits::checkIdentifier);
-        return resolve(new RawIdentifiers(ids.phone(), ids.unionId(), ids.openid(), ids.memberNo(), ids.deviceId(),
-                ids.platformUid(), ids.email()));
-    }
-
-    private static String nullToEmpty(String value) {
-        return value == null ? "" : value;
+        RawIdentifiers raw = request == null ? new RawIdentifiers(null, null, null, null, null, null, null)
+                : new RawIdentifiers(request.phone(), request.unionId(), request.openid(), request.memberNo(),
+                        request.deviceId(), request.platformUid(), request.email());
+        FieldLimits.checkIdentifiers(raw);
+        return resolve(raw);
     }
 
     @GET
