@@ -29,6 +29,7 @@ final class Charts {
     static final Path PROJECT = SOURCE.getParent();
 
     private static Path built;
+    private static List<Manifest> defaults;
 
     private Charts() {
     }
@@ -64,6 +65,22 @@ final class Charts {
 
     static List<Manifest> render(String chart, Map<String, ?> values) {
         return Manifests.parse(template(chart, values));
+    }
+
+    /**
+     * The umbrella chart rendered with its default values, once per test JVM: most tests read it, none changes it,
+     * and each {@code helm template} costs a second or more.
+     */
+    static synchronized List<Manifest> defaults() {
+        if (defaults == null) {
+            defaults = List.copyOf(render(UMBRELLA, Map.of()));
+        }
+        return defaults;
+    }
+
+    /** The service charts, for {@code @MethodSource("io.memberpulse.k8s.Charts#services")}. */
+    static List<String> services() {
+        return SERVICES;
     }
 
     /** {@code helm template -f <values file>}: for values --set spells badly (lists of selectors). */

@@ -39,7 +39,7 @@ class DatastoreSecurityTest {
 
     @Test
     void unsetRendersNoDatastoreSecurityAtAll() {
-        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+        List<Manifest> manifests = Charts.defaults();
         for (String service : Charts.SERVICES) {
             assertThat(configData(manifests, service)).doesNotContainKeys(VARIABLES.toArray(String[]::new));
             Container container = ServiceChartsTest.container(manifests, service);

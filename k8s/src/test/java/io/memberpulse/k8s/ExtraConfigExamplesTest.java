@@ -35,12 +35,8 @@ class ExtraConfigExamplesTest {
     private static final Pattern WITH_NAME = Pattern.compile("^\\s+@WithName\\(\"([^\"]+)\"\\)");
     private static final Pattern NESTED = Pattern.compile("^ {4}interface (\\w+) \\{");
 
-    static List<String> services() {
-        return Charts.SERVICES;
-    }
-
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void everySuggestedVariableIsOneTheServiceReads(String service) {
         List<String> suggested = suggested(service);
         assertThat(suggested).as("%s/values.yaml suggests extraConfig variables", service).isNotEmpty();

@@ -22,14 +22,10 @@ class GracefulShutdownTest {
     /** Closing the Kafka, Redis and PostgreSQL clients after the shutdown timeout. */
     static final long CLOSE_SECONDS = 10;
 
-    static List<String> services() {
-        return Charts.SERVICES;
-    }
-
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void theGracePeriodOutlastsTheDelayAndTheTimeout(String service) {
-        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+        List<Manifest> manifests = Charts.defaults();
         Map<String, String> data = ServiceWorkload.configData(manifests, service);
         PodSpec pod = ServiceWorkload.pod(manifests, service);
 
@@ -64,9 +60,9 @@ class GracefulShutdownTest {
     }
 
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void theServiceTurnsTheVariablesIntoQuarkusShutdownSettings(String service) {
-        Map<String, String> data = ServiceWorkload.configData(Charts.render(Charts.UMBRELLA, Map.of()), service);
+        Map<String, String> data = ServiceWorkload.configData(Charts.defaults(), service);
         SmallRyeConfig config = DatastoreSecurityPropertiesTest.config(service,
                 Map.of("SHUTDOWN_DELAY", data.get("SHUTDOWN_DELAY"), "SHUTDOWN_TIMEOUT", data.get("SHUTDOWN_TIMEOUT")));
         assertThat(config.getValue("quarkus.shutdown.delay-enabled", Boolean.class))

@@ -26,7 +26,7 @@ class HighAvailabilityTest {
     @ParameterizedTest
     @MethodSource("scaled")
     void aDrainNeverEvictsTheLastPod(String service) {
-        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+        List<Manifest> manifests = Charts.defaults();
         int maxUnavailable = Manifests.one(manifests, "PodDisruptionBudget", service).as(PodDisruptionBudget.class)
                 .getSpec().getMaxUnavailable().getIntVal();
         int minReplicas = Manifests.one(manifests, "HorizontalPodAutoscaler", service).as(HorizontalPodAutoscaler.class)
@@ -43,9 +43,9 @@ class HighAvailabilityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.memberpulse.k8s.ServiceChartsTest#services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void podsSpreadSoftlyOverNodesAndZones(String service) {
-        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+        List<Manifest> manifests = Charts.defaults();
         Deployment deployment = Manifests.one(manifests, "Deployment", service).as(Deployment.class);
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getTopologySpreadConstraints()).extracting(TopologySpreadConstraint::getTopologyKey)
@@ -75,7 +75,7 @@ class HighAvailabilityTest {
 
     @Test
     void identityServiceStaysOneRecreatedPod() {
-        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+        List<Manifest> manifests = Charts.defaults();
         Deployment identity = Manifests.one(manifests, "Deployment", "identity-service").as(Deployment.class);
         assertThat(identity.getSpec().getReplicas()).isEqualTo(1);
         assertThat(identity.getSpec().getStrategy().getType()).isEqualTo("Recreate");

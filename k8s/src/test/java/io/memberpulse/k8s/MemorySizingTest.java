@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,36 +25,25 @@ class MemorySizingTest {
             "identity-service", 2048L,
             // ResegmentationBenchmarkTest / ServiceRefreshBenchmarkTest, 1M members and 4.5M lines: run with -Xmx3g
             "rfm-service", 3072L,
-            // TrainingScaleBenchmarkTest: a training run on 23,570 members needs ~1 GB
+            // TrainingScaleBenchmarkTest: a training run on 23,570 members held 398 MB live (x1.5 for the collector, plus the service)
             "churn-service", 1024L,
             // the launcher's MEMBERPULSE_HEAP default (256m), with which the end-to-end tests run it
             "campaign-service", 256L);
 
     private static final Pattern MAX_RAM = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)");
 
-    private static List<Manifest> defaults;
-
-    @BeforeAll
-    static void render() {
-        defaults = Charts.render(Charts.UMBRELLA, Map.of());
-    }
-
-    static List<String> services() {
-        return Charts.SERVICES;
-    }
-
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void theDefaultHeapHoldsWhatWasMeasured(String service) {
-        assertThat(heapMib(ServiceChartsTest.container(defaults, service)))
+        assertThat(heapMib(ServiceChartsTest.container(Charts.defaults(), service)))
                 .as("%s: memory limit x MaxRAMPercentage, in MiB (k8s/README.md, Memory)", service)
                 .isGreaterThanOrEqualTo(MINIMUM_HEAP_MIB.get(service));
     }
 
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void aJvmOutOfHeapExitsSoThePodRestarts(String service) {
-        assertThat(javaOpts(ServiceChartsTest.container(defaults, service))).as(service)
+        assertThat(javaOpts(ServiceChartsTest.container(Charts.defaults(), service))).as(service)
                 .contains(" -XX:+ExitOnOutOfMemoryError");
     }
 

@@ -35,12 +35,8 @@ class NativeBuildFilesTest {
     private static final Pattern EXPOSE = Pattern.compile("(?m)^EXPOSE\\s+(.+)$");
     private static final Pattern FROM = Pattern.compile("(?m)^FROM\\s+(\\S+)");
 
-    static List<String> services() {
-        return Charts.SERVICES;
-    }
-
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void dockerfilesExposeTheServicesPorts(String service) throws IOException {
         ServiceConfig config = ServiceConfig.of(service);
         Path docker = Charts.PROJECT.resolve(service).resolve("src/main/docker");

@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.assertj.core.groups.Tuple;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -54,25 +53,14 @@ class NetworkPolicyTest {
               postgres: {port: 5433}
             """;
 
-    private static List<Manifest> defaults;
-
-    @BeforeAll
-    static void render() {
-        defaults = Charts.render(Charts.UMBRELLA, Map.of());
-    }
-
-    static List<String> services() {
-        return Charts.SERVICES;
-    }
-
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void byDefaultOnlyTheMemberpulsePodsReachTheServicesOwnPorts(String service) {
-        NetworkPolicy policy = policy(defaults, service);
+        NetworkPolicy policy = policy(Charts.defaults(), service);
 
         assertThat(policy.getSpec().getPodSelector().getMatchLabels()).as("the Deployment's selector")
-                .isEqualTo(deployment(defaults, service).getSpec().getSelector().getMatchLabels());
-        for (Manifest other : Manifests.ofKind(defaults, "Deployment")) {
+                .isEqualTo(deployment(Charts.defaults(), service).getSpec().getSelector().getMatchLabels());
+        for (Manifest other : Manifests.ofKind(Charts.defaults(), "Deployment")) {
             assertThat(selects(policy.getSpec().getPodSelector(), podLabels(other.as(Deployment.class))))
                     .as("%s's policy selects %s's pods", service, other.name()).isEqualTo(other.name().equals(service));
         }
@@ -80,26 +68,26 @@ class NetworkPolicyTest {
         assertThat(policy.getSpec().getEgress()).isEmpty();
         NetworkPolicyIngressRule rule = assertThatSingleRule(policy);
         assertThat(ports(rule.getPorts())).as("the ports of %s's Deployment", service)
-                .containsExactlyInAnyOrderElementsOf(containerPorts(defaults, service));
+                .containsExactlyInAnyOrderElementsOf(containerPorts(Charts.defaults(), service));
         assertThat(ports(rule.getPorts())).as("the ports %s's Service forwards to", service)
-                .containsExactlyInAnyOrderElementsOf(serviceTargetPorts(defaults, service));
+                .containsExactlyInAnyOrderElementsOf(serviceTargetPorts(Charts.defaults(), service));
         NetworkPolicyPeer memberpulse = assertThatSinglePeer(rule);
         assertThat(memberpulse.getNamespaceSelector()).as("this namespace only").isNull();
         assertThat(memberpulse.getIpBlock()).isNull();
-        for (Manifest deployment : Manifests.ofKind(defaults, "Deployment")) {
+        for (Manifest deployment : Manifests.ofKind(Charts.defaults(), "Deployment")) {
             assertThat(selects(memberpulse.getPodSelector(), podLabels(deployment.as(Deployment.class))))
                     .as("%s admits %s's pods", service, deployment.name()).isTrue();
         }
     }
 
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void aServiceChartInstalledOnItsOwnHasTheSamePolicy(String service) {
         List<Manifest> manifests = Charts.render(service, Map.of());
         KubernetesSchema.validate(manifests);
 
         assertThat(Manifests.ofKind(manifests, "NetworkPolicy")).singleElement().extracting(Manifest::name).isEqualTo(service);
-        assertThat(policy(manifests, service).getSpec()).isEqualTo(policy(defaults, service).getSpec());
+        assertThat(policy(manifests, service).getSpec()).isEqualTo(policy(Charts.defaults(), service).getSpec());
     }
 
     @Test

@@ -19,7 +19,7 @@ class OptionalResourcesTest {
 
     @Test
     void defaultsRenderOnlyTheCoreObjectsOfEachService() {
-        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+        List<Manifest> manifests = Charts.defaults();
 
         assertThat(manifests).extracting(Manifest::kind).doesNotContainAnyElementsOf(OPTIONAL_KINDS);
         assertThat(manifests).filteredOn(m -> m.kind().equals("ConfigMap")).extracting(Manifest::name)

@@ -25,7 +25,7 @@ class PostgresConnectionBudgetTest {
 
     @Test
     void theDefaultsFitPostgresDefaultMaxConnections() {
-        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+        List<Manifest> manifests = Charts.defaults();
         int total = 0;
         for (String service : Charts.SERVICES) {
             total += mostPods(manifests, service) * perPod(manifests, service);
@@ -65,7 +65,7 @@ class PostgresConnectionBudgetTest {
     @Test
     void theBudgetCountsWhatTheTestCounts() {
         // One connection short of the default budget fails; the test's own count of the defaults is what the chart sums.
-        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of());
+        List<Manifest> manifests = Charts.defaults();
         int total = 0;
         for (String service : Charts.SERVICES) {
             total += mostPods(manifests, service) * perPod(manifests, service);

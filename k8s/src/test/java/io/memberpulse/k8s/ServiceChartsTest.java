@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,22 +28,11 @@ class ServiceChartsTest {
     private static final Set<String> CONNECTIONS = Set.of("HTTP_PORT", "GRPC_PORT", "POSTGRES_HOST", "POSTGRES_PORT",
             "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "REDIS_HOST", "REDIS_PORT", "KAFKA_BOOTSTRAP_SERVERS");
 
-    private static List<Manifest> defaults;
-
-    @BeforeAll
-    static void render() {
-        defaults = Charts.render(Charts.UMBRELLA, Map.of());
-    }
-
-    static List<String> services() {
-        return Charts.SERVICES;
-    }
-
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void probesAndPortsAreTheServicesOwn(String service) {
         ServiceConfig config = ServiceConfig.of(service);
-        Container container = container(defaults, service);
+        Container container = container(Charts.defaults(), service);
 
         assertThat(container.getPorts()).extracting(ContainerPort::getName, ContainerPort::getContainerPort)
                 .containsExactlyInAnyOrder(tuple("http", config.httpPort()),
@@ -53,7 +41,7 @@ class ServiceChartsTest {
         assertProbe(container.getReadinessProbe(), "/q/health/ready", container, config.httpPort());
         assertProbe(container.getStartupProbe(), "/q/health/started", container, config.httpPort());
 
-        Service kubernetesService = Manifests.one(defaults, "Service", service).as(Service.class);
+        Service kubernetesService = Manifests.one(Charts.defaults(), "Service", service).as(Service.class);
         assertThat(kubernetesService.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort)
                 .containsExactlyInAnyOrder(tuple("http", config.httpPort()),
                         tuple("grpc", config.grpcPort()));
@@ -68,10 +56,10 @@ class ServiceChartsTest {
             "QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "QUARKUS_DATASOURCE_JDBC_MAX_SIZE");
 
     @ParameterizedTest
-    @MethodSource("services")
+    @MethodSource("io.memberpulse.k8s.Charts#services")
     void theConfigMapAndSecretSetEveryConnectionTheServiceReads(String service) {
         ServiceConfig config = ServiceConfig.of(service);
-        Map<String, String> data = Manifests.one(defaults, "ConfigMap", service + "-config").as(ConfigMap.class).getData();
+        Map<String, String> data = Manifests.one(Charts.defaults(), "ConfigMap", service + "-config").as(ConfigMap.class).getData();
 
         assertThat(data).containsEntry("HTTP_PORT", String.valueOf(config.httpPort()))
                 .containsEntry("GRPC_PORT", String.valueOf(config.grpcPort()))
@@ -82,7 +70,7 @@ class ServiceChartsTest {
         Set<String> read = new HashSet<>(config.environment());
         read.addAll(READ_BY_EXTENSIONS);
         assertThat(read).as("%s reads every variable its ConfigMap sets", service).containsAll(data.keySet());
-        assertThat(secretName(container(defaults, service))).isEqualTo(service + "-config-creds");
+        assertThat(secretName(container(Charts.defaults(), service))).isEqualTo(service + "-config-creds");
     }
 
     @Test
@@ -161,7 +149,7 @@ class ServiceChartsTest {
                     .contains("MEMBERPULSE_AUTH_ISSUER", "MEMBERPULSE_AUTH_AUDIENCE");
         }
         for (String service : Charts.SERVICES) {
-            assertThat(Manifests.one(defaults, "ConfigMap", service + "-config").as(ConfigMap.class).getData())
+            assertThat(Manifests.one(Charts.defaults(), "ConfigMap", service + "-config").as(ConfigMap.class).getData())
                     .doesNotContainKeys("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "MEMBERPULSE_AUTH_ISSUER",
                             "MEMBERPULSE_AUTH_AUDIENCE");
         }
