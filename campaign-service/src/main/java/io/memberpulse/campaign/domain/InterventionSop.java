@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,13 +56,15 @@ public final class InterventionSop {
     }
 
     /**
-     * What to change in a store's churn-top-share tasks. A task once opened keeps its due time: a member dropping out
-     * of the top share and back in, or a riskier member arriving, does not restart the 72 hours. The tasks of the
-     * selected members stay; a task whose member is no longer selected stays too while it is not yet due, its member
-     * is at or above the floor and the quota has room for it (after the selected members' tasks; riskiest first);
-     * otherwise it is cancelled ("risk fell"), as are tasks of members skipped (cooling down, opted out, held out,
-     * called elsewhere) or no longer scored in the store. New tasks open, riskiest first, only in the slots of the
-     * quota the kept ones leave, so the store never holds more than its quota of churn calls.
+     * What to change in a store's churn-top-share tasks. Every selected member (the top share, above the floor, not
+     * skipped) holds a task: the one they have, or a new one due in 72 hours, opened at once, so a member newly in the
+     * top share never waits for another member's slot (DOMAIN.md: the top 10% are called within 72 hours). A task once
+     * opened keeps its due time: a member dropping out of the top share (a riskier member arriving) and back in does
+     * not restart the 72 hours. So the task of a member no longer selected stays while it is not yet due and its
+     * member is at or above the floor, up to another quota's worth of such tasks (riskiest first): a store may hold
+     * up to twice its quota for at most 72 hours. Past its due time outside the top share, under the floor, or for a
+     * member skipped (cooling down, opted out, held out, called elsewhere) or no longer scored in the store, a task is
+     * cancelled ("risk fell").
      *
      * @param storeMembers the store's scored members (their number sets the quota)
      * @param skipped      members passed over whatever their risk
@@ -75,31 +76,16 @@ public final class InterventionSop {
         Set<String> selectedIds = selected.stream().map(MemberRisk::memberId).collect(Collectors.toSet());
         Map<String, MemberRisk> byMember = storeMembers.stream()
                 .collect(Collectors.toMap(MemberRisk::memberId, Function.identity(), (a, b) -> a));
-        int quota = quota(storeMembers.size());
-        List<MemberRisk> keptOrOpened = new ArrayList<>();
-        Set<String> holding = new HashSet<>();
-        ownTasks.stream().filter(task -> selectedIds.contains(task.memberId()))
-                .forEach(task -> keep(byMember.get(task.memberId()), keptOrOpened, holding));
+        // The selected members' tasks: kept where they have one (its due time too), opened where they have none.
+        List<MemberRisk> keptOrOpened = new ArrayList<>(selected);
         ownTasks.stream().filter(task -> !selectedIds.contains(task.memberId()))
                 .filter(task -> task.dueAt().isAfter(now) && !skipped.contains(task.memberId()))
                 .map(task -> byMember.get(task.memberId()))
                 .filter(member -> member != null && member.probability() >= minProbability)
                 .sorted(RISKIEST_FIRST)
-                .limit(Math.max(0, quota - keptOrOpened.size()))
-                .forEach(member -> keep(member, keptOrOpened, holding));
-        int slots = Math.max(0, quota - keptOrOpened.size());
-        for (MemberRisk member : selected) {
-            if (slots > 0 && !holding.contains(member.memberId())) {
-                keptOrOpened.add(member);
-                slots--;
-            }
-        }
+                .limit(quota(storeMembers.size()))
+                .forEach(keptOrOpened::add);
         return TaskPlan.reconcile(keptOrOpened, ownTasks);
-    }
-
-    private static void keep(MemberRisk member, List<MemberRisk> kept, Set<String> holding) {
-        kept.add(member);
-        holding.add(member.memberId());
     }
 
     /** How many calls a store of this many scored members gets: the share rounded up, at least one. */

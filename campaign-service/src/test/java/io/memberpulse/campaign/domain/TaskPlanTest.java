@@ -188,7 +188,8 @@ class TaskPlanTest {
      * The SOP's 72 hours hold from the task's opening: a member at the edge of the top share who drops out (a riskier
      * member arrives) and back in keeps the one task with its first due time. Before, the task was cancelled as "risk
      * fell" and a new one opened due 72 hours after the re-entry, so the deadline never passed and escalation never
-     * fired; the riskier member's call waits for the slot instead of pushing the quota over.
+     * fired. The riskier member gets their call at once all the same: the store holds one call over its quota until
+     * the edge's falls due (before, the riskier member waited for the slot, up to 72 hours before their own began).
      */
     @Test
     void aMemberDroppingOutOfTheTopShareAndBackKeepsOneTaskWithItsDueTime() {
@@ -197,7 +198,12 @@ class TaskPlanTest {
         List<MemberRisk> rivalAhead = storeWith(member("edge", 0.8), member("rival", 0.9));
         TaskPlan out = sop.plan(rivalAhead, Set.of(), List.of(edgeCall), Tasks.OPENED.plus(Duration.ofHours(1)));
         assertThat(out.toCancel()).as("within its 72 hours, still above the floor").isEmpty();
-        assertThat(out.toOpen()).as("the quota's one slot is the kept task's").isEmpty();
+        assertThat(out.toOpen()).as("the top share's member is called within 72 hours of entering it")
+                .extracting(MemberRisk::memberId).containsExactly("rival");
+
+        OpenTask rivalCall = open("t2", "rival", 0.9, 100.0);
+        TaskPlan next = sop.plan(rivalAhead, Set.of(), List.of(edgeCall, rivalCall), Tasks.OPENED.plus(Duration.ofHours(2)));
+        assertThat(next.isEmpty()).as("both calls stay at the next scores: the edge's until its due time").isTrue();
 
         List<MemberRisk> edgeAhead = storeWith(member("edge", 0.95), member("rival", 0.9));
         TaskPlan back = sop.plan(edgeAhead, Set.of(), List.of(edgeCall), Tasks.OPENED.plus(Duration.ofHours(2)));
@@ -207,15 +213,16 @@ class TaskPlanTest {
         assertThat(edgeCall.dueAt()).isEqualTo(Tasks.DUE);
     }
 
-    /** Past its due time outside the top share, or under the floor at any time, the task goes and its slot with it. */
+    /** Past its due time outside the top share, or under the floor at any time, the task goes. */
     @Test
     void aTaskOutsideTheTopShareGoesOnceDueOrWhenItsMemberFallsUnderTheFloor() {
         InterventionSop sop = new InterventionSop(0.10, 0.5);
         OpenTask edgeCall = open("t1", "edge", 0.8, 100.0);
-        TaskPlan due = sop.plan(storeWith(member("edge", 0.8), member("rival", 0.9)), Set.of(), List.of(edgeCall),
-                Tasks.DUE.plusSeconds(60));
+        OpenTask rivalCall = open("t2", "rival", 0.9, 100.0);
+        TaskPlan due = sop.plan(storeWith(member("edge", 0.8), member("rival", 0.9)), Set.of(),
+                List.of(edgeCall, rivalCall), Tasks.DUE.plusSeconds(60));
         assertThat(due.toCancel()).extracting(OpenTask::taskId).containsExactly("t1");
-        assertThat(due.toOpen()).extracting(MemberRisk::memberId).containsExactly("rival");
+        assertThat(due.toOpen()).isEmpty();
 
         TaskPlan stillTop = sop.plan(storeWith(member("edge", 0.8)), Set.of(), List.of(edgeCall), Tasks.DUE.plusSeconds(60));
         assertThat(stillTop.isEmpty()).as("overdue but still in the share: kept, escalated").isTrue();
@@ -228,12 +235,21 @@ class TaskPlanTest {
         TaskPlan heldOut = sop.plan(storeWith(member("edge", 0.8), member("rival", 0.9)), Set.of("edge"),
                 List.of(edgeCall), Tasks.OPENED.plus(Duration.ofHours(1)));
         assertThat(heldOut.toCancel()).extracting(OpenTask::taskId).containsExactly("t1");
+    }
 
-        // The riskier member brought their call with them (moved in): the quota has no room left for the edge's.
-        TaskPlan full = sop.plan(storeWith(member("edge", 0.8), member("rival", 0.9)), Set.of(),
-                List.of(edgeCall, open("t2", "rival", 0.9, 100.0)), Tasks.OPENED.plus(Duration.ofHours(1)));
-        assertThat(full.toCancel()).extracting(OpenTask::taskId).containsExactly("t1");
-        assertThat(full.toOpen()).isEmpty();
+    /**
+     * Calls of members who left the top share stay at most another quota's worth, riskiest first: with a quota of one,
+     * two such calls within their 72 hours keep the riskier one.
+     */
+    @Test
+    void callsOutsideTheTopShareStayUpToAnotherQuotaRiskiestFirst() {
+        InterventionSop sop = new InterventionSop(0.10, 0.5);
+        List<OpenTask> calls = List.of(open("t1", "edge", 0.8, 100.0), open("t2", "edge2", 0.7, 100.0),
+                open("t3", "rival", 0.9, 100.0));
+        TaskPlan plan = sop.plan(storeWith(member("edge", 0.8), member("edge2", 0.7), member("rival", 0.9)), Set.of(),
+                calls, Tasks.OPENED.plus(Duration.ofHours(1)));
+        assertThat(plan.toOpen()).isEmpty();
+        assertThat(plan.toCancel()).extracting(OpenTask::taskId).containsExactly("t2");
     }
 
     /** Ten members of store s-1: the given ones, and low-risk others. */
