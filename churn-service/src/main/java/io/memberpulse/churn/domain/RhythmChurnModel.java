@@ -2,12 +2,10 @@ package io.memberpulse.churn.domain;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The first, honest baseline: recency judged against the member's own purchase rhythm.
@@ -50,27 +48,28 @@ public final class RhythmChurnModel {
                 store.putIfAbsent(purchase.orderId(), purchase.storeId());
             }
         }
-        TreeMap<Instant, String> orders = new TreeMap<>();
-        placed.forEach((orderId, at) -> {
-            if (net.getOrDefault(orderId, 0d) > 0) {
-                orders.put(at, orderId);
-            }
-        });
+        // Every order counts for value and home store, also two placed at the same instant (two tills, a basket
+        // split by the channel); the rhythm is of purchase instants, so those make one gap-less visit there.
+        List<Map.Entry<String, Instant>> orders = placed.entrySet().stream()
+                .filter(order -> net.getOrDefault(order.getKey(), 0d) > 0)
+                .sorted(Map.Entry.<String, Instant>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .toList();
         if (orders.isEmpty()) {
             return java.util.Optional.empty();
         }
-        double recency = days(orders.lastKey(), asOf);
-        double gap = medianGap(new ArrayList<>(orders.keySet()));
+        Map.Entry<String, Instant> lastOrder = orders.get(orders.size() - 1);
+        double recency = days(lastOrder.getValue(), asOf);
+        double gap = medianGap(orders.stream().map(Map.Entry::getValue).distinct().toList());
         double ratio = recency / gap;
         double alive = 1 / (1 + ratio * ratio);
         double probability = (1 - alive) + alive * Math.exp(-horizonDays / gap);
 
         double value = 0;
         Map<String, Integer> recentOrdersPerStore = new HashMap<>();
-        for (Map.Entry<Instant, String> order : orders.entrySet()) {
-            if (days(order.getKey(), asOf) < 90) {
-                value += net.get(order.getValue());
-                String storeId = store.get(order.getValue());
+        for (Map.Entry<String, Instant> order : orders) {
+            if (days(order.getValue(), asOf) < 90) {
+                value += net.get(order.getKey());
+                String storeId = store.get(order.getKey());
                 if (storeId != null && !storeId.isEmpty()) {
                     recentOrdersPerStore.merge(storeId, 1, Integer::sum);
                 }
@@ -86,7 +85,7 @@ public final class RhythmChurnModel {
             }
         }
         value = Math.max(0, value);
-        String homeStore = recentOrdersPerStore.isEmpty() ? store.get(orders.lastEntry().getValue())
+        String homeStore = recentOrdersPerStore.isEmpty() ? store.get(lastOrder.getKey())
                 : recentOrdersPerStore.entrySet().stream()
                         .max(Map.Entry.<String, Integer>comparingByValue()
                                 .thenComparing(Map.Entry.<String, Integer>comparingByKey().reversed()))

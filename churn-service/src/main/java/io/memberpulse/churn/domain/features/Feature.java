@@ -74,8 +74,9 @@ public enum Feature {
             + "undefined when the member's history does not reach back a year"),
     SAME_SEASON_SPEND_SHARE("share of the last year's spend made in that calendar window; undefined likewise"),
     TOUCHES_90("times store staff reached the member in the last 90 days (log1p)"),
-    TREATED_IN_HORIZON("1 when staff reached the member within the horizon after the cut-off: set on training "
-            + "rows from intervention outcomes; 0 when scoring, so a score is the churn risk if left alone"),
+    TREATED_IN_HORIZON("1 when staff called the member (reached or not) within the horizon after the cut-off and "
+            + "before any return: set on training rows from intervention outcomes; 0 when scoring, so a score is "
+            + "the churn risk if left alone"),
     PRODUCT_MOMENTUM("mean over the member's products of log((members buying it in the last 30 days + 1) / "
             + "(members buying it per 30 days in the 90 before + 1)): the season turning towards or away from them"),
     PRODUCT_RECENT_BUYERS("mean over the member's products of log1p(members who bought it in the last 30 days): "
