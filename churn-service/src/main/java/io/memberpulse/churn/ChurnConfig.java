@@ -45,6 +45,13 @@ public interface ChurnConfig {
         @WithDefault("PT10M")
         Duration factsWait();
 
+        /**
+         * How far below the serving version's validation AUC a retrain within a horizon of it may validate and still
+         * replace it (domain.model.Promotion): a larger fall keeps the serving version.
+         */
+        @WithDefault("0.02")
+        double promotionMaxAucDrop();
+
         /** The time zone whose calendar days the model features count (purchase days, gaps). */
         @WithDefault("Asia/Shanghai")
         String dayZone();

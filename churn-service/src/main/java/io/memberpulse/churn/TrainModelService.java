@@ -37,14 +37,16 @@ public class TrainModelService {
     private final ModelRegistry registry;
     private final ScoreMembersService scoring;
     private final ObjectMapper json;
+    private final ChurnConfig config;
 
     public TrainModelService(ChurnRepository facts, ModelRepository models, ModelRegistry registry,
-            ScoreMembersService scoring, ObjectMapper json) {
+            ScoreMembersService scoring, ObjectMapper json, ChurnConfig config) {
         this.facts = facts;
         this.models = models;
         this.registry = registry;
         this.scoring = scoring;
         this.json = json;
+        this.config = config;
     }
 
     public int defaultHorizon() {
@@ -73,10 +75,12 @@ public class TrainModelService {
         TrainedChurnModel current = registry.current().orElse(null);
         Promotion.Serving serving = current == null ? null : models.summaryAndReport(current.version()).await()
                 .indefinitely().map(stored -> new Promotion.Serving(current.version(), current.classifier().kind(),
-                        stored.summary().asOf(), stored.summary().horizonDays())).orElse(null);
+                        stored.summary().asOf(), stored.summary().horizonDays(), stored.summary().validationAuc()))
+                .orElse(null);
         Promotion promotion = Promotion.decide(result.chosen(), at, result.validation(), result.plan().validationCutoff(),
                 horizonDays, serving, () -> BinaryMetrics.auc(current.classifier().predict(result.validationWindow()
-                        .features()), result.validationWindow().churned()), horizonDays == scoring.horizonDays());
+                        .features()), result.validationWindow().churned()), horizonDays == scoring.horizonDays(),
+                config.churn().promotionMaxAucDrop());
         boolean promote = promotion.promote();
         String decision = promotion.decision();
 
