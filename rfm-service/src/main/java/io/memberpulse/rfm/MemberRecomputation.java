@@ -59,7 +59,7 @@ public class MemberRecomputation {
             MemberStates states, MeterRegistry registry) {
         this.repository = repository;
         this.facts = facts;
-        this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
+        this.calculator = new RfmCalculator(config.rfm().marginRates());
         this.segmentDefinitions = segmentDefinitions;
         this.states = states;
         this.readTime = LiveTimings.stage(registry, "read");

@@ -81,7 +81,7 @@ public class RecomputeRfmService {
         this.segmentDefinitions = segmentDefinitions;
         this.repository = repository;
         this.cache = cache;
-        this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
+        this.calculator = new RfmCalculator(config.rfm().marginRates());
         this.dayZone = config.rfm().dayZone();
         this.recordedLines = Counter.builder("memberpulse.rfm.purchase.lines").register(registry);
         this.retractedLines = Counter.builder("memberpulse.rfm.purchase.lines.retracted")

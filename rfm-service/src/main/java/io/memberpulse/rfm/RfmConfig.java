@@ -1,9 +1,11 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.rfm.domain.MarginRates;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.ZoneId;
+import java.util.Optional;
 
 /** rfm-service settings (application.properties, overridable by environment variables). */
 @ConfigMapping(prefix = "memberpulse")
@@ -22,6 +24,22 @@ public interface RfmConfig {
         /** Margin rate of lines that carry none. */
         @WithDefault("0.30")
         double defaultMarginRate();
+
+        /**
+         * Margin rates of categories, for lines that carry none: {@code category:rate} pairs separated by commas, the
+         * longest matching prefix of a line's category path winning (MarginRates).
+         */
+        Optional<String> categoryMarginRates();
+
+        /** The margin rate of each purchase line, from the two settings above. */
+        default MarginRates marginRates() {
+            try {
+                return MarginRates.parse(defaultMarginRate(), categoryMarginRates().orElse(""));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("memberpulse.rfm.category-margin-rates / default-margin-rate: "
+                        + e.getMessage(), e);
+            }
+        }
 
         /** How often every member is re-aged to the event-time clock. */
         @WithDefault("10s")

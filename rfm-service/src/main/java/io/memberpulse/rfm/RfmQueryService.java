@@ -31,7 +31,7 @@ public class RfmQueryService {
         this.cache = cache;
         this.definitions = definitions;
         this.facts = facts;
-        this.calculator = new RfmCalculator(config.rfm().defaultMarginRate());
+        this.calculator = new RfmCalculator(config.rfm().marginRates());
     }
 
     /**

@@ -167,6 +167,10 @@ class RuleSegmentsReloadTest {
                 return 0.30;
             }
 
+            public java.util.Optional<String> categoryMarginRates() {
+                return java.util.Optional.empty();
+            }
+
             public String refreshEvery() {
                 return "10s";
             }

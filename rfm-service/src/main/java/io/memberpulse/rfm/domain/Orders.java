@@ -51,9 +51,9 @@ final class Orders {
     /**
      * The orders placed by as-of, by order id; lines after as-of do not count, and a refund whose order is not among
      * the lines refunds nothing here.
-     * @param defaultMarginRate the margin rate of a line that carries none
+     * @param marginRates the margin rate of each line
      */
-    static Map<String, Order> of(Collection<PurchaseLine> lines, Instant asOf, double defaultMarginRate) {
+    static Map<String, Order> of(Collection<PurchaseLine> lines, Instant asOf, MarginRates marginRates) {
         Map<String, Order> orders = new HashMap<>();
         PurchaseLine[] sorted = lines.toArray(PurchaseLine[]::new);
         Arrays.sort(sorted, ORDERS_FIRST);
@@ -74,7 +74,7 @@ final class Orders {
                 order.storeId = line.storeId();
             }
             order.paid += line.paidAmount();
-            order.margin += line.paidAmount() * (line.marginRate() == null ? defaultMarginRate : line.marginRate());
+            order.margin += line.paidAmount() * marginRates.rateOf(line);
         }
         return orders;
     }

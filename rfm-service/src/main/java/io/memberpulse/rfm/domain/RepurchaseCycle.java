@@ -12,7 +12,7 @@ import java.util.OptionalLong;
 public final class RepurchaseCycle {
     static final double WINDOW_DAYS = 90;
     /** The gaps do not depend on margins. */
-    private static final double MARGIN_NOT_USED = 1;
+    private static final MarginRates MARGIN_NOT_USED = MarginRates.uniform(1);
 
     private RepurchaseCycle() {
     }

@@ -10,18 +10,20 @@ import java.util.Optional;
  * Computes RFM from a member's purchase lines as of an instant, in event time: nothing after
  * {@code asOf} counts, so replaying history gives what living through it gave.
  * An order is net when what was paid for it exceeds what was refunded on it; its weight in the
- * margin-weighted frequency is its margin rate relative to the default rate, and its margin is what
+ * margin-weighted frequency is its margin rate relative to the default rate (a line's own rate, else its category's,
+ * MarginRates), and its margin is what
  * is left after refunds (refunded x margin / paid comes off). The answer does not depend on the order
  * of the lines, which storage does not keep.
  */
 public final class RfmCalculator {
-    private final double defaultMarginRate;
+    private final MarginRates marginRates;
 
     public RfmCalculator(double defaultMarginRate) {
-        if (defaultMarginRate <= 0 || defaultMarginRate > 1) {
-            throw new IllegalArgumentException("defaultMarginRate must be within (0, 1]: " + defaultMarginRate);
-        }
-        this.defaultMarginRate = defaultMarginRate;
+        this(MarginRates.uniform(defaultMarginRate));
+    }
+
+    public RfmCalculator(MarginRates marginRates) {
+        this.marginRates = marginRates;
     }
 
     /**
@@ -43,7 +45,7 @@ public final class RfmCalculator {
 
     /** RFM from purchases alone (no registration known). */
     public Rfm compute(String memberId, Collection<PurchaseLine> lines, Instant asOf) {
-        Map<String, Orders.Order> orders = Orders.of(lines, asOf, defaultMarginRate);
+        Map<String, Orders.Order> orders = Orders.of(lines, asOf, marginRates);
         // M30/M90 net of the refunds made in the window (by refund date), whichever order they refund.
         double refunds30 = 0;
         double refunds90 = 0;
@@ -79,7 +81,7 @@ public final class RfmCalculator {
             if (last == null || order.placedAt.isAfter(last)) {
                 last = order.placedAt;
             }
-            double weight = order.paid > 0 ? (order.margin / order.paid) / defaultMarginRate : 1;
+            double weight = order.paid > 0 ? (order.margin / order.paid) / marginRates.defaultRate() : 1;
             if (order.storeId != null && !order.storeId.isEmpty()) {
                 ordersPerStore.merge(order.storeId, 1, Integer::sum);
                 if (age < 90) {

@@ -108,6 +108,21 @@ class RfmCalculatorTest {
         assertThat(rfm.monetaryMargin90d()).isCloseTo(60 + 15 + 30, within(1e-9));
     }
 
+    /** A till that sends no margins: the category's configured rate weighs the order (DOMAIN.md, F by category). */
+    @Test
+    void ordersWithoutAMarginRateWeighByTheirCategorysRate() {
+        RfmCalculator byCategory = new RfmCalculator(MarginRates.parse(0.30, "dairy:0.60,tobacco:0.15"));
+        Rfm rfm = byCategory.compute("m", List.of(
+                new PurchaseLine("a", PurchaseLine.Kind.ORDER, NOW.minus(Duration.ofDays(1)), "s1", 100, null, 0,
+                        "dairy/yogurt"),
+                new PurchaseLine("b", PurchaseLine.Kind.ORDER, NOW.minus(Duration.ofDays(2)), "s1", 100, null, 0,
+                        "tobacco"),
+                new PurchaseLine("c", PurchaseLine.Kind.ORDER, NOW.minus(Duration.ofDays(3)), "s1", 100, null, 0,
+                        "bakery")), NOW);
+        assertThat(rfm.weightedFrequency30d()).isCloseTo(2.0 + 0.5 + 1.0, within(1e-9));
+        assertThat(rfm.monetaryMargin90d()).isCloseTo(60 + 15 + 30, within(1e-9));
+    }
+
     @Test
     void nothingAfterAsOfCounts() {
         List<PurchaseLine> lines = List.of(order("a", 40, 10, null, "s1"), order("b", 5, 99, null, "s1"));
