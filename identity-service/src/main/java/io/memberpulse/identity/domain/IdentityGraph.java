@@ -46,6 +46,11 @@ public final class IdentityGraph {
     private final Map<Identifier, Instant> lastSeen = new HashMap<>();
     private final Set<Identifier> quarantined = new HashSet<>();
     private final Map<Identifier, Set<String>> stores = new HashMap<>();
+    /**
+     * The other strong identifiers each value not quarantined was seen with (placeholder detection across batches),
+     * at most one past the limit each; restored from the stored events ({@link #restoreEvent}).
+     */
+    private final Map<Identifier, Set<Identifier>> companions = new HashMap<>();
     private final Map<String, Set<String>> cannotLink = new HashMap<>();
     private final BlockingIndex blocking = new BlockingIndex(this::root);
     private final Map<String, String> orderBuyers = new HashMap<>();
@@ -136,6 +141,7 @@ public final class IdentityGraph {
 
     public void restoreQuarantine(Identifier identifier) {
         quarantined.add(identifier);
+        companions.remove(identifier);
     }
 
     public void restoreStore(Identifier identifier, String storeId) {
@@ -148,10 +154,14 @@ public final class IdentityGraph {
         cannotLink.computeIfAbsent(b, k -> new HashSet<>()).add(a);
     }
 
-    /** Adds the profile evidence of an event already stored under this member (no linking). */
+    /**
+     * Adds the profile evidence of an event already stored under this member (no linking), and the identifiers it
+     * shows together to what placeholder detection counts. Restore the quarantined values first.
+     */
     public void restoreEvent(String memberId, EventEvidence event) {
         ensureMember(memberId);
         remember(root(memberId), event);
+        PlaceholderDetector.observe(event, guardrails, companions, quarantined);
     }
 
     // ---- reading ----
@@ -215,8 +225,7 @@ public final class IdentityGraph {
      */
     public BatchOutcome stitch(List<EventEvidence> events, Supplier<String> newMemberId,
             Map<String, String> storedEventMembers, List<RepeatedReport> repeated) {
-        Set<Identifier> newlyQuarantined = PlaceholderDetector.detect(events, guardrails, stores);
-        newlyQuarantined.removeAll(quarantined);
+        Set<Identifier> newlyQuarantined = PlaceholderDetector.detect(events, guardrails, stores, companions, quarantined);
         quarantined.addAll(newlyQuarantined);
         Batch batch = new Batch(newMemberId);
         batch.eventMembers.putAll(storedEventMembers);

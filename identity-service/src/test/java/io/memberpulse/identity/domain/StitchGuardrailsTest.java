@@ -77,6 +77,50 @@ class StitchGuardrailsTest {
         assertThat(members(result)).doesNotHaveDuplicates();
     }
 
+    /** One guest per batch, as the live path brings them (one request, one Kafka poll): the count still adds up. */
+    @Test
+    void aValueSeenWithTooManyOtherIdentitiesOneBatchAtATimeIsAPlaceholderToo() {
+        Identifier shared = phone("+8613912345678");
+        IdentityGraph graph = new IdentityGraph(GUARDRAILS, MatchWeights.OFF);
+        List<IdentityGraph.BatchOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            outcomes.add(graph.stitch(List.of(guest(shared, i)), ids));
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(outcomes.get(i).quarantined()).isEmpty();
+        }
+        assertThat(outcomes.get(4).quarantined()).containsExactly(shared);
+        assertThat(graph.isQuarantined(shared)).isTrue();
+        // from then on it glues nobody: the fifth guest and the next are members of their own
+        String first = outcomes.get(0).assignments().get(0).memberId();
+        String fifth = outcomes.get(4).assignments().get(0).memberId();
+        String sixth = graph.stitch(List.of(guest(shared, 5)), ids).assignments().get(0).memberId();
+        assertThat(List.of(first, fifth, sixth)).doesNotHaveDuplicates();
+    }
+
+    /** The graph rebuilt from the database (a restart, a split) counts what the stored events showed. */
+    @Test
+    void aGraphRebuiltFromTheStoredEventsKeepsCountingOtherIdentities() {
+        Identifier shared = phone("+8613912345678");
+        IdentityGraph before = new IdentityGraph(GUARDRAILS, MatchWeights.OFF);
+        IdentityGraph rebuilt = new IdentityGraph(GUARDRAILS, MatchWeights.OFF);
+        for (int i = 0; i < 4; i++) {
+            EventEvidence event = guest(shared, i);
+            var outcome = before.stitch(List.of(event), ids);
+            String member = outcome.assignments().get(0).memberId();
+            outcome.newLinks().forEach((identifier, holder) -> rebuilt.restoreLink(identifier, holder, event.occurredAt()));
+            rebuilt.restoreEvent(member, event);
+        }
+        var fifth = rebuilt.stitch(List.of(guest(shared, 4)), ids);
+        assertThat(fifth.quarantined()).containsExactly(shared);
+        assertThat(fifth.assignments().get(0).memberId()).isNotEqualTo(rebuilt.ownerOf(memberNo("M0")).orElseThrow());
+    }
+
+    /** Guest i: the shared phone with a member number of their own, an hour after the guest before. */
+    static EventEvidence guest(Identifier shared, int i) {
+        return new EventEvidence(0, List.of(shared, memberNo("M" + i)), JAN.plus(Duration.ofHours(i)), "s1");
+    }
+
     @Test
     void aMemberHoldsNoMoreValuesOfATypeThanAllowed() {
         Identifier mobile = phone("+8613912345678");

@@ -14,7 +14,6 @@ import java.io.StringReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,8 +84,7 @@ class ExportEvaluationTest {
                 }
             }
         }
-        String scores = score(truthOfSlice, identities);
-        assumeTrue(scores != null, "python3 or the scorer is not available");
+        String scores = IdentityDevEvaluationTest.score(truthOfSlice, identities);
         System.out.println("identity-dev through REST and /identities/export: " + scores);
         // every member-bearing event the import accepted is exported (rows it rejected are the only gaps);
         // floors: the precision bar, F1 just under what the first 15,000 rows reach today (P 1.0, F1 0.797)
@@ -121,22 +119,6 @@ class ExportEvaluationTest {
         System.out.printf("identity-dev /orders/duplicates/export: predicted %d, true %d, correct %d, F1 %.4f%n",
                 predicted.size(), truth.size(), correct, f1);
         assertThat(f1).isGreaterThanOrEqualTo(0.95);
-    }
-
-    /** The shared scorer's JSON for these predictions against this truth; null without python3. */
-    static String score(Path truth, Path predictions) throws Exception {
-        if (!Files.exists(IdentityDevEvaluationTest.SCORER)) {
-            return null;
-        }
-        Process process;
-        try {
-            process = new ProcessBuilder("python3", IdentityDevEvaluationTest.SCORER.toString(), truth.toString(),
-                    predictions.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            return null;
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        return process.waitFor(120, TimeUnit.SECONDS) && process.exitValue() == 0 ? output : null;
     }
 
     private static Path download(String path, String name) throws IOException {

@@ -110,21 +110,19 @@ class IdentityDevServiceEvaluationTest {
         }
         String score = IdentityDevEvaluationTest.score(predictions);
         System.out.println("identity-dev through the service: " + score);
-        if (score != null) {
-            // reached: pairwise P 0.99829 F1 0.93438, B-cubed F1 0.91905, 34 over-merged (the same as in memory)
-            assertThat(IdentityDevEvaluationTest.metric(score, "pairwise", "precision")).isGreaterThanOrEqualTo(0.998);
-            assertThat(IdentityDevEvaluationTest.metric(score, "pairwise", "f1")).isGreaterThanOrEqualTo(0.934);
-            assertThat(IdentityDevEvaluationTest.metric(score, "bcubed", "f1")).isGreaterThanOrEqualTo(0.918);
-            assertThat(IdentityDevEvaluationTest.metric(score, "", "over_merged_clusters")).isLessThanOrEqualTo(36);
-            assertThat(IdentityDevEvaluationTest.metric(score, "", "largest_cluster_persons")).isLessThanOrEqualTo(2);
-            // the service stitches what the in-memory run stitches: nothing lost between the upload and the graph
-            String inMemory = IdentityDevEvaluationTest.run("service-reference", IdentityDevEvaluationTest.read(events,
-                    new IdentifierNormalizer("CN", StitchGuardrails.DEFAULTS::isBlocked)), StitchGuardrails.DEFAULTS,
-                    MatchWeights.DEFAULTS, WeightEstimation.DEFAULTS);
-            System.out.println("identity-dev in memory, for reference: " + inMemory);
-            assertThat(IdentityDevEvaluationTest.metric(score, "pairwise", "f1"))
-                    .isCloseTo(IdentityDevEvaluationTest.metric(inMemory, "pairwise", "f1"), within(0.001));
-        }
+        // reached: pairwise P 0.99829 F1 0.93438, B-cubed F1 0.91905, 34 over-merged (the same as in memory)
+        assertThat(IdentityDevEvaluationTest.metric(score, "pairwise", "precision")).isGreaterThanOrEqualTo(0.998);
+        assertThat(IdentityDevEvaluationTest.metric(score, "pairwise", "f1")).isGreaterThanOrEqualTo(0.934);
+        assertThat(IdentityDevEvaluationTest.metric(score, "bcubed", "f1")).isGreaterThanOrEqualTo(0.918);
+        assertThat(IdentityDevEvaluationTest.metric(score, "", "over_merged_clusters")).isLessThanOrEqualTo(36);
+        assertThat(IdentityDevEvaluationTest.metric(score, "", "largest_cluster_persons")).isLessThanOrEqualTo(2);
+        // the service stitches what the in-memory run stitches: nothing lost between the upload and the graph
+        String inMemory = IdentityDevEvaluationTest.run("service-reference", IdentityDevEvaluationTest.read(events,
+                new IdentifierNormalizer("CN", StitchGuardrails.DEFAULTS::isBlocked)), StitchGuardrails.DEFAULTS,
+                MatchWeights.DEFAULTS, WeightEstimation.DEFAULTS);
+        System.out.println("identity-dev in memory, for reference: " + inMemory);
+        assertThat(IdentityDevEvaluationTest.metric(score, "pairwise", "f1"))
+                .isCloseTo(IdentityDevEvaluationTest.metric(inMemory, "pairwise", "f1"), within(0.001));
     }
 
     /**
