@@ -316,9 +316,10 @@ class MemberMergeTest {
         ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1), scored(survivor, store, 0.8, 100.0, T1)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(survivor)).isPresent());
         await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(absorbed)).isPresent());
+        // Ending far ahead: a campaign whose window has ended by the service's clock cannot go live.
         String campaign = given().contentType(ContentType.JSON).body("""
                 {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store))
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store))
                 .post("/campaigns").then().statusCode(201).extract().path("campaign.id");
         given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(200);
