@@ -248,6 +248,16 @@ class CampaignResourceTest {
             assertThat(results.getRoi()).isEqualTo(rest.getDouble("roi"));
             assertThat(results.getRoiSignificant()).isEqualTo(rest.getBoolean("roiSignificant"))
                     .isEqualTo(results.getRoiLow() > 0 || results.getRoiHigh() < 0);
+            // The revenue uplift per member and its 95% interval, which the ROI's interval is built on, as REST's.
+            assertThat(results.hasRevenuePerMemberUplift()).isTrue();
+            assertThat(results.hasRevenuePerMemberUpliftCiLow()).isTrue();
+            assertThat(results.hasRevenuePerMemberUpliftCiHigh()).isTrue();
+            assertThat(results.getRevenuePerMemberUplift()).isEqualTo(rest.getDouble("revenuePerMemberUplift.value"))
+                    .isPositive();
+            assertThat(results.getRevenuePerMemberUpliftCiLow()).isEqualTo(rest.getDouble("revenuePerMemberUplift.low"))
+                    .isLessThan(results.getRevenuePerMemberUplift());
+            assertThat(results.getRevenuePerMemberUpliftCiHigh()).isEqualTo(rest.getDouble("revenuePerMemberUplift.high"))
+                    .isGreaterThan(results.getRevenuePerMemberUplift());
         } finally {
             channel.shutdownNow();
         }
@@ -451,6 +461,11 @@ class CampaignResourceTest {
             assertThat(results.getCost()).isEqualTo(2.0);
             assertThat(results.getRoiDefined()).isFalse();
             assertThat(results.getUpliftDefined()).isFalse();
+            // No holdout: no revenue uplift either (REST's NaN), absent rather than a 0 that reads as none.
+            given().get("/campaigns/{id}/results", campaign).then().statusCode(200)
+                    .body("revenuePerMemberUplift.value", equalTo("NaN"));
+            assertThat(results.hasRevenuePerMemberUplift()).isFalse();
+            assertThat(results.hasRevenuePerMemberUpliftCiLow()).isFalse();
         } finally {
             channel.shutdownNow();
         }
