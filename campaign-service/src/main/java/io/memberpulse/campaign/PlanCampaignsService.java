@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * Plans campaigns and moves them through plan → live → review → closed. Planning checks the target
  * (a known segment, a known store) and answers with the audience and a sample-size hint; going live
- * enrols the audience by the sticky hash. A call campaign's calls follow its holdout while it is live and stop
+ * enrols the audience by the sticky hash. Neither is accepted once the campaign's window has ended by the service's
+ * clock ({@link Campaign#checkNotEnded}). A call campaign's calls follow its holdout while it is live and stop
  * following it when it ends ({@link CallCampaignTasks}). In the background, a live campaign whose end the service's
  * clock has passed is moved to review ({@link #endCampaignsPastTheirEnd()}), and what follows a move that did not
  * finish is finished ({@link #finishFollowUps()}).
@@ -62,7 +63,7 @@ public class PlanCampaignsService {
         if (campaign.state() != CampaignState.PLAN) {
             throw new InvalidArgumentException("state", "a new campaign starts in plan");
         }
-        campaign.checkPlanned();
+        campaign.checkPlanned().checkNotEnded(clock.instant());
         long perArm = sampleSize(baselineRate, minimumUplift);
         return checkTarget(campaign.target())
                 .chain(() -> Panache.withTransaction(() -> campaigns.save(campaign, clock.instant())))
@@ -77,7 +78,8 @@ public class PlanCampaignsService {
      * If one fails, the campaign stays in its new state and the caller gets TransitionIncompleteException: asking for
      * the same state again runs the follow-ups of every state it has not finished (each step is idempotent) and
      * answers the campaign, as does the move to the next state before its own. Asking for the state the campaign is
-     * in once all that ran is refused, as any move that is not one step forward.
+     * in once all that ran is refused, as any move that is not one step forward, and so is going live once the
+     * campaign's window has ended by the service's clock (end_at, {@link Campaign#checkNotEnded}).
      */
     public Uni<Campaign> moveTo(String id, CampaignState next) {
         Instant now = clock.instant();

@@ -20,6 +20,7 @@ import io.memberpulse.proto.campaign.v1.CampaignResults;
 import io.memberpulse.campaign.domain.experiment.Activity;
 import io.memberpulse.campaign.domain.experiment.BeforeAfter;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
+import io.memberpulse.campaign.domain.experiment.Estimate;
 import io.memberpulse.proto.campaign.v1.ReviewMetric;
 import io.memberpulse.proto.campaign.v1.StoreResult;
 import io.memberpulse.proto.checks.FieldChecks;
@@ -174,6 +175,13 @@ final class GrpcMapper {
         // Unset where undefined (NaN): absent says so, where a 0 would read as a bound.
         if (Double.isFinite(review.roiLow()) && Double.isFinite(review.roiHigh())) {
             results.setRoiLow(review.roiLow()).setRoiHigh(review.roiHigh());
+        }
+        Estimate revenue = review.revenuePerMemberUplift();
+        if (Double.isFinite(revenue.value())) {
+            results.setRevenuePerMemberUplift(revenue.value());
+        }
+        if (Double.isFinite(revenue.low()) && Double.isFinite(revenue.high())) {
+            results.setRevenuePerMemberUpliftCiLow(revenue.low()).setRevenuePerMemberUpliftCiHigh(revenue.high());
         }
         return results.build();
     }

@@ -69,13 +69,28 @@ public record Campaign(String id, String name, Target target, String content,
     }
 
     /**
-     * The campaign in the next state, moved at the instant given. Review ends the campaign: its holdout is given back
+     * Refuses a campaign whose window has ended by {@code now} (the service's clock, the "now" that cuts its results
+     * at min(end_at, now)): what it does from now on cannot count within its window, and left LIVE it would only be
+     * moved to review by the next run of the background job. Planning one is refused too: it could never go live.
+     */
+    public Campaign checkNotEnded(Instant now) {
+        require(endAt.isAfter(now), "end_at", endAt + " has passed (now " + now + "): a campaign whose window has ended"
+                + " cannot go live, as nothing it does now would count within it");
+        return this;
+    }
+
+    /**
+     * The campaign in the next state, moved at the instant given. Going live needs a window that has not ended by
+     * then ({@link #checkNotEnded(Instant)}). Review ends the campaign: its holdout is given back
      * to the SOP, so a move before end_at ends it then (end_at becomes the move's instant, never before start_at),
      * and every window measured against the holdout stops there rather than count calls to held-out members.
      */
     public Campaign moveTo(CampaignState next, Instant at) {
         if (!state.canMoveTo(next)) {
             throw new InvalidArgumentException("state", "a campaign in " + state.code() + " cannot move to " + next.code());
+        }
+        if (next == CampaignState.LIVE) {
+            checkNotEnded(at);
         }
         Instant end = next == CampaignState.REVIEW && at.isBefore(endAt) ? (at.isAfter(startAt) ? at : startAt) : endAt;
         return new Campaign(id, name, target, content, channel, offer, costPerTouch,

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The holdout of a live call campaign against the SOP's call tasks (README, the holdout): held-out members get no
- * call from any rule in any store while it runs, and are ordinary members again once it ends.
+ * call from any rule in any store while it runs, and are ordinary members again once it ends. The campaigns' windows
+ * end far ahead: one that has ended by the service's clock (the system's here) cannot go live.
  */
 @QuarkusTest
 class CallCampaignHoldoutTest {
@@ -118,7 +119,7 @@ class CallCampaignHoldoutTest {
 
         String campaign = goLive("""
                 {"name": "edge calls", "targetSegmentId": "churn-edge", "targetStoreId": "%s", "channel": "call",
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(scoredIn));
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(scoredIn));
         List<String> heldOut = everyone.stream().filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
         List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
         assertThat(heldOut).isNotEmpty().anyMatch(scoredElsewhere::contains).anyMatch(unscored::contains);
@@ -195,7 +196,7 @@ class CallCampaignHoldoutTest {
                 List.of("first-" + run)) == 1);
         String campaign = goLive("""
                 {"name": "edge calls", "targetSegmentId": "churn-edge", "targetStoreId": "%s", "channel": "call",
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
         String heldOut = null;
         String treated = null;
         for (int i = 0; heldOut == null || treated == null; i++) {
@@ -243,7 +244,7 @@ class CallCampaignHoldoutTest {
 
         String campaign = goLive("""
                 {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
         List<String> heldOut = everyone.stream().filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
         List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
         assertThat(heldOut).hasSizeGreaterThan(1);
@@ -272,7 +273,7 @@ class CallCampaignHoldoutTest {
         List<String> everyone = churnEdgeMembersScoredIn("hf", store);
         String campaign = goLive("""
                 {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
         List<String> heldOut = everyone.stream().filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
         List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
         assertThat(heldOut).isNotEmpty();
@@ -306,10 +307,10 @@ class CallCampaignHoldoutTest {
         List<String> everyone = churnEdgeMembersScoredIn("hg", store);
         String calls = goLive("""
                 {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
         String texts = goLive("""
                 {"name": "texts", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
         List<String> heldOut = everyone.stream().filter(m -> Assignment.of(calls, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
         List<String> treated = everyone.stream().filter(m -> !heldOut.contains(m)).toList();
         assertThat(heldOut).isNotEmpty();
@@ -359,10 +360,10 @@ class CallCampaignHoldoutTest {
                 everyone) == everyone.size());
         String calls = plan("""
                 {"name": "calls", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "call",
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
         String texts = plan("""
                 {"name": "texts", "targetMinProbability": 0.2, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store));
         List<String> heldOut = everyone.stream().filter(m -> Assignment.of(calls, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();
         assertThat(heldOut).isNotEmpty();
 

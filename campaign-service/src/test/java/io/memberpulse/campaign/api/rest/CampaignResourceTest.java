@@ -41,6 +41,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,8 +52,12 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class CampaignResourceTest {
-    static final Instant START = Instant.parse("2024-04-01T00:00:00Z");
-    static final Instant END = Instant.parse("2024-05-01T00:00:00Z");
+    /**
+     * The campaigns' window runs now: one that has ended by the service's clock (the system's unless a test sets it)
+     * is neither planned nor goes live. The tests place events in it, before it and after it.
+     */
+    static final Instant START = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(10));
+    static final Instant END = START.plus(Duration.ofDays(30));
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -77,6 +82,7 @@ class CampaignResourceTest {
 
     @AfterEach
     void close() {
+        clock.reset();
         kafka.close();
     }
 
@@ -242,6 +248,16 @@ class CampaignResourceTest {
             assertThat(results.getRoi()).isEqualTo(rest.getDouble("roi"));
             assertThat(results.getRoiSignificant()).isEqualTo(rest.getBoolean("roiSignificant"))
                     .isEqualTo(results.getRoiLow() > 0 || results.getRoiHigh() < 0);
+            // The revenue uplift per member and its 95% interval, which the ROI's interval is built on, as REST's.
+            assertThat(results.hasRevenuePerMemberUplift()).isTrue();
+            assertThat(results.hasRevenuePerMemberUpliftCiLow()).isTrue();
+            assertThat(results.hasRevenuePerMemberUpliftCiHigh()).isTrue();
+            assertThat(results.getRevenuePerMemberUplift()).isEqualTo(rest.getDouble("revenuePerMemberUplift.value"))
+                    .isPositive();
+            assertThat(results.getRevenuePerMemberUpliftCiLow()).isEqualTo(rest.getDouble("revenuePerMemberUplift.low"))
+                    .isLessThan(results.getRevenuePerMemberUplift());
+            assertThat(results.getRevenuePerMemberUpliftCiHigh()).isEqualTo(rest.getDouble("revenuePerMemberUplift.high"))
+                    .isGreaterThan(results.getRevenuePerMemberUplift());
         } finally {
             channel.shutdownNow();
         }
@@ -299,17 +315,21 @@ class CampaignResourceTest {
                 // The till does not say which campaign; the coupon's issue does.
                 MemberEvents.coupon(second, run + "-i2", true, run + "-y", campaign, 10, START, store),
                 MemberEvents.coupon(second, run + "-r2", false, run + "-y", "", 10, redeemed, store),
-                // After the window (the campaign left LIVE past its end): it costs nothing, as its orders count nothing.
+                // After the window (read below once the clock has passed its end, the campaign left LIVE): it costs
+                // nothing, as its orders count nothing.
                 MemberEvents.coupon(second, run + "-i4", true, run + "-late", campaign, 10, START, store),
                 MemberEvents.coupon(second, run + "-r4", false, run + "-late", campaign, 10, END.plus(Duration.ofDays(1)),
                         store)));
         // No call made yet: the cost is the two coupons at ¥10. Both redeemers responded (the second by the issue).
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/results", campaign)
                 .then().statusCode(200).body("cost", equalTo(20.0f)));
-        // The late redemption was consumed (the last of its member's events) and still costs nothing.
+        // The late redemption was consumed (the last of its member's events) and still costs nothing once the
+        // service's clock has passed the end, the campaign still LIVE (the background job has not run).
         await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
                 "SELECT count(*) FROM member_purchase WHERE event_id = $1").execute(Tuple.of(run + "-r4")).await()
                 .indefinitely().iterator().next().getLong(0) == 1);
+        clock.set(END.plus(Duration.ofDays(2)));
+        given().get("/campaigns/{id}", campaign).then().statusCode(200).body("state", equalTo("LIVE"));
         given().get("/campaigns/{id}/results", campaign).then().statusCode(200).body("cost", equalTo(20.0f));
         given().get("/campaigns/{id}/monitor", campaign).then().statusCode(200)
                 .body("overall.treated.participated", equalTo(2));
@@ -441,9 +461,58 @@ class CampaignResourceTest {
             assertThat(results.getCost()).isEqualTo(2.0);
             assertThat(results.getRoiDefined()).isFalse();
             assertThat(results.getUpliftDefined()).isFalse();
+            // No holdout: no revenue uplift either (REST's NaN), absent rather than a 0 that reads as none.
+            given().get("/campaigns/{id}/results", campaign).then().statusCode(200)
+                    .body("revenuePerMemberUplift.value", equalTo("NaN"));
+            assertThat(results.hasRevenuePerMemberUplift()).isFalse();
+            assertThat(results.hasRevenuePerMemberUpliftCiLow()).isFalse();
         } finally {
             channel.shutdownNow();
         }
+        given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+    }
+
+    /** The reason a campaign ending at {@code end} is refused at {@code now}. */
+    static String ended(Instant end, Instant now) {
+        return end + " has passed (now " + now + "): a campaign whose window has ended cannot go live, as nothing it does"
+                + " now would count within it";
+    }
+
+    /**
+     * Going live once the campaign's window had ended (by the service's clock) was accepted, and the background job
+     * moved the campaign to review within a minute: refused now, naming endAt, and the campaign stays planned with
+     * nobody enrolled. A plan whose window has already ended is refused the same way: it could never go live.
+     */
+    @Test
+    void aCampaignWhoseWindowHasEndedIsRefusedGoingLiveAndPlanning() {
+        String run = ChurnEvents.run();
+        String store = "ended-" + run;
+        String member = "m-" + run;
+        ChurnEvents.publish(kafka, List.of(scored(member, store, 0.9, 100, T1)));
+        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON)
+                .body(plan(store, 0.3)).post("/campaigns").then().extract(), planned -> planned.statusCode() == 201)
+                .path("campaign.id");
+
+        for (Instant now : List.of(END.plus(Duration.ofMinutes(1)), END)) {
+            clock.set(now);
+            given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("errors[0].field", equalTo("endAt")).body("errors[0].reason", equalTo(ended(END, now)))
+                    .body("detail", equalTo("endAt: " + ended(END, now)));
+            refusedPlan(plan(store, 0.3), "endAt", ended(END, now));
+        }
+        given().get("/campaigns/{id}", campaign).then().statusCode(200).body("state", equalTo("PLAN"));
+        assertThat(database.preparedQuery("SELECT count(*) FROM campaign_member WHERE campaign_id = $1")
+                .execute(Tuple.of(campaign)).await().indefinitely().iterator().next().getLong(0)).isZero();
+
+        // Before its end it goes live as ever.
+        clock.set(END.minus(Duration.ofMinutes(1)));
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200).body("state", equalTo("LIVE"));
+        given().get("/campaigns/{id}/members/{m}/assignment", campaign, member).then().statusCode(200)
+                .body("memberId", equalTo(member));
+        clock.reset();
         given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(200);
     }

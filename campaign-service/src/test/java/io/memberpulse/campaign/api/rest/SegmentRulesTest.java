@@ -72,10 +72,11 @@ class SegmentRulesTest {
         kafka.close();
     }
 
+    /** Ending far ahead: a campaign whose window has ended by the service's clock is neither planned nor goes live. */
     static String plan(String targetFields) {
         return """
                 {"name": "segment calls", %s, "channel": "sms", "costPerTouch": 0.25,
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.2}""".formatted(targetFields);
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.2}""".formatted(targetFields);
     }
 
     @Test
@@ -350,9 +351,10 @@ class SegmentRulesTest {
                 "SELECT count(*) FROM member_risk WHERE store_id = $1").execute(Tuple.of(store)).await().indefinitely()
                 .iterator().next().getLong(0)).isEqualTo(20));
 
+        // Ending far ahead, as plan(): a campaign whose window has ended cannot go live.
         String plan = """
                 {"name": "calls", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "call",
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store);
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store);
         String campaign = given().contentType(ContentType.JSON).body(plan).post("/campaigns").then().statusCode(201)
                 .extract().path("campaign.id");
         given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)

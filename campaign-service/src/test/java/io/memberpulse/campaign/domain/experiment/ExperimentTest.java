@@ -198,6 +198,33 @@ class ExperimentTest {
         assertThatThrownBy(() -> live.moveTo(CampaignState.PLAN, start)).isInstanceOf(InvalidArgumentException.class);
     }
 
+    /**
+     * Going live after the window had ended was accepted, and the background job moved the campaign to review within
+     * a minute: refused instead, naming end_at. A window ending at the very instant of the move has ended, as for the
+     * job (end_at at or before now); a plan whose window has ended is refused by the same check.
+     */
+    @Test
+    void aCampaignWhoseWindowHasEndedCannotGoLive() {
+        Instant start = Instant.parse("2024-03-01T00:00:00Z");
+        Instant end = Instant.parse("2024-03-31T00:00:00Z");
+        Campaign planned = campaign(0.1, "call", start, end);
+        for (Instant late : List.of(end, end.plusSeconds(1), end.plusSeconds(86_400 * 365))) {
+            assertThatThrownBy(() -> planned.moveTo(CampaignState.LIVE, late))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+                        assertThat(e.field()).isEqualTo("end_at");
+                        assertThat(e.reason()).isEqualTo(end + " has passed (now " + late + "): a campaign whose window "
+                                + "has ended cannot go live, as nothing it does now would count within it");
+                    });
+            assertThatThrownBy(() -> planned.checkNotEnded(late))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("end_at"));
+        }
+        assertThat(planned.moveTo(CampaignState.LIVE, end.minusSeconds(1)).state()).isEqualTo(CampaignState.LIVE);
+        assertThat(planned.checkNotEnded(end.minusSeconds(1))).isSameAs(planned);
+        // A state that cannot follow is refused for that, whatever the window.
+        assertThatThrownBy(() -> planned.moveTo(CampaignState.REVIEW, end.plusSeconds(1)))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("state"));
+    }
+
     @Test
     void reviewingACampaignBeforeItsEndEndsItThen() {
         // The review gives the holdout back to the SOP: measuring on to end_at would count its calls as no effect.

@@ -247,20 +247,33 @@ class MemberMergeTest {
         assertThat(openTasks(survivor)).isEmpty();
     }
 
-    @Test
-    void aChainThatArrivesBackwardsEndsOnItsLastSurvivorAndASplitUndoesTheAlias() {
-        String store = "mc-" + run;
+    /**
+     * A chain A→B→C whose later link, B→C, arrived first (another partition) and is applied: A, scored in the store,
+     * holds its one call (the list read, so cached), and A→B, which happened {@code first}, is yet to come.
+     */
+    private record Chain(String store, String a, String b, String c, Instant first) {
+    }
+
+    private Chain chainWhoseLaterLinkIsApplied(String storePrefix) {
+        String store = storePrefix + run;
         String a = "a-" + run;
-        String b = "b-" + run;
-        String c = "c-" + run;
         ChurnEvents.publish(kafka, List.of(scored(a, store, 0.9, 200.0, T1)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(a));
-        Instant first = Instant.now();
+        Chain chain = new Chain(store, a, "b-" + run, "c-" + run, Instant.now());
+        produce(merged(chain.b(), chain.c(), chain.first().plusSeconds(60)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(survivorOf(chain.b())).hasValue(chain.c()));
+        return chain;
+    }
 
+    @Test
+    void aChainThatArrivesBackwardsEndsOnItsLastSurvivorAndASplitUndoesTheAlias() {
         // B→C happened after A→B, but arrives first (another partition).
-        produce(merged(b, c, first.plusSeconds(60)));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(survivorOf(b)).hasValue(c));
-        produce(merged(a, b, first));
+        Chain chain = chainWhoseLaterLinkIsApplied("mc-");
+        String store = chain.store();
+        String a = chain.a();
+        String b = chain.b();
+        String c = chain.c();
+        produce(merged(a, b, chain.first()));
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(c));
         assertThat(survivorOf(a)).hasValue(c);
@@ -270,9 +283,7 @@ class MemberMergeTest {
         assertThat(riskOf(c)).hasValue(0.9);
 
         // The merge A→B undone: A is its own member again, and its new score stays with it.
-        produce(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder().setOriginalMemberId(c)
-                .setReason("two people").setSplitAt(timestamp(Instant.now()))
-                .addParts(SplitPart.newBuilder().setMemberId(a))).build());
+        produce(split(c, "two people", a));
         await().atMost(WAIT).untilAsserted(() -> assertThat(survivorOf(a)).isEmpty());
         assertThat(survivorOf(b)).hasValue(c);
         ChurnEvents.publish(kafka, List.of(scored(a, store, 0.6, 50.0, T1.plus(2, ChronoUnit.DAYS))));
@@ -282,25 +293,17 @@ class MemberMergeTest {
 
     @Test
     void aMergeDeliveredAgainAfterACrashReplansTheStoreOfTheLastSurvivorOfItsChain() {
-        String store = "mr-" + run;
-        String a = "a-" + run;
-        String b = "b-" + run;
-        String c = "c-" + run;
-        ChurnEvents.publish(kafka, List.of(scored(a, store, 0.9, 200.0, T1)));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(a)); // and cached
-        Instant first = Instant.now();
-        produce(merged(b, c, first.plusSeconds(60)));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(survivorOf(b)).hasValue(c));
+        Chain chain = chainWhoseLaterLinkIsApplied("mr-");
 
         // A→B is applied (A's task and risk go on to C), and the replica dies before replanning; A→B is delivered again.
-        MemberIdentityChange aIntoB = merged(a, b, first);
+        MemberIdentityChange aIntoB = merged(chain.a(), chain.b(), chain.first());
         assertThat(identities.apply(IdentityChanges.toDomain(aIntoB), Instant.now()).await().indefinitely().applied())
                 .isTrue();
-        assertThat(openTasks(c)).hasSize(1);
+        assertThat(openTasks(chain.c())).hasSize(1);
         produce(aIntoB);
 
         // The store was replanned and its cached list dropped: the call is C's.
-        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(c));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(callList(chain.store())).containsExactly(chain.c()));
     }
 
     /**
@@ -316,9 +319,10 @@ class MemberMergeTest {
         ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1), scored(survivor, store, 0.8, 100.0, T1)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(survivor)).isPresent());
         await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(absorbed)).isPresent());
+        // Ending far ahead: a campaign whose window has ended by the service's clock cannot go live.
         String campaign = given().contentType(ContentType.JSON).body("""
                 {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
-                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2025-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store))
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store))
                 .post("/campaigns").then().statusCode(201).extract().path("campaign.id");
         given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(200);
@@ -351,11 +355,8 @@ class MemberMergeTest {
         String store = "mp-" + run;
         MemberEvents.publish(kafka, List.of(order(original, "-1", store), order(original, "-2", store)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(original)).hasSize(2));
-        produce(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder().setOriginalMemberId(original)
-                .setReason("two people").setSplitAt(timestamp(Instant.now()))
-                .addParts(SplitPart.newBuilder().setMemberId(part).addEventKeys("pos:" + original + "-2")
-                        .addEventKeys("pos:" + original + "-3").addEventKeys("SOURCE_CRM:" + original + "-c")
-                        .addEventKeys("pos:" + original + "-4"))).build());
+        produce(split(original, "two people", part, "pos:" + original + "-2", "pos:" + original + "-3",
+                "SOURCE_CRM:" + original + "-c", "pos:" + original + "-4"));
         await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(part)).containsExactly(original + "-2"));
 
         // A coupon redemption (source crm) and an order moved by the split, consumed only now.
@@ -405,10 +406,7 @@ class MemberMergeTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(couponHolder(coupon)).hasValue(survivor));
         assertThat(phoneOf(survivor)).hasValue("139****1111");
 
-        produce(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder().setOriginalMemberId(survivor)
-                .setReason("shared family phone").setSplitAt(timestamp(Instant.now()))
-                .addParts(SplitPart.newBuilder().setMemberId(part).addEventKeys("pos:" + absorbed + "-1")
-                        .addEventKeys("SOURCE_CRM:" + absorbed + "-c"))).build());
+        produce(split(survivor, "shared family phone", part, "pos:" + absorbed + "-1", "SOURCE_CRM:" + absorbed + "-c"));
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(couponHolder(coupon)).hasValue(part));
         assertThat(phoneOf(part)).hasValue("139****1111");
@@ -639,6 +637,13 @@ class MemberMergeTest {
     private static MemberIdentityChange merged(String absorbed, String survivor, Instant at) {
         return MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder().setAbsorbedMemberId(absorbed)
                 .setSurvivingMemberId(survivor).setRule("phone").setScore(1.0).setMergedAt(timestamp(at))).build();
+    }
+
+    /** A split of the original member now, giving one part the events of these {@code source:event_id} keys. */
+    private static MemberIdentityChange split(String original, String reason, String part, String... eventKeys) {
+        return MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder().setOriginalMemberId(original)
+                .setReason(reason).setSplitAt(timestamp(Instant.now()))
+                .addParts(SplitPart.newBuilder().setMemberId(part).addAllEventKeys(List.of(eventKeys)))).build();
     }
 
     /** A POS order line of the member, event id and order id the member's id and the suffix. */
