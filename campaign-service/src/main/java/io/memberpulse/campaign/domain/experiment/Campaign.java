@@ -81,7 +81,9 @@ public record Campaign(String id, String name, Target target, String content,
 
     /**
      * The campaign in the next state, moved at the instant given. Going live needs a window that has not ended by
-     * then ({@link #checkNotEnded(Instant)}). Review ends the campaign: its holdout is given back
+     * then ({@link #checkNotEnded(Instant)}), and going live before start_at starts the campaign then (start_at becomes
+     * the move's instant): its touches and calls begin at once, so its purchases, coupons and calls count from then
+     * too, rather than calls charged to it whose effect before start_at would not count. Review ends the campaign: its holdout is given back
      * to the SOP, so a move before end_at ends it then (end_at becomes the move's instant, never before start_at),
      * and every window measured against the holdout stops there rather than count calls to held-out members.
      */
@@ -92,9 +94,10 @@ public record Campaign(String id, String name, Target target, String content,
         if (next == CampaignState.LIVE) {
             checkNotEnded(at);
         }
-        Instant end = next == CampaignState.REVIEW && at.isBefore(endAt) ? (at.isAfter(startAt) ? at : startAt) : endAt;
+        Instant start = next == CampaignState.LIVE && at.isBefore(startAt) ? at : startAt;
+        Instant end = next == CampaignState.REVIEW && at.isBefore(endAt) ? (at.isAfter(start) ? at : start) : endAt;
         return new Campaign(id, name, target, content, channel, offer, costPerTouch,
-                couponValue, startAt, end, holdoutShare, variants, next);
+                couponValue, start, end, holdoutShare, variants, next);
     }
 
     /** Calls are made by the intervention SOP: its tasks for this campaign's members honour the holdout. */

@@ -225,6 +225,24 @@ class ExperimentTest {
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("state"));
     }
 
+    /**
+     * Live before its start, a campaign touches and calls at once: it starts then, so its calls' cost and the purchases
+     * they bring count in one window (before, calls before start_at were charged while their effect was not counted).
+     */
+    @Test
+    void goingLiveBeforeTheStartStartsTheCampaignThen() {
+        Instant start = Instant.parse("2024-03-01T00:00:00Z");
+        Instant end = Instant.parse("2024-03-31T00:00:00Z");
+        Campaign planned = campaign(0.1, "call", start, end);
+        Instant early = start.minusSeconds(3 * 86_400);
+        Campaign live = planned.moveTo(CampaignState.LIVE, early);
+        assertThat(live.startAt()).isEqualTo(early);
+        assertThat(live.endAt()).isEqualTo(end);
+        assertThat(planned.moveTo(CampaignState.LIVE, start.plusSeconds(60)).startAt()).as("live on time or late")
+                .isEqualTo(start);
+        assertThat(live.moveTo(CampaignState.REVIEW, early.plusSeconds(60)).endAt()).isEqualTo(early.plusSeconds(60));
+    }
+
     @Test
     void reviewingACampaignBeforeItsEndEndsItThen() {
         // The review gives the holdout back to the SOP: measuring on to end_at would count its calls as no effect.
