@@ -107,8 +107,8 @@ final class TrainingRun {
             throw new LabelOutageException("purchase feed outage, no model trained: " + outage.describe() + " (days in "
                     + zone + ", within the horizon before " + plan.asOf() + "). Labels there would call churned every "
                     + "member whose purchases were not recorded, so the current model is kept; replay the missing "
-                    + "events, or, if the chain really sold nothing then, set memberpulse.churn.label-outage-days to 0 "
-                    + "(off) or above " + outage.days());
+                    + "events, or, if the chain really sold nothing then, turn the guard off "
+                    + "(memberpulse.churn.label-outage-days=0)");
         });
     }
 
