@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * and says how ({@link Batch#basis()}): history that reaches one horizon back but not two has no validation
  * window to choose a kind on, so the blend is trained without one; history with too few labelled members for
  * any training is scored by BG/NBD's probability of no purchase within the horizon, fitted to the purchases
- * alone. Only when even that is impossible (no member bought before asOf) does it fail.
+ * alone. Only when even that is impossible (no member bought before asOf) does it fail, or when the purchase feed
+ * fell silent in the horizon before asOf (LabelOutageException: the labels there would be wrong).
  */
 @ApplicationScoped
 public class BatchScoreService {
@@ -69,7 +70,7 @@ public class BatchScoreService {
         TrainingRun.checkHorizon(horizonDays);
         long started = System.nanoTime();
         TrainingRun run = TrainingRun.load(facts.activitiesBefore(asOf), facts.stockOuts(null, asOf),
-                registry.extractor(horizonDays), horizonDays, progress);
+                registry.extractor(horizonDays), horizonDays, registry.labelOutageDays(), progress);
         Fitted fitted = fit(run, asOf, progress);
         progress.report(TrainingProgress.Stage.SCORING, 0, 1);
         double[] p = fitted.model().predict(fitted.members().features());

@@ -55,5 +55,13 @@ public interface ChurnConfig {
         /** The time zone whose calendar days the model features count (purchase days, gaps). */
         @WithDefault("Asia/Shanghai")
         String dayZone();
+
+        /**
+         * A training run (or batch evaluation) is refused when its last horizon holds a run of at least this many
+         * days without any purchase where the volume before it would have given many (domain.model.LabelOutage):
+         * a purchase-feed outage, whose days would teach every member as churned. 0 turns the guard off.
+         */
+        @WithDefault("14")
+        int labelOutageDays();
     }
 }

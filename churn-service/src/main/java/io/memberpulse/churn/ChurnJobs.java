@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.churn.domain.FactsBehindException;
 import io.memberpulse.churn.domain.InvalidInputException;
+import io.memberpulse.churn.domain.LabelOutageException;
 import io.memberpulse.churn.domain.NotEnoughDataException;
 import io.memberpulse.churn.domain.NotEnoughMemoryException;
 import io.memberpulse.churn.domain.model.TrainingProgress;
@@ -161,7 +162,7 @@ public class ChurnJobs {
             });
             Finished finished = work.run(reporter);
             jobs.succeeded(id, finished.result(), finished.scoresCsvGz(), Instant.now()).await().indefinitely();
-        } catch (NotEnoughDataException e) {
+        } catch (NotEnoughDataException | LabelOutageException e) {
             fail(id, 409, e.getMessage());
         } catch (NotEnoughMemoryException | FactsBehindException e) {
             fail(id, 503, e.getMessage());

@@ -30,6 +30,7 @@ public class ModelRegistry {
     }
 
     void onStart(@Observes StartupEvent start) {
+        labelOutageDays(); // a wrong setting fails the start, not the first run hours later
         reload();
     }
 
@@ -60,6 +61,15 @@ public class ModelRegistry {
 
     synchronized void use(TrainedChurnModel model) {
         current = model;
+    }
+
+    /** The shortest purchase-feed silence that refuses a training run (TrainingRun, LabelOutage); 0: never. */
+    int labelOutageDays() {
+        int days = config.churn().labelOutageDays();
+        if (days < 0) {
+            throw new IllegalStateException("memberpulse.churn.label-outage-days must be 0 (off) or more: " + days);
+        }
+        return days;
     }
 
     FeatureExtractor extractor(int horizonDays) {

@@ -25,7 +25,8 @@ import org.jboss.logging.Logger;
  * Training on demand: every model kind fitted and validated on the member facts known at asOf
  * (strict time split, see TrainingPlan); the chosen one is stored as a new version with its report
  * and reliability plot, and promoted only if it beats the model scoring today on the validation
- * window. Too little data: NotEnoughDataException, and the current model stays. Blocking.
+ * window. Too little data: NotEnoughDataException; a purchase-feed outage in the last horizon:
+ * LabelOutageException; either way the current model stays. Blocking.
  */
 @ApplicationScoped
 public class TrainModelService {
@@ -64,7 +65,7 @@ public class TrainModelService {
                         "too little data to train: no member events recorded yet"));
         Instant at = asOf != null ? TrainingRun.checkKnown(asOf, clock) : clock;
         TrainingRun run = TrainingRun.load(facts.activitiesOf(null), facts.stockOuts(null, null),
-                registry.extractor(horizonDays), horizonDays, progress);
+                registry.extractor(horizonDays), horizonDays, registry.labelOutageDays(), progress);
         ChurnTraining.Result result = run.train(at, progress);
         progress.report(TrainingProgress.Stage.STORING, 0, 1);
 

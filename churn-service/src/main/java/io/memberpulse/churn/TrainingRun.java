@@ -1,6 +1,7 @@
 package io.memberpulse.churn;
 
 import io.memberpulse.churn.domain.InvalidInputException;
+import io.memberpulse.churn.domain.LabelOutageException;
 import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.Snapshot;
@@ -9,12 +10,14 @@ import io.memberpulse.churn.domain.features.SnapshotBuilder;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.BgNbdFitter;
 import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.LabelOutage;
 import io.memberpulse.churn.domain.model.ModelKind;
 import io.memberpulse.churn.domain.model.TrainingMemory;
 import io.memberpulse.churn.domain.model.TrainingPlan;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -29,10 +32,16 @@ final class TrainingRun {
     private final Map<String, List<Activity>> histories;
     private final SnapshotBuilder builder;
     private final StockOuts stockOuts;
+    private final ZoneId zone;
+    private final int labelOutageDays;
 
-    TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor, int horizonDays) {
+    /** @param labelOutageDays the shortest silence of the purchase feed that refuses a run (LabelOutage); 0: none */
+    TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor, int horizonDays,
+            int labelOutageDays) {
         this.histories = histories;
         this.stockOuts = stockOuts;
+        this.zone = extractor.zone();
+        this.labelOutageDays = labelOutageDays;
         this.builder = new SnapshotBuilder(extractor, summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
     }
 
@@ -41,10 +50,10 @@ final class TrainingRun {
      * before its asOf), reported as the loading stage. Blocking.
      */
     static TrainingRun load(Uni<Map<String, List<Activity>>> histories, Uni<List<StockOut>> stockOuts,
-            FeatureExtractor extractor, int horizonDays, TrainingProgress progress) {
+            FeatureExtractor extractor, int horizonDays, int labelOutageDays, TrainingProgress progress) {
         progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
         TrainingRun run = new TrainingRun(histories.await().indefinitely(),
-                new StockOuts(stockOuts.await().indefinitely()), extractor, horizonDays);
+                new StockOuts(stockOuts.await().indefinitely()), extractor, horizonDays, labelOutageDays);
         progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
         return run;
     }
@@ -68,9 +77,13 @@ final class TrainingRun {
         return asOf;
     }
 
-    /** Every model kind validated, the best trained one refitted; NotEnoughDataException when too little data. */
+    /**
+     * Every model kind validated, the best trained one refitted; NotEnoughDataException when too little data,
+     * LabelOutageException when the purchase feed fell silent in the last horizon.
+     */
     ChurnTraining.Result train(Instant asOf, TrainingProgress progress) {
         TrainingPlan plan = TrainingPlan.of(asOf, builder.horizonDays());
+        requireLabels(plan);
         requireMemory(plan);
         return ChurnTraining.run(plan, cutoff -> builder.at(histories, stockOuts, cutoff, asOf), false, progress);
     }
@@ -78,9 +91,25 @@ final class TrainingRun {
     /** One kind trained on the training cut-offs, none validated (ChurnTraining#runWithoutValidation). */
     ChurnTraining.Result trainWithoutValidation(Instant asOf, ModelKind kind, TrainingProgress progress) {
         TrainingPlan plan = TrainingPlan.of(asOf, builder.horizonDays());
+        requireLabels(plan);
         requireMemory(plan);
         return ChurnTraining.runWithoutValidation(plan, cutoff -> builder.at(histories, stockOuts, cutoff, asOf), kind,
                 progress);
+    }
+
+    /**
+     * Refuses a run whose last horizon holds a silence of the purchase feed (LabelOutage): its latest labels, and the
+     * validation window a version is promoted on, would call churned every member whose purchases were not recorded.
+     * One pass over the facts already read, before anything is built.
+     */
+    private void requireLabels(TrainingPlan plan) {
+        LabelOutage.in(plan, histories, zone, labelOutageDays).ifPresent(outage -> {
+            throw new LabelOutageException("purchase feed outage, no model trained: " + outage.describe() + " (days in "
+                    + zone + ", within the horizon before " + plan.asOf() + "). Labels there would call churned every "
+                    + "member whose purchases were not recorded, so the current model is kept; replay the missing "
+                    + "events, or, if the chain really sold nothing then, turn the guard off "
+                    + "(memberpulse.churn.label-outage-days=0)");
+        });
     }
 
     /**

@@ -28,7 +28,7 @@ class BatchFitTest {
         EventCsv.read(EventCsv.dataset("cdnow-sample.events.csv")).histories().forEach((member, activities) ->
                 before.put(member, activities.stream().filter(a -> a.at().isBefore(AS_OF)).toList()));
         TrainingRun run = new TrainingRun(before, new StockOuts(List.of()), new FeatureExtractor(H, 60, ZoneOffset.UTC),
-                H);
+                H, 14);
 
         BatchScoreService.Fitted fitted = BatchScoreService.fit(run, AS_OF, TrainingProgress.NONE);
 

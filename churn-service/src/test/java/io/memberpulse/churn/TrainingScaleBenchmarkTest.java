@@ -45,7 +45,7 @@ class TrainingScaleBenchmarkTest {
             long before = liveHeap();
             StageClock clock = new StageClock();
             TrainingRun run = new TrainingRun(histories, new StockOuts(List.of()),
-                    new FeatureExtractor(H, 60, ZoneOffset.UTC), H);
+                    new FeatureExtractor(H, 60, ZoneOffset.UTC), H, 14);
             ChurnTraining.Result result = run.train(AS_OF, clock);
             clock.report(TrainingProgress.Stage.SCORING, 0, 1);
             double[] p = result.model().predict(result.forScoring(run.unlabelledAt(AS_OF)).features());

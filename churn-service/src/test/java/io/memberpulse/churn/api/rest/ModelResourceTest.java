@@ -244,6 +244,7 @@ class ModelResourceTest {
             assertTooLittleData(Jobs.run("/models/train?asOf=2001-01-01"));
             assertThat(registry.current()).hasValueSatisfying(m -> assertThat(m.version()).isEqualTo(version));
             given().get("/members/" + run + "-m1/score").then().statusCode(200).body("modelVersion", equalTo(version));
+            purchaseFeedOutageIsRefused(run, version);
             JsonPath whatIf = given().get(WHAT_IF).then().statusCode(200).extract().jsonPath();
             assertThat(whatIf.getString("source")).contains(version);
             assertThat(whatIf.getDouble("lift")).isGreaterThan(1);
@@ -316,6 +317,38 @@ class ModelResourceTest {
         } finally {
             browser.quit();
         }
+    }
+
+    /**
+     * The purchase feed stops: a month without any purchase recorded up to the as-of (a visit moved the clock on), as if
+     * the orders stopped arriving. Its label windows would call every member churned; the run is refused as too little
+     * data is (409, the days named), and the promoted version keeps scoring.
+     */
+    private void purchaseFeedOutageIsRefused(String run, String version) {
+        Instant silentUntil = AS_OF.plus(Duration.ofDays(30));
+        MemberEvent visit = MemberEvent.newBuilder().setMemberId(run + "-m1").setEvent(ChannelEvent.newBuilder()
+                .setEventId(run + "-visit").setSource(Source.SOURCE_ECOMMERCE).setType(EventType.EVENT_TYPE_VISIT)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(silentUntil.getEpochSecond())).setStoreId("web-1")).build();
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+            kafka.produce(String.class, MemberEvent.class).fromRecords(List.of(
+                    new ProducerRecord<>(Topics.MEMBER_EVENTS, visit.getMemberId(), visit))).awaitCompletion(Duration.ofSeconds(60));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> facts.watermark().await().indefinitely()
+                .filter(clock -> !clock.isBefore(silentUntil)).isPresent());
+
+        Jobs.Followed refused = Jobs.run("/models/train?asOf=2029-07-01");
+
+        assertThat(refused.state()).isEqualTo("failed");
+        assertThat(refused.end().getInt("problem.status")).isEqualTo(409);
+        // the chain's days (Asia/Shanghai): the last order was on 2029-06-01, the visit on 2029-07-01
+        assertThat(refused.end().getString("problem.detail")).startsWith("purchase feed outage, no model trained: ")
+                .contains("30 days 2029-06-02 to 2029-07-01 (still silent at as-of)").contains("0 seen")
+                .contains("the current model is kept").contains("memberpulse.churn.label-outage-days");
+        assertThat(registry.current()).hasValueSatisfying(m -> assertThat(m.version()).isEqualTo(version));
+        assertThat(models.promoted().await().indefinitely()).hasValueSatisfying(
+                stored -> assertThat(stored.summary().version()).isEqualTo(version));
+        given().get("/stats").then().statusCode(200).body("model", equalTo(version));
     }
 
     private static void assertTooLittleData(Jobs.Followed job) {
