@@ -86,6 +86,17 @@ class WriterFenceTest {
     }
 
     @Test
+    void theFenceKnowsTheLockSessionByItsPidAndItsStartSoAReusedPidDoesNotPass() {
+        WriterLock.Tenure tenure = lock.tenure();
+        assertThat(fenced(tenure)).as("the backend that took the lock in this tenure").isTrue();
+        // The pid of a backend that ended may be given to a later one, which may hold the lock in another instance's
+        // tenure: here the live lock holder stands for that later backend, which started at another time.
+        WriterLock.Tenure reused = new WriterLock.Tenure(tenure.number(), tenure.backendPid(),
+                tenure.backendStart().minusSeconds(1));
+        assertThat(fenced(reused)).as("a tenure whose backend had the same pid but started earlier").isFalse();
+    }
+
+    @Test
     void aWriterWhoseLockSessionEndedWritesNothingAndStepsDownWhetherOrNotItHeardOfIt() {
         lockTakenByTheOtherInstance(true);
         String heard = run();
@@ -170,6 +181,11 @@ class WriterFenceTest {
         // the backend ends a moment after the signal, and the lock with it
         await().atMost(Duration.ofSeconds(30)).until(() -> other.preparedQuery("SELECT pg_try_advisory_lock($1)")
                 .execute(Tuple.of(WriterLock.KEY)).await().indefinitely().iterator().next().getBoolean(0));
+    }
+
+    /** Whether a write transaction of {@code tenure} passes the fence (then it writes nothing here). */
+    private boolean fenced(WriterLock.Tenure tenure) {
+        return pool.withTransaction(connection -> lock.fence(connection, tenure)).await().indefinitely();
     }
 
     private long stored(String run) {
