@@ -39,8 +39,6 @@ public class WriterLock {
      * {@link #KEY}: it waits for the transactions of a writer that lost the lock which checked it before the loss.
      */
     public static final long FENCE_KEY = 0x6d70696466656e63L; // "mpidfenc"
-    /** How long the lock connection may take to answer its ping before this instance steps down. */
-    private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
     /** How long taking the lock waits for a former writer's transactions: shorter than TIMEOUT, the server ends it. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(WriterLock.class);
@@ -177,13 +175,13 @@ public class WriterLock {
     }
 
     /**
-     * Whether the lock's connection answers a {@code SELECT 1} within a few seconds; if not, this instance steps
-     * down (see {@link #lost}). Cheap (one round trip on an idle connection), run before each write transaction: a
+     * Whether the lock's connection answers a {@code SELECT 1} within {@code timeout}; if not, this instance steps
+     * down (see {@link #lost}), a connection that is only slow included. Cheap (one round trip on an idle connection), run before each write transaction: a
      * connection that died silently (a half-open TCP connection, whose close this process hears of only when the
      * keepalive gives up) is noticed at the next batch rather than minutes later. It is no guarantee, only
      * promptness: the lock may go just after the answer, which is what {@link #fence} is for. Blocking.
      */
-    public boolean answers(Tenure tenure) {
+    public boolean answers(Tenure tenure, Duration timeout) {
         SqlConnection open;
         synchronized (this) {
             if (current != tenure) {
@@ -195,7 +193,7 @@ public class WriterLock {
             return true; // test hook: the half-open connection has not timed out yet
         }
         try {
-            open.query("SELECT 1").execute().await().atMost(PING_TIMEOUT);
+            open.query("SELECT 1").execute().await().atMost(timeout);
             return true;
         } catch (RuntimeException e) {
             LOG.warnf("the connection holding the identity writer lock does not answer (%s)", e.getMessage());
