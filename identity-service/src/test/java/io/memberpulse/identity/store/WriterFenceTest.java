@@ -130,6 +130,39 @@ class WriterFenceTest {
     }
 
     @Test
+    void aHalfOpenWritersSplitIsFencedOffInItsTransactionAndGoesThroughOnceItWritesAgain() {
+        String run = run();
+        given().contentType("text/csv").body("""
+                event_id,source,type,occurred_at,store_id,member_no
+                wf-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-%1$s,WF-%1$s
+                wg-%1$s,pos,visit,2025-03-02T10:00:00+08:00,s-%1$s,WF-%1$s
+                """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        String member = given().queryParam("member_no", "WF-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        String split = "{\"parts\": [{\"eventKeys\": [\"pos:wg-" + run + "\"]}], \"reason\": \"two people\"}";
+
+        lockTakenByTheOtherInstance(false);
+        assertThat(lock.held()).as("the loss unheard of").isTrue();
+        given().contentType("application/json").body(split).post("/members/" + member + "/split").then().statusCode(503)
+                .body("detail", containsString("nothing was written"));
+        assertThat(splits(member)).as("splits").isZero();
+        assertThat(pool.preparedQuery("SELECT count(*) FROM channel_event WHERE event_id IN ($1, $2) AND member_id = $3")
+                .execute(Tuple.of("wf-" + run, "wg-" + run, member)).await().indefinitely().iterator().next().getLong(0))
+                .as("events still the member's").isEqualTo(2);
+        assertThat(pool.preparedQuery("SELECT count(*) FROM member_cannot_link WHERE $1 IN (member_a, member_b)")
+                .execute(Tuple.of(member)).await().indefinitely().iterator().next().getLong(0))
+                .as("negative evidence").isZero();
+        assertThat(lock.held()).as("stepped down").isFalse();
+
+        lock.noticeLoss(true);
+        other.close().await().indefinitely();
+        other = PgConnection.connect(vertx, WriterLock.connectOptions(url, user, password)).await().indefinitely();
+        assertThat(lock.tryAcquire()).as("the lock taken again").isTrue();
+        given().contentType("application/json").body(split).post("/members/" + member + "/split").then().statusCode(200);
+        assertThat(splits(member)).isEqualTo(1);
+    }
+
+    @Test
     void aHalfOpenWritersKafkaPollIsNeitherWrittenNorAcknowledgedAndIsImportedOnceItWritesAgain() {
         lockTakenByTheOtherInstance(false);
         String run = run();
@@ -186,6 +219,11 @@ class WriterFenceTest {
     /** Whether a write transaction of {@code tenure} passes the fence (then it writes nothing here). */
     private boolean fenced(WriterLock.Tenure tenure) {
         return pool.withTransaction(connection -> lock.fence(connection, tenure)).await().indefinitely();
+    }
+
+    private long splits(String member) {
+        return pool.preparedQuery("SELECT count(*) FROM member_split WHERE original_member_id = $1").execute(Tuple.of(member))
+                .await().indefinitely().iterator().next().getLong(0);
     }
 
     private long stored(String run) {
