@@ -65,6 +65,14 @@ public interface IdentityConfig {
         /** How often the chain's health gauges are recomputed (a scheduler interval such as 60s). */
         @WithDefault("60s")
         String healthRefresh();
+
+        /**
+         * How long the writer lock's connection may take to answer the ping sent before each write transaction: past
+         * it, this instance steps down as if the lock were lost (the write answers 503), gives the lock up and takes
+         * it again as a standby would. Only promptness in noticing a dead connection; the fence is the guarantee.
+         */
+        @WithDefault("5s")
+        Duration writerPingTimeout();
     }
 
     /** What keeps stitching from over-merging (StitchGuardrails). */

@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -28,10 +29,16 @@ public class SingleWriter {
 
     private final WriterLock lock;
     private final Pool pool;
+    private final Duration pingTimeout;
 
-    public SingleWriter(WriterLock lock, Pool pool) {
+    public SingleWriter(WriterLock lock, Pool pool, IdentityConfig config) {
         this.lock = lock;
         this.pool = pool;
+        this.pingTimeout = config.identity().writerPingTimeout();
+        if (pingTimeout.isNegative() || pingTimeout.isZero()) {
+            throw new IllegalArgumentException("memberpulse.identity.writer-ping-timeout: must be longer than zero, not "
+                    + pingTimeout);
+        }
     }
 
     void onStart(@Observes StartupEvent start) {
@@ -73,7 +80,7 @@ public class SingleWriter {
      * gRPC import answers 503 / UNAVAILABLE, a Kafka poll is not acknowledged and is imported again). Blocking.
      */
     public <T> T inTransaction(WriterLock.Tenure tenure, Function<SqlConnection, Uni<T>> work) {
-        if (!lock.answers(tenure)) { // promptness only; the fence below is the guarantee
+        if (!lock.answers(tenure, pingTimeout)) { // promptness only; the fence below is the guarantee
             throw new NotWriterException(reason());
         }
         try {

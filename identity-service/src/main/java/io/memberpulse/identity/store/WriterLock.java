@@ -12,6 +12,7 @@ import io.vertx.pgclient.SslMode;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,8 +39,6 @@ public class WriterLock {
      * {@link #KEY}: it waits for the transactions of a writer that lost the lock which checked it before the loss.
      */
     public static final long FENCE_KEY = 0x6d70696466656e63L; // "mpidfenc"
-    /** How long the lock connection may take to answer its ping before this instance steps down. */
-    private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
     /** How long taking the lock waits for a former writer's transactions: shorter than TIMEOUT, the server ends it. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(WriterLock.class);
@@ -59,9 +58,11 @@ public class WriterLock {
 
     /**
      * One time this instance took the lock: its count (what was in memory before may be stale) and the PostgreSQL
-     * backend (pg_backend_pid) of the connection that holds it, which a write transaction finds in pg_locks.
+     * backend of the connection that holds it, which a write transaction finds in pg_locks. The backend is its pid
+     * and its start (pg_stat_activity.backend_start): once this backend has ended, a later one may get the same pid,
+     * and that one could hold the lock in another instance's tenure.
      */
-    public record Tenure(long number, int backendPid) {
+    public record Tenure(long number, int backendPid, OffsetDateTime backendStart) {
     }
 
     public WriterLock(Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
@@ -130,7 +131,9 @@ public class WriterLock {
                 opened.closeHandler(() -> closed(opened));
                 connection = opened;
             }
-            Row taken = connection.preparedQuery("SELECT pg_try_advisory_lock($1), pg_backend_pid()")
+            Row taken = connection.preparedQuery("""
+                    SELECT pg_try_advisory_lock($1), pg_backend_pid(),
+                        (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())""")
                     .execute(Tuple.of(KEY)).await().atMost(TIMEOUT).iterator().next();
             if (taken.getBoolean(0)) {
                 // A writer that lost the lock may be in a write transaction that passed its fence before the loss,
@@ -140,7 +143,7 @@ public class WriterLock {
                 // lock would not notice its client gone, and would keep KEY meanwhile).
                 connection.query("BEGIN; SET LOCAL lock_timeout = '" + DRAIN_TIMEOUT.toMillis() + "ms'; "
                         + "SELECT pg_advisory_xact_lock(" + FENCE_KEY + "); COMMIT").execute().await().atMost(TIMEOUT);
-                current = new Tenure(++tenures, taken.getInteger(1));
+                current = new Tenure(++tenures, taken.getInteger(1), taken.getOffsetDateTime(2));
             }
         } catch (RuntimeException e) {
             LOG.warnf("identity writer lock not taken: %s", e.getMessage());
@@ -152,28 +155,33 @@ public class WriterLock {
     /**
      * Run first in each of the writer's write transactions, on the transaction's connection: takes {@link #FENCE_KEY}
      * shared (so a new writer waits for this transaction), then tells whether the lock is still granted to the backend
-     * that took it in this tenure. False: the lock's session is gone, whatever this process has heard of it, and the
-     * transaction must write nothing. One read of pg_locks (the server's lock table in memory) per transaction.
-     * pg_locks shows a bigint key's high 32 bits as classid, its low 32 bits as objid and objsubid 1.
+     * that took it in this tenure, known by its pid and its start (a later backend may have the same pid). False: the
+     * lock's session is gone, whatever this process has heard of it, and the transaction must write nothing. One
+     * query per transaction, reading the server's lock table and backend states in memory (pg_locks joined with
+     * pg_stat_activity). pg_locks shows a bigint key's high 32 bits as classid, its low 32 bits as objid and
+     * objsubid 1. pg_stat_activity shows backend_start only for sessions of the same role (or to members of
+     * pg_read_all_stats): the lock connection logs in as the pool does.
      */
     public Uni<Boolean> fence(SqlConnection transaction, Tenure tenure) {
-        // the lock is taken in the subquery, so pg_locks is read after it was granted (the row must exist first)
+        // the lock is taken in the subquery, so pg_locks is read after it was granted (the row must exist first);
+        // this is the transaction's first read of pg_stat_activity, so its snapshot of the backends is taken now
         return transaction.preparedQuery("""
-                SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid::int8 = $2
-                    AND l.objid::int8 = $3 AND l.objsubid = 1 AND l.pid = f.pid AND l.granted)
-                FROM (SELECT pg_advisory_xact_lock_shared($1), $4::int AS pid) f""")
-                .execute(Tuple.of(FENCE_KEY, KEY >>> 32, KEY & 0xFFFF_FFFFL, tenure.backendPid()))
+                SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                    WHERE l.locktype = 'advisory' AND l.classid::int8 = $2 AND l.objid::int8 = $3 AND l.objsubid = 1
+                    AND l.pid = f.pid AND l.granted AND a.backend_start = f.backend_start)
+                FROM (SELECT pg_advisory_xact_lock_shared($1), $4::int AS pid, $5::timestamptz AS backend_start) f""")
+                .execute(Tuple.of(FENCE_KEY, KEY >>> 32, KEY & 0xFFFF_FFFFL, tenure.backendPid(), tenure.backendStart()))
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     /**
-     * Whether the lock's connection answers a {@code SELECT 1} within a few seconds; if not, this instance steps
-     * down (see {@link #lost}). Cheap (one round trip on an idle connection), run before each write transaction: a
+     * Whether the lock's connection answers a {@code SELECT 1} within {@code timeout}; if not, this instance steps
+     * down (see {@link #lost}), a connection that is only slow included. Cheap (one round trip on an idle connection), run before each write transaction: a
      * connection that died silently (a half-open TCP connection, whose close this process hears of only when the
      * keepalive gives up) is noticed at the next batch rather than minutes later. It is no guarantee, only
      * promptness: the lock may go just after the answer, which is what {@link #fence} is for. Blocking.
      */
-    public boolean answers(Tenure tenure) {
+    public boolean answers(Tenure tenure, Duration timeout) {
         SqlConnection open;
         synchronized (this) {
             if (current != tenure) {
@@ -185,7 +193,7 @@ public class WriterLock {
             return true; // test hook: the half-open connection has not timed out yet
         }
         try {
-            open.query("SELECT 1").execute().await().atMost(PING_TIMEOUT);
+            open.query("SELECT 1").execute().await().atMost(timeout);
             return true;
         } catch (RuntimeException e) {
             LOG.warnf("the connection holding the identity writer lock does not answer (%s)", e.getMessage());

@@ -15,15 +15,12 @@ import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -48,32 +45,22 @@ class WriterFenceTest {
     @Inject
     Pool pool;
 
-    @ConfigProperty(name = "quarkus.datasource.reactive.url")
-    String url;
-
-    @ConfigProperty(name = "quarkus.datasource.username")
-    Optional<String> user;
-
-    @ConfigProperty(name = "quarkus.datasource.password")
-    Optional<String> password;
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
-    /** Another instance: a session of its own on the same database. */
-    SqlConnection other;
+    OtherInstance other;
 
     @BeforeEach
     void connect() {
         assertThat(lock.tryAcquire()).as("this instance writes").isTrue();
-        other = PgConnection.connect(vertx, WriterLock.connectOptions(url, user, password)).await().indefinitely();
+        other = OtherInstance.connect(vertx);
     }
 
     @AfterEach
     void restore() {
         lock.noticeLoss(true);
         lock.release(); // a lock whose loss went unheard included: the next test starts a tenure of its own
-        other.close().await().indefinitely(); // the other instance goes away, its lock with it
+        other.close(); // the other instance goes away, its lock with it
         await().atMost(Duration.ofSeconds(30)).until(lock::tryAcquire);
     }
 
@@ -83,6 +70,17 @@ class WriterFenceTest {
         given().contentType("text/csv").body(csv(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
         assertThat(stored(run)).isEqualTo(1);
         assertThat(lock.held()).isTrue();
+    }
+
+    @Test
+    void theFenceKnowsTheLockSessionByItsPidAndItsStartSoAReusedPidDoesNotPass() {
+        WriterLock.Tenure tenure = lock.tenure();
+        assertThat(fenced(tenure)).as("the backend that took the lock in this tenure").isTrue();
+        // The pid of a backend that ended may be given to a later one, which may hold the lock in another instance's
+        // tenure: here the live lock holder stands for that later backend, which started at another time.
+        WriterLock.Tenure reused = new WriterLock.Tenure(tenure.number(), tenure.backendPid(),
+                tenure.backendStart().minusSeconds(1));
+        assertThat(fenced(reused)).as("a tenure whose backend had the same pid but started earlier").isFalse();
     }
 
     @Test
@@ -110,12 +108,45 @@ class WriterFenceTest {
         given().get("/q/health/ready").then().statusCode(503);
 
         lock.noticeLoss(true);
-        other.close().await().indefinitely();
-        other = PgConnection.connect(vertx, WriterLock.connectOptions(url, user, password)).await().indefinitely();
+        other.close();
+        other = OtherInstance.connect(vertx);
         assertThat(lock.tryAcquire()).as("the lock taken again").isTrue();
         given().contentType("text/csv").body(csv(run)).post("/events/csv").then().statusCode(200)
                 .body("accepted", equalTo(1)).body("duplicates", equalTo(0));
         assertThat(stored(run)).isEqualTo(1);
+    }
+
+    @Test
+    void aHalfOpenWritersSplitIsFencedOffInItsTransactionAndGoesThroughOnceItWritesAgain() {
+        String run = run();
+        given().contentType("text/csv").body("""
+                event_id,source,type,occurred_at,store_id,member_no
+                wf-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-%1$s,WF-%1$s
+                wg-%1$s,pos,visit,2025-03-02T10:00:00+08:00,s-%1$s,WF-%1$s
+                """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        String member = given().queryParam("member_no", "WF-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        String split = "{\"parts\": [{\"eventKeys\": [\"pos:wg-" + run + "\"]}], \"reason\": \"two people\"}";
+
+        lockTakenByTheOtherInstance(false);
+        assertThat(lock.held()).as("the loss unheard of").isTrue();
+        given().contentType("application/json").body(split).post("/members/" + member + "/split").then().statusCode(503)
+                .body("detail", containsString("nothing was written"));
+        assertThat(splits(member)).as("splits").isZero();
+        assertThat(pool.preparedQuery("SELECT count(*) FROM channel_event WHERE event_id IN ($1, $2) AND member_id = $3")
+                .execute(Tuple.of("wf-" + run, "wg-" + run, member)).await().indefinitely().iterator().next().getLong(0))
+                .as("events still the member's").isEqualTo(2);
+        assertThat(pool.preparedQuery("SELECT count(*) FROM member_cannot_link WHERE $1 IN (member_a, member_b)")
+                .execute(Tuple.of(member)).await().indefinitely().iterator().next().getLong(0))
+                .as("negative evidence").isZero();
+        assertThat(lock.held()).as("stepped down").isFalse();
+
+        lock.noticeLoss(true);
+        other.close();
+        other = OtherInstance.connect(vertx);
+        assertThat(lock.tryAcquire()).as("the lock taken again").isTrue();
+        given().contentType("application/json").body(split).post("/members/" + member + "/split").then().statusCode(200);
+        assertThat(splits(member)).isEqualTo(1);
     }
 
     @Test
@@ -136,8 +167,8 @@ class WriterFenceTest {
         assertThat(stored(run)).isZero();
 
         lock.noticeLoss(true);
-        other.close().await().indefinitely();
-        other = PgConnection.connect(vertx, WriterLock.connectOptions(url, user, password)).await().indefinitely();
+        other.close();
+        other = OtherInstance.connect(vertx);
         assertThat(lock.tryAcquire()).isTrue();
         await().atMost(Duration.ofSeconds(90)).until(() -> stored(run) == 1); // the poll, retried, not skipped
     }
@@ -145,14 +176,13 @@ class WriterFenceTest {
     @Test
     void aNewWriterWaitsUntilTheTransactionsTheFormerWriterFencedHaveEnded() {
         // a former writer's transaction past its fence (holding FENCE_KEY shared): it may still commit
-        Transaction former = other.begin().await().indefinitely();
-        other.preparedQuery("SELECT pg_advisory_xact_lock_shared($1)").execute(Tuple.of(WriterLock.FENCE_KEY))
+        Transaction former = other.session().begin().await().indefinitely();
+        other.session().preparedQuery("SELECT pg_advisory_xact_lock_shared($1)").execute(Tuple.of(WriterLock.FENCE_KEY))
                 .await().indefinitely();
         lock.release();
         assertThat(lock.tryAcquire()).as("while that transaction is open").isFalse();
-        assertThat(other.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(WriterLock.KEY))
-                .await().indefinitely().iterator().next().getBoolean(0)).as("the lock given up meanwhile").isTrue();
-        other.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(WriterLock.KEY)).await().indefinitely();
+        assertThat(other.tryLock()).as("the lock given up meanwhile").isTrue();
+        other.unlock();
         former.commit().await().indefinitely();
         assertThat(lock.tryAcquire()).as("once it ended").isTrue();
     }
@@ -165,11 +195,20 @@ class WriterFenceTest {
     private void lockTakenByTheOtherInstance(boolean heard) {
         lock.noticeLoss(heard);
         int backend = lock.tenure().backendPid();
-        assertThat(other.preparedQuery("SELECT pg_terminate_backend($1)").execute(Tuple.of(backend))
+        assertThat(other.session().preparedQuery("SELECT pg_terminate_backend($1)").execute(Tuple.of(backend))
                 .await().indefinitely().iterator().next().getBoolean(0)).isTrue();
         // the backend ends a moment after the signal, and the lock with it
-        await().atMost(Duration.ofSeconds(30)).until(() -> other.preparedQuery("SELECT pg_try_advisory_lock($1)")
-                .execute(Tuple.of(WriterLock.KEY)).await().indefinitely().iterator().next().getBoolean(0));
+        await().atMost(Duration.ofSeconds(30)).until(other::tryLock);
+    }
+
+    /** Whether a write transaction of {@code tenure} passes the fence (then it writes nothing here). */
+    private boolean fenced(WriterLock.Tenure tenure) {
+        return pool.withTransaction(connection -> lock.fence(connection, tenure)).await().indefinitely();
+    }
+
+    private long splits(String member) {
+        return pool.preparedQuery("SELECT count(*) FROM member_split WHERE original_member_id = $1").execute(Tuple.of(member))
+                .await().indefinitely().iterator().next().getLong(0);
     }
 
     private long stored(String run) {
