@@ -234,16 +234,32 @@ public class ScoreMembersService {
     }
 
     /**
-     * Takes the members' scores out of PostgreSQL, Redis and the rankings, and withdraws those it found from
-     * churn.scores but for the members merged away.
+     * Takes the members' scores out of PostgreSQL, Redis and the rankings, and withdraws those it finds from
+     * churn.scores but for the members merged away. Withdrawn before the delete, as scoreOnce does: a send that fails
+     * leaves the scores stored, and the batch's retry (which forgets the same members again) withdraws them again.
+     * Only the scores read are deleted; one another replica stored since is read, withdrawn and deleted in turn.
      */
     private void forget(Collection<String> memberIds, Set<String> mergedAway) {
-        if (!memberIds.isEmpty()) {
-            List<ChurnScore> removed = repository.deleteScores(memberIds).await().indefinitely();
-            cache.removeAll(memberIds, removed).await().indefinitely();
-            publisher.withdraw(removed.stream().map(ChurnScore::memberId).filter(id -> !mergedAway.contains(id)).toList())
-                    .await().indefinitely();
+        if (memberIds.isEmpty()) {
+            return;
         }
+        List<ChurnScore> removed = new ArrayList<>();
+        Collection<String> pending = memberIds;
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            ChurnRepository.StoredScores stored = repository.storedScoresOf(pending).await().indefinitely();
+            publisher.withdraw(stored.versions().keySet().stream().filter(id -> !mergedAway.contains(id)).toList())
+                    .await().indefinitely();
+            List<ChurnScore> deleted = repository.deleteScoresIfUnchanged(stored.versions()).await().indefinitely();
+            removed.addAll(deleted);
+            Set<String> deletedIds = deleted.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
+            pending = stored.versions().keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
+            if (!pending.isEmpty() && attempt == MAX_ATTEMPTS) {
+                LOG.warnf("%d scores to forget overtaken by other replicas %d times in a row, left stored",
+                        pending.size(), MAX_ATTEMPTS);
+                break;
+            }
+        }
+        cache.removeAll(memberIds, removed).await().indefinitely();
     }
 
     /**

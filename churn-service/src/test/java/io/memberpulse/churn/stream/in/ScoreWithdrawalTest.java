@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -19,14 +21,20 @@ import io.memberpulse.proto.identity.v1.SplitPart;
 import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.arc.ClientProxy;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -48,6 +56,12 @@ class ScoreWithdrawalTest {
 
     @Inject
     ChurnRepository facts;
+
+    @Inject
+    ChurnScorePublisher publisher;
+
+    @Inject
+    Pool pool;
 
     KafkaCompanion kafka;
     ConsumerTask<String, ChurnScored> scores;
@@ -132,6 +146,78 @@ class ScoreWithdrawalTest {
         await().atMost(WAIT).until(() -> recordsOf(survivor).size() > survivorScores);
         // member.merges tells campaign-service and rfm-service; a tombstone would race the merge there.
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> !tombstoneOf(absorbed));
+    }
+
+    @Test
+    void aWithdrawalWhoseSendFailedIsSentByTheRetryWhileTheScoreStaysStored() {
+        String original = "f-" + run;
+        String part = "fp-" + run;
+        produce(Topics.MEMBER_EVENTS, original, order(original, original + "-0", days(-30)));
+        awaitScoreOf(original);
+        FailingWithdrawal withdrawal = failFirstWithdrawalOf(original);
+
+        // Without a clock a split re-scores nobody: everyone it involves is forgotten, and the original member, who
+        // has a score, withdrawn. The clock is taken away for the split alone (a service that has recorded no
+        // member.events yet), then put back for the other tests.
+        withoutClock(() -> {
+            produce(Topics.MEMBER_MERGES, original, MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
+                    .setOriginalMemberId(original).setReason("two people").setSplitAt(timestamp(Instant.now()))
+                    .addParts(SplitPart.newBuilder().setMemberId(part).addEventKeys("pos:" + original + "-0"))).build());
+            await().atMost(WAIT).until(() -> tombstoneOf(original));
+        });
+
+        assertThat(withdrawal.failed).isTrue();
+        // The batch's retry found the score still stored, so it withdrew it again, and only then deleted it.
+        assertThat(withdrawal.storedWhenSentAgain).isTrue();
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + original + "/score").then().statusCode(404));
+        assertThat(facts.score(original).await().indefinitely()).isEmpty();
+    }
+
+    /** The withdrawal of a member: whether its first send failed, and whether the score was stored when sent again. */
+    private static final class FailingWithdrawal {
+        volatile boolean failed;
+        volatile boolean storedWhenSentAgain;
+    }
+
+    /**
+     * The publisher fails the first withdrawal that holds the member, as a broker that never acknowledged it; every
+     * other send goes to churn.scores.
+     */
+    private FailingWithdrawal failFirstWithdrawalOf(String member) {
+        ChurnScorePublisher real = ClientProxy.unwrap(publisher);
+        FailingWithdrawal withdrawal = new FailingWithdrawal();
+        AtomicBoolean first = new AtomicBoolean(true);
+        QuarkusMock.installMockForType(new ChurnScorePublisher(null) {
+            @Override
+            public Uni<Void> publish(List<ChurnScore> scores) {
+                return real.publish(scores);
+            }
+
+            @Override
+            public Uni<Void> withdraw(Collection<String> memberIds) {
+                if (memberIds.contains(member)) {
+                    if (first.compareAndSet(true, false)) {
+                        withdrawal.failed = true;
+                        return Uni.createFrom().failure(new IllegalStateException("churn.scores did not acknowledge (test)"));
+                    }
+                    // Called on the scoring's worker thread, as the service's own reads are.
+                    withdrawal.storedWhenSentAgain = facts.score(member).await().indefinitely().isPresent();
+                }
+                return real.withdraw(memberIds);
+            }
+        }, ChurnScorePublisher.class);
+        return withdrawal;
+    }
+
+    /** Runs the work with no event-time clock stored, and puts the clock back afterwards. */
+    private void withoutClock(Runnable work) {
+        Instant clock = facts.watermark().await().indefinitely().orElseThrow();
+        pool.query("DELETE FROM stream_clock").execute().await().indefinitely();
+        try {
+            work.run();
+        } finally {
+            facts.advanceWatermark(clock).await().indefinitely();
+        }
     }
 
     private void awaitScoreOf(String member) {
