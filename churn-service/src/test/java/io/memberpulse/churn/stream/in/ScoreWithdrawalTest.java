@@ -23,6 +23,8 @@ import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.junit.QuarkusMock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
@@ -35,6 +37,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -62,6 +66,9 @@ class ScoreWithdrawalTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    MeterRegistry registry;
 
     KafkaCompanion kafka;
     ConsumerTask<String, ChurnScored> scores;
@@ -111,11 +118,16 @@ class ScoreWithdrawalTest {
         String member = "r-" + run;
         produce(Topics.MEMBER_EVENTS, member, order(member, member + "-0", days(-30)));
         awaitScoreOf(member);
+        double withdrawnBefore = withdrawals("no-purchase");
 
         produce(Topics.MEMBER_EVENTS, member, refund(member, member + "-0", days(-29)));
 
         await().atMost(WAIT).until(() -> tombstoneOf(member));
         given().get("/members/" + member + "/score").then().statusCode(404);
+        // Counted once acknowledged, and scraped under its Prometheus name.
+        await().atMost(WAIT).until(() -> withdrawals("no-purchase") == withdrawnBefore + 1);
+        assertThat(scraped("memberpulse_churn_scores_withdrawn_total{reason=\"no-purchase\"}"))
+                .isGreaterThanOrEqualTo(withdrawnBefore + 1);
 
         // Bought again: scored and published again, after the tombstone.
         produce(Topics.MEMBER_EVENTS, member, order(member, member + "-1", days(-1)));
@@ -155,6 +167,7 @@ class ScoreWithdrawalTest {
         produce(Topics.MEMBER_EVENTS, original, order(original, original + "-0", days(-30)));
         awaitScoreOf(original);
         FailingWithdrawal withdrawal = failFirstWithdrawalOf(original);
+        double withdrawnBefore = withdrawals("identity-change");
 
         // Without a clock a split re-scores nobody: everyone it involves is forgotten, and the original member, who
         // has a score, withdrawn. The clock is taken away for the split alone (a service that has recorded no
@@ -169,6 +182,8 @@ class ScoreWithdrawalTest {
         assertThat(withdrawal.failed).isTrue();
         // The batch's retry found the score still stored, so it withdrew it again, and only then deleted it.
         assertThat(withdrawal.storedWhenSentAgain).isTrue();
+        // One tombstone went out: the send that failed is not counted.
+        await().atMost(WAIT).until(() -> withdrawals("identity-change") == withdrawnBefore + 1);
         await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + original + "/score").then().statusCode(404));
         assertThat(facts.score(original).await().indefinitely()).isEmpty();
     }
@@ -218,6 +233,20 @@ class ScoreWithdrawalTest {
         } finally {
             facts.advanceWatermark(clock).await().indefinitely();
         }
+    }
+
+    /** memberpulse.churn.scores.withdrawn of the reason, as the registry counts it. */
+    private double withdrawals(String reason) {
+        Counter counter = registry.find("memberpulse.churn.scores.withdrawn").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** A sample's value as /q/metrics serves it (Prometheus text format). */
+    private static double scraped(String sample) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(metrics);
+        assertThat(value.find()).as("%s in /q/metrics", sample).isTrue();
+        return Double.parseDouble(value.group(1));
     }
 
     private void awaitScoreOf(String member) {
