@@ -1,11 +1,12 @@
 package io.memberpulse.churn.stream.in;
 
+import static io.memberpulse.churn.ScoringFixture.WAIT;
+import static io.memberpulse.churn.ScoringFixture.timestamp;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Timestamp;
-import io.memberpulse.churn.domain.ChurnScore;
+import io.memberpulse.churn.ScoringFixture;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.churn.v1.ChurnScored;
@@ -18,29 +19,22 @@ import io.memberpulse.proto.identity.v1.MemberSplit;
 import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.identity.v1.SplitPart;
-import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
-import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
-import io.quarkus.arc.ClientProxy;
-import io.quarkus.test.junit.QuarkusMock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,9 +46,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ScoreWithdrawalTest {
-    private static final Duration WAIT = Duration.ofSeconds(45);
-    private static final Instant NOT_BEFORE = Instant.parse("2030-01-01T00:00:00Z");
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -70,26 +61,22 @@ class ScoreWithdrawalTest {
     @Inject
     MeterRegistry registry;
 
-    KafkaCompanion kafka;
-    ConsumerTask<String, ChurnScored> scores;
+    ScoringFixture kafka;
     String run;
     String store;
     Instant now;
 
     @BeforeEach
     void connect() {
-        kafka = new KafkaCompanion(bootstrapServers);
-        kafka.registerSerde(ChurnScored.class, ProtobufSerdes.of(new ChurnScoredDeserializer()));
-        scores = kafka.consume(String.class, ChurnScored.class).fromTopics(Topics.CHURN_SCORES);
-        run = UUID.randomUUID().toString().substring(0, 8);
+        kafka = new ScoringFixture(bootstrapServers);
+        kafka.consumeScores();
+        run = ScoringFixture.runId();
         store = "withdraw-" + run;
-        Instant clock = facts.watermark().await().indefinitely().orElse(NOT_BEFORE);
-        now = clock.isAfter(NOT_BEFORE) ? clock : NOT_BEFORE;
+        now = ScoringFixture.now(facts);
     }
 
     @AfterEach
     void close() {
-        scores.stop();
         kafka.close();
     }
 
@@ -199,15 +186,9 @@ class ScoreWithdrawalTest {
      * other send goes to churn.scores.
      */
     private FailingWithdrawal failFirstWithdrawalOf(String member) {
-        ChurnScorePublisher real = ClientProxy.unwrap(publisher);
         FailingWithdrawal withdrawal = new FailingWithdrawal();
         AtomicBoolean first = new AtomicBoolean(true);
-        QuarkusMock.installMockForType(new ChurnScorePublisher(null) {
-            @Override
-            public Uni<Void> publish(List<ChurnScore> scores) {
-                return real.publish(scores);
-            }
-
+        QuarkusMock.installMockForType(new ScoringFixture.RelayingPublisher(publisher) {
             @Override
             public Uni<Void> withdraw(Collection<String> memberIds) {
                 if (memberIds.contains(member)) {
@@ -218,7 +199,7 @@ class ScoreWithdrawalTest {
                     // Called on the scoring's worker thread, as the service's own reads are.
                     withdrawal.storedWhenSentAgain = facts.score(member).await().indefinitely().isPresent();
                 }
-                return real.withdraw(memberIds);
+                return super.withdraw(memberIds);
             }
         }, ChurnScorePublisher.class);
         return withdrawal;
@@ -258,19 +239,15 @@ class ScoreWithdrawalTest {
     }
 
     private List<ConsumerRecord<String, ChurnScored>> recordsOf(String member) {
-        return scores.getRecords().stream().filter(r -> member.equals(r.key())).toList();
+        return kafka.scoresOf(member);
     }
 
     private void produce(String topic, String key, com.google.protobuf.MessageLite... messages) {
-        kafka.produce(String.class, byte[].class).fromRecords(java.util.Arrays.stream(messages)
-                .map(message -> new ProducerRecord<>(topic, key, message.toByteArray())).toList()).awaitCompletion(WAIT);
+        kafka.produce(topic, key, messages);
     }
 
     private MemberEvent order(String member, String eventId, Instant at) {
-        return MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
-                .setEventId(eventId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
-                .setOccurredAt(timestamp(at)).setStoreId(store)
-                .setLine(OrderLine.newBuilder().setOrderId(eventId + "-o").setQuantity(1).setPaidAmount(30))).build();
+        return ScoringFixture.order(member, eventId, at, store);
     }
 
     /** The whole order of {@code orderEventId} refunded. */
@@ -284,9 +261,5 @@ class ScoreWithdrawalTest {
 
     private Instant days(int offset) {
         return now.plus(Duration.ofDays(offset));
-    }
-
-    private static Timestamp timestamp(Instant at) {
-        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 }
