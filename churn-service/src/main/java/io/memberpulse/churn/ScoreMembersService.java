@@ -62,6 +62,9 @@ public class ScoreMembersService {
     private final int horizonDays;
     private final double publishThreshold;
     private final Counter published;
+    /** Tombstones sent on churn.scores, by why the member is no longer scored. */
+    private final Counter withdrawnForNoPurchase;
+    private final Counter withdrawnByIdentityChange;
     private final MeterRegistry registry;
     /** Scoring attempts of a member another replica's newer score keeps overtaking. */
     private static final int MAX_ATTEMPTS = 5;
@@ -80,7 +83,17 @@ public class ScoreMembersService {
         this.model = new RhythmChurnModel(config.churn().horizonDays(), config.churn().defaultGapDays());
         this.publishThreshold = config.churn().publishThreshold();
         this.published = Counter.builder("memberpulse.churn.scores.published").register(registry);
+        this.withdrawnForNoPurchase = withdrawals(registry, "no-purchase");
+        this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
         this.registry = registry;
+    }
+
+    /**
+     * Counts the tombstones the broker acknowledged: "no-purchase" when every order was refunded or taken back as a
+     * duplicate, "identity-change" when a merge or split (member.merges) left the member without a score.
+     */
+    private static Counter withdrawals(MeterRegistry registry, String reason) {
+        return Counter.builder("memberpulse.churn.scores.withdrawn").tag("reason", reason).register(registry);
     }
 
     public int horizonDays() {
@@ -117,7 +130,7 @@ public class ScoreMembersService {
         touched.addAll(repository.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
         Instant clock = repository.advanceWatermark(latest).await().indefinitely();
         if (!touched.isEmpty()) {
-            score(touched, clock, false, Set.of());
+            score(touched, clock, false, Set.of(), withdrawnForNoPurchase);
         }
     }
 
@@ -217,7 +230,8 @@ public class ScoreMembersService {
         Instant clock = repository.watermark().await().indefinitely().orElse(null);
         // Without a clock nothing is scored: every member involved is forgotten. Else score() has taken away the
         // stored scores of those left without one; the rest may still be cached (a crash between the two stores).
-        forget(clock == null ? involved : score(involved, clock, true, mergedAway), mergedAway);
+        forget(clock == null ? involved : score(involved, clock, true, mergedAway, withdrawnByIdentityChange),
+                mergedAway);
     }
 
     /** The members the changes leave absorbed by a merge (a later split may make one a member of its own again). */
@@ -234,16 +248,34 @@ public class ScoreMembersService {
     }
 
     /**
-     * Takes the members' scores out of PostgreSQL, Redis and the rankings, and withdraws those it found from
-     * churn.scores but for the members merged away.
+     * Takes the members' scores out of PostgreSQL, Redis and the rankings, and withdraws those it finds from
+     * churn.scores but for the members merged away. Withdrawn before the delete, as scoreOnce does: a send that fails
+     * leaves the scores stored, and the batch's retry (which forgets the same members again) withdraws them again.
+     * Only the scores read are deleted; one another replica stored since is read, withdrawn and deleted in turn.
      */
     private void forget(Collection<String> memberIds, Set<String> mergedAway) {
-        if (!memberIds.isEmpty()) {
-            List<ChurnScore> removed = repository.deleteScores(memberIds).await().indefinitely();
-            cache.removeAll(memberIds, removed).await().indefinitely();
-            publisher.withdraw(removed.stream().map(ChurnScore::memberId).filter(id -> !mergedAway.contains(id)).toList())
-                    .await().indefinitely();
+        if (memberIds.isEmpty()) {
+            return;
         }
+        List<ChurnScore> removed = new ArrayList<>();
+        Collection<String> pending = memberIds;
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            ChurnRepository.StoredScores stored = repository.storedScoresOf(pending).await().indefinitely();
+            List<String> withdrawing = stored.versions().keySet().stream()
+                    .filter(id -> !mergedAway.contains(id)).toList();
+            publisher.withdraw(withdrawing).await().indefinitely();
+            withdrawnByIdentityChange.increment(withdrawing.size());
+            List<ChurnScore> deleted = repository.deleteScoresIfUnchanged(stored.versions()).await().indefinitely();
+            removed.addAll(deleted);
+            Set<String> deletedIds = deleted.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
+            pending = stored.versions().keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
+            if (!pending.isEmpty() && attempt == MAX_ATTEMPTS) {
+                LOG.warnf("%d scores to forget overtaken by other replicas %d times in a row, left stored",
+                        pending.size(), MAX_ATTEMPTS);
+                break;
+            }
+        }
+        cache.removeAll(memberIds, removed).await().indefinitely();
     }
 
     /**
@@ -307,7 +339,7 @@ public class ScoreMembersService {
             if (page.isEmpty()) {
                 break;
             }
-            score(page, clock, false, Set.of());
+            score(page, clock, false, Set.of(), withdrawnForNoPurchase);
             after = page.get(page.size() - 1);
         }
         repository.recordRefresh(refresh).await().indefinitely();
@@ -328,20 +360,23 @@ public class ScoreMembersService {
      * @param rewrite store and publish every score made, moved or not (a merge or split changed whose history
      *     it explains)
      * @param mergedAway members a merge absorbed: a stored score of theirs is deleted without a withdrawal
+     * @param withdrawals counts the withdrawals sent, under the reason the caller knows
      * @return the members who have no score now (no order left) and had none stored: a stored score is taken away
      *     here (every order refunded, a member absorbed), so only what a cache may still hold is left to the caller
      */
-    private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway) {
+    private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway,
+            Counter withdrawals) {
         // Another replica's merge waits until these scores are written, cached and published (see whileIdentitiesStay)
-        return identities.whileIdentitiesStay(() -> scoreNow(memberIds, asOf, rewrite, mergedAway));
+        return identities.whileIdentitiesStay(() -> scoreNow(memberIds, asOf, rewrite, mergedAway, withdrawals));
     }
 
-    private Set<String> scoreNow(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway) {
+    private Set<String> scoreNow(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway,
+            Counter withdrawals) {
         Set<String> unscored = new HashSet<>();
         Set<String> withdrawn = new HashSet<>();
         Collection<String> pending = memberIds;
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
-            Scored scored = scoreOnce(pending, asOf, rewrite, mergedAway, withdrawn);
+            Scored scored = scoreOnce(pending, asOf, rewrite, mergedAway, withdrawn, withdrawals);
             unscored.addAll(scored.unscored());
             if (!scored.overtaken().isEmpty() && attempt == MAX_ATTEMPTS) {
                 // Each attempt lost to a newer write: those writers have scored them; the next refresh checks again.
@@ -364,7 +399,7 @@ public class ScoreMembersService {
      *     attempt adds the members it withdraws
      */
     private Scored scoreOnce(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway,
-            Set<String> withdrawn) {
+            Set<String> withdrawn, Counter withdrawals) {
         // The stored scores are read before the facts: a fact recorded after the read below is scored by the replica
         // that recorded it, and its write moves the version this attempt's writes are conditional on (they then fail
         // and the member is scored again), whichever of the two writes first.
@@ -411,6 +446,7 @@ public class ScoreMembersService {
         // before the delete, so a send that fails leaves the score stored, and the batch's retry withdraws it again.
         List<String> withdrawing = noLongerScored.keySet().stream().filter(id -> !mergedAway.contains(id)).toList();
         publisher.withdraw(withdrawing).await().indefinitely();
+        withdrawals.increment(withdrawing.size());
         withdrawn.addAll(withdrawing);
         List<ChurnScore> removed = repository.deleteScoresIfUnchanged(noLongerScored).await().indefinitely();
         Set<String> removedIds = removed.stream().map(ChurnScore::memberId).collect(Collectors.toSet());

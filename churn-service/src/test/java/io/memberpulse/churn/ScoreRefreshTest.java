@@ -1,26 +1,20 @@
 package io.memberpulse.churn;
 
+import static io.memberpulse.churn.ScoringFixture.NOT_BEFORE;
+import static io.memberpulse.churn.ScoringFixture.WAIT;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Timestamp;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
-import io.memberpulse.proto.identity.v1.ChannelEvent;
-import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
-import io.memberpulse.proto.identity.v1.OrderLine;
-import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ScoreRefreshTest {
-    private static final Duration WAIT = Duration.ofSeconds(45);
-    private static final Instant NOT_BEFORE = Instant.parse("2030-01-01T00:00:00Z");
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -47,17 +38,12 @@ class ScoreRefreshTest {
 
     @Test
     void aReplicaSkipsTheReScoringAnotherHasDoneAtThisClockAndRunsALaterOne() {
-        String member = "refresh-" + UUID.randomUUID().toString().substring(0, 8);
+        String member = "refresh-" + ScoringFixture.runId();
         // Before the instant other tests count from (they read the clock as at most that), so theirs stay as they were.
         Instant orderedAt = NOT_BEFORE.minus(Duration.ofDays(10));
-        MemberEvent order = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
-                .setEventId(member + "-0").setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
-                .setOccurredAt(Timestamp.newBuilder().setSeconds(orderedAt.getEpochSecond()))
-                .setStoreId("S-" + member)
-                .setLine(OrderLine.newBuilder().setOrderId(member + "-o").setQuantity(1).setPaidAmount(30))).build();
-        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
-            kafka.produce(String.class, byte[].class).fromRecords(
-                    new ProducerRecord<>(Topics.MEMBER_EVENTS, member, order.toByteArray())).awaitCompletion(WAIT);
+        MemberEvent order = ScoringFixture.order(member, member + "-0", orderedAt, "S-" + member);
+        try (ScoringFixture kafka = new ScoringFixture(bootstrapServers)) {
+            kafka.produce(Topics.MEMBER_EVENTS, member, order);
         }
         await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + member + "/score").then().statusCode(200));
         Instant now = facts.watermark().await().indefinitely().orElseThrow();

@@ -421,13 +421,6 @@ public class ChurnRepository {
                 .replaceWithVoid();
     }
 
-    /** Deletes the members' scores; answers those there were. */
-    public Uni<List<ChurnScore>> deleteScores(Collection<String> memberIds) {
-        return pool.preparedQuery("DELETE FROM churn_score WHERE member_id = ANY($1) RETURNING *")
-                .execute(Tuple.of(memberIds.toArray(String[]::new)))
-                .map(ChurnRepository::toScores);
-    }
-
     public Uni<Optional<Instant>> watermark() {
         return pool.query("SELECT watermark FROM stream_clock WHERE id = 1").execute()
                 .map(rows -> {

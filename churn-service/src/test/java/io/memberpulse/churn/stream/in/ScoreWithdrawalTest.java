@@ -1,11 +1,14 @@
 package io.memberpulse.churn.stream.in;
 
+import static io.memberpulse.churn.ScoringFixture.WAIT;
+import static io.memberpulse.churn.ScoringFixture.timestamp;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Timestamp;
+import io.memberpulse.churn.ScoringFixture;
 import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -16,19 +19,22 @@ import io.memberpulse.proto.identity.v1.MemberSplit;
 import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.identity.v1.SplitPart;
-import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
-import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,35 +46,37 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ScoreWithdrawalTest {
-    private static final Duration WAIT = Duration.ofSeconds(45);
-    private static final Instant NOT_BEFORE = Instant.parse("2030-01-01T00:00:00Z");
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
     @Inject
     ChurnRepository facts;
 
-    KafkaCompanion kafka;
-    ConsumerTask<String, ChurnScored> scores;
+    @Inject
+    ChurnScorePublisher publisher;
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    MeterRegistry registry;
+
+    ScoringFixture kafka;
     String run;
     String store;
     Instant now;
 
     @BeforeEach
     void connect() {
-        kafka = new KafkaCompanion(bootstrapServers);
-        kafka.registerSerde(ChurnScored.class, ProtobufSerdes.of(new ChurnScoredDeserializer()));
-        scores = kafka.consume(String.class, ChurnScored.class).fromTopics(Topics.CHURN_SCORES);
-        run = UUID.randomUUID().toString().substring(0, 8);
+        kafka = new ScoringFixture(bootstrapServers);
+        kafka.consumeScores();
+        run = ScoringFixture.runId();
         store = "withdraw-" + run;
-        Instant clock = facts.watermark().await().indefinitely().orElse(NOT_BEFORE);
-        now = clock.isAfter(NOT_BEFORE) ? clock : NOT_BEFORE;
+        now = ScoringFixture.now(facts);
     }
 
     @AfterEach
     void close() {
-        scores.stop();
         kafka.close();
     }
 
@@ -97,11 +105,16 @@ class ScoreWithdrawalTest {
         String member = "r-" + run;
         produce(Topics.MEMBER_EVENTS, member, order(member, member + "-0", days(-30)));
         awaitScoreOf(member);
+        double withdrawnBefore = withdrawals("no-purchase");
 
         produce(Topics.MEMBER_EVENTS, member, refund(member, member + "-0", days(-29)));
 
         await().atMost(WAIT).until(() -> tombstoneOf(member));
         given().get("/members/" + member + "/score").then().statusCode(404);
+        // Counted once acknowledged, and scraped under its Prometheus name.
+        await().atMost(WAIT).until(() -> withdrawals("no-purchase") == withdrawnBefore + 1);
+        assertThat(scraped("memberpulse_churn_scores_withdrawn_total{reason=\"no-purchase\"}"))
+                .isGreaterThanOrEqualTo(withdrawnBefore + 1);
 
         // Bought again: scored and published again, after the tombstone.
         produce(Topics.MEMBER_EVENTS, member, order(member, member + "-1", days(-1)));
@@ -134,6 +147,89 @@ class ScoreWithdrawalTest {
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> !tombstoneOf(absorbed));
     }
 
+    @Test
+    void aWithdrawalWhoseSendFailedIsSentByTheRetryWhileTheScoreStaysStored() {
+        String original = "f-" + run;
+        String part = "fp-" + run;
+        produce(Topics.MEMBER_EVENTS, original, order(original, original + "-0", days(-30)));
+        awaitScoreOf(original);
+        FailingWithdrawal withdrawal = failFirstWithdrawalOf(original);
+        double withdrawnBefore = withdrawals("identity-change");
+
+        // Without a clock a split re-scores nobody: everyone it involves is forgotten, and the original member, who
+        // has a score, withdrawn. The clock is taken away for the split alone (a service that has recorded no
+        // member.events yet), then put back for the other tests.
+        withoutClock(() -> {
+            produce(Topics.MEMBER_MERGES, original, MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
+                    .setOriginalMemberId(original).setReason("two people").setSplitAt(timestamp(Instant.now()))
+                    .addParts(SplitPart.newBuilder().setMemberId(part).addEventKeys("pos:" + original + "-0"))).build());
+            await().atMost(WAIT).until(() -> tombstoneOf(original));
+        });
+
+        assertThat(withdrawal.failed).isTrue();
+        // The batch's retry found the score still stored, so it withdrew it again, and only then deleted it.
+        assertThat(withdrawal.storedWhenSentAgain).isTrue();
+        // One tombstone went out: the send that failed is not counted.
+        await().atMost(WAIT).until(() -> withdrawals("identity-change") == withdrawnBefore + 1);
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + original + "/score").then().statusCode(404));
+        assertThat(facts.score(original).await().indefinitely()).isEmpty();
+    }
+
+    /** The withdrawal of a member: whether its first send failed, and whether the score was stored when sent again. */
+    private static final class FailingWithdrawal {
+        volatile boolean failed;
+        volatile boolean storedWhenSentAgain;
+    }
+
+    /**
+     * The publisher fails the first withdrawal that holds the member, as a broker that never acknowledged it; every
+     * other send goes to churn.scores.
+     */
+    private FailingWithdrawal failFirstWithdrawalOf(String member) {
+        FailingWithdrawal withdrawal = new FailingWithdrawal();
+        AtomicBoolean first = new AtomicBoolean(true);
+        QuarkusMock.installMockForType(new ScoringFixture.RelayingPublisher(publisher) {
+            @Override
+            public Uni<Void> withdraw(Collection<String> memberIds) {
+                if (memberIds.contains(member)) {
+                    if (first.compareAndSet(true, false)) {
+                        withdrawal.failed = true;
+                        return Uni.createFrom().failure(new IllegalStateException("churn.scores did not acknowledge (test)"));
+                    }
+                    // Called on the scoring's worker thread, as the service's own reads are.
+                    withdrawal.storedWhenSentAgain = facts.score(member).await().indefinitely().isPresent();
+                }
+                return super.withdraw(memberIds);
+            }
+        }, ChurnScorePublisher.class);
+        return withdrawal;
+    }
+
+    /** Runs the work with no event-time clock stored, and puts the clock back afterwards. */
+    private void withoutClock(Runnable work) {
+        Instant clock = facts.watermark().await().indefinitely().orElseThrow();
+        pool.query("DELETE FROM stream_clock").execute().await().indefinitely();
+        try {
+            work.run();
+        } finally {
+            facts.advanceWatermark(clock).await().indefinitely();
+        }
+    }
+
+    /** memberpulse.churn.scores.withdrawn of the reason, as the registry counts it. */
+    private double withdrawals(String reason) {
+        Counter counter = registry.find("memberpulse.churn.scores.withdrawn").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** A sample's value as /q/metrics serves it (Prometheus text format). */
+    private static double scraped(String sample) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(metrics);
+        assertThat(value.find()).as("%s in /q/metrics", sample).isTrue();
+        return Double.parseDouble(value.group(1));
+    }
+
     private void awaitScoreOf(String member) {
         await().atMost(WAIT).until(() -> recordsOf(member).stream().anyMatch(r -> r.value() != null));
     }
@@ -143,19 +239,15 @@ class ScoreWithdrawalTest {
     }
 
     private List<ConsumerRecord<String, ChurnScored>> recordsOf(String member) {
-        return scores.getRecords().stream().filter(r -> member.equals(r.key())).toList();
+        return kafka.scoresOf(member);
     }
 
     private void produce(String topic, String key, com.google.protobuf.MessageLite... messages) {
-        kafka.produce(String.class, byte[].class).fromRecords(java.util.Arrays.stream(messages)
-                .map(message -> new ProducerRecord<>(topic, key, message.toByteArray())).toList()).awaitCompletion(WAIT);
+        kafka.produce(topic, key, messages);
     }
 
     private MemberEvent order(String member, String eventId, Instant at) {
-        return MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
-                .setEventId(eventId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_ORDER)
-                .setOccurredAt(timestamp(at)).setStoreId(store)
-                .setLine(OrderLine.newBuilder().setOrderId(eventId + "-o").setQuantity(1).setPaidAmount(30))).build();
+        return ScoringFixture.order(member, eventId, at, store);
     }
 
     /** The whole order of {@code orderEventId} refunded. */
@@ -169,9 +261,5 @@ class ScoreWithdrawalTest {
 
     private Instant days(int offset) {
         return now.plus(Duration.ofDays(offset));
-    }
-
-    private static Timestamp timestamp(Instant at) {
-        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 }
