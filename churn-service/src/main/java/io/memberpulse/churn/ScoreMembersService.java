@@ -286,6 +286,7 @@ public class ScoreMembersService {
         if (cache.isComplete().await().indefinitely()) {
             return;
         }
+        String refill = cache.beginRefill().await().indefinitely();
         long refilled = 0;
         String after = "";
         while (true) {
@@ -298,7 +299,11 @@ public class ScoreMembersService {
             refilled += page.missing();
             after = page.stored().get(page.stored().size() - 1).memberId();
         }
-        cache.markComplete().await().indefinitely();
+        if (!cache.markComplete(refill).await().indefinitely()) {
+            // Redis lost its data again while refilling (or another replica began a refill): the next tick refills.
+            LOG.infof("Redis lost churn scores during their refill: refilling again at the next tick");
+            return;
+        }
         if (refilled > 0) {
             LOG.infof("Redis had lost %,d churn scores: refilled from PostgreSQL", refilled);
         }

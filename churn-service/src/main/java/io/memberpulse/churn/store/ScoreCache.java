@@ -44,6 +44,18 @@ public class ScoreCache {
             end
             return dropped""";
 
+    /**
+     * Marks the rankings complete (KEYS[2]) only if the refill's token (KEYS[1]) still holds ARGV[1]: a flush during the
+     * refill took the token with the scores cached before it, so that refill must not call the cache whole.
+     */
+    private static final String MARK_COMPLETE_IF_UNFLUSHED = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              redis.call('SET', KEYS[2], '1')
+              redis.call('DEL', KEYS[1])
+              return 1
+            end
+            return 0""";
+
     private final ReactiveRedisDataSource redis;
 
     private final ReactiveValueCommands<String, String> values;
@@ -135,8 +147,19 @@ public class ScoreCache {
         return keys.exists(completeKey());
     }
 
-    public Uni<Void> markComplete() {
-        return values.set(completeKey(), "1");
+    /** The start of a refill: a token that a flush of Redis takes away with everything the refill cached so far. */
+    public Uni<String> beginRefill() {
+        String token = java.util.UUID.randomUUID().toString();
+        return values.set(refillKey(), token).replaceWith(token);
+    }
+
+    /**
+     * Marks the rankings complete after the refill of that token, unless Redis lost its data meanwhile (the token is
+     * gone: the refill must run again) or another refill began since (its own mark follows). Whether it marked them.
+     */
+    public Uni<Boolean> markComplete(String refillToken) {
+        return redis.execute("EVAL", MARK_COMPLETE_IF_UNFLUSHED, "2", refillKey(), completeKey(), refillToken)
+                .map(marked -> marked.toInteger() == 1);
     }
 
     /** Of these members, those whose score is cached. */
@@ -208,6 +231,10 @@ public class ScoreCache {
 
     private String completeKey() {
         return prefix + "rankings-complete";
+    }
+
+    private String refillKey() {
+        return prefix + "rankings-refill";
     }
 
     private String scoreKey(String memberId) {

@@ -31,6 +31,7 @@ import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.churn.store.ScoreCache;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.test.junit.QuarkusTest;
@@ -67,6 +68,9 @@ class ScoreResourceTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    ScoreCache cache;
 
     @ConfigProperty(name = "memberpulse.redis.key-prefix")
     String redisPrefix;
@@ -125,6 +129,26 @@ class ScoreResourceTest {
         assertThat(redis.sortedSet(String.class).zscore(redisPrefix + "top:" + store, lapsed)).isPresent();
         given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("size()", equalTo(3))
                 .body("[0].memberId", equalTo(lapsed));
+    }
+
+    /**
+     * A refill during which Redis loses its data again must not call the rankings complete: the scores it cached before
+     * the loss are gone with its token (seen under load: the rankings were marked whole holding one member of three).
+     * Only the refill key is taken here, so the rankings stay marked and the service's own tick starts no refill.
+     */
+    @Test
+    void aRefillWhoseTokenRedisLostOrAnotherRefillReplacedDoesNotMarkTheRankingsComplete() {
+        var keys = redis.key(String.class);
+        await().atMost(Duration.ofSeconds(30)).until(() -> keys.exists(redisPrefix + "rankings-complete"));
+        String flushed = cache.beginRefill().await().indefinitely();
+        keys.del(redisPrefix + "rankings-refill");
+        assertThat(cache.markComplete(flushed).await().indefinitely()).as("Redis lost the token").isFalse();
+
+        String overtaken = cache.beginRefill().await().indefinitely();
+        String latest = cache.beginRefill().await().indefinitely();
+        assertThat(cache.markComplete(overtaken).await().indefinitely()).as("another refill began since").isFalse();
+        assertThat(cache.markComplete(latest).await().indefinitely()).isTrue();
+        assertThat(keys.exists(redisPrefix + "rankings-refill")).as("a finished refill leaves no token").isFalse();
     }
 
     @Test
