@@ -28,7 +28,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * pattern that also matches it in the other tests' JVM skips it there.
  */
 @QuarkusTest
-@EnabledIfSystemProperty(named = "memberpulse.test.jvm", matches = "clock")
+@EnabledIfSystemProperty(named = "rfm-test-jvm", matches = "clock")
 class FutureEventClockTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
