@@ -57,6 +57,8 @@ public class RecomputeRfmService {
     private final RefreshLock refreshLock;
     /** The calendar whose day a pass's segment sizes are recorded under. */
     private final ZoneId dayZone;
+    private final java.time.Duration maxClockLead;
+    private final Counter eventsAheadOfClock;
     private final Timer recordTime;
     private final Timer clockTime;
     private final Counter recordedLines;
@@ -83,7 +85,11 @@ public class RecomputeRfmService {
         this.cache = cache;
         this.calculator = new RfmCalculator(config.rfm().marginRates());
         this.dayZone = config.rfm().dayZone();
+        this.maxClockLead = config.rfm().maxClockLead();
         this.recordedLines = Counter.builder("memberpulse.rfm.purchase.lines").register(registry);
+        this.eventsAheadOfClock = Counter.builder("memberpulse.rfm.events.ahead.of.clock")
+                .description("Events stamped later than now plus max-clock-lead: the event-time clock moved only that far")
+                .register(registry);
         this.retractedLines = Counter.builder("memberpulse.rfm.purchase.lines.retracted")
                 .description("Stored purchase lines deleted because identity-service published them again as duplicate orders")
                 .register(registry);
@@ -98,6 +104,13 @@ public class RecomputeRfmService {
         Instant latest = events.stream().map(EventFacts::occurredAt).max(Instant::compareTo).orElse(null);
         if (latest == null) {
             return CompletableFuture.completedFuture(null);
+        }
+        Instant lead = Instant.now().plus(maxClockLead);
+        if (latest.isAfter(lead)) {
+            // One event stamped in the future must not age every member: the clock never moves back.
+            eventsAheadOfClock.increment(events.stream().filter(event -> EventFacts.occurredAt(event).isAfter(lead)).count());
+            LOG.debugf("an event at %s is ahead of this replica's clock: the event-time clock moves only to %s", latest, lead);
+            latest = lead;
         }
         long t0 = System.nanoTime();
         // The clock moves while the facts are written (a clock ahead of facts not yet stored changes nothing:

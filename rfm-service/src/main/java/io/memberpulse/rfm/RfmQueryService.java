@@ -14,10 +14,13 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /** Reads: a member's RFM now (Redis, then PostgreSQL) or as of any instant (recomputed), segments. */
 @ApplicationScoped
 public class RfmQueryService {
+    private static final Logger LOG = Logger.getLogger(RfmQueryService.class);
     private final RfmRepository repository;
     private final RfmCache cache;
     private final RfmCalculator calculator;
@@ -35,15 +38,28 @@ public class RfmQueryService {
     }
 
     /**
-     * Redis, else the stored row. A miss is not written back: a merge (or any write) between this read of the row and
-     * the write-back would have its row deleted and its key removed, and the write-back would serve the old row again
-     * with nothing to ever remove it. Only the writers fill Redis (SegmentOutput, in the order they wrote), as churn's
-     * ScoreQueryService; a member missing from it (a flushed Redis) is read from PostgreSQL until next written.
+     * Redis, else the stored row, which is then cached (a flushed or failed-over Redis fills again with the members
+     * read). The row is written back with its version by the writers' compare-and-set (RfmCache.putRead): a merge or
+     * split that removes the member between this read and the write-back leaves a tombstone of a later version, which
+     * keeps the row read out (or removes it, if the write-back lands first), and a newer row cached meanwhile stays.
+     * A failed write-back does not fail the read: the next read tries again.
      */
     public Uni<RfmSnapshot> current(String memberId) {
         return cache.get(memberId)
-                .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached) : repository.find(memberId))
+                .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached)
+                        : repository.find(memberId)
+                                .flatMap(found -> cacheRead(found).replaceWith(found.map(RfmRepository.FoundRow::snapshot))))
                 .map(found -> found.orElseThrow(() -> new MemberNotFoundException(memberId)));
+    }
+
+    /** Writes a row read on a miss back to Redis (see {@link #current}); separate so a test can race a merge with it. */
+    Uni<Void> cacheRead(Optional<RfmRepository.FoundRow> found) {
+        if (found.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return cache.putRead(found.get().stored(), found.get().agedTo())
+                .onFailure().invoke(failure -> LOG.warnf("a row read from PostgreSQL was not cached: %s", failure.getMessage()))
+                .onFailure().recoverWithNull();
     }
 
     /** A member's current RFM, lifecycle stage, segments and tags. */

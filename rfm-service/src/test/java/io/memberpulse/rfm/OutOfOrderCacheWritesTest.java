@@ -65,6 +65,9 @@ class OutOfOrderCacheWritesTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    RfmQueryService queries;
+
     /** Another replica's output: the same Redis, database and broker. */
     SegmentOutput replica() {
         return new SegmentOutput(cache, repository, publisher, registry);
@@ -95,6 +98,46 @@ class OutOfOrderCacheWritesTest {
         replica().emit(List.of(new RfmRepository.StoredRow(written.snapshot(), written.updatedAt().plusMillis(10))), Map.of())
                 .toCompletableFuture().join();
         assertThat(cache.get(absorbed).await().indefinitely()).isPresent();
+    }
+
+    /**
+     * A read that missed Redis caches the row it read from PostgreSQL. A merge that removes the member between that
+     * read and the write-back does not leave the absorbed member served from Redis, whichever lands first: its
+     * removal's tombstone (a later version than the row read) keeps the write-back out, or removes it.
+     */
+    @Test
+    void aRowReadOnAMissIsNotCachedAgainAfterAMergeRemovedTheMemberMeanwhile() {
+        // The merge's removal lands before the read's write-back.
+        String absorbed = "m-" + UUID.randomUUID();
+        rowWrittenAndCached(absorbed);
+        var read = readAfterAMiss(absorbed);
+        mergedAway(absorbed, read.stored().updatedAt());
+        queries.cacheRead(java.util.Optional.of(read)).await().indefinitely();
+        assertThat(cache.get(absorbed).await().indefinitely()).as("the tombstone kept the row read out").isEmpty();
+        given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
+
+        // The read's write-back lands before the merge's removal.
+        String other = "m-" + UUID.randomUUID();
+        rowWrittenAndCached(other);
+        var readFirst = readAfterAMiss(other);
+        queries.cacheRead(java.util.Optional.of(readFirst)).await().indefinitely();
+        assertThat(cache.get(other).await().indefinitely()).isPresent();
+        mergedAway(other, readFirst.stored().updatedAt());
+        assertThat(cache.get(other).await().indefinitely()).as("the removal took the row read out").isEmpty();
+        given().get("/members/" + other + "/rfm").then().statusCode(404);
+    }
+
+    /** The member missing from Redis (flushed), and its row as a read then finds it in PostgreSQL. */
+    RfmRepository.FoundRow readAfterAMiss(String member) {
+        redis.key().del(keyPrefix + "rfm:" + member);
+        return repository.find(member).await().indefinitely().orElseThrow();
+    }
+
+    /** What applying MemberMerged member -> another does: its row deleted, then its output removes it from Redis. */
+    void mergedAway(String member, Instant versionRead) {
+        identities.apply(new IdentityChange.Merge("m-" + UUID.randomUUID(), member, Instant.now())).await().indefinitely();
+        repository.delete(List.of(member)).await().indefinitely();
+        replica().emit(List.of(), Map.of(member, versionRead.plusMillis(5))).toCompletableFuture().join();
     }
 
     @Test

@@ -183,6 +183,10 @@ class RuleSegmentsReloadTest {
                 return "1h";
             }
 
+            public java.time.Duration maxClockLead() {
+                return java.time.Duration.ofMinutes(5);
+            }
+
             public java.time.ZoneId dayZone() {
                 return java.time.ZoneId.of("Asia/Shanghai");
             }

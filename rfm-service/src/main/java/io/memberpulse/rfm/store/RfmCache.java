@@ -129,6 +129,17 @@ public class RfmCache {
     }
 
     /**
+     * Caches a row a read found missing here and read from PostgreSQL (after a flush or a failover): by the same
+     * compare-and-set as a writer's, so a newer row cached meanwhile stays, and so does the tombstone of a merge or
+     * split that removed the member after this read (the removal's version is after the row's). If Redis lost the
+     * last re-ageing's instant too, it is put back as PostgreSQL has it, only where none is (a pass's newer one stays).
+     */
+    public Uni<Void> putRead(RfmRepository.StoredRow row, java.time.Instant agedTo) {
+        Uni<Void> put = putAll(List.of(row));
+        return agedTo == null ? put : put.chain(() -> values.setnx(agedToKey, agedTo.toString())).replaceWithVoid();
+    }
+
+    /**
      * Removes these members (by member id, the version of the removal: after the version of any row it removes), each
      * only if its cached row is older, leaving a tombstone that keeps older rows out for TOMBSTONE_TTL.
      */

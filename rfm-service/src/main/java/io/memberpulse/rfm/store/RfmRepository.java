@@ -506,12 +506,29 @@ public class RfmRepository {
     /** How long removals are remembered for other replicas' catch-up; one further behind loads everything again. */
     public static final int REMOVALS_KEPT_DAYS = 7;
 
-    public Uni<Optional<RfmSnapshot>> find(String memberId) {
+    /**
+     * A member's row as written with its version, and the instant every member was last re-aged to (null before the
+     * first pass): what a read answers ({@link #snapshot()}) and what it may cache (RfmCache.putRead).
+     */
+    public record FoundRow(StoredRow stored, Instant agedTo) {
+        /** The row as read: R moved to the last re-ageing, as the other reads of rows answer. */
+        public RfmSnapshot snapshot() {
+            RfmSnapshot row = stored.snapshot();
+            return agedTo == null ? row : new RfmSnapshot(row.rfm().agedTo(agedTo), row.segments());
+        }
+    }
+
+    public Uni<Optional<FoundRow>> find(String memberId) {
         return pool.preparedQuery("SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1 WHERE member_id = $1")
                 .execute(Tuple.of(memberId))
                 .map(rows -> {
                     var it = rows.iterator();
-                    return it.hasNext() ? Optional.of(toRow(it.next())) : Optional.empty();
+                    if (!it.hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row row = it.next();
+                    OffsetDateTime agedTo = row.getOffsetDateTime("aged_to");
+                    return Optional.of(new FoundRow(storedRow(row), agedTo == null ? null : agedTo.toInstant()));
                 });
     }
 
