@@ -31,6 +31,14 @@ public interface CampaignConfig {
         @WithDefault("6")
         double costPerCall();
 
+        /**
+         * Gross margin rate of purchase lines whose member.events carry no margin_rate (and of the campaign's
+         * redeemed coupons), for the campaign's gain and ROI, which are on margin (rfm-service's
+         * memberpulse.rfm.default-margin-rate has the same default). 0..1.
+         */
+        @WithDefault("0.30")
+        double defaultMarginRate();
+
         /** Days after a recorded outcome during which the SOP does not call the same member again. */
         @WithDefault("14")
         int coolDownDays();

@@ -8,6 +8,7 @@ import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.merges.IdentityChange;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.Set;
 
 /**
  * What campaign-service keeps of a batch of member.events: purchase lines (orders, refunds, coupon
- * redemptions, with store and item), coupons issued and redeemed, the latest masked phone of each
+ * redemptions, with store, item and margin rate), coupons issued and redeemed, the latest masked phone of each
  * member, the stores seen and the newest event time; and the keys of duplicate_order lines, which are
  * not counted and take back a line published before under the same key (whichever member holds it now).
  * Phones and coupons keep the key of the event that reported them, for a later MemberSplit.
@@ -88,7 +89,16 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
                 event.getMemberId(), kind, emptyToNull(line.getOrderId()), emptyToNull(fact.getCoupon().getCampaignId()),
                 at, amount, emptyToNull(fact.getStoreId()), emptyToNull(line.getSku()), emptyToNull(line.getCategory()),
                 line.hasQuantity() ? line.getQuantity() : null,
-                "coupon_redeemed".equals(kind) ? emptyToNull(fact.getCoupon().getCouponId()) : null));
+                "coupon_redeemed".equals(kind) ? emptyToNull(fact.getCoupon().getCouponId()) : null,
+                "coupon_redeemed".equals(kind) ? null : marginRate(line)));
+    }
+
+    /**
+     * The line's margin rate when it carries a valid one (identity-service refuses others); else none, and the review
+     * prices the line at the default rate.
+     */
+    private static Double marginRate(OrderLine line) {
+        return line.hasMarginRate() && line.getMarginRate() >= 0 && line.getMarginRate() <= 1 ? line.getMarginRate() : null;
     }
 
     private static Optional<CouponRepository.CouponEvent> coupon(MemberEvent event, Instant at) {

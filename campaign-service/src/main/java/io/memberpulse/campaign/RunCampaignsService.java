@@ -25,6 +25,7 @@ public class RunCampaignsService {
     private final CampaignRepository campaigns;
     private final MemberSegmentRepository segments;
     private final double costPerCall;
+    private final double defaultMarginRate;
     private final Clock clock;
     private final KnownStoreRepository stores;
 
@@ -35,6 +36,11 @@ public class RunCampaignsService {
         this.campaigns = campaigns;
         this.segments = segments;
         this.costPerCall = config.campaign().costPerCall();
+        this.defaultMarginRate = config.campaign().defaultMarginRate();
+        if (!(defaultMarginRate >= 0 && defaultMarginRate <= 1)) {
+            throw new IllegalArgumentException("memberpulse.campaign.default-margin-rate must be within 0..1: "
+                    + defaultMarginRate);
+        }
     }
 
     public Uni<Campaign> campaign(String id) {
@@ -90,7 +96,7 @@ public class RunCampaignsService {
         });
     }
 
-    /** The review as of now: arms, uplifts with 95% intervals, cost and ROI against the holdout. */
+    /** The review as of now: arms, uplifts with 95% intervals, cost and ROI (on gross margin) against the holdout. */
     public Uni<CampaignReview> review(String id) {
         return campaign(id).flatMap(campaign -> {
             // One window for revenue and coupons alike: [start, min(end, now)).
@@ -100,7 +106,7 @@ public class RunCampaignsService {
                         // A call campaign costs the calls staff actually made (outcomes recorded), not one per treated member.
                         var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,
                                 costPerCall, coupons, campaign.couponValue());
-                        return CampaignReview.of(windows, costs);
+                        return CampaignReview.of(windows, costs, defaultMarginRate);
                     })));
         });
     }

@@ -339,14 +339,20 @@ class SimulatedMonthTest {
                 simulated month (identity-dev, Nov 2025, %d members who shop mostly in %d stores, %d events, %.0f s):
                   tasks created %d, calls made %d (%d stale list entries), on time %.1f%% (%d late; %d escalated), reached %.1f%%
                   campaign: %d treated, %d held out; conversion %.1f%% vs %.1f%%, uplift %+.1f points (95%% CI %+.1f to %+.1f; effect put in %+.1f)
-                  revenue per member uplift ¥%.2f (95%% CI %.2f to %.2f), cost ¥%.0f, incremental revenue ¥%.0f, ROI %.2f
+                  revenue per member uplift ¥%.2f (95%% CI %.2f to %.2f), cost ¥%.0f, incremental revenue ¥%.0f (/ cost %.2f)
+                  margin per member uplift ¥%.2f (95%% CI %.2f to %.2f), incremental gain ¥%.0f, ROI on margin %.2f (95%% CI %.2f to %.2f)
                   before/after (the month before vs the month, against the holdout):
                 %s""", orders.size(), STORES, events.size(), seconds, tasksCreated, calls.size(), staleEntries, 100.0 * onTime / calls.size(), late,
                 escalated.size(), 100.0 * reached / calls.size(), treated, holdout,
                 100 * results.getDouble("treated.conversionRate"), 100 * results.getDouble("holdout.conversionRate"),
                 100 * uplift, 100 * low, 100 * high, 100 * injected, results.getDouble("revenuePerMemberUplift.value"),
                 results.getDouble("revenuePerMemberUplift.low"), results.getDouble("revenuePerMemberUplift.high"),
-                results.getDouble("cost"), results.getDouble("incrementalRevenue"), results.getDouble("roi"), beforeAfter);
+                results.getDouble("cost"), results.getDouble("incrementalRevenue"),
+                results.getDouble("incrementalRevenue") / results.getDouble("cost"),
+                results.getDouble("marginPerMemberUplift.value"), number(results.getString("marginPerMemberUplift.low")),
+                number(results.getString("marginPerMemberUplift.high")), results.getDouble("incrementalGain"),
+                number(results.getString("roi")), number(results.getString("roiLow")), number(results.getString("roiHigh")),
+                beforeAfter);
     }
 
     /** JSON carries an undefined interval as "NaN". */

@@ -264,15 +264,33 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 windowEnd(campaign, until).atOffset(ZoneOffset.UTC));
     }
 
-    /** Each enrolled member's orders and net revenue within the campaign window. */
+    /**
+     * Each enrolled member's orders and net revenue within the campaign window, and what prices its gross margin: the
+     * margin of the lines that carry a margin_rate and the revenue of those that carry none (the review prices it at
+     * the default rate). A refund without a rate of its own takes back margin at its order's rate (the member's lines
+     * of that order, as rfm-service takes it back), so a refunded high-margin order leaves no margin behind: the
+     * share of the order's paid amount with a rate at theirs, the rest at the default; a refund whose order is not
+     * here, at the default.
+     */
     public Uni<List<CampaignReview.MemberWindow>> windows(Campaign campaign, Instant until) {
         return pool.preparedQuery("""
                 SELECT cm.arm,
                        count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
-                       coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0)
+                       coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
+                       coalesce(sum(mp.amount * coalesce(mp.margin_rate, refunded.rated_margin, 0))
+                                FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
+                       coalesce(sum(mp.amount * coalesce(refunded.unrated_share, 1))
+                                FILTER (WHERE mp.kind IN ('order', 'refund') AND mp.margin_rate IS NULL), 0)
                 FROM campaign_member cm
                 LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
                      AND mp.occurred_at >= $2 AND mp.occurred_at < $3
+                LEFT JOIN LATERAL (
+                  SELECT coalesce(sum(o.amount * o.margin_rate), 0) / nullif(sum(o.amount), 0) AS rated_margin,
+                         coalesce(sum(o.amount) FILTER (WHERE o.margin_rate IS NULL), 0) / nullif(sum(o.amount), 0)
+                           AS unrated_share
+                  FROM member_purchase o
+                  WHERE mp.kind = 'refund' AND mp.margin_rate IS NULL
+                    AND o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order') refunded ON true
                 WHERE cm.campaign_id = $1
                 GROUP BY cm.member_id, cm.arm""")
                 .execute(window(campaign, until))
@@ -280,7 +298,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                     List<CampaignReview.MemberWindow> windows = new ArrayList<>();
                     for (Row row : rows) {
                         windows.add(new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)),
-                                row.getLong(1).intValue(), row.getDouble(2)));
+                                row.getLong(1).intValue(), row.getDouble(2), row.getDouble(3), row.getDouble(4)));
                     }
                     return windows;
                 });

@@ -29,11 +29,15 @@ public class PurchaseRepository {
         this.pool = pool;
     }
 
-    /** One line; store, sku, category and quantity are null when the channel did not report them. */
-    /** @param couponId the coupon a redemption used (null for orders and refunds, or when the event names none) */
+    /**
+     * One line; store, sku, category and quantity are null when the channel did not report them.
+     *
+     * @param couponId   the coupon a redemption used (null for orders and refunds, or when the event names none)
+     * @param marginRate the line's gross margin rate, 0..1 (null when the event carries none: the default rate applies)
+     */
     public record Purchase(String source, String eventId, String memberId, String kind, String orderId,
             String campaignId, Instant occurredAt, double amount, String storeId, String sku, String category,
-            Double quantity, String couponId) {
+            Double quantity, String couponId, Double marginRate) {
     }
 
     /** A line's key: what identifies it across merges and re-publications. */
@@ -53,12 +57,12 @@ public class PurchaseRepository {
                 .sorted(Comparator.comparing(Purchase::source).thenComparing(Purchase::eventId)).toList()) {
             tuples.add(Tuple.from(Arrays.asList(p.source(), p.eventId(), p.memberId(), p.kind(), p.orderId(),
                     p.campaignId(), p.occurredAt().atOffset(ZoneOffset.UTC), p.amount(), p.storeId(), p.sku(),
-                    p.category(), p.quantity(), p.couponId())));
+                    p.category(), p.quantity(), p.couponId(), p.marginRate())));
         }
         return client.preparedQuery("""
                 INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
-                                             store_id, sku, category, quantity, coupon_id)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+                                             store_id, sku, category, quantity, coupon_id, margin_rate)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
                 WHERE NOT EXISTS (SELECT 1 FROM retracted_line WHERE source = $1 AND event_id = $2)
                 ON CONFLICT DO NOTHING""")
                 .executeBatch(tuples).replaceWithVoid();

@@ -36,5 +36,8 @@ class OpenApiTest {
         Map<String, Object> properties = given().header("Authorization", "").get("/q/openapi?format=json").then()
                 .statusCode(200).extract().jsonPath().getMap("components.schemas.CampaignReview.properties");
         assertThat(properties).containsKeys("roi", "roiLow", "roiHigh", "roiSignificant");
+        // Revenue and margin side by side: the ROI is on margin.
+        assertThat(properties).containsKeys("revenuePerMemberUplift", "incrementalRevenue", "marginPerMemberUplift",
+                "incrementalGain");
     }
 }

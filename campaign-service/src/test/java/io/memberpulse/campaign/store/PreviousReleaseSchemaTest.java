@@ -33,4 +33,22 @@ class PreviousReleaseSchemaTest {
         pool.preparedQuery("DELETE FROM campaign WHERE id = $1").execute(Tuple.of(id)).await().indefinitely();
         assertThat(followedUp).isEqualTo("PLAN");
     }
+
+    @Test
+    void aPurchaseLineRecordedWithoutItsMarginRateHasNone() {
+        String eventId = "prev-" + UUID.randomUUID();
+        // the INSERT of the release before V21: the line is priced at the default margin rate
+        pool.preparedQuery("""
+                INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
+                                             store_id, sku, category, quantity, coupon_id)
+                SELECT 'pos', $1, 'prev-member', 'order', 'o1', NULL, now(), 100, NULL, NULL, NULL, 1, NULL
+                WHERE NOT EXISTS (SELECT 1 FROM retracted_line WHERE source = 'pos' AND event_id = $1)
+                ON CONFLICT DO NOTHING""").execute(Tuple.of(eventId)).await().indefinitely();
+        var rows = pool.preparedQuery("SELECT margin_rate FROM member_purchase WHERE source = 'pos' AND event_id = $1")
+                .execute(Tuple.of(eventId)).await().indefinitely();
+        pool.preparedQuery("DELETE FROM member_purchase WHERE source = 'pos' AND event_id = $1").execute(Tuple.of(eventId))
+                .await().indefinitely();
+        assertThat(rows.size()).isEqualTo(1);
+        assertThat(rows.iterator().next().getDouble(0)).isNull();
+    }
 }

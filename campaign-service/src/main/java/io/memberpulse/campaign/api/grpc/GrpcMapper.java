@@ -169,7 +169,7 @@ final class GrpcMapper {
                 .setUplift(finite(review.conversionUplift().value()))
                 .setUpliftCiLow(finite(review.conversionUplift().low()))
                 .setUpliftCiHigh(finite(review.conversionUplift().high()))
-                .setCost(review.cost()).setIncrementalGain(finite(review.incrementalRevenue())).setRoi(finite(review.roi()))
+                .setCost(review.cost()).setIncrementalGain(finite(review.incrementalGain())).setRoi(finite(review.roi()))
                 .setUpliftDefined(Double.isFinite(review.conversionUplift().value())).setRoiDefined(Double.isFinite(review.roi()))
                 .setRoiSignificant(review.isRoiSignificant());
         // Unset where undefined (NaN): absent says so, where a 0 would read as a bound.

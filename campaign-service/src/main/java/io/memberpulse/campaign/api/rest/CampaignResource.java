@@ -145,10 +145,16 @@ public class CampaignResource {
 
     @GET
     @Path("{id}/results")
-    @Operation(summary = "Treated against holdout: conversion and revenue uplift with 95% intervals, cost, ROI")
-    @APIResponseSchema(value = CampaignReview.class, responseDescription = "uplift with 95% intervals, cost and ROI with"
-            + " its 95% interval (roiLow, roiHigh). Revenue is what members paid, net of the coupon; the gain adds the"
-            + " campaign's redeemed coupons back and the cost counts them: a coupon is counted once")
+    @Operation(summary = "Treated against holdout: conversion, revenue and margin uplift with 95% intervals, cost, ROI"
+            + " on gross margin")
+    @APIResponseSchema(value = CampaignReview.class, responseDescription = "uplifts with 95% intervals, cost and ROI with"
+            + " its 95% interval (roiLow, roiHigh). Revenue is what members paid, net of the coupon"
+            + " (revenuePerMemberUplift; incrementalRevenue adds the campaign's redeemed coupons back);"
+            + " marginPerMemberUplift is the gross margin of it (each line's amount × its margin_rate, else"
+            + " memberpulse.campaign.default-margin-rate). incrementalGain and roi are on margin: incrementalGain ="
+            + " marginPerMemberUplift × treated members + the redeemed coupons × the default rate, roi ="
+            + " incrementalGain / cost, its interval from the margin uplift's. The cost counts the coupons: a coupon is"
+            + " counted once")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<CampaignReview> results(@PathParam("id") String id) {
         return campaigns.review(id);

@@ -1,31 +1,51 @@
 package io.memberpulse.campaign.domain.experiment;
 
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The honest before/after: each arm's conversion (a purchase within the campaign window), order value and revenue
- * per member, the uplifts with 95% intervals, and the ROI of what the campaign cost against the revenue it added
- * over the holdout, with the ROI's 95% interval (from the revenue uplift's: the ROI is not significant where it spans
- * 0). Where an arm is empty, the uplifts, the ROI and its interval are undefined (NaN), as they are where nothing was
- * spent.
+ * The honest before/after: each arm's conversion (a purchase within the campaign window), order value, revenue and
+ * gross margin per member, the uplifts with 95% intervals, and the ROI of what the campaign cost against the gross
+ * margin it added over the holdout, with the ROI's 95% interval (from the margin uplift's: the ROI is not significant
+ * where it spans 0). Where an arm is empty, the uplifts, the ROI and its interval are undefined (NaN), as they are
+ * where nothing was spent.
+ * <p>
+ * The gain is margin, not revenue (DOMAIN.md prices a campaign with the net value per won-back member): a ¥100 sale
+ * at a 30% margin earns the chain ¥30, and setting ¥100 against the cost overstated the ROI some 3.3 times. Each
+ * line's margin is its amount times its margin_rate, or the default rate for a line that carries none.
  * <p>
  * The campaign's coupon is counted once, as a cost. Revenue is what members paid (paid_amount, net of every
- * discount, this campaign's coupon included, less refunds), so the revenue uplift is net of the coupon; the
- * incremental revenue adds the campaign's redeemed coupons back (revenue before its own coupon, the gain
- * DOMAIN.md's ROI calculator sets against a cost that includes the coupon). A coupon that changes nothing (treated
- * pay ¥90 with a ¥10 coupon, holdout pay ¥100) gains 0 against a cost of ¥10 a redeemer plus the touches: ROI 0, a
- * loss of the coupon and the touches, not twice the coupon.
+ * discount, this campaign's coupon included, less refunds), so the revenue and margin uplifts are net of the coupon.
+ * The incremental revenue adds the campaign's redeemed coupons back (revenue before its own coupon); the gain adds
+ * back their margin, at the default rate (the margin before the coupon), since the coupon's full value is in the
+ * cost. A coupon that changes nothing (treated pay ¥90 with a ¥10 coupon, holdout pay ¥100, all at the default rate)
+ * gains 0 against a cost of ¥10 a redeemer plus the touches: ROI 0, a loss of the coupon and the touches, not twice
+ * the coupon.
+ *
+ * @param revenuePerMemberUplift what treated members paid more than held-out ones, per member
+ * @param marginPerMemberUplift  the gross margin of what they paid more, per member
+ * @param incrementalRevenue     revenue uplift × treated members + the redeemed coupons' value
+ * @param incrementalGain        margin uplift × treated members + the redeemed coupons' value × the default rate
+ * @param roi                    incrementalGain / cost (on gross margin)
  */
 public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conversionUplift,
-        Estimate revenuePerMemberUplift, double cost, double incrementalRevenue, double roi, double roiLow,
-        double roiHigh) {
+        Estimate revenuePerMemberUplift, Estimate marginPerMemberUplift, double cost, double incrementalRevenue,
+        double incrementalGain, double roi, double roiLow, double roiHigh) {
 
-    /** One member's window: converted = bought at least once; revenue = net spend in the window. */
-    public record MemberWindow(Arm arm, int orders, double revenue) {
+    /**
+     * One member's window: converted = bought at least once; revenue = net spend in the window, of which
+     * revenueWithoutRate came on lines that carry no margin rate; marginOfRatedLines = the gross margin of the others
+     * (each line's amount times its rate; a refund takes back margin at its order's rate).
+     */
+    public record MemberWindow(Arm arm, int orders, double revenue, double marginOfRatedLines, double revenueWithoutRate) {
+        /** The gross margin of the member's net spend, lines without a rate of their own at the default rate. */
+        public double margin(double defaultMarginRate) {
+            return marginOfRatedLines + revenueWithoutRate * defaultMarginRate;
+        }
     }
 
     public record ArmResult(long members, long converted, double conversionRate, double averageOrderValue,
-            double revenuePerMember) {
+            double revenuePerMember, double marginPerMember) {
     }
 
     /**
@@ -35,26 +55,34 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
     public record Costs(double costPerTouch, long callsMade, double costPerCall, long couponsRedeemed, double couponValue) {
     }
 
-    public static CampaignReview of(List<MemberWindow> members, Costs costs) {
-        double[] treatedRevenue = members.stream().filter(m -> m.arm() == Arm.TREATED).mapToDouble(MemberWindow::revenue).toArray();
-        double[] holdoutRevenue = members.stream().filter(m -> m.arm() == Arm.HOLDOUT).mapToDouble(MemberWindow::revenue).toArray();
-        ArmResult treated = arm(members, Arm.TREATED);
-        ArmResult holdout = arm(members, Arm.HOLDOUT);
+    /**
+     * @param defaultMarginRate the margin rate of lines that carry none, and of the redeemed coupons' value
+     */
+    public static CampaignReview of(List<MemberWindow> members, Costs costs, double defaultMarginRate) {
+        ArmResult treated = arm(members, Arm.TREATED, defaultMarginRate);
+        ArmResult holdout = arm(members, Arm.HOLDOUT, defaultMarginRate);
         Estimate conversion = Estimate.differenceOfProportions(treated.converted(), treated.members(),
                 holdout.converted(), holdout.members());
-        Estimate revenue = Estimate.differenceOfMeans(Estimate.Summary.of(treatedRevenue), Estimate.Summary.of(holdoutRevenue));
+        Estimate revenue = uplift(members, MemberWindow::revenue);
+        Estimate margin = uplift(members, m -> m.margin(defaultMarginRate));
         double coupons = costs.couponsRedeemed() * costs.couponValue();
         double cost = treated.members() * costs.costPerTouch() + costs.callsMade() * costs.costPerCall() + coupons;
         boolean bothArms = holdout.members() > 0 && treated.members() > 0;
         // Paid amounts are net of the coupon already: it is added back here and counted in the cost, once.
-        double incremental = bothArms ? revenue.value() * treated.members() + coupons : 0;
+        double incrementalRevenue = bothArms ? revenue.value() * treated.members() + coupons : 0;
+        // The coupon's full value is in the cost; the paid amount, and so the margin uplift, is net of it. Its margin
+        // is added back at the default rate (a coupon carries no rate of its own), so the gain is the margin of the
+        // sale before the coupon, and gain − cost what the chain kept: ¥100 of goods at 30%, paid ¥90 with a ¥10
+        // coupon, gains 27 + 3 = 30 against the coupon's 10: 20 kept, as 90 paid − 70 for the goods.
+        double couponMargin = coupons * defaultMarginRate;
+        double incrementalGain = bothArms ? margin.value() * treated.members() + couponMargin : 0;
         // An empty arm measures nothing: no return, not a return of 0 on what was spent. Nothing spent (no call made
         // yet, a free channel): a return on nothing is none, not 0.
         boolean defined = bothArms && cost != 0;
-        return new CampaignReview(treated, holdout, conversion, revenue, cost, incremental,
-                defined ? incremental / cost : Double.NaN,
-                defined ? (revenue.low() * treated.members() + coupons) / cost : Double.NaN,
-                defined ? (revenue.high() * treated.members() + coupons) / cost : Double.NaN);
+        return new CampaignReview(treated, holdout, conversion, revenue, margin, cost, incrementalRevenue,
+                incrementalGain, defined ? incrementalGain / cost : Double.NaN,
+                defined ? (margin.low() * treated.members() + couponMargin) / cost : Double.NaN,
+                defined ? (margin.high() * treated.members() + couponMargin) / cost : Double.NaN);
     }
 
     /**
@@ -65,9 +93,16 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
         return !Double.isNaN(roiLow) && (roiLow > 0 || roiHigh < 0);
     }
 
-    private static ArmResult arm(List<MemberWindow> members, Arm arm) {
+    /** Treated against holdout, per member, of one figure of the window. */
+    private static Estimate uplift(List<MemberWindow> members, ToDoubleFunction<MemberWindow> figure) {
+        double[] treated = members.stream().filter(m -> m.arm() == Arm.TREATED).mapToDouble(figure).toArray();
+        double[] holdout = members.stream().filter(m -> m.arm() == Arm.HOLDOUT).mapToDouble(figure).toArray();
+        return Estimate.differenceOfMeans(Estimate.Summary.of(treated), Estimate.Summary.of(holdout));
+    }
+
+    private static ArmResult arm(List<MemberWindow> members, Arm arm, double defaultMarginRate) {
         long n = 0, converted = 0, orders = 0;
-        double revenue = 0;
+        double revenue = 0, margin = 0;
         for (MemberWindow member : members) {
             if (member.arm() != arm) {
                 continue;
@@ -76,8 +111,9 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
             converted += member.orders() > 0 ? 1 : 0;
             orders += member.orders();
             revenue += member.revenue();
+            margin += member.margin(defaultMarginRate);
         }
         return new ArmResult(n, converted, n == 0 ? 0 : (double) converted / n, orders == 0 ? 0 : revenue / orders,
-                n == 0 ? 0 : revenue / n);
+                n == 0 ? 0 : revenue / n, n == 0 ? 0 : margin / n);
     }
 }

@@ -68,43 +68,100 @@ class ExperimentTest {
         assertThatThrownBy(() -> SampleSize.perArm(0.18, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** A window of one ¥amount order whose line carries no margin rate (the default prices it). */
+    private static CampaignReview.MemberWindow unrated(Arm arm, int orders, double amount) {
+        return new CampaignReview.MemberWindow(arm, orders, amount, 0, amount);
+    }
+
     @Test
     void theReviewComparesArmsAndPricesTheCampaign() {
         List<CampaignReview.MemberWindow> members = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            members.add(new CampaignReview.MemberWindow(Arm.TREATED, i < 30 ? 1 : 0, i < 30 ? 100 : 0));
+            members.add(unrated(Arm.TREATED, i < 30 ? 1 : 0, i < 30 ? 100 : 0));
         }
         for (int i = 0; i < 100; i++) {
-            members.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, i < 20 ? 1 : 0, i < 20 ? 100 : 0));
+            members.add(unrated(Arm.HOLDOUT, i < 20 ? 1 : 0, i < 20 ? 100 : 0));
         }
-        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(0, 100, 6, 0, 0));
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(0, 100, 6, 0, 0), 0.30);
         assertThat(review.treated().conversionRate()).isEqualTo(0.3);
         assertThat(review.holdout().conversionRate()).isEqualTo(0.2);
         assertThat(review.conversionUplift().value()).isCloseTo(0.1, within(1e-12));
         assertThat(review.revenuePerMemberUplift().value()).isCloseTo(10, within(1e-9));
         assertThat(review.cost()).isEqualTo(600);
         assertThat(review.incrementalRevenue()).isCloseTo(1000, within(1e-9));
-        assertThat(review.roi()).isCloseTo(1000 / 600.0, within(1e-9));
+        // On margin: each ¥100 order earns ¥30 at the default 30%, so ¥3 more a treated member (0.3 × 30 − 0.2 × 30),
+        // ¥300 for the 100 treated against ¥600 of calls: ROI 0.5, a loss. On revenue it read 1000 / 600 = 1.67.
+        assertThat(review.treated().marginPerMember()).isCloseTo(9, within(1e-9));
+        assertThat(review.holdout().marginPerMember()).isCloseTo(6, within(1e-9));
+        assertThat(review.marginPerMemberUplift().value()).isCloseTo(3, within(1e-9));
+        assertThat(review.incrementalGain()).isCloseTo(300, within(1e-9));
+        assertThat(review.roi()).isCloseTo(0.5, within(1e-9));
+    }
+
+    /**
+     * Gain and ROI on gross margin, line by line. Treated: one ¥100 line at its own 50% (margin 50), and one order of
+     * a ¥60 line without a rate and a ¥40 line at 20% (margin 0.3 × 60 + 0.2 × 40 = 18 + 8 = 26), whose member
+     * redeemed the campaign's ¥10 coupon (paid net of it). Held out: a ¥50 line without a rate (margin 15), and a
+     * member who bought nothing. Revenue per member 100 against 25, uplift 75; margin per member (50 + 26) / 2 = 38
+     * against 7.5, uplift 30.5. Cost: 2 touches at ¥1 + the ¥10 coupon = 12. Gain: 30.5 × 2 treated + the coupon's
+     * margin 10 × 0.3 = 61 + 3 = 64, ROI 64 / 12 = 5.33. On revenue it was (75 × 2 + 10) / 12 = 13.33.
+     */
+    @Test
+    void theGainIsTheMarginUpliftWithEachLinesRateOrTheDefaultAndTheCouponsMargin() {
+        List<CampaignReview.MemberWindow> members = List.of(
+                new CampaignReview.MemberWindow(Arm.TREATED, 1, 100, 50, 0),
+                new CampaignReview.MemberWindow(Arm.TREATED, 1, 100, 8, 60),
+                unrated(Arm.HOLDOUT, 1, 50),
+                unrated(Arm.HOLDOUT, 0, 0));
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 1, 10), 0.30);
+        assertThat(review.revenuePerMemberUplift().value()).as("what REST reported before: kept").isCloseTo(75, within(1e-9));
+        assertThat(review.incrementalRevenue()).isCloseTo(160, within(1e-9));
+        assertThat(review.treated().marginPerMember()).isCloseTo(38, within(1e-9));
+        assertThat(review.holdout().marginPerMember()).isCloseTo(7.5, within(1e-9));
+        assertThat(review.marginPerMemberUplift().value()).isCloseTo(30.5, within(1e-9));
+        assertThat(review.cost()).isEqualTo(12);
+        assertThat(review.incrementalGain()).isCloseTo(64, within(1e-9));
+        assertThat(review.roi()).isCloseTo(64 / 12.0, within(1e-9));
+        // The margin uplift's interval is Welch's on the members' margins, {50, 26} against {15, 0}; the ROI's follows it.
+        Estimate margin = Estimate.differenceOfMeans(Estimate.Summary.of(new double[] {50, 26}),
+                Estimate.Summary.of(new double[] {15, 0}));
+        assertThat(review.marginPerMemberUplift().low()).isCloseTo(margin.low(), within(1e-9));
+        assertThat(review.marginPerMemberUplift().high()).isCloseTo(margin.high(), within(1e-9));
+        assertThat(review.roiLow()).isCloseTo((margin.low() * 2 + 3) / 12, within(1e-9));
+        assertThat(review.roiHigh()).isCloseTo((margin.high() * 2 + 3) / 12, within(1e-9));
+
+        // Another default prices only the lines without a rate and the coupon: at 10%, margins 50, 8 + 6 = 14 and 5:
+        // uplift (50 + 14) / 2 − 5 / 2 = 29.5, gain 59 + 1 = 60, ROI 5.
+        CampaignReview lowDefault = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 1, 10), 0.10);
+        assertThat(lowDefault.marginPerMemberUplift().value()).isCloseTo(29.5, within(1e-9));
+        assertThat(lowDefault.incrementalGain()).isCloseTo(60, within(1e-9));
+        assertThat(lowDefault.roi()).isCloseTo(5, within(1e-9));
     }
 
     /**
      * A coupon that changes nothing: treated members pay ¥90 with a ¥10 coupon (paid_amount is net of it), held-out
-     * ones pay ¥100. The loss is the coupon and the touch, ¥11 a redeemer, not the coupon twice (¥21): it was once
-     * taken off revenue and added to the cost as well.
+     * ones pay ¥100, all at the default 30%. The loss is the coupon and the touch, ¥11 a redeemer, not the coupon
+     * twice (¥21): it was once taken off revenue and added to the cost as well. On margin: 27 against 30 a member,
+     * −3 × 10 treated, and the ten coupons' margin 10 × 10 × 0.3 = 30 added back: gain 0, the margin of ¥100 of goods
+     * either way.
      */
     @Test
     void aCouponIsCountedOnceNotInRevenueAndCostBoth() {
         List<CampaignReview.MemberWindow> members = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            members.add(new CampaignReview.MemberWindow(Arm.TREATED, 1, 90));
-            members.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 100));
+            members.add(unrated(Arm.TREATED, 1, 90));
+            members.add(unrated(Arm.HOLDOUT, 1, 100));
         }
-        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 10, 10));
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 10, 10), 0.30);
         assertThat(review.revenuePerMemberUplift().value()).as("what members paid, net of the coupon").isEqualTo(-10);
         assertThat(review.cost()).isEqualTo(10 * 1 + 10 * 10);
         assertThat(review.incrementalRevenue()).as("revenue before the campaign's own coupon: nothing gained").isZero();
-        assertThat(review.incrementalRevenue() - review.cost()).as("¥10 coupon + ¥1 touch per redeemer").isEqualTo(-110);
-        assertThat(review.roi()).isZero();
+        assertThat(review.marginPerMemberUplift().value()).isCloseTo(-3, within(1e-9));
+        assertThat(review.incrementalGain()).as("margin before the campaign's own coupon: nothing gained")
+                .isCloseTo(0, within(1e-9));
+        assertThat(review.incrementalGain() - review.cost()).as("¥10 coupon + ¥1 touch per redeemer")
+                .isCloseTo(-110, within(1e-9));
+        assertThat(review.roi()).isCloseTo(0, within(1e-9));
         assertThat(review.isRoiSignificant()).isFalse();
     }
 
@@ -131,42 +188,51 @@ class ExperimentTest {
         assertThat(flat.low()).isEqualTo(3);
         assertThat(flat.high()).isEqualTo(3);
 
-        // The ROI's interval follows the revenue uplift's: 3 treated members, ¥1 a touch.
+        // The ROI's interval follows the margin uplift's: 3 treated members, ¥1 a touch. Every line at its own 50%:
+        // the margins are {5, 10, 15} against {0, 2.5, 5}, half the revenues, so Welch's interval is half the one
+        // above (the degrees of freedom do not change with the scale): uplift 7.5 in (−2.8884988, 17.8884988), and
+        // the ROI, 7.5 × 3 / 3, in the same bounds.
         List<CampaignReview.MemberWindow> members = new ArrayList<>();
         for (double[] arm : new double[][] {{10, 20, 30}, {0, 5, 10}}) {
             for (double revenue : arm) {
-                members.add(new CampaignReview.MemberWindow(arm[0] == 10 ? Arm.TREATED : Arm.HOLDOUT, 1, revenue));
+                members.add(new CampaignReview.MemberWindow(arm[0] == 10 ? Arm.TREATED : Arm.HOLDOUT, 1, revenue,
+                        0.5 * revenue, 0));
             }
         }
-        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 0, 0));
-        assertThat(review.roi()).isCloseTo(15, within(1e-9));
-        assertThat(review.roiLow()).isCloseTo(-5.7769975, within(1e-6));
-        assertThat(review.roiHigh()).isCloseTo(35.7769975, within(1e-6));
-        assertThat(review.isRoiSignificant()).as("the revenue uplift's interval spans 0").isFalse();
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 0, 0), 0.30);
+        assertThat(review.revenuePerMemberUplift().low()).isCloseTo(-5.7769975, within(1e-6));
+        assertThat(review.roi()).isCloseTo(7.5, within(1e-9));
+        assertThat(review.roiLow()).isCloseTo(-2.8884988, within(1e-6));
+        assertThat(review.roiHigh()).isCloseTo(17.8884988, within(1e-6));
+        assertThat(review.isRoiSignificant()).as("the margin uplift's interval spans 0").isFalse();
     }
 
     @Test
     void aReviewWithAnEmptyHoldoutOrNothingSpentClaimsNoUpliftAndNoReturn() {
-        List<CampaignReview.MemberWindow> treatedOnly = List.of(new CampaignReview.MemberWindow(Arm.TREATED, 1, 150),
-                new CampaignReview.MemberWindow(Arm.TREATED, 2, 90), new CampaignReview.MemberWindow(Arm.TREATED, 0, 0));
-        CampaignReview noHoldout = CampaignReview.of(treatedOnly, new CampaignReview.Costs(1, 0, 6, 0, 0));
+        List<CampaignReview.MemberWindow> treatedOnly = List.of(unrated(Arm.TREATED, 1, 150),
+                unrated(Arm.TREATED, 2, 90), unrated(Arm.TREATED, 0, 0));
+        CampaignReview noHoldout = CampaignReview.of(treatedOnly, new CampaignReview.Costs(1, 0, 6, 0, 0), 0.30);
         // Not the treated arm's whole 80 per member passed off as uplift over an empty holdout.
         assertThat(noHoldout.revenuePerMemberUplift().value()).isNaN();
         assertThat(noHoldout.conversionUplift().value()).isNaN();
+        assertThat(noHoldout.marginPerMemberUplift().value()).isNaN();
         assertThat(noHoldout.incrementalRevenue()).isZero();
+        assertThat(noHoldout.incrementalGain()).isZero();
         assertThat(noHoldout.cost()).isEqualTo(3);
         assertThat(noHoldout.roi()).as("no return measured against an empty holdout, not a return of 0").isNaN();
-        CampaignReview noTreated = CampaignReview.of(List.of(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 60)),
-                new CampaignReview.Costs(0, 2, 6, 0, 0));
+        CampaignReview noTreated = CampaignReview.of(List.of(unrated(Arm.HOLDOUT, 1, 60)),
+                new CampaignReview.Costs(0, 2, 6, 0, 0), 0.30);
         assertThat(noTreated.cost()).isEqualTo(12);
         assertThat(noTreated.roi()).isNaN();
 
         List<CampaignReview.MemberWindow> both = new ArrayList<>(treatedOnly);
-        both.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 60));
-        both.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 0, 0));
-        CampaignReview nothingSpent = CampaignReview.of(both, new CampaignReview.Costs(0, 0, 6, 0, 0));
+        both.add(unrated(Arm.HOLDOUT, 1, 60));
+        both.add(unrated(Arm.HOLDOUT, 0, 0));
+        CampaignReview nothingSpent = CampaignReview.of(both, new CampaignReview.Costs(0, 0, 6, 0, 0), 0.30);
         assertThat(nothingSpent.cost()).isZero();
         assertThat(nothingSpent.incrementalRevenue()).isCloseTo(3 * (80 - 30), within(1e-9));
+        // 30% of 80 against 30% of 30 a member, for 3 treated.
+        assertThat(nothingSpent.incrementalGain()).isCloseTo(3 * (24 - 9), within(1e-9));
         assertThat(nothingSpent.roi()).as("a return on nothing spent is none, not 0").isNaN();
     }
 

@@ -1,0 +1,119 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.memberpulse.campaign.domain.experiment.Arm;
+import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The margin_rate of purchase lines on member.events prices the campaign's gain and ROI over REST. */
+@QuarkusTest
+class CampaignGainOnMarginTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    Pool database;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = ChurnEvents.companion(bootstrapServers);
+        MemberEvents.register(kafka);
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    /**
+     * Two treated and two held-out members, an SMS at ¥1 a touch with a ¥10 coupon, the default margin rate 0.30.
+     * Treated a: a ¥100 line at its own 50%, then ¥20 of it refunded by an event without a rate, which takes margin
+     * back at the order's 50%: revenue 80, margin 50 − 10 = 40. Treated b: one order of a ¥60 line without a rate and
+     * a ¥40 line at 20%, paid with the campaign's ¥10 coupon: revenue 100, margin 18 + 8 = 26. Held out c: ¥50 without
+     * a rate, margin 15; held out d buys nothing. Revenue per member 90 against 25 (uplift 65; incremental revenue
+     * 65 × 2 + 10 = 140); margin per member 33 against 7.5 (uplift 25.5). Cost 2 × ¥1 + ¥10 = 12. Gain 25.5 × 2 + the
+     * coupon's margin 10 × 0.30 = 54: ROI 4.5 (on revenue it read 140 / 12 = 11.67).
+     */
+    @Test
+    void theGainAndRoiArePricedAtEachLinesMarginRate() {
+        String run = ChurnEvents.run();
+        String store = "mg-" + run;
+        // A window around the present: the campaign can go live, and the results are cut at now.
+        Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(10));
+        Instant end = start.plus(Duration.ofDays(30));
+        ChurnEvents.publish(kafka, List.of(scored("below-" + run, store, 0.3, 100, T1)));
+        String body = """
+                {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 1,
+                 "couponValue": 10, "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, start, end);
+        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON).body(body)
+                .post("/campaigns").then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
+        List<String> treated = IntStream.range(0, 100).mapToObj(i -> "t" + i + "-" + run)
+                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.TREATED).limit(2).toList();
+        List<String> heldOut = IntStream.range(0, 100).mapToObj(i -> "h" + i + "-" + run)
+                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).limit(2).toList();
+        String a = treated.get(0), b = treated.get(1), c = heldOut.get(0), d = heldOut.get(1);
+        ChurnEvents.publish(kafka, List.of(scored(a, store, 0.9, 100, T1), scored(b, store, 0.9, 100, T1),
+                scored(c, store, 0.9, 100, T1), scored(d, store, 0.9, 100, T1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
+                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1)").execute(Tuple.of(new String[] {a, b, c, d}))
+                .await().indefinitely().iterator().next().getLong(0) == 4);
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+
+        Instant bought = start.plus(Duration.ofDays(2));
+        MemberEvents.publish(kafka, List.of(
+                withMargin(MemberEvents.orderLine(a, run + "-a1", run + "-oa", bought, store, "sku-a", "wine", 1, 100), 0.5),
+                MemberEvents.refund(a, run + "-a2", run + "-oa", bought.plus(Duration.ofDays(1)), store, 20),
+                MemberEvents.coupon(b, run + "-bi", true, run + "-cb", campaign, 10, start, store),
+                MemberEvents.orderLine(b, run + "-b1", run + "-ob", bought, store, "sku-b", "dairy/milk", 1, 60),
+                withMargin(MemberEvents.orderLine(b, run + "-b2", run + "-ob", bought, store, "sku-c", "tobacco", 1, 40), 0.2),
+                MemberEvents.coupon(b, run + "-br", false, run + "-cb", campaign, 10, bought, store),
+                MemberEvents.orderLine(c, run + "-c1", run + "-oc", bought, store, "sku-b", "dairy/milk", 1, 50)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonPath results = given().get("/campaigns/{id}/results", campaign).then().statusCode(200).extract().jsonPath()
+                    .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+            assertThat(results.getDouble("cost")).isEqualTo(12);
+            // What REST reported before, kept under its names.
+            assertThat(results.getDouble("revenuePerMemberUplift.value")).isCloseTo(65, within(1e-9));
+            assertThat(results.getDouble("incrementalRevenue")).isCloseTo(140, within(1e-9));
+            assertThat(results.getDouble("treated.marginPerMember")).isCloseTo(33, within(1e-9));
+            assertThat(results.getDouble("holdout.marginPerMember")).isCloseTo(7.5, within(1e-9));
+            assertThat(results.getDouble("marginPerMemberUplift.value")).isCloseTo(25.5, within(1e-9));
+            assertThat(results.getDouble("incrementalGain")).isCloseTo(54, within(1e-9));
+            assertThat(results.getDouble("roi")).isCloseTo(4.5, within(1e-9));
+        });
+    }
+
+    private static MemberEvent withMargin(MemberEvent event, double rate) {
+        return event.toBuilder().setEvent(event.getEvent().toBuilder()
+                .setLine(event.getEvent().getLine().toBuilder().setMarginRate(rate))).build();
+    }
+}
