@@ -118,9 +118,14 @@ class CampaignResourceTest {
         String store = "s-" + run;
         List<ChurnScored> scores = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
-            scores.add(scored("m-" + run + "-" + i, store, i < 300 ? 0.8 : 0.2, 100, T1));
+            scores.add(scored("m-" + run + "-" + i, store, i < 40 ? 0.9 : i < 300 ? 0.8 : 0.2, 100, T1));
         }
-        ChurnEvents.publish(kafka, scores);
+        // The 40 riskiest first (their quota: 4 calls), so the store's top share only grows while the rest arrive: a
+        // call opened for a member the later scores push out of it would stay until due (InterventionSop.plan).
+        ChurnEvents.publish(kafka, scores.subList(0, 40));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().queryParam("limit", 100)
+                .get("/stores/{s}/call-list", store).then().statusCode(200).body("tasks.size()", equalTo(4)));
+        ChurnEvents.publish(kafka, scores.subList(40, 400));
         // Two segments of 150 each, known before the campaign enrols anyone.
         List<String> targeted = new ArrayList<>();
         List<ProducerRecord<String, SegmentChanged>> segments = new ArrayList<>();
