@@ -183,6 +183,13 @@ final class GrpcMapper {
         if (Double.isFinite(revenue.low()) && Double.isFinite(revenue.high())) {
             results.setRevenuePerMemberUpliftCiLow(revenue.low()).setRevenuePerMemberUpliftCiHigh(revenue.high());
         }
+        Estimate margin = review.marginPerMemberUplift();
+        if (Double.isFinite(margin.value())) {
+            results.setMarginPerMemberUplift(margin.value());
+        }
+        if (Double.isFinite(margin.low()) && Double.isFinite(margin.high())) {
+            results.setMarginPerMemberUpliftCiLow(margin.low()).setMarginPerMemberUpliftCiHigh(margin.high());
+        }
         return results.build();
     }
 

@@ -263,6 +263,11 @@ class CampaignResourceTest {
                     .isLessThan(results.getRevenuePerMemberUplift());
             assertThat(results.getRevenuePerMemberUpliftCiHigh()).isEqualTo(rest.getDouble("revenuePerMemberUplift.high"))
                     .isGreaterThan(results.getRevenuePerMemberUplift());
+            // The margin uplift the gain and the ROI's interval are built on, as REST's.
+            assertThat(results.getMarginPerMemberUplift()).isEqualTo(rest.getDouble("marginPerMemberUplift.value"))
+                    .isPositive().isLessThan(results.getRevenuePerMemberUplift());
+            assertThat(results.getMarginPerMemberUpliftCiLow()).isEqualTo(rest.getDouble("marginPerMemberUplift.low"));
+            assertThat(results.getMarginPerMemberUpliftCiHigh()).isEqualTo(rest.getDouble("marginPerMemberUplift.high"));
         } finally {
             channel.shutdownNow();
         }
@@ -471,6 +476,8 @@ class CampaignResourceTest {
                     .body("revenuePerMemberUplift.value", equalTo("NaN"));
             assertThat(results.hasRevenuePerMemberUplift()).isFalse();
             assertThat(results.hasRevenuePerMemberUpliftCiLow()).isFalse();
+            assertThat(results.hasMarginPerMemberUplift()).isFalse();
+            assertThat(results.hasMarginPerMemberUpliftCiLow()).isFalse();
         } finally {
             channel.shutdownNow();
         }
