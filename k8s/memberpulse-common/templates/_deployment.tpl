@@ -93,12 +93,15 @@ spec:
             {{- toYaml . | nindent 12 }}
             {{- end }}
           {{- end }}
-          {{- with $caMounts }}
+          {{- if or $caMounts .Values.extraVolumeMounts }}
           volumeMounts:
-            {{- range . }}
+            {{- range $caMounts }}
             - name: {{ .name }}
               mountPath: {{ .dir }}
               readOnly: true
+            {{- end }}
+            {{- with .Values.extraVolumeMounts }}
+            {{- toYaml . | nindent 12 }}
             {{- end }}
           {{- end }}
           {{- if gt (int $shutdown.preStop) 0 }}
@@ -135,9 +138,9 @@ spec:
             allowPrivilegeEscalation: false
             capabilities:
               drop: ["ALL"]
-      {{- with $caMounts }}
+      {{- if or $caMounts .Values.extraVolumes }}
       volumes:
-        {{- range . }}
+        {{- range $caMounts }}
         - name: {{ .name }}
           {{- if .secretName }}
           secret:
@@ -149,6 +152,9 @@ spec:
             items:
               - key: {{ .key }}
                 path: {{ .key }}
+        {{- end }}
+        {{- with .Values.extraVolumes }}
+        {{- toYaml . | nindent 8 }}
         {{- end }}
       {{- end }}
       {{- with .Values.nodeSelector }}

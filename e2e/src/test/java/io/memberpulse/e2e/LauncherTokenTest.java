@@ -35,7 +35,9 @@ class LauncherTokenTest {
         String printed = Files.readString(out, StandardCharsets.UTF_8).strip();
         assertThat(process.exitValue()).as(Files.readString(err, StandardCharsets.UTF_8)).isZero();
 
-        String[] parts = printed.substring(printed.lastIndexOf('\n') + 1).split("\\.");
+        // $(./memberpulse token) goes into an Authorization header: anything else on stdout would break it
+        assertThat(printed).as("stdout holds the token alone").doesNotContain("\n");
+        String[] parts = printed.split("\\.");
         assertThat(parts).as("a signed JWT: header.payload.signature").hasSize(3);
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
         assertThat(claims).contains("\"store_id\":\"store-7\"").contains("\"staff\"");

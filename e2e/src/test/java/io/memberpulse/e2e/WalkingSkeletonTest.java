@@ -222,7 +222,8 @@ class WalkingSkeletonTest {
         for (ServiceSpec spec : ServiceSpec.values()) {
             String url = stack.httpUrl(spec);
             given().get(url + "/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                    .body("checks.name", hasItems("Redis connection health check", "Kafka connection health check"));
+                    .body("checks.name", hasItems("Reactive PostgreSQL connections health check",
+                            "Redis connection health check", "Kafka connection health check"));
             String metrics = given().get(url + "/q/metrics").then().statusCode(200).extract().asString();
             assertThat(metrics).contains("jvm_memory_used_bytes");
             given().get(url + "/q/openapi?format=json").then().statusCode(200)

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.util.HashSet;
@@ -130,6 +132,31 @@ class ServiceChartsTest {
                 .hasMessageContaining("is plain http");
         assertThat(Charts.template("churn-service", Map.of("auth.publicKeyLocation", "/etc/memberpulse/keys/public.pem")))
                 .contains("/etc/memberpulse/keys/public.pem");
+    }
+
+    /** The key file that publicKeyLocation may name is mounted by the service's extra volumes, beside the CA mounts. */
+    @Test
+    void theTokenKeyFileIsMountedFromASecretBesideTheCaFiles() {
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, """
+                global:
+                  redis: {tls: true, ca: {secretName: redis-server-ca}}
+                churn-service:
+                  auth: {publicKeyLocation: /etc/memberpulse/keys/public.pem}
+                  extraVolumes: [{name: token-keys, secret: {secretName: sso-public-key}}]
+                  extraVolumeMounts: [{name: token-keys, mountPath: /etc/memberpulse/keys, readOnly: true}]
+                """);
+        assertThat(container(manifests, "churn-service").getVolumeMounts())
+                .extracting(VolumeMount::getName, VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                .containsExactly(tuple("redis-ca", "/etc/memberpulse/redis-ca", true),
+                        tuple("token-keys", "/etc/memberpulse/keys", true));
+        assertThat(ServiceWorkload.pod(manifests, "churn-service").getVolumes())
+                .extracting(Volume::getName, volume -> volume.getSecret().getSecretName())
+                .containsExactly(tuple("redis-ca", "redis-server-ca"), tuple("token-keys", "sso-public-key"));
+        assertThat(ServiceWorkload.configData(manifests, "churn-service"))
+                .containsEntry("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "/etc/memberpulse/keys/public.pem");
+        // extra volumes belong to the service they are set on
+        assertThat(ServiceWorkload.pod(manifests, "rfm-service").getVolumes()).extracting(Volume::getName)
+                .containsExactly("redis-ca");
     }
 
     /** Every service verifies callers' tokens with the platform's identity provider; unset, none verifies. */

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
  */
 public final class OpenEndpoints {
     /** The paths every service leaves open. */
-    public static final List<String> EVERY_SERVICE = List.of("/q/health/ready", "/q/health/live", "/q/metrics",
-            "/q/openapi");
+    public static final List<String> EVERY_SERVICE = List.of("/q/health/ready", "/q/health/live",
+            "/q/health/started", "/q/metrics", "/q/openapi");
 
     private OpenEndpoints() {
     }
