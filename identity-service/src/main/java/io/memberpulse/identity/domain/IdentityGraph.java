@@ -594,13 +594,13 @@ public final class IdentityGraph {
      * value last used on the member longer than the re-issue gap before {@code at} is a past holding (a phone
      * number given up, an old card). It stays in the profile and still identifies the member if it comes back (a
      * phone unless re-issued meanwhile), but no longer takes a place. Every value counts when the gap is off or the
-     * time unknown; one the event at {@code at} shows, one used after {@code at} (an import out of time order) and
+     * time unknown, and for a lifelong type (a UnionID); one the event at {@code at} shows, one used after {@code at} (an import out of time order) and
      * one whose use is unknown count too.
      *
      * @param shown the strong identifiers of the event at {@code at}: in use then, however long unused before
      */
     private int heldAt(IdentifierType type, Set<String> values, Instant at, List<Identifier> shown) {
-        if (guardrails.reissueGap() == null || at == null) {
+        if (guardrails.reissueGap() == null || at == null || type.isLifelong()) {
             return values.size();
         }
         int held = 0;
@@ -613,7 +613,7 @@ public final class IdentityGraph {
     }
 
     private boolean isHeldAt(Identifier identifier, Instant at, List<Identifier> shown) {
-        if (guardrails.reissueGap() == null || at == null) {
+        if (guardrails.reissueGap() == null || at == null || identifier.type().isLifelong()) {
             return true;
         }
         Instant last = lastSeen.get(identifier);

@@ -249,6 +249,25 @@ class StitchGuardrailsTest {
         assertThat(graph.root(first)).isNotEqualTo(graph.root(second));
     }
 
+    /** A UnionID is its person's for life: a second one on the member is somebody else, however long the first slept. */
+    @Test
+    void aSilentUnionIdStillTakesTheMembersOnePlace() {
+        Identifier card = memberNo("CARD-5");
+        Identifier oldUnion = new Identifier(IdentifierType.UNION_ID, "u-first");
+        Identifier newUnion = new Identifier(IdentifierType.UNION_ID, "u-second");
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF); // 1 UnionID a member
+        String member = link(graph, shows(on("2019-03-01"), oldUnion, card));
+
+        var later = graph.stitch(List.of(shows(on("2023-03-01"), newUnion, card)), ids);
+        assertThat(later.conflicts()).isEqualTo(1);
+        assertThat(later.newLinks()).doesNotContainKey(newUnion);
+        assertThat(graph.ownerOf(newUnion)).isEmpty();
+        assertThat(graph.ownerOf(oldUnion)).contains(member);
+        // nor do two members holding one UnionID each become one through a card they share years later
+        String other = link(graph, shows(on("2023-03-02"), newUnion));
+        assertThat(graph.canMerge(member, other, on("2023-03-02"))).isFalse();
+    }
+
     /** What a rebuilt graph gets from the store (member_identifier.last_seen) is enough to tell past holdings. */
     @Test
     void theLastUseStoredWithEachLinkTellsPastHoldingsAfterARebuild() {
