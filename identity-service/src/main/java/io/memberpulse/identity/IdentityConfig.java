@@ -88,7 +88,10 @@ public interface IdentityConfig {
         @WithDefault("8")
         int maxIdentitiesPerValue();
 
-        /** How many values of each type one member may hold at a time; 0 = no limit. */
+        /**
+         * How many values of each type one member may hold at a time (values unused for longer than the re-issue gap
+         * before an event are past holdings and not counted); 0 = no limit.
+         */
         @WithDefault("2")
         int maxMemberNos();
 
@@ -107,7 +110,10 @@ public interface IdentityConfig {
         @WithDefault("3")
         int maxEmails();
 
-        /** A phone silent for longer than this that comes back with somebody else's ids was re-issued. */
+        /**
+         * A phone silent for longer than this that comes back with somebody else's ids was re-issued; a value unused
+         * for longer than this no longer counts towards the per-type limits. PT0S = off (every value ever held counts).
+         */
         @WithDefault("P90D")
         Duration reissueGap();
     }

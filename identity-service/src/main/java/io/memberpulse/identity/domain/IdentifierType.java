@@ -35,6 +35,15 @@ public enum IdentifierType {
         return strong;
     }
 
+    /**
+     * Whether a value of this type belongs to its person for life, so a past one still takes its place in the
+     * per-type limit: WeChat gives one person one UnionID under a chain's developer account and never another. A
+     * second UnionID on a member is a second person, however long the first was silent.
+     */
+    public boolean isLifelong() {
+        return this == UNION_ID;
+    }
+
     public static Optional<IdentifierType> fromCode(String code) {
         for (IdentifierType type : values()) {
             if (type.code.equals(code)) {

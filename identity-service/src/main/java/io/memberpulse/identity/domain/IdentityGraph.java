@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * <ol>
  * <li>Deterministic: the event's strong identifiers (not quarantined, not re-issued) point at members;
  * when they point at several, those members are merged, unless the merge breaks a guardrail (a
- * per-type limit such as two UnionIDs, or a recorded split).</li>
+ * per-type limit such as two UnionIDs, counted over the values held at the event's time, or a recorded split).</li>
  * <li>Probabilistic: candidates found through blocking keys ({@link BlockingIndex}: masked phone, device,
  * home address, coupon, a phone one edit away) are scored against the event ({@link ProfileComparator}); the best one at or
  * above the threshold is merged with the event's member.</li>
@@ -279,6 +279,7 @@ public final class IdentityGraph {
         }
         strong.sort(BY_TYPE);
         Set<Identifier> reissued = reissued(event, strong);
+        List<Identifier> shown = reissued.isEmpty() ? strong : strong.stream().filter(i -> !reissued.contains(i)).toList();
         String member = null;
         Identifier decisive = null;
         for (Identifier identifier : strong) {
@@ -291,7 +292,7 @@ public final class IdentityGraph {
                 member = other;
                 decisive = identifier;
             } else if (!member.equals(other)) {
-                if (canMerge(member, other)) {
+                if (mayMerge(member, other, event.occurredAt(), shown)) {
                     member = merge(member, other, new MergeRecord(null, null, identifier.type().code(), 1.0,
                             List.of(decisive.toString(), identifier.toString()), List.of(), event.eventKey(),
                             event.occurredAt()), batch);
@@ -305,7 +306,7 @@ public final class IdentityGraph {
             buyer = root(buyer);
             if (member == null) {
                 member = buyer;
-            } else if (!member.equals(buyer) && canMerge(member, buyer)) {
+            } else if (!member.equals(buyer) && mayMerge(member, buyer, event.occurredAt(), shown)) {
                 member = merge(member, buyer, new MergeRecord(null, null, MergeRecord.SAME_ORDER, 1.0,
                         List.of("order:" + event.orderKey()), List.of(), event.eventKey(), event.occurredAt()), batch);
             }
@@ -349,7 +350,8 @@ public final class IdentityGraph {
      */
     private String joinAnonymousCopy(EventEvidence event, String member, Batch batch) {
         String other = batch.eventMembers.get(event.sameOrderAs());
-        if (other == null || holdsStrong(root(other)) || !canMerge(member, other)) {
+        if (other == null || holdsStrong(root(other))
+                || !mayMerge(member, other, event.occurredAt(), event.identifiers())) {
             return member;
         }
         return merge(member, other, new MergeRecord(null, null, MergeRecord.SAME_ORDER, 1.0,
@@ -366,7 +368,8 @@ public final class IdentityGraph {
     private void joinRepeatedReport(RepeatedReport report, Batch batch) {
         String original = root(report.originalMember());
         String copy = root(report.member());
-        if (original.equals(copy) || (holdsStrong(original) && holdsStrong(copy)) || !canMerge(original, copy)) {
+        if (original.equals(copy) || (holdsStrong(original) && holdsStrong(copy))
+                || !canMerge(original, copy, report.occurredAt())) {
             return;
         }
         merge(original, copy, new MergeRecord(null, null, MergeRecord.SAME_ORDER, 1.0,
@@ -392,7 +395,8 @@ public final class IdentityGraph {
             for (String waiting : personalDevices.takeWaiting(identifier.value(), this::root)) {
                 String owner = root(member);
                 String anonymousMember = root(waiting);
-                if (!holdsStrong(anonymousMember) && canMerge(owner, anonymousMember)) {
+                if (!holdsStrong(anonymousMember)
+                        && mayMerge(owner, anonymousMember, event.occurredAt(), event.identifiers())) {
                     merge(owner, anonymousMember, new MergeRecord(null, null, MergeRecord.PERSONAL_DEVICE, 1.0,
                             List.of(identifier.toString()), List.of(), event.eventKey(), event.occurredAt()), batch);
                 }
@@ -414,19 +418,23 @@ public final class IdentityGraph {
             Batch batch) {
         for (Identifier identifier : strong) {
             String owner = owners.get(identifier);
-            if (owner != null && reissued.contains(identifier)) {
+            boolean moves = owner != null && reissued.contains(identifier);
+            if (moves) {
                 profile(root(owner)).holdings(identifier.type()).remove(identifier.value());
                 owner = null;
             }
             if (owner == null) {
                 Set<String> values = profile(member).holdings(identifier.type());
                 int limit = guardrails.limitOf(identifier.type());
-                if (limit > 0 && values.size() >= limit) {
+                if (limit > 0 && heldAt(identifier.type(), values, event.occurredAt(), strong) >= limit) {
                     batch.conflicts++; // the member already holds as many of this type as allowed
                     continue;
                 }
                 values.add(identifier.value());
                 owners.put(identifier, member);
+                if (moves) { // its new holder's use starts now, not at the old holder's last use
+                    lastSeen.put(identifier, event.occurredAt());
+                }
                 batch.links.add(identifier);
             } else if (!root(owner).equals(member)) {
                 batch.conflicts++;
@@ -470,7 +478,7 @@ public final class IdentityGraph {
         }
         // two candidates as likely as each other: the evidence does not say which, so neither
         if (best == null || bestScore.total() < weights.linkThreshold() || runnerUp >= bestScore.total()
-                || !canMerge(member, best)) {
+                || !mayMerge(member, best, event.occurredAt(), event.identifiers())) {
             return member;
         }
         List<String> causes = new ArrayList<>();
@@ -534,8 +542,24 @@ public final class IdentityGraph {
         };
     }
 
-    /** Whether two members may become one: no recorded split between them, no per-type limit broken. */
+    /**
+     * Whether two members may become one, counting every value they ever held towards the per-type limits (see
+     * {@link #canMerge(String, String, Instant)} for the values held at a time).
+     */
     public boolean canMerge(String a, String b) {
+        return canMerge(a, b, null);
+    }
+
+    /**
+     * Whether two members may become one at {@code at}: no recorded split between them, and together they hold no
+     * more values of a type at that time than allowed ({@link #heldAt}; null = every value they ever held).
+     */
+    public boolean canMerge(String a, String b, Instant at) {
+        return mayMerge(a, b, at, List.of());
+    }
+
+    /** {@link #canMerge(String, String, Instant)} for an event: the values it shows are held at its time. */
+    private boolean mayMerge(String a, String b, Instant at, List<Identifier> shown) {
         String ra = root(a);
         String rb = root(b);
         if (ra.equals(rb)) {
@@ -551,13 +575,49 @@ public final class IdentityGraph {
             if (limit <= 0 || !type.isStrong()) {
                 continue;
             }
-            Set<String> union = new HashSet<>(pa.holdings(type));
-            union.addAll(pb.holdings(type));
-            if (union.size() > limit) {
+            Set<String> heldByA = pa.holdings(type);
+            int together = heldAt(type, heldByA, at, shown);
+            for (String value : pb.holdings(type)) {
+                if (!heldByA.contains(value) && isHeldAt(new Identifier(type, value), at, shown)) {
+                    together++;
+                }
+            }
+            if (together > limit) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * How many of a member's values of one type it holds at {@code at}, which is what the per-type limits count: a
+     * value last used on the member longer than the re-issue gap before {@code at} is a past holding (a phone
+     * number given up, an old card). It stays in the profile and still identifies the member if it comes back (a
+     * phone unless re-issued meanwhile), but no longer takes a place. Every value counts when the gap is off or the
+     * time unknown, and for a lifelong type (a UnionID); one the event at {@code at} shows, one used after {@code at} (an import out of time order) and
+     * one whose use is unknown count too.
+     *
+     * @param shown the strong identifiers of the event at {@code at}: in use then, however long unused before
+     */
+    private int heldAt(IdentifierType type, Set<String> values, Instant at, List<Identifier> shown) {
+        if (guardrails.reissueGap() == null || at == null || type.isLifelong()) {
+            return values.size();
+        }
+        int held = 0;
+        for (String value : values) {
+            if (isHeldAt(new Identifier(type, value), at, shown)) {
+                held++;
+            }
+        }
+        return held;
+    }
+
+    private boolean isHeldAt(Identifier identifier, Instant at, List<Identifier> shown) {
+        if (guardrails.reissueGap() == null || at == null || identifier.type().isLifelong()) {
+            return true;
+        }
+        Instant last = lastSeen.get(identifier);
+        return last == null || !last.plus(guardrails.reissueGap()).isBefore(at) || shown.contains(identifier);
     }
 
     private boolean forbidden(String ra, String rb) {

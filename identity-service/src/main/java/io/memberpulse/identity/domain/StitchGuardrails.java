@@ -15,10 +15,13 @@ import java.util.Set;
  *                               quarantined; 0 = no limit
  * @param maxIdentitiesPerValue  a strong value seen with more distinct other strong identifiers than this is
  *                               quarantined; 0 = no limit
- * @param maxPerMember           how many values of one type a member may hold at one time (absent = no limit)
+ * @param maxPerMember           how many values of one type a member may hold at one time (absent = no limit): a
+ *                               value the member has not used for longer than {@code reissueGap} before an event
+ *                               is a past holding and no longer counts (it still identifies the member)
  * @param reissueGap             a phone unused for longer than this that comes back with strong identifiers
  *                               of somebody else is treated as re-issued: it moves, the two people stay two;
- *                               null = phones are valid forever
+ *                               and a value unused that long no longer counts towards {@code maxPerMember};
+ *                               null = phones are valid forever and every value ever held counts
  */
 public record StitchGuardrails(Set<String> blockedValues, int maxStoresPerValue, int maxIdentitiesPerValue,
         Map<IdentifierType, Integer> maxPerMember, Duration reissueGap) {

@@ -132,6 +132,159 @@ class StitchGuardrailsTest {
         assertThat(result.conflicts()).isEqualTo(1);
     }
 
+    // ---- per-type limits count the values held at the event's time ----
+
+    static Instant on(String date) {
+        return Instant.parse(date + "T02:00:00Z");
+    }
+
+    static EventEvidence shows(Instant when, Identifier... identifiers) {
+        return new EventEvidence(0, List.of(identifiers), when, "s1");
+    }
+
+    /** Links one event through the graph; returns its member as it stands now. */
+    String link(IdentityGraph graph, EventEvidence event) {
+        return graph.root(graph.stitch(List.of(event), ids).assignments().get(0).memberId());
+    }
+
+    @Test
+    void aMemberWhoChangedPhonesOverTheYearsTakesAFourthNumberAndStaysOneMember() {
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF); // 3 phones a member
+        Identifier card = memberNo("CARD-1");
+        String member = link(graph, shows(on("2019-03-01"), phone("+8613911110001"), card));
+        link(graph, shows(on("2020-03-01"), phone("+8613911110002"), card));
+        link(graph, shows(on("2021-03-01"), phone("+8613911110003"), card));
+
+        var fourth = graph.stitch(List.of(shows(on("2023-03-01"), phone("+8613911110004"), card)), ids);
+        assertThat(fourth.conflicts()).isZero();
+        assertThat(fourth.newLinks()).containsEntry(phone("+8613911110004"), member);
+        // the new number alone finds the member: no false split
+        assertThat(link(graph, shows(on("2023-04-01"), phone("+8613911110004")))).isEqualTo(member);
+        // the old numbers stay in the member's history
+        assertThat(graph.ownerOf(phone("+8613911110001"))).contains(member);
+        assertThat(graph.memberCount()).isEqualTo(1);
+    }
+
+    @Test
+    void fourPhonesWithinTheSilencePeriodStillBreakTheLimit() {
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        Identifier card = memberNo("CARD-2");
+        Instant start = on("2023-01-01");
+        String member = link(graph, shows(start, phone("+8613922220001"), card));
+        link(graph, shows(start.plus(Duration.ofDays(10)), phone("+8613922220002"), card));
+        link(graph, shows(start.plus(Duration.ofDays(20)), phone("+8613922220003"), card));
+
+        // the first number was used exactly 90 days ago: still held (only a longer silence ends a holding)
+        var fourth = graph.stitch(List.of(shows(start.plus(Duration.ofDays(90)), phone("+8613922220004"), card)), ids);
+        assertThat(fourth.conflicts()).isEqualTo(1);
+        assertThat(fourth.newLinks()).doesNotContainKey(phone("+8613922220004"));
+        assertThat(graph.ownerOf(phone("+8613922220004"))).isEmpty();
+        // a day later it has been silent for 91 days: it no longer takes a place
+        var fifth = graph.stitch(List.of(shows(start.plus(Duration.ofDays(91)), phone("+8613922220005"), card)), ids);
+        assertThat(fifth.conflicts()).isZero();
+        assertThat(fifth.newLinks()).containsEntry(phone("+8613922220005"), member);
+    }
+
+    @Test
+    void anOldValueShownAgainIsHeldAgainAndStillIdentifiesItsMember() {
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF); // 3 e-mails a member
+        Identifier card = memberNo("CARD-3");
+        List<Identifier> mails = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            mails.add(new Identifier(IdentifierType.EMAIL, "mail" + i + "@example.com"));
+        }
+        String member = link(graph, shows(on("2019-03-01"), mails.get(0), card));
+        link(graph, shows(on("2020-03-01"), mails.get(1), card));
+        link(graph, shows(on("2021-03-01"), mails.get(2), card));
+        assertThat(link(graph, shows(on("2023-03-01"), mails.get(3), card))).isEqualTo(member);
+        // the first address, unused for four years, comes back alone: an e-mail is never re-issued, so it is theirs
+        assertThat(link(graph, shows(on("2023-04-01"), mails.get(0)))).isEqualTo(member);
+        assertThat(mails).allSatisfy(mail -> assertThat(graph.ownerOf(mail)).contains(member));
+        // an event showing an old value with a new one: the old one is in use then, so it takes its place
+        Identifier fifth = new Identifier(IdentifierType.EMAIL, "mail5@example.com");
+        Identifier sixth = new Identifier(IdentifierType.EMAIL, "mail6@example.com");
+        var withOld = graph.stitch(List.of(shows(on("2023-04-02"), mails.get(1), fifth, card)), ids);
+        assertThat(withOld.newLinks()).doesNotContainKey(fifth); // mail4, mail1 and mail2 held on 2023-04-02
+        assertThat(withOld.conflicts()).isEqualTo(1);
+        assertThat(graph.stitch(List.of(shows(on("2023-10-01"), sixth, card)), ids).newLinks())
+                .as("every address silent since spring").containsEntry(sixth, member);
+    }
+
+    @Test
+    void twoMembersMergeWhenTheValuesTheyHoldAtTheEventsTimeFitTheLimit() {
+        Identifier card = memberNo("CARD-4");
+        Identifier openid = new Identifier(IdentifierType.OPENID, "o-4");
+        // the card holder used two numbers years ago, the app user two now: two numbers held on the day they meet
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        String holder = link(graph, shows(on("2019-03-01"), phone("+8613944440001"), card));
+        link(graph, shows(on("2020-03-01"), phone("+8613944440002"), card));
+        String appUser = link(graph, shows(on("2023-02-01"), phone("+8613944440003"), openid));
+        link(graph, shows(on("2023-03-01"), phone("+8613944440004"), openid));
+        assertThat(graph.canMerge(holder, appUser, on("2023-04-01"))).isTrue();
+        assertThat(graph.canMerge(holder, appUser)).as("at no particular time every number counts").isFalse();
+        var meeting = graph.stitch(List.of(shows(on("2023-04-01"), card, openid)), ids);
+        assertThat(meeting.merges()).hasSize(1);
+        assertThat(graph.root(holder)).isEqualTo(graph.root(appUser));
+
+        // all four numbers in use within the silence period: the merge is refused as before
+        IdentityGraph recent = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        String cardHolder = link(recent, shows(on("2023-01-01"), phone("+8613955550001"), card));
+        link(recent, shows(on("2023-02-01"), phone("+8613955550002"), card));
+        String otherUser = link(recent, shows(on("2023-02-01"), phone("+8613955550003"), openid));
+        link(recent, shows(on("2023-03-01"), phone("+8613955550004"), openid));
+        var refused = recent.stitch(List.of(shows(on("2023-04-01"), card, openid)), ids);
+        assertThat(refused.merges()).isEmpty();
+        assertThat(recent.root(cardHolder)).isNotEqualTo(recent.root(otherUser));
+    }
+
+    @Test
+    void twoUnionIdsShownTogetherNeverMergeHoweverLongOneWasSilent() {
+        Identifier oldUnion = new Identifier(IdentifierType.UNION_ID, "u-old");
+        Identifier newUnion = new Identifier(IdentifierType.UNION_ID, "u-new");
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        String first = link(graph, shows(on("2019-03-01"), oldUnion));
+        String second = link(graph, shows(on("2023-03-01"), newUnion));
+        var both = graph.stitch(List.of(shows(on("2023-04-01"), oldUnion, newUnion)), ids);
+        assertThat(both.merges()).isEmpty();
+        assertThat(graph.root(first)).isNotEqualTo(graph.root(second));
+    }
+
+    /** A UnionID is its person's for life: a second one on the member is somebody else, however long the first slept. */
+    @Test
+    void aSilentUnionIdStillTakesTheMembersOnePlace() {
+        Identifier card = memberNo("CARD-5");
+        Identifier oldUnion = new Identifier(IdentifierType.UNION_ID, "u-first");
+        Identifier newUnion = new Identifier(IdentifierType.UNION_ID, "u-second");
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF); // 1 UnionID a member
+        String member = link(graph, shows(on("2019-03-01"), oldUnion, card));
+
+        var later = graph.stitch(List.of(shows(on("2023-03-01"), newUnion, card)), ids);
+        assertThat(later.conflicts()).isEqualTo(1);
+        assertThat(later.newLinks()).doesNotContainKey(newUnion);
+        assertThat(graph.ownerOf(newUnion)).isEmpty();
+        assertThat(graph.ownerOf(oldUnion)).contains(member);
+        // nor do two members holding one UnionID each become one through a card they share years later
+        String other = link(graph, shows(on("2023-03-02"), newUnion));
+        assertThat(graph.canMerge(member, other, on("2023-03-02"))).isFalse();
+    }
+
+    /** What a rebuilt graph gets from the store (member_identifier.last_seen) is enough to tell past holdings. */
+    @Test
+    void theLastUseStoredWithEachLinkTellsPastHoldingsAfterARebuild() {
+        Identifier card = memberNo("CARD-6");
+        var known = new BatchStitcher.Known(
+                Map.of(phone("+8613966660001"), "old", phone("+8613966660002"), "old", phone("+8613966660003"), "old",
+                        card, "old"),
+                Map.of(phone("+8613966660001"), on("2019-03-01"), phone("+8613966660002"), on("2020-03-01"),
+                        phone("+8613966660003"), on("2021-03-01"), card, on("2021-03-01")),
+                Set.of());
+        var result = BatchStitcher.stitch(List.of(at(0, on("2023-03-01"), "s1", phone("+8613966660004"), card),
+                at(1, on("2023-04-01"), "s1", phone("+8613966660004"))), known, ids, StitchGuardrails.DEFAULTS);
+        assertThat(members(result)).containsExactly("old", "old");
+        assertThat(result.newLinks()).containsEntry(phone("+8613966660004"), "old");
+        assertThat(result.conflicts()).isZero();
+    }
+
     @Test
     void aLostCardLinksThroughARecentlyUsedPhone() {
         Identifier mobile = phone("+8613912345678");

@@ -633,4 +633,36 @@ class EventResourceTest {
         given().get("/members/" + first).then().statusCode(200).body("eventCount", equalTo(1));
         given().get("/members/" + second).then().statusCode(200).body("eventCount", equalTo(2));
     }
+
+    /**
+     * A member who changed numbers over the years: the fourth number joins them (old ones are past holdings). The
+     * numbers differ in two digits, so that no typo rule links the last one alone.
+     */
+    @Test
+    void aFourthPhoneYearsAfterTheFirstThreeJoinsTheMemberAndFindsThemAlone() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String digits = run.chars().map(c -> '0' + c % 10).limit(7)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        String years = """
+                event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,paid_amount
+                y1-%1$s,pos,order,2019-03-01T10:00:00+08:00,s-y1,1351%2$s,YA-%1$s,y1-%1$s,1,10.00
+                y2-%1$s,pos,order,2020-03-01T10:00:00+08:00,s-y1,1372%2$s,YA-%1$s,y2-%1$s,1,10.00
+                y3-%1$s,pos,order,2021-03-01T10:00:00+08:00,s-y1,1383%2$s,YA-%1$s,y3-%1$s,1,10.00
+                y4-%1$s,pos,order,2023-03-01T10:00:00+08:00,s-y1,1394%2$s,YA-%1$s,y4-%1$s,1,10.00
+                """.formatted(run, digits);
+        String alone = """
+                event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,paid_amount
+                y5-%1$s,pos,order,2023-04-01T10:00:00+08:00,s-y1,1394%2$s,,y5-%1$s,1,12.00
+                """.formatted(run, digits);
+        given().contentType("text/csv").body(years).post("/events/csv").then().statusCode(200).body("accepted", equalTo(4));
+        given().contentType("text/csv").body(alone).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
+
+        String member = given().queryParam("member_no", "YA-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        given().queryParam("phone", "1394" + digits).get("/members/resolve").then().statusCode(200)
+                .body("memberId", equalTo(member));
+        given().queryParam("phone", "1351" + digits).get("/members/resolve").then().statusCode(200)
+                .body("memberId", equalTo(member));
+        given().get("/members/" + member).then().statusCode(200).body("eventCount", equalTo(5));
+    }
 }
