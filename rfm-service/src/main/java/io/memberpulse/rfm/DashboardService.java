@@ -2,6 +2,7 @@ package io.memberpulse.rfm;
 
 import io.memberpulse.rfm.domain.Dashboard;
 import io.memberpulse.rfm.domain.InvalidParameterException;
+import io.memberpulse.rfm.domain.StoreRegion;
 import io.memberpulse.rfm.store.DashboardRepository;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.smallrye.mutiny.Uni;
@@ -69,6 +70,10 @@ public class DashboardService {
 
     public Uni<List<Dashboard.StoreRow>> stores(Window w) {
         return dashboards.stores(w.from(), w.to());
+    }
+
+    public Uni<List<Dashboard.RegionRow>> regions(Window w) {
+        return dashboards.regions(w.from(), w.to(), StoreRegion.UNASSIGNED);
     }
 
     public Uni<List<Dashboard.SegmentSizeRow>> segmentHistory(Window w) {

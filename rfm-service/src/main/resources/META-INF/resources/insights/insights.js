@@ -56,10 +56,10 @@ function rows(table, data, cells) {
 }
 
 async function load() {
-  const [repurchase, activity, values, stores, funnel, segments] = await Promise.all([
+  const [repurchase, activity, values, stores, funnel, segments, regions] = await Promise.all([
     get(withWindow("/dashboard/repurchase")), get(withWindow("/dashboard/activity")),
     get(withWindow("/dashboard/order-values?width=50")), get(withWindow("/dashboard/stores")),
-    get(withWindow("/dashboard/funnel")), get("/segments"),
+    get(withWindow("/dashboard/funnel")), get("/segments"), get(withWindow("/dashboard/regions")),
   ]);
   document.getElementById("window").textContent = windowQuery ? decodeURIComponent(windowQuery).replace("&", "  ") : "last 90 days";
   document.getElementById("buyers").textContent = repurchase.buyers.toLocaleString();
@@ -72,6 +72,8 @@ async function load() {
   rows("segments", segments.filter((s) => s.size > 0), (s) => [s.name, s.size.toLocaleString()]);
   rows("stores", stores.slice(0, 15), (s) => [s.storeId, s.members.toLocaleString(), s.orders.toLocaleString(), money(s.revenue),
     money(s.averageOrderValue), pct(s.repurchaseRate)]);
+  rows("regions", regions, (r) => [r.region, r.stores.length.toLocaleString(), r.members.toLocaleString(),
+    r.orders.toLocaleString(), money(r.revenue), money(r.averageOrderValue), pct(r.repurchaseRate)]);
   rows("funnel", funnel.slice(0, 15), (f) => [f.storeId, f.newMembers.toLocaleString(),
     f.repurchasedWithin7Days.toLocaleString(), f.stillWithinFirst7Days.toLocaleString(), pct(f.rate)]);
   document.body.dataset.loaded = "true";

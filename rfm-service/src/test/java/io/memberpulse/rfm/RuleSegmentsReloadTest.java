@@ -3,10 +3,12 @@ package io.memberpulse.rfm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.rfm.store.RuleSegmentRepository;
+import io.memberpulse.rfm.testdata.TestConfig;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -105,108 +107,15 @@ class RuleSegmentsReloadTest {
         }
     }
 
+    /** The service's configuration, with the thresholds these tests name set here whatever the shipped ones become. */
     static RfmConfig config() {
-        RfmConfig.Active active = new RfmConfig.Active() {
-            public double maxRecencyDays() {
-                return 6;
-            }
-
-            public int minOrders30d() {
-                return 5;
-            }
-
-            public double minMonetary30d() {
-                return 700;
-            }
-        };
-        RfmConfig.Fading fading = new RfmConfig.Fading() {
-            public double minRecencyDays() {
-                return 20;
-            }
-
-            public int maxOrders30d() {
-                return 1;
-            }
-
-            public double maxMonetary30d() {
-                return 200;
-            }
-        };
-        RfmConfig.Segments thresholds = new RfmConfig.Segments() {
-            public RfmConfig.Active highValueActive() {
-                return active;
-            }
-
-            public RfmConfig.Active potential() {
-                return active;
-            }
-
-            public RfmConfig.Fading churnEdge() {
-                return fading;
-            }
-        };
-        RfmConfig.Lifecycle lifecycle = new RfmConfig.Lifecycle() {
-            public double dormantDays() {
-                return 180;
-            }
-
-            public double atRiskDays() {
-                return 45;
-            }
-
-            public int loyalOrders90d() {
-                return 6;
-            }
-
-            public double loyalMonetary90d() {
-                return 600;
-            }
-        };
-        RfmConfig.Settings settings = new RfmConfig.Settings() {
-            public double defaultMarginRate() {
-                return 0.30;
-            }
-
-            public java.util.Optional<String> categoryMarginRates() {
-                return java.util.Optional.empty();
-            }
-
-            public String refreshEvery() {
-                return "10s";
-            }
-
-            public String ruleReloadEvery() {
-                return "5s";
-            }
-
-            public String removalsCleanupEvery() {
-                return "1h";
-            }
-
-            public java.time.Duration maxClockLead() {
-                return java.time.Duration.ofMinutes(5);
-            }
-
-            public java.time.ZoneId dayZone() {
-                return java.time.ZoneId.of("Asia/Shanghai");
-            }
-
-            public RfmConfig.Lifecycle lifecycle() {
-                return lifecycle;
-            }
-
-            public RfmConfig.Segments segments() {
-                return thresholds;
-            }
-        };
-        return new RfmConfig() {
-            public RfmConfig.Redis redis() {
-                return () -> "test:";
-            }
-
-            public RfmConfig.Settings rfm() {
-                return settings;
-            }
-        };
+        return TestConfig.rfm(Map.of(
+                "memberpulse.rfm.segments.high-value-active.max-recency-days", "6",
+                "memberpulse.rfm.segments.high-value-active.min-orders-30d", "5",
+                "memberpulse.rfm.segments.high-value-active.min-monetary-30d", "700",
+                "memberpulse.rfm.segments.churn-edge.min-recency-days", "20",
+                "memberpulse.rfm.segments.churn-edge.max-orders-30d", "1",
+                "memberpulse.rfm.segments.churn-edge.max-monetary-30d", "200",
+                "memberpulse.rfm.lifecycle.dormant-days", "180"));
     }
 }

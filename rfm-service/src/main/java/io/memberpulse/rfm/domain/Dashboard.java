@@ -37,6 +37,17 @@ public final class Dashboard {
             double repurchaseRate) {
     }
 
+    /**
+     * The store comparison's figures over a region's stores (the store directory's; {@code unassigned}: stores without
+     * a region). Like a store's row, a member is counted once in each row they bought in: a member who bought at two
+     * stores of one region is one member of it, and their orders there count together towards its repurchase rate.
+     *
+     * @param stores the stores of the region with orders in the window
+     */
+    public record RegionRow(String region, java.util.List<String> stores, long members, long orders, double revenue,
+            double averageOrderValue, double repurchaseRate) {
+    }
+
     public record SegmentSizeRow(LocalDate day, String segmentId, long size) {
     }
 

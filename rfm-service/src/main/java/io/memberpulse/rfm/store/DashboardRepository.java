@@ -138,6 +138,34 @@ public class DashboardRepository {
                 });
     }
 
+    /**
+     * The store comparison over regions: each order in the region of its store (the store directory's), stores without
+     * one (and orders without a store) in {@code unassigned}. As per store, a member is counted once per row: members
+     * are the distinct buyers of the region, and the repurchase rate the share of them with two orders or more at
+     * any of its stores. Orders and revenue are the sums of the region's stores.
+     */
+    public Uni<List<Dashboard.RegionRow>> regions(Instant from, Instant to, String unassigned) {
+        return pool.preparedQuery(ORDERS + """
+                , regional AS (SELECT coalesce(r.region, $3) AS region, o.store_id, o.member_id, o.net
+                               FROM orders o LEFT JOIN store_region r ON r.store_id = o.store_id),
+                per_member AS (SELECT region, member_id, count(*) AS n, sum(net) AS revenue FROM regional GROUP BY 1, 2),
+                stores AS (SELECT region, array_agg(DISTINCT store_id ORDER BY store_id) FILTER (WHERE store_id IS NOT NULL) AS ids
+                           FROM regional GROUP BY 1)
+                SELECT p.region, s.ids, count(*), sum(n), sum(revenue), sum(revenue) / sum(n),
+                       avg(CASE WHEN n >= 2 THEN 1.0 ELSE 0.0 END)
+                FROM per_member p JOIN stores s ON s.region = p.region
+                GROUP BY p.region, s.ids ORDER BY sum(revenue) DESC, p.region""")
+                .execute(window(from, to).addString(unassigned)).map(rows -> {
+                    List<Dashboard.RegionRow> result = new ArrayList<>();
+                    rows.forEach(row -> {
+                        String[] stores = row.getArrayOfStrings(1);
+                        result.add(new Dashboard.RegionRow(row.getString(0), stores == null ? List.of() : List.of(stores),
+                                row.getLong(2), row.getLong(3), row.getDouble(4), row.getDouble(5), row.getDouble(6)));
+                    });
+                    return result;
+                });
+    }
+
     /** Records the day's sizes (event-time day); a day recorded again keeps its latest sizes. */
     public Uni<Void> recordSegmentSizes(LocalDate day, java.util.Map<String, Long> sizes) {
         if (sizes.isEmpty()) {

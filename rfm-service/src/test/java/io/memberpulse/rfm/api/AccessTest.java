@@ -51,6 +51,7 @@ class AccessTest {
             r -> r.get("/dashboard/repurchase"),
             r -> r.get("/dashboard/order-values"),
             r -> r.get("/dashboard/stores"),
+            r -> r.get("/dashboard/regions"),
             r -> r.get("/dashboard/segments"),
             r -> r.contentType(ContentType.JSON).body("{\"rule\": \"true\"}").post("/segments/preview"),
             r -> r.contentType(ContentType.JSON).body("{\"id\": \"acc-none\", \"name\": \"x\", \"rule\": \"true\"}")
@@ -58,7 +59,9 @@ class AccessTest {
             r -> r.contentType(ContentType.JSON)
                     .body("{\"minRecencyDays\": 1, \"maxOrders30d\": 99, \"maxMonetary30d\": 99999}")
                     .put("/segments/churn-edge/thresholds"),
-            r -> r.delete("/segments/acc-none"));
+            r -> r.delete("/segments/acc-none"),
+            r -> r.get("/stores"),
+            r -> r.contentType(ContentType.JSON).body("{\"region\": \"acc-none\"}").put("/stores/acc-none"));
 
     ManagedChannel channel;
 

@@ -22,5 +22,8 @@ class OpenApiTest {
         assertThat(openApi.responses("delete", "/segments/{segmentId}")).contains("204", "404");
         assertThat(openApi.responses("post", "/segments")).contains("201", "400", "409").doesNotContain("200");
         assertThat(openApi.schemaOf("post", "/segments", "201")).endsWith("/DefinedResponse");
+        assertThat(openApi.schemaOf("put", "/stores/{storeId}", "200")).endsWith("/StoreResponse");
+        assertThat(openApi.responses("put", "/stores/{storeId}")).contains("200", "400");
+        assertThat(openApi.responses("get", "/dashboard/regions")).contains("200", "400");
     }
 }

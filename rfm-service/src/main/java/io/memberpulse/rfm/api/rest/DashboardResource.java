@@ -21,7 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.ANALYST)
 @Path("/dashboard")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "dashboard", description = "Member funnel, activity, repurchase, order values, stores, segments over time")
+@Tag(name = "dashboard", description = "Member funnel, activity, repurchase, order values, stores, regions, segments over time")
 public class DashboardResource {
     /** The narrowest order-value bucket: a cent. */
     static final double MIN_WIDTH = 0.01;
@@ -71,6 +71,17 @@ public class DashboardResource {
     @Operation(summary = "Store comparison: members, orders, revenue, order value, repurchase rate")
     public Uni<List<Dashboard.StoreRow>> stores(@QueryParam("from") String from, @QueryParam("to") String to) {
         return window(from, to).flatMap(dashboards::stores);
+    }
+
+    @GET
+    @Path("regions")
+    @Operation(summary = "Region comparison: the store comparison's figures over each region's stores",
+            description = "Regions come from the store directory (PUT /stores/{storeId}); stores without one are counted "
+                    + "under \"unassigned\". As per store, a member is counted once in each row they bought in: a member "
+                    + "who bought at two stores of one region is one member of it, and their orders at both count "
+                    + "towards its repurchase rate; orders and revenue are the sums of its stores'")
+    public Uni<List<Dashboard.RegionRow>> regions(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return window(from, to).flatMap(dashboards::regions);
     }
 
     @GET

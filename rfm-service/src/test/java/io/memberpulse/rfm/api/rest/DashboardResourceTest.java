@@ -97,7 +97,7 @@ class DashboardResourceTest {
     @Test
     void aFromAfterTheEventClockWithoutToIsRefusedNamingFrom() {
         // the window was [from, clock): inverted, and every view answered nothing as if nothing had happened
-        for (String view : List.of("funnel", "activity", "repurchase", "order-values", "stores", "segments")) {
+        for (String view : List.of("funnel", "activity", "repurchase", "order-values", "stores", "regions", "segments")) {
             given().get("/dashboard/" + view + "?from=9000-01-01T00:00:00Z").then().statusCode(400)
                     .body("errors[0].field", equalTo("from")).body("errors[0].reason", startsWith("must be before the window's end"));
         }
@@ -237,6 +237,7 @@ class DashboardResourceTest {
             assertThat(browser.findElement(By.id("repurchase-rate")).getText()).isEqualTo("66.7%");
             assertThat(browser.findElements(By.cssSelector("#activity rect"))).isNotEmpty();
             assertThat(browser.findElements(By.cssSelector("#stores tbody tr"))).isNotEmpty();
+            assertThat(browser.findElements(By.cssSelector("#regions tbody tr"))).isNotEmpty();
             assertThat(browser.findElement(By.id("segments")).getText()).contains("Lifecycle");
             Files.write(Path.of("target/insights.png"), browser.getScreenshotAs(OutputType.BYTES));
         } finally {
