@@ -195,7 +195,8 @@ final class GrpcMapper {
 
     private static ArmResult arm(CampaignReview.ArmResult arm) {
         return ArmResult.newBuilder().setMembers(arm.members()).setConverted(arm.converted())
-                .setConversionRate(arm.conversionRate()).setAverageOrderValue(arm.averageOrderValue()).build();
+                .setConversionRate(arm.conversionRate()).setAverageOrderValue(arm.averageOrderValue())
+                .setRevenuePerMember(arm.revenuePerMember()).setMarginPerMember(arm.marginPerMember()).build();
     }
 
     /** proto3 doubles carry NaN, but callers should not have to: an undefined figure is sent as 0. */
