@@ -36,11 +36,8 @@ public class RunCampaignsService {
         this.campaigns = campaigns;
         this.segments = segments;
         this.costPerCall = config.campaign().costPerCall();
+        // Within (0, 1]: checked when the configuration is read, at start (MarginRateConverter).
         this.defaultMarginRate = config.campaign().defaultMarginRate();
-        if (!(defaultMarginRate >= 0 && defaultMarginRate <= 1)) {
-            throw new IllegalArgumentException("memberpulse.campaign.default-margin-rate must be within 0..1: "
-                    + defaultMarginRate);
-        }
     }
 
     public Uni<Campaign> campaign(String id) {
