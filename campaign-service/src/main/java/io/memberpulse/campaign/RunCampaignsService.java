@@ -93,7 +93,10 @@ public class RunCampaignsService {
         });
     }
 
-    /** The review as of now: arms, uplifts with 95% intervals, cost and ROI (on gross margin) against the holdout. */
+    /**
+     * The review as of now: arms, uplifts with 95% intervals, cost and ROI (on gross margin) against the holdout, and
+     * each of the campaign's variants against the same holdout.
+     */
     public Uni<CampaignReview> review(String id) {
         return campaign(id).flatMap(campaign -> {
             // One window for revenue and coupons alike: [start, min(end, now)).
@@ -103,7 +106,7 @@ public class RunCampaignsService {
                         // A call campaign costs the calls staff actually made (outcomes recorded), not one per treated member.
                         var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,
                                 costPerCall, coupons, campaign.couponValue());
-                        return CampaignReview.of(windows, costs, defaultMarginRate);
+                        return CampaignReview.of(windows, costs, defaultMarginRate, campaign.variants());
                     })));
         });
     }

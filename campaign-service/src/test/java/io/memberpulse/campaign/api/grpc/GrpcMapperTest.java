@@ -81,4 +81,34 @@ class GrpcMapperTest {
         assertThat(results.getStores(0).getTreated().hasRevenuePerMember()).isFalse();
         assertThat(results.getStores(0).getHoldout().hasMarginPerMember()).isFalse();
     }
+
+    /**
+     * Variants travel in the campaign's order, undefined figures as CampaignResults' own: a variant nobody is in has no
+     * uplift (uplift_defined false, the revenue and margin uplifts absent); one of a single member, no interval.
+     */
+    @Test
+    void variantsTravelWithTheirUpliftsAbsentWhereUndefined() {
+        List<CampaignReview.MemberWindow> members = List.of(
+                new CampaignReview.MemberWindow(Arm.TREATED, 1, 100, 0, 100, "sms"),
+                new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 40, 0, 40), new CampaignReview.MemberWindow(Arm.HOLDOUT, 0, 0, 0, 0));
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 0, 0), 0.30, List.of("app", "sms"));
+        var results = GrpcMapper.toProto("c1", review);
+        assertThat(results.getVariantsList()).extracting(v -> v.getVariant()).containsExactly("app", "sms");
+        var app = results.getVariants(0);
+        assertThat(app.getTreated().getMembers()).isZero();
+        assertThat(app.getUpliftDefined()).isFalse();
+        assertThat(app.getUplift()).isZero();
+        assertThat(app.hasRevenuePerMemberUplift()).isFalse();
+        assertThat(app.hasMarginPerMemberUplift()).isFalse();
+        var sms = results.getVariants(1);
+        assertThat(sms.getTreated().getMembers()).isEqualTo(1);
+        assertThat(sms.getTreated().getRevenuePerMember()).isEqualTo(100.0);
+        assertThat(sms.getUpliftDefined()).isTrue();
+        assertThat(sms.getUplift()).isEqualTo(0.5);
+        assertThat(sms.getUpliftCiLow()).isEqualTo(review.variants().get(1).conversionUplift().low()).isNegative();
+        assertThat(sms.getRevenuePerMemberUplift()).isEqualTo(80.0);
+        assertThat(sms.getMarginPerMemberUplift()).isCloseTo(24.0, within(1e-9));
+        assertThat(sms.hasRevenuePerMemberUpliftCiLow()).isFalse();
+        assertThat(sms.hasMarginPerMemberUpliftCiHigh()).isFalse();
+    }
 }
