@@ -6,9 +6,11 @@ import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.KnownStoreRepository;
 import io.memberpulse.campaign.store.MemberCardRepository;
+import io.memberpulse.campaign.store.TaskOutcomeRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.List;
 
 /** A store's ranked OPEN tasks from PostgreSQL, each with its member's card (phone and talking points). */
@@ -17,11 +19,19 @@ class CallListLoader {
     private final KnownStoreRepository stores;
     private final CallTaskRepository tasks;
     private final MemberCardRepository cards;
+    private final TaskOutcomeRepository outcomes;
 
-    CallListLoader(KnownStoreRepository stores, CallTaskRepository tasks, MemberCardRepository cards) {
+    CallListLoader(KnownStoreRepository stores, CallTaskRepository tasks, MemberCardRepository cards,
+            TaskOutcomeRepository outcomes) {
         this.stores = stores;
         this.tasks = tasks;
         this.cards = cards;
+        this.outcomes = outcomes;
+    }
+
+    /** Outcomes recorded for the store's tasks in [from, to). */
+    Uni<Long> callsMade(String storeId, Instant from, Instant to) {
+        return Panache.withSession(() -> outcomes.recordedIn(storeId, from, to));
     }
 
     /** Fails with StoreNotFoundException for a store no event or score ever named. */

@@ -7,6 +7,8 @@ import io.memberpulse.campaign.store.CallListCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 
@@ -27,12 +29,28 @@ public class CallListService {
         this.clock = clock;
     }
 
-    /** Fails with InvalidArgumentException for a blank store or negative limit, StoreNotFoundException for an unknown store. */
+    /**
+     * Without a limit, the calls that fit in what is left of the store's daily capacity (the outcomes it recorded since
+     * the start of its day, in day-zone, count against it); the rest are the shopping guides' messages. Fails with
+     * InvalidArgumentException for a blank store or negative limit, StoreNotFoundException for an unknown store.
+     */
     public Uni<CallList> callList(String storeId, int limit) {
         return Uni.createFrom().item(() -> new CallListQuery(storeId, limit))
-                .flatMap(query -> ranked(query.storeId())
-                        .map(ranked -> CallList.firstOf(query.storeId(), ranked, query.limitOr(dailyCapacity),
-                                clock.instant(), dayZone)));
+                .flatMap(query -> ranked(query.storeId()).flatMap(ranked -> {
+                    Instant now = clock.instant();
+                    return callsMadeToday(query, now).map(made -> CallList.firstOf(query.storeId(), ranked,
+                            query.limitOr(dailyCapacity, made), now, dayZone));
+                }));
+    }
+
+    /** Outcomes the store recorded from the start of today (day-zone) to its end; none asked for with a limit. */
+    private Uni<Long> callsMadeToday(CallListQuery query, Instant now) {
+        if (!query.byCapacity()) {
+            return Uni.createFrom().item(0L);
+        }
+        LocalDate today = LocalDate.ofInstant(now, dayZone);
+        return loader.callsMade(query.storeId(), today.atStartOfDay(dayZone).toInstant(),
+                today.plusDays(1).atStartOfDay(dayZone).toInstant());
     }
 
     private Uni<List<CallTask>> ranked(String storeId) {

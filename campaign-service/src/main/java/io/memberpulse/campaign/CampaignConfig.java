@@ -1,6 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
@@ -34,9 +35,11 @@ public interface CampaignConfig {
         /**
          * Gross margin rate of purchase lines whose member.events carry no margin_rate (and of the campaign's
          * redeemed coupons), for the campaign's gain and ROI, which are on margin (rfm-service's
-         * memberpulse.rfm.default-margin-rate has the same default). 0..1.
+         * memberpulse.rfm.default-margin-rate has the same default). Within (0, 1], as rfm-service's: anything else
+         * fails the start, naming the property and the value (MarginRateConverter).
          */
         @WithDefault("0.30")
+        @WithConverter(MarginRateConverter.class)
         double defaultMarginRate();
 
         /** Days after a recorded outcome during which the SOP does not call the same member again. */

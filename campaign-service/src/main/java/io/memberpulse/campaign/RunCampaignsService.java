@@ -36,11 +36,8 @@ public class RunCampaignsService {
         this.campaigns = campaigns;
         this.segments = segments;
         this.costPerCall = config.campaign().costPerCall();
+        // Within (0, 1]: checked when the configuration is read, at start (MarginRateConverter).
         this.defaultMarginRate = config.campaign().defaultMarginRate();
-        if (!(defaultMarginRate >= 0 && defaultMarginRate <= 1)) {
-            throw new IllegalArgumentException("memberpulse.campaign.default-margin-rate must be within 0..1: "
-                    + defaultMarginRate);
-        }
     }
 
     public Uni<Campaign> campaign(String id) {
@@ -96,7 +93,10 @@ public class RunCampaignsService {
         });
     }
 
-    /** The review as of now: arms, uplifts with 95% intervals, cost and ROI (on gross margin) against the holdout. */
+    /**
+     * The review as of now: arms, uplifts with 95% intervals, cost and ROI (on gross margin) against the holdout, and
+     * each of the campaign's variants against the same holdout.
+     */
     public Uni<CampaignReview> review(String id) {
         return campaign(id).flatMap(campaign -> {
             // One window for revenue and coupons alike: [start, min(end, now)).
@@ -106,7 +106,7 @@ public class RunCampaignsService {
                         // A call campaign costs the calls staff actually made (outcomes recorded), not one per treated member.
                         var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,
                                 costPerCall, coupons, campaign.couponValue());
-                        return CampaignReview.of(windows, costs, defaultMarginRate);
+                        return CampaignReview.of(windows, costs, defaultMarginRate, campaign.variants());
                     })));
         });
     }

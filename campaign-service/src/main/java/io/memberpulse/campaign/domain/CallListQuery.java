@@ -5,7 +5,7 @@ import io.memberpulse.proto.checks.FieldChecks;
 /**
  * Which call list a caller asks for.
  *
- * @param limit how many tasks at most; 0 means the store's daily call capacity
+ * @param limit how many tasks at most; 0 means what is left of the store's daily call capacity
  */
 public record CallListQuery(String storeId, int limit) {
 
@@ -16,7 +16,19 @@ public record CallListQuery(String storeId, int limit) {
         }
     }
 
-    public int limitOr(int dailyCapacity) {
-        return limit == 0 ? dailyCapacity : limit;
+    /**
+     * The limit asked for, or without one what is left of the day's capacity: the calls the store already recorded
+     * that day (outcomes of its tasks) count against it, so the list asked for again after calls were made does not
+     * hand out another full day's worth.
+     *
+     * @param callsMadeToday outcomes recorded in the store since the start of its day
+     */
+    public int limitOr(int dailyCapacity, long callsMadeToday) {
+        return limit == 0 ? (int) Math.max(0, dailyCapacity - callsMadeToday) : limit;
+    }
+
+    /** Whether the caller left the limit to the day's capacity. */
+    public boolean byCapacity() {
+        return limit == 0;
     }
 }

@@ -270,11 +270,11 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      * the default rate). A refund without a rate of its own takes back margin at its order's rate (the member's lines
      * of that order, as rfm-service takes it back), so a refunded high-margin order leaves no margin behind: the
      * share of the order's paid amount with a rate at theirs, the rest at the default; a refund whose order is not
-     * here, at the default.
+     * here, at the default. Each with the arm and variant the member was enrolled with.
      */
     public Uni<List<CampaignReview.MemberWindow>> windows(Campaign campaign, Instant until) {
         return pool.preparedQuery("""
-                SELECT cm.arm,
+                SELECT cm.arm, cm.variant,
                        count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
                        coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
                        coalesce(sum(mp.amount * coalesce(mp.margin_rate, refunded.rated_margin, 0))
@@ -292,13 +292,14 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                   WHERE mp.kind = 'refund' AND mp.margin_rate IS NULL
                     AND o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order') refunded ON true
                 WHERE cm.campaign_id = $1
-                GROUP BY cm.member_id, cm.arm""")
+                GROUP BY cm.member_id, cm.arm, cm.variant""")
                 .execute(window(campaign, until))
                 .map(rows -> {
                     List<CampaignReview.MemberWindow> windows = new ArrayList<>();
                     for (Row row : rows) {
                         windows.add(new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)),
-                                row.getLong(1).intValue(), row.getDouble(2), row.getDouble(3), row.getDouble(4)));
+                                row.getLong(2).intValue(), row.getDouble(3), row.getDouble(4), row.getDouble(5),
+                                row.getString(1)));
                     }
                     return windows;
                 });

@@ -73,6 +73,11 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
                         .collect().asList());
     }
 
+    /** How many outcomes the store's staff recorded in [from, to) (in the caller's session). */
+    public Uni<Long> recordedIn(String storeId, Instant from, Instant to) {
+        return count("storeId = ?1 and recordedAt >= ?2 and recordedAt < ?3", storeId, from, to);
+    }
+
     public Uni<Void> markPublished(String taskId, Instant at) {
         return update("publishedAt = ?1 where taskId = ?2", at, taskId).replaceWithVoid();
     }

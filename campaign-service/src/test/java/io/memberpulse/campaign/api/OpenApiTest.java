@@ -39,5 +39,7 @@ class OpenApiTest {
         // Revenue and margin side by side: the ROI is on margin.
         assertThat(properties).containsKeys("revenuePerMemberUplift", "incrementalRevenue", "marginPerMemberUplift",
                 "incrementalGain");
+        // Each A/B variant against the shared holdout.
+        assertThat(properties).containsKey("variants");
     }
 }

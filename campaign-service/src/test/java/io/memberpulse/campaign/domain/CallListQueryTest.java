@@ -10,9 +10,20 @@ class CallListQueryTest {
 
     @Test
     void zeroMeansTheDailyCapacity() {
-        assertThat(new CallListQuery("s", 0).limitOr(20)).isEqualTo(20);
-        assertThat(new CallListQuery("s", 5).limitOr(20)).isEqualTo(5);
-        assertThat(new CallListQuery("s", 50).limitOr(20)).isEqualTo(50);
+        assertThat(new CallListQuery("s", 0).limitOr(20, 0)).isEqualTo(20);
+        assertThat(new CallListQuery("s", 5).limitOr(20, 0)).isEqualTo(5);
+        assertThat(new CallListQuery("s", 50).limitOr(20, 0)).isEqualTo(50);
+    }
+
+    /** The calls the store made today count against its daily capacity; a limit asked for is the caller's. */
+    @Test
+    void zeroMeansWhatIsLeftOfTheDailyCapacityAfterTodaysCalls() {
+        assertThat(new CallListQuery("s", 0).limitOr(20, 12)).isEqualTo(8);
+        assertThat(new CallListQuery("s", 0).limitOr(20, 20)).isZero();
+        assertThat(new CallListQuery("s", 0).limitOr(20, 25)).isZero();
+        assertThat(new CallListQuery("s", 5).limitOr(20, 18)).isEqualTo(5);
+        assertThat(new CallListQuery("s", 0).byCapacity()).isTrue();
+        assertThat(new CallListQuery("s", 5).byCapacity()).isFalse();
     }
 
     @Test

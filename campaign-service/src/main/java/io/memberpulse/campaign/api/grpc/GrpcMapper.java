@@ -23,11 +23,14 @@ import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import io.memberpulse.campaign.domain.experiment.Estimate;
 import io.memberpulse.proto.campaign.v1.ReviewMetric;
 import io.memberpulse.proto.campaign.v1.StoreResult;
+import io.memberpulse.proto.campaign.v1.VariantResult;
 import io.memberpulse.proto.checks.FieldChecks;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.function.BiConsumer;
+import java.util.function.DoubleConsumer;
 
 /** Domain values to campaign.v1 messages. */
 final class GrpcMapper {
@@ -176,26 +179,44 @@ final class GrpcMapper {
         if (Double.isFinite(review.roiLow()) && Double.isFinite(review.roiHigh())) {
             results.setRoiLow(review.roiLow()).setRoiHigh(review.roiHigh());
         }
-        Estimate revenue = review.revenuePerMemberUplift();
-        if (Double.isFinite(revenue.value())) {
-            results.setRevenuePerMemberUplift(revenue.value());
-        }
-        if (Double.isFinite(revenue.low()) && Double.isFinite(revenue.high())) {
-            results.setRevenuePerMemberUpliftCiLow(revenue.low()).setRevenuePerMemberUpliftCiHigh(revenue.high());
-        }
-        Estimate margin = review.marginPerMemberUplift();
-        if (Double.isFinite(margin.value())) {
-            results.setMarginPerMemberUplift(margin.value());
-        }
-        if (Double.isFinite(margin.low()) && Double.isFinite(margin.high())) {
-            results.setMarginPerMemberUpliftCiLow(margin.low()).setMarginPerMemberUpliftCiHigh(margin.high());
-        }
+        ifDefined(review.revenuePerMemberUplift(), results::setRevenuePerMemberUplift,
+                (low, high) -> results.setRevenuePerMemberUpliftCiLow(low).setRevenuePerMemberUpliftCiHigh(high));
+        ifDefined(review.marginPerMemberUplift(), results::setMarginPerMemberUplift,
+                (low, high) -> results.setMarginPerMemberUpliftCiLow(low).setMarginPerMemberUpliftCiHigh(high));
+        review.variants().forEach(variant -> results.addVariants(variant(variant)));
         return results.build();
+    }
+
+    /** A variant against the shared holdout, undefined figures as CampaignResults' own. */
+    private static VariantResult variant(CampaignReview.VariantResult variant) {
+        Estimate conversion = variant.conversionUplift();
+        var proto = VariantResult.newBuilder().setVariant(variant.variant()).setTreated(arm(variant.treated()))
+                .setUplift(finite(conversion.value())).setUpliftCiLow(finite(conversion.low()))
+                .setUpliftCiHigh(finite(conversion.high())).setUpliftDefined(Double.isFinite(conversion.value()));
+        ifDefined(variant.revenuePerMemberUplift(), proto::setRevenuePerMemberUplift,
+                (low, high) -> proto.setRevenuePerMemberUpliftCiLow(low).setRevenuePerMemberUpliftCiHigh(high));
+        ifDefined(variant.marginPerMemberUplift(), proto::setMarginPerMemberUplift,
+                (low, high) -> proto.setMarginPerMemberUpliftCiLow(low).setMarginPerMemberUpliftCiHigh(high));
+        return proto.build();
+    }
+
+    /**
+     * Sets an uplift's value and its interval where they are defined: unset where undefined (NaN), as absent says so
+     * where a 0 would read as a bound.
+     */
+    private static void ifDefined(Estimate estimate, DoubleConsumer value, BiConsumer<Double, Double> interval) {
+        if (Double.isFinite(estimate.value())) {
+            value.accept(estimate.value());
+        }
+        if (Double.isFinite(estimate.low()) && Double.isFinite(estimate.high())) {
+            interval.accept(estimate.low(), estimate.high());
+        }
     }
 
     private static ArmResult arm(CampaignReview.ArmResult arm) {
         return ArmResult.newBuilder().setMembers(arm.members()).setConverted(arm.converted())
-                .setConversionRate(arm.conversionRate()).setAverageOrderValue(arm.averageOrderValue()).build();
+                .setConversionRate(arm.conversionRate()).setAverageOrderValue(arm.averageOrderValue())
+                .setRevenuePerMember(arm.revenuePerMember()).setMarginPerMember(arm.marginPerMember()).build();
     }
 
     /** proto3 doubles carry NaN, but callers should not have to: an undefined figure is sent as 0. */

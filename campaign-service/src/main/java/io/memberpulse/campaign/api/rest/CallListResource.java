@@ -45,7 +45,8 @@ public class CallListResource {
             description = "no event, churn score or segment change has named this store, or it is not the store of a "
                     + "staff token")
     public Uni<CallListResponse> callList(@PathParam("storeId") String storeId,
-            @Parameter(description = "how many tasks at most; absent or 0 = the store's daily call capacity",
+            @Parameter(description = "how many tasks at most; absent or 0 = what is left of the store's daily call"
+                    + " capacity: the outcomes it recorded today (day-zone) count against it",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
             @QueryParam("limit") String limit) {
         if (!Callers.maySee(caller, storeId)) {

@@ -154,7 +154,9 @@ public class CampaignResource {
             + " memberpulse.campaign.default-margin-rate). incrementalGain and roi are on margin: incrementalGain ="
             + " marginPerMemberUplift × treated members + the redeemed coupons × the default rate, roi ="
             + " incrementalGain / cost, its interval from the margin uplift's. The cost counts the coupons: a coupon is"
-            + " counted once")
+            + " counted once. variants: each treatment variant's treated members against the holdout all variants"
+            + " share, with the arms' figures and uplifts (one, default, for a campaign that names none); cost, gain"
+            + " and ROI are not split by variant")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
     public Uni<CampaignReview> results(@PathParam("id") String id) {
         return campaigns.review(id);

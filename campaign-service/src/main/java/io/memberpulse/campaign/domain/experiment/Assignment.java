@@ -12,6 +12,8 @@ import java.util.Objects;
  * answer without storing anything first, and no member can switch arms.
  */
 public record Assignment(Arm arm, String variant) {
+    /** The one variant of a campaign that defines none. */
+    public static final String DEFAULT_VARIANT = "default";
 
     public Assignment {
         Objects.requireNonNull(arm, "arm");
@@ -30,7 +32,7 @@ public record Assignment(Arm arm, String variant) {
             return new Assignment(Arm.HOLDOUT, null);
         }
         if (variants.isEmpty()) {
-            return new Assignment(Arm.TREATED, "default");
+            return new Assignment(Arm.TREATED, DEFAULT_VARIANT);
         }
         // An independent draw for the variant, so variants split the treated arm evenly.
         double variantDraw = uniform(campaignId + "\u0000variant\u0000" + memberId);

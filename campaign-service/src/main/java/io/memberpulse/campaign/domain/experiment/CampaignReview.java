@@ -1,6 +1,10 @@
 package io.memberpulse.campaign.domain.experiment;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -27,17 +31,36 @@ import java.util.function.ToDoubleFunction;
  * @param incrementalRevenue     revenue uplift × treated members + the redeemed coupons' value
  * @param incrementalGain        margin uplift × treated members + the redeemed coupons' value × the default rate
  * @param roi                    incrementalGain / cost (on gross margin)
+ * @param variants               each treatment variant's treated members against the whole holdout
  */
 public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conversionUplift,
         Estimate revenuePerMemberUplift, Estimate marginPerMemberUplift, double cost, double incrementalRevenue,
-        double incrementalGain, double roi, double roiLow, double roiHigh) {
+        double incrementalGain, double roi, double roiLow, double roiHigh, List<VariantResult> variants) {
+
+    public CampaignReview {
+        variants = List.copyOf(variants);
+    }
 
     /**
      * One member's window: converted = bought at least once; revenue = net spend in the window, of which
      * revenueWithoutRate came on lines that carry no margin rate; marginOfRatedLines = the gross margin of the others
      * (each line's amount times its rate; a refund takes back margin at its order's rate).
+     *
+     * @param variant the treatment variant a treated member was enrolled with (a campaign without variants has one,
+     *                Assignment.DEFAULT_VARIANT, which stands in for a missing one); none (null) for a held-out member
      */
-    public record MemberWindow(Arm arm, int orders, double revenue, double marginOfRatedLines, double revenueWithoutRate) {
+    public record MemberWindow(Arm arm, int orders, double revenue, double marginOfRatedLines, double revenueWithoutRate,
+            String variant) {
+
+        public MemberWindow {
+            variant = arm == Arm.HOLDOUT ? null : variant == null ? Assignment.DEFAULT_VARIANT : variant;
+        }
+
+        /** A member of a campaign without variants: treated ones in its one variant. */
+        public MemberWindow(Arm arm, int orders, double revenue, double marginOfRatedLines, double revenueWithoutRate) {
+            this(arm, orders, revenue, marginOfRatedLines, revenueWithoutRate, null);
+        }
+
         /** The gross margin of the member's net spend, lines without a rate of their own at the default rate. */
         public double margin(double defaultMarginRate) {
             return marginOfRatedLines + revenueWithoutRate * defaultMarginRate;
@@ -49,22 +72,41 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
     }
 
     /**
+     * One treatment variant: its treated members against the whole holdout, which every variant shares (Assignment
+     * splits the treated arm evenly and holds out alike whatever the variant), with the arms' statistics: conversion
+     * uplift with Newcombe's interval, revenue and margin uplift per member with Welch's. Each interval is a 95% one
+     * for that variant alone (no correction for comparing several). Cost, gain and ROI are the campaign's, not split
+     * by variant (a call or coupon is not priced per variant).
+     */
+    public record VariantResult(String variant, ArmResult treated, Estimate conversionUplift,
+            Estimate revenuePerMemberUplift, Estimate marginPerMemberUplift) {
+    }
+
+    /**
      * What the campaign spent: touches of treated members, calls made and its coupons redeemed by treated members
      * (both within the campaign window).
      */
     public record Costs(double costPerTouch, long callsMade, double costPerCall, long couponsRedeemed, double couponValue) {
     }
 
+    /** A campaign without variants of its own: its one variant is whatever the treated members were enrolled with. */
+    public static CampaignReview of(List<MemberWindow> members, Costs costs, double defaultMarginRate) {
+        return of(members, costs, defaultMarginRate, List.of());
+    }
+
     /**
      * @param defaultMarginRate the margin rate of lines that carry none, and of the redeemed coupons' value
+     * @param variants          the campaign's variants, reported in this order, also those nobody was enrolled in yet;
+     *                          then any other a treated member was enrolled with (the default of a campaign without)
      */
-    public static CampaignReview of(List<MemberWindow> members, Costs costs, double defaultMarginRate) {
-        ArmResult treated = arm(members, Arm.TREATED, defaultMarginRate);
-        ArmResult holdout = arm(members, Arm.HOLDOUT, defaultMarginRate);
-        Estimate conversion = Estimate.differenceOfProportions(treated.converted(), treated.members(),
-                holdout.converted(), holdout.members());
-        Estimate revenue = uplift(members, MemberWindow::revenue);
-        Estimate margin = uplift(members, m -> m.margin(defaultMarginRate));
+    public static CampaignReview of(List<MemberWindow> members, Costs costs, double defaultMarginRate,
+            List<String> variants) {
+        Predicate<MemberWindow> isTreated = m -> m.arm() == Arm.TREATED;
+        ArmResult treated = arm(members, isTreated, defaultMarginRate);
+        ArmResult holdout = arm(members, m -> m.arm() == Arm.HOLDOUT, defaultMarginRate);
+        Estimate conversion = conversionUplift(treated, holdout);
+        Estimate revenue = uplift(members, isTreated, MemberWindow::revenue);
+        Estimate margin = uplift(members, isTreated, m -> m.margin(defaultMarginRate));
         double coupons = costs.couponsRedeemed() * costs.couponValue();
         double cost = treated.members() * costs.costPerTouch() + costs.callsMade() * costs.costPerCall() + coupons;
         boolean bothArms = holdout.members() > 0 && treated.members() > 0;
@@ -82,7 +124,29 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
         return new CampaignReview(treated, holdout, conversion, revenue, margin, cost, incrementalRevenue,
                 incrementalGain, defined ? incrementalGain / cost : Double.NaN,
                 defined ? (margin.low() * treated.members() + couponMargin) / cost : Double.NaN,
-                defined ? (margin.high() * treated.members() + couponMargin) / cost : Double.NaN);
+                defined ? (margin.high() * treated.members() + couponMargin) / cost : Double.NaN,
+                variants(members, variants, holdout, defaultMarginRate));
+    }
+
+    /** Each variant's treated members against the whole holdout, with the statistics the arms use. */
+    private static List<VariantResult> variants(List<MemberWindow> members, List<String> declared, ArmResult holdout,
+            double defaultMarginRate) {
+        Set<String> names = new LinkedHashSet<>(declared);
+        members.stream().filter(m -> m.arm() == Arm.TREATED).map(MemberWindow::variant).sorted().forEach(names::add);
+        List<VariantResult> results = new ArrayList<>();
+        for (String name : names) {
+            Predicate<MemberWindow> inVariant = m -> m.arm() == Arm.TREATED && name.equals(m.variant());
+            ArmResult treated = arm(members, inVariant, defaultMarginRate);
+            results.add(new VariantResult(name, treated, conversionUplift(treated, holdout),
+                    uplift(members, inVariant, MemberWindow::revenue),
+                    uplift(members, inVariant, m -> m.margin(defaultMarginRate))));
+        }
+        return results;
+    }
+
+    private static Estimate conversionUplift(ArmResult treated, ArmResult holdout) {
+        return Estimate.differenceOfProportions(treated.converted(), treated.members(), holdout.converted(),
+                holdout.members());
     }
 
     /**
@@ -93,18 +157,19 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
         return !Double.isNaN(roiLow) && (roiLow > 0 || roiHigh < 0);
     }
 
-    /** Treated against holdout, per member, of one figure of the window. */
-    private static Estimate uplift(List<MemberWindow> members, ToDoubleFunction<MemberWindow> figure) {
-        double[] treated = members.stream().filter(m -> m.arm() == Arm.TREATED).mapToDouble(figure).toArray();
+    /** Treated members (all, or a variant's) against the holdout, per member, of one figure of the window. */
+    private static Estimate uplift(List<MemberWindow> members, Predicate<MemberWindow> treatedOnes,
+            ToDoubleFunction<MemberWindow> figure) {
+        double[] treated = members.stream().filter(treatedOnes).mapToDouble(figure).toArray();
         double[] holdout = members.stream().filter(m -> m.arm() == Arm.HOLDOUT).mapToDouble(figure).toArray();
         return Estimate.differenceOfMeans(Estimate.Summary.of(treated), Estimate.Summary.of(holdout));
     }
 
-    private static ArmResult arm(List<MemberWindow> members, Arm arm, double defaultMarginRate) {
+    private static ArmResult arm(List<MemberWindow> members, Predicate<MemberWindow> inArm, double defaultMarginRate) {
         long n = 0, converted = 0, orders = 0;
         double revenue = 0, margin = 0;
         for (MemberWindow member : members) {
-            if (member.arm() != arm) {
+            if (!inArm.test(member)) {
                 continue;
             }
             n++;

@@ -1,8 +1,11 @@
 package io.memberpulse.campaign.api.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.memberpulse.campaign.domain.experiment.Activity;
 import io.memberpulse.campaign.domain.experiment.Arm;
+import io.memberpulse.campaign.domain.experiment.BeforeAfter;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,5 +51,64 @@ class GrpcMapperTest {
         assertThat(results.getRevenuePerMemberUpliftCiLow()).isEqualTo(review.revenuePerMemberUplift().low()).isLessThan(90.0);
         assertThat(results.getRevenuePerMemberUpliftCiHigh()).isEqualTo(review.revenuePerMemberUplift().high())
                 .isGreaterThan(90.0);
+    }
+
+    /**
+     * Each arm's revenue and margin per member (REST's revenuePerMember, marginPerMember) were missing from gRPC's
+     * ArmResult. Treated: (150 + 90) / 2 = 120 paid, of which 150 at its own rate's margin 60 and 90 at the default
+     * 0.30 (27): (60 + 27) / 2 = 43.5. Holdout: 60 / 2 = 30 paid, 60 × 0.30 / 2 = 9 margin. Per store they are not
+     * measured: absent there, beside the live figures the store carries.
+     */
+    @Test
+    void eachArmCarriesItsRevenueAndMarginPerMemberAsRestDoes() {
+        List<CampaignReview.MemberWindow> members = List.of(new CampaignReview.MemberWindow(Arm.TREATED, 1, 150, 60, 0),
+                new CampaignReview.MemberWindow(Arm.TREATED, 1, 90, 0, 90), new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 60, 0, 60),
+                new CampaignReview.MemberWindow(Arm.HOLDOUT, 0, 0, 0, 0));
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 0, 0), 0.30);
+        var live = Activity.of(List.of(new Activity.Member(Arm.TREATED, "s1", 1, 150, true),
+                new Activity.Member(Arm.HOLDOUT, "s1", 1, 60, false)));
+        var results = GrpcMapper.toProto("c1", review, live, BeforeAfter.of(List.of(), List.of(), review.roi()));
+
+        assertThat(results.getTreated().hasRevenuePerMember()).isTrue();
+        assertThat(results.getTreated().getRevenuePerMember()).isEqualTo(review.treated().revenuePerMember()).isEqualTo(120.0);
+        assertThat(results.getTreated().getMarginPerMember()).isEqualTo(review.treated().marginPerMember())
+                .isCloseTo(43.5, within(1e-9));
+        assertThat(results.getHoldout().getRevenuePerMember()).isEqualTo(30.0);
+        assertThat(results.getHoldout().getMarginPerMember()).isCloseTo(9.0, within(1e-9));
+        // merged with the live figures, which keep theirs
+        assertThat(results.getTreated().getParticipated()).isEqualTo(1);
+        assertThat(results.getStores(0).getTreated().getMembers()).isEqualTo(1);
+        assertThat(results.getStores(0).getTreated().hasRevenuePerMember()).isFalse();
+        assertThat(results.getStores(0).getHoldout().hasMarginPerMember()).isFalse();
+    }
+
+    /**
+     * Variants travel in the campaign's order, undefined figures as CampaignResults' own: a variant nobody is in has no
+     * uplift (uplift_defined false, the revenue and margin uplifts absent); one of a single member, no interval.
+     */
+    @Test
+    void variantsTravelWithTheirUpliftsAbsentWhereUndefined() {
+        List<CampaignReview.MemberWindow> members = List.of(
+                new CampaignReview.MemberWindow(Arm.TREATED, 1, 100, 0, 100, "sms"),
+                new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 40, 0, 40), new CampaignReview.MemberWindow(Arm.HOLDOUT, 0, 0, 0, 0));
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 0, 0), 0.30, List.of("app", "sms"));
+        var results = GrpcMapper.toProto("c1", review);
+        assertThat(results.getVariantsList()).extracting(v -> v.getVariant()).containsExactly("app", "sms");
+        var app = results.getVariants(0);
+        assertThat(app.getTreated().getMembers()).isZero();
+        assertThat(app.getUpliftDefined()).isFalse();
+        assertThat(app.getUplift()).isZero();
+        assertThat(app.hasRevenuePerMemberUplift()).isFalse();
+        assertThat(app.hasMarginPerMemberUplift()).isFalse();
+        var sms = results.getVariants(1);
+        assertThat(sms.getTreated().getMembers()).isEqualTo(1);
+        assertThat(sms.getTreated().getRevenuePerMember()).isEqualTo(100.0);
+        assertThat(sms.getUpliftDefined()).isTrue();
+        assertThat(sms.getUplift()).isEqualTo(0.5);
+        assertThat(sms.getUpliftCiLow()).isEqualTo(review.variants().get(1).conversionUplift().low()).isNegative();
+        assertThat(sms.getRevenuePerMemberUplift()).isEqualTo(80.0);
+        assertThat(sms.getMarginPerMemberUplift()).isCloseTo(24.0, within(1e-9));
+        assertThat(sms.hasRevenuePerMemberUpliftCiLow()).isFalse();
+        assertThat(sms.hasMarginPerMemberUpliftCiHigh()).isFalse();
     }
 }

@@ -21,6 +21,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,6 +136,52 @@ class CallListResourceTest {
                 .body("members", greaterThanOrEqualTo(30))
                 .body("stores", greaterThanOrEqualTo(1))
                 .body("openTasks", greaterThanOrEqualTo(3));
+    }
+
+    /**
+     * "Daily" capacity (20) was the list's length however many calls the store had made that day: asked again after
+     * 18 recorded outcomes, it handed out 20 more. Now today's outcomes (in day-zone) count against it: 2 calls left,
+     * the third OPEN task a guide message; yesterday's outcomes and another store's count nothing; a limit asked for
+     * is the caller's.
+     */
+    @Test
+    void theCallsMadeTodayCountAgainstTheDailyCapacity() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        publishRiskiestFirst(storeOf30(run, store));
+        List<String> ranked = List.of(member(run, 29), member(run, 28), member(run, 30));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callListOrMissing(store)).isEqualTo(ranked));
+
+        ZoneId dayZone = ZoneId.of("Asia/Shanghai");
+        Instant now = Instant.now();
+        Instant startOfDay = LocalDate.ofInstant(now, dayZone).atStartOfDay(dayZone).toInstant();
+        // Made today (18 of 20), made yesterday (5), made today in another store (5).
+        doneCalls(run + "-today", store, 18, now.isBefore(startOfDay.plusSeconds(60)) ? startOfDay : now.minusSeconds(60));
+        doneCalls(run + "-yesterday", store, 5, startOfDay.minusSeconds(1));
+        doneCalls(run + "-elsewhere", store + "-other", 5, now.minusSeconds(60));
+
+        given().get("/stores/{store}/call-list", store).then().statusCode(200)
+                .body("tasks.memberId", equalTo(ranked.subList(0, 2)))
+                .body("guideMessages.memberId", equalTo(ranked.subList(2, 3)));
+        given().queryParam("limit", 3).get("/stores/{store}/call-list", store).then().statusCode(200)
+                .body("tasks.memberId", equalTo(ranked));
+    }
+
+    /** {@code count} DONE calls of the store with their outcomes recorded at {@code at}. */
+    private void doneCalls(String prefix, String store, int count, Instant at) {
+        for (int i = 0; i < count; i++) {
+            String task = prefix + "-t" + i;
+            var when = at.atOffset(java.time.ZoneOffset.UTC);
+            database.preparedQuery("""
+                    INSERT INTO call_task (id, member_id, store_id, probability, member_value, value_at_risk, status,
+                      created_at, due_at, closed_at, close_reason, version)
+                    VALUES ($1, $2, $3, 0.9, 100, 90, 'DONE', $4, $4, $4, 'outcome recorded', 1)""")
+                    .execute(Tuple.from(List.of(task, prefix + "-m" + i, store, when))).await().indefinitely();
+            database.preparedQuery("""
+                    INSERT INTO task_outcome (task_id, member_id, store_id, reached, result, recorded_at, published_at)
+                    VALUES ($1, $2, $3, true, 'WILL_RETURN', $4, $4)""")
+                    .execute(Tuple.from(List.of(task, prefix + "-m" + i, store, when))).await().indefinitely();
+        }
     }
 
     @Test

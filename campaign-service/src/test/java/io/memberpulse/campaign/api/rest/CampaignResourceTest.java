@@ -268,6 +268,21 @@ class CampaignResourceTest {
                     .isPositive().isLessThan(results.getRevenuePerMemberUplift());
             assertThat(results.getMarginPerMemberUpliftCiLow()).isEqualTo(rest.getDouble("marginPerMemberUplift.low"));
             assertThat(results.getMarginPerMemberUpliftCiHigh()).isEqualTo(rest.getDouble("marginPerMemberUplift.high"));
+            // Each arm's revenue and margin per member, as REST's arms carry them (the uplifts are their differences).
+            for (String arm : List.of("treated", "holdout")) {
+                var grpcArm = arm.equals("treated") ? results.getTreated() : results.getHoldout();
+                assertThat(grpcArm.hasRevenuePerMember()).as(arm).isTrue();
+                assertThat(grpcArm.hasMarginPerMember()).as(arm).isTrue();
+                assertThat(grpcArm.getRevenuePerMember()).as(arm).isEqualTo(rest.getDouble(arm + ".revenuePerMember"))
+                        .isPositive();
+                assertThat(grpcArm.getMarginPerMember()).as(arm).isEqualTo(rest.getDouble(arm + ".marginPerMember"))
+                        .isPositive().isLessThan(grpcArm.getRevenuePerMember());
+            }
+            assertThat(results.getTreated().getRevenuePerMember() - results.getHoldout().getRevenuePerMember())
+                    .isCloseTo(results.getRevenuePerMemberUplift(), org.assertj.core.api.Assertions.within(1e-9));
+            // Not measured per store: absent there, not a 0 that reads as nothing bought.
+            assertThat(results.getStores(0).getTreated().hasRevenuePerMember()).isFalse();
+            assertThat(results.getStores(0).getTreated().hasMarginPerMember()).isFalse();
         } finally {
             channel.shutdownNow();
         }
