@@ -84,7 +84,10 @@ public interface IdentityConfig {
         @WithDefault("12")
         int maxStoresPerValue();
 
-        /** A strong value seen with more distinct other strong identifiers than this is quarantined; 0 = off. */
+        /**
+         * A strong value seen with more distinct other strong identifiers than this, with more of one type than its
+         * per-member limit, is quarantined; 0 = off.
+         */
         @WithDefault("8")
         int maxIdentitiesPerValue();
 

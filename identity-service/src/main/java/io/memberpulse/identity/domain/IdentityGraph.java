@@ -48,7 +48,8 @@ public final class IdentityGraph {
     private final Map<Identifier, Set<String>> stores = new HashMap<>();
     /**
      * The other strong identifiers each value not quarantined was seen with (placeholder detection across batches),
-     * at most one past the limit each; restored from the stored events ({@link #restoreEvent}).
+     * bounded: at most one past the limit in all, then of each type one past its per-member limit
+     * ({@link PlaceholderDetector}); restored from the stored events ({@link #restoreEvent}).
      */
     private final Map<Identifier, Set<Identifier>> companions = new HashMap<>();
     private final Map<String, Set<String>> cannotLink = new HashMap<>();

@@ -8,10 +8,16 @@ import java.util.Set;
 
 /**
  * Finds the strong values of a batch that cannot be one person's: blocked ones, and those seen at
- * too many distinct stores or with too many distinct other strong identifiers (a walk-in phone typed by
+ * too many distinct stores or with other strong identifiers no one person holds (a walk-in phone typed by
  * till staff for every guest), counted over this batch and every one before it: on the live path a batch
  * is one request or one Kafka poll, often a few events, so a count within the batch alone would never
  * reach the limit.
+ * <p>
+ * Companions tell a placeholder when there are more than {@code maxIdentitiesPerValue} of them in all <em>and</em>
+ * more of one type than that type's per-member limit ({@code maxPerMember}): a heavy member's own phone is seen over
+ * the years with up to 2 member numbers, 1 UnionID and 3 openids, platform uids and e-mails each (12 in all), all
+ * of them one person's; a walk-in phone shows several UnionIDs or member numbers. Types without a per-member limit
+ * count only toward the total.
  */
 final class PlaceholderDetector {
     private PlaceholderDetector() {
@@ -43,7 +49,7 @@ final class PlaceholderDetector {
                             .add(event.storeId());
                 }
                 Set<Identifier> seenWith = observe(identifier, event, guardrails, companions);
-                if (seenWith != null && seenWith.size() > guardrails.maxIdentitiesPerValue()) {
+                if (cannotBeOnePersons(seenWith, guardrails)) {
                     quarantined.add(identifier);
                 }
             }
@@ -71,8 +77,32 @@ final class PlaceholderDetector {
     }
 
     /**
-     * Adds the event's strong identifiers of other types to the value's companions. A set grows to one past the limit
-     * at most: that is all the limit asks, and the value is quarantined then.
+     * Whether a value's companions cannot all be one person's: more than the limit in all, and more of some type than
+     * one member may hold of it (a type without a per-member limit never decides this).
+     */
+    static boolean cannotBeOnePersons(Set<Identifier> seenWith, StitchGuardrails guardrails) {
+        if (seenWith == null || seenWith.size() <= guardrails.maxIdentitiesPerValue()) {
+            return false;
+        }
+        int[] perType = new int[IdentifierType.values().length];
+        for (Identifier companion : seenWith) {
+            IdentifierType type = companion.type();
+            int typeLimit = guardrails.limitOf(type);
+            if (typeLimit > 0 && ++perType[type.ordinal()] > typeLimit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Adds the event's strong identifiers of other types to the value's companions. Bounded, yet the decision of
+     * {@link #cannotBeOnePersons} is the one all companions ever seen would give, in whatever order they come (so a
+     * graph rebuilt from the stored events decides alike): every companion is kept while there are at most
+     * {@code maxIdentitiesPerValue}; past that, one of a type is kept only while that type has no more than its
+     * per-member limit (the total is passed for good, so only the type counts still matter; a type without a limit
+     * is no longer kept). A set thus holds at most the limit + 1 plus each type's limit + 1; once a type passes its
+     * own limit the value is quarantined.
      *
      * @return the value's companions, or null when none are counted (no other strong identifier, or the limit is off)
      */
@@ -88,12 +118,27 @@ final class PlaceholderDetector {
                 if (seenWith == null) {
                     seenWith = new CompactSet<>();
                     companions.put(identifier, seenWith);
-                } else if (seenWith.size() > limit) {
-                    break;
                 }
-                seenWith.add(other);
+                if (seenWith.size() <= limit || withinTypeLimit(seenWith, other.type(), guardrails)) {
+                    seenWith.add(other);
+                }
             }
         }
         return seenWith;
+    }
+
+    /** Whether the companions hold no more values of the type than one member may (false for a type without a limit). */
+    private static boolean withinTypeLimit(Set<Identifier> seenWith, IdentifierType type, StitchGuardrails guardrails) {
+        int typeLimit = guardrails.limitOf(type);
+        if (typeLimit <= 0) {
+            return false;
+        }
+        int held = 0;
+        for (Identifier companion : seenWith) {
+            if (companion.type() == type && ++held > typeLimit) {
+                return false;
+            }
+        }
+        return true;
     }
 }

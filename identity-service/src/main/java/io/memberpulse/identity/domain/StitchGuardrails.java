@@ -13,8 +13,9 @@ import java.util.Set;
  *                               by their normalised value and by their digits
  * @param maxStoresPerValue      a strong value seen at more distinct stores than this is a placeholder and
  *                               quarantined; 0 = no limit
- * @param maxIdentitiesPerValue  a strong value seen with more distinct other strong identifiers than this is
- *                               quarantined; 0 = no limit
+ * @param maxIdentitiesPerValue  a strong value seen with more distinct other strong identifiers than this, with more of
+ *                               one type among them than {@code maxPerMember} allows that type, is quarantined
+ *                               (they cannot be one person's); 0 = no limit
  * @param maxPerMember           how many values of one type a member may hold at one time (absent = no limit): a
  *                               value the member has not used for longer than {@code reissueGap} before an event
  *                               is a past holding and no longer counts (it still identifies the member)
