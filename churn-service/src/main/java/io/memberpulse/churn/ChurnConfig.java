@@ -63,5 +63,14 @@ public interface ChurnConfig {
          */
         @WithDefault("14")
         int labelOutageDays();
+
+        /**
+         * How far ahead of this replica's clock the event-time clock may move. An event stamped later (identity
+         * accepts up to a day ahead; a till sending local time marked UTC is hours ahead) moves it only this far, so
+         * one bad timestamp does not age every member for good (the clock never moves back). Only the clock is held:
+         * the event is stored as stamped and counts once the clock reaches it. Historical imports are far behind.
+         */
+        @WithDefault("5m")
+        Duration maxClockLead();
     }
 }

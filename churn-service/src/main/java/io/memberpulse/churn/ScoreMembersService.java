@@ -66,6 +66,8 @@ public class ScoreMembersService {
     private final Counter withdrawnForNoPurchase;
     private final Counter withdrawnByIdentityChange;
     private final MeterRegistry registry;
+    private final java.time.Duration maxClockLead;
+    private final Counter eventsAheadOfClock;
     /** Scoring attempts of a member another replica's newer score keeps overtaking. */
     private static final int MAX_ATTEMPTS = 5;
     /** Wall-clock times of this replica's last full refresh and of the last recorded batch. */
@@ -86,6 +88,10 @@ public class ScoreMembersService {
         this.withdrawnForNoPurchase = withdrawals(registry, "no-purchase");
         this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
         this.registry = registry;
+        this.maxClockLead = config.churn().maxClockLead();
+        this.eventsAheadOfClock = Counter.builder("memberpulse.churn.events.ahead.of.clock")
+                .description("Events stamped later than now plus max-clock-lead: the event-time clock moved only that far")
+                .register(registry);
     }
 
     /**
@@ -128,10 +134,25 @@ public class ScoreMembersService {
                 .chain(owners -> insert(transaction, withOwners(events, owners)))).await().indefinitely();
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
         touched.addAll(repository.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
-        Instant clock = repository.advanceWatermark(latest).await().indefinitely();
+        Instant clock = repository.advanceWatermark(cappedClock(events, latest)).await().indefinitely();
         if (!touched.isEmpty()) {
             score(touched, clock, false, Set.of(), withdrawnForNoPurchase);
         }
+    }
+
+    /**
+     * The batch's latest event time, but no later than this replica's clock plus max-clock-lead: one event stamped in
+     * the future must not age every member, as the clock never moves back. Such an event is stored as stamped and
+     * counts (scoring reads nothing after the clock) once the clock reaches it.
+     */
+    private Instant cappedClock(List<MemberEvent> events, Instant latest) {
+        Instant lead = Instant.now().plus(maxClockLead);
+        if (!latest.isAfter(lead)) {
+            return latest;
+        }
+        eventsAheadOfClock.increment(events.stream().filter(event -> occurredAt(event.getEvent()).isAfter(lead)).count());
+        LOG.debugf("an event at %s is ahead of this replica's clock: the event-time clock moves only to %s", latest, lead);
+        return lead;
     }
 
     private static List<MemberEvent> withOwners(List<MemberEvent> events,
