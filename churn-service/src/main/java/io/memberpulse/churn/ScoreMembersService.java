@@ -68,7 +68,7 @@ public class ScoreMembersService {
     private final MeterRegistry registry;
     private final java.time.Duration maxClockLead;
     private final Counter eventsAheadOfClock;
-    /** Scoring attempts of a member another replica's newer score keeps overtaking. */
+    /** Scoring (or forgetting) attempts of a member another replica's newer score keeps overtaking (UntilUnchanged). */
     private static final int MAX_ATTEMPTS = 5;
     /** Wall-clock times of this replica's last full refresh and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
@@ -279,8 +279,7 @@ public class ScoreMembersService {
             return;
         }
         List<ChurnScore> removed = new ArrayList<>();
-        Collection<String> pending = memberIds;
-        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+        Collection<String> left = UntilUnchanged.repeat(memberIds, MAX_ATTEMPTS, pending -> {
             ChurnRepository.StoredScores stored = repository.storedScoresOf(pending).await().indefinitely();
             List<String> withdrawing = stored.versions().keySet().stream()
                     .filter(id -> !mergedAway.contains(id)).toList();
@@ -289,12 +288,11 @@ public class ScoreMembersService {
             List<ChurnScore> deleted = repository.deleteScoresIfUnchanged(stored.versions()).await().indefinitely();
             removed.addAll(deleted);
             Set<String> deletedIds = deleted.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
-            pending = stored.versions().keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
-            if (!pending.isEmpty() && attempt == MAX_ATTEMPTS) {
-                LOG.warnf("%d scores to forget overtaken by other replicas %d times in a row, left stored",
-                        pending.size(), MAX_ATTEMPTS);
-                break;
-            }
+            return stored.versions().keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
+        });
+        if (!left.isEmpty()) {
+            LOG.warnf("%d scores to forget overtaken by other replicas %d times in a row, left stored",
+                    left.size(), MAX_ATTEMPTS);
         }
         cache.removeAll(memberIds, removed).await().indefinitely();
     }
@@ -400,17 +398,15 @@ public class ScoreMembersService {
             Counter withdrawals) {
         Set<String> unscored = new HashSet<>();
         Set<String> withdrawn = new HashSet<>();
-        Collection<String> pending = memberIds;
-        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+        Collection<String> left = UntilUnchanged.repeat(memberIds, MAX_ATTEMPTS, pending -> {
             Scored scored = scoreOnce(pending, asOf, rewrite, mergedAway, withdrawn, withdrawals);
             unscored.addAll(scored.unscored());
-            if (!scored.overtaken().isEmpty() && attempt == MAX_ATTEMPTS) {
-                // Each attempt lost to a newer write: those writers have scored them; the next refresh checks again.
-                LOG.warnf("%d scores overtaken by other replicas %d times in a row, left to the next refresh",
-                        scored.overtaken().size(), MAX_ATTEMPTS);
-                break;
-            }
-            pending = scored.overtaken();
+            return scored.overtaken();
+        });
+        if (!left.isEmpty()) {
+            // Each attempt lost to a newer write: those writers have scored them; the next refresh checks again.
+            LOG.warnf("%d scores overtaken by other replicas %d times in a row, left to the next refresh",
+                    left.size(), MAX_ATTEMPTS);
         }
         return unscored;
     }
