@@ -59,7 +59,8 @@ public interface ChurnConfig {
         /**
          * A training run (or batch evaluation) is refused when its last horizon holds a run of at least this many
          * days without any purchase where the volume before it would have given many (domain.model.LabelOutage):
-         * a purchase-feed outage, whose days would teach every member as churned. 0 turns the guard off.
+         * a purchase-feed outage, whose days would teach every member as churned; so is one where a single channel that
+         * had many purchases before fell as silent while the others sold. 0 turns the guard off.
          */
         @WithDefault("14")
         int labelOutageDays();
