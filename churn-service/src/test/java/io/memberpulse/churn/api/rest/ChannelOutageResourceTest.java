@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * One channel's feed stops while the others flow: the delivery platform's orders stop arriving a month before as-of,
  * the tills' keep coming. The chain as a whole still sells every day, but the delivery members' labels would call them
  * churned: a training run and a batch score are refused (409, naming the channel, its days and the purchases expected
- * against none seen), and the serving model stays. Facts from 2026-09 to 2027-06, between the other tests' (2016 and
+ * against none seen), and the serving model stays. Facts from 2026-03 to 2027-06, between the other tests' (2016 and
  * before, 2028 on).
  */
 @QuarkusTest
@@ -43,7 +43,7 @@ class ChannelOutageResourceTest {
     static final Instant AS_OF = Instant.parse("2027-06-01T12:00:00Z");
     /** The delivery platform's last order; nothing of it arrives after. */
     static final Instant DELIVERY_STOPPED = Instant.parse("2027-05-01T12:00:00Z");
-    static final Instant HISTORY_BEGINS = Instant.parse("2026-09-01T00:00:00Z");
+    static final Instant HISTORY_BEGINS = Instant.parse("2026-03-01T00:00:00Z");
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -61,12 +61,12 @@ class ChannelOutageResourceTest {
     void aChannelSilentForAMonthWhileTheOthersSellRefusesTrainingAndBatchScores() {
         String run = "co-" + UUID.randomUUID().toString().substring(0, 8);
         List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
-        // Nine months of history: 40 till members buying every other day up to as-of, 20 who stopped during the
-        // winter (the churners a model learns from: without the guard this run trains), and 24 delivery members
-        // buying every other day until the platform's feed stopped.
+        // Fifteen months of history: 40 till members buying every other day up to as-of, 40 who stopped one by one
+        // from June to February (the churners a model learns from: without the guard this run trains), and 24
+        // delivery members buying every other day until the platform's feed stopped.
         records.addAll(orders(run + "-pos", 40, Source.SOURCE_POS, m -> AS_OF));
-        records.addAll(orders(run + "-gone", 20, Source.SOURCE_POS,
-                m -> Instant.parse("2026-11-15T12:00:00Z").plus(Duration.ofDays(5L * m))));
+        records.addAll(orders(run + "-gone", 40, Source.SOURCE_POS,
+                m -> Instant.parse("2026-06-01T12:00:00Z").plus(Duration.ofDays(6L * m))));
         records.addAll(orders(run + "-delivery", 24, Source.SOURCE_DELIVERY, m -> DELIVERY_STOPPED));
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
@@ -107,7 +107,7 @@ class ChannelOutageResourceTest {
 
     /**
      * Each member m buys one line (20 paid) every other day back from last(m) (odd members from the day before) to
-     * 2026-09-01.
+     * 2026-03-01.
      */
     static List<ProducerRecord<String, MemberEvent>> orders(String prefix, int members, Source source,
             IntFunction<Instant> last) {
