@@ -59,9 +59,19 @@ public interface ChurnConfig {
         /**
          * A training run (or batch evaluation) is refused when its last horizon holds a run of at least this many
          * days without any purchase where the volume before it would have given many (domain.model.LabelOutage):
-         * a purchase-feed outage, whose days would teach every member as churned. 0 turns the guard off.
+         * a purchase-feed outage, whose days would teach every member as churned; so is one where a single channel that
+         * had many purchases before fell as silent while the others sold. 0 turns the guard off.
          */
         @WithDefault("14")
         int labelOutageDays();
+
+        /**
+         * How far ahead of this replica's clock the event-time clock may move. An event stamped later (identity
+         * accepts up to a day ahead; a till sending local time marked UTC is hours ahead) moves it only this far, so
+         * one bad timestamp does not age every member for good (the clock never moves back). Only the clock is held:
+         * the event is stored as stamped and counts once the clock reaches it. Historical imports are far behind.
+         */
+        @WithDefault("5m")
+        Duration maxClockLead();
     }
 }

@@ -66,7 +66,9 @@ public class ScoreMembersService {
     private final Counter withdrawnForNoPurchase;
     private final Counter withdrawnByIdentityChange;
     private final MeterRegistry registry;
-    /** Scoring attempts of a member another replica's newer score keeps overtaking. */
+    private final java.time.Duration maxClockLead;
+    private final Counter eventsAheadOfClock;
+    /** Scoring (or forgetting) attempts of a member another replica's newer score keeps overtaking (UntilUnchanged). */
     private static final int MAX_ATTEMPTS = 5;
     /** Wall-clock times of this replica's last full refresh and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
@@ -86,6 +88,10 @@ public class ScoreMembersService {
         this.withdrawnForNoPurchase = withdrawals(registry, "no-purchase");
         this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
         this.registry = registry;
+        this.maxClockLead = config.churn().maxClockLead();
+        this.eventsAheadOfClock = Counter.builder("memberpulse.churn.events.ahead.of.clock")
+                .description("Events stamped later than now plus max-clock-lead: the event-time clock moved only that far")
+                .register(registry);
     }
 
     /**
@@ -128,10 +134,25 @@ public class ScoreMembersService {
                 .chain(owners -> insert(transaction, withOwners(events, owners)))).await().indefinitely();
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
         touched.addAll(repository.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
-        Instant clock = repository.advanceWatermark(latest).await().indefinitely();
+        Instant clock = repository.advanceWatermark(cappedClock(events, latest)).await().indefinitely();
         if (!touched.isEmpty()) {
             score(touched, clock, false, Set.of(), withdrawnForNoPurchase);
         }
+    }
+
+    /**
+     * The batch's latest event time, but no later than this replica's clock plus max-clock-lead: one event stamped in
+     * the future must not age every member, as the clock never moves back. Such an event is stored as stamped and
+     * counts (scoring reads nothing after the clock) once the clock reaches it.
+     */
+    private Instant cappedClock(List<MemberEvent> events, Instant latest) {
+        Instant lead = Instant.now().plus(maxClockLead);
+        if (!latest.isAfter(lead)) {
+            return latest;
+        }
+        eventsAheadOfClock.increment(events.stream().filter(event -> occurredAt(event.getEvent()).isAfter(lead)).count());
+        LOG.debugf("an event at %s is ahead of this replica's clock: the event-time clock moves only to %s", latest, lead);
+        return lead;
     }
 
     private static List<MemberEvent> withOwners(List<MemberEvent> events,
@@ -258,8 +279,7 @@ public class ScoreMembersService {
             return;
         }
         List<ChurnScore> removed = new ArrayList<>();
-        Collection<String> pending = memberIds;
-        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+        Collection<String> left = UntilUnchanged.repeat(memberIds, MAX_ATTEMPTS, pending -> {
             ChurnRepository.StoredScores stored = repository.storedScoresOf(pending).await().indefinitely();
             List<String> withdrawing = stored.versions().keySet().stream()
                     .filter(id -> !mergedAway.contains(id)).toList();
@@ -268,12 +288,11 @@ public class ScoreMembersService {
             List<ChurnScore> deleted = repository.deleteScoresIfUnchanged(stored.versions()).await().indefinitely();
             removed.addAll(deleted);
             Set<String> deletedIds = deleted.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
-            pending = stored.versions().keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
-            if (!pending.isEmpty() && attempt == MAX_ATTEMPTS) {
-                LOG.warnf("%d scores to forget overtaken by other replicas %d times in a row, left stored",
-                        pending.size(), MAX_ATTEMPTS);
-                break;
-            }
+            return stored.versions().keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
+        });
+        if (!left.isEmpty()) {
+            LOG.warnf("%d scores to forget overtaken by other replicas %d times in a row, left stored",
+                    left.size(), MAX_ATTEMPTS);
         }
         cache.removeAll(memberIds, removed).await().indefinitely();
     }
@@ -379,17 +398,15 @@ public class ScoreMembersService {
             Counter withdrawals) {
         Set<String> unscored = new HashSet<>();
         Set<String> withdrawn = new HashSet<>();
-        Collection<String> pending = memberIds;
-        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+        Collection<String> left = UntilUnchanged.repeat(memberIds, MAX_ATTEMPTS, pending -> {
             Scored scored = scoreOnce(pending, asOf, rewrite, mergedAway, withdrawn, withdrawals);
             unscored.addAll(scored.unscored());
-            if (!scored.overtaken().isEmpty() && attempt == MAX_ATTEMPTS) {
-                // Each attempt lost to a newer write: those writers have scored them; the next refresh checks again.
-                LOG.warnf("%d scores overtaken by other replicas %d times in a row, left to the next refresh",
-                        scored.overtaken().size(), MAX_ATTEMPTS);
-                break;
-            }
-            pending = scored.overtaken();
+            return scored.overtaken();
+        });
+        if (!left.isEmpty()) {
+            // Each attempt lost to a newer write: those writers have scored them; the next refresh checks again.
+            LOG.warnf("%d scores overtaken by other replicas %d times in a row, left to the next refresh",
+                    left.size(), MAX_ATTEMPTS);
         }
         return unscored;
     }

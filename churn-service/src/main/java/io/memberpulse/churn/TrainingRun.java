@@ -98,16 +98,20 @@ final class TrainingRun {
     }
 
     /**
-     * Refuses a run whose last horizon holds a silence of the purchase feed (LabelOutage): its latest labels, and the
-     * validation window a version is promoted on, would call churned every member whose purchases were not recorded.
-     * One pass over the facts already read, before anything is built.
+     * Refuses a run whose last horizon holds a silence of the purchase feed, or of one channel's (LabelOutage): its
+     * latest labels, and the validation window a version is promoted on, would call churned every member whose
+     * purchases were not recorded. Two passes over the facts already read, before anything is built.
      */
     private void requireLabels(TrainingPlan plan) {
         LabelOutage.in(plan, histories, zone, labelOutageDays).ifPresent(outage -> {
-            throw new LabelOutageException("purchase feed outage, no model trained: " + outage.describe() + " (days in "
+            String what = outage.channel() == null ? "purchase feed outage" : "purchase feed outage in channel "
+                    + outage.channel();
+            String really = outage.channel() == null ? "the chain really sold nothing then"
+                    : "the channel really sold nothing then (closed, or its sales now reach another channel)";
+            throw new LabelOutageException(what + ", no model trained: " + outage.describe() + " (days in "
                     + zone + ", within the horizon before " + plan.asOf() + "). Labels there would call churned every "
                     + "member whose purchases were not recorded, so the current model is kept; replay the missing "
-                    + "events, or, if the chain really sold nothing then, turn the guard off "
+                    + "events, or, if " + really + ", turn the guard off "
                     + "(memberpulse.churn.label-outage-days=0)");
         });
     }

@@ -145,6 +145,89 @@ class LabelOutageTest {
                 .containsExactlyInAnyOrderEntriesOf(Map.of(LocalDate.of(2024, 6, 30), 2));
     }
 
+    @Test
+    void aChannelFallingSilentWhileTheOthersFlowIsAnOutageNamingIt() {
+        // the tills sell to 30 members a day throughout; the delivery platform's 12 a day stop arriving after 2011-11-17
+        Instant asOf = AS_OF.atStartOfDay(ZoneOffset.UTC).toInstant().plus(Duration.ofHours(20));
+        Map<String, List<Activity>> histories = new HashMap<>();
+        histories.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), AS_OF));
+        histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), LocalDate.of(2011, 11, 17)));
+        assertThat(LabelOutage.find(LabelOutage.buyersPerDay(histories, asOf, ZoneOffset.UTC), WINDOW, AS_OF, 14))
+                .as("the whole feed never fell silent").isEmpty();
+
+        LabelOutage outage = LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 14).orElseThrow();
+
+        assertThat(outage.channel()).isEqualTo("delivery");
+        assertThat(outage.from()).isEqualTo(LocalDate.of(2011, 11, 18));
+        assertThat(outage.to()).isEqualTo(AS_OF);
+        assertThat(outage.ongoing()).isTrue();
+        assertThat(outage.perDay()).isCloseTo(12, within(1e-9));
+        assertThat(outage.referencePurchases()).isEqualTo(12 * 28);
+        assertThat(outage.expected()).isCloseTo(22 * 12, within(1e-9));
+        assertThat(outage.describe()).contains("in channel delivery on the 22 days 2011-11-18 to 2011-12-09")
+                .contains("had 12.0 members buying a day there").contains("about 264 purchases expected, 0 seen");
+        // off: no guard for a channel either
+        assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 0)).isEmpty();
+        // the whole feed silent is named as such, not as one of its channels
+        Map<String, List<Activity>> allStopped = new HashMap<>(histories);
+        allStopped.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), LocalDate.of(2011, 11, 17)));
+        assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), allStopped, ZoneOffset.UTC, 14))
+                .hasValueSatisfying(whole -> assertThat(whole.channel()).isNull());
+    }
+
+    @Test
+    void aSmallChannelNeverTripsTheGuardHoweverLongItIsQuiet() {
+        // 19 purchases in the four weeks before a silence of 60 days: at that rate about 41 expected, but the channel
+        // is small, and a small channel's quiet weeks are chance
+        Map<LocalDate, Integer> small = new HashMap<>();
+        LocalDate silentFrom = AS_OF.minusDays(59);
+        for (int i = 1; i <= 19; i++) {
+            small.put(silentFrom.minusDays(i), 1);
+        }
+        small.put(LocalDate.of(2011, 1, 3), 1); // records begin long before
+        assertThat(LabelOutage.findInChannel("kiosk", small, WINDOW, AS_OF, 14)).isEmpty();
+        // one purchase more and it has the volume: the same silence is an outage
+        small.put(silentFrom.minusDays(20), 1);
+        assertThat(LabelOutage.findInChannel("kiosk", small, WINDOW, AS_OF, 14)).hasValueSatisfying(outage -> {
+            assertThat(outage.channel()).isEqualTo("kiosk");
+            assertThat(outage.from()).isEqualTo(silentFrom);
+            assertThat(outage.referencePurchases()).isEqualTo(20);
+        });
+        // the whole feed keeps its rule: the same days of the whole chain are an outage without the floor
+        small.remove(silentFrom.minusDays(20));
+        assertThat(LabelOutage.find(small, WINDOW, AS_OF, 14)).isPresent();
+    }
+
+    @Test
+    void aChannelSilentSinceBeforeTheLastHorizonIsNotJudged() {
+        // the delivery platform left the chain ten days before the validation cut-off: its members' churn is real
+        Instant asOf = AS_OF.atStartOfDay(ZoneOffset.UTC).toInstant().plus(Duration.ofHours(20));
+        Map<String, List<Activity>> histories = new HashMap<>();
+        histories.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), AS_OF));
+        histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), WINDOW.minusDays(10)));
+        assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 14)).isEmpty();
+        // had it left within the last horizon, its silence would be judged (until its last sale is a horizon old)
+        histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), WINDOW.plusDays(1)));
+        assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 14).map(LabelOutage::channel))
+                .contains("delivery");
+    }
+
+    @Test
+    void aDayCountsItsBuyingMembersOnceInEachChannel() {
+        Instant morning = Instant.parse("2024-06-30T08:00:00Z");
+        Map<String, List<Activity>> histories = Map.of(
+                "a", List.of(order(morning, "1"), order(morning.plusSeconds(60), "2"),
+                        Activity.orderLine(morning, "3", "delivery", "s1", "sku", "grocery", 1, 10, 0),
+                        Activity.refund(morning, "1", "app", "s1", 5)),
+                "b", List.of(Activity.orderLine(morning, "4", "delivery", "s1", "sku", "grocery", 1, 10, 0),
+                        Activity.orderLine(morning, "5", null, "s1", "sku", "grocery", 1, 10, 0)));
+
+        assertThat(LabelOutage.buyersPerChannelDay(histories, morning.plusSeconds(3600), ZoneOffset.UTC))
+                .containsExactlyInAnyOrderEntriesOf(
+                Map.of("pos", Map.of(LocalDate.of(2024, 6, 30), 1), "delivery", Map.of(LocalDate.of(2024, 6, 30), 2),
+                        "unknown", Map.of(LocalDate.of(2024, 6, 30), 1)));
+    }
+
     /**
      * The shared data sets a run trains on never trip the guard at any as-of, in UTC or the chain's default zone
      * (Online Retail closes 11 days over Christmas and every Saturday); purchases held back for three weeks do.
@@ -153,17 +236,28 @@ class LabelOutageTest {
     void theSharedDataSetsHoldNoOutageButOneMadeInThemIsFound() throws Exception {
         Map<String, List<Activity>> retail = EventCsv.read(EventCsv.dataset("online-retail.events.csv.gz")).histories();
         Map<String, List<Activity>> cdnow = EventCsv.read(EventCsv.dataset("cdnow-sample.events.csv")).histories();
+        // five channels (tills, delivery platform, mini-program, app, web shop), ecommerce under 3 purchases a day
+        Map<String, List<Activity>> identityDev = EventCsv.read(EventCsv.dataset("identity-dev/events.csv.gz"),
+                EventCsv.persons(EventCsv.dataset("identity-dev/truth.csv.gz"))).histories();
         for (ZoneId zone : List.of(ZoneOffset.UTC, ZoneId.of("Asia/Shanghai"))) {
-            for (Map<String, List<Activity>> data : List.of(retail, cdnow)) {
+            for (Map<String, List<Activity>> data : List.of(retail, cdnow, identityDev)) {
                 Map<LocalDate, Integer> buyers = LabelOutage.buyersPerDay(data, Instant.MAX, zone);
+                Map<String, Map<LocalDate, Integer>> channels = LabelOutage.buyersPerChannelDay(data, Instant.MAX, zone);
                 LocalDate first = buyers.keySet().stream().min(LocalDate::compareTo).orElseThrow();
                 LocalDate last = buyers.keySet().stream().max(LocalDate::compareTo).orElseThrow();
                 for (LocalDate asOf = first.plusDays(1); !asOf.isAfter(last); asOf = asOf.plusDays(1)) {
                     assertThat(LabelOutage.find(buyers, asOf.minusDays(H), asOf, 14)).as("as of %s in %s", asOf, zone)
                             .isEmpty();
+                    for (var channel : channels.entrySet()) {
+                        assertThat(LabelOutage.findInChannel(channel.getKey(), channel.getValue(), asOf.minusDays(H),
+                                asOf, 14)).as("%s as of %s in %s", channel.getKey(), asOf, zone).isEmpty();
+                    }
                 }
             }
         }
+        assertThat(LabelOutage.buyersPerChannelDay(retail, Instant.MAX, ZoneOffset.UTC)).containsOnlyKeys("ecommerce");
+        assertThat(LabelOutage.buyersPerChannelDay(identityDev, Instant.MAX, ZoneOffset.UTC))
+                .containsOnlyKeys("pos", "delivery", "miniapp", "app", "ecommerce");
         // Online Retail's Christmas closing is long enough to be an outage at 11 days: the check above is not vacuous
         Map<LocalDate, Integer> retailDays = LabelOutage.buyersPerDay(retail, Instant.MAX, ZoneOffset.UTC);
         assertThat(LabelOutage.find(retailDays, LocalDate.of(2010, 12, 1), LocalDate.of(2011, 1, 10), 11)
@@ -182,6 +276,20 @@ class LabelOutageTest {
             assertThat(found.expected()).isGreaterThan(LabelOutage.MIN_EXPECTED);
         });
         assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), cdnow, ZoneOffset.UTC, 14)).isEmpty();
+    }
+
+    /** perDay members of the channel buying at noon every day from first to last, as histories keyed by member. */
+    static Map<String, List<Activity>> buyers(String channel, int perDay, LocalDate first, LocalDate last) {
+        Map<String, List<Activity>> histories = new HashMap<>();
+        for (int m = 0; m < perDay; m++) {
+            List<Activity> orders = new ArrayList<>();
+            for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+                orders.add(Activity.orderLine(day.atTime(12, 0).toInstant(ZoneOffset.UTC), channel + day, channel, "s1",
+                        "sku", "grocery", 1, 10, 0));
+            }
+            histories.put(channel + "-m" + m, orders);
+        }
+        return histories;
     }
 
     static Activity order(Instant at, String orderId) {
