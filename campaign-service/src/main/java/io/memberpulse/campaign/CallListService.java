@@ -2,7 +2,6 @@ package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.CallList;
 import io.memberpulse.campaign.domain.CallListQuery;
-import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.store.CallListCache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +9,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.List;
 
 /** A store's call list: from Redis when cached, else from PostgreSQL (and then cached). */
 @ApplicationScoped
@@ -36,26 +34,29 @@ public class CallListService {
      */
     public Uni<CallList> callList(String storeId, int limit) {
         return Uni.createFrom().item(() -> new CallListQuery(storeId, limit))
-                .flatMap(query -> ranked(query.storeId()).flatMap(ranked -> {
+                .flatMap(query -> {
                     Instant now = clock.instant();
-                    return callsMadeToday(query, now).map(made -> CallList.firstOf(query.storeId(), ranked,
-                            query.limitOr(dailyCapacity, made), now, dayZone));
-                }));
+                    return today(query.storeId(), LocalDate.ofInstant(now, dayZone))
+                            .map(day -> CallList.firstOf(query.storeId(), day.tasks(),
+                                    query.limitOr(dailyCapacity, day.callsMade()), now, dayZone));
+                });
     }
 
-    /** Outcomes the store recorded from the start of today (day-zone) to its end; none asked for with a limit. */
-    private Uni<Long> callsMadeToday(CallListQuery query, Instant now) {
-        if (!query.byCapacity()) {
-            return Uni.createFrom().item(0L);
-        }
-        LocalDate today = LocalDate.ofInstant(now, dayZone);
-        return loader.callsMade(query.storeId(), today.atStartOfDay(dayZone).toInstant(),
-                today.plusDays(1).atStartOfDay(dayZone).toInstant());
-    }
-
-    private Uni<List<CallTask>> ranked(String storeId) {
-        return cache.get(storeId).flatMap(lookup -> lookup.tasks().isPresent()
-                ? Uni.createFrom().item(lookup.tasks().get())
-                : loader.load(storeId).call(ranked -> cache.put(storeId, lookup, ranked)));
+    /**
+     * The store's ranked open tasks and the outcomes it recorded today: from Redis when cached today, else from
+     * PostgreSQL (then cached). A cached read costs no query: recording an outcome invalidates the entry.
+     */
+    private Uni<CallListCache.Entry> today(String storeId, LocalDate today) {
+        return cache.get(storeId).flatMap(lookup -> {
+            var cached = lookup.entry().filter(entry -> entry.day().equals(today));
+            if (cached.isPresent()) {
+                return Uni.createFrom().item(cached.get());
+            }
+            return loader.load(storeId)
+                    .flatMap(ranked -> loader.callsMade(storeId, today.atStartOfDay(dayZone).toInstant(),
+                                    today.plusDays(1).atStartOfDay(dayZone).toInstant())
+                            .map(made -> new CallListCache.Entry(today, made, ranked)))
+                    .call(entry -> cache.put(storeId, lookup, entry));
+        });
     }
 }

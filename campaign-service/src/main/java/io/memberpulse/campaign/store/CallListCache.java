@@ -11,6 +11,7 @@ import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Each store's ranked OPEN tasks in Redis, so that repeated call-list reads skip PostgreSQL.
+ * Each store's ranked OPEN tasks in Redis, with the calls it made that day, so that repeated call-list reads skip
+ * PostgreSQL.
  * PostgreSQL stays the truth: Redis trouble means a miss (or a stale list until the TTL), never an error.
  *
  * <p>A reader that loaded a list from PostgreSQL just before a change committed must not cache it
@@ -28,7 +30,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class CallListCache {
     private static final Logger LOG = Logger.getLogger(CallListCache.class);
-    private static final TypeReference<List<CallTask>> TASKS = new TypeReference<>() {
+    private static final TypeReference<Entry> ENTRY = new TypeReference<>() {
     };
     private static final String NO_GENERATION = "0";
     /** KEYS: generation, list. ARGV: generation seen, TTL seconds, list. */
@@ -40,7 +42,17 @@ public class CallListCache {
             return 0""";
 
     /** What a lookup found, and the generation to hand back to {@link #put}. */
-    public record Lookup(Optional<List<CallTask>> tasks, String generation) {
+    public record Lookup(Optional<Entry> entry, String generation) {
+    }
+
+    /**
+     * A store's ranked open tasks, and the outcomes it recorded on {@code day} (in the chain's day-zone) when they were
+     * loaded: recording an outcome invalidates the entry, so the count stays current until the day ends.
+     */
+    public record Entry(LocalDate day, long callsMade, List<CallTask> tasks) {
+        public Entry {
+            tasks = List.copyOf(tasks);
+        }
     }
 
     private final ReactiveRedisDataSource redis;
@@ -71,11 +83,11 @@ public class CallListCache {
     }
 
     /** Caches the list loaded after {@code lookup}, unless the store changed meanwhile. */
-    public Uni<Void> put(String storeId, Lookup lookup, List<CallTask> ranked) {
+    public Uni<Void> put(String storeId, Lookup lookup, Entry entry) {
         if (lookup.generation() == null) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().item(() -> write(ranked))
+        return Uni.createFrom().item(() -> write(entry))
                 .flatMap(text -> redis.execute("EVAL", SET_IF_SAME_GENERATION, "2", generationKey(storeId),
                         listKey(storeId), lookup.generation(), ttlSeconds, text))
                 .replaceWithVoid()
@@ -112,21 +124,21 @@ public class CallListCache {
     }
 
     /** An unreadable entry (say, written by an older release) is a miss that the next put overwrites. */
-    private Optional<List<CallTask>> read(String storeId, String cached) {
+    private Optional<Entry> read(String storeId, String cached) {
         if (cached == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(json.readValue(cached, TASKS));
+            return Optional.of(json.readValue(cached, ENTRY));
         } catch (JsonProcessingException e) {
             LOG.warnf("cached call list of store %s unreadable, reloading: %s", storeId, e.getOriginalMessage());
             return Optional.empty();
         }
     }
 
-    private String write(List<CallTask> ranked) {
+    private String write(Entry entry) {
         try {
-            return json.writeValueAsString(ranked);
+            return json.writeValueAsString(entry);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("call list not serializable", e);
         }

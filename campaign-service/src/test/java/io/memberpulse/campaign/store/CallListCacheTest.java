@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,12 @@ class CallListCacheTest {
     @Inject
     CallListCache cache;
 
+    private static final LocalDate TODAY = LocalDate.of(2026, 12, 6);
+
+    private static CallListCache.Entry entry(CallTask... tasks) {
+        return new CallListCache.Entry(TODAY, 7, List.of(tasks));
+    }
+
     private static CallTask task(String id) {
         return new CallTask(id, "m-" + id, "s", null, 0.8, 100.0, 80.0, NOW, NOW.plus(72, ChronoUnit.HOURS), 3);
     }
@@ -30,24 +37,26 @@ class CallListCacheTest {
     void aListPutAfterAMissIsReadBackWhole() {
         String store = "c-" + ChurnEvents.run();
         CallListCache.Lookup miss = cache.get(store).await().atMost(WAIT);
-        assertThat(miss.tasks()).isEmpty();
+        assertThat(miss.entry()).isEmpty();
 
-        cache.put(store, miss, List.of(task("a"), task("b"))).await().atMost(WAIT);
+        cache.put(store, miss, entry(task("a"), task("b"))).await().atMost(WAIT);
 
-        assertThat(cache.get(store).await().atMost(WAIT).tasks()).hasValueSatisfying(tasks -> {
-            assertThat(tasks).extracting(CallTask::taskId).containsExactly("a", "b");
-            assertThat(tasks.get(0)).isEqualTo(task("a"));
+        assertThat(cache.get(store).await().atMost(WAIT).entry()).hasValueSatisfying(found -> {
+            assertThat(found.tasks()).extracting(CallTask::taskId).containsExactly("a", "b");
+            assertThat(found.tasks().get(0)).isEqualTo(task("a"));
+            assertThat(found.day()).isEqualTo(TODAY);
+            assertThat(found.callsMade()).isEqualTo(7);
         });
     }
 
     @Test
     void anInvalidatedListIsGone() {
         String store = "c-" + ChurnEvents.run();
-        cache.put(store, cache.get(store).await().atMost(WAIT), List.of(task("a"))).await().atMost(WAIT);
+        cache.put(store, cache.get(store).await().atMost(WAIT), entry(task("a"))).await().atMost(WAIT);
 
         cache.invalidate(Set.of(store)).await().atMost(WAIT);
 
-        assertThat(cache.get(store).await().atMost(WAIT).tasks()).isEmpty();
+        assertThat(cache.get(store).await().atMost(WAIT).entry()).isEmpty();
     }
 
     @Test
@@ -57,12 +66,12 @@ class CallListCacheTest {
         // A consumer commits a change to the store while this reader loads the old list.
         cache.invalidate(Set.of(store)).await().atMost(WAIT);
 
-        cache.put(store, before, List.of(task("stale"))).await().atMost(WAIT);
+        cache.put(store, before, entry(task("stale"))).await().atMost(WAIT);
 
         CallListCache.Lookup after = cache.get(store).await().atMost(WAIT);
-        assertThat(after.tasks()).isEmpty();
-        cache.put(store, after, List.of(task("fresh"))).await().atMost(WAIT);
-        assertThat(cache.get(store).await().atMost(WAIT).tasks()).hasValueSatisfying(
-                tasks -> assertThat(tasks).extracting(CallTask::taskId).containsExactly("fresh"));
+        assertThat(after.entry()).isEmpty();
+        cache.put(store, after, entry(task("fresh"))).await().atMost(WAIT);
+        assertThat(cache.get(store).await().atMost(WAIT).entry()).hasValueSatisfying(
+                found -> assertThat(found.tasks()).extracting(CallTask::taskId).containsExactly("fresh"));
     }
 }

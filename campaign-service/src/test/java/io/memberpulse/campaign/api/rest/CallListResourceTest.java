@@ -10,9 +10,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -38,6 +40,9 @@ class CallListResourceTest {
 
     @Inject
     Pool database;
+
+    @Inject
+    CallListCache callLists;
 
     KafkaCompanion kafka;
 
@@ -159,12 +164,24 @@ class CallListResourceTest {
         doneCalls(run + "-today", store, 18, now.isBefore(startOfDay.plusSeconds(60)) ? startOfDay : now.minusSeconds(60));
         doneCalls(run + "-yesterday", store, 5, startOfDay.minusSeconds(1));
         doneCalls(run + "-elsewhere", store + "-other", 5, now.minusSeconds(60));
+        // written behind the service's back: drop the store's cached list and count, as recording an outcome does
+        callLists.invalidate(List.of(store)).await().atMost(Duration.ofSeconds(5));
 
         given().get("/stores/{store}/call-list", store).then().statusCode(200)
                 .body("tasks.memberId", equalTo(ranked.subList(0, 2)))
                 .body("guideMessages.memberId", equalTo(ranked.subList(2, 3)));
         given().queryParam("limit", 3).get("/stores/{store}/call-list", store).then().statusCode(200)
                 .body("tasks.memberId", equalTo(ranked));
+
+        // the 19th call of the day, recorded through the API while the list is cached: one call left
+        var list = given().get("/stores/{store}/call-list", store).then().extract().jsonPath();
+        given().contentType(ContentType.JSON)
+                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + list.getLong("tasks[0].version")
+                        + "}")
+                .post("/tasks/{id}/outcome", list.getString("tasks[0].taskId")).then().statusCode(200);
+        given().get("/stores/{store}/call-list", store).then().statusCode(200)
+                .body("tasks.memberId", equalTo(ranked.subList(1, 2)))
+                .body("guideMessages.memberId", equalTo(ranked.subList(2, 3)));
     }
 
     /** {@code count} DONE calls of the store with their outcomes recorded at {@code at}. */
