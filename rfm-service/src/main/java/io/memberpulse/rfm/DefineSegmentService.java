@@ -118,7 +118,7 @@ public class DefineSegmentService {
             return OptionalLong.empty();
         }
         checkRule(expression);
-        if (!rules.update(new RuleSegmentRepository.StoredRule(id, name.strip(), expression)).await().indefinitely()) {
+        if (!rules.update(new RuleSegmentRepository.StoredRule(id, name.strip(), expression), Instant.now()).await().indefinitely()) {
             return OptionalLong.empty(); // retired meanwhile on another replica
         }
         definitions.reload(); // what is stored now, this change included
@@ -131,7 +131,7 @@ public class DefineSegmentService {
      * no longer evaluated. False when there is no such rule segment. Blocking.
      */
     public boolean retire(String id) {
-        if (!editable(id) || !rules.delete(id).await().indefinitely()) {
+        if (!editable(id) || !rules.delete(id, Instant.now()).await().indefinitely()) {
             return false;
         }
         definitions.reload();

@@ -74,14 +74,22 @@ public class RfmQueryService {
         }));
     }
 
-    /** Exactly what the live computation gave at that instant: same facts, same calculator, same rules. */
-    public Uni<RfmSnapshot> asOf(String memberId, Instant asOf) {
-        return history(memberId).map(history -> {
+    /**
+     * The member's RFM at that instant: same facts, same calculator as the live computation. Segments by today's
+     * definitions (a rule defined today applied to the past, as its backfill did), or, with {@code definitionsThen},
+     * by those in force then (rules defined and not yet retired, their text and the thresholds as they were), asOf
+     * being compared with the service's clock at each change of them.
+     */
+    public Uni<RfmSnapshot> asOf(String memberId, Instant asOf, boolean definitionsThen) {
+        return history(memberId).flatMap(history -> {
             if (!history.isKnown()) {
                 throw new MemberNotFoundException(memberId);
             }
             var rfm = calculator.compute(memberId, history, asOf);
-            return new RfmSnapshot(rfm, definitions.segmentsOf(rfm, history));
+            if (!definitionsThen) {
+                return Uni.createFrom().item(new RfmSnapshot(rfm, definitions.segmentsOf(rfm, history)));
+            }
+            return definitions.inForceAt(asOf).map(then -> new RfmSnapshot(rfm, definitions.segmentsOf(then, rfm, history)));
         });
     }
 

@@ -75,6 +75,30 @@ public class RuleSegments {
         return definitions();
     }
 
+    /**
+     * The definitions in force at an instant of the service's clock (segment_definition_history): the rules defined
+     * by then and not retired, each with its text then, and the thresholds then. Rules are compiled again unless in
+     * force now with the same text; one that no longer compiles (the rule language changed since) is left out with a
+     * warning. The version is -1: these are never written with.
+     */
+    public io.smallrye.mutiny.Uni<InForce> inForceAt(java.time.Instant at) {
+        Map<String, Defined> known = definitions().rules(); // here: its first load blocks, so not on the event loop
+        return repository.allAt(at).flatMap(stored -> repository.thresholdsAt(at).map(thresholds -> {
+            Map<String, Defined> rules = new LinkedHashMap<>();
+            for (var rule : stored) {
+                Defined same = known.get(rule.id());
+                try {
+                    rules.put(rule.id(), same != null && same.rule().expression().equals(rule.expression())
+                            ? new Defined(rule.id(), rule.name(), same.rule())
+                            : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
+                } catch (io.memberpulse.rfm.domain.rules.InvalidRuleException e) {
+                    LOG.warnf("rule of %s in force at %s no longer compiles, left out: %s", rule.id(), at, e.getMessage());
+                }
+            }
+            return new InForce(-1, rules, List.copyOf(thresholds), apply(thresholds));
+        }));
+    }
+
     /** All the segment ids this member is in by these definitions. */
     public Set<String> segmentsOf(InForce definitions, Rfm rfm, MemberHistory history) {
         Set<String> defaults = definitions.defaults().of(rfm);

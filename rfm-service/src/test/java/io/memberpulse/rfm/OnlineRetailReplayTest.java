@@ -97,7 +97,7 @@ class OnlineRetailReplayTest {
             Map<String, Integer> sizes = new TreeMap<>();
             for (RfmSnapshot live : instant.getValue().values()) {
                 String member = live.rfm().memberId();
-                RfmSnapshot replayed = queries.asOf(member, instant.getKey()).await().indefinitely();
+                RfmSnapshot replayed = queries.asOf(member, instant.getKey(), false).await().indefinitely();
                 assertThat(replayed.rfm()).as(member + " as of " + instant.getKey()).isEqualTo(live.rfm());
                 assertThat(replayed.segments()).as(member + " as of " + instant.getKey())
                         .containsExactlyInAnyOrderElementsOf(live.segments());

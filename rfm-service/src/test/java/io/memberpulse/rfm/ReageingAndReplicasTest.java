@@ -251,11 +251,11 @@ class ReageingAndReplicasTest {
                 .then().statusCode(200).body("segments", hasItem(segment)));
 
         // Changed, then retired, elsewhere: this replica follows.
-        rules.update(new RuleSegmentRepository.StoredRule(segment, "Changed elsewhere", "monetary_net_total >= 99999.0"))
+        rules.update(new RuleSegmentRepository.StoredRule(segment, "Changed elsewhere", "monetary_net_total >= 99999.0"), Instant.now())
                 .await().indefinitely();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then()
                 .body("find { it.id == '%s' }.rule".formatted(segment), equalTo("monetary_net_total >= 99999.0")));
-        rules.delete(segment).await().indefinitely();
+        rules.delete(segment, Instant.now()).await().indefinitely();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then().body("id", not(hasItem(segment))));
     }
 

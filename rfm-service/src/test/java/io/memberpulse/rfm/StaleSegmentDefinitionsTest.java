@@ -107,7 +107,7 @@ class StaleSegmentDefinitionsTest {
             assertThat(after.snapshot().segments()).as("member_rfm.segments").contains(segment);
             assertNoExitPublished(member, segment);
         } finally {
-            rules.delete(segment).await().indefinitely();
+            rules.delete(segment, Instant.now()).await().indefinitely();
         }
     }
 
@@ -131,7 +131,7 @@ class StaleSegmentDefinitionsTest {
             assertThat(definitions.exists(segment)).as("reloaded when the write found newer definitions").isTrue();
             assertNoExitPublished(member, segment);
         } finally {
-            rules.delete(segment).await().indefinitely();
+            rules.delete(segment, Instant.now()).await().indefinitely();
         }
     }
 

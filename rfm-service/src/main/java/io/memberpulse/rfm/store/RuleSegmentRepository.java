@@ -10,12 +10,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * How segments are defined, shared by every replica: business-defined rules (rule_segment) and the
  * default segments' thresholds changed while running (segment_threshold). Every change raises the
  * definitions' version (segment_definitions) in the transaction that stores it; the writes of member rows
- * check it (RfmRepository), so no replica stores rows computed with definitions older than those stored.
+ * check it (RfmRepository), so no replica stores rows computed with definitions older than those stored. Every change is
+ * also recorded, in the same transaction, as a version with its validity (segment_definition_history), which queries
+ * as of a past instant read.
  */
 @ApplicationScoped
 public class RuleSegmentRepository {
@@ -42,10 +45,67 @@ public class RuleSegmentRepository {
         return tx.query("UPDATE segment_definitions SET version = version + 1 WHERE id = 1").execute().replaceWith(true);
     }
 
-    /** Runs a statement storing a change and, when it changed a row, raises the version, in one transaction. */
-    private Uni<Boolean> store(String sql, Tuple arguments) {
+    /**
+     * Runs a statement storing a change and, when it changed a row, records the change in the definitions' history and
+     * raises the version, in one transaction.
+     */
+    private Uni<Boolean> store(String sql, Tuple arguments, Function<SqlClient, Uni<?>> history) {
         return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(arguments)
-                .flatMap(result -> result.rowCount() == 1 ? changed(tx) : Uni.createFrom().item(false)));
+                .flatMap(result -> result.rowCount() == 1 ? history.apply(tx).flatMap(recorded -> changed(tx))
+                        : Uni.createFrom().item(false)));
+    }
+
+    /**
+     * Ends the version of a segment's definition in force (rule or thresholds) at {@code at}; never before it began,
+     * should the replica recording the change have a clock behind the one that recorded the version.
+     */
+    private static Uni<?> close(SqlClient tx, String kind, String segmentId, Instant at) {
+        return tx.preparedQuery("""
+                UPDATE segment_definition_history SET valid_to = GREATEST($3, valid_from)
+                WHERE kind = $1 AND segment_id = $2 AND valid_to IS NULL""")
+                .execute(Tuple.of(kind, segmentId, at.atOffset(ZoneOffset.UTC)));
+    }
+
+    private static Uni<?> open(SqlClient tx, StoredRule rule, Instant at) {
+        return tx.preparedQuery("""
+                INSERT INTO segment_definition_history (kind, segment_id, name, expression, valid_from)
+                VALUES ('rule', $1, $2, $3, $4)""")
+                .execute(Tuple.of(rule.id(), rule.name(), rule.expression(), at.atOffset(ZoneOffset.UTC)));
+    }
+
+    private static Uni<?> open(SqlClient tx, StoredThresholds thresholds, Instant at) {
+        return tx.preparedQuery("""
+                INSERT INTO segment_definition_history (kind, segment_id, recency_days, orders_30d, monetary_30d, valid_from)
+                VALUES ('thresholds', $1, $2, $3, $4, $5)""")
+                .execute(Tuple.of(thresholds.segmentId(), thresholds.recencyDays(), thresholds.orders30d(),
+                        thresholds.monetary30d(), at.atOffset(ZoneOffset.UTC)));
+    }
+
+    /**
+     * The rules in force at an instant of the service's clock, by the history of changes: the last version of each
+     * that began at or before it and had not ended (edited or retired) by then.
+     */
+    public Uni<List<StoredRule>> allAt(Instant at) {
+        return pool.preparedQuery("""
+                SELECT segment_id, name, expression FROM (
+                    SELECT DISTINCT ON (segment_id) segment_id, name, expression, seq FROM segment_definition_history
+                    WHERE kind = 'rule' AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)
+                    ORDER BY segment_id, seq DESC) in_force
+                ORDER BY seq""").execute(Tuple.of(at.atOffset(ZoneOffset.UTC))).map(rows -> {
+            List<StoredRule> rules = new ArrayList<>();
+            for (Row row : rows) {
+                rules.add(new StoredRule(row.getString(0), row.getString(1), row.getString(2)));
+            }
+            return rules;
+        });
+    }
+
+    /** The default segments' thresholds changed while running and in force at an instant of the service's clock. */
+    public Uni<List<StoredThresholds>> thresholdsAt(Instant at) {
+        return pool.preparedQuery("""
+                SELECT DISTINCT ON (segment_id) segment_id, recency_days, orders_30d, monetary_30d FROM segment_definition_history
+                WHERE kind = 'thresholds' AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)
+                ORDER BY segment_id, seq DESC""").execute(Tuple.of(at.atOffset(ZoneOffset.UTC))).map(RuleSegmentRepository::thresholds);
     }
 
     public Uni<List<StoredRule>> all() {
@@ -58,22 +118,24 @@ public class RuleSegmentRepository {
         });
     }
 
-    /** False when the id is taken. */
+    /** False when the id is taken. {@code at}: the service's clock, when the rule takes effect. */
     public Uni<Boolean> insert(StoredRule rule, Instant at) {
         return store("""
                 INSERT INTO rule_segment (id, name, expression, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
-                Tuple.of(rule.id(), rule.name(), rule.expression(), at.atOffset(ZoneOffset.UTC)));
+                Tuple.of(rule.id(), rule.name(), rule.expression(), at.atOffset(ZoneOffset.UTC)),
+                tx -> close(tx, "rule", rule.id(), at).flatMap(closed -> open(tx, rule, at)));
     }
 
-    /** False when no such segment is stored. */
-    public Uni<Boolean> update(StoredRule rule) {
+    /** False when no such segment is stored. {@code at}: the service's clock, when the change takes effect. */
+    public Uni<Boolean> update(StoredRule rule, Instant at) {
         return store("UPDATE rule_segment SET name = $2, expression = $3 WHERE id = $1",
-                Tuple.of(rule.id(), rule.name(), rule.expression()));
+                Tuple.of(rule.id(), rule.name(), rule.expression()),
+                tx -> close(tx, "rule", rule.id(), at).flatMap(closed -> open(tx, rule, at)));
     }
 
-    /** False when no such segment is stored. */
-    public Uni<Boolean> delete(String id) {
-        return store("DELETE FROM rule_segment WHERE id = $1", Tuple.of(id));
+    /** False when no such segment is stored. {@code at}: the service's clock, when it is retired. */
+    public Uni<Boolean> delete(String id, Instant at) {
+        return store("DELETE FROM rule_segment WHERE id = $1", Tuple.of(id), tx -> close(tx, "rule", id, at));
     }
 
     /** A default segment's thresholds as changed while running. */
@@ -82,13 +144,15 @@ public class RuleSegmentRepository {
 
     public Uni<List<StoredThresholds>> thresholds() {
         return pool.query("SELECT segment_id, recency_days, orders_30d, monetary_30d FROM segment_threshold ORDER BY segment_id")
-                .execute().map(rows -> {
-                    List<StoredThresholds> thresholds = new ArrayList<>();
-                    for (Row row : rows) {
-                        thresholds.add(new StoredThresholds(row.getString(0), row.getDouble(1), row.getInteger(2), row.getDouble(3)));
-                    }
-                    return thresholds;
-                });
+                .execute().map(RuleSegmentRepository::thresholds);
+    }
+
+    private static List<StoredThresholds> thresholds(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<StoredThresholds> thresholds = new ArrayList<>();
+        for (Row row : rows) {
+            thresholds.add(new StoredThresholds(row.getString(0), row.getDouble(1), row.getInteger(2), row.getDouble(3)));
+        }
+        return thresholds;
     }
 
     public Uni<Void> saveThresholds(StoredThresholds thresholds, Instant at) {
@@ -98,7 +162,8 @@ public class RuleSegmentRepository {
                 ON CONFLICT (segment_id) DO UPDATE SET recency_days = EXCLUDED.recency_days, orders_30d = EXCLUDED.orders_30d,
                     monetary_30d = EXCLUDED.monetary_30d, updated_at = EXCLUDED.updated_at""",
                 Tuple.of(thresholds.segmentId(), thresholds.recencyDays(), thresholds.orders30d(),
-                        thresholds.monetary30d(), at.atOffset(ZoneOffset.UTC)))
+                        thresholds.monetary30d(), at.atOffset(ZoneOffset.UTC)),
+                tx -> close(tx, "thresholds", thresholds.segmentId(), at).flatMap(closed -> open(tx, thresholds, at)))
                 .replaceWithVoid();
     }
 }

@@ -94,7 +94,7 @@ class SegmentGrpcService implements SegmentService {
     private Uni<RfmSnapshot> row(GetMemberRfmRequest request) {
         FieldChecks.checkId("member_id", request.getMemberId());
         if (request.hasAsOf()) {
-            return queries.asOf(request.getMemberId(), instant("as_of", request.getAsOf()));
+            return queries.asOf(request.getMemberId(), instant("as_of", request.getAsOf()), false);
         }
         return queries.current(request.getMemberId());
     }

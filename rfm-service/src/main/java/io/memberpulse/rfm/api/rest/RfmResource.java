@@ -25,6 +25,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -66,12 +67,29 @@ public class RfmResource {
     @Operation(summary = "A member's RFM and segments: current, or as of an ISO-8601 instant (asOf)")
     @APIResponseSchema(value = RfmResponse.class, responseDescription = "R, F, M, segments and stage as of asOf")
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
-    public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf) {
+    public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf,
+            @Parameter(description = "with asOf: the segment definitions to judge by, current (default: today's rules and"
+                    + " thresholds applied to the past) or asOf (those in force then, by the service's clock at each"
+                    + " change)") @QueryParam("definitions") String definitions) {
         FieldChecks.checkId("memberId", memberId);
+        boolean definitionsThen = definitionsThen(definitions);
         if (asOf == null || asOf.isBlank()) {
+            if (definitions != null) {
+                throw new InvalidParameterException("definitions", "applies only with asOf");
+            }
             return queries.current(memberId).map(RfmResponse::of);
         }
-        return queries.asOf(memberId, instant(asOf)).map(RfmResponse::of);
+        return queries.asOf(memberId, instant(asOf), definitionsThen).map(RfmResponse::of);
+    }
+
+    private static boolean definitionsThen(String definitions) {
+        if (definitions == null || definitions.equals("current")) {
+            return false;
+        }
+        if (definitions.equals("asOf")) {
+            return true;
+        }
+        throw new InvalidParameterException("definitions", "must be current or asOf, was '" + definitions + "'");
     }
 
     public record ProfileResponse(String memberId, String stage, List<String> segments,

@@ -392,6 +392,93 @@ class RfmResourceTest {
         changes.stop();
     }
 
+    /**
+     * asOf is compared with the service's clock at each change of the definitions: a rule defined after it does not
+     * apply, one edited since applies its old text, one retired since still applies.
+     */
+    @Test
+    void asOfEvaluatesTheRuleSegmentsInForceThen() {
+        String member = "m-" + UUID.randomUUID();
+        String segment = "then-" + UUID.randomUUID().toString().substring(0, 8);
+        send(order(member, member + "-o1", DAY0, 25_000));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(25_000.0f)));
+        Instant beforeDefined = tick();
+        given().contentType("application/json")
+                .body("{\"id\": \"%s\", \"name\": \"Big\", \"rule\": \"monetary_net_total >= 20000.0\"}".formatted(segment))
+                .post("/segments").then().statusCode(201);
+        Instant defined = tick();
+        given().get("/members/" + member + "/rfm").then().body("segments", hasItem(segment));
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + defined).then().statusCode(200).body("segments", hasItem(segment));
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + beforeDefined).then().statusCode(200)
+                .body("rfm.monetaryNetTotal", equalTo(25_000.0f)).body("segments", not(hasItem(segment)));
+        // by default an as-of query judges the past by today's definitions, as the rule's backfill did
+        given().get("/members/" + member + "/rfm?asOf=" + beforeDefined).then().statusCode(200)
+                .body("segments", hasItem(segment));
+        given().get("/members/" + member + "/rfm?definitions=current&asOf=" + beforeDefined).then().statusCode(200)
+                .body("segments", hasItem(segment));
+
+        given().contentType("application/json").body("{\"name\": \"Small\", \"rule\": \"monetary_net_total < 1000.0\"}")
+                .put("/segments/" + segment).then().statusCode(200);
+        Instant edited = tick();
+        given().get("/members/" + member + "/rfm").then().body("segments", not(hasItem(segment)));
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + edited).then().body("segments", not(hasItem(segment)));
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + defined).then().body("segments", hasItem(segment)); // old text
+
+        given().contentType("application/json").body("{\"name\": \"Big again\", \"rule\": \"monetary_net_total >= 1000.0\"}")
+                .put("/segments/" + segment).then().statusCode(200);
+        Instant editedBack = tick();
+        given().delete("/segments/" + segment).then().statusCode(204);
+        Instant retired = tick();
+        given().get("/members/" + member + "/rfm").then().body("segments", not(hasItem(segment)));
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + retired).then().body("segments", not(hasItem(segment)));
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + editedBack).then().body("segments", hasItem(segment)); // not retired yet
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + edited).then().body("segments", not(hasItem(segment)));
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + defined).then().body("segments", hasItem(segment));
+        given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + beforeDefined).then().body("segments", not(hasItem(segment)));
+
+    }
+
+    /** Thresholds changed after asOf (on the service's clock) do not apply to it: the ones in force then do. */
+    @Test
+    void asOfEvaluatesTheThresholdsInForceThen() {
+        String member = "m-" + UUID.randomUUID();
+        var orders = new ArrayList<MemberEvent>();
+        for (int i = 0; i < 5; i++) {
+            orders.add(order(member, member + "-o" + i, DAY0.plus(Duration.ofHours(i)), 200));
+        }
+        send(orders.toArray(MemberEvent[]::new));
+        String dayAfter = DAY0.plus(Duration.ofDays(1)).toString();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter)
+                .then().statusCode(200).body("rfm.frequency30d", equalTo(5)).body("segments", hasItem("high-value-active")));
+        Instant before = tick();
+        try {
+            given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 6, \"minMonetary30d\": 700}")
+                    .put("/segments/high-value-active/thresholds").then().statusCode(200);
+            Instant after = tick();
+            // dayAfter, in 2024, is long before the change: the thresholds then (the configured ones) apply.
+            given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter).then().body("segments", hasItem("high-value-active"));
+            given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + before).then().body("segments", not(hasItem("high-value-active")));
+            given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + after).then().body("segments", not(hasItem("high-value-active")));
+        } finally {
+            given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 5, \"minMonetary30d\": 700}")
+                    .put("/segments/high-value-active/thresholds").then().statusCode(200);
+        }
+    }
+
+    /** An instant of the wall clock strictly between what happened before and what happens after. */
+    private static Instant tick() {
+        try {
+            Thread.sleep(20);
+            Instant now = Instant.now();
+            Thread.sleep(20);
+            return now;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aSegmentNameOrRuleWithAControlCharacterIsRefusedNamingTheFieldAndNothingIsStored() {
         String segment = "nul-" + UUID.randomUUID().toString().substring(0, 8);
@@ -695,6 +782,10 @@ class RfmResourceTest {
     void badParametersAndUnknownMembersGetClearAnswers() {
         given().queryParam("asOf", "last tuesday").get("/members/x/rfm")
                 .then().statusCode(400).body("errors[0].field", equalTo("asOf"));
+        given().queryParam("asOf", "2024-01-01T00:00:00Z").queryParam("definitions", "then").get("/members/x/rfm")
+                .then().statusCode(400).body("errors[0].field", equalTo("definitions"));
+        given().queryParam("definitions", "asOf").get("/members/x/rfm")
+                .then().statusCode(400).body("errors[0].field", equalTo("definitions"));
         given().get("/members/nobody-" + UUID.randomUUID() + "/rfm")
                 .then().statusCode(404).body("detail", containsString("no purchase or registration"));
         given().get("/segments/no-such-segment/members").then().statusCode(404);
