@@ -70,7 +70,7 @@ public class BatchScoreService {
         TrainingRun.checkHorizon(horizonDays);
         long started = System.nanoTime();
         TrainingRun run = TrainingRun.load(facts.activitiesBefore(asOf), facts.stockOuts(null, asOf),
-                registry.extractor(horizonDays), horizonDays, registry.labelOutageDays(), progress);
+                registry.extractor(horizonDays), horizonDays, registry.labelGuard(), progress);
         Fitted fitted = fit(run, asOf, progress);
         progress.report(TrainingProgress.Stage.SCORING, 0, 1);
         double[] p = fitted.model().predict(fitted.members().features());

@@ -3,6 +3,8 @@ package io.memberpulse.churn;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 
 /** churn-service settings (application.properties, overridable by environment variables). */
 @ConfigMapping(prefix = "memberpulse")
@@ -64,6 +66,13 @@ public interface ChurnConfig {
          */
         @WithDefault("14")
         int labelOutageDays();
+
+        /**
+         * Channels (an order line's source) the chain closed for good, whose silence the label-outage guard does not
+         * judge: their members' churn is real. Without this, a channel closed within the last horizon refuses every
+         * run until its last sale is a horizon old.
+         */
+        Optional<Set<String>> labelOutageClosedChannels();
 
         /**
          * How far ahead of this replica's clock the event-time clock may move. An event stamped later (identity

@@ -3,6 +3,7 @@ package io.memberpulse.churn;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.Population;
 import io.memberpulse.churn.domain.model.ChurnClassifier;
+import io.memberpulse.churn.domain.model.LabelGuard;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ModelRepository;
 import io.quarkus.runtime.StartupEvent;
@@ -10,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.ZoneId;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,7 +32,7 @@ public class ModelRegistry {
     }
 
     void onStart(@Observes StartupEvent start) {
-        labelOutageDays(); // a wrong setting fails the start, not the first run hours later
+        labelGuard(); // a wrong setting fails the start, not the first run hours later
         reload();
     }
 
@@ -63,13 +65,13 @@ public class ModelRegistry {
         current = model;
     }
 
-    /** The shortest purchase-feed silence that refuses a training run (TrainingRun, LabelOutage); 0: never. */
-    int labelOutageDays() {
+    /** The purchase-feed silences that refuse a training run (TrainingRun, LabelOutage). */
+    LabelGuard labelGuard() {
         int days = config.churn().labelOutageDays();
         if (days < 0) {
             throw new IllegalStateException("memberpulse.churn.label-outage-days must be 0 (off) or more: " + days);
         }
-        return days;
+        return new LabelGuard(days, config.churn().labelOutageClosedChannels().orElse(Set.of()));
     }
 
     FeatureExtractor extractor(int horizonDays) {

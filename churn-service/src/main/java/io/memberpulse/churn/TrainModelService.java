@@ -65,7 +65,7 @@ public class TrainModelService {
                         "too little data to train: no member events recorded yet"));
         Instant at = asOf != null ? TrainingRun.checkKnown(asOf, clock) : clock;
         TrainingRun run = TrainingRun.load(facts.activitiesOf(null), facts.stockOuts(null, null),
-                registry.extractor(horizonDays), horizonDays, registry.labelOutageDays(), progress);
+                registry.extractor(horizonDays), horizonDays, registry.labelGuard(), progress);
         ChurnTraining.Result result = run.train(at, progress);
         progress.report(TrainingProgress.Stage.STORING, 0, 1);
 

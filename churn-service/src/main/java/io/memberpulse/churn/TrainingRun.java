@@ -10,6 +10,7 @@ import io.memberpulse.churn.domain.features.SnapshotBuilder;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.BgNbdFitter;
 import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.LabelGuard;
 import io.memberpulse.churn.domain.model.LabelOutage;
 import io.memberpulse.churn.domain.model.ModelKind;
 import io.memberpulse.churn.domain.model.TrainingMemory;
@@ -33,15 +34,15 @@ final class TrainingRun {
     private final SnapshotBuilder builder;
     private final StockOuts stockOuts;
     private final ZoneId zone;
-    private final int labelOutageDays;
+    private final LabelGuard labelGuard;
 
-    /** @param labelOutageDays the shortest silence of the purchase feed that refuses a run (LabelOutage); 0: none */
+    /** @param labelGuard the silences of the purchase feed that refuse a run (LabelOutage) */
     TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor, int horizonDays,
-            int labelOutageDays) {
+            LabelGuard labelGuard) {
         this.histories = histories;
         this.stockOuts = stockOuts;
         this.zone = extractor.zone();
-        this.labelOutageDays = labelOutageDays;
+        this.labelGuard = labelGuard;
         this.builder = new SnapshotBuilder(extractor, summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
     }
 
@@ -50,10 +51,10 @@ final class TrainingRun {
      * before its asOf), reported as the loading stage. Blocking.
      */
     static TrainingRun load(Uni<Map<String, List<Activity>>> histories, Uni<List<StockOut>> stockOuts,
-            FeatureExtractor extractor, int horizonDays, int labelOutageDays, TrainingProgress progress) {
+            FeatureExtractor extractor, int horizonDays, LabelGuard labelGuard, TrainingProgress progress) {
         progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
         TrainingRun run = new TrainingRun(histories.await().indefinitely(),
-                new StockOuts(stockOuts.await().indefinitely()), extractor, horizonDays, labelOutageDays);
+                new StockOuts(stockOuts.await().indefinitely()), extractor, horizonDays, labelGuard);
         progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
         return run;
     }
@@ -103,7 +104,7 @@ final class TrainingRun {
      * purchases were not recorded. Two passes over the facts already read, before anything is built.
      */
     private void requireLabels(TrainingPlan plan) {
-        LabelOutage.in(plan, histories, zone, labelOutageDays).ifPresent(outage -> {
+        LabelOutage.in(plan, histories, zone, labelGuard).ifPresent(outage -> {
             String what = outage.channel() == null ? "purchase feed outage" : "purchase feed outage in channel "
                     + outage.channel();
             String really = outage.channel() == null ? "the chain really sold nothing then"
@@ -111,8 +112,9 @@ final class TrainingRun {
             throw new LabelOutageException(what + ", no model trained: " + outage.describe() + " (days in "
                     + zone + ", within the horizon before " + plan.asOf() + "). Labels there would call churned every "
                     + "member whose purchases were not recorded, so the current model is kept; replay the missing "
-                    + "events, or, if " + really + ", turn the guard off "
-                    + "(memberpulse.churn.label-outage-days=0)");
+                    + "events, or, if " + really + ", " + (outage.channel() == null
+                            ? "turn the guard off (memberpulse.churn.label-outage-days=0)"
+                            : "name it in memberpulse.churn.label-outage-closed-channels"));
         });
     }
 

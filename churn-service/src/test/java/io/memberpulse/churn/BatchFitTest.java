@@ -6,6 +6,7 @@ import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.features.StockOuts;
+import io.memberpulse.churn.domain.model.LabelGuard;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.testdata.EventCsv;
 import java.time.Duration;
@@ -28,7 +29,7 @@ class BatchFitTest {
         EventCsv.read(EventCsv.dataset("cdnow-sample.events.csv")).histories().forEach((member, activities) ->
                 before.put(member, activities.stream().filter(a -> a.at().isBefore(AS_OF)).toList()));
         TrainingRun run = new TrainingRun(before, new StockOuts(List.of()), new FeatureExtractor(H, 60, ZoneOffset.UTC),
-                H, 14);
+                H, LabelGuard.of(14));
 
         BatchScoreService.Fitted fitted = BatchScoreService.fit(run, AS_OF, TrainingProgress.NONE);
 

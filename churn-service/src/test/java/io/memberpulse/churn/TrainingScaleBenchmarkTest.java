@@ -6,6 +6,7 @@ import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.ChurnTraining;
+import io.memberpulse.churn.domain.model.LabelGuard;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.testdata.Backtest;
 import io.memberpulse.churn.testdata.EventCsv;
@@ -45,7 +46,7 @@ class TrainingScaleBenchmarkTest {
             long before = liveHeap();
             StageClock clock = new StageClock();
             TrainingRun run = new TrainingRun(histories, new StockOuts(List.of()),
-                    new FeatureExtractor(H, 60, ZoneOffset.UTC), H, 14);
+                    new FeatureExtractor(H, 60, ZoneOffset.UTC), H, LabelGuard.of(14));
             ChurnTraining.Result result = run.train(AS_OF, clock);
             clock.report(TrainingProgress.Stage.SCORING, 0, 1);
             double[] p = result.model().predict(result.forScoring(run.unlabelledAt(AS_OF)).features());

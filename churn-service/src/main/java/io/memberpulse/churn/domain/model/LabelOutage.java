@@ -71,6 +71,13 @@ public record LabelOutage(LocalDate from, LocalDate to, double perDay, int refer
      */
     public static Optional<LabelOutage> in(TrainingPlan plan, Map<String, ? extends Collection<Activity>> histories,
             ZoneId zone, int minDays) {
+        return in(plan, histories, zone, LabelGuard.of(minDays));
+    }
+
+    /** {@link #in(TrainingPlan, Map, ZoneId, int)}, the channels the guard names closed left unjudged. */
+    public static Optional<LabelOutage> in(TrainingPlan plan, Map<String, ? extends Collection<Activity>> histories,
+            ZoneId zone, LabelGuard guard) {
+        int minDays = guard.minDays();
         if (minDays == 0) {
             return Optional.empty();
         }
@@ -81,6 +88,7 @@ public record LabelOutage(LocalDate from, LocalDate to, double perDay, int refer
             return whole;
         }
         return buyersPerChannelDay(histories, plan.asOf(), zone).entrySet().stream()
+                .filter(channel -> guard.judges(channel.getKey()))
                 .flatMap(channel -> findInChannel(channel.getKey(), channel.getValue(), first, last, minDays).stream())
                 .max(Comparator.comparingDouble(LabelOutage::expected).thenComparing(LabelOutage::channel));
     }

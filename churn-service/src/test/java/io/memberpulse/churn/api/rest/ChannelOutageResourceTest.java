@@ -89,7 +89,7 @@ class ChannelOutageResourceTest {
                 .contains("no purchase recorded in channel delivery on the 31 days 2027-05-02 to 2027-06-01 "
                         + "(still silent at as-of)")
                 .contains("had 12.0 members buying a day there: about 372 purchases expected, 0 seen")
-                .contains("the current model is kept").contains("memberpulse.churn.label-outage-days");
+                .contains("the current model is kept").contains("memberpulse.churn.label-outage-closed-channels");
         assertThat(registry.current().map(TrainedChurnModel::version)).isEqualTo(serving);
         assertThat(models.promoted().await().indefinitely().map(stored -> stored.summary().version()))
                 .isEqualTo(promoted);

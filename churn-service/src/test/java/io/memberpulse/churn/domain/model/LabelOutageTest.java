@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -210,6 +211,23 @@ class LabelOutageTest {
         histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), WINDOW.plusDays(1)));
         assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 14).map(LabelOutage::channel))
                 .contains("delivery");
+    }
+
+    @Test
+    void aChannelTheChainClosedIsNotJudgedWhileTheOthersStillAre() {
+        // the delivery platform left the chain within the last horizon: closed, its members' churn is real
+        Instant asOf = AS_OF.atStartOfDay(ZoneOffset.UTC).toInstant().plus(Duration.ofHours(20));
+        Map<String, List<Activity>> histories = new HashMap<>();
+        histories.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), AS_OF));
+        histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), WINDOW.plusDays(1)));
+        TrainingPlan plan = TrainingPlan.of(asOf, H);
+        assertThat(LabelOutage.in(plan, histories, ZoneOffset.UTC, new LabelGuard(14, Set.of("delivery")))).isEmpty();
+        // another channel's silence is still an outage, and so is the whole feed's
+        histories.putAll(buyers("app", 12, LocalDate.of(2011, 1, 1), WINDOW.plusDays(1)));
+        assertThat(LabelOutage.in(plan, histories, ZoneOffset.UTC, new LabelGuard(14, Set.of("delivery")))
+                .map(LabelOutage::channel)).contains("app");
+        assertThat(LabelOutage.in(plan, histories, ZoneOffset.UTC, new LabelGuard(0, Set.of()))).isEmpty();
+        assertThatThrownBy(() -> new LabelGuard(-1, Set.of())).hasMessageContaining("label-outage-days");
     }
 
     @Test
