@@ -65,13 +65,10 @@ public class ModelRegistry {
         current = model;
     }
 
-    /** The purchase-feed silences that refuse a training run (TrainingRun, LabelOutage). */
+    /** The purchase-feed silences that refuse a training run (TrainingRun, LabelOutage); LabelGuard checks them. */
     LabelGuard labelGuard() {
-        int days = config.churn().labelOutageDays();
-        if (days < 0) {
-            throw new IllegalStateException("memberpulse.churn.label-outage-days must be 0 (off) or more: " + days);
-        }
-        return new LabelGuard(days, config.churn().labelOutageClosedChannels().orElse(Set.of()));
+        return new LabelGuard(config.churn().labelOutageDays(),
+                config.churn().labelOutageClosedChannels().orElse(Set.of()));
     }
 
     FeatureExtractor extractor(int horizonDays) {

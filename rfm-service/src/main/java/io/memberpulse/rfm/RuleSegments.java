@@ -8,11 +8,14 @@ import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.Tag;
+import io.memberpulse.rfm.domain.rules.InvalidRuleException;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -81,7 +84,7 @@ public class RuleSegments {
      * force now with the same text; one that no longer compiles (the rule language changed since) is left out with a
      * warning. The version is -1: these are never written with.
      */
-    public io.smallrye.mutiny.Uni<InForce> inForceAt(java.time.Instant at) {
+    public Uni<InForce> inForceAt(Instant at) {
         Map<String, Defined> known = definitions().rules(); // here: its first load blocks, so not on the event loop
         return repository.allAt(at).flatMap(stored -> repository.thresholdsAt(at).map(thresholds -> {
             Map<String, Defined> rules = new LinkedHashMap<>();
@@ -91,7 +94,7 @@ public class RuleSegments {
                     rules.put(rule.id(), same != null && same.rule().expression().equals(rule.expression())
                             ? new Defined(rule.id(), rule.name(), same.rule())
                             : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
-                } catch (io.memberpulse.rfm.domain.rules.InvalidRuleException e) {
+                } catch (InvalidRuleException e) {
                     LOG.warnf("rule of %s in force at %s no longer compiles, left out: %s", rule.id(), at, e.getMessage());
                 }
             }

@@ -26,9 +26,4 @@ public record CallListQuery(String storeId, int limit) {
     public int limitOr(int dailyCapacity, long callsMadeToday) {
         return limit == 0 ? (int) Math.max(0, dailyCapacity - callsMadeToday) : limit;
     }
-
-    /** Whether the caller left the limit to the day's capacity. */
-    public boolean byCapacity() {
-        return limit == 0;
-    }
 }

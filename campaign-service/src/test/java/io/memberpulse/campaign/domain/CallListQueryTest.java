@@ -22,8 +22,6 @@ class CallListQueryTest {
         assertThat(new CallListQuery("s", 0).limitOr(20, 20)).isZero();
         assertThat(new CallListQuery("s", 0).limitOr(20, 25)).isZero();
         assertThat(new CallListQuery("s", 5).limitOr(20, 18)).isEqualTo(5);
-        assertThat(new CallListQuery("s", 0).byCapacity()).isTrue();
-        assertThat(new CallListQuery("s", 5).byCapacity()).isFalse();
     }
 
     @Test

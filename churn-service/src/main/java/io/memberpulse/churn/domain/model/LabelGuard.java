@@ -15,7 +15,7 @@ public record LabelGuard(int minDays, Set<String> closedChannels) {
 
     public LabelGuard {
         if (minDays < 0) {
-            throw new IllegalArgumentException("label-outage-days must be 0 (off) or more: " + minDays);
+            throw new IllegalArgumentException("memberpulse.churn.label-outage-days must be 0 (off) or more: " + minDays);
         }
         closedChannels = Set.copyOf(closedChannels);
     }
