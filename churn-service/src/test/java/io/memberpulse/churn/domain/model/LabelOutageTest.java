@@ -26,6 +26,8 @@ class LabelOutageTest {
     static final LocalDate AS_OF = LocalDate.of(2011, 12, 9);
     /** The day of the validation cut-off D − H: the last horizon runs from it to as-of. */
     static final LocalDate WINDOW = AS_OF.minusDays(H);
+    /** 20:00 on the as-of day, the instant the channel scenarios train at. */
+    static final Instant AS_OF_EVENING = AS_OF.atTime(20, 0).toInstant(ZoneOffset.UTC);
     static final Predicate<LocalDate> SATURDAYS = day -> day.getDayOfWeek() == DayOfWeek.SATURDAY;
 
     /** A chain whose shops sell to perDay members a day from first to last, but on the closed days. */
@@ -149,14 +151,11 @@ class LabelOutageTest {
     @Test
     void aChannelFallingSilentWhileTheOthersFlowIsAnOutageNamingIt() {
         // the tills sell to 30 members a day throughout; the delivery platform's 12 a day stop arriving after 2011-11-17
-        Instant asOf = AS_OF.atStartOfDay(ZoneOffset.UTC).toInstant().plus(Duration.ofHours(20));
-        Map<String, List<Activity>> histories = new HashMap<>();
-        histories.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), AS_OF));
-        histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), LocalDate.of(2011, 11, 17)));
-        assertThat(LabelOutage.find(LabelOutage.buyersPerDay(histories, asOf, ZoneOffset.UTC), WINDOW, AS_OF, 14))
+        Map<String, List<Activity>> histories = tillsAndDeliveryUntil(LocalDate.of(2011, 11, 17));
+        assertThat(LabelOutage.find(LabelOutage.buyersPerDay(histories, AS_OF_EVENING, ZoneOffset.UTC), WINDOW, AS_OF, 14))
                 .as("the whole feed never fell silent").isEmpty();
 
-        LabelOutage outage = LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 14).orElseThrow();
+        LabelOutage outage = LabelOutage.in(TrainingPlan.of(AS_OF_EVENING, H), histories, ZoneOffset.UTC, 14).orElseThrow();
 
         assertThat(outage.channel()).isEqualTo("delivery");
         assertThat(outage.from()).isEqualTo(LocalDate.of(2011, 11, 18));
@@ -168,11 +167,11 @@ class LabelOutageTest {
         assertThat(outage.describe()).contains("in channel delivery on the 22 days 2011-11-18 to 2011-12-09")
                 .contains("had 12.0 members buying a day there").contains("about 264 purchases expected, 0 seen");
         // off: no guard for a channel either
-        assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 0)).isEmpty();
+        assertThat(LabelOutage.in(TrainingPlan.of(AS_OF_EVENING, H), histories, ZoneOffset.UTC, 0)).isEmpty();
         // the whole feed silent is named as such, not as one of its channels
         Map<String, List<Activity>> allStopped = new HashMap<>(histories);
         allStopped.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), LocalDate.of(2011, 11, 17)));
-        assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), allStopped, ZoneOffset.UTC, 14))
+        assertThat(LabelOutage.in(TrainingPlan.of(AS_OF_EVENING, H), allStopped, ZoneOffset.UTC, 14))
                 .hasValueSatisfying(whole -> assertThat(whole.channel()).isNull());
     }
 
@@ -202,25 +201,19 @@ class LabelOutageTest {
     @Test
     void aChannelSilentSinceBeforeTheLastHorizonIsNotJudged() {
         // the delivery platform left the chain ten days before the validation cut-off: its members' churn is real
-        Instant asOf = AS_OF.atStartOfDay(ZoneOffset.UTC).toInstant().plus(Duration.ofHours(20));
-        Map<String, List<Activity>> histories = new HashMap<>();
-        histories.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), AS_OF));
-        histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), WINDOW.minusDays(10)));
-        assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 14)).isEmpty();
+        Map<String, List<Activity>> histories = tillsAndDeliveryUntil(WINDOW.minusDays(10));
+        assertThat(LabelOutage.in(TrainingPlan.of(AS_OF_EVENING, H), histories, ZoneOffset.UTC, 14)).isEmpty();
         // had it left within the last horizon, its silence would be judged (until its last sale is a horizon old)
         histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), WINDOW.plusDays(1)));
-        assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), histories, ZoneOffset.UTC, 14).map(LabelOutage::channel))
+        assertThat(LabelOutage.in(TrainingPlan.of(AS_OF_EVENING, H), histories, ZoneOffset.UTC, 14).map(LabelOutage::channel))
                 .contains("delivery");
     }
 
     @Test
     void aChannelTheChainClosedIsNotJudgedWhileTheOthersStillAre() {
         // the delivery platform left the chain within the last horizon: closed, its members' churn is real
-        Instant asOf = AS_OF.atStartOfDay(ZoneOffset.UTC).toInstant().plus(Duration.ofHours(20));
-        Map<String, List<Activity>> histories = new HashMap<>();
-        histories.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), AS_OF));
-        histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), WINDOW.plusDays(1)));
-        TrainingPlan plan = TrainingPlan.of(asOf, H);
+        Map<String, List<Activity>> histories = tillsAndDeliveryUntil(WINDOW.plusDays(1));
+        TrainingPlan plan = TrainingPlan.of(AS_OF_EVENING, H);
         assertThat(LabelOutage.in(plan, histories, ZoneOffset.UTC, new LabelGuard(14, Set.of("delivery")))).isEmpty();
         // another channel's silence is still an outage, and so is the whole feed's
         histories.putAll(buyers("app", 12, LocalDate.of(2011, 1, 1), WINDOW.plusDays(1)));
@@ -294,6 +287,14 @@ class LabelOutageTest {
             assertThat(found.expected()).isGreaterThan(LabelOutage.MIN_EXPECTED);
         });
         assertThat(LabelOutage.in(TrainingPlan.of(asOf, H), cdnow, ZoneOffset.UTC, 14)).isEmpty();
+    }
+
+    /** The tills sell to 30 members a day from 2011-01-01 to as-of; the delivery platform to 12 a day until its last day. */
+    static Map<String, List<Activity>> tillsAndDeliveryUntil(LocalDate deliveryLast) {
+        Map<String, List<Activity>> histories = new HashMap<>();
+        histories.putAll(buyers("pos", 30, LocalDate.of(2011, 1, 1), AS_OF));
+        histories.putAll(buyers("delivery", 12, LocalDate.of(2011, 1, 1), deliveryLast));
+        return histories;
     }
 
     /** perDay members of the channel buying at noon every day from first to last, as histories keyed by member. */
