@@ -4,15 +4,12 @@ import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.RhythmChurnModel;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
-import io.memberpulse.churn.domain.features.StockOut;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
-import io.memberpulse.proto.identity.v1.ChannelEvent;
-import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.micrometer.core.instrument.Counter;
@@ -123,13 +120,13 @@ public class ScoreMembersService {
      * deleted (ChurnRepository.deleteRetractedAmong). Blocking.
      */
     public synchronized void record(List<MemberEvent> events) {
-        Instant latest = events.stream().map(event -> occurredAt(event.getEvent())).max(Instant::compareTo).orElse(null);
+        Instant latest = events.stream().map(event -> MemberEventFacts.occurredAt(event.getEvent())).max(Instant::compareTo).orElse(null);
         if (latest == null) {
             return;
         }
         lastBatchNanos = System.nanoTime();
         List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
-                .filter(event -> !event.getMemberId().isEmpty()).map(ScoreMembersService::arriving).toList();
+                .filter(event -> !event.getMemberId().isEmpty()).map(MemberEventFacts::arriving).toList();
         Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
                 .chain(owners -> insert(transaction, withOwners(events, owners)))).await().indefinitely();
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
@@ -150,7 +147,7 @@ public class ScoreMembersService {
         if (!latest.isAfter(lead)) {
             return latest;
         }
-        eventsAheadOfClock.increment(events.stream().filter(event -> occurredAt(event.getEvent()).isAfter(lead)).count());
+        eventsAheadOfClock.increment(events.stream().filter(event -> MemberEventFacts.occurredAt(event.getEvent()).isAfter(lead)).count());
         LOG.debugf("an event at %s is ahead of this replica's clock: the event-time clock moves only to %s", latest, lead);
         return lead;
     }
@@ -161,7 +158,7 @@ public class ScoreMembersService {
             return events;
         }
         return events.stream().map(event -> {
-            String owner = event.getMemberId().isEmpty() ? null : owners.get(arriving(event));
+            String owner = event.getMemberId().isEmpty() ? null : owners.get(MemberEventFacts.arriving(event));
             return owner == null ? event : event.toBuilder().setMemberId(owner).build();
         }).toList();
     }
@@ -178,53 +175,14 @@ public class ScoreMembersService {
      * before under its key, whichever member holds it now).
      */
     private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events) {
-        List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
-        List<ChurnRepository.LineKey> retracted = new ArrayList<>();
-        List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
-        Map<String, String> memberNumbers = new java.util.HashMap<>();
-        List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
-        Set<String> touched = new LinkedHashSet<>();
-        for (MemberEvent event : events) {
-            var fact = event.getEvent();
-            Instant at = occurredAt(fact);
-            if (fact.getType() == EventType.EVENT_TYPE_STOCKOUT) {
-                toStockOut(event, at).ifPresent(stockOuts::add);
-                continue;
-            }
-            String source = sourceOf(fact);
-            if (event.getDuplicateOrder() && !event.getNeverCounted()) { // a line flagged on arrival: nothing to take back
-                retracted.add(new ChurnRepository.LineKey(source, fact.getEventId()));
-            }
-            if (event.getMemberId().isEmpty()) {
-                continue;
-            }
-            if (!fact.getIdentifiers().getMemberNo().isEmpty()) {
-                memberNumbers.put(event.getMemberId(), fact.getIdentifiers().getMemberNo());
-            }
-            Purchase purchase = toPurchase(event, at);
-            if (purchase != null) {
-                var line = fact.getLine();
-                purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
-                        new ChurnRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
-                                line.hasQuantity() ? line.getQuantity() : null,
-                                line.hasDiscountAmount() ? line.getDiscountAmount() : null)));
-                touched.add(event.getMemberId());
-            }
-            ChurnRepository.StoredActivity activity = toActivity(event, source, at);
-            if (activity != null) {
-                activities.add(activity);
-            }
-        }
-        return repository.insertPurchases(transaction, purchases)
-                .chain(() -> repository.retractPurchases(transaction, retracted)).invoke(touched::addAll)
-                .chain(() -> repository.insertActivities(transaction, activities))
-                .chain(() -> repository.insertStockOuts(transaction, stockOuts))
-                .chain(() -> repository.upsertMemberNumbers(transaction, memberNumbers))
-                .replaceWith(() -> {
-                    List<ChurnRepository.LineKey> lineKeys = new ArrayList<>(retracted);
-                    purchases.forEach(p -> lineKeys.add(new ChurnRepository.LineKey(p.source(), p.eventId())));
-                    return new Recorded(touched, lineKeys);
-                });
+        MemberEventFacts facts = MemberEventFacts.of(events);
+        Set<String> touched = new LinkedHashSet<>(facts.buyers());
+        return repository.insertPurchases(transaction, facts.purchases())
+                .chain(() -> repository.retractPurchases(transaction, facts.retracted())).invoke(touched::addAll)
+                .chain(() -> repository.insertActivities(transaction, facts.activities()))
+                .chain(() -> repository.insertStockOuts(transaction, facts.stockOuts()))
+                .chain(() -> repository.upsertMemberNumbers(transaction, facts.memberNumbers()))
+                .replaceWith(() -> new Recorded(touched, facts.lineKeys()));
     }
 
     /**
@@ -494,69 +452,5 @@ public class ScoreMembersService {
                 || !Objects.equals(score.modelVersion(), previous.modelVersion())
                 || !Objects.equals(score.homeStoreId(), previous.homeStoreId())
                 || Math.abs(score.memberValue() - previous.memberValue()) >= 0.01;
-    }
-
-    private static Instant occurredAt(ChannelEvent fact) {
-        return Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
-    }
-
-    /** The source as stored, spelled as a split's event keys spell it. */
-    private static String sourceOf(ChannelEvent fact) {
-        return IdentityChange.EventKey.sourceOf(fact);
-    }
-
-    private static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {
-        return new IdentityChangeRepository.ArrivingEvent(sourceOf(event.getEvent()), event.getEvent().getEventId(),
-                event.getMemberId());
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isEmpty() ? null : value;
-    }
-
-    /** Reviews, coupon events and visits, as the models read them; null for any other event. */
-    static ChurnRepository.StoredActivity toActivity(MemberEvent event, String source, Instant at) {
-        var fact = event.getEvent();
-        String kind = switch (fact.getType()) {
-            case EVENT_TYPE_REVIEW -> "review";
-            case EVENT_TYPE_COUPON_ISSUED -> "coupon_issued";
-            case EVENT_TYPE_COUPON_REDEEMED -> "coupon_redeemed";
-            case EVENT_TYPE_VISIT -> "visit";
-            default -> null;
-        };
-        if (kind == null) {
-            return null;
-        }
-        Double amount = fact.getCoupon().hasCouponValue() ? fact.getCoupon().getCouponValue() : null;
-        int rating = fact.getReview().getRating();
-        return new ChurnRepository.StoredActivity(source, fact.getEventId(), event.getMemberId(), kind, at,
-                blankToNull(fact.getLine().getOrderId()), blankToNull(fact.getStoreId()), amount,
-                rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()));
-    }
-
-    /** A store's stock-out (no member: see proto/README.md); empty without a store. */
-    static Optional<ChurnRepository.StoredStockOut> toStockOut(MemberEvent event, Instant at) {
-        var fact = event.getEvent();
-        if (fact.getStoreId().isBlank()) {
-            return Optional.empty();
-        }
-        String source = sourceOf(fact);
-        return Optional.of(new ChurnRepository.StoredStockOut(source, fact.getEventId(), new StockOut(at,
-                fact.getStoreId(), blankToNull(fact.getLine().getSku()), blankToNull(fact.getLine().getCategory()))));
-    }
-
-    static Purchase toPurchase(MemberEvent event, Instant at) {
-        var fact = event.getEvent();
-        var line = fact.getLine();
-        if (event.getDuplicateOrder() || line.getOrderId().isEmpty()) {
-            return null;
-        }
-        if (fact.getType() == EventType.EVENT_TYPE_ORDER && line.hasPaidAmount()) {
-            return new Purchase(line.getOrderId(), false, at, fact.getStoreId(), line.getPaidAmount());
-        }
-        if (fact.getType() == EventType.EVENT_TYPE_REFUND && line.hasRefundAmount()) {
-            return new Purchase(line.getOrderId(), true, at, fact.getStoreId(), -line.getRefundAmount());
-        }
-        return null;
     }
 }

@@ -1,0 +1,142 @@
+package io.memberpulse.churn;
+
+import io.memberpulse.churn.domain.Purchase;
+import io.memberpulse.churn.domain.features.StockOut;
+import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.IdentityChangeRepository;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.merges.IdentityChange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What churn-service keeps of a batch of member.events: purchase lines (orders and refunds, with item detail),
+ * reviews, coupon events and visits as the models read them, stores' stock-outs, each member's POS member number, and
+ * the keys of duplicate_order lines, which are not counted and take back a line published before under the same key
+ * (whichever member holds it now). Every row keeps the key of the event that reported it, for a later MemberSplit.
+ */
+record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<ChurnRepository.LineKey> retracted,
+        List<ChurnRepository.StoredActivity> activities, List<ChurnRepository.StoredStockOut> stockOuts,
+        Map<String, String> memberNumbers, Set<String> buyers) {
+
+    static MemberEventFacts of(List<MemberEvent> events) {
+        List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
+        List<ChurnRepository.LineKey> retracted = new ArrayList<>();
+        List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
+        List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
+        Map<String, String> memberNumbers = new HashMap<>();
+        Set<String> buyers = new LinkedHashSet<>();
+        for (MemberEvent event : events) {
+            var fact = event.getEvent();
+            Instant at = occurredAt(fact);
+            if (fact.getType() == EventType.EVENT_TYPE_STOCKOUT) {
+                toStockOut(event, at).ifPresent(stockOuts::add);
+                continue;
+            }
+            String source = sourceOf(fact);
+            if (event.getDuplicateOrder() && !event.getNeverCounted()) { // a line flagged on arrival: nothing to take back
+                retracted.add(new ChurnRepository.LineKey(source, fact.getEventId()));
+            }
+            if (event.getMemberId().isEmpty()) {
+                continue;
+            }
+            if (!fact.getIdentifiers().getMemberNo().isEmpty()) {
+                memberNumbers.put(event.getMemberId(), fact.getIdentifiers().getMemberNo());
+            }
+            Purchase purchase = toPurchase(event, at);
+            if (purchase != null) {
+                var line = fact.getLine();
+                purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
+                        new ChurnRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
+                                line.hasQuantity() ? line.getQuantity() : null,
+                                line.hasDiscountAmount() ? line.getDiscountAmount() : null)));
+                buyers.add(event.getMemberId());
+            }
+            ChurnRepository.StoredActivity activity = toActivity(event, source, at);
+            if (activity != null) {
+                activities.add(activity);
+            }
+        }
+        return new MemberEventFacts(purchases, retracted, activities, stockOuts, memberNumbers, buyers);
+    }
+
+    /** The keys of the batch's retractions and purchase lines, looked at again after the commit. */
+    List<ChurnRepository.LineKey> lineKeys() {
+        List<ChurnRepository.LineKey> keys = new ArrayList<>(retracted);
+        purchases.forEach(p -> keys.add(new ChurnRepository.LineKey(p.source(), p.eventId())));
+        return keys;
+    }
+
+    static Instant occurredAt(ChannelEvent fact) {
+        return Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
+    }
+
+    /** The event's key as a split names the events it moves. */
+    static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {
+        return new IdentityChangeRepository.ArrivingEvent(sourceOf(event.getEvent()), event.getEvent().getEventId(),
+                event.getMemberId());
+    }
+
+    /** The source as stored, spelled as a split's event keys spell it. */
+    private static String sourceOf(ChannelEvent fact) {
+        return IdentityChange.EventKey.sourceOf(fact);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** Reviews, coupon events and visits, as the models read them; null for any other event. */
+    static ChurnRepository.StoredActivity toActivity(MemberEvent event, String source, Instant at) {
+        var fact = event.getEvent();
+        String kind = switch (fact.getType()) {
+            case EVENT_TYPE_REVIEW -> "review";
+            case EVENT_TYPE_COUPON_ISSUED -> "coupon_issued";
+            case EVENT_TYPE_COUPON_REDEEMED -> "coupon_redeemed";
+            case EVENT_TYPE_VISIT -> "visit";
+            default -> null;
+        };
+        if (kind == null) {
+            return null;
+        }
+        Double amount = fact.getCoupon().hasCouponValue() ? fact.getCoupon().getCouponValue() : null;
+        int rating = fact.getReview().getRating();
+        return new ChurnRepository.StoredActivity(source, fact.getEventId(), event.getMemberId(), kind, at,
+                blankToNull(fact.getLine().getOrderId()), blankToNull(fact.getStoreId()), amount,
+                rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()));
+    }
+
+    /** A store's stock-out (no member: see proto/README.md); empty without a store. */
+    static Optional<ChurnRepository.StoredStockOut> toStockOut(MemberEvent event, Instant at) {
+        var fact = event.getEvent();
+        if (fact.getStoreId().isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChurnRepository.StoredStockOut(sourceOf(fact), fact.getEventId(), new StockOut(at,
+                fact.getStoreId(), blankToNull(fact.getLine().getSku()), blankToNull(fact.getLine().getCategory()))));
+    }
+
+    /** An order's or refund's paid amount (a refund negative); null for a duplicate line or one without an order. */
+    static Purchase toPurchase(MemberEvent event, Instant at) {
+        var fact = event.getEvent();
+        var line = fact.getLine();
+        if (event.getDuplicateOrder() || line.getOrderId().isEmpty()) {
+            return null;
+        }
+        if (fact.getType() == EventType.EVENT_TYPE_ORDER && line.hasPaidAmount()) {
+            return new Purchase(line.getOrderId(), false, at, fact.getStoreId(), line.getPaidAmount());
+        }
+        if (fact.getType() == EventType.EVENT_TYPE_REFUND && line.hasRefundAmount()) {
+            return new Purchase(line.getOrderId(), true, at, fact.getStoreId(), -line.getRefundAmount());
+        }
+        return null;
+    }
+}
