@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * The walking skeleton, every hop real: orders imported into identity-service as CSV are resolved to
  * members, published on member.events, turned into RFM by rfm-service and into churn scores by
  * churn-service, and the riskiest member lands on the store's call list in campaign-service, over
- * REST and gRPC. The four packaged services run as separate JVMs on real PostgreSQL, Redis and Kafka,
+ * REST and gRPC; the call's outcome recorded by the store's staff reaches churn-service on intervention.outcomes. The four packaged services run as separate JVMs on real PostgreSQL, Redis and Kafka,
  * in databases and key prefixes of this run's own.
  */
 class WalkingSkeletonTest {
@@ -141,6 +143,31 @@ class WalkingSkeletonTest {
         } finally {
             channel.shutdownNow();
         }
+
+        // the store manager calls the lapsed member: the task leaves the list and the outcome reaches churn-service,
+        // whose next training run learns from it (the loop data -> touch -> feedback)
+        double outcomesBefore = outcomesRecordedByChurn();
+        var list = given().header("Authorization", "Bearer " + staff)
+                .get(stack.httpUrl(ServiceSpec.CAMPAIGN) + "/stores/" + store + "/call-list").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(list.getString("tasks[0].memberId")).isEqualTo(lapsed);
+        String taskId = list.getString("tasks[0].taskId");
+        given().header("Authorization", "Bearer " + staff).contentType("application/json")
+                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + list.getLong("tasks[0].version") + "}")
+                .post(stack.httpUrl(ServiceSpec.CAMPAIGN) + "/tasks/" + taskId + "/outcome").then().statusCode(200);
+        given().header("Authorization", "Bearer " + staff)
+                .get(stack.httpUrl(ServiceSpec.CAMPAIGN) + "/stores/" + store + "/call-list").then().statusCode(200)
+                .body("tasks.taskId", not(hasItem(taskId)));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(outcomesRecordedByChurn()).isEqualTo(outcomesBefore + 1));
+    }
+
+    /** Intervention outcomes churn-service has recorded since it started (its Prometheus counter). */
+    static double outcomesRecordedByChurn() {
+        String metrics = given().get(stack.httpUrl(ServiceSpec.CHURN) + "/q/metrics").then().statusCode(200)
+                .extract().asString();
+        return metrics.lines().filter(line -> line.startsWith("memberpulse_churn_intervention_outcomes_recorded_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /**
