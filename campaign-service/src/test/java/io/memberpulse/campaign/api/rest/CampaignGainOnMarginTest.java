@@ -1,30 +1,23 @@
 package io.memberpulse.campaign.api.rest;
 
-import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
-import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.restassured.path.json.config.JsonPathConfig;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,7 +73,7 @@ class CampaignGainOnMarginTest {
                 MemberEvents.orderLine(c, run + "-c1", run + "-oc", bought, store, "sku-b", "dairy/milk", 1, 50)));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonPath results = results(campaign);
+            JsonPath results = Campaigns.results(campaign);
             assertThat(results.getDouble("cost")).isEqualTo(12);
             // What REST reported before, kept under its names.
             assertThat(results.getDouble("revenuePerMemberUplift.value")).isCloseTo(65, within(1e-9));
@@ -121,7 +114,7 @@ class CampaignGainOnMarginTest {
                 withMargin(MemberEvents.orderLine(c, run + "-c1", run + "-oc", bought, store, "sku-t", "garden", 1, 20), 0.2)));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonPath results = results(live.id());
+            JsonPath results = Campaigns.results(live.id());
             assertThat(results.getDouble("cost")).isEqualTo(2);
             assertThat(results.getDouble("revenuePerMemberUplift.value")).isCloseTo(65, within(1e-9));
             assertThat(results.getDouble("incrementalRevenue")).isCloseTo(130, within(1e-9));
@@ -146,35 +139,25 @@ class CampaignGainOnMarginTest {
 
     /**
      * An SMS campaign at ¥1 a touch with a ¥10 coupon, half held out, for the store's members of churn probability 0.5
-     * and above, in a window around the present (it can go live, and results are cut at now), taken live with two
-     * treated and two held-out members scored in the store.
+     * and above, in a window around the present, taken live with two treated and two held-out members scored in the
+     * store.
      */
     private LiveCampaign liveSms(String run, String store) {
-        Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(10));
-        Instant end = start.plus(Duration.ofDays(30));
-        ChurnEvents.publish(kafka, List.of(scored("below-" + run, store, 0.3, 100, T1)));
-        String body = """
+        Instant start = Campaigns.startAroundNow();
+        Campaigns.knownStore(kafka, store, run);
+        String campaign = Campaigns.planned("""
                 {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 1,
-                 "couponValue": 10, "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, start, end);
-        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON).body(body)
-                .post("/campaigns").then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
-        List<String> treated = IntStream.range(0, 100).mapToObj(i -> "t" + i + "-" + run)
-                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.TREATED).limit(2).toList();
-        List<String> heldOut = IntStream.range(0, 100).mapToObj(i -> "h" + i + "-" + run)
-                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).limit(2).toList();
-        String[] all = {treated.get(0), treated.get(1), heldOut.get(0), heldOut.get(1)};
-        ChurnEvents.publish(kafka, List.of(all).stream().map(m -> scored(m, store, 0.9, 100, T1)).toList());
-        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
-                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1)").execute(Tuple.of(all))
-                .await().indefinitely().iterator().next().getLong(0) == 4);
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+                 "couponValue": 10, "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}"""
+                .formatted(store, start, start.plus(Campaigns.WINDOW)));
+        List<String> treated = Campaigns.members("t", run, 2, m -> armOf(campaign, m) == Arm.TREATED);
+        List<String> heldOut = Campaigns.members("h", run, 2, m -> armOf(campaign, m) == Arm.HOLDOUT);
+        Campaigns.scoredIn(kafka, database, store, List.of(treated.get(0), treated.get(1), heldOut.get(0), heldOut.get(1)));
+        Campaigns.goLive(campaign);
         return new LiveCampaign(campaign, start, treated, heldOut);
     }
 
-    private static JsonPath results(String campaign) {
-        return given().get("/campaigns/{id}/results", campaign).then().statusCode(200).extract().jsonPath()
-                .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+    private static Arm armOf(String campaign, String member) {
+        return Assignment.of(campaign, member, 0.5, List.of()).arm();
     }
 
     private static MemberEvent inCategory(MemberEvent event, String category) {
