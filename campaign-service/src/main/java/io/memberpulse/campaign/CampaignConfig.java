@@ -1,10 +1,12 @@
 package io.memberpulse.campaign;
 
+import io.memberpulse.campaign.domain.CategoryMarginRates;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** campaign-service settings (application.properties, overridable by environment variables). */
 @ConfigMapping(prefix = "memberpulse")
@@ -41,6 +43,16 @@ public interface CampaignConfig {
         @WithDefault("0.30")
         @WithConverter(MarginRateConverter.class)
         double defaultMarginRate();
+
+        /**
+         * Gross margin rates of categories, for purchase lines that carry no margin_rate: {@code category:rate} pairs
+         * separated by commas ({@code dairy:0.35,dairy/infant-formula:0.12,tobacco:0.08}), the longest whole-segment
+         * prefix of a line's category path winning, else the default rate (as rfm-service's
+         * memberpulse.rfm.category-margin-rates). None when unset. Each rate within (0, 1]: anything else fails the
+         * start, naming the property, the category and the value (CategoryMarginRatesConverter).
+         */
+        @WithConverter(CategoryMarginRatesConverter.class)
+        Optional<CategoryMarginRates> categoryMarginRates();
 
         /** Days after a recorded outcome during which the SOP does not call the same member again. */
         @WithDefault("14")

@@ -1,6 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.CampaignNotFoundException;
+import io.memberpulse.campaign.domain.CategoryMarginRates;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
@@ -26,6 +27,7 @@ public class RunCampaignsService {
     private final MemberSegmentRepository segments;
     private final double costPerCall;
     private final double defaultMarginRate;
+    private final CategoryMarginRates categoryMarginRates;
     private final Clock clock;
     private final KnownStoreRepository stores;
 
@@ -38,6 +40,8 @@ public class RunCampaignsService {
         this.costPerCall = config.campaign().costPerCall();
         // Within (0, 1]: checked when the configuration is read, at start (MarginRateConverter).
         this.defaultMarginRate = config.campaign().defaultMarginRate();
+        // Each rate within (0, 1] too, checked at start (CategoryMarginRatesConverter).
+        this.categoryMarginRates = config.campaign().categoryMarginRates().orElse(CategoryMarginRates.NONE);
     }
 
     public Uni<Campaign> campaign(String id) {
@@ -101,7 +105,7 @@ public class RunCampaignsService {
         return campaign(id).flatMap(campaign -> {
             // One window for revenue and coupons alike: [start, min(end, now)).
             Instant now = clock.instant();
-            return campaigns.windows(campaign, now).flatMap(windows -> campaigns.couponsRedeemed(campaign, now)
+            return campaigns.windows(campaign, now, categoryMarginRates).flatMap(windows -> campaigns.couponsRedeemed(campaign, now)
                     .flatMap(coupons -> campaigns.callsMade(id).map(calls -> {
                         // A call campaign costs the calls staff actually made (outcomes recorded), not one per treated member.
                         var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.is;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.IdentityDev;
@@ -173,8 +174,7 @@ class SimulatedMonthTest {
                     {"name": "November store-manager calls", "targetSegmentId": "%s", "targetMinProbability": 0.5,
                      "channel": "call", "content": "we miss you", "startAt": "%s", "endAt": "%s", "holdoutShare": %s}"""
                     .formatted(segment, MONTH, END, HOLDOUT)).post("/campaigns").then().statusCode(201).extract().path("campaign.id");
-            given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                    .then().statusCode(200);
+            Campaigns.goLive(campaign);
 
             Set<String> boughtYesterday = new HashSet<>();
             Map<Instant, List<MemberEvent>> returns = new HashMap<>();

@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.store;
 
+import io.memberpulse.campaign.domain.CategoryMarginRates;
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Campaigns (Panache, in the caller's transaction) and the set-at-a-time SQL of enrolment and review
@@ -266,39 +268,72 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
 
     /**
      * Each enrolled member's orders and net revenue within the campaign window, and what prices its gross margin: the
-     * margin of the lines that carry a margin_rate and the revenue of those that carry none (the review prices it at
-     * the default rate). A refund without a rate of its own takes back margin at its order's rate (the member's lines
-     * of that order, as rfm-service takes it back), so a refunded high-margin order leaves no margin behind: the
-     * share of the order's paid amount with a rate at theirs, the rest at the default; a refund whose order is not
-     * here, at the default. Each with the arm and variant the member was enrolled with.
+     * margin of the lines priced at a rate of their own or of their category, and the revenue of the others (the
+     * review prices it at the default rate). A line's margin_rate comes first, then its category's (categoryRates, read
+     * here, when the review is asked for: a changed setting reprices every line, as a changed default does). A refund
+     * without a rate of its own takes back margin at its order's rate (the member's lines of that order, as rfm-service
+     * takes it back), so a refunded high-margin order leaves no margin behind: the share of the order's paid amount
+     * with a rate at theirs, the share of each line without one at that line's category rate or the default; a refund
+     * whose order is not here, at its own category's rate or the default. Each with the arm and variant the member was
+     * enrolled with.
      */
-    public Uni<List<CampaignReview.MemberWindow>> windows(Campaign campaign, Instant until) {
+    public Uni<List<CampaignReview.MemberWindow>> windows(Campaign campaign, Instant until,
+            CategoryMarginRates categoryRates) {
         return pool.preparedQuery("""
-                SELECT cm.arm, cm.variant,
-                       count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
-                       coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
-                       coalesce(sum(mp.amount * coalesce(mp.margin_rate, refunded.rated_margin, 0))
-                                FILTER (WHERE mp.kind IN ('order', 'refund')), 0),
-                       coalesce(sum(mp.amount * coalesce(refunded.unrated_share, 1))
-                                FILTER (WHERE mp.kind IN ('order', 'refund') AND mp.margin_rate IS NULL), 0)
-                FROM campaign_member cm
-                LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
-                     AND mp.occurred_at >= $2 AND mp.occurred_at < $3
-                LEFT JOIN LATERAL (
-                  SELECT coalesce(sum(o.amount * o.margin_rate), 0) / nullif(sum(o.amount), 0) AS rated_margin,
-                         coalesce(sum(o.amount) FILTER (WHERE o.margin_rate IS NULL), 0) / nullif(sum(o.amount), 0)
-                           AS unrated_share
-                  FROM member_purchase o
-                  WHERE mp.kind = 'refund' AND mp.margin_rate IS NULL
-                    AND o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order') refunded ON true
-                WHERE cm.campaign_id = $1
-                GROUP BY cm.member_id, cm.arm, cm.variant""")
+                WITH line AS (
+                  SELECT cm.member_id, cm.arm, cm.variant, mp.source, mp.event_id, mp.order_id, mp.kind, mp.amount,
+                         mp.margin_rate, mp.category, refunded.order_paid, refunded.rated_margin
+                  FROM campaign_member cm
+                  LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
+                       AND mp.occurred_at >= $2 AND mp.occurred_at < $3
+                  LEFT JOIN LATERAL (
+                    SELECT nullif(sum(o.amount), 0) AS order_paid,
+                           coalesce(sum(o.amount * o.margin_rate), 0) / nullif(sum(o.amount), 0) AS rated_margin
+                    FROM member_purchase o
+                    WHERE mp.kind = 'refund' AND mp.margin_rate IS NULL
+                      AND o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order') refunded ON true
+                  WHERE cm.campaign_id = $1),
+                without_rate AS (
+                  -- Lines without a rate, by category: order lines and refunds whose order is not here as they are, a
+                  -- refund of an order here spread over that order's lines without a rate by their paid amounts.
+                  SELECT member_id, category, amount FROM line
+                  WHERE kind IN ('order', 'refund') AND margin_rate IS NULL AND order_paid IS NULL
+                  UNION ALL
+                  SELECT l.member_id, o.category, l.amount * o.amount / l.order_paid
+                  FROM line l JOIN member_purchase o ON o.member_id = l.member_id AND o.order_id = l.order_id
+                       AND o.kind = 'order' AND o.margin_rate IS NULL
+                  WHERE l.order_paid IS NOT NULL),
+                by_category AS (
+                  SELECT member_id, array_agg(category ORDER BY category) AS categories,
+                         array_agg(amount ORDER BY category) AS amounts
+                  FROM (SELECT member_id, category, sum(amount) AS amount FROM without_rate GROUP BY member_id, category) c
+                  GROUP BY member_id)
+                SELECT l.arm, l.variant,
+                       count(DISTINCT (l.source, coalesce(l.order_id, l.event_id))) FILTER (WHERE l.kind = 'order'),
+                       coalesce(sum(l.amount) FILTER (WHERE l.kind IN ('order', 'refund')), 0),
+                       coalesce(sum(l.amount * coalesce(l.margin_rate, l.rated_margin, 0))
+                                FILTER (WHERE l.kind IN ('order', 'refund')), 0),
+                       w.categories, w.amounts
+                FROM line l LEFT JOIN by_category w ON w.member_id = l.member_id
+                GROUP BY l.member_id, l.arm, l.variant, w.categories, w.amounts""")
                 .execute(window(campaign, until))
                 .map(rows -> {
                     List<CampaignReview.MemberWindow> windows = new ArrayList<>();
                     for (Row row : rows) {
+                        double ratedMargin = row.getDouble(4);
+                        double revenueWithoutRate = 0;
+                        String[] categories = row.getArrayOfStrings(5);
+                        Double[] amounts = row.getArrayOfDoubles(6);
+                        for (int i = 0; categories != null && i < categories.length; i++) {
+                            OptionalDouble rate = categoryRates.rateOf(categories[i]);
+                            if (rate.isPresent()) {
+                                ratedMargin += amounts[i] * rate.getAsDouble();
+                            } else {
+                                revenueWithoutRate += amounts[i];
+                            }
+                        }
                         windows.add(new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)),
-                                row.getLong(2).intValue(), row.getDouble(3), row.getDouble(4), row.getDouble(5),
+                                row.getLong(2).intValue(), row.getDouble(3), ratedMargin, revenueWithoutRate,
                                 row.getString(1)));
                     }
                     return windows;

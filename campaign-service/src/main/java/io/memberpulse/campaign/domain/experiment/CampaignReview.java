@@ -16,7 +16,8 @@ import java.util.function.ToDoubleFunction;
  * <p>
  * The gain is margin, not revenue (DOMAIN.md prices a campaign with the net value per won-back member): a ¥100 sale
  * at a 30% margin earns the chain ¥30, and setting ¥100 against the cost overstated the ROI some 3.3 times. Each
- * line's margin is its amount times its margin_rate, or the default rate for a line that carries none.
+ * line's margin is its amount times its margin_rate, else its category's rate (CategoryMarginRates), else the default
+ * rate.
  * <p>
  * The campaign's coupon is counted once, as a cost. Revenue is what members paid (paid_amount, net of every
  * discount, this campaign's coupon included, less refunds), so the revenue and margin uplifts are net of the coupon.
@@ -43,8 +44,9 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
 
     /**
      * One member's window: converted = bought at least once; revenue = net spend in the window, of which
-     * revenueWithoutRate came on lines that carry no margin rate; marginOfRatedLines = the gross margin of the others
-     * (each line's amount times its rate; a refund takes back margin at its order's rate).
+     * revenueWithoutRate came on lines that carry no margin rate and whose category has none configured;
+     * marginOfRatedLines = the gross margin of the others (each line's amount times its own rate, else its category's;
+     * a refund takes back margin at its order's rate).
      *
      * @param variant the treatment variant a treated member was enrolled with (a campaign without variants has one,
      *                Assignment.DEFAULT_VARIANT, which stands in for a missing one); none (null) for a held-out member
@@ -61,7 +63,7 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
             this(arm, orders, revenue, marginOfRatedLines, revenueWithoutRate, null);
         }
 
-        /** The gross margin of the member's net spend, lines without a rate of their own at the default rate. */
+        /** The gross margin of the member's net spend, lines without a rate (own or category's) at the default rate. */
         public double margin(double defaultMarginRate) {
             return marginOfRatedLines + revenueWithoutRate * defaultMarginRate;
         }
@@ -95,7 +97,8 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
     }
 
     /**
-     * @param defaultMarginRate the margin rate of lines that carry none, and of the redeemed coupons' value
+     * @param defaultMarginRate the margin rate of lines that carry none and whose category has none, and of the
+     *                          redeemed coupons' value
      * @param variants          the campaign's variants, reported in this order, also those nobody was enrolled in yet;
      *                          then any other a treated member was enrolled with (the default of a campaign without)
      */

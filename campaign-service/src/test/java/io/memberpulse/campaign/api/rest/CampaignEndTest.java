@@ -13,6 +13,7 @@ import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.domain.experiment.Campaign;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
 import io.quarkus.test.junit.QuarkusTest;
@@ -185,8 +186,7 @@ class CampaignEndTest {
                  "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}"""
                 .formatted(store, channel, end.minus(Duration.ofDays(30)), end))
                 .post("/campaigns").then().statusCode(201).extract().path("campaign.id");
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+        Campaigns.goLive(campaign);
         return campaign;
     }
 

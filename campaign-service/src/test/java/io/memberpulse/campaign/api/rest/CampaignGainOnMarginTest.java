@@ -1,30 +1,23 @@
 package io.memberpulse.campaign.api.rest;
 
-import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
-import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.restassured.path.json.config.JsonPathConfig;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +46,8 @@ class CampaignGainOnMarginTest {
     }
 
     /**
-     * Two treated and two held-out members, an SMS at ¥1 a touch with a ¥10 coupon, the default margin rate 0.30.
+     * Two treated and two held-out members, an SMS at ¥1 a touch with a ¥10 coupon, the default margin rate 0.30
+     * (wine, dairy and tobacco have no category rate in tests).
      * Treated a: a ¥100 line at its own 50%, then ¥20 of it refunded by an event without a rate, which takes margin
      * back at the order's 50%: revenue 80, margin 50 − 10 = 40. Treated b: one order of a ¥60 line without a rate and
      * a ¥40 line at 20%, paid with the campaign's ¥10 coupon: revenue 100, margin 18 + 8 = 26. Held out c: ¥50 without
@@ -65,41 +59,21 @@ class CampaignGainOnMarginTest {
     void theGainAndRoiArePricedAtEachLinesMarginRate() {
         String run = ChurnEvents.run();
         String store = "mg-" + run;
-        // A window around the present: the campaign can go live, and the results are cut at now.
-        Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(10));
-        Instant end = start.plus(Duration.ofDays(30));
-        ChurnEvents.publish(kafka, List.of(scored("below-" + run, store, 0.3, 100, T1)));
-        String body = """
-                {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 1,
-                 "couponValue": 10, "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, start, end);
-        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON).body(body)
-                .post("/campaigns").then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
-        List<String> treated = IntStream.range(0, 100).mapToObj(i -> "t" + i + "-" + run)
-                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.TREATED).limit(2).toList();
-        List<String> heldOut = IntStream.range(0, 100).mapToObj(i -> "h" + i + "-" + run)
-                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).limit(2).toList();
-        String a = treated.get(0), b = treated.get(1), c = heldOut.get(0), d = heldOut.get(1);
-        ChurnEvents.publish(kafka, List.of(scored(a, store, 0.9, 100, T1), scored(b, store, 0.9, 100, T1),
-                scored(c, store, 0.9, 100, T1), scored(d, store, 0.9, 100, T1)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
-                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1)").execute(Tuple.of(new String[] {a, b, c, d}))
-                .await().indefinitely().iterator().next().getLong(0) == 4);
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+        LiveCampaign live = liveSms(run, store);
+        String campaign = live.id(), a = live.treated(0), b = live.treated(1), c = live.heldOut(0);
 
-        Instant bought = start.plus(Duration.ofDays(2));
+        Instant bought = live.start().plus(Duration.ofDays(2));
         MemberEvents.publish(kafka, List.of(
                 withMargin(MemberEvents.orderLine(a, run + "-a1", run + "-oa", bought, store, "sku-a", "wine", 1, 100), 0.5),
                 MemberEvents.refund(a, run + "-a2", run + "-oa", bought.plus(Duration.ofDays(1)), store, 20),
-                MemberEvents.coupon(b, run + "-bi", true, run + "-cb", campaign, 10, start, store),
+                MemberEvents.coupon(b, run + "-bi", true, run + "-cb", campaign, 10, live.start(), store),
                 MemberEvents.orderLine(b, run + "-b1", run + "-ob", bought, store, "sku-b", "dairy/milk", 1, 60),
                 withMargin(MemberEvents.orderLine(b, run + "-b2", run + "-ob", bought, store, "sku-c", "tobacco", 1, 40), 0.2),
                 MemberEvents.coupon(b, run + "-br", false, run + "-cb", campaign, 10, bought, store),
                 MemberEvents.orderLine(c, run + "-c1", run + "-oc", bought, store, "sku-b", "dairy/milk", 1, 50)));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonPath results = given().get("/campaigns/{id}/results", campaign).then().statusCode(200).extract().jsonPath()
-                    .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+            JsonPath results = Campaigns.results(campaign);
             assertThat(results.getDouble("cost")).isEqualTo(12);
             // What REST reported before, kept under its names.
             assertThat(results.getDouble("revenuePerMemberUplift.value")).isCloseTo(65, within(1e-9));
@@ -110,6 +84,85 @@ class CampaignGainOnMarginTest {
             assertThat(results.getDouble("incrementalGain")).isCloseTo(54, within(1e-9));
             assertThat(results.getDouble("roi")).isCloseTo(4.5, within(1e-9));
         });
+    }
+
+    /**
+     * Lines without a rate take their category's (the tests' memberpulse.campaign.category-margin-rates
+     * garden:0.5,garden/seeds:0.1, the longest whole-segment prefix winning), else the default 0.30; a line's own rate
+     * still wins. The same campaign, no coupon redeemed. Treated a: one order of a ¥100 garden/tools line (0.5: 50) and
+     * a ¥50 garden/seeds/tomato line (0.1: 5), then ¥30 of it refunded by an event without a rate, which takes margin
+     * back at the order's rate 55 / 150: revenue 120, margin 55 − 11 = 44. Treated b: a ¥40 gardening/gloves line (not
+     * under garden: the default, 12) and a ¥10 refund in garden/hoses of an order not here (its category's 0.5: −5):
+     * revenue 30, margin 7. Held out c: ¥20 in garden at its own 20%: margin 4; held out d buys nothing. Revenue per
+     * member 75 against 10 (incremental revenue 65 × 2 = 130); margin per member 25.5 against 2 (uplift 23.5). Cost 2
+     * × ¥1. Gain 23.5 × 2 = 47: ROI 23.5 (at the flat default rate it read margin 22.5 per member, gain 41, ROI 20.5).
+     */
+    @Test
+    void linesWithoutARateArePricedAtTheirCategorysRate() {
+        String run = ChurnEvents.run();
+        String store = "mc-" + run;
+        LiveCampaign live = liveSms(run, store);
+        String a = live.treated(0), b = live.treated(1), c = live.heldOut(0);
+
+        Instant bought = live.start().plus(Duration.ofDays(2));
+        MemberEvents.publish(kafka, List.of(
+                MemberEvents.orderLine(a, run + "-a1", run + "-oa", bought, store, "sku-t", "garden/tools", 1, 100),
+                MemberEvents.orderLine(a, run + "-a2", run + "-oa", bought, store, "sku-s", "garden/seeds/tomato", 1, 50),
+                MemberEvents.refund(a, run + "-a3", run + "-oa", bought.plus(Duration.ofDays(1)), store, 30),
+                MemberEvents.orderLine(b, run + "-b1", run + "-ob", bought, store, "sku-g", "gardening/gloves", 1, 40),
+                inCategory(MemberEvents.refund(b, run + "-b2", run + "-elsewhere", bought, store, 10), "garden/hoses"),
+                withMargin(MemberEvents.orderLine(c, run + "-c1", run + "-oc", bought, store, "sku-t", "garden", 1, 20), 0.2)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonPath results = Campaigns.results(live.id());
+            assertThat(results.getDouble("cost")).isEqualTo(2);
+            assertThat(results.getDouble("revenuePerMemberUplift.value")).isCloseTo(65, within(1e-9));
+            assertThat(results.getDouble("incrementalRevenue")).isCloseTo(130, within(1e-9));
+            assertThat(results.getDouble("treated.marginPerMember")).isCloseTo(25.5, within(1e-9));
+            assertThat(results.getDouble("holdout.marginPerMember")).isCloseTo(2, within(1e-9));
+            assertThat(results.getDouble("marginPerMemberUplift.value")).isCloseTo(23.5, within(1e-9));
+            assertThat(results.getDouble("incrementalGain")).isCloseTo(47, within(1e-9));
+            assertThat(results.getDouble("roi")).isCloseTo(23.5, within(1e-9));
+        });
+    }
+
+    /** A live campaign, the window it started, and two of its treated and two of its held-out members. */
+    private record LiveCampaign(String id, Instant start, List<String> treated, List<String> heldOut) {
+        String treated(int i) {
+            return treated.get(i);
+        }
+
+        String heldOut(int i) {
+            return heldOut.get(i);
+        }
+    }
+
+    /**
+     * An SMS campaign at ¥1 a touch with a ¥10 coupon, half held out, for the store's members of churn probability 0.5
+     * and above, in a window around the present, taken live with two treated and two held-out members scored in the
+     * store.
+     */
+    private LiveCampaign liveSms(String run, String store) {
+        Instant start = Campaigns.startAroundNow();
+        Campaigns.knownStore(kafka, store, run);
+        String campaign = Campaigns.planned("""
+                {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 1,
+                 "couponValue": 10, "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}"""
+                .formatted(store, start, start.plus(Campaigns.WINDOW)));
+        List<String> treated = Campaigns.members("t", run, 2, m -> armOf(campaign, m) == Arm.TREATED);
+        List<String> heldOut = Campaigns.members("h", run, 2, m -> armOf(campaign, m) == Arm.HOLDOUT);
+        Campaigns.scoredIn(kafka, database, store, List.of(treated.get(0), treated.get(1), heldOut.get(0), heldOut.get(1)));
+        Campaigns.goLive(campaign);
+        return new LiveCampaign(campaign, start, treated, heldOut);
+    }
+
+    private static Arm armOf(String campaign, String member) {
+        return Assignment.of(campaign, member, 0.5, List.of()).arm();
+    }
+
+    private static MemberEvent inCategory(MemberEvent event, String category) {
+        return event.toBuilder().setEvent(event.getEvent().toBuilder()
+                .setLine(event.getEvent().getLine().toBuilder().setCategory(category))).build();
     }
 
     private static MemberEvent withMargin(MemberEvent event, double rate) {

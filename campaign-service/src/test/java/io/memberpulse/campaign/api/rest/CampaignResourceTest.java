@@ -17,6 +17,7 @@ import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
@@ -34,7 +35,6 @@ import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
-import io.restassured.path.json.config.JsonPathConfig;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -244,8 +244,7 @@ class CampaignResourceTest {
                     .containsExactly("active_rate", "repurchase_rate", "order_value", "response_rate");
             assertThat(results.getReview(0).getUplift()).isEqualTo(results.getUplift());
             // The ROI's 95% interval and whether it excludes 0, as REST answers them (same figures, to the last bit).
-            var rest = given().get("/campaigns/{id}/results", campaign).then().statusCode(200).extract().jsonPath()
-                    .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+            var rest = Campaigns.results(campaign);
             assertThat(results.hasRoiLow()).isTrue();
             assertThat(results.hasRoiHigh()).isTrue();
             assertThat(results.getRoiLow()).isEqualTo(rest.getDouble("roiLow")).isLessThan(results.getRoi());
@@ -319,8 +318,7 @@ class CampaignResourceTest {
                 .body(plan(store, 0.3)).post("/campaigns").then().statusCode(201).body("audience", equalTo(20)));
         String campaign = given().contentType(ContentType.JSON).body(plan(store, 0.3)).post("/campaigns")
                 .then().statusCode(201).extract().path("campaign.id");
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+        Campaigns.goLive(campaign);
         List<String> treated = scores.stream().map(ChurnScored::getMemberId)
                 .filter(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED).toList();
         assertThat(treated).hasSizeGreaterThanOrEqualTo(2);
@@ -373,8 +371,7 @@ class CampaignResourceTest {
                 .body(plan(store, 0.3)).post("/campaigns").then().statusCode(201).body("audience", equalTo(40)));
         String campaign = given().contentType(ContentType.JSON).body(plan(store, 0.3)).post("/campaigns")
                 .then().statusCode(201).extract().path("campaign.id");
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+        Campaigns.goLive(campaign);
         List<String> members = scores.stream().map(ChurnScored::getMemberId).toList();
         String buyer = members.stream().filter(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED)
                 .findFirst().orElseThrow();
@@ -437,8 +434,7 @@ class CampaignResourceTest {
         // Planned: nobody is enrolled yet.
         given().get("/campaigns/{id}/members/{m}/assignment", campaign, enrolled).then().statusCode(404)
                 .contentType("application/problem+json").body("detail", startsWith("member " + enrolled + " is not in campaign"));
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+        Campaigns.goLive(campaign);
 
         String arm = database.preparedQuery("SELECT arm FROM campaign_member WHERE campaign_id = $1 AND member_id = $2")
                 .execute(Tuple.of(campaign, enrolled)).await().indefinitely().iterator().next().getString(0);
@@ -460,20 +456,14 @@ class CampaignResourceTest {
         String store = "eh-" + run;
         // The store becomes known through a member below the target; the campaign's one member comes after the plan,
         // chosen so that the hash treats them.
-        ChurnEvents.publish(kafka, List.of(scored("below-" + run, store, 0.3, 100, T1)));
-        String body = """
+        Campaigns.knownStore(kafka, store, run);
+        String campaign = Campaigns.planned("""
                 {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 2,
-                 "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, START, END);
-        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON).body(body)
-                .post("/campaigns").then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
-        String treated = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "t" + i + "-" + run)
-                .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.TREATED).findFirst().orElseThrow();
-        ChurnEvents.publish(kafka, List.of(scored(treated, store, 0.9, 100, T1)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
-                "SELECT count(*) FROM member_risk WHERE member_id = $1").execute(Tuple.of(treated)).await().indefinitely()
-                .iterator().next().getLong(0) == 1);
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+                 "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5}""".formatted(store, START, END));
+        List<String> treated = Campaigns.members("t", run, 1,
+                m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.TREATED);
+        Campaigns.scoredIn(kafka, database, store, treated);
+        Campaigns.goLive(campaign);
 
         given().get("/campaigns/{id}/results", campaign).then().statusCode(200)
                 .body("treated.members", equalTo(1)).body("holdout.members", equalTo(0))
@@ -517,9 +507,7 @@ class CampaignResourceTest {
         String store = "ended-" + run;
         String member = "m-" + run;
         ChurnEvents.publish(kafka, List.of(scored(member, store, 0.9, 100, T1)));
-        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON)
-                .body(plan(store, 0.3)).post("/campaigns").then().extract(), planned -> planned.statusCode() == 201)
-                .path("campaign.id");
+        String campaign = Campaigns.planned(plan(store, 0.3));
 
         for (Instant now : List.of(END.plus(Duration.ofMinutes(1)), END)) {
             clock.set(now);

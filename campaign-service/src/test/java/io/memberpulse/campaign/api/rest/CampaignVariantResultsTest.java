@@ -1,7 +1,5 @@
 package io.memberpulse.campaign.api.rest;
 
-import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
-import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -10,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.ManagedChannelBuilder;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.devstack.testing.AuthTestResource;
@@ -20,16 +19,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.restassured.path.json.config.JsonPathConfig;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,26 +64,19 @@ class CampaignVariantResultsTest {
     void eachVariantIsReportedAgainstTheSharedHoldoutOverRestAndGrpc() {
         String run = ChurnEvents.run();
         String store = "v-" + run;
-        Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(10));
-        Instant end = start.plus(Duration.ofDays(30));
-        ChurnEvents.publish(kafka, List.of(scored("below-" + run, store, 0.3, 100, T1)));
-        String body = """
+        Instant start = Campaigns.startAroundNow();
+        Campaigns.knownStore(kafka, store, run);
+        String campaign = Campaigns.planned("""
                 {"name": "sms a/b", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 1,
                  "startAt": "%s", "endAt": "%s", "holdoutShare": 0.5, "variants": ["morning", "evening"]}"""
-                .formatted(store, start, end);
-        String campaign = await().atMost(Duration.ofSeconds(30)).until(() -> given().contentType(ContentType.JSON).body(body)
-                .post("/campaigns").then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
+                .formatted(store, start, start.plus(Campaigns.WINDOW)));
         List<String> morning = members(campaign, run, "morning", 2);
         List<String> evening = members(campaign, run, "evening", 1);
-        List<String> heldOut = IntStream.range(0, 100).mapToObj(i -> "h" + i + "-" + run)
-                .filter(m -> Assignment.of(campaign, m, 0.5, VARIANTS).arm() == Arm.HOLDOUT).limit(2).toList();
-        List<String> all = List.of(morning.get(0), morning.get(1), evening.get(0), heldOut.get(0), heldOut.get(1));
-        ChurnEvents.publish(kafka, all.stream().map(m -> scored(m, store, 0.9, 100, T1)).toList());
-        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
-                "SELECT count(*) FROM member_risk WHERE member_id = ANY($1)").execute(Tuple.of(all.toArray(String[]::new)))
-                .await().indefinitely().iterator().next().getLong(0) == 5);
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+        List<String> heldOut = Campaigns.members("h", run, 2,
+                m -> Assignment.of(campaign, m, 0.5, VARIANTS).arm() == Arm.HOLDOUT);
+        Campaigns.scoredIn(kafka, database, store,
+                List.of(morning.get(0), morning.get(1), evening.get(0), heldOut.get(0), heldOut.get(1)));
+        Campaigns.goLive(campaign);
         given().get("/campaigns/{id}/members/{m}/assignment", campaign, evening.get(0)).then().statusCode(200)
                 .body("variant", org.hamcrest.Matchers.equalTo("evening"));
 
@@ -98,8 +86,7 @@ class CampaignVariantResultsTest {
                 MemberEvents.orderLine(evening.get(0), run + "-e1", run + "-oe", bought, store, "sku-a", "dairy/milk", 1, 100),
                 MemberEvents.orderLine(heldOut.get(0), run + "-h1", run + "-oh", bought, store, "sku-a", "dairy/milk", 1, 40)));
 
-        JsonPath rest = await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/campaigns/{id}/results", campaign)
-                .then().statusCode(200).extract().jsonPath().using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE)),
+        JsonPath rest = await().atMost(Duration.ofSeconds(60)).until(() -> Campaigns.results(campaign),
                 results -> results.getDouble("treated.revenuePerMember") > 53.3 && results.getDouble("holdout.revenuePerMember") == 20);
         assertThat(rest.getList("variants.variant", String.class)).containsExactly("morning", "evening");
         assertThat(rest.getDouble("variants[0].treated.members")).isEqualTo(2);
@@ -153,7 +140,6 @@ class CampaignVariantResultsTest {
     }
 
     private static List<String> members(String campaign, String run, String variant, int count) {
-        return IntStream.range(0, 200).mapToObj(i -> variant + i + "-" + run)
-                .filter(m -> variant.equals(Assignment.of(campaign, m, 0.5, VARIANTS).variant())).limit(count).toList();
+        return Campaigns.members(variant, run, count, m -> variant.equals(Assignment.of(campaign, m, 0.5, VARIANTS).variant()));
     }
 }

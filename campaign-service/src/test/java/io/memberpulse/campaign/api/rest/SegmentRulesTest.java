@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.DeadLetters;
 import io.memberpulse.campaign.testdata.MemberEvents;
@@ -357,8 +358,7 @@ class SegmentRulesTest {
                  "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store);
         String campaign = given().contentType(ContentType.JSON).body(plan).post("/campaigns").then().statusCode(201)
                 .extract().path("campaign.id");
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+        Campaigns.goLive(campaign);
 
         List<String> heldOut = members.stream()
                 .filter(m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.HOLDOUT).toList();

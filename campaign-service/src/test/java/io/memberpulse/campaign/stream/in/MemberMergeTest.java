@@ -13,6 +13,7 @@ import com.google.protobuf.Timestamp;
 import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.PurchaseRepository;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
@@ -324,8 +325,7 @@ class MemberMergeTest {
                 {"name": "sms", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms", "costPerTouch": 0.1,
                  "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store))
                 .post("/campaigns").then().statusCode(201).extract().path("campaign.id");
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200);
+        Campaigns.goLive(campaign);
         Map<String, String> enrolled = enrolments(campaign);
         assertThat(enrolled).containsOnlyKeys(absorbed, survivor);
         given().get("/campaigns/{id}/members/{m}/assignment", campaign, absorbed).then().statusCode(200)

@@ -1,0 +1,76 @@
+package io.memberpulse.campaign.testdata;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+
+/**
+ * Test data: campaigns planned and taken live over REST, with members the hash puts where a test needs them, scored
+ * in the campaign's store before it goes live (going live enrols the store's scored members).
+ */
+public final class Campaigns {
+    /** Long enough that a window starting around now has not ended while a test runs. */
+    public static final Duration WINDOW = Duration.ofDays(30);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private Campaigns() {
+    }
+
+    /** The start of a window around the present: ten days back, so the campaign can go live and results are cut at now. */
+    public static Instant startAroundNow() {
+        return Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(10));
+    }
+
+    /** Makes the store known (a campaign may target it) through a member scored there below any test's target. */
+    public static void knownStore(KafkaCompanion kafka, String store, String run) {
+        ChurnEvents.publish(kafka, List.of(scored("below-" + run, store, 0.3, 100, T1)));
+    }
+
+    /**
+     * Plans the campaign the body describes and answers its id, asking again while its target store is unknown: the
+     * churn score that names the store may still be on its way.
+     */
+    public static String planned(String body) {
+        return await().atMost(WAIT).until(() -> given().contentType(ContentType.JSON).body(body).post("/campaigns")
+                .then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
+    }
+
+    /** The first {@code count} of prefix0-run, prefix1-run, ... that {@code wanted} takes (an arm, a variant). */
+    public static List<String> members(String prefix, String run, int count, Predicate<String> wanted) {
+        return IntStream.range(0, 200).mapToObj(i -> prefix + i + "-" + run).filter(wanted).limit(count).toList();
+    }
+
+    /** Scores the members in the store (0.9, above any test's target) and waits until campaign-service has them all. */
+    public static void scoredIn(KafkaCompanion kafka, Pool database, String store, List<String> members) {
+        ChurnEvents.publish(kafka, members.stream().map(m -> scored(m, store, 0.9, 100, T1)).toList());
+        await().atMost(WAIT).until(() -> database.preparedQuery("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)")
+                .execute(Tuple.of(members.toArray(String[]::new))).await().indefinitely().iterator().next().getLong(0)
+                == members.size());
+    }
+
+    /** Takes the planned campaign live (it enrols the members scored in its target by then). */
+    public static void goLive(String campaign) {
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200);
+    }
+
+    /** The campaign's results over REST, every number read as a double. */
+    public static JsonPath results(String campaign) {
+        return given().get("/campaigns/{id}/results", campaign).then().statusCode(200).extract().jsonPath()
+                .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+    }
+}
