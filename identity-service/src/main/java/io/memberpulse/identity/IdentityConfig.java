@@ -86,7 +86,8 @@ public interface IdentityConfig {
 
         /**
          * A strong value seen with more distinct other strong identifiers than this, with more of one type than its
-         * per-member limit, is quarantined; 0 = off.
+         * per-member limit, is quarantined; 0 = off. An identifier last seen with the value longer than
+         * {@link #reissueGap()} before an event no longer counts at it (a UnionID always does).
          */
         @WithDefault("8")
         int maxIdentitiesPerValue();
@@ -115,7 +116,8 @@ public interface IdentityConfig {
 
         /**
          * A phone silent for longer than this that comes back with somebody else's ids was re-issued; a value unused
-         * for longer than this no longer counts towards the per-type limits. PT0S = off (every value ever held counts).
+         * for longer than this no longer counts towards the per-type limits, nor as a value's companion towards
+         * {@link #maxIdentitiesPerValue()}. PT0S = off (every value ever held counts).
          */
         @WithDefault("P90D")
         Duration reissueGap();

@@ -47,11 +47,11 @@ public final class IdentityGraph {
     private final Set<Identifier> quarantined = new HashSet<>();
     private final Map<Identifier, Set<String>> stores = new HashMap<>();
     /**
-     * The other strong identifiers each value not quarantined was seen with (placeholder detection across batches),
-     * bounded: at most one past the limit in all, then of each type one past its per-member limit
-     * ({@link PlaceholderDetector}); restored from the stored events ({@link #restoreEvent}).
+     * The other strong identifiers each value not quarantined was seen with and when last (placeholder detection across
+     * batches), bounded: the most recently seen, one past the limit in all and of each type one past its per-member
+     * limit ({@link Companions}); restored from the stored events ({@link #restoreEvent}).
      */
-    private final Map<Identifier, Set<Identifier>> companions = new HashMap<>();
+    private final Map<Identifier, Companions> companions = new HashMap<>();
     private final Map<String, Set<String>> cannotLink = new HashMap<>();
     private final BlockingIndex blocking = new BlockingIndex(this::root);
     private final Map<String, String> orderBuyers = new HashMap<>();

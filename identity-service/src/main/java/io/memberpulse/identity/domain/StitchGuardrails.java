@@ -21,7 +21,9 @@ import java.util.Set;
  *                               is a past holding and no longer counts (it still identifies the member)
  * @param reissueGap             a phone unused for longer than this that comes back with strong identifiers
  *                               of somebody else is treated as re-issued: it moves, the two people stay two;
- *                               and a value unused that long no longer counts towards {@code maxPerMember};
+ *                               a value unused that long no longer counts towards {@code maxPerMember}, nor an
+ *                               identifier last seen with a value that long before towards
+ *                               {@code maxIdentitiesPerValue};
  *                               null = phones are valid forever and every value ever held counts
  */
 public record StitchGuardrails(Set<String> blockedValues, int maxStoresPerValue, int maxIdentitiesPerValue,

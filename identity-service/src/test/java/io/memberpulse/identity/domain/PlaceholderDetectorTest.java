@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -132,5 +135,132 @@ class PlaceholderDetectorTest {
         assertThat(graph.stitch(List.of(seen(31, id(IdentifierType.MEMBER_NO, "G-2"))), ids).quarantined()).isEmpty();
         assertThat(graph.stitch(List.of(seen(32, id(IdentifierType.MEMBER_NO, "G-3"))), ids).quarantined())
                 .containsExactly(PHONE);
+    }
+
+    /**
+     * A member who kept their card for four years and changed their number every four months, with an openid of the
+     * mini-program each time: the card was seen with 12 phones and 12 openids, 25 ids in all, yet never more than 2
+     * phones and 2 openids that the member held at the same time (the one given up was last seen over 90 days before).
+     * The companions count like the per-type limits, so the card stays theirs, live and after a rebuild; counting all
+     * history, the ninth phone made it a placeholder.
+     */
+    @Test
+    void aMemberWhoChangedNumbersOverTheYearsKeepsTheirCard() {
+        Identifier card = id(IdentifierType.MEMBER_NO, "M-1");
+        IdentityGraph live = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        IdentityGraph rebuilt = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        for (int period = 0; period < 12; period++) {
+            Identifier phone = id(IdentifierType.PHONE, "+86137123456%02d".formatted(period));
+            Identifier openid = id(IdentifierType.OPENID, "o-" + period);
+            for (int visit = 0; visit < 3; visit++) { // a visit a month, each number and openid for four months
+                EventEvidence event = new EventEvidence(0, List.of(card, phone, openid, id(IdentifierType.UNION_ID, "u-1")),
+                        START.plus(Duration.ofDays(120L * period + 30L * visit)), "s1");
+                var outcome = live.stitch(List.of(event), ids);
+                assertThat(outcome.quarantined()).as("period %d visit %d", period, visit).isEmpty();
+                String member = outcome.assignments().get(0).memberId();
+                outcome.newLinks().forEach((identifier, holder) -> rebuilt.restoreLink(identifier, holder, event.occurredAt()));
+                rebuilt.restoreEvent(member, event);
+            }
+        }
+        assertThat(live.isQuarantined(card)).isFalse();
+        String member = live.ownerOf(card).orElseThrow();
+        assertThat(live.ownerOf(id(IdentifierType.PHONE, "+8613712345611"))).contains(member);
+        // the graph rebuilt from the stored events counts alike: the next number leaves the card alone there too
+        EventEvidence next = new EventEvidence(0, List.of(card, id(IdentifierType.PHONE, "+8613712345612")),
+                START.plus(Duration.ofDays(120L * 12)), "s1");
+        assertThat(live.stitch(List.of(next), ids).quarantined()).isEmpty();
+        assertThat(rebuilt.stitch(List.of(next), ids).quarantined()).isEmpty();
+        assertThat(rebuilt.ownerOf(card)).isEqualTo(rebuilt.ownerOf(id(IdentifierType.PHONE, "+8613712345612")));
+    }
+
+    /**
+     * The phone of a member who changed cards every four months (12 cards in four years, the phone's holder one
+     * person throughout) becomes the till's walk-in phone: guests with cards of their own within days. The companions
+     * kept are the most recently seen, not the first, so the years before do not hide the guests: the eighth guest
+     * (with the member's last card, 9 ids counting now, 9 cards) quarantines it, live and after a rebuild.
+     */
+    @Test
+    void aWalkInPhoneCollectingGuestsWithinDaysIsCaughtAfterYearsOfOneMembersUse() {
+        IdentityGraph live = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        IdentityGraph rebuilt = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        List<EventEvidence> events = new ArrayList<>();
+        for (int card = 0; card < 12; card++) {
+            for (int visit = 0; visit < 3; visit++) {
+                events.add(new EventEvidence(0, List.of(PHONE, id(IdentifierType.MEMBER_NO, "M-" + card)),
+                        START.plus(Duration.ofDays(120L * card + 30L * visit)), "s1"));
+            }
+        }
+        Instant walkIns = START.plus(Duration.ofDays(120L * 11 + 61));
+        for (int guest = 1; guest <= 8; guest++) {
+            events.add(new EventEvidence(0, List.of(PHONE, id(IdentifierType.MEMBER_NO, "G-" + guest)),
+                    walkIns.plus(Duration.ofHours(12L * guest)), "s2"));
+        }
+        for (int i = 0; i < events.size(); i++) {
+            EventEvidence event = events.get(i);
+            var outcome = live.stitch(List.of(event), ids);
+            assertThat(outcome.quarantined()).as("event %d", i).isEqualTo(i == events.size() - 1 ? Set.of(PHONE) : Set.of());
+            if (i < events.size() - 1) {
+                String member = outcome.assignments().get(0).memberId();
+                outcome.newLinks().forEach((identifier, holder) -> rebuilt.restoreLink(identifier, holder, event.occurredAt()));
+                rebuilt.restoreEvent(member, event);
+            }
+        }
+        assertThat(rebuilt.stitch(List.of(events.get(events.size() - 1)), ids).quarantined()).containsExactly(PHONE);
+    }
+
+    /**
+     * The kept companions are bounded and decide as all of them would, whatever the order they were seen in (a rebuild
+     * reads the stored events in key order, not in time): random companions over three years, in two orders, against
+     * counting every one of them.
+     */
+    @Test
+    void theBoundedCompanionsDecideAsAllWouldInAnyOrder() {
+        StitchGuardrails guardrails = StitchGuardrails.DEFAULTS;
+        Random random = new Random(7);
+        IdentifierType[] types = {IdentifierType.MEMBER_NO, IdentifierType.UNION_ID, IdentifierType.OPENID,
+            IdentifierType.PLATFORM_UID, IdentifierType.EMAIL};
+        for (int round = 0; round < 200; round++) {
+            List<Map.Entry<Identifier, Instant>> seen = new ArrayList<>();
+            int count = 1 + random.nextInt(60);
+            for (int i = 0; i < count; i++) {
+                Identifier companion = id(types[random.nextInt(types.length)], "v" + random.nextInt(40));
+                seen.add(Map.entry(companion, START.plus(Duration.ofDays(random.nextInt(3 * 365)))));
+            }
+            Companions inOrder = new Companions();
+            Companions shuffled = new Companions();
+            seen.forEach(s -> {
+                inOrder.see(s.getKey(), s.getValue());
+                inOrder.prune(guardrails);
+            });
+            List<Map.Entry<Identifier, Instant>> other = new ArrayList<>(seen);
+            Collections.shuffle(other, random);
+            other.forEach(s -> {
+                shuffled.see(s.getKey(), s.getValue());
+                shuffled.prune(guardrails);
+            });
+            assertThat(inOrder.size()).isLessThanOrEqualTo(9 + 3 + 2 + 4 + 4 + 4);
+            for (int day = 0; day < 3 * 365 + 120; day += 15) {
+                Instant at = START.plus(Duration.ofDays(day));
+                boolean all = allCompanionsDecide(seen, at, guardrails);
+                assertThat(inOrder.cannotBeOnePersons(at, guardrails)).as("round %d day %d", round, day).isEqualTo(all);
+                assertThat(shuffled.cannotBeOnePersons(at, guardrails)).as("round %d day %d", round, day).isEqualTo(all);
+            }
+        }
+    }
+
+    /** The rule counted over every companion ever seen, unbounded: what the kept ones must decide alike. */
+    static boolean allCompanionsDecide(List<Map.Entry<Identifier, Instant>> seen, Instant at, StitchGuardrails guardrails) {
+        Map<Identifier, Instant> last = new HashMap<>();
+        seen.forEach(s -> last.merge(s.getKey(), s.getValue(), (a, b) -> a.isAfter(b) ? a : b));
+        Map<IdentifierType, Integer> perType = new HashMap<>();
+        int counted = 0;
+        for (Map.Entry<Identifier, Instant> entry : last.entrySet()) {
+            if (entry.getKey().type().isLifelong() || !entry.getValue().plus(guardrails.reissueGap()).isBefore(at)) {
+                counted++;
+                perType.merge(entry.getKey().type(), 1, Integer::sum);
+            }
+        }
+        boolean typeOver = perType.entrySet().stream().anyMatch(e -> e.getValue() > guardrails.limitOf(e.getKey()));
+        return counted > guardrails.maxIdentitiesPerValue() && typeOver;
     }
 }
