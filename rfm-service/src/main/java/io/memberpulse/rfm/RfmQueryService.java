@@ -77,8 +77,8 @@ public class RfmQueryService {
     /**
      * The member's RFM at that instant: same facts, same calculator as the live computation. Segments by today's
      * definitions (a rule defined today applied to the past, as its backfill did), or, with {@code definitionsThen},
-     * by those in force then (rules defined and not yet retired, their text and the thresholds as they were), asOf
-     * being compared with the service's clock at each change of them.
+     * by those in force then (rules defined and not yet retired, their text, the thresholds and the configured lifecycle
+     * rules as they were), asOf being compared with the service's clock at each change of them.
      */
     public Uni<RfmSnapshot> asOf(String memberId, Instant asOf, boolean definitionsThen) {
         return history(memberId).flatMap(history -> {

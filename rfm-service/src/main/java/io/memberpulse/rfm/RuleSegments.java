@@ -1,5 +1,7 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.rfm.domain.ConfigurationHistory;
+import io.memberpulse.rfm.domain.ConfiguredDefinitions;
 import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.InvalidThresholdException;
 import io.memberpulse.rfm.domain.LifecycleRules;
@@ -36,6 +38,8 @@ import org.jboss.logging.Logger;
 public class RuleSegments {
     private static final Logger LOG = Logger.getLogger(RuleSegments.class);
     private final SegmentRuleCompiler compiler = new SegmentRuleCompiler();
+    /** memberpulse.rfm.segments.* (before any change made while running) and memberpulse.rfm.lifecycle.*. */
+    private final ConfiguredDefinitions configuration;
     private final LifecycleRules lifecycle;
     /** The thresholds of memberpulse.rfm.segments.*, before any change made while running. */
     private final DefaultSegments configured;
@@ -49,11 +53,11 @@ public class RuleSegments {
     }
 
     /**
-     * What is in force: the rules by id and the default segments with their thresholds, as stored at that version
-     * of the definitions (or later: the version is read before them).
+     * What is in force: the rules by id, the default segments with their thresholds and the lifecycle rules, as stored
+     * at that version of the definitions (or later: the version is read before them) over the configuration.
      */
     public record InForce(long version, Map<String, Defined> rules, List<RuleSegmentRepository.StoredThresholds> thresholds,
-            DefaultSegments defaults) {
+            DefaultSegments defaults, LifecycleRules lifecycle) {
     }
 
     public RuleSegments(RfmConfig config, RuleSegmentRepository repository) {
@@ -61,9 +65,10 @@ public class RuleSegments {
         this.lifecycle = new LifecycleRules(stages.dormantDays(), stages.atRiskDays(), stages.loyalOrders90d(),
                 stages.loyalMonetary90d());
         var thresholds = config.rfm().segments();
-        this.configured = new DefaultSegments(active(thresholds.highValueActive()), active(thresholds.potential()),
+        this.configuration = new ConfiguredDefinitions(active(thresholds.highValueActive()), active(thresholds.potential()),
                 new DefaultSegments.Fading(thresholds.churnEdge().minRecencyDays(), thresholds.churnEdge().maxOrders30d(),
-                        thresholds.churnEdge().maxMonetary30d(), lifecycle.dormantDays()));
+                        thresholds.churnEdge().maxMonetary30d(), lifecycle.dormantDays()), lifecycle);
+        this.configured = configuration.defaults();
         this.repository = repository;
         this.dayZone = config.rfm().dayZone();
     }
@@ -78,34 +83,52 @@ public class RuleSegments {
         return definitions();
     }
 
+    /** The running configuration's thresholds and lifecycle rules, as a start records them. */
+    public ConfiguredDefinitions configuration() {
+        return configuration;
+    }
+
     /**
      * The definitions in force at an instant of the service's clock (segment_definition_history): the rules defined
-     * by then and not retired, each with its text then, and the thresholds then. Rules are compiled again unless in
+     * by then and not retired, each with its text then, and the thresholds then, over the configured thresholds and
+     * lifecycle rules in force then (configured_definition_history: before its first version the earliest, as
+     * ConfigurationHistory chooses; the running ones while none is recorded). Rules are compiled again unless in
      * force now with the same text; one that no longer compiles (the rule language changed since) is left out with a
      * warning. The version is -1: these are never written with.
      */
     public Uni<InForce> inForceAt(Instant at) {
         Map<String, Defined> known = definitions().rules(); // here: its first load blocks, so not on the event loop
-        return repository.allAt(at).flatMap(stored -> repository.thresholdsAt(at).map(thresholds -> {
-            Map<String, Defined> rules = new LinkedHashMap<>();
-            for (var rule : stored) {
-                Defined same = known.get(rule.id());
-                try {
-                    rules.put(rule.id(), same != null && same.rule().expression().equals(rule.expression())
-                            ? new Defined(rule.id(), rule.name(), same.rule())
-                            : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
-                } catch (InvalidRuleException e) {
-                    LOG.warnf("rule of %s in force at %s no longer compiles, left out: %s", rule.id(), at, e.getMessage());
-                }
+        return repository.allAt(at).flatMap(stored -> repository.thresholdsAt(at).flatMap(thresholds -> repository
+                .configurations().map(versions -> inForceAt(at, known, stored, thresholds, versions))));
+    }
+
+    private InForce inForceAt(Instant at, Map<String, Defined> known, List<RuleSegmentRepository.StoredRule> stored,
+            List<RuleSegmentRepository.StoredThresholds> thresholds, List<ConfigurationHistory.Version> versions) {
+        ConfiguredDefinitions then = ConfigurationHistory.at(versions, at).map(inForce -> {
+            if (inForce.assumed()) {
+                LOG.debugf("%s is before the first configuration recorded; the earliest, from %s, is taken as in force",
+                        at, inForce.version().validFrom());
             }
-            return new InForce(-1, rules, List.copyOf(thresholds), apply(thresholds));
-        }));
+            return inForce.version().definitions();
+        }).orElse(configuration);
+        Map<String, Defined> rules = new LinkedHashMap<>();
+        for (var rule : stored) {
+            Defined same = known.get(rule.id());
+            try {
+                rules.put(rule.id(), same != null && same.rule().expression().equals(rule.expression())
+                        ? new Defined(rule.id(), rule.name(), same.rule())
+                        : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
+            } catch (InvalidRuleException e) {
+                LOG.warnf("rule of %s in force at %s no longer compiles, left out: %s", rule.id(), at, e.getMessage());
+            }
+        }
+        return new InForce(-1, rules, List.copyOf(thresholds), apply(then.defaults(), thresholds), then.lifecycle());
     }
 
     /** All the segment ids this member is in by these definitions. */
     public Set<String> segmentsOf(InForce definitions, Rfm rfm, MemberHistory history) {
         Set<String> defaults = definitions.defaults().of(rfm);
-        LifecycleStage stage = lifecycle.stageOf(rfm);
+        LifecycleStage stage = definitions.lifecycle().stageOf(rfm);
         Set<String> segments = new LinkedHashSet<>(defaults);
         if (stage != null) {
             segments.add(stage.segmentId());
@@ -205,7 +228,7 @@ public class RuleSegments {
             InForce now = current;
             if (now != null && sameDefinitions(now.rules(), stored) && now.thresholds().equals(thresholds)) {
                 if (now.version() != version) {
-                    current = new InForce(version, now.rules(), now.thresholds(), now.defaults());
+                    current = new InForce(version, now.rules(), now.thresholds(), now.defaults(), now.lifecycle());
                 }
                 return;
             }
@@ -228,15 +251,15 @@ public class RuleSegments {
             loaded.put(rule.id(), same != null && same.rule().expression().equals(rule.expression()) && same.name().equals(rule.name())
                     ? same : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
         }
-        return new InForce(version, loaded, List.copyOf(thresholds), apply(thresholds));
+        return new InForce(version, loaded, List.copyOf(thresholds), apply(configured, thresholds), lifecycle);
     }
 
     /**
-     * The configured default segments with the stored changes applied over them. A stored change the
-     * configuration has since made invalid (lifecycle.dormant-days lowered below a stored churn-edge
-     * min-recency-days) is skipped with a warning: the configured thresholds stand until it is changed again.
+     * The configured default segments (running, or in force at an as-of instant) with the stored changes applied over
+     * them. A stored change the configuration has since made invalid (lifecycle.dormant-days lowered below a stored
+     * churn-edge min-recency-days) is skipped with a warning: the configured thresholds stand until it is changed again.
      */
-    private DefaultSegments apply(List<RuleSegmentRepository.StoredThresholds> thresholds) {
+    private static DefaultSegments apply(DefaultSegments configured, List<RuleSegmentRepository.StoredThresholds> thresholds) {
         DefaultSegments defaults = configured;
         for (var t : thresholds) {
             try {

@@ -1,5 +1,9 @@
 package io.memberpulse.rfm.store;
 
+import io.memberpulse.rfm.domain.ConfigurationHistory;
+import io.memberpulse.rfm.domain.ConfiguredDefinitions;
+import io.memberpulse.rfm.domain.DefaultSegments;
+import io.memberpulse.rfm.domain.LifecycleRules;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -10,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -18,7 +23,8 @@ import java.util.function.Function;
  * definitions' version (segment_definitions) in the transaction that stores it; the writes of member rows
  * check it (RfmRepository), so no replica stores rows computed with definitions older than those stored. Every change is
  * also recorded, in the same transaction, as a version with its validity (segment_definition_history), which queries
- * as of a past instant read.
+ * as of a past instant read; so is every configuration of the default thresholds and lifecycle rules a replica starts
+ * with (configured_definition_history).
  */
 @ApplicationScoped
 public class RuleSegmentRepository {
@@ -165,5 +171,66 @@ public class RuleSegmentRepository {
                         thresholds.monetary30d(), at.atOffset(ZoneOffset.UTC)),
                 tx -> close(tx, "thresholds", thresholds.segmentId(), at).flatMap(closed -> open(tx, thresholds, at)))
                 .replaceWithVoid();
+    }
+
+    private static final String CONFIGURED_COLUMNS = """
+            high_value_active_recency, high_value_active_orders_30d, high_value_active_monetary, potential_recency,
+            potential_orders_30d, potential_monetary, churn_edge_recency, churn_edge_orders_30d, churn_edge_monetary,
+            dormant_days, at_risk_days, loyal_orders_90d, loyal_monetary_90d""";
+
+    /**
+     * Records the running configuration's definitions as in force from {@code at} (the service's clock, never before
+     * the last version's start) unless the last version recorded is the same; true when recorded. Replicas starting at
+     * once take turns on the table's lock, each comparing with what the one before recorded: one version, no failure.
+     */
+    public Uni<Boolean> recordConfiguration(ConfiguredDefinitions running, Instant at) {
+        return pool.withTransaction(tx -> tx.query("LOCK TABLE configured_definition_history IN SHARE ROW EXCLUSIVE MODE")
+                .execute()
+                .flatMap(locked -> tx.query("SELECT " + CONFIGURED_COLUMNS
+                        + " FROM configured_definition_history ORDER BY seq DESC LIMIT 1").execute())
+                .flatMap(last -> {
+                    Optional<ConfiguredDefinitions> recorded = last.size() == 0 ? Optional.empty()
+                            : Optional.of(configured(last.iterator().next(), 0));
+                    if (!ConfigurationHistory.differs(recorded, running)) {
+                        return Uni.createFrom().item(false);
+                    }
+                    Tuple values = Tuple.of(at.atOffset(ZoneOffset.UTC));
+                    for (Object value : List.<Object>of(running.highValueActive().maxRecencyDays(),
+                            running.highValueActive().minOrders30d(), running.highValueActive().minMonetary30d(),
+                            running.potential().maxRecencyDays(), running.potential().minOrders30d(),
+                            running.potential().minMonetary30d(), running.churnEdge().minRecencyDays(),
+                            running.churnEdge().maxOrders30d(), running.churnEdge().maxMonetary30d(),
+                            running.lifecycle().dormantDays(), running.lifecycle().atRiskDays(),
+                            running.lifecycle().loyalOrders90d(), running.lifecycle().loyalMonetary90d())) {
+                        values.addValue(value);
+                    }
+                    // GREATEST ignores the NULL of an empty history
+                    return tx.preparedQuery("INSERT INTO configured_definition_history (valid_from, " + CONFIGURED_COLUMNS
+                            + ") VALUES (GREATEST($1, (SELECT max(valid_from) FROM configured_definition_history)), $2, $3,"
+                            + " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)").execute(values).replaceWith(true);
+                }));
+    }
+
+    /** Every version of the configured definitions, in the order recorded. */
+    public Uni<List<ConfigurationHistory.Version>> configurations() {
+        return pool.query("SELECT valid_from, " + CONFIGURED_COLUMNS + " FROM configured_definition_history ORDER BY seq")
+                .execute().map(rows -> {
+                    List<ConfigurationHistory.Version> versions = new ArrayList<>();
+                    for (Row row : rows) {
+                        versions.add(new ConfigurationHistory.Version(row.getOffsetDateTime(0).toInstant(), configured(row, 1)));
+                    }
+                    return versions;
+                });
+    }
+
+    private static ConfiguredDefinitions configured(Row row, int first) {
+        var lifecycle = new LifecycleRules(row.getDouble(first + 9), row.getDouble(first + 10), row.getInteger(first + 11),
+                row.getDouble(first + 12));
+        return new ConfiguredDefinitions(
+                new DefaultSegments.Active(row.getDouble(first), row.getInteger(first + 1), row.getDouble(first + 2)),
+                new DefaultSegments.Active(row.getDouble(first + 3), row.getInteger(first + 4), row.getDouble(first + 5)),
+                new DefaultSegments.Fading(row.getDouble(first + 6), row.getInteger(first + 7), row.getDouble(first + 8),
+                        lifecycle.dormantDays()),
+                lifecycle);
     }
 }

@@ -27,6 +27,12 @@ public class StoreDirectoryRepository {
                 .execute(Tuple.of(entry.storeId(), entry.region())).map(rows -> assigned(rows.iterator().next()));
     }
 
+    /** Removes the store's entry; false when it had none. */
+    public Uni<Boolean> delete(String storeId) {
+        return pool.preparedQuery("DELETE FROM store_region WHERE store_id = $1").execute(Tuple.of(storeId))
+                .map(result -> result.rowCount() == 1);
+    }
+
     /** Every store in the directory, in store id order. */
     public Uni<List<StoreRegion.Assigned>> all() {
         return pool.query("SELECT store_id, region, updated_at FROM store_region ORDER BY store_id").execute().map(rows -> {

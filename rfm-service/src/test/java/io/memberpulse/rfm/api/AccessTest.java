@@ -61,7 +61,8 @@ class AccessTest {
                     .put("/segments/churn-edge/thresholds"),
             r -> r.delete("/segments/acc-none"),
             r -> r.get("/stores"),
-            r -> r.contentType(ContentType.JSON).body("{\"region\": \"acc-none\"}").put("/stores/acc-none"));
+            r -> r.contentType(ContentType.JSON).body("{\"region\": \"acc-none\"}").put("/stores/acc-none"),
+            r -> r.delete("/stores/acc-none"));
 
     ManagedChannel channel;
 

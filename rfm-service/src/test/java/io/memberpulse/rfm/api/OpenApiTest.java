@@ -24,6 +24,7 @@ class OpenApiTest {
         assertThat(openApi.schemaOf("post", "/segments", "201")).endsWith("/DefinedResponse");
         assertThat(openApi.schemaOf("put", "/stores/{storeId}", "200")).endsWith("/StoreResponse");
         assertThat(openApi.responses("put", "/stores/{storeId}")).contains("200", "400");
+        assertThat(openApi.responses("delete", "/stores/{storeId}")).contains("204", "400", "404").doesNotContain("200");
         assertThat(openApi.responses("get", "/dashboard/regions")).contains("200", "400");
     }
 }

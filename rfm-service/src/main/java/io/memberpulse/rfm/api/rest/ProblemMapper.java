@@ -3,6 +3,7 @@ package io.memberpulse.rfm.api.rest;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
+import io.memberpulse.rfm.domain.UnknownStoreException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -65,6 +66,11 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response segmentNotFound(UnknownSegmentException e) {
+        return notFound(e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response storeNotFound(UnknownStoreException e) {
         return notFound(e.getMessage());
     }
 

@@ -8,15 +8,18 @@ import io.memberpulse.rfm.domain.StoreRegion;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -62,5 +65,16 @@ public class StoreDirectoryResource {
             throw new InvalidParameterException("body", "is required");
         }
         return stores.assign(storeId, request.region()).map(StoreResponse::of);
+    }
+
+    @DELETE
+    @Path("{storeId}")
+    @Operation(summary = "Remove a store's entry; the region comparison counts the store's orders under \""
+            + StoreRegion.UNASSIGNED + "\" from the next call, over any window")
+    @APIResponse(responseCode = "204", description = "removed")
+    @APIResponse(responseCode = "404", description = "the store has no entry in the directory")
+    public Uni<Response> remove(@PathParam("storeId") String storeId) {
+        FieldChecks.checkId("storeId", storeId);
+        return stores.remove(storeId).map(removed -> Response.noContent().build());
     }
 }

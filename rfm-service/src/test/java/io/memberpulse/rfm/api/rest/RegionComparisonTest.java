@@ -128,6 +128,49 @@ class RegionComparisonTest {
     }
 
     @Test
+    void aStoreRemovedFromTheDirectoryCountsUnderUnassignedFromTheNextCall() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String store = "r1-" + run;
+        String region = "Removed " + run;
+        // m1 buys twice at the store, m2 once: the region's only store, with members the unassigned row has not seen
+        List<ProducerRecord<String, MemberEvent>> records = List.of(
+                DashboardResourceTest.order("m1-" + run, store, "o1-" + run, T0, 40),
+                DashboardResourceTest.order("m1-" + run, store, "o2-" + run, T0.plus(Duration.ofDays(1)), 60),
+                DashboardResourceTest.order("m2-" + run, store, "o3-" + run, T0.plus(Duration.ofDays(2)), 25));
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
+            kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion();
+        }
+        put(store, region).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(regions().get(region))
+                .isEqualTo(new Dashboard.RegionRow(region, List.of(store), 2, 3, 125, 125.0 / 3, 0.5)));
+        Dashboard.RegionRow unassigned = regions().get("unassigned");
+
+        given().delete("/stores/" + store).then().statusCode(204);
+
+        Map<String, Dashboard.RegionRow> regions = regions();
+        assertThat(regions).doesNotContainKey(region);
+        Dashboard.RegionRow now = regions.get("unassigned");
+        assertThat(now.stores()).contains(store);
+        // the store's two members, three orders and 125 of revenue join the unassigned row
+        assertThat(now.members()).isEqualTo((unassigned == null ? 0 : unassigned.members()) + 2);
+        assertThat(now.orders()).isEqualTo((unassigned == null ? 0 : unassigned.orders()) + 3);
+        assertThat(now.revenue()).isCloseTo((unassigned == null ? 0 : unassigned.revenue()) + 125, within(1e-6));
+        assertEveryRegionAggregatesItsStores(regions, stores());
+        given().get("/stores").then().statusCode(200).body("storeId", not(hasItem(store)));
+
+        // a second removal, or one of a store never given a region, finds no entry: 404 naming the store
+        for (String absent : List.of(store, "never-" + run)) {
+            given().delete("/stores/" + absent).then().statusCode(404).contentType("application/problem+json")
+                    .body("detail", equalTo("store " + absent + " has no entry in the store directory"));
+        }
+        refused(given().delete("/stores/" + "s".repeat(129)), "storeId", "is 129 characters long, at most 128 are accepted");
+        // given a region again, the store leaves the unassigned row
+        put(store, region).then().statusCode(200);
+        assertThat(regions().get(region).stores()).containsExactly(store);
+    }
+
+    @Test
     void aRegionIsRequiredNotBlankBoundedAndNotTheUnassignedRow() {
         String store = "bad-" + UUID.randomUUID().toString().substring(0, 8);
         refused(given().contentType(ContentType.JSON).body("{\"region\": \"\"}").put("/stores/" + store), "region",
@@ -150,7 +193,7 @@ class RegionComparisonTest {
     }
 
     @Test
-    void storeStaffSeeNeitherTheRegionsNorTheStoresNorTheDirectory() {
+    void storeStaffNeitherSeeNorChangeTheRegionsTheStoresOrTheDirectory() {
         // rfm-service's dashboards are head office's: a staff token, even of a store in the region, is refused as
         // for the store comparison (no store-scoped figures are served here).
         String store = "staff-" + UUID.randomUUID().toString().substring(0, 8);
@@ -161,6 +204,7 @@ class RegionComparisonTest {
         }
         given().header("Authorization", "Bearer " + staff).contentType(ContentType.JSON).body("{\"region\": \"Mine\"}")
                 .put("/stores/" + store).then().statusCode(403);
+        given().header("Authorization", "Bearer " + staff).delete("/stores/" + store).then().statusCode(403);
         given().get("/stores").then().statusCode(200).body("find { it.storeId == '" + store + "' }.region",
                 equalTo("Staff region"));
     }

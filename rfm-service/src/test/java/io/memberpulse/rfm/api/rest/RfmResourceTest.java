@@ -33,7 +33,10 @@ import io.memberpulse.proto.segments.v1.Segment;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.memberpulse.proto.segments.v1.SegmentServiceGrpc;
 import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
+import io.memberpulse.rfm.RuleSegments;
+import io.memberpulse.rfm.domain.ConfigurationHistory;
 import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -57,6 +60,15 @@ class RfmResourceTest {
 
     @Inject
     RfmRepository rfmRows;
+
+    @Inject
+    RuleSegmentRepository ruleStore;
+
+    @Inject
+    RuleSegments ruleSegments;
+
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
 
     @Inject
     io.memberpulse.rfm.RecomputeRfmService recompute;
@@ -463,6 +475,58 @@ class RfmResourceTest {
         } finally {
             given().contentType("application/json").body("{\"maxRecencyDays\": 6, \"minOrders30d\": 5, \"minMonetary30d\": 700}")
                     .put("/segments/high-value-active/thresholds").then().statusCode(200);
+        }
+    }
+
+    /**
+     * The configured thresholds and lifecycle rules are versioned as the rules are: an as-of instant in an older
+     * configuration's period (here one recorded in 1995, long before the start that recorded the running one) is judged
+     * by it with definitions=asOf, and by the running configuration by default.
+     */
+    @Test
+    void asOfEvaluatesTheConfiguredThresholdsAndLifecycleRulesInForceThen() {
+        String member = "m-" + UUID.randomUUID();
+        Instant day = Instant.parse("1995-03-01T10:00:00Z");
+        var orders = new ArrayList<MemberEvent>();
+        for (int i = 0; i < 5; i++) {
+            orders.add(order(member, member + "-o" + i, day.plus(Duration.ofHours(i)), 200));
+        }
+        send(orders.toArray(MemberEvent[]::new));
+        String dayAfter = day.plus(Duration.ofDays(1)).toString();
+        // today's configuration: five orders, 1,000 in 30 days, the last under a day ago: high-value active, growing
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter)
+                .then().statusCode(200).body("rfm.frequency30d", equalTo(5))
+                .body("segments", hasItem("high-value-active")).body("segments", hasItem("stage:growing")));
+        // the start recorded the running configuration as the last version
+        List<ConfigurationHistory.Version> recorded = ruleStore.configurations().await().indefinitely();
+        assertThat(recorded).isNotEmpty();
+        assertThat(recorded.get(recorded.size() - 1).definitions()).isEqualTo(ruleSegments.configuration());
+
+        // a version of 1995 that asked six orders of the high-value active and called a member at risk after half a day
+        long older = pool.preparedQuery("""
+                INSERT INTO configured_definition_history (valid_from, high_value_active_recency,
+                    high_value_active_orders_30d, high_value_active_monetary, potential_recency, potential_orders_30d,
+                    potential_monetary, churn_edge_recency, churn_edge_orders_30d, churn_edge_monetary, dormant_days,
+                    at_risk_days, loyal_orders_90d, loyal_monetary_90d)
+                VALUES ('1995-01-01T00:00:00Z', 6, 6, 700, 12, 3, 400, 20, 1, 200, 180, 0.5, 6, 600) RETURNING seq""")
+                .execute().await().indefinitely().iterator().next().getLong(0);
+        try {
+            given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter).then().statusCode(200)
+                    .body("segments", not(hasItem("high-value-active"))).body("segments", hasItem("potential"))
+                    .body("segments", hasItem("stage:at-risk")).body("segments", not(hasItem("stage:growing")));
+            // by default the running configuration
+            given().get("/members/" + member + "/rfm?asOf=" + dayAfter).then().statusCode(200)
+                    .body("segments", hasItem("high-value-active")).body("segments", hasItem("stage:growing"));
+            given().get("/members/" + member + "/rfm?definitions=current&asOf=" + dayAfter).then().statusCode(200)
+                    .body("segments", hasItem("high-value-active")).body("segments", hasItem("stage:growing"));
+            // begun after asOf, the 1995 version is the first recorded: the earliest is taken as in force before it
+            pool.preparedQuery("UPDATE configured_definition_history SET valid_from = '1995-03-10T00:00:00Z' WHERE seq = $1")
+                    .execute(io.vertx.mutiny.sqlclient.Tuple.of(older)).await().indefinitely();
+            given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter).then().statusCode(200)
+                    .body("segments", not(hasItem("high-value-active"))).body("segments", hasItem("stage:at-risk"));
+        } finally {
+            pool.preparedQuery("DELETE FROM configured_definition_history WHERE seq = $1")
+                    .execute(io.vertx.mutiny.sqlclient.Tuple.of(older)).await().indefinitely();
         }
     }
 
