@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * campaign: an SMS campaign with variants a, b and c and a 10% holdout, started 20 days ago, going live with nobody,
  * then {@code results.members} (100,000) members enrolled straight into campaign_member with the arm and variant
  * Assignment gives them (as going live would), and {@code results.others} (100,000) members who are not enrolled.
- * Every member has {@code results.orders} (4) orders of 2 or 3 lines each over the 25 days up to 5 days ago (two
+ * Every member has {@code results.orders} (4) orders of 2 or 3 lines each over the 25 days up to 5 days before today (two
  * fifths before the window), inserted with generate_series as member.events would have them stored: 3 in 10 lines
  * carry a margin_rate, the others a category path of which the tests' category-margin-rates (garden:0.5,
  * garden/seeds:0.1) price about a quarter, gardening/ none, 1 in 12 none at all; one order in 8 has a refund within 5
@@ -70,15 +70,17 @@ class CampaignResultsBenchmarkTest {
             SELECT $1, m, $2, a, v, $3, '{}' FROM unnest($4::text[], $5::text[], $6::text[]) AS e(m, a, v)""";
 
     /**
-     * Members $3 to $4 - 1 of prefix $1 (member $1-m<i>): each order at a time within $6 seconds after $5, in store $2.
-     * Lines and refunds share this: o.h draws everything about an order, line.h about a line (hashtext, so a run can
-     * be repeated).
+     * The orders of members $3 to $4 - 1 of prefix $1 (member $1-m<i>), $7 each, each at a time within $6 seconds after
+     * $5. Lines and refunds share this: o.h draws everything about an order, line.h about a line, from hashtext of $8
+     * and the member's and order's numbers, not the run's prefix: runs on the same day store the same amounts at the
+     * same times, so their totals compare.
      */
     static final String ORDERS_OF = """
             SELECT $1::text || '-m' || i AS member_id, $1::text || '-' || i || '-o' || k AS order_id,
                    CASE WHEN (i + k) % 5 = 0 THEN 'miniapp' ELSE 'pos' END AS source,
-                   $5::timestamptz + abs(hashtext($1::text || ':' || i || ':' || k)) % $6::bigint * interval '1 second' AS at,
-                   abs(hashtext($1::text || ':' || i || ':' || k)) / 7 AS h
+                   $8::text || ':' || i || ':' || k AS key,
+                   $5::timestamptz + abs(hashtext($8::text || ':' || i || ':' || k)) % $6::bigint * interval '1 second' AS at,
+                   abs(hashtext($8::text || ':' || i || ':' || k)) / 7 AS h
             FROM generate_series($3::int, $4::int - 1) i, generate_series(0, $7::int - 1) k""";
 
     static final String LINES = """
@@ -91,7 +93,7 @@ class CampaignResultsBenchmarkTest {
                           'snacks/chips', NULL])[1 + line.h % 12],
                    1 + line.h % 3, NULL, CASE WHEN line.h / 16 % 10 < 3 THEN 0.15 + line.h / 16 % 31 / 100.0 END
             FROM (""" + ORDERS_OF + """
-            ) o, generate_series(0, 1 + o.h % 2) l, LATERAL (SELECT abs(hashtext(o.order_id || ':' || l)) AS h) line""";
+            ) o, generate_series(0, 1 + o.h % 2) l, LATERAL (SELECT abs(hashtext(o.key || ':' || l)) AS h) line""";
 
     static final String REFUNDS = """
             INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
@@ -197,6 +199,8 @@ class CampaignResultsBenchmarkTest {
                 results.getDouble("holdout.members"), results.getDouble("holdout.revenuePerMember"),
                 results.getDouble("holdout.marginPerMember"), results.getDouble("marginPerMemberUplift.value"),
                 results.getDouble("cost"), results.getDouble("incrementalGain"));
+        System.out.printf("results benchmark: all %,d enrolled members: revenue %.6f, margin %.6f%n", MEMBERS,
+                total(results, "revenuePerMember"), total(results, "marginPerMember"));
         printPlan(campaign, start);
 
         assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
@@ -222,14 +226,15 @@ class CampaignResultsBenchmarkTest {
     }
 
     /**
-     * The members' order lines over the 25 days up to 5 days ago (their refunds within 5 days of the order, so every line
-     * is older than the first GET), refunds and, for enrolled members, coupon redemptions.
+     * The members' order lines over the 25 days up to 5 days before today (their refunds within 5 days of the order, so
+     * every line is older than the first GET), refunds and, for enrolled members, coupon redemptions.
      */
     private void insertPurchases(String prefix, String store, int from, int to, Instant start, String campaign,
             boolean enrolled) {
         Instant earliest = start.minus(Duration.ofDays(10));
-        long span = Duration.between(earliest, Instant.now().minus(Duration.ofDays(5))).toSeconds();
-        Tuple orders = Tuple.from(Arrays.asList(prefix, store, from, to, at(earliest), span, ORDERS));
+        long span = Duration.ofDays(25).toSeconds();
+        Tuple orders = Tuple.from(Arrays.asList(prefix, store, from, to, at(earliest), span, ORDERS,
+                enrolled ? "enrolled" : "other"));
         execute(LINES, orders);
         execute(REFUNDS, orders);
         if (enrolled) {
@@ -246,6 +251,12 @@ class CampaignResultsBenchmarkTest {
             plan.append("  ").append(row.getString(0)).append('\n');
         }
         System.out.print("results benchmark: the plan of CampaignRepository.WINDOWS:\n" + plan);
+    }
+
+    /** Treated and held-out members together: the same whatever the arms, for the same lines. */
+    private static double total(JsonPath results, String perMember) {
+        return results.getDouble("treated." + perMember) * results.getDouble("treated.members")
+                + results.getDouble("holdout." + perMember) * results.getDouble("holdout.members");
     }
 
     private void execute(String sql, Tuple arguments) {
