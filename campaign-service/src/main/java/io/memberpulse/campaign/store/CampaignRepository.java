@@ -267,6 +267,39 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /**
+     * The statement of {@link #windows}: $1 the campaign id, $2 and $3 its window (public for
+     * benchmark.CampaignResultsBenchmarkTest, which prints its plan).
+     */
+    public static final String WINDOWS = """
+            SELECT cm.arm, cm.variant,
+                   count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
+                   coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
+                   coalesce(sum(mp.amount * coalesce(mp.margin_rate, o.rated / o.paid, 0))
+                            FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
+                   array_agg(unrated.category) FILTER (WHERE unrated.amount IS NOT NULL),
+                   array_agg(unrated.amount) FILTER (WHERE unrated.amount IS NOT NULL)
+            FROM campaign_member cm
+            LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
+                 AND mp.occurred_at >= $2 AND mp.occurred_at < $3
+            -- A refund without a rate: its order's lines (the member's, read once), each beside the order's paid amount
+            -- and rated margin; the refund's row repeats beside each line, so its amount and margin count on the first.
+            LEFT JOIN LATERAL (
+              SELECT o.category, o.amount, o.margin_rate, row_number() OVER () AS n,
+                     nullif(sum(o.amount) OVER (), 0) AS paid, coalesce(sum(o.amount * o.margin_rate) OVER (), 0) AS rated
+              FROM member_purchase o
+              WHERE mp.kind = 'refund' AND mp.margin_rate IS NULL
+                AND o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order') o ON true
+            -- Amounts without a rate, with their category: an order line, or a refund whose order is not here, as it is
+            -- (once); a refund of an order here spread over that order's lines without a rate by their paid amounts.
+            CROSS JOIN LATERAL (SELECT
+                CASE WHEN o.paid IS NOT NULL THEN o.category ELSE mp.category END AS category,
+                CASE WHEN o.paid IS NOT NULL THEN CASE WHEN o.margin_rate IS NULL THEN mp.amount * o.amount / o.paid END
+                     WHEN mp.kind IN ('order', 'refund') AND mp.margin_rate IS NULL AND coalesce(o.n, 1) = 1 THEN mp.amount
+                END AS amount) unrated
+            WHERE cm.campaign_id = $1
+            GROUP BY cm.member_id, cm.arm, cm.variant""";
+
+    /**
      * Each enrolled member's orders and net revenue within the campaign window, and what prices its gross margin: the
      * margin of the lines priced at a rate of their own or of their category, and the revenue of the others (the
      * review prices it at the default rate). A line's margin_rate comes first, then its category's (categoryRates, read
@@ -279,53 +312,19 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      */
     public Uni<List<CampaignReview.MemberWindow>> windows(Campaign campaign, Instant until,
             CategoryMarginRates categoryRates) {
-        return pool.preparedQuery("""
-                WITH line AS (
-                  SELECT cm.member_id, cm.arm, cm.variant, mp.source, mp.event_id, mp.order_id, mp.kind, mp.amount,
-                         mp.margin_rate, mp.category, refunded.order_paid, refunded.rated_margin
-                  FROM campaign_member cm
-                  LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
-                       AND mp.occurred_at >= $2 AND mp.occurred_at < $3
-                  LEFT JOIN LATERAL (
-                    SELECT nullif(sum(o.amount), 0) AS order_paid,
-                           coalesce(sum(o.amount * o.margin_rate), 0) / nullif(sum(o.amount), 0) AS rated_margin
-                    FROM member_purchase o
-                    WHERE mp.kind = 'refund' AND mp.margin_rate IS NULL
-                      AND o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order') refunded ON true
-                  WHERE cm.campaign_id = $1),
-                without_rate AS (
-                  -- Lines without a rate, by category: order lines and refunds whose order is not here as they are, a
-                  -- refund of an order here spread over that order's lines without a rate by their paid amounts.
-                  SELECT member_id, category, amount FROM line
-                  WHERE kind IN ('order', 'refund') AND margin_rate IS NULL AND order_paid IS NULL
-                  UNION ALL
-                  SELECT l.member_id, o.category, l.amount * o.amount / l.order_paid
-                  FROM line l JOIN member_purchase o ON o.member_id = l.member_id AND o.order_id = l.order_id
-                       AND o.kind = 'order' AND o.margin_rate IS NULL
-                  WHERE l.order_paid IS NOT NULL),
-                by_category AS (
-                  SELECT member_id, array_agg(category ORDER BY category) AS categories,
-                         array_agg(amount ORDER BY category) AS amounts
-                  FROM (SELECT member_id, category, sum(amount) AS amount FROM without_rate GROUP BY member_id, category) c
-                  GROUP BY member_id)
-                SELECT l.arm, l.variant,
-                       count(DISTINCT (l.source, coalesce(l.order_id, l.event_id))) FILTER (WHERE l.kind = 'order'),
-                       coalesce(sum(l.amount) FILTER (WHERE l.kind IN ('order', 'refund')), 0),
-                       coalesce(sum(l.amount * coalesce(l.margin_rate, l.rated_margin, 0))
-                                FILTER (WHERE l.kind IN ('order', 'refund')), 0),
-                       w.categories, w.amounts
-                FROM line l LEFT JOIN by_category w ON w.member_id = l.member_id
-                GROUP BY l.member_id, l.arm, l.variant, w.categories, w.amounts""")
+        return pool.preparedQuery(WINDOWS)
                 .execute(window(campaign, until))
                 .map(rows -> {
                     List<CampaignReview.MemberWindow> windows = new ArrayList<>();
+                    // A chain has far fewer categories than lines: each category's rate is looked up once.
+                    Map<String, OptionalDouble> rates = new HashMap<>();
                     for (Row row : rows) {
                         double ratedMargin = row.getDouble(4);
                         double revenueWithoutRate = 0;
                         String[] categories = row.getArrayOfStrings(5);
                         Double[] amounts = row.getArrayOfDoubles(6);
                         for (int i = 0; categories != null && i < categories.length; i++) {
-                            OptionalDouble rate = categoryRates.rateOf(categories[i]);
+                            OptionalDouble rate = rates.computeIfAbsent(categories[i], categoryRates::rateOf);
                             if (rate.isPresent()) {
                                 ratedMargin += amounts[i] * rate.getAsDouble();
                             } else {
