@@ -10,10 +10,11 @@ import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
- * Records, at start, the configured default thresholds and lifecycle rules (memberpulse.rfm.segments.*,
- * memberpulse.rfm.lifecycle.*) as a version of the definitions when they differ from the version last recorded
- * (configured_definition_history), so that a query with definitions=asOf judges by the configuration in force then.
- * Should the database not answer at start, it tries again at every rule reload until it has.
+ * Records, at start, the configured default thresholds, lifecycle rules and margin rates (memberpulse.rfm.segments.*,
+ * memberpulse.rfm.lifecycle.*, memberpulse.rfm.default-margin-rate, category-margin-rates) as a version of the
+ * definitions when they differ from the version last recorded (configured_definition_history), so that a query with
+ * definitions=asOf judges by the configuration in force then; RuleSegments, which caches the versions, then reads them
+ * again. Should the database not answer at start, it tries again at every rule reload until it has.
  */
 @ApplicationScoped
 public class ConfiguredDefinitionsRecorder {
@@ -41,15 +42,24 @@ public class ConfiguredDefinitionsRecorder {
     /** Blocking. */
     void record() {
         Instant at = Instant.now();
+        boolean added;
         try {
-            if (repository.recordConfiguration(segments.configuration(), at).await().atMost(Duration.ofSeconds(30))) {
-                LOG.infof("configured segment thresholds and lifecycle rules recorded as in force from %s: %s", at,
-                        segments.configuration());
-            }
+            added = repository.recordConfiguration(segments.configuration(), at).await().atMost(Duration.ofSeconds(30));
             recorded = true;
         } catch (RuntimeException e) {
-            LOG.warnf("configured segment thresholds and lifecycle rules not recorded yet, tried again at the next rule "
-                    + "reload: %s", e.getMessage());
+            LOG.warnf("configured segment thresholds, lifecycle rules and margin rates not recorded yet, tried again at "
+                    + "the next rule reload: %s", e.getMessage());
+            return;
+        }
+        if (added) {
+            LOG.infof("configured segment thresholds, lifecycle rules and margin rates recorded as in force from %s: %s", at,
+                    segments.configuration());
+            try {
+                segments.reloadConfigurations();
+            } catch (RuntimeException e) {
+                LOG.warnf("configured definitions recorded, not read back yet (the next rule reload does): %s",
+                        e.getMessage());
+            }
         }
     }
 }

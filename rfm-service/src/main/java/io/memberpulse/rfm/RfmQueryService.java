@@ -78,17 +78,20 @@ public class RfmQueryService {
      * The member's RFM at that instant: same facts, same calculator as the live computation. Segments by today's
      * definitions (a rule defined today applied to the past, as its backfill did), or, with {@code definitionsThen},
      * by those in force then (rules defined and not yet retired, their text, the thresholds and the configured lifecycle
-     * rules as they were), asOf being compared with the service's clock at each change of them.
+     * rules as they were), asOf being compared with the service's clock at each change of them; weighted F and margin M
+     * then with the margin rates in force then too (a calculator of those rates for the query: it holds nothing else;
+     * the rates come from the versions RuleSegments caches, no query).
      */
     public Uni<RfmSnapshot> asOf(String memberId, Instant asOf, boolean definitionsThen) {
         return history(memberId).flatMap(history -> {
             if (!history.isKnown()) {
                 throw new MemberNotFoundException(memberId);
             }
-            var rfm = calculator.compute(memberId, history, asOf);
             if (!definitionsThen) {
+                var rfm = calculator.compute(memberId, history, asOf);
                 return Uni.createFrom().item(new RfmSnapshot(rfm, definitions.segmentsOf(rfm, history)));
             }
+            var rfm = new RfmCalculator(definitions.marginRatesAt(asOf)).compute(memberId, history, asOf);
             return definitions.inForceAt(asOf).map(then -> new RfmSnapshot(rfm, definitions.segmentsOf(then, rfm, history)));
         });
     }

@@ -6,6 +6,7 @@ import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.InvalidThresholdException;
 import io.memberpulse.rfm.domain.LifecycleRules;
 import io.memberpulse.rfm.domain.LifecycleStage;
+import io.memberpulse.rfm.domain.MarginRates;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Rfm;
@@ -32,7 +33,10 @@ import org.jboss.logging.Logger;
  * thresholds changed while running live in PostgreSQL, shared by every replica: loaded at first use
  * and polled, so a change made on one replica reaches the others. They are held with their version
  * (RuleSegmentRepository.version): a replica writes rows only with the definitions of the version stored
- * (RfmRepository's writes check it), and reloads them at once when that check finds a newer one.
+ * (RfmRepository's writes check it), and reloads them at once when that check finds a newer one. The versions of the
+ * configured definitions (configured_definition_history), which as-of queries read, are cached beside them: read at
+ * each reload and after this replica's own start recorded one (ConfiguredDefinitionsRecorder), never per query. The
+ * table changes only when a replica starts, so another replica's start is seen at the next reload here.
  */
 @ApplicationScoped
 public class RuleSegments {
@@ -47,6 +51,8 @@ public class RuleSegments {
     /** memberpulse.rfm.day-zone: the calendar of date tags. */
     private final ZoneId dayZone;
     private volatile InForce current;
+    /** Every version of the configured definitions, in the order recorded: set before current is first. */
+    private volatile List<ConfigurationHistory.Version> configurationHistory;
 
     /** A business-defined segment and its compiled rule. */
     public record Defined(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
@@ -67,7 +73,8 @@ public class RuleSegments {
         var thresholds = config.rfm().segments();
         this.configuration = new ConfiguredDefinitions(active(thresholds.highValueActive()), active(thresholds.potential()),
                 new DefaultSegments.Fading(thresholds.churnEdge().minRecencyDays(), thresholds.churnEdge().maxOrders30d(),
-                        thresholds.churnEdge().maxMonetary30d(), lifecycle.dormantDays()), lifecycle);
+                        thresholds.churnEdge().maxMonetary30d(), lifecycle.dormantDays()), lifecycle,
+                config.rfm().marginRates());
         this.configured = configuration.defaults();
         this.repository = repository;
         this.dayZone = config.rfm().dayZone();
@@ -83,7 +90,7 @@ public class RuleSegments {
         return definitions();
     }
 
-    /** The running configuration's thresholds and lifecycle rules, as a start records them. */
+    /** The running configuration's thresholds, lifecycle rules and margin rates, as a start records them. */
     public ConfiguredDefinitions configuration() {
         return configuration;
     }
@@ -91,15 +98,27 @@ public class RuleSegments {
     /**
      * The definitions in force at an instant of the service's clock (segment_definition_history): the rules defined
      * by then and not retired, each with its text then, and the thresholds then, over the configured thresholds and
-     * lifecycle rules in force then (configured_definition_history: before its first version the earliest, as
-     * ConfigurationHistory chooses; the running ones while none is recorded). Rules are compiled again unless in
-     * force now with the same text; one that no longer compiles (the rule language changed since) is left out with a
-     * warning. The version is -1: these are never written with.
+     * lifecycle rules in force then (configured_definition_history as last read: before its first version the
+     * earliest, as ConfigurationHistory chooses; the running ones while none is recorded). Rules are
+     * compiled again unless in force now with the same text; one that no longer compiles (the rule language changed
+     * since) is left out with a warning. The version is -1: these are never written with.
      */
     public Uni<InForce> inForceAt(Instant at) {
         Map<String, Defined> known = definitions().rules(); // here: its first load blocks, so not on the event loop
-        return repository.allAt(at).flatMap(stored -> repository.thresholdsAt(at).flatMap(thresholds -> repository
-                .configurations().map(versions -> inForceAt(at, known, stored, thresholds, versions))));
+        List<ConfigurationHistory.Version> versions = configurationHistory; // loaded with the rules
+        return repository.allAt(at).flatMap(stored -> repository.thresholdsAt(at)
+                .map(thresholds -> inForceAt(at, known, stored, thresholds, versions)));
+    }
+
+    /**
+     * The margin rates in force at an instant of the service's clock (configured_definition_history as last read; a
+     * version recorded before rates were takes the earliest recorded, ConfigurationHistory.marginRatesAt; the running
+     * ones while none is recorded), for weighted F and margin M with definitions=asOf. No query: the versions are
+     * cached. Blocking at the first load of the definitions.
+     */
+    public MarginRates marginRatesAt(Instant at) {
+        definitions(); // loads the versions with the rules the first time
+        return ConfigurationHistory.marginRatesAt(configurationHistory, at).orElse(configuration.marginRates());
     }
 
     private InForce inForceAt(Instant at, Map<String, Defined> known, List<RuleSegmentRepository.StoredRule> stored,
@@ -215,7 +234,8 @@ public class RuleSegments {
      * replica polls the stored definitions and swaps in the new set when it differs. The replica that
      * made the change reloads at once after storing it (DefineSegmentService) and re-evaluates everyone;
      * a replica whose write found newer definitions stored reloads at once too (MemberRecomputation,
-     * RecomputeRfmService). Blocking.
+     * RecomputeRfmService). Each reload also reads the versions of the configured definitions, which change only when
+     * a replica starts (no version of the definitions is raised then, so nothing else would tell). Blocking.
      */
     @Scheduled(every = "${memberpulse.rfm.rule-reload-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reload() {
@@ -225,6 +245,7 @@ public class RuleSegments {
             long version = repository.version().await().indefinitely(); // first: what follows is at least this new
             List<RuleSegmentRepository.StoredRule> stored = repository.all().await().indefinitely();
             List<RuleSegmentRepository.StoredThresholds> thresholds = repository.thresholds().await().indefinitely();
+            configurationHistory = repository.configurations().await().indefinitely();
             InForce now = current;
             if (now != null && sameDefinitions(now.rules(), stored) && now.thresholds().equals(thresholds)) {
                 if (now.version() != version) {
@@ -233,6 +254,16 @@ public class RuleSegments {
                 return;
             }
             current = load(version, stored, thresholds, now == null ? Map.of() : now.rules());
+        }
+    }
+
+    /**
+     * Reads the versions of the configured definitions again: after this replica's start recorded one, so that its
+     * as-of queries see it at once rather than at the next reload. Blocking.
+     */
+    public void reloadConfigurations() {
+        synchronized (this) { // after any reload under way, so that what it read does not replace what this reads
+            configurationHistory = repository.configurations().await().indefinitely();
         }
     }
 
@@ -277,6 +308,7 @@ public class RuleSegments {
             synchronized (this) {
                 if (current == null) {
                     long version = repository.version().await().indefinitely();
+                    configurationHistory = repository.configurations().await().indefinitely();
                     current = load(version, repository.all().await().indefinitely(),
                             repository.thresholds().await().indefinitely(), Map.of());
                 }

@@ -6,6 +6,7 @@ import io.memberpulse.rfm.domain.ConfigurationHistory;
 import io.memberpulse.rfm.domain.ConfiguredDefinitions;
 import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.LifecycleRules;
+import io.memberpulse.rfm.domain.MarginRates;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -41,7 +42,8 @@ class ConfiguredDefinitionsRecorderTest {
                 .iterator().next().getLong(0);
         LifecycleRules lifecycle = new LifecycleRules(200, 60, 6, 600);
         ConfiguredDefinitions other = new ConfiguredDefinitions(new DefaultSegments.Active(6, 7, 900),
-                new DefaultSegments.Active(12, 3, 400), new DefaultSegments.Fading(20, 1, 200, 200), lifecycle);
+                new DefaultSegments.Active(12, 3, 400), new DefaultSegments.Fading(20, 1, 200, 200), lifecycle,
+                MarginRates.parse(0.25, "tobacco:0.08,dairy/infant-formula:0.12"));
         ExecutorService replicas = Executors.newFixedThreadPool(8);
         try {
             // another start with the same configuration records nothing
@@ -73,10 +75,24 @@ class ConfiguredDefinitionsRecorderTest {
             // back to the running configuration: recorded again, as the last version differs
             assertThat(repository.recordConfiguration(running, Instant.now()).await().indefinitely()).isTrue();
             assertThat(repository.recordConfiguration(running, Instant.now()).await().indefinitely()).isFalse();
+
+            // only the margin rates differ: a version too
+            ConfiguredDefinitions otherRates = new ConfiguredDefinitions(running.highValueActive(), running.potential(),
+                    running.churnEdge(), running.lifecycle(), MarginRates.uniform(running.marginRates().defaultRate() / 2));
+            assertThat(repository.recordConfiguration(otherRates, Instant.now()).await().indefinitely()).isTrue();
+            List<ConfigurationHistory.Version> withRates = repository.configurations().await().indefinitely();
+            assertThat(withRates.get(withRates.size() - 1).definitions()).isEqualTo(otherRates);
+
+            // the last version recorded by the release before the rates were (NULL rates; its thresholds and lifecycle
+            // rules the running ones): the running configuration is recorded, rates and all
+            pool.query("UPDATE configured_definition_history SET default_margin_rate = NULL, category_margin_rates = NULL"
+                    + " WHERE seq = (SELECT max(seq) FROM configured_definition_history)").execute().await().indefinitely();
+            assertThat(repository.recordConfiguration(running, Instant.now()).await().indefinitely()).isTrue();
         } finally {
             replicas.shutdownNow();
             pool.preparedQuery("DELETE FROM configured_definition_history WHERE seq > $1").execute(Tuple.of(lastSeq))
                     .await().indefinitely();
+            segments.reloadConfigurations(); // as cached by a reload meanwhile
         }
     }
 }

@@ -2,6 +2,7 @@ package io.memberpulse.rfm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memberpulse.rfm.domain.ConfigurationHistory;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.memberpulse.rfm.testdata.TestConfig;
 import io.smallrye.mutiny.Uni;
@@ -39,6 +40,11 @@ class RuleSegmentsReloadTest {
         @Override
         public Uni<List<StoredThresholds>> thresholds() {
             return Uni.createFrom().item(List.copyOf(thresholds));
+        }
+
+        @Override
+        public Uni<List<ConfigurationHistory.Version>> configurations() {
+            return Uni.createFrom().item(List.of());
         }
     }
 

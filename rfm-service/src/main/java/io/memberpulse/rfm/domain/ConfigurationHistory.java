@@ -58,7 +58,33 @@ public final class ConfigurationHistory {
         return Optional.ofNullable(earliest).map(version -> new InForce(version, true));
     }
 
-    /** Whether a start with the running configuration records a version: none recorded yet, or the last one differs. */
+    /**
+     * The margin rates in force at {@code at}: those of the version in force then ({@link #at}). A version recorded
+     * before the rates were (V18) does not know them: the rates of the earliest version that records them are taken
+     * instead, as the earliest version is taken before the first, so an answer about the past does not change with
+     * the rates of later starts. Empty when no version records rates (the caller's running ones then).
+     *
+     * @param versions in the order they were recorded
+     */
+    public static Optional<MarginRates> marginRatesAt(List<Version> versions, Instant at) {
+        Optional<MarginRates> then = at(versions, at).map(inForce -> inForce.version().definitions().marginRates());
+        if (then.isPresent()) {
+            return then;
+        }
+        Version earliest = null;
+        for (Version version : versions) {
+            if (version.definitions().marginRates() != null
+                    && (earliest == null || version.validFrom().isBefore(earliest.validFrom()))) {
+                earliest = version;
+            }
+        }
+        return Optional.ofNullable(earliest).map(version -> version.definitions().marginRates());
+    }
+
+    /**
+     * Whether a start with the running configuration records a version: none recorded yet, or the last one differs (its
+     * thresholds, lifecycle rules or margin rates; a version without rates, recorded before them, always differs).
+     */
     public static boolean differs(Optional<ConfiguredDefinitions> lastRecorded, ConfiguredDefinitions running) {
         return lastRecorded.map(last -> !last.equals(running)).orElse(true);
     }

@@ -8,7 +8,8 @@ import java.util.TreeMap;
  * The margin rate of a purchase line: its own when the channel sends one, else the rate configured for the longest
  * prefix of its category path (whole segments: {@code dairy} covers {@code dairy/yogurt/greek}, not {@code dairyfree}),
  * else the default. So a till feed without margins still weighs high-margin categories more (DOMAIN.md: F weighted by
- * category).
+ * category). Compared by value: the rates are versioned with the configured definitions (ConfiguredDefinitions), a start
+ * recording them when they differ from the last recorded.
  */
 public final class MarginRates {
     private final double defaultRate;
@@ -58,6 +59,18 @@ public final class MarginRates {
         return defaultRate;
     }
 
+    /**
+     * The category rates as {@link #parse} reads them, in category order ({@code dairy:0.35,tobacco:0.08}; empty for
+     * none), so that parsing it again gives equal rates: how a version of them is stored.
+     */
+    public String categoryRates() {
+        StringBuilder text = new StringBuilder();
+        new TreeMap<>(byCategory).forEach((category, rate) -> {
+            text.append(text.isEmpty() ? "" : ",").append(category).append(':').append(rate);
+        });
+        return text.toString();
+    }
+
     public double rateOf(PurchaseLine line) {
         if (line.marginRate() != null) {
             return line.marginRate();
@@ -75,6 +88,22 @@ public final class MarginRates {
             path = slash < 0 ? "" : path.substring(0, slash);
         }
         return defaultRate;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof MarginRates rates && Double.compare(defaultRate, rates.defaultRate) == 0
+                && byCategory.equals(rates.byCategory);
+    }
+
+    @Override
+    public int hashCode() {
+        return Double.hashCode(defaultRate) * 31 + byCategory.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "MarginRates[default=" + defaultRate + ", categories=" + categoryRates() + "]";
     }
 
     private static String normalise(String category) {

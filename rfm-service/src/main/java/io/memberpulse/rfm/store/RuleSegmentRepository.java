@@ -4,6 +4,7 @@ import io.memberpulse.rfm.domain.ConfigurationHistory;
 import io.memberpulse.rfm.domain.ConfiguredDefinitions;
 import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.LifecycleRules;
+import io.memberpulse.rfm.domain.MarginRates;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -176,12 +177,13 @@ public class RuleSegmentRepository {
     private static final String CONFIGURED_COLUMNS = """
             high_value_active_recency, high_value_active_orders_30d, high_value_active_monetary, potential_recency,
             potential_orders_30d, potential_monetary, churn_edge_recency, churn_edge_orders_30d, churn_edge_monetary,
-            dormant_days, at_risk_days, loyal_orders_90d, loyal_monetary_90d""";
+            dormant_days, at_risk_days, loyal_orders_90d, loyal_monetary_90d, default_margin_rate, category_margin_rates""";
 
     /**
-     * Records the running configuration's definitions as in force from {@code at} (the service's clock, never before
-     * the last version's start) unless the last version recorded is the same; true when recorded. Replicas starting at
-     * once take turns on the table's lock, each comparing with what the one before recorded: one version, no failure.
+     * Records the running configuration's definitions (thresholds, lifecycle rules, margin rates) as in force from
+     * {@code at} (the service's clock, never before the last version's start) unless the last version recorded is the
+     * same; true when recorded. Replicas starting at once take turns on the table's lock, each comparing with what the
+     * one before recorded: one version, no failure.
      */
     public Uni<Boolean> recordConfiguration(ConfiguredDefinitions running, Instant at) {
         return pool.withTransaction(tx -> tx.query("LOCK TABLE configured_definition_history IN SHARE ROW EXCLUSIVE MODE")
@@ -201,13 +203,14 @@ public class RuleSegmentRepository {
                             running.potential().minMonetary30d(), running.churnEdge().minRecencyDays(),
                             running.churnEdge().maxOrders30d(), running.churnEdge().maxMonetary30d(),
                             running.lifecycle().dormantDays(), running.lifecycle().atRiskDays(),
-                            running.lifecycle().loyalOrders90d(), running.lifecycle().loyalMonetary90d())) {
+                            running.lifecycle().loyalOrders90d(), running.lifecycle().loyalMonetary90d(),
+                            running.marginRates().defaultRate(), running.marginRates().categoryRates())) {
                         values.addValue(value);
                     }
                     // GREATEST ignores the NULL of an empty history
                     return tx.preparedQuery("INSERT INTO configured_definition_history (valid_from, " + CONFIGURED_COLUMNS
                             + ") VALUES (GREATEST($1, (SELECT max(valid_from) FROM configured_definition_history)), $2, $3,"
-                            + " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)").execute(values).replaceWith(true);
+                            + " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)").execute(values).replaceWith(true);
                 }));
     }
 
@@ -226,11 +229,14 @@ public class RuleSegmentRepository {
     private static ConfiguredDefinitions configured(Row row, int first) {
         var lifecycle = new LifecycleRules(row.getDouble(first + 9), row.getDouble(first + 10), row.getInteger(first + 11),
                 row.getDouble(first + 12));
+        Double defaultMarginRate = row.getDouble(first + 13); // NULL in a version recorded before V18
+        MarginRates marginRates = defaultMarginRate == null ? null
+                : MarginRates.parse(defaultMarginRate, row.getString(first + 14));
         return new ConfiguredDefinitions(
                 new DefaultSegments.Active(row.getDouble(first), row.getInteger(first + 1), row.getDouble(first + 2)),
                 new DefaultSegments.Active(row.getDouble(first + 3), row.getInteger(first + 4), row.getDouble(first + 5)),
                 new DefaultSegments.Fading(row.getDouble(first + 6), row.getInteger(first + 7), row.getDouble(first + 8),
                         lifecycle.dormantDays()),
-                lifecycle);
+                lifecycle, marginRates);
     }
 }

@@ -13,11 +13,17 @@ class ConfigurationHistoryTest {
     static final Instant T2 = Instant.parse("2026-03-01T08:00:00Z");
     static final Instant T3 = Instant.parse("2026-06-15T08:00:00Z");
 
+    static final MarginRates RATES = MarginRates.uniform(0.30);
+
     static ConfiguredDefinitions configured(int highValueMinOrders, double atRiskDays) {
+        return configured(highValueMinOrders, atRiskDays, RATES);
+    }
+
+    static ConfiguredDefinitions configured(int highValueMinOrders, double atRiskDays, MarginRates marginRates) {
         LifecycleRules lifecycle = new LifecycleRules(180, atRiskDays, 6, 600);
         return new ConfiguredDefinitions(new DefaultSegments.Active(6, highValueMinOrders, 700),
                 new DefaultSegments.Active(12, 3, 400), new DefaultSegments.Fading(20, 1, 200, lifecycle.dormantDays()),
-                lifecycle);
+                lifecycle, marginRates);
     }
 
     static final ConfiguredDefinitions A = configured(5, 45);
@@ -69,13 +75,51 @@ class ConfigurationHistoryTest {
         assertThat(ConfigurationHistory.differs(Optional.of(A), configured(5, 45))).isFalse(); // equal by value
         assertThat(ConfigurationHistory.differs(Optional.of(A), B)).isTrue(); // a threshold
         assertThat(ConfigurationHistory.differs(Optional.of(B), C)).isTrue(); // a lifecycle rule
+        // the margin rates: the default, a category's, or not recorded (a version of the release before V18)
+        assertThat(ConfigurationHistory.differs(Optional.of(A), configured(5, 45, MarginRates.uniform(0.25)))).isTrue();
+        assertThat(ConfigurationHistory.differs(Optional.of(configured(5, 45, MarginRates.parse(0.30, "dairy:0.35"))),
+                configured(5, 45, MarginRates.parse(0.30, "dairy:0.4")))).isTrue();
+        assertThat(ConfigurationHistory.differs(Optional.of(configured(5, 45, MarginRates.parse(0.30, " Dairy/:0.35"))),
+                configured(5, 45, MarginRates.parse(0.30, "dairy:0.35")))).isFalse();
+        assertThat(ConfigurationHistory.differs(Optional.of(configured(5, 45, null)), A)).isTrue();
+    }
+
+    @Test
+    void theMarginRatesInForceAreThoseOfTheVersionInForce() {
+        MarginRates low = MarginRates.parse(0.20, "dairy:0.35");
+        MarginRates high = MarginRates.uniform(0.40);
+        var history = List.of(new ConfigurationHistory.Version(T1, configured(5, 45, low)),
+                new ConfigurationHistory.Version(T2, configured(5, 45, high)));
+        assertThat(ConfigurationHistory.marginRatesAt(history, T1)).contains(low);
+        assertThat(ConfigurationHistory.marginRatesAt(history, T2.minusMillis(1))).contains(low);
+        assertThat(ConfigurationHistory.marginRatesAt(history, T2)).contains(high);
+        assertThat(ConfigurationHistory.marginRatesAt(history, Instant.EPOCH)).contains(low); // before the first: the earliest
+    }
+
+    @Test
+    void aVersionRecordedBeforeTheRatesWereTakesTheEarliestRecordedNotTheLatest() {
+        MarginRates first = MarginRates.uniform(0.25);
+        MarginRates later = MarginRates.uniform(0.40);
+        var history = List.of(new ConfigurationHistory.Version(T1, configured(5, 45, null)),
+                new ConfigurationHistory.Version(T2, configured(6, 45, first)),
+                new ConfigurationHistory.Version(T3, configured(6, 45, later)));
+        assertThat(ConfigurationHistory.marginRatesAt(history, T1)).contains(first);
+        assertThat(ConfigurationHistory.marginRatesAt(history, Instant.EPOCH)).contains(first);
+        assertThat(ConfigurationHistory.marginRatesAt(history, T3)).contains(later);
+        // the version's thresholds stand whatever its rates
+        assertThat(ConfigurationHistory.at(history, T1).orElseThrow().version().definitions().highValueActive().minOrders30d())
+                .isEqualTo(5);
+        // no version records rates: none known (the running ones are taken)
+        assertThat(ConfigurationHistory.marginRatesAt(List.of(new ConfigurationHistory.Version(T1, configured(5, 45, null))),
+                T2)).isEmpty();
+        assertThat(ConfigurationHistory.marginRatesAt(List.of(), T2)).isEmpty();
     }
 
     @Test
     void churnEdgeEndsWhereTheLifecycleSaysDormant() {
         LifecycleRules lifecycle = new LifecycleRules(180, 45, 6, 600);
         assertThatThrownBy(() -> new ConfiguredDefinitions(new DefaultSegments.Active(6, 5, 700),
-                new DefaultSegments.Active(12, 3, 400), new DefaultSegments.Fading(20, 1, 200, 200), lifecycle))
+                new DefaultSegments.Active(12, 3, 400), new DefaultSegments.Fading(20, 1, 200, 200), lifecycle, RATES))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> configured(-1, 45)).isInstanceOf(InvalidThresholdException.class);
     }

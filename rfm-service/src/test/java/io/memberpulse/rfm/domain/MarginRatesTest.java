@@ -33,4 +33,14 @@ class MarginRatesTest {
         assertThatThrownBy(() -> MarginRates.parse(0.30, "dairy:0.3,Dairy/:0.4")).hasMessage("category 'dairy' is given twice");
         assertThatThrownBy(() -> MarginRates.parse(0, "")).hasMessage("default margin rate must be within (0, 1], was 0.0");
     }
+
+    @Test
+    void theCategoryRatesAreWrittenAsParsedInCategoryOrderSoThatAVersionReadsBackEqual() {
+        assertThat(RATES.categoryRates()).isEqualTo("dairy:0.35,dairy/infant-formula:0.12,tobacco:0.08");
+        assertThat(MarginRates.parse(0.30, RATES.categoryRates())).isEqualTo(RATES).hasSameHashCodeAs(RATES);
+        assertThat(MarginRates.parse(0.30, "tobacco:0.08, DAIRY/:0.35,dairy/infant-formula:0.12")).isEqualTo(RATES);
+        assertThat(MarginRates.uniform(0.30).categoryRates()).isEmpty();
+        assertThat(MarginRates.parse(0.30, RATES.categoryRates() + ",snacks:0.4")).isNotEqualTo(RATES);
+        assertThat(MarginRates.parse(0.25, RATES.categoryRates())).isNotEqualTo(RATES);
+    }
 }

@@ -69,10 +69,11 @@ public class RfmResource {
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf,
             @Parameter(description = "with asOf: the segment definitions to judge by, current (default: today's rules,"
-                    + " thresholds and lifecycle rules applied to the past) or asOf (those in force then, by the service's"
-                    + " clock at each change: rules, thresholds changed while running, and the configured thresholds and"
-                    + " lifecycle rules each start recorded; before the first configuration recorded, the earliest is"
-                    + " taken as in force)") @QueryParam("definitions") String definitions) {
+                    + " thresholds, lifecycle rules and margin rates applied to the past) or asOf (those in force then, by"
+                    + " the service's clock at each change: rules, thresholds changed while running, and the configured"
+                    + " thresholds, lifecycle rules and margin rates (weighted F, margin M) each start recorded; before the"
+                    + " first configuration recorded, the earliest is taken as in force)")
+            @QueryParam("definitions") String definitions) {
         FieldChecks.checkId("memberId", memberId);
         boolean definitionsThen = definitionsThen(definitions);
         if (asOf == null || asOf.isBlank()) {

@@ -511,6 +511,7 @@ class RfmResourceTest {
                 VALUES ('1995-01-01T00:00:00Z', 6, 6, 700, 12, 3, 400, 20, 1, 200, 180, 0.5, 6, 600) RETURNING seq""")
                 .execute().await().indefinitely().iterator().next().getLong(0);
         try {
+            ruleSegments.reloadConfigurations(); // as the next rule reload does: read once per reload, not per query
             given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter).then().statusCode(200)
                     .body("segments", not(hasItem("high-value-active"))).body("segments", hasItem("potential"))
                     .body("segments", hasItem("stage:at-risk")).body("segments", not(hasItem("stage:growing")));
@@ -522,11 +523,13 @@ class RfmResourceTest {
             // begun after asOf, the 1995 version is the first recorded: the earliest is taken as in force before it
             pool.preparedQuery("UPDATE configured_definition_history SET valid_from = '1995-03-10T00:00:00Z' WHERE seq = $1")
                     .execute(io.vertx.mutiny.sqlclient.Tuple.of(older)).await().indefinitely();
+            ruleSegments.reloadConfigurations();
             given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter).then().statusCode(200)
                     .body("segments", not(hasItem("high-value-active"))).body("segments", hasItem("stage:at-risk"));
         } finally {
             pool.preparedQuery("DELETE FROM configured_definition_history WHERE seq = $1")
                     .execute(io.vertx.mutiny.sqlclient.Tuple.of(older)).await().indefinitely();
+            ruleSegments.reloadConfigurations();
         }
     }
 
