@@ -1,5 +1,6 @@
 package io.memberpulse.rfm;
 
+import static io.memberpulse.rfm.testdata.WallClock.tick;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.closeTo;
@@ -210,18 +211,5 @@ class ConfiguredDefinitionsAsOfTest {
 
     static String asOf(String member, String at) {
         return "/members/" + member + "/rfm?definitions=asOf&asOf=" + at;
-    }
-
-    /** An instant of the wall clock strictly between what happened before and what happens after. */
-    static Instant tick() {
-        try {
-            Thread.sleep(20);
-            Instant now = Instant.now();
-            Thread.sleep(20);
-            return now;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.memberpulse.rfm.api.rest;
 
+import static io.memberpulse.rfm.testdata.WallClock.tick;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -533,18 +534,6 @@ class RfmResourceTest {
         }
     }
 
-    /** An instant of the wall clock strictly between what happened before and what happens after. */
-    private static Instant tick() {
-        try {
-            Thread.sleep(20);
-            Instant now = Instant.now();
-            Thread.sleep(20);
-            return now;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void aSegmentNameOrRuleWithAControlCharacterIsRefusedNamingTheFieldAndNothingIsStored() {
