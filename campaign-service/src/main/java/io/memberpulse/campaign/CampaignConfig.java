@@ -35,9 +35,9 @@ public interface CampaignConfig {
         double costPerCall();
 
         /**
-         * Gross margin rate of purchase lines whose member.events carry no margin_rate (and of the campaign's
-         * redeemed coupons), for the campaign's gain and ROI, which are on margin (rfm-service's
-         * memberpulse.rfm.default-margin-rate has the same default). Within (0, 1], as rfm-service's: anything else
+         * Gross margin rate of purchase lines whose member.events carry no margin_rate and whose category has no rate
+         * (and of the campaign's redeemed coupons whose order is not known), for the campaign's gain and ROI, which
+         * are on margin (rfm-service's memberpulse.rfm.default-margin-rate has the same default). Within (0, 1], as rfm-service's: anything else
          * fails the start, naming the property and the value (MarginRateConverter).
          */
         @WithDefault("0.30")

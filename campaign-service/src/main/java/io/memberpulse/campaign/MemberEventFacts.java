@@ -21,7 +21,8 @@ import java.util.Set;
 
 /**
  * What campaign-service keeps of a batch of member.events: purchase lines (orders, refunds, coupon
- * redemptions, with store, item and margin rate), coupons issued and redeemed, the latest masked phone of each
+ * redemptions, with store, item and margin rate; a redemption with the order it was used on, whose rate prices the
+ * coupon's margin in the campaign's gain), coupons issued and redeemed, the latest masked phone of each
  * member, the stores seen and the newest event time; and the keys of duplicate_order lines, which are
  * not counted and take back a line published before under the same key (whichever member holds it now).
  * Phones and coupons keep the key of the event that reported them, for a later MemberSplit.

@@ -105,7 +105,9 @@ public class RunCampaignsService {
         return campaign(id).flatMap(campaign -> {
             // One window for revenue and coupons alike: [start, min(end, now)).
             Instant now = clock.instant();
-            return campaigns.windows(campaign, now, categoryMarginRates).flatMap(windows -> campaigns.couponsRedeemed(campaign, now)
+            // Coupons are priced at the rates of the orders they were used on, as refunds are: the same rates.
+            return campaigns.windows(campaign, now, categoryMarginRates)
+                    .flatMap(windows -> campaigns.couponsRedeemed(campaign, now, categoryMarginRates)
                     .flatMap(coupons -> campaigns.callsMade(id).map(calls -> {
                         // A call campaign costs the calls staff actually made (outcomes recorded), not one per treated member.
                         var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,

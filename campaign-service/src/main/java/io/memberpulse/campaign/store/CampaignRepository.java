@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 
 /**
  * Campaigns (Panache, in the caller's transaction) and the set-at-a-time SQL of enrolment and review
@@ -267,6 +266,19 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /**
+     * The lines of the order that row mp names (the member's lines of that order_id; none when it names no order or
+     * the order is not here), each beside the order's paid amount (null when 0) and the margin of its lines with a
+     * rate, n numbering them from 1: what prices a refund without a rate and a redeemed coupon at their order's rate,
+     * each line's share of the paid amount at its own rate, else its category's, else the default. Columns
+     * category, amount, margin_rate, n, paid, rated; a LATERAL subquery, alias o, after mp.
+     */
+    static final String ORDER_LINES = """
+              SELECT o.category, o.amount, o.margin_rate, row_number() OVER () AS n,
+                     nullif(sum(o.amount) OVER (), 0) AS paid, coalesce(sum(o.amount * o.margin_rate) OVER (), 0) AS rated
+              FROM member_purchase o
+              WHERE o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order'""";
+
+    /**
      * The statement of {@link #windows}: $1 the campaign id, $2 and $3 its window (public for
      * benchmark.CampaignResultsBenchmarkTest, which prints its plan).
      */
@@ -283,12 +295,8 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                  AND mp.occurred_at >= $2 AND mp.occurred_at < $3
             -- A refund without a rate: its order's lines (the member's, read once), each beside the order's paid amount
             -- and rated margin; the refund's row repeats beside each line, so its amount and margin count on the first.
-            LEFT JOIN LATERAL (
-              SELECT o.category, o.amount, o.margin_rate, row_number() OVER () AS n,
-                     nullif(sum(o.amount) OVER (), 0) AS paid, coalesce(sum(o.amount * o.margin_rate) OVER (), 0) AS rated
-              FROM member_purchase o
-              WHERE mp.kind = 'refund' AND mp.margin_rate IS NULL
-                AND o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order') o ON true
+            LEFT JOIN LATERAL (""" + ORDER_LINES + """
+                AND mp.kind = 'refund' AND mp.margin_rate IS NULL) o ON true
             -- Amounts without a rate, with their category: an order line, or a refund whose order is not here, as it is
             -- (once); a refund of an order here spread over that order's lines without a rate by their paid amounts.
             CROSS JOIN LATERAL (SELECT
@@ -316,24 +324,12 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 .execute(window(campaign, until))
                 .map(rows -> {
                     List<CampaignReview.MemberWindow> windows = new ArrayList<>();
-                    // A chain has far fewer categories than lines: each category's rate is looked up once.
-                    Map<String, OptionalDouble> rates = new HashMap<>();
+                    CategoryPricing pricing = new CategoryPricing(categoryRates);
                     for (Row row : rows) {
-                        double ratedMargin = row.getDouble(4);
-                        double revenueWithoutRate = 0;
-                        String[] categories = row.getArrayOfStrings(5);
-                        Double[] amounts = row.getArrayOfDoubles(6);
-                        for (int i = 0; categories != null && i < categories.length; i++) {
-                            OptionalDouble rate = rates.computeIfAbsent(categories[i], categoryRates::rateOf);
-                            if (rate.isPresent()) {
-                                ratedMargin += amounts[i] * rate.getAsDouble();
-                            } else {
-                                revenueWithoutRate += amounts[i];
-                            }
-                        }
+                        CategoryPricing.Priced unrated = pricing.price(row.getArrayOfStrings(5), row.getArrayOfDoubles(6));
                         windows.add(new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)),
-                                row.getLong(2).intValue(), row.getDouble(3), ratedMargin, revenueWithoutRate,
-                                row.getString(1)));
+                                row.getLong(2).intValue(), row.getDouble(3), row.getDouble(4) + unrated.margin(),
+                                unrated.withoutRate(), row.getString(1)));
                     }
                     return windows;
                 });
@@ -358,19 +354,49 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /**
+     * The statement of {@link #couponsRedeemed}: $1 the campaign id, $2 and $3 its window. Each coupon once (its
+     * report naming an order first, then the earliest), beside its order's lines (ORDER_LINES, as a refund without a
+     * rate): the coupons, their orders' rates from lines with a rate (each coupon's on its first line), the coupons
+     * whose order is not here or that name none, and the order lines without a rate, with their category and share
+     * of their order's paid amount. Public for benchmark.CampaignResultsBenchmarkTest, which prints its plan.
+     */
+    public static final String COUPONS_REDEEMED = """
+            SELECT count(*) FILTER (WHERE coalesce(o.n, 1) = 1),
+                   coalesce(sum(o.rated / o.paid) FILTER (WHERE o.n = 1), 0),
+                   count(*) FILTER (WHERE coalesce(o.n, 1) = 1 AND o.paid IS NULL),
+                   array_agg(o.category) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL),
+                   array_agg(o.amount / o.paid) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL)
+            FROM (SELECT DISTINCT ON (coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id))
+                         mp.member_id, mp.order_id
+                  FROM member_activity mp JOIN campaign_member cm
+                    ON cm.member_id = mp.member_id AND cm.campaign_id = $1 AND cm.arm = 'TREATED'
+                  WHERE mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1
+                    AND mp.occurred_at >= $2 AND mp.occurred_at < $3
+                  ORDER BY coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id), mp.order_id IS NULL,
+                           mp.occurred_at, mp.source, mp.event_id) mp
+            LEFT JOIN LATERAL (""" + ORDER_LINES + """
+            ) o ON true""";
+
+    /**
      * Coupons of this campaign redeemed by its treated members within its window (the same event-time window as
      * revenue's: a redemption after the end, the campaign left LIVE, costs it nothing, as its order counts nothing): each coupon
      * once, however many times its redemption was reported (a retry, two systems); a redemption that names no
-     * campaign counts for the coupon's issuing one.
+     * campaign counts for the coupon's issuing one. With the margin rate of the order each was used on (its
+     * order_id), priced as a refund without a rate is: the amount-weighted rate of the member's lines of that order,
+     * each at its own rate, else its category's (categoryRates), else the default; a coupon whose order is not here,
+     * or that names none (redemptions recorded before their order_id was, or from a channel that sends none), at the
+     * default.
      */
-    public Uni<Long> couponsRedeemed(Campaign campaign, Instant until) {
-        return pool.preparedQuery("""
-                SELECT count(DISTINCT coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id))
-                FROM member_activity mp JOIN campaign_member cm
-                  ON cm.member_id = mp.member_id AND cm.campaign_id = $1 AND cm.arm = 'TREATED'
-                WHERE mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1
-                  AND mp.occurred_at >= $2 AND mp.occurred_at < $3""")
-                .execute(window(campaign, until)).map(rows -> rows.iterator().next().getLong(0));
+    public Uni<CampaignReview.RedeemedCoupons> couponsRedeemed(Campaign campaign, Instant until,
+            CategoryMarginRates categoryRates) {
+        return pool.preparedQuery(COUPONS_REDEEMED)
+                .execute(window(campaign, until)).map(rows -> {
+                    Row row = rows.iterator().next();
+                    CategoryPricing.Priced unrated = new CategoryPricing(categoryRates)
+                            .price(row.getArrayOfStrings(3), row.getArrayOfDoubles(4));
+                    return new CampaignReview.RedeemedCoupons(row.getLong(0), row.getDouble(1) + unrated.margin(),
+                            row.getLong(2) + unrated.withoutRate());
+                });
     }
 
     static Campaign toDomain(CampaignEntity row) {

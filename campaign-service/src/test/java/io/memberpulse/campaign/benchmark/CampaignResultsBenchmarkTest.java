@@ -46,8 +46,9 @@ import org.junit.jupiter.api.Test;
  * carry a margin_rate, the others a category path of which the tests' category-margin-rates (garden:0.5,
  * garden/seeds:0.1) price about a quarter, gardening/ none, 1 in 12 none at all; one order in 8 has a refund within 5
  * days (1 in 10 of them with a rate, half with a category), a quarter of them of an order that is not stored; every
- * 20th enrolled member redeemed one of the campaign's coupons. Then ANALYZE (autovacuum's job after such a load), the
- * first GET, {@code results.calls} (10) more, and EXPLAIN ANALYZE of the windows statement. Prints progress, the
+ * 20th enrolled member redeemed one of the campaign's coupons, on their first order (priced at that order's rate). Then
+ * ANALYZE (autovacuum's job after such a load), the first GET, {@code results.calls} (10) more, and EXPLAIN ANALYZE of
+ * the windows statement and of the coupons' one. Prints progress, the
  * latencies and the plan; asserts only the counts and revenue that could break, never a time.
  * Run: ./mvnw verify -pl campaign-service -am -Dsurefire.failIfNoSpecifiedTests=false -Dexcluded.test.groups=none
  *      -Dgroups=benchmark -Dtest=CampaignResultsBenchmarkTest [-Dresults.members=100000 -Dresults.others=100000
@@ -106,12 +107,17 @@ class CampaignResultsBenchmarkTest {
             FROM (""" + ORDERS_OF + """
             ) o WHERE o.h % 8 = 0""";
 
-    /** Every 20th of members $3 to $4 - 1 redeemed a coupon of campaign $5 within the first 10 days of its window ($6). */
+    /**
+     * Every 20th of members $3 to $4 - 1 redeemed a coupon of campaign $5 within the first 10 days of its window ($6),
+     * on their first order (k = 0 in ORDERS_OF).
+     */
     static final String COUPONS = """
             INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
                                          store_id, coupon_id)
-            SELECT 'crm', $1::text || '-' || i || '-c', $1::text || '-m' || i, 'coupon_redeemed', NULL, $5, $6::timestamptz
-                   + abs(hashtext($1::text || ':c:' || i)) % 864000 * interval '1 second', 0, $2, $1::text || '-coupon-' || i
+            SELECT 'crm', $1::text || '-' || i || '-c', $1::text || '-m' || i, 'coupon_redeemed',
+                   $1::text || '-' || i || '-o0', $5,
+                   $6::timestamptz + abs(hashtext($1::text || ':c:' || i)) % 864000 * interval '1 second', 0, $2,
+                   $1::text || '-coupon-' || i
             FROM generate_series($3::int, $4::int - 1) i WHERE i % 20 = 0""";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -242,15 +248,18 @@ class CampaignResultsBenchmarkTest {
         }
     }
 
-    /** EXPLAIN ANALYZE of the review's statement over the campaign's window as of now, on the service's pool. */
+    /** EXPLAIN ANALYZE of the review's statements over the campaign's window as of now, on the service's pool. */
     private void printPlan(String campaign, Instant start) {
         Tuple window = Tuple.of(campaign, at(start), at(Instant.now()));
-        StringBuilder plan = new StringBuilder();
-        for (Row row : database.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + CampaignRepository.WINDOWS).execute(window)
-                .await().indefinitely()) {
-            plan.append("  ").append(row.getString(0)).append('\n');
+        for (var statement : Map.of("WINDOWS", CampaignRepository.WINDOWS,
+                "COUPONS_REDEEMED", CampaignRepository.COUPONS_REDEEMED).entrySet()) {
+            StringBuilder plan = new StringBuilder();
+            for (Row row : database.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + statement.getValue()).execute(window)
+                    .await().indefinitely()) {
+                plan.append("  ").append(row.getString(0)).append('\n');
+            }
+            System.out.print("results benchmark: the plan of CampaignRepository." + statement.getKey() + ":\n" + plan);
         }
-        System.out.print("results benchmark: the plan of CampaignRepository.WINDOWS:\n" + plan);
     }
 
     /** Treated and held-out members together: the same whatever the arms, for the same lines. */

@@ -22,15 +22,17 @@ import java.util.function.ToDoubleFunction;
  * The campaign's coupon is counted once, as a cost. Revenue is what members paid (paid_amount, net of every
  * discount, this campaign's coupon included, less refunds), so the revenue and margin uplifts are net of the coupon.
  * The incremental revenue adds the campaign's redeemed coupons back (revenue before its own coupon); the gain adds
- * back their margin, at the default rate (the margin before the coupon), since the coupon's full value is in the
- * cost. A coupon that changes nothing (treated pay ¥90 with a ¥10 coupon, holdout pay ¥100, all at the default rate)
+ * back their margin (the margin before the coupon), since the coupon's full value is in the cost: each coupon at the
+ * rate of the order it was used on (RedeemedCoupons), at the default rate where that order is not known. A coupon
+ * that changes nothing (treated pay ¥90 with a ¥10 coupon, holdout pay ¥100, all at the default rate)
  * gains 0 against a cost of ¥10 a redeemer plus the touches: ROI 0, a loss of the coupon and the touches, not twice
  * the coupon.
  *
  * @param revenuePerMemberUplift what treated members paid more than held-out ones, per member
  * @param marginPerMemberUplift  the gross margin of what they paid more, per member
  * @param incrementalRevenue     revenue uplift × treated members + the redeemed coupons' value
- * @param incrementalGain        margin uplift × treated members + the redeemed coupons' value × the default rate
+ * @param incrementalGain        margin uplift × treated members + each redeemed coupon's value × its order's margin
+ *                               rate (the default where its order is not known)
  * @param roi                    incrementalGain / cost (on gross margin)
  * @param variants               each treatment variant's treated members against the whole holdout
  */
@@ -86,9 +88,37 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
 
     /**
      * What the campaign spent: touches of treated members, calls made and its coupons redeemed by treated members
-     * (both within the campaign window).
+     * (both within the campaign window), with the margin rates of the orders the coupons were used on.
      */
-    public record Costs(double costPerTouch, long callsMade, double costPerCall, long couponsRedeemed, double couponValue) {
+    public record Costs(double costPerTouch, long callsMade, double costPerCall, RedeemedCoupons coupons,
+            double couponValue) {
+
+        /** Coupons whose orders are not known: each one's margin at the default rate. */
+        public Costs(double costPerTouch, long callsMade, double costPerCall, long couponsRedeemed, double couponValue) {
+            this(costPerTouch, callsMade, costPerCall, RedeemedCoupons.atTheDefaultRate(couponsRedeemed), couponValue);
+        }
+    }
+
+    /**
+     * The campaign's coupons redeemed by treated members (each once) and the gross margin rates of the orders they
+     * were used on, summed over the coupons as MemberWindow splits a member's margin: rateOfRatedLines, the part of
+     * those rates from lines priced at a rate of their own or of their category (each line's rate weighted by its
+     * share of its order's paid amount), and shareWithoutRate, the shares of the orders priced at the default rate (a
+     * whole 1 for a coupon whose order is not known or that names none). A coupon used on an order of a ¥60 line at
+     * 50% and a ¥40 line without a rate adds 0.3 to the first and 0.4 to the second: at the default 30%, its order's
+     * rate is 0.42.
+     */
+    public record RedeemedCoupons(long count, double rateOfRatedLines, double shareWithoutRate) {
+
+        /** Coupons whose orders are not known, each at the default rate. */
+        public static RedeemedCoupons atTheDefaultRate(long count) {
+            return new RedeemedCoupons(count, 0, count);
+        }
+
+        /** The coupons' order rates summed, what no line's or category's rate prices at the default rate. */
+        public double marginRates(double defaultMarginRate) {
+            return rateOfRatedLines + shareWithoutRate * defaultMarginRate;
+        }
     }
 
     /** A campaign without variants of its own: its one variant is whatever the treated members were enrolled with. */
@@ -98,7 +128,7 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
 
     /**
      * @param defaultMarginRate the margin rate of lines that carry none and whose category has none, and of the
-     *                          redeemed coupons' value
+     *                          redeemed coupons' value where their order is not known
      * @param variants          the campaign's variants, reported in this order, also those nobody was enrolled in yet;
      *                          then any other a treated member was enrolled with (the default of a campaign without)
      */
@@ -110,16 +140,17 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
         Estimate conversion = conversionUplift(treated, holdout);
         Estimate revenue = uplift(members, isTreated, MemberWindow::revenue);
         Estimate margin = uplift(members, isTreated, m -> m.margin(defaultMarginRate));
-        double coupons = costs.couponsRedeemed() * costs.couponValue();
+        double coupons = costs.coupons().count() * costs.couponValue();
         double cost = treated.members() * costs.costPerTouch() + costs.callsMade() * costs.costPerCall() + coupons;
         boolean bothArms = holdout.members() > 0 && treated.members() > 0;
         // Paid amounts are net of the coupon already: it is added back here and counted in the cost, once.
         double incrementalRevenue = bothArms ? revenue.value() * treated.members() + coupons : 0;
         // The coupon's full value is in the cost; the paid amount, and so the margin uplift, is net of it. Its margin
-        // is added back at the default rate (a coupon carries no rate of its own), so the gain is the margin of the
-        // sale before the coupon, and gain − cost what the chain kept: ¥100 of goods at 30%, paid ¥90 with a ¥10
-        // coupon, gains 27 + 3 = 30 against the coupon's 10: 20 kept, as 90 paid − 70 for the goods.
-        double couponMargin = coupons * defaultMarginRate;
+        // is added back at the rate of the order it was used on (a coupon carries no rate of its own; the default
+        // where its order is not known), so the gain is the margin of the sale before the coupon, and gain − cost
+        // what the chain kept: ¥100 of goods at 30%, paid ¥90 with a ¥10 coupon, gains 27 + 3 = 30 against the
+        // coupon's 10: 20 kept, as 90 paid − 70 for the goods.
+        double couponMargin = costs.couponValue() * costs.coupons().marginRates(defaultMarginRate);
         double incrementalGain = bothArms ? margin.value() * treated.members() + couponMargin : 0;
         // An empty arm measures nothing: no return, not a return of 0 on what was spent. Nothing spent (no call made
         // yet, a free channel): a return on nothing is none, not 0.

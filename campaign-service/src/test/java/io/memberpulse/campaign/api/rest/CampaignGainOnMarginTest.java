@@ -10,6 +10,7 @@ import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.Source;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -126,6 +127,50 @@ class CampaignGainOnMarginTest {
         });
     }
 
+    /**
+     * A redeemed coupon's margin is added back at the rate of the order it was used on (its order_id), the
+     * amount-weighted rate of that order's lines, each at its own rate, else its category's, else the default, as a
+     * refund without a rate is priced; at the default only where its order is not here. The same campaign (¥10 coupon,
+     * default 0.30, garden 0.5). Treated a: one order of a ¥50 line at its own 60% (30), a ¥30 garden/tools line (0.5:
+     * 15) and a ¥20 dairy/milk line (no category rate: the default, 6), paid with the campaign's coupon, whose
+     * redemption the CRM reports without the order and the till with it (one coupon, priced by the till's report):
+     * revenue 100, margin 51, the order's rate 51 / 100 = 0.51. Treated b: a ¥40 gardening/gloves line (the default: 12)
+     * and a coupon redeemed on an order that is not here (the default rate). Held out c: ¥20 in garden at its own 20%
+     * (4); held out d buys nothing. Revenue per member 70 against 10 (incremental revenue 60 × 2 + 2 coupons × ¥10 =
+     * 140); margin per member 31.5 against 2 (uplift 29.5). Cost 2 × ¥1 + 2 × ¥10 = 22. Gain 29.5 × 2 + a's coupon
+     * 10 × 0.51 + b's 10 × 0.30 = 59 + 5.1 + 3 = 67.1: ROI 3.05 (both coupons at the default read 65, ROI 2.95).
+     */
+    @Test
+    void aRedeemedCouponsMarginIsAddedBackAtItsOrdersRate() {
+        String run = ChurnEvents.run();
+        String store = "mo-" + run;
+        LiveCampaign live = liveSms(run, store);
+        String campaign = live.id(), a = live.treated(0), b = live.treated(1), c = live.heldOut(0);
+
+        Instant bought = live.start().plus(Duration.ofDays(2));
+        MemberEvents.publish(kafka, List.of(
+                withMargin(MemberEvents.orderLine(a, run + "-a1", run + "-oa", bought, store, "sku-w", "wine", 1, 50), 0.6),
+                MemberEvents.orderLine(a, run + "-a2", run + "-oa", bought, store, "sku-t", "garden/tools", 1, 30),
+                MemberEvents.orderLine(a, run + "-a3", run + "-oa", bought, store, "sku-m", "dairy/milk", 1, 20),
+                MemberEvents.coupon(a, run + "-ar", false, run + "-ca", campaign, 10, bought, store),
+                onOrder(MemberEvents.coupon(a, run + "-ar-till", false, run + "-ca", campaign, 10, bought, store), run + "-oa"),
+                MemberEvents.orderLine(b, run + "-b1", run + "-ob", bought, store, "sku-g", "gardening/gloves", 1, 40),
+                onOrder(MemberEvents.coupon(b, run + "-br", false, run + "-cb", campaign, 10, bought, store),
+                        run + "-elsewhere"),
+                withMargin(MemberEvents.orderLine(c, run + "-c1", run + "-oc", bought, store, "sku-t", "garden", 1, 20), 0.2)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonPath results = Campaigns.results(campaign);
+            assertThat(results.getDouble("cost")).as("each coupon once").isEqualTo(22);
+            assertThat(results.getDouble("incrementalRevenue")).isCloseTo(140, within(1e-9));
+            assertThat(results.getDouble("treated.marginPerMember")).isCloseTo(31.5, within(1e-9));
+            assertThat(results.getDouble("holdout.marginPerMember")).isCloseTo(2, within(1e-9));
+            assertThat(results.getDouble("marginPerMemberUplift.value")).isCloseTo(29.5, within(1e-9));
+            assertThat(results.getDouble("incrementalGain")).isCloseTo(67.1, within(1e-9));
+            assertThat(results.getDouble("roi")).isCloseTo(3.05, within(1e-9));
+        });
+    }
+
     /** A live campaign, the window it started, and two of its treated and two of its held-out members. */
     private record LiveCampaign(String id, Instant start, List<String> treated, List<String> heldOut) {
         String treated(int i) {
@@ -163,6 +208,12 @@ class CampaignGainOnMarginTest {
     private static MemberEvent inCategory(MemberEvent event, String category) {
         return event.toBuilder().setEvent(event.getEvent().toBuilder()
                 .setLine(event.getEvent().getLine().toBuilder().setCategory(category))).build();
+    }
+
+    /** A coupon redemption that names the order it was used on, as the till reports it. */
+    private static MemberEvent onOrder(MemberEvent redemption, String orderId) {
+        return redemption.toBuilder().setEvent(redemption.getEvent().toBuilder().setSource(Source.SOURCE_POS)
+                .setLine(redemption.getEvent().getLine().toBuilder().setOrderId(orderId))).build();
     }
 
     private static MemberEvent withMargin(MemberEvent event, double rate) {

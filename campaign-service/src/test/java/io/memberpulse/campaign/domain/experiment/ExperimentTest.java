@@ -139,6 +139,33 @@ class ExperimentTest {
     }
 
     /**
+     * A redeemed coupon's margin is added back at the rate of the order it was used on. The members of the test above,
+     * the ¥10 coupon used on an order of a ¥60 line at 50% and a ¥40 line without a rate: RedeemedCoupons(1,
+     * 0.6 × 0.5 = 0.3, 0.4), the order's rate 0.3 + 0.4 × 0.30 = 0.42 at the default 30%. Gain 30.5 × 2 + 10 × 0.42 = 65.2 (64 with the coupon at the default), ROI
+     * 65.2 / 12; its interval moves with it. At a default of 10%, the rate is 0.34: gain 59 + 3.4 = 62.4.
+     */
+    @Test
+    void aCouponsMarginIsAtTheRateOfTheOrderItWasUsedOn() {
+        List<CampaignReview.MemberWindow> members = List.of(
+                new CampaignReview.MemberWindow(Arm.TREATED, 1, 100, 50, 0),
+                new CampaignReview.MemberWindow(Arm.TREATED, 1, 100, 8, 60),
+                unrated(Arm.HOLDOUT, 1, 50),
+                unrated(Arm.HOLDOUT, 0, 0));
+        var coupons = new CampaignReview.RedeemedCoupons(1, 0.3, 0.4);
+        CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, coupons, 10), 0.30);
+        assertThat(review.cost()).isEqualTo(12);
+        assertThat(review.incrementalRevenue()).as("the coupon's value, whatever its order").isCloseTo(160, within(1e-9));
+        assertThat(review.incrementalGain()).isCloseTo(65.2, within(1e-9));
+        assertThat(review.roi()).isCloseTo(65.2 / 12, within(1e-9));
+        Estimate margin = review.marginPerMemberUplift();
+        assertThat(review.roiLow()).isCloseTo((margin.low() * 2 + 4.2) / 12, within(1e-9));
+        assertThat(review.roiHigh()).isCloseTo((margin.high() * 2 + 4.2) / 12, within(1e-9));
+
+        CampaignReview lowDefault = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, coupons, 10), 0.10);
+        assertThat(lowDefault.incrementalGain()).isCloseTo(62.4, within(1e-9));
+    }
+
+    /**
      * A coupon that changes nothing: treated members pay ¥90 with a ¥10 coupon (paid_amount is net of it), held-out
      * ones pay ¥100, all at the default 30%. The loss is the coupon and the touch, ¥11 a redeemer, not the coupon
      * twice (¥21): it was once taken off revenue and added to the cost as well. On margin: 27 against 30 a member,
