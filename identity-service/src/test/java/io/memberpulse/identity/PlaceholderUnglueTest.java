@@ -86,6 +86,35 @@ class PlaceholderUnglueTest {
         }
     }
 
+    @Inject
+    PlaceholderUnglueJob job;
+
+    @Inject
+    StitchingGraph graphs;
+
+    /** A crash after the commit of the batch that quarantined the value, before the split: the job takes it up. */
+    @Test
+    void aValueLeftToUnglueIsTakenUpByTheJob() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "137" + String.format("%08d", new Random().nextInt(100_000_000));
+        given().contentType("text/csv").body(PlaceholderAcrossRequestsTest.HEADER
+                        + PlaceholderAcrossRequestsTest.guest(run, phone, 0) + PlaceholderAcrossRequestsTest.guest(run, phone, 1))
+                .post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
+        String glued = resolve(run, 0);
+        assertThat(resolve(run, 1)).isEqualTo(glued);
+        // what the batch's transaction wrote; the process died before the split
+        pool.preparedQuery("INSERT INTO quarantined_identifier (type, value, quarantined_at) VALUES ('phone', $1, now())")
+                .execute(Tuple.of("+86" + phone)).await().indefinitely();
+        graphs.invalidate(); // the restarted process reads the graph from the database
+
+        job.unglueLeftOver();
+
+        assertThat(resolve(run, 0)).isEqualTo(glued);
+        assertThat(resolve(run, 1)).isNotEqualTo(glued);
+        job.unglueLeftOver(); // done once: nothing left
+        assertThat(resolve(run, 0)).isEqualTo(glued);
+    }
+
     /** The first record on member.merges that matches (other tests publish there too). */
     static ConsumerRecord<String, MemberIdentityChange> awaitChange(ConsumerTask<String, MemberIdentityChange> changes,
             Predicate<ConsumerRecord<String, MemberIdentityChange>> wanted) throws InterruptedException {
