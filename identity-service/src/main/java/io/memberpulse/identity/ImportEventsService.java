@@ -41,6 +41,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Imports a batch of valid channel events: drops the ones already imported (same source + event_id),
@@ -53,6 +54,7 @@ import java.util.concurrent.ThreadFactory;
  */
 @ApplicationScoped
 public class ImportEventsService {
+    private static final Logger LOG = Logger.getLogger(ImportEventsService.class);
     private final IdentityRepository repository;
     private final GraphRepository graphRepository;
     private final StitchingGraph graphs;
@@ -77,13 +79,17 @@ public class ImportEventsService {
     private final ExecutorService importThread = Executors.newSingleThreadExecutor(named("identity-import"));
     private final ExecutorService writeThread = Executors.newSingleThreadExecutor(named("identity-write"));
     private final ExecutorService changesThread = Executors.newSingleThreadExecutor(named("identity-changes"));
+    /** Unglues members after a batch found a placeholder that had linked (waits for the graph's lock and writes). */
+    private final ExecutorService unglueThread = Executors.newSingleThreadExecutor(named("identity-unglue"));
+    private final SplitMemberService splits;
     /** Stitched batches not committed yet; touched by the import thread only, holding the graph's lock. */
     private final UnwrittenBatches unwritten = new UnwrittenBatches();
 
     public ImportEventsService(IdentityRepository repository, GraphRepository graphRepository, StitchingGraph graphs,
             IdentityChanges changes, MemberEventPublisher publisher, PlannerStatistics statistics, IdentityConfig config,
-            MeterRegistry registry) {
+            MeterRegistry registry, SplitMemberService splits) {
         this.repository = repository;
+        this.splits = splits;
         this.graphRepository = graphRepository;
         this.graphs = graphs;
         this.changes = changes;
@@ -156,6 +162,7 @@ public class ImportEventsService {
         importThread.shutdown();
         writeThread.shutdown();
         changesThread.shutdown();
+        unglueThread.shutdown();
     }
 
     private static ThreadFactory named(String name) {
@@ -171,9 +178,11 @@ public class ImportEventsService {
      *
      * @param retracted stored lines counted before and found now to repeat another (flagged: duplicateOf set)
      * @param changed the duplicates whose content differs from the event first imported under their key
+     * @param unglue  whether the batch quarantined a value that had linked before: a member it glued is split after
+     *                the commit
      */
     private record Stitched(List<EventRow> rows, List<EventRow> retracted, BatchWrite write, List<MemberEvent> toPublish,
-            int duplicates, List<String> changed, Instant acceptedAt) {
+            int duplicates, List<String> changed, Instant acceptedAt, boolean unglue) {
     }
 
     /** Stitches the batch (blocking) and queues its write. */
@@ -258,9 +267,10 @@ public class ImportEventsService {
             toPublish.add(retraction(graph, line, now));
         }
         BatchWrite write = BatchWrite.of(graph, linked, now);
+        boolean unglue = linked.outcome().quarantined().stream().anyMatch(value -> graph.ownerOf(value).isPresent());
         linking.stop(linkStage);
         return new Stitched(rows, linked.retracted(), write, toPublish, duplicatesInBatch + candidates.size() - fresh.size(),
-                changed, now);
+                changed, now, unglue);
     }
 
     /**
@@ -329,6 +339,9 @@ public class ImportEventsService {
         if (!stitched.write().merges().isEmpty()) { // after the batch's events: the changes queued by this batch's merges
             acknowledged = acknowledged.thenRunAsync(changes::publishPending, changesThread);
         }
+        if (stitched.unglue()) { // the import answers once the glued members are split (MemberSplit published)
+            acknowledged = acknowledged.thenRunAsync(this::unglue, unglueThread);
+        }
         int stored = stitched.rows().size();
         statistics.written(stored);
         acceptedCounter.increment(stored);
@@ -337,6 +350,15 @@ public class ImportEventsService {
         duplicateOrderCounter.increment(stitched.rows().stream().filter(row -> row.duplicateOf() != null).count());
         retractedOrderCounter.increment(stitched.retracted().size());
         return new Imported(new ImportResult(stored, stitched.duplicates(), stitched.changed()), acknowledged);
+    }
+
+    /** Never fails the batch, stored and published by now: a value left to unglue is taken up again (PlaceholderUnglueJob). */
+    private void unglue() {
+        try {
+            splits.unglueQuarantined();
+        } catch (RuntimeException e) {
+            LOG.warnf("members glued by a placeholder left for the next attempt: %s", e.toString());
+        }
     }
 
     private Uni<Void> write(SqlConnection connection, BatchWrite write, List<EventRow> rows, List<EventRow> retracted,

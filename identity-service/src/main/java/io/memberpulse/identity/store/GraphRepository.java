@@ -41,7 +41,15 @@ public class GraphRepository {
     }
 
     /** A stored member-bearing event: its member as stored and its protobuf payload. */
-    public record StoredEvent(String source, String eventId, String memberId, byte[] payload) {
+    /** @param duplicateOf the other channel's report of this order line ("source:event_id"), or null */
+    public record StoredEvent(String source, String eventId, String memberId, byte[] payload, String duplicateOf) {
+        public StoredEvent(String source, String eventId, String memberId, byte[] payload) {
+            this(source, eventId, memberId, payload, null);
+        }
+    }
+
+    /** A value quarantined after it linked, not unglued yet, and the member holding it now (null: none). */
+    public record PendingUnglue(Identifier identifier, String memberId) {
     }
 
     public record ChangeRow(long id, String memberKey, byte[] payload) {
@@ -233,14 +241,46 @@ public class GraphRepository {
         return pool.preparedQuery("""
                 WITH RECURSIVE part(id) AS (
                   SELECT $1::text UNION SELECT m.id FROM member m JOIN part ON m.merged_into = part.id)
-                SELECT source, event_id, member_id, payload FROM channel_event WHERE member_id IN (SELECT id FROM part)""")
+                SELECT source, event_id, member_id, payload, duplicate_of FROM channel_event
+                WHERE member_id IN (SELECT id FROM part)""")
                 .execute(Tuple.of(memberId))
                 .map(rows -> {
                     List<StoredEvent> events = new ArrayList<>();
                     rows.forEach(row -> events.add(new StoredEvent(row.getString(0), row.getString(1), row.getString(2),
-                            row.getBuffer(3).getBytes())));
+                            row.getBuffer(3).getBytes(), row.getString(4))));
                     return events;
                 });
+    }
+
+    // ---- placeholders found after they linked (V16) ----
+
+    /** Whether a value quarantined after it linked waits to be unglued (a cheap look on a partial index). */
+    public Uni<Boolean> anyToUnglue() {
+        return pool.query("SELECT EXISTS (SELECT 1 FROM quarantined_identifier WHERE unglued_at IS NULL)").execute()
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /** The values quarantined after they linked and not unglued yet, each with the member holding it now. */
+    public Uni<List<PendingUnglue>> toUnglue() {
+        return pool.query("""
+                SELECT q.type, q.value, member_current_of(i.member_id) FROM quarantined_identifier q
+                LEFT JOIN member_identifier i ON i.type = q.type AND i.value = q.value
+                WHERE q.unglued_at IS NULL ORDER BY q.quarantined_at, q.type, q.value""").execute()
+                .map(rows -> {
+                    List<PendingUnglue> pending = new ArrayList<>();
+                    rows.forEach(row -> pending.add(new PendingUnglue(identifier(row, 0), row.getString(2))));
+                    return pending;
+                });
+    }
+
+    /** Marks values as unglued (in the transaction of their member's split, if one was needed). */
+    public Uni<Void> markUnglued(SqlConnection connection, List<Identifier> identifiers, Instant at) {
+        return connection.preparedQuery("""
+                UPDATE quarantined_identifier q SET unglued_at = $3
+                FROM unnest($1::text[], $2::text[]) AS k(type, value) WHERE q.type = k.type AND q.value = k.value""")
+                .execute(Tuple.of(identifiers.stream().map(i -> i.type().code()).toArray(String[]::new),
+                        identifiers.stream().map(Identifier::value).toArray(String[]::new), offset(at)))
+                .replaceWithVoid();
     }
 
     /** One new member of a split: the events it takes ("source:event_id") and the identifiers that move to it. */
@@ -256,6 +296,15 @@ public class GraphRepository {
      */
     public Uni<Void> recordSplit(SqlConnection connection, String splitId, String originalId, String reason,
             List<SplitPartRow> parts, byte[] change, Instant at) {
+        return recordSplit(connection, splitId, originalId, reason, parts, change, at, true);
+    }
+
+    /**
+     * @param neverMerge whether every pair of the parts is recorded as never to merge (a person's split: yes; the
+     *                   unglue of a placeholder, which says nothing about whether its guests are one person: no)
+     */
+    public Uni<Void> recordSplit(SqlConnection connection, String splitId, String originalId, String reason,
+            List<SplitPartRow> parts, byte[] change, Instant at, boolean neverMerge) {
         List<String> members = new ArrayList<>();
         List<String> sources = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
@@ -299,9 +348,9 @@ public class GraphRepository {
                         "UPDATE member_identifier SET member_id = $1 WHERE type = $2 AND value = $3"
                                 + " AND member_current_of(member_id) = $4")
                         .executeBatch(moves).replaceWithVoid())
-                .flatMap(v -> connection.preparedQuery(
+                .flatMap(v -> !neverMerge ? Uni.createFrom().voidItem() : connection.preparedQuery(
                         "INSERT INTO member_cannot_link (member_a, member_b, split_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                        .executeBatch(pairs))
+                        .executeBatch(pairs).replaceWithVoid())
                 .flatMap(v -> connection.preparedQuery("""
                         UPDATE member_merge SET undone_by = $1 WHERE event_key = ANY($2::text[]) AND undone_by IS NULL""")
                         .execute(Tuple.of(splitId, eventKeys.toArray(String[]::new))))

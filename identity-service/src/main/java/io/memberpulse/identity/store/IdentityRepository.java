@@ -166,8 +166,11 @@ public class IdentityRepository {
             return Uni.createFrom().voidItem();
         }
         return connection.preparedQuery("""
-                INSERT INTO quarantined_identifier (type, value, quarantined_at)
-                SELECT k.type, k.value, $3 FROM unnest($1::text[], $2::text[]) AS k(type, value)
+                INSERT INTO quarantined_identifier (type, value, quarantined_at, unglued_at)
+                -- a value that linked nobody glued nobody: nothing to unglue (V16)
+                SELECT k.type, k.value, $3::timestamptz, CASE WHEN EXISTS (SELECT 1 FROM member_identifier i
+                         WHERE i.type = k.type AND i.value = k.value) THEN NULL ELSE $3::timestamptz END
+                FROM unnest($1::text[], $2::text[]) AS k(type, value)
                 ON CONFLICT DO NOTHING""")
                 .execute(Tuple.of(identifiers.stream().map(i -> i.type().code()).toArray(String[]::new),
                         identifiers.stream().map(Identifier::value).toArray(String[]::new), offset(at)))
