@@ -14,10 +14,8 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.Random;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -62,7 +60,7 @@ class PlaceholderUnglueTest {
             assertThat(resolve(run, 0)).isEqualTo(glued);
             String apart = resolve(run, 1);
             assertThat(apart).isNotEqualTo(glued);
-            ConsumerRecord<String, MemberIdentityChange> split = awaitChange(changes,
+            ConsumerRecord<String, MemberIdentityChange> split = MemberMergesRecords.awaitChange(changes,
                     r -> r.value().hasSplit() && r.value().getSplit().getOriginalMemberId().equals(glued));
             assertThat(split.key()).isEqualTo(glued);
             assertThat(split.value().getSplit().getPartsList()).hasSize(1);
@@ -113,20 +111,6 @@ class PlaceholderUnglueTest {
         assertThat(resolve(run, 1)).isNotEqualTo(glued);
         job.unglueLeftOver(); // done once: nothing left
         assertThat(resolve(run, 0)).isEqualTo(glued);
-    }
-
-    /** The first record on member.merges that matches (other tests publish there too). */
-    static ConsumerRecord<String, MemberIdentityChange> awaitChange(ConsumerTask<String, MemberIdentityChange> changes,
-            Predicate<ConsumerRecord<String, MemberIdentityChange>> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            var found = changes.getRecords().stream().filter(wanted).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no such record on member.merges within 30 s");
     }
 
     static String resolve(String run, int guest) {

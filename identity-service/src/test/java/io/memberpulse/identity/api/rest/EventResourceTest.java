@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.memberpulse.identity.MemberMergesRecords;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
@@ -393,7 +394,7 @@ class EventResourceTest {
                 "t3-" + run + ",pos," + reverse, "t4-" + run + ",pos," + reverse,
                 "d5-" + run + ",delivery," + other, "t5-" + run + ",pos," + other);
         // downstream services re-key the till copy's facts on the merge
-        var merged = MergeEvidenceResourceTest.awaitChange(changes, r -> r.value().hasMerged()
+        var merged = MemberMergesRecords.awaitChange(changes, r -> r.value().hasMerged()
                 && r.value().getMerged().getSurvivingMemberId().equals(reverse)).value().getMerged();
         changes.stop();
         assertThat(merged.getRule()).isEqualTo("same_order");

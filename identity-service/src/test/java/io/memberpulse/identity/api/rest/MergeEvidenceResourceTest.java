@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import io.memberpulse.identity.MemberMergesRecords;
+
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.kafka.MemberIdentityChangeDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
@@ -17,10 +19,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -90,7 +90,7 @@ class MergeEvidenceResourceTest {
                 .body("merges[0].identifiers", hasItem("openid:" + openid))
                 .body("merges[0].mergedAt", notNullValue())
                 .body("merges[0].undoneBySplit", nullValue());
-        ConsumerRecord<String, MemberIdentityChange> merged = awaitChange(changes, r -> r.value().hasMerged()
+        ConsumerRecord<String, MemberIdentityChange> merged = MemberMergesRecords.awaitChange(changes, r -> r.value().hasMerged()
                 && r.value().getMerged().getAbsorbedMemberId().equals(absorbed));
         assertThat(merged.key()).isEqualTo(absorbed);
         assertThat(merged.value().getMerged().getSurvivingMemberId()).isEqualTo(survivor);
@@ -110,7 +110,7 @@ class MergeEvidenceResourceTest {
         assertThat(resolve("member_no", memberNo)).isEqualTo(survivor);
         given().get("/members/" + part).then().body("eventCount", equalTo(2));
         given().get("/members/" + survivor).then().body("eventCount", equalTo(1));
-        ConsumerRecord<String, MemberIdentityChange> split = awaitChange(changes, r -> r.value().hasSplit()
+        ConsumerRecord<String, MemberIdentityChange> split = MemberMergesRecords.awaitChange(changes, r -> r.value().hasSplit()
                 && r.value().getSplit().getOriginalMemberId().equals(survivor));
         assertThat(split.key()).isEqualTo(survivor);
         assertThat(split.value().getSplit().getParts(0).getMemberId()).isEqualTo(part);
@@ -123,20 +123,6 @@ class MergeEvidenceResourceTest {
         given().get("/members/" + survivor + "/evidence").then()
                 .body("merges", hasSize(1)).body("merges[0].undoneBySplit", notNullValue());
         given().get("/members/" + part + "/evidence").then().body("merges", hasSize(0));
-    }
-
-    /** The first record on member.merges that matches (other tests publish there too). */
-    static ConsumerRecord<String, MemberIdentityChange> awaitChange(ConsumerTask<String, MemberIdentityChange> changes,
-            Predicate<ConsumerRecord<String, MemberIdentityChange>> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            var found = changes.getRecords().stream().filter(wanted).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no such record on member.merges within 30 s");
     }
 
     @Test
