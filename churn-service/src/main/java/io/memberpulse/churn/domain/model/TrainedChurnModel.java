@@ -39,6 +39,21 @@ public record TrainedChurnModel(String version, ChurnClassifier classifier, Popu
         return result;
     }
 
+    /** One member's feature vector as of an instant, as score() builds it, and what each feature adds to the log-odds. */
+    public record Explained(double[] features, Contributions contributions) {
+    }
+
+    /**
+     * Explains one member's score as of asOf: the vector is built as score() builds it (the version's population and
+     * feature settings, the stock-outs given), so the model's probability of it is the one scoring stored.
+     * Empty when the member had not purchased by asOf.
+     */
+    public java.util.Optional<Explained> explain(Collection<Activity> activities, StockOuts stockOuts, Instant asOf) {
+        MemberHistory history = extractor.history(activities, asOf);
+        return extractor.extract(history, population, stockOuts)
+                .map(features -> new Explained(features, classifier.contributions(features)));
+    }
+
     public OptionalDouble score(Collection<Activity> history, Instant asOf) {
         Double p = score(Map.of("m", history), StockOuts.NONE, asOf).get("m");
         return p == null ? OptionalDouble.empty() : OptionalDouble.of(p);
