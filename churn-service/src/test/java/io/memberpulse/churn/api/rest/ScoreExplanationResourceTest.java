@@ -2,10 +2,15 @@ package io.memberpulse.churn.api.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.memberpulse.churn.ModelRegistry;
 import io.memberpulse.churn.domain.RhythmChurnModel;
 import io.memberpulse.churn.domain.features.Feature;
@@ -13,10 +18,15 @@ import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.proto.churn.v1.ChurnServiceGrpc;
+import io.memberpulse.proto.churn.v1.ExplainScoreRequest;
+import io.memberpulse.proto.churn.v1.FeatureContribution;
+import io.memberpulse.proto.churn.v1.ScoreExplanation;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
@@ -111,6 +121,50 @@ class ScoreExplanationResourceTest {
         given().header("Authorization", staff).get("/members/" + member + "/score/explanation").then()
                 .statusCode(staffOnScore);
         given().header("Authorization", "").get("/members/" + member + "/score/explanation").then().statusCode(401);
+
+        overGrpc(member, explained);
+    }
+
+    /** ExplainScore answers what REST does, under GetScore's rule and codes. */
+    private void overGrpc(String member, JsonPath rest) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            var anonymous = ChurnServiceGrpc.newBlockingStub(channel);
+            var analyst = anonymous.withInterceptors(AuthTestResource.as(AuthTestResource.analyst()));
+            ScoreExplanation explained = analyst.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).build());
+            assertThat(explained.getModelVersion()).isEqualTo(rest.getString("modelVersion"));
+            // RestAssured's JsonPath reads numbers as floats
+            assertThat(explained.getProbability()).isCloseTo(rest.getDouble("probability"), within(1e-6));
+            assertThat(explained.getFeaturesList()).extracting(FeatureContribution::getFeature)
+                    .containsExactlyElementsOf(rest.getList("features.feature", String.class));
+            assertThat(explained.getBaseLogOdds()).isCloseTo(rest.getDouble("baseLogOdds"), within(1e-6));
+            assertThat(analyst.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).setK(20).build())
+                    .getFeaturesCount()).isEqualTo(20);
+            for (int k : new int[] {0, 21}) {
+                assertCode(() -> analyst.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).setK(k).build()),
+                        Status.Code.INVALID_ARGUMENT, "k: ");
+            }
+            assertCode(() -> analyst.explainScore(ExplainScoreRequest.getDefaultInstance()), Status.Code.INVALID_ARGUMENT,
+                    "member_id: ");
+            assertCode(() -> analyst.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member + "-nobody").build()),
+                    Status.Code.NOT_FOUND, "no score");
+            var staff = anonymous.withInterceptors(AuthTestResource.as(AuthTestResource.staff("web-1")));
+            assertCode(() -> staff.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).build()),
+                    Status.Code.PERMISSION_DENIED, "");
+            assertCode(() -> anonymous.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).build()),
+                    Status.Code.UNAUTHENTICATED, "");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static void assertCode(Runnable call, Status.Code code, String description) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(code);
+            if (!description.isEmpty()) {
+                assertThat(e.getStatus().getDescription()).contains(description);
+            }
+        });
     }
 
     /** The model that made the score, given the vector the explanation is built from, gives the stored probability. */
