@@ -3,9 +3,16 @@ package io.memberpulse.churn.domain.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.Feature;
+import io.memberpulse.churn.domain.features.FeatureExtractor;
+import io.memberpulse.churn.domain.features.Population;
+import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.features.Snapshot;
+import io.memberpulse.churn.testdata.HistoryBuilder;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Per-member contributions add up to each model's own log-odds: sigmoid(base + Σ) is its probability. */
@@ -65,6 +72,24 @@ class ContributionsTest {
             // the mean of the parts' log-odds against the mean of their probabilities: close, not equal
             assertThat(sigmoid(c.logOdds())).isCloseTo(blend.predict(new double[][] {member})[0], within(0.15));
         }
+    }
+
+    /** What the explanation endpoint does: the member's vector built as scoring builds it, then its contributions. */
+    @Test
+    void aSingleModelsExplanationOfAMemberReproducesTheProbabilityItScores() {
+        FeatureExtractor extractor = new FeatureExtractor(90, 60, ZoneId.of("UTC"));
+        List<Activity> history = HistoryBuilder.member().order(12, 40).order(45, 25).order(100, 60).refund(30, 5).build();
+        for (ModelKind kind : List.of(ModelKind.LR, ModelKind.GBT, ModelKind.GBT_BGNBD)) {
+            TrainedChurnModel model = new TrainedChurnModel("v-" + kind.key(),
+                    ChurnClassifier.train(kind, TRAIN.features(), TRAIN.churned()), Population.NONE, extractor);
+            double scored = model.score(history, HistoryBuilder.T).orElseThrow();
+            TrainedChurnModel.Explained explained = model.explain(history, StockOuts.NONE, HistoryBuilder.T).orElseThrow();
+            assertThat(explained.features()[Feature.RECENCY_DAYS.ordinal()]).isCloseTo(12, within(1e-6));
+            assertThat(sigmoid(explained.contributions().logOdds())).as(kind.key()).isCloseTo(scored, within(1e-5));
+        }
+        // nothing bought by then: nothing to explain, as nothing is scored
+        assertThat(new TrainedChurnModel("v", ChurnClassifier.train(ModelKind.LR, TRAIN.features(), TRAIN.churned()),
+                Population.NONE, extractor).explain(history, StockOuts.NONE, HistoryBuilder.daysBefore(200))).isEmpty();
     }
 
     private static void assertAddsUp(ChurnClassifier model) {
