@@ -50,7 +50,8 @@ public class ScoreExplanationService {
         TrainedChurnModel.Explained explained = model.explain(facts, stockOuts, asOf)
                 .orElseThrow(() -> new MemberNotFoundException(memberId));
         Contributions c = explained.contributions();
-        return ScoreExplanation.of(score, model.classifier().kind().key(), explained.features(), c.base(), c.byFeature(),
+        return ScoreExplanation.of(score, model.classifier().kind().key(), explained.features(),
+                explained.probability(), c.base(), c.byFeature(),
                 c.exact(), k);
     }
 }

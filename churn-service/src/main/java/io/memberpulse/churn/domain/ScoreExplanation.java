@@ -12,13 +12,16 @@ import java.util.List;
  * its contribution (positive raises the risk, negative lowers it), from the model's base (expected) log-odds.
  *
  * @param probability the stored score's, as GET /members/{id}/score answers it
+ * @param recomputedProbability the model's probability for the feature vector explained, rebuilt from the member's
+ *     facts as of the score's as-of: equal to {@code probability} unless facts up to then arrived since it was stored
+ *     (then the next scoring moves it); null for the rhythm baseline
  * @param explainedProbability sigmoid(baseLogOdds + every feature's contribution): the probability itself when
  *     {@code exact}, near it for a blend (which averages its parts' probabilities); null for the rhythm baseline
  * @param otherLogOdds what the features beyond the k given add together (null for the rhythm baseline)
  * @param features largest |contribution| first; for the rhythm baseline its two inputs without contributions
  */
 public record ScoreExplanation(String memberId, String modelVersion, String modelKind, Instant asOf, int horizonDays,
-        double probability, Double explainedProbability, boolean exact, Double baseLogOdds, Double otherLogOdds,
+        double probability, Double recomputedProbability, Double explainedProbability, boolean exact, Double baseLogOdds, Double otherLogOdds,
         List<FeatureContribution> features) {
 
     public static final int DEFAULT_K = 5;
@@ -36,8 +39,8 @@ public record ScoreExplanation(String memberId, String modelVersion, String mode
      * @param features the member's full feature vector, by Feature ordinal
      * @param byFeature each feature's contribution to the log-odds, by Feature ordinal
      */
-    public static ScoreExplanation of(ChurnScore score, String modelKind, double[] features, double base,
-            double[] byFeature, boolean exact, int k) {
+    public static ScoreExplanation of(ChurnScore score, String modelKind, double[] features, double recomputed,
+            double base, double[] byFeature, boolean exact, int k) {
         List<Feature> ranked = new ArrayList<>();
         for (Feature f : Feature.values()) {
             if (byFeature[f.ordinal()] != 0) { // 0: a feature the model does not read
@@ -59,7 +62,7 @@ public record ScoreExplanation(String memberId, String modelVersion, String mode
             }
         }
         return new ScoreExplanation(score.memberId(), score.modelVersion(), modelKind, score.asOf(), score.horizonDays(),
-                score.probability(), 1 / (1 + Math.exp(-logOdds)), exact, base, logOdds - base - shown, top);
+                score.probability(), recomputed, 1 / (1 + Math.exp(-logOdds)), exact, base, logOdds - base - shown, top);
     }
 
     /**
@@ -73,6 +76,6 @@ public record ScoreExplanation(String memberId, String modelVersion, String mode
                 new FeatureContribution(Feature.GAP_MEDIAN.key(), FeatureLabel.of(Feature.GAP_MEDIAN).text(),
                         score.expectedGapDays(), null));
         return new ScoreExplanation(score.memberId(), score.modelVersion(), "rhythm", score.asOf(), score.horizonDays(),
-                score.probability(), null, false, null, null, inputs);
+                score.probability(), null, null, false, null, null, inputs);
     }
 }

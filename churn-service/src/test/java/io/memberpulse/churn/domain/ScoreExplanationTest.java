@@ -25,7 +25,7 @@ class ScoreExplanationTest {
         contributions[Feature.REVIEWS.ordinal()] = 0.1;
         contributions[Feature.GAP_MEAN.ordinal()] = -0.05;
 
-        ScoreExplanation e = ScoreExplanation.of(SCORE, "lr", features, -0.3, contributions, true, 2);
+        ScoreExplanation e = ScoreExplanation.of(SCORE, "lr", features, 0.79, -0.3, contributions, true, 2);
 
         assertThat(e.features()).extracting(ScoreExplanation.FeatureContribution::feature)
                 .containsExactly("orders", "recency_days");
@@ -35,8 +35,9 @@ class ScoreExplanationTest {
         assertThat(e.otherLogOdds()).isCloseTo(0.05, within(1e-12));
         assertThat(e.explainedProbability()).isCloseTo(1 / (1 + Math.exp(-(-0.3 + 0.9 - 1.2 + 0.1 - 0.05))), within(1e-12));
         assertThat(e.probability()).isEqualTo(0.8);
+        assertThat(e.recomputedProbability()).isEqualTo(0.79);
         // a feature the member has no value for (no review) is given as null, never NaN
-        assertThat(ScoreExplanation.of(SCORE, "lr", features, 0, contributions, true, 3).features().get(2).value()).isNull();
+        assertThat(ScoreExplanation.of(SCORE, "lr", features, 0.79, 0, contributions, true, 3).features().get(2).value()).isNull();
     }
 
     @Test
@@ -46,6 +47,7 @@ class ScoreExplanationTest {
         assertThat(e.features()).extracting(ScoreExplanation.FeatureContribution::value).containsExactly(40.0, 20.0);
         assertThat(e.features()).allSatisfy(f -> assertThat(f.contribution()).isNull());
         assertThat(e.baseLogOdds()).isNull();
+        assertThat(e.recomputedProbability()).isNull();
         assertThat(e.exact()).isFalse();
     }
 }

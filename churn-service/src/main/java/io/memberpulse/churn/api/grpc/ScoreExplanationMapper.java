@@ -14,6 +14,9 @@ final class ScoreExplanationMapper {
                 .setModelVersion(e.modelVersion()).setModelKind(e.modelKind())
                 .setAsOf(Timestamp.newBuilder().setSeconds(e.asOf().getEpochSecond()).setNanos(e.asOf().getNano()))
                 .setHorizonDays(e.horizonDays()).setProbability(e.probability()).setExact(e.exact());
+        if (e.recomputedProbability() != null) {
+            proto.setRecomputedProbability(e.recomputedProbability());
+        }
         if (e.explainedProbability() != null) {
             proto.setExplainedProbability(e.explainedProbability());
         }

@@ -39,8 +39,11 @@ public record TrainedChurnModel(String version, ChurnClassifier classifier, Popu
         return result;
     }
 
-    /** One member's feature vector as of an instant, as score() builds it, and what each feature adds to the log-odds. */
-    public record Explained(double[] features, Contributions contributions) {
+    /**
+     * One member's feature vector as of an instant, as score() builds it, what each feature adds to the log-odds, and
+     * the probability the model gives that vector (the stored score's, unless the member's facts up to then changed).
+     */
+    public record Explained(double[] features, Contributions contributions, double probability) {
     }
 
     /**
@@ -51,7 +54,8 @@ public record TrainedChurnModel(String version, ChurnClassifier classifier, Popu
     public java.util.Optional<Explained> explain(Collection<Activity> activities, StockOuts stockOuts, Instant asOf) {
         MemberHistory history = extractor.history(activities, asOf);
         return extractor.extract(history, population, stockOuts)
-                .map(features -> new Explained(features, classifier.contributions(features)));
+                .map(features -> new Explained(features, classifier.contributions(features),
+                        classifier.predict(new double[][] {features})[0]));
     }
 
     public OptionalDouble score(Collection<Activity> history, Instant asOf) {

@@ -85,6 +85,7 @@ class ContributionsTest {
             double scored = model.score(history, HistoryBuilder.T).orElseThrow();
             TrainedChurnModel.Explained explained = model.explain(history, StockOuts.NONE, HistoryBuilder.T).orElseThrow();
             assertThat(explained.features()[Feature.RECENCY_DAYS.ordinal()]).isCloseTo(12, within(1e-6));
+            assertThat(explained.probability()).as(kind.key()).isEqualTo(scored);
             assertThat(sigmoid(explained.contributions().logOdds())).as(kind.key()).isCloseTo(scored, within(1e-5));
         }
         // nothing bought by then: nothing to explain, as nothing is scored
