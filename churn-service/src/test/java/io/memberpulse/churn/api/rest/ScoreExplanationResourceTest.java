@@ -11,8 +11,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.churn.ModelRegistry;
 import io.memberpulse.churn.domain.RhythmChurnModel;
 import io.memberpulse.churn.domain.features.Feature;
+import io.memberpulse.churn.store.ModelRepository;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.churn.v1.ChurnServiceGrpc;
 import io.memberpulse.proto.churn.v1.ExplainScoreRequest;
@@ -25,6 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -34,6 +37,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** GET /members/{id}/score/explanation: a trained model's per-member reasons, under GetScore's access rule. */
@@ -44,6 +48,19 @@ class ScoreExplanationResourceTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @Inject
+    ModelRepository models;
+
+    @Inject
+    ModelRegistry registry;
+
+    /** Back to the rhythm baseline, as ModelResourceTest leaves it: other tests expect the baseline's scores. */
+    @AfterEach
+    void takeTheTrainedModelOutOfService() {
+        models.demoteAll().await().indefinitely();
+        registry.reload();
+    }
 
     @Test
     void aTrainedModelsScoreIsExplainedByItsLargestContributions() {
