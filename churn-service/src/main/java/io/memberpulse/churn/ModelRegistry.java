@@ -25,6 +25,8 @@ public class ModelRegistry {
     private final ModelRepository repository;
     private final ChurnConfig config;
     private volatile TrainedChurnModel current;
+    /** The last version loaded for an explanation that was not the one scoring (see version()). */
+    private volatile TrainedChurnModel explained;
 
     public ModelRegistry(ModelRepository repository, ChurnConfig config) {
         this.repository = repository;
@@ -38,9 +40,7 @@ public class ModelRegistry {
 
     /** Re-reads the promoted version from the database (none: the rhythm baseline scores). */
     public synchronized void reload() {
-        current = repository.promoted().await().indefinitely().map(stored -> new TrainedChurnModel(
-                stored.summary().version(), ChurnClassifier.fromBytes(stored.model()),
-                Population.fromBytes(stored.population()), extractor(stored.summary().horizonDays()))).orElse(null);
+        current = repository.promoted().await().indefinitely().map(this::loaded).orElse(null);
         LOG.infof("scoring with %s", current == null ? "the rhythm baseline" : "model " + current.version());
     }
 
@@ -55,6 +55,30 @@ public class ModelRegistry {
         }
         reload();
         return true;
+    }
+
+    /**
+     * A stored version as it scores: the one in use when it is that, else read from the database (a score made by
+     * the version before a promotion, until the next refresh re-scores it). Empty for a version no longer stored.
+     * Blocking.
+     */
+    public Optional<TrainedChurnModel> version(String version) {
+        TrainedChurnModel inUse = current;
+        if (inUse != null && inUse.version().equals(version)) {
+            return Optional.of(inUse);
+        }
+        TrainedChurnModel last = explained;
+        if (last != null && last.version().equals(version)) {
+            return Optional.of(last);
+        }
+        Optional<TrainedChurnModel> found = repository.model(version).await().indefinitely().map(this::loaded);
+        found.ifPresent(model -> explained = model);
+        return found;
+    }
+
+    private TrainedChurnModel loaded(ModelRepository.StoredModel stored) {
+        return new TrainedChurnModel(stored.summary().version(), ChurnClassifier.fromBytes(stored.model()),
+                Population.fromBytes(stored.population()), extractor(stored.summary().horizonDays()));
     }
 
     public Optional<TrainedChurnModel> current() {

@@ -140,6 +140,21 @@ public class ModelRepository {
                 });
     }
 
+    /** A version with its model and population bytes (what scoring loads); empty for an unknown version. */
+    public Uni<Optional<StoredModel>> model(String version) {
+        return pool.preparedQuery("""
+                SELECT version, kind, trained_at, as_of, horizon_days, promoted, validation_auc, validation_lift, decision,
+                  report, reliability_png, model, population FROM churn_model WHERE version = $1""")
+                .execute(Tuple.of(version)).map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row row = rows.iterator().next();
+                    return Optional.of(new StoredModel(summary(row), row.getString(9), row.getBuffer(10).getBytes(),
+                            row.getBuffer(11).getBytes(), row.getBuffer(12).getBytes()));
+                });
+    }
+
     /** Takes every version out of service (scoring falls back to the rhythm baseline). */
     public Uni<Void> demoteAll() {
         return pool.query("UPDATE churn_model SET promoted = FALSE WHERE promoted").execute().replaceWithVoid();

@@ -3,10 +3,13 @@ package io.memberpulse.churn.api.grpc;
 import io.grpc.Status;
 import io.memberpulse.churn.ChurnScoredMapper;
 import io.memberpulse.churn.ModelQueryService;
+import io.memberpulse.churn.ScoreExplanationService;
 import io.memberpulse.churn.ScoreQueryService;
 import io.memberpulse.churn.domain.RoiCalculator;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.churn.v1.ChurnService;
+import io.memberpulse.proto.churn.v1.ExplainScoreRequest;
+import io.memberpulse.proto.churn.v1.ScoreExplanation;
 import io.memberpulse.proto.churn.v1.GetModelReportRequest;
 import io.memberpulse.proto.churn.v1.GetScoreRequest;
 import io.memberpulse.proto.churn.v1.ListModelsRequest;
@@ -32,13 +35,30 @@ class ChurnGrpcService implements ChurnService {
 
     private final ScoreQueryService queries;
     private final ModelQueryService models;
+    private final ScoreExplanationService explanations;
 
     private final CurrentIdentityAssociation callers;
 
-    ChurnGrpcService(ScoreQueryService queries, ModelQueryService models, CurrentIdentityAssociation callers) {
+    ChurnGrpcService(ScoreQueryService queries, ModelQueryService models, ScoreExplanationService explanations,
+            CurrentIdentityAssociation callers) {
         this.queries = queries;
         this.models = models;
+        this.explanations = explanations;
         this.callers = callers;
+    }
+
+    /** GetScore's access rule (analysts); computed on a worker thread: the member's facts are read, the model asked. */
+    @Override
+    public Uni<ScoreExplanation> explainScore(ExplainScoreRequest request) {
+        return Uni.createFrom().item(() -> {
+            FieldChecks.checkId("member_id", request.getMemberId());
+            int max = io.memberpulse.churn.domain.ScoreExplanation.MAX_K;
+            int k = request.hasK() ? request.getK() : io.memberpulse.churn.domain.ScoreExplanation.DEFAULT_K;
+            if (k < 1 || k > max) {
+                throw new InvalidFieldException("k", "must be a whole number within 1.." + max);
+            }
+            return ScoreExplanationMapper.toProto(explanations.explain(request.getMemberId(), k));
+        }).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.memberpulse.churn.api.grpc;
 
 import io.grpc.Status;
+import io.memberpulse.churn.domain.ExplanationUnavailableException;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.MemberNotFoundException;
 import io.memberpulse.churn.domain.NotEnoughDataException;
@@ -16,7 +17,7 @@ class GrpcErrorMapper extends GrpcErrorMapping {
         if (failure instanceof MemberNotFoundException) {
             return Status.NOT_FOUND.withDescription(failure.getMessage());
         }
-        if (failure instanceof NotEnoughDataException) {
+        if (failure instanceof NotEnoughDataException || failure instanceof ExplanationUnavailableException) {
             return Status.FAILED_PRECONDITION.withDescription(failure.getMessage());
         }
         if (failure instanceof InvalidInputException invalid) {

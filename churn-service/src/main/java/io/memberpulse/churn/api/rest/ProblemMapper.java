@@ -1,5 +1,6 @@
 package io.memberpulse.churn.api.rest;
 
+import io.memberpulse.churn.domain.ExplanationUnavailableException;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.MemberNotFoundException;
 import io.memberpulse.churn.domain.NotEnoughDataException;
@@ -31,6 +32,11 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response notEnoughData(NotEnoughDataException e) {
+        return conflict(e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    Response explanationUnavailable(ExplanationUnavailableException e) {
         return conflict(e.getMessage()).build();
     }
 

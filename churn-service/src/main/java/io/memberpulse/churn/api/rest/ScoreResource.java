@@ -1,10 +1,12 @@
 package io.memberpulse.churn.api.rest;
 
+import io.memberpulse.churn.ScoreExplanationService;
 import io.memberpulse.churn.ScoreQueryService;
 import io.memberpulse.churn.WhatIfRoiService;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.InvalidInputException;
 import io.memberpulse.churn.domain.RoiCalculator;
+import io.memberpulse.churn.domain.ScoreExplanation;
 import io.memberpulse.churn.domain.WhatIfRoi;
 import io.memberpulse.proto.auth.Callers;
 import io.memberpulse.proto.auth.Roles;
@@ -36,12 +38,15 @@ public class ScoreResource {
 
     private final ScoreQueryService queries;
     private final WhatIfRoiService whatIf;
+    private final ScoreExplanationService explanations;
 
     private final SecurityIdentity caller;
 
-    public ScoreResource(ScoreQueryService queries, WhatIfRoiService whatIf, SecurityIdentity caller) {
+    public ScoreResource(ScoreQueryService queries, WhatIfRoiService whatIf, ScoreExplanationService explanations,
+            SecurityIdentity caller) {
         this.queries = queries;
         this.whatIf = whatIf;
+        this.explanations = explanations;
         this.caller = caller;
     }
 
@@ -60,6 +65,20 @@ public class ScoreResource {
     @APIResponse(responseCode = "404", description = "no score for this member")
     public Uni<ChurnScore> score(@PathParam("memberId") String memberId) {
         return queries.score(memberId);
+    }
+
+    /** Computed on demand (a worker thread: the member's facts are read and the model asked), apart from scoring. */
+    @GET
+    @Path("members/{memberId}/score/explanation")
+    @Operation(summary = "Why the member's score is what it is: the k features (default 5, 1..20) that move the member's "
+            + "churn log-odds most, each with its label, the member's value and its contribution (positive raises the "
+            + "risk), and the model's base log-odds; exact for a single model, an approximation for a blend")
+    @APIResponseSchema(value = ScoreExplanation.class, responseDescription = "the explanation of the member's latest score")
+    @APIResponse(responseCode = "404", description = "no score for this member")
+    @APIResponse(responseCode = "409", description = "the model version that made the score is no longer stored")
+    public ScoreExplanation explanation(@PathParam("memberId") String memberId,
+            @QueryParam("k") @DefaultValue("" + ScoreExplanation.DEFAULT_K) String k) {
+        return explanations.explain(memberId, QueryNumbers.wholeNumberWithin("k", k, 1, ScoreExplanation.MAX_K));
     }
 
     @GET

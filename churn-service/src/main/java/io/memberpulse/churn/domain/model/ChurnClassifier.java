@@ -174,6 +174,54 @@ public final class ChurnClassifier {
         };
     }
 
+    /**
+     * What each feature of one member's full feature vector adds to this model's churn log-odds (Contributions), from
+     * XGBoost's predictContrib: tree SHAP for trees, weight × standardised value for the linear kinds. GBT_BGNBD's trees
+     * start from BG/NBD's log-odds: that starting point is counted as BGNBD_P_NO_PURCHASE's contribution. A BLEND gives
+     * each part's contributions times its share (not exact: it averages probabilities). RHYTHM and BGNBD read one
+     * column, which carries the whole log-odds. The hazard kinds multiply slice survivals: not additive, refused.
+     */
+    public synchronized Contributions contributions(double[] features) {
+        double[] byFeature = new double[Feature.COUNT];
+        double[][] row = {features};
+        return switch (kind) {
+            case RHYTHM, BGNBD -> {
+                double p = predict(row)[0];
+                p = Math.max(1e-9, Math.min(1 - 1e-9, p));
+                byFeature[kind.columns()[0]] = Math.log(p / (1 - p));
+                yield new Contributions(0, byFeature, true);
+            }
+            case RECENCY, LR_RFM, LR, GBT, GBT_BGNBD -> {
+                int[] columns = columns();
+                double[][] x = columns(row, columns);
+                float[] margin = kind == ModelKind.GBT_BGNBD ? bgNbdMargin(row) : null;
+                double[] c = Xgb.contributions(booster(), scaler != null ? scaler.transform(x) : x, margin)[0];
+                for (int j = 0; j < columns.length; j++) {
+                    byFeature[columns[j]] = c[j];
+                }
+                double base = c[columns.length];
+                if (margin != null) { // the bias column holds the row's base margin: BG/NBD's own log-odds
+                    byFeature[BGNBD] += margin[0];
+                    base -= margin[0];
+                }
+                yield new Contributions(base, byFeature, true);
+            }
+            case BLEND -> {
+                double base = 0;
+                for (ChurnClassifier part : parts) {
+                    Contributions c = part.contributions(features);
+                    base += c.base() / parts.size();
+                    for (int j = 0; j < byFeature.length; j++) {
+                        byFeature[j] += c.byFeature()[j] / parts.size();
+                    }
+                }
+                yield new Contributions(base, byFeature, false);
+            }
+            case HAZARD_LR, HAZARD_GBT, HAZARD ->
+                throw new UnsupportedOperationException(kind + " multiplies slice survivals: no additive log-odds");
+        };
+    }
+
     /** P(no purchase in any slice) = the product of the slices' survival probabilities. */
     private double[] survival(double[][] x) {
         double[] p = new double[x.length];

@@ -39,6 +39,25 @@ public record TrainedChurnModel(String version, ChurnClassifier classifier, Popu
         return result;
     }
 
+    /**
+     * One member's feature vector as of an instant, as score() builds it, what each feature adds to the log-odds, and
+     * the probability the model gives that vector (the stored score's, unless the member's facts up to then changed).
+     */
+    public record Explained(double[] features, Contributions contributions, double probability) {
+    }
+
+    /**
+     * Explains one member's score as of asOf: the vector is built as score() builds it (the version's population and
+     * feature settings, the stock-outs given), so the model's probability of it is the one scoring stored.
+     * Empty when the member had not purchased by asOf.
+     */
+    public java.util.Optional<Explained> explain(Collection<Activity> activities, StockOuts stockOuts, Instant asOf) {
+        MemberHistory history = extractor.history(activities, asOf);
+        return extractor.extract(history, population, stockOuts)
+                .map(features -> new Explained(features, classifier.contributions(features),
+                        classifier.predict(new double[][] {features})[0]));
+    }
+
     public OptionalDouble score(Collection<Activity> history, Instant asOf) {
         Double p = score(Map.of("m", history), StockOuts.NONE, asOf).get("m");
         return p == null ? OptionalDouble.empty() : OptionalDouble.of(p);

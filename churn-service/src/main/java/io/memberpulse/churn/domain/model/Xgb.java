@@ -132,6 +132,30 @@ final class Xgb {
         }
     }
 
+    /**
+     * Each row's contributions to the log-odds (XGBoost's predictContrib: exact tree SHAP for trees, weight × value
+     * for gblinear), one per column, then the bias (expected log-odds, plus the row's base margin when given).
+     */
+    static double[][] contributions(Booster booster, double[][] x, float[] margin) {
+        DMatrix data = null;
+        try {
+            data = matrix(x, margin);
+            float[][] c = booster.predictContrib(data, 0);
+            double[][] out = new double[c.length][];
+            for (int i = 0; i < c.length; i++) {
+                out[i] = new double[c[i].length];
+                for (int j = 0; j < c[i].length; j++) {
+                    out[i][j] = c[i][j];
+                }
+            }
+            return out;
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("XGBoost contributions failed: " + e.getMessage(), e);
+        } finally {
+            dispose(data, null);
+        }
+    }
+
     /** Gain per feature column (trees) or |weight| (linear), by column index. */
     static double[] importance(Booster booster, int width, boolean linear) {
         double[] out = new double[width];
