@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -49,9 +50,14 @@ public class WriterLock {
 
     private final Vertx vertx;
     private final PgConnectOptions options;
-    private SqlConnection connection;
-    /** The tenure in force, null while this instance does not hold the lock. */
-    private volatile Tenure current;
+    /**
+     * The lock connection and the tenure taken on it, null without a connection. One reference for both, changed by
+     * compare-and-set and never under this object's monitor: the connection's close handler runs on an event loop, and
+     * {@link #tryAcquire} holds the monitor for seconds (connecting, waiting for the drain), so a close handler taking
+     * it would stall that event loop's HTTP requests, PostgreSQL replies and Kafka callbacks meanwhile. Both in one
+     * reference, so a late close of an old connection cannot clear a newer connection's tenure.
+     */
+    private final AtomicReference<Session> session = new AtomicReference<>();
     private long tenures;
     /** Test hook: a half-open lock connection, whose loss only the fence notices (see {@link #noticeLoss}). */
     private volatile boolean lossNoticed = true;
@@ -63,6 +69,10 @@ public class WriterLock {
      * and that one could hold the lock in another instance's tenure.
      */
     public record Tenure(long number, int backendPid, OffsetDateTime backendStart) {
+    }
+
+    /** The lock connection and the tenure it holds the lock in, null while it does not hold it. */
+    private record Session(SqlConnection connection, Tenure tenure) {
     }
 
     public WriterLock(Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
@@ -112,25 +122,32 @@ public class WriterLock {
 
     /** Whether this instance holds the lock now (as far as it knows: see {@link #fence}). */
     public boolean held() {
-        return current != null;
+        return tenure() != null;
     }
 
     /** The tenure in force, null while this instance does not hold the lock. */
     public Tenure tenure() {
-        return current;
+        Session now = session.get();
+        return now == null ? null : now.tenure();
     }
 
-    /** Takes the lock if it is free (or already ours); false while another session holds it. Blocking. */
+    /**
+     * Takes the lock if it is free (or already ours); false while another session holds it. Blocking. Synchronized so
+     * that callers (the startup, SingleWriter's retry, {@link #release}) take turns: one lock connection at a time.
+     */
     public synchronized boolean tryAcquire() {
-        if (current != null) {
+        Session connected = session.get();
+        if (connected != null && connected.tenure() != null) {
             return true;
         }
         try {
-            if (connection == null) {
+            if (connected == null) {
                 SqlConnection opened = PgConnection.connect(vertx, options).await().atMost(TIMEOUT);
                 opened.closeHandler(() -> closed(opened));
-                connection = opened;
+                connected = new Session(opened, null);
+                session.set(connected); // null until now: only this method sets a connection, and it takes turns
             }
+            SqlConnection connection = connected.connection();
             Row taken = connection.preparedQuery("""
                     SELECT pg_try_advisory_lock($1), pg_backend_pid(),
                         (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())""")
@@ -143,13 +160,20 @@ public class WriterLock {
                 // lock would not notice its client gone, and would keep KEY meanwhile).
                 connection.query("BEGIN; SET LOCAL lock_timeout = '" + DRAIN_TIMEOUT.toMillis() + "ms'; "
                         + "SELECT pg_advisory_xact_lock(" + FENCE_KEY + "); COMMIT").execute().await().atMost(TIMEOUT);
-                current = new Tenure(++tenures, taken.getInteger(1), taken.getOffsetDateTime(2));
+                Tenure tenure = new Tenure(++tenures, taken.getInteger(1), taken.getOffsetDateTime(2));
+                // not if the connection closed meanwhile (its close handler dropped it) or was released: the lock
+                // went with it
+                if (!session.compareAndSet(connected, new Session(connection, tenure))) {
+                    LOG.warn("identity writer lock not taken: its connection closed while it was being taken");
+                }
             }
         } catch (RuntimeException e) {
             LOG.warnf("identity writer lock not taken: %s", e.getMessage());
-            closeConnection();
+            if (connected != null) {
+                drop(connected);
+            }
         }
-        return current != null;
+        return held();
     }
 
     /**
@@ -182,13 +206,11 @@ public class WriterLock {
      * promptness: the lock may go just after the answer, which is what {@link #fence} is for. Blocking.
      */
     public boolean answers(Tenure tenure, Duration timeout) {
-        SqlConnection open;
-        synchronized (this) {
-            if (current != tenure) {
-                return false;
-            }
-            open = connection;
+        Session now = session.get();
+        if (tenure == null || now == null || now.tenure() != tenure) {
+            return false;
         }
+        SqlConnection open = now.connection();
         if (!lossNoticed) {
             return true; // test hook: the half-open connection has not timed out yet
         }
@@ -205,20 +227,25 @@ public class WriterLock {
     /**
      * Steps down after the lock was found gone from this tenure ({@link #fence}, {@link #answers}): this instance
      * no longer writes, its lock connection is closed (with the lock, should the server still hold it), and it takes
-     * the lock again as a standby would. Nothing if a later tenure is in force. Blocking.
+     * the lock again as a standby would. Nothing if a later tenure is in force. Blocking, but without waiting for a
+     * {@link #tryAcquire} under way (which cannot be taking this tenure: it holds the lock already).
      */
-    public synchronized void lost(Tenure tenure) {
-        if (current == tenure && tenure != null) {
+    public void lost(Tenure tenure) {
+        Session now = session.get();
+        if (tenure != null && now != null && now.tenure() == tenure && drop(now)) {
             LOG.warn("the identity writer lock is no longer held by this instance's session: this instance no longer writes");
-            current = null;
-            closeConnection();
         }
     }
 
-    /** Gives the lock up (another instance may take it); the connection is closed with it. Blocking. */
+    /**
+     * Gives the lock up (another instance may take it); the connection is closed with it. Blocking; waits for a
+     * {@link #tryAcquire} under way, so that what it takes is given up too.
+     */
     public synchronized void release() {
-        current = null;
-        closeConnection();
+        Session now = session.get();
+        if (now != null) {
+            drop(now);
+        }
     }
 
     /**
@@ -229,26 +256,35 @@ public class WriterLock {
         lossNoticed = noticed;
     }
 
-    private synchronized void closed(SqlConnection closed) {
-        if (closed == connection && lossNoticed) {
-            if (current != null) {
-                LOG.warn("the connection holding the identity writer lock closed: this instance no longer writes");
-            }
-            current = null;
-            connection = null;
+    /**
+     * The close handler of a lock connection, run on an event loop: it must not block, so it takes no monitor (see
+     * {@link #session}). Forgets the connection and its tenure if it is still this instance's (a newer one is not
+     * touched).
+     */
+    private void closed(SqlConnection closed) {
+        if (!lossNoticed) {
+            return;
+        }
+        Session before = session.getAndUpdate(now -> now != null && now.connection() == closed ? null : now);
+        if (before != null && before.connection() == closed && before.tenure() != null) {
+            LOG.warn("the connection holding the identity writer lock closed: this instance no longer writes");
         }
     }
 
-    private void closeConnection() {
-        SqlConnection open = connection;
-        connection = null;
-        if (open != null) {
-            try {
-                open.close().await().atMost(TIMEOUT);
-            } catch (RuntimeException e) {
-                LOG.debugf("closing the writer lock connection: %s", e.getMessage());
-            }
+    /**
+     * Forgets {@code dropped} unless it was replaced meanwhile, and closes its connection (the lock goes with it).
+     * Blocking.
+     *
+     * @return whether it was this instance's session until now
+     */
+    private boolean drop(Session dropped) {
+        boolean current = session.compareAndSet(dropped, null);
+        try {
+            dropped.connection().close().await().atMost(TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.debugf("closing the writer lock connection: %s", e.getMessage());
         }
+        return current;
     }
 
     @PreDestroy

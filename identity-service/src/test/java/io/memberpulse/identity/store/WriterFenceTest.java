@@ -13,6 +13,7 @@ import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
+import io.netty.util.concurrent.EventExecutor;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,7 +22,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -187,6 +194,56 @@ class WriterFenceTest {
         other.unlock();
         former.commit().await().indefinitely();
         assertThat(lock.tryAcquire()).as("once it ended").isTrue();
+    }
+
+    @Test
+    void theLockSessionEndingWhileTheLockIsBeingTakenBlocksNoEventLoop() throws Exception {
+        // the new writer waits in the drain for a former writer's transaction past its fence
+        Transaction former = other.session().begin().await().indefinitely();
+        other.session().preparedQuery("SELECT pg_advisory_xact_lock_shared($1)").execute(Tuple.of(WriterLock.FENCE_KEY))
+                .await().indefinitely();
+        lock.release();
+        CompletableFuture<Boolean> taking = CompletableFuture.supplyAsync(lock::tryAcquire);
+        // (SingleWriter's retry may be the one waiting: the same lock connection, and this tryAcquire waits its turn)
+        int draining = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(this::backendWaitingForTheFence, Objects::nonNull);
+        assertThat(other.session().preparedQuery("SELECT pg_terminate_backend($1)").execute(Tuple.of(draining))
+                .await().indefinitely().iterator().next().getBoolean(0)).isTrue();
+
+        // The lock connection's close handler runs on an event loop while the lock is still being taken: every event
+        // loop (HTTP requests, PostgreSQL replies, Kafka callbacks) must go on answering meanwhile.
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < until) {
+            assertEveryEventLoopAnswersWithin(Duration.ofMillis(500));
+            Thread.sleep(50);
+        }
+        assertThat(taking.get(30, TimeUnit.SECONDS)).as("taken while the former transaction is open").isFalse();
+        assertThat(lock.held()).isFalse();
+        former.commit().await().indefinitely();
+        assertThat(lock.tryAcquire()).as("once it ended").isTrue();
+    }
+
+    /** The backend of this instance's lock connection while it waits for {@link WriterLock#FENCE_KEY}, else null. */
+    private Integer backendWaitingForTheFence() {
+        var rows = pool.preparedQuery("""
+                SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                    AND classid::int8 = $1 AND objid::int8 = $2 AND objsubid = 1""")
+                .execute(Tuple.of(WriterLock.FENCE_KEY >>> 32, WriterLock.FENCE_KEY & 0xFFFF_FFFFL)).await().indefinitely();
+        return rows.size() == 0 ? null : rows.iterator().next().getInteger(0);
+    }
+
+    private void assertEveryEventLoopAnswersWithin(Duration limit) throws Exception {
+        List<CompletableFuture<Void>> answers = new ArrayList<>();
+        for (EventExecutor loop : vertx.getDelegate().nettyEventLoopGroup()) {
+            CompletableFuture<Void> answered = new CompletableFuture<>();
+            loop.execute(() -> answered.complete(null));
+            answers.add(answered);
+        }
+        try {
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("an event loop did not answer within " + limit.toMillis() + " ms", e);
+        }
     }
 
     /**
