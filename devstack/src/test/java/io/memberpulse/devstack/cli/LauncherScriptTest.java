@@ -6,6 +6,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -106,6 +111,37 @@ class LauncherScriptTest {
         }
     }
 
+    @Test
+    void upBuildsAgainWhenASourceChangedAfterItsJarAndStartsNothingWhenThatBuildFails(@TempDir Path checkout)
+            throws Exception {
+        // A checkout built yesterday (every jar there), then one service's source edited (a pull, an edit) today.
+        Path script = checkout.resolve("memberpulse");
+        Files.copy(SCRIPT, script);
+        List<Path> jars = new ArrayList<>(List.of(checkout.resolve("devstack/target/devstack-0.1.0-SNAPSHOT.jar")));
+        for (String service : List.of("identity-service", "rfm-service", "churn-service", "campaign-service")) {
+            jars.add(checkout.resolve(service + "/target/quarkus-app/quarkus-run.jar"));
+        }
+        FileTime yesterday = FileTime.from(Instant.now().minus(Duration.ofDays(1)));
+        for (Path jar : jars) {
+            Files.createDirectories(jar.getParent());
+            Files.createFile(jar);
+            Files.setLastModifiedTime(jar, yesterday);
+        }
+        Path pom = Files.writeString(checkout.resolve("pom.xml"), "<project/>");
+        Files.setLastModifiedTime(pom, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+        Path edited = checkout.resolve("churn-service/src/main/java/Edited.java");
+        Files.createDirectories(edited.getParent());
+        Files.writeString(edited, "class Edited {}");
+        // a Maven Wrapper whose build fails
+        Path mvnw = Files.writeString(checkout.resolve("mvnw"), "#!/usr/bin/env bash\necho '[INFO] BUILD FAILURE'\nexit 1\n");
+        assertThat(mvnw.toFile().setExecutable(true)).isTrue();
+
+        Run up = run(script, checkout, Map.of("MEMBERPULSE_STATE", checkout.resolve("state").toString()), "up");
+        assertThat(up.out()).contains("building memberpulse").doesNotContain("starting memberpulse");
+        assertThat(up.err()).contains("build failed");
+        assertThat(up.exit()).isNotZero();
+    }
+
     /** A process that looks like the stack's supervisor (its command line names DevStackMain) and does nothing. */
     private static Process fakeSupervisor() throws IOException {
         return new ProcessBuilder("bash", "-c", "exec -a 'java io.memberpulse.devstack.cli.DevStackMain up' sleep 60")
@@ -118,11 +154,16 @@ class LauncherScriptTest {
 
     private static Run run(Path directory, Map<String, String> environment, String... args)
             throws IOException, InterruptedException {
+        return run(SCRIPT, directory, environment, args);
+    }
+
+    private static Run run(Path script, Path directory, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile(directory, "out", ".txt");
         Path err = Files.createTempFile(directory, "err", ".txt");
         String[] command = new String[args.length + 2];
         command[0] = "bash";
-        command[1] = SCRIPT.toString();
+        command[1] = script.toString();
         System.arraycopy(args, 0, command, 2, args.length);
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
