@@ -11,6 +11,7 @@ import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.Contributions;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,9 +34,12 @@ public class ScoreExplanationService {
         this.models = models;
     }
 
-    /** Blocking. MemberNotFoundException when the member has no score, as GetScore answers. */
-    public ScoreExplanation explain(String memberId, int k) {
-        ChurnScore score = scores.score(memberId).await().indefinitely();
+    /**
+     * Blocking. MemberNotFoundException when the member has no score or the caller may not read it, as GetScore
+     * answers (ScoreQueryService.scoreFor): checked before the member's facts are read.
+     */
+    public ScoreExplanation explain(String memberId, int k, SecurityIdentity caller) {
+        ChurnScore score = scores.scoreFor(memberId, caller).await().indefinitely();
         if (RhythmChurnModel.VERSION.equals(score.modelVersion())) {
             return ScoreExplanation.ofRhythm(score);
         }

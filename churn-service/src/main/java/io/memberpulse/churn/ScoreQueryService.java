@@ -5,6 +5,8 @@ import io.memberpulse.churn.domain.MemberNotFoundException;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
+import io.memberpulse.proto.auth.Callers;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -27,6 +29,23 @@ public class ScoreQueryService {
         return cache.get(memberId)
                 .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached) : repository.score(memberId))
                 .map(found -> found.orElseThrow(() -> new MemberNotFoundException(memberId)));
+    }
+
+    /**
+     * The member's score if the caller may read it: analysts any member's; store staff a member whose home store (the
+     * store TopRisk ranks them under) is the store of their token. Any other member, one with no home store among
+     * them, is answered as an unknown member is (MemberNotFoundException, the same message): never as forbidden, so
+     * that staff cannot learn who is a member at another store. GetScore and ExplainScore, over REST and gRPC, all
+     * read through here.
+     */
+    public Uni<ChurnScore> scoreFor(String memberId, SecurityIdentity caller) {
+        return score(memberId).map(found -> {
+            // no home store (null, or "" when the member's orders named none): staff see it never, analysts always
+            if (!Callers.maySee(caller, found.homeStoreId())) {
+                throw new MemberNotFoundException(memberId);
+            }
+            return found;
+        });
     }
 
     /**

@@ -19,7 +19,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
 
-/** Who may call what: analysts everything, store staff their own store's riskiest members, nobody without a token. */
+/**
+ * Who may call what: analysts everything, store staff their own store's riskiest members (and those members' scores and
+ * explanations: ScoreResourceTest, ScoreExplanationResourceTest), nobody without a token.
+ */
 @QuarkusTest
 class AccessTest {
     static String bearer(String token) {

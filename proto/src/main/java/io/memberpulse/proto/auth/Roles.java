@@ -8,7 +8,10 @@ package io.memberpulse.proto.auth;
 public final class Roles {
     /** Head office: reads every member, store and model, defines segments and campaigns, trains models. */
     public static final String ANALYST = "analyst";
-    /** Store staff: their own store's call list, outcomes and at-risk members (see {@link #STORE_CLAIM}). */
+    /**
+     * Store staff: their own store's call list, outcomes and at-risk members, and those members' churn scores and
+     * explanations (see {@link #STORE_CLAIM}).
+     */
     public static final String STAFF = "staff";
     /** Channel integrations (POS, mini-program, app, delivery platforms): send events and imports. */
     public static final String INGEST = "ingest";

@@ -47,8 +47,12 @@ class ChurnGrpcService implements ChurnService {
         this.callers = callers;
     }
 
-    /** GetScore's access rule (analysts); computed on a worker thread: the member's facts are read, the model asked. */
+    /**
+     * GetScore's access rule (ScoreQueryService.scoreFor); computed on a worker thread: the member's facts are read,
+     * the model asked.
+     */
     @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<ScoreExplanation> explainScore(ExplainScoreRequest request) {
         return Uni.createFrom().item(() -> {
             FieldChecks.checkId("member_id", request.getMemberId());
@@ -57,15 +61,20 @@ class ChurnGrpcService implements ChurnService {
             if (k < 1 || k > max) {
                 throw new InvalidFieldException("k", "must be a whole number within 1.." + max);
             }
-            return ScoreExplanationMapper.toProto(explanations.explain(request.getMemberId(), k));
-        }).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
+            return k;
+        }).flatMap(k -> callers.getDeferredIdentity().flatMap(caller -> Uni.createFrom()
+                .item(() -> ScoreExplanationMapper.toProto(explanations.explain(request.getMemberId(), k, caller)))
+                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())));
     }
 
+    /** Store staff: a member whose home store is theirs; another store's member is NOT_FOUND, as an unknown one. */
     @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<ChurnScored> getScore(GetScoreRequest request) {
         return Uni.createFrom().deferred(() -> {
             FieldChecks.checkId("member_id", request.getMemberId());
-            return queries.score(request.getMemberId());
+            // the caller's identity is resolved off the event loop: ask for it, never block on it
+            return callers.getDeferredIdentity().flatMap(caller -> queries.scoreFor(request.getMemberId(), caller));
         }).map(ChurnScoredMapper::toProto);
     }
 

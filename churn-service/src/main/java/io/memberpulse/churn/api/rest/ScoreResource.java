@@ -35,6 +35,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.ANALYST)
 public class ScoreResource {
     static final int MAX_K = 1_000;
+    /** Staff are told of another store's member what they are told of an unknown one (ScoreQueryService.scoreFor). */
+    private static final String NOT_FOUND = "no score for this member, or (store staff) the member's home store is not "
+            + "the store of the token: the same answer";
 
     private final ScoreQueryService queries;
     private final WhatIfRoiService whatIf;
@@ -60,25 +63,29 @@ public class ScoreResource {
 
     @GET
     @Path("members/{memberId}/score")
-    @Operation(summary = "A member's churn probability over the horizon and what explains it")
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
+    @Operation(summary = "A member's churn probability over the horizon and what explains it (store staff: a member "
+            + "whose home store is theirs; any other member is a 404, as an unknown one is)")
     @APIResponseSchema(value = ChurnScore.class, responseDescription = "the member's latest churn score")
-    @APIResponse(responseCode = "404", description = "no score for this member")
+    @APIResponse(responseCode = "404", description = NOT_FOUND)
     public Uni<ChurnScore> score(@PathParam("memberId") String memberId) {
-        return queries.score(memberId);
+        return queries.scoreFor(memberId, caller);
     }
 
     /** Computed on demand (a worker thread: the member's facts are read and the model asked), apart from scoring. */
     @GET
     @Path("members/{memberId}/score/explanation")
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     @Operation(summary = "Why the member's score is what it is: the k features (default 5, 1..20) that move the member's "
             + "churn log-odds most, each with its label, the member's value and its contribution (positive raises the "
-            + "risk), and the model's base log-odds; exact for a single model, an approximation for a blend")
+            + "risk), and the model's base log-odds; exact for a single model, an approximation for a blend (who may "
+            + "read it: as for the score)")
     @APIResponseSchema(value = ScoreExplanation.class, responseDescription = "the explanation of the member's latest score")
-    @APIResponse(responseCode = "404", description = "no score for this member")
+    @APIResponse(responseCode = "404", description = NOT_FOUND)
     @APIResponse(responseCode = "409", description = "the model version that made the score is no longer stored")
     public ScoreExplanation explanation(@PathParam("memberId") String memberId,
             @QueryParam("k") @DefaultValue("" + ScoreExplanation.DEFAULT_K) String k) {
-        return explanations.explain(memberId, QueryNumbers.wholeNumberWithin("k", k, 1, ScoreExplanation.MAX_K));
+        return explanations.explain(memberId, QueryNumbers.wholeNumberWithin("k", k, 1, ScoreExplanation.MAX_K), caller);
     }
 
     @GET

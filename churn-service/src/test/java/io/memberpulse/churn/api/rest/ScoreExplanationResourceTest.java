@@ -16,6 +16,7 @@ import io.memberpulse.churn.domain.RhythmChurnModel;
 import io.memberpulse.churn.domain.features.Feature;
 import io.memberpulse.churn.store.ModelRepository;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.churn.v1.ChurnServiceGrpc;
 import io.memberpulse.proto.churn.v1.ExplainScoreRequest;
 import io.memberpulse.proto.churn.v1.FeatureContribution;
@@ -120,19 +121,24 @@ class ScoreExplanationResourceTest {
         }
         given().get("/members/" + run + "-nobody/score/explanation").then().statusCode(404);
 
-        // GetScore's rule, copied: analysts only (staff, whatever their store, are refused as GET score refuses them)
-        String staff = "Bearer " + AuthTestResource.staff(score.getString("homeStoreId"));
-        int staffOnScore = given().header("Authorization", staff).get("/members/" + member + "/score").statusCode();
-        assertThat(staffOnScore).isEqualTo(403);
-        given().header("Authorization", staff).get("/members/" + member + "/score/explanation").then()
-                .statusCode(staffOnScore);
+        // GetScore's rule: staff of the member's home store read it as the analyst does, other staff as an unknown member
+        String home = score.getString("homeStoreId");
+        assertThat(home).isNotBlank();
+        String analysts = given().get("/members/" + member + "/score/explanation").then().statusCode(200).extract().asString();
+        assertThat(given().header("Authorization", "Bearer " + AuthTestResource.staff(home))
+                .get("/members/" + member + "/score/explanation").then().statusCode(200).extract().asString())
+                .isEqualTo(analysts);
+        ScoreResourceTest.answeredAsAnUnknownMember(AuthTestResource.staff("other-" + home), member, "/score/explanation");
+        ScoreResourceTest.answeredAsAnUnknownMember(AuthTestResource.withRoles(Roles.STAFF), member, "/score/explanation");
         given().header("Authorization", "").get("/members/" + member + "/score/explanation").then().statusCode(401);
+        given().header("Authorization", "Bearer " + AuthTestResource.withRoles(Roles.INGEST))
+                .get("/members/" + member + "/score/explanation").then().statusCode(403);
 
-        overGrpc(member, explained);
+        overGrpc(member, home, explained);
     }
 
     /** ExplainScore answers what REST does, under GetScore's rule and codes. */
-    private void overGrpc(String member, JsonPath rest) {
+    private void overGrpc(String member, String home, JsonPath rest) {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
         try {
             var anonymous = ChurnServiceGrpc.newBlockingStub(channel);
@@ -155,9 +161,15 @@ class ScoreExplanationResourceTest {
                     "member_id: ");
             assertCode(() -> analyst.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member + "-nobody").build()),
                     Status.Code.NOT_FOUND, "no score");
-            var staff = anonymous.withInterceptors(AuthTestResource.as(AuthTestResource.staff("web-1")));
-            assertCode(() -> staff.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).build()),
-                    Status.Code.PERMISSION_DENIED, "");
+            var ownStaff = anonymous.withInterceptors(AuthTestResource.as(AuthTestResource.staff(home)));
+            assertThat(ownStaff.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).build()))
+                    .isEqualTo(analyst.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).build()));
+            String unknown = ScoreResourceTest.notFoundDescription(() -> analyst.explainScore(
+                    ExplainScoreRequest.newBuilder().setMemberId(member + "-nobody").build()));
+            var otherStaff = anonymous.withInterceptors(AuthTestResource.as(AuthTestResource.staff("other-" + home)));
+            assertThat(ScoreResourceTest.notFoundDescription(() -> otherStaff.explainScore(
+                    ExplainScoreRequest.newBuilder().setMemberId(member).build())))
+                    .isEqualTo(unknown.replace(member + "-nobody", member));
             assertCode(() -> anonymous.explainScore(ExplainScoreRequest.newBuilder().setMemberId(member).build()),
                     Status.Code.UNAUTHENTICATED, "");
         } finally {

@@ -9,8 +9,11 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.anyOf;
 
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.proto.auth.Roles;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -291,10 +294,12 @@ class ScoreResourceTest {
         String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
         String loyal = "loyal-" + UUID.randomUUID();
         String lapsed = "lapsed-" + UUID.randomUUID();
+        String homeless = "homeless-" + UUID.randomUUID(); // orders naming no store: no home store
         var scores = kafka.consume(String.class, ChurnScored.class).fromTopics(Topics.CHURN_SCORES);
         List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
         records.addAll(weeklyOrders(loyal, store, 8, CLOCK.minus(Duration.ofDays(2))));
         records.addAll(weeklyOrders(lapsed, store, 8, CLOCK.minus(Duration.ofDays(60))));
+        records.addAll(weeklyOrders(homeless, "", 4, CLOCK.minus(Duration.ofDays(60))));
         kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=5")
@@ -307,6 +312,21 @@ class ScoreResourceTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> scores.getRecords().stream()
                 .anyMatch(r -> r.key().equals(lapsed) && r.value().getHomeStoreId().equals(store)));
         scores.stop();
+
+        // Store staff read their home store's member as the analyst does; any other member as an unknown one.
+        String analysts = given().get("/members/" + lapsed + "/score").then().statusCode(200).extract().asString();
+        String ownStaff = AuthTestResource.staff(store);
+        assertThat(given().header("Authorization", "Bearer " + ownStaff).get("/members/" + lapsed + "/score")
+                .then().statusCode(200).extract().asString()).isEqualTo(analysts);
+        answeredAsAnUnknownMember(AuthTestResource.staff("other-" + store), lapsed, "/score");
+        answeredAsAnUnknownMember(AuthTestResource.withRoles(Roles.STAFF), lapsed, "/score"); // a token naming no store
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + homeless + "/score")
+                .then().statusCode(200).body("homeStoreId", anyOf(nullValue(), equalTo(""))));
+        answeredAsAnUnknownMember(ownStaff, homeless, "/score");
+        answeredAsAnUnknownMember(ownStaff, "nobody-" + UUID.randomUUID(), "/score");
+        given().header("Authorization", "").get("/members/" + lapsed + "/score").then().statusCode(401);
+        given().header("Authorization", "Bearer " + AuthTestResource.withRoles(Roles.INGEST))
+                .get("/members/" + lapsed + "/score").then().statusCode(403);
 
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
                 .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
@@ -322,12 +342,57 @@ class ScoreResourceTest {
             assertThatThrownBy(() -> stub.getScore(GetScoreRequest.newBuilder().setMemberId("nobody").build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+
+            // GetScore: REST's rule, NOT_FOUND for any member but the staff's own store's, as for "nobody"
+            String unknown = notFoundDescription(() -> stub.getScore(GetScoreRequest.newBuilder().setMemberId("nobody").build()));
+            var anonymous = ChurnServiceGrpc.newBlockingStub(
+                    ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build());
+            try {
+                var own = anonymous.withInterceptors(AuthTestResource.as(ownStaff));
+                assertThat(own.getScore(GetScoreRequest.newBuilder().setMemberId(lapsed).build()))
+                        .isEqualTo(stub.getScore(GetScoreRequest.newBuilder().setMemberId(lapsed).build()));
+                var other = anonymous.withInterceptors(AuthTestResource.as(AuthTestResource.staff("other-" + store)));
+                assertThat(notFoundDescription(() -> other.getScore(GetScoreRequest.newBuilder().setMemberId(lapsed).build())))
+                        .isEqualTo(unknown.replace("nobody", lapsed));
+                assertThat(notFoundDescription(() -> own.getScore(GetScoreRequest.newBuilder().setMemberId(homeless).build())))
+                        .isEqualTo(unknown.replace("nobody", homeless));
+                assertThatThrownBy(() -> anonymous.getScore(GetScoreRequest.newBuilder().setMemberId(lapsed).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            } finally {
+                ((ManagedChannel) anonymous.getChannel()).shutdownNow();
+            }
             var roi = stub.calculateRoi(RoiRequest.newBuilder().setMembers(100_000).setRiskShare(0.2).setTouchCost(0.25)
                     .setCouponCost(2).setWinBackUplift(0.08).setNetValuePerWonBack(60).build());
             assertThat(roi.getRoi()).isBetween(2.12, 2.14);
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /**
+     * What the caller of this token is told of the member at /members/{member}{path}: a 404 whose body is, but for
+     * the id, what an analyst is told of a member with no score.
+     */
+    static void answeredAsAnUnknownMember(String token, String member, String path) {
+        String unknown = "unknown-" + UUID.randomUUID();
+        var asUnknown = given().get("/members/" + unknown + path).then().statusCode(404).extract();
+        var answered = given().header("Authorization", "Bearer " + token).get("/members/" + member + path)
+                .then().statusCode(404).extract();
+        assertThat(answered.contentType()).isEqualTo(asUnknown.contentType());
+        assertThat(answered.asString()).isEqualTo(asUnknown.asString().replace(unknown, member));
+        assertThat(answered.jsonPath().getString("detail")).isEqualTo("no score for member " + member);
+    }
+
+    /** The description of the NOT_FOUND the call fails with. */
+    static String notFoundDescription(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            return e.getStatus().getDescription();
+        }
+        throw new AssertionError("answered, where NOT_FOUND was expected");
     }
 
     /** A NUL reached PostgreSQL (INTERNAL); unset ROI inputs were taken as 0 and answered OK with a wrong ROI. */
