@@ -58,6 +58,7 @@ public class StitchingGraph {
         WriterLock.Tenure tenure = writer.check();
         if (graph == null || writes.failedOn(graph) || !tenure.equals(loadedInTenure)) { // another instance may have written in between
             awaitWrites();
+            graph = null; // garbage before the new one is built: a heap sized for one graph does not hold two
             graph = load();
             loadedInTenure = tenure;
         }
