@@ -109,10 +109,10 @@ public class StitchingGraph {
         long started = System.nanoTime();
         IdentityGraph loaded = new IdentityGraph(IdentityConfig.guardrails(config), IdentityConfig.matchWeights(config),
                 IdentityConfig.weightEstimation(config));
-        repository.members().forEach(m -> loaded.restoreMember(m.id(), m.mergedInto()));
-        repository.links().forEach(l -> loaded.restoreLink(l.identifier(), l.memberId(), l.lastSeen()));
+        repository.members(m -> loaded.restoreMember(m.id(), m.mergedInto()));
+        repository.links(l -> loaded.restoreLink(l.identifier(), l.memberId(), l.lastSeen()));
         repository.quarantined().forEach(loaded::restoreQuarantine);
-        repository.identifierStores(row -> loaded.restoreStore((Identifier) row[0], (String) row[1]));
+        repository.identifierStores(loaded::restoreStore);
         repository.cannotLink().forEach(pair -> loaded.forbidMerge(pair[0], pair[1]));
         int[] events = new int[1];
         repository.storedEvents(stored -> {

@@ -8,9 +8,11 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -29,9 +32,17 @@ public class GraphRepository {
     private static final int PAGE = 20_000;
 
     private final Pool pool;
+    private final int pageSize;
 
+    @Inject
     public GraphRepository(Pool pool) {
+        this(pool, PAGE);
+    }
+
+    /** @param pageSize rows per page while the graph loads (small in a test that crosses page ends) */
+    GraphRepository(Pool pool, int pageSize) {
         this.pool = pool;
+        this.pageSize = pageSize;
     }
 
     public record MemberRow(String id, String mergedInto) {
@@ -56,24 +67,20 @@ public class GraphRepository {
     }
 
     // ---- loading the graph (blocking, once) ----
+    // Every table is read a page at a time: at millions of rows a whole row set held while the graph
+    // it feeds grows does not fit the heap the service is sized for.
 
-    public List<MemberRow> members() {
-        return pool.query("SELECT id, merged_into FROM member").execute()
-                .map(rows -> {
-                    List<MemberRow> members = new ArrayList<>();
-                    rows.forEach(row -> members.add(new MemberRow(row.getString(0), row.getString(1))));
-                    return members;
-                }).await().indefinitely();
+    public void members(Consumer<MemberRow> each) {
+        inKeyOrder("SELECT id, merged_into FROM member WHERE id > $1 ORDER BY id LIMIT $2", 1,
+                row -> each.accept(new MemberRow(row.getString(0), row.getString(1))));
     }
 
-    public List<LinkRow> links() {
-        return pool.query("SELECT type, value, member_id, last_seen FROM member_identifier").execute()
-                .map(rows -> {
-                    List<LinkRow> links = new ArrayList<>();
-                    rows.forEach(row -> links.add(new LinkRow(identifier(row, 0), row.getString(2),
-                            row.getOffsetDateTime(3).toInstant())));
-                    return links;
-                }).await().indefinitely();
+    public void links(Consumer<LinkRow> each) {
+        inKeyOrder("""
+                SELECT type, value, member_id, last_seen FROM member_identifier
+                WHERE (type, value) > ($1, $2) ORDER BY type, value LIMIT $3""", 2,
+                row -> each.accept(new LinkRow(identifier(row, 0), row.getString(2),
+                        row.getOffsetDateTime(3).toInstant())));
     }
 
     public List<Identifier> quarantined() {
@@ -85,10 +92,11 @@ public class GraphRepository {
                 }).await().indefinitely();
     }
 
-    public void identifierStores(Consumer<Object[]> each) {
-        pool.query("SELECT type, value, store_id FROM identifier_store").execute()
-                .await().indefinitely()
-                .forEach(row -> each.accept(new Object[] {identifier(row, 0), row.getString(2)}));
+    public void identifierStores(BiConsumer<Identifier, String> each) {
+        inKeyOrder("""
+                SELECT type, value, store_id FROM identifier_store
+                WHERE (type, value, store_id) > ($1, $2, $3) ORDER BY type, value, store_id LIMIT $4""", 3,
+                row -> each.accept(identifier(row, 0), row.getString(2)));
     }
 
     public List<String[]> cannotLink() {
@@ -102,27 +110,37 @@ public class GraphRepository {
 
     /** Every member-bearing event, a page at a time in key order. */
     public void storedEvents(Consumer<StoredEvent> each) {
-        String source = "";
-        String eventId = "";
+        inKeyOrder("""
+                SELECT source, event_id, member_id, payload FROM channel_event
+                WHERE member_id IS NOT NULL AND (source, event_id) > ($1, $2)
+                ORDER BY source, event_id LIMIT $3""", 2,
+                row -> each.accept(new StoredEvent(row.getString(0), row.getString(1), row.getString(2),
+                        row.getBuffer(3).getBytes())));
+    }
+
+    /**
+     * Runs a keyset-paged query to its end, one page in memory at a time.
+     *
+     * @param sql        selects the key's text columns first, takes the last key read as its first
+     *                   {@code keyColumns} parameters (empty strings: from the start) and the page size last
+     */
+    private void inKeyOrder(String sql, int keyColumns, Consumer<Row> each) {
+        Object[] parameters = new Object[keyColumns + 1];
+        Arrays.fill(parameters, "");
+        parameters[keyColumns] = pageSize;
         while (true) {
-            List<StoredEvent> page = pool.preparedQuery("""
-                    SELECT source, event_id, member_id, payload FROM channel_event
-                    WHERE member_id IS NOT NULL AND (source, event_id) > ($1, $2)
-                    ORDER BY source, event_id LIMIT $3""")
-                    .execute(Tuple.of(source, eventId, PAGE))
-                    .map(rows -> {
-                        List<StoredEvent> events = new ArrayList<>(PAGE);
-                        rows.forEach(row -> events.add(new StoredEvent(row.getString(0), row.getString(1),
-                                row.getString(2), row.getBuffer(3).getBytes())));
-                        return events;
-                    }).await().indefinitely();
-            page.forEach(each);
-            if (page.size() < PAGE) {
+            RowSet<Row> page = pool.preparedQuery(sql).execute(Tuple.from(parameters)).await().indefinitely();
+            Row last = null;
+            for (Row row : page) {
+                each.accept(row);
+                last = row;
+            }
+            if (page.size() < pageSize) {
                 return;
             }
-            StoredEvent last = page.get(page.size() - 1);
-            source = last.source();
-            eventId = last.eventId();
+            for (int column = 0; column < keyColumns; column++) {
+                parameters[column] = last.getString(column);
+            }
         }
     }
 
