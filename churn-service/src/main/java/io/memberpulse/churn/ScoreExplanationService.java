@@ -6,14 +6,12 @@ import io.memberpulse.churn.domain.MemberNotFoundException;
 import io.memberpulse.churn.domain.RhythmChurnModel;
 import io.memberpulse.churn.domain.ScoreExplanation;
 import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.Contributions;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -48,8 +46,7 @@ public class ScoreExplanationService {
         Instant asOf = score.asOf();
         List<Activity> facts = repository.activitiesOf(List.of(memberId)).await().indefinitely()
                 .getOrDefault(memberId, List.of());
-        StockOuts stockOuts = new StockOuts(repository.stockOuts(
-                asOf.minus(Duration.ofDays(FeatureExtractor.STOCKOUT_WINDOW_DAYS)), asOf.plusNanos(1)).await().indefinitely());
+        StockOuts stockOuts = repository.stockOutsSeenAt(asOf).await().indefinitely();
         // no purchase by the score's as-of any more (lines moved by a merge or split a moment ago): the score is going
         TrainedChurnModel.Explained explained = model.explain(facts, stockOuts, asOf)
                 .orElseThrow(() -> new MemberNotFoundException(memberId));

@@ -3,8 +3,6 @@ package io.memberpulse.churn;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.RhythmChurnModel;
-import io.memberpulse.churn.domain.features.FeatureExtractor;
-import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;
@@ -388,7 +386,7 @@ public class ScoreMembersService {
         Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
         Optional<TrainedChurnModel> trained = models.current();
         Map<String, Double> probabilities = trained.isEmpty() ? Map.of()
-                : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), recentStockOuts(asOf), asOf);
+                : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), repository.stockOutsSeenAt(asOf).await().indefinitely(), asOf);
         List<ChurnScore> changed = new ArrayList<>();
         Set<String> unscored = new HashSet<>();
         Map<String, Instant> noLongerScored = new HashMap<>();
@@ -435,11 +433,6 @@ public class ScoreMembersService {
         changed.stream().map(ChurnScore::memberId).filter(id -> !writtenIds.contains(id)).forEach(overtaken::add);
         noLongerScored.keySet().stream().filter(id -> !removedIds.contains(id)).forEach(overtaken::add);
         return new Scored(unscored, overtaken);
-    }
-
-    private StockOuts recentStockOuts(Instant asOf) {
-        return new StockOuts(repository.stockOuts(asOf.minus(java.time.Duration.ofDays(
-                FeatureExtractor.STOCKOUT_WINDOW_DAYS)), asOf.plusNanos(1)).await().indefinitely());
     }
 
     /**

@@ -3,7 +3,9 @@ package io.memberpulse.churn.store;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.StockOut;
+import io.memberpulse.churn.domain.features.StockOuts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -11,6 +13,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -170,6 +173,15 @@ public class ChurnRepository {
     }
 
     public record StoredStockOut(String source, String eventId, StockOut stockOut) {
+    }
+
+    /**
+     * The stock-outs a feature vector as of {@code asOf} can see: the feature's window up to and including
+     * {@code asOf}. Scoring and explaining a score both read them here so that their windows cannot drift apart.
+     */
+    public Uni<StockOuts> stockOutsSeenAt(Instant asOf) {
+        return stockOuts(asOf.minus(Duration.ofDays(FeatureExtractor.STOCKOUT_WINDOW_DAYS)), asOf.plusNanos(1))
+                .map(StockOuts::new);
     }
 
     /** Stock-outs at or after {@code from} and strictly before {@code before}; null = unbounded. */
