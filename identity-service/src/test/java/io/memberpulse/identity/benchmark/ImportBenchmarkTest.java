@@ -225,14 +225,18 @@ class ImportBenchmarkTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(split.statusCode()).isEqualTo(200);
         double splitSeconds = (System.nanoTime() - splitStarted) / 1e9;
+        System.gc();
+        HeapSampler heap = new HeapSampler();
         long started = System.nanoTime();
         HttpResponse<String> next = http.send(HttpRequest.newBuilder(csv).header("Content-Type", "text/csv")
                 .header("Authorization", BEARER).POST(HttpRequest.BodyPublishers.ofString(header
                         + "rb3-" + run + ",pos,order,2025-06-03T10:00:00+08:00,s001," + memberNo + ",rb3-" + run
                         + ",1,10.00\n")).build(), HttpResponse.BodyHandlers.ofString());
+        double rebuildSeconds = (System.nanoTime() - started) / 1e9;
         assertThat(next.statusCode()).isEqualTo(200);
         System.out.printf("identity graph rebuild after a split, %,d events stored: split %.2f s, the next import (one "
-                + "event, the graph rebuilt from PostgreSQL) %.2f s%n", stored, splitSeconds, (System.nanoTime() - started) / 1e9);
+                + "event, the graph rebuilt from PostgreSQL) %.2f s, heap in use at most meanwhile %,d MB%n", stored,
+                splitSeconds, rebuildSeconds, heap.stop());
     }
 
     /**
