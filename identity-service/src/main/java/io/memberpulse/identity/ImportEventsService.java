@@ -190,21 +190,22 @@ public class ImportEventsService {
             Map<ChannelEvent, List<Identifier>> normalized) {
         synchronized (graphs) {
             IdentityGraph graph = graphs.graph();
+            long generation = graphs.generation();
             WriterLock.Tenure tenure = graphs.tenure();
             Stitched stitched;
             try {
-                stitched = stitch(graph, events, normalized);
+                stitched = stitch(graph, generation, events, normalized);
             } catch (RuntimeException e) {
                 graphs.invalidate(); // the graph may hold part of the batch; rebuilt once the queued writes ended
                 throw e;
             }
-            CompletableFuture<Imported> written = graphs.queueWrite(graph, () -> store(stitched, tenure), writeThread);
-            unwritten.add(graph, stitched.rows(), stitched.retracted(), written);
+            CompletableFuture<Imported> written = graphs.queueWrite(generation, () -> store(stitched, tenure), writeThread);
+            unwritten.add(generation, stitched.rows(), stitched.retracted(), written);
             return written;
         }
     }
 
-    private Stitched stitch(IdentityGraph graph, List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
+    private Stitched stitch(IdentityGraph graph, long generation, List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
         Map<String, ChannelEvent> unique = new LinkedHashMap<>();
         for (ChannelEvent event : events) {
             unique.putIfAbsent(IdentityRepository.eventKey(sourceCode(event), event.getEventId()), event);
@@ -213,7 +214,7 @@ public class ImportEventsService {
         List<ChannelEvent> candidates = new ArrayList<>(unique.values());
         Instant now = Instant.now();
         // read what the database holds only after this: a batch committing meanwhile is then seen in one or the other
-        unwritten.prune(graph);
+        unwritten.prune(generation);
         Timer.Sample reading = Timer.start();
         Map<String, byte[]> known = unwritten.events();
         List<ChannelEvent> unknown = candidates.stream()

@@ -39,6 +39,11 @@ public class StitchingGraph {
     private final IdentifierNormalizer normalizer;
     private final SingleWriter writer;
     private IdentityGraph graph;
+    /**
+     * Which load the graph is: batches and their writes name it, never the graph itself, so that nothing
+     * holds a dropped graph while its successor loads (a heap sized for one graph does not hold two).
+     */
+    private long generation;
     private WriterLock.Tenure loadedInTenure;
     private final WriteQueue writes = new WriteQueue();
 
@@ -56,13 +61,19 @@ public class StitchingGraph {
      */
     synchronized IdentityGraph graph() {
         WriterLock.Tenure tenure = writer.check();
-        if (graph == null || writes.failedOn(graph) || !tenure.equals(loadedInTenure)) { // another instance may have written in between
+        if (graph == null || writes.failedOn(generation) || !tenure.equals(loadedInTenure)) { // another instance may have written in between
             awaitWrites();
             graph = null; // garbage before the new one is built: a heap sized for one graph does not hold two
             graph = load();
+            generation++;
             loadedInTenure = tenure;
         }
         return graph;
+    }
+
+    /** Which load of the graph {@link #graph} returned (1, 2, ...). Call after it, holding this object's lock. */
+    synchronized long generation() {
+        return generation;
     }
 
     /**
@@ -91,7 +102,7 @@ public class StitchingGraph {
      * Queues the write of a batch stitched on {@code stitchedOn} behind the writes queued before it
      * (see {@link WriteQueue}). Call holding this object's lock, in stitching order.
      */
-    synchronized <T> CompletableFuture<T> queueWrite(IdentityGraph stitchedOn, Supplier<T> write, Executor executor) {
+    synchronized <T> CompletableFuture<T> queueWrite(long stitchedOn, Supplier<T> write, Executor executor) {
         return writes.queue(stitchedOn, write, executor);
     }
 

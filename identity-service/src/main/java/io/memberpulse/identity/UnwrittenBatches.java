@@ -1,6 +1,5 @@
 package io.memberpulse.identity;
 
-import io.memberpulse.identity.domain.IdentityGraph;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.IdentityRepository;
 import java.time.Duration;
@@ -24,14 +23,15 @@ import java.util.concurrent.CompletableFuture;
  */
 final class UnwrittenBatches {
     /** @param retracted stored lines the batch flags as repeating another (duplicateOf set), once it commits */
-    private record Batch(IdentityGraph graph, List<EventRow> rows, List<EventRow> retracted,
+    /** @param generation the load of the graph it was stitched on ({@link StitchingGraph#generation}) */
+    private record Batch(long generation, List<EventRow> rows, List<EventRow> retracted,
             CompletableFuture<?> committed) {
     }
 
     private final List<Batch> batches = new ArrayList<>();
 
-    void add(IdentityGraph graph, List<EventRow> rows, List<EventRow> retracted, CompletableFuture<?> committed) {
-        batches.add(new Batch(graph, rows, retracted, committed));
+    void add(long generation, List<EventRow> rows, List<EventRow> retracted, CompletableFuture<?> committed) {
+        batches.add(new Batch(generation, rows, retracted, committed));
     }
 
     /**
@@ -39,11 +39,11 @@ final class UnwrittenBatches {
      * another graph than this one (the graph was rebuilt from the database after their writes ended,
      * whether they committed or not). Call before reading the database.
      */
-    void prune(IdentityGraph graph) {
+    void prune(long generation) {
         for (Iterator<Batch> it = batches.iterator(); it.hasNext(); ) {
             Batch batch = it.next();
             boolean committed = batch.committed().isDone() && !batch.committed().isCompletedExceptionally();
-            if (committed || batch.graph() != graph) {
+            if (committed || batch.generation() != generation) {
                 it.remove();
             }
         }

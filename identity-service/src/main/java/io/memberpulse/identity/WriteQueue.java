@@ -1,6 +1,5 @@
 package io.memberpulse.identity;
 
-import io.memberpulse.identity.domain.IdentityGraph;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -15,15 +14,15 @@ import java.util.function.Supplier;
 final class WriteQueue {
     /** The last queued write (completed: none pending). */
     private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
-    /** The graph whose batch failed to be written. */
-    private volatile IdentityGraph failed;
+    /** The load of the graph ({@link StitchingGraph#generation}) whose batch failed to be written; 0: none. */
+    private volatile long failed;
 
     /**
      * Queues the write of a batch stitched on {@code stitchedOn}: it runs on {@code executor} after
      * every write queued before it has ended, whether they succeeded or not, unless a write of a batch
      * stitched on the same graph failed.
      */
-    synchronized <T> CompletableFuture<T> queue(IdentityGraph stitchedOn, Supplier<T> write, Executor executor) {
+    synchronized <T> CompletableFuture<T> queue(long stitchedOn, Supplier<T> write, Executor executor) {
         CompletableFuture<T> written = last.handleAsync((ignored, earlierFailure) -> {
             if (failed == stitchedOn) {
                 throw new IllegalStateException("not written: a batch stitched before this one failed to be written "
@@ -41,8 +40,8 @@ final class WriteQueue {
     }
 
     /** Whether a batch stitched on this graph failed to be written (the graph is then ahead of the database). */
-    boolean failedOn(IdentityGraph graph) {
-        return graph != null && graph == failed;
+    boolean failedOn(long generation) {
+        return generation != 0 && generation == failed;
     }
 
     /** Blocks until every write queued so far has ended (failures included). */

@@ -2,9 +2,6 @@ package io.memberpulse.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.memberpulse.identity.domain.IdentityGraph;
-import io.memberpulse.identity.domain.MatchWeights;
-import io.memberpulse.identity.domain.StitchGuardrails;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.IdentityRepository;
 import java.time.Duration;
@@ -16,11 +13,8 @@ import org.junit.jupiter.api.Test;
 class UnwrittenBatchesTest {
     static final Instant T = Instant.parse("2025-03-01T10:00:00Z");
     static final Duration WINDOW = Duration.ofMinutes(60);
-    static final IdentityGraph GRAPH = emptyGraph();
-
-    static IdentityGraph emptyGraph() {
-        return new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.DEFAULTS);
-    }
+    /** The load of the graph the batches were stitched on, as StitchingGraph numbers them. */
+    static final long GRAPH = 1;
 
     static EventRow order(String source, String id, String store, Instant at, String duplicateOf) {
         return new EventRow(source, id, "m-" + id, "order", at, store, "o-" + id, new byte[0], duplicateOf, null);
@@ -50,7 +44,7 @@ class UnwrittenBatchesTest {
         unwritten.prune(GRAPH);
         assertThat(unwritten.events().keySet()).hasSize(1); // batches stitched after it on this graph are refused anyway
 
-        unwritten.prune(emptyGraph());
+        unwritten.prune(GRAPH + 1);
         assertThat(unwritten.events().keySet()).isEmpty();
     }
 

@@ -3,9 +3,6 @@ package io.memberpulse.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.memberpulse.identity.domain.IdentityGraph;
-import io.memberpulse.identity.domain.MatchWeights;
-import io.memberpulse.identity.domain.StitchGuardrails;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -13,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +19,11 @@ class WriteQueueTest {
     final WriteQueue queue = new WriteQueue();
     final List<String> written = new CopyOnWriteArrayList<>();
 
-    static IdentityGraph graph() {
-        return new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.DEFAULTS);
+    static final AtomicLong LOADS = new AtomicLong();
+
+    /** A new load of the graph, as StitchingGraph numbers them. */
+    static long graph() {
+        return LOADS.incrementAndGet();
     }
 
     @AfterEach
@@ -30,7 +31,7 @@ class WriteQueueTest {
         executor.shutdownNow();
     }
 
-    CompletableFuture<String> write(IdentityGraph on, String batch, CountDownLatch wait) {
+    CompletableFuture<String> write(long on, String batch, CountDownLatch wait) {
         return queue.queue(on, () -> {
             try {
                 wait.await();
@@ -44,7 +45,7 @@ class WriteQueueTest {
 
     @Test
     void writesRunOneAtATimeInTheOrderQueued() {
-        IdentityGraph graph = graph();
+        long graph = graph();
         CountDownLatch first = new CountDownLatch(1);
         CompletableFuture<String> a = write(graph, "a", first);
         CompletableFuture<String> b = write(graph, "b", new CountDownLatch(0));
@@ -57,12 +58,12 @@ class WriteQueueTest {
 
     @Test
     void aFailedWriteRefusesTheWritesStitchedAfterItOnTheSameGraphOnly() {
-        IdentityGraph stale = graph();
+        long stale = graph();
         CompletableFuture<String> failing = queue.queue(stale, () -> {
             throw new IllegalStateException("connection lost");
         }, executor);
         CompletableFuture<String> next = write(stale, "stitched on the failed batch", new CountDownLatch(0));
-        IdentityGraph rebuilt = graph();
+        long rebuilt = graph();
         CompletableFuture<String> afterRebuild = write(rebuilt, "stitched on the rebuilt graph", new CountDownLatch(0));
 
         assertThatThrownBy(failing::join).isInstanceOf(CompletionException.class).hasRootCauseMessage("connection lost");
@@ -75,7 +76,7 @@ class WriteQueueTest {
 
     @Test
     void awaitAllReturnsOnceEveryQueuedWriteEndedFailuresIncluded() {
-        IdentityGraph graph = graph();
+        long graph = graph();
         CountDownLatch hold = new CountDownLatch(1);
         CompletableFuture<String> slow = write(graph, "slow", hold);
         queue.queue(graph, () -> {
