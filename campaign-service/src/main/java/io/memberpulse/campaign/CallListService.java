@@ -1,5 +1,6 @@
 package io.memberpulse.campaign;
 
+import io.memberpulse.campaign.domain.CallCapacity;
 import io.memberpulse.campaign.domain.CallList;
 import io.memberpulse.campaign.domain.CallListQuery;
 import io.memberpulse.campaign.store.CallListCache;
@@ -15,20 +16,20 @@ import java.time.ZoneId;
 public class CallListService {
     private final CallListLoader loader;
     private final CallListCache cache;
-    private final int dailyCapacity;
+    private final CallCapacity capacity;
     private final ZoneId dayZone;
     private final Clock clock;
 
     CallListService(CallListLoader loader, CallListCache cache, CampaignConfig config, Clock clock) {
         this.loader = loader;
         this.cache = cache;
-        this.dailyCapacity = config.campaign().dailyCallCapacity();
+        this.capacity = new CallCapacity(config.campaign().dailyCallCapacity(), config.campaign().storeCallCapacity());
         this.dayZone = ZoneId.of(config.campaign().dayZone());
         this.clock = clock;
     }
 
     /**
-     * Without a limit, the calls that fit in what is left of the store's daily capacity (the outcomes it recorded since
+     * Without a limit, the calls that fit in what is left of the store's daily capacity (its own, or the chain's) (the outcomes it recorded since
      * the start of its day, in day-zone, count against it); the rest are the shopping guides' messages. Fails with
      * InvalidArgumentException for a blank store or negative limit, StoreNotFoundException for an unknown store.
      */
@@ -38,7 +39,7 @@ public class CallListService {
                     Instant now = clock.instant();
                     return today(query.storeId(), LocalDate.ofInstant(now, dayZone))
                             .map(day -> CallList.firstOf(query.storeId(), day.tasks(),
-                                    query.limitOr(dailyCapacity, day.callsMade()), now, dayZone));
+                                    query.limitOr(capacity.of(query.storeId()), day.callsMade()), now, dayZone));
                 });
     }
 

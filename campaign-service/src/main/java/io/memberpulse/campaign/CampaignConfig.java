@@ -62,6 +62,12 @@ public interface CampaignConfig {
         @WithDefault("20")
         int dailyCallCapacity();
 
+        /**
+         * Stores whose daily call capacity differs from daily-call-capacity, by store id
+         * ({@code memberpulse.campaign.store-call-capacity."store-id"=N}): a flagship calls more than a kiosk.
+         */
+        Map<String, Integer> storeCallCapacity();
+
         /** Members below this churn probability never get a task, even inside the top share. */
         @WithDefault("0.5")
         double minProbability();
