@@ -83,6 +83,13 @@ public interface CampaignConfig {
         @WithDefault("30")
         int couponValidityDays();
 
+        /**
+         * The most tasks a call list holds, calls and guide messages together (and the largest limit a caller may
+         * ask for): a store's first ones in call-list order are read, cached and sent, never all its open tasks.
+         */
+        @WithDefault("200")
+        int callListMaxTasks();
+
         /** Safety net for a missed invalidation: a cached call list is dropped after this long anyway. */
         @WithDefault("PT10M")
         Duration callListCacheTtl();

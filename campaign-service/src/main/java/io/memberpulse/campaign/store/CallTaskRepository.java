@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity, String> {
     private final Pool pool;
     private static final Sort RANKED = Sort.descending("valueAtRisk").and("dueAt").and("id");
+    private static final Sort OVERDUE_FIRST = Sort.ascending("dueAt").and("id");
     /** Members scored in store ?1. */
     private static final String SCORED_IN_STORE = "select r.memberId from MemberRiskEntity r where r.storeId = ?1";
     /**
@@ -48,9 +49,22 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 .map(rows -> rows.stream().map(EntityMapper::openTask).toList());
     }
 
-    /** A store's OPEN tasks, largest value at risk first (index call_task_store_status_value). */
-    public Uni<List<CallTask>> rankedOpen(String storeId) {
-        return list("storeId = ?1 and status = ?2", RANKED, storeId, CallTaskEntity.OPEN)
+    /**
+     * The first {@code max} of a store's OPEN tasks in call-list order as of {@code now}: those overdue, longest
+     * overdue first, then the largest value at risk first (index call_task_store_status_value). Bounded: a store with
+     * thousands of open tasks (a backlog, a mass campaign) is never read, cached and sent whole.
+     */
+    public Uni<List<CallTask>> rankedOpen(String storeId, Instant now, int max) {
+        return find("storeId = ?1 and status = ?2 and dueAt < ?3", OVERDUE_FIRST, storeId, CallTaskEntity.OPEN, now)
+                .page(0, max).list()
+                .flatMap(overdue -> overdue.size() >= max ? Uni.createFrom().item(overdue)
+                        : find("storeId = ?1 and status = ?2 and dueAt >= ?3", RANKED, storeId, CallTaskEntity.OPEN, now)
+                                .page(0, max - overdue.size()).list()
+                                .map(rest -> {
+                                    List<CallTaskEntity> all = new ArrayList<>(overdue);
+                                    all.addAll(rest);
+                                    return all;
+                                }))
                 .map(rows -> rows.stream().map(EntityMapper::callTask).toList());
     }
 

@@ -94,8 +94,7 @@ class CallListBoundsTest {
         int open = 600;
         List<String> members = openTasks(store, run, open, 3);
 
-        JsonPath list = given().get("/stores/{s}/call-list", store).then().statusCode(200)
-                .body("openTasks", equalTo(open)).extract().jsonPath();
+        JsonPath list = given().get("/stores/{s}/call-list", store).then().statusCode(200).extract().jsonPath();
         List<String> called = list.getList("tasks.memberId", String.class);
         List<String> messaged = list.getList("guideMessages.memberId", String.class);
         // The three overdue first, longest overdue first; then the largest values at risk.
