@@ -13,7 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 
-/** A store's ranked OPEN tasks from PostgreSQL, each with its member's card (phone and talking points). */
+/** A store's first OPEN tasks in call-list order from PostgreSQL, each with its member's card (phone and talking points). */
 @ApplicationScoped
 class CallListLoader {
     private final KnownStoreRepository stores;
@@ -34,10 +34,13 @@ class CallListLoader {
         return Panache.withSession(() -> outcomes.recordedIn(storeId, from, to));
     }
 
-    /** Fails with StoreNotFoundException for a store no event or score ever named. */
-    Uni<List<CallTask>> load(String storeId) {
+    /**
+     * The first {@code max} of the store's OPEN tasks in call-list order as of {@code now}, with their cards. Fails with
+     * StoreNotFoundException for a store no event or score ever named.
+     */
+    Uni<List<CallTask>> load(String storeId, Instant now, int max) {
         return stores.exists(storeId).flatMap(exists -> exists
-                        ? Panache.withSession(() -> tasks.rankedOpen(storeId))
+                        ? Panache.withSession(() -> tasks.rankedOpen(storeId, now, max))
                         : Uni.createFrom().failure(new StoreNotFoundException(storeId)))
                 .flatMap(ranked -> cards.cards(ranked.stream().map(CallTask::memberId).toList())
                         .map(found -> ranked.stream().map(t -> t.with(found.getOrDefault(t.memberId(), MemberCard.NONE)))

@@ -1,5 +1,6 @@
 package io.memberpulse.campaign;
 
+import io.memberpulse.campaign.domain.CallCapacity;
 import io.memberpulse.campaign.domain.CallList;
 import io.memberpulse.campaign.domain.CallListQuery;
 import io.memberpulse.campaign.store.CallListCache;
@@ -15,30 +16,33 @@ import java.time.ZoneId;
 public class CallListService {
     private final CallListLoader loader;
     private final CallListCache cache;
-    private final int dailyCapacity;
+    private final CallCapacity capacity;
+    private final int maxTasks;
     private final ZoneId dayZone;
     private final Clock clock;
 
     CallListService(CallListLoader loader, CallListCache cache, CampaignConfig config, Clock clock) {
         this.loader = loader;
         this.cache = cache;
-        this.dailyCapacity = config.campaign().dailyCallCapacity();
+        this.capacity = new CallCapacity(config.campaign().dailyCallCapacity(), config.campaign().storeCallCapacity());
+        this.maxTasks = config.campaign().callListMaxTasks();
         this.dayZone = ZoneId.of(config.campaign().dayZone());
         this.clock = clock;
     }
 
     /**
-     * Without a limit, the calls that fit in what is left of the store's daily capacity (the outcomes it recorded since
-     * the start of its day, in day-zone, count against it); the rest are the shopping guides' messages. Fails with
-     * InvalidArgumentException for a blank store or negative limit, StoreNotFoundException for an unknown store.
+     * Without a limit, the calls that fit in what is left of the store's daily capacity, its own or the chain's (the
+     * outcomes it recorded since the start of its day, in day-zone, count against it); the rest, up to
+     * call-list-max-tasks in all, are the shopping guides' messages. Fails with InvalidArgumentException for a blank
+     * store, a negative limit or one above call-list-max-tasks, StoreNotFoundException for an unknown store.
      */
     public Uni<CallList> callList(String storeId, int limit) {
-        return Uni.createFrom().item(() -> new CallListQuery(storeId, limit))
+        return Uni.createFrom().item(() -> new CallListQuery(storeId, limit).checkAtMost(maxTasks))
                 .flatMap(query -> {
                     Instant now = clock.instant();
-                    return today(query.storeId(), LocalDate.ofInstant(now, dayZone))
+                    return today(query.storeId(), now)
                             .map(day -> CallList.firstOf(query.storeId(), day.tasks(),
-                                    query.limitOr(dailyCapacity, day.callsMade()), now, dayZone));
+                                    query.limitOr(capacity.of(query.storeId()), day.callsMade()), now, dayZone));
                 });
     }
 
@@ -46,13 +50,14 @@ public class CallListService {
      * The store's ranked open tasks and the outcomes it recorded today: from Redis when cached today, else from
      * PostgreSQL (then cached). A cached read costs no query: recording an outcome invalidates the entry.
      */
-    private Uni<CallListCache.Entry> today(String storeId, LocalDate today) {
+    private Uni<CallListCache.Entry> today(String storeId, Instant now) {
+        LocalDate today = LocalDate.ofInstant(now, dayZone);
         return cache.get(storeId).flatMap(lookup -> {
             var cached = lookup.entry().filter(entry -> entry.day().equals(today));
             if (cached.isPresent()) {
                 return Uni.createFrom().item(cached.get());
             }
-            return loader.load(storeId)
+            return loader.load(storeId, now, maxTasks)
                     .flatMap(ranked -> loader.callsMade(storeId, today.atStartOfDay(dayZone).toInstant(),
                                     today.plusDays(1).atStartOfDay(dayZone).toInstant())
                             .map(made -> new CallListCache.Entry(today, made, ranked)))

@@ -62,6 +62,12 @@ public interface CampaignConfig {
         @WithDefault("20")
         int dailyCallCapacity();
 
+        /**
+         * Stores whose daily call capacity differs from daily-call-capacity, by store id
+         * ({@code memberpulse.campaign.store-call-capacity."store-id"=N}): a flagship calls more than a kiosk.
+         */
+        Map<String, Integer> storeCallCapacity();
+
         /** Members below this churn probability never get a task, even inside the top share. */
         @WithDefault("0.5")
         double minProbability();
@@ -76,6 +82,13 @@ public interface CampaignConfig {
         /** Days a coupon stays redeemable after it was issued (member.events carry no expiry). */
         @WithDefault("30")
         int couponValidityDays();
+
+        /**
+         * The most tasks a call list holds, calls and guide messages together (and the largest limit a caller may
+         * ask for): a store's first ones in call-list order are read, cached and sent, never all its open tasks.
+         */
+        @WithDefault("200")
+        int callListMaxTasks();
 
         /** Safety net for a missed invalidation: a cached call list is dropped after this long anyway. */
         @WithDefault("PT10M")

@@ -25,7 +25,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Records what staff report for a call: the task closes, the outcome is stored in the same
- * transaction and then published on intervention.outcomes. A repeated submit answers as before and
+ * transaction, the store's cached call list is dropped, and the caller is answered; the outcome is published on
+ * intervention.outcomes after that, without holding the answer. A repeated submit answers as before and
  * publishes nothing; a submit against a stale version, or on a task closed otherwise, is refused, and so is one
  * whose task a member merge moved to another member and store after it was checked (the move keeps the version).
  * An outcome Kafka never acknowledged is published again by the relay (consumers are idempotent on task id).
@@ -66,8 +67,19 @@ public class RecordOutcomeService {
                 }))
                 .onFailure(RecordOutcomeService::lostARace).transform(e -> new TaskConflictException(
                         "task " + taskId + " was changed by someone else at the same time: re-read it"))
-                .call(recorded -> recorded.repeated() ? Uni.createFrom().voidItem() : publishAndMark(recorded)
-                        .call(() -> cache.invalidate(List.of(recorded.task().storeId()))));
+                .call(recorded -> recorded.repeated() ? Uni.createFrom().voidItem()
+                        : cache.invalidate(List.of(recorded.task().storeId())).invoke(() -> publishLater(recorded)));
+    }
+
+    /**
+     * Publishes without holding the caller: the committed outcome row is the outbox, so staff are answered once it is
+     * stored and the call list forgot the task. A broker that is down or slow to acknowledge (a send may wait for
+     * metadata for max.block.ms, a minute by default) leaves the row unpublished for the relay.
+     */
+    private void publishLater(RecordedOutcome recorded) {
+        publishAndMark(recorded).subscribe().with(ignored -> {
+        }, failure -> LOG.warnf("outcome of task %s: publishing failed (%s); the relay retries",
+                recorded.task().taskId(), failure.getMessage()));
     }
 
     private Uni<Void> publishAndMark(RecordedOutcome recorded) {

@@ -13,6 +13,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +38,7 @@ class SegmentTaskPlanner {
     private final MemberSegmentRepository segments;
     private final SegmentRules rules;
     private final Duration coolDown;
+    private final ZoneId dayZone;
 
     SegmentTaskPlanner(CallTaskRepository tasks, SegmentCallStores callStores, StoreLocks locks,
             LiveCallCampaigns liveCalls, IdentityChangeRepository identities, MemberSegmentRepository segments,
@@ -48,6 +51,7 @@ class SegmentTaskPlanner {
         this.liveCalls = liveCalls;
         this.rules = rules;
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
+        this.dayZone = ZoneId.of(config.campaign().dayZone());
     }
 
     boolean triggers(String segmentId) {
@@ -96,10 +100,12 @@ class SegmentTaskPlanner {
         String member = change.memberId();
         return tasks.openOf(member).flatMap(open -> !open.isEmpty() ? armsOfCalled(change, open.get(0), now)
                 : tasks.calledSince(member, now.minus(coolDown)).flatMap(cooling -> cooling ? Uni.createFrom().nullItem()
+                        : tasks.awaitingFollowUp(member, LocalDate.ofInstant(now, dayZone)).flatMap(waiting -> waiting
+                        ? Uni.createFrom().<String>nullItem()
                         : tasks.optedOut(member).flatMap(optedOut -> optedOut ? Uni.createFrom().nullItem()
                                 : callStores.of(change).flatMap(placement -> placement.store() == null
                                         ? Uni.createFrom().nullItem()
-                                        : lockAlso(placement.store(), locked).chain(() -> open(change, placement, now))))));
+                                        : lockAlso(placement.store(), locked).chain(() -> open(change, placement, now)))))));
     }
 
     /**

@@ -17,6 +17,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -48,6 +50,8 @@ public class StoreTaskPlanner {
     private final SegmentRules segmentRules;
     private final Duration dueIn;
     private final Duration coolDown;
+    /** The calendar of follow-up dates: the days staff read. */
+    private final ZoneId dayZone;
 
     StoreTaskPlanner(MemberRiskRepository risks, MemberSegmentRepository segments, CallTaskRepository tasks, StoreLocks locks,
             LiveCallCampaigns liveCalls, InterventionSop sop, SegmentRules segmentRules, CampaignConfig config) {
@@ -60,6 +64,7 @@ public class StoreTaskPlanner {
         this.segmentRules = segmentRules;
         this.dueIn = Duration.ofHours(config.campaign().sopDueHours());
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
+        this.dayZone = ZoneId.of(config.campaign().dayZone());
     }
 
     /** Takes the stores' planning locks for the rest of the caller's transaction (sorted, so no deadlock). */
@@ -113,12 +118,15 @@ public class StoreTaskPlanner {
     }
 
     /**
-     * The store's members the SOP passes over whatever their risk: cooling down after a call in any store,
-     * opted out on one, or with an OPEN task in another store.
+     * The store's members the SOP passes over whatever their risk: cooling down after a call that reached them in any
+     * store, not reached on one whose follow-up date has not come, opted out on one, or with an OPEN task in another
+     * store. A member nobody answered is otherwise called again like anyone else.
      */
     private Uni<Set<String>> passedOver(String storeId, Instant now) {
         Set<String> skipped = new HashSet<>();
         return tasks.storeMembersCalledSince(storeId, now.minus(coolDown)).invoke(skipped::addAll)
+                .chain(() -> tasks.storeMembersAwaitingFollowUp(storeId, LocalDate.ofInstant(now, dayZone)))
+                .invoke(skipped::addAll)
                 .chain(() -> tasks.storeMembersOpenElsewhere(storeId)).invoke(skipped::addAll)
                 .chain(() -> tasks.storeMembersOptedOut(storeId)).invoke(skipped::addAll)
                 .replaceWith(skipped);

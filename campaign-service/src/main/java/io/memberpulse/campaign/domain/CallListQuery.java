@@ -16,6 +16,15 @@ public record CallListQuery(String storeId, int limit) {
         }
     }
 
+    /** Refuses a limit above what a call list holds at most. */
+    public CallListQuery checkAtMost(int maxTasks) {
+        if (limit > maxTasks) {
+            throw new InvalidArgumentException("limit", "must be at most " + maxTasks + " (a call list's most tasks), was "
+                    + limit);
+        }
+        return this;
+    }
+
     /**
      * The limit asked for, or without one what is left of the day's capacity: the calls the store already recorded
      * that day (outcomes of its tasks) count against it, so the list asked for again after calls were made does not

@@ -13,6 +13,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,12 +29,15 @@ import java.util.stream.Collectors;
 public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity, String> {
     private final Pool pool;
     private static final Sort RANKED = Sort.descending("valueAtRisk").and("dueAt").and("id");
+    private static final Sort OVERDUE_FIRST = Sort.ascending("dueAt").and("id");
     /** Members scored in store ?1. */
     private static final String SCORED_IN_STORE = "select r.memberId from MemberRiskEntity r where r.storeId = ?1";
     /**
      * Members merged into member ?1: their calls and opt-outs are the same person's, while their closed tasks and
      * outcomes stay under their own id for the campaigns they were enrolled in.
      */
+    /** The tasks whose outcome says the member was reached: a contact. */
+    private static final String REACHED = "select o.taskId from TaskOutcomeEntity o where o.reached = true";
     private static final String ABSORBED_BY = "select a.absorbedMemberId from MemberAliasEntity a where a.survivingMemberId = ?1";
 
     public CallTaskRepository(Pool pool) {
@@ -45,9 +49,22 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 .map(rows -> rows.stream().map(EntityMapper::openTask).toList());
     }
 
-    /** A store's OPEN tasks, largest value at risk first (index call_task_store_status_value). */
-    public Uni<List<CallTask>> rankedOpen(String storeId) {
-        return list("storeId = ?1 and status = ?2", RANKED, storeId, CallTaskEntity.OPEN)
+    /**
+     * The first {@code max} of a store's OPEN tasks in call-list order as of {@code now}: those overdue, longest
+     * overdue first, then the largest value at risk first (index call_task_store_status_value). Bounded: a store with
+     * thousands of open tasks (a backlog, a mass campaign) is never read, cached and sent whole.
+     */
+    public Uni<List<CallTask>> rankedOpen(String storeId, Instant now, int max) {
+        return find("storeId = ?1 and status = ?2 and dueAt < ?3", OVERDUE_FIRST, storeId, CallTaskEntity.OPEN, now)
+                .page(0, max).list()
+                .flatMap(overdue -> overdue.size() >= max ? Uni.createFrom().item(overdue)
+                        : find("storeId = ?1 and status = ?2 and dueAt >= ?3", RANKED, storeId, CallTaskEntity.OPEN, now)
+                                .page(0, max - overdue.size()).list()
+                                .map(rest -> {
+                                    List<CallTaskEntity> all = new ArrayList<>(overdue);
+                                    all.addAll(rest);
+                                    return all;
+                                }))
                 .map(rows -> rows.stream().map(EntityMapper::callTask).toList());
     }
 
@@ -152,10 +169,22 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
         return findById(taskId).map(row -> row == null ? null : row.storeId);
     }
 
-    /** Whether the member (or one merged into them) had a call outcome recorded since the instant, in any store (the cool-down). */
+    /**
+     * Whether the member (or one merged into them) was reached on a call since the instant, in any store (the
+     * cool-down: a call nobody answered is no contact).
+     */
     public Uni<Boolean> calledSince(String memberId, Instant since) {
-        return count("(memberId = ?1 or memberId in (" + ABSORBED_BY + ")) and status = ?2 and closedAt >= ?3", memberId,
-                CallTaskEntity.DONE, since).map(n -> n > 0);
+        return count("(memberId = ?1 or memberId in (" + ABSORBED_BY + ")) and status = ?2 and closedAt >= ?3 and id in ("
+                + REACHED + ")", memberId, CallTaskEntity.DONE, since).map(n -> n > 0);
+    }
+
+    /**
+     * Whether the member (or one merged into them) was not reached on a call whose follow-up date is after the day:
+     * staff asked to try again then, so no rule calls them before it.
+     */
+    public Uni<Boolean> awaitingFollowUp(String memberId, LocalDate today) {
+        return TaskOutcomeEntity.count("(memberId = ?1 or memberId in (" + ABSORBED_BY + ")) and reached = false"
+                + " and followUpDate > ?2", memberId, today).map(n -> n > 0);
     }
 
     /** Whether the member (or one merged into them) opted out on a call, in any store: no SOP rule calls them again. */
@@ -220,12 +249,19 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
     }
 
     /**
-     * Members scored in the store whose call got an outcome at or after the instant, in any store (the SOP's
-     * cool-down: a member who moved was called all the same), themselves or as a member merged into them.
+     * Members scored in the store who were reached on a call at or after the instant, in any store (the SOP's
+     * cool-down: a member who moved was called all the same; one nobody answered was not), themselves or as a member
+     * merged into them.
      */
     public Uni<Set<String>> storeMembersCalledSince(String storeId, Instant since) {
-        return scoredInStore(storeId, "select t.memberId from CallTaskEntity t where t.status = ?2 and t.closedAt >= ?3",
-                CallTaskEntity.DONE, since);
+        return scoredInStore(storeId, "select t.memberId from CallTaskEntity t where t.status = ?2 and t.closedAt >= ?3"
+                + " and t.id in (" + REACHED + ")", CallTaskEntity.DONE, since);
+    }
+
+    /** Members scored in the store not reached on a call whose follow-up date is after the day, in any store. */
+    public Uni<Set<String>> storeMembersAwaitingFollowUp(String storeId, LocalDate today) {
+        return scoredInStore(storeId, "select o.memberId from TaskOutcomeEntity o where o.reached = false"
+                + " and o.followUpDate > ?2", today);
     }
 
     /**

@@ -138,7 +138,7 @@ class CampaignResultsBenchmarkTest {
                 {"name": "results benchmark", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "sms",
                  "costPerTouch": 0.2, "couponValue": 5, "startAt": "%s", "endAt": "%s", "holdoutShare": %s,
                  "variants": ["a", "b", "c"]}""".formatted(store, start, start.plus(Duration.ofDays(30)), HOLDOUT_SHARE));
-        Campaigns.goLive(campaign);
+        Campaigns.goLiveAt(campaign, start);
 
         long began = System.nanoTime();
         Map<String, Integer> treatedByVariant = new LinkedHashMap<>();

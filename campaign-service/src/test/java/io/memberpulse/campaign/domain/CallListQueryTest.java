@@ -34,4 +34,11 @@ class CallListQueryTest {
         assertThatThrownBy(() -> new CallListQuery("s", -1))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("limit"));
     }
+
+    @Test
+    void aLimitAboveTheMostACallListHoldsIsRefused() {
+        assertThat(new CallListQuery("s", 200).checkAtMost(200).limit()).isEqualTo(200);
+        assertThatThrownBy(() -> new CallListQuery("s", 201).checkAtMost(200))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("limit"));
+    }
 }

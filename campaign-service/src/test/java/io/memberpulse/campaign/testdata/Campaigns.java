@@ -5,6 +5,8 @@ import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
+import io.memberpulse.campaign.SimulatedClock;
+import io.quarkus.arc.Arc;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
@@ -66,6 +68,20 @@ public final class Campaigns {
     public static void goLive(String campaign) {
         given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(200);
+    }
+
+    /**
+     * Takes the planned campaign live at {@code at} by the service's clock, then gives the clock back: a campaign starts
+     * when it goes live, so one whose test history (purchases, calls) lies between its start_at and now goes live then.
+     */
+    public static void goLiveAt(String campaign, Instant at) {
+        SimulatedClock clock = Arc.container().instance(SimulatedClock.class).get();
+        clock.set(at);
+        try {
+            goLive(campaign);
+        } finally {
+            clock.reset();
+        }
     }
 
     /** The campaign's results over REST, every number read as a double. */

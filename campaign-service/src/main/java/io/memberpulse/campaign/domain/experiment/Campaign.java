@@ -81,9 +81,10 @@ public record Campaign(String id, String name, Target target, String content,
 
     /**
      * The campaign in the next state, moved at the instant given. Going live needs a window that has not ended by
-     * then ({@link #checkNotEnded(Instant)}), and going live before start_at starts the campaign then (start_at becomes
-     * the move's instant): its touches and calls begin at once, so its purchases, coupons and calls count from then
-     * too, rather than calls charged to it whose effect before start_at would not count. Review ends the campaign: its holdout is given back
+     * then ({@link #checkNotEnded(Instant)}), and going live starts the campaign then (start_at becomes the move's
+     * instant), before or after the planned start_at: its touches, calls and holdout begin at once, so its purchases,
+     * coupons and calls count from then on, neither calls charged to it whose effect before start_at would not count
+     * nor, going live late, purchases and calls from before it existed. Review ends the campaign: its holdout is given back
      * to the SOP, so a move before end_at ends it then (end_at becomes the move's instant, never before start_at),
      * and every window measured against the holdout stops there rather than count calls to held-out members.
      */
@@ -94,7 +95,7 @@ public record Campaign(String id, String name, Target target, String content,
         if (next == CampaignState.LIVE) {
             checkNotEnded(at);
         }
-        Instant start = next == CampaignState.LIVE && at.isBefore(startAt) ? at : startAt;
+        Instant start = next == CampaignState.LIVE ? at : startAt;
         Instant end = next == CampaignState.REVIEW && at.isBefore(endAt) ? (at.isAfter(start) ? at : start) : endAt;
         return new Campaign(id, name, target, content, channel, offer, costPerTouch,
                 couponValue, start, end, holdoutShare, variants, next);

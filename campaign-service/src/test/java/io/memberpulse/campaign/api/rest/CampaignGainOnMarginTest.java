@@ -197,7 +197,7 @@ class CampaignGainOnMarginTest {
         List<String> treated = Campaigns.members("t", run, 2, m -> armOf(campaign, m) == Arm.TREATED);
         List<String> heldOut = Campaigns.members("h", run, 2, m -> armOf(campaign, m) == Arm.HOLDOUT);
         Campaigns.scoredIn(kafka, database, store, List.of(treated.get(0), treated.get(1), heldOut.get(0), heldOut.get(1)));
-        Campaigns.goLive(campaign);
+        Campaigns.goLiveAt(campaign, start);
         return new LiveCampaign(campaign, start, treated, heldOut);
     }
 

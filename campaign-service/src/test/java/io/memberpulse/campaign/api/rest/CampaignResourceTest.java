@@ -144,8 +144,9 @@ class CampaignResourceTest {
                 .then().statusCode(201).body("sampleSizePerArm", equalTo(1020)).body("holdoutExpected", equalTo(90))
                 .body("campaign.state", equalTo("PLAN")).extract().jsonPath();
         String campaign = planned.getString("campaign.id");
-        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(200).body("state", equalTo("LIVE"));
+        Campaigns.goLiveAt(campaign, START);
+        given().get("/campaigns/{id}", campaign).then().statusCode(200).body("state", equalTo("LIVE"))
+                .body("startAt", equalTo(START.toString()));
 
         // The SOP calls only treated members now (its 40 calls for the store's 400 scored members), for the campaign.
         // Awaited: the quota counts the store's scored members, and the low scores may still be arriving.
@@ -318,7 +319,7 @@ class CampaignResourceTest {
                 .body(plan(store, 0.3)).post("/campaigns").then().statusCode(201).body("audience", equalTo(20)));
         String campaign = given().contentType(ContentType.JSON).body(plan(store, 0.3)).post("/campaigns")
                 .then().statusCode(201).extract().path("campaign.id");
-        Campaigns.goLive(campaign);
+        Campaigns.goLiveAt(campaign, START);
         List<String> treated = scores.stream().map(ChurnScored::getMemberId)
                 .filter(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED).toList();
         assertThat(treated).hasSizeGreaterThanOrEqualTo(2);
@@ -371,7 +372,7 @@ class CampaignResourceTest {
                 .body(plan(store, 0.3)).post("/campaigns").then().statusCode(201).body("audience", equalTo(40)));
         String campaign = given().contentType(ContentType.JSON).body(plan(store, 0.3)).post("/campaigns")
                 .then().statusCode(201).extract().path("campaign.id");
-        Campaigns.goLive(campaign);
+        Campaigns.goLiveAt(campaign, START);
         List<String> members = scores.stream().map(ChurnScored::getMemberId).toList();
         String buyer = members.stream().filter(m -> Assignment.of(campaign, m, 0.3, List.of()).arm() == Arm.TREATED)
                 .findFirst().orElseThrow();
@@ -434,7 +435,7 @@ class CampaignResourceTest {
         // Planned: nobody is enrolled yet.
         given().get("/campaigns/{id}/members/{m}/assignment", campaign, enrolled).then().statusCode(404)
                 .contentType("application/problem+json").body("detail", startsWith("member " + enrolled + " is not in campaign"));
-        Campaigns.goLive(campaign);
+        Campaigns.goLiveAt(campaign, START);
 
         String arm = database.preparedQuery("SELECT arm FROM campaign_member WHERE campaign_id = $1 AND member_id = $2")
                 .execute(Tuple.of(campaign, enrolled)).await().indefinitely().iterator().next().getString(0);
@@ -463,7 +464,7 @@ class CampaignResourceTest {
         List<String> treated = Campaigns.members("t", run, 1,
                 m -> Assignment.of(campaign, m, 0.5, List.of()).arm() == Arm.TREATED);
         Campaigns.scoredIn(kafka, database, store, treated);
-        Campaigns.goLive(campaign);
+        Campaigns.goLiveAt(campaign, START);
 
         given().get("/campaigns/{id}/results", campaign).then().statusCode(200)
                 .body("treated.members", equalTo(1)).body("holdout.members", equalTo(0))

@@ -76,7 +76,7 @@ class CampaignVariantResultsTest {
                 m -> Assignment.of(campaign, m, 0.5, VARIANTS).arm() == Arm.HOLDOUT);
         Campaigns.scoredIn(kafka, database, store,
                 List.of(morning.get(0), morning.get(1), evening.get(0), heldOut.get(0), heldOut.get(1)));
-        Campaigns.goLive(campaign);
+        Campaigns.goLiveAt(campaign, start);
         given().get("/campaigns/{id}/members/{m}/assignment", campaign, evening.get(0)).then().statusCode(200)
                 .body("variant", org.hamcrest.Matchers.equalTo("evening"));
 

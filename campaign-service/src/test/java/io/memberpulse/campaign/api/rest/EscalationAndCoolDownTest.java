@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.memberpulse.campaign.EscalateOverdueTasksService;
 import io.memberpulse.campaign.RecordSegmentsService;
+import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.churn.v1.ChurnScored;
@@ -22,6 +23,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -42,6 +45,9 @@ class EscalationAndCoolDownTest {
 
     @Inject
     RecordSegmentsService segments;
+
+    @Inject
+    SimulatedClock clock;
 
     KafkaCompanion kafka;
 
@@ -81,6 +87,62 @@ class EscalationAndCoolDownTest {
         ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
+    }
+
+    /** A call nobody answered is no contact: no cool-down; the member, still the riskiest, is called again. */
+    @Test
+    void aMemberNotReachedIsCalledAgainAtTheNextPlan() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        String unanswered = recordNotReached(store, null);
+
+        ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        assertThat(given().get("/stores/{s}/call-list", store).then().extract().jsonPath().getString("tasks[0].taskId"))
+                .as("a new task").isNotEqualTo(unanswered);
+    }
+
+    /** Not reached with a follow-up date: the member waits for that day, then is called again, not cooled down. */
+    @Test
+    void aMemberNotReachedIsCalledAgainOnTheFollowUpDate() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        LocalDate followUp = LocalDate.now(ZoneOffset.UTC).plusDays(3);
+        recordNotReached(store, followUp);
+
+        // Before the follow-up date the next riskiest is called instead.
+        ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
+
+        // On the follow-up date (within the 14-day cool-down a contact would start) the member is called again.
+        clock.set(followUp.atStartOfDay(ZoneOffset.UTC).plusHours(1).toInstant());
+        try {
+            ChurnEvents.publish(kafka, store(run, store, 0.98, ChurnEvents.T1.plus(Duration.ofDays(2))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> database.preparedQuery(
+                            "SELECT count(*) FROM call_task WHERE member_id = $1 AND status = 'OPEN'")
+                    .execute(Tuple.of("top-" + run)).await().indefinitely().iterator().next().getLong(0) == 1);
+        } finally {
+            clock.reset();
+        }
+    }
+
+    /** Records not_reached for the first call on the store's list; returns its task id. */
+    private static String recordNotReached(String store, LocalDate followUp) {
+        var list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        String taskId = list.getString("tasks[0].taskId");
+        given().contentType(ContentType.JSON)
+                .body("{\"reached\": false, \"result\": \"not_reached\", \"version\": " + list.getLong("tasks[0].version")
+                        + (followUp == null ? "" : ", \"followUpDate\": \"" + followUp + "\"") + "}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(200);
+        return taskId;
     }
 
     /** The cool-down once counted only calls made in the store replanned: a member who moved was called again. */

@@ -323,7 +323,7 @@ class ExperimentTest {
      * they bring count in one window (before, calls before start_at were charged while their effect was not counted).
      */
     @Test
-    void goingLiveBeforeTheStartStartsTheCampaignThen() {
+    void goingLiveStartsTheCampaignThen() {
         Instant start = Instant.parse("2024-03-01T00:00:00Z");
         Instant end = Instant.parse("2024-03-31T00:00:00Z");
         Campaign planned = campaign(0.1, "call", start, end);
@@ -331,8 +331,10 @@ class ExperimentTest {
         Campaign live = planned.moveTo(CampaignState.LIVE, early);
         assertThat(live.startAt()).isEqualTo(early);
         assertThat(live.endAt()).isEqualTo(end);
-        assertThat(planned.moveTo(CampaignState.LIVE, start.plusSeconds(60)).startAt()).as("live on time or late")
-                .isEqualTo(start);
+        assertThat(planned.moveTo(CampaignState.LIVE, start).startAt()).as("live on time").isEqualTo(start);
+        // Live late: nothing before the move is the campaign's doing, and its holdout did not exist yet.
+        assertThat(planned.moveTo(CampaignState.LIVE, start.plusSeconds(60)).startAt()).as("live late")
+                .isEqualTo(start.plusSeconds(60));
         assertThat(live.moveTo(CampaignState.REVIEW, early.plusSeconds(60)).endAt()).isEqualTo(early.plusSeconds(60));
     }
 
