@@ -70,7 +70,7 @@ public final class SegmentRuleCompiler {
     private final CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
     /** Checks a type-checked rule further: what evaluating it per member would cost, or could never match. */
     private final CelValidator validator = CelValidatorFactory.standardCelValidatorBuilder(compiler, runtime)
-            .addAstValidators(new RegexPatternValidator())
+            .addAstValidators(new RegexPatternValidator(), new KnownValuesValidator())
             .build();
 
     /** A checked rule, ready to evaluate. */

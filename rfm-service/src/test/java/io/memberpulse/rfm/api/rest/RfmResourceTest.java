@@ -325,6 +325,10 @@ class RfmResourceTest {
         given().contentType("application/json").body("{\"id\": \"huge-regex\", \"name\": \"Huge\", "
                 + "\"rule\": \"home_store.matches(\\\"((a{1000}){1000})\\\")\"}").post("/segments").then().statusCode(400)
                 .body("errors[0].field", equalTo("rule")).body("detail", containsString("too large"));
+        // A stage written as its segment id ("at-risk") is a stage no member has: refused, naming the stages.
+        given().contentType("application/json").body("{\"rule\": \"stage == \\\"at-risk\\\"\"}").post("/segments/preview")
+                .then().statusCode(400).body("errors[0].field", equalTo("rule")).body("errors[0].column", equalTo(10))
+                .body("detail", containsString("new, growing, loyal, at_risk, dormant"));
         int preview = given().contentType("application/json").body("{\"rule\": \"monetary_net_total >= 20000.0\"}")
                 .post("/segments/preview").then().statusCode(200).extract().path("size");
         assertThat(preview).isGreaterThanOrEqualTo(1);
