@@ -54,6 +54,8 @@ public class MemberStates {
     /** Versions this replica wrote lately; the catch-up asks only for the others. */
     private final Set<Instant> ownVersions = ConcurrentHashMap.newKeySet();
     private volatile boolean loaded;
+    /** The segment definitions' version the held churn probabilities were last read again for. */
+    private long probabilitiesReadFor = Long.MIN_VALUE;
     private volatile Instant caughtUpTo;
 
     public MemberStates(RfmRepository rows, ActivityRepository activities, ChurnRiskRepository risks, MemberFacts facts) {
@@ -159,6 +161,18 @@ public class MemberStates {
             return java.util.Objects.equals(probability, history.churnProbability()) ? state
                     : new State(new MemberHistory(history.lines(), history.facts(), probability), state.row());
         });
+    }
+
+    /**
+     * Reads every churn probability again when the segment definitions changed since the last time: a rule picked up
+     * from another replica must see the scores recorded while no rule tested them (only the replica that defined it
+     * read them again for its backfill; this one kept evaluating members on the scores it held). Blocking.
+     */
+    public synchronized void refreshProbabilitiesFor(long definitionsVersion) {
+        if (loaded && definitionsVersion != probabilitiesReadFor) {
+            refreshProbabilities();
+            probabilitiesReadFor = definitionsVersion;
+        }
     }
 
     /** The pass wrote the member's new row. */
