@@ -54,6 +54,8 @@ public class MemberStates {
     /** Versions this replica wrote lately; the catch-up asks only for the others. */
     private final Set<Instant> ownVersions = ConcurrentHashMap.newKeySet();
     private volatile boolean loaded;
+    /** The segment definitions' version the held churn probabilities were last read again for. */
+    private long probabilitiesReadFor = Long.MIN_VALUE;
     private volatile Instant caughtUpTo;
 
     public MemberStates(RfmRepository rows, ActivityRepository activities, ChurnRiskRepository risks, MemberFacts facts) {
@@ -161,6 +163,18 @@ public class MemberStates {
         });
     }
 
+    /**
+     * Reads every churn probability again when the segment definitions changed since the last time: a rule picked up
+     * from another replica must see the scores recorded while no rule tested them (only the replica that defined it
+     * read them again for its backfill; this one kept evaluating members on the scores it held). Blocking.
+     */
+    public synchronized void refreshProbabilitiesFor(long definitionsVersion) {
+        if (loaded && definitionsVersion != probabilitiesReadFor) {
+            refreshProbabilities();
+            probabilitiesReadFor = definitionsVersion;
+        }
+    }
+
     /** The pass wrote the member's new row. */
     public void written(String memberId, RfmRepository.StoredRow row) {
         states.computeIfPresent(memberId, (id, state) -> new State(state.history(), row));
@@ -181,12 +195,15 @@ public class MemberStates {
         Map<String, List<MemberFact>> memberFacts = new HashMap<>();
         Map<String, Double> probabilities = new HashMap<>();
         Map<String, RfmRepository.StoredRow> stored = new HashMap<>();
+        // Rows (with their versions) before the facts, each scan its own transaction while the consumer writes: a write
+        // after the row scan leaves an older version held, which the catch-up reads again. Read after the facts, a
+        // purchase landing between the scans was held with its new row and the history before it, and never read again.
+        rows.forEachRow(row -> stored.put(row.snapshot().rfm().memberId(), row)).await().indefinitely();
         long lineCount = rows.forEachLine((id, line) -> lines.computeIfAbsent(id, k -> new ArrayList<>(4)).add(line))
                 .await().indefinitely();
         activities.forEachFact((id, fact) -> memberFacts.computeIfAbsent(id, k -> new ArrayList<>(2)).add(fact))
                 .await().indefinitely();
         risks.forEachProbability(probabilities::put).await().indefinitely();
-        rows.forEachRow(row -> stored.put(row.snapshot().rfm().memberId(), row)).await().indefinitely();
         Set<String> ids = new HashSet<>(lines.keySet());
         ids.addAll(memberFacts.keySet());
         ids.addAll(stored.keySet());
@@ -230,8 +247,9 @@ public class MemberStates {
         List<String> ids = List.copyOf(memberIds);
         for (int from = 0; from < ids.size(); from += RELOAD_CHUNK) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RELOAD_CHUNK));
-            Map<String, MemberHistory> histories = facts.historiesOf(chunk);
+            // Rows before facts, as in loadAll: a write between the two reads shows as a newer version next time.
             Map<String, RfmRepository.StoredRow> stored = rows.rowsOf(chunk).await().indefinitely();
+            Map<String, MemberHistory> histories = facts.historiesOf(chunk);
             for (String id : chunk) {
                 put(id, histories.getOrDefault(id, MemberHistory.EMPTY), stored.get(id));
             }

@@ -182,6 +182,10 @@ public class RecomputeRfmService {
         long t0 = System.nanoTime();
         output.drain(); // the live path's rows cached and published before the pass caches and publishes its own
         states.sync();
+        RuleSegments.InForce now = segmentDefinitions.inForce();
+        if (!now.rules().isEmpty()) {
+            states.refreshProbabilitiesFor(now.version()); // a rule defined or changed on another replica may test them
+        }
         long t1 = System.nanoTime();
         List<RfmRepository.PassRow> changed;
         int written = 0;

@@ -20,6 +20,7 @@ import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
@@ -72,6 +73,15 @@ class ReageingAndReplicasTest {
 
     @Inject
     RemovalsCleanup cleanup;
+
+    @Inject
+    ChurnRiskRepository risks;
+
+    @Inject
+    RuleSegments definitions;
+
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
 
     KafkaCompanion kafka;
 
@@ -235,6 +245,32 @@ class ReageingAndReplicasTest {
         cleanup.forgetOlderThanKept(Instant.now().plus(RemovalsCleanup.KEPT).plusSeconds(60)).await().indefinitely();
         assertThat(repository.removedSince(before).await().indefinitely()).as("a week later it is forgotten")
                 .doesNotContain(member);
+    }
+
+    @Test
+    void aRuleDefinedElsewhereIsEvaluatedHereOnTheChurnScoresRecordedWhileNoRuleNeededThem() {
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, clock().minus(Duration.ofDays(2)), 4_321));
+        awaitRow(member);
+        recompute.backfill(); // held in this replica's state from here on
+        // Scored while no rule tested churn: stored in PostgreSQL only, this replica's state not told (RecordChurnRiskService).
+        risks.upsertUnlessAbsorbed(pool, List.of(new ChurnRiskRepository.Risk(member, 0.93, Instant.now()))).await().indefinitely();
+        String segment = "risky-" + UUID.randomUUID().toString().substring(0, 8);
+        // Defined on another replica, which backfilled with fresh scores; this one only polls the definition.
+        rules.insert(new RuleSegmentRepository.StoredRule(segment, "Risky, defined elsewhere",
+                "churn_scored && churn_probability >= 0.9 && monetary_net_total == 4321.0"), Instant.now()).await().indefinitely();
+        await().atMost(Duration.ofSeconds(60)).until(() -> definitions.ids().contains(segment)); // polled here
+
+        // This replica's next re-ageing pass (RfmClock, once the clock moved and the stream is quiet) evaluates it on the score.
+        String other = "m-" + UUID.randomUUID();
+        send(order(other, clock().plus(Duration.ofMinutes(1)), 5));
+        awaitRow(other);
+        try {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + member + "/rfm").then()
+                    .statusCode(200).body("segments", hasItem(segment)));
+        } finally {
+            rules.delete(segment, Instant.now()).await().indefinitely();
+        }
     }
 
     @Test

@@ -102,7 +102,16 @@ public final class RfmCalculator {
         Double recency = last == null ? null : ageDays(last, asOf);
         String homeStore = mostFrequent(ordersPerStore90.isEmpty() ? ordersPerStore : ordersPerStore90);
         return new Rfm(memberId, asOf, last, recency, f7, f14, f30, f90, wf30, wf90,
-                m30 - refunds30, m90 - refunds90, margin90, ordersTotal, mTotal - refundsTotal, homeStore, null);
+                cents(m30 - refunds30), cents(m90 - refunds90), cents(margin90), ordersTotal, cents(mTotal - refundsTotal),
+                homeStore, null);
+    }
+
+    /**
+     * Money to the cent, as it was paid: sums of doubles drift by a few ulps (¥100 x4 + ¥624.10 - ¥324.10 gave
+     * 699.9999999999999), and a threshold such as M30 >= 700 must hold at exactly 700. Every M leaves here rounded.
+     */
+    static double cents(double amount) {
+        return Math.round(amount * 100) / 100.0;
     }
 
     private static double ageDays(Instant at, Instant asOf) {

@@ -38,6 +38,9 @@ public class RfmRepository {
     private static final String LINE_COLUMNS = "SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, "
             + "paid_amount, margin_rate, refund_amount, category";
 
+    /** Members read per page by the segment member stream. */
+    private static final int STREAM_PAGE = 1_000;
+
     private final Pool pool;
 
     public RfmRepository(Pool pool) {
@@ -600,14 +603,28 @@ public class RfmRepository {
                 });
     }
 
-    /** Members of a segment (optionally of one store), streamed. */
+    /** Members of a segment (optionally of one store), streamed a page at a time (see the method below). */
     public Multi<RfmSnapshot> membersOf(String segmentId, String storeId) {
-        return pool.preparedQuery("""
-                SELECT r.*, c.aged_to FROM member_rfm r LEFT JOIN stream_clock c ON c.id = 1
-                WHERE $1 = ANY(segments) AND ($2::text IS NULL OR home_store_id = $2) ORDER BY member_id""")
-                .execute(Tuple.of(segmentId, storeId == null || storeId.isBlank() ? null : storeId))
-                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .map(RfmRepository::toRow);
+        return membersOf(segmentId, storeId, STREAM_PAGE);
+    }
+
+    /**
+     * Members of a segment (optionally of one store) in member id order, read a page of {@code pageSize} after the last
+     * member streamed, each page only when the subscriber asks for more: a segment of millions is never held at once
+     * (it was read whole with one query). A member who joins or leaves meanwhile is seen or not, but none twice.
+     */
+    public Multi<RfmSnapshot> membersOf(String segmentId, String storeId, int pageSize) {
+        return Multi.createFrom().deferred(() -> {
+            String[] after = {null}; // the last member id streamed, per subscription
+            return Multi.createBy().repeating()
+                    .uni(() -> membersOf(segmentId, storeId, after[0], 0, pageSize).invoke(page -> {
+                        if (!page.isEmpty()) {
+                            after[0] = page.get(page.size() - 1).rfm().memberId();
+                        }
+                    }))
+                    .whilst(page -> page.size() == pageSize)
+                    .onItem().transformToIterable(page -> page);
+        });
     }
 
     /**

@@ -51,6 +51,24 @@ class RfmCalculatorTest {
     }
 
     @Test
+    void moneyIsExactToTheCentSoAThresholdIsMetExactly() {
+        // Summed in doubles these gave M = 699.9999999999999: not high-value-active (M30 >= 700).
+        List<PurchaseLine> lines = List.of(order("a", 6, 100, null, "s1"), order("b", 5, 100, null, "s1"),
+                order("c", 4, 100, null, "s1"), order("d", 3, 100, null, "s1"), order("e", 2, 624.10, null, "s1"),
+                refund("e", 1, 324.10));
+        Rfm rfm = calculator.compute("m", lines, NOW);
+        assertThat(rfm.monetaryNet30d()).isEqualTo(700.0);
+        assertThat(rfm.monetaryNet90d()).isEqualTo(700.0);
+        assertThat(rfm.monetaryNetTotal()).isEqualTo(700.0);
+        assertThat(DefaultSegments.DEFAULTS.of(rfm)).contains(DefaultSegments.HIGH_VALUE_ACTIVE);
+        // and the churn edge's M30 <= 200 holds at exactly 200
+        Rfm edge = calculator.compute("m", List.of(order("f", 25, 100, null, "s1"), order("f", 25, 224.10, null, "s1"),
+                refund("f", 24, 124.10)), NOW); // 200.00000000000003 in doubles
+        assertThat(edge.monetaryNet30d()).isEqualTo(200.0);
+        assertThat(DefaultSegments.DEFAULTS.of(edge)).contains(DefaultSegments.CHURN_EDGE);
+    }
+
+    @Test
     void theSameLinesInEveryOrderGiveTheSameRfm() {
         // Storage keeps no order: a refund may come before its order, an order's lines in any order.
         List<PurchaseLine> lines = List.of(

@@ -13,6 +13,8 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.validator.CelValidator;
+import dev.cel.validator.CelValidatorFactory;
 import java.util.Map;
 
 /**
@@ -28,8 +30,10 @@ public final class SegmentRuleCompiler {
     /**
      * Numbers compare across int and double, as business users write them: "monetary_net_90d >= 800" and
      * "recency_days > 30" (standard CEL would refuse a double against an int literal and ask for 800.0).
+     * A regex program is bounded at evaluation too (the default, -1, is unbounded), though patterns are checked on save.
      */
-    private static final CelOptions OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+    private static final CelOptions OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true)
+            .maxRegexProgramSize(RegexPatternValidator.MAX_PROGRAM_SIZE).build();
 
     private final CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
             .setOptions(OPTIONS)
@@ -64,6 +68,10 @@ public final class SegmentRuleCompiler {
             .setResultType(SimpleType.BOOL)
             .build();
     private final CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+    /** Checks a type-checked rule further: what evaluating it per member would cost, or could never match. */
+    private final CelValidator validator = CelValidatorFactory.standardCelValidatorBuilder(compiler, runtime)
+            .addAstValidators(new RegexPatternValidator(), new KnownValuesValidator())
+            .build();
 
     /** A checked rule, ready to evaluate. */
     public final class CompiledRule {
@@ -97,17 +105,22 @@ public final class SegmentRuleCompiler {
             throw new InvalidRuleException(1, MAX_LENGTH, "the rule is longer than " + MAX_LENGTH + " characters");
         }
         CelValidationResult result = compiler.compile(expression);
+        refuseOnError(result);
+        try {
+            CelAbstractSyntaxTree ast = result.getAst();
+            refuseOnError(validator.validate(ast));
+            return new CompiledRule(expression, runtime.createProgram(ast));
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new InvalidRuleException(1, 1, e.getMessage());
+        }
+    }
+
+    private static void refuseOnError(CelValidationResult result) {
         if (result.hasError()) {
             CelIssue first = result.getErrors().get(0);
             // CEL columns are 0-based; people count from 1.
             throw new InvalidRuleException(Math.max(1, first.getSourceLocation().getLine()),
                     first.getSourceLocation().getColumn() + 1, first.getMessage());
-        }
-        try {
-            CelAbstractSyntaxTree ast = result.getAst();
-            return new CompiledRule(expression, runtime.createProgram(ast));
-        } catch (CelValidationException | CelEvaluationException e) {
-            throw new InvalidRuleException(1, 1, e.getMessage());
         }
     }
 }

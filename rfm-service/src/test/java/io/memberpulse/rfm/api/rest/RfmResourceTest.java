@@ -317,6 +317,18 @@ class RfmResourceTest {
         given().contentType("application/json").body("{\"rules\": \"orders_total >= 1\"}").post("/segments/preview").then()
                 .statusCode(400).body("errors[0].field", equalTo("rules"))
                 .body("errors[0].reason", startsWith("is not a known field"));
+        // A regex is checked on save: one that does not compile, or too large to evaluate per member, is refused.
+        given().contentType("application/json").body("{\"id\": \"bad-regex\", \"name\": \"Bad\", "
+                + "\"rule\": \"home_store.matches(\\\"[\\\")\"}").post("/segments").then().statusCode(400)
+                .body("errors[0].field", equalTo("rule")).body("errors[0].line", equalTo(1))
+                .body("errors[0].column", equalTo(20)).body("detail", containsString("invalid regular expression"));
+        given().contentType("application/json").body("{\"id\": \"huge-regex\", \"name\": \"Huge\", "
+                + "\"rule\": \"home_store.matches(\\\"((a{1000}){1000})\\\")\"}").post("/segments").then().statusCode(400)
+                .body("errors[0].field", equalTo("rule")).body("detail", containsString("too large"));
+        // A stage written as its segment id ("at-risk") is a stage no member has: refused, naming the stages.
+        given().contentType("application/json").body("{\"rule\": \"stage == \\\"at-risk\\\"\"}").post("/segments/preview")
+                .then().statusCode(400).body("errors[0].field", equalTo("rule")).body("errors[0].column", equalTo(10))
+                .body("detail", containsString("new, growing, loyal, at_risk, dormant"));
         int preview = given().contentType("application/json").body("{\"rule\": \"monetary_net_total >= 20000.0\"}")
                 .post("/segments/preview").then().statusCode(200).extract().path("size");
         assertThat(preview).isGreaterThanOrEqualTo(1);

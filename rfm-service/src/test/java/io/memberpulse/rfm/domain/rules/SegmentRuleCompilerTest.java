@@ -102,6 +102,55 @@ class SegmentRuleCompilerTest {
     }
 
     @Test
+    void aRegexThatDoesNotCompileIsRefusedOnSaveWithItsPosition() {
+        assertThatThrownBy(() -> compiler.compile("orders_total > 0 &&\n home_store.matches(\"[\")"))
+                .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
+                    assertThat(e.line()).isEqualTo(2);
+                    assertThat(e.column()).isEqualTo(21); // the pattern literal
+                    assertThat(e.getMessage()).contains("invalid regular expression").contains("[");
+                });
+        assertThatThrownBy(() -> compiler.compile("matches(home_store, \"a(b\")")).isInstanceOf(InvalidRuleException.class);
+    }
+
+    @Test
+    void aRegexTooLargeToEvaluatePerMemberIsRefusedOnSave() {
+        // Half a second per member evaluation when accepted: CEL compiles the pattern on every evaluation.
+        assertThatThrownBy(() -> compiler.compile("home_store.matches(\"((a{1000}){1000})\")"))
+                .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
+                    assertThat(e.column()).isEqualTo(20);
+                    assertThat(e.getMessage()).contains("too large");
+                });
+        assertThatThrownBy(() -> compiler.compile("home_store.matches(tags[\"pattern\"])"))
+                .isInstanceOfSatisfying(InvalidRuleException.class,
+                        e -> assertThat(e.getMessage()).contains("must be a string literal"));
+        var ordinary = compiler.compile("home_store.matches(\"^s-[0-9]{1,6}$\")");
+        assertThat(ordinary.matches(MemberAttributes.of(rfm(1, 1, 1, 1, 1), LifecycleStage.NEW, Set.of()))).isTrue();
+    }
+
+    @Test
+    void aStageOrSegmentNoMemberCanBeInIsRefusedNamingTheKnownOnes() {
+        // The stage attribute is "at_risk"; "at-risk" is only in its segment id, stage:at-risk. Accepted, it never matched.
+        assertThatThrownBy(() -> compiler.compile("orders_total > 0 && stage == \"at-risk\""))
+                .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
+                    assertThat(e.column()).isEqualTo(30);
+                    assertThat(e.getMessage()).contains("\"at-risk\"").contains("new, growing, loyal, at_risk, dormant");
+                });
+        assertThatThrownBy(() -> compiler.compile("\"Loyal\" != stage")).isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> compiler.compile("stage in [\"loyal\", \"dormnat\"]"))
+                .isInstanceOfSatisfying(InvalidRuleException.class, e -> assertThat(e.getMessage()).contains("\"dormnat\""));
+        // segments holds the default segments only: a stage or a rule segment in it never matched either.
+        assertThatThrownBy(() -> compiler.compile("\"stage:at-risk\" in segments"))
+                .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
+                    assertThat(e.column()).isEqualTo(1);
+                    assertThat(e.getMessage()).contains("high-value-active, potential, churn-edge");
+                });
+        var atRiskOnTheEdge = compiler.compile("stage == \"at_risk\" && \"churn-edge\" in segments && stage in [\"at_risk\"]");
+        Rfm fading = rfm(50, 0, 1, 50, 5);
+        assertThat(atRiskOnTheEdge.matches(MemberAttributes.of(fading, LifecycleRules.DEFAULTS.stageOf(fading),
+                Set.of(DefaultSegments.CHURN_EDGE)))).isTrue();
+    }
+
+    @Test
     void aRuleThatFailsAtRunTimeDoesNotMatch() {
         var rule = compiler.compile("100 / (orders_total - orders_total) > 1");
         assertThat(rule.matches(MemberAttributes.of(rfm(1, 1, 1, 1, 3), LifecycleStage.GROWING, Set.of()))).isFalse();
