@@ -214,6 +214,43 @@ class EventResourceTest {
                 .body("memberId", notNullValue());
     }
 
+    /**
+     * A cell with text after its closing quote cannot be read, and commons-csv cannot read on after it: the import
+     * refused that row and silently dropped every row after it. Only the broken row is refused now.
+     */
+    @Test
+    void aBrokenQuoteCostsOnlyItsOwnRow() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String csv = """
+                event_id,source,type,occurred_at,store_id,member_no,name,order_id,quantity,paid_amount
+                q1-%1$s,pos,order,2024-03-01T10:00:00,s-001,Q-%1$s,李雷,o1-%1$s,1,10.00
+                q2-%1$s,pos,order,2024-03-01T10:05:00,s-001,Q-%1$s,"王" 小明,o2-%1$s,1,10.00
+                q3-%1$s,pos,order,2024-03-01T10:10:00,s-001,Q-%1$s,"韩梅梅",o3-%1$s,1,10.00
+                """.formatted(run);
+        given().contentType("text/csv").body(csv).when().post("/events/csv")
+                .then().statusCode(200)
+                .body("accepted", equalTo(2))
+                .body("rejected", equalTo(1))
+                .body("rejections[0].position", equalTo(2))
+                .body("rejections[0].line", equalTo(3))
+                .body("rejections[0].field", equalTo("row"))
+                .body("rejections[0].reason", containsString("malformed CSV"));
+        // a quote never closed: its row is refused, the rows after it are read as rows
+        String open = """
+                event_id,source,type,occurred_at,store_id,member_no,name,order_id,quantity,paid_amount
+                u1-%1$s,pos,order,2024-03-01T10:00:00,s-001,Q-%1$s,"李雷,o1-%1$s,1,10.00
+                u2-%1$s,pos,order,2024-03-01T10:05:00,s-001,Q-%1$s,小明,o2-%1$s,1,10.00
+                u3-%1$s,pos,order,2024-03-01T10:10:00,s-001,Q-%1$s,梅梅,o3-%1$s,1,"10.00"
+                u4-%1$s,pos,order,2024-03-01T10:15:00,s-001,Q-%1$s,"韩,梅梅",o4-%1$s,1,10.00
+                """.formatted(run);
+        given().contentType("text/csv").body(open).when().post("/events/csv")
+                .then().statusCode(200)
+                .body("accepted", equalTo(3))
+                .body("rejected", equalTo(1))
+                .body("rejections[0].line", equalTo(2))
+                .body("rejections[0].reason", containsString("malformed CSV"));
+    }
+
     @Test
     void aCsvSavedWithAByteOrderMarkImports() {
         // Excel's "CSV UTF-8" starts the file with U+FEFF, which is not part of the first column's name.
