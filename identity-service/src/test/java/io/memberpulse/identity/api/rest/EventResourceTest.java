@@ -495,9 +495,12 @@ class EventResourceTest {
     void anOrderWhoseSecondReportComesSplitAcrossImportsIsCountedOnce() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        // each channel names its buyer its own way (the platform's uid, the till's member number): two member numbers
+        // would be two people, never one order
+        String deliveryHeader = header.replace(",member_no,", ",platform_uid,");
         // the delivery order whole, then the till's copy one line per request (the first with another order, as
         // at a batch cut)
-        postCsv(header, """
+        postCsv(deliveryHeader, """
                 da1-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6901,1,100.11
                 da2-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6902,6,137.40
                 da3-%1$s,delivery,order,2025-07-01T19:23:10+08:00,sa-%1$s,DA-%1$s,MA-%1$s,6903,2,18.00
@@ -516,11 +519,11 @@ class EventResourceTest {
                 tb2-%1$s,pos,order,2025-07-01T20:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6902,6,137.40
                 tb3-%1$s,pos,order,2025-07-01T20:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6903,2,18.00
                 """.formatted(run), 3);
-        postCsv(header, "db1-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6902,6,137.40\n"
+        postCsv(deliveryHeader, "db1-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6902,6,137.40\n"
                 .formatted(run), 1);
-        postCsv(header, "db2-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6903,2,18.00\n"
+        postCsv(deliveryHeader, "db2-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6903,2,18.00\n"
                 .formatted(run), 1);
-        postCsv(header, "db3-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6901,1,100.11\n"
+        postCsv(deliveryHeader, "db3-%1$s,delivery,order,2025-07-01T20:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6901,1,100.11\n"
                 .formatted(run), 1);
 
         // each line of each order is flagged once, whichever request brought it
@@ -537,7 +540,10 @@ class EventResourceTest {
     void theRestOfAPairedCopyRungUpMoreThanTheWindowLaterIsCountedOnce() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
-        postCsv(header, """
+        // each channel names its buyer its own way (the platform's uid, the till's member number): two member numbers
+        // would be two people, never one order
+        String deliveryHeader = header.replace(",member_no,", ",platform_uid,");
+        postCsv(deliveryHeader, """
                 dw1-%1$s,delivery,order,2025-09-01T19:23:10+08:00,sw-%1$s,DW-%1$s,MW-%1$s,6901,1,100.11
                 dw2-%1$s,delivery,order,2025-09-01T19:23:10+08:00,sw-%1$s,DW-%1$s,MW-%1$s,6902,6,137.40
                 """.formatted(run), 2);
@@ -558,10 +564,13 @@ class EventResourceTest {
     void aLineCountedBeforeTheRestOfItsOrderCameIsPublishedAgainAsADuplicate() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        // each channel names its buyer its own way (the platform's uid, the till's member number): two member numbers
+        // would be two people, never one order
+        String deliveryHeader = header.replace(",member_no,", ",platform_uid,");
         ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
                 .fromTopics(Topics.MEMBER_EVENTS);
         // two delivery orders at the store hold the till copy's first line, so that line alone pairs with neither
-        postCsv(header, """
+        postCsv(deliveryHeader, """
                 dc1-%1$s,delivery,order,2025-08-01T19:23:10+08:00,sc-%1$s,DC-%1$s,MC-%1$s,6901,1,100.11
                 dc2-%1$s,delivery,order,2025-08-01T19:23:10+08:00,sc-%1$s,DC-%1$s,MC-%1$s,6902,6,137.40
                 de1-%1$s,delivery,order,2025-08-01T19:25:00+08:00,sc-%1$s,DE-%1$s,ME-%1$s,6901,1,100.11
@@ -640,7 +649,10 @@ class EventResourceTest {
     void anOrderAlreadyPairedIsNotPairedAgainByALaterImportAsInOneBatch() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
-        String delivery = header + """
+        // each channel names its buyer its own way (the platform's uid, the till's member number): two member numbers
+        // would be two people, never one order
+        String deliveryHeader = header.replace(",member_no,", ",platform_uid,");
+        String delivery = deliveryHeader + """
                 d1-%1$s,delivery,order,2025-04-01T19:23:10+08:00,sp-%1$s,DP-%1$s,MD-%1$s,6901,1,100.11
                 d2-%1$s,delivery,order,2025-04-01T19:23:10+08:00,sp-%1$s,DP-%1$s,MD-%1$s,6902,6,137.40
                 """.formatted(run);
@@ -650,7 +662,7 @@ class EventResourceTest {
                 """.formatted(run);
         // a third report of the same lines: in one batch with the other two it pairs with nothing (the
         // delivery order is the till's original already), so it must not pair with it in a later import either
-        String third = header + """
+        String third = header.replace(",member_no,", ",openid,") + """
                 m1-%1$s,miniapp,order,2025-04-01T19:35:00+08:00,sp-%1$s,MP-%1$s,W-%1$s,6901,1,100.11
                 m2-%1$s,miniapp,order,2025-04-01T19:35:00+08:00,sp-%1$s,MP-%1$s,W-%1$s,6902,6,137.40
                 """.formatted(run);
