@@ -47,7 +47,8 @@ public final class BatchLinker {
     /** @param identifiers the normalised identifiers of an event (as validation found them, if it did) */
     public static Linked link(IdentityGraph graph, Function<ChannelEvent, List<Identifier>> identifiers,
             List<ChannelEvent> fresh, List<EventRow> nearby, Duration orderWindow, Supplier<String> newMemberId) {
-        DuplicateOrders.Found found = DuplicateOrders.duplicateOf(fresh, nearby, orderWindow);
+        DuplicateOrders.Found found = DuplicateOrders.duplicateOf(fresh, nearby, orderWindow, identifiers,
+                graph::namesNobody);
         String[] duplicateOf = found.duplicateOf();
         List<EventEvidence> inputs = new ArrayList<>(fresh.size());
         for (int i = 0; i < fresh.size(); i++) {

@@ -1,6 +1,8 @@
 package io.memberpulse.identity;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.memberpulse.identity.domain.Identifier;
+import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.OrderDeduplicator;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -13,6 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /** Maps a batch's order lines (and the stored ones near them) to the domain's order de-duplication. */
 final class DuplicateOrders {
@@ -83,12 +88,23 @@ final class DuplicateOrders {
      *               orders and of the batch's orders (those paired before name their partner)
      */
     static Found duplicateOf(List<ChannelEvent> fresh, List<EventRow> stored, Duration window) {
+        return duplicateOf(fresh, stored, window, event -> List.of(), identifier -> false);
+    }
+
+    /**
+     * @param identifiers the normalised identifiers of an event: two reports naming different people are two orders
+     * @param namesNobody whether a value is a placeholder (blocked or quarantined): it tells no two people apart
+     */
+    static Found duplicateOf(List<ChannelEvent> fresh, List<EventRow> stored, Duration window,
+            Function<ChannelEvent, List<Identifier>> identifiers, Predicate<Identifier> namesNobody) {
+        List<ChannelEvent> lineEvents = new ArrayList<>();
         List<OrderDeduplicator.Line> lines = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < fresh.size(); i++) {
             ChannelEvent event = fresh.get(i);
             if (isOrderLine(event)) {
                 lines.add(line(lines.size(), event, OrderDeduplicator.UNPAIRED));
+                lineEvents.add(event);
                 keys.add(ImportEventsService.sourceCode(event) + ":" + event.getEventId() + "#" + i);
             }
         }
@@ -115,11 +131,13 @@ final class DuplicateOrders {
             int pairedWith = partner == null ? OrderDeduplicator.UNPAIRED
                     : storedAt.getOrDefault(partner, OrderDeduplicator.PAIRED_ELSEWHERE);
             lines.add(line(lines.size(), events.get(i), pairedWith));
+            lineEvents.add(events.get(i));
             keys.add(rows.get(i).reference() + "#-1");
         }
         String[] duplicateOf = new String[fresh.size()];
         List<EventRow> retracted = new ArrayList<>();
-        for (OrderDeduplicator.Pair pair : OrderDeduplicator.duplicates(lines, window)) {
+        IntFunction<List<Identifier>> buyerOf = index -> buyer(lineEvents.get(index), identifiers, namesNobody);
+        for (OrderDeduplicator.Pair pair : OrderDeduplicator.duplicates(lines, window, buyerOf)) {
             String duplicate = keys.get(pair.duplicate().index());
             String original = keys.get(pair.original().index());
             if (freshIndex(duplicate) >= 0) {
@@ -147,6 +165,17 @@ final class DuplicateOrders {
         return event.getType() == EventType.EVENT_TYPE_ORDER && !event.getStoreId().isBlank()
                 && !event.getLine().getOrderId().isBlank() && event.getLine().hasQuantity()
                 && event.getLine().hasPaidAmount();
+    }
+
+    /** The buyer's identifiers, placeholders left out; none when a stored one no longer reads. */
+    private static List<Identifier> buyer(ChannelEvent event, Function<ChannelEvent, List<Identifier>> identifiers,
+            Predicate<Identifier> namesNobody) {
+        try {
+            return identifiers.apply(event).stream().filter(id -> !namesNobody.test(id)).toList();
+        } catch (InvalidIdentifierException e) {
+            // a value taken as a listed placeholder when stored and taken off the list since: it named nobody then
+            return List.of();
+        }
     }
 
     private static OrderDeduplicator.Line line(int index, ChannelEvent event, int pairedWith) {

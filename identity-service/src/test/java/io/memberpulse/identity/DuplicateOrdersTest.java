@@ -3,9 +3,14 @@ package io.memberpulse.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.identity.domain.IdentifierNormalizer;
+import io.memberpulse.identity.domain.IdentityGraph;
+import io.memberpulse.identity.domain.MatchWeights;
+import io.memberpulse.identity.domain.StitchGuardrails;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Identifiers;
 import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.Source;
 import java.time.Duration;
@@ -47,6 +52,54 @@ class DuplicateOrdersTest {
 
         assertThat(found.retracted()).isEmpty();
         assertThat(found.duplicateOf()).containsOnlyNulls();
+    }
+
+    /**
+     * A mini-app latte of member X and, 20 minutes later at the same store, a till latte of member Y: alike in store,
+     * product, quantity and amount, but two people's. They were paired and Y's sale was never counted.
+     */
+    @Test
+    void linesOfTwoIdentifiedPeopleAreNeverOneOrder() {
+        ChannelEvent x = identified(line(Source.SOURCE_MINIAPP, "x1", "OX", DELIVERED, "latte", 1, 28.00),
+                Identifiers.newBuilder().setMemberNo("X").setPhone("13912345678"));
+        ChannelEvent y = identified(line(Source.SOURCE_POS, "y1", "OY", DELIVERED.plusSeconds(1200), "latte", 1, 28.00),
+                Identifiers.newBuilder().setMemberNo("Y"));
+        assertThat(linked(List.of(x, y), List.of()).duplicateOf()).containsOnlyNulls();
+        assertThat(linked(List.of(y), List.of(row(x))).duplicateOf()).containsOnlyNulls();
+        // phones too: two full phones, neither a placeholder
+        ChannelEvent z = identified(line(Source.SOURCE_POS, "z1", "OZ", DELIVERED.plusSeconds(1200), "latte", 1, 28.00),
+                Identifiers.newBuilder().setPhone("13712345678"));
+        assertThat(linked(List.of(x, z), List.of()).duplicateOf()).containsOnlyNulls();
+    }
+
+    /** What still pairs: the till copy under a placeholder phone, or under the same member, or naming nobody. */
+    @Test
+    void linesWhoseIdentifiersDoNotDisagreeArePairedAsBefore() {
+        ChannelEvent x = identified(line(Source.SOURCE_MINIAPP, "x1", "OX", DELIVERED, "latte", 1, 28.00),
+                Identifiers.newBuilder().setMemberNo("X").setPhone("13912345678"));
+        ChannelEvent placeholder = identified(line(Source.SOURCE_POS, "p1", "OP", RUNG_UP, "latte", 1, 28.00),
+                Identifiers.newBuilder().setPhone("13800000000"));
+        ChannelEvent same = identified(line(Source.SOURCE_POS, "s1", "OS", RUNG_UP, "latte", 1, 28.00),
+                Identifiers.newBuilder().setMemberNo("X").setPhone("139 1234 5678"));
+        ChannelEvent device = identified(line(Source.SOURCE_POS, "d1", "OD", RUNG_UP, "latte", 1, 28.00),
+                Identifiers.newBuilder().setDeviceId("till-7").setMemberNo("X"));
+        for (ChannelEvent copy : List.of(placeholder, same, device)) {
+            assertThat(linked(List.of(x, copy), List.of()).duplicateOf()).as(copy.getEventId())
+                    .containsExactly(null, "miniapp:x1");
+            assertThat(linked(List.of(copy), List.of(row(x))).duplicateOf()).as(copy.getEventId())
+                    .containsExactly("miniapp:x1");
+        }
+    }
+
+    private static BatchLinker.Linked linked(List<ChannelEvent> fresh, List<EventRow> stored) {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        return BatchLinker.link(new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF),
+                new IdentifierNormalizer("CN", StitchGuardrails.DEFAULTS::isBlocked), fresh, stored, WINDOW,
+                () -> "m" + next.incrementAndGet());
+    }
+
+    private static ChannelEvent identified(ChannelEvent event, Identifiers.Builder identifiers) {
+        return event.toBuilder().setIdentifiers(identifiers).build();
     }
 
     private static ChannelEvent line(Source source, String eventId, String orderId, Instant at, String sku,

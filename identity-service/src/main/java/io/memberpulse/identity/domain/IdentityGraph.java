@@ -191,6 +191,11 @@ public final class IdentityGraph {
         return quarantined.contains(identifier);
     }
 
+    /** A value quarantined or on the configured list: a placeholder, which tells nobody apart from anybody. */
+    public boolean namesNobody(Identifier identifier) {
+        return quarantined.contains(identifier) || guardrails.isBlocked(identifier.value());
+    }
+
     public int memberCount() {
         return parent.size();
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,12 +15,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Finds the same order reported by two channels (a delivery order the store also rings up at its
  * till minutes later): other source, event ids and order id, but the same store, the same lines
  * (product, quantity, amount) and a time within the window. Each order is a duplicate of at most one
- * other; the later report is the duplicate, so the order is counted once.
+ * other; the later report is the duplicate, so the order is counted once. Two reports that name different people
+ * (each a member number, UnionID, full phone or e-mail of a type the other names too, none shared) are two orders,
+ * however alike: two members buying the same latte at one store within the hour.
  * <p>
  * An import sees an order in part when its lines are split across batches (the 5,000-row cut, Kafka
  * polls, one line per request), so lines already paired say which order is whose, and a report known
@@ -71,13 +75,27 @@ public final class OrderDeduplicator {
     }
 
     /**
+     * The identifier types that name one person whichever channel reports them. Not openid nor platform uid: one
+     * person has one per mini-program or platform, so two channels' reports of one order differ in them.
+     */
+    static final Set<IdentifierType> PERSON_TYPES = EnumSet.of(IdentifierType.MEMBER_NO, IdentifierType.UNION_ID,
+            IdentifierType.PHONE, IdentifierType.EMAIL);
+
+    /** The pairs of lines not paired before, whoever bought them. */
+    public static List<Pair> duplicates(List<Line> lines, Duration window) {
+        return duplicates(lines, window, index -> List.of());
+    }
+
+    /**
      * The pairs of lines not paired before.
      *
-     * @param window how far apart two reports of one order may be
+     * @param window   how far apart two reports of one order may be
+     * @param buyerOf  the identifiers of the buyer of the line at an index, placeholders left out (a till's walk-in
+     *                 phone names nobody); asked only of orders alike enough to pair, as normalising them costs
      */
-    public static List<Pair> duplicates(List<Line> lines, Duration window) {
+    public static List<Pair> duplicates(List<Line> lines, Duration window, IntFunction<List<Identifier>> buyerOf) {
         Map<Integer, ReportedOrder> orderOf = new HashMap<>();
-        List<ReportedOrder> orders = orders(lines, orderOf);
+        List<ReportedOrder> orders = orders(lines, orderOf, buyerOf);
         for (ReportedOrder order : orders) { // paired before: the rest of its lines can only be the partner's
             for (Line line : order.lines) {
                 if (line.pairedWith() == UNPAIRED) {
@@ -106,12 +124,13 @@ public final class OrderDeduplicator {
         return pairs;
     }
 
-    private static List<ReportedOrder> orders(List<Line> lines, Map<Integer, ReportedOrder> orderOf) {
+    private static List<ReportedOrder> orders(List<Line> lines, Map<Integer, ReportedOrder> orderOf,
+            IntFunction<List<Identifier>> buyerOf) {
         Map<String, ReportedOrder> byOrder = new LinkedHashMap<>();
         for (Line line : lines) {
             if (line.storeId() != null && !line.storeId().isBlank()) {
                 ReportedOrder order = byOrder.computeIfAbsent(line.source() + '\u0000' + line.orderId(),
-                        k -> new ReportedOrder(line));
+                        k -> new ReportedOrder(line, buyerOf));
                 order.add(line);
                 orderOf.put(line.index(), order);
             }
@@ -136,7 +155,7 @@ public final class OrderDeduplicator {
                     if (Duration.between(original.at, later.at).compareTo(window) > 0) {
                         break;
                     }
-                    if (later.isFree() && !later.source.equals(original.source)) {
+                    if (later.isFree() && !later.source.equals(original.source) && !original.namesAnotherPerson(later)) {
                         ReportedOrder.partners(original, later);
                     }
                 }
@@ -165,7 +184,7 @@ public final class OrderDeduplicator {
                     if (Duration.between(a.at, b.at).compareTo(window) > 0) {
                         break;
                     }
-                    if (!a.source.equals(b.source) && (a.isPartOf(b) || b.isPartOf(a))) {
+                    if (!a.source.equals(b.source) && (a.isPartOf(b) || b.isPartOf(a)) && !a.namesAnotherPerson(b)) {
                         candidates.computeIfAbsent(a, k -> new ArrayList<>()).add(b);
                         candidates.computeIfAbsent(b, k -> new ArrayList<>()).add(a);
                     }

@@ -124,13 +124,25 @@ public final class ProfileNormalizer {
         address = ROAD_PREFIX.matcher(address).replaceFirst("");
         Matcher home = HOME.matcher(address);
         if (home.matches()) {
-            return new AddressKey(home.group(1) + "|" + Integer.parseInt(home.group(2)) + "|" + home.group(3), null);
+            return new AddressKey(home.group(1) + "|" + withoutLeadingZeros(home.group(2)) + "|" + home.group(3), null);
         }
         Matcher office = OFFICE.matcher(address);
         if (office.matches()) {
-            return new AddressKey(null, office.group(1) + "|" + Integer.parseInt(office.group(2)));
+            return new AddressKey(null, office.group(1) + "|" + withoutLeadingZeros(office.group(2)));
         }
         return address.isEmpty() ? AddressKey.NONE : new AddressKey(address, null);
+    }
+
+    /**
+     * The number as written without its leading zeros (025 and 25 are one building). Not parsed as an int: a
+     * phone typed into an address (梧桐苑13800138000-1102) overflowed it and the exception stopped the whole import.
+     */
+    private static String withoutLeadingZeros(String digits) {
+        int start = 0;
+        while (start < digits.length() - 1 && digits.charAt(start) == '0') {
+            start++;
+        }
+        return digits.substring(start);
     }
 
     /** The city an address starts with (without 市), or null when it names none. */

@@ -2,9 +2,14 @@ package io.memberpulse.identity.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * One channel's report of an order as far as it is known: the lines given of one (source, order id),
@@ -15,12 +20,16 @@ final class ReportedOrder {
     final String storeId;
     final List<OrderDeduplicator.Line> lines = new ArrayList<>();
     private final Map<String, Integer> keys = new HashMap<>();
+    private final IntFunction<List<Identifier>> buyerOf;
+    /** The values of each person-naming type its lines' buyer carries; read on first need. */
+    private Map<IdentifierType, Set<String>> people;
     Instant at;
     /** The other channel's report of this order, once known; {@code taken} when it is one not given. */
     ReportedOrder partner;
     boolean taken;
 
-    ReportedOrder(OrderDeduplicator.Line first) {
+    ReportedOrder(OrderDeduplicator.Line first, IntFunction<List<Identifier>> buyerOf) {
+        this.buyerOf = buyerOf;
         this.source = first.source();
         this.storeId = first.storeId();
         this.at = first.occurredAt();
@@ -59,6 +68,35 @@ final class ReportedOrder {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the two name different people: both carry values of one type (member number, UnionID, phone, e-mail)
+     * and share none of them. Reports of one order name one buyer, however many channels report it.
+     */
+    boolean namesAnotherPerson(ReportedOrder other) {
+        Map<IdentifierType, Set<String>> theirs = other.people();
+        for (Map.Entry<IdentifierType, Set<String>> values : people().entrySet()) {
+            Set<String> same = theirs.get(values.getKey());
+            if (same != null && Collections.disjoint(values.getValue(), same)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Map<IdentifierType, Set<String>> people() {
+        if (people == null) {
+            people = new EnumMap<>(IdentifierType.class);
+            for (OrderDeduplicator.Line line : lines) {
+                for (Identifier buyer : buyerOf.apply(line.index())) {
+                    if (OrderDeduplicator.PERSON_TYPES.contains(buyer.type())) {
+                        people.computeIfAbsent(buyer.type(), t -> new HashSet<>(2)).add(buyer.value());
+                    }
+                }
+            }
+        }
+        return people;
     }
 
     static void partners(ReportedOrder a, ReportedOrder b) {

@@ -48,6 +48,18 @@ class ProfileNormalizerTest {
         assertThat(ProfileNormalizer.city(null)).isNull();
     }
 
+    /** A building or floor number too long for an int (a phone typed into the address) is kept as typed, never thrown on. */
+    @Test
+    void aBuildingOrFloorNumberOfAnyLengthIsNormalisedWithoutOverflow() {
+        assertThat(ProfileNormalizer.address("梧桐苑13800138000-1102").home()).isEqualTo("梧桐苑|13800138000|1102");
+        assertThat(ProfileNormalizer.address("国贸大厦99999999999层").office()).isEqualTo("国贸大厦|99999999999");
+        assertThat(ProfileNormalizer.address("国贸大厦" + "9".repeat(200) + "层").office()).isEqualTo("国贸大厦|" + "9".repeat(200));
+        // leading zeros still go, as the number they write
+        assertThat(ProfileNormalizer.address("梧桐苑025栋1105").home()).isEqualTo("梧桐苑|25|1105");
+        assertThat(ProfileNormalizer.address("国贸大厦000012层").office()).isEqualTo("国贸大厦|12");
+        assertThat(ProfileNormalizer.address("国贸大厦0层").office()).isEqualTo("国贸大厦|0");
+    }
+
     @Test
     void anOfficeFloorIsKeptApartFromHomes() {
         var office = ProfileNormalizer.address("人民路100号国际金融中心5层前台");

@@ -21,15 +21,11 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.DuplicateHeaderMode;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.io.input.BOMInputStream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -49,14 +45,6 @@ public class EventResource {
     /** How JSON's unknown keys are answered, as the other services' JsonBodyError answers an unknown field. */
     private static final String UNKNOWN_KEY = "is not a known field (known: "
             + EventFormat.COLUMNS.stream().sorted().collect(Collectors.joining(", ")) + ")";
-    /**
-     * A header may end in empty names (a spreadsheet's trailing comma: those columns are ignored, as any unlisted
-     * column is), but never name a column twice (which cell would win?).
-     */
-    private static final CSVFormat CSV = CSVFormat.RFC4180.builder()
-            .setHeader().setSkipHeaderRecord(true).setTrim(true)
-            .setAllowMissingColumnNames(true).setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_EMPTY).get();
-
     private final EventIntake intake;
     private final ObjectMapper mapper;
 
@@ -113,52 +101,65 @@ public class EventResource {
             description = "another instance holds the writer lock: try again later (Retry-After)")
     public ImportResponse importCsv(InputStream body) throws IOException {
         // A byte-order mark (Excel's "CSV UTF-8") would otherwise stick to the first column's name.
-        try (Reader reader = new InputStreamReader(BOMInputStream.builder().setInputStream(body).get(), StandardCharsets.UTF_8);
-                CSVParser parser = parseHeader(reader)) {
-            List<String> header = parser.getHeaderNames();
+        try (Reader reader = new InputStreamReader(BOMInputStream.builder().setInputStream(body).get(), StandardCharsets.UTF_8)) {
+            CsvRecords records = new CsvRecords(reader);
+            List<String> header = header(records.next());
             List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !header.contains(c)).sorted().toList();
             if (!missing.isEmpty()) {
                 throw new InvalidRequestException("header", "missing required columns " + String.join(", ", missing));
             }
             EventIntake.Session session = intake.open();
-            Iterator<CSVRecord> records = parser.iterator();
-            long lineBefore = parser.getCurrentLineNumber();
-            while (true) {
-                CSVRecord record;
-                try {
-                    if (!records.hasNext()) {
-                        break;
-                    }
-                    record = records.next();
-                } catch (RuntimeException malformed) {
-                    // commons-csv cannot resync after a broken quote: everything after it is one bad record.
-                    session.refuse(parser.getRecordNumber() + 1, lineBefore + 1, "row", "malformed CSV: " + malformed.getMessage());
-                    break;
-                }
-                long line = lineBefore + 1;
-                lineBefore = parser.getCurrentLineNumber();
-                if (record.size() == 1 && record.get(0).isEmpty()) {
-                    // A blank line is no row; skipped here, not by the parser, so later rows keep their line numbers.
+            long position = 0;
+            for (CsvRecords.Record record = records.next(); record != null; record = records.next()) {
+                position++;
+                if (record.broken() != null) {
+                    // only this record: the reader goes on at the line after it
+                    session.refuse(position, record.line(), "row", "malformed CSV: " + record.broken());
                     continue;
                 }
-                if (!record.isConsistent()) {
-                    session.refuse(record.getRecordNumber(), line, "row",
-                            "has " + record.size() + " cells, the header has " + header.size());
+                if (record.isBlank()) {
+                    // A blank line is no row; skipped here, not by the reader, so later rows keep their line numbers.
                     continue;
                 }
-                session.offerCells(record.getRecordNumber(), line, record.toMap());
+                if (record.cells().size() != header.size()) {
+                    session.refuse(position, record.line(), "row",
+                            "has " + record.cells().size() + " cells, the header has " + header.size());
+                    continue;
+                }
+                session.offerCells(position, record.line(), cells(header, record.cells()));
             }
             return ImportResponse.of(session.finish());
         }
     }
 
-    /** The parser, past the header; a header it cannot read (a name twice, a broken quote) is a 400 naming it. */
-    private static CSVParser parseHeader(Reader reader) throws IOException {
-        try {
-            return CSV.parse(reader);
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-            throw new InvalidRequestException("header", e.getMessage());
+    /**
+     * The header's column names; one it cannot read (a broken quote) or naming a column twice is a 400 naming it.
+     * Unnamed columns (a spreadsheet's trailing comma) are ignored, as any unlisted column is.
+     */
+    private static List<String> header(CsvRecords.Record header) {
+        if (header == null) {
+            return List.of();
         }
+        if (header.broken() != null) {
+            throw new InvalidRequestException("header", "malformed CSV: " + header.broken());
+        }
+        Set<String> seen = new HashSet<>();
+        for (String name : header.cells()) {
+            if (!name.isEmpty() && !seen.add(name)) {
+                throw new InvalidRequestException("header", "names the column \"" + name + "\" twice: " + header.cells());
+            }
+        }
+        return header.cells();
+    }
+
+    private static Map<String, String> cells(List<String> header, List<String> values) {
+        Map<String, String> cells = new HashMap<>(header.size() * 2);
+        for (int i = 0; i < header.size(); i++) {
+            if (!header.get(i).isEmpty()) {
+                cells.put(header.get(i), values.get(i));
+            }
+        }
+        return cells;
     }
 
     /**

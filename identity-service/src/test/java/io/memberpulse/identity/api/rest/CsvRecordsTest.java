@@ -1,0 +1,66 @@
+package io.memberpulse.identity.api.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CsvRecordsTest {
+
+    @Test
+    void readsQuotedCellsEscapedQuotesLineBreaksInsideQuotesAndEveryLineEnding() {
+        List<CsvRecords.Record> records = read("a,\"b, \"\"c\"\"\" ,  d \r\n\"two\nlines\",x\r\"\",\n\nlast,\"q\"");
+        assertThat(records).extracting(CsvRecords.Record::line).containsExactly(1L, 2L, 4L, 5L, 6L);
+        assertThat(records.get(0).cells()).containsExactly("a", "b, \"c\"", "d");
+        assertThat(records.get(1).cells()).containsExactly("two\nlines", "x");
+        assertThat(records.get(2).cells()).containsExactly("", "");
+        assertThat(records.get(3).isBlank()).isTrue();
+        assertThat(records.get(4).cells()).containsExactly("last", "q");
+        // a quote inside a cell that did not start with one is text, as commons-csv reads it
+        assertThat(read("a,b\"c,d").get(0).cells()).containsExactly("a", "b\"c", "d");
+    }
+
+    @Test
+    void aCharacterAfterAClosingQuoteBreaksOnlyItsRecord() {
+        List<CsvRecords.Record> records = read("h1,h2\n1,\"王\" 小明\n2,ok\n");
+        assertThat(records).hasSize(3);
+        assertThat(records.get(1).line()).isEqualTo(2);
+        assertThat(records.get(1).broken()).contains("cell 2");
+        assertThat(records.get(2).cells()).containsExactly("2", "ok");
+    }
+
+    @Test
+    void aQuoteNeverClosedBreaksTheLineItOpensOnAndTheLinesAfterAreRecordsAgain() {
+        List<CsvRecords.Record> records = read("1,\"open\n2,b\n3,\"x\"\n4,\"y\n");
+        // the quote opened on line 1 closes at line 3's first quote, and then a character follows it
+        assertThat(records).extracting(CsvRecords.Record::line).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(records.get(0).broken()).isNotNull();
+        assertThat(records.get(1).cells()).containsExactly("2", "b");
+        assertThat(records.get(2).cells()).containsExactly("3", "x");
+        assertThat(records.get(3).broken()).contains("never closed");
+    }
+
+    @Test
+    void aQuoteLeftOpenIsGivenUpAfterItsLimitNotAtTheEndOfTheInput() {
+        StringBuilder csv = new StringBuilder("1,\"open\n");
+        int rows = CsvRecords.MAX_OPEN_QUOTE_CHARS / 10 + 10;
+        for (int i = 0; i < rows; i++) {
+            csv.append("2,abcdefg\n");
+        }
+        List<CsvRecords.Record> records = read(csv.toString());
+        assertThat(records.get(0).broken()).contains("never closed");
+        assertThat(records).hasSize(rows + 1);
+        assertThat(records.subList(1, records.size())).allSatisfy(r -> assertThat(r.cells()).containsExactly("2", "abcdefg"));
+    }
+
+    private static List<CsvRecords.Record> read(String csv) {
+        CsvRecords reader = new CsvRecords(new StringReader(csv));
+        List<CsvRecords.Record> records = new ArrayList<>();
+        for (CsvRecords.Record record = reader.next(); record != null; record = reader.next()) {
+            records.add(record);
+        }
+        return records;
+    }
+}
