@@ -96,6 +96,14 @@ public class ModelRegistry {
     }
 
     FeatureExtractor extractor(int horizonDays) {
-        return new FeatureExtractor(horizonDays, config.churn().defaultGapDays(), ZoneId.of(config.churn().dayZone()));
+        return new FeatureExtractor(horizonDays, config.churn().defaultGapDays(), dayZone());
+    }
+
+    /**
+     * The chain's calendar (memberpulse.churn.day-zone): the days the features count, and the day an as-of date names
+     * (its start there), so that a date cuts the facts where the features' days begin.
+     */
+    public ZoneId dayZone() {
+        return ZoneId.of(config.churn().dayZone());
     }
 }

@@ -291,10 +291,39 @@ public class ScoreMembersService {
     /** Caches the page of stored scores after a member id that Redis lacks; those cached since are left as they are. */
     private RefilledPage refillPage(String after) {
         List<ChurnScore> stored = repository.scoresAfter(after, PAGE).await().indefinitely();
-        Set<String> cached = cache.cachedOf(stored.stream().map(ChurnScore::memberId).toList()).await().indefinitely();
-        List<ChurnScore> missing = stored.stream().filter(score -> !cached.contains(score.memberId())).toList();
-        cache.putAll(missing, Map.of()).await().indefinitely();
-        return new RefilledPage(stored, missing.size());
+        return new RefilledPage(stored, cacheWhileStored(stored));
+    }
+
+    /**
+     * Caches scores read from PostgreSQL for members Redis has none of, and takes out again those whose row is gone
+     * since the read: another replica may have deleted one (every order refunded) and cleared Redis between that read
+     * and this write, and the deleted score would be served for good. A score cached meanwhile is newer than the one
+     * read and stays. How many it cached and left.
+     */
+    private int cacheWhileStored(List<ChurnScore> read) {
+        List<ChurnScore> put = cache.putMissing(read).await().indefinitely();
+        if (put.isEmpty()) {
+            return 0;
+        }
+        Set<String> stillStored = repository.storedScoresOf(put.stream().map(ChurnScore::memberId).toList())
+                .await().indefinitely().versions().keySet();
+        List<ChurnScore> deleted = put.stream().filter(score -> !stillStored.contains(score.memberId())).toList();
+        cache.removeIfStillCached(deleted).await().indefinitely();
+        return put.size() - deleted.size();
+    }
+
+    /**
+     * Takes members who have no score, and none stored, out of Redis: each time, as it costs little and changes
+     * nothing when they are not cached. Redis may still hold one: its removal failed after the row was deleted, and
+     * the batch's retry (or the next refresh) finds nothing stored and lands here. A score another replica stored
+     * meanwhile, and may have cached just before this removal, is cached again.
+     */
+    private void uncache(Set<String> unscored) {
+        if (unscored.isEmpty()) {
+            return;
+        }
+        cache.removeAll(unscored, List.of()).await().indefinitely();
+        cacheWhileStored(List.copyOf(repository.scoresOf(unscored).await().indefinitely().values()));
     }
 
     /**
@@ -342,7 +371,7 @@ public class ScoreMembersService {
      * @param mergedAway members a merge absorbed: a stored score of theirs is deleted without a withdrawal
      * @param withdrawals counts the withdrawals sent, under the reason the caller knows
      * @return the members who have no score now (no order left) and had none stored: a stored score is taken away
-     *     here (every order refunded, a member absorbed), so only what a cache may still hold is left to the caller
+     *     here (every order refunded, a member absorbed), and Redis has forgotten them too
      */
     private Set<String> score(Collection<String> memberIds, Instant asOf, boolean rewrite, Set<String> mergedAway,
             Counter withdrawals) {
@@ -429,6 +458,7 @@ public class ScoreMembersService {
         List<ChurnScore> removed = repository.deleteScoresIfUnchanged(noLongerScored).await().indefinitely();
         Set<String> removedIds = removed.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
         cache.removeAll(removedIds, removed).await().indefinitely();
+        uncache(unscored);
         List<String> overtaken = new ArrayList<>();
         changed.stream().map(ChurnScore::memberId).filter(id -> !writtenIds.contains(id)).forEach(overtaken::add);
         noLongerScored.keySet().stream().filter(id -> !removedIds.contains(id)).forEach(overtaken::add);

@@ -14,6 +14,7 @@ import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ModelRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -52,6 +53,11 @@ public class TrainModelService {
 
     public int defaultHorizon() {
         return scoring.horizonDays();
+    }
+
+    /** The instant an as-of date names: the start of that day on the chain's calendar (ModelRegistry.dayZone). */
+    public Instant startOf(LocalDate day) {
+        return day.atStartOfDay(registry.dayZone()).toInstant();
     }
 
     public record Outcome(String version, String kind, boolean promoted, String decision, ModelMetrics validation) {

@@ -56,6 +56,42 @@ public class ScoreCache {
             end
             return 0""";
 
+    /**
+     * Caches each score (KEYS[1 + i], ARGV[i] its JSON) whose member has none cached, with its place in the overall
+     * ranking (KEYS[1]) and its home store's (KEYS[1 + n + i], the overall one again without a home store), ARGV[n + i]
+     * its probability and ARGV[2n + i] the member: a score cached meanwhile is newer than one read before. The members
+     * whose score it cached.
+     */
+    private static final String PUT_MISSING = """
+            local n = (#KEYS - 1) / 2
+            local put = {}
+            for i = 1, n do
+              if redis.call('SET', KEYS[1 + i], ARGV[i], 'NX') then
+                redis.call('ZADD', KEYS[1], ARGV[n + i], ARGV[2 * n + i])
+                redis.call('ZADD', KEYS[1 + n + i], ARGV[n + i], ARGV[2 * n + i])
+                put[#put + 1] = ARGV[2 * n + i]
+              end
+            end
+            return put""";
+
+    /**
+     * Takes each member (ARGV[n + i]) out of Redis whose cached score (KEYS[1 + i]) is still the JSON ARGV[i]: the
+     * score, and its places in the overall ranking (KEYS[1]) and its home store's (KEYS[1 + n + i]). A score cached
+     * since in its place stays.
+     */
+    private static final String REMOVE_IF_STILL = """
+            local n = (#KEYS - 1) / 2
+            local removed = 0
+            for i = 1, n do
+              if redis.call('GET', KEYS[1 + i]) == ARGV[i] then
+                redis.call('DEL', KEYS[1 + i])
+                redis.call('ZREM', KEYS[1], ARGV[n + i])
+                redis.call('ZREM', KEYS[1 + n + i], ARGV[n + i])
+                removed = removed + 1
+              end
+            end
+            return removed""";
+
     private final ReactiveRedisDataSource redis;
 
     private final ReactiveValueCommands<String, String> values;
@@ -133,6 +169,50 @@ public class ScoreCache {
         });
     }
 
+    /**
+     * Caches the scores of members who have none cached (a refill from PostgreSQL): one cached meanwhile was written
+     * by a scoring after these were read, and is left as it is. Answers the scores it cached.
+     */
+    public Uni<List<ChurnScore>> putMissing(List<ChurnScore> scores) {
+        if (scores.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<String> args = new ArrayList<>(List.of(PUT_MISSING, String.valueOf(2 * scores.size() + 1)));
+        args.addAll(scriptKeys(scores));
+        scores.forEach(score -> args.add(write(score)));
+        scores.forEach(score -> args.add(String.valueOf(score.probability())));
+        scores.forEach(score -> args.add(score.memberId()));
+        return redis.execute("EVAL", args.toArray(String[]::new)).map(put -> {
+            Set<String> ids = new java.util.HashSet<>();
+            put.forEach(id -> ids.add(id.toString()));
+            return scores.stream().filter(score -> ids.contains(score.memberId())).toList();
+        });
+    }
+
+    /**
+     * Takes these scores out of Redis where they are still cached as given (putMissing cached them from rows deleted
+     * meanwhile); a member's score cached since in their place stays.
+     */
+    public Uni<Void> removeIfStillCached(List<ChurnScore> scores) {
+        if (scores.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> args = new ArrayList<>(List.of(REMOVE_IF_STILL, String.valueOf(2 * scores.size() + 1)));
+        args.addAll(scriptKeys(scores));
+        scores.forEach(score -> args.add(write(score)));
+        scores.forEach(score -> args.add(score.memberId()));
+        return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid();
+    }
+
+    /** The overall ranking, each score's key, then each one's home store ranking (the overall one without). */
+    private List<String> scriptKeys(List<ChurnScore> scores) {
+        List<String> keys = new ArrayList<>(2 * scores.size() + 1);
+        keys.add(overallRankingKey());
+        scores.forEach(score -> keys.add(scoreKey(score.memberId())));
+        scores.forEach(score -> keys.add(score.homeStoreId() == null ? overallRankingKey() : rankingKey(score.homeStoreId())));
+        return keys;
+    }
+
     private void addRankingKey(Set<String> rankingKeys, ChurnScore score) {
         if (score.homeStoreId() != null) {
             rankingKeys.add(rankingKey(score.homeStoreId()));
@@ -160,22 +240,6 @@ public class ScoreCache {
     public Uni<Boolean> markComplete(String refillToken) {
         return redis.execute("EVAL", MARK_COMPLETE_IF_UNFLUSHED, "2", refillKey(), completeKey(), refillToken)
                 .map(marked -> marked.toInteger() == 1);
-    }
-
-    /** Of these members, those whose score is cached. */
-    public Uni<Set<String>> cachedOf(List<String> memberIds) {
-        if (memberIds.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return values.mget(memberIds.stream().map(this::scoreKey).toArray(String[]::new)).map(found -> {
-            Set<String> cached = new java.util.HashSet<>();
-            memberIds.forEach(id -> {
-                if (found.get(scoreKey(id)) != null) {
-                    cached.add(id);
-                }
-            });
-            return cached;
-        });
     }
 
     public Uni<Optional<ChurnScore>> get(String memberId) {

@@ -23,7 +23,6 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -129,13 +128,17 @@ public class ModelResource {
         }
     }
 
-    static Instant instant(String text) {
+    /**
+     * A date is the start of that day on the chain's calendar, where CSV times without an offset are read and the
+     * features count days: at midnight UTC (08:00 in Shanghai) the orders of the day's first eight hours were before it.
+     */
+    private Instant instant(String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
         Instant instant;
         try {
-            instant = text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+            instant = text.length() == 10 ? training.startOf(LocalDate.parse(text)) : Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw new InvalidInputException("asOf", "must be a date (2011-09-10) or an instant (2011-09-10T00:00:00Z)");
         }

@@ -22,6 +22,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +41,10 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class BatchScoreResourceTest {
-    static final Instant AS_OF = Instant.parse("2016-06-01T00:00:00Z");
+    /** The days of asOf=DATE: the chain's calendar (memberpulse.churn.day-zone), where a date begins. */
+    static final ZoneId CHAIN = ZoneId.of("Asia/Shanghai");
+    /** asOf=2016-06-01 as the service reads it: the start of that day on the chain's calendar. */
+    static final Instant AS_OF = startOf("2016-06-01");
     static final int MEMBERS = 300;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -131,9 +137,9 @@ class BatchScoreResourceTest {
             // Shorter histories: 190 days before asOf leave no validation window (its training cut-offs would
             // need 180 days), so the blend is trained unvalidated; 90 days leave no labelled cut-off at all.
             assertThat(ownLines(batchScore("2015-10-15", "blend", "not validated"), run))
-                    .hasSize(buyersBefore(early, Instant.parse("2015-10-15T00:00:00Z")));
+                    .hasSize(buyersBefore(early, startOf("2015-10-15")));
             assertThat(ownLines(batchScore("2015-07-07", "bgnbd", "not trained"), run))
-                    .hasSize(buyersBefore(early, Instant.parse("2015-07-07T00:00:00Z")));
+                    .hasSize(buyersBefore(early, startOf("2015-07-07")));
         } finally {
             for (String table : List.of("purchase_line", "member_activity", "member_number", "churn_score")) {
                 pool.preparedQuery("DELETE FROM " + table + " WHERE member_id LIKE $1").execute(Tuple.of(run + "-%"))
@@ -168,12 +174,42 @@ class BatchScoreResourceTest {
         }
     }
 
+    @Test
+    void aDateIsTheStartOfThatDayOnTheChainsCalendar() {
+        // The chain's days are Asia/Shanghai's (memberpulse.churn.day-zone), as the features count them and as an
+        // import reads a CSV time without offset: 02:33 on 2025-09-10 there is 18:33 UTC the day before. As of
+        // 2025-09-10 means before that day began there, so that order is after as-of and its member not yet a buyer.
+        String run = "dz-" + UUID.randomUUID().toString().substring(0, 8);
+        String regular = run + "-regular";
+        String newcomer = run + "-newcomer";
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        for (int o = 0; o < 4; o++) {
+            records.add(order(regular, o, OffsetDateTime.parse("2025-09-09T23:59:00+08:00").toInstant()
+                    .minus(Duration.ofDays(20L * o)), "", 20));
+        }
+        records.add(order(newcomer, 0, OffsetDateTime.parse("2025-09-10T02:33:00+08:00").toInstant(), "no-new", 20));
+        try {
+            produce(records);
+            Jobs.Followed job = Jobs.run("/models/batch-scores?asOf=2025-09-10&horizon=90");
+            assertThat(job.state()).isEqualTo("succeeded");
+            assertThat(job.end().getString("asOf")).isEqualTo("2025-09-09T16:00:00Z");
+            String csv = given().accept("text/csv").get(job.end().getString("scores")).then().statusCode(200)
+                    .extract().asString();
+            assertThat(ownLines(csv, run)).hasSize(1).allMatch(line -> line.startsWith(regular + ","));
+        } finally {
+            for (String table : List.of("purchase_line", "member_activity", "member_number", "churn_score")) {
+                pool.preparedQuery("DELETE FROM " + table + " WHERE member_id LIKE $1").execute(Tuple.of(run + "-%"))
+                        .await().indefinitely();
+            }
+        }
+    }
+
     /** Runs the batch as a job; checks that it reported its stages in order and names its result. */
     private static String batchScore() {
         Jobs.Followed job = Jobs.run("/models/batch-scores?asOf=2016-06-01&horizon=90");
         assertThat(job.state()).isEqualTo("succeeded");
         assertThat(job.end().getString("kind")).isEqualTo("batch-score");
-        assertThat(job.end().getString("asOf")).isEqualTo("2016-06-01T00:00:00Z");
+        assertThat(job.end().getString("asOf")).isEqualTo(AS_OF.toString());
         assertThat(job.end().getString("progress.stage")).isEqualTo("scoring");
         assertThat(job.end().getInt("progress.done")).isEqualTo(job.end().getInt("progress.total"));
         List<String> stages = List.of("awaiting-facts", "loading-facts", "validation-snapshots", "validating-models",
@@ -195,6 +231,10 @@ class BatchScoreResourceTest {
         assertThat(job.end().getString("result.basis")).contains(basis);
         return given().accept("text/csv").get(job.end().getString("scores")).then().statusCode(200)
                 .header("X-Model-Kind", kind).extract().asString();
+    }
+
+    private static Instant startOf(String date) {
+        return LocalDate.parse(date).atStartOfDay(CHAIN).toInstant();
     }
 
     private static int buyersBefore(List<ProducerRecord<String, MemberEvent>> records, Instant asOf) {

@@ -149,6 +149,13 @@ class ModelResourceTest {
         }
     }
 
+    /** A date is the start of that day on the chain's calendar (Asia/Shanghai), as batch evaluation reads it too. */
+    @Test
+    void aDateToTrainAtIsMidnightOnTheChainsCalendar() {
+        Jobs.Followed job = Jobs.run("/models/train?asOf=2001-01-01");
+        assertThat(job.end().getString("asOf")).isEqualTo("2000-12-31T16:00:00Z");
+    }
+
     @Test
     void modelsAreTrainedOnDemandReportedAndPromotedToScoreMembers() throws Exception {
         assertTooLittleData(Jobs.run("/models/train?asOf=2001-01-01"));

@@ -34,7 +34,13 @@ import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.churn.ScoreMembersService;
+import io.memberpulse.churn.domain.ChurnScore;
+import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
+import io.quarkus.test.junit.QuarkusMock;
+import io.smallrye.mutiny.Uni;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.test.junit.QuarkusTest;
@@ -74,6 +80,9 @@ class ScoreResourceTest {
 
     @Inject
     ScoreCache cache;
+
+    @Inject
+    ScoreMembersService scoring;
 
     @ConfigProperty(name = "memberpulse.redis.key-prefix")
     String redisPrefix;
@@ -152,6 +161,44 @@ class ScoreResourceTest {
         assertThat(cache.markComplete(overtaken).await().indefinitely()).as("another refill began since").isFalse();
         assertThat(cache.markComplete(latest).await().indefinitely()).isTrue();
         assertThat(keys.exists(redisPrefix + "rankings-refill")).as("a finished refill leaves no token").isFalse();
+    }
+
+    /**
+     * Replica B deletes a member's score (every order refunded) and takes it out of Redis just after this replica's
+     * refill read the page of stored scores holding it: the refill must not put the deleted score back in Redis, where
+     * GetScore and TopRisk would serve it for good.
+     */
+    @Test
+    void aScoreDeletedWhileARefillReadItsPageIsNotCachedAgain() {
+        String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        String member = "deleted-" + UUID.randomUUID();
+        kafka.produce(String.class, MemberEvent.class).fromRecords(weeklyOrders(member, store, 3, CLOCK.minus(Duration.ofDays(20))))
+                .awaitCompletion(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/score")
+                .then().statusCode(200));
+        AtomicBoolean deleted = new AtomicBoolean();
+        QuarkusMock.installMockForType(new ChurnRepository(pool) {
+            @Override
+            public Uni<List<ChurnScore>> scoresAfter(String after, int limit) {
+                return super.scoresAfter(after, limit).call(page -> page.stream().anyMatch(s -> s.memberId().equals(member))
+                        && deleted.compareAndSet(false, true) ? deletedByAnotherReplica(this, member) : Uni.createFrom().voidItem());
+            }
+        }, ChurnRepository.class);
+        redis.key(String.class).del(redisPrefix + "rankings-complete");
+
+        scoring.refillCacheIfLost();
+
+        assertThat(deleted).as("the refill read the member's page").isTrue();
+        assertThat(redis.key(String.class).exists(redisPrefix + "rankings-complete")).isTrue();
+        given().get("/members/" + member + "/score").then().statusCode(404);
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    /** What replica B's scoreOnce does for a member left without purchases: the stored score deleted, then uncached. */
+    private Uni<Void> deletedByAnotherReplica(ChurnRepository facts, String member) {
+        return facts.storedScoresOf(List.of(member))
+                .chain(stored -> facts.deleteScoresIfUnchanged(stored.versions()))
+                .chain(removed -> cache.removeAll(List.of(member), removed));
     }
 
     @Test

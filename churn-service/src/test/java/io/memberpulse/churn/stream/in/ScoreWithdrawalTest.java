@@ -5,8 +5,15 @@ import static io.memberpulse.churn.ScoringFixture.timestamp;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.churn.ChurnConfig;
 import io.memberpulse.churn.ScoringFixture;
+import io.memberpulse.churn.domain.ChurnScore;
+import io.memberpulse.churn.store.ScoreCache;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.churn.v1.ChurnScored;
@@ -60,6 +67,15 @@ class ScoreWithdrawalTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    ReactiveRedisDataSource redis;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    ChurnConfig config;
 
     ScoringFixture kafka;
     String run;
@@ -173,6 +189,39 @@ class ScoreWithdrawalTest {
         await().atMost(WAIT).until(() -> withdrawals("identity-change") == withdrawnBefore + 1);
         await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + original + "/score").then().statusCode(404));
         assertThat(facts.score(original).await().indefinitely()).isEmpty();
+    }
+
+    @Test
+    void aWithdrawnScoreWhoseRemovalFromRedisFailedIsGoneFromRedisAfterTheRetry() {
+        String member = "rf-" + run;
+        produce(Topics.MEMBER_EVENTS, member, order(member, member + "-0", days(-30)));
+        awaitScoreOf(member);
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("memberId", hasItem(member));
+        AtomicBoolean failed = failFirstCacheRemovalOf(member);
+
+        // Every order refunded: withdrawn and deleted from PostgreSQL, then Redis does not answer the removal. The
+        // batch's retry finds no stored score; Redis must still lose the member.
+        produce(Topics.MEMBER_EVENTS, member, refund(member, member + "-0", days(-29)));
+
+        await().atMost(WAIT).until(() -> tombstoneOf(member));
+        await().atMost(WAIT).until(failed::get);
+        await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + member + "/score").then().statusCode(404));
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("memberId", not(hasItem(member)));
+    }
+
+    /** Redis fails the first removal that holds the member, as a connection lost at that moment; the rest go through. */
+    private AtomicBoolean failFirstCacheRemovalOf(String member) {
+        AtomicBoolean failed = new AtomicBoolean();
+        QuarkusMock.installMockForType(new ScoreCache(redis, mapper, config) {
+            @Override
+            public Uni<Void> removeAll(Collection<String> memberIds, Collection<ChurnScore> removed) {
+                if (memberIds.contains(member) && failed.compareAndSet(false, true)) {
+                    return Uni.createFrom().failure(new IllegalStateException("Redis did not answer (test)"));
+                }
+                return super.removeAll(memberIds, removed);
+            }
+        }, ScoreCache.class);
+        return failed;
     }
 
     /** The withdrawal of a member: whether its first send failed, and whether the score was stored when sent again. */
