@@ -32,12 +32,12 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
     private static final Sort OVERDUE_FIRST = Sort.ascending("dueAt").and("id");
     /** Members scored in store ?1. */
     private static final String SCORED_IN_STORE = "select r.memberId from MemberRiskEntity r where r.storeId = ?1";
+    /** The tasks whose outcome says the member was reached: a contact. */
+    private static final String REACHED = "select o.taskId from TaskOutcomeEntity o where o.reached = true";
     /**
      * Members merged into member ?1: their calls and opt-outs are the same person's, while their closed tasks and
      * outcomes stay under their own id for the campaigns they were enrolled in.
      */
-    /** The tasks whose outcome says the member was reached: a contact. */
-    private static final String REACHED = "select o.taskId from TaskOutcomeEntity o where o.reached = true";
     private static final String ABSORBED_BY = "select a.absorbedMemberId from MemberAliasEntity a where a.survivingMemberId = ?1";
 
     public CallTaskRepository(Pool pool) {

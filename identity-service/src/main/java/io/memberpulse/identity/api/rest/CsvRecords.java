@@ -3,25 +3,25 @@ package io.memberpulse.identity.api.rest;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * Reads RFC 4180 records as commons-csv's RFC4180 format with trimming reads them (a quote opens a quoted cell only
- * at the cell's start, {@code ""} inside it is a quote, blanks may follow the closing quote, line breaks inside it are
- * kept), but a broken record costs only itself: commons-csv cannot go on after one, so every record after a broken
- * quote was lost. A broken record (a character after a closing quote; a quote still open at the end of the input or
- * after {@link #MAX_OPEN_QUOTE_CHARS}) is reported with its first line, and reading goes on at the line after it.
+ * The records of a CSV body, read by commons-csv (RFC 4180, cells trimmed), where a broken record costs only itself:
+ * commons-csv cannot read on after a record it cannot read (a character after a closing quote, a quote never closed),
+ * so every record after it was lost. Here the text read since the last good record is kept, and after a broken one a
+ * new parser starts at the line after the broken record's first line: the lines a quote left open took in are read
+ * again as records of their own. A quote still open after {@link #MAX_OPEN_QUOTE_CHARS} is given up there rather than
+ * at the end of the input (a file of lines that each open a quote would otherwise be read to its end again and again).
  */
 final class CsvRecords {
-    /**
-     * How much text a quoted cell may run over line ends before its quote counts as never closed: far above any row
-     * the limits take (review_text, the longest cell, is 4,000 characters), and small enough that a file of lines
-     * each opening a quote is not read again and again in full.
-     */
+    /** Far above any row the field limits take (review_text, the longest cell, is 4,000 characters). */
     static final int MAX_OPEN_QUOTE_CHARS = 64 * 1024;
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setTrim(true).get();
 
     /** One record: its cells (null when broken, with the reason), and the line it starts on (1-based). */
     record Record(long line, List<String> cells, String broken) {
@@ -30,141 +30,153 @@ final class CsvRecords {
         }
     }
 
-    /** One physical line, its line break included (none at the end of the input). */
-    private record Line(long number, String text) {
-    }
+    private LoggedText text;
+    private CSVParser parser;
+    private Iterator<CSVRecord> records;
+    /** The line of the input the current parser's first line is. */
+    private long firstLine;
+    /** The line the next record starts on. */
+    private long nextLine;
 
-    private final Lines lines;
-    /** Lines read ahead for a quote that never closed, read again as records of their own. */
-    private final Deque<Line> again = new ArrayDeque<>();
-
-    CsvRecords(Reader reader) {
-        this.lines = new Lines(reader);
+    CsvRecords(Reader body) {
+        start(new LoggedText("", body, 1));
     }
 
     /** The next record, or null at the end of the input. */
     Record next() {
-        Line first = line();
-        if (first == null) {
-            return null;
+        long line = nextLine;
+        try {
+            if (!records.hasNext()) {
+                return null;
+            }
+            CSVRecord record = records.next();
+            nextLine = firstLine + parser.getCurrentLineNumber();
+            text.forgetBefore(nextLine);
+            return new Record(line, record.toList(), null);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            start(text.from(line + 1));
+            return new Record(line, null, reason(e));
         }
-        List<Line> read = new ArrayList<>(1);
-        read.add(first);
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        String text = first.text();
-        int at = 0;
-        int openQuoteChars = 0;
-        while (true) { // one cell per turn
-            cell.setLength(0);
-            if (at < text.length() && text.charAt(at) == '"') {
-                at++;
-                while (true) { // the quoted part, over line ends
-                    if (at == text.length()) {
-                        Line more = openQuoteChars > MAX_OPEN_QUOTE_CHARS ? null : line();
-                        if (more == null) {
-                            return broken(read, "a quote opened in cell " + (cells.size() + 1) + " is never closed");
-                        }
-                        read.add(more);
-                        openQuoteChars += more.text().length();
-                        text = more.text();
-                        at = 0;
-                        continue;
-                    }
-                    char c = text.charAt(at++);
-                    if (c != '"') {
-                        cell.append(c);
-                    } else if (at < text.length() && text.charAt(at) == '"') {
-                        cell.append('"');
-                        at++;
-                    } else {
-                        break;
-                    }
-                }
-                while (at < text.length() && text.charAt(at) != ',' && !isLineBreak(text.charAt(at))) {
-                    if (!Character.isWhitespace(text.charAt(at))) {
-                        return broken(read, "invalid character '" + text.charAt(at)
-                                + "' between the closing quote of cell " + (cells.size() + 1) + " and the next comma");
-                    }
-                    at++;
-                }
-            } else {
-                while (at < text.length() && text.charAt(at) != ',' && !isLineBreak(text.charAt(at))) {
-                    cell.append(text.charAt(at++));
-                }
-            }
-            cells.add(cell.toString().trim());
-            if (at < text.length() && text.charAt(at) == ',') {
-                at++;
-                continue;
-            }
-            return new Record(first.number(), cells, null);
+    }
+
+    private void start(LoggedText from) {
+        text = from;
+        try {
+            parser = FORMAT.parse(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        records = parser.iterator();
+        firstLine = from.keptFrom;
+        nextLine = firstLine;
+    }
+
+    /** commons-csv's reason without its position, which counts from where its parser started, not from the body's start. */
+    private static String reason(RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        String message = String.valueOf(cause.getMessage());
+        if (message.contains("EOF reached before encapsulated token finished") || cause instanceof QuoteLeftOpen) {
+            return "a quote opened on this line is never closed";
+        }
+        if (message.contains("between encapsulated token and delimiter")) {
+            return "a character follows the closing quote of a quoted cell before the next comma";
+        }
+        return message.replaceFirst(" at line: .*", "").replaceFirst("(?i)^IOException: ", "");
+    }
+
+    /** Thrown into the parser when one record has run over {@link #MAX_OPEN_QUOTE_CHARS}. */
+    private static final class QuoteLeftOpen extends IOException {
+        QuoteLeftOpen() {
+            super("a quote left open");
         }
     }
 
     /**
-     * A record that cannot be read is its first line alone: the lines after it that its open quote took in are read
-     * again as records of their own (a quote left open must not swallow the rows that follow).
+     * The text handed to a parser, kept from the line its next record starts on (the parser reads ahead, so this is
+     * the only place the lines of a broken record can be read again from): first what an earlier parser left to read
+     * again, then the body. Line ends as commons-csv counts them: \n, \r\n and \r.
      */
-    private Record broken(List<Line> read, String reason) {
-        for (int i = read.size() - 1; i > 0; i--) {
-            again.addFirst(read.get(i));
-        }
-        return new Record(read.get(0).number(), null, reason);
-    }
+    private static final class LoggedText extends Reader {
+        private final String again;
+        private int againAt;
+        private final Reader body;
+        /** What the parser was given from line {@code keptFrom} on, starting at {@code base}. */
+        private final StringBuilder kept = new StringBuilder();
+        private int base;
+        private long keptFrom;
+        /** Where each line from {@code keptFrom} on starts in {@code kept}. */
+        private int[] lineStarts = new int[64];
+        private int lines;
 
-    private Line line() {
-        return again.isEmpty() ? lines.next() : again.removeFirst();
-    }
-
-    private static boolean isLineBreak(char c) {
-        return c == '\n' || c == '\r';
-    }
-
-    /** Physical lines ended by \n, \r\n or \r, as commons-csv counts them. */
-    private static final class Lines {
-        private final Reader reader;
-        private final char[] buffer = new char[1 << 16];
-        private int position;
-        private int limit;
-        private long number;
-
-        Lines(Reader reader) {
-            this.reader = reader;
+        LoggedText(String again, Reader body, long firstLine) {
+            this.again = again;
+            this.body = body;
+            this.keptFrom = firstLine;
+            lineStarts[lines++] = 0;
         }
 
-        Line next() {
-            StringBuilder line = new StringBuilder(128);
-            while (true) {
-                if (position == limit && !fill()) {
-                    return line.isEmpty() ? null : new Line(++number, line.toString());
+        @Override
+        public int read(char[] buffer, int offset, int length) throws IOException {
+            if (kept.length() - base > MAX_OPEN_QUOTE_CHARS + 2 * 8192) {
+                throw new QuoteLeftOpen(); // one record this long only comes from a quote left open
+            }
+            int read;
+            if (againAt < again.length()) {
+                read = Math.min(length, again.length() - againAt);
+                again.getChars(againAt, againAt + read, buffer, offset);
+                againAt += read;
+            } else {
+                read = body.read(buffer, offset, length);
+            }
+            for (int i = offset; i < offset + read; i++) {
+                char c = buffer[i];
+                boolean secondOfCrLf = c == '\n' && kept.length() > 0 && kept.charAt(kept.length() - 1) == '\r';
+                kept.append(c);
+                if (secondOfCrLf) {
+                    lineStarts[lines - 1] = kept.length();
+                } else if (c == '\r' || c == '\n') {
+                    lineStart(kept.length());
                 }
-                char c = buffer[position++];
-                line.append(c);
-                if (c == '\n') {
-                    return new Line(++number, line.toString());
+            }
+            return read;
+        }
+
+        private void lineStart(int at) {
+            if (lines == lineStarts.length) {
+                lineStarts = Arrays.copyOf(lineStarts, lines * 2);
+            }
+            lineStarts[lines++] = at;
+        }
+
+        /** Drops what lies before {@code line}: a record ended there. */
+        void forgetBefore(long line) {
+            int drop = (int) Math.min(line - keptFrom, lines - 1);
+            if (drop <= 0) {
+                return;
+            }
+            base = lineStarts[drop];
+            System.arraycopy(lineStarts, drop, lineStarts, 0, lines - drop);
+            lines -= drop;
+            keptFrom += drop;
+            if (base > kept.length() / 2) { // compacted now and then, not on every record
+                kept.delete(0, base);
+                for (int i = 0; i < lines; i++) {
+                    lineStarts[i] -= base;
                 }
-                if (c == '\r') {
-                    if ((position < limit || fill()) && buffer[position] == '\n') {
-                        line.append(buffer[position++]);
-                    }
-                    return new Line(++number, line.toString());
-                }
+                base = 0;
             }
         }
 
-        private boolean fill() {
-            try {
-                int read;
-                do {
-                    read = reader.read(buffer, 0, buffer.length);
-                } while (read == 0);
-                position = 0;
-                limit = Math.max(read, 0);
-                return read > 0;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        /** A new start at {@code line}: what was read of it and after it, what is left to read again, then the body. */
+        LoggedText from(long line) {
+            int index = (int) (line - keptFrom);
+            String read = index < lines ? kept.substring(lineStarts[index]) : "";
+            return new LoggedText(read + again.substring(againAt), body, line);
+        }
+
+        @Override
+        public void close() {
+            // the body is closed by its owner
         }
     }
 }

@@ -27,7 +27,7 @@ class CsvRecordsTest {
         List<CsvRecords.Record> records = read("h1,h2\n1,\"王\" 小明\n2,ok\n");
         assertThat(records).hasSize(3);
         assertThat(records.get(1).line()).isEqualTo(2);
-        assertThat(records.get(1).broken()).contains("cell 2");
+        assertThat(records.get(1).broken()).contains("closing quote");
         assertThat(records.get(2).cells()).containsExactly("2", "ok");
     }
 
