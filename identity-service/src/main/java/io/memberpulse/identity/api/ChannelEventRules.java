@@ -3,7 +3,6 @@ package io.memberpulse.identity.api;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
-import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.OrderLine;
@@ -11,7 +10,6 @@ import io.memberpulse.proto.identity.v1.Source;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -49,12 +47,8 @@ public final class ChannelEventRules {
     /**
      * The broken rules of an event, and its identifiers as normalised while checking them (empty when
      * they were not normalised): the import links with these rather than normalise every phone again.
-     *
-     * @param event    the event to import: as given, or without a phone that was dropped (see {@code warnings})
-     * @param warnings what was left out of an event that is still taken, each naming its field
      */
-    public record Checked(List<FieldError> errors, List<Identifier> identifiers, ChannelEvent event,
-            List<FieldError> warnings) {
+    public record Checked(List<FieldError> errors, List<Identifier> identifiers) {
     }
 
     public List<FieldError> check(ChannelEvent event) {
@@ -64,8 +58,6 @@ public final class ChannelEventRules {
     public Checked checked(ChannelEvent event) {
         List<FieldError> errors = FieldLimits.check(event);
         List<Identifier> identifiers = List.of();
-        List<FieldError> warnings = List.of();
-        ChannelEvent taken = event;
         boolean refusedIdentifier = errors.stream().anyMatch(e -> IDENTIFIER_COLUMNS.contains(e.field()));
         if (event.getEventId().isBlank()) {
             errors.add(new FieldError("event_id", "is required"));
@@ -144,40 +136,10 @@ public final class ChannelEventRules {
                 try {
                     identifiers = normalizer.normalize(raw);
                 } catch (InvalidIdentifierException e) {
-                    List<FieldError> othersBroken = new ArrayList<>(1);
-                    List<Identifier> others = e.field().equals("phone") ? withoutPhone(raw, othersBroken) : null;
-                    if (others == null) {
-                        errors.add(new FieldError(e.field(), e.getMessage()));
-                        errors.addAll(othersBroken);
-                    } else {
-                        // a till's placeholder (-, 0, 00000000000 when not listed) beside a member number: the member
-                        // keeps the order; the phone, which identifies nobody, is left out of the event
-                        identifiers = others;
-                        taken = event.toBuilder().setIdentifiers(event.getIdentifiers().toBuilder().clearPhone()).build();
-                        warnings = List.of(new FieldError("phone",
-                                e.getMessage() + ": left out, the event is taken by its other identifiers"));
-                    }
+                    errors.add(new FieldError(e.field(), e.getMessage()));
                 }
             }
         }
-        return new Checked(errors, identifiers, taken, warnings);
-    }
-
-    /**
-     * The other identifiers of an event whose phone is unusable, normalised; null when there are none (the phone was
-     * its only one: the row identifies nobody and is refused for it) or one of them is broken too (added to errors).
-     */
-    private List<Identifier> withoutPhone(RawIdentifiers raw, List<FieldError> errors) {
-        RawIdentifiers others = new RawIdentifiers(null, raw.unionId(), raw.openid(), raw.memberNo(), raw.deviceId(),
-                raw.platformUid(), raw.email());
-        if (others.isEmpty()) {
-            return null;
-        }
-        try {
-            return normalizer.normalize(others);
-        } catch (InvalidIdentifierException e) {
-            errors.add(new FieldError(e.field(), e.getMessage()));
-            return null;
-        }
+        return new Checked(errors, identifiers);
     }
 }

@@ -64,11 +64,7 @@ public class EventIntake {
      *     key (not taken: the first content stands); changedEvents names the first of them, "source:event_id"
      */
     public record Summary(long accepted, long duplicates, long rejected, List<Rejection> rejections, long changed,
-            List<String> changedEvents, long warned, List<Warning> warnings) {
-    }
-
-    /** What was left out of an event still taken (an unusable phone beside other identifiers): position, line, why. */
-    public record Warning(long position, long line, String field, String reason) {
+            List<String> changedEvents) {
     }
 
     /**
@@ -89,8 +85,6 @@ public class EventIntake {
         private long rejected;
         private long changed;
         private final List<String> changedEvents = new ArrayList<>();
-        private final List<Warning> warnings = new ArrayList<>();
-        private long warned;
 
         /** A row of cells (a CSV record or a JSON object). */
         public List<FieldError> offerCells(long position, long line, Map<String, String> cells) {
@@ -102,24 +96,24 @@ public class EventIntake {
                     errors.add(error);
                 }
             }
-            accept(position, line, checked.event(), errors, checked.identifiers(), checked.warnings());
+            accept(position, line, parsed.event(), errors, checked.identifiers());
             return errors;
         }
 
         /** An event that arrived typed (gRPC). */
         public List<FieldError> offerEvent(long position, ChannelEvent event) {
             ChannelEventRules.Checked checked = rules.checked(event);
-            accept(position, 0, checked.event(), checked.errors(), checked.identifiers(), checked.warnings());
+            accept(position, 0, event, checked.errors(), checked.identifiers());
             return checked.errors();
         }
 
         /** A whole record refused before it could be read (e.g. a CSV row with too many cells). */
         public void refuse(long position, long line, String field, String reason) {
-            accept(position, line, null, List.of(new FieldError(field, reason)), List.of(), List.of());
+            accept(position, line, null, List.of(new FieldError(field, reason)), List.of());
         }
 
         private void accept(long position, long line, ChannelEvent event, List<FieldError> errors,
-                List<Identifier> identifiers, List<FieldError> left) {
+                List<Identifier> identifiers) {
             if (!errors.isEmpty()) {
                 rejected++;
                 for (FieldError error : errors) {
@@ -128,14 +122,6 @@ public class EventIntake {
                     }
                 }
                 return;
-            }
-            if (!left.isEmpty()) {
-                warned++;
-                for (FieldError warning : left) {
-                    if (warnings.size() < maxListedRejections) {
-                        warnings.add(new Warning(position, line, warning.field(), warning.reason()));
-                    }
-                }
             }
             pending.add(event);
             if (!identifiers.isEmpty()) {
@@ -197,7 +183,7 @@ public class EventIntake {
             ImportEventsService.awaitAll(List.copyOf(unacknowledged));
             unacknowledged.clear();
             return new Summary(accepted, duplicates, rejected, List.copyOf(rejections), changed,
-                    List.copyOf(changedEvents), warned, List.copyOf(warnings));
+                    List.copyOf(changedEvents));
         }
     }
 

@@ -91,22 +91,6 @@ class EventFormatTest {
                 .contains("margin_rate", "paid_amount", "source", "occurred_at");
     }
 
-    /** A placeholder phone that is no number beside a member number: the row stands, without the phone. */
-    @Test
-    void anUnusablePhoneBesideAnotherIdentifierIsDroppedNotTheRow() {
-        for (String placeholder : new String[] {"-", "0", "00000000000", "12345"}) {
-            Map<String, String> cells = order();
-            cells.put("phone", placeholder);
-            var checked = rules.checked(format.parse(cells).event());
-            assertThat(checked.errors()).as(placeholder).isEmpty();
-            assertThat(checked.identifiers()).as(placeholder).extracting(i -> i.type().name()).containsExactly("MEMBER_NO");
-        }
-        Map<String, String> alone = order();
-        alone.remove("member_no");
-        alone.put("phone", "0");
-        assertThat(rules.check(format.parse(alone).event())).extracting(FieldError::field).containsExactly("phone");
-    }
-
     @Test
     void memberBearingEventsNeedAnIdentifierButStockoutsDoNot() {
         Map<String, String> cells = order();

@@ -84,11 +84,6 @@ class ChannelEventConsumer {
             LOG.infof("channel.events: %d imported, %d already known, %d dead-lettered",
                     summary.accepted(), summary.duplicates(), refused.size());
         }
-        if (summary.warned() > 0) {
-            // taken without an unusable phone (beside other identifiers): nobody answers a producer, so the log tells
-            LOG.warnf("channel.events: %d events taken without a part they carried: %s", summary.warned(),
-                    summary.warnings());
-        }
         if (summary.changed() > 0) {
             // nobody answers a Kafka producer: the log and memberpulse_identity_events_resent_changed_total tell
             LOG.warnf("channel.events: %d events sent again with other content than first imported, not taken: %s",

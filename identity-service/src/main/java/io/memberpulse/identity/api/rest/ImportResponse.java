@@ -5,14 +5,12 @@ import java.util.List;
 
 /**
  * The answer to an import: counts, the first rejections with their position, line and reason, and the first
- * duplicates that came with other content than the event first imported under their source + event_id (not taken),
- * and the rows taken without something they carried (warned: an unusable phone beside other identifiers), the first
- * of them with their position, line and reason.
+ * duplicates that came with other content than the event first imported under their source + event_id (not taken).
  */
 public record ImportResponse(long accepted, long duplicates, long rejected, List<EventIntake.Rejection> rejections,
-        long changed, List<String> changedEvents, long warned, List<EventIntake.Warning> warnings) {
+        long changed, List<String> changedEvents) {
     static ImportResponse of(EventIntake.Summary summary) {
         return new ImportResponse(summary.accepted(), summary.duplicates(), summary.rejected(), summary.rejections(),
-                summary.changed(), summary.changedEvents(), summary.warned(), summary.warnings());
+                summary.changed(), summary.changedEvents());
     }
 }

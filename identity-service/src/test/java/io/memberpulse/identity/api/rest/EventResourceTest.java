@@ -251,35 +251,6 @@ class EventResourceTest {
                 .body("rejections[0].reason", containsString("malformed CSV"));
     }
 
-    /**
-     * A till's placeholder that is no phone number (-, 0, 00000000000 when not listed) on a row that names its member
-     * otherwise: the phone is dropped with a warning and the order kept (it rejected the row, and the member lost the
-     * order). Alone it identifies nobody: that row is still refused, naming the phone.
-     */
-    @Test
-    void anUnusablePhoneBesideAnotherIdentifierIsDroppedWithAWarning() {
-        String run = UUID.randomUUID().toString().substring(0, 8);
-        String csv = """
-                event_id,source,type,occurred_at,store_id,member_no,phone,order_id,quantity,paid_amount
-                ph1-%1$s,pos,order,2024-03-01T10:00:00,s-001,PH-%1$s,-,o1-%1$s,1,10.00
-                ph2-%1$s,pos,order,2024-03-01T10:05:00,s-001,PH-%1$s,0,o2-%1$s,1,10.00
-                ph3-%1$s,pos,order,2024-03-01T10:10:00,s-001,,0,o3-%1$s,1,10.00
-                """.formatted(run);
-        given().contentType("text/csv").body(csv).when().post("/events/csv")
-                .then().statusCode(200)
-                .body("accepted", equalTo(2))
-                .body("rejected", equalTo(1))
-                .body("rejections[0].line", equalTo(4))
-                .body("rejections[0].field", equalTo("phone"))
-                .body("warned", equalTo(2))
-                .body("warnings[0].line", equalTo(2))
-                .body("warnings[0].field", equalTo("phone"))
-                .body("warnings[1].line", equalTo(3));
-        String memberId = given().queryParam("member_no", "PH-" + run).get("/members/resolve").then().statusCode(200)
-                .extract().path("memberId");
-        given().get("/members/" + memberId).then().body("eventCount", equalTo(2));
-    }
-
     @Test
     void aCsvSavedWithAByteOrderMarkImports() {
         // Excel's "CSV UTF-8" starts the file with U+FEFF, which is not part of the first column's name.
