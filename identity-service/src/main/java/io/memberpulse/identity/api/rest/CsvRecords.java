@@ -39,7 +39,7 @@ final class CsvRecords {
     private long nextLine;
 
     CsvRecords(Reader body) {
-        start(new LoggedText("", body, 1));
+        start(new LoggedText("", body, 1, 0));
     }
 
     /** The next record, or null at the end of the input. */
@@ -100,6 +100,10 @@ final class CsvRecords {
         private final String again;
         private int againAt;
         private final Reader body;
+        /** Line ends still to pass before this text starts (a restart at a line not read yet). */
+        private long skipLines;
+        /** A \r ended the last line skipped: a \n right after it belongs to it. */
+        private boolean skippedCr;
         /** What the parser was given from line {@code keptFrom} on, starting at {@code base}. */
         private final StringBuilder kept = new StringBuilder();
         private int base;
@@ -108,26 +112,69 @@ final class CsvRecords {
         private int[] lineStarts = new int[64];
         private int lines;
 
-        LoggedText(String again, Reader body, long firstLine) {
+        LoggedText(String again, Reader body, long firstLine, long skipLines) {
             this.again = again;
             this.body = body;
+            this.skipLines = skipLines;
             this.keptFrom = firstLine;
             lineStarts[lines++] = 0;
         }
 
         @Override
         public int read(char[] buffer, int offset, int length) throws IOException {
-            if (kept.length() - base > MAX_OPEN_QUOTE_CHARS + 2 * 8192) {
-                throw new QuoteLeftOpen(); // one record this long only comes from a quote left open
+            if (lines > 1 && kept.length() - lineStarts[1] > MAX_OPEN_QUOTE_CHARS + 2 * 8192) {
+                // a record running this far past its first line end only comes from a quote left open (one long line
+                // is read whole: its length is the field limits' to judge)
+                throw new QuoteLeftOpen();
             }
+            while (skipLines > 0 || skippedCr) {
+                int c = next();
+                if (c < 0) {
+                    return -1;
+                }
+                if (skippedCr && c == '\n') {
+                    skippedCr = false;
+                    continue;
+                }
+                if (skippedCr) {
+                    skippedCr = false;
+                    buffer[offset] = (char) c; // the first character of the line to start at
+                    return 1 + Math.max(0, readLogged(buffer, offset + 1, length - 1, 1));
+                }
+                if (c == '\n' || c == '\r') {
+                    skipLines--;
+                    skippedCr = c == '\r';
+                }
+            }
+            return readLogged(buffer, offset, length, 0);
+        }
+
+        /** One character from what is left to read again, then the body; -1 at the end. */
+        private int next() throws IOException {
+            return againAt < again.length() ? again.charAt(againAt++) : body.read();
+        }
+
+        /**
+         * Reads into the buffer after {@code taken} characters already put there, and logs them all.
+         *
+         * @return the characters read now, -1 at the end (then {@code taken} are still logged)
+         */
+        private int readLogged(char[] buffer, int offset, int length, int taken) throws IOException {
             int read;
-            if (againAt < again.length()) {
+            if (length == 0) {
+                read = 0;
+            } else if (againAt < again.length()) {
                 read = Math.min(length, again.length() - againAt);
                 again.getChars(againAt, againAt + read, buffer, offset);
                 againAt += read;
             } else {
                 read = body.read(buffer, offset, length);
             }
+            log(buffer, offset - taken, Math.max(read, 0) + taken);
+            return read;
+        }
+
+        private void log(char[] buffer, int offset, int read) {
             for (int i = offset; i < offset + read; i++) {
                 char c = buffer[i];
                 boolean secondOfCrLf = c == '\n' && kept.length() > 0 && kept.charAt(kept.length() - 1) == '\r';
@@ -138,7 +185,6 @@ final class CsvRecords {
                     lineStart(kept.length());
                 }
             }
-            return read;
         }
 
         private void lineStart(int at) {
@@ -170,8 +216,11 @@ final class CsvRecords {
         /** A new start at {@code line}: what was read of it and after it, what is left to read again, then the body. */
         LoggedText from(long line) {
             int index = (int) (line - keptFrom);
-            String read = index < lines ? kept.substring(lineStarts[index]) : "";
-            return new LoggedText(read + again.substring(againAt), body, line);
+            if (index < lines) {
+                return new LoggedText(kept.substring(lineStarts[index]) + again.substring(againAt), body, line, 0);
+            }
+            // the line has not been read up to yet (a broken record's line longer than what was read of it)
+            return new LoggedText(again.substring(againAt), body, line, index - (lines - 1));
         }
 
         @Override

@@ -55,6 +55,16 @@ class CsvRecordsTest {
         assertThat(records.subList(1, records.size())).allSatisfy(r -> assertThat(r.cells()).containsExactly("2", "abcdefg"));
     }
 
+    @Test
+    void aLongLineIsOneRecordAndABrokenOneIsLeftAtItsOwnLineEnd() {
+        String longCell = "x".repeat(CsvRecords.MAX_OPEN_QUOTE_CHARS * 3);
+        List<CsvRecords.Record> records = read("1," + longCell + "\n2,\"a\" " + longCell + "\r\n3,ok\n");
+        assertThat(records).extracting(CsvRecords.Record::line).containsExactly(1L, 2L, 3L);
+        assertThat(records.get(0).cells()).containsExactly("1", longCell);
+        assertThat(records.get(1).broken()).contains("closing quote");
+        assertThat(records.get(2).cells()).containsExactly("3", "ok");
+    }
+
     private static List<CsvRecords.Record> read(String csv) {
         CsvRecords reader = new CsvRecords(new StringReader(csv));
         List<CsvRecords.Record> records = new ArrayList<>();
