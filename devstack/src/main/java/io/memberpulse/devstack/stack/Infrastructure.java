@@ -59,10 +59,31 @@ public final class Infrastructure implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.putAll(postgres.clientEnvironment(databaseOf(spec)));
         env.putAll(redis.clientEnvironment());
-        if (!isolation.isEmpty()) {
-            env.put("REDIS_KEY_PREFIX", redisPrefix() + spec.name().toLowerCase(java.util.Locale.ROOT) + ":");
-        }
+        stackDecided(spec, isolation, postgres.isEmbedded(), redis.isEmbedded()).forEach(env::putIfAbsent);
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        return env;
+    }
+
+    /**
+     * What the stack decides for a service whatever the launcher's own environment holds, since a service process
+     * inherits that environment: its own Redis key prefix (an exported REDIS_KEY_PREFIX would put all four services
+     * under one, their keys colliding, and 'reset' would delete under the wrong one), and plaintext to the servers the
+     * stack embeds (a POSTGRES_SSL_MODE or REDIS_TLS exported for another server would make every service fail to
+     * connect). Settings for configured servers (TLS, SASL) are the operator's and pass through.
+     */
+    static Map<String, String> stackDecided(ServiceSpec spec, String isolation, boolean postgresEmbedded,
+            boolean redisEmbedded) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("REDIS_KEY_PREFIX", isolation.isEmpty() ? spec.redisKeyPrefix()
+                : isolation + ":" + spec.name().toLowerCase(java.util.Locale.ROOT) + ":");
+        if (postgresEmbedded) {
+            env.put("POSTGRES_SSL_MODE", "disable");
+            env.put("POSTGRES_SSL_ROOT_CERT", "");
+        }
+        if (redisEmbedded) {
+            env.put("REDIS_TLS", "false");
+            env.put("REDIS_TLS_CA_FILE", "");
+        }
         return env;
     }
 

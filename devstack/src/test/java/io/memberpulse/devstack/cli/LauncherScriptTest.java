@@ -142,6 +142,42 @@ class LauncherScriptTest {
         assertThat(up.exit()).isNotZero();
     }
 
+    @Test
+    void aSecondUpDuringTheFirstOnesBuildStartsNothing(@TempDir Path checkout) throws Exception {
+        // The first 'up' has no pid file to show until its build is done: the second must still see it and stop.
+        Path script = checkout.resolve("memberpulse");
+        Files.copy(SCRIPT, script);
+        Path release = checkout.resolve("release-build");
+        // a Maven Wrapper whose build lasts until the test releases it, then fails (so nothing is started)
+        Path mvnw = Files.writeString(checkout.resolve("mvnw"), "#!/usr/bin/env bash\necho '[INFO] Building devstack'\n"
+                + "while [ ! -f '" + release + "' ]; do sleep 0.1; done\necho '[INFO] BUILD FAILURE'\nexit 1\n");
+        assertThat(mvnw.toFile().setExecutable(true)).isTrue();
+        Map<String, String> environment = Map.of("MEMBERPULSE_STATE", checkout.resolve("state").toString());
+        Path firstOut = checkout.resolve("first-out.txt");
+        ProcessBuilder firstUp = new ProcessBuilder("bash", script.toString(), "up").directory(checkout.toFile())
+                .redirectOutput(firstOut.toFile()).redirectError(checkout.resolve("first-err.txt").toFile());
+        firstUp.environment().putAll(environment);
+        Process first = firstUp.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(firstOut).contains("[INFO] Building devstack")) {
+                assertThat(System.nanoTime()).as("the first up reached its build").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            Run second = run(script, checkout, environment, "up");
+            assertThat(second.exit()).isEqualTo(1);
+            assertThat(second.err()).contains("another ./memberpulse up or demo is starting the stack");
+            assertThat(second.out()).doesNotContain("building memberpulse", "starting memberpulse");
+        } finally {
+            Files.writeString(release, "");
+            if (!first.waitFor(20, TimeUnit.SECONDS)) {
+                first.destroyForcibly();
+            }
+        }
+        assertThat(first.exitValue()).isNotZero();
+        assertThat(Files.readString(firstOut)).doesNotContain("starting memberpulse");
+    }
+
     /** A process that looks like the stack's supervisor (its command line names DevStackMain) and does nothing. */
     private static Process fakeSupervisor() throws IOException {
         return new ProcessBuilder("bash", "-c", "exec -a 'java io.memberpulse.devstack.cli.DevStackMain up' sleep 60")
