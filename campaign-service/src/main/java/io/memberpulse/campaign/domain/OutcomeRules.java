@@ -25,7 +25,8 @@ public final class OutcomeRules {
      *                      is theirs), or null when the caller is not store-bound (head office: every store)
      */
     public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId) {
-        if (callerStoreId != null && !callerStoreId.equals(task.storeId())) {
+        // "" never matches, not even a task whose store is blank: an unbound staff token reaches no task.
+        if (callerStoreId != null && (callerStoreId.isEmpty() || !callerStoreId.equals(task.storeId()))) {
             // Answered as for an unknown task: staff cannot even learn that another store's task exists.
             throw new TaskNotFoundException(task.taskId());
         }

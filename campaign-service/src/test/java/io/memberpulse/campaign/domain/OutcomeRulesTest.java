@@ -42,6 +42,10 @@ class OutcomeRulesTest {
         // Staff whose token names no store: no task is theirs (not every task, as null would be).
         assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, ""))
                 .isInstanceOf(TaskNotFoundException.class);
+        // not even a task whose store is blank (no writer stores one today; the rule must not depend on that)
+        var storeless = new OutcomeRules.TaskState("t1", "", "OPEN", 0, null, null);
+        assertThatThrownBy(() -> OutcomeRules.decide(storeless, WILL_RETURN, 0, ""))
+                .isInstanceOf(TaskNotFoundException.class);
     }
 
     @Test

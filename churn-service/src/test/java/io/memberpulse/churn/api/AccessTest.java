@@ -80,6 +80,11 @@ class AccessTest {
             assertCode(() -> staff.topRisk(TopRiskRequest.newBuilder().setStoreId("s2").setK(3).build()),
                     Status.Code.PERMISSION_DENIED);
             assertCode(() -> staff.topRisk(TopRiskRequest.newBuilder().setK(3).build()), Status.Code.PERMISSION_DENIED);
+            // refused before the arguments are judged, as over REST
+            assertCode(() -> staff.topRisk(TopRiskRequest.newBuilder().setStoreId("s2").setK(0).build()),
+                    Status.Code.PERMISSION_DENIED);
+            assertCode(() -> staff.topRisk(TopRiskRequest.newBuilder().setStoreId("s1").setK(0).build()),
+                    Status.Code.INVALID_ARGUMENT);
             var analyst = anonymous.withInterceptors(AuthTestResource.as(AuthTestResource.analyst()));
             analyst.listModels(ListModelsRequest.getDefaultInstance());
             analyst.topRisk(TopRiskRequest.newBuilder().setK(3).build());

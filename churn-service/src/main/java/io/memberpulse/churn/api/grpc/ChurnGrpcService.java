@@ -82,15 +82,18 @@ class ChurnGrpcService implements ChurnService {
     @Override
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<TopRiskResponse> topRisk(TopRiskRequest request) {
-        if (request.getK() < 1 || request.getK() > MAX_K) {
-            return Uni.createFrom().failure(invalid("k: must be within 1.." + MAX_K));
-        }
-        if (!request.getStoreId().isBlank()) {
-            FieldChecks.checkOptionalId("store_id", request.getStoreId());
-        }
         String store = request.getStoreId().isBlank() ? null : request.getStoreId();
-        // the caller's identity is resolved off the event loop: ask for it, never block on it
+        // the caller's identity is resolved off the event loop: ask for it, never block on it. Whether the caller may
+        // see the store is decided first, as over REST: a refused caller learns nothing about the arguments.
         return callers.getDeferredIdentity().invoke(caller -> Callers.requireMaySee(caller, store))
+                .invoke(() -> {
+                    if (request.getK() < 1 || request.getK() > MAX_K) {
+                        throw invalid("k: must be within 1.." + MAX_K);
+                    }
+                    if (store != null) {
+                        FieldChecks.checkOptionalId("store_id", store);
+                    }
+                })
                 .chain(() -> queries.top(store, request.getK())).map(scores -> TopRiskResponse.newBuilder()
                 .addAllScores(scores.stream().map(ChurnScoredMapper::toProto).toList()).build());
     }
