@@ -65,6 +65,18 @@ class IdentifierNormalizerTest {
                 .isInstanceOfSatisfying(InvalidIdentifierException.class, e -> assertThat(e.field()).isEqualTo("email"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"-", " -- ", "/", "—", "0", "00", "NULL", "n/a", "None", "无", "未知", "***"})
+    void aNoValueMarkerIsNoIdentifierNeitherRefusedNorKept(String marker) {
+        // a till's "-" beside a member number: the row is the member's order, not a bad row, and no guest shares it
+        assertThat(normalizer.normalize(new RawIdentifiers(marker, marker, null, "M001", null, marker, marker)))
+                .containsExactly(new Identifier(IdentifierType.MEMBER_NO, "M001"));
+        assertThat(new RawIdentifiers(marker, null, marker, marker, marker, null, null).isEmpty()).isTrue();
+        // a real value that merely contains such characters stays a value
+        assertThat(normalizer.normalize(new RawIdentifiers(null, null, null, "0-" + marker.strip() + "-7", null, null, null)))
+                .hasSize(1);
+    }
+
     @Test
     void aBlockedPlaceholderIsKeptAsItsDigitsNotRejected() {
         IdentifierNormalizer guarded = new IdentifierNormalizer("CN", StitchGuardrails.DEFAULTS::isBlocked);

@@ -195,6 +195,35 @@ class EventResourceTest {
     }
 
     /**
+     * Tills write "-" or "0" where a guest gave no phone. Such a row was refused as an invalid phone and the member's
+     * order beside it lost; guests whose member number cell says "无" must not become one member either.
+     */
+    @Test
+    void aTillsNoValueMarkerIsAnEmptyFieldNotABadRowNorASharedValue() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String csv = """
+                event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,paid_amount
+                nv1-%1$s,pos,order,2024-03-01T10:00:00,s-001,-,NV1-%1$s,o1-%1$s,1,10.00
+                nv2-%1$s,pos,order,2024-03-01T10:05:00,s-001,0,NV2-%1$s,o2-%1$s,1,10.00
+                nv3-%1$s,pos,order,2024-03-01T10:10:00,s-001,13911%2$s,无,o3-%1$s,1,10.00
+                nv4-%1$s,pos,order,2024-03-01T10:15:00,s-001,13912%2$s,无,o4-%1$s,1,10.00
+                """.formatted(run, String.format("%06d", Math.floorMod(run.hashCode(), 1_000_000)));
+        given().contentType("text/csv").body(csv).when().post("/events/csv")
+                .then().statusCode(200).body("accepted", equalTo(4)).body("rejected", equalTo(0));
+        String first = given().queryParam("member_no", "NV1-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        String second = given().queryParam("member_no", "NV2-" + run).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        assertThat(first).isNotEqualTo(second);
+        String suffix = String.format("%06d", Math.floorMod(run.hashCode(), 1_000_000));
+        String third = given().queryParam("phone", "13911" + suffix).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        String fourth = given().queryParam("phone", "13912" + suffix).get("/members/resolve").then().statusCode(200)
+                .extract().path("memberId");
+        assertThat(third).isNotEqualTo(fourth);
+    }
+
+    /**
      * An address whose building or floor number overflows an int (a phone typed into it) once threw during stitching:
      * the whole request answered 500 and every good row of it was lost. It is an address like any other.
      */
