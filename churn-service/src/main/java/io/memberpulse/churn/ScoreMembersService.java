@@ -170,11 +170,16 @@ public class ScoreMembersService {
 
     /**
      * Stores the batch's facts in the recording transaction (a duplicate_order event un-counts the line published
-     * before under its key, whichever member holds it now).
+     * before under its key, whichever member holds it now). Touched: the buyers, the members the retractions name and
+     * whoever held a line deleted.
      */
     private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events) {
         MemberEventFacts facts = MemberEventFacts.of(events);
         Set<String> touched = new LinkedHashSet<>(facts.buyers());
+        // The member each retraction names (after split owners and aliases) holds its line, whether or not this attempt
+        // deletes it: a retry after an attempt that committed the delete but failed to score deletes nothing, and the
+        // DELETE's RETURNING alone would leave that member's score counting the line.
+        touched.addAll(facts.retractingMembers());
         return repository.insertPurchases(transaction, facts.purchases())
                 .chain(() -> repository.retractPurchases(transaction, facts.retracted())).invoke(touched::addAll)
                 .chain(() -> repository.insertActivities(transaction, facts.activities()))
