@@ -33,8 +33,8 @@ import org.jboss.logging.Logger;
 /**
  * Scores on the seeds' "event + window" cadence: members touched by new purchase facts are scored
  * at once, as of the stream's event-time clock; everyone is re-scored when the clock moves. A score
- * is published on churn.scores when it is new, moved by the publish threshold, or its last send was never
- * acknowledged. A member whose stored score no longer holds (no purchase left: every order refunded or retracted, all
+ * is published on churn.scores when it is new, moved by the publish threshold, older than restate-after, or its last
+ * send was never acknowledged. A member whose stored score no longer holds (no purchase left: every order refunded or retracted, all
  * of them moved away by a split) is withdrawn from churn.scores with a tombstone before the score is deleted, so that
  * campaign-service and rfm-service drop it too; a member a merge absorbed is not (both apply member.merges themselves,
  * and the absorbed member's score becomes the survivor's there). One scoring at a time, identity changes
@@ -56,6 +56,7 @@ public class ScoreMembersService {
     private final ModelRegistry models;
     private final int horizonDays;
     private final double publishThreshold;
+    private final java.time.Duration restateAfter;
     private final Counter published;
     /** Tombstones sent on churn.scores, by why the member is no longer scored. */
     private final Counter withdrawnForNoPurchase;
@@ -79,6 +80,7 @@ public class ScoreMembersService {
         this.horizonDays = config.churn().horizonDays();
         this.model = new RhythmChurnModel(config.churn().horizonDays(), config.churn().defaultGapDays());
         this.publishThreshold = config.churn().publishThreshold();
+        this.restateAfter = config.churn().restateAfter();
         this.published = Counter.builder("memberpulse.churn.scores.published").register(registry);
         this.withdrawnForNoPurchase = withdrawals(registry, "no-purchase");
         this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
@@ -471,11 +473,14 @@ public class ScoreMembersService {
     }
 
     /**
-     * New, moved, or from another model (after a promotion every score names the model that made it). Compared with the
-     * stored score, which is the last one published unless it is still unpublished (then it is published anyway).
+     * New, moved, or from another model (after a promotion every score names the model that made it), or stored as of
+     * longer than restate-after before this one (its recency and as-of would never age while its probability moves less
+     * than the threshold). Compared with the stored score, which is the last one published unless it is still
+     * unpublished (then it is published anyway).
      */
     private boolean worthPublishing(ChurnScore score, ChurnScore previous) {
         return previous == null
+                || previous.asOf().plus(restateAfter).isBefore(score.asOf())
                 || Math.abs(score.probability() - previous.probability()) >= publishThreshold
                 || !Objects.equals(score.modelVersion(), previous.modelVersion())
                 || !Objects.equals(score.homeStoreId(), previous.homeStoreId())
