@@ -66,7 +66,9 @@ public class ScoreMembersService {
     private final Counter eventsAheadOfClock;
     /** Scoring (or forgetting) attempts of a member another replica's newer score keeps overtaking (UntilUnchanged). */
     private static final int MAX_ATTEMPTS = 5;
-    /** Wall-clock times of this replica's last full refresh and of the last recorded batch. */
+    /** Held through a full re-scoring (refreshAll), which takes the scoring lock (this) only a page at a time. */
+    private final java.util.concurrent.locks.ReentrantLock refreshing = new java.util.concurrent.locks.ReentrantLock();
+    /** Wall-clock times of this replica's last full refresh (read and written under refreshing) and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
 
@@ -335,31 +337,49 @@ public class ScoreMembersService {
 
     /**
      * Re-scores every member as of the clock, when it moved or another model is in use since the last full
-     * re-scoring any replica finished (ChurnClock runs it in one replica at a time). Blocking.
+     * re-scoring any replica finished (ChurnClock runs it in one replica at a time). Takes the scoring lock a page at a
+     * time: a full re-scoring of many members would otherwise hold event batches back for minutes. Blocking.
      */
-    public synchronized void refreshAll() {
-        Instant clock = repository.watermark().await().indefinitely().orElse(null);
-        if (clock == null || streamIsBusy()) {
-            return;
-        }
-        ChurnRepository.ScoreRefresh refresh = new ChurnRepository.ScoreRefresh(clock,
-                models.current().map(TrainedChurnModel::version).orElse(null));
-        Optional<ChurnRepository.ScoreRefresh> last = repository.lastRefresh().await().indefinitely();
-        if (last.isPresent() && !clock.isAfter(last.get().clock())
-                && Objects.equals(refresh.modelVersion(), last.get().modelVersion())) {
-            return;
-        }
-        String after = "";
-        while (true) {
-            List<String> page = repository.memberIdsAfter(after, PAGE).await().indefinitely();
-            if (page.isEmpty()) {
-                break;
+    public void refreshAll() {
+        // One full re-scoring at a time in this replica (a test or a slow tick may call it beside the scheduled one).
+        refreshing.lock();
+        try {
+            Instant clock = repository.watermark().await().indefinitely().orElse(null);
+            if (clock == null || streamIsBusy()) {
+                return;
             }
-            score(page, clock, false, Set.of(), withdrawnForNoPurchase);
-            after = page.get(page.size() - 1);
+            ChurnRepository.ScoreRefresh refresh = new ChurnRepository.ScoreRefresh(clock,
+                    models.current().map(TrainedChurnModel::version).orElse(null));
+            Optional<ChurnRepository.ScoreRefresh> last = repository.lastRefresh().await().indefinitely();
+            if (last.isPresent() && !clock.isAfter(last.get().clock())
+                    && Objects.equals(refresh.modelVersion(), last.get().modelVersion())) {
+                return;
+            }
+            String after = "";
+            while (true) {
+                List<String> page = repository.memberIdsAfter(after, PAGE).await().indefinitely();
+                if (page.isEmpty()) {
+                    break;
+                }
+                refreshPage(page);
+                after = page.get(page.size() - 1);
+            }
+            // The clock it started with: when a batch moved the clock meanwhile, the next tick re-scores everyone again
+            // (the pages before that move were scored as of the older clock).
+            repository.recordRefresh(refresh).await().indefinitely();
+            lastFullRefreshNanos = System.nanoTime();
+        } finally {
+            refreshing.unlock();
         }
-        repository.recordRefresh(refresh).await().indefinitely();
-        lastFullRefreshNanos = System.nanoTime();
+    }
+
+    /**
+     * Scores a page of the full re-scoring under the scoring lock, as of the clock read under it: a batch recorded
+     * between pages may have moved the clock and scored its members as of it, and a score's as-of never goes back.
+     */
+    private synchronized void refreshPage(List<String> page) {
+        Instant clock = repository.watermark().await().indefinitely().orElseThrow(); // set once, never removed
+        score(page, clock, false, Set.of(), withdrawnForNoPurchase);
     }
 
     /**
