@@ -32,6 +32,13 @@ public interface ChurnConfig {
         @WithDefault("0.005")
         double publishThreshold();
 
+        /**
+         * A stored score whose as-of is older than this (in event time) is rewritten and published at its next scoring
+         * though it did not move: its as-of and recency would otherwise stay those of its last publication for good.
+         */
+        @WithDefault("P7D")
+        Duration restateAfter();
+
         /** How often every member is re-scored to the event-time clock. */
         @WithDefault("10s")
         String refreshEvery();

@@ -22,10 +22,12 @@ import java.util.Set;
  * reviews, coupon events and visits as the models read them, stores' stock-outs, each member's POS member number, and
  * the keys of duplicate_order lines, which are not counted and take back a line published before under the same key
  * (whichever member holds it now). Every row keeps the key of the event that reported it, for a later MemberSplit.
+ * {@code retractingMembers} are the members the retractions name: the holder of the line now (proto's MemberEvent),
+ * once the batch's owners are applied.
  */
 record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<ChurnRepository.LineKey> retracted,
         List<ChurnRepository.StoredActivity> activities, List<ChurnRepository.StoredStockOut> stockOuts,
-        Map<String, String> memberNumbers, Set<String> buyers) {
+        Map<String, String> memberNumbers, Set<String> buyers, Set<String> retractingMembers) {
 
     static MemberEventFacts of(List<MemberEvent> events) {
         List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
@@ -34,6 +36,7 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
         List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
         Map<String, String> memberNumbers = new HashMap<>();
         Set<String> buyers = new LinkedHashSet<>();
+        Set<String> retractingMembers = new LinkedHashSet<>();
         for (MemberEvent event : events) {
             var fact = event.getEvent();
             Instant at = occurredAt(fact);
@@ -42,11 +45,15 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
                 continue;
             }
             String source = sourceOf(fact);
-            if (event.getDuplicateOrder() && !event.getNeverCounted()) { // a line flagged on arrival: nothing to take back
+            boolean retraction = event.getDuplicateOrder() && !event.getNeverCounted(); // flagged on arrival: nothing to take back
+            if (retraction) {
                 retracted.add(new ChurnRepository.LineKey(source, fact.getEventId()));
             }
             if (event.getMemberId().isEmpty()) {
                 continue;
+            }
+            if (retraction) {
+                retractingMembers.add(event.getMemberId());
             }
             if (!fact.getIdentifiers().getMemberNo().isEmpty()) {
                 memberNumbers.put(event.getMemberId(), fact.getIdentifiers().getMemberNo());
@@ -65,7 +72,7 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
                 activities.add(activity);
             }
         }
-        return new MemberEventFacts(purchases, retracted, activities, stockOuts, memberNumbers, buyers);
+        return new MemberEventFacts(purchases, retracted, activities, stockOuts, memberNumbers, buyers, retractingMembers);
     }
 
     /** The keys of the batch's retractions and purchase lines, looked at again after the commit. */

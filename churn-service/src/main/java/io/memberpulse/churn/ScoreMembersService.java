@@ -33,8 +33,8 @@ import org.jboss.logging.Logger;
 /**
  * Scores on the seeds' "event + window" cadence: members touched by new purchase facts are scored
  * at once, as of the stream's event-time clock; everyone is re-scored when the clock moves. A score
- * is published on churn.scores when it is new, moved by the publish threshold, or its last send was never
- * acknowledged. A member whose stored score no longer holds (no purchase left: every order refunded or retracted, all
+ * is published on churn.scores when it is new, moved by the publish threshold, older than restate-after, or its last
+ * send was never acknowledged. A member whose stored score no longer holds (no purchase left: every order refunded or retracted, all
  * of them moved away by a split) is withdrawn from churn.scores with a tombstone before the score is deleted, so that
  * campaign-service and rfm-service drop it too; a member a merge absorbed is not (both apply member.merges themselves,
  * and the absorbed member's score becomes the survivor's there). One scoring at a time, identity changes
@@ -56,6 +56,7 @@ public class ScoreMembersService {
     private final ModelRegistry models;
     private final int horizonDays;
     private final double publishThreshold;
+    private final java.time.Duration restateAfter;
     private final Counter published;
     /** Tombstones sent on churn.scores, by why the member is no longer scored. */
     private final Counter withdrawnForNoPurchase;
@@ -65,7 +66,9 @@ public class ScoreMembersService {
     private final Counter eventsAheadOfClock;
     /** Scoring (or forgetting) attempts of a member another replica's newer score keeps overtaking (UntilUnchanged). */
     private static final int MAX_ATTEMPTS = 5;
-    /** Wall-clock times of this replica's last full refresh and of the last recorded batch. */
+    /** Held through a full re-scoring (refreshAll), which takes the scoring lock (this) only a page at a time. */
+    private final java.util.concurrent.locks.ReentrantLock refreshing = new java.util.concurrent.locks.ReentrantLock();
+    /** Wall-clock times of this replica's last full refresh (read and written under refreshing) and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
 
@@ -79,6 +82,7 @@ public class ScoreMembersService {
         this.horizonDays = config.churn().horizonDays();
         this.model = new RhythmChurnModel(config.churn().horizonDays(), config.churn().defaultGapDays());
         this.publishThreshold = config.churn().publishThreshold();
+        this.restateAfter = config.churn().restateAfter();
         this.published = Counter.builder("memberpulse.churn.scores.published").register(registry);
         this.withdrawnForNoPurchase = withdrawals(registry, "no-purchase");
         this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
@@ -170,11 +174,16 @@ public class ScoreMembersService {
 
     /**
      * Stores the batch's facts in the recording transaction (a duplicate_order event un-counts the line published
-     * before under its key, whichever member holds it now).
+     * before under its key, whichever member holds it now). Touched: the buyers, the members the retractions name and
+     * whoever held a line deleted.
      */
     private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events) {
         MemberEventFacts facts = MemberEventFacts.of(events);
         Set<String> touched = new LinkedHashSet<>(facts.buyers());
+        // The member each retraction names (after split owners and aliases) holds its line, whether or not this attempt
+        // deletes it: a retry after an attempt that committed the delete but failed to score deletes nothing, and the
+        // DELETE's RETURNING alone would leave that member's score counting the line.
+        touched.addAll(facts.retractingMembers());
         return repository.insertPurchases(transaction, facts.purchases())
                 .chain(() -> repository.retractPurchases(transaction, facts.retracted())).invoke(touched::addAll)
                 .chain(() -> repository.insertActivities(transaction, facts.activities()))
@@ -328,31 +337,49 @@ public class ScoreMembersService {
 
     /**
      * Re-scores every member as of the clock, when it moved or another model is in use since the last full
-     * re-scoring any replica finished (ChurnClock runs it in one replica at a time). Blocking.
+     * re-scoring any replica finished (ChurnClock runs it in one replica at a time). Takes the scoring lock a page at a
+     * time: a full re-scoring of many members would otherwise hold event batches back for minutes. Blocking.
      */
-    public synchronized void refreshAll() {
-        Instant clock = repository.watermark().await().indefinitely().orElse(null);
-        if (clock == null || streamIsBusy()) {
-            return;
-        }
-        ChurnRepository.ScoreRefresh refresh = new ChurnRepository.ScoreRefresh(clock,
-                models.current().map(TrainedChurnModel::version).orElse(null));
-        Optional<ChurnRepository.ScoreRefresh> last = repository.lastRefresh().await().indefinitely();
-        if (last.isPresent() && !clock.isAfter(last.get().clock())
-                && Objects.equals(refresh.modelVersion(), last.get().modelVersion())) {
-            return;
-        }
-        String after = "";
-        while (true) {
-            List<String> page = repository.memberIdsAfter(after, PAGE).await().indefinitely();
-            if (page.isEmpty()) {
-                break;
+    public void refreshAll() {
+        // One full re-scoring at a time in this replica (a test or a slow tick may call it beside the scheduled one).
+        refreshing.lock();
+        try {
+            Instant clock = repository.watermark().await().indefinitely().orElse(null);
+            if (clock == null || streamIsBusy()) {
+                return;
             }
-            score(page, clock, false, Set.of(), withdrawnForNoPurchase);
-            after = page.get(page.size() - 1);
+            ChurnRepository.ScoreRefresh refresh = new ChurnRepository.ScoreRefresh(clock,
+                    models.current().map(TrainedChurnModel::version).orElse(null));
+            Optional<ChurnRepository.ScoreRefresh> last = repository.lastRefresh().await().indefinitely();
+            if (last.isPresent() && !clock.isAfter(last.get().clock())
+                    && Objects.equals(refresh.modelVersion(), last.get().modelVersion())) {
+                return;
+            }
+            String after = "";
+            while (true) {
+                List<String> page = repository.memberIdsAfter(after, PAGE).await().indefinitely();
+                if (page.isEmpty()) {
+                    break;
+                }
+                refreshPage(page);
+                after = page.get(page.size() - 1);
+            }
+            // The clock it started with: when a batch moved the clock meanwhile, the next tick re-scores everyone again
+            // (the pages before that move were scored as of the older clock).
+            repository.recordRefresh(refresh).await().indefinitely();
+            lastFullRefreshNanos = System.nanoTime();
+        } finally {
+            refreshing.unlock();
         }
-        repository.recordRefresh(refresh).await().indefinitely();
-        lastFullRefreshNanos = System.nanoTime();
+    }
+
+    /**
+     * Scores a page of the full re-scoring under the scoring lock, as of the clock read under it: a batch recorded
+     * between pages may have moved the clock and scored its members as of it, and a score's as-of never goes back.
+     */
+    private synchronized void refreshPage(List<String> page) {
+        Instant clock = repository.watermark().await().indefinitely().orElseThrow(); // set once, never removed
+        score(page, clock, false, Set.of(), withdrawnForNoPurchase);
     }
 
     /**
@@ -466,11 +493,14 @@ public class ScoreMembersService {
     }
 
     /**
-     * New, moved, or from another model (after a promotion every score names the model that made it). Compared with the
-     * stored score, which is the last one published unless it is still unpublished (then it is published anyway).
+     * New, moved, or from another model (after a promotion every score names the model that made it), or stored as of
+     * longer than restate-after before this one (its recency and as-of would never age while its probability moves less
+     * than the threshold). Compared with the stored score, which is the last one published unless it is still
+     * unpublished (then it is published anyway).
      */
     private boolean worthPublishing(ChurnScore score, ChurnScore previous) {
         return previous == null
+                || previous.asOf().plus(restateAfter).isBefore(score.asOf())
                 || Math.abs(score.probability() - previous.probability()) >= publishThreshold
                 || !Objects.equals(score.modelVersion(), previous.modelVersion())
                 || !Objects.equals(score.homeStoreId(), previous.homeStoreId())

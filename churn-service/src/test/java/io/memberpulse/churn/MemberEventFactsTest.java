@@ -60,7 +60,7 @@ class MemberEventFactsTest {
                 .setLine(OrderLine.newBuilder().setOrderId("o1").setPaidAmount(18));
         MemberEventFacts facts = MemberEventFacts.of(List.of(
                 event("m1", line).toBuilder().setDuplicateOrder(true).build(),
-                event("m1", fact("e2", EventType.EVENT_TYPE_ORDER).setLine(OrderLine.newBuilder().setOrderId("o1")
+                event("m2", fact("e2", EventType.EVENT_TYPE_ORDER).setLine(OrderLine.newBuilder().setOrderId("o1")
                         .setPaidAmount(18))).toBuilder().setDuplicateOrder(true).setNeverCounted(true).build(),
                 // a retraction needs no member: the line is found by its key, whoever holds it now
                 MemberEvent.newBuilder().setEvent(fact("e3", EventType.EVENT_TYPE_ORDER)).setDuplicateOrder(true).build(),
@@ -72,6 +72,10 @@ class MemberEventFactsTest {
                 new ChurnRepository.LineKey("delivery", "e3"));
         assertThat(facts.lineKeys()).containsExactly(new ChurnRepository.LineKey("delivery", "e1"),
                 new ChurnRepository.LineKey("delivery", "e3"), new ChurnRepository.LineKey("delivery", "e4"));
+        // the member a retraction names holds its line: re-scored even when a retry finds the line deleted already (a
+        // line never counted has no holder)
+        assertThat(facts.retractingMembers()).containsExactly("m1");
+        assertThat(facts.buyers()).containsExactly("m1");
     }
 
     @Test

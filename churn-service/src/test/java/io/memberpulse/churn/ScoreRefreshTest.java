@@ -3,24 +3,35 @@ package io.memberpulse.churn;
 import static io.memberpulse.churn.ScoringFixture.NOT_BEFORE;
 import static io.memberpulse.churn.ScoringFixture.WAIT;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
  * The full re-scoring runs once per clock move or promotion across replicas: a replica skips it when another has
- * re-scored everyone at this clock with this model, and runs it when the last one is older.
+ * re-scored everyone at this clock with this model, and runs it when the last one is older. It takes the scoring lock a
+ * page at a time, so batches are scored between its pages.
  */
 @QuarkusTest
 class ScoreRefreshTest {
@@ -35,6 +46,9 @@ class ScoreRefreshTest {
 
     @Inject
     ModelRegistry models;
+
+    @Inject
+    Pool pool;
 
     @Test
     void aReplicaSkipsTheReScoringAnotherHasDoneAtThisClockAndRunsALaterOne() {
@@ -64,12 +78,80 @@ class ScoreRefreshTest {
         await().atMost(WAIT).until(() -> facts.lastRefresh().await().indefinitely().orElseThrow().clock().equals(now));
     }
 
+    @Test
+    void aBatchRecordedWhileARefreshIsBetweenPagesIsScoredWithoutWaitingForTheRefresh() throws Exception {
+        String run = ScoringFixture.runId();
+        Instant now = ScoringFixture.now(facts);
+        // Sets the clock if no test has yet (a refresh needs one); before it otherwise, so the clock stays.
+        scoring.record(List.of(ScoringFixture.order("seed-" + run, "seed-" + run + "-0", now.minus(Duration.ofDays(30)),
+                "S-" + run)));
+        Instant clock = facts.watermark().await().indefinitely().orElseThrow();
+        String model = models.current().map(TrainedChurnModel::version).orElse(null);
+
+        // The repository as it is, but the refresh this test runs stops before reading its second page until released.
+        AtomicReference<Thread> refresher = new AtomicReference<>();
+        CountDownLatch betweenPages = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        QuarkusMock.installMockForType(new ChurnRepository(pool) {
+            @Override
+            public Uni<List<String>> memberIdsAfter(String after, int limit) {
+                if (Thread.currentThread() == refresher.get() && !after.isEmpty() && betweenPages.getCount() > 0) {
+                    betweenPages.countDown();
+                    awaitQuietly(resume);
+                }
+                return super.memberIdsAfter(after, limit);
+            }
+        }, ChurnRepository.class);
+
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            var refreshing = executor.submit(() -> {
+                refresher.set(Thread.currentThread());
+                // A call that found the stream busy (a batch in the last 5 s) or the clock refreshed already returns
+                // at once; the next one runs.
+                await().atMost(Duration.ofMinutes(3)).pollInSameThread().pollInterval(Duration.ofSeconds(1))
+                        .until(() -> {
+                            facts.recordRefresh(new ChurnRepository.ScoreRefresh(clock.minusSeconds(1), model))
+                                    .await().indefinitely();
+                            scoring.refreshAll();
+                            return betweenPages.getCount() == 0;
+                        });
+            });
+            try {
+                assertThat(betweenPages.await(4, TimeUnit.MINUTES)).as("the refresh reached its second page").isTrue();
+                String member = "between-" + run;
+                CompletableFuture<Void> recording = CompletableFuture.runAsync(() -> scoring.record(List.of(
+                        ScoringFixture.order(member, member + "-0", clock.minus(Duration.ofDays(5)), "S-" + run))));
+                // Held until the refresh ends, the batch would wait for this test, which resumes the refresh only after.
+                assertThat(recording).succeedsWithin(WAIT);
+                assertThat(facts.score(member).await().indefinitely()).isPresent();
+            } finally {
+                resume.countDown();
+            }
+            refreshing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            // The refresh recorded the clock it started with.
+            assertThat(facts.lastRefresh().await().indefinitely().orElseThrow().clock())
+                    .isEqualTo(clock);
+        } finally {
+            resume.countDown();
+            executor.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void takeAwayScoreOf(String member) {
         var stored = facts.storedScoresOf(List.of(member)).await().indefinitely();
         facts.deleteScoresIfUnchanged(Map.of(member, stored.versions().get(member))).await().indefinitely();
     }
 
     private void assertNoScore(String member) {
-        org.assertj.core.api.Assertions.assertThat(facts.score(member).await().indefinitely()).isEmpty();
+        assertThat(facts.score(member).await().indefinitely()).isEmpty();
     }
 }
