@@ -1,6 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.CallCapacity;
+import io.memberpulse.campaign.domain.StoreCallCapacities;
 import io.memberpulse.campaign.domain.CallList;
 import io.memberpulse.campaign.domain.CallListQuery;
 import io.memberpulse.campaign.store.CallListCache;
@@ -24,7 +25,8 @@ public class CallListService {
     CallListService(CallListLoader loader, CallListCache cache, CampaignConfig config, Clock clock) {
         this.loader = loader;
         this.cache = cache;
-        this.capacity = new CallCapacity(config.campaign().dailyCallCapacity(), config.campaign().storeCallCapacity());
+        this.capacity = new CallCapacity(config.campaign().dailyCallCapacity(),
+                config.campaign().storeCallCapacities().orElse(StoreCallCapacities.NONE).byStore());
         this.maxTasks = config.campaign().callListMaxTasks();
         this.dayZone = ZoneId.of(config.campaign().dayZone());
         this.clock = clock;

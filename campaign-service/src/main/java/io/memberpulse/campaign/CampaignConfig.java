@@ -1,6 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.CategoryMarginRates;
+import io.memberpulse.campaign.domain.StoreCallCapacities;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
@@ -63,10 +64,14 @@ public interface CampaignConfig {
         int dailyCallCapacity();
 
         /**
-         * Stores whose daily call capacity differs from daily-call-capacity, by store id
-         * ({@code memberpulse.campaign.store-call-capacity."store-id"=N}): a flagship calls more than a kiosk.
+         * Stores whose daily call capacity differs from daily-call-capacity: {@code store-id:N} pairs separated by
+         * commas ({@code s-0042:35,s-0107:5}), a flagship calling more than a kiosk. One value, not a map keyed by store
+         * id: an environment variable or ConfigMap key cannot carry a store id's dashes. None when unset. N of 0 or
+         * more: a malformed pair or a negative N fails the start, naming the property and the pair
+         * (StoreCallCapacitiesConverter).
          */
-        Map<String, Integer> storeCallCapacity();
+        @WithConverter(StoreCallCapacitiesConverter.class)
+        Optional<StoreCallCapacities> storeCallCapacities();
 
         /** Members below this churn probability never get a task, even inside the top share. */
         @WithDefault("0.5")

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The arms of a store's members in the live call campaigns, enrolling members who newly meet a target, and of the
- * members whose calls the store holds though they are scored elsewhere or not at all.
+ * The arms of a store's members in the live call campaigns, enrolling members who newly meet a target (unless another
+ * call campaign overlapping that one enrolled them first: CallArms), and of the members whose calls the store holds
+ * though they are scored elsewhere or not at all.
  */
 @ApplicationScoped
 class LiveCallCampaigns {
@@ -47,10 +48,13 @@ class LiveCallCampaigns {
         List<String> memberIds = members.stream().map(MemberRisk::memberId).toList();
         List<String> asked = Stream.concat(memberIds.stream(), alsoEnrolled.stream()).distinct().toList();
         List<String> segmentIds = live.stream().filter(c -> c.target().targetsSegment()).map(c -> c.target().segmentId()).toList();
-        return campaigns.arms(live.stream().map(Campaign::id).toList(), asked)
-                .flatMap(enrolled -> segments.memberships(memberIds, segmentIds)
-                        .map(memberships -> CallArms.of(live, members, enrolled,
-                                (member, segment) -> memberships.contains(MemberSegmentRepository.key(member, segment)))))
-                .call(arms -> campaigns.enrol(arms.toEnrol(), now));
+        List<String> liveIds = live.stream().map(Campaign::id).toList();
+        return campaigns.arms(liveIds, asked)
+                .flatMap(enrolled -> campaigns.enrolledElsewhere(liveIds, memberIds)
+                        .flatMap(elsewhere -> segments.memberships(memberIds, segmentIds)
+                                .map(memberships -> CallArms.of(live, members, enrolled, elsewhere,
+                                        (member, segment) -> memberships.contains(MemberSegmentRepository.key(member, segment))))))
+                .call(arms -> campaigns.enrol(arms.toEnrol(), now))
+                .call(arms -> campaigns.exclude(arms.toExclude(), now));
     }
 }

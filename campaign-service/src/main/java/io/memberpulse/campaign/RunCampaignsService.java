@@ -108,12 +108,13 @@ public class RunCampaignsService {
             // Coupons are priced at the rates of the orders they were used on, as refunds are: the same rates.
             return campaigns.windows(campaign, now, categoryMarginRates)
                     .flatMap(windows -> campaigns.couponsRedeemed(campaign, now, categoryMarginRates)
-                    .flatMap(coupons -> campaigns.callsMade(id).map(calls -> {
+                    .flatMap(coupons -> campaigns.callsMade(id).flatMap(calls -> campaigns.excludedForOverlap(id).map(excluded -> {
                         // A call campaign costs the calls staff actually made (outcomes recorded), not one per treated member.
                         var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,
                                 costPerCall, coupons, campaign.couponValue());
-                        return CampaignReview.of(windows, costs, defaultMarginRate, campaign.variants());
-                    })));
+                        return CampaignReview.of(windows, costs, defaultMarginRate, campaign.variants())
+                                .withExcludedForOverlap(excluded);
+                    }))));
         });
     }
 }

@@ -6,7 +6,6 @@ import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
 import io.memberpulse.campaign.domain.OutcomeResult;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -28,12 +27,28 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity, String> {
     private final Pool pool;
-    private static final Sort RANKED = Sort.descending("valueAtRisk").and("dueAt").and("id");
-    private static final Sort OVERDUE_FIRST = Sort.ascending("dueAt").and("id");
+    /**
+     * The call list's order as of ?3: the overdue (due before ?3) first, longest overdue first, then the others by
+     * value at risk, largest first; the CASEs are null for the tasks not overdue, so they tie there.
+     */
+    private static final String CALL_LIST_ORDER = "case when dueAt < ?3 then 0 else 1 end,"
+            + " case when dueAt < ?3 then dueAt end, case when dueAt < ?3 then id end,"
+            + " valueAtRisk desc, dueAt, id";
     /** Members scored in store ?1. */
     private static final String SCORED_IN_STORE = "select r.memberId from MemberRiskEntity r where r.storeId = ?1";
     /** The tasks whose outcome says the member was reached: a contact. */
     private static final String REACHED = "select o.taskId from TaskOutcomeEntity o where o.reached = true";
+    /**
+     * The cool-down's contact, for call task t: a call closed DONE (?2) at or after ?3 whose outcome says the member
+     * was reached (a call nobody answered is no contact). The one rule of {@link #calledSince} and
+     * {@link #storeMembersCalledSince}.
+     */
+    private static final String REACHED_SINCE = "t.status = ?2 and t.closedAt >= ?3 and t.id in (" + REACHED + ")";
+    /**
+     * For outcome o: the member was not reached and staff gave a follow-up date after the day ?2, so no rule calls
+     * them before it. The one rule of {@link #awaitingFollowUp} and {@link #storeMembersAwaitingFollowUp}.
+     */
+    private static final String AWAITING_FOLLOW_UP = "o.reached = false and o.followUpDate > ?2";
     /**
      * Members merged into member ?1: their calls and opt-outs are the same person's, while their closed tasks and
      * outcomes stay under their own id for the campaigns they were enrolled in.
@@ -51,20 +66,12 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
 
     /**
      * The first {@code max} of a store's OPEN tasks in call-list order as of {@code now}: those overdue, longest
-     * overdue first, then the largest value at risk first (index call_task_store_status_value). Bounded: a store with
+     * overdue first, then the largest value at risk first, in one statement with the limit. Bounded: a store with
      * thousands of open tasks (a backlog, a mass campaign) is never read, cached and sent whole.
      */
     public Uni<List<CallTask>> rankedOpen(String storeId, Instant now, int max) {
-        return find("storeId = ?1 and status = ?2 and dueAt < ?3", OVERDUE_FIRST, storeId, CallTaskEntity.OPEN, now)
+        return find("storeId = ?1 and status = ?2 order by " + CALL_LIST_ORDER, storeId, CallTaskEntity.OPEN, now)
                 .page(0, max).list()
-                .flatMap(overdue -> overdue.size() >= max ? Uni.createFrom().item(overdue)
-                        : find("storeId = ?1 and status = ?2 and dueAt >= ?3", RANKED, storeId, CallTaskEntity.OPEN, now)
-                                .page(0, max - overdue.size()).list()
-                                .map(rest -> {
-                                    List<CallTaskEntity> all = new ArrayList<>(overdue);
-                                    all.addAll(rest);
-                                    return all;
-                                }))
                 .map(rows -> rows.stream().map(EntityMapper::callTask).toList());
     }
 
@@ -174,8 +181,8 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * cool-down: a call nobody answered is no contact).
      */
     public Uni<Boolean> calledSince(String memberId, Instant since) {
-        return count("(memberId = ?1 or memberId in (" + ABSORBED_BY + ")) and status = ?2 and closedAt >= ?3 and id in ("
-                + REACHED + ")", memberId, CallTaskEntity.DONE, since).map(n -> n > 0);
+        return count("from CallTaskEntity t where (t.memberId = ?1 or t.memberId in (" + ABSORBED_BY + ")) and "
+                + REACHED_SINCE, memberId, CallTaskEntity.DONE, since).map(n -> n > 0);
     }
 
     /**
@@ -183,8 +190,8 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * staff asked to try again then, so no rule calls them before it.
      */
     public Uni<Boolean> awaitingFollowUp(String memberId, LocalDate today) {
-        return TaskOutcomeEntity.count("(memberId = ?1 or memberId in (" + ABSORBED_BY + ")) and reached = false"
-                + " and followUpDate > ?2", memberId, today).map(n -> n > 0);
+        return TaskOutcomeEntity.count("from TaskOutcomeEntity o where (o.memberId = ?1 or o.memberId in ("
+                + ABSORBED_BY + ")) and " + AWAITING_FOLLOW_UP, memberId, today).map(n -> n > 0);
     }
 
     /** Whether the member (or one merged into them) opted out on a call, in any store: no SOP rule calls them again. */
@@ -254,14 +261,13 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * merged into them.
      */
     public Uni<Set<String>> storeMembersCalledSince(String storeId, Instant since) {
-        return scoredInStore(storeId, "select t.memberId from CallTaskEntity t where t.status = ?2 and t.closedAt >= ?3"
-                + " and t.id in (" + REACHED + ")", CallTaskEntity.DONE, since);
+        return scoredInStore(storeId, "select t.memberId from CallTaskEntity t where " + REACHED_SINCE,
+                CallTaskEntity.DONE, since);
     }
 
     /** Members scored in the store not reached on a call whose follow-up date is after the day, in any store. */
     public Uni<Set<String>> storeMembersAwaitingFollowUp(String storeId, LocalDate today) {
-        return scoredInStore(storeId, "select o.memberId from TaskOutcomeEntity o where o.reached = false"
-                + " and o.followUpDate > ?2", today);
+        return scoredInStore(storeId, "select o.memberId from TaskOutcomeEntity o where " + AWAITING_FOLLOW_UP, today);
     }
 
     /**

@@ -124,32 +124,101 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
               (SELECT coalesce(array_agg(segment_id ORDER BY segment_id), '{}') FROM member_segment WHERE member_id = $2))
             ON CONFLICT DO NOTHING""";
 
-    /** Enrols every targeted member with the arm and variant the hash gives; returns how many were new. */
+    /**
+     * Enrols every targeted member with the arm and variant the hash gives; returns how many were new. A call
+     * campaign leaves out the members another call campaign whose window overlaps its own has enrolled (first come:
+     * a call task counts for one campaign) and records them as excluded for overlap.
+     */
     public Uni<Integer> enrol(Campaign campaign, Instant now) {
         // In member order: two enrolments of one campaign at once (a request asking again, the background retry)
         // insert the same rows in the same order, so one waits for the other instead of both deadlocking.
         return pool.preparedQuery(AUDIENCE + " ORDER BY a.member_id").execute(audience(campaign.target()))
                 .flatMap(rows -> {
-                    List<Tuple> members = new ArrayList<>();
+                    List<String[]> audience = new ArrayList<>();
                     for (Row row : rows) {
-                        Assignment assignment = campaign.assign(row.getString(0));
-                        members.add(Tuple.from(Arrays.asList(campaign.id(), row.getString(0), row.getString(1),
-                                assignment.arm().name(), assignment.variant(), now.atOffset(ZoneOffset.UTC))));
+                        audience.add(new String[] {row.getString(0), row.getString(1)});
                     }
-                    if (members.isEmpty()) {
-                        return Uni.createFrom().item(0);
-                    }
-                    return pool.preparedQuery(ENROL).executeBatch(members).map(result -> members.size());
+                    Uni<Map<String, String>> elsewhere = !campaign.makesCalls() || audience.isEmpty()
+                            ? Uni.createFrom().item(Map.of())
+                            : enrolledElsewhere(List.of(campaign.id()), audience.stream().map(m -> m[0]).toList())
+                                    .map(found -> found.getOrDefault(campaign.id(), Map.of()));
+                    return elsewhere.flatMap(excluded -> {
+                        List<Tuple> members = new ArrayList<>();
+                        List<CallArms.Exclusion> exclusions = new ArrayList<>();
+                        for (String[] member : audience) {
+                            String other = excluded.get(member[0]);
+                            if (other != null) {
+                                exclusions.add(new CallArms.Exclusion(campaign.id(), member[0], other));
+                                continue;
+                            }
+                            Assignment assignment = campaign.assign(member[0]);
+                            members.add(Tuple.from(Arrays.asList(campaign.id(), member[0], member[1],
+                                    assignment.arm().name(), assignment.variant(), now.atOffset(ZoneOffset.UTC))));
+                        }
+                        Uni<Void> excludedRecorded = exclude(exclusions, now);
+                        if (members.isEmpty()) {
+                            return excludedRecorded.replaceWith(0);
+                        }
+                        return excludedRecorded.chain(() -> pool.preparedQuery(ENROL).executeBatch(members))
+                                .map(result -> members.size());
+                    });
                 });
+    }
+
+    /**
+     * For each of the call campaigns, the members among {@code memberIds} enrolled in another call campaign whose
+     * window overlaps its own, live or ended (campaign id → member id → that campaign; the earliest enrolment where
+     * there are several), leaving out members enrolled in the campaign itself (an enrolment is never changed).
+     * Windows as they are now: a campaign moved to review early ends at the move, so one going live after that
+     * overlaps it no more.
+     */
+    public Uni<Map<String, Map<String, String>>> enrolledElsewhere(List<String> campaignIds, List<String> memberIds) {
+        return pool.preparedQuery("""
+                SELECT DISTINCT ON (c.id, cm.member_id) c.id, cm.member_id, cm.campaign_id
+                FROM campaign c
+                JOIN campaign oc ON oc.id <> c.id AND oc.channel = 'call'
+                     AND oc.start_at < c.end_at AND c.start_at < oc.end_at
+                JOIN campaign_member cm ON cm.campaign_id = oc.id AND cm.member_id = ANY($2)
+                WHERE c.id = ANY($1) AND NOT EXISTS (
+                  SELECT 1 FROM campaign_member self WHERE self.campaign_id = c.id AND self.member_id = cm.member_id)
+                ORDER BY c.id, cm.member_id, cm.enrolled_at, cm.campaign_id""")
+                .execute(Tuple.of(campaignIds.toArray(String[]::new), memberIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, Map<String, String>> found = new HashMap<>();
+                    for (Row row : rows) {
+                        found.computeIfAbsent(row.getString(0), c -> new HashMap<>()).put(row.getString(1), row.getString(2));
+                    }
+                    return found;
+                });
+    }
+
+    /** Records members a call campaign did not enrol for overlap (once each: a replan finds them again). */
+    public Uni<Void> exclude(List<CallArms.Exclusion> exclusions, Instant now) {
+        if (exclusions.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        for (CallArms.Exclusion e : exclusions) {
+            rows.add(Tuple.of(e.campaignId(), e.memberId(), e.enrolledIn(), now.atOffset(ZoneOffset.UTC)));
+        }
+        return pool.preparedQuery("""
+                INSERT INTO campaign_overlap_exclusion (campaign_id, member_id, enrolled_in, excluded_at)
+                VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""").executeBatch(rows).replaceWithVoid();
+    }
+
+    /** How many members the campaign did not enrol because an overlapping call campaign had enrolled them. */
+    public Uni<Long> excludedForOverlap(String campaignId) {
+        return pool.preparedQuery("SELECT count(*) FROM campaign_overlap_exclusion WHERE campaign_id = $1")
+                .execute(Tuple.of(campaignId)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /**
      * LIVE call campaigns (in the caller's session). The state alone decides, so that the SOP and the holdout change
      * together, in one move: a campaign whose end the service's clock has passed is moved to review in the background
-     * (PlanCampaignsService.endCampaignsPastTheirEnd).
+     * (PlanCampaignsService.endCampaignsPastTheirEnd). First come first: by start (going live sets it), then id.
      */
     public Uni<List<Campaign>> liveCalls() {
-        return list("state = ?1 and channel = ?2", CampaignState.LIVE.name(), "call")
+        return list("state = ?1 and channel = ?2 order by startAt, id", CampaignState.LIVE.name(), "call")
                 .map(rows -> rows.stream().map(CampaignRepository::toDomain).toList());
     }
 

@@ -4,8 +4,10 @@ import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
 import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import io.memberpulse.campaign.SimulatedClock;
+import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.arc.Arc;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -16,6 +18,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -62,6 +65,37 @@ public final class Campaigns {
         await().atMost(WAIT).until(() -> database.preparedQuery("SELECT count(*) FROM member_risk WHERE member_id = ANY($1)")
                 .execute(Tuple.of(members.toArray(String[]::new))).await().indefinitely().iterator().next().getLong(0)
                 == members.size());
+    }
+
+    /**
+     * One order line per member at {@code at} in the store ({@code paid} each, one order each), waiting until
+     * campaign-service has recorded them all (MemberEvents.register the companion first).
+     */
+    public static void boughtOnce(KafkaCompanion kafka, Pool database, String store, List<String> members, Instant at,
+            double paid) {
+        MemberEvents.publish(kafka, members.stream().map(m -> MemberEvents.orderLine(m, "e-" + m, "o-" + m, at, store,
+                "sku", "dairy/milk", 1, paid)).toList());
+        await().atMost(WAIT).until(() -> database.preparedQuery("SELECT count(*) FROM member_purchase WHERE member_id = ANY($1)")
+                .execute(Tuple.of(members.toArray(String[]::new))).await().indefinitely().iterator().next().getLong(0)
+                == members.size());
+    }
+
+    /**
+     * A store of ten scored members, m-run-1 to m-run-10, whose riskiest (m-run-1) gets the one call of its top 10%;
+     * answers the store's call list once it holds that call. Awaited by name: while only part of the store is
+     * recorded, the one call may go to another member, and is cancelled (its version bumped) once the riskiest arrives.
+     *
+     * @param wait how long the call may take to come (longer for a test profile that starts its own application)
+     */
+    public static JsonPath storeWithFirstCall(KafkaCompanion kafka, String store, String run, Duration wait) {
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, i <= 3 ? 0.9 - i * 0.01 : 0.2, 100 + i, T1));
+        }
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(wait).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.size()", equalTo(1)).body("tasks[0].memberId", equalTo("m-" + run + "-1")));
+        return given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
     }
 
     /** Takes the planned campaign live (it enrols the members scored in its target by then). */

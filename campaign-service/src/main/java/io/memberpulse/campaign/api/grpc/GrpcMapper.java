@@ -174,7 +174,7 @@ final class GrpcMapper {
                 .setUpliftCiHigh(finite(review.conversionUplift().high()))
                 .setCost(review.cost()).setIncrementalGain(finite(review.incrementalGain())).setRoi(finite(review.roi()))
                 .setUpliftDefined(Double.isFinite(review.conversionUplift().value())).setRoiDefined(Double.isFinite(review.roi()))
-                .setRoiSignificant(review.isRoiSignificant());
+                .setRoiSignificant(review.isRoiSignificant()).setExcludedForOverlap(review.excludedForOverlap());
         // Unset where undefined (NaN): absent says so, where a 0 would read as a bound.
         if (Double.isFinite(review.roiLow()) && Double.isFinite(review.roiHigh())) {
             results.setRoiLow(review.roiLow()).setRoiHigh(review.roiHigh());

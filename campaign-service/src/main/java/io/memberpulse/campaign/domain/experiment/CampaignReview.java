@@ -35,10 +35,14 @@ import java.util.function.ToDoubleFunction;
  *                               rate (the default where its order is not known)
  * @param roi                    incrementalGain / cost (on gross margin)
  * @param variants               each treatment variant's treated members against the whole holdout
+ * @param excludedForOverlap     members a call campaign did not enrol, in neither arm, because another call campaign
+ *                               whose window overlaps its own had enrolled them first (README, overlapping call
+ *                               campaigns); 0 for any other campaign
  */
 public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conversionUplift,
         Estimate revenuePerMemberUplift, Estimate marginPerMemberUplift, double cost, double incrementalRevenue,
-        double incrementalGain, double roi, double roiLow, double roiHigh, List<VariantResult> variants) {
+        double incrementalGain, double roi, double roiLow, double roiHigh, List<VariantResult> variants,
+        long excludedForOverlap) {
 
     public CampaignReview {
         variants = List.copyOf(variants);
@@ -159,7 +163,13 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
                 incrementalGain, defined ? incrementalGain / cost : Double.NaN,
                 defined ? (margin.low() * treated.members() + couponMargin) / cost : Double.NaN,
                 defined ? (margin.high() * treated.members() + couponMargin) / cost : Double.NaN,
-                variants(members, variants, holdout, defaultMarginRate));
+                variants(members, variants, holdout, defaultMarginRate), 0);
+    }
+
+    /** The same review, saying how many members the campaign did not enrol for overlap. */
+    public CampaignReview withExcludedForOverlap(long excluded) {
+        return new CampaignReview(treated, holdout, conversionUplift, revenuePerMemberUplift, marginPerMemberUplift, cost,
+                incrementalRevenue, incrementalGain, roi, roiLow, roiHigh, variants, excluded);
     }
 
     /** Each variant's treated members against the whole holdout, with the statistics the arms use. */

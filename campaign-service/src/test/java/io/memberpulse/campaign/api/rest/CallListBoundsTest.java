@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a call list holds: a store's own daily capacity (memberpulse.campaign.store-call-capacity."store", the global
+ * What a call list holds: a store's own daily capacity (memberpulse.campaign.store-call-capacities, the global
  * daily-call-capacity elsewhere), and at most call-list-max-tasks tasks however many are open, the right ones first.
  * The open tasks are written straight into PostgreSQL: thousands of scored members would be needed to open them.
  */

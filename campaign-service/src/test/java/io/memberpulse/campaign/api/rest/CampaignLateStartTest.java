@@ -2,7 +2,6 @@ package io.memberpulse.campaign.api.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
@@ -14,7 +13,6 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,11 +63,7 @@ class CampaignLateStartTest {
         Campaigns.scoredIn(kafka, database, store, members);
         // Each bought five days ago: after the planned start, before the campaign went live.
         Instant bought = Instant.now().minus(Duration.ofDays(5));
-        MemberEvents.publish(kafka, members.stream().map(m -> MemberEvents.orderLine(m, "e-" + m, "o-" + m, bought, store,
-                "sku", "dairy/milk", 1, 50)).toList());
-        await().atMost(Duration.ofSeconds(30)).until(() -> database.preparedQuery(
-                        "SELECT count(*) FROM member_purchase WHERE member_id = ANY($1)")
-                .execute(Tuple.of(members.toArray(String[]::new))).await().indefinitely().iterator().next().getLong(0) == 4);
+        Campaigns.boughtOnce(kafka, database, store, members, bought, 50);
 
         Instant beforeLive = Instant.now();
         Instant startAt = Instant.parse(given().contentType(ContentType.JSON).body("{\"state\": \"live\"}")

@@ -1,7 +1,5 @@
 package io.memberpulse.campaign.api.rest;
 
-import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
-import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,12 +15,12 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
-import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.kafka.InterventionOutcomeDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
@@ -34,7 +32,6 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -60,19 +57,6 @@ class OutcomeResourceTest {
     }
 
     /** A store of ten members whose riskiest three get calls; returns the call list. */
-    static JsonPath storeWithCalls(KafkaCompanion kafka, String store, String run) {
-        List<ChurnScored> scores = new ArrayList<>();
-        for (int i = 1; i <= 10; i++) {
-            scores.add(scored("m-" + run + "-" + i, store, i <= 3 ? 0.9 - i * 0.01 : 0.2, 100 + i, T1));
-        }
-        ChurnEvents.publish(kafka, scores);
-        // The riskiest member's call, awaited by name: while only part of the store is recorded, the one call may go
-        // to another member, and is cancelled (its version bumped) once the riskiest arrives.
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
-                .then().statusCode(200).body("tasks.size()", equalTo(1)).body("tasks[0].memberId", equalTo("m-" + run + "-1")));
-        return given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
-    }
-
     /** A follow-up a week from today: a follow-up is from yesterday to a year ahead. */
     static final String FOLLOW_UP = LocalDate.now(ZoneOffset.UTC).plusDays(7).toString();
 
@@ -86,7 +70,7 @@ class OutcomeResourceTest {
     void anOutcomeClosesTheTaskIsPublishedAndARepeatChangesNothing() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        JsonPath list = storeWithCalls(kafka, store, run);
+        JsonPath list = Campaigns.storeWithFirstCall(kafka, store, run, Duration.ofSeconds(20));
         String taskId = list.getString("tasks[0].taskId");
         String memberId = list.getString("tasks[0].memberId");
         long version = list.getLong("tasks[0].version");
@@ -119,7 +103,7 @@ class OutcomeResourceTest {
     void staleVersionsOtherStoresAndBadInputAreRefused() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        JsonPath list = storeWithCalls(kafka, store, run);
+        JsonPath list = Campaigns.storeWithFirstCall(kafka, store, run, Duration.ofSeconds(20));
         String taskId = list.getString("tasks[0].taskId");
         long version = list.getLong("tasks[0].version");
 

@@ -1,18 +1,15 @@
 package io.memberpulse.campaign.api.rest;
 
-import static io.memberpulse.campaign.testdata.ChurnEvents.T1;
-import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.devstack.testing.AuthTestResource;
-import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -23,8 +20,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -70,16 +65,8 @@ class OutcomeWithoutBrokerTest {
     void anOutcomeIsAnsweredAndLeavesTheCallListWhileItCannotBePublished() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        // A store of ten members whose riskiest gets the call (OutcomeResourceTest.storeWithCalls); awaited longer:
-        // this profile starts its own application and broker, whose consumers may take a while to join.
-        List<ChurnScored> scores = new ArrayList<>();
-        for (int i = 1; i <= 10; i++) {
-            scores.add(scored("m-" + run + "-" + i, store, i <= 3 ? 0.9 - i * 0.01 : 0.2, 100 + i, T1));
-        }
-        ChurnEvents.publish(kafka, scores);
-        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
-                .then().statusCode(200).body("tasks.size()", equalTo(1)).body("tasks[0].memberId", equalTo("m-" + run + "-1")));
-        JsonPath list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        // Awaited longer: this profile starts its own application and broker, whose consumers may take a while to join.
+        JsonPath list = Campaigns.storeWithFirstCall(kafka, store, run, Duration.ofSeconds(120));
         String taskId = list.getString("tasks[0].taskId");
         long version = list.getLong("tasks[0].version");
 
