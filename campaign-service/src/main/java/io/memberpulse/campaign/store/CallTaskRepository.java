@@ -6,6 +6,7 @@ import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
 import io.memberpulse.campaign.domain.OutcomeResult;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -27,13 +28,8 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity, String> {
     private final Pool pool;
-    /**
-     * The call list's order as of ?3: the overdue (due before ?3) first, longest overdue first, then the others by
-     * value at risk, largest first; the CASEs are null for the tasks not overdue, so they tie there.
-     */
-    private static final String CALL_LIST_ORDER = "case when dueAt < ?3 then 0 else 1 end,"
-            + " case when dueAt < ?3 then dueAt end, case when dueAt < ?3 then id end,"
-            + " valueAtRisk desc, dueAt, id";
+    private static final Sort RANKED = Sort.descending("valueAtRisk").and("dueAt").and("id");
+    private static final Sort OVERDUE_FIRST = Sort.ascending("dueAt").and("id");
     /** Members scored in store ?1. */
     private static final String SCORED_IN_STORE = "select r.memberId from MemberRiskEntity r where r.storeId = ?1";
     /** The tasks whose outcome says the member was reached: a contact. */
@@ -66,12 +62,22 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
 
     /**
      * The first {@code max} of a store's OPEN tasks in call-list order as of {@code now}: those overdue, longest
-     * overdue first, then the largest value at risk first, in one statement with the limit. Bounded: a store with
-     * thousands of open tasks (a backlog, a mass campaign) is never read, cached and sent whole.
+     * overdue first, then the largest value at risk first (index call_task_store_status_value). Bounded: a store with
+     * thousands of open tasks (a backlog, a mass campaign) is never read, cached and sent whole. Two statements, each
+     * in its own index order with its limit, where one ordering by "overdue or not" first would sort every open task
+     * of the store before taking the first {@code max}.
      */
     public Uni<List<CallTask>> rankedOpen(String storeId, Instant now, int max) {
-        return find("storeId = ?1 and status = ?2 order by " + CALL_LIST_ORDER, storeId, CallTaskEntity.OPEN, now)
+        return find("storeId = ?1 and status = ?2 and dueAt < ?3", OVERDUE_FIRST, storeId, CallTaskEntity.OPEN, now)
                 .page(0, max).list()
+                .flatMap(overdue -> overdue.size() >= max ? Uni.createFrom().item(overdue)
+                        : find("storeId = ?1 and status = ?2 and dueAt >= ?3", RANKED, storeId, CallTaskEntity.OPEN, now)
+                                .page(0, max - overdue.size()).list()
+                                .map(rest -> {
+                                    List<CallTaskEntity> all = new ArrayList<>(overdue);
+                                    all.addAll(rest);
+                                    return all;
+                                }))
                 .map(rows -> rows.stream().map(EntityMapper::callTask).toList());
     }
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code up}: this JVM hosts the infrastructure memberpulse starts itself (the Kafka broker; embedded
@@ -27,24 +28,22 @@ final class StackCommand {
         Files.createDirectories(state.resolve("logs"));
         Files.deleteIfExists(state.resolve("ready"));
         Files.deleteIfExists(state.resolve("failed"));
-        Infrastructure infrastructure;
-        LocalStack stack;
-        try {
-            infrastructure = Infrastructure.start(InfraSettings.fromEnvironment());
-            System.out.println("infrastructure: " + infrastructure.describe());
-            stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.defaultPorts(),
-                    state.resolve("logs"), LocalStack.heaps(heap, churnHeap), Duration.ofMinutes(3),
-                    LauncherTokens.of(state));
-        } catch (RuntimeException e) {
-            Files.writeString(state.resolve("failed"), String.valueOf(e.getMessage()));
-            System.err.println("could not start the stack: " + e.getMessage());
-            return 1;
-        }
+        // The hook is in place before anything starts: a 'down' or Ctrl-C while the stack is still starting (up to
+        // minutes) stops what has started, embedded servers included, instead of the JVM exiting at once and the
+        // launcher killing the rest, which left the embedded servers' folders behind.
+        AtomicReference<Infrastructure> startedInfrastructure = new AtomicReference<>();
+        AtomicReference<LocalStack> startedStack = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping the services and the infrastructure");
-            stack.close();
-            infrastructure.close();
+            LocalStack running = startedStack.get();
+            if (running != null) {
+                running.close();
+            }
+            Infrastructure servers = startedInfrastructure.get();
+            if (servers != null) {
+                servers.close();
+            }
             try {
                 Files.deleteIfExists(state.resolve("ready"));
                 Files.deleteIfExists(state.resolve("stack.env"));
@@ -53,6 +52,21 @@ final class StackCommand {
             }
             stopped.countDown();
         }, "memberpulse-stop"));
+        Infrastructure infrastructure;
+        LocalStack stack;
+        try {
+            infrastructure = Infrastructure.start(InfraSettings.fromEnvironment());
+            startedInfrastructure.set(infrastructure);
+            System.out.println("infrastructure: " + infrastructure.describe());
+            stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.defaultPorts(),
+                    state.resolve("logs"), LocalStack.heaps(heap, churnHeap), Duration.ofMinutes(3),
+                    LauncherTokens.of(state));
+            startedStack.set(stack);
+        } catch (RuntimeException e) {
+            Files.writeString(state.resolve("failed"), String.valueOf(e.getMessage()));
+            System.err.println("could not start the stack: " + e.getMessage());
+            return 1;
+        }
 
         List<String> env = new ArrayList<>();
         env.add("DEVSTACK_PID=" + ProcessHandle.current().pid());
