@@ -366,7 +366,7 @@ public class ImportEventsService {
             Instant now) {
         return repository.insertMembers(connection, write.newMembers(), now)
                 .flatMap(v -> repository.quarantine(connection, write.quarantined(), now))
-                .flatMap(v -> repository.recordStores(connection, write.newStores()))
+                .flatMap(v -> repository.recordStores(connection, write.storesSeen()))
                 .flatMap(v -> repository.upsertIdentifiers(connection, write.newLinks(), write.linkFirst(), write.linkLast()))
                 .flatMap(v -> repository.touchIdentifiers(connection, write.touchedFirst(), write.lastSeen()))
                 .flatMap(v -> graphRepository.recordMerges(connection, write.merges(), write.evidenceIds(),
