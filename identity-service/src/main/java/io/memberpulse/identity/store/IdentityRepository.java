@@ -302,15 +302,17 @@ public class IdentityRepository {
     /**
      * Lists a batch's publishable events (in publishing order) as not yet acknowledged by Kafka;
      * written in the import's transaction. Returns the batch id to {@link #acknowledged} later.
+     *
+     * @param listedAt kept as the row's accepted_at: the relay waits its grace from it, so it is taken at the write
      */
     public Uni<Long> awaitAcknowledgement(SqlConnection connection, List<String> sources, List<String> eventIds,
-            Instant acceptedAt) {
+            Instant listedAt) {
         if (sources.isEmpty()) {
             return Uni.createFrom().nullItem();
         }
         return connection.preparedQuery("""
                 INSERT INTO unpublished_batch (accepted_at, sources, event_ids) VALUES ($1, $2, $3) RETURNING id""")
-                .execute(Tuple.of(offset(acceptedAt), sources.toArray(String[]::new), eventIds.toArray(String[]::new)))
+                .execute(Tuple.of(offset(listedAt), sources.toArray(String[]::new), eventIds.toArray(String[]::new)))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
