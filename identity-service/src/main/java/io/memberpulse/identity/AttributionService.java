@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,24 +59,58 @@ public class AttributionService {
         });
     }
 
-    /** Every order counted once, credited to campaigns under the model. */
+    /**
+     * Every order counted once, credited to campaigns under the model. The order lines are read one order at a time
+     * ({@link OrderFold}): holding every line of every order at once took a heap that grew with the event history.
+     */
     public Uni<CampaignAttribution.Totals> campaigns(Model model) {
         return repository.allTouches().flatMap(touches -> {
             Map<String, List<TouchPoint>> byMember = new HashMap<>();
             touches.forEach(t -> byMember.computeIfAbsent(t.memberId(), k -> new ArrayList<>()).add(t.touch()));
-            return repository.allCountedOrderLines().map(lines -> {
-                Map<String, List<OrderLine>> byOrder = new LinkedHashMap<>();
-                lines.forEach(line -> byOrder.computeIfAbsent(line.source() + ":" + line.orderId(),
-                        k -> new ArrayList<>()).add(line));
-                CampaignAttribution totals = new CampaignAttribution();
-                byOrder.forEach((key, orderLines) -> {
-                    Attribution.Order order = order(key, orderLines);
-                    totals.add(order, Attribution.attribute(order,
-                            byMember.getOrDefault(orderLines.get(0).memberId(), List.of()), windows, model));
-                });
-                return totals.totals();
-            });
+            return repository.foldCountedOrderLines(new OrderFold(byMember, model), OrderFold::add)
+                    .map(OrderFold::totals);
         });
+    }
+
+    /**
+     * Attributes orders from their lines as they come, each order's lines together (in order of source and order id):
+     * an order is taken once the next one begins, credited to the touches of the member of its earliest line.
+     */
+    private final class OrderFold {
+        private final Map<String, List<TouchPoint>> touchesByMember;
+        private final Model model;
+        private final CampaignAttribution totals = new CampaignAttribution();
+        private String key;
+        private List<OrderLine> lines = new ArrayList<>();
+
+        OrderFold(Map<String, List<TouchPoint>> touchesByMember, Model model) {
+            this.touchesByMember = touchesByMember;
+            this.model = model;
+        }
+
+        void add(OrderLine line) {
+            String lineKey = line.source() + ":" + line.orderId();
+            if (!lineKey.equals(key)) {
+                attributeOrder();
+                key = lineKey;
+            }
+            lines.add(line);
+        }
+
+        CampaignAttribution.Totals totals() {
+            attributeOrder();
+            return totals.totals();
+        }
+
+        private void attributeOrder() {
+            if (lines.isEmpty()) {
+                return;
+            }
+            Attribution.Order order = order(key, lines);
+            totals.add(order, Attribution.attribute(order,
+                    touchesByMember.getOrDefault(lines.get(0).memberId(), List.of()), windows, model));
+            lines = new ArrayList<>();
+        }
     }
 
     private static Attribution.Order order(String key, List<OrderLine> lines) {

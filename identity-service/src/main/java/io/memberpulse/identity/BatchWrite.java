@@ -10,7 +10,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What a stitched batch changes in the graph's tables, taken from the graph when the batch was
@@ -20,7 +19,7 @@ import java.util.Set;
  * @param finalRoot the member each member absorbed in the batch stands for after it
  */
 record BatchWrite(Collection<String> newMembers, Collection<Identifier> quarantined,
-        Map<Identifier, Set<String>> newStores, Map<Identifier, String> newLinks, Map<Identifier, Instant> linkFirst,
+        Map<Identifier, Map<String, Instant>> storesSeen, Map<Identifier, String> newLinks, Map<Identifier, Instant> linkFirst,
         Map<Identifier, Instant> linkLast, Map<Identifier, Instant> touchedFirst, Map<Identifier, Instant> lastSeen,
         List<MergeRecord> merges, List<String> evidenceIds, Map<String, String> finalRoot, List<byte[]> changes) {
 
@@ -51,7 +50,7 @@ record BatchWrite(Collection<String> newMembers, Collection<Identifier> quaranti
             finalRoot.put(merge.absorbedMemberId(), graph.root(merge.absorbedMemberId()));
             changes.add(IdentityChanges.merged(merge, id, now).toByteArray());
         }
-        return new BatchWrite(outcome.newMembers(), outcome.quarantined(), outcome.newStores(), outcome.newLinks(), linkFirst,
+        return new BatchWrite(outcome.newMembers(), outcome.quarantined(), outcome.storesSeen(), outcome.newLinks(), linkFirst,
                 linkLast, touchedFirst, lastSeen, merges, evidenceIds, finalRoot, changes);
     }
 }

@@ -84,14 +84,8 @@ final class DuplicateOrders {
      * the part stored first could not be told apart (two orders held its lines) or held too little. The later
      * report's line is retracted: flagged now, and published again as a duplicate so that consumers un-count it.
      *
-     * @param stored order lines already stored near the batch in time and place, with the stored lines of their
-     *               orders and of the batch's orders (those paired before name their partner)
-     */
-    static Found duplicateOf(List<ChannelEvent> fresh, List<EventRow> stored, Duration window) {
-        return duplicateOf(fresh, stored, window, event -> List.of(), identifier -> false);
-    }
-
-    /**
+     * @param stored      order lines already stored near the batch in time and place, with the stored lines of their
+     *                    orders and of the batch's orders (those paired before name their partner)
      * @param identifiers the normalised identifiers of an event: two reports naming different people are two orders
      * @param namesNobody whether a value is a placeholder (blocked or quarantined): it tells no two people apart
      */

@@ -80,9 +80,21 @@ public interface IdentityConfig {
         /** Placeholder values typed for guests that never link (phones compared by their digits). */
         Optional<List<String>> blockedValues();
 
-        /** A strong value seen at more distinct stores than this in one import is quarantined; 0 = off. */
+        /**
+         * A strong value seen at more distinct stores than this within {@link #storesWindow()} before an event is
+         * quarantined; 0 = off.
+         */
         @WithDefault("12")
         int maxStoresPerValue();
+
+        /**
+         * Only the stores a value was seen at within this long before an event (in event time) count toward
+         * {@link #maxStoresPerValue()}: a loyal member's phone gathers its stores over years, a walk-in phone within
+         * weeks (the identity-dev set's two slowest reach 14 stores within 90 days, only 9 and 10 within 30; no member's phone
+         * there more than 6 within 90 days). PT0S = off (every store ever seen counts).
+         */
+        @WithDefault("P90D")
+        Duration storesWindow();
 
         /**
          * A strong value seen with more distinct other strong identifiers than this, with more of one type than its
@@ -222,6 +234,6 @@ public interface IdentityConfig {
         return new StitchGuardrails(new HashSet<>(g.blockedValues().orElse(List.of())), g.maxStoresPerValue(),
                 g.maxIdentitiesPerValue(), StitchGuardrails.limits(g.maxMemberNos(), g.maxUnionIds(), g.maxPhones(),
                         g.maxOpenids(), g.maxPlatformUids(), g.maxEmails()),
-                g.reissueGap().isZero() ? null : g.reissueGap());
+                g.reissueGap().isZero() ? null : g.reissueGap(), g.storesWindow().isZero() ? null : g.storesWindow());
     }
 }

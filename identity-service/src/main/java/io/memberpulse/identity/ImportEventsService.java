@@ -332,9 +332,11 @@ public class ImportEventsService {
         Timer.Sample writing = Timer.start();
         Long batchId = graphs.inTransaction(tenure, connection -> write(connection, stitched.write(), stitched.rows(),
                         stitched.retracted(), stitched.acceptedAt())
+                // stamped now, the transaction's last statement, not when stitched: the relay counts its grace from
+                // here, and the write may have waited behind others' (UnpublishedEventRelay.grace)
                 .flatMap(v -> repository.awaitAcknowledgement(connection,
                         toPublish.stream().map(e -> sourceCode(e.getEvent())).toList(),
-                        toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), stitched.acceptedAt())));
+                        toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), Instant.now())));
         writing.stop(writeStage);
         CompletableFuture<Void> acknowledged = publish(toPublish, batchId);
         if (!stitched.write().merges().isEmpty()) { // after the batch's events: the changes queued by this batch's merges
@@ -366,7 +368,7 @@ public class ImportEventsService {
             Instant now) {
         return repository.insertMembers(connection, write.newMembers(), now)
                 .flatMap(v -> repository.quarantine(connection, write.quarantined(), now))
-                .flatMap(v -> repository.recordStores(connection, write.newStores()))
+                .flatMap(v -> repository.recordStores(connection, write.storesSeen()))
                 .flatMap(v -> repository.upsertIdentifiers(connection, write.newLinks(), write.linkFirst(), write.linkLast()))
                 .flatMap(v -> repository.touchIdentifiers(connection, write.touchedFirst(), write.lastSeen()))
                 .flatMap(v -> graphRepository.recordMerges(connection, write.merges(), write.evidenceIds(),

@@ -123,7 +123,8 @@ public class StitchingGraph {
         repository.members(m -> loaded.restoreMember(m.id(), m.mergedInto()));
         repository.links(l -> loaded.restoreLink(l.identifier(), l.memberId(), l.lastSeen()));
         repository.quarantined().forEach(loaded::restoreQuarantine);
-        repository.identifierStores(loaded::restoreStore);
+        // after the quarantined values, whose stores no longer count
+        repository.identifierStores(s -> loaded.restoreStore(s.identifier(), s.storeId(), s.lastSeen()));
         repository.cannotLink().forEach(pair -> loaded.forbidMerge(pair[0], pair[1]));
         int[] events = new int[1];
         repository.storedEvents(stored -> {

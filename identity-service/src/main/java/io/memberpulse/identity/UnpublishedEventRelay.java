@@ -10,26 +10,44 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * The outbox relay: events stored but never acknowledged by Kafka (a broker outage during an
  * import) are published again, and so are queued member.merges changes. Consumers are idempotent on source + event_id, so a repeat is harmless.
+ * A batch is only taken once its first publication can no longer be in flight ({@link #grace}).
  */
 @ApplicationScoped
 public class UnpublishedEventRelay {
     private static final Logger LOG = Logger.getLogger(UnpublishedEventRelay.class);
-    private static final Duration GRACE = Duration.ofSeconds(30);
+    /** Between the batch's row being stamped and its first send starting: the commit, a moment. */
+    static final Duration COMMIT_MARGIN = Duration.ofSeconds(30);
 
     private final IdentityRepository repository;
     private final ImportEventsService importService;
     private final IdentityChanges changes;
+    private final Duration grace;
 
     public UnpublishedEventRelay(IdentityRepository repository, ImportEventsService importService,
-            IdentityChanges changes) {
+            IdentityChanges changes,
+            @ConfigProperty(name = "mp.messaging.outgoing.member-events.max.block.ms") long maxBlockMs,
+            @ConfigProperty(name = "mp.messaging.outgoing.member-events.delivery.timeout.ms") long deliveryTimeoutMs) {
         this.repository = repository;
         this.importService = importService;
         this.changes = changes;
+        this.grace = grace(Duration.ofMillis(maxBlockMs), Duration.ofMillis(deliveryTimeoutMs));
+    }
+
+    /**
+     * How long after its row was stamped (just before the commit) a batch's first publication may still be in flight:
+     * its records are handed to the producer within twice max.block.ms ({@code MemberEventPublisher.publish} stops
+     * handing them over after max.block.ms, and the last send may block that long again), and each is acknowledged
+     * or failed within delivery.timeout.ms after that. Relayed sooner (30 s before), a batch Kafka was slow to
+     * acknowledge went out twice, and its older events could land after newer ones of the same member.
+     */
+    static Duration grace(Duration maxBlock, Duration deliveryTimeout) {
+        return maxBlock.multipliedBy(2).plus(deliveryTimeout).plus(COMMIT_MARGIN);
     }
 
     @Scheduled(every = "15s", delayed = "15s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -39,7 +57,7 @@ public class UnpublishedEventRelay {
             LOG.infof("published %d member.merges changes left queued", republished);
         }
         for (int batches = 0; batches < 20; batches++) {
-            IdentityRepository.UnpublishedBatch batch = repository.oldestUnpublished(Instant.now().minus(GRACE))
+            IdentityRepository.UnpublishedBatch batch = repository.oldestUnpublished(Instant.now().minus(grace))
                     .await().indefinitely();
             if (batch == null) {
                 return;

@@ -3,6 +3,7 @@ package io.memberpulse.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.IdentityGraph;
 import io.memberpulse.identity.domain.MatchWeights;
@@ -16,12 +17,17 @@ import io.memberpulse.proto.identity.v1.Source;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class DuplicateOrdersTest {
     static final Duration WINDOW = Duration.ofMinutes(60);
     static final Instant DELIVERED = Instant.parse("2025-09-01T11:23:10Z");
     static final Instant RUNG_UP = DELIVERED.plusSeconds(420);
+    /** Reports that name no buyer: nothing tells them apart. */
+    static final Function<ChannelEvent, List<Identifier>> UNKNOWN_BUYER = event -> List.of();
+    static final Predicate<Identifier> NO_PLACEHOLDER = identifier -> false;
 
     @Test
     void twoReportsStoredInPartsNeitherHoldingTheOtherEndWithEachLineCountedOnce() {
@@ -33,7 +39,7 @@ class DuplicateOrdersTest {
         // the delivery order's last line shows the till copy holds nothing else
         List<ChannelEvent> fresh = List.of(line(Source.SOURCE_DELIVERY, "a3", "MA", DELIVERED, "6903", 2, 18.00));
 
-        DuplicateOrders.Found found = DuplicateOrders.duplicateOf(fresh, stored, WINDOW);
+        DuplicateOrders.Found found = DuplicateOrders.duplicateOf(fresh, stored, WINDOW, UNKNOWN_BUYER, NO_PLACEHOLDER);
 
         // the till's l2 is taken back; its l3, counted already, keeps the count, so the delivery's l3 is the duplicate
         assertThat(found.retracted()).extracting(EventRow::reference, EventRow::duplicateOf)
@@ -48,7 +54,7 @@ class DuplicateOrdersTest {
                 paired(line(Source.SOURCE_POS, "b1", "SB", RUNG_UP, "6901", 1, 100.11), "delivery:a1", null));
         List<ChannelEvent> fresh = List.of(line(Source.SOURCE_DELIVERY, "a2", "MA", DELIVERED, "6902", 6, 137.40));
 
-        DuplicateOrders.Found found = DuplicateOrders.duplicateOf(fresh, stored, WINDOW);
+        DuplicateOrders.Found found = DuplicateOrders.duplicateOf(fresh, stored, WINDOW, UNKNOWN_BUYER, NO_PLACEHOLDER);
 
         assertThat(found.retracted()).isEmpty();
         assertThat(found.duplicateOf()).containsOnlyNulls();

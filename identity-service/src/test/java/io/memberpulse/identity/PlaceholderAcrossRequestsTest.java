@@ -8,6 +8,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -52,6 +54,41 @@ class PlaceholderAcrossRequestsTest {
                     .statusCode(200).extract().path("memberId"));
         }
         assertThat(members).hasSize(3);
+    }
+
+    /**
+     * Stores count within stores-window (90 days) before each event, across requests and rebuilds: a loyal member who
+     * shops at a new store every two months keeps their phone after 13 stores (identifier_store keeps each store's
+     * latest time, which the rebuilt graph counts by), while a walk-in phone typed at 13 stores within two weeks, one
+     * request a store, is quarantined.
+     */
+    @Test
+    void storesCountWithinTheWindowAcrossRequestsAndRebuilds() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String loyal = "136" + String.format("%08d", new Random().nextInt(100_000_000));
+        String walkIn = "137" + String.format("%08d", new Random().nextInt(100_000_000));
+        String header = "event_id,source,type,occurred_at,store_id,phone\n";
+        for (int store = 1; store <= 13; store++) {
+            if (store == 7 || store == 13) {
+                graphs.invalidate(); // rebuilt from the database before the next request
+            }
+            LocalDate loyalDay = LocalDate.of(2023, 1, 1).plusDays(60L * store);
+            given().contentType("text/csv").body(header
+                    + "ly%d-%s,pos,visit,%sT10:00:00+08:00,s-ly%d-%s,%s\n".formatted(store, run, loyalDay, store, run, loyal)
+                    + "ly%d-again-%s,pos,visit,%sT18:00:00+08:00,s-ly%d-%s,%s\n".formatted(store, run, loyalDay, store, run,
+                            loyal)
+                    + "wi%d-%s,pos,visit,2025-05-%02dT10:00:00+08:00,s-wi%d-%s,%s\n".formatted(store, run, store, store,
+                            run, walkIn))
+                    .post("/events/csv").then().statusCode(200).body("accepted", equalTo(3));
+            assertThat(quarantined(walkIn)).as("walk-in after store %d", store).isEqualTo(store == 13);
+        }
+        assertThat(quarantined(loyal)).isFalse();
+        given().queryParam("phone", loyal).get("/members/resolve").then().statusCode(200);
+        assertThat(pool.preparedQuery("""
+                SELECT last_seen FROM identifier_store WHERE type = 'phone' AND value = $1 AND store_id = $2""")
+                .execute(Tuple.of("+86" + loyal, "s-ly1-" + run)).await().indefinitely().iterator().next()
+                .getOffsetDateTime(0).toInstant()).as("the store's latest time")
+                .isEqualTo(Instant.parse("2023-03-02T10:00:00Z"));
     }
 
     /** Guest i at the till: the walk-in phone and the guest's own member number, an hour after the guest before. */

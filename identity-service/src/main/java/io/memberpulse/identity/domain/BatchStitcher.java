@@ -47,10 +47,11 @@ public final class BatchStitcher {
      * @param owners      current owner of each identifier (those of the batch and everything their members hold)
      * @param lastSeen    when each of those identifiers was last used
      * @param quarantined values found to be placeholders before
-     * @param stores      the distinct stores each identifier was seen at before (placeholder detection)
+     * @param stores      the distinct stores each identifier was seen at before, each with when last (placeholder
+     *                    detection)
      */
     public record Known(Map<Identifier, String> owners, Map<Identifier, Instant> lastSeen, Set<Identifier> quarantined,
-            Map<Identifier, Set<String>> stores) {
+            Map<Identifier, Map<String, Instant>> stores) {
         public Known {
             owners = Map.copyOf(owners);
             lastSeen = Map.copyOf(lastSeen);
@@ -93,7 +94,8 @@ public final class BatchStitcher {
         known.owners().forEach((identifier, member) -> graph.restoreLink(identifier, member,
                 known.lastSeen().get(identifier)));
         known.quarantined().forEach(graph::restoreQuarantine);
-        known.stores().forEach((identifier, seenAt) -> seenAt.forEach(store -> graph.restoreStore(identifier, store)));
+        known.stores().forEach((identifier, seenAt) -> seenAt.forEach((store, last) -> graph.restoreStore(identifier,
+                store, last)));
         IdentityGraph.BatchOutcome outcome = graph.stitch(events.stream().map(EventIdentifiers::evidence).toList(),
                 newMemberId);
         List<Assignment> assignments = outcome.assignments().stream()

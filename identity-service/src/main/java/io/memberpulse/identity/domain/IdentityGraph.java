@@ -45,7 +45,12 @@ public final class IdentityGraph {
     private final Map<Identifier, String> owners = new HashMap<>();
     private final Map<Identifier, Instant> lastSeen = new HashMap<>();
     private final Set<Identifier> quarantined = new HashSet<>();
-    private final Map<Identifier, Set<String>> stores = new HashMap<>();
+    /**
+     * The stores each value not quarantined was seen at and when last (placeholder detection across batches), bounded:
+     * the most recently seen, one past the limit ({@link StoresSeen}); restored from the stored rows
+     * ({@link #restoreStore}).
+     */
+    private final Map<Identifier, StoresSeen> stores = new HashMap<>();
     /**
      * The other strong identifiers each value not quarantined was seen with and when last (placeholder detection across
      * batches), bounded: the most recently seen, one past the limit in all and of each type one past its per-member
@@ -113,12 +118,14 @@ public final class IdentityGraph {
      * @param newLinks    identifiers now pointing at a member (new, or re-issued ones that moved), by their final member
      * @param seen        first and last use of each identifier used by its own member in this batch
      * @param absorbed    each member merged away in this batch (or before, now absorbed again) and its final survivor
-     * @param newStores   the stores at which each strong identifier was seen for the first time (the graph knew every
-     *                    other pair: restored from the store, or from a batch before this one)
+     * @param storesSeen  the stores at which strong values not quarantined before were seen in this batch for the
+     *                    first time or later than the graph knew, each with its last time in the batch (null: the
+     *                    event's time unknown, which an import never has): what the stored rows must take, the latest
+     *                    time kept (the graph knew every other pair: restored from the store, or from a batch before)
      */
     public record BatchOutcome(List<Assignment> assignments, Set<String> newMembers, Map<Identifier, String> newLinks,
             Map<Identifier, Instant[]> seen, Set<Identifier> quarantined, List<MergeRecord> merges, int conflicts,
-            Map<Identifier, Set<String>> newStores) {
+            Map<Identifier, Map<String, Instant>> storesSeen) {
     }
 
     // ---- restoring what the store knows ----
@@ -145,8 +152,15 @@ public final class IdentityGraph {
         companions.remove(identifier);
     }
 
-    public void restoreStore(Identifier identifier, String storeId) {
-        stores.computeIfAbsent(identifier, i -> new CompactSet<>()).add(storeId);
+    /**
+     * Restores that a value was last seen at a store at {@code lastSeen} (null: unknown, always counts). Restore the
+     * quarantined values first: nothing more is counted for them.
+     */
+    public void restoreStore(Identifier identifier, String storeId, Instant lastSeen) {
+        if (!quarantined.contains(identifier)) {
+            stores.computeIfAbsent(identifier, i -> new StoresSeen())
+                    .see(storeId, lastSeen, guardrails.maxStoresPerValue() + 1);
+        }
     }
 
     /** Records that two members must never be merged again (a split). */
@@ -231,21 +245,14 @@ public final class IdentityGraph {
      */
     public BatchOutcome stitch(List<EventEvidence> events, Supplier<String> newMemberId,
             Map<String, String> storedEventMembers, List<RepeatedReport> repeated) {
-        Set<Identifier> newlyQuarantined = PlaceholderDetector.detect(events, guardrails, stores, companions, quarantined);
+        Map<Identifier, Map<String, Instant>> storesSeen = new HashMap<>();
+        Set<Identifier> newlyQuarantined = PlaceholderDetector.detect(events, guardrails, stores, companions, quarantined,
+                storesSeen);
         quarantined.addAll(newlyQuarantined);
         Batch batch = new Batch(newMemberId);
         batch.eventMembers.putAll(storedEventMembers);
-        Map<Identifier, Set<String>> newStores = new HashMap<>();
         for (EventEvidence event : events) {
             link(event, batch);
-            if (event.storeId() != null) {
-                for (Identifier identifier : event.identifiers()) {
-                    if (identifier.type().isStrong()
-                            && stores.computeIfAbsent(identifier, i -> new CompactSet<>()).add(event.storeId())) {
-                        newStores.computeIfAbsent(identifier, i -> new HashSet<>()).add(event.storeId());
-                    }
-                }
-            }
         }
         for (RepeatedReport report : repeated) {
             joinRepeatedReport(report, batch);
@@ -258,7 +265,7 @@ public final class IdentityGraph {
         Map<Identifier, String> links = new HashMap<>();
         batch.links.forEach(identifier -> links.put(identifier, root(owners.get(identifier))));
         return new BatchOutcome(assignments, batch.newMembers, links, batch.seen, newlyQuarantined, batch.merges,
-                batch.conflicts, newStores);
+                batch.conflicts, storesSeen);
     }
 
     private final class Batch {

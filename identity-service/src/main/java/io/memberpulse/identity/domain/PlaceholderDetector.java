@@ -1,5 +1,6 @@
 package io.memberpulse.identity.domain;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -12,6 +13,10 @@ import java.util.Set;
  * till staff for every guest), counted over this batch and every one before it: on the live path a batch
  * is one request or one Kafka poll, often a few events, so a count within the batch alone would never
  * reach the limit.
+ * <p>
+ * Stores count at the event's time ({@link StoresSeen}): only those the value was seen at within the stores window
+ * before the event, so a loyal member who shops at a 13th store over the years keeps their phone, while a walk-in
+ * phone collects its stores within weeks.
  * <p>
  * Companions tell a placeholder when there are more than {@code maxIdentitiesPerValue} of them in all <em>and</em>
  * more of one type than that type's per-member limit ({@code maxPerMember}): a heavy member's own phone is seen over
@@ -27,17 +32,20 @@ final class PlaceholderDetector {
     }
 
     /**
-     * @param storesBefore      the stores each value was seen at in earlier batches
+     * @param stores            the stores each value not quarantined was seen at in earlier batches, and when last,
+     *                          updated here with this batch's; the values found are dropped from it
      * @param companions        the other strong identifiers each value was seen with in earlier batches, and when,
      *                          updated here with this batch's ({@link #observe}); the values found are dropped from
      *                          it, being quarantined for good
      * @param quarantinedBefore values quarantined before: nothing more is counted for them
+     * @param storesMoved       filled with what this batch moved in {@code stores}: for each value, the stores it was
+     *                          seen at for the first time or later than known before, each with its last time in the
+     *                          batch (null: unknown)
      */
     static Set<Identifier> detect(List<EventEvidence> events, StitchGuardrails guardrails,
-            Map<Identifier, Set<String>> storesBefore, Map<Identifier, Companions> companions,
-            Set<Identifier> quarantinedBefore) {
+            Map<Identifier, StoresSeen> stores, Map<Identifier, Companions> companions,
+            Set<Identifier> quarantinedBefore, Map<Identifier, Map<String, Instant>> storesMoved) {
         Set<Identifier> quarantined = new HashSet<>();
-        Map<Identifier, Set<String>> stores = new HashMap<>();
         for (EventEvidence event : events) {
             for (Identifier identifier : event.identifiers()) {
                 if (!identifier.type().isStrong() || quarantinedBefore.contains(identifier)) {
@@ -47,9 +55,14 @@ final class PlaceholderDetector {
                     quarantined.add(identifier);
                     continue;
                 }
-                if (guardrails.maxStoresPerValue() > 0 && event.storeId() != null) {
-                    stores.computeIfAbsent(identifier, i -> new HashSet<>(storesBefore.getOrDefault(i, Set.of())))
-                            .add(event.storeId());
+                if (event.storeId() != null && !quarantined.contains(identifier)) {
+                    StoresSeen seenAt = stores.computeIfAbsent(identifier, i -> new StoresSeen());
+                    if (seenAt.see(event.storeId(), event.occurredAt(), guardrails.maxStoresPerValue() + 1)) {
+                        moved(storesMoved, identifier, event.storeId(), event.occurredAt());
+                    }
+                    if (guardrails.maxStoresPerValue() > 0 && seenAt.tooMany(event.occurredAt(), guardrails)) {
+                        quarantined.add(identifier);
+                    }
                 }
                 Companions seenWith = observe(identifier, event, guardrails, companions);
                 if (seenWith != null && seenWith.cannotBeOnePersons(event.occurredAt(), guardrails)) {
@@ -57,13 +70,19 @@ final class PlaceholderDetector {
                 }
             }
         }
-        stores.forEach((identifier, seen) -> {
-            if (seen.size() > guardrails.maxStoresPerValue()) {
-                quarantined.add(identifier);
-            }
-        });
+        stores.keySet().removeAll(quarantined);
         companions.keySet().removeAll(quarantined);
         return quarantined;
+    }
+
+    /** Keeps the latest time of a store in the batch (null, an unknown time, is the latest: it always counts). */
+    private static void moved(Map<Identifier, Map<String, Instant>> storesMoved, Identifier identifier, String store,
+            Instant at) {
+        Map<String, Instant> moved = storesMoved.computeIfAbsent(identifier, i -> new HashMap<>());
+        Instant before = moved.get(store);
+        if (!moved.containsKey(store) || before != null && (at == null || at.isAfter(before))) {
+            moved.put(store, at);
+        }
     }
 
     /**

@@ -11,8 +11,8 @@ import java.util.Set;
  *
  * @param blockedValues          identifier values that never link (placeholders typed by staff), compared
  *                               by their normalised value and by their digits
- * @param maxStoresPerValue      a strong value seen at more distinct stores than this is a placeholder and
- *                               quarantined; 0 = no limit
+ * @param maxStoresPerValue      a strong value seen at more distinct stores than this within {@code storesWindow}
+ *                               before an event is a placeholder and quarantined; 0 = no limit
  * @param maxIdentitiesPerValue  a strong value seen with more distinct other strong identifiers than this, with more of
  *                               one type among them than {@code maxPerMember} allows that type, is quarantined
  *                               (they cannot be one person's); 0 = no limit
@@ -25,18 +25,21 @@ import java.util.Set;
  *                               identifier last seen with a value that long before towards
  *                               {@code maxIdentitiesPerValue};
  *                               null = phones are valid forever and every value ever held counts
+ * @param storesWindow           only the stores a value was seen at within this long before an event count toward
+ *                               {@code maxStoresPerValue} at it: a loyal member's phone gathers its stores over years,
+ *                               a walk-in phone within weeks; null = every store ever seen counts
  */
 public record StitchGuardrails(Set<String> blockedValues, int maxStoresPerValue, int maxIdentitiesPerValue,
-        Map<IdentifierType, Integer> maxPerMember, Duration reissueGap) {
+        Map<IdentifierType, Integer> maxPerMember, Duration reissueGap, Duration storesWindow) {
 
     /** No guardrail at all: the plain deterministic stitching. */
-    public static final StitchGuardrails NONE = new StitchGuardrails(Set.of(), 0, 0, Map.of(), null);
+    public static final StitchGuardrails NONE = new StitchGuardrails(Set.of(), 0, 0, Map.of(), null, null);
 
     /** The defaults of application.properties, for tests and tools. */
     public static final StitchGuardrails DEFAULTS = new StitchGuardrails(
             Set.of("13800000000", "00000000000", "11111111111", "13888888888", "18888888888", "13900000000",
                     "12345678901"),
-            12, 8, limits(2, 1, 3, 3, 3, 3), Duration.ofDays(90));
+            12, 8, limits(2, 1, 3, 3, 3, 3), Duration.ofDays(90), Duration.ofDays(90));
 
     public StitchGuardrails {
         blockedValues = Set.copyOf(Objects.requireNonNull(blockedValues, "blockedValues"));
@@ -46,6 +49,9 @@ public record StitchGuardrails(Set<String> blockedValues, int maxStoresPerValue,
         }
         if (reissueGap != null && reissueGap.isNegative()) {
             throw new IllegalArgumentException("reissueGap must not be negative");
+        }
+        if (storesWindow != null && storesWindow.isNegative()) {
+            throw new IllegalArgumentException("storesWindow must not be negative");
         }
     }
 

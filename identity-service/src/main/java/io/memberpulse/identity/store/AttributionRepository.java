@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * What attribution reads: order lines and touch points, each under its CURRENT member (the view
@@ -66,9 +67,22 @@ public class AttributionRepository {
         return streamed(COLUMNS + " WHERE e.type IN " + TOUCH_TYPES, AttributionRepository::touch);
     }
 
-    /** Every order line counted once (no other channel's repeat of an order). */
-    public Uni<List<OrderLine>> allCountedOrderLines() {
-        return streamed(COLUMNS + " WHERE e.type = 'order' AND e.duplicate_of IS NULL", AttributionRepository::orderLine);
+    /**
+     * Hands every order line counted once (no other channel's repeat of an order) to {@code each}, read through a
+     * cursor in order of source and order id, so that each order's lines come together (earliest first) and a caller
+     * holds one order at a time, not every line of every order.
+     */
+    public <A> Uni<A> foldCountedOrderLines(A into, BiConsumer<A, OrderLine> each) {
+        String sql = COLUMNS + " WHERE e.type = 'order' AND e.duplicate_of IS NULL"
+                + " ORDER BY e.source, e.order_id, e.occurred_at, e.event_id";
+        return pool.withTransaction(connection -> connection.prepare(sql)
+                .flatMap(statement -> statement.createStream(FETCH).toMulti()
+                        .collect().in(() -> into, (A folded, Row row) -> {
+                            OrderLine line = orderLine(row);
+                            if (line != null) { // no paid amount, or a payload that no longer reads
+                                each.accept(folded, line);
+                            }
+                        })));
     }
 
     private <T> Uni<List<T>> streamed(String sql, java.util.function.Function<Row, T> mapper) {

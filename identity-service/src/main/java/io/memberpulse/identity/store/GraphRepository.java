@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -63,6 +62,10 @@ public class GraphRepository {
     public record PendingUnglue(Identifier identifier, String memberId) {
     }
 
+    /** A store a strong value was seen at, and when last (V17). */
+    public record StoreRow(Identifier identifier, String storeId, Instant lastSeen) {
+    }
+
     public record ChangeRow(long id, String memberKey, byte[] payload) {
     }
 
@@ -92,11 +95,12 @@ public class GraphRepository {
                 }).await().indefinitely();
     }
 
-    public void identifierStores(BiConsumer<Identifier, String> each) {
+    public void identifierStores(Consumer<StoreRow> each) {
         inKeyOrder("""
-                SELECT type, value, store_id FROM identifier_store
+                SELECT type, value, store_id, last_seen FROM identifier_store
                 WHERE (type, value, store_id) > ($1, $2, $3) ORDER BY type, value, store_id LIMIT $4""", 3,
-                row -> each.accept(identifier(row, 0), row.getString(2)));
+                row -> each.accept(new StoreRow(identifier(row, 0), row.getString(2),
+                        row.getOffsetDateTime(3).toInstant())));
     }
 
     public List<String[]> cannotLink() {

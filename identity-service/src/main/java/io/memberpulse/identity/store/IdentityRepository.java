@@ -123,15 +123,16 @@ public class IdentityRepository {
                     }
                     return found;
                 });
-        Uni<Map<Identifier, Set<String>>> stores = connection.preparedQuery("""
-                SELECT s.type, s.value, s.store_id FROM identifier_store s
+        Uni<Map<Identifier, Map<String, Instant>>> stores = connection.preparedQuery("""
+                SELECT s.type, s.value, s.store_id, s.last_seen FROM identifier_store s
                 JOIN unnest($1::text[], $2::text[]) AS k(type, value) ON s.type = k.type AND s.value = k.value""")
                 .execute(Tuple.of(types, values))
                 .map(rows -> {
-                    Map<Identifier, Set<String>> seen = new HashMap<>();
+                    Map<Identifier, Map<String, Instant>> seen = new HashMap<>();
                     for (Row row : rows) {
                         seen.computeIfAbsent(new Identifier(IdentifierType.fromCode(row.getString(0)).orElseThrow(),
-                                row.getString(1)), i -> new HashSet<>()).add(row.getString(2));
+                                row.getString(1)), i -> new HashMap<>())
+                                .put(row.getString(2), row.getOffsetDateTime(3).toInstant());
                     }
                     return seen;
                 });
@@ -146,16 +147,23 @@ public class IdentityRepository {
         })));
     }
 
-    /** Records at which stores strong identifiers were seen (each identifier's distinct stores). */
-    public Uni<Void> recordStores(SqlConnection connection, Map<Identifier, Set<String>> stores) {
-        UnnestColumns rows = new UnnestColumns(stores.size(), String.class, String.class, String.class);
-        stores.forEach((identifier, ids) -> ids.forEach(store -> rows.add(identifier.type().code(), identifier.value(), store)));
+    /**
+     * Records at which stores strong identifiers were seen and when last (each identifier's distinct stores): a row
+     * already there keeps the later time, and one it would not change is not written.
+     */
+    public Uni<Void> recordStores(SqlConnection connection, Map<Identifier, Map<String, Instant>> stores) {
+        UnnestColumns rows = new UnnestColumns(stores.size(), String.class, String.class, String.class,
+                OffsetDateTime.class);
+        stores.forEach((identifier, seenAt) -> seenAt.forEach((store, last) -> rows.add(identifier.type().code(),
+                identifier.value(), store, offset(last))));
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return connection.preparedQuery("""
-                INSERT INTO identifier_store (type, value, store_id)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING""")
+                INSERT INTO identifier_store (type, value, store_id, last_seen)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+                ON CONFLICT (type, value, store_id) DO UPDATE SET last_seen = EXCLUDED.last_seen
+                WHERE identifier_store.last_seen < EXCLUDED.last_seen""")
                 .execute(rows.tuple())
                 .replaceWithVoid();
     }
@@ -294,15 +302,17 @@ public class IdentityRepository {
     /**
      * Lists a batch's publishable events (in publishing order) as not yet acknowledged by Kafka;
      * written in the import's transaction. Returns the batch id to {@link #acknowledged} later.
+     *
+     * @param listedAt kept as the row's accepted_at: the relay waits its grace from it, so it is taken at the write
      */
     public Uni<Long> awaitAcknowledgement(SqlConnection connection, List<String> sources, List<String> eventIds,
-            Instant acceptedAt) {
+            Instant listedAt) {
         if (sources.isEmpty()) {
             return Uni.createFrom().nullItem();
         }
         return connection.preparedQuery("""
                 INSERT INTO unpublished_batch (accepted_at, sources, event_ids) VALUES ($1, $2, $3) RETURNING id""")
-                .execute(Tuple.of(offset(acceptedAt), sources.toArray(String[]::new), eventIds.toArray(String[]::new)))
+                .execute(Tuple.of(offset(listedAt), sources.toArray(String[]::new), eventIds.toArray(String[]::new)))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 

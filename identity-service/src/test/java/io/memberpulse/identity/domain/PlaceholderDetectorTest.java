@@ -125,7 +125,7 @@ class PlaceholderDetectorTest {
     void aTypeWithoutALimitCountsOnlyTowardTheTotal() {
         StitchGuardrails d = StitchGuardrails.DEFAULTS;
         StitchGuardrails emailsUnlimited = new StitchGuardrails(d.blockedValues(), d.maxStoresPerValue(),
-                d.maxIdentitiesPerValue(), StitchGuardrails.limits(2, 1, 3, 3, 3, 0), d.reissueGap());
+                d.maxIdentitiesPerValue(), StitchGuardrails.limits(2, 1, 3, 3, 3, 0), d.reissueGap(), d.storesWindow());
         IdentityGraph graph = new IdentityGraph(emailsUnlimited, MatchWeights.OFF);
         for (int i = 0; i < 20; i++) {
             EventEvidence event = seen(i, id(IdentifierType.EMAIL, "guest" + i + "@example.com"));
@@ -206,6 +206,135 @@ class PlaceholderDetectorTest {
             }
         }
         assertThat(rebuilt.stitch(List.of(events.get(events.size() - 1)), ids).quarantined()).containsExactly(PHONE);
+    }
+
+    /**
+     * A loyal member who shops at a new store of the chain every two months (moving house, travelling for work), each
+     * visit a request of its own: 13 stores over two years, never more than two within three months. Only the stores
+     * the value was seen at within stores-window (90 days) before an event count, so the phone stays theirs and keeps
+     * stitching; counted over all time the 13th store quarantined it for good.
+     */
+    @Test
+    void aLoyalMembersPhoneSeenAtThirteenStoresOverTwoYearsStaysTheirs() {
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        Identifier card = id(IdentifierType.MEMBER_NO, "M-1");
+        for (int store = 1; store <= 13; store++) {
+            EventEvidence visit = new EventEvidence(0, List.of(PHONE, card), START.plus(Duration.ofDays(60L * store)),
+                    "s" + store);
+            assertThat(graph.stitch(List.of(visit), ids).quarantined()).as("store %d", store).isEmpty();
+        }
+        assertThat(graph.isQuarantined(PHONE)).isFalse();
+        assertThat(graph.ownerOf(PHONE)).isEqualTo(graph.ownerOf(card));
+    }
+
+    /**
+     * A walk-in phone typed at 13 stores within three weeks, one guest a request: the 13th store within the window
+     * quarantines it. The window counts back from each event's time, not from the clock: a store seen a day less than
+     * the window before counts, one seen a day more before no longer does.
+     */
+    @Test
+    void aWalkInPhoneAtThirteenStoresWithinTheWindowIsQuarantinedCountingFromTheEventsTime() {
+        Duration window = StitchGuardrails.DEFAULTS.storesWindow();
+        IdentityGraph graph = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        Instant first = START.plus(Duration.ofDays(400));
+        Instant pastWindow = first.plus(window).plus(Duration.ofDays(1));
+        graph.stitch(List.of(new EventEvidence(0, List.of(PHONE), first, "s-old")), ids);
+        for (int store = 1; store <= 11; store++) { // a day past the window after s-old, then a store a day or so
+            assertThat(graph.stitch(List.of(new EventEvidence(0, List.of(PHONE),
+                    pastWindow.plus(Duration.ofHours(40L * store)), "s" + store)), ids).quarantined())
+                    .as("store %d", store).isEmpty();
+        }
+        // 11 stores within the window, s-old out of it: a 12th is within the limit
+        Instant twelfth = pastWindow.plus(Duration.ofHours(40L * 12));
+        assertThat(graph.stitch(List.of(new EventEvidence(0, List.of(PHONE), twelfth, "s12")), ids).quarantined())
+                .isEmpty();
+        assertThat(graph.stitch(List.of(new EventEvidence(0, List.of(PHONE), twelfth.plusSeconds(3600), "s13")), ids)
+                .quarantined()).containsExactly(PHONE);
+        // s-old seen a day less than the window before a 12th store counts: 13 stores within the window
+        IdentityGraph other = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        other.stitch(List.of(new EventEvidence(0, List.of(PHONE), first, "s-old")), ids);
+        for (int store = 1; store <= 11; store++) {
+            assertThat(other.stitch(List.of(new EventEvidence(0, List.of(PHONE),
+                    first.plus(Duration.ofHours(12L * store)), "s" + store)), ids).quarantined()).isEmpty();
+        }
+        Instant dayInside = first.plus(window).minus(Duration.ofDays(1));
+        assertThat(other.stitch(List.of(new EventEvidence(0, List.of(PHONE), dayInside, "s12")), ids).quarantined())
+                .containsExactly(PHONE);
+    }
+
+    /**
+     * A graph restored from the rows the batches wrote (each store with its latest time, as identifier_store keeps
+     * them) decides as the live one: the loyal member's 14th store leaves the phone alone in both, a walk-in phone's
+     * 13th store within the window quarantines it in both.
+     */
+    @Test
+    void aGraphRestoredFromTheStoredStoresAndTimesDecidesAsTheLiveOne() {
+        Identifier walkIn = id(IdentifierType.PHONE, "+8613712340000");
+        IdentityGraph live = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        Map<Identifier, Map<String, Instant>> written = new HashMap<>();
+        List<EventEvidence> events = new ArrayList<>();
+        for (int store = 1; store <= 13; store++) {
+            Instant day = START.plus(Duration.ofDays(60L * store));
+            events.add(new EventEvidence(0, List.of(PHONE), day, "s" + store));
+            events.add(new EventEvidence(0, List.of(PHONE), day.plus(Duration.ofDays(2)), "s" + store)); // again later
+        }
+        for (int store = 1; store <= 12; store++) {
+            events.add(new EventEvidence(0, List.of(walkIn), START.plus(Duration.ofDays(800 + store)), "w" + store));
+        }
+        for (EventEvidence event : events) {
+            var outcome = live.stitch(List.of(event), ids);
+            assertThat(outcome.quarantined()).isEmpty();
+            outcome.storesSeen().forEach((value, seenAt) -> seenAt.forEach((store, at) -> written
+                    .computeIfAbsent(value, v -> new HashMap<>()).merge(store, at, (a, b) -> a.isAfter(b) ? a : b)));
+        }
+        assertThat(written.get(PHONE)).as("each store with its latest time").hasSize(13)
+                .containsEntry("s1", START.plus(Duration.ofDays(62)));
+        IdentityGraph restored = new IdentityGraph(StitchGuardrails.DEFAULTS, MatchWeights.OFF);
+        List<Map.Entry<Identifier, Map<String, Instant>>> rows = new ArrayList<>(written.entrySet());
+        Collections.shuffle(rows, new Random(3));
+        rows.forEach(row -> row.getValue().forEach((store, at) -> restored.restoreStore(row.getKey(), store, at)));
+        for (IdentityGraph graph : List.of(live, restored)) {
+            assertThat(graph.stitch(List.of(new EventEvidence(0, List.of(PHONE), START.plus(Duration.ofDays(60L * 14)),
+                    "s14")), ids).quarantined()).isEmpty();
+            assertThat(graph.stitch(List.of(new EventEvidence(0, List.of(walkIn), START.plus(Duration.ofDays(813)),
+                    "w13")), ids).quarantined()).containsExactly(walkIn);
+        }
+    }
+
+    /**
+     * The kept stores are bounded and decide as all of them would, whatever the order they were seen in (a rebuild
+     * reads the stored rows in key order, not in time): random sightings over two years, in two orders, against
+     * counting every store.
+     */
+    @Test
+    void theBoundedStoresDecideAsAllWouldInAnyOrder() {
+        StitchGuardrails guardrails = StitchGuardrails.DEFAULTS;
+        int keep = guardrails.maxStoresPerValue() + 1;
+        Random random = new Random(11);
+        for (int round = 0; round < 200; round++) {
+            List<Map.Entry<String, Instant>> seen = new ArrayList<>();
+            int count = 1 + random.nextInt(80);
+            for (int i = 0; i < count; i++) {
+                seen.add(Map.entry("s" + random.nextInt(40), START.plus(Duration.ofHours(random.nextInt(2 * 365 * 24)))));
+            }
+            StoresSeen inOrder = new StoresSeen();
+            seen.forEach(s -> inOrder.see(s.getKey(), s.getValue(), keep));
+            List<Map.Entry<String, Instant>> other = new ArrayList<>(seen);
+            Collections.shuffle(other, random);
+            StoresSeen shuffled = new StoresSeen();
+            other.forEach(s -> shuffled.see(s.getKey(), s.getValue(), keep));
+            assertThat(inOrder.size()).isLessThanOrEqualTo(keep);
+            Map<String, Instant> last = new HashMap<>();
+            seen.forEach(s -> last.merge(s.getKey(), s.getValue(), (a, b) -> a.isAfter(b) ? a : b));
+            for (int day = 0; day < 2 * 365 + 60; day += 5) {
+                Instant at = START.plus(Duration.ofDays(day));
+                Instant from = at.minus(guardrails.storesWindow());
+                boolean all = last.values().stream().filter(t -> !t.isBefore(from)).count()
+                        > guardrails.maxStoresPerValue();
+                assertThat(inOrder.tooMany(at, guardrails)).as("round %d day %d", round, day).isEqualTo(all);
+                assertThat(shuffled.tooMany(at, guardrails)).as("round %d day %d", round, day).isEqualTo(all);
+            }
+        }
     }
 
     /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class StitchGuardrailsTest {
     static final Instant JAN = Instant.parse("2025-01-10T10:00:00Z");
     static final StitchGuardrails GUARDRAILS = new StitchGuardrails(Set.of("13800000000"), 3, 4,
-            StitchGuardrails.limits(2, 1, 2, 2, 2, 2), Duration.ofDays(90));
+            StitchGuardrails.limits(2, 1, 2, 2, 2, 2), Duration.ofDays(90), Duration.ofDays(30));
 
     final AtomicInteger next = new AtomicInteger();
     final Supplier<String> ids = () -> "new-" + next.incrementAndGet();
@@ -387,9 +387,25 @@ class StitchGuardrailsTest {
     void storesSeenInEarlierImportsCountTowardsPlaceholderDetection() {
         Identifier walkIn = phone("+8613912345678");
         var known = new BatchStitcher.Known(Map.of(walkIn, "first-guest"), Map.of(walkIn, JAN), Set.of(),
-                Map.of(walkIn, Set.of("s1", "s2", "s3")));
+                Map.of(walkIn, Map.of("s1", JAN, "s2", JAN, "s3", JAN)));
         var result = BatchStitcher.stitch(List.of(at(0, JAN.plusSeconds(60), "s4", walkIn)), known, ids, GUARDRAILS);
         assertThat(result.quarantined()).containsExactly(walkIn);
         assertThat(members(result)).containsExactly("new-1");
+    }
+
+    /** Stores seen longer than stores-window (30 days here) before the event no longer count; one seen within it does. */
+    @Test
+    void storesSeenLongerThanTheWindowBeforeTheEventNoLongerCount() {
+        Identifier member = phone("+8613912345678");
+        Instant longAgo = JAN.minus(Duration.ofDays(31));
+        var known = new BatchStitcher.Known(Map.of(member, "loyal"), Map.of(member, JAN), Set.of(),
+                Map.of(member, Map.of("s1", longAgo, "s2", longAgo, "s3", JAN.minus(Duration.ofDays(29)))));
+        var result = BatchStitcher.stitch(List.of(at(0, JAN, "s4", member)), known, ids, GUARDRAILS);
+        assertThat(result.quarantined()).isEmpty();
+        assertThat(members(result)).containsExactly("loyal");
+        var stillCounting = new BatchStitcher.Known(Map.of(member, "loyal"), Map.of(member, JAN), Set.of(),
+                Map.of(member, Map.of("s1", longAgo, "s2", JAN.minus(Duration.ofDays(29)), "s3", JAN.minus(Duration.ofDays(29)))));
+        assertThat(BatchStitcher.stitch(List.of(at(0, JAN, "s4", member), at(1, JAN.plusSeconds(60), "s5", member)),
+                stillCounting, ids, GUARDRAILS).quarantined()).containsExactly(member);
     }
 }

@@ -32,7 +32,7 @@ final class StoredGraph {
     private final Map<Identifier, Instant> lastSeen = new HashMap<>();
     private final Set<Identifier> quarantined = new HashSet<>();
     private final Set<Identifier> toUnglue = new HashSet<>();
-    private final Map<Identifier, Set<String>> stores = new HashMap<>();
+    private final Map<Identifier, Map<String, Instant>> stores = new HashMap<>();
     private final Map<String, EventEvidence> events = new HashMap<>();
     int splits;
     int partsSplitOff;
@@ -54,8 +54,9 @@ final class StoredGraph {
         owners.putAll(outcome.newLinks());
         outcome.seen().forEach((identifier, window) -> lastSeen.merge(identifier, window[1],
                 (a, b) -> a.isAfter(b) ? a : b));
-        outcome.newStores().forEach((identifier, seenAt) -> stores.computeIfAbsent(identifier, i -> new HashSet<>())
-                .addAll(seenAt));
+        // as identifier_store: each (value, store) keeps its latest time
+        outcome.storesSeen().forEach((identifier, seenAt) -> seenAt.forEach((store, at) -> stores
+                .computeIfAbsent(identifier, i -> new HashMap<>()).merge(store, at, (a, b) -> a.isAfter(b) ? a : b)));
         for (EventEvidence event : evidence) {
             if (memberOf.containsKey(event.eventKey())) {
                 events.put(event.eventKey(), event);
@@ -117,7 +118,7 @@ final class StoredGraph {
         mergedInto.forEach(graph::restoreMember);
         owners.forEach((identifier, member) -> graph.restoreLink(identifier, member, lastSeen.get(identifier)));
         quarantined.forEach(graph::restoreQuarantine);
-        stores.forEach((identifier, seenAt) -> seenAt.forEach(store -> graph.restoreStore(identifier, store)));
+        stores.forEach((identifier, seenAt) -> seenAt.forEach((store, at) -> graph.restoreStore(identifier, store, at)));
         memberOf.keySet().stream().sorted().forEach(key -> {
             EventEvidence event = events.get(key);
             if (event != null) {

@@ -45,14 +45,15 @@ class GraphLoadPagesTest {
         paged.links(l -> links.add(l.identifier().type().code() + "|" + l.identifier().value() + "|" + l.memberId()
                 + "|" + l.lastSeen()));
         List<String> stores = new ArrayList<>();
-        paged.identifierStores((identifier, store) -> stores.add(identifier.type().code() + "|" + identifier.value()
-                + "|" + store));
+        paged.identifierStores(s -> stores.add(s.identifier().type().code() + "|" + s.identifier().value() + "|"
+                + s.storeId() + "|" + s.lastSeen()));
         List<String> events = new ArrayList<>();
         paged.storedEvents(e -> events.add(e.source() + "|" + e.eventId() + "|" + e.memberId()));
 
         assertThat(stores).as("a value seen at three stores crosses a page end")
-                .contains("member_no|GP1-" + run + "|s-gp1", "member_no|GP1-" + run + "|s-gp2",
-                        "member_no|GP1-" + run + "|s-gp3");
+                .contains("member_no|GP1-" + run + "|s-gp1|2025-04-01T02:00:00Z",
+                        "member_no|GP1-" + run + "|s-gp2|2025-04-02T02:00:00Z",
+                        "member_no|GP1-" + run + "|s-gp3|2025-04-03T02:00:00Z");
         assertThat(members).containsExactlyInAnyOrderElementsOf(all(
                 "SELECT id, merged_into FROM member", row -> row.getString(0) + "|" + row.getString(1)));
         assertThat(links).containsExactlyInAnyOrderElementsOf(all(
@@ -60,8 +61,9 @@ class GraphLoadPagesTest {
                 row -> row.getString(0) + "|" + row.getString(1) + "|" + row.getString(2) + "|"
                         + row.getOffsetDateTime(3).toInstant()));
         assertThat(stores).containsExactlyInAnyOrderElementsOf(all(
-                "SELECT type, value, store_id FROM identifier_store",
-                row -> row.getString(0) + "|" + row.getString(1) + "|" + row.getString(2)));
+                "SELECT type, value, store_id, last_seen FROM identifier_store",
+                row -> row.getString(0) + "|" + row.getString(1) + "|" + row.getString(2) + "|"
+                        + row.getOffsetDateTime(3).toInstant()));
         assertThat(events).containsExactlyInAnyOrderElementsOf(all(
                 "SELECT source, event_id, member_id FROM channel_event WHERE member_id IS NOT NULL",
                 row -> row.getString(0) + "|" + row.getString(1) + "|" + row.getString(2)));

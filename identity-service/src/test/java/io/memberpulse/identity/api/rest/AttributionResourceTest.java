@@ -73,6 +73,44 @@ class AttributionResourceTest {
                 .body("campaigns.find { it.campaignId == '" + campaign + "' }", nullValue());
     }
 
+    /**
+     * The campaign totals take each order as its channel's lines: summed, placed at its earliest line, one order per
+     * source and order id. Coupon C at 10:00 the day before, coupon D at 10:15 between the till order's two lines
+     * (12.50 at 10:00, 7.50 at 10:30), then a mini-app order under the same order id the next day (30.00): last touch
+     * gives the till order (20.00, placed at 10:00) to C and the mini-app order to D. Taken per line, by order id
+     * alone, or at the order's last line, the totals differ.
+     */
+    @Test
+    void campaignTotalsCountEachChannelsOrderOnceWithItsLinesSummedAtItsFirstLine() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String events = """
+                [{"event_id": "ci-%1$s", "source": "miniapp", "type": "coupon_issued", "occurred_at": "2025-04-01T10:00:00+08:00",
+                  "member_no": "MC-%1$s", "coupon_id": "CPC-%1$s", "campaign_id": "C-%1$s", "coupon_value": 5},
+                 {"event_id": "di-%1$s", "source": "miniapp", "type": "coupon_issued", "occurred_at": "2025-04-02T10:15:00+08:00",
+                  "member_no": "MC-%1$s", "coupon_id": "CPD-%1$s", "campaign_id": "D-%1$s", "coupon_value": 5},
+                 {"event_id": "ta-%1$s", "source": "pos", "type": "order", "occurred_at": "2025-04-02T10:00:00+08:00",
+                  "store_id": "s-ca-%1$s", "member_no": "MC-%1$s", "order_id": "O-%1$s", "sku": "a", "quantity": 1, "paid_amount": 12.5},
+                 {"event_id": "tb-%1$s", "source": "pos", "type": "order", "occurred_at": "2025-04-02T10:30:00+08:00",
+                  "store_id": "s-ca-%1$s", "member_no": "MC-%1$s", "order_id": "O-%1$s", "sku": "b", "quantity": 1, "paid_amount": 7.5},
+                 {"event_id": "ma-%1$s", "source": "miniapp", "type": "order", "occurred_at": "2025-04-03T10:00:00+08:00",
+                  "store_id": "s-cm-%1$s", "member_no": "MC-%1$s", "order_id": "O-%1$s", "sku": "c", "quantity": 2, "paid_amount": 30}]"""
+                .formatted(run);
+        given().contentType(ContentType.JSON).body(events).when().post("/events").then().statusCode(200)
+                .body("accepted", equalTo(5));
+
+        given().get("/attribution/campaigns").then().statusCode(200)
+                .body("campaigns.find { it.campaignId == 'C-" + run + "' }.orders", equalTo(1.0f))
+                .body("campaigns.find { it.campaignId == 'C-" + run + "' }.revenue", equalTo(20.0f))
+                .body("campaigns.find { it.campaignId == 'D-" + run + "' }.orders", equalTo(1.0f))
+                .body("campaigns.find { it.campaignId == 'D-" + run + "' }.revenue", equalTo(30.0f));
+        // linear: the till order has C alone before it; the mini-app order shares between C and D
+        given().queryParam("model", "linear").get("/attribution/campaigns").then().statusCode(200)
+                .body("campaigns.find { it.campaignId == 'C-" + run + "' }.orders", equalTo(1.5f))
+                .body("campaigns.find { it.campaignId == 'C-" + run + "' }.revenue", equalTo(35.0f))
+                .body("campaigns.find { it.campaignId == 'D-" + run + "' }.orders", equalTo(0.5f))
+                .body("campaigns.find { it.campaignId == 'D-" + run + "' }.revenue", equalTo(15.0f));
+    }
+
     @Test
     void anUnknownModelOrOrderIsRefused() {
         given().queryParam("model", "first-touch").get("/attribution/campaigns").then().statusCode(400)
