@@ -50,23 +50,33 @@ public class MemberFacts {
      * committed before the look-up or waits for the commit and then moves these rows itself. After the commit, the
      * batch's lines that a retraction committed meanwhile on another replica are deleted
      * (RfmRepository.deleteRetractedAmong).
+     *
+     * <p>The members touched by the batch's retractions are those whose line a retraction of its keys ever deleted, as
+     * the retraction table keeps them (RfmRepository.holdersOfRetracted), not only those this call deleted: a batch is
+     * retried whole when its recomputation fails after this committed, and redelivered after a crash, and then deletes
+     * nothing; its touched members must not shrink, or the holder's row, cache and segments would keep the line.
      */
     public Recorded record(List<MemberEvent> events) {
         List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
                 .filter(e -> !e.getMemberId().isEmpty()).map(MemberFacts::arriving).toList();
         Stored stored = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
                 .chain(owners -> insert(transaction, events, owners))).await().indefinitely();
-        List<String> raced = lines.deleteRetractedAmong(stored.lineKeys()).await().indefinitely();
-        if (raced.isEmpty()) {
+        // In parallel: a line deleteRetractedAmong deletes now it returns itself; the holders read are those deleted before.
+        var after = Uni.combine().all().unis(lines.deleteRetractedAmong(stored.lineKeys()),
+                lines.holdersOfRetracted(stored.retractedKeys())).asTuple().await().indefinitely();
+        List<String> raced = after.getItem1();
+        Set<String> holders = after.getItem2();
+        if (raced.isEmpty() && stored.recorded().touched().containsAll(holders)) {
             return stored.recorded();
         }
         Set<String> touched = new LinkedHashSet<>(stored.recorded().touched());
         touched.addAll(raced);
+        touched.addAll(holders);
         return new Recorded(stored.recorded().newLines(), stored.recorded().retractedLines() + raced.size(), touched);
     }
 
-    /** What the recording transaction stored, and the keys of the batch's lines and retractions. */
-    private record Stored(Recorded recorded, List<RfmRepository.LineKey> lineKeys) {
+    /** What the recording transaction stored, the keys of the batch's lines and retractions, and of its retractions. */
+    private record Stored(Recorded recorded, List<RfmRepository.LineKey> lineKeys, List<RfmRepository.LineKey> retractedKeys) {
     }
 
     private Uni<Stored> insert(SqlConnection transaction, List<MemberEvent> events,
@@ -106,7 +116,7 @@ public class MemberFacts {
                     touched.addAll(done.getItem2());
                     List<RfmRepository.LineKey> keys = new ArrayList<>(retracted);
                     newLines.forEach(line -> keys.add(new RfmRepository.LineKey(line.source(), line.eventId())));
-                    return new Stored(new Recorded(done.getItem1(), done.getItem2().size(), touched), keys);
+                    return new Stored(new Recorded(done.getItem1(), done.getItem2().size(), touched), keys, retracted);
                 });
     }
 

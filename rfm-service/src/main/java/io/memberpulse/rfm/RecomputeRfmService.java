@@ -32,7 +32,9 @@ import org.jboss.logging.Logger;
  * member.events, recomputes the members they touch as of the stream's clock, and re-ages everyone
  * when the clock moves (a member crosses into "churn edge" when the day comes) in one pass over the
  * in-memory state (MemberStates). Publishes every segment entry and exit. One recomputation at a
- * time, so two never publish the same change.
+ * time, so two never publish the same change: the live path holds this object's monitor, and a pass holds it for its
+ * start (catching the state up), each round of its writes and its end, not while it computes or waits for its output,
+ * so batches, merges and churn scores are recorded between its rounds.
  */
 @ApplicationScoped
 public class RecomputeRfmService {
@@ -68,6 +70,11 @@ public class RecomputeRfmService {
     /** Wall-clock times of the last full refresh and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
+    /** One pass at a time in this replica (a backfill and a scheduled pass); taken before the monitor. */
+    private final Object passes = new Object();
+    /** Runs after each round of a pass is written: a test's seam, to record a live batch in the middle of a pass. */
+    private volatile Runnable afterEachRound = () -> {
+    };
 
     public RecomputeRfmService(RfmRepository repository, MemberFacts facts, RfmCache cache,
             RfmConfig config, RuleSegments segmentDefinitions, DashboardRepository dashboards, MemberStates states,
@@ -146,12 +153,22 @@ public class RecomputeRfmService {
     }
 
     /** Re-ages every member to the clock; cheap when the clock has not moved. Blocking. */
-    public synchronized void refreshAll() {
-        Instant clock = repository.watermark().await().indefinitely().orElse(null);
-        if (clock == null || !clock.isAfter(lastFullRefresh) || streamIsBusy()) {
-            return;
+    public void refreshAll() {
+        synchronized (passes) {
+            Instant clock;
+            synchronized (this) { // the clock read after every batch recorded before: those rows are as of it or earlier
+                clock = repository.watermark().await().indefinitely().orElse(null);
+                if (clock == null || !clock.isAfter(lastFullRefresh) || streamIsBusy()) {
+                    return;
+                }
+            }
+            recomputeEveryone(clock);
         }
-        recomputeEveryone(clock);
+    }
+
+    /** Sets what runs after each round of a pass is written (tests). */
+    void afterEachRound(Runnable hook) {
+        afterEachRound = hook;
     }
 
     /** What a pass over every member did. */
@@ -166,9 +183,15 @@ public class RecomputeRfmService {
         return refreshLock.callWhenFree(this::backfillHoldingTheLock); // the lock before this monitor, as RfmClock takes them
     }
 
-    private synchronized Pass backfillHoldingTheLock() {
-        states.refreshProbabilities(); // a new rule may test churn scores no rule needed until now
-        return repository.watermark().await().indefinitely().map(this::recomputeEveryone).orElse(null);
+    private Pass backfillHoldingTheLock() {
+        synchronized (passes) {
+            Instant clock;
+            synchronized (this) {
+                states.refreshProbabilities(); // a new rule may test churn scores no rule needed until now
+                clock = repository.watermark().await().indefinitely().orElse(null);
+            }
+            return clock == null ? null : recomputeEveryone(clock);
+        }
     }
 
     /**
@@ -177,14 +200,20 @@ public class RecomputeRfmService {
      * aged is read as of the clock, see RfmRepository.markAgedTo), and publishes each change. All with one
      * version of the segment definitions: when a write finds newer ones stored (another replica changed them
      * and this one has not polled yet), the pass writes no more, reloads them and computes everyone again.
+     *
+     * <p>Holds the monitor only to catch the state up, for each round of writes and at its end: the live path records
+     * meanwhile. A member it recomputes after the pass computed them is left to it (see write): its row is as of a
+     * clock at least the pass's, and the live path read the pass's row when the pass wrote first. Under {@link #passes}.
      */
     private Pass recomputeEveryone(Instant clock) {
         long t0 = System.nanoTime();
-        output.drain(); // the live path's rows cached and published before the pass caches and publishes its own
-        states.sync();
-        RuleSegments.InForce now = segmentDefinitions.inForce();
-        if (!now.rules().isEmpty()) {
-            states.refreshProbabilitiesFor(now.version()); // a rule defined or changed on another replica may test them
+        synchronized (this) {
+            output.drain(); // the live path's rows cached and published before the pass caches and publishes its own
+            states.sync();
+            RuleSegments.InForce now = segmentDefinitions.inForce();
+            if (!now.rules().isEmpty()) {
+                states.refreshProbabilitiesFor(now.version()); // a rule defined or changed on another replica may test them
+            }
         }
         long t1 = System.nanoTime();
         List<RfmRepository.PassRow> changed;
@@ -203,10 +232,14 @@ public class RecomputeRfmService {
                     .filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(Instant.EPOCH));
             boolean definitionsChanged = false;
             for (int from = 0; from < changed.size() && !definitionsChanged; from += ROUND) { // a bounded amount in flight
-                Round round = write(changed.subList(from, Math.min(changed.size(), from + ROUND)), updatedAt, definitions.version(),
-                        outputs);
+                Round round;
+                synchronized (this) { // a round at a time: the live path records between them
+                    round = write(changed.subList(from, Math.min(changed.size(), from + ROUND)), updatedAt,
+                            definitions.version(), outputs);
+                }
                 written += round.written();
                 definitionsChanged = round.definitionsChanged();
+                afterEachRound.run();
             }
             if (!definitionsChanged) {
                 break;
@@ -215,16 +248,21 @@ public class RecomputeRfmService {
                 throw new IllegalStateException("segment definitions changed during " + computed + " passes in a row");
             }
             LOG.infof("segment definitions changed on another replica during the pass: reloaded, computing again");
-            segmentDefinitions.reload();
+            synchronized (this) {
+                segmentDefinitions.reload();
+            }
         }
         CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).join(); // every round cached and published
         long t3 = System.nanoTime();
-        repository.markAgedTo(clock).await().indefinitely();
-        cache.markAgedTo(clock).await().indefinitely();
-        lastFullRefresh = clock;
-        lastFullRefreshNanos = System.nanoTime();
-        dashboards.recordSegmentSizes(clock.atZone(dayZone).toLocalDate(), sizesOfEverySegment())
-                .await().indefinitely();
+        synchronized (this) {
+            // Rows the live path wrote meanwhile are as of this clock or later, which ageing to it leaves as they are.
+            repository.markAgedTo(clock).await().indefinitely();
+            cache.markAgedTo(clock).await().indefinitely();
+            lastFullRefresh = clock;
+            lastFullRefreshNanos = System.nanoTime();
+            dashboards.recordSegmentSizes(clock.atZone(dayZone).toLocalDate(), sizesOfEverySegment())
+                    .await().indefinitely();
+        }
         LOG.infof("re-aged %,d members to %s in %.2f s (state %.2f s, compute %.2f s, %,d changed, %,d written in %.2f s)",
                 states.all().size(), clock, (System.nanoTime() - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                 changed.size(), written, (t3 - t2) / 1e9);
@@ -264,11 +302,13 @@ public class RecomputeRfmService {
     /**
      * Writes the pass's rows (each over the version it read; pages in parallel; each page only if the segment
      * definitions are still the version computed with), then queues the caching and publishing of what was written
-     * (SegmentOutput), which overlaps the next round's writes.
+     * (SegmentOutput), which overlaps the next round's writes. Leaves out the members the live path recomputed since the
+     * pass computed them (their row held is no longer the one the pass read). Under the monitor.
      */
-    private Round write(List<RfmRepository.PassRow> changed, Instant updatedAt, long definitionsVersion,
+    private Round write(List<RfmRepository.PassRow> computed, Instant updatedAt, long definitionsVersion,
             List<CompletableFuture<Void>> outputs) {
         long t0 = System.nanoTime();
+        List<RfmRepository.PassRow> changed = computed.stream().filter(this::stillHeld).toList();
         // Each row's entries and exits against the row it replaces, queued with its write (only if it is written).
         Map<String, List<SegmentChange>> changesOf = new java.util.HashMap<>();
         for (RfmRepository.PassRow row : changed) {
@@ -315,6 +355,13 @@ public class RecomputeRfmService {
         LOG.debugf("pass wrote %,d rows to PostgreSQL in %.2f s; Redis and %,d changes queued", (Object) rows.size(),
                 (t1 - t0) / 1e9, changes.size());
         return new Round(rows.size(), !unwritten.isEmpty());
+    }
+
+    /** Whether the state still holds the row the pass computed over: the live path has not written the member since. */
+    private boolean stillHeld(RfmRepository.PassRow row) {
+        MemberStates.State state = states.all().get(row.snapshot().rfm().memberId());
+        Instant held = state == null || state.row() == null ? null : state.row().updatedAt();
+        return state != null && java.util.Objects.equals(held, row.replaces());
     }
 
     /**

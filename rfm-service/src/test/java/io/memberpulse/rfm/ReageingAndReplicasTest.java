@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -212,6 +214,50 @@ class ReageingAndReplicasTest {
                 .allMatch(change -> change.entered() != probe.contains(change.segmentId()));
         assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
                 .doesNotContain("probe").containsExactlyInAnyOrderElementsOf(written.rows().get(0).snapshot().segments());
+    }
+
+    /**
+     * A pass (here a backfill) lets the live path record between its rounds: it used to hold the service for its
+     * whole length (68 to 85 s for a million members after a start), every batch, merge and churn score waiting on it.
+     */
+    @Test
+    void aLiveBatchIsRecordedBetweenTheRoundsOfAPass() {
+        Instant now = clock();
+        String member = "m-" + UUID.randomUUID();
+        send(order(member, now.minus(Duration.ofDays(3)), 30));
+        RfmRepository.StoredRow stored = awaitRow(member);
+        String buyer = "m-" + UUID.randomUUID();
+        CompletableFuture<Void> recordedMidPass = new CompletableFuture<>();
+        recompute.afterEachRound(() -> {
+            if (recordedMidPass.isDone()) {
+                return;
+            }
+            try { // the pass waits here for the batch: a pass holding the service meanwhile never sees it recorded
+                CompletableFuture.supplyAsync(() -> recompute.record(List.of(order(buyer, now.minus(Duration.ofDays(2)), 40))))
+                        .get(30, TimeUnit.SECONDS);
+                recordedMidPass.complete(null);
+            } catch (Exception e) {
+                recordedMidPass.completeExceptionally(e);
+            }
+        });
+        // Another replica put the member in "probe": this replica's next pass (a scheduled one too) takes them out
+        // again, a row to write.
+        Set<String> probe = new LinkedHashSet<>(stored.snapshot().segments());
+        probe.add("probe");
+        assertThat(repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(new RfmSnapshot(stored.snapshot().rfm(), probe),
+                stored.updatedAt())), Instant.now().truncatedTo(ChronoUnit.MICROS)).await().indefinitely()).containsExactly(member);
+        try {
+            recompute.backfill();
+        } finally {
+            recompute.afterEachRound(() -> {
+            });
+        }
+
+        assertThat(recordedMidPass).as("a live batch recorded while the pass was between rounds").isCompleted();
+        assertThat(repository.rowsOf(List.of(buyer)).await().indefinitely()).containsKey(buyer);
+        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
+                .doesNotContain("probe");
+        assertThat(states.all().get(buyer).row()).as("the live path's row held for the next pass").isNotNull();
     }
 
     @Test

@@ -103,39 +103,66 @@ public class RfmRepository {
 
     /**
      * Un-counts lines identity-service published again as another channel's report of the same order, in one
-     * statement: deletes those stored and keeps every key, so that insertLines never stores them again (a first
-     * publication consumed again, or only after its retraction). Returns the member that held each deleted line.
+     * statement: deletes those stored and keeps every key with the member that held its line (see
+     * {@link #holdersOfRetracted}), so that insertLines never stores them again (a first publication consumed again,
+     * or only after its retraction). Returns the member that held each deleted line.
      * @param client the transaction recording a batch (or the pool)
      */
     public Uni<List<String>> retractLines(SqlClient client, List<LineKey> keys) {
         if (keys.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
+        // A key retracted before keeps the holder it has: a retraction consumed again deletes nothing.
         return client.preparedQuery("""
                 WITH k AS (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k (source, event_id)),
+                deleted AS (DELETE FROM purchase_line p USING k WHERE p.source = k.source AND p.event_id = k.event_id
+                  RETURNING p.source, p.event_id, p.member_id),
                 kept AS (INSERT INTO purchase_line_retracted (source, event_id) SELECT source, event_id FROM k
-                  ON CONFLICT DO NOTHING)
-                DELETE FROM purchase_line p USING k WHERE p.source = k.source AND p.event_id = k.event_id
-                RETURNING p.member_id""")
+                  WHERE NOT EXISTS (SELECT 1 FROM deleted d WHERE d.source = k.source AND d.event_id = k.event_id)
+                  ON CONFLICT DO NOTHING),
+                held AS (INSERT INTO purchase_line_retracted (source, event_id, member_id) SELECT * FROM deleted
+                  ON CONFLICT (source, event_id) DO UPDATE SET member_id = EXCLUDED.member_id)
+                SELECT member_id FROM deleted""")
                 .execute(keyArrays(keys)).map(RfmRepository::firstColumn);
+    }
+
+    /**
+     * The members holding now (through member_alias, when merged away since) the lines that retractions of these keys
+     * deleted, whenever that was. A batch retried after its facts committed (its recomputation failed) deletes nothing
+     * again: these are the members its retractions touched.
+     */
+    public Uni<Set<String>> holdersOfRetracted(List<LineKey> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return pool.preparedQuery("""
+                SELECT DISTINCT COALESCE(a.surviving_member_id, r.member_id)
+                FROM unnest($1::text[], $2::text[]) AS k (source, event_id)
+                JOIN purchase_line_retracted r ON r.source = k.source AND r.event_id = k.event_id
+                LEFT JOIN member_alias a ON a.absorbed_member_id = r.member_id
+                WHERE r.member_id IS NOT NULL""")
+                .execute(keyArrays(keys)).map(rows -> new LinkedHashSet<>(firstColumn(rows)));
     }
 
     /**
      * Deletes the stored lines among the keys whose key is retracted, in a statement of its own after the recording
      * transaction committed; returns the member that held each. A line and its retraction recorded at the same moment
      * by two replicas (on different partitions after a merge re-keyed the line) each miss the other's uncommitted
-     * row; whichever commits second sees the first's here, since both look again after their commit. Usually deletes
-     * nothing: two index probes per key.
+     * row; whichever commits second sees the first's here, since both look again after their commit. The key keeps
+     * the member that held the line (holdersOfRetracted). Usually deletes nothing: two index probes per key.
      */
     public Uni<List<String>> deleteRetractedAmong(List<LineKey> keys) {
         if (keys.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         return pool.preparedQuery("""
-                DELETE FROM purchase_line p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
-                WHERE p.source = k.source AND p.event_id = k.event_id
-                  AND EXISTS (SELECT 1 FROM purchase_line_retracted r WHERE r.source = k.source AND r.event_id = k.event_id)
-                RETURNING p.member_id""")
+                WITH deleted AS (DELETE FROM purchase_line p USING unnest($1::text[], $2::text[]) AS k (source, event_id)
+                  WHERE p.source = k.source AND p.event_id = k.event_id
+                    AND EXISTS (SELECT 1 FROM purchase_line_retracted r WHERE r.source = k.source AND r.event_id = k.event_id)
+                  RETURNING p.source, p.event_id, p.member_id),
+                held AS (UPDATE purchase_line_retracted r SET member_id = d.member_id FROM deleted d
+                  WHERE r.source = d.source AND r.event_id = d.event_id)
+                SELECT member_id FROM deleted""")
                 .execute(keyArrays(keys)).map(RfmRepository::firstColumn);
     }
 

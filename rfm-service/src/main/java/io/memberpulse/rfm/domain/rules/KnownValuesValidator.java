@@ -27,9 +27,7 @@ final class KnownValuesValidator implements CelAstValidator {
 
     @Override
     public void validate(CelNavigableAst ast, Cel cel, IssuesFactory issues) {
-        ast.getRoot().allNodes()
-                .filter(node -> node.expr().exprKind().getKind() == CelExpr.ExprKind.Kind.CALL)
-                .map(node -> node.expr().call())
+        RuleCalls.of(ast)
                 .filter(call -> call.args().size() == 2)
                 .forEach(call -> {
                     CelExpr left = call.args().get(0);

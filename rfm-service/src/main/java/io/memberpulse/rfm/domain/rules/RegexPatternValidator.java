@@ -20,9 +20,7 @@ final class RegexPatternValidator implements CelAstValidator {
 
     @Override
     public void validate(CelNavigableAst ast, Cel cel, IssuesFactory issues) {
-        ast.getRoot().allNodes()
-                .filter(node -> node.expr().exprKind().getKind() == CelExpr.ExprKind.Kind.CALL)
-                .map(node -> node.expr().call())
+        RuleCalls.of(ast)
                 .filter(call -> call.function().equals("matches"))
                 .forEach(call -> {
                     // receiver style home_store.matches(p) or global matches(home_store, p): the pattern comes last

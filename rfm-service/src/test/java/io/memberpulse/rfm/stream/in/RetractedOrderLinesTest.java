@@ -19,9 +19,13 @@ import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.SegmentChangedDeserializer;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
+import io.memberpulse.rfm.MemberFacts;
+import io.memberpulse.rfm.MemberStates;
 import io.memberpulse.rfm.RecomputeRfmService;
 import io.memberpulse.rfm.domain.MemberFact;
+import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.ActivityRepository;
+import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -73,6 +77,15 @@ class RetractedOrderLinesTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    MemberFacts facts;
+
+    @Inject
+    RfmCache cache;
+
+    @Inject
+    MemberStates states;
 
     KafkaCompanion kafka;
 
@@ -234,6 +247,42 @@ class RetractedOrderLinesTest {
 
         awaitRfm(member, 2, 150);
     }
+    /**
+     * A batch is retried whole (RecordBatches) when its recomputation fails after its facts committed (a dropped
+     * connection): the retry deletes nothing, yet the member who held the line its first attempt retracted must be
+     * recomputed, or their row, its Redis copy and their segments count the line until a restart. MemberFacts.record
+     * stands for that first attempt: it commits the batch's facts and recomputes nobody.
+     */
+    @Test
+    void aRetriedBatchRecomputesTheMemberWhoseLineItsFirstAttemptRetracted() {
+        await().atMost(WAIT).until(states::loaded); // so the live path keeps the in-memory state, which a pass ages
+        Instant now = now();
+        String member = "m-" + UUID.randomUUID();
+        MemberEvent delivery = line(member, member + "-d1", now.minus(Duration.ofDays(3)), 300);
+        service.record(List.of(delivery, line(member, member + "-p1", now.minus(Duration.ofDays(2)), 100),
+                line(member, member + "-p2", now.minus(Duration.ofDays(1)), 100))).toCompletableFuture().join();
+        assertThat(stored(member).rfm().ordersTotal()).isEqualTo(3);
+        assertThat(stored(member).segments()).contains("potential");
+        List<MemberEvent> batch = List.of(retraction(delivery, member));
+
+        assertThat(facts.record(batch).retractedLines()).as("the first attempt deleted the line").isEqualTo(1);
+        service.record(batch).toCompletableFuture().join(); // the retry
+
+        RfmSnapshot row = stored(member);
+        assertThat(row.rfm().ordersTotal()).isEqualTo(2);
+        assertThat(row.rfm().monetaryNetTotal()).isEqualTo(200.0);
+        assertThat(row.segments()).doesNotContain("potential");
+        RfmSnapshot cached = cache.get(member).await().indefinitely().orElseThrow();
+        assertThat(cached.rfm().ordersTotal()).isEqualTo(2);
+        assertThat(cached.segments()).doesNotContain("potential");
+        assertThat(states.all().get(member).row().snapshot().segments()).as("what segment sizes count")
+                .doesNotContain("potential");
+    }
+
+    RfmSnapshot stored(String member) {
+        return repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot();
+    }
+
     /**
      * A line and its retraction recorded at the same moment by two replicas (they come on different partitions after a
      * merge re-keyed the line). Here the test is the replica retracting, in a transaction held open that has also
