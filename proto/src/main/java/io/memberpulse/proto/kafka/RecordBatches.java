@@ -1,5 +1,6 @@
 package io.memberpulse.proto.kafka;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.DeserializationFailureHandler;
@@ -7,6 +8,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,18 +20,39 @@ import org.jboss.logging.Logger;
  * How every service consumes a batch of facts from Kafka: a record that is unreadable (a null payload
  * from the deserialization-failure handler) or unusable (a reason from {@code problemOf}) goes alone to
  * the dead-letter topic with that reason; the rest are recorded together, in the batch's order, failures retried
- * with backoff (recording is idempotent), and only a batch that keeps failing is dead-lettered whole. On a topic
+ * with backoff (recording is idempotent) for {@link #RETRY_FOR}. A batch that still fails is then recorded one record
+ * at a time, in its order, each tried a few times ({@link #SINGLE_ATTEMPTS}): those recorded are acknowledged with the
+ * batch, and only those that fail alone are dead-lettered, each with its own failure as the reason (typically the one
+ * record that made every write of the batch throw). When {@link #ISOLATION_STOPS_AFTER} records in a row fail alone,
+ * it is the store that fails, not a record: the records not tried yet are dead-lettered untried, with that failure,
+ * as a failing batch always was. A batch whose writes were done but whose output (the second stage of
+ * {@link #consumeInStages}) fails is dead-lettered whole: its output's store fails, not one record. On a topic
  * whose producer withdraws a key with a tombstone (churn.scores), {@link #consumeMapped(KafkaRecordBatch, Function,
  * Function, Function, Logger, String)} records the tombstone as a withdrawal instead.
  */
 public final class RecordBatches {
     /**
-     * How long a batch that fails to record is retried before it is dead-lettered: longer than a database failover or
+     * How long a batch that fails to record is retried before its records are tried one at a time (and those that fail
+     * alone dead-lettered): longer than a database failover or
      * restart takes (a minute or two), so valid facts are not set aside because their store was away for a while
      * (nothing replays a dead-letter topic by itself). A batch that fails for a reason that does not pass holds its
      * partition that long.
      */
     public static final Duration RETRY_FOR = Duration.ofMinutes(5);
+
+    /**
+     * A batch that fails for {@link #RETRY_FOR} is recorded one record at a time, so that the one record that makes the
+     * writes throw is dead-lettered alone and not the batch's other (up to 1,999) facts. Each record's writes are tried
+     * this many times, backing off from {@link #SINGLE_BACKOFF}: a few seconds at most, not minutes per record.
+     */
+    static final int SINGLE_ATTEMPTS = 3;
+    static final Duration SINGLE_BACKOFF = Duration.ofMillis(200);
+    /**
+     * Records failing alone in a row after which the rest of the batch is dead-lettered without being tried: a record
+     * that fails alone is poison, but this many in a row is the store failing (down, refusing every write), and trying
+     * each of 2,000 records would hold the partition for hours.
+     */
+    static final int ISOLATION_STOPS_AFTER = 3;
 
     private RecordBatches() {
     }
@@ -116,14 +139,21 @@ public final class RecordBatches {
      * Records the batch in two stages: the returned Uni completes when the first (the writes) has,
      * so the next batch can start, and the batch is acknowledged (its offsets may be committed) only
      * when the second, the stage the first returned (caching, publishing), completes as well. A batch
-     * whose writes or output keep failing is dead-lettered.
+     * whose writes keep failing is recorded one record at a time, a record counting as recorded once its second stage
+     * has completed too (the next record waits for it); a batch whose output fails is dead-lettered.
      */
     public static <T> Uni<Void> consumeInStages(KafkaRecordBatch<String, T> batch, Function<T, String> problemOf,
             Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
+        return consumeInStages(batch, problemOf, record, log, what, RETRY_FOR);
+    }
+
+    /** As the public one, the batch retried for {@code retryFor} instead of {@link #RETRY_FOR}: for tests. */
+    static <T> Uni<Void> consumeInStages(KafkaRecordBatch<String, T> batch, Function<T, String> problemOf,
+            Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what, Duration retryFor) {
         return sortAndRecord(batch, readable(payload -> {
             String problem = problemOf.apply(payload);
             return problem == null ? Sorted.usable(payload) : Sorted.refused(problem);
-        }, what), record, log, what);
+        }, what), record, log, what, retryFor);
     }
 
     /** A record's payload as recorded (its domain value), or the reason it is refused. */
@@ -140,59 +170,125 @@ public final class RecordBatches {
     private static <T, D> Uni<Void> sortAndRecord(KafkaRecordBatch<String, T> batch,
             Function<KafkaRecord<String, T>, Sorted<D>> sort,
             Function<List<D>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
+        return sortAndRecord(batch, sort, record, log, what, RETRY_FOR);
+    }
+
+    private static <T, D> Uni<Void> sortAndRecord(KafkaRecordBatch<String, T> batch,
+            Function<KafkaRecord<String, T>, Sorted<D>> sort,
+            Function<List<D>, Uni<CompletionStage<Void>>> record, Logger log, String what, Duration retryFor) {
+        List<KafkaRecord<String, T>> records = batch.getRecords();
+        // Why each record is dead-lettered, by its place in the batch (null: recorded).
+        Throwable[] deadLetterReasons = new Throwable[records.size()];
         List<D> usable = new ArrayList<>();
-        List<KafkaRecord<String, T>> poison = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
-        for (KafkaRecord<String, T> one : batch) {
-            Sorted<D> sorted = sort.apply(one);
+        List<Integer> usableAt = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            Sorted<D> sorted = sort.apply(records.get(i));
             if (sorted.problem() == null) {
                 usable.add(sorted.value());
+                usableAt.add(i);
             } else {
-                poison.add(one);
-                reasons.add(sorted.problem());
+                deadLetterReasons[i] = new IllegalArgumentException(sorted.problem());
             }
         }
-        return retried(Uni.createFrom().deferred(() -> record.apply(usable)))
+        return retried(Uni.createFrom().deferred(() -> record.apply(usable)), retryFor)
                 .onItemOrFailure().transformToUni((output, failure) -> {
                     if (failure != null) {
-                        return deadLetter(batch, failure, log, what);
+                        log.warnf(failure, "batch of %d %s records not recorded after retrying for %s: recording them"
+                                + " one at a time", records.size(), what, retryFor);
+                        return recordOneByOne(usable, usableAt, record, deadLetterReasons, log, what)
+                                .chain(() -> acknowledge(batch, deadLetterReasons, log, what));
                     }
                     Uni<Void> acknowledged = Uni.createFrom().completionStage(output)
                             .onItemOrFailure().transformToUni((ignored, outputFailure) -> outputFailure != null
                                     ? deadLetter(batch, outputFailure, log, what)
-                                    : acknowledge(batch, poison, reasons, log, what));
+                                    : acknowledge(batch, deadLetterReasons, log, what));
                     if (output.toCompletableFuture().isDone()) {
                         return acknowledged;
                     }
                     acknowledged.subscribe().with(ignored -> { }, ackFailure -> log.errorf(ackFailure,
-                            "batch of %d %s records not acknowledged", batch.getRecords().size(), what));
+                            "batch of %d %s records not acknowledged", records.size(), what));
                     return Uni.createFrom().voidItem();
                 });
     }
 
-    /** Work retried as every consumer retries a failing batch: backing off from 0.5 s to 10 s, for {@link #RETRY_FOR}. */
-    public static <T> Uni<T> retried(Uni<T> work) {
-        return work.onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10))
-                .expireIn(RETRY_FOR.toMillis());
+    /**
+     * Records the usable records of a batch that failed as a whole one at a time, in the batch's order, each counting
+     * as recorded once its output (the recording's second stage) has completed too: the writes of each are tried
+     * {@link #SINGLE_ATTEMPTS} times, an output that fails is final (an output retries as its owner sees fit). The
+     * reason a record fails alone is left in {@code deadLetterReasons}. After {@link #ISOLATION_STOPS_AFTER} failures in
+     * a row it is not one record failing but the store: the records not tried yet get the last failure as their reason
+     * without being tried.
+     */
+    private static <D> Uni<Void> recordOneByOne(List<D> usable, List<Integer> usableAt,
+            Function<List<D>, Uni<CompletionStage<Void>>> record, Throwable[] deadLetterReasons, Logger log,
+            String what) {
+        Isolation isolation = new Isolation();
+        return Multi.createFrom().range(0, usable.size()).onItem().transformToUniAndConcatenate(i -> {
+            int at = usableAt.get(i);
+            if (isolation.lastFailure != null && isolation.failedInARow >= ISOLATION_STOPS_AFTER) {
+                deadLetterReasons[at] = isolation.lastFailure;
+                return Uni.createFrom().voidItem();
+            }
+            return Uni.createFrom().deferred(() -> record.apply(Collections.singletonList(usable.get(i))))
+                    .onFailure().retry().withBackOff(SINGLE_BACKOFF, SINGLE_BACKOFF.multipliedBy(5))
+                    .atMost(SINGLE_ATTEMPTS - 1)
+                    .chain(output -> Uni.createFrom().completionStage(output))
+                    .onItemOrFailure().transform((ignored, failure) -> {
+                        if (failure == null) {
+                            isolation.failedInARow = 0;
+                            return null;
+                        }
+                        deadLetterReasons[at] = failure;
+                        isolation.lastFailure = failure;
+                        if (++isolation.failedInARow == ISOLATION_STOPS_AFTER) {
+                            log.errorf(failure, "%d %s records in a row not recorded alone either: their store is"
+                                    + " failing, the batch's %d records not tried yet are dead-lettered untried",
+                                    ISOLATION_STOPS_AFTER, what, usable.size() - i - 1);
+                        }
+                        return null;
+                    });
+        }).collect().last().replaceWithVoid();
     }
 
+    /** Where recording a failed batch one record at a time stands (its steps run one after the other). */
+    private static final class Isolation {
+        int failedInARow;
+        Throwable lastFailure;
+    }
+
+    /** Work retried as every consumer retries a failing batch: backing off from 0.5 s to 10 s, for {@link #RETRY_FOR}. */
+    public static <T> Uni<T> retried(Uni<T> work) {
+        return retried(work, RETRY_FOR);
+    }
+
+    private static <T> Uni<T> retried(Uni<T> work, Duration retryFor) {
+        return work.onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10))
+                .expireIn(retryFor.toMillis());
+    }
+
+    /**
+     * Dead-letters a batch whose writes were done but whose output (caching, publishing) failed after the output's own
+     * retries: its store is failing, not one record, so its records are not tried one at a time.
+     */
     private static <T> Uni<Void> deadLetter(KafkaRecordBatch<String, T> batch, Throwable failure, Logger log,
             String what) {
-        log.errorf(failure, "batch of %d %s records not recorded after retrying for %s, dead-lettered",
-                batch.getRecords().size(), what, RETRY_FOR);
+        log.errorf(failure, "batch of %d %s records written, its output failed: dead-lettered",
+                batch.getRecords().size(), what);
         return Uni.createFrom().completionStage(batch.nack(failure));
     }
 
-    private static <T> Uni<Void> acknowledge(KafkaRecordBatch<String, T> batch, List<KafkaRecord<String, T>> poison,
-            List<String> reasons, Logger log, String what) {
-        Uni<Void> sent = Uni.createFrom().voidItem();
-        for (int i = 0; i < poison.size(); i++) {
-            KafkaRecord<String, T> one = poison.get(i);
-            String reason = reasons.get(i);
-            log.warnf("%s record of key %s on %s-%d dead-lettered: %s", what, one.getKey(), one.getTopic(),
-                    one.getPartition(), reason);
-            sent = sent.chain(() -> Uni.createFrom().completionStage(one.nack(new IllegalArgumentException(reason))));
-        }
-        return sent.chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    /** Dead-letters each record that has a reason, in the batch's order, then acknowledges the batch. */
+    private static <T> Uni<Void> acknowledge(KafkaRecordBatch<String, T> batch, Throwable[] deadLetterReasons,
+            Logger log, String what) {
+        List<KafkaRecord<String, T>> records = batch.getRecords();
+        return Multi.createFrom().range(0, records.size()).filter(i -> deadLetterReasons[i] != null)
+                .onItem().transformToUniAndConcatenate(i -> {
+                    KafkaRecord<String, T> one = records.get(i);
+                    log.warnf("%s record of key %s on %s-%d dead-lettered: %s", what, one.getKey(), one.getTopic(),
+                            one.getPartition(), deadLetterReasons[i].getMessage());
+                    return Uni.createFrom().completionStage(one.nack(deadLetterReasons[i]));
+                })
+                .collect().last()
+                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 }

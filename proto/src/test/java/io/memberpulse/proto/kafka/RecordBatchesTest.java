@@ -1,0 +1,133 @@
+package io.memberpulse.proto.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
+import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.commit.KafkaCommitHandler;
+import io.smallrye.reactive.messaging.kafka.fault.KafkaFailureHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch whose recording keeps failing: the connector's own batch (IncomingKafkaRecordBatch) with a commit handler and a
+ * failure handler (the dead-letter queue's place) that remember what they were given.
+ */
+class RecordBatchesTest {
+    private static final Logger LOG = Logger.getLogger(RecordBatchesTest.class);
+    private static final String TOPIC = "member.events";
+    /** The batch is retried this long before its records are tried alone: one attempt. */
+    private static final Duration NO_BATCH_RETRY = Duration.ofMillis(1);
+    private static final Duration AWAIT = Duration.ofSeconds(60);
+
+    private final List<Long> committed = new CopyOnWriteArrayList<>();
+    private final Map<String, Throwable> deadLettered = new LinkedHashMap<>();
+
+    @Test
+    void aRecordWhoseWriteAlwaysFailsIsDeadLetteredAloneAndTheRestRecordedInOrder() {
+        KafkaRecordBatch<String, String> batch = batchOf("e1", "e2", "e3", "e4", "e5");
+        List<String> written = new CopyOnWriteArrayList<>();
+        List<String> output = new CopyOnWriteArrayList<>();
+        Function<List<String>, Uni<CompletionStage<Void>>> record = events -> Uni.createFrom().item(() -> {
+            if (events.contains("e3")) {
+                throw new IllegalStateException("e3 breaks a constraint");
+            }
+            written.addAll(events);
+            return CompletableFuture.runAsync(() -> output.addAll(events));
+        });
+
+        RecordBatches.consumeInStages(batch, event -> null, record, LOG, "member event", NO_BATCH_RETRY)
+                .await().atMost(AWAIT);
+
+        assertThat(written).containsExactly("e1", "e2", "e4", "e5");
+        assertThat(output).containsExactly("e1", "e2", "e4", "e5");
+        assertThat(deadLettered).containsOnlyKeys("e3");
+        assertThat(deadLettered.get("e3")).hasMessage("e3 breaks a constraint");
+        assertThat(committed).as("the batch is acknowledged: its last offset committed").containsExactly(4L);
+    }
+
+    @Test
+    void aRecordAloneCountsAsRecordedOnlyOnceItsOutputCompletes() {
+        KafkaRecordBatch<String, String> batch = batchOf("e1", "e2", "e3");
+        List<String> output = new CopyOnWriteArrayList<>();
+        Function<List<String>, Uni<CompletionStage<Void>>> record = events -> Uni.createFrom().item(() -> {
+            if (events.contains("e2")) {
+                throw new IllegalStateException("e2 breaks a constraint");
+            }
+            return events.equals(List.of("e1"))
+                    ? CompletableFuture.<Void>failedFuture(new IllegalStateException("e1 not cached"))
+                    : CompletableFuture.runAsync(() -> output.addAll(events));
+        });
+
+        RecordBatches.consumeInStages(batch, event -> null, record, LOG, "member event", NO_BATCH_RETRY)
+                .await().atMost(AWAIT);
+
+        assertThat(output).containsExactly("e3");
+        assertThat(deadLettered).containsOnlyKeys("e1", "e2");
+        assertThat(deadLettered.get("e1")).hasMessage("e1 not cached");
+        assertThat(deadLettered.get("e2")).hasMessage("e2 breaks a constraint");
+        assertThat(committed).containsExactly(2L);
+    }
+
+    @Test
+    void aStoreThatIsDownDeadLettersEveryRecordWithoutTryingEachAlone() {
+        List<String> events = IntStream.rangeClosed(1, 8).mapToObj(i -> "e" + i).toList();
+        KafkaRecordBatch<String, String> batch = batchOf(events.toArray(String[]::new));
+        List<List<String>> attempts = new CopyOnWriteArrayList<>();
+        Function<List<String>, Uni<CompletionStage<Void>>> record = payloads -> Uni.createFrom().item(() -> {
+            attempts.add(payloads);
+            throw new IllegalStateException("connection refused");
+        });
+
+        RecordBatches.consumeInStages(batch, event -> null, record, LOG, "member event", NO_BATCH_RETRY)
+                .await().atMost(AWAIT);
+
+        List<String> triedAlone = attempts.stream().filter(one -> one.size() == 1).map(one -> one.get(0))
+                .distinct().toList();
+        assertThat(triedAlone).containsExactlyElementsOf(events.subList(0, RecordBatches.ISOLATION_STOPS_AFTER));
+        assertThat(deadLettered).containsOnlyKeys(events);
+        assertThat(deadLettered.values()).allSatisfy(reason -> assertThat(reason).hasMessage("connection refused"));
+    }
+
+    private KafkaRecordBatch<String, String> batchOf(String... events) {
+        TopicPartition partition = new TopicPartition(TOPIC, 0);
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        for (int offset = 0; offset < events.length; offset++) {
+            records.add(new ConsumerRecord<>(TOPIC, 0, offset, "member-" + offset, events[offset]));
+        }
+        KafkaCommitHandler commits = new KafkaCommitHandler() {
+            @Override
+            public <K, V> Uni<Void> handle(IncomingKafkaRecord<K, V> record) {
+                committed.add(record.getOffset());
+                return Uni.createFrom().voidItem();
+            }
+        };
+        KafkaFailureHandler deadLetters = new KafkaFailureHandler() {
+            @Override
+            public <K, V> Uni<Void> handle(IncomingKafkaRecord<K, V> record, Throwable reason, Metadata metadata) {
+                synchronized (deadLettered) {
+                    deadLettered.put((String) record.getPayload(), reason);
+                }
+                return Uni.createFrom().voidItem();
+            }
+        };
+        return new IncomingKafkaRecordBatch<>(new ConsumerRecords<>(Map.of(partition, records)), "member-events", 0,
+                commits, deadLetters, false, false);
+    }
+}
