@@ -89,9 +89,25 @@ class NativeBuildFilesTest {
             } else if (config.getFileName().toString().equals("resource-config.json")) {
                 json.path("resources").path("includes").forEach(include -> Pattern.compile(include.path("pattern").asText()));
                 assertThat(json.path("resources").path("includes")).isNotEmpty();
+            } else if (config.getFileName().toString().equals("jni-config.json")) {
+                // classes a library's native code looks up (XGBoost's model dump builds a String[]): the JDK's or ours
+                assertThat(json.isArray()).isTrue();
+                assertThat(json).isNotEmpty();
+                json.forEach(entry -> assertThat(isJdkClass(entry.path("name").asText())
+                        || sourceDeclares(service, entry.path("name").asText()))
+                        .as("%s: %s names a class of the JDK or of %s", config.getFileName(), entry.path("name").asText(),
+                                service).isTrue());
             } else {
                 throw new AssertionError("unexpected native-image configuration " + config);
             }
+        }
+    }
+
+    private static boolean isJdkClass(String name) {
+        try {
+            return Class.forName(name, false, ClassLoader.getPlatformClassLoader()).getModule().getName().startsWith("java.");
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 
