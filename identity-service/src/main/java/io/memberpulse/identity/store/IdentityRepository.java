@@ -1,6 +1,5 @@
 package io.memberpulse.identity.store;
 
-import io.memberpulse.identity.domain.BatchStitcher;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierType;
 import io.memberpulse.identity.domain.IdentityHealth;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,64 +85,6 @@ public class IdentityRepository {
                     }
                     return owners;
                 });
-    }
-
-    /**
-     * What the graph knows before a batch: the owners of these identifiers and every identifier their
-     * members hold, with when each was last used, and which of these identifiers are quarantined.
-     */
-    public Uni<BatchStitcher.Known> known(SqlConnection connection, Collection<Identifier> identifiers) {
-        String[] types = identifiers.stream().map(i -> i.type().code()).toArray(String[]::new);
-        String[] values = identifiers.stream().map(Identifier::value).toArray(String[]::new);
-        Uni<Map<Identifier, Object[]>> graph = connection.preparedQuery("""
-                WITH hit AS (
-                  SELECT DISTINCT i.member_id FROM member_identifier i
-                  JOIN unnest($1::text[], $2::text[]) AS k(type, value) ON i.type = k.type AND i.value = k.value)
-                SELECT i.type, i.value, i.member_id, i.last_seen FROM member_identifier i
-                WHERE i.member_id IN (SELECT member_id FROM hit)""")
-                .execute(Tuple.of(types, values))
-                .map(rows -> {
-                    Map<Identifier, Object[]> links = new HashMap<>();
-                    for (Row row : rows) {
-                        IdentifierType type = IdentifierType.fromCode(row.getString(0)).orElseThrow();
-                        links.put(new Identifier(type, row.getString(1)),
-                                new Object[] {row.getString(2), row.getOffsetDateTime(3).toInstant()});
-                    }
-                    return links;
-                });
-        Uni<Set<Identifier>> quarantined = connection.preparedQuery("""
-                SELECT q.type, q.value FROM quarantined_identifier q
-                JOIN unnest($1::text[], $2::text[]) AS k(type, value) ON q.type = k.type AND q.value = k.value""")
-                .execute(Tuple.of(types, values))
-                .map(rows -> {
-                    Set<Identifier> found = new HashSet<>();
-                    for (Row row : rows) {
-                        found.add(new Identifier(IdentifierType.fromCode(row.getString(0)).orElseThrow(), row.getString(1)));
-                    }
-                    return found;
-                });
-        Uni<Map<Identifier, Map<String, Instant>>> stores = connection.preparedQuery("""
-                SELECT s.type, s.value, s.store_id, s.last_seen FROM identifier_store s
-                JOIN unnest($1::text[], $2::text[]) AS k(type, value) ON s.type = k.type AND s.value = k.value""")
-                .execute(Tuple.of(types, values))
-                .map(rows -> {
-                    Map<Identifier, Map<String, Instant>> seen = new HashMap<>();
-                    for (Row row : rows) {
-                        seen.computeIfAbsent(new Identifier(IdentifierType.fromCode(row.getString(0)).orElseThrow(),
-                                row.getString(1)), i -> new HashMap<>())
-                                .put(row.getString(2), row.getOffsetDateTime(3).toInstant());
-                    }
-                    return seen;
-                });
-        return graph.flatMap(links -> quarantined.flatMap(q -> stores.map(seenAt -> {
-            Map<Identifier, String> owners = new HashMap<>();
-            Map<Identifier, Instant> lastSeen = new HashMap<>();
-            links.forEach((identifier, link) -> {
-                owners.put(identifier, (String) link[0]);
-                lastSeen.put(identifier, (Instant) link[1]);
-            });
-            return new BatchStitcher.Known(owners, lastSeen, q, seenAt);
-        })));
     }
 
     /**
