@@ -7,6 +7,7 @@ import io.memberpulse.identity.SplitMemberService;
 import io.memberpulse.proto.identity.v1.MemberMerged;
 import java.util.List;
 import io.memberpulse.identity.api.EventIntake;
+import io.memberpulse.identity.api.FieldLimits;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.identity.domain.RecordedMerge;
@@ -25,6 +26,7 @@ import io.memberpulse.proto.identity.v1.ResolveRequest;
 import io.memberpulse.proto.identity.v1.ResolveResponse;
 import io.memberpulse.proto.identity.v1.SplitMemberRequest;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.InvalidFieldException;
 import io.quarkus.grpc.GrpcService;
 import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
@@ -55,11 +57,12 @@ class IdentityGrpcService implements IdentityService {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT
                     .withDescription("identifiers: give at least one identifier").asRuntimeException());
         }
-        for (var field : ids.getAllFields().entrySet()) {
-            if (field.getValue() instanceof String value && hasControlCharacter(value)) {
-                return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("identifiers."
-                        + field.getKey().getName() + ": must not contain control characters").asRuntimeException());
-            }
+        try {
+            // the import's limits, before anything reads a value further (this runs on the event loop)
+            FieldLimits.checkIdentifiers(raw);
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
+                    .withDescription("identifiers." + e.field() + ": " + e.reason()).asRuntimeException());
         }
         return queries.resolve(raw).map(found -> found
                 .map(r -> ResolveResponse.newBuilder().setFound(true).setMemberId(r.memberId())

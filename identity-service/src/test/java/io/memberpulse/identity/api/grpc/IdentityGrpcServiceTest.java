@@ -124,6 +124,32 @@ class IdentityGrpcServiceTest {
                 });
     }
 
+    /**
+     * The e-mail rule's pattern backtracked quadratically on an address of many dots ("a@b.b.b…@"): at 128 KB one
+     * Resolve held the event loop for 22 s. Every identifier is held to its import length first, as REST POST does.
+     */
+    @Test
+    void resolveRefusesAnIdentifierLongerThanAnyImportTakesNamingItBeforeReadingIt() {
+        var stub = IdentityServiceGrpc.newBlockingStub(channel);
+        String longAddress = "a".repeat(300) + "@x.cn";
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setEmail(longAddress)).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription())
+                            .isEqualTo("identifiers.email: is 305 characters long, at most 254 are accepted");
+                });
+        String manyDots = "a@" + "b.".repeat(10_000) + "@";
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setEmail(manyDots)).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .isEqualTo("identifiers.email: is 20003 characters long, at most 254 are accepted"));
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setMemberNo("M".repeat(65))).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .isEqualTo("identifiers.member_no: is 65 characters long, at most 64 are accepted"));
+    }
+
     @Test
     void evidenceListsTheMergeAndSplitMemberUndoesIt() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
