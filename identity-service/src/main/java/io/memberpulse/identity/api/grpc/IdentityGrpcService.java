@@ -26,6 +26,7 @@ import io.memberpulse.proto.identity.v1.ResolveRequest;
 import io.memberpulse.proto.identity.v1.ResolveResponse;
 import io.memberpulse.proto.identity.v1.SplitMemberRequest;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.checks.InvalidFieldException;
 import io.quarkus.grpc.GrpcService;
 import jakarta.annotation.security.RolesAllowed;
@@ -72,10 +73,12 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<Member> getMember(GetMemberRequest request) {
-        String refused = idProblem(request.getMemberId());
-        if (refused != null) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: " + refused).asRuntimeException());
+        // As every service: no control character (PostgreSQL refuses a NUL in text) and no longer than any id, which
+        // NOT_FOUND would quote back whole in its status description, an HTTP/2 header.
+        try {
+            FieldChecks.checkId("member_id", request.getMemberId());
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(e);
         }
         return queries.member(request.getMemberId()).map(IdentityGrpcService::toProto);
     }
@@ -103,10 +106,10 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<MemberEvidence> getEvidence(GetMemberRequest request) {
-        String refused = idProblem(request.getMemberId());
-        if (refused != null) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: " + refused).asRuntimeException());
+        try {
+            FieldChecks.checkId("member_id", request.getMemberId());
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(e);
         }
         return queries.member(request.getMemberId()).flatMap(member -> queries.evidence(request.getMemberId())
                 .map(merges -> {
@@ -124,26 +127,14 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<MemberSplit> splitMember(SplitMemberRequest request) {
-        String refused = idProblem(request.getMemberId());
-        if (refused != null) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: " + refused).asRuntimeException());
+        try {
+            FieldChecks.checkId("member_id", request.getMemberId());
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(e);
         }
         List<List<String>> parts = request.getPartsList().stream().map(p -> List.copyOf(p.getEventKeysList())).toList();
         return Uni.createFrom().item(() -> splits.split(request.getMemberId(), parts, request.getReason()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
-    /** Why an id a caller hands in is refused, or null: PostgreSQL cannot take a NUL in text (an INTERNAL otherwise). */
-    private static String idProblem(String id) {
-        if (id.isBlank()) {
-            return "is required";
-        }
-        return hasControlCharacter(id) ? "must not contain control characters" : null;
-    }
-
-    private static boolean hasControlCharacter(String value) {
-        return value.chars().anyMatch(Character::isISOControl);
     }
 
     /** A recorded merge with everything REST's evidence shows of it. */
