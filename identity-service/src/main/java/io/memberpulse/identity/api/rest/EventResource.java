@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.identity.api.EventFormat;
 import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.api.FieldError;
+import io.memberpulse.identity.api.FieldLimits;
 import io.memberpulse.proto.auth.Roles;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -21,7 +22,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -134,7 +134,9 @@ public class EventResource {
 
     /**
      * The header's column names; one it cannot read (a broken quote) or naming a column twice is a 400 naming it.
-     * Unnamed columns (a spreadsheet's trailing comma) are ignored, as any unlisted column is.
+     * Unnamed columns (a spreadsheet's trailing comma) are ignored, as any unlisted column is. A first line naming none
+     * of the required columns is a data row (a file saved without its header): the 400 says so and quotes none of its
+     * cells, which hold phones and e-mail addresses.
      */
     private static List<String> header(CsvRecords.Record header) {
         if (header == null) {
@@ -143,13 +145,22 @@ public class EventResource {
         if (header.broken() != null) {
             throw new InvalidRequestException("header", "malformed CSV: " + header.broken());
         }
-        Set<String> seen = new HashSet<>();
-        for (String name : header.cells()) {
-            if (!name.isEmpty() && !seen.add(name)) {
-                throw new InvalidRequestException("header", "names the column \"" + name + "\" twice: " + header.cells());
+        List<String> names = header.cells();
+        if (names.stream().noneMatch(REQUIRED_COLUMNS::contains)) {
+            throw new InvalidRequestException("header", "the first line names none of the required columns "
+                    + String.join(", ", REQUIRED_COLUMNS.stream().sorted().toList())
+                    + ": the file seems to have no header row");
+        }
+        Map<String, Integer> firstColumn = new HashMap<>();
+        for (int column = 1; column <= names.size(); column++) {
+            String name = names.get(column - 1);
+            Integer before = name.isEmpty() ? null : firstColumn.putIfAbsent(name, column);
+            if (before != null) {
+                throw new InvalidRequestException("header", "names the column " + FieldLimits.quote(name)
+                        + " twice: columns " + before + " and " + column);
             }
         }
-        return header.cells();
+        return names;
     }
 
     private static Map<String, String> cells(List<String> header, List<String> values) {

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -347,6 +348,29 @@ class EventResourceTest {
                         + ",pos,visit,2025-03-01T10:00:00+08:00,13800138000,13900139000\n")
                 .when().post("/events/csv").then().statusCode(400).body("errors[0].field", equalTo("header"))
                 .body("errors[0].reason", containsString("phone"));
+    }
+
+    /**
+     * A file saved without its header row: its first data row was read as the header and, when a value repeated
+     * (a unit price equal to the amount paid), the 400 quoted that whole row, phone and e-mail included.
+     */
+    @Test
+    void aHeaderProblemNamesOnlyTheColumnAndAFileWithoutAHeaderRowIsToldSo() {
+        String row = "e1,pos,order,2025-03-01T10:00:00+08:00,s-1,13812345678,alice@x.com,o1,1,25.00,25.00\n";
+        String answer = given().contentType("text/csv").body(row + row.replace("e1", "e2"))
+                .when().post("/events/csv").then().statusCode(400).body("errors[0].field", equalTo("header"))
+                .body("errors[0].reason", containsString("no header row"))
+                .extract().asString();
+        assertThat(answer).doesNotContain("13812345678", "alice@x.com", "25.00", "s-1");
+        // no value repeated: the same answer, not "missing required columns"
+        given().contentType("text/csv").body("e1,pos,visit,2025-03-01T10:00:00+08:00,13812345678\n")
+                .when().post("/events/csv").then().statusCode(400)
+                .body("errors[0].reason", containsString("no header row"))
+                .body(not(containsString("13812345678")));
+        // a header that is one names the column twice and where, nothing else
+        given().contentType("text/csv").body("event_id,source,type,occurred_at,phone,member_no,phone\n")
+                .when().post("/events/csv").then().statusCode(400).body("errors[0].field", equalTo("header"))
+                .body("errors[0].reason", equalTo("names the column 'phone' twice: columns 5 and 7"));
     }
 
     @Test
