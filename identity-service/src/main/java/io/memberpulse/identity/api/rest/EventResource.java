@@ -95,7 +95,8 @@ public class EventResource {
     @Path("/csv")
     @Consumes({"text/csv", MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Import the channel-event CSV (shared/docs/EVENT-CSV.md); bad rows are listed with their line")
+    @Operation(summary = "Import the channel-event CSV (shared/docs/EVENT-CSV.md); bad rows are listed with their line, "
+            + "and the header's columns the format does not list (ignored: a misspelt margin_rte) in ignoredColumns")
     @APIResponseSchema(value = ImportResponse.class, responseDescription = "accepted, already known and rejected rows (each with its line and reason)")
     @APIResponse(responseCode = "503",
             description = "another instance holds the writer lock: try again later (Retry-After)")
@@ -128,7 +129,7 @@ public class EventResource {
                 }
                 session.offerCells(position, record.line(), cells(header, record.cells()));
             }
-            return ImportResponse.of(session.finish());
+            return ImportResponse.of(session.finish(), ignoredColumns(header));
         }
     }
 
@@ -161,6 +162,11 @@ public class EventResource {
             }
         }
         return names;
+    }
+
+    /** The named columns the format does not list, in the header's order: read by nobody, so named in the answer. */
+    private static List<String> ignoredColumns(List<String> header) {
+        return header.stream().filter(name -> !name.isEmpty() && !EventFormat.COLUMNS.contains(name)).toList();
     }
 
     private static Map<String, String> cells(List<String> header, List<String> values) {
