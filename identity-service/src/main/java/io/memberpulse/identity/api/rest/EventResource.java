@@ -1,6 +1,9 @@
 package io.memberpulse.identity.api.rest;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.identity.api.EventFormat;
@@ -8,6 +11,7 @@ import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.api.FieldError;
 import io.memberpulse.identity.api.FieldLimits;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.rest.JsonBodyError;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -61,34 +65,53 @@ public class EventResource {
     @APIResponseSchema(value = ImportResponse.class, responseDescription = "accepted, already known and rejected rows (each with its line and reason)")
     @APIResponse(responseCode = "503",
             description = "another instance holds the writer lock: try again later (Retry-After)")
-    public Response importJson(String json) throws JsonProcessingException {
-        // Parsed here rather than bound by the framework, so a syntax error names its line and column.
-        JsonNode body = json == null || json.isBlank() ? null : mapper.readTree(json);
-        if (body == null || !(body.isObject() || body.isArray())) {
-            throw new InvalidRequestException("body", "must be a JSON object or an array of objects");
-        }
-        EventIntake.Session session = intake.open();
-        if (body.isObject()) {
-            List<FieldError> errors = session.offerCells(1, 0, cells(body, ""));
-            if (!errors.isEmpty()) {
-                throw new InvalidRequestException(errors);
+    public Response importJson(InputStream body) throws IOException {
+        // Walked one event at a time (a body may hold 64 MB of them, and the CSV is read as a stream too), and parsed
+        // here rather than bound by the framework, so a syntax error names its line and column.
+        try (JsonParser parser = mapper.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
+                throw new InvalidRequestException("body", "must be a JSON object or an array of objects");
+            }
+            if (first == JsonToken.START_OBJECT) {
+                JsonNode object = mapper.readTree(parser);
+                EventIntake.Session session = intake.open();
+                List<FieldError> errors = session.offerCells(1, 0, cells(object, ""));
+                if (!errors.isEmpty()) {
+                    throw new InvalidRequestException(errors);
+                }
+                return Response.ok(ImportResponse.of(session.finish())).build();
+            }
+            EventIntake.Session session = intake.open();
+            int position = 0;
+            try {
+                for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                    if (token == null) {
+                        throw new JsonEOFException(parser, null, "Unexpected end-of-input: the array is not closed");
+                    }
+                    position++;
+                    if (token != JsonToken.START_OBJECT) {
+                        parser.skipChildren(); // a nested array: past its end
+                        session.refuse(position, 0, "[" + (position - 1) + "]", "must be a JSON object");
+                        continue;
+                    }
+                    try {
+                        session.offerCells(position, 0, cells(mapper.readTree(parser), "[" + (position - 1) + "]."));
+                    } catch (InvalidRequestException e) {
+                        session.refuse(position, 0, e.errors().get(0).field(), e.errors().get(0).reason());
+                    }
+                }
+            } catch (JsonProcessingException e) {
+                // Whole batches before the error may be stored already: the events read before it are all taken, and
+                // the answer says so (sent again once corrected, each is taken once, by its source and event_id).
+                EventIntake.Summary before = session.finish();
+                JsonBodyError error = JsonBodyError.of(e);
+                throw new InvalidRequestException(error.field(), error.reason() + "; the events before it were taken: "
+                        + before.accepted() + " accepted, " + before.duplicates() + " already known, "
+                        + before.rejected() + " rejected");
             }
             return Response.ok(ImportResponse.of(session.finish())).build();
         }
-        int position = 0;
-        for (JsonNode element : body) {
-            position++;
-            if (!element.isObject()) {
-                session.refuse(position, 0, "[" + (position - 1) + "]", "must be a JSON object");
-                continue;
-            }
-            try {
-                session.offerCells(position, 0, cells(element, "[" + (position - 1) + "]."));
-            } catch (InvalidRequestException e) {
-                session.refuse(position, 0, e.errors().get(0).field(), e.errors().get(0).reason());
-            }
-        }
-        return Response.ok(ImportResponse.of(session.finish())).build();
     }
 
     @POST

@@ -150,6 +150,24 @@ class EventResourceTest {
                 .then().statusCode(400).body("errors[0].field", equalTo("event_id"));
     }
 
+    /**
+     * A JSON array is read one event at a time, as the CSV is (the body was held whole, up to 64 MB, and its tree
+     * besides): text that stops being JSON part-way is still a 400 with its location, and the events before it are
+     * taken, as whole batches of them may be stored by then, and the answer says how many.
+     */
+    @Test
+    void aJsonArrayBrokenPartWayTakesTheEventsBeforeTheBreakAndSaysWhere() {
+        String memberNo = "M" + UUID.randomUUID();
+        String first = orderJson("e-" + UUID.randomUUID(), memberNo, "");
+        String second = orderJson("e-" + UUID.randomUUID(), memberNo, "");
+        given().contentType(ContentType.JSON).body("[" + first + ",\n" + second + ",\n{\"event_id\": ")
+                .when().post("/events")
+                .then().statusCode(400).body("errors[0].field", equalTo("body"))
+                .body("errors[0].reason", startsWith("malformed JSON at line "))
+                .body("errors[0].reason", containsString("the events before it were taken: 2 accepted, 0 already known"));
+        given().queryParam("member_no", memberNo).get("/members/resolve").then().statusCode(200);
+    }
+
     @Test
     void aJsonKeyThatIsNoColumnIsRefusedNamingItAndTheKnownOnes() {
         String eventId = "e-" + UUID.randomUUID();
