@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -115,6 +117,10 @@ final class ImportCommand {
                     String.join(", ", totals.changedEvents),
                     totals.changed > totals.changedEvents.size() ? ", ..." : "");
         }
+        if (!totals.ignoredColumns.isEmpty()) {
+            // a misspelt column (margin_rte) loses its values without a rejected row: say so once
+            System.out.println("columns ignored (not in the format): " + String.join(", ", totals.ignoredColumns));
+        }
         if (unreadable != null) {
             System.err.println("import stopped: the CSV cannot be read from " + unreadable
                     + "; the rows before it were imported");
@@ -171,6 +177,8 @@ final class ImportCommand {
         long changed;
         final List<String> reasons = new ArrayList<>();
         final List<String> changedEvents = new ArrayList<>();
+        /** Named by every chunk's answer alike, as each chunk carries the file's header. */
+        final Set<String> ignoredColumns = new LinkedHashSet<>();
 
         /** One chunk's answer; its rejections name a 1-based position in the chunk, whose rows came from these lines. */
         void add(JsonNode answer, List<Long> lines) {
@@ -179,6 +187,7 @@ final class ImportCommand {
             duplicates += answer.path("duplicates").asLong();
             rejected += answer.path("rejected").asLong();
             changed += answer.path("changed").asLong();
+            answer.path("ignoredColumns").forEach(column -> ignoredColumns.add(column.asText()));
             for (JsonNode event : answer.path("changedEvents")) {
                 if (changedEvents.size() < LISTED_REJECTIONS) {
                     changedEvents.add(event.asText());

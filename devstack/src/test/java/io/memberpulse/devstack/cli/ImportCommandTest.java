@@ -142,4 +142,35 @@ class ImportCommandTest {
         assertTrue(output.contains("2 of those already known came with other content than first imported; the first"
                 + " content stands (send a correction as a new event): pos:e2, pos:e4"), output);
     }
+
+    /** The service names the header's columns it ignored in each answer; the import says so once, not per request. */
+    @Test
+    void columnsTheServiceIgnoredAreNamedOnce(@TempDir Path dir) throws Exception {
+        HttpServer identity = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        identity.createContext("/events/csv", exchange -> {
+            long rows = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).lines().count() - 1;
+            byte[] answer = """
+                    {"accepted": %d, "duplicates": 0, "rejected": 0, "rejections": [], "changed": 0,
+                     "changedEvents": [], "ignoredColumns": ["margin_rte"]}""".formatted(rows)
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        identity.start();
+        PrintStream console = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            Path file = Files.writeString(dir.resolve("typo.csv"),
+                    "event_id,margin_rte\ne1,0.3\ne2,0.3\ne3,0.3\ne4,0.3\n");
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            assertEquals(0, ImportCommand.run(file, "http://127.0.0.1:" + identity.getAddress().getPort(), 2, "Bearer x"));
+        } finally {
+            System.setOut(console);
+            identity.stop(0);
+        }
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("columns ignored (not in the format): margin_rte"), output);
+        assertEquals(output.indexOf("columns ignored"), output.lastIndexOf("columns ignored"), output);
+    }
 }

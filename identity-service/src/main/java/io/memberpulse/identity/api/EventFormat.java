@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -51,6 +52,21 @@ public final class EventFormat {
         this.defaultZone = defaultZone;
     }
 
+    /** A channel as the format spells it, in any case ("pos", "POS"), or empty when it names none. */
+    public static Optional<Source> source(String code) {
+        try {
+            Source source = Source.valueOf("SOURCE_" + code.toUpperCase(Locale.ROOT));
+            return source == Source.SOURCE_UNSPECIFIED ? Optional.empty() : Optional.of(source);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Why a source is refused, naming the ones there are. */
+    public static String unknownSource(String code) {
+        return "unknown source " + FieldLimits.quote(code) + " (pos, miniapp, app, delivery, ecommerce, crm, other)";
+    }
+
     /** The event and the cells that could not be read (an unreadable cell is left unset). */
     public record Parsed(ChannelEvent event, List<FieldError> errors) {
     }
@@ -61,12 +77,8 @@ public final class EventFormat {
         event.setEventId(text(cells, "event_id"));
         String source = text(cells, "source");
         if (!source.isEmpty()) {
-            try {
-                event.setSource(Source.valueOf("SOURCE_" + source.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                errors.add(new FieldError("source", "unknown source " + FieldLimits.quote(source)
-                        + " (pos, miniapp, app, delivery, ecommerce, crm, other)"));
-            }
+            source(source).ifPresentOrElse(event::setSource,
+                    () -> errors.add(new FieldError("source", unknownSource(source))));
         }
         String type = text(cells, "type");
         if (!type.isEmpty()) {

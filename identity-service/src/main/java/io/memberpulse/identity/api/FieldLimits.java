@@ -123,7 +123,7 @@ public final class FieldLimits {
     }
 
     /** A value quoted in a reason, cut short so that a huge value never fills an answer or a log. */
-    static String quote(String value) {
+    public static String quote(String value) {
         return value.length() <= 40 ? "'" + value + "'"
                 : "'" + value.substring(0, 40) + "…' (" + value.length() + " characters)";
     }

@@ -7,6 +7,7 @@ import io.memberpulse.identity.SplitMemberService;
 import io.memberpulse.proto.identity.v1.MemberMerged;
 import java.util.List;
 import io.memberpulse.identity.api.EventIntake;
+import io.memberpulse.identity.api.FieldLimits;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.identity.domain.RecordedMerge;
@@ -25,6 +26,8 @@ import io.memberpulse.proto.identity.v1.ResolveRequest;
 import io.memberpulse.proto.identity.v1.ResolveResponse;
 import io.memberpulse.proto.identity.v1.SplitMemberRequest;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.checks.FieldChecks;
+import io.memberpulse.proto.checks.InvalidFieldException;
 import io.quarkus.grpc.GrpcService;
 import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
@@ -55,11 +58,12 @@ class IdentityGrpcService implements IdentityService {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT
                     .withDescription("identifiers: give at least one identifier").asRuntimeException());
         }
-        for (var field : ids.getAllFields().entrySet()) {
-            if (field.getValue() instanceof String value && hasControlCharacter(value)) {
-                return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("identifiers."
-                        + field.getKey().getName() + ": must not contain control characters").asRuntimeException());
-            }
+        try {
+            // the import's limits, before anything reads a value further (this runs on the event loop)
+            FieldLimits.checkIdentifiers(raw);
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
+                    .withDescription("identifiers." + e.field() + ": " + e.reason()).asRuntimeException());
         }
         return queries.resolve(raw).map(found -> found
                 .map(r -> ResolveResponse.newBuilder().setFound(true).setMemberId(r.memberId())
@@ -69,10 +73,12 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<Member> getMember(GetMemberRequest request) {
-        String refused = idProblem(request.getMemberId());
-        if (refused != null) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: " + refused).asRuntimeException());
+        // As every service: no control character (PostgreSQL refuses a NUL in text) and no longer than any id, which
+        // NOT_FOUND would quote back whole in its status description, an HTTP/2 header.
+        try {
+            FieldChecks.checkId("member_id", request.getMemberId());
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(e);
         }
         return queries.member(request.getMemberId()).map(IdentityGrpcService::toProto);
     }
@@ -100,10 +106,10 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<MemberEvidence> getEvidence(GetMemberRequest request) {
-        String refused = idProblem(request.getMemberId());
-        if (refused != null) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: " + refused).asRuntimeException());
+        try {
+            FieldChecks.checkId("member_id", request.getMemberId());
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(e);
         }
         return queries.member(request.getMemberId()).flatMap(member -> queries.evidence(request.getMemberId())
                 .map(merges -> {
@@ -121,26 +127,14 @@ class IdentityGrpcService implements IdentityService {
 
     @Override
     public Uni<MemberSplit> splitMember(SplitMemberRequest request) {
-        String refused = idProblem(request.getMemberId());
-        if (refused != null) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("member_id: " + refused).asRuntimeException());
+        try {
+            FieldChecks.checkId("member_id", request.getMemberId());
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(e);
         }
         List<List<String>> parts = request.getPartsList().stream().map(p -> List.copyOf(p.getEventKeysList())).toList();
         return Uni.createFrom().item(() -> splits.split(request.getMemberId(), parts, request.getReason()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
-    /** Why an id a caller hands in is refused, or null: PostgreSQL cannot take a NUL in text (an INTERNAL otherwise). */
-    private static String idProblem(String id) {
-        if (id.isBlank()) {
-            return "is required";
-        }
-        return hasControlCharacter(id) ? "must not contain control characters" : null;
-    }
-
-    private static boolean hasControlCharacter(String value) {
-        return value.chars().anyMatch(Character::isISOControl);
     }
 
     /** A recorded merge with everything REST's evidence shows of it. */

@@ -1,6 +1,7 @@
 package io.memberpulse.identity.api.rest;
 
 import io.memberpulse.identity.AttributionService;
+import io.memberpulse.identity.api.EventFormat;
 import io.memberpulse.identity.domain.Attribution.Credit;
 import io.memberpulse.identity.domain.Attribution.Model;
 import io.memberpulse.identity.domain.CampaignAttribution;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
@@ -57,12 +59,18 @@ public class AttributionResource {
             + "another channel reported first names it in duplicateOf and gets no credits")
     @APIResponseSchema(value = OrderAttributionResponse.class, responseDescription = "the order and its credits")
     @APIResponse(responseCode = "404", description = "no order with this id from this source")
+    @APIResponse(responseCode = "400", description = "source names no channel (pos, miniapp, app, delivery, ecommerce, crm, other)")
     public Uni<OrderAttributionResponse> order(@PathParam("source") String source, @PathParam("orderId") String orderId,
             @QueryParam("model") @DefaultValue("last-touch") String model) {
-        return attribution.order(source, orderId, model(model)).map(found -> found
+        // spelt as the import takes it, in any case: "POS" found nothing before
+        if (EventFormat.source(source).isEmpty()) {
+            throw new InvalidRequestException("source", EventFormat.unknownSource(source));
+        }
+        String code = source.toLowerCase(Locale.ROOT);
+        return attribution.order(code, orderId, model(model)).map(found -> found
                 .map(a -> new OrderAttributionResponse(a.source(), a.orderId(), a.memberId(), a.occurredAt(), a.amount(),
                         a.lines(), a.duplicateOf(), a.model().code(), a.credits().stream().map(CreditResponse::of).toList()))
-                .orElseThrow(() -> new OrderNotFoundException(source, orderId)));
+                .orElseThrow(() -> new OrderNotFoundException(code, orderId)));
     }
 
     @GET

@@ -1,12 +1,17 @@
 package io.memberpulse.identity.api.rest;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.identity.api.EventFormat;
 import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.api.FieldError;
+import io.memberpulse.identity.api.FieldLimits;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.rest.JsonBodyError;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -21,7 +26,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,41 +65,61 @@ public class EventResource {
     @APIResponseSchema(value = ImportResponse.class, responseDescription = "accepted, already known and rejected rows (each with its line and reason)")
     @APIResponse(responseCode = "503",
             description = "another instance holds the writer lock: try again later (Retry-After)")
-    public Response importJson(String json) throws JsonProcessingException {
-        // Parsed here rather than bound by the framework, so a syntax error names its line and column.
-        JsonNode body = json == null || json.isBlank() ? null : mapper.readTree(json);
-        if (body == null || !(body.isObject() || body.isArray())) {
-            throw new InvalidRequestException("body", "must be a JSON object or an array of objects");
-        }
-        EventIntake.Session session = intake.open();
-        if (body.isObject()) {
-            List<FieldError> errors = session.offerCells(1, 0, cells(body, ""));
-            if (!errors.isEmpty()) {
-                throw new InvalidRequestException(errors);
+    public Response importJson(InputStream body) throws IOException {
+        // Walked one event at a time (a body may hold 64 MB of them, and the CSV is read as a stream too), and parsed
+        // here rather than bound by the framework, so a syntax error names its line and column.
+        try (JsonParser parser = mapper.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
+                throw new InvalidRequestException("body", "must be a JSON object or an array of objects");
+            }
+            if (first == JsonToken.START_OBJECT) {
+                JsonNode object = mapper.readTree(parser);
+                EventIntake.Session session = intake.open();
+                List<FieldError> errors = session.offerCells(1, 0, cells(object, ""));
+                if (!errors.isEmpty()) {
+                    throw new InvalidRequestException(errors);
+                }
+                return Response.ok(ImportResponse.of(session.finish())).build();
+            }
+            EventIntake.Session session = intake.open();
+            int position = 0;
+            try {
+                for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                    if (token == null) {
+                        throw new JsonEOFException(parser, null, "Unexpected end-of-input: the array is not closed");
+                    }
+                    position++;
+                    if (token != JsonToken.START_OBJECT) {
+                        parser.skipChildren(); // a nested array: past its end
+                        session.refuse(position, 0, "[" + (position - 1) + "]", "must be a JSON object");
+                        continue;
+                    }
+                    try {
+                        session.offerCells(position, 0, cells(mapper.readTree(parser), "[" + (position - 1) + "]."));
+                    } catch (InvalidRequestException e) {
+                        session.refuse(position, 0, e.errors().get(0).field(), e.errors().get(0).reason());
+                    }
+                }
+            } catch (JsonProcessingException e) {
+                // Whole batches before the error may be stored already: the events read before it are all taken, and
+                // the answer says so (sent again once corrected, each is taken once, by its source and event_id).
+                EventIntake.Summary before = session.finish();
+                JsonBodyError error = JsonBodyError.of(e);
+                throw new InvalidRequestException(error.field(), error.reason() + "; the events before it were taken: "
+                        + before.accepted() + " accepted, " + before.duplicates() + " already known, "
+                        + before.rejected() + " rejected");
             }
             return Response.ok(ImportResponse.of(session.finish())).build();
         }
-        int position = 0;
-        for (JsonNode element : body) {
-            position++;
-            if (!element.isObject()) {
-                session.refuse(position, 0, "[" + (position - 1) + "]", "must be a JSON object");
-                continue;
-            }
-            try {
-                session.offerCells(position, 0, cells(element, "[" + (position - 1) + "]."));
-            } catch (InvalidRequestException e) {
-                session.refuse(position, 0, e.errors().get(0).field(), e.errors().get(0).reason());
-            }
-        }
-        return Response.ok(ImportResponse.of(session.finish())).build();
     }
 
     @POST
     @Path("/csv")
     @Consumes({"text/csv", MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Import the channel-event CSV (shared/docs/EVENT-CSV.md); bad rows are listed with their line")
+    @Operation(summary = "Import the channel-event CSV (shared/docs/EVENT-CSV.md); bad rows are listed with their line, "
+            + "and the header's columns the format does not list (ignored: a misspelt margin_rte) in ignoredColumns")
     @APIResponseSchema(value = ImportResponse.class, responseDescription = "accepted, already known and rejected rows (each with its line and reason)")
     @APIResponse(responseCode = "503",
             description = "another instance holds the writer lock: try again later (Retry-After)")
@@ -128,13 +152,15 @@ public class EventResource {
                 }
                 session.offerCells(position, record.line(), cells(header, record.cells()));
             }
-            return ImportResponse.of(session.finish());
+            return ImportResponse.of(session.finish(), ignoredColumns(header));
         }
     }
 
     /**
      * The header's column names; one it cannot read (a broken quote) or naming a column twice is a 400 naming it.
-     * Unnamed columns (a spreadsheet's trailing comma) are ignored, as any unlisted column is.
+     * Unnamed columns (a spreadsheet's trailing comma) are ignored, as any unlisted column is. A first line naming none
+     * of the required columns is a data row (a file saved without its header): the 400 says so and quotes none of its
+     * cells, which hold phones and e-mail addresses.
      */
     private static List<String> header(CsvRecords.Record header) {
         if (header == null) {
@@ -143,13 +169,27 @@ public class EventResource {
         if (header.broken() != null) {
             throw new InvalidRequestException("header", "malformed CSV: " + header.broken());
         }
-        Set<String> seen = new HashSet<>();
-        for (String name : header.cells()) {
-            if (!name.isEmpty() && !seen.add(name)) {
-                throw new InvalidRequestException("header", "names the column \"" + name + "\" twice: " + header.cells());
+        List<String> names = header.cells();
+        if (names.stream().noneMatch(REQUIRED_COLUMNS::contains)) {
+            throw new InvalidRequestException("header", "the first line names none of the required columns "
+                    + String.join(", ", REQUIRED_COLUMNS.stream().sorted().toList())
+                    + ": the file seems to have no header row");
+        }
+        Map<String, Integer> firstColumn = new HashMap<>();
+        for (int column = 1; column <= names.size(); column++) {
+            String name = names.get(column - 1);
+            Integer before = name.isEmpty() ? null : firstColumn.putIfAbsent(name, column);
+            if (before != null) {
+                throw new InvalidRequestException("header", "names the column " + FieldLimits.quote(name)
+                        + " twice: columns " + before + " and " + column);
             }
         }
-        return header.cells();
+        return names;
+    }
+
+    /** The named columns the format does not list, in the header's order: read by nobody, so named in the answer. */
+    private static List<String> ignoredColumns(List<String> header) {
+        return header.stream().filter(name -> !name.isEmpty() && !EventFormat.COLUMNS.contains(name)).toList();
     }
 
     private static Map<String, String> cells(List<String> header, List<String> values) {

@@ -124,6 +124,56 @@ class IdentityGrpcServiceTest {
                 });
     }
 
+    /**
+     * The e-mail rule's pattern backtracked quadratically on an address of many dots ("a@b.b.b…@"): at 128 KB one
+     * Resolve held the event loop for 22 s. Every identifier is held to its import length first, as REST POST does.
+     */
+    @Test
+    void resolveRefusesAnIdentifierLongerThanAnyImportTakesNamingItBeforeReadingIt() {
+        var stub = IdentityServiceGrpc.newBlockingStub(channel);
+        String longAddress = "a".repeat(300) + "@x.cn";
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setEmail(longAddress)).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription())
+                            .isEqualTo("identifiers.email: is 305 characters long, at most 254 are accepted");
+                });
+        String manyDots = "a@" + "b.".repeat(10_000) + "@";
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setEmail(manyDots)).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .isEqualTo("identifiers.email: is 20003 characters long, at most 254 are accepted"));
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setMemberNo("M".repeat(65))).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .isEqualTo("identifiers.member_no: is 65 characters long, at most 64 are accepted"));
+    }
+
+    /**
+     * A member id of any length was looked up and NOT_FOUND quoted it whole: 100 KB in a status description, which
+     * travels as an HTTP/2 header, past what gRPC takes.
+     */
+    @Test
+    void aMemberIdLongerThanAnyIdIsRefusedNamingItAndNotQuotedBack() {
+        // a deadline: a status the transport cannot carry may never reach the caller
+        var stub = IdentityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+        String huge = "m".repeat(100_000);
+        String expected = "member_id: is 100000 characters long, at most 128 are accepted";
+        assertThatThrownBy(() -> stub.getMember(GetMemberRequest.newBuilder().setMemberId(huge).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).isEqualTo(expected);
+                });
+        assertThatThrownBy(() -> stub.getEvidence(GetMemberRequest.newBuilder().setMemberId(huge).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getDescription()).isEqualTo(expected));
+        assertThatThrownBy(() -> stub.splitMember(SplitMemberRequest.newBuilder().setMemberId(huge)
+                .addParts(SplitPart.newBuilder().addEventKeys("pos:e1")).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getDescription()).isEqualTo(expected));
+    }
+
     @Test
     void evidenceListsTheMergeAndSplitMemberUndoesIt() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);

@@ -65,6 +65,10 @@ class AttributionResourceTest {
         // the till's repeat of the delivery order is not counted again
         given().get("/orders/pos/T-" + run + "/attribution").then().statusCode(200)
                 .body("duplicateOf", anyOf(equalTo("delivery:l1-" + run), equalTo("delivery:l2-" + run))).body("credits", hasSize(0));
+        // the source in any case, as the import takes it (404 for "POS" before)
+        given().get("/orders/POS/T-" + run + "/attribution").then().statusCode(200)
+                .body("source", equalTo("pos")).body("orderId", equalTo("T-" + run))
+                .body("duplicateOf", anyOf(equalTo("delivery:l1-" + run), equalTo("delivery:l2-" + run)));
 
         given().queryParam("model", "linear").get("/attribution/campaigns").then().statusCode(200)
                 .body("campaigns.find { it.campaignId == '" + campaign + "' }.orders", equalTo(0.5f))
@@ -117,5 +121,7 @@ class AttributionResourceTest {
                 .body("errors[0].field", equalTo("model"));
         given().get("/orders/pos/no-such-order/attribution").then().statusCode(404).contentType("application/problem+json")
                 .body("detail", equalTo("no order no-such-order from pos"));
+        given().get("/orders/till/o1/attribution").then().statusCode(400).body("errors[0].field", equalTo("source"))
+                .body("errors[0].reason", equalTo("unknown source 'till' (pos, miniapp, app, delivery, ecommerce, crm, other)"));
     }
 }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -147,6 +148,24 @@ class EventResourceTest {
         given().contentType(ContentType.JSON).body("{\"event_id\": {\"nested\": 1}}")
                 .when().post("/events")
                 .then().statusCode(400).body("errors[0].field", equalTo("event_id"));
+    }
+
+    /**
+     * A JSON array is read one event at a time, as the CSV is (the body was held whole, up to 64 MB, and its tree
+     * besides): text that stops being JSON part-way is still a 400 with its location, and the events before it are
+     * taken, as whole batches of them may be stored by then, and the answer says how many.
+     */
+    @Test
+    void aJsonArrayBrokenPartWayTakesTheEventsBeforeTheBreakAndSaysWhere() {
+        String memberNo = "M" + UUID.randomUUID();
+        String first = orderJson("e-" + UUID.randomUUID(), memberNo, "");
+        String second = orderJson("e-" + UUID.randomUUID(), memberNo, "");
+        given().contentType(ContentType.JSON).body("[" + first + ",\n" + second + ",\n{\"event_id\": ")
+                .when().post("/events")
+                .then().statusCode(400).body("errors[0].field", equalTo("body"))
+                .body("errors[0].reason", startsWith("malformed JSON at line "))
+                .body("errors[0].reason", containsString("the events before it were taken: 2 accepted, 0 already known"));
+        given().queryParam("member_no", memberNo).get("/members/resolve").then().statusCode(200);
     }
 
     @Test
@@ -347,6 +366,45 @@ class EventResourceTest {
                         + ",pos,visit,2025-03-01T10:00:00+08:00,13800138000,13900139000\n")
                 .when().post("/events/csv").then().statusCode(400).body("errors[0].field", equalTo("header"))
                 .body("errors[0].reason", containsString("phone"));
+    }
+
+    /**
+     * A file saved without its header row: its first data row was read as the header and, when a value repeated
+     * (a unit price equal to the amount paid), the 400 quoted that whole row, phone and e-mail included.
+     */
+    @Test
+    void aHeaderProblemNamesOnlyTheColumnAndAFileWithoutAHeaderRowIsToldSo() {
+        String row = "e1,pos,order,2025-03-01T10:00:00+08:00,s-1,13812345678,alice@x.com,o1,1,25.00,25.00\n";
+        String answer = given().contentType("text/csv").body(row + row.replace("e1", "e2"))
+                .when().post("/events/csv").then().statusCode(400).body("errors[0].field", equalTo("header"))
+                .body("errors[0].reason", containsString("no header row"))
+                .extract().asString();
+        assertThat(answer).doesNotContain("13812345678", "alice@x.com", "25.00", "s-1");
+        // no value repeated: the same answer, not "missing required columns"
+        given().contentType("text/csv").body("e1,pos,visit,2025-03-01T10:00:00+08:00,13812345678\n")
+                .when().post("/events/csv").then().statusCode(400)
+                .body("errors[0].reason", containsString("no header row"))
+                .body(not(containsString("13812345678")));
+        // a header that is one names the column twice and where, nothing else
+        given().contentType("text/csv").body("event_id,source,type,occurred_at,phone,member_no,phone\n")
+                .when().post("/events/csv").then().statusCode(400).body("errors[0].field", equalTo("header"))
+                .body("errors[0].reason", equalTo("names the column 'phone' twice: columns 5 and 7"));
+    }
+
+    /**
+     * Columns the format does not list are ignored, as EVENT-CSV.md says, but a misspelt margin_rte or review_txt
+     * then lost its values without a word: the answer names them.
+     */
+    @Test
+    void columnsTheFormatDoesNotListAreNamedInTheAnswer() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,member_no,margin_rte,review_txt,\n"
+                        + "ig-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-%1$s,IG-%1$s,0.3,great,\n".formatted(run))
+                .when().post("/events/csv").then().statusCode(200).body("accepted", equalTo(1))
+                .body("ignoredColumns", equalTo(List.of("margin_rte", "review_txt")));
+        given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,member_no\n"
+                        + "ig2-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-%1$s,IG-%1$s\n".formatted(run))
+                .when().post("/events/csv").then().statusCode(200).body("ignoredColumns", empty());
     }
 
     @Test

@@ -159,6 +159,26 @@ class MemberResourceTest {
                 .then().statusCode(400).body("errors[0].field", equalTo("memberNo"));
     }
 
+    /**
+     * GET read its identifiers without the length limits POST applies: an address of 305 characters was looked up,
+     * and one of many dots ("a@b.b.b…@") went to the e-mail pattern, which took seconds on tens of kilobytes. Both
+     * name the identifier as the caller spelt it.
+     */
+    @Test
+    void identifiersInTheQueryAreHeldToTheSameLengthsAsInABody() {
+        given().queryParam("email", "a".repeat(300) + "@x.cn").get("/members/resolve").then().statusCode(400)
+                .body("errors[0].field", equalTo("email"))
+                .body("errors[0].reason", equalTo("is 305 characters long, at most 254 are accepted"));
+        given().queryParam("email", "a@" + "b.".repeat(1_500) + "@").get("/members/resolve").then().statusCode(400)
+                .body("errors[0].field", equalTo("email"))
+                .body("errors[0].reason", equalTo("is 3003 characters long, at most 254 are accepted"));
+        given().queryParam("member_no", "M".repeat(65)).get("/members/resolve").then().statusCode(400)
+                .body("errors[0].field", equalTo("member_no"));
+        // named as the body spells it (it answered "memberNo")
+        given().contentType("application/json").body("{\"member_no\": \"" + "M".repeat(65) + "\"}")
+                .post("/members/resolve").then().statusCode(400).body("errors[0].field", equalTo("member_no"));
+    }
+
     @Test
     void parametersWithAControlCharacterAreRefusedNamingTheParameterAfterTheCallerIsKnown() {
         // Sent as written: %00 is a NUL, which PostgreSQL refuses in text (a 500 before, from each of these).
