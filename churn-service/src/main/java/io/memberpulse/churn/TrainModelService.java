@@ -94,7 +94,7 @@ public class TrainModelService {
         TrainedChurnModel model = new TrainedChurnModel(version, result.model(),
                 run.unlabelledAt(at).population().withProductWeights(result.productWeights()),
                 registry.extractor(horizonDays));
-        ModelReport report = ModelReport.of(version, result, decision);
+        ModelReport report = ModelReport.of(version, result, decision, model.population().bgNbd());
         Map<String, List<BinaryMetrics.Bin>> curves = new LinkedHashMap<>();
         curves.put(result.chosen().key() + " (chosen)", candidate.reliability());
         curves.put("bgnbd", result.validation().get(ModelKind.BGNBD).reliability());
@@ -103,7 +103,8 @@ public class TrainModelService {
         models.insert(new ModelRepository.StoredModel(new ModelRepository.Summary(version, result.chosen().key(),
                 trainedAt, at, horizonDays, promote, candidate.auc(), candidate.liftAt20(), decision), write(report), png,
                 result.model().toBytes(), model.population().toBytes())).await().indefinitely();
-        LOG.infof("model %s trained on %d examples; %s", version, result.trainingRows(), decision);
+        LOG.infof("model %s trained on %d examples (models fitted on %d); %s", version, result.trainingRows(),
+                result.fittedRows(), decision);
         if (promote) {
             registry.use(model); // the next refresh re-scores everyone with it: the last one named another model
         }
