@@ -20,6 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -79,37 +80,77 @@ public class TrainModelService {
         String version = result.chosen().key() + "-" + STAMP.format(trainedAt) + "-" + trainedAt.getNano() / 1_000_000;
         ModelMetrics candidate = result.validation().get(result.chosen());
         scoring.followPromotedModel(); // the promoted model may be another replica's newer one: compare against that
-        TrainedChurnModel current = registry.current().orElse(null);
-        Promotion.Serving serving = current == null ? null : models.summaryAndReport(current.version()).await()
-                .indefinitely().map(stored -> new Promotion.Serving(current.version(), current.classifier().kind(),
-                        stored.summary().asOf(), stored.summary().horizonDays(), stored.summary().validationAuc()))
-                .orElse(null);
-        Promotion promotion = Promotion.decide(result.chosen(), at, result.validation(), result.plan().validationCutoff(),
-                horizonDays, serving, () -> BinaryMetrics.auc(current.classifier().predict(result.validationWindow()
-                        .features()), result.validationWindow().churned()), horizonDays == scoring.horizonDays(),
+        Function<Promotion.Serving, Promotion> decide = serving -> Promotion.decide(result.chosen(), at,
+                result.validation(), result.plan().validationCutoff(), horizonDays, serving,
+                () -> aucOnWindow(serving.version(), result), horizonDays == scoring.horizonDays(),
                 config.churn().promotionMaxAucDrop());
-        boolean promote = promotion.promote();
-        String decision = promotion.decision();
+        Promotion.Serving servingNow = serving(models.promotedSummary().await().indefinitely().orElse(null));
+        Promotion decided = decide.apply(servingNow);
 
         TrainedChurnModel model = new TrainedChurnModel(version, result.model(),
                 run.unlabelledAt(at).population().withProductWeights(result.productWeights()),
                 registry.extractor(horizonDays));
-        ModelReport report = ModelReport.of(version, result, decision, model.population().bgNbd());
         Map<String, List<BinaryMetrics.Bin>> curves = new LinkedHashMap<>();
         curves.put(result.chosen().key() + " (chosen)", candidate.reliability());
         curves.put("bgnbd", result.validation().get(ModelKind.BGNBD).reliability());
         curves.put("recency", result.validation().get(ModelKind.RECENCY).reliability());
         byte[] png = ReliabilityPlot.png("Reliability on the validation window, " + version, curves);
-        models.insert(new ModelRepository.StoredModel(new ModelRepository.Summary(version, result.chosen().key(),
-                trainedAt, at, horizonDays, promote, candidate.auc(), candidate.liftAt20(), decision), write(report), png,
-                result.model().toBytes(), model.population().toBytes())).await().indefinitely();
+        byte[] modelBytes = result.model().toBytes();
+        byte[] populationBytes = model.population().toBytes();
+        Promotion promotion = store(decided, servingNow == null ? null : servingNow.version(), decide,
+                outcome -> new ModelRepository.StoredModel(new ModelRepository.Summary(version, result.chosen().key(),
+                        trainedAt, at, horizonDays, outcome.promote(), candidate.auc(), candidate.liftAt20(),
+                        outcome.decision()), write(ModelReport.of(version, result, outcome.decision(),
+                                model.population().bgNbd())), png, modelBytes, populationBytes));
         LOG.infof("model %s trained on %d examples (models fitted on %d); %s", version, result.trainingRows(),
-                result.fittedRows(), decision);
-        if (promote) {
+                result.fittedRows(), promotion.decision());
+        if (promotion.promote()) {
             registry.use(model); // the next refresh re-scores everyone with it: the last one named another model
         }
         progress.report(TrainingProgress.Stage.STORING, 1, 1);
-        return new Outcome(version, result.chosen().key(), promote, decision, candidate);
+        return new Outcome(version, result.chosen().key(), promotion.promote(), promotion.decision(), candidate);
+    }
+
+    /**
+     * Stores the version, promoted or not as decided against the version promoted then (decidedAgainst; null: none).
+     * Each replica trains on its own, and the run took minutes since it decided: when another replica promoted a
+     * version meanwhile, the decision is taken again against that one (by the same rule, decide) and the version
+     * stored as that says, under the registry lock (ModelRepository#insertIfPromotedIs). Otherwise the later commit
+     * would demote a version it was never compared with: a backtest's over the nightly run on newer facts.
+     *
+     * @param stored the row to store for a decision (its promoted flag and decision are the decision's)
+     * @return the decision the version was stored with
+     */
+    Promotion store(Promotion decided, String decidedAgainst, Function<Promotion.Serving, Promotion> decide,
+            Function<Promotion, ModelRepository.StoredModel> stored) {
+        Promotion promotion = decided;
+        String against = decidedAgainst;
+        while (true) {
+            ModelRepository.Insertion insertion = models.insertIfPromotedIs(stored.apply(promotion), against)
+                    .await().indefinitely();
+            if (insertion.inserted()) {
+                return promotion;
+            }
+            // another replica's promotion came first: decide against it (a replica promotes once per run, so this ends)
+            LOG.infof("the promoted version changed from %s to %s during this run: deciding against that", against,
+                    insertion.promotedNow() == null ? "none" : insertion.promotedNow().version());
+            against = insertion.promotedNow() == null ? null : insertion.promotedNow().version();
+            promotion = decide.apply(serving(insertion.promotedNow()));
+        }
+    }
+
+    /** The promoted version as a decision compares against it; null when none is (the rhythm baseline scores). */
+    static Promotion.Serving serving(ModelRepository.Summary promoted) {
+        return promoted == null ? null : new Promotion.Serving(promoted.version(), ModelKind.ofKey(promoted.kind()),
+                promoted.asOf(), promoted.horizonDays(), promoted.validationAuc());
+    }
+
+    /** A stored version's AUC on this run's validation window. */
+    private double aucOnWindow(String version, ChurnTraining.Result result) {
+        TrainedChurnModel serving = registry.version(version)
+                .orElseThrow(() -> new IllegalStateException("the promoted version " + version + " is not stored"));
+        return BinaryMetrics.auc(serving.classifier().predict(result.validationWindow().features()),
+                result.validationWindow().churned());
     }
 
     private String write(ModelReport report) {
