@@ -47,8 +47,8 @@ final class TrainingRun {
     }
 
     /**
-     * A run over the facts the two reads give (training on demand reads them all, a batch score only those
-     * before its asOf), reported as the loading stage. Blocking.
+     * A run over the facts the two reads give (training on demand those up to its asOf, or all of them at the event
+     * clock; a batch score those before its asOf), reported as the loading stage. Blocking.
      */
     static TrainingRun load(Uni<Map<String, List<Activity>>> histories, Uni<List<StockOut>> stockOuts,
             FeatureExtractor extractor, int horizonDays, LabelGuard labelGuard, TrainingProgress progress) {

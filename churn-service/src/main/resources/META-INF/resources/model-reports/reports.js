@@ -125,7 +125,10 @@ async function load() {
     + `validated on the members at ${day(report.validationCutoff)} (${chosen.members.toLocaleString()} members, `
     + `churn rate ${fixed(chosen.churnRate * 100, 1)}%); trained on ${report.trainingRows.toLocaleString()} examples `
     + `(churn rate ${fixed(report.trainingChurnRate * 100, 1)}%), ${report.treatedExamples.toLocaleString()} of them `
-    + "with staff reaching the member within the horizon.";
+    + "with staff reaching the member within the horizon"
+    // reports stored before fittedRows was kept counted the sample alone
+    + (report.fittedRows != null && report.fittedRows < report.trainingRows
+      ? `; fitted on a sample of ${report.fittedRows.toLocaleString()} of them.` : ".");
   rows("models", Object.entries(report.validation), ([kind, m]) => [kind, fixed(m.auc, 4),
     m.aucLow95 == null ? "–" : `${fixed(m.aucLow95, 3)}–${fixed(m.aucHigh95, 3)}`, fixed(m.recallAt20, 3),
     fixed(m.liftAt20, 2), fixed(m.precisionAt10, 3), fixed(m.brier, 4), fixed(m.profitPerThousandAt20, 1)],

@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Model versions in PostgreSQL: the model and population bytes, the report JSON and its picture. */
@@ -30,23 +32,73 @@ public class ModelRepository {
     public record StoredModel(Summary summary, String report, byte[] reliabilityPng, byte[] model, byte[] population) {
     }
 
-    /** Inserts a version; when promoted, it becomes the only promoted one (one transaction). */
+    /**
+     * The transaction-scoped advisory lock (a number of churn-service's own database) that every change of which
+     * version is promoted takes: replicas train and promote on their own, and a promotion must see the version
+     * promoted before it (see insertIfPromotedIs). "churn_mr" in ASCII.
+     */
+    public static final long REGISTRY_LOCK = 0x6368_7572_6e5f_6d72L;
+
+    /**
+     * Inserts a version; when promoted, it becomes the only promoted one (one transaction, under the registry lock),
+     * whatever was promoted before: a version promoted by an operator or a test. A training run stores its version
+     * with insertIfPromotedIs.
+     */
     public Uni<Void> insert(StoredModel stored) {
+        return pool.withTransaction(connection -> lock(connection).chain(() -> insert(connection, stored)));
+    }
+
+    /**
+     * What insertIfPromotedIs did: stored the version, or not, as the promoted version (promotedNow, null when none)
+     * is no longer the one its decision compared against.
+     */
+    public record Insertion(boolean inserted, Summary promotedNow) {
+    }
+
+    /**
+     * Inserts the version (promoted or not, as decided) only while the promoted version is still expectedPromoted
+     * (null: none), in one transaction under the registry lock: a version another replica promoted since the
+     * decision is reported instead, for the caller to decide against it. So a later commit never demotes a version
+     * it was not compared with, and two promotions never race for the one-promoted index.
+     */
+    public Uni<Insertion> insertIfPromotedIs(StoredModel stored, String expectedPromoted) {
+        return pool.withTransaction(connection -> lock(connection)
+                .chain(() -> connection.query(SUMMARY + " WHERE promoted").execute())
+                .chain(rows -> {
+                    Summary promotedNow = rows.iterator().hasNext() ? summary(rows.iterator().next()) : null;
+                    if (!Objects.equals(promotedNow == null ? null : promotedNow.version(), expectedPromoted)) {
+                        return Uni.createFrom().item(new Insertion(false, promotedNow));
+                    }
+                    return insert(connection, stored).replaceWith(new Insertion(true, promotedNow));
+                }));
+    }
+
+    private static Uni<Void> insert(SqlConnection connection, StoredModel stored) {
         Summary s = stored.summary();
         Tuple row = Tuple.from(Arrays.asList(s.version(), s.kind(), s.trainedAt().atOffset(ZoneOffset.UTC),
                 s.asOf().atOffset(ZoneOffset.UTC), s.horizonDays(), s.promoted(),
                 s.promoted() ? s.trainedAt().atOffset(ZoneOffset.UTC) : null, s.validationAuc(), s.validationLift(),
                 s.decision(), stored.report(), Buffer.buffer(stored.reliabilityPng()), Buffer.buffer(stored.model()),
                 Buffer.buffer(stored.population())));
-        return pool.withTransaction(connection -> (s.promoted()
+        return (s.promoted()
                 ? connection.query("UPDATE churn_model SET promoted = FALSE WHERE promoted").execute().replaceWithVoid()
                 : Uni.createFrom().voidItem())
                 .chain(() -> connection.preparedQuery("""
                         INSERT INTO churn_model (version, kind, trained_at, as_of, horizon_days, promoted, promoted_at,
                           validation_auc, validation_lift, decision, report, reliability_png, model, population)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""").execute(row))
-                .replaceWithVoid());
+                .replaceWithVoid();
     }
+
+    private static Uni<Void> lock(SqlConnection transaction) {
+        // The lock function returns void, which the client cannot decode: count the one row instead.
+        return transaction.preparedQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock($1)) locked")
+                .execute(Tuple.of(REGISTRY_LOCK)).replaceWithVoid();
+    }
+
+    private static final String SUMMARY = """
+            SELECT version, kind, trained_at, as_of, horizon_days, promoted, validation_auc, validation_lift, decision
+            FROM churn_model""";
 
     public Uni<List<Summary>> list() {
         return pool.query("""
@@ -119,6 +171,12 @@ public class ModelRepository {
                         ? Optional.of(rows.iterator().next().getBuffer(0).getBytes()) : Optional.empty());
     }
 
+    /** The promoted version's summary; empty when none is promoted. */
+    public Uni<Optional<Summary>> promotedSummary() {
+        return pool.query(SUMMARY + " WHERE promoted").execute()
+                .map(rows -> rows.iterator().hasNext() ? Optional.of(summary(rows.iterator().next())) : Optional.empty());
+    }
+
     /** The promoted version's name alone: what a replica checks to follow promotions made elsewhere. */
     public Uni<Optional<String>> promotedVersion() {
         return pool.query("SELECT version FROM churn_model WHERE promoted").execute()
@@ -155,9 +213,10 @@ public class ModelRepository {
                 });
     }
 
-    /** Takes every version out of service (scoring falls back to the rhythm baseline). */
+    /** Takes every version out of service (scoring falls back to the rhythm baseline), under the registry lock. */
     public Uni<Void> demoteAll() {
-        return pool.query("UPDATE churn_model SET promoted = FALSE WHERE promoted").execute().replaceWithVoid();
+        return pool.withTransaction(connection -> lock(connection).chain(() -> connection
+                .query("UPDATE churn_model SET promoted = FALSE WHERE promoted").execute().replaceWithVoid()));
     }
 
     private static Summary summary(Row row) {

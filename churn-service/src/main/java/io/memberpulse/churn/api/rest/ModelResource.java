@@ -58,7 +58,9 @@ public class ModelResource {
     @GET
     @Path("{version}/report")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "A version's report: every model and baseline on the validation window, importance, BG/NBD")
+    @Operation(summary = "A version's report: every model and baseline on the validation window, importance, the BG/NBD"
+            + " fit the version scores with (at asOf); trainingRows, trainingChurnRate and treatedExamples count every"
+            + " training row, fittedRows the sample the version was fitted on (at most 100,000)")
     @APIResponse(responseCode = "200", description = "the report",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ModelReport.class)))

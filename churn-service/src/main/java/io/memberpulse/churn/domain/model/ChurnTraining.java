@@ -42,10 +42,17 @@ public final class ChurnTraining {
     /**
      * The outcome: the chosen model, refitted; every kind's validation metrics; sizes; and the product-bag
      * regression fitted on the training cut-offs, which the final models read (a scoring population carries it).
+     *
+     * @param trainingRows the member rows of the training cut-offs, every one (the examples the run learnt from)
+     * @param trainingChurnRate the churn rate of those rows
+     * @param treatedRows those rows whose horizon holds a call (TREATED_IN_HORIZON)
+     * @param fittedRows the rows the final models were fitted on: trainingRows, or a sample of
+     *     {@link #MAX_FIT_ROWS} of them when there are more
      */
     public record Result(TrainingPlan plan, ModelKind chosen, ChurnClassifier model,
             Map<ModelKind, ModelMetrics> validation, Map<ModelKind, ChurnClassifier> finalModels, int trainingRows,
-            double trainingChurnRate, Snapshot validationWindow, int treatedRows, ProductWeights productWeights) {
+            double trainingChurnRate, Snapshot validationWindow, int treatedRows, int fittedRows,
+            ProductWeights productWeights) {
 
         /** A snapshot (at or after the plan's facts) as the final models read it: with the product-bag column. */
         public Snapshot forScoring(Snapshot snapshot) {
@@ -73,6 +80,12 @@ public final class ChurnTraining {
      */
     public static Result run(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, boolean refitAll,
             TrainingProgress progress) {
+        return run(plan, labelledAt, refitAll, progress, MAX_FIT_ROWS);
+    }
+
+    /** As above, fitting each model on at most maxFitRows rows (tests sample without 100,000 rows to fit). */
+    static Result run(TrainingPlan plan, Function<Instant, Snapshot> labelledAt, boolean refitAll,
+            TrainingProgress progress, int maxFitRows) {
         Map<Instant, Snapshot> built = new HashMap<>();
         Function<Instant, Snapshot> at = cutoff -> built.computeIfAbsent(cutoff, labelledAt);
         // measured on the members left alone, as scores are served; the called ones still train (a snapshot is shared)
@@ -82,8 +95,8 @@ public final class ChurnTraining {
         List<Snapshot> validationTraining = withHistory(present(plan.validationTrainingCutoffs(), at));
         ProductScores earlyProducts = ProductScores.fit(validationTraining);
         window = earlyProducts.fill(window);
-        Stacked earlyRows = requireTrainable(capped(stack(earlyProducts.fill(validationTraining))), "validation training "
-                + "cut-offs (before " + plan.validationCutoff() + " minus the horizon)");
+        Stacked earlyRows = requireTrainable(capped(stack(earlyProducts.fill(validationTraining)), maxFitRows),
+                "validation training cut-offs (before " + plan.validationCutoff() + " minus the horizon)");
         Stacked earlySlices = refitAll ? requireTrainable(HazardRows.of(earlyProducts.fill(withHistory(present(
                 plan.validationHazardCutoffs(), at))), plan.validationCutoff(), plan.horizonDays()),
                 "person-slice rows before " + plan.validationCutoff()) : null;
@@ -100,7 +113,7 @@ public final class ChurnTraining {
         ModelKind chosen = Arrays.stream(kinds).filter(ModelKind::candidate)
                 .max((a, b) -> Double.compare(validation.get(a).auc(), validation.get(b).auc())).orElseThrow();
         return refit(plan, at, chosen, refitAll ? kinds : new ModelKind[] {chosen}, chosen.hazard() || refitAll,
-                validation, window, progress);
+                validation, window, progress, maxFitRows);
     }
 
     /**
@@ -116,7 +129,7 @@ public final class ChurnTraining {
         }
         Map<Instant, Snapshot> built = new HashMap<>();
         Function<Instant, Snapshot> at = cutoff -> built.computeIfAbsent(cutoff, labelledAt);
-        return refit(plan, at, kind, new ModelKind[] {kind}, false, Map.of(), null, progress);
+        return refit(plan, at, kind, new ModelKind[] {kind}, false, Map.of(), null, progress, MAX_FIT_ROWS);
     }
 
     /**
@@ -124,11 +137,13 @@ public final class ChurnTraining {
      * the hazard grid), with the product-bag regression fitted on the same cut-offs; chosen is the result's model.
      */
     private static Result refit(TrainingPlan plan, Function<Instant, Snapshot> at, ModelKind chosen, ModelKind[] refitted,
-            boolean slicesNeeded, Map<ModelKind, ModelMetrics> validation, Snapshot window, TrainingProgress progress) {
+            boolean slicesNeeded, Map<ModelKind, ModelMetrics> validation, Snapshot window, TrainingProgress progress,
+            int maxFitRows) {
         build(plan.trainingSnapshotCutoffs(slicesNeeded), at, TrainingProgress.Stage.TRAINING_SNAPSHOTS, progress);
         List<Snapshot> training = withHistory(present(plan.trainingCutoffs(), at));
         ProductScores products = ProductScores.fit(training);
-        Stacked all = requireTrainable(capped(stack(products.fill(training))), "training cut-offs (before " + plan.asOf()
+        Stacked every = stack(products.fill(training));
+        Stacked all = requireTrainable(capped(every, maxFitRows), "training cut-offs (before " + plan.asOf()
                 + " minus the horizon)");
         Stacked slices = slicesNeeded ? requireTrainable(HazardRows.of(products.fill(withHistory(
                 present(plan.hazardCutoffs(), at))), plan.asOf(), plan.horizonDays()), "person-slice rows")
@@ -139,9 +154,11 @@ public final class ChurnTraining {
             finals.put(refitted[k], train(refitted[k], all, slices, finals));
             progress.report(TrainingProgress.Stage.REFITTING, k + 1, refitted.length);
         }
-        int treated = (int) Arrays.stream(all.x()).filter(row -> row[TREATED] == 1).count();
-        return new Result(plan, chosen, finals.get(chosen), validation, finals, all.y().length,
-                Arrays.stream(all.y()).average().orElse(Double.NaN), window, treated, products.weights());
+        // counted over every training row, not the sample fitted on: what the run learnt from
+        int treated = (int) Arrays.stream(every.x()).filter(row -> row[TREATED] == 1).count();
+        return new Result(plan, chosen, finals.get(chosen), validation, finals, every.y().length,
+                Arrays.stream(every.y()).average().orElse(Double.NaN), window, treated, all.y().length,
+                products.weights());
     }
 
     /** Builds the snapshots at the cut-offs not built yet, reporting each. */
@@ -184,8 +201,13 @@ public final class ChurnTraining {
 
     /** At most {@link #MAX_FIT_ROWS} rows, in their stacked order; the same rows for the same data. */
     static Stacked capped(Stacked data) {
+        return capped(data, MAX_FIT_ROWS);
+    }
+
+    /** At most maxRows rows, in their stacked order; the same rows for the same data. */
+    static Stacked capped(Stacked data, int maxRows) {
         int n = data.y().length;
-        if (n <= MAX_FIT_ROWS) {
+        if (n <= maxRows) {
             return data;
         }
         int[] order = new int[n];
@@ -193,13 +215,13 @@ public final class ChurnTraining {
             order[i] = i;
         }
         java.util.Random random = new java.util.Random(7);
-        for (int i = 0; i < MAX_FIT_ROWS; i++) { // a partial Fisher-Yates shuffle picks the sample
+        for (int i = 0; i < maxRows; i++) { // a partial Fisher-Yates shuffle picks the sample
             int j = i + random.nextInt(n - i);
             int swap = order[i];
             order[i] = order[j];
             order[j] = swap;
         }
-        int[] kept = Arrays.copyOf(order, MAX_FIT_ROWS);
+        int[] kept = Arrays.copyOf(order, maxRows);
         Arrays.sort(kept);
         double[][] x = new double[kept.length][];
         int[] y = new int[kept.length];

@@ -88,4 +88,9 @@ public enum ModelKind {
     public String key() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
+
+    /** The kind named by its key (as a stored version names it); null for a key no kind has. */
+    public static ModelKind ofKey(String key) {
+        return Arrays.stream(values()).filter(kind -> kind.key().equals(key)).findFirst().orElse(null);
+    }
 }

@@ -12,17 +12,27 @@ import java.util.Map;
 /**
  * What a person reads about a model version: the chosen model and every baseline side by side on
  * the validation window (baselines, never chosen, named in {@code baselines}), what the chosen model
- * leans on, the BG/NBD fit, the promotion decision and how many training examples were treated (staff
- * reached the member within the horizon). Served as JSON and drawn by the page /model-reports/.
+ * leans on, the BG/NBD fit the version scores with, the promotion decision and how many training examples
+ * were treated (staff reached the member within the horizon). Served as JSON and drawn by the page /model-reports/.
+ *
+ * @param trainingRows every member row of the training cut-offs (the examples the version learnt from)
+ * @param trainingChurnRate the churn rate of those rows
+ * @param bgNbd the BG/NBD fit of the version's own population, fitted to the purchases up to asOf (what its
+ *     bgnbd features are computed with when it scores), not the fit at the validation cut-off
+ * @param treatedExamples the rows of trainingRows whose horizon holds a call
+ * @param fittedRows the rows the version was fitted on: trainingRows, or a fixed-seed sample of
+ *     {@link ChurnTraining#MAX_FIT_ROWS} of them when there are more
  */
 public record ModelReport(String version, String chosen, Instant asOf, int horizonDays, int trainingRows,
         double trainingChurnRate, Instant validationCutoff, Map<String, ModelMetrics> validation,
-        List<String> baselines, List<Importance> importance, BgNbd bgNbd, String decision, int treatedExamples) {
+        List<String> baselines, List<Importance> importance, BgNbd bgNbd, String decision, int treatedExamples,
+        int fittedRows) {
 
     public record Importance(String feature, String description, double share) {
     }
 
-    public static ModelReport of(String version, ChurnTraining.Result result, String decision) {
+    /** @param servedBgNbd the BG/NBD fit of the population the stored version scores with (fitted at asOf) */
+    public static ModelReport of(String version, ChurnTraining.Result result, String decision, BgNbd servedBgNbd) {
         Map<String, ModelMetrics> validation = new LinkedHashMap<>();
         List<String> baselines = new ArrayList<>();
         result.validation().forEach((kind, metrics) -> {
@@ -40,7 +50,7 @@ public record ModelReport(String version, String chosen, Instant asOf, int horiz
         }
         return new ModelReport(version, result.chosen().key(), result.plan().asOf(), result.plan().horizonDays(),
                 result.trainingRows(), result.trainingChurnRate(), result.plan().validationCutoff(), validation,
-                baselines, importance, result.validationWindow().population().bgNbd(), decision, result.treatedRows());
+                baselines, importance, servedBgNbd, decision, result.treatedRows(), result.fittedRows());
     }
 
     public ModelMetrics chosenMetrics() {
