@@ -28,6 +28,14 @@ class OpenApiTest {
         assertThat(openApi.responses("post", "/tasks/{taskId}/outcome")).contains("200", "400", "404", "409");
     }
 
+    /** A sample-size hint for an uplift below a tenth of a point was Long.MAX_VALUE: the floor is documented. */
+    @Test
+    void thePlansMinimumUpliftDocumentsItsFloor() {
+        Map<String, Object> uplift = given().header("Authorization", "").get("/q/openapi?format=json").then()
+                .statusCode(200).extract().jsonPath().getMap("components.schemas.CampaignRequest.properties.minimumUplift");
+        assertThat(uplift).containsEntry("minimum", 0.001f);
+    }
+
     /** The results' ROI interval and its significance are documented as answered (and as gRPC carries them). */
     @Test
     void campaignResultsDocumentTheRoiIntervalAndItsSignificance() {

@@ -52,12 +52,16 @@ public class CampaignResource {
     /**
      * targetSegmentId: an rfm-service segment (churn-edge, stage:at-risk, ...) instead of the churn-risk rule;
      * targetMinProbability then defaults to 0 (any member of the segment). baselineRate and minimumUplift
-     * only size the sample-size hint (defaults: 18% repurchase, +5 points).
+     * only size the sample-size hint (defaults: 18% repurchase, +5 points); an uplift below 0.001 is refused, as no
+     * campaign enrols the members it would need (SampleSize.MIN_UPLIFT).
      */
     public record CampaignRequest(String name, String targetSegmentId, Double targetMinProbability, String targetStoreId,
             String content,
             String channel, String offer, Double costPerTouch, Double couponValue, String startAt, String endAt,
-            Double holdoutShare, List<String> variants, Double baselineRate, Double minimumUplift) {
+            Double holdoutShare, List<String> variants, Double baselineRate,
+            @Schema(description = "the absolute uplift in the repurchase rate each arm is sized to detect (default 0.05, "
+                    + "+5 points); at least 0.001, else a 400 naming minimumUplift", minimum = "0.001",
+                    defaultValue = "0.05") Double minimumUplift) {
     }
 
     public record PlanResponse(Campaign campaign, long audience, long holdoutExpected, long sampleSizePerArm) {

@@ -590,3 +590,9 @@ class CampaignResourceTest {
                 .then().statusCode(400).body("errors[0].field", equalTo("state"));
     }
 }
+        // 1e-12 answered 201 with sampleSizePerArm 9223372036854775807 (a double cast to long); 1e-200 squared to 0.
+        for (String tiny : List.of("1e-12", "1e-200", "0.0009")) {
+            refusedPlan(plan("s", 0.1).replace("\"holdoutShare\"", "\"minimumUplift\": " + tiny + ", \"holdoutShare\""),
+                    "minimumUplift", "must be at least 0.001 (a tenth of a percentage point), not "
+                            + Double.parseDouble(tiny) + ": a smaller uplift needs more members per arm than a campaign can enrol");
+        }

@@ -69,6 +69,24 @@ class ExperimentTest {
     }
 
     /** A window of one ¥amount order whose line carries no margin rate (the default prices it). */
+    /**
+     * 1e-12 cast 7.8e24 members to Long.MAX_VALUE, and 1e-200 squared to 0 (Infinity, the same cast): a plan stored
+     * that meaningless hint. An uplift below a tenth of a point is refused; at it the hint is a finite count.
+     */
+    @Test
+    void anUpliftTooSmallToMeasureIsRefusedRatherThanSizedAtLongMax() {
+        for (double tiny : new double[] {1e-12, 1e-200, Double.MIN_VALUE, 0.0009}) {
+            assertThatThrownBy(() -> SampleSize.perArm(0.18, tiny)).as("uplift %s", tiny)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("must be at least 0.001 (a tenth of a percentage point), not " + tiny
+                            + ": a smaller uplift needs more members per arm than a campaign can enrol");
+        }
+        long smallest = SampleSize.perArm(0.18, 0.001);
+        assertThat(smallest).isGreaterThan(SampleSize.perArm(0.18, 0.01)).isLessThan(10_000_000L);
+        // the widest variance, p(1−p) near 0.25 in both arms, stays far from a long's range too
+        assertThat(SampleSize.perArm(0.4995, 0.001)).isLessThan(10_000_000L);
+    }
+
     private static CampaignReview.MemberWindow unrated(Arm arm, int orders, double amount) {
         return new CampaignReview.MemberWindow(arm, orders, amount, 0, amount);
     }
