@@ -23,7 +23,7 @@ class OpenApiTest {
         assertThat(openApi.responses("get", "/campaigns/{id}")).contains("200", "404");
         assertThat(openApi.responses("post", "/campaigns")).contains("201", "400").doesNotContain("200");
         assertThat(openApi.schemaOf("post", "/campaigns", "201")).endsWith("/PlanResponse");
-        assertThat(openApi.responses("post", "/campaigns/{id}/state")).contains("200", "400", "404", "503");
+        assertThat(openApi.responses("post", "/campaigns/{id}/state")).contains("200", "400", "404", "409", "503");
         assertThat(openApi.responses("get", "/stores/{storeId}/call-list")).contains("200", "400", "404");
         assertThat(openApi.responses("post", "/tasks/{taskId}/outcome")).contains("200", "400", "404", "409");
     }

@@ -110,10 +110,15 @@ public class CampaignResource {
     @Path("{id}/state")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Move a campaign one step: plan → live (enrols treated and holdout) → review → closed",
-            description = "503 when the move is recorded but what follows it (enrolment, replanning, restoring held-out "
-                    + "members' calls) did not finish: asking for the same state again finishes it")
-    @APIResponseSchema(value = Campaign.class, responseDescription = "the campaign in its new state")
+            description = "Asking for the state the campaign is in (a retry) answers it unchanged. 409 for a move that "
+                    + "skips a state or goes back; 400 for an unknown state, or live once the window has ended (naming "
+                    + "endAt). 503 when the move is recorded but what follows it (enrolment, replanning, restoring "
+                    + "held-out members' calls) did not finish: asking for the same state again finishes it")
+    @APIResponseSchema(value = Campaign.class,
+            responseDescription = "the campaign in its new state, or unchanged when it already was in it")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
+    @APIResponse(responseCode = "409", description = "the campaign's state does not allow the move: it skips a state "
+            + "or goes back")
     @APIResponse(responseCode = "503",
             description = "the move is recorded but what follows it did not finish: ask for the same state again")
     public Uni<Campaign> move(@PathParam("id") String id, StateRequest request) {
