@@ -78,8 +78,9 @@ public class PlanCampaignsService {
      * If one fails, the campaign stays in its new state and the caller gets TransitionIncompleteException: asking for
      * the same state again runs the follow-ups of every state it has not finished (each step is idempotent) and
      * answers the campaign, as does the move to the next state before its own. Asking for the state the campaign is
-     * in once all that ran is refused, as any move that is not one step forward, and so is going live once the
-     * campaign's window has ended by the service's clock (end_at, {@link Campaign#checkNotEnded}).
+     * in once all that ran answers it unchanged (a client retrying a move whose answer it missed); a move that is not
+     * one step forward is a {@link io.memberpulse.campaign.domain.CampaignStateConflictException}, and going live once
+     * the campaign's window has ended by the service's clock is refused naming end_at ({@link Campaign#checkNotEnded}).
      */
     public Uni<Campaign> moveTo(String id, CampaignState next) {
         Instant now = clock.instant();
@@ -87,14 +88,16 @@ public class PlanCampaignsService {
                         .onItem().ifNull().failWith(() -> new CampaignNotFoundException(id))
                         .flatMap(stored -> {
                             Campaign campaign = stored.campaign();
-                            if (campaign.state() == next && stored.followedUp() != next) {
-                                return Uni.createFrom().item(stored); // finishing the move
+                            if (campaign.state() == next) {
+                                return Uni.createFrom().item(stored); // a retry: finishing the move if it is unfinished
                             }
                             Campaign moved = campaign.moveTo(next, now);
                             return campaigns.save(moved, now).map(saved -> new CampaignRepository.StoredCampaign(saved,
                                     stored.followedUp()));
                         }))
-                .flatMap(this::followUp);
+                .flatMap(stored -> stored.followedUp() == stored.campaign().state()
+                        ? Uni.createFrom().item(stored.campaign()) // moved and followed up before: nothing to run
+                        : followUp(stored));
     }
 
     /** The follow-ups of the states the campaign went through since the last ones that all ran, in order. */

@@ -3,7 +3,7 @@ package io.memberpulse.campaign.domain;
 /** The errors campaign-service reports to its callers; each transport maps them once. */
 public abstract sealed class CampaignException extends RuntimeException
         permits InvalidArgumentException, StoreNotFoundException, TaskNotFoundException, TaskConflictException,
-        CampaignNotFoundException, MemberNotFoundException, TransitionIncompleteException {
+        CampaignNotFoundException, MemberNotFoundException, TransitionIncompleteException, CampaignStateConflictException {
 
     protected CampaignException(String message) {
         super(message);

@@ -23,9 +23,17 @@ class OpenApiTest {
         assertThat(openApi.responses("get", "/campaigns/{id}")).contains("200", "404");
         assertThat(openApi.responses("post", "/campaigns")).contains("201", "400").doesNotContain("200");
         assertThat(openApi.schemaOf("post", "/campaigns", "201")).endsWith("/PlanResponse");
-        assertThat(openApi.responses("post", "/campaigns/{id}/state")).contains("200", "400", "404", "503");
+        assertThat(openApi.responses("post", "/campaigns/{id}/state")).contains("200", "400", "404", "409", "503");
         assertThat(openApi.responses("get", "/stores/{storeId}/call-list")).contains("200", "400", "404");
         assertThat(openApi.responses("post", "/tasks/{taskId}/outcome")).contains("200", "400", "404", "409");
+    }
+
+    /** A sample-size hint for an uplift below a tenth of a point was Long.MAX_VALUE: the floor is documented. */
+    @Test
+    void thePlansMinimumUpliftDocumentsItsFloor() {
+        Map<String, Object> uplift = given().header("Authorization", "").get("/q/openapi?format=json").then()
+                .statusCode(200).extract().jsonPath().getMap("components.schemas.CampaignRequest.properties.minimumUplift");
+        assertThat(uplift).containsEntry("minimum", 0.001f);
     }
 
     /** The results' ROI interval and its significance are documented as answered (and as gRPC carries them). */

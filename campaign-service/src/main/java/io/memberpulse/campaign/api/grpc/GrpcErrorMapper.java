@@ -2,6 +2,7 @@ package io.memberpulse.campaign.api.grpc;
 
 import io.grpc.Status;
 import io.memberpulse.campaign.domain.CampaignNotFoundException;
+import io.memberpulse.campaign.domain.CampaignStateConflictException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.MemberNotFoundException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
@@ -23,6 +24,10 @@ class GrpcErrorMapper extends GrpcErrorMapping {
         if (failure instanceof TaskConflictException) {
             // ABORTED: the gRPC code for a concurrency conflict the client resolves by re-reading.
             return Status.ABORTED.withDescription(failure.getMessage());
+        }
+        if (failure instanceof CampaignStateConflictException) {
+            // the request is well formed; the campaign is not in a state it can make that move from
+            return Status.FAILED_PRECONDITION.withDescription(failure.getMessage());
         }
         if (failure instanceof InvalidArgumentException) {
             // its message is already "field: reason"

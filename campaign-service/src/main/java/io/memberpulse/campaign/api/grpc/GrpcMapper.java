@@ -100,11 +100,15 @@ final class GrpcMapper {
     }
 
     /**
-     * A RecordOutcomeRequest as a domain outcome; a blank task_id or one no id can be, an unset version or result are
-     * refused naming the field (the note and follow-up date are checked where the outcome is recorded).
+     * A RecordOutcomeRequest as a domain outcome; a blank task_id or one no id can be, an unset reached, version or
+     * result are refused naming the field (the note and follow-up date are checked where the outcome is recorded).
      */
     static Outcome outcome(RecordOutcomeRequest request) {
         FieldChecks.checkId("task_id", request.getTaskId());
+        if (!request.hasReached()) {
+            // as over REST: an unset bool would read as false, and a reached member's result be refused naming result
+            throw new InvalidArgumentException("reached", "is required");
+        }
         if (!request.hasVersion()) {
             // The optimistic lock, as over REST: an unset version would otherwise read as 0, a new task's.
             throw new InvalidArgumentException("version", "is required: the task version from the call list");

@@ -52,12 +52,16 @@ public class CampaignResource {
     /**
      * targetSegmentId: an rfm-service segment (churn-edge, stage:at-risk, ...) instead of the churn-risk rule;
      * targetMinProbability then defaults to 0 (any member of the segment). baselineRate and minimumUplift
-     * only size the sample-size hint (defaults: 18% repurchase, +5 points).
+     * only size the sample-size hint (defaults: 18% repurchase, +5 points); an uplift below 0.001 is refused, as no
+     * campaign enrols the members it would need (SampleSize.MIN_UPLIFT).
      */
     public record CampaignRequest(String name, String targetSegmentId, Double targetMinProbability, String targetStoreId,
             String content,
             String channel, String offer, Double costPerTouch, Double couponValue, String startAt, String endAt,
-            Double holdoutShare, List<String> variants, Double baselineRate, Double minimumUplift) {
+            Double holdoutShare, List<String> variants, Double baselineRate,
+            @Schema(description = "the absolute uplift in the repurchase rate each arm is sized to detect (default 0.05, "
+                    + "+5 points); at least 0.001, else a 400 naming minimumUplift", minimum = "0.001",
+                    defaultValue = "0.05") Double minimumUplift) {
     }
 
     public record PlanResponse(Campaign campaign, long audience, long holdoutExpected, long sampleSizePerArm) {
@@ -106,10 +110,15 @@ public class CampaignResource {
     @Path("{id}/state")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Move a campaign one step: plan → live (enrols treated and holdout) → review → closed",
-            description = "503 when the move is recorded but what follows it (enrolment, replanning, restoring held-out "
-                    + "members' calls) did not finish: asking for the same state again finishes it")
-    @APIResponseSchema(value = Campaign.class, responseDescription = "the campaign in its new state")
+            description = "Asking for the state the campaign is in (a retry) answers it unchanged. 409 for a move that "
+                    + "skips a state or goes back; 400 for an unknown state, or live once the window has ended (naming "
+                    + "endAt). 503 when the move is recorded but what follows it (enrolment, replanning, restoring "
+                    + "held-out members' calls) did not finish: asking for the same state again finishes it")
+    @APIResponseSchema(value = Campaign.class,
+            responseDescription = "the campaign in its new state, or unchanged when it already was in it")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
+    @APIResponse(responseCode = "409", description = "the campaign's state does not allow the move: it skips a state "
+            + "or goes back")
     @APIResponse(responseCode = "503",
             description = "the move is recorded but what follows it did not finish: ask for the same state again")
     public Uni<Campaign> move(@PathParam("id") String id, StateRequest request) {

@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.api.rest;
 
+import io.memberpulse.campaign.domain.CampaignStateConflictException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.campaign.domain.TaskConflictException;
@@ -49,6 +50,12 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response conflict(TaskConflictException e) {
+        return problem(409, "Conflict", e.getMessage(), List.of());
+    }
+
+    /** 409: the move conflicts with the campaign's state (skips one or goes back); a 400 is a request that is wrong. */
+    @ServerExceptionMapper
+    Response stateConflict(CampaignStateConflictException e) {
         return problem(409, "Conflict", e.getMessage(), List.of());
     }
 

@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.domain.experiment;
 
+import io.memberpulse.campaign.domain.CampaignStateConflictException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.proto.checks.FieldChecks;
 import java.time.Instant;
@@ -87,10 +88,15 @@ public record Campaign(String id, String name, Target target, String content,
      * nor, going live late, purchases and calls from before it existed. Review ends the campaign: its holdout is given back
      * to the SOP, so a move before end_at ends it then (end_at becomes the move's instant, never before start_at),
      * and every window measured against the holdout stops there rather than count calls to held-out members.
+     * Asking for the state the campaign is in (a client retrying a move whose answer it missed) is no move: the
+     * campaign as it is. Any other move than one step forward conflicts with its state.
      */
     public Campaign moveTo(CampaignState next, Instant at) {
+        if (next == state) {
+            return this;
+        }
         if (!state.canMoveTo(next)) {
-            throw new InvalidArgumentException("state", "a campaign in " + state.code() + " cannot move to " + next.code());
+            throw new CampaignStateConflictException(state.code(), next.code());
         }
         if (next == CampaignState.LIVE) {
             checkNotEnded(at);

@@ -166,6 +166,29 @@ class CampaignGrpcServiceTest {
         assertThat(campaigns.recordOutcome(notReached(task)).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
     }
 
+    /**
+     * A plain bool read an unset reached as false, so a WILL_RETURN without it was refused naming result ("an unreached
+     * member has the result not_reached"), and a NOT_REACHED without it was recorded. Required as over REST.
+     */
+    @Test
+    void anOutcomeWithoutReachedIsAnInvalidArgumentNamingItAndClosesNothing() {
+        String run = ChurnEvents.run();
+        String store = "r-" + run;
+        ChurnEvents.publish(kafka, List.of(scored("r-" + run, store, 0.9, 50.0, T1)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(callList(store, 0)
+                .getTasksList()).hasSize(1));
+        CallTask task = callList(store, 0).getTasks(0);
+
+        for (var result : List.of(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_WILL_RETURN,
+                io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)) {
+            invalid(() -> campaigns.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId())
+                    .setVersion(task.getVersion()).setResult(result).build()),
+                    "reached: is required");
+        }
+        assertThat(callList(store, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
+        assertThat(campaigns.recordOutcome(notReached(task)).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
+    }
+
     /** The tasks beyond the store's call capacity (REST's guideMessages) travel over gRPC too, in the same order. */
     @Test
     void restAndGrpcListTheSameCallsAndGuideMessages() {

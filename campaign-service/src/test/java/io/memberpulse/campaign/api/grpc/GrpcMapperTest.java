@@ -1,16 +1,36 @@
 package io.memberpulse.campaign.api.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.memberpulse.campaign.domain.experiment.Activity;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.BeforeAfter;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
+import io.memberpulse.campaign.domain.InvalidArgumentException;
+import io.memberpulse.proto.campaign.v1.OutcomeResult;
+import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GrpcMapperTest {
+    /**
+     * An unset proto3 bool reads as false: an outcome without reached was taken as "not reached", and its result
+     * refused as "result: an unreached member has the result not_reached". Required, as over REST, naming reached.
+     */
+    @Test
+    void anOutcomeWithoutReachedIsRefusedNamingReached() {
+        RecordOutcomeRequest withoutReached = RecordOutcomeRequest.newBuilder().setTaskId("t1").setVersion(3)
+                .setResult(OutcomeResult.OUTCOME_RESULT_WILL_RETURN).build();
+        assertThatThrownBy(() -> GrpcMapper.outcome(withoutReached)).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.getMessage()).isEqualTo("reached: is required"));
+        // Sent, false is an answer like true.
+        assertThat(GrpcMapper.outcome(withoutReached.toBuilder().setReached(false)
+                .setResult(OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build()).reached()).isFalse();
+        assertThat(GrpcMapper.outcome(withoutReached.toBuilder().setReached(true).build()).reached()).isTrue();
+    }
+
     @Test
     void aReviewWithAnEmptyArmHasNeitherUpliftNorReturnDefined() {
         CampaignReview noHoldout = CampaignReview.of(List.of(new CampaignReview.MemberWindow(Arm.TREATED, 1, 150, 0, 150),

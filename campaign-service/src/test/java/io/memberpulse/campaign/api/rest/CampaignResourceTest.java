@@ -303,7 +303,7 @@ class CampaignResourceTest {
                 .then().statusCode(200).body("segmentId", equalTo(List.of("seg-a-" + run, "seg-b-" + run)))
                 .body("[0].uplift.value", greaterThan(0.2f)));
         given().contentType(ContentType.JSON).body("{\"state\": \"closed\"}").post("/campaigns/{id}/state", campaign)
-                .then().statusCode(400).body("errors[0].field", equalTo("state"));
+                .then().statusCode(409).contentType("application/problem+json");
     }
 
     @Test
@@ -533,6 +533,46 @@ class CampaignResourceTest {
                 .then().statusCode(200);
     }
 
+    /**
+     * A client retrying "live" after a success it did not see (a timeout) got 400 "a campaign in live cannot move to
+     * live": the request was valid, so a retry now answers the campaign as the first did, unchanged (its start is the
+     * first move's). A move that skips or goes back is a conflict with the campaign's state (409), not a bad request.
+     */
+    @Test
+    void askingForTheStateACampaignIsInAnswersItAndAMoveAgainstItsStateIsAConflict() {
+        String run = ChurnEvents.run();
+        String store = "retry-" + run;
+        ChurnEvents.publish(kafka, List.of(scored("m-" + run, store, 0.9, 100, T1)));
+        String campaign = Campaigns.planned(plan(store, 0.3));
+        given().contentType(ContentType.JSON).body("{\"state\": \"plan\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200).body("state", equalTo("PLAN"));
+        String started = given().contentType(ContentType.JSON).body("{\"state\": \"live\"}")
+                .post("/campaigns/{id}/state", campaign).then().statusCode(200).body("state", equalTo("LIVE"))
+                .extract().path("startAt");
+
+        // (the first answer carries the clock's nanoseconds; the stored start, read back, PostgreSQL's microseconds)
+        String stored = given().get("/campaigns/{id}", campaign).then().statusCode(200).extract().path("startAt");
+        assertThat(Duration.between(Instant.parse(started), Instant.parse(stored)).abs()).isLessThan(Duration.ofNanos(1_000));
+        given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(200).body("id", equalTo(campaign)).body("state", equalTo("LIVE"))
+                .body("startAt", equalTo(stored));
+        for (String conflicting : List.of("closed", "plan")) {
+            given().contentType(ContentType.JSON).body("{\"state\": \"" + conflicting + "\"}")
+                    .post("/campaigns/{id}/state", campaign).then().statusCode(409).contentType("application/problem+json")
+                    .body("title", equalTo("Conflict"))
+                    .body("detail", equalTo("state: a campaign in live cannot move to " + conflicting
+                            + " (plan → live → review → closed, one step at a time)"));
+        }
+        given().contentType(ContentType.JSON).body("{\"state\": \"launched\"}").post("/campaigns/{id}/state", campaign)
+                .then().statusCode(400).body("errors[0].field", equalTo("state"));
+        given().get("/campaigns/{id}", campaign).then().statusCode(200).body("state", equalTo("LIVE"))
+                .body("startAt", equalTo(stored));
+        for (int asked = 0; asked < 2; asked++) {
+            given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
+                    .then().statusCode(200).body("state", equalTo("REVIEW"));
+        }
+    }
+
     static void refusedPlan(String body, String field, String reason) {
         given().contentType(ContentType.JSON).body(body).post("/campaigns").then().statusCode(400)
                 .contentType("application/problem+json").body("errors[0].field", equalTo(field))
@@ -576,6 +616,12 @@ class CampaignResourceTest {
                 .body("errors[0].reason", equalTo("must be a finite number, 0 or more"));
         given().contentType(ContentType.JSON).body(plan("s", 0.1).replace("\"couponValue\": 10", "\"couponValue\": \"NaN\""))
                 .post("/campaigns").then().statusCode(400).body("errors[0].field", equalTo("couponValue"));
+        // 1e-12 answered 201 with sampleSizePerArm 9223372036854775807 (a double cast to long); 1e-200 squared to 0.
+        for (String tiny : List.of("1e-12", "1e-200", "0.0009")) {
+            refusedPlan(plan("s", 0.1).replace("\"holdoutShare\"", "\"minimumUplift\": " + tiny + ", \"holdoutShare\""),
+                    "minimumUplift", "must be at least 0.001 (a tenth of a percentage point), not "
+                            + Double.parseDouble(tiny) + ": a smaller uplift needs more members per arm than a campaign can enrol");
+        }
         // Misspelt fields are refused, not dropped: the plan would have targeted everyone at risk, with a 10% holdout.
         String misspelt = plan("s", 0.1).replace("\"targetMinProbability\": 0.7", "\"targetSegment\": \"churn-edge\"")
                 .replace("\"holdoutShare\"", "\"holdout_share\"");

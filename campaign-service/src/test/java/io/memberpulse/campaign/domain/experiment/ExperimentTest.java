@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.memberpulse.campaign.domain.CampaignStateConflictException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,6 +67,24 @@ class ExperimentTest {
         assertThat(SampleSize.perArm(0.18, 0.05)).isEqualTo(1020);
         assertThat(SampleSize.perArm(0.18, 0.10)).isLessThan(SampleSize.perArm(0.18, 0.05));
         assertThatThrownBy(() -> SampleSize.perArm(0.18, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * 1e-12 cast 7.8e24 members to Long.MAX_VALUE, and 1e-200 squared to 0 (Infinity, the same cast): a plan stored
+     * that meaningless hint. An uplift below a tenth of a point is refused; at it the hint is a finite count.
+     */
+    @Test
+    void anUpliftTooSmallToMeasureIsRefusedRatherThanSizedAtLongMax() {
+        for (double tiny : new double[] {1e-12, 1e-200, Double.MIN_VALUE, 0.0009}) {
+            assertThatThrownBy(() -> SampleSize.perArm(0.18, tiny)).as("uplift %s", tiny)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("must be at least 0.001 (a tenth of a percentage point), not " + tiny
+                            + ": a smaller uplift needs more members per arm than a campaign can enrol");
+        }
+        long smallest = SampleSize.perArm(0.18, 0.001);
+        assertThat(smallest).isGreaterThan(SampleSize.perArm(0.18, 0.01)).isLessThan(10_000_000L);
+        // the widest variance, p(1−p) near 0.25 in both arms, stays far from a long's range too
+        assertThat(SampleSize.perArm(0.4995, 0.001)).isLessThan(10_000_000L);
     }
 
     /** A window of one ¥amount order whose line carries no margin rate (the default prices it). */
@@ -287,8 +306,14 @@ class ExperimentTest {
         }
         Campaign live = campaign(0.1, "sms", start, start.plusSeconds(86_400)).moveTo(CampaignState.LIVE, start);
         assertThat(live.state()).isEqualTo(CampaignState.LIVE);
-        assertThatThrownBy(() -> live.moveTo(CampaignState.CLOSED, start)).isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> live.moveTo(CampaignState.PLAN, start)).isInstanceOf(InvalidArgumentException.class);
+        // Skipping a state or going back conflicts with the campaign's state: not a bad argument (a 400), a 409.
+        for (CampaignState conflicting : List.of(CampaignState.CLOSED, CampaignState.PLAN)) {
+            assertThatThrownBy(() -> live.moveTo(conflicting, start)).isInstanceOf(CampaignStateConflictException.class)
+                    .hasMessage("state: a campaign in live cannot move to " + conflicting.code()
+                            + " (plan → live → review → closed, one step at a time)");
+        }
+        // Asking again for the state it is in (a retry) is no move: the campaign as it is, its start that of going live.
+        assertThat(live.moveTo(CampaignState.LIVE, start.plusSeconds(60))).isEqualTo(live);
     }
 
     /**
@@ -315,7 +340,7 @@ class ExperimentTest {
         assertThat(planned.checkNotEnded(end.minusSeconds(1))).isSameAs(planned);
         // A state that cannot follow is refused for that, whatever the window.
         assertThatThrownBy(() -> planned.moveTo(CampaignState.REVIEW, end.plusSeconds(1)))
-                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("state"));
+                .isInstanceOf(CampaignStateConflictException.class).hasMessageStartingWith("state: ");
     }
 
     /**

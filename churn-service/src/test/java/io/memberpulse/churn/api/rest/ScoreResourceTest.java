@@ -472,6 +472,39 @@ class ScoreResourceTest {
         }
     }
 
+    /**
+     * REST's top-risk defaults k to 10; gRPC read an unset k as 0 and answered INVALID_ARGUMENT "k: must be within
+     * 1..1000". Unset is 10 over gRPC too, the same members in the same order; a k set outside 1..1000 stays refused.
+     */
+    @Test
+    void topRiskOverGrpcWithoutKAnswersTheTenRestAnswers() {
+        String store = "k-" + UUID.randomUUID().toString().substring(0, 8);
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            records.addAll(weeklyOrders("k" + i + "-" + UUID.randomUUID(), store, 2, CLOCK.minus(Duration.ofDays(10 + 4 * i))));
+        }
+        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=20")
+                .then().statusCode(200).body("size()", equalTo(12)));
+        List<String> restDefault = given().get("/stores/" + store + "/top-risk").then().statusCode(200)
+                .extract().jsonPath().getList("memberId", String.class);
+        assertThat(restDefault).hasSize(10);
+
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            var stub = ChurnServiceGrpc.newBlockingStub(channel);
+            assertThat(stub.topRisk(TopRiskRequest.newBuilder().setStoreId(store).build()).getScoresList())
+                    .extracting(ChurnScored::getMemberId).containsExactlyElementsOf(restDefault);
+            invalid(() -> stub.topRisk(TopRiskRequest.newBuilder().setStoreId(store).setK(0).build()),
+                    "k: must be within 1..1000");
+            invalid(() -> stub.topRisk(TopRiskRequest.newBuilder().setStoreId(store).setK(1_001).build()),
+                    "k: must be within 1..1000");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
     private static void invalid(Runnable call, String description) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);

@@ -40,6 +40,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "rfm", description = "Members' live RFM and segments")
 public class RfmResource {
+    /** The most segment members offset skips: PostgreSQL reads each one it skips, so deeper pages go by after=. */
+    static final int MAX_OFFSET = 100_000;
+
     private final RfmQueryService queries;
 
     public RfmResource(RfmQueryService queries) {
@@ -126,7 +129,10 @@ public class RfmResource {
             description = "Page with after=<the last memberId of the previous page> (keyset: each page reads only its "
                     + "own rows, and members entering or leaving the live segment meanwhile shift no page); a full page "
                     + "carries the next page's address in a Link header (rel=\"next\"). offset still skips members "
-                    + "(after after, when both are given)")
+                    + "(after after, when both are given), at most " + MAX_OFFSET + " of them (PostgreSQL reads every "
+                    + "member it skips): beyond, a 400 naming offset; page with after instead")
+    @APIResponse(responseCode = "400", description = "offset beyond " + MAX_OFFSET + " or negative, limit outside "
+            + "1..10000, or an id that cannot be one; the problem names the parameter")
     @APIResponse(responseCode = "200", description = "the members in the segment",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = SegmentMemberResponse[].class)),
@@ -149,6 +155,11 @@ public class RfmResource {
         if (offset < 0 || limit < 1 || limit > 10_000) {
             throw new InvalidParameterException(offset < 0 ? "offset" : "limit",
                     offset < 0 ? "must be 0 or more" : "must be within 1..10000");
+        }
+        if (offset > MAX_OFFSET) {
+            // PostgreSQL reads every member the OFFSET skips: 2,000,000,000 walked the whole segment for an empty page
+            throw new InvalidParameterException("offset", "must be within 0.." + MAX_OFFSET + ": page further with "
+                    + "after=<the last memberId of the previous page>, which reads only its page");
         }
         String from = after == null || after.isEmpty() ? null : after;
         FieldChecks.checkOptionalId("after", from);

@@ -343,6 +343,15 @@ class RfmResourceTest {
                 .body("errors[0].field", equalTo("offset"));
         given().get("/segments/" + segment + "/members?offset=first").then().statusCode(400)
                 .body("errors[0].field", equalTo("offset"));
+        // 2,000,000,000 was accepted: PostgreSQL walks every member of the segment before an OFFSET. Pages past the
+        // first 100,000 members are read with after=, which reads only its page.
+        given().get("/segments/" + segment + "/members?offset=2000000000").then().statusCode(400)
+                .body("errors[0].field", equalTo("offset"))
+                .body("errors[0].reason", equalTo("must be within 0..100000: page further with after=<the last memberId "
+                        + "of the previous page>, which reads only its page"));
+        given().get("/segments/" + segment + "/members?offset=100001").then().statusCode(400)
+                .body("errors[0].field", equalTo("offset"));
+        given().get("/segments/" + segment + "/members?offset=100000").then().statusCode(200).body("size()", equalTo(0));
         given().get("/segments").then().body("id", hasItem(segment));
         await().atMost(Duration.ofSeconds(20)).until(() -> changes.getRecords().stream().anyMatch(r -> r.key().equals(member)
                 && r.value().getSegmentId().equals(segment) && r.value().getChange() == SegmentChanged.Change.CHANGE_ENTERED));
