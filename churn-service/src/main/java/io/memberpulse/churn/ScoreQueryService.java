@@ -48,6 +48,11 @@ public class ScoreQueryService {
         });
     }
 
+    /** The most members a top-risk ranking answers (REST and gRPC alike). */
+    public static final int MAX_TOP_K = 1_000;
+    /** How many a top-risk ranking answers when the caller names no k (REST and gRPC alike). */
+    public static final int DEFAULT_TOP_K = 10;
+
     /**
      * storeId null = all stores. From Redis's rankings while they hold every score; from PostgreSQL while they do
      * not (Redis lost its data and the refill has not finished: a ranking holding only the members scored since

@@ -31,9 +31,6 @@ import io.smallrye.mutiny.Uni;
 @GrpcService
 @RolesAllowed(Roles.ANALYST)
 class ChurnGrpcService implements ChurnService {
-    private static final int MAX_K = 1_000;
-    /** As REST's top-risk and scores/top ({@code @DefaultValue("10")}). */
-    private static final int DEFAULT_K = 10;
 
     private final ScoreQueryService queries;
     private final ModelQueryService models;
@@ -86,13 +83,13 @@ class ChurnGrpcService implements ChurnService {
     public Uni<TopRiskResponse> topRisk(TopRiskRequest request) {
         String store = request.getStoreId().isBlank() ? null : request.getStoreId();
         // unset is REST's default, not 0 (a plain int32 read it as 0 and refused it); a k set is checked below
-        int k = request.hasK() ? request.getK() : DEFAULT_K;
+        int k = request.hasK() ? request.getK() : ScoreQueryService.DEFAULT_TOP_K;
         // the caller's identity is resolved off the event loop: ask for it, never block on it. Whether the caller may
         // see the store is decided first, as over REST: a refused caller learns nothing about the arguments.
         return callers.getDeferredIdentity().invoke(caller -> Callers.requireMaySee(caller, store))
                 .invoke(() -> {
-                    if (k < 1 || k > MAX_K) {
-                        throw invalid("k: must be within 1.." + MAX_K);
+                    if (k < 1 || k > ScoreQueryService.MAX_TOP_K) {
+                        throw invalid("k: must be within 1.." + ScoreQueryService.MAX_TOP_K);
                     }
                     if (store != null) {
                         FieldChecks.checkOptionalId("store_id", store);

@@ -34,7 +34,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "churn", description = "Churn scores, riskiest members, ROI")
 @RolesAllowed(Roles.ANALYST)
 public class ScoreResource {
-    static final int MAX_K = 1_000;
     /** Staff are told of another store's member what they are told of an unknown one (ScoreQueryService.scoreFor). */
     private static final String NOT_FOUND = "no score for this member, or (store staff) the member's home store is not "
             + "the store of the token: the same answer";
@@ -92,7 +91,7 @@ public class ScoreResource {
     @Path("stores/{storeId}/top-risk")
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     @Operation(summary = "The k members of a store most likely to churn, riskiest first (store staff: their own store)")
-    public Uni<List<ChurnScore>> topOfStore(@PathParam("storeId") String storeId, @QueryParam("k") @DefaultValue("10") String k) {
+    public Uni<List<ChurnScore>> topOfStore(@PathParam("storeId") String storeId, @QueryParam("k") @DefaultValue("" + ScoreQueryService.DEFAULT_TOP_K) String k) {
         Callers.requireMaySee(caller, storeId);
         return queries.top(storeId, checkedK(k));
     }
@@ -100,7 +99,7 @@ public class ScoreResource {
     @GET
     @Path("scores/top")
     @Operation(summary = "The k members most likely to churn, all stores")
-    public Uni<List<ChurnScore>> top(@QueryParam("k") @DefaultValue("10") String k) {
+    public Uni<List<ChurnScore>> top(@QueryParam("k") @DefaultValue("" + ScoreQueryService.DEFAULT_TOP_K) String k) {
         return queries.top(null, checkedK(k));
     }
 
@@ -178,7 +177,7 @@ public class ScoreResource {
     }
 
     static int checkedK(String text) {
-        return QueryNumbers.wholeNumberWithin("k", text, 1, MAX_K);
+        return QueryNumbers.wholeNumberWithin("k", text, 1, ScoreQueryService.MAX_TOP_K);
     }
 
     private static <T> T required(T value, String field) {
