@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -25,7 +26,7 @@ import org.jboss.logging.Logger;
  * batch, and only those that fail alone are dead-lettered, each with its own failure as the reason (typically the one
  * record that made every write of the batch throw). When {@link #ISOLATION_STOPS_AFTER} records in a row fail alone,
  * it is the store that fails, not a record: the records not tried yet are dead-lettered untried, with that failure,
- * as a failing batch always was. A batch whose writes were done but whose output (the second stage of
+ * as a failing batch always was; so are those not tried yet after {@link #ISOLATION_FOR}, saying so. A batch whose writes were done but whose output (the second stage of
  * {@link #consumeInStages}) fails is dead-lettered whole: its output's store fails, not one record. On a topic
  * whose producer withdraws a key with a tombstone (churn.scores), {@link #consumeMapped(KafkaRecordBatch, Function,
  * Function, Function, Logger, String)} records the tombstone as a withdrawal instead.
@@ -53,6 +54,15 @@ public final class RecordBatches {
      * each of 2,000 records would hold the partition for hours.
      */
     static final int ISOLATION_STOPS_AFTER = 3;
+    /**
+     * How long recording a failed batch one record at a time may take in all, after which the records not tried yet are
+     * dead-lettered untried, saying so: a batch alternating records that fail alone with records that do is never cut
+     * short by {@link #ISOLATION_STOPS_AFTER}, and 2,000 of them took about 25 minutes. The batch has then been held
+     * {@link #RETRY_FOR} already: with this it stays within the 10 minutes each service lets a record go unacknowledged
+     * ({@code throttled.unprocessed-record-max-age.ms}; past it the channel fails, the pod restarts and the batch comes
+     * again, to be retried from the start), leaving two minutes for its output and its dead-lettering.
+     */
+    static final Duration ISOLATION_FOR = Duration.ofMinutes(3);
 
     private RecordBatches() {
     }
@@ -144,16 +154,20 @@ public final class RecordBatches {
      */
     public static <T> Uni<Void> consumeInStages(KafkaRecordBatch<String, T> batch, Function<T, String> problemOf,
             Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
-        return consumeInStages(batch, problemOf, record, log, what, RETRY_FOR);
+        return consumeInStages(batch, problemOf, record, log, what, RETRY_FOR, ISOLATION_FOR);
     }
 
-    /** As the public one, the batch retried for {@code retryFor} instead of {@link #RETRY_FOR}: for tests. */
+    /**
+     * As the public one, the batch retried for {@code retryFor} instead of {@link #RETRY_FOR} and recorded one record
+     * at a time for at most {@code isolationFor} instead of {@link #ISOLATION_FOR}: for tests.
+     */
     static <T> Uni<Void> consumeInStages(KafkaRecordBatch<String, T> batch, Function<T, String> problemOf,
-            Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what, Duration retryFor) {
+            Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what, Duration retryFor,
+            Duration isolationFor) {
         return sortAndRecord(batch, readable(payload -> {
             String problem = problemOf.apply(payload);
             return problem == null ? Sorted.usable(payload) : Sorted.refused(problem);
-        }, what), record, log, what, retryFor);
+        }, what), record, log, what, retryFor, isolationFor);
     }
 
     /** A record's payload as recorded (its domain value), or the reason it is refused. */
@@ -170,12 +184,13 @@ public final class RecordBatches {
     private static <T, D> Uni<Void> sortAndRecord(KafkaRecordBatch<String, T> batch,
             Function<KafkaRecord<String, T>, Sorted<D>> sort,
             Function<List<D>, Uni<CompletionStage<Void>>> record, Logger log, String what) {
-        return sortAndRecord(batch, sort, record, log, what, RETRY_FOR);
+        return sortAndRecord(batch, sort, record, log, what, RETRY_FOR, ISOLATION_FOR);
     }
 
     private static <T, D> Uni<Void> sortAndRecord(KafkaRecordBatch<String, T> batch,
             Function<KafkaRecord<String, T>, Sorted<D>> sort,
-            Function<List<D>, Uni<CompletionStage<Void>>> record, Logger log, String what, Duration retryFor) {
+            Function<List<D>, Uni<CompletionStage<Void>>> record, Logger log, String what, Duration retryFor,
+            Duration isolationFor) {
         List<KafkaRecord<String, T>> records = batch.getRecords();
         // Why each record is dead-lettered, by its place in the batch (null: recorded).
         Throwable[] deadLetterReasons = new Throwable[records.size()];
@@ -195,7 +210,7 @@ public final class RecordBatches {
                     if (failure != null) {
                         log.warnf(failure, "batch of %d %s records not recorded after retrying for %s: recording them"
                                 + " one at a time", records.size(), what, retryFor);
-                        return recordOneByOne(usable, usableAt, record, deadLetterReasons, log, what)
+                        return recordOneByOne(usable, usableAt, record, deadLetterReasons, log, what, isolationFor)
                                 .chain(() -> acknowledge(batch, deadLetterReasons, log, what));
                     }
                     Uni<Void> acknowledged = Uni.createFrom().completionStage(output)
@@ -217,16 +232,28 @@ public final class RecordBatches {
      * {@link #SINGLE_ATTEMPTS} times, an output that fails is final (an output retries as its owner sees fit). The
      * reason a record fails alone is left in {@code deadLetterReasons}. After {@link #ISOLATION_STOPS_AFTER} failures in
      * a row it is not one record failing but the store: the records not tried yet get the last failure as their reason
-     * without being tried.
+     * without being tried. Once {@code isolationFor} has passed, the records not tried yet are dead-lettered untried
+     * with a reason that says so (a record being tried then is tried to its end).
      */
     private static <D> Uni<Void> recordOneByOne(List<D> usable, List<Integer> usableAt,
             Function<List<D>, Uni<CompletionStage<Void>>> record, Throwable[] deadLetterReasons, Logger log,
-            String what) {
-        Isolation isolation = new Isolation();
+            String what, Duration isolationFor) {
+        Isolation isolation = new Isolation(System.nanoTime() + isolationFor.toNanos());
         return Multi.createFrom().range(0, usable.size()).onItem().transformToUniAndConcatenate(i -> {
             int at = usableAt.get(i);
             if (isolation.lastFailure != null && isolation.failedInARow >= ISOLATION_STOPS_AFTER) {
                 deadLetterReasons[at] = isolation.lastFailure;
+                return Uni.createFrom().voidItem();
+            }
+            if (isolation.outOfTime == null && System.nanoTime() - isolation.deadline >= 0) {
+                isolation.outOfTime = new TimeoutException("not tried: its batch failed, and recording the batch"
+                        + " one record at a time ran past " + isolationFor.toSeconds() + " s; set aside untried so"
+                        + " that the partition moves on, it may well be good: send it again from the dead-letter topic");
+                log.errorf("%s records of a failed batch recorded one at a time for %s: the batch's %d records not"
+                        + " tried yet are dead-lettered untried", what, isolationFor, usable.size() - i);
+            }
+            if (isolation.outOfTime != null) {
+                deadLetterReasons[at] = isolation.outOfTime;
                 return Uni.createFrom().voidItem();
             }
             return Uni.createFrom().deferred(() -> record.apply(Collections.singletonList(usable.get(i))))
@@ -252,8 +279,16 @@ public final class RecordBatches {
 
     /** Where recording a failed batch one record at a time stands (its steps run one after the other). */
     private static final class Isolation {
+        /** When the records not tried yet stop being tried ({@link System#nanoTime()}). */
+        final long deadline;
         int failedInARow;
         Throwable lastFailure;
+        /** The reason of the records not tried because the deadline passed; null before it. */
+        Throwable outOfTime;
+
+        Isolation(long deadline) {
+            this.deadline = deadline;
+        }
     }
 
     /** Work retried as every consumer retries a failing batch: backing off from 0.5 s to 10 s, for {@link #RETRY_FOR}. */
