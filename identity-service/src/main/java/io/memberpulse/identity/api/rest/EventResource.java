@@ -11,6 +11,7 @@ import io.memberpulse.identity.api.EventIntake;
 import io.memberpulse.identity.api.FieldError;
 import io.memberpulse.identity.api.FieldLimits;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.csv.CsvRecords;
 import io.memberpulse.proto.rest.JsonBodyError;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;

@@ -1,8 +1,13 @@
-package io.memberpulse.identity.api.rest;
+package io.memberpulse.proto.csv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.Reader;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -63,6 +68,35 @@ class CsvRecordsTest {
         assertThat(records.get(0).cells()).containsExactly("1", longCell);
         assertThat(records.get(1).broken()).contains("closing quote");
         assertThat(records.get(2).cells()).containsExactly("3", "ok");
+    }
+
+    /** A truncated .gz, a dropped connection: read again after every restart, it would make endless broken records. */
+    @Test
+    void anInputThatFailsIsAFailureNotABrokenRecord() {
+        Reader failing = new Reader() {
+            private final Reader start = new StringReader("h1,h2\n1,a\n2,b");
+
+            @Override
+            public int read(char[] buffer, int offset, int length) throws IOException {
+                int read = start.read(buffer, offset, length);
+                if (read < 0) {
+                    throw new EOFException("Unexpected end of ZLIB input stream");
+                }
+                return read;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        CsvRecords reader = new CsvRecords(failing);
+        List<CsvRecords.Record> records = new ArrayList<>();
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 100; i++) {
+                records.add(reader.next());
+            }
+        }).isInstanceOf(UncheckedIOException.class).hasRootCauseMessage("Unexpected end of ZLIB input stream");
+        assertThat(records).extracting(CsvRecords.Record::cells).containsExactly(List.of("h1", "h2"), List.of("1", "a"));
     }
 
     private static List<CsvRecords.Record> read(String csv) {

@@ -1,4 +1,4 @@
-package io.memberpulse.identity.api.rest;
+package io.memberpulse.proto.csv;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -17,15 +17,17 @@ import org.apache.commons.csv.CSVRecord;
  * new parser starts at the line after the broken record's first line: the lines a quote left open took in are read
  * again as records of their own. A quote still open after {@link #MAX_OPEN_QUOTE_CHARS} is given up there rather than
  * at the end of the input (a file of lines that each open a quote would otherwise be read to its end again and again).
+ * identity-service reads an imported CSV body with it, and the launcher's {@code import} the file it sends in chunks,
+ * so that both go on past a broken record alike.
  */
-final class CsvRecords {
+public final class CsvRecords {
     /** Far above any row the field limits take (review_text, the longest cell, is 4,000 characters). */
-    static final int MAX_OPEN_QUOTE_CHARS = 64 * 1024;
+    public static final int MAX_OPEN_QUOTE_CHARS = 64 * 1024;
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setTrim(true).get();
 
     /** One record: its cells (null when broken, with the reason), and the line it starts on (1-based). */
-    record Record(long line, List<String> cells, String broken) {
-        boolean isBlank() {
+    public record Record(long line, List<String> cells, String broken) {
+        public boolean isBlank() {
             return cells != null && cells.size() == 1 && cells.get(0).isEmpty();
         }
     }
@@ -38,12 +40,17 @@ final class CsvRecords {
     /** The line the next record starts on. */
     private long nextLine;
 
-    CsvRecords(Reader body) {
+    public CsvRecords(Reader body) {
         start(new LoggedText("", body, 1, 0));
     }
 
-    /** The next record, or null at the end of the input. */
-    Record next() {
+    /**
+     * The next record, or null at the end of the input.
+     *
+     * @throws UncheckedIOException when the input itself fails (a truncated .gz, a dropped connection): no record
+     *         after it can be read, so it is not taken for a broken record
+     */
+    public Record next() {
         long line = nextLine;
         try {
             if (!records.hasNext()) {
@@ -54,6 +61,11 @@ final class CsvRecords {
             text.forgetBefore(nextLine);
             return new Record(line, record.toList(), null);
         } catch (UncheckedIOException | IllegalStateException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof InputFailed failed) {
+                    throw new UncheckedIOException((IOException) failed.getCause());
+                }
+            }
             start(text.from(line + 1));
             return new Record(line, null, reason(e));
         }
@@ -82,6 +94,13 @@ final class CsvRecords {
             return "a character follows the closing quote of a quoted cell before the next comma";
         }
         return message.replaceFirst(" at line: .*", "").replaceFirst("(?i)^IOException: ", "");
+    }
+
+    /** The input's own failure, told apart from the parser's: every restart would meet it again, one line on. */
+    private static final class InputFailed extends IOException {
+        InputFailed(IOException cause) {
+            super(cause);
+        }
     }
 
     /** Thrown into the parser when one record has run over {@link #MAX_OPEN_QUOTE_CHARS}. */
@@ -151,7 +170,7 @@ final class CsvRecords {
 
         /** One character from what is left to read again, then the body; -1 at the end. */
         private int next() throws IOException {
-            return againAt < again.length() ? again.charAt(againAt++) : body.read();
+            return againAt < again.length() ? again.charAt(againAt++) : readBody();
         }
 
         /**
@@ -168,7 +187,7 @@ final class CsvRecords {
                 again.getChars(againAt, againAt + read, buffer, offset);
                 againAt += read;
             } else {
-                read = body.read(buffer, offset, length);
+                read = readBody(buffer, offset, length);
             }
             log(buffer, offset - taken, Math.max(read, 0) + taken);
             return read;
@@ -221,6 +240,22 @@ final class CsvRecords {
             }
             // the line has not been read up to yet (a broken record's line longer than what was read of it)
             return new LoggedText(again.substring(againAt), body, line, index - (lines - 1));
+        }
+
+        private int readBody() throws InputFailed {
+            try {
+                return body.read();
+            } catch (IOException e) {
+                throw new InputFailed(e);
+            }
+        }
+
+        private int readBody(char[] buffer, int offset, int length) throws InputFailed {
+            try {
+                return body.read(buffer, offset, length);
+            } catch (IOException e) {
+                throw new InputFailed(e);
+            }
         }
 
         @Override
