@@ -2,6 +2,7 @@ package io.memberpulse.devstack.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memberpulse.proto.csv.CsvRecords;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -21,18 +22,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
-import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.io.input.BOMInputStream;
 
 /**
  * {@code import FILE}: streams a channel-event CSV (plain or .gz) to identity-service in chunks,
- * with a progress bar, and reports rows accepted, already known and rejected, with the first
- * reasons at their line in the file.
+ * with a progress bar, and reports rows accepted, already known, rejected and unreadable (a broken
+ * quote: skipped, the import goes on at the next line, as identity-service does in a body), with
+ * the first reasons at their line in the file.
  */
 final class ImportCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,35 +68,47 @@ final class ImportCommand {
 
         try (CountingStream counted = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
                 InputStream content = file.toString().endsWith(".gz") ? new GZIPInputStream(counted, 1 << 16) : counted;
-                CSVParser parser = openCsv(content)) {
-            String[] header = parser.getHeaderNames().toArray(String[]::new);
-            List<CSVRecord> chunk = new ArrayList<>(chunkSize);
+                Reader reader = openCsv(content)) {
+            CsvRecords records = new CsvRecords(reader);
+            List<List<String>> chunk = new ArrayList<>(chunkSize);
             List<Long> lines = new ArrayList<>(chunkSize);
-            long lineBefore = parser.getCurrentLineNumber();
+            long line = 0; // the last record's
+            List<String> names = List.of();
             try {
-                for (CSVRecord record : parser) {
-                    long line = lineBefore + 1;
-                    lineBefore = parser.getCurrentLineNumber();
-                    if (isBlank(record)) {
+                CsvRecords.Record header = records.next();
+                if (header != null && header.broken() != null) {
+                    System.err.println("import stopped: the CSV's header (line 1) cannot be read: " + header.broken());
+                    return 1;
+                }
+                if (header != null) {
+                    names = header.cells();
+                }
+                for (CsvRecords.Record record = records.next(); record != null; record = records.next()) {
+                    line = record.line();
+                    if (record.broken() != null) {
+                        // as identity-service reads a body: only this record is lost, the reader goes on at the next line
+                        totals.unreadable(line, record.broken());
                         continue;
                     }
-                    chunk.add(record);
+                    if (record.isBlank()) {
+                        continue;
+                    }
+                    chunk.add(record.cells());
                     lines.add(line);
                     if (chunk.size() == chunkSize) {
-                        totals.add(send(http, endpoint, auth, header, chunk), lines);
+                        totals.add(send(http, endpoint, auth, names, chunk), lines);
                         chunk.clear();
                         lines.clear();
                         progress.show(counted.count(), totals.rows);
                     }
                 }
-            } catch (UncheckedIOException | IllegalStateException e) {
-                // CSV the parser cannot read on (a quote never closed runs to the end of the file): the rows read
-                // before it are still imported, and the import ends naming where the file broke
-                unreadable = "line " + (lineBefore + 1) + ": " + (e.getCause() != null ? e.getCause().getMessage()
-                        : e.getMessage());
+            } catch (UncheckedIOException e) {
+                // the file itself cannot be read on (a .gz cut short): the rows read before it are still imported,
+                // and the import ends naming where the file broke
+                unreadable = "line " + (line + 1) + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
             }
             if (!chunk.isEmpty()) {
-                totals.add(send(http, endpoint, auth, header, chunk), lines);
+                totals.add(send(http, endpoint, auth, names, chunk), lines);
             }
             progress.show(totalBytes, totals.rows);
         } catch (IOException e) {
@@ -104,12 +118,14 @@ final class ImportCommand {
         }
         progress.end();
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("imported %s: %,d rows in %.1f s (%,.0f rows/s): %,d accepted, %,d already known, %,d rejected%n",
+        System.out.printf("imported %s: %,d rows in %.1f s (%,.0f rows/s): %,d accepted, %,d already known, %,d rejected%s%n",
                 file.getFileName(), totals.rows, seconds, totals.rows / Math.max(seconds, 1e-3), totals.accepted,
-                totals.duplicates, totals.rejected);
-        totals.reasons.forEach(reason -> System.out.println("  " + reason));
-        if (totals.rejected > totals.reasons.size()) {
-            System.out.printf("  ... and %,d more rejected rows%n", totals.rejected - totals.reasons.size());
+                totals.duplicates, totals.rejected,
+                totals.unreadable > 0 ? String.format(", %,d unreadable (skipped)", totals.unreadable) : "");
+        totals.reasons.values().forEach(reason -> System.out.println("  " + reason));
+        if (totals.rejected + totals.unreadable > totals.reasons.size()) {
+            System.out.printf("  ... and %,d more rejected or unreadable rows%n",
+                    totals.rejected + totals.unreadable - totals.reasons.size());
         }
         if (totals.changed > 0) {
             System.out.printf("%,d of those already known came with other content than first imported; the first content"
@@ -126,32 +142,26 @@ final class ImportCommand {
                     + "; the rows before it were imported");
             return 1;
         }
-        return totals.rejected > 0 ? SOME_ROWS_REJECTED : 0;
+        return totals.rejected > 0 || totals.unreadable > 0 ? SOME_ROWS_REJECTED : 0;
     }
 
     /**
-     * The file's rows under its header. A byte-order mark (Excel's "CSV UTF-8") is dropped, which would otherwise
-     * stick to the first column's name and make identity-service refuse the file for a missing column.
+     * The file's text, read by proto's CsvRecords as identity-service reads a body (a broken record costs only itself;
+     * a blank line is no row, skipped here so that the rows after it keep their line numbers). A byte-order mark
+     * (Excel's "CSV UTF-8") is dropped, which would otherwise stick to the first column's name and make
+     * identity-service refuse the file for a missing column.
      */
-    static CSVParser openCsv(InputStream content) throws IOException {
-        Reader reader = new InputStreamReader(BOMInputStream.builder().setInputStream(content).get(), StandardCharsets.UTF_8);
-        return CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader);
+    private static Reader openCsv(InputStream content) throws IOException {
+        return new InputStreamReader(BOMInputStream.builder().setInputStream(content).get(), StandardCharsets.UTF_8);
     }
 
-    /**
-     * A blank line (a trailing one is common) is no row. Skipped here rather than by the parser, so that the
-     * line numbers of the rows after it stay those of the file.
-     */
-    static boolean isBlank(CSVRecord record) {
-        return record.size() == 1 && record.get(0).isBlank();
-    }
-
-    private static JsonNode send(HttpClient http, URI endpoint, String auth, String[] header, List<CSVRecord> chunk)
+    private static JsonNode send(HttpClient http, URI endpoint, String auth, List<String> header, List<List<String>> chunk)
             throws IOException, InterruptedException {
         StringWriter body = new StringWriter(chunk.size() * 160);
-        try (CSVPrinter printer = new CSVPrinter(body, CSVFormat.RFC4180.builder().setHeader(header).get())) {
-            for (CSVRecord record : chunk) {
-                printer.printRecord(record.values());
+        try (CSVPrinter printer = new CSVPrinter(body, CSVFormat.RFC4180)) {
+            printer.printRecord(header);
+            for (List<String> cells : chunk) {
+                printer.printRecord(cells);
             }
         }
         HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofMinutes(5))
@@ -168,14 +178,19 @@ final class ImportCommand {
         return JSON.readTree(response.body());
     }
 
-    /** What the service answered for the chunks sent so far, and the first rejections at their line in the file. */
+    /**
+     * What the service answered for the chunks sent so far and the records that could not be read, and the first
+     * rejections and unreadable records by their line in the file.
+     */
     private static final class Totals {
         long rows;
         long accepted;
         long duplicates;
         long rejected;
+        long unreadable;
         long changed;
-        final List<String> reasons = new ArrayList<>();
+        /** The first {@link #LISTED_REJECTIONS} in the file's order: a chunk's answer comes after the records skipped in it. */
+        final NavigableMap<Long, String> reasons = new TreeMap<>();
         final List<String> changedEvents = new ArrayList<>();
         /** Named by every chunk's answer alike, as each chunk carries the file's header. */
         final Set<String> ignoredColumns = new LinkedHashSet<>();
@@ -194,13 +209,23 @@ final class ImportCommand {
                 }
             }
             for (JsonNode rejection : answer.path("rejections")) {
-                if (reasons.size() >= LISTED_REJECTIONS) {
-                    return;
-                }
                 int position = rejection.path("position").asInt();
                 long line = position >= 1 && position <= lines.size() ? lines.get(position - 1) : -1;
-                reasons.add("line " + line + ": " + rejection.path("field").asText() + ": "
-                        + rejection.path("reason").asText());
+                list(line, rejection.path("field").asText() + ": " + rejection.path("reason").asText());
+            }
+        }
+
+        /** A record that could not be read as CSV, worded as identity-service rejects one in a body. */
+        void unreadable(long line, String reason) {
+            rows++;
+            unreadable++;
+            list(line, "row: malformed CSV: " + reason);
+        }
+
+        private void list(long line, String reason) {
+            reasons.put(line, "line " + line + ": " + reason);
+            if (reasons.size() > LISTED_REJECTIONS) {
+                reasons.pollLastEntry();
             }
         }
     }
