@@ -51,6 +51,19 @@ public final class ChannelEventRules {
     public record Checked(List<FieldError> errors, List<Identifier> identifiers) {
     }
 
+    /**
+     * The event as it is stored and published: a refund amount is the money paid back, so a till that writes a
+     * return as -100 means the same refund as one writing 100. Every consumer (rfm's M, campaign's revenue, churn's
+     * refund rate) then reads one sign; a negative amount would otherwise add to M there instead of taking away.
+     */
+    public static ChannelEvent normalised(ChannelEvent event) {
+        OrderLine line = event.getLine();
+        if (!line.hasRefundAmount() || !(line.getRefundAmount() < 0)) {
+            return event;
+        }
+        return event.toBuilder().setLine(line.toBuilder().setRefundAmount(-line.getRefundAmount())).build();
+    }
+
     public List<FieldError> check(ChannelEvent event) {
         return checked(event).errors();
     }

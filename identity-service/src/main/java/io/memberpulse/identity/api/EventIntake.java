@@ -123,9 +123,10 @@ public class EventIntake {
                 }
                 return;
             }
-            pending.add(event);
+            ChannelEvent stored = ChannelEventRules.normalised(event);
+            pending.add(stored);
             if (!identifiers.isEmpty()) {
-                normalized.put(event, identifiers);
+                normalized.put(stored, identifiers);
             }
             if (pending.size() >= BATCH_SIZE) {
                 flush();

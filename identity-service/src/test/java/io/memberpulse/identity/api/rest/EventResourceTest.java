@@ -407,6 +407,34 @@ class EventResourceTest {
                 .when().post("/events/csv").then().statusCode(200).body("ignoredColumns", empty());
     }
 
+    /**
+     * A till that writes a return as a negative amount means the same refund as one writing it positive: it is published
+     * as the amount paid back, so rfm's M and campaign's revenue take it away rather than add it.
+     */
+    @Test
+    void aNegativeRefundAmountIsPublishedAsTheAmountPaidBack() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+        String csv = """
+                event_id,source,type,occurred_at,store_id,member_no,order_id,quantity,paid_amount,refund_amount
+                rs1-%1$s,pos,order,2025-03-01T09:00:00+08:00,s-001,RS-%1$s,o-%1$s,1,100.00,
+                rs2-%1$s,pos,refund,2025-03-02T09:00:00+08:00,s-001,RS-%1$s,o-%1$s,,,-100.00
+                rs3-%1$s,pos,refund,2025-03-03T09:00:00+08:00,s-001,RS-%1$s,o-%1$s,,,20.00
+                """.formatted(run);
+        given().contentType("text/csv").body(csv).post("/events/csv").then().statusCode(200).body("accepted", equalTo(3));
+
+        java.util.Map<String, Double> refunds = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> published.getRecords().stream().map(ConsumerRecord::value)
+                        .filter(e -> e.getEvent().getEventId().startsWith("rs") && e.getEvent().getEventId().endsWith(run)
+                                && e.getEvent().getLine().hasRefundAmount())
+                        .collect(java.util.stream.Collectors.toMap(e -> e.getEvent().getEventId(),
+                                e -> e.getEvent().getLine().getRefundAmount(), (a, b) -> a)),
+                        found -> found.size() == 2);
+        published.stop();
+        assertThat(refunds).containsEntry("rs2-" + run, 100.0).containsEntry("rs3-" + run, 20.0);
+    }
+
     @Test
     void aStockOutIsPublishedWithoutAMemberKeyedByItsStore() {
         String run = UUID.randomUUID().toString().substring(0, 8);
