@@ -49,12 +49,10 @@ class LiveCallCampaigns {
         List<String> asked = Stream.concat(memberIds.stream(), alsoEnrolled.stream()).distinct().toList();
         List<String> segmentIds = live.stream().filter(c -> c.target().targetsSegment()).map(c -> c.target().segmentId()).toList();
         List<String> liveIds = live.stream().map(Campaign::id).toList();
-        return campaigns.arms(liveIds, asked)
-                .flatMap(enrolled -> campaigns.enrolledElsewhere(liveIds, memberIds)
-                        .flatMap(elsewhere -> segments.memberships(memberIds, segmentIds)
-                                .map(memberships -> CallArms.of(live, members, enrolled, elsewhere,
-                                        (member, segment) -> memberships.contains(MemberSegmentRepository.key(member, segment))))))
-                .call(arms -> campaigns.enrol(arms.toEnrol(), now))
-                .call(arms -> campaigns.exclude(arms.toExclude(), now));
+        // Segments first: the enrolment step holds the lock that serialises call-campaign enrolment, briefly.
+        return segments.memberships(memberIds, segmentIds)
+                .flatMap(memberships -> campaigns.enrolCalls(liveIds, asked, memberIds, now,
+                        (enrolled, elsewhere) -> CallArms.of(live, members, enrolled, elsewhere,
+                                (member, segment) -> memberships.contains(MemberSegmentRepository.key(member, segment)))));
     }
 }

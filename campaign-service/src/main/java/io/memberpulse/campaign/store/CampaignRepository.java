@@ -13,6 +13,8 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -22,6 +24,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Campaigns (Panache, in the caller's transaction) and the set-at-a-time SQL of enrolment and review
@@ -138,31 +142,74 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                     for (Row row : rows) {
                         audience.add(new String[] {row.getString(0), row.getString(1)});
                     }
-                    Uni<Map<String, String>> elsewhere = !campaign.makesCalls() || audience.isEmpty()
-                            ? Uni.createFrom().item(Map.of())
-                            : enrolledElsewhere(List.of(campaign.id()), audience.stream().map(m -> m[0]).toList())
-                                    .map(found -> found.getOrDefault(campaign.id(), Map.of()));
-                    return elsewhere.flatMap(excluded -> {
-                        List<Tuple> members = new ArrayList<>();
-                        List<CallArms.Exclusion> exclusions = new ArrayList<>();
-                        for (String[] member : audience) {
-                            String other = excluded.get(member[0]);
-                            if (other != null) {
-                                exclusions.add(new CallArms.Exclusion(campaign.id(), member[0], other));
-                                continue;
-                            }
-                            Assignment assignment = campaign.assign(member[0]);
-                            members.add(Tuple.from(Arrays.asList(campaign.id(), member[0], member[1],
-                                    assignment.arm().name(), assignment.variant(), now.atOffset(ZoneOffset.UTC))));
-                        }
-                        Uni<Void> excludedRecorded = exclude(exclusions, now);
-                        if (members.isEmpty()) {
-                            return excludedRecorded.replaceWith(0);
-                        }
-                        return excludedRecorded.chain(() -> pool.preparedQuery(ENROL).executeBatch(members))
-                                .map(result -> members.size());
-                    });
+                    if (audience.isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    if (!campaign.makesCalls()) {
+                        return enrol(pool, campaign, audience, Map.of(), now);
+                    }
+                    List<String> memberIds = audience.stream().map(m -> m[0]).toList();
+                    return inCallEnrolment(connection -> enrolledElsewhere(connection, List.of(campaign.id()), memberIds)
+                            .flatMap(found -> enrol(connection, campaign, audience,
+                                    found.getOrDefault(campaign.id(), Map.of()), now)));
                 });
+    }
+
+    /** Enrols the audience (member id, store id) but for {@code excluded} (member id → the campaign that has them). */
+    private static Uni<Integer> enrol(SqlClient client, Campaign campaign, List<String[]> audience,
+            Map<String, String> excluded, Instant now) {
+        List<Tuple> members = new ArrayList<>();
+        List<CallArms.Exclusion> exclusions = new ArrayList<>();
+        for (String[] member : audience) {
+            String other = excluded.get(member[0]);
+            if (other != null) {
+                exclusions.add(new CallArms.Exclusion(campaign.id(), member[0], other));
+                continue;
+            }
+            Assignment assignment = campaign.assign(member[0]);
+            members.add(Tuple.from(Arrays.asList(campaign.id(), member[0], member[1],
+                    assignment.arm().name(), assignment.variant(), now.atOffset(ZoneOffset.UTC))));
+        }
+        Uni<Void> excludedRecorded = exclude(client, exclusions, now);
+        if (members.isEmpty()) {
+            return excludedRecorded.replaceWith(0);
+        }
+        return excludedRecorded.chain(() -> client.preparedQuery(ENROL).executeBatch(members))
+                .map(result -> members.size());
+    }
+
+    /**
+     * The lock that call-campaign enrolment holds from reading who is enrolled elsewhere until its enrolments commit
+     * (the bigint reads "camp_enr"; hashtext keys, the store locks', are 32-bit and never meet it).
+     */
+    static final long CALL_ENROLMENT_LOCK = 0x6361_6d70_5f65_6e72L;
+
+    /**
+     * Runs the step in a transaction holding {@link #CALL_ENROLMENT_LOCK}: two call campaigns enrolling the same
+     * member at once (a campaign going live on one replica while another's replan enrols newcomers) would each read
+     * that no other campaign has them and both enrol them. Under the lock the second reads the first's committed
+     * enrolments (read committed: each statement sees what committed before it), so it excludes them. One key: the
+     * step holds no other lock while waiting, so it cannot deadlock, and it lasts a few statements.
+     */
+    private <T> Uni<T> inCallEnrolment(Function<SqlConnection, Uni<T>> step) {
+        // pg_advisory_xact_lock returns void, which the client cannot decode: count the one row instead.
+        return pool.withTransaction(connection -> connection
+                .query("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(" + CALL_ENROLMENT_LOCK + ")) locked").execute()
+                .chain(() -> step.apply(connection)));
+    }
+
+    /**
+     * A replan's enrolment in the live call campaigns, under the call-enrolment lock ({@link #inCallEnrolment}):
+     * reads the arms of {@code asked} in the campaigns and where {@code newcomers} are enrolled elsewhere, lets
+     * {@code decide} answer the arms (CallArms.of), and records its enrolments and exclusions before the lock goes.
+     */
+    public Uni<CallArms> enrolCalls(List<String> campaignIds, List<String> asked, List<String> newcomers, Instant now,
+            BiFunction<Map<String, Map<String, Arm>>, Map<String, Map<String, String>>, CallArms> decide) {
+        return inCallEnrolment(connection -> arms(connection, campaignIds, asked)
+                .flatMap(enrolled -> enrolledElsewhere(connection, campaignIds, newcomers)
+                        .map(elsewhere -> decide.apply(enrolled, elsewhere)))
+                .call(arms -> enrol(connection, arms.toEnrol(), now))
+                .call(arms -> exclude(connection, arms.toExclude(), now)));
     }
 
     /**
@@ -172,8 +219,9 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      * Windows as they are now: a campaign moved to review early ends at the move, so one going live after that
      * overlaps it no more.
      */
-    public Uni<Map<String, Map<String, String>>> enrolledElsewhere(List<String> campaignIds, List<String> memberIds) {
-        return pool.preparedQuery("""
+    private static Uni<Map<String, Map<String, String>>> enrolledElsewhere(SqlClient client, List<String> campaignIds,
+            List<String> memberIds) {
+        return client.preparedQuery("""
                 SELECT DISTINCT ON (c.id, cm.member_id) c.id, cm.member_id, cm.campaign_id
                 FROM campaign c
                 JOIN campaign oc ON oc.id <> c.id AND oc.channel = 'call'
@@ -193,7 +241,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /** Records members a call campaign did not enrol for overlap (once each: a replan finds them again). */
-    public Uni<Void> exclude(List<CallArms.Exclusion> exclusions, Instant now) {
+    private static Uni<Void> exclude(SqlClient client, List<CallArms.Exclusion> exclusions, Instant now) {
         if (exclusions.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -201,7 +249,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
         for (CallArms.Exclusion e : exclusions) {
             rows.add(Tuple.of(e.campaignId(), e.memberId(), e.enrolledIn(), now.atOffset(ZoneOffset.UTC)));
         }
-        return pool.preparedQuery("""
+        return client.preparedQuery("""
                 INSERT INTO campaign_overlap_exclusion (campaign_id, member_id, enrolled_in, excluded_at)
                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""").executeBatch(rows).replaceWithVoid();
     }
@@ -229,8 +277,8 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /** campaign id → member id → arm, for the members enrolled in those campaigns. */
-    public Uni<Map<String, Map<String, Arm>>> arms(List<String> campaignIds, List<String> memberIds) {
-        return pool.preparedQuery("""
+    private static Uni<Map<String, Map<String, Arm>>> arms(SqlClient client, List<String> campaignIds, List<String> memberIds) {
+        return client.preparedQuery("""
                 SELECT campaign_id, member_id, arm FROM campaign_member WHERE campaign_id = ANY($1) AND member_id = ANY($2)""")
                 .execute(Tuple.of(campaignIds.toArray(String[]::new), memberIds.toArray(String[]::new)))
                 .map(rows -> {
@@ -256,7 +304,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /** Enrols members who came to meet a live campaign's target; an enrolment is never changed. */
-    public Uni<Void> enrol(List<CallArms.Enrolment> enrolments, Instant now) {
+    private static Uni<Void> enrol(SqlClient client, List<CallArms.Enrolment> enrolments, Instant now) {
         if (enrolments.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -265,7 +313,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
             rows.add(Tuple.from(Arrays.asList(e.campaignId(), e.memberId(), e.storeId(), e.assignment().arm().name(),
                     e.assignment().variant(), now.atOffset(ZoneOffset.UTC))));
         }
-        return pool.preparedQuery(ENROL).executeBatch(rows).replaceWithVoid();
+        return client.preparedQuery(ENROL).executeBatch(rows).replaceWithVoid();
     }
 
     /**

@@ -6,24 +6,35 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
+import io.memberpulse.campaign.domain.experiment.CallArms;
+import io.memberpulse.campaign.domain.experiment.Campaign;
+import io.memberpulse.campaign.store.CampaignRepository;
 import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.SegmentEvents;
 import io.memberpulse.devstack.testing.AuthTestResource;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +55,9 @@ class CallCampaignOverlapTest {
 
     @Inject
     Pool database;
+
+    @Inject
+    CampaignRepository campaigns;
 
     KafkaCompanion kafka;
 
@@ -124,6 +138,87 @@ class CallCampaignOverlapTest {
             given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign)
                     .then().statusCode(200);
         }
+    }
+
+    /**
+     * Two call campaigns going live at once on two replicas enrol the same member in one of them (README, overlapping
+     * call campaigns): each reads whether another campaign has them, then enrols.
+     */
+    @Test
+    void twoCallCampaignsGoingLiveAtOnceEnrolAMemberInOne() throws Throwable {
+        enrolAtOnce((both, member, now) -> both.stream().map(campaign -> campaigns.enrol(campaign, now)).toList());
+    }
+
+    /** A call campaign going live while a replan enrols the member in another, live one, on another replica. */
+    @Test
+    void aReplanEnrollingAMemberWhileAnotherCampaignGoesLiveEnrolsThemInOne() throws Throwable {
+        enrolAtOnce((both, member, now) -> List.of(campaigns.enrol(both.get(0), now),
+                campaigns.enrolCalls(List.of(both.get(1).id()), List.of(member.memberId()), List.of(member.memberId()), now,
+                        (enrolled, elsewhere) -> CallArms.of(List.of(both.get(1)), List.of(member), enrolled, elsewhere,
+                                (m, segment) -> false))));
+    }
+
+    /** Two enrolment passes of one member, one in each of two overlapping call campaigns, started at once. */
+    private interface Passes {
+        List<? extends Uni<?>> start(List<Campaign> both, MemberRisk member, Instant now);
+    }
+
+    /**
+     * Runs the two passes at once and checks the member ends in one campaign and excluded from the other. An
+     * uncommitted enrolment of the member in both campaigns, held open on a third connection, makes both passes wait
+     * at their insert after reading that no other campaign has them (unless something makes the second wait before it
+     * reads); rolled back, it lets both go on.
+     */
+    private void enrolAtOnce(Passes passes) throws Throwable {
+        String run = ChurnEvents.run();
+        String store = "ovr-" + run;
+        Campaigns.knownStore(kafka, store, run);
+        String window = "\"startAt\": \"" + Campaigns.startAroundNow() + "\", \"endAt\": \""
+                + Campaigns.startAroundNow().plus(Campaigns.WINDOW) + "\"";
+        List<String> ids = new ArrayList<>();
+        for (String name : List.of("one", "other")) {
+            ids.add(Campaigns.planned("""
+                    {"name": "%s", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "call",
+                     "holdoutShare": 0.5, %s}""".formatted(name, store, window)));
+        }
+        MemberRisk member = new MemberRisk("race-" + run, store, 0.9, 100, T1);
+        Campaigns.scoredIn(kafka, database, store, List.of(member.memberId()));
+        List<Campaign> both = new ArrayList<>();
+        for (String id : ids) {
+            both.add(VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> campaigns.campaign(id))));
+        }
+
+        SqlConnection blocker = database.getConnection().await().indefinitely();
+        try {
+            Transaction held = blocker.begin().await().indefinitely();
+            for (String id : ids) {
+                blocker.preparedQuery("""
+                        INSERT INTO campaign_member (campaign_id, member_id, arm, enrolled_at) VALUES ($1, $2, 'TREATED', now())""")
+                        .execute(Tuple.of(id, member.memberId())).await().indefinitely();
+            }
+            List<CompletableFuture<?>> running = passes.start(both, member, Instant.now()).stream()
+                    .<CompletableFuture<?>>map(Uni::subscribeAsCompletionStage).toList();
+            // Both waiting on a lock: at the insert, or (one of them) before reading.
+            await().atMost(WAIT).until(() -> database.query("""
+                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                      AND (query LIKE 'INSERT INTO campaign_member%' OR query LIKE '%pg_advisory_xact_lock%')""")
+                    .execute().await().indefinitely().iterator().next().getLong(0) == 2);
+            held.rollback().await().indefinitely();
+            for (CompletableFuture<?> pass : running) {
+                pass.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        } finally {
+            blocker.close().await().indefinitely();
+        }
+
+        List<String> enrolledIn = new ArrayList<>();
+        database.preparedQuery("SELECT campaign_id FROM campaign_member WHERE member_id = $1").execute(Tuple.of(member.memberId()))
+                .await().indefinitely().forEach(row -> enrolledIn.add(row.getString(0)));
+        assertThat(enrolledIn).as("the campaigns %s is enrolled in", member.memberId()).hasSize(1);
+        String other = ids.get(0).equals(enrolledIn.get(0)) ? ids.get(1) : ids.get(0);
+        assertThat(count("SELECT count(*) FROM campaign_overlap_exclusion WHERE member_id = $2 AND campaign_id = $1[1] "
+                + "AND enrolled_in = $1[2]", List.of(other, enrolledIn.get(0)), member.memberId()))
+                .as("excluded from the other").isEqualTo(1);
     }
 
     private void record(String store, String taskId) {
