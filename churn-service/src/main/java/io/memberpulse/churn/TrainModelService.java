@@ -167,12 +167,11 @@ public class TrainModelService {
                 promoted.asOf(), promoted.horizonDays(), promoted.validationAuc());
     }
 
-    /** A stored version's AUC on this run's validation window. */
+    /** A stored version's AUC on this run's validation window, on the features it builds (TrainedChurnModel#aucOn). */
     private double aucOnWindow(String version, ChurnTraining.Result result) {
         TrainedChurnModel serving = registry.version(version)
                 .orElseThrow(() -> new IllegalStateException("the promoted version " + version + " is not stored"));
-        return BinaryMetrics.auc(serving.classifier().predict(result.validationWindow().features()),
-                result.validationWindow().churned());
+        return serving.aucOn(result.validationWindow());
     }
 
     private String write(ModelReport report) {
