@@ -69,7 +69,8 @@ public class BatchScoreService {
         }
         TrainingRun.checkHorizon(horizonDays);
         long started = System.nanoTime();
-        TrainingRun run = TrainingRun.load(facts.activitiesBefore(asOf), facts.stockOuts(null, asOf),
+        TrainingRun run = TrainingRun.load(new TrainingRun.FactsRead(facts.countFactsBefore(asOf),
+                facts.activitiesBefore(asOf), facts.stockOuts(null, asOf)), asOf.minusNanos(1),
                 registry.extractor(horizonDays), horizonDays, registry.labelGuard(), progress);
         Fitted fitted = fit(run, asOf, progress);
         progress.report(TrainingProgress.Stage.SCORING, 0, 1);

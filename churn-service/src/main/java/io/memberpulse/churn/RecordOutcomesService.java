@@ -19,6 +19,14 @@ import java.util.stream.Collectors;
  * Intervention outcomes (intervention.outcomes) recorded as member facts, once per task: the next
  * training run reads them as treatment-flagged examples (see SnapshotBuilder); an outcome for a member
  * absorbed by a merge is recorded for its survivor. Blocking.
+ *
+ * <p>An outcome is placed no later than the event-time clock (the latest member event recorded, ChurnRepository
+ * #watermark) when it is recorded. Campaign-service stamps it with the wall clock, while training cuts the facts on
+ * the event clock: after an import of past data (the demo's 2010-2011 Online Retail, called in 2026) an outcome at
+ * its wall-clock time lies after every fact, in no cut-off's horizon, and never teaches a run. Staff called on the
+ * scores of the facts known then, so the call is placed there, the "now" of those facts; the facts that come after
+ * it say whether the member came back. Live, the clock trails the wall clock by the events' delay, and an outcome
+ * recorded within that delay is moved back by it.
  */
 @ApplicationScoped
 public class RecordOutcomesService {
@@ -65,17 +73,20 @@ public class RecordOutcomesService {
             return;
         }
         Set<String> members = outcomes.stream().map(InterventionOutcome::getMemberId).collect(Collectors.toSet());
+        Instant clock = repository.watermark().await().indefinitely().orElse(null);
         identities.inRecordingTransaction(transaction -> identities.survivorsOf(transaction, members)
-                .chain(survivors -> repository.insertActivities(transaction, toActivities(outcomes, survivors))))
+                .chain(survivors -> repository.insertActivities(transaction, toActivities(outcomes, survivors, clock))))
                 .await().indefinitely();
         recorded.increment(outcomes.size());
     }
 
+    /** @param clock the event-time clock, which no outcome is placed after; null when no event is recorded yet */
     private static List<ChurnRepository.StoredActivity> toActivities(List<InterventionOutcome> outcomes,
-            Map<String, String> survivors) {
+            Map<String, String> survivors, Instant clock) {
         List<ChurnRepository.StoredActivity> activities = new ArrayList<>(outcomes.size());
         for (InterventionOutcome o : outcomes) {
-            Instant at = Instant.ofEpochSecond(o.getRecordedAt().getSeconds(), o.getRecordedAt().getNanos());
+            Instant recordedAt = Instant.ofEpochSecond(o.getRecordedAt().getSeconds(), o.getRecordedAt().getNanos());
+            Instant at = clock != null && recordedAt.isAfter(clock) ? clock : recordedAt;
             activities.add(new ChurnRepository.StoredActivity(SOURCE, o.getTaskId(),
                     survivors.getOrDefault(o.getMemberId(), o.getMemberId()), "intervention", at,
                     null, o.getStoreId().isBlank() ? null : o.getStoreId(), o.getReached() ? 1.0 : 0.0, null,

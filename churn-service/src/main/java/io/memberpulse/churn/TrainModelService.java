@@ -2,8 +2,6 @@ package io.memberpulse.churn;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.domain.features.StockOut;
 import io.memberpulse.churn.domain.metrics.BinaryMetrics;
 import io.memberpulse.churn.domain.metrics.ModelMetrics;
 import io.memberpulse.churn.domain.model.ChurnTraining;
@@ -14,7 +12,6 @@ import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.domain.model.TrainingProgress;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ModelRepository;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -75,8 +72,7 @@ public class TrainModelService {
                 .orElseThrow(() -> new io.memberpulse.churn.domain.NotEnoughDataException(
                         "too little data to train: no member events recorded yet"));
         Instant at = asOf != null ? TrainingRun.checkKnown(asOf, clock) : clock;
-        FactsRead read = factsUpTo(asOf == null ? null : at);
-        TrainingRun run = TrainingRun.load(read.histories(), read.stockOuts(), registry.extractor(horizonDays),
+        TrainingRun run = TrainingRun.load(factsUpTo(asOf == null ? null : at), at, registry.extractor(horizonDays),
                 horizonDays, registry.labelGuard(), progress);
         ChurnTraining.Result result = run.train(at, progress);
         progress.report(TrainingProgress.Stage.STORING, 0, 1);
@@ -116,21 +112,19 @@ public class TrainModelService {
         return new Outcome(version, result.chosen().key(), promotion.promote(), promotion.decision(), candidate);
     }
 
-    /** The member facts and stock-outs a run reads. */
-    record FactsRead(Uni<Map<String, List<Activity>>> histories, Uni<List<StockOut>> stockOuts) {
-    }
-
     /**
      * What a run with facts up to asOf reads: those at or before it (a backtest years back reads its years, not every
      * fact stored since); null: the event clock's run, every fact recorded. A fact at asOf itself is read: it lies in
      * the last label window (T, asOf]. PostgreSQL keeps microseconds, so "at or before" is "before the next one".
      */
-    FactsRead factsUpTo(Instant asOf) {
+    TrainingRun.FactsRead factsUpTo(Instant asOf) {
         if (asOf == null) {
-            return new FactsRead(facts.activitiesOf(null), facts.stockOuts(null, null));
+            return new TrainingRun.FactsRead(facts.countFactsBefore(null), facts.activitiesOf(null),
+                    facts.stockOuts(null, null));
         }
         Instant before = asOf.truncatedTo(ChronoUnit.MICROS).plus(1, ChronoUnit.MICROS);
-        return new FactsRead(facts.activitiesBefore(before), facts.stockOuts(null, before));
+        return new TrainingRun.FactsRead(facts.countFactsBefore(before), facts.activitiesBefore(before),
+                facts.stockOuts(null, before));
     }
 
     /**
@@ -167,12 +161,11 @@ public class TrainModelService {
                 promoted.asOf(), promoted.horizonDays(), promoted.validationAuc());
     }
 
-    /** A stored version's AUC on this run's validation window. */
+    /** A stored version's AUC on this run's validation window, on the features it builds (TrainedChurnModel#aucOn). */
     private double aucOnWindow(String version, ChurnTraining.Result result) {
         TrainedChurnModel serving = registry.version(version)
                 .orElseThrow(() -> new IllegalStateException("the promoted version " + version + " is not stored"));
-        return BinaryMetrics.auc(serving.classifier().predict(result.validationWindow().features()),
-                result.validationWindow().churned());
+        return serving.aucOn(result.validationWindow());
     }
 
     private String write(ModelReport report) {

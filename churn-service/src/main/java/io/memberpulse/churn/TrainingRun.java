@@ -35,26 +35,71 @@ final class TrainingRun {
     private final StockOuts stockOuts;
     private final ZoneId zone;
     private final LabelGuard labelGuard;
+    private final Heap heap;
 
     /** @param labelGuard the silences of the purchase feed that refuse a run (LabelOutage) */
     TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor, int horizonDays,
             LabelGuard labelGuard) {
+        this(histories, stockOuts, extractor, horizonDays, labelGuard, Heap.RUNTIME);
+    }
+
+    private TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor,
+            int horizonDays, LabelGuard labelGuard, Heap heap) {
         this.histories = histories;
         this.stockOuts = stockOuts;
         this.zone = extractor.zone();
         this.labelGuard = labelGuard;
+        this.heap = heap;
         this.builder = new SnapshotBuilder(extractor, summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
     }
 
     /**
-     * A run over the facts the two reads give (training on demand those up to its asOf, or all of them at the event
-     * clock; a batch score those before its asOf), reported as the loading stage. Blocking.
+     * What a run reads (training on demand the facts up to its asOf, or all of them at the event clock; a batch score
+     * those before its asOf): how many members and facts there are, counted in the database, then the facts.
      */
-    static TrainingRun load(Uni<Map<String, List<Activity>>> histories, Uni<List<StockOut>> stockOuts,
-            FeatureExtractor extractor, int horizonDays, LabelGuard labelGuard, TrainingProgress progress) {
+    record FactsRead(Uni<TrainingMemory.Facts> count, Uni<Map<String, List<Activity>>> histories,
+            Uni<List<StockOut>> stockOuts) {
+    }
+
+    /** The heap a run may take: what is free now (after a collection) and the most the heap may grow to. */
+    interface Heap {
+        long free();
+
+        long max();
+
+        Heap RUNTIME = new Heap() {
+            @Override
+            public long free() {
+                Runtime runtime = Runtime.getRuntime();
+                // a collection first, so that what is free is not understated by garbage; a run is rare and long
+                System.gc();
+                return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+            }
+
+            @Override
+            public long max() {
+                return Runtime.getRuntime().maxMemory();
+            }
+        };
+    }
+
+    /** A run over the facts read, for a model trained with facts up to asOf; reported as the loading stage. Blocking. */
+    static TrainingRun load(FactsRead read, Instant asOf, FeatureExtractor extractor, int horizonDays,
+            LabelGuard labelGuard, TrainingProgress progress) {
+        return load(read, asOf, extractor, horizonDays, labelGuard, progress, Heap.RUNTIME);
+    }
+
+    /**
+     * Refuses first (NotEnoughMemoryException) a run whose facts and snapshots would not fit in the heap, from the
+     * facts counted: read, they would exhaust it before any check after the read could refuse.
+     */
+    static TrainingRun load(FactsRead read, Instant asOf, FeatureExtractor extractor, int horizonDays,
+            LabelGuard labelGuard, TrainingProgress progress, Heap heap) {
         progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
-        TrainingRun run = new TrainingRun(histories.await().indefinitely(),
-                new StockOuts(stockOuts.await().indefinitely()), extractor, horizonDays, labelGuard);
+        TrainingMemory.require(read.count().await().indefinitely(), TrainingPlan.of(asOf, horizonDays), heap.free(),
+                heap.max());
+        TrainingRun run = new TrainingRun(read.histories().await().indefinitely(),
+                new StockOuts(read.stockOuts().await().indefinitely()), extractor, horizonDays, labelGuard, heap);
         progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
         return run;
     }
@@ -118,15 +163,9 @@ final class TrainingRun {
         });
     }
 
-    /**
-     * Refuses a run that would not fit in the heap (NotEnoughMemoryException), before it starts. A collection
-     * first, so that what is free is not understated by garbage; a run is rare and takes a minute or more.
-     */
+    /** Refuses a run whose snapshots would not fit in the heap left (NotEnoughMemoryException), before it starts. */
     private void requireMemory(TrainingPlan plan) {
-        Runtime runtime = Runtime.getRuntime();
-        System.gc();
-        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
-        TrainingMemory.require(histories.size(), plan, free, runtime.maxMemory());
+        TrainingMemory.require(histories.size(), plan, heap.free(), heap.max());
     }
 
     /** Every member who had purchased by asOf, with features as of it (no labels). */

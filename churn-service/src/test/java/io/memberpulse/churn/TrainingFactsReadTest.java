@@ -3,11 +3,13 @@ package io.memberpulse.churn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.churn.domain.features.Activity;
+import io.memberpulse.churn.domain.model.TrainingMemory;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A run as of an earlier instant (a backtest) reads the facts up to it, not every fact ever stored. */
@@ -34,10 +36,15 @@ class TrainingFactsReadTest {
                 ScoringFixture.order(member, member + "-2", justAfter, "S-" + member),
                 ScoringFixture.order(member, member + "-3", later, "S-" + member)));
 
-        List<Instant> read = training.factsUpTo(asOf).histories().await().indefinitely().get(member).stream()
-                .map(Activity::at).sorted().toList();
+        TrainingRun.FactsRead upTo = training.factsUpTo(asOf);
+        Map<String, List<Activity>> histories = upTo.histories().await().indefinitely();
+        List<Instant> read = histories.get(member).stream().map(Activity::at).sorted().toList();
         // a purchase at asOf itself ends the last label window (T, asOf]: it is read
         assertThat(read).containsExactly(before, asOf);
+
+        assertThat(upTo.count().await().indefinitely()).as("counted before they are read, the same facts")
+                .isEqualTo(new TrainingMemory.Facts(histories.size(),
+                        histories.values().stream().mapToLong(List::size).sum()));
 
         assertThat(training.factsUpTo(null).histories().await().indefinitely().get(member))
                 .as("the event clock's run reads every fact").hasSize(4);

@@ -6,6 +6,7 @@ import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.StockOut;
 import io.memberpulse.churn.domain.features.StockOuts;
+import io.memberpulse.churn.domain.model.TrainingMemory;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -229,6 +230,23 @@ public class ChurnRepository {
     /** Every fact the models read that occurred strictly before {@code before}, per member, all members. */
     public Uni<Map<String, List<Activity>>> activitiesBefore(Instant before) {
         return activities(null, utc(before));
+    }
+
+    /**
+     * How many members and facts activitiesBefore(before) reads (null: activitiesOf(null), every one), counted in the
+     * database without reading them: what a training run checks its heap against before it loads them.
+     */
+    public Uni<TrainingMemory.Facts> countFactsBefore(Instant before) {
+        return pool.preparedQuery("""
+                SELECT count(DISTINCT member_id), count(*) FROM (
+                  SELECT member_id FROM purchase_line WHERE ($1::timestamptz IS NULL OR occurred_at < $1)
+                  UNION ALL
+                  SELECT member_id FROM member_activity WHERE ($1::timestamptz IS NULL OR occurred_at < $1)) facts""")
+                .execute(Tuple.of(before == null ? null : utc(before)))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new TrainingMemory.Facts(row.getLong(0).intValue(), row.getLong(1));
+                });
     }
 
     private Uni<Map<String, List<Activity>>> activities(String[] ids, OffsetDateTime before) {

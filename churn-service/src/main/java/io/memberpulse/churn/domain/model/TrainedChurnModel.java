@@ -4,7 +4,9 @@ import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.FeatureExtractor;
 import io.memberpulse.churn.domain.features.MemberHistory;
 import io.memberpulse.churn.domain.features.Population;
+import io.memberpulse.churn.domain.features.Snapshot;
 import io.memberpulse.churn.domain.features.StockOuts;
+import io.memberpulse.churn.domain.metrics.BinaryMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,6 +58,18 @@ public record TrainedChurnModel(String version, ChurnClassifier classifier, Popu
         return extractor.extract(history, population, stockOuts)
                 .map(features -> new Explained(features, classifier.contributions(features),
                         classifier.predict(new double[][] {features})[0]));
+    }
+
+    /**
+     * This version's AUC on a labelled snapshot of a training run (the validation window a promotion grades it on),
+     * with the features as this version builds them: the run filled the product-bag column with its own regression
+     * (ChurnTraining's, the candidate's), which this version never read; it is rebuilt from the snapshot's products
+     * with this version's population's weights, as score() builds it. The other columns are the cut-off's own, as
+     * this version's training rows were. The snapshot is left as it is.
+     */
+    public double aucOn(Snapshot labelled) {
+        Snapshot own = ProductScores.fillWith(population.productWeights(), labelled);
+        return BinaryMetrics.auc(classifier.predict(own.features()), own.churned());
     }
 
     public OptionalDouble score(Collection<Activity> history, Instant asOf) {

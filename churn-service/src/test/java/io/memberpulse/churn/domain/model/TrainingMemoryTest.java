@@ -29,4 +29,28 @@ class TrainingMemoryTest {
                 .hasMessageContaining("MEMBERPULSE_CHURN_HEAP");
         TrainingMemory.require(23_570, PLAN, 600 * mb, 2_048 * mb);
     }
+
+    @Test
+    void beforeItReadsThemARunCountsTheFactsItsHistoriesAndProductSetsHold() {
+        // Online Retail before 2011-12-01: 4,331 members, 389,168 facts
+        TrainingMemory.Facts onlineRetail = new TrainingMemory.Facts(4_331, 389_168);
+        long snapshots = TrainingMemory.estimate(4_331, PLAN);
+        assertThat(TrainingMemory.estimate(onlineRetail, PLAN) - snapshots)
+                .as("320 bytes per fact in the histories, 16 per fact and cut-off in the product sets")
+                .isEqualTo(389_168L * (320 + 24 * 16));
+        assertThat(TrainingMemory.estimate(new TrainingMemory.Facts(4_331, 2 * 389_168L), PLAN))
+                .as("twice the facts for the same members").isGreaterThan(TrainingMemory.estimate(onlineRetail, PLAN));
+    }
+
+    @Test
+    void aChainWhoseFactsWouldNotFitIsRefusedBeforeTheyAreRead() {
+        long mb = 1 << 20;
+        TrainingMemory.Facts chain = new TrainingMemory.Facts(23_570, 2_000_000);
+        // its members' snapshots alone fit, which was all the check after the read counted
+        TrainingMemory.require(23_570, PLAN, 1_000 * mb, 2_048 * mb);
+        assertThatThrownBy(() -> TrainingMemory.require(chain, PLAN, 1_000 * mb, 2_048 * mb))
+                .isInstanceOf(NotEnoughMemoryException.class)
+                .hasMessageContaining("23,570 members with 2,000,000 facts at 24 cut-offs need about 1,896 MB")
+                .hasMessageContaining("1,000 MB of the service's 2,048 MB are free");
+    }
 }

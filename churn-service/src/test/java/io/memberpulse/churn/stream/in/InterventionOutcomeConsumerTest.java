@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.churn.ScoreMembersService;
+import io.memberpulse.churn.ScoringFixture;
 import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
@@ -34,6 +36,9 @@ class InterventionOutcomeConsumerTest {
 
     @Inject
     ChurnRepository facts;
+
+    @Inject
+    ScoreMembersService scoring;
 
     static InterventionOutcome outcome(String task, String member, boolean reached, Instant at) {
         return InterventionOutcome.newBuilder().setTaskId(task).setMemberId(member).setStoreId("s1").setReached(reached)
@@ -73,6 +78,28 @@ class InterventionOutcomeConsumerTest {
             assertThat(deadLetters.getRecords()).noneMatch(r -> r.key() != null && r.key().startsWith("treated-" + run));
             deadLetters.stop();
         }
+    }
+
+    @Test
+    void anOutcomeRecordedAfterEveryFactIsPlacedAtTheEventClockSoThatTheFactsAfterItLabelIt() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String member = "called-after-import-" + run;
+        // a purchase before the clock (or at the instant tests count from): the clock stays where the others read it
+        scoring.record(List.of(ScoringFixture.order(member, member + "-0",
+                ScoringFixture.now(facts).minus(Duration.ofDays(10)), "S-" + member)));
+        Instant clockBefore = facts.watermark().await().indefinitely().orElseThrow();
+        Instant wallClock = clockBefore.plus(Duration.ofDays(5_000)); // the demo: 2010-2011 facts, called in 2026
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produce(String.class, byte[].class).fromRecords(record(outcome("t-" + run, member, true, wallClock)))
+                    .awaitCompletion(Duration.ofSeconds(60));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(facts.activitiesOf(List.of(member))
+                .await().indefinitely().getOrDefault(member, List.of())).anyMatch(Activity::isInterventionAttempt));
+
+        Instant placed = facts.activitiesOf(List.of(member)).await().indefinitely().get(member).stream()
+                .filter(Activity::isInterventionAttempt).findFirst().orElseThrow().at();
+        assertThat(placed).as("at the event clock when recorded, not at the wall clock after every fact")
+                .isAfterOrEqualTo(clockBefore).isBeforeOrEqualTo(facts.watermark().await().indefinitely().orElseThrow());
     }
 
     private static ProducerRecord<String, byte[]> record(InterventionOutcome outcome) {
