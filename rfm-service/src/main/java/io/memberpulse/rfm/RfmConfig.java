@@ -107,7 +107,10 @@ public interface RfmConfig {
         Fading churnEdge();
     }
 
-    /** In the segment: R <= max-recency-days, F30 >= min-orders-30d and M30 >= min-monetary-30d. */
+    /**
+     * In the segment: R <= max-recency-days, wF30 (orders within 30 days weighted by margin, an order at the default rate
+     * weighing 1) >= min-orders-30d and M30 >= min-monetary-30d; potential leaves out the high-value active.
+     */
     interface Active {
         double maxRecencyDays();
 
@@ -119,7 +122,7 @@ public interface RfmConfig {
     }
 
     /**
-     * In the segment: R >= min-recency-days, F30 <= max-orders-30d and M30 <= max-monetary-30d, and not yet
+     * In the segment: R >= min-recency-days, wF30 <= max-orders-30d and M30 <= max-monetary-30d, and not yet
      * dormant (R < lifecycle.dormant-days).
      */
     interface Fading {

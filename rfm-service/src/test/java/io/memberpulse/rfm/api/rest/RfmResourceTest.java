@@ -114,7 +114,7 @@ class RfmResourceTest {
     void ordersOnMemberEventsUpdateRfmAndSegmentsLive() {
         String member = "m-" + UUID.randomUUID();
         var segmentChanges = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
-        // Six orders in six days worth ¥900: high-value active and potential.
+        // Six orders in six days worth ¥900: high-value active (and so not potential: the bands are tiers).
         MemberEvent[] orders = new MemberEvent[6];
         for (int i = 0; i < 6; i++) {
             orders[i] = order(member, member + "-o" + i, DAY0.plus(Duration.ofDays(i)), 150);
@@ -600,10 +600,10 @@ class RfmResourceTest {
         try {
             given().contentType("application/json").body(including.formatted(minRecency, maxOrders, maxMonetary))
                     .put("/segments/churn-edge/thresholds").then().statusCode(200)
-                    .body("rule", equalTo("R >= %dd and R < 180d and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
+                    .body("rule", equalTo("R >= %dd and R < 180d and wF30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
             given().get("/members/" + member + "/rfm").then().body("segments", hasItem("churn-edge"));
             given().get("/segments").then().body("find { it.id == 'churn-edge' }.rule",
-                    equalTo("R >= %dd and R < 180d and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
+                    equalTo("R >= %dd and R < 180d and wF30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
 
             given().contentType("application/json").body(including.formatted(170, maxOrders, maxMonetary))
                     .put("/segments/churn-edge/thresholds").then().statusCode(200);
@@ -642,13 +642,13 @@ class RfmResourceTest {
             given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
                     .put("/segments/churn-edge").then().statusCode(409).body("detail", containsString("/thresholds"));
             given().get("/segments").then().body("find { it.id == 'churn-edge' }.rule",
-                    equalTo("R >= 170d and R < 180d and F30 <= %d and M30 <= %d".formatted(maxOrders, maxMonetary)));
+                    equalTo("R >= 170d and R < 180d and wF30 <= %d and M30 <= %d".formatted(maxOrders, maxMonetary)));
         } finally {
             changes.stop();
             // DOMAIN.md's store target again, for the other tests.
             given().contentType("application/json").body("{\"minRecencyDays\": 20, \"maxOrders30d\": 1, \"maxMonetary30d\": 200}")
                     .put("/segments/churn-edge/thresholds").then().statusCode(200)
-                    .body("rule", equalTo("R >= 20d and R < 180d and F30 <= 1 and M30 <= 200"));
+                    .body("rule", equalTo("R >= 20d and R < 180d and wF30 <= 1 and M30 <= 200"));
         }
     }
 
