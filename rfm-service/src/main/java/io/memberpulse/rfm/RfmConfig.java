@@ -47,7 +47,8 @@ public interface RfmConfig {
 
         /**
          * The time zone whose calendar the chain's stores keep: the weeks of the activity trend, the days of the
-         * segment history, the registration-date and age-band tags (as churn-service's and campaign-service's).
+         * segment history, the registration-date and age-band tags, and the midnight a date given for asOf, from or to
+         * begins at (as churn-service's and campaign-service's).
          */
         @WithDefault("Asia/Shanghai")
         ZoneId dayZone();

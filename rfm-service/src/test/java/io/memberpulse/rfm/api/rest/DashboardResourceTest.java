@@ -237,6 +237,12 @@ class DashboardResourceTest {
         // The service cuts weeks in memberpulse.rfm.day-zone (Asia/Shanghai by default).
         given().get("/dashboard/activity?from=" + from + "&to=" + to).then().statusCode(200)
                 .body("[0].week", equalTo("2016-03-07")).body("[0].orders", equalTo(4));
+        // A date is the start of that day in the same calendar: 7 March begins in Shanghai before Sunday evening's
+        // orders (at midnight UTC it would leave them out).
+        given().get("/dashboard/activity?from=2016-03-07&to=2016-04-06").then().statusCode(200)
+                .body("[0].week", equalTo("2016-03-07")).body("[0].orders", equalTo(4));
+        given().get("/dashboard/activity?from=2016-03-07&to=2016-03-07T12:00").then().statusCode(400)
+                .body("errors[0].field", equalTo("to"));
     }
 
     String seed(Instant y0) {

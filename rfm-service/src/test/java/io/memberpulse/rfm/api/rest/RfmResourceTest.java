@@ -140,6 +140,16 @@ class RfmResourceTest {
                 .get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.frequency30d", equalTo(3))
                 .body("rfm.monetaryNet30d", equalTo(450.0f));
+        // A date is the start of that day on the chain's calendar (Asia/Shanghai), as churn-service reads asOf:
+        // 3 May 00:00 there is 2 May 16:00 UTC, six hours after the second order (fourteen in UTC).
+        given().queryParam("asOf", "2024-05-03").get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.asOf", equalTo("2024-05-02T16:00:00Z"))
+                .body("rfm.frequency30d", equalTo(2)).body("rfm.recencyDays", equalTo(0.25f));
+        for (String notAnInstant : List.of("2024-05-03T00:00:00", "3 May 2024", "2024-05-32")) {
+            given().queryParam("asOf", notAnInstant).get("/members/" + member + "/rfm").then().statusCode(400)
+                    .body("errors[0].field", equalTo("asOf"))
+                    .body("errors[0].reason", org.hamcrest.Matchers.startsWith("must be a date (2011-09-10"));
+        }
     }
 
     @Test
