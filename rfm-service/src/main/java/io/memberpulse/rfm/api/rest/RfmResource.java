@@ -104,20 +104,32 @@ public class RfmResource {
         throw new InvalidParameterException("definitions", "must be current or asOf, was '" + definitions + "'");
     }
 
-    public record ProfileResponse(String memberId, String stage, List<String> segments,
-            List<io.memberpulse.rfm.domain.Tag> tags, Rfm rfm) {
+    /**
+     * The stage as CEL rules compare it ({@code at_risk}) and, for a link to its members, as its segment id
+     * ({@code stage:at-risk}): the two spell it differently, and {@code stage} stays as clients read it already.
+     */
+    public record ProfileResponse(String memberId,
+            @Schema(description = "the lifecycle stage as segment rules compare it: new, growing, loyal, at_risk, dormant "
+                    + "(null: neither bought nor registered)") String stage,
+            @Schema(description = "the stage's segment id, for GET /segments/{id}/members: stage:new, stage:growing, "
+                    + "stage:loyal, stage:at-risk, stage:dormant (null with stage)") String stageSegmentId,
+            List<String> segments, List<io.memberpulse.rfm.domain.Tag> tags, Rfm rfm) {
+        static ProfileResponse of(String memberId, LifecycleStage stage, RfmSnapshot snapshot,
+                List<io.memberpulse.rfm.domain.Tag> tags) {
+            return new ProfileResponse(memberId, stage == null ? null : stage.name().toLowerCase(java.util.Locale.ROOT),
+                    stage == null ? null : stage.segmentId(), List.copyOf(snapshot.segments()), tags, snapshot.rfm());
+        }
     }
 
     @GET
     @Path("members/{memberId}/profile")
     @Operation(summary = "A member's lifecycle stage, segments and tags (basic, behaviour, value, risk) with the RFM")
-    @APIResponseSchema(value = ProfileResponse.class, responseDescription = "stage, segments and tags")
+    @APIResponseSchema(value = ProfileResponse.class, responseDescription = "stage (at_risk, as segment rules compare "
+            + "it) and its segment id (stageSegmentId, stage:at-risk, for GET /segments/{id}/members), segments and tags")
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<ProfileResponse> profile(@PathParam("memberId") String memberId) {
         FieldChecks.checkId("memberId", memberId);
-        return queries.profile(memberId).map(p -> new ProfileResponse(memberId,
-                p.stage() == null ? null : p.stage().name().toLowerCase(java.util.Locale.ROOT),
-                List.copyOf(p.snapshot().segments()), p.tags(), p.snapshot().rfm()));
+        return queries.profile(memberId).map(p -> ProfileResponse.of(memberId, p.stage(), p.snapshot(), p.tags()));
     }
 
     @GET

@@ -707,6 +707,7 @@ class RfmResourceTest {
                 .then().statusCode(200).body("rfm.ordersTotal", equalTo(0)).body("rfm.homeStoreId", equalTo("s-077"))
                 .body("rfm.registeredAt", equalTo(now.toString())).body("segments", equalTo(List.of("stage:new"))));
         given().get("/members/" + member + "/profile").then().statusCode(200).body("stage", equalTo("new"))
+                .body("stageSegmentId", equalTo("stage:new"))
                 .body("tags.find { it.name == 'registration_date' }.value",
                         equalTo(now.atZone(java.time.ZoneId.of("Asia/Shanghai")).toLocalDate().toString()));
         await().atMost(Duration.ofSeconds(20)).until(() -> published(changes, member, "stage:new", SegmentChanged.Change.CHANGE_ENTERED));
@@ -792,6 +793,7 @@ class RfmResourceTest {
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/profile")
                 .then().statusCode(200).body("stage", equalTo("growing"))
+                .body("stageSegmentId", equalTo("stage:growing"))
                 .body("tags.find { it.name == 'churn_risk' }.value", equalTo("high"))
                 .body("tags.find { it.name == 'spend_band' }.family", equalTo("behaviour"))
                 .body("tags.find { it.name == 'home_store' }.value", equalTo("s-042")));
