@@ -47,7 +47,8 @@ public interface RfmConfig {
 
         /**
          * The time zone whose calendar the chain's stores keep: the weeks of the activity trend, the days of the
-         * segment history, the registration-date and age-band tags (as churn-service's and campaign-service's).
+         * segment history, the registration-date and age-band tags, and the midnight a date given for asOf, from or to
+         * begins at (as churn-service's and campaign-service's).
          */
         @WithDefault("Asia/Shanghai")
         ZoneId dayZone();
@@ -107,7 +108,10 @@ public interface RfmConfig {
         Fading churnEdge();
     }
 
-    /** In the segment: R <= max-recency-days, F30 >= min-orders-30d and M30 >= min-monetary-30d. */
+    /**
+     * In the segment: R <= max-recency-days, wF30 (orders within 30 days weighted by margin, an order at the default rate
+     * weighing 1) >= min-orders-30d and M30 >= min-monetary-30d; potential leaves out the high-value active.
+     */
     interface Active {
         double maxRecencyDays();
 
@@ -119,7 +123,7 @@ public interface RfmConfig {
     }
 
     /**
-     * In the segment: R >= min-recency-days, F30 <= max-orders-30d and M30 <= max-monetary-30d, and not yet
+     * In the segment: R >= min-recency-days, wF30 <= max-orders-30d and M30 <= max-monetary-30d, and not yet
      * dormant (R < lifecycle.dormant-days).
      */
     interface Fading {

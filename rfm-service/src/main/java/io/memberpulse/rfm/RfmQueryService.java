@@ -120,7 +120,7 @@ public class RfmQueryService {
         });
     }
 
-    /** A default segment's rule as its thresholds in force say it, e.g. "R <= 6d and F30 >= 5 and M30 >= 700". */
+    /** A default segment's rule as its thresholds in force say it, e.g. "R <= 6d and wF30 >= 5 and M30 >= 700". */
     public String defaultRule(String segmentId) {
         return definitions.defaults().rules().stream().filter(r -> r.id().equals(segmentId)).findFirst()
                 .map(io.memberpulse.rfm.domain.SegmentRule::description).orElseThrow();

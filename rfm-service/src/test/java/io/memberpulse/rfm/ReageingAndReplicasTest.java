@@ -347,12 +347,12 @@ class ReageingAndReplicasTest {
         rules.saveThresholds(potential, Instant.now()).await().indefinitely();
         try {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then()
-                    .body("find { it.id == 'potential' }.rule", equalTo("R <= 11d and F30 >= 2 and M30 >= 350")));
+                    .body("find { it.id == 'potential' }.rule", equalTo("R <= 11d and wF30 >= 2 and M30 >= 350 and not high-value-active")));
         } finally {
             rules.saveThresholds(new RuleSegmentRepository.StoredThresholds("potential", 12, 3, 400), Instant.now())
                     .await().indefinitely();
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/segments").then()
-                .body("find { it.id == 'potential' }.rule", equalTo("R <= 12d and F30 >= 3 and M30 >= 400")));
+                .body("find { it.id == 'potential' }.rule", equalTo("R <= 12d and wF30 >= 3 and M30 >= 400 and not high-value-active")));
     }
 }

@@ -101,8 +101,8 @@ class RuleSegmentsReloadTest {
         store.thresholds.add(new RuleSegmentRepository.StoredThresholds("potential", 10, 2, 300));
         RuleSegments segments = new RuleSegments(config(), store);
         assertThat(segments.defaults().rules()).extracting(rule -> rule.description()).containsExactly(
-                "R <= 6d and F30 >= 5 and M30 >= 700", "R <= 10d and F30 >= 2 and M30 >= 300",
-                "R >= 20d and R < 180d and F30 <= 1 and M30 <= 200");
+                "R <= 6d and wF30 >= 5 and M30 >= 700", "R <= 10d and wF30 >= 2 and M30 >= 300 and not high-value-active",
+                "R >= 20d and R < 180d and wF30 <= 1 and M30 <= 200");
     }
 
     static void awaitBlockedOrDone(Thread thread) {

@@ -24,6 +24,9 @@ public final class Dashboard {
         }
     }
 
+    /**
+     * @param revenue the week's orders net of their refunds, less the refunds of unknown orders made in the week (as M)
+     */
     public record TrendRow(LocalDate week, long activeMembers, long orders, double revenue) {
     }
 
@@ -33,6 +36,12 @@ public final class Dashboard {
     public record BucketRow(double from, double to, long orders) {
     }
 
+    /**
+     * @param members           distinct buyers at the store
+     * @param revenue           its orders net of their refunds, less the refunds of unknown orders made at the store (as
+     *                          M): a store with only such refunds has a row of no members or orders
+     * @param averageOrderValue its orders' own net value per order (a refund of an unknown order is no order)
+     */
     public record StoreRow(String storeId, long members, long orders, double revenue, double averageOrderValue,
             double repurchaseRate) {
     }
@@ -42,7 +51,7 @@ public final class Dashboard {
      * a region). Like a store's row, a member is counted once in each row they bought in: a member who bought at two
      * stores of one region is one member of it, and their orders there count together towards its repurchase rate.
      *
-     * @param stores the stores of the region with orders in the window
+     * @param stores the stores of the region with orders (or refunds of unknown orders) in the window
      */
     public record RegionRow(String region, java.util.List<String> stores, long members, long orders, double revenue,
             double averageOrderValue, double repurchaseRate) {

@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The segments of the store-target table (shared/docs/DOMAIN.md §2): F = net orders within 30 days,
- * M = net spend within 30 days. The thresholds come from configuration ({@link #DEFAULTS} are
+ * The segments of the store-target table (shared/docs/DOMAIN.md §2): F = the margin-weighted net orders within 30 days
+ * (wF30, {@link Rfm#weightedFrequency30d}: an order at the default margin rate weighs 1, a high-margin one more, as
+ * DOMAIN.md defines F), M = net spend within 30 days. The bands are tiers: potential leaves out the members who are
+ * high-value active, so the two sizes do not count the best members twice and a repurchase incentive aimed at
+ * potential does not subsidise them. The thresholds come from configuration ({@link #DEFAULTS} are
  * DOMAIN.md's) and can be changed while running ({@link #withThresholds}); a member who never bought
  * is in none. Churn edge ends where the lifecycle's dormant stage begins: a member who lapsed long ago
  * is past the edge (a re-marketing or retirement case), not about to churn, and a campaign targeting the
@@ -17,13 +20,13 @@ public final class DefaultSegments {
     public static final String POTENTIAL = "potential";
     public static final String CHURN_EDGE = "churn-edge";
 
-    /** At most this recent, at least this many orders and this much spend within 30 days. */
+    /** At most this recent, at least this many (margin-weighted) orders and this much spend within 30 days. */
     public record Active(double maxRecencyDays, int minOrders30d, double minMonetary30d) {
     }
 
     /**
      * At least this long without a purchase but not yet dormant (the lifecycle's dormant-days, not changed
-     * here), at most this many orders and this much spend within 30 days.
+     * here), at most this many (margin-weighted) orders and this much spend within 30 days.
      */
     public record Fading(double minRecencyDays, int maxOrders30d, double maxMonetary30d, double dormantDays) {
     }
@@ -51,12 +54,13 @@ public final class DefaultSegments {
         require(Double.isFinite(churnEdge.maxMonetary30d()), "churn-edge.max-monetary-30d", "must be a finite number");
         this.rules = List.of(
                 new SegmentRule(HIGH_VALUE_ACTIVE, "High-value active", describe(highValueActive), r -> holds(highValueActive, r)),
-                new SegmentRule(POTENTIAL, "Potential", describe(potential), r -> holds(potential, r)),
+                new SegmentRule(POTENTIAL, "Potential", describe(potential) + " and not " + HIGH_VALUE_ACTIVE,
+                        r -> holds(potential, r) && !holds(highValueActive, r)),
                 new SegmentRule(CHURN_EDGE, "Churn edge", String.format(java.util.Locale.ROOT,
-                        "R >= %sd and R < %sd and F30 <= %d and M30 <= %s", num(churnEdge.minRecencyDays()),
+                        "R >= %sd and R < %sd and wF30 <= %d and M30 <= %s", num(churnEdge.minRecencyDays()),
                         num(churnEdge.dormantDays()), churnEdge.maxOrders30d(), num(churnEdge.maxMonetary30d())),
                         r -> bought(r) && r.recencyDays() >= churnEdge.minRecencyDays() && r.recencyDays() < churnEdge.dormantDays()
-                                && r.frequency30d() <= churnEdge.maxOrders30d() && r.monetaryNet30d() <= churnEdge.maxMonetary30d()));
+                                && weightedOrders30d(r) <= churnEdge.maxOrders30d() && r.monetaryNet30d() <= churnEdge.maxMonetary30d()));
     }
 
     public List<SegmentRule> rules() {
@@ -94,8 +98,16 @@ public final class DefaultSegments {
     }
 
     private static boolean holds(Active threshold, Rfm r) {
-        return bought(r) && r.recencyDays() <= threshold.maxRecencyDays() && r.frequency30d() >= threshold.minOrders30d()
+        return bought(r) && r.recencyDays() <= threshold.maxRecencyDays() && weightedOrders30d(r) >= threshold.minOrders30d()
                 && r.monetaryNet30d() >= threshold.minMonetary30d();
+    }
+
+    /**
+     * wF30 to a millionth of an order: a weight is a ratio of doubles (0.3 x paid / paid / 0.3), so five orders at the
+     * default rate can sum to 4.999999999999999 and must still meet "wF30 >= 5".
+     */
+    private static double weightedOrders30d(Rfm r) {
+        return Math.round(r.weightedFrequency30d() * 1e6) / 1e6;
     }
 
     private static void check(String segment, Active threshold) {
@@ -108,7 +120,7 @@ public final class DefaultSegments {
     }
 
     private static String describe(Active threshold) {
-        return String.format(java.util.Locale.ROOT, "R <= %sd and F30 >= %d and M30 >= %s", num(threshold.maxRecencyDays()),
+        return String.format(java.util.Locale.ROOT, "R <= %sd and wF30 >= %d and M30 >= %s", num(threshold.maxRecencyDays()),
                 threshold.minOrders30d(), num(threshold.minMonetary30d()));
     }
 

@@ -16,6 +16,9 @@ import java.util.List;
 /**
  * The dashboard views operators ask for (DOMAIN.md §2), each one SQL aggregate over the net orders
  * (orders are grouped lines, an order being a channel's order id; an order refunded in full is no purchase).
+ * Revenue is net of refunds as M is (RfmCalculator): a refund of an order that is known comes off that order; a refund
+ * of an order that is not known (Online Retail gives every cancellation an invoice of its own) is negative revenue at
+ * its own time and store. Such a refund is no order: it counts in no order count, order value or buyer.
  */
 @ApplicationScoped
 public class DashboardRepository {
@@ -30,6 +33,17 @@ public class DashboardRepository {
     /** Net orders placed in the window $1..$2: one row per order with its member, store, time and net amount. */
     private static final String ORDERS = "WITH lines AS (" + NET_ORDERS + "),\n" + """
             orders AS (SELECT * FROM lines WHERE placed_at IS NOT NULL AND net > 0 AND placed_at >= $1 AND placed_at < $2)
+            """;
+    /**
+     * ORDERS and the refund lines placed in the window $1..$2 whose order is not known (no order line under their
+     * channel and order id), each with its member, store, time and net (minus what was refunded).
+     */
+    private static final String ORDERS_AND_UNMATCHED_REFUNDS = ORDERS + """
+            , unmatched_refunds AS (
+              SELECT r.member_id, r.store_id, r.occurred_at, -r.refund_amount AS net FROM purchase_line r
+              WHERE r.kind = 'refund' AND r.occurred_at >= $1 AND r.occurred_at < $2 AND NOT EXISTS (
+                SELECT 1 FROM purchase_line o
+                WHERE o.kind = 'order' AND o.member_id = r.member_id AND o.order_id = r.order_id AND o.source = r.source))
             """;
 
     private final Pool pool;
@@ -84,11 +98,18 @@ public class DashboardRepository {
         return hours == 0 ? "UTC" : "Etc/GMT" + (hours > 0 ? "-" : "+") + Math.abs(hours);
     }
 
-    /** Per calendar week (Monday first) of {@code dayZone}: buyers, orders and net spend. */
+    /**
+     * Per calendar week (Monday first) of {@code dayZone}: buyers, orders and net spend, refunds of unknown orders in the
+     * week they were made.
+     */
     public Uni<List<Dashboard.TrendRow>> activity(Instant from, Instant to, ZoneId dayZone) {
-        return pool.preparedQuery(ORDERS + """
-                SELECT date_trunc('week', placed_at AT TIME ZONE $3)::date, count(DISTINCT member_id), count(*), sum(net)
-                FROM orders GROUP BY 1 ORDER BY 1""")
+        return pool.preparedQuery(ORDERS_AND_UNMATCHED_REFUNDS + """
+                , weekly AS (
+                  SELECT date_trunc('week', placed_at AT TIME ZONE $3)::date AS week, count(DISTINCT member_id) AS buyers,
+                         count(*) AS orders, sum(net) AS net FROM orders GROUP BY 1
+                  UNION ALL
+                  SELECT date_trunc('week', occurred_at AT TIME ZONE $3)::date, 0, 0, sum(net) FROM unmatched_refunds GROUP BY 1)
+                SELECT week, sum(buyers)::int8, sum(orders)::int8, sum(net) FROM weekly GROUP BY 1 ORDER BY 1""")
                 .execute(window(from, to).addString(postgresZone(dayZone))).map(rows -> {
                     List<Dashboard.TrendRow> result = new ArrayList<>();
                     rows.forEach(row -> result.add(new Dashboard.TrendRow(row.getLocalDate(0), row.getLong(1), row.getLong(2),
@@ -125,11 +146,22 @@ public class DashboardRepository {
                 });
     }
 
+    /**
+     * Per store: buyers, orders, net revenue (refunds of unknown orders made at the store included), the orders' average
+     * net value and the share of buyers with two orders or more. A store with only such refunds has a row of its own.
+     */
     public Uni<List<Dashboard.StoreRow>> stores(Instant from, Instant to) {
-        return pool.preparedQuery(ORDERS + """
-                , per_member AS (SELECT store_id, member_id, count(*) AS n, sum(net) AS revenue FROM orders GROUP BY 1, 2)
-                SELECT store_id, count(*), sum(n), sum(revenue), sum(revenue) / sum(n), avg(CASE WHEN n >= 2 THEN 1.0 ELSE 0.0 END)
-                FROM per_member GROUP BY store_id ORDER BY sum(revenue) DESC""")
+        return pool.preparedQuery(ORDERS_AND_UNMATCHED_REFUNDS + """
+                , per_member AS (SELECT store_id, member_id, count(*) AS n, sum(net) AS revenue FROM orders GROUP BY 1, 2),
+                per_store AS (
+                  SELECT store_id, count(*) AS members, sum(n) AS orders, sum(revenue) AS order_revenue,
+                         avg(CASE WHEN n >= 2 THEN 1.0 ELSE 0.0 END) AS repurchase, 0 AS refunds
+                  FROM per_member GROUP BY 1
+                  UNION ALL
+                  SELECT store_id, 0, 0, 0, 0, sum(net) FROM unmatched_refunds GROUP BY 1)
+                SELECT store_id, sum(members)::int8, sum(orders)::int8, sum(order_revenue) + sum(refunds),
+                       coalesce(sum(order_revenue) / nullif(sum(orders), 0), 0), sum(repurchase)
+                FROM per_store GROUP BY store_id ORDER BY 4 DESC""")
                 .execute(window(from, to)).map(rows -> {
                     List<Dashboard.StoreRow> result = new ArrayList<>();
                     rows.forEach(row -> result.add(new Dashboard.StoreRow(row.getString(0), row.getLong(1), row.getLong(2),
@@ -142,19 +174,29 @@ public class DashboardRepository {
      * The store comparison over regions: each order in the region of its store (the store directory's), stores without
      * one (and orders without a store) in {@code unassigned}. As per store, a member is counted once per row: members
      * are the distinct buyers of the region, and the repurchase rate the share of them with two orders or more at
-     * any of its stores. Orders and revenue are the sums of the region's stores.
+     * any of its stores. Orders and revenue are the sums of the region's stores (refunds of unknown orders included,
+     * as per store).
      */
     public Uni<List<Dashboard.RegionRow>> regions(Instant from, Instant to, String unassigned) {
-        return pool.preparedQuery(ORDERS + """
+        return pool.preparedQuery(ORDERS_AND_UNMATCHED_REFUNDS + """
                 , regional AS (SELECT coalesce(r.region, $3) AS region, o.store_id, o.member_id, o.net
                                FROM orders o LEFT JOIN store_region r ON r.store_id = o.store_id),
+                regional_refunds AS (SELECT coalesce(r.region, $3) AS region, u.store_id, u.net
+                                     FROM unmatched_refunds u LEFT JOIN store_region r ON r.store_id = u.store_id),
                 per_member AS (SELECT region, member_id, count(*) AS n, sum(net) AS revenue FROM regional GROUP BY 1, 2),
+                per_region AS (
+                  SELECT region, count(*) AS members, sum(n) AS orders, sum(revenue) AS order_revenue,
+                         avg(CASE WHEN n >= 2 THEN 1.0 ELSE 0.0 END) AS repurchase, 0 AS refunds
+                  FROM per_member GROUP BY 1
+                  UNION ALL
+                  SELECT region, 0, 0, 0, 0, sum(net) FROM regional_refunds GROUP BY 1),
                 stores AS (SELECT region, array_agg(DISTINCT store_id ORDER BY store_id) FILTER (WHERE store_id IS NOT NULL) AS ids
-                           FROM regional GROUP BY 1)
-                SELECT p.region, s.ids, count(*), sum(n), sum(revenue), sum(revenue) / sum(n),
-                       avg(CASE WHEN n >= 2 THEN 1.0 ELSE 0.0 END)
-                FROM per_member p JOIN stores s ON s.region = p.region
-                GROUP BY p.region, s.ids ORDER BY sum(revenue) DESC, p.region""")
+                           FROM (SELECT region, store_id FROM regional UNION ALL SELECT region, store_id FROM regional_refunds) s
+                           GROUP BY 1)
+                SELECT p.region, s.ids, sum(members)::int8, sum(orders)::int8, sum(order_revenue) + sum(refunds),
+                       coalesce(sum(order_revenue) / nullif(sum(orders), 0), 0), sum(repurchase)
+                FROM per_region p JOIN stores s ON s.region = p.region
+                GROUP BY p.region, s.ids ORDER BY 5 DESC, p.region""")
                 .execute(window(from, to).addString(unassigned)).map(rows -> {
                     List<Dashboard.RegionRow> result = new ArrayList<>();
                     rows.forEach(row -> {

@@ -1,7 +1,9 @@
 package io.memberpulse.rfm.api.rest;
 
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.rest.InstantParameters;
 import io.memberpulse.rfm.DashboardService;
+import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.domain.Dashboard;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.smallrye.mutiny.Uni;
@@ -13,23 +15,34 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Dashboard views; every one takes from/to (ISO-8601 instants), by default the last 90 days of event time. */
+/**
+ * Dashboard views; every one takes from/to (ISO-8601 instants with offset, or dates: the start of that day in
+ * memberpulse.rfm.day-zone), by default the last 90 days of event time.
+ */
 @RolesAllowed(Roles.ANALYST)
 @Path("/dashboard")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "dashboard", description = "Member funnel, activity, repurchase, order values, stores, regions, segments over time")
+@Tag(name = "dashboard", description = "Member funnel, activity, repurchase, order values, stores, regions, segments over "
+        + "time, in the window [from, to): each an ISO-8601 instant with offset (2011-09-10T00:00:00Z) or a date (2011-09-10: "
+        + "the start of that day in memberpulse.rfm.day-zone, Asia/Shanghai by default), by default the last 90 days of "
+        + "event time. Revenue is net of refunds as M is: a refund of an order not known is negative revenue at its own "
+        + "time and store, and no order")
 public class DashboardResource {
     /** The narrowest order-value bucket: a cent. */
     static final double MIN_WIDTH = 0.01;
 
     private final DashboardService dashboards;
+    /** memberpulse.rfm.day-zone: the calendar a date given for from or to starts its day in. */
+    private final ZoneId dayZone;
 
-    public DashboardResource(DashboardService dashboards) {
+    public DashboardResource(DashboardService dashboards, RfmConfig config) {
         this.dashboards = dashboards;
+        this.dayZone = config.rfm().dayZone();
     }
 
     @GET
@@ -100,11 +113,7 @@ public class DashboardResource {
         return dashboards.window(start, end);
     }
 
-    private static Instant parse(String text, String field) {
-        try {
-            return RfmResource.instant(text);
-        } catch (InvalidParameterException e) {
-            throw new InvalidParameterException(field, e.getMessage());
-        }
+    private Instant parse(String text, String field) {
+        return InstantParameters.parse(field, text, dayZone);
     }
 }

@@ -2,9 +2,11 @@ package io.memberpulse.rfm.api.rest;
 
 import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.checks.FieldChecks;
+import io.memberpulse.proto.rest.InstantParameters;
+import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.InvalidParameterException;
-import io.memberpulse.rfm.domain.ParameterChecks;
+import io.memberpulse.rfm.domain.LifecycleStage;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
@@ -21,8 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.ZoneId;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -44,9 +45,12 @@ public class RfmResource {
     static final int MAX_OFFSET = 100_000;
 
     private final RfmQueryService queries;
+    /** memberpulse.rfm.day-zone: the calendar a date given for an instant (asOf=2011-09-10) starts its day in. */
+    private final ZoneId dayZone;
 
-    public RfmResource(RfmQueryService queries) {
+    public RfmResource(RfmQueryService queries, RfmConfig config) {
         this.queries = queries;
+        this.dayZone = config.rfm().dayZone();
     }
 
     public record RfmResponse(Rfm rfm, List<String> segments) {
@@ -67,7 +71,9 @@ public class RfmResource {
 
     @GET
     @Path("members/{memberId}/rfm")
-    @Operation(summary = "A member's RFM and segments: current, or as of an ISO-8601 instant (asOf)")
+    @Operation(summary = "A member's RFM and segments: current, or as of asOf, an ISO-8601 instant with offset "
+            + "(2011-09-10T00:00:00Z) or a date (2011-09-10: the start of that day in memberpulse.rfm.day-zone, "
+            + "Asia/Shanghai by default, as churn-service reads it)")
     @APIResponseSchema(value = RfmResponse.class, responseDescription = "R, F, M, segments and stage as of asOf")
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<RfmResponse> rfm(@PathParam("memberId") String memberId, @QueryParam("asOf") String asOf,
@@ -85,7 +91,7 @@ public class RfmResource {
             }
             return queries.current(memberId).map(RfmResponse::of);
         }
-        return queries.asOf(memberId, instant(asOf), definitionsThen).map(RfmResponse::of);
+        return queries.asOf(memberId, InstantParameters.parse("asOf", asOf, dayZone), definitionsThen).map(RfmResponse::of);
     }
 
     private static boolean definitionsThen(String definitions) {
@@ -98,20 +104,32 @@ public class RfmResource {
         throw new InvalidParameterException("definitions", "must be current or asOf, was '" + definitions + "'");
     }
 
-    public record ProfileResponse(String memberId, String stage, List<String> segments,
-            List<io.memberpulse.rfm.domain.Tag> tags, Rfm rfm) {
+    /**
+     * The stage as CEL rules compare it ({@code at_risk}) and, for a link to its members, as its segment id
+     * ({@code stage:at-risk}): the two spell it differently, and {@code stage} stays as clients read it already.
+     */
+    public record ProfileResponse(String memberId,
+            @Schema(description = "the lifecycle stage as segment rules compare it: new, growing, loyal, at_risk, dormant "
+                    + "(null: neither bought nor registered)") String stage,
+            @Schema(description = "the stage's segment id, for GET /segments/{id}/members: stage:new, stage:growing, "
+                    + "stage:loyal, stage:at-risk, stage:dormant (null with stage)") String stageSegmentId,
+            List<String> segments, List<io.memberpulse.rfm.domain.Tag> tags, Rfm rfm) {
+        static ProfileResponse of(String memberId, LifecycleStage stage, RfmSnapshot snapshot,
+                List<io.memberpulse.rfm.domain.Tag> tags) {
+            return new ProfileResponse(memberId, stage == null ? null : stage.name().toLowerCase(java.util.Locale.ROOT),
+                    stage == null ? null : stage.segmentId(), List.copyOf(snapshot.segments()), tags, snapshot.rfm());
+        }
     }
 
     @GET
     @Path("members/{memberId}/profile")
     @Operation(summary = "A member's lifecycle stage, segments and tags (basic, behaviour, value, risk) with the RFM")
-    @APIResponseSchema(value = ProfileResponse.class, responseDescription = "stage, segments and tags")
+    @APIResponseSchema(value = ProfileResponse.class, responseDescription = "stage (at_risk, as segment rules compare "
+            + "it) and its segment id (stageSegmentId, stage:at-risk, for GET /segments/{id}/members), segments and tags")
     @APIResponse(responseCode = "404", description = "no purchase or registration known for this member")
     public Uni<ProfileResponse> profile(@PathParam("memberId") String memberId) {
         FieldChecks.checkId("memberId", memberId);
-        return queries.profile(memberId).map(p -> new ProfileResponse(memberId,
-                p.stage() == null ? null : p.stage().name().toLowerCase(java.util.Locale.ROOT),
-                List.copyOf(p.snapshot().segments()), p.tags(), p.snapshot().rfm()));
+        return queries.profile(memberId).map(p -> ProfileResponse.of(memberId, p.stage(), p.snapshot(), p.tags()));
     }
 
     @GET
@@ -183,24 +201,5 @@ public class RfmResource {
     @Operation(summary = "Totals and the event-time clock")
     public Uni<TotalsResponse> stats() {
         return queries.totals().map(t -> new TotalsResponse(t.members(), t.purchaseLines(), t.clock()));
-    }
-
-    static Instant instant(String text) {
-        Instant instant;
-        try {
-            instant = OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException withoutOffset) {
-            try {
-                instant = Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                throw new InvalidParameterException("asOf", "not an ISO-8601 instant with offset: '" + text + "'");
-            }
-        }
-        // the years gRPC takes too: one range whichever way an instant comes
-        if (instant.isBefore(ParameterChecks.EARLIEST_INSTANT) || instant.isAfter(ParameterChecks.LATEST_INSTANT)) {
-            throw new InvalidParameterException("asOf", "'" + text + "' is outside " + ParameterChecks.EARLIEST_INSTANT
-                    + ".." + ParameterChecks.LATEST_INSTANT);
-        }
-        return instant;
     }
 }

@@ -135,7 +135,9 @@ public class SegmentRuleResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change a default segment's thresholds (high-value-active and potential: maxRecencyDays, "
             + "minOrders30d, minMonetary30d; churn-edge: minRecencyDays, maxOrders30d, maxMonetary30d); every replica "
-            + "uses them over the configured ones and everyone is re-evaluated (entries and exits published)")
+            + "uses them over the configured ones and everyone is re-evaluated (entries and exits published). The orders "
+            + "are margin-weighted (wF30: an order at the default margin rate counts 1, a high-margin one more), and "
+            + "potential leaves out the members who are high-value active")
     @APIResponseSchema(value = ThresholdsResponse.class, responseDescription = "the segment's rule with its new thresholds and its size now")
     @APIResponse(responseCode = "404", description = "no segment with this id")
     @APIResponse(responseCode = "409", description = "not a default segment: only their thresholds can be changed")

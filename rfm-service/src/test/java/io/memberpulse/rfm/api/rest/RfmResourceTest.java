@@ -114,7 +114,7 @@ class RfmResourceTest {
     void ordersOnMemberEventsUpdateRfmAndSegmentsLive() {
         String member = "m-" + UUID.randomUUID();
         var segmentChanges = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
-        // Six orders in six days worth ¥900: high-value active and potential.
+        // Six orders in six days worth ¥900: high-value active (and so not potential: the bands are tiers).
         MemberEvent[] orders = new MemberEvent[6];
         for (int i = 0; i < 6; i++) {
             orders[i] = order(member, member + "-o" + i, DAY0.plus(Duration.ofDays(i)), 150);
@@ -140,6 +140,16 @@ class RfmResourceTest {
                 .get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.frequency30d", equalTo(3))
                 .body("rfm.monetaryNet30d", equalTo(450.0f));
+        // A date is the start of that day on the chain's calendar (Asia/Shanghai), as churn-service reads asOf:
+        // 3 May 00:00 there is 2 May 16:00 UTC, six hours after the second order (fourteen in UTC).
+        given().queryParam("asOf", "2024-05-03").get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.asOf", equalTo("2024-05-02T16:00:00Z"))
+                .body("rfm.frequency30d", equalTo(2)).body("rfm.recencyDays", equalTo(0.25f));
+        for (String notAnInstant : List.of("2024-05-03T00:00:00", "3 May 2024", "2024-05-32")) {
+            given().queryParam("asOf", notAnInstant).get("/members/" + member + "/rfm").then().statusCode(400)
+                    .body("errors[0].field", equalTo("asOf"))
+                    .body("errors[0].reason", org.hamcrest.Matchers.startsWith("must be a date (2011-09-10"));
+        }
     }
 
     @Test
@@ -600,10 +610,10 @@ class RfmResourceTest {
         try {
             given().contentType("application/json").body(including.formatted(minRecency, maxOrders, maxMonetary))
                     .put("/segments/churn-edge/thresholds").then().statusCode(200)
-                    .body("rule", equalTo("R >= %dd and R < 180d and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
+                    .body("rule", equalTo("R >= %dd and R < 180d and wF30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
             given().get("/members/" + member + "/rfm").then().body("segments", hasItem("churn-edge"));
             given().get("/segments").then().body("find { it.id == 'churn-edge' }.rule",
-                    equalTo("R >= %dd and R < 180d and F30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
+                    equalTo("R >= %dd and R < 180d and wF30 <= %d and M30 <= %d".formatted(minRecency, maxOrders, maxMonetary)));
 
             given().contentType("application/json").body(including.formatted(170, maxOrders, maxMonetary))
                     .put("/segments/churn-edge/thresholds").then().statusCode(200);
@@ -642,13 +652,13 @@ class RfmResourceTest {
             given().contentType("application/json").body("{\"name\": \"x\", \"rule\": \"true\"}")
                     .put("/segments/churn-edge").then().statusCode(409).body("detail", containsString("/thresholds"));
             given().get("/segments").then().body("find { it.id == 'churn-edge' }.rule",
-                    equalTo("R >= 170d and R < 180d and F30 <= %d and M30 <= %d".formatted(maxOrders, maxMonetary)));
+                    equalTo("R >= 170d and R < 180d and wF30 <= %d and M30 <= %d".formatted(maxOrders, maxMonetary)));
         } finally {
             changes.stop();
             // DOMAIN.md's store target again, for the other tests.
             given().contentType("application/json").body("{\"minRecencyDays\": 20, \"maxOrders30d\": 1, \"maxMonetary30d\": 200}")
                     .put("/segments/churn-edge/thresholds").then().statusCode(200)
-                    .body("rule", equalTo("R >= 20d and R < 180d and F30 <= 1 and M30 <= 200"));
+                    .body("rule", equalTo("R >= 20d and R < 180d and wF30 <= 1 and M30 <= 200"));
         }
     }
 
@@ -697,6 +707,7 @@ class RfmResourceTest {
                 .then().statusCode(200).body("rfm.ordersTotal", equalTo(0)).body("rfm.homeStoreId", equalTo("s-077"))
                 .body("rfm.registeredAt", equalTo(now.toString())).body("segments", equalTo(List.of("stage:new"))));
         given().get("/members/" + member + "/profile").then().statusCode(200).body("stage", equalTo("new"))
+                .body("stageSegmentId", equalTo("stage:new"))
                 .body("tags.find { it.name == 'registration_date' }.value",
                         equalTo(now.atZone(java.time.ZoneId.of("Asia/Shanghai")).toLocalDate().toString()));
         await().atMost(Duration.ofSeconds(20)).until(() -> published(changes, member, "stage:new", SegmentChanged.Change.CHANGE_ENTERED));
@@ -782,6 +793,7 @@ class RfmResourceTest {
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/profile")
                 .then().statusCode(200).body("stage", equalTo("growing"))
+                .body("stageSegmentId", equalTo("stage:growing"))
                 .body("tags.find { it.name == 'churn_risk' }.value", equalTo("high"))
                 .body("tags.find { it.name == 'spend_band' }.family", equalTo("behaviour"))
                 .body("tags.find { it.name == 'home_store' }.value", equalTo("s-042")));
