@@ -56,6 +56,9 @@ final class GrpcMapper {
         if (task.maskedPhone() != null) {
             proto.setMaskedPhone(task.maskedPhone());
         }
+        if (task.memberNo() != null) {
+            proto.setMemberNo(task.memberNo());
+        }
         if (task.campaignId() != null) {
             proto.setCampaignId(task.campaignId());
         }

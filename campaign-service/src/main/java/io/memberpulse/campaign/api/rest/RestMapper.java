@@ -27,6 +27,6 @@ final class RestMapper {
         return new CallListResponse.Task(task.taskId(), task.memberId(), task.storeId(), task.campaignId(),
                 task.probability(), task.memberValue(), task.valueAtRisk(), task.createdAt(), task.dueAt(),
                 task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now, dayZone), task.version(),
-                task.maskedPhone(), task.insight());
+                task.maskedPhone(), task.memberNo(), task.insight());
     }
 }

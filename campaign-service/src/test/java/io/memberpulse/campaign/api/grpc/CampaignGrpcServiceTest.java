@@ -19,6 +19,14 @@ import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
 import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.proto.campaign.v1.RevealContactRequest;
+import io.memberpulse.proto.campaign.v1.RevealedContact;
+import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.campaign.v1.TaskStatus;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -136,6 +144,53 @@ class CampaignGrpcServiceTest {
             assertThat(homeStaff.recordOutcome(notReached(own.getTasks(0))).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
         } finally {
             staffChannel.shutdownNow();
+        }
+    }
+
+    /** RevealContact as POST /tasks/{id}/contact: own store's open task only, another's NOT_FOUND, a closed one refused. */
+    @Test
+    void staffRevealThePhoneOfTheirOwnStoresOpenTaskOnly() {
+        String run = ChurnEvents.run();
+        String home = "rc-" + run;
+        String member = "rc-" + run + "-1";
+        MemberEvents.register(kafka);
+        MemberEvents.publish(kafka, List.of(MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId("rc-" + run).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_VISIT).setStoreId(home)
+                .setOccurredAt(MemberEvents.timestamp(T1))
+                .setIdentifiers(Identifiers.newBuilder().setPhone("13912345678").setMemberNo("NO-" + run))).build()));
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored(member, home, 0.95, 500.0, T1));
+        for (int i = 0; i < 18; i++) {
+            scores.add(scored("rcl-" + run + "-" + i, home, 0.10, 100.0, T1));
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            ChurnEvents.publish(kafka, scores);
+            assertThat(callList(home, 0).getTasks(0).getMaskedPhone()).isEqualTo("139****5678");
+        });
+        CallTask task = callList(home, 0).getTasks(0);
+        assertThat(task.getMemberNo()).isEqualTo("NO-" + run);
+        var reveal = RevealContactRequest.newBuilder().setTaskId(task.getTaskId()).build();
+
+        ManagedChannel homeChannel = channelAs(AuthTestResource.staff(home));
+        ManagedChannel otherChannel = channelAs(AuthTestResource.staff("other-" + run));
+        try {
+            var homeStaff = CampaignServiceGrpc.newBlockingStub(homeChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+            var otherStaff = CampaignServiceGrpc.newBlockingStub(otherChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+            assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> otherStaff.revealContact(reveal))
+                    .getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            RevealedContact contact = homeStaff.revealContact(reveal);
+            assertThat(contact.getMemberId()).isEqualTo(member);
+            assertThat(contact.getPhone()).isEqualTo("13912345678");
+
+            homeStaff.recordOutcome(notReached(task));
+            StatusRuntimeException closed = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> homeStaff.revealContact(reveal));
+            assertThat(closed.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(closed.getStatus().getDescription()).isEqualTo("task " + task.getTaskId()
+                    + " is done: its member's phone is revealed only while the task is open");
+        } finally {
+            homeChannel.shutdownNow();
+            otherChannel.shutdownNow();
         }
     }
 
