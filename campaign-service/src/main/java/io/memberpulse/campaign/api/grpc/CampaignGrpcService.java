@@ -62,7 +62,10 @@ class CampaignGrpcService implements CampaignService {
         });
     }
 
-    /** Staff cannot touch another store's tasks: NOT_FOUND, as for a task that does not exist. */
+    /**
+     * Staff cannot touch another store's tasks: NOT_FOUND, as for a task that does not exist. An unset version is 0
+     * (GrpcMapper.outcome): a task changed since is still ABORTED by the version check.
+     */
     @Override
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<CallTask> recordOutcome(RecordOutcomeRequest request) {
