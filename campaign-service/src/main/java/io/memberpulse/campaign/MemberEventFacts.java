@@ -22,19 +22,20 @@ import java.util.Set;
 /**
  * What campaign-service keeps of a batch of member.events: purchase lines (orders, refunds, coupon
  * redemptions, with store, item and margin rate; a redemption with the order it was used on, whose rate prices the
- * coupon's margin in the campaign's gain), coupons issued and redeemed, the latest masked phone of each
- * member, the stores seen and the newest event time; and the keys of duplicate_order lines, which are
+ * coupon's margin in the campaign's gain), coupons issued and redeemed, the latest phone (masked, and as reported
+ * where it was reported unmasked) and member number of each member, the stores seen and the newest event time; and the keys of duplicate_order lines, which are
  * not counted and take back a line published before under the same key (whichever member holds it now).
- * Phones and coupons keep the key of the event that reported them, for a later MemberSplit.
+ * Phones, member numbers and coupons keep the key of the event that reported them, for a later MemberSplit.
  */
 record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<PurchaseRepository.LineKey> retracted,
-        List<ContactRepository.Contact> contacts, List<CouponRepository.CouponEvent> coupons, Set<String> stores,
-        Instant newest) {
+        List<ContactRepository.Contact> contacts, List<ContactRepository.MemberNumber> numbers,
+        List<CouponRepository.CouponEvent> coupons, Set<String> stores, Instant newest) {
 
     static MemberEventFacts of(List<MemberEvent> events) {
         List<PurchaseRepository.Purchase> purchases = new ArrayList<>();
         List<PurchaseRepository.LineKey> retracted = new ArrayList<>();
         Map<String, ContactRepository.Contact> contacts = new HashMap<>();
+        Map<String, ContactRepository.MemberNumber> numbers = new HashMap<>();
         List<CouponRepository.CouponEvent> coupons = new ArrayList<>();
         Set<String> stores = new LinkedHashSet<>();
         Instant newest = null;
@@ -51,15 +52,23 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
             if (event.getMemberId().isEmpty()) {
                 continue;
             }
-            PhoneMask.mask(fact.getIdentifiers().getPhone()).ifPresent(masked -> contacts.merge(event.getMemberId(),
-                    new ContactRepository.Contact(event.getMemberId(), masked, at, source(fact), fact.getEventId()),
+            String phone = fact.getIdentifiers().getPhone();
+            PhoneMask.mask(phone).ifPresent(masked -> contacts.merge(event.getMemberId(),
+                    new ContactRepository.Contact(event.getMemberId(), masked, PhoneMask.isMasked(phone) ? null : phone.strip(),
+                            at, source(fact), fact.getEventId()),
                     (a, b) -> a.seenAt().isAfter(b.seenAt()) ? a : b));
+            String memberNo = fact.getIdentifiers().getMemberNo().strip();
+            if (!memberNo.isEmpty()) {
+                numbers.merge(event.getMemberId(), new ContactRepository.MemberNumber(event.getMemberId(), memberNo, at,
+                        source(fact), fact.getEventId()), (a, b) -> a.seenAt().isAfter(b.seenAt()) ? a : b);
+            }
             coupon(event, at).ifPresent(coupons::add);
             if (!event.getDuplicateOrder()) {
                 purchase(event, at).ifPresent(purchases::add);
             }
         }
-        return new MemberEventFacts(purchases, retracted, List.copyOf(contacts.values()), coupons, stores, newest);
+        return new MemberEventFacts(purchases, retracted, List.copyOf(contacts.values()), List.copyOf(numbers.values()),
+                coupons, stores, newest);
     }
 
     /** The keys of the batch's stored lines and of its retractions: looked at again after the batch's commit. */

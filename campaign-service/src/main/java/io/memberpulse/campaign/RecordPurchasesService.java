@@ -48,6 +48,7 @@ public class RecordPurchasesService {
                         .call(facts -> purchases.insert(connection, facts.purchases()))
                         .call(facts -> purchases.retract(connection, facts.retracted()))
                         .call(facts -> contacts.upsert(connection, facts.contacts()))
+                        .call(facts -> contacts.upsertNumbers(connection, facts.numbers()))
                         .call(facts -> coupons.apply(connection, facts.coupons())))
                 // A retraction committed meanwhile by another replica (or this batch's, of a line another replica
                 // stored meanwhile): neither transaction saw the other's row.

@@ -142,11 +142,15 @@ class SegmentTaskPlanner {
         MemberRisk member = entering(change, placement.store(), placement.score());
         return liveCalls.arms(List.of(member), now).flatMap(arms -> arms.heldOut().contains(member.memberId())
                 ? Uni.createFrom().nullItem()
-                : tasks.open(member, now, now.plus(rules.dueIn(change.segmentId())), TaskOrigin.segment(change.segmentId()),
+                : tasks.open(member, placement.score() != null, now, now.plus(rules.dueIn(change.segmentId())),
+                        TaskOrigin.segment(change.segmentId()),
                         arms.treatedCampaign().get(member.memberId())).call(tasks::flush).replaceWith(placement.store()));
     }
 
-    /** The entering member as the campaigns and the call list rank them; an unscored one: nothing at risk yet. */
+    /**
+     * The entering member as the campaigns and the call list rank them; an unscored one: nothing at risk yet (0, after
+     * every scored call), its task opened as unscored so that staff are not told "churn risk 0%".
+     */
     private static MemberRisk entering(MemberSegmentRepository.Change change, String store, MemberRisk score) {
         return new MemberRisk(change.memberId(), store, score == null ? 0 : score.probability(),
                 score == null ? 0 : score.memberValue(), change.at());

@@ -64,6 +64,16 @@ function money(value) {
   return "¥" + value.toFixed(0);
 }
 
+function escaped(text) {
+  return String(text).replace(/[<>&"]/g, "");
+}
+
+// The risk line; a member with no churn score yet has none (null figures), not a risk of 0%.
+function riskText(task) {
+  return task.churnProbability == null ? "not scored yet"
+    : `churn risk ${(task.churnProbability * 100).toFixed(0)}% · value at risk ${money(task.valueAtRisk)}`;
+}
+
 function dueText(task) {
   const hours = Math.round((new Date(task.dueAt) - Date.now()) / 3_600_000);
   return task.overdue ? `overdue by ${-hours} h` : `due in ${hours} h`;
@@ -85,12 +95,19 @@ function render(task, store) {
   item.className = "call" + (task.overdue ? " overdue" : "");
   item.dataset.taskId = task.taskId;
   item.innerHTML = `
-    <div class="who">Member ${task.memberId.slice(0, 8)}${task.maskedPhone ? " · ☎ " + task.maskedPhone : ""}<span class="badge">OVERDUE</span>${couponBadge(task)}</div>
-    <div class="numbers">churn risk ${(task.churnProbability * 100).toFixed(0)}% · value at risk ${money(task.valueAtRisk)} · ${dueText(task)}</div>
+    <div class="who">Member ${task.memberId.slice(0, 8)}${task.memberNo ? " · No. " + escaped(task.memberNo) : ""}<span class="phone">${task.maskedPhone ? " · ☎ " + escaped(task.maskedPhone) : ""}</span><span class="badge">OVERDUE</span>${couponBadge(task)}</div>
+    <div class="numbers">${riskText(task)} · ${dueText(task)}</div>
     <ul>${task.talkingPoints.map((point) => `<li>${point.replace(/[<>&]/g, "")}</li>`).join("")}</ul>
     <div class="actions"></div>
     <div class="result"></div>`;
   const actions = item.querySelector(".actions");
+  if (task.maskedPhone) {
+    const reveal = document.createElement("button");
+    reveal.textContent = "Show number";
+    reveal.className = "reveal";
+    reveal.addEventListener("click", () => revealPhone(item, task, reveal));
+    actions.appendChild(reveal);
+  }
   for (const outcome of OUTCOMES) {
     const button = document.createElement("button");
     button.textContent = outcome.label;
@@ -100,6 +117,30 @@ function render(task, store) {
     actions.appendChild(button);
   }
   return item;
+}
+
+// The full number, asked for only when the staff member is about to dial: each reveal is recorded by the service.
+async function revealPhone(item, task, button) {
+  button.disabled = true;
+  const response = await fetch(`/tasks/${encodeURIComponent(task.taskId)}/contact`, { method: "POST", headers: authorized({}) });
+  if (!response.ok) {
+    say(response.status === 409 ? "This call is closed: its number is no longer shown."
+      : await refusal(response, "show this number"), true);
+    button.disabled = false;
+    return;
+  }
+  const contact = await response.json();
+  const phone = item.querySelector(".phone");
+  if (contact.phone) {
+    phone.textContent = " · ☎ ";
+    const link = document.createElement("a");
+    link.href = "tel:" + contact.phone.replace(/[^0-9+]/g, "");
+    link.textContent = contact.phone;
+    phone.appendChild(link);
+  } else {
+    say("No full number is known for this member: only the masked one.", true);
+  }
+  button.remove();
 }
 
 async function record(item, task, outcome, store) {

@@ -21,15 +21,24 @@ public final class OutcomeRules {
     }
 
     /**
+     * Whether the caller may act on a task of this store; else TaskNotFoundException, as for an unknown task: staff
+     * cannot even learn that another store's task exists.
+     *
+     * @param callerStoreId as for {@link #decide}
+     */
+    public static void checkCaller(String taskId, String taskStoreId, String callerStoreId) {
+        // "" never matches, not even a task whose store is blank: an unbound staff token reaches no task.
+        if (callerStoreId != null && (callerStoreId.isEmpty() || !callerStoreId.equals(taskStoreId))) {
+            throw new TaskNotFoundException(taskId);
+        }
+    }
+
+    /**
      * @param callerStoreId the store a staff member is bound to, "" when they are bound to none (then no task
      *                      is theirs), or null when the caller is not store-bound (head office: every store)
      */
     public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId) {
-        // "" never matches, not even a task whose store is blank: an unbound staff token reaches no task.
-        if (callerStoreId != null && (callerStoreId.isEmpty() || !callerStoreId.equals(task.storeId()))) {
-            // Answered as for an unknown task: staff cannot even learn that another store's task exists.
-            throw new TaskNotFoundException(task.taskId());
-        }
+        checkCaller(task.taskId(), task.storeId(), callerStoreId);
         switch (task.status()) {
             case "DONE" -> {
                 if (outcome.sameAs(task.recorded())) {

@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /**
  * Phones as store staff see them: the first three and last four digits of the national number
  * (138****8000), as delivery platforms show them; only the last four of a shorter number (8 to 10 digits, ****4567),
- * so that at least four digits are hidden. The full number never reaches campaign-service's database or its callers.
+ * so that at least four digits are hidden. Call lists show only this; the full number, kept where it was reported
+ * unmasked, reaches a caller only through a recorded reveal of an OPEN task's contact (ContactRevealService).
  *
  * <p>A phone reported already masked is kept only when it shows no more than that: at most three digits, one run of
  * at least four stars, at most four digits (138****8000, 86138****8000 without its country code). Any other value
@@ -35,6 +36,11 @@ public final class PhoneMask {
         String lastFour = national.substring(national.length() - 4);
         // At least four digits stay hidden: below 11 digits the first three would leave fewer.
         return Optional.of(national.length() >= 11 ? national.substring(0, 3) + "****" + lastFour : "****" + lastFour);
+    }
+
+    /** Whether the phone was reported already masked (has a star): then there is no full number to keep. */
+    public static boolean isMasked(String reported) {
+        return reported.indexOf('*') >= 0;
     }
 
     /** 0086 or (before an 11-digit mobile number) 86. */

@@ -20,11 +20,14 @@ public final class TalkingPoints {
 
     /** @param dayZone the time zone whose calendar days staff read dates in */
     public static List<String> of(CallTask task, Instant now, ZoneId dayZone) {
-        List<String> points = new ArrayList<>(List.of(
-                "churn risk " + Math.round(task.probability() * 100) + "%",
-                "90-day spend " + yuan(task.memberValue()),
-                "value at risk " + yuan(task.valueAtRisk()),
-                deadline(task, now)));
+        List<String> points = new ArrayList<>();
+        // An unscored member's risk is unknown, not 0: "churn risk 0%" would tell staff the call hardly matters.
+        if (!task.unscored()) {
+            points.add("churn risk " + Math.round(task.probability() * 100) + "%");
+            points.add("90-day spend " + yuan(task.memberValue()));
+            points.add("value at risk " + yuan(task.valueAtRisk()));
+        }
+        points.add(deadline(task, now));
         if (task.insight() != null) {
             points.addAll(history(task.insight(), dayZone));
         }

@@ -60,6 +60,13 @@ public class CallTaskEntity extends PanacheEntityBase {
     @Column(name = "escalated_at")
     public Instant escalatedAt;
 
+    /**
+     * False while the member had no churn score when the task was opened (a segment's call): probability and member
+     * value are then unknown, stored as 0 so that the call ranks after the scored ones. A score makes it true.
+     */
+    @Column(nullable = false)
+    public boolean scored = true;
+
     /** Optimistic lock: a status change made from a stale copy fails instead of overwriting. */
     @Version
     @Column(nullable = false)

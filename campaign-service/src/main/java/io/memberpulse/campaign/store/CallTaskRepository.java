@@ -86,7 +86,13 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * @param campaignId the live call campaign the call counts for, or null
      */
     public Uni<Void> open(MemberRisk member, Instant now, Instant dueAt, String origin, String campaignId) {
+        return open(member, true, now, dueAt, origin, campaignId);
+    }
+
+    /** @param scored false: the member has no churn score yet, and member's probability and value (0) are unknown */
+    public Uni<Void> open(MemberRisk member, boolean scored, Instant now, Instant dueAt, String origin, String campaignId) {
         CallTaskEntity row = new CallTaskEntity();
+        row.scored = scored;
         row.origin = origin;
         row.campaignId = campaignId;
         row.id = UUID.randomUUID().toString();
@@ -106,7 +112,7 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * version alone, so staff holding the task can still record its outcome.
      */
     public Uni<Void> refresh(String taskId, MemberRisk member) {
-        return update("probability = ?1, memberValue = ?2, valueAtRisk = ?3 where id = ?4",
+        return update("probability = ?1, memberValue = ?2, valueAtRisk = ?3, scored = true where id = ?4",
                 member.probability(), member.memberValue(), member.valueAtRisk(), taskId).replaceWithVoid();
     }
 
@@ -302,7 +308,7 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 UPDATE call_task SET escalated_at = $1
                 WHERE status = 'OPEN' AND due_at < $1 AND escalated_at IS NULL
                 RETURNING id, member_id, store_id, campaign_id, probability, member_value, value_at_risk, created_at,
-                          due_at, version""")
+                          due_at, version, scored""")
                 .execute(Tuple.of(now.atOffset(ZoneOffset.UTC)))
                 .map(rows -> {
                     List<CallTask> escalated = new ArrayList<>();
@@ -310,7 +316,8 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                         escalated.add(new CallTask(row.getString("id"), row.getString("member_id"), row.getString("store_id"),
                                 row.getString("campaign_id"), row.getDouble("probability"), row.getDouble("member_value"),
                                 row.getDouble("value_at_risk"), row.getOffsetDateTime("created_at").toInstant(),
-                                row.getOffsetDateTime("due_at").toInstant(), row.getLong("version")));
+                                row.getOffsetDateTime("due_at").toInstant(), row.getLong("version"))
+                                .scored(row.getBoolean("scored")));
                     }
                     escalated.sort(Comparator.comparing(CallTask::dueAt));
                     return escalated;

@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.store;
 
+import io.memberpulse.campaign.domain.ContactReveal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -14,10 +15,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * Members' masked phones (member_contact), the latest seen on member.events, each with the event that reported it
- * (so that a MemberSplit gives it to the member it gives that event to: IdentityChangeRepository).
+ * Members' phones (member_contact: masked for call lists, full only for a recorded reveal) and member numbers
+ * (member_number), the latest seen on member.events, each with the event that reported it (so that a MemberSplit gives
+ * it to the member it gives that event to: IdentityChangeRepository).
  */
 @ApplicationScoped
 public class ContactRepository {
@@ -27,8 +30,15 @@ public class ContactRepository {
         this.pool = pool;
     }
 
-    /** source and eventId: the event that reported the phone (source as stored). */
-    public record Contact(String memberId, String maskedPhone, Instant seenAt, String source, String eventId) {
+    /**
+     * @param phone  the full phone as reported, null when it was reported masked
+     * @param source with eventId, the event that reported the phone (source as stored)
+     */
+    public record Contact(String memberId, String maskedPhone, String phone, Instant seenAt, String source, String eventId) {
+    }
+
+    /** A POS / loyalty member number as reported, with the event that reported it. */
+    public record MemberNumber(String memberId, String memberNo, Instant seenAt, String source, String eventId) {
     }
 
     /** In the client's transaction (rows in member order, as every batch writes them: no lock cycle between two). */
@@ -37,20 +47,75 @@ public class ContactRepository {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> tuples = new ArrayList<>(contacts.size());
-        contacts.stream().sorted(Comparator.comparing(Contact::memberId)).forEach(c -> tuples.add(Tuple.of(c.memberId(), c.maskedPhone(), c.seenAt().atOffset(ZoneOffset.UTC), c.source(), c.eventId())));
+        contacts.stream().sorted(Comparator.comparing(Contact::memberId)).forEach(c -> tuples.add(Tuple.of(c.memberId(),
+                c.maskedPhone(), c.phone(), c.seenAt().atOffset(ZoneOffset.UTC), c.source(), c.eventId())));
         return client.preparedQuery("""
-                INSERT INTO member_contact (member_id, masked_phone, seen_at, source, event_id) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (member_id) DO UPDATE SET masked_phone = EXCLUDED.masked_phone, seen_at = EXCLUDED.seen_at,
-                  source = EXCLUDED.source, event_id = EXCLUDED.event_id
+                INSERT INTO member_contact (member_id, masked_phone, phone, seen_at, source, event_id)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (member_id) DO UPDATE SET masked_phone = EXCLUDED.masked_phone, phone = EXCLUDED.phone,
+                  seen_at = EXCLUDED.seen_at, source = EXCLUDED.source, event_id = EXCLUDED.event_id
                 WHERE member_contact.seen_at <= EXCLUDED.seen_at""")
                 .executeBatch(tuples).replaceWithVoid();
     }
 
+    /** As {@link #upsert}, for member numbers. */
+    public Uni<Void> upsertNumbers(SqlClient client, Collection<MemberNumber> numbers) {
+        if (numbers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> tuples = new ArrayList<>(numbers.size());
+        numbers.stream().sorted(Comparator.comparing(MemberNumber::memberId)).forEach(n -> tuples.add(Tuple.of(
+                n.memberId(), n.memberNo(), n.seenAt().atOffset(ZoneOffset.UTC), n.source(), n.eventId())));
+        return client.preparedQuery("""
+                INSERT INTO member_number (member_id, member_no, seen_at, source, event_id) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (member_id) DO UPDATE SET member_no = EXCLUDED.member_no, seen_at = EXCLUDED.seen_at,
+                  source = EXCLUDED.source, event_id = EXCLUDED.event_id
+                WHERE member_number.seen_at <= EXCLUDED.seen_at""")
+                .executeBatch(tuples).replaceWithVoid();
+    }
+
+    /** The members' member numbers, where one was reported. */
+    public Uni<Map<String, String>> memberNumbers(Collection<String> memberIds) {
+        return byMember("SELECT member_id, member_no FROM member_number WHERE member_id = ANY($1)", memberIds);
+    }
+
+    /**
+     * In one transaction: the task and its member's full phone (null: no such task), which {@code check} may refuse by
+     * throwing; a phone it lets through is recorded as revealed to {@code caller}. The task row is locked for it, so an
+     * outcome or merge at the same time lands before the reveal's check or after its record.
+     */
+    public Uni<ContactReveal> reveal(String taskId, Consumer<ContactReveal> check, String caller, Instant now) {
+        return pool.withTransaction(connection -> connection.preparedQuery("""
+                        SELECT t.member_id, t.store_id, t.status, c.phone FROM call_task t
+                        LEFT JOIN member_contact c ON c.member_id = t.member_id WHERE t.id = $1 FOR SHARE OF t""")
+                .execute(Tuple.of(taskId))
+                .flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    Row row = rows.iterator().next();
+                    ContactReveal found = new ContactReveal(taskId, row.getString(0), row.getString(1), row.getString(2),
+                            row.getString(3));
+                    check.accept(found);
+                    if (found.phone() == null) {
+                        return Uni.createFrom().item(found);
+                    }
+                    return connection.preparedQuery("""
+                                    INSERT INTO contact_reveal (task_id, member_id, caller, revealed_at) VALUES ($1, $2, $3, $4)""")
+                            .execute(Tuple.of(taskId, found.memberId(), caller, now.atOffset(ZoneOffset.UTC)))
+                            .replaceWith(found);
+                }));
+    }
+
     public Uni<Map<String, String>> maskedPhones(Collection<String> memberIds) {
+        return byMember("SELECT member_id, masked_phone FROM member_contact WHERE member_id = ANY($1)", memberIds);
+    }
+
+    private Uni<Map<String, String>> byMember(String query, Collection<String> memberIds) {
         if (memberIds.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return pool.preparedQuery("SELECT member_id, masked_phone FROM member_contact WHERE member_id = ANY($1)")
+        return pool.preparedQuery(query)
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, String> phones = new HashMap<>();

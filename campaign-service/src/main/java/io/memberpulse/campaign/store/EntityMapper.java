@@ -19,6 +19,6 @@ final class EntityMapper {
 
     static CallTask callTask(CallTaskEntity row) {
         return new CallTask(row.id, row.memberId, row.storeId, row.campaignId, row.probability, row.memberValue,
-                row.valueAtRisk, row.createdAt, row.dueAt, row.version);
+                row.valueAtRisk, row.createdAt, row.dueAt, row.version).scored(row.scored);
     }
 }

@@ -14,6 +14,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -34,11 +35,11 @@ import java.util.stream.Collectors;
  * id, due time, escalation and version, so the call already on a list keeps its SOP deadline and staff holding
  * it can still record its outcome), follows S's home store when S has a score, and no longer counts for a
  * campaign A was enrolled in (the caller's replan tags it again if S is treated in a live call campaign).
- * A's score (member_risk) and masked phone become S's where S has none (A's store stays a known store); A's
+ * A's score (member_risk), phone (masked and full) and member number become S's where S has none (A's store stays a known store); A's
  * purchase lines and coupons become S's; A's segment memberships go (rfm-service publishes the survivor's own).
  * A's closed tasks and outcomes and A's campaign enrolments stay under A.
  *
- * <p>A MemberSplit gives each part the purchase lines, coupons and masked phone recorded from the events it gives
+ * <p>A MemberSplit gives each part the purchase lines, coupons, phone and member number recorded from the events it gives
  * that part, wherever a merge had moved them: a phone and coupons of the absorbed person left with the survivor
  * after a false merge was undone would have staff call that person about the survivor's purchases. The member that
  * loses its phone so shows none until its next event reports one (its own older phone was overwritten, not kept).
@@ -160,14 +161,54 @@ public class IdentityChangeRepository {
                         SELECT $1, store_id, probability, member_value, as_of, updated_at FROM member_risk WHERE member_id = $2
                         ON CONFLICT (member_id) DO NOTHING""", ids))
                 .chain(() -> update(connection, "DELETE FROM member_risk WHERE member_id = $1", absorbedOnly))
-                .chain(() -> update(connection, """
-                        INSERT INTO member_contact (member_id, masked_phone, seen_at, source, event_id)
-                        SELECT $1, masked_phone, seen_at, source, event_id FROM member_contact WHERE member_id = $2
-                        ON CONFLICT (member_id) DO NOTHING""", ids))
-                .chain(() -> update(connection, "DELETE FROM member_contact WHERE member_id = $1", absorbedOnly))
+                .chain(() -> moveLatest(connection, LatestReported.PHONE, ids))
+                .chain(() -> moveLatest(connection, LatestReported.MEMBER_NO, ids))
                 .chain(() -> update(connection, "UPDATE member_purchase SET member_id = $1 WHERE member_id = $2", ids))
                 .chain(() -> update(connection, "UPDATE member_coupon SET member_id = $1 WHERE member_id = $2", ids))
                 .chain(() -> update(connection, "DELETE FROM member_segment WHERE member_id = $1", absorbedOnly));
+    }
+
+    /**
+     * A member's latest reported value, one row per member with the event that reported it: the phone (masked, and
+     * full where reported unmasked, which must move with it: a full phone left behind would be revealed for the wrong
+     * person) and the member number.
+     */
+    private enum LatestReported {
+        PHONE("member_contact", "masked_phone, phone"),
+        MEMBER_NO("member_number", "member_no");
+
+        final String table;
+        final String values;
+
+        LatestReported(String table, String values) {
+            this.table = table;
+            this.values = values;
+        }
+
+        /** "col = EXCLUDED.col, …" for the values and their event. */
+        String excluded() {
+            return Arrays.stream((values + ", seen_at, source, event_id").split(", "))
+                    .map(column -> column + " = EXCLUDED." + column).collect(Collectors.joining(", "));
+        }
+    }
+
+    /** The absorbed member's ($2) value becomes the survivor's ($1) where the survivor has none. */
+    private static Uni<Void> moveLatest(SqlConnection connection, LatestReported kind, Tuple ids) {
+        String columns = kind.values + ", seen_at, source, event_id";
+        return update(connection, "INSERT INTO " + kind.table + " (member_id, " + columns + ") SELECT $1, " + columns
+                + " FROM " + kind.table + " WHERE member_id = $2 ON CONFLICT (member_id) DO NOTHING", ids)
+                .chain(() -> update(connection, "DELETE FROM " + kind.table + " WHERE member_id = $1",
+                        Tuple.of(ids.getString(1))));
+    }
+
+    /** The values reported by the events ($2 sources, $3 event ids) go to the part ($1), the newer kept. */
+    private static Uni<Void> takeBack(SqlConnection connection, LatestReported kind, Tuple keys) {
+        String columns = kind.values + ", seen_at, source, event_id";
+        return update(connection, "WITH taken AS (DELETE FROM " + kind.table
+                + " WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[])) AND member_id <> $1"
+                + " RETURNING " + columns + ") INSERT INTO " + kind.table + " (member_id, " + columns + ") SELECT $1, "
+                + columns + " FROM taken ORDER BY seen_at DESC LIMIT 1 ON CONFLICT (member_id) DO UPDATE SET "
+                + kind.excluded() + " WHERE " + kind.table + ".seen_at <= EXCLUDED.seen_at", keys);
     }
 
     /** One OPEN task for the person: the survivor's own, else the absorbed member's. Returns the stores left. */
@@ -214,18 +255,10 @@ public class IdentityChangeRepository {
                     UPDATE member_coupon SET member_id = $1
                     WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[])) AND member_id <> $1""",
                     Tuple.of(part.memberId(), sources, eventIds)));
-            // A masked phone reported by one of these events leaves whoever holds it; the part keeps the newer phone.
-            moves = moves.chain(() -> update(connection, """
-                    WITH taken AS (
-                      DELETE FROM member_contact
-                      WHERE (source, event_id) IN (SELECT * FROM unnest($2::text[], $3::text[])) AND member_id <> $1
-                      RETURNING masked_phone, seen_at, source, event_id)
-                    INSERT INTO member_contact (member_id, masked_phone, seen_at, source, event_id)
-                    SELECT $1, masked_phone, seen_at, source, event_id FROM taken ORDER BY seen_at DESC LIMIT 1
-                    ON CONFLICT (member_id) DO UPDATE SET masked_phone = EXCLUDED.masked_phone, seen_at = EXCLUDED.seen_at,
-                      source = EXCLUDED.source, event_id = EXCLUDED.event_id
-                    WHERE member_contact.seen_at <= EXCLUDED.seen_at""",
-                    Tuple.of(part.memberId(), sources, eventIds)));
+            // A phone or member number reported by one of these events leaves whoever holds it; the part keeps the newer.
+            Tuple keys = Tuple.of(part.memberId(), sources, eventIds);
+            moves = moves.chain(() -> takeBack(connection, LatestReported.PHONE, keys))
+                    .chain(() -> takeBack(connection, LatestReported.MEMBER_NO, keys));
             // The events not consumed yet arrive under the original member: ownersOf sends them here.
             moves = moves.chain(() -> update(connection, """
                     INSERT INTO split_event_owner (source, event_id, member_id)

@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * The member cards of a call list, read set-at-a-time from campaign-service's own projection of
- * member.events (member_purchase, member_coupon, member_contact), as of event time (event_clock).
+ * member.events (member_purchase, member_coupon, member_contact, member_number), as of event time (event_clock).
  */
 @ApplicationScoped
 public class MemberCardRepository {
@@ -46,22 +46,25 @@ public class MemberCardRepository {
         String[] ids = memberIds.toArray(String[]::new);
         return stores.clock().flatMap(asOf -> {
             Uni<Map<String, String>> phones = contacts.maskedPhones(memberIds);
+            Uni<Map<String, String>> numbers = contacts.memberNumbers(memberIds);
             if (asOf == null) {
-                return phones.map(found -> cards(memberIds, found, null, Map.of(), Map.of(), Map.of()));
+                return Uni.combine().all().unis(phones, numbers)
+                        .with((found, nos) -> cards(memberIds, found, nos, null, Map.of(), Map.of(), Map.of()));
             }
-            return Uni.combine().all().unis(phones, recent(ids, asOf), lastOrders(ids, asOf), openCoupons(ids, asOf))
-                    .with((found, recent, last, coupons) -> cards(memberIds, found, asOf, recent, last, coupons));
+            return Uni.combine().all().unis(phones, numbers, recent(ids, asOf), lastOrders(ids, asOf), openCoupons(ids, asOf))
+                    .with((found, nos, recent, last, coupons) -> cards(memberIds, found, nos, asOf, recent, last, coupons));
         });
     }
 
-    private static Map<String, MemberCard> cards(Collection<String> memberIds, Map<String, String> phones, Instant asOf,
+    private static Map<String, MemberCard> cards(Collection<String> memberIds, Map<String, String> phones,
+            Map<String, String> numbers, Instant asOf,
             Map<String, List<MemberInsight.Line>> recent, Map<String, List<MemberInsight.Line>> last,
             Map<String, List<MemberInsight.OpenCoupon>> coupons) {
         Map<String, MemberCard> cards = new HashMap<>();
         for (String member : memberIds) {
             MemberInsight insight = asOf == null ? null : MemberInsight.of(asOf, recent.getOrDefault(member, List.of()),
                     last.getOrDefault(member, List.of()), coupons.getOrDefault(member, List.of()));
-            cards.put(member, new MemberCard(phones.get(member), insight));
+            cards.put(member, new MemberCard(phones.get(member), numbers.get(member), insight));
         }
         return cards;
     }

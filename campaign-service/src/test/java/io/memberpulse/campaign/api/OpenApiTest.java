@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.devstack.testing.OpenApiDocument;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -49,5 +50,18 @@ class OpenApiTest {
                 "incrementalGain");
         // Each A/B variant against the shared holdout.
         assertThat(properties).containsKey("variants");
+    }
+
+    /** Undefined figures are JSON null (an empty arm, nothing spent): the schema says they may be, for generated clients. */
+    @Test
+    void undefinedFiguresAreDocumentedAsNullableNumbers() {
+        var schemas = given().header("Authorization", "").get("/q/openapi?format=json").then().statusCode(200)
+                .extract().jsonPath();
+        for (String figure : List.of("CampaignReview.properties.roi", "CampaignReview.properties.roiLow",
+                "Estimate.properties.value", "Estimate.properties.low")) {
+            assertThat(schemas.getList("components.schemas." + figure + ".type", String.class)).as(figure)
+                    .containsExactlyInAnyOrder("number", "null");
+        }
+        assertThat(schemas.getString("components.schemas.CampaignReview.properties.cost.type")).isEqualTo("number");
     }
 }

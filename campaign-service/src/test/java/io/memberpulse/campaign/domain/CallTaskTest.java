@@ -34,6 +34,16 @@ class CallTaskTest {
         assertThat(TalkingPoints.of(task, DUE.plus(Duration.ofHours(5)), SHANGHAI)).last().isEqualTo("overdue by 5 h");
     }
 
+    /** An unscored member's risk is unknown: no "churn risk 0%", "¥0" points, only the deadline (and their history). */
+    @Test
+    void anUnscoredTasksTalkingPointsLeaveOutTheRisk() {
+        CallTask unscored = new CallTask("t", "m-t", "s-1", null, 0, 0, 0, CREATED, DUE, 0).scored(false);
+        assertThat(unscored.unscored()).isTrue();
+        assertThat(TalkingPoints.of(unscored, CREATED.plus(Duration.ofMinutes(30)), SHANGHAI))
+                .containsExactly("call within 72 h");
+        assertThat(unscored.scored(true).unscored()).isFalse();
+    }
+
     @Test
     void aCallListKeepsTheRankedOrderUpToTheLimit() {
         List<CallTask> ranked = List.of(task("a", 300), task("b", 200), task("c", 100));

@@ -1,6 +1,7 @@
 package io.memberpulse.campaign.api.grpc;
 
 import io.memberpulse.campaign.CallListService;
+import io.memberpulse.campaign.ContactRevealService;
 import io.memberpulse.campaign.MonitorCampaignsService;
 import io.memberpulse.campaign.RecordOutcomeService;
 import io.memberpulse.campaign.RunCampaignsService;
@@ -11,6 +12,8 @@ import io.memberpulse.proto.campaign.v1.CampaignService;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
 import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.proto.campaign.v1.RevealContactRequest;
+import io.memberpulse.proto.campaign.v1.RevealedContact;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
 import io.memberpulse.proto.auth.Callers;
 import io.memberpulse.proto.auth.Roles;
@@ -31,14 +34,16 @@ class CampaignGrpcService implements CampaignService {
     private final RecordOutcomeService outcomes;
     private final RunCampaignsService campaigns;
     private final MonitorCampaignsService monitoring;
+    private final ContactRevealService reveals;
     private final CurrentIdentityAssociation callers;
 
     CampaignGrpcService(CallListService callLists, RecordOutcomeService outcomes, RunCampaignsService campaigns,
-            MonitorCampaignsService monitoring, CurrentIdentityAssociation callers) {
+            MonitorCampaignsService monitoring, ContactRevealService reveals, CurrentIdentityAssociation callers) {
         this.callLists = callLists;
         this.outcomes = outcomes;
         this.campaigns = campaigns;
         this.monitoring = monitoring;
+        this.reveals = reveals;
         this.callers = callers;
     }
 
@@ -57,7 +62,10 @@ class CampaignGrpcService implements CampaignService {
         });
     }
 
-    /** Staff cannot touch another store's tasks: NOT_FOUND, as for a task that does not exist. */
+    /**
+     * Staff cannot touch another store's tasks: NOT_FOUND, as for a task that does not exist. An unset version is 0
+     * (GrpcMapper.outcome): a task changed since is still ABORTED by the version check.
+     */
     @Override
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<CallTask> recordOutcome(RecordOutcomeRequest request) {
@@ -65,6 +73,18 @@ class CampaignGrpcService implements CampaignService {
                 .flatMap(outcome -> callers.getDeferredIdentity().flatMap(caller -> outcomes.record(request.getTaskId(),
                         outcome, request.getVersion(), Callers.boundStore(caller).orElse(null))))
                 .map(GrpcMapper::toProto);
+    }
+
+    /** As over REST: another store's task is NOT_FOUND, a closed one FAILED_PRECONDITION; each reveal recorded. */
+    @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STAFF})
+    public Uni<RevealedContact> revealContact(RevealContactRequest request) {
+        return Uni.createFrom().deferred(() -> {
+            FieldChecks.checkId("task_id", request.getTaskId());
+            return callers.getDeferredIdentity();
+        }).flatMap(caller -> reveals.reveal(request.getTaskId(), caller)).map(found -> RevealedContact.newBuilder()
+                .setTaskId(found.taskId()).setMemberId(found.memberId())
+                .setPhone(found.phone() == null ? "" : found.phone()).build());
     }
 
     @Override

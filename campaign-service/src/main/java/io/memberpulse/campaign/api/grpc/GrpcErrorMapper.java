@@ -6,6 +6,7 @@ import io.memberpulse.campaign.domain.CampaignStateConflictException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.MemberNotFoundException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
+import io.memberpulse.campaign.domain.TaskClosedException;
 import io.memberpulse.campaign.domain.TaskConflictException;
 import io.memberpulse.campaign.domain.TaskNotFoundException;
 import io.memberpulse.proto.grpc.GrpcErrorMapping;
@@ -24,6 +25,10 @@ class GrpcErrorMapper extends GrpcErrorMapping {
         if (failure instanceof TaskConflictException) {
             // ABORTED: the gRPC code for a concurrency conflict the client resolves by re-reading.
             return Status.ABORTED.withDescription(failure.getMessage());
+        }
+        if (failure instanceof TaskClosedException) {
+            // re-reading does not help: the task is closed for good
+            return Status.FAILED_PRECONDITION.withDescription(failure.getMessage());
         }
         if (failure instanceof CampaignStateConflictException) {
             // the request is well formed; the campaign is not in a state it can make that move from

@@ -49,12 +49,15 @@ final class GrpcMapper {
     private static io.memberpulse.proto.campaign.v1.CallTask toProto(CallTask task, Instant now, ZoneId dayZone) {
         var proto = io.memberpulse.proto.campaign.v1.CallTask.newBuilder()
                 .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
-                .setChurnProbability(task.probability()).setMemberValue(task.memberValue())
-                .setValueAtRisk(task.valueAtRisk()).setCreatedAt(timestamp(task.createdAt()))
+                .setCreatedAt(timestamp(task.createdAt()))
                 .setDueAt(timestamp(task.dueAt())).setStatus(status(task.status(now)))
                 .addAllTalkingPoints(TalkingPoints.of(task, now, dayZone)).setVersion(task.version());
+        score(task, proto);
         if (task.maskedPhone() != null) {
             proto.setMaskedPhone(task.maskedPhone());
+        }
+        if (task.memberNo() != null) {
+            proto.setMemberNo(task.memberNo());
         }
         if (task.campaignId() != null) {
             proto.setCampaignId(task.campaignId());
@@ -63,6 +66,14 @@ final class GrpcMapper {
             proto.setInsight(insight(task.insight()));
         }
         return proto.build();
+    }
+
+    /** The score's figures, absent while the member has none (their 0 only ranks the call). */
+    private static void score(CallTask task, io.memberpulse.proto.campaign.v1.CallTask.Builder proto) {
+        if (!task.unscored()) {
+            proto.setChurnProbability(task.probability()).setMemberValue(task.memberValue())
+                    .setValueAtRisk(task.valueAtRisk());
+        }
     }
 
     private static io.memberpulse.proto.campaign.v1.MemberInsight insight(MemberInsight insight) {
@@ -100,24 +111,23 @@ final class GrpcMapper {
     }
 
     /**
-     * A RecordOutcomeRequest as a domain outcome; a blank task_id or one no id can be, an unset reached, version or
-     * result are refused naming the field (the note and follow-up date are checked where the outcome is recorded).
+     * A RecordOutcomeRequest as a domain outcome; a blank task_id or one no id can be, and an unset result, are refused
+     * naming the field (the note and follow-up date are checked where the outcome is recorded). An unset reached is
+     * read from the result, and an unset version (RecordOutcomeRequest.getVersion) is 0: a stub generated while both
+     * were plain proto3 fields never sends false or 0, so refusing them refused every "not reached" outcome and every
+     * outcome on a task at version 0 from such a client.
      */
     static Outcome outcome(RecordOutcomeRequest request) {
         FieldChecks.checkId("task_id", request.getTaskId());
-        if (!request.hasReached()) {
-            // as over REST: an unset bool would read as false, and a reached member's result be refused naming result
-            throw new InvalidArgumentException("reached", "is required");
-        }
-        if (!request.hasVersion()) {
-            // The optimistic lock, as over REST: an unset version would otherwise read as 0, a new task's.
-            throw new InvalidArgumentException("version", "is required: the task version from the call list");
-        }
         var result = request.getResult();
         if (result == io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_UNSPECIFIED
                 || result == io.memberpulse.proto.campaign.v1.OutcomeResult.UNRECOGNIZED) {
             throw new InvalidArgumentException("result", "is required");
         }
+        // Outcome holds reached iff the result is not NOT_REACHED: unset, that is the only answer it takes; sent, a
+        // reached that disagrees with the result is still refused there, naming result.
+        boolean reached = request.hasReached() ? request.getReached()
+                : result != io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED;
         LocalDate followUp = null;
         if (!request.getFollowUpDate().isBlank()) {
             try {
@@ -126,7 +136,7 @@ final class GrpcMapper {
                 throw new InvalidArgumentException("follow_up_date", "not an ISO-8601 date: '" + request.getFollowUpDate() + "'");
             }
         }
-        return new Outcome(request.getReached(), OutcomeResult.valueOf(result.name().substring("OUTCOME_RESULT_".length())),
+        return new Outcome(reached, OutcomeResult.valueOf(result.name().substring("OUTCOME_RESULT_".length())),
                 request.getNote(), followUp);
     }
 
@@ -134,9 +144,9 @@ final class GrpcMapper {
         CallTask task = recorded.task();
         var proto = io.memberpulse.proto.campaign.v1.CallTask.newBuilder()
                 .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
-                .setChurnProbability(task.probability()).setMemberValue(task.memberValue())
-                .setValueAtRisk(task.valueAtRisk()).setCreatedAt(timestamp(task.createdAt()))
+                .setCreatedAt(timestamp(task.createdAt()))
                 .setDueAt(timestamp(task.dueAt())).setStatus(TaskStatus.TASK_STATUS_DONE).setVersion(task.version());
+        score(task, proto);
         if (task.campaignId() != null) {
             proto.setCampaignId(task.campaignId());
         }

@@ -9,10 +9,13 @@ public record CallListResponse(String storeId, Instant generatedAt, List<Task> t
 
     /**
      * One call to make; {@code version} goes back with the outcome. {@code insight} holds the talking
-     * points as data (RFM, last purchase, favourite categories, open coupons), null before any event.
+     * points as data (RFM, last purchase, favourite categories, open coupons), null before any event. {@code memberNo}:
+     * the POS / loyalty member number last reported, null when none; the full phone is revealed per task
+     * (POST /tasks/{id}/contact). {@code churnProbability}, {@code memberValue} and {@code valueAtRisk}: null while
+     * the member has no churn score (a segment's call before churn-service scored them).
      */
-    public record Task(String taskId, String memberId, String storeId, String campaignId, double churnProbability,
-            double memberValue, double valueAtRisk, Instant createdAt, Instant dueAt, String status, boolean overdue,
-            List<String> talkingPoints, long version, String maskedPhone, MemberInsight insight) {
+    public record Task(String taskId, String memberId, String storeId, String campaignId, Double churnProbability,
+            Double memberValue, Double valueAtRisk, Instant createdAt, Instant dueAt, String status, boolean overdue,
+            List<String> talkingPoints, long version, String maskedPhone, String memberNo, MemberInsight insight) {
     }
 }

@@ -3,6 +3,7 @@ package io.memberpulse.campaign.api.rest;
 import io.memberpulse.campaign.domain.CampaignStateConflictException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
+import io.memberpulse.campaign.domain.TaskClosedException;
 import io.memberpulse.campaign.domain.TaskConflictException;
 import io.memberpulse.campaign.domain.TaskNotFoundException;
 import io.memberpulse.campaign.domain.TransitionIncompleteException;
@@ -50,6 +51,12 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response conflict(TaskConflictException e) {
+        return problem(409, "Conflict", e.getMessage(), List.of());
+    }
+
+    /** 409, as a conflict with the task's state: the task is closed (REST has no separate precondition status here). */
+    @ServerExceptionMapper
+    Response closed(TaskClosedException e) {
         return problem(409, "Conflict", e.getMessage(), List.of());
     }
 

@@ -23,10 +23,16 @@ final class RestMapper {
         return new StatsResponse(stats.members(), stats.stores(), stats.openTasks());
     }
 
+    /** A score figure, null while the member has no score (0 only ranks the call). */
+    private static Double known(CallTask task, double figure) {
+        return task.unscored() ? null : figure;
+    }
+
     private static CallListResponse.Task toResponse(CallTask task, Instant now, ZoneId dayZone) {
         return new CallListResponse.Task(task.taskId(), task.memberId(), task.storeId(), task.campaignId(),
-                task.probability(), task.memberValue(), task.valueAtRisk(), task.createdAt(), task.dueAt(),
+                known(task, task.probability()), known(task, task.memberValue()), known(task, task.valueAtRisk()),
+                task.createdAt(), task.dueAt(),
                 task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now, dayZone), task.version(),
-                task.maskedPhone(), task.insight());
+                task.maskedPhone(), task.memberNo(), task.insight());
     }
 }

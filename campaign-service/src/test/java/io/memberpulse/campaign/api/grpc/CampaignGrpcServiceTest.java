@@ -19,6 +19,14 @@ import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
 import io.memberpulse.proto.campaign.v1.GetCampaignResultsRequest;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.proto.campaign.v1.RevealContactRequest;
+import io.memberpulse.proto.campaign.v1.RevealedContact;
+import io.memberpulse.campaign.testdata.MemberEvents;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.Identifiers;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.campaign.v1.TaskStatus;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -42,6 +50,9 @@ class CampaignGrpcServiceTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool database;
+
     KafkaCompanion kafka;
     ManagedChannel channel;
     CampaignServiceGrpc.CampaignServiceBlockingStub campaigns;
@@ -59,8 +70,10 @@ class CampaignGrpcServiceTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    /** A deadline per call: the stub's own runs from @BeforeEach, and a cold first list can outlast it while polled. */
     private CallList callList(String store, int limit) {
-        return campaigns.getCallList(GetCallListRequest.newBuilder().setStoreId(store).setLimit(limit).build());
+        return campaigns.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getCallList(GetCallListRequest.newBuilder().setStoreId(store).setLimit(limit).build());
     }
 
     @Test
@@ -139,54 +152,95 @@ class CampaignGrpcServiceTest {
         }
     }
 
+    /** RevealContact as POST /tasks/{id}/contact: own store's open task only, another's NOT_FOUND, a closed one refused. */
+    @Test
+    void staffRevealThePhoneOfTheirOwnStoresOpenTaskOnly() {
+        String run = ChurnEvents.run();
+        String home = "rc-" + run;
+        String member = "rc-" + run + "-1";
+        MemberEvents.register(kafka);
+        MemberEvents.publish(kafka, List.of(MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId("rc-" + run).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_VISIT).setStoreId(home)
+                .setOccurredAt(MemberEvents.timestamp(T1))
+                .setIdentifiers(Identifiers.newBuilder().setPhone("13912345678").setMemberNo("NO-" + run))).build()));
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored(member, home, 0.95, 500.0, T1));
+        for (int i = 0; i < 18; i++) {
+            scores.add(scored("rcl-" + run + "-" + i, home, 0.10, 100.0, T1));
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            ChurnEvents.publish(kafka, scores);
+            assertThat(callList(home, 0).getTasks(0).getMaskedPhone()).isEqualTo("139****5678");
+        });
+        CallTask task = callList(home, 0).getTasks(0);
+        assertThat(task.getMemberNo()).isEqualTo("NO-" + run);
+        var reveal = RevealContactRequest.newBuilder().setTaskId(task.getTaskId()).build();
+
+        ManagedChannel homeChannel = channelAs(AuthTestResource.staff(home));
+        ManagedChannel otherChannel = channelAs(AuthTestResource.staff("other-" + run));
+        try {
+            var homeStaff = CampaignServiceGrpc.newBlockingStub(homeChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+            var otherStaff = CampaignServiceGrpc.newBlockingStub(otherChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+            assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> otherStaff.revealContact(reveal))
+                    .getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            RevealedContact contact = homeStaff.revealContact(reveal);
+            assertThat(contact.getMemberId()).isEqualTo(member);
+            assertThat(contact.getPhone()).isEqualTo("13912345678");
+
+            homeStaff.recordOutcome(notReached(task));
+            StatusRuntimeException closed = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> homeStaff.revealContact(reveal));
+            assertThat(closed.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(closed.getStatus().getDescription()).isEqualTo("task " + task.getTaskId()
+                    + " is done: its member's phone is revealed only while the task is open");
+        } finally {
+            homeChannel.shutdownNow();
+            otherChannel.shutdownNow();
+        }
+    }
+
     private static RecordOutcomeRequest notReached(CallTask task) {
         return RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId()).setVersion(task.getVersion()).setReached(false)
                 .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build();
     }
 
-    /** proto3 reads an unset version as 0, a new task's version: without this check gRPC skipped REST's optimistic lock. */
-    @Test
-    void anOutcomeWithoutTheTaskVersionIsAnInvalidArgumentAndClosesNothing() {
-        String run = ChurnEvents.run();
-        String store = "v-" + run;
-        ChurnEvents.publish(kafka, List.of(scored("v-" + run, store, 0.9, 50.0, T1)));
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(callList(store, 0)
-                .getTasksList()).hasSize(1));
-        CallTask task = callList(store, 0).getTasks(0);
-
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> campaigns.recordOutcome(
-                RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId()).setReached(true)
-                        .setResult(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_WILL_RETURN).build()));
-        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(e.getStatus().getDescription()).startsWith("version: is required");
-        assertThat(callList(store, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
-
-        // Sent, a new task's version 0 is a version like any other.
-        assertThat(task.getVersion()).isZero();
-        assertThat(campaigns.recordOutcome(notReached(task)).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
-    }
-
     /**
-     * A plain bool read an unset reached as false, so a WILL_RETURN without it was refused naming result ("an unreached
-     * member has the result not_reached"), and a NOT_REACHED without it was recorded. Required as over REST.
+     * A stub generated while version was a plain int64 never sends 0: refusing an unset version refused every outcome
+     * on an untouched task (version 0) from it. Unset reads as 0; a task changed since still conflicts.
      */
     @Test
-    void anOutcomeWithoutReachedIsAnInvalidArgumentNamingItAndClosesNothing() {
+    void anOutcomeWithoutTheTaskVersionIsForVersionZeroAndConflictsWithATaskChangedSince() {
         String run = ChurnEvents.run();
-        String store = "r-" + run;
-        ChurnEvents.publish(kafka, List.of(scored("r-" + run, store, 0.9, 50.0, T1)));
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(callList(store, 0)
-                .getTasksList()).hasSize(1));
-        CallTask task = callList(store, 0).getTasks(0);
+        String store = "v-" + run;
+        String other = "w-" + run; // one call each: a store of one member has one
+        ChurnEvents.publish(kafka, List.of(scored("v-" + run, store, 0.9, 50.0, T1), scored("w-" + run, other, 0.9, 40.0, T1)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(callList(store, 0).getTasksList()).hasSize(1);
+            assertThat(callList(other, 0).getTasksList()).hasSize(1);
+        });
+        CallTask changed = callList(store, 0).getTasks(0);
+        CallTask untouched = callList(other, 0).getTasks(0);
+        database.preparedQuery("UPDATE call_task SET version = version + 1 WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(changed.getTaskId())).await().indefinitely();
 
-        for (var result : List.of(io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_WILL_RETURN,
-                io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)) {
-            invalid(() -> campaigns.recordOutcome(RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId())
-                    .setVersion(task.getVersion()).setResult(result).build()),
-                    "reached: is required");
-        }
-        assertThat(callList(store, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
-        assertThat(campaigns.recordOutcome(notReached(task)).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> campaigns.recordOutcome(
+                withoutVersionOrReached(changed, io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_WILL_RETURN)));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+        assertThat(e.getStatus().getDescription()).isEqualTo("task " + changed.getTaskId() + " changed since version 0 (now 1): re-read it");
+
+        assertThat(untouched.getVersion()).isZero();
+        assertThat(campaigns.recordOutcome(withoutVersionOrReached(untouched,
+                io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)).getStatus())
+                .isEqualTo(TaskStatus.TASK_STATUS_DONE);
+        assertThat(database.preparedQuery("SELECT reached FROM task_outcome WHERE task_id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(untouched.getTaskId())).await().indefinitely()
+                .iterator().next().getBoolean(0)).isFalse();
+    }
+
+    /** As a stub generated while reached and version were plain fields sends a "not reached" on version 0. */
+    private static RecordOutcomeRequest withoutVersionOrReached(CallTask task,
+            io.memberpulse.proto.campaign.v1.OutcomeResult result) {
+        return RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId()).setResult(result).build();
     }
 
     /** The tasks beyond the store's call capacity (REST's guideMessages) travel over gRPC too, in the same order. */

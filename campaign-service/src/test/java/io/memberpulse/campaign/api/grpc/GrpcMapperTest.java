@@ -16,19 +16,26 @@ import org.junit.jupiter.api.Test;
 
 class GrpcMapperTest {
     /**
-     * An unset proto3 bool reads as false: an outcome without reached was taken as "not reached", and its result
-     * refused as "result: an unreached member has the result not_reached". Required, as over REST, naming reached.
+     * A stub generated while reached was a plain bool never sends false: refusing an unset reached refused every "not
+     * reached" outcome of such a client. Unset, it is read from the result; sent, it still has to agree with it.
      */
     @Test
-    void anOutcomeWithoutReachedIsRefusedNamingReached() {
-        RecordOutcomeRequest withoutReached = RecordOutcomeRequest.newBuilder().setTaskId("t1").setVersion(3)
+    void anOutcomeWithoutReachedTakesItFromTheResult() {
+        RecordOutcomeRequest withoutReached = RecordOutcomeRequest.newBuilder().setTaskId("t1")
                 .setResult(OutcomeResult.OUTCOME_RESULT_WILL_RETURN).build();
-        assertThatThrownBy(() -> GrpcMapper.outcome(withoutReached)).isInstanceOfSatisfying(InvalidArgumentException.class,
-                e -> assertThat(e.getMessage()).isEqualTo("reached: is required"));
-        // Sent, false is an answer like true.
+        assertThat(GrpcMapper.outcome(withoutReached).reached()).isTrue();
+        assertThat(GrpcMapper.outcome(withoutReached.toBuilder().setResult(OutcomeResult.OUTCOME_RESULT_NOT_REACHED)
+                .build()).reached()).isFalse();
+        // Sent, false is an answer like true, and one that disagrees with the result is refused naming result.
         assertThat(GrpcMapper.outcome(withoutReached.toBuilder().setReached(false)
                 .setResult(OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build()).reached()).isFalse();
-        assertThat(GrpcMapper.outcome(withoutReached.toBuilder().setReached(true).build()).reached()).isTrue();
+        assertThatThrownBy(() -> GrpcMapper.outcome(withoutReached.toBuilder().setReached(false).build()))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.getMessage())
+                        .isEqualTo("result: an unreached member has the result not_reached"));
+        assertThatThrownBy(() -> GrpcMapper.outcome(withoutReached.toBuilder()
+                .setResult(OutcomeResult.OUTCOME_RESULT_UNSPECIFIED).build()))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.getMessage())
+                        .isEqualTo("result: is required"));
     }
 
     @Test

@@ -58,7 +58,7 @@ class CampaignVariantResultsTest {
      * Two "morning" members (one pays ¥60), one "evening" member (pays ¥100) and two held out (one pays ¥40), lines
      * without a margin rate (the default 0.30). Holdout: revenue 20 and margin 6 per member, converted 1 of 2.
      * Morning: 30 and 9 per member, converted 1 of 2: uplifts 10 and 3, conversion 0, Welch's interval on 2 against 2.
-     * Evening: 100 and 30, converted 1 of 1: uplifts 80 and 24, no interval (one member; REST NaN, gRPC absent).
+     * Evening: 100 and 30, converted 1 of 1: uplifts 80 and 24, no interval (one member; REST null, gRPC absent).
      */
     @Test
     void eachVariantIsReportedAgainstTheSharedHoldoutOverRestAndGrpc() {
@@ -99,7 +99,7 @@ class CampaignVariantResultsTest {
         assertThat(rest.getDouble("variants[1].treated.members")).isEqualTo(1);
         assertThat(rest.getDouble("variants[1].revenuePerMemberUplift.value")).isCloseTo(80, within(1e-9));
         assertThat(rest.getDouble("variants[1].marginPerMemberUplift.value")).isCloseTo(24, within(1e-9));
-        assertThat(rest.getString("variants[1].revenuePerMemberUplift.low")).isEqualTo("NaN");
+        assertThat(rest.getMap("variants[1].revenuePerMemberUplift")).containsEntry("low", null);
 
         var channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
                 .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
@@ -127,7 +127,7 @@ class CampaignVariantResultsTest {
             assertThat(both.getRevenuePerMemberUpliftCiHigh()).isEqualTo(rest.getDouble("variants[0].revenuePerMemberUplift.high"));
             assertThat(both.getMarginPerMemberUpliftCiLow()).isEqualTo(rest.getDouble("variants[0].marginPerMemberUplift.low"));
             assertThat(both.getMarginPerMemberUpliftCiHigh()).isEqualTo(rest.getDouble("variants[0].marginPerMemberUplift.high"));
-            // One member: no interval, absent where REST says NaN.
+            // One member: no interval, absent where REST says null.
             VariantResult lone = results.getVariants(1);
             assertThat(lone.hasRevenuePerMemberUplift()).isTrue();
             assertThat(lone.hasRevenuePerMemberUpliftCiLow()).isFalse();

@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -569,6 +570,47 @@ class SegmentRulesTest {
         SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, store)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", store).then()
                 .statusCode(200).body("tasks.memberId", equalTo(List.of(member))));
+    }
+
+    /**
+     * A member entering a calling segment before churn-service scored them: their risk and value are unknown, not 0
+     * ("churn risk 0%", "value at risk ¥0" told staff the call hardly mattered). Absent over REST and gRPC, no risk
+     * talking points; the member's first score fills them in.
+     */
+    @Test
+    void anUnscoredMembersCallShowsNoRiskUntilTheirFirstScore() {
+        String run = ChurnEvents.run();
+        String member = "unscored-" + run;
+        String store = "unscored-store-" + run;
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, store)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", store).then()
+                .statusCode(200).body("tasks.memberId", equalTo(List.of(member))));
+        var entry = given().get("/stores/{s}/call-list", store).then().statusCode(200).extract().jsonPath();
+        Map<String, Object> task = entry.getMap("tasks[0]");
+        assertThat(task).containsEntry("churnProbability", null).containsEntry("memberValue", null)
+                .containsEntry("valueAtRisk", null);
+        assertThat(entry.getList("tasks[0].talkingPoints", String.class)).isNotEmpty()
+                .noneMatch(point -> point.startsWith("churn risk") || point.startsWith("value at risk")
+                        || point.startsWith("90-day spend"));
+        var channel = io.grpc.ManagedChannelBuilder.forAddress("localhost", io.restassured.RestAssured.port).usePlaintext()
+                .intercept(io.memberpulse.devstack.testing.AuthTestResource.as(
+                        io.memberpulse.devstack.testing.AuthTestResource.analyst())).build();
+        try {
+            var grpcTask = io.memberpulse.proto.campaign.v1.CampaignServiceGrpc.newBlockingStub(channel)
+                    .getCallList(io.memberpulse.proto.campaign.v1.GetCallListRequest.newBuilder().setStoreId(store).build())
+                    .getTasks(0);
+            assertThat(grpcTask.hasChurnProbability()).isFalse();
+            assertThat(grpcTask.hasMemberValue()).isFalse();
+            assertThat(grpcTask.hasValueAtRisk()).isFalse();
+        } finally {
+            channel.shutdownNow();
+        }
+
+        ChurnEvents.publish(kafka, List.of(scored(member, store, 0.8, 500, T1)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", store).then()
+                .statusCode(200).body("tasks[0].churnProbability", equalTo(0.8f))
+                .body("tasks[0].valueAtRisk", equalTo(400.0f))
+                .body("tasks[0].talkingPoints", org.hamcrest.Matchers.hasItem("churn risk 80%")));
     }
 
     @Test

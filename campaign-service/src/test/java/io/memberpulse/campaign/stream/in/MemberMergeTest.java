@@ -392,7 +392,7 @@ class MemberMergeTest {
         String coupon = "c1-" + run;
         MemberEvent visit = order(absorbed, "-1", store);
         visit = visit.toBuilder().setEvent(visit.getEvent().toBuilder()
-                .setIdentifiers(Identifiers.newBuilder().setPhone("+86 139-0000-1111"))).build();
+                .setIdentifiers(Identifiers.newBuilder().setPhone("+86 139-0000-1111").setMemberNo("no-" + run))).build();
         MemberEvents.publish(kafka, List.of(visit, MemberEvents.coupon(absorbed, absorbed + "-c", true, coupon,
                 "campaign-" + run, 5, T1.plus(1, ChronoUnit.DAYS), store)));
         ChurnEvents.publish(kafka, List.of(scored(survivor, store, 0.9, 200.0, T1)));
@@ -401,19 +401,29 @@ class MemberMergeTest {
             assertThat(couponHolder(coupon)).hasValue(absorbed);
             assertThat(callList(store)).containsExactly(survivor);
         });
+        assertThat(contactOf(absorbed)).containsExactly("+86 139-0000-1111", "no-" + run);
 
         produce(merged(absorbed, survivor, Instant.now()));
         await().atMost(WAIT).untilAsserted(() -> assertThat(couponHolder(coupon)).hasValue(survivor));
         assertThat(phoneOf(survivor)).hasValue("139****1111");
+        // The full phone and member number move with the masked phone: staff of the survivor's store dial the person.
+        assertThat(contactOf(survivor)).containsExactly("+86 139-0000-1111", "no-" + run);
+        assertThat(contactOf(absorbed)).containsExactly(null, null);
+        // the store's cached list is dropped once the merge is applied
+        await().atMost(WAIT).untilAsserted(() -> given().get("/stores/{store}/call-list", store).then().statusCode(200)
+                .body("tasks[0].memberNo", equalTo("no-" + run)));
 
         produce(split(survivor, "shared family phone", part, "pos:" + absorbed + "-1", "SOURCE_CRM:" + absorbed + "-c"));
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(couponHolder(coupon)).hasValue(part));
         assertThat(phoneOf(part)).hasValue("139****1111");
         assertThat(phoneOf(survivor)).isEmpty();
+        assertThat(contactOf(part)).containsExactly("+86 139-0000-1111", "no-" + run);
+        assertThat(contactOf(survivor)).containsExactly(null, null);
         var entry = given().get("/stores/{store}/call-list", store).then().statusCode(200).extract().jsonPath();
         assertThat(entry.getList("tasks.memberId", String.class)).containsExactly(survivor);
         assertThat(entry.getString("tasks[0].maskedPhone")).isNull();
+        assertThat(entry.getString("tasks[0].memberNo")).isNull();
         assertThat(entry.getList("tasks[0].insight.openCoupons.couponId", String.class)).doesNotContain(coupon);
     }
 
@@ -453,7 +463,7 @@ class MemberMergeTest {
             Transaction retracting = otherReplica.begin().await().indefinitely();
             purchases.retract(otherReplica, List.of(new PurchaseRepository.LineKey("pos", member + "-1")))
                     .await().indefinitely();
-            contacts.upsert(otherReplica, List.of(new ContactRepository.Contact(member, "138****8000", T1, "pos", member + "-0")))
+            contacts.upsert(otherReplica, List.of(new ContactRepository.Contact(member, "138****8000", null, T1, "pos", member + "-0")))
                     .await().indefinitely();
             MemberEvents.publish(kafka, List.of(line));
             await().atMost(WAIT).until(() -> recordingsWaitingForARow() > 0);
@@ -670,6 +680,15 @@ class MemberMergeTest {
         var rows = database.preparedQuery("SELECT masked_phone FROM member_contact WHERE member_id = $1")
                 .execute(Tuple.of(member)).await().indefinitely().iterator();
         return rows.hasNext() ? Optional.of(rows.next().getString(0)) : Optional.empty();
+    }
+
+    /** The member's full phone and member number as stored (null where none). */
+    private List<String> contactOf(String member) {
+        var row = database.preparedQuery("""
+                SELECT (SELECT phone FROM member_contact WHERE member_id = $1),
+                       (SELECT member_no FROM member_number WHERE member_id = $1)""")
+                .execute(Tuple.of(member)).await().indefinitely().iterator().next();
+        return java.util.Arrays.asList(row.getString(0), row.getString(1));
     }
 
     /** Transactions waiting for another's row (one they insert or update that the other wrote uncommitted). */
