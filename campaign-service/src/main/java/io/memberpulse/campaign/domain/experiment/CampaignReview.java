@@ -10,8 +10,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * The honest before/after: each arm's conversion (a purchase within the campaign window), order value, revenue and
  * gross margin per member, the uplifts with 95% intervals, and the ROI of what the campaign cost against the gross
- * margin it added over the holdout, with the ROI's 95% interval (from the margin uplift's: the ROI is not significant
- * where it spans 0). Where an arm is empty, the uplifts, the ROI and its interval are undefined (NaN), as they are
+ * margin it added over the holdout, with the ROI's 95% interval (from the margin uplift's). The ROI is gain / cost, so
+ * break-even is 1, not 0: the ROI is significant where its interval lies wholly above 1 (the campaign pays back) or
+ * wholly below (it loses part of what it spent), not where it spans 1. Where an arm is empty, the uplifts, the ROI and its interval are undefined (NaN), as they are
  * where nothing was spent.
  * <p>
  * The gain is margin, not revenue (DOMAIN.md prices a campaign with the net value per won-back member): a ¥100 sale
@@ -211,12 +212,17 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
                 holdout.members());
     }
 
+    /** The ROI at which the gain pays back the cost, no more: ROI is gain / cost. */
+    static final double BREAK_EVEN_ROI = 1;
+
     /**
-     * Whether the ROI's interval excludes 0 (false where it is undefined: too few members, nothing spent). An is-getter,
-     * so that REST's answer carries it as roiSignificant, as gRPC's roi_significant.
+     * Whether the ROI's interval excludes break-even, 1 (false where it is undefined: too few members, nothing spent):
+     * wholly above 1 the campaign pays back, wholly below it loses part of its spend (the ROI says which). Against 0,
+     * an ROI of 0.4 in [0.1, 0.7] read significant while it lost 60% of its spend. An is-getter, so that REST's answer
+     * carries it as roiSignificant, as gRPC's roi_significant.
      */
     public boolean isRoiSignificant() {
-        return !Double.isNaN(roiLow) && (roiLow > 0 || roiHigh < 0);
+        return !Double.isNaN(roiLow) && (roiLow > BREAK_EVEN_ROI || roiHigh < BREAK_EVEN_ROI);
     }
 
     /** Treated members (all, or a variant's) against the holdout, per member, of one figure of the window. */
