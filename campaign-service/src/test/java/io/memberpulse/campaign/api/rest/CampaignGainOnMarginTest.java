@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.api.rest;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -192,6 +193,9 @@ class CampaignGainOnMarginTest {
                 MemberEvents.refund(a, run + "-a2", run + "-oa", bought.plus(Duration.ofDays(1)), store, 90)));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonPath monitor = given().get("/campaigns/{id}/monitor", campaign).then().statusCode(200).extract().jsonPath();
+            assertThat(monitor.getInt("overall.treated.participated")).as("the coupon was redeemed").isEqualTo(1);
+            assertThat(monitor.getInt("overall.treated.converted")).as("a refunded sale is no purchase").isZero();
             JsonPath results = Campaigns.results(campaign);
             assertThat(results.getDouble("cost")).as("the coupon was spent").isEqualTo(12);
             assertThat(results.getDouble("treated.revenuePerMember")).isZero();
