@@ -84,7 +84,10 @@ public class RunCampaignsService {
         }));
     }
 
-    /** The segments to target next, best response per unit of cost first (measured against each segment's holdout). */
+    /**
+     * The segments to target next, surest response per unit of cost first (the lower bound of the conversion uplift's
+     * interval, measured against each segment's holdout: NextTarget).
+     */
     public Uni<List<NextTarget.SegmentUplift>> nextTargets(String id) {
         return campaign(id).flatMap(campaign -> {
             Instant now = clock.instant();

@@ -51,26 +51,30 @@ public record MemberInsight(Instant asOf, Long recencyDays, int orders90d, doubl
 
     /**
      * @param recent    the member's lines in the 90 days up to {@code asOf}
-     * @param lastOrder the lines of the member's latest order (however old)
+     * @param lastOrder the lines of the member's latest order that stands, not refunded in full (however old)
      * @param coupons   issued to the member, not redeemed, not expired as of {@code asOf}
      */
     public static MemberInsight of(Instant asOf, List<Line> recent, List<Line> lastOrder, List<OpenCoupon> coupons) {
         Instant since = asOf.minus(WINDOW);
         List<Line> window = recent.stream().filter(l -> l.at().isAfter(since) && !l.at().isAfter(asOf)).toList();
-        Set<String> orders = new LinkedHashSet<>();
+        Set<String> placed = new LinkedHashSet<>();
+        Map<String, Double> netOfOrder = new HashMap<>();
         double net = 0;
         for (Line line : window) {
             net += line.amount();
+            netOfOrder.merge(line.orderId(), line.amount(), Double::sum);
             if (!line.refund()) {
-                orders.add(line.orderId());
+                placed.add(line.orderId());
             }
         }
+        // An order refunded in full by asOf is no purchase (rfm-service's Orders.isPurchase).
+        long orders = placed.stream().filter(order -> netOfOrder.get(order) > 0).count();
         LastPurchase last = lastPurchase(lastOrder);
         Long recency = last == null ? null : Math.max(0, Duration.between(last.at(), asOf).toDays());
         List<Line> forFavourites = window.stream().anyMatch(l -> !l.refund()) ? window : lastOrder;
         double returned = last == null ? 0 : window.stream().filter(l -> l.refund() && !l.at().isBefore(last.at()))
                 .mapToDouble(l -> -l.amount()).sum();
-        return new MemberInsight(asOf, recency, orders.size(), net, last, returned, favourites(forFavourites),
+        return new MemberInsight(asOf, recency, (int) orders, net, last, returned, favourites(forFavourites),
                 coupons.stream().sorted(Comparator.comparing(OpenCoupon::expiresAt)).toList());
     }
 

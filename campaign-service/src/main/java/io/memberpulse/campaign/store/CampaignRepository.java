@@ -383,31 +383,72 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /**
-     * The lines of the order that row mp names (the member's lines of that order_id; none when it names no order or
-     * the order is not here), each beside the order's paid amount (null when 0) and the margin of its lines with a
-     * rate, n numbering them from 1: what prices a refund without a rate and a redeemed coupon at their order's rate,
-     * each line's share of the paid amount at its own rate, else its category's, else the default. Columns
-     * category, amount, margin_rate, n, paid, rated; a LATERAL subquery, alias o, after mp.
+     * The source of the order that purchase row {@code row} (a refund, a coupon redemption) names: the member's order
+     * of that order_id from the row's own source, else from another source, the first by source name (a delivery
+     * order returned at the till, a till order whose coupon the CRM reports); the row's own source where no order of
+     * that id is here. The order is source:order_id, as everywhere: a till's 1001 and the mini-program's 1001 of one
+     * member are two orders. A scalar subquery, run only for the rows that ask (one index range of the member's lines).
+     */
+    static String orderSourceOf(String row) {
+        // Spaced on both sides: text blocks drop the trailing space of the line it is appended to.
+        return " " + """
+                coalesce((SELECT s.source FROM member_purchase s
+                          WHERE s.member_id = %1$s.member_id AND s.order_id = %1$s.order_id AND s.kind = 'order'
+                          ORDER BY s.source <> %1$s.source, s.source LIMIT 1), %1$s.source)""".formatted(row) + " ";
+    }
+
+    /**
+     * The lines of the order that row mp names (the member's lines of that order_id from the source orderSourceOf
+     * gives; none when it names no order or the order is not here), each beside the order's paid amount (null when 0)
+     * and the margin of its lines with a rate, n numbering them from 1: what prices a refund without a rate and a
+     * redeemed coupon at their order's rate, each line's share of the paid amount at its own rate, else its
+     * category's, else the default. Columns category, amount, margin_rate, n, paid, rated, source; a LATERAL
+     * subquery, alias o, after mp.
      */
     static final String ORDER_LINES = """
               SELECT o.category, o.amount, o.margin_rate, row_number() OVER () AS n,
-                     nullif(sum(o.amount) OVER (), 0) AS paid, coalesce(sum(o.amount * o.margin_rate) OVER (), 0) AS rated
+                     nullif(sum(o.amount) OVER (), 0) AS paid, coalesce(sum(o.amount * o.margin_rate) OVER (), 0) AS rated,
+                     o.source
               FROM member_purchase o
-              WHERE o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order'""";
+              WHERE o.member_id = mp.member_id AND o.order_id = mp.order_id AND o.kind = 'order'
+                AND o.source = """ + orderSourceOf("mp") + "\n";
+
+    /**
+     * A CTE, standing (member_id, orders): how many orders each member of campaign $1 placed in [$2, $3) that stand,
+     * their lines net of their refunds up to $3 above 0. A fully refunded order is no purchase (rfm-service's
+     * Orders.isPurchase; churn-service reads the same): it converts nobody. One pass over the members' lines of the
+     * window, grouped by order (source:order_id, a line without an order_id its own order; a refund under the order
+     * orderSourceOf gives it); a refund with no order in the window stands for nothing.
+     */
+    static final String STANDING_ORDERS = """
+            standing AS (
+              SELECT member_id, count(*) AS orders FROM (
+                SELECT mp.member_id
+                FROM campaign_member cm
+                JOIN member_purchase mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3
+                     AND mp.kind IN ('order', 'refund')
+                CROSS JOIN LATERAL (SELECT CASE WHEN mp.kind = 'refund' THEN """ + orderSourceOf("mp") + """
+                 ELSE mp.source END AS source) k
+                WHERE cm.campaign_id = $1
+                GROUP BY mp.member_id, k.source, mp.order_id, CASE WHEN mp.order_id IS NULL THEN mp.event_id END
+                HAVING bool_or(mp.kind = 'order') AND sum(mp.amount) > 0) placed
+              GROUP BY member_id)
+            """;
 
     /**
      * The statement of {@link #windows}: $1 the campaign id, $2 and $3 its window (public for
      * benchmark.CampaignResultsBenchmarkTest, which prints its plan).
      */
-    public static final String WINDOWS = """
+    public static final String WINDOWS = "WITH " + STANDING_ORDERS + """
             SELECT cm.arm, cm.variant,
-                   count(DISTINCT (mp.source, coalesce(mp.order_id, mp.event_id))) FILTER (WHERE mp.kind = 'order'),
+                   coalesce(st.orders, 0),
                    coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
                    coalesce(sum(mp.amount * coalesce(mp.margin_rate, o.rated / o.paid, 0))
                             FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
                    array_agg(unrated.category) FILTER (WHERE unrated.amount IS NOT NULL),
                    array_agg(unrated.amount) FILTER (WHERE unrated.amount IS NOT NULL)
             FROM campaign_member cm
+            LEFT JOIN standing st ON st.member_id = cm.member_id
             LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
                  AND mp.occurred_at >= $2 AND mp.occurred_at < $3
             -- A refund without a rate: its order's lines (the member's, read once), each beside the order's paid amount
@@ -422,10 +463,10 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                      WHEN mp.kind IN ('order', 'refund') AND mp.margin_rate IS NULL AND coalesce(o.n, 1) = 1 THEN mp.amount
                 END AS amount) unrated
             WHERE cm.campaign_id = $1
-            GROUP BY cm.member_id, cm.arm, cm.variant""";
+            GROUP BY cm.member_id, cm.arm, cm.variant, st.orders""";
 
     /**
-     * Each enrolled member's orders and net revenue within the campaign window, and what prices its gross margin: the
+     * Each enrolled member's orders that stand (STANDING_ORDERS) and net revenue within the campaign window, and what prices its gross margin: the
      * margin of the lines priced at a rate of their own or of their category, and the revenue of the others (the
      * review prices it at the default rate). A line's margin_rate comes first, then its category's (categoryRates, read
      * here, when the review is asked for: a changed setting reprices every line, as a changed default does). A refund
@@ -479,12 +520,13 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      */
     public static final String COUPONS_REDEEMED = """
             SELECT count(*) FILTER (WHERE coalesce(o.n, 1) = 1),
-                   coalesce(sum(o.rated / o.paid) FILTER (WHERE o.n = 1), 0),
+                   coalesce(sum(o.rated / o.paid) FILTER (WHERE o.n = 1 AND NOT gone.in_full), 0),
                    count(*) FILTER (WHERE coalesce(o.n, 1) = 1 AND o.paid IS NULL),
-                   array_agg(o.category) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL),
-                   array_agg(o.amount / o.paid) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL)
+                   array_agg(o.category) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL AND NOT gone.in_full),
+                   array_agg(o.amount / o.paid) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL AND NOT gone.in_full),
+                   count(*) FILTER (WHERE o.n = 1 AND gone.in_full)
             FROM (SELECT DISTINCT ON (coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id))
-                         mp.member_id, mp.order_id
+                         mp.member_id, mp.order_id, mp.source
                   FROM member_activity mp JOIN campaign_member cm
                     ON cm.member_id = mp.member_id AND cm.campaign_id = $1 AND cm.arm = 'TREATED'
                   WHERE mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1
@@ -492,7 +534,13 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                   ORDER BY coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id), mp.order_id IS NULL,
                            mp.occurred_at, mp.source, mp.event_id) mp
             LEFT JOIN LATERAL (""" + ORDER_LINES + """
-            ) o ON true""";
+            ) o ON true
+            -- Whether the coupon's order was refunded in full by the window's end: its refunds (each under the order
+            -- orderSourceOf gives it) take back all it paid. Read for the coupons' orders only.
+            CROSS JOIN LATERAL (SELECT coalesce(o.paid + (SELECT sum(r.amount) FROM member_purchase r
+                  WHERE r.member_id = mp.member_id AND r.order_id = mp.order_id AND r.kind = 'refund' AND r.occurred_at < $3
+                    AND """ + orderSourceOf("r") + """
+             = o.source) <= 0, false) AS in_full) gone""";
 
     /**
      * Coupons of this campaign redeemed by its treated members within its window (the same event-time window as
@@ -502,7 +550,8 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      * order_id), priced as a refund without a rate is: the amount-weighted rate of the member's lines of that order,
      * each at its own rate, else its category's (categoryRates), else the default; a coupon whose order is not here,
      * or that names none (redemptions recorded before their order_id was, or from a channel that sends none), at the
-     * default.
+     * default. A coupon whose order was refunded in full by the window's end (its refunds up to then take back all
+     * its lines paid) is counted apart: its cost stays (the coupon was spent), but the sale it priced did not stand.
      */
     public Uni<CampaignReview.RedeemedCoupons> couponsRedeemed(Campaign campaign, Instant until,
             CategoryMarginRates categoryRates) {
@@ -512,7 +561,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                     CategoryPricing.Priced unrated = new CategoryPricing(categoryRates)
                             .price(row.getArrayOfStrings(3), row.getArrayOfDoubles(4));
                     return new CampaignReview.RedeemedCoupons(row.getLong(0), row.getDouble(1) + unrated.margin(),
-                            row.getLong(2) + unrated.withoutRate());
+                            row.getLong(2) + unrated.withoutRate(), row.getLong(5));
                 });
     }
 

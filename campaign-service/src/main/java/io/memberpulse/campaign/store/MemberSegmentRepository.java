@@ -107,16 +107,15 @@ public class MemberSegmentRepository {
     /**
      * Per segment the enrolled members were in when enrolled (not now: the treatment moves members between
      * segments, and comparing arms by where it moved them biases the uplift): how many converted in each arm
-     * within the campaign window.
+     * within the campaign window, by an order that stands (CampaignRepository.STANDING_ORDERS: one refunded in full
+     * converts nobody).
      */
     public Uni<List<SegmentResponse>> responseBySegment(String campaignId, Instant from, Instant to) {
-        return pool.preparedQuery("""
-                WITH converted AS (
-                  SELECT cm.member_id, cm.arm,
-                         EXISTS (SELECT 1 FROM member_purchase mp WHERE mp.member_id = cm.member_id AND mp.kind = 'order'
-                                 AND mp.occurred_at >= $2 AND mp.occurred_at < $3) AS bought,
-                         cm.segments_at_enrolment
-                  FROM campaign_member cm WHERE cm.campaign_id = $1)
+        return pool.preparedQuery("WITH " + CampaignRepository.STANDING_ORDERS + """
+                , converted AS (
+                  SELECT cm.member_id, cm.arm, st.orders IS NOT NULL AS bought, cm.segments_at_enrolment
+                  FROM campaign_member cm LEFT JOIN standing st ON st.member_id = cm.member_id
+                  WHERE cm.campaign_id = $1)
                 SELECT s.segment_id,
                        count(*) FILTER (WHERE c.arm = 'TREATED'), count(*) FILTER (WHERE c.arm = 'TREATED' AND c.bought),
                        count(*) FILTER (WHERE c.arm = 'HOLDOUT'), count(*) FILTER (WHERE c.arm = 'HOLDOUT' AND c.bought)

@@ -60,6 +60,26 @@ class MemberInsightTest {
         assertThat(TalkingPoints.history(insight, SHANGHAI)).containsExactly("no purchase on record", "no open coupons");
     }
 
+    /**
+     * An order refunded in full is no purchase (as rfm-service's Orders.isPurchase): the card neither counts it nor
+     * dates the last purchase by it; the order refunded in part still counts.
+     */
+    @Test
+    void anOrderRefundedInFullIsNoPurchase() {
+        List<MemberInsight.Line> recent = List.of(
+                line("pos:o1", 20, "s1", "dairy/milk", 50),
+                line("pos:o2", 3, "s1", "wine", 90),
+                new MemberInsight.Line("pos:o2", true, AS_OF.minus(Duration.ofDays(2)), "s1", null, null, null, -90),
+                line("pos:o3", 10, "s1", "bakery/bread", 40),
+                new MemberInsight.Line("pos:o3", true, AS_OF.minus(Duration.ofDays(9)), "s1", null, null, null, -10));
+
+        MemberInsight insight = MemberInsight.of(AS_OF, recent, List.of(line("pos:o3", 10, "s1", "bakery/bread", 40)),
+                List.of());
+
+        assertThat(insight.orders90d()).isEqualTo(2);
+        assertThat(insight.netSpend90d()).isEqualTo(80.0);
+    }
+
     /** Online Retail's member 16446: the last order went back twelve minutes later under its own number. */
     @Test
     void aReturnAfterTheLastPurchaseIsSaid() {

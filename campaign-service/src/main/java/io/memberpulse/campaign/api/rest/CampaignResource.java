@@ -164,7 +164,8 @@ public class CampaignResource {
             + " incrementalGain and roi are on margin: incrementalGain ="
             + " marginPerMemberUplift × treated members + each redeemed coupon × the rate of the order it was used on"
             + " (its lines' rates weighted by amount; the default where that order is not known), roi ="
-            + " incrementalGain / cost, its interval from the margin uplift's. The cost counts the coupons: a coupon is"
+            + " incrementalGain / cost, its interval from the margin uplift's; roiSignificant: that interval lies wholly"
+            + " above break-even, 1 (pays back), or wholly below it (loses), not spanning it. The cost counts the coupons: a coupon is"
             + " counted once. variants: each treatment variant's treated members against the holdout all variants"
             + " share, with the arms' figures and uplifts (one, default, for a campaign that names none); cost, gain"
             + " and ROI are not split by variant")

@@ -10,8 +10,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * The honest before/after: each arm's conversion (a purchase within the campaign window), order value, revenue and
  * gross margin per member, the uplifts with 95% intervals, and the ROI of what the campaign cost against the gross
- * margin it added over the holdout, with the ROI's 95% interval (from the margin uplift's: the ROI is not significant
- * where it spans 0). Where an arm is empty, the uplifts, the ROI and its interval are undefined (NaN), as they are
+ * margin it added over the holdout, with the ROI's 95% interval (from the margin uplift's). The ROI is gain / cost, so
+ * break-even is 1, not 0: the ROI is significant where its interval lies wholly above 1 (the campaign pays back) or
+ * wholly below (it loses part of what it spent), not where it spans 1. Where an arm is empty, the uplifts, the ROI and its interval are undefined (NaN), as they are
  * where nothing was spent.
  * <p>
  * The gain is margin, not revenue (DOMAIN.md prices a campaign with the net value per won-back member): a ¥100 sale
@@ -21,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * <p>
  * The campaign's coupon is counted once, as a cost. Revenue is what members paid (paid_amount, net of every
  * discount, this campaign's coupon included, less refunds), so the revenue and margin uplifts are net of the coupon.
- * The incremental revenue adds the campaign's redeemed coupons back (revenue before its own coupon); the gain adds
+ * The incremental revenue adds the campaign's redeemed coupons back (revenue before its own coupon), but for coupons
+ * used on orders refunded in full by the window's end (their sale did not stand; their cost stays); the gain adds
  * back their margin (the margin before the coupon), since the coupon's full value is in the cost: each coupon at the
  * rate of the order it was used on (RedeemedCoupons), at the default rate where that order is not known. A coupon
  * that changes nothing (treated pay ¥90 with a ¥10 coupon, holdout pay ¥100, all at the default rate)
@@ -111,8 +113,22 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
      * whole 1 for a coupon whose order is not known or that names none). A coupon used on an order of a ¥60 line at
      * 50% and a ¥40 line without a rate adds 0.3 to the first and 0.4 to the second: at the default 30%, its order's
      * rate is 0.42.
+     * <p>
+     * refundedInFull of the count were used on orders refunded in full by the window's end: a sale that did not stand
+     * (DOMAIN's promotion-sensitive trap). They stay in the cost (the coupon was spent), but are not added back to
+     * revenue or gain, and their orders' rates are in neither sum.
      */
-    public record RedeemedCoupons(long count, double rateOfRatedLines, double shareWithoutRate) {
+    public record RedeemedCoupons(long count, double rateOfRatedLines, double shareWithoutRate, long refundedInFull) {
+
+        /** Coupons none of whose orders is known to be refunded in full. */
+        public RedeemedCoupons(long count, double rateOfRatedLines, double shareWithoutRate) {
+            this(count, rateOfRatedLines, shareWithoutRate, 0);
+        }
+
+        /** The coupons whose sale stood (or is not known not to): those added back to revenue and gain. */
+        public long standing() {
+            return count - refundedInFull;
+        }
 
         /** Coupons whose orders are not known, each at the default rate. */
         public static RedeemedCoupons atTheDefaultRate(long count) {
@@ -147,13 +163,16 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
         double coupons = costs.coupons().count() * costs.couponValue();
         double cost = treated.members() * costs.costPerTouch() + costs.callsMade() * costs.costPerCall() + coupons;
         boolean bothArms = holdout.members() > 0 && treated.members() > 0;
-        // Paid amounts are net of the coupon already: it is added back here and counted in the cost, once.
-        double incrementalRevenue = bothArms ? revenue.value() * treated.members() + coupons : 0;
+        // Paid amounts are net of the coupon already: it is added back here and counted in the cost, once. A coupon
+        // whose order went back in full is not: its sale did not stand, but the coupon was spent.
+        double incrementalRevenue = bothArms ? revenue.value() * treated.members()
+                + costs.coupons().standing() * costs.couponValue() : 0;
         // The coupon's full value is in the cost; the paid amount, and so the margin uplift, is net of it. Its margin
         // is added back at the rate of the order it was used on (a coupon carries no rate of its own; the default
         // where its order is not known), so the gain is the margin of the sale before the coupon, and gain − cost
         // what the chain kept: ¥100 of goods at 30%, paid ¥90 with a ¥10 coupon, gains 27 + 3 = 30 against the
-        // coupon's 10: 20 kept, as 90 paid − 70 for the goods.
+        // coupon's 10: 20 kept, as 90 paid − 70 for the goods. Coupons of orders refunded in full add nothing back
+        // (RedeemedCoupons leaves their rates out).
         double couponMargin = costs.couponValue() * costs.coupons().marginRates(defaultMarginRate);
         double incrementalGain = bothArms ? margin.value() * treated.members() + couponMargin : 0;
         // An empty arm measures nothing: no return, not a return of 0 on what was spent. Nothing spent (no call made
@@ -193,12 +212,17 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
                 holdout.members());
     }
 
+    /** The ROI at which the gain pays back the cost, no more: ROI is gain / cost. */
+    static final double BREAK_EVEN_ROI = 1;
+
     /**
-     * Whether the ROI's interval excludes 0 (false where it is undefined: too few members, nothing spent). An is-getter,
-     * so that REST's answer carries it as roiSignificant, as gRPC's roi_significant.
+     * Whether the ROI's interval excludes break-even, 1 (false where it is undefined: too few members, nothing spent):
+     * wholly above 1 the campaign pays back, wholly below it loses part of its spend (the ROI says which). Against 0,
+     * an ROI of 0.4 in [0.1, 0.7] read significant while it lost 60% of its spend. An is-getter, so that REST's answer
+     * carries it as roiSignificant, as gRPC's roi_significant.
      */
     public boolean isRoiSignificant() {
-        return !Double.isNaN(roiLow) && (roiLow > 0 || roiHigh < 0);
+        return !Double.isNaN(roiLow) && (roiLow > BREAK_EVEN_ROI || roiHigh < BREAK_EVEN_ROI);
     }
 
     /** Treated members (all, or a variant's) against the holdout, per member, of one figure of the window. */

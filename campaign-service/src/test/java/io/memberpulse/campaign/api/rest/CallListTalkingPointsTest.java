@@ -78,6 +78,35 @@ class CallListTalkingPointsTest {
         }
     }
 
+    /**
+     * The last order, 3 days ago, went back in full: it is no purchase (as rfm-service's Orders.isPurchase), so the
+     * card dates the last purchase by the order 30 days ago and counts one order, not "last purchase 3 days ago".
+     */
+    @Test
+    void anOrderRefundedInFullIsNotTheLastPurchase() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        String member = "m-" + run + "-1";
+        List<MemberEvent> events = List.of(
+                orderLine(member, run + "-e1", run + "-o1", LAST_VISIT.minus(Duration.ofDays(30)), store, "y1", "dairy/yogurt", 1, 20),
+                orderLine(member, run + "-e2", run + "-o2", LAST_VISIT.minus(Duration.ofDays(3)), store, "w1", "wine", 1, 90),
+                refund(member, run + "-e3", run + "-o2", LAST_VISIT.minus(Duration.ofDays(2)), store, 90),
+                orderLine("someone-" + run, run + "-e4", run + "-o4", LAST_VISIT, store, "x", "snacks/chips", 1, 3));
+        List<ChurnScored> scores = oneAtRiskOfTen(member, run, store);
+        try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
+            MemberEvents.register(kafka);
+            MemberEvents.publish(kafka, events);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                ChurnEvents.publish(kafka, scores);
+                given().get("/stores/{s}/call-list", store).then().statusCode(200)
+                        .body("tasks[0].memberId", equalTo(member))
+                        .body("tasks[0].insight.recencyDays", equalTo(30))
+                        .body("tasks[0].insight.orders90d", equalTo(1))
+                        .body("tasks[0].insight.lastPurchase.items.sku", equalTo(List.of("y1")));
+            });
+        }
+    }
+
     @Test
     void anEntryShowsRfmLastPurchaseFavouriteCategoriesAndOpenCoupons() {
         String run = ChurnEvents.run();

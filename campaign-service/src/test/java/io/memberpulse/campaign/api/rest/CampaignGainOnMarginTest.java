@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.api.rest;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -171,6 +172,71 @@ class CampaignGainOnMarginTest {
         });
     }
 
+    /**
+     * DOMAIN's "promotion-sensitive" trap: treated a pays ¥90 for ¥100 of goods with the campaign's ¥10 coupon, then
+     * is refunded the ¥90 within the window. A sale that did not stand is no conversion and earns no coupon back: a
+     * converts not (as rfm-service's Orders.isPurchase), revenue and margin uplift 0, and the coupon is not added back
+     * to revenue (+¥10 before) or gain (+¥3 before), while its cost stays counted (2 × ¥1 + ¥10 = 12). Nobody else buys.
+     */
+    @Test
+    void anOrderRefundedInFullConvertsNotAndItsCouponIsNotAddedBack() {
+        String run = ChurnEvents.run();
+        String store = "mr-" + run;
+        LiveCampaign live = liveSms(run, store);
+        String campaign = live.id(), a = live.treated(0);
+
+        Instant bought = live.start().plus(Duration.ofDays(2));
+        MemberEvents.publish(kafka, List.of(
+                MemberEvents.coupon(a, run + "-ai", true, run + "-ca", campaign, 10, live.start(), store),
+                MemberEvents.orderLine(a, run + "-a1", run + "-oa", bought, store, "sku-w", "wine", 1, 90),
+                onOrder(MemberEvents.coupon(a, run + "-ar", false, run + "-ca", campaign, 10, bought, store), run + "-oa"),
+                MemberEvents.refund(a, run + "-a2", run + "-oa", bought.plus(Duration.ofDays(1)), store, 90)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonPath monitor = given().get("/campaigns/{id}/monitor", campaign).then().statusCode(200).extract().jsonPath();
+            assertThat(monitor.getInt("overall.treated.participated")).as("the coupon was redeemed").isEqualTo(1);
+            assertThat(monitor.getInt("overall.treated.converted")).as("a refunded sale is no purchase").isZero();
+            JsonPath results = Campaigns.results(campaign);
+            assertThat(results.getDouble("cost")).as("the coupon was spent").isEqualTo(12);
+            assertThat(results.getDouble("treated.revenuePerMember")).isZero();
+            assertThat(results.getLong("treated.converted")).as("a refunded sale is no purchase").isZero();
+            assertThat(results.getDouble("incrementalRevenue")).isCloseTo(0, within(1e-9));
+            assertThat(results.getDouble("incrementalGain")).isCloseTo(0, within(1e-9));
+        });
+    }
+
+    /**
+     * An order is its source's order_id: a till's order o1 at 50% and a mini-program's o1 at 10% of one member are two
+     * orders, and a till refund without a rate takes margin back at the till order's rate (blended, it took 30%).
+     * Treated a: both ¥100 orders, ¥20 refunded at the till: revenue 180, margin 50 + 10 − 10 = 50 (blended 54).
+     * Treated b: a delivery order o2 of ¥100 at 40%, ¥50 of it returned at the till (no till order o2): the refund
+     * still finds its order, −20: revenue 50, margin 20. Held out c and d buy nothing: margin per member 35 against 0.
+     */
+    @Test
+    void aRefundTakesBackMarginAtItsOwnSourcesOrder() {
+        String run = ChurnEvents.run();
+        String store = "ms-" + run;
+        LiveCampaign live = liveSms(run, store);
+        String a = live.treated(0), b = live.treated(1);
+
+        Instant bought = live.start().plus(Duration.ofDays(2));
+        MemberEvents.publish(kafka, List.of(
+                withMargin(MemberEvents.orderLine(a, run + "-a1", run + "-o1", bought, store, "sku-w", "wine", 1, 100), 0.5),
+                fromSource(withMargin(MemberEvents.orderLine(a, run + "-a2", run + "-o1", bought, store, "sku-m",
+                        "dairy/milk", 1, 100), 0.1), Source.SOURCE_MINIAPP),
+                MemberEvents.refund(a, run + "-a3", run + "-o1", bought.plus(Duration.ofDays(1)), store, 20),
+                fromSource(withMargin(MemberEvents.orderLine(b, run + "-b1", run + "-o2", bought, store, "sku-w", "wine",
+                        1, 100), 0.4), Source.SOURCE_DELIVERY),
+                MemberEvents.refund(b, run + "-b2", run + "-o2", bought.plus(Duration.ofDays(1)), store, 50)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonPath results = Campaigns.results(live.id());
+            assertThat(results.getDouble("treated.revenuePerMember")).isCloseTo(115, within(1e-9));
+            assertThat(results.getLong("treated.converted")).isEqualTo(2);
+            assertThat(results.getDouble("treated.marginPerMember")).isCloseTo(35, within(1e-9));
+        });
+    }
+
     /** A live campaign, the window it started, and two of its treated and two of its held-out members. */
     private record LiveCampaign(String id, Instant start, List<String> treated, List<String> heldOut) {
         String treated(int i) {
@@ -214,6 +280,10 @@ class CampaignGainOnMarginTest {
     private static MemberEvent onOrder(MemberEvent redemption, String orderId) {
         return redemption.toBuilder().setEvent(redemption.getEvent().toBuilder().setSource(Source.SOURCE_POS)
                 .setLine(redemption.getEvent().getLine().toBuilder().setOrderId(orderId))).build();
+    }
+
+    private static MemberEvent fromSource(MemberEvent event, Source source) {
+        return event.toBuilder().setEvent(event.getEvent().toBuilder().setSource(source)).build();
     }
 
     private static MemberEvent withMargin(MemberEvent event, double rate) {

@@ -208,7 +208,7 @@ class ExperimentTest {
         assertThat(review.incrementalGain() - review.cost()).as("¥10 coupon + ¥1 touch per redeemer")
                 .isCloseTo(-110, within(1e-9));
         assertThat(review.roi()).isCloseTo(0, within(1e-9));
-        assertThat(review.isRoiSignificant()).isFalse();
+        assertThat(review.isRoiSignificant()).as("ROI 0 in [0, 0]: a sure loss, wholly below break-even").isTrue();
     }
 
     /**
@@ -251,6 +251,34 @@ class ExperimentTest {
         assertThat(review.roiLow()).isCloseTo(-2.8884988, within(1e-6));
         assertThat(review.roiHigh()).isCloseTo(17.8884988, within(1e-6));
         assertThat(review.isRoiSignificant()).as("the margin uplift's interval spans 0").isFalse();
+    }
+
+    /**
+     * ROI = gain / cost, so break-even is 1, not 0: an interval wholly above 1 pays back, one wholly below loses part
+     * of the spend. Three treated members at margins {10, 11, 12} against held-out {0, 1, 2}: uplift 10 a member,
+     * Welch's interval 10 ± 2.2669579 (4 df), gain 30 in [23.20, 36.80]. At ¥10 a touch (cost 30) the ROI is 1 in
+     * [0.77, 1.23]: above 0 throughout, yet it cannot be told from break-even (0 called it significant). At ¥2 a
+     * touch it pays back for sure, at ¥40 it loses for sure (ROI 0.25 in [0.19, 0.31]).
+     */
+    @Test
+    void theRoiIsJudgedAgainstBreakEvenNotAgainstZero() {
+        List<CampaignReview.MemberWindow> members = new ArrayList<>();
+        for (double margin : new double[] {10, 11, 12}) {
+            members.add(new CampaignReview.MemberWindow(Arm.TREATED, 1, 2 * margin, margin, 0));
+            members.add(new CampaignReview.MemberWindow(Arm.HOLDOUT, 1, 2 * (margin - 10), margin - 10, 0));
+        }
+        CampaignReview breakEven = CampaignReview.of(members, new CampaignReview.Costs(10, 0, 6, 0, 0), 0.30);
+        assertThat(breakEven.roi()).isCloseTo(1, within(1e-9));
+        assertThat(breakEven.roiLow()).isCloseTo(1 - 2.2669579 / 10, within(1e-6)).isPositive();
+        assertThat(breakEven.isRoiSignificant()).as("[0.77, 1.23] spans break-even").isFalse();
+
+        CampaignReview paysBack = CampaignReview.of(members, new CampaignReview.Costs(2, 0, 6, 0, 0), 0.30);
+        assertThat(paysBack.roiLow()).isGreaterThan(1);
+        assertThat(paysBack.isRoiSignificant()).isTrue();
+
+        CampaignReview loses = CampaignReview.of(members, new CampaignReview.Costs(40, 0, 6, 0, 0), 0.30);
+        assertThat(loses.roiHigh()).isLessThan(1).isPositive();
+        assertThat(loses.isRoiSignificant()).as("a sure loss of three quarters of the spend").isTrue();
     }
 
     @Test
