@@ -64,4 +64,16 @@ class OpenApiTest {
         }
         assertThat(schemas.getString("components.schemas.CampaignReview.properties.cost.type")).isEqualTo("number");
     }
+
+    /** Fields a request is refused without (a 400 naming them) are required in the schema, as generated clients read it. */
+    @Test
+    void requestFieldsRefusedWhenMissingAreMarkedRequired() {
+        var schemas = given().header("Authorization", "").get("/q/openapi?format=json").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(schemas.getList("components.schemas.OutcomeRequest.required", String.class))
+                .containsExactlyInAnyOrder("reached", "result", "version");
+        assertThat(schemas.getList("components.schemas.StateRequest.required", String.class)).containsExactly("state");
+        assertThat(schemas.getList("components.schemas.CampaignRequest.required", String.class))
+                .containsExactlyInAnyOrder("name", "startAt", "endAt");
+    }
 }

@@ -1,5 +1,6 @@
 package io.memberpulse.churn.api;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.devstack.testing.OpenApiDocument;
@@ -25,5 +26,13 @@ class OpenApiTest {
         assertThat(openApi.responses("get", "/jobs/{id}/scores")).contains("200", "400", "404", "409");
         // an unknown store has no riskiest members: an empty list, not a 404
         assertThat(openApi.responses("get", "/stores/{storeId}/top-risk")).contains("200", "400").doesNotContain("404");
+    }
+
+    /** The ROI calculator's inputs it refuses without (a 400 naming them) are required in the schema, as generated clients read it. */
+    @Test
+    void theRoiRequestsRequiredInputsAreMarkedRequired() {
+        var required = given().header("Authorization", "").get("/q/openapi?format=json").then().statusCode(200)
+                .extract().jsonPath().getList("components.schemas.RoiRequest.required", String.class);
+        assertThat(required).containsExactlyInAnyOrder("members", "riskShare", "winBackUplift", "netValuePerWonBack");
     }
 }

@@ -55,9 +55,10 @@ public class CampaignResource {
      * only size the sample-size hint (defaults: 18% repurchase, +5 points); an uplift below 0.001 is refused, as no
      * campaign enrols the members it would need (SampleSize.MIN_UPLIFT).
      */
-    public record CampaignRequest(String name, String targetSegmentId, Double targetMinProbability, String targetStoreId,
+    public record CampaignRequest(@Schema(required = true) String name, String targetSegmentId, Double targetMinProbability, String targetStoreId,
             String content,
-            String channel, String offer, Double costPerTouch, Double couponValue, String startAt, String endAt,
+            String channel, String offer, Double costPerTouch, Double couponValue, @Schema(required = true) String startAt,
+            @Schema(required = true) String endAt,
             Double holdoutShare, List<String> variants, Double baselineRate,
             @Schema(description = "the absolute uplift in the repurchase rate each arm is sized to detect (default 0.05, "
                     + "+5 points); at least 0.001, else a 400 naming minimumUplift", minimum = "0.001",
@@ -67,7 +68,7 @@ public class CampaignResource {
     public record PlanResponse(Campaign campaign, long audience, long holdoutExpected, long sampleSizePerArm) {
     }
 
-    public record StateRequest(String state) {
+    public record StateRequest(@Schema(required = true) String state) {
     }
 
     @POST

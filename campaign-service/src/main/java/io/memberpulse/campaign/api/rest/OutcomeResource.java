@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -36,7 +37,8 @@ public class OutcomeResource {
     }
 
     /** version: the task version the caller saw (from the call list). */
-    public record OutcomeRequest(Boolean reached, String result, String note, String followUpDate, Long version) {
+    public record OutcomeRequest(@Schema(required = true) Boolean reached, @Schema(required = true) String result,
+            String note, String followUpDate, @Schema(required = true) Long version) {
     }
 
     @POST

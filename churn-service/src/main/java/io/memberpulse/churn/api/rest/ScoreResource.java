@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -52,8 +53,9 @@ public class ScoreResource {
         this.caller = caller;
     }
 
-    public record RoiRequest(Long members, Double riskShare, Double touchCost, Double couponCost, Double winBackUplift,
-            Double netValuePerWonBack) {
+    public record RoiRequest(@Schema(required = true) Long members, @Schema(required = true) Double riskShare,
+            Double touchCost, Double couponCost, @Schema(required = true) Double winBackUplift,
+            @Schema(required = true) Double netValuePerWonBack) {
     }
 
     /** model: the promoted version scoring (null: the rhythm baseline); scoredByModel: scores it has made. */
