@@ -21,6 +21,36 @@ public final class FreePorts {
         }
     }
 
+    /**
+     * {@code count} distinct ports nobody listens on right now. Each is held open until all are chosen: a port asked for
+     * one at a time is released before the next is asked for, and the kernel may hand the same one out twice (two
+     * services then told one port, the second of them failing to start while the first answers in its place).
+     */
+    public static int[] distinct(int count) {
+        ServerSocket[] held = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                held[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                held[i].setReuseAddress(true);
+                ports[i] = held[i].getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on the loopback interface", e);
+        } finally {
+            for (ServerSocket socket : held) {
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // a port we could not close is one nobody else can take either
+                    }
+                }
+            }
+        }
+    }
+
     /** Whether something accepts TCP connections at host:port within the timeout. */
     public static boolean answers(String host, int port, int timeoutMillis) {
         try (Socket socket = new Socket()) {

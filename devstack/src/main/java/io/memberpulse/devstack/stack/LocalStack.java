@@ -82,9 +82,11 @@ public final class LocalStack implements AutoCloseable {
 
     public static Map<ServiceSpec, Ports> freePorts() {
         Map<ServiceSpec, Ports> ports = new EnumMap<>(ServiceSpec.class);
-        for (ServiceSpec spec : ServiceSpec.values()) {
-            ports.put(spec, new Ports(io.memberpulse.devstack.infra.FreePorts.next(),
-                    io.memberpulse.devstack.infra.FreePorts.next()));
+        ServiceSpec[] specs = ServiceSpec.values();
+        // all at once: ports asked for one by one can repeat (FreePorts.distinct)
+        int[] free = io.memberpulse.devstack.infra.FreePorts.distinct(specs.length * 2);
+        for (int i = 0; i < specs.length; i++) {
+            ports.put(specs[i], new Ports(free[2 * i], free[2 * i + 1]));
         }
         return ports;
     }
