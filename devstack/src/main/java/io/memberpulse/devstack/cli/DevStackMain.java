@@ -21,6 +21,9 @@ import java.util.Map;
  *   token   --state DIR [--role analyst|staff|ingest] [--store STORE]
  *                                                    print a bearer token the stack's services accept
  *   reset                                            drop the services' databases and Redis keys (stack down)
+ *   dlq list --state DIR                             each dead-letter topic: records, not replayed yet, top reasons
+ *   dlq replay TOPIC.dlq --state DIR [--reason TEXT] [--dry-run]
+ *                                                    re-send its records not replayed before to the topic they came from
  * </pre>
  * Every command signs its own requests with the stack's key (state folder, auth/).
  */
@@ -31,6 +34,10 @@ public final class DevStackMain {
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
             usage();
+        }
+        if (args[0].equals("dlq")) {
+            // its own options: --dry-run takes no value
+            System.exit(DeadLetterCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         Map<String, String> options = options(Arrays.copyOfRange(args, 1, args.length));
         int exit = switch (args[0]) {
@@ -91,7 +98,7 @@ public final class DevStackMain {
     }
 
     private static void usage() {
-        System.err.println("usage: DevStackMain up|import|export|summary|churn-score|token [options] (see the memberpulse launcher)");
+        System.err.println("usage: DevStackMain up|import|export|summary|churn-score|churn-train|token|reset|dlq [options] (see the memberpulse launcher)");
         System.exit(2);
     }
 }

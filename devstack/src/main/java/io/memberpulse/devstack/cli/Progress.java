@@ -9,18 +9,25 @@ final class Progress {
     private final long total;
     private final boolean terminal = System.console() != null;
     private final long started = System.nanoTime();
+    private final String unit;
     private int lastDecile = -1;
 
     Progress(long total) {
+        this(total, "rows");
+    }
+
+    /** @param unit what {@link #show}'s count counts ("rows", "records") */
+    Progress(long total, String unit) {
         this.total = Math.max(1, total);
+        this.unit = unit;
     }
 
     void show(long done, long rows) {
         double fraction = Math.min(1, (double) done / total);
         double seconds = (System.nanoTime() - started) / 1e9;
         int filled = (int) Math.round(fraction * WIDTH);
-        String line = String.format("[%s%s] %3.0f%%  %,d rows  %,.0f rows/s", "#".repeat(filled),
-                "-".repeat(WIDTH - filled), fraction * 100, rows, rows / Math.max(seconds, 1e-3));
+        String line = String.format("[%s%s] %3.0f%%  %,d %s  %,.0f %s/s", "#".repeat(filled),
+                "-".repeat(WIDTH - filled), fraction * 100, rows, unit, rows / Math.max(seconds, 1e-3), unit);
         if (terminal) {
             System.err.print("\r" + line);
         } else if ((int) (fraction * 10) > lastDecile) {

@@ -1,0 +1,71 @@
+package io.memberpulse.devstack.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * {@code dlq list} and {@code dlq replay TOPIC.dlq [--reason TEXT] [--dry-run]} against the stack's broker (its
+ * address from the state folder's stack.env; the security settings from the environment, as the services take them).
+ */
+final class DeadLetterCommand {
+    static final String USAGE = "usage: ./memberpulse dlq list | dlq replay TOPIC.dlq [--reason TEXT] [--dry-run]";
+
+    private DeadLetterCommand() {
+    }
+
+    /** @param args what follows "dlq" */
+    static int run(String[] args) throws IOException {
+        Path state = Path.of(".memberpulse");
+        String what = null;
+        String topic = null;
+        String reason = null;
+        boolean dryRun = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--state", "--reason" -> {
+                    if (i + 1 == args.length) {
+                        return usage(args[i] + " needs a value");
+                    }
+                    if (args[i].equals("--state")) {
+                        state = Path.of(args[++i]);
+                    } else {
+                        reason = args[++i];
+                    }
+                }
+                case "--dry-run" -> dryRun = true;
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        return usage("unknown option " + args[i]);
+                    } else if (what == null) {
+                        what = args[i];
+                    } else if (topic == null) {
+                        topic = args[i];
+                    } else {
+                        return usage("one topic at a time");
+                    }
+                }
+            }
+        }
+        boolean list = "list".equals(what) && topic == null && reason == null && !dryRun;
+        if (!list && !("replay".equals(what) && topic != null)) {
+            return usage(null);
+        }
+        String bootstrap = SummaryCommand.readEnv(state.resolve("stack.env")).get("KAFKA_BOOTSTRAP_SERVERS");
+        if (bootstrap == null) {
+            System.err.println("the stack is not up (no KAFKA_BOOTSTRAP_SERVERS in " + state.resolve("stack.env") + ")");
+            return 1;
+        }
+        Map<String, Object> kafka = DeadLetters.clientProperties(bootstrap, System.getenv());
+        return list ? new DeadLetterTopics(kafka, DeadLetters.REPLAY_GROUP, System.out).run()
+                : new DeadLetterReplay(kafka, DeadLetters.REPLAY_GROUP, System.out).run(topic, reason, dryRun);
+    }
+
+    private static int usage(String problem) {
+        if (problem != null) {
+            System.err.println(problem);
+        }
+        System.err.println(USAGE);
+        return 2;
+    }
+}
