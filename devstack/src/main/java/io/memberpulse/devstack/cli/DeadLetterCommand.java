@@ -5,8 +5,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * {@code dlq list} and {@code dlq replay TOPIC.dlq [--reason TEXT] [--dry-run]} against the stack's broker (its
- * address from the state folder's stack.env; the security settings from the environment, as the services take them).
+ * {@code dlq list} and {@code dlq replay TOPIC.dlq [--reason TEXT] [--dry-run]} against the broker KAFKA_BOOTSTRAP_SERVERS
+ * names, else the local stack's (from the state folder's stack.env); the security settings from the environment, as
+ * the services take them.
  */
 final class DeadLetterCommand {
     static final String USAGE = "usage: ./memberpulse dlq list | dlq replay TOPIC.dlq [--reason TEXT] [--dry-run]";
@@ -24,7 +25,7 @@ final class DeadLetterCommand {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--state", "--reason" -> {
-                    if (i + 1 == args.length) {
+                    if (i + 1 == args.length || args[i + 1].startsWith("--")) {
                         return usage(args[i] + " needs a value");
                     }
                     if (args[i].equals("--state")) {
@@ -51,9 +52,13 @@ final class DeadLetterCommand {
         if (!list && !("replay".equals(what) && topic != null)) {
             return usage(null);
         }
-        String bootstrap = SummaryCommand.readEnv(state.resolve("stack.env")).get("KAFKA_BOOTSTRAP_SERVERS");
+        String bootstrap = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        if (bootstrap == null || bootstrap.isBlank()) {
+            bootstrap = SummaryCommand.readEnv(state.resolve("stack.env")).get("KAFKA_BOOTSTRAP_SERVERS");
+        }
         if (bootstrap == null) {
-            System.err.println("the stack is not up (no KAFKA_BOOTSTRAP_SERVERS in " + state.resolve("stack.env") + ")");
+            System.err.println("no broker: the stack is not up (no " + state.resolve("stack.env")
+                    + ") and KAFKA_BOOTSTRAP_SERVERS is not set");
             return 1;
         }
         Map<String, Object> kafka = DeadLetters.clientProperties(bootstrap, System.getenv());

@@ -46,6 +46,23 @@ class LauncherScriptTest {
     }
 
     @Test
+    void dlqNamesItsTwoCommandsAndReplaysOnlyARunningStacksTopics(@TempDir Path elsewhere) throws Exception {
+        // no broker named: the local stack's, which is not up
+        Map<String, String> state = Map.of("MEMBERPULSE_STATE", elsewhere.resolve("state").toString(),
+                "KAFKA_BOOTSTRAP_SERVERS", "");
+        assertThat(run(elsewhere, "help").out()).contains("  dlq list ", "  dlq replay TOPIC.dlq [--reason TEXT] [--dry-run]");
+        for (String[] wrong : List.of(new String[] {"dlq"}, new String[] {"dlq", "replay"},
+                new String[] {"dlq", "list", "member.events.dlq"}, new String[] {"dlq", "resend", "member.events.dlq"})) {
+            Run usage = run(elsewhere, state, wrong);
+            assertThat(usage.exit()).as(String.join(" ", wrong)).isEqualTo(2);
+            assertThat(usage.err()).isEqualTo(DeadLetterCommand.USAGE + "\n");
+        }
+        Run down = run(elsewhere, state, "dlq", "replay", "member.events.dlq", "--dry-run");
+        assertThat(down.exit()).isEqualTo(1);
+        assertThat(down.err()).contains("memberpulse is not up");
+    }
+
+    @Test
     void logsOfAnUnknownServiceAnswerWithTheNamesItKnows(@TempDir Path elsewhere) throws Exception {
         Run logs = run(elsewhere, Map.of("MEMBERPULSE_STATE", elsewhere.resolve("state").toString()), "logs", "identiy");
         assertThat(logs.exit()).isEqualTo(2);
