@@ -35,21 +35,28 @@ final class TrainingRun {
     private final StockOuts stockOuts;
     private final ZoneId zone;
     private final LabelGuard labelGuard;
-    private final Heap heap;
+    /** The heap free with the facts read in it (measured once per run) and the most it may grow to. */
+    private final long freeWithFacts;
+    private final long maxHeap;
 
-    /** @param labelGuard the silences of the purchase feed that refuse a run (LabelOutage) */
+    /**
+     * A run over histories already in memory, the free heap measured now.
+     *
+     * @param labelGuard the silences of the purchase feed that refuse a run (LabelOutage)
+     */
     TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor, int horizonDays,
             LabelGuard labelGuard) {
-        this(histories, stockOuts, extractor, horizonDays, labelGuard, Heap.RUNTIME);
+        this(histories, stockOuts, extractor, horizonDays, labelGuard, Heap.RUNTIME.free(), Heap.RUNTIME.max());
     }
 
     private TrainingRun(Map<String, List<Activity>> histories, StockOuts stockOuts, FeatureExtractor extractor,
-            int horizonDays, LabelGuard labelGuard, Heap heap) {
+            int horizonDays, LabelGuard labelGuard, long freeWithFacts, long maxHeap) {
         this.histories = histories;
         this.stockOuts = stockOuts;
         this.zone = extractor.zone();
         this.labelGuard = labelGuard;
-        this.heap = heap;
+        this.freeWithFacts = freeWithFacts;
+        this.maxHeap = maxHeap;
         this.builder = new SnapshotBuilder(extractor, summaries -> BgNbdFitter.fit(summaries).model(), horizonDays);
     }
 
@@ -91,15 +98,19 @@ final class TrainingRun {
 
     /**
      * Refuses first (NotEnoughMemoryException) a run whose facts and snapshots would not fit in the heap, from the
-     * facts counted: read, they would exhaust it before any check after the read could refuse.
+     * facts counted: read, they would exhaust it before any check after the read could refuse. The free heap is
+     * measured here, once: the check after the read ({@link #requireMemory}) takes what the facts read hold off it.
      */
     static TrainingRun load(FactsRead read, Instant asOf, FeatureExtractor extractor, int horizonDays,
             LabelGuard labelGuard, TrainingProgress progress, Heap heap) {
         progress.report(TrainingProgress.Stage.LOADING_FACTS, 0, 1);
-        TrainingMemory.require(read.count().await().indefinitely(), TrainingPlan.of(asOf, horizonDays), heap.free(),
-                heap.max());
-        TrainingRun run = new TrainingRun(read.histories().await().indefinitely(),
-                new StockOuts(read.stockOuts().await().indefinitely()), extractor, horizonDays, labelGuard, heap);
+        long free = heap.free();
+        long max = heap.max();
+        TrainingMemory.require(read.count().await().indefinitely(), TrainingPlan.of(asOf, horizonDays), free, max);
+        Map<String, List<Activity>> histories = read.histories().await().indefinitely();
+        long factsRead = histories.values().stream().mapToLong(List::size).sum();
+        TrainingRun run = new TrainingRun(histories, new StockOuts(read.stockOuts().await().indefinitely()), extractor,
+                horizonDays, labelGuard, TrainingMemory.freeAfterReading(free, factsRead), max);
         progress.report(TrainingProgress.Stage.LOADING_FACTS, 1, 1);
         return run;
     }
@@ -163,9 +174,14 @@ final class TrainingRun {
         });
     }
 
-    /** Refuses a run whose snapshots would not fit in the heap left (NotEnoughMemoryException), before it starts. */
+    /**
+     * Refuses a run whose snapshots would not fit in the heap left (NotEnoughMemoryException), before it starts: the
+     * members read (more than counted when facts were recorded in between) against the heap free before the read less
+     * what the facts read hold. Not measured again: that took a second full collection (System.gc()) per run, and one
+     * more for each fit a batch score tries, each a stop of the whole service (its consumers and requests too).
+     */
     private void requireMemory(TrainingPlan plan) {
-        TrainingMemory.require(histories.size(), plan, heap.free(), heap.max());
+        TrainingMemory.require(histories.size(), plan, freeWithFacts, maxHeap);
     }
 
     /** Every member who had purchased by asOf, with features as of it (no labels). */

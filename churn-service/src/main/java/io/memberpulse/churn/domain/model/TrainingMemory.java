@@ -55,6 +55,11 @@ public final class TrainingMemory {
                 + cutoffs(plan) * BYTES_PER_FACT_CUTOFF);
     }
 
+    /** The heap left free once the facts are read, from what was free before (measured once per run). */
+    public static long freeAfterReading(long freeBeforeRead, long factsRead) {
+        return Math.max(0, freeBeforeRead - factsRead * BYTES_PER_FACT);
+    }
+
     /**
      * Checked after the facts are read (they are in use already): the snapshots of the members read.
      *

@@ -53,4 +53,11 @@ class TrainingMemoryTest {
                 .hasMessageContaining("23,570 members with 2,000,000 facts at 24 cut-offs need about 1,896 MB")
                 .hasMessageContaining("1,000 MB of the service's 2,048 MB are free");
     }
+
+    @Test
+    void theFactsReadAreTakenOffTheHeapFreeBeforeTheRead() {
+        long mb = 1 << 20;
+        assertThat(TrainingMemory.freeAfterReading(200 * mb, 389_168)).isEqualTo(200 * mb - 389_168L * 320);
+        assertThat(TrainingMemory.freeAfterReading(100 * mb, 1_000_000_000L)).isZero();
+    }
 }
