@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -59,6 +60,12 @@ public final class FieldLimits {
     }
 
     private FieldLimits() {
+    }
+
+    /** The longest text a column accepts, in characters; empty for a column that is no text (a number, a date). */
+    public static OptionalInt maxLength(String column) {
+        Integer max = MAX_LENGTH.get(column);
+        return max == null ? OptionalInt.empty() : OptionalInt.of(max);
     }
 
     /**

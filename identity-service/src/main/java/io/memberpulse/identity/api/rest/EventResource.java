@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.identity.api.EventFormat;
 import io.memberpulse.identity.api.EventIntake;
@@ -30,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.commons.io.input.BOMInputStream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -47,9 +45,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Blocking
 public class EventResource {
     private static final Set<String> REQUIRED_COLUMNS = Set.of("event_id", "source", "type", "occurred_at");
-    /** How JSON's unknown keys are answered, as the other services' JsonBodyError answers an unknown field. */
-    private static final String UNKNOWN_KEY = "is not a known field (known: "
-            + EventFormat.COLUMNS.stream().sorted().collect(Collectors.joining(", ")) + ")";
     private final EventIntake intake;
     private final ObjectMapper mapper;
 
@@ -68,16 +63,18 @@ public class EventResource {
             description = "another instance holds the writer lock: try again later (Retry-After)")
     public Response importJson(InputStream body) throws IOException {
         // Walked one event at a time (a body may hold 64 MB of them, and the CSV is read as a stream too), and parsed
-        // here rather than bound by the framework, so a syntax error names its line and column.
-        try (JsonParser parser = mapper.createParser(body)) {
+        // here rather than bound by the framework, so a syntax error names its line and column. Each string is cut
+        // past what any column accepts, so that one huge value costs its own row only.
+        JsonStringCap capped = new JsonStringCap(body);
+        try (JsonParser parser = mapper.createParser(capped)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
                 throw new InvalidRequestException("body", "must be a JSON object or an array of objects");
             }
             if (first == JsonToken.START_OBJECT) {
-                JsonNode object = mapper.readTree(parser);
+                Map<String, String> cells = JsonEventCells.read(parser, capped, "");
                 EventIntake.Session session = intake.open();
-                List<FieldError> errors = session.offerCells(1, 0, cells(object, ""));
+                List<FieldError> errors = session.offerCells(1, 0, cells);
                 if (!errors.isEmpty()) {
                     throw new InvalidRequestException(errors);
                 }
@@ -97,7 +94,7 @@ public class EventResource {
                         continue;
                     }
                     try {
-                        session.offerCells(position, 0, cells(mapper.readTree(parser), "[" + (position - 1) + "]."));
+                        session.offerCells(position, 0, JsonEventCells.read(parser, capped, "[" + (position - 1) + "]."));
                     } catch (InvalidRequestException e) {
                         session.refuse(position, 0, e.errors().get(0).field(), e.errors().get(0).reason());
                     }
@@ -199,28 +196,6 @@ public class EventResource {
             if (!header.get(i).isEmpty()) {
                 cells.put(header.get(i), values.get(i));
             }
-        }
-        return cells;
-    }
-
-    /**
-     * A JSON object's plain values as text cells. A key that is no column is refused, naming it (a misspelt
-     * {@code margin_rte} would otherwise leave the margin unset without a word), and so is a nested value.
-     */
-    static Map<String, String> cells(JsonNode object, String path) {
-        Map<String, String> cells = new HashMap<>();
-        for (Map.Entry<String, JsonNode> field : object.properties()) {
-            if (!EventFormat.COLUMNS.contains(field.getKey())) {
-                throw new InvalidRequestException(path + field.getKey(), UNKNOWN_KEY);
-            }
-            JsonNode value = field.getValue();
-            if (value.isNull()) {
-                continue;
-            }
-            if (value.isContainerNode()) {
-                throw new InvalidRequestException(path + field.getKey(), "must be a plain value, not an object or array");
-            }
-            cells.put(field.getKey(), value.asText());
         }
         return cells;
     }

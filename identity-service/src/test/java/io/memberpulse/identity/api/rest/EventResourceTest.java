@@ -168,6 +168,36 @@ class EventResourceTest {
         given().queryParam("member_no", memberNo).get("/members/resolve").then().statusCode(200);
     }
 
+    /**
+     * A value no column accepts, however large (50 MB of review text, within the 64 MB body), is refused as its row
+     * is for any other rule it breaks, naming the field and the limit: the rows around it are imported. It used to
+     * stop the whole array at Jackson's own limit (20,000,000 characters), as "malformed JSON", the rows after it not
+     * taken.
+     */
+    @Test
+    void aFiftyMegabyteValueIsRefusedAsItsRowNamingTheLimitAndTheRowsAroundItAreImported() {
+        String before = "M" + UUID.randomUUID();
+        String after = "M" + UUID.randomUUID();
+        String huge = orderJson("e-" + UUID.randomUUID(), "M" + UUID.randomUUID(), "")
+                .replace("}", ", \"review_text\": \"" + "x".repeat(50 << 20) + "\"}");
+        given().contentType(ContentType.JSON)
+                .body("[" + orderJson("e-" + UUID.randomUUID(), before, "") + ",\n" + huge + ",\n"
+                        + orderJson("e-" + UUID.randomUUID(), after, "") + "]")
+                .when().post("/events")
+                .then().statusCode(200)
+                .body("accepted", equalTo(2)).body("rejected", equalTo(1))
+                .body("rejections[0].field", equalTo("[1].review_text"))
+                .body("rejections[0].reason", equalTo("is over 65,536 bytes long, at most 4000 characters are accepted"));
+        given().queryParam("member_no", before).get("/members/resolve").then().statusCode(200);
+        given().queryParam("member_no", after).get("/members/resolve").then().statusCode(200);
+
+        given().contentType(ContentType.JSON).body(huge)
+                .when().post("/events")
+                .then().statusCode(400)
+                .body("errors[0].field", equalTo("review_text"))
+                .body("errors[0].reason", equalTo("is over 65,536 bytes long, at most 4000 characters are accepted"));
+    }
+
     @Test
     void aJsonKeyThatIsNoColumnIsRefusedNamingItAndTheKnownOnes() {
         String eventId = "e-" + UUID.randomUUID();
