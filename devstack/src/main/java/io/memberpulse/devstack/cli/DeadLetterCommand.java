@@ -1,6 +1,7 @@
 package io.memberpulse.devstack.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -17,6 +18,11 @@ final class DeadLetterCommand {
 
     /** @param args what follows "dlq" */
     static int run(String[] args) throws IOException {
+        return run(args, System.getenv(), System.out);
+    }
+
+    /** @param environment where KAFKA_BOOTSTRAP_SERVERS and the client's security settings are read */
+    static int run(String[] args, Map<String, String> environment, PrintStream out) throws IOException {
         Path state = Path.of(".memberpulse");
         String what = null;
         String topic = null;
@@ -52,7 +58,7 @@ final class DeadLetterCommand {
         if (!list && !("replay".equals(what) && topic != null)) {
             return usage(null);
         }
-        String bootstrap = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        String bootstrap = environment.get("KAFKA_BOOTSTRAP_SERVERS");
         if (bootstrap == null || bootstrap.isBlank()) {
             bootstrap = SummaryCommand.readEnv(state.resolve("stack.env")).get("KAFKA_BOOTSTRAP_SERVERS");
         }
@@ -61,9 +67,9 @@ final class DeadLetterCommand {
                     + ") and KAFKA_BOOTSTRAP_SERVERS is not set");
             return 1;
         }
-        Map<String, Object> kafka = DeadLetters.clientProperties(bootstrap, System.getenv());
-        return list ? new DeadLetterTopics(kafka, DeadLetters.REPLAY_GROUP, System.out).run()
-                : new DeadLetterReplay(kafka, DeadLetters.REPLAY_GROUP, System.out).run(topic, reason, dryRun);
+        Map<String, Object> kafka = DeadLetters.clientProperties(bootstrap, environment);
+        return list ? new DeadLetterTopics(kafka, DeadLetters.REPLAY_GROUP, out).run()
+                : new DeadLetterReplay(kafka, DeadLetters.REPLAY_GROUP, out).run(topic, reason, dryRun);
     }
 
     private static int usage(String problem) {

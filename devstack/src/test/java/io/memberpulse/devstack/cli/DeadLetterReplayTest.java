@@ -7,6 +7,8 @@ import io.memberpulse.devstack.infra.KafkaServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * dlq replay and dlq list on a real broker (the tests' KafkaTestResource's: KAFKA_BOOTSTRAP_SERVERS, else a KRaft
@@ -141,6 +144,27 @@ class DeadLetterReplayTest {
         assertThat(lines[0]).isEqualTo(deadLetters + ": 5 records, 3 not replayed yet (to " + topic + ")");
         assertThat(lines[1]).matches(" +3 \\(3 not replayed\\)  connection refused");
         assertThat(lines[2]).matches(" +2 \\(0 not replayed\\)  member_id: is required");
+    }
+
+    /** The launcher's way in: the broker named by KAFKA_BOOTSTRAP_SERVERS, else the one in the state's stack.env. */
+    @Test
+    void theCommandReachesTheBrokerTheEnvironmentOrTheStackNames(@TempDir Path state) throws Exception {
+        deadLetter("m-1", "fact-1", "connection refused", null, null);
+        deadLetter("m-2", "fact-2", "connection refused", null, null);
+        Files.writeString(state.resolve("stack.env"), "KAFKA_BOOTSTRAP_SERVERS=" + server.bootstrapServers() + "\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream printed = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+        assertThat(DeadLetterCommand.run(new String[] {"replay", deadLetters, "--dry-run", "--state", state.toString()},
+                Map.of(), printed)).isZero();
+        assertThat(DeadLetterCommand.run(new String[] {"replay", deadLetters, "--reason", "refused", "--state",
+                state.resolve("elsewhere").toString()}, Map.of("KAFKA_BOOTSTRAP_SERVERS", server.bootstrapServers()),
+                printed)).isZero();
+        assertThat(DeadLetterCommand.run(new String[] {"list", "--state", state.resolve("nowhere").toString()}, Map.of(),
+                printed)).as("no broker named, no stack").isEqualTo(1);
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("dry run: would replay 2 records", "replayed 2 records");
+        assertThat(read(topic)).hasSize(2);
     }
 
     @Test
