@@ -44,11 +44,23 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 {{- end -}}
 
-{{/* "true" when the native-micro image runs (image.native for one service, global.image.native for all). */}}
+{{/*
+"true" when the native-micro image runs: image.native for one service when set (true or false), else
+global.image.native for all. Decided by kind, not with default: default takes a service's false for unset.
+*/}}
 {{- define "memberpulse-common.native" -}}
 {{- $global := .Values.global | default dict -}}
 {{- $gimage := $global.image | default dict -}}
-{{- .Values.image.native | default $gimage.native | default false -}}
+{{- $native := false -}}
+{{- range $setting := list (list "global.image.native" $gimage.native) (list "image.native" .Values.image.native) -}}
+{{- $value := index $setting 1 -}}
+{{- if kindIs "bool" $value -}}
+{{- $native = $value -}}
+{{- else if not (kindIs "invalid" $value) -}}
+{{- fail (printf "%s is %v: it must be true or false (or unset)" (index $setting 0) $value) -}}
+{{- end -}}
+{{- end -}}
+{{- $native -}}
 {{- end -}}
 
 {{- define "memberpulse-common.pullPolicy" -}}

@@ -191,6 +191,32 @@ class ServiceChartsTest {
         assertThat(container.getEnv()).isEmpty();
     }
 
+    @Test
+    void aServicesNativeFalseWinsOverTheGlobalTrue() {
+        // Helm's default takes false for unset: churn's false must keep the JVM image while the others run native
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of("global.image.native", true,
+                "global.image.tag", "2.0.0", "churn-service.image.native", false));
+
+        Container churn = container(manifests, "churn-service");
+        assertThat(churn.getImage()).isEqualTo("memberpulse/churn-service:2.0.0");
+        assertThat(churn.getEnv()).extracting(EnvVar::getName).contains("JAVA_OPTS_APPEND");
+        assertThat(churn.getArgs()).isNullOrEmpty();
+        Container rfm = container(manifests, "rfm-service");
+        assertThat(rfm.getImage()).isEqualTo("memberpulse/rfm-service:2.0.0-native");
+        assertThat(rfm.getEnv()).extracting(EnvVar::getName).doesNotContain("JAVA_OPTS_APPEND");
+    }
+
+    @Test
+    void aServicesNativeTrueWinsOverTheGlobalFalse() {
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of("global.image.tag", "2.0.0",
+                "churn-service.image.native", true));
+
+        assertThat(container(manifests, "churn-service").getImage()).isEqualTo("memberpulse/churn-service:2.0.0-native");
+        assertThat(container(manifests, "rfm-service").getImage()).isEqualTo("memberpulse/rfm-service:2.0.0");
+        assertThatThrownBy(() -> Charts.render(Charts.UMBRELLA, Map.of("churn-service.image.native", "yes")))
+                .hasMessageContaining("image.native is yes: it must be true or false");
+    }
+
     static String secretName(Container container) {
         return container.getEnvFrom().stream().filter(source -> source.getSecretRef() != null)
                 .map(source -> source.getSecretRef().getName()).findFirst().orElseThrow();
