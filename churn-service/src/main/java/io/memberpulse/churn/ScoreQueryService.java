@@ -62,12 +62,12 @@ public class ScoreQueryService {
 
     /**
      * storeId null = all stores. From Redis's rankings while they hold every score; from PostgreSQL while they do
-     * not (Redis lost its data and the refill has not finished: a ranking holding only the members scored since
-     * would leave the riskiest out).
+     * not (Redis lost its data, or evicted a ranked member's score, and the refill has not finished: a ranking holding
+     * only the members scored since would leave the riskiest out).
      */
     public Uni<List<ChurnScore>> top(String storeId, int k) {
         return cache.isComplete()
-                .flatMap(complete -> complete ? cache.top(storeId, k).map(Optional::of)
+                .flatMap(complete -> complete ? cache.top(storeId, k)
                         : Uni.createFrom().item(Optional.<List<ChurnScore>>empty()))
                 .onFailure().recoverWithItem(failure -> redisFailed("top-risk ranking", failure, Optional.empty()))
                 .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached.get()) : repository.top(storeId, k));
