@@ -92,9 +92,8 @@ POSTGRES_PORT: {{ .Values.postgres.port | default $gpg.port | default 5432 | quo
 POSTGRES_DB: {{ required "postgres.database is required" .Values.postgres.database | quote }}
 REDIS_HOST: {{ .Values.redis.host | default $gredis.host | default "redis" | quote }}
 REDIS_PORT: {{ .Values.redis.port | default $gredis.port | default 6379 | quote }}
-{{- with .Values.redis.keyPrefix }}
-REDIS_KEY_PREFIX: {{ . | quote }}
-{{- end }}
+{{- /* Installs in two namespaces sharing one Redis must not share keys: unless set, the prefix names the namespace. */}}
+REDIS_KEY_PREFIX: {{ .Values.redis.keyPrefix | default (printf "mp:%s:%s:" .Release.Namespace (trimSuffix "-service" .Chart.Name)) | quote }}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
 {{- with .Values.postgres.pool }}
 QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE: {{ required "postgres.pool.reactiveMaxSize is required" .reactiveMaxSize | quote }}

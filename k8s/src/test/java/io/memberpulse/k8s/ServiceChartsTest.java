@@ -217,6 +217,33 @@ class ServiceChartsTest {
                 .hasMessageContaining("image.native is yes: it must be true or false");
     }
 
+    /**
+     * Two installs sharing one Redis must not read each other's keys: unless set, a service's key prefix names the
+     * release's namespace (and the service); a prefix that is set is used as it is.
+     */
+    @Test
+    void redisKeyPrefixesDifferAcrossNamespacesUnlessSet() {
+        List<Manifest> shopA = Charts.renderIn("shop-a", Charts.UMBRELLA, Map.of());
+        List<Manifest> shopB = Charts.renderIn("shop-b", Charts.UMBRELLA, Map.of());
+        Set<String> prefixes = new HashSet<>();
+        for (String service : Charts.SERVICES) {
+            String a = redisKeyPrefix(shopA, service);
+            String b = redisKeyPrefix(shopB, service);
+            assertThat(a).as(service).isEqualTo("mp:shop-a:" + service.replace("-service", "") + ":");
+            assertThat(b).as(service).isEqualTo("mp:shop-b:" + service.replace("-service", "") + ":");
+            prefixes.add(a);
+            prefixes.add(b);
+        }
+        assertThat(prefixes).as("no two services or installs share a prefix").hasSize(2 * Charts.SERVICES.size());
+
+        List<Manifest> set = Charts.renderIn("shop-a", Charts.UMBRELLA, Map.of("churn-service.redis.keyPrefix", "mp:churn:"));
+        assertThat(redisKeyPrefix(set, "churn-service")).isEqualTo("mp:churn:");
+    }
+
+    private static String redisKeyPrefix(List<Manifest> manifests, String service) {
+        return Manifests.one(manifests, "ConfigMap", service + "-config").as(ConfigMap.class).getData().get("REDIS_KEY_PREFIX");
+    }
+
     static String secretName(Container container) {
         return container.getEnvFrom().stream().filter(source -> source.getSecretRef() != null)
                 .map(source -> source.getSecretRef().getName()).findFirst().orElseThrow();
