@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.containsStringIgnoringCase;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -64,7 +65,9 @@ class ReadinessWithoutRedisTest {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Reactive PostgreSQL connections health check"))
                 .body("checks.name", everyItem(not(containsStringIgnoringCase("redis"))))
-                .body("checks.name", everyItem(not(containsStringIgnoringCase("kafka"))));
+                .body("checks.name", everyItem(not(containsStringIgnoringCase("kafka"))))
+                // the Kafka channels' readiness is off: SmallRye's check lists no channel
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data", nullValue());
     }
 
     @Test
