@@ -44,11 +44,23 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 {{- end -}}
 
-{{/* "true" when the native-micro image runs (image.native for one service, global.image.native for all). */}}
+{{/*
+"true" when the native-micro image runs: image.native for one service when set (true or false), else
+global.image.native for all. Decided by kind, not with default: default takes a service's false for unset.
+*/}}
 {{- define "memberpulse-common.native" -}}
 {{- $global := .Values.global | default dict -}}
 {{- $gimage := $global.image | default dict -}}
-{{- .Values.image.native | default $gimage.native | default false -}}
+{{- $native := false -}}
+{{- range $setting := list (list "global.image.native" $gimage.native) (list "image.native" .Values.image.native) -}}
+{{- $value := index $setting 1 -}}
+{{- if kindIs "bool" $value -}}
+{{- $native = $value -}}
+{{- else if not (kindIs "invalid" $value) -}}
+{{- fail (printf "%s is %v: it must be true or false (or unset)" (index $setting 0) $value) -}}
+{{- end -}}
+{{- end -}}
+{{- $native -}}
 {{- end -}}
 
 {{- define "memberpulse-common.pullPolicy" -}}
@@ -80,9 +92,8 @@ POSTGRES_PORT: {{ .Values.postgres.port | default $gpg.port | default 5432 | quo
 POSTGRES_DB: {{ required "postgres.database is required" .Values.postgres.database | quote }}
 REDIS_HOST: {{ .Values.redis.host | default $gredis.host | default "redis" | quote }}
 REDIS_PORT: {{ .Values.redis.port | default $gredis.port | default 6379 | quote }}
-{{- with .Values.redis.keyPrefix }}
-REDIS_KEY_PREFIX: {{ . | quote }}
-{{- end }}
+{{- /* Installs in two namespaces sharing one Redis must not share keys: unless set, the prefix names the namespace. */}}
+REDIS_KEY_PREFIX: {{ .Values.redis.keyPrefix | default (printf "mp:%s:%s:" .Release.Namespace (trimSuffix "-service" .Chart.Name)) | quote }}
 KAFKA_BOOTSTRAP_SERVERS: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
 {{- with .Values.postgres.pool }}
 QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE: {{ required "postgres.pool.reactiveMaxSize is required" .reactiveMaxSize | quote }}

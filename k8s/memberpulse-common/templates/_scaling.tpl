@@ -41,8 +41,8 @@ spec:
 {{- end -}}
 
 {{/*
-KEDA scales a Kafka consumer on its group's lag (it then owns the HPA, so ours is not rendered).
-More replicas than the topic has partitions would sit idle: keep maxReplicas <= partitions.
+KEDA scales a Kafka consumer on its group's lag on each topic it consumes (it then owns the HPA, so ours is not
+rendered). More replicas than a topic has partitions would sit idle: keep maxReplicas <= partitions.
 */}}
 {{- define "memberpulse-common.scaledobject" -}}
 {{- $keda := .Values.keda | default dict -}}
@@ -63,25 +63,35 @@ spec:
   pollingInterval: {{ $keda.pollingInterval }}
   cooldownPeriod: {{ $keda.cooldownPeriod }}
   triggers:
+    {{- if $keda.topic }}
+    {{- fail "keda.topic was replaced by keda.topics: the list of every topic the service consumes" }}
+    {{- end }}
+    {{- $bootstrap := .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" }}
+    {{- $group := required "keda.consumerGroup is required: only services that consume a topic scale on lag" $keda.consumerGroup }}
+    {{- $k := include "memberpulse-common.kafkaSecurity" . | fromJson }}
+    {{- $auth := include "memberpulse-common.kedaNeedsAuth" . }}
+    {{- $fullname := include "memberpulse-common.fullname" . }}
+    {{- /* One trigger per topic (the HPA follows the largest): a backlog on any consumed topic adds replicas. */}}
+    {{- range $topic := required "keda.topics is required: every topic the service consumes" $keda.topics }}
     - type: kafka
       metadata:
-        bootstrapServers: {{ .Values.kafka.bootstrapServers | default $gkafka.bootstrapServers | default "kafka:9092" | quote }}
-        consumerGroup: {{ required "keda.consumerGroup is required: only services that consume a topic scale on lag" $keda.consumerGroup | quote }}
-        topic: {{ required "keda.topic is required: only services that consume a topic scale on lag" $keda.topic | quote }}
+        bootstrapServers: {{ $bootstrap | quote }}
+        consumerGroup: {{ $group | quote }}
+        topic: {{ $topic | quote }}
         lagThreshold: {{ $keda.lagThreshold | quote }}
         offsetResetPolicy: earliest
         allowIdleConsumers: "false"
-        {{- $k := include "memberpulse-common.kafkaSecurity" . | fromJson }}
         {{- if $k.sasl.existingSecret }}
         sasl: {{ get (dict "SCRAM-SHA-512" "scram_sha512" "SCRAM-SHA-256" "scram_sha256" "PLAIN" "plaintext") $k.sasl.mechanism | quote }}
         {{- end }}
         {{- if hasSuffix "SSL" $k.protocol }}
         tls: enable
         {{- end }}
-      {{- if include "memberpulse-common.kedaNeedsAuth" . }}
+      {{- if $auth }}
       authenticationRef:
-        name: {{ include "memberpulse-common.fullname" . }}-kafka
+        name: {{ $fullname }}-kafka
       {{- end }}
+    {{- end }}
 {{- end }}
 {{- end -}}
 

@@ -11,10 +11,16 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
-/** Reads: answered from Redis; PostgreSQL only when Redis lost them (flushed or restarted) and until they are refilled. */
+/**
+ * Reads: answered from Redis; PostgreSQL when Redis lost them (flushed or restarted) and until they are refilled, and
+ * while Redis cannot be reached (a failover): the pod stays ready on PostgreSQL alone (proto.health.DependencyChecks).
+ */
 @ApplicationScoped
 public class ScoreQueryService {
+    private static final Logger LOG = Logger.getLogger(ScoreQueryService.class);
     private final ChurnRepository repository;
     private final ScoreCache cache;
     private final ModelRegistry models;
@@ -27,6 +33,7 @@ public class ScoreQueryService {
 
     public Uni<ChurnScore> score(String memberId) {
         return cache.get(memberId)
+                .onFailure().recoverWithItem(failure -> redisFailed("score", failure, Optional.<ChurnScore>empty()))
                 .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached) : repository.score(memberId))
                 .map(found -> found.orElseThrow(() -> new MemberNotFoundException(memberId)));
     }
@@ -55,11 +62,20 @@ public class ScoreQueryService {
 
     /**
      * storeId null = all stores. From Redis's rankings while they hold every score; from PostgreSQL while they do
-     * not (Redis lost its data and the refill has not finished: a ranking holding only the members scored since
-     * would leave the riskiest out).
+     * not (Redis lost its data, or evicted a ranked member's score, and the refill has not finished: a ranking holding
+     * only the members scored since would leave the riskiest out).
      */
     public Uni<List<ChurnScore>> top(String storeId, int k) {
-        return cache.isComplete().flatMap(complete -> complete ? cache.top(storeId, k) : repository.top(storeId, k));
+        return cache.isComplete()
+                .flatMap(complete -> complete ? cache.top(storeId, k)
+                        : Uni.createFrom().item(Optional.<List<ChurnScore>>empty()))
+                .onFailure().recoverWithItem(failure -> redisFailed("top-risk ranking", failure, Optional.empty()))
+                .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached.get()) : repository.top(storeId, k));
+    }
+
+    private static <T> T redisFailed(String what, Throwable failure, T instead) {
+        LOG.warnf("%s not read from Redis, read from PostgreSQL: %s", what, failure.getMessage());
+        return instead;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.memberpulse.identity;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -47,6 +48,10 @@ class SecuredInfrastructureTest {
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("identity-writer-lock", "Reactive PostgreSQL connections health check"))
                 .body("checks.status", everyItem(equalTo("UP"))));
+        // Kafka, reported apart from readiness by an admin client made from the same variables (no Redis: unused)
+        given().get("/q/health/group/dependencies").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", contains("kafka"));
         String run = UUID.randomUUID().toString().substring(0, 8);
         given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,member_no\n"
                 + "tls-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-tls,TLS-%1$s\n".formatted(run))

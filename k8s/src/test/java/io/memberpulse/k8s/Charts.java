@@ -67,6 +67,13 @@ final class Charts {
         return Manifests.parse(template(chart, values));
     }
 
+    /** {@code helm template --namespace} of a built chart with --set values: a release in another namespace. */
+    static List<Manifest> renderIn(String namespace, String chart, Map<String, ?> values) {
+        TemplateCommand template = helm(chart).template().withName(RELEASE).withNamespace(namespace);
+        values.forEach(template::set);
+        return Manifests.parse(template.call());
+    }
+
     /**
      * The umbrella chart rendered with its default values, once per test JVM: most tests read it, none changes it,
      * and each {@code helm template} costs a second or more.

@@ -90,6 +90,43 @@ class ObservabilityTest {
         assertKnown(rules.stream().map(rule -> rule.get("expr").toString()).toList());
     }
 
+    /**
+     * up == 0 needs a target that fails: a service whose pods are all Pending, evicted or scaled to 0 has none, and
+     * only absent() sees it. One rule per service that is deployed and scraped (its ServiceMonitor on).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aServiceWithoutAnyScrapedPodAlertsThroughAbsent() {
+        var manifests = Charts.render(Charts.UMBRELLA, Map.of("observability.prometheusRule.enabled", true,
+                "identity-service.serviceMonitor.enabled", true, "rfm-service.serviceMonitor.enabled", true,
+                "churn-service.serviceMonitor.enabled", true, "campaign-service.enabled", false));
+
+        List<Map<String, Object>> absent = rules(manifests).stream()
+                .filter(rule -> "MemberpulseServiceAbsent".equals(rule.get("alert"))).toList();
+        assertThat(absent).extracting(rule -> rule.get("expr")).containsExactlyInAnyOrder(
+                "absent(up{job=\"identity-service\"} == 1)", "absent(up{job=\"rfm-service\"} == 1)",
+                "absent(up{job=\"churn-service\"} == 1)");
+        assertThat(absent).allSatisfy(rule -> {
+            assertThat(rule).containsKeys("for", "annotations");
+            assertThat((Map<String, Object>) rule.get("labels")).containsEntry("severity", "critical").containsKey("job");
+        });
+        assertKnown(absent.stream().map(rule -> rule.get("expr").toString()).toList());
+
+        var unscraped = Charts.render(Charts.UMBRELLA, Map.of("observability.prometheusRule.enabled", true));
+        assertThat(rules(unscraped)).as("no ServiceMonitor, no up series: absent would always fire")
+                .noneSatisfy(rule -> assertThat(rule.get("alert")).isEqualTo("MemberpulseServiceAbsent"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> rules(List<Manifest> manifests) {
+        Map<String, Object> spec = KubernetesSchema.spec(Manifests.ofKind(manifests, "PrometheusRule").get(0));
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (Object group : (List<?>) spec.get("groups")) {
+            ((List<?>) ((Map<?, ?>) group).get("rules")).forEach(rule -> rules.add((Map<String, Object>) rule));
+        }
+        return rules;
+    }
+
     @Test
     void theProjectsMetricsAreRegisteredByTheirServices() {
         PROJECT.forEach((metric, service) -> {

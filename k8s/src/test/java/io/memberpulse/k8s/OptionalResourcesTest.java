@@ -1,12 +1,22 @@
 package io.memberpulse.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,8 +68,8 @@ class OptionalResourcesTest {
         }
         assertThat(Manifests.ofKind(manifests, "ScaledObject")).extracting(Manifest::name)
                 .containsExactlyInAnyOrder("rfm-service", "churn-service", "campaign-service");
-        assertThat(trigger(manifests, "rfm-service")).containsEntry("topic", "member.events").containsEntry("consumerGroup", "rfm-service");
-        assertThat(trigger(manifests, "campaign-service")).containsEntry("topic", "churn.scores").containsEntry("consumerGroup", "campaign-service");
+        assertThat(triggers(manifests, "rfm-service")).extracting(t -> t.get("consumerGroup")).containsOnly("rfm-service");
+        assertThat(triggers(manifests, "campaign-service")).extracting(t -> t.get("consumerGroup")).containsOnly("campaign-service");
         assertThat(Manifests.ofKind(manifests, "HorizontalPodAutoscaler")).extracting(Manifest::name)
                 .as("KEDA replaces the HPA of the consumers; identity-service runs one replica").isEmpty();
         assertThat(Manifests.ofKind(manifests, "Secret")).extracting(Manifest::name).containsExactly("identity-service-config-creds");
@@ -91,10 +101,56 @@ class OptionalResourcesTest {
         }
     }
 
+    /**
+     * KEDA scales on the lag of every topic the service consumes (one trigger per topic; the HPA follows the largest),
+     * read as the channel's own consumer group: a backlog on a topic without a trigger would never add a replica.
+     */
+    @Test
+    void eachScaledObjectCoversEveryTopicItsServiceConsumes() {
+        List<String> kedaServices = List.of("rfm-service", "churn-service", "campaign-service");
+        Map<String, Object> values = new HashMap<>();
+        kedaServices.forEach(service -> values.put(service + ".keda.enabled", true));
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, values);
+
+        for (String service : kedaServices) {
+            Map<String, String> groupByTopic = incomingTopics(service);
+            assertThat(groupByTopic).as("%s consumes topics", service).isNotEmpty();
+            Map<String, String> triggered = new HashMap<>();
+            for (Map<String, Object> trigger : triggers(manifests, service)) {
+                assertThat(triggered.put((String) trigger.get("topic"), (String) trigger.get("consumerGroup")))
+                        .as("%s has one trigger per topic", service).isNull();
+            }
+            assertThat(triggered).as("%s's ScaledObject: topic -> consumer group", service).isEqualTo(groupByTopic);
+        }
+        // values written for the former single topic are refused rather than scaling on that topic alone
+        assertThatThrownBy(() -> Charts.render(Charts.UMBRELLA, Map.of("rfm-service.keda.enabled", true,
+                "rfm-service.keda.topic", "member.events"))).hasMessageContaining("keda.topic was replaced by keda.topics");
+    }
+
+    /** mp.messaging.incoming.<channel>.topic -> that channel's group.id, from the service's application.properties. */
+    private static Map<String, String> incomingTopics(String service) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(ServiceConfig.properties(service))) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> groupByTopic = new TreeMap<>();
+        for (String key : properties.stringPropertyNames()) {
+            Matcher channel = Pattern.compile("mp\\.messaging\\.incoming\\.([^.]+)\\.topic").matcher(key);
+            if (channel.matches()) {
+                String group = properties.getProperty("mp.messaging.incoming." + channel.group(1) + ".group.id");
+                groupByTopic.put(properties.getProperty(key), group);
+            }
+        }
+        return groupByTopic;
+    }
+
+    /** The metadata of each Kafka trigger of the service's ScaledObject. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> trigger(List<Manifest> manifests, String service) {
+    private static List<Map<String, Object>> triggers(List<Manifest> manifests, String service) {
         List<Map<String, Object>> triggers = (List<Map<String, Object>>) KubernetesSchema.spec(Manifests.one(manifests, "ScaledObject", service)).get("triggers");
-        assertThat(triggers).singleElement().extracting(t -> t.get("type")).isEqualTo("kafka");
-        return (Map<String, Object>) triggers.get(0).get("metadata");
+        assertThat(triggers).isNotEmpty().allSatisfy(t -> assertThat(t.get("type")).isEqualTo("kafka"));
+        return triggers.stream().map(t -> (Map<String, Object>) t.get("metadata")).toList();
     }
 }

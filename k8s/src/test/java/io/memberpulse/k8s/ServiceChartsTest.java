@@ -191,6 +191,59 @@ class ServiceChartsTest {
         assertThat(container.getEnv()).isEmpty();
     }
 
+    @Test
+    void aServicesNativeFalseWinsOverTheGlobalTrue() {
+        // Helm's default takes false for unset: churn's false must keep the JVM image while the others run native
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of("global.image.native", true,
+                "global.image.tag", "2.0.0", "churn-service.image.native", false));
+
+        Container churn = container(manifests, "churn-service");
+        assertThat(churn.getImage()).isEqualTo("memberpulse/churn-service:2.0.0");
+        assertThat(churn.getEnv()).extracting(EnvVar::getName).contains("JAVA_OPTS_APPEND");
+        assertThat(churn.getArgs()).isNullOrEmpty();
+        Container rfm = container(manifests, "rfm-service");
+        assertThat(rfm.getImage()).isEqualTo("memberpulse/rfm-service:2.0.0-native");
+        assertThat(rfm.getEnv()).extracting(EnvVar::getName).doesNotContain("JAVA_OPTS_APPEND");
+    }
+
+    @Test
+    void aServicesNativeTrueWinsOverTheGlobalFalse() {
+        List<Manifest> manifests = Charts.render(Charts.UMBRELLA, Map.of("global.image.tag", "2.0.0",
+                "churn-service.image.native", true));
+
+        assertThat(container(manifests, "churn-service").getImage()).isEqualTo("memberpulse/churn-service:2.0.0-native");
+        assertThat(container(manifests, "rfm-service").getImage()).isEqualTo("memberpulse/rfm-service:2.0.0");
+        assertThatThrownBy(() -> Charts.render(Charts.UMBRELLA, Map.of("churn-service.image.native", "yes")))
+                .hasMessageContaining("image.native is yes: it must be true or false");
+    }
+
+    /**
+     * Two installs sharing one Redis must not read each other's keys: unless set, a service's key prefix names the
+     * release's namespace (and the service); a prefix that is set is used as it is.
+     */
+    @Test
+    void redisKeyPrefixesDifferAcrossNamespacesUnlessSet() {
+        List<Manifest> shopA = Charts.renderIn("shop-a", Charts.UMBRELLA, Map.of());
+        List<Manifest> shopB = Charts.renderIn("shop-b", Charts.UMBRELLA, Map.of());
+        Set<String> prefixes = new HashSet<>();
+        for (String service : Charts.SERVICES) {
+            String a = redisKeyPrefix(shopA, service);
+            String b = redisKeyPrefix(shopB, service);
+            assertThat(a).as(service).isEqualTo("mp:shop-a:" + service.replace("-service", "") + ":");
+            assertThat(b).as(service).isEqualTo("mp:shop-b:" + service.replace("-service", "") + ":");
+            prefixes.add(a);
+            prefixes.add(b);
+        }
+        assertThat(prefixes).as("no two services or installs share a prefix").hasSize(2 * Charts.SERVICES.size());
+
+        List<Manifest> set = Charts.renderIn("shop-a", Charts.UMBRELLA, Map.of("churn-service.redis.keyPrefix", "mp:churn:"));
+        assertThat(redisKeyPrefix(set, "churn-service")).isEqualTo("mp:churn:");
+    }
+
+    private static String redisKeyPrefix(List<Manifest> manifests, String service) {
+        return Manifests.one(manifests, "ConfigMap", service + "-config").as(ConfigMap.class).getData().get("REDIS_KEY_PREFIX");
+    }
+
     static String secretName(Container container) {
         return container.getEnvFrom().stream().filter(source -> source.getSecretRef() != null)
                 .map(source -> source.getSecretRef().getName()).findFirst().orElseThrow();

@@ -39,13 +39,18 @@ public class RfmQueryService {
 
     /**
      * Redis, else the stored row, which is then cached (a flushed or failed-over Redis fills again with the members
-     * read). The row is written back with its version by the writers' compare-and-set (RfmCache.putRead): a merge or
+     * read); the stored row too while Redis cannot be reached. The row is written back with its version by the writers' compare-and-set (RfmCache.putRead): a merge or
      * split that removes the member between this read and the write-back leaves a tombstone of a later version, which
      * keeps the row read out (or removes it, if the write-back lands first), and a newer row cached meanwhile stays.
      * A failed write-back does not fail the read: the next read tries again.
      */
     public Uni<RfmSnapshot> current(String memberId) {
         return cache.get(memberId)
+                // Redis unreachable (a failover): read PostgreSQL as on a miss; the pod stays ready without Redis
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("RFM of a member not read from Redis, read from PostgreSQL: %s", failure.getMessage());
+                    return Optional.empty();
+                })
                 .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached)
                         : repository.find(memberId)
                                 .flatMap(found -> cacheRead(found).replaceWith(found.map(RfmRepository.FoundRow::snapshot))))

@@ -164,8 +164,9 @@ public class ScoreCache {
                     .forEach(score -> addRankingKey(rankingKeys, score));
             List<Uni<Void>> writes = new ArrayList<>();
             rankingKeys.forEach(key -> writes.add(rankings.zrem(key, members).replaceWithVoid()));
-            writes.add(keys.del(scoreKeys).replaceWithVoid());
-            return Uni.join().all(writes).usingConcurrencyOf(8).andFailFast().replaceWithVoid();
+            // the scores after the rankings: a ranked member without a score reads as evicted (top() then gives up)
+            return Uni.join().all(writes).usingConcurrencyOf(8).andFailFast()
+                    .chain(() -> keys.del(scoreKeys)).replaceWithVoid();
         });
     }
 
@@ -247,32 +248,43 @@ public class ScoreCache {
     }
 
     /**
-     * The k riskiest of a store (null: of all stores), riskiest first; empty when nothing is cached. Only members
+     * The k riskiest of a store (null: of all stores), riskiest first; an empty list when nothing is cached. Only members
      * whose score names the store as home, as PostgreSQL's answer: a store's ranking keeps a member who moved away
      * when the zrem that took them out failed (the retry reads the new store as the previous one). Such strays are
      * taken out of the ranking and it is read again, so the answer still holds k members when the store has them.
+     * <p>
+     * Empty (no answer: read PostgreSQL) when a ranked member's score is gone, as when Redis evicted it under memory
+     * pressure: an answer without them would leave the riskiest out. The rankings are then no longer marked complete,
+     * so reads go to PostgreSQL and the next refill (ScoreMembersService.refillCacheIfLost) puts the lost scores back.
      */
-    public Uni<List<ChurnScore>> top(String storeId, int k) {
-        return ranked(storeId, k).flatMap(ranked -> ranked.strays().isEmpty()
-                ? Uni.createFrom().item(ranked.scores())
-                : dropStrays(storeId, ranked.strays()).chain(() -> ranked(storeId, k)).map(Ranked::scores));
+    public Uni<Optional<List<ChurnScore>>> top(String storeId, int k) {
+        return ranked(storeId, k).flatMap(ranked -> ranked.strays().isEmpty() || ranked.scoreMissing() ? answer(ranked)
+                : dropStrays(storeId, ranked.strays()).chain(() -> ranked(storeId, k)).flatMap(this::answer));
     }
 
-    /** A ranking's first k read: the scores of its members at home there, and the members whose score names another store. */
-    private record Ranked(List<ChurnScore> scores, List<String> strays) {
+    private Uni<Optional<List<ChurnScore>>> answer(Ranked ranked) {
+        return ranked.scoreMissing() ? keys.del(completeKey()).replaceWith(Optional.empty())
+                : Uni.createFrom().item(Optional.of(ranked.scores()));
+    }
+
+    /**
+     * A ranking's first k read: the scores of its members at home there, the members whose score names another store,
+     * and whether a ranked member's score is missing.
+     */
+    private record Ranked(List<ChurnScore> scores, List<String> strays, boolean scoreMissing) {
     }
 
     private Uni<Ranked> ranked(String storeId, int k) {
         return rankings.zrange(storeId == null ? overallRankingKey() : rankingKey(storeId), 0, k - 1, new ZRangeArgs().rev())
                 .flatMap(memberIds -> memberIds.isEmpty()
-                        ? Uni.createFrom().item(new Ranked(List.of(), List.of()))
+                        ? Uni.createFrom().item(new Ranked(List.of(), List.of(), false))
                         : values.mget(memberIds.stream().map(this::scoreKey).toArray(String[]::new)).map(found -> {
                             List<ChurnScore> scores = new ArrayList<>();
                             List<String> strays = new ArrayList<>();
                             for (String memberId : memberIds) {
                                 String cached = found.get(scoreKey(memberId));
                                 if (cached == null) {
-                                    continue;
+                                    return new Ranked(List.of(), List.of(), true);
                                 }
                                 ChurnScore score = read(cached);
                                 if (storeId == null || storeId.equals(score.homeStoreId())) {
@@ -281,7 +293,7 @@ public class ScoreCache {
                                     strays.add(memberId);
                                 }
                             }
-                            return new Ranked(scores, strays);
+                            return new Ranked(scores, strays, false);
                         }));
     }
 

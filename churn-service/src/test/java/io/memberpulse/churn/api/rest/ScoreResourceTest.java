@@ -144,6 +144,36 @@ class ScoreResourceTest {
     }
 
     /**
+     * Redis evicting a score key under memory pressure (any maxmemory-policy but noeviction) leaves the member in the
+     * rankings and the rankings marked complete: TopRisk must not answer without them. It answers from PostgreSQL, and
+     * the next tick puts the score back.
+     */
+    @Test
+    void aRankedMembersEvictedScoreLeavesTopRiskWholeAndIsRefilled() {
+        String store = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        String lapsed = "lapsed-" + UUID.randomUUID();
+        String loyal = "loyal-" + UUID.randomUUID();
+        List<ProducerRecord<String, MemberEvent>> records = new ArrayList<>();
+        records.addAll(weeklyOrders(lapsed, store, 4, CLOCK.minus(Duration.ofDays(60))));
+        records.addAll(weeklyOrders(loyal, store, 4, CLOCK.minus(Duration.ofDays(3))));
+        kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+        var keys = redis.key(String.class);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=5")
+                .then().statusCode(200).body("size()", equalTo(2)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> keys.exists(redisPrefix + "rankings-complete"));
+        List<String> stored = new ChurnRepository(pool).top(store, 5).await().atMost(Duration.ofSeconds(10)).stream()
+                .map(ChurnScore::memberId).toList();
+        assertThat(stored).containsExactly(lapsed, loyal);
+
+        keys.del(redisPrefix + "score:" + lapsed);
+
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("memberId", equalTo(stored));
+        await().atMost(Duration.ofSeconds(30)).until(() -> keys.exists(redisPrefix + "score:" + lapsed)
+                && keys.exists(redisPrefix + "rankings-complete"));
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("memberId", equalTo(stored));
+    }
+
+    /**
      * A refill during which Redis loses its data again must not call the rankings complete: the scores it cached before
      * the loss are gone with its token (seen under load: the rankings were marked whole holding one member of three).
      * Only the refill key is taken here, so the rankings stay marked and the service's own tick starts no refill.
