@@ -415,23 +415,16 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
 
     /**
      * A CTE, standing (member_id, orders): how many orders each member of campaign $1 placed in [$2, $3) that stand,
-     * their lines net of their refunds up to $3 above 0. A fully refunded order is no purchase (rfm-service's
-     * Orders.isPurchase; churn-service reads the same): it converts nobody. One pass over the members' lines of the
-     * window, grouped by order (source:order_id, a line without an order_id its own order; a refund under the order
-     * orderSourceOf gives it); a refund with no order in the window stands for nothing.
+     * their lines net of their refunds up to $3 above 0 (StandingOrders, the definition every query shares: a fully
+     * refunded order is no purchase and converts nobody). One pass over the members' lines of the window, grouped by
+     * order; a refund with no order in the window stands for nothing.
      */
     static final String STANDING_ORDERS = """
             standing AS (
-              SELECT member_id, count(*) AS orders FROM (
-                SELECT mp.member_id
-                FROM campaign_member cm
-                JOIN member_purchase mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3
-                     AND mp.kind IN ('order', 'refund')
-                CROSS JOIN LATERAL (SELECT CASE WHEN mp.kind = 'refund' THEN """ + orderSourceOf("mp") + """
-                 ELSE mp.source END AS source) k
-                WHERE cm.campaign_id = $1
-                GROUP BY mp.member_id, k.source, mp.order_id, CASE WHEN mp.order_id IS NULL THEN mp.event_id END
-                HAVING bool_or(mp.kind = 'order') AND sum(mp.amount) > 0) placed
+              SELECT member_id, count(*) AS orders FROM (""" + StandingOrders.among("",
+            "campaign_member cm JOIN member_purchase mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3",
+            "cm.campaign_id = $1") + """
+              ) placed
               GROUP BY member_id)
             """;
 

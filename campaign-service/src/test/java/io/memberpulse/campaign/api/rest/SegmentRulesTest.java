@@ -166,6 +166,32 @@ class SegmentRulesTest {
     }
 
     /**
+     * The home store counts purchases as conversions and the staff card do (rfm-service's Orders.isPurchase): two
+     * orders refunded in full in one store are none, so the one order that stands elsewhere decides.
+     */
+    @Test
+    void theHomeStoreSkipsOrdersRefundedInFull() {
+        String run = ChurnEvents.run();
+        String member = "refunder-" + run;
+        String returned = "returned-" + run;
+        String kept = "kept-" + run;
+        MemberEvents.publish(kafka, List.of(
+                MemberEvents.orderLine(member, run + "-1", run + "-o1", ENTERED.minus(Duration.ofDays(40)), returned, "a", "dairy/milk", 1, 10),
+                MemberEvents.refund(member, run + "-1r", run + "-o1", ENTERED.minus(Duration.ofDays(39)), returned, 10),
+                MemberEvents.orderLine(member, run + "-2", run + "-o2", ENTERED.minus(Duration.ofDays(20)), returned, "a", "dairy/milk", 1, 10),
+                MemberEvents.refund(member, run + "-2r", run + "-o2", ENTERED.minus(Duration.ofDays(19)), returned, 10),
+                MemberEvents.orderLine(member, run + "-3", run + "-o3", ENTERED.minus(Duration.ofDays(10)), kept, "b", "bakery/bread", 1, 5)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(database.preparedQuery(
+                "SELECT count(*) FROM member_purchase WHERE member_id = $1").execute(Tuple.of(member)).await().indefinitely()
+                .iterator().next().getLong(0)).isEqualTo(5));
+
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, "reported-" + run)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(openCalls(member)).hasSize(1));
+        assertThat(database.preparedQuery("SELECT store_id FROM call_task WHERE member_id = $1 AND status = 'OPEN'")
+                .execute(Tuple.of(member)).await().indefinitely().iterator().next().getString(0)).isEqualTo(kept);
+    }
+
+    /**
      * A churn-edge call in one store once made the whole churn.scores batch dead-letter: the SOP of the store the
      * member is scored in picked them too, and a second OPEN task broke the one-per-member index.
      */
