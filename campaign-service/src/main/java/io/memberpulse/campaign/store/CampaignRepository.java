@@ -439,7 +439,11 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                    coalesce(sum(mp.amount * coalesce(mp.margin_rate, o.rated / o.paid, 0))
                             FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
                    array_agg(unrated.category) FILTER (WHERE unrated.amount IS NOT NULL),
-                   array_agg(unrated.amount) FILTER (WHERE unrated.amount IS NOT NULL)
+                   array_agg(unrated.amount) FILTER (WHERE unrated.amount IS NOT NULL),
+                   cm.member_id,
+                   -- The segments the member was in when enrolled (enrolments before V14: the segments now).
+                   coalesce(cm.segments_at_enrolment,
+                            ARRAY(SELECT ms.segment_id FROM member_segment ms WHERE ms.member_id = cm.member_id))
             FROM campaign_member cm
             LEFT JOIN standing st ON st.member_id = cm.member_id
             LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
@@ -456,7 +460,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                      WHEN mp.kind IN ('order', 'refund') AND mp.margin_rate IS NULL AND coalesce(o.n, 1) = 1 THEN mp.amount
                 END AS amount) unrated
             WHERE cm.campaign_id = $1
-            GROUP BY cm.member_id, cm.arm, cm.variant, st.orders""";
+            GROUP BY cm.member_id, cm.arm, cm.variant, cm.segments_at_enrolment, st.orders""";
 
     /**
      * Each enrolled member's orders that stand (STANDING_ORDERS) and net revenue within the campaign window, and what prices its gross margin: the
@@ -471,16 +475,27 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      */
     public Uni<List<CampaignReview.MemberWindow>> windows(Campaign campaign, Instant until,
             CategoryMarginRates categoryRates) {
+        return enrolledWindows(campaign, until, categoryRates)
+                .map(windows -> windows.stream().map(EnrolledWindow::window).toList());
+    }
+
+    /** A member's window (windows) with who they are and the segments they were in when enrolled. */
+    public record EnrolledWindow(String memberId, List<String> segments, CampaignReview.MemberWindow window) {
+    }
+
+    /** The windows of {@link #windows}, each with its member and the segments they were in when enrolled. */
+    public Uni<List<EnrolledWindow>> enrolledWindows(Campaign campaign, Instant until, CategoryMarginRates categoryRates) {
         return pool.preparedQuery(WINDOWS)
                 .execute(window(campaign, until))
                 .map(rows -> {
-                    List<CampaignReview.MemberWindow> windows = new ArrayList<>();
+                    List<EnrolledWindow> windows = new ArrayList<>();
                     CategoryPricing pricing = new CategoryPricing(categoryRates);
                     for (Row row : rows) {
                         CategoryPricing.Priced unrated = pricing.price(row.getArrayOfStrings(5), row.getArrayOfDoubles(6));
-                        windows.add(new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)),
+                        windows.add(new EnrolledWindow(row.getString(7), List.of(row.getArrayOfStrings(8)),
+                                new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)),
                                 row.getLong(2).intValue(), row.getDouble(3), row.getDouble(4) + unrated.margin(),
-                                unrated.withoutRate(), row.getString(1)));
+                                unrated.withoutRate(), row.getString(1))));
                     }
                     return windows;
                 });
@@ -511,8 +526,14 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      * whose order is not here or that name none, and the order lines without a rate, with their category and share
      * of their order's paid amount. Public for benchmark.CampaignResultsBenchmarkTest, which prints its plan.
      */
-    public static final String COUPONS_REDEEMED = """
-            SELECT count(*) FILTER (WHERE coalesce(o.n, 1) = 1),
+    public static final String COUPONS_REDEEMED = "SELECT" + couponFigures("");
+
+    /** {@link #COUPONS_REDEEMED} per treated member: member_id, then the same columns. */
+    static final String COUPONS_REDEEMED_BY_MEMBER = "SELECT mp.member_id," + couponFigures("GROUP BY mp.member_id");
+
+    private static String couponFigures(String grouping) {
+        return """
+             count(*) FILTER (WHERE coalesce(o.n, 1) = 1),
                    coalesce(sum(o.rated / o.paid) FILTER (WHERE o.n = 1 AND NOT gone.in_full), 0),
                    count(*) FILTER (WHERE coalesce(o.n, 1) = 1 AND o.paid IS NULL),
                    array_agg(o.category) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL AND NOT gone.in_full),
@@ -533,7 +554,9 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
             CROSS JOIN LATERAL (SELECT coalesce(o.paid + (SELECT sum(r.amount) FROM member_purchase r
                   WHERE r.member_id = mp.member_id AND r.order_id = mp.order_id AND r.kind = 'refund' AND r.occurred_at < $3
                     AND """ + orderSourceOf("r") + """
-             = o.source) <= 0, false) AS in_full) gone""";
+             = o.source) <= 0, false) AS in_full) gone
+            """ + grouping;
+    }
 
     /**
      * Coupons of this campaign redeemed by its treated members within its window (the same event-time window as
@@ -549,13 +572,29 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     public Uni<CampaignReview.RedeemedCoupons> couponsRedeemed(Campaign campaign, Instant until,
             CategoryMarginRates categoryRates) {
         return pool.preparedQuery(COUPONS_REDEEMED)
+                .execute(window(campaign, until))
+                .map(rows -> redeemed(rows.iterator().next(), 0, new CategoryPricing(categoryRates)));
+    }
+
+    /** The coupons of {@link #couponsRedeemed} per treated member who redeemed any (the others redeemed none). */
+    public Uni<Map<String, CampaignReview.RedeemedCoupons>> couponsRedeemedByMember(Campaign campaign, Instant until,
+            CategoryMarginRates categoryRates) {
+        return pool.preparedQuery(COUPONS_REDEEMED_BY_MEMBER)
                 .execute(window(campaign, until)).map(rows -> {
-                    Row row = rows.iterator().next();
-                    CategoryPricing.Priced unrated = new CategoryPricing(categoryRates)
-                            .price(row.getArrayOfStrings(3), row.getArrayOfDoubles(4));
-                    return new CampaignReview.RedeemedCoupons(row.getLong(0), row.getDouble(1) + unrated.margin(),
-                            row.getLong(2) + unrated.withoutRate(), row.getLong(5));
+                    CategoryPricing pricing = new CategoryPricing(categoryRates);
+                    Map<String, CampaignReview.RedeemedCoupons> byMember = new HashMap<>();
+                    for (Row row : rows) {
+                        byMember.put(row.getString(0), redeemed(row, 1, pricing));
+                    }
+                    return byMember;
                 });
+    }
+
+    /** The coupon columns of row, from column {@code first} on. */
+    private static CampaignReview.RedeemedCoupons redeemed(Row row, int first, CategoryPricing pricing) {
+        CategoryPricing.Priced unrated = pricing.price(row.getArrayOfStrings(first + 3), row.getArrayOfDoubles(first + 4));
+        return new CampaignReview.RedeemedCoupons(row.getLong(first), row.getDouble(first + 1) + unrated.margin(),
+                row.getLong(first + 2) + unrated.withoutRate(), row.getLong(first + 5));
     }
 
     static Campaign toDomain(CampaignEntity row) {

@@ -304,7 +304,11 @@ class CampaignResourceTest {
                         .collect(java.util.stream.Collectors.toSet())));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/next-targets", campaign)
                 .then().statusCode(200).body("segmentId", equalTo(List.of("seg-a-" + run, "seg-b-" + run)))
-                .body("[0].uplift.value", greaterThan(0.2f)));
+                .body("[0].uplift.value", greaterThan(0.2f))
+                // Ranked by the net gain uplift's lower bound per cost; the conversion figures stay beside it.
+                .body("[0].gainUplift.value", greaterThan(0f))
+                .body("[0].gainUpliftLowPerCost", greaterThan(0f))
+                .body("[0].upliftLowPerCost", greaterThan(0f)));
         given().contentType(ContentType.JSON).body("{\"state\": \"closed\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(409).contentType("application/problem+json");
     }
