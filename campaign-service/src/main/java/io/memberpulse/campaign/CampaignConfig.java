@@ -6,6 +6,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Currency;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -102,6 +104,21 @@ public interface CampaignConfig {
         /** The time zone whose calendar days staff read on the call list (last purchase, coupon expiry), as churn-service's. */
         @WithDefault("Asia/Shanghai")
         String dayZone();
+
+        /**
+         * The chain's currency (ISO 4217: CNY, GBP, ...), in which talking points and the staff page write amounts
+         * (Online Retail is in GBP); an unknown code fails the start naming the property (CurrencyConverter).
+         */
+        @WithDefault("CNY")
+        @WithConverter(CurrencyConverter.class)
+        Currency currency();
+
+        /**
+         * How amounts are written (a BCP 47 tag: en-GB, de-DE, zh-CN), as that locale writes the currency; none: the
+         * currency's local symbol before the amount (domain.Money).
+         */
+        @WithConverter(LocaleConverter.class)
+        Optional<Locale> currencyLocale();
 
         /**
          * How often each replica moves live campaigns whose window has ended to review and finishes the

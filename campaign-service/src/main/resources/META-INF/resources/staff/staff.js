@@ -60,8 +60,12 @@ async function refusal(response, what) {
   }
 }
 
+// The list's currency (ISO 4217, memberpulse.campaign.currency), as the talking points write it; set per list.
+let currency = "CNY";
+
 function money(value) {
-  return "¥" + value.toFixed(0);
+  return new Intl.NumberFormat("en", { style: "currency", currency, currencyDisplay: "narrowSymbol",
+    minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(value);
 }
 
 function escaped(text) {
@@ -181,6 +185,7 @@ async function load(store) {
     return;
   }
   const list = await response.json();
+  currency = list.currency || "CNY";
   list.tasks.forEach((task) => calls.appendChild(render(task, store)));
   const overdue = list.tasks.filter((t) => t.overdue).length;
   const messages = (list.guideMessages || []).length;
