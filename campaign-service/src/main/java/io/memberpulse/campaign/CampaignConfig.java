@@ -86,6 +86,9 @@ public interface CampaignConfig {
          */
         Map<String, SegmentRule> segmentRules();
 
+        /** Revealing members' full phones to staff, per OPEN task (POST /tasks/{id}/contact, gRPC RevealContact). */
+        ContactRevealSetting contactReveal();
+
         /** Days a coupon stays redeemable after it was issued (member.events carry no expiry). */
         @WithDefault("30")
         int couponValidityDays();
@@ -127,6 +130,16 @@ public interface CampaignConfig {
          */
         @WithDefault("PT1M")
         Duration followUpRetryInterval();
+    }
+
+    interface ContactRevealSetting {
+        /**
+         * Off: a reveal is refused (403 / PERMISSION_DENIED) and member.events' full phones are no longer stored,
+         * only the masked ones (ContactRepository); numbers stored before stay until the member's next phone replaces
+         * them or the README's clean-up clears them.
+         */
+        @WithDefault("true")
+        boolean enabled();
     }
 
     interface SegmentRule {

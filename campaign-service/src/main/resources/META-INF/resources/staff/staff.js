@@ -52,7 +52,8 @@ async function refusal(response, what) {
     case 401:
       return "Your token was not accepted (expired or not from the sign-in): sign in again and paste the new one.";
     case 403:
-      return "Your token does not allow " + what + ": it needs the staff or analyst role.";
+      // A refusal that is not about the token (phone reveals turned off) says why in its detail.
+      return problem.detail || "Your token does not allow " + what + ": it needs the staff or analyst role.";
     case 404:
       return (problem.detail || "not found") + " (or not of the store your token is for).";
     default:
