@@ -23,7 +23,7 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class MemberCardRepository {
-    private static final String LINE_COLUMNS = "mp.member_id," + StandingOrders.ORDER_KEY + """
+    private static final String LINE_COLUMNS = "mp.member_id," + StandingOrders.orderKey() + """
             , mp.kind = 'refund', mp.occurred_at, mp.store_id, mp.sku, mp.category, mp.quantity, mp.amount""";
 
     private final Pool pool;

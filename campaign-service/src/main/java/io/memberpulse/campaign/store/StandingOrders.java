@@ -11,21 +11,25 @@ final class StandingOrders {
      * (by event id); a refund sits under the order CampaignRepository.orderSourceOf finds for it (a delivery order
      * returned at the till).
      */
-    static final String ORDER_KEY = " CASE WHEN mp.kind = 'refund' THEN " + CampaignRepository.orderSourceOf("mp")
-            + " ELSE mp.source END || ':' || coalesce(mp.order_id, mp.event_id) ";
+    static String orderKey() {
+        // A method, not a constant: CampaignRepository's statements are built from among() while that class
+        // initialises, and a constant here read from it would be null when this class initialised first.
+        return " CASE WHEN mp.kind = 'refund' THEN " + CampaignRepository.orderSourceOf("mp")
+                + " ELSE mp.source END || ':' || coalesce(mp.order_id, mp.event_id) ";
+    }
 
     private StandingOrders() {
     }
 
     /**
      * A subquery: one row per order that stands among the order and refund lines that {@code from} and {@code where}
-     * select (member_purchase aliased mp), with columns member_id, order_key ({@link #ORDER_KEY}) and then
+     * select (member_purchase aliased mp), with columns member_id, order_key ({@link #orderKey}) and then
      * {@code columns} (aggregates over the order's lines, each starting with a comma). Refunds count as far as
      * {@code where} lets them; a refund whose order is not among the lines stands for nothing.
      */
     static String among(String columns, String from, String where) {
         return "SELECT mp.member_id, k.order_key" + columns + "\nFROM " + from
-                + "\nCROSS JOIN LATERAL (SELECT" + ORDER_KEY + "AS order_key) k"
+                + "\nCROSS JOIN LATERAL (SELECT" + orderKey() + "AS order_key) k"
                 + "\nWHERE mp.kind IN ('order', 'refund') AND " + where
                 + "\nGROUP BY mp.member_id, k.order_key"
                 + "\nHAVING bool_or(mp.kind = 'order') AND sum(mp.amount) > 0\n";
