@@ -432,18 +432,30 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      * The statement of {@link #windows}: $1 the campaign id, $2 and $3 its window (public for
      * benchmark.CampaignResultsBenchmarkTest, which prints its plan).
      */
-    public static final String WINDOWS = "WITH " + STANDING_ORDERS + """
+    public static final String WINDOWS = windowsStatement("", "");
+
+    /**
+     * {@link #WINDOWS} with each member's id and the segments they were in when enrolled (enrolments before V14: the
+     * segments now), for next-targets; results read WINDOWS, whose plan this leaves as it was.
+     */
+    static final String WINDOWS_WITH_SEGMENTS = windowsStatement("""
+            ,
+                   cm.member_id,
+                   coalesce(cm.segments_at_enrolment,
+                            ARRAY(SELECT ms.segment_id FROM member_segment ms WHERE ms.member_id = cm.member_id))""",
+            ", cm.segments_at_enrolment");
+
+    /** The windows statement, with further per-member columns (each after a comma) and what they group by. */
+    private static String windowsStatement(String memberColumns, String memberGrouping) {
+        return "WITH " + STANDING_ORDERS + """
             SELECT cm.arm, cm.variant,
                    coalesce(st.orders, 0),
                    coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
                    coalesce(sum(mp.amount * coalesce(mp.margin_rate, o.rated / o.paid, 0))
                             FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
                    array_agg(unrated.category) FILTER (WHERE unrated.amount IS NOT NULL),
-                   array_agg(unrated.amount) FILTER (WHERE unrated.amount IS NOT NULL),
-                   cm.member_id,
-                   -- The segments the member was in when enrolled (enrolments before V14: the segments now).
-                   coalesce(cm.segments_at_enrolment,
-                            ARRAY(SELECT ms.segment_id FROM member_segment ms WHERE ms.member_id = cm.member_id))
+                   array_agg(unrated.amount) FILTER (WHERE unrated.amount IS NOT NULL)""" + memberColumns + """
+
             FROM campaign_member cm
             LEFT JOIN standing st ON st.member_id = cm.member_id
             LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
@@ -460,7 +472,8 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                      WHEN mp.kind IN ('order', 'refund') AND mp.margin_rate IS NULL AND coalesce(o.n, 1) = 1 THEN mp.amount
                 END AS amount) unrated
             WHERE cm.campaign_id = $1
-            GROUP BY cm.member_id, cm.arm, cm.variant, cm.segments_at_enrolment, st.orders""";
+            GROUP BY cm.member_id, cm.arm, cm.variant, st.orders""" + memberGrouping;
+    }
 
     /**
      * Each enrolled member's orders that stand (STANDING_ORDERS) and net revenue within the campaign window, and what prices its gross margin: the
@@ -475,8 +488,16 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      */
     public Uni<List<CampaignReview.MemberWindow>> windows(Campaign campaign, Instant until,
             CategoryMarginRates categoryRates) {
-        return enrolledWindows(campaign, until, categoryRates)
-                .map(windows -> windows.stream().map(EnrolledWindow::window).toList());
+        return pool.preparedQuery(WINDOWS)
+                .execute(window(campaign, until))
+                .map(rows -> {
+                    List<CampaignReview.MemberWindow> windows = new ArrayList<>();
+                    CategoryPricing pricing = new CategoryPricing(categoryRates);
+                    for (Row row : rows) {
+                        windows.add(memberWindow(row, pricing));
+                    }
+                    return windows;
+                });
     }
 
     /** A member's window (windows) with who they are and the segments they were in when enrolled. */
@@ -485,20 +506,24 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
 
     /** The windows of {@link #windows}, each with its member and the segments they were in when enrolled. */
     public Uni<List<EnrolledWindow>> enrolledWindows(Campaign campaign, Instant until, CategoryMarginRates categoryRates) {
-        return pool.preparedQuery(WINDOWS)
+        return pool.preparedQuery(WINDOWS_WITH_SEGMENTS)
                 .execute(window(campaign, until))
                 .map(rows -> {
                     List<EnrolledWindow> windows = new ArrayList<>();
                     CategoryPricing pricing = new CategoryPricing(categoryRates);
                     for (Row row : rows) {
-                        CategoryPricing.Priced unrated = pricing.price(row.getArrayOfStrings(5), row.getArrayOfDoubles(6));
                         windows.add(new EnrolledWindow(row.getString(7), List.of(row.getArrayOfStrings(8)),
-                                new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)),
-                                row.getLong(2).intValue(), row.getDouble(3), row.getDouble(4) + unrated.margin(),
-                                unrated.withoutRate(), row.getString(1))));
+                                memberWindow(row, pricing)));
                     }
                     return windows;
                 });
+    }
+
+    /** The first columns of a windows row. */
+    private static CampaignReview.MemberWindow memberWindow(Row row, CategoryPricing pricing) {
+        CategoryPricing.Priced unrated = pricing.price(row.getArrayOfStrings(5), row.getArrayOfDoubles(6));
+        return new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)), row.getLong(2).intValue(), row.getDouble(3),
+                row.getDouble(4) + unrated.margin(), unrated.withoutRate(), row.getString(1));
     }
 
     /**

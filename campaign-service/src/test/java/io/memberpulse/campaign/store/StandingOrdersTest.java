@@ -22,7 +22,8 @@ class StandingOrdersTest {
             try (FreshStoreClasses loader = new FreshStoreClasses()) {
                 Class.forName(STORE + first, true, loader);
                 for (String[] statement : List.of(new String[] {"CampaignRepository", "STANDING_ORDERS"},
-                        new String[] {"CampaignRepository", "WINDOWS"}, new String[] {"MemberCardRepository", "LINE_COLUMNS"})) {
+                        new String[] {"CampaignRepository", "WINDOWS"},
+                        new String[] {"CampaignRepository", "WINDOWS_WITH_SEGMENTS"}, new String[] {"MemberCardRepository", "LINE_COLUMNS"})) {
                     Field field = Class.forName(STORE + statement[0], true, loader).getDeclaredField(statement[1]);
                     field.setAccessible(true);
                     assertThat((String) field.get(null)).as("%s after %s first", statement[1], first)
