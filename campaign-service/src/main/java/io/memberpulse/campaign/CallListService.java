@@ -3,6 +3,7 @@ package io.memberpulse.campaign;
 import io.memberpulse.campaign.domain.CallCapacity;
 import io.memberpulse.campaign.domain.StoreCallCapacities;
 import io.memberpulse.campaign.domain.CallList;
+import io.memberpulse.campaign.domain.Money;
 import io.memberpulse.campaign.domain.CallListQuery;
 import io.memberpulse.campaign.store.CallListCache;
 import io.smallrye.mutiny.Uni;
@@ -20,6 +21,7 @@ public class CallListService {
     private final CallCapacity capacity;
     private final int maxTasks;
     private final ZoneId dayZone;
+    private final Money money;
     private final Clock clock;
 
     CallListService(CallListLoader loader, CallListCache cache, CampaignConfig config, Clock clock) {
@@ -29,6 +31,7 @@ public class CallListService {
                 config.campaign().storeCallCapacities().orElse(StoreCallCapacities.NONE).byStore());
         this.maxTasks = config.campaign().callListMaxTasks();
         this.dayZone = ZoneId.of(config.campaign().dayZone());
+        this.money = new Money(config.campaign().currency(), config.campaign().currencyLocale().orElse(null));
         this.clock = clock;
     }
 
@@ -44,7 +47,7 @@ public class CallListService {
                     Instant now = clock.instant();
                     return today(query.storeId(), now)
                             .map(day -> CallList.firstOf(query.storeId(), day.tasks(),
-                                    query.limitOr(capacity.of(query.storeId()), day.callsMade()), now, dayZone));
+                                    query.limitOr(capacity.of(query.storeId()), day.callsMade()), now, dayZone, money));
                 });
     }
 

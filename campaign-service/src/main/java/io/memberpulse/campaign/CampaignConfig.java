@@ -6,6 +6,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Currency;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -84,6 +86,9 @@ public interface CampaignConfig {
          */
         Map<String, SegmentRule> segmentRules();
 
+        /** Revealing members' full phones to staff, per OPEN task (POST /tasks/{id}/contact, gRPC RevealContact). */
+        ContactRevealSetting contactReveal();
+
         /** Days a coupon stays redeemable after it was issued (member.events carry no expiry). */
         @WithDefault("30")
         int couponValidityDays();
@@ -104,12 +109,37 @@ public interface CampaignConfig {
         String dayZone();
 
         /**
+         * The chain's currency (ISO 4217: CNY, GBP, ...), in which talking points and the staff page write amounts
+         * (Online Retail is in GBP); an unknown code fails the start naming the property (CurrencyConverter).
+         */
+        @WithDefault("CNY")
+        @WithConverter(CurrencyConverter.class)
+        Currency currency();
+
+        /**
+         * How amounts are written (a BCP 47 tag: en-GB, de-DE, zh-CN), as that locale writes the currency; none: the
+         * currency's local symbol before the amount (domain.Money).
+         */
+        @WithConverter(LocaleConverter.class)
+        Optional<Locale> currencyLocale();
+
+        /**
          * How often each replica moves live campaigns whose window has ended to review and finishes the
          * follow-ups of campaign moves that did not finish (a move answered 503 and nobody asked again); also the wait
          * before its first run.
          */
         @WithDefault("PT1M")
         Duration followUpRetryInterval();
+    }
+
+    interface ContactRevealSetting {
+        /**
+         * Off: a reveal is refused (403 / PERMISSION_DENIED) and member.events' full phones are no longer stored,
+         * only the masked ones (ContactRepository); numbers stored before stay until the member's next phone replaces
+         * them or the README's clean-up clears them.
+         */
+        @WithDefault("true")
+        boolean enabled();
     }
 
     interface SegmentRule {

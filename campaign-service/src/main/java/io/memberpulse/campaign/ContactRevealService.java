@@ -1,6 +1,7 @@
 package io.memberpulse.campaign;
 
 import io.memberpulse.campaign.domain.ContactReveal;
+import io.memberpulse.campaign.domain.ContactRevealDisabledException;
 import io.memberpulse.campaign.domain.TaskNotFoundException;
 import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.proto.auth.Callers;
@@ -22,15 +23,23 @@ public class ContactRevealService {
     private final ContactRepository contacts;
     private final Counter reveals;
     private final Clock clock;
+    private final boolean enabled;
 
-    public ContactRevealService(ContactRepository contacts, MeterRegistry registry, Clock clock) {
+    public ContactRevealService(ContactRepository contacts, MeterRegistry registry, Clock clock, CampaignConfig config) {
         this.contacts = contacts;
+        this.enabled = config.campaign().contactReveal().enabled();
         this.reveals = registry.counter("memberpulse.campaign.contact.reveals");
         this.clock = clock;
     }
 
-    /** The task's member and phone (null when none is known); TaskNotFoundException, TaskClosedException. */
+    /**
+     * The task's member and phone (null when none is known); TaskNotFoundException, TaskClosedException, and
+     * ContactRevealDisabledException when the deployment turned reveals off.
+     */
     public Uni<ContactReveal> reveal(String taskId, SecurityIdentity caller) {
+        if (!enabled) {
+            return Uni.createFrom().failure(new ContactRevealDisabledException());
+        }
         String callerStoreId = Callers.boundStore(caller).orElse(null);
         return contacts.reveal(taskId, found -> found.check(callerStoreId), subject(caller), clock.instant())
                 .onItem().ifNull().failWith(() -> new TaskNotFoundException(taskId))

@@ -22,6 +22,7 @@ import java.util.List;
 public class RunCampaignsService {
     /** Segments with fewer members than this in either arm are not ranked. */
     private static final long MIN_MEMBERS_PER_ARM = 20;
+    private static final CampaignReview.RedeemedCoupons NO_COUPONS = CampaignReview.RedeemedCoupons.atTheDefaultRate(0);
 
     private final CampaignRepository campaigns;
     private final MemberSegmentRepository segments;
@@ -85,18 +86,23 @@ public class RunCampaignsService {
     }
 
     /**
-     * The segments to target next, surest response per unit of cost first (the lower bound of the conversion uplift's
-     * interval, measured against each segment's holdout: NextTarget).
+     * The segments to target next, surest gain per unit of cost first (the lower bound of the net gain uplift's
+     * interval, margin net of coupons, measured against each segment's holdout: NextTarget), with their conversion
+     * uplifts. Cost per member is a call's for a call campaign, else a touch's: the coupons are in the net gain.
      */
     public Uni<List<NextTarget.SegmentUplift>> nextTargets(String id) {
         return campaign(id).flatMap(campaign -> {
+            // The review's window, [start, min(end, now)), read with the review's own statements.
             Instant now = clock.instant();
-            Instant end = campaign.endAt().isBefore(now) ? campaign.endAt() : now;
             double costPerMember = "call".equals(campaign.channel()) ? costPerCall : campaign.costPerTouch();
-            return segments.responseBySegment(id, campaign.startAt(), end).map(rows -> NextTarget.rank(rows.stream()
-                    .map(r -> new NextTarget.SegmentCounts(r.segmentId(), r.treated(), r.treatedConverted(), r.holdout(),
-                            r.holdoutConverted()))
-                    .toList(), costPerMember, MIN_MEMBERS_PER_ARM));
+            return campaigns.enrolledWindows(campaign, now, categoryMarginRates)
+                    .flatMap(windows -> campaigns.couponsRedeemedByMember(campaign, now, categoryMarginRates)
+                    .map(coupons -> NextTarget.rank(NextTarget.bySegment(windows.stream()
+                            .map(w -> new NextTarget.EnrolledMember(w.window().arm(), w.window().orders() > 0,
+                                    CampaignReview.netGain(w.window(), coupons.getOrDefault(w.memberId(), NO_COUPONS),
+                                            campaign.couponValue(), defaultMarginRate),
+                                    w.segments()))
+                            .toList()), costPerMember, MIN_MEMBERS_PER_ARM)));
         });
     }
 

@@ -52,7 +52,8 @@ async function refusal(response, what) {
     case 401:
       return "Your token was not accepted (expired or not from the sign-in): sign in again and paste the new one.";
     case 403:
-      return "Your token does not allow " + what + ": it needs the staff or analyst role.";
+      // A refusal that is not about the token (phone reveals turned off) says why in its detail.
+      return problem.detail || "Your token does not allow " + what + ": it needs the staff or analyst role.";
     case 404:
       return (problem.detail || "not found") + " (or not of the store your token is for).";
     default:
@@ -60,8 +61,12 @@ async function refusal(response, what) {
   }
 }
 
+// The list's currency (ISO 4217, memberpulse.campaign.currency), as the talking points write it; set per list.
+let currency = "CNY";
+
 function money(value) {
-  return "¥" + value.toFixed(0);
+  return new Intl.NumberFormat("en", { style: "currency", currency, currencyDisplay: "narrowSymbol",
+    minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(value);
 }
 
 function escaped(text) {
@@ -181,6 +186,7 @@ async function load(store) {
     return;
   }
   const list = await response.json();
+  currency = list.currency || "CNY";
   list.tasks.forEach((task) => calls.appendChild(render(task, store)));
   const overdue = list.tasks.filter((t) => t.overdue).length;
   const messages = (list.guideMessages || []).length;

@@ -13,8 +13,10 @@ import java.util.List;
  * their 72 hours day after day.
  *
  * @param dayZone the time zone whose calendar days staff read (talking points' dates)
+ * @param money   how talking points write amounts (memberpulse.campaign.currency)
  */
-public record CallList(String storeId, Instant generatedAt, List<CallTask> tasks, List<CallTask> overflow, ZoneId dayZone) {
+public record CallList(String storeId, Instant generatedAt, List<CallTask> tasks, List<CallTask> overflow, ZoneId dayZone,
+        Money money) {
 
     public CallList {
         tasks = List.copyOf(tasks);
@@ -26,11 +28,12 @@ public record CallList(String storeId, Instant generatedAt, List<CallTask> tasks
      *
      * @param ranked the tasks, largest value at risk first
      */
-    public static CallList firstOf(String storeId, List<CallTask> ranked, int limit, Instant now, ZoneId dayZone) {
+    public static CallList firstOf(String storeId, List<CallTask> ranked, int limit, Instant now, ZoneId dayZone,
+            Money money) {
         List<CallTask> ordered = new ArrayList<>(ranked.stream().filter(task -> task.isOverdue(now))
                 .sorted(Comparator.comparing(CallTask::dueAt)).toList());
         ranked.stream().filter(task -> !task.isOverdue(now)).forEach(ordered::add);
         int calls = Math.min(limit, ordered.size());
-        return new CallList(storeId, now, ordered.subList(0, calls), ordered.subList(calls, ordered.size()), dayZone);
+        return new CallList(storeId, now, ordered.subList(0, calls), ordered.subList(calls, ordered.size()), dayZone, money);
     }
 }

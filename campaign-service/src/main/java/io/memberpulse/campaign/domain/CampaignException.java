@@ -4,7 +4,7 @@ package io.memberpulse.campaign.domain;
 public abstract sealed class CampaignException extends RuntimeException
         permits InvalidArgumentException, StoreNotFoundException, TaskNotFoundException, TaskConflictException,
         CampaignNotFoundException, MemberNotFoundException, TransitionIncompleteException, CampaignStateConflictException,
-        TaskClosedException {
+        TaskClosedException, ContactRevealDisabledException {
 
     protected CampaignException(String message) {
         super(message);

@@ -18,18 +18,21 @@ public final class TalkingPoints {
     private TalkingPoints() {
     }
 
-    /** @param dayZone the time zone whose calendar days staff read dates in */
-    public static List<String> of(CallTask task, Instant now, ZoneId dayZone) {
+    /**
+     * @param dayZone the time zone whose calendar days staff read dates in
+     * @param money   how amounts are written, in the chain's currency
+     */
+    public static List<String> of(CallTask task, Instant now, ZoneId dayZone, Money money) {
         List<String> points = new ArrayList<>();
         // An unscored member's risk is unknown, not 0: "churn risk 0%" would tell staff the call hardly matters.
         if (!task.unscored()) {
             points.add("churn risk " + Math.round(task.probability() * 100) + "%");
-            points.add("90-day spend " + yuan(task.memberValue()));
-            points.add("value at risk " + yuan(task.valueAtRisk()));
+            points.add("90-day spend " + money.format(task.memberValue()));
+            points.add("value at risk " + money.format(task.valueAtRisk()));
         }
         points.add(deadline(task, now));
         if (task.insight() != null) {
-            points.addAll(history(task.insight(), dayZone));
+            points.addAll(history(task.insight(), dayZone, money));
         }
         return points;
     }
@@ -39,18 +42,18 @@ public final class TalkingPoints {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
-    static List<String> history(MemberInsight insight, ZoneId dayZone) {
+    static List<String> history(MemberInsight insight, ZoneId dayZone, Money money) {
         List<String> points = new ArrayList<>();
         MemberInsight.LastPurchase last = insight.lastPurchase();
         if (last == null) {
             points.add("no purchase on record");
         } else {
             points.add("RFM: last purchase " + count(insight.recencyDays(), "day") + " ago, "
-                    + count(insight.orders90d(), "order") + " and " + yuan(insight.netSpend90d()) + " net in 90 days");
+                    + count(insight.orders90d(), "order") + " and " + money.format(insight.netSpend90d()) + " net in 90 days");
             points.add("last bought " + last.at().atZone(dayZone).toLocalDate()
-                    + (last.storeId() == null ? "" : " at " + last.storeId()) + ": " + items(last) + " (" + yuan(last.amount()) + ")");
+                    + (last.storeId() == null ? "" : " at " + last.storeId()) + ": " + items(last) + " (" + money.format(last.amount()) + ")");
             if (insight.returnedSinceLastPurchase() > 0) {
-                points.add("returned " + yuan(insight.returnedSinceLastPurchase()) + " since then");
+                points.add("returned " + money.format(insight.returnedSinceLastPurchase()) + " since then");
             }
         }
         if (!insight.favouriteCategories().isEmpty()) {
@@ -61,7 +64,7 @@ public final class TalkingPoints {
         } else {
             MemberInsight.OpenCoupon first = insight.openCoupons().get(0);
             points.add(insight.openCoupons().size() + " open coupon" + (insight.openCoupons().size() == 1 ? "" : "s")
-                    + (first.value() == null ? "" : ", " + yuan(first.value()))
+                    + (first.value() == null ? "" : ", " + money.format(first.value()))
                     + " expiring " + first.expiresAt().atZone(dayZone).toLocalDate());
         }
         return points;
@@ -78,10 +81,6 @@ public final class TalkingPoints {
 
     private static String quantity(double quantity) {
         return quantity == Math.rint(quantity) ? Long.toString((long) quantity) : String.format(Locale.ROOT, "%.2f", quantity);
-    }
-
-    private static String yuan(double amount) {
-        return String.format(Locale.ROOT, "¥%,.0f", amount);
     }
 
     private static String deadline(CallTask task, Instant now) {

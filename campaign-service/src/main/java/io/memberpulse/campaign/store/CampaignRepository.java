@@ -415,23 +415,16 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
 
     /**
      * A CTE, standing (member_id, orders): how many orders each member of campaign $1 placed in [$2, $3) that stand,
-     * their lines net of their refunds up to $3 above 0. A fully refunded order is no purchase (rfm-service's
-     * Orders.isPurchase; churn-service reads the same): it converts nobody. One pass over the members' lines of the
-     * window, grouped by order (source:order_id, a line without an order_id its own order; a refund under the order
-     * orderSourceOf gives it); a refund with no order in the window stands for nothing.
+     * their lines net of their refunds up to $3 above 0 (StandingOrders, the definition every query shares: a fully
+     * refunded order is no purchase and converts nobody). One pass over the members' lines of the window, grouped by
+     * order; a refund with no order in the window stands for nothing.
      */
     static final String STANDING_ORDERS = """
             standing AS (
-              SELECT member_id, count(*) AS orders FROM (
-                SELECT mp.member_id
-                FROM campaign_member cm
-                JOIN member_purchase mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3
-                     AND mp.kind IN ('order', 'refund')
-                CROSS JOIN LATERAL (SELECT CASE WHEN mp.kind = 'refund' THEN """ + orderSourceOf("mp") + """
-                 ELSE mp.source END AS source) k
-                WHERE cm.campaign_id = $1
-                GROUP BY mp.member_id, k.source, mp.order_id, CASE WHEN mp.order_id IS NULL THEN mp.event_id END
-                HAVING bool_or(mp.kind = 'order') AND sum(mp.amount) > 0) placed
+              SELECT member_id, count(*) AS orders FROM (""" + StandingOrders.among("",
+            "campaign_member cm JOIN member_purchase mp ON mp.member_id = cm.member_id AND mp.occurred_at >= $2 AND mp.occurred_at < $3",
+            "cm.campaign_id = $1") + """
+              ) placed
               GROUP BY member_id)
             """;
 
@@ -439,14 +432,30 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      * The statement of {@link #windows}: $1 the campaign id, $2 and $3 its window (public for
      * benchmark.CampaignResultsBenchmarkTest, which prints its plan).
      */
-    public static final String WINDOWS = "WITH " + STANDING_ORDERS + """
+    public static final String WINDOWS = windowsStatement("", "");
+
+    /**
+     * {@link #WINDOWS} with each member's id and the segments they were in when enrolled (enrolments before V14: the
+     * segments now), for next-targets; results read WINDOWS, whose plan this leaves as it was.
+     */
+    static final String WINDOWS_WITH_SEGMENTS = windowsStatement("""
+            ,
+                   cm.member_id,
+                   coalesce(cm.segments_at_enrolment,
+                            ARRAY(SELECT ms.segment_id FROM member_segment ms WHERE ms.member_id = cm.member_id))""",
+            ", cm.segments_at_enrolment");
+
+    /** The windows statement, with further per-member columns (each after a comma) and what they group by. */
+    private static String windowsStatement(String memberColumns, String memberGrouping) {
+        return "WITH " + STANDING_ORDERS + """
             SELECT cm.arm, cm.variant,
                    coalesce(st.orders, 0),
                    coalesce(sum(mp.amount) FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
                    coalesce(sum(mp.amount * coalesce(mp.margin_rate, o.rated / o.paid, 0))
                             FILTER (WHERE mp.kind IN ('order', 'refund') AND coalesce(o.n, 1) = 1), 0),
                    array_agg(unrated.category) FILTER (WHERE unrated.amount IS NOT NULL),
-                   array_agg(unrated.amount) FILTER (WHERE unrated.amount IS NOT NULL)
+                   array_agg(unrated.amount) FILTER (WHERE unrated.amount IS NOT NULL)""" + memberColumns + """
+
             FROM campaign_member cm
             LEFT JOIN standing st ON st.member_id = cm.member_id
             LEFT JOIN member_purchase mp ON mp.member_id = cm.member_id
@@ -463,7 +472,8 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                      WHEN mp.kind IN ('order', 'refund') AND mp.margin_rate IS NULL AND coalesce(o.n, 1) = 1 THEN mp.amount
                 END AS amount) unrated
             WHERE cm.campaign_id = $1
-            GROUP BY cm.member_id, cm.arm, cm.variant, st.orders""";
+            GROUP BY cm.member_id, cm.arm, cm.variant, st.orders""" + memberGrouping;
+    }
 
     /**
      * Each enrolled member's orders that stand (STANDING_ORDERS) and net revenue within the campaign window, and what prices its gross margin: the
@@ -484,13 +494,36 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                     List<CampaignReview.MemberWindow> windows = new ArrayList<>();
                     CategoryPricing pricing = new CategoryPricing(categoryRates);
                     for (Row row : rows) {
-                        CategoryPricing.Priced unrated = pricing.price(row.getArrayOfStrings(5), row.getArrayOfDoubles(6));
-                        windows.add(new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)),
-                                row.getLong(2).intValue(), row.getDouble(3), row.getDouble(4) + unrated.margin(),
-                                unrated.withoutRate(), row.getString(1)));
+                        windows.add(memberWindow(row, pricing));
                     }
                     return windows;
                 });
+    }
+
+    /** A member's window (windows) with who they are and the segments they were in when enrolled. */
+    public record EnrolledWindow(String memberId, List<String> segments, CampaignReview.MemberWindow window) {
+    }
+
+    /** The windows of {@link #windows}, each with its member and the segments they were in when enrolled. */
+    public Uni<List<EnrolledWindow>> enrolledWindows(Campaign campaign, Instant until, CategoryMarginRates categoryRates) {
+        return pool.preparedQuery(WINDOWS_WITH_SEGMENTS)
+                .execute(window(campaign, until))
+                .map(rows -> {
+                    List<EnrolledWindow> windows = new ArrayList<>();
+                    CategoryPricing pricing = new CategoryPricing(categoryRates);
+                    for (Row row : rows) {
+                        windows.add(new EnrolledWindow(row.getString(7), List.of(row.getArrayOfStrings(8)),
+                                memberWindow(row, pricing)));
+                    }
+                    return windows;
+                });
+    }
+
+    /** The first columns of a windows row. */
+    private static CampaignReview.MemberWindow memberWindow(Row row, CategoryPricing pricing) {
+        CategoryPricing.Priced unrated = pricing.price(row.getArrayOfStrings(5), row.getArrayOfDoubles(6));
+        return new CampaignReview.MemberWindow(Arm.valueOf(row.getString(0)), row.getLong(2).intValue(), row.getDouble(3),
+                row.getDouble(4) + unrated.margin(), unrated.withoutRate(), row.getString(1));
     }
 
     /**
@@ -518,8 +551,14 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
      * whose order is not here or that name none, and the order lines without a rate, with their category and share
      * of their order's paid amount. Public for benchmark.CampaignResultsBenchmarkTest, which prints its plan.
      */
-    public static final String COUPONS_REDEEMED = """
-            SELECT count(*) FILTER (WHERE coalesce(o.n, 1) = 1),
+    public static final String COUPONS_REDEEMED = "SELECT" + couponFigures("");
+
+    /** {@link #COUPONS_REDEEMED} per treated member: member_id, then the same columns. */
+    static final String COUPONS_REDEEMED_BY_MEMBER = "SELECT mp.member_id," + couponFigures("GROUP BY mp.member_id");
+
+    private static String couponFigures(String grouping) {
+        return """
+             count(*) FILTER (WHERE coalesce(o.n, 1) = 1),
                    coalesce(sum(o.rated / o.paid) FILTER (WHERE o.n = 1 AND NOT gone.in_full), 0),
                    count(*) FILTER (WHERE coalesce(o.n, 1) = 1 AND o.paid IS NULL),
                    array_agg(o.category) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL AND NOT gone.in_full),
@@ -540,7 +579,9 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
             CROSS JOIN LATERAL (SELECT coalesce(o.paid + (SELECT sum(r.amount) FROM member_purchase r
                   WHERE r.member_id = mp.member_id AND r.order_id = mp.order_id AND r.kind = 'refund' AND r.occurred_at < $3
                     AND """ + orderSourceOf("r") + """
-             = o.source) <= 0, false) AS in_full) gone""";
+             = o.source) <= 0, false) AS in_full) gone
+            """ + grouping;
+    }
 
     /**
      * Coupons of this campaign redeemed by its treated members within its window (the same event-time window as
@@ -556,13 +597,29 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     public Uni<CampaignReview.RedeemedCoupons> couponsRedeemed(Campaign campaign, Instant until,
             CategoryMarginRates categoryRates) {
         return pool.preparedQuery(COUPONS_REDEEMED)
+                .execute(window(campaign, until))
+                .map(rows -> redeemed(rows.iterator().next(), 0, new CategoryPricing(categoryRates)));
+    }
+
+    /** The coupons of {@link #couponsRedeemed} per treated member who redeemed any (the others redeemed none). */
+    public Uni<Map<String, CampaignReview.RedeemedCoupons>> couponsRedeemedByMember(Campaign campaign, Instant until,
+            CategoryMarginRates categoryRates) {
+        return pool.preparedQuery(COUPONS_REDEEMED_BY_MEMBER)
                 .execute(window(campaign, until)).map(rows -> {
-                    Row row = rows.iterator().next();
-                    CategoryPricing.Priced unrated = new CategoryPricing(categoryRates)
-                            .price(row.getArrayOfStrings(3), row.getArrayOfDoubles(4));
-                    return new CampaignReview.RedeemedCoupons(row.getLong(0), row.getDouble(1) + unrated.margin(),
-                            row.getLong(2) + unrated.withoutRate(), row.getLong(5));
+                    CategoryPricing pricing = new CategoryPricing(categoryRates);
+                    Map<String, CampaignReview.RedeemedCoupons> byMember = new HashMap<>();
+                    for (Row row : rows) {
+                        byMember.put(row.getString(0), redeemed(row, 1, pricing));
+                    }
+                    return byMember;
                 });
+    }
+
+    /** The coupon columns of row, from column {@code first} on. */
+    private static CampaignReview.RedeemedCoupons redeemed(Row row, int first, CategoryPricing pricing) {
+        CategoryPricing.Priced unrated = pricing.price(row.getArrayOfStrings(first + 3), row.getArrayOfDoubles(first + 4));
+        return new CampaignReview.RedeemedCoupons(row.getLong(first), row.getDouble(first + 1) + unrated.margin(),
+                row.getLong(first + 2) + unrated.withoutRate(), row.getLong(first + 5));
     }
 
     static Campaign toDomain(CampaignEntity row) {

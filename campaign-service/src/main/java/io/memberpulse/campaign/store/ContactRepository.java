@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.store;
 
+import io.memberpulse.campaign.CampaignConfig;
 import io.memberpulse.campaign.domain.ContactReveal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,9 +26,12 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class ContactRepository {
     private final Pool pool;
+    /** Off with contact reveals: nobody may read a full phone, so none is kept (the masked one is). */
+    private final boolean keepsFullPhones;
 
-    public ContactRepository(Pool pool) {
+    public ContactRepository(Pool pool, CampaignConfig config) {
         this.pool = pool;
+        this.keepsFullPhones = config.campaign().contactReveal().enabled();
     }
 
     /**
@@ -41,14 +45,18 @@ public class ContactRepository {
     public record MemberNumber(String memberId, String memberNo, Instant seenAt, String source, String eventId) {
     }
 
-    /** In the client's transaction (rows in member order, as every batch writes them: no lock cycle between two). */
+    /**
+     * In the client's transaction (rows in member order, as every batch writes them: no lock cycle between two). With
+     * contact reveals off, the full phone is stored as null: a member's number stored before is cleared by their next
+     * phone.
+     */
     public Uni<Void> upsert(SqlClient client, Collection<Contact> contacts) {
         if (contacts.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> tuples = new ArrayList<>(contacts.size());
         contacts.stream().sorted(Comparator.comparing(Contact::memberId)).forEach(c -> tuples.add(Tuple.of(c.memberId(),
-                c.maskedPhone(), c.phone(), c.seenAt().atOffset(ZoneOffset.UTC), c.source(), c.eventId())));
+                c.maskedPhone(), keepsFullPhones ? c.phone() : null, c.seenAt().atOffset(ZoneOffset.UTC), c.source(), c.eventId())));
         return client.preparedQuery("""
                 INSERT INTO member_contact (member_id, masked_phone, phone, seen_at, source, event_id)
                 VALUES ($1, $2, $3, $4, $5, $6)

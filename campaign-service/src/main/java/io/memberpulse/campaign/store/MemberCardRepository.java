@@ -23,15 +23,8 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class MemberCardRepository {
-    /**
-     * The source of a line's order: an order line's own, a refund's as CampaignRepository.orderSourceOf finds its order
-     * (a delivery order returned at the till), so that a refund sits under the order it takes back from.
-     */
-    private static final String ORDER_SOURCE = " CASE WHEN mp.kind = 'refund' THEN " + CampaignRepository.orderSourceOf("mp")
-            + " ELSE mp.source END ";
-    private static final String LINE_COLUMNS = "mp.member_id, " + ORDER_SOURCE + """
-             || ':' || coalesce(mp.order_id, mp.event_id), mp.kind = 'refund', mp.occurred_at,
-            mp.store_id, mp.sku, mp.category, mp.quantity, mp.amount""";
+    private static final String LINE_COLUMNS = "mp.member_id," + StandingOrders.orderKey() + """
+            , mp.kind = 'refund', mp.occurred_at, mp.store_id, mp.sku, mp.category, mp.quantity, mp.amount""";
 
     private final Pool pool;
     private final ContactRepository contacts;
@@ -84,20 +77,16 @@ public class MemberCardRepository {
     }
 
     /**
-     * The lines of each member's latest order that stands as of asOf: its lines net of its refunds up to then above 0
-     * (as rfm-service's Orders.isPurchase: an order refunded in full is no last purchase).
+     * The lines of each member's latest order that stands as of asOf (StandingOrders: its lines net of its refunds up
+     * to then above 0; an order refunded in full is no last purchase).
      */
     private Uni<Map<String, List<MemberInsight.Line>>> lastOrders(String[] ids, Instant asOf) {
         return pool.preparedQuery("""
                 WITH last AS (
-                  SELECT DISTINCT ON (member_id) member_id, order_key FROM (
-                    SELECT mp.member_id, k.order_key, max(mp.occurred_at) FILTER (WHERE mp.kind = 'order') AS bought_at
-                    FROM member_purchase mp
-                    CROSS JOIN LATERAL (SELECT """ + ORDER_SOURCE + """
-                 || ':' || coalesce(mp.order_id, mp.event_id) AS order_key) k
-                    WHERE mp.member_id = ANY($1) AND mp.kind IN ('order', 'refund') AND mp.occurred_at <= $2
-                    GROUP BY mp.member_id, k.order_key
-                    HAVING bool_or(mp.kind = 'order') AND sum(mp.amount) > 0) orders
+                  SELECT DISTINCT ON (member_id) member_id, order_key FROM (""" + StandingOrders.among(
+                ", max(mp.occurred_at) FILTER (WHERE mp.kind = 'order') AS bought_at",
+                "member_purchase mp", "mp.member_id = ANY($1) AND mp.occurred_at <= $2") + """
+                  ) orders
                   ORDER BY member_id, bought_at DESC)
                 SELECT""" + " " + LINE_COLUMNS + """
                  FROM last JOIN member_purchase mp ON mp.member_id = last.member_id AND mp.kind = 'order'

@@ -99,35 +99,4 @@ public class MemberSegmentRepository {
         }
         return applied;
     }
-
-    public record SegmentResponse(String segmentId, long treated, long treatedConverted, long holdout,
-            long holdoutConverted) {
-    }
-
-    /**
-     * Per segment the enrolled members were in when enrolled (not now: the treatment moves members between
-     * segments, and comparing arms by where it moved them biases the uplift): how many converted in each arm
-     * within the campaign window, by an order that stands (CampaignRepository.STANDING_ORDERS: one refunded in full
-     * converts nobody).
-     */
-    public Uni<List<SegmentResponse>> responseBySegment(String campaignId, Instant from, Instant to) {
-        return pool.preparedQuery("WITH " + CampaignRepository.STANDING_ORDERS + """
-                , converted AS (
-                  SELECT cm.member_id, cm.arm, st.orders IS NOT NULL AS bought, cm.segments_at_enrolment
-                  FROM campaign_member cm LEFT JOIN standing st ON st.member_id = cm.member_id
-                  WHERE cm.campaign_id = $1)
-                SELECT s.segment_id,
-                       count(*) FILTER (WHERE c.arm = 'TREATED'), count(*) FILTER (WHERE c.arm = 'TREATED' AND c.bought),
-                       count(*) FILTER (WHERE c.arm = 'HOLDOUT'), count(*) FILTER (WHERE c.arm = 'HOLDOUT' AND c.bought)
-                FROM converted c CROSS JOIN LATERAL unnest(coalesce(c.segments_at_enrolment,
-                  ARRAY(SELECT ms.segment_id FROM member_segment ms WHERE ms.member_id = c.member_id))) AS s(segment_id)
-                GROUP BY s.segment_id""")
-                .execute(Tuple.of(campaignId, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
-                .map(rows -> {
-                    List<SegmentResponse> result = new ArrayList<>();
-                    rows.forEach(row -> result.add(new SegmentResponse(row.getString(0), row.getLong(1), row.getLong(2),
-                            row.getLong(3), row.getLong(4))));
-                    return result;
-                });
-    }
 }

@@ -119,8 +119,9 @@ public class PurchaseRepository {
     }
 
     /**
-     * Each member's home store as of the instant: the store of most distinct orders in the 90 days
-     * before it (ties: the latest order's store). Members without orders there are absent.
+     * Each member's home store as of the instant: the store of most orders that stand (StandingOrders: one refunded
+     * in full by then is none) placed in the 90 days before it (ties: the latest order's store). Members without
+     * such orders there are absent.
      */
     public Uni<Map<String, String>> homeStores(Collection<String> memberIds, Instant asOf) {
         if (memberIds.isEmpty()) {
@@ -128,11 +129,13 @@ public class PurchaseRepository {
         }
         return pool.preparedQuery("""
                 SELECT DISTINCT ON (member_id) member_id, store_id FROM (
-                  SELECT member_id, store_id, count(DISTINCT (source, coalesce(order_id, event_id))) AS orders, max(occurred_at) AS latest
-                  FROM member_purchase
-                  WHERE member_id = ANY($1) AND kind = 'order' AND store_id IS NOT NULL
-                    AND occurred_at > $2 AND occurred_at <= $3
-                  GROUP BY member_id, store_id) per_store
+                  SELECT o.member_id, s.store_id, count(*) AS orders, max(o.bought_at) AS latest
+                  FROM (""" + StandingOrders.among("""
+                , max(mp.occurred_at) FILTER (WHERE mp.kind = 'order') AS bought_at,
+                  array_agg(DISTINCT mp.store_id) FILTER (WHERE mp.kind = 'order' AND mp.store_id IS NOT NULL) AS store_ids""",
+                "member_purchase mp", "mp.member_id = ANY($1) AND mp.occurred_at > $2 AND mp.occurred_at <= $3") + """
+                  ) o CROSS JOIN LATERAL unnest(o.store_ids) AS s (store_id)
+                  GROUP BY o.member_id, s.store_id) per_store
                 ORDER BY member_id, orders DESC, latest DESC""")
                 .execute(Tuple.of(memberIds.toArray(String[]::new), asOf.minus(HOME_STORE_WINDOW).atOffset(ZoneOffset.UTC),
                         asOf.atOffset(ZoneOffset.UTC)))

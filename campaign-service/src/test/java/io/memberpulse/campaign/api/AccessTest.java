@@ -15,6 +15,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.devstack.auth.DevTokens;
 import io.memberpulse.devstack.testing.AuthTestResource;
@@ -30,15 +31,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,23 +45,13 @@ import org.junit.jupiter.api.Test;
  * store answering 404 / NOT_FOUND as an unknown one does; what a client sends about its store counts for nothing.
  */
 @QuarkusTest
-class AccessTest {
+class AccessTest extends WithKafkaCompanion {
     static final String OUTCOME = "{\"reached\": false, \"result\": \"not_reached\", \"version\": %d}";
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    KafkaCompanion kafka;
     final List<ManagedChannel> channels = new ArrayList<>();
-
-    @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
-    }
 
     @AfterEach
     void close() {
-        kafka.close();
         channels.forEach(ManagedChannel::shutdownNow);
     }
 

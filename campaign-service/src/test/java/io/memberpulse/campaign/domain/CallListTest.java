@@ -29,11 +29,11 @@ class CallListTest {
         CallTask poorerOverdueLonger = task("poorer", 5, NOW.minus(Duration.ofHours(30)));
         List<CallTask> byValue = List.of(richNotDue, middleNotDue, poorOverdue, poorerOverdueLonger);
 
-        CallList list = CallList.firstOf("s-1", byValue, 3, NOW, ZoneOffset.UTC);
+        CallList list = CallList.firstOf("s-1", byValue, 3, NOW, ZoneOffset.UTC, Money.CNY);
         assertThat(list.tasks()).extracting(CallTask::taskId).containsExactly("poorer", "poor", "rich");
         assertThat(list.overflow()).extracting(CallTask::taskId).containsExactly("middle");
 
-        CallList nothingDue = CallList.firstOf("s-1", byValue, 3, NOW.minus(Duration.ofDays(2)), ZoneOffset.UTC);
+        CallList nothingDue = CallList.firstOf("s-1", byValue, 3, NOW.minus(Duration.ofDays(2)), ZoneOffset.UTC, Money.CNY);
         assertThat(nothingDue.tasks()).extracting(CallTask::taskId).containsExactly("rich", "middle", "poor");
     }
 }

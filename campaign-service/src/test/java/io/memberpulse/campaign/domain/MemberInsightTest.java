@@ -57,7 +57,7 @@ class MemberInsightTest {
 
         assertThat(insight.recencyDays()).isNull();
         assertThat(insight.lastPurchase()).isNull();
-        assertThat(TalkingPoints.history(insight, SHANGHAI)).containsExactly("no purchase on record", "no open coupons");
+        assertThat(TalkingPoints.history(insight, SHANGHAI, Money.CNY)).containsExactly("no purchase on record", "no open coupons");
     }
 
     /**
@@ -91,11 +91,11 @@ class MemberInsightTest {
                 "1", null, 1.0, -5.0);
         MemberInsight insight = MemberInsight.of(AS_OF, List.of(earlierReturn, bought, returned), List.of(bought), List.of());
         assertThat(insight.returnedSinceLastPurchase()).isEqualTo(168_469.60);
-        assertThat(TalkingPoints.history(insight, SHANGHAI)).contains("returned ¥168,470 since then");
+        assertThat(TalkingPoints.history(insight, SHANGHAI, Money.CNY)).contains("returned ¥168,470 since then");
 
         MemberInsight kept = MemberInsight.of(AS_OF, List.of(earlierReturn, bought), List.of(bought), List.of());
         assertThat(kept.returnedSinceLastPurchase()).isZero();
-        assertThat(TalkingPoints.history(kept, SHANGHAI)).noneMatch(point -> point.startsWith("returned"));
+        assertThat(TalkingPoints.history(kept, SHANGHAI, Money.CNY)).noneMatch(point -> point.startsWith("returned"));
     }
 
     @Test
@@ -106,7 +106,7 @@ class MemberInsightTest {
                 List.of(line("o2", 3, "s2", "dairy/milk", 50)), List.of(later, sooner));
 
         assertThat(insight.openCoupons()).extracting(MemberInsight.OpenCoupon::couponId).containsExactly("c1", "c2");
-        assertThat(TalkingPoints.history(insight, SHANGHAI)).containsExactly(
+        assertThat(TalkingPoints.history(insight, SHANGHAI, Money.CNY)).containsExactly(
                 "RFM: last purchase 3 days ago, 1 order and ¥50 net in 90 days",
                 "last bought 2025-11-27 at s2: 2 × dairy/milk (¥50)",
                 "likes dairy/milk",
@@ -121,9 +121,9 @@ class MemberInsightTest {
         var coupon = new MemberInsight.OpenCoupon("c1", "camp", 5.0, bought, Instant.parse("2025-12-09T16:30:00Z"));
         MemberInsight insight = MemberInsight.of(AS_OF, List.of(line), List.of(line), List.of(coupon));
 
-        assertThat(TalkingPoints.history(insight, SHANGHAI))
+        assertThat(TalkingPoints.history(insight, SHANGHAI, Money.CNY))
                 .contains("last bought 2025-11-27 at s1: 1 × dairy/milk (¥20)", "1 open coupon, ¥5 expiring 2025-12-10");
-        assertThat(TalkingPoints.history(insight, ZoneOffset.UTC))
+        assertThat(TalkingPoints.history(insight, ZoneOffset.UTC, Money.CNY))
                 .contains("last bought 2025-11-26 at s1: 1 × dairy/milk (¥20)", "1 open coupon, ¥5 expiring 2025-12-09");
     }
 }

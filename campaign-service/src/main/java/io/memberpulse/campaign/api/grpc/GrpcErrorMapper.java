@@ -3,6 +3,7 @@ package io.memberpulse.campaign.api.grpc;
 import io.grpc.Status;
 import io.memberpulse.campaign.domain.CampaignNotFoundException;
 import io.memberpulse.campaign.domain.CampaignStateConflictException;
+import io.memberpulse.campaign.domain.ContactRevealDisabledException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.campaign.domain.MemberNotFoundException;
 import io.memberpulse.campaign.domain.StoreNotFoundException;
@@ -33,6 +34,10 @@ class GrpcErrorMapper extends GrpcErrorMapping {
         if (failure instanceof CampaignStateConflictException) {
             // the request is well formed; the campaign is not in a state it can make that move from
             return Status.FAILED_PRECONDITION.withDescription(failure.getMessage());
+        }
+        if (failure instanceof ContactRevealDisabledException) {
+            // as REST's 403: the deployment forbids it for every caller and task
+            return Status.PERMISSION_DENIED.withDescription(failure.getMessage());
         }
         if (failure instanceof InvalidArgumentException) {
             // its message is already "field: reason"

@@ -27,7 +27,6 @@ import io.memberpulse.proto.campaign.v1.VariantResult;
 import io.memberpulse.proto.checks.FieldChecks;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.function.BiConsumer;
 import java.util.function.DoubleConsumer;
@@ -41,17 +40,17 @@ final class GrpcMapper {
         Instant now = list.generatedAt();
         var proto = io.memberpulse.proto.campaign.v1.CallList.newBuilder()
                 .setStoreId(list.storeId()).setGeneratedAt(timestamp(now));
-        list.tasks().forEach(task -> proto.addTasks(toProto(task, now, list.dayZone())));
-        list.overflow().forEach(task -> proto.addGuideMessages(toProto(task, now, list.dayZone())));
+        list.tasks().forEach(task -> proto.addTasks(toProto(task, now, list)));
+        list.overflow().forEach(task -> proto.addGuideMessages(toProto(task, now, list)));
         return proto.build();
     }
 
-    private static io.memberpulse.proto.campaign.v1.CallTask toProto(CallTask task, Instant now, ZoneId dayZone) {
+    private static io.memberpulse.proto.campaign.v1.CallTask toProto(CallTask task, Instant now, CallList list) {
         var proto = io.memberpulse.proto.campaign.v1.CallTask.newBuilder()
                 .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
                 .setCreatedAt(timestamp(task.createdAt()))
                 .setDueAt(timestamp(task.dueAt())).setStatus(status(task.status(now)))
-                .addAllTalkingPoints(TalkingPoints.of(task, now, dayZone)).setVersion(task.version());
+                .addAllTalkingPoints(TalkingPoints.of(task, now, list.dayZone(), list.money())).setVersion(task.version());
         score(task, proto);
         if (task.maskedPhone() != null) {
             proto.setMaskedPhone(task.maskedPhone());

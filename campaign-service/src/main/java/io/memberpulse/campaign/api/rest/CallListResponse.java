@@ -4,8 +4,13 @@ import io.memberpulse.campaign.domain.MemberInsight;
 import java.time.Instant;
 import java.util.List;
 
-/** A store's call list on the wire; {@code guideMessages}: the open tasks beyond the store's call capacity, for shopping guides' private messages. */
-public record CallListResponse(String storeId, Instant generatedAt, List<Task> tasks, List<Task> guideMessages) {
+/**
+ * A store's call list on the wire; {@code guideMessages}: the open tasks beyond the store's call capacity, for shopping
+ * guides' private messages; {@code currency}: the ISO 4217 code of every amount (memberpulse.campaign.currency), in
+ * which the talking points write them.
+ */
+public record CallListResponse(String storeId, Instant generatedAt, List<Task> tasks, List<Task> guideMessages,
+        String currency) {
 
     /**
      * One call to make; {@code version} goes back with the outcome. {@code insight} holds the talking

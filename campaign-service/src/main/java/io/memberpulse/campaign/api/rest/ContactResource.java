@@ -43,6 +43,8 @@ public class ContactResource {
     @Operation(summary = "Reveal the full phone of an open task's member, to dial it (recorded: task, member, caller, "
             + "time; the call list shows only the masked phone)")
     @APIResponseSchema(value = ContactResponse.class, responseDescription = "the member's phone, null when none is known")
+    @APIResponse(responseCode = "403", description = "reveals are turned off in this deployment "
+            + "(memberpulse.campaign.contact-reveal.enabled=false), for every caller and task")
     @APIResponse(responseCode = "404", description = "no task with this id, or not of the staff token's store")
     @APIResponse(responseCode = "409", description = "the task is closed: its outcome was recorded, or it was cancelled")
     public Uni<ContactResponse> reveal(@PathParam("taskId") String taskId) {

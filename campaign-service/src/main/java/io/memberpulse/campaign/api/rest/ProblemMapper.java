@@ -66,6 +66,15 @@ class ProblemMapper {
         return problem(409, "Conflict", e.getMessage(), List.of());
     }
 
+    /**
+     * 403: reveals are off for the whole deployment, not for this task or caller; no task is looked up, so a 404
+     * would tell staff the task is gone and a 409 that its state could change.
+     */
+    @ServerExceptionMapper
+    Response revealOff(io.memberpulse.campaign.domain.ContactRevealDisabledException e) {
+        return problem(403, "Forbidden", e.getMessage(), List.of());
+    }
+
     /** 503: the move is recorded and finishing it may work now; the detail says which state to ask for again. */
     @ServerExceptionMapper
     Response transitionIncomplete(TransitionIncompleteException e) {

@@ -5,7 +5,6 @@ import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.domain.CampaignStats;
 import io.memberpulse.campaign.domain.TalkingPoints;
 import java.time.Instant;
-import java.time.ZoneId;
 
 /** Domain values to REST records. */
 final class RestMapper {
@@ -15,8 +14,9 @@ final class RestMapper {
     static CallListResponse toResponse(CallList list) {
         Instant now = list.generatedAt();
         return new CallListResponse(list.storeId(), now,
-                list.tasks().stream().map(task -> toResponse(task, now, list.dayZone())).toList(),
-                list.overflow().stream().map(task -> toResponse(task, now, list.dayZone())).toList());
+                list.tasks().stream().map(task -> toResponse(task, now, list)).toList(),
+                list.overflow().stream().map(task -> toResponse(task, now, list)).toList(),
+                list.money().currency().getCurrencyCode());
     }
 
     static StatsResponse toResponse(CampaignStats stats) {
@@ -28,11 +28,11 @@ final class RestMapper {
         return task.unscored() ? null : figure;
     }
 
-    private static CallListResponse.Task toResponse(CallTask task, Instant now, ZoneId dayZone) {
+    private static CallListResponse.Task toResponse(CallTask task, Instant now, CallList list) {
         return new CallListResponse.Task(task.taskId(), task.memberId(), task.storeId(), task.campaignId(),
                 known(task, task.probability()), known(task, task.memberValue()), known(task, task.valueAtRisk()),
                 task.createdAt(), task.dueAt(),
-                task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now, dayZone), task.version(),
+                task.status(now).name(), task.isOverdue(now), TalkingPoints.of(task, now, list.dayZone(), list.money()), task.version(),
                 task.maskedPhone(), task.memberNo(), task.insight());
     }
 }

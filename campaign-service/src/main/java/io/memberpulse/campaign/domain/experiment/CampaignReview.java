@@ -185,6 +185,20 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
                 variants(members, variants, holdout, defaultMarginRate), 0);
     }
 
+    /**
+     * One member's net gain in the window: the gross margin of what they paid (net of the coupon already), plus the
+     * margin of the campaign's coupons they redeemed added back at their orders' rates, less those coupons' value.
+     * Summed over the treated members and set against the holdout per member, it is the review's incrementalGain
+     * less the coupons' cost: what next-targets ranks segments by (NextTarget). Held-out members redeem none.
+     *
+     * @param coupons the campaign's coupons this member redeemed within the window
+     */
+    public static double netGain(MemberWindow member, RedeemedCoupons coupons, double couponValue,
+            double defaultMarginRate) {
+        return member.margin(defaultMarginRate) + couponValue * coupons.marginRates(defaultMarginRate)
+                - coupons.count() * couponValue;
+    }
+
     /** The same review, saying how many members the campaign did not enrol for overlap. */
     public CampaignReview withExcludedForOverlap(long excluded) {
         return new CampaignReview(treated, holdout, conversionUplift, revenuePerMemberUplift, marginPerMemberUplift, cost,

@@ -11,6 +11,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.campaign.v1.CallList;
@@ -30,7 +31,6 @@ import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.campaign.v1.TaskStatus;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -39,34 +39,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.data.Offset;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** GetCallList over a plain channel, as an analyst unless said otherwise: in tests gRPC shares the random HTTP test port. */
 @QuarkusTest
-class CampaignGrpcServiceTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
+class CampaignGrpcServiceTest extends WithKafkaCompanion {
     @jakarta.inject.Inject
     io.vertx.mutiny.sqlclient.Pool database;
 
-    KafkaCompanion kafka;
     ManagedChannel channel;
     CampaignServiceGrpc.CampaignServiceBlockingStub campaigns;
 
     @BeforeEach
     void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
         channel = channelAs(AuthTestResource.analyst());
         campaigns = CampaignServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     @AfterEach
     void close() throws InterruptedException {
-        kafka.close();
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.memberpulse.campaign.PlanCampaignsService;
 import io.memberpulse.campaign.RecordSegmentsService;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.domain.experiment.Campaign;
@@ -23,7 +24,6 @@ import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -33,8 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,14 +42,11 @@ import org.junit.jupiter.api.Test;
  * end far ahead: one that has ended by the service's clock (the system's here) cannot go live.
  */
 @QuarkusTest
-class CallCampaignHoldoutTest {
+class CallCampaignHoldoutTest extends WithKafkaCompanion {
     static final Instant ENTERED = Instant.parse("2025-06-01T08:00:00Z");
     static final String HELD_OUT = "held out by a live call campaign";
     static final String CHURN_EDGE = "segment:churn-edge";
     static final Duration WAIT = Duration.ofSeconds(45);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
 
     @Inject
     Pool database;
@@ -62,20 +57,13 @@ class CallCampaignHoldoutTest {
     @Inject
     PlanCampaignsService campaigns;
 
-    KafkaCompanion kafka;
     String run;
 
     @BeforeEach
     void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
         MemberEvents.register(kafka);
         SegmentEvents.register(kafka);
         run = ChurnEvents.run();
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
     }
 
     /**

@@ -6,6 +6,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
@@ -22,7 +23,6 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -35,8 +35,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,11 +45,8 @@ import org.junit.jupiter.api.Test;
  * or its cost, or held them out while the other counted them as treated.
  */
 @QuarkusTest
-class CallCampaignOverlapTest {
+class CallCampaignOverlapTest extends WithKafkaCompanion {
     static final Duration WAIT = Duration.ofSeconds(45);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
 
     @Inject
     Pool database;
@@ -59,17 +54,10 @@ class CallCampaignOverlapTest {
     @Inject
     CampaignRepository campaigns;
 
-    KafkaCompanion kafka;
-
+    /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
+    void registerSerdes() {
         SegmentEvents.register(kafka);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
     }
 
     @Test

@@ -10,13 +10,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -28,33 +28,15 @@ import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class CallListResourceTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
+class CallListResourceTest extends WithKafkaCompanion {
     @Inject
     Pool database;
 
     @Inject
     CallListCache callLists;
-
-    KafkaCompanion kafka;
-
-    @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
-    }
 
     /**
      * 30 members: the SOP calls the 3 riskiest (0.90, 0.88, 0.86), and the list ranks them by

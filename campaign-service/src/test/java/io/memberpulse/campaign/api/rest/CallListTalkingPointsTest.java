@@ -145,6 +145,8 @@ class CallListTalkingPointsTest {
         assertThat(Instant.parse(task.getString("tasks[0].insight.asOf"))).isEqualTo(LAST_VISIT);
         assertThat(task.getLong("tasks[0].insight.recencyDays")).isEqualTo(20);
         assertThat(task.getInt("tasks[0].insight.orders90d")).isEqualTo(2);
+        // The amounts' currency (memberpulse.campaign.currency, CNY by default), for the staff page to write them in.
+        assertThat(task.getString("currency")).isEqualTo("CNY");
         assertThat(task.getString("tasks[0].insight.lastPurchase.storeId")).isEqualTo("other-" + run);
         assertThat(task.getList("tasks[0].insight.lastPurchase.items.sku")).containsExactly("y2", "f1");
         assertThat(task.getList("tasks[0].insight.openCoupons.couponId")).containsExactly(run + "-coupon-open");

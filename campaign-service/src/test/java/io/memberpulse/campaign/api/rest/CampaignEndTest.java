@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.memberpulse.campaign.PlanCampaignsService;
 import io.memberpulse.campaign.SimulatedClock;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.domain.experiment.Campaign;
@@ -20,7 +21,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -30,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,15 +40,12 @@ import org.junit.jupiter.api.Test;
  * ran.
  */
 @QuarkusTest
-class CampaignEndTest {
+class CampaignEndTest extends WithKafkaCompanion {
     static final Instant ENTERED = Instant.parse("2025-06-01T08:00:00Z");
     static final Instant END = Instant.parse("2025-06-20T00:00:00Z");
     /** While the campaigns run. */
     static final Instant DURING = Instant.parse("2025-06-10T09:00:00Z");
     static final Duration WAIT = Duration.ofSeconds(45);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
 
     @Inject
     Pool database;
@@ -60,12 +56,10 @@ class CampaignEndTest {
     @Inject
     SimulatedClock clock;
 
-    KafkaCompanion kafka;
     String run;
 
     @BeforeEach
     void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
         SegmentEvents.register(kafka);
         run = ChurnEvents.run();
         clock.set(DURING);
@@ -74,7 +68,6 @@ class CampaignEndTest {
     @AfterEach
     void close() {
         clock.reset();
-        kafka.close();
     }
 
     /**

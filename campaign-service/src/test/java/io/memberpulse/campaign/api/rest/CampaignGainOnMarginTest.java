@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.testdata.Campaigns;
@@ -14,37 +15,24 @@ import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.Source;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The margin_rate of purchase lines on member.events prices the campaign's gain and ROI over REST. */
 @QuarkusTest
-class CampaignGainOnMarginTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
+class CampaignGainOnMarginTest extends WithKafkaCompanion {
     @Inject
     Pool database;
 
-    KafkaCompanion kafka;
-
+    /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
+    void registerSerdes() {
         MemberEvents.register(kafka);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.memberpulse.campaign.api.rest;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.testdata.Campaigns;
@@ -11,15 +12,12 @@ import io.memberpulse.campaign.testdata.MemberEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,24 +26,14 @@ import org.junit.jupiter.api.Test;
  * caused a purchase before that, and its holdout did not exist yet.
  */
 @QuarkusTest
-class CampaignLateStartTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
+class CampaignLateStartTest extends WithKafkaCompanion {
     @Inject
     Pool database;
 
-    KafkaCompanion kafka;
-
+    /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
+    void registerSerdes() {
         MemberEvents.register(kafka);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
     }
 
     @Test

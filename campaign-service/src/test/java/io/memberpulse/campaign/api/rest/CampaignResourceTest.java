@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.domain.experiment.Arm;
@@ -37,7 +38,6 @@ import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -47,24 +47,18 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class CampaignResourceTest {
+class CampaignResourceTest extends WithKafkaCompanion {
     /**
      * The campaigns' window runs now: one that has ended by the service's clock (the system's unless a test sets it)
      * is neither planned nor goes live. The tests place events in it, before it and after it.
      */
     static final Instant START = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(10));
     static final Instant END = START.plus(Duration.ofDays(30));
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    KafkaCompanion kafka;
 
     @Inject
     MemberSegmentRepository memberSegments;
@@ -75,9 +69,9 @@ class CampaignResourceTest {
     @Inject
     SimulatedClock clock;
 
+    /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
+    void registerSerdes() {
         kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
         kafka.registerSerde(SegmentChanged.class, ProtobufSerdes.of(new io.memberpulse.proto.kafka.SegmentChangedDeserializer()));
     }
@@ -85,7 +79,6 @@ class CampaignResourceTest {
     @AfterEach
     void close() {
         clock.reset();
-        kafka.close();
     }
 
     static String plan(String store, double holdout) {
@@ -304,7 +297,11 @@ class CampaignResourceTest {
                         .collect(java.util.stream.Collectors.toSet())));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/campaigns/{id}/next-targets", campaign)
                 .then().statusCode(200).body("segmentId", equalTo(List.of("seg-a-" + run, "seg-b-" + run)))
-                .body("[0].uplift.value", greaterThan(0.2f)));
+                .body("[0].uplift.value", greaterThan(0.2f))
+                // Ranked by the net gain uplift's lower bound per cost; the conversion figures stay beside it.
+                .body("[0].gainUplift.value", greaterThan(0f))
+                .body("[0].gainUpliftLowPerCost", greaterThan(0f))
+                .body("[0].upliftLowPerCost", greaterThan(0f)));
         given().contentType(ContentType.JSON).body("{\"state\": \"closed\"}").post("/campaigns/{id}/state", campaign)
                 .then().statusCode(409).contentType("application/problem+json");
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannelBuilder;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.testdata.Campaigns;
@@ -19,39 +20,26 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A campaign's A/B variants are reported apart, each against the holdout they share, over REST and gRPC alike. */
 @QuarkusTest
-class CampaignVariantResultsTest {
+class CampaignVariantResultsTest extends WithKafkaCompanion {
     private static final List<String> VARIANTS = List.of("morning", "evening");
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
 
     @Inject
     Pool database;
 
-    KafkaCompanion kafka;
-
+    /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
+    void registerSerdes() {
         MemberEvents.register(kafka);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
     }
 
     /**

@@ -11,13 +11,13 @@ import static org.hamcrest.Matchers.equalTo;
 import io.memberpulse.campaign.EscalateOverdueTasksService;
 import io.memberpulse.campaign.RecordSegmentsService;
 import io.memberpulse.campaign.SimulatedClock;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -27,16 +27,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class EscalationAndCoolDownTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
+class EscalationAndCoolDownTest extends WithKafkaCompanion {
     @Inject
     Pool database;
 
@@ -48,18 +42,6 @@ class EscalationAndCoolDownTest {
 
     @Inject
     SimulatedClock clock;
-
-    KafkaCompanion kafka;
-
-    @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
-    }
 
     static List<ChurnScored> store(String run, String store, double topProbability, Instant asOf) {
         List<ChurnScored> scores = new ArrayList<>();

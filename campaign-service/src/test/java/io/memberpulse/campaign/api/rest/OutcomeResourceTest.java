@@ -14,6 +14,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
@@ -28,32 +29,19 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class OutcomeResourceTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    KafkaCompanion kafka;
-
+class OutcomeResourceTest extends WithKafkaCompanion {
+    /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
+    void registerSerdes() {
         kafka.registerSerde(InterventionOutcome.class, ProtobufSerdes.of(new InterventionOutcomeDeserializer()));
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
     }
 
     /** A store of ten members whose riskiest three get calls; returns the call list. */

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.devstack.testing.AuthTestResource;
@@ -15,15 +16,11 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(OutcomeWithoutBrokerTest.OutcomesBrokerDown.class)
-class OutcomeWithoutBrokerTest {
+class OutcomeWithoutBrokerTest extends WithKafkaCompanion {
     public static class OutcomesBrokerDown implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -43,23 +40,8 @@ class OutcomeWithoutBrokerTest {
         }
     }
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
     @Inject
     Pool database;
-
-    KafkaCompanion kafka;
-
-    @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
-    }
 
     @Test
     void anOutcomeIsAnsweredAndLeavesTheCallListWhileItCannotBePublished() {

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
@@ -23,7 +24,6 @@ import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
@@ -41,18 +41,13 @@ import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** rfm-service segments in campaign-service: campaign targets, the segment-entry SOP rule, bad input. */
 @QuarkusTest
-class SegmentRulesTest {
+class SegmentRulesTest extends WithKafkaCompanion {
     static final Instant ENTERED = Instant.parse("2025-06-01T08:00:00Z");
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
 
     @Inject
     Pool database;
@@ -60,18 +55,11 @@ class SegmentRulesTest {
     @Inject
     RecordSegmentsService segments;
 
-    KafkaCompanion kafka;
-
+    /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
+    void registerSerdes() {
         MemberEvents.register(kafka);
         SegmentEvents.register(kafka);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
     }
 
     /** Ending far ahead: a campaign whose window has ended by the service's clock is neither planned nor goes live. */
@@ -163,6 +151,32 @@ class SegmentRulesTest {
                 .statusCode(200).body("tasks.size()", equalTo(0)));
         assertThat(database.preparedQuery("SELECT close_reason FROM call_task WHERE member_id = $1").execute(Tuple.of(member))
                 .await().indefinitely().iterator().next().getString(0)).isEqualTo("left the segment");
+    }
+
+    /**
+     * The home store counts purchases as conversions and the staff card do (rfm-service's Orders.isPurchase): two
+     * orders refunded in full in one store are none, so the one order that stands elsewhere decides.
+     */
+    @Test
+    void theHomeStoreSkipsOrdersRefundedInFull() {
+        String run = ChurnEvents.run();
+        String member = "refunder-" + run;
+        String returned = "returned-" + run;
+        String kept = "kept-" + run;
+        MemberEvents.publish(kafka, List.of(
+                MemberEvents.orderLine(member, run + "-1", run + "-o1", ENTERED.minus(Duration.ofDays(40)), returned, "a", "dairy/milk", 1, 10),
+                MemberEvents.refund(member, run + "-1r", run + "-o1", ENTERED.minus(Duration.ofDays(39)), returned, 10),
+                MemberEvents.orderLine(member, run + "-2", run + "-o2", ENTERED.minus(Duration.ofDays(20)), returned, "a", "dairy/milk", 1, 10),
+                MemberEvents.refund(member, run + "-2r", run + "-o2", ENTERED.minus(Duration.ofDays(19)), returned, 10),
+                MemberEvents.orderLine(member, run + "-3", run + "-o3", ENTERED.minus(Duration.ofDays(10)), kept, "b", "bakery/bread", 1, 5)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(database.preparedQuery(
+                "SELECT count(*) FROM member_purchase WHERE member_id = $1").execute(Tuple.of(member)).await().indefinitely()
+                .iterator().next().getLong(0)).isEqualTo(5));
+
+        SegmentEvents.publish(kafka, List.of(change(member, "churn-edge", true, ENTERED, "reported-" + run)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(openCalls(member)).hasSize(1));
+        assertThat(database.preparedQuery("SELECT store_id FROM call_task WHERE member_id = $1 AND status = 'OPEN'")
+                .execute(Tuple.of(member)).await().indefinitely().iterator().next().getString(0)).isEqualTo(kept);
     }
 
     /**

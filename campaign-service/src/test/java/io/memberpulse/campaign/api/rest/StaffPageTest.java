@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
@@ -16,7 +17,6 @@ import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,24 +43,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Without a token, or with one the service refuses, the page says so. A screenshot lands in target/staff-page.png.
  */
 @QuarkusTest
-class StaffPageTest {
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
+class StaffPageTest extends WithKafkaCompanion {
     @Inject
     Pool database;
 
     @Inject
     CallListCache cache;
 
-    KafkaCompanion kafka;
     ChromeDriver browser;
 
     @BeforeEach
     void open() {
         HeadlessChromium.assumeInstalled();
-        kafka = ChurnEvents.companion(bootstrapServers);
         browser = HeadlessChromium.start("800,1000");
     }
 
@@ -69,9 +62,6 @@ class StaffPageTest {
     void close() {
         if (browser != null) {
             browser.quit();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 

@@ -9,38 +9,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class ChurnScoreConsumerTest {
+class ChurnScoreConsumerTest extends WithKafkaCompanion {
     private static final String DEAD_LETTERS = Topics.deadLetter(Topics.CHURN_SCORES);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    KafkaCompanion kafka;
-
-    @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
-    }
 
     @Test
     void brokenRecordsAreDeadLetteredAloneAndTheirNeighboursRecorded() {

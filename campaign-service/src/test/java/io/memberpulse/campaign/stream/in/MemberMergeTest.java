@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.PurchaseRepository;
@@ -31,7 +32,6 @@ import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -52,18 +52,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** member.merges: one person, one OPEN call task; facts and late records of an absorbed member follow it. */
 @QuarkusTest
-class MemberMergeTest {
+class MemberMergeTest extends WithKafkaCompanion {
     private static final Duration WAIT = Duration.ofSeconds(45);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
 
     @Inject
     Pool database;
@@ -77,20 +72,13 @@ class MemberMergeTest {
     @Inject
     IdentityChangeRepository identities;
 
-    KafkaCompanion kafka;
     String run;
 
     @BeforeEach
     void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
         MemberEvents.register(kafka);
         SegmentEvents.register(kafka);
         run = ChurnEvents.run();
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
     }
 
     @Test

@@ -6,41 +6,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class SegmentChangeConsumerTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
-
+class SegmentChangeConsumerTest extends WithKafkaCompanion {
     @Inject
     MemberSegmentRepository segments;
-
-    KafkaCompanion kafka;
-
-    @BeforeEach
-    void connect() {
-        kafka = ChurnEvents.companion(bootstrapServers);
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
-    }
 
     @Test
     void aChangeWithoutItsSegmentOrTimeIsDeadLetteredAloneAndItsNeighbourApplied() {
