@@ -95,12 +95,16 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
             return Optional.empty();
         }
         var line = fact.getLine();
+        // a refund or redemption of a till's copy of a delivery order applies to the order identity-service counts
+        String orderSource = !"order".equals(kind) && event.hasCountedOrder()
+                ? IdentityChange.EventKey.sourceOf(event.getCountedOrder()) : null;
+        String orderId = orderSource != null ? event.getCountedOrder().getOrderId() : line.getOrderId();
         return Optional.of(new PurchaseRepository.Purchase(source(fact), fact.getEventId(),
-                event.getMemberId(), kind, emptyToNull(line.getOrderId()), emptyToNull(fact.getCoupon().getCampaignId()),
+                event.getMemberId(), kind, emptyToNull(orderId), emptyToNull(fact.getCoupon().getCampaignId()),
                 at, amount, emptyToNull(fact.getStoreId()), emptyToNull(line.getSku()), emptyToNull(line.getCategory()),
                 line.hasQuantity() ? line.getQuantity() : null,
                 "coupon_redeemed".equals(kind) ? emptyToNull(fact.getCoupon().getCouponId()) : null,
-                "coupon_redeemed".equals(kind) ? null : marginRate(line)));
+                "coupon_redeemed".equals(kind) ? null : marginRate(line), orderSource));
     }
 
     /**

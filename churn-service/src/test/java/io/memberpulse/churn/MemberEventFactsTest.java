@@ -109,4 +109,23 @@ class MemberEventFactsTest {
         assertThat(facts.purchases()).isEmpty();
         assertThat(facts.buyers()).isEmpty();
     }
+
+    @Test
+    void aReviewAndARedemptionNamingAFlaggedCopyApplyToTheCountedOrder() {
+        io.memberpulse.proto.identity.v1.OrderRef counted = io.memberpulse.proto.identity.v1.OrderRef.newBuilder()
+                .setSource(Source.SOURCE_DELIVERY).setOrderId("D1").build();
+        MemberEventFacts facts = MemberEventFacts.of(List.of(
+                event("m1", fact("r1", EventType.EVENT_TYPE_REVIEW).setSource(Source.SOURCE_POS)
+                        .setReview(Review.newBuilder().setRating(2)).setLine(OrderLine.newBuilder().setOrderId("T9")))
+                        .toBuilder().setCountedOrder(counted).build(),
+                event("m1", fact("c1", EventType.EVENT_TYPE_COUPON_REDEEMED).setSource(Source.SOURCE_POS)
+                        .setCoupon(Coupon.newBuilder().setCouponId("k")).setLine(OrderLine.newBuilder().setOrderId("T9")))
+                        .toBuilder().setCountedOrder(counted).build(),
+                // without it, the event's own order
+                event("m1", fact("r2", EventType.EVENT_TYPE_REVIEW).setSource(Source.SOURCE_POS)
+                        .setReview(Review.newBuilder().setRating(4)).setLine(OrderLine.newBuilder().setOrderId("T8")))));
+
+        assertThat(facts.activities()).extracting(a -> a.eventId() + " " + a.orderId())
+                .containsExactly("r1 D1", "c1 D1", "r2 T8");
+    }
 }

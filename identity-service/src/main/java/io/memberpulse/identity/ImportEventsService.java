@@ -6,6 +6,7 @@ import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.IdentityGraph;
 import io.memberpulse.identity.domain.TimeOrderedIds;
+import io.memberpulse.identity.store.CountedOrderRepository;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.identity.store.IdentityRepository;
@@ -56,6 +57,7 @@ import org.jboss.logging.Logger;
 public class ImportEventsService {
     private static final Logger LOG = Logger.getLogger(ImportEventsService.class);
     private final IdentityRepository repository;
+    private final CountedOrderRepository countedOrders;
     private final GraphRepository graphRepository;
     private final StitchingGraph graphs;
     private final IdentityChanges changes;
@@ -87,8 +89,9 @@ public class ImportEventsService {
 
     public ImportEventsService(IdentityRepository repository, GraphRepository graphRepository, StitchingGraph graphs,
             IdentityChanges changes, MemberEventPublisher publisher, PlannerStatistics statistics, IdentityConfig config,
-            MeterRegistry registry, SplitMemberService splits) {
+            MeterRegistry registry, SplitMemberService splits, CountedOrderRepository countedOrders) {
         this.repository = repository;
+        this.countedOrders = countedOrders;
         this.splits = splits;
         this.graphRepository = graphRepository;
         this.graphs = graphs;
@@ -328,16 +331,23 @@ public class ImportEventsService {
      * {@link NotWriterException}), and the writes stitched after it are refused (see {@link WriteQueue}).
      */
     private Imported store(Stitched stitched, WriterLock.Tenure tenure) {
-        List<MemberEvent> toPublish = stitched.toPublish();
         Timer.Sample writing = Timer.start();
-        Long batchId = graphs.inTransaction(tenure, connection -> write(connection, stitched.write(), stitched.rows(),
+        CountedOrders.Lookup lookup = CountedOrders.lookup(stitched.toPublish(), stitched.rows(), stitched.retracted());
+        Listed listed = graphs.inTransaction(tenure, connection -> write(connection, stitched.write(), stitched.rows(),
                         stitched.retracted(), stitched.acceptedAt())
+                // after the batch's events and flags are written: an order's lines stored in this batch count
+                .flatMap(v -> countedOrders.redirected(connection, lookup.sources(), lookup.eventIds(),
+                        lookup.orderSources(), lookup.orderIds()))
+                .map(found -> CountedOrders.apply(stitched.toPublish(), found, stitched.acceptedAt()))
                 // stamped now, the transaction's last statement, not when stitched: the relay counts its grace from
                 // here, and the write may have waited behind others' (UnpublishedEventRelay.grace)
-                .flatMap(v -> repository.awaitAcknowledgement(connection,
-                        toPublish.stream().map(e -> sourceCode(e.getEvent())).toList(),
-                        toPublish.stream().map(e -> e.getEvent().getEventId()).toList(), Instant.now())));
+                .flatMap(events -> repository.awaitAcknowledgement(connection,
+                        events.stream().map(e -> sourceCode(e.getEvent())).toList(),
+                        events.stream().map(e -> e.getEvent().getEventId()).toList(), Instant.now())
+                        .map(batchId -> new Listed(batchId, events))));
         writing.stop(writeStage);
+        List<MemberEvent> toPublish = listed.events();
+        Long batchId = listed.batchId();
         CompletableFuture<Void> acknowledged = publish(toPublish, batchId);
         if (!stitched.write().merges().isEmpty()) { // after the batch's events: the changes queued by this batch's merges
             acknowledged = acknowledged.thenRunAsync(changes::publishPending, changesThread);
@@ -353,6 +363,10 @@ public class ImportEventsService {
         duplicateOrderCounter.increment(stitched.rows().stream().filter(row -> row.duplicateOf() != null).count());
         retractedOrderCounter.increment(stitched.retracted().size());
         return new Imported(new ImportResult(stored, stitched.duplicates(), stitched.changed()), acknowledged);
+    }
+
+    /** A written batch's events as published (counted orders set), and its unpublished_batch id (null: none). */
+    private record Listed(Long batchId, List<MemberEvent> events) {
     }
 
     /** Never fails the batch, stored and published by now: a value left to unglue is taken up again (PlaceholderUnglueJob). */

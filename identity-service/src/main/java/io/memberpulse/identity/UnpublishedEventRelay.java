@@ -1,5 +1,6 @@
 package io.memberpulse.identity;
 
+import io.memberpulse.identity.store.CountedOrderRepository;
 import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.identity.store.IdentityRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -9,7 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -25,15 +28,17 @@ public class UnpublishedEventRelay {
     static final Duration COMMIT_MARGIN = Duration.ofSeconds(30);
 
     private final IdentityRepository repository;
+    private final CountedOrderRepository countedOrders;
     private final ImportEventsService importService;
     private final IdentityChanges changes;
     private final Duration grace;
 
     public UnpublishedEventRelay(IdentityRepository repository, ImportEventsService importService,
-            IdentityChanges changes,
+            IdentityChanges changes, CountedOrderRepository countedOrders,
             @ConfigProperty(name = "mp.messaging.outgoing.member-events.max.block.ms") long maxBlockMs,
             @ConfigProperty(name = "mp.messaging.outgoing.member-events.delivery.timeout.ms") long deliveryTimeoutMs) {
         this.repository = repository;
+        this.countedOrders = countedOrders;
         this.importService = importService;
         this.changes = changes;
         this.grace = grace(Duration.ofMillis(maxBlockMs), Duration.ofMillis(deliveryTimeoutMs));
@@ -62,14 +67,20 @@ public class UnpublishedEventRelay {
             if (batch == null) {
                 return;
             }
+            // the order counted in place of one whose lines are duplicates, as stored now
+            Map<String, CountedOrderRepository.Redirected> counted = new HashMap<>();
+            countedOrders.redirected(batch.events().stream().map(EventRow::source).toList(),
+                    batch.events().stream().map(EventRow::eventId).toList()).await().indefinitely()
+                    .forEach(found -> counted.put(found.reference(), found));
             List<MemberEvent> events = new ArrayList<>(batch.events().size());
             for (EventRow row : batch.events()) {
                 try {
                     // never_counted stays unset: a stored duplicate may be a line retracted after it was published
                     // as counted, and consumers keeping one key too many is harmless
-                    events.add(MemberEvent.newBuilder().setMemberId(row.memberId() == null ? "" : row.memberId())
+                    events.add(CountedOrders.withCountedOrder(MemberEvent.newBuilder()
+                            .setMemberId(row.memberId() == null ? "" : row.memberId())
                             .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null)
-                            .build());
+                            .build(), counted));
                 } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                     LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
                 }

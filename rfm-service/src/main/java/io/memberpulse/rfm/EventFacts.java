@@ -32,20 +32,34 @@ final class EventFacts {
         return event.getDuplicateOrder() && !event.getNeverCounted();
     }
 
-    /** Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. */
+    /**
+     * The channel of the order a refund applies to when it is not the refund's own: identity-service names the order
+     * counted in place of one whose lines are all duplicates (a till's refund of its copy of a delivery order). Null:
+     * the refund's own source.
+     */
+    static String orderSource(MemberEvent event) {
+        return event.hasCountedOrder() && event.getEvent().getType() == EventType.EVENT_TYPE_REFUND
+                ? IdentityChange.EventKey.sourceOf(event.getCountedOrder()) : null;
+    }
+
+    /**
+     * Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. A refund names the
+     * counted order when identity-service gives one ({@link #orderSource}).
+     */
     static PurchaseLine toLine(MemberEvent event, Instant at) {
         var fact = event.getEvent();
         var line = fact.getLine();
         if (event.getDuplicateOrder() || line.getOrderId().isEmpty()) {
             return null;
         }
+        String refunded = orderSource(event) != null ? event.getCountedOrder().getOrderId() : line.getOrderId();
         Double margin = line.hasMarginRate() ? line.getMarginRate() : null;
         if (fact.getType() == EventType.EVENT_TYPE_ORDER && line.hasPaidAmount()) {
             return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.ORDER, at, fact.getStoreId(),
                     line.getPaidAmount(), margin, 0, line.getCategory());
         }
         if (fact.getType() == EventType.EVENT_TYPE_REFUND && line.hasRefundAmount()) {
-            return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.REFUND, at, fact.getStoreId(), 0, margin,
+            return new PurchaseLine(refunded, PurchaseLine.Kind.REFUND, at, fact.getStoreId(), 0, margin,
                     line.getRefundAmount(), line.getCategory());
         }
         return null;

@@ -99,7 +99,8 @@ public class MemberFacts {
             PurchaseLine line = EventFacts.toLine(event, at);
             if (line != null) {
                 newLines.add(new RfmRepository.StoredLine(source, eventId, member, line,
-                        event.getEvent().getLine().getDiscountAmount(), event.getEvent().getLine().getSku()));
+                        event.getEvent().getLine().getDiscountAmount(), event.getEvent().getLine().getSku(),
+                        EventFacts.orderSource(event)));
                 touched.add(member);
             }
             MemberFact fact = EventFacts.toFact(event, at);

@@ -383,16 +383,19 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     }
 
     /**
-     * The source of the order that purchase row {@code row} (a refund, a coupon redemption) names: the member's order
-     * of that order_id from the row's own source, else from another source, the first by source name (a delivery
+     * The source of the order that purchase row {@code row} (a refund, a coupon redemption) names: the one
+     * identity-service names (order_source: the order counted in place of one whose lines are all duplicates, a till's
+     * copy of a delivery order); else the member's order of that order_id from the row's own source, else from another source, the first by source name (a delivery
      * order returned at the till, a till order whose coupon the CRM reports); the row's own source where no order of
      * that id is here. The order is source:order_id, as everywhere: a till's 1001 and the mini-program's 1001 of one
      * member are two orders. A scalar subquery, run only for the rows that ask (one index range of the member's lines).
      */
     static String orderSourceOf(String row) {
-        // Spaced on both sides: text blocks drop the trailing space of the line it is appended to.
+        // Spaced on both sides: text blocks drop the trailing space of the line it is appended to. order_source first:
+        // identity-service named the order counted in place of the row's own (MemberEvent.counted_order), whose id is
+        // then order_id; COALESCE evaluates no further.
         return " " + """
-                coalesce((SELECT s.source FROM member_purchase s
+                coalesce(%1$s.order_source, (SELECT s.source FROM member_purchase s
                           WHERE s.member_id = %1$s.member_id AND s.order_id = %1$s.order_id AND s.kind = 'order'
                           ORDER BY s.source <> %1$s.source, s.source LIMIT 1), %1$s.source)""".formatted(row) + " ";
     }
@@ -565,7 +568,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                    array_agg(o.amount / o.paid) FILTER (WHERE o.paid IS NOT NULL AND o.margin_rate IS NULL AND NOT gone.in_full),
                    count(*) FILTER (WHERE o.n = 1 AND gone.in_full)
             FROM (SELECT DISTINCT ON (coalesce('coupon/' || mp.coupon_id, mp.source || '/' || mp.event_id))
-                         mp.member_id, mp.order_id, mp.source
+                         mp.member_id, mp.order_id, mp.source, mp.order_source
                   FROM member_activity mp JOIN campaign_member cm
                     ON cm.member_id = mp.member_id AND cm.campaign_id = $1 AND cm.arm = 'TREATED'
                   WHERE mp.kind = 'coupon_redeemed' AND mp.credited_campaign_id = $1

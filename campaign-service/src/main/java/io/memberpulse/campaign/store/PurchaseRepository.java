@@ -34,10 +34,18 @@ public class PurchaseRepository {
      *
      * @param couponId   the coupon a redemption used (null for orders and refunds, or when the event names none)
      * @param marginRate the line's gross margin rate, 0..1 (null when the event carries none: the default rate applies)
+     * @param orderSource the channel of the order a refund or redemption applies to when not its own
+     *                    (MemberEvent.counted_order; {@code orderId} is then that order's id), else null
      */
     public record Purchase(String source, String eventId, String memberId, String kind, String orderId,
             String campaignId, Instant occurredAt, double amount, String storeId, String sku, String category,
-            Double quantity, String couponId, Double marginRate) {
+            Double quantity, String couponId, Double marginRate, String orderSource) {
+        public Purchase(String source, String eventId, String memberId, String kind, String orderId,
+                String campaignId, Instant occurredAt, double amount, String storeId, String sku, String category,
+                Double quantity, String couponId, Double marginRate) {
+            this(source, eventId, memberId, kind, orderId, campaignId, occurredAt, amount, storeId, sku, category, quantity,
+                    couponId, marginRate, null);
+        }
     }
 
     /** A line's key: what identifies it across merges and re-publications. */
@@ -57,14 +65,20 @@ public class PurchaseRepository {
                 .sorted(Comparator.comparing(Purchase::source).thenComparing(Purchase::eventId)).toList()) {
             tuples.add(Tuple.from(Arrays.asList(p.source(), p.eventId(), p.memberId(), p.kind(), p.orderId(),
                     p.campaignId(), p.occurredAt().atOffset(ZoneOffset.UTC), p.amount(), p.storeId(), p.sku(),
-                    p.category(), p.quantity(), p.couponId(), p.marginRate())));
+                    p.category(), p.quantity(), p.couponId(), p.marginRate(), p.orderSource())));
         }
+        // Published again naming the order counted in place of its own (MemberEvent.counted_order, set once that
+        // order's lines were all flagged duplicates), a refund or redemption moves to it; only that way: a re-delivery
+        // without it (an older publication) leaves it where it is.
         return client.preparedQuery("""
                 INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
-                                             store_id, sku, category, quantity, coupon_id, margin_rate)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
+                                             store_id, sku, category, quantity, coupon_id, margin_rate, order_source)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
                 WHERE NOT EXISTS (SELECT 1 FROM retracted_line WHERE source = $1 AND event_id = $2)
-                ON CONFLICT DO NOTHING""")
+                ON CONFLICT (source, event_id) DO UPDATE SET order_source = EXCLUDED.order_source,
+                  order_id = EXCLUDED.order_id
+                WHERE EXCLUDED.order_source IS NOT NULL AND (member_purchase.order_source, member_purchase.order_id)
+                  IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)""")
                 .executeBatch(tuples).replaceWithVoid();
     }
 

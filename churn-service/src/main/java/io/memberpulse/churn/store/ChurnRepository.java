@@ -40,9 +40,19 @@ public class ChurnRepository {
         this.pool = pool;
     }
 
-    public record StoredPurchase(String source, String eventId, String memberId, Purchase purchase, LineDetail line) {
+    /**
+     * {@code orderSource}: the channel of the order a refund applies to when not its own (MemberEvent.counted_order:
+     * the order counted in place of one whose lines are all duplicates), else null; the purchase's order id is then
+     * that order's.
+     */
+    public record StoredPurchase(String source, String eventId, String memberId, Purchase purchase, LineDetail line,
+            String orderSource) {
+        public StoredPurchase(String source, String eventId, String memberId, Purchase purchase, LineDetail line) {
+            this(source, eventId, memberId, purchase, line, null);
+        }
+
         public StoredPurchase(String source, String eventId, String memberId, Purchase purchase) {
-            this(source, eventId, memberId, purchase, null);
+            this(source, eventId, memberId, purchase, null, null);
         }
     }
 
@@ -52,7 +62,12 @@ public class ChurnRepository {
 
     /** A review, coupon issued or redeemed, or store visit of a member. */
     public record StoredActivity(String source, String eventId, String memberId, String kind, Instant occurredAt,
-            String orderId, String storeId, Double amount, Integer rating, String text) {
+            String orderId, String storeId, Double amount, Integer rating, String text, String orderSource) {
+        /** An activity naming no order, or its own channel's. */
+        public StoredActivity(String source, String eventId, String memberId, String kind, Instant occurredAt,
+                String orderId, String storeId, Double amount, Integer rating, String text) {
+            this(source, eventId, memberId, kind, occurredAt, orderId, storeId, amount, rating, text, null);
+        }
     }
 
     /** An order line's key: what identifies it across merges and re-publications. */
@@ -64,6 +79,16 @@ public class ChurnRepository {
      * arriving facts, on the client given: the transaction recording the batch
      * (IdentityChangeRepository.inRecordingTransaction).
      */
+    /**
+     * A fact stored once per (source, event id); published again by identity-service naming the order counted in
+     * place of its own (MemberEvent.counted_order, set once that order's lines were all flagged duplicates), it moves
+     * to that order. Only that way: a re-delivery without it (an older publication) leaves it where it is.
+     */
+    private static final String COUNTED_ORDER_MOVES = """
+            ON CONFLICT (source, event_id) DO UPDATE SET order_source = EXCLUDED.order_source, order_id = EXCLUDED.order_id
+            WHERE EXCLUDED.order_source IS NOT NULL
+              AND (%1$s.order_source, %1$s.order_id) IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)""";
+
     public Uni<Void> insertPurchases(SqlClient client, List<StoredPurchase> purchases) {
         if (purchases.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -74,14 +99,15 @@ public class ChurnRepository {
             LineDetail line = stored.line() == null ? new LineDetail(null, null, null, null) : stored.line();
             tuples.add(Tuple.from(Arrays.asList(stored.source(), stored.eventId(), stored.memberId(), p.orderId(),
                     p.refund() ? "refund" : "order", utc(p.occurredAt()), p.storeId(), p.amount(), line.sku(),
-                    line.category(), line.quantity(), line.discount())));
+                    line.category(), line.quantity(), line.discount(), stored.orderSource())));
         }
+        // a refund published again naming the order counted in place of its own moves to it (COUNTED_ORDER_MOVES)
         return client.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id, amount,
-                  sku, category, quantity, discount)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+                  sku, category, quantity, discount, order_source)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
                 WHERE NOT EXISTS (SELECT 1 FROM retracted_line WHERE source = $1 AND event_id = $2)
-                ON CONFLICT DO NOTHING""")
+                """ + COUNTED_ORDER_MOVES.formatted("purchase_line"))
                 .executeBatch(tuples).replaceWithVoid();
     }
 
@@ -149,12 +175,13 @@ public class ChurnRepository {
         List<Tuple> tuples = new ArrayList<>(activities.size());
         for (StoredActivity a : activities) {
             tuples.add(Tuple.from(Arrays.asList(a.source(), a.eventId(), a.memberId(), a.kind(), utc(a.occurredAt()),
-                    a.orderId(), a.storeId(), a.amount(), a.rating(), a.text())));
+                    a.orderId(), a.storeId(), a.amount(), a.rating(), a.text(), a.orderSource())));
         }
         return client.preparedQuery("""
                 INSERT INTO member_activity (source, event_id, member_id, kind, occurred_at, order_id, store_id, amount,
-                  rating, review_text)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING""")
+                  rating, review_text, order_source)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                """ + COUNTED_ORDER_MOVES.formatted("member_activity"))
                 .executeBatch(tuples).replaceWithVoid();
     }
 
@@ -251,13 +278,13 @@ public class ChurnRepository {
 
     private Uni<Map<String, List<Activity>>> activities(String[] ids, OffsetDateTime before) {
         return pool.preparedQuery("""
-                SELECT member_id, kind, occurred_at, order_id, source, store_id, sku, category, quantity, amount,
-                  discount, NULL::int AS rating, NULL AS review_text
+                SELECT member_id, kind, occurred_at, order_id, coalesce(order_source, source), store_id, sku, category,
+                  quantity, amount, discount, NULL::int AS rating, NULL AS review_text
                 FROM purchase_line WHERE ($1::text[] IS NULL OR member_id = ANY($1))
                   AND ($2::timestamptz IS NULL OR occurred_at < $2)
                 UNION ALL
-                SELECT member_id, kind, occurred_at, order_id, source, store_id, NULL, NULL, NULL, amount,
-                  NULL, rating, review_text
+                SELECT member_id, kind, occurred_at, order_id, coalesce(order_source, source), store_id, NULL, NULL, NULL,
+                  amount, NULL, rating, review_text
                 FROM member_activity WHERE ($1::text[] IS NULL OR member_id = ANY($1))
                   AND ($2::timestamptz IS NULL OR occurred_at < $2)""")
                 .execute(Tuple.of(ids, before))
@@ -295,7 +322,8 @@ public class ChurnRepository {
 
     public Uni<Map<String, List<Purchase>>> purchasesOf(Collection<String> memberIds) {
         return pool.preparedQuery("""
-                SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, amount FROM purchase_line
+                SELECT member_id, coalesce(order_source, source) || ':' || order_id, kind, occurred_at, store_id, amount
+                FROM purchase_line
                 WHERE member_id = ANY($1)""")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {

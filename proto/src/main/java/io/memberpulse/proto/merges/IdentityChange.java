@@ -124,6 +124,12 @@ public sealed interface IdentityChange {
                     ? "unknown_" + event.getSourceValue() : normalSource(event.getSource().name());
         }
 
+        /** The channel of an order MemberEvent.counted_order names, spelt as {@link #sourceOf(ChannelEvent)} spells it. */
+        public static String sourceOf(io.memberpulse.proto.identity.v1.OrderRef order) {
+            return order.getSource() == Source.UNRECOGNIZED
+                    ? "unknown_" + order.getSourceValue() : normalSource(order.getSource().name());
+        }
+
         @Override
         public String toString() {
             return source + ":" + eventId;

@@ -29,7 +29,7 @@ public class DashboardRepository {
     private static final String NET_ORDERS = """
             SELECT member_id, order_id, min(occurred_at) FILTER (WHERE kind = 'order') AS placed_at,
                    min(store_id) FILTER (WHERE kind = 'order') AS store_id, sum(paid_amount) - sum(refund_amount) AS net
-            FROM purchase_line GROUP BY member_id, source, order_id""";
+            FROM purchase_line GROUP BY member_id, coalesce(order_source, source), order_id""";
     /** Net orders placed in the window $1..$2: one row per order with its member, store, time and net amount. */
     private static final String ORDERS = "WITH lines AS (" + NET_ORDERS + "),\n" + """
             orders AS (SELECT * FROM lines WHERE placed_at IS NOT NULL AND net > 0 AND placed_at >= $1 AND placed_at < $2)
@@ -43,7 +43,8 @@ public class DashboardRepository {
               SELECT r.member_id, r.store_id, r.occurred_at, -r.refund_amount AS net FROM purchase_line r
               WHERE r.kind = 'refund' AND r.occurred_at >= $1 AND r.occurred_at < $2 AND NOT EXISTS (
                 SELECT 1 FROM purchase_line o
-                WHERE o.kind = 'order' AND o.member_id = r.member_id AND o.order_id = r.order_id AND o.source = r.source))
+                WHERE o.kind = 'order' AND o.member_id = r.member_id AND o.order_id = r.order_id
+                  AND o.source = coalesce(r.order_source, r.source)))
             """;
 
     private final Pool pool;

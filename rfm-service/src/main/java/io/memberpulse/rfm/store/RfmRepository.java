@@ -35,7 +35,7 @@ public class RfmRepository {
      * A line as {@link #line} reads it, after its member: the order named across channels (source:order_id, a till's
      * 1001 and the mini-program's 1001 are two orders).
      */
-    private static final String LINE_COLUMNS = "SELECT member_id, source || ':' || order_id, kind, occurred_at, store_id, "
+    private static final String LINE_COLUMNS = "SELECT member_id, coalesce(order_source, source) || ':' || order_id, kind, occurred_at, store_id, "
             + "paid_amount, margin_rate, refund_amount, category";
 
     /** Members read per page by the segment member stream. */
@@ -48,13 +48,18 @@ public class RfmRepository {
     }
 
     /** A purchase line with its member and event key, as written. */
+    /**
+     * A line to store under its key (source, eventId); {@code orderSource} is the channel of the order a refund applies
+     * to when not its own (MemberEvent.counted_order), else null.
+     */
     public record StoredLine(String source, String eventId, String memberId, PurchaseLine line, double discountAmount,
-            String sku) {
+            String sku, String orderSource) {
     }
 
     /**
-     * Stores new lines in one statement (a known or retracted source + event_id changes nothing); returns how many
-     * were new.
+     * Stores new lines in one statement (a known or retracted source + event_id changes nothing, but for a refund
+     * published again naming the order counted in place of its own, MemberEvent.counted_order: it moves to that order,
+     * once; a re-delivery without it, an older publication, leaves it there); returns how many were new or moved.
      * @param client the transaction recording a batch (or the pool)
      */
     public Uni<Integer> insertLines(SqlClient client, List<StoredLine> lines) {
@@ -63,7 +68,8 @@ public class RfmRepository {
         }
         int n = lines.size();
         String[] sources = new String[n], eventIds = new String[n], members = new String[n], orders = new String[n],
-                kinds = new String[n], stores = new String[n], skus = new String[n], categories = new String[n];
+                kinds = new String[n], stores = new String[n], skus = new String[n], categories = new String[n],
+                orderSources = new String[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
         Double[] paid = new Double[n], discount = new Double[n], margin = new Double[n], refund = new Double[n];
         for (int i = 0; i < n; i++) {
@@ -82,18 +88,28 @@ public class RfmRepository {
             refund[i] = line.refundAmount();
             skus[i] = stored.sku() == null || stored.sku().isEmpty() ? null : stored.sku();
             categories[i] = line.category();
+            orderSources[i] = stored.orderSource();
         }
         return client.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id,
-                  paid_amount, discount_amount, margin_rate, refund_amount, sku, category)
-                SELECT u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-                  $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::text[])
+                  paid_amount, discount_amount, margin_rate, refund_amount, sku, category, order_source)
+                SELECT DISTINCT ON (u.source, u.event_id) u.*
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                  $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::text[],
+                  $14::text[])
                   AS u (source, event_id, member_id, order_id, kind, occurred_at, store_id, paid_amount, discount_amount,
-                    margin_rate, refund_amount, sku, category)
+                    margin_rate, refund_amount, sku, category, order_source)
                 WHERE NOT EXISTS (SELECT 1 FROM purchase_line_retracted r WHERE r.source = u.source AND r.event_id = u.event_id)
-                ON CONFLICT DO NOTHING""")
+                -- one row per key (a batch may hold an event twice; an upsert may touch a row once per statement): the
+                -- publication naming a counted order, if any
+                ORDER BY u.source, u.event_id, u.order_source NULLS LAST
+                ON CONFLICT (source, event_id) DO UPDATE SET order_source = EXCLUDED.order_source,
+                  order_id = EXCLUDED.order_id
+                WHERE purchase_line.kind = 'refund' AND EXCLUDED.order_source IS NOT NULL
+                  AND (purchase_line.order_source, purchase_line.order_id)
+                    IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)""")
                 .execute(Tuple.from(new Object[] {sources, eventIds, members, orders, kinds, at, stores, paid, discount,
-                        margin, refund, skus, categories}))
+                        margin, refund, skus, categories, orderSources}))
                 .map(result -> result.rowCount());
     }
 

@@ -107,6 +107,48 @@ class CallListTalkingPointsTest {
         }
     }
 
+    /**
+     * The delivery order 3 days ago was rung up again at the till (identity-service flags the till's copy) and returned
+     * there, the refund naming the till's order id: identity names the order counted instead (counted_order), and the
+     * refund takes that one back. In two parts: one sent twice, one first without the counted order (its copy was
+     * flagged only later) and again with it. The delivery order is no purchase, and each refund counts once.
+     */
+    @Test
+    void aRefundAtTheTillOfACopyOfADeliveryOrderTakesBackTheCountedOrder() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        String member = "m-" + run + "-1";
+        MemberEvent delivery = orderLine(member, run + "-d1", run + "-D1", LAST_VISIT.minus(Duration.ofDays(3)), store,
+                "w1", "wine", 1, 90);
+        delivery = delivery.toBuilder().setEvent(delivery.getEvent().toBuilder()
+                .setSource(io.memberpulse.proto.identity.v1.Source.SOURCE_DELIVERY)).build();
+        MemberEvent copy = orderLine(member, run + "-t1", run + "-T9", LAST_VISIT.minus(Duration.ofDays(3)).plusSeconds(420),
+                store, "w1", "wine", 1, 90).toBuilder().setDuplicateOrder(true).setNeverCounted(true).build();
+        io.memberpulse.proto.identity.v1.OrderRef counted = io.memberpulse.proto.identity.v1.OrderRef.newBuilder()
+                .setSource(io.memberpulse.proto.identity.v1.Source.SOURCE_DELIVERY).setOrderId(run + "-D1").build();
+        MemberEvent part = refund(member, run + "-r1", run + "-T9", LAST_VISIT.minus(Duration.ofDays(2)), store, 40)
+                .toBuilder().setCountedOrder(counted).build();
+        MemberEvent rest = refund(member, run + "-r2", run + "-T9", LAST_VISIT.minus(Duration.ofDays(1)), store, 50);
+        List<MemberEvent> events = List.of(
+                orderLine(member, run + "-e1", run + "-o1", LAST_VISIT.minus(Duration.ofDays(30)), store, "y1", "dairy/yogurt", 1, 20),
+                delivery, copy, part, part, rest, rest.toBuilder().setCountedOrder(counted).build(),
+                orderLine("someone-" + run, run + "-e4", run + "-o4", LAST_VISIT, store, "x", "snacks/chips", 1, 3));
+        List<ChurnScored> scores = oneAtRiskOfTen(member, run, store);
+        try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
+            MemberEvents.register(kafka);
+            MemberEvents.publish(kafka, events);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                ChurnEvents.publish(kafka, scores);
+                given().get("/stores/{s}/call-list", store).then().statusCode(200)
+                        .body("tasks[0].memberId", equalTo(member))
+                        .body("tasks[0].insight.recencyDays", equalTo(30))
+                        .body("tasks[0].insight.orders90d", equalTo(1))
+                        .body("tasks[0].insight.netSpend90d", equalTo(20.0f))
+                        .body("tasks[0].insight.lastPurchase.items.sku", equalTo(List.of("y1")));
+            });
+        }
+    }
+
     @Test
     void anEntryShowsRfmLastPurchaseFavouriteCategoriesAndOpenCoupons() {
         String run = ChurnEvents.run();

@@ -12,6 +12,7 @@ import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderRef;
 import io.memberpulse.proto.identity.v1.Source;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -179,6 +180,45 @@ class CampaignGainOnMarginTest extends WithKafkaCompanion {
                 MemberEvents.orderLine(a, run + "-a1", run + "-oa", bought, store, "sku-w", "wine", 1, 90),
                 onOrder(MemberEvents.coupon(a, run + "-ar", false, run + "-ca", campaign, 10, bought, store), run + "-oa"),
                 MemberEvents.refund(a, run + "-a2", run + "-oa", bought.plus(Duration.ofDays(1)), store, 90)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonPath monitor = given().get("/campaigns/{id}/monitor", campaign).then().statusCode(200).extract().jsonPath();
+            assertThat(monitor.getInt("overall.treated.participated")).as("the coupon was redeemed").isEqualTo(1);
+            assertThat(monitor.getInt("overall.treated.converted")).as("a refunded sale is no purchase").isZero();
+            JsonPath results = Campaigns.results(campaign);
+            assertThat(results.getDouble("cost")).as("the coupon was spent").isEqualTo(12);
+            assertThat(results.getDouble("treated.revenuePerMember")).isZero();
+            assertThat(results.getLong("treated.converted")).as("a refunded sale is no purchase").isZero();
+            assertThat(results.getDouble("incrementalRevenue")).isCloseTo(0, within(1e-9));
+            assertThat(results.getDouble("incrementalGain")).isCloseTo(0, within(1e-9));
+        });
+    }
+
+    /**
+     * The same sale reported twice: the delivery platform's order D1 (counted) and the till's copy T9 rung up minutes
+     * later (identity-service flags it). The coupon is scanned and the goods returned at the till, both naming T9:
+     * identity names D1 in counted_order (the refund once without it, as when the copy is flagged only later, then
+     * with it), so the refund takes D1 back in full: a converts not, and the coupon is not added back.
+     */
+    @Test
+    void anOrderRefundedInFullAtTheTillUnderItsCopysIdConvertsNot() {
+        String run = ChurnEvents.run();
+        String store = "mt-" + run;
+        LiveCampaign live = liveSms(run, store);
+        String campaign = live.id(), a = live.treated(0);
+
+        Instant bought = live.start().plus(Duration.ofDays(2));
+        OrderRef counted = OrderRef.newBuilder().setSource(Source.SOURCE_DELIVERY).setOrderId(run + "-D1").build();
+        MemberEvent refund = MemberEvents.refund(a, run + "-a3", run + "-T9", bought.plus(Duration.ofDays(1)), store, 90);
+        MemberEvents.publish(kafka, List.of(
+                MemberEvents.coupon(a, run + "-ai", true, run + "-ca", campaign, 10, live.start(), store),
+                fromSource(MemberEvents.orderLine(a, run + "-a1", run + "-D1", bought, store, "sku-w", "wine", 1, 90),
+                        Source.SOURCE_DELIVERY),
+                MemberEvents.orderLine(a, run + "-a2", run + "-T9", bought.plusSeconds(420), store, "sku-w", "wine", 1, 90)
+                        .toBuilder().setDuplicateOrder(true).setNeverCounted(true).build(),
+                onOrder(MemberEvents.coupon(a, run + "-ar", false, run + "-ca", campaign, 10, bought, store), run + "-T9")
+                        .toBuilder().setCountedOrder(counted).build(),
+                refund, refund.toBuilder().setCountedOrder(counted).build()));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonPath monitor = given().get("/campaigns/{id}/monitor", campaign).then().statusCode(200).extract().jsonPath();

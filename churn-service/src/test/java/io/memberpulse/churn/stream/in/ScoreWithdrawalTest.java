@@ -299,6 +299,48 @@ class ScoreWithdrawalTest {
         return ScoringFixture.order(member, eventId, at, store);
     }
 
+    @Test
+    void aRefundAtTheTillOfACopyOfADeliveryOrderTakesBackTheCountedOrder() {
+        String member = "d-" + run;
+        MemberEvent delivery = order(member, member + "-d", days(-30));
+        delivery = delivery.toBuilder().setEvent(delivery.getEvent().toBuilder().setSource(Source.SOURCE_DELIVERY)).build();
+        // the till rang the delivery order up again: flagged on arrival, never counted
+        MemberEvent copy = order(member, member + "-t", days(-30)).toBuilder().setDuplicateOrder(true)
+                .setNeverCounted(true).build();
+        produce(Topics.MEMBER_EVENTS, member, delivery, copy);
+        awaitScoreOf(member);
+
+        // a partial refund at the till, naming the till's order, which identity maps to the delivery order; sent twice
+        MemberEvent partial = tillRefund(member, member + "-r1", member + "-t-o", member + "-d-o", days(-29), 10);
+        produce(Topics.MEMBER_EVENTS, member, partial, partial);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(facts.purchasesOf(List.of(member)).await().indefinitely()
+                .get(member)).filteredOn(p -> p.refund())
+                .extracting(p -> p.orderId() + " " + p.amount()).containsExactly("delivery:" + member + "-d-o -10.0"));
+        assertThat(tombstoneOf(member)).isFalse();
+
+        // the rest, published first without the counted order (the copy was flagged only later), then with it
+        produce(Topics.MEMBER_EVENTS, member, tillRefund(member, member + "-r2", member + "-t-o", null, days(-28), 20));
+        produce(Topics.MEMBER_EVENTS, member, tillRefund(member, member + "-r2", member + "-t-o", member + "-d-o",
+                days(-28), 20));
+        await().atMost(WAIT).until(() -> tombstoneOf(member));
+        assertThat(facts.purchasesOf(List.of(member)).await().indefinitely().get(member)).filteredOn(p -> p.refund())
+                .extracting(p -> p.orderId()).containsOnly("delivery:" + member + "-d-o").hasSize(2);
+    }
+
+    /** A refund at the till of its order {@code tillOrder}, counted as {@code deliveryOrder} when that is not null. */
+    private MemberEvent tillRefund(String member, String eventId, String tillOrder, String deliveryOrder, Instant at,
+            double amount) {
+        MemberEvent.Builder refund = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_REFUND)
+                .setOccurredAt(timestamp(at)).setStoreId(store)
+                .setLine(OrderLine.newBuilder().setOrderId(tillOrder).setRefundAmount(amount)));
+        if (deliveryOrder != null) {
+            refund.setCountedOrder(io.memberpulse.proto.identity.v1.OrderRef.newBuilder()
+                    .setSource(Source.SOURCE_DELIVERY).setOrderId(deliveryOrder));
+        }
+        return refund.build();
+    }
+
     /** The whole order of {@code orderEventId} refunded. */
     private MemberEvent refund(String member, String orderEventId, Instant at) {
         return MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()

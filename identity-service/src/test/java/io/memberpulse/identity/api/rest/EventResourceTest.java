@@ -721,6 +721,78 @@ class EventResourceTest {
     }
 
     @Test
+    void aRefundAndAReviewAtTheTillOfAFlaggedCopyNameTheCountedOrder() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        String deliveryHeader = header.replace(",member_no,", ",platform_uid,");
+        String after = "event_id,source,type,occurred_at,store_id,member_no,order_id,refund_amount,rating\n";
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+        postCsv(deliveryHeader, """
+                dk1-%1$s,delivery,order,2025-10-01T19:23:10+08:00,sk-%1$s,DK-%1$s,MK-%1$s,6901,1,100.11
+                dk2-%1$s,delivery,order,2025-10-01T19:23:10+08:00,sk-%1$s,DK-%1$s,MK-%1$s,6902,6,137.40
+                """.formatted(run), 2);
+        // the till rings the delivery order up again (flagged on arrival), and a till order of its own
+        postCsv(header, """
+                tk1-%1$s,pos,order,2025-10-01T19:30:28+08:00,sk-%1$s,TK-%1$s,SK-%1$s,6901,1,100.11
+                tk2-%1$s,pos,order,2025-10-01T19:30:28+08:00,sk-%1$s,TK-%1$s,SK-%1$s,6902,6,137.40
+                to1-%1$s,pos,order,2025-10-01T21:00:00+08:00,sk-%1$s,TK-%1$s,SO-%1$s,6999,1,5.00
+                """.formatted(run), 3);
+        assertThat(given().get("/orders/duplicates/export").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.contains(run))).containsExactlyInAnyOrder("delivery,dk1-" + run + ",pos,tk1-" + run,
+                "delivery,dk2-" + run + ",pos,tk2-" + run);
+        // the customer returns the goods at the till, naming the till's order id, and reviews it there
+        postCsv(after, """
+                rk-%1$s,pos,refund,2025-10-02T10:00:00+08:00,sk-%1$s,TK-%1$s,SK-%1$s,237.51,
+                vk-%1$s,pos,review,2025-10-02T10:05:00+08:00,sk-%1$s,TK-%1$s,SK-%1$s,,2
+                ro-%1$s,pos,refund,2025-10-02T10:10:00+08:00,sk-%1$s,TK-%1$s,SO-%1$s,5.00,
+                """.formatted(run), 3);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().matches("(rk|vk|ro)-" + run)).count() >= 3);
+        published.stop();
+        assertThat(published.getRecords()).filteredOn(r -> r.value().getEvent().getEventId().matches("(rk|vk|ro)-" + run))
+                .extracting(r -> r.value().getEvent().getEventId() + " " + r.value().hasCountedOrder() + " "
+                        + r.value().getCountedOrder().getSource() + " " + r.value().getCountedOrder().getOrderId())
+                .containsExactlyInAnyOrder("rk-" + run + " true SOURCE_DELIVERY MK-" + run,
+                        "vk-" + run + " true SOURCE_DELIVERY MK-" + run,
+                        "ro-" + run + " false SOURCE_UNSPECIFIED ");
+    }
+
+    @Test
+    void aRefundStoredBeforeItsOrderWasTakenBackAsADuplicateIsPublishedAgainNamingTheCountedOrder() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        String deliveryHeader = header.replace(",member_no,", ",platform_uid,");
+        String refund = "event_id,source,type,occurred_at,store_id,member_no,order_id,refund_amount\n";
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+        // two delivery orders at the store hold the till copy's first line, so that line alone pairs with neither
+        postCsv(deliveryHeader, """
+                dc1-%1$s,delivery,order,2025-11-01T19:23:10+08:00,sq-%1$s,DC-%1$s,MC-%1$s,6901,1,100.11
+                dc2-%1$s,delivery,order,2025-11-01T19:23:10+08:00,sq-%1$s,DC-%1$s,MC-%1$s,6902,6,137.40
+                de1-%1$s,delivery,order,2025-11-01T19:25:00+08:00,sq-%1$s,DE-%1$s,ME-%1$s,6901,1,100.11
+                de2-%1$s,delivery,order,2025-11-01T19:25:00+08:00,sq-%1$s,DE-%1$s,ME-%1$s,6905,1,9.90
+                """.formatted(run), 4);
+        postCsv(header, "tc1-%1$s,pos,order,2025-11-01T19:30:28+08:00,sq-%1$s,TC-%1$s,SC-%1$s,6901,1,100.11\n"
+                .formatted(run), 1);
+        // refunded at the till while its order still counts on its own
+        postCsv(refund, "rc-%1$s,pos,refund,2025-11-01T19:40:00+08:00,sq-%1$s,TC-%1$s,SC-%1$s,100.11\n"
+                .formatted(run), 1);
+        // the rest of the till copy tells which order it is: tc1 is taken back, and the refund follows the order
+        postCsv(header, "tc2-%1$s,pos,order,2025-11-01T19:30:28+08:00,sq-%1$s,TC-%1$s,SC-%1$s,6902,6,137.40\n"
+                .formatted(run), 1);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().equals("rc-" + run)).count() >= 2);
+        published.stop();
+        assertThat(published.getRecords()).filteredOn(r -> r.value().getEvent().getEventId().equals("rc-" + run))
+                .extracting(r -> r.value().hasCountedOrder() + " " + r.value().getCountedOrder().getSource() + " "
+                        + r.value().getCountedOrder().getOrderId() + " " + r.value().getDuplicateOrder())
+                .containsExactly("false SOURCE_UNSPECIFIED  false", "true SOURCE_DELIVERY MC-" + run + " false");
+    }
+
+    @Test
     void aTillCopyUnderAPlaceholderPairedOnlyByItsRestJoinsTheDeliveryMember() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String delivery = "event_id,source,type,occurred_at,store_id,platform_uid,order_id,sku,quantity,paid_amount\n";

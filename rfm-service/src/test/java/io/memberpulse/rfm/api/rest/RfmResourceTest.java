@@ -22,6 +22,7 @@ import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.identity.v1.OrderRef;
 import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
@@ -694,6 +695,47 @@ class RfmResourceTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.ordersTotal", equalTo(1)).body("rfm.frequency30d", equalTo(1))
                 .body("rfm.monetaryNetTotal", equalTo(80.0f)));
+    }
+
+    /** A refund at the till of an order identity-service counts under the delivery platform's report of it. */
+    static MemberEvent tillRefund(String member, String eventId, String tillOrder, String deliveryOrder, Instant at,
+            double amount) {
+        MemberEvent.Builder refund = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_REFUND)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId("s-042")
+                .setLine(OrderLine.newBuilder().setOrderId(tillOrder).setRefundAmount(amount)));
+        if (deliveryOrder != null) {
+            refund.setCountedOrder(OrderRef.newBuilder().setSource(Source.SOURCE_DELIVERY).setOrderId(deliveryOrder));
+        }
+        return refund.build();
+    }
+
+    @Test
+    void aRefundAtTheTillOfAFlaggedCopyTakesBackTheCountedOrder() {
+        String member = "m-" + UUID.randomUUID();
+        String delivery = "D1-" + member;
+        String till = "T9-" + member;
+        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        MemberEvent counted = order(member, delivery, now.minus(Duration.ofDays(3)), 100);
+        counted = counted.toBuilder().setEvent(counted.getEvent().toBuilder().setSource(Source.SOURCE_DELIVERY)).build();
+        // the till rang the delivery order up again minutes later: flagged on arrival, never counted
+        MemberEvent copy = order(member, till, now.minus(Duration.ofDays(3)).plusSeconds(420), 100).toBuilder()
+                .setDuplicateOrder(true).setNeverCounted(true).build();
+        // a partial refund at the till naming its own order id, which identity maps to the counted order
+        send(counted, copy, tillRefund(member, till + "-r1", till, delivery, now.minus(Duration.ofDays(2)), 40));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(1)).body("rfm.monetaryNetTotal", equalTo(60.0f)));
+        // the rest refunded, first published without the counted order (its lines were flagged only later), then
+        // again with it, then once more: the order is no purchase, and the refund is taken once
+        MemberEvent rest = tillRefund(member, till + "-r2", till, null, now.minus(Duration.ofDays(1)), 60);
+        send(rest);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(0.0f)));
+        MemberEvent restMapped = tillRefund(member, till + "-r2", till, delivery, now.minus(Duration.ofDays(1)), 60);
+        send(restMapped, restMapped);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(0)).body("rfm.frequency30d", equalTo(0))
+                .body("rfm.monetaryNetTotal", equalTo(0.0f)));
     }
 
     @Test

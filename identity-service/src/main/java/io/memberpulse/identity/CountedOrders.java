@@ -1,0 +1,100 @@
+package io.memberpulse.identity;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.memberpulse.identity.store.CountedOrderRepository.Redirected;
+import io.memberpulse.identity.store.EventRow;
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.EventType;
+import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.OrderRef;
+import io.memberpulse.proto.identity.v1.Source;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * MemberEvent.counted_order: a refund, review or coupon redemption naming an order whose lines are all flagged
+ * duplicates applies to the order counted in their place. What a written batch asks the store
+ * ({@link #lookup}) and what it publishes with the answer ({@link #apply}): its own events with the order set, and
+ * the stored events naming an order whose lines this batch flagged (on arrival or by retraction), published again.
+ */
+final class CountedOrders {
+    private CountedOrders() {
+    }
+
+    /**
+     * @param sources, eventIds the batch's events that name an order
+     * @param orderSources, orderIds the orders with a line flagged by this batch
+     */
+    record Lookup(List<String> sources, List<String> eventIds, List<String> orderSources, List<String> orderIds) {
+    }
+
+    static Lookup lookup(List<MemberEvent> toPublish, List<EventRow> rows, List<EventRow> retracted) {
+        Lookup lookup = new Lookup(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (MemberEvent event : toPublish) {
+            if (namesOrder(event.getEvent())) {
+                lookup.sources.add(ImportEventsService.sourceCode(event.getEvent()));
+                lookup.eventIds.add(event.getEvent().getEventId());
+            }
+        }
+        Set<List<String>> orders = new HashSet<>();
+        List<EventRow> flagged = new ArrayList<>(retracted);
+        rows.stream().filter(row -> row.duplicateOf() != null).forEach(flagged::add);
+        for (EventRow line : flagged) {
+            if (line.orderId() != null && !line.orderId().isEmpty() && orders.add(List.of(line.source(), line.orderId()))) {
+                lookup.orderSources.add(line.source());
+                lookup.orderIds.add(line.orderId());
+            }
+        }
+        return lookup;
+    }
+
+    /** Whether the event names an order without being one of its lines. */
+    static boolean namesOrder(ChannelEvent event) {
+        return (event.getType() == EventType.EVENT_TYPE_REFUND || event.getType() == EventType.EVENT_TYPE_REVIEW
+                || event.getType() == EventType.EVENT_TYPE_COUPON_REDEEMED) && !event.getLine().getOrderId().isEmpty();
+    }
+
+    /**
+     * The batch's events with counted_order set where found, followed by the stored events found, published again
+     * with it under the member holding each now.
+     */
+    static List<MemberEvent> apply(List<MemberEvent> toPublish, List<Redirected> found, Instant now) {
+        if (found.isEmpty()) {
+            return toPublish;
+        }
+        Map<String, Redirected> byKey = new HashMap<>();
+        found.forEach(event -> byKey.put(event.reference(), event));
+        List<MemberEvent> published = new ArrayList<>(toPublish.size() + found.size());
+        for (MemberEvent event : toPublish) {
+            Redirected redirected = byKey.remove(EventEvidenceMapper.key(event.getEvent()));
+            published.add(redirected == null ? event : event.toBuilder().setCountedOrder(ref(redirected)).build());
+        }
+        for (Redirected stored : byKey.values()) {
+            try {
+                published.add(MemberEvent.newBuilder().setMemberId(stored.currentMemberId())
+                        .setEvent(ChannelEvent.parseFrom(stored.payload()))
+                        .setAcceptedAt(ImportEventsService.timestamp(now)).setCountedOrder(ref(stored)).build());
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("stored event " + stored.reference() + " is unreadable", e);
+            }
+        }
+        return published;
+    }
+
+    /** The event with counted_order set when the store found one for it. */
+    static MemberEvent withCountedOrder(MemberEvent event, Map<String, Redirected> found) {
+        Redirected redirected = found.get(EventEvidenceMapper.key(event.getEvent()));
+        return redirected == null ? event : event.toBuilder().setCountedOrder(ref(redirected)).build();
+    }
+
+    static OrderRef ref(Redirected redirected) {
+        return OrderRef.newBuilder().setSource(Source.valueOf("SOURCE_" + redirected.countedSource().toUpperCase(Locale.ROOT)))
+                .setOrderId(redirected.countedOrderId()).build();
+    }
+}
