@@ -9,6 +9,7 @@ import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.identity.v1.OrderLine;
+import io.memberpulse.proto.merges.CountedOrder;
 import io.memberpulse.proto.merges.IdentityChange;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,9 +97,8 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
         }
         var line = fact.getLine();
         // a refund or redemption of a till's copy of a delivery order applies to the order identity-service counts
-        String orderSource = !"order".equals(kind) && event.hasCountedOrder()
-                ? IdentityChange.EventKey.sourceOf(event.getCountedOrder()) : null;
-        String orderId = orderSource != null ? event.getCountedOrder().getOrderId() : line.getOrderId();
+        String orderSource = CountedOrder.sourceOf(event);
+        String orderId = CountedOrder.orderIdOf(event);
         return Optional.of(new PurchaseRepository.Purchase(source(fact), fact.getEventId(),
                 event.getMemberId(), kind, emptyToNull(orderId), emptyToNull(fact.getCoupon().getCampaignId()),
                 at, amount, emptyToNull(fact.getStoreId()), emptyToNull(line.getSku()), emptyToNull(line.getCategory()),

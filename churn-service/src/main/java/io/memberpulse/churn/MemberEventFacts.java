@@ -7,6 +7,7 @@ import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.merges.CountedOrder;
 import io.memberpulse.proto.merges.IdentityChange;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
                 purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
                         new ChurnRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
                                 line.hasQuantity() ? line.getQuantity() : null,
-                                line.hasDiscountAmount() ? line.getDiscountAmount() : null), orderSource(event)));
+                                line.hasDiscountAmount() ? line.getDiscountAmount() : null), CountedOrder.sourceOf(event)));
                 buyers.add(event.getMemberId());
             }
             ChurnRepository.StoredActivity activity = toActivity(event, source, at);
@@ -117,8 +118,8 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
         Double amount = fact.getCoupon().hasCouponValue() ? fact.getCoupon().getCouponValue() : null;
         int rating = fact.getReview().getRating();
         return new ChurnRepository.StoredActivity(source, fact.getEventId(), event.getMemberId(), kind, at,
-                blankToNull(orderId(event)), blankToNull(fact.getStoreId()), amount,
-                rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()), orderSource(event));
+                blankToNull(CountedOrder.orderIdOf(event)), blankToNull(fact.getStoreId()), amount,
+                rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()), CountedOrder.sourceOf(event));
     }
 
     /** A store's stock-out (no member: see proto/README.md); empty without a store. */
@@ -131,19 +132,6 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
                 fact.getStoreId(), blankToNull(fact.getLine().getSku()), blankToNull(fact.getLine().getCategory()))));
     }
 
-    /**
-     * The channel of the order a refund, review or redemption applies to when not its own: identity-service's
-     * counted_order, the order counted in place of one whose lines are all duplicates. Null: the event's own source.
-     */
-    static String orderSource(MemberEvent event) {
-        return event.hasCountedOrder() && event.getEvent().getType() != EventType.EVENT_TYPE_ORDER
-                ? IdentityChange.EventKey.sourceOf(event.getCountedOrder()) : null;
-    }
-
-    /** The order id the event applies to: the counted order's when {@link #orderSource} names one, else its own. */
-    static String orderId(MemberEvent event) {
-        return orderSource(event) != null ? event.getCountedOrder().getOrderId() : event.getEvent().getLine().getOrderId();
-    }
 
     /** An order's or refund's paid amount (a refund negative); null for a duplicate line or one without an order. */
     static Purchase toPurchase(MemberEvent event, Instant at) {
@@ -156,7 +144,7 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
             return new Purchase(line.getOrderId(), false, at, fact.getStoreId(), line.getPaidAmount());
         }
         if (fact.getType() == EventType.EVENT_TYPE_REFUND && line.hasRefundAmount()) {
-            return new Purchase(orderId(event), true, at, fact.getStoreId(), -line.getRefundAmount());
+            return new Purchase(CountedOrder.orderIdOf(event), true, at, fact.getStoreId(), -line.getRefundAmount());
         }
         return null;
     }

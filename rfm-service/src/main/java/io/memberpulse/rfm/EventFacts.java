@@ -3,6 +3,7 @@ package io.memberpulse.rfm;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.merges.CountedOrder;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.rfm.domain.MemberFact;
 import io.memberpulse.rfm.domain.PurchaseLine;
@@ -33,18 +34,8 @@ final class EventFacts {
     }
 
     /**
-     * The channel of the order a refund applies to when it is not the refund's own: identity-service names the order
-     * counted in place of one whose lines are all duplicates (a till's refund of its copy of a delivery order). Null:
-     * the refund's own source.
-     */
-    static String orderSource(MemberEvent event) {
-        return event.hasCountedOrder() && event.getEvent().getType() == EventType.EVENT_TYPE_REFUND
-                ? IdentityChange.EventKey.sourceOf(event.getCountedOrder()) : null;
-    }
-
-    /**
      * Orders with a paid amount and refunds are purchase facts; the rest is not RFM's business. A refund names the
-     * counted order when identity-service gives one ({@link #orderSource}).
+     * counted order when identity-service gives one (CountedOrder).
      */
     static PurchaseLine toLine(MemberEvent event, Instant at) {
         var fact = event.getEvent();
@@ -52,7 +43,7 @@ final class EventFacts {
         if (event.getDuplicateOrder() || line.getOrderId().isEmpty()) {
             return null;
         }
-        String refunded = orderSource(event) != null ? event.getCountedOrder().getOrderId() : line.getOrderId();
+        String refunded = CountedOrder.orderIdOf(event);
         Double margin = line.hasMarginRate() ? line.getMarginRate() : null;
         if (fact.getType() == EventType.EVENT_TYPE_ORDER && line.hasPaidAmount()) {
             return new PurchaseLine(line.getOrderId(), PurchaseLine.Kind.ORDER, at, fact.getStoreId(),

@@ -1,6 +1,7 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.merges.CountedOrder;
 import io.memberpulse.rfm.domain.MemberFact;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.PurchaseLine;
@@ -100,7 +101,7 @@ public class MemberFacts {
             if (line != null) {
                 newLines.add(new RfmRepository.StoredLine(source, eventId, member, line,
                         event.getEvent().getLine().getDiscountAmount(), event.getEvent().getLine().getSku(),
-                        EventFacts.orderSource(event)));
+                        CountedOrder.sourceOf(event)));
                 touched.add(member);
             }
             MemberFact fact = EventFacts.toFact(event, at);
