@@ -1,6 +1,8 @@
 package io.memberpulse.identity;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
@@ -310,11 +312,32 @@ public class ImportEventsService {
             }
             byte[] first = firstContent.computeIfAbsent(key, k -> stored != null ? stored
                     : sha256(queued != null ? queued : firstInBatch.get(k).toByteArray()));
-            if (!Arrays.equals(first, sha256(event.toByteArray()))) {
+            if (shapesOf(event).stream().noneMatch(shape -> Arrays.equals(first, sha256(shape.toByteArray())))) {
                 changed.add(EventEvidenceMapper.key(event));
             }
         }
         return changed;
+    }
+
+    /**
+     * The event in each shape the same content may have been stored in: as it came, as a file row is read (every part
+     * present, EventFormat) and as a typed client usually sends it (empty parts left out). The same sale from the
+     * nightly CSV and over gRPC is then the same content, not a "changed" resend.
+     */
+    static List<ChannelEvent> shapesOf(ChannelEvent event) {
+        ChannelEvent.Builder everyPart = event.toBuilder();
+        ChannelEvent.Builder emptyPartsLeftOut = event.toBuilder();
+        for (FieldDescriptor part : ChannelEvent.getDescriptor().getFields()) {
+            if (part.getJavaType() != FieldDescriptor.JavaType.MESSAGE || part.isRepeated()) {
+                continue;
+            }
+            Message value = (Message) event.getField(part);
+            if (value.equals(value.getDefaultInstanceForType())) {
+                everyPart.setField(part, value.getDefaultInstanceForType());
+                emptyPartsLeftOut.clearField(part);
+            }
+        }
+        return List.of(event, everyPart.build(), emptyPartsLeftOut.build());
     }
 
     private static byte[] sha256(byte[] content) {

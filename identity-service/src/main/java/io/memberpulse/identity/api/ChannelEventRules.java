@@ -1,5 +1,7 @@
 package io.memberpulse.identity.api;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
@@ -11,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -62,6 +65,36 @@ public final class ChannelEventRules {
             return event;
         }
         return event.toBuilder().setLine(line.toBuilder().setRefundAmount(-line.getRefundAmount())).build();
+    }
+
+    /**
+     * A typed event (gRPC, Kafka) with every text field trimmed, as the CSV and JSON readers trim their cells: a till
+     * padding fixed-width columns ("E1  ", "S001 ") would otherwise send a second event_id for a sale its nightly CSV
+     * sends too (counted twice), and a store or order id nobody else writes.
+     */
+    public static ChannelEvent trimmed(ChannelEvent event) {
+        return (ChannelEvent) trimmed((Message) event);
+    }
+
+    private static Message trimmed(Message message) {
+        Message.Builder builder = null;
+        for (Map.Entry<FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
+            FieldDescriptor descriptor = field.getKey();
+            Object value = field.getValue();
+            Object trimmed = value;
+            if (descriptor.isRepeated()) {
+                continue; // the format has no repeated fields; a future one is taken as sent
+            } else if (descriptor.getJavaType() == FieldDescriptor.JavaType.STRING) {
+                trimmed = ((String) value).trim();
+            } else if (descriptor.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                trimmed = trimmed((Message) value);
+            }
+            if (trimmed != value && !trimmed.equals(value)) {
+                builder = builder == null ? message.toBuilder() : builder;
+                builder.setField(descriptor, trimmed);
+            }
+        }
+        return builder == null ? message : builder.build();
     }
 
     public List<FieldError> check(ChannelEvent event) {

@@ -100,8 +100,9 @@ public class EventIntake {
             return errors;
         }
 
-        /** An event that arrived typed (gRPC). */
-        public List<FieldError> offerEvent(long position, ChannelEvent event) {
+        /** An event that arrived typed (gRPC, Kafka). */
+        public List<FieldError> offerEvent(long position, ChannelEvent sent) {
+            ChannelEvent event = ChannelEventRules.trimmed(sent);
             ChannelEventRules.Checked checked = rules.checked(event);
             accept(position, 0, event, checked.errors(), checked.identifiers());
             return checked.errors();

@@ -3,6 +3,7 @@ package io.memberpulse.identity.api.grpc;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
@@ -90,6 +91,24 @@ class IdentityGrpcServiceTest {
         assertThat(again.getDuplicates()).isEqualTo(2);
         assertThat(again.getChanged()).isEqualTo(1);
         assertThat(again.getChangedEventsList()).containsExactly("miniapp:g1-" + memberNo);
+    }
+
+    @Test
+    void aStreamedEventsPaddedIdsAreTheSameIdsACsvImportReads() throws Exception {
+        // A till writing fixed-width columns pads its ids; the nightly CSV of the same sales is trimmed as it is read.
+        String memberNo = "G-" + UUID.randomUUID();
+        ChannelEvent padded = order("g1-" + memberNo, memberNo).toBuilder().setEventId("  g1-" + memberNo + " ")
+                .setStoreId("s-7 ").setLine(OrderLine.newBuilder().setOrderId(" o-g1-" + memberNo + "  ")
+                        .setSku(" SKU-1 ").setQuantity(1).setPaidAmount(12)).build();
+        assertThat(StreamedImport.upload(IdentityServiceGrpc.newStub(channel), List.of(padded), 30).getAccepted())
+                .isEqualTo(1);
+
+        String csv = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n"
+                + "g1-" + memberNo + ",miniapp,order," + Instant.ofEpochSecond(1_710_000_000) + ",s-7," + memberNo
+                + ",o-g1-" + memberNo + ",SKU-1,1,12\n";
+        given().contentType("text/csv").body(csv).post("/events/csv").then().statusCode(200)
+                .body("accepted", equalTo(0)).body("duplicates", equalTo(1))
+                .body("changed", equalTo(0));
     }
 
     @Test
