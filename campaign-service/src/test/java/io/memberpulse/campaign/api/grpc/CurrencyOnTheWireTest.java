@@ -49,6 +49,8 @@ class CurrencyOnTheWireTest extends WithKafkaCompanion {
         // Every answer is checked, whichever others miss it.
         var softly = new SoftAssertions();
         softly.assertThat(rest.getString("currency")).as("REST call list").isEqualTo("GBP");
+        // The staff page writes its own amounts (value at risk, coupons) as the talking points do: in this locale.
+        softly.assertThat(rest.getString("currencyLocale")).as("REST call list's locale").isEqualTo("en-GB");
         Instant start = Campaigns.startAroundNow();
         String campaign = Campaigns.planned("""
                 {"name": "win-back calls", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "call",
