@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Currency;
 
 /** A store's call list: from Redis when cached, else from PostgreSQL (and then cached). */
 @ApplicationScoped
@@ -33,6 +34,11 @@ public class CallListService {
         this.dayZone = ZoneId.of(config.campaign().dayZone());
         this.money = new Money(config.campaign().currency(), config.campaign().currencyLocale().orElse(null));
         this.clock = clock;
+    }
+
+    /** The currency of every amount on call tasks (memberpulse.campaign.currency), which the talking points write. */
+    public Currency currency() {
+        return money.currency();
     }
 
     /**

@@ -15,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Currency;
 import java.util.List;
 
 /** Reading campaigns: one or all, a member's arm, the review against the holdout, whom to target next. */
@@ -29,6 +30,7 @@ public class RunCampaignsService {
     private final double costPerCall;
     private final double defaultMarginRate;
     private final CategoryMarginRates categoryMarginRates;
+    private final Currency currency;
     private final Clock clock;
     private final KnownStoreRepository stores;
 
@@ -43,6 +45,7 @@ public class RunCampaignsService {
         this.defaultMarginRate = config.campaign().defaultMarginRate();
         // Each rate within (0, 1] too, checked at start (CategoryMarginRatesConverter).
         this.categoryMarginRates = config.campaign().categoryMarginRates().orElse(CategoryMarginRates.NONE);
+        this.currency = config.campaign().currency();
     }
 
     public Uni<Campaign> campaign(String id) {
@@ -122,7 +125,7 @@ public class RunCampaignsService {
                         var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,
                                 costPerCall, coupons, campaign.couponValue());
                         return CampaignReview.of(windows, costs, defaultMarginRate, campaign.variants())
-                                .withExcludedForOverlap(excluded);
+                                .withExcludedForOverlap(excluded).in(currency);
                     }))));
         });
     }

@@ -61,11 +61,14 @@ async function refusal(response, what) {
   }
 }
 
-// The list's currency (ISO 4217, memberpulse.campaign.currency), as the talking points write it; set per list.
+// The list's currency (ISO 4217, memberpulse.campaign.currency) and the locale amounts are written in
+// (memberpulse.campaign.currency-locale; none: the symbol first, thousands commas, as "en" writes it), as the talking
+// points write them; set per list.
 let currency = "CNY";
+let currencyLocale = "en";
 
 function money(value) {
-  return new Intl.NumberFormat("en", { style: "currency", currency, currencyDisplay: "narrowSymbol",
+  return new Intl.NumberFormat(currencyLocale, { style: "currency", currency, currencyDisplay: "narrowSymbol",
     minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(value);
 }
 
@@ -187,6 +190,7 @@ async function load(store) {
   }
   const list = await response.json();
   currency = list.currency || "CNY";
+  currencyLocale = list.currencyLocale || "en";
   list.tasks.forEach((task) => calls.appendChild(render(task, store)));
   const overdue = list.tasks.filter((t) => t.overdue).length;
   const messages = (list.guideMessages || []).length;

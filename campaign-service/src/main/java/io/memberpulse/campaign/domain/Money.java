@@ -34,6 +34,11 @@ public final class Money {
         return currency;
     }
 
+    /** How amounts are written (memberpulse.campaign.currency-locale); null: the currency's local symbol first. */
+    public Locale locale() {
+        return locale;
+    }
+
     /** The amount in whole units of the currency, half up. */
     public String format(double amount) {
         if (locale == null) {

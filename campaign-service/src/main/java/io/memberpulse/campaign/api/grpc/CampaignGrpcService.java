@@ -72,7 +72,7 @@ class CampaignGrpcService implements CampaignService {
         return Uni.createFrom().item(() -> GrpcMapper.outcome(request))
                 .flatMap(outcome -> callers.getDeferredIdentity().flatMap(caller -> outcomes.record(request.getTaskId(),
                         outcome, request.getVersion(), Callers.boundStore(caller).orElse(null))))
-                .map(GrpcMapper::toProto);
+                .map(recorded -> GrpcMapper.toProto(recorded, callLists.currency()));
     }
 
     /** As over REST: another store's task is NOT_FOUND, a closed one FAILED_PRECONDITION; each reveal recorded. */

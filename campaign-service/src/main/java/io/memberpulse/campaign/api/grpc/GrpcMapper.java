@@ -28,6 +28,7 @@ import io.memberpulse.proto.checks.FieldChecks;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.Currency;
 import java.util.function.BiConsumer;
 import java.util.function.DoubleConsumer;
 
@@ -39,7 +40,7 @@ final class GrpcMapper {
     static io.memberpulse.proto.campaign.v1.CallList toProto(CallList list) {
         Instant now = list.generatedAt();
         var proto = io.memberpulse.proto.campaign.v1.CallList.newBuilder()
-                .setStoreId(list.storeId()).setGeneratedAt(timestamp(now));
+                .setStoreId(list.storeId()).setGeneratedAt(timestamp(now)).setCurrency(currency(list));
         list.tasks().forEach(task -> proto.addTasks(toProto(task, now, list)));
         list.overflow().forEach(task -> proto.addGuideMessages(toProto(task, now, list)));
         return proto.build();
@@ -50,7 +51,8 @@ final class GrpcMapper {
                 .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
                 .setCreatedAt(timestamp(task.createdAt()))
                 .setDueAt(timestamp(task.dueAt())).setStatus(status(task.status(now)))
-                .addAllTalkingPoints(TalkingPoints.of(task, now, list.dayZone(), list.money())).setVersion(task.version());
+                .addAllTalkingPoints(TalkingPoints.of(task, now, list.dayZone(), list.money())).setVersion(task.version())
+                .setCurrency(currency(list));
         score(task, proto);
         if (task.maskedPhone() != null) {
             proto.setMaskedPhone(task.maskedPhone());
@@ -65,6 +67,11 @@ final class GrpcMapper {
             proto.setInsight(insight(task.insight()));
         }
         return proto.build();
+    }
+
+    /** The ISO 4217 code the list's amounts are in, as its talking points write them. */
+    private static String currency(CallList list) {
+        return list.money().currency().getCurrencyCode();
     }
 
     /** The score's figures, absent while the member has none (their 0 only ranks the call). */
@@ -139,12 +146,14 @@ final class GrpcMapper {
                 request.getNote(), followUp);
     }
 
-    static io.memberpulse.proto.campaign.v1.CallTask toProto(RecordedOutcome recorded) {
+    /** @param currency the chain's, in which the task's amounts are (memberpulse.campaign.currency) */
+    static io.memberpulse.proto.campaign.v1.CallTask toProto(RecordedOutcome recorded, Currency currency) {
         CallTask task = recorded.task();
         var proto = io.memberpulse.proto.campaign.v1.CallTask.newBuilder()
                 .setTaskId(task.taskId()).setMemberId(task.memberId()).setStoreId(task.storeId())
                 .setCreatedAt(timestamp(task.createdAt()))
-                .setDueAt(timestamp(task.dueAt())).setStatus(TaskStatus.TASK_STATUS_DONE).setVersion(task.version());
+                .setDueAt(timestamp(task.dueAt())).setStatus(TaskStatus.TASK_STATUS_DONE).setVersion(task.version())
+                .setCurrency(currency.getCurrencyCode());
         score(task, proto);
         if (task.campaignId() != null) {
             proto.setCampaignId(task.campaignId());
@@ -188,6 +197,9 @@ final class GrpcMapper {
                 .setCost(review.cost()).setIncrementalGain(finite(review.incrementalGain())).setRoi(finite(review.roi()))
                 .setUpliftDefined(Double.isFinite(review.conversionUplift().value())).setRoiDefined(Double.isFinite(review.roi()))
                 .setRoiSignificant(review.isRoiSignificant()).setExcludedForOverlap(review.excludedForOverlap());
+        if (review.currency() != null) {
+            results.setCurrency(review.currency());
+        }
         // Unset where undefined (NaN): absent says so, where a 0 would read as a bound.
         if (Double.isFinite(review.roiLow()) && Double.isFinite(review.roiHigh())) {
             results.setRoiLow(review.roiLow()).setRoiHigh(review.roiHigh());

@@ -7,10 +7,12 @@ import java.util.List;
 /**
  * A store's call list on the wire; {@code guideMessages}: the open tasks beyond the store's call capacity, for shopping
  * guides' private messages; {@code currency}: the ISO 4217 code of every amount (memberpulse.campaign.currency), in
- * which the talking points write them.
+ * which the talking points write them; {@code currencyLocale}: the BCP 47 tag they are written as
+ * (memberpulse.campaign.currency-locale), null when none is set (the currency's symbol first, thousands commas), so
+ * that the staff page writes its own amounts as the talking points do.
  */
 public record CallListResponse(String storeId, Instant generatedAt, List<Task> tasks, List<Task> guideMessages,
-        String currency) {
+        String currency, String currencyLocale) {
 
     /**
      * One call to make; {@code version} goes back with the outcome. {@code insight} holds the talking

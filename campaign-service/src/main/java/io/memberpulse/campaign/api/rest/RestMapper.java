@@ -16,7 +16,8 @@ final class RestMapper {
         return new CallListResponse(list.storeId(), now,
                 list.tasks().stream().map(task -> toResponse(task, now, list)).toList(),
                 list.overflow().stream().map(task -> toResponse(task, now, list)).toList(),
-                list.money().currency().getCurrencyCode());
+                list.money().currency().getCurrencyCode(),
+                list.money().locale() == null ? null : list.money().locale().toLanguageTag());
     }
 
     static StatsResponse toResponse(CampaignStats stats) {
