@@ -75,6 +75,9 @@ class RfmResourceTest {
     @Inject
     io.memberpulse.rfm.RecomputeRfmService recompute;
 
+    @Inject
+    io.memberpulse.rfm.MemberFacts facts;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -764,6 +767,19 @@ class RfmResourceTest {
         send(own, back);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.ordersTotal", equalTo(1)).body("rfm.monetaryNetTotal", equalTo(100.0f)));
+    }
+
+    /** memberpulse.rfm.purchase.lines counts what a batch recorded new: a refund moved to another order is not. */
+    @Test
+    void aRefundMovedToAnotherOrderIsNoNewPurchaseLine() {
+        String member = "m-" + UUID.randomUUID();
+        Instant at = rfmRows.watermark().await().indefinitely().orElse(DAY0).minus(Duration.ofDays(1));
+        String till = "T7-" + member;
+        assertThat(facts.record(List.of(tillRefund(member, till + "-r", till, null, at, 12))).newLines()).isEqualTo(1);
+        assertThat(facts.record(List.of(tillRefund(member, till + "-r", till, "D7-" + member, at, 12))).newLines())
+                .as("moved only").isZero();
+        assertThat(rfmRows.linesOf(List.of(member)).await().indefinitely().get(member))
+                .extracting(line -> line.orderId()).containsExactly("delivery:D7-" + member);
     }
 
     @Test
