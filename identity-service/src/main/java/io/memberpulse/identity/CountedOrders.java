@@ -19,17 +19,22 @@ import java.util.Set;
 
 /**
  * MemberEvent.counted_order: a refund, review or coupon redemption naming an order whose lines are all flagged
- * duplicates applies to the order counted in their place. What a written batch asks the store
- * ({@link #lookup}) and what it publishes with the answer ({@link #apply}): its own events with the order set, and
- * the stored events naming an order whose lines this batch flagged (on arrival or by retraction), published again.
+ * duplicates applies to the order counted in their place; naming an order flagged only in part, to its own, said
+ * explicitly so that one moved to another order comes back. What a written batch asks the store ({@link #lookup}) and
+ * what it publishes with the answer ({@link #apply}): its own events with the order set, and the stored events naming
+ * an order this batch wrote or flagged a line of (on arrival or by retraction), published again.
  */
 final class CountedOrders {
+    private static final String ORDER = "order";
+
     private CountedOrders() {
     }
 
     /**
      * @param sources, eventIds the batch's events that name an order
-     * @param orderSources, orderIds the orders with a line flagged by this batch
+     * @param orderSources, orderIds the orders with a line written or flagged by this batch: a line flagged makes
+     *                                    the order counted elsewhere, one counted (or repeating another order) brings
+     *                                    it back
      */
     record Lookup(List<String> sources, List<String> eventIds, List<String> orderSources, List<String> orderIds) {
     }
@@ -43,9 +48,9 @@ final class CountedOrders {
             }
         }
         Set<List<String>> orders = new HashSet<>();
-        List<EventRow> flagged = new ArrayList<>(retracted);
-        rows.stream().filter(row -> row.duplicateOf() != null).forEach(flagged::add);
-        for (EventRow line : flagged) {
+        List<EventRow> lines = new ArrayList<>(retracted);
+        rows.stream().filter(row -> ORDER.equals(row.type())).forEach(lines::add);
+        for (EventRow line : lines) {
             if (line.orderId() != null && !line.orderId().isEmpty() && orders.add(List.of(line.source(), line.orderId()))) {
                 lookup.orderSources.add(line.source());
                 lookup.orderIds.add(line.orderId());

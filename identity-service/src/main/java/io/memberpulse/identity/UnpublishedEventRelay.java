@@ -67,7 +67,7 @@ public class UnpublishedEventRelay {
             if (batch == null) {
                 return;
             }
-            // the order counted in place of one whose lines are duplicates, as stored now
+            // the order each event naming one with a flagged line applies to, as stored now (CountedOrders)
             Map<String, CountedOrderRepository.Redirected> counted = new HashMap<>();
             countedOrders.redirected(batch.events().stream().map(EventRow::source).toList(),
                     batch.events().stream().map(EventRow::eventId).toList()).await().indefinitely()

@@ -67,9 +67,9 @@ public class PurchaseRepository {
                     p.campaignId(), p.occurredAt().atOffset(ZoneOffset.UTC), p.amount(), p.storeId(), p.sku(),
                     p.category(), p.quantity(), p.couponId(), p.marginRate(), p.orderSource())));
         }
-        // Published again naming the order counted in place of its own (MemberEvent.counted_order, set once that
-        // order's lines were all flagged duplicates), a refund or redemption moves to it; only that way: a re-delivery
-        // without it (an older publication) leaves it where it is.
+        // Published again naming the order it applies to (MemberEvent.counted_order: the order counted in place of its
+        // own once that order's lines were all flagged duplicates, or its own again once a line of it counted), a
+        // refund or redemption moves to it; a re-delivery without it (an older publication) leaves it where it is.
         return client.preparedQuery("""
                 INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
                                              store_id, sku, category, quantity, coupon_id, margin_rate, order_source)

@@ -80,9 +80,10 @@ public class ChurnRepository {
      * (IdentityChangeRepository.inRecordingTransaction).
      */
     /**
-     * A fact stored once per (source, event id); published again by identity-service naming the order counted in
-     * place of its own (MemberEvent.counted_order, set once that order's lines were all flagged duplicates), it moves
-     * to that order. Only that way: a re-delivery without it (an older publication) leaves it where it is.
+     * A fact stored once per (source, event id); published again by identity-service naming the order it applies to
+     * (MemberEvent.counted_order: the order counted in place of its own once that order's lines were all flagged
+     * duplicates, or its own again once a line of it counted), it moves to that order. A re-delivery without it (an
+     * older publication) leaves it where it is.
      */
     private static final String COUNTED_ORDER_MOVES = """
             ON CONFLICT (source, event_id) DO UPDATE SET order_source = EXCLUDED.order_source, order_id = EXCLUDED.order_id

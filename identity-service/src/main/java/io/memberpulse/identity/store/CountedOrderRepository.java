@@ -11,10 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The order counted in place of the one a refund, review or coupon redemption names, when every stored line of the
- * named order (its source + order_id) is flagged as repeating another report: the order of the lines they repeat
- * (one order; lines repeating two orders name none). Read in the import's transaction, after its events and flags
- * are written, so that lines stored in the same batch count.
+ * The order a refund, review or coupon redemption applies to when the order it names (its source + order_id) has a
+ * line flagged as repeating another report: when every stored line of it is, the order of the lines they repeat (one
+ * order; lines repeating two orders name none), else its own order, which counts in part. Read in the import's
+ * transaction, after its events and flags are written, so that lines stored in the same batch count.
  */
 @ApplicationScoped
 public class CountedOrderRepository {
@@ -22,8 +22,8 @@ public class CountedOrderRepository {
     private static final String NAMING_TYPES = "('refund', 'review', 'coupon_redeemed')";
 
     /**
-     * An event naming an order whose lines are all duplicates, as stored, with the member holding it now and the
-     * order counted instead ({@code countedSource} as channel_event.source spells it).
+     * An event naming an order with a flagged line, as stored, with the member holding it now and the order it applies
+     * to ({@code countedSource} as channel_event.source spells it): the order counted instead, or its own.
      */
     public record Redirected(String source, String eventId, String currentMemberId, byte[] payload, String countedSource,
             String countedOrderId) {
@@ -40,7 +40,7 @@ public class CountedOrderRepository {
 
     /**
      * The events among {@code sources}/{@code eventIds} (keys) and the stored events naming one of the orders
-     * {@code orderSources}/{@code orderIds}, that name an order counted under another: each once.
+     * {@code orderSources}/{@code orderIds}, that name an order with a flagged line: each once.
      *
      * @param client the import's transaction, or the pool (the relay)
      */
@@ -57,15 +57,19 @@ public class CountedOrderRepository {
                   UNION SELECT e.source, e.event_id FROM (SELECT DISTINCT * FROM unnest($3::text[], $4::text[])) AS o(source, order_id)
                   JOIN channel_event e ON e.source = o.source AND e.order_id = o.order_id
                   WHERE e.type IN %1$s AND e.order_id <> '')
-                SELECT e.source, e.event_id, coalesce(member_current_of(e.member_id), ''), e.payload, c.source, c.order_id
+                SELECT e.source, e.event_id, coalesce(member_current_of(e.member_id), ''), e.payload,
+                  coalesce(c.source, e.source), coalesce(c.order_id, e.order_id)
                 FROM named JOIN channel_event e ON e.source = named.source AND e.event_id = named.event_id
+                -- the order its flagged lines repeat when all are flagged and repeat one order, else none: its own
                 CROSS JOIN LATERAL (
-                  SELECT min(o.source) AS source, min(o.order_id) AS order_id FROM channel_event l
-                  LEFT JOIN channel_event o ON o.source = split_part(l.duplicate_of, ':', 1)
-                    AND o.event_id = substr(l.duplicate_of, length(split_part(l.duplicate_of, ':', 1)) + 2)
-                  WHERE l.type = 'order' AND l.source = e.source AND l.order_id = e.order_id
-                  HAVING count(*) > 0 AND count(o.source) = count(*)
-                    AND min(o.source) = max(o.source) AND min(o.order_id) = max(o.order_id)) c""".formatted(NAMING_TYPES))
+                  SELECT CASE WHEN whole THEN source END AS source, CASE WHEN whole THEN order_id END AS order_id FROM (
+                    SELECT count(o.source) = count(*) AND min(o.source) = max(o.source)
+                        AND min(o.order_id) = max(o.order_id) AS whole, min(o.source) AS source, min(o.order_id) AS order_id
+                    FROM channel_event l
+                    LEFT JOIN channel_event o ON o.source = split_part(l.duplicate_of, ':', 1)
+                      AND o.event_id = substr(l.duplicate_of, length(split_part(l.duplicate_of, ':', 1)) + 2)
+                    WHERE l.type = 'order' AND l.source = e.source AND l.order_id = e.order_id
+                    HAVING count(l.duplicate_of) > 0) flagged) c""".formatted(NAMING_TYPES))
                 .execute(Tuple.from(Arrays.asList(sources.toArray(String[]::new), eventIds.toArray(String[]::new),
                         orderSources.toArray(String[]::new), orderIds.toArray(String[]::new))))
                 .map(rows -> {

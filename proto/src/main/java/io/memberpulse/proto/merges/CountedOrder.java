@@ -6,8 +6,9 @@ import io.memberpulse.proto.identity.v1.MemberEvent;
 /**
  * The order a refund, review or coupon redemption applies to, as every consumer of member.events reads it:
  * identity-service's {@code MemberEvent.counted_order} when set (the order counted in place of one whose lines are all
- * flagged duplicates: a till's refund of its copy of a delivery order), else the event's own order. Order lines are
- * never redirected.
+ * flagged duplicates: a till's refund of its copy of a delivery order; or the event's own order, named again when a
+ * later line made it count), else the event's own order. A consumer that stored the event moves it to the order set
+ * (and so back to its own). Order lines are never redirected.
  */
 public final class CountedOrder {
     private CountedOrder() {

@@ -58,8 +58,9 @@ public class RfmRepository {
 
     /**
      * Stores new lines in one statement (a known or retracted source + event_id changes nothing, but for a refund
-     * published again naming the order counted in place of its own, MemberEvent.counted_order: it moves to that order,
-     * once; a re-delivery without it, an older publication, leaves it there); returns how many were new or moved.
+     * published again naming the order it applies to, MemberEvent.counted_order, the order counted in place of its own
+     * or its own again: it moves to that order, once; a re-delivery without it, an older publication, leaves it there); returns how many were new: a moved
+     * refund is no new line (memberpulse.rfm.purchase.lines).
      * @param client the transaction recording a batch (or the pool)
      */
     public Uni<Integer> insertLines(SqlClient client, List<StoredLine> lines) {
@@ -107,10 +108,20 @@ public class RfmRepository {
                   order_id = EXCLUDED.order_id
                 WHERE purchase_line.kind = 'refund' AND EXCLUDED.order_source IS NOT NULL
                   AND (purchase_line.order_source, purchase_line.order_id)
-                    IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)""")
+                    IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)
+                -- a row inserted has no xmax yet; one moved has (the transaction that updated it)
+                RETURNING xmax = 0""")
                 .execute(Tuple.from(new Object[] {sources, eventIds, members, orders, kinds, at, stores, paid, discount,
                         margin, refund, skus, categories, orderSources}))
-                .map(result -> result.rowCount());
+                .map(RfmRepository::inserted);
+    }
+
+    private static int inserted(Iterable<Row> rows) {
+        int inserted = 0;
+        for (Row row : rows) {
+            inserted += row.getBoolean(0) ? 1 : 0;
+        }
+        return inserted;
     }
 
     /** A purchase line's key: the (normalised) source and the event id it was reported with. */

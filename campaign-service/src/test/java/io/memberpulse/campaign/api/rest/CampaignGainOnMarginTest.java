@@ -234,6 +234,40 @@ class CampaignGainOnMarginTest extends WithKafkaCompanion {
     }
 
     /**
+     * A refund moved to the delivery order D1 (at 50%) while the till's T9 was all copy comes back once a line of the
+     * till's own arrives (a bag, ¥10 at 10%) and identity-service publishes it again naming T9: the ¥10 refund takes
+     * back margin at T9's rate. Treated a: 45 − 5 = 40 before; 45 + 1 − 1 = 45 after (41, had it stayed on D1); b buys
+     * nothing.
+     */
+    @Test
+    void aRefundMovedToTheCountedOrderComesBackWhenTheTillsOrderCountsAgain() {
+        String run = ChurnEvents.run();
+        String store = "mb-" + run;
+        LiveCampaign live = liveSms(run, store);
+        String a = live.treated(0);
+
+        Instant bought = live.start().plus(Duration.ofDays(2));
+        MemberEvent refund = MemberEvents.refund(a, run + "-a3", run + "-T9", bought.plus(Duration.ofDays(1)), store, 10);
+        MemberEvents.publish(kafka, List.of(
+                fromSource(withMargin(MemberEvents.orderLine(a, run + "-a1", run + "-D1", bought, store, "sku-w", "wine",
+                        1, 90), 0.5), Source.SOURCE_DELIVERY),
+                withMargin(MemberEvents.orderLine(a, run + "-a2", run + "-T9", bought.plusSeconds(420), store, "sku-w",
+                        "wine", 1, 90), 0.5).toBuilder().setDuplicateOrder(true).setNeverCounted(true).build(),
+                refund.toBuilder().setCountedOrder(OrderRef.newBuilder().setSource(Source.SOURCE_DELIVERY)
+                        .setOrderId(run + "-D1")).build()));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Campaigns.results(live.id())
+                .getDouble("treated.marginPerMember")).isCloseTo(20, within(1e-9)));
+
+        MemberEvents.publish(kafka, List.of(
+                withMargin(MemberEvents.orderLine(a, run + "-a4", run + "-T9", bought.plusSeconds(420), store, "sku-b",
+                        "bags", 1, 10), 0.1),
+                refund.toBuilder().setCountedOrder(OrderRef.newBuilder().setSource(Source.SOURCE_POS)
+                        .setOrderId(run + "-T9")).build()));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Campaigns.results(live.id())
+                .getDouble("treated.marginPerMember")).isCloseTo(22.5, within(1e-9)));
+    }
+
+    /**
      * An order is its source's order_id: a till's order o1 at 50% and a mini-program's o1 at 10% of one member are two
      * orders, and a till refund without a rate takes margin back at the till order's rate (blended, it took 30%).
      * Treated a: both ¥100 orders, ¥20 refunded at the till: revenue 180, margin 50 + 10 − 10 = 50 (blended 54).

@@ -33,6 +33,7 @@ import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.memberpulse.churn.domain.features.Activity;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -325,6 +326,49 @@ class ScoreWithdrawalTest {
         await().atMost(WAIT).until(() -> tombstoneOf(member));
         assertThat(facts.purchasesOf(List.of(member)).await().indefinitely().get(member)).filteredOn(p -> p.refund())
                 .extracting(p -> p.orderId()).containsOnly("delivery:" + member + "-d-o").hasSize(2);
+    }
+
+    /**
+     * A refund and a review moved to the delivery order while the till's order was all copy come back once a line of
+     * the till's own arrives and identity-service publishes them again naming the till's order: the delivery order is
+     * a purchase again.
+     */
+    @Test
+    void aRefundAndAReviewMovedToTheCountedOrderComeBackWhenTheTillsOrderCountsAgain() {
+        String member = "b-" + run;
+        MemberEvent delivery = order(member, member + "-d", days(-30));
+        delivery = delivery.toBuilder().setEvent(delivery.getEvent().toBuilder().setSource(Source.SOURCE_DELIVERY)).build();
+        MemberEvent copy = order(member, member + "-t", days(-30)).toBuilder().setDuplicateOrder(true)
+                .setNeverCounted(true).build();
+        produce(Topics.MEMBER_EVENTS, member, delivery, copy);
+        awaitScoreOf(member);
+        MemberEvent review = MemberEvent.newBuilder().setMemberId(member).setEvent(ChannelEvent.newBuilder()
+                .setEventId(member + "-v").setSource(Source.SOURCE_POS).setType(EventType.EVENT_TYPE_REVIEW)
+                .setOccurredAt(timestamp(days(-29))).setStoreId(store)
+                .setReview(io.memberpulse.proto.identity.v1.Review.newBuilder().setRating(2))
+                .setLine(OrderLine.newBuilder().setOrderId(member + "-t-o"))).build();
+        io.memberpulse.proto.identity.v1.OrderRef deliveryOrder = io.memberpulse.proto.identity.v1.OrderRef.newBuilder()
+                .setSource(Source.SOURCE_DELIVERY).setOrderId(member + "-d-o").build();
+        produce(Topics.MEMBER_EVENTS, member, tillRefund(member, member + "-r", member + "-t-o", member + "-d-o",
+                days(-29), 30), review.toBuilder().setCountedOrder(deliveryOrder).build());
+        await().atMost(WAIT).until(() -> tombstoneOf(member));
+
+        // a line the delivery order did not hold, counted on its own; the refund and review named the till's order again
+        MemberEvent own = order(member, member + "-t2", days(-30));
+        own = own.toBuilder().setEvent(own.getEvent().toBuilder().setLine(own.getEvent().getLine().toBuilder()
+                .setOrderId(member + "-t-o"))).build();
+        io.memberpulse.proto.identity.v1.OrderRef tillOrder = io.memberpulse.proto.identity.v1.OrderRef.newBuilder()
+                .setSource(Source.SOURCE_POS).setOrderId(member + "-t-o").build();
+        produce(Topics.MEMBER_EVENTS, member, own, tillRefund(member, member + "-r", member + "-t-o", null, days(-29), 30)
+                .toBuilder().setCountedOrder(tillOrder).build(), review.toBuilder().setCountedOrder(tillOrder).build());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(facts.activitiesOf(List.of(member)).await().indefinitely()
+                .get(member)).filteredOn(a -> a.kind() == Activity.Kind.REFUND || a.kind() == Activity.Kind.REVIEW)
+                .extracting(a -> a.kind() + " " + a.channel() + ":" + a.orderId())
+                .containsExactlyInAnyOrder("REFUND pos:" + member + "-t-o", "REVIEW pos:" + member + "-t-o"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<ConsumerRecord<String, ChurnScored>> mine = recordsOf(member);
+            assertThat(mine.get(mine.size() - 1).value()).as("scored again: the delivery order counts").isNotNull();
+        });
     }
 
     /** A refund at the till of its order {@code tillOrder}, counted as {@code deliveryOrder} when that is not null. */

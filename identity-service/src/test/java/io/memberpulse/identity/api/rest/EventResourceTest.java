@@ -792,6 +792,45 @@ class EventResourceTest {
                 .containsExactly("false SOURCE_UNSPECIFIED  false", "true SOURCE_DELIVERY MC-" + run + " false");
     }
 
+    /**
+     * A refund and a review moved to the delivery order while the till's order was all copy come back to the till's
+     * order once a line of its own arrives (an item the delivery order did not hold): published again naming it.
+     */
+    @Test
+    void aRefundOfAFlaggedCopyComesBackToItsOrderWhenALineCountedOnItsOwnArrives() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        String after = "event_id,source,type,occurred_at,store_id,member_no,order_id,refund_amount,rating\n";
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+        postCsv(header.replace(",member_no,", ",platform_uid,"), """
+                db1-%1$s,delivery,order,2025-10-05T19:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6901,1,100.11
+                db2-%1$s,delivery,order,2025-10-05T19:23:10+08:00,sb-%1$s,DB-%1$s,MB-%1$s,6902,6,137.40
+                """.formatted(run), 2);
+        postCsv(header, """
+                tb1-%1$s,pos,order,2025-10-05T19:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6901,1,100.11
+                tb2-%1$s,pos,order,2025-10-05T19:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6902,6,137.40
+                """.formatted(run), 2);
+        postCsv(after, """
+                rb-%1$s,pos,refund,2025-10-06T10:00:00+08:00,sb-%1$s,TB-%1$s,SB-%1$s,100.11,
+                vb-%1$s,pos,review,2025-10-06T10:05:00+08:00,sb-%1$s,TB-%1$s,SB-%1$s,,2
+                """.formatted(run), 2);
+        // the till's order held a bag the delivery order did not: counted on its own, so the till's order counts
+        postCsv(header, "tb3-%1$s,pos,order,2025-10-05T19:30:28+08:00,sb-%1$s,TB-%1$s,SB-%1$s,6999,1,0.50\n"
+                .formatted(run), 1);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().matches("(rb|vb)-" + run)).count() >= 4);
+        published.stop();
+        assertThat(published.getRecords()).filteredOn(r -> r.value().getEvent().getEventId().equals("tb3-" + run))
+                .extracting(r -> r.value().getDuplicateOrder()).containsExactly(false);
+        for (String event : List.of("rb-", "vb-")) {
+            assertThat(published.getRecords()).filteredOn(r -> r.value().getEvent().getEventId().equals(event + run))
+                    .extracting(r -> r.value().getCountedOrder().getSource() + " " + r.value().getCountedOrder().getOrderId())
+                    .as(event).containsExactly("SOURCE_DELIVERY MB-" + run, "SOURCE_POS SB-" + run);
+        }
+    }
+
     @Test
     void aTillCopyUnderAPlaceholderPairedOnlyByItsRestJoinsTheDeliveryMember() {
         String run = UUID.randomUUID().toString().substring(0, 8);

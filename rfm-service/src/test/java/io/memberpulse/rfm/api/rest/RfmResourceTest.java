@@ -75,6 +75,9 @@ class RfmResourceTest {
     @Inject
     io.memberpulse.rfm.RecomputeRfmService recompute;
 
+    @Inject
+    io.memberpulse.rfm.MemberFacts facts;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -736,6 +739,47 @@ class RfmResourceTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.ordersTotal", equalTo(0)).body("rfm.frequency30d", equalTo(0))
                 .body("rfm.monetaryNetTotal", equalTo(0.0f)));
+    }
+
+    /**
+     * A refund moved to the delivery order while the till's order was all copy comes back once a line of the till's
+     * own arrives (identity-service publishes it again naming the till's order): the till's order is refunded in
+     * full, the delivery order counts whole. Left on the delivery order, both orders would count.
+     */
+    @Test
+    void aRefundMovedToTheCountedOrderComesBackWhenTheTillsOrderCountsAgain() {
+        String member = "m-" + UUID.randomUUID();
+        String delivery = "D2-" + member;
+        String till = "T8-" + member;
+        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        MemberEvent counted = order(member, delivery, now.minus(Duration.ofDays(3)), 100);
+        counted = counted.toBuilder().setEvent(counted.getEvent().toBuilder().setSource(Source.SOURCE_DELIVERY)).build();
+        MemberEvent copy = order(member, till, now.minus(Duration.ofDays(3)).plusSeconds(420), 100).toBuilder()
+                .setDuplicateOrder(true).setNeverCounted(true).build();
+        send(counted, copy, tillRefund(member, till + "-r1", till, delivery, now.minus(Duration.ofDays(2)), 30));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(1)).body("rfm.monetaryNetTotal", equalTo(70.0f)));
+        // a line the delivery order did not hold, counted on its own, and the refund published again naming the till's
+        MemberEvent own = order(member, till, now.minus(Duration.ofDays(3)).plusSeconds(420), 30);
+        own = own.toBuilder().setEvent(own.getEvent().toBuilder().setEventId(till + "-2")).build();
+        MemberEvent back = tillRefund(member, till + "-r1", till, null, now.minus(Duration.ofDays(2)), 30).toBuilder()
+                .setCountedOrder(OrderRef.newBuilder().setSource(Source.SOURCE_POS).setOrderId(till)).build();
+        send(own, back);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.ordersTotal", equalTo(1)).body("rfm.monetaryNetTotal", equalTo(100.0f)));
+    }
+
+    /** memberpulse.rfm.purchase.lines counts what a batch recorded new: a refund moved to another order is not. */
+    @Test
+    void aRefundMovedToAnotherOrderIsNoNewPurchaseLine() {
+        String member = "m-" + UUID.randomUUID();
+        Instant at = rfmRows.watermark().await().indefinitely().orElse(DAY0).minus(Duration.ofDays(1));
+        String till = "T7-" + member;
+        assertThat(facts.record(List.of(tillRefund(member, till + "-r", till, null, at, 12))).newLines()).isEqualTo(1);
+        assertThat(facts.record(List.of(tillRefund(member, till + "-r", till, "D7-" + member, at, 12))).newLines())
+                .as("moved only").isZero();
+        assertThat(rfmRows.linesOf(List.of(member)).await().indefinitely().get(member))
+                .extracting(line -> line.orderId()).containsExactly("delivery:D7-" + member);
     }
 
     @Test
