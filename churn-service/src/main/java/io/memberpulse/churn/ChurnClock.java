@@ -3,6 +3,7 @@ package io.memberpulse.churn;
 import io.memberpulse.churn.store.ScoreRefreshLock;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 /**
  * The "window" half of the cadence: re-scores everyone whenever the event-time clock advanced, or when
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 class ChurnClock {
+    private static final Logger LOG = Logger.getLogger(ChurnClock.class);
     private final ScoreMembersService service;
     private final ScoreRefreshLock lock;
 
@@ -22,7 +24,12 @@ class ChurnClock {
 
     @Scheduled(every = "${memberpulse.churn.refresh-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
-        service.refillCacheIfLost();
+        try {
+            service.refillCacheIfLost();
+        } catch (RuntimeException redisAway) {
+            // Redis away: the scoring goes on without it (its misses are recorded), and the next tick refills
+            LOG.warnf("churn scores not repaired or refilled in Redis, next tick tries again: %s", redisAway.getMessage());
+        }
         service.followPromotedModel();
         lock.runIfFree(service::refreshAll);
     }

@@ -89,5 +89,19 @@ public interface ChurnConfig {
          */
         @WithDefault("5m")
         Duration maxClockLead();
+
+        /**
+         * How long GetScore and TopRisk wait for Redis before answering from PostgreSQL: a Redis that accepts
+         * connections and never answers would otherwise hold each read for the client's timeout (quarkus.redis.timeout).
+         */
+        @WithDefault("200ms")
+        Duration redisReadTimeout();
+
+        /**
+         * After a Redis read failed (or timed out) reads skip Redis this long; after a write failed, writes and reads
+         * (store.ScoreCache).
+         */
+        @WithDefault("5s")
+        Duration redisBackoff();
     }
 }

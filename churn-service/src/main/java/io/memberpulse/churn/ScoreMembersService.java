@@ -51,6 +51,7 @@ public class ScoreMembersService {
     private final ChurnRepository repository;
     private final IdentityChangeRepository identities;
     private final ScoreCache cache;
+    private final ScoreCacheWrites cacheWrites;
     private final ChurnScorePublisher publisher;
     private final RhythmChurnModel model;
     private final ModelRegistry models;
@@ -73,10 +74,12 @@ public class ScoreMembersService {
     private volatile long lastBatchNanos;
 
     public ScoreMembersService(ChurnRepository repository, IdentityChangeRepository identities, ScoreCache cache,
-            ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models, MeterRegistry registry) {
+            ScoreCacheWrites cacheWrites, ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models,
+            MeterRegistry registry) {
         this.repository = repository;
         this.identities = identities;
         this.cache = cache;
+        this.cacheWrites = cacheWrites;
         this.publisher = publisher;
         this.models = models;
         this.horizonDays = config.churn().horizonDays();
@@ -259,14 +262,17 @@ public class ScoreMembersService {
             LOG.warnf("%d scores to forget overtaken by other replicas %d times in a row, left stored",
                     left.size(), MAX_ATTEMPTS);
         }
-        cache.removeAll(memberIds, removed).await().indefinitely();
+        cacheWrites.write(memberIds, () -> cache.removeAll(memberIds, removed).await().indefinitely());
     }
 
     /**
      * Puts every stored score back into Redis when Redis lost them (no completeness mark): scores already cached
-     * (written since) are left as they are. Until it is done TopRisk reads PostgreSQL. Blocking.
+     * (written since) are left as they are. Until it is done TopRisk reads PostgreSQL. First takes out of Redis the
+     * scores it missed while unreachable, with the completeness mark (ScoreCacheWrites.repairMissed), so that they are
+     * refilled too. Blocking.
      */
     public synchronized void refillCacheIfLost() {
+        cacheWrites.repairMissed();
         if (cache.isComplete().await().indefinitely()) {
             return;
         }
@@ -331,8 +337,10 @@ public class ScoreMembersService {
         if (unscored.isEmpty()) {
             return;
         }
-        cache.removeAll(unscored, List.of()).await().indefinitely();
-        cacheWhileStored(List.copyOf(repository.scoresOf(unscored).await().indefinitely().values()));
+        cacheWrites.write(unscored, () -> {
+            cache.removeAll(unscored, List.of()).await().indefinitely();
+            cacheWhileStored(List.copyOf(repository.scoresOf(unscored).await().indefinitely().values()));
+        });
     }
 
     /**
@@ -469,7 +477,8 @@ public class ScoreMembersService {
         Instant scoredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Set<String> writtenIds = repository.upsertScores(changed, stored.versions(), scoredAt).await().indefinitely();
         List<ChurnScore> written = changed.stream().filter(score -> writtenIds.contains(score.memberId())).toList();
-        cache.putAll(written, previous).await().indefinitely();
+        // A Redis write that fails is recorded for repair, not failed: the scores are stored, and are published
+        cacheWrites.write(written.stream().map(ChurnScore::memberId).toList(), () -> cache.putAll(written, previous).await().indefinitely());
         publisher.publish(written).await().indefinitely();
         // Only now: a score stored and never acknowledged (the send failed, the replica died) is sent by the batch's
         // re-run or redelivery, or the next full refresh, though it no longer moves against the stored one.
@@ -484,7 +493,7 @@ public class ScoreMembersService {
         withdrawn.addAll(withdrawing);
         List<ChurnScore> removed = repository.deleteScoresIfUnchanged(noLongerScored).await().indefinitely();
         Set<String> removedIds = removed.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
-        cache.removeAll(removedIds, removed).await().indefinitely();
+        cacheWrites.write(removedIds, () -> cache.removeAll(removedIds, removed).await().indefinitely());
         uncache(unscored);
         List<String> overtaken = new ArrayList<>();
         changed.stream().map(ChurnScore::memberId).filter(id -> !writtenIds.contains(id)).forEach(overtaken::add);

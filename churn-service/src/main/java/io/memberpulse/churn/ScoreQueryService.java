@@ -6,6 +6,7 @@ import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.proto.auth.Callers;
+import io.memberpulse.proto.redis.RedisBackoff;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,24 +16,31 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Reads: answered from Redis; PostgreSQL when Redis lost them (flushed or restarted) and until they are refilled, and
- * while Redis cannot be reached (a failover): the pod stays ready on PostgreSQL alone (proto.health.DependencyChecks).
+ * Reads: answered from Redis; PostgreSQL when Redis lost them (flushed or restarted) and until they are refilled, while
+ * Redis cannot be reached (a failover) or does not answer within memberpulse.churn.redis-read-timeout (then skipped for
+ * the back-off, ScoreCache), and while this replica knows of scores Redis missed that are not repaired yet
+ * (ScoreCacheWrites): the pod stays ready on PostgreSQL alone (proto.health.DependencyChecks).
  */
 @ApplicationScoped
 public class ScoreQueryService {
     private static final Logger LOG = Logger.getLogger(ScoreQueryService.class);
     private final ChurnRepository repository;
     private final ScoreCache cache;
+    private final ScoreCacheWrites cacheWrites;
     private final ModelRegistry models;
 
-    public ScoreQueryService(ChurnRepository repository, ScoreCache cache, ModelRegistry models) {
+    public ScoreQueryService(ChurnRepository repository, ScoreCache cache, ScoreCacheWrites cacheWrites,
+            ModelRegistry models) {
         this.repository = repository;
         this.cache = cache;
+        this.cacheWrites = cacheWrites;
         this.models = models;
     }
 
     public Uni<ChurnScore> score(String memberId) {
-        return cache.get(memberId)
+        Uni<Optional<ChurnScore>> fromRedis = cacheWrites.missesPending() ? Uni.createFrom().item(Optional.empty())
+                : cache.get(memberId);
+        return fromRedis
                 .onFailure().recoverWithItem(failure -> redisFailed("score", failure, Optional.<ChurnScore>empty()))
                 .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached) : repository.score(memberId))
                 .map(found -> found.orElseThrow(() -> new MemberNotFoundException(memberId)));
@@ -66,15 +74,19 @@ public class ScoreQueryService {
      * only the members scored since would leave the riskiest out).
      */
     public Uni<List<ChurnScore>> top(String storeId, int k) {
-        return cache.isComplete()
-                .flatMap(complete -> complete ? cache.top(storeId, k)
-                        : Uni.createFrom().item(Optional.<List<ChurnScore>>empty()))
+        Uni<Optional<List<ChurnScore>>> fromRedis = cacheWrites.missesPending()
+                ? Uni.createFrom().item(Optional.empty()) : cache.topIfComplete(storeId, k);
+        return fromRedis
                 .onFailure().recoverWithItem(failure -> redisFailed("top-risk ranking", failure, Optional.empty()))
                 .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached.get()) : repository.top(storeId, k));
     }
 
     private static <T> T redisFailed(String what, Throwable failure, T instead) {
-        LOG.warnf("%s not read from Redis, read from PostgreSQL: %s", what, failure.getMessage());
+        if (failure instanceof RedisBackoff.SkippedException) {
+            LOG.debugf("%s read from PostgreSQL: %s", what, failure.getMessage());
+        } else {
+            LOG.warnf("%s not read from Redis, read from PostgreSQL: %s", what, failure);
+        }
         return instead;
     }
 

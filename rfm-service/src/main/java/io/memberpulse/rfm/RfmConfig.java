@@ -66,6 +66,20 @@ public interface RfmConfig {
         @WithDefault("5m")
         java.time.Duration maxClockLead();
 
+        /**
+         * How long a member's current RFM waits for Redis before it is read from PostgreSQL: a Redis that accepts
+         * connections and never answers would otherwise hold each read for the client's timeout (quarkus.redis.timeout).
+         */
+        @WithDefault("200ms")
+        java.time.Duration redisReadTimeout();
+
+        /**
+         * After a Redis read failed (or timed out) reads skip Redis this long; after a write failed, writes and reads
+         * (store.RfmCache).
+         */
+        @WithDefault("5s")
+        java.time.Duration redisBackoff();
+
         /** How often member removals older than other replicas need are forgotten (RemovalsCleanup). */
         @WithDefault("1h")
         String removalsCleanupEvery();

@@ -1,5 +1,6 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.proto.redis.RedisBackoff;
 import io.memberpulse.rfm.domain.LifecycleStage;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.Tag;
@@ -23,15 +24,17 @@ public class RfmQueryService {
     private static final Logger LOG = Logger.getLogger(RfmQueryService.class);
     private final RfmRepository repository;
     private final RfmCache cache;
+    private final RfmCacheWrites cacheWrites;
     private final RfmCalculator calculator;
 
     private final RuleSegments definitions;
     private final MemberFacts facts;
 
-    public RfmQueryService(RfmRepository repository, RfmCache cache, RfmConfig config, RuleSegments definitions,
-            MemberFacts facts) {
+    public RfmQueryService(RfmRepository repository, RfmCache cache, RfmCacheWrites cacheWrites, RfmConfig config,
+            RuleSegments definitions, MemberFacts facts) {
         this.repository = repository;
         this.cache = cache;
+        this.cacheWrites = cacheWrites;
         this.definitions = definitions;
         this.facts = facts;
         this.calculator = new RfmCalculator(config.rfm().marginRates());
@@ -42,13 +45,21 @@ public class RfmQueryService {
      * read); the stored row too while Redis cannot be reached. The row is written back with its version by the writers' compare-and-set (RfmCache.putRead): a merge or
      * split that removes the member between this read and the write-back leaves a tombstone of a later version, which
      * keeps the row read out (or removes it, if the write-back lands first), and a newer row cached meanwhile stays.
-     * A failed write-back does not fail the read: the next read tries again.
+     * A failed write-back does not fail the read: the next read tries again. PostgreSQL too while Redis does not answer
+     * within memberpulse.rfm.redis-read-timeout (then skipped for the back-off, RfmCache), and while this replica knows
+     * of rows Redis missed that are not repaired yet (RfmCacheWrites).
      */
     public Uni<RfmSnapshot> current(String memberId) {
-        return cache.get(memberId)
+        Uni<Optional<RfmSnapshot>> fromRedis = cacheWrites.missesPending() ? Uni.createFrom().item(Optional.empty())
+                : cache.get(memberId);
+        return fromRedis
                 // Redis unreachable (a failover): read PostgreSQL as on a miss; the pod stays ready without Redis
                 .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("RFM of a member not read from Redis, read from PostgreSQL: %s", failure.getMessage());
+                    if (failure instanceof RedisBackoff.SkippedException) {
+                        LOG.debugf("RFM of a member read from PostgreSQL: %s", failure.getMessage());
+                    } else {
+                        LOG.warnf("RFM of a member not read from Redis, read from PostgreSQL: %s", failure);
+                    }
                     return Optional.empty();
                 })
                 .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached)

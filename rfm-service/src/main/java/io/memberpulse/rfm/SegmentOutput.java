@@ -1,6 +1,5 @@
 package io.memberpulse.rfm;
 
-import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
@@ -34,13 +33,16 @@ public class SegmentOutput {
     private static final int PUBLISHED_AT_ONCE = 20_000;
 
     private final RfmCache cache;
+    private final RfmCacheWrites cacheWrites;
     private final RfmRepository repository;
     private final SegmentChangePublisher publisher;
     private final Timer outputTime;
     private final OutputQueue queue = new OutputQueue(MAX_PENDING);
 
-    public SegmentOutput(RfmCache cache, RfmRepository repository, SegmentChangePublisher publisher, MeterRegistry registry) {
+    public SegmentOutput(RfmCache cache, RfmCacheWrites cacheWrites, RfmRepository repository,
+            SegmentChangePublisher publisher, MeterRegistry registry) {
         this.cache = cache;
+        this.cacheWrites = cacheWrites;
         this.repository = repository;
         this.publisher = publisher;
         this.outputTime = LiveTimings.stage(registry, "output");
@@ -51,10 +53,9 @@ public class SegmentOutput {
      * queued) behind the earlier ones; completes when Redis has the rows and the broker the changes, or
      * when the changes are left queued. Publishing is retried a few times; changes still unpublished stay
      * in the outbox for SegmentChangeRelay, so a broker away does not fail the output (the batch's facts
-     * are stored: dead-lettering them would set valid facts aside). Caching is retried as long as a
-     * consumer retries a batch (RecordBatches.RETRY_FOR, longer than a Redis failover), holding the
-     * batch's acknowledgement meanwhile: the cache would otherwise serve the rows as they were before.
-     * The rows are serialised here, on the caller's thread. Each row carries its version and each member
+     * are stored: dead-lettering them would set valid facts aside). Nor does Redis away: caching that fails
+     * records the members as missed (RfmCacheWrites), whose repair caches their rows again once Redis answers,
+     * and this replica reads them from PostgreSQL meanwhile. The rows are serialised here, on the caller's thread. Each row carries its version and each member
      * gone the version of its removal: an output that lands late (another replica's may have cached a
      * newer row, or a removal, meanwhile) changes only what is older in Redis (RfmCache).
      *
@@ -63,7 +64,9 @@ public class SegmentOutput {
     public CompletionStage<Void> emit(List<RfmRepository.StoredRow> rows, Map<String, Instant> gone) {
         // The members gone (absorbed by a merge) leave the cache before the survivors' new rows are written: a reader
         // never sees a survivor holding the absorbed member's facts while the absorbed member is still served too.
-        Uni<Void> cached = RecordBatches.retried(cache.removeAll(gone).chain(() -> cache.putAll(rows)));
+        List<String> members = new java.util.ArrayList<>(gone.keySet());
+        rows.forEach(row -> members.add(row.snapshot().rfm().memberId()));
+        Uni<Void> cached = cacheWrites.write(members, () -> cache.removeAll(gone).chain(() -> cache.putAll(rows)));
         Uni<Void> published = publishQueued()
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(PUBLISH_RETRIES)
                 .onFailure().invoke(failure -> LOG.warnf("segment changes left queued for the relay: %s", failure.getMessage()))

@@ -54,6 +54,9 @@ class OutOfOrderCacheWritesTest {
     RfmRepository repository;
 
     @Inject
+    RfmCacheWrites cacheWrites;
+
+    @Inject
     IdentityChangeRepository identities;
 
     @Inject
@@ -70,7 +73,7 @@ class OutOfOrderCacheWritesTest {
 
     /** Another replica's output: the same Redis, database and broker. */
     SegmentOutput replica() {
-        return new SegmentOutput(cache, repository, publisher, registry);
+        return new SegmentOutput(cache, cacheWrites, repository, publisher, registry);
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.memberpulse.churn.ChurnConfig;
 import io.memberpulse.churn.domain.ChurnScore;
+import io.memberpulse.proto.redis.RedisBackoff;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
@@ -25,7 +26,10 @@ import java.util.TreeSet;
 
 /**
  * Hot reads: each member's score (a JSON value) and, per home store and overall, a sorted set of
- * members by probability, so GetScore and TopRisk never touch PostgreSQL.
+ * members by probability, so GetScore and TopRisk never touch PostgreSQL. Every call goes through one back-off
+ * (proto.redis.RedisBackoff): after a failure Redis is skipped for memberpulse.churn.redis-backoff (by reads after a
+ * read's, by reads and writes after a write's), and the hot reads give up after memberpulse.churn.redis-read-timeout,
+ * so a Redis down or hanging costs reads no wait.
  */
 @ApplicationScoped
 public class ScoreCache {
@@ -101,6 +105,7 @@ public class ScoreCache {
     /** Lenient: an entry written by a newer version (a field more, in a rolling deploy) is still read. */
     private final ObjectReader reader;
     private final String prefix;
+    private final RedisBackoff backoff;
 
     public ScoreCache(ReactiveRedisDataSource redis, ObjectMapper mapper, ChurnConfig config) {
         this.redis = redis;
@@ -110,6 +115,7 @@ public class ScoreCache {
         this.mapper = mapper;
         this.reader = mapper.readerFor(ChurnScore.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.prefix = config.redis().keyPrefix();
+        this.backoff = new RedisBackoff(config.churn().redisReadTimeout(), config.churn().redisBackoff());
     }
 
     /**
@@ -142,8 +148,8 @@ public class ScoreCache {
         leavers.forEach((store, members) -> writes.add(
                 rankings.zrem(rankingKey(store), members.toArray(String[]::new)).replaceWithVoid()));
         rankingsByKey.forEach((key, members) -> writes.add(rankings.zadd(key, members).replaceWithVoid()));
-        return values.mset(entries).chain(() -> Uni.join().all(writes).usingConcurrencyOf(8).andFailFast())
-                .replaceWithVoid();
+        return backoff.call(() -> values.mset(entries).chain(() -> Uni.join().all(writes).usingConcurrencyOf(8).andFailFast())
+                .replaceWithVoid());
     }
 
     /**
@@ -156,7 +162,7 @@ public class ScoreCache {
         }
         String[] scoreKeys = memberIds.stream().map(this::scoreKey).toArray(String[]::new);
         String[] members = memberIds.toArray(String[]::new);
-        return values.mget(scoreKeys).chain(cached -> {
+        return backoff.call(() -> values.mget(scoreKeys).chain(cached -> {
             Set<String> rankingKeys = new TreeSet<>();
             rankingKeys.add(overallRankingKey());
             removed.forEach(score -> addRankingKey(rankingKeys, score));
@@ -167,7 +173,7 @@ public class ScoreCache {
             // the scores after the rankings: a ranked member without a score reads as evicted (top() then gives up)
             return Uni.join().all(writes).usingConcurrencyOf(8).andFailFast()
                     .chain(() -> keys.del(scoreKeys)).replaceWithVoid();
-        });
+        }));
     }
 
     /**
@@ -183,7 +189,7 @@ public class ScoreCache {
         scores.forEach(score -> args.add(write(score)));
         scores.forEach(score -> args.add(String.valueOf(score.probability())));
         scores.forEach(score -> args.add(score.memberId()));
-        return redis.execute("EVAL", args.toArray(String[]::new)).map(put -> {
+        return backoff.call(() -> redis.execute("EVAL", args.toArray(String[]::new))).map(put -> {
             Set<String> ids = new java.util.HashSet<>();
             put.forEach(id -> ids.add(id.toString()));
             return scores.stream().filter(score -> ids.contains(score.memberId())).toList();
@@ -202,7 +208,7 @@ public class ScoreCache {
         args.addAll(scriptKeys(scores));
         scores.forEach(score -> args.add(write(score)));
         scores.forEach(score -> args.add(score.memberId()));
-        return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid();
+        return backoff.call(() -> redis.execute("EVAL", args.toArray(String[]::new))).replaceWithVoid();
     }
 
     /** The overall ranking, each score's key, then each one's home store ranking (the overall one without). */
@@ -225,13 +231,21 @@ public class ScoreCache {
      * when Redis lost its data (flushed, restarted without persistence). Rankings are only complete with it.
      */
     public Uni<Boolean> isComplete() {
-        return keys.exists(completeKey());
+        return backoff.call(() -> keys.exists(completeKey()));
+    }
+
+    /**
+     * Takes the completeness mark away (Redis missed writes while unreachable: its rankings may be stale), so TopRisk
+     * reads PostgreSQL until the next refill marks them complete again.
+     */
+    public Uni<Void> distrust() {
+        return backoff.call(() -> keys.del(completeKey())).replaceWithVoid();
     }
 
     /** The start of a refill: a token that a flush of Redis takes away with everything the refill cached so far. */
     public Uni<String> beginRefill() {
         String token = java.util.UUID.randomUUID().toString();
-        return values.set(refillKey(), token).replaceWith(token);
+        return backoff.call(() -> values.set(refillKey(), token)).replaceWith(token);
     }
 
     /**
@@ -239,12 +253,22 @@ public class ScoreCache {
      * gone: the refill must run again) or another refill began since (its own mark follows). Whether it marked them.
      */
     public Uni<Boolean> markComplete(String refillToken) {
-        return redis.execute("EVAL", MARK_COMPLETE_IF_UNFLUSHED, "2", refillKey(), completeKey(), refillToken)
+        return backoff.call(() -> redis.execute("EVAL", MARK_COMPLETE_IF_UNFLUSHED, "2", refillKey(), completeKey(), refillToken))
                 .map(marked -> marked.toInteger() == 1);
     }
 
+    /** A hot read: fails after the read timeout, and at once within the back-off. */
     public Uni<Optional<ChurnScore>> get(String memberId) {
-        return values.get(scoreKey(memberId)).map(json -> Optional.ofNullable(json).map(this::read));
+        return backoff.read(() -> values.get(scoreKey(memberId))).map(json -> Optional.ofNullable(json).map(this::read));
+    }
+
+    /**
+     * A hot read: the k riskiest of a store (see {@link #top}) while the rankings are marked complete, empty while they
+     * are not (read PostgreSQL). Fails after the read timeout, and at once within the back-off.
+     */
+    public Uni<Optional<List<ChurnScore>>> topIfComplete(String storeId, int k) {
+        return backoff.read(() -> keys.exists(completeKey()).flatMap(complete -> complete ? top(storeId, k)
+                : Uni.createFrom().item(Optional.<List<ChurnScore>>empty())));
     }
 
     /**
@@ -257,7 +281,7 @@ public class ScoreCache {
      * pressure: an answer without them would leave the riskiest out. The rankings are then no longer marked complete,
      * so reads go to PostgreSQL and the next refill (ScoreMembersService.refillCacheIfLost) puts the lost scores back.
      */
-    public Uni<Optional<List<ChurnScore>>> top(String storeId, int k) {
+    private Uni<Optional<List<ChurnScore>>> top(String storeId, int k) {
         return ranked(storeId, k).flatMap(ranked -> ranked.strays().isEmpty() || ranked.scoreMissing() ? answer(ranked)
                 : dropStrays(storeId, ranked.strays()).chain(() -> ranked(storeId, k)).flatMap(this::answer));
     }

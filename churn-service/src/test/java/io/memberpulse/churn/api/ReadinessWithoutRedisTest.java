@@ -9,8 +9,8 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.containsStringIgnoringCase;
 
+import io.memberpulse.devstack.testing.RedisDownProfile;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -18,7 +18,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,14 +29,8 @@ import org.junit.jupiter.api.Test;
  * {@code dependencies} group instead, which the probes do not read.
  */
 @QuarkusTest
-@TestProfile(ReadinessWithoutRedisTest.RedisDown.class)
+@TestProfile(RedisDownProfile.class)
 class ReadinessWithoutRedisTest {
-    public static class RedisDown implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:1");
-        }
-    }
 
     @Inject
     Pool database;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.proto.redis.RedisBackoff;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
@@ -21,7 +22,10 @@ import java.util.Optional;
  * delayed behind its output (retried for minutes) must not replace a newer row, nor bring back a member removed since.
  * So a row is written only over an older one (a Lua compare-and-set, one script per chunk of rows), and a removal
  * leaves a tombstone of its version for {@link #TOMBSTONE_TTL}, well beyond any output's lag, which older rows
- * cannot pass; reads see only rows (a member whose row is removed is absent).
+ * cannot pass; reads see only rows (a member whose row is removed is absent). Every call goes through one back-off
+ * (proto.redis.RedisBackoff): after a failure Redis is skipped for memberpulse.rfm.redis-backoff (by reads after a read's,
+ * by reads and writes after a write's), and a read gives up after memberpulse.rfm.redis-read-timeout, so a Redis down
+ * or hanging costs reads no wait.
  */
 @ApplicationScoped
 public class RfmCache {
@@ -81,6 +85,7 @@ public class RfmCache {
     private final String tombstonePrefix;
     /** The instant every member was last re-aged to (see RfmRepository.markAgedTo). */
     private final String agedToKey;
+    private final RedisBackoff backoff;
 
     public RfmCache(ReactiveRedisDataSource redis, ObjectMapper mapper, RfmConfig config) {
         this.redis = redis;
@@ -90,15 +95,20 @@ public class RfmCache {
         this.prefix = config.redis().keyPrefix() + "rfm:";
         this.tombstonePrefix = config.redis().keyPrefix() + "rfm-removed:";
         this.agedToKey = config.redis().keyPrefix() + "aged-to";
+        this.backoff = new RedisBackoff(config.rfm().redisReadTimeout(), config.rfm().redisBackoff());
     }
 
     /** Written after each re-ageing pass: cached rows it left alone are read as of this instant. */
     public Uni<Void> markAgedTo(java.time.Instant clock) {
-        return values.set(agedToKey, clock.toString());
+        return backoff.call(() -> values.set(agedToKey, clock.toString()));
     }
 
     /** Caches the rows as written (each with its version), each only over an older entry or removal. */
     public Uni<Void> putAll(List<RfmRepository.StoredRow> rows) {
+        return backoff.call(() -> put(rows));
+    }
+
+    private Uni<Void> put(List<RfmRepository.StoredRow> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -133,10 +143,13 @@ public class RfmCache {
      * compare-and-set as a writer's, so a newer row cached meanwhile stays, and so does the tombstone of a merge or
      * split that removed the member after this read (the removal's version is after the row's). If Redis lost the
      * last re-ageing's instant too, it is put back as PostgreSQL has it, only where none is (a pass's newer one stays).
+     * On the read's path, so bounded as a read is (the read timeout, skipped within a back-off).
      */
     public Uni<Void> putRead(RfmRepository.StoredRow row, java.time.Instant agedTo) {
-        Uni<Void> put = putAll(List.of(row));
-        return agedTo == null ? put : put.chain(() -> values.setnx(agedToKey, agedTo.toString())).replaceWithVoid();
+        return backoff.read(() -> {
+            Uni<Void> put = put(List.of(row));
+            return agedTo == null ? put : put.chain(() -> values.setnx(agedToKey, agedTo.toString())).replaceWithVoid();
+        });
     }
 
     /**
@@ -159,7 +172,19 @@ public class RfmCache {
             arguments[3 + 2 * n + i] = Long.toString(version(removal.getValue()));
             i++;
         }
-        return redis.execute("EVAL", arguments).replaceWithVoid();
+        return backoff.call(() -> redis.execute("EVAL", arguments)).replaceWithVoid();
+    }
+
+    /**
+     * Deletes these members' cached rows, whatever their version (no tombstone): the repair of rows Redis missed while
+     * unreachable, whose members have no row left (RfmCacheWrites); a read then finds them absent, as PostgreSQL does.
+     */
+    public Uni<Void> forget(java.util.Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return backoff.call(() -> redis.key(String.class).del(memberIds.stream().map(id -> prefix + id).toArray(String[]::new)))
+                .replaceWithVoid();
     }
 
     /** A row's version as cached: microseconds since the epoch (exact in Lua's doubles until the year 2255). */
@@ -167,8 +192,9 @@ public class RfmCache {
         return java.util.concurrent.TimeUnit.SECONDS.toMicros(updatedAt.getEpochSecond()) + updatedAt.getNano() / 1_000;
     }
 
+    /** A read: fails after the read timeout, and at once within the back-off. */
     public Uni<Optional<RfmSnapshot>> get(String memberId) {
-        return values.mget(prefix + memberId, agedToKey).map(found -> {
+        return backoff.read(() -> values.mget(prefix + memberId, agedToKey)).map(found -> {
             RfmSnapshot cached = Optional.ofNullable(found.get(prefix + memberId)).map(this::read).orElse(null);
             String agedTo = found.get(agedToKey);
             if (cached == null || agedTo == null) {

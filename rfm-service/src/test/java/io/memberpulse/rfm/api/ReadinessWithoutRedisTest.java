@@ -7,8 +7,8 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
+import io.memberpulse.devstack.testing.RedisDownProfile;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -16,7 +16,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,14 +26,8 @@ import org.junit.jupiter.api.Test;
  * stays ready and a member's RFM is read from PostgreSQL, as on a cache miss.
  */
 @QuarkusTest
-@TestProfile(ReadinessWithoutRedisTest.RedisDown.class)
+@TestProfile(RedisDownProfile.class)
 class ReadinessWithoutRedisTest {
-    public static class RedisDown implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:1");
-        }
-    }
 
     @Inject
     Pool database;

@@ -193,7 +193,7 @@ class ScoreWithdrawalTest {
     }
 
     @Test
-    void aWithdrawnScoreWhoseRemovalFromRedisFailedIsGoneFromRedisAfterTheRetry() {
+    void aWithdrawnScoreWhoseRemovalFromRedisFailedIsNotServedAndIsRepaired() {
         String member = "rf-" + run;
         produce(Topics.MEMBER_EVENTS, member, order(member, member + "-0", days(-30)));
         awaitScoreOf(member);
@@ -201,7 +201,7 @@ class ScoreWithdrawalTest {
         AtomicBoolean failed = failFirstCacheRemovalOf(member);
 
         // Every order refunded: withdrawn and deleted from PostgreSQL, then Redis does not answer the removal. The
-        // batch's retry finds no stored score; Redis must still lose the member.
+        // member is recorded as missed (read from PostgreSQL meanwhile) and the next tick's repair takes it out of Redis.
         produce(Topics.MEMBER_EVENTS, member, refund(member, member + "-0", days(-29)));
 
         await().atMost(WAIT).until(() -> tombstoneOf(member));

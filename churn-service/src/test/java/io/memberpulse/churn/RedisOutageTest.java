@@ -1,0 +1,143 @@
+package io.memberpulse.churn;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.memberpulse.churn.domain.ChurnScore;
+import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ScoreCache;
+import io.memberpulse.devstack.testing.RedisProxy;
+import io.memberpulse.devstack.testing.RedisProxyProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis going away and coming back, through a proxy the test switches (RedisProxyProfile): a score stored while Redis
+ * could not be reached is not served stale when Redis returns with its old data, and a Redis that hangs costs a read
+ * one short wait, then none while it is skipped.
+ */
+@QuarkusTest
+@TestProfile(RedisOutageTest.Profile.class)
+class RedisOutageTest {
+    /** No scheduled tick (the test runs the tick's repair itself, when it means to); the default read timeout. */
+    public static class Profile extends RedisProxyProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
+            overrides.put("memberpulse.churn.refresh-every", "1h");
+            overrides.put("memberpulse.churn.redis-read-timeout", "200ms");
+            return overrides;
+        }
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    ScoreMembersService scoring;
+
+    @Inject
+    ChurnRepository facts;
+
+    @Inject
+    ScoreCache cache;
+
+    @Inject
+    Pool pool;
+
+    RedisProxy redis = RedisProxyProfile.proxy();
+    String run = ScoringFixture.runId();
+    String member = "outage-" + run;
+    String store = "outage-store-" + run;
+
+    /** Redis answering again, past any back-off a test before left, and the rankings refilled and marked complete. */
+    @BeforeEach
+    void redisUp() {
+        redis.forward();
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            scoring.refillCacheIfLost();
+            return cache.isComplete().await().atMost(Duration.ofSeconds(5));
+        });
+    }
+
+    @AfterEach
+    void redisBack() {
+        redis.forward();
+    }
+
+    @Test
+    void aScoreStoredWhileRedisWasDownIsNotServedStaleWhenRedisComesBackWithItsOldData() {
+        Instant now = ScoringFixture.now(facts);
+        scoring.record(List.of(ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(60)), store)));
+        double before = servedScore();
+        assertThat(cache.get(member).await().indefinitely()).as("cached").isPresent();
+
+        redis.refuse();
+        // Scored (stored, published) while Redis is down: the write to Redis fails and is recorded, not thrown
+        scoring.record(List.of(ScoringFixture.order(member, member + "-1", now.minus(Duration.ofDays(1)), store)));
+        double stored = facts.score(member).await().indefinitely().orElseThrow().probability();
+        assertThat(stored).as("a second order moves the score").isNotCloseTo(before, within(1e-6));
+
+        // Redis is back with what it held: the old score, and the rankings still marked complete; past the back-off
+        // this replica would read it again, but knows that Redis missed writes
+        redis.forward();
+        await().pollDelay(Duration.ofSeconds(6)).until(() -> true); // redis-backoff, 5 s
+        assertThat(servedScore()).isCloseTo(stored, within(1e-6));
+        assertThat(rankedScore()).isCloseTo(stored, within(1e-6));
+
+        // The next tick (of any replica) takes the missed score out of Redis and refills it from PostgreSQL
+        scoring.refillCacheIfLost();
+        assertThat(cache.get(member).await().indefinitely()).map(ChurnScore::probability).hasValueSatisfying(
+                cached -> assertThat(cached).isCloseTo(stored, within(1e-6)));
+        assertThat(cache.isComplete().await().indefinitely()).as("the rankings marked complete again").isTrue();
+        assertThat(pool.query("SELECT count(*) FROM redis_missed_score").execute().await().indefinitely()
+                .iterator().next().getLong(0)).as("no miss left to repair").isZero();
+        assertThat(servedScore()).isCloseTo(stored, within(1e-6));
+        assertThat(rankedScore()).isCloseTo(stored, within(1e-6));
+    }
+
+    @Test
+    void aHangingRedisCostsAReadOneShortWaitAndIsThenSkipped() {
+        Instant now = ScoringFixture.now(facts);
+        scoring.record(List.of(ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(30)), store)));
+        double stored = facts.score(member).await().indefinitely().orElseThrow().probability();
+
+        redis.hang();
+        // The client's own timeout is 10 s: the read gives up on Redis after memberpulse.churn.redis-read-timeout
+        long started = System.nanoTime();
+        assertThat(servedScore()).isCloseTo(stored, within(1e-6));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+
+        // Within the back-off Redis is not asked at all
+        long sent = redis.bytesReceived();
+        started = System.nanoTime();
+        assertThat(servedScore()).isCloseTo(stored, within(1e-6));
+        assertThat(rankedScore()).isCloseTo(stored, within(1e-6));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        assertThat(redis.bytesReceived()).as("bytes sent to Redis while it is skipped").isEqualTo(sent);
+    }
+
+    private double servedScore() {
+        return given().get("/members/" + member + "/score").then().statusCode(200).extract().jsonPath()
+                .getDouble("probability");
+    }
+
+    /** The member's probability in its store's ranking (the member alone there). */
+    private double rankedScore() {
+        JsonPath ranking = given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).extract().jsonPath();
+        assertThat(ranking.getList("memberId")).containsExactly(member);
+        return ranking.getDouble("[0].probability");
+    }
+}
