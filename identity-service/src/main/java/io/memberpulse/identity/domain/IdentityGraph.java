@@ -466,6 +466,7 @@ public final class IdentityGraph {
                 if (moves) { // its new holder's use starts now, not at the old holder's last use
                     lastSeen.put(identifier, event.occurredAt());
                     firstSeen.put(identifier, event.occurredAt());
+                    batch.seen.remove(identifier); // nor at the old holder's first in this batch (written as first_seen)
                 }
                 batch.links.add(identifier);
             } else if (!root(owner).equals(member)) {

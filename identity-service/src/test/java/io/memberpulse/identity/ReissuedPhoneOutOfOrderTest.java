@@ -1,10 +1,11 @@
-package io.memberpulse.identity.api.rest;
+package io.memberpulse.identity;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,9 @@ import org.junit.jupiter.api.Test;
 class ReissuedPhoneOutOfOrderTest {
     private static final String HEADER = "event_id,source,type,occurred_at,store_id,phone,member_no,order_id,quantity,"
             + "paid_amount\n";
+
+    @Inject
+    StitchingGraph graphs;
 
     @Test
     void theOldHoldersEventsImportedAfterTheReissueStayWithTheOldHolder() {
@@ -62,6 +66,59 @@ class ReissuedPhoneOutOfOrderTest {
         assertThat(resolve("phone", phone)).isEqualTo(newHolder);
         given().get("/members/" + oldHolder).then().statusCode(200).body("eventCount", equalTo(2));
         given().get("/members/" + newHolder).then().statusCode(200).body("eventCount", equalTo(3));
+    }
+
+    /** A graph rebuilt from PostgreSQL knows when the new holder first used the phone (member_identifier.first_seen). */
+    @Test
+    void theOldHoldersEventsImportedAfterARebuildStayWithTheOldHolder() {
+        String run = run();
+        String phone = phone(run, "1363");
+        post(HEADER + """
+                a1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-g1,%2$s,GA-%1$s,ga1-%1$s,1,10.00
+                """.formatted(run, phone), 1);
+        post(HEADER + """
+                b1-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-g2,%2$s,GB-%1$s,gb1-%1$s,1,12.00
+                """.formatted(run, phone), 1);
+        graphs.invalidate(); // what a split does; the next import loads the graph from the database
+
+        post(HEADER + """
+                a2-%1$s,pos,order,2025-02-10T10:00:00+08:00,s-g1,%2$s,GA-%1$s,ga2-%1$s,1,10.00
+                """.formatted(run, phone), 1);
+
+        assertSeparate(run, "G", phone);
+    }
+
+    /**
+     * A phone re-issued within one batch: its new holding starts at the new holder's first use, not at the old
+     * holder's (the batch's window of the phone was written as the new holder's first_seen), so that a rebuilt graph
+     * tells the old holder's events imported late from the new holder's.
+     */
+    @Test
+    void aPhoneReissuedWithinOneBatchIsHeldFromTheNewHoldersFirstUse() {
+        String run = run();
+        String phone = phone(run, "1364");
+        post(HEADER + """
+                a1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-w1,%2$s,WA-%1$s,wa1-%1$s,1,10.00
+                b1-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-w2,%2$s,WB-%1$s,wb1-%1$s,1,12.00
+                """.formatted(run, phone), 2);
+        given().get("/members/" + resolve("member_no", "WB-" + run)).then().statusCode(200)
+                .body("identifiers.find { it.value == '+86" + phone + "' }.firstSeen", equalTo("2025-08-05T02:00:00Z"));
+        graphs.invalidate();
+
+        post(HEADER + """
+                a2-%1$s,pos,order,2025-02-10T10:00:00+08:00,s-w1,%2$s,WA-%1$s,wa2-%1$s,1,10.00
+                """.formatted(run, phone), 1);
+
+        assertSeparate(run, "W", phone);
+    }
+
+    private static void assertSeparate(String run, String prefix, String phone) {
+        String oldHolder = resolve("member_no", prefix + "A-" + run);
+        String newHolder = resolve("member_no", prefix + "B-" + run);
+        assertThat(newHolder).isNotEqualTo(oldHolder);
+        assertThat(resolve("phone", phone)).isEqualTo(newHolder);
+        given().get("/members/" + oldHolder).then().statusCode(200).body("eventCount", equalTo(2));
+        given().get("/members/" + newHolder).then().statusCode(200).body("eventCount", equalTo(1));
     }
 
     private static void post(String csv, int accepted) {
