@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -77,8 +76,7 @@ final class CountedOrders {
         found.forEach(event -> byKey.put(event.reference(), event));
         List<MemberEvent> published = new ArrayList<>(toPublish.size() + found.size());
         for (MemberEvent event : toPublish) {
-            Redirected redirected = byKey.remove(EventEvidenceMapper.key(event.getEvent()));
-            published.add(redirected == null ? event : event.toBuilder().setCountedOrder(ref(redirected)).build());
+            published.add(withCountedOrder(event, byKey.remove(EventEvidenceMapper.key(event.getEvent()))));
         }
         for (Redirected stored : byKey.values()) {
             try {
@@ -94,12 +92,16 @@ final class CountedOrders {
 
     /** The event with counted_order set when the store found one for it. */
     static MemberEvent withCountedOrder(MemberEvent event, Map<String, Redirected> found) {
-        Redirected redirected = found.get(EventEvidenceMapper.key(event.getEvent()));
+        return withCountedOrder(event, found.get(EventEvidenceMapper.key(event.getEvent())));
+    }
+
+    private static MemberEvent withCountedOrder(MemberEvent event, Redirected redirected) {
         return redirected == null ? event : event.toBuilder().setCountedOrder(ref(redirected)).build();
     }
 
     static OrderRef ref(Redirected redirected) {
-        return OrderRef.newBuilder().setSource(Source.valueOf("SOURCE_" + redirected.countedSource().toUpperCase(Locale.ROOT)))
-                .setOrderId(redirected.countedOrderId()).build();
+        Source source = ImportEventsService.source(redirected.countedSource()).orElseThrow(() -> new IllegalStateException(
+                "stored order " + redirected.countedOrderId() + " names no channel: " + redirected.countedSource()));
+        return OrderRef.newBuilder().setSource(source).setOrderId(redirected.countedOrderId()).build();
     }
 }

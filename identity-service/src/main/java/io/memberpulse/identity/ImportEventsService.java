@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -434,8 +435,29 @@ public class ImportEventsService {
     private static final Map<Source, String> SOURCE_CODES = codes(Source.class, "SOURCE_");
     private static final Map<EventType, String> TYPE_CODES = codes(EventType.class, "EVENT_TYPE_");
 
+    /** The channels by their CSV spelling in capitals ("POS"), made once; none for "unspecified". */
+    private static final Map<String, Source> SOURCES = sources();
+
     static String sourceCode(ChannelEvent event) {
         return SOURCE_CODES.get(event.getSource());
+    }
+
+    /**
+     * A channel as the CSV spells it ({@link #sourceCode}), in any case ("pos", "POS"), or empty when it names none:
+     * how an import, a request and a stored order name one.
+     */
+    public static Optional<Source> source(String code) {
+        return Optional.ofNullable(SOURCES.get(code.toUpperCase(Locale.ROOT)));
+    }
+
+    private static Map<String, Source> sources() {
+        Map<String, Source> sources = new HashMap<>();
+        for (Source source : Source.values()) {
+            if (source != Source.SOURCE_UNSPECIFIED && source != Source.UNRECOGNIZED) {
+                sources.put(source.name().substring("SOURCE_".length()), source);
+            }
+        }
+        return Map.copyOf(sources);
     }
 
     static String typeCode(ChannelEvent event) {

@@ -1,6 +1,7 @@
 package io.memberpulse.identity.api;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.identity.ImportEventsService;
 import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.Coupon;
@@ -54,12 +55,7 @@ public final class EventFormat {
 
     /** A channel as the format spells it, in any case ("pos", "POS"), or empty when it names none. */
     public static Optional<Source> source(String code) {
-        try {
-            Source source = Source.valueOf("SOURCE_" + code.toUpperCase(Locale.ROOT));
-            return source == Source.SOURCE_UNSPECIFIED ? Optional.empty() : Optional.of(source);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return ImportEventsService.source(code);
     }
 
     /** Why a source is refused, naming the ones there are. */

@@ -44,6 +44,11 @@ public final class IdentityGraph {
     private final Map<String, MemberProfile> profiles = new HashMap<>();
     private final Map<Identifier, String> owners = new HashMap<>();
     private final Map<Identifier, Instant> lastSeen = new HashMap<>();
+    /**
+     * When each phone's holder first used it (a moved phone: its new holder), so that an event from long before, imported
+     * late, is told from the holder's own ({@link #heldBefore}). Phones only: only a phone is re-issued.
+     */
+    private final Map<Identifier, Instant> firstSeen = new HashMap<>();
     private final Set<Identifier> quarantined = new HashSet<>();
     /**
      * The stores each value not quarantined was seen at and when last (placeholder detection across batches), bounded:
@@ -139,7 +144,15 @@ public final class IdentityGraph {
     }
 
     public void restoreLink(Identifier identifier, String memberId, Instant last) {
+        restoreLink(identifier, memberId, null, last);
+    }
+
+    /** @param first when the member first used the value (null: unknown) */
+    public void restoreLink(Identifier identifier, String memberId, Instant first, Instant last) {
         ensureMember(memberId);
+        if (first != null && identifier.type() == IdentifierType.PHONE) {
+            firstSeen.put(identifier, first);
+        }
         owners.put(identifier, memberId);
         profile(root(memberId)).holdings(identifier.type()).add(identifier.value());
         if (last != null) {
@@ -289,6 +302,11 @@ public final class IdentityGraph {
             if (identifier.type().isStrong() && !quarantined.contains(identifier)) {
                 strong.add(identifier);
             }
+        }
+        // a phone of another holder's time (imported after its re-issue) neither finds nor moves to anybody
+        Set<Identifier> earlierHolders = heldBefore(event, strong);
+        if (!earlierHolders.isEmpty()) {
+            strong.removeAll(earlierHolders);
         }
         strong.sort(BY_TYPE);
         Set<Identifier> reissued = reissued(event, strong);
@@ -447,6 +465,8 @@ public final class IdentityGraph {
                 owners.put(identifier, member);
                 if (moves) { // its new holder's use starts now, not at the old holder's last use
                     lastSeen.put(identifier, event.occurredAt());
+                    firstSeen.put(identifier, event.occurredAt());
+                    batch.seen.remove(identifier); // nor at the old holder's first in this batch (written as first_seen)
                 }
                 batch.links.add(identifier);
             } else if (!root(owner).equals(member)) {
@@ -463,6 +483,9 @@ public final class IdentityGraph {
             String owner = owners.get(identifier);
             if (owner != null && root(owner).equals(root(member))) {
                 lastSeen.merge(identifier, event.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
+                if (identifier.type() == IdentifierType.PHONE) {
+                    firstSeen.merge(identifier, event.occurredAt(), (a, b) -> a.isBefore(b) ? a : b);
+                }
                 batch.seen.merge(identifier, new Instant[] {event.occurredAt(), event.occurredAt()},
                         (a, b) -> new Instant[] {a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
             }
@@ -749,28 +772,62 @@ public final class IdentityGraph {
                 continue;
             }
             String holder = root(owner);
-            if (movedOn(holder, phone, last)) {
+            if (movedOn(holder, phone, last) || contradicted(holder, strong)) {
                 reissued.add(phone);
-                continue;
-            }
-            for (Identifier other : strong) {
-                if (other.type() == IdentifierType.PHONE) {
-                    continue;
-                }
-                String otherOwner = owners.get(other);
-                // only a holder with a brand-wide id of that type of its own (a card, a UnionID) is contradicted:
-                // one without may simply not have shown it before, and openids, platform uids and e-mails are
-                // one per app or platform, so a person holds several
-                boolean brandWide = other.type() == IdentifierType.MEMBER_NO || other.type() == IdentifierType.UNION_ID;
-                boolean contradicted = brandWide && !profile(holder).holdings(other.type()).isEmpty();
-                boolean heldByAnother = otherOwner != null && !root(otherOwner).equals(holder);
-                if (contradicted && (heldByAnother || otherOwner == null)) {
-                    reissued.add(phone);
-                    break;
-                }
             }
         }
         return reissued;
+    }
+
+    /**
+     * Phones of this event, which happened longer than the re-issue gap before their holder first used them (an
+     * old till export imported after the new holder's events), that were somebody else's then: the event comes with
+     * a strong identifier contradicting the holder, or, showing none of the holder's, the holder came to this phone
+     * from another one. The mirror of {@link #reissued}: had the events come in time order, the phone would have
+     * been re-issued from the event's person to the holder.
+     */
+    private Set<Identifier> heldBefore(EventEvidence event, List<Identifier> strong) {
+        if (guardrails.reissueGap() == null || event.occurredAt() == null || firstSeen.isEmpty()) {
+            return Set.of();
+        }
+        Set<Identifier> earlier = null;
+        for (Identifier phone : strong) {
+            String owner = owners.get(phone);
+            Instant first = firstSeen.get(phone);
+            if (phone.type() != IdentifierType.PHONE || owner == null || first == null
+                    || !event.occurredAt().plus(guardrails.reissueGap()).isBefore(first)) {
+                continue;
+            }
+            String holder = root(owner);
+            if (contradicted(holder, strong) || (cameFrom(holder, phone, first) && !showsHolder(holder, phone, strong))) {
+                earlier = earlier == null ? new HashSet<>() : earlier;
+                earlier.add(phone);
+            }
+        }
+        return earlier == null ? Set.of() : earlier;
+    }
+
+    /**
+     * Whether the event shows a brand-wide id (member number, UnionID) of a type the holder has one of and that is
+     * not the holder's: held by another member, or by nobody yet.
+     */
+    private boolean contradicted(String holder, List<Identifier> strong) {
+        for (Identifier other : strong) {
+            if (other.type() == IdentifierType.PHONE) {
+                continue;
+            }
+            String otherOwner = owners.get(other);
+            // only a holder with a brand-wide id of that type of its own (a card, a UnionID) is contradicted:
+            // one without may simply not have shown it before, and openids, platform uids and e-mails are
+            // one per app or platform, so a person holds several
+            boolean brandWide = other.type() == IdentifierType.MEMBER_NO || other.type() == IdentifierType.UNION_ID;
+            boolean contradicts = brandWide && !profile(holder).holdings(other.type()).isEmpty();
+            boolean heldByAnother = otherOwner != null && !root(otherOwner).equals(holder);
+            if (contradicts && (heldByAnother || otherOwner == null)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the holder has used another phone since it last used this one (a number change). */
@@ -778,6 +835,28 @@ public final class IdentityGraph {
         for (String value : profile(holder).holdings(IdentifierType.PHONE)) {
             Instant otherLast = lastSeen.get(new Identifier(IdentifierType.PHONE, value));
             if (!value.equals(phone.value()) && otherLast != null && otherLast.isAfter(last)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the holder used another phone before it first used this one (a number change to this one). */
+    private boolean cameFrom(String holder, Identifier phone, Instant first) {
+        for (String value : profile(holder).holdings(IdentifierType.PHONE)) {
+            Instant otherFirst = firstSeen.get(new Identifier(IdentifierType.PHONE, value));
+            if (!value.equals(phone.value()) && otherFirst != null && otherFirst.isBefore(first)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether another strong identifier of the event is the holder's. */
+    private boolean showsHolder(String holder, Identifier phone, List<Identifier> strong) {
+        for (Identifier other : strong) {
+            String otherOwner = owners.get(other);
+            if (!other.equals(phone) && otherOwner != null && root(otherOwner).equals(holder)) {
                 return true;
             }
         }

@@ -20,7 +20,9 @@ import java.util.Set;
  *                               value the member has not used for longer than {@code reissueGap} before an event
  *                               is a past holding and no longer counts (it still identifies the member)
  * @param reissueGap             a phone unused for longer than this that comes back with strong identifiers
- *                               of somebody else is treated as re-issued: it moves, the two people stay two;
+ *                               of somebody else is treated as re-issued: it moves, the two people stay two
+ *                               (and an event that long before its holder's first use, imported late, showing
+ *                               somebody else's ids, is that person's, the phone staying with its holder);
  *                               a value unused that long no longer counts towards {@code maxPerMember}, nor an
  *                               identifier last seen with a value that long before towards
  *                               {@code maxIdentitiesPerValue};

@@ -47,7 +47,7 @@ public class GraphRepository {
     public record MemberRow(String id, String mergedInto) {
     }
 
-    public record LinkRow(Identifier identifier, String memberId, Instant lastSeen) {
+    public record LinkRow(Identifier identifier, String memberId, Instant firstSeen, Instant lastSeen) {
     }
 
     /** A stored member-bearing event: its member as stored and its protobuf payload. */
@@ -80,10 +80,10 @@ public class GraphRepository {
 
     public void links(Consumer<LinkRow> each) {
         inKeyOrder("""
-                SELECT type, value, member_id, last_seen FROM member_identifier
+                SELECT type, value, member_id, first_seen, last_seen FROM member_identifier
                 WHERE (type, value) > ($1, $2) ORDER BY type, value LIMIT $3""", 2,
                 row -> each.accept(new LinkRow(identifier(row, 0), row.getString(2),
-                        row.getOffsetDateTime(3).toInstant())));
+                        row.getOffsetDateTime(3).toInstant(), row.getOffsetDateTime(4).toInstant())));
     }
 
     public List<Identifier> quarantined() {

@@ -30,6 +30,7 @@ final class StoredGraph {
     private final Map<String, String> mergedInto = new HashMap<>();
     private final Map<Identifier, String> owners = new HashMap<>();
     private final Map<Identifier, Instant> lastSeen = new HashMap<>();
+    private final Map<Identifier, Instant> firstSeen = new HashMap<>();
     private final Set<Identifier> quarantined = new HashSet<>();
     private final Set<Identifier> toUnglue = new HashSet<>();
     private final Map<Identifier, Map<String, Instant>> stores = new HashMap<>();
@@ -51,6 +52,16 @@ final class StoredGraph {
             }
             quarantined.add(value);
         }
+        // as member_identifier: a link to another member starts its first use anew, else the earliest is kept
+        outcome.seen().forEach((identifier, window) -> {
+            String before = owners.get(identifier);
+            String now = outcome.newLinks().get(identifier);
+            if (now != null && !now.equals(before)) {
+                firstSeen.put(identifier, window[0]);
+            } else {
+                firstSeen.merge(identifier, window[0], (a, b) -> a.isBefore(b) ? a : b);
+            }
+        });
         owners.putAll(outcome.newLinks());
         outcome.seen().forEach((identifier, window) -> lastSeen.merge(identifier, window[1],
                 (a, b) -> a.isAfter(b) ? a : b));
@@ -116,7 +127,8 @@ final class StoredGraph {
             WeightEstimation estimation) {
         IdentityGraph graph = new IdentityGraph(guardrails, weights, estimation);
         mergedInto.forEach(graph::restoreMember);
-        owners.forEach((identifier, member) -> graph.restoreLink(identifier, member, lastSeen.get(identifier)));
+        owners.forEach((identifier, member) -> graph.restoreLink(identifier, member, firstSeen.get(identifier),
+                lastSeen.get(identifier)));
         quarantined.forEach(graph::restoreQuarantine);
         stores.forEach((identifier, seenAt) -> seenAt.forEach((store, at) -> graph.restoreStore(identifier, store, at)));
         memberOf.keySet().stream().sorted().forEach(key -> {

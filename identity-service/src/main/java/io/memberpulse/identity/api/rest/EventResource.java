@@ -63,9 +63,9 @@ public class EventResource {
             description = "another instance holds the writer lock: try again later (Retry-After)")
     public Response importJson(InputStream body) throws IOException {
         // Walked one event at a time (a body may hold 64 MB of them, and the CSV is read as a stream too), and parsed
-        // here rather than bound by the framework, so a syntax error names its line and column. Each string is cut
-        // past what any column accepts, so that one huge value costs its own row only.
-        JsonStringCap capped = new JsonStringCap(body);
+        // here rather than bound by the framework, so a syntax error names its line and column. Each string, number
+        // and nesting is cut past what any column accepts, so that one huge value costs its own row only.
+        JsonValueCap capped = new JsonValueCap(body);
         try (JsonParser parser = mapper.createParser(capped)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {

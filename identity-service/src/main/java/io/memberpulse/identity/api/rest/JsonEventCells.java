@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 /**
  * One JSON event's plain values as text cells, read token by token from the parser: a key that is no column, a nested
- * value and a value cut by {@link JsonStringCap} are refused, naming the field, and skipped unread (a tree of the
+ * value and a value cut by {@link JsonValueCap} are refused, naming the field, and skipped unread (a tree of the
  * object would hold a nested array of millions of numbers whole, however the row is refused). The first refusal is
  * thrown once the object is read to its end, so that the parser stands at the next event.
  */
@@ -23,11 +23,14 @@ final class JsonEventCells {
     static final String UNKNOWN_KEY = "is not a known field (known: "
             + EventFormat.COLUMNS.stream().sorted().collect(Collectors.joining(", ")) + ")";
 
+    static final String NUMBER_TOO_LONG = String.format(Locale.ROOT, "is a number over %,d characters long",
+            JsonValueCap.MAX_NUMBER_BYTES);
+
     private JsonEventCells() {
     }
 
     /** @param parser at the object's START_OBJECT; left at its END_OBJECT */
-    static Map<String, String> read(JsonParser parser, JsonStringCap cap, String path) throws IOException {
+    static Map<String, String> read(JsonParser parser, JsonValueCap cap, String path) throws IOException {
         Map<String, String> cells = new HashMap<>();
         FieldError refused = null;
         for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
@@ -43,8 +46,8 @@ final class JsonEventCells {
             } else if (value != JsonToken.VALUE_NULL) {
                 // read through the cap (at most its bytes), which only then knows whether it cut the string
                 String text = parser.getText();
-                if (value == JsonToken.VALUE_STRING && cap.wasCut(parser.currentTokenLocation().getByteOffset())) {
-                    error = new FieldError(path + key, tooLong(key));
+                if (cap.wasCut(parser.currentTokenLocation().getByteOffset())) {
+                    error = new FieldError(path + key, value == JsonToken.VALUE_STRING ? tooLong(key) : NUMBER_TOO_LONG);
                 } else {
                     cells.put(key, text);
                 }
@@ -59,7 +62,7 @@ final class JsonEventCells {
 
     private static String tooLong(String column) {
         OptionalInt max = FieldLimits.maxLength(column);
-        String over = String.format(Locale.ROOT, "is over %,d bytes long", JsonStringCap.MAX_STRING_BYTES);
+        String over = String.format(Locale.ROOT, "is over %,d bytes long", JsonValueCap.MAX_STRING_BYTES);
         return max.isPresent() ? over + ", at most " + max.getAsInt() + " characters are accepted"
                 : over + ", more than any value of it can be";
     }

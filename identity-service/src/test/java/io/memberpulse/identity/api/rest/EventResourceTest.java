@@ -198,6 +198,46 @@ class EventResourceTest {
                 .body("errors[0].reason", equalTo("is over 65,536 bytes long, at most 4000 characters are accepted"));
     }
 
+    /**
+     * Past Jackson's own limits (numbers of 1,000 digits, nesting 1,000 deep) the parse stopped, the whole array a
+     * 400, even inside a value the row is refused for anyway (an unknown key, a nested value): now each such value
+     * refuses its own row, naming the field and the reason, and the rows around it are imported.
+     */
+    @Test
+    void aThousandDigitNumberOrValuesNestedPastTheParsersLimitRefuseOnlyTheirRows() {
+        String before = "M" + UUID.randomUUID();
+        String after = "M" + UUID.randomUUID();
+        String digits = "9".repeat(1_200);
+        String longAmount = orderJson("e-" + UUID.randomUUID(), "M" + UUID.randomUUID(), "")
+                .replace("35.5", digits);
+        String longUnknown = orderJson("e-" + UUID.randomUUID(), "M" + UUID.randomUUID(), "")
+                .replace("}", ", \"legacy_total\": " + digits + ".5e+" + digits + "}");
+        String deepUnknown = orderJson("e-" + UUID.randomUUID(), "M" + UUID.randomUUID(), "")
+                .replace("}", ", \"legacy\": " + "[{\"a\": ".repeat(1_500) + "1" + "}]".repeat(1_500) + "}");
+        String deepColumn = orderJson("e-" + UUID.randomUUID(), "M" + UUID.randomUUID(), "")
+                .replace("\"pos\"", "[" + "[".repeat(3_000) + "\"x\"" + "]".repeat(3_000) + "]");
+        given().contentType(ContentType.JSON)
+                .body("[" + orderJson("e-" + UUID.randomUUID(), before, "") + ",\n" + longAmount + ",\n" + longUnknown
+                        + ",\n" + deepUnknown + ",\n" + deepColumn + ",\n"
+                        + orderJson("e-" + UUID.randomUUID(), after, "") + "]")
+                .when().post("/events")
+                .then().statusCode(200)
+                .body("accepted", equalTo(2)).body("rejected", equalTo(4))
+                .body("rejections.field", contains("[1].paid_amount", "[2].legacy_total", "[3].legacy", "[4].source"))
+                .body("rejections[0].reason", equalTo("is a number over 512 characters long"))
+                .body("rejections[1].reason", startsWith("is not a known field"))
+                .body("rejections[2].reason", startsWith("is not a known field"))
+                .body("rejections[3].reason", equalTo("must be a plain value, not an object or array"));
+        given().queryParam("member_no", before).get("/members/resolve").then().statusCode(200);
+        given().queryParam("member_no", after).get("/members/resolve").then().statusCode(200);
+
+        given().contentType(ContentType.JSON).body(longAmount)
+                .when().post("/events")
+                .then().statusCode(400)
+                .body("errors[0].field", equalTo("paid_amount"))
+                .body("errors[0].reason", equalTo("is a number over 512 characters long"));
+    }
+
     @Test
     void aJsonKeyThatIsNoColumnIsRefusedNamingItAndTheKnownOnes() {
         String eventId = "e-" + UUID.randomUUID();

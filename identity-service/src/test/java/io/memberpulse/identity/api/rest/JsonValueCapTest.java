@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Strings past the cap are cut where the parser still reads JSON, and only those are reported cut. */
-class JsonStringCapTest {
-    static final int MAX = JsonStringCap.MAX_STRING_BYTES;
+/** Strings, numbers and nesting past the caps are cut where the parser still reads JSON, and only those cut are reported. */
+class JsonValueCapTest {
+    static final int MAX = JsonValueCap.MAX_STRING_BYTES;
 
     record Read(String text, boolean cut) {
     }
@@ -43,9 +43,51 @@ class JsonStringCapTest {
         }
     }
 
+    @Test
+    void aLongNumberIsCutAfterADigitAndOnlyItIsReportedCut() throws IOException {
+        String digits = "7".repeat(JsonValueCap.MAX_NUMBER_BYTES + 400);
+        for (String number : List.of(digits, "-" + digits, "1." + digits + "e+12", "1" + "0".repeat(510) + "e+" + digits,
+                "12", "-0.5e-3")) {
+            List<Read> read = values("[" + number + ", 42]");
+            boolean longOne = number.length() > JsonValueCap.MAX_NUMBER_BYTES;
+            assertThat(read).as(number.substring(0, Math.min(20, number.length()))).extracting(Read::cut)
+                    .containsExactly(longOne, false);
+            assertThat(read.get(0).text().length()).isLessThanOrEqualTo(JsonValueCap.MAX_NUMBER_BYTES + 2);
+            assertThat(number).startsWith(read.get(0).text());
+            assertThat(read.get(1).text()).isEqualTo("42");
+        }
+    }
+
+    @Test
+    void anArrayOrObjectOpeningAtTheDepthCapIsReadEmptyAndTheValuesAfterItAsSent() throws IOException {
+        int deep = 3_000;
+        String nested = "[{\"k\": ".repeat(deep) + "\"]}[{\\\"\"" + "}]".repeat(deep);
+        List<Read> read = values("[" + nested + ", \"after\", 5]");
+
+        assertThat(read).extracting(Read::text).endsWith("after", "5");
+        assertThat(read).extracting(Read::cut).containsOnly(false);
+    }
+
+    /** Every string and number token (names too) as the parser reads it through the cap. */
+    private static List<Read> values(String json) throws IOException {
+        JsonValueCap cap = new JsonValueCap(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+        List<Read> read = new ArrayList<>();
+        try (JsonParser parser = new ObjectMapper().createParser(cap)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.VALUE_STRING || token.isNumeric()) {
+                    long at = parser.currentTokenLocation().getByteOffset();
+                    read.add(new Read(parser.getText(), cap.wasCut(at)));
+                } else if (token == JsonToken.FIELD_NAME) {
+                    read.add(new Read(parser.currentName(), false));
+                }
+            }
+        }
+        return read;
+    }
+
     /** Every string token (names too) as the parser reads it through the cap. */
     private static List<Read> strings(String json) throws IOException {
-        JsonStringCap cap = new JsonStringCap(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+        JsonValueCap cap = new JsonValueCap(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
         List<Read> read = new ArrayList<>();
         try (JsonParser parser = new ObjectMapper().createParser(cap)) {
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
