@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -52,10 +53,10 @@ public class MemberResource {
     public record EvidenceResponse(String memberId, List<MergeEvidence> merges) {
     }
 
-    public record SplitPartRequest(List<String> eventKeys) {
+    public record SplitPartRequest(@Schema(required = true) List<String> eventKeys) {
     }
 
-    public record SplitRequest(List<SplitPartRequest> parts, String reason) {
+    public record SplitRequest(@Schema(required = true) List<SplitPartRequest> parts, @Schema(required = true) String reason) {
     }
 
     public record SplitPartResponse(String memberId, List<String> eventKeys) {
