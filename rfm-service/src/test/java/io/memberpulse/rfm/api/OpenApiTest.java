@@ -37,4 +37,15 @@ class OpenApiTest {
         assertThat(openApi.required("RedefineRequest")).containsExactlyInAnyOrder("name", "rule");
         assertThat(openApi.required("RegionRequest")).containsExactly("region");
     }
+
+    /** Numeric query parameters are numbers with the bounds the service enforces, not strings (a generator's type). */
+    @Test
+    void numericQueryParametersAreDocumentedAsTheNumbersTheyAre() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.numberParameter("get", "/segments/{segmentId}/members", "offset"))
+                .isEqualTo("integer 0..100000 default 0");
+        assertThat(openApi.numberParameter("get", "/segments/{segmentId}/members", "limit"))
+                .isEqualTo("integer 1..10000 default 100");
+        assertThat(openApi.numberParameter("get", "/dashboard/order-values", "width")).isEqualTo("number 0.01.. default 10");
+    }
 }
