@@ -80,4 +80,11 @@ class OpenApiTest {
         assertThat(schemas.getList("components.schemas.CampaignRequest.properties.channel.enum", String.class))
                 .containsExactlyInAnyOrderElementsOf(Campaign.CHANNELS);
     }
+
+    /** A 403 the service answers itself (reveals turned off) is the problem document it is, for generated clients. */
+    @Test
+    void theRevealsOff403IsDocumentedAsAProblem() {
+        assertThat(OpenApiDocument.fetch().problemSchemaOf("post", "/tasks/{taskId}/contact", "403"))
+                .isEqualTo("#/components/schemas/Problem");
+    }
 }

@@ -57,4 +57,11 @@ class OpenApiTest {
         assertThat(openApi.numberParameter("post", "/models/train", "horizon")).isEqualTo("integer 1..730");
         assertThat(openApi.numberParameter("post", "/models/batch-scores", "horizon")).isEqualTo("integer 1..730");
     }
+
+    /** Store staff asking for another store's riskiest members get a 403 problem document: declared, with its schema. */
+    @Test
+    void theStoreNotPermitted403IsDeclaredAsAProblem() {
+        assertThat(OpenApiDocument.fetch().problemSchemaOf("get", "/stores/{storeId}/top-risk", "403"))
+                .isEqualTo("#/components/schemas/Problem");
+    }
 }

@@ -10,6 +10,7 @@ import io.memberpulse.churn.domain.ScoreExplanation;
 import io.memberpulse.churn.domain.WhatIfRoi;
 import io.memberpulse.proto.auth.Callers;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.rest.ProblemResponses;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -97,6 +99,12 @@ public class ScoreResource {
     @Path("stores/{storeId}/top-risk")
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     @Operation(summary = "The k members of a store most likely to churn, riskiest first (store staff: their own store)")
+    // Declaring the 403 drops the 200 OpenAPI infers from the return type: declared too.
+    @APIResponse(responseCode = "200", description = "the store's riskiest members, riskiest first", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = ChurnScore.class)))
+    @APIResponse(responseCode = "403", description = "a store staff token asking for another store's members (or a "
+            + "role that may not ask at all, without a body)", content = @Content(mediaType = ProblemResponses.PROBLEM_JSON,
+                    schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA)))
     public Uni<List<ChurnScore>> topOfStore(@PathParam("storeId") String storeId,
             @Parameter(description = "how many members", schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
                     maximum = "" + ScoreQueryService.MAX_TOP_K, defaultValue = "" + ScoreQueryService.DEFAULT_TOP_K))
