@@ -124,11 +124,15 @@ public class MemberResource {
                                 split.getSplitAt().getNanos())));
     }
 
+    private static final String WEAK_ALONE = "a device_id or a masked phone alone is weak evidence that never resolves "
+            + "a member: 400 naming it";
+
     @POST
     @Path("members/resolve")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Which member these identifiers belong to (404 when none), the identifiers in the body: "
-            + "phones and e-mail addresses stay out of URLs, and so out of proxies' and gateways' access logs")
+            + "phones and e-mail addresses stay out of URLs, and so out of proxies' and gateways' access logs; "
+            + WEAK_ALONE)
     @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
     @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
     public Uni<ResolveResponse> resolve(ResolveRequest request) {
@@ -141,7 +145,8 @@ public class MemberResource {
 
     @GET
     @Path("members/resolve")
-    @Operation(summary = "Which member these identifiers belong to (404 when none); POST keeps them out of the URL")
+    @Operation(summary = "Which member these identifiers belong to (404 when none); POST keeps them out of the URL; "
+            + WEAK_ALONE)
     @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
     @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
     public Uni<ResolveResponse> resolve(@QueryParam("phone") String phone, @QueryParam("union_id") String unionId,
