@@ -6,6 +6,7 @@ import io.memberpulse.rfm.DashboardService;
 import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.domain.Dashboard;
 import io.memberpulse.rfm.domain.InvalidParameterException;
+import io.memberpulse.rfm.domain.ParameterChecks;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -118,6 +119,6 @@ public class DashboardResource {
     }
 
     private Instant parse(String text, String field) {
-        return InstantParameters.parse(field, text, dayZone);
+        return InstantParameters.parse(field, text, dayZone, ParameterChecks.EARLIEST_INSTANT, ParameterChecks.LATEST_INSTANT);
     }
 }

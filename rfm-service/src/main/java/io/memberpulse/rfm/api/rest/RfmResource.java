@@ -7,6 +7,7 @@ import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.LifecycleStage;
+import io.memberpulse.rfm.domain.ParameterChecks;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
@@ -92,7 +93,8 @@ public class RfmResource {
             }
             return queries.current(memberId).map(RfmResponse::of);
         }
-        return queries.asOf(memberId, InstantParameters.parse("asOf", asOf, dayZone), definitionsThen).map(RfmResponse::of);
+        return queries.asOf(memberId, InstantParameters.parse("asOf", asOf, dayZone,
+                ParameterChecks.EARLIEST_INSTANT, ParameterChecks.LATEST_INSTANT), definitionsThen).map(RfmResponse::of);
     }
 
     private static boolean definitionsThen(String definitions) {
