@@ -63,8 +63,8 @@ class CampaignGrpcService implements CampaignService {
     }
 
     /**
-     * Staff cannot touch another store's tasks: NOT_FOUND, as for a task that does not exist. reached and version are
-     * required (GrpcMapper.outcome); a task changed since that version is ABORTED.
+     * Staff cannot touch another store's tasks: NOT_FOUND, as for a task that does not exist. An unset version is 0
+     * (GrpcMapper.outcome): a task changed since is still ABORTED by the version check.
      */
     @Override
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})

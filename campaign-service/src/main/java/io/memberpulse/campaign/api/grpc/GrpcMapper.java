@@ -110,9 +110,11 @@ final class GrpcMapper {
     }
 
     /**
-     * A RecordOutcomeRequest as a domain outcome; a blank task_id or one no id can be, an unset result, and an unset
-     * reached or version are refused naming the field, as over REST (the note and follow-up date are checked where the
-     * outcome is recorded). An unset version read as 0 recorded an outcome on a new task its caller never saw.
+     * A RecordOutcomeRequest as a domain outcome; a blank task_id or one no id can be, and an unset result, are refused
+     * naming the field (the note and follow-up date are checked where the outcome is recorded). An unset reached is
+     * read from the result, and an unset version (RecordOutcomeRequest.getVersion) is 0: a stub generated while both
+     * were plain proto3 fields never sends false or 0, so refusing them refused every "not reached" outcome and every
+     * outcome on a task at version 0 from such a client.
      */
     static Outcome outcome(RecordOutcomeRequest request) {
         FieldChecks.checkId("task_id", request.getTaskId());
@@ -121,13 +123,10 @@ final class GrpcMapper {
                 || result == io.memberpulse.proto.campaign.v1.OutcomeResult.UNRECOGNIZED) {
             throw new InvalidArgumentException("result", "is required");
         }
-        if (!request.hasReached()) {
-            throw new InvalidArgumentException("reached", "is required");
-        }
-        if (!request.hasVersion()) {
-            throw new InvalidArgumentException("version", "is required: the task version from the call list");
-        }
-        boolean reached = request.getReached(); // one that disagrees with the result is refused by Outcome, naming result
+        // Outcome holds reached iff the result is not NOT_REACHED: unset, that is the only answer it takes; sent, a
+        // reached that disagrees with the result is still refused there, naming result.
+        boolean reached = request.hasReached() ? request.getReached()
+                : result != io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED;
         LocalDate followUp = null;
         if (!request.getFollowUpDate().isBlank()) {
             try {

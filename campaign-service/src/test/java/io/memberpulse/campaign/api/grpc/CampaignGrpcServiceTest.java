@@ -46,6 +46,9 @@ import org.junit.jupiter.api.Test;
 /** GetCallList over a plain channel, as an analyst unless said otherwise: in tests gRPC shares the random HTTP test port. */
 @QuarkusTest
 class CampaignGrpcServiceTest extends WithKafkaCompanion {
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool database;
+
     ManagedChannel channel;
     CampaignServiceGrpc.CampaignServiceBlockingStub campaigns;
 
@@ -195,25 +198,42 @@ class CampaignGrpcServiceTest extends WithKafkaCompanion {
     }
 
     /**
-     * Over gRPC as over REST, an outcome without the task version (or without reached) is INVALID_ARGUMENT naming it:
-     * read as 0, it recorded an outcome on a new task the caller never saw, skipping the optimistic-concurrency check.
+     * A stub generated while version was a plain int64 never sends 0: refusing an unset version refused every outcome
+     * on an untouched task (version 0) from it. Unset reads as 0; a task changed since still conflicts.
      */
     @Test
-    void anOutcomeWithoutTheTaskVersionOrReachedIsRefusedNamingItAndLeavesTheTaskOpen() {
+    void anOutcomeWithoutTheTaskVersionIsForVersionZeroAndConflictsWithATaskChangedSince() {
         String run = ChurnEvents.run();
         String store = "v-" + run;
-        ChurnEvents.publish(kafka, List.of(scored("v-" + run, store, 0.9, 50.0, T1)));
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-                assertThat(callList(store, 0).getTasksList()).hasSize(1));
-        CallTask task = callList(store, 0).getTasks(0);
-        assertThat(task.getVersion()).isZero();
+        String other = "w-" + run; // one call each: a store of one member has one
+        ChurnEvents.publish(kafka, List.of(scored("v-" + run, store, 0.9, 50.0, T1), scored("w-" + run, other, 0.9, 40.0, T1)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(callList(store, 0).getTasksList()).hasSize(1);
+            assertThat(callList(other, 0).getTasksList()).hasSize(1);
+        });
+        CallTask changed = callList(store, 0).getTasks(0);
+        CallTask untouched = callList(other, 0).getTasks(0);
+        database.preparedQuery("UPDATE call_task SET version = version + 1 WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(changed.getTaskId())).await().indefinitely();
 
-        invalid(() -> campaigns.recordOutcome(notReached(task).toBuilder().clearVersion().build()),
-                "version: is required");
-        invalid(() -> campaigns.recordOutcome(notReached(task).toBuilder().clearReached().build()),
-                "reached: is required");
-        assertThat(callList(store, 0).getTasks(0).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_OPEN);
-        assertThat(campaigns.recordOutcome(notReached(task)).getStatus()).isEqualTo(TaskStatus.TASK_STATUS_DONE);
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> campaigns.recordOutcome(
+                withoutVersionOrReached(changed, io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_WILL_RETURN)));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+        assertThat(e.getStatus().getDescription()).isEqualTo("task " + changed.getTaskId() + " changed since version 0 (now 1): re-read it");
+
+        assertThat(untouched.getVersion()).isZero();
+        assertThat(campaigns.recordOutcome(withoutVersionOrReached(untouched,
+                io.memberpulse.proto.campaign.v1.OutcomeResult.OUTCOME_RESULT_NOT_REACHED)).getStatus())
+                .isEqualTo(TaskStatus.TASK_STATUS_DONE);
+        assertThat(database.preparedQuery("SELECT reached FROM task_outcome WHERE task_id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(untouched.getTaskId())).await().indefinitely()
+                .iterator().next().getBoolean(0)).isFalse();
+    }
+
+    /** As a stub generated while reached and version were plain fields sends a "not reached" on version 0. */
+    private static RecordOutcomeRequest withoutVersionOrReached(CallTask task,
+            io.memberpulse.proto.campaign.v1.OutcomeResult result) {
+        return RecordOutcomeRequest.newBuilder().setTaskId(task.getTaskId()).setResult(result).build();
     }
 
     /** The tasks beyond the store's call capacity (REST's guideMessages) travel over gRPC too, in the same order. */

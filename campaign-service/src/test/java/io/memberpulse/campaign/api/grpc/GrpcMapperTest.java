@@ -16,27 +16,23 @@ import org.junit.jupiter.api.Test;
 
 class GrpcMapperTest {
     /**
-     * reached and version are required, as over REST: an unset version must not be read as 0 (that skipped the
-     * optimistic-concurrency check on a new task without the caller having seen it), nor an unset reached guessed.
+     * A stub generated while reached was a plain bool never sends false: refusing an unset reached refused every "not
+     * reached" outcome of such a client. Unset, it is read from the result; sent, it still has to agree with it.
      */
     @Test
-    void anOutcomeWithoutReachedOrVersionIsRefusedNamingTheField() {
-        RecordOutcomeRequest complete = RecordOutcomeRequest.newBuilder().setTaskId("t1").setReached(true).setVersion(0)
+    void anOutcomeWithoutReachedTakesItFromTheResult() {
+        RecordOutcomeRequest withoutReached = RecordOutcomeRequest.newBuilder().setTaskId("t1")
                 .setResult(OutcomeResult.OUTCOME_RESULT_WILL_RETURN).build();
-        assertThat(GrpcMapper.outcome(complete).reached()).isTrue();
-        assertThatThrownBy(() -> GrpcMapper.outcome(complete.toBuilder().clearReached().build()))
-                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.getMessage())
-                        .isEqualTo("reached: is required"));
-        assertThatThrownBy(() -> GrpcMapper.outcome(complete.toBuilder().clearVersion().build()))
-                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.getMessage())
-                        .isEqualTo("version: is required: the task version from the call list"));
+        assertThat(GrpcMapper.outcome(withoutReached).reached()).isTrue();
+        assertThat(GrpcMapper.outcome(withoutReached.toBuilder().setResult(OutcomeResult.OUTCOME_RESULT_NOT_REACHED)
+                .build()).reached()).isFalse();
         // Sent, false is an answer like true, and one that disagrees with the result is refused naming result.
-        assertThat(GrpcMapper.outcome(complete.toBuilder().setReached(false)
+        assertThat(GrpcMapper.outcome(withoutReached.toBuilder().setReached(false)
                 .setResult(OutcomeResult.OUTCOME_RESULT_NOT_REACHED).build()).reached()).isFalse();
-        assertThatThrownBy(() -> GrpcMapper.outcome(complete.toBuilder().setReached(false).build()))
+        assertThatThrownBy(() -> GrpcMapper.outcome(withoutReached.toBuilder().setReached(false).build()))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.getMessage())
                         .isEqualTo("result: an unreached member has the result not_reached"));
-        assertThatThrownBy(() -> GrpcMapper.outcome(complete.toBuilder()
+        assertThatThrownBy(() -> GrpcMapper.outcome(withoutReached.toBuilder()
                 .setResult(OutcomeResult.OUTCOME_RESULT_UNSPECIFIED).build()))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.getMessage())
                         .isEqualTo("result: is required"));
