@@ -53,6 +53,9 @@ public class TrainModelService {
         this.config = config;
     }
 
+    /** The longest horizon a training run or batch evaluation takes, in days. */
+    public static final int MAX_HORIZON_DAYS = TrainingRun.MAX_HORIZON_DAYS;
+
     public int defaultHorizon() {
         return scoring.horizonDays();
     }

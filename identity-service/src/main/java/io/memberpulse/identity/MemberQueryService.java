@@ -3,6 +3,7 @@ package io.memberpulse.identity;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.IdentifierType;
+import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.MemberNotFoundException;
 import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
@@ -66,13 +67,32 @@ public class MemberQueryService {
                                                 member.mergedInto, count, held.linking(), past, held.quarantined())))));
     }
 
-    /** The member the strongest of these identifiers belongs to; empty when none is known or all are quarantined. */
+    /**
+     * The member the strongest of these identifiers belongs to; empty when none is known or all are quarantined.
+     * Weak identifiers alone (a device, a masked or mistyped phone) are refused naming the first: members may well
+     * hold them, but they are matching evidence, never a member's key, so "no member holds these" would be untrue.
+     */
     public Uni<Optional<Resolution>> resolve(RawIdentifiers raw) {
-        List<Identifier> strong = normalizer.normalize(raw).stream()
+        List<Identifier> given = normalizer.normalize(raw);
+        List<Identifier> strong = given.stream()
                 .filter(identifier -> identifier.type().isStrong())
                 .sorted(Comparator.comparing(Identifier::type))
                 .toList();
+        if (strong.isEmpty() && !given.isEmpty()) {
+            throw weakOnly(given.get(0).type());
+        }
         return resolveFirst(strong, 0);
+    }
+
+    private static InvalidIdentifierException weakOnly(IdentifierType weak) {
+        String field = weak == IdentifierType.DEVICE_ID ? "device_id" : "phone";
+        String what = switch (weak) {
+            case DEVICE_ID -> "a device (it may be shared)";
+            case MASKED_PHONE -> "a masked phone";
+            default -> "a phone that is not a valid number";
+        };
+        return new InvalidIdentifierException(field, what + " is weak evidence and cannot resolve a member on its own: "
+                + "give the full phone, union_id, openid, member_no, platform_uid or email");
     }
 
     private Uni<Optional<Resolution>> resolveFirst(List<Identifier> candidates, int from) {

@@ -3,6 +3,7 @@ package io.memberpulse.campaign.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.devstack.testing.OpenApiDocument;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
@@ -73,7 +74,17 @@ class OpenApiTest {
         assertThat(schemas.getList("components.schemas.OutcomeRequest.required", String.class))
                 .containsExactlyInAnyOrder("reached", "result", "version");
         assertThat(schemas.getList("components.schemas.StateRequest.required", String.class)).containsExactly("state");
+        // channel too: Campaign refuses a plan without one ("channel: must be one of ...").
         assertThat(schemas.getList("components.schemas.CampaignRequest.required", String.class))
-                .containsExactlyInAnyOrder("name", "startAt", "endAt");
+                .containsExactlyInAnyOrder("name", "channel", "startAt", "endAt");
+        assertThat(schemas.getList("components.schemas.CampaignRequest.properties.channel.enum", String.class))
+                .containsExactlyInAnyOrderElementsOf(Campaign.CHANNELS);
+    }
+
+    /** A 403 the service answers itself (reveals turned off) is the problem document it is, for generated clients. */
+    @Test
+    void theRevealsOff403IsDocumentedAsAProblem() {
+        assertThat(OpenApiDocument.fetch().problemSchemaOf("post", "/tasks/{taskId}/contact", "403"))
+                .isEqualTo("#/components/schemas/Problem");
     }
 }

@@ -3,6 +3,8 @@ package io.memberpulse.churn.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memberpulse.churn.ScoreQueryService;
+import io.memberpulse.churn.domain.ScoreExplanation;
 import io.memberpulse.devstack.testing.OpenApiDocument;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -34,5 +36,32 @@ class OpenApiTest {
         var required = given().header("Authorization", "").get("/q/openapi?format=json").then().statusCode(200)
                 .extract().jsonPath().getList("components.schemas.RoiRequest.required", String.class);
         assertThat(required).containsExactlyInAnyOrder("members", "riskShare", "winBackUplift", "netValuePerWonBack");
+    }
+
+    /** Numeric query parameters are numbers with the bounds the service enforces, not strings (a generator's type). */
+    @Test
+    void numericQueryParametersAreDocumentedAsTheNumbersTheyAre() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.numberParameter("get", "/members/{memberId}/score/explanation", "k"))
+                .isEqualTo("integer 1.." + ScoreExplanation.MAX_K + " default " + ScoreExplanation.DEFAULT_K);
+        String topK = "integer 1.." + ScoreQueryService.MAX_TOP_K + " default " + ScoreQueryService.DEFAULT_TOP_K;
+        assertThat(openApi.numberParameter("get", "/stores/{storeId}/top-risk", "k")).isEqualTo(topK);
+        assertThat(openApi.numberParameter("get", "/scores/top", "k")).isEqualTo(topK);
+        assertThat(openApi.numberParameter("get", "/roi/what-if", "members")).isEqualTo("integer 0..1000000000");
+        assertThat(openApi.numberParameter("get", "/roi/what-if", "topShare")).isEqualTo("number (0..1");
+        assertThat(openApi.numberParameter("get", "/roi/what-if", "touchCost")).isEqualTo("number 0..10000000 default 0");
+        assertThat(openApi.numberParameter("get", "/roi/what-if", "couponCost")).isEqualTo("number 0..10000000 default 0");
+        assertThat(openApi.numberParameter("get", "/roi/what-if", "netValuePerWonBack")).isEqualTo("number 0..10000000");
+        assertThat(openApi.numberParameter("get", "/roi/what-if", "baseWinBack")).isEqualTo("number 0..1");
+        assertThat(openApi.numberParameter("get", "/jobs", "limit")).isEqualTo("integer 1..200 default 20");
+        assertThat(openApi.numberParameter("post", "/models/train", "horizon")).isEqualTo("integer 1..730");
+        assertThat(openApi.numberParameter("post", "/models/batch-scores", "horizon")).isEqualTo("integer 1..730");
+    }
+
+    /** Store staff asking for another store's riskiest members get a 403 problem document: declared, with its schema. */
+    @Test
+    void theStoreNotPermitted403IsDeclaredAsAProblem() {
+        assertThat(OpenApiDocument.fetch().problemSchemaOf("get", "/stores/{storeId}/top-risk", "403"))
+                .isEqualTo("#/components/schemas/Problem");
     }
 }

@@ -44,8 +44,56 @@ public final class OpenApiDocument {
         return ref != null ? ref : json.getString(schema + ".items.'$ref'");
     }
 
+    /** The $ref of a response's application/problem+json schema, or null when it documents none. */
+    public String problemSchemaOf(String method, String path, String code) {
+        return json.getString(operation(method, path) + ".responses.'" + code
+                + "'.content.'application/problem+json'.schema.'$ref'");
+    }
+
+    /** A query or path parameter's schema (type, minimum, maximum, default...), e.g. parameter("get", "/jobs", "limit"). */
+    public Map<String, Object> parameter(String method, String path, String name) {
+        List<Map<String, Object>> parameters = json.getList(operation(method, path) + ".parameters");
+        if (parameters != null) {
+            for (Map<String, Object> parameter : parameters) {
+                if (name.equals(parameter.get("name"))) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> schema = (Map<String, Object>) parameter.get("schema");
+                    return schema;
+                }
+            }
+        }
+        throw new AssertionError("no parameter " + name + " on " + method.toUpperCase() + " " + path);
+    }
+
     /**
-     * Asserts that every 4xx and 5xx response but 401 and 403 (which carry no body) is application/problem+json
+     * A numeric parameter's schema in one line, as "integer 1..20 default 5" ("(0..1]" with an exclusive minimum, an
+     * open end left empty: "number 0.01.. default 10"), so that a test states what a client generator reads.
+     */
+    public String numberParameter(String method, String path, String name) {
+        Map<String, Object> schema = parameter(method, path, name);
+        Object exclusive = schema.get("exclusiveMinimum");
+        String low = exclusive instanceof Number ? "(" + plain(exclusive)
+                : (Boolean.TRUE.equals(exclusive) ? "(" : "") + plain(schema.get("minimum"));
+        Object exclusiveMax = schema.get("exclusiveMaximum");
+        String high = exclusiveMax instanceof Number ? plain(exclusiveMax) + ")"
+                : plain(schema.get("maximum")) + (Boolean.TRUE.equals(exclusiveMax) ? ")" : "");
+        return schema.get("type") + " " + low + ".." + high
+                + (schema.get("default") == null ? "" : " default " + plain(schema.get("default")));
+    }
+
+    private static String plain(Object number) {
+        return number == null ? "" : new java.math.BigDecimal(number.toString()).stripTrailingZeros().toPlainString();
+    }
+
+    /** The required properties of a component schema, e.g. required("CampaignRequest"); empty when none. */
+    public List<String> required(String schema) {
+        List<String> required = json.getList("components.schemas." + schema + ".required", String.class);
+        return required == null ? List.of() : required;
+    }
+
+    /**
+     * Asserts that every 4xx and 5xx response but 401 and 403 (which carry no body, unless a 403 documents the problem
+     * document a resource answers itself) is application/problem+json
      * with the Problem schema, that every operation taking a parameter or a body declares its 400, and that the
      * Problem schema names its fields.
      *
@@ -78,8 +126,9 @@ public final class OpenApiDocument {
                 }
                 for (String code : codes) {
                     boolean error = code.startsWith("4") || code.startsWith("5");
-                    if (error && !code.equals("401") && !code.equals("403") && !PROBLEM_REF.equals(json.getString(
-                            operation + ".responses.'" + code + "'.content.'application/problem+json'.schema.'$ref'"))) {
+                    boolean bodiless = code.equals("401") || code.equals("403")
+                            && json.get(operation + ".responses.'403'.content") == null;
+                    if (error && !bodiless && !PROBLEM_REF.equals(problemSchemaOf(method, path.getKey(), code))) {
                         broken.add(name + " " + code + " is not an application/problem+json Problem");
                     }
                 }

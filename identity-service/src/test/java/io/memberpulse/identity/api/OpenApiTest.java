@@ -23,4 +23,12 @@ class OpenApiTest {
         assertThat(openApi.responses("post", "/members/{memberId}/split")).contains("200", "400", "404", "409", "503");
         assertThat(openApi.responses("post", "/events")).contains("400", "503");
     }
+
+    /** A split is refused without its parts, a part without its events, or without a reason: required in the schema. */
+    @Test
+    void splitFieldsRefusedWhenMissingAreMarkedRequired() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.required("SplitRequest")).containsExactlyInAnyOrder("parts", "reason");
+        assertThat(openApi.required("SplitPartRequest")).containsExactly("eventKeys");
+    }
 }

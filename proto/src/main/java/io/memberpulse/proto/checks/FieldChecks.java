@@ -62,8 +62,13 @@ public final class FieldChecks {
 
     /** Null allowed; otherwise within years 1900..9999. */
     public static void checkInstant(String field, Instant instant) {
-        if (instant != null && (instant.isBefore(EARLIEST_INSTANT) || instant.isAfter(LATEST_INSTANT))) {
-            throw new InvalidFieldException(field, instant + " is outside " + EARLIEST_INSTANT + ".." + LATEST_INSTANT);
+        checkInstant(field, instant, EARLIEST_INSTANT, LATEST_INSTANT);
+    }
+
+    /** Null allowed; otherwise within earliest..latest (rfm-service's queries take Timestamp's years 0001..9999). */
+    public static void checkInstant(String field, Instant instant, Instant earliest, Instant latest) {
+        if (instant != null && (instant.isBefore(earliest) || instant.isAfter(latest))) {
+            throw new InvalidFieldException(field, instant + " is outside " + earliest + ".." + latest);
         }
     }
 

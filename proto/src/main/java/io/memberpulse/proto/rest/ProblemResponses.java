@@ -14,8 +14,10 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  * Documents every service's errors in its OpenAPI document the way they are answered: RFC 9457 problem documents
  * ({@code application/problem+json}, schema {@code Problem}) for each 4xx and 5xx an operation declares, and a
  * 400 for every operation that takes a parameter or a body, since each of them checks what it is given. 401 and
- * 403 carry no body and stay as they are. Each service registers it with {@code mp.openapi.filter}; the 404s,
- * 409s and 503s are declared where they can happen, on the resource methods.
+ * 403 from the security layer carry no body and stay as they are; a 403 a resource answers itself with a problem
+ * document (churn's store not permitted, campaign's reveals turned off) declares that content on the resource method.
+ * Each service registers it with {@code mp.openapi.filter}; the 404s, 409s and 503s are declared where they can
+ * happen, on the resource methods.
  */
 public class ProblemResponses implements OASFilter {
     public static final String PROBLEM_JSON = "application/problem+json";

@@ -27,4 +27,25 @@ class OpenApiTest {
         assertThat(openApi.responses("delete", "/stores/{storeId}")).contains("204", "400", "404").doesNotContain("200");
         assertThat(openApi.responses("get", "/dashboard/regions")).contains("200", "400");
     }
+
+    /** Fields a request is refused without (a 400 naming them) are required in the schema, as generated clients read it. */
+    @Test
+    void requestFieldsRefusedWhenMissingAreMarkedRequired() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.required("SegmentRequest")).containsExactlyInAnyOrder("id", "name", "rule");
+        // a change keeps the path's id: the body may leave it out
+        assertThat(openApi.required("RedefineRequest")).containsExactlyInAnyOrder("name", "rule");
+        assertThat(openApi.required("RegionRequest")).containsExactly("region");
+    }
+
+    /** Numeric query parameters are numbers with the bounds the service enforces, not strings (a generator's type). */
+    @Test
+    void numericQueryParametersAreDocumentedAsTheNumbersTheyAre() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.numberParameter("get", "/segments/{segmentId}/members", "offset"))
+                .isEqualTo("integer 0..100000 default 0");
+        assertThat(openApi.numberParameter("get", "/segments/{segmentId}/members", "limit"))
+                .isEqualTo("integer 1..10000 default 100");
+        assertThat(openApi.numberParameter("get", "/dashboard/order-values", "width")).isEqualTo("number 0.01.. default 10");
+    }
 }

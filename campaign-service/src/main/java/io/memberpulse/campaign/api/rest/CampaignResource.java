@@ -57,6 +57,7 @@ public class CampaignResource {
      */
     public record CampaignRequest(@Schema(required = true) String name, String targetSegmentId, Double targetMinProbability, String targetStoreId,
             String content,
+            @Schema(required = true, enumeration = {"app_push", "call", "guide_message", "in_store", "sms", "wechat"})
             String channel, String offer, Double costPerTouch, Double couponValue, @Schema(required = true) String startAt,
             @Schema(required = true) String endAt,
             Double holdoutShare, List<String> variants, Double baselineRate,

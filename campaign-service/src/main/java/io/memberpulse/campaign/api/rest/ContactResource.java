@@ -3,6 +3,7 @@ package io.memberpulse.campaign.api.rest;
 import io.memberpulse.campaign.ContactRevealService;
 import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.checks.FieldChecks;
+import io.memberpulse.proto.rest.ProblemResponses;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -12,6 +13,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -44,7 +47,9 @@ public class ContactResource {
             + "time; the call list shows only the masked phone)")
     @APIResponseSchema(value = ContactResponse.class, responseDescription = "the member's phone, null when none is known")
     @APIResponse(responseCode = "403", description = "reveals are turned off in this deployment "
-            + "(memberpulse.campaign.contact-reveal.enabled=false), for every caller and task")
+            + "(memberpulse.campaign.contact-reveal.enabled=false), for every caller and task (or a role that may not "
+            + "reveal, without a body)", content = @Content(mediaType = ProblemResponses.PROBLEM_JSON,
+                    schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "404", description = "no task with this id, or not of the staff token's store")
     @APIResponse(responseCode = "409", description = "the task is closed: its outcome was recorded, or it was cancelled")
     public Uni<ContactResponse> reveal(@PathParam("taskId") String taskId) {

@@ -25,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -45,7 +46,8 @@ public class JobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The newest jobs first (at most limit, 1..200)")
-    public List<ChurnJob> recent(@QueryParam("limit") @DefaultValue("20") String limit) {
+    public List<ChurnJob> recent(@Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+            maximum = "" + MAX_LIST, defaultValue = "20")) @QueryParam("limit") @DefaultValue("20") String limit) {
         int count = QueryNumbers.wholeNumberWithin("limit", limit, 1, MAX_LIST);
         return jobs.recent(count);
     }

@@ -28,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -91,7 +92,10 @@ public class ModelResource {
     @APIResponse(responseCode = "202", description = "queued; the job's outcome says the version and whether it was promoted",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ChurnJob.class)))
-    public Response train(@QueryParam("asOf") String asOf, @QueryParam("horizon") String horizon) {
+    public Response train(@QueryParam("asOf") String asOf,
+            @Parameter(description = "churn = no purchase within this many days (default: memberpulse.churn.horizon-days)",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + TrainModelService.MAX_HORIZON_DAYS))
+            @QueryParam("horizon") String horizon) {
         return accepted(jobs.submitTraining(instant(asOf), horizon(horizon)));
     }
 
@@ -106,7 +110,10 @@ public class ModelResource {
     @APIResponse(responseCode = "202", description = "queued; follow the job at Location",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ChurnJob.class)))
-    public Response batchScore(@QueryParam("asOf") String asOf, @QueryParam("horizon") String horizon) {
+    public Response batchScore(@QueryParam("asOf") String asOf,
+            @Parameter(description = "churn = no purchase within this many days (default: memberpulse.churn.horizon-days)",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + TrainModelService.MAX_HORIZON_DAYS))
+            @QueryParam("horizon") String horizon) {
         Instant at = instant(asOf);
         if (at == null) {
             throw new InvalidInputException("asOf", "is required (a date such as 2011-09-10)");

@@ -10,6 +10,7 @@ import io.memberpulse.churn.domain.ScoreExplanation;
 import io.memberpulse.churn.domain.WhatIfRoi;
 import io.memberpulse.proto.auth.Callers;
 import io.memberpulse.proto.auth.Roles;
+import io.memberpulse.proto.rest.ProblemResponses;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -25,7 +26,10 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -85,6 +89,8 @@ public class ScoreResource {
     @APIResponse(responseCode = "404", description = NOT_FOUND)
     @APIResponse(responseCode = "409", description = "the model version that made the score is no longer stored")
     public ScoreExplanation explanation(@PathParam("memberId") String memberId,
+            @Parameter(description = "how many features", schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                    maximum = "" + ScoreExplanation.MAX_K, defaultValue = "" + ScoreExplanation.DEFAULT_K))
             @QueryParam("k") @DefaultValue("" + ScoreExplanation.DEFAULT_K) String k) {
         return explanations.explain(memberId, QueryNumbers.wholeNumberWithin("k", k, 1, ScoreExplanation.MAX_K), caller);
     }
@@ -93,7 +99,16 @@ public class ScoreResource {
     @Path("stores/{storeId}/top-risk")
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     @Operation(summary = "The k members of a store most likely to churn, riskiest first (store staff: their own store)")
-    public Uni<List<ChurnScore>> topOfStore(@PathParam("storeId") String storeId, @QueryParam("k") @DefaultValue("" + ScoreQueryService.DEFAULT_TOP_K) String k) {
+    // Declaring the 403 drops the 200 OpenAPI infers from the return type: declared too.
+    @APIResponse(responseCode = "200", description = "the store's riskiest members, riskiest first", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = ChurnScore.class)))
+    @APIResponse(responseCode = "403", description = "a store staff token asking for another store's members (or a "
+            + "role that may not ask at all, without a body)", content = @Content(mediaType = ProblemResponses.PROBLEM_JSON,
+                    schema = @Schema(ref = ProblemResponses.PROBLEM_SCHEMA)))
+    public Uni<List<ChurnScore>> topOfStore(@PathParam("storeId") String storeId,
+            @Parameter(description = "how many members", schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                    maximum = "" + ScoreQueryService.MAX_TOP_K, defaultValue = "" + ScoreQueryService.DEFAULT_TOP_K))
+            @QueryParam("k") @DefaultValue("" + ScoreQueryService.DEFAULT_TOP_K) String k) {
         Callers.requireMaySee(caller, storeId);
         return queries.top(storeId, checkedK(k));
     }
@@ -101,7 +116,10 @@ public class ScoreResource {
     @GET
     @Path("scores/top")
     @Operation(summary = "The k members most likely to churn, all stores")
-    public Uni<List<ChurnScore>> top(@QueryParam("k") @DefaultValue("" + ScoreQueryService.DEFAULT_TOP_K) String k) {
+    public Uni<List<ChurnScore>> top(
+            @Parameter(description = "how many members", schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                    maximum = "" + ScoreQueryService.MAX_TOP_K, defaultValue = "" + ScoreQueryService.DEFAULT_TOP_K))
+            @QueryParam("k") @DefaultValue("" + ScoreQueryService.DEFAULT_TOP_K) String k) {
         return queries.top(null, checkedK(k));
     }
 
@@ -125,9 +143,19 @@ public class ScoreResource {
             + "targeted × churn rate × lift (the promoted model's lift at topShare measured on its validation window, "
             + "else the rhythm baseline's); won back = those × baseWinBack; gain = won back × netValuePerWonBack; "
             + "cost = targeted × (touchCost + couponCost); ROI = gain / cost. Random targeting (lift 1) alongside")
-    public Uni<WhatIfRoi.Result> roiWhatIf(@QueryParam("members") String members, @QueryParam("topShare") String topShare,
-            @QueryParam("touchCost") String touchCost, @QueryParam("couponCost") String couponCost,
-            @QueryParam("netValuePerWonBack") String netValuePerWonBack, @QueryParam("baseWinBack") String baseWinBack) {
+    public Uni<WhatIfRoi.Result> roiWhatIf(
+            @Parameter(required = true, schema = @Schema(type = SchemaType.INTEGER, minimum = "0",
+                    maximum = "" + RoiCalculator.MAX_MEMBERS)) @QueryParam("members") String members,
+            @Parameter(required = true, schema = @Schema(type = SchemaType.NUMBER, minimum = "0",
+                    exclusiveMinimum = true, maximum = "1")) @QueryParam("topShare") String topShare,
+            @Parameter(schema = @Schema(type = SchemaType.NUMBER, minimum = "0", maximum = MAX_AMOUNT, defaultValue = "0"))
+            @QueryParam("touchCost") String touchCost,
+            @Parameter(schema = @Schema(type = SchemaType.NUMBER, minimum = "0", maximum = MAX_AMOUNT, defaultValue = "0"))
+            @QueryParam("couponCost") String couponCost,
+            @Parameter(required = true, schema = @Schema(type = SchemaType.NUMBER, minimum = "0", maximum = MAX_AMOUNT))
+            @QueryParam("netValuePerWonBack") String netValuePerWonBack,
+            @Parameter(required = true, schema = @Schema(type = SchemaType.NUMBER, minimum = "0", maximum = "1"))
+            @QueryParam("baseWinBack") String baseWinBack) {
         WhatIfRoi.Inputs inputs = new WhatIfRoi.Inputs(wholeNumber(members, "members"),
                 number(topShare, "topShare", null), number(touchCost, "touchCost", 0.0),
                 number(couponCost, "couponCost", 0.0), number(netValuePerWonBack, "netValuePerWonBack", null),
@@ -177,6 +205,9 @@ public class ScoreResource {
     public Uni<TotalsResponse> stats() {
         return queries.totals().map(t -> new TotalsResponse(t.members(), t.scored(), t.model(), t.scoredByModel(), t.clock()));
     }
+
+    /** FieldChecks.MAX_AMOUNT as the OpenAPI document's maximum (a double constant reads 1.0E7 in a string). */
+    static final String MAX_AMOUNT = "10000000";
 
     static int checkedK(String text) {
         return QueryNumbers.wholeNumberWithin("k", text, 1, ScoreQueryService.MAX_TOP_K);

@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -52,10 +53,10 @@ public class MemberResource {
     public record EvidenceResponse(String memberId, List<MergeEvidence> merges) {
     }
 
-    public record SplitPartRequest(List<String> eventKeys) {
+    public record SplitPartRequest(@Schema(required = true) List<String> eventKeys) {
     }
 
-    public record SplitRequest(List<SplitPartRequest> parts, String reason) {
+    public record SplitRequest(@Schema(required = true) List<SplitPartRequest> parts, @Schema(required = true) String reason) {
     }
 
     public record SplitPartResponse(String memberId, List<String> eventKeys) {
@@ -123,11 +124,15 @@ public class MemberResource {
                                 split.getSplitAt().getNanos())));
     }
 
+    private static final String WEAK_ALONE = "a device_id or a masked phone alone is weak evidence that never resolves "
+            + "a member: 400 naming it";
+
     @POST
     @Path("members/resolve")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Which member these identifiers belong to (404 when none), the identifiers in the body: "
-            + "phones and e-mail addresses stay out of URLs, and so out of proxies' and gateways' access logs")
+            + "phones and e-mail addresses stay out of URLs, and so out of proxies' and gateways' access logs; "
+            + WEAK_ALONE)
     @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
     @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
     public Uni<ResolveResponse> resolve(ResolveRequest request) {
@@ -140,7 +145,8 @@ public class MemberResource {
 
     @GET
     @Path("members/resolve")
-    @Operation(summary = "Which member these identifiers belong to (404 when none); POST keeps them out of the URL")
+    @Operation(summary = "Which member these identifiers belong to (404 when none); POST keeps them out of the URL; "
+            + WEAK_ALONE)
     @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
     @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
     public Uni<ResolveResponse> resolve(@QueryParam("phone") String phone, @QueryParam("union_id") String unionId,

@@ -123,6 +123,21 @@ class IdentityGrpcServiceTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).startsWith("phone:");
                 });
+        // weak evidence alone resolves nobody: named, not found = false as if no member held it
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setDeviceId("dev-1")).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("device_id:").contains("weak evidence");
+                });
+        assertThatThrownBy(() -> stub.resolve(ResolveRequest.newBuilder()
+                .setIdentifiers(Identifiers.newBuilder().setPhone("138****5678")).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("phone:").contains("weak evidence");
+                });
+        assertThat(stub.resolve(ResolveRequest.newBuilder().setIdentifiers(Identifiers.newBuilder().setDeviceId("dev-1")
+                .setMemberNo("nobody-" + java.util.UUID.randomUUID())).build()).getFound()).isFalse();
         assertThatThrownBy(() -> stub.getMember(GetMemberRequest.newBuilder().setMemberId("nobody").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));

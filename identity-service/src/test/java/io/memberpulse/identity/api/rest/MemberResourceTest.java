@@ -1,6 +1,7 @@
 package io.memberpulse.identity.api.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -157,6 +158,25 @@ class MemberResourceTest {
                 .post("/members/resolve").then().statusCode(400).body("errors[0].field", equalTo("email"));
         given().contentType("application/json").body("{\"memberNo\": \"RA-" + run + "\"}").post("/members/resolve")
                 .then().statusCode(400).body("errors[0].field", equalTo("memberNo"));
+    }
+
+    /**
+     * A device or a masked phone alone was answered 404 "no member holds these identifiers", though members may well
+     * hold them: weak evidence never resolves a member. Alone, it is a 400 naming it; beside a strong one, no reason to refuse.
+     */
+    @Test
+    void weakIdentifiersAloneAreRefusedNamingTheFieldNotAnsweredNoMember() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        given().queryParam("device_id", "dev-" + run).get("/members/resolve").then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("device_id"))
+                .body("errors[0].reason", containsString("weak evidence"));
+        given().contentType("application/json").body("{\"device_id\": \"dev-" + run + "\"}").post("/members/resolve")
+                .then().statusCode(400).body("errors[0].field", equalTo("device_id"));
+        given().contentType("application/json").body("{\"phone\": \"138****5678\"}").post("/members/resolve")
+                .then().statusCode(400).body("errors[0].field", equalTo("phone"))
+                .body("errors[0].reason", containsString("weak evidence"));
+        given().queryParam("device_id", "dev-" + run).queryParam("member_no", "WZ-" + run).get("/members/resolve")
+                .then().statusCode(404);
     }
 
     /**

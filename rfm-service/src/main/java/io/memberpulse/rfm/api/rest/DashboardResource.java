@@ -6,6 +6,7 @@ import io.memberpulse.rfm.DashboardService;
 import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.domain.Dashboard;
 import io.memberpulse.rfm.domain.InvalidParameterException;
+import io.memberpulse.rfm.domain.ParameterChecks;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -18,6 +19,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -70,7 +74,8 @@ public class DashboardResource {
     @Path("order-values")
     @Operation(summary = "Distribution of net order values")
     public Uni<List<Dashboard.BucketRow>> orderValues(@QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("width") @DefaultValue("10") String widthText) {
+            @Parameter(description = "the bucket width, in the store currency", schema = @Schema(type = SchemaType.NUMBER,
+                    minimum = "" + MIN_WIDTH, defaultValue = "10")) @QueryParam("width") @DefaultValue("10") String widthText) {
         double width = QueryNumbers.number("width", widthText);
         // narrower than a cent, net / width overflows PostgreSQL's double precision (a 500): no amount is finer
         if (!(width >= MIN_WIDTH) || Double.isInfinite(width)) {
@@ -114,6 +119,6 @@ public class DashboardResource {
     }
 
     private Instant parse(String text, String field) {
-        return InstantParameters.parse(field, text, dayZone);
+        return InstantParameters.parse(field, text, dayZone, ParameterChecks.EARLIEST_INSTANT, ParameterChecks.LATEST_INSTANT);
     }
 }

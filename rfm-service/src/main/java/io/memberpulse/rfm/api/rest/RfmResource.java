@@ -7,6 +7,7 @@ import io.memberpulse.rfm.RfmConfig;
 import io.memberpulse.rfm.RfmQueryService;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.LifecycleStage;
+import io.memberpulse.rfm.domain.ParameterChecks;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.UnknownSegmentException;
@@ -43,6 +44,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class RfmResource {
     /** The most segment members offset skips: PostgreSQL reads each one it skips, so deeper pages go by after=. */
     static final int MAX_OFFSET = 100_000;
+    static final int MAX_LIMIT = 10_000;
 
     private final RfmQueryService queries;
     /** memberpulse.rfm.day-zone: the calendar a date given for an instant (asOf=2011-09-10) starts its day in. */
@@ -91,7 +93,8 @@ public class RfmResource {
             }
             return queries.current(memberId).map(RfmResponse::of);
         }
-        return queries.asOf(memberId, InstantParameters.parse("asOf", asOf, dayZone), definitionsThen).map(RfmResponse::of);
+        return queries.asOf(memberId, InstantParameters.parse("asOf", asOf, dayZone,
+                ParameterChecks.EARLIEST_INSTANT, ParameterChecks.LATEST_INSTANT), definitionsThen).map(RfmResponse::of);
     }
 
     private static boolean definitionsThen(String definitions) {
@@ -159,8 +162,11 @@ public class RfmResource {
     @APIResponse(responseCode = "404", description = "no segment with this id")
     public Uni<RestResponse<List<SegmentMemberResponse>>> members(@PathParam("segmentId") String segmentId,
             @QueryParam("store") String storeId, @QueryParam("after") String after,
-            @QueryParam("offset") @DefaultValue("0") String offsetText,
-            @QueryParam("limit") @DefaultValue("100") String limitText, @Context UriInfo uri) {
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0", maximum = "" + MAX_OFFSET,
+                    defaultValue = "0")) @QueryParam("offset") @DefaultValue("0") String offsetText,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + MAX_LIMIT,
+                    defaultValue = "100")) @QueryParam("limit") @DefaultValue("100") String limitText,
+            @Context UriInfo uri) {
         FieldChecks.checkId("segmentId", segmentId);
         if (storeId != null && !storeId.isBlank()) { // absent or blank: every store
             FieldChecks.checkOptionalId("store", storeId);
@@ -170,9 +176,9 @@ public class RfmResource {
         }
         int offset = QueryNumbers.wholeNumber("offset", offsetText);
         int limit = QueryNumbers.wholeNumber("limit", limitText);
-        if (offset < 0 || limit < 1 || limit > 10_000) {
+        if (offset < 0 || limit < 1 || limit > MAX_LIMIT) {
             throw new InvalidParameterException(offset < 0 ? "offset" : "limit",
-                    offset < 0 ? "must be 0 or more" : "must be within 1..10000");
+                    offset < 0 ? "must be 0 or more" : "must be within 1.." + MAX_LIMIT);
         }
         if (offset > MAX_OFFSET) {
             // PostgreSQL reads every member the OFFSET skips: 2,000,000,000 walked the whole segment for an empty page

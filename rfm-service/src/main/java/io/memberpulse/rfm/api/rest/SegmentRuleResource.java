@@ -55,7 +55,12 @@ public class SegmentRuleResource {
         this.queries = queries;
     }
 
-    public record SegmentRequest(String id, String name, String rule) {
+    public record SegmentRequest(@Schema(required = true) String id, @Schema(required = true) String name,
+            @Schema(required = true) String rule) {
+    }
+
+    /** A segment changed in place: id may be left out (given, it must be the path's). */
+    public record RedefineRequest(String id, @Schema(required = true) String name, @Schema(required = true) String rule) {
     }
 
     public record RuleRequest(String rule) {
@@ -89,7 +94,7 @@ public class SegmentRuleResource {
             + "(members who leave or enter are published)")
     @APIResponseSchema(value = DefinedResponse.class, responseDescription = "redefined: its size now")
     @APIResponse(responseCode = "404", description = "no segment with this id")
-    public DefinedResponse redefine(@PathParam("segmentId") String segmentId, SegmentRequest request) {
+    public DefinedResponse redefine(@PathParam("segmentId") String segmentId, RedefineRequest request) {
         if (request == null) {
             throw new InvalidParameterException("body", "is required");
         }

@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -35,7 +36,7 @@ public class StoreDirectoryResource {
         this.stores = stores;
     }
 
-    public record RegionRequest(String region) {
+    public record RegionRequest(@Schema(required = true) String region) {
     }
 
     public record StoreResponse(String storeId, String region, Instant updatedAt) {

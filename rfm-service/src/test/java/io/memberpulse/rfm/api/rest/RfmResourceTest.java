@@ -154,6 +154,13 @@ class RfmResourceTest {
                     .body("errors[0].field", equalTo("asOf"))
                     .body("errors[0].reason", org.hamcrest.Matchers.startsWith("must be a date (2011-09-10"));
         }
+        // Years before 1900 too, as over gRPC (google.protobuf.Timestamp's 0001..9999): nothing bought yet, not a 400.
+        given().queryParam("asOf", "1850-01-01").get("/members/" + member + "/rfm")
+                .then().statusCode(200).body("rfm.frequency30d", equalTo(0));
+        given().queryParam("asOf", "0001-01-01T00:00:00Z").get("/members/" + member + "/rfm").then().statusCode(200);
+        given().queryParam("asOf", "0000-12-31T23:59:59Z").get("/members/" + member + "/rfm").then().statusCode(400)
+                .body("errors[0].field", equalTo("asOf"))
+                .body("errors[0].reason", org.hamcrest.Matchers.endsWith(" is outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z"));
     }
 
     @Test
