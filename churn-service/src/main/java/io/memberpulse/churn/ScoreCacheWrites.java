@@ -2,6 +2,7 @@ package io.memberpulse.churn;
 
 import io.memberpulse.churn.store.MissedScoreRepository;
 import io.memberpulse.churn.store.ScoreCache;
+import io.memberpulse.proto.store.MissedRedisWrites;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
 import java.util.List;
@@ -62,7 +63,7 @@ public class ScoreCacheWrites {
      */
     public void repairMissed() {
         while (true) {
-            MissedScoreRepository.Missed page = missed.oldest(PAGE).await().indefinitely();
+            MissedRedisWrites.Missed page = missed.oldest(PAGE).await().indefinitely();
             if (page.isEmpty()) {
                 pending = false;
                 return;

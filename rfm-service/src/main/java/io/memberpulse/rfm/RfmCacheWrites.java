@@ -1,5 +1,6 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.proto.store.MissedRedisWrites;
 import io.memberpulse.rfm.store.MissedRfmRepository;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
@@ -79,7 +80,7 @@ public class RfmCacheWrites {
     public void repairMissed() {
         while (true) {
             long recordedBefore = recorded.get();
-            MissedRfmRepository.Missed page = missed.oldest(PAGE).await().indefinitely();
+            MissedRedisWrites.Missed page = missed.oldest(PAGE).await().indefinitely();
             if (page.isEmpty()) {
                 stored = false;
                 repairedThrough = Math.max(repairedThrough, recordedBefore);
