@@ -2,7 +2,6 @@ package io.memberpulse.churn;
 
 import io.memberpulse.churn.store.MissedScoreRepository;
 import io.memberpulse.churn.store.ScoreCache;
-import io.memberpulse.proto.store.MissedRedisWrites;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
 import java.util.List;
@@ -62,18 +61,12 @@ public class ScoreCacheWrites {
      * the scoring lock: a miss this replica is recording is never forgotten as none.
      */
     public void repairMissed() {
-        while (true) {
-            MissedRedisWrites.Missed page = missed.oldest(PAGE).await().indefinitely();
-            if (page.isEmpty()) {
-                pending = false;
-                return;
-            }
-            pending = true;
-            cache.distrust().await().indefinitely();
-            cache.removeAll(page.memberIds(), List.of()).await().indefinitely();
-            missed.clear(page).await().indefinitely();
+        int repaired = missed.repairAll(PAGE, () -> pending = true, memberIds -> cache.distrust()
+                .chain(() -> cache.removeAll(memberIds, List.of())));
+        pending = false;
+        if (repaired > 0) {
             LOG.infof("%d churn scores Redis missed while unreachable taken out of it: the refill puts them back",
-                    page.memberIds().size());
+                    repaired);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.memberpulse.rfm;
 
-import io.memberpulse.proto.store.MissedRedisWrites;
 import io.memberpulse.rfm.store.MissedRfmRepository;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
@@ -10,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -78,21 +76,18 @@ public class RfmCacheWrites {
      * reached (the next tick tries again). Blocking.
      */
     public void repairMissed() {
-        while (true) {
-            long recordedBefore = recorded.get();
-            MissedRedisWrites.Missed page = missed.oldest(PAGE).await().indefinitely();
-            if (page.isEmpty()) {
-                stored = false;
-                repairedThrough = Math.max(repairedThrough, recordedBefore);
-                return;
-            }
-            stored = true;
-            Map<String, RfmRepository.StoredRow> rows = repository.rowsOf(page.memberIds()).await().indefinitely();
-            List<String> gone = new ArrayList<>(page.memberIds());
-            gone.removeAll(rows.keySet());
-            cache.forget(gone).chain(() -> cache.putAll(List.copyOf(rows.values()))).await().indefinitely();
-            missed.clear(page).await().indefinitely();
-            LOG.infof("%d RFM rows Redis missed while unreachable cached again from PostgreSQL", page.memberIds().size());
+        // misses recorded by now are in the table: once the repair finds none left, they are all repaired
+        long recordedBefore = recorded.get();
+        int repaired = missed.repairAll(PAGE, () -> stored = true, memberIds -> repository.rowsOf(memberIds)
+                .chain(rows -> {
+                    List<String> gone = new ArrayList<>(memberIds);
+                    gone.removeAll(rows.keySet());
+                    return cache.forget(gone).chain(() -> cache.putAll(List.copyOf(rows.values())));
+                }));
+        stored = false;
+        repairedThrough = Math.max(repairedThrough, recordedBefore);
+        if (repaired > 0) {
+            LOG.infof("%d RFM rows Redis missed while unreachable cached again from PostgreSQL", repaired);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The members whose cached value Redis missed while it could not be reached, kept in PostgreSQL so that every replica
@@ -50,6 +51,27 @@ public class MissedRedisWrites {
                     }
                     return new Missed(memberIds, seqs);
                 });
+    }
+
+    /**
+     * Repairs every miss recorded, oldest first, a page at a time: {@code putRight} puts Redis right for the page's
+     * members, then the page is forgotten (a member missed again meanwhile keeps its newer row). Blocking. Returns the
+     * number of members repaired once none is left; fails while Redis or PostgreSQL cannot be reached, leaving the
+     * rest recorded for the next try.
+     *
+     * @param beforePage told before each page is put right: the replica reads PostgreSQL until the repair is through
+     */
+    public int repairAll(int pageSize, Runnable beforePage, Function<List<String>, Uni<Void>> putRight) {
+        int repaired = 0;
+        while (true) {
+            Missed page = oldest(pageSize).await().indefinitely();
+            if (page.isEmpty()) {
+                return repaired;
+            }
+            beforePage.run();
+            putRight.apply(page.memberIds()).chain(() -> clear(page)).await().indefinitely();
+            repaired += page.memberIds().size();
+        }
     }
 
     /** Forgets the misses read, once repaired; a member missed again since stays. */

@@ -81,7 +81,8 @@ class ChurnGrpcService implements ChurnService {
     @Override
     @RolesAllowed({Roles.ANALYST, Roles.STAFF})
     public Uni<TopRiskResponse> topRisk(TopRiskRequest request) {
-        String store = request.getStoreId().isBlank() ? null : request.getStoreId();
+        // unset (empty) is every store, for callers allowed it; blank is a mistake, refused below, not a wider answer
+        String store = request.getStoreId().isEmpty() ? null : request.getStoreId();
         // unset is REST's default, not 0 (a plain int32 read it as 0 and refused it); a k set is checked below
         int k = request.hasK() ? request.getK() : ScoreQueryService.DEFAULT_TOP_K;
         // the caller's identity is resolved off the event loop: ask for it, never block on it. Whether the caller may
@@ -92,6 +93,9 @@ class ChurnGrpcService implements ChurnService {
                         throw invalid("k: must be within 1.." + ScoreQueryService.MAX_TOP_K);
                     }
                     if (store != null) {
+                        if (store.isBlank()) {
+                            throw invalid("store_id: must not be blank; leave it unset for every store");
+                        }
                         FieldChecks.checkOptionalId("store_id", store);
                     }
                 })

@@ -485,6 +485,9 @@ class ScoreResourceTest {
                     "member_id: is 129 characters long, at most 128 are accepted");
             invalid(() -> stub.topRisk(TopRiskRequest.newBuilder().setStoreId("s\u00001").setK(5).build()),
                     "store_id: must not contain control characters");
+            // a blank store was read as unset, "every store": a typo widened the answer instead of being refused
+            invalid(() -> stub.topRisk(TopRiskRequest.newBuilder().setStoreId("  ").setK(5).build()),
+                    "store_id: must not be blank; leave it unset for every store");
             invalid(() -> stub.getModelReport(GetModelReportRequest.newBuilder().setVersion("v\u00001").build()),
                     "version: must not contain control characters");
             RoiRequest complete = RoiRequest.newBuilder().setMembers(100_000).setRiskShare(0.2).setTouchCost(0.25)
