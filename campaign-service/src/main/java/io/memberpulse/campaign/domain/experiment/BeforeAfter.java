@@ -54,13 +54,19 @@ public record BeforeAfter(List<Metric> metrics, double roi) {
         return everyWindowOrdered ? metric : metric.withoutDifferenceInDifferences();
     }
 
-    /** Welch on the order values of the members who bought (each member's average order value). */
+    /**
+     * The difference of the pooled average order values the review shows (each arm's net revenue over its orders),
+     * not of each member's own average: one member's 4 orders weigh 4 times in the value shown, so they do here.
+     * Members with neither an order nor revenue in the window add nothing to either sum and are left out.
+     */
     private static Estimate orderValueUplift(List<Activity.Member> after) {
-        return Estimate.differenceOfMeans(Estimate.Summary.of(orderValues(after, Arm.TREATED)),
-                Estimate.Summary.of(orderValues(after, Arm.HOLDOUT)));
+        return Estimate.differenceOfRatios(orderValues(after, Arm.TREATED), orderValues(after, Arm.HOLDOUT));
     }
 
-    private static double[] orderValues(List<Activity.Member> members, Arm arm) {
-        return members.stream().filter(m -> m.arm() == arm && m.orders() > 0).mapToDouble(m -> m.revenue() / m.orders()).toArray();
+    private static Estimate.Ratio orderValues(List<Activity.Member> members, Arm arm) {
+        List<Activity.Member> active = members.stream().filter(m -> m.arm() == arm && (m.orders() > 0 || m.revenue() != 0))
+                .toList();
+        return Estimate.Ratio.of(active.stream().mapToDouble(Activity.Member::revenue).toArray(),
+                active.stream().mapToDouble(Activity.Member::orders).toArray());
     }
 }

@@ -53,6 +53,62 @@ public record Estimate(double value, double low, double high) {
         return new Estimate(diff, diff - t * se, diff + t * se);
     }
 
+    /**
+     * treated − holdout for two ratios of sums (Σ revenue / Σ orders: the pooled average order value the review
+     * shows), each ratio's variance by the delta method over its members (a member's orders are not independent of
+     * each other), the interval from Student's t with the Welch–Satterthwaite degrees of freedom as for means. None
+     * when an arm has no denominator, no interval below 2 members.
+     */
+    public static Estimate differenceOfRatios(Ratio treated, Ratio holdout) {
+        if (treated.denominator() == 0 || holdout.denominator() == 0) {
+            return new Estimate(Double.NaN, Double.NaN, Double.NaN);
+        }
+        double diff = treated.value() - holdout.value();
+        if (treated.n() < 2 || holdout.n() < 2) {
+            return new Estimate(diff, Double.NaN, Double.NaN);
+        }
+        double treatedShare = treated.variance();
+        double holdoutShare = holdout.variance();
+        double se = Math.sqrt(treatedShare + holdoutShare);
+        if (se == 0) {
+            return new Estimate(diff, diff, diff);
+        }
+        double df = (treatedShare + holdoutShare) * (treatedShare + holdoutShare)
+                / (treatedShare * treatedShare / (treated.n() - 1) + holdoutShare * holdoutShare / (holdout.n() - 1));
+        double t = new TDistribution(null, df).inverseCumulativeProbability(0.975);
+        return new Estimate(diff, diff - t * se, diff + t * se);
+    }
+
+    /**
+     * A ratio of sums over n members (Σy / Σx) and its delta-method variance: Σ(yᵢ − R·xᵢ)² / (n(n − 1)·x̄²).
+     */
+    public record Ratio(long n, double numerator, double denominator, double variance) {
+        public double value() {
+            return numerator / denominator;
+        }
+
+        public static Ratio of(double[] numerators, double[] denominators) {
+            int n = numerators.length;
+            double y = 0;
+            double x = 0;
+            for (int i = 0; i < n; i++) {
+                y += numerators[i];
+                x += denominators[i];
+            }
+            if (n < 2 || x == 0) {
+                return new Ratio(n, y, x, 0);
+            }
+            double ratio = y / x;
+            double squares = 0;
+            for (int i = 0; i < n; i++) {
+                double residual = numerators[i] - ratio * denominators[i];
+                squares += residual * residual;
+            }
+            double meanDenominator = x / n;
+            return new Ratio(n, y, x, squares / ((double) n * (n - 1) * meanDenominator * meanDenominator));
+        }
+    }
+
     /** Whether the interval excludes zero. */
     public boolean significant() {
         return !Double.isNaN(low) && (low > 0 || high < 0);

@@ -86,6 +86,28 @@ class ActivityTest {
                 .isCloseTo((145 - 120) - (130 - 100), within(1e-9));
     }
 
+    /**
+     * The review shows each arm's pooled average order value (net revenue over orders); its uplift was the difference
+     * of each member's own average (150 − 100 = 50 beside a shown 120 against 100). It is the difference of the
+     * values shown, with the delta-method interval of a ratio of sums.
+     */
+    @Test
+    void theOrderValueUpliftIsTheDifferenceOfTheOrderValuesShown() {
+        List<Activity.Member> before = List.of(m(Arm.TREATED, "s", 1, 100, false), m(Arm.HOLDOUT, "s", 1, 100, false));
+        List<Activity.Member> after = List.of(m(Arm.TREATED, "s", 1, 200, false), m(Arm.TREATED, "s", 4, 400, false),
+                m(Arm.HOLDOUT, "s", 1, 100, false), m(Arm.HOLDOUT, "s", 1, 100, false), m(Arm.HOLDOUT, "s", 0, 0, false));
+        BeforeAfter.Metric orderValue = BeforeAfter.of(before, after, 1).metrics().get(2);
+
+        assertThat(orderValue.treatedAfter()).isEqualTo(120.0);
+        assertThat(orderValue.holdoutAfter()).isEqualTo(100.0);
+        assertThat(orderValue.uplift().value()).isCloseTo(orderValue.treatedAfter() - orderValue.holdoutAfter(), within(1e-9));
+        // treated residuals 200 − 120 = 80 and 400 − 480 = −80: variance 12,800 / (2 · 1 · 2.5²) = 1,024, se 32; the
+        // holdout has none, so 1 degree of freedom (t = 12.706)
+        assertThat(orderValue.uplift().low()).isCloseTo(20 - 12.7062 * 32, within(0.01));
+        assertThat(orderValue.uplift().high()).isCloseTo(20 + 12.7062 * 32, within(0.01));
+        assertThat(orderValue.uplift().significant()).isFalse();
+    }
+
     @Test
     void heldOutMembersOfALiveCallCampaignAreNeverCalledAndNewcomersAreEnrolledByTheStickyHash() {
         Campaign calls = new Campaign("c-calls", "calls", Target.churnRisk(0.5, null), "", "call", "", 0, 0,
