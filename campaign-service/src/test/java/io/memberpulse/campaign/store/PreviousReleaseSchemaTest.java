@@ -51,4 +51,38 @@ class PreviousReleaseSchemaTest {
         assertThat(rows.size()).isEqualTo(1);
         assertThat(rows.iterator().next().getDouble(0)).isNull();
     }
+
+    /**
+     * V27's default made every call the release before it opened look scored, so an unscored member's read "churn
+     * risk 0%" beside a surged pod or after a rollback; it is derived from whether the member has a score.
+     */
+    @Test
+    void aCallOpenedWithoutTheScoredFlagIsScoredOnlyWhenItsMemberHasAScore() {
+        String unscored = "prev-" + UUID.randomUUID();
+        String scoredMember = "prev-" + UUID.randomUUID();
+        pool.preparedQuery("""
+                INSERT INTO member_risk (member_id, store_id, probability, member_value, as_of, updated_at)
+                VALUES ($1, 's-prev', 0.8, 120, now(), now())""").execute(Tuple.of(scoredMember)).await().indefinitely();
+        try {
+            assertThat(scoredOfCallOpenedByThePreviousRelease(unscored, 0)).isFalse();
+            assertThat(scoredOfCallOpenedByThePreviousRelease(scoredMember, 0.8)).isTrue();
+        } finally {
+            pool.preparedQuery("DELETE FROM call_task WHERE member_id = ANY($1)")
+                    .execute(Tuple.of(new String[] {unscored, scoredMember})).await().indefinitely();
+            pool.preparedQuery("DELETE FROM member_risk WHERE member_id = $1").execute(Tuple.of(scoredMember))
+                    .await().indefinitely();
+        }
+    }
+
+    private boolean scoredOfCallOpenedByThePreviousRelease(String memberId, double probability) {
+        String id = "prev-" + UUID.randomUUID();
+        // the INSERT of the release before V27
+        pool.preparedQuery("""
+                INSERT INTO call_task (id, member_id, store_id, origin, campaign_id, probability, member_value,
+                  value_at_risk, status, created_at, due_at, closed_at, close_reason, escalated_at, version)
+                VALUES ($1, $2, 's-prev', 'segment:calls', NULL, $3, 0, 0, 'OPEN', now(), now() + interval '72 hours',
+                  NULL, NULL, NULL, 0)""").execute(Tuple.of(id, memberId, probability)).await().indefinitely();
+        return pool.preparedQuery("SELECT scored FROM call_task WHERE id = $1").execute(Tuple.of(id)).await()
+                .indefinitely().iterator().next().getBoolean(0);
+    }
 }
