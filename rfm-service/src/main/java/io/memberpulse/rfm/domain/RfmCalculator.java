@@ -11,10 +11,10 @@ import java.util.Optional;
  * {@code asOf} counts, so replaying history gives what living through it gave.
  * M of a window is what was paid for the orders placed in it net of their refunds, whenever those came (so a past
  * window's M drops when a refund arrives later, as its margin does), less the refunds of orders not known, made in it.
- * An order is net when what was paid for it exceeds what was refunded on it; its weight in the
- * margin-weighted frequency is its margin rate relative to the default rate (a line's own rate, else its category's,
- * MarginRates), and its margin is what
- * is left after refunds (refunded x margin / paid comes off). The answer does not depend on the order
+ * An order is net when what was paid for it exceeds what was refunded on it; its margin is what is left after refunds
+ * (a refund with a rate of its own, else its category's, takes back its amount at that rate; one without, refunded x
+ * margin / paid), and its weight in the margin-weighted frequency is the margin rate of what is left relative to the
+ * default rate (a line's own rate, else its category's, MarginRates). The answer does not depend on the order
  * of the lines, which storage does not keep.
  */
 public final class RfmCalculator {
@@ -87,7 +87,8 @@ public final class RfmCalculator {
             if (last == null || order.placedAt.isAfter(last)) {
                 last = order.placedAt;
             }
-            double weight = order.paid > 0 ? (order.margin / order.paid) / marginRates.defaultRate() : 1;
+            // weighed by what the member kept: an order whose high-margin line went back weighs as what is left
+            double weight = order.paid > 0 ? order.marginRateAfterRefunds() / marginRates.defaultRate() : 1;
             if (order.storeId != null && !order.storeId.isEmpty()) {
                 ordersPerStore.merge(order.storeId, 1, Integer::sum);
                 if (age < 90) {

@@ -147,6 +147,43 @@ class RfmCalculatorTest {
         assertThat(unknown.monetaryNetTotal()).isEqualTo(160.0);
     }
 
+    static PurchaseLine line(String id, PurchaseLine.Kind kind, int daysAgo, double paid, Double margin, double refunded,
+            String category) {
+        return new PurchaseLine(id, kind, NOW.minus(Duration.ofDays(daysAgo)), "s1", paid, margin, refunded, category);
+    }
+
+    /**
+     * A partial refund takes back the refunded line's own margin: tobacco at 0.08 and cosmetics at 0.60, the cosmetics
+     * returned, leaves the tobacco's 8 (not half of 68), and the order weighs in wF as the tobacco it now is.
+     */
+    @Test
+    void aPartialRefundTakesBackTheMarginOfWhatWasReturned() {
+        Rfm own = calculator.compute("m", List.of(
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, 0.08, 0, "tobacco"),
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, 0.60, 0, "cosmetics"),
+                line("a", PurchaseLine.Kind.REFUND, 1, 0, 0.60, 100, "cosmetics")), NOW);
+        assertThat(own.monetaryMargin90d()).isEqualTo(8.0);
+        assertThat(own.weightedFrequency30d()).isCloseTo(0.08 / 0.30, within(1e-9));
+        assertThat(own.monetaryNet30d()).isEqualTo(100.0);
+
+        // a refund without a rate, at its category's configured rate
+        RfmCalculator byCategory = new RfmCalculator(MarginRates.parse(0.30, "tobacco:0.08,cosmetics:0.60"));
+        Rfm categoryRate = byCategory.compute("m", List.of(
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, null, 0, "tobacco"),
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, null, 0, "cosmetics"),
+                line("a", PurchaseLine.Kind.REFUND, 1, 0, null, 100, "cosmetics")), NOW);
+        assertThat(categoryRate.monetaryMargin90d()).isEqualTo(8.0);
+        assertThat(categoryRate.weightedFrequency30d()).isCloseTo(0.08 / 0.30, within(1e-9));
+
+        // neither: pro rata, as before (half the margin, the order's weight unchanged)
+        Rfm proRata = byCategory.compute("m", List.of(
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, null, 0, "tobacco"),
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, null, 0, "cosmetics"),
+                line("a", PurchaseLine.Kind.REFUND, 1, 0, null, 100, "bakery")), NOW);
+        assertThat(proRata.monetaryMargin90d()).isEqualTo(34.0);
+        assertThat(proRata.weightedFrequency30d()).isCloseTo(0.34 / 0.30, within(1e-9));
+    }
+
     @Test
     void highMarginOrdersWeighMoreThanLowMarginOnes() {
         Rfm rfm = calculator.compute("m", List.of(order("a", 1, 100, 0.6, "s1"), order("b", 2, 100, 0.15, "s1"),
