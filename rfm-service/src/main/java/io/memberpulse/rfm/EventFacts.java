@@ -73,7 +73,8 @@ final class EventFacts {
         var profile = fact.getProfile();
         MemberFact result = new MemberFact(kind, at, fact.getStoreId(), fact.getLine().getCategory(),
                 fact.getReview().getRating(), fact.getReview().getText(), profile.getGender(), profile.getBirthDate(),
-                profile.getCity());
+                profile.getCity(), kind == MemberFact.Kind.COUPON_ISSUED || kind == MemberFact.Kind.COUPON_REDEEMED
+                        ? fact.getCoupon().getCouponId() : null);
         return kind == MemberFact.Kind.PROFILE && !result.hasProfile() ? null : result;
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,13 @@ public record MemberInsight(Instant asOf, Long recencyDays, int orders90d, doubl
     }
 
     /**
-     * @param recent    the member's lines in the 90 days up to {@code asOf}
+     * The net spend is that of the orders placed in the 90 days, net of their refunds, as rfm-service's M90 and
+     * churn-service's 90-day value are: a refund of an order placed before them comes off that order, not these 90 days
+     * (returning last quarter's order does not make this quarter's spend negative); a refund whose order is not known
+     * (a cancellation under its own number) counts at its own date.
+     *
+     * @param recent    the member's lines in the 90 days up to {@code asOf}, and the order lines placed before them of
+     *                  orders that a refund among them takes back (older lines are read for that only)
      * @param lastOrder the lines of the member's latest order that stands, not refunded in full (however old)
      * @param coupons   issued to the member, not redeemed, not expired as of {@code asOf}
      */
@@ -58,14 +65,17 @@ public record MemberInsight(Instant asOf, Long recencyDays, int orders90d, doubl
         Instant since = asOf.minus(WINDOW);
         List<Line> window = recent.stream().filter(l -> l.at().isAfter(since) && !l.at().isAfter(asOf)).toList();
         Set<String> placed = new LinkedHashSet<>();
+        window.stream().filter(l -> !l.refund()).forEach(l -> placed.add(l.orderId()));
+        Set<String> placedBefore = new HashSet<>();
+        recent.stream().filter(l -> !l.refund() && !l.at().isAfter(since)).forEach(l -> placedBefore.add(l.orderId()));
         Map<String, Double> netOfOrder = new HashMap<>();
         double net = 0;
         for (Line line : window) {
+            if (line.refund() && !placed.contains(line.orderId()) && placedBefore.contains(line.orderId())) {
+                continue; // comes off an order of before the 90 days
+            }
             net += line.amount();
             netOfOrder.merge(line.orderId(), line.amount(), Double::sum);
-            if (!line.refund()) {
-                placed.add(line.orderId());
-            }
         }
         // An order refunded in full by asOf is no purchase (rfm-service's Orders.isPurchase).
         long orders = placed.stream().filter(order -> netOfOrder.get(order) > 0).count();

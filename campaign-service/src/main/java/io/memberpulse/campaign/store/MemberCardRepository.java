@@ -68,10 +68,23 @@ public class MemberCardRepository {
         return cards;
     }
 
+    /**
+     * Each member's lines of the 90 days up to asOf, and the order lines placed before them of the orders a refund
+     * among them takes back (the order orderSourceOf gives the refund), so that MemberInsight takes such a refund off
+     * that order, not off the 90 days.
+     */
     private Uni<Map<String, List<MemberInsight.Line>>> recent(String[] ids, Instant asOf) {
         return pool.preparedQuery("SELECT " + LINE_COLUMNS + """
                  FROM member_purchase mp
-                WHERE mp.member_id = ANY($1) AND mp.kind IN ('order', 'refund') AND mp.occurred_at > $2 AND mp.occurred_at <= $3""")
+                WHERE mp.member_id = ANY($1) AND mp.kind IN ('order', 'refund') AND mp.occurred_at > $2 AND mp.occurred_at <= $3
+                UNION ALL
+                SELECT""" + " " + LINE_COLUMNS + """
+                 FROM member_purchase mp
+                WHERE mp.member_id = ANY($1) AND mp.kind = 'order' AND mp.occurred_at <= $2 AND EXISTS (
+                  SELECT 1 FROM member_purchase r
+                  WHERE r.member_id = mp.member_id AND r.kind = 'refund' AND r.order_id = mp.order_id
+                    AND r.occurred_at > $2 AND r.occurred_at <= $3 AND mp.source =""" + CampaignRepository.orderSourceOf("r")
+                + ")")
                 .execute(Tuple.of(ids, asOf.minus(MemberInsight.WINDOW).atOffset(ZoneOffset.UTC), asOf.atOffset(ZoneOffset.UTC)))
                 .map(MemberCardRepository::lines);
     }

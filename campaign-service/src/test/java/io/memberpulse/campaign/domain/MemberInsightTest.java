@@ -80,6 +80,30 @@ class MemberInsightTest {
         assertThat(insight.netSpend90d()).isEqualTo(80.0);
     }
 
+    /**
+     * Last quarter's ¥1,000 order returned 10 days ago comes off that order, not these 90 days (as rfm's M90 and churn's
+     * 90-day value): the card says ¥300 net, the order bought 20 days ago, not -¥700. A refund whose order is not known
+     * (its own number) still counts at its date.
+     */
+    @Test
+    void aRefundOfAnOrderPlacedBeforeThe90DaysComesOffThatOrder() {
+        MemberInsight.Line old = line("pos:A", 100, "s1", "wine", 1000);
+        MemberInsight.Line returned = new MemberInsight.Line("pos:A", true, AS_OF.minus(Duration.ofDays(10)), "s1", null,
+                null, null, -1000);
+        MemberInsight.Line bought = line("pos:B", 20, "s1", "dairy/milk", 300);
+        MemberInsight insight = MemberInsight.of(AS_OF, List.of(old, returned, bought), List.of(bought), List.of());
+        assertThat(insight.netSpend90d()).isEqualTo(300.0);
+        assertThat(insight.orders90d()).isEqualTo(1);
+        assertThat(insight.returnedSinceLastPurchase()).isEqualTo(1000.0); // what went back since, whichever order
+        assertThat(TalkingPoints.history(insight, SHANGHAI, Money.CNY))
+                .contains("RFM: last purchase 20 days ago, 1 order and ¥300 net in 90 days");
+
+        MemberInsight.Line unknown = new MemberInsight.Line("pos:C9", true, AS_OF.minus(Duration.ofDays(5)), "s1", null,
+                null, null, -50);
+        assertThat(MemberInsight.of(AS_OF, List.of(old, returned, bought, unknown), List.of(bought), List.of())
+                .netSpend90d()).isEqualTo(250.0);
+    }
+
     /** Online Retail's member 16446: the last order went back twelve minutes later under its own number. */
     @Test
     void aReturnAfterTheLastPurchaseIsSaid() {

@@ -2,13 +2,16 @@ package io.memberpulse.rfm.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Interest (browsing = visits in the last 30 and 90 days; interaction = reviews written and coupons
  * issued / redeemed, with the redemption rate) and risk feedback (negative reviews, complaints; all
- * time and the last 90 days). Counts facts as of the instant.
+ * time and the last 90 days). Counts facts as of the instant. Coupons count once each, however many systems reported
+ * their issue or redemption (by coupon id; a fact without one, as stored before it was kept, counts on its own).
  */
 public final class ActivityTags {
     private ActivityTags() {
@@ -22,6 +25,8 @@ public final class ActivityTags {
     public static Counts count(List<MemberFact> facts, Instant asOf) {
         long visits30 = 0, visits90 = 0, reviews = 0, issued = 0, redeemed = 0, negative = 0, negative90 = 0,
                 complaints = 0, complaints90 = 0;
+        Set<String> issuedCoupons = new HashSet<>();
+        Set<String> redeemedCoupons = new HashSet<>();
         for (MemberFact fact : facts) {
             if (fact.occurredAt().isAfter(asOf)) {
                 continue;
@@ -43,8 +48,8 @@ public final class ActivityTags {
                         complaints90 += within90 ? 1 : 0;
                     }
                 }
-                case COUPON_ISSUED -> issued++;
-                case COUPON_REDEEMED -> redeemed++;
+                case COUPON_ISSUED -> issued += fact.couponId() == null || issuedCoupons.add(fact.couponId()) ? 1 : 0;
+                case COUPON_REDEEMED -> redeemed += fact.couponId() == null || redeemedCoupons.add(fact.couponId()) ? 1 : 0;
                 default -> {
                 }
             }

@@ -72,11 +72,20 @@ public final class MarginRates {
     }
 
     public double rateOf(PurchaseLine line) {
+        Double rate = ownOrCategoryRate(line);
+        return rate != null ? rate : defaultRate;
+    }
+
+    /**
+     * The line's own rate, else its category's; null when it has neither (a refund without them is priced at its
+     * order's rate, pro rata, not at the default).
+     */
+    public Double ownOrCategoryRate(PurchaseLine line) {
         if (line.marginRate() != null) {
             return line.marginRate();
         }
         if (byCategory.isEmpty() || line.category() == null) {
-            return defaultRate;
+            return null;
         }
         String path = normalise(line.category());
         while (!path.isEmpty()) {
@@ -87,7 +96,7 @@ public final class MarginRates {
             int slash = path.lastIndexOf('/');
             path = slash < 0 ? "" : path.substring(0, slash);
         }
-        return defaultRate;
+        return null;
     }
 
     @Override

@@ -33,15 +33,33 @@ final class Orders {
         double paid;
         double margin;
         double refunded;
+        /** What refunds with a rate of their own (or their category's) took back, and the margin at that rate. */
+        double refundedAtRate;
+        double marginRefundedAtRate;
 
         /** A purchase: more was paid than refunded (a fully refunded order is none). */
         boolean isPurchase() {
             return paid - refunded > 0;
         }
 
-        /** The margin left after refunds: a fully refunded order earns nothing, a half refunded one half. */
+        /**
+         * The margin left after refunds: a fully refunded order earns nothing; a refund with a rate takes back its
+         * amount at that rate (the cosmetics returned from a basket with tobacco take back the cosmetics' margin), one
+         * without takes back its share of the order's margin (half refunded, half the margin).
+         */
         double marginAfterRefunds() {
-            return paid > 0 ? margin * Math.max(0, paid - refunded) / paid : 0;
+            if (paid <= 0 || !isPurchase()) {
+                return 0;
+            }
+            if (refundedAtRate == 0) {
+                return margin * (paid - refunded) / paid;
+            }
+            return Math.max(0, margin - marginRefundedAtRate - margin * (refunded - refundedAtRate) / paid);
+        }
+
+        /** The margin rate of what is left of the order after refunds (its rate as placed while nothing came back). */
+        double marginRateAfterRefunds() {
+            return refunded == 0 ? margin / paid : marginAfterRefunds() / (paid - refunded);
         }
     }
 
@@ -65,6 +83,11 @@ final class Orders {
                 Order refunded = orders.get(line.orderId());
                 if (refunded != null) {
                     refunded.refunded += line.refundAmount();
+                    Double rate = marginRates.ownOrCategoryRate(line);
+                    if (rate != null) {
+                        refunded.refundedAtRate += line.refundAmount();
+                        refunded.marginRefundedAtRate += line.refundAmount() * rate;
+                    }
                 }
                 continue;
             }

@@ -9,10 +9,12 @@ import java.util.Optional;
 /**
  * Computes RFM from a member's purchase lines as of an instant, in event time: nothing after
  * {@code asOf} counts, so replaying history gives what living through it gave.
- * An order is net when what was paid for it exceeds what was refunded on it; its weight in the
- * margin-weighted frequency is its margin rate relative to the default rate (a line's own rate, else its category's,
- * MarginRates), and its margin is what
- * is left after refunds (refunded x margin / paid comes off). The answer does not depend on the order
+ * M of a window is what was paid for the orders placed in it net of their refunds, whenever those came (so a past
+ * window's M drops when a refund arrives later, as its margin does), less the refunds of orders not known, made in it.
+ * An order is net when what was paid for it exceeds what was refunded on it; its margin is what is left after refunds
+ * (a refund with a rate of its own, else its category's, takes back its amount at that rate; one without, refunded x
+ * margin / paid), and its weight in the margin-weighted frequency is the margin rate of what is left relative to the
+ * default rate (a line's own rate, else its category's, MarginRates). The answer does not depend on the order
  * of the lines, which storage does not keep.
  */
 public final class RfmCalculator {
@@ -46,18 +48,21 @@ public final class RfmCalculator {
     /** RFM from purchases alone (no registration known). */
     public Rfm compute(String memberId, Collection<PurchaseLine> lines, Instant asOf) {
         Map<String, Orders.Order> orders = Orders.of(lines, asOf, marginRates);
-        // M30/M90 net of the refunds made in the window (by refund date), whichever order they refund.
-        double refunds30 = 0;
-        double refunds90 = 0;
-        double refundsTotal = 0;
+        // A refund of a known order comes off that order (below), in the window of the order's date, as its margin
+        // does: M of a window is what was bought in it net of what came back of it. A refund whose order is not known
+        // (Online Retail gives a cancellation an invoice of its own) can only be dated by itself.
+        double unknownRefunds30 = 0;
+        double unknownRefunds90 = 0;
+        double unknownRefundsTotal = 0;
         PurchaseLine[] refunds = lines.stream()
-                .filter(line -> line.kind() == PurchaseLine.Kind.REFUND && !line.occurredAt().isAfter(asOf))
+                .filter(line -> line.kind() == PurchaseLine.Kind.REFUND && !line.occurredAt().isAfter(asOf)
+                        && !orders.containsKey(line.orderId()))
                 .sorted(Orders.ORDERS_FIRST).toArray(PurchaseLine[]::new); // summed in one order, to the last bit
         for (PurchaseLine line : refunds) {
             double ageDays = ageDays(line.occurredAt(), asOf);
-            refundsTotal += line.refundAmount();
-            refunds90 += ageDays < 90 ? line.refundAmount() : 0;
-            refunds30 += ageDays < 30 ? line.refundAmount() : 0;
+            unknownRefundsTotal += line.refundAmount();
+            unknownRefunds90 += ageDays < 90 ? line.refundAmount() : 0;
+            unknownRefunds30 += ageDays < 30 ? line.refundAmount() : 0;
         }
 
         Instant last = null;
@@ -67,12 +72,13 @@ public final class RfmCalculator {
         Map<String, Integer> ordersPerStore90 = new HashMap<>();
         Map<String, Integer> ordersPerStore = new HashMap<>();
         for (Orders.Order order : orders.values()) {
-            mTotal += order.paid;
+            double net = order.paid - order.refunded;
+            mTotal += net;
             double age = ageDays(order.placedAt, asOf);
             if (age < 90) {
-                m90 += order.paid;
+                m90 += net;
                 margin90 += order.marginAfterRefunds();
-                m30 += age < 30 ? order.paid : 0;
+                m30 += age < 30 ? net : 0;
             }
             if (!order.isPurchase()) {
                 continue;
@@ -81,7 +87,8 @@ public final class RfmCalculator {
             if (last == null || order.placedAt.isAfter(last)) {
                 last = order.placedAt;
             }
-            double weight = order.paid > 0 ? (order.margin / order.paid) / marginRates.defaultRate() : 1;
+            // weighed by what the member kept: an order whose high-margin line went back weighs as what is left
+            double weight = order.paid > 0 ? order.marginRateAfterRefunds() / marginRates.defaultRate() : 1;
             if (order.storeId != null && !order.storeId.isEmpty()) {
                 ordersPerStore.merge(order.storeId, 1, Integer::sum);
                 if (age < 90) {
@@ -102,7 +109,8 @@ public final class RfmCalculator {
         Double recency = last == null ? null : ageDays(last, asOf);
         String homeStore = mostFrequent(ordersPerStore90.isEmpty() ? ordersPerStore : ordersPerStore90);
         return new Rfm(memberId, asOf, last, recency, f7, f14, f30, f90, wf30, wf90,
-                cents(m30 - refunds30), cents(m90 - refunds90), cents(margin90), ordersTotal, cents(mTotal - refundsTotal),
+                cents(m30 - unknownRefunds30), cents(m90 - unknownRefunds90), cents(margin90), ordersTotal,
+                cents(mTotal - unknownRefundsTotal),
                 homeStore, null);
     }
 

@@ -41,7 +41,7 @@ public class ActivityRepository {
         int n = facts.size();
         String[] sources = new String[n], eventIds = new String[n], members = new String[n], kinds = new String[n],
                 stores = new String[n], categories = new String[n], texts = new String[n], genders = new String[n],
-                births = new String[n], cities = new String[n];
+                births = new String[n], cities = new String[n], coupons = new String[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
         Integer[] ratings = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -59,28 +59,29 @@ public class ActivityRepository {
             genders[i] = f.gender();
             births[i] = f.birthDate();
             cities[i] = f.city();
+            coupons[i] = f.couponId();
         }
         return client.preparedQuery("""
                 INSERT INTO member_activity (source, event_id, member_id, kind, occurred_at, store_id, category, rating,
-                  review_text, gender, birth_date, city)
+                  review_text, gender, birth_date, city, coupon_id)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
-                  $7::text[], $8::int4[], $9::text[], $10::text[], $11::text[], $12::text[])
+                  $7::text[], $8::int4[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
                 ON CONFLICT DO NOTHING""")
                 .execute(Tuple.from(new Object[] {sources, eventIds, members, kinds, at, stores, categories, ratings, texts,
-                        genders, births, cities}))
+                        genders, births, cities, coupons}))
                 .replaceWithVoid();
     }
 
     /** Every member's facts, streamed. */
     public Uni<Long> forEachFact(java.util.function.BiConsumer<String, MemberFact> each) {
         return RowScan.forEach(pool, """
-                SELECT member_id, kind, occurred_at, store_id, category, rating, review_text, gender, birth_date, city
+                SELECT member_id, kind, occurred_at, store_id, category, rating, review_text, gender, birth_date, city, coupon_id
                 FROM member_activity""", row -> each.accept(row.getString(0), fact(row)));
     }
 
     public Uni<Map<String, List<MemberFact>>> factsOf(Collection<String> memberIds) {
         return pool.preparedQuery("""
-                SELECT member_id, kind, occurred_at, store_id, category, rating, review_text, gender, birth_date, city
+                SELECT member_id, kind, occurred_at, store_id, category, rating, review_text, gender, birth_date, city, coupon_id
                 FROM member_activity WHERE member_id = ANY($1)""")
                 .execute(Tuple.of(memberIds.toArray(String[]::new)))
                 .map(rows -> {
@@ -95,6 +96,6 @@ public class ActivityRepository {
     private static MemberFact fact(Row row) {
         return new MemberFact(MemberFact.Kind.valueOf(row.getString(1).toUpperCase(Locale.ROOT)),
                 row.getOffsetDateTime(2).toInstant(), row.getString(3), row.getString(4), row.getInteger(5),
-                row.getString(6), row.getString(7), row.getString(8), row.getString(9));
+                row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getString(10));
     }
 }

@@ -16,9 +16,10 @@ import java.util.List;
 /**
  * The dashboard views operators ask for (DOMAIN.md §2), each one SQL aggregate over the net orders
  * (orders are grouped lines, an order being a channel's order id; an order refunded in full is no purchase).
- * Revenue is net of refunds as M is (RfmCalculator): a refund of an order that is known comes off that order; a refund
- * of an order that is not known (Online Retail gives every cancellation an invoice of its own) is negative revenue at
- * its own time and store. Such a refund is no order: it counts in no order count, order value or buyer.
+ * Revenue is net of refunds as M is (RfmCalculator): a refund of an order that is known comes off that order, in the
+ * period the order was placed in; a refund of an order that is not known (Online Retail gives every cancellation an
+ * invoice of its own) is negative revenue at its own time and store. Such a refund is no order: it counts in no order
+ * count, order value or buyer.
  */
 @ApplicationScoped
 public class DashboardRepository {

@@ -109,6 +109,32 @@ class FamilyTagsTest {
                 .extracting(Tag::name).doesNotContain("feedback_risk", "coupon_redemption_rate");
     }
 
+    static MemberFact coupon(MemberFact.Kind kind, int daysAgo, String couponId) {
+        return new MemberFact(kind, daysAgo(daysAgo), "s1", null, 0, null, null, null, null, couponId);
+    }
+
+    /**
+     * Coupons count once each, however many systems reported them: C1's redemption reported by the till and by the
+     * CRM (two event ids) is one coupon redeemed of two issued. Facts without a coupon id (stored before it was kept)
+     * count one each, as before.
+     */
+    @Test
+    void aCouponRedeemedIsCountedOnceHoweverManyTimesItWasReported() {
+        var facts = List.of(coupon(MemberFact.Kind.COUPON_ISSUED, 20, "C1"), coupon(MemberFact.Kind.COUPON_ISSUED, 20, "C2"),
+                coupon(MemberFact.Kind.COUPON_REDEEMED, 4, "C1"), coupon(MemberFact.Kind.COUPON_REDEEMED, 4, "C1"));
+        var counts = ActivityTags.count(facts, NOW);
+        assertThat(counts.couponsIssued()).isEqualTo(2);
+        assertThat(counts.couponsRedeemed()).isEqualTo(1);
+        assertThat(ActivityTags.of(counts)).extracting(Tag::name, Tag::value).contains(
+                tuple("coupons_redeemed", "1"), tuple("coupon_redemption_rate", "0.50"));
+
+        var withOldRows = new java.util.ArrayList<>(facts);
+        withOldRows.add(fact(MemberFact.Kind.COUPON_ISSUED, 30));
+        withOldRows.add(fact(MemberFact.Kind.COUPON_REDEEMED, 25));
+        assertThat(ActivityTags.count(withOldRows, NOW)).extracting(ActivityTags.Counts::couponsIssued,
+                ActivityTags.Counts::couponsRedeemed).containsExactly(3L, 2L);
+    }
+
     @Test
     void aProfileCarriesAllFiveFamilies() {
         var rfm = new RfmCalculator(0.3).compute("m", List.of(line("dairy/yogurt/greek", 3), line("dairy/milk", 10)), NOW);

@@ -118,6 +118,72 @@ class RfmCalculatorTest {
         assertThat(beforeTheRefund.monetaryMargin90d()).isCloseTo(40, within(1e-9));
     }
 
+    /**
+     * A refund of a known order comes off that order, in the window of the order's date, as the margin does: returning
+     * last quarter's ¥1,000 order 10 days ago leaves this quarter's ¥300 order as M30 and M90, not -700. A refund whose
+     * order is not known (Online Retail's "C..." invoices) still counts at its own date.
+     */
+    @Test
+    void aRefundComesOffItsOrderInTheWindowOfTheOrdersDate() {
+        Rfm rfm = calculator.compute("m", List.of(order("a", 100, 1000, null, "s1"), refund("a", 10, 1000),
+                order("b", 20, 300, null, "s1")), NOW);
+        assertThat(rfm.monetaryNet30d()).isEqualTo(300.0);
+        assertThat(rfm.monetaryNet90d()).isEqualTo(300.0);
+        assertThat(rfm.monetaryMargin90d()).isEqualTo(90.0); // 300 at the default 0.30: the same orders as M90
+        assertThat(rfm.monetaryNetTotal()).isEqualTo(300.0);
+
+        // a refund arriving later takes back what its order gave the window it was placed in
+        Rfm partly = calculator.compute("m", List.of(order("b", 20, 300, null, "s1"), refund("b", 1, 100),
+                order("c", 40, 50, null, "s1"), refund("c", 35, 20)), NOW);
+        assertThat(partly.monetaryNet30d()).isEqualTo(200.0);
+        assertThat(partly.monetaryNet90d()).isEqualTo(230.0);
+        assertThat(partly.monetaryMargin90d()).isEqualTo(69.0);
+
+        // a refund of an order not known: at its own date
+        Rfm unknown = calculator.compute("m", List.of(order("b", 20, 300, null, "s1"), refund("Cb", 10, 100),
+                refund("Cz", 60, 40)), NOW);
+        assertThat(unknown.monetaryNet30d()).isEqualTo(200.0);
+        assertThat(unknown.monetaryNet90d()).isEqualTo(160.0);
+        assertThat(unknown.monetaryNetTotal()).isEqualTo(160.0);
+    }
+
+    static PurchaseLine line(String id, PurchaseLine.Kind kind, int daysAgo, double paid, Double margin, double refunded,
+            String category) {
+        return new PurchaseLine(id, kind, NOW.minus(Duration.ofDays(daysAgo)), "s1", paid, margin, refunded, category);
+    }
+
+    /**
+     * A partial refund takes back the refunded line's own margin: tobacco at 0.08 and cosmetics at 0.60, the cosmetics
+     * returned, leaves the tobacco's 8 (not half of 68), and the order weighs in wF as the tobacco it now is.
+     */
+    @Test
+    void aPartialRefundTakesBackTheMarginOfWhatWasReturned() {
+        Rfm own = calculator.compute("m", List.of(
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, 0.08, 0, "tobacco"),
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, 0.60, 0, "cosmetics"),
+                line("a", PurchaseLine.Kind.REFUND, 1, 0, 0.60, 100, "cosmetics")), NOW);
+        assertThat(own.monetaryMargin90d()).isEqualTo(8.0);
+        assertThat(own.weightedFrequency30d()).isCloseTo(0.08 / 0.30, within(1e-9));
+        assertThat(own.monetaryNet30d()).isEqualTo(100.0);
+
+        // a refund without a rate, at its category's configured rate
+        RfmCalculator byCategory = new RfmCalculator(MarginRates.parse(0.30, "tobacco:0.08,cosmetics:0.60"));
+        Rfm categoryRate = byCategory.compute("m", List.of(
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, null, 0, "tobacco"),
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, null, 0, "cosmetics"),
+                line("a", PurchaseLine.Kind.REFUND, 1, 0, null, 100, "cosmetics")), NOW);
+        assertThat(categoryRate.monetaryMargin90d()).isEqualTo(8.0);
+        assertThat(categoryRate.weightedFrequency30d()).isCloseTo(0.08 / 0.30, within(1e-9));
+
+        // neither: pro rata, as before (half the margin, the order's weight unchanged)
+        Rfm proRata = byCategory.compute("m", List.of(
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, null, 0, "tobacco"),
+                line("a", PurchaseLine.Kind.ORDER, 3, 100, null, 0, "cosmetics"),
+                line("a", PurchaseLine.Kind.REFUND, 1, 0, null, 100, "bakery")), NOW);
+        assertThat(proRata.monetaryMargin90d()).isEqualTo(34.0);
+        assertThat(proRata.weightedFrequency30d()).isCloseTo(0.34 / 0.30, within(1e-9));
+    }
+
     @Test
     void highMarginOrdersWeighMoreThanLowMarginOnes() {
         Rfm rfm = calculator.compute("m", List.of(order("a", 1, 100, 0.6, "s1"), order("b", 2, 100, 0.15, "s1"),

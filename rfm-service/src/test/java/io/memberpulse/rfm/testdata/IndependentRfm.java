@@ -11,7 +11,8 @@ import java.util.Set;
  * R, F and M computed the plain way, straight from the data set's rows and apart from the service's
  * RfmCalculator, to check it against: orders are invoices; an invoice is a purchase unless refunds
  * on that same invoice cancel it; R = days from the last purchase; F = purchases placed within the
- * window; M = paid on invoices placed within the window minus refunds made within it.
+ * window; M = paid on invoices placed within the window net of their refunds, minus the refunds made within it of
+ * invoices not known (the data set's cancellations, under "C…" invoices of their own).
  */
 public final class IndependentRfm {
     private IndependentRfm() {
@@ -25,20 +26,24 @@ public final class IndependentRfm {
         Map<String, Double> paid = new HashMap<>();
         Map<String, Double> refunded = new HashMap<>();
         Map<String, Instant> placed = new HashMap<>();
-        double refunds30 = 0, refunds90 = 0, refundsTotal = 0;
         for (OnlineRetail.Row row : memberRows) {
             if (row.at().isAfter(asOf)) {
                 continue;
             }
-            double age = (asOf.getEpochSecond() - row.at().getEpochSecond()) / 86_400.0;
             if (row.refund()) {
                 refunded.merge(row.orderId(), row.refunded(), Double::sum);
-                refundsTotal += row.refunded();
-                refunds90 += age < 90 ? row.refunded() : 0;
-                refunds30 += age < 30 ? row.refunded() : 0;
             } else {
                 paid.merge(row.orderId(), row.paid(), Double::sum);
                 placed.merge(row.orderId(), row.at(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+        }
+        double refunds30 = 0, refunds90 = 0, refundsTotal = 0;
+        for (OnlineRetail.Row row : memberRows) {
+            if (row.refund() && !row.at().isAfter(asOf) && !paid.containsKey(row.orderId())) {
+                double age = (asOf.getEpochSecond() - row.at().getEpochSecond()) / 86_400.0;
+                refundsTotal += row.refunded();
+                refunds90 += age < 90 ? row.refunded() : 0;
+                refunds30 += age < 30 ? row.refunded() : 0;
             }
         }
         Instant last = null;
@@ -47,10 +52,11 @@ public final class IndependentRfm {
         Set<String> purchases = new HashSet<>();
         for (var order : paid.entrySet()) {
             double age = (asOf.getEpochSecond() - placed.get(order.getKey()).getEpochSecond()) / 86_400.0;
-            mTotal += order.getValue();
-            m90 += age < 90 ? order.getValue() : 0;
-            m30 += age < 30 ? order.getValue() : 0;
-            if (order.getValue() - refunded.getOrDefault(order.getKey(), 0.0) <= 0) {
+            double net = order.getValue() - refunded.getOrDefault(order.getKey(), 0.0);
+            mTotal += net;
+            m90 += age < 90 ? net : 0;
+            m30 += age < 30 ? net : 0;
+            if (net <= 0) {
                 continue;
             }
             purchases.add(order.getKey());

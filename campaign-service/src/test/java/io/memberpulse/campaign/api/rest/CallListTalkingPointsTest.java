@@ -149,6 +149,36 @@ class CallListTalkingPointsTest {
         }
     }
 
+    /**
+     * Last quarter's ¥1,000 order, returned in full 10 days ago, comes off that order: the card's 90-day net is the
+     * ¥300 bought 20 days ago (as rfm's M90 and churn's 90-day spend), not -¥700.
+     */
+    @Test
+    void aReturnOfAnOrderPlacedBeforeThe90DaysIsNotTakenOffThem() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        String member = "m-" + run + "-1";
+        List<MemberEvent> events = List.of(
+                orderLine(member, run + "-e1", run + "-A", LAST_VISIT.minus(Duration.ofDays(100)), store, "w1", "wine", 1, 1000),
+                refund(member, run + "-e2", run + "-A", LAST_VISIT.minus(Duration.ofDays(10)), store, 1000),
+                orderLine(member, run + "-e3", run + "-B", LAST_VISIT.minus(Duration.ofDays(20)), store, "y1", "dairy/yogurt", 1, 300),
+                orderLine("someone-" + run, run + "-e4", run + "-o4", LAST_VISIT, store, "x", "snacks/chips", 1, 3));
+        List<ChurnScored> scores = oneAtRiskOfTen(member, run, store);
+        try (KafkaCompanion kafka = ChurnEvents.companion(bootstrapServers)) {
+            MemberEvents.register(kafka);
+            MemberEvents.publish(kafka, events);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                ChurnEvents.publish(kafka, scores);
+                given().get("/stores/{s}/call-list", store).then().statusCode(200)
+                        .body("tasks[0].memberId", equalTo(member))
+                        .body("tasks[0].insight.recencyDays", equalTo(20))
+                        .body("tasks[0].insight.orders90d", equalTo(1))
+                        .body("tasks[0].insight.netSpend90d", equalTo(300.0f))
+                        .body("tasks[0].insight.returnedSinceLastPurchase", equalTo(1000.0f));
+            });
+        }
+    }
+
     @Test
     void anEntryShowsRfmLastPurchaseFavouriteCategoriesAndOpenCoupons() {
         String run = ChurnEvents.run();

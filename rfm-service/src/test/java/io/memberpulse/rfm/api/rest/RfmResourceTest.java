@@ -685,6 +685,39 @@ class RfmResourceTest {
                 .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId(store)).build();
     }
 
+    static MemberEvent coupon(String memberId, String eventId, Source source, EventType type, Instant at, String couponId) {
+        return MemberEvent.newBuilder().setMemberId(memberId).setEvent(ChannelEvent.newBuilder()
+                .setEventId(eventId).setSource(source).setType(type)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).setStoreId("s-042")
+                .setCoupon(io.memberpulse.proto.identity.v1.Coupon.newBuilder().setCouponId(couponId))).build();
+    }
+
+    /**
+     * Coupon C1's redemption reported by the till and by the CRM (two event ids) is one coupon redeemed: with C2 issued
+     * and unused, half the coupons issued were redeemed, not all of them.
+     */
+    @Test
+    void aCouponRedemptionReportedByTwoSystemsCountsOnce() {
+        String member = "m-" + UUID.randomUUID();
+        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        send(fact(member, member + "-r", EventType.EVENT_TYPE_REGISTER, now.minus(Duration.ofDays(30)), "s-042"),
+                coupon(member, member + "-i1", Source.SOURCE_CRM, EventType.EVENT_TYPE_COUPON_ISSUED,
+                        now.minus(Duration.ofDays(20)), "C1-" + member),
+                coupon(member, member + "-i2", Source.SOURCE_CRM, EventType.EVENT_TYPE_COUPON_ISSUED,
+                        now.minus(Duration.ofDays(20)), "C2-" + member),
+                coupon(member, member + "-pos", Source.SOURCE_POS, EventType.EVENT_TYPE_COUPON_REDEEMED,
+                        now.minus(Duration.ofDays(4)), "C1-" + member),
+                coupon(member, member + "-crm", Source.SOURCE_CRM, EventType.EVENT_TYPE_COUPON_REDEEMED,
+                        now.minus(Duration.ofDays(4)), "C1-" + member),
+                // last on the member's partition: once it counts, both reports have been read
+                fact(member, member + "-v", EventType.EVENT_TYPE_VISIT, now.minus(Duration.ofDays(1)), "s-042"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/profile")
+                .then().statusCode(200)
+                .body("tags.find { it.name == 'visits_30d' }.value", equalTo("1"))
+                .body("tags.find { it.name == 'coupons_redeemed' }.value", equalTo("1"))
+                .body("tags.find { it.name == 'coupon_redemption_rate' }.value", equalTo("0.50")));
+    }
+
     @Test
     void twoChannelsOrdersUnderTheSameOrderIdAreTwoOrdersAndARefundTakesBackOnlyItsOwn() {
         String member = "m-" + UUID.randomUUID();
