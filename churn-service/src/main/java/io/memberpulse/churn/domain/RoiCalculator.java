@@ -5,6 +5,9 @@ import io.memberpulse.proto.checks.FieldChecks;
 /**
  * The ROI of touching the riskiest share of members (DOMAIN.md §3): cost = targeted × (touch +
  * coupon); gain = targeted × win-back uplift × net value per won-back member; ROI = gain / cost.
+ * The uplift is per targeted member, as DOMAIN's worked example 1 gives it (20,000 × 8% × ¥60 = ¥96,000);
+ * the what-if (WhatIfRoi) and the model reports' profit (ProfitCurve) take a rate per churner among the
+ * targeted instead, converted by WhatIfRoi.winBackPerChurner.
  */
 public final class RoiCalculator {
     /** Most members an ROI is asked for: over every member any retailer has. */

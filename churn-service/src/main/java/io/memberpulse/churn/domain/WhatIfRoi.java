@@ -6,20 +6,26 @@ package io.memberpulse.churn.domain;
  * <pre>
  *   targeted              = round(members × topShare)
  *   churners among them   = targeted × churnRate × lift        (lift × churnRate = precision, at most 1)
- *   won back              = churners among them × baseWinBack  (share of touched churners who stay)
+ *   won back              = churners among them × winBackPerChurner  (share of touched churners who stay)
  *   gain                  = won back × netValuePerWonBack
  *   cost                  = targeted × (touchCost + couponCost)
  *   ROI                   = gain / cost
  * </pre>
- * i.e. RoiCalculator with a per-targeted win-back uplift of min(1, churnRate × lift) × baseWinBack.
- * The same list drawn at random (lift 1) is given alongside, for comparison.
+ * i.e. RoiCalculator with a per-targeted win-back uplift of min(1, churnRate × lift) × winBackPerChurner.
+ * The rate is per churner among the targeted, which is what makes the model's lift matter: a better list
+ * holds more churners to win back. DOMAIN.md's worked example 1 and POST /roi (RoiCalculator) give their
+ * uplift per targeted member instead ("+8%": 20,000 × 8% × ¥60 = ¥96,000, ROI 2.13); the same campaign
+ * here is winBackPerChurner = uplift per targeted / (churnRate × lift) ({@link #winBackPerChurner}):
+ * 8% / 52.5% = 15.2% at churn rate 0.25 and lift 2.1. Entering DOMAIN's 8% as the per-churner rate is
+ * another, weaker campaign (¥50,400, ROI 1.12 there). The same list drawn at random (lift 1) is given
+ * alongside, for comparison.
  */
 public final class WhatIfRoi {
     private WhatIfRoi() {
     }
 
     public record Inputs(long members, double topShare, double touchCost, double couponCost, double netValuePerWonBack,
-            double baseWinBack) {
+            double winBackPerChurner) {
         public Inputs {
             require(members >= 0 && members <= RoiCalculator.MAX_MEMBERS, "members",
                     "must be a whole number within 0.." + RoiCalculator.MAX_MEMBERS);
@@ -28,7 +34,7 @@ public final class WhatIfRoi {
             require(RoiCalculator.amount(couponCost), "couponCost", RoiCalculator.AMOUNT);
             require(touchCost + couponCost > 0, "touchCost", "touch and coupon cost cannot both be 0");
             require(RoiCalculator.amount(netValuePerWonBack), "netValuePerWonBack", RoiCalculator.AMOUNT);
-            require(baseWinBack >= 0 && baseWinBack <= 1, "baseWinBack", "must be within 0..1");
+            require(winBackPerChurner >= 0 && winBackPerChurner <= 1, "winBackPerChurner", "must be within 0..1");
         }
     }
 
@@ -41,9 +47,19 @@ public final class WhatIfRoi {
         }
     }
 
+    /** winBackPerTargeted: the won back per targeted member, as POST /roi's winBackUplift is given. */
     public record Result(String source, double topShare, double churnRate, double lift, long targeted,
-            double expectedChurnersTargeted, double expectedWonBack, double cost, double gain, double roi,
-            double randomTargetingGain, double randomTargetingRoi) {
+            double expectedChurnersTargeted, double expectedWonBack, double winBackPerTargeted, double cost, double gain,
+            double roi, double randomTargetingGain, double randomTargetingRoi) {
+    }
+
+    /**
+     * The per-churner win-back rate of a campaign whose uplift is given per targeted member (DOMAIN.md §3, POST /roi):
+     * uplift / share of churners among the targeted (the model's churn rate × lift there), at most 1; NaN when the
+     * targeted hold no churners.
+     */
+    public static double winBackPerChurner(double winBackPerTargeted, double churnersPerTargeted) {
+        return churnersPerTargeted > 0 ? Math.min(1, winBackPerTargeted / churnersPerTargeted) : Double.NaN;
     }
 
     public static Result calculate(Inputs in, Measured measured) {
@@ -51,13 +67,13 @@ public final class WhatIfRoi {
         RoiCalculator.Result model = RoiCalculator.calculate(roiInputs(in, precision));
         RoiCalculator.Result random = RoiCalculator.calculate(roiInputs(in, measured.churnRate()));
         return new Result(measured.source(), in.topShare(), measured.churnRate(), measured.lift(), model.targeted(),
-                model.targeted() * precision, model.targeted() * precision * in.baseWinBack(), model.cost(),
-                model.gain(), model.roi(), random.gain(), random.roi());
+                model.targeted() * precision, model.targeted() * precision * in.winBackPerChurner(),
+                precision * in.winBackPerChurner(), model.cost(), model.gain(), model.roi(), random.gain(), random.roi());
     }
 
     private static RoiCalculator.Inputs roiInputs(Inputs in, double churnersPerTargeted) {
         return new RoiCalculator.Inputs(in.members(), in.topShare(), in.touchCost(), in.couponCost(),
-                churnersPerTargeted * in.baseWinBack(), in.netValuePerWonBack());
+                churnersPerTargeted * in.winBackPerChurner(), in.netValuePerWonBack());
     }
 
     private static void require(boolean condition, String field, String reason) {

@@ -38,6 +38,23 @@ class OpenApiTest {
         assertThat(required).containsExactlyInAnyOrder("members", "riskShare", "winBackUplift", "netValuePerWonBack");
     }
 
+    /**
+     * POST /roi's win-back uplift is DOMAIN.md's, per targeted member; the what-if's rate is per churner among the
+     * targeted (what makes the model's lift matter): each says which it is, and how to turn one into the other.
+     */
+    @Test
+    void theWinBackRatesSayWhatTheyArePerTargetedMemberOrPerChurner() {
+        var openApi = given().header("Authorization", "").get("/q/openapi?format=json").then().statusCode(200)
+                .extract().jsonPath();
+        String perTargeted = openApi.getString("components.schemas.RoiRequest.properties.winBackUplift.description");
+        assertThat(perTargeted).contains("per targeted member").contains("DOMAIN.md").contains("winBackPerChurner");
+        String perChurner = openApi.getString(
+                "paths.'/roi/what-if'.get.parameters.find { it.name == 'winBackPerChurner' }.description");
+        assertThat(perChurner).contains("per churner").contains("winBackUplift").contains("churn rate × lift");
+        assertThat(openApi.getString("paths.'/roi/what-if'.get.summary")).contains("winBackPerChurner")
+                .doesNotContain("baseWinBack");
+    }
+
     /** Numeric query parameters are numbers with the bounds the service enforces, not strings (a generator's type). */
     @Test
     void numericQueryParametersAreDocumentedAsTheNumbersTheyAre() {
@@ -52,7 +69,7 @@ class OpenApiTest {
         assertThat(openApi.numberParameter("get", "/roi/what-if", "touchCost")).isEqualTo("number 0..10000000 default 0");
         assertThat(openApi.numberParameter("get", "/roi/what-if", "couponCost")).isEqualTo("number 0..10000000 default 0");
         assertThat(openApi.numberParameter("get", "/roi/what-if", "netValuePerWonBack")).isEqualTo("number 0..10000000");
-        assertThat(openApi.numberParameter("get", "/roi/what-if", "baseWinBack")).isEqualTo("number 0..1");
+        assertThat(openApi.numberParameter("get", "/roi/what-if", "winBackPerChurner")).isEqualTo("number 0..1");
         assertThat(openApi.numberParameter("get", "/jobs", "limit")).isEqualTo("integer 1..200 default 20");
         assertThat(openApi.numberParameter("post", "/models/train", "horizon")).isEqualTo("integer 1..730");
         assertThat(openApi.numberParameter("post", "/models/batch-scores", "horizon")).isEqualTo("integer 1..730");

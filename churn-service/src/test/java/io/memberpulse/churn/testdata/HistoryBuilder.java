@@ -44,6 +44,17 @@ public final class HistoryBuilder {
         return this;
     }
 
+    /** A refund of the order placed last (refunds matching no order are {@link #refund}). */
+    public HistoryBuilder refundLastOrder(double daysBefore, double amount) {
+        activities.add(Activity.refund(daysBefore(daysBefore), "o" + (orders - 1), "pos", "s1", amount));
+        return this;
+    }
+
+    /** A till return written as an order line of its own with a negative amount paid. */
+    public HistoryBuilder tillReturn(double daysBefore, double amount) {
+        return order(daysBefore, "sku-" + orders, "grocery/dairy", -1, -amount, 0, "s1");
+    }
+
     public HistoryBuilder review(double daysBefore, int rating, String text) {
         activities.add(Activity.review(daysBefore(daysBefore), "o0", "miniapp", rating, text));
         return this;

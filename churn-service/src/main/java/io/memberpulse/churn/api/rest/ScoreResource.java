@@ -58,7 +58,11 @@ public class ScoreResource {
     }
 
     public record RoiRequest(@Schema(required = true) Long members, @Schema(required = true) Double riskShare,
-            Double touchCost, Double couponCost, @Schema(required = true) Double winBackUplift,
+            Double touchCost, Double couponCost,
+            @Schema(required = true, description = "win-back uplift per targeted member, as DOMAIN.md §3 example 1 gives "
+                    + "it (0.08: gain = targeted × 0.08 × netValuePerWonBack); GET /roi/what-if's winBackPerChurner is "
+                    + "per churner among the targeted instead (winBackUplift / the targeted's churn rate × lift)")
+            Double winBackUplift,
             @Schema(required = true) Double netValuePerWonBack) {
     }
 
@@ -126,7 +130,9 @@ public class ScoreResource {
     @POST
     @Path("roi")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Cost, gain and ROI of touching the riskiest share of members")
+    @Operation(summary = "Cost, gain and ROI of touching the riskiest share of members (DOMAIN.md §3): targeted = "
+            + "members × riskShare; cost = targeted × (touchCost + couponCost); gain = targeted × winBackUplift (per "
+            + "targeted member) × netValuePerWonBack; ROI = gain / cost")
     public RoiCalculator.Result roi(RoiRequest request) {
         if (request == null) {
             throw new InvalidInputException("body", "is required");
@@ -141,8 +147,10 @@ public class ScoreResource {
     @Path("roi/what-if")
     @Operation(summary = "What-if ROI from the live model: targeted = members × topShare; expected churners among them = "
             + "targeted × churn rate × lift (the promoted model's lift at topShare measured on its validation window, "
-            + "else the rhythm baseline's); won back = those × baseWinBack; gain = won back × netValuePerWonBack; "
-            + "cost = targeted × (touchCost + couponCost); ROI = gain / cost. Random targeting (lift 1) alongside")
+            + "else the rhythm baseline's); won back = those × winBackPerChurner (a rate per churner, not POST /roi's "
+            + "per targeted member; winBackPerTargeted in the answer is the equivalent of its winBackUplift); gain = won "
+            + "back × netValuePerWonBack; cost = targeted × (touchCost + couponCost); ROI = gain / cost. Random "
+            + "targeting (lift 1) alongside")
     public Uni<WhatIfRoi.Result> roiWhatIf(
             @Parameter(required = true, schema = @Schema(type = SchemaType.INTEGER, minimum = "0",
                     maximum = "" + RoiCalculator.MAX_MEMBERS)) @QueryParam("members") String members,
@@ -154,12 +162,23 @@ public class ScoreResource {
             @QueryParam("couponCost") String couponCost,
             @Parameter(required = true, schema = @Schema(type = SchemaType.NUMBER, minimum = "0", maximum = MAX_AMOUNT))
             @QueryParam("netValuePerWonBack") String netValuePerWonBack,
-            @Parameter(required = true, schema = @Schema(type = SchemaType.NUMBER, minimum = "0", maximum = "1"))
-            @QueryParam("baseWinBack") String baseWinBack) {
+            @Parameter(required = true, description = "share of the targeted churners won back: a rate per churner, so "
+                    + "the model's churn rate × lift decides how many are won back. DOMAIN.md example 1 and POST /roi's "
+                    + "winBackUplift are per targeted member: winBackPerChurner = winBackUplift / (churn rate × lift) "
+                    + "(8% per targeted at churn rate 0.25 and lift 2.1 is 0.152 here)",
+                    schema = @Schema(type = SchemaType.NUMBER, minimum = "0", maximum = "1"))
+            @QueryParam("winBackPerChurner") String winBackPerChurner,
+            @Parameter(hidden = true) @QueryParam("baseWinBack") String renamedBaseWinBack) {
+        if (renamedBaseWinBack != null) {
+            // refused, not ignored: a client still sending it would otherwise get "winBackPerChurner: is required",
+            // or, sending both, a rate it may have meant per targeted member
+            throw new InvalidInputException("baseWinBack", "renamed winBackPerChurner (a share of the targeted "
+                    + "churners; POST /roi's winBackUplift is per targeted member)");
+        }
         WhatIfRoi.Inputs inputs = new WhatIfRoi.Inputs(wholeNumber(members, "members"),
                 number(topShare, "topShare", null), number(touchCost, "touchCost", 0.0),
                 number(couponCost, "couponCost", 0.0), number(netValuePerWonBack, "netValuePerWonBack", null),
-                number(baseWinBack, "baseWinBack", null));
+                number(winBackPerChurner, "winBackPerChurner", null));
         return whatIf.whatIf(inputs);
     }
 

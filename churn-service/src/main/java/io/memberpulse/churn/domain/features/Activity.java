@@ -70,7 +70,10 @@ public record Activity(Kind kind, Instant at, String orderId, String channel, St
         return kind == Kind.INTERVENTION && amount > 0;
     }
 
-    /** Any order line is a purchase occasion, a free one (paid 0) included. */
+    /**
+     * An order line: a purchase occasion, a free one (paid 0) included, unless its order is refunded in full or paid
+     * less than nothing (a till return), which MemberHistory and SnapshotBuilder judge by netting the order.
+     */
     public boolean isPurchase() {
         return kind == Kind.ORDER_LINE;
     }

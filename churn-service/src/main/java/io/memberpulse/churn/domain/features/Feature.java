@@ -3,6 +3,7 @@ package io.memberpulse.churn.domain.features;
 /**
  * The churn features of a member as of an instant, in the order of the feature vector. Counts and
  * amounts are log1p-scaled; NaN means "not defined for this member" (no second purchase, no review).
+ * "Order" is a (net) purchase: an order refunded in full by the instant is none (MemberHistory).
  */
 public enum Feature {
     RECENCY_DAYS("days since the last order"),

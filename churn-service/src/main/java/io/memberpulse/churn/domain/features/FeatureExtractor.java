@@ -106,7 +106,9 @@ public final class FeatureExtractor {
 
     private void rfm(double[] f, MemberHistory history, double recency, double tenure) {
         List<Order> orders = history.orders();
-        double paid = orders.stream().mapToDouble(Order::paid).sum();
+        double purchased = orders.stream().mapToDouble(Order::paid).sum();
+        // spend and refund rate see every order paid for, also those refunded in full, as they see every refund
+        double paid = purchased + history.cancelledOrders().stream().mapToDouble(Order::paid).sum();
         double refunded = 0;
         int refunds = 0;
         for (Activity other : history.others()) {
@@ -122,7 +124,7 @@ public final class FeatureExtractor {
         f[ORDERS.ordinal()] = Math.log1p(orders.size());
         f[ORDERS_PER_30_DAYS.ordinal()] = orders.size() * 30 / Math.max(30, tenure);
         f[NET_SPEND.ordinal()] = Math.log1p(Math.max(0, paid - refunded));
-        double average = paid / orders.size();
+        double average = purchased / orders.size();
         f[AVG_ORDER_VALUE.ordinal()] = Math.log1p(Math.max(0, average));
         f[LAST_ORDER_VALUE_RATIO.ordinal()] = average > 0 ? orders.get(orders.size() - 1).paid() / average : 1;
         f[REFUND_RATE.ordinal()] = paid > 0 ? Math.min(1, refunded / paid) : 0;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * Builds {@link Snapshot}s: every member's features as of a cut-off T (BG/NBD refitted on the
- * histories up to T) and, when asked, the label "no purchase in (T, T + H]". A labelled member whom
+ * histories up to T) and, when asked, the label "no (net) purchase in (T, T + H]" (an order refunded in full by
+ * T + H is none; features as of T read no refund after T). A labelled member whom
  * staff called within (T, T + H], before any return, is a treated example (see {@link #treated}): its
  * label shows the intervention's effect, so the row says so ({@link Feature#TREATED_IN_HORIZON}) and a
  * model learns both courses.
@@ -90,47 +92,79 @@ public final class SnapshotBuilder {
                 List.copyOf(products));
     }
 
-    /** Days from {@code from} to the first purchase in (from, until]; +Infinity when there is none. */
+    /**
+     * Days from {@code from} to the first (net) purchase in (from, until]; +Infinity when there is none. An order refunded
+     * in full by until is none (see {@link #purchasesIn}).
+     */
     public static double daysToReturn(Collection<Activity> activities, Instant from, Instant until) {
-        double first = Double.POSITIVE_INFINITY;
+        Instant first = firstPurchaseIn(activities, from, until);
+        return first == null ? Double.POSITIVE_INFINITY : Duration.between(from, first).getSeconds() / 86_400d;
+    }
+
+    /** The label: no (net) purchase in (from, to]; an order refunded in full by to is none. */
+    public static boolean churned(Collection<Activity> activities, Instant from, Instant to) {
+        return firstPurchaseIn(activities, from, to) == null;
+    }
+
+    /**
+     * Staff tried to reach the member in (from, to] before the member's first (net) purchase in it: intent to treat. A
+     * call counts whether or not it got through, since whether a member answers follows their engagement, which the
+     * label measures too (counting only the reached would credit the call with the answerers' loyalty); and a call after
+     * the member had come back cannot have brought them back.
+     */
+    public static boolean treated(Collection<Activity> activities, Instant from, Instant to) {
+        Instant firstCall = null;
         for (Activity activity : activities) {
-            if (activity.isPurchase() && activity.at().isAfter(from) && !activity.at().isAfter(until)) {
-                first = Math.min(first, Duration.between(from, activity.at()).getSeconds() / 86_400d);
+            if (activity.isInterventionAttempt() && activity.at().isAfter(from) && !activity.at().isAfter(to)
+                    && (firstCall == null || activity.at().isBefore(firstCall))) {
+                firstCall = activity.at();
             }
+        }
+        if (firstCall == null) {
+            return false;
+        }
+        Instant firstPurchase = firstPurchaseIn(activities, from, to);
+        return firstPurchase == null || !firstPurchase.isBefore(firstCall);
+    }
+
+    private static Instant firstPurchaseIn(Collection<Activity> activities, Instant from, Instant to) {
+        Instant first = null;
+        for (Instant at : purchasesIn(activities, from, to)) {
+            first = first == null || at.isBefore(first) ? at : first;
         }
         return first;
     }
 
-    /** The label: no purchase in (from, to]. */
-    public static boolean churned(Collection<Activity> activities, Instant from, Instant to) {
-        for (Activity activity : activities) {
-            if (activity.isPurchase() && activity.at().isAfter(from) && !activity.at().isAfter(to)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
-     * Staff tried to reach the member in (from, to] before the member's first purchase in it: intent to treat. A call
-     * counts whether or not it got through, since whether a member answers follows their engagement, which the label
-     * measures too (counting only the reached would credit the call with the answerers' loyalty); and a call after the
-     * member had come back cannot have brought them back.
+     * The instants of the order lines in (from, to] whose order is a (net) purchase on the facts up to {@code to}
+     * ({@link MemberHistory#isNetPurchase}): its lines up to to added up, less the refunds naming it up to to. So the
+     * label reads refunds up to the end of its horizon, while features as of from read none after from
+     * (MemberHistory.asOf). A line naming no order is an order of its own.
      */
-    public static boolean treated(Collection<Activity> activities, Instant from, Instant to) {
-        Instant firstCall = null;
-        Instant firstPurchase = null;
+    static List<Instant> purchasesIn(Collection<Activity> activities, Instant from, Instant to) {
+        Map<String, double[]> paidAndRefunded = new HashMap<>();
         for (Activity activity : activities) {
-            if (!activity.at().isAfter(from) || activity.at().isAfter(to)) {
+            if (activity.orderKey() == null || activity.at().isAfter(to)) {
                 continue;
             }
-            if (activity.isInterventionAttempt() && (firstCall == null || activity.at().isBefore(firstCall))) {
-                firstCall = activity.at();
-            } else if (activity.isPurchase() && (firstPurchase == null || activity.at().isBefore(firstPurchase))) {
-                firstPurchase = activity.at();
+            if (activity.isPurchase()) {
+                paidAndRefunded.computeIfAbsent(activity.orderKey(), k -> new double[2])[0] += activity.amount();
+            } else if (activity.kind() == Activity.Kind.REFUND) {
+                paidAndRefunded.computeIfAbsent(activity.orderKey(), k -> new double[2])[1] += Math.abs(activity.amount());
             }
         }
-        return firstCall != null && (firstPurchase == null || !firstPurchase.isBefore(firstCall));
+        List<Instant> purchases = new ArrayList<>();
+        for (Activity activity : activities) {
+            if (!activity.isPurchase() || !activity.at().isAfter(from) || activity.at().isAfter(to)) {
+                continue;
+            }
+            double[] order = activity.orderKey() == null ? new double[] {activity.amount(), 0}
+                    : paidAndRefunded.get(activity.orderKey());
+            if (MemberHistory.isNetPurchase(order[0], order[1])) {
+                purchases.add(activity.at());
+            }
+        }
+        return purchases;
     }
 
     private BgNbd fitBgNbd(Collection<MemberHistory> histories) {

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * How a model's churn probabilities fared against what happened: ranking (AUC with its 95% interval
  * after DeLong, recall and lift in the top 20%, precision in the top 10%), calibration (Brier, reliability bins) and the expected
- * profit of the DOMAIN.md automated-care campaign aimed down the list; lift at shares from 5% to 100%
- * (what the what-if ROI reads).
+ * profit per 1,000 members of a care campaign aimed down the list (ProfitCurve.AUTOMATED_CARE: DOMAIN.md example 1's
+ * costs and value, 8% of the touched churners won back: per churner, not DOMAIN's per targeted member); lift at shares
+ * from 5% to 100% (what the what-if ROI reads).
  */
 public record ModelMetrics(int members, double churnRate, double auc, double aucLow95, double aucHigh95,
         double recallAt20, double liftAt20, double precisionAt10, double brier, double profitPerThousandAt20, double bestShare,

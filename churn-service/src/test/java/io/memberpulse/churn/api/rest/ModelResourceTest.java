@@ -3,6 +3,7 @@ package io.memberpulse.churn.api.rest;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -67,7 +68,7 @@ class ModelResourceTest {
     static final Instant AS_OF = Instant.parse("2029-06-01T00:00:00Z");
     static final int MEMBERS = 400;
     static final String WHAT_IF = "/roi/what-if?members=10000&topShare=0.2&touchCost=0.25&couponCost=2"
-            + "&netValuePerWonBack=60&baseWinBack=0.08";
+            + "&netValuePerWonBack=60&winBackPerChurner=0.08";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -257,6 +258,9 @@ class ModelResourceTest {
             assertThat(whatIf.getDouble("lift")).isGreaterThan(1);
             assertThat(whatIf.getDouble("gain")).isGreaterThan(whatIf.getDouble("randomTargetingGain"));
             assertThat(whatIf.getLong("targeted")).isEqualTo(2_000);
+            // the per-churner rate given back per targeted member, as POST /roi takes it
+            assertThat(whatIf.getDouble("winBackPerTargeted")).isCloseTo(
+                    Math.min(1, whatIf.getDouble("churnRate") * whatIf.getDouble("lift")) * 0.08, within(1e-6));
 
             // another replica promotes a version: this one scores with it from its next tick on
             ModelRepository.StoredModel stored = models.promoted().await().indefinitely().orElseThrow();
@@ -282,7 +286,7 @@ class ModelResourceTest {
         }
         given().get(WHAT_IF).then().statusCode(200).body("source", containsString("rhythm baseline"));
         given().get("/roi/what-if?members=100&topShare=0.2&touchCost=1&netValuePerWonBack=60").then().statusCode(400)
-                .body("errors[0].field", equalTo("baseWinBack"));
+                .body("errors[0].field", equalTo("winBackPerChurner"));
     }
 
     /** The page an analyst reads a version's report on, in a real browser. */

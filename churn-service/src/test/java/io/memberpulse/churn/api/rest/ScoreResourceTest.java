@@ -578,7 +578,11 @@ class ScoreResourceTest {
                 .post("/roi").then().statusCode(400).body("errors[0].field", equalTo("touchCost"))
                 .body("errors[0].reason", equalTo("must be a finite amount within 0..10000000"));
         // what-if: members a whole number within bounds (2.5 was rounded to 3)
-        String whatIf = "/roi/what-if?topShare=0.2&touchCost=1&netValuePerWonBack=60&baseWinBack=0.1&members=";
+        String whatIf = "/roi/what-if?topShare=0.2&touchCost=1&netValuePerWonBack=60&winBackPerChurner=0.1&members=";
+        // the rate's old name (it read as /roi's per-targeted uplift) is refused, naming the new one, not ignored
+        given().get(whatIf.replace("winBackPerChurner", "baseWinBack") + "100").then().statusCode(400)
+                .body("errors[0].field", equalTo("baseWinBack"))
+                .body("errors[0].reason", containsString("winBackPerChurner"));
         for (String members : List.of("2.5", "1e12", "-1", "many")) {
             given().get(whatIf + members).then().statusCode(400).body("errors[0].field", equalTo("members"))
                     .body("errors[0].reason", equalTo("must be a whole number within 0..1000000000"));

@@ -124,6 +124,8 @@ class FeatureExtractorTest {
             past.put("m" + m, before);
             List<Activity> all = new ArrayList<>(before);
             all.addAll(after);
+            // a purchase before T refunded in full after it: still a purchase as of T
+            all.add(Activity.refund(T.plus(Duration.ofDays(1)), "o0", "pos", "s1", 10_000));
             java.util.Collections.shuffle(all, random);
             pastAndFuture.put("m" + m, all);
         }
@@ -219,6 +221,66 @@ class FeatureExtractorTest {
 
         Snapshot scoring = builder.at(histories, StockOuts.NONE, T, false);
         assertThat(column(scoring, Feature.TREATED_IN_HORIZON)).containsOnly(0.0);
+    }
+
+    @Test
+    void anOrderRefundedInFullBeforeTheCutOffIsNoPurchaseAsOfIt() {
+        // bought for real 30 days before T; 3 days before T bought 500 and returned all of it a day before T
+        double[] x = features(member().order(30, 40).order(3, 500).refundLastOrder(1, 500).build());
+        assertThat(f(x, Feature.RECENCY_DAYS)).isCloseTo(30, within(1e-9));
+        assertThat(f(x, Feature.ORDERS)).isCloseTo(Math.log1p(1), within(1e-9));
+        assertThat(f(x, Feature.PURCHASE_DAYS)).isCloseTo(Math.log1p(1), within(1e-9));
+        assertThat(f(x, Feature.DAYS_30)).isCloseTo(Math.log1p(0), within(1e-9));
+        // the money features still see what was paid and given back
+        assertThat(f(x, Feature.NET_SPEND)).isCloseTo(Math.log1p(40), within(1e-9));
+        assertThat(f(x, Feature.REFUND_RATE)).isCloseTo(500 / 540.0, within(1e-9));
+        assertThat(f(x, Feature.REFUNDS)).isCloseTo(Math.log1p(1), within(1e-9));
+        assertThat(f(x, Feature.AVG_ORDER_VALUE)).isCloseTo(Math.log1p(40), within(1e-9));
+
+        // refunded in part: still a purchase
+        double[] part = features(member().order(30, 40).order(3, 500).refundLastOrder(1, 200).build());
+        assertThat(f(part, Feature.RECENCY_DAYS)).isCloseTo(3, within(1e-9));
+        // a free order, nothing paid and nothing refunded, is still a purchase occasion (as before)
+        double[] free = features(member().order(30, 40).order(3, 0).build());
+        assertThat(f(free, Feature.RECENCY_DAYS)).isCloseTo(3, within(1e-9));
+        // a till return written as a negative order line is no purchase
+        double[] tillReturn = features(member().order(30, 40).tillReturn(3, 25).build());
+        assertThat(f(tillReturn, Feature.RECENCY_DAYS)).isCloseTo(30, within(1e-9));
+        // a member whose only order was refunded in full has nothing to lose yet
+        assertThat(extractor.extract(extractor.history(member().order(10, 50).refundLastOrder(5, 50).build(), T),
+                population, StockOuts.NONE)).isEmpty();
+    }
+
+    @Test
+    void aRefundAfterTheCutOffDoesNotChangeTheFeaturesAsOfIt() {
+        double[] x = features(member().order(30, 40).order(3, 500).refundLastOrder(-1, 500).build());
+        assertThat(f(x, Feature.RECENCY_DAYS)).isCloseTo(3, within(1e-9));
+        assertThat(x).containsExactly(features(member().order(30, 40).order(3, 500).build()));
+    }
+
+    @Test
+    void theLabelCountsOnlyPurchasesNotRefundedInFullByTheEndOfTheHorizon() {
+        List<Activity> refundedInHorizon = member().order(30, 40).order(-10, 500).refundLastOrder(-12, 500).build();
+        assertThat(SnapshotBuilder.churned(refundedInHorizon, T, T.plus(Duration.ofDays(90)))).isTrue();
+        assertThat(SnapshotBuilder.daysToReturn(refundedInHorizon, T, T.plus(Duration.ofDays(90))))
+                .isEqualTo(Double.POSITIVE_INFINITY);
+        // the refund known only after the horizon: the member did come back within it
+        List<Activity> refundedLater = member().order(30, 40).order(-10, 500).refundLastOrder(-95, 500).build();
+        assertThat(SnapshotBuilder.churned(refundedLater, T, T.plus(Duration.ofDays(90)))).isFalse();
+        assertThat(SnapshotBuilder.daysToReturn(refundedLater, T, T.plus(Duration.ofDays(90)))).isCloseTo(10, within(1e-9));
+        // a till return is no return of the member
+        assertThat(SnapshotBuilder.churned(member().order(30, 40).tillReturn(-10, 25).build(), T,
+                T.plus(Duration.ofDays(90)))).isTrue();
+        // a call after an order later refunded in full came before the member's first (net) purchase: treated
+        assertThat(SnapshotBuilder.treated(
+                member().order(30, 40).order(-10, 500).refundLastOrder(-12, 500).intervention(-20, true).build(), T,
+                T.plus(Duration.ofDays(90)))).isTrue();
+
+        SnapshotBuilder builder = new SnapshotBuilder(extractor, s -> null, 90);
+        Snapshot training = builder.at(Map.of("refunded-in-horizon", refundedInHorizon, "refunded-later", refundedLater),
+                StockOuts.NONE, T, true);
+        assertThat(training.memberIds()).containsExactly("refunded-in-horizon", "refunded-later");
+        assertThat(training.churned()).containsExactly(1, 0);
     }
 
     @Test

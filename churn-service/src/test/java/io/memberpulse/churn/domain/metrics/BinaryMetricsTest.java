@@ -3,6 +3,7 @@ package io.memberpulse.churn.domain.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.memberpulse.churn.domain.WhatIfRoi;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class BinaryMetricsTest {
 
     @Test
     void expectedProfitOfACampaignDownTheList() {
-        ProfitCurve care = new ProfitCurve(2.25, 0.08, 60); // DOMAIN.md example 1: ¥4.80 gained per churner touched
+        ProfitCurve care = new ProfitCurve(2.25, 0.08, 60); // 8% of each churner touched: ¥4.80 gained per one
         // Top 20% of 10: 2 touched, both churners: 2 * 4.8 - 2 * 2.25 = 5.1 per 10 members = 510 per 1,000.
         assertThat(care.profitPerThousand(SCORES, CHURNED, 0.2)).isCloseTo(510, within(1e-9));
         // Top 40%: 3 churners of 4 touched: 14.4 - 9 = 5.4 per 10 members.
@@ -55,6 +56,25 @@ class BinaryMetricsTest {
         ProfitCurve.Best best = care.best(SCORES, CHURNED);
         assertThat(best.share()).isCloseTo(0.4, within(1e-9));
         assertThat(best.profitPerThousand()).isCloseTo(540, within(1e-9));
+    }
+
+    @Test
+    void domainExampleOneDownARankedListOnceItsRateIsPerChurner() {
+        // 1,000 members ranked; the top 20% (200) hold 105 churners: precision 52.5%, as churn rate 25% × lift 2.1.
+        double[] scores = new double[1000];
+        int[] churned = new int[1000];
+        for (int i = 0; i < 1000; i++) {
+            scores[i] = 1 - i / 1000.0;
+            churned[i] = i < 105 || (i >= 250 && i < 400) ? 1 : 0;
+        }
+        // DOMAIN.md example 1 (¥2.25 per member touched, 8% of the targeted won back, ¥60 each) is ¥96,000 gained and
+        // ¥45,000 spent per 100,000 members: ¥510 per 1,000. Its 8% per targeted member is 8% / 52.5% per churner.
+        ProfitCurve domain = new ProfitCurve(2.25, WhatIfRoi.winBackPerChurner(0.08, 105 / 200.0), 60);
+        assertThat(domain.profitPerThousand(scores, churned, 0.2)).isCloseTo((96_000 - 45_000) / 100.0, within(1e-9));
+        // the reports' curve takes DOMAIN's costs and value with 8% of the touched churners: not DOMAIN's example
+        assertThat(ProfitCurve.AUTOMATED_CARE.winBackPerChurner()).isEqualTo(0.08);
+        assertThat(ProfitCurve.AUTOMATED_CARE.profitPerThousand(scores, churned, 0.2))
+                .isCloseTo((105 * 0.08 * 60 - 200 * 2.25) * 1000 / 1000, within(1e-9));
     }
 
     @Test
