@@ -411,6 +411,8 @@ public class ImportEventsService {
                 .flatMap(v -> repository.touchIdentifiers(connection, write.touchedFirst(), write.lastSeen()))
                 .flatMap(v -> graphRepository.recordMerges(connection, write.merges(), write.evidenceIds(),
                         write.finalRoot(), write.changes(), now))
+                // after the merges: a period is widened where the member's cluster already has one
+                .flatMap(v -> repository.recordPastHoldings(connection, write.pastHeld()))
                 .flatMap(v -> repository.insertEvents(connection, rows, now))
                 .flatMap(v -> repository.flagRepeated(connection, retracted));
     }

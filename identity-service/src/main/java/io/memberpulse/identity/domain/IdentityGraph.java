@@ -127,10 +127,13 @@ public final class IdentityGraph {
      *                    first time or later than the graph knew, each with its last time in the batch (null: the
      *                    event's time unknown, which an import never has): what the stored rows must take, the latest
      *                    time kept (the graph knew every other pair: restored from the store, or from a batch before)
+     * @param pastHeld    phones of events from before their holder's time, imported late ({@link #heldBefore}): by
+     *                    phone, each member (final) those events went to, with their first and last time in the batch,
+     *                    a holding period of that member's as a move in time order would have recorded it
      */
     public record BatchOutcome(List<Assignment> assignments, Set<String> newMembers, Map<Identifier, String> newLinks,
             Map<Identifier, Instant[]> seen, Set<Identifier> quarantined, List<MergeRecord> merges, int conflicts,
-            Map<Identifier, Map<String, Instant>> storesSeen) {
+            Map<Identifier, Map<String, Instant>> storesSeen, Map<Identifier, Map<String, Instant[]>> pastHeld) {
     }
 
     // ---- restoring what the store knows ----
@@ -278,7 +281,29 @@ public final class IdentityGraph {
         Map<Identifier, String> links = new HashMap<>();
         batch.links.forEach(identifier -> links.put(identifier, root(owners.get(identifier))));
         return new BatchOutcome(assignments, batch.newMembers, links, batch.seen, newlyQuarantined, batch.merges,
-                batch.conflicts, storesSeen);
+                batch.conflicts, storesSeen, pastHeld(batch));
+    }
+
+    /** The batch's past holdings by final member; none of the phone's holder now (merged with it later in the batch). */
+    private Map<Identifier, Map<String, Instant[]>> pastHeld(Batch batch) {
+        if (batch.pastHeld.isEmpty()) {
+            return Map.of();
+        }
+        Map<Identifier, Map<String, Instant[]>> held = new HashMap<>();
+        batch.pastHeld.forEach((phone, members) -> {
+            String holder = owners.get(phone) == null ? null : root(owners.get(phone));
+            members.forEach((member, window) -> {
+                String survivor = root(member);
+                if (!survivor.equals(holder)) {
+                    held.computeIfAbsent(phone, p -> new HashMap<>()).merge(survivor, window, IdentityGraph::widened);
+                }
+            });
+        });
+        return held;
+    }
+
+    private static Instant[] widened(Instant[] a, Instant[] b) {
+        return new Instant[] {a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]};
     }
 
     private final class Batch {
@@ -287,6 +312,8 @@ public final class IdentityGraph {
         final Set<String> newMembers = new LinkedHashSet<>();
         final Set<Identifier> links = new LinkedHashSet<>();
         final Map<Identifier, Instant[]> seen = new HashMap<>();
+        /** Phones held before their holder's time, by the member each such event went to (not final): when. */
+        final Map<Identifier, Map<String, Instant[]>> pastHeld = new HashMap<>();
         final Map<String, String> eventMembers = new HashMap<>();
         final List<MergeRecord> merges = new ArrayList<>();
         int conflicts;
@@ -364,6 +391,10 @@ public final class IdentityGraph {
         }
         remember(member, event);
         recordSeen(event, strong, member, batch);
+        for (Identifier phone : earlierHolders) { // the event's person held it then: theirs in the past, as in time order
+            batch.pastHeld.computeIfAbsent(phone, p -> new HashMap<>()).merge(member,
+                    new Instant[] {event.occurredAt(), event.occurredAt()}, IdentityGraph::widened);
+        }
         batch.assignments.add(new Assignment(event.index(), member, matchedBy));
         if (event.sameOrderAs() == null && event.eventKey() != null) {
             batch.eventMembers.put(event.eventKey(), member);
@@ -486,8 +517,7 @@ public final class IdentityGraph {
                 if (identifier.type() == IdentifierType.PHONE) {
                     firstSeen.merge(identifier, event.occurredAt(), (a, b) -> a.isBefore(b) ? a : b);
                 }
-                batch.seen.merge(identifier, new Instant[] {event.occurredAt(), event.occurredAt()},
-                        (a, b) -> new Instant[] {a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
+                batch.seen.merge(identifier, new Instant[] {event.occurredAt(), event.occurredAt()}, IdentityGraph::widened);
             }
         }
     }

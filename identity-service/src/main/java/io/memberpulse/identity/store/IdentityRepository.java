@@ -155,6 +155,38 @@ public class IdentityRepository {
                 .flatMap(v -> writeLinks(connection, links, firstSeen, lastSeen));
     }
 
+    /**
+     * Records phones members held before their holder's time, learnt from events imported late (an old till export
+     * after the new holder's): the period a move in time order would have kept (upsertIdentifiers), ended at the last
+     * use. A period of the member's (or of a member merged with it) for that value is widened instead, so the late
+     * events of one holder, in one import or several, make the one period that the events in time order make.
+     *
+     * @param held by value, each member (current) and the first and last time it was seen using it
+     */
+    public Uni<Void> recordPastHoldings(SqlConnection connection, Map<Identifier, Map<String, Instant[]>> held) {
+        if (held.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        UnnestColumns rows = new UnnestColumns(held.size(), String.class, String.class, String.class,
+                OffsetDateTime.class, OffsetDateTime.class);
+        held.forEach((identifier, members) -> members.forEach((member, window) -> rows.add(identifier.type().code(),
+                identifier.value(), member, offset(window[0]), offset(window[1]))));
+        return connection.preparedQuery("""
+                WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+                    AS k(type, value, member_id, first_seen, last_seen)),
+                widened AS (
+                  UPDATE member_identifier_period p SET first_seen = LEAST(p.first_seen, k.first_seen),
+                    last_seen = GREATEST(p.last_seen, k.last_seen), ended_at = GREATEST(p.ended_at, k.last_seen)
+                  FROM k WHERE p.type = k.type AND p.value = k.value AND member_current_of(p.member_id) = k.member_id
+                  RETURNING k.type, k.value, k.member_id)
+                INSERT INTO member_identifier_period (type, value, member_id, first_seen, last_seen, ended_at)
+                SELECT k.type, k.value, k.member_id, k.first_seen, k.last_seen, k.last_seen FROM k
+                WHERE NOT EXISTS (SELECT 1 FROM widened w
+                  WHERE w.type = k.type AND w.value = k.value AND w.member_id = k.member_id)""")
+                .execute(rows.tuple())
+                .replaceWithVoid();
+    }
+
     private Uni<Void> writeLinks(SqlConnection connection, Map<Identifier, String> links,
             Map<Identifier, Instant> firstSeen, Map<Identifier, Instant> lastSeen) {
         UnnestColumns rows = new UnnestColumns(links.size(), String.class, String.class, String.class,
