@@ -17,8 +17,8 @@ import java.util.Map;
  * (an absorbed member's final survivor, read later, could be a member the database does not hold yet).
  *
  * @param finalRoot the member each member absorbed in the batch stands for after it
- * @param pastHeld  phones some member held before their holder's time, seen in events imported late: by phone, that
- *                  member (final) and the first and last time of those events (member_identifier_period)
+ * @param pastHeld  phones some member held before their holder now (moved in the batch, or seen in events imported
+ *                  late): by phone, that member (final) and its first and last use (member_identifier_period)
  */
 record BatchWrite(Collection<String> newMembers, Collection<Identifier> quarantined,
         Map<Identifier, Map<String, Instant>> storesSeen, Map<Identifier, String> newLinks, Map<Identifier, Instant> linkFirst,

@@ -173,6 +173,37 @@ class ReissuedPhoneOutOfOrderTest {
         assertSeparate(run, "W", phone);
     }
 
+    /**
+     * A phone re-issued within one batch is its old holder's past identifier, from their first use to their last, as
+     * when the move comes in a later batch; and the old holder's uses in the batch of the move count to their period.
+     */
+    @Test
+    void aPhoneReissuedWithinOneBatchIsItsOldHoldersPastIdentifier() {
+        String run = run();
+        String oneBatch = phone(run, "1368");
+        post(HEADER + """
+                a1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-i1,%2$s,IA-%1$s,ia1-%1$s,1,10.00
+                a2-%1$s,pos,order,2025-02-10T10:00:00+08:00,s-i1,%2$s,IA-%1$s,ia2-%1$s,1,10.00
+                b1-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-i2,%2$s,IB-%1$s,ib1-%1$s,1,12.00
+                """.formatted(run, oneBatch), 3);
+        String twoBatches = phone(run, "1369");
+        post(HEADER + """
+                c1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-j1,%2$s,JA-%1$s,ja1-%1$s,1,10.00
+                """.formatted(run, twoBatches), 1);
+        post(HEADER + """
+                c2-%1$s,pos,order,2025-02-10T10:00:00+08:00,s-j1,%2$s,JA-%1$s,ja2-%1$s,1,10.00
+                d1-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-j2,%2$s,JB-%1$s,jb1-%1$s,1,12.00
+                """.formatted(run, twoBatches), 2);
+
+        assertThat(pastIdentifiers(resolve("member_no", "IA-" + run))).containsExactly(
+                past(oneBatch, "2025-01-05T02:00:00Z", "2025-02-10T02:00:00Z"));
+        assertThat(pastIdentifiers(resolve("member_no", "JA-" + run))).containsExactly(
+                past(twoBatches, "2025-01-05T02:00:00Z", "2025-02-10T02:00:00Z"));
+        assertThat(pastIdentifiers(resolve("member_no", "IB-" + run))).isEmpty();
+        assertThat(resolve("phone", oneBatch)).isEqualTo(resolve("member_no", "IB-" + run));
+        assertThat(resolve("phone", twoBatches)).isEqualTo(resolve("member_no", "JB-" + run));
+    }
+
     private static void assertSeparate(String run, String prefix, String phone) {
         String oldHolder = resolve("member_no", prefix + "A-" + run);
         String newHolder = resolve("member_no", prefix + "B-" + run);

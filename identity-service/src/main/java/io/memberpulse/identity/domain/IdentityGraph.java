@@ -127,9 +127,11 @@ public final class IdentityGraph {
      *                    first time or later than the graph knew, each with its last time in the batch (null: the
      *                    event's time unknown, which an import never has): what the stored rows must take, the latest
      *                    time kept (the graph knew every other pair: restored from the store, or from a batch before)
-     * @param pastHeld    phones of events from before their holder's time, imported late ({@link #heldBefore}): by
-     *                    phone, each member (final) those events went to, with their first and last time in the batch,
-     *                    a holding period of that member's as a move in time order would have recorded it
+     * @param pastHeld    holding periods that ended, by phone: each member (final) that held it before its holder now,
+     *                    with its first and last use as the graph knows them. A phone that moved in the batch: its old
+     *                    holder's (their uses in this batch too, which {@code seen} leaves out). Events from before the
+     *                    holder's time, imported late ({@link #heldBefore}): the member each went to, as a move in time
+     *                    order would have recorded it
      */
     public record BatchOutcome(List<Assignment> assignments, Set<String> newMembers, Map<Identifier, String> newLinks,
             Map<Identifier, Instant[]> seen, Set<Identifier> quarantined, List<MergeRecord> merges, int conflicts,
@@ -312,7 +314,7 @@ public final class IdentityGraph {
         final Set<String> newMembers = new LinkedHashSet<>();
         final Set<Identifier> links = new LinkedHashSet<>();
         final Map<Identifier, Instant[]> seen = new HashMap<>();
-        /** Phones held before their holder's time, by the member each such event went to (not final): when. */
+        /** Phones held before their holder now, by the member that held them (not final): from when to when. */
         final Map<Identifier, Map<String, Instant[]>> pastHeld = new HashMap<>();
         final Map<String, String> eventMembers = new HashMap<>();
         final List<MergeRecord> merges = new ArrayList<>();
@@ -482,7 +484,14 @@ public final class IdentityGraph {
             String owner = owners.get(identifier);
             boolean moves = owner != null && reissued.contains(identifier);
             if (moves) {
-                profile(root(owner)).holdings(identifier.type()).remove(identifier.value());
+                String oldHolder = root(owner);
+                profile(oldHolder).holdings(identifier.type()).remove(identifier.value());
+                Instant last = lastSeen.get(identifier);
+                if (last != null) { // the old holder's period, with their uses in this batch (not written as seen)
+                    Instant first = firstSeen.getOrDefault(identifier, last);
+                    batch.pastHeld.computeIfAbsent(identifier, p -> new HashMap<>()).merge(oldHolder,
+                            new Instant[] {first, last}, IdentityGraph::widened);
+                }
                 owner = null;
             }
             if (owner == null) {

@@ -156,10 +156,12 @@ public class IdentityRepository {
     }
 
     /**
-     * Records phones members held before their holder's time, learnt from events imported late (an old till export
-     * after the new holder's): the period a move in time order would have kept (upsertIdentifiers), ended at the last
-     * use. A period of the member's (or of a member merged with it) for that value is widened instead, so the late
-     * events of one holder, in one import or several, make the one period that the events in time order make.
+     * Records phones members held before their holder now, ended at their last use: an old holder's period as the
+     * graph knows it when the phone moved (with their uses in the same batch, which the copy in upsertIdentifiers does
+     * not hold yet, nor does it exist for a link made in that batch), and one learnt from events imported late (an old
+     * till export after the new holder's), as a move in time order would have kept it. A period of the member's (or of
+     * a member merged with it) for that value is widened instead, so one holder's uses, in one import or several and
+     * in any order, make one period.
      *
      * @param held by value, each member (current) and the first and last time it was seen using it
      */
