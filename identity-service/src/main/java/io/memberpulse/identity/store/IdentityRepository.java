@@ -302,14 +302,24 @@ public class IdentityRepository {
 
     /** The oldest batch accepted before the instant that Kafka never acknowledged, if any. */
     public Uni<UnpublishedBatch> oldestUnpublished(Instant acceptedBefore) {
+        return unpublished("SELECT * FROM unpublished_batch WHERE accepted_at < $1 ORDER BY id LIMIT 1",
+                Tuple.of(offset(acceptedBefore)));
+    }
+
+    /** The batch with this id, if Kafka has not acknowledged it yet. */
+    public Uni<UnpublishedBatch> unpublished(long batchId) {
+        return unpublished("SELECT * FROM unpublished_batch WHERE id = $1", Tuple.of(batchId));
+    }
+
+    private Uni<UnpublishedBatch> unpublished(String batchQuery, Tuple parameters) {
         return pool.preparedQuery("""
                 SELECT b.id, e.source, e.event_id, e.member_id, e.type, e.occurred_at, e.store_id, e.order_id,
                   e.payload, e.duplicate_of
-                FROM (SELECT * FROM unpublished_batch WHERE accepted_at < $1 ORDER BY id LIMIT 1) b
+                FROM (%s) b
                 CROSS JOIN LATERAL unnest(b.sources, b.event_ids) WITH ORDINALITY AS k(source, event_id, position)
                 LEFT JOIN channel_event e ON e.source = k.source AND e.event_id = k.event_id
-                ORDER BY k.position""")
-                .execute(Tuple.of(offset(acceptedBefore)))
+                ORDER BY k.position""".formatted(batchQuery))
+                .execute(parameters)
                 .map(rows -> {
                     Long id = null;
                     List<EventRow> events = new ArrayList<>();
