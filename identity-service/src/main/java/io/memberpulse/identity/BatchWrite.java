@@ -17,11 +17,14 @@ import java.util.Map;
  * (an absorbed member's final survivor, read later, could be a member the database does not hold yet).
  *
  * @param finalRoot the member each member absorbed in the batch stands for after it
+ * @param pastHeld  phones some member held before their holder now (moved in the batch, or seen in events imported
+ *                  late): by phone, that member (final) and its first and last use (member_identifier_period)
  */
 record BatchWrite(Collection<String> newMembers, Collection<Identifier> quarantined,
         Map<Identifier, Map<String, Instant>> storesSeen, Map<Identifier, String> newLinks, Map<Identifier, Instant> linkFirst,
         Map<Identifier, Instant> linkLast, Map<Identifier, Instant> touchedFirst, Map<Identifier, Instant> lastSeen,
-        List<MergeRecord> merges, List<String> evidenceIds, Map<String, String> finalRoot, List<byte[]> changes) {
+        List<MergeRecord> merges, List<String> evidenceIds, Map<String, String> finalRoot, List<byte[]> changes,
+        Map<Identifier, Map<String, Instant[]>> pastHeld) {
 
     static BatchWrite of(IdentityGraph graph, BatchLinker.Linked linked, Instant now) {
         IdentityGraph.BatchOutcome outcome = linked.outcome();
@@ -51,6 +54,6 @@ record BatchWrite(Collection<String> newMembers, Collection<Identifier> quaranti
             changes.add(IdentityChanges.merged(merge, id, now).toByteArray());
         }
         return new BatchWrite(outcome.newMembers(), outcome.quarantined(), outcome.storesSeen(), outcome.newLinks(), linkFirst,
-                linkLast, touchedFirst, lastSeen, merges, evidenceIds, finalRoot, changes);
+                linkLast, touchedFirst, lastSeen, merges, evidenceIds, finalRoot, changes, outcome.pastHeld());
     }
 }

@@ -45,6 +45,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -83,6 +84,8 @@ public class ImportEventsService {
      */
     private final ExecutorService importThread = Executors.newSingleThreadExecutor(named("identity-import"));
     private final ExecutorService writeThread = Executors.newSingleThreadExecutor(named("identity-write"));
+    /** What a queued write that is no batch's names as the graph it was stitched on: none (generations start at 1). */
+    private static final long NO_GRAPH = -1;
     private final ExecutorService changesThread = Executors.newSingleThreadExecutor(named("identity-changes"));
     /** Unglues members after a batch found a placeholder that had linked (waits for the graph's lock and writes). */
     private final ExecutorService unglueThread = Executors.newSingleThreadExecutor(named("identity-unglue"));
@@ -411,16 +414,31 @@ public class ImportEventsService {
                 .flatMap(v -> repository.touchIdentifiers(connection, write.touchedFirst(), write.lastSeen()))
                 .flatMap(v -> graphRepository.recordMerges(connection, write.merges(), write.evidenceIds(),
                         write.finalRoot(), write.changes(), now))
+                // after the merges: a period is widened where the member's cluster already has one
+                .flatMap(v -> repository.recordPastHoldings(connection, write.pastHeld()))
                 .flatMap(v -> repository.insertEvents(connection, rows, now))
                 .flatMap(v -> repository.flagRepeated(connection, retracted));
     }
 
     /**
-     * Publishes a batch and, once the broker acknowledged all of it, strikes it off the unpublished
-     * batches; a failure leaves it there for the relay to publish again. Blocking.
+     * Publishes a batch the relay builds ({@code build}: read from the store) and, once the broker acknowledged all of
+     * it, strikes it off the unpublished batches; a failure leaves it there for the relay to publish again. Blocking.
+     * Built and handed to the producer on the write thread, behind the batch writes queued so far: no import commits
+     * between what the relay reads (an event's counted order) and its send, and an import's later publication of the
+     * same event (counted order changed) is handed over after it, so consumers, who keep the last, keep the newer.
      */
-    void publishAndRecord(List<MemberEvent> events, Long batchId) {
-        awaitAll(List.of(publish(events, batchId)));
+    void publishInWriteOrder(Supplier<List<MemberEvent>> build, long batchId) {
+        CompletableFuture<CompletableFuture<Void>> handedOver;
+        synchronized (graphs) { // queued in the order of the writes
+            handedOver = graphs.queueWrite(NO_GRAPH, () -> {
+                try {
+                    return publish(build.get(), batchId);
+                } catch (RuntimeException e) { // not the queue's failure: the batches stitched after it are written
+                    return CompletableFuture.<Void>failedFuture(e);
+                }
+            }, writeThread);
+        }
+        awaitAll(List.of(handedOver.thenCompose(acknowledged -> acknowledged)));
     }
 
     private CompletableFuture<Void> publish(List<MemberEvent> events, Long batchId) {

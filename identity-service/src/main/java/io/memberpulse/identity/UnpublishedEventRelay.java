@@ -67,26 +67,55 @@ public class UnpublishedEventRelay {
             if (batch == null) {
                 return;
             }
-            // the order each event naming one with a flagged line applies to, as stored now (CountedOrders)
-            Map<String, CountedOrderRepository.Redirected> counted = new HashMap<>();
-            countedOrders.redirected(batch.events().stream().map(EventRow::source).toList(),
-                    batch.events().stream().map(EventRow::eventId).toList()).await().indefinitely()
-                    .forEach(found -> counted.put(found.reference(), found));
-            List<MemberEvent> events = new ArrayList<>(batch.events().size());
-            for (EventRow row : batch.events()) {
-                try {
-                    // never_counted stays unset: a stored duplicate may be a line retracted after it was published
-                    // as counted, and consumers keeping one key too many is harmless
-                    events.add(CountedOrders.withCountedOrder(MemberEvent.newBuilder()
-                            .setMemberId(row.memberId() == null ? "" : row.memberId())
-                            .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null)
-                            .build(), counted));
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
-                }
-            }
-            LOG.infof("republishing %d events that Kafka never acknowledged", events.size());
-            importService.publishAndRecord(events, batch.id());
+            send(prepare(batch));
         }
+    }
+
+    /** A batch to relay, as taken from the store: its events are built when sent ({@link #send}). */
+    record Prepared(IdentityRepository.UnpublishedBatch batch) {
+    }
+
+    /** The batch to publish again. */
+    Prepared prepare(IdentityRepository.UnpublishedBatch batch) {
+        return new Prepared(batch);
+    }
+
+    /**
+     * Publishes a batch again, its counted orders read on the write thread right before the send (in write order,
+     * ImportEventsService.publishInWriteOrder): read before an import that changed one and sent after that import
+     * published it, the relay's stale one reached consumers last, and they keep the last. Strikes the batch off once
+     * the broker acknowledged it. Blocking.
+     */
+    void send(Prepared prepared) {
+        IdentityRepository.UnpublishedBatch batch = prepared.batch();
+        importService.publishInWriteOrder(() -> events(batch), batch.id());
+    }
+
+    /** The batch's events with their counted orders as stored now. */
+    private List<MemberEvent> events(IdentityRepository.UnpublishedBatch batch) {
+        // the order each event naming one with a flagged line applies to, as stored now (CountedOrders)
+        Map<String, CountedOrderRepository.Redirected> counted = new HashMap<>();
+        countedOrders.redirected(batch.events().stream().map(EventRow::source).toList(),
+                batch.events().stream().map(EventRow::eventId).toList()).await().indefinitely()
+                .forEach(found -> counted.put(found.reference(), found));
+        List<MemberEvent> events = new ArrayList<>(batch.events().size());
+        for (EventRow row : batch.events()) {
+            try {
+                CountedOrderRepository.Redirected redirected = counted.get(row.reference());
+                // one with a counted order under the member holding it now, as an import publishes it again
+                // (CountedOrders.apply): the same key, so the two stay in the order they were sent
+                String member = redirected != null ? redirected.currentMemberId()
+                        : row.memberId() == null ? "" : row.memberId();
+                // never_counted stays unset: a stored duplicate may be a line retracted after it was published
+                // as counted, and consumers keeping one key too many is harmless
+                events.add(CountedOrders.withCountedOrder(MemberEvent.newBuilder().setMemberId(member)
+                        .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null)
+                        .build(), counted));
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
+            }
+        }
+        LOG.infof("republishing %d events that Kafka never acknowledged", events.size());
+        return events;
     }
 }

@@ -127,10 +127,15 @@ public final class IdentityGraph {
      *                    first time or later than the graph knew, each with its last time in the batch (null: the
      *                    event's time unknown, which an import never has): what the stored rows must take, the latest
      *                    time kept (the graph knew every other pair: restored from the store, or from a batch before)
+     * @param pastHeld    holding periods that ended, by phone: each member (final) that held it before its holder now,
+     *                    with its first and last use as the graph knows them. A phone that moved in the batch: its old
+     *                    holder's (their uses in this batch too, which {@code seen} leaves out). Events from before the
+     *                    holder's time, imported late ({@link #heldBefore}): the member each went to, as a move in time
+     *                    order would have recorded it
      */
     public record BatchOutcome(List<Assignment> assignments, Set<String> newMembers, Map<Identifier, String> newLinks,
             Map<Identifier, Instant[]> seen, Set<Identifier> quarantined, List<MergeRecord> merges, int conflicts,
-            Map<Identifier, Map<String, Instant>> storesSeen) {
+            Map<Identifier, Map<String, Instant>> storesSeen, Map<Identifier, Map<String, Instant[]>> pastHeld) {
     }
 
     // ---- restoring what the store knows ----
@@ -278,7 +283,29 @@ public final class IdentityGraph {
         Map<Identifier, String> links = new HashMap<>();
         batch.links.forEach(identifier -> links.put(identifier, root(owners.get(identifier))));
         return new BatchOutcome(assignments, batch.newMembers, links, batch.seen, newlyQuarantined, batch.merges,
-                batch.conflicts, storesSeen);
+                batch.conflicts, storesSeen, pastHeld(batch));
+    }
+
+    /** The batch's past holdings by final member; none of the phone's holder now (merged with it later in the batch). */
+    private Map<Identifier, Map<String, Instant[]>> pastHeld(Batch batch) {
+        if (batch.pastHeld.isEmpty()) {
+            return Map.of();
+        }
+        Map<Identifier, Map<String, Instant[]>> held = new HashMap<>();
+        batch.pastHeld.forEach((phone, members) -> {
+            String holder = owners.get(phone) == null ? null : root(owners.get(phone));
+            members.forEach((member, window) -> {
+                String survivor = root(member);
+                if (!survivor.equals(holder)) {
+                    held.computeIfAbsent(phone, p -> new HashMap<>()).merge(survivor, window, IdentityGraph::widened);
+                }
+            });
+        });
+        return held;
+    }
+
+    private static Instant[] widened(Instant[] a, Instant[] b) {
+        return new Instant[] {a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]};
     }
 
     private final class Batch {
@@ -287,6 +314,8 @@ public final class IdentityGraph {
         final Set<String> newMembers = new LinkedHashSet<>();
         final Set<Identifier> links = new LinkedHashSet<>();
         final Map<Identifier, Instant[]> seen = new HashMap<>();
+        /** Phones held before their holder now, by the member that held them (not final): from when to when. */
+        final Map<Identifier, Map<String, Instant[]>> pastHeld = new HashMap<>();
         final Map<String, String> eventMembers = new HashMap<>();
         final List<MergeRecord> merges = new ArrayList<>();
         int conflicts;
@@ -364,6 +393,10 @@ public final class IdentityGraph {
         }
         remember(member, event);
         recordSeen(event, strong, member, batch);
+        for (Identifier phone : earlierHolders) { // the event's person held it then: theirs in the past, as in time order
+            batch.pastHeld.computeIfAbsent(phone, p -> new HashMap<>()).merge(member,
+                    new Instant[] {event.occurredAt(), event.occurredAt()}, IdentityGraph::widened);
+        }
         batch.assignments.add(new Assignment(event.index(), member, matchedBy));
         if (event.sameOrderAs() == null && event.eventKey() != null) {
             batch.eventMembers.put(event.eventKey(), member);
@@ -451,7 +484,14 @@ public final class IdentityGraph {
             String owner = owners.get(identifier);
             boolean moves = owner != null && reissued.contains(identifier);
             if (moves) {
-                profile(root(owner)).holdings(identifier.type()).remove(identifier.value());
+                String oldHolder = root(owner);
+                profile(oldHolder).holdings(identifier.type()).remove(identifier.value());
+                Instant last = lastSeen.get(identifier);
+                if (last != null) { // the old holder's period, with their uses in this batch (not written as seen)
+                    Instant first = firstSeen.getOrDefault(identifier, last);
+                    batch.pastHeld.computeIfAbsent(identifier, p -> new HashMap<>()).merge(oldHolder,
+                            new Instant[] {first, last}, IdentityGraph::widened);
+                }
                 owner = null;
             }
             if (owner == null) {
@@ -486,8 +526,7 @@ public final class IdentityGraph {
                 if (identifier.type() == IdentifierType.PHONE) {
                     firstSeen.merge(identifier, event.occurredAt(), (a, b) -> a.isBefore(b) ? a : b);
                 }
-                batch.seen.merge(identifier, new Instant[] {event.occurredAt(), event.occurredAt()},
-                        (a, b) -> new Instant[] {a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
+                batch.seen.merge(identifier, new Instant[] {event.occurredAt(), event.occurredAt()}, IdentityGraph::widened);
             }
         }
     }

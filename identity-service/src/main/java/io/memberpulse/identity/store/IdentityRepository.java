@@ -155,6 +155,40 @@ public class IdentityRepository {
                 .flatMap(v -> writeLinks(connection, links, firstSeen, lastSeen));
     }
 
+    /**
+     * Records phones members held before their holder now, ended at their last use: an old holder's period as the
+     * graph knows it when the phone moved (with their uses in the same batch, which the copy in upsertIdentifiers does
+     * not hold yet, nor does it exist for a link made in that batch), and one learnt from events imported late (an old
+     * till export after the new holder's), as a move in time order would have kept it. A period of the member's (or of
+     * a member merged with it) for that value is widened instead, so one holder's uses, in one import or several and
+     * in any order, make one period.
+     *
+     * @param held by value, each member (current) and the first and last time it was seen using it
+     */
+    public Uni<Void> recordPastHoldings(SqlConnection connection, Map<Identifier, Map<String, Instant[]>> held) {
+        if (held.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        UnnestColumns rows = new UnnestColumns(held.size(), String.class, String.class, String.class,
+                OffsetDateTime.class, OffsetDateTime.class);
+        held.forEach((identifier, members) -> members.forEach((member, window) -> rows.add(identifier.type().code(),
+                identifier.value(), member, offset(window[0]), offset(window[1]))));
+        return connection.preparedQuery("""
+                WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+                    AS k(type, value, member_id, first_seen, last_seen)),
+                widened AS (
+                  UPDATE member_identifier_period p SET first_seen = LEAST(p.first_seen, k.first_seen),
+                    last_seen = GREATEST(p.last_seen, k.last_seen), ended_at = GREATEST(p.ended_at, k.last_seen)
+                  FROM k WHERE p.type = k.type AND p.value = k.value AND member_current_of(p.member_id) = k.member_id
+                  RETURNING k.type, k.value, k.member_id)
+                INSERT INTO member_identifier_period (type, value, member_id, first_seen, last_seen, ended_at)
+                SELECT k.type, k.value, k.member_id, k.first_seen, k.last_seen, k.last_seen FROM k
+                WHERE NOT EXISTS (SELECT 1 FROM widened w
+                  WHERE w.type = k.type AND w.value = k.value AND w.member_id = k.member_id)""")
+                .execute(rows.tuple())
+                .replaceWithVoid();
+    }
+
     private Uni<Void> writeLinks(SqlConnection connection, Map<Identifier, String> links,
             Map<Identifier, Instant> firstSeen, Map<Identifier, Instant> lastSeen) {
         UnnestColumns rows = new UnnestColumns(links.size(), String.class, String.class, String.class,
@@ -268,14 +302,24 @@ public class IdentityRepository {
 
     /** The oldest batch accepted before the instant that Kafka never acknowledged, if any. */
     public Uni<UnpublishedBatch> oldestUnpublished(Instant acceptedBefore) {
+        return unpublished("SELECT * FROM unpublished_batch WHERE accepted_at < $1 ORDER BY id LIMIT 1",
+                Tuple.of(offset(acceptedBefore)));
+    }
+
+    /** The batch with this id, if Kafka has not acknowledged it yet. */
+    public Uni<UnpublishedBatch> unpublished(long batchId) {
+        return unpublished("SELECT * FROM unpublished_batch WHERE id = $1", Tuple.of(batchId));
+    }
+
+    private Uni<UnpublishedBatch> unpublished(String batchQuery, Tuple parameters) {
         return pool.preparedQuery("""
                 SELECT b.id, e.source, e.event_id, e.member_id, e.type, e.occurred_at, e.store_id, e.order_id,
                   e.payload, e.duplicate_of
-                FROM (SELECT * FROM unpublished_batch WHERE accepted_at < $1 ORDER BY id LIMIT 1) b
+                FROM (%s) b
                 CROSS JOIN LATERAL unnest(b.sources, b.event_ids) WITH ORDINALITY AS k(source, event_id, position)
                 LEFT JOIN channel_event e ON e.source = k.source AND e.event_id = k.event_id
-                ORDER BY k.position""")
-                .execute(Tuple.of(offset(acceptedBefore)))
+                ORDER BY k.position""".formatted(batchQuery))
+                .execute(parameters)
                 .map(rows -> {
                     Long id = null;
                     List<EventRow> events = new ArrayList<>();
