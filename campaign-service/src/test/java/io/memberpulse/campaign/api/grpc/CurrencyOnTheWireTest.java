@@ -97,6 +97,7 @@ class CurrencyOnTheWireTest extends WithKafkaCompanion {
             var campaigns = CampaignServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
             CallList list = campaigns.getCallList(GetCallListRequest.newBuilder().setStoreId(store).build());
             softly.assertThat(list.getCurrency()).as("gRPC call list").isEqualTo("GBP");
+            softly.assertThat(list.getCurrencyLocale()).as("gRPC call list's locale").isEqualTo("en-GB");
             assertThat(list.getTasksList()).isNotEmpty();
             softly.assertThat(list.getTasksList()).as("gRPC call list's tasks").extracting(CallTask::getCurrency)
                     .containsOnly("GBP");
