@@ -48,13 +48,20 @@ public class RunCampaignsService {
         this.currency = config.campaign().currency();
     }
 
+    /** The campaign, saying the currency of its amounts (memberpulse.campaign.currency). */
     public Uni<Campaign> campaign(String id) {
         return Panache.withSession(() -> campaigns.campaign(id))
-                .onItem().ifNull().failWith(() -> new CampaignNotFoundException(id));
+                .onItem().ifNull().failWith(() -> new CampaignNotFoundException(id))
+                .map(campaign -> campaign.in(currency));
     }
 
     public Uni<List<Campaign>> all() {
-        return Panache.withSession(campaigns::all);
+        return Panache.withSession(campaigns::all).map(all -> all.stream().map(campaign -> campaign.in(currency)).toList());
+    }
+
+    /** The ISO 4217 currency of every amount of the campaigns (memberpulse.campaign.currency). */
+    public Currency currency() {
+        return currency;
     }
 
     /**
@@ -105,7 +112,8 @@ public class RunCampaignsService {
                                     CampaignReview.netGain(w.window(), coupons.getOrDefault(w.memberId(), NO_COUPONS),
                                             campaign.couponValue(), defaultMarginRate),
                                     w.segments()))
-                            .toList()), costPerMember, MIN_MEMBERS_PER_ARM)));
+                            .toList()), costPerMember, MIN_MEMBERS_PER_ARM)
+                            .stream().map(segment -> segment.in(currency)).toList()));
         });
     }
 

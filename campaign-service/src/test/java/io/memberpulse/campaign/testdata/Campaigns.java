@@ -50,8 +50,13 @@ public final class Campaigns {
      * churn score that names the store may still be on its way.
      */
     public static String planned(String body) {
+        return plan(body).getString("campaign.id");
+    }
+
+    /** As {@link #planned}, answering the whole answer to the plan (the campaign, its audience, the sample size). */
+    public static JsonPath plan(String body) {
         return await().atMost(WAIT).until(() -> given().contentType(ContentType.JSON).body(body).post("/campaigns")
-                .then().extract(), planned -> planned.statusCode() == 201).path("campaign.id");
+                .then().extract(), planned -> planned.statusCode() == 201).jsonPath();
     }
 
     /** The first {@code count} of prefix0-run, prefix1-run, ... that {@code wanted} takes (an arm, a variant). */

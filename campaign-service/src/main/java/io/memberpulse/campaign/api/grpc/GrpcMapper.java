@@ -40,7 +40,8 @@ final class GrpcMapper {
     static io.memberpulse.proto.campaign.v1.CallList toProto(CallList list) {
         Instant now = list.generatedAt();
         var proto = io.memberpulse.proto.campaign.v1.CallList.newBuilder()
-                .setStoreId(list.storeId()).setGeneratedAt(timestamp(now)).setCurrency(currency(list));
+                .setStoreId(list.storeId()).setGeneratedAt(timestamp(now)).setCurrency(currency(list))
+                .setCurrencyLocale(list.money().locale() == null ? "" : list.money().locale().toLanguageTag());
         list.tasks().forEach(task -> proto.addTasks(toProto(task, now, list)));
         list.overflow().forEach(task -> proto.addGuideMessages(toProto(task, now, list)));
         return proto.build();

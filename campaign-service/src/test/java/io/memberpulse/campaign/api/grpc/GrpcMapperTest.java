@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.memberpulse.campaign.domain.CallList;
+import io.memberpulse.campaign.domain.Money;
 import io.memberpulse.campaign.domain.experiment.Activity;
 import io.memberpulse.campaign.domain.experiment.Arm;
 import io.memberpulse.campaign.domain.experiment.BeforeAfter;
@@ -11,7 +13,11 @@ import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Currency;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class GrpcMapperTest {
@@ -36,6 +42,26 @@ class GrpcMapperTest {
                 .setResult(OutcomeResult.OUTCOME_RESULT_UNSPECIFIED).build()))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.getMessage())
                         .isEqualTo("result: is required"));
+    }
+
+    /**
+     * The locale the talking points write amounts as (memberpulse.campaign.currency-locale) travels beside the
+     * currency, as REST's currencyLocale, so that a client writes its own amounts as they do; empty when none is set,
+     * where REST says null.
+     */
+    @Test
+    void aCallListSaysTheLocaleItsAmountsAreWrittenAsEmptyWhenNoneIsSet() {
+        Instant now = Instant.parse("2026-12-07T10:00:00Z");
+        var inPounds = GrpcMapper.toProto(new CallList("s1", now, List.of(), List.of(), ZoneOffset.UTC,
+                new Money(Currency.getInstance("GBP"), Locale.forLanguageTag("en-GB"))));
+        assertThat(inPounds.getCurrency()).isEqualTo("GBP");
+        assertThat(inPounds.getCurrencyLocale()).isEqualTo("en-GB");
+        var inEuros = GrpcMapper.toProto(new CallList("s1", now, List.of(), List.of(), ZoneOffset.UTC,
+                new Money(Currency.getInstance("EUR"), Locale.GERMANY)));
+        assertThat(inEuros.getCurrencyLocale()).isEqualTo("de-DE");
+        var byDefault = GrpcMapper.toProto(new CallList("s1", now, List.of(), List.of(), ZoneOffset.UTC, Money.CNY));
+        assertThat(byDefault.getCurrency()).isEqualTo("CNY");
+        assertThat(byDefault.getCurrencyLocale()).isEmpty();
     }
 
     @Test
