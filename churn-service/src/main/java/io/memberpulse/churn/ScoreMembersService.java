@@ -72,6 +72,18 @@ public class ScoreMembersService {
     /** Wall-clock times of this replica's last full refresh (read and written under refreshing) and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
+    /**
+     * How long one send of scores or tombstones may take, at most: the producer fails a send within its own bounds
+     * (application.properties: max.block.ms, delivery.timeout.ms), but a send may wait behind earlier ones in the
+     * channel. A batch is acknowledged only once scored, and a record may go unacknowledged for 10 minutes
+     * (throttled.unprocessed-record-max-age.ms) before the channel fails and the pod is restarted.
+     */
+    static final java.time.Duration PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(60);
+    /**
+     * The last send failed (the broker away, churn.scores unwritable): scorings store their scores unpublished
+     * without trying, and publishUnpublished tries one member at each tick until the broker takes it.
+     */
+    private volatile boolean brokerAway;
 
     public ScoreMembersService(ChurnRepository repository, IdentityChangeRepository identities, ScoreCache cache,
             ScoreCacheWrites cacheWrites, ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models,
@@ -479,16 +491,23 @@ public class ScoreMembersService {
         List<ChurnScore> written = changed.stream().filter(score -> writtenIds.contains(score.memberId())).toList();
         // A Redis write that fails is recorded for repair, not failed: the scores are stored, and are published
         cacheWrites.write(written.stream().map(ChurnScore::memberId).toList(), () -> cache.putAll(written, previous).await().indefinitely());
-        publisher.publish(written).await().indefinitely();
-        // Only now: a score stored and never acknowledged (the send failed, the replica died) is sent by the batch's
-        // re-run or redelivery, or the next full refresh, though it no longer moves against the stored one.
-        repository.markPublished(written, scoredAt).await().indefinitely();
-        published.increment(written.size());
-        written.forEach(score -> withdrawn.remove(score.memberId()));
+        // Only once sent: a score stored and never acknowledged (the send failed or was not tried, the replica died) is
+        // sent by publishUnpublished, the batch's redelivery or the next full refresh, though it no longer moves.
+        // A send that fails does not fail the batch: its facts and scores are stored.
+        if (sent(written.isEmpty() ? null : publisher.publish(written), "scores")) {
+            repository.markPublished(written, scoredAt).await().indefinitely();
+            published.increment(written.size());
+            written.forEach(score -> withdrawn.remove(score.memberId()));
+        }
         // Scored before, nothing to score now (every order refunded): the old score must not stay served. Withdrawn
-        // before the delete, so a send that fails leaves the score stored, and the batch's retry withdraws it again.
+        // before the delete; a send that fails leaves the score stored and marked unpublished, and publishUnpublished
+        // (or the next full refresh) scores it again and withdraws it then.
         List<String> withdrawing = noLongerScored.keySet().stream().filter(id -> !mergedAway.contains(id)).toList();
-        publisher.withdraw(withdrawing).await().indefinitely();
+        if (!sent(withdrawing.isEmpty() ? null : publisher.withdraw(withdrawing), "withdrawals")) {
+            repository.markUnpublished(withdrawing).await().indefinitely();
+            withdrawing.forEach(noLongerScored::remove);
+            withdrawing = List.of();
+        }
         withdrawals.increment(withdrawing.size());
         withdrawn.addAll(withdrawing);
         List<ChurnScore> removed = repository.deleteScoresIfUnchanged(noLongerScored).await().indefinitely();
@@ -499,6 +518,58 @@ public class ScoreMembersService {
         changed.stream().map(ChurnScore::memberId).filter(id -> !writtenIds.contains(id)).forEach(overtaken::add);
         noLongerScored.keySet().stream().filter(id -> !removedIds.contains(id)).forEach(overtaken::add);
         return new Scored(unscored, overtaken);
+    }
+
+    /**
+     * Whether the broker took the send (null: nothing to send). Not tried while the last send failed; one that fails
+     * within {@link #PUBLISH_TIMEOUT} or not at all marks the broker away, and is logged rather than thrown.
+     */
+    private boolean sent(Uni<Void> send, String what) {
+        if (send == null) {
+            return true;
+        }
+        if (brokerAway) {
+            return false;
+        }
+        try {
+            send.ifNoItem().after(PUBLISH_TIMEOUT).fail().await().indefinitely();
+            return true;
+        } catch (RuntimeException e) {
+            brokerAway = true;
+            LOG.warnf("churn.scores did not take the %s: left stored unpublished, sent again once it does (%s)", what,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Sends the scores stored but never acknowledged (churn.scores away when they were made, a replica stopped before
+     * its send), re-scoring their members a page at a time under the scoring lock as of the clock, as a full
+     * re-scoring would: a score left unpublished is published whether or not it moved, and one whose member no longer
+     * has a purchase is withdrawn. While the last send failed, one member is tried first. Blocking.
+     */
+    public void publishUnpublished() {
+        if (repository.watermark().await().indefinitely().isEmpty()) {
+            return;
+        }
+        String after = "";
+        int page = brokerAway ? 1 : PAGE;
+        while (true) {
+            List<String> members = repository.unpublishedMemberIdsAfter(after, page).await().indefinitely();
+            if (members.isEmpty() || !sentAgain(members)) {
+                return;
+            }
+            after = members.get(members.size() - 1);
+            page = PAGE;
+        }
+    }
+
+    /** Scores the page again, trying to send whatever the last failed send left; whether the broker took it. */
+    private synchronized boolean sentAgain(List<String> members) {
+        brokerAway = false;
+        Instant clock = repository.watermark().await().indefinitely().orElseThrow(); // set once, never removed
+        score(members, clock, false, Set.of(), withdrawnForNoPurchase);
+        return !brokerAway;
     }
 
     /**

@@ -6,9 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes the segment changes left queued: an output that failed to publish them (the broker away for longer
- * than its retries) or a replica that stopped between writing the rows and publishing. Any replica may run it at
- * any time; they publish one after the other, oldest first (RfmRepository.publishQueuedChanges).
+ * Publishes the segment changes left queued: an output that failed to publish them (an output tries once, and not at
+ * all while the last publishing failed: the broker away, member.segments unwritable) or a replica that stopped between
+ * writing the rows and publishing. Any replica may run it at any time; they publish one after the other, oldest first
+ * (RfmRepository.publishQueuedChanges).
  */
 @ApplicationScoped
 class SegmentChangeRelay {

@@ -1,5 +1,6 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
@@ -27,7 +28,14 @@ import org.jboss.logging.Logger;
 public class SegmentOutput {
     /** Outputs pending at once: enough to overlap a batch's output with the next batch's writes. */
     private static final int MAX_PENDING = 4;
-    private static final int PUBLISH_RETRIES = 5;
+    /**
+     * How long one publishing of queued changes may take, at most: the producer fails a send within its own bounds
+     * (application.properties: max.block.ms, delivery.timeout.ms), but a send may wait behind earlier ones in the
+     * channel. The queued changes stay locked meanwhile (publishQueuedChanges), and a batch is acknowledged only once
+     * its output is done: with {@link #MAX_PENDING} outputs ahead of it, each this long, a batch stays well within
+     * the 10 minutes a record may go unacknowledged (throttled.unprocessed-record-max-age.ms).
+     */
+    static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(60);
     private static final Logger LOG = Logger.getLogger(SegmentOutput.class);
     /** Queued changes published and deleted per transaction. */
     private static final int PUBLISHED_AT_ONCE = 20_000;
@@ -38,6 +46,11 @@ public class SegmentOutput {
     private final SegmentChangePublisher publisher;
     private final Timer outputTime;
     private final OutputQueue queue = new OutputQueue(MAX_PENDING);
+    /**
+     * The last publishing failed (the broker away, the topic unwritable): outputs leave their changes queued without
+     * trying, and SegmentChangeRelay tries one change every 10 s until the broker takes it.
+     */
+    private volatile boolean brokerAway;
 
     public SegmentOutput(RfmCache cache, RfmCacheWrites cacheWrites, RfmRepository repository,
             SegmentChangePublisher publisher, MeterRegistry registry) {
@@ -51,9 +64,10 @@ public class SegmentOutput {
     /**
      * Queues the output of a recomputation (rows to cache, members to forget, the changes its writes
      * queued) behind the earlier ones; completes when Redis has the rows and the broker the changes, or
-     * when the changes are left queued. Publishing is retried a few times; changes still unpublished stay
-     * in the outbox for SegmentChangeRelay, so a broker away does not fail the output (the batch's facts
-     * are stored: dead-lettering them would set valid facts aside). Nor does Redis away: caching that fails
+     * when the changes are left queued. Publishing is tried once, within {@link #PUBLISH_TIMEOUT}, and not at all
+     * while the last publishing failed; changes unpublished stay in the outbox for SegmentChangeRelay, so a broker
+     * away neither fails the output (the batch's facts are stored: dead-lettering them would set valid facts aside)
+     * nor holds it past a record's unacknowledged budget (the pod would be restarted). Nor does Redis away: caching that fails
      * records the members as missed (RfmCacheWrites), whose repair caches their rows again once Redis answers,
      * and this replica reads them from PostgreSQL meanwhile. The rows are serialised here, on the caller's thread. Each row carries its version and each member
      * gone the version of its removal: an output that lands late (another replica's may have cached a
@@ -67,10 +81,9 @@ public class SegmentOutput {
         List<String> members = new java.util.ArrayList<>(gone.keySet());
         rows.forEach(row -> members.add(row.snapshot().rfm().memberId()));
         Uni<Void> cached = cacheWrites.write(members, () -> cache.removeAll(gone).chain(() -> cache.putAll(rows)));
-        Uni<Void> published = publishQueued()
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(PUBLISH_RETRIES)
+        Uni<Void> published = Uni.createFrom().deferred(() -> brokerAway ? Uni.createFrom().voidItem() : publishQueued()
                 .onFailure().invoke(failure -> LOG.warnf("segment changes left queued for the relay: %s", failure.getMessage()))
-                .onFailure().recoverWithNull();
+                .onFailure().recoverWithNull());
         Uni<Void> output = Uni.combine().all().unis(cached, published).discardItems();
         long queued = System.nanoTime();
         return queue.enqueue(output::subscribeAsCompletionStage)
@@ -79,11 +92,26 @@ public class SegmentOutput {
 
     /**
      * Publishes every queued segment change, oldest first (this replica's and any other's), and completes
-     * when the broker has them; a failure leaves the rest queued.
+     * when the broker has them; a failure leaves the rest queued. While the last publishing failed, the oldest change
+     * alone is tried first: a broker away fails it within max.block.ms, where thousands of sends handed to the
+     * producer would each wait that long, one after the other, ahead of every later publishing.
      */
     public Uni<Void> publishQueued() {
-        return repository.publishQueuedChanges(PUBLISHED_AT_ONCE, publisher::publish)
-                .chain(published -> published < PUBLISHED_AT_ONCE ? Uni.createFrom().voidItem() : publishQueued());
+        Uni<Void> probed = brokerAway
+                ? repository.publishQueuedChanges(1, this::publishWithin).replaceWithVoid()
+                : Uni.createFrom().voidItem();
+        return probed.chain(this::publishAllQueued)
+                .onItem().invoke(() -> brokerAway = false)
+                .onFailure().invoke(() -> brokerAway = true);
+    }
+
+    private Uni<Void> publishAllQueued() {
+        return repository.publishQueuedChanges(PUBLISHED_AT_ONCE, this::publishWithin)
+                .chain(published -> published < PUBLISHED_AT_ONCE ? Uni.createFrom().voidItem() : publishAllQueued());
+    }
+
+    private Uni<Void> publishWithin(List<SegmentChange> changes) {
+        return publisher.publish(changes).ifNoItem().after(PUBLISH_TIMEOUT).fail();
     }
 
     /** Waits until every queued output is out (or failed): before a pass writes the rows itself. Blocking. */

@@ -466,6 +466,28 @@ public class ChurnRepository {
     public record ScoreRefresh(Instant clock, String modelVersion) {
     }
 
+    /** Members whose stored score churn.scores has not acknowledged, after a member id, in member id order. */
+    public Uni<List<String>> unpublishedMemberIdsAfter(String after, int limit) {
+        return pool.preparedQuery("""
+                SELECT member_id FROM churn_score WHERE published_at IS NULL AND member_id > $1
+                ORDER BY member_id LIMIT $2""")
+                .execute(Tuple.of(after, limit))
+                .map(rows -> {
+                    List<String> memberIds = new ArrayList<>();
+                    rows.forEach(row -> memberIds.add(row.getString(0)));
+                    return memberIds;
+                });
+    }
+
+    /** Marks the members' stored scores as not acknowledged: a withdrawal of theirs failed, to be sent again. */
+    public Uni<Void> markUnpublished(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("UPDATE churn_score SET published_at = NULL WHERE member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.toArray(String[]::new))).replaceWithVoid();
+    }
+
     /**
      * Records that churn.scores acknowledged the scores upserted at scoredAt; a member's score stored since (by another
      * replica's scoring) stays unpublished.

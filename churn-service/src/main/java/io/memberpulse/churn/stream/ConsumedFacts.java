@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,7 +30,8 @@ import org.jboss.logging.Logger;
  * for right after an import must see every fact identity-service published before it, not the part the consumers
  * have reached: `import` then `churn score` once trained on a third of the members and scored the rest as
  * certain churners. Waits until this service's consumer group has committed, on every partition of the topics it
- * learns facts from, at least the end offset the partition had when the wait began (later facts do not hold it).
+ * learns facts from, at least the end offset the partition had when the wait began (later facts do not hold it), or
+ * until the partition has nothing left to read up to there (its records expired).
  */
 @ApplicationScoped
 public class ConsumedFacts {
@@ -74,7 +76,7 @@ public class ConsumedFacts {
             Map<TopicPartition, Long> ends = endOffsets(admin);
             long behind = -1;
             while (true) {
-                long lag = lag(ends, committedOffsets(admin));
+                long lag = lag(ends, committedOffsets(admin), earliestOffsets(admin, ends.keySet()));
                 behind = Math.max(behind, lag);
                 progress.report(behind - lag, behind);
                 if (lag == 0) {
@@ -96,11 +98,18 @@ public class ConsumedFacts {
         }
     }
 
-    /** Records published but not yet committed by the group; a partition it never committed on counts from 0. */
-    static long lag(Map<TopicPartition, Long> ends, Map<TopicPartition, Long> committed) {
+    /**
+     * Records published, still on the broker, and not yet committed by the group: a partition it never committed on
+     * (or committed on before records it had not read expired) counts from its earliest offset. The records before it
+     * have expired, nobody can read them, and a group that has nothing left to read there never commits on it: counted
+     * from 0, they held every run for the whole facts-wait and then failed it.
+     */
+    static long lag(Map<TopicPartition, Long> ends, Map<TopicPartition, Long> committed,
+            Map<TopicPartition, Long> earliest) {
         long lag = 0;
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-            lag += Math.max(0, end.getValue() - committed.getOrDefault(end.getKey(), 0L));
+            long consumed = Math.max(committed.getOrDefault(end.getKey(), 0L), earliest.getOrDefault(end.getKey(), 0L));
+            lag += Math.max(0, end.getValue() - consumed);
         }
         return lag;
     }
@@ -124,6 +133,20 @@ public class ConsumedFacts {
         admin.listOffsets(latest).all().get(KAFKA_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .forEach((partition, info) -> ends.put(partition, info.offset()));
         return ends;
+    }
+
+    /** Each partition's earliest offset now (retention moves it while the wait goes on). */
+    private static Map<TopicPartition, Long> earliestOffsets(Admin admin, Set<TopicPartition> partitions)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Map<TopicPartition, Long> earliest = new HashMap<>();
+        if (partitions.isEmpty()) {
+            return earliest;
+        }
+        Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
+        partitions.forEach(partition -> spec.put(partition, OffsetSpec.earliest()));
+        admin.listOffsets(spec).all().get(KAFKA_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .forEach((partition, info) -> earliest.put(partition, info.offset()));
+        return earliest;
     }
 
     private Map<TopicPartition, Long> committedOffsets(Admin admin)

@@ -13,6 +13,8 @@ import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,9 @@ class ScorePublishingTest {
     @Inject
     ChurnScorePublisher publisher;
 
+    @Inject
+    Pool pool;
+
     ScoringFixture kafka;
     String run;
     Instant now;
@@ -52,7 +57,7 @@ class ScorePublishingTest {
     }
 
     @Test
-    void aScoreStoredWhoseSendFailedIsPublishedWhenTheBatchIsRecordedAgain() {
+    void aScoreStoredWhoseSendFailedIsPublishedAfterwards() {
         String member = "m-" + run;
         AtomicBoolean sendFailed = failFirstSendOf(member);
         kafka.consumeScores();
@@ -60,11 +65,33 @@ class ScorePublishingTest {
         MemberEvent order = ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(20)), "publish-" + run);
         kafka.produce(Topics.MEMBER_EVENTS, member, order);
 
-        // The score was committed before its send failed; the batch is retried with that score stored.
+        // The score was committed before its send failed; it is sent again, the batch not held for it.
         await().atMost(WAIT).untilTrue(sendFailed);
         given().get("/members/" + member + "/score").then().statusCode(200);
         await().atMost(WAIT).until(() -> kafka.scoresOf(member).stream()
                 .anyMatch(r -> r.value().getHomeStoreId().equals("publish-" + run)));
+    }
+
+    @Test
+    void aScoreLeftUnpublishedIsPublishedWithoutAnotherFactOrAMoveOfTheClock() {
+        // As a send that failed leaves it: the batch is acknowledged all the same (a broker away must not hold the
+        // input), so neither its re-run nor a full re-scoring (the clock has not moved) sends the score again.
+        String member = "m-" + run;
+        kafka.consumeScores();
+        kafka.produce(Topics.MEMBER_EVENTS, member,
+                ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(20)), "relay-" + run));
+        await().atMost(WAIT).until(() -> !kafka.scoresOf(member).isEmpty());
+        // the full re-scoring at this clock is done (it would send a score stored unpublished as well)
+        await().atMost(WAIT).until(() -> facts.lastRefresh().await().indefinitely().map(refresh -> !refresh.clock()
+                .isBefore(facts.watermark().await().indefinitely().orElseThrow())).orElse(false));
+        int sent = kafka.scoresOf(member).size();
+
+        pool.preparedQuery("UPDATE churn_score SET published_at = NULL WHERE member_id = $1").execute(Tuple.of(member))
+                .await().indefinitely();
+        await().atMost(WAIT).until(() -> kafka.scoresOf(member).size() > sent);
+        await().atMost(WAIT).until(() -> pool.preparedQuery(
+                "SELECT published_at IS NOT NULL FROM churn_score WHERE member_id = $1").execute(Tuple.of(member))
+                .await().indefinitely().iterator().next().getBoolean(0));
     }
 
     /** The publisher fails the first send that holds the member's score, as a broker that never acknowledged it. */
