@@ -250,31 +250,42 @@ public class ScoreMembersService {
 
     /**
      * Takes the members' scores out of PostgreSQL, Redis and the rankings, and withdraws those it finds from
-     * churn.scores but for the members merged away. Withdrawn before the delete, as scoreOnce does: a send that fails
-     * leaves the scores stored, and the batch's retry (which forgets the same members again) withdraws them again.
-     * Only the scores read are deleted; one another replica stored since is read, withdrawn and deleted in turn.
+     * churn.scores but for the members merged away (deleted without a withdrawal). Withdrawn before the delete, as
+     * scoreOnce does: a send that fails (or is not tried while the broker is away) does not fail the batch, since a
+     * merge arriving during a long outage would be held past the 10 minutes a record may wait: the score stays stored
+     * (and cached) marked unpublished, and publishUnpublished scores its member again once the broker takes sends,
+     * withdrawing it then (or publishing it, when the member has purchases again). Only the scores read are deleted;
+     * one another replica stored since is read, withdrawn and deleted in turn.
      */
     private void forget(Collection<String> memberIds, Set<String> mergedAway) {
         if (memberIds.isEmpty()) {
             return;
         }
         List<ChurnScore> removed = new ArrayList<>();
+        Set<String> leftUnpublished = new HashSet<>();
         Collection<String> left = UntilUnchanged.repeat(memberIds, MAX_ATTEMPTS, pending -> {
             ChurnRepository.StoredScores stored = repository.storedScoresOf(pending).await().indefinitely();
-            List<String> withdrawing = stored.versions().keySet().stream()
-                    .filter(id -> !mergedAway.contains(id)).toList();
-            publisher.withdraw(withdrawing).await().indefinitely();
+            Map<String, Instant> deleting = new HashMap<>(stored.versions());
+            List<String> withdrawing = deleting.keySet().stream().filter(id -> !mergedAway.contains(id)).toList();
+            if (!sent(withdrawing.isEmpty() ? null : publisher.withdraw(withdrawing), "withdrawals")) {
+                repository.markUnpublished(withdrawing).await().indefinitely();
+                withdrawing.forEach(deleting::remove);
+                leftUnpublished.addAll(withdrawing);
+                withdrawing = List.of();
+            }
             withdrawnByIdentityChange.increment(withdrawing.size());
-            List<ChurnScore> deleted = repository.deleteScoresIfUnchanged(stored.versions()).await().indefinitely();
+            List<ChurnScore> deleted = repository.deleteScoresIfUnchanged(deleting).await().indefinitely();
             removed.addAll(deleted);
             Set<String> deletedIds = deleted.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
-            return stored.versions().keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
+            return deleting.keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
         });
         if (!left.isEmpty()) {
             LOG.warnf("%d scores to forget overtaken by other replicas %d times in a row, left stored",
                     left.size(), MAX_ATTEMPTS);
         }
-        cacheWrites.write(memberIds, () -> cache.removeAll(memberIds, removed).await().indefinitely());
+        // A score left stored stays cached as it is, so that Redis and PostgreSQL serve the same one until withdrawn.
+        List<String> uncaching = memberIds.stream().filter(id -> !leftUnpublished.contains(id)).toList();
+        cacheWrites.write(uncaching, () -> cache.removeAll(uncaching, removed).await().indefinitely());
     }
 
     /**
