@@ -161,7 +161,8 @@ public class IdentityRepository {
      * not hold yet, nor does it exist for a link made in that batch), and one learnt from events imported late (an old
      * till export after the new holder's), as a move in time order would have kept it. A period of the member's (or of
      * a member merged with it) for that value is widened instead, so one holder's uses, in one import or several and
-     * in any order, make one period.
+     * in any order, make one period; but only a period that overlaps the new one or that no other member's holding
+     * separates from it: a phone the member got back after somebody else had it is a second period of theirs.
      *
      * @param held by value, each member (current) and the first and last time it was seen using it
      */
@@ -180,6 +181,16 @@ public class IdentityRepository {
                   UPDATE member_identifier_period p SET first_seen = LEAST(p.first_seen, k.first_seen),
                     last_seen = GREATEST(p.last_seen, k.last_seen), ended_at = GREATEST(p.ended_at, k.last_seen)
                   FROM k WHERE p.type = k.type AND p.value = k.value AND member_current_of(p.member_id) = k.member_id
+                    AND (p.first_seen <= k.last_seen AND k.first_seen <= p.last_seen
+                      OR NOT EXISTS (SELECT 1 FROM (
+                          SELECT o.member_id, o.first_seen, o.last_seen FROM member_identifier_period o
+                          WHERE o.type = k.type AND o.value = k.value
+                          UNION ALL
+                          SELECT i.member_id, i.first_seen, i.last_seen FROM member_identifier i
+                          WHERE i.type = k.type AND i.value = k.value) other
+                        WHERE member_current_of(other.member_id) <> k.member_id
+                          AND other.first_seen < GREATEST(p.first_seen, k.first_seen)
+                          AND other.last_seen > LEAST(p.last_seen, k.last_seen)))
                   RETURNING k.type, k.value, k.member_id)
                 INSERT INTO member_identifier_period (type, value, member_id, first_seen, last_seen, ended_at)
                 SELECT k.type, k.value, k.member_id, k.first_seen, k.last_seen, k.last_seen FROM k
