@@ -58,4 +58,26 @@ class PhoneHeldTwiceTest {
         assertThat(pastIdentifiers(resolve("member_no", "HB-" + run))).containsExactly(
                 past(phone, "2025-08-05T02:00:00Z", "2025-08-05T02:00:00Z"));
     }
+
+    /** The same four holdings in one import: the graph keeps the holder's two periods apart too. */
+    @Test
+    void aPhoneBackWithItsOldHolderWithinOneImportIsTwoPeriodsOfTheirs() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "1392" + run.chars().map(c -> '0' + c % 10).limit(7)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append);
+        post(HEADER + """
+                a1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-q1,%2$s,QA-%1$s,,qa1-%1$s,1,10.00
+                a2-%1$s,pos,order,2025-02-10T10:00:00+08:00,s-q1,%2$s,QA-%1$s,,qa2-%1$s,1,10.00
+                b1-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-q2,%2$s,QB-%1$s,,qb1-%1$s,1,12.00
+                a3-%1$s,pos,order,2026-03-02T10:00:00+08:00,s-q1,%2$s,QA-%1$s,,qa3-%1$s,1,10.00
+                c1-%1$s,pos,order,2026-09-01T10:00:00+08:00,s-q3,%2$s,QC-%1$s,,qc1-%1$s,1,11.00
+                """.formatted(run, phone), 5);
+
+        assertThat(resolve("phone", phone)).isEqualTo(resolve("member_no", "QC-" + run));
+        assertThat(pastIdentifiers(resolve("member_no", "QA-" + run))).containsExactly(
+                past(phone, "2025-01-05T02:00:00Z", "2025-02-10T02:00:00Z"),
+                past(phone, "2026-03-02T02:00:00Z", "2026-03-02T02:00:00Z"));
+        assertThat(pastIdentifiers(resolve("member_no", "QB-" + run))).containsExactly(
+                past(phone, "2025-08-05T02:00:00Z", "2025-08-05T02:00:00Z"));
+    }
 }
