@@ -80,4 +80,23 @@ class PhoneHeldTwiceTest {
         assertThat(pastIdentifiers(resolve("member_no", "QB-" + run))).containsExactly(
                 past(phone, "2025-08-05T02:00:00Z", "2025-08-05T02:00:00Z"));
     }
+
+    /** Re-issued and back with its old holder within one import: their first holding is still a past period. */
+    @Test
+    void aPhoneBackWithItsOldHolderWithinOneImportKeepsTheirFirstPeriod() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "1393" + run.chars().map(c -> '0' + c % 10).limit(7)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append);
+        post(HEADER + """
+                a1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-x1,%2$s,XA-%1$s,,xa1-%1$s,1,10.00
+                b1-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-x2,%2$s,XB-%1$s,,xb1-%1$s,1,12.00
+                a3-%1$s,pos,order,2026-03-02T10:00:00+08:00,s-x1,%2$s,XA-%1$s,,xa3-%1$s,1,10.00
+                """.formatted(run, phone), 3);
+
+        String holder = resolve("member_no", "XA-" + run);
+        assertThat(resolve("phone", phone)).isEqualTo(holder);
+        assertThat(pastIdentifiers(holder)).containsExactly(past(phone, "2025-01-05T02:00:00Z", "2025-01-05T02:00:00Z"));
+        assertThat(pastIdentifiers(resolve("member_no", "XB-" + run))).containsExactly(
+                past(phone, "2025-08-05T02:00:00Z", "2025-08-05T02:00:00Z"));
+    }
 }

@@ -2,9 +2,11 @@ package io.memberpulse.identity.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -293,8 +295,8 @@ public final class IdentityGraph {
     }
 
     /**
-     * The batch's past holdings by final member, oldest first; none of the phone's holder now (merged with it later in
-     * the batch). A member's windows of a phone that no other member's lies between are joined (a late export's uses
+     * The batch's past holdings by final member, oldest first; a late use of the phone's holder now (its member merged
+     * with the holder later in the batch) is none, a holding that ended in a move is one (the phone came back). A member's windows of a phone that no other member's lies between are joined (a late export's uses
      * of one person); the store joins them with the periods it has by the same rule.
      */
     private List<PastHolding> pastHeld(Batch batch) {
@@ -305,7 +307,7 @@ public final class IdentityGraph {
         for (PastHolding window : batch.pastHeld) {
             String holder = owners.get(window.phone()) == null ? null : root(owners.get(window.phone()));
             String survivor = root(window.memberId());
-            if (!survivor.equals(holder)) {
+            if (!survivor.equals(holder) || batch.endedByMove.contains(window)) {
                 windows.add(new PastHolding(window.phone(), survivor, window.first(), window.last()));
             }
         }
@@ -339,6 +341,8 @@ public final class IdentityGraph {
         final Map<Identifier, Instant[]> seen = new HashMap<>();
         /** Phones held before their holder now, by the member that held them (not final): each use or ended holding. */
         final List<PastHolding> pastHeld = new ArrayList<>();
+        /** Those of pastHeld that a move ended (by identity): the old holder's even if the phone came back to them. */
+        final Set<PastHolding> endedByMove = Collections.newSetFromMap(new IdentityHashMap<>());
         final Map<String, String> eventMembers = new HashMap<>();
         final List<MergeRecord> merges = new ArrayList<>();
         int conflicts;
@@ -511,7 +515,9 @@ public final class IdentityGraph {
                 Instant last = lastSeen.get(identifier);
                 if (last != null) { // the old holder's period, with their uses in this batch (not written as seen)
                     Instant first = firstSeen.getOrDefault(identifier, last);
-                    batch.pastHeld.add(new PastHolding(identifier, oldHolder, first, last));
+                    PastHolding ended = new PastHolding(identifier, oldHolder, first, last);
+                    batch.pastHeld.add(ended);
+                    batch.endedByMove.add(ended);
                 }
                 owner = null;
             }
