@@ -24,7 +24,7 @@ record BatchWrite(Collection<String> newMembers, Collection<Identifier> quaranti
         Map<Identifier, Map<String, Instant>> storesSeen, Map<Identifier, String> newLinks, Map<Identifier, Instant> linkFirst,
         Map<Identifier, Instant> linkLast, Map<Identifier, Instant> touchedFirst, Map<Identifier, Instant> lastSeen,
         List<MergeRecord> merges, List<String> evidenceIds, Map<String, String> finalRoot, List<byte[]> changes,
-        Map<Identifier, Map<String, Instant[]>> pastHeld) {
+        List<IdentityGraph.PastHolding> pastHeld) {
 
     static BatchWrite of(IdentityGraph graph, BatchLinker.Linked linked, Instant now) {
         IdentityGraph.BatchOutcome outcome = linked.outcome();

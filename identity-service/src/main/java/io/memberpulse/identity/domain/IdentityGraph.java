@@ -2,9 +2,11 @@ package io.memberpulse.identity.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -131,11 +133,17 @@ public final class IdentityGraph {
      *                    with its first and last use as the graph knows them. A phone that moved in the batch: its old
      *                    holder's (their uses in this batch too, which {@code seen} leaves out). Events from before the
      *                    holder's time, imported late ({@link #heldBefore}): the member each went to, as a move in time
-     *                    order would have recorded it
+     *                    order would have recorded it. Oldest first; one member's windows of a phone are one only
+     *                    where nobody else's in the batch lies between them (a phone back with its holder of before
+     *                    is a second period)
      */
     public record BatchOutcome(List<Assignment> assignments, Set<String> newMembers, Map<Identifier, String> newLinks,
             Map<Identifier, Instant[]> seen, Set<Identifier> quarantined, List<MergeRecord> merges, int conflicts,
-            Map<Identifier, Map<String, Instant>> storesSeen, Map<Identifier, Map<String, Instant[]>> pastHeld) {
+            Map<Identifier, Map<String, Instant>> storesSeen, List<PastHolding> pastHeld) {
+    }
+
+    /** A member's use of a phone that somebody else holds now, from its first to its last time. */
+    public record PastHolding(Identifier phone, String memberId, Instant first, Instant last) {
     }
 
     // ---- restoring what the store knows ----
@@ -286,21 +294,38 @@ public final class IdentityGraph {
                 batch.conflicts, storesSeen, pastHeld(batch));
     }
 
-    /** The batch's past holdings by final member; none of the phone's holder now (merged with it later in the batch). */
-    private Map<Identifier, Map<String, Instant[]>> pastHeld(Batch batch) {
+    /**
+     * The batch's past holdings by final member, oldest first; a late use of the phone's holder now (its member merged
+     * with the holder later in the batch) is none, a holding that ended in a move is one (the phone came back). A member's windows of a phone that no other member's lies between are joined (a late export's uses
+     * of one person); the store joins them with the periods it has by the same rule.
+     */
+    private List<PastHolding> pastHeld(Batch batch) {
         if (batch.pastHeld.isEmpty()) {
-            return Map.of();
+            return List.of();
         }
-        Map<Identifier, Map<String, Instant[]>> held = new HashMap<>();
-        batch.pastHeld.forEach((phone, members) -> {
-            String holder = owners.get(phone) == null ? null : root(owners.get(phone));
-            members.forEach((member, window) -> {
-                String survivor = root(member);
-                if (!survivor.equals(holder)) {
-                    held.computeIfAbsent(phone, p -> new HashMap<>()).merge(survivor, window, IdentityGraph::widened);
-                }
-            });
-        });
+        List<PastHolding> windows = new ArrayList<>();
+        for (PastHolding window : batch.pastHeld) {
+            String holder = owners.get(window.phone()) == null ? null : root(owners.get(window.phone()));
+            String survivor = root(window.memberId());
+            if (!survivor.equals(holder) || batch.endedByMove.contains(window)) {
+                windows.add(new PastHolding(window.phone(), survivor, window.first(), window.last()));
+            }
+        }
+        windows.sort(Comparator.comparing(PastHolding::first));
+        List<PastHolding> held = new ArrayList<>();
+        Map<Identifier, Integer> latest = new HashMap<>(); // by phone, where its latest window so far is in held
+        for (PastHolding window : windows) {
+            Integer at = latest.get(window.phone());
+            PastHolding before = at == null ? null : held.get(at);
+            if (before != null && before.memberId().equals(window.memberId())) {
+                Instant[] both = widened(new Instant[] {before.first(), before.last()},
+                        new Instant[] {window.first(), window.last()});
+                held.set(at, new PastHolding(window.phone(), window.memberId(), both[0], both[1]));
+            } else {
+                latest.put(window.phone(), held.size());
+                held.add(window);
+            }
+        }
         return held;
     }
 
@@ -314,8 +339,10 @@ public final class IdentityGraph {
         final Set<String> newMembers = new LinkedHashSet<>();
         final Set<Identifier> links = new LinkedHashSet<>();
         final Map<Identifier, Instant[]> seen = new HashMap<>();
-        /** Phones held before their holder now, by the member that held them (not final): from when to when. */
-        final Map<Identifier, Map<String, Instant[]>> pastHeld = new HashMap<>();
+        /** Phones held before their holder now, by the member that held them (not final): each use or ended holding. */
+        final List<PastHolding> pastHeld = new ArrayList<>();
+        /** Those of pastHeld that a move ended (by identity): the old holder's even if the phone came back to them. */
+        final Set<PastHolding> endedByMove = Collections.newSetFromMap(new IdentityHashMap<>());
         final Map<String, String> eventMembers = new HashMap<>();
         final List<MergeRecord> merges = new ArrayList<>();
         int conflicts;
@@ -394,8 +421,7 @@ public final class IdentityGraph {
         remember(member, event);
         recordSeen(event, strong, member, batch);
         for (Identifier phone : earlierHolders) { // the event's person held it then: theirs in the past, as in time order
-            batch.pastHeld.computeIfAbsent(phone, p -> new HashMap<>()).merge(member,
-                    new Instant[] {event.occurredAt(), event.occurredAt()}, IdentityGraph::widened);
+            batch.pastHeld.add(new PastHolding(phone, member, event.occurredAt(), event.occurredAt()));
         }
         batch.assignments.add(new Assignment(event.index(), member, matchedBy));
         if (event.sameOrderAs() == null && event.eventKey() != null) {
@@ -489,8 +515,9 @@ public final class IdentityGraph {
                 Instant last = lastSeen.get(identifier);
                 if (last != null) { // the old holder's period, with their uses in this batch (not written as seen)
                     Instant first = firstSeen.getOrDefault(identifier, last);
-                    batch.pastHeld.computeIfAbsent(identifier, p -> new HashMap<>()).merge(oldHolder,
-                            new Instant[] {first, last}, IdentityGraph::widened);
+                    PastHolding ended = new PastHolding(identifier, oldHolder, first, last);
+                    batch.pastHeld.add(ended);
+                    batch.endedByMove.add(ended);
                 }
                 owner = null;
             }

@@ -370,6 +370,12 @@ public class GraphRepository {
                         "UPDATE member_identifier SET member_id = $1 WHERE type = $2 AND value = $3"
                                 + " AND member_current_of(member_id) = $4")
                         .executeBatch(moves).replaceWithVoid())
+                .flatMap(v -> moves.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(
+                        // Past holdings follow the identifier they concern: a phone re-issued since, that only
+                        // the part's events used, was the part's person's (and later imports widen it there).
+                        "UPDATE member_identifier_period SET member_id = $1 WHERE type = $2 AND value = $3"
+                                + " AND member_current_of(member_id) = $4")
+                        .executeBatch(moves).replaceWithVoid())
                 .flatMap(v -> !neverMerge ? Uni.createFrom().voidItem() : connection.preparedQuery(
                         "INSERT INTO member_cannot_link (member_a, member_b, split_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                         .executeBatch(pairs).replaceWithVoid())

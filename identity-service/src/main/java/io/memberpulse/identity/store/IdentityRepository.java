@@ -2,6 +2,7 @@ package io.memberpulse.identity.store;
 
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierType;
+import io.memberpulse.identity.domain.IdentityGraph;
 import io.memberpulse.identity.domain.IdentityHealth;
 import io.memberpulse.proto.identity.v1.Source;
 import io.smallrye.mutiny.Uni;
@@ -161,31 +162,45 @@ public class IdentityRepository {
      * not hold yet, nor does it exist for a link made in that batch), and one learnt from events imported late (an old
      * till export after the new holder's), as a move in time order would have kept it. A period of the member's (or of
      * a member merged with it) for that value is widened instead, so one holder's uses, in one import or several and
-     * in any order, make one period.
+     * in any order, make one period; but only a period that overlaps the new one or that no other member's holding
+     * separates from it: a phone the member got back after somebody else had it is a second period of theirs.
      *
-     * @param held by value, each member (current) and the first and last time it was seen using it
+     * @param held each member (current) and the first and last time it was seen using the value, oldest first: one
+     *             statement each, in that order, so that each sees the periods written before it (a member's two
+     *             periods with another's between them in one batch)
      */
-    public Uni<Void> recordPastHoldings(SqlConnection connection, Map<Identifier, Map<String, Instant[]>> held) {
+    public Uni<Void> recordPastHoldings(SqlConnection connection, List<IdentityGraph.PastHolding> held) {
         if (held.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        UnnestColumns rows = new UnnestColumns(held.size(), String.class, String.class, String.class,
-                OffsetDateTime.class, OffsetDateTime.class);
-        held.forEach((identifier, members) -> members.forEach((member, window) -> rows.add(identifier.type().code(),
-                identifier.value(), member, offset(window[0]), offset(window[1]))));
+        List<Tuple> rows = new ArrayList<>(held.size());
+        for (IdentityGraph.PastHolding window : held) {
+            rows.add(Tuple.of(window.phone().type().code(), window.phone().value(), window.memberId(),
+                    offset(window.first()), offset(window.last())));
+        }
         return connection.preparedQuery("""
-                WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
-                    AS k(type, value, member_id, first_seen, last_seen)),
+                WITH k AS (SELECT $1::text AS type, $2::text AS value, $3::text AS member_id,
+                    $4::timestamptz AS first_seen, $5::timestamptz AS last_seen),
                 widened AS (
                   UPDATE member_identifier_period p SET first_seen = LEAST(p.first_seen, k.first_seen),
                     last_seen = GREATEST(p.last_seen, k.last_seen), ended_at = GREATEST(p.ended_at, k.last_seen)
                   FROM k WHERE p.type = k.type AND p.value = k.value AND member_current_of(p.member_id) = k.member_id
+                    AND (p.first_seen <= k.last_seen AND k.first_seen <= p.last_seen
+                      OR NOT EXISTS (SELECT 1 FROM (
+                          SELECT o.member_id, o.first_seen, o.last_seen FROM member_identifier_period o
+                          WHERE o.type = k.type AND o.value = k.value
+                          UNION ALL
+                          SELECT i.member_id, i.first_seen, i.last_seen FROM member_identifier i
+                          WHERE i.type = k.type AND i.value = k.value) other
+                        WHERE member_current_of(other.member_id) <> k.member_id
+                          AND other.first_seen < GREATEST(p.first_seen, k.first_seen)
+                          AND other.last_seen > LEAST(p.last_seen, k.last_seen)))
                   RETURNING k.type, k.value, k.member_id)
                 INSERT INTO member_identifier_period (type, value, member_id, first_seen, last_seen, ended_at)
                 SELECT k.type, k.value, k.member_id, k.first_seen, k.last_seen, k.last_seen FROM k
                 WHERE NOT EXISTS (SELECT 1 FROM widened w
                   WHERE w.type = k.type AND w.value = k.value AND w.member_id = k.member_id)""")
-                .execute(rows.tuple())
+                .executeBatch(rows)
                 .replaceWithVoid();
     }
 
