@@ -27,10 +27,9 @@ public class MonitorCampaignsService {
         this.clock = clock;
     }
 
-    /** Each answer says the currency of its amounts (memberpulse.campaign.currency), as the review does. */
     public Uni<Activity.Live> live(String id) {
         return campaigns.campaign(id).flatMap(campaign -> activity.activity(id, campaign.startAt(), end(campaign),
-                campaign.makesCalls()).map(members -> Activity.of(members).in(campaigns.currency())));
+                campaign.makesCalls()).map(Activity::of));
     }
 
     public Uni<BeforeAfter> beforeAfter(String id) {
@@ -39,8 +38,7 @@ public class MonitorCampaignsService {
             Duration length = Duration.between(campaign.startAt(), end);
             return activity.activity(id, campaign.startAt().minus(length), campaign.startAt(), false)
                     .flatMap(before -> activity.activity(id, campaign.startAt(), end, campaign.makesCalls())
-                            .flatMap(after -> campaigns.review(id).map(review -> BeforeAfter.of(before, after, review.roi())
-                                    .in(campaigns.currency()))));
+                            .flatMap(after -> campaigns.review(id).map(review -> BeforeAfter.of(before, after, review.roi()))));
         });
     }
 

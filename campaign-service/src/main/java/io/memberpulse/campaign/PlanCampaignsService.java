@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Currency;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -44,7 +43,6 @@ public class PlanCampaignsService {
     private final MeterRegistry registry;
     private final Duration retryInterval;
     private final Clock clock;
-    private final Currency currency;
 
     PlanCampaignsService(CampaignRepository campaigns, MemberSegmentRepository segments, KnownStoreRepository stores,
             CallCampaignTasks callTasks, MeterRegistry registry, CampaignConfig config, Clock clock) {
@@ -55,7 +53,6 @@ public class PlanCampaignsService {
         this.registry = registry;
         this.retryInterval = config.campaign().followUpRetryInterval();
         this.clock = clock;
-        this.currency = config.campaign().currency();
     }
 
     /** A planned campaign, its audience today and the members each arm needs to see the hoped-for uplift. */
@@ -71,7 +68,7 @@ public class PlanCampaignsService {
         return checkTarget(campaign.target())
                 .chain(() -> Panache.withTransaction(() -> campaigns.save(campaign, clock.instant())))
                 .flatMap(saved -> campaigns.audienceSize(campaign.target())
-                        .map(audience -> new Plan(saved.in(currency), audience, perArm,
+                        .map(audience -> new Plan(saved, audience, perArm,
                                 Math.round(audience * campaign.holdoutShare()))));
     }
 
@@ -101,8 +98,7 @@ public class PlanCampaignsService {
                         }))
                 .flatMap(stored -> stored.followedUp() == stored.campaign().state()
                         ? Uni.createFrom().item(stored.campaign()) // moved and followed up before: nothing to run
-                        : followUp(stored))
-                .map(campaign -> campaign.in(currency));
+                        : followUp(stored));
     }
 
     /** The follow-ups of the states the campaign went through since the last ones that all ran, in order. */

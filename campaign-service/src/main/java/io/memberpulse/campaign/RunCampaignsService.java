@@ -48,18 +48,19 @@ public class RunCampaignsService {
         this.currency = config.campaign().currency();
     }
 
-    /** The campaign, saying the currency of its amounts (memberpulse.campaign.currency). */
     public Uni<Campaign> campaign(String id) {
         return Panache.withSession(() -> campaigns.campaign(id))
-                .onItem().ifNull().failWith(() -> new CampaignNotFoundException(id))
-                .map(campaign -> campaign.in(currency));
+                .onItem().ifNull().failWith(() -> new CampaignNotFoundException(id));
     }
 
     public Uni<List<Campaign>> all() {
-        return Panache.withSession(campaigns::all).map(all -> all.stream().map(campaign -> campaign.in(currency)).toList());
+        return Panache.withSession(campaigns::all);
     }
 
-    /** The ISO 4217 currency of every amount of the campaigns (memberpulse.campaign.currency). */
+    /**
+     * The ISO 4217 currency of every amount of the campaigns (memberpulse.campaign.currency): their figures are plain
+     * numbers, which the api layer answers with this beside them.
+     */
     public Currency currency() {
         return currency;
     }
@@ -112,8 +113,7 @@ public class RunCampaignsService {
                                     CampaignReview.netGain(w.window(), coupons.getOrDefault(w.memberId(), NO_COUPONS),
                                             campaign.couponValue(), defaultMarginRate),
                                     w.segments()))
-                            .toList()), costPerMember, MIN_MEMBERS_PER_ARM)
-                            .stream().map(segment -> segment.in(currency)).toList()));
+                            .toList()), costPerMember, MIN_MEMBERS_PER_ARM)));
         });
     }
 
@@ -133,7 +133,7 @@ public class RunCampaignsService {
                         var costs = new CampaignReview.Costs(campaign.makesCalls() ? 0 : campaign.costPerTouch(), calls,
                                 costPerCall, coupons, campaign.couponValue());
                         return CampaignReview.of(windows, costs, defaultMarginRate, campaign.variants())
-                                .withExcludedForOverlap(excluded).in(currency);
+                                .withExcludedForOverlap(excluded);
                     }))));
         });
     }

@@ -53,6 +53,33 @@ class OpenApiTest {
         assertThat(properties).containsKey("variants");
     }
 
+    /**
+     * The answers carrying amounts are documented under the domain types' names, with the figures' fields and the
+     * currency they are in beside them, as answered; the plan says its currency beside its campaign's.
+     */
+    @Test
+    void answersCarryingAmountsDocumentTheirFiguresAndTheirCurrency() {
+        OpenApiDocument openApi = OpenApiDocument.fetch();
+        assertThat(openApi.schemaOf("get", "/campaigns", "200")).endsWith("/Campaign");
+        assertThat(openApi.schemaOf("get", "/campaigns/{id}/monitor", "200")).endsWith("/Live");
+        assertThat(openApi.schemaOf("get", "/campaigns/{id}/review", "200")).endsWith("/BeforeAfter");
+        assertThat(openApi.schemaOf("get", "/campaigns/{id}/next-targets", "200")).endsWith("/SegmentUplift");
+        var schemas = given().header("Authorization", "").get("/q/openapi?format=json").then().statusCode(200)
+                .extract().jsonPath();
+        Map<String, List<String>> figures = Map.of("Campaign", List.of("id", "costPerTouch", "couponValue", "state"),
+                "CampaignReview", List.of("cost", "incrementalGain", "roi", "variants"),
+                "Live", List.of("overall", "stores"), "BeforeAfter", List.of("metrics", "roi"),
+                "SegmentUplift", List.of("segmentId", "gainUplift", "gainUpliftLowPerCost"),
+                "PlanResponse", List.of("campaign", "audience", "sampleSizePerArm"));
+        figures.forEach((schema, fields) -> assertThat(schemas.getMap("components.schemas." + schema + ".properties"))
+                .as(schema).containsKeys(fields.toArray(String[]::new)).containsKey("currency")
+                .doesNotContainKeys("review", "live", "beforeAfter", "segment"));
+        assertThat(schemas.getMap("components.schemas.Campaign.properties")).doesNotContainKey("campaign");
+        assertThat(schemas.getString("components.schemas.PlanResponse.properties.campaign.'$ref'")).endsWith("/Campaign");
+        assertThat(schemas.getList("components.schemas.BeforeAfter.properties.roi.type", String.class))
+                .containsExactlyInAnyOrder("number", "null");
+    }
+
     /** Undefined figures are JSON null (an empty arm, nothing spent): the schema says they may be, for generated clients. */
     @Test
     void undefinedFiguresAreDocumentedAsNullableNumbers() {

@@ -94,6 +94,6 @@ class CampaignGrpcService implements CampaignService {
             FieldChecks.checkId("campaign_id", id);
             return campaigns.review(id);
         }).flatMap(review -> monitoring.live(id).flatMap(live -> monitoring.beforeAfter(id)
-                .map(beforeAfter -> GrpcMapper.toProto(id, review, live, beforeAfter))));
+                .map(beforeAfter -> GrpcMapper.toProto(id, review, live, beforeAfter, campaigns.currency()))));
     }
 }

@@ -162,8 +162,10 @@ final class GrpcMapper {
         return proto.build();
     }
 
-    static CampaignResults toProto(String campaignId, CampaignReview review, Activity.Live live, BeforeAfter beforeAfter) {
-        var results = toProto(campaignId, review).toBuilder()
+    /** @param currency the chain's, in which the figures' amounts are (memberpulse.campaign.currency) */
+    static CampaignResults toProto(String campaignId, CampaignReview review, Activity.Live live, BeforeAfter beforeAfter,
+            Currency currency) {
+        var results = toProto(campaignId, review).toBuilder().setCurrency(currency.getCurrencyCode())
                 .setTreated(arm(review.treated()).toBuilder().mergeFrom(activity(live.overall().treated())))
                 .setHoldout(arm(review.holdout()).toBuilder().mergeFrom(activity(live.overall().holdout())));
         live.stores().forEach(store -> results.addStores(StoreResult.newBuilder().setStoreId(nullToEmpty(store.storeId()))
@@ -198,9 +200,6 @@ final class GrpcMapper {
                 .setCost(review.cost()).setIncrementalGain(finite(review.incrementalGain())).setRoi(finite(review.roi()))
                 .setUpliftDefined(Double.isFinite(review.conversionUplift().value())).setRoiDefined(Double.isFinite(review.roi()))
                 .setRoiSignificant(review.isRoiSignificant()).setExcludedForOverlap(review.excludedForOverlap());
-        if (review.currency() != null) {
-            results.setCurrency(review.currency());
-        }
         // Unset where undefined (NaN): absent says so, where a 0 would read as a bound.
         if (Double.isFinite(review.roiLow()) && Double.isFinite(review.roiHigh())) {
             results.setRoiLow(review.roiLow()).setRoiHigh(review.roiHigh());

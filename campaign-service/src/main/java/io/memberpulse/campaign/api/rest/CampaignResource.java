@@ -1,5 +1,6 @@
 package io.memberpulse.campaign.api.rest;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.memberpulse.campaign.MonitorCampaignsService;
 import io.memberpulse.campaign.PlanCampaignsService;
 import io.memberpulse.campaign.RunCampaignsService;
@@ -10,6 +11,7 @@ import io.memberpulse.campaign.domain.experiment.BeforeAfter;
 import io.memberpulse.campaign.domain.experiment.Campaign;
 import io.memberpulse.campaign.domain.experiment.CampaignReview;
 import io.memberpulse.campaign.domain.experiment.CampaignState;
+import io.memberpulse.campaign.domain.experiment.NextTarget;
 import io.memberpulse.campaign.domain.experiment.Target;
 import io.memberpulse.proto.auth.Roles;
 import io.smallrye.mutiny.Uni;
@@ -66,7 +68,39 @@ public class CampaignResource {
                     defaultValue = "0.05") Double minimumUplift) {
     }
 
-    public record PlanResponse(Campaign campaign, long audience, long holdoutExpected, long sampleSizePerArm) {
+    /*
+     * The answers that carry amounts: the domain's figures, plain numbers, with currency beside them, the chain's
+     * (memberpulse.campaign.currency), which clients need to show them. Each is named as the domain type whose fields
+     * it carries (JsonUnwrapped: the figures' fields, then currency), the schema generated clients know.
+     */
+    private static final String CURRENCY = "the ISO 4217 code (CNY, GBP) of every amount here: "
+            + "memberpulse.campaign.currency";
+
+    public record PlanResponse(CampaignResponse campaign, long audience, long holdoutExpected, long sampleSizePerArm,
+            @Schema(description = CURRENCY) String currency) {
+    }
+
+    @Schema(name = "Campaign")
+    public record CampaignResponse(@JsonUnwrapped Campaign campaign, @Schema(description = CURRENCY) String currency) {
+    }
+
+    @Schema(name = "CampaignReview")
+    public record CampaignReviewResponse(@JsonUnwrapped CampaignReview review,
+            @Schema(description = CURRENCY) String currency) {
+    }
+
+    @Schema(name = "Live")
+    public record LiveResponse(@JsonUnwrapped Activity.Live live, @Schema(description = CURRENCY) String currency) {
+    }
+
+    @Schema(name = "BeforeAfter")
+    public record BeforeAfterResponse(@JsonUnwrapped BeforeAfter beforeAfter,
+            @Schema(description = CURRENCY) String currency) {
+    }
+
+    @Schema(name = "SegmentUplift")
+    public record SegmentUpliftResponse(@JsonUnwrapped NextTarget.SegmentUplift segment,
+            @Schema(description = CURRENCY) String currency) {
     }
 
     public record StateRequest(@Schema(required = true) String state) {
@@ -90,22 +124,24 @@ public class CampaignResource {
                 instant(request.startAt(), "start_at"), instant(request.endAt(), "end_at"),
                 orElse(request.holdoutShare(), 0.1), request.variants(), CampaignState.PLAN);
         return planning.plan(campaign, orElse(request.baselineRate(), 0.18), orElse(request.minimumUplift(), 0.05))
-                .map(plan -> Response.status(201).entity(new PlanResponse(plan.campaign(), plan.audience(),
-                        plan.holdoutExpected(), plan.sampleSizePerArm())).build());
+                .map(plan -> Response.status(201).entity(new PlanResponse(
+                        new CampaignResponse(plan.campaign(), currency()), plan.audience(), plan.holdoutExpected(),
+                        plan.sampleSizePerArm(), currency())).build());
     }
 
     @GET
     @Operation(summary = "All campaigns, newest first")
-    public Uni<List<Campaign>> all() {
-        return campaigns.all();
+    public Uni<List<CampaignResponse>> all() {
+        return campaigns.all().map(all -> all.stream().map(campaign -> new CampaignResponse(campaign, currency()))
+                .toList());
     }
 
     @GET
     @Path("{id}")
-    @APIResponseSchema(value = Campaign.class, responseDescription = "the campaign")
+    @APIResponseSchema(value = CampaignResponse.class, responseDescription = "the campaign")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
-    public Uni<Campaign> campaign(@PathParam("id") String id) {
-        return campaigns.campaign(id);
+    public Uni<CampaignResponse> campaign(@PathParam("id") String id) {
+        return campaigns.campaign(id).map(campaign -> new CampaignResponse(campaign, currency()));
     }
 
     @POST
@@ -116,14 +152,14 @@ public class CampaignResource {
                     + "skips a state or goes back; 400 for an unknown state, or live once the window has ended (naming "
                     + "endAt). 503 when the move is recorded but what follows it (enrolment, replanning, restoring "
                     + "held-out members' calls) did not finish: asking for the same state again finishes it")
-    @APIResponseSchema(value = Campaign.class,
+    @APIResponseSchema(value = CampaignResponse.class,
             responseDescription = "the campaign in its new state, or unchanged when it already was in it")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
     @APIResponse(responseCode = "409", description = "the campaign's state does not allow the move: it skips a state "
             + "or goes back")
     @APIResponse(responseCode = "503",
             description = "the move is recorded but what follows it did not finish: ask for the same state again")
-    public Uni<Campaign> move(@PathParam("id") String id, StateRequest request) {
+    public Uni<CampaignResponse> move(@PathParam("id") String id, StateRequest request) {
         if (request == null || request.state() == null) {
             throw new InvalidArgumentException("state", "is required (live, review, closed)");
         }
@@ -133,7 +169,7 @@ public class CampaignResource {
         } catch (IllegalArgumentException e) {
             throw new InvalidArgumentException("state", "unknown state '" + request.state() + "' (live, review, closed)");
         }
-        return planning.moveTo(id, next);
+        return planning.moveTo(id, next).map(campaign -> new CampaignResponse(campaign, currency()));
     }
 
     /** @param memberId whose assignment it is: the member asked about, or the survivor a merge absorbed them into */
@@ -158,7 +194,7 @@ public class CampaignResource {
     @Path("{id}/results")
     @Operation(summary = "Treated against holdout: conversion, revenue and margin uplift with 95% intervals, cost, ROI"
             + " on gross margin")
-    @APIResponseSchema(value = CampaignReview.class, responseDescription = "uplifts with 95% intervals, cost and ROI with"
+    @APIResponseSchema(value = CampaignReviewResponse.class, responseDescription = "uplifts with 95% intervals, cost and ROI with"
             + " its 95% interval (roiLow, roiHigh). Revenue is what members paid, net of the coupon"
             + " (revenuePerMemberUplift; incrementalRevenue adds the campaign's redeemed coupons back);"
             + " marginPerMemberUplift is the gross margin of it (each line's amount × its margin_rate, else its"
@@ -172,36 +208,42 @@ public class CampaignResource {
             + " share, with the arms' figures and uplifts (one, default, for a campaign that names none); cost, gain"
             + " and ROI are not split by variant")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
-    public Uni<CampaignReview> results(@PathParam("id") String id) {
-        return campaigns.review(id);
+    public Uni<CampaignReviewResponse> results(@PathParam("id") String id) {
+        return campaigns.review(id).map(review -> new CampaignReviewResponse(review, currency()));
     }
 
     @GET
     @Path("{id}/monitor")
     @Operation(summary = "Live: participation, conversion and repurchase of treated and holdout members, overall and per store")
-    @APIResponseSchema(value = Activity.Live.class, responseDescription = "participation, conversion and repurchase per arm and store")
+    @APIResponseSchema(value = LiveResponse.class, responseDescription = "participation, conversion and repurchase per arm and store")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
-    public Uni<Activity.Live> monitor(@PathParam("id") String id) {
-        return monitoring.live(id);
+    public Uni<LiveResponse> monitor(@PathParam("id") String id) {
+        return monitoring.live(id).map(live -> new LiveResponse(live, currency()));
     }
 
     @GET
     @Path("{id}/review")
     @Operation(summary = "Before/after: active rate, repurchase rate, order value, response rate and ROI, against the holdout")
-    @APIResponseSchema(value = BeforeAfter.class, responseDescription = "before and after, against the holdout")
+    @APIResponseSchema(value = BeforeAfterResponse.class, responseDescription = "before and after, against the holdout")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
-    public Uni<BeforeAfter> review(@PathParam("id") String id) {
-        return monitoring.beforeAfter(id);
+    public Uni<BeforeAfterResponse> review(@PathParam("id") String id) {
+        return monitoring.beforeAfter(id).map(beforeAfter -> new BeforeAfterResponse(beforeAfter, currency()));
     }
 
     @GET
     @Path("{id}/next-targets")
     @Operation(summary = "Segments ranked by uplift over their own holdout per unit of cost: whom to target next. "
             + "Members count in the segments they were in when enrolled, not where the treatment has moved them since")
-    @APIResponseSchema(value = io.memberpulse.campaign.domain.experiment.NextTarget.SegmentUplift[].class, responseDescription = "uplift per segment, best first")
+    @APIResponseSchema(value = SegmentUpliftResponse[].class, responseDescription = "uplift per segment, best first")
     @APIResponse(responseCode = "404", description = "no campaign with this id")
-    public Uni<List<io.memberpulse.campaign.domain.experiment.NextTarget.SegmentUplift>> nextTargets(@PathParam("id") String id) {
-        return campaigns.nextTargets(id);
+    public Uni<List<SegmentUpliftResponse>> nextTargets(@PathParam("id") String id) {
+        return campaigns.nextTargets(id).map(segments -> segments.stream()
+                .map(segment -> new SegmentUpliftResponse(segment, currency())).toList());
+    }
+
+    /** The ISO 4217 code the answers' amounts are in. */
+    private String currency() {
+        return campaigns.currency().getCurrencyCode();
     }
 
     private static Instant instant(String text, String field) {

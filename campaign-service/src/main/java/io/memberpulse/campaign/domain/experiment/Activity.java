@@ -1,6 +1,5 @@
 package io.memberpulse.campaign.domain.experiment;
 
-import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,24 +39,14 @@ public final class Activity {
     public record StoreArms(String storeId, Arms arms) {
     }
 
-    /**
-     * @param currency the ISO 4217 code of the amounts here, order values and revenue (the chain's,
-     *                 memberpulse.campaign.currency), for clients that show them; null until the service says it
-     *                 ({@link #in})
-     */
-    public record Live(Arms overall, List<StoreArms> stores, String currency) {
-
-        /** The same figures, saying the currency their amounts are in. */
-        public Live in(Currency amountsIn) {
-            return new Live(overall, stores, amountsIn.getCurrencyCode());
-        }
+    public record Live(Arms overall, List<StoreArms> stores) {
     }
 
     public static Live of(List<Member> members) {
         Map<String, List<Member>> byStore = members.stream().collect(Collectors.groupingBy(
                 m -> m.storeId() == null ? "" : m.storeId(), TreeMap::new, Collectors.toList()));
         return new Live(arms(members), byStore.entrySet().stream()
-                .map(e -> new StoreArms(e.getKey().isEmpty() ? null : e.getKey(), arms(e.getValue()))).toList(), null);
+                .map(e -> new StoreArms(e.getKey().isEmpty() ? null : e.getKey(), arms(e.getValue()))).toList());
     }
 
     public static Arms arms(List<Member> members) {

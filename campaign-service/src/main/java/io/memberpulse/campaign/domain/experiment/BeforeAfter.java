@@ -1,6 +1,5 @@
 package io.memberpulse.campaign.domain.experiment;
 
-import java.util.Currency;
 import java.util.List;
 
 /**
@@ -8,11 +7,8 @@ import java.util.List;
  * campaign and during it, for the treated members and for the holdout. The uplift is treated − holdout
  * during the campaign (95% interval), the campaign's effect; the difference-in-differences shows the
  * same after removing whatever gap the arms had before.
- *
- * @param currency the ISO 4217 code of the amounts here, the order values (the chain's, memberpulse.campaign.currency),
- *                 for clients that show them; null until the service says it ({@link #in})
  */
-public record BeforeAfter(List<Metric> metrics, double roi, String currency) {
+public record BeforeAfter(List<Metric> metrics, double roi) {
 
     public BeforeAfter {
         metrics = List.copyOf(metrics);
@@ -39,12 +35,7 @@ public record BeforeAfter(List<Metric> metrics, double roi, String currency) {
                 metric("response_rate", b.treated().participationRate(), a.treated().participationRate(),
                         b.holdout().participationRate(), a.holdout().participationRate(),
                         Estimate.differenceOfProportions(a.treated().participated(), a.treated().members(),
-                                a.holdout().participated(), a.holdout().members()))), roi, null);
-    }
-
-    /** The same review, saying the currency its amounts are in. */
-    public BeforeAfter in(Currency amountsIn) {
-        return new BeforeAfter(metrics, roi, amountsIn.getCurrencyCode());
+                                a.holdout().participated(), a.holdout().members()))), roi);
     }
 
     private static Metric metric(String name, double tb, double ta, double hb, double ha, Estimate uplift) {

@@ -4,7 +4,6 @@ import io.memberpulse.campaign.domain.CampaignStateConflictException;
 import io.memberpulse.campaign.domain.InvalidArgumentException;
 import io.memberpulse.proto.checks.FieldChecks;
 import java.time.Instant;
-import java.util.Currency;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -13,14 +12,11 @@ import java.util.Set;
  * A campaign: whom it targets, what it says through which channel with which offer, when, and how
  * many members are held out to measure it.
  *
- * @param target   a segment of rfm-service or the churn-risk rule, optionally in one store
- * @param currency the ISO 4217 code of its amounts, cost per touch and coupon value (the chain's,
- *                 memberpulse.campaign.currency), for clients that show them; not stored with the campaign, null until
- *                 the service says it ({@link #in})
+ * @param target a segment of rfm-service or the churn-risk rule, optionally in one store
  */
 public record Campaign(String id, String name, Target target, String content,
         String channel, String offer, double costPerTouch, double couponValue, Instant startAt, Instant endAt,
-        double holdoutShare, List<String> variants, CampaignState state, String currency) {
+        double holdoutShare, List<String> variants, CampaignState state) {
 
     /** Longest message content accepted, in characters (an SMS is 70 to 160; a WeChat article's digest 120). */
     public static final int MAX_CONTENT_LENGTH = 4_000;
@@ -49,20 +45,6 @@ public record Campaign(String id, String name, Target target, String content,
         require(variants.stream().noneMatch(v -> v.contains(",")), "variants", "must not contain a comma");
         require(variants.stream().distinct().count() == variants.size(), "variants", "must be distinct");
         Objects.requireNonNull(state, "state");
-    }
-
-    /** A campaign that does not say its currency yet (as stored, or as planned). */
-    public Campaign(String id, String name, Target target, String content, String channel, String offer,
-            double costPerTouch, double couponValue, Instant startAt, Instant endAt, double holdoutShare,
-            List<String> variants, CampaignState state) {
-        this(id, name, target, content, channel, offer, costPerTouch, couponValue, startAt, endAt, holdoutShare, variants,
-                state, null);
-    }
-
-    /** The same campaign, saying the currency its amounts are in. */
-    public Campaign in(Currency amountsIn) {
-        return new Campaign(id, name, target, content, channel, offer, costPerTouch, couponValue, startAt, endAt,
-                holdoutShare, variants, state, amountsIn.getCurrencyCode());
     }
 
     /**
@@ -122,7 +104,7 @@ public record Campaign(String id, String name, Target target, String content,
         Instant start = next == CampaignState.LIVE ? at : startAt;
         Instant end = next == CampaignState.REVIEW && at.isBefore(endAt) ? (at.isAfter(start) ? at : start) : endAt;
         return new Campaign(id, name, target, content, channel, offer, costPerTouch,
-                couponValue, start, end, holdoutShare, variants, next, currency);
+                couponValue, start, end, holdoutShare, variants, next);
     }
 
     /** Calls are made by the intervention SOP: its tasks for this campaign's members honour the holdout. */

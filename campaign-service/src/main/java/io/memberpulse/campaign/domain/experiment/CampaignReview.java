@@ -1,7 +1,6 @@
 package io.memberpulse.campaign.domain.experiment;
 
 import java.util.ArrayList;
-import java.util.Currency;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,13 +40,11 @@ import java.util.function.ToDoubleFunction;
  * @param excludedForOverlap     members a call campaign did not enrol, in neither arm, because another call campaign
  *                               whose window overlaps its own had enrolled them first (README, overlapping call
  *                               campaigns); 0 for any other campaign
- * @param currency               the ISO 4217 code of every amount here (the chain's, memberpulse.campaign.currency),
- *                               for clients that show them; null until the service says it ({@link #in})
  */
 public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conversionUplift,
         Estimate revenuePerMemberUplift, Estimate marginPerMemberUplift, double cost, double incrementalRevenue,
         double incrementalGain, double roi, double roiLow, double roiHigh, List<VariantResult> variants,
-        long excludedForOverlap, String currency) {
+        long excludedForOverlap) {
 
     public CampaignReview {
         variants = List.copyOf(variants);
@@ -185,7 +182,7 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
                 incrementalGain, defined ? incrementalGain / cost : Double.NaN,
                 defined ? (margin.low() * treated.members() + couponMargin) / cost : Double.NaN,
                 defined ? (margin.high() * treated.members() + couponMargin) / cost : Double.NaN,
-                variants(members, variants, holdout, defaultMarginRate), 0, null);
+                variants(members, variants, holdout, defaultMarginRate), 0);
     }
 
     /**
@@ -205,14 +202,7 @@ public record CampaignReview(ArmResult treated, ArmResult holdout, Estimate conv
     /** The same review, saying how many members the campaign did not enrol for overlap. */
     public CampaignReview withExcludedForOverlap(long excluded) {
         return new CampaignReview(treated, holdout, conversionUplift, revenuePerMemberUplift, marginPerMemberUplift, cost,
-                incrementalRevenue, incrementalGain, roi, roiLow, roiHigh, variants, excluded, currency);
-    }
-
-    /** The same review, saying the currency its amounts are in. */
-    public CampaignReview in(Currency amountsIn) {
-        return new CampaignReview(treated, holdout, conversionUplift, revenuePerMemberUplift, marginPerMemberUplift, cost,
-                incrementalRevenue, incrementalGain, roi, roiLow, roiHigh, variants, excludedForOverlap,
-                amountsIn.getCurrencyCode());
+                incrementalRevenue, incrementalGain, roi, roiLow, roiHigh, variants, excluded);
     }
 
     /** Each variant's treated members against the whole holdout, with the statistics the arms use. */

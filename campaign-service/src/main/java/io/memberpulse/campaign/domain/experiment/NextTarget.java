@@ -2,7 +2,6 @@ package io.memberpulse.campaign.domain.experiment;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,19 +29,9 @@ public final class NextTarget {
      * @param gainUpliftPerCost    its point estimate per unit of cost
      * @param gainUpliftLowPerCost the lower bound of its interval per unit of cost: what the ranking uses (NaN where
      *                             the interval is undefined, ranked last)
-     * @param currency             the ISO 4217 code of the gain and of the cost it is per (the chain's,
-     *                             memberpulse.campaign.currency), for clients that show them; null until the service
-     *                             says it ({@link #in})
      */
     public record SegmentUplift(String segmentId, long treated, long holdout, Estimate uplift, double upliftPerCost,
-            double upliftLowPerCost, Estimate gainUplift, double gainUpliftPerCost, double gainUpliftLowPerCost,
-            String currency) {
-
-        /** The same figures, saying the currency their amounts are in. */
-        public SegmentUplift in(Currency amountsIn) {
-            return new SegmentUplift(segmentId, treated, holdout, uplift, upliftPerCost, upliftLowPerCost, gainUplift,
-                    gainUpliftPerCost, gainUpliftLowPerCost, amountsIn.getCurrencyCode());
-        }
+            double upliftLowPerCost, Estimate gainUplift, double gainUpliftPerCost, double gainUpliftLowPerCost) {
     }
 
     /**
@@ -100,8 +89,7 @@ public final class NextTarget {
                     Estimate gain = Estimate.differenceOfMeans(s.treatedGain(), s.holdoutGain());
                     return new SegmentUplift(s.segmentId(), s.treated(), s.holdout(), uplift,
                             perCost(uplift.value(), costPerTreatedMember), perCost(uplift.low(), costPerTreatedMember),
-                            gain, perCost(gain.value(), costPerTreatedMember), perCost(gain.low(), costPerTreatedMember),
-                            null);
+                            gain, perCost(gain.value(), costPerTreatedMember), perCost(gain.low(), costPerTreatedMember));
                 })
                 .sorted(Comparator.comparingDouble(NextTarget::rankedBy).reversed()
                         .thenComparing(SegmentUplift::segmentId))

@@ -77,6 +77,8 @@ class CurrencyOnTheWireTest extends WithKafkaCompanion {
         String campaign = plan.getString("campaign.id");
         // The campaign's own amounts (cost per touch, coupon value), in every answer that carries it.
         softly.assertThat(plan.getString("campaign.currency")).as("REST plan's campaign").isEqualTo("GBP");
+        // The plan's own answer says it too, beside the campaign's.
+        softly.assertThat(plan.getString("currency")).as("REST plan").isEqualTo("GBP");
         softly.assertThat(given().contentType(ContentType.JSON).body("{\"state\": \"live\"}")
                 .post("/campaigns/{id}/state", campaign).then().statusCode(200).extract().<String>path("currency"))
                 .as("REST state move's campaign").isEqualTo("GBP");

@@ -120,7 +120,8 @@ class GrpcMapperTest {
         CampaignReview review = CampaignReview.of(members, new CampaignReview.Costs(1, 0, 6, 0, 0), 0.30);
         var live = Activity.of(List.of(new Activity.Member(Arm.TREATED, "s1", 1, 150, true),
                 new Activity.Member(Arm.HOLDOUT, "s1", 1, 60, false)));
-        var results = GrpcMapper.toProto("c1", review, live, BeforeAfter.of(List.of(), List.of(), review.roi()));
+        var results = GrpcMapper.toProto("c1", review, live, BeforeAfter.of(List.of(), List.of(), review.roi()),
+                Currency.getInstance("GBP"));
 
         assertThat(results.getTreated().hasRevenuePerMember()).isTrue();
         assertThat(results.getTreated().getRevenuePerMember()).isEqualTo(review.treated().revenuePerMember()).isEqualTo(120.0);
@@ -133,6 +134,8 @@ class GrpcMapperTest {
         assertThat(results.getStores(0).getTreated().getMembers()).isEqualTo(1);
         assertThat(results.getStores(0).getTreated().hasRevenuePerMember()).isFalse();
         assertThat(results.getStores(0).getHoldout().hasMarginPerMember()).isFalse();
+        // the currency the figures are in, which the domain's figures do not carry: the mapping says it
+        assertThat(results.getCurrency()).isEqualTo("GBP");
     }
 
     /**
