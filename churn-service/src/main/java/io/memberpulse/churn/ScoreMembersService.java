@@ -9,6 +9,7 @@ import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,13 +73,6 @@ public class ScoreMembersService {
     /** Wall-clock times of this replica's last full refresh (read and written under refreshing) and of the last recorded batch. */
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
-    /**
-     * How long one send of scores or tombstones may take, at most: the producer fails a send within its own bounds
-     * (application.properties: max.block.ms, delivery.timeout.ms), but a send may wait behind earlier ones in the
-     * channel. A batch is acknowledged only once scored, and a record may go unacknowledged for 10 minutes
-     * (throttled.unprocessed-record-max-age.ms) before the channel fails and the pod is restarted.
-     */
-    static final java.time.Duration PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(60);
     /**
      * The last send failed (the broker away, churn.scores unwritable): scorings store their scores unpublished
      * without trying, and publishUnpublished tries one member at each tick until the broker takes it.
@@ -533,7 +527,8 @@ public class ScoreMembersService {
 
     /**
      * Whether the broker took the send (null: nothing to send). Not tried while the last send failed; one that fails
-     * within {@link #PUBLISH_TIMEOUT} or not at all marks the broker away, and is logged rather than thrown.
+     * within {@link RecordBatches#OUTPUT_SEND_TIMEOUT} or not at all marks the broker away, and is logged rather than
+     * thrown.
      */
     private boolean sent(Uni<Void> send, String what) {
         if (send == null) {
@@ -543,7 +538,7 @@ public class ScoreMembersService {
             return false;
         }
         try {
-            send.ifNoItem().after(PUBLISH_TIMEOUT).fail().await().indefinitely();
+            send.ifNoItem().after(RecordBatches.OUTPUT_SEND_TIMEOUT).fail().await().indefinitely();
             return true;
         } catch (RuntimeException e) {
             brokerAway = true;
