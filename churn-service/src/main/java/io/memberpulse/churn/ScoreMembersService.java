@@ -75,9 +75,21 @@ public class ScoreMembersService {
     private volatile long lastBatchNanos;
     /**
      * The last send failed (the broker away, churn.scores unwritable): scorings store their scores unpublished
-     * without trying, and publishUnpublished tries one member at each tick until the broker takes it.
+     * without trying, and publishUnpublished tries one member at the ticks {@link #probes} lets it, until the broker
+     * takes it.
      */
     private volatile boolean brokerAway;
+    /**
+     * When publishUnpublished tries the broker again while it is away: a failed try holds the scoring lock up to the
+     * producer's bounds (about 40 s), the event batches waiting behind it, so the waits grow while it stays away.
+     */
+    private final ProbeBackoff probes;
+    /**
+     * The longest wait between two tries while the broker stays away: the scores left unpublished go out at most this
+     * long (and a tick) after it is back, and once the waits reach it a failed try holds the scoring lock about a
+     * quarter of the time.
+     */
+    private static final java.time.Duration PROBE_MAX_WAIT = java.time.Duration.ofMinutes(2);
 
     public ScoreMembersService(ChurnRepository repository, IdentityChangeRepository identities, ScoreCache cache,
             ScoreCacheWrites cacheWrites, ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models,
@@ -97,6 +109,7 @@ public class ScoreMembersService {
         this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
         this.registry = registry;
         this.maxClockLead = config.churn().maxClockLead();
+        this.probes = new ProbeBackoff(config.churn().refreshEvery(), PROBE_MAX_WAIT, System::nanoTime);
         this.eventsAheadOfClock = Counter.builder("memberpulse.churn.events.ahead.of.clock")
                 .description("Events stamped later than now plus max-clock-lead: the event-time clock moved only that far")
                 .register(registry);
@@ -552,19 +565,26 @@ public class ScoreMembersService {
      * Sends the scores stored but never acknowledged (churn.scores away when they were made, a replica stopped before
      * its send), re-scoring their members a page at a time under the scoring lock as of the clock, as a full
      * re-scoring would: a score left unpublished is published whether or not it moved, and one whose member no longer
-     * has a purchase is withdrawn. While the last send failed, one member is tried first. Blocking.
+     * has a purchase is withdrawn. While the last send failed, one member is tried first, and only when
+     * {@link #probes} says a try is due. Blocking.
      */
     public void publishUnpublished() {
-        if (repository.watermark().await().indefinitely().isEmpty()) {
+        if (repository.watermark().await().indefinitely().isEmpty() || brokerAway && !probes.due()) {
             return;
         }
         String after = "";
         int page = brokerAway ? 1 : PAGE;
         while (true) {
             List<String> members = repository.unpublishedMemberIdsAfter(after, page).await().indefinitely();
-            if (members.isEmpty() || !sentAgain(members)) {
+            if (members.isEmpty()) {
                 return;
             }
+            if (!sentAgain(members)) {
+                LOG.infof("churn.scores still away: the scores left unpublished are tried again in %d s",
+                        probes.failed().toSeconds());
+                return;
+            }
+            probes.succeeded();
             after = members.get(members.size() - 1);
             page = PAGE;
         }
