@@ -39,9 +39,12 @@ public interface ChurnConfig {
         @WithDefault("P7D")
         Duration restateAfter();
 
-        /** How often every member is re-scored to the event-time clock. */
+        /**
+         * How often every member is re-scored to the event-time clock; also the first wait before churn.scores is tried
+         * again after a failed try while it is away (ProbeBackoff).
+         */
         @WithDefault("10s")
-        String refreshEvery();
+        Duration refreshEvery();
 
         /** When to retrain (Quarkus cron expression, "off" to train on demand only). */
         @WithDefault("0 30 3 * * ?")

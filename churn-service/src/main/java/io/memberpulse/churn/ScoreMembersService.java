@@ -9,6 +9,7 @@ import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,17 +74,22 @@ public class ScoreMembersService {
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
     /**
-     * How long one send of scores or tombstones may take, at most: the producer fails a send within its own bounds
-     * (application.properties: max.block.ms, delivery.timeout.ms), but a send may wait behind earlier ones in the
-     * channel. A batch is acknowledged only once scored, and a record may go unacknowledged for 10 minutes
-     * (throttled.unprocessed-record-max-age.ms) before the channel fails and the pod is restarted.
-     */
-    static final java.time.Duration PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(60);
-    /**
      * The last send failed (the broker away, churn.scores unwritable): scorings store their scores unpublished
-     * without trying, and publishUnpublished tries one member at each tick until the broker takes it.
+     * without trying, and publishUnpublished tries one member at the ticks {@link #probes} lets it, until the broker
+     * takes it.
      */
     private volatile boolean brokerAway;
+    /**
+     * When publishUnpublished tries the broker again while it is away: a failed try holds the scoring lock up to the
+     * producer's bounds (about 40 s), the event batches waiting behind it, so the waits grow while it stays away.
+     */
+    private final ProbeBackoff probes;
+    /**
+     * The longest wait between two tries while the broker stays away: the scores left unpublished go out at most this
+     * long (and a tick) after it is back, and once the waits reach it a failed try holds the scoring lock about a
+     * quarter of the time.
+     */
+    private static final java.time.Duration PROBE_MAX_WAIT = java.time.Duration.ofMinutes(2);
 
     public ScoreMembersService(ChurnRepository repository, IdentityChangeRepository identities, ScoreCache cache,
             ScoreCacheWrites cacheWrites, ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models,
@@ -103,6 +109,7 @@ public class ScoreMembersService {
         this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
         this.registry = registry;
         this.maxClockLead = config.churn().maxClockLead();
+        this.probes = new ProbeBackoff(config.churn().refreshEvery(), PROBE_MAX_WAIT, System::nanoTime);
         this.eventsAheadOfClock = Counter.builder("memberpulse.churn.events.ahead.of.clock")
                 .description("Events stamped later than now plus max-clock-lead: the event-time clock moved only that far")
                 .register(registry);
@@ -533,7 +540,8 @@ public class ScoreMembersService {
 
     /**
      * Whether the broker took the send (null: nothing to send). Not tried while the last send failed; one that fails
-     * within {@link #PUBLISH_TIMEOUT} or not at all marks the broker away, and is logged rather than thrown.
+     * within {@link RecordBatches#OUTPUT_SEND_TIMEOUT} or not at all marks the broker away, and is logged rather than
+     * thrown.
      */
     private boolean sent(Uni<Void> send, String what) {
         if (send == null) {
@@ -543,7 +551,7 @@ public class ScoreMembersService {
             return false;
         }
         try {
-            send.ifNoItem().after(PUBLISH_TIMEOUT).fail().await().indefinitely();
+            send.ifNoItem().after(RecordBatches.OUTPUT_SEND_TIMEOUT).fail().await().indefinitely();
             return true;
         } catch (RuntimeException e) {
             brokerAway = true;
@@ -557,19 +565,26 @@ public class ScoreMembersService {
      * Sends the scores stored but never acknowledged (churn.scores away when they were made, a replica stopped before
      * its send), re-scoring their members a page at a time under the scoring lock as of the clock, as a full
      * re-scoring would: a score left unpublished is published whether or not it moved, and one whose member no longer
-     * has a purchase is withdrawn. While the last send failed, one member is tried first. Blocking.
+     * has a purchase is withdrawn. While the last send failed, one member is tried first, and only when
+     * {@link #probes} says a try is due. Blocking.
      */
     public void publishUnpublished() {
-        if (repository.watermark().await().indefinitely().isEmpty()) {
+        if (repository.watermark().await().indefinitely().isEmpty() || brokerAway && !probes.due()) {
             return;
         }
         String after = "";
         int page = brokerAway ? 1 : PAGE;
         while (true) {
             List<String> members = repository.unpublishedMemberIdsAfter(after, page).await().indefinitely();
-            if (members.isEmpty() || !sentAgain(members)) {
+            if (members.isEmpty()) {
                 return;
             }
+            if (!sentAgain(members)) {
+                LOG.infof("churn.scores still away: the scores left unpublished are tried again in %d s",
+                        probes.failed().toSeconds());
+                return;
+            }
+            probes.succeeded();
             after = members.get(members.size() - 1);
             page = PAGE;
         }

@@ -1,5 +1,6 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.store.RfmCache;
 import io.memberpulse.rfm.store.RfmRepository;
@@ -26,16 +27,13 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class SegmentOutput {
-    /** Outputs pending at once: enough to overlap a batch's output with the next batch's writes. */
-    private static final int MAX_PENDING = 4;
     /**
-     * How long one publishing of queued changes may take, at most: the producer fails a send within its own bounds
-     * (application.properties: max.block.ms, delivery.timeout.ms), but a send may wait behind earlier ones in the
-     * channel. The queued changes stay locked meanwhile (publishQueuedChanges), and a batch is acknowledged only once
-     * its output is done: with {@link #MAX_PENDING} outputs ahead of it, each this long, a batch stays well within
-     * the 10 minutes a record may go unacknowledged (throttled.unprocessed-record-max-age.ms).
+     * Outputs pending at once: enough to overlap a batch's output with the next batch's writes. A batch is acknowledged
+     * only once its output is done: with this many outputs ahead of it, each publishing within
+     * {@link RecordBatches#OUTPUT_SEND_TIMEOUT} (the queued changes stay locked meanwhile, publishQueuedChanges), a
+     * batch stays well within the 10 minutes a record may go unacknowledged (throttled.unprocessed-record-max-age.ms).
      */
-    static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_PENDING = 4;
     private static final Logger LOG = Logger.getLogger(SegmentOutput.class);
     /** Queued changes published and deleted per transaction. */
     private static final int PUBLISHED_AT_ONCE = 20_000;
@@ -64,8 +62,9 @@ public class SegmentOutput {
     /**
      * Queues the output of a recomputation (rows to cache, members to forget, the changes its writes
      * queued) behind the earlier ones; completes when Redis has the rows and the broker the changes, or
-     * when the changes are left queued. Publishing is tried once, within {@link #PUBLISH_TIMEOUT}, and not at all
-     * while the last publishing failed; changes unpublished stay in the outbox for SegmentChangeRelay, so a broker
+     * when the changes are left queued. Publishing is tried once, each page of the outbox within
+     * {@link RecordBatches#OUTPUT_SEND_TIMEOUT}, and not at all while the last publishing failed; changes unpublished
+     * stay in the outbox for SegmentChangeRelay, so a broker
      * away neither fails the output (the batch's facts are stored: dead-lettering them would set valid facts aside)
      * nor holds it past a record's unacknowledged budget (the pod would be restarted). Nor does Redis away: caching that fails
      * records the members as missed (RfmCacheWrites), whose repair caches their rows again once Redis answers,
@@ -111,7 +110,7 @@ public class SegmentOutput {
     }
 
     private Uni<Void> publishWithin(List<SegmentChange> changes) {
-        return publisher.publish(changes).ifNoItem().after(PUBLISH_TIMEOUT).fail();
+        return publisher.publish(changes).ifNoItem().after(RecordBatches.OUTPUT_SEND_TIMEOUT).fail();
     }
 
     /** Waits until every queued output is out (or failed): before a pass writes the rows itself. Blocking. */

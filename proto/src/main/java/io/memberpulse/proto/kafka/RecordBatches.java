@@ -64,6 +64,16 @@ public final class RecordBatches {
      */
     static final Duration ISOLATION_FOR = Duration.ofMinutes(3);
 
+    /**
+     * How long one send of a service's output (churn's scores and tombstones on churn.scores, rfm's segment changes on
+     * member-segments, a page of its outbox at a time) may take, at most, before it counts as failed: the producer
+     * fails a send within its own bounds (each output's max.block.ms 10 s, request.timeout.ms 20 s,
+     * delivery.timeout.ms 30 s in application.properties), but a send may wait behind earlier ones in the channel. A batch is acknowledged only once its output is done, and
+     * a record may go unacknowledged for 10 minutes ({@code throttled.unprocessed-record-max-age.ms}) before the channel
+     * fails and the pod is restarted: a few sends this long stay well within that.
+     */
+    public static final Duration OUTPUT_SEND_TIMEOUT = Duration.ofSeconds(60);
+
     private RecordBatches() {
     }
 
