@@ -11,8 +11,10 @@ import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.Tag;
+import io.memberpulse.rfm.domain.rules.DefinedSegment;
 import io.memberpulse.rfm.domain.rules.InvalidRuleException;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
+import io.memberpulse.rfm.domain.rules.SegmentMembership;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.scheduler.Scheduled;
@@ -54,15 +56,11 @@ public class RuleSegments {
     /** Every version of the configured definitions, in the order recorded: set before current is first. */
     private volatile List<ConfigurationHistory.Version> configurationHistory;
 
-    /** A business-defined segment and its compiled rule. */
-    public record Defined(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
-    }
-
     /**
      * What is in force: the rules by id, the default segments with their thresholds and the lifecycle rules, as stored
      * at that version of the definitions (or later: the version is read before them) over the configuration.
      */
-    public record InForce(long version, Map<String, Defined> rules, List<RuleSegmentRepository.StoredThresholds> thresholds,
+    public record InForce(long version, Map<String, DefinedSegment> rules, List<RuleSegmentRepository.StoredThresholds> thresholds,
             DefaultSegments defaults, LifecycleRules lifecycle) {
     }
 
@@ -104,7 +102,7 @@ public class RuleSegments {
      * since) is left out with a warning. The version is -1: these are never written with.
      */
     public Uni<InForce> inForceAt(Instant at) {
-        Map<String, Defined> known = definitions().rules(); // here: its first load blocks, so not on the event loop
+        Map<String, DefinedSegment> known = definitions().rules(); // here: its first load blocks, so not on the event loop
         List<ConfigurationHistory.Version> versions = configurationHistory; // loaded with the rules
         return repository.allAt(at).flatMap(stored -> repository.thresholdsAt(at)
                 .map(thresholds -> inForceAt(at, known, stored, thresholds, versions)));
@@ -121,7 +119,7 @@ public class RuleSegments {
         return ConfigurationHistory.marginRatesAt(configurationHistory, at).orElse(configuration.marginRates());
     }
 
-    private InForce inForceAt(Instant at, Map<String, Defined> known, List<RuleSegmentRepository.StoredRule> stored,
+    private InForce inForceAt(Instant at, Map<String, DefinedSegment> known, List<RuleSegmentRepository.StoredRule> stored,
             List<RuleSegmentRepository.StoredThresholds> thresholds, List<ConfigurationHistory.Version> versions) {
         ConfiguredDefinitions then = ConfigurationHistory.at(versions, at).map(inForce -> {
             if (inForce.assumed()) {
@@ -130,13 +128,13 @@ public class RuleSegments {
             }
             return inForce.version().definitions();
         }).orElse(configuration);
-        Map<String, Defined> rules = new LinkedHashMap<>();
+        Map<String, DefinedSegment> rules = new LinkedHashMap<>();
         for (var rule : stored) {
-            Defined same = known.get(rule.id());
+            DefinedSegment same = known.get(rule.id());
             try {
                 rules.put(rule.id(), same != null && same.rule().expression().equals(rule.expression())
-                        ? new Defined(rule.id(), rule.name(), same.rule())
-                        : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
+                        ? new DefinedSegment(rule.id(), rule.name(), same.rule())
+                        : new DefinedSegment(rule.id(), rule.name(), compiler.compile(rule.expression())));
             } catch (InvalidRuleException e) {
                 LOG.warnf("rule of %s in force at %s no longer compiles, left out: %s", rule.id(), at, e.getMessage());
             }
@@ -146,21 +144,12 @@ public class RuleSegments {
 
     /** All the segment ids this member is in by these definitions. */
     public Set<String> segmentsOf(InForce definitions, Rfm rfm, MemberHistory history) {
-        Set<String> defaults = definitions.defaults().of(rfm);
-        LifecycleStage stage = definitions.lifecycle().stageOf(rfm);
-        Set<String> segments = new LinkedHashSet<>(defaults);
-        if (stage != null) {
-            segments.add(stage.segmentId());
-        }
-        if (!definitions.rules().isEmpty()) {
-            Map<String, Object> attributes = MemberAttributes.of(rfm, stage, defaults, history, dayZone);
-            for (Defined segment : definitions.rules().values()) {
-                if (segment.rule().matches(attributes)) {
-                    segments.add(segment.id());
-                }
-            }
-        }
-        return segments;
+        return membership(definitions).segmentsOf(rfm, history);
+    }
+
+    /** Who is in which segment by these definitions, dates in the chain's calendar. */
+    private SegmentMembership membership(InForce definitions) {
+        return new SegmentMembership(definitions.defaults(), definitions.lifecycle(), definitions.rules().values(), dayZone);
     }
 
     /** Every segment id a member can be in now: the default segments, the lifecycle stages and the rules. */
@@ -202,7 +191,7 @@ public class RuleSegments {
         return compiler.compile(expression);
     }
 
-    public List<Defined> all() {
+    public List<DefinedSegment> all() {
         return List.copyOf(definitions().rules().values());
     }
 
@@ -267,21 +256,21 @@ public class RuleSegments {
         }
     }
 
-    private static boolean sameDefinitions(Map<String, Defined> current, List<RuleSegmentRepository.StoredRule> stored) {
+    private static boolean sameDefinitions(Map<String, DefinedSegment> current, List<RuleSegmentRepository.StoredRule> stored) {
         return current.size() == stored.size() && stored.stream().allMatch(rule -> {
-            Defined known = current.get(rule.id());
+            DefinedSegment known = current.get(rule.id());
             return known != null && known.name().equals(rule.name()) && known.rule().expression().equals(rule.expression());
         });
     }
 
     private InForce load(long version, List<RuleSegmentRepository.StoredRule> stored,
-            List<RuleSegmentRepository.StoredThresholds> thresholds, Map<String, Defined> known) {
-        Map<String, Defined> loaded = new LinkedHashMap<>();
+            List<RuleSegmentRepository.StoredThresholds> thresholds, Map<String, DefinedSegment> known) {
+        Map<String, DefinedSegment> loaded = new LinkedHashMap<>();
         for (var rule : stored) {
-            Defined same = known.get(rule.id());
+            DefinedSegment same = known.get(rule.id());
             try {
                 loaded.put(rule.id(), same != null && same.rule().expression().equals(rule.expression()) && same.name().equals(rule.name())
-                        ? same : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
+                        ? same : new DefinedSegment(rule.id(), rule.name(), compiler.compile(rule.expression())));
             } catch (InvalidRuleException e) {
                 // Saved before today's checks (a regex too costly to evaluate per member): evaluating it would stall the stream.
                 LOG.warnf("stored rule of segment %s is refused by the checks on save, left out until changed: %s", rule.id(),

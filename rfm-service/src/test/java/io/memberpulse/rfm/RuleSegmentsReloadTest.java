@@ -3,6 +3,7 @@ package io.memberpulse.rfm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.rfm.domain.ConfigurationHistory;
+import io.memberpulse.rfm.domain.rules.DefinedSegment;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.memberpulse.rfm.testdata.TestConfig;
 import io.smallrye.mutiny.Uni;
@@ -75,7 +76,7 @@ class RuleSegmentsReloadTest {
         define.join(10_000);
 
         assertThat(define.isAlive()).isFalse();
-        assertThat(segments.all()).extracting(RuleSegments.Defined::id).containsExactly("weekly");
+        assertThat(segments.all()).extracting(DefinedSegment::id).containsExactly("weekly");
         assertThat(segments.inForce().version()).isEqualTo(1);
     }
 
@@ -84,7 +85,7 @@ class RuleSegmentsReloadTest {
         StoredRules store = new StoredRules();
         store.rules.add(new RuleSegmentRepository.StoredRule("weekly", "Weekly", "frequency_30d >= 1"));
         RuleSegments segments = new RuleSegments(config(), store);
-        RuleSegments.Defined weekly = segments.all().get(0);
+        DefinedSegment weekly = segments.all().get(0);
         assertThat(segments.inForce().version()).isZero();
 
         store.version = 7; // changed and changed back meanwhile
