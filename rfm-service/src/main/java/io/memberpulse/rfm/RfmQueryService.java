@@ -104,11 +104,12 @@ public class RfmQueryService {
                 throw new MemberNotFoundException(memberId);
             }
             if (!definitionsThen) {
-                var rfm = calculator.compute(memberId, history, asOf);
-                return Uni.createFrom().item(new RfmSnapshot(rfm, definitions.segmentsOf(rfm, history)));
+                return Uni.createFrom().item(definitions.membership(definitions.inForce())
+                        .rowAt(calculator, memberId, history, asOf));
             }
-            var rfm = new RfmCalculator(definitions.marginRatesAt(asOf)).compute(memberId, history, asOf);
-            return definitions.inForceAt(asOf).map(then -> new RfmSnapshot(rfm, definitions.segmentsOf(then, rfm, history)));
+            var calculatorThen = new RfmCalculator(definitions.marginRatesAt(asOf));
+            return definitions.inForceAt(asOf).map(then -> definitions.membership(then)
+                    .rowAt(calculatorThen, memberId, history, asOf));
         });
     }
 

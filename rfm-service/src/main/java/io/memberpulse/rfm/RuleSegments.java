@@ -52,6 +52,11 @@ public class RuleSegments {
     private final RuleSegmentRepository repository;
     /** memberpulse.rfm.day-zone: the calendar of date tags. */
     private final ZoneId dayZone;
+    /**
+     * Reloads of the definitions in a row, each because a write found them changed again meanwhile, before a
+     * computation gives up (MemberRecomputation, RecomputeRfmService).
+     */
+    static final int DEFINITION_RELOADS = 10;
     private volatile InForce current;
     /** Every version of the configured definitions, in the order recorded: set before current is first. */
     private volatile List<ConfigurationHistory.Version> configurationHistory;
@@ -76,11 +81,6 @@ public class RuleSegments {
         this.configured = configuration.defaults();
         this.repository = repository;
         this.dayZone = config.rfm().dayZone();
-    }
-
-    /** All the segment ids this member is in. */
-    public Set<String> segmentsOf(Rfm rfm, MemberHistory history) {
-        return segmentsOf(inForce(), rfm, history);
     }
 
     /** The definitions in force now, with their version: a writer computes a whole write with one of them. */
@@ -128,27 +128,13 @@ public class RuleSegments {
             }
             return inForce.version().definitions();
         }).orElse(configuration);
-        Map<String, DefinedSegment> rules = new LinkedHashMap<>();
-        for (var rule : stored) {
-            DefinedSegment same = known.get(rule.id());
-            try {
-                rules.put(rule.id(), same != null && same.rule().expression().equals(rule.expression())
-                        ? new DefinedSegment(rule.id(), rule.name(), same.rule())
-                        : new DefinedSegment(rule.id(), rule.name(), compiler.compile(rule.expression())));
-            } catch (InvalidRuleException e) {
-                LOG.warnf("rule of %s in force at %s no longer compiles, left out: %s", rule.id(), at, e.getMessage());
-            }
-        }
+        Map<String, DefinedSegment> rules = compile(stored, known,
+                "rule of %s in force at " + at + " no longer compiles, left out: %s");
         return new InForce(-1, rules, List.copyOf(thresholds), apply(then.defaults(), thresholds), then.lifecycle());
     }
 
-    /** All the segment ids this member is in by these definitions. */
-    public Set<String> segmentsOf(InForce definitions, Rfm rfm, MemberHistory history) {
-        return membership(definitions).segmentsOf(rfm, history);
-    }
-
-    /** Who is in which segment by these definitions, dates in the chain's calendar. */
-    private SegmentMembership membership(InForce definitions) {
+    /** Who is in which segment by these definitions (a member's row at a clock: rowAt), dates in the chain's calendar. */
+    public SegmentMembership membership(InForce definitions) {
         return new SegmentMembership(definitions.defaults(), definitions.lifecycle(), definitions.rules().values(), dayZone);
     }
 
@@ -265,19 +251,30 @@ public class RuleSegments {
 
     private InForce load(long version, List<RuleSegmentRepository.StoredRule> stored,
             List<RuleSegmentRepository.StoredThresholds> thresholds, Map<String, DefinedSegment> known) {
-        Map<String, DefinedSegment> loaded = new LinkedHashMap<>();
+        // A rule saved before today's checks (a regex too costly to evaluate per member) would stall the stream.
+        Map<String, DefinedSegment> loaded = compile(stored, known,
+                "stored rule of segment %s is refused by the checks on save, left out until changed: %s");
+        return new InForce(version, loaded, List.copyOf(thresholds), apply(configured, thresholds), lifecycle);
+    }
+
+    /**
+     * The stored rules compiled, each reusing the compiled rule of the one known with the same text; a rule that does
+     * not compile is left out with the warning (a format of the segment id and the reason).
+     */
+    private Map<String, DefinedSegment> compile(List<RuleSegmentRepository.StoredRule> stored, Map<String, DefinedSegment> known,
+            String leftOutWarning) {
+        Map<String, DefinedSegment> compiled = new LinkedHashMap<>();
         for (var rule : stored) {
             DefinedSegment same = known.get(rule.id());
             try {
-                loaded.put(rule.id(), same != null && same.rule().expression().equals(rule.expression()) && same.name().equals(rule.name())
-                        ? same : new DefinedSegment(rule.id(), rule.name(), compiler.compile(rule.expression())));
+                compiled.put(rule.id(), new DefinedSegment(rule.id(), rule.name(),
+                        same != null && same.rule().expression().equals(rule.expression()) ? same.rule()
+                                : compiler.compile(rule.expression())));
             } catch (InvalidRuleException e) {
-                // Saved before today's checks (a regex too costly to evaluate per member): evaluating it would stall the stream.
-                LOG.warnf("stored rule of segment %s is refused by the checks on save, left out until changed: %s", rule.id(),
-                        e.getMessage());
+                LOG.warnf(leftOutWarning, rule.id(), e.getMessage());
             }
         }
-        return new InForce(version, loaded, List.copyOf(thresholds), apply(configured, thresholds), lifecycle);
+        return compiled;
     }
 
     /**

@@ -5,6 +5,9 @@ import io.memberpulse.rfm.domain.LifecycleRules;
 import io.memberpulse.rfm.domain.LifecycleStage;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.RfmCalculator;
+import io.memberpulse.rfm.domain.RfmSnapshot;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -38,5 +41,11 @@ public record SegmentMembership(DefaultSegments defaults, LifecycleRules lifecyc
             }
         }
         return segments;
+    }
+
+    /** The member's row at a clock: the RFM the calculator computes from the history as of then, and its segments. */
+    public RfmSnapshot rowAt(RfmCalculator calculator, String memberId, MemberHistory history, Instant clock) {
+        Rfm rfm = calculator.compute(memberId, history, clock);
+        return new RfmSnapshot(rfm, segmentsOf(rfm, history));
     }
 }

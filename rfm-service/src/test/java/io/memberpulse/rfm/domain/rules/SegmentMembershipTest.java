@@ -6,7 +6,11 @@ import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.LifecycleRules;
 import io.memberpulse.rfm.domain.MemberFact;
 import io.memberpulse.rfm.domain.MemberHistory;
+import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.Rfm;
+import io.memberpulse.rfm.domain.RfmCalculator;
+import io.memberpulse.rfm.domain.RfmSnapshot;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -85,5 +89,23 @@ class SegmentMembershipTest {
                 "杭州");
         assertThat(membership.segmentsOf(best, new MemberHistory(List.of(), List.of(hangzhou), null)))
                 .containsExactly(DefaultSegments.HIGH_VALUE_ACTIVE, "stage:growing", "east", "big-month");
+    }
+
+    @Test
+    void aMembersRowAtAClockIsTheirRfmThenAndTheSegmentsItPutsThemIn() {
+        var lines = List.of(new PurchaseLine("o1", PurchaseLine.Kind.ORDER, AS_OF.minus(Duration.ofDays(3)), "s-1", 800, null,
+                0, "dairy/milk"));
+        var history = new MemberHistory(lines, List.of(), null);
+        var membership = membership(DefaultSegments.DEFAULTS, LifecycleRules.DEFAULTS, rule("big", "monetary_net_30d >= 700"));
+        RfmCalculator calculator = new RfmCalculator(0.3);
+
+        RfmSnapshot now = membership.rowAt(calculator, "m", history, AS_OF);
+        assertThat(now.rfm().asOf()).isEqualTo(AS_OF);
+        assertThat(now.rfm().recencyDays()).isEqualTo(3.0);
+        assertThat(now.segments()).containsExactly("stage:new", "big");
+
+        RfmSnapshot later = membership.rowAt(calculator, "m", history, AS_OF.plus(Duration.ofDays(200)));
+        assertThat(later.rfm().recencyDays()).isEqualTo(203.0);
+        assertThat(later.segments()).as("the order is out of the 30 days").containsExactly("stage:dormant");
     }
 }
