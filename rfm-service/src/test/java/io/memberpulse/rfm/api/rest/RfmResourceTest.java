@@ -965,7 +965,7 @@ class RfmResourceTest {
         assertThat(redis.key().exists(key)).as("the read cached the row again").isTrue();
 
         // Served from Redis now: with the row gone from PostgreSQL behind the cache's back, still the same answer.
-        rfmRows.delete(List.of(member)).await().indefinitely();
+        rfmRows.delete(List.of(member), List.of()).await().indefinitely();
         given().get("/members/" + member + "/rfm").then().statusCode(200)
                 .body("rfm.monetaryNetTotal", equalTo(77.0f)).body("rfm.recencyDays", equalTo(aged));
     }
