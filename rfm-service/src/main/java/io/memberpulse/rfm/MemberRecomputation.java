@@ -47,15 +47,15 @@ public class MemberRecomputation {
     private final RfmRepository repository;
     private final MemberFacts facts;
     private final RfmCalculator calculator;
-    private final RuleSegments segmentDefinitions;
+    private final SegmentDefinitions segmentDefinitions;
     private final MemberStates states;
     private final Timer readTime;
     private final Timer computeTime;
     private final Timer writeTime;
     private final Counter conflicts;
 
-    public MemberRecomputation(RfmRepository repository, MemberFacts facts, RfmConfig config, RuleSegments segmentDefinitions,
-            MemberStates states, MeterRegistry registry) {
+    public MemberRecomputation(RfmRepository repository, MemberFacts facts, RfmConfig config,
+            SegmentDefinitions segmentDefinitions, MemberStates states, MeterRegistry registry) {
         this.repository = repository;
         this.facts = facts;
         this.calculator = new RfmCalculator(config.rfm().marginRates());
@@ -95,7 +95,7 @@ public class MemberRecomputation {
             read = null;
             pending = result.pending();
             if (result.definitionsChanged()) {
-                if (++reloads > RuleSegments.DEFINITION_RELOADS) {
+                if (++reloads > SegmentDefinitions.DEFINITION_RELOADS) {
                     throw new IllegalStateException("segment definitions changed " + reloads + " times during one recomputation");
                 }
                 LOG.debugf("segment definitions changed on another replica: reloaded; %,d members computed again", pending.size());
@@ -126,7 +126,7 @@ public class MemberRecomputation {
         Map<String, MemberHistory> histories = facts.historiesOf(memberIds);
         Map<String, RfmRepository.StoredRow> before = storedRows.join();
         long t1 = System.nanoTime();
-        RuleSegments.InForce definitions = segmentDefinitions.inForce();
+        SegmentDefinitions.InForce definitions = segmentDefinitions.inForce();
         SegmentMembership membership = segmentDefinitions.membership(definitions);
         List<RfmRepository.PassRow> rows = new ArrayList<>(memberIds.size());
         Map<String, Instant> gone = new HashMap<>();

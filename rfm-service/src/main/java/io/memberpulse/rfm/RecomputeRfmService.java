@@ -49,7 +49,7 @@ public class RecomputeRfmService {
     private final MemberFacts facts;
     private final RfmCache cache;
     private final RfmCalculator calculator;
-    private final RuleSegments segmentDefinitions;
+    private final SegmentDefinitions segmentDefinitions;
     private final DashboardRepository dashboards;
     private final MemberStates states;
     private final MemberRecomputation members;
@@ -75,7 +75,7 @@ public class RecomputeRfmService {
     };
 
     public RecomputeRfmService(RfmRepository repository, MemberFacts facts, RfmCache cache,
-            RfmConfig config, RuleSegments segmentDefinitions, DashboardRepository dashboards, MemberStates states,
+            RfmConfig config, SegmentDefinitions segmentDefinitions, DashboardRepository dashboards, MemberStates states,
             MemberRecomputation members, SegmentOutput output, RefreshLock refreshLock, MeterRegistry registry) {
         this.members = members;
         this.refreshLock = refreshLock;
@@ -208,7 +208,7 @@ public class RecomputeRfmService {
         synchronized (this) {
             output.drain(); // the live path's rows cached and published before the pass caches and publishes its own
             states.sync();
-            RuleSegments.InForce now = segmentDefinitions.inForce();
+            SegmentDefinitions.InForce now = segmentDefinitions.inForce();
             if (!now.rules().isEmpty()) {
                 states.refreshProbabilitiesFor(now.version()); // a rule defined or changed on another replica may test them
             }
@@ -219,7 +219,7 @@ public class RecomputeRfmService {
         long t2;
         List<CompletableFuture<Void>> outputs = new ArrayList<>();
         for (int computed = 1;; computed++) {
-            RuleSegments.InForce definitions = segmentDefinitions.inForce();
+            SegmentDefinitions.InForce definitions = segmentDefinitions.inForce();
             SegmentMembership membership = segmentDefinitions.membership(definitions);
             changed = states.all().entrySet().parallelStream()
                     .map(entry -> changedRow(entry.getKey(), entry.getValue(), clock, membership))
@@ -243,7 +243,7 @@ public class RecomputeRfmService {
             if (!definitionsChanged) {
                 break;
             }
-            if (computed == RuleSegments.DEFINITION_RELOADS) {
+            if (computed == SegmentDefinitions.DEFINITION_RELOADS) {
                 throw new IllegalStateException("segment definitions changed during " + computed + " passes in a row");
             }
             LOG.infof("segment definitions changed on another replica during the pass: reloaded, computing again");

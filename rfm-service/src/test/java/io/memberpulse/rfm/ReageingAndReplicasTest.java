@@ -80,7 +80,7 @@ class ReageingAndReplicasTest {
     ChurnRiskRepository risks;
 
     @Inject
-    RuleSegments definitions;
+    SegmentDefinitions definitions;
 
     @Inject
     io.vertx.mutiny.sqlclient.Pool pool;

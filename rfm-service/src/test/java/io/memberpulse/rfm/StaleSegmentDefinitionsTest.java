@@ -64,7 +64,7 @@ class StaleSegmentDefinitionsTest {
     RuleSegmentRepository rules;
 
     @Inject
-    RuleSegments definitions;
+    SegmentDefinitions definitions;
 
     @Inject
     RecomputeRfmService recompute;

@@ -41,8 +41,8 @@ import org.jboss.logging.Logger;
  * table changes only when a replica starts, so another replica's start is seen at the next reload here.
  */
 @ApplicationScoped
-public class RuleSegments {
-    private static final Logger LOG = Logger.getLogger(RuleSegments.class);
+public class SegmentDefinitions {
+    private static final Logger LOG = Logger.getLogger(SegmentDefinitions.class);
     private final SegmentRuleCompiler compiler = new SegmentRuleCompiler();
     /** memberpulse.rfm.segments.* (before any change made while running) and memberpulse.rfm.lifecycle.*. */
     private final ConfiguredDefinitions configuration;
@@ -69,7 +69,7 @@ public class RuleSegments {
             DefaultSegments defaults, LifecycleRules lifecycle) {
     }
 
-    public RuleSegments(RfmConfig config, RuleSegmentRepository repository) {
+    public SegmentDefinitions(RfmConfig config, RuleSegmentRepository repository) {
         var stages = config.rfm().lifecycle();
         this.lifecycle = new LifecycleRules(stages.dormantDays(), stages.atRiskDays(), stages.loyalOrders90d(),
                 stages.loyalMonetary90d());
