@@ -13,17 +13,17 @@ import org.jboss.logging.Logger;
  * Records, at start, the configured default thresholds, lifecycle rules and margin rates (memberpulse.rfm.segments.*,
  * memberpulse.rfm.lifecycle.*, memberpulse.rfm.default-margin-rate, category-margin-rates) as a version of the
  * definitions when they differ from the version last recorded (configured_definition_history), so that a query with
- * definitions=asOf judges by the configuration in force then; RuleSegments, which caches the versions, then reads them
+ * definitions=asOf judges by the configuration in force then; SegmentDefinitions, which caches the versions, then reads them
  * again. Should the database not answer at start, it tries again at every rule reload until it has.
  */
 @ApplicationScoped
 public class ConfiguredDefinitionsRecorder {
     private static final Logger LOG = Logger.getLogger(ConfiguredDefinitionsRecorder.class);
-    private final RuleSegments segments;
+    private final SegmentDefinitions segments;
     private final RuleSegmentRepository repository;
     private volatile boolean recorded;
 
-    public ConfiguredDefinitionsRecorder(RuleSegments segments, RuleSegmentRepository repository) {
+    public ConfiguredDefinitionsRecorder(SegmentDefinitions segments, RuleSegmentRepository repository) {
         this.segments = segments;
         this.repository = repository;
     }

@@ -27,13 +27,13 @@ public class DefineSegmentService {
     private static final int PAGE = 2_000;
     private static final int SAMPLE = 10;
 
-    private final RuleSegments definitions;
+    private final SegmentDefinitions definitions;
     private final RuleSegmentRepository rules;
     private final RfmRepository repository;
     private final RecomputeRfmService recompute;
     private final MemberFacts facts;
 
-    public DefineSegmentService(RuleSegments definitions, RuleSegmentRepository rules, RfmRepository repository,
+    public DefineSegmentService(SegmentDefinitions definitions, RuleSegmentRepository rules, RfmRepository repository,
             RecomputeRfmService recompute, MemberFacts facts) {
         this.facts = facts;
         this.definitions = definitions;

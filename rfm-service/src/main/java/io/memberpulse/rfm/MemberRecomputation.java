@@ -5,6 +5,7 @@ import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.SegmentChange;
+import io.memberpulse.rfm.domain.rules.SegmentMembership;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,21 +43,19 @@ public class MemberRecomputation {
     private static final Logger LOG = Logger.getLogger(MemberRecomputation.class);
     /** Reads and writes of a member before the last one, which writes whatever is stored. */
     static final int VERSION_CHECKED_ATTEMPTS = 4;
-    /** Reloads of the segment definitions in a row, each because they changed again meanwhile, before giving up. */
-    private static final int DEFINITION_RELOADS = 10;
 
     private final RfmRepository repository;
     private final MemberFacts facts;
     private final RfmCalculator calculator;
-    private final RuleSegments segmentDefinitions;
+    private final SegmentDefinitions segmentDefinitions;
     private final MemberStates states;
     private final Timer readTime;
     private final Timer computeTime;
     private final Timer writeTime;
     private final Counter conflicts;
 
-    public MemberRecomputation(RfmRepository repository, MemberFacts facts, RfmConfig config, RuleSegments segmentDefinitions,
-            MemberStates states, MeterRegistry registry) {
+    public MemberRecomputation(RfmRepository repository, MemberFacts facts, RfmConfig config,
+            SegmentDefinitions segmentDefinitions, MemberStates states, MeterRegistry registry) {
         this.repository = repository;
         this.facts = facts;
         this.calculator = new RfmCalculator(config.rfm().marginRates());
@@ -96,7 +95,7 @@ public class MemberRecomputation {
             read = null;
             pending = result.pending();
             if (result.definitionsChanged()) {
-                if (++reloads > DEFINITION_RELOADS) {
+                if (++reloads > SegmentDefinitions.DEFINITION_RELOADS) {
                     throw new IllegalStateException("segment definitions changed " + reloads + " times during one recomputation");
                 }
                 LOG.debugf("segment definitions changed on another replica: reloaded; %,d members computed again", pending.size());
@@ -127,7 +126,8 @@ public class MemberRecomputation {
         Map<String, MemberHistory> histories = facts.historiesOf(memberIds);
         Map<String, RfmRepository.StoredRow> before = storedRows.join();
         long t1 = System.nanoTime();
-        RuleSegments.InForce definitions = segmentDefinitions.inForce();
+        SegmentDefinitions.InForce definitions = segmentDefinitions.inForce();
+        SegmentMembership membership = segmentDefinitions.membership(definitions);
         List<RfmRepository.PassRow> rows = new ArrayList<>(memberIds.size());
         Map<String, Instant> gone = new HashMap<>();
         // Each member's entries and exits against the row read, queued with the row's write (only if it is written).
@@ -136,10 +136,9 @@ public class MemberRecomputation {
             MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
             RfmRepository.StoredRow stored = before.get(memberId);
             if (history.hasRow(asOf)) {
-                Rfm rfm = calculator.compute(memberId, history, asOf);
-                Set<String> segments = segmentDefinitions.segmentsOf(definitions, rfm, history);
-                rows.add(new RfmRepository.PassRow(new RfmSnapshot(rfm, segments), stored == null ? null : stored.updatedAt()));
-                changes.put(memberId, changes(memberId, stored, segments, rfm, asOf));
+                RfmSnapshot row = membership.rowAt(calculator, memberId, history, asOf);
+                rows.add(new RfmRepository.PassRow(row, stored == null ? null : stored.updatedAt()));
+                changes.put(memberId, changes(memberId, stored, row.segments(), row.rfm(), asOf));
             } else {
                 gone.put(memberId, stored == null ? null : stored.updatedAt()); // leaves every segment it was in
                 changes.put(memberId, changes(memberId, stored, Set.of(), calculator.compute(memberId, history, asOf), asOf));

@@ -2,10 +2,10 @@ package io.memberpulse.rfm;
 
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.rfm.domain.MemberHistory;
-import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.domain.RfmSnapshot;
+import io.memberpulse.rfm.domain.rules.SegmentMembership;
 import io.memberpulse.rfm.store.DashboardRepository;
 import io.memberpulse.rfm.store.RefreshLock;
 import io.memberpulse.rfm.store.RfmCache;
@@ -44,14 +44,12 @@ public class RecomputeRfmService {
     private static final int ROUND = 4 * PAGE;
     private static final long BUSY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-    /** Passes computed again in a row because the segment definitions changed meanwhile, before giving up this one. */
-    private static final int DEFINITION_RELOADS = 10;
 
     private final RfmRepository repository;
     private final MemberFacts facts;
     private final RfmCache cache;
     private final RfmCalculator calculator;
-    private final RuleSegments segmentDefinitions;
+    private final SegmentDefinitions segmentDefinitions;
     private final DashboardRepository dashboards;
     private final MemberStates states;
     private final MemberRecomputation members;
@@ -77,7 +75,7 @@ public class RecomputeRfmService {
     };
 
     public RecomputeRfmService(RfmRepository repository, MemberFacts facts, RfmCache cache,
-            RfmConfig config, RuleSegments segmentDefinitions, DashboardRepository dashboards, MemberStates states,
+            RfmConfig config, SegmentDefinitions segmentDefinitions, DashboardRepository dashboards, MemberStates states,
             MemberRecomputation members, SegmentOutput output, RefreshLock refreshLock, MeterRegistry registry) {
         this.members = members;
         this.refreshLock = refreshLock;
@@ -210,7 +208,7 @@ public class RecomputeRfmService {
         synchronized (this) {
             output.drain(); // the live path's rows cached and published before the pass caches and publishes its own
             states.sync();
-            RuleSegments.InForce now = segmentDefinitions.inForce();
+            SegmentDefinitions.InForce now = segmentDefinitions.inForce();
             if (!now.rules().isEmpty()) {
                 states.refreshProbabilitiesFor(now.version()); // a rule defined or changed on another replica may test them
             }
@@ -221,9 +219,10 @@ public class RecomputeRfmService {
         long t2;
         List<CompletableFuture<Void>> outputs = new ArrayList<>();
         for (int computed = 1;; computed++) {
-            RuleSegments.InForce definitions = segmentDefinitions.inForce();
+            SegmentDefinitions.InForce definitions = segmentDefinitions.inForce();
+            SegmentMembership membership = segmentDefinitions.membership(definitions);
             changed = states.all().entrySet().parallelStream()
-                    .map(entry -> changedRow(entry.getKey(), entry.getValue(), clock, definitions))
+                    .map(entry -> changedRow(entry.getKey(), entry.getValue(), clock, membership))
                     .filter(java.util.Objects::nonNull)
                     .toList();
             t2 = System.nanoTime();
@@ -244,7 +243,7 @@ public class RecomputeRfmService {
             if (!definitionsChanged) {
                 break;
             }
-            if (computed == DEFINITION_RELOADS) {
+            if (computed == SegmentDefinitions.DEFINITION_RELOADS) {
                 throw new IllegalStateException("segment definitions changed during " + computed + " passes in a row");
             }
             LOG.infof("segment definitions changed on another replica during the pass: reloaded, computing again");
@@ -281,18 +280,18 @@ public class RecomputeRfmService {
 
     /** The member's row at the clock when it differs from the stored one other than by R; else null. */
     private RfmRepository.PassRow changedRow(String memberId, MemberStates.State state, Instant clock,
-            RuleSegments.InForce definitions) {
+            SegmentMembership membership) {
         MemberHistory history = state.history();
         if (!history.hasRow(clock)) {
             return null; // neither bought nor registered, or merged away: nothing to age
         }
-        Rfm rfm = calculator.compute(memberId, history, clock);
-        Set<String> segments = segmentDefinitions.segmentsOf(definitions, rfm, history);
+        RfmSnapshot row = membership.rowAt(calculator, memberId, history, clock);
         RfmRepository.StoredRow stored = state.row();
-        if (stored != null && stored.snapshot().segments().equals(segments) && stored.snapshot().rfm().agedTo(clock).equals(rfm)) {
+        if (stored != null && stored.snapshot().segments().equals(row.segments())
+                && stored.snapshot().rfm().agedTo(clock).equals(row.rfm())) {
             return null;
         }
-        return new RfmRepository.PassRow(new RfmSnapshot(rfm, segments), stored == null ? null : stored.updatedAt());
+        return new RfmRepository.PassRow(row, stored == null ? null : stored.updatedAt());
     }
 
     /** What a round of the pass wrote, and whether a page found newer segment definitions stored (and wrote nothing). */

@@ -26,11 +26,11 @@ import java.util.Set;
 public class RecordChurnRiskService {
     private final ChurnRiskRepository risks;
     private final IdentityChangeRepository identities;
-    private final RuleSegments definitions;
+    private final SegmentDefinitions definitions;
     private final RecomputeRfmService recompute;
 
-    public RecordChurnRiskService(ChurnRiskRepository risks, IdentityChangeRepository identities, RuleSegments definitions,
-            RecomputeRfmService recompute) {
+    public RecordChurnRiskService(ChurnRiskRepository risks, IdentityChangeRepository identities,
+            SegmentDefinitions definitions, RecomputeRfmService recompute) {
         this.risks = risks;
         this.identities = identities;
         this.definitions = definitions;

@@ -27,11 +27,11 @@ public class RfmQueryService {
     private final RfmCacheWrites cacheWrites;
     private final RfmCalculator calculator;
 
-    private final RuleSegments definitions;
+    private final SegmentDefinitions definitions;
     private final MemberFacts facts;
 
     public RfmQueryService(RfmRepository repository, RfmCache cache, RfmCacheWrites cacheWrites, RfmConfig config,
-            RuleSegments definitions, MemberFacts facts) {
+            SegmentDefinitions definitions, MemberFacts facts) {
         this.repository = repository;
         this.cache = cache;
         this.cacheWrites = cacheWrites;
@@ -96,7 +96,7 @@ public class RfmQueryService {
      * by those in force then (rules defined and not yet retired, their text, the thresholds and the configured lifecycle
      * rules as they were), asOf being compared with the service's clock at each change of them; weighted F and margin M
      * then with the margin rates in force then too (a calculator of those rates for the query: it holds nothing else;
-     * the rates come from the versions RuleSegments caches, no query).
+     * the rates come from the versions SegmentDefinitions caches, no query).
      */
     public Uni<RfmSnapshot> asOf(String memberId, Instant asOf, boolean definitionsThen) {
         return history(memberId).flatMap(history -> {
@@ -104,11 +104,12 @@ public class RfmQueryService {
                 throw new MemberNotFoundException(memberId);
             }
             if (!definitionsThen) {
-                var rfm = calculator.compute(memberId, history, asOf);
-                return Uni.createFrom().item(new RfmSnapshot(rfm, definitions.segmentsOf(rfm, history)));
+                return Uni.createFrom().item(definitions.membership(definitions.inForce())
+                        .rowAt(calculator, memberId, history, asOf));
             }
-            var rfm = new RfmCalculator(definitions.marginRatesAt(asOf)).compute(memberId, history, asOf);
-            return definitions.inForceAt(asOf).map(then -> new RfmSnapshot(rfm, definitions.segmentsOf(then, rfm, history)));
+            var calculatorThen = new RfmCalculator(definitions.marginRatesAt(asOf));
+            return definitions.inForceAt(asOf).map(then -> definitions.membership(then)
+                    .rowAt(calculatorThen, memberId, history, asOf));
         });
     }
 

@@ -49,7 +49,7 @@ class ConfiguredDefinitionsAsOfTest {
     String bootstrapServers;
 
     @Inject
-    RuleSegments segments;
+    SegmentDefinitions segments;
 
     @Inject
     ConfiguredDefinitionsRecorder recorder;

@@ -27,7 +27,7 @@ class ConfiguredDefinitionsRecorderTest {
     RuleSegmentRepository repository;
 
     @Inject
-    RuleSegments segments;
+    SegmentDefinitions segments;
 
     @Inject
     Pool pool;

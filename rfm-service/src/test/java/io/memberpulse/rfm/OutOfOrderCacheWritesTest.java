@@ -84,7 +84,7 @@ class OutOfOrderCacheWritesTest {
         // Replica C applies MemberMerged absorbed -> survivor: the row is deleted, its output removes the member.
         String survivor = "m-" + UUID.randomUUID();
         identities.apply(new IdentityChange.Merge(survivor, absorbed, Instant.now())).await().indefinitely();
-        repository.delete(List.of(absorbed)).await().indefinitely();
+        repository.delete(List.of(absorbed), List.of()).await().indefinitely();
         replica().emit(List.of(), Map.of(absorbed, written.updatedAt().plusMillis(5))).toCompletableFuture().join();
         given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
 
@@ -139,7 +139,7 @@ class OutOfOrderCacheWritesTest {
     /** What applying MemberMerged member -> another does: its row deleted, then its output removes it from Redis. */
     void mergedAway(String member, Instant versionRead) {
         identities.apply(new IdentityChange.Merge("m-" + UUID.randomUUID(), member, Instant.now())).await().indefinitely();
-        repository.delete(List.of(member)).await().indefinitely();
+        repository.delete(List.of(member), List.of()).await().indefinitely();
         replica().emit(List.of(), Map.of(member, versionRead.plusMillis(5))).toCompletableFuture().join();
     }
 

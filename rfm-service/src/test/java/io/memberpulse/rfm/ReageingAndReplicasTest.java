@@ -80,7 +80,7 @@ class ReageingAndReplicasTest {
     ChurnRiskRepository risks;
 
     @Inject
-    RuleSegments definitions;
+    SegmentDefinitions definitions;
 
     @Inject
     io.vertx.mutiny.sqlclient.Pool pool;
@@ -114,6 +114,15 @@ class ReageingAndReplicasTest {
     RfmRepository.StoredRow awaitRow(String member) {
         await().atMost(Duration.ofSeconds(30)).until(() -> repository.rowsOf(List.of(member)).await().indefinitely().containsKey(member));
         return repository.rowsOf(List.of(member)).await().indefinitely().get(member);
+    }
+
+    /**
+     * Writes rows as another replica does: with the segment definitions stored, whose version RfmRepository checks.
+     * Returns the member ids written.
+     */
+    Set<String> writeAsAnotherReplica(List<RfmRepository.PassRow> rows, Instant updatedAt) {
+        return repository.writeIfUnchanged(rows, updatedAt, List.of(), rules.version().await().indefinitely())
+                .await().indefinitely();
     }
 
     Instant clock() {
@@ -167,22 +176,20 @@ class ReageingAndReplicasTest {
         Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
 
         // Another replica wrote the row after this pass read it: the pass leaves it alone.
-        Set<String> refused = repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(changed,
-                stored.updatedAt().minusMillis(1))), at).await().indefinitely();
+        Set<String> refused = writeAsAnotherReplica(List.of(new RfmRepository.PassRow(changed,
+                stored.updatedAt().minusMillis(1))), at);
         assertThat(refused).isEmpty();
         assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments()).doesNotContain("probe");
 
-        Set<String> written = repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(changed, stored.updatedAt())), at)
-                .await().indefinitely();
+        Set<String> written = writeAsAnotherReplica(List.of(new RfmRepository.PassRow(changed, stored.updatedAt())), at);
         assertThat(written).containsExactly(member);
         assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments()).contains("probe");
 
         // A member merged away while a stale replica still held it is not brought back.
         String survivor = "m-" + UUID.randomUUID();
         identities.apply(new IdentityChange.Merge(survivor, member, Instant.now())).await().indefinitely();
-        repository.delete(List.of(member)).await().indefinitely();
-        assertThat(repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(changed, null)), at).await().indefinitely())
-                .isEmpty();
+        repository.delete(List.of(member), List.of()).await().indefinitely();
+        assertThat(writeAsAnotherReplica(List.of(new RfmRepository.PassRow(changed, null)), at)).isEmpty();
         assertThat(repository.rowsOf(List.of(member)).await().indefinitely()).isEmpty();
     }
 
@@ -198,9 +205,8 @@ class ReageingAndReplicasTest {
         // published the entry.
         Set<String> probe = new LinkedHashSet<>(read.snapshot().segments());
         probe.add("probe");
-        Set<String> passWrote = repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(
-                new RfmSnapshot(read.snapshot().rfm(), probe), read.updatedAt())), Instant.now().truncatedTo(ChronoUnit.MICROS))
-                .await().indefinitely();
+        Set<String> passWrote = writeAsAnotherReplica(List.of(new RfmRepository.PassRow(
+                new RfmSnapshot(read.snapshot().rfm(), probe), read.updatedAt())), Instant.now().truncatedTo(ChronoUnit.MICROS));
         assertThat(passWrote).containsExactly(member);
 
         MemberRecomputation.Written written = live.recompute(List.of(member), now, readHere);
@@ -244,8 +250,8 @@ class ReageingAndReplicasTest {
         // again, a row to write.
         Set<String> probe = new LinkedHashSet<>(stored.snapshot().segments());
         probe.add("probe");
-        assertThat(repository.writeIfUnchanged(List.of(new RfmRepository.PassRow(new RfmSnapshot(stored.snapshot().rfm(), probe),
-                stored.updatedAt())), Instant.now().truncatedTo(ChronoUnit.MICROS)).await().indefinitely()).containsExactly(member);
+        assertThat(writeAsAnotherReplica(List.of(new RfmRepository.PassRow(new RfmSnapshot(stored.snapshot().rfm(), probe),
+                stored.updatedAt())), Instant.now().truncatedTo(ChronoUnit.MICROS))).containsExactly(member);
         try {
             recompute.backfill();
         } finally {
@@ -271,7 +277,7 @@ class ReageingAndReplicasTest {
         // Another replica applies a merge: the facts move to the survivor and the absorbed member's row is removed.
         String survivor = "m-" + UUID.randomUUID();
         identities.apply(new IdentityChange.Merge(survivor, member, Instant.now())).await().indefinitely();
-        repository.delete(List.of(member)).await().indefinitely();
+        repository.delete(List.of(member), List.of()).await().indefinitely();
 
         recompute.backfill();
         assertThat(states.all().keySet()).as("no longer counted in this replica's segment sizes").doesNotContain(member);
@@ -283,7 +289,7 @@ class ReageingAndReplicasTest {
         send(order(member, clock().minus(Duration.ofDays(2)), 40));
         awaitRow(member);
         Instant before = Instant.now().minusSeconds(60);
-        repository.delete(List.of(member)).await().indefinitely();
+        repository.delete(List.of(member), List.of()).await().indefinitely();
 
         cleanup.forgetOlderThanKept(Instant.now()).await().indefinitely();
         assertThat(repository.removedSince(before).await().indefinitely()).as("a fresh removal is kept").contains(member);

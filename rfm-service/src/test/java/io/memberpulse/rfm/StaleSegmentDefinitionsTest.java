@@ -64,7 +64,7 @@ class StaleSegmentDefinitionsTest {
     RuleSegmentRepository rules;
 
     @Inject
-    RuleSegments definitions;
+    SegmentDefinitions definitions;
 
     @Inject
     RecomputeRfmService recompute;
@@ -149,7 +149,8 @@ class StaleSegmentDefinitionsTest {
         Set<String> written = repository.writeIfUnchanged(
                 List.of(new RfmRepository.PassRow(new RfmSnapshot(rfm, segments), stored.updatedAt())),
                 Instant.now().truncatedTo(ChronoUnit.MICROS),
-                List.of(new SegmentChange(member, segment, true, rfm.asOf(), rfm.homeStoreId()))).await().indefinitely();
+                List.of(new SegmentChange(member, segment, true, rfm.asOf(), rfm.homeStoreId())),
+                rules.version().await().indefinitely()).await().indefinitely();
         assertThat(written).containsExactly(member);
         assertThat(definitions.exists(segment)).as("this replica has not polled").isFalse();
     }

@@ -38,8 +38,4 @@ public record MemberHistory(List<PurchaseLine> lines, List<MemberFact> facts, Do
     public boolean isKnown() {
         return !lines.isEmpty() || facts.stream().anyMatch(f -> f.kind() == MemberFact.Kind.REGISTER);
     }
-
-    public static MemberHistory ofLines(List<PurchaseLine> lines) {
-        return new MemberHistory(lines, List.of(), null);
-    }
 }

@@ -304,25 +304,10 @@ public class RfmRepository {
     /**
      * Writes rows, each only over the version it was computed against (a row another replica wrote
      * meanwhile stays as it is) and never re-creating a member absorbed by a merge: the re-ageing pass's
-     * and the live path's writes. Returns the member ids written.
-     */
-    public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt) {
-        return writeIfUnchanged(rows, updatedAt, List.of());
-    }
-
-    /**
-     * As {@link #writeIfUnchanged(List, Instant)}, queueing the segment changes of the members written in the same
-     * transaction (queueChanges): each computed against the row it replaces, so only a written row's changes hold.
-     * Does not check the segment definitions' version: the service writes with the overload that does.
-     */
-    public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt, List<SegmentChange> changes) {
-        return pool.withTransaction(tx -> writeIfUnchanged(tx, rows, updatedAt)
-                .call(written -> queueChanges(tx, changes, written)));
-    }
-
-    /**
-     * As {@link #writeIfUnchanged(List, Instant, List)}, only if the segment definitions are still the version the rows
-     * were computed with: else fails with {@link DefinitionsChangedException} and writes nothing (holdDefinitions).
+     * and the live path's writes. Queues the segment changes of the members written in the same transaction
+     * (queueChanges): each computed against the row it replaces, so only a written row's changes hold. Only if the
+     * segment definitions are still the version the rows were computed with: else fails with
+     * {@link DefinitionsChangedException} and writes nothing (holdDefinitions). Returns the member ids written.
      */
     public Uni<Set<String>> writeIfUnchanged(List<PassRow> rows, Instant updatedAt, List<SegmentChange> changes,
             long definitionsVersion) {
@@ -423,15 +408,11 @@ public class RfmRepository {
 
     /**
      * Forgets members who no longer have any purchase or registration (absorbed by a merge, emptied by a split),
-     * each only when its row is still the version read (null: none was read, nothing to delete), and records the
-     * removal for other replicas' catch-up (removedSince). Returns the members whose stored row was another version:
-     * someone wrote them meanwhile.
+     * each only when its row is still the version read (null: none was read, nothing to delete), records the
+     * removal for other replicas' catch-up (removedSince) and queues the removed members' exits in the same
+     * transaction (queueChanges). Returns the members whose stored row was another version: someone wrote them
+     * meanwhile.
      */
-    public Uni<Set<String>> deleteIfUnchanged(Map<String, Instant> versionsRead) {
-        return deleteIfUnchanged(versionsRead, List.of());
-    }
-
-    /** As {@link #deleteIfUnchanged(Map)}, queueing the removed members' exits in the same transaction (queueChanges). */
     public Uni<Set<String>> deleteIfUnchanged(Map<String, Instant> versionsRead, List<SegmentChange> changes) {
         List<String> ids = new ArrayList<>();
         List<OffsetDateTime> versions = new ArrayList<>();
@@ -447,12 +428,10 @@ public class RfmRepository {
                 Tuple.of(ids.toArray(String[]::new), versions.toArray(OffsetDateTime[]::new)), ids, changes);
     }
 
-    /** Forgets these members whatever is stored, recording the removal as deleteIfUnchanged does. */
-    public Uni<Void> delete(Collection<String> memberIds) {
-        return delete(memberIds, List.of());
-    }
-
-    /** As {@link #delete(Collection)}, queueing the removed members' exits in the same transaction (queueChanges). */
+    /**
+     * Forgets these members whatever is stored, recording the removal and queueing the removed members' exits as
+     * deleteIfUnchanged does.
+     */
     public Uni<Void> delete(Collection<String> memberIds, List<SegmentChange> changes) {
         return remove("DELETE FROM member_rfm WHERE member_id = ANY($1) RETURNING member_id",
                 Tuple.of(memberIds.toArray(String[]::new)), List.copyOf(memberIds), changes).replaceWithVoid();
@@ -622,17 +601,6 @@ public class RfmRepository {
                 RETURNING watermark""")
                 .execute(Tuple.of(utc(seen)))
                 .map(rows -> rows.iterator().next().getOffsetDateTime(0).toInstant());
-    }
-
-    /** Member ids after the given one, in order: for paging over every member. */
-    public Uni<List<String>> memberIdsAfter(String after, int limit) {
-        return pool.preparedQuery("SELECT DISTINCT member_id FROM purchase_line WHERE member_id > $1 ORDER BY member_id LIMIT $2")
-                .execute(Tuple.of(after, limit))
-                .map(rows -> {
-                    List<String> ids = new ArrayList<>();
-                    rows.forEach(row -> ids.add(row.getString(0)));
-                    return ids;
-                });
     }
 
     /** Stored snapshots after the given member id, in order: for paging over every member. */

@@ -35,7 +35,7 @@ import io.memberpulse.proto.segments.v1.Segment;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.memberpulse.proto.segments.v1.SegmentServiceGrpc;
 import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
-import io.memberpulse.rfm.RuleSegments;
+import io.memberpulse.rfm.SegmentDefinitions;
 import io.memberpulse.rfm.domain.ConfigurationHistory;
 import io.memberpulse.rfm.store.RfmRepository;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
@@ -67,7 +67,7 @@ class RfmResourceTest {
     RuleSegmentRepository ruleStore;
 
     @Inject
-    RuleSegments ruleSegments;
+    SegmentDefinitions segmentDefinitions;
 
     @Inject
     io.vertx.mutiny.sqlclient.Pool pool;
@@ -543,7 +543,7 @@ class RfmResourceTest {
         // the start recorded the running configuration as the last version
         List<ConfigurationHistory.Version> recorded = ruleStore.configurations().await().indefinitely();
         assertThat(recorded).isNotEmpty();
-        assertThat(recorded.get(recorded.size() - 1).definitions()).isEqualTo(ruleSegments.configuration());
+        assertThat(recorded.get(recorded.size() - 1).definitions()).isEqualTo(segmentDefinitions.configuration());
 
         // a version of 1995 that asked six orders of the high-value active and called a member at risk after half a day
         long older = pool.preparedQuery("""
@@ -554,7 +554,7 @@ class RfmResourceTest {
                 VALUES ('1995-01-01T00:00:00Z', 6, 6, 700, 12, 3, 400, 20, 1, 200, 180, 0.5, 6, 600) RETURNING seq""")
                 .execute().await().indefinitely().iterator().next().getLong(0);
         try {
-            ruleSegments.reloadConfigurations(); // as the next rule reload does: read once per reload, not per query
+            segmentDefinitions.reloadConfigurations(); // as the next rule reload does: read once per reload, not per query
             given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter).then().statusCode(200)
                     .body("segments", not(hasItem("high-value-active"))).body("segments", hasItem("potential"))
                     .body("segments", hasItem("stage:at-risk")).body("segments", not(hasItem("stage:growing")));
@@ -566,13 +566,13 @@ class RfmResourceTest {
             // begun after asOf, the 1995 version is the first recorded: the earliest is taken as in force before it
             pool.preparedQuery("UPDATE configured_definition_history SET valid_from = '1995-03-10T00:00:00Z' WHERE seq = $1")
                     .execute(io.vertx.mutiny.sqlclient.Tuple.of(older)).await().indefinitely();
-            ruleSegments.reloadConfigurations();
+            segmentDefinitions.reloadConfigurations();
             given().get("/members/" + member + "/rfm?definitions=asOf&asOf=" + dayAfter).then().statusCode(200)
                     .body("segments", not(hasItem("high-value-active"))).body("segments", hasItem("stage:at-risk"));
         } finally {
             pool.preparedQuery("DELETE FROM configured_definition_history WHERE seq = $1")
                     .execute(io.vertx.mutiny.sqlclient.Tuple.of(older)).await().indefinitely();
-            ruleSegments.reloadConfigurations();
+            segmentDefinitions.reloadConfigurations();
         }
     }
 
@@ -965,7 +965,7 @@ class RfmResourceTest {
         assertThat(redis.key().exists(key)).as("the read cached the row again").isTrue();
 
         // Served from Redis now: with the row gone from PostgreSQL behind the cache's back, still the same answer.
-        rfmRows.delete(List.of(member)).await().indefinitely();
+        rfmRows.delete(List.of(member), List.of()).await().indefinitely();
         given().get("/members/" + member + "/rfm").then().statusCode(200)
                 .body("rfm.monetaryNetTotal", equalTo(77.0f)).body("rfm.recencyDays", equalTo(aged));
     }

@@ -3,6 +3,7 @@ package io.memberpulse.rfm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.rfm.domain.ConfigurationHistory;
+import io.memberpulse.rfm.domain.rules.DefinedSegment;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.memberpulse.rfm.testdata.TestConfig;
 import io.smallrye.mutiny.Uni;
@@ -14,7 +15,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The poll for rules defined on other replicas never swaps out a rule this replica defined meanwhile. */
-class RuleSegmentsReloadTest {
+class SegmentDefinitionsReloadTest {
 
     /** The stored rules; a read can be made to run something while it is under way. */
     static final class StoredRules extends RuleSegmentRepository {
@@ -51,7 +52,7 @@ class RuleSegmentsReloadTest {
     @Test
     void aRuleDefinedWhileTheReloadReadsTheStoreIsKept() throws InterruptedException {
         StoredRules store = new StoredRules();
-        RuleSegments segments = new RuleSegments(config(), store);
+        SegmentDefinitions segments = new SegmentDefinitions(config(), store);
         assertThat(segments.all()).isEmpty();
 
         // While the poll reads the store (before the new rule is in it), a request defines a rule:
@@ -75,7 +76,7 @@ class RuleSegmentsReloadTest {
         define.join(10_000);
 
         assertThat(define.isAlive()).isFalse();
-        assertThat(segments.all()).extracting(RuleSegments.Defined::id).containsExactly("weekly");
+        assertThat(segments.all()).extracting(DefinedSegment::id).containsExactly("weekly");
         assertThat(segments.inForce().version()).isEqualTo(1);
     }
 
@@ -83,8 +84,8 @@ class RuleSegmentsReloadTest {
     void aNewVersionWithTheSameDefinitionsIsTakenUpWithoutCompilingAgain() {
         StoredRules store = new StoredRules();
         store.rules.add(new RuleSegmentRepository.StoredRule("weekly", "Weekly", "frequency_30d >= 1"));
-        RuleSegments segments = new RuleSegments(config(), store);
-        RuleSegments.Defined weekly = segments.all().get(0);
+        SegmentDefinitions segments = new SegmentDefinitions(config(), store);
+        DefinedSegment weekly = segments.all().get(0);
         assertThat(segments.inForce().version()).isZero();
 
         store.version = 7; // changed and changed back meanwhile
@@ -99,7 +100,7 @@ class RuleSegmentsReloadTest {
         // Stored when dormant-days was higher; the configured lifecycle now calls members dormant at 180 days.
         store.thresholds.add(new RuleSegmentRepository.StoredThresholds("churn-edge", 200, 1, 200));
         store.thresholds.add(new RuleSegmentRepository.StoredThresholds("potential", 10, 2, 300));
-        RuleSegments segments = new RuleSegments(config(), store);
+        SegmentDefinitions segments = new SegmentDefinitions(config(), store);
         assertThat(segments.defaults().rules()).extracting(rule -> rule.description()).containsExactly(
                 "R <= 6d and wF30 >= 5 and M30 >= 700", "R <= 10d and wF30 >= 2 and M30 >= 300 and not high-value-active",
                 "R >= 20d and R < 180d and wF30 <= 1 and M30 <= 200");

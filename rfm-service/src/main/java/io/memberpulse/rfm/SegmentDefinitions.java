@@ -11,8 +11,10 @@ import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.MemberTags;
 import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.Tag;
+import io.memberpulse.rfm.domain.rules.DefinedSegment;
 import io.memberpulse.rfm.domain.rules.InvalidRuleException;
 import io.memberpulse.rfm.domain.rules.MemberAttributes;
+import io.memberpulse.rfm.domain.rules.SegmentMembership;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.scheduler.Scheduled;
@@ -39,8 +41,8 @@ import org.jboss.logging.Logger;
  * table changes only when a replica starts, so another replica's start is seen at the next reload here.
  */
 @ApplicationScoped
-public class RuleSegments {
-    private static final Logger LOG = Logger.getLogger(RuleSegments.class);
+public class SegmentDefinitions {
+    private static final Logger LOG = Logger.getLogger(SegmentDefinitions.class);
     private final SegmentRuleCompiler compiler = new SegmentRuleCompiler();
     /** memberpulse.rfm.segments.* (before any change made while running) and memberpulse.rfm.lifecycle.*. */
     private final ConfiguredDefinitions configuration;
@@ -50,23 +52,24 @@ public class RuleSegments {
     private final RuleSegmentRepository repository;
     /** memberpulse.rfm.day-zone: the calendar of date tags. */
     private final ZoneId dayZone;
+    /**
+     * Reloads of the definitions in a row, each because a write found them changed again meanwhile, before a
+     * computation gives up (MemberRecomputation, RecomputeRfmService).
+     */
+    static final int DEFINITION_RELOADS = 10;
     private volatile InForce current;
     /** Every version of the configured definitions, in the order recorded: set before current is first. */
     private volatile List<ConfigurationHistory.Version> configurationHistory;
-
-    /** A business-defined segment and its compiled rule. */
-    public record Defined(String id, String name, SegmentRuleCompiler.CompiledRule rule) {
-    }
 
     /**
      * What is in force: the rules by id, the default segments with their thresholds and the lifecycle rules, as stored
      * at that version of the definitions (or later: the version is read before them) over the configuration.
      */
-    public record InForce(long version, Map<String, Defined> rules, List<RuleSegmentRepository.StoredThresholds> thresholds,
+    public record InForce(long version, Map<String, DefinedSegment> rules, List<RuleSegmentRepository.StoredThresholds> thresholds,
             DefaultSegments defaults, LifecycleRules lifecycle) {
     }
 
-    public RuleSegments(RfmConfig config, RuleSegmentRepository repository) {
+    public SegmentDefinitions(RfmConfig config, RuleSegmentRepository repository) {
         var stages = config.rfm().lifecycle();
         this.lifecycle = new LifecycleRules(stages.dormantDays(), stages.atRiskDays(), stages.loyalOrders90d(),
                 stages.loyalMonetary90d());
@@ -78,11 +81,6 @@ public class RuleSegments {
         this.configured = configuration.defaults();
         this.repository = repository;
         this.dayZone = config.rfm().dayZone();
-    }
-
-    /** All the segment ids this member is in. */
-    public Set<String> segmentsOf(Rfm rfm, MemberHistory history) {
-        return segmentsOf(inForce(), rfm, history);
     }
 
     /** The definitions in force now, with their version: a writer computes a whole write with one of them. */
@@ -104,7 +102,7 @@ public class RuleSegments {
      * since) is left out with a warning. The version is -1: these are never written with.
      */
     public Uni<InForce> inForceAt(Instant at) {
-        Map<String, Defined> known = definitions().rules(); // here: its first load blocks, so not on the event loop
+        Map<String, DefinedSegment> known = definitions().rules(); // here: its first load blocks, so not on the event loop
         List<ConfigurationHistory.Version> versions = configurationHistory; // loaded with the rules
         return repository.allAt(at).flatMap(stored -> repository.thresholdsAt(at)
                 .map(thresholds -> inForceAt(at, known, stored, thresholds, versions)));
@@ -121,7 +119,7 @@ public class RuleSegments {
         return ConfigurationHistory.marginRatesAt(configurationHistory, at).orElse(configuration.marginRates());
     }
 
-    private InForce inForceAt(Instant at, Map<String, Defined> known, List<RuleSegmentRepository.StoredRule> stored,
+    private InForce inForceAt(Instant at, Map<String, DefinedSegment> known, List<RuleSegmentRepository.StoredRule> stored,
             List<RuleSegmentRepository.StoredThresholds> thresholds, List<ConfigurationHistory.Version> versions) {
         ConfiguredDefinitions then = ConfigurationHistory.at(versions, at).map(inForce -> {
             if (inForce.assumed()) {
@@ -130,37 +128,14 @@ public class RuleSegments {
             }
             return inForce.version().definitions();
         }).orElse(configuration);
-        Map<String, Defined> rules = new LinkedHashMap<>();
-        for (var rule : stored) {
-            Defined same = known.get(rule.id());
-            try {
-                rules.put(rule.id(), same != null && same.rule().expression().equals(rule.expression())
-                        ? new Defined(rule.id(), rule.name(), same.rule())
-                        : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
-            } catch (InvalidRuleException e) {
-                LOG.warnf("rule of %s in force at %s no longer compiles, left out: %s", rule.id(), at, e.getMessage());
-            }
-        }
+        Map<String, DefinedSegment> rules = compile(stored, known,
+                "rule of %s in force at " + at + " no longer compiles, left out: %s");
         return new InForce(-1, rules, List.copyOf(thresholds), apply(then.defaults(), thresholds), then.lifecycle());
     }
 
-    /** All the segment ids this member is in by these definitions. */
-    public Set<String> segmentsOf(InForce definitions, Rfm rfm, MemberHistory history) {
-        Set<String> defaults = definitions.defaults().of(rfm);
-        LifecycleStage stage = definitions.lifecycle().stageOf(rfm);
-        Set<String> segments = new LinkedHashSet<>(defaults);
-        if (stage != null) {
-            segments.add(stage.segmentId());
-        }
-        if (!definitions.rules().isEmpty()) {
-            Map<String, Object> attributes = MemberAttributes.of(rfm, stage, defaults, history, dayZone);
-            for (Defined segment : definitions.rules().values()) {
-                if (segment.rule().matches(attributes)) {
-                    segments.add(segment.id());
-                }
-            }
-        }
-        return segments;
+    /** Who is in which segment by these definitions (a member's row at a clock: rowAt), dates in the chain's calendar. */
+    public SegmentMembership membership(InForce definitions) {
+        return new SegmentMembership(definitions.defaults(), definitions.lifecycle(), definitions.rules().values(), dayZone);
     }
 
     /** Every segment id a member can be in now: the default segments, the lifecycle stages and the rules. */
@@ -202,7 +177,7 @@ public class RuleSegments {
         return compiler.compile(expression);
     }
 
-    public List<Defined> all() {
+    public List<DefinedSegment> all() {
         return List.copyOf(definitions().rules().values());
     }
 
@@ -267,28 +242,39 @@ public class RuleSegments {
         }
     }
 
-    private static boolean sameDefinitions(Map<String, Defined> current, List<RuleSegmentRepository.StoredRule> stored) {
+    private static boolean sameDefinitions(Map<String, DefinedSegment> current, List<RuleSegmentRepository.StoredRule> stored) {
         return current.size() == stored.size() && stored.stream().allMatch(rule -> {
-            Defined known = current.get(rule.id());
+            DefinedSegment known = current.get(rule.id());
             return known != null && known.name().equals(rule.name()) && known.rule().expression().equals(rule.expression());
         });
     }
 
     private InForce load(long version, List<RuleSegmentRepository.StoredRule> stored,
-            List<RuleSegmentRepository.StoredThresholds> thresholds, Map<String, Defined> known) {
-        Map<String, Defined> loaded = new LinkedHashMap<>();
+            List<RuleSegmentRepository.StoredThresholds> thresholds, Map<String, DefinedSegment> known) {
+        // A rule saved before today's checks (a regex too costly to evaluate per member) would stall the stream.
+        Map<String, DefinedSegment> loaded = compile(stored, known,
+                "stored rule of segment %s is refused by the checks on save, left out until changed: %s");
+        return new InForce(version, loaded, List.copyOf(thresholds), apply(configured, thresholds), lifecycle);
+    }
+
+    /**
+     * The stored rules compiled, each reusing the compiled rule of the one known with the same text; a rule that does
+     * not compile is left out with the warning (a format of the segment id and the reason).
+     */
+    private Map<String, DefinedSegment> compile(List<RuleSegmentRepository.StoredRule> stored, Map<String, DefinedSegment> known,
+            String leftOutWarning) {
+        Map<String, DefinedSegment> compiled = new LinkedHashMap<>();
         for (var rule : stored) {
-            Defined same = known.get(rule.id());
+            DefinedSegment same = known.get(rule.id());
             try {
-                loaded.put(rule.id(), same != null && same.rule().expression().equals(rule.expression()) && same.name().equals(rule.name())
-                        ? same : new Defined(rule.id(), rule.name(), compiler.compile(rule.expression())));
+                compiled.put(rule.id(), new DefinedSegment(rule.id(), rule.name(),
+                        same != null && same.rule().expression().equals(rule.expression()) ? same.rule()
+                                : compiler.compile(rule.expression())));
             } catch (InvalidRuleException e) {
-                // Saved before today's checks (a regex too costly to evaluate per member): evaluating it would stall the stream.
-                LOG.warnf("stored rule of segment %s is refused by the checks on save, left out until changed: %s", rule.id(),
-                        e.getMessage());
+                LOG.warnf(leftOutWarning, rule.id(), e.getMessage());
             }
         }
-        return new InForce(version, loaded, List.copyOf(thresholds), apply(configured, thresholds), lifecycle);
+        return compiled;
     }
 
     /**
