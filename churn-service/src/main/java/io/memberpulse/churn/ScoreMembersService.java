@@ -3,6 +3,7 @@ package io.memberpulse.churn;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.RhythmChurnModel;
+import io.memberpulse.churn.domain.ScorePublication;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;
@@ -57,8 +58,7 @@ public class ScoreMembersService {
     private final RhythmChurnModel model;
     private final ModelRegistry models;
     private final int horizonDays;
-    private final double publishThreshold;
-    private final java.time.Duration restateAfter;
+    private final ScorePublication publication;
     private final Counter published;
     /** Tombstones sent on churn.scores, by why the member is no longer scored. */
     private final Counter withdrawnForNoPurchase;
@@ -102,8 +102,7 @@ public class ScoreMembersService {
         this.models = models;
         this.horizonDays = config.churn().horizonDays();
         this.model = new RhythmChurnModel(config.churn().horizonDays(), config.churn().defaultGapDays());
-        this.publishThreshold = config.churn().publishThreshold();
-        this.restateAfter = config.churn().restateAfter();
+        this.publication = new ScorePublication(config.churn().publishThreshold(), config.churn().restateAfter());
         this.published = Counter.builder("memberpulse.churn.scores.published").register(registry);
         this.withdrawnForNoPurchase = withdrawals(registry, "no-purchase");
         this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
@@ -488,9 +487,7 @@ public class ScoreMembersService {
             Optional<ChurnScore> score = model.score(memberId, purchases.getOrDefault(memberId, List.of()), asOf);
             Double probability = probabilities.get(memberId);
             if (score.isPresent() && probability != null) {
-                ChurnScore s = score.get();
-                score = Optional.of(new ChurnScore(s.memberId(), probability, trained.get().version(), s.asOf(),
-                        s.horizonDays(), s.homeStoreId(), s.memberValue(), s.recencyDays(), s.expectedGapDays()));
+                score = Optional.of(score.get().withModel(probability, trained.get().version()));
             }
             if (score.isEmpty()) {
                 if (previous.containsKey(memberId)) {
@@ -499,7 +496,7 @@ public class ScoreMembersService {
                     unscored.add(memberId);
                 }
             } else if (rewrite || stored.unpublished().contains(memberId) || withdrawn.contains(memberId)
-                    || worthPublishing(score.get(), previous.get(memberId))) {
+                    || publication.worthPublishing(score.get(), previous.get(memberId))) {
                 changed.add(score.get());
             }
         }
@@ -596,20 +593,5 @@ public class ScoreMembersService {
         Instant clock = repository.watermark().await().indefinitely().orElseThrow(); // set once, never removed
         score(members, clock, false, Set.of(), withdrawnForNoPurchase);
         return !brokerAway;
-    }
-
-    /**
-     * New, moved, or from another model (after a promotion every score names the model that made it), or stored as of
-     * longer than restate-after before this one (its recency and as-of would never age while its probability moves less
-     * than the threshold). Compared with the stored score, which is the last one published unless it is still
-     * unpublished (then it is published anyway).
-     */
-    private boolean worthPublishing(ChurnScore score, ChurnScore previous) {
-        return previous == null
-                || previous.asOf().plus(restateAfter).isBefore(score.asOf())
-                || Math.abs(score.probability() - previous.probability()) >= publishThreshold
-                || !Objects.equals(score.modelVersion(), previous.modelVersion())
-                || !Objects.equals(score.homeStoreId(), previous.homeStoreId())
-                || Math.abs(score.memberValue() - previous.memberValue()) >= 0.01;
     }
 }

@@ -14,4 +14,10 @@ public record ChurnScore(String memberId, double probability, String modelVersio
             throw new IllegalArgumentException("probability must be within 0..1: " + probability);
         }
     }
+
+    /** This score with the probability a trained model gives instead, its explanation (recency, value) kept. */
+    public ChurnScore withModel(double modelProbability, String version) {
+        return new ChurnScore(memberId, modelProbability, version, asOf, horizonDays, homeStoreId, memberValue,
+                recencyDays, expectedGapDays);
+    }
 }

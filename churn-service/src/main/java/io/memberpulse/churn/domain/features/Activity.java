@@ -77,13 +77,4 @@ public record Activity(Kind kind, Instant at, String orderId, String channel, St
     public boolean isPurchase() {
         return kind == Kind.ORDER_LINE;
     }
-
-    /** The first segment of the category path ({@code dairy/yogurt/greek} -> {@code dairy}), or null. */
-    public String topCategory() {
-        if (category == null || category.isEmpty()) {
-            return null;
-        }
-        int slash = category.indexOf('/');
-        return slash < 0 ? category : category.substring(0, slash);
-    }
 }

@@ -52,8 +52,4 @@ public record ModelReport(String version, String chosen, Instant asOf, int horiz
                 result.trainingRows(), result.trainingChurnRate(), result.plan().validationCutoff(), validation,
                 baselines, importance, servedBgNbd, decision, result.treatedRows(), result.fittedRows());
     }
-
-    public ModelMetrics chosenMetrics() {
-        return validation.get(chosen);
-    }
 }
