@@ -91,8 +91,12 @@ public class UnpublishedEventRelay {
         importService.publishInWriteOrder(() -> events(batch), batch.id());
     }
 
-    /** The batch's events with their counted orders as stored now. */
+    /**
+     * The batch's events with their counted orders as stored now, under a publication_version taken before they are
+     * read: greater than that of every publication whose state was read before.
+     */
     private List<MemberEvent> events(IdentityRepository.UnpublishedBatch batch) {
+        long version = repository.nextPublicationVersion().await().indefinitely();
         // the order each event naming one with a flagged line applies to, as stored now (CountedOrders)
         Map<String, CountedOrderRepository.Redirected> counted = new HashMap<>();
         countedOrders.redirected(batch.events().stream().map(EventRow::source).toList(),
@@ -110,7 +114,7 @@ public class UnpublishedEventRelay {
                 // as counted, and consumers keeping one key too many is harmless
                 events.add(CountedOrders.withCountedOrder(MemberEvent.newBuilder().setMemberId(member)
                         .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null)
-                        .build(), counted));
+                        .setPublicationVersion(version).build(), counted));
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
             }
