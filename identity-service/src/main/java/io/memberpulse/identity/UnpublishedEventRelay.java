@@ -67,27 +67,17 @@ public class UnpublishedEventRelay {
             if (batch == null) {
                 return;
             }
-            send(prepare(batch));
+            send(batch);
         }
     }
 
-    /** A batch to relay, as taken from the store: its events are built when sent ({@link #send}). */
-    record Prepared(IdentityRepository.UnpublishedBatch batch) {
-    }
-
-    /** The batch to publish again. */
-    Prepared prepare(IdentityRepository.UnpublishedBatch batch) {
-        return new Prepared(batch);
-    }
-
     /**
-     * Publishes a batch again, its counted orders read on the write thread right before the send (in write order,
-     * ImportEventsService.publishInWriteOrder): read before an import that changed one and sent after that import
-     * published it, the relay's stale one reached consumers last, and they keep the last. Strikes the batch off once
-     * the broker acknowledged it. Blocking.
+     * Publishes a batch again, its publication_version taken and its counted orders read on the write thread right
+     * before the send (in write order, ImportEventsService.publishInWriteOrder): no import commits in between, so of
+     * the relay's publication and an import's of the same event, the one reading the newer state carries the greater
+     * version, which consumers keep. Strikes the batch off once the broker acknowledged it. Blocking.
      */
-    void send(Prepared prepared) {
-        IdentityRepository.UnpublishedBatch batch = prepared.batch();
+    private void send(IdentityRepository.UnpublishedBatch batch) {
         importService.publishInWriteOrder(() -> events(batch), batch.id());
     }
 

@@ -339,11 +339,6 @@ public class IdentityRepository {
                 Tuple.of(offset(acceptedBefore)));
     }
 
-    /** The batch with this id, if Kafka has not acknowledged it yet. */
-    public Uni<UnpublishedBatch> unpublished(long batchId) {
-        return unpublished("SELECT * FROM unpublished_batch WHERE id = $1", Tuple.of(batchId));
-    }
-
     private Uni<UnpublishedBatch> unpublished(String batchQuery, Tuple parameters) {
         return pool.preparedQuery("""
                 SELECT b.id, e.source, e.event_id, e.member_id, e.type, e.occurred_at, e.store_id, e.order_id,
