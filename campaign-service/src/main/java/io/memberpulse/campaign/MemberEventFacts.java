@@ -104,7 +104,8 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
                 at, amount, emptyToNull(fact.getStoreId()), emptyToNull(line.getSku()), emptyToNull(line.getCategory()),
                 line.hasQuantity() ? line.getQuantity() : null,
                 "coupon_redeemed".equals(kind) ? emptyToNull(fact.getCoupon().getCouponId()) : null,
-                "coupon_redeemed".equals(kind) ? null : marginRate(line), orderSource));
+                "coupon_redeemed".equals(kind) ? null : marginRate(line), orderSource,
+                event.getPublicationVersion() == 0 ? null : event.getPublicationVersion()));
     }
 
     /**

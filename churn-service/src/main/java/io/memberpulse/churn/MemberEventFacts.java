@@ -65,7 +65,8 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
                 purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
                         new ChurnRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
                                 line.hasQuantity() ? line.getQuantity() : null,
-                                line.hasDiscountAmount() ? line.getDiscountAmount() : null), CountedOrder.sourceOf(event)));
+                                line.hasDiscountAmount() ? line.getDiscountAmount() : null), CountedOrder.sourceOf(event),
+                        publicationVersion(event)));
                 buyers.add(event.getMemberId());
             }
             ChurnRepository.StoredActivity activity = toActivity(event, source, at);
@@ -98,6 +99,11 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
         return IdentityChange.EventKey.sourceOf(fact);
     }
 
+    /** MemberEvent.publication_version; null when the publisher gave none (0: it predates the field). */
+    static Long publicationVersion(MemberEvent event) {
+        return event.getPublicationVersion() == 0 ? null : event.getPublicationVersion();
+    }
+
     private static String blankToNull(String value) {
         return value == null || value.isEmpty() ? null : value;
     }
@@ -119,7 +125,8 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
         int rating = fact.getReview().getRating();
         return new ChurnRepository.StoredActivity(source, fact.getEventId(), event.getMemberId(), kind, at,
                 blankToNull(CountedOrder.orderIdOf(event)), blankToNull(fact.getStoreId()), amount,
-                rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()), CountedOrder.sourceOf(event));
+                rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()), CountedOrder.sourceOf(event),
+                publicationVersion(event));
     }
 
     /** A store's stock-out (no member: see proto/README.md); empty without a store. */

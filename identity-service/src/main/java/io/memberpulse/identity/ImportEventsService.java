@@ -371,7 +371,8 @@ public class ImportEventsService {
                 .flatMap(events -> repository.awaitAcknowledgement(connection,
                         events.stream().map(e -> sourceCode(e.getEvent())).toList(),
                         events.stream().map(e -> e.getEvent().getEventId()).toList(), Instant.now())
-                        .map(batchId -> new Listed(batchId, events))));
+                        .map(listing -> listing == null ? new Listed(null, events) : new Listed(listing.batchId(),
+                                withPublicationVersion(events, listing.publicationVersion())))));
         writing.stop(writeStage);
         List<MemberEvent> toPublish = listed.events();
         Long batchId = listed.batchId();
@@ -390,6 +391,15 @@ public class ImportEventsService {
         duplicateOrderCounter.increment(stitched.rows().stream().filter(row -> row.duplicateOf() != null).count());
         retractedOrderCounter.increment(stitched.retracted().size());
         return new Imported(new ImportResult(stored, stitched.duplicates(), stitched.changed()), acknowledged);
+    }
+
+    /** The events, each with MemberEvent.publication_version set to the version. */
+    static List<MemberEvent> withPublicationVersion(List<MemberEvent> events, long version) {
+        List<MemberEvent> versioned = new ArrayList<>(events.size());
+        for (MemberEvent event : events) {
+            versioned.add(event.toBuilder().setPublicationVersion(version).build());
+        }
+        return versioned;
     }
 
     /** A written batch's events as published (counted orders set), and its unpublished_batch id (null: none). */

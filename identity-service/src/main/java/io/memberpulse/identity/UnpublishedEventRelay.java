@@ -67,32 +67,26 @@ public class UnpublishedEventRelay {
             if (batch == null) {
                 return;
             }
-            send(prepare(batch));
+            send(batch);
         }
     }
 
-    /** A batch to relay, as taken from the store: its events are built when sent ({@link #send}). */
-    record Prepared(IdentityRepository.UnpublishedBatch batch) {
-    }
-
-    /** The batch to publish again. */
-    Prepared prepare(IdentityRepository.UnpublishedBatch batch) {
-        return new Prepared(batch);
-    }
-
     /**
-     * Publishes a batch again, its counted orders read on the write thread right before the send (in write order,
-     * ImportEventsService.publishInWriteOrder): read before an import that changed one and sent after that import
-     * published it, the relay's stale one reached consumers last, and they keep the last. Strikes the batch off once
-     * the broker acknowledged it. Blocking.
+     * Publishes a batch again, its publication_version taken and its counted orders read on the write thread right
+     * before the send (in write order, ImportEventsService.publishInWriteOrder): no import commits in between, so of
+     * the relay's publication and an import's of the same event, the one reading the newer state carries the greater
+     * version, which consumers keep. Strikes the batch off once the broker acknowledged it. Blocking.
      */
-    void send(Prepared prepared) {
-        IdentityRepository.UnpublishedBatch batch = prepared.batch();
+    private void send(IdentityRepository.UnpublishedBatch batch) {
         importService.publishInWriteOrder(() -> events(batch), batch.id());
     }
 
-    /** The batch's events with their counted orders as stored now. */
+    /**
+     * The batch's events with their counted orders as stored now, under a publication_version taken before they are
+     * read: greater than that of every publication whose state was read before.
+     */
     private List<MemberEvent> events(IdentityRepository.UnpublishedBatch batch) {
+        long version = repository.nextPublicationVersion().await().indefinitely();
         // the order each event naming one with a flagged line applies to, as stored now (CountedOrders)
         Map<String, CountedOrderRepository.Redirected> counted = new HashMap<>();
         countedOrders.redirected(batch.events().stream().map(EventRow::source).toList(),
@@ -110,7 +104,7 @@ public class UnpublishedEventRelay {
                 // as counted, and consumers keeping one key too many is harmless
                 events.add(CountedOrders.withCountedOrder(MemberEvent.newBuilder().setMemberId(member)
                         .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null)
-                        .build(), counted));
+                        .setPublicationVersion(version).build(), counted));
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
             }

@@ -23,6 +23,11 @@ final class EventFacts {
         return IdentityChange.EventKey.sourceOf(event.getEvent());
     }
 
+    /** MemberEvent.publication_version; null when the publisher gave none (0: it predates the field). */
+    static Long publicationVersion(MemberEvent event) {
+        return event.getPublicationVersion() == 0 ? null : event.getPublicationVersion();
+    }
+
     /**
      * An order line repeating another channel's report of the same order is never counted. When identity-service
      * paired the two only after publishing this line as counted, it publishes the line again flagged so: a stored

@@ -101,7 +101,7 @@ public class MemberFacts {
             if (line != null) {
                 newLines.add(new RfmRepository.StoredLine(source, eventId, member, line,
                         event.getEvent().getLine().getDiscountAmount(), event.getEvent().getLine().getSku(),
-                        CountedOrder.sourceOf(event)));
+                        CountedOrder.sourceOf(event), EventFacts.publicationVersion(event)));
                 touched.add(member);
             }
             MemberFact fact = EventFacts.toFact(event, at);

@@ -36,15 +36,16 @@ public class PurchaseRepository {
      * @param marginRate the line's gross margin rate, 0..1 (null when the event carries none: the default rate applies)
      * @param orderSource the channel of the order a refund or redemption applies to when not its own
      *                    (MemberEvent.counted_order; {@code orderId} is then that order's id), else null
+     * @param publicationVersion the event's MemberEvent.publication_version, null when its publisher gave none
      */
     public record Purchase(String source, String eventId, String memberId, String kind, String orderId,
             String campaignId, Instant occurredAt, double amount, String storeId, String sku, String category,
-            Double quantity, String couponId, Double marginRate, String orderSource) {
+            Double quantity, String couponId, Double marginRate, String orderSource, Long publicationVersion) {
         public Purchase(String source, String eventId, String memberId, String kind, String orderId,
                 String campaignId, Instant occurredAt, double amount, String storeId, String sku, String category,
                 Double quantity, String couponId, Double marginRate) {
             this(source, eventId, memberId, kind, orderId, campaignId, occurredAt, amount, storeId, sku, category, quantity,
-                    couponId, marginRate, null);
+                    couponId, marginRate, null, null);
         }
     }
 
@@ -65,20 +66,27 @@ public class PurchaseRepository {
                 .sorted(Comparator.comparing(Purchase::source).thenComparing(Purchase::eventId)).toList()) {
             tuples.add(Tuple.from(Arrays.asList(p.source(), p.eventId(), p.memberId(), p.kind(), p.orderId(),
                     p.campaignId(), p.occurredAt().atOffset(ZoneOffset.UTC), p.amount(), p.storeId(), p.sku(),
-                    p.category(), p.quantity(), p.couponId(), p.marginRate(), p.orderSource())));
+                    p.category(), p.quantity(), p.couponId(), p.marginRate(), p.orderSource(), p.publicationVersion())));
         }
         // Published again naming the order it applies to (MemberEvent.counted_order: the order counted in place of its
         // own once that order's lines were all flagged duplicates, or its own again once a line of it counted), a
-        // refund or redemption moves to it; a re-delivery without it (an older publication) leaves it where it is.
+        // refund or redemption moves to it; a re-delivery without it (an older publication) leaves it where it is, and
+        // so does a publication older (MemberEvent.publication_version) than the one applied, consumed late from
+        // another member's partition after a merge or split. Without a version on either side, the last consumed wins.
         return client.preparedQuery("""
                 INSERT INTO member_purchase (source, event_id, member_id, kind, order_id, campaign_id, occurred_at, amount,
-                                             store_id, sku, category, quantity, coupon_id, margin_rate, order_source)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+                                             store_id, sku, category, quantity, coupon_id, margin_rate, order_source,
+                                             publication_version)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
                 WHERE NOT EXISTS (SELECT 1 FROM retracted_line WHERE source = $1 AND event_id = $2)
                 ON CONFLICT (source, event_id) DO UPDATE SET order_source = EXCLUDED.order_source,
-                  order_id = EXCLUDED.order_id
-                WHERE EXCLUDED.order_source IS NOT NULL AND (member_purchase.order_source, member_purchase.order_id)
-                  IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)""")
+                  order_id = EXCLUDED.order_id,
+                  publication_version = GREATEST(member_purchase.publication_version, EXCLUDED.publication_version)
+                WHERE EXCLUDED.order_source IS NOT NULL
+                  AND COALESCE(EXCLUDED.publication_version >= member_purchase.publication_version, TRUE)
+                  AND ((member_purchase.order_source, member_purchase.order_id)
+                      IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)
+                    OR EXCLUDED.publication_version > COALESCE(member_purchase.publication_version, 0))""")
                 .executeBatch(tuples).replaceWithVoid();
     }
 

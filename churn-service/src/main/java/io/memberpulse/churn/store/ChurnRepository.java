@@ -43,16 +43,17 @@ public class ChurnRepository {
     /**
      * {@code orderSource}: the channel of the order a refund applies to when not its own (MemberEvent.counted_order:
      * the order counted in place of one whose lines are all duplicates), else null; the purchase's order id is then
-     * that order's.
+     * that order's. {@code publicationVersion}: the event's MemberEvent.publication_version, null when its publisher
+     * gave none.
      */
     public record StoredPurchase(String source, String eventId, String memberId, Purchase purchase, LineDetail line,
-            String orderSource) {
+            String orderSource, Long publicationVersion) {
         public StoredPurchase(String source, String eventId, String memberId, Purchase purchase, LineDetail line) {
-            this(source, eventId, memberId, purchase, line, null);
+            this(source, eventId, memberId, purchase, line, null, null);
         }
 
         public StoredPurchase(String source, String eventId, String memberId, Purchase purchase) {
-            this(source, eventId, memberId, purchase, null, null);
+            this(source, eventId, memberId, purchase, null, null, null);
         }
     }
 
@@ -60,13 +61,17 @@ public class ChurnRepository {
     public record LineDetail(String sku, String category, Double quantity, Double discount) {
     }
 
-    /** A review, coupon issued or redeemed, or store visit of a member. */
+    /**
+     * A review, coupon issued or redeemed, or store visit of a member; {@code orderSource} and
+     * {@code publicationVersion} as for {@link StoredPurchase}.
+     */
     public record StoredActivity(String source, String eventId, String memberId, String kind, Instant occurredAt,
-            String orderId, String storeId, Double amount, Integer rating, String text, String orderSource) {
+            String orderId, String storeId, Double amount, Integer rating, String text, String orderSource,
+            Long publicationVersion) {
         /** An activity naming no order, or its own channel's. */
         public StoredActivity(String source, String eventId, String memberId, String kind, Instant occurredAt,
                 String orderId, String storeId, Double amount, Integer rating, String text) {
-            this(source, eventId, memberId, kind, occurredAt, orderId, storeId, amount, rating, text, null);
+            this(source, eventId, memberId, kind, occurredAt, orderId, storeId, amount, rating, text, null, null);
         }
     }
 
@@ -83,12 +88,17 @@ public class ChurnRepository {
      * A fact stored once per (source, event id); published again by identity-service naming the order it applies to
      * (MemberEvent.counted_order: the order counted in place of its own once that order's lines were all flagged
      * duplicates, or its own again once a line of it counted), it moves to that order. A re-delivery without it (an
-     * older publication) leaves it where it is.
+     * older publication) leaves it where it is, and so does a publication older (MemberEvent.publication_version) than
+     * the one applied: consumed late from another member's partition after a merge or split. Without a version on
+     * either side, the last consumed wins.
      */
     private static final String COUNTED_ORDER_MOVES = """
-            ON CONFLICT (source, event_id) DO UPDATE SET order_source = EXCLUDED.order_source, order_id = EXCLUDED.order_id
+            ON CONFLICT (source, event_id) DO UPDATE SET order_source = EXCLUDED.order_source, order_id = EXCLUDED.order_id,
+              publication_version = GREATEST(%1$s.publication_version, EXCLUDED.publication_version)
             WHERE EXCLUDED.order_source IS NOT NULL
-              AND (%1$s.order_source, %1$s.order_id) IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)""";
+              AND COALESCE(EXCLUDED.publication_version >= %1$s.publication_version, TRUE)
+              AND ((%1$s.order_source, %1$s.order_id) IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)
+                OR EXCLUDED.publication_version > COALESCE(%1$s.publication_version, 0))""";
 
     public Uni<Void> insertPurchases(SqlClient client, List<StoredPurchase> purchases) {
         if (purchases.isEmpty()) {
@@ -100,13 +110,14 @@ public class ChurnRepository {
             LineDetail line = stored.line() == null ? new LineDetail(null, null, null, null) : stored.line();
             tuples.add(Tuple.from(Arrays.asList(stored.source(), stored.eventId(), stored.memberId(), p.orderId(),
                     p.refund() ? "refund" : "order", utc(p.occurredAt()), p.storeId(), p.amount(), line.sku(),
-                    line.category(), line.quantity(), line.discount(), stored.orderSource())));
+                    line.category(), line.quantity(), line.discount(), stored.orderSource(),
+                    stored.publicationVersion())));
         }
         // a refund published again naming the order counted in place of its own moves to it (COUNTED_ORDER_MOVES)
         return client.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id, amount,
-                  sku, category, quantity, discount, order_source)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+                  sku, category, quantity, discount, order_source, publication_version)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
                 WHERE NOT EXISTS (SELECT 1 FROM retracted_line WHERE source = $1 AND event_id = $2)
                 """ + COUNTED_ORDER_MOVES.formatted("purchase_line"))
                 .executeBatch(tuples).replaceWithVoid();
@@ -176,12 +187,13 @@ public class ChurnRepository {
         List<Tuple> tuples = new ArrayList<>(activities.size());
         for (StoredActivity a : activities) {
             tuples.add(Tuple.from(Arrays.asList(a.source(), a.eventId(), a.memberId(), a.kind(), utc(a.occurredAt()),
-                    a.orderId(), a.storeId(), a.amount(), a.rating(), a.text(), a.orderSource())));
+                    a.orderId(), a.storeId(), a.amount(), a.rating(), a.text(), a.orderSource(),
+                    a.publicationVersion())));
         }
         return client.preparedQuery("""
                 INSERT INTO member_activity (source, event_id, member_id, kind, occurred_at, order_id, store_id, amount,
-                  rating, review_text, order_source)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                  rating, review_text, order_source, publication_version)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                 """ + COUNTED_ORDER_MOVES.formatted("member_activity"))
                 .executeBatch(tuples).replaceWithVoid();
     }

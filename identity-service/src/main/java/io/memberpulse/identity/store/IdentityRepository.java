@@ -289,19 +289,37 @@ public class IdentityRepository {
     }
 
     /**
-     * Lists a batch's publishable events (in publishing order) as not yet acknowledged by Kafka;
-     * written in the import's transaction. Returns the batch id to {@link #acknowledged} later.
+     * Lists a batch's publishable events (in publishing order) as not yet acknowledged by Kafka, and takes the
+     * MemberEvent.publication_version they are published with; written in the import's transaction. Returns the batch
+     * id to {@link #acknowledged} later, null (and no version) when there is nothing to publish.
      *
      * @param listedAt kept as the row's accepted_at: the relay waits its grace from it, so it is taken at the write
      */
-    public Uni<Long> awaitAcknowledgement(SqlConnection connection, List<String> sources, List<String> eventIds,
+    public Uni<Listing> awaitAcknowledgement(SqlConnection connection, List<String> sources, List<String> eventIds,
             Instant listedAt) {
         if (sources.isEmpty()) {
             return Uni.createFrom().nullItem();
         }
         return connection.preparedQuery("""
-                INSERT INTO unpublished_batch (accepted_at, sources, event_ids) VALUES ($1, $2, $3) RETURNING id""")
+                INSERT INTO unpublished_batch (accepted_at, sources, event_ids) VALUES ($1, $2, $3)
+                RETURNING id, nextval('member_event_publication_version')""")
                 .execute(Tuple.of(offset(listedAt), sources.toArray(String[]::new), eventIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Listing(row.getLong(0), row.getLong(1));
+                });
+    }
+
+    /** A batch listed as not yet acknowledged, and the publication_version its events are published with. */
+    public record Listing(long batchId, long publicationVersion) {
+    }
+
+    /**
+     * A publication_version greater than every one taken before: for the relay, taken on the write thread right
+     * before it reads the state of the events it publishes again.
+     */
+    public Uni<Long> nextPublicationVersion() {
+        return pool.preparedQuery("SELECT nextval('member_event_publication_version')").execute()
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -319,11 +337,6 @@ public class IdentityRepository {
     public Uni<UnpublishedBatch> oldestUnpublished(Instant acceptedBefore) {
         return unpublished("SELECT * FROM unpublished_batch WHERE accepted_at < $1 ORDER BY id LIMIT 1",
                 Tuple.of(offset(acceptedBefore)));
-    }
-
-    /** The batch with this id, if Kafka has not acknowledged it yet. */
-    public Uni<UnpublishedBatch> unpublished(long batchId) {
-        return unpublished("SELECT * FROM unpublished_batch WHERE id = $1", Tuple.of(batchId));
     }
 
     private Uni<UnpublishedBatch> unpublished(String batchQuery, Tuple parameters) {

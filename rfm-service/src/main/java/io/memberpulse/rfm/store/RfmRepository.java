@@ -50,10 +50,11 @@ public class RfmRepository {
     /** A purchase line with its member and event key, as written. */
     /**
      * A line to store under its key (source, eventId); {@code orderSource} is the channel of the order a refund applies
-     * to when not its own (MemberEvent.counted_order), else null.
+     * to when not its own (MemberEvent.counted_order), else null; {@code publicationVersion} is the event's
+     * MemberEvent.publication_version, null when its publisher gave none.
      */
     public record StoredLine(String source, String eventId, String memberId, PurchaseLine line, double discountAmount,
-            String sku, String orderSource) {
+            String sku, String orderSource, Long publicationVersion) {
     }
 
     /**
@@ -71,6 +72,7 @@ public class RfmRepository {
         String[] sources = new String[n], eventIds = new String[n], members = new String[n], orders = new String[n],
                 kinds = new String[n], stores = new String[n], skus = new String[n], categories = new String[n],
                 orderSources = new String[n];
+        Long[] versions = new Long[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
         Double[] paid = new Double[n], discount = new Double[n], margin = new Double[n], refund = new Double[n];
         for (int i = 0; i < n; i++) {
@@ -90,29 +92,36 @@ public class RfmRepository {
             skus[i] = stored.sku() == null || stored.sku().isEmpty() ? null : stored.sku();
             categories[i] = line.category();
             orderSources[i] = stored.orderSource();
+            versions[i] = stored.publicationVersion();
         }
         return client.preparedQuery("""
                 INSERT INTO purchase_line (source, event_id, member_id, order_id, kind, occurred_at, store_id,
-                  paid_amount, discount_amount, margin_rate, refund_amount, sku, category, order_source)
+                  paid_amount, discount_amount, margin_rate, refund_amount, sku, category, order_source,
+                  publication_version)
                 SELECT DISTINCT ON (u.source, u.event_id) u.*
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
                   $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::text[],
-                  $14::text[])
+                  $14::text[], $15::int8[])
                   AS u (source, event_id, member_id, order_id, kind, occurred_at, store_id, paid_amount, discount_amount,
-                    margin_rate, refund_amount, sku, category, order_source)
+                    margin_rate, refund_amount, sku, category, order_source, publication_version)
                 WHERE NOT EXISTS (SELECT 1 FROM purchase_line_retracted r WHERE r.source = u.source AND r.event_id = u.event_id)
                 -- one row per key (a batch may hold an event twice; an upsert may touch a row once per statement): the
-                -- publication naming a counted order, if any
-                ORDER BY u.source, u.event_id, u.order_source NULLS LAST
+                -- newest publication, and of those the one naming a counted order, if any
+                ORDER BY u.source, u.event_id, u.publication_version DESC NULLS LAST, u.order_source NULLS LAST
                 ON CONFLICT (source, event_id) DO UPDATE SET order_source = EXCLUDED.order_source,
-                  order_id = EXCLUDED.order_id
+                  order_id = EXCLUDED.order_id,
+                  publication_version = GREATEST(purchase_line.publication_version, EXCLUDED.publication_version)
                 WHERE purchase_line.kind = 'refund' AND EXCLUDED.order_source IS NOT NULL
-                  AND (purchase_line.order_source, purchase_line.order_id)
-                    IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)
+                  -- a publication older than the one applied (consumed late from another member's partition after a
+                  -- merge or split) changes nothing; without a version on either side, the last consumed wins
+                  AND COALESCE(EXCLUDED.publication_version >= purchase_line.publication_version, TRUE)
+                  AND ((purchase_line.order_source, purchase_line.order_id)
+                      IS DISTINCT FROM (EXCLUDED.order_source, EXCLUDED.order_id)
+                    OR EXCLUDED.publication_version > COALESCE(purchase_line.publication_version, 0))
                 -- a row inserted has no xmax yet; one moved has (the transaction that updated it)
                 RETURNING xmax = 0""")
                 .execute(Tuple.from(new Object[] {sources, eventIds, members, orders, kinds, at, stores, paid, discount,
-                        margin, refund, skus, categories, orderSources}))
+                        margin, refund, skus, categories, orderSources, versions}))
                 .map(RfmRepository::inserted);
     }
 

@@ -72,7 +72,7 @@ class ServiceRefreshBenchmarkTest {
                 PurchaseLine line = new PurchaseLine(run + m + "-" + o, PurchaseLine.Kind.ORDER,
                         AS_OF.minus(Duration.ofHours(random.nextInt(24 * 200))), "s" + random.nextInt(120),
                         20 + random.nextInt(400), random.nextDouble() < 0.5 ? null : 0.2 + random.nextDouble() / 2, 0);
-                batch.add(new RfmRepository.StoredLine("pos", run + m + "-" + o, run + String.format("%07d", m), line, 0, null, null));
+                batch.add(new RfmRepository.StoredLine("pos", run + m + "-" + o, run + String.format("%07d", m), line, 0, null, null, null));
             }
             if (batch.size() >= 20_000) {
                 lines += repository.insertLines(pool, batch).await().indefinitely();

@@ -871,6 +871,55 @@ class EventResourceTest {
         }
     }
 
+    /**
+     * A refund published naming the delivery order, its member merged into another, then published again naming the
+     * till's order under the survivor: the two go out keyed by different members (partitions), so consumers tell the
+     * newer by its publication_version, which must grow.
+     */
+    @Test
+    void aRefundPublishedAgainAfterItsMemberWasMergedCarriesAGreaterPublicationVersion() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String phone = "139" + String.format("%08d", Math.floorMod(run.hashCode(), 100_000_000));
+        String header = "event_id,source,type,occurred_at,store_id,member_no,order_id,sku,quantity,paid_amount\n";
+        ConsumerTask<String, MemberEvent> published = kafka.consume(String.class, MemberEvent.class)
+                .fromTopics(Topics.MEMBER_EVENTS);
+        postCsv(header.replace(",member_no,", ",platform_uid,"), """
+                dv1-%1$s,delivery,order,2025-10-07T19:23:10+08:00,sv-%1$s,DV-%1$s,MV-%1$s,6901,1,100.11
+                dv2-%1$s,delivery,order,2025-10-07T19:23:10+08:00,sv-%1$s,DV-%1$s,MV-%1$s,6902,6,137.40
+                """.formatted(run), 2);
+        postCsv(header, """
+                tv1-%1$s,pos,order,2025-10-07T19:30:28+08:00,sv-%1$s,TV-%1$s,SV-%1$s,6901,1,100.11
+                tv2-%1$s,pos,order,2025-10-07T19:30:28+08:00,sv-%1$s,TV-%1$s,SV-%1$s,6902,6,137.40
+                """.formatted(run), 2);
+        postCsv("event_id,source,type,occurred_at,store_id,member_no,order_id,refund_amount\n",
+                "rv-%1$s,pos,refund,2025-10-08T10:00:00+08:00,sv-%1$s,TV-%1$s,SV-%1$s,100.11\n".formatted(run), 1);
+        // a customer known by phone with more events than the till's member, then the till's member gives that phone
+        StringBuilder visits = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            visits.append("pv%d-%s,pos,visit,2025-10-0%dT12:00:00+08:00,sv-%s,%s\n".formatted(i, run, i + 1, run, phone));
+        }
+        postCsv("event_id,source,type,occurred_at,store_id,phone\n", visits.toString(), 8);
+        postCsv("event_id,source,type,occurred_at,store_id,member_no,phone\n",
+                "gv-%1$s,pos,register,2025-10-09T10:00:00+08:00,sv-%1$s,TV-%1$s,%2$s\n".formatted(run, phone), 1);
+        // a line of the till's own: the refund is published again, naming the till's order, under the survivor
+        postCsv(header, "tv3-%1$s,pos,order,2025-10-07T19:30:28+08:00,sv-%1$s,TV-%1$s,SV-%1$s,6999,1,0.50\n"
+                .formatted(run), 1);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().equals("rv-" + run)).count() >= 2);
+        published.stop();
+        List<ConsumerRecord<String, MemberEvent>> refunds = published.getRecords().stream()
+                .filter(r -> r.value().getEvent().getEventId().equals("rv-" + run)).toList();
+        assertThat(refunds).extracting(r -> r.value().getCountedOrder().getOrderId())
+                .containsExactlyInAnyOrder("MV-" + run, "SV-" + run);
+        ConsumerRecord<String, MemberEvent> first = refunds.stream()
+                .filter(r -> r.value().getCountedOrder().getOrderId().equals("MV-" + run)).findFirst().orElseThrow();
+        ConsumerRecord<String, MemberEvent> again = refunds.stream()
+                .filter(r -> r.value().getCountedOrder().getOrderId().equals("SV-" + run)).findFirst().orElseThrow();
+        assertThat(again.key()).as("published under the survivor").isNotEqualTo(first.key());
+        assertThat(again.value().getPublicationVersion()).isGreaterThan(first.value().getPublicationVersion());
+    }
+
     @Test
     void aTillCopyUnderAPlaceholderPairedOnlyByItsRestJoinsTheDeliveryMember() {
         String run = UUID.randomUUID().toString().substring(0, 8);

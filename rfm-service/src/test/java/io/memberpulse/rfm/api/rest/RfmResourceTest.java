@@ -822,6 +822,32 @@ class RfmResourceTest {
                 .extracting(line -> line.orderId()).containsExactly("delivery:D7-" + member);
     }
 
+    /**
+     * A refund's publications on either side of a merge go out under different members (partitions): the newer one,
+     * naming the delivery order, consumed first; the older, naming the till's own order, after it. The refund stays
+     * on the order the newer names (MemberEvent.publication_version).
+     */
+    @Test
+    void anOlderPublicationOfARefundConsumedAfterANewerOneLeavesItOnTheNewersOrder() {
+        String member = "m-" + UUID.randomUUID();
+        String survivor = "m-" + UUID.randomUUID();
+        Instant at = rfmRows.watermark().await().indefinitely().orElse(DAY0).minus(Duration.ofDays(1));
+        String till = "T6-" + member;
+        MemberEvent newer = tillRefund(survivor, till + "-r", till, "D6-" + member, at, 12).toBuilder()
+                .setPublicationVersion(9).build();
+        MemberEvent older = tillRefund(member, till + "-r", till, null, at, 12).toBuilder()
+                .setCountedOrder(OrderRef.newBuilder().setSource(Source.SOURCE_POS).setOrderId(till))
+                .setPublicationVersion(7).build();
+        facts.record(List.of(newer));
+        facts.record(List.of(older));
+        assertThat(rfmRows.linesOf(List.of(survivor)).await().indefinitely().get(survivor))
+                .extracting(line -> line.orderId()).containsExactly("delivery:D6-" + member);
+        // a publisher predating the version: applied as before, the last consumed wins
+        facts.record(List.of(older.toBuilder().setPublicationVersion(0).build()));
+        assertThat(rfmRows.linesOf(List.of(survivor)).await().indefinitely().get(survivor))
+                .extracting(line -> line.orderId()).containsExactly("pos:" + till);
+    }
+
     @Test
     void aMemberWhoRegisteredAndNeverBoughtIsNewInTheStoreTheyRegisteredIn() {
         String member = "m-" + UUID.randomUUID();
