@@ -27,9 +27,6 @@ public final class BatchStitcher {
 
     /** Which member an event went to, and by which identifier (empty for a new member). */
     public record Assignment(int index, String memberId, Optional<IdentifierType> matchedBy) {
-        public boolean createdMember() {
-            return matchedBy.isEmpty();
-        }
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.memberpulse.identity.store;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -42,10 +41,6 @@ public class ChannelEventEntity extends PanacheEntityBase {
 
     @Column(name = "accepted_at", nullable = false)
     public OffsetDateTime acceptedAt;
-
-    public static Uni<Long> countOfMember(String memberId) {
-        return count("memberId", memberId);
-    }
 
     public static class Key implements Serializable {
         public String source;

@@ -1,7 +1,6 @@
 package io.memberpulse.identity.store;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -9,7 +8,6 @@ import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.Objects;
 
 @Entity
@@ -30,10 +28,6 @@ public class MemberIdentifierEntity extends PanacheEntityBase {
 
     @Column(name = "last_seen", nullable = false)
     public OffsetDateTime lastSeen;
-
-    public static Uni<List<MemberIdentifierEntity>> ofMember(String memberId) {
-        return list("memberId = ?1 order by type, value", memberId);
-    }
 
     public static class Key implements Serializable {
         public String type;
