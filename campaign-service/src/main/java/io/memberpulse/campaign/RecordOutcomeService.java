@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * Records what staff report for a call: the task closes, the outcome is stored in the same
  * transaction, the store's cached call list is dropped, and the caller is answered; the outcome is published on
  * intervention.outcomes after that, without holding the answer. A repeated submit answers as before and
- * publishes nothing; a submit against a stale version, or on a task closed otherwise, is refused, and so is one
+ * publishes nothing; a submit against a stale version, or on a task closed otherwise (but for one cancelled under
+ * staff within late-outcome-grace, OutcomeRules.decide), is refused, and so is one
  * whose task a member merge moved to another member and store after it was checked (the move keeps the version).
  * An outcome Kafka never acknowledged is published again by the relay (consumers are idempotent on task id).
  */
@@ -40,10 +41,12 @@ public class RecordOutcomeService {
     private final CallListCache cache;
     private final InterventionOutcomePublisher publisher;
     private final Clock clock;
+    private final Duration lateOutcomeGrace;
 
     public RecordOutcomeService(TaskOutcomeRepository outcomes, CallListCache cache, InterventionOutcomePublisher publisher,
-            Clock clock) {
+            Clock clock, CampaignConfig config) {
         this.clock = clock;
+        this.lateOutcomeGrace = config.campaign().lateOutcomeGrace();
         this.outcomes = outcomes;
         this.cache = cache;
         this.publisher = publisher;
@@ -60,7 +63,8 @@ public class RecordOutcomeService {
                     if (state == null) {
                         return Uni.createFrom().failure(new TaskNotFoundException(taskId));
                     }
-                    return switch (OutcomeRules.decide(state, outcome, expectedVersion, callerStoreId)) {
+                    return switch (OutcomeRules.decide(state, outcome, expectedVersion, callerStoreId, now,
+                            lateOutcomeGrace)) {
                         case REPEAT -> outcomes.recorded(taskId);
                         case RECORD -> outcomes.record(taskId, outcome, now);
                     };

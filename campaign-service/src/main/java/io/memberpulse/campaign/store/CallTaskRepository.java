@@ -218,6 +218,10 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 OutcomeResult.OPTED_OUT.name());
     }
 
+    /**
+     * The version moves by one (the entity's optimistic lock): within late-outcome-grace, staff may still record a
+     * call cancelled for risk fell or left the segment with the version they hold (OutcomeRules.decide).
+     */
     public Uni<Void> cancel(String taskId, CloseReason reason, Instant now) {
         return findById(taskId).invoke(row -> {
             row.status = CallTaskEntity.CANCELLED;
