@@ -32,7 +32,13 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -158,5 +164,41 @@ class OutcomeResourceTest extends WithKafkaCompanion {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /** Two identical submits at once (a double tap, a retry on a slow line): both answer 200, one outcome goes out. */
+    @Test
+    void identicalSubmitsAtOnceAllAnswerAndPublishOnce() throws Exception {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        JsonPath list = Campaigns.storeWithFirstCall(kafka, store, run, Duration.ofSeconds(20));
+        String taskId = list.getString("tasks[0].taskId");
+        String body = body(true, "will_return", "see you", list.getLong("tasks[0].version"));
+        var published = kafka.consume(String.class, InterventionOutcome.class).fromTopics(Topics.INTERVENTION_OUTCOMES);
+        // Several at once, so that some of them read the task OPEN before the first commits (a lost race).
+        ExecutorService submitters = Executors.newFixedThreadPool(6);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                statuses.add(submitters.submit(() -> {
+                    start.await();
+                    return given().contentType(ContentType.JSON)
+                            .header("Authorization", "Bearer " + AuthTestResource.staff(store)).body(body)
+                            .post("/tasks/{id}/outcome", taskId).statusCode();
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> status : statuses) {
+                assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            submitters.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .anyMatch(r -> r.value().getTaskId().equals(taskId)));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
+        published.stop();
     }
 }
