@@ -18,7 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.List;
 import org.hibernate.StaleStateException;
 import org.jboss.logging.Logger;
@@ -42,11 +42,14 @@ public class RecordOutcomeService {
     private final InterventionOutcomePublisher publisher;
     private final Clock clock;
     private final Duration lateOutcomeGrace;
+    /** The calendar of follow-up dates, as StoreTaskPlanner applies them. */
+    private final ZoneId dayZone;
 
     public RecordOutcomeService(TaskOutcomeRepository outcomes, CallListCache cache, InterventionOutcomePublisher publisher,
             Clock clock, CampaignConfig config) {
         this.clock = clock;
         this.lateOutcomeGrace = config.campaign().lateOutcomeGrace();
+        this.dayZone = ZoneId.of(config.campaign().dayZone());
         this.outcomes = outcomes;
         this.cache = cache;
         this.publisher = publisher;
@@ -58,7 +61,7 @@ public class RecordOutcomeService {
      */
     public Uni<RecordedOutcome> record(String taskId, Outcome outcome, long expectedVersion, String callerStoreId) {
         Instant now = clock.instant();
-        outcome.checkReported(LocalDate.ofInstant(now, ZoneOffset.UTC));
+        outcome.checkReported(LocalDate.ofInstant(now, dayZone));
         return decideAndRecord(taskId, outcome, expectedVersion, callerStoreId, now)
                 // Lost a race (the same submit twice at once, a change between the check and the write): decide
                 // again on the task as it now stands, so the identical submit that won answers this one as a repeat.

@@ -14,6 +14,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.Campaigns;
@@ -22,6 +23,7 @@ import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.kafka.InterventionOutcomeDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
@@ -29,8 +31,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +49,9 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class OutcomeResourceTest extends WithKafkaCompanion {
+    @Inject
+    SimulatedClock clock;
+
     /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
     void registerSerdes() {
@@ -163,6 +171,29 @@ class OutcomeResourceTest extends WithKafkaCompanion {
             assertThat(done.getStatus().name()).isEqualTo("TASK_STATUS_DONE");
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    /**
+     * The follow-up window is in the day zone (Asia/Shanghai), as follow-ups are applied: at 23:30 UTC it is already
+     * tomorrow there, and the window's last day counted from the local today was refused, a day past the UTC one.
+     */
+    @Test
+    void theFollowUpWindowIsOfTheDayZonesCalendar() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        JsonPath list = Campaigns.storeWithFirstCall(kafka, store, run, Duration.ofSeconds(20));
+        Instant lateEvening = LocalDate.now(ZoneOffset.UTC).atTime(23, 30).toInstant(ZoneOffset.UTC);
+        LocalDate localToday = LocalDate.ofInstant(lateEvening, ZoneId.of("Asia/Shanghai"));
+        clock.set(lateEvening);
+        try {
+            given().contentType(ContentType.JSON)
+                    .body("{\"reached\": false, \"result\": \"not_reached\", \"followUpDate\": \"%s\", \"version\": %d}"
+                            .formatted(localToday.plusDays(FieldChecks.MAX_FOLLOW_UP_DAYS), list.getLong("tasks[0].version")))
+                    .post("/tasks/{id}/outcome", list.getString("tasks[0].taskId"))
+                    .then().statusCode(200).body("status", equalTo("DONE"));
+        } finally {
+            clock.reset();
         }
     }
 
