@@ -75,6 +75,14 @@ public interface CampaignConfig {
         @WithConverter(StoreCallCapacitiesConverter.class)
         Optional<StoreCallCapacities> storeCallCapacities();
 
+        /**
+         * How long after the service cancelled a call for risk fell or left the segment staff may still record the
+         * call they made on it, with the version their list carried (OutcomeRules.decide): the manager may have been on
+         * the phone when the replan ran.
+         */
+        @WithDefault("PT24H")
+        Duration lateOutcomeGrace();
+
         /** Members below this churn probability never get a task, even inside the top share. */
         @WithDefault("0.5")
         double minProbability();

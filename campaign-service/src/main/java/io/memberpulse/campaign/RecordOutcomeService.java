@@ -18,7 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.List;
 import org.hibernate.StaleStateException;
 import org.jboss.logging.Logger;
@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * Records what staff report for a call: the task closes, the outcome is stored in the same
  * transaction, the store's cached call list is dropped, and the caller is answered; the outcome is published on
  * intervention.outcomes after that, without holding the answer. A repeated submit answers as before and
- * publishes nothing; a submit against a stale version, or on a task closed otherwise, is refused, and so is one
+ * publishes nothing, also when it raced the first; a submit against a stale version, or on a task closed otherwise
+ * (but for one cancelled under staff within late-outcome-grace, OutcomeRules.decide), is refused, and so is one
  * whose task a member merge moved to another member and store after it was checked (the move keeps the version).
  * An outcome Kafka never acknowledged is published again by the relay (consumers are idempotent on task id).
  */
@@ -40,10 +41,15 @@ public class RecordOutcomeService {
     private final CallListCache cache;
     private final InterventionOutcomePublisher publisher;
     private final Clock clock;
+    private final Duration lateOutcomeGrace;
+    /** The calendar of follow-up dates, as StoreTaskPlanner applies them. */
+    private final ZoneId dayZone;
 
     public RecordOutcomeService(TaskOutcomeRepository outcomes, CallListCache cache, InterventionOutcomePublisher publisher,
-            Clock clock) {
+            Clock clock, CampaignConfig config) {
         this.clock = clock;
+        this.lateOutcomeGrace = config.campaign().lateOutcomeGrace();
+        this.dayZone = ZoneId.of(config.campaign().dayZone());
         this.outcomes = outcomes;
         this.cache = cache;
         this.publisher = publisher;
@@ -55,20 +61,29 @@ public class RecordOutcomeService {
      */
     public Uni<RecordedOutcome> record(String taskId, Outcome outcome, long expectedVersion, String callerStoreId) {
         Instant now = clock.instant();
-        outcome.checkReported(LocalDate.ofInstant(now, ZoneOffset.UTC));
-        return Panache.withTransaction(() -> outcomes.state(taskId).flatMap(state -> {
-                    if (state == null) {
-                        return Uni.createFrom().failure(new TaskNotFoundException(taskId));
-                    }
-                    return switch (OutcomeRules.decide(state, outcome, expectedVersion, callerStoreId)) {
-                        case REPEAT -> outcomes.recorded(taskId);
-                        case RECORD -> outcomes.record(taskId, outcome, now);
-                    };
-                }))
+        outcome.checkReported(LocalDate.ofInstant(now, dayZone));
+        return decideAndRecord(taskId, outcome, expectedVersion, callerStoreId, now)
+                // Lost a race (the same submit twice at once, a change between the check and the write): decide
+                // again on the task as it now stands, so the identical submit that won answers this one as a repeat.
+                .onFailure(RecordOutcomeService::lostARace)
+                .recoverWithUni(() -> decideAndRecord(taskId, outcome, expectedVersion, callerStoreId, now))
                 .onFailure(RecordOutcomeService::lostARace).transform(e -> new TaskConflictException(
                         "task " + taskId + " was changed by someone else at the same time: re-read it"))
                 .call(recorded -> recorded.repeated() ? Uni.createFrom().voidItem()
                         : cache.invalidate(List.of(recorded.task().storeId())).invoke(() -> publishLater(recorded)));
+    }
+
+    private Uni<RecordedOutcome> decideAndRecord(String taskId, Outcome outcome, long expectedVersion,
+            String callerStoreId, Instant now) {
+        return Panache.withTransaction(() -> outcomes.state(taskId).flatMap(state -> {
+            if (state == null) {
+                return Uni.createFrom().failure(new TaskNotFoundException(taskId));
+            }
+            return switch (OutcomeRules.decide(state, outcome, expectedVersion, callerStoreId, now, lateOutcomeGrace)) {
+                case REPEAT -> outcomes.recorded(taskId);
+                case RECORD -> outcomes.record(taskId, outcome, now);
+            };
+        }));
     }
 
     /**

@@ -6,10 +6,14 @@
 
 const TOKEN_KEY = "memberpulse.token";
 
+// Every result the API takes (POST /tasks/{id}/outcome): an opt-out stops every later call, a complaint is followed up
+// by the store; a follow-up date is sent only for a member nobody answered (no rule calls them before it).
 const OUTCOMES = [
   { label: "Will return", reached: true, result: "will_return", primary: true },
   { label: "Not interested", reached: true, result: "not_interested" },
-  { label: "Not reached", reached: false, result: "not_reached" },
+  { label: "Not reached", reached: false, result: "not_reached", followUp: true },
+  { label: "Opted out", reached: true, result: "opted_out" },
+  { label: "Complaint", reached: true, result: "complaint" },
 ];
 
 const storeInput = document.getElementById("store");
@@ -30,7 +34,8 @@ function token() {
   return sessionStorage.getItem(TOKEN_KEY) || "";
 }
 
-// The store_id claim of a token, to fill in the store when none is given; unverified, for convenience only.
+// The store_id claim of a token: staff see only that store's calls, so it wins over a store remembered from another
+// sign-in (the address, this device); unverified, for convenience only (the service decides).
 function storeOfToken(jwt) {
   try {
     const payload = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
@@ -106,6 +111,8 @@ function render(task, store) {
     <div class="who">Member ${task.memberId.slice(0, 8)}${task.memberNo ? " · No. " + escaped(task.memberNo) : ""}<span class="phone">${task.maskedPhone ? " · ☎ " + escaped(task.maskedPhone) : ""}</span><span class="badge">OVERDUE</span>${couponBadge(task)}</div>
     <div class="numbers">${riskText(task)} · ${dueText(task)}</div>
     <ul>${task.talkingPoints.map((point) => `<li>${point.replace(/[<>&]/g, "")}</li>`).join("")}</ul>
+    <textarea class="note" maxlength="2000" rows="2" placeholder="note (optional)"></textarea>
+    <label class="follow-up-date">call again on (not reached) <input class="follow-up" type="date"></label>
     <div class="actions"></div>
     <div class="result"></div>`;
   const actions = item.querySelector(".actions");
@@ -152,12 +159,25 @@ async function revealPhone(item, task, button) {
 }
 
 async function record(item, task, outcome, store) {
-  item.querySelectorAll("button").forEach((b) => (b.disabled = true));
-  const response = await fetch(`/tasks/${encodeURIComponent(task.taskId)}/outcome`, {
-    method: "POST",
-    headers: authorized({ "Content-Type": "application/json" }),
-    body: JSON.stringify({ reached: outcome.reached, result: outcome.result, version: task.version }),
-  });
+  const enable = (on) => item.querySelectorAll("button").forEach((b) => (b.disabled = !on));
+  enable(false);
+  const sent = { reached: outcome.reached, result: outcome.result, version: task.version,
+    note: item.querySelector(".note").value.trim() };
+  const followUp = item.querySelector(".follow-up").value;
+  if (outcome.followUp && followUp) sent.followUpDate = followUp;
+  let response;
+  try {
+    response = await fetch(`/tasks/${encodeURIComponent(task.taskId)}/outcome`, {
+      method: "POST",
+      headers: authorized({ "Content-Type": "application/json" }),
+      body: JSON.stringify(sent),
+    });
+  } catch (offline) {
+    // The request never reached the service (no network): nothing was recorded, the same tap sends it again.
+    say("Outcome not sent — retry.", true);
+    enable(true);
+    return;
+  }
   if (response.ok) {
     item.classList.add("done");
     item.querySelector(".result").textContent = "Recorded: " + outcome.label;
@@ -165,9 +185,13 @@ async function record(item, task, outcome, store) {
   } else if (response.status === 409) {
     say("A colleague changed this call; the list is refreshed.", true);
     await load(store);
+  } else if (response.status === 404) {
+    // The call is no longer this store's (the member moved): the list as it now stands.
+    await load(store);
+    say("This call is no longer on your store's list; the list is refreshed.", true);
   } else {
     say(await refusal(response, "record this outcome"), true);
-    item.querySelectorAll("button").forEach((b) => (b.disabled = false));
+    enable(true);
   }
 }
 
@@ -183,7 +207,13 @@ async function load(store) {
     return;
   }
   say("Loading the calls of " + store + "…");
-  const response = await fetch(`/stores/${encodeURIComponent(store)}/call-list`, { headers: authorized({}) });
+  let response;
+  try {
+    response = await fetch(`/stores/${encodeURIComponent(store)}/call-list`, { headers: authorized({}) });
+  } catch (offline) {
+    say("The calls could not be loaded: not sent — retry (sign in again).", true);
+    return;
+  }
   if (!response.ok) {
     say(await refusal(response, "see call lists"), true);
     return;
@@ -205,7 +235,7 @@ document.getElementById("sign-in").addEventListener("submit", (event) => {
     sessionStorage.setItem(TOKEN_KEY, pasted);
   }
   tokenInput.value = "";
-  const store = storeInput.value.trim() || storeOfToken(token());
+  const store = storeOfToken(token()) || storeInput.value.trim();
   storeInput.value = store;
   localStorage.setItem("memberpulse.store", store);
   history.replaceState(null, "", "?store=" + encodeURIComponent(store));
@@ -218,5 +248,5 @@ document.getElementById("sign-out").addEventListener("click", () => {
   load(storeInput.value.trim());
 });
 
-storeInput.value = signedInStore() || storeOfToken(token());
+storeInput.value = storeOfToken(token()) || signedInStore();
 load(storeInput.value);

@@ -17,6 +17,14 @@ import java.util.List;
  */
 public record CallList(String storeId, Instant generatedAt, List<CallTask> tasks, List<CallTask> overflow, ZoneId dayZone,
         Money money) {
+    /**
+     * Overdue calls: longest overdue first, then the largest value at risk (a replan opens its calls with one due
+     * time), then by id, so that a cached list and a fresh load agree on who is called within the day's capacity.
+     * CallTaskRepository.rankedOpen reads them in this order.
+     */
+    public static final Comparator<CallTask> OVERDUE_ORDER = Comparator.comparing(CallTask::dueAt)
+            .thenComparing(Comparator.comparingDouble(CallTask::valueAtRisk).reversed())
+            .thenComparing(CallTask::taskId);
 
     public CallList {
         tasks = List.copyOf(tasks);
@@ -31,7 +39,7 @@ public record CallList(String storeId, Instant generatedAt, List<CallTask> tasks
     public static CallList firstOf(String storeId, List<CallTask> ranked, int limit, Instant now, ZoneId dayZone,
             Money money) {
         List<CallTask> ordered = new ArrayList<>(ranked.stream().filter(task -> task.isOverdue(now))
-                .sorted(Comparator.comparing(CallTask::dueAt)).toList());
+                .sorted(OVERDUE_ORDER).toList());
         ranked.stream().filter(task -> !task.isOverdue(now)).forEach(ordered::add);
         int calls = Math.min(limit, ordered.size());
         return new CallList(storeId, now, ordered.subList(0, calls), ordered.subList(calls, ordered.size()), dayZone, money);

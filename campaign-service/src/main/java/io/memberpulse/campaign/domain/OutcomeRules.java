@@ -1,5 +1,9 @@
 package io.memberpulse.campaign.domain;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+
 /**
  * Whether an outcome may be recorded on a task as it stands: the rules of optimistic locking and
  * idempotent submits, as a pure function.
@@ -8,9 +12,17 @@ public final class OutcomeRules {
     private OutcomeRules() {
     }
 
-    /** The task as stored. */
+    /**
+     * Why the service cancels a call while staff may be making it, their list still showing it: the call they made
+     * is still theirs to record for a while (see {@link #decide}). Held out and merged are not: that call is
+     * another campaign's holdout, or the person's other OPEN call.
+     */
+    private static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
+            CloseReason.LEFT_SEGMENT.text());
+
+    /** The task as stored; closedAt null while it is OPEN. */
     public record TaskState(String taskId, String storeId, String status, long version, String closeReason,
-            Outcome recorded) {
+            Instant closedAt, Outcome recorded) {
     }
 
     public enum Decision {
@@ -34,10 +46,16 @@ public final class OutcomeRules {
     }
 
     /**
+     * A task the service cancelled for risk fell or left the segment (no longer scored is risk fell) takes an outcome
+     * within {@code lateGrace} of its cancel, sent with the version the caller's list carried (the cancel moved it by
+     * one): a manager may have been on the phone, and a real call that is lost leaves the member without cool-down and
+     * untreated for churn-service. It is then recorded as on an OPEN task.
+     *
      * @param callerStoreId the store a staff member is bound to, "" when they are bound to none (then no task
      *                      is theirs), or null when the caller is not store-bound (head office: every store)
      */
-    public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId) {
+    public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId,
+            Instant now, Duration lateGrace) {
         checkCaller(task.taskId(), task.storeId(), callerStoreId);
         switch (task.status()) {
             case "DONE" -> {
@@ -46,8 +64,12 @@ public final class OutcomeRules {
                 }
                 throw new TaskConflictException("task " + task.taskId() + " already has another outcome");
             }
-            case "CANCELLED" -> throw new TaskConflictException("task " + task.taskId() + " was cancelled ("
-                    + task.closeReason() + ")");
+            case "CANCELLED" -> {
+                if (cancelledUnderStaff(task, now, lateGrace) && expectedVersion == task.version() - 1) {
+                    return Decision.RECORD;
+                }
+                throw new TaskConflictException("task " + task.taskId() + " was cancelled (" + task.closeReason() + ")");
+            }
             default -> {
                 if (expectedVersion != task.version()) {
                     throw new TaskConflictException("task " + task.taskId() + " changed since version " + expectedVersion
@@ -56,5 +78,10 @@ public final class OutcomeRules {
                 return Decision.RECORD;
             }
         }
+    }
+
+    private static boolean cancelledUnderStaff(TaskState task, Instant now, Duration lateGrace) {
+        return CANCELLED_UNDER_STAFF.contains(task.closeReason()) && task.closedAt() != null
+                && !now.isAfter(task.closedAt().plus(lateGrace));
     }
 }

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
 public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity, String> {
     private final Pool pool;
     private static final Sort RANKED = Sort.descending("valueAtRisk").and("dueAt").and("id");
-    private static final Sort OVERDUE_FIRST = Sort.ascending("dueAt").and("id");
+    /** domain.CallList.OVERDUE_ORDER. */
+    private static final Sort OVERDUE_FIRST = Sort.ascending("dueAt").and("valueAtRisk", Sort.Direction.Descending).and("id");
     /** Members scored in store ?1. */
     private static final String SCORED_IN_STORE = "select r.memberId from MemberRiskEntity r where r.storeId = ?1";
     /** The tasks whose outcome says the member was reached: a contact. */
@@ -62,7 +63,7 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
 
     /**
      * The first {@code max} of a store's OPEN tasks in call-list order as of {@code now}: those overdue, longest
-     * overdue first, then the largest value at risk first (index call_task_store_status_value). Bounded: a store with
+     * overdue first (ties: the largest value at risk, then id, as domain.CallList), then the largest value at risk first (index call_task_store_status_value). Bounded: a store with
      * thousands of open tasks (a backlog, a mass campaign) is never read, cached and sent whole. Two statements, each
      * in its own index order with its limit, where one ordering by "overdue or not" first would sort every open task
      * of the store before taking the first {@code max}.
@@ -218,6 +219,10 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                 OutcomeResult.OPTED_OUT.name());
     }
 
+    /**
+     * The version moves by one (the entity's optimistic lock): within late-outcome-grace, staff may still record a
+     * call cancelled for risk fell or left the segment with the version they hold (OutcomeRules.decide).
+     */
     public Uni<Void> cancel(String taskId, CloseReason reason, Instant now) {
         return findById(taskId).invoke(row -> {
             row.status = CallTaskEntity.CANCELLED;

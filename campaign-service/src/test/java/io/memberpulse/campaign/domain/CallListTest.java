@@ -36,4 +36,20 @@ class CallListTest {
         CallList nothingDue = CallList.firstOf("s-1", byValue, 3, NOW.minus(Duration.ofDays(2)), ZoneOffset.UTC, Money.CNY);
         assertThat(nothingDue.tasks()).extracting(CallTask::taskId).containsExactly("rich", "middle", "poor");
     }
+
+    /**
+     * A replan opens all its calls with one due time: overdue together, they were ordered by id, a random UUID, when
+     * read overdue and by value when cached before they fell due, so the day's capacity picked at random.
+     */
+    @Test
+    void overdueTasksDueTogetherGoLargestValueAtRiskFirstWhateverTheirOrderIn() {
+        Instant due = NOW.minus(Duration.ofHours(2));
+        CallTask lowValueLowerId = task("a-low", 10, due);
+        CallTask highValue = task("b-high", 100, due);
+        for (List<CallTask> read : List.of(List.of(lowValueLowerId, highValue), List.of(highValue, lowValueLowerId))) {
+            CallList list = CallList.firstOf("s-1", read, 1, NOW, ZoneOffset.UTC, Money.CNY);
+            assertThat(list.tasks()).extracting(CallTask::taskId).containsExactly("b-high");
+            assertThat(list.overflow()).extracting(CallTask::taskId).containsExactly("a-low");
+        }
+    }
 }

@@ -3,56 +3,81 @@ package io.memberpulse.campaign.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
 
 class OutcomeRulesTest {
+    static final Instant NOW = Instant.parse("2024-03-05T10:00:00Z");
+    static final Duration GRACE = Duration.ofHours(24);
     static final Outcome WILL_RETURN = new Outcome(true, OutcomeResult.WILL_RETURN, "coming Saturday", null);
 
     static OutcomeRules.TaskState open(long version) {
-        return new OutcomeRules.TaskState("t1", "s1", "OPEN", version, null, null);
+        return new OutcomeRules.TaskState("t1", "s1", "OPEN", version, null, null, null);
     }
 
     @Test
     void anOpenTaskAtTheVersionTheCallerSawIsRecorded() {
-        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, "s1")).isEqualTo(OutcomeRules.Decision.RECORD);
-        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, null)).isEqualTo(OutcomeRules.Decision.RECORD);
+        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, "s1", NOW, GRACE)).isEqualTo(OutcomeRules.Decision.RECORD);
+        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, null, NOW, GRACE)).isEqualTo(OutcomeRules.Decision.RECORD);
     }
 
     @Test
     void aStaleVersionIsAConflictNotAnOverwrite() {
-        assertThatThrownBy(() -> OutcomeRules.decide(open(4), WILL_RETURN, 3, "s1"))
+        assertThatThrownBy(() -> OutcomeRules.decide(open(4), WILL_RETURN, 3, "s1", NOW, GRACE))
                 .isInstanceOf(TaskConflictException.class).hasMessageContaining("version 3");
     }
 
     @Test
     void theSameOutcomeAgainIsARepeatAndAnotherOneAConflict() {
-        var done = new OutcomeRules.TaskState("t1", "s1", "DONE", 4, "outcome recorded",
+        var done = new OutcomeRules.TaskState("t1", "s1", "DONE", 4, "outcome recorded", NOW,
                 new Outcome(true, OutcomeResult.WILL_RETURN, " coming Saturday ", null));
-        assertThat(OutcomeRules.decide(done, WILL_RETURN, 3, "s1")).isEqualTo(OutcomeRules.Decision.REPEAT);
+        assertThat(OutcomeRules.decide(done, WILL_RETURN, 3, "s1", NOW, GRACE)).isEqualTo(OutcomeRules.Decision.REPEAT);
         assertThatThrownBy(() -> OutcomeRules.decide(done,
-                new Outcome(true, OutcomeResult.NOT_INTERESTED, "", null), 3, "s1"))
+                new Outcome(true, OutcomeResult.NOT_INTERESTED, "", null), 3, "s1", NOW, GRACE))
                 .isInstanceOf(TaskConflictException.class);
     }
 
     @Test
     void anotherStoresTaskDoesNotExistForTheCaller() {
-        assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, "s2"))
+        assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, "s2", NOW, GRACE))
                 .isInstanceOf(TaskNotFoundException.class);
         // Staff whose token names no store: no task is theirs (not every task, as null would be).
-        assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, ""))
+        assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, "", NOW, GRACE))
                 .isInstanceOf(TaskNotFoundException.class);
         // not even a task whose store is blank (no writer stores one today; the rule must not depend on that)
-        var storeless = new OutcomeRules.TaskState("t1", "", "OPEN", 0, null, null);
-        assertThatThrownBy(() -> OutcomeRules.decide(storeless, WILL_RETURN, 0, ""))
+        var storeless = new OutcomeRules.TaskState("t1", "", "OPEN", 0, null, null, null);
+        assertThatThrownBy(() -> OutcomeRules.decide(storeless, WILL_RETURN, 0, "", NOW, GRACE))
+                .isInstanceOf(TaskNotFoundException.class);
+    }
+
+    static OutcomeRules.TaskState cancelled(CloseReason reason, Instant closedAt) {
+        return new OutcomeRules.TaskState("t1", "s1", "CANCELLED", 2, reason.text(), closedAt, null);
+    }
+
+    /** The list staff called from carried the version before the cancel (2 - 1). */
+    @Test
+    void aCallCancelledUnderStaffIsRecordedWithinTheGraceAtTheVersionTheirListCarried() {
+        for (CloseReason reason : new CloseReason[] {CloseReason.RISK_FELL, CloseReason.LEFT_SEGMENT}) {
+            assertThat(OutcomeRules.decide(cancelled(reason, NOW.minus(GRACE)), WILL_RETURN, 1, "s1", NOW, GRACE))
+                    .isEqualTo(OutcomeRules.Decision.RECORD);
+        }
+        assertThatThrownBy(() -> OutcomeRules.decide(cancelled(CloseReason.RISK_FELL, NOW.minus(GRACE).minusSeconds(1)),
+                WILL_RETURN, 1, "s1", NOW, GRACE))
+                .isInstanceOf(TaskConflictException.class).hasMessageContaining("risk fell");
+        assertThatThrownBy(() -> OutcomeRules.decide(cancelled(CloseReason.RISK_FELL, NOW), WILL_RETURN, 0, "s1", NOW, GRACE))
+                .isInstanceOf(TaskConflictException.class);
+        assertThatThrownBy(() -> OutcomeRules.decide(cancelled(CloseReason.RISK_FELL, NOW), WILL_RETURN, 1, "s2", NOW, GRACE))
                 .isInstanceOf(TaskNotFoundException.class);
     }
 
     @Test
-    void aCancelledTaskTakesNoOutcome() {
-        var cancelled = new OutcomeRules.TaskState("t1", "s1", "CANCELLED", 1, "risk fell", null);
-        assertThatThrownBy(() -> OutcomeRules.decide(cancelled, WILL_RETURN, 1, "s1"))
-                .isInstanceOf(TaskConflictException.class).hasMessageContaining("risk fell");
+    void aCallHeldOutOrMergedTakesNoOutcome() {
+        for (CloseReason reason : new CloseReason[] {CloseReason.HELD_OUT, CloseReason.MERGED, CloseReason.NO_HOME_STORE}) {
+            assertThatThrownBy(() -> OutcomeRules.decide(cancelled(reason, NOW), WILL_RETURN, 1, "s1", NOW, GRACE))
+                    .isInstanceOf(TaskConflictException.class).hasMessageContaining(reason.text());
+        }
     }
 
     @Test

@@ -34,7 +34,7 @@ import io.restassured.RestAssured;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -302,7 +302,8 @@ class CampaignGrpcServiceTest extends WithKafkaCompanion {
 
         invalid(() -> campaigns.recordOutcome(willReturn.toBuilder().setNote("comes\u0000back").build()),
                 "note: must not contain control characters other than tab and line breaks");
-        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        // The window is of day-zone's calendar (Asia/Shanghai in tests), where follow-ups are applied.
+        LocalDate today = LocalDate.now(ZoneId.of("Asia/Shanghai"));
         invalid(() -> campaigns.recordOutcome(willReturn.toBuilder().setFollowUpDate("2016-01-01").build()),
                 "follow_up_date: 2016-01-01 is outside " + today.minusDays(1) + ".." + today.plusDays(366)
                         + " (from yesterday to a year ahead)");

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.campaign.store.CallListCache;
+import io.memberpulse.campaign.testdata.Campaigns;
 import io.memberpulse.campaign.testdata.ChurnEvents;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
@@ -164,6 +165,33 @@ class CallListResourceTest extends WithKafkaCompanion {
         given().get("/stores/{store}/call-list", store).then().statusCode(200)
                 .body("tasks.memberId", equalTo(ranked.subList(1, 2)))
                 .body("guideMessages.memberId", equalTo(ranked.subList(2, 3)));
+    }
+
+    /**
+     * Two calls a replan opened with one due time, overdue: the one with more value at risk comes first, read fresh
+     * and from the cache, though the other's id sorts first (ids are random UUIDs: the order was random).
+     */
+    @Test
+    void overdueCallsDueTogetherGoLargestValueAtRiskFirstFreshAndCached() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        Campaigns.knownStore(kafka, store, run);
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/stores/{store}/call-list", store).statusCode() == 200);
+        var due = Instant.now().minus(Duration.ofHours(5)).atOffset(java.time.ZoneOffset.UTC);
+        for (var task : List.of(List.of("a-" + run, 10.0), List.of("b-" + run, 100.0))) {
+            database.preparedQuery("""
+                    INSERT INTO call_task (id, member_id, store_id, probability, member_value, value_at_risk, status,
+                      created_at, due_at, version)
+                    VALUES ($1, $2, $3, 0.9, $4, $4, 'OPEN', $5, $5, 0)""")
+                    .execute(Tuple.from(List.of(task.get(0), "m-" + task.get(0), store, task.get(1), due)))
+                    .await().indefinitely();
+        }
+        callLists.invalidate(List.of(store)).await().atMost(Duration.ofSeconds(5));
+        for (int read = 0; read < 2; read++) { // a fresh load, then the cached list
+            given().queryParam("limit", 1).get("/stores/{store}/call-list", store).then().statusCode(200)
+                    .body("tasks.taskId", equalTo(List.of("b-" + run)))
+                    .body("guideMessages.taskId", equalTo(List.of("a-" + run)));
+        }
     }
 
     /** {@code count} DONE calls of the store with their outcomes recorded at {@code at}. */

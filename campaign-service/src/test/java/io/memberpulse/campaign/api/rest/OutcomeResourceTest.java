@@ -14,6 +14,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.WithKafkaCompanion;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.campaign.testdata.Campaigns;
@@ -22,6 +23,7 @@ import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.campaign.v1.RecordOutcomeRequest;
+import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.kafka.InterventionOutcomeDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
@@ -29,15 +31,27 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class OutcomeResourceTest extends WithKafkaCompanion {
+    @Inject
+    SimulatedClock clock;
+
     /** The serdes of the payloads this test publishes or reads, beside ChurnScored's. */
     @BeforeEach
     void registerSerdes() {
@@ -158,5 +172,64 @@ class OutcomeResourceTest extends WithKafkaCompanion {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /**
+     * The follow-up window is in the day zone (Asia/Shanghai), as follow-ups are applied: at 23:30 UTC it is already
+     * tomorrow there, and the window's last day counted from the local today was refused, a day past the UTC one.
+     */
+    @Test
+    void theFollowUpWindowIsOfTheDayZonesCalendar() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        JsonPath list = Campaigns.storeWithFirstCall(kafka, store, run, Duration.ofSeconds(20));
+        Instant lateEvening = LocalDate.now(ZoneOffset.UTC).atTime(23, 30).toInstant(ZoneOffset.UTC);
+        LocalDate localToday = LocalDate.ofInstant(lateEvening, ZoneId.of("Asia/Shanghai"));
+        clock.set(lateEvening);
+        try {
+            given().contentType(ContentType.JSON)
+                    .body("{\"reached\": false, \"result\": \"not_reached\", \"followUpDate\": \"%s\", \"version\": %d}"
+                            .formatted(localToday.plusDays(FieldChecks.MAX_FOLLOW_UP_DAYS), list.getLong("tasks[0].version")))
+                    .post("/tasks/{id}/outcome", list.getString("tasks[0].taskId"))
+                    .then().statusCode(200).body("status", equalTo("DONE"));
+        } finally {
+            clock.reset();
+        }
+    }
+
+    /** Two identical submits at once (a double tap, a retry on a slow line): both answer 200, one outcome goes out. */
+    @Test
+    void identicalSubmitsAtOnceAllAnswerAndPublishOnce() throws Exception {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        JsonPath list = Campaigns.storeWithFirstCall(kafka, store, run, Duration.ofSeconds(20));
+        String taskId = list.getString("tasks[0].taskId");
+        String body = body(true, "will_return", "see you", list.getLong("tasks[0].version"));
+        var published = kafka.consume(String.class, InterventionOutcome.class).fromTopics(Topics.INTERVENTION_OUTCOMES);
+        // Several at once, so that some of them read the task OPEN before the first commits (a lost race).
+        ExecutorService submitters = Executors.newFixedThreadPool(6);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                statuses.add(submitters.submit(() -> {
+                    start.await();
+                    return given().contentType(ContentType.JSON)
+                            .header("Authorization", "Bearer " + AuthTestResource.staff(store)).body(body)
+                            .post("/tasks/{id}/outcome", taskId).statusCode();
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> status : statuses) {
+                assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            submitters.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .anyMatch(r -> r.value().getTaskId().equals(taskId)));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
+        published.stop();
     }
 }

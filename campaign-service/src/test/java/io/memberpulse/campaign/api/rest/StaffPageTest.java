@@ -18,12 +18,14 @@ import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -155,5 +157,85 @@ class StaffPageTest extends WithKafkaCompanion {
 
         browser.findElement(By.id("sign-out")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(status, "Paste the token your sign-in gave you"));
+    }
+
+    /** Two calls of a fresh store, the page signed in with its staff token; returns the store. */
+    private String signedInWithTwoCalls(String pageStore) {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        List<ChurnScored> scores = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, i <= 2 ? 0.95 - i * 0.01 : 0.1, 200 + i, T1));
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            ChurnEvents.publish(kafka, scores);
+            given().get("/stores/{s}/call-list", store).then().statusCode(200).body("tasks.size()", equalTo(2));
+        });
+        browser.get("http://localhost:" + RestAssured.port + "/staff/index.html?store="
+                + (pageStore == null ? store : pageStore));
+        signIn(AuthTestResource.staff(store));
+        new WebDriverWait(browser, Duration.ofSeconds(15))
+                .until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("li.call"), 2));
+        return store;
+    }
+
+    private Row outcomeOf(String taskId) {
+        return database.preparedQuery("SELECT result, note, follow_up_date FROM task_outcome WHERE task_id = $1")
+                .execute(Tuple.of(taskId)).await().indefinitely().iterator().next();
+    }
+
+    /** Every result the API takes, with a note, and a follow-up date for a member nobody answered. */
+    @Test
+    void staffRecordAnOptOutWithANoteAndANotReachedWithAFollowUpDate() {
+        signedInWithTwoCalls(null);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        List<WebElement> cards = browser.findElements(By.cssSelector("li.call"));
+        assertThat(cards.get(0).findElements(By.cssSelector("button[data-result]"))).extracting(e -> e.getAttribute("data-result"))
+                .contains("will_return", "not_interested", "not_reached", "opted_out", "complaint");
+
+        WebElement optOut = cards.get(0);
+        optOut.findElement(By.cssSelector("textarea.note")).sendKeys("asked to be left alone");
+        optOut.findElement(By.cssSelector("button[data-result='opted_out']")).click();
+        wait.until(ExpectedConditions.attributeContains(optOut, "class", "done"));
+        Row opted = outcomeOf(optOut.getAttribute("data-task-id"));
+        assertThat(opted.getString("result")).isEqualTo("OPTED_OUT");
+        assertThat(opted.getString("note")).isEqualTo("asked to be left alone");
+
+        WebElement unanswered = cards.get(1);
+        LocalDate followUp = LocalDate.now().plusDays(3);
+        browser.executeScript("arguments[0].value = arguments[1]",
+                unanswered.findElement(By.cssSelector("input.follow-up")), followUp.toString());
+        unanswered.findElement(By.cssSelector("button[data-result='not_reached']")).click();
+        wait.until(ExpectedConditions.attributeContains(unanswered, "class", "done"));
+        Row notReached = outcomeOf(unanswered.getAttribute("data-task-id"));
+        assertThat(notReached.getString("result")).isEqualTo("NOT_REACHED");
+        assertThat(notReached.getLocalDate("follow_up_date")).isEqualTo(followUp);
+    }
+
+    /** A store remembered from another sign-in (the address, the device) does not win over the token's. */
+    @Test
+    void theTokensStoreWinsOverTheRememberedOne() {
+        String store = signedInWithTwoCalls("remembered-" + ChurnEvents.run());
+        assertThat(browser.findElement(By.id("status")).getText()).startsWith("2 calls for " + store);
+        assertThat(browser.findElement(By.id("store")).getAttribute("value")).isEqualTo(store);
+    }
+
+    /** A request that never reached the service says so and lets staff try again; a call gone (404) reloads the list. */
+    @Test
+    void anOutcomeNotSentCanBeSentAgainAndACallGoneReloadsTheList() {
+        String store = signedInWithTwoCalls(null);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        WebElement card = browser.findElements(By.cssSelector("li.call")).get(0);
+        browser.executeScript("window.realFetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('offline'))");
+        card.findElement(By.cssSelector("button[data-result='will_return']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "not sent — retry"));
+        assertThat(card.findElement(By.cssSelector("button[data-result='will_return']")).isEnabled()).isTrue();
+
+        browser.executeScript("window.fetch = window.realFetch");
+        database.preparedQuery("UPDATE call_task SET store_id = $2 WHERE id = $1")
+                .execute(Tuple.of(card.getAttribute("data-task-id"), store + "-gone")).await().indefinitely();
+        cache.invalidate(List.of(store)).await().indefinitely();
+        card.findElement(By.cssSelector("button[data-result='will_return']")).click();
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("li.call"), 1));
     }
 }

@@ -1,0 +1,130 @@
+package io.memberpulse.campaign.api.rest;
+
+import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.memberpulse.campaign.SimulatedClock;
+import io.memberpulse.campaign.WithKafkaCompanion;
+import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.proto.campaign.v1.InterventionOutcome;
+import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.kafka.InterventionOutcomeDeserializer;
+import io.memberpulse.proto.kafka.ProtobufSerdes;
+import io.memberpulse.proto.kafka.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A call staff made on a task the service closed under them (risk fell, left the segment) is still recorded within
+ * late-outcome-grace of the close: a real call that is lost would leave the member without cool-down and untreated
+ * for churn-service.
+ */
+@QuarkusTest
+class LateOutcomeTest extends WithKafkaCompanion {
+    @Inject
+    SimulatedClock clock;
+
+    @Inject
+    Pool database;
+
+    @BeforeEach
+    void registerSerdes() {
+        kafka.registerSerde(InterventionOutcome.class, ProtobufSerdes.of(new InterventionOutcomeDeserializer()));
+    }
+
+    /**
+     * Ten members of the store: the SOP's quota is one call, to top; with {@code riskier}, member m-9 scores above top
+     * and takes it.
+     */
+    static List<ChurnScored> store(String run, String store, boolean riskier, Instant asOf) {
+        List<ChurnScored> scores = new ArrayList<>();
+        scores.add(scored("top-" + run, store, 0.9, 300, asOf));
+        for (int i = 1; i <= 9; i++) {
+            scores.add(scored("m-" + run + "-" + i, store, riskier && i == 9 ? 0.95 : 0.1, 100, asOf));
+        }
+        return scores;
+    }
+
+    private String status(String taskId) {
+        return database.preparedQuery("SELECT status FROM call_task WHERE id = $1").execute(Tuple.of(taskId))
+                .await().indefinitely().iterator().next().getString(0);
+    }
+
+    @Test
+    void aCallOnATaskCancelledForRiskFellIsRecordedWithTheVersionTheListCarried() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        ChurnEvents.publish(kafka, store(run, store, false, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        JsonPath list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        String taskId = list.getString("tasks[0].taskId");
+        long version = list.getLong("tasks[0].version");
+        var published = kafka.consume(String.class, InterventionOutcome.class).fromTopics(Topics.INTERVENTION_OUTCOMES);
+
+        // Past its due time a riskier member takes the store's one slot: the overdue call is cancelled (risk fell)
+        // while the manager is on the phone.
+        clock.set(Instant.now().plus(Duration.ofHours(73)));
+        try {
+            ChurnEvents.publish(kafka, store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> status(taskId).equals("CANCELLED"));
+
+            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(store))
+                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                    .post("/tasks/{id}/outcome", taskId)
+                    .then().statusCode(200).body("status", equalTo("DONE")).body("repeated", equalTo(false));
+            await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                    .anyMatch(r -> r.value().getTaskId().equals(taskId)));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
+                    .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
+            published.stop();
+            // The same submit again answers as before.
+            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(store))
+                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                    .post("/tasks/{id}/outcome", taskId).then().statusCode(200).body("repeated", equalTo(true));
+        } finally {
+            clock.reset();
+        }
+    }
+
+    @Test
+    void pastTheGraceOrWithAnOlderVersionTheCancelStands() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        ChurnEvents.publish(kafka, store(run, store, false, ChurnEvents.T1));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
+        JsonPath list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        String taskId = list.getString("tasks[0].taskId");
+        long version = list.getLong("tasks[0].version");
+        Instant cancelledAt = Instant.now().plus(Duration.ofHours(73));
+        clock.set(cancelledAt);
+        try {
+            ChurnEvents.publish(kafka, store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> status(taskId).equals("CANCELLED"));
+            given().contentType(ContentType.JSON)
+                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + (version - 1) + "}")
+                    .post("/tasks/{id}/outcome", taskId).then().statusCode(409).body("detail", containsString("risk fell"));
+            clock.set(cancelledAt.plus(Duration.ofHours(25)));
+            given().contentType(ContentType.JSON)
+                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                    .post("/tasks/{id}/outcome", taskId).then().statusCode(409).body("detail", containsString("risk fell"));
+        } finally {
+            clock.reset();
+        }
+    }
+}
