@@ -3,7 +3,6 @@ package io.memberpulse.campaign;
 import io.memberpulse.campaign.domain.PhoneMask;
 import io.memberpulse.campaign.store.ContactRepository;
 import io.memberpulse.campaign.store.CouponRepository;
-import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -131,12 +130,6 @@ record MemberEventFacts(List<PurchaseRepository.Purchase> purchases, List<Purcha
     /** The source as stored, spelled as a split's event keys spell it ("pos" for SOURCE_POS). */
     private static String source(ChannelEvent fact) {
         return IdentityChange.EventKey.sourceOf(fact);
-    }
-
-    /** The event's key and the member it came under, for IdentityChangeRepository.ownersOf. */
-    static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {
-        return new IdentityChangeRepository.ArrivingEvent(source(event.getEvent()), event.getEvent().getEventId(),
-                event.getMemberId());
     }
 
     private static String emptyToNull(String value) {

@@ -6,10 +6,11 @@ import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.KnownStoreRepository;
 import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.merges.ArrivingEvent;
+import io.memberpulse.proto.merges.EventOwners;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Keeps what campaign-service needs of member.events: purchases to judge campaigns against their
@@ -41,10 +42,9 @@ public class RecordPurchasesService {
     }
 
     public Uni<Void> record(List<MemberEvent> events) {
-        List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
-                .filter(event -> !event.getMemberId().isEmpty()).map(MemberEventFacts::arriving).toList();
+        List<ArrivingEvent> arriving = EventOwners.arriving(events);
         return identities.inRecordingTransaction(connection -> identities.ownersOf(connection, arriving)
-                        .map(owners -> MemberEventFacts.of(underOwners(events, owners)))
+                        .map(owners -> MemberEventFacts.of(EventOwners.underOwners(events, owners)))
                         .call(facts -> purchases.insert(connection, facts.purchases()))
                         .call(facts -> purchases.retract(connection, facts.retracted()))
                         .call(facts -> contacts.upsert(connection, facts.contacts()))
@@ -57,16 +57,5 @@ public class RecordPurchasesService {
                 .call(facts -> stores.remember(facts.stores(), facts.newest()))
                 .call(facts -> stores.advanceClock(facts.newest()))
                 .replaceWithVoid();
-    }
-
-    private static List<MemberEvent> underOwners(List<MemberEvent> events,
-            Map<IdentityChangeRepository.ArrivingEvent, String> owners) {
-        if (owners.isEmpty()) {
-            return events;
-        }
-        return events.stream().map(event -> {
-            String owner = event.getMemberId().isEmpty() ? null : owners.get(MemberEventFacts.arriving(event));
-            return owner == null ? event : event.toBuilder().setMemberId(owner).build();
-        }).toList();
     }
 }

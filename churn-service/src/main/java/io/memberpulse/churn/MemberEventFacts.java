@@ -3,7 +3,6 @@ package io.memberpulse.churn;
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.features.StockOut;
 import io.memberpulse.churn.store.ChurnRepository;
-import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -86,12 +85,6 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
 
     static Instant occurredAt(ChannelEvent fact) {
         return Instant.ofEpochSecond(fact.getOccurredAt().getSeconds(), fact.getOccurredAt().getNanos());
-    }
-
-    /** The event's key as a split names the events it moves. */
-    static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {
-        return new IdentityChangeRepository.ArrivingEvent(sourceOf(event.getEvent()), event.getEvent().getEventId(),
-                event.getMemberId());
     }
 
     /** The source as stored, spelled as a split's event keys spell it. */

@@ -11,6 +11,8 @@ import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.RecordBatches;
+import io.memberpulse.proto.merges.ArrivingEvent;
+import io.memberpulse.proto.merges.EventOwners;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -148,10 +150,9 @@ public class ScoreMembersService {
             return;
         }
         lastBatchNanos = System.nanoTime();
-        List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
-                .filter(event -> !event.getMemberId().isEmpty()).map(MemberEventFacts::arriving).toList();
+        List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .chain(owners -> insert(transaction, withOwners(events, owners)))).await().indefinitely();
+                .chain(owners -> insert(transaction, EventOwners.underOwners(events, owners)))).await().indefinitely();
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
         touched.addAll(repository.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
         Instant clock = repository.advanceWatermark(cappedClock(events, latest)).await().indefinitely();
@@ -173,17 +174,6 @@ public class ScoreMembersService {
         eventsAheadOfClock.increment(events.stream().filter(event -> MemberEventFacts.occurredAt(event.getEvent()).isAfter(lead)).count());
         LOG.debugf("an event at %s is ahead of this replica's clock: the event-time clock moves only to %s", latest, lead);
         return lead;
-    }
-
-    private static List<MemberEvent> withOwners(List<MemberEvent> events,
-            Map<IdentityChangeRepository.ArrivingEvent, String> owners) {
-        if (owners.isEmpty()) {
-            return events;
-        }
-        return events.stream().map(event -> {
-            String owner = event.getMemberId().isEmpty() ? null : owners.get(MemberEventFacts.arriving(event));
-            return owner == null ? event : event.toBuilder().setMemberId(owner).build();
-        }).toList();
     }
 
     /**

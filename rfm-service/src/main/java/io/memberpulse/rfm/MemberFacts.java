@@ -1,7 +1,9 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.CountedOrder;
+import io.memberpulse.proto.merges.EventOwners;
 import io.memberpulse.rfm.domain.MemberFact;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.PurchaseLine;
@@ -58,10 +60,9 @@ public class MemberFacts {
      * nothing; its touched members must not shrink, or the holder's row, cache and segments would keep the line.
      */
     public Recorded record(List<MemberEvent> events) {
-        List<IdentityChangeRepository.ArrivingEvent> arriving = events.stream()
-                .filter(e -> !e.getMemberId().isEmpty()).map(MemberFacts::arriving).toList();
+        List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Stored stored = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .chain(owners -> insert(transaction, events, owners))).await().indefinitely();
+                .chain(owners -> insert(transaction, EventOwners.underOwners(events, owners)))).await().indefinitely();
         // In parallel: a line deleteRetractedAmong deletes now it returns itself; the holders read are those deleted before.
         var after = Uni.combine().all().unis(lines.deleteRetractedAmong(stored.lineKeys()),
                 lines.holdersOfRetracted(stored.retractedKeys())).asTuple().await().indefinitely();
@@ -80,8 +81,7 @@ public class MemberFacts {
     private record Stored(Recorded recorded, List<RfmRepository.LineKey> lineKeys, List<RfmRepository.LineKey> retractedKeys) {
     }
 
-    private Uni<Stored> insert(SqlConnection transaction, List<MemberEvent> events,
-            Map<IdentityChangeRepository.ArrivingEvent, String> owners) {
+    private Uni<Stored> insert(SqlConnection transaction, List<MemberEvent> events) {
         List<RfmRepository.StoredLine> newLines = new ArrayList<>();
         List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
         List<RfmRepository.LineKey> retracted = new ArrayList<>();
@@ -91,7 +91,7 @@ public class MemberFacts {
             if (event.getMemberId().isEmpty()) {
                 continue;
             }
-            String member = owners.getOrDefault(arriving(event), event.getMemberId());
+            String member = event.getMemberId();
             String source = EventFacts.source(event);
             String eventId = event.getEvent().getEventId();
             if (EventFacts.retracts(event)) {
@@ -120,11 +120,6 @@ public class MemberFacts {
                     newLines.forEach(line -> keys.add(new RfmRepository.LineKey(line.source(), line.eventId())));
                     return new Stored(new Recorded(done.getItem1(), done.getItem2().size(), touched), keys, retracted);
                 });
-    }
-
-    private static IdentityChangeRepository.ArrivingEvent arriving(MemberEvent event) {
-        return new IdentityChangeRepository.ArrivingEvent(EventFacts.source(event), event.getEvent().getEventId(),
-                event.getMemberId());
     }
 
     public Map<String, MemberHistory> historiesOf(Collection<String> memberIds) {

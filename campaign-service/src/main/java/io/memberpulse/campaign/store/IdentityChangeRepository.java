@@ -1,8 +1,10 @@
 package io.memberpulse.campaign.store;
 
 import io.memberpulse.campaign.domain.CloseReason;
+import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.proto.merges.MemberAliases;
+import io.memberpulse.proto.store.MemberOwnership;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +18,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,9 +61,11 @@ public class IdentityChangeRepository {
     public static final long IDENTITY_CHANGE_LOCK = 0x6361_6d70_5f69_6400L; // "camp_id"
 
     private final Pool pool;
+    private final MemberOwnership ownership;
 
     public IdentityChangeRepository(Pool pool) {
         this.pool = pool;
+        this.ownership = new MemberOwnership(pool, IDENTITY_CHANGE_LOCK);
     }
 
     /**
@@ -74,7 +77,7 @@ public class IdentityChangeRepository {
 
     /** Applies the change once. */
     public Uni<Applied> apply(IdentityChange change, Instant now) {
-        return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock")
+        return pool.withTransaction(connection -> ownership.lockExclusively(connection)
                 .chain(() -> connection.preparedQuery(
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), now.atOffset(ZoneOffset.UTC))))
@@ -306,19 +309,7 @@ public class IdentityChangeRepository {
      * do not wait for one another.
      */
     public <T> Uni<T> inRecordingTransaction(Function<SqlConnection, Uni<T>> work) {
-        return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock_shared")
-                .chain(() -> work.apply(connection)));
-    }
-
-    /** Takes the identity-change lock for the transaction, in a statement of its own. */
-    private static Uni<Void> lock(SqlConnection transaction, String function) {
-        return transaction.query(lockStatement(function)).execute().replaceWithVoid();
-    }
-
-    /** The one statement taking the identity-change lock, on the pool's connections and in Panache sessions. */
-    private static String lockStatement(String function) {
-        // The lock functions return void, which neither client can decode: count the one row instead.
-        return "SELECT count(*) FROM (SELECT " + function + "(" + IDENTITY_CHANGE_LOCK + ")) locked";
+        return ownership.inRecordingTransaction(work);
     }
 
     /**
@@ -329,7 +320,7 @@ public class IdentityChangeRepository {
      */
     public Uni<Map<String, String>> lockedSurvivorsOf(Collection<String> memberIds) {
         Uni<Void> locked = Panache.getSession().flatMap(session -> session
-                .createNativeQuery(lockStatement("pg_advisory_xact_lock_shared")).getSingleResult()).replaceWithVoid();
+                .createNativeQuery(ownership.sharedLockStatement()).getSingleResult()).replaceWithVoid();
         if (memberIds.isEmpty()) {
             return locked.replaceWith(Map.of());
         }
@@ -339,34 +330,9 @@ public class IdentityChangeRepository {
                         alias -> alias.survivingMemberId)));
     }
 
-    /** A member event as it arrived: its key (source as stored) and the member it came under. */
-    public record ArrivingEvent(String source, String eventId, String memberId) {
-    }
-
-    /**
-     * Where arriving events belong when not with the member they came under: the member a split gave the event
-     * to, else the member it came under, and either way that member's final survivor when a merge absorbed it
-     * (as rfm-service and churn-service decide it). Events that stay are absent. One query for the whole batch.
-     */
+    /** Where arriving events belong when not with the member they came under (MemberOwnership.ownersOf). */
     public Uni<Map<ArrivingEvent, String>> ownersOf(SqlClient client, Collection<ArrivingEvent> events) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return client.preparedQuery("""
-                SELECT e.source, e.event_id, e.member_id, COALESCE(a.surviving_member_id, s.member_id, e.member_id)
-                FROM unnest($1::text[], $2::text[], $3::text[]) AS e (source, event_id, member_id)
-                LEFT JOIN split_event_owner s ON s.source = e.source AND s.event_id = e.event_id
-                LEFT JOIN member_alias a ON a.absorbed_member_id = COALESCE(s.member_id, e.member_id)
-                WHERE COALESCE(a.surviving_member_id, s.member_id, e.member_id) <> e.member_id""")
-                .execute(Tuple.of(events.stream().map(ArrivingEvent::source).toArray(String[]::new),
-                        events.stream().map(ArrivingEvent::eventId).toArray(String[]::new),
-                        events.stream().map(ArrivingEvent::memberId).toArray(String[]::new)))
-                .map(rows -> {
-                    Map<ArrivingEvent, String> owners = new HashMap<>();
-                    rows.forEach(row -> owners.put(new ArrivingEvent(row.getString(0), row.getString(1), row.getString(2)),
-                            row.getString(3)));
-                    return owners;
-                });
+        return MemberOwnership.ownersOf(client, events);
     }
 
     /**
@@ -374,15 +340,6 @@ public class IdentityChangeRepository {
      * client: the connection of {@link #inRecordingTransaction}, for an answer that holds until it commits.
      */
     public Uni<Map<String, String>> survivorsOf(SqlClient client, Collection<String> memberIds) {
-        if (memberIds.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return client.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
-                .execute(Tuple.of(memberIds.stream().distinct().toArray(String[]::new)))
-                .map(rows -> {
-                    Map<String, String> survivors = new HashMap<>();
-                    rows.forEach(row -> survivors.put(row.getString(0), row.getString(1)));
-                    return survivors;
-                });
+        return MemberOwnership.survivorsOf(client, memberIds);
     }
 }

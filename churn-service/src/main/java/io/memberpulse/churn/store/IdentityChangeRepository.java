@@ -1,7 +1,9 @@
 package io.memberpulse.churn.store;
 
+import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.proto.merges.MemberAliases;
+import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -12,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -26,12 +27,9 @@ import java.util.function.Supplier;
  * and keeps the alias of every absorbed member and the member each split gave its events to, so facts
  * arriving later under an old id follow them.
  *
- * <p>Where an arriving fact belongs (ownersOf, survivorsOf) is true only until the next change commits, and
- * member.events, intervention.outcomes and member.merges may be consumed on different replicas. So a change's
- * transaction holds {@link #IDENTITY_LOCK} exclusively and the transaction recording a batch of facts holds it
- * shared, from before its look-up until its rows are committed: a change waits for the batches being recorded
- * (and moves their rows), a batch waits for the change being applied (and sees it). Batches still record in
- * parallel with each other.
+ * <p>Where an arriving fact belongs (ownersOf, survivorsOf) is decided as in every service ({@link MemberOwnership}):
+ * a change's transaction holds {@link #IDENTITY_LOCK} exclusively and the transaction recording a batch of facts
+ * (member.events, intervention.outcomes) holds it shared, from before its look-up until its rows are committed.
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
@@ -45,9 +43,11 @@ public class IdentityChangeRepository {
     private static final String[] FACT_TABLES = {"purchase_line", "member_activity"};
 
     private final Pool pool;
+    private final MemberOwnership ownership;
 
     public IdentityChangeRepository(Pool pool) {
         this.pool = pool;
+        this.ownership = new MemberOwnership(pool, IDENTITY_LOCK);
     }
 
     /**
@@ -68,7 +68,7 @@ public class IdentityChangeRepository {
      * identity lock exclusively from then until it ends.
      */
     public Uni<Applied> apply(SqlConnection transaction, IdentityChange change) {
-        return lock(transaction, "pg_advisory_xact_lock")
+        return ownership.lockExclusively(transaction)
                 .chain(() -> transaction.preparedQuery(
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
@@ -90,15 +90,9 @@ public class IdentityChangeRepository {
         });
     }
 
-    /**
-     * Runs the recording of arriving facts (ownersOf or survivorsOf, then the inserts, on the connection given) in one
-     * transaction that holds the identity lock shared. The lock is taken by a statement of its own before the
-     * look-up: a READ COMMITTED statement reads the data as of its start, so a look-up in the statement that waited
-     * for a change would not see it.
-     */
+    /** Runs the recording of arriving facts (ownersOf or survivorsOf, then the inserts) holding the identity lock shared. */
     public <T> Uni<T> inRecordingTransaction(Function<SqlConnection, Uni<T>> recording) {
-        return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock_shared")
-                .chain(() -> recording.apply(connection)));
+        return ownership.inRecordingTransaction(recording);
     }
 
     /**
@@ -112,19 +106,13 @@ public class IdentityChangeRepository {
         SqlConnection connection = pool.getConnection().await().indefinitely();
         try {
             Transaction transaction = connection.begin().await().indefinitely();
-            lock(connection, "pg_advisory_xact_lock_shared").await().indefinitely();
+            ownership.lockShared(connection).await().indefinitely();
             T result = work.get();
             transaction.commit().await().indefinitely();
             return result;
         } finally {
             connection.close().await().indefinitely(); // an open transaction is rolled back, releasing the lock
         }
-    }
-
-    private static Uni<Void> lock(SqlConnection transaction, String function) {
-        // The lock functions return void, which the client cannot decode: count the one row instead.
-        return transaction.preparedQuery("SELECT count(*) FROM (SELECT " + function + "($1)) locked")
-                .execute(Tuple.of(IDENTITY_LOCK)).replaceWithVoid();
     }
 
     private static Uni<Set<String>> move(SqlConnection connection, IdentityChange change) {
@@ -224,35 +212,9 @@ public class IdentityChangeRepository {
         return new MemberAliases.Alias(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant());
     }
 
-    /** A member event as it arrived: its key (source as stored) and the member it came under. */
-    public record ArrivingEvent(String source, String eventId, String memberId) {
-    }
-
-    /**
-     * Where arriving events belong when not with the member they came under: the member a split gave the event
-     * to, else the member it came under, and either way that member's final survivor when a merge absorbed it.
-     * Events that stay are absent. One query for the whole batch, in the recording transaction (see
-     * inRecordingTransaction).
-     */
+    /** Where arriving events belong when not with the member they came under (MemberOwnership.ownersOf). */
     public Uni<Map<ArrivingEvent, String>> ownersOf(SqlConnection recording, Collection<ArrivingEvent> events) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return recording.preparedQuery("""
-                SELECT e.source, e.event_id, e.member_id, COALESCE(a.surviving_member_id, s.member_id, e.member_id)
-                FROM unnest($1::text[], $2::text[], $3::text[]) AS e (source, event_id, member_id)
-                LEFT JOIN split_event_owner s ON s.source = e.source AND s.event_id = e.event_id
-                LEFT JOIN member_alias a ON a.absorbed_member_id = COALESCE(s.member_id, e.member_id)
-                WHERE COALESCE(a.surviving_member_id, s.member_id, e.member_id) <> e.member_id""")
-                .execute(Tuple.of(events.stream().map(ArrivingEvent::source).toArray(String[]::new),
-                        events.stream().map(ArrivingEvent::eventId).toArray(String[]::new),
-                        events.stream().map(ArrivingEvent::memberId).toArray(String[]::new)))
-                .map(rows -> {
-                    Map<ArrivingEvent, String> owners = new HashMap<>();
-                    rows.forEach(row -> owners.put(new ArrivingEvent(row.getString(0), row.getString(1), row.getString(2)),
-                            row.getString(3)));
-                    return owners;
-                });
+        return MemberOwnership.ownersOf(recording, events);
     }
 
     /**
@@ -260,15 +222,6 @@ public class IdentityChangeRepository {
      * transaction (see inRecordingTransaction).
      */
     public Uni<Map<String, String>> survivorsOf(SqlConnection recording, Collection<String> memberIds) {
-        if (memberIds.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return recording.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
-                .execute(Tuple.of(memberIds.toArray(String[]::new)))
-                .map(rows -> {
-                    Map<String, String> survivors = new HashMap<>();
-                    rows.forEach(row -> survivors.put(row.getString(0), row.getString(1)));
-                    return survivors;
-                });
+        return MemberOwnership.survivorsOf(recording, memberIds);
     }
 }

@@ -1,6 +1,8 @@
 package io.memberpulse.rfm.store;
 
+import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.IdentityChange;
+import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -9,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -18,11 +19,9 @@ import java.util.function.Function;
  * the change was applied, and remembers absorbed members and the events each split gave away, so events
  * arriving later under an old id follow them.
  *
- * <p>Where an arriving event belongs (ownersOf) is true only until the next change commits, and member.events and
- * member.merges may be consumed on different replicas. So a change's transaction holds {@link #IDENTITY_LOCK}
- * exclusively and the transaction recording a member.events batch holds it shared, from before its look-up until
- * its rows are committed: a change waits for the batches being recorded (and moves their rows), a batch waits for
- * the change being applied (and sees it). Batches still record in parallel with each other.
+ * <p>Where an arriving event belongs (ownersOf) is decided as in every service ({@link MemberOwnership}): a change's
+ * transaction holds {@link #IDENTITY_LOCK} exclusively and the transaction recording a member.events batch holds it
+ * shared, from before its look-up until its rows are committed.
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
@@ -34,9 +33,11 @@ public class IdentityChangeRepository {
     private static final String[] FACT_TABLES = {"purchase_line", "member_activity"};
 
     private final Pool pool;
+    private final MemberOwnership ownership;
 
     public IdentityChangeRepository(Pool pool) {
         this.pool = pool;
+        this.ownership = new MemberOwnership(pool, IDENTITY_LOCK);
     }
 
     /** Applies the change once: false (and nothing moved) when it was applied before. */
@@ -49,7 +50,7 @@ public class IdentityChangeRepository {
      * identity lock exclusively from then until it ends.
      */
     public Uni<Boolean> apply(SqlConnection transaction, IdentityChange change) {
-        return lock(transaction, "pg_advisory_xact_lock")
+        return ownership.lockExclusively(transaction)
                 .chain(() -> transaction.preparedQuery(
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
@@ -58,21 +59,9 @@ public class IdentityChangeRepository {
                         : move(transaction, change).replaceWith(true));
     }
 
-    /**
-     * Runs the recording of arriving events (ownersOf, then the inserts, on the connection given) in one transaction
-     * that holds the identity lock shared. The lock is taken by a statement of its own before the look-up: a READ
-     * COMMITTED statement reads the data as of its start, so a look-up in the statement that waited for a change
-     * would not see it.
-     */
+    /** Runs the recording of arriving events (ownersOf, then the inserts) holding the identity lock shared. */
     public <T> Uni<T> inRecordingTransaction(Function<SqlConnection, Uni<T>> recording) {
-        return pool.withTransaction(connection -> lock(connection, "pg_advisory_xact_lock_shared")
-                .chain(() -> recording.apply(connection)));
-    }
-
-    private static Uni<Void> lock(SqlConnection transaction, String function) {
-        // The lock functions return void, which the client cannot decode: count the one row instead.
-        return transaction.preparedQuery("SELECT count(*) FROM (SELECT " + function + "($1)) locked")
-                .execute(Tuple.of(IDENTITY_LOCK)).replaceWithVoid();
+        return ownership.inRecordingTransaction(recording);
     }
 
     private static Uni<Void> move(SqlConnection connection, IdentityChange change) {
@@ -154,45 +143,13 @@ public class IdentityChangeRepository {
         return moves;
     }
 
-    /** A member event as it arrived: its key (source as stored) and the member it came under. */
-    public record ArrivingEvent(String source, String eventId, String memberId) {
-    }
-
-    /**
-     * Where arriving events belong when not with the member they came under: the member a split gave the event
-     * to, else the member it came under, and either way that member's survivor when a merge absorbed it (an alias
-     * always names the final survivor). Events that stay are absent. One query for the whole batch, in the recording
-     * transaction (see inRecordingTransaction).
-     */
+    /** Where arriving events belong when not with the member they came under (MemberOwnership.ownersOf). */
     public Uni<Map<ArrivingEvent, String>> ownersOf(SqlConnection recording, Collection<ArrivingEvent> events) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return recording.preparedQuery("""
-                SELECT e.source, e.event_id, e.member_id, COALESCE(a.surviving_member_id, s.member_id, e.member_id)
-                FROM unnest($1::text[], $2::text[], $3::text[]) AS e (source, event_id, member_id)
-                LEFT JOIN split_event_owner s ON s.source = e.source AND s.event_id = e.event_id
-                LEFT JOIN member_alias a ON a.absorbed_member_id = COALESCE(s.member_id, e.member_id)
-                WHERE COALESCE(a.surviving_member_id, s.member_id, e.member_id) <> e.member_id""")
-                .execute(Tuple.of(events.stream().map(ArrivingEvent::source).toArray(String[]::new),
-                        events.stream().map(ArrivingEvent::eventId).toArray(String[]::new),
-                        events.stream().map(ArrivingEvent::memberId).toArray(String[]::new)))
-                .map(rows -> {
-                    Map<ArrivingEvent, String> owners = new HashMap<>();
-                    rows.forEach(row -> owners.put(new ArrivingEvent(row.getString(0), row.getString(1), row.getString(2)),
-                            row.getString(3)));
-                    return owners;
-                });
+        return MemberOwnership.ownersOf(recording, events);
     }
 
     /** The surviving member of each given id that was absorbed by a merge. */
     public Uni<Map<String, String>> survivorsOf(Collection<String> memberIds) {
-        return pool.preparedQuery("SELECT absorbed_member_id, surviving_member_id FROM member_alias WHERE absorbed_member_id = ANY($1)")
-                .execute(Tuple.of(memberIds.toArray(String[]::new)))
-                .map(rows -> {
-                    Map<String, String> survivors = new HashMap<>();
-                    rows.forEach(row -> survivors.put(row.getString(0), row.getString(1)));
-                    return survivors;
-                });
+        return MemberOwnership.survivorsOf(pool, memberIds);
     }
 }
