@@ -1,6 +1,7 @@
 package io.memberpulse.identity;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.memberpulse.identity.domain.EventKeys;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.OrderDeduplicator;
@@ -64,7 +65,7 @@ final class DuplicateOrders {
     }
 
     static String orderKey(String source, String orderId) {
-        return source + ":" + orderId;
+        return EventKeys.order(source, orderId);
     }
 
     /**
@@ -99,7 +100,7 @@ final class DuplicateOrders {
             if (isOrderLine(event)) {
                 lines.add(line(lines.size(), event, OrderDeduplicator.UNPAIRED));
                 lineEvents.add(event);
-                keys.add(ImportEventsService.sourceCode(event) + ":" + event.getEventId() + "#" + i);
+                keys.add(EventKeys.event(ImportEventsService.sourceCode(event), event.getEventId()) + "#" + i);
             }
         }
         if (lines.isEmpty()) {
