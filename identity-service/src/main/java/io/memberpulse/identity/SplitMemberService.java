@@ -169,7 +169,7 @@ public class SplitMemberService {
         Instant now = Instant.now();
         String splitId = UUID.randomUUID().toString();
         MemberSplit.Builder message = MemberSplit.newBuilder().setOriginalMemberId(memberId).setReason(reason)
-                .setSplitAt(ImportEventsService.timestamp(now));
+                .setSplitAt(EventCodes.timestamp(now));
         List<GraphRepository.SplitPartRow> rows = new ArrayList<>();
         for (int p = 0; p < plan.parts().size(); p++) {
             String partId = TimeOrderedIds.next();
