@@ -5,6 +5,7 @@ import io.memberpulse.identity.domain.Attribution.Credit;
 import io.memberpulse.identity.domain.Attribution.Model;
 import io.memberpulse.identity.domain.Attribution.TouchPoint;
 import io.memberpulse.identity.domain.CampaignAttribution;
+import io.memberpulse.identity.domain.EventKeys;
 import io.memberpulse.identity.store.AttributionRepository;
 import io.memberpulse.identity.store.AttributionRepository.MemberTouch;
 import io.memberpulse.identity.store.AttributionRepository.OrderLine;
@@ -51,7 +52,7 @@ public class AttributionService {
                 return Uni.createFrom().item(Optional.of(new OrderAttribution(source, orderId, first.memberId(),
                         earliest(lines), 0, lines.size(), first.duplicateOf(), model, List.of())));
             }
-            Attribution.Order order = order(source + ":" + orderId, counted);
+            Attribution.Order order = order(EventKeys.order(source, orderId), counted);
             return repository.touchesOf(first.memberId(), order.at().minus(windows.longest()), order.at())
                     .map(touches -> Optional.of(new OrderAttribution(source, orderId, first.memberId(), order.at(),
                             order.amount(), counted.size(), null, model, Attribution.attribute(order,
@@ -89,7 +90,7 @@ public class AttributionService {
         }
 
         void add(OrderLine line) {
-            String lineKey = line.source() + ":" + line.orderId();
+            String lineKey = EventKeys.order(line.source(), line.orderId());
             if (!lineKey.equals(key)) {
                 attributeOrder();
                 key = lineKey;

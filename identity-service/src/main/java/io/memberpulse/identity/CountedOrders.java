@@ -42,7 +42,7 @@ final class CountedOrders {
         Lookup lookup = new Lookup(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (MemberEvent event : toPublish) {
             if (namesOrder(event.getEvent())) {
-                lookup.sources.add(ImportEventsService.sourceCode(event.getEvent()));
+                lookup.sources.add(EventCodes.sourceCode(event.getEvent()));
                 lookup.eventIds.add(event.getEvent().getEventId());
             }
         }
@@ -82,7 +82,7 @@ final class CountedOrders {
             try {
                 published.add(MemberEvent.newBuilder().setMemberId(stored.currentMemberId())
                         .setEvent(ChannelEvent.parseFrom(stored.payload()))
-                        .setAcceptedAt(ImportEventsService.timestamp(now)).setCountedOrder(ref(stored)).build());
+                        .setAcceptedAt(EventCodes.timestamp(now)).setCountedOrder(ref(stored)).build());
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("stored event " + stored.reference() + " is unreadable", e);
             }
@@ -100,7 +100,7 @@ final class CountedOrders {
     }
 
     static OrderRef ref(Redirected redirected) {
-        Source source = ImportEventsService.source(redirected.countedSource()).orElseThrow(() -> new IllegalStateException(
+        Source source = EventCodes.source(redirected.countedSource()).orElseThrow(() -> new IllegalStateException(
                 "stored order " + redirected.countedOrderId() + " names no channel: " + redirected.countedSource()));
         return OrderRef.newBuilder().setSource(source).setOrderId(redirected.countedOrderId()).build();
     }

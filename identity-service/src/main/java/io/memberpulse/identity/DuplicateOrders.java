@@ -1,6 +1,7 @@
 package io.memberpulse.identity;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.memberpulse.identity.domain.EventKeys;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
 import io.memberpulse.identity.domain.OrderDeduplicator;
@@ -37,8 +38,8 @@ final class DuplicateOrders {
                     new ArrayList<>());
             for (ChannelEvent event : fresh) {
                 if (isOrderLine(event)) {
-                    String source = ImportEventsService.sourceCode(event);
-                    Instant at = ImportEventsService.instant(event.getOccurredAt());
+                    String source = EventCodes.sourceCode(event);
+                    Instant at = EventCodes.instant(event.getOccurredAt());
                     if (seen.add(List.of(event.getStoreId(), source, at))) {
                         lines.stores.add(event.getStoreId());
                         lines.sources.add(source);
@@ -64,7 +65,7 @@ final class DuplicateOrders {
     }
 
     static String orderKey(String source, String orderId) {
-        return source + ":" + orderId;
+        return EventKeys.order(source, orderId);
     }
 
     /**
@@ -99,7 +100,7 @@ final class DuplicateOrders {
             if (isOrderLine(event)) {
                 lines.add(line(lines.size(), event, OrderDeduplicator.UNPAIRED));
                 lineEvents.add(event);
-                keys.add(ImportEventsService.sourceCode(event) + ":" + event.getEventId() + "#" + i);
+                keys.add(EventKeys.event(EventCodes.sourceCode(event), event.getEventId()) + "#" + i);
             }
         }
         if (lines.isEmpty()) {
@@ -173,8 +174,8 @@ final class DuplicateOrders {
     }
 
     private static OrderDeduplicator.Line line(int index, ChannelEvent event, int pairedWith) {
-        return new OrderDeduplicator.Line(index, ImportEventsService.sourceCode(event), event.getLine().getOrderId(),
-                event.getStoreId(), ImportEventsService.instant(event.getOccurredAt()), event.getLine().getSku(),
+        return new OrderDeduplicator.Line(index, EventCodes.sourceCode(event), event.getLine().getOrderId(),
+                event.getStoreId(), EventCodes.instant(event.getOccurredAt()), event.getLine().getSku(),
                 event.getLine().getQuantity(), event.getLine().getPaidAmount(), pairedWith);
     }
 }

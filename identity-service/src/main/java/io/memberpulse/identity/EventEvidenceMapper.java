@@ -1,6 +1,7 @@
 package io.memberpulse.identity;
 
 import io.memberpulse.identity.domain.EventEvidence;
+import io.memberpulse.identity.domain.EventKeys;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.RawIdentifiers;
@@ -20,14 +21,14 @@ final class EventEvidenceMapper {
 
     /** "source:event_id", the key merges and duplicate orders name events by. */
     static String key(ChannelEvent event) {
-        return ImportEventsService.sourceCode(event) + ":" + event.getEventId();
+        return EventKeys.event(EventCodes.sourceCode(event), event.getEventId());
     }
 
     static EventEvidence evidence(int index, ChannelEvent event, List<Identifier> identifiers, String sameOrderAs) {
         var profile = event.getProfile();
         String orderId = event.getLine().getOrderId();
-        String orderKey = orderId.isBlank() ? null : ImportEventsService.sourceCode(event) + ":" + orderId;
-        return EventEvidence.of(index, key(event), identifiers, ImportEventsService.instant(event.getOccurredAt()),
+        String orderKey = orderId.isBlank() ? null : EventKeys.order(EventCodes.sourceCode(event), orderId);
+        return EventEvidence.of(index, key(event), identifiers, EventCodes.instant(event.getOccurredAt()),
                 event.getStoreId(), profile.getName(), profile.getAddress(), profile.getCity(), sameOrderAs, orderKey,
                 event.getCoupon().getCouponId());
     }

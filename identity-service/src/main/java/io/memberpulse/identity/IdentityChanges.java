@@ -34,7 +34,7 @@ public class IdentityChanges {
         return MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
                 .setSurvivingMemberId(merge.survivingMemberId()).setAbsorbedMemberId(merge.absorbedMemberId())
                 .setRule(merge.rule()).setScore(merge.score()).setEvidenceId(evidenceId)
-                .setMergedAt(ImportEventsService.timestamp(at))).build();
+                .setMergedAt(EventCodes.timestamp(at))).build();
     }
 
     /** Publishes every queued change, oldest first; blocking. A failure leaves the rest queued. */

@@ -3,7 +3,6 @@ package io.memberpulse.identity;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.Timestamp;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.IdentityGraph;
@@ -18,7 +17,6 @@ import io.memberpulse.identity.stream.out.MemberEventPublisher;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
-import io.memberpulse.proto.identity.v1.Source;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -32,13 +30,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -217,7 +212,7 @@ public class ImportEventsService {
     private Stitched stitch(IdentityGraph graph, long generation, List<ChannelEvent> events, Map<ChannelEvent, List<Identifier>> normalized) {
         Map<String, ChannelEvent> unique = new LinkedHashMap<>();
         for (ChannelEvent event : events) {
-            unique.putIfAbsent(IdentityRepository.eventKey(sourceCode(event), event.getEventId()), event);
+            unique.putIfAbsent(IdentityRepository.eventKey(EventCodes.sourceCode(event), event.getEventId()), event);
         }
         int duplicatesInBatch = events.size() - unique.size();
         List<ChannelEvent> candidates = new ArrayList<>(unique.values());
@@ -227,14 +222,14 @@ public class ImportEventsService {
         Timer.Sample reading = Timer.start();
         Map<String, byte[]> known = unwritten.events();
         List<ChannelEvent> unknown = candidates.stream()
-                .filter(e -> !known.containsKey(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
+                .filter(e -> !known.containsKey(IdentityRepository.eventKey(EventCodes.sourceCode(e), e.getEventId())))
                 .toList();
         // The two reads run at once, on two connections: the lines near re-delivered events (dropped
         // below) are looked up too, which costs a few rows and saves a round trip per batch.
         DuplicateOrders.Lines unknownLines = DuplicateOrders.Lines.of(unknown);
         var reads = Uni.combine().all().unis(
                 repository.pool().withConnection(connection -> repository.existingEvents(connection,
-                        unknown.stream().map(ImportEventsService::sourceCode).toList(),
+                        unknown.stream().map(EventCodes::sourceCode).toList(),
                         unknown.stream().map(ChannelEvent::getEventId).toList())),
                 repository.pool().withConnection(connection -> repository.orderLinesNear(connection,
                         unknownLines.stores(), unknownLines.sources(), unknownLines.times(), orderWindow,
@@ -242,7 +237,7 @@ public class ImportEventsService {
                 .asTuple().await().indefinitely();
         Map<String, byte[]> existing = reads.getItem1();
         List<ChannelEvent> fresh = existing.isEmpty() ? unknown : unknown.stream()
-                .filter(e -> !existing.containsKey(IdentityRepository.eventKey(sourceCode(e), e.getEventId())))
+                .filter(e -> !existing.containsKey(IdentityRepository.eventKey(EventCodes.sourceCode(e), e.getEventId())))
                 .toList();
         List<String> changed = events.size() == fresh.size() ? List.of() : resentWithOtherContent(events, unique, known,
                 existing);
@@ -266,12 +261,13 @@ public class ImportEventsService {
             if (memberOf[i] != null || event.getType() == EventType.EVENT_TYPE_STOCKOUT) {
                 toPublish.add(MemberEvent.newBuilder()
                         .setMemberId(memberOf[i] == null ? "" : memberOf[i]).setEvent(event)
-                        .setAcceptedAt(timestamp(now)).setDuplicateOrder(duplicateOf[i] != null)
+                        .setAcceptedAt(EventCodes.timestamp(now)).setDuplicateOrder(duplicateOf[i] != null)
                         .setNeverCounted(duplicateOf[i] != null).build());
             }
-            rows.add(new EventRow(sourceCode(event), event.getEventId(), memberOf[i], typeCode(event),
-                    instant(event.getOccurredAt()), event.getStoreId(), event.getLine().getOrderId(),
-                    event.toByteArray(), duplicateOf[i], event.getIdentifiers().getDeviceId()));
+            rows.add(new EventRow(EventCodes.sourceCode(event), event.getEventId(), memberOf[i],
+                    EventCodes.typeCode(event), EventCodes.instant(event.getOccurredAt()), event.getStoreId(),
+                    event.getLine().getOrderId(), event.toByteArray(), duplicateOf[i],
+                    event.getIdentifiers().getDeviceId()));
         }
         for (EventRow line : linked.retracted()) {
             toPublish.add(retraction(graph, line, now));
@@ -290,7 +286,7 @@ public class ImportEventsService {
     private static MemberEvent retraction(IdentityGraph graph, EventRow line, Instant now) {
         try {
             return MemberEvent.newBuilder().setMemberId(line.memberId() == null ? "" : graph.root(line.memberId()))
-                    .setEvent(ChannelEvent.parseFrom(line.payload())).setAcceptedAt(timestamp(now))
+                    .setEvent(ChannelEvent.parseFrom(line.payload())).setAcceptedAt(EventCodes.timestamp(now))
                     .setDuplicateOrder(true).build();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("stored event " + line.reference() + " is unreadable", e);
@@ -308,7 +304,7 @@ public class ImportEventsService {
         List<String> changed = new ArrayList<>();
         Map<String, byte[]> firstContent = new HashMap<>();
         for (ChannelEvent event : events) {
-            String key = IdentityRepository.eventKey(sourceCode(event), event.getEventId());
+            String key = IdentityRepository.eventKey(EventCodes.sourceCode(event), event.getEventId());
             byte[] stored = existing.get(key);
             byte[] queued = unwritten.get(key);
             if (stored == null && queued == null && firstInBatch.get(key) == event) {
@@ -369,7 +365,7 @@ public class ImportEventsService {
                 // stamped now, the transaction's last statement, not when stitched: the relay counts its grace from
                 // here, and the write may have waited behind others' (UnpublishedEventRelay.grace)
                 .flatMap(events -> repository.awaitAcknowledgement(connection,
-                        events.stream().map(e -> sourceCode(e.getEvent())).toList(),
+                        events.stream().map(e -> EventCodes.sourceCode(e.getEvent())).toList(),
                         events.stream().map(e -> e.getEvent().getEventId()).toList(), Instant.now())
                         .map(listing -> listing == null ? new Listed(null, events) : new Listed(listing.batchId(),
                                 withPublicationVersion(events, listing.publicationVersion())))));
@@ -457,54 +453,5 @@ public class ImportEventsService {
             sent = sent.call(() -> repository.acknowledged(batchId));
         }
         return sent.subscribeAsCompletionStage();
-    }
-
-    /** The CSV's spelling of each channel ("pos"), made once: an import asks for it several times per event. */
-    private static final Map<Source, String> SOURCE_CODES = codes(Source.class, "SOURCE_");
-    private static final Map<EventType, String> TYPE_CODES = codes(EventType.class, "EVENT_TYPE_");
-
-    /** The channels by their CSV spelling in capitals ("POS"), made once; none for "unspecified". */
-    private static final Map<String, Source> SOURCES = sources();
-
-    static String sourceCode(ChannelEvent event) {
-        return SOURCE_CODES.get(event.getSource());
-    }
-
-    /**
-     * A channel as the CSV spells it ({@link #sourceCode}), in any case ("pos", "POS"), or empty when it names none:
-     * how an import, a request and a stored order name one.
-     */
-    public static Optional<Source> source(String code) {
-        return Optional.ofNullable(SOURCES.get(code.toUpperCase(Locale.ROOT)));
-    }
-
-    private static Map<String, Source> sources() {
-        Map<String, Source> sources = new HashMap<>();
-        for (Source source : Source.values()) {
-            if (source != Source.SOURCE_UNSPECIFIED && source != Source.UNRECOGNIZED) {
-                sources.put(source.name().substring("SOURCE_".length()), source);
-            }
-        }
-        return Map.copyOf(sources);
-    }
-
-    static String typeCode(ChannelEvent event) {
-        return TYPE_CODES.get(event.getType());
-    }
-
-    private static <E extends Enum<E>> Map<E, String> codes(Class<E> type, String prefix) {
-        Map<E, String> codes = new EnumMap<>(type);
-        for (E constant : type.getEnumConstants()) {
-            codes.put(constant, constant.name().substring(prefix.length()).toLowerCase(Locale.ROOT));
-        }
-        return codes;
-    }
-
-    static Instant instant(Timestamp timestamp) {
-        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-    }
-
-    static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
 }

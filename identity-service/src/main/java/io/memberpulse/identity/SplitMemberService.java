@@ -1,6 +1,7 @@
 package io.memberpulse.identity;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.memberpulse.identity.domain.EventKeys;
 import io.memberpulse.identity.domain.Identifier;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
@@ -142,14 +143,14 @@ public class SplitMemberService {
         Map<String, String> duplicateOf = new HashMap<>();
         for (GraphRepository.StoredEvent stored : rows) {
             if (stored.duplicateOf() != null) {
-                duplicateOf.put(stored.source() + ":" + stored.eventId(), stored.duplicateOf());
+                duplicateOf.put(EventKeys.event(stored.source(), stored.eventId()), stored.duplicateOf());
             }
         }
         List<PlaceholderSplit.MemberEvent> memberEvents = new ArrayList<>(events.size());
         events.forEach((key, event) -> {
             String orderId = event == null ? "" : event.getLine().getOrderId();
             memberEvents.add(new PlaceholderSplit.MemberEvent(key, identifiers.get(key),
-                    orderId.isBlank() ? null : key.substring(0, key.indexOf(':')) + ":" + orderId, duplicateOf.get(key)));
+                    orderId.isBlank() ? null : EventKeys.order(EventKeys.source(key), orderId), duplicateOf.get(key)));
         });
         List<List<String>> parts = PlaceholderSplit.parts(memberEvents, quarantined::contains);
         if (parts.isEmpty()) {
@@ -168,7 +169,7 @@ public class SplitMemberService {
         Instant now = Instant.now();
         String splitId = UUID.randomUUID().toString();
         MemberSplit.Builder message = MemberSplit.newBuilder().setOriginalMemberId(memberId).setReason(reason)
-                .setSplitAt(ImportEventsService.timestamp(now));
+                .setSplitAt(EventCodes.timestamp(now));
         List<GraphRepository.SplitPartRow> rows = new ArrayList<>();
         for (int p = 0; p < plan.parts().size(); p++) {
             String partId = TimeOrderedIds.next();
@@ -192,7 +193,7 @@ public class SplitMemberService {
             } catch (InvalidProtocolBufferException e) {
                 event = null;
             }
-            events.put(stored.source() + ":" + stored.eventId(), event);
+            events.put(EventKeys.event(stored.source(), stored.eventId()), event);
         }
         return events;
     }

@@ -121,7 +121,7 @@ class DuplicateOrdersTest {
     }
 
     private static EventRow paired(ChannelEvent event, String duplicateOf, String repeatedBy) {
-        return new EventRow(ImportEventsService.sourceCode(event), event.getEventId(), "m-" + event.getEventId(),
+        return new EventRow(EventCodes.sourceCode(event), event.getEventId(), "m-" + event.getEventId(),
                 "order", Instant.ofEpochSecond(event.getOccurredAt().getSeconds()), event.getStoreId(),
                 event.getLine().getOrderId(), event.toByteArray(), duplicateOf, null, repeatedBy);
     }

@@ -1,7 +1,7 @@
 package io.memberpulse.identity.api;
 
 import com.google.protobuf.Timestamp;
-import io.memberpulse.identity.ImportEventsService;
+import io.memberpulse.identity.EventCodes;
 import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.Coupon;
@@ -55,7 +55,7 @@ public final class EventFormat {
 
     /** A channel as the format spells it, in any case ("pos", "POS"), or empty when it names none. */
     public static Optional<Source> source(String code) {
-        return ImportEventsService.source(code);
+        return EventCodes.source(code);
     }
 
     /** Why a source is refused, naming the ones there are. */

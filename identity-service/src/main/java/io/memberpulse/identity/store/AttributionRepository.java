@@ -3,6 +3,7 @@ package io.memberpulse.identity.store;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.memberpulse.identity.domain.Attribution.TouchKind;
 import io.memberpulse.identity.domain.Attribution.TouchPoint;
+import io.memberpulse.identity.domain.EventKeys;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -119,7 +120,7 @@ public class AttributionRepository {
             case "visit" -> campaign.isBlank() ? TouchKind.VISIT : TouchKind.CAMPAIGN;
             default -> campaign.isBlank() ? null : TouchKind.CAMPAIGN; // a registration from a campaign
         };
-        return kind == null ? null : new MemberTouch(row.getString(2), new TouchPoint(row.getString(0) + ":" + row.getString(1),
+        return kind == null ? null : new MemberTouch(row.getString(2), new TouchPoint(EventKeys.event(row.getString(0), row.getString(1)),
                 kind, row.getOffsetDateTime(4).toInstant(), row.getString(0), campaign));
     }
 

@@ -1,5 +1,6 @@
 package io.memberpulse.identity.store;
 
+import io.memberpulse.identity.domain.EventKeys;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -28,7 +29,7 @@ public class CountedOrderRepository {
     public record Redirected(String source, String eventId, String currentMemberId, byte[] payload, String countedSource,
             String countedOrderId) {
         public String reference() {
-            return source + ":" + eventId;
+            return EventKeys.event(source, eventId);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.memberpulse.identity.store;
 
+import io.memberpulse.identity.domain.EventKeys;
 import java.time.Instant;
 
 /**
@@ -34,6 +35,6 @@ public record EventRow(String source, String eventId, String memberId, String ty
 
     /** "source:event_id": how {@code duplicateOf} (and channel_event.duplicate_of) names an event. */
     public String reference() {
-        return source + ":" + eventId;
+        return EventKeys.event(source, eventId);
     }
 }
