@@ -23,7 +23,8 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
                 return Uni.createFrom().nullItem();
             }
             return findById(taskId).map(recorded -> new OutcomeRules.TaskState(task.id, task.storeId, task.status,
-                    task.version, task.closeReason, task.closedAt, recorded == null ? null : outcome(recorded)));
+                    task.version, task.closeReason, task.closedAt, recorded == null ? null : outcome(recorded),
+                    task.movedFromStoreId, task.movedAt));
         });
     }
 
