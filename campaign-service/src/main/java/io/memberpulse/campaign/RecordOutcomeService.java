@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * publishes nothing, also when it raced the first; a submit against a stale version, or on a task closed otherwise
  * (but for one cancelled under staff, or one that moved to the member's new home store, within late-outcome-grace,
  * OutcomeRules.decide), is refused, and so is one
- * whose task a member merge moved to another member and store after it was checked (the move keeps the version).
+ * whose task a member merge moved to another member and store after it was checked (decided again on the task as moved).
  * An outcome Kafka never acknowledged is published again by the relay (consumers are idempotent on task id).
  */
 @ApplicationScoped
