@@ -28,8 +28,9 @@ import org.jboss.logging.Logger;
  * transaction, the store's cached call list is dropped, and the caller is answered; the outcome is published on
  * intervention.outcomes after that, without holding the answer. A repeated submit answers as before and
  * publishes nothing, also when it raced the first; a submit against a stale version, or on a task closed otherwise
- * (but for one cancelled under staff within late-outcome-grace, OutcomeRules.decide), is refused, and so is one
- * whose task a member merge moved to another member and store after it was checked (the move keeps the version).
+ * (but for one cancelled under staff, or one that moved to the member's new home store, within late-outcome-grace,
+ * OutcomeRules.decide), is refused, and so is one
+ * whose task a member merge moved to another member and store after it was checked (decided again on the task as moved).
  * An outcome Kafka never acknowledged is published again by the relay (consumers are idempotent on task id).
  */
 @ApplicationScoped
@@ -70,7 +71,7 @@ public class RecordOutcomeService {
                 .onFailure(RecordOutcomeService::lostARace).transform(e -> new TaskConflictException(
                         "task " + taskId + " was changed by someone else at the same time: re-read it"))
                 .call(recorded -> recorded.repeated() ? Uni.createFrom().voidItem()
-                        : cache.invalidate(List.of(recorded.task().storeId())).invoke(() -> publishLater(recorded)));
+                        : cache.invalidate(listsShowing(recorded, callerStoreId)).invoke(() -> publishLater(recorded)));
     }
 
     private Uni<RecordedOutcome> decideAndRecord(String taskId, Outcome outcome, long expectedVersion,
@@ -111,6 +112,16 @@ public class RecordOutcomeService {
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(this::publishAndMark)
                 .collect().last().replaceWithVoid();
+    }
+
+    /**
+     * The task's store, and the caller's when that is another (the store the task moved from, OutcomeRules.decide):
+     * both lists drop what they held, as on the move.
+     */
+    private static List<String> listsShowing(RecordedOutcome recorded, String callerStoreId) {
+        String taskStore = recorded.task().storeId();
+        return callerStoreId == null || callerStoreId.isEmpty() || callerStoreId.equals(taskStore)
+                ? List.of(taskStore) : List.of(taskStore, callerStoreId);
     }
 
     private static boolean lostARace(Throwable failure) {

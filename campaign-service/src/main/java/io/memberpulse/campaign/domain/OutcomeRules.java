@@ -20,9 +20,12 @@ public final class OutcomeRules {
     private static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
             CloseReason.LEFT_SEGMENT.text());
 
-    /** The task as stored; closedAt null while it is OPEN. */
+    /**
+     * The task as stored; closedAt null while it is OPEN; movedFromStoreId and movedAt null unless it moved to the
+     * member's new home store.
+     */
     public record TaskState(String taskId, String storeId, String status, long version, String closeReason,
-            Instant closedAt, Outcome recorded) {
+            Instant closedAt, Outcome recorded, String movedFromStoreId, Instant movedAt) {
     }
 
     public enum Decision {
@@ -51,11 +54,18 @@ public final class OutcomeRules {
      * one): a manager may have been on the phone, and a real call that is lost leaves the member without cool-down and
      * untreated for churn-service. It is then recorded as on an OPEN task.
      *
+     * <p>Likewise an OPEN task that moved to the member's new home store takes an outcome from staff of the store it
+     * left within {@code lateGrace} of the move, sent with the version their list carried (the move moved it by one);
+     * the same submit again is a repeat. Anything else of theirs on it is refused as for any other store's task.
+     *
      * @param callerStoreId the store a staff member is bound to, "" when they are bound to none (then no task
      *                      is theirs), or null when the caller is not store-bound (head office: every store)
      */
     public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId,
             Instant now, Duration lateGrace) {
+        if (fromStoreMovedFrom(task, callerStoreId)) {
+            return decideMovedAway(task, outcome, expectedVersion, now, lateGrace);
+        }
         checkCaller(task.taskId(), task.storeId(), callerStoreId);
         switch (task.status()) {
             case "DONE" -> {
@@ -78,6 +88,26 @@ public final class OutcomeRules {
                 return Decision.RECORD;
             }
         }
+    }
+
+    private static boolean fromStoreMovedFrom(TaskState task, String callerStoreId) {
+        return callerStoreId != null && !callerStoreId.isEmpty() && !callerStoreId.equals(task.storeId())
+                && callerStoreId.equals(task.movedFromStoreId());
+    }
+
+    /** For staff of the store the task moved from: nothing but the move (or their own outcome since) changed it. */
+    private static Decision decideMovedAway(TaskState task, Outcome outcome, long expectedVersion, Instant now,
+            Duration lateGrace) {
+        if (task.movedAt() != null && !now.isAfter(task.movedAt().plus(lateGrace))) {
+            if (task.status().equals("OPEN") && expectedVersion == task.version() - 1) {
+                return Decision.RECORD;
+            }
+            // Recording closed it and moved the version by one more.
+            if (task.status().equals("DONE") && expectedVersion == task.version() - 2 && outcome.sameAs(task.recorded())) {
+                return Decision.REPEAT;
+            }
+        }
+        throw new TaskNotFoundException(task.taskId());
     }
 
     private static boolean cancelledUnderStaff(TaskState task, Instant now, Duration lateGrace) {

@@ -61,6 +61,16 @@ public class CallTaskEntity extends PanacheEntityBase {
     public Instant escalatedAt;
 
     /**
+     * The store this OPEN task last moved from to the member's new home store, and when (null: it never moved): staff
+     * of that store may still record the call within late-outcome-grace of the move (OutcomeRules.decide).
+     */
+    @Column(name = "moved_from_store_id")
+    public String movedFromStoreId;
+
+    @Column(name = "moved_at")
+    public Instant movedAt;
+
+    /**
      * False while the member had no churn score when the task was opened (a segment's call): probability and member
      * value are then unknown, stored as 0 so that the call ranks after the scored ones. A score makes it true.
      */

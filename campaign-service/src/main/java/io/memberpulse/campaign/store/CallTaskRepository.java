@@ -241,7 +241,9 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
     }
 
     /**
-     * The member's OPEN task follows them to their new home store; without one there is no store
+     * The member's OPEN task follows them to their new home store, keeping the store it left and when (the version
+     * moves by one, the entity's optimistic lock: within late-outcome-grace, staff of the store it left may still record
+     * the call with the version their list carried, OutcomeRules.decide); without a home store there is no store
      * to call from, so it is cancelled. Returns the store the task left, or null when there was none.
      */
     public Uni<String> follow(MemberRisk member, Instant now) {
@@ -252,7 +254,11 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
                     }
                     String left = row.storeId;
                     if (member.hasStore()) {
-                        row.storeId = member.storeId();
+                        if (!member.storeId().equals(left)) {
+                            row.storeId = member.storeId();
+                            row.movedFromStoreId = left;
+                            row.movedAt = now;
+                        }
                     } else {
                         row.status = CallTaskEntity.CANCELLED;
                         row.closedAt = now;

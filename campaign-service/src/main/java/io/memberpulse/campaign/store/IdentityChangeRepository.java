@@ -34,7 +34,9 @@ import java.util.stream.Collectors;
  * <p>On a merge of A into its final survivor S: at most one OPEN call task per person. When S has an OPEN
  * task, A's are cancelled ({@link CloseReason#MERGED}); when S has none, A's OPEN task becomes S's (same task
  * id, due time, escalation and version, so the call already on a list keeps its SOP deadline and staff holding
- * it can still record its outcome), follows S's home store when S has a score, and no longer counts for a
+ * it can still record its outcome), follows S's home store when S has a score (then, as a move of home store does, it
+ * keeps the store it left and when, and its version moves by one: staff of that store may still record the call they
+ * made, OutcomeRules.decide), and no longer counts for a
  * campaign A was enrolled in (the caller's replan tags it again if S is treated in a live call campaign).
  * A's score (member_risk), phone (masked and full) and member number become S's where S has none (A's store stays a known store); A's
  * purchase lines and coupons become S's; A's segment memberships go (rfm-service publishes the survivor's own).
@@ -225,11 +227,16 @@ public class IdentityChangeRepository {
                                 WHERE member_id = $1 AND status = 'OPEN' RETURNING store_id""")
                                 .execute(Tuple.of(absorbed, now.atOffset(ZoneOffset.UTC), CloseReason.MERGED.text()))
                         : connection.preparedQuery("""
-                                UPDATE call_task t SET member_id = $1, campaign_id = NULL,
-                                  store_id = coalesce((SELECT r.store_id FROM member_risk r WHERE r.member_id = $1), t.store_id)
-                                FROM call_task before WHERE before.id = t.id AND t.member_id = $2 AND t.status = 'OPEN'
+                                UPDATE call_task t SET member_id = $1, campaign_id = NULL, store_id = moved.store_id,
+                                  moved_from_store_id = CASE WHEN moved.store_id <> before.store_id THEN before.store_id
+                                    ELSE t.moved_from_store_id END,
+                                  moved_at = CASE WHEN moved.store_id <> before.store_id THEN $3 ELSE t.moved_at END,
+                                  version = t.version + CASE WHEN moved.store_id <> before.store_id THEN 1 ELSE 0 END
+                                FROM call_task before, LATERAL (SELECT coalesce(
+                                  (SELECT r.store_id FROM member_risk r WHERE r.member_id = $1), before.store_id) AS store_id) moved
+                                WHERE before.id = t.id AND t.member_id = $2 AND t.status = 'OPEN'
                                 RETURNING before.store_id""")
-                                .execute(Tuple.of(survivor, absorbed)))
+                                .execute(Tuple.of(survivor, absorbed, now.atOffset(ZoneOffset.UTC))))
                 .map(rows -> {
                     Set<String> left = new TreeSet<>();
                     rows.forEach(row -> left.add(row.getString(0)));

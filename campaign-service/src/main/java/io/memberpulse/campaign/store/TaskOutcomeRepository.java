@@ -23,7 +23,8 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
                 return Uni.createFrom().nullItem();
             }
             return findById(taskId).map(recorded -> new OutcomeRules.TaskState(task.id, task.storeId, task.status,
-                    task.version, task.closeReason, task.closedAt, recorded == null ? null : outcome(recorded)));
+                    task.version, task.closeReason, task.closedAt, recorded == null ? null : outcome(recorded),
+                    task.movedFromStoreId, task.movedAt));
         });
     }
 
@@ -31,7 +32,7 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
      * Closes the task as DONE (an OPEN one, or one cancelled under staff: OutcomeRules.decide) and stores the outcome,
      * if the task is still the copy {@link #state} read and the
      * caller was checked against: same version, store and member. A member merge moves an OPEN task to the survivor
-     * (and its home store) without a new version, on purpose (IdentityChangeRepository: staff holding it can still
+     * without a new version while its store stays, on purpose (IdentityChangeRepository: staff holding it can still
      * record its outcome), so a version check alone let an outcome checked against the old store write that copy
      * back over the move. When the task changed, nothing is written and this fails with OptimisticLockException.
      */

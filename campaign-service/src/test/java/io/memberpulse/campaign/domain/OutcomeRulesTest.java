@@ -14,7 +14,7 @@ class OutcomeRulesTest {
     static final Outcome WILL_RETURN = new Outcome(true, OutcomeResult.WILL_RETURN, "coming Saturday", null);
 
     static OutcomeRules.TaskState open(long version) {
-        return new OutcomeRules.TaskState("t1", "s1", "OPEN", version, null, null, null);
+        return new OutcomeRules.TaskState("t1", "s1", "OPEN", version, null, null, null, null, null);
     }
 
     @Test
@@ -32,7 +32,7 @@ class OutcomeRulesTest {
     @Test
     void theSameOutcomeAgainIsARepeatAndAnotherOneAConflict() {
         var done = new OutcomeRules.TaskState("t1", "s1", "DONE", 4, "outcome recorded", NOW,
-                new Outcome(true, OutcomeResult.WILL_RETURN, " coming Saturday ", null));
+                new Outcome(true, OutcomeResult.WILL_RETURN, " coming Saturday ", null), null, null);
         assertThat(OutcomeRules.decide(done, WILL_RETURN, 3, "s1", NOW, GRACE)).isEqualTo(OutcomeRules.Decision.REPEAT);
         assertThatThrownBy(() -> OutcomeRules.decide(done,
                 new Outcome(true, OutcomeResult.NOT_INTERESTED, "", null), 3, "s1", NOW, GRACE))
@@ -47,13 +47,13 @@ class OutcomeRulesTest {
         assertThatThrownBy(() -> OutcomeRules.decide(open(0), WILL_RETURN, 0, "", NOW, GRACE))
                 .isInstanceOf(TaskNotFoundException.class);
         // not even a task whose store is blank (no writer stores one today; the rule must not depend on that)
-        var storeless = new OutcomeRules.TaskState("t1", "", "OPEN", 0, null, null, null);
+        var storeless = new OutcomeRules.TaskState("t1", "", "OPEN", 0, null, null, null, null, null);
         assertThatThrownBy(() -> OutcomeRules.decide(storeless, WILL_RETURN, 0, "", NOW, GRACE))
                 .isInstanceOf(TaskNotFoundException.class);
     }
 
     static OutcomeRules.TaskState cancelled(CloseReason reason, Instant closedAt) {
-        return new OutcomeRules.TaskState("t1", "s1", "CANCELLED", 2, reason.text(), closedAt, null);
+        return new OutcomeRules.TaskState("t1", "s1", "CANCELLED", 2, reason.text(), closedAt, null, null, null);
     }
 
     /** The list staff called from carried the version before the cancel (2 - 1). */
@@ -78,6 +78,45 @@ class OutcomeRulesTest {
             assertThatThrownBy(() -> OutcomeRules.decide(cancelled(reason, NOW), WILL_RETURN, 1, "s1", NOW, GRACE))
                     .isInstanceOf(TaskConflictException.class).hasMessageContaining(reason.text());
         }
+    }
+
+    /** Moved from s1 to s2 at movedAt: the move took the version from 1 (s1's list) to 2. */
+    static OutcomeRules.TaskState moved(String status, long version, Instant movedAt, Outcome recorded) {
+        return new OutcomeRules.TaskState("t1", "s2", status, version, status.equals("DONE") ? "outcome recorded" : null,
+                status.equals("DONE") ? NOW : null, recorded, "s1", movedAt);
+    }
+
+    @Test
+    void aCallOnATaskThatMovedIsRecordedByTheStoreItLeftWithinTheGraceAtTheVersionTheirListCarried() {
+        assertThat(OutcomeRules.decide(moved("OPEN", 2, NOW.minus(GRACE), null), WILL_RETURN, 1, "s1", NOW, GRACE))
+                .isEqualTo(OutcomeRules.Decision.RECORD);
+        // The new store records at the current version, as on any task of theirs.
+        assertThat(OutcomeRules.decide(moved("OPEN", 2, NOW, null), WILL_RETURN, 2, "s2", NOW, GRACE))
+                .isEqualTo(OutcomeRules.Decision.RECORD);
+        // The same submit again, once it closed the task (version 3).
+        assertThat(OutcomeRules.decide(moved("DONE", 3, NOW, WILL_RETURN), WILL_RETURN, 1, "s1", NOW, GRACE))
+                .isEqualTo(OutcomeRules.Decision.REPEAT);
+    }
+
+    @Test
+    void pastTheGraceOfTheMoveOrAtAnotherVersionTheStoreItLeftFindsNoTask() {
+        for (long version : new long[] {0, 2}) {
+            assertThatThrownBy(() -> OutcomeRules.decide(moved("OPEN", 2, NOW, null), WILL_RETURN, version, "s1", NOW, GRACE))
+                    .isInstanceOf(TaskNotFoundException.class);
+        }
+        assertThatThrownBy(() -> OutcomeRules.decide(moved("OPEN", 2, NOW.minus(GRACE).minusSeconds(1), null), WILL_RETURN,
+                1, "s1", NOW, GRACE)).isInstanceOf(TaskNotFoundException.class);
+        // Another outcome on the closed task, or a third store: nothing to find either.
+        assertThatThrownBy(() -> OutcomeRules.decide(moved("DONE", 3, NOW, WILL_RETURN),
+                new Outcome(true, OutcomeResult.NOT_INTERESTED, "", null), 1, "s1", NOW, GRACE))
+                .isInstanceOf(TaskNotFoundException.class);
+        assertThatThrownBy(() -> OutcomeRules.decide(moved("OPEN", 2, NOW, null), WILL_RETURN, 1, "s3", NOW, GRACE))
+                .isInstanceOf(TaskNotFoundException.class);
+        // A task cancelled after the move is not the call their list showed.
+        var cancelled = new OutcomeRules.TaskState("t1", "s2", "CANCELLED", 3, CloseReason.RISK_FELL.text(), NOW, null,
+                "s1", NOW);
+        assertThatThrownBy(() -> OutcomeRules.decide(cancelled, WILL_RETURN, 1, "s1", NOW, GRACE))
+                .isInstanceOf(TaskNotFoundException.class);
     }
 
     @Test

@@ -2,9 +2,12 @@ package io.memberpulse.campaign.api.rest;
 
 import static io.memberpulse.campaign.testdata.ChurnEvents.scored;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.WithKafkaCompanion;
@@ -31,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A call staff made on a task the service closed under them (risk fell, left the segment) is still recorded within
  * late-outcome-grace of the close: a real call that is lost would leave the member without cool-down and untreated
- * for churn-service.
+ * for churn-service. So is a call staff made from their list on a task that moved to the member's new home store.
  */
 @QuarkusTest
 class LateOutcomeTest extends WithKafkaCompanion {
@@ -123,6 +126,80 @@ class LateOutcomeTest extends WithKafkaCompanion {
             given().contentType(ContentType.JSON)
                     .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
                     .post("/tasks/{id}/outcome", taskId).then().statusCode(409).body("detail", containsString("risk fell"));
+        } finally {
+            clock.reset();
+        }
+    }
+
+    private String storeOf(String taskId) {
+        return database.preparedQuery("SELECT store_id FROM call_task WHERE id = $1").execute(Tuple.of(taskId))
+                .await().indefinitely().iterator().next().getString(0);
+    }
+
+    /** Member m's call at store a, the one call of a's list (b has another member, n). Returns a's list. */
+    private JsonPath callAtStoreA(String run, String storeA, String storeB) {
+        ChurnEvents.publish(kafka, List.of(scored("m-" + run, storeA, 0.9, 100.0, ChurnEvents.T1),
+                scored("o-" + run, storeA, 0.1, 100.0, ChurnEvents.T1), scored("n-" + run, storeB, 0.6, 100.0, ChurnEvents.T1)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", storeA)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("m-" + run))));
+        return given().get("/stores/{s}/call-list", storeA).then().extract().jsonPath();
+    }
+
+    private void moveHome(String run, String taskId, String storeB) {
+        ChurnEvents.publish(kafka, List.of(scored("m-" + run, storeB, 0.9, 100.0, ChurnEvents.T1.plus(Duration.ofDays(1)))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> storeOf(taskId).equals(storeB));
+    }
+
+    @Test
+    void aCallOnATaskThatMovedToTheMembersNewHomeStoreIsRecordedByTheStoreItLeft() {
+        String run = ChurnEvents.run();
+        String storeA = "s-" + run + "-a";
+        String storeB = "s-" + run + "-b";
+        JsonPath list = callAtStoreA(run, storeA, storeB);
+        String taskId = list.getString("tasks[0].taskId");
+        long version = list.getLong("tasks[0].version");
+        var published = kafka.consume(String.class, InterventionOutcome.class).fromTopics(Topics.INTERVENTION_OUTCOMES);
+
+        // The member's home store becomes b while a's manager is on the phone with them.
+        moveHome(run, taskId, storeB);
+        given().get("/stores/{s}/call-list", storeB).then().body("tasks.taskId", hasItem(taskId));
+
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
+                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                .post("/tasks/{id}/outcome", taskId)
+                .then().statusCode(200).body("status", equalTo("DONE")).body("repeated", equalTo(false));
+        await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
+                .anyMatch(r -> r.value().getTaskId().equals(taskId)));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
+                .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
+        published.stop();
+        given().get("/stores/{s}/call-list", storeB).then().statusCode(200).body("tasks.taskId", not(hasItem(taskId)));
+        // The same submit again answers as before.
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
+                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(200).body("repeated", equalTo(true));
+    }
+
+    @Test
+    void pastTheGraceOfTheMoveOrWithAnotherVersionTheStoreItLeftFindsNoTask() {
+        String run = ChurnEvents.run();
+        String storeA = "s-" + run + "-a";
+        String storeB = "s-" + run + "-b";
+        JsonPath list = callAtStoreA(run, storeA, storeB);
+        String taskId = list.getString("tasks[0].taskId");
+        long version = list.getLong("tasks[0].version");
+        moveHome(run, taskId, storeB);
+        for (long other : new long[] {version - 1, version + 1}) {
+            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
+                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + other + "}")
+                    .post("/tasks/{id}/outcome", taskId).then().statusCode(404);
+        }
+        clock.set(Instant.now().plus(Duration.ofHours(25)));
+        try {
+            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
+                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                    .post("/tasks/{id}/outcome", taskId).then().statusCode(404);
+            assertThat(status(taskId)).isEqualTo("OPEN");
         } finally {
             clock.reset();
         }
