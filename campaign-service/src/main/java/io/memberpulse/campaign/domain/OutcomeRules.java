@@ -15,9 +15,10 @@ public final class OutcomeRules {
     /**
      * Why the service cancels a call while staff may be making it, their list still showing it: the call they made
      * is still theirs to record for a while (see {@link #decide}). Held out and merged are not: that call is
-     * another campaign's holdout, or the person's other OPEN call.
+     * another campaign's holdout, or the person's other OPEN call (a call campaign holding the member out later marks
+     * such a task held out, CallTaskRepository.cancelHeldOut).
      */
-    private static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
+    public static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
             CloseReason.LEFT_SEGMENT.text());
 
     /**
