@@ -91,6 +91,14 @@ public final class OutcomeRules {
         }
     }
 
+    /**
+     * The store whose staff made the call an outcome the rules let through reports: the caller's when it is the store
+     * the task moved from (it counts against that store's day capacity, not the new store's), else the task's.
+     */
+    public static String calledFrom(TaskState task, String callerStoreId) {
+        return fromStoreMovedFrom(task, callerStoreId) ? callerStoreId : task.storeId();
+    }
+
     private static boolean fromStoreMovedFrom(TaskState task, String callerStoreId) {
         return callerStoreId != null && !callerStoreId.isEmpty() && !callerStoreId.equals(task.storeId())
                 && callerStoreId.equals(task.movedFromStoreId());

@@ -230,6 +230,12 @@ class LateOutcomeTest extends WithKafkaCompanion {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
                 .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
         published.stop();
+        // a's staff made the call: it counts against a's day capacity (task_outcome.store_id), not b's, and the
+        // published outcome names a.
+        assertThat(database.preparedQuery("SELECT store_id FROM task_outcome WHERE task_id = $1").execute(Tuple.of(taskId))
+                .await().indefinitely().iterator().next().getString(0)).isEqualTo(storeA);
+        assertThat(published.getRecords().stream().filter(r -> r.value().getTaskId().equals(taskId)).findFirst()
+                .orElseThrow().value().getStoreId()).isEqualTo(storeA);
         given().get("/stores/{s}/call-list", storeB).then().statusCode(200).body("tasks.taskId", not(hasItem(taskId)));
         // The same submit again answers as before.
         given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
