@@ -56,8 +56,9 @@ public final class OutcomeRules {
      * untreated for churn-service. It is then recorded as on an OPEN task.
      *
      * <p>Likewise an OPEN task that moved to the member's new home store takes an outcome from staff of the store it
-     * left within {@code lateGrace} of the move, sent with the version their list carried (the move moved it by one);
-     * the same submit again is a repeat. Anything else of theirs on it is refused as for any other store's task.
+     * left within {@code lateGrace} of the move, sent with the version their list carried (the move moved it by one),
+     * also once it was then cancelled under staff within the grace (by two); the same submit again is a repeat.
+     * Anything else of theirs on it is refused as for any other store's task.
      *
      * @param callerStoreId the store a staff member is bound to, "" when they are bound to none (then no task
      *                      is theirs), or null when the caller is not store-bound (head office: every store)
@@ -104,15 +105,24 @@ public final class OutcomeRules {
                 && callerStoreId.equals(task.movedFromStoreId());
     }
 
-    /** For staff of the store the task moved from: nothing but the move (or their own outcome since) changed it. */
+    /**
+     * For staff of the store the task moved from: nothing but the move (or their own outcome since) changed it, or the
+     * move and then a cancel under staff within the grace (a score moving the member's home store replans the new
+     * store in the same transaction, which may drop the call: the version moved by two).
+     */
     private static Decision decideMovedAway(TaskState task, Outcome outcome, long expectedVersion, Instant now,
             Duration lateGrace) {
         if (task.movedAt() != null && !now.isAfter(task.movedAt().plus(lateGrace))) {
             if (task.status().equals("OPEN") && expectedVersion == task.version() - 1) {
                 return Decision.RECORD;
             }
-            // Recording closed it and moved the version by one more.
-            if (task.status().equals("DONE") && expectedVersion == task.version() - 2 && outcome.sameAs(task.recorded())) {
+            if (task.status().equals("CANCELLED") && cancelledUnderStaff(task, now, lateGrace)
+                    && expectedVersion == task.version() - 2) {
+                return Decision.RECORD;
+            }
+            // Recording closed it and moved the version by one more (after the move, or after the move and a cancel).
+            if (task.status().equals("DONE") && outcome.sameAs(task.recorded())
+                    && (expectedVersion == task.version() - 2 || expectedVersion == task.version() - 3)) {
                 return Decision.REPEAT;
             }
         }
