@@ -82,7 +82,7 @@ public class RecordOutcomeService {
             }
             return switch (OutcomeRules.decide(state, outcome, expectedVersion, callerStoreId, now, lateOutcomeGrace)) {
                 case REPEAT -> outcomes.recorded(taskId);
-                case RECORD -> outcomes.record(taskId, outcome, now);
+                case RECORD -> outcomes.record(taskId, outcome, OutcomeRules.calledFrom(state, callerStoreId), now);
             };
         }));
     }

@@ -15,9 +15,10 @@ public final class OutcomeRules {
     /**
      * Why the service cancels a call while staff may be making it, their list still showing it: the call they made
      * is still theirs to record for a while (see {@link #decide}). Held out and merged are not: that call is
-     * another campaign's holdout, or the person's other OPEN call.
+     * another campaign's holdout, or the person's other OPEN call (a call campaign holding the member out later marks
+     * such a task held out, CallTaskRepository.cancelHeldOut).
      */
-    private static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
+    public static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
             CloseReason.LEFT_SEGMENT.text());
 
     /**
@@ -55,8 +56,9 @@ public final class OutcomeRules {
      * untreated for churn-service. It is then recorded as on an OPEN task.
      *
      * <p>Likewise an OPEN task that moved to the member's new home store takes an outcome from staff of the store it
-     * left within {@code lateGrace} of the move, sent with the version their list carried (the move moved it by one);
-     * the same submit again is a repeat. Anything else of theirs on it is refused as for any other store's task.
+     * left within {@code lateGrace} of the move, sent with the version their list carried (the move moved it by one),
+     * also once it was then cancelled under staff within the grace (by two); the same submit again is a repeat.
+     * Anything else of theirs on it is refused as for any other store's task.
      *
      * @param callerStoreId the store a staff member is bound to, "" when they are bound to none (then no task
      *                      is theirs), or null when the caller is not store-bound (head office: every store)
@@ -90,20 +92,37 @@ public final class OutcomeRules {
         }
     }
 
+    /**
+     * The store whose staff made the call an outcome the rules let through reports: the caller's when it is the store
+     * the task moved from (it counts against that store's day capacity, not the new store's), else the task's.
+     */
+    public static String calledFrom(TaskState task, String callerStoreId) {
+        return fromStoreMovedFrom(task, callerStoreId) ? callerStoreId : task.storeId();
+    }
+
     private static boolean fromStoreMovedFrom(TaskState task, String callerStoreId) {
         return callerStoreId != null && !callerStoreId.isEmpty() && !callerStoreId.equals(task.storeId())
                 && callerStoreId.equals(task.movedFromStoreId());
     }
 
-    /** For staff of the store the task moved from: nothing but the move (or their own outcome since) changed it. */
+    /**
+     * For staff of the store the task moved from: nothing but the move (or their own outcome since) changed it, or the
+     * move and then a cancel under staff within the grace (a score moving the member's home store replans the new
+     * store in the same transaction, which may drop the call: the version moved by two).
+     */
     private static Decision decideMovedAway(TaskState task, Outcome outcome, long expectedVersion, Instant now,
             Duration lateGrace) {
         if (task.movedAt() != null && !now.isAfter(task.movedAt().plus(lateGrace))) {
             if (task.status().equals("OPEN") && expectedVersion == task.version() - 1) {
                 return Decision.RECORD;
             }
-            // Recording closed it and moved the version by one more.
-            if (task.status().equals("DONE") && expectedVersion == task.version() - 2 && outcome.sameAs(task.recorded())) {
+            if (task.status().equals("CANCELLED") && cancelledUnderStaff(task, now, lateGrace)
+                    && expectedVersion == task.version() - 2) {
+                return Decision.RECORD;
+            }
+            // Recording closed it and moved the version by one more (after the move, or after the move and a cancel).
+            if (task.status().equals("DONE") && outcome.sameAs(task.recorded())
+                    && (expectedVersion == task.version() - 2 || expectedVersion == task.version() - 3)) {
                 return Decision.REPEAT;
             }
         }

@@ -1,10 +1,12 @@
 package io.memberpulse.campaign.store;
 
+import io.memberpulse.campaign.CampaignConfig;
 import io.memberpulse.campaign.domain.CallTask;
 import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
 import io.memberpulse.campaign.domain.OutcomeResult;
+import io.memberpulse.campaign.domain.OutcomeRules;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
@@ -12,6 +14,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -52,8 +55,12 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      */
     private static final String ABSORBED_BY = "select a.absorbedMemberId from MemberAliasEntity a where a.survivingMemberId = ?1";
 
-    public CallTaskRepository(Pool pool) {
+    /** How long staff may still record a call cancelled under them (OutcomeRules.decide). */
+    private final Duration lateOutcomeGrace;
+
+    public CallTaskRepository(Pool pool, CampaignConfig config) {
         this.pool = pool;
+        this.lateOutcomeGrace = config.campaign().lateOutcomeGrace();
     }
 
     public Uni<List<OpenTask>> openInStore(String storeId) {
@@ -156,13 +163,19 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      * opened them; returns the stores of the tasks cancelled. A bulk update that only touches tasks still OPEN, so
      * that two stores' planners cancelling the same call at once (the member is scored in one, called from the other)
      * both succeed without the other store's lock; the version moves, so an outcome sent for the call is refused.
-     * Flush the session first: its copies of these tasks are not updated.
+     * Their tasks cancelled under staff (risk fell, left the segment) within late-outcome-grace are marked held out as
+     * well, version moved: staff may no longer record that call late, it is the campaign's holdout (off every list
+     * already, so no store's list changes). Flush the session first: its copies of these tasks are not updated.
      */
     public Uni<Set<String>> cancelHeldOut(Collection<String> memberIds, Instant now) {
         if (memberIds.isEmpty()) {
             return Uni.createFrom().item(Set.of());
         }
-        return find("memberId in ?1 and status = ?2", memberIds, CallTaskEntity.OPEN).project(TaskInStore.class).list()
+        return update("closeReason = ?1, version = version + 1 where memberId in ?2 and status = ?3"
+                + " and closeReason in ?4 and closedAt >= ?5", CloseReason.HELD_OUT.text(), memberIds,
+                CallTaskEntity.CANCELLED, OutcomeRules.CANCELLED_UNDER_STAFF, now.minus(lateOutcomeGrace))
+                .chain(() -> find("memberId in ?1 and status = ?2", memberIds, CallTaskEntity.OPEN)
+                        .project(TaskInStore.class).list())
                 .flatMap(found -> found.isEmpty() ? Uni.createFrom().item(Set.<String>of())
                         : update("status = ?1, closedAt = ?2, closeReason = ?3, version = version + 1 where id in ?4 and status = ?5",
                                 CallTaskEntity.CANCELLED, now, CloseReason.HELD_OUT.text(),

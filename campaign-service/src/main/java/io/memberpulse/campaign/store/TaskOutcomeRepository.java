@@ -35,8 +35,11 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
      * without a new version while its store stays, on purpose (IdentityChangeRepository: staff holding it can still
      * record its outcome), so a version check alone let an outcome checked against the old store write that copy
      * back over the move. When the task changed, nothing is written and this fails with OptimisticLockException.
+     *
+     * @param calledFromStore the store whose staff made the call (OutcomeRules.calledFrom): the outcome counts
+     *                        against its day capacity
      */
-    public Uni<RecordedOutcome> record(String taskId, Outcome outcome, Instant now) {
+    public Uni<RecordedOutcome> record(String taskId, Outcome outcome, String calledFromStore, Instant now) {
         return CallTaskEntity.<CallTaskEntity>findById(taskId).flatMap(task -> CallTaskEntity.update("""
                         status = ?1, closedAt = ?2, closeReason = ?3, version = version + 1
                         where id = ?4 and version = ?5 and storeId = ?6 and memberId = ?7""",
@@ -49,7 +52,7 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
                     TaskOutcomeEntity row = new TaskOutcomeEntity();
                     row.taskId = task.id;
                     row.memberId = task.memberId;
-                    row.storeId = task.storeId;
+                    row.storeId = calledFromStore;
                     row.reached = outcome.reached();
                     row.result = outcome.result().name();
                     row.note = outcome.note();
@@ -57,14 +60,16 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
                     row.recordedAt = now;
                     return persist(row).call(this::flush)
                             .call(() -> Panache.getSession().flatMap(session -> session.refresh(task)))
-                            .map(ignored -> new RecordedOutcome(EntityMapper.callTask(task), task.status, outcome, now, false));
+                            .map(ignored -> new RecordedOutcome(EntityMapper.callTask(task), task.status, outcome,
+                                    calledFromStore, now, false));
                 }));
     }
 
     /** The task and outcome as recorded before (for a repeated submit). */
     public Uni<RecordedOutcome> recorded(String taskId) {
         return CallTaskEntity.<CallTaskEntity>findById(taskId).flatMap(task -> findById(taskId)
-                .map(row -> new RecordedOutcome(EntityMapper.callTask(task), task.status, outcome(row), row.recordedAt, true)));
+                .map(row -> new RecordedOutcome(EntityMapper.callTask(task), task.status, outcome(row), row.storeId,
+                        row.recordedAt, true)));
     }
 
     public Uni<List<RecordedOutcome>> unpublished(Instant recordedBefore, int limit) {

@@ -112,11 +112,37 @@ class OutcomeRulesTest {
                 .isInstanceOf(TaskNotFoundException.class);
         assertThatThrownBy(() -> OutcomeRules.decide(moved("OPEN", 2, NOW, null), WILL_RETURN, 1, "s3", NOW, GRACE))
                 .isInstanceOf(TaskNotFoundException.class);
-        // A task cancelled after the move is not the call their list showed.
-        var cancelled = new OutcomeRules.TaskState("t1", "s2", "CANCELLED", 3, CloseReason.RISK_FELL.text(), NOW, null,
-                "s1", NOW);
-        assertThatThrownBy(() -> OutcomeRules.decide(cancelled, WILL_RETURN, 1, "s1", NOW, GRACE))
+        // A task held out after the move is the campaign's holdout; one cancelled under staff takes no other
+        // version than the one their list carried, nor past the grace of the cancel.
+        assertThatThrownBy(() -> OutcomeRules.decide(movedThenCancelled(CloseReason.HELD_OUT, NOW), WILL_RETURN, 1, "s1",
+                NOW, GRACE)).isInstanceOf(TaskNotFoundException.class);
+        for (long version : new long[] {0, 2, 3}) {
+            assertThatThrownBy(() -> OutcomeRules.decide(movedThenCancelled(CloseReason.RISK_FELL, NOW), WILL_RETURN,
+                    version, "s1", NOW, GRACE)).isInstanceOf(TaskNotFoundException.class);
+        }
+        assertThatThrownBy(() -> OutcomeRules.decide(movedThenCancelled(CloseReason.RISK_FELL,
+                NOW.minus(GRACE).minusSeconds(1)), WILL_RETURN, 1, "s1", NOW, GRACE))
                 .isInstanceOf(TaskNotFoundException.class);
+    }
+
+    /** Moved from s1 to s2 at NOW (version 1 to 2), then cancelled there at closedAt (version 3), in one replan. */
+    static OutcomeRules.TaskState movedThenCancelled(CloseReason reason, Instant closedAt) {
+        return new OutcomeRules.TaskState("t1", "s2", "CANCELLED", 3, reason.text(), closedAt, null, "s1", NOW);
+    }
+
+    /**
+     * A score that moves the member's home store and drops the call there in one transaction (follow, then the new
+     * store's replan) moves the version by two: the store it left still records the call it made.
+     */
+    @Test
+    void aCallMovedAndThenCancelledUnderStaffIsRecordedByTheStoreItLeftAtTheVersionTheirListCarried() {
+        for (CloseReason reason : new CloseReason[] {CloseReason.RISK_FELL, CloseReason.LEFT_SEGMENT}) {
+            assertThat(OutcomeRules.decide(movedThenCancelled(reason, NOW), WILL_RETURN, 1, "s1", NOW, GRACE))
+                    .isEqualTo(OutcomeRules.Decision.RECORD);
+        }
+        // The same submit again, once it closed the task (version 4).
+        var done = new OutcomeRules.TaskState("t1", "s2", "DONE", 4, "outcome recorded", NOW, WILL_RETURN, "s1", NOW);
+        assertThat(OutcomeRules.decide(done, WILL_RETURN, 1, "s1", NOW, GRACE)).isEqualTo(OutcomeRules.Decision.REPEAT);
     }
 
     @Test

@@ -32,7 +32,7 @@ public class InterventionOutcomePublisher {
         var outcome = recorded.outcome();
         var proto = InterventionOutcome.newBuilder()
                 .setTaskId(recorded.task().taskId()).setMemberId(recorded.task().memberId())
-                .setStoreId(recorded.task().storeId()).setReached(outcome.reached())
+                .setStoreId(recorded.calledFromStore()).setReached(outcome.reached())
                 .setResult(OutcomeResult.valueOf("OUTCOME_RESULT_" + outcome.result().name()))
                 .setNote(outcome.note())
                 .setRecordedAt(Timestamp.newBuilder().setSeconds(recorded.recordedAt().getEpochSecond())

@@ -11,7 +11,10 @@ import static org.hamcrest.Matchers.not;
 
 import io.memberpulse.campaign.SimulatedClock;
 import io.memberpulse.campaign.WithKafkaCompanion;
+import io.memberpulse.campaign.domain.experiment.Arm;
+import io.memberpulse.campaign.domain.experiment.Assignment;
 import io.memberpulse.campaign.testdata.ChurnEvents;
+import io.memberpulse.campaign.testdata.MemberEvents;
 import io.memberpulse.devstack.testing.AuthTestResource;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.churn.v1.ChurnScored;
@@ -47,6 +50,7 @@ class LateOutcomeTest extends WithKafkaCompanion {
     @BeforeEach
     void registerSerdes() {
         kafka.registerSerde(InterventionOutcome.class, ProtobufSerdes.of(new InterventionOutcomeDeserializer()));
+        MemberEvents.register(kafka);
     }
 
     /**
@@ -131,6 +135,59 @@ class LateOutcomeTest extends WithKafkaCompanion {
         }
     }
 
+    /**
+     * A call cancelled for risk fell whose member a call campaign going live then holds out is the campaign's holdout:
+     * the late outcome staff send for it is refused, as for a call cancelled for the holdout (it used to be recorded,
+     * a held-out member treated).
+     */
+    @Test
+    void aCallCancelledForRiskFellWhoseMemberIsThenHeldOutTakesNoLateOutcome() {
+        String run = ChurnEvents.run();
+        String store = "s-" + run;
+        // The store known to campaign-service (a purchase there), so that a campaign may target it.
+        MemberEvents.publish(kafka, List.of(MemberEvents.orderLine("buyer-" + run, "buyer-" + run + "-1",
+                "buyer-" + run + "-o1", ChurnEvents.T1.minus(Duration.ofDays(10)), store, "s", "dairy/milk", 1, 10)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> database.preparedQuery(
+                "SELECT count(*) FROM member_purchase WHERE member_id = $1").execute(Tuple.of("buyer-" + run))
+                .await().indefinitely().iterator().next().getLong(0) == 1);
+        String campaign = given().contentType(ContentType.JSON).body("""
+                {"name": "calls", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "call",
+                 "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store))
+                .post("/campaigns").then().statusCode(201).extract().path("campaign.id");
+        String heldOut = null;
+        for (int i = 0; heldOut == null; i++) {
+            String candidate = "h-" + run + "-" + i;
+            heldOut = Assignment.of(campaign, candidate, 0.5, List.of()).arm() == Arm.HOLDOUT ? candidate : null;
+        }
+        List<ChurnScored> scores = new ArrayList<>(store(run, store, false, ChurnEvents.T1));
+        scores.set(0, scored(heldOut, store, 0.9, 300, ChurnEvents.T1));
+        ChurnEvents.publish(kafka, scores);
+        String member = heldOut;
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of(member))));
+        JsonPath list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        String taskId = list.getString("tasks[0].taskId");
+        long version = list.getLong("tasks[0].version");
+
+        clock.set(Instant.now().plus(Duration.ofHours(73)));
+        try {
+            List<ChurnScored> riskier = new ArrayList<>(store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
+            riskier.set(0, scored(heldOut, store, 0.9, 300, ChurnEvents.T1.plus(Duration.ofDays(1))));
+            ChurnEvents.publish(kafka, riskier);
+            await().atMost(Duration.ofSeconds(20)).until(() -> status(taskId).equals("CANCELLED"));
+            given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                    .then().statusCode(200);
+
+            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(store))
+                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                    .post("/tasks/{id}/outcome", taskId).then().statusCode(409).body("detail", containsString("held out"));
+            assertThat(status(taskId)).isEqualTo("CANCELLED");
+        } finally {
+            given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign);
+            clock.reset();
+        }
+    }
+
     private String storeOf(String taskId) {
         return database.preparedQuery("SELECT store_id FROM call_task WHERE id = $1").execute(Tuple.of(taskId))
                 .await().indefinitely().iterator().next().getString(0);
@@ -173,6 +230,12 @@ class LateOutcomeTest extends WithKafkaCompanion {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
                 .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
         published.stop();
+        // a's staff made the call: it counts against a's day capacity (task_outcome.store_id), not b's, and the
+        // published outcome names a.
+        assertThat(database.preparedQuery("SELECT store_id FROM task_outcome WHERE task_id = $1").execute(Tuple.of(taskId))
+                .await().indefinitely().iterator().next().getString(0)).isEqualTo(storeA);
+        assertThat(published.getRecords().stream().filter(r -> r.value().getTaskId().equals(taskId)).findFirst()
+                .orElseThrow().value().getStoreId()).isEqualTo(storeA);
         given().get("/stores/{s}/call-list", storeB).then().statusCode(200).body("tasks.taskId", not(hasItem(taskId)));
         // The same submit again answers as before.
         given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
