@@ -78,7 +78,8 @@ public interface CampaignConfig {
         /**
          * How long after the service cancelled a call for risk fell or left the segment staff may still record the
          * call they made on it, with the version their list carried (OutcomeRules.decide): the manager may have been on
-         * the phone when the replan ran.
+         * the phone when the replan ran. Also how long the store a call moved from (a home-store change, a merge)
+         * may still record it: its manager may have been calling from their list when the call moved.
          */
         @WithDefault("PT24H")
         Duration lateOutcomeGrace();

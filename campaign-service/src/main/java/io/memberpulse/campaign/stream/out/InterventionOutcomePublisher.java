@@ -11,7 +11,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** InterventionOutcome on intervention.outcomes, keyed by member id: human feedback for the churn models. */
+/**
+ * InterventionOutcome on intervention.outcomes, keyed by member id: human feedback for the churn models. The staff's
+ * note is not sent (personal data the models do not read; it stays in task_outcome).
+ */
 @ApplicationScoped
 public class InterventionOutcomePublisher {
     public static final String CHANNEL = "intervention-outcomes";
@@ -34,7 +37,6 @@ public class InterventionOutcomePublisher {
                 .setTaskId(recorded.task().taskId()).setMemberId(recorded.task().memberId())
                 .setStoreId(recorded.calledFromStore()).setReached(outcome.reached())
                 .setResult(OutcomeResult.valueOf("OUTCOME_RESULT_" + outcome.result().name()))
-                .setNote(outcome.note())
                 .setRecordedAt(Timestamp.newBuilder().setSeconds(recorded.recordedAt().getEpochSecond())
                         .setNanos(recorded.recordedAt().getNano()));
         if (recorded.task().campaignId() != null) {
