@@ -175,7 +175,14 @@ public final class RecordBatches {
             Function<List<T>, Uni<CompletionStage<Void>>> record, Logger log, String what, Duration retryFor,
             Duration isolationFor) {
         return sortAndRecord(batch, readable(payload -> {
-            String problem = problemOf.apply(payload);
+            String problem;
+            try {
+                problem = problemOf.apply(payload);
+            } catch (RuntimeException e) {
+                // a check that throws refuses its record, as mapped() does: thrown out of here it would fail the
+                // stream, and the record, never acknowledged, would fail it again after every restart
+                problem = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            }
             return problem == null ? Sorted.usable(payload) : Sorted.refused(problem);
         }, what), record, log, what, retryFor, isolationFor);
     }

@@ -9,6 +9,9 @@ import java.time.Instant;
  * one throws InvalidIdentityChange.
  */
 public final class IdentityChanges {
+    /** 9999-12-31T23:59:59Z, google.protobuf.Timestamp's last second. */
+    private static final long LATEST_SECONDS = 253_402_300_799L;
+
     private IdentityChanges() {
     }
 
@@ -37,6 +40,12 @@ public final class IdentityChanges {
     private static Instant instant(Timestamp at, String field) {
         if (at.getSeconds() <= 0) {
             throw new InvalidIdentityChange(field, "is required");
+        }
+        // Valid protobuf may hold any seconds and nanos; beyond Timestamp's range Instant throws, which would fail the
+        // consumer on every redelivery instead of dead-lettering the record.
+        if (at.getSeconds() > LATEST_SECONDS || at.getNanos() < 0 || at.getNanos() > 999_999_999) {
+            throw new InvalidIdentityChange(field, at.getSeconds() + " s " + at.getNanos()
+                    + " ns is outside google.protobuf.Timestamp's range (years 0001..9999, nanos 0..999,999,999)");
         }
         return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
     }

@@ -65,6 +65,30 @@ class RecordBatchesTest {
     }
 
     @Test
+    void aRecordWhoseCheckThrowsIsDeadLetteredAloneAndTheRestRecorded() {
+        KafkaRecordBatch<String, String> batch = batchOf("e1", "e2", "e3");
+        List<String> written = new CopyOnWriteArrayList<>();
+        Function<List<String>, Uni<CompletionStage<Void>>> record = events -> Uni.createFrom().item(() -> {
+            written.addAll(events);
+            return CompletableFuture.completedFuture(null);
+        });
+        Function<String, String> problemOf = event -> {
+            if (event.equals("e2")) {
+                throw new java.time.DateTimeException("Instant exceeds minimum or maximum instant");
+            }
+            return null;
+        };
+
+        RecordBatches.consumeInStages(batch, problemOf, record, LOG, "member event", NO_BATCH_RETRY, NO_DEADLINE)
+                .await().atMost(AWAIT);
+
+        assertThat(written).containsExactly("e1", "e3");
+        assertThat(deadLettered).containsOnlyKeys("e2");
+        assertThat(deadLettered.get("e2")).hasMessageContaining("Instant exceeds");
+        assertThat(committed).as("the batch is acknowledged").containsExactly(2L);
+    }
+
+    @Test
     void aRecordAloneCountsAsRecordedOnlyOnceItsOutputCompletes() {
         KafkaRecordBatch<String, String> batch = batchOf("e1", "e2", "e3");
         List<String> output = new CopyOnWriteArrayList<>();

@@ -42,4 +42,21 @@ class IdentityChangesTest {
                 .setOriginalMemberId("O").setSplitAt(AT).addParts(SplitPart.newBuilder().setMemberId("P")
                         .addEventKeys("no-colon"))).build())).startsWith("split.parts.event_keys:");
     }
+
+    @Test
+    void aTimeNoInstantCanHoldIsRefusedNamingTheField() {
+        // Valid protobuf beyond Timestamp's year 9999 (and Instant's range): refused with a reason, never thrown, so the
+        // record goes to the dead-letter topic instead of failing the consumer's stream on every redelivery.
+        Timestamp beyondInstant = Timestamp.newBuilder().setSeconds(31_556_889_864_403_200L).build();
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
+                .setSurvivingMemberId("S").setAbsorbedMemberId("A").setMergedAt(beyondInstant)).build()))
+                .startsWith("merged.merged_at: ");
+        Timestamp afterYear9999 = Timestamp.newBuilder().setSeconds(253_402_300_800L).build();
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setSplit(MemberSplit.newBuilder()
+                .setOriginalMemberId("O").setSplitAt(afterYear9999)).build())).startsWith("split.split_at: ");
+        Timestamp badNanos = Timestamp.newBuilder().setSeconds(1_900_000_000L).setNanos(-1).build();
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
+                .setSurvivingMemberId("S").setAbsorbedMemberId("A").setMergedAt(badNanos)).build()))
+                .startsWith("merged.merged_at: ");
+    }
 }

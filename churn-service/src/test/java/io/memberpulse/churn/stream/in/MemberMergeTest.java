@@ -500,12 +500,17 @@ class MemberMergeTest {
         MemberIdentityChange neither = MemberIdentityChange.getDefaultInstance();
         MemberIdentityChange memberless = MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
                 .setSurvivingMemberId(survivor).setMergedAt(timestamp(Instant.now()))).build();
+        // valid protobuf whose time no Instant holds: before, its check threw and failed the channel on every redelivery
+        MemberIdentityChange beyondTime = MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
+                .setSurvivingMemberId(survivor).setAbsorbedMemberId("x-" + run)
+                .setMergedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(31_556_889_864_403_200L))).build();
         ConsumerTask<String, byte[]> deadLetters = kafka.consume(String.class, byte[].class)
                 .fromTopics(Topics.deadLetter(Topics.MEMBER_MERGES));
         kafka.produce(String.class, byte[].class).fromRecords(
                 new ProducerRecord<>(Topics.MEMBER_MERGES, "garbage-" + run, garbage),
                 new ProducerRecord<>(Topics.MEMBER_MERGES, "neither-" + run, neither.toByteArray()),
                 new ProducerRecord<>(Topics.MEMBER_MERGES, "memberless-" + run, memberless.toByteArray()),
+                new ProducerRecord<>(Topics.MEMBER_MERGES, "beyond-" + run, beyondTime.toByteArray()),
                 new ProducerRecord<>(Topics.MEMBER_MERGES, absorbed, merged(absorbed, survivor, Instant.now()).toByteArray()))
                 .awaitCompletion(WAIT);
 
@@ -517,6 +522,8 @@ class MemberMergeTest {
                     .contains("neither merged nor split");
             assertThat(header(deadLetter(deadLetters, "memberless-" + run), "dead-letter-reason"))
                     .contains("merged.absorbed_member_id");
+            assertThat(header(deadLetter(deadLetters, "beyond-" + run), "dead-letter-reason"))
+                    .contains("merged.merged_at");
         });
         assertThat(deadLetters.getRecords()).noneMatch(r -> absorbed.equals(r.key()));
         deadLetters.stop();
