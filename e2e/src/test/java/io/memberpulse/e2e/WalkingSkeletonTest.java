@@ -111,9 +111,11 @@ class WalkingSkeletonTest {
         given().header("Authorization", analyst).contentType("text/csv").body(csv).post(identity + "/events/csv")
                 .then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(17));
 
-        String lapsed = given().header("Authorization", analyst).queryParam("phone", "+86 " + lapsedPhone).get(identity + "/members/resolve")
+        String lapsed = given().header("Authorization", analyst).contentType("application/json")
+                .body(Map.of("phone", "+86 " + lapsedPhone)).post(identity + "/members/resolve")
                 .then().statusCode(200).extract().path("memberId");
-        String loyal = given().header("Authorization", analyst).queryParam("member_no", loyalNo).get(identity + "/members/resolve")
+        String loyal = given().header("Authorization", analyst).contentType("application/json")
+                .body(Map.of("member_no", loyalNo)).post(identity + "/members/resolve")
                 .then().statusCode(200).extract().path("memberId");
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().header("Authorization", analyst)
@@ -195,8 +197,8 @@ class WalkingSkeletonTest {
         given().header("Authorization", analyst).contentType("text/csv")
                 .body(header + "tc1-%1$s,pos,order,2024-06-20T11:30:28Z,%2$s,D-%1$s,SC-%1$s,6901,1,100.11\n".formatted(run, store))
                 .post(identity + "/events/csv").then().statusCode(200).body("accepted", equalTo(1));
-        String member = given().header("Authorization", analyst).queryParam("member_no", "D-" + run)
-                .get(identity + "/members/resolve").then().statusCode(200).extract().path("memberId");
+        String member = given().header("Authorization", analyst).contentType("application/json")
+                .body(Map.of("member_no", "D-" + run)).post(identity + "/members/resolve").then().statusCode(200).extract().path("memberId");
         String rfm = stack.httpUrl(ServiceSpec.RFM) + "/members/" + member + "/rfm";
         // the till's first line could copy either delivery order: counted, as a third order
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().header("Authorization", analyst).get(rfm)

@@ -1,6 +1,7 @@
 package io.memberpulse.identity;
 
 import io.memberpulse.identity.domain.Identifier;
+import io.memberpulse.identity.domain.IdentifierMask;
 import io.memberpulse.identity.domain.IdentifierNormalizer;
 import io.memberpulse.identity.domain.IdentifierType;
 import io.memberpulse.identity.domain.InvalidIdentifierException;
@@ -13,48 +14,95 @@ import io.memberpulse.identity.store.GraphRepository;
 import io.memberpulse.identity.store.MemberReadRepository;
 import io.memberpulse.identity.store.MemberEntity;
 import io.memberpulse.identity.store.MemberIdentifierEntity;
+import io.memberpulse.identity.store.MemberRevealRepository;
+import io.memberpulse.identity.store.MemberRevealRepository.Shown;
+import io.memberpulse.proto.auth.Roles;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** Reads: a member with its identifiers, which member some identifiers belong to, totals. */
+/**
+ * Reads: a member with its identifiers, why it is what it is, which member some identifiers belong to, totals. A
+ * member's identifier values come masked (IdentifierMask); in full only to a steward who asks, each such reveal
+ * recorded before the values are given (member_reveal).
+ */
 @ApplicationScoped
 public class MemberQueryService {
     private final IdentifierNormalizer normalizer;
     private final MemberReadRepository reads;
     private final GraphRepository graph;
+    private final MemberRevealRepository reveals;
 
-    public MemberQueryService(IdentityConfig config, MemberReadRepository reads, GraphRepository graph) {
+    public MemberQueryService(IdentityConfig config, MemberReadRepository reads, GraphRepository graph,
+            MemberRevealRepository reveals) {
         // placeholders (00000000000) read as import reads them: a quarantined value that finds nobody, not a bad phone
         this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(),
                 IdentityConfig.guardrails(config)::isBlocked);
         this.reads = reads;
         this.graph = graph;
+        this.reveals = reveals;
     }
 
     /** A match: the member and the identifier type that decided. */
     public record Resolution(String memberId, IdentifierType matchedBy) {
     }
 
+    /** Why a member is what it is: the member an id stands for now, every merge into it or a member it absorbed. */
+    public record Evidence(String memberId, List<RecordedMerge> merges) {
+    }
+
     /**
-     * The member an id stands for now: a merged member answers with its survivor, with every identifier
-     * it holds or held (its absorbed members' included) and all their events counted.
+     * The member an id stands for now, identifier values masked: a merged member answers with its survivor, with every
+     * identifier it holds or held (its absorbed members' included) and all their events counted.
      */
     public Uni<MemberView> member(String requested) {
+        return memberInFull(requested).map(IdentifierMask::masked);
+    }
+
+    /** As {@link #member}, values in full: for a steward only (ForbiddenException), once the reveal is recorded. */
+    public Uni<MemberView> revealMember(String requested, SecurityIdentity caller) {
+        return revealer(caller).flatMap(subject -> memberInFull(requested)
+                .call(view -> reveals.record(view.memberId(), subject, Shown.MEMBER)));
+    }
+
+    /** Every merge into the member, newest first, identifier values masked. */
+    public Uni<Evidence> evidence(String requested) {
+        return evidenceInFull(requested).map(found -> new Evidence(found.memberId(),
+                found.merges().stream().map(IdentifierMask::masked).toList()));
+    }
+
+    /** As {@link #evidence}, values in full: for a steward only (ForbiddenException), once the reveal is recorded. */
+    public Uni<Evidence> revealEvidence(String requested, SecurityIdentity caller) {
+        return revealer(caller).flatMap(subject -> evidenceInFull(requested)
+                .call(found -> reveals.record(found.memberId(), subject, Shown.EVIDENCE)));
+    }
+
+    private Uni<MemberView> memberInFull(String requested) {
         return graph.currentMember(requested)
                 .onItem().ifNull().failWith(() -> new MemberNotFoundException(requested))
                 .flatMap(current -> Panache.withSession(() -> memberAsStored(current)));
     }
 
-    /** Why a member is what it is: every merge into it or into a member it absorbed, newest first. */
-    public Uni<List<RecordedMerge>> evidence(String requested) {
+    private Uni<Evidence> evidenceInFull(String requested) {
         return graph.currentMember(requested)
                 .onItem().ifNull().failWith(() -> new MemberNotFoundException(requested))
-                .flatMap(graph::mergesOf);
+                .flatMap(current -> graph.mergesOf(current).map(merges -> new Evidence(current, merges)));
+    }
+
+    /** Whom a reveal is recorded for (the token's subject), if the caller is a steward. */
+    private static Uni<String> revealer(SecurityIdentity caller) {
+        if (!caller.hasRole(Roles.STEWARD)) {
+            return Uni.createFrom().failure(new ForbiddenException("identifiers in full are for the steward role"));
+        }
+        return Uni.createFrom().item(caller.getPrincipal() instanceof JsonWebToken jwt && jwt.getSubject() != null
+                ? jwt.getSubject() : caller.getPrincipal().getName());
     }
 
     private Uni<MemberView> memberAsStored(String memberId) {

@@ -1,5 +1,6 @@
 package io.memberpulse.identity;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -44,13 +45,13 @@ class PlaceholderAcrossRequestsTest {
                     .post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
             assertThat(quarantined(phone)).as("after guest %d", 2 * pair + 1).isEqualTo(pair == 4);
         }
-        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(404);
+        given().spec(identifiers("phone", phone)).post("/members/resolve").then().statusCode(404);
         // from the request that found it on, the phone glues nobody: guests 8, 9 and a later one are three members
         given().contentType("text/csv").body(HEADER + guest(run, phone, 10)).post("/events/csv").then().statusCode(200)
                 .body("accepted", equalTo(1));
         Set<String> members = new HashSet<>();
         for (int i = 8; i <= 10; i++) {
-            members.add(given().queryParam("member_no", "G%d-%s".formatted(i, run)).get("/members/resolve").then()
+            members.add(given().spec(identifiers("member_no", "G%d-%s".formatted(i, run))).post("/members/resolve").then()
                     .statusCode(200).extract().path("memberId"));
         }
         assertThat(members).hasSize(3);
@@ -83,7 +84,7 @@ class PlaceholderAcrossRequestsTest {
             assertThat(quarantined(walkIn)).as("walk-in after store %d", store).isEqualTo(store == 13);
         }
         assertThat(quarantined(loyal)).isFalse();
-        given().queryParam("phone", loyal).get("/members/resolve").then().statusCode(200);
+        given().spec(identifiers("phone", loyal)).post("/members/resolve").then().statusCode(200);
         assertThat(pool.preparedQuery("""
                 SELECT last_seen FROM identifier_store WHERE type = 'phone' AND value = $1 AND store_id = $2""")
                 .execute(Tuple.of("+86" + loyal, "s-ly1-" + run)).await().indefinitely().iterator().next()

@@ -1,5 +1,6 @@
 package io.memberpulse.identity;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -114,7 +115,7 @@ class PlaceholderUnglueTest {
     }
 
     static String resolve(String run, int guest) {
-        return given().queryParam("member_no", "G%d-%s".formatted(guest, run)).get("/members/resolve").then()
+        return given().spec(identifiers("member_no", "G%d-%s".formatted(guest, run))).post("/members/resolve").then()
                 .statusCode(200).extract().path("memberId");
     }
 }

@@ -1,10 +1,14 @@
 package io.memberpulse.identity;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.proto.auth.Roles;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +149,7 @@ class ReissuedPhoneOutOfOrderTest {
         assertSeparate(run, "R", phone);
         assertThat(pastIdentifiers(resolve("member_no", "RA-" + run))).containsExactly(
                 past(phone, "2025-01-05T02:00:00Z", "2025-02-10T02:00:00Z"));
-        given().get("/members/" + resolve("member_no", "RB-" + run)).then().statusCode(200)
+        inFull().get("/members/" + resolve("member_no", "RB-" + run)).then().statusCode(200)
                 .body("identifiers.find { it.value == '+86" + phone + "' }.firstSeen", equalTo("2025-08-05T02:00:00Z"));
     }
 
@@ -162,7 +166,7 @@ class ReissuedPhoneOutOfOrderTest {
                 a1-%1$s,pos,order,2025-01-05T10:00:00+08:00,s-w1,%2$s,WA-%1$s,wa1-%1$s,1,10.00
                 b1-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-w2,%2$s,WB-%1$s,wb1-%1$s,1,12.00
                 """.formatted(run, phone), 2);
-        given().get("/members/" + resolve("member_no", "WB-" + run)).then().statusCode(200)
+        inFull().get("/members/" + resolve("member_no", "WB-" + run)).then().statusCode(200)
                 .body("identifiers.find { it.value == '+86" + phone + "' }.firstSeen", equalTo("2025-08-05T02:00:00Z"));
         graphs.invalidate();
 
@@ -215,7 +219,13 @@ class ReissuedPhoneOutOfOrderTest {
 
     /** A member's past identifiers as the REST answer gives them: type, value, first and last seen, ended at. */
     private static List<Map<String, Object>> pastIdentifiers(String member) {
-        return given().get("/members/" + member).then().statusCode(200).extract().path("pastIdentifiers");
+        return inFull().get("/members/" + member).then().statusCode(200).extract().path("pastIdentifiers");
+    }
+
+    /** A steward's recorded reveal: masked, two phones with the same first three and last four digits read alike. */
+    private static RequestSpecification inFull() {
+        return given().header("Authorization", "Bearer " + AuthTestResource.withRoles(Roles.STEWARD))
+                .queryParam("reveal", true);
     }
 
     private static Map<String, Object> past(String phone, String firstSeen, String lastSeen) {
@@ -229,7 +239,7 @@ class ReissuedPhoneOutOfOrderTest {
     }
 
     private static String resolve(String key, String value) {
-        return given().queryParam(key, value).get("/members/resolve").then().statusCode(200).extract().path("memberId");
+        return given().spec(identifiers(key, value)).post("/members/resolve").then().statusCode(200).extract().path("memberId");
     }
 
     private static String run() {

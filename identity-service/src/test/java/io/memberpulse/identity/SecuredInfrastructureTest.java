@@ -1,5 +1,6 @@
 package io.memberpulse.identity;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
@@ -56,6 +57,6 @@ class SecuredInfrastructureTest {
         given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,member_no\n"
                 + "tls-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-tls,TLS-%1$s\n".formatted(run))
                 .post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
-        given().queryParam("member_no", "TLS-" + run).get("/members/resolve").then().statusCode(200);
+        given().spec(identifiers("member_no", "TLS-" + run)).post("/members/resolve").then().statusCode(200);
     }
 }

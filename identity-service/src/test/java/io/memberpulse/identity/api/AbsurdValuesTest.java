@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
@@ -79,7 +80,7 @@ class AbsurdValuesTest {
                 .body("rejections[0].reason", startsWith("is in the future: " + twoDaysAhead + " is later than now plus PT24H"));
         resolve("member_no", "MP-" + run);
         resolve("member_no", "MP2-" + run);
-        given().queryParam("member_no", "MF-" + run).when().get("/members/resolve").then().statusCode(404);
+        given().spec(identifiers("member_no", "MF-" + run)).when().post("/members/resolve").then().statusCode(404);
 
         // the same rule over gRPC
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
@@ -147,7 +148,7 @@ class AbsurdValuesTest {
                 .body("rejections[0].reason", equalTo("contains the control character U+0000 at character 5"));
         resolve("member_no", "MN1-" + run);
         resolve("member_no", "MN3-" + run);
-        given().queryParam("member_no", "MN2-" + run).when().get("/members/resolve").then().statusCode(404);
+        given().spec(identifiers("member_no", "MN2-" + run)).when().post("/members/resolve").then().statusCode(404);
     }
 
     @Test
@@ -178,7 +179,7 @@ class AbsurdValuesTest {
                  "store_id": "s-\\u0000abs", "member_no": "MJN5-%1$s"}""".formatted(run))
                 .when().post("/events").then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("store_id"));
-        given().queryParam("member_no", "MJN5-" + run).when().get("/members/resolve").then().statusCode(404);
+        given().spec(identifiers("member_no", "MJN5-" + run)).when().post("/members/resolve").then().statusCode(404);
     }
 
     @Test
@@ -233,7 +234,7 @@ class AbsurdValuesTest {
     }
 
     private static String resolve(String type, String value) {
-        return given().queryParam(type, value).when().get("/members/resolve").then().statusCode(200)
+        return given().spec(identifiers(type, value)).when().post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
     }
 }

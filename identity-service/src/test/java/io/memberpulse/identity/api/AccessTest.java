@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,14 +42,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Who may call what: channel integrations (ingest) send events and read nothing; analysts read and change
- * members; store staff have nothing here; without a valid token nothing but health, metrics and OpenAPI.
+ * members; stewards resolve and read members, in full on asking; store staff have nothing here; without a valid
+ * token nothing but health, metrics and OpenAPI.
  */
 @QuarkusTest
 class AccessTest {
     /** Every REST operation that reads or changes members, with a body where it takes one. */
     static final List<Function<RequestSpecification, io.restassured.response.Response>> ANALYST_ONLY = List.of(
             r -> r.get("/members/nobody"),
-            r -> r.queryParam("member_no", "nobody").get("/members/resolve"),
+            r -> r.spec(identifiers("member_no", "nobody")).post("/members/resolve"),
             r -> r.get("/members/nobody/evidence"),
             r -> r.contentType(ContentType.JSON).body("{\"parts\": [{\"eventKeys\": [\"pos:x\"]}]}")
                     .post("/members/nobody/split"),
@@ -153,7 +155,7 @@ class AccessTest {
 
         // what the integration sent is there for the analysts, as one member
         String analyst = AuthTestResource.withRoles(Roles.ANALYST);
-        String memberId = as(analyst).queryParam("member_no", memberNo).get("/members/resolve").then().statusCode(200)
+        String memberId = as(analyst).spec(identifiers("member_no", memberNo)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         as(analyst).get("/members/" + memberId).then().statusCode(200).body("eventCount", equalTo(3));
         assertThat(IdentityServiceGrpc.newBlockingStub(channel).withInterceptors(AuthTestResource.as(analyst))
@@ -168,6 +170,29 @@ class AccessTest {
                 .then().statusCode(200).body("accepted", equalTo(1));
         assertThat(importWith(analyst, order("a2-" + memberNo, memberNo)).getAccepted()).isEqualTo(1);
         as(analyst).get("/stats").then().statusCode(200);
+    }
+
+    /** A steward resolves members and reads them (in full on asking: IdentifierRevealTest), and nothing else. */
+    @Test
+    void aStewardReadsMembersAndNothingElse() throws Exception {
+        String steward = AuthTestResource.withRoles(Roles.STEWARD);
+        as(steward).spec(identifiers("member_no", "nobody")).post("/members/resolve").then().statusCode(404);
+        as(steward).get("/members/nobody").then().statusCode(404);
+        as(steward).queryParam("reveal", true).get("/members/nobody/evidence").then().statusCode(404);
+        as(steward).contentType(ContentType.JSON).body("{\"parts\": [{\"eventKeys\": [\"pos:x\"]}]}")
+                .post("/members/nobody/split").then().statusCode(403);
+        for (String path : List.of("/stats", "/identities/export", "/health/identity", "/attribution/campaigns")) {
+            as(steward).get(path).then().statusCode(403);
+        }
+        as(steward).contentType(ContentType.JSON).body(orderJson("st-" + UUID.randomUUID(), "ST")).post("/events")
+                .then().statusCode(403);
+        var stub = IdentityServiceGrpc.newBlockingStub(channel).withInterceptors(AuthTestResource.as(steward));
+        assertThat(stub.resolve(resolveByMemberNo("nobody")).getFound()).isFalse();
+        refused(() -> stub.getMember(GetMemberRequest.newBuilder().setMemberId("nobody").setReveal(true).build()),
+                Status.Code.NOT_FOUND);
+        refused(() -> stub.splitMember(SplitMemberRequest.newBuilder().setMemberId("nobody").build()),
+                Status.Code.PERMISSION_DENIED);
+        assertThat(importFailure(steward)).isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     @Test
@@ -217,7 +242,7 @@ class AccessTest {
             assertThat(e.getCause()).isInstanceOf(StatusRuntimeException.class);
             code = ((StatusRuntimeException) e.getCause()).getStatus().getCode();
         }
-        given().queryParam("member_no", memberNo).get("/members/resolve").then().statusCode(404);
+        given().spec(identifiers("member_no", memberNo)).post("/members/resolve").then().statusCode(404);
         return code;
     }
 }

@@ -21,7 +21,6 @@ import java.io.InputStreamReader;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -281,8 +280,10 @@ class ImportBenchmarkTest {
     }
 
     private static HttpRequest resolve(String memberNo) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/members/resolve?member_no="
-                + URLEncoder.encode(memberNo, StandardCharsets.UTF_8))).header("Authorization", BEARER).build();
+        // in the body: identifiers are refused in the query string
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/members/resolve"))
+                .header("Authorization", BEARER).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"member_no\": \"" + memberNo + "\"}")).build();
     }
 
     private static ResolveRequest request(String memberNo) {

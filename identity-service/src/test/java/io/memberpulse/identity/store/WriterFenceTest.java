@@ -1,5 +1,6 @@
 package io.memberpulse.identity.store;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -131,7 +132,7 @@ class WriterFenceTest {
                 wf-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-%1$s,WF-%1$s
                 wg-%1$s,pos,visit,2025-03-02T10:00:00+08:00,s-%1$s,WF-%1$s
                 """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
-        String member = given().queryParam("member_no", "WF-" + run).get("/members/resolve").then().statusCode(200)
+        String member = given().spec(identifiers("member_no", "WF-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         String split = "{\"parts\": [{\"eventKeys\": [\"pos:wg-" + run + "\"]}], \"reason\": \"two people\"}";
 

@@ -29,6 +29,7 @@ import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.checks.FieldChecks;
 import io.memberpulse.proto.checks.InvalidFieldException;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -42,14 +43,18 @@ class IdentityGrpcService implements IdentityService {
     private final MemberQueryService queries;
     private final EventIntake intake;
     private final SplitMemberService splits;
+    private final CurrentIdentityAssociation callers;
 
-    IdentityGrpcService(MemberQueryService queries, EventIntake intake, SplitMemberService splits) {
+    IdentityGrpcService(MemberQueryService queries, EventIntake intake, SplitMemberService splits,
+            CurrentIdentityAssociation callers) {
         this.queries = queries;
         this.intake = intake;
         this.splits = splits;
+        this.callers = callers;
     }
 
     @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STEWARD})
     public Uni<ResolveResponse> resolve(ResolveRequest request) {
         var ids = request.getIdentifiers();
         RawIdentifiers raw = new RawIdentifiers(ids.getPhone(), ids.getUnionId(), ids.getOpenid(), ids.getMemberNo(),
@@ -71,7 +76,9 @@ class IdentityGrpcService implements IdentityService {
                 .orElse(ResolveResponse.newBuilder().setFound(false).build()));
     }
 
+    /** Identifier values masked, unless a steward asks for a reveal (recorded; PERMISSION_DENIED for anyone else). */
     @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STEWARD})
     public Uni<Member> getMember(GetMemberRequest request) {
         // As every service: no control character (PostgreSQL refuses a NUL in text) and no longer than any id, which
         // NOT_FOUND would quote back whole in its status description, an HTTP/2 header.
@@ -80,7 +87,10 @@ class IdentityGrpcService implements IdentityService {
         } catch (InvalidFieldException e) {
             return Uni.createFrom().failure(e);
         }
-        return queries.member(request.getMemberId()).map(IdentityGrpcService::toProto);
+        Uni<MemberView> member = request.getReveal()
+                ? callers.getDeferredIdentity().flatMap(caller -> queries.revealMember(request.getMemberId(), caller))
+                : queries.member(request.getMemberId());
+        return member.map(IdentityGrpcService::toProto);
     }
 
     /** Channel integrations stream their events here, as they POST /events over REST. */
@@ -104,25 +114,29 @@ class IdentityGrpcService implements IdentityService {
                 });
     }
 
+    /** As getMember, identifiers masked unless a steward asks for a reveal. */
     @Override
+    @RolesAllowed({Roles.ANALYST, Roles.STEWARD})
     public Uni<MemberEvidence> getEvidence(GetMemberRequest request) {
         try {
             FieldChecks.checkId("member_id", request.getMemberId());
         } catch (InvalidFieldException e) {
             return Uni.createFrom().failure(e);
         }
-        return queries.member(request.getMemberId()).flatMap(member -> queries.evidence(request.getMemberId())
-                .map(merges -> {
-                    MemberEvidence.Builder evidence = MemberEvidence.newBuilder().setMemberId(member.memberId());
-                    merges.forEach(m -> {
-                        evidence.addMerges(MemberMerged.newBuilder()
-                                .setSurvivingMemberId(m.survivingMemberId()).setAbsorbedMemberId(m.absorbedMemberId())
-                                .setRule(m.rule()).setScore(m.score()).setEvidenceId(m.id())
-                                .setMergedAt(timestamp(m.mergedAt())));
-                        evidence.addEvidence(toProto(m));
-                    });
-                    return evidence.build();
-                }));
+        Uni<MemberQueryService.Evidence> found = request.getReveal()
+                ? callers.getDeferredIdentity().flatMap(caller -> queries.revealEvidence(request.getMemberId(), caller))
+                : queries.evidence(request.getMemberId());
+        return found.map(merges -> {
+            MemberEvidence.Builder evidence = MemberEvidence.newBuilder().setMemberId(merges.memberId());
+            merges.merges().forEach(m -> {
+                evidence.addMerges(MemberMerged.newBuilder()
+                        .setSurvivingMemberId(m.survivingMemberId()).setAbsorbedMemberId(m.absorbedMemberId())
+                        .setRule(m.rule()).setScore(m.score()).setEvidenceId(m.id())
+                        .setMergedAt(timestamp(m.mergedAt())));
+                evidence.addEvidence(toProto(m));
+            });
+            return evidence.build();
+        });
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.memberpulse.identity.domain.MemberView;
 import io.memberpulse.identity.domain.RawIdentifiers;
 import io.memberpulse.proto.auth.Roles;
 import io.memberpulse.proto.checks.InvalidFieldException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
@@ -27,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 @RolesAllowed(Roles.ANALYST)
 @Path("/")
@@ -35,11 +37,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class MemberResource {
     private final MemberQueryService queries;
     private final SplitMemberService splits;
+    private final SecurityIdentity caller;
 
-    public MemberResource(MemberQueryService queries, SplitMemberService splits) {
+    public MemberResource(MemberQueryService queries, SplitMemberService splits, SecurityIdentity caller) {
         this.queries = queries;
         this.splits = splits;
+        this.caller = caller;
     }
+
+    private static final String MASKED = "Identifier values are masked (+86 138****8000, a***@example.com, "
+            + "oVx****tUv; member_no as it is); reveal=true shows them in full to the steward role only (403 to anyone "
+            + "else), records the reveal (caller, member, time) and is never cached (Cache-Control: no-store)";
 
     /**
      * One merge and why: the rule (an identifier type, "same_order", "personal_device", or "probabilistic" with its
@@ -79,25 +87,44 @@ public class MemberResource {
 
     @GET
     @Path("members/{memberId}")
-    @Operation(summary = "A member with its identifiers")
+    @RolesAllowed({Roles.ANALYST, Roles.STEWARD})
+    @Operation(summary = "A member with its identifiers", description = MASKED)
     @APIResponseSchema(value = MemberView.class, responseDescription = "the member (a merged one's survivor): "
             + "identifiers held now, past and quarantined ones, event count, when it was created; no stores "
             + "(rfm-service has the home store)")
+    @APIResponse(responseCode = "403", description = "reveal=true by a caller without the steward role")
     @APIResponse(responseCode = "404", description = "no member with this id")
-    public Uni<MemberView> member(@PathParam("memberId") String memberId) {
-        return queries.member(memberId);
+    public Uni<RestResponse<MemberView>> member(@PathParam("memberId") String memberId,
+            @QueryParam("reveal") boolean reveal) {
+        return reveal ? queries.revealMember(memberId, caller).map(MemberResource::notStored)
+                : queries.member(memberId).map(RestResponse::ok);
     }
 
     @GET
     @Path("members/{memberId}/evidence")
-    @Operation(summary = "Why a member is what it is: every merge into it (rule or score, identifiers, event, when)")
+    @RolesAllowed({Roles.ANALYST, Roles.STEWARD})
+    @Operation(summary = "Why a member is what it is: every merge into it (rule or score, identifiers, event, when)",
+            description = MASKED)
     @APIResponseSchema(value = EvidenceResponse.class, responseDescription = "every merge into this member and the rule behind it")
+    @APIResponse(responseCode = "403", description = "reveal=true by a caller without the steward role")
     @APIResponse(responseCode = "404", description = "no member with this id")
-    public Uni<EvidenceResponse> evidence(@PathParam("memberId") String memberId) {
-        return queries.member(memberId).flatMap(member -> queries.evidence(memberId).map(merges -> new EvidenceResponse(
-                member.memberId(), merges.stream().map(m -> new MergeEvidence(m.id(), m.survivingMemberId(),
-                        m.absorbedMemberId(), m.rule(), m.score(), m.identifiers(), m.reasons(), m.eventKey(),
-                        m.occurredAt(), m.mergedAt(), m.undoneBy())).toList())));
+    public Uni<RestResponse<EvidenceResponse>> evidence(@PathParam("memberId") String memberId,
+            @QueryParam("reveal") boolean reveal) {
+        if (reveal) {
+            return queries.revealEvidence(memberId, caller).map(MemberResource::toResponse).map(MemberResource::notStored);
+        }
+        return queries.evidence(memberId).map(MemberResource::toResponse).map(RestResponse::ok);
+    }
+
+    private static EvidenceResponse toResponse(MemberQueryService.Evidence found) {
+        return new EvidenceResponse(found.memberId(), found.merges().stream().map(m -> new MergeEvidence(m.id(),
+                m.survivingMemberId(), m.absorbedMemberId(), m.rule(), m.score(), m.identifiers(), m.reasons(),
+                m.eventKey(), m.occurredAt(), m.mergedAt(), m.undoneBy())).toList());
+    }
+
+    /** Identifiers in full stay out of browser, proxy and gateway caches. */
+    private static <T> RestResponse<T> notStored(T entity) {
+        return RestResponse.ResponseBuilder.ok(entity).header("Cache-Control", "no-store").build();
     }
 
     @POST
@@ -126,9 +153,12 @@ public class MemberResource {
 
     private static final String WEAK_ALONE = "a device_id or a masked phone alone is weak evidence that never resolves "
             + "a member: 400 naming it";
+    static final String NOT_IN_QUERY = "identifiers are not accepted in the query string; "
+            + "POST /members/resolve with them in a JSON body";
 
     @POST
     @Path("members/resolve")
+    @RolesAllowed({Roles.ANALYST, Roles.STEWARD})
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Which member these identifiers belong to (404 when none), the identifiers in the body: "
             + "phones and e-mail addresses stay out of URLs, and so out of proxies' and gateways' access logs; "
@@ -143,24 +173,32 @@ public class MemberResource {
         return resolve(raw);
     }
 
+    /**
+     * Refused: an identifier in a URL lands in every gateway's and ingress controller's access log, where it outlives
+     * any masking. The values are not read (not even checked), only which one came first is named.
+     */
     @GET
     @Path("members/resolve")
-    @Operation(summary = "Which member these identifiers belong to (404 when none); POST keeps them out of the URL; "
-            + WEAK_ALONE)
-    @APIResponseSchema(value = ResolveResponse.class, responseDescription = "the member and the identifier that matched")
-    @APIResponse(responseCode = "404", description = "no member holds any of these identifiers")
-    public Uni<ResolveResponse> resolve(@QueryParam("phone") String phone, @QueryParam("union_id") String unionId,
+    @Deprecated
+    @Operation(summary = "Refused (400 naming the first identifier given): " + NOT_IN_QUERY)
+    @APIResponse(responseCode = "400", description = NOT_IN_QUERY)
+    public Uni<ResolveResponse> resolveInQuery(@QueryParam("phone") String phone, @QueryParam("union_id") String unionId,
             @QueryParam("openid") String openid, @QueryParam("member_no") String memberNo,
             @QueryParam("device_id") String deviceId, @QueryParam("platform_uid") String platformUid,
             @QueryParam("email") String email) {
-        RawIdentifiers raw = new RawIdentifiers(phone, unionId, openid, memberNo, deviceId, platformUid, email);
-        checkIdentifiers(raw);
-        return resolve(raw);
+        String[] names = {"phone", "union_id", "openid", "member_no", "device_id", "platform_uid", "email"};
+        String[] values = {phone, unionId, openid, memberNo, deviceId, platformUid, email};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null) {
+                throw new InvalidRequestException(names[i], NOT_IN_QUERY);
+            }
+        }
+        throw new InvalidRequestException("identifiers", NOT_IN_QUERY);
     }
 
     /**
      * The import's limits, before anything reads a value further (the e-mail rule on 64 KB took seconds), each
-     * identifier named as the body and the query spell it, as the import's column ({@code member_no}, not the camel
+     * identifier named as the body spells it, as the import's column ({@code member_no}, not the camel
      * case other bodies use).
      */
     private static void checkIdentifiers(RawIdentifiers raw) {

@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api.kafka;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -78,7 +79,7 @@ class ChannelEventConsumerTest {
                 new ProducerRecord<>(Topics.CHANNEL_EVENTS, "future-" + run, future.toByteArray())).awaitCompletion();
 
         String memberId = await().atMost(Duration.ofSeconds(30)).until(() -> given()
-                .queryParam("member_no", "KM-" + run).get("/members/resolve").then().extract(),
+                .spec(identifiers("member_no", "KM-" + run)).post("/members/resolve").then().extract(),
                 response -> response.statusCode() == 200).path("memberId");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(deadLetter(deadLetters, "garbage-" + run)).hasValueSatisfying(record -> {
@@ -103,10 +104,10 @@ class ChannelEventConsumerTest {
                 new ProducerRecord<>(Topics.CHANNEL_EVENTS, "good-" + run,
                         order("k-marker-" + run, "KM4-" + run, "").toByteArray())).awaitCompletion();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().queryParam("member_no", "KM4-" + run).get("/members/resolve").then().statusCode(200));
+                given().spec(identifiers("member_no", "KM4-" + run)).post("/members/resolve").then().statusCode(200));
         given().get("/members/" + memberId).then().statusCode(200).body("eventCount", equalTo(1));
-        given().queryParam("member_no", "KM2-" + run).get("/members/resolve").then().statusCode(404);
-        given().queryParam("member_no", "KM5-" + run).get("/members/resolve").then().statusCode(404);
+        given().spec(identifiers("member_no", "KM2-" + run)).post("/members/resolve").then().statusCode(404);
+        given().spec(identifiers("member_no", "KM5-" + run)).post("/members/resolve").then().statusCode(404);
     }
 
     private static Optional<ConsumerRecord<String, byte[]>> deadLetter(ConsumerTask<String, byte[]> task, String key) {

@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api.rest;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.equalTo;
@@ -45,8 +46,8 @@ class AttributionResourceTest {
         given().contentType(ContentType.JSON).body(events).when().post("/events").then().statusCode(200)
                 .body("accepted", equalTo(8));
         // the coupon's member was found to be the buyer: absorbed into the buyer's member
-        String buyer = given().queryParam("member_no", "MA-" + run).get("/members/resolve").then().extract().path("memberId");
-        String couponHolder = given().queryParam("member_no", "MB-" + run).get("/members/resolve").then().extract()
+        String buyer = given().spec(identifiers("member_no", "MA-" + run)).post("/members/resolve").then().extract().path("memberId");
+        String couponHolder = given().spec(identifiers("member_no", "MB-" + run)).post("/members/resolve").then().extract()
                 .path("memberId");
         pool.preparedQuery("UPDATE member SET merged_into = $2 WHERE id = $1").execute(Tuple.of(couponHolder, buyer))
                 .await().indefinitely();

@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api.rest;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
@@ -70,7 +71,7 @@ class EventResourceTest {
                 .when().post("/events")
                 .then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(1));
 
-        String memberId = given().queryParam("member_no", memberNo).when().get("/members/resolve")
+        String memberId = given().spec(identifiers("member_no", memberNo)).when().post("/members/resolve")
                 .then().statusCode(200).body("matchedBy", equalTo("member_no")).extract().path("memberId");
         // the topic also carries other tests' events: wait for this one among them
         ConsumerRecord<String, MemberEvent> record = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
@@ -118,11 +119,11 @@ class EventResourceTest {
         String memberNo = "M" + UUID.randomUUID();
         given().contentType(ContentType.JSON).body(orderJson("e-" + UUID.randomUUID(), memberNo, "+86 139-1234-5678"))
                 .post("/events").then().statusCode(200).body("accepted", equalTo(1));
-        String memberId = given().queryParam("member_no", memberNo).get("/members/resolve").then().extract().path("memberId");
+        String memberId = given().spec(identifiers("member_no", memberNo)).post("/members/resolve").then().extract().path("memberId");
 
         given().contentType(ContentType.JSON).body(orderJson("e-" + UUID.randomUUID(), "", "13912345678"))
                 .post("/events").then().statusCode(200).body("accepted", equalTo(1));
-        given().queryParam("phone", "139 1234 5678").get("/members/resolve")
+        given().spec(identifiers("phone", "139 1234 5678")).post("/members/resolve")
                 .then().statusCode(200).body("memberId", equalTo(memberId)).body("matchedBy", equalTo("phone"));
         given().get("/members/" + memberId).then().body("eventCount", equalTo(2));
     }
@@ -165,7 +166,7 @@ class EventResourceTest {
                 .then().statusCode(400).body("errors[0].field", equalTo("body"))
                 .body("errors[0].reason", startsWith("malformed JSON at line "))
                 .body("errors[0].reason", containsString("the events before it were taken: 2 accepted, 0 already known"));
-        given().queryParam("member_no", memberNo).get("/members/resolve").then().statusCode(200);
+        given().spec(identifiers("member_no", memberNo)).post("/members/resolve").then().statusCode(200);
     }
 
     /**
@@ -188,8 +189,8 @@ class EventResourceTest {
                 .body("accepted", equalTo(2)).body("rejected", equalTo(1))
                 .body("rejections[0].field", equalTo("[1].review_text"))
                 .body("rejections[0].reason", equalTo("is over 65,536 bytes long, at most 4000 characters are accepted"));
-        given().queryParam("member_no", before).get("/members/resolve").then().statusCode(200);
-        given().queryParam("member_no", after).get("/members/resolve").then().statusCode(200);
+        given().spec(identifiers("member_no", before)).post("/members/resolve").then().statusCode(200);
+        given().spec(identifiers("member_no", after)).post("/members/resolve").then().statusCode(200);
 
         given().contentType(ContentType.JSON).body(huge)
                 .when().post("/events")
@@ -228,8 +229,8 @@ class EventResourceTest {
                 .body("rejections[1].reason", startsWith("is not a known field"))
                 .body("rejections[2].reason", startsWith("is not a known field"))
                 .body("rejections[3].reason", equalTo("must be a plain value, not an object or array"));
-        given().queryParam("member_no", before).get("/members/resolve").then().statusCode(200);
-        given().queryParam("member_no", after).get("/members/resolve").then().statusCode(200);
+        given().spec(identifiers("member_no", before)).post("/members/resolve").then().statusCode(200);
+        given().spec(identifiers("member_no", after)).post("/members/resolve").then().statusCode(200);
 
         given().contentType(ContentType.JSON).body(longAmount)
                 .when().post("/events")
@@ -279,7 +280,7 @@ class EventResourceTest {
         // Re-importing the same file changes nothing.
         given().contentType("text/csv").body(csv).when().post("/events/csv")
                 .then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(2));
-        given().queryParam("member_no", "CSV-" + run).get("/members/resolve").then().statusCode(200)
+        given().spec(identifiers("member_no", "CSV-" + run)).post("/members/resolve").then().statusCode(200)
                 .body("memberId", notNullValue());
     }
 
@@ -299,15 +300,15 @@ class EventResourceTest {
                 """.formatted(run, String.format("%06d", Math.floorMod(run.hashCode(), 1_000_000)));
         given().contentType("text/csv").body(csv).when().post("/events/csv")
                 .then().statusCode(200).body("accepted", equalTo(4)).body("rejected", equalTo(0));
-        String first = given().queryParam("member_no", "NV1-" + run).get("/members/resolve").then().statusCode(200)
+        String first = given().spec(identifiers("member_no", "NV1-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
-        String second = given().queryParam("member_no", "NV2-" + run).get("/members/resolve").then().statusCode(200)
+        String second = given().spec(identifiers("member_no", "NV2-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         assertThat(first).isNotEqualTo(second);
         String suffix = String.format("%06d", Math.floorMod(run.hashCode(), 1_000_000));
-        String third = given().queryParam("phone", "13911" + suffix).get("/members/resolve").then().statusCode(200)
+        String third = given().spec(identifiers("phone", "13911" + suffix)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
-        String fourth = given().queryParam("phone", "13912" + suffix).get("/members/resolve").then().statusCode(200)
+        String fourth = given().spec(identifiers("phone", "13912" + suffix)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         assertThat(third).isNotEqualTo(fourth);
     }
@@ -328,7 +329,7 @@ class EventResourceTest {
         csv.append("ad12-%1$s,pos,order,2024-03-01T11:05:00,s-001,AD12-%1$s,o12-%1$s,1,10.00,国贸大厦99999999999层\n".formatted(run));
         given().contentType("text/csv").body(csv.toString()).when().post("/events/csv")
                 .then().statusCode(200).body("accepted", equalTo(12)).body("rejected", equalTo(0));
-        given().queryParam("member_no", "AD11-" + run).get("/members/resolve").then().statusCode(200)
+        given().spec(identifiers("member_no", "AD11-" + run)).post("/members/resolve").then().statusCode(200)
                 .body("memberId", notNullValue());
     }
 
@@ -378,7 +379,7 @@ class EventResourceTest {
         given().contentType("text/csv; charset=UTF-8").body(csv.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .when().post("/events/csv")
                 .then().statusCode(200).body("accepted", equalTo(1)).body("rejected", equalTo(0));
-        given().queryParam("member_no", "BOM-" + run).get("/members/resolve").then().statusCode(200)
+        given().spec(identifiers("member_no", "BOM-" + run)).post("/members/resolve").then().statusCode(200)
                 .body("memberId", notNullValue());
     }
 
@@ -616,11 +617,11 @@ class EventResourceTest {
                 """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(3));
 
         // both orders end alike: the delivery member holds the two reports of its order, four events
-        String usual = given().queryParam("platform_uid", "UA-" + run).get("/members/resolve").then().statusCode(200)
+        String usual = given().spec(identifiers("platform_uid", "UA-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
-        String reverse = given().queryParam("platform_uid", "UB-" + run).get("/members/resolve").then().statusCode(200)
+        String reverse = given().spec(identifiers("platform_uid", "UB-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
-        String other = given().queryParam("platform_uid", "UC-" + run).get("/members/resolve").then().statusCode(200)
+        String other = given().spec(identifiers("platform_uid", "UC-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         given().get("/members/" + usual).then().statusCode(200).body("eventCount", equalTo(4));
         given().get("/members/" + reverse).then().statusCode(200).body("eventCount", equalTo(4));
@@ -936,7 +937,7 @@ class EventResourceTest {
         postCsv(till, "tc1-%1$s,pos,order,2025-09-01T19:30:28+08:00,sr-%1$s,13800000000,SC-%1$s,6901,1,100.11\n"
                 .formatted(run), 1);
         String tillMember = memberOf("tc1-" + run, run);
-        String orderMember = given().queryParam("platform_uid", "UC-" + run).get("/members/resolve").then()
+        String orderMember = given().spec(identifiers("platform_uid", "UC-" + run)).post("/members/resolve").then()
                 .statusCode(200).extract().path("memberId");
         assertThat(tillMember).isNotEqualTo(orderMember);
 
@@ -944,12 +945,12 @@ class EventResourceTest {
         // arrival would have
         postCsv(till, "tc2-%1$s,pos,order,2025-09-01T19:30:28+08:00,sr-%1$s,13800000000,SC-%1$s,6902,6,137.40\n"
                 .formatted(run), 1);
-        String survivor = given().queryParam("platform_uid", "UC-" + run).get("/members/resolve").then()
+        String survivor = given().spec(identifiers("platform_uid", "UC-" + run)).post("/members/resolve").then()
                 .statusCode(200).extract().path("memberId");
         assertThat(List.of(memberOf("tc1-" + run, run), memberOf("tc2-" + run, run), memberOf("dc1-" + run, run)))
                 .containsOnly(survivor);
         given().get("/members/" + survivor).then().statusCode(200).body("eventCount", equalTo(4));
-        String other = given().queryParam("platform_uid", "UE-" + run).get("/members/resolve").then()
+        String other = given().spec(identifiers("platform_uid", "UE-" + run)).post("/members/resolve").then()
                 .statusCode(200).extract().path("memberId");
         assertThat(other).isNotEqualTo(survivor);
     }
@@ -1007,19 +1008,19 @@ class EventResourceTest {
                 s2-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-s2,%2$s,SB-%1$s,sb-%1$s,1,12.00
                 """.formatted(run, phone);
         given().contentType("text/csv").body(before).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
-        String first = given().queryParam("member_no", "SA-" + run).get("/members/resolve").then().statusCode(200)
+        String first = given().spec(identifiers("member_no", "SA-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         given().contentType("text/csv").body(after).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
-        String second = given().queryParam("member_no", "SB-" + run).get("/members/resolve").then().statusCode(200)
+        String second = given().spec(identifiers("member_no", "SB-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
-        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(200).body("memberId", equalTo(second));
+        given().spec(identifiers("phone", phone)).post("/members/resolve").then().statusCode(200).body("memberId", equalTo(second));
 
         // January's phone event is split off the first member: the phone is the second member's now, and stays so.
         String part = given().contentType("application/json")
                 .body("{\"parts\": [{\"eventKeys\": [\"pos:s1-" + run + "\"]}], \"reason\": \"a guest at the till\"}")
                 .post("/members/" + first + "/split").then().statusCode(200).extract().path("parts[0].memberId");
         assertThat(part).isNotEqualTo(second);
-        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(200).body("memberId", equalTo(second));
+        given().spec(identifiers("phone", phone)).post("/members/resolve").then().statusCode(200).body("memberId", equalTo(second));
         given().get("/members/" + part).then().statusCode(200).body("eventCount", equalTo(1));
     }
 
@@ -1036,14 +1037,14 @@ class EventResourceTest {
                 r3-%1$s,pos,order,2025-08-06T10:00:00+08:00,s-r2,13711112222,,rc-%1$s,1,8.00
                 """.formatted(run);
         given().contentType("text/csv").body(before).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
-        String first = given().queryParam("member_no", "RA-" + run).get("/members/resolve").then().statusCode(200)
+        String first = given().spec(identifiers("member_no", "RA-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         given().contentType("text/csv").body(after).post("/events/csv").then().statusCode(200).body("accepted", equalTo(2));
 
-        String second = given().queryParam("member_no", "RB-" + run).get("/members/resolve").then().statusCode(200)
+        String second = given().spec(identifiers("member_no", "RB-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         assertThat(second).isNotEqualTo(first);
-        given().queryParam("phone", "13711112222").get("/members/resolve").then().statusCode(200)
+        given().spec(identifiers("phone", "13711112222")).post("/members/resolve").then().statusCode(200)
                 .body("memberId", equalTo(second));
         given().get("/members/" + first).then().statusCode(200).body("eventCount", equalTo(1));
         given().get("/members/" + second).then().statusCode(200).body("eventCount", equalTo(2));
@@ -1072,11 +1073,11 @@ class EventResourceTest {
         given().contentType("text/csv").body(years).post("/events/csv").then().statusCode(200).body("accepted", equalTo(4));
         given().contentType("text/csv").body(alone).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
 
-        String member = given().queryParam("member_no", "YA-" + run).get("/members/resolve").then().statusCode(200)
+        String member = given().spec(identifiers("member_no", "YA-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
-        given().queryParam("phone", "1394" + digits).get("/members/resolve").then().statusCode(200)
+        given().spec(identifiers("phone", "1394" + digits)).post("/members/resolve").then().statusCode(200)
                 .body("memberId", equalTo(member));
-        given().queryParam("phone", "1351" + digits).get("/members/resolve").then().statusCode(200)
+        given().spec(identifiers("phone", "1351" + digits)).post("/members/resolve").then().statusCode(200)
                 .body("memberId", equalTo(member));
         given().get("/members/" + member).then().statusCode(200).body("eventCount", equalTo(5));
     }

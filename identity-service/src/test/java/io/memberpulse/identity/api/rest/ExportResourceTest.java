@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api.rest;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -39,7 +40,7 @@ class ExportResourceTest {
         List<String> members = events.stream().map(eventId -> {
             given().contentType(ContentType.JSON).body(visitJson(eventId, "MNO-" + eventId)).when().post("/events")
                     .then().statusCode(200).body("accepted", equalTo(1));
-            return given().queryParam("member_no", "MNO-" + eventId).when().get("/members/resolve")
+            return given().spec(identifiers("member_no", "MNO-" + eventId)).when().post("/members/resolve")
                     .then().statusCode(200).extract().<String>path("memberId");
         }).toList();
         // merges as the stitcher records them: x1's member absorbed by x2's, x2's by x3's (a chain)

@@ -1,5 +1,6 @@
 package io.memberpulse.identity.api.rest;
 
+import static io.memberpulse.identity.ResolveBodies.identifiers;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -47,8 +48,8 @@ class MemberResourceTest {
         given().contentType("text/csv").body(header + """
                 m3-%1$s,pos,order,2025-08-05T10:00:00+08:00,s-m2,%2$s,PB-%1$s,pc-%1$s,1,12.00
                 """.formatted(run, phone)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
-        String first = given().queryParam("member_no", "PA-" + run).get("/members/resolve").then().extract().path("memberId");
-        String second = given().queryParam("member_no", "PB-" + run).get("/members/resolve").then().extract().path("memberId");
+        String first = given().spec(identifiers("member_no", "PA-" + run)).post("/members/resolve").then().extract().path("memberId");
+        String second = given().spec(identifiers("member_no", "PB-" + run)).post("/members/resolve").then().extract().path("memberId");
 
         given().get("/members/" + first).then().statusCode(200)
                 .body("identifiers.value", hasItem("PA-" + run))
@@ -56,11 +57,16 @@ class MemberResourceTest {
                 .body("identifiers.find { it.value == 'PA-" + run + "' }.lastSeen", equalTo("2025-01-20T02:00:00Z"))
                 .body("pastIdentifiers", hasSize(1))
                 .body("pastIdentifiers[0].type", equalTo("PHONE"))
-                .body("pastIdentifiers[0].value", equalTo("+86" + phone))
+                .body("pastIdentifiers[0].value", equalTo(masked(phone)))
                 .body("pastIdentifiers[0].firstSeen", equalTo("2025-01-05T02:00:00Z"))
                 .body("pastIdentifiers[0].endedAt", notNullValue());
         given().get("/members/" + second).then().statusCode(200)
-                .body("identifiers.value", hasItems("PB-" + run, "+86" + phone)).body("pastIdentifiers", hasSize(0));
+                .body("identifiers.value", hasItems("PB-" + run, masked(phone))).body("pastIdentifiers", hasSize(0));
+    }
+
+    /** A Chinese mobile number as an analyst reads it (IdentifierMask): +86 137****5678. */
+    static String masked(String phone) {
+        return "+86 " + phone.substring(0, 3) + "****" + phone.substring(7);
     }
 
     @Test
@@ -72,12 +78,12 @@ class MemberResourceTest {
                 n2-%1$s,miniapp,visit,2025-02-02T10:00:00+08:00,s-n,NB-%1$s
                 n3-%1$s,miniapp,visit,2025-02-03T10:00:00+08:00,s-n,NB-%1$s
                 """.formatted(run)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(3));
-        String survivor = given().queryParam("member_no", "NA-" + run).get("/members/resolve").then().extract().path("memberId");
-        String absorbed = given().queryParam("member_no", "NB-" + run).get("/members/resolve").then().extract().path("memberId");
+        String survivor = given().spec(identifiers("member_no", "NA-" + run)).post("/members/resolve").then().extract().path("memberId");
+        String absorbed = given().spec(identifiers("member_no", "NB-" + run)).post("/members/resolve").then().extract().path("memberId");
         pool.preparedQuery("UPDATE member SET merged_into = $2 WHERE id = $1").execute(Tuple.of(absorbed, survivor))
                 .await().indefinitely();
 
-        given().queryParam("member_no", "NB-" + run).get("/members/resolve").then().statusCode(200)
+        given().spec(identifiers("member_no", "NB-" + run)).post("/members/resolve").then().statusCode(200)
                 .body("memberId", equalTo(survivor));
         given().get("/members/" + survivor).then().statusCode(200).body("eventCount", equalTo(3))
                 .body("identifiers.value", hasItems("NA-" + run, "NB-" + run));
@@ -94,7 +100,7 @@ class MemberResourceTest {
         given().contentType("text/csv").body(header + """
                 q0-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-q0-%1$s,%2$s,QA-%1$s
                 """.formatted(run, phone)).post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
-        String holder = given().queryParam("phone", phone).get("/members/resolve").then().statusCode(200)
+        String holder = given().spec(identifiers("phone", phone)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         // the same phone typed at 12 more stores (13 > max-stores-per-value 12): a walk-in placeholder
         String walkIns = IntStream.rangeClosed(1, 12).mapToObj(i -> "q%d-%s,pos,visit,2025-03-02T10:00:00+08:00,s-q%d-%s,%s,"
@@ -105,16 +111,16 @@ class MemberResourceTest {
                 .execute(Tuple.of("+86" + phone)).await().indefinitely().iterator().next().getLong(0);
         assertThat(quarantined).isEqualTo(1);
 
-        given().queryParam("phone", phone).get("/members/resolve").then().statusCode(404)
+        given().spec(identifiers("phone", phone)).post("/members/resolve").then().statusCode(404)
                 .body("detail", equalTo("no member has these identifiers"));
-        given().queryParam("member_no", "QA-" + run).get("/members/resolve").then().statusCode(200)
+        given().spec(identifiers("member_no", "QA-" + run)).post("/members/resolve").then().statusCode(200)
                 .body("memberId", equalTo(holder));
         given().get("/members/" + holder).then().statusCode(200)
-                .body("identifiers.value", not(hasItem("+86" + phone)))
+                .body("identifiers.value", not(hasItem(masked(phone))))
                 .body("identifiers.value", hasItem("QA-" + run))
                 .body("quarantinedIdentifiers", hasSize(1))
                 .body("quarantinedIdentifiers[0].type", equalTo("PHONE"))
-                .body("quarantinedIdentifiers[0].value", equalTo("+86" + phone))
+                .body("quarantinedIdentifiers[0].value", equalTo(masked(phone)))
                 .body("quarantinedIdentifiers[0].firstSeen", equalTo("2025-03-01T02:00:00Z"));
 
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
@@ -125,8 +131,9 @@ class MemberResourceTest {
                     .setIdentifiers(Identifiers.newBuilder().setPhone(phone)).build()).getFound()).isFalse();
             var member = stub.getMember(GetMemberRequest.newBuilder().setMemberId(holder).build());
             assertThat(member.getIdentifiersList()).extracting(Identifier::getValue)
-                    .contains("QA-" + run).doesNotContain("+86" + phone);
-            assertThat(member.getQuarantinedIdentifiersList()).extracting(Identifier::getValue).containsExactly("+86" + phone);
+                    .contains("QA-" + run).doesNotContain(masked(phone));
+            assertThat(member.getQuarantinedIdentifiersList()).extracting(Identifier::getValue)
+                    .containsExactly(masked(phone));
         } finally {
             channel.shutdownNow();
         }
@@ -139,7 +146,7 @@ class MemberResourceTest {
         given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,phone,member_no\n"
                 + "r1-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-r1,%2$s,RA-%1$s\n".formatted(run, phone))
                 .post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
-        String member = given().queryParam("member_no", "RA-" + run).get("/members/resolve").then().statusCode(200)
+        String member = given().spec(identifiers("member_no", "RA-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
 
         given().contentType("application/json").body("{\"phone\": \"+86 " + phone + "\"}").post("/members/resolve")
@@ -167,32 +174,30 @@ class MemberResourceTest {
     @Test
     void weakIdentifiersAloneAreRefusedNamingTheFieldNotAnsweredNoMember() {
         String run = UUID.randomUUID().toString().substring(0, 8);
-        given().queryParam("device_id", "dev-" + run).get("/members/resolve").then().statusCode(400)
+        given().spec(identifiers("device_id", "dev-" + run)).post("/members/resolve").then().statusCode(400)
                 .contentType("application/problem+json").body("errors[0].field", equalTo("device_id"))
                 .body("errors[0].reason", containsString("weak evidence"));
-        given().contentType("application/json").body("{\"device_id\": \"dev-" + run + "\"}").post("/members/resolve")
-                .then().statusCode(400).body("errors[0].field", equalTo("device_id"));
         given().contentType("application/json").body("{\"phone\": \"138****5678\"}").post("/members/resolve")
                 .then().statusCode(400).body("errors[0].field", equalTo("phone"))
                 .body("errors[0].reason", containsString("weak evidence"));
-        given().queryParam("device_id", "dev-" + run).queryParam("member_no", "WZ-" + run).get("/members/resolve")
+        given().spec(identifiers("device_id", "dev-" + run, "member_no", "WZ-" + run)).post("/members/resolve")
                 .then().statusCode(404);
     }
 
     /**
-     * GET read its identifiers without the length limits POST applies: an address of 305 characters was looked up,
-     * and one of many dots ("a@b.b.b…@") went to the e-mail pattern, which took seconds on tens of kilobytes. Both
-     * name the identifier as the caller spelt it.
+     * An address of 305 characters was looked up, and one of many dots ("a@b.b.b…@") went to the e-mail pattern,
+     * which took seconds on tens of kilobytes: the import's lengths hold first, naming the identifier as the caller
+     * spelt it. (Identifiers in the query string are refused unread: IdentifierRevealTest.)
      */
     @Test
-    void identifiersInTheQueryAreHeldToTheSameLengthsAsInABody() {
-        given().queryParam("email", "a".repeat(300) + "@x.cn").get("/members/resolve").then().statusCode(400)
+    void identifiersAreHeldToTheImportsLengthsNamedAsTheBodySpellsThem() {
+        given().spec(identifiers("email", "a".repeat(300) + "@x.cn")).post("/members/resolve").then().statusCode(400)
                 .body("errors[0].field", equalTo("email"))
                 .body("errors[0].reason", equalTo("is 305 characters long, at most 254 are accepted"));
-        given().queryParam("email", "a@" + "b.".repeat(1_500) + "@").get("/members/resolve").then().statusCode(400)
+        given().spec(identifiers("email", "a@" + "b.".repeat(1_500) + "@")).post("/members/resolve").then().statusCode(400)
                 .body("errors[0].field", equalTo("email"))
                 .body("errors[0].reason", equalTo("is 3003 characters long, at most 254 are accepted"));
-        given().queryParam("member_no", "M".repeat(65)).get("/members/resolve").then().statusCode(400)
+        given().spec(identifiers("member_no", "M".repeat(65))).post("/members/resolve").then().statusCode(400)
                 .body("errors[0].field", equalTo("member_no"));
         // named as the body spells it (it answered "memberNo")
         given().contentType("application/json").body("{\"member_no\": \"" + "M".repeat(65) + "\"}")
@@ -225,11 +230,11 @@ class MemberResourceTest {
         given().contentType("text/csv").body("event_id,source,type,occurred_at,store_id,phone,member_no\n"
                 + "ph-%1$s,pos,visit,2025-03-01T10:00:00+08:00,s-ph-%1$s,00000000000,PH-%1$s\n".formatted(run))
                 .post("/events/csv").then().statusCode(200).body("accepted", equalTo(1));
-        String holder = given().queryParam("member_no", "PH-" + run).get("/members/resolve").then().statusCode(200)
+        String holder = given().spec(identifiers("member_no", "PH-" + run)).post("/members/resolve").then().statusCode(200)
                 .extract().path("memberId");
         // read as the import read it, a quarantined placeholder (a 400 "not a phone number" before)
-        given().queryParam("phone", "00000000000").get("/members/resolve").then().statusCode(404);
-        given().queryParam("phone", "00000000000").queryParam("member_no", "PH-" + run).get("/members/resolve")
+        given().spec(identifiers("phone", "00000000000")).post("/members/resolve").then().statusCode(404);
+        given().spec(identifiers("phone", "00000000000", "member_no", "PH-" + run)).post("/members/resolve")
                 .then().statusCode(200).body("memberId", equalTo(holder)).body("matchedBy", equalTo("member_no"));
     }
 
