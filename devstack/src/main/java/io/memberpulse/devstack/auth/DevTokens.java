@@ -130,6 +130,11 @@ public final class DevTokens {
         return token("analyst@memberpulse.local", Set.of(Roles.ANALYST, Roles.INGEST), null, LAUNCHER_TTL);
     }
 
+    /** A data steward: may read members' identifiers in full, each reveal recorded (identity-service). */
+    public String steward() {
+        return token("steward@memberpulse.local", Set.of(Roles.STEWARD), null, LAUNCHER_TTL);
+    }
+
     /** A store staff member of storeId. */
     public String staff(String storeId) {
         return token("staff@" + storeId, Set.of(Roles.STAFF), storeId, LAUNCHER_TTL);

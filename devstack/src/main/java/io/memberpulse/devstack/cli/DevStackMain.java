@@ -18,7 +18,7 @@ import java.util.Map;
  *                                                    train on facts before DATE, score every earlier buyer to CSV
  *   churn-train --state DIR [--as-of DATE] [--horizon DAYS]
  *                                                    train a model version on the facts known, promoted if it beats the current
- *   token   --state DIR [--role analyst|staff|ingest] [--store STORE]
+ *   token   --state DIR [--role analyst|steward|staff|ingest] [--store STORE]
  *                                                    print a bearer token the stack's services accept
  *   reset                                            drop the services' databases and Redis keys (stack down)
  *   dlq list --state DIR                             each dead-letter topic: records, not replayed yet, top reasons

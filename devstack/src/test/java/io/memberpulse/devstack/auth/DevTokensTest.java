@@ -43,6 +43,9 @@ class DevTokensTest {
         JwtClaims analyst = consumer(first).processToClaims(again.analyst());
         assertThat(analyst.getStringListClaimValue("groups")).containsExactlyInAnyOrder("analyst", "ingest");
         assertThat(analyst.hasClaim("store_id")).isFalse();
+        JwtClaims steward = consumer(first).processToClaims(again.steward());
+        assertThat(steward.getStringListClaimValue("groups")).containsExactly("steward");
+        assertThat(steward.hasClaim("store_id")).isFalse();
     }
 
     @Test

@@ -32,7 +32,7 @@ class LauncherScriptTest {
         Run help = run(elsewhere, "help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).startsWith("usage: ./memberpulse COMMAND")
-                .contains("  up ", "  import FILE", "  reset ", "  churn score --as-of DATE", "  token [analyst | ingest | staff STORE]")
+                .contains("  up ", "  import FILE", "  reset ", "  churn score --as-of DATE", "  token [analyst | ingest | steward | staff STORE]")
                 .contains("curl -H \"Authorization: Bearer $(./memberpulse");
         assertThat(help.err()).isEmpty();
     }
