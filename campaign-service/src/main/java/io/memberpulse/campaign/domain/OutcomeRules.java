@@ -37,6 +37,14 @@ public final class OutcomeRules {
     }
 
     /**
+     * @param calledFromStore the store whose staff made the call: the caller's when it is the store the task moved
+     *                        from (the call counts against that store's day capacity, not the new store's), else the
+     *                        task's
+     */
+    public record Ruling(Decision decision, String calledFromStore) {
+    }
+
+    /**
      * Whether the caller may act on a task of this store; else TaskNotFoundException, as for an unknown task: staff
      * cannot even learn that another store's task exists.
      *
@@ -62,13 +70,20 @@ public final class OutcomeRules {
      *
      * @param callerStoreId the store a staff member is bound to, "" when they are bound to none (then no task
      *                      is theirs), or null when the caller is not store-bound (head office: every store)
+     * @return the decision, with the store the outcome counts for: the caller's for the store the task moved from
      */
-    public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId,
+    public static Ruling decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId,
             Instant now, Duration lateGrace) {
         if (fromStoreMovedFrom(task, callerStoreId)) {
-            return decideMovedAway(task, outcome, expectedVersion, now, lateGrace);
+            return new Ruling(decideMovedAway(task, outcome, expectedVersion, now, lateGrace), callerStoreId);
         }
         checkCaller(task.taskId(), task.storeId(), callerStoreId);
+        return new Ruling(decideOwn(task, outcome, expectedVersion, now, lateGrace), task.storeId());
+    }
+
+    /** For the task's own store (or head office). */
+    private static Decision decideOwn(TaskState task, Outcome outcome, long expectedVersion, Instant now,
+            Duration lateGrace) {
         switch (task.status()) {
             case "DONE" -> {
                 if (outcome.sameAs(task.recorded())) {
@@ -90,14 +105,6 @@ public final class OutcomeRules {
                 return Decision.RECORD;
             }
         }
-    }
-
-    /**
-     * The store whose staff made the call an outcome the rules let through reports: the caller's when it is the store
-     * the task moved from (it counts against that store's day capacity, not the new store's), else the task's.
-     */
-    public static String calledFrom(TaskState task, String callerStoreId) {
-        return fromStoreMovedFrom(task, callerStoreId) ? callerStoreId : task.storeId();
     }
 
     private static boolean fromStoreMovedFrom(TaskState task, String callerStoreId) {
