@@ -18,8 +18,24 @@ public final class OutcomeRules {
      * another campaign's holdout, or the person's other OPEN call (a call campaign holding the member out later marks
      * such a task held out, CallTaskRepository.cancelHeldOut).
      */
-    public static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
+    private static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
             CloseReason.LEFT_SEGMENT.text());
+
+    /**
+     * The calls cancelled under staff that still take a late outcome: closed for one of {@code closeReasons} at or
+     * after {@code closedSince}. The one rule of {@link #decide} and of the query that holds such calls out
+     * (CallTaskRepository.cancelHeldOut), so a change to it reaches both.
+     */
+    public record CancelledUnderStaff(Set<String> closeReasons, Instant closedSince) {
+        public boolean holds(String closeReason, Instant closedAt) {
+            return closeReasons.contains(closeReason) && closedAt != null && !closedAt.isBefore(closedSince);
+        }
+    }
+
+    /** The calls cancelled under staff whose outcome staff may still record at {@code now}. */
+    public static CancelledUnderStaff cancelledUnderStaff(Instant now, Duration lateGrace) {
+        return new CancelledUnderStaff(CANCELLED_UNDER_STAFF, now.minus(lateGrace));
+    }
 
     /**
      * The task as stored; closedAt null while it is OPEN; movedFromStoreId and movedAt null unless it moved to the
@@ -137,7 +153,6 @@ public final class OutcomeRules {
     }
 
     private static boolean cancelledUnderStaff(TaskState task, Instant now, Duration lateGrace) {
-        return CANCELLED_UNDER_STAFF.contains(task.closeReason()) && task.closedAt() != null
-                && !now.isAfter(task.closedAt().plus(lateGrace));
+        return cancelledUnderStaff(now, lateGrace).holds(task.closeReason(), task.closedAt());
     }
 }

@@ -86,6 +86,20 @@ class OutcomeRulesTest {
                 .isInstanceOf(TaskNotFoundException.class);
     }
 
+    /** The rule decide applies and CallTaskRepository.cancelHeldOut queries: closed for these reasons, since then. */
+    @Test
+    void callsCancelledUnderStaffAreThoseClosedForRiskFellOrLeftTheSegmentWithinTheGrace() {
+        var underStaff = OutcomeRules.cancelledUnderStaff(NOW, GRACE);
+        assertThat(underStaff.closedSince()).isEqualTo(NOW.minus(GRACE));
+        assertThat(underStaff.closeReasons())
+                .containsExactlyInAnyOrder(CloseReason.RISK_FELL.text(), CloseReason.LEFT_SEGMENT.text());
+        assertThat(underStaff.holds(CloseReason.LEFT_SEGMENT.text(), NOW.minus(GRACE))).isTrue();
+        assertThat(underStaff.holds(CloseReason.RISK_FELL.text(), NOW)).isTrue();
+        assertThat(underStaff.holds(CloseReason.RISK_FELL.text(), NOW.minus(GRACE).minusSeconds(1))).isFalse();
+        assertThat(underStaff.holds(CloseReason.HELD_OUT.text(), NOW)).isFalse();
+        assertThat(underStaff.holds(CloseReason.RISK_FELL.text(), null)).isFalse();
+    }
+
     @Test
     void aCallHeldOutOrMergedTakesNoOutcome() {
         for (CloseReason reason : new CloseReason[] {CloseReason.HELD_OUT, CloseReason.MERGED, CloseReason.NO_HOME_STORE}) {
