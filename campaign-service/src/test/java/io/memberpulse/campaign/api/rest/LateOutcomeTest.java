@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -29,6 +30,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -241,6 +245,46 @@ class LateOutcomeTest extends WithKafkaCompanion {
         given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
                 .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
                 .post("/tasks/{id}/outcome", taskId).then().statusCode(200).body("repeated", equalTo(true));
+    }
+
+    /** application.properties (%test): this store calls 1 a day. */
+    static final String ONE_CALL_STORE = "capacity-one-store";
+
+    /** Outcomes counted against the store's day capacity so far today (in day-zone), as the call list counts them. */
+    private long callsMadeToday(String store) {
+        ZoneId dayZone = ZoneId.of("Asia/Shanghai");
+        Instant startOfDay = LocalDate.now(dayZone).atStartOfDay(dayZone).toInstant();
+        return database.preparedQuery("SELECT count(*) FROM task_outcome WHERE store_id = $1 AND recorded_at >= $2")
+                .execute(Tuple.of(store, startOfDay.atOffset(ZoneOffset.UTC))).await().indefinitely().iterator().next()
+                .getLong(0);
+    }
+
+    /**
+     * The call a's staff made on the task that moved to b counts against a's day capacity, not b's: b, which calls one
+     * a day, still offers its own call (member n's) once a recorded the moved one.
+     */
+    @Test
+    void aCallTheStoreItLeftRecordsCountsAgainstThatStoresDayCapacityNotTheNewStores() {
+        String run = ChurnEvents.run();
+        String storeA = "s-" + run + "-a";
+        JsonPath list = callAtStoreA(run, storeA, ONE_CALL_STORE);
+        String taskId = list.getString("tasks[0].taskId");
+        long version = list.getLong("tasks[0].version");
+        moveHome(run, taskId, ONE_CALL_STORE);
+        // b holds m's task (the riskier, so its one call) and n's, beyond its capacity a guide message.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", ONE_CALL_STORE)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("m-" + run)))
+                .body("guideMessages.memberId", equalTo(List.of("n-" + run))));
+        long madeByA = callsMadeToday(storeA);
+
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
+                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(200).body("status", equalTo("DONE"));
+
+        given().get("/stores/{s}/call-list", ONE_CALL_STORE).then().statusCode(200)
+                .body("tasks.memberId", equalTo(List.of("n-" + run))).body("guideMessages", empty());
+        assertThat(callsMadeToday(storeA)).isEqualTo(madeByA + 1);
+        assertThat(callsMadeToday(ONE_CALL_STORE)).isZero();
     }
 
     @Test
