@@ -71,7 +71,7 @@ public class RecordOutcomeService {
                 .onFailure(RecordOutcomeService::lostARace).transform(e -> new TaskConflictException(
                         "task " + taskId + " was changed by someone else at the same time: re-read it"))
                 .call(recorded -> recorded.repeated() ? Uni.createFrom().voidItem()
-                        : cache.invalidate(listsShowing(recorded, callerStoreId)).invoke(() -> publishLater(recorded)));
+                        : cache.invalidate(listsShowing(recorded)).invoke(() -> publishLater(recorded)));
     }
 
     private Uni<RecordedOutcome> decideAndRecord(String taskId, Outcome outcome, long expectedVersion,
@@ -80,9 +80,11 @@ public class RecordOutcomeService {
             if (state == null) {
                 return Uni.createFrom().failure(new TaskNotFoundException(taskId));
             }
-            return switch (OutcomeRules.decide(state, outcome, expectedVersion, callerStoreId, now, lateOutcomeGrace)) {
+            OutcomeRules.Ruling ruling = OutcomeRules.decide(state, outcome, expectedVersion, callerStoreId, now,
+                    lateOutcomeGrace);
+            return switch (ruling.decision()) {
                 case REPEAT -> outcomes.recorded(taskId);
-                case RECORD -> outcomes.record(taskId, outcome, OutcomeRules.calledFrom(state, callerStoreId), now);
+                case RECORD -> outcomes.record(taskId, outcome, ruling.calledFromStore(), now);
             };
         }));
     }
@@ -115,13 +117,13 @@ public class RecordOutcomeService {
     }
 
     /**
-     * The task's store, and the caller's when that is another (the store the task moved from, OutcomeRules.decide):
-     * both lists drop what they held, as on the move.
+     * The task's store, and the store the call was made from when that is another (the store the task moved from,
+     * OutcomeRules.decide): both lists drop what they held, as on the move.
      */
-    private static List<String> listsShowing(RecordedOutcome recorded, String callerStoreId) {
+    private static List<String> listsShowing(RecordedOutcome recorded) {
         String taskStore = recorded.task().storeId();
-        return callerStoreId == null || callerStoreId.isEmpty() || callerStoreId.equals(taskStore)
-                ? List.of(taskStore) : List.of(taskStore, callerStoreId);
+        String calledFrom = recorded.calledFromStore();
+        return calledFrom.equals(taskStore) ? List.of(taskStore) : List.of(taskStore, calledFrom);
     }
 
     private static boolean lostARace(Throwable failure) {

@@ -18,8 +18,24 @@ public final class OutcomeRules {
      * another campaign's holdout, or the person's other OPEN call (a call campaign holding the member out later marks
      * such a task held out, CallTaskRepository.cancelHeldOut).
      */
-    public static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
+    private static final Set<String> CANCELLED_UNDER_STAFF = Set.of(CloseReason.RISK_FELL.text(),
             CloseReason.LEFT_SEGMENT.text());
+
+    /**
+     * The calls cancelled under staff that still take a late outcome: closed for one of {@code closeReasons} at or
+     * after {@code closedSince}. The one rule of {@link #decide} and of the query that holds such calls out
+     * (CallTaskRepository.cancelHeldOut), so a change to it reaches both.
+     */
+    public record CancelledUnderStaff(Set<String> closeReasons, Instant closedSince) {
+        public boolean holds(String closeReason, Instant closedAt) {
+            return closeReasons.contains(closeReason) && closedAt != null && !closedAt.isBefore(closedSince);
+        }
+    }
+
+    /** The calls cancelled under staff whose outcome staff may still record at {@code now}. */
+    public static CancelledUnderStaff cancelledUnderStaff(Instant now, Duration lateGrace) {
+        return new CancelledUnderStaff(CANCELLED_UNDER_STAFF, now.minus(lateGrace));
+    }
 
     /**
      * The task as stored; closedAt null while it is OPEN; movedFromStoreId and movedAt null unless it moved to the
@@ -34,6 +50,14 @@ public final class OutcomeRules {
         RECORD,
         /** The same outcome was recorded before: answer as then, change nothing, publish nothing. */
         REPEAT
+    }
+
+    /**
+     * @param calledFromStore the store whose staff made the call: the caller's when it is the store the task moved
+     *                        from (the call counts against that store's day capacity, not the new store's), else the
+     *                        task's
+     */
+    public record Ruling(Decision decision, String calledFromStore) {
     }
 
     /**
@@ -62,13 +86,20 @@ public final class OutcomeRules {
      *
      * @param callerStoreId the store a staff member is bound to, "" when they are bound to none (then no task
      *                      is theirs), or null when the caller is not store-bound (head office: every store)
+     * @return the decision, with the store the outcome counts for: the caller's for the store the task moved from
      */
-    public static Decision decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId,
+    public static Ruling decide(TaskState task, Outcome outcome, long expectedVersion, String callerStoreId,
             Instant now, Duration lateGrace) {
         if (fromStoreMovedFrom(task, callerStoreId)) {
-            return decideMovedAway(task, outcome, expectedVersion, now, lateGrace);
+            return new Ruling(decideMovedAway(task, outcome, expectedVersion, now, lateGrace), callerStoreId);
         }
         checkCaller(task.taskId(), task.storeId(), callerStoreId);
+        return new Ruling(decideOwn(task, outcome, expectedVersion, now, lateGrace), task.storeId());
+    }
+
+    /** For the task's own store (or head office). */
+    private static Decision decideOwn(TaskState task, Outcome outcome, long expectedVersion, Instant now,
+            Duration lateGrace) {
         switch (task.status()) {
             case "DONE" -> {
                 if (outcome.sameAs(task.recorded())) {
@@ -90,14 +121,6 @@ public final class OutcomeRules {
                 return Decision.RECORD;
             }
         }
-    }
-
-    /**
-     * The store whose staff made the call an outcome the rules let through reports: the caller's when it is the store
-     * the task moved from (it counts against that store's day capacity, not the new store's), else the task's.
-     */
-    public static String calledFrom(TaskState task, String callerStoreId) {
-        return fromStoreMovedFrom(task, callerStoreId) ? callerStoreId : task.storeId();
     }
 
     private static boolean fromStoreMovedFrom(TaskState task, String callerStoreId) {
@@ -130,7 +153,6 @@ public final class OutcomeRules {
     }
 
     private static boolean cancelledUnderStaff(TaskState task, Instant now, Duration lateGrace) {
-        return CANCELLED_UNDER_STAFF.contains(task.closeReason()) && task.closedAt() != null
-                && !now.isAfter(task.closedAt().plus(lateGrace));
+        return cancelledUnderStaff(now, lateGrace).holds(task.closeReason(), task.closedAt());
     }
 }

@@ -55,7 +55,7 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
      */
     private static final String ABSORBED_BY = "select a.absorbedMemberId from MemberAliasEntity a where a.survivingMemberId = ?1";
 
-    /** How long staff may still record a call cancelled under them (OutcomeRules.decide). */
+    /** How long staff may still record a call cancelled under them (OutcomeRules.cancelledUnderStaff). */
     private final Duration lateOutcomeGrace;
 
     public CallTaskRepository(Pool pool, CampaignConfig config) {
@@ -171,9 +171,10 @@ public class CallTaskRepository implements PanacheRepositoryBase<CallTaskEntity,
         if (memberIds.isEmpty()) {
             return Uni.createFrom().item(Set.of());
         }
+        OutcomeRules.CancelledUnderStaff underStaff = OutcomeRules.cancelledUnderStaff(now, lateOutcomeGrace);
         return update("closeReason = ?1, version = version + 1 where memberId in ?2 and status = ?3"
                 + " and closeReason in ?4 and closedAt >= ?5", CloseReason.HELD_OUT.text(), memberIds,
-                CallTaskEntity.CANCELLED, OutcomeRules.CANCELLED_UNDER_STAFF, now.minus(lateOutcomeGrace))
+                CallTaskEntity.CANCELLED, underStaff.closeReasons(), underStaff.closedSince())
                 .chain(() -> find("memberId in ?1 and status = ?2", memberIds, CallTaskEntity.OPEN)
                         .project(TaskInStore.class).list())
                 .flatMap(found -> found.isEmpty() ? Uni.createFrom().item(Set.<String>of())

@@ -36,7 +36,7 @@ public class TaskOutcomeRepository implements PanacheRepositoryBase<TaskOutcomeE
      * record its outcome), so a version check alone let an outcome checked against the old store write that copy
      * back over the move. When the task changed, nothing is written and this fails with OptimisticLockException.
      *
-     * @param calledFromStore the store whose staff made the call (OutcomeRules.calledFrom): the outcome counts
+     * @param calledFromStore the store whose staff made the call (OutcomeRules.decide): the outcome counts
      *                        against its day capacity
      */
     public Uni<RecordedOutcome> record(String taskId, Outcome outcome, String calledFromStore, Instant now) {

@@ -13,14 +13,25 @@ class OutcomeRulesTest {
     static final Duration GRACE = Duration.ofHours(24);
     static final Outcome WILL_RETURN = new Outcome(true, OutcomeResult.WILL_RETURN, "coming Saturday", null);
 
+    /** Record it, counting against the store's day capacity. */
+    static OutcomeRules.Ruling record(String calledFromStore) {
+        return new OutcomeRules.Ruling(OutcomeRules.Decision.RECORD, calledFromStore);
+    }
+
+    /** Answer as before; the store the first submit counted for. */
+    static OutcomeRules.Ruling repeat(String calledFromStore) {
+        return new OutcomeRules.Ruling(OutcomeRules.Decision.REPEAT, calledFromStore);
+    }
+
     static OutcomeRules.TaskState open(long version) {
         return new OutcomeRules.TaskState("t1", "s1", "OPEN", version, null, null, null, null, null);
     }
 
     @Test
     void anOpenTaskAtTheVersionTheCallerSawIsRecorded() {
-        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, "s1", NOW, GRACE)).isEqualTo(OutcomeRules.Decision.RECORD);
-        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, null, NOW, GRACE)).isEqualTo(OutcomeRules.Decision.RECORD);
+        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, "s1", NOW, GRACE)).isEqualTo(record("s1"));
+        // Head office calls for the task's store.
+        assertThat(OutcomeRules.decide(open(3), WILL_RETURN, 3, null, NOW, GRACE)).isEqualTo(record("s1"));
     }
 
     @Test
@@ -33,7 +44,8 @@ class OutcomeRulesTest {
     void theSameOutcomeAgainIsARepeatAndAnotherOneAConflict() {
         var done = new OutcomeRules.TaskState("t1", "s1", "DONE", 4, "outcome recorded", NOW,
                 new Outcome(true, OutcomeResult.WILL_RETURN, " coming Saturday ", null), null, null);
-        assertThat(OutcomeRules.decide(done, WILL_RETURN, 3, "s1", NOW, GRACE)).isEqualTo(OutcomeRules.Decision.REPEAT);
+        assertThat(OutcomeRules.decide(done, WILL_RETURN, 3, "s1", NOW, GRACE)).isEqualTo(repeat("s1"));
+        assertThat(OutcomeRules.decide(done, WILL_RETURN, 3, null, NOW, GRACE)).isEqualTo(repeat("s1"));
         assertThatThrownBy(() -> OutcomeRules.decide(done,
                 new Outcome(true, OutcomeResult.NOT_INTERESTED, "", null), 3, "s1", NOW, GRACE))
                 .isInstanceOf(TaskConflictException.class);
@@ -61,7 +73,9 @@ class OutcomeRulesTest {
     void aCallCancelledUnderStaffIsRecordedWithinTheGraceAtTheVersionTheirListCarried() {
         for (CloseReason reason : new CloseReason[] {CloseReason.RISK_FELL, CloseReason.LEFT_SEGMENT}) {
             assertThat(OutcomeRules.decide(cancelled(reason, NOW.minus(GRACE)), WILL_RETURN, 1, "s1", NOW, GRACE))
-                    .isEqualTo(OutcomeRules.Decision.RECORD);
+                    .isEqualTo(record("s1"));
+            assertThat(OutcomeRules.decide(cancelled(reason, NOW), WILL_RETURN, 1, null, NOW, GRACE))
+                    .isEqualTo(record("s1"));
         }
         assertThatThrownBy(() -> OutcomeRules.decide(cancelled(CloseReason.RISK_FELL, NOW.minus(GRACE).minusSeconds(1)),
                 WILL_RETURN, 1, "s1", NOW, GRACE))
@@ -70,6 +84,20 @@ class OutcomeRulesTest {
                 .isInstanceOf(TaskConflictException.class);
         assertThatThrownBy(() -> OutcomeRules.decide(cancelled(CloseReason.RISK_FELL, NOW), WILL_RETURN, 1, "s2", NOW, GRACE))
                 .isInstanceOf(TaskNotFoundException.class);
+    }
+
+    /** The rule decide applies and CallTaskRepository.cancelHeldOut queries: closed for these reasons, since then. */
+    @Test
+    void callsCancelledUnderStaffAreThoseClosedForRiskFellOrLeftTheSegmentWithinTheGrace() {
+        var underStaff = OutcomeRules.cancelledUnderStaff(NOW, GRACE);
+        assertThat(underStaff.closedSince()).isEqualTo(NOW.minus(GRACE));
+        assertThat(underStaff.closeReasons())
+                .containsExactlyInAnyOrder(CloseReason.RISK_FELL.text(), CloseReason.LEFT_SEGMENT.text());
+        assertThat(underStaff.holds(CloseReason.LEFT_SEGMENT.text(), NOW.minus(GRACE))).isTrue();
+        assertThat(underStaff.holds(CloseReason.RISK_FELL.text(), NOW)).isTrue();
+        assertThat(underStaff.holds(CloseReason.RISK_FELL.text(), NOW.minus(GRACE).minusSeconds(1))).isFalse();
+        assertThat(underStaff.holds(CloseReason.HELD_OUT.text(), NOW)).isFalse();
+        assertThat(underStaff.holds(CloseReason.RISK_FELL.text(), null)).isFalse();
     }
 
     @Test
@@ -88,14 +116,17 @@ class OutcomeRulesTest {
 
     @Test
     void aCallOnATaskThatMovedIsRecordedByTheStoreItLeftWithinTheGraceAtTheVersionTheirListCarried() {
+        // The store it left made the call: it counts against s1's day capacity, not s2's.
         assertThat(OutcomeRules.decide(moved("OPEN", 2, NOW.minus(GRACE), null), WILL_RETURN, 1, "s1", NOW, GRACE))
-                .isEqualTo(OutcomeRules.Decision.RECORD);
-        // The new store records at the current version, as on any task of theirs.
+                .isEqualTo(record("s1"));
+        // The new store records at the current version, as on any task of theirs; so does head office, for it.
         assertThat(OutcomeRules.decide(moved("OPEN", 2, NOW, null), WILL_RETURN, 2, "s2", NOW, GRACE))
-                .isEqualTo(OutcomeRules.Decision.RECORD);
+                .isEqualTo(record("s2"));
+        assertThat(OutcomeRules.decide(moved("OPEN", 2, NOW, null), WILL_RETURN, 2, null, NOW, GRACE))
+                .isEqualTo(record("s2"));
         // The same submit again, once it closed the task (version 3).
         assertThat(OutcomeRules.decide(moved("DONE", 3, NOW, WILL_RETURN), WILL_RETURN, 1, "s1", NOW, GRACE))
-                .isEqualTo(OutcomeRules.Decision.REPEAT);
+                .isEqualTo(repeat("s1"));
     }
 
     @Test
@@ -138,11 +169,11 @@ class OutcomeRulesTest {
     void aCallMovedAndThenCancelledUnderStaffIsRecordedByTheStoreItLeftAtTheVersionTheirListCarried() {
         for (CloseReason reason : new CloseReason[] {CloseReason.RISK_FELL, CloseReason.LEFT_SEGMENT}) {
             assertThat(OutcomeRules.decide(movedThenCancelled(reason, NOW), WILL_RETURN, 1, "s1", NOW, GRACE))
-                    .isEqualTo(OutcomeRules.Decision.RECORD);
+                    .isEqualTo(record("s1"));
         }
         // The same submit again, once it closed the task (version 4).
         var done = new OutcomeRules.TaskState("t1", "s2", "DONE", 4, "outcome recorded", NOW, WILL_RETURN, "s1", NOW);
-        assertThat(OutcomeRules.decide(done, WILL_RETURN, 1, "s1", NOW, GRACE)).isEqualTo(OutcomeRules.Decision.REPEAT);
+        assertThat(OutcomeRules.decide(done, WILL_RETURN, 1, "s1", NOW, GRACE)).isEqualTo(repeat("s1"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -24,11 +25,16 @@ import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +72,43 @@ class LateOutcomeTest extends WithKafkaCompanion {
         return scores;
     }
 
+    /** A call as the store's list showed it: the task, and the version its outcome goes back with. */
+    record ListedCall(String taskId, long version) {
+    }
+
+    /** The first call on the store's list. */
+    private static ListedCall firstCall(String store) {
+        JsonPath list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
+        return new ListedCall(list.getString("tasks[0].taskId"), list.getLong("tasks[0].version"));
+    }
+
+    /** The scores given, once the store's list holds the one call, to {@code member}; returns it. */
+    private ListedCall listedCallOf(String member, String store, List<ChurnScored> scores) {
+        ChurnEvents.publish(kafka, scores);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of(member))));
+        return firstCall(store);
+    }
+
+    /**
+     * Scores a riskier member into the store's one slot past the call's due time (set the clock first): the overdue
+     * call is cancelled (risk fell) while the manager is on the phone.
+     */
+    private void cancelForRiskFell(String taskId, List<ChurnScored> riskier) {
+        ChurnEvents.publish(kafka, riskier);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(taskId).equals("CANCELLED"));
+    }
+
+    /** Sends the outcome "reached, will return" at the version, as staff of the store, or as head office when null. */
+    private static ValidatableResponse willReturn(String staffStore, String taskId, long version) {
+        RequestSpecification request = given().contentType(ContentType.JSON);
+        if (staffStore != null) {
+            request.header("Authorization", "Bearer " + AuthTestResource.staff(staffStore));
+        }
+        return request.body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                .post("/tasks/{id}/outcome", taskId).then();
+    }
+
     private String status(String taskId) {
         return database.preparedQuery("SELECT status FROM call_task WHERE id = $1").execute(Tuple.of(taskId))
                 .await().indefinitely().iterator().next().getString(0);
@@ -75,34 +118,22 @@ class LateOutcomeTest extends WithKafkaCompanion {
     void aCallOnATaskCancelledForRiskFellIsRecordedWithTheVersionTheListCarried() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        ChurnEvents.publish(kafka, store(run, store, false, ChurnEvents.T1));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
-                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
-        JsonPath list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
-        String taskId = list.getString("tasks[0].taskId");
-        long version = list.getLong("tasks[0].version");
+        ListedCall call = listedCallOf("top-" + run, store, store(run, store, false, ChurnEvents.T1));
         var published = kafka.consume(String.class, InterventionOutcome.class).fromTopics(Topics.INTERVENTION_OUTCOMES);
 
-        // Past its due time a riskier member takes the store's one slot: the overdue call is cancelled (risk fell)
-        // while the manager is on the phone.
         clock.set(Instant.now().plus(Duration.ofHours(73)));
         try {
-            ChurnEvents.publish(kafka, store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
-            await().atMost(Duration.ofSeconds(20)).until(() -> status(taskId).equals("CANCELLED"));
+            cancelForRiskFell(call.taskId(), store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
 
-            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(store))
-                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
-                    .post("/tasks/{id}/outcome", taskId)
-                    .then().statusCode(200).body("status", equalTo("DONE")).body("repeated", equalTo(false));
+            willReturn(store, call.taskId(), call.version())
+                    .statusCode(200).body("status", equalTo("DONE")).body("repeated", equalTo(false));
             await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
-                    .anyMatch(r -> r.value().getTaskId().equals(taskId)));
+                    .anyMatch(r -> r.value().getTaskId().equals(call.taskId())));
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
-                    .filter(r -> r.value().getTaskId().equals(taskId)).count() == 1);
+                    .filter(r -> r.value().getTaskId().equals(call.taskId())).count() == 1);
             published.stop();
             // The same submit again answers as before.
-            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(store))
-                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
-                    .post("/tasks/{id}/outcome", taskId).then().statusCode(200).body("repeated", equalTo(true));
+            willReturn(store, call.taskId(), call.version()).statusCode(200).body("repeated", equalTo(true));
         } finally {
             clock.reset();
         }
@@ -112,24 +143,14 @@ class LateOutcomeTest extends WithKafkaCompanion {
     void pastTheGraceOrWithAnOlderVersionTheCancelStands() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        ChurnEvents.publish(kafka, store(run, store, false, ChurnEvents.T1));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
-                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
-        JsonPath list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
-        String taskId = list.getString("tasks[0].taskId");
-        long version = list.getLong("tasks[0].version");
+        ListedCall call = listedCallOf("top-" + run, store, store(run, store, false, ChurnEvents.T1));
         Instant cancelledAt = Instant.now().plus(Duration.ofHours(73));
         clock.set(cancelledAt);
         try {
-            ChurnEvents.publish(kafka, store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
-            await().atMost(Duration.ofSeconds(20)).until(() -> status(taskId).equals("CANCELLED"));
-            given().contentType(ContentType.JSON)
-                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + (version - 1) + "}")
-                    .post("/tasks/{id}/outcome", taskId).then().statusCode(409).body("detail", containsString("risk fell"));
+            cancelForRiskFell(call.taskId(), store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
+            willReturn(null, call.taskId(), call.version() - 1).statusCode(409).body("detail", containsString("risk fell"));
             clock.set(cancelledAt.plus(Duration.ofHours(25)));
-            given().contentType(ContentType.JSON)
-                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
-                    .post("/tasks/{id}/outcome", taskId).then().statusCode(409).body("detail", containsString("risk fell"));
+            willReturn(null, call.taskId(), call.version()).statusCode(409).body("detail", containsString("risk fell"));
         } finally {
             clock.reset();
         }
@@ -144,48 +165,50 @@ class LateOutcomeTest extends WithKafkaCompanion {
     void aCallCancelledForRiskFellWhoseMemberIsThenHeldOutTakesNoLateOutcome() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
+        String campaign = callCampaignHoldingOutHalf(run, store);
+        String heldOut = heldOutMember(campaign, run);
+        List<ChurnScored> scores = new ArrayList<>(store(run, store, false, ChurnEvents.T1));
+        scores.set(0, scored(heldOut, store, 0.9, 300, ChurnEvents.T1));
+        ListedCall call = listedCallOf(heldOut, store, scores);
+
+        clock.set(Instant.now().plus(Duration.ofHours(73)));
+        try {
+            List<ChurnScored> riskier = new ArrayList<>(store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
+            riskier.set(0, scored(heldOut, store, 0.9, 300, ChurnEvents.T1.plus(Duration.ofDays(1))));
+            cancelForRiskFell(call.taskId(), riskier);
+            given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
+                    .then().statusCode(200);
+
+            willReturn(store, call.taskId(), call.version()).statusCode(409).body("detail", containsString("held out"));
+            assertThat(status(call.taskId())).isEqualTo("CANCELLED");
+        } finally {
+            given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign);
+            clock.reset();
+        }
+    }
+
+    /** A call campaign on the store, holding out half its members, not yet live. */
+    private String callCampaignHoldingOutHalf(String run, String store) {
         // The store known to campaign-service (a purchase there), so that a campaign may target it.
         MemberEvents.publish(kafka, List.of(MemberEvents.orderLine("buyer-" + run, "buyer-" + run + "-1",
                 "buyer-" + run + "-o1", ChurnEvents.T1.minus(Duration.ofDays(10)), store, "s", "dairy/milk", 1, 10)));
         await().atMost(Duration.ofSeconds(60)).until(() -> database.preparedQuery(
                 "SELECT count(*) FROM member_purchase WHERE member_id = $1").execute(Tuple.of("buyer-" + run))
                 .await().indefinitely().iterator().next().getLong(0) == 1);
-        String campaign = given().contentType(ContentType.JSON).body("""
+        return given().contentType(ContentType.JSON).body("""
                 {"name": "calls", "targetMinProbability": 0.5, "targetStoreId": "%s", "channel": "call",
                  "startAt": "2025-06-01T00:00:00Z", "endAt": "2099-07-01T00:00:00Z", "holdoutShare": 0.5}""".formatted(store))
                 .post("/campaigns").then().statusCode(201).extract().path("campaign.id");
+    }
+
+    /** The first of h-run-0, h-run-1, ... that the campaign holds out. */
+    private static String heldOutMember(String campaign, String run) {
         String heldOut = null;
         for (int i = 0; heldOut == null; i++) {
             String candidate = "h-" + run + "-" + i;
             heldOut = Assignment.of(campaign, candidate, 0.5, List.of()).arm() == Arm.HOLDOUT ? candidate : null;
         }
-        List<ChurnScored> scores = new ArrayList<>(store(run, store, false, ChurnEvents.T1));
-        scores.set(0, scored(heldOut, store, 0.9, 300, ChurnEvents.T1));
-        ChurnEvents.publish(kafka, scores);
-        String member = heldOut;
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
-                .then().statusCode(200).body("tasks.memberId", equalTo(List.of(member))));
-        JsonPath list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
-        String taskId = list.getString("tasks[0].taskId");
-        long version = list.getLong("tasks[0].version");
-
-        clock.set(Instant.now().plus(Duration.ofHours(73)));
-        try {
-            List<ChurnScored> riskier = new ArrayList<>(store(run, store, true, ChurnEvents.T1.plus(Duration.ofDays(1))));
-            riskier.set(0, scored(heldOut, store, 0.9, 300, ChurnEvents.T1.plus(Duration.ofDays(1))));
-            ChurnEvents.publish(kafka, riskier);
-            await().atMost(Duration.ofSeconds(20)).until(() -> status(taskId).equals("CANCELLED"));
-            given().contentType(ContentType.JSON).body("{\"state\": \"live\"}").post("/campaigns/{id}/state", campaign)
-                    .then().statusCode(200);
-
-            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(store))
-                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
-                    .post("/tasks/{id}/outcome", taskId).then().statusCode(409).body("detail", containsString("held out"));
-            assertThat(status(taskId)).isEqualTo("CANCELLED");
-        } finally {
-            given().contentType(ContentType.JSON).body("{\"state\": \"review\"}").post("/campaigns/{id}/state", campaign);
-            clock.reset();
-        }
+        return heldOut;
     }
 
     private String storeOf(String taskId) {
@@ -193,13 +216,10 @@ class LateOutcomeTest extends WithKafkaCompanion {
                 .await().indefinitely().iterator().next().getString(0);
     }
 
-    /** Member m's call at store a, the one call of a's list (b has another member, n). Returns a's list. */
-    private JsonPath callAtStoreA(String run, String storeA, String storeB) {
-        ChurnEvents.publish(kafka, List.of(scored("m-" + run, storeA, 0.9, 100.0, ChurnEvents.T1),
+    /** Member m's call at store a, the one call of a's list (b has another member, n). */
+    private ListedCall callAtStoreA(String run, String storeA, String storeB) {
+        return listedCallOf("m-" + run, storeA, List.of(scored("m-" + run, storeA, 0.9, 100.0, ChurnEvents.T1),
                 scored("o-" + run, storeA, 0.1, 100.0, ChurnEvents.T1), scored("n-" + run, storeB, 0.6, 100.0, ChurnEvents.T1)));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/stores/{s}/call-list", storeA)
-                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("m-" + run))));
-        return given().get("/stores/{s}/call-list", storeA).then().extract().jsonPath();
     }
 
     private void moveHome(String run, String taskId, String storeB) {
@@ -212,19 +232,16 @@ class LateOutcomeTest extends WithKafkaCompanion {
         String run = ChurnEvents.run();
         String storeA = "s-" + run + "-a";
         String storeB = "s-" + run + "-b";
-        JsonPath list = callAtStoreA(run, storeA, storeB);
-        String taskId = list.getString("tasks[0].taskId");
-        long version = list.getLong("tasks[0].version");
+        ListedCall call = callAtStoreA(run, storeA, storeB);
+        String taskId = call.taskId();
         var published = kafka.consume(String.class, InterventionOutcome.class).fromTopics(Topics.INTERVENTION_OUTCOMES);
 
         // The member's home store becomes b while a's manager is on the phone with them.
         moveHome(run, taskId, storeB);
         given().get("/stores/{s}/call-list", storeB).then().body("tasks.taskId", hasItem(taskId));
 
-        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
-                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
-                .post("/tasks/{id}/outcome", taskId)
-                .then().statusCode(200).body("status", equalTo("DONE")).body("repeated", equalTo(false));
+        willReturn(storeA, taskId, call.version())
+                .statusCode(200).body("status", equalTo("DONE")).body("repeated", equalTo(false));
         await().atMost(Duration.ofSeconds(20)).until(() -> published.getRecords().stream()
                 .anyMatch(r -> r.value().getTaskId().equals(taskId)));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> published.getRecords().stream()
@@ -238,9 +255,43 @@ class LateOutcomeTest extends WithKafkaCompanion {
                 .orElseThrow().value().getStoreId()).isEqualTo(storeA);
         given().get("/stores/{s}/call-list", storeB).then().statusCode(200).body("tasks.taskId", not(hasItem(taskId)));
         // The same submit again answers as before.
-        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
-                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
-                .post("/tasks/{id}/outcome", taskId).then().statusCode(200).body("repeated", equalTo(true));
+        willReturn(storeA, taskId, call.version()).statusCode(200).body("repeated", equalTo(true));
+    }
+
+    /** application.properties (%test): this store calls 1 a day. */
+    static final String ONE_CALL_STORE = "capacity-one-store";
+
+    /** Outcomes counted against the store's day capacity so far today (in day-zone), as the call list counts them. */
+    private long callsMadeToday(String store) {
+        ZoneId dayZone = ZoneId.of("Asia/Shanghai");
+        Instant startOfDay = LocalDate.now(dayZone).atStartOfDay(dayZone).toInstant();
+        return database.preparedQuery("SELECT count(*) FROM task_outcome WHERE store_id = $1 AND recorded_at >= $2")
+                .execute(Tuple.of(store, startOfDay.atOffset(ZoneOffset.UTC))).await().indefinitely().iterator().next()
+                .getLong(0);
+    }
+
+    /**
+     * The call a's staff made on the task that moved to b counts against a's day capacity, not b's: b, which calls one
+     * a day, still offers its own call (member n's) once a recorded the moved one.
+     */
+    @Test
+    void aCallTheStoreItLeftRecordsCountsAgainstThatStoresDayCapacityNotTheNewStores() {
+        String run = ChurnEvents.run();
+        String storeA = "s-" + run + "-a";
+        ListedCall call = callAtStoreA(run, storeA, ONE_CALL_STORE);
+        moveHome(run, call.taskId(), ONE_CALL_STORE);
+        // b holds m's task (the riskier, so its one call) and n's, beyond its capacity a guide message.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/{s}/call-list", ONE_CALL_STORE)
+                .then().statusCode(200).body("tasks.memberId", equalTo(List.of("m-" + run)))
+                .body("guideMessages.memberId", equalTo(List.of("n-" + run))));
+        long madeByA = callsMadeToday(storeA);
+
+        willReturn(storeA, call.taskId(), call.version()).statusCode(200).body("status", equalTo("DONE"));
+
+        given().get("/stores/{s}/call-list", ONE_CALL_STORE).then().statusCode(200)
+                .body("tasks.memberId", equalTo(List.of("n-" + run))).body("guideMessages", empty());
+        assertThat(callsMadeToday(storeA)).isEqualTo(madeByA + 1);
+        assertThat(callsMadeToday(ONE_CALL_STORE)).isZero();
     }
 
     @Test
@@ -248,21 +299,15 @@ class LateOutcomeTest extends WithKafkaCompanion {
         String run = ChurnEvents.run();
         String storeA = "s-" + run + "-a";
         String storeB = "s-" + run + "-b";
-        JsonPath list = callAtStoreA(run, storeA, storeB);
-        String taskId = list.getString("tasks[0].taskId");
-        long version = list.getLong("tasks[0].version");
-        moveHome(run, taskId, storeB);
-        for (long other : new long[] {version - 1, version + 1}) {
-            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
-                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + other + "}")
-                    .post("/tasks/{id}/outcome", taskId).then().statusCode(404);
+        ListedCall call = callAtStoreA(run, storeA, storeB);
+        moveHome(run, call.taskId(), storeB);
+        for (long other : new long[] {call.version() - 1, call.version() + 1}) {
+            willReturn(storeA, call.taskId(), other).statusCode(404);
         }
         clock.set(Instant.now().plus(Duration.ofHours(25)));
         try {
-            given().contentType(ContentType.JSON).header("Authorization", "Bearer " + AuthTestResource.staff(storeA))
-                    .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
-                    .post("/tasks/{id}/outcome", taskId).then().statusCode(404);
-            assertThat(status(taskId)).isEqualTo("OPEN");
+            willReturn(storeA, call.taskId(), call.version()).statusCode(404);
+            assertThat(status(call.taskId())).isEqualTo("OPEN");
         } finally {
             clock.reset();
         }

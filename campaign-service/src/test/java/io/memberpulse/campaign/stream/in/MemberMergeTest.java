@@ -73,25 +73,28 @@ class MemberMergeTest extends WithKafkaCompanion {
     IdentityChangeRepository identities;
 
     String run;
+    /** The member a merge absorbs, and the one it survives as (this run's). */
+    String absorbed;
+    String survivor;
 
     @BeforeEach
     void connect() {
         MemberEvents.register(kafka);
         SegmentEvents.register(kafka);
         run = ChurnEvents.run();
+        absorbed = "a-" + run;
+        survivor = "s-" + run;
     }
 
     @Test
     void theAbsorbedMembersTaskBecomesTheSurvivorsAndALateScoreUnderItChangesNothing() {
         String store = "mx-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         // Two members of one store: the top 10% (one member) is the absorbed one.
         ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1), scored(survivor, store, 0.7, 100.0, T1)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(absorbed));
         String taskId = openTasks(absorbed).get(0);
 
-        MemberIdentityChange merge = merged(absorbed, survivor, Instant.now());
+        MemberIdentityChange merge = absorbedIntoSurvivorNow();
         produce(merge);
 
         // The call already on the list is the person's: same task, now the survivor's (the survivor has no other).
@@ -136,18 +139,9 @@ class MemberMergeTest extends WithKafkaCompanion {
     void anOutcomeCheckedBeforeAMergeMovedTheTaskIsRecordedOnTheTaskAsMoved() throws Exception {
         String storeX = "mx-" + run;
         String storeY = "my-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
-        // The survivor's home store is Y, where another member has the store's one call: the survivor has none.
-        ChurnEvents.publish(kafka, List.of(scored(absorbed, storeX, 0.9, 200.0, T1), scored(survivor, storeY, 0.2, 100.0, T1),
-                scored("z-" + run, storeY, 0.9, 100.0, T1)));
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(callList(storeX)).containsExactly(absorbed);
-            assertThat(riskOf(survivor)).isPresent();
-        });
-        var list = given().get("/stores/{store}/call-list", storeX).then().extract().jsonPath();
-        String taskId = list.getString("tasks[0].taskId");
-        long version = list.getLong("tasks[0].version");
+        ListedCall call = absorbedCalledFromXWhileTheSurvivorHasNoneAtY(storeX, storeY);
+        String taskId = call.taskId();
+        long version = call.version();
 
         SqlConnection holder = database.getConnection().await().indefinitely();
         CompletableFuture<Integer> outcome;
@@ -160,16 +154,14 @@ class MemberMergeTest extends WithKafkaCompanion {
                     .body("{\"reached\": false, \"result\": \"not_reached\", \"version\": " + version + "}")
                     .post("/tasks/{id}/outcome", taskId).then().extract().statusCode());
             await().atMost(WAIT).until(() -> outcomesWaitingAfterReadingTheTask() > 0);
-            identities.apply(IdentityChanges.toDomain(merged(absorbed, survivor, Instant.now())), Instant.now())
-                    .await().indefinitely();
+            applyWithoutReplanning(absorbedIntoSurvivorNow());
             holding.commit().await().indefinitely();
         } finally {
             holder.close().await().indefinitely();
         }
 
         assertThat(outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(200);
-        Row task = database.preparedQuery("SELECT member_id, store_id, status FROM call_task WHERE id = $1")
-                .execute(Tuple.of(taskId)).await().indefinitely().iterator().next();
+        Row task = memberStoreAndStatus(taskId);
         assertThat(task.getString(0)).isEqualTo(survivor);
         assertThat(task.getString(1)).isEqualTo(storeY);
         assertThat(task.getString(2)).isEqualTo("DONE");
@@ -185,9 +177,34 @@ class MemberMergeTest extends WithKafkaCompanion {
     void theStoreAMergeMovedTheTaskFromRecordsTheCallWithTheVersionItsListCarried() {
         String storeX = "mx-" + run;
         String storeY = "my-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
-        // The survivor's home store is Y, where another member has the store's one call: the survivor has none.
+        ListedCall call = absorbedCalledFromXWhileTheSurvivorHasNoneAtY(storeX, storeY);
+        String taskId = call.taskId();
+        long version = call.version();
+
+        // Applied as the consumer does, without its replan after (which may drop the survivor's call for risk fell).
+        applyWithoutReplanning(absorbedIntoSurvivorNow());
+        assertThat(openTasks(survivor)).containsExactly(taskId);
+        assertThat(callList(storeY)).contains(survivor);
+
+        given().header("Authorization", "Bearer " + AuthTestResource.staff(storeX)).contentType(ContentType.JSON)
+                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
+                .post("/tasks/{id}/outcome", taskId).then().statusCode(200);
+        Row task = memberStoreAndStatus(taskId);
+        assertThat(task.getString(0)).isEqualTo(survivor);
+        assertThat(task.getString(1)).isEqualTo(storeY);
+        assertThat(task.getString(2)).isEqualTo("DONE");
+        assertThat(callList(storeY)).doesNotContain(survivor);
+    }
+
+    /** A call as the store's list showed it: the task, and the version its outcome goes back with. */
+    private record ListedCall(String taskId, long version) {
+    }
+
+    /**
+     * The absorbed member's call, the one of store X's list; the survivor's home store is Y, where another member has
+     * the store's one call: the survivor has none.
+     */
+    private ListedCall absorbedCalledFromXWhileTheSurvivorHasNoneAtY(String storeX, String storeY) {
         ChurnEvents.publish(kafka, List.of(scored(absorbed, storeX, 0.9, 200.0, T1), scored(survivor, storeY, 0.2, 100.0, T1),
                 scored("z-" + run, storeY, 0.9, 100.0, T1)));
         await().atMost(WAIT).untilAsserted(() -> {
@@ -195,24 +212,18 @@ class MemberMergeTest extends WithKafkaCompanion {
             assertThat(riskOf(survivor)).isPresent();
         });
         var list = given().get("/stores/{store}/call-list", storeX).then().extract().jsonPath();
-        String taskId = list.getString("tasks[0].taskId");
-        long version = list.getLong("tasks[0].version");
+        return new ListedCall(list.getString("tasks[0].taskId"), list.getLong("tasks[0].version"));
+    }
 
-        // Applied as the consumer does, without its replan after (which may drop the survivor's call for risk fell).
-        identities.apply(IdentityChanges.toDomain(merged(absorbed, survivor, Instant.now())), Instant.now())
-                .await().indefinitely();
-        assertThat(openTasks(survivor)).containsExactly(taskId);
-        assertThat(callList(storeY)).contains(survivor);
+    /** Applies the change as the consumer does, in this thread, without the store replan the consumer runs after. */
+    private IdentityChangeRepository.Applied applyWithoutReplanning(MemberIdentityChange change) {
+        return identities.apply(IdentityChanges.toDomain(change), Instant.now()).await().indefinitely();
+    }
 
-        given().header("Authorization", "Bearer " + AuthTestResource.staff(storeX)).contentType(ContentType.JSON)
-                .body("{\"reached\": true, \"result\": \"will_return\", \"version\": " + version + "}")
-                .post("/tasks/{id}/outcome", taskId).then().statusCode(200);
-        Row task = database.preparedQuery("SELECT member_id, store_id, status FROM call_task WHERE id = $1")
+    /** The task's member_id, store_id and status. */
+    private Row memberStoreAndStatus(String taskId) {
+        return database.preparedQuery("SELECT member_id, store_id, status FROM call_task WHERE id = $1")
                 .execute(Tuple.of(taskId)).await().indefinitely().iterator().next();
-        assertThat(task.getString(0)).isEqualTo(survivor);
-        assertThat(task.getString(1)).isEqualTo(storeY);
-        assertThat(task.getString(2)).isEqualTo("DONE");
-        assertThat(callList(storeY)).doesNotContain(survivor);
     }
 
     /** Outcomes waiting for task_outcome after reading their task (not the relay's look for unpublished ones). */
@@ -227,8 +238,6 @@ class MemberMergeTest extends WithKafkaCompanion {
     void whenBothHaveAnOpenTaskTheAbsorbedMembersIsCancelledAndLeavesItsStoresList() {
         String storeX = "mx-" + run;
         String storeY = "my-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         ChurnEvents.publish(kafka, List.of(scored(absorbed, storeX, 0.9, 200.0, T1), scored(survivor, storeY, 0.8, 100.0, T1)));
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(callList(storeX)).containsExactly(absorbed);
@@ -236,7 +245,7 @@ class MemberMergeTest extends WithKafkaCompanion {
         });
         String absorbedTask = openTasks(absorbed).get(0);
 
-        produce(merged(absorbed, survivor, Instant.now()));
+        produce(absorbedIntoSurvivorNow());
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(callList(storeX)).isEmpty());
         assertThat(callList(storeY)).containsExactly(survivor);
@@ -251,8 +260,6 @@ class MemberMergeTest extends WithKafkaCompanion {
     @Test
     void aMemberWhoOptedOutIsNotCalledUnderTheIdTheyWereMergedInto() {
         String store = "mo-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         String other = "o-" + run;
         ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(callList(store)).containsExactly(absorbed));
@@ -265,7 +272,7 @@ class MemberMergeTest extends WithKafkaCompanion {
         database.preparedQuery("UPDATE call_task SET closed_at = closed_at - interval '30 days' WHERE id = $1")
                 .execute(Tuple.of(taskId)).await().indefinitely();
 
-        produce(merged(absorbed, survivor, Instant.now()));
+        produce(absorbedIntoSurvivorNow());
         await().atMost(WAIT).until(() -> survivorOf(absorbed).isPresent());
         ChurnEvents.publish(kafka, List.of(scored(survivor, store, 0.97, 300.0, T1.plus(1, ChronoUnit.DAYS)),
                 scored(other, store, 0.5, 100.0, T1.plus(1, ChronoUnit.DAYS))));
@@ -325,8 +332,7 @@ class MemberMergeTest extends WithKafkaCompanion {
 
         // A→B is applied (A's task and risk go on to C), and the replica dies before replanning; A→B is delivered again.
         MemberIdentityChange aIntoB = merged(chain.a(), chain.b(), chain.first());
-        assertThat(identities.apply(IdentityChanges.toDomain(aIntoB), Instant.now()).await().indefinitely().applied())
-                .isTrue();
+        assertThat(applyWithoutReplanning(aIntoB).applied()).isTrue();
         assertThat(openTasks(chain.c())).hasSize(1);
         produce(aIntoB);
 
@@ -342,8 +348,6 @@ class MemberMergeTest extends WithKafkaCompanion {
     @Test
     void anAbsorbedMembersAssignmentIsTheSurvivorsWhileItsEnrolmentStaysUnderItsOwnId() {
         String store = "ma-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         ChurnEvents.publish(kafka, List.of(scored(absorbed, store, 0.9, 200.0, T1), scored(survivor, store, 0.8, 100.0, T1)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(survivor)).isPresent());
         await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(absorbed)).isPresent());
@@ -358,7 +362,7 @@ class MemberMergeTest extends WithKafkaCompanion {
         given().get("/campaigns/{id}/members/{m}/assignment", campaign, absorbed).then().statusCode(200)
                 .body("memberId", equalTo(absorbed)).body("arm", equalTo(enrolled.get(absorbed)));
 
-        produce(merged(absorbed, survivor, Instant.now()));
+        produce(absorbedIntoSurvivorNow());
         await().atMost(WAIT).untilAsserted(() -> assertThat(riskOf(absorbed)).isEmpty());
 
         given().get("/campaigns/{id}/members/{m}/assignment", campaign, absorbed).then().statusCode(200)
@@ -395,7 +399,6 @@ class MemberMergeTest extends WithKafkaCompanion {
         assertThat(couponHolder("coupon-" + run)).hasValue(part);
 
         // The part was merged into another member since: a moved event arriving now is that survivor's.
-        String survivor = "s-" + run;
         produce(merged(part, survivor, Instant.now()));
         await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(survivor)).hasSize(3));
         MemberEvents.publish(kafka, List.of(order(original, "-4", store)));
@@ -413,8 +416,6 @@ class MemberMergeTest extends WithKafkaCompanion {
     @Test
     void aSplitGivesThePhoneAndCouponsOfThePartsEventsBackToThePart() {
         String store = "mk-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         String part = "p-" + run;
         String coupon = "c1-" + run;
         MemberEvent visit = order(absorbed, "-1", store);
@@ -430,7 +431,7 @@ class MemberMergeTest extends WithKafkaCompanion {
         });
         assertThat(contactOf(absorbed)).containsExactly("+86 139-0000-1111", "no-" + run);
 
-        produce(merged(absorbed, survivor, Instant.now()));
+        produce(absorbedIntoSurvivorNow());
         await().atMost(WAIT).untilAsserted(() -> assertThat(couponHolder(coupon)).hasValue(survivor));
         assertThat(phoneOf(survivor)).hasValue("139****1111");
         // The full phone and member number move with the masked phone: staff of the survivor's store dial the person.
@@ -457,12 +458,10 @@ class MemberMergeTest extends WithKafkaCompanion {
     /** A line identity-service takes back (re-published as a duplicate order) is found by its key, not its member. */
     @Test
     void aLineTakenBackAfterAMergeIsDeletedFromTheMemberHoldingItNow() {
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         String store = "mr-" + run;
         MemberEvents.publish(kafka, List.of(order(absorbed, "-1", store), order(absorbed, "-2", store)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(absorbed)).hasSize(2));
-        produce(merged(absorbed, survivor, Instant.now()));
+        produce(absorbedIntoSurvivorNow());
         await().atMost(WAIT).untilAsserted(() -> assertThat(purchasesOf(survivor)).hasSize(2));
 
         // Re-published under the member that holds the line now.
@@ -539,8 +538,6 @@ class MemberMergeTest extends WithKafkaCompanion {
     @Test
     void aScoreArrivingWhileAMergeIsAppliedWaitsForItAndIsSkipped() {
         String store = "mt-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         String next = "n-" + run;
 
         whileAnotherReplicaAppliesAChange(change -> alias(change, absorbed, survivor),
@@ -566,8 +563,6 @@ class MemberMergeTest extends WithKafkaCompanion {
     @Test
     void aSegmentEntryArrivingWhileAMergeIsAppliedWaitsForItAndIsSkipped() {
         String store = "mu-" + run;
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         String next = "n-" + run;
 
         whileAnotherReplicaAppliesAChange(change -> alias(change, absorbed, survivor),
@@ -630,12 +625,10 @@ class MemberMergeTest extends WithKafkaCompanion {
     void anUnreadableOrUnusableChangeIsDeadLetteredAloneAndItsNeighbourApplied() {
         String deadLetters = Topics.deadLetter(Topics.MEMBER_MERGES);
         ConsumerTask<String, byte[]> dlq = kafka.consume(String.class, byte[].class).fromTopics(deadLetters);
-        String absorbed = "a-" + run;
-        String survivor = "s-" + run;
         byte[] garbage = {0x0A, 0x05, 'x'};
         // A merge that names no absorbed member cannot be applied.
         MemberIdentityChange empty = merged("", survivor, Instant.now());
-        MemberIdentityChange good = merged(absorbed, survivor, Instant.now());
+        MemberIdentityChange good = absorbedIntoSurvivorNow();
         kafka.produce(String.class, byte[].class).fromRecords(
                 new ProducerRecord<>(Topics.MEMBER_MERGES, "garbage-" + run, garbage),
                 new ProducerRecord<>(Topics.MEMBER_MERGES, "empty-" + run, empty.toByteArray()),
@@ -669,6 +662,11 @@ class MemberMergeTest extends WithKafkaCompanion {
         String key = change.hasMerged() ? change.getMerged().getAbsorbedMemberId() : change.getSplit().getOriginalMemberId();
         kafka.produce(String.class, byte[].class)
                 .fromRecords(new ProducerRecord<>(Topics.MEMBER_MERGES, key, change.toByteArray())).awaitCompletion();
+    }
+
+    /** This run's merge: the absorbed member into the survivor, now. */
+    private MemberIdentityChange absorbedIntoSurvivorNow() {
+        return merged(absorbed, survivor, Instant.now());
     }
 
     private static MemberIdentityChange merged(String absorbed, String survivor, Instant at) {
