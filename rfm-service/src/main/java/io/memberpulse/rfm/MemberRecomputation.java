@@ -88,18 +88,18 @@ public class MemberRecomputation {
         Written written = new Written(new ArrayList<>(), new HashMap<>(), new ArrayList<>());
         Collection<String> pending = memberIds;
         Map<String, RfmRepository.StoredRow> read = rowsRead;
-        int reloads = 0;
+        DefinitionReloads reloads = new DefinitionReloads("one recomputation");
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             boolean last = attempt == VERSION_CHECKED_ATTEMPTS + 1;
             Attempt result = attempt(pending, asOf, read, last, written);
             read = null;
             pending = result.pending();
             if (result.definitionsChanged()) {
-                if (++reloads > SegmentDefinitions.DEFINITION_RELOADS) {
-                    throw new IllegalStateException("segment definitions changed " + reloads + " times during one recomputation");
-                }
-                LOG.debugf("segment definitions changed on another replica: reloaded; %,d members computed again", pending.size());
-                segmentDefinitions.reload();
+                int again = pending.size();
+                reloads.reloadAfterChange(() -> {
+                    LOG.debugf("segment definitions changed on another replica: reloaded; %,d members computed again", again);
+                    segmentDefinitions.reload();
+                });
                 attempt--; // not a write conflict: the same attempt again, with the definitions stored
             } else if (!pending.isEmpty()) {
                 conflicts.increment(pending.size());

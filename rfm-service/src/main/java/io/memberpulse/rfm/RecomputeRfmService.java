@@ -218,7 +218,8 @@ public class RecomputeRfmService {
         int written = 0;
         long t2;
         List<CompletableFuture<Void>> outputs = new ArrayList<>();
-        for (int computed = 1;; computed++) {
+        DefinitionReloads reloads = new DefinitionReloads("one re-ageing pass");
+        for (;;) {
             SegmentDefinitions.InForce definitions = segmentDefinitions.inForce();
             SegmentMembership membership = segmentDefinitions.membership(definitions);
             changed = states.all().entrySet().parallelStream()
@@ -243,13 +244,12 @@ public class RecomputeRfmService {
             if (!definitionsChanged) {
                 break;
             }
-            if (computed == SegmentDefinitions.DEFINITION_RELOADS) {
-                throw new IllegalStateException("segment definitions changed during " + computed + " passes in a row");
-            }
-            LOG.infof("segment definitions changed on another replica during the pass: reloaded, computing again");
-            synchronized (this) {
-                segmentDefinitions.reload();
-            }
+            reloads.reloadAfterChange(() -> {
+                LOG.infof("segment definitions changed on another replica during the pass: reloaded, computing again");
+                synchronized (this) {
+                    segmentDefinitions.reload();
+                }
+            });
         }
         CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).join(); // every round cached and published
         long t3 = System.nanoTime();

@@ -54,7 +54,7 @@ public class SegmentDefinitions {
     private final ZoneId dayZone;
     /**
      * Reloads of the definitions in a row, each because a write found them changed again meanwhile, before a
-     * computation gives up (MemberRecomputation, RecomputeRfmService).
+     * computation gives up (MemberRecomputation, RecomputeRfmService: both count with DefinitionReloads).
      */
     static final int DEFINITION_RELOADS = 10;
     private volatile InForce current;
