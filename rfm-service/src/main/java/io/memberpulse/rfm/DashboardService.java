@@ -4,7 +4,7 @@ import io.memberpulse.rfm.domain.Dashboard;
 import io.memberpulse.rfm.domain.InvalidParameterException;
 import io.memberpulse.rfm.domain.StoreRegion;
 import io.memberpulse.rfm.store.DashboardRepository;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -18,14 +18,14 @@ public class DashboardService {
     private static final Duration DEFAULT_WINDOW = Duration.ofDays(90);
 
     private final DashboardRepository dashboards;
-    private final RfmRepository rfm;
+    private final StreamClockRepository streamClock;
 
     /** memberpulse.rfm.day-zone: the calendar weeks and days are cut in. */
     private final ZoneId dayZone;
 
-    public DashboardService(DashboardRepository dashboards, RfmRepository rfm, RfmConfig config) {
+    public DashboardService(DashboardRepository dashboards, StreamClockRepository streamClock, RfmConfig config) {
         this.dashboards = dashboards;
-        this.rfm = rfm;
+        this.streamClock = streamClock;
         this.dayZone = config.rfm().dayZone();
     }
 
@@ -39,7 +39,7 @@ public class DashboardService {
     }
 
     public Uni<Window> window(Instant from, Instant to) {
-        return rfm.watermark().map(clock -> {
+        return streamClock.watermark().map(clock -> {
             Instant end = to != null ? to : clock.map(c -> c.plusSeconds(1)).orElse(Instant.now());
             Instant start = from != null ? from : end.minus(DEFAULT_WINDOW);
             if (!end.isAfter(start)) {

@@ -5,7 +5,7 @@ import io.memberpulse.rfm.domain.DefaultSegments;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.rules.SegmentRuleCompiler;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.RfmReadRepository;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -29,11 +29,11 @@ public class DefineSegmentService {
 
     private final SegmentDefinitions definitions;
     private final RuleSegmentRepository rules;
-    private final RfmRepository repository;
+    private final RfmReadRepository repository;
     private final RecomputeRfmService recompute;
     private final MemberFacts facts;
 
-    public DefineSegmentService(SegmentDefinitions definitions, RuleSegmentRepository rules, RfmRepository repository,
+    public DefineSegmentService(SegmentDefinitions definitions, RuleSegmentRepository rules, RfmReadRepository repository,
             RecomputeRfmService recompute, MemberFacts facts) {
         this.facts = facts;
         this.definitions = definitions;

@@ -10,7 +10,7 @@ import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.store.ActivityRepository;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.PurchaseLineRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,12 +30,12 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class MemberFacts {
-    private final RfmRepository lines;
+    private final PurchaseLineRepository lines;
     private final ActivityRepository activities;
     private final IdentityChangeRepository identities;
     private final ChurnRiskRepository risks;
 
-    public MemberFacts(RfmRepository lines, ActivityRepository activities, IdentityChangeRepository identities,
+    public MemberFacts(PurchaseLineRepository lines, ActivityRepository activities, IdentityChangeRepository identities,
             ChurnRiskRepository risks) {
         this.lines = lines;
         this.activities = activities;
@@ -52,10 +52,10 @@ public class MemberFacts {
      * (IdentityChangeRepository.inRecordingTransaction): a merge or split applied meanwhile, on any replica, either
      * committed before the look-up or waits for the commit and then moves these rows itself. After the commit, the
      * batch's lines that a retraction committed meanwhile on another replica are deleted
-     * (RfmRepository.deleteRetractedAmong).
+     * (PurchaseLineRepository.deleteRetractedAmong).
      *
      * <p>The members touched by the batch's retractions are those whose line a retraction of its keys ever deleted, as
-     * the retraction table keeps them (RfmRepository.holdersOfRetracted), not only those this call deleted: a batch is
+     * the retraction table keeps them (PurchaseLineRepository.holdersOfRetracted), not only those this call deleted: a batch is
      * retried whole when its recomputation fails after this committed, and redelivered after a crash, and then deletes
      * nothing; its touched members must not shrink, or the holder's row, cache and segments would keep the line.
      */
@@ -78,13 +78,13 @@ public class MemberFacts {
     }
 
     /** What the recording transaction stored, the keys of the batch's lines and retractions, and of its retractions. */
-    private record Stored(Recorded recorded, List<RfmRepository.LineKey> lineKeys, List<RfmRepository.LineKey> retractedKeys) {
+    private record Stored(Recorded recorded, List<PurchaseLineRepository.LineKey> lineKeys, List<PurchaseLineRepository.LineKey> retractedKeys) {
     }
 
     private Uni<Stored> insert(SqlConnection transaction, List<MemberEvent> events) {
-        List<RfmRepository.StoredLine> newLines = new ArrayList<>();
+        List<PurchaseLineRepository.StoredLine> newLines = new ArrayList<>();
         List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
-        List<RfmRepository.LineKey> retracted = new ArrayList<>();
+        List<PurchaseLineRepository.LineKey> retracted = new ArrayList<>();
         Set<String> touched = new LinkedHashSet<>();
         for (MemberEvent event : events) {
             Instant at = EventFacts.occurredAt(event);
@@ -95,11 +95,11 @@ public class MemberFacts {
             String source = EventFacts.source(event);
             String eventId = event.getEvent().getEventId();
             if (EventFacts.retracts(event)) {
-                retracted.add(new RfmRepository.LineKey(source, eventId));
+                retracted.add(new PurchaseLineRepository.LineKey(source, eventId));
             }
             PurchaseLine line = EventFacts.toLine(event, at);
             if (line != null) {
-                newLines.add(new RfmRepository.StoredLine(source, eventId, member, line,
+                newLines.add(new PurchaseLineRepository.StoredLine(source, eventId, member, line,
                         event.getEvent().getLine().getDiscountAmount(), event.getEvent().getLine().getSku(),
                         CountedOrder.sourceOf(event), EventFacts.publicationVersion(event)));
                 touched.add(member);
@@ -116,8 +116,8 @@ public class MemberFacts {
         return Uni.combine().all().unis(lines.insertLines(transaction, newLines), lines.retractLines(transaction, retracted),
                 activities.insert(transaction, newFacts)).asTuple().map(done -> {
                     touched.addAll(done.getItem2());
-                    List<RfmRepository.LineKey> keys = new ArrayList<>(retracted);
-                    newLines.forEach(line -> keys.add(new RfmRepository.LineKey(line.source(), line.eventId())));
+                    List<PurchaseLineRepository.LineKey> keys = new ArrayList<>(retracted);
+                    newLines.forEach(line -> keys.add(new PurchaseLineRepository.LineKey(line.source(), line.eventId())));
                     return new Stored(new Recorded(done.getItem1(), done.getItem2().size(), touched), keys, retracted);
                 });
     }

@@ -6,7 +6,7 @@ import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.domain.rules.SegmentMembership;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -30,9 +30,9 @@ import org.jboss.logging.Logger;
  * read, as the re-ageing pass writes: another replica's pass may rewrite a member between this read and this write,
  * and its segment entries and exits are published already, so overwriting it would publish changes against a row
  * no longer stored (an exit lost). A member written meanwhile is read and computed again. A row's segment entries and
- * exits are queued in the transaction that writes it (RfmRepository's outbox), so a change written is published even
+ * exits are queued in the transaction that writes it (SegmentChangeOutboxRepository), so a change written is published even
  * if the output after it fails or never runs. Each write holds the segment definitions' version it was computed
- * with (RfmRepository): when another replica has stored newer definitions this one has not polled yet, nothing
+ * with (MemberRowRepository): when another replica has stored newer definitions this one has not polled yet, nothing
  * is written, the definitions are reloaded and the members computed again, so a row is never written by rules
  * older than those stored (which would undo that replica's backfill and publish exits it had just entered).
  * Returns what to cache and publish; the caller hands that to SegmentOutput. Called under RecomputeRfmService's
@@ -44,7 +44,7 @@ public class MemberRecomputation {
     /** Reads and writes of a member before the last one, which writes whatever is stored. */
     static final int VERSION_CHECKED_ATTEMPTS = 4;
 
-    private final RfmRepository repository;
+    private final MemberRowRepository repository;
     private final MemberFacts facts;
     private final RfmCalculator calculator;
     private final SegmentDefinitions segmentDefinitions;
@@ -54,7 +54,7 @@ public class MemberRecomputation {
     private final Timer writeTime;
     private final Counter conflicts;
 
-    public MemberRecomputation(RfmRepository repository, MemberFacts facts, RfmConfig config,
+    public MemberRecomputation(MemberRowRepository repository, MemberFacts facts, RfmConfig config,
             SegmentDefinitions segmentDefinitions, MemberStates states, MeterRegistry registry) {
         this.repository = repository;
         this.facts = facts;
@@ -73,7 +73,7 @@ public class MemberRecomputation {
      * What a recomputation wrote: rows to cache (with their version), members whose row was deleted (with the version
      * of the removal), segment entries and exits.
      */
-    public record Written(List<RfmRepository.StoredRow> rows, Map<String, Instant> gone, List<SegmentChange> changes) {
+    public record Written(List<MemberRowRepository.StoredRow> rows, Map<String, Instant> gone, List<SegmentChange> changes) {
     }
 
     public Written recompute(Collection<String> memberIds, Instant asOf) {
@@ -84,22 +84,22 @@ public class MemberRecomputation {
      * @param rowsRead the stored rows as this replica read them, for the first attempt (null: read them now); a
      *        test stands for another replica writing between the read and the write with it
      */
-    Written recompute(Collection<String> memberIds, Instant asOf, Map<String, RfmRepository.StoredRow> rowsRead) {
+    Written recompute(Collection<String> memberIds, Instant asOf, Map<String, MemberRowRepository.StoredRow> rowsRead) {
         Written written = new Written(new ArrayList<>(), new HashMap<>(), new ArrayList<>());
         Collection<String> pending = memberIds;
-        Map<String, RfmRepository.StoredRow> read = rowsRead;
-        int reloads = 0;
+        Map<String, MemberRowRepository.StoredRow> read = rowsRead;
+        DefinitionReloads reloads = new DefinitionReloads("one recomputation");
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             boolean last = attempt == VERSION_CHECKED_ATTEMPTS + 1;
             Attempt result = attempt(pending, asOf, read, last, written);
             read = null;
             pending = result.pending();
             if (result.definitionsChanged()) {
-                if (++reloads > SegmentDefinitions.DEFINITION_RELOADS) {
-                    throw new IllegalStateException("segment definitions changed " + reloads + " times during one recomputation");
-                }
-                LOG.debugf("segment definitions changed on another replica: reloaded; %,d members computed again", pending.size());
-                segmentDefinitions.reload();
+                int again = pending.size();
+                reloads.reloadAfterChange(() -> {
+                    LOG.debugf("segment definitions changed on another replica: reloaded; %,d members computed again", again);
+                    segmentDefinitions.reload();
+                });
                 attempt--; // not a write conflict: the same attempt again, with the definitions stored
             } else if (!pending.isEmpty()) {
                 conflicts.increment(pending.size());
@@ -117,27 +117,27 @@ public class MemberRecomputation {
      * Recomputes and writes the members; adds what it wrote to {@code into} and returns the members to compute again:
      * those written meanwhile, or every member whose row it was to write when the segment definitions changed.
      */
-    private Attempt attempt(Collection<String> memberIds, Instant asOf, Map<String, RfmRepository.StoredRow> rowsRead,
+    private Attempt attempt(Collection<String> memberIds, Instant asOf, Map<String, MemberRowRepository.StoredRow> rowsRead,
             boolean whateverIsStored, Written into) {
         long t0 = System.nanoTime();
         // The stored rows are read while the facts are.
         var storedRows = rowsRead != null ? java.util.concurrent.CompletableFuture.completedFuture(rowsRead)
                 : repository.rowsOf(memberIds).subscribeAsCompletionStage();
         Map<String, MemberHistory> histories = facts.historiesOf(memberIds);
-        Map<String, RfmRepository.StoredRow> before = storedRows.join();
+        Map<String, MemberRowRepository.StoredRow> before = storedRows.join();
         long t1 = System.nanoTime();
         SegmentDefinitions.InForce definitions = segmentDefinitions.inForce();
         SegmentMembership membership = segmentDefinitions.membership(definitions);
-        List<RfmRepository.PassRow> rows = new ArrayList<>(memberIds.size());
+        List<MemberRowRepository.PassRow> rows = new ArrayList<>(memberIds.size());
         Map<String, Instant> gone = new HashMap<>();
         // Each member's entries and exits against the row read, queued with the row's write (only if it is written).
         Map<String, List<SegmentChange>> changes = new HashMap<>();
         for (String memberId : memberIds) {
             MemberHistory history = histories.getOrDefault(memberId, MemberHistory.EMPTY);
-            RfmRepository.StoredRow stored = before.get(memberId);
+            MemberRowRepository.StoredRow stored = before.get(memberId);
             if (history.hasRow(asOf)) {
                 RfmSnapshot row = membership.rowAt(calculator, memberId, history, asOf);
-                rows.add(new RfmRepository.PassRow(row, stored == null ? null : stored.updatedAt()));
+                rows.add(new MemberRowRepository.PassRow(row, stored == null ? null : stored.updatedAt()));
                 changes.put(memberId, changes(memberId, stored, row.segments(), row.rfm(), asOf));
             } else {
                 gone.put(memberId, stored == null ? null : stored.updatedAt()); // leaves every segment it was in
@@ -147,7 +147,7 @@ public class MemberRecomputation {
         List<SegmentChange> allChanges = changes.values().stream().flatMap(List::stream).toList();
         long t2 = System.nanoTime();
         // After every version read: versions of a member only grow, whatever the clocks of the replicas that wrote it.
-        Instant updatedAt = states.newVersion(before.values().stream().map(RfmRepository.StoredRow::updatedAt)
+        Instant updatedAt = states.newVersion(before.values().stream().map(MemberRowRepository.StoredRow::updatedAt)
                 .max(Instant::compareTo).orElse(Instant.EPOCH));
         Set<String> writtenRows;
         Set<String> conflicted = new HashSet<>();
@@ -156,7 +156,7 @@ public class MemberRecomputation {
         Uni<Set<String>> write;
         Uni<Set<String>> delete;
         if (whateverIsStored) {
-            List<RfmSnapshot> snapshots = rows.stream().map(RfmRepository.PassRow::snapshot).toList();
+            List<RfmSnapshot> snapshots = rows.stream().map(MemberRowRepository.PassRow::snapshot).toList();
             Set<String> all = new HashSet<>(snapshots.stream().map(row -> row.rfm().memberId()).toList());
             write = repository.upsert(snapshots, updatedAt, allChanges, definitions.version()).replaceWith(all);
             delete = repository.delete(gone.keySet(), allChanges).replaceWith(Set.of());
@@ -165,12 +165,12 @@ public class MemberRecomputation {
             delete = repository.deleteIfUnchanged(gone, allChanges);
         }
         var results = Uni.combine().all().unis(write.map(Optional::of)
-                .onFailure(RfmRepository.DefinitionsChangedException.class).recoverWithItem(Optional.empty()), delete)
+                .onFailure(MemberRowRepository.DefinitionsChangedException.class).recoverWithItem(Optional.empty()), delete)
                 .asTuple().await().indefinitely();
         boolean definitionsChanged = results.getItem1().isEmpty();
         writtenRows = results.getItem1().orElse(Set.of());
         conflicted.addAll(results.getItem2());
-        for (RfmRepository.PassRow row : rows) {
+        for (MemberRowRepository.PassRow row : rows) {
             String memberId = row.snapshot().rfm().memberId();
             if (definitionsChanged) {
                 conflicted.add(memberId);
@@ -180,7 +180,7 @@ public class MemberRecomputation {
                 conflicted.add(memberId);
                 continue;
             }
-            RfmRepository.StoredRow stored = new RfmRepository.StoredRow(row.snapshot(), updatedAt);
+            MemberRowRepository.StoredRow stored = new MemberRowRepository.StoredRow(row.snapshot(), updatedAt);
             into.rows().add(stored);
             into.changes().addAll(changes.get(memberId));
             states.put(memberId, histories.get(memberId), stored);
@@ -197,7 +197,7 @@ public class MemberRecomputation {
         return new Attempt(conflicted, definitionsChanged);
     }
 
-    private static List<SegmentChange> changes(String memberId, RfmRepository.StoredRow stored, Set<String> segments, Rfm rfm,
+    private static List<SegmentChange> changes(String memberId, MemberRowRepository.StoredRow stored, Set<String> segments, Rfm rfm,
             Instant asOf) {
         return SegmentChange.between(memberId, stored == null ? Set.of() : stored.snapshot().segments(), segments, asOf,
                 rfm.homeStoreId());

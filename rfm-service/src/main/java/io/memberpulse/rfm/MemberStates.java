@@ -5,7 +5,8 @@ import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.store.ActivityRepository;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
+import io.memberpulse.rfm.store.PurchaseLineRepository;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,13 +40,14 @@ public class MemberStates {
     private static final Duration CATCH_UP_OVERLAP = Duration.ofSeconds(15);
     private static final int RELOAD_CHUNK = 5_000;
     /** How far back the catch-up can see removed rows: the repository's retention, less a day of margin. */
-    private static final Duration REMOVALS_REMEMBERED = Duration.ofDays(RfmRepository.REMOVALS_KEPT_DAYS - 1);
+    private static final Duration REMOVALS_REMEMBERED = Duration.ofDays(MemberRowRepository.REMOVALS_KEPT_DAYS - 1);
 
     /** A member's facts and its stored row (null when none is stored). */
-    public record State(MemberHistory history, RfmRepository.StoredRow row) {
+    public record State(MemberHistory history, MemberRowRepository.StoredRow row) {
     }
 
-    private final RfmRepository rows;
+    private final MemberRowRepository rows;
+    private final PurchaseLineRepository purchaseLines;
     private final ActivityRepository activities;
     private final ChurnRiskRepository risks;
     private final MemberFacts facts;
@@ -58,8 +60,10 @@ public class MemberStates {
     private long probabilitiesReadFor = Long.MIN_VALUE;
     private volatile Instant caughtUpTo;
 
-    public MemberStates(RfmRepository rows, ActivityRepository activities, ChurnRiskRepository risks, MemberFacts facts) {
+    public MemberStates(MemberRowRepository rows, PurchaseLineRepository purchaseLines, ActivityRepository activities,
+            ChurnRiskRepository risks, MemberFacts facts) {
         this.rows = rows;
+        this.purchaseLines = purchaseLines;
         this.activities = activities;
         this.risks = risks;
         this.facts = facts;
@@ -103,7 +107,7 @@ public class MemberStates {
     }
 
     /** This replica wrote the member's row (or deleted it: row null and no facts left). */
-    public void put(String memberId, MemberHistory history, RfmRepository.StoredRow row) {
+    public void put(String memberId, MemberHistory history, MemberRowRepository.StoredRow row) {
         if (!loaded) {
             return; // the load reads it from PostgreSQL
         }
@@ -176,7 +180,7 @@ public class MemberStates {
     }
 
     /** The pass wrote the member's new row. */
-    public void written(String memberId, RfmRepository.StoredRow row) {
+    public void written(String memberId, MemberRowRepository.StoredRow row) {
         states.computeIfPresent(memberId, (id, state) -> new State(state.history(), row));
     }
 
@@ -194,12 +198,12 @@ public class MemberStates {
         Map<String, List<PurchaseLine>> lines = new HashMap<>();
         Map<String, List<MemberFact>> memberFacts = new HashMap<>();
         Map<String, Double> probabilities = new HashMap<>();
-        Map<String, RfmRepository.StoredRow> stored = new HashMap<>();
+        Map<String, MemberRowRepository.StoredRow> stored = new HashMap<>();
         // Rows (with their versions) before the facts, each scan its own transaction while the consumer writes: a write
         // after the row scan leaves an older version held, which the catch-up reads again. Read after the facts, a
         // purchase landing between the scans was held with its new row and the history before it, and never read again.
         rows.forEachRow(row -> stored.put(row.snapshot().rfm().memberId(), row)).await().indefinitely();
-        long lineCount = rows.forEachLine((id, line) -> lines.computeIfAbsent(id, k -> new ArrayList<>(4)).add(line))
+        long lineCount = purchaseLines.forEachLine((id, line) -> lines.computeIfAbsent(id, k -> new ArrayList<>(4)).add(line))
                 .await().indefinitely();
         activities.forEachFact((id, fact) -> memberFacts.computeIfAbsent(id, k -> new ArrayList<>(2)).add(fact))
                 .await().indefinitely();
@@ -248,7 +252,7 @@ public class MemberStates {
         for (int from = 0; from < ids.size(); from += RELOAD_CHUNK) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RELOAD_CHUNK));
             // Rows before facts, as in loadAll: a write between the two reads shows as a newer version next time.
-            Map<String, RfmRepository.StoredRow> stored = rows.rowsOf(chunk).await().indefinitely();
+            Map<String, MemberRowRepository.StoredRow> stored = rows.rowsOf(chunk).await().indefinitely();
             Map<String, MemberHistory> histories = facts.historiesOf(chunk);
             for (String id : chunk) {
                 put(id, histories.getOrDefault(id, MemberHistory.EMPTY), stored.get(id));

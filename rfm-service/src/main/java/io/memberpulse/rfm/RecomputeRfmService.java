@@ -7,9 +7,10 @@ import io.memberpulse.rfm.domain.SegmentChange;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.rules.SegmentMembership;
 import io.memberpulse.rfm.store.DashboardRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
 import io.memberpulse.rfm.store.RefreshLock;
 import io.memberpulse.rfm.store.RfmCache;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -45,7 +46,8 @@ public class RecomputeRfmService {
     private static final long BUSY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
-    private final RfmRepository repository;
+    private final MemberRowRepository memberRows;
+    private final StreamClockRepository streamClock;
     private final MemberFacts facts;
     private final RfmCache cache;
     private final RfmCalculator calculator;
@@ -74,9 +76,10 @@ public class RecomputeRfmService {
     private volatile Runnable afterEachRound = () -> {
     };
 
-    public RecomputeRfmService(RfmRepository repository, MemberFacts facts, RfmCache cache,
-            RfmConfig config, SegmentDefinitions segmentDefinitions, DashboardRepository dashboards, MemberStates states,
-            MemberRecomputation members, SegmentOutput output, RefreshLock refreshLock, MeterRegistry registry) {
+    public RecomputeRfmService(MemberRowRepository memberRows, StreamClockRepository streamClock, MemberFacts facts,
+            RfmCache cache, RfmConfig config, SegmentDefinitions segmentDefinitions, DashboardRepository dashboards,
+            MemberStates states, MemberRecomputation members, SegmentOutput output, RefreshLock refreshLock,
+            MeterRegistry registry) {
         this.members = members;
         this.refreshLock = refreshLock;
         this.output = output;
@@ -86,7 +89,8 @@ public class RecomputeRfmService {
         this.facts = facts;
         this.dashboards = dashboards;
         this.segmentDefinitions = segmentDefinitions;
-        this.repository = repository;
+        this.memberRows = memberRows;
+        this.streamClock = streamClock;
         this.cache = cache;
         this.calculator = new RfmCalculator(config.rfm().marginRates());
         this.dayZone = config.rfm().dayZone();
@@ -120,7 +124,7 @@ public class RecomputeRfmService {
         long t0 = System.nanoTime();
         // The clock moves while the facts are written (a clock ahead of facts not yet stored changes nothing:
         // the members they touch are recomputed next, and a re-ageing pass cannot run meanwhile).
-        CompletableFuture<Instant> clock = repository.advanceWatermark(latest).subscribeAsCompletionStage();
+        CompletableFuture<Instant> clock = streamClock.advanceWatermark(latest).subscribeAsCompletionStage();
         MemberFacts.Recorded recorded = facts.record(events);
         long t1 = System.nanoTime();
         recordTime.record(Duration.ofNanos(t1 - t0));
@@ -141,7 +145,7 @@ public class RecomputeRfmService {
     }
 
     private synchronized CompletionStage<Void> recomputeMembersAsync(Collection<String> memberIds) {
-        return repository.watermark().await().indefinitely()
+        return streamClock.watermark().await().indefinitely()
                 .map(clock -> emit(members.recompute(memberIds, clock)))
                 .orElse(CompletableFuture.completedFuture(null));
     }
@@ -155,7 +159,7 @@ public class RecomputeRfmService {
         synchronized (passes) {
             Instant clock;
             synchronized (this) { // the clock read after every batch recorded before: those rows are as of it or earlier
-                clock = repository.watermark().await().indefinitely().orElse(null);
+                clock = streamClock.watermark().await().indefinitely().orElse(null);
                 if (clock == null || !clock.isAfter(lastFullRefresh) || streamIsBusy()) {
                     return;
                 }
@@ -186,7 +190,7 @@ public class RecomputeRfmService {
             Instant clock;
             synchronized (this) {
                 states.refreshProbabilities(); // a new rule may test churn scores no rule needed until now
-                clock = repository.watermark().await().indefinitely().orElse(null);
+                clock = streamClock.watermark().await().indefinitely().orElse(null);
             }
             return clock == null ? null : recomputeEveryone(clock);
         }
@@ -195,7 +199,7 @@ public class RecomputeRfmService {
     /**
      * Re-ages every member to the clock in one pass over the in-memory state: recomputes each member
      * (in parallel), writes only the rows whose figures or segments moved beyond R (a row that only
-     * aged is read as of the clock, see RfmRepository.markAgedTo), and publishes each change. All with one
+     * aged is read as of the clock, see StreamClockRepository.markAgedTo), and publishes each change. All with one
      * version of the segment definitions: when a write finds newer ones stored (another replica changed them
      * and this one has not polled yet), the pass writes no more, reloads them and computes everyone again.
      *
@@ -214,11 +218,12 @@ public class RecomputeRfmService {
             }
         }
         long t1 = System.nanoTime();
-        List<RfmRepository.PassRow> changed;
+        List<MemberRowRepository.PassRow> changed;
         int written = 0;
         long t2;
         List<CompletableFuture<Void>> outputs = new ArrayList<>();
-        for (int computed = 1;; computed++) {
+        DefinitionReloads reloads = new DefinitionReloads("one re-ageing pass");
+        for (;;) {
             SegmentDefinitions.InForce definitions = segmentDefinitions.inForce();
             SegmentMembership membership = segmentDefinitions.membership(definitions);
             changed = states.all().entrySet().parallelStream()
@@ -227,7 +232,7 @@ public class RecomputeRfmService {
                     .toList();
             t2 = System.nanoTime();
             // After every version it replaces: versions of a member only grow, whatever the clocks of the replicas.
-            Instant updatedAt = states.newVersion(changed.stream().map(RfmRepository.PassRow::replaces)
+            Instant updatedAt = states.newVersion(changed.stream().map(MemberRowRepository.PassRow::replaces)
                     .filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(Instant.EPOCH));
             boolean definitionsChanged = false;
             for (int from = 0; from < changed.size() && !definitionsChanged; from += ROUND) { // a bounded amount in flight
@@ -243,19 +248,18 @@ public class RecomputeRfmService {
             if (!definitionsChanged) {
                 break;
             }
-            if (computed == SegmentDefinitions.DEFINITION_RELOADS) {
-                throw new IllegalStateException("segment definitions changed during " + computed + " passes in a row");
-            }
-            LOG.infof("segment definitions changed on another replica during the pass: reloaded, computing again");
-            synchronized (this) {
-                segmentDefinitions.reload();
-            }
+            reloads.reloadAfterChange(() -> {
+                LOG.infof("segment definitions changed on another replica during the pass: reloaded, computing again");
+                synchronized (this) {
+                    segmentDefinitions.reload();
+                }
+            });
         }
         CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).join(); // every round cached and published
         long t3 = System.nanoTime();
         synchronized (this) {
             // Rows the live path wrote meanwhile are as of this clock or later, which ageing to it leaves as they are.
-            repository.markAgedTo(clock).await().indefinitely();
+            streamClock.markAgedTo(clock).await().indefinitely();
             cache.markAgedTo(clock).await().indefinitely();
             lastFullRefresh = clock;
             lastFullRefreshNanos = System.nanoTime();
@@ -279,19 +283,19 @@ public class RecomputeRfmService {
     }
 
     /** The member's row at the clock when it differs from the stored one other than by R; else null. */
-    private RfmRepository.PassRow changedRow(String memberId, MemberStates.State state, Instant clock,
+    private MemberRowRepository.PassRow changedRow(String memberId, MemberStates.State state, Instant clock,
             SegmentMembership membership) {
         MemberHistory history = state.history();
         if (!history.hasRow(clock)) {
             return null; // neither bought nor registered, or merged away: nothing to age
         }
         RfmSnapshot row = membership.rowAt(calculator, memberId, history, clock);
-        RfmRepository.StoredRow stored = state.row();
+        MemberRowRepository.StoredRow stored = state.row();
         if (stored != null && stored.snapshot().segments().equals(row.segments())
                 && stored.snapshot().rfm().agedTo(clock).equals(row.rfm())) {
             return null;
         }
-        return new RfmRepository.PassRow(row, stored == null ? null : stored.updatedAt());
+        return new MemberRowRepository.PassRow(row, stored == null ? null : stored.updatedAt());
     }
 
     /** What a round of the pass wrote, and whether a page found newer segment definitions stored (and wrote nothing). */
@@ -304,13 +308,13 @@ public class RecomputeRfmService {
      * (SegmentOutput), which overlaps the next round's writes. Leaves out the members the live path recomputed since the
      * pass computed them (their row held is no longer the one the pass read). Under the monitor.
      */
-    private Round write(List<RfmRepository.PassRow> computed, Instant updatedAt, long definitionsVersion,
+    private Round write(List<MemberRowRepository.PassRow> computed, Instant updatedAt, long definitionsVersion,
             List<CompletableFuture<Void>> outputs) {
         long t0 = System.nanoTime();
-        List<RfmRepository.PassRow> changed = computed.stream().filter(this::stillHeld).toList();
+        List<MemberRowRepository.PassRow> changed = computed.stream().filter(this::stillHeld).toList();
         // Each row's entries and exits against the row it replaces, queued with its write (only if it is written).
         Map<String, List<SegmentChange>> changesOf = new java.util.HashMap<>();
-        for (RfmRepository.PassRow row : changed) {
+        for (MemberRowRepository.PassRow row : changed) {
             String memberId = row.snapshot().rfm().memberId();
             Set<String> before = row.replaces() == null ? Set.of()
                     : states.all().get(memberId).row().snapshot().segments();
@@ -320,11 +324,11 @@ public class RecomputeRfmService {
         List<Uni<Set<String>>> pages = new ArrayList<>();
         Set<String> unwritten = java.util.concurrent.ConcurrentHashMap.newKeySet();
         for (int from = 0; from < changed.size(); from += PAGE) {
-            List<RfmRepository.PassRow> page = changed.subList(from, Math.min(changed.size(), from + PAGE));
+            List<MemberRowRepository.PassRow> page = changed.subList(from, Math.min(changed.size(), from + PAGE));
             Set<String> members = new java.util.HashSet<>(page.stream().map(row -> row.snapshot().rfm().memberId()).toList());
-            pages.add(repository.writeIfUnchanged(page, updatedAt, page.stream()
+            pages.add(memberRows.writeIfUnchanged(page, updatedAt, page.stream()
                     .flatMap(row -> changesOf.get(row.snapshot().rfm().memberId()).stream()).toList(), definitionsVersion)
-                    .onFailure(RfmRepository.DefinitionsChangedException.class).recoverWithItem(() -> {
+                    .onFailure(MemberRowRepository.DefinitionsChangedException.class).recoverWithItem(() -> {
                         unwritten.addAll(members); // by definitions older than those stored: left for the pass to redo
                         return Set.of();
                     }));
@@ -334,9 +338,9 @@ public class RecomputeRfmService {
             Uni.join().all(pages).andFailFast().await().indefinitely().forEach(written::addAll);
         }
         long t1 = System.nanoTime();
-        List<RfmRepository.StoredRow> rows = new ArrayList<>(written.size());
+        List<MemberRowRepository.StoredRow> rows = new ArrayList<>(written.size());
         List<SegmentChange> changes = new ArrayList<>();
-        for (RfmRepository.PassRow row : changed) {
+        for (MemberRowRepository.PassRow row : changed) {
             String memberId = row.snapshot().rfm().memberId();
             if (!written.contains(memberId)) {
                 if (!unwritten.contains(memberId)) {
@@ -345,7 +349,7 @@ public class RecomputeRfmService {
                 continue;
             }
             changes.addAll(changesOf.get(memberId));
-            RfmRepository.StoredRow stored = new RfmRepository.StoredRow(row.snapshot(), updatedAt);
+            MemberRowRepository.StoredRow stored = new MemberRowRepository.StoredRow(row.snapshot(), updatedAt);
             states.written(memberId, stored);
             rows.add(stored);
         }
@@ -357,7 +361,7 @@ public class RecomputeRfmService {
     }
 
     /** Whether the state still holds the row the pass computed over: the live path has not written the member since. */
-    private boolean stillHeld(RfmRepository.PassRow row) {
+    private boolean stillHeld(MemberRowRepository.PassRow row) {
         MemberStates.State state = states.all().get(row.snapshot().rfm().memberId());
         Instant held = state == null || state.row() == null ? null : state.row().updatedAt();
         return state != null && java.util.Objects.equals(held, row.replaces());

@@ -1,6 +1,6 @@
 package io.memberpulse.rfm;
 
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,11 +15,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 class RemovalsCleanup {
     private static final Logger LOG = Logger.getLogger(RemovalsCleanup.class);
-    static final Duration KEPT = Duration.ofDays(RfmRepository.REMOVALS_KEPT_DAYS);
+    static final Duration KEPT = Duration.ofDays(MemberRowRepository.REMOVALS_KEPT_DAYS);
 
-    private final RfmRepository rows;
+    private final MemberRowRepository rows;
 
-    RemovalsCleanup(RfmRepository rows) {
+    RemovalsCleanup(MemberRowRepository rows) {
         this.rows = rows;
     }
 

@@ -1,8 +1,8 @@
 package io.memberpulse.rfm;
 
+import io.memberpulse.rfm.store.MemberRowRepository;
 import io.memberpulse.rfm.store.MissedRfmRepository;
 import io.memberpulse.rfm.store.RfmCache;
-import io.memberpulse.rfm.store.RfmRepository;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,14 +29,14 @@ public class RfmCacheWrites {
 
     private final RfmCache cache;
     private final MissedRfmRepository missed;
-    private final RfmRepository repository;
+    private final MemberRowRepository repository;
     /** Writes that failed, and those of them whose miss is recorded: a miss counts as repaired once recorded before a repair found none. */
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong recorded = new AtomicLong();
     private volatile long repairedThrough;
     private volatile boolean stored;
 
-    public RfmCacheWrites(RfmCache cache, MissedRfmRepository missed, RfmRepository repository) {
+    public RfmCacheWrites(RfmCache cache, MissedRfmRepository missed, MemberRowRepository repository) {
         this.cache = cache;
         this.missed = missed;
         this.repository = repository;

@@ -8,7 +8,8 @@ import io.memberpulse.rfm.domain.MemberNotFoundException;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.RfmCache;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.RfmReadRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -22,7 +23,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RfmQueryService {
     private static final Logger LOG = Logger.getLogger(RfmQueryService.class);
-    private final RfmRepository repository;
+    private final RfmReadRepository repository;
+    private final StreamClockRepository streamClock;
     private final RfmCache cache;
     private final RfmCacheWrites cacheWrites;
     private final RfmCalculator calculator;
@@ -30,9 +32,10 @@ public class RfmQueryService {
     private final SegmentDefinitions definitions;
     private final MemberFacts facts;
 
-    public RfmQueryService(RfmRepository repository, RfmCache cache, RfmCacheWrites cacheWrites, RfmConfig config,
-            SegmentDefinitions definitions, MemberFacts facts) {
+    public RfmQueryService(RfmReadRepository repository, StreamClockRepository streamClock, RfmCache cache,
+            RfmCacheWrites cacheWrites, RfmConfig config, SegmentDefinitions definitions, MemberFacts facts) {
         this.repository = repository;
+        this.streamClock = streamClock;
         this.cache = cache;
         this.cacheWrites = cacheWrites;
         this.definitions = definitions;
@@ -64,12 +67,12 @@ public class RfmQueryService {
                 })
                 .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached)
                         : repository.find(memberId)
-                                .flatMap(found -> cacheRead(found).replaceWith(found.map(RfmRepository.FoundRow::snapshot))))
+                                .flatMap(found -> cacheRead(found).replaceWith(found.map(RfmReadRepository.FoundRow::snapshot))))
                 .map(found -> found.orElseThrow(() -> new MemberNotFoundException(memberId)));
     }
 
     /** Writes a row read on a miss back to Redis (see {@link #current}); separate so a test can race a merge with it. */
-    Uni<Void> cacheRead(Optional<RfmRepository.FoundRow> found) {
+    Uni<Void> cacheRead(Optional<RfmReadRepository.FoundRow> found) {
         if (found.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -160,7 +163,7 @@ public class RfmQueryService {
     }
 
     public Uni<Totals> totals() {
-        return repository.totals().flatMap(counts -> repository.watermark()
+        return repository.totals().flatMap(counts -> streamClock.watermark()
                 .map(clock -> new Totals(counts[0], counts[1], clock.orElse(null))));
     }
 }

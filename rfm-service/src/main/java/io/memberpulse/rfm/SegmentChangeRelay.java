@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
  * Publishes the segment changes left queued: an output that failed to publish them (an output tries once, and not at
  * all while the last publishing failed: the broker away, member.segments unwritable) or a replica that stopped between
  * writing the rows and publishing. Any replica may run it at any time; they publish one after the other, oldest first
- * (RfmRepository.publishQueuedChanges).
+ * (SegmentChangeOutboxRepository.publishQueuedChanges).
  */
 @ApplicationScoped
 class SegmentChangeRelay {

@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
  * thresholds changed while running live in PostgreSQL, shared by every replica: loaded at first use
  * and polled, so a change made on one replica reaches the others. They are held with their version
  * (RuleSegmentRepository.version): a replica writes rows only with the definitions of the version stored
- * (RfmRepository's writes check it), and reloads them at once when that check finds a newer one. The versions of the
+ * (MemberRowRepository's writes check it), and reloads them at once when that check finds a newer one. The versions of the
  * configured definitions (configured_definition_history), which as-of queries read, are cached beside them: read at
  * each reload and after this replica's own start recorded one (ConfiguredDefinitionsRecorder), never per query. The
  * table changes only when a replica starts, so another replica's start is seen at the next reload here.
@@ -54,7 +54,7 @@ public class SegmentDefinitions {
     private final ZoneId dayZone;
     /**
      * Reloads of the definitions in a row, each because a write found them changed again meanwhile, before a
-     * computation gives up (MemberRecomputation, RecomputeRfmService).
+     * computation gives up (MemberRecomputation, RecomputeRfmService: both count with DefinitionReloads).
      */
     static final int DEFINITION_RELOADS = 10;
     private volatile InForce current;

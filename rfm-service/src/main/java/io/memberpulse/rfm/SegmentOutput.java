@@ -2,8 +2,9 @@ package io.memberpulse.rfm;
 
 import io.memberpulse.proto.kafka.RecordBatches;
 import io.memberpulse.rfm.domain.SegmentChange;
+import io.memberpulse.rfm.store.MemberRowRepository;
 import io.memberpulse.rfm.store.RfmCache;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.SegmentChangeOutboxRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,7 +23,7 @@ import org.jboss.logging.Logger;
  * never overtake each other. The caller does not wait for it: the next batch is read and written
  * while this one goes out (a batch is acknowledged to Kafka only when its output completes). At most
  * a few outputs are pending; a caller beyond that waits for the oldest. The changes are published from
- * the outbox their rows' writes queued them in (RfmRepository.publishQueuedChanges), by each output and
+ * the outbox their rows' writes queued them in (SegmentChangeOutboxRepository.publishQueuedChanges), by each output and
  * by SegmentChangeRelay for those an output failed to publish or a stopped replica never did.
  */
 @ApplicationScoped
@@ -40,7 +41,7 @@ public class SegmentOutput {
 
     private final RfmCache cache;
     private final RfmCacheWrites cacheWrites;
-    private final RfmRepository repository;
+    private final SegmentChangeOutboxRepository outbox;
     private final SegmentChangePublisher publisher;
     private final Timer outputTime;
     private final OutputQueue queue = new OutputQueue(MAX_PENDING);
@@ -50,11 +51,11 @@ public class SegmentOutput {
      */
     private volatile boolean brokerAway;
 
-    public SegmentOutput(RfmCache cache, RfmCacheWrites cacheWrites, RfmRepository repository,
+    public SegmentOutput(RfmCache cache, RfmCacheWrites cacheWrites, SegmentChangeOutboxRepository outbox,
             SegmentChangePublisher publisher, MeterRegistry registry) {
         this.cache = cache;
         this.cacheWrites = cacheWrites;
-        this.repository = repository;
+        this.outbox = outbox;
         this.publisher = publisher;
         this.outputTime = LiveTimings.stage(registry, "output");
     }
@@ -74,7 +75,7 @@ public class SegmentOutput {
      *
      * @param gone the members whose rows were removed, with the version of the removal
      */
-    public CompletionStage<Void> emit(List<RfmRepository.StoredRow> rows, Map<String, Instant> gone) {
+    public CompletionStage<Void> emit(List<MemberRowRepository.StoredRow> rows, Map<String, Instant> gone) {
         // The members gone (absorbed by a merge) leave the cache before the survivors' new rows are written: a reader
         // never sees a survivor holding the absorbed member's facts while the absorbed member is still served too.
         List<String> members = new java.util.ArrayList<>(gone.keySet());
@@ -97,7 +98,7 @@ public class SegmentOutput {
      */
     public Uni<Void> publishQueued() {
         Uni<Void> probed = brokerAway
-                ? repository.publishQueuedChanges(1, this::publishWithin).replaceWithVoid()
+                ? outbox.publishQueuedChanges(1, this::publishWithin).replaceWithVoid()
                 : Uni.createFrom().voidItem();
         return probed.chain(this::publishAllQueued)
                 .onItem().invoke(() -> brokerAway = false)
@@ -105,7 +106,7 @@ public class SegmentOutput {
     }
 
     private Uni<Void> publishAllQueued() {
-        return repository.publishQueuedChanges(PUBLISHED_AT_ONCE, this::publishWithin)
+        return outbox.publishQueuedChanges(PUBLISHED_AT_ONCE, this::publishWithin)
                 .chain(published -> published < PUBLISHED_AT_ONCE ? Uni.createFrom().voidItem() : publishAllQueued());
     }
 

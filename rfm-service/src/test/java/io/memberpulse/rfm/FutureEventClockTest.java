@@ -7,7 +7,8 @@ import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
@@ -37,7 +38,10 @@ class FutureEventClockTest {
     Duration maxClockLead;
 
     @Inject
-    RfmRepository repository;
+    MemberRowRepository memberRows;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Test
     void anEventHoursAheadMovesTheClockNoFurtherThanNowPlusTheLead() {
@@ -45,7 +49,7 @@ class FutureEventClockTest {
         String old = "m-" + UUID.randomUUID();
         send(ReageingAndReplicasTest.order(old, ReageingAndReplicasTest.DAY0, 40));
         awaitRow(old);
-        assertThat(repository.watermark().await().indefinitely()).contains(ReageingAndReplicasTest.DAY0);
+        assertThat(streamClock.watermark().await().indefinitely()).contains(ReageingAndReplicasTest.DAY0);
 
         // A till eight hours ahead.
         String ahead = "m-" + UUID.randomUUID();
@@ -53,7 +57,7 @@ class FutureEventClockTest {
         send(ReageingAndReplicasTest.order(ahead, sent.plus(Duration.ofHours(8)), 25));
         awaitRow(ahead);
         Instant recorded = Instant.now();
-        Instant clock = repository.watermark().await().indefinitely().orElseThrow();
+        Instant clock = streamClock.watermark().await().indefinitely().orElseThrow();
         assertThat(clock).as("moved to the present, not beyond it by more than the lead")
                 .isAfterOrEqualTo(sent.plus(maxClockLead).minusMillis(1))
                 .isBeforeOrEqualTo(recorded.plus(maxClockLead).plusMillis(1));
@@ -68,6 +72,6 @@ class FutureEventClockTest {
     }
 
     void awaitRow(String member) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> repository.rowsOf(List.of(member)).await().indefinitely().containsKey(member));
+        await().atMost(Duration.ofSeconds(30)).until(() -> memberRows.rowsOf(List.of(member)).await().indefinitely().containsKey(member));
     }
 }

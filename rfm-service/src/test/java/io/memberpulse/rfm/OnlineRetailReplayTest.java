@@ -9,7 +9,8 @@ import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.rfm.domain.RfmSnapshot;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.RfmReadRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.memberpulse.rfm.testdata.IndependentRfm;
 import io.memberpulse.rfm.testdata.OnlineRetail;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,7 +60,10 @@ class OnlineRetailReplayTest {
     String bootstrapServers;
 
     @Inject
-    RfmRepository repository;
+    RfmReadRepository rfmReads;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     RfmQueryService queries;
@@ -136,13 +140,13 @@ class OnlineRetailReplayTest {
     private Map<String, RfmSnapshot> settledAt(Instant clock, long linesSent) {
         Map<String, RfmSnapshot> state = new LinkedHashMap<>();
         await().atMost(SETTLE).pollInterval(Duration.ofMillis(500)).until(() -> {
-            if (repository.totals().await().indefinitely()[1] < linesSent
-                    || !repository.watermark().await().indefinitely().map(clock::equals).orElse(false)) {
+            if (rfmReads.totals().await().indefinitely()[1] < linesSent
+                    || !streamClock.watermark().await().indefinitely().map(clock::equals).orElse(false)) {
                 return false;
             }
             state.clear();
             String after = "";
-            for (List<RfmSnapshot> page; !(page = repository.snapshotsAfter(after, 1_000).await().indefinitely()).isEmpty(); ) {
+            for (List<RfmSnapshot> page; !(page = rfmReads.snapshotsAfter(after, 1_000).await().indefinitely()).isEmpty(); ) {
                 page.forEach(s -> state.put(s.rfm().memberId(), s));
                 after = page.get(page.size() - 1).rfm().memberId();
             }

@@ -14,7 +14,9 @@ import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.memberpulse.rfm.store.RfmCache;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
+import io.memberpulse.rfm.store.RfmReadRepository;
+import io.memberpulse.rfm.store.SegmentChangeOutboxRepository;
 import io.memberpulse.rfm.stream.out.SegmentChangePublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -51,7 +53,13 @@ class OutOfOrderCacheWritesTest {
     RfmCache cache;
 
     @Inject
-    RfmRepository repository;
+    MemberRowRepository memberRows;
+
+    @Inject
+    RfmReadRepository rfmReads;
+
+    @Inject
+    SegmentChangeOutboxRepository outbox;
 
     @Inject
     RfmCacheWrites cacheWrites;
@@ -73,18 +81,18 @@ class OutOfOrderCacheWritesTest {
 
     /** Another replica's output: the same Redis, database and broker. */
     SegmentOutput replica() {
-        return new SegmentOutput(cache, cacheWrites, repository, publisher, registry);
+        return new SegmentOutput(cache, cacheWrites, outbox, publisher, registry);
     }
 
     @Test
     void aDelayedCacheWriteOfAMemberMergedAwayMeanwhileDoesNotBringItBack() {
         String absorbed = "m-" + UUID.randomUUID();
-        RfmRepository.StoredRow written = rowWrittenAndCached(absorbed);
+        MemberRowRepository.StoredRow written = rowWrittenAndCached(absorbed);
 
         // Replica C applies MemberMerged absorbed -> survivor: the row is deleted, its output removes the member.
         String survivor = "m-" + UUID.randomUUID();
         identities.apply(new IdentityChange.Merge(survivor, absorbed, Instant.now())).await().indefinitely();
-        repository.delete(List.of(absorbed), List.of()).await().indefinitely();
+        memberRows.delete(List.of(absorbed), List.of()).await().indefinitely();
         replica().emit(List.of(), Map.of(absorbed, written.updatedAt().plusMillis(5))).toCompletableFuture().join();
         given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
 
@@ -98,7 +106,7 @@ class OutOfOrderCacheWritesTest {
                 .isBetween(RfmCache.TOMBSTONE_TTL.toSeconds() - 60, RfmCache.TOMBSTONE_TTL.toSeconds());
 
         // A row written after the removal (a split giving the member facts again) is cached.
-        replica().emit(List.of(new RfmRepository.StoredRow(written.snapshot(), written.updatedAt().plusMillis(10))), Map.of())
+        replica().emit(List.of(new MemberRowRepository.StoredRow(written.snapshot(), written.updatedAt().plusMillis(10))), Map.of())
                 .toCompletableFuture().join();
         assertThat(cache.get(absorbed).await().indefinitely()).isPresent();
     }
@@ -131,22 +139,22 @@ class OutOfOrderCacheWritesTest {
     }
 
     /** The member missing from Redis (flushed), and its row as a read then finds it in PostgreSQL. */
-    RfmRepository.FoundRow readAfterAMiss(String member) {
+    RfmReadRepository.FoundRow readAfterAMiss(String member) {
         redis.key().del(keyPrefix + "rfm:" + member);
-        return repository.find(member).await().indefinitely().orElseThrow();
+        return rfmReads.find(member).await().indefinitely().orElseThrow();
     }
 
     /** What applying MemberMerged member -> another does: its row deleted, then its output removes it from Redis. */
     void mergedAway(String member, Instant versionRead) {
         identities.apply(new IdentityChange.Merge("m-" + UUID.randomUUID(), member, Instant.now())).await().indefinitely();
-        repository.delete(List.of(member), List.of()).await().indefinitely();
+        memberRows.delete(List.of(member), List.of()).await().indefinitely();
         replica().emit(List.of(), Map.of(member, versionRead.plusMillis(5))).toCompletableFuture().join();
     }
 
     @Test
     void aDelayedCacheWriteOfAnOlderRowDoesNotReplaceANewerOne() {
         String member = "m-" + UUID.randomUUID();
-        RfmRepository.StoredRow written = rowWrittenAndCached(member);
+        MemberRowRepository.StoredRow written = rowWrittenAndCached(member);
 
         replica().emit(List.of(withSegment(written, "probe-newer", 2_000)), Map.of()).toCompletableFuture().join();
         replica().emit(List.of(withSegment(written, "probe-older", 1_000)), Map.of()).toCompletableFuture().join();
@@ -155,14 +163,14 @@ class OutOfOrderCacheWritesTest {
                 .body("segments", hasItem("probe-newer")).body("segments", not(hasItem("probe-older")));
     }
 
-    static RfmRepository.StoredRow withSegment(RfmRepository.StoredRow row, String segment, long millisLater) {
+    static MemberRowRepository.StoredRow withSegment(MemberRowRepository.StoredRow row, String segment, long millisLater) {
         Set<String> segments = new LinkedHashSet<>(row.snapshot().segments());
         segments.add(segment);
-        return new RfmRepository.StoredRow(new RfmSnapshot(row.snapshot().rfm(), segments), row.updatedAt().plusMillis(millisLater));
+        return new MemberRowRepository.StoredRow(new RfmSnapshot(row.snapshot().rfm(), segments), row.updatedAt().plusMillis(millisLater));
     }
 
     /** The member's first order, through the service: its row written and cached. */
-    RfmRepository.StoredRow rowWrittenAndCached(String member) {
+    MemberRowRepository.StoredRow rowWrittenAndCached(String member) {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
             MemberEvent order = ReageingAndReplicasTest.order(member, ReageingAndReplicasTest.DAY0, 75);
@@ -170,6 +178,6 @@ class OutOfOrderCacheWritesTest {
                     .fromRecords(new ProducerRecord<>(Topics.MEMBER_EVENTS, member, order)).awaitCompletion();
         }
         await().atMost(WAIT).until(() -> cache.get(member).await().indefinitely().isPresent());
-        return repository.rowsOf(List.of(member)).await().indefinitely().get(member);
+        return memberRows.rowsOf(List.of(member)).await().indefinitely().get(member);
     }
 }

@@ -22,7 +22,9 @@ import io.memberpulse.rfm.domain.Rfm;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
+import io.memberpulse.rfm.store.RfmReadRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -56,7 +58,13 @@ class ReageingAndReplicasTest {
     String bootstrapServers;
 
     @Inject
-    RfmRepository repository;
+    MemberRowRepository memberRows;
+
+    @Inject
+    RfmReadRepository rfmReads;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     RuleSegmentRepository rules;
@@ -111,29 +119,29 @@ class ReageingAndReplicasTest {
                 .fromRecords(new ProducerRecord<>(Topics.MEMBER_EVENTS, event.getMemberId(), event)).awaitCompletion();
     }
 
-    RfmRepository.StoredRow awaitRow(String member) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> repository.rowsOf(List.of(member)).await().indefinitely().containsKey(member));
-        return repository.rowsOf(List.of(member)).await().indefinitely().get(member);
+    MemberRowRepository.StoredRow awaitRow(String member) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> memberRows.rowsOf(List.of(member)).await().indefinitely().containsKey(member));
+        return memberRows.rowsOf(List.of(member)).await().indefinitely().get(member);
     }
 
     /**
-     * Writes rows as another replica does: with the segment definitions stored, whose version RfmRepository checks.
+     * Writes rows as another replica does: with the segment definitions stored, whose version MemberRowRepository checks.
      * Returns the member ids written.
      */
-    Set<String> writeAsAnotherReplica(List<RfmRepository.PassRow> rows, Instant updatedAt) {
-        return repository.writeIfUnchanged(rows, updatedAt, List.of(), rules.version().await().indefinitely())
+    Set<String> writeAsAnotherReplica(List<MemberRowRepository.PassRow> rows, Instant updatedAt) {
+        return memberRows.writeIfUnchanged(rows, updatedAt, List.of(), rules.version().await().indefinitely())
                 .await().indefinitely();
     }
 
     Instant clock() {
-        var clock = repository.watermark().await().indefinitely();
+        var clock = streamClock.watermark().await().indefinitely();
         if (clock.isPresent()) {
             return clock.get();
         }
         String first = "m-" + UUID.randomUUID();
         send(order(first, DAY0, 10));
         awaitRow(first);
-        return repository.watermark().await().indefinitely().orElseThrow();
+        return streamClock.watermark().await().indefinitely().orElseThrow();
     }
 
     @Test
@@ -142,7 +150,7 @@ class ReageingAndReplicasTest {
         String member = "m-" + UUID.randomUUID();
         Instant bought = start.minus(Duration.ofDays(25));
         send(order(member, bought, 50));
-        RfmRepository.StoredRow written = awaitRow(member);
+        MemberRowRepository.StoredRow written = awaitRow(member);
         assertThat(written.snapshot().segments()).contains("churn-edge", "stage:new");
 
         // Another member's event an hour later moves the clock; the pass re-ages everyone to it.
@@ -150,7 +158,7 @@ class ReageingAndReplicasTest {
         send(order(other, start.plus(Duration.ofHours(1)), 20));
         awaitRow(other);
         recompute.backfill();
-        Instant now = repository.watermark().await().indefinitely().orElseThrow();
+        Instant now = streamClock.watermark().await().indefinitely().orElseThrow();
         assertThat(now).isAfterOrEqualTo(start.plus(Duration.ofHours(1)));
 
         float expectedR = (float) Rfm.ageDays(bought, now);
@@ -158,10 +166,10 @@ class ReageingAndReplicasTest {
                 .body("rfm.asOf", equalTo(now.toString()))
                 .body("rfm.recencyDays", equalTo(expectedR))
                 .body("segments", hasItem("churn-edge"));
-        RfmSnapshot read = repository.snapshotsAfter(member.substring(0, member.length() - 1), 10).await().indefinitely()
+        RfmSnapshot read = rfmReads.snapshotsAfter(member.substring(0, member.length() - 1), 10).await().indefinitely()
                 .stream().filter(s -> s.rfm().memberId().equals(member)).findFirst().orElseThrow();
         assertThat(read.rfm().recencyDays()).isCloseTo(Rfm.ageDays(bought, now), within(1e-9));
-        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).updatedAt())
+        assertThat(memberRows.rowsOf(List.of(member)).await().indefinitely().get(member).updatedAt())
                 .as("only R moved: the row was not rewritten").isEqualTo(written.updatedAt());
     }
 
@@ -169,28 +177,28 @@ class ReageingAndReplicasTest {
     void thePassWritesARowOnlyOverTheVersionItReadAndNeverRecreatesAnAbsorbedMember() {
         String member = "m-" + UUID.randomUUID();
         send(order(member, clock().minus(Duration.ofDays(3)), 30));
-        RfmRepository.StoredRow stored = awaitRow(member);
+        MemberRowRepository.StoredRow stored = awaitRow(member);
         Set<String> probe = new LinkedHashSet<>(stored.snapshot().segments());
         probe.add("probe");
         RfmSnapshot changed = new RfmSnapshot(stored.snapshot().rfm(), probe);
         Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
 
         // Another replica wrote the row after this pass read it: the pass leaves it alone.
-        Set<String> refused = writeAsAnotherReplica(List.of(new RfmRepository.PassRow(changed,
+        Set<String> refused = writeAsAnotherReplica(List.of(new MemberRowRepository.PassRow(changed,
                 stored.updatedAt().minusMillis(1))), at);
         assertThat(refused).isEmpty();
-        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments()).doesNotContain("probe");
+        assertThat(memberRows.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments()).doesNotContain("probe");
 
-        Set<String> written = writeAsAnotherReplica(List.of(new RfmRepository.PassRow(changed, stored.updatedAt())), at);
+        Set<String> written = writeAsAnotherReplica(List.of(new MemberRowRepository.PassRow(changed, stored.updatedAt())), at);
         assertThat(written).containsExactly(member);
-        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments()).contains("probe");
+        assertThat(memberRows.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments()).contains("probe");
 
         // A member merged away while a stale replica still held it is not brought back.
         String survivor = "m-" + UUID.randomUUID();
         identities.apply(new IdentityChange.Merge(survivor, member, Instant.now())).await().indefinitely();
-        repository.delete(List.of(member), List.of()).await().indefinitely();
-        assertThat(writeAsAnotherReplica(List.of(new RfmRepository.PassRow(changed, null)), at)).isEmpty();
-        assertThat(repository.rowsOf(List.of(member)).await().indefinitely()).isEmpty();
+        memberRows.delete(List.of(member), List.of()).await().indefinitely();
+        assertThat(writeAsAnotherReplica(List.of(new MemberRowRepository.PassRow(changed, null)), at)).isEmpty();
+        assertThat(memberRows.rowsOf(List.of(member)).await().indefinitely()).isEmpty();
     }
 
     @Test
@@ -198,14 +206,14 @@ class ReageingAndReplicasTest {
         String member = "m-" + UUID.randomUUID();
         Instant now = clock();
         send(order(member, now.minus(Duration.ofDays(3)), 30));
-        RfmRepository.StoredRow read = awaitRow(member);
-        Map<String, RfmRepository.StoredRow> readHere = Map.of(member, read);
+        MemberRowRepository.StoredRow read = awaitRow(member);
+        Map<String, MemberRowRepository.StoredRow> readHere = Map.of(member, read);
 
         // Between this replica's read and its write, another replica's pass put the member in "probe" and
         // published the entry.
         Set<String> probe = new LinkedHashSet<>(read.snapshot().segments());
         probe.add("probe");
-        Set<String> passWrote = writeAsAnotherReplica(List.of(new RfmRepository.PassRow(
+        Set<String> passWrote = writeAsAnotherReplica(List.of(new MemberRowRepository.PassRow(
                 new RfmSnapshot(read.snapshot().rfm(), probe), read.updatedAt())), Instant.now().truncatedTo(ChronoUnit.MICROS));
         assertThat(passWrote).containsExactly(member);
 
@@ -218,7 +226,7 @@ class ReageingAndReplicasTest {
                 });
         assertThat(written.changes()).as("every change is against the stored row")
                 .allMatch(change -> change.entered() != probe.contains(change.segmentId()));
-        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
+        assertThat(memberRows.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
                 .doesNotContain("probe").containsExactlyInAnyOrderElementsOf(written.rows().get(0).snapshot().segments());
     }
 
@@ -231,7 +239,7 @@ class ReageingAndReplicasTest {
         Instant now = clock();
         String member = "m-" + UUID.randomUUID();
         send(order(member, now.minus(Duration.ofDays(3)), 30));
-        RfmRepository.StoredRow stored = awaitRow(member);
+        MemberRowRepository.StoredRow stored = awaitRow(member);
         String buyer = "m-" + UUID.randomUUID();
         CompletableFuture<Void> recordedMidPass = new CompletableFuture<>();
         recompute.afterEachRound(() -> {
@@ -250,7 +258,7 @@ class ReageingAndReplicasTest {
         // again, a row to write.
         Set<String> probe = new LinkedHashSet<>(stored.snapshot().segments());
         probe.add("probe");
-        assertThat(writeAsAnotherReplica(List.of(new RfmRepository.PassRow(new RfmSnapshot(stored.snapshot().rfm(), probe),
+        assertThat(writeAsAnotherReplica(List.of(new MemberRowRepository.PassRow(new RfmSnapshot(stored.snapshot().rfm(), probe),
                 stored.updatedAt())), Instant.now().truncatedTo(ChronoUnit.MICROS))).containsExactly(member);
         try {
             recompute.backfill();
@@ -260,8 +268,8 @@ class ReageingAndReplicasTest {
         }
 
         assertThat(recordedMidPass).as("a live batch recorded while the pass was between rounds").isCompleted();
-        assertThat(repository.rowsOf(List.of(buyer)).await().indefinitely()).containsKey(buyer);
-        assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
+        assertThat(memberRows.rowsOf(List.of(buyer)).await().indefinitely()).containsKey(buyer);
+        assertThat(memberRows.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
                 .doesNotContain("probe");
         assertThat(states.all().get(buyer).row()).as("the live path's row held for the next pass").isNotNull();
     }
@@ -277,7 +285,7 @@ class ReageingAndReplicasTest {
         // Another replica applies a merge: the facts move to the survivor and the absorbed member's row is removed.
         String survivor = "m-" + UUID.randomUUID();
         identities.apply(new IdentityChange.Merge(survivor, member, Instant.now())).await().indefinitely();
-        repository.delete(List.of(member), List.of()).await().indefinitely();
+        memberRows.delete(List.of(member), List.of()).await().indefinitely();
 
         recompute.backfill();
         assertThat(states.all().keySet()).as("no longer counted in this replica's segment sizes").doesNotContain(member);
@@ -289,13 +297,13 @@ class ReageingAndReplicasTest {
         send(order(member, clock().minus(Duration.ofDays(2)), 40));
         awaitRow(member);
         Instant before = Instant.now().minusSeconds(60);
-        repository.delete(List.of(member), List.of()).await().indefinitely();
+        memberRows.delete(List.of(member), List.of()).await().indefinitely();
 
         cleanup.forgetOlderThanKept(Instant.now()).await().indefinitely();
-        assertThat(repository.removedSince(before).await().indefinitely()).as("a fresh removal is kept").contains(member);
+        assertThat(memberRows.removedSince(before).await().indefinitely()).as("a fresh removal is kept").contains(member);
 
         cleanup.forgetOlderThanKept(Instant.now().plus(RemovalsCleanup.KEPT).plusSeconds(60)).await().indefinitely();
-        assertThat(repository.removedSince(before).await().indefinitely()).as("a week later it is forgotten")
+        assertThat(memberRows.removedSince(before).await().indefinitely()).as("a week later it is forgotten")
                 .doesNotContain(member);
     }
 

@@ -11,7 +11,7 @@ import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.rfm.store.RfmCache;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -56,7 +56,7 @@ class RedisOutageTest {
     RfmCache cache;
 
     @Inject
-    RfmRepository repository;
+    MemberRowRepository memberRows;
 
     @Inject
     RfmCacheWrites cacheWrites;
@@ -138,7 +138,7 @@ class RedisOutageTest {
     }
 
     private long storedOrders() {
-        RfmRepository.StoredRow row = repository.rowsOf(List.of(member)).await().indefinitely().get(member);
+        MemberRowRepository.StoredRow row = memberRows.rowsOf(List.of(member)).await().indefinitely().get(member);
         return row == null ? 0 : row.snapshot().rfm().ordersTotal();
     }
 

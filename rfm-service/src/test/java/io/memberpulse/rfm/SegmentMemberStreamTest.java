@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.rfm.domain.RfmSnapshot;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.RfmReadRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import jakarta.inject.Inject;
@@ -22,7 +23,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SegmentMemberStreamTest {
     @Inject
-    RfmRepository repository;
+    RfmReadRepository rfmReads;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     RecomputeRfmService recompute;
@@ -37,7 +41,7 @@ class SegmentMemberStreamTest {
 
     @Test
     void aStreamReadsPageByPageAndGivesEveryMemberOnce() {
-        clock = repository.watermark().await().indefinitely().orElse(StartupLoadRaceTest.DAY0);
+        clock = streamClock.watermark().await().indefinitely().orElse(StartupLoadRaceTest.DAY0);
         String store = "s-" + UUID.randomUUID();
         String prefix = "m-" + UUID.randomUUID() + "-";
         List<String> members = new ArrayList<>();
@@ -47,7 +51,7 @@ class SegmentMemberStreamTest {
         }
 
         // Pages of 3: the client takes one member, then a member sorting last joins the segment, then it takes the rest.
-        AssertSubscriber<String> client = repository.membersOf("stage:new", store, 3).map(row -> row.rfm().memberId())
+        AssertSubscriber<String> client = rfmReads.membersOf("stage:new", store, 3).map(row -> row.rfm().memberId())
                 .subscribe().withSubscriber(AssertSubscriber.create(1));
         client.awaitItems(1, Duration.ofSeconds(30));
         buy(prefix + 9, store);
@@ -57,7 +61,7 @@ class SegmentMemberStreamTest {
                 + "page ends neither skip nor repeat a member").containsExactlyElementsOf(members);
 
         // Pages of exactly the segment's size: the empty page after them ends the stream.
-        assertThat(repository.membersOf("stage:new", store, 8).collect().asList().await().atMost(Duration.ofSeconds(30)))
+        assertThat(rfmReads.membersOf("stage:new", store, 8).collect().asList().await().atMost(Duration.ofSeconds(30)))
                 .extracting(RfmSnapshot::rfm).hasSize(8);
     }
 }

@@ -11,7 +11,8 @@ import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.domain.SegmentChange;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -58,7 +59,10 @@ class StaleSegmentDefinitionsTest {
     String bootstrapServers;
 
     @Inject
-    RfmRepository repository;
+    MemberRowRepository memberRows;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     RuleSegmentRepository rules;
@@ -94,7 +98,7 @@ class StaleSegmentDefinitionsTest {
         String member = "m-" + UUID.randomUUID();
         Instant now = clock();
         send(ReageingAndReplicasTest.order(member, now.minus(Duration.ofDays(2)), 60_000));
-        RfmRepository.StoredRow before = awaitRow(member, 1);
+        MemberRowRepository.StoredRow before = awaitRow(member, 1);
         String segment = "big-" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(definitions.exists(segment)).isFalse();
         try {
@@ -102,7 +106,7 @@ class StaleSegmentDefinitionsTest {
 
             // This replica, still on the old definitions, gets the member's next order.
             send(ReageingAndReplicasTest.order(member, now.minus(Duration.ofDays(1)), 100));
-            RfmRepository.StoredRow after = awaitRow(member, 2);
+            MemberRowRepository.StoredRow after = awaitRow(member, 2);
 
             assertThat(after.snapshot().segments()).as("member_rfm.segments").contains(segment);
             assertNoExitPublished(member, segment);
@@ -121,12 +125,12 @@ class StaleSegmentDefinitionsTest {
         String segment = "big-" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(definitions.exists(segment)).isFalse();
         try {
-            defineElsewhere(segment, member, repository.rowsOf(List.of(member)).await().indefinitely().get(member));
+            defineElsewhere(segment, member, memberRows.rowsOf(List.of(member)).await().indefinitely().get(member));
 
             // This replica re-ages everyone, still on the old definitions.
             recompute.backfill();
 
-            assertThat(repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
+            assertThat(memberRows.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot().segments())
                     .as("member_rfm.segments").contains(segment);
             assertThat(definitions.exists(segment)).as("reloaded when the write found newer definitions").isTrue();
             assertNoExitPublished(member, segment);
@@ -139,15 +143,15 @@ class StaleSegmentDefinitionsTest {
      * What another replica does on POST /segments: stores the rule (raising the definitions' version), and its
      * backfill writes the member's row with the new segment and queues the entry with it.
      */
-    void defineElsewhere(String segment, String member, RfmRepository.StoredRow stored) {
+    void defineElsewhere(String segment, String member, MemberRowRepository.StoredRow stored) {
         definitions.all(); // this replica has loaded its definitions, before the change
         rules.insert(new RuleSegmentRepository.StoredRule(segment, "Defined elsewhere", "monetary_net_total >= 55555.0"),
                 Instant.now()).await().indefinitely();
         Set<String> segments = new LinkedHashSet<>(stored.snapshot().segments());
         segments.add(segment);
         var rfm = stored.snapshot().rfm();
-        Set<String> written = repository.writeIfUnchanged(
-                List.of(new RfmRepository.PassRow(new RfmSnapshot(rfm, segments), stored.updatedAt())),
+        Set<String> written = memberRows.writeIfUnchanged(
+                List.of(new MemberRowRepository.PassRow(new RfmSnapshot(rfm, segments), stored.updatedAt())),
                 Instant.now().truncatedTo(ChronoUnit.MICROS),
                 List.of(new SegmentChange(member, segment, true, rfm.asOf(), rfm.homeStoreId())),
                 rules.version().await().indefinitely()).await().indefinitely();
@@ -173,22 +177,22 @@ class StaleSegmentDefinitionsTest {
                 .fromRecords(new ProducerRecord<>(Topics.MEMBER_EVENTS, event.getMemberId(), event)).awaitCompletion();
     }
 
-    RfmRepository.StoredRow awaitRow(String member, long orders) {
+    MemberRowRepository.StoredRow awaitRow(String member, long orders) {
         await().atMost(WAIT).until(() -> {
-            var row = repository.rowsOf(List.of(member)).await().indefinitely().get(member);
+            var row = memberRows.rowsOf(List.of(member)).await().indefinitely().get(member);
             return row != null && row.snapshot().rfm().ordersTotal() == orders;
         });
-        return repository.rowsOf(List.of(member)).await().indefinitely().get(member);
+        return memberRows.rowsOf(List.of(member)).await().indefinitely().get(member);
     }
 
     Instant clock() {
-        var clock = repository.watermark().await().indefinitely();
+        var clock = streamClock.watermark().await().indefinitely();
         if (clock.isPresent()) {
             return clock.get();
         }
         String first = "m-" + UUID.randomUUID();
         send(ReageingAndReplicasTest.order(first, ReageingAndReplicasTest.DAY0, 10));
         awaitRow(first, 1);
-        return repository.watermark().await().indefinitely().orElseThrow();
+        return streamClock.watermark().await().indefinitely().orElseThrow();
     }
 }

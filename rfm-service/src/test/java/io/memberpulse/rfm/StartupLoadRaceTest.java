@@ -12,7 +12,9 @@ import io.memberpulse.rfm.domain.PurchaseLine;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.store.ActivityRepository;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
+import io.memberpulse.rfm.store.PurchaseLineRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -39,7 +41,10 @@ class StartupLoadRaceTest {
     Pool pool;
 
     @Inject
-    RfmRepository repository;
+    MemberRowRepository memberRows;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ActivityRepository activities;
@@ -63,13 +68,13 @@ class StartupLoadRaceTest {
     @Test
     void aPurchaseCommittedDuringTheLoadIsHeldWithItsRow() {
         // Event times at or before the clock, so the clock other tests read does not move.
-        Instant clock = repository.watermark().await().indefinitely().orElse(DAY0);
+        Instant clock = streamClock.watermark().await().indefinitely().orElse(DAY0);
         String member = "m-" + UUID.randomUUID();
         recompute.record(List.of(order(member, member + "-o1", clock.minus(Duration.ofDays(3)), 40)))
                 .toCompletableFuture().join();
 
         AtomicBoolean bought = new AtomicBoolean();
-        RfmRepository racing = new RfmRepository(pool) {
+        PurchaseLineRepository racing = new PurchaseLineRepository(pool) {
             /** The second purchase commits (lines and row) right after the load has scanned the purchase lines. */
             @Override
             public Uni<Long> forEachLine(BiConsumer<String, PurchaseLine> each) {
@@ -81,7 +86,7 @@ class StartupLoadRaceTest {
                 });
             }
         };
-        MemberStates states = new MemberStates(racing, activities, risks, facts);
+        MemberStates states = new MemberStates(memberRows, racing, activities, risks, facts);
         states.sync(); // the load
         assertThat(bought).isTrue();
         states.sync(); // the catch-up before a pass

@@ -83,7 +83,7 @@ public class RfmCache {
     private final String prefix;
     /** Where a removal's version is kept (see TOMBSTONE_TTL). */
     private final String tombstonePrefix;
-    /** The instant every member was last re-aged to (see RfmRepository.markAgedTo). */
+    /** The instant every member was last re-aged to (see StreamClockRepository.markAgedTo). */
     private final String agedToKey;
     private final RedisBackoff backoff;
 
@@ -104,24 +104,24 @@ public class RfmCache {
     }
 
     /** Caches the rows as written (each with its version), each only over an older entry or removal. */
-    public Uni<Void> putAll(List<RfmRepository.StoredRow> rows) {
+    public Uni<Void> putAll(List<MemberRowRepository.StoredRow> rows) {
         return backoff.call(() -> put(rows));
     }
 
-    private Uni<Void> put(List<RfmRepository.StoredRow> rows) {
+    private Uni<Void> put(List<MemberRowRepository.StoredRow> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         // Serialised here, on the caller's (worker) thread; only the scripts run on the event loop.
         List<String[]> chunks = new java.util.ArrayList<>();
         for (int from = 0; from < rows.size(); from += MSET_CHUNK) {
-            List<RfmRepository.StoredRow> chunk = rows.subList(from, Math.min(rows.size(), from + MSET_CHUNK));
+            List<MemberRowRepository.StoredRow> chunk = rows.subList(from, Math.min(rows.size(), from + MSET_CHUNK));
             int n = chunk.size();
             String[] arguments = new String[2 + 4 * n]; // EVAL script numkeys, n + n keys, n + n values
             arguments[0] = PUT_IF_NEWER;
             arguments[1] = Integer.toString(2 * n);
             for (int i = 0; i < n; i++) {
-                RfmRepository.StoredRow row = chunk.get(i);
+                MemberRowRepository.StoredRow row = chunk.get(i);
                 String memberId = row.snapshot().rfm().memberId();
                 long version = version(row.updatedAt());
                 arguments[2 + i] = prefix + memberId;
@@ -145,7 +145,7 @@ public class RfmCache {
      * last re-ageing's instant too, it is put back as PostgreSQL has it, only where none is (a pass's newer one stays).
      * On the read's path, so bounded as a read is (the read timeout, skipped within a back-off).
      */
-    public Uni<Void> putRead(RfmRepository.StoredRow row, java.time.Instant agedTo) {
+    public Uni<Void> putRead(MemberRowRepository.StoredRow row, java.time.Instant agedTo) {
         return backoff.read(() -> {
             Uni<Void> put = put(List.of(row));
             return agedTo == null ? put : put.chain(() -> values.setnx(agedToKey, agedTo.toString())).replaceWithVoid();

@@ -22,7 +22,7 @@ import java.util.function.Function;
  * How segments are defined, shared by every replica: business-defined rules (rule_segment) and the
  * default segments' thresholds changed while running (segment_threshold). Every change raises the
  * definitions' version (segment_definitions) in the transaction that stores it; the writes of member rows
- * check it (RfmRepository), so no replica stores rows computed with definitions older than those stored. Every change is
+ * check it (MemberRowRepository), so no replica stores rows computed with definitions older than those stored. Every change is
  * also recorded, in the same transaction, as a version with its validity (segment_definition_history), which queries
  * as of a past instant read; so is every configuration of the default thresholds and lifecycle rules a replica starts
  * with (configured_definition_history).

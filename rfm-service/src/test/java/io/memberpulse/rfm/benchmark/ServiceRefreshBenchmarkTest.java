@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.memberpulse.rfm.MemberStates;
 import io.memberpulse.rfm.RecomputeRfmService;
 import io.memberpulse.rfm.domain.PurchaseLine;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.PurchaseLineRepository;
+import io.memberpulse.rfm.store.RfmReadRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -48,7 +50,13 @@ class ServiceRefreshBenchmarkTest {
     static final Instant AS_OF = Instant.parse("2030-06-30T00:00:00Z");
 
     @Inject
-    RfmRepository repository;
+    PurchaseLineRepository purchaseLines;
+
+    @Inject
+    RfmReadRepository rfmReads;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     Pool pool;
@@ -65,22 +73,22 @@ class ServiceRefreshBenchmarkTest {
         String run = "bench-" + Long.toString(System.nanoTime(), 36) + "-";
         long lines = 0;
         long writeStart = System.nanoTime();
-        List<RfmRepository.StoredLine> batch = new ArrayList<>();
+        List<PurchaseLineRepository.StoredLine> batch = new ArrayList<>();
         for (int m = 0; m < MEMBERS; m++) {
             int orders = 1 + random.nextInt(8);
             for (int o = 0; o < orders; o++) {
                 PurchaseLine line = new PurchaseLine(run + m + "-" + o, PurchaseLine.Kind.ORDER,
                         AS_OF.minus(Duration.ofHours(random.nextInt(24 * 200))), "s" + random.nextInt(120),
                         20 + random.nextInt(400), random.nextDouble() < 0.5 ? null : 0.2 + random.nextDouble() / 2, 0);
-                batch.add(new RfmRepository.StoredLine("pos", run + m + "-" + o, run + String.format("%07d", m), line, 0, null, null, null));
+                batch.add(new PurchaseLineRepository.StoredLine("pos", run + m + "-" + o, run + String.format("%07d", m), line, 0, null, null, null));
             }
             if (batch.size() >= 20_000) {
-                lines += repository.insertLines(pool, batch).await().indefinitely();
+                lines += purchaseLines.insertLines(pool, batch).await().indefinitely();
                 batch.clear();
             }
         }
-        lines += repository.insertLines(pool, batch).await().indefinitely();
-        repository.advanceWatermark(AS_OF).await().indefinitely();
+        lines += purchaseLines.insertLines(pool, batch).await().indefinitely();
+        streamClock.advanceWatermark(AS_OF).await().indefinitely();
         double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
 
         System.out.printf("service re-segmentation benchmark: %,d members, %,d purchase lines written in %.1f s%n", MEMBERS,
@@ -92,7 +100,7 @@ class ServiceRefreshBenchmarkTest {
         RecomputeRfmService.Pass first = recompute.backfill();
         print("first pass (state loaded from PostgreSQL, every row written)", first, started, heapBefore);
         for (Duration later : List.of(Duration.ofDays(1), Duration.ofDays(7))) {
-            repository.advanceWatermark(AS_OF.plus(later)).await().indefinitely();
+            streamClock.advanceWatermark(AS_OF.plus(later)).await().indefinitely();
             heapBefore = usedHeapMb();
             started = System.nanoTime();
             RecomputeRfmService.Pass pass = recompute.backfill();
@@ -100,7 +108,7 @@ class ServiceRefreshBenchmarkTest {
                     heapBefore);
             assertThat(pass.members()).isGreaterThanOrEqualTo(MEMBERS);
         }
-        long[] totals = repository.totals().await().indefinitely();
+        long[] totals = rfmReads.totals().await().indefinitely();
         assertThat(totals[0]).isGreaterThanOrEqualTo(MEMBERS);
     }
 

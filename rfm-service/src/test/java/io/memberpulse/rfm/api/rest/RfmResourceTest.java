@@ -37,7 +37,9 @@ import io.memberpulse.proto.segments.v1.SegmentServiceGrpc;
 import io.memberpulse.proto.segments.v1.StreamSegmentMembersRequest;
 import io.memberpulse.rfm.SegmentDefinitions;
 import io.memberpulse.rfm.domain.ConfigurationHistory;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
+import io.memberpulse.rfm.store.PurchaseLineRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.memberpulse.rfm.store.RuleSegmentRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -61,7 +63,13 @@ class RfmResourceTest {
     static final Instant DAY0 = Instant.parse("2024-05-01T10:00:00Z");
 
     @Inject
-    RfmRepository rfmRows;
+    MemberRowRepository memberRows;
+
+    @Inject
+    PurchaseLineRepository purchaseLines;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     RuleSegmentRepository ruleStore;
@@ -608,7 +616,7 @@ class RfmResourceTest {
         String member = "m-" + UUID.randomUUID();
         var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
         // Bought 25 days before the event-time clock (which other tests move by years): on the edge, not dormant.
-        Instant bought = rfmRows.watermark().await().indefinitely().map(clock -> clock.minus(Duration.ofDays(25))).orElse(DAY0);
+        Instant bought = streamClock.watermark().await().indefinitely().map(clock -> clock.minus(Duration.ofDays(25))).orElse(DAY0);
         send(order(member, member + "-o1", bought, 123));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(123.0f)));
@@ -699,7 +707,7 @@ class RfmResourceTest {
     @Test
     void aCouponRedemptionReportedByTwoSystemsCountsOnce() {
         String member = "m-" + UUID.randomUUID();
-        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        Instant now = streamClock.watermark().await().indefinitely().orElse(DAY0);
         send(fact(member, member + "-r", EventType.EVENT_TYPE_REGISTER, now.minus(Duration.ofDays(30)), "s-042"),
                 coupon(member, member + "-i1", Source.SOURCE_CRM, EventType.EVENT_TYPE_COUPON_ISSUED,
                         now.minus(Duration.ofDays(20)), "C1-" + member),
@@ -722,7 +730,7 @@ class RfmResourceTest {
     void twoChannelsOrdersUnderTheSameOrderIdAreTwoOrdersAndARefundTakesBackOnlyItsOwn() {
         String member = "m-" + UUID.randomUUID();
         String orderId = "1001-" + member; // the till's and the mini-program's own numbering, which can meet
-        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        Instant now = streamClock.watermark().await().indefinitely().orElse(DAY0);
         MemberEvent till = order(member, orderId, now.minus(Duration.ofDays(3)), 50);
         MemberEvent app = order(member, orderId, now.minus(Duration.ofDays(20)), 80).toBuilder()
                 .setEvent(order(member, orderId, now.minus(Duration.ofDays(20)), 80).getEvent().toBuilder()
@@ -758,7 +766,7 @@ class RfmResourceTest {
         String member = "m-" + UUID.randomUUID();
         String delivery = "D1-" + member;
         String till = "T9-" + member;
-        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        Instant now = streamClock.watermark().await().indefinitely().orElse(DAY0);
         MemberEvent counted = order(member, delivery, now.minus(Duration.ofDays(3)), 100);
         counted = counted.toBuilder().setEvent(counted.getEvent().toBuilder().setSource(Source.SOURCE_DELIVERY)).build();
         // the till rang the delivery order up again minutes later: flagged on arrival, never counted
@@ -791,7 +799,7 @@ class RfmResourceTest {
         String member = "m-" + UUID.randomUUID();
         String delivery = "D2-" + member;
         String till = "T8-" + member;
-        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        Instant now = streamClock.watermark().await().indefinitely().orElse(DAY0);
         MemberEvent counted = order(member, delivery, now.minus(Duration.ofDays(3)), 100);
         counted = counted.toBuilder().setEvent(counted.getEvent().toBuilder().setSource(Source.SOURCE_DELIVERY)).build();
         MemberEvent copy = order(member, till, now.minus(Duration.ofDays(3)).plusSeconds(420), 100).toBuilder()
@@ -813,12 +821,12 @@ class RfmResourceTest {
     @Test
     void aRefundMovedToAnotherOrderIsNoNewPurchaseLine() {
         String member = "m-" + UUID.randomUUID();
-        Instant at = rfmRows.watermark().await().indefinitely().orElse(DAY0).minus(Duration.ofDays(1));
+        Instant at = streamClock.watermark().await().indefinitely().orElse(DAY0).minus(Duration.ofDays(1));
         String till = "T7-" + member;
         assertThat(facts.record(List.of(tillRefund(member, till + "-r", till, null, at, 12))).newLines()).isEqualTo(1);
         assertThat(facts.record(List.of(tillRefund(member, till + "-r", till, "D7-" + member, at, 12))).newLines())
                 .as("moved only").isZero();
-        assertThat(rfmRows.linesOf(List.of(member)).await().indefinitely().get(member))
+        assertThat(purchaseLines.linesOf(List.of(member)).await().indefinitely().get(member))
                 .extracting(line -> line.orderId()).containsExactly("delivery:D7-" + member);
     }
 
@@ -831,7 +839,7 @@ class RfmResourceTest {
     void anOlderPublicationOfARefundConsumedAfterANewerOneLeavesItOnTheNewersOrder() {
         String member = "m-" + UUID.randomUUID();
         String survivor = "m-" + UUID.randomUUID();
-        Instant at = rfmRows.watermark().await().indefinitely().orElse(DAY0).minus(Duration.ofDays(1));
+        Instant at = streamClock.watermark().await().indefinitely().orElse(DAY0).minus(Duration.ofDays(1));
         String till = "T6-" + member;
         MemberEvent newer = tillRefund(survivor, till + "-r", till, "D6-" + member, at, 12).toBuilder()
                 .setPublicationVersion(9).build();
@@ -840,11 +848,11 @@ class RfmResourceTest {
                 .setPublicationVersion(7).build();
         facts.record(List.of(newer));
         facts.record(List.of(older));
-        assertThat(rfmRows.linesOf(List.of(survivor)).await().indefinitely().get(survivor))
+        assertThat(purchaseLines.linesOf(List.of(survivor)).await().indefinitely().get(survivor))
                 .extracting(line -> line.orderId()).containsExactly("delivery:D6-" + member);
         // a publisher predating the version: applied as before, the last consumed wins
         facts.record(List.of(older.toBuilder().setPublicationVersion(0).build()));
-        assertThat(rfmRows.linesOf(List.of(survivor)).await().indefinitely().get(survivor))
+        assertThat(purchaseLines.linesOf(List.of(survivor)).await().indefinitely().get(survivor))
                 .extracting(line -> line.orderId()).containsExactly("pos:" + till);
     }
 
@@ -853,7 +861,7 @@ class RfmResourceTest {
         String member = "m-" + UUID.randomUUID();
         var changes = kafka.consume(String.class, SegmentChanged.class).fromTopics(Topics.MEMBER_SEGMENTS);
         // At the event-time clock (which other tests move by years), so the registration is fresh.
-        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        Instant now = streamClock.watermark().await().indefinitely().orElse(DAY0);
         send(fact(member, member + "-r", EventType.EVENT_TYPE_REGISTER, now, "s-077"));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.ordersTotal", equalTo(0)).body("rfm.homeStoreId", equalTo("s-077"))
@@ -873,7 +881,7 @@ class RfmResourceTest {
     void aSegmentsMembersArePagedAfterTheLastMemberIdWithTheNextPageInALinkHeader() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String store = "kp-" + run;
-        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        Instant now = streamClock.watermark().await().indefinitely().orElse(DAY0);
         List<String> members = List.of("kp-" + run + "-a", "kp-" + run + "-b", "kp-" + run + "-c");
         for (String member : members) {
             send(fact(member, member + "-r", EventType.EVENT_TYPE_REGISTER, now, store));
@@ -969,7 +977,7 @@ class RfmResourceTest {
     @Test
     void aFlushedRedisIsRebuiltFromPostgres() {
         String member = "m-" + UUID.randomUUID();
-        Instant now = rfmRows.watermark().await().indefinitely().orElse(DAY0);
+        Instant now = streamClock.watermark().await().indefinitely().orElse(DAY0);
         send(order(member, member + "-o1", now, 77));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/members/" + member + "/rfm")
                 .then().statusCode(200).body("rfm.monetaryNetTotal", equalTo(77.0f)));
@@ -991,7 +999,7 @@ class RfmResourceTest {
         assertThat(redis.key().exists(key)).as("the read cached the row again").isTrue();
 
         // Served from Redis now: with the row gone from PostgreSQL behind the cache's back, still the same answer.
-        rfmRows.delete(List.of(member), List.of()).await().indefinitely();
+        memberRows.delete(List.of(member), List.of()).await().indefinitely();
         given().get("/members/" + member + "/rfm").then().statusCode(200)
                 .body("rfm.monetaryNetTotal", equalTo(77.0f)).body("rfm.recencyDays", equalTo(aged));
     }

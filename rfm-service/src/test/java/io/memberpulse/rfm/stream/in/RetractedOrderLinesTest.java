@@ -26,7 +26,9 @@ import io.memberpulse.rfm.domain.MemberFact;
 import io.memberpulse.rfm.domain.RfmSnapshot;
 import io.memberpulse.rfm.store.ActivityRepository;
 import io.memberpulse.rfm.store.RfmCache;
-import io.memberpulse.rfm.store.RfmRepository;
+import io.memberpulse.rfm.store.MemberRowRepository;
+import io.memberpulse.rfm.store.PurchaseLineRepository;
+import io.memberpulse.rfm.store.StreamClockRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -64,7 +66,13 @@ class RetractedOrderLinesTest {
     String bootstrapServers;
 
     @Inject
-    RfmRepository repository;
+    MemberRowRepository memberRows;
+
+    @Inject
+    PurchaseLineRepository purchaseLines;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     MeterRegistry registry;
@@ -103,7 +111,7 @@ class RetractedOrderLinesTest {
 
     /** The event-time clock now (other tests moved it): orders days before it are recent. */
     Instant now() {
-        return repository.watermark().await().indefinitely().orElse(DAY0);
+        return streamClock.watermark().await().indefinitely().orElse(DAY0);
     }
 
     static MemberEvent line(String memberId, String eventId, Instant at, double paid) {
@@ -280,7 +288,7 @@ class RetractedOrderLinesTest {
     }
 
     RfmSnapshot stored(String member) {
-        return repository.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot();
+        return memberRows.rowsOf(List.of(member)).await().indefinitely().get(member).snapshot();
     }
 
     /**
@@ -306,7 +314,7 @@ class RetractedOrderLinesTest {
         SqlConnection otherReplica = pool.getConnection().await().indefinitely();
         try {
             Transaction retracting = otherReplica.begin().await().indefinitely();
-            assertThat(repository.retractLines(otherReplica, List.of(new RfmRepository.LineKey("delivery", member + "-d1")))
+            assertThat(purchaseLines.retractLines(otherReplica, List.of(new PurchaseLineRepository.LineKey("delivery", member + "-d1")))
                     .await().indefinitely()).isEmpty();
             activities.insert(otherReplica, List.of(new ActivityRepository.StoredFact("app", member + "-r1", member,
                     new MemberFact(MemberFact.Kind.REVIEW, reviewedAt, "s-031", "", 5, "fresh", "", "", ""))))
@@ -322,7 +330,7 @@ class RetractedOrderLinesTest {
         }
         recorded.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-        assertThat(repository.linesOf(List.of(member)).await().indefinitely().get(member))
+        assertThat(purchaseLines.linesOf(List.of(member)).await().indefinitely().get(member))
                 .as("the retracted line is not counted").hasSize(1);
         awaitRfm(member, 1, 100);
     }

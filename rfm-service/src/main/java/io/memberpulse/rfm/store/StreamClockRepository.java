@@ -1,0 +1,59 @@
+package io.memberpulse.rfm.store;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/** The event-time clock (stream_clock.watermark) and the instant every member was last re-aged to (aged_to). */
+@ApplicationScoped
+public class StreamClockRepository {
+    private final Pool pool;
+
+    public StreamClockRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The event-time clock; empty before the first event. */
+    public Uni<Optional<Instant>> watermark() {
+        return pool.query("SELECT watermark FROM stream_clock WHERE id = 1").execute()
+                .map(rows -> {
+                    var it = rows.iterator();
+                    return it.hasNext() ? Optional.of(it.next().getOffsetDateTime(0).toInstant()) : Optional.empty();
+                });
+    }
+
+    /** The instant every member was last re-aged to; empty before the first pass. */
+    public Uni<Optional<Instant>> agedTo() {
+        return pool.query("SELECT aged_to FROM stream_clock WHERE id = 1").execute()
+                .map(rows -> {
+                    var it = rows.iterator();
+                    OffsetDateTime at = it.hasNext() ? it.next().getOffsetDateTime(0) : null;
+                    return Optional.ofNullable(at).map(OffsetDateTime::toInstant);
+                });
+    }
+
+    /** Records that every member was re-aged to the instant (never moves back). */
+    public Uni<Void> markAgedTo(Instant clock) {
+        return pool.preparedQuery("UPDATE stream_clock SET aged_to = GREATEST(aged_to, $1) WHERE id = 1")
+                .execute(Tuple.of(utc(clock))).replaceWithVoid();
+    }
+
+    /** Moves the clock forward (never back) and returns it. */
+    public Uni<Instant> advanceWatermark(Instant seen) {
+        return pool.preparedQuery("""
+                INSERT INTO stream_clock (id, watermark) VALUES (1, $1)
+                ON CONFLICT (id) DO UPDATE SET watermark = GREATEST(stream_clock.watermark, EXCLUDED.watermark)
+                RETURNING watermark""")
+                .execute(Tuple.of(utc(seen)))
+                .map(rows -> rows.iterator().next().getOffsetDateTime(0).toInstant());
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}
