@@ -34,7 +34,6 @@ public class PurchaseLineRepository {
         this.pool = pool;
     }
 
-    /** A purchase line with its member and event key, as written. */
     /**
      * A line to store under its key (source, eventId); {@code orderSource} is the channel of the order a refund applies
      * to when not its own (MemberEvent.counted_order), else null; {@code publicationVersion} is the event's

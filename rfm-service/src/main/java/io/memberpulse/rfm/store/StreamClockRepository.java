@@ -27,16 +27,6 @@ public class StreamClockRepository {
                 });
     }
 
-    /** The instant every member was last re-aged to; empty before the first pass. */
-    public Uni<Optional<Instant>> agedTo() {
-        return pool.query("SELECT aged_to FROM stream_clock WHERE id = 1").execute()
-                .map(rows -> {
-                    var it = rows.iterator();
-                    OffsetDateTime at = it.hasNext() ? it.next().getOffsetDateTime(0) : null;
-                    return Optional.ofNullable(at).map(OffsetDateTime::toInstant);
-                });
-    }
-
     /** Records that every member was re-aged to the instant (never moves back). */
     public Uni<Void> markAgedTo(Instant clock) {
         return pool.preparedQuery("UPDATE stream_clock SET aged_to = GREATEST(aged_to, $1) WHERE id = 1")
