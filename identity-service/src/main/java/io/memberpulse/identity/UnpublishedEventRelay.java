@@ -130,7 +130,7 @@ public class UnpublishedEventRelay {
                 // as counted, and consumers keeping one key too many is harmless
                 events.add(CountedOrders.withCountedOrder(MemberEvent.newBuilder().setMemberId(member)
                         .setEvent(ChannelEvent.parseFrom(row.payload())).setDuplicateOrder(row.duplicateOf() != null)
-                        .setPublicationVersion(version).build(), counted));
+                        .setPublicationVersion(version), counted).build());
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 LOG.errorf("stored event %s/%s does not parse: %s", row.source(), row.eventId(), e.getMessage());
             }
