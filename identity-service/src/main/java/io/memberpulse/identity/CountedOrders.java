@@ -6,6 +6,7 @@ import io.memberpulse.identity.store.EventRow;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.MemberEventOrBuilder;
 import io.memberpulse.proto.identity.v1.OrderRef;
 import io.memberpulse.proto.identity.v1.Source;
 import java.time.Instant;
@@ -38,9 +39,10 @@ final class CountedOrders {
     record Lookup(List<String> sources, List<String> eventIds, List<String> orderSources, List<String> orderIds) {
     }
 
-    static Lookup lookup(List<MemberEvent> toPublish, List<EventRow> rows, List<EventRow> retracted) {
+    static Lookup lookup(List<? extends MemberEventOrBuilder> toPublish, List<EventRow> rows,
+            List<EventRow> retracted) {
         Lookup lookup = new Lookup(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (MemberEvent event : toPublish) {
+        for (MemberEventOrBuilder event : toPublish) {
             if (namesOrder(event.getEvent())) {
                 lookup.sources.add(EventCodes.sourceCode(event.getEvent()));
                 lookup.eventIds.add(event.getEvent().getEventId());
@@ -65,24 +67,24 @@ final class CountedOrders {
     }
 
     /**
-     * The batch's events with counted_order set where found, followed by the stored events found, published again
-     * with it under the member holding each now.
+     * The batch's events with counted_order set where found (on their builders), followed by the stored events found,
+     * published again with it under the member holding each now.
      */
-    static List<MemberEvent> apply(List<MemberEvent> toPublish, List<Redirected> found, Instant now) {
+    static List<MemberEvent.Builder> apply(List<MemberEvent.Builder> toPublish, List<Redirected> found, Instant now) {
         if (found.isEmpty()) {
             return toPublish;
         }
         Map<String, Redirected> byKey = new HashMap<>();
         found.forEach(event -> byKey.put(event.reference(), event));
-        List<MemberEvent> published = new ArrayList<>(toPublish.size() + found.size());
-        for (MemberEvent event : toPublish) {
+        List<MemberEvent.Builder> published = new ArrayList<>(toPublish.size() + found.size());
+        for (MemberEvent.Builder event : toPublish) {
             published.add(withCountedOrder(event, byKey.remove(EventEvidenceMapper.key(event.getEvent()))));
         }
         for (Redirected stored : byKey.values()) {
             try {
                 published.add(MemberEvent.newBuilder().setMemberId(stored.currentMemberId())
                         .setEvent(ChannelEvent.parseFrom(stored.payload()))
-                        .setAcceptedAt(EventCodes.timestamp(now)).setCountedOrder(ref(stored)).build());
+                        .setAcceptedAt(EventCodes.timestamp(now)).setCountedOrder(ref(stored)));
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("stored event " + stored.reference() + " is unreadable", e);
             }
@@ -91,12 +93,12 @@ final class CountedOrders {
     }
 
     /** The event with counted_order set when the store found one for it. */
-    static MemberEvent withCountedOrder(MemberEvent event, Map<String, Redirected> found) {
+    static MemberEvent.Builder withCountedOrder(MemberEvent.Builder event, Map<String, Redirected> found) {
         return withCountedOrder(event, found.get(EventEvidenceMapper.key(event.getEvent())));
     }
 
-    private static MemberEvent withCountedOrder(MemberEvent event, Redirected redirected) {
-        return redirected == null ? event : event.toBuilder().setCountedOrder(ref(redirected)).build();
+    private static MemberEvent.Builder withCountedOrder(MemberEvent.Builder event, Redirected redirected) {
+        return redirected == null ? event : event.setCountedOrder(ref(redirected));
     }
 
     static OrderRef ref(Redirected redirected) {

@@ -37,7 +37,12 @@ public class IdentityChanges {
                 .setMergedAt(EventCodes.timestamp(at))).build();
     }
 
-    /** Publishes every queued change, oldest first; blocking. A failure leaves the rest queued. */
+    /**
+     * Publishes every queued change, oldest first; blocking. A failure leaves the rest queued. On the writer only
+     * (after its merges and splits, and from its relay): synchronized, the changes go out in order from one instance,
+     * but a standby reading them at the same time could send an older change of a member after the writer sent a newer
+     * one (a merge after its split).
+     */
     public synchronized int publishPending() {
         int published = 0;
         while (true) {

@@ -181,12 +181,14 @@ public class ImportEventsService {
      * A batch stitched into the graph, ready to be written as it is (nothing in it reads the graph again).
      *
      * @param retracted stored lines counted before and found now to repeat another (flagged: duplicateOf set)
+     * @param toPublish its events for member.events, built once their counted orders are read and their
+     *                  publication_version taken, in the write's transaction (a copy per event saved)
      * @param changed the duplicates whose content differs from the event first imported under their key
      * @param unglue  whether the batch quarantined a value that had linked before: a member it glued is split after
      *                the commit
      */
-    private record Stitched(List<EventRow> rows, List<EventRow> retracted, BatchWrite write, List<MemberEvent> toPublish,
-            int duplicates, List<String> changed, Instant acceptedAt, boolean unglue) {
+    private record Stitched(List<EventRow> rows, List<EventRow> retracted, BatchWrite write,
+            List<MemberEvent.Builder> toPublish, int duplicates, List<String> changed, Instant acceptedAt, boolean unglue) {
     }
 
     /** Stitches the batch (blocking) and queues its write. */
@@ -252,7 +254,7 @@ public class ImportEventsService {
         String[] duplicateOf = linked.duplicateOf();
         String[] memberOf = new String[fresh.size()];
         linked.outcome().assignments().forEach(a -> memberOf[a.index()] = a.memberId());
-        List<MemberEvent> toPublish = new ArrayList<>();
+        List<MemberEvent.Builder> toPublish = new ArrayList<>();
         List<EventRow> rows = new ArrayList<>(fresh.size());
         for (int i = 0; i < fresh.size(); i++) {
             ChannelEvent event = fresh.get(i);
@@ -262,7 +264,7 @@ public class ImportEventsService {
                 toPublish.add(MemberEvent.newBuilder()
                         .setMemberId(memberOf[i] == null ? "" : memberOf[i]).setEvent(event)
                         .setAcceptedAt(EventCodes.timestamp(now)).setDuplicateOrder(duplicateOf[i] != null)
-                        .setNeverCounted(duplicateOf[i] != null).build());
+                        .setNeverCounted(duplicateOf[i] != null));
             }
             rows.add(new EventRow(EventCodes.sourceCode(event), event.getEventId(), memberOf[i],
                     EventCodes.typeCode(event), EventCodes.instant(event.getOccurredAt()), event.getStoreId(),
@@ -283,11 +285,11 @@ public class ImportEventsService {
      * A line published as counted, published again flagged as a duplicate: consumers un-count it by its source and
      * event id. Under the member holding it now (the graph's survivor of any merge since).
      */
-    private static MemberEvent retraction(IdentityGraph graph, EventRow line, Instant now) {
+    private static MemberEvent.Builder retraction(IdentityGraph graph, EventRow line, Instant now) {
         try {
             return MemberEvent.newBuilder().setMemberId(line.memberId() == null ? "" : graph.root(line.memberId()))
                     .setEvent(ChannelEvent.parseFrom(line.payload())).setAcceptedAt(EventCodes.timestamp(now))
-                    .setDuplicateOrder(true).build();
+                    .setDuplicateOrder(true);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("stored event " + line.reference() + " is unreadable", e);
         }
@@ -367,8 +369,9 @@ public class ImportEventsService {
                 .flatMap(events -> repository.awaitAcknowledgement(connection,
                         events.stream().map(e -> EventCodes.sourceCode(e.getEvent())).toList(),
                         events.stream().map(e -> e.getEvent().getEventId()).toList(), Instant.now())
-                        .map(listing -> listing == null ? new Listed(null, events) : new Listed(listing.batchId(),
-                                withPublicationVersion(events, listing.publicationVersion())))));
+                        // null: no event to publish
+                        .map(listing -> listing == null ? new Listed(null, List.of()) : new Listed(listing.batchId(),
+                                built(events, listing.publicationVersion())))));
         writing.stop(writeStage);
         List<MemberEvent> toPublish = listed.events();
         Long batchId = listed.batchId();
@@ -389,13 +392,13 @@ public class ImportEventsService {
         return new Imported(new ImportResult(stored, stitched.duplicates(), stitched.changed()), acknowledged);
     }
 
-    /** The events, each with MemberEvent.publication_version set to the version. */
-    static List<MemberEvent> withPublicationVersion(List<MemberEvent> events, long version) {
-        List<MemberEvent> versioned = new ArrayList<>(events.size());
-        for (MemberEvent event : events) {
-            versioned.add(event.toBuilder().setPublicationVersion(version).build());
+    /** The events built, each with MemberEvent.publication_version set to the version. */
+    static List<MemberEvent> built(List<MemberEvent.Builder> events, long version) {
+        List<MemberEvent> built = new ArrayList<>(events.size());
+        for (MemberEvent.Builder event : events) {
+            built.add(event.setPublicationVersion(version).build());
         }
-        return versioned;
+        return built;
     }
 
     /** A written batch's events as published (counted orders set), and its unpublished_batch id (null: none). */

@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -57,6 +58,19 @@ public class SingleWriter {
 
     public boolean isWriter() {
         return lock.held();
+    }
+
+    /** The current tenure as writer, empty on a standby. */
+    public Optional<WriterLock.Tenure> tenure() {
+        return Optional.ofNullable(lock.tenure());
+    }
+
+    /**
+     * Whether this instance still holds the writer lock in {@code tenure}, as far as it knows ({@link #inTransaction}
+     * makes sure): false once it stepped down, even if it took the lock again since.
+     */
+    public boolean holds(WriterLock.Tenure tenure) {
+        return tenure.equals(lock.tenure());
     }
 
     /**

@@ -4,13 +4,19 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.memberpulse.identity.store.OtherInstance;
+import io.memberpulse.identity.store.WriterLock;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.identity.v1.MemberIdentityChange;
+import io.memberpulse.proto.identity.v1.MemberMerged;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -33,6 +39,12 @@ class UnpublishedEventRelayTest {
 
     @Inject
     UnpublishedEventRelay relay;
+
+    @Inject
+    WriterLock lock;
+
+    @Inject
+    Vertx vertx;
 
     @Test
     void anAcknowledgedImportLeavesNothingToRelayAndAnUnacknowledgedBatchIsPublishedAgainInOrder() {
@@ -151,6 +163,47 @@ class UnpublishedEventRelayTest {
                     .as("the greatest version is what consumers keep").last().isEqualTo("SOURCE_POS SZ-" + run);
         }
         assertThat(batchesNaming("rz-" + run)).as("struck off once relayed").isZero();
+    }
+
+    /**
+     * A standby relays nothing: its publication_version, taken after a writer's import took one, could go with counted
+     * orders read before that import commits, and consumers would keep that stale copy; its member.merges changes could
+     * overtake the writer's newer ones. What it leaves is relayed by the writer.
+     */
+    @Test
+    void aStandbyLeavesUnpublishedBatchesAndChangesToTheWriter() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        postCsv("event_id,source,type,occurred_at,store_id,member_no\n",
+                "sb1-%1$s,pos,visit,2025-03-03T09:00:00+08:00,s-%1$s,SB-%1$s\n".formatted(run), 1);
+        pool.preparedQuery("INSERT INTO unpublished_batch (accepted_at, sources, event_ids) VALUES ($1, $2, $3)")
+                .execute(Tuple.of(OffsetDateTime.now().minusMinutes(10), new String[] {"pos"}, new String[] {"sb1-" + run}))
+                .await().indefinitely();
+        MemberIdentityChange change = MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
+                .setSurvivingMemberId("sbs-" + run).setAbsorbedMemberId("sba-" + run).setRule("test")).build();
+        long changeId = pool.preparedQuery("""
+                INSERT INTO identity_change (member_key, payload, created_at) VALUES ($1, $2, now() - interval '10 minutes')
+                RETURNING id""")
+                .execute(Tuple.of("sba-" + run, Buffer.buffer(change.toByteArray())))
+                .await().indefinitely().iterator().next().getLong(0);
+        try (OtherInstance other = OtherInstance.connect(vertx)) { // closed: the other instance goes away, its lock with it
+            // this instance steps down and the other one writes (SingleWriter's retry may take the lock back meanwhile)
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                lock.release();
+                return other.tryLock();
+            });
+            relay.relay();
+            assertThat(batchesNaming("sb1-" + run)).as("left to the writer").isEqualTo(1);
+            assertThat(changePublished(changeId)).as("left to the writer").isFalse();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(lock::tryAcquire);
+        relay.relay();
+        assertThat(batchesNaming("sb1-" + run)).as("relayed by the writer").isZero();
+        assertThat(changePublished(changeId)).as("relayed by the writer").isTrue();
+    }
+
+    private boolean changePublished(long id) {
+        return pool.preparedQuery("SELECT published_at IS NOT NULL FROM identity_change WHERE id = $1").execute(Tuple.of(id))
+                .await().indefinitely().iterator().next().getBoolean(0);
     }
 
     private static void postCsv(String header, String rows, int accepted) {

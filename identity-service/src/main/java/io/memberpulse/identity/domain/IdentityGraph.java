@@ -291,42 +291,8 @@ public final class IdentityGraph {
         Map<Identifier, String> links = new HashMap<>();
         batch.links.forEach(identifier -> links.put(identifier, root(owners.get(identifier))));
         return new BatchOutcome(assignments, batch.newMembers, links, batch.seen, newlyQuarantined, batch.merges,
-                batch.conflicts, storesSeen, pastHeld(batch));
-    }
-
-    /**
-     * The batch's past holdings by final member, oldest first; a late use of the phone's holder now (its member merged
-     * with the holder later in the batch) is none, a holding that ended in a move is one (the phone came back). A member's windows of a phone that no other member's lies between are joined (a late export's uses
-     * of one person); the store joins them with the periods it has by the same rule.
-     */
-    private List<PastHolding> pastHeld(Batch batch) {
-        if (batch.pastHeld.isEmpty()) {
-            return List.of();
-        }
-        List<PastHolding> windows = new ArrayList<>();
-        for (PastHolding window : batch.pastHeld) {
-            String holder = owners.get(window.phone()) == null ? null : root(owners.get(window.phone()));
-            String survivor = root(window.memberId());
-            if (!survivor.equals(holder) || batch.endedByMove.contains(window)) {
-                windows.add(new PastHolding(window.phone(), survivor, window.first(), window.last()));
-            }
-        }
-        windows.sort(Comparator.comparing(PastHolding::first));
-        List<PastHolding> held = new ArrayList<>();
-        Map<Identifier, Integer> latest = new HashMap<>(); // by phone, where its latest window so far is in held
-        for (PastHolding window : windows) {
-            Integer at = latest.get(window.phone());
-            PastHolding before = at == null ? null : held.get(at);
-            if (before != null && before.memberId().equals(window.memberId())) {
-                Instant[] both = widened(new Instant[] {before.first(), before.last()},
-                        new Instant[] {window.first(), window.last()});
-                held.set(at, new PastHolding(window.phone(), window.memberId(), both[0], both[1]));
-            } else {
-                latest.put(window.phone(), held.size());
-                held.add(window);
-            }
-        }
-        return held;
+                batch.conflicts, storesSeen, PastHoldings.of(batch.pastHeld, batch.endedByMove,
+                phone -> ownerOf(phone).orElse(null), this::root));
     }
 
     private static Instant[] widened(Instant[] a, Instant[] b) {

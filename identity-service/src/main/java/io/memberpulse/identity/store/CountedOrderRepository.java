@@ -2,7 +2,6 @@ package io.memberpulse.identity.store;
 
 import io.memberpulse.identity.domain.EventKeys;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -33,17 +32,11 @@ public class CountedOrderRepository {
         }
     }
 
-    private final Pool pool;
-
-    public CountedOrderRepository(Pool pool) {
-        this.pool = pool;
-    }
-
     /**
      * The events among {@code sources}/{@code eventIds} (keys) and the stored events naming one of the orders
      * {@code orderSources}/{@code orderIds}, that name an order with a flagged line: each once.
      *
-     * @param client the import's transaction, or the pool (the relay)
+     * @param client the import's transaction, or the relay's (fenced as an import's)
      */
     public Uni<List<Redirected>> redirected(SqlClient client, List<String> sources, List<String> eventIds,
             List<String> orderSources, List<String> orderIds) {
@@ -81,10 +74,5 @@ public class CountedOrderRepository {
                     }
                     return found;
                 });
-    }
-
-    /** Through the pool: the relay's look-up for the events it publishes again. */
-    public Uni<List<Redirected>> redirected(List<String> sources, List<String> eventIds) {
-        return redirected(pool, sources, eventIds, List.of(), List.of());
     }
 }

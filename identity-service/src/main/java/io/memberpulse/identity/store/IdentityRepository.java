@@ -315,11 +315,11 @@ public class IdentityRepository {
     }
 
     /**
-     * A publication_version greater than every one taken before: for the relay, taken on the write thread right
-     * before it reads the state of the events it publishes again.
+     * A publication_version greater than every one taken before: for the relay, taken on the write thread in its
+     * fenced transaction ({@code connection}) right before it reads the state of the events it publishes again.
      */
-    public Uni<Long> nextPublicationVersion() {
-        return pool.preparedQuery("SELECT nextval('member_event_publication_version')").execute()
+    public Uni<Long> nextPublicationVersion(SqlConnection connection) {
+        return connection.preparedQuery("SELECT nextval('member_event_publication_version')").execute()
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
