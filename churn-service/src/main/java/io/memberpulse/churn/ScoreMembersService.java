@@ -76,16 +76,18 @@ public class ScoreMembersService {
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
     /**
-     * The last send failed (the broker away, churn.scores unwritable): scorings store their scores unpublished
-     * without trying, and publishUnpublished tries one member at the ticks {@link #probes} lets it, until the broker
-     * takes it.
-     */
-    private volatile boolean brokerAway;
-    /**
-     * When publishUnpublished tries the broker again while it is away: a failed try holds the scoring lock up to the
-     * producer's bounds (about 40 s), the event batches waiting behind it, so the waits grow while it stays away.
+     * Whether the broker is away (the last send failed, churn.scores unwritable: {@link ProbeBackoff#failing()}), and
+     * when publishUnpublished tries it again. While it is away scorings store their scores unpublished without trying,
+     * and publishUnpublished tries one member at the ticks this lets it, until the broker takes it: a failed try holds
+     * the scoring lock up to the producer's bounds (about 40 s), the event batches waiting behind it, so the waits grow
+     * while it stays away.
      */
     private final ProbeBackoff probes;
+    /**
+     * Set by sentAgain, under the scoring lock, while its scoring tries the broker: its sends are tried though the
+     * broker is away, until one of them fails (which clears it).
+     */
+    private boolean trying;
     /**
      * The longest wait between two tries while the broker stays away: the scores left unpublished go out at most this
      * long (and a tick) after it is back, and once the waits reach it a failed try holds the scoring lock about a
@@ -534,14 +536,16 @@ public class ScoreMembersService {
         if (send == null) {
             return true;
         }
-        if (brokerAway) {
+        if (probes.failing() && !trying) {
             return false;
         }
         try {
             send.ifNoItem().after(RecordBatches.OUTPUT_SEND_TIMEOUT).fail().await().indefinitely();
             return true;
         } catch (RuntimeException e) {
-            brokerAway = true;
+            // A try's failure is counted by publishUnpublished (probes.failed()), once it is over.
+            probes.wentAway();
+            trying = false;
             LOG.warnf("churn.scores did not take the %s: left stored unpublished, sent again once it does (%s)", what,
                     e.getMessage());
             return false;
@@ -556,11 +560,11 @@ public class ScoreMembersService {
      * {@link #probes} says a try is due. Blocking.
      */
     public void publishUnpublished() {
-        if (repository.watermark().await().indefinitely().isEmpty() || brokerAway && !probes.due()) {
+        if (repository.watermark().await().indefinitely().isEmpty() || !probes.due()) {
             return;
         }
         String after = "";
-        int page = brokerAway ? 1 : PAGE;
+        int page = probes.failing() ? 1 : PAGE;
         while (true) {
             List<String> members = repository.unpublishedMemberIdsAfter(after, page).await().indefinitely();
             if (members.isEmpty()) {
@@ -579,9 +583,13 @@ public class ScoreMembersService {
 
     /** Scores the page again, trying to send whatever the last failed send left; whether the broker took it. */
     private synchronized boolean sentAgain(List<String> members) {
-        brokerAway = false;
-        Instant clock = repository.watermark().await().indefinitely().orElseThrow(); // set once, never removed
-        score(members, clock, false, Set.of(), withdrawnForNoPurchase);
-        return !brokerAway;
+        trying = true;
+        try {
+            Instant clock = repository.watermark().await().indefinitely().orElseThrow(); // set once, never removed
+            score(members, clock, false, Set.of(), withdrawnForNoPurchase);
+            return trying;
+        } finally {
+            trying = false;
+        }
     }
 }
