@@ -7,7 +7,7 @@ import io.memberpulse.churn.domain.model.ChurnClassifier;
 import io.memberpulse.churn.domain.model.ChurnTraining;
 import io.memberpulse.churn.domain.model.ModelKind;
 import io.memberpulse.churn.domain.model.TrainingProgress;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,10 +36,10 @@ public class BatchScoreService {
     /** Trained without validation: the mean of LR and boosted trees, the kind chosen on Online Retail's test cut-off. */
     static final ModelKind UNVALIDATED_KIND = ModelKind.BLEND;
 
-    private final ChurnRepository facts;
+    private final ModelInputRepository facts;
     private final ModelRegistry registry;
 
-    public BatchScoreService(ChurnRepository facts, ModelRegistry registry) {
+    public BatchScoreService(ModelInputRepository facts, ModelRegistry registry) {
         this.facts = facts;
         this.registry = registry;
     }

@@ -2,7 +2,7 @@ package io.memberpulse.churn;
 
 import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.features.StockOut;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.FactRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -25,15 +25,15 @@ import java.util.Set;
  * {@code retractingMembers} are the members the retractions name: the holder of the line now (proto's MemberEvent),
  * once the batch's owners are applied.
  */
-record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<ChurnRepository.LineKey> retracted,
-        List<ChurnRepository.StoredActivity> activities, List<ChurnRepository.StoredStockOut> stockOuts,
+record MemberEventFacts(List<FactRepository.StoredPurchase> purchases, List<FactRepository.LineKey> retracted,
+        List<FactRepository.StoredActivity> activities, List<FactRepository.StoredStockOut> stockOuts,
         Map<String, String> memberNumbers, Set<String> buyers, Set<String> retractingMembers) {
 
     static MemberEventFacts of(List<MemberEvent> events) {
-        List<ChurnRepository.StoredPurchase> purchases = new ArrayList<>();
-        List<ChurnRepository.LineKey> retracted = new ArrayList<>();
-        List<ChurnRepository.StoredActivity> activities = new ArrayList<>();
-        List<ChurnRepository.StoredStockOut> stockOuts = new ArrayList<>();
+        List<FactRepository.StoredPurchase> purchases = new ArrayList<>();
+        List<FactRepository.LineKey> retracted = new ArrayList<>();
+        List<FactRepository.StoredActivity> activities = new ArrayList<>();
+        List<FactRepository.StoredStockOut> stockOuts = new ArrayList<>();
         Map<String, String> memberNumbers = new HashMap<>();
         Set<String> buyers = new LinkedHashSet<>();
         Set<String> retractingMembers = new LinkedHashSet<>();
@@ -47,7 +47,7 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
             String source = sourceOf(fact);
             boolean retraction = event.getDuplicateOrder() && !event.getNeverCounted(); // flagged on arrival: nothing to take back
             if (retraction) {
-                retracted.add(new ChurnRepository.LineKey(source, fact.getEventId()));
+                retracted.add(new FactRepository.LineKey(source, fact.getEventId()));
             }
             if (event.getMemberId().isEmpty()) {
                 continue;
@@ -61,14 +61,14 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
             Purchase purchase = toPurchase(event, at);
             if (purchase != null) {
                 var line = fact.getLine();
-                purchases.add(new ChurnRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
-                        new ChurnRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
+                purchases.add(new FactRepository.StoredPurchase(source, fact.getEventId(), event.getMemberId(), purchase,
+                        new FactRepository.LineDetail(blankToNull(line.getSku()), blankToNull(line.getCategory()),
                                 line.hasQuantity() ? line.getQuantity() : null,
                                 line.hasDiscountAmount() ? line.getDiscountAmount() : null), CountedOrder.sourceOf(event),
                         publicationVersion(event)));
                 buyers.add(event.getMemberId());
             }
-            ChurnRepository.StoredActivity activity = toActivity(event, source, at);
+            FactRepository.StoredActivity activity = toActivity(event, source, at);
             if (activity != null) {
                 activities.add(activity);
             }
@@ -77,9 +77,9 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
     }
 
     /** The keys of the batch's retractions and purchase lines, looked at again after the commit. */
-    List<ChurnRepository.LineKey> lineKeys() {
-        List<ChurnRepository.LineKey> keys = new ArrayList<>(retracted);
-        purchases.forEach(p -> keys.add(new ChurnRepository.LineKey(p.source(), p.eventId())));
+    List<FactRepository.LineKey> lineKeys() {
+        List<FactRepository.LineKey> keys = new ArrayList<>(retracted);
+        purchases.forEach(p -> keys.add(new FactRepository.LineKey(p.source(), p.eventId())));
         return keys;
     }
 
@@ -102,7 +102,7 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
     }
 
     /** Reviews, coupon events and visits, as the models read them; null for any other event. */
-    static ChurnRepository.StoredActivity toActivity(MemberEvent event, String source, Instant at) {
+    static FactRepository.StoredActivity toActivity(MemberEvent event, String source, Instant at) {
         var fact = event.getEvent();
         String kind = switch (fact.getType()) {
             case EVENT_TYPE_REVIEW -> "review";
@@ -116,19 +116,19 @@ record MemberEventFacts(List<ChurnRepository.StoredPurchase> purchases, List<Chu
         }
         Double amount = fact.getCoupon().hasCouponValue() ? fact.getCoupon().getCouponValue() : null;
         int rating = fact.getReview().getRating();
-        return new ChurnRepository.StoredActivity(source, fact.getEventId(), event.getMemberId(), kind, at,
+        return new FactRepository.StoredActivity(source, fact.getEventId(), event.getMemberId(), kind, at,
                 blankToNull(CountedOrder.orderIdOf(event)), blankToNull(fact.getStoreId()), amount,
                 rating >= 1 && rating <= 5 ? rating : null, blankToNull(fact.getReview().getText()), CountedOrder.sourceOf(event),
                 publicationVersion(event));
     }
 
     /** A store's stock-out (no member: see proto/README.md); empty without a store. */
-    static Optional<ChurnRepository.StoredStockOut> toStockOut(MemberEvent event, Instant at) {
+    static Optional<FactRepository.StoredStockOut> toStockOut(MemberEvent event, Instant at) {
         var fact = event.getEvent();
         if (fact.getStoreId().isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(new ChurnRepository.StoredStockOut(sourceOf(fact), fact.getEventId(), new StockOut(at,
+        return Optional.of(new FactRepository.StoredStockOut(sourceOf(fact), fact.getEventId(), new StockOut(at,
                 fact.getStoreId(), blankToNull(fact.getLine().getSku()), blankToNull(fact.getLine().getCategory()))));
     }
 

@@ -1,7 +1,8 @@
 package io.memberpulse.churn;
 
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.FactRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.micrometer.core.instrument.Counter;
@@ -20,7 +21,7 @@ import java.util.stream.Collectors;
  * training run reads them as treatment-flagged examples (see SnapshotBuilder); an outcome for a member
  * absorbed by a merge is recorded for its survivor. Blocking.
  *
- * <p>An outcome is placed no later than the event-time clock (the latest member event recorded, ChurnRepository
+ * <p>An outcome is placed no later than the event-time clock (the latest member event recorded, StreamClockRepository
  * #watermark) when it is recorded. Campaign-service stamps it with the wall clock, while training cuts the facts on
  * the event clock: after an import of past data (the demo's 2010-2011 Online Retail, called in 2026) an outcome at
  * its wall-clock time lies after every fact, in no cut-off's horizon, and never teaches a run. Staff called on the
@@ -32,12 +33,15 @@ import java.util.stream.Collectors;
 public class RecordOutcomesService {
     static final String SOURCE = "campaign";
 
-    private final ChurnRepository repository;
+    private final FactRepository facts;
+    private final StreamClockRepository streamClock;
     private final IdentityChangeRepository identities;
     private final Counter recorded;
 
-    public RecordOutcomesService(ChurnRepository repository, IdentityChangeRepository identities, MeterRegistry registry) {
-        this.repository = repository;
+    public RecordOutcomesService(FactRepository facts, StreamClockRepository streamClock, IdentityChangeRepository identities,
+            MeterRegistry registry) {
+        this.facts = facts;
+        this.streamClock = streamClock;
         this.identities = identities;
         this.recorded = Counter.builder("memberpulse.churn.intervention.outcomes.recorded").register(registry);
     }
@@ -73,21 +77,21 @@ public class RecordOutcomesService {
             return;
         }
         Set<String> members = outcomes.stream().map(InterventionOutcome::getMemberId).collect(Collectors.toSet());
-        Instant clock = repository.watermark().await().indefinitely().orElse(null);
+        Instant clock = streamClock.watermark().await().indefinitely().orElse(null);
         identities.inRecordingTransaction(transaction -> identities.survivorsOf(transaction, members)
-                .chain(survivors -> repository.insertActivities(transaction, toActivities(outcomes, survivors, clock))))
+                .chain(survivors -> facts.insertActivities(transaction, toActivities(outcomes, survivors, clock))))
                 .await().indefinitely();
         recorded.increment(outcomes.size());
     }
 
     /** @param clock the event-time clock, which no outcome is placed after; null when no event is recorded yet */
-    private static List<ChurnRepository.StoredActivity> toActivities(List<InterventionOutcome> outcomes,
+    private static List<FactRepository.StoredActivity> toActivities(List<InterventionOutcome> outcomes,
             Map<String, String> survivors, Instant clock) {
-        List<ChurnRepository.StoredActivity> activities = new ArrayList<>(outcomes.size());
+        List<FactRepository.StoredActivity> activities = new ArrayList<>(outcomes.size());
         for (InterventionOutcome o : outcomes) {
             Instant recordedAt = Instant.ofEpochSecond(o.getRecordedAt().getSeconds(), o.getRecordedAt().getNanos());
             Instant at = clock != null && recordedAt.isAfter(clock) ? clock : recordedAt;
-            activities.add(new ChurnRepository.StoredActivity(SOURCE, o.getTaskId(),
+            activities.add(new FactRepository.StoredActivity(SOURCE, o.getTaskId(),
                     survivors.getOrDefault(o.getMemberId(), o.getMemberId()), "intervention", at,
                     null, o.getStoreId().isBlank() ? null : o.getStoreId(), o.getReached() ? 1.0 : 0.0, null,
                     result(o)));

@@ -9,7 +9,7 @@ import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.domain.features.StockOuts;
 import io.memberpulse.churn.domain.model.Contributions;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -23,12 +23,12 @@ import java.util.List;
 @ApplicationScoped
 public class ScoreExplanationService {
     private final ScoreQueryService scores;
-    private final ChurnRepository repository;
+    private final ModelInputRepository inputs;
     private final ModelRegistry models;
 
-    public ScoreExplanationService(ScoreQueryService scores, ChurnRepository repository, ModelRegistry models) {
+    public ScoreExplanationService(ScoreQueryService scores, ModelInputRepository inputs, ModelRegistry models) {
         this.scores = scores;
-        this.repository = repository;
+        this.inputs = inputs;
         this.models = models;
     }
 
@@ -44,9 +44,9 @@ public class ScoreExplanationService {
         TrainedChurnModel model = models.version(score.modelVersion()).orElseThrow(() -> new ExplanationUnavailableException(
                 "model version " + score.modelVersion() + " that made this score is no longer stored"));
         Instant asOf = score.asOf();
-        List<Activity> facts = repository.activitiesOf(List.of(memberId)).await().indefinitely()
+        List<Activity> facts = inputs.activitiesOf(List.of(memberId)).await().indefinitely()
                 .getOrDefault(memberId, List.of());
-        StockOuts stockOuts = repository.stockOutsSeenAt(asOf).await().indefinitely();
+        StockOuts stockOuts = inputs.stockOutsSeenAt(asOf).await().indefinitely();
         // no purchase by the score's as-of any more (lines moved by a merge or split a moment ago): the score is going
         TrainedChurnModel.Explained explained = model.explain(facts, stockOuts, asOf)
                 .orElseThrow(() -> new MemberNotFoundException(memberId));

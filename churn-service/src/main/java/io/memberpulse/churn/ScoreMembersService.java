@@ -5,9 +5,12 @@ import io.memberpulse.churn.domain.Purchase;
 import io.memberpulse.churn.domain.RhythmChurnModel;
 import io.memberpulse.churn.domain.ScorePublication;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.FactRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
 import io.memberpulse.churn.store.ScoreCache;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.RecordBatches;
@@ -52,7 +55,10 @@ public class ScoreMembersService {
     private static final long BUSY_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     private static final long MAX_REFRESH_DELAY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
-    private final ChurnRepository repository;
+    private final FactRepository facts;
+    private final ModelInputRepository inputs;
+    private final ScoreRepository scores;
+    private final StreamClockRepository streamClock;
     private final IdentityChangeRepository identities;
     private final ScoreCache cache;
     private final ScoreCacheWrites cacheWrites;
@@ -76,16 +82,18 @@ public class ScoreMembersService {
     private long lastFullRefreshNanos = System.nanoTime();
     private volatile long lastBatchNanos;
     /**
-     * The last send failed (the broker away, churn.scores unwritable): scorings store their scores unpublished
-     * without trying, and publishUnpublished tries one member at the ticks {@link #probes} lets it, until the broker
-     * takes it.
-     */
-    private volatile boolean brokerAway;
-    /**
-     * When publishUnpublished tries the broker again while it is away: a failed try holds the scoring lock up to the
-     * producer's bounds (about 40 s), the event batches waiting behind it, so the waits grow while it stays away.
+     * Whether the broker is away (the last send failed, churn.scores unwritable: {@link ProbeBackoff#failing()}), and
+     * when publishUnpublished tries it again. While it is away scorings store their scores unpublished without trying,
+     * and publishUnpublished tries one member at the ticks this lets it, until the broker takes it: a failed try holds
+     * the scoring lock up to the producer's bounds (about 40 s), the event batches waiting behind it, so the waits grow
+     * while it stays away.
      */
     private final ProbeBackoff probes;
+    /**
+     * Set by sentAgain, under the scoring lock, while its scoring tries the broker: its sends are tried though the
+     * broker is away, until one of them fails (which clears it).
+     */
+    private boolean trying;
     /**
      * The longest wait between two tries while the broker stays away: the scores left unpublished go out at most this
      * long (and a tick) after it is back, and once the waits reach it a failed try holds the scoring lock about a
@@ -93,10 +101,14 @@ public class ScoreMembersService {
      */
     private static final java.time.Duration PROBE_MAX_WAIT = java.time.Duration.ofMinutes(2);
 
-    public ScoreMembersService(ChurnRepository repository, IdentityChangeRepository identities, ScoreCache cache,
+    public ScoreMembersService(FactRepository facts, ModelInputRepository inputs, ScoreRepository scores,
+            StreamClockRepository streamClock, IdentityChangeRepository identities, ScoreCache cache,
             ScoreCacheWrites cacheWrites, ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models,
             MeterRegistry registry) {
-        this.repository = repository;
+        this.facts = facts;
+        this.inputs = inputs;
+        this.scores = scores;
+        this.streamClock = streamClock;
         this.identities = identities;
         this.cache = cache;
         this.cacheWrites = cacheWrites;
@@ -142,7 +154,7 @@ public class ScoreMembersService {
      * transaction under the identity lock (IdentityChangeRepository.inRecordingTransaction): a merge or split applied
      * meanwhile by another replica either committed before the look-up or waits for this commit and then moves these
      * facts itself. After the commit, the batch's lines that a retraction committed meanwhile on another replica are
-     * deleted (ChurnRepository.deleteRetractedAmong). Blocking.
+     * deleted (FactRepository.deleteRetractedAmong). Blocking.
      */
     public synchronized void record(List<MemberEvent> events) {
         Instant latest = events.stream().map(event -> MemberEventFacts.occurredAt(event.getEvent())).max(Instant::compareTo).orElse(null);
@@ -154,8 +166,8 @@ public class ScoreMembersService {
         Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
                 .chain(owners -> insert(transaction, EventOwners.underOwners(events, owners)))).await().indefinitely();
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
-        touched.addAll(repository.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
-        Instant clock = repository.advanceWatermark(cappedClock(events, latest)).await().indefinitely();
+        touched.addAll(facts.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
+        Instant clock = streamClock.advanceWatermark(cappedClock(events, latest)).await().indefinitely();
         if (!touched.isEmpty()) {
             score(touched, clock, false, Set.of(), withdrawnForNoPurchase);
         }
@@ -180,7 +192,7 @@ public class ScoreMembersService {
      * What a batch stored: the members whose purchases it added or took back, and the keys of its lines and
      * retractions (looked at again after the commit).
      */
-    private record Recorded(Set<String> touched, List<ChurnRepository.LineKey> lineKeys) {
+    private record Recorded(Set<String> touched, List<FactRepository.LineKey> lineKeys) {
     }
 
     /**
@@ -189,18 +201,18 @@ public class ScoreMembersService {
      * whoever held a line deleted.
      */
     private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events) {
-        MemberEventFacts facts = MemberEventFacts.of(events);
-        Set<String> touched = new LinkedHashSet<>(facts.buyers());
+        MemberEventFacts batch = MemberEventFacts.of(events);
+        Set<String> touched = new LinkedHashSet<>(batch.buyers());
         // The member each retraction names (after split owners and aliases) holds its line, whether or not this attempt
         // deletes it: a retry after an attempt that committed the delete but failed to score deletes nothing, and the
         // DELETE's RETURNING alone would leave that member's score counting the line.
-        touched.addAll(facts.retractingMembers());
-        return repository.insertPurchases(transaction, facts.purchases())
-                .chain(() -> repository.retractPurchases(transaction, facts.retracted())).invoke(touched::addAll)
-                .chain(() -> repository.insertActivities(transaction, facts.activities()))
-                .chain(() -> repository.insertStockOuts(transaction, facts.stockOuts()))
-                .chain(() -> repository.upsertMemberNumbers(transaction, facts.memberNumbers()))
-                .replaceWith(() -> new Recorded(touched, facts.lineKeys()));
+        touched.addAll(batch.retractingMembers());
+        return facts.insertPurchases(transaction, batch.purchases())
+                .chain(() -> facts.retractPurchases(transaction, batch.retracted())).invoke(touched::addAll)
+                .chain(() -> facts.insertActivities(transaction, batch.activities()))
+                .chain(() -> facts.insertStockOuts(transaction, batch.stockOuts()))
+                .chain(() -> facts.upsertMemberNumbers(transaction, batch.memberNumbers()))
+                .replaceWith(() -> new Recorded(touched, batch.lineKeys()));
     }
 
     /**
@@ -224,7 +236,7 @@ public class ScoreMembersService {
         if (involved.isEmpty()) {
             return;
         }
-        Instant clock = repository.watermark().await().indefinitely().orElse(null);
+        Instant clock = streamClock.watermark().await().indefinitely().orElse(null);
         // Without a clock nothing is scored: every member involved is forgotten. Else score() has taken away the
         // stored scores of those left without one; the rest may still be cached (a crash between the two stores).
         forget(clock == null ? involved : score(involved, clock, true, mergedAway, withdrawnByIdentityChange),
@@ -260,17 +272,17 @@ public class ScoreMembersService {
         List<ChurnScore> removed = new ArrayList<>();
         Set<String> leftUnpublished = new HashSet<>();
         Collection<String> left = UntilUnchanged.repeat(memberIds, MAX_ATTEMPTS, pending -> {
-            ChurnRepository.StoredScores stored = repository.storedScoresOf(pending).await().indefinitely();
+            ScoreRepository.StoredScores stored = scores.storedScoresOf(pending).await().indefinitely();
             Map<String, Instant> deleting = new HashMap<>(stored.versions());
             List<String> withdrawing = deleting.keySet().stream().filter(id -> !mergedAway.contains(id)).toList();
             if (!sent(withdrawing.isEmpty() ? null : publisher.withdraw(withdrawing), "withdrawals")) {
-                repository.markUnpublished(withdrawing).await().indefinitely();
+                scores.markUnpublished(withdrawing).await().indefinitely();
                 withdrawing.forEach(deleting::remove);
                 leftUnpublished.addAll(withdrawing);
                 withdrawing = List.of();
             }
             withdrawnByIdentityChange.increment(withdrawing.size());
-            List<ChurnScore> deleted = repository.deleteScoresIfUnchanged(deleting).await().indefinitely();
+            List<ChurnScore> deleted = scores.deleteScoresIfUnchanged(deleting).await().indefinitely();
             removed.addAll(deleted);
             Set<String> deletedIds = deleted.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
             return deleting.keySet().stream().filter(id -> !deletedIds.contains(id)).toList();
@@ -324,7 +336,7 @@ public class ScoreMembersService {
 
     /** Caches the page of stored scores after a member id that Redis lacks; those cached since are left as they are. */
     private RefilledPage refillPage(String after) {
-        List<ChurnScore> stored = repository.scoresAfter(after, PAGE).await().indefinitely();
+        List<ChurnScore> stored = scores.scoresAfter(after, PAGE).await().indefinitely();
         return new RefilledPage(stored, cacheWhileStored(stored));
     }
 
@@ -339,7 +351,7 @@ public class ScoreMembersService {
         if (put.isEmpty()) {
             return 0;
         }
-        Set<String> stillStored = repository.storedScoresOf(put.stream().map(ChurnScore::memberId).toList())
+        Set<String> stillStored = scores.storedScoresOf(put.stream().map(ChurnScore::memberId).toList())
                 .await().indefinitely().versions().keySet();
         List<ChurnScore> deleted = put.stream().filter(score -> !stillStored.contains(score.memberId())).toList();
         cache.removeIfStillCached(deleted).await().indefinitely();
@@ -358,7 +370,7 @@ public class ScoreMembersService {
         }
         cacheWrites.write(unscored, () -> {
             cache.removeAll(unscored, List.of()).await().indefinitely();
-            cacheWhileStored(List.copyOf(repository.scoresOf(unscored).await().indefinitely().values()));
+            cacheWhileStored(List.copyOf(scores.scoresOf(unscored).await().indefinitely().values()));
         });
     }
 
@@ -371,20 +383,20 @@ public class ScoreMembersService {
         // One full re-scoring at a time in this replica (a test or a slow tick may call it beside the scheduled one).
         refreshing.lock();
         try {
-            Instant clock = repository.watermark().await().indefinitely().orElse(null);
+            Instant clock = streamClock.watermark().await().indefinitely().orElse(null);
             if (clock == null || streamIsBusy()) {
                 return;
             }
-            ChurnRepository.ScoreRefresh refresh = new ChurnRepository.ScoreRefresh(clock,
+            ScoreRepository.ScoreRefresh refresh = new ScoreRepository.ScoreRefresh(clock,
                     models.current().map(TrainedChurnModel::version).orElse(null));
-            Optional<ChurnRepository.ScoreRefresh> last = repository.lastRefresh().await().indefinitely();
+            Optional<ScoreRepository.ScoreRefresh> last = scores.lastRefresh().await().indefinitely();
             if (last.isPresent() && !clock.isAfter(last.get().clock())
                     && Objects.equals(refresh.modelVersion(), last.get().modelVersion())) {
                 return;
             }
             String after = "";
             while (true) {
-                List<String> page = repository.memberIdsAfter(after, PAGE).await().indefinitely();
+                List<String> page = inputs.memberIdsAfter(after, PAGE).await().indefinitely();
                 if (page.isEmpty()) {
                     break;
                 }
@@ -393,7 +405,7 @@ public class ScoreMembersService {
             }
             // The clock it started with: when a batch moved the clock meanwhile, the next tick re-scores everyone again
             // (the pages before that move were scored as of the older clock).
-            repository.recordRefresh(refresh).await().indefinitely();
+            scores.recordRefresh(refresh).await().indefinitely();
             lastFullRefreshNanos = System.nanoTime();
         } finally {
             refreshing.unlock();
@@ -405,7 +417,7 @@ public class ScoreMembersService {
      * between pages may have moved the clock and scored its members as of it, and a score's as-of never goes back.
      */
     private synchronized void refreshPage(List<String> page) {
-        Instant clock = repository.watermark().await().indefinitely().orElseThrow(); // set once, never removed
+        Instant clock = streamClock.watermark().await().indefinitely().orElseThrow(); // set once, never removed
         score(page, clock, false, Set.of(), withdrawnForNoPurchase);
     }
 
@@ -464,12 +476,12 @@ public class ScoreMembersService {
         // The stored scores are read before the facts: a fact recorded after the read below is scored by the replica
         // that recorded it, and its write moves the version this attempt's writes are conditional on (they then fail
         // and the member is scored again), whichever of the two writes first.
-        ChurnRepository.StoredScores stored = repository.storedScoresOf(memberIds).await().indefinitely();
+        ScoreRepository.StoredScores stored = scores.storedScoresOf(memberIds).await().indefinitely();
         Map<String, ChurnScore> previous = stored.scores();
-        Map<String, List<Purchase>> purchases = repository.purchasesOf(memberIds).await().indefinitely();
+        Map<String, List<Purchase>> purchases = inputs.purchasesOf(memberIds).await().indefinitely();
         Optional<TrainedChurnModel> trained = models.current();
         Map<String, Double> probabilities = trained.isEmpty() ? Map.of()
-                : trained.get().score(repository.activitiesOf(memberIds).await().indefinitely(), repository.stockOutsSeenAt(asOf).await().indefinitely(), asOf);
+                : trained.get().score(inputs.activitiesOf(memberIds).await().indefinitely(), inputs.stockOutsSeenAt(asOf).await().indefinitely(), asOf);
         List<ChurnScore> changed = new ArrayList<>();
         Set<String> unscored = new HashSet<>();
         Map<String, Instant> noLongerScored = new HashMap<>();
@@ -492,7 +504,7 @@ public class ScoreMembersService {
         }
         // In PostgreSQL's precision, so that markPublished finds the rows by it.
         Instant scoredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Set<String> writtenIds = repository.upsertScores(changed, stored.versions(), scoredAt).await().indefinitely();
+        Set<String> writtenIds = scores.upsertScores(changed, stored.versions(), scoredAt).await().indefinitely();
         List<ChurnScore> written = changed.stream().filter(score -> writtenIds.contains(score.memberId())).toList();
         // A Redis write that fails is recorded for repair, not failed: the scores are stored, and are published
         cacheWrites.write(written.stream().map(ChurnScore::memberId).toList(), () -> cache.putAll(written, previous).await().indefinitely());
@@ -500,7 +512,7 @@ public class ScoreMembersService {
         // sent by publishUnpublished, the batch's redelivery or the next full refresh, though it no longer moves.
         // A send that fails does not fail the batch: its facts and scores are stored.
         if (sent(written.isEmpty() ? null : publisher.publish(written), "scores")) {
-            repository.markPublished(written, scoredAt).await().indefinitely();
+            scores.markPublished(written, scoredAt).await().indefinitely();
             published.increment(written.size());
             written.forEach(score -> withdrawn.remove(score.memberId()));
         }
@@ -509,13 +521,13 @@ public class ScoreMembersService {
         // (or the next full refresh) scores it again and withdraws it then.
         List<String> withdrawing = noLongerScored.keySet().stream().filter(id -> !mergedAway.contains(id)).toList();
         if (!sent(withdrawing.isEmpty() ? null : publisher.withdraw(withdrawing), "withdrawals")) {
-            repository.markUnpublished(withdrawing).await().indefinitely();
+            scores.markUnpublished(withdrawing).await().indefinitely();
             withdrawing.forEach(noLongerScored::remove);
             withdrawing = List.of();
         }
         withdrawals.increment(withdrawing.size());
         withdrawn.addAll(withdrawing);
-        List<ChurnScore> removed = repository.deleteScoresIfUnchanged(noLongerScored).await().indefinitely();
+        List<ChurnScore> removed = scores.deleteScoresIfUnchanged(noLongerScored).await().indefinitely();
         Set<String> removedIds = removed.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
         cacheWrites.write(removedIds, () -> cache.removeAll(removedIds, removed).await().indefinitely());
         uncache(unscored);
@@ -534,14 +546,16 @@ public class ScoreMembersService {
         if (send == null) {
             return true;
         }
-        if (brokerAway) {
+        if (probes.failing() && !trying) {
             return false;
         }
         try {
             send.ifNoItem().after(RecordBatches.OUTPUT_SEND_TIMEOUT).fail().await().indefinitely();
             return true;
         } catch (RuntimeException e) {
-            brokerAway = true;
+            // A try's failure is counted by publishUnpublished (probes.failed()), once it is over.
+            probes.wentAway();
+            trying = false;
             LOG.warnf("churn.scores did not take the %s: left stored unpublished, sent again once it does (%s)", what,
                     e.getMessage());
             return false;
@@ -556,13 +570,13 @@ public class ScoreMembersService {
      * {@link #probes} says a try is due. Blocking.
      */
     public void publishUnpublished() {
-        if (repository.watermark().await().indefinitely().isEmpty() || brokerAway && !probes.due()) {
+        if (streamClock.watermark().await().indefinitely().isEmpty() || !probes.due()) {
             return;
         }
         String after = "";
-        int page = brokerAway ? 1 : PAGE;
+        int page = probes.failing() ? 1 : PAGE;
         while (true) {
-            List<String> members = repository.unpublishedMemberIdsAfter(after, page).await().indefinitely();
+            List<String> members = scores.unpublishedMemberIdsAfter(after, page).await().indefinitely();
             if (members.isEmpty()) {
                 return;
             }
@@ -579,9 +593,13 @@ public class ScoreMembersService {
 
     /** Scores the page again, trying to send whatever the last failed send left; whether the broker took it. */
     private synchronized boolean sentAgain(List<String> members) {
-        brokerAway = false;
-        Instant clock = repository.watermark().await().indefinitely().orElseThrow(); // set once, never removed
-        score(members, clock, false, Set.of(), withdrawnForNoPurchase);
-        return !brokerAway;
+        trying = true;
+        try {
+            Instant clock = streamClock.watermark().await().indefinitely().orElseThrow(); // set once, never removed
+            score(members, clock, false, Set.of(), withdrawnForNoPurchase);
+            return trying;
+        } finally {
+            trying = false;
+        }
     }
 }

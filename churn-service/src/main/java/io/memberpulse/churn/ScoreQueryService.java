@@ -3,8 +3,9 @@ package io.memberpulse.churn;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.MemberNotFoundException;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
-import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.auth.Callers;
 import io.memberpulse.proto.redis.RedisBackoff;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -24,14 +25,16 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ScoreQueryService {
     private static final Logger LOG = Logger.getLogger(ScoreQueryService.class);
-    private final ChurnRepository repository;
+    private final ScoreRepository repository;
+    private final StreamClockRepository streamClock;
     private final ScoreCache cache;
     private final ScoreCacheWrites cacheWrites;
     private final ModelRegistry models;
 
-    public ScoreQueryService(ChurnRepository repository, ScoreCache cache, ScoreCacheWrites cacheWrites,
-            ModelRegistry models) {
+    public ScoreQueryService(ScoreRepository repository, StreamClockRepository streamClock, ScoreCache cache,
+            ScoreCacheWrites cacheWrites, ModelRegistry models) {
         this.repository = repository;
+        this.streamClock = streamClock;
         this.cache = cache;
         this.cacheWrites = cacheWrites;
         this.models = models;
@@ -99,7 +102,7 @@ public class ScoreQueryService {
 
     public Uni<Totals> totals() {
         String model = models.current().map(TrainedChurnModel::version).orElse(null);
-        return repository.totals(model).flatMap(counts -> repository.watermark()
+        return repository.totals(model).flatMap(counts -> streamClock.watermark()
                 .map(clock -> new Totals(counts[0], counts[1], model, counts[2], clock.orElse(null))));
     }
 }

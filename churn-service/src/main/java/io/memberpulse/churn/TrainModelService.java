@@ -10,8 +10,9 @@ import io.memberpulse.churn.domain.model.ModelReport;
 import io.memberpulse.churn.domain.model.Promotion;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
 import io.memberpulse.churn.domain.model.TrainingProgress;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
 import io.memberpulse.churn.store.ModelRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -36,16 +37,18 @@ public class TrainModelService {
     private static final Logger LOG = Logger.getLogger(TrainModelService.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
-    private final ChurnRepository facts;
+    private final ModelInputRepository facts;
+    private final StreamClockRepository streamClock;
     private final ModelRepository models;
     private final ModelRegistry registry;
     private final ScoreMembersService scoring;
     private final ObjectMapper json;
     private final ChurnConfig config;
 
-    public TrainModelService(ChurnRepository facts, ModelRepository models, ModelRegistry registry,
-            ScoreMembersService scoring, ObjectMapper json, ChurnConfig config) {
+    public TrainModelService(ModelInputRepository facts, StreamClockRepository streamClock, ModelRepository models,
+            ModelRegistry registry, ScoreMembersService scoring, ObjectMapper json, ChurnConfig config) {
         this.facts = facts;
+        this.streamClock = streamClock;
         this.models = models;
         this.registry = registry;
         this.scoring = scoring;
@@ -71,7 +74,7 @@ public class TrainModelService {
     /** @param asOf facts known up to this instant (null: the event-time clock) */
     public synchronized Outcome train(Instant asOf, int horizonDays, TrainingProgress progress) {
         TrainingRun.checkHorizon(horizonDays);
-        Instant clock = facts.watermark().await().indefinitely()
+        Instant clock = streamClock.watermark().await().indefinitely()
                 .orElseThrow(() -> new io.memberpulse.churn.domain.NotEnoughDataException(
                         "too little data to train: no member events recorded yet"));
         Instant at = asOf != null ? TrainingRun.checkKnown(asOf, clock) : clock;

@@ -5,7 +5,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -38,7 +39,10 @@ class FutureEventClockTest {
     Duration maxClockLead;
 
     @Inject
-    ChurnRepository facts;
+    ModelInputRepository inputs;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Test
     void anEventHoursAheadMovesTheClockNoFurtherThanNowPlusTheLead() {
@@ -48,8 +52,8 @@ class FutureEventClockTest {
             // History (an import of old data) moves the clock to its events exactly.
             String old = "past-" + run;
             kafka.produce(Topics.MEMBER_EVENTS, old, ScoringFixture.order(old, old + "-0", PAST, "S-" + run));
-            await().atMost(WAIT).until(() -> facts.watermark().await().indefinitely().isPresent());
-            assertThat(facts.watermark().await().indefinitely()).contains(PAST);
+            await().atMost(WAIT).until(() -> streamClock.watermark().await().indefinitely().isPresent());
+            assertThat(streamClock.watermark().await().indefinitely()).contains(PAST);
             double aheadBefore = scraped("memberpulse_churn_events_ahead_of_clock_total");
 
             // A till eight hours ahead.
@@ -57,14 +61,14 @@ class FutureEventClockTest {
             Instant sent = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             kafka.produce(Topics.MEMBER_EVENTS, ahead,
                     ScoringFixture.order(ahead, ahead + "-0", sent.plus(Duration.ofHours(8)), "S-" + run));
-            await().atMost(WAIT).until(() -> facts.watermark().await().indefinitely().orElseThrow().isAfter(PAST));
+            await().atMost(WAIT).until(() -> streamClock.watermark().await().indefinitely().orElseThrow().isAfter(PAST));
             Instant recorded = Instant.now();
-            Instant clock = facts.watermark().await().indefinitely().orElseThrow();
+            Instant clock = streamClock.watermark().await().indefinitely().orElseThrow();
             assertThat(clock).as("moved to the present, not beyond it by more than the lead")
                     .isAfterOrEqualTo(sent.plus(maxClockLead).minusMillis(1))
                     .isBeforeOrEqualTo(recorded.plus(maxClockLead).plusMillis(1));
             // The event itself is stored as stamped (it counts once the clock reaches it), and counted as ahead.
-            assertThat(facts.purchasesOf(List.of(ahead)).await().indefinitely().get(ahead))
+            assertThat(inputs.purchasesOf(List.of(ahead)).await().indefinitely().get(ahead))
                     .singleElement().satisfies(p -> assertThat(p.occurredAt()).isEqualTo(sent.plus(Duration.ofHours(8))));
             assertThat(scraped("memberpulse_churn_events_ahead_of_clock_total")).isEqualTo(aheadBefore + 1);
         }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.churn.domain.Purchase;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.FactRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.Coupon;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -44,10 +44,10 @@ class MemberEventFactsTest {
                 event("m3", fact("e4", EventType.EVENT_TYPE_ORDER).setLine(OrderLine.newBuilder().setOrderId("o4")))));
 
         assertThat(facts.purchases()).containsExactly(
-                new ChurnRepository.StoredPurchase("delivery", "e1", "m1", new Purchase("o1", false, AT, "s1", 18),
-                        new ChurnRepository.LineDetail("yog", "dairy/yogurt", 2.0, 2.0)),
-                new ChurnRepository.StoredPurchase("delivery", "e2", "m2", new Purchase("o2", true, AT, "s1", -5),
-                        new ChurnRepository.LineDetail(null, null, null, null)));
+                new FactRepository.StoredPurchase("delivery", "e1", "m1", new Purchase("o1", false, AT, "s1", 18),
+                        new FactRepository.LineDetail("yog", "dairy/yogurt", 2.0, 2.0)),
+                new FactRepository.StoredPurchase("delivery", "e2", "m2", new Purchase("o2", true, AT, "s1", -5),
+                        new FactRepository.LineDetail(null, null, null, null)));
         assertThat(facts.buyers()).containsExactly("m1", "m2");
         assertThat(facts.memberNumbers()).isEqualTo(Map.of("m1", "P-7"));
         assertThat(facts.retracted()).isEmpty();
@@ -67,11 +67,11 @@ class MemberEventFactsTest {
                 event("m1", fact("e4", EventType.EVENT_TYPE_ORDER)
                         .setLine(OrderLine.newBuilder().setOrderId("o5").setPaidAmount(3)))));
 
-        assertThat(facts.purchases()).extracting(ChurnRepository.StoredPurchase::eventId).containsExactly("e4");
-        assertThat(facts.retracted()).containsExactly(new ChurnRepository.LineKey("delivery", "e1"),
-                new ChurnRepository.LineKey("delivery", "e3"));
-        assertThat(facts.lineKeys()).containsExactly(new ChurnRepository.LineKey("delivery", "e1"),
-                new ChurnRepository.LineKey("delivery", "e3"), new ChurnRepository.LineKey("delivery", "e4"));
+        assertThat(facts.purchases()).extracting(FactRepository.StoredPurchase::eventId).containsExactly("e4");
+        assertThat(facts.retracted()).containsExactly(new FactRepository.LineKey("delivery", "e1"),
+                new FactRepository.LineKey("delivery", "e3"));
+        assertThat(facts.lineKeys()).containsExactly(new FactRepository.LineKey("delivery", "e1"),
+                new FactRepository.LineKey("delivery", "e3"), new FactRepository.LineKey("delivery", "e4"));
         // the member a retraction names holds its line: re-scored even when a retry finds the line deleted already (a
         // line never counted has no holder)
         assertThat(facts.retractingMembers()).containsExactly("m1");
@@ -94,11 +94,11 @@ class MemberEventFactsTest {
                 MemberEvent.newBuilder().setEvent(fact("v2", EventType.EVENT_TYPE_VISIT)).build()));
 
         assertThat(facts.activities()).containsExactly(
-                new ChurnRepository.StoredActivity("delivery", "r1", "m1", "review", AT, "o1", "s1", null, 2, "牛奶过期了"),
-                new ChurnRepository.StoredActivity("delivery", "r2", "m1", "review", AT, null, "s1", null, null, null),
-                new ChurnRepository.StoredActivity("delivery", "c1", "m1", "coupon_redeemed", AT, null, "s1", 10.0, null,
+                new FactRepository.StoredActivity("delivery", "r1", "m1", "review", AT, "o1", "s1", null, 2, "牛奶过期了"),
+                new FactRepository.StoredActivity("delivery", "r2", "m1", "review", AT, null, "s1", null, null, null),
+                new FactRepository.StoredActivity("delivery", "c1", "m1", "coupon_redeemed", AT, null, "s1", 10.0, null,
                         null),
-                new ChurnRepository.StoredActivity("delivery", "v1", "m1", "visit", AT, null, null, null, null, null));
+                new FactRepository.StoredActivity("delivery", "v1", "m1", "visit", AT, null, null, null, null, null));
         assertThat(facts.stockOuts()).singleElement().satisfies(stockOut -> {
             assertThat(stockOut.eventId()).isEqualTo("x1");
             assertThat(stockOut.stockOut().storeId()).isEqualTo("s1");

@@ -3,7 +3,8 @@ package io.memberpulse.churn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class OutOfOrderPublicationsTest {
     @Inject
-    ChurnRepository facts;
+    ModelInputRepository inputs;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ScoreMembersService scoring;
@@ -35,7 +39,7 @@ class OutOfOrderPublicationsTest {
         String member = "ooo-" + ScoringFixture.runId();
         String survivor = "ooo-s-" + member;
         String store = "S-" + member;
-        Instant at = ScoringFixture.now(facts).minus(Duration.ofDays(5));
+        Instant at = ScoringFixture.now(streamClock).minus(Duration.ofDays(5));
         OrderRef delivery = OrderRef.newBuilder().setSource(Source.SOURCE_DELIVERY).setOrderId(member + "-d").build();
         OrderRef till = OrderRef.newBuilder().setSource(Source.SOURCE_POS).setOrderId(member + "-t").build();
         MemberEvent refund = MemberEvent.newBuilder().setMemberId(survivor).setEvent(ChannelEvent.newBuilder()
@@ -70,7 +74,7 @@ class OutOfOrderPublicationsTest {
     }
 
     private List<String> activities(String member) {
-        return facts.activitiesOf(List.of(member)).await().indefinitely().get(member).stream()
+        return inputs.activitiesOf(List.of(member)).await().indefinitely().get(member).stream()
                 .filter(a -> a.kind() == Activity.Kind.REFUND || a.kind() == Activity.Kind.REVIEW)
                 .map(a -> a.kind() + " " + a.channel() + ":" + a.orderId()).toList();
     }

@@ -60,6 +60,38 @@ class ProbeBackoffTest {
     }
 
     @Test
+    void theBrokerIsAwayFromAFailedSendUntilATryGoesThrough() {
+        assertThat(backoff.failing()).as("before any send failed").isFalse();
+        backoff.failed();
+        assertThat(backoff.failing()).as("after a failed try").isTrue();
+        backoff.succeeded();
+        assertThat(backoff.failing()).as("after a try that went through").isFalse();
+        backoff.wentAway();
+        assertThat(backoff.failing()).as("after a scoring's send failed").isTrue();
+        backoff.succeeded();
+        assertThat(backoff.failing()).isFalse();
+    }
+
+    @Test
+    void aScoringsFailedSendMakesTheFirstTryDueAtOnceAndTheWaitsStartFromTheFirst() {
+        backoff.wentAway();
+        assertThat(backoff.due()).as("the first try after the broker went away").isTrue();
+        assertThat(backoff.failed()).isEqualTo(FIRST);
+        assertThat(backoff.due()).isFalse();
+        advance(FIRST);
+        assertThat(backoff.due()).isTrue();
+    }
+
+    @Test
+    void aScoringsFailedSendWhileAwayKeepsTheWait() {
+        backoff.failed();
+        backoff.failed();
+        backoff.wentAway();
+        assertThat(backoff.due()).as("still waiting the second wait").isFalse();
+        assertThat(backoff.failed()).isEqualTo(FIRST.multipliedBy(4));
+    }
+
+    @Test
     void aFirstWaitLongerThanTheMaxWaitsTheMax() {
         ProbeBackoff hourly = new ProbeBackoff(Duration.ofHours(1), MAX, () -> now);
         assertThat(hourly.failed()).isEqualTo(MAX);

@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.churn.domain.ChurnScore;
-import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.devstack.testing.RedisProxy;
 import io.memberpulse.devstack.testing.RedisProxyProfile;
 import io.quarkus.test.junit.QuarkusTest;
@@ -49,7 +50,10 @@ class RedisOutageTest {
     ScoreMembersService scoring;
 
     @Inject
-    ChurnRepository facts;
+    ScoreRepository scores;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ScoreCache cache;
@@ -79,7 +83,7 @@ class RedisOutageTest {
 
     @Test
     void aScoreStoredWhileRedisWasDownIsNotServedStaleWhenRedisComesBackWithItsOldData() {
-        Instant now = ScoringFixture.now(facts);
+        Instant now = ScoringFixture.now(streamClock);
         scoring.record(List.of(ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(60)), store)));
         double before = servedScore();
         assertThat(cache.get(member).await().indefinitely()).as("cached").isPresent();
@@ -87,7 +91,7 @@ class RedisOutageTest {
         redis.refuse();
         // Scored (stored, published) while Redis is down: the write to Redis fails and is recorded, not thrown
         scoring.record(List.of(ScoringFixture.order(member, member + "-1", now.minus(Duration.ofDays(1)), store)));
-        double stored = facts.score(member).await().indefinitely().orElseThrow().probability();
+        double stored = scores.score(member).await().indefinitely().orElseThrow().probability();
         assertThat(stored).as("a second order moves the score").isNotCloseTo(before, within(1e-6));
 
         // Redis is back with what it held: the old score, and the rankings still marked complete; past the back-off
@@ -110,9 +114,9 @@ class RedisOutageTest {
 
     @Test
     void aHangingRedisCostsAReadOneShortWaitAndIsThenSkipped() {
-        Instant now = ScoringFixture.now(facts);
+        Instant now = ScoringFixture.now(streamClock);
         scoring.record(List.of(ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(30)), store)));
-        double stored = facts.score(member).await().indefinitely().orElseThrow().probability();
+        double stored = scores.score(member).await().indefinitely().orElseThrow().probability();
 
         redis.hang();
         // The client's own timeout is 10 s: the read gives up on Redis after memberpulse.churn.redis-read-timeout

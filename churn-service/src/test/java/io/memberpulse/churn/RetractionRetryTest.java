@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.churn.domain.ChurnScore;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.FactRepository;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -27,7 +29,13 @@ class RetractionRetryTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    FactRepository facts;
+
+    @Inject
+    ScoreRepository storedScores;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ScoreMembersService scoring;
@@ -40,24 +48,24 @@ class RetractionRetryTest {
         String member = "retry-" + ScoringFixture.runId();
         String store = "S-" + member;
         // Before the clock (or at the instant tests count from): the clock stays where the other tests read it.
-        Instant now = ScoringFixture.now(facts);
+        Instant now = ScoringFixture.now(streamClock);
         Instant firstAt = now.minus(Duration.ofDays(60));
         MemberEvent first = ScoringFixture.order(member, member + "-0", firstAt, store);
         MemberEvent later = ScoringFixture.order(member, member + "-1", now.minus(Duration.ofDays(10)), store);
         scoring.record(List.of(first, later));
-        assertThat(facts.score(member).await().indefinitely().orElseThrow().memberValue()).isEqualTo(60);
+        assertThat(storedScores.score(member).await().indefinitely().orElseThrow().memberValue()).isEqualTo(60);
 
         try (ScoringFixture kafka = new ScoringFixture(bootstrapServers)) {
             kafka.consumeScores();
             // The first attempt of the retraction's batch: its transaction deleted the line and committed, and the
             // scoring after it failed, so the batch is delivered again.
-            ChurnRepository.LineKey key = new ChurnRepository.LineKey("pos", member + "-1");
+            FactRepository.LineKey key = new FactRepository.LineKey("pos", member + "-1");
             assertThat(facts.retractPurchases(pool, List.of(key)).await().indefinitely()).containsExactly(member);
 
             MemberEvent retraction = later.toBuilder().setDuplicateOrder(true).build();
             scoring.record(List.of(retraction));
 
-            ChurnScore score = facts.score(member).await().indefinitely().orElseThrow();
+            ChurnScore score = storedScores.score(member).await().indefinitely().orElseThrow();
             assertThat(score.memberValue()).as("the retracted order is no longer counted").isEqualTo(30);
             assertThat(score.recencyDays()).isCloseTo(Duration.between(firstAt, score.asOf()).getSeconds() / 86_400.0,
                     within(1e-6));

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusMock;
@@ -39,7 +41,10 @@ class ScoreRefreshTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    ScoreRepository scores;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ScoreMembersService scoring;
@@ -60,39 +65,39 @@ class ScoreRefreshTest {
             kafka.produce(Topics.MEMBER_EVENTS, member, order);
         }
         await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + member + "/score").then().statusCode(200));
-        Instant now = facts.watermark().await().indefinitely().orElseThrow();
+        Instant now = streamClock.watermark().await().indefinitely().orElseThrow();
         String model = models.current().map(TrainedChurnModel::version).orElse(null);
 
         // Another replica re-scored everyone at this clock; the member's score is then taken away behind the
         // service's back, so a re-scoring here would show by bringing it back.
-        facts.recordRefresh(new ChurnRepository.ScoreRefresh(now, model)).await().indefinitely();
+        scores.recordRefresh(new ScoreRepository.ScoreRefresh(now, model)).await().indefinitely();
         takeAwayScoreOf(member);
         await().pollDelay(Duration.ofSeconds(6)).atMost(WAIT).until(() -> true); // past the busy window after a batch
         scoring.refreshAll();
         assertNoScore(member);
 
         // The last re-scoring is older than the clock: this replica runs it, and records it.
-        facts.recordRefresh(new ChurnRepository.ScoreRefresh(now.minusSeconds(1), model)).await().indefinitely();
+        scores.recordRefresh(new ScoreRepository.ScoreRefresh(now.minusSeconds(1), model)).await().indefinitely();
         scoring.refreshAll();
-        await().atMost(WAIT).until(() -> facts.score(member).await().indefinitely().isPresent());
-        await().atMost(WAIT).until(() -> facts.lastRefresh().await().indefinitely().orElseThrow().clock().equals(now));
+        await().atMost(WAIT).until(() -> scores.score(member).await().indefinitely().isPresent());
+        await().atMost(WAIT).until(() -> scores.lastRefresh().await().indefinitely().orElseThrow().clock().equals(now));
     }
 
     @Test
     void aBatchRecordedWhileARefreshIsBetweenPagesIsScoredWithoutWaitingForTheRefresh() throws Exception {
         String run = ScoringFixture.runId();
-        Instant now = ScoringFixture.now(facts);
+        Instant now = ScoringFixture.now(streamClock);
         // Sets the clock if no test has yet (a refresh needs one); before it otherwise, so the clock stays.
         scoring.record(List.of(ScoringFixture.order("seed-" + run, "seed-" + run + "-0", now.minus(Duration.ofDays(30)),
                 "S-" + run)));
-        Instant clock = facts.watermark().await().indefinitely().orElseThrow();
+        Instant clock = streamClock.watermark().await().indefinitely().orElseThrow();
         String model = models.current().map(TrainedChurnModel::version).orElse(null);
 
         // The repository as it is, but the refresh this test runs stops before reading its second page until released.
         AtomicReference<Thread> refresher = new AtomicReference<>();
         CountDownLatch betweenPages = new CountDownLatch(1);
         CountDownLatch resume = new CountDownLatch(1);
-        QuarkusMock.installMockForType(new ChurnRepository(pool) {
+        QuarkusMock.installMockForType(new ModelInputRepository(pool) {
             @Override
             public Uni<List<String>> memberIdsAfter(String after, int limit) {
                 if (Thread.currentThread() == refresher.get() && !after.isEmpty() && betweenPages.getCount() > 0) {
@@ -101,7 +106,7 @@ class ScoreRefreshTest {
                 }
                 return super.memberIdsAfter(after, limit);
             }
-        }, ChurnRepository.class);
+        }, ModelInputRepository.class);
 
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
@@ -111,7 +116,7 @@ class ScoreRefreshTest {
                 // at once; the next one runs.
                 await().atMost(Duration.ofMinutes(3)).pollInSameThread().pollInterval(Duration.ofSeconds(1))
                         .until(() -> {
-                            facts.recordRefresh(new ChurnRepository.ScoreRefresh(clock.minusSeconds(1), model))
+                            scores.recordRefresh(new ScoreRepository.ScoreRefresh(clock.minusSeconds(1), model))
                                     .await().indefinitely();
                             scoring.refreshAll();
                             return betweenPages.getCount() == 0;
@@ -124,13 +129,13 @@ class ScoreRefreshTest {
                         ScoringFixture.order(member, member + "-0", clock.minus(Duration.ofDays(5)), "S-" + run))));
                 // Held until the refresh ends, the batch would wait for this test, which resumes the refresh only after.
                 assertThat(recording).succeedsWithin(WAIT);
-                assertThat(facts.score(member).await().indefinitely()).isPresent();
+                assertThat(scores.score(member).await().indefinitely()).isPresent();
             } finally {
                 resume.countDown();
             }
             refreshing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             // The refresh recorded the clock it started with.
-            assertThat(facts.lastRefresh().await().indefinitely().orElseThrow().clock())
+            assertThat(scores.lastRefresh().await().indefinitely().orElseThrow().clock())
                     .isEqualTo(clock);
         } finally {
             resume.countDown();
@@ -147,11 +152,11 @@ class ScoreRefreshTest {
     }
 
     private void takeAwayScoreOf(String member) {
-        var stored = facts.storedScoresOf(List.of(member)).await().indefinitely();
-        facts.deleteScoresIfUnchanged(Map.of(member, stored.versions().get(member))).await().indefinitely();
+        var stored = scores.storedScoresOf(List.of(member)).await().indefinitely();
+        scores.deleteScoresIfUnchanged(Map.of(member, stored.versions().get(member))).await().indefinitely();
     }
 
     private void assertNoScore(String member) {
-        assertThat(facts.score(member).await().indefinitely()).isEmpty();
+        assertThat(scores.score(member).await().indefinitely()).isEmpty();
     }
 }

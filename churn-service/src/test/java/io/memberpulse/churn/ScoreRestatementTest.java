@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.churn.domain.ChurnScore;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -28,7 +29,10 @@ class ScoreRestatementTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    ScoreRepository scores;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ScoreMembersService scoring;
@@ -41,7 +45,7 @@ class ScoreRestatementTest {
         String member = "restate-" + ScoringFixture.runId();
         String store = "S-" + member;
         // At or before the clock: the shared event-time clock is not moved (other test classes read it).
-        Instant orderedAt = ScoringFixture.now(facts).minus(Duration.ofDays(20));
+        Instant orderedAt = ScoringFixture.now(streamClock).minus(Duration.ofDays(20));
         MemberEvent order = ScoringFixture.order(member, member + "-0", orderedAt, store);
 
         try (ScoringFixture kafka = new ScoringFixture(bootstrapServers)) {
@@ -62,8 +66,8 @@ class ScoreRestatementTest {
                     .build();
             scoring.record(List.of(secondLine));
 
-            Instant clock = facts.watermark().await().indefinitely().orElseThrow();
-            ChurnScore restated = facts.score(member).await().indefinitely().orElseThrow();
+            Instant clock = streamClock.watermark().await().indefinitely().orElseThrow();
+            ChurnScore restated = scores.score(member).await().indefinitely().orElseThrow();
             assertThat(restated.asOf()).isEqualTo(clock);
             assertThat(restated.recencyDays()).isCloseTo(Duration.between(orderedAt, clock).getSeconds() / 86_400.0,
                     within(1e-6));

@@ -3,7 +3,7 @@ package io.memberpulse.churn;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Timestamp;
 import io.memberpulse.churn.domain.ChurnScore;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -50,8 +50,8 @@ public final class ScoringFixture implements AutoCloseable {
     }
 
     /** The event-time clock, but never before {@link #NOT_BEFORE} (nor without a clock yet). */
-    public static Instant now(ChurnRepository facts) {
-        Instant clock = facts.watermark().await().indefinitely().orElse(NOT_BEFORE);
+    public static Instant now(StreamClockRepository streamClock) {
+        Instant clock = streamClock.watermark().await().indefinitely().orElse(NOT_BEFORE);
         return clock.isAfter(NOT_BEFORE) ? clock : NOT_BEFORE;
     }
 

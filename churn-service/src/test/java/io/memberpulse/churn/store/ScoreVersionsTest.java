@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ScoreVersionsTest {
     @Inject
-    ChurnRepository scores;
+    ScoreRepository scores;
 
     @Test
     void aScoreComputedAgainstAnOlderVersionIsNotStoredOverANewerOne() {

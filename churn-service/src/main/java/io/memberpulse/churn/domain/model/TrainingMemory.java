@@ -33,7 +33,7 @@ public final class TrainingMemory {
     }
 
     /**
-     * What a run is about to read, counted before it reads it (ChurnRepository#countFacts).
+     * What a run is about to read, counted before it reads it (ModelInputRepository#countFactsBefore).
      *
      * @param activityRows the facts: order lines and member activities (refunds, reviews, coupons, calls ...)
      */

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.Timestamp;
 import io.memberpulse.churn.ModelRegistry;
 import io.memberpulse.churn.domain.model.TrainedChurnModel;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
 import io.memberpulse.churn.store.ModelRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
@@ -49,7 +49,7 @@ class ChannelOutageResourceTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    ModelInputRepository inputs;
 
     @Inject
     ModelRegistry registry;
@@ -73,7 +73,7 @@ class ChannelOutageResourceTest {
             kafka.produce(String.class, MemberEvent.class).fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
         }
         String lastTill = run + "-pos-m0"; // its last order at as-of
-        await().atMost(Duration.ofSeconds(60)).until(() -> facts.purchasesOf(List.of(lastTill)).await().indefinitely()
+        await().atMost(Duration.ofSeconds(60)).until(() -> inputs.purchasesOf(List.of(lastTill)).await().indefinitely()
                 .getOrDefault(lastTill, List.of()).stream().anyMatch(p -> p.occurredAt().equals(AS_OF)));
         Optional<String> serving = registry.current().map(TrainedChurnModel::version);
         Optional<String> promoted = models.promoted().await().indefinitely().map(stored -> stored.summary().version());

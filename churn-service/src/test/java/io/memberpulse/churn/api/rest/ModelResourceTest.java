@@ -19,7 +19,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.memberpulse.churn.ModelRegistry;
 import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.churn.v1.ChurnServiceGrpc;
@@ -80,7 +81,10 @@ class ModelResourceTest {
     ModelRegistry registry;
 
     @Inject
-    ChurnRepository facts;
+    ModelInputRepository inputs;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     /** Buyers at Poisson rates who drop out at random moments (BG/NBD-like), some with a member number. */
     static List<ProducerRecord<String, MemberEvent>> members(String run) {
@@ -186,7 +190,7 @@ class ModelResourceTest {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produce(String.class, byte[].class).fromRecords(outcomes).awaitCompletion(Duration.ofSeconds(60));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> facts.activitiesOf(List.of(run + "-m39")).await().indefinitely()
+        await().atMost(Duration.ofSeconds(30)).until(() -> inputs.activitiesOf(List.of(run + "-m39")).await().indefinitely()
                 .getOrDefault(run + "-m39", List.of()).stream().anyMatch(Activity::isTreatment));
 
         try {
@@ -345,7 +349,7 @@ class ModelResourceTest {
             kafka.produce(String.class, MemberEvent.class).fromRecords(List.of(
                     new ProducerRecord<>(Topics.MEMBER_EVENTS, visit.getMemberId(), visit))).awaitCompletion(Duration.ofSeconds(60));
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> facts.watermark().await().indefinitely()
+        await().atMost(Duration.ofSeconds(60)).until(() -> streamClock.watermark().await().indefinitely()
                 .filter(clock -> !clock.isBefore(silentUntil)).isPresent());
 
         Jobs.Followed refused = Jobs.run("/models/train?asOf=2029-07-01");

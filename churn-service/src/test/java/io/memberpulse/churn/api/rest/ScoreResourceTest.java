@@ -36,8 +36,8 @@ import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.churn.ScoreMembersService;
 import io.memberpulse.churn.domain.ChurnScore;
-import io.memberpulse.churn.store.ChurnRepository;
 import io.memberpulse.churn.store.ScoreCache;
+import io.memberpulse.churn.store.ScoreRepository;
 import io.quarkus.test.junit.QuarkusMock;
 import io.smallrye.mutiny.Uni;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -161,7 +161,7 @@ class ScoreResourceTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/stores/" + store + "/top-risk?k=5")
                 .then().statusCode(200).body("size()", equalTo(2)));
         await().atMost(Duration.ofSeconds(30)).until(() -> keys.exists(redisPrefix + "rankings-complete"));
-        List<String> stored = new ChurnRepository(pool).top(store, 5).await().atMost(Duration.ofSeconds(10)).stream()
+        List<String> stored = new ScoreRepository(pool).top(store, 5).await().atMost(Duration.ofSeconds(10)).stream()
                 .map(ChurnScore::memberId).toList();
         assertThat(stored).containsExactly(lapsed, loyal);
 
@@ -207,13 +207,13 @@ class ScoreResourceTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/members/" + member + "/score")
                 .then().statusCode(200));
         AtomicBoolean deleted = new AtomicBoolean();
-        QuarkusMock.installMockForType(new ChurnRepository(pool) {
+        QuarkusMock.installMockForType(new ScoreRepository(pool) {
             @Override
             public Uni<List<ChurnScore>> scoresAfter(String after, int limit) {
                 return super.scoresAfter(after, limit).call(page -> page.stream().anyMatch(s -> s.memberId().equals(member))
                         && deleted.compareAndSet(false, true) ? deletedByAnotherReplica(this, member) : Uni.createFrom().voidItem());
             }
-        }, ChurnRepository.class);
+        }, ScoreRepository.class);
         redis.key(String.class).del(redisPrefix + "rankings-complete");
 
         scoring.refillCacheIfLost();
@@ -225,9 +225,9 @@ class ScoreResourceTest {
     }
 
     /** What replica B's scoreOnce does for a member left without purchases: the stored score deleted, then uncached. */
-    private Uni<Void> deletedByAnotherReplica(ChurnRepository facts, String member) {
-        return facts.storedScoresOf(List.of(member))
-                .chain(stored -> facts.deleteScoresIfUnchanged(stored.versions()))
+    private Uni<Void> deletedByAnotherReplica(ScoreRepository storedScores, String member) {
+        return storedScores.storedScoresOf(List.of(member))
+                .chain(stored -> storedScores.deleteScoresIfUnchanged(stored.versions()))
                 .chain(removed -> cache.removeAll(List.of(member), removed));
     }
 

@@ -7,7 +7,8 @@ import com.google.protobuf.Timestamp;
 import io.memberpulse.churn.ScoreMembersService;
 import io.memberpulse.churn.ScoringFixture;
 import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.kafka.Topics;
@@ -35,7 +36,10 @@ class InterventionOutcomeConsumerTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    ModelInputRepository inputs;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ScoreMembersService scoring;
@@ -63,7 +67,7 @@ class InterventionOutcomeConsumerTest {
                     record(outcome("t2-" + run, member, false, at.plusSeconds(3600)))).awaitCompletion(Duration.ofSeconds(60));
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                List<Activity> recorded = facts.activitiesOf(List.of(member)).await().indefinitely()
+                List<Activity> recorded = inputs.activitiesOf(List.of(member)).await().indefinitely()
                         .getOrDefault(member, List.of());
                 assertThat(recorded).hasSize(2).allMatch(a -> a.kind() == Activity.Kind.INTERVENTION);
                 assertThat(recorded).filteredOn(Activity::isTreatment).singleElement()
@@ -86,20 +90,20 @@ class InterventionOutcomeConsumerTest {
         String member = "called-after-import-" + run;
         // a purchase before the clock (or at the instant tests count from): the clock stays where the others read it
         scoring.record(List.of(ScoringFixture.order(member, member + "-0",
-                ScoringFixture.now(facts).minus(Duration.ofDays(10)), "S-" + member)));
-        Instant clockBefore = facts.watermark().await().indefinitely().orElseThrow();
+                ScoringFixture.now(streamClock).minus(Duration.ofDays(10)), "S-" + member)));
+        Instant clockBefore = streamClock.watermark().await().indefinitely().orElseThrow();
         Instant wallClock = clockBefore.plus(Duration.ofDays(5_000)); // the demo: 2010-2011 facts, called in 2026
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produce(String.class, byte[].class).fromRecords(record(outcome("t-" + run, member, true, wallClock)))
                     .awaitCompletion(Duration.ofSeconds(60));
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(facts.activitiesOf(List.of(member))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(inputs.activitiesOf(List.of(member))
                 .await().indefinitely().getOrDefault(member, List.of())).anyMatch(Activity::isInterventionAttempt));
 
-        Instant placed = facts.activitiesOf(List.of(member)).await().indefinitely().get(member).stream()
+        Instant placed = inputs.activitiesOf(List.of(member)).await().indefinitely().get(member).stream()
                 .filter(Activity::isInterventionAttempt).findFirst().orElseThrow().at();
         assertThat(placed).as("at the event clock when recorded, not at the wall clock after every fact")
-                .isAfterOrEqualTo(clockBefore).isBeforeOrEqualTo(facts.watermark().await().indefinitely().orElseThrow());
+                .isAfterOrEqualTo(clockBefore).isBeforeOrEqualTo(streamClock.watermark().await().indefinitely().orElseThrow());
     }
 
     private static ProducerRecord<String, byte[]> record(InterventionOutcome outcome) {

@@ -9,8 +9,11 @@ import static org.hamcrest.Matchers.equalTo;
 import com.google.protobuf.Timestamp;
 import io.memberpulse.churn.ScoreMembersService;
 import io.memberpulse.churn.domain.features.Activity;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.FactRepository;
 import io.memberpulse.churn.store.IdentityChangeRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -64,7 +67,16 @@ class MemberMergeTest {
     String redisPrefix;
 
     @Inject
-    ChurnRepository facts;
+    FactRepository facts;
+
+    @Inject
+    ModelInputRepository inputs;
+
+    @Inject
+    ScoreRepository storedScores;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ScoreMembersService scoring;
@@ -89,7 +101,7 @@ class MemberMergeTest {
         kafka = new KafkaCompanion(bootstrapServers);
         run = UUID.randomUUID().toString().substring(0, 8);
         store = "merge-" + run;
-        Instant clock = facts.watermark().await().indefinitely().orElse(NOT_BEFORE);
+        Instant clock = streamClock.watermark().await().indefinitely().orElse(NOT_BEFORE);
         now = clock.isAfter(NOT_BEFORE) ? clock : NOT_BEFORE;
     }
 
@@ -122,7 +134,7 @@ class MemberMergeTest {
         given().get("/stores/" + store + "/top-risk?k=10").then().statusCode(200)
                 .body("size()", equalTo(1)).body("[0].memberId", equalTo(survivor));
         assertThat(redis.sortedSet(String.class).zscore(redisPrefix + "top:*", absorbed)).isEmpty();
-        assertThat(facts.scoresOf(List.of(absorbed)).await().indefinitely()).isEmpty();
+        assertThat(storedScores.scoresOf(List.of(absorbed)).await().indefinitely()).isEmpty();
         assertThat(factsOf(absorbed)).isEmpty();
         assertThat(factsOf(survivor)).hasSize(5);
 
@@ -376,7 +388,7 @@ class MemberMergeTest {
         SqlConnection otherReplica = pool.getConnection().await().indefinitely();
         try {
             Transaction retracting = otherReplica.begin().await().indefinitely();
-            assertThat(facts.retractPurchases(otherReplica, List.of(new ChurnRepository.LineKey("pos", raced)))
+            assertThat(facts.retractPurchases(otherReplica, List.of(new FactRepository.LineKey("pos", raced)))
                     .await().indefinitely()).isEmpty();
             facts.upsertMemberNumbers(otherReplica, Map.of(member, "no-" + run)).await().indefinitely();
             kafka.produce(String.class, byte[].class).fromRecords(
@@ -538,7 +550,7 @@ class MemberMergeTest {
     }
 
     private List<Activity> factsOf(String member) {
-        return facts.activitiesOf(List.of(member)).await().indefinitely().getOrDefault(member, List.of());
+        return inputs.activitiesOf(List.of(member)).await().indefinitely().getOrDefault(member, List.of());
     }
 
     private void produceOrders(String member, Instant... at) {

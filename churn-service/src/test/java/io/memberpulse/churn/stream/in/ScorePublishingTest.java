@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.churn.ScoringFixture;
 import io.memberpulse.churn.domain.ChurnScore;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.Topics;
@@ -32,7 +33,10 @@ class ScorePublishingTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    ScoreRepository storedScores;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ChurnScorePublisher publisher;
@@ -48,7 +52,7 @@ class ScorePublishingTest {
     void connect() {
         kafka = new ScoringFixture(bootstrapServers);
         run = ScoringFixture.runId();
-        now = ScoringFixture.now(facts);
+        now = ScoringFixture.now(streamClock);
     }
 
     @AfterEach
@@ -82,8 +86,8 @@ class ScorePublishingTest {
                 ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(20)), "relay-" + run));
         await().atMost(WAIT).until(() -> !kafka.scoresOf(member).isEmpty());
         // the full re-scoring at this clock is done (it would send a score stored unpublished as well)
-        await().atMost(WAIT).until(() -> facts.lastRefresh().await().indefinitely().map(refresh -> !refresh.clock()
-                .isBefore(facts.watermark().await().indefinitely().orElseThrow())).orElse(false));
+        await().atMost(WAIT).until(() -> storedScores.lastRefresh().await().indefinitely().map(refresh -> !refresh.clock()
+                .isBefore(streamClock.watermark().await().indefinitely().orElseThrow())).orElse(false));
         int sent = kafka.scoresOf(member).size();
 
         pool.preparedQuery("UPDATE churn_score SET published_at = NULL WHERE member_id = $1").execute(Tuple.of(member))

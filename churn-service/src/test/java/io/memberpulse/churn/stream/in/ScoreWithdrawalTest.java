@@ -14,7 +14,9 @@ import io.memberpulse.churn.ScoringFixture;
 import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.store.ScoreCache;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
+import io.memberpulse.churn.store.ScoreRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
@@ -58,7 +60,13 @@ class ScoreWithdrawalTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    ModelInputRepository inputs;
+
+    @Inject
+    ScoreRepository storedScores;
+
+    @Inject
+    StreamClockRepository streamClock;
 
     @Inject
     ChurnScorePublisher publisher;
@@ -89,7 +97,7 @@ class ScoreWithdrawalTest {
         kafka.consumeScores();
         run = ScoringFixture.runId();
         store = "withdraw-" + run;
-        now = ScoringFixture.now(facts);
+        now = ScoringFixture.now(streamClock);
     }
 
     @AfterEach
@@ -195,7 +203,7 @@ class ScoreWithdrawalTest {
         // One tombstone went out: the send that failed is not counted (the later one counts as "no-purchase").
         await().atMost(WAIT).until(() -> withdrawals("identity-change") + withdrawals("no-purchase") == withdrawnBefore + 1);
         await().atMost(WAIT).untilAsserted(() -> given().get("/members/" + original + "/score").then().statusCode(404));
-        assertThat(facts.score(original).await().indefinitely()).isEmpty();
+        assertThat(storedScores.score(original).await().indefinitely()).isEmpty();
     }
 
     /** Whether the member's stored score is one churn.scores has not acknowledged. */
@@ -260,7 +268,7 @@ class ScoreWithdrawalTest {
                         return Uni.createFrom().failure(new IllegalStateException("churn.scores did not acknowledge (test)"));
                     }
                     // Called on the scoring's worker thread, as the service's own reads are.
-                    withdrawal.storedWhenSentAgain = facts.score(member).await().indefinitely().isPresent();
+                    withdrawal.storedWhenSentAgain = storedScores.score(member).await().indefinitely().isPresent();
                 }
                 return super.withdraw(memberIds);
             }
@@ -270,12 +278,12 @@ class ScoreWithdrawalTest {
 
     /** Runs the work with no event-time clock stored, and puts the clock back afterwards. */
     private void withoutClock(Runnable work) {
-        Instant clock = facts.watermark().await().indefinitely().orElseThrow();
+        Instant clock = streamClock.watermark().await().indefinitely().orElseThrow();
         pool.query("DELETE FROM stream_clock").execute().await().indefinitely();
         try {
             work.run();
         } finally {
-            facts.advanceWatermark(clock).await().indefinitely();
+            streamClock.advanceWatermark(clock).await().indefinitely();
         }
     }
 
@@ -327,7 +335,7 @@ class ScoreWithdrawalTest {
         // a partial refund at the till, naming the till's order, which identity maps to the delivery order; sent twice
         MemberEvent partial = tillRefund(member, member + "-r1", member + "-t-o", member + "-d-o", days(-29), 10);
         produce(Topics.MEMBER_EVENTS, member, partial, partial);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(facts.purchasesOf(List.of(member)).await().indefinitely()
+        await().atMost(WAIT).untilAsserted(() -> assertThat(inputs.purchasesOf(List.of(member)).await().indefinitely()
                 .get(member)).filteredOn(p -> p.refund())
                 .extracting(p -> p.orderId() + " " + p.amount()).containsExactly("delivery:" + member + "-d-o -10.0"));
         assertThat(tombstoneOf(member)).isFalse();
@@ -337,7 +345,7 @@ class ScoreWithdrawalTest {
         produce(Topics.MEMBER_EVENTS, member, tillRefund(member, member + "-r2", member + "-t-o", member + "-d-o",
                 days(-28), 20));
         await().atMost(WAIT).until(() -> tombstoneOf(member));
-        assertThat(facts.purchasesOf(List.of(member)).await().indefinitely().get(member)).filteredOn(p -> p.refund())
+        assertThat(inputs.purchasesOf(List.of(member)).await().indefinitely().get(member)).filteredOn(p -> p.refund())
                 .extracting(p -> p.orderId()).containsOnly("delivery:" + member + "-d-o").hasSize(2);
     }
 
@@ -374,7 +382,7 @@ class ScoreWithdrawalTest {
                 .setSource(Source.SOURCE_POS).setOrderId(member + "-t-o").build();
         produce(Topics.MEMBER_EVENTS, member, own, tillRefund(member, member + "-r", member + "-t-o", null, days(-29), 30)
                 .toBuilder().setCountedOrder(tillOrder).build(), review.toBuilder().setCountedOrder(tillOrder).build());
-        await().atMost(WAIT).untilAsserted(() -> assertThat(facts.activitiesOf(List.of(member)).await().indefinitely()
+        await().atMost(WAIT).untilAsserted(() -> assertThat(inputs.activitiesOf(List.of(member)).await().indefinitely()
                 .get(member)).filteredOn(a -> a.kind() == Activity.Kind.REFUND || a.kind() == Activity.Kind.REVIEW)
                 .extracting(a -> a.kind() + " " + a.channel() + ":" + a.orderId())
                 .containsExactlyInAnyOrder("REFUND pos:" + member + "-t-o", "REVIEW pos:" + member + "-t-o"));

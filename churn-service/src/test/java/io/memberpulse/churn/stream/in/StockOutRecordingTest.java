@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import io.memberpulse.churn.domain.features.StockOut;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberEvent;
@@ -32,7 +32,7 @@ class StockOutRecordingTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    ModelInputRepository inputs;
 
     @Test
     void storeStockOutsAreRecordedOnceForTheExposureFeature() {
@@ -63,6 +63,6 @@ class StockOutRecordingTest {
     }
 
     private List<StockOut> stockOutsAround(Instant at) {
-        return facts.stockOuts(at.minusSeconds(1), at.plusSeconds(1)).await().indefinitely();
+        return inputs.stockOuts(at.minusSeconds(1), at.plusSeconds(1)).await().indefinitely();
     }
 }

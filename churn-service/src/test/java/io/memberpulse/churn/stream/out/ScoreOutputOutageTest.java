@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.churn.ScoringFixture;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.MemberMerged;
 import io.memberpulse.proto.kafka.Topics;
@@ -60,7 +60,7 @@ class ScoreOutputOutageTest {
     String group;
 
     @Inject
-    ChurnRepository facts;
+    StreamClockRepository streamClock;
 
     @Inject
     Pool pool;
@@ -68,7 +68,7 @@ class ScoreOutputOutageTest {
     @Test
     void anUnwritableOutputTopicNeitherHoldsTheInputNorFailsLiveness() throws Exception {
         String run = ScoringFixture.runId();
-        Instant now = ScoringFixture.now(facts);
+        Instant now = ScoringFixture.now(streamClock);
         try (ScoringFixture kafka = new ScoringFixture(bootstrapServers)) {
             for (int i = 0; i < 2; i++) {
                 String member = "m-" + run + "-" + i;
@@ -103,7 +103,7 @@ class ScoreOutputOutageTest {
     @Test
     void aMergeWhoseWithdrawalCannotBeSentNeitherHoldsMemberMergesNorFailsLiveness() throws Exception {
         String run = ScoringFixture.runId();
-        Instant now = ScoringFixture.now(facts);
+        Instant now = ScoringFixture.now(streamClock);
         String absorbed = "a-" + run;
         String survivor = "s-" + run;
         try (ScoringFixture kafka = new ScoringFixture(bootstrapServers)) {
@@ -116,7 +116,7 @@ class ScoreOutputOutageTest {
             assertThat(stored(absorbed)).isTrue();
             assertThat(stored(survivor)).isTrue();
 
-            Instant clock = facts.watermark().await().indefinitely().orElseThrow();
+            Instant clock = streamClock.watermark().await().indefinitely().orElseThrow();
             pool.query("DELETE FROM stream_clock").execute().await().indefinitely();
             try {
                 kafka.produce(Topics.MEMBER_MERGES, absorbed, MemberIdentityChange.newBuilder().setMerged(
@@ -132,7 +132,7 @@ class ScoreOutputOutageTest {
                 }
                 awaitCommitted(ends, WAIT);
             } finally {
-                facts.advanceWatermark(clock).await().indefinitely();
+                streamClock.advanceWatermark(clock).await().indefinitely();
             }
         }
         assertThat(stored(absorbed)).as("the absorbed member's score deleted").isFalse();

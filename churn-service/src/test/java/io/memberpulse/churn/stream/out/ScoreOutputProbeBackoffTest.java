@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.memberpulse.churn.ScoringFixture;
 import io.memberpulse.churn.domain.ChurnScore;
-import io.memberpulse.churn.store.ChurnRepository;
+import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,7 +46,7 @@ class ScoreOutputProbeBackoffTest {
     String bootstrapServers;
 
     @Inject
-    ChurnRepository facts;
+    StreamClockRepository streamClock;
 
     @Inject
     ChurnScorePublisher publisher;
@@ -55,7 +55,7 @@ class ScoreOutputProbeBackoffTest {
     void whileChurnScoresStaysAwayItIsTriedLessAndLessOftenAndTheScoresAreSentOnceItIsBack() throws Exception {
         String run = ScoringFixture.runId();
         String member = "m-" + run;
-        Instant now = ScoringFixture.now(facts);
+        Instant now = ScoringFixture.now(streamClock);
         AtomicBoolean away = new AtomicBoolean(true);
         AtomicInteger tries = new AtomicInteger();
         QuarkusMock.installMockForType(new ScoringFixture.RelayingPublisher(publisher) {
