@@ -84,6 +84,15 @@ public interface CampaignConfig {
         @WithDefault("PT24H")
         Duration lateOutcomeGrace();
 
+        /**
+         * The churn SOP gives its calls only to members staff can reach: campaign holds a phone they can dial (a full
+         * one, revealed per task, so only while contact-reveal is enabled; a masked-only phone, as delivery platforms
+         * report it, is none) or a POS member number. A member with neither is passed over, their slot going to the
+         * next riskiest (StoreTaskPlanner). false: every scored member may take a slot, as before.
+         */
+        @WithDefault("true")
+        boolean sopReachRequired();
+
         /** Members below this churn probability never get a task, even inside the top share. */
         @WithDefault("0.5")
         double minProbability();

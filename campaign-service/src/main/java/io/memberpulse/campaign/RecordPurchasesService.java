@@ -11,6 +11,9 @@ import io.memberpulse.proto.merges.EventOwners;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps what campaign-service needs of member.events: purchases to judge campaigns against their
@@ -23,28 +26,44 @@ import java.util.List;
  * absorbed it. The look-up and the member's facts share one transaction that no identity change overlaps
  * (IdentityChangeRepository's lock, shared), so a split or merge applied by another replica cannot slip in
  * between and leave the facts under the old id.
+ *
+ * <p>A member's first phone staff can dial or first member number replans their store (SopReach), so that a scored
+ * member the SOP passed over as unreachable gets their call.
  */
 @ApplicationScoped
 public class RecordPurchasesService {
+    private static final Logger LOG = Logger.getLogger(RecordPurchasesService.class);
+
     private final PurchaseRepository purchases;
     private final ContactRepository contacts;
     private final CouponRepository coupons;
     private final KnownStoreRepository stores;
     private final IdentityChangeRepository identities;
+    private final SopReach reach;
+    private final ReplanStoresService replanner;
 
     public RecordPurchasesService(PurchaseRepository purchases, ContactRepository contacts, CouponRepository coupons,
-            KnownStoreRepository stores, IdentityChangeRepository identities) {
+            KnownStoreRepository stores, IdentityChangeRepository identities, SopReach reach,
+            ReplanStoresService replanner) {
         this.purchases = purchases;
         this.contacts = contacts;
         this.coupons = coupons;
         this.stores = stores;
         this.identities = identities;
+        this.reach = reach;
+        this.replanner = replanner;
     }
 
     public Uni<Void> record(List<MemberEvent> events) {
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
+        Set<String> newlyReachable = ConcurrentHashMap.newKeySet();
         return identities.inRecordingTransaction(connection -> identities.ownersOf(connection, arriving)
                         .map(owners -> MemberEventFacts.of(EventOwners.underOwners(events, owners)))
+                        // Read before the batch's phones and numbers are written, so that only their first arrival
+                        // replans (most events repeat a phone campaign holds).
+                        .call(facts -> !reach.required() ? Uni.createFrom().voidItem()
+                                : contacts.newlyReachable(connection, facts.contacts(), facts.numbers())
+                                        .invoke(newlyReachable::addAll))
                         .call(facts -> purchases.insert(connection, facts.purchases()))
                         .call(facts -> purchases.retract(connection, facts.retracted()))
                         .call(facts -> contacts.upsert(connection, facts.contacts()))
@@ -56,6 +75,22 @@ public class RecordPurchasesService {
                 // Stores and event time name no member: after the commit, outside the lock.
                 .call(facts -> stores.remember(facts.stores(), facts.newest()))
                 .call(facts -> stores.advanceClock(facts.newest()))
+                .call(() -> replanStoresOfNewlyReachable(newlyReachable))
                 .replaceWithVoid();
+    }
+
+    /**
+     * A scored member the SOP passed over as unreachable (SopReach) is called once staff can reach them: their store is
+     * replanned as soon as their first dialable phone or member number is recorded. Not retried: the facts are
+     * recorded, and a redelivery would find the member reachable already. A replan that fails is logged, and the
+     * store's next replan (any score arriving for one of its members, a merge or split, a campaign move) picks
+     * the member up; there is no timed replan.
+     */
+    private Uni<Void> replanStoresOfNewlyReachable(Set<String> members) {
+        return replanner.replanStoresOf(members).onFailure().recoverWithItem(failure -> {
+            LOG.warnf(failure, "members %s can now be reached, but replanning their stores failed: they get their SOP "
+                    + "call at their store's next replan", members);
+            return null;
+        });
     }
 }

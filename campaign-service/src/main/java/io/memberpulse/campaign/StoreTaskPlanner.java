@@ -30,6 +30,10 @@ import java.util.stream.Collectors;
  * Brings one store's churn-top-share tasks in line with the SOP, inside the caller's transaction, and the
  * scores on the store's other OPEN tasks up to date. An opened task keeps its due time; one whose member left the
  * top share stays while not yet due, above the floor and within the quota (InterventionSop.plan).
+ * Members staff cannot reach (no phone they can dial, no POS member number: SopReach) are not selected either, their
+ * slot going to the next riskiest reachable member; the quota stays counted over all scored members
+ * (InterventionSop.plan), and how many of the top share were passed over so is the store's
+ * memberpulse_campaign_sop_unreachable_members.
  * Skipped (their slot goes to the next riskiest member): members cooling down after a call or who opted out
  * on one, members held out of a live call campaign, and members who already have an OPEN task of another SOP
  * rule or in another store (a second OPEN task would break the one-per-member index and fail the whole batch
@@ -47,6 +51,7 @@ public class StoreTaskPlanner {
     private final StoreLocks locks;
     private final LiveCallCampaigns liveCalls;
     private final InterventionSop sop;
+    private final SopReach reach;
     private final SegmentRules segmentRules;
     private final Duration dueIn;
     private final Duration coolDown;
@@ -54,13 +59,14 @@ public class StoreTaskPlanner {
     private final ZoneId dayZone;
 
     StoreTaskPlanner(MemberRiskRepository risks, MemberSegmentRepository segments, CallTaskRepository tasks, StoreLocks locks,
-            LiveCallCampaigns liveCalls, InterventionSop sop, SegmentRules segmentRules, CampaignConfig config) {
+            LiveCallCampaigns liveCalls, InterventionSop sop, SopReach reach, SegmentRules segmentRules, CampaignConfig config) {
         this.risks = risks;
         this.segments = segments;
         this.tasks = tasks;
         this.locks = locks;
         this.liveCalls = liveCalls;
         this.sop = sop;
+        this.reach = reach;
         this.segmentRules = segmentRules;
         this.dueIn = Duration.ofHours(config.campaign().sopDueHours());
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
@@ -82,16 +88,21 @@ public class StoreTaskPlanner {
     public Uni<Set<String>> replan(String storeId, Instant now) {
         return risks.inStore(storeId).flatMap(members -> tasks.openInStore(storeId).flatMap(open -> liveCalls
                         .arms(members, calledHereNotScoredHere(open, members), now)
-                        .flatMap(arms -> passedOver(storeId, now).map(skipped -> {
-                            skipped.addAll(arms.heldOut());
-                            List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
-                            List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
-                            others.forEach(task -> skipped.add(task.memberId()));
-                            return new Planned(sop.plan(members, skipped, own, now)
-                                    .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms, members);
-                        }))))
+                        .flatMap(arms -> passedOver(storeId, now).flatMap(skipped -> reach.unreachableAmong(members)
+                                .map(unreachable -> plan(storeId, members, open, arms, skipped, unreachable, now))))))
                 .flatMap(this::handingOverToSegments)
                 .flatMap(planned -> apply(storeId, planned, now));
+    }
+
+    private Planned plan(String storeId, List<MemberRisk> members, List<OpenTask> open, CallArms arms, Set<String> skipped,
+            Set<String> unreachable, Instant now) {
+        skipped.addAll(arms.heldOut());
+        List<OpenTask> own = open.stream().filter(OpenTask::fromChurnTopShare).toList();
+        List<OpenTask> others = open.stream().filter(task -> !task.fromChurnTopShare()).toList();
+        others.forEach(task -> skipped.add(task.memberId()));
+        reach.passedOver(storeId, sop.passedOverUnreachable(members, unreachable, skipped).size());
+        return new Planned(sop.plan(members, unreachable, skipped, own, now)
+                .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms, members);
     }
 
     /**

@@ -47,12 +47,25 @@ public final class InterventionSop {
      * next riskiest member, so the store's calls are not wasted on someone just called.
      */
     public List<MemberRisk> select(Collection<MemberRisk> storeMembers, Set<String> coolingDown) {
+        return select(storeMembers, coolingDown, Set.of());
+    }
+
+    private List<MemberRisk> select(Collection<MemberRisk> storeMembers, Set<String> skipped, Set<String> unreachable) {
         return storeMembers.stream()
                 .filter(member -> member.probability() >= minProbability)
-                .filter(member -> !coolingDown.contains(member.memberId()))
+                .filter(member -> !skipped.contains(member.memberId()) && !unreachable.contains(member.memberId()))
                 .sorted(RISKIEST_FIRST)
                 .limit(quota(storeMembers.size()))
                 .toList();
+    }
+
+    /**
+     * The unreachable members the SOP would have called had staff a way to reach them (in the top share, above the
+     * floor, not skipped otherwise), riskiest first: the calls the store's missing phones and member numbers cost.
+     */
+    public List<String> passedOverUnreachable(Collection<MemberRisk> storeMembers, Set<String> unreachable,
+            Set<String> skipped) {
+        return select(storeMembers, skipped).stream().map(MemberRisk::memberId).filter(unreachable::contains).toList();
     }
 
     /**
@@ -72,7 +85,21 @@ public final class InterventionSop {
      */
     public TaskPlan plan(Collection<MemberRisk> storeMembers, Set<String> skipped, Collection<OpenTask> ownTasks,
             Instant now) {
-        List<MemberRisk> selected = select(storeMembers, skipped);
+        return plan(storeMembers, Set.of(), skipped, ownTasks, now);
+    }
+
+    /**
+     * The same, for a store some of whose members staff cannot reach (no phone they can dial, no POS member number):
+     * those are not selected, their slot going to the next riskiest reachable member. The quota stays counted over
+     * all the store's scored members, as for members skipped: the top 10% sizes the store's call budget (DOMAIN.md,
+     * ¥6 a call for the top 10%), and a member without a phone does not shrink it; counted over the reachable ones, a
+     * store whose phones are missing would lose calls twice. An OPEN task opened before its member became unreachable
+     * is treated as one whose member left the top share: kept while not yet due (staff may already be on it, and a
+     * cancel would read "risk fell"), then cancelled.
+     */
+    public TaskPlan plan(Collection<MemberRisk> storeMembers, Set<String> unreachable, Set<String> skipped,
+            Collection<OpenTask> ownTasks, Instant now) {
+        List<MemberRisk> selected = select(storeMembers, skipped, unreachable);
         Set<String> selectedIds = selected.stream().map(MemberRisk::memberId).collect(Collectors.toSet());
         Map<String, MemberRisk> byMember = storeMembers.stream()
                 .collect(Collectors.toMap(MemberRisk::memberId, Function.identity(), (a, b) -> a));

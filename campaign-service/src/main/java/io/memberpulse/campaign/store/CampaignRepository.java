@@ -158,24 +158,17 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     /** Enrols the audience (member id, store id) but for {@code excluded} (member id → the campaign that has them). */
     private static Uni<Integer> enrol(SqlClient client, Campaign campaign, List<String[]> audience,
             Map<String, String> excluded, Instant now) {
-        List<Tuple> members = new ArrayList<>();
+        List<CallArms.Enrolment> enrolments = new ArrayList<>();
         List<CallArms.Exclusion> exclusions = new ArrayList<>();
         for (String[] member : audience) {
-            String other = excluded.get(member[0]);
-            if (other != null) {
-                exclusions.add(new CallArms.Exclusion(campaign.id(), member[0], other));
-                continue;
+            CallArms.Entry entry = CallArms.entry(campaign, member[0], member[1], excluded.get(member[0]));
+            if (entry instanceof CallArms.Exclusion exclusion) {
+                exclusions.add(exclusion);
+            } else if (entry instanceof CallArms.Enrolment enrolment) {
+                enrolments.add(enrolment);
             }
-            Assignment assignment = campaign.assign(member[0]);
-            members.add(Tuple.from(Arrays.asList(campaign.id(), member[0], member[1],
-                    assignment.arm().name(), assignment.variant(), now.atOffset(ZoneOffset.UTC))));
         }
-        Uni<Void> excludedRecorded = exclude(client, exclusions, now);
-        if (members.isEmpty()) {
-            return excludedRecorded.replaceWith(0);
-        }
-        return excludedRecorded.chain(() -> client.preparedQuery(ENROL).executeBatch(members))
-                .map(result -> members.size());
+        return exclude(client, exclusions, now).chain(() -> enrol(client, enrolments, now)).replaceWith(enrolments.size());
     }
 
     /**

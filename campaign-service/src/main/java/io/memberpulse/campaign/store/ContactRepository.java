@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -80,6 +82,44 @@ public class ContactRepository {
                   source = EXCLUDED.source, event_id = EXCLUDED.event_id
                 WHERE member_number.seen_at <= EXCLUDED.seen_at""")
                 .executeBatch(tuples).replaceWithVoid();
+    }
+
+    /**
+     * Those of the members staff cannot reach for a call: campaign holds for them no phone staff can dial (a full one,
+     * which they have revealed per task; with contact reveals off nothing is revealed, so no phone counts, and a
+     * masked-only phone, as delivery platforms report it, never can be) and no POS member number (staff look the
+     * member up in their POS). Read committed, outside the caller's session.
+     */
+    public Uni<Set<String>> unreachable(Collection<String> memberIds) {
+        return unreachable(pool, memberIds);
+    }
+
+    /**
+     * The members this batch of phones and member numbers makes reachable, read before it is written in the client's
+     * transaction: those it brings a dialable phone or a member number who have neither stored yet.
+     */
+    public Uni<Set<String>> newlyReachable(SqlClient client, Collection<Contact> contacts, Collection<MemberNumber> numbers) {
+        Set<String> reaching = new HashSet<>();
+        contacts.stream().filter(c -> keepsFullPhones && c.phone() != null).forEach(c -> reaching.add(c.memberId()));
+        numbers.forEach(number -> reaching.add(number.memberId()));
+        return unreachable(client, reaching);
+    }
+
+    private Uni<Set<String>> unreachable(SqlClient client, Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return client.preparedQuery("""
+                        SELECT m.member_id FROM unnest($1::text[]) AS m (member_id)
+                        WHERE NOT EXISTS (SELECT 1 FROM member_number n WHERE n.member_id = m.member_id)
+                          AND NOT ($2 AND EXISTS (
+                            SELECT 1 FROM member_contact c WHERE c.member_id = m.member_id AND c.phone IS NOT NULL))""")
+                .execute(Tuple.of(memberIds.toArray(String[]::new), keepsFullPhones))
+                .map(rows -> {
+                    Set<String> found = new HashSet<>();
+                    rows.forEach(row -> found.add(row.getString(0)));
+                    return found;
+                });
     }
 
     /** The members' member numbers, where one was reported. */

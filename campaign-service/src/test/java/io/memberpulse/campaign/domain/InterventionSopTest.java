@@ -5,9 +5,11 @@ import static io.memberpulse.campaign.domain.testdata.Members.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memberpulse.campaign.domain.testdata.Tasks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -96,5 +98,46 @@ class InterventionSopTest {
         assertThat(sop.select(members)).extracting(MemberRisk::memberId).containsExactly("called", "next");
         assertThat(sop.select(members, java.util.Set.of("called"))).extracting(MemberRisk::memberId)
                 .containsExactly("next", "third");
+    }
+
+    @Test
+    void anUnreachableTopMemberGivesTheSlotToTheNextReachableMember() {
+        // 10 scored members: one call. The riskiest has neither a phone staff can dial nor a member number.
+        List<MemberRisk> members = new ArrayList<>(store(8, 0.1));
+        members.add(member("unreachable", 0.95));
+        members.add(member("reachable", 0.9));
+        TaskPlan plan = sop.plan(members, Set.of("unreachable"), Set.of(), List.of(), Tasks.OPENED);
+        assertThat(plan.toOpen()).extracting(MemberRisk::memberId).containsExactly("reachable");
+        assertThat(sop.passedOverUnreachable(members, Set.of("unreachable"), Set.of())).containsExactly("unreachable");
+    }
+
+    @Test
+    void theQuotaIsCountedOverAllScoredMembersReachableOrNot() {
+        // 11 scored members: two calls (over the 9 reachable it would be one); both go to reachable members.
+        List<MemberRisk> members = new ArrayList<>(store(6, 0.1));
+        members.add(member("u1", 0.95));
+        members.add(member("u2", 0.93));
+        members.add(member("r1", 0.9));
+        members.add(member("r2", 0.85));
+        members.add(member("r3", 0.8));
+        TaskPlan plan = sop.plan(members, Set.of("u1", "u2"), Set.of(), List.of(), Tasks.OPENED);
+        assertThat(plan.toOpen()).extracting(MemberRisk::memberId).containsExactly("r1", "r2");
+        assertThat(sop.passedOverUnreachable(members, Set.of("u1", "u2"), Set.of())).containsExactly("u1", "u2");
+    }
+
+    @Test
+    void anUnreachableMembersTaskStaysUntilDueAndIsNotCountedAsPassedOverWhenSkipped() {
+        List<MemberRisk> members = new ArrayList<>(store(8, 0.1));
+        members.add(member("lost-phone", 0.95));
+        members.add(member("reachable", 0.9));
+        OpenTask call = Tasks.open("t-1", "lost-phone", 0.95, 100.0);
+        // A call opened before the member became unreachable: kept until due (staff may be on it), the slot opened anew.
+        TaskPlan plan = sop.plan(members, Set.of("lost-phone"), Set.of(), List.of(call), Tasks.OPENED.plusSeconds(60));
+        assertThat(plan.toOpen()).extracting(MemberRisk::memberId).containsExactly("reachable");
+        assertThat(plan.toCancel()).isEmpty();
+        assertThat(sop.plan(members, Set.of("lost-phone"), Set.of(), List.of(call), Tasks.DUE.plusSeconds(60)).toCancel())
+                .containsExactly(call);
+        // Skipped for another reason (cooling down): the SOP would not have called them anyway.
+        assertThat(sop.passedOverUnreachable(members, Set.of("lost-phone"), Set.of("lost-phone"))).isEmpty();
     }
 }

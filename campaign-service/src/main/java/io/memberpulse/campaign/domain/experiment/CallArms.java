@@ -34,11 +34,28 @@ public record CallArms(List<Enrolment> toEnrol, List<Exclusion> toExclude, Set<S
         treatedCampaign = Map.copyOf(treatedCampaign);
     }
 
-    public record Enrolment(String campaignId, String memberId, String storeId, Assignment assignment) {
+    /** What a call campaign does with a member meeting its target whom it has not enrolled: an enrolment or an exclusion. */
+    public sealed interface Entry permits Enrolment, Exclusion {
+    }
+
+    public record Enrolment(String campaignId, String memberId, String storeId, Assignment assignment) implements Entry {
     }
 
     /** A member campaign {@code campaignId} did not enrol: {@code enrolledIn}, overlapping it, had enrolled them. */
-    public record Exclusion(String campaignId, String memberId, String enrolledIn) {
+    public record Exclusion(String campaignId, String memberId, String enrolledIn) implements Entry {
+    }
+
+    /**
+     * The overlap rule, in one place for a campaign going live (its whole audience, CampaignRepository.enrol; only a
+     * call campaign has overlapping ones to give way to) and a replan's newcomers ({@link #of}): a member whom another
+     * call campaign, its window overlapping this one's, enrolled first is excluded, in neither arm (a call task counts
+     * for one campaign); anyone else is enrolled by the campaign's sticky hash.
+     *
+     * @param enrolledIn the overlapping call campaign that has the member; null when none
+     */
+    public static Entry entry(Campaign campaign, String memberId, String storeId, String enrolledIn) {
+        return enrolledIn != null ? new Exclusion(campaign.id(), memberId, enrolledIn)
+                : new Enrolment(campaign.id(), memberId, storeId, campaign.assign(memberId));
     }
 
     /** Without other call campaigns' enrolments: every member meeting a target may be enrolled. */
@@ -72,14 +89,14 @@ public record CallArms(List<Enrolment> toEnrol, List<Exclusion> toExclude, Set<S
             for (MemberRisk member : members) {
                 if (!arms.containsKey(member.memberId()) && admits(campaign.target(), member, inSegment)) {
                     String other = elsewhere.getOrDefault(member.memberId(), enrolledNow.get(member.memberId()));
-                    if (other != null) {
-                        toExclude.add(new Exclusion(campaign.id(), member.memberId(), other));
-                        continue;
+                    Entry entry = entry(campaign, member.memberId(), member.storeId(), other);
+                    if (entry instanceof Exclusion exclusion) {
+                        toExclude.add(exclusion);
+                    } else if (entry instanceof Enrolment enrolment) {
+                        toEnrol.add(enrolment);
+                        enrolledNow.put(member.memberId(), campaign.id());
+                        arms.put(member.memberId(), enrolment.assignment().arm());
                     }
-                    Assignment assignment = campaign.assign(member.memberId());
-                    toEnrol.add(new Enrolment(campaign.id(), member.memberId(), member.storeId(), assignment));
-                    enrolledNow.put(member.memberId(), campaign.id());
-                    arms.put(member.memberId(), assignment.arm());
                 }
             }
             arms.forEach((member, arm) -> {

@@ -49,4 +49,13 @@ class CallArmsTest {
         assertThat(arms.heldOut()).doesNotContain("in-ended");
         assertThat(arms.treatedCampaign()).doesNotContainKey("in-ended");
     }
+
+    @Test
+    void anEntryExcludesAMemberAnOverlappingCampaignHasAndEnrolsAnyoneElseByTheStickyHash() {
+        Campaign campaign = calls("c-live");
+        assertThat(CallArms.entry(campaign, "taken", "s", "c-other"))
+                .isEqualTo(new CallArms.Exclusion("c-live", "taken", "c-other"));
+        assertThat(CallArms.entry(campaign, "free", "s", null))
+                .isEqualTo(new CallArms.Enrolment("c-live", "free", "s", campaign.assign("free")));
+    }
 }
