@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /**
  * A training or batch-scoring job as callers see it. A queued or running job that has not beaten for
- * {@link ChurnJobs#LOST_AFTER} is reported as failed: the replica that held it stopped.
+ * {@link ChurnJobs#LOST_AFTER} (by the database's clock) is reported as failed: the replica that held it stopped.
  *
  * @param asOf the facts' end; null for training at the event clock
  * @param result the outcome as JSON once it succeeded (training: version, decision and validation metrics;
@@ -39,10 +39,10 @@ public record ChurnJob(UUID id, String kind, String state, Instant asOf, int hor
         return SUCCEEDED.equals(state) || FAILED.equals(state);
     }
 
-    static ChurnJob of(JobRepository.StoredJob stored, Instant now, Duration lostAfter) {
+    static ChurnJob of(JobRepository.StoredJob stored, Duration lostAfter) {
         Progress progress = stored.stage() == null ? null : new Progress(stored.stage(),
                 TrainingProgress.Stage.ofKey(stored.stage()).description(), stored.done(), stored.total());
-        boolean lost = stored.finishedAt() == null && stored.heartbeatAt().plus(lostAfter).isBefore(now);
+        boolean lost = stored.finishedAt() == null && stored.heartbeatAge().compareTo(lostAfter) > 0;
         String state = lost ? FAILED : stored.state();
         Problem problem = lost ? new Problem(503, "lost: the replica running the job stopped (last heard of at "
                 + stored.heartbeatAt() + "); start it again")

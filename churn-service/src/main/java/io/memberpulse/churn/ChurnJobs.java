@@ -35,7 +35,9 @@ import org.jboss.logging.Logger;
  * jobs one at a time in the background (a run holds every member's history in memory), writing the
  * stage and progress to PostgreSQL so that any replica can report it, and beating every 10 s while it
  * holds them. Why jobs: a run takes a minute on Online Retail and grows with the members, longer than a
- * client or an ingress waits on one request.
+ * client or an ingress waits on one request. A job another replica claimed as lost (this one's beats did not reach
+ * the database for LOST_AFTER) is no longer this replica's: its run stops at its next progress report after its next
+ * beat or progress write, and writes nothing more (a training reports just before it stores and promotes a model).
  */
 @ApplicationScoped
 public class ChurnJobs {
@@ -52,7 +54,7 @@ public class ChurnJobs {
     private final BatchScoreService batchScoring;
     private final ConsumedFacts facts;
     private final ObjectMapper json;
-    private final Set<UUID> held = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Holding> held = new ConcurrentHashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "churn-jobs");
         thread.setDaemon(true);
@@ -73,7 +75,7 @@ public class ChurnJobs {
         TrainingRun.checkHorizon(horizonDays);
         UUID id = UUID.randomUUID();
         jobs.insert(id, ChurnJob.TRAINING, asOf, horizonDays, Instant.now()).await().indefinitely();
-        return queue(id, trainingAt(asOf, horizonDays));
+        return queue(id, FIRST_ATTEMPT, trainingAt(asOf, horizonDays));
     }
 
     /**
@@ -85,7 +87,7 @@ public class ChurnJobs {
         UUID id = UUID.randomUUID();
         boolean taken = jobs.insertScheduled(id, ChurnJob.TRAINING, horizonDays, scheduledFor, Instant.now())
                 .await().indefinitely();
-        return taken ? Optional.of(queue(id, trainingAt(null, horizonDays))) : Optional.empty();
+        return taken ? Optional.of(queue(id, FIRST_ATTEMPT, trainingAt(null, horizonDays))) : Optional.empty();
     }
 
     private Work trainingAt(Instant asOf, int horizonDays) {
@@ -104,7 +106,7 @@ public class ChurnJobs {
         TrainingRun.checkHorizon(horizonDays);
         UUID id = UUID.randomUUID();
         jobs.insert(id, ChurnJob.BATCH_SCORE, asOf, horizonDays, Instant.now()).await().indefinitely();
-        return queue(id, progress -> {
+        return queue(id, FIRST_ATTEMPT, progress -> {
             BatchScoreService.Batch batch = batchScoring.score(asOf, horizonDays, progress);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("membersScored", batch.rows().size());
@@ -115,12 +117,11 @@ public class ChurnJobs {
     }
 
     public Optional<ChurnJob> find(UUID id) {
-        return jobs.find(id).await().indefinitely().map(stored -> ChurnJob.of(stored, Instant.now(), LOST_AFTER));
+        return jobs.find(id).await().indefinitely().map(stored -> ChurnJob.of(stored, LOST_AFTER));
     }
 
     public List<ChurnJob> recent(int limit) {
-        Instant now = Instant.now();
-        return jobs.recent(limit).await().indefinitely().stream().map(stored -> ChurnJob.of(stored, now, LOST_AFTER))
+        return jobs.recent(limit).await().indefinitely().stream().map(stored -> ChurnJob.of(stored, LOST_AFTER))
                 .toList();
     }
 
@@ -137,22 +138,45 @@ public class ChurnJobs {
     private record Finished(String result, byte[] scoresCsvGz) {
     }
 
+    /** A job is recorded as its first attempt; each claim of it as lost is the next one (churn_job.attempts). */
+    private static final int FIRST_ATTEMPT = 1;
+
+    /** A job this replica holds: the attempt it runs, and whether another replica has claimed the job since. */
+    private static final class Holding {
+        final int attempt;
+        volatile boolean claimedElsewhere;
+
+        Holding(int attempt) {
+            this.attempt = attempt;
+        }
+    }
+
+    /** Stops a run whose job another replica claimed: that one runs it again, this one writes nothing more. */
+    private static final class ClaimedElsewhere extends RuntimeException {
+        ClaimedElsewhere(UUID id) {
+            super("job " + id + " was claimed by another replica", null, false, false);
+        }
+    }
+
     /**
      * Runs a recorded job on this replica's worker, after the jobs queued before it; forgets old jobs. The job
      * is answered as queued, read before the worker may start it (a quick failure could otherwise be answered).
      */
-    private ChurnJob queue(UUID id, Work work) {
+    private ChurnJob queue(UUID id, int attempt, Work work) {
         jobs.deleteFinishedBefore(Instant.now().minus(KEPT_FOR)).await().indefinitely();
         ChurnJob queued = find(id).orElseThrow();
-        held.add(id);
-        worker.submit(() -> execute(id, work));
+        Holding holding = new Holding(attempt);
+        held.put(id, holding);
+        worker.submit(() -> execute(id, holding, work));
         return queued;
     }
 
-    private void execute(UUID id, Work work) {
+    private void execute(UUID id, Holding holding, Work work) {
         try {
-            jobs.started(id, Instant.now()).await().indefinitely();
-            Reporter reporter = new Reporter(id);
+            if (!jobs.started(id, holding.attempt, Instant.now()).await().indefinitely()) {
+                throw new ClaimedElsewhere(id);
+            }
+            Reporter reporter = new Reporter(id, holding);
             // A run reads the facts as stored: first let the consumers store every one published before it.
             facts.awaitCaughtUp((consumed, behind) -> {
                 if (behind > 0) {
@@ -161,24 +185,34 @@ public class ChurnJobs {
                 }
             });
             Finished finished = work.run(reporter);
-            jobs.succeeded(id, finished.result(), finished.scoresCsvGz(), Instant.now()).await().indefinitely();
+            if (!jobs.succeeded(id, holding.attempt, finished.result(), finished.scoresCsvGz(), Instant.now())
+                    .await().indefinitely()) {
+                throw new ClaimedElsewhere(id);
+            }
+        } catch (ClaimedElsewhere e) {
+            LOG.warnf("job %s (attempt %d): another replica claimed it as lost and runs it again (this replica's beats"
+                    + " did not reach the database for %s); stopped here, its outcome not written", id,
+                    holding.attempt, LOST_AFTER);
         } catch (NotEnoughDataException | LabelOutageException e) {
-            fail(id, 409, e.getMessage());
+            fail(id, holding, 409, e.getMessage());
         } catch (NotEnoughMemoryException | FactsBehindException e) {
-            fail(id, 503, e.getMessage());
+            fail(id, holding, 503, e.getMessage());
         } catch (InvalidInputException e) {
-            fail(id, 400, e.field() + ": " + e.getMessage());
+            fail(id, holding, 400, e.field() + ": " + e.getMessage());
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "job %s failed", id);
-            fail(id, 500, "internal error: " + e);
+            fail(id, holding, 500, "internal error: " + e);
         } finally {
-            held.remove(id);
+            held.remove(id, holding);
         }
     }
 
-    private void fail(UUID id, int status, String detail) {
+    private void fail(UUID id, Holding holding, int status, String detail) {
         LOG.warnf("job %s failed (%d): %s", id, status, detail);
-        jobs.failed(id, status, detail, Instant.now()).await().indefinitely();
+        if (!jobs.failed(id, holding.attempt, status, detail, Instant.now()).await().indefinitely()) {
+            LOG.warnf("job %s (attempt %d): another replica claimed it meanwhile, its failure not written", id,
+                    holding.attempt);
+        }
     }
 
     @Scheduled(every = "60s", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -192,19 +226,29 @@ public class ChurnJobs {
      * resumed: its client sees it lost and decides.
      */
     public Optional<ChurnJob> resumeLost(Instant now) {
-        return jobs.claimLostScheduled(now.minus(LOST_AFTER), now.minus(RESUMED_WITHIN), now, MAX_ATTEMPTS)
+        // lost by the database's clock (JobRepository); now only bounds the cron instants looked at
+        return jobs.claimLostScheduled(LOST_AFTER, now.minus(RESUMED_WITHIN), now, MAX_ATTEMPTS)
                 .await().indefinitely().map(claimed -> {
                     LOG.warnf("scheduled retraining %s lost by its replica: run again here (attempt %d of %d)",
                             claimed.id(), claimed.attempt(), MAX_ATTEMPTS);
-                    return queue(claimed.id(), trainingAt(null, claimed.horizonDays()));
+                    return queue(claimed.id(), claimed.attempt(), trainingAt(null, claimed.horizonDays()));
                 });
     }
 
     @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void heartbeat() {
-        if (!held.isEmpty()) {
-            jobs.heartbeat(Set.copyOf(held), Instant.now()).await().indefinitely();
+        if (held.isEmpty()) {
+            return;
         }
+        Map<UUID, Holding> holding = Map.copyOf(held);
+        Map<UUID, Integer> attempts = new LinkedHashMap<>();
+        holding.forEach((id, job) -> attempts.put(id, job.attempt));
+        Set<UUID> alive = jobs.heartbeat(attempts).await().indefinitely();
+        holding.forEach((id, job) -> {
+            if (!alive.contains(id)) {
+                job.claimedElsewhere = true; // or it has just finished: then nobody reads this any more
+            }
+        });
     }
 
     @PreDestroy
@@ -212,23 +256,35 @@ public class ChurnJobs {
         worker.shutdownNow();
     }
 
-    /** Writes progress at most once a second, and at every change of stage and at a stage's end. */
+    /**
+     * Writes progress at most once a second, and at every change of stage and at a stage's end; stops the run (throws
+     * ClaimedElsewhere) once another replica claimed the job. A training reports storing just before it stores and
+     * promotes its model: a run claimed before then promotes none.
+     */
     private final class Reporter implements TrainingProgress {
         private final UUID id;
+        private final Holding holding;
         private Stage stage;
         private long lastWrite;
 
-        Reporter(UUID id) {
+        Reporter(UUID id, Holding holding) {
             this.id = id;
+            this.holding = holding;
         }
 
         @Override
         public void report(Stage now, int done, int total) {
+            if (holding.claimedElsewhere) {
+                throw new ClaimedElsewhere(id);
+            }
             long nanos = System.nanoTime();
             if (now != stage || done == total || nanos - lastWrite >= PROGRESS_EVERY.toNanos()) {
                 stage = now;
                 lastWrite = nanos;
-                jobs.progress(id, now.key(), done, total, Instant.now()).await().indefinitely();
+                if (!jobs.progress(id, holding.attempt, now.key(), done, total).await().indefinitely()) {
+                    holding.claimedElsewhere = true;
+                    throw new ClaimedElsewhere(id);
+                }
             }
         }
     }

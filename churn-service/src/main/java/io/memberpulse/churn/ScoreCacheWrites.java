@@ -55,14 +55,16 @@ public class ScoreCacheWrites {
     }
 
     /**
-     * Takes the missed members' scores and places, and the rankings' completeness mark, out of Redis, then forgets the
-     * misses: GetScore then reads them from PostgreSQL, TopRisk reads PostgreSQL until the refill that follows puts
-     * every stored score back. Fails while Redis still cannot be reached (the next tick tries again). Blocking, under
-     * the scoring lock: a miss this replica is recording is never forgotten as none.
+     * Takes the missed members' scores and places, and the rankings' completeness mark (and the token of a refill under
+     * way, which may have passed them), out of Redis, then forgets the misses: GetScore then reads them from
+     * PostgreSQL, TopRisk reads PostgreSQL until the refill that follows puts every stored score back. Fails while
+     * Redis still cannot be reached (the next tick tries again). Blocking, under the scoring lock: a miss this replica
+     * is recording is never forgotten as none.
      */
     public void repairMissed() {
+        // distrusted again once they are out: a refill begun in between may have passed them while still cached
         int repaired = missed.repairAll(PAGE, () -> pending = true, memberIds -> cache.distrust()
-                .chain(() -> cache.removeAll(memberIds, List.of())));
+                .chain(() -> cache.removeAll(memberIds, List.of())).chain(cache::distrust));
         pending = false;
         if (repaired > 0) {
             LOG.infof("%d churn scores Redis missed while unreachable taken out of it: the refill puts them back",

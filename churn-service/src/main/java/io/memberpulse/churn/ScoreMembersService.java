@@ -300,20 +300,50 @@ public class ScoreMembersService {
      * Puts every stored score back into Redis when Redis lost them (no completeness mark): scores already cached
      * (written since) are left as they are. Until it is done TopRisk reads PostgreSQL. First takes out of Redis the
      * scores it missed while unreachable, with the completeness mark (ScoreCacheWrites.repairMissed), so that they are
-     * refilled too. Blocking.
+     * refilled too. One refill at a time over all replicas (ScoreCache.beginRefill): every replica's tick calls this,
+     * and a refill restarted by each would never finish; a tick during another replica's refill leaves it be. Takes the
+     * scoring lock a page at a time, as refreshAll does, so event batches are not held back for the whole refill.
+     * Blocking.
      */
-    public synchronized void refillCacheIfLost() {
-        cacheWrites.repairMissed();
+    public void refillCacheIfLost() {
+        synchronized (this) {
+            cacheWrites.repairMissed();
+        }
         if (cache.isComplete().await().indefinitely()) {
             return;
         }
-        String refill = cache.beginRefill().await().indefinitely();
+        Optional<String> began = cache.beginRefill().await().indefinitely();
+        if (began.isEmpty()) {
+            LOG.debugf("another replica is refilling the churn scores in Redis: left to it");
+            return;
+        }
+        String refill = began.get();
+        try {
+            refillWith(refill);
+        } catch (RuntimeException | Error failed) {
+            try {
+                cache.endRefill(refill).await().indefinitely();
+            } catch (RuntimeException alsoFailed) {
+                failed.addSuppressed(alsoFailed); // its turn runs out by itself (ScoreCache.REFILL_TURN)
+            }
+            throw failed;
+        }
+    }
+
+    private void refillWith(String refill) {
         long refilled = 0;
         String after = "";
         while (true) {
+            if (!cache.holdRefill(refill).await().indefinitely()) {
+                LOG.infof("Redis lost churn scores during their refill (or its turn ran out): refilling again at the next tick");
+                return;
+            }
             String from = after;
-            // a page read and cached while no merge can take one of its members away (see whileIdentitiesStay)
-            RefilledPage page = identities.whileIdentitiesStay(() -> refillPage(from));
+            RefilledPage page;
+            synchronized (this) { // the scoring lock a page at a time, as refreshPage takes it
+                // a page read and cached while no merge can take one of its members away (see whileIdentitiesStay)
+                page = identities.whileIdentitiesStay(() -> refillPage(from));
+            }
             if (page.stored().isEmpty()) {
                 break;
             }
@@ -321,7 +351,7 @@ public class ScoreMembersService {
             after = page.stored().get(page.stored().size() - 1).memberId();
         }
         if (!cache.markComplete(refill).await().indefinitely()) {
-            // Redis lost its data again while refilling (or another replica began a refill): the next tick refills.
+            // Redis lost its data again while refilling (or a repair took the token): the next tick refills.
             LOG.infof("Redis lost churn scores during their refill: refilling again at the next tick");
             return;
         }

@@ -5,15 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memberpulse.churn.domain.ChurnScore;
+import io.memberpulse.churn.store.FactRepository;
+import io.memberpulse.churn.store.IdentityChangeRepository;
+import io.memberpulse.churn.store.ModelInputRepository;
 import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.store.ScoreRepository;
 import io.memberpulse.churn.store.StreamClockRepository;
+import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.devstack.testing.RedisProxy;
 import io.memberpulse.devstack.testing.RedisProxyProfile;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -21,14 +31,20 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Redis going away and coming back, through a proxy the test switches (RedisProxyProfile): a score stored while Redis
- * could not be reached is not served stale when Redis returns with its old data, and a Redis that hangs costs a read
- * one short wait, then none while it is skipped.
+ * could not be reached is not served stale when Redis returns with its old data, a Redis that hangs costs a read
+ * one short wait, then none while it is skipped, and the refill after Redis lost its data is not restarted by another
+ * replica's tick.
  */
 @QuarkusTest
 @TestProfile(RedisOutageTest.Profile.class)
@@ -60,6 +76,39 @@ class RedisOutageTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    RedisDataSource redisData;
+
+    @Inject
+    ReactiveRedisDataSource reactiveRedis;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    ChurnConfig config;
+
+    @Inject
+    FactRepository facts;
+
+    @Inject
+    ModelInputRepository inputs;
+
+    @Inject
+    IdentityChangeRepository identities;
+
+    @Inject
+    ScoreCacheWrites cacheWrites;
+
+    @Inject
+    ChurnScorePublisher publisher;
+
+    @Inject
+    ModelRegistry models;
+
+    @Inject
+    MeterRegistry meters;
 
     RedisProxy redis = RedisProxyProfile.proxy();
     String run = ScoringFixture.runId();
@@ -131,6 +180,60 @@ class RedisOutageTest {
         assertThat(rankedScore()).isCloseTo(stored, within(1e-6));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
         assertThat(redis.bytesReceived()).as("bytes sent to Redis while it is skipped").isEqualTo(sent);
+    }
+
+    /**
+     * Every replica's tick refills Redis when it lost its data: a refill under way on one replica is left to finish by
+     * the others (a restarted refill is restarted again by the next replica's tick, and the rankings stay incomplete).
+     */
+    @Test
+    void anotherReplicasTickDuringARefillLeavesItToFinishAndMarkTheRankingsComplete() throws Exception {
+        Instant now = ScoringFixture.now(streamClock);
+        scoring.record(List.of(ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(30)), store)));
+        CountDownLatch midway = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        Thread[] refilling = new Thread[1];
+        QuarkusMock.installMockForType(new ScoreCache(reactiveRedis, mapper, config) {
+            @Override
+            public Uni<List<ChurnScore>> putMissing(List<ChurnScore> scores) {
+                if (Thread.currentThread() == refilling[0] && midway.getCount() > 0) {
+                    midway.countDown();
+                    try {
+                        resume.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.putMissing(scores);
+            }
+        }, ScoreCache.class);
+        cache.distrust().await().indefinitely(); // Redis lost its data: the next tick refills
+        String refillKey = config.redis().keyPrefix() + "rankings-refill";
+        ExecutorService replica = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> refill = replica.submit(() -> {
+                refilling[0] = Thread.currentThread();
+                scoring.refillCacheIfLost();
+            });
+            assertThat(midway.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the refill cached its first page").isTrue();
+            String token = redisData.value(String.class).get(refillKey);
+            assertThat(token).as("the refill under way holds a token").isNotNull();
+
+            new ScoreMembersService(facts, inputs, scores, streamClock, identities, cache, cacheWrites, publisher, config,
+                    models, meters)
+                    .refillCacheIfLost();
+            assertThat(redisData.value(String.class).get(refillKey)).as("another replica's tick left the refill its token")
+                    .isEqualTo(token);
+            assertThat(cache.isComplete().await().indefinitely()).isFalse();
+
+            resume.countDown();
+            refill.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(cache.isComplete().await().indefinitely()).as("the refill marked the rankings complete").isTrue();
+            assertThat(redisData.key(String.class).exists(refillKey)).as("and gave its token back").isFalse();
+        } finally {
+            resume.countDown();
+            replica.shutdownNow();
+        }
     }
 
     private double servedScore() {

@@ -4,23 +4,33 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
-/** Training and batch-scoring jobs in PostgreSQL, so that any replica can say how one is going. */
+/**
+ * Training and batch-scoring jobs in PostgreSQL, so that any replica can say how one is going. Heartbeats are stamped,
+ * and their age measured, by the database's clock alone: a replica whose clock runs behind another's would otherwise
+ * look lost to it while it beats, and its job would be claimed and run twice at once. The holder's writes name the
+ * attempt it runs (churn_job.attempts): once another replica claimed the job as lost, they change nothing.
+ */
 @ApplicationScoped
 public class JobRepository {
     private static final String COLUMNS = """
             id, kind, state, as_of, horizon_days, stage, done, total, result, problem_status, problem_detail,
-            scores_csv_gz IS NOT NULL AS has_scores, created_at, started_at, finished_at, heartbeat_at, scheduled_for""";
+            scores_csv_gz IS NOT NULL AS has_scores, created_at, started_at, finished_at, heartbeat_at, scheduled_for,
+            EXTRACT(EPOCH FROM clock_timestamp() - heartbeat_at)::float8 AS heartbeat_age""";
 
     private final Pool pool;
 
@@ -28,10 +38,14 @@ public class JobRepository {
         this.pool = pool;
     }
 
-    /** A job as stored; stage null before it starts, result and problem null until it ends. */
+    /**
+     * A job as stored; stage null before it starts, result and problem null until it ends. heartbeatAge: how long ago
+     * it last beat, by the database's clock.
+     */
     public record StoredJob(UUID id, String kind, String state, Instant asOf, int horizonDays, String stage, int done,
             int total, String result, Integer problemStatus, String problemDetail, boolean hasScores,
-            Instant createdAt, Instant startedAt, Instant finishedAt, Instant heartbeatAt, Instant scheduledFor) {
+            Instant createdAt, Instant startedAt, Instant finishedAt, Instant heartbeatAt, Instant scheduledFor,
+            Duration heartbeatAge) {
     }
 
     /** Records a job asked for now, on the facts known at asOf (null: the event clock). */
@@ -56,36 +70,50 @@ public class JobRepository {
             Instant now) {
         return pool.preparedQuery("""
                 INSERT INTO churn_job (id, kind, state, as_of, horizon_days, created_at, heartbeat_at, scheduled_for)
-                VALUES ($1, $2, 'queued', $3, $4, $5, $5, $6)
+                VALUES ($1, $2, 'queued', $3, $4, $5, clock_timestamp(), $6)
                 ON CONFLICT (scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING""")
                 .execute(Tuple.of(id, kind, at(asOf), horizonDays, at(now), at(scheduledFor)))
                 .map(rows -> rows.rowCount() == 1);
     }
 
-    public Uni<Void> started(UUID id, Instant now) {
-        return pool.preparedQuery("UPDATE churn_job SET state = 'running', started_at = $2, heartbeat_at = $2 WHERE id = $1")
-                .execute(Tuple.of(id, at(now))).replaceWithVoid();
+    /*
+     * The holder's writes below change the job only while it is still the attempt the holder runs and unfinished:
+     * false when another replica claimed it meanwhile (claimLostScheduled), and the holder must stop.
+     */
+
+    public Uni<Boolean> started(UUID id, int attempt, Instant now) {
+        return pool.preparedQuery("""
+                UPDATE churn_job SET state = 'running', started_at = $3, heartbeat_at = clock_timestamp()
+                WHERE id = $1 AND attempts = $2 AND finished_at IS NULL""")
+                .execute(Tuple.of(id, attempt, at(now))).map(JobRepository::one);
     }
 
-    public Uni<Void> progress(UUID id, String stage, int done, int total, Instant now) {
+    public Uni<Boolean> progress(UUID id, int attempt, String stage, int done, int total) {
         return pool.preparedQuery("""
-                UPDATE churn_job SET stage = $2, done = $3, total = $4, heartbeat_at = $5 WHERE id = $1""")
-                .execute(Tuple.of(id, stage, done, total, at(now))).replaceWithVoid();
+                UPDATE churn_job SET stage = $3, done = $4, total = $5, heartbeat_at = clock_timestamp()
+                WHERE id = $1 AND attempts = $2 AND finished_at IS NULL""")
+                .execute(Tuple.of(id, attempt, stage, done, total)).map(JobRepository::one);
     }
 
-    public Uni<Void> succeeded(UUID id, String result, byte[] scoresCsvGz, Instant now) {
+    public Uni<Boolean> succeeded(UUID id, int attempt, String result, byte[] scoresCsvGz, Instant now) {
         return pool.preparedQuery("""
-                UPDATE churn_job SET state = 'succeeded', result = $2, scores_csv_gz = $3, finished_at = $4,
-                  heartbeat_at = $4 WHERE id = $1""")
-                .execute(Tuple.of(id, result, scoresCsvGz == null ? null : Buffer.buffer(scoresCsvGz), at(now)))
-                .replaceWithVoid();
+                UPDATE churn_job SET state = 'succeeded', result = $3, scores_csv_gz = $4, finished_at = $5,
+                  heartbeat_at = clock_timestamp()
+                WHERE id = $1 AND attempts = $2 AND finished_at IS NULL""")
+                .execute(Tuple.of(id, attempt, result, scoresCsvGz == null ? null : Buffer.buffer(scoresCsvGz), at(now)))
+                .map(JobRepository::one);
     }
 
-    public Uni<Void> failed(UUID id, int status, String detail, Instant now) {
+    public Uni<Boolean> failed(UUID id, int attempt, int status, String detail, Instant now) {
         return pool.preparedQuery("""
-                UPDATE churn_job SET state = 'failed', problem_status = $2, problem_detail = $3, finished_at = $4,
-                  heartbeat_at = $4 WHERE id = $1""")
-                .execute(Tuple.of(id, status, detail, at(now))).replaceWithVoid();
+                UPDATE churn_job SET state = 'failed', problem_status = $3, problem_detail = $4, finished_at = $5,
+                  heartbeat_at = clock_timestamp()
+                WHERE id = $1 AND attempts = $2 AND finished_at IS NULL""")
+                .execute(Tuple.of(id, attempt, status, detail, at(now))).map(JobRepository::one);
+    }
+
+    private static boolean one(RowSet<Row> rows) {
+        return rows.rowCount() == 1;
     }
 
     /** A lost scheduled retraining claimed to run again, and which attempt this is. */
@@ -93,20 +121,22 @@ public class JobRepository {
     }
 
     /**
-     * Claims the latest scheduled retraining that stopped beating before lostBefore (its replica stopped), fired
-     * within [firedSince, now] and started fewer than maxAttempts times: it is queued again with a fresh heartbeat,
-     * so one replica alone takes it.
+     * Claims the latest scheduled retraining that has not beaten for lostAfter by the database's clock (its replica
+     * stopped), fired within [firedSince, now] and started fewer than maxAttempts times: it is queued again as the
+     * next attempt with a fresh heartbeat, so one replica alone takes it, and the writes of the attempt before (its
+     * replica may only have been cut off from the database) change it no more.
      */
-    public Uni<Optional<ClaimedJob>> claimLostScheduled(Instant lostBefore, Instant firedSince, Instant now,
+    public Uni<Optional<ClaimedJob>> claimLostScheduled(Duration lostAfter, Instant firedSince, Instant now,
             int maxAttempts) {
         return pool.preparedQuery("""
                 UPDATE churn_job SET state = 'queued', stage = NULL, done = 0, total = 0, started_at = NULL,
-                  heartbeat_at = $3, attempts = attempts + 1
+                  heartbeat_at = clock_timestamp(), attempts = attempts + 1
                 WHERE id = (SELECT id FROM churn_job WHERE kind = 'training' AND scheduled_for BETWEEN $2 AND $3
-                    AND finished_at IS NULL AND heartbeat_at < $1 AND attempts < $4
+                    AND finished_at IS NULL AND heartbeat_at < clock_timestamp() - make_interval(secs => $1)
+                    AND attempts < $4
                     ORDER BY scheduled_for DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING id, horizon_days, attempts""")
-                .execute(Tuple.of(at(lostBefore), at(firedSince), at(now), maxAttempts))
+                .execute(Tuple.of(lostAfter.toMillis() / 1000.0, at(firedSince), at(now), maxAttempts))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.empty();
@@ -116,13 +146,29 @@ public class JobRepository {
                 });
     }
 
-    /** The jobs a replica still holds (queued or running) are alive. */
-    public Uni<Void> heartbeat(Collection<UUID> ids, Instant now) {
-        if (ids.isEmpty()) {
-            return Uni.createFrom().voidItem();
+    /**
+     * The jobs a replica holds (queued or running), each by the attempt it runs, are alive. Answers those it still
+     * holds: one missing was claimed by another replica (or has finished).
+     */
+    public Uni<Set<UUID>> heartbeat(Map<UUID, Integer> attempts) {
+        if (attempts.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
         }
-        return pool.preparedQuery("UPDATE churn_job SET heartbeat_at = $2 WHERE id = ANY($1) AND finished_at IS NULL")
-                .execute(Tuple.of(ids.toArray(UUID[]::new), at(now))).replaceWithVoid();
+        UUID[] ids = attempts.keySet().toArray(UUID[]::new);
+        Integer[] held = new Integer[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            held[i] = attempts.get(ids[i]);
+        }
+        return pool.preparedQuery("""
+                UPDATE churn_job SET heartbeat_at = clock_timestamp()
+                FROM unnest($1::uuid[], $2::int[]) AS held(id, attempt)
+                WHERE churn_job.id = held.id AND churn_job.attempts = held.attempt AND churn_job.finished_at IS NULL
+                RETURNING churn_job.id""")
+                .execute(Tuple.of(ids, held)).map(rows -> {
+                    Set<UUID> alive = new HashSet<>();
+                    rows.forEach(row -> alive.add(row.getUUID(0)));
+                    return alive;
+                });
     }
 
     public Uni<Optional<StoredJob>> find(UUID id) {
@@ -164,7 +210,8 @@ public class JobRepository {
                 row.getInteger("problem_status"), row.getString("problem_detail"), row.getBoolean("has_scores"),
                 instant(row.getOffsetDateTime("created_at")), instant(row.getOffsetDateTime("started_at")),
                 instant(row.getOffsetDateTime("finished_at")), instant(row.getOffsetDateTime("heartbeat_at")),
-                instant(row.getOffsetDateTime("scheduled_for")));
+                instant(row.getOffsetDateTime("scheduled_for")),
+                Duration.ofMillis(Math.round(row.getDouble("heartbeat_age") * 1000)));
     }
 
     private static OffsetDateTime at(Instant instant) {

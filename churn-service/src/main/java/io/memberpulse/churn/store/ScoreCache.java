@@ -50,7 +50,8 @@ public class ScoreCache {
 
     /**
      * Marks the rankings complete (KEYS[2]) only if the refill's token (KEYS[1]) still holds ARGV[1]: a flush during the
-     * refill took the token with the scores cached before it, so that refill must not call the cache whole.
+     * refill took the token with the scores cached before it (a repair takes it too), so that refill must not call the
+     * cache whole.
      */
     private static final String MARK_COMPLETE_IF_UNFLUSHED = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -59,6 +60,29 @@ public class ScoreCache {
               return 1
             end
             return 0""";
+
+    /**
+     * Extends the refill's turn (KEYS[1]) by ARGV[2] ms if it still holds its token ARGV[1]: 0 when Redis lost it, a
+     * repair took it away, or the turn ran out and another replica's refill holds it now.
+     */
+    private static final String HOLD_IF_STILL = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            end
+            return 0""";
+
+    /** Ends the refill's turn (KEYS[1]) if it still holds its token ARGV[1]. */
+    private static final String END_IF_STILL = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('DEL', KEYS[1])
+            end
+            return 0""";
+
+    /**
+     * How long a refill's turn lasts unless extended, as it is before each page: a replica that stops mid-refill
+     * holds the others' refills off that long at most, and a refill whose page took longer has lost its turn.
+     */
+    static final java.time.Duration REFILL_TURN = java.time.Duration.ofMinutes(2);
 
     /**
      * Caches each score (KEYS[1 + i], ARGV[i] its JSON) whose member has none cached, with its place in the overall
@@ -236,21 +260,43 @@ public class ScoreCache {
 
     /**
      * Takes the completeness mark away (Redis missed writes while unreachable: its rankings may be stale), so TopRisk
-     * reads PostgreSQL until the next refill marks them complete again.
+     * reads PostgreSQL until the next refill marks them complete again; and the token of a refill under way, which may
+     * have passed the members whose scores are being taken out: it marks nothing complete, the next refill does.
      */
     public Uni<Void> distrust() {
-        return backoff.call(() -> keys.del(completeKey())).replaceWithVoid();
-    }
-
-    /** The start of a refill: a token that a flush of Redis takes away with everything the refill cached so far. */
-    public Uni<String> beginRefill() {
-        String token = java.util.UUID.randomUUID().toString();
-        return backoff.call(() -> values.set(refillKey(), token)).replaceWith(token);
+        return backoff.call(() -> keys.del(completeKey(), refillKey())).replaceWithVoid();
     }
 
     /**
-     * Marks the rankings complete after the refill of that token, unless Redis lost its data meanwhile (the token is
-     * gone: the refill must run again) or another refill began since (its own mark follows). Whether it marked them.
+     * The start of a refill, when no refill holds the turn (every replica's tick tries; a refill begun again each time
+     * would never finish): its token, which a flush of Redis takes away with everything the refill cached so far.
+     * Empty while another refill holds it. The turn lasts REFILL_TURN unless held on (holdRefill).
+     */
+    public Uni<Optional<String>> beginRefill() {
+        String token = java.util.UUID.randomUUID().toString();
+        return backoff.call(() -> redis.execute("SET", refillKey(), token, "NX", "PX",
+                String.valueOf(REFILL_TURN.toMillis())))
+                .map(set -> set == null ? Optional.<String>empty() : Optional.of(token));
+    }
+
+    /**
+     * Extends the refill's turn by REFILL_TURN; false when it no longer holds it (Redis lost its data, a repair took
+     * it, or it ran out and another refill began): the refill then stops, the next tick's refill starts over.
+     */
+    public Uni<Boolean> holdRefill(String refillToken) {
+        return backoff.call(() -> redis.execute("EVAL", HOLD_IF_STILL, "1", refillKey(), refillToken,
+                String.valueOf(REFILL_TURN.toMillis()))).map(held -> held.toInteger() == 1);
+    }
+
+    /** Gives the turn up (a refill that failed), so that the next tick's refill need not wait for it to run out. */
+    public Uni<Void> endRefill(String refillToken) {
+        return backoff.call(() -> redis.execute("EVAL", END_IF_STILL, "1", refillKey(), refillToken)).replaceWithVoid();
+    }
+
+    /**
+     * Marks the rankings complete after the refill of that token, and ends its turn, unless Redis lost its data or a
+     * repair took the token meanwhile (the refill must run again), or its turn ran out and another refill holds it (its
+     * own mark follows). Whether it marked them.
      */
     public Uni<Boolean> markComplete(String refillToken) {
         return backoff.call(() -> redis.execute("EVAL", MARK_COMPLETE_IF_UNFLUSHED, "2", refillKey(), completeKey(), refillToken))

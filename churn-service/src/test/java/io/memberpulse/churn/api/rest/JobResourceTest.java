@@ -14,6 +14,8 @@ import io.memberpulse.churn.ChurnJob;
 import io.memberpulse.churn.ChurnJobs;
 import io.memberpulse.churn.store.JobRepository;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,9 @@ class JobResourceTest {
 
     @Inject
     ChurnJobs churnJobs;
+
+    @Inject
+    Pool pool;
 
     @Test
     void badAndUnknownJobIdsAreRefusedByName() {
@@ -47,8 +52,9 @@ class JobResourceTest {
         UUID lost = UUID.randomUUID();
         jobs.insert(lost, "batch-score", Instant.parse("2011-09-10T00:00:00Z"), 90, now.minus(Duration.ofMinutes(5)))
                 .await().indefinitely();
-        jobs.started(lost, now.minus(Duration.ofMinutes(5))).await().indefinitely();
-        jobs.progress(lost, "validating-models", 3, 11, now.minus(Duration.ofMinutes(2))).await().indefinitely();
+        jobs.started(lost, 1, now.minus(Duration.ofMinutes(5))).await().indefinitely();
+        jobs.progress(lost, 1, "validating-models", 3, 11).await().indefinitely();
+        lastBeat(lost, Duration.ofMinutes(2));
         given().get("/jobs/" + lost).then().statusCode(200).body("state", equalTo("failed"))
                 .body("problem.status", equalTo(503)).body("problem.detail", containsString("lost"))
                 .body("progress.stage", equalTo("validating-models")).body("progress.done", equalTo(3))
@@ -57,15 +63,15 @@ class JobResourceTest {
 
         UUID running = UUID.randomUUID();
         jobs.insert(running, "batch-score", Instant.parse("2011-09-10T00:00:00Z"), 90, now).await().indefinitely();
-        jobs.started(running, now).await().indefinitely();
-        jobs.progress(running, "validation-snapshots", 2, 9, now).await().indefinitely();
+        jobs.started(running, 1, now).await().indefinitely();
+        jobs.progress(running, 1, "validation-snapshots", 2, 9).await().indefinitely();
         given().get("/jobs/" + running).then().statusCode(200).body("state", equalTo("running"))
                 .body("problem", nullValue()).body("progress.description", containsString("validation cut-offs"));
         given().get("/jobs/" + running + "/scores").then().statusCode(409)
                 .body("detail", containsString("is running (building features at the validation cut-offs, 2 of 9)"));
         given().get("/jobs?limit=200").then().statusCode(200).body("id", hasItem(running.toString()))
                 .body("id", hasItem(lost.toString()));
-        jobs.failed(running, 500, "test over", Instant.now()).await().indefinitely();
+        jobs.failed(running, 1, 500, "test over", Instant.now()).await().indefinitely();
     }
     /** Every replica's scheduler fires at the same cron instant: the first to record it runs the retraining. */
     @Test
@@ -84,13 +90,13 @@ class JobResourceTest {
             UUID nextNight = UUID.randomUUID();
             assertThat(jobs.insertScheduled(nextNight, "training", 90, fired.plus(Duration.ofDays(1)), now)
                     .await().indefinitely()).isTrue();
-            jobs.failed(nextNight, 500, "test over", Instant.now()).await().indefinitely();
+            jobs.failed(nextNight, 1, 500, "test over", Instant.now()).await().indefinitely();
             UUID asked = UUID.randomUUID();
             jobs.insert(asked, "training", null, 90, now).await().indefinitely();
             given().get("/jobs/" + asked).then().statusCode(200).body("$", not(hasKey("scheduledFor")));
-            jobs.failed(asked, 500, "test over", Instant.now()).await().indefinitely();
+            jobs.failed(asked, 1, 500, "test over", Instant.now()).await().indefinitely();
         } finally {
-            jobs.failed(first, 500, "test over", Instant.now()).await().indefinitely();
+            jobs.failed(first, 1, 500, "test over", Instant.now()).await().indefinitely();
         }
     }
 
@@ -101,7 +107,8 @@ class JobResourceTest {
         UUID lost = UUID.randomUUID();
         Instant fired = now.minus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         assertThat(jobs.insertScheduled(lost, "training", 90, fired, fired).await().indefinitely()).isTrue();
-        jobs.started(lost, fired).await().indefinitely();
+        jobs.started(lost, 1, fired).await().indefinitely();
+        lastBeat(lost, Duration.ofMinutes(10));
         given().get("/jobs/" + lost).then().statusCode(200).body("problem.detail", containsString("lost"));
 
         assertThat(churnJobs.resumeLost(now)).map(ChurnJob::id).contains(lost);
@@ -111,5 +118,11 @@ class JobResourceTest {
                 .orElseThrow().finishedAt() != null);
         given().get("/jobs/" + lost).then().statusCode(200)
                 .body("problem.detail", anyOf(nullValue(), not(containsString("lost"))));
+    }
+
+    /** The job's last beat that long ago, by the database's clock (the one its age is measured by). */
+    private void lastBeat(UUID job, Duration ago) {
+        pool.preparedQuery("UPDATE churn_job SET heartbeat_at = clock_timestamp() - make_interval(secs => $2) WHERE id = $1")
+                .execute(Tuple.of(job, (double) ago.toSeconds())).await().indefinitely();
     }
 }

@@ -176,21 +176,28 @@ class ScoreResourceTest {
     /**
      * A refill during which Redis loses its data again must not call the rankings complete: the scores it cached before
      * the loss are gone with its token (seen under load: the rankings were marked whole holding one member of three).
-     * Only the refill key is taken here, so the rankings stay marked and the service's own tick starts no refill.
+     * Nor one whose token a repair took (ScoreCacheWrites.repairMissed). A refill holds the turn: no other begins
+     * meanwhile. Only the refill key is taken here until the last step, so the rankings stay marked and the service's
+     * own tick starts no refill.
      */
     @Test
-    void aRefillWhoseTokenRedisLostOrAnotherRefillReplacedDoesNotMarkTheRankingsComplete() {
+    void aRefillWhoseTokenRedisLostOrARepairTookDoesNotMarkTheRankingsCompleteAndARefillHoldsTheTurn() {
         var keys = redis.key(String.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> keys.exists(redisPrefix + "rankings-complete"));
-        String flushed = cache.beginRefill().await().indefinitely();
+        String flushed = cache.beginRefill().await().indefinitely().orElseThrow();
         keys.del(redisPrefix + "rankings-refill");
         assertThat(cache.markComplete(flushed).await().indefinitely()).as("Redis lost the token").isFalse();
 
-        String overtaken = cache.beginRefill().await().indefinitely();
-        String latest = cache.beginRefill().await().indefinitely();
-        assertThat(cache.markComplete(overtaken).await().indefinitely()).as("another refill began since").isFalse();
-        assertThat(cache.markComplete(latest).await().indefinitely()).isTrue();
+        String first = cache.beginRefill().await().indefinitely().orElseThrow();
+        assertThat(cache.beginRefill().await().indefinitely()).as("another refill holds the turn").isEmpty();
+        assertThat(cache.holdRefill(first).await().indefinitely()).isTrue();
+        assertThat(cache.markComplete(first).await().indefinitely()).isTrue();
         assertThat(keys.exists(redisPrefix + "rankings-refill")).as("a finished refill leaves no token").isFalse();
+
+        String repaired = cache.beginRefill().await().indefinitely().orElseThrow();
+        cache.distrust().await().indefinitely();
+        assertThat(cache.holdRefill(repaired).await().indefinitely()).as("a repair took the token").isFalse();
+        assertThat(cache.markComplete(repaired).await().indefinitely()).isFalse();
     }
 
     /**
