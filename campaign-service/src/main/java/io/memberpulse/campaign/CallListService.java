@@ -6,6 +6,7 @@ import io.memberpulse.campaign.domain.CallList;
 import io.memberpulse.campaign.domain.Money;
 import io.memberpulse.campaign.domain.CallListQuery;
 import io.memberpulse.campaign.store.CallListCache;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -13,10 +14,15 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Currency;
+import org.jboss.logging.Logger;
 
-/** A store's call list: from Redis when cached, else from PostgreSQL (and then cached). */
+/**
+ * A store's call list: from Redis when cached, else from PostgreSQL (and then cached); from PostgreSQL, not cached, while
+ * Redis fails or may hold lists whose invalidation it missed (CallListCache).
+ */
 @ApplicationScoped
 public class CallListService {
+    private static final Logger LOG = Logger.getLogger(CallListService.class);
     private final CallListLoader loader;
     private final CallListCache cache;
     private final CallCapacity capacity;
@@ -55,6 +61,21 @@ public class CallListService {
                             .map(day -> CallList.firstOf(query.storeId(), day.tasks(),
                                     query.limitOr(capacity.of(query.storeId()), day.callsMade()), now, dayZone, money));
                 });
+    }
+
+    /**
+     * Drops the lists Redis kept of stores whose invalidation it missed (CallListCache.repairMissed), once it answers;
+     * while it does not, the next run tries again.
+     */
+    @Scheduled(every = "${memberpulse.campaign.redis-repair-every}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void repairCallLists() {
+        try {
+            cache.repairMissed();
+        } catch (RuntimeException e) {
+            LOG.warnf("call lists whose invalidation Redis missed not dropped yet, tried again next time: %s",
+                    e.getMessage());
+        }
     }
 
     /**

@@ -118,9 +118,27 @@ public interface CampaignConfig {
         @WithDefault("200")
         int callListMaxTasks();
 
-        /** Safety net for a missed invalidation: a cached call list is dropped after this long anyway. */
+        /**
+         * Last resort for a missed invalidation (one not recorded for the repair either): a cached call list is dropped
+         * after this long anyway.
+         */
         @WithDefault("PT10M")
         Duration callListCacheTtl();
+
+        /**
+         * How long a call-list read waits for Redis before reading PostgreSQL: a Redis that accepts connections and
+         * never answers would otherwise hold each read for the client's timeout (quarkus.redis.timeout).
+         */
+        @WithDefault("200ms")
+        Duration redisReadTimeout();
+
+        /** After a Redis read failed (or timed out) reads skip Redis this long; after a write failed, writes and reads. */
+        @WithDefault("5s")
+        Duration redisBackoff();
+
+        /** How often each replica drops the cached call lists whose invalidation Redis missed (store.CallListCache). */
+        @WithDefault("10s")
+        Duration redisRepairEvery();
 
         /** The time zone whose calendar days staff read on the call list (last purchase, coupon expiry), as churn-service's. */
         @WithDefault("Asia/Shanghai")

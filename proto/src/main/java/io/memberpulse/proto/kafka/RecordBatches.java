@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,6 +41,9 @@ public final class RecordBatches {
      * partition that long.
      */
     public static final Duration RETRY_FOR = Duration.ofMinutes(5);
+    /** The first and the longest wait between two tries of a failing batch. */
+    private static final Duration RETRY_BACKOFF = Duration.ofMillis(500);
+    private static final Duration RETRY_BACKOFF_MAX = Duration.ofSeconds(10);
 
     /**
      * A batch that fails for {@link #RETRY_FOR} is recorded one record at a time, so that the one record that makes the
@@ -313,9 +317,19 @@ public final class RecordBatches {
         return retried(work, RETRY_FOR);
     }
 
+    /**
+     * As {@link #retried(Uni)}, retrying only the failures {@code retriedFailures} accepts (the others fail at once,
+     * for the caller to handle), for {@code retryFor} counted from each subscription rather than from when the Uni was
+     * built (Mutiny's {@code expireIn} fixes its deadline then): a caller that waits out some other failure and
+     * subscribes again gets the whole window again.
+     */
+    public static <T> Uni<T> retried(Uni<T> work, Predicate<? super Throwable> retriedFailures, Duration retryFor) {
+        return Uni.createFrom().deferred(() -> work.onFailure(retriedFailures).retry()
+                .withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(retryFor.toMillis()));
+    }
+
     private static <T> Uni<T> retried(Uni<T> work, Duration retryFor) {
-        return work.onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10))
-                .expireIn(retryFor.toMillis());
+        return work.onFailure().retry().withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(retryFor.toMillis());
     }
 
     /**

@@ -11,17 +11,25 @@ import java.util.function.Function;
 
 /**
  * The members whose cached value Redis missed while it could not be reached, kept in PostgreSQL so that every replica
- * can repair Redis once it answers again (churn's scores, rfm's rows). The table holds (member_id primary key, seq
- * from the sequence {@code <table>_seq}); a member missed again keeps one row with the newer seq.
+ * can repair Redis once it answers again (churn's scores, rfm's rows; campaign's call lists, by store). The table holds
+ * (member_id primary key, seq from the sequence {@code <table>_seq}), or another key column; a member missed again
+ * keeps one row with the newer seq.
  */
 public class MissedRedisWrites {
     private final Pool pool;
     private final String table;
+    private final String key;
 
     /** @param table the service's table, a constant of its own (it is written into the SQL) */
     protected MissedRedisWrites(Pool pool, String table) {
+        this(pool, table, "member_id");
+    }
+
+    /** @param key the table's key column when what Redis missed is not a member's (a constant, as the table) */
+    protected MissedRedisWrites(Pool pool, String table, String key) {
         this.pool = pool;
         this.table = table;
+        this.key = key;
     }
 
     /** Misses read for a repair: the members, and the seq of each miss (a member missed again since keeps its row). */
@@ -33,15 +41,15 @@ public class MissedRedisWrites {
 
     public Uni<Void> record(Collection<String> memberIds) {
         return pool.preparedQuery("""
-                INSERT INTO %1$s (member_id, seq)
+                INSERT INTO %1$s (%2$s, seq)
                 SELECT id, nextval('%1$s_seq') FROM unnest($1::text[]) AS id
-                ON CONFLICT (member_id) DO UPDATE SET seq = EXCLUDED.seq""".formatted(table))
+                ON CONFLICT (%2$s) DO UPDATE SET seq = EXCLUDED.seq""".formatted(table, key))
                 .execute(Tuple.of(memberIds.toArray(String[]::new))).replaceWithVoid();
     }
 
     /** The oldest misses, at most limit. */
     public Uni<Missed> oldest(int limit) {
-        return pool.preparedQuery("SELECT member_id, seq FROM %s ORDER BY seq LIMIT $1".formatted(table))
+        return pool.preparedQuery("SELECT %s, seq FROM %s ORDER BY seq LIMIT $1".formatted(key, table))
                 .execute(Tuple.of(limit)).map(rows -> {
                     List<String> memberIds = new ArrayList<>();
                     List<Long> seqs = new ArrayList<>();

@@ -43,16 +43,12 @@ class ChannelEventConsumer {
     Uni<Void> consume(KafkaRecordBatch<String, ChannelEvent> batch) {
         // The intake blocks (batched SQL, imports one at a time): keep it off the event loop. A storage
         // failure is retried (imports are idempotent); only a batch that keeps failing is dead-lettered.
-        return Uni.createFrom().item(() -> importBatch(batch))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                // a standby instance waits to become the writer rather than dead-letter what the writer imports
-                .onFailure(NotWriterException.class).retry()
-                .withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).indefinitely()
-                .plug(RecordBatches::retried)
+        return retriedAsWriter(Uni.createFrom().item(() -> importBatch(batch))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()), RecordBatches.RETRY_FOR)
                 .onItemOrFailure().transformToUni((refused, failure) -> {
                     if (failure != null) {
-                        LOG.errorf(failure, "batch of %d channel events not imported after retrying for %s, dead-lettered",
-                                batch.getRecords().size(), RecordBatches.RETRY_FOR);
+                        LOG.errorf(failure, "batch of %d channel events not imported after retrying for %s as the writer,"
+                                + " dead-lettered", batch.getRecords().size(), RecordBatches.RETRY_FOR);
                         return Uni.createFrom().completionStage(batch.nack(failure));
                     }
                     Uni<Void> sent = Uni.createFrom().voidItem();
@@ -62,6 +58,20 @@ class ChannelEventConsumer {
                     }
                     return sent.chain(() -> Uni.createFrom().completionStage(batch.ack()));
                 });
+    }
+
+    /**
+     * The import of a poll as retried: a standby instance waits, without end, to become the writer rather than
+     * dead-letter what the writer imports; any other failure is retried for {@code retryFor} from when this instance
+     * is the writer. Each wait to be the writer subscribes to the retried import again, so it starts a new window: an
+     * outage longer than the window (a standby, or PostgreSQL away and the writer lock lost) must not leave the first
+     * failure after it (a transient one, or a batch refused because one queued before it failed) without retries,
+     * dead-lettering up to a whole poll of valid events.
+     */
+    static <T> Uni<T> retriedAsWriter(Uni<T> work, Duration retryFor) {
+        return RecordBatches.retried(work, failure -> !(failure instanceof NotWriterException), retryFor)
+                .onFailure(NotWriterException.class).retry()
+                .withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).indefinitely();
     }
 
     private List<Refused> importBatch(KafkaRecordBatch<String, ChannelEvent> batch) {
