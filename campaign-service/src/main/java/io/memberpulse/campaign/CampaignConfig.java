@@ -129,15 +129,15 @@ public interface CampaignConfig {
          * How long a call-list read waits for Redis before reading PostgreSQL: a Redis that accepts connections and
          * never answers would otherwise hold each read for the client's timeout (quarkus.redis.timeout).
          */
-        @WithDefault("200ms")
+        @WithDefault("PT0.2S")
         Duration redisReadTimeout();
 
         /** After a Redis read failed (or timed out) reads skip Redis this long; after a write failed, writes and reads. */
-        @WithDefault("5s")
+        @WithDefault("PT5S")
         Duration redisBackoff();
 
         /** How often each replica drops the cached call lists whose invalidation Redis missed (store.CallListCache). */
-        @WithDefault("10s")
+        @WithDefault("PT10S")
         Duration redisRepairEvery();
 
         /** The time zone whose calendar days staff read on the call list (last purchase, coupon expiry), as churn-service's. */
