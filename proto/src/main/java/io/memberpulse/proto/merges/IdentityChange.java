@@ -11,8 +11,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A change of identity from identity-service (member.merges): two members found to be one (Merge) or one
- * undone into several (Split). Each consuming service moves its member facts (see its store.IdentityChangeRepository).
+ * A change of identity from identity-service (member.merges): two members found to be one (Merge), one undone into
+ * several (Split), or a member erased at their request (Erasure). Each consuming service moves, or for an erasure
+ * deletes, its member facts (see its store.IdentityChangeRepository).
  */
 public sealed interface IdentityChange {
 
@@ -73,6 +74,38 @@ public sealed interface IdentityChange {
             Set<String> members = new LinkedHashSet<>();
             members.add(originalMemberId);
             parts.forEach(part -> members.add(part.memberId()));
+            return members;
+        }
+    }
+
+    /**
+     * The member and every member merged into it are erased: a consumer deletes (or, where a count must stay honest,
+     * anonymises) what it keeps under {@link #membersNamed()} and remembers those ids, so that a late or replayed fact
+     * naming one of them is dropped. Applying it twice changes nothing.
+     */
+    record Erasure(String memberId, List<String> absorbedMemberIds, Instant at) implements IdentityChange {
+        public Erasure {
+            require(memberId, "erased.member_id");
+            Objects.requireNonNull(at, "at");
+            absorbedMemberIds = List.copyOf(absorbedMemberIds);
+            for (String absorbed : absorbedMemberIds) {
+                require(absorbed, "erased.absorbed_member_ids");
+                if (absorbed.equals(memberId)) {
+                    throw new InvalidIdentityChange("erased.absorbed_member_ids", "names member_id " + memberId);
+                }
+            }
+        }
+
+        @Override
+        public String key() {
+            return "erase:" + memberId;
+        }
+
+        @Override
+        public Set<String> membersNamed() {
+            Set<String> members = new LinkedHashSet<>();
+            members.add(memberId);
+            members.addAll(absorbedMemberIds);
             return members;
         }
     }

@@ -23,7 +23,9 @@ public final class IdentityChanges {
                     change.getSplit().getPartsList().stream().map(part -> new IdentityChange.Part(part.getMemberId(),
                             part.getEventKeysList().stream().map(IdentityChange.EventKey::parse).toList())).toList(),
                     instant(change.getSplit().getSplitAt(), "split.split_at"));
-            case CHANGE_NOT_SET -> throw new InvalidIdentityChange("change", "neither merged nor split");
+            case ERASED -> new IdentityChange.Erasure(change.getErased().getMemberId(),
+                    change.getErased().getAbsorbedMemberIdsList(), instant(change.getErased().getErasedAt(), "erased.erased_at"));
+            case CHANGE_NOT_SET -> throw new InvalidIdentityChange("change", "neither merged, split nor erased");
         };
     }
 

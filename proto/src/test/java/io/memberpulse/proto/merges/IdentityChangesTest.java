@@ -3,6 +3,7 @@ package io.memberpulse.proto.merges;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.proto.identity.v1.MemberErased;
 import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.MemberMerged;
 import io.memberpulse.proto.identity.v1.MemberSplit;
@@ -31,9 +32,30 @@ class IdentityChangesTest {
     }
 
     @Test
+    void anErasureNamesTheMemberAndEveryMemberMergedIntoIt() {
+        MemberIdentityChange erased = MemberIdentityChange.newBuilder().setErased(MemberErased.newBuilder()
+                .setMemberId("S").addAbsorbedMemberIds("A1").addAbsorbedMemberIds("A2").setErasedAt(AT)
+                .setErasureId("er-1")).build();
+        IdentityChange change = IdentityChanges.toDomain(erased);
+        assertThat(change).isEqualTo(new IdentityChange.Erasure("S", List.of("A1", "A2"),
+                Instant.ofEpochSecond(1_900_000_000L, 5)));
+        assertThat(change.membersNamed()).containsExactly("S", "A1", "A2");
+        // One key per member, whenever it is erased: a second request's change is the same change.
+        assertThat(change.key()).isEqualTo(new IdentityChange.Erasure("S", List.of(), Instant.EPOCH).key());
+
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setErased(MemberErased.newBuilder()
+                .setErasedAt(AT)).build())).isEqualTo("erased.member_id: is required");
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setErased(MemberErased.newBuilder()
+                .setMemberId("S")).build())).isEqualTo("erased.erased_at: is required");
+        assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setErased(MemberErased.newBuilder()
+                .setMemberId("S").addAbsorbedMemberIds("S").setErasedAt(AT)).build()))
+                .startsWith("erased.absorbed_member_ids:");
+    }
+
+    @Test
     void whatCannotBeAppliedSaysWhy() {
         assertThat(IdentityChanges.problemOf(MemberIdentityChange.getDefaultInstance()))
-                .isEqualTo("change: neither merged nor split");
+                .isEqualTo("change: neither merged, split nor erased");
         assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()
                 .setSurvivingMemberId("S").setMergedAt(AT)).build())).isEqualTo("merged.absorbed_member_id: is required");
         assertThat(IdentityChanges.problemOf(MemberIdentityChange.newBuilder().setMerged(MemberMerged.newBuilder()

@@ -531,7 +531,7 @@ class MemberMergeTest {
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(deadLetter(deadLetters, "garbage-" + run).value()).isEqualTo(garbage);
             assertThat(header(deadLetter(deadLetters, "neither-" + run), "dead-letter-reason"))
-                    .contains("neither merged nor split");
+                    .contains("neither merged, split nor erased");
             assertThat(header(deadLetter(deadLetters, "memberless-" + run), "dead-letter-reason"))
                     .contains("merged.absorbed_member_id");
             assertThat(header(deadLetter(deadLetters, "beyond-" + run), "dead-letter-reason"))
