@@ -33,10 +33,16 @@ import io.memberpulse.proto.campaign.v1.CallList;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,11 +61,13 @@ class WalkingSkeletonTest {
     static final Instant CLOCK = Instant.parse("2024-06-30T10:00:00Z");
     static Infrastructure infrastructure;
     static LocalStack stack;
+    /** This run's databases' suffix and Redis key prefix. */
+    static String isolation;
 
     @BeforeAll
     static void startTheStack() {
         Path root = Path.of(System.getProperty("memberpulse.root", ".."));
-        String isolation = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        isolation = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         infrastructure = Infrastructure.start(InfraSettings.fromEnvironment(), isolation);
         stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.freePorts(),
                 root.resolve("e2e/target/stack-logs"), LocalStack.heaps("256m", "512m"), Duration.ofMinutes(3),
@@ -212,6 +220,132 @@ class WalkingSkeletonTest {
             assertThat(body.getInt("rfm.ordersTotal")).isEqualTo(2);
             assertThat(body.getDouble("rfm.monetaryNetTotal")).isCloseTo(237.51 + 110.01, within(0.001));
         });
+    }
+
+    /**
+     * A member's erasure (PIPL Art. 47, GDPR Art. 17) asked of identity-service reaches every service: afterwards no
+     * service answers for the member, the store's call list drops it, and no database or Redis key of the stack holds
+     * its phone, name, address or review text, nor (outside identity's own record of the erasure and each service's
+     * list of erased ids) its member id. Each scan is first seen to find them, so it is known to look where they are.
+     */
+    @Test
+    void anErasedMemberIsGoneFromEveryServiceAndStore() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String store = "store-erase-" + run;
+        String phoneDigits = String.format("%08d", Math.abs(run.hashCode()) % 100_000_000);
+        String phone = "137" + phoneDigits;
+        String name = "Erasure Tester " + run;
+        String address = "88 Forgetting Road " + run;
+        String review = "the yoghurt was sour again " + run;
+        String header = "event_id,source,type,occurred_at,store_id,member_no,phone,name,address,order_id,quantity,"
+                + "paid_amount,rating,review_text\n";
+        StringBuilder rows = new StringBuilder(header);
+        for (int i = 0; i < 8; i++) {
+            rows.append("er-%s-%d,pos,order,%s,%s,,%s,%s,%s,er-%s-o%d,1,30.00,,%n".formatted(run, i,
+                    CLOCK.minus(Duration.ofDays(60 + 7L * (7 - i))), store, phone, name, address, run, i));
+            rows.append("stay-%s-%d,pos,order,%s,%s,S-%s,,,,stay-%s-o%d,1,30.00,,%n".formatted(run, i,
+                    CLOCK.minus(Duration.ofDays(1 + 7L * (7 - i))), store, run, run, i));
+        }
+        rows.append("er-%s-review,pos,review,%s,%s,,%s,,,er-%s-o7,,,1,%s%n".formatted(run, CLOCK.minus(Duration.ofDays(59)),
+                store, phone, run, review));
+        String identity = stack.httpUrl(ServiceSpec.IDENTITY);
+        given().header("Authorization", analyst).contentType("text/csv").body(rows.toString())
+                .post(identity + "/events/csv").then().statusCode(200).body("accepted", equalTo(17));
+        String member = given().header("Authorization", analyst).contentType("application/json")
+                .body(Map.of("phone", phone)).post(identity + "/members/resolve")
+                .then().statusCode(200).extract().path("memberId");
+        String staff = "Bearer " + stack.tokens().staff(store);
+        String callList = stack.httpUrl(ServiceSpec.CAMPAIGN) + "/stores/" + store + "/call-list";
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().header("Authorization", staff).get(callList)
+                .then().statusCode(200).body("tasks.memberId", hasItem(member)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().header("Authorization", analyst)
+                .get(stack.httpUrl(ServiceSpec.RFM) + "/members/" + member + "/rfm").then().statusCode(200));
+        List<String> personal = List.of(phoneDigits, name, address, review);
+        assertThat(rowsMentioning(ServiceSpec.IDENTITY, personal)).as("identity holds the member's data").isNotEmpty();
+        for (ServiceSpec downstream : List.of(ServiceSpec.RFM, ServiceSpec.CHURN, ServiceSpec.CAMPAIGN)) {
+            assertThat(rowsMentioning(downstream, List.of(member))).as(downstream + " holds the member").isNotEmpty();
+        }
+        assertThat(infrastructure.redis().keysMentioning(isolation + ":", member)).isNotEmpty();
+
+        String steward = "Bearer " + stack.tokens().steward();
+        given().header("Authorization", analyst).contentType("application/json")
+                .body(Map.of("reference", "DSR-" + run)).post(identity + "/members/" + member + "/erasure")
+                .then().statusCode(403);
+        String erasureId = given().header("Authorization", steward).contentType("application/json")
+                .body(Map.of("reference", "DSR-" + run)).post(identity + "/members/" + member + "/erasure")
+                .then().statusCode(200).body("memberId", equalTo(member)).extract().path("erasureId");
+        assertThat(erasureId).isNotBlank();
+
+        given().header("Authorization", analyst).contentType("application/json").body(Map.of("phone", phone))
+                .post(identity + "/members/resolve").then().statusCode(404);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            given().header("Authorization", staff).get(callList).then().statusCode(200)
+                    .body("tasks.memberId", not(hasItem(member)));
+            given().header("Authorization", analyst).get(stack.httpUrl(ServiceSpec.RFM) + "/members/" + member + "/rfm")
+                    .then().statusCode(404);
+            given().header("Authorization", analyst).get(stack.httpUrl(ServiceSpec.CHURN) + "/members/" + member + "/score")
+                    .then().statusCode(404);
+            for (ServiceSpec spec : ServiceSpec.values()) {
+                assertThat(rowsMentioning(spec, personal)).as(spec + " rows with the member's personal data").isEmpty();
+            }
+            for (ServiceSpec downstream : List.of(ServiceSpec.RFM, ServiceSpec.CHURN, ServiceSpec.CAMPAIGN)) {
+                assertThat(rowsMentioning(downstream, List.of(member))).as(downstream + " rows naming the member")
+                        .allMatch(table -> table.equals("erased_member"));
+            }
+            assertThat(infrastructure.redis().keysMentioning(isolation + ":", member)).isEmpty();
+            assertThat(infrastructure.redis().keysMentioning(isolation + ":", phoneDigits)).isEmpty();
+        });
+        // the member who stays is untouched
+        given().header("Authorization", analyst).contentType("application/json").body(Map.of("member_no", "S-" + run))
+                .post(identity + "/members/resolve").then().statusCode(200);
+    }
+
+    /**
+     * The tables of a service's database (schema public) with a row whose text contains any of the strings; byte
+     * columns (identity's stored payloads) are searched for the strings' UTF-8 bytes.
+     */
+    static List<String> rowsMentioning(ServiceSpec spec, List<String> strings) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Connection connection = infrastructure.postgres().connect(infrastructure.databaseOf(spec))) {
+            Map<String, List<String>> byteColumns = new TreeMap<>();
+            try (var statement = connection.createStatement(); var result = statement.executeQuery(
+                    "SELECT t.table_name, c.column_name FROM information_schema.tables t"
+                            + " LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema"
+                            + " AND c.table_name = t.table_name AND c.data_type = 'bytea'"
+                            + " WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'"
+                            + " AND t.table_name <> 'flyway_schema_history'")) {
+                while (result.next()) {
+                    List<String> columns = byteColumns.computeIfAbsent(result.getString(1), table -> new ArrayList<>());
+                    if (result.getString(2) != null) {
+                        columns.add(result.getString(2));
+                    }
+                }
+            }
+            for (var table : byteColumns.entrySet()) {
+                List<String> conditions = new ArrayList<>();
+                List<String> parameters = new ArrayList<>();
+                for (String text : strings) {
+                    conditions.add("strpos(t::text, ?) > 0");
+                    parameters.add(text);
+                    for (String column : table.getValue()) {
+                        conditions.add("position(convert_to(?, 'UTF8') in t.\"" + column + "\") > 0");
+                        parameters.add(text);
+                    }
+                }
+                try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM \"" + table.getKey()
+                        + "\" t WHERE " + String.join(" OR ", conditions) + " LIMIT 1")) {
+                    for (int i = 0; i < parameters.size(); i++) {
+                        query.setString(i + 1, parameters.get(i));
+                    }
+                    try (ResultSet result = query.executeQuery()) {
+                        if (result.next()) {
+                            tables.add(table.getKey());
+                        }
+                    }
+                }
+            }
+        }
+        return tables;
     }
 
     /** Without a token every service refuses its API (401) and still answers its probes, metrics and OpenAPI. */

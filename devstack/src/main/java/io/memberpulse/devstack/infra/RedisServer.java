@@ -2,10 +2,13 @@ package io.memberpulse.devstack.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.ScanParams;
 import redis.clients.jedis.ScanResult;
@@ -167,6 +170,41 @@ public final class RedisServer implements AutoCloseable {
             } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
         }
         return deleted;
+    }
+
+    /**
+     * The keys under the prefix whose name or content (a string's value, a hash's fields and values, a set's, sorted
+     * set's or list's members) contains the text: what an erasure check scans for.
+     */
+    public List<String> keysMentioning(String prefix, String text) {
+        List<String> found = new ArrayList<>();
+        try (Jedis jedis = new Jedis(host, port, 5000)) {
+            signIn(jedis, username, password);
+            String cursor = ScanParams.SCAN_POINTER_START;
+            ScanParams params = new ScanParams().match(prefix + "*").count(1000);
+            do {
+                ScanResult<String> page = jedis.scan(cursor, params);
+                for (String key : page.getResult()) {
+                    if (key.contains(text) || contentOf(jedis, key).stream().anyMatch(item -> item.contains(text))) {
+                        found.add(key);
+                    }
+                }
+                cursor = page.getCursor();
+            } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        }
+        return found;
+    }
+
+    private static List<String> contentOf(Jedis jedis, String key) {
+        return switch (jedis.type(key)) {
+            case "string" -> Optional.ofNullable(jedis.get(key)).stream().toList();
+            case "hash" -> jedis.hgetAll(key).entrySet().stream()
+                    .flatMap(entry -> Stream.of(entry.getKey(), entry.getValue())).toList();
+            case "set" -> List.copyOf(jedis.smembers(key));
+            case "zset" -> List.copyOf(jedis.zrange(key, 0, -1));
+            case "list" -> jedis.lrange(key, 0, -1);
+            default -> List.of(); // gone meanwhile, or a type no service writes
+        };
     }
 
     public String url() {
