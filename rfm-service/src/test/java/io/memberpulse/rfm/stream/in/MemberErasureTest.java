@@ -12,6 +12,12 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.memberpulse.devstack.testing.AuthTestResource;
+import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.identity.v1.ChannelEvent;
 import io.memberpulse.proto.identity.v1.EventType;
 import io.memberpulse.proto.identity.v1.MemberErased;
@@ -20,13 +26,17 @@ import io.memberpulse.proto.identity.v1.MemberIdentityChange;
 import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.Review;
 import io.memberpulse.proto.identity.v1.Source;
+import io.memberpulse.proto.kafka.ChurnScoredDeserializer;
 import io.memberpulse.proto.kafka.MemberEventDeserializer;
 import io.memberpulse.proto.kafka.MemberIdentityChangeDeserializer;
 import io.memberpulse.proto.kafka.ProtobufSerdes;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.segments.v1.GetMemberRfmRequest;
+import io.memberpulse.proto.segments.v1.SegmentServiceGrpc;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -72,6 +82,7 @@ class MemberErasureTest {
         kafka = new KafkaCompanion(bootstrapServers);
         kafka.registerSerde(MemberEvent.class, ProtobufSerdes.of(new MemberEventDeserializer()));
         kafka.registerSerde(MemberIdentityChange.class, ProtobufSerdes.of(new MemberIdentityChangeDeserializer()));
+        kafka.registerSerde(ChurnScored.class, ProtobufSerdes.of(new ChurnScoredDeserializer()));
     }
 
     @AfterEach
@@ -93,6 +104,36 @@ class MemberErasureTest {
     void send(String key, MemberIdentityChange change) {
         kafka.produce(String.class, MemberIdentityChange.class)
                 .fromRecords(new ProducerRecord<>(Topics.MEMBER_MERGES, key, change)).awaitCompletion();
+    }
+
+    /** Churn scores (or, probability null, withdrawals) under one key: one partition, consumed in the order sent. */
+    void sendScoresUnder(String key, List<String> members, List<Double> probabilities) {
+        List<ProducerRecord<String, ChurnScored>> records = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            records.add(new ProducerRecord<>(Topics.CHURN_SCORES, key, probabilities.get(i) == null ? null
+                    : ChurnScored.newBuilder().setMemberId(members.get(i)).setProbability(probabilities.get(i))
+                            .setAsOf(at(DAY0.plusSeconds(86_400 * 6))).build()));
+        }
+        kafka.produce(String.class, ChurnScored.class).fromRecords(records).awaitCompletion();
+    }
+
+    boolean scored(String member) {
+        return pool.preparedQuery("SELECT 1 FROM member_churn_risk WHERE member_id = $1").execute(Tuple.of(member))
+                .await().indefinitely().size() > 0;
+    }
+
+    /** gRPC GetMemberRfm's status for the member: OK or the code it failed with. */
+    static Status.Code grpcRfmStatus(String member) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .intercept(AuthTestResource.as(AuthTestResource.analyst())).build();
+        try {
+            SegmentServiceGrpc.newBlockingStub(channel).getMemberRfm(GetMemberRfmRequest.newBuilder().setMemberId(member).build());
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     static MemberEvent orderAt(String memberId, String eventId, Instant at, double paid, String store) {
@@ -167,7 +208,11 @@ class MemberErasureTest {
     }
 
     double dropped() {
-        var counter = registry.find(DROPPED).tag("topic", Topics.MEMBER_EVENTS).counter();
+        return dropped(Topics.MEMBER_EVENTS);
+    }
+
+    double dropped(String topic) {
+        var counter = registry.find(DROPPED).tag("topic", topic).counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -194,6 +239,9 @@ class MemberErasureTest {
         given().get("/segments/" + segments.get(0) + "/members?store=" + store).then().statusCode(200)
                 .body("memberId", equalTo(List.of(member)));
         await().atMost(WAIT).until(() -> !redisKeysHolding(member).isEmpty());
+        sendScoresUnder(member, List.of(member), java.util.Collections.singletonList(0.8));
+        await().atMost(WAIT).until(() -> scored(member));
+        assertThat(grpcRfmStatus(member)).isEqualTo(Status.Code.OK);
         assertThat(rowsHolding(member)).isNotEmpty();
         assertThat(rowsHolding(reviewText)).isNotEmpty();
         double erasuresApplied = erasures("applied");
@@ -204,6 +252,7 @@ class MemberErasureTest {
         // Awaited: the erasure records the members as missed by Redis (redis_missed_rfm) until the next repair.
         await().atMost(WAIT).untilAsserted(() -> assertThat(rowsHolding(member, absorbed, reviewText)).isEmpty());
         given().get("/members/" + member + "/profile").then().statusCode(404);
+        assertThat(grpcRfmStatus(member)).isEqualTo(Status.Code.NOT_FOUND);
         given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
         for (String segment : segments) {
             given().get("/segments/" + segment + "/members?store=" + store).then().statusCode(200).body("size()", equalTo(0));
@@ -221,6 +270,15 @@ class MemberErasureTest {
         given().get("/members/" + absorbed + "/rfm").then().statusCode(404);
         assertThat(rowsHolding(member, absorbed, reviewText)).isEmpty();
         assertThat(dropped()).as("the late facts are counted as dropped").isGreaterThanOrEqualTo(droppedBefore + 3);
+
+        // So are churn scores of either id consumed after the erasure: consumed once a later score for another member is.
+        double scoresDroppedBefore = dropped(Topics.CHURN_SCORES);
+        String scoredMarker = "marker-" + UUID.randomUUID();
+        sendScoresUnder(member, List.of(member, absorbed, scoredMarker), List.of(0.9, 0.7, 0.1));
+        await().atMost(WAIT).until(() -> scored(scoredMarker));
+        assertThat(scored(member)).isFalse();
+        assertThat(scored(absorbed)).isFalse();
+        assertThat(dropped(Topics.CHURN_SCORES)).isGreaterThanOrEqualTo(scoresDroppedBefore + 2);
 
         // A redelivered erasure, and a replayed merge into the erased member, change nothing.
         String other = "m-" + UUID.randomUUID();
