@@ -26,7 +26,8 @@ import java.util.Set;
 /**
  * The facts of members as stored: records a batch of member events (purchase lines and other facts,
  * each once per source and event id, under the member a split gave the event to, and under the surviving
- * member when that member was merged away) and loads members' whole histories back. Blocking.
+ * member when that member was merged away; the events of an erased member are dropped) and loads members' whole
+ * histories back. Blocking.
  */
 @ApplicationScoped
 public class MemberFacts {
@@ -43,8 +44,11 @@ public class MemberFacts {
         this.risks = risks;
     }
 
-    /** What a batch recorded: new purchase lines, stored lines it retracted and the members it touched. */
-    public record Recorded(int newLines, int retractedLines, Set<String> touched) {
+    /**
+     * What a batch recorded: new purchase lines, stored lines it retracted, the members it touched, and the events it
+     * dropped because they belong to an erased member.
+     */
+    public record Recorded(int newLines, int retractedLines, Set<String> touched, int droppedErased) {
     }
 
     /**
@@ -62,7 +66,13 @@ public class MemberFacts {
     public Recorded record(List<MemberEvent> events) {
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Stored stored = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .chain(owners -> insert(transaction, EventOwners.underOwners(events, owners)))).await().indefinitely();
+                .map(owners -> EventOwners.underOwners(events, owners))
+                .chain(owned -> IdentityChangeRepository.erasedAmong(transaction, owned.stream().map(MemberEvent::getMemberId)
+                                .filter(id -> !id.isEmpty()).toList())
+                        .chain(erased -> insert(transaction, erased.isEmpty() ? owned : owned.stream()
+                                .filter(event -> !erased.contains(event.getMemberId())).toList(), erased.isEmpty() ? 0
+                                : (int) owned.stream().filter(event -> erased.contains(event.getMemberId())).count()))))
+                .await().indefinitely();
         // In parallel: a line deleteRetractedAmong deletes now it returns itself; the holders read are those deleted before.
         var after = Uni.combine().all().unis(lines.deleteRetractedAmong(stored.lineKeys()),
                 lines.holdersOfRetracted(stored.retractedKeys())).asTuple().await().indefinitely();
@@ -74,14 +84,19 @@ public class MemberFacts {
         Set<String> touched = new LinkedHashSet<>(stored.recorded().touched());
         touched.addAll(raced);
         touched.addAll(holders);
-        return new Recorded(stored.recorded().newLines(), stored.recorded().retractedLines() + raced.size(), touched);
+        return new Recorded(stored.recorded().newLines(), stored.recorded().retractedLines() + raced.size(), touched,
+                stored.recorded().droppedErased());
     }
 
     /** What the recording transaction stored, the keys of the batch's lines and retractions, and of its retractions. */
     private record Stored(Recorded recorded, List<PurchaseLineRepository.LineKey> lineKeys, List<PurchaseLineRepository.LineKey> retractedKeys) {
     }
 
-    private Uni<Stored> insert(SqlConnection transaction, List<MemberEvent> events) {
+    /**
+     * Inserts the facts of the events (under their owners); {@code droppedErased} events were left out, as their owner
+     * was erased: under the identity lock, so an erasure committing meanwhile is either seen here or deletes these rows.
+     */
+    private Uni<Stored> insert(SqlConnection transaction, List<MemberEvent> events, int droppedErased) {
         List<PurchaseLineRepository.StoredLine> newLines = new ArrayList<>();
         List<ActivityRepository.StoredFact> newFacts = new ArrayList<>();
         List<PurchaseLineRepository.LineKey> retracted = new ArrayList<>();
@@ -118,7 +133,8 @@ public class MemberFacts {
                     touched.addAll(done.getItem2());
                     List<PurchaseLineRepository.LineKey> keys = new ArrayList<>(retracted);
                     newLines.forEach(line -> keys.add(new PurchaseLineRepository.LineKey(line.source(), line.eventId())));
-                    return new Stored(new Recorded(done.getItem1(), done.getItem2().size(), touched), keys, retracted);
+                    return new Stored(new Recorded(done.getItem1(), done.getItem2().size(), touched, droppedErased), keys,
+                            retracted);
                 });
     }
 

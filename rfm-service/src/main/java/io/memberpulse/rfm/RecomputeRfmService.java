@@ -65,6 +65,7 @@ public class RecomputeRfmService {
     private final Timer clockTime;
     private final Counter recordedLines;
     private final Counter retractedLines;
+    private final Counter erasedFactsDropped;
     /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
     /** Wall-clock times of the last full refresh and of the last recorded batch. */
@@ -102,6 +103,10 @@ public class RecomputeRfmService {
         this.retractedLines = Counter.builder("memberpulse.rfm.purchase.lines.retracted")
                 .description("Stored purchase lines deleted because identity-service published them again as duplicate orders")
                 .register(registry);
+        this.erasedFactsDropped = Counter.builder("memberpulse.rfm.erased.facts.dropped")
+                .tag("topic", io.memberpulse.proto.kafka.Topics.MEMBER_EVENTS)
+                .description("Facts about erased members acknowledged and dropped, not recorded (nor dead-lettered)")
+                .register(registry);
     }
 
     /**
@@ -131,6 +136,7 @@ public class RecomputeRfmService {
         lastBatchNanos = System.nanoTime();
         recordedLines.increment(recorded.newLines());
         retractedLines.increment(recorded.retractedLines());
+        erasedFactsDropped.increment(recorded.droppedErased());
         Instant asOf = clock.join();
         clockTime.record(Duration.ofNanos(System.nanoTime() - t1));
         if (recorded.touched().isEmpty()) {
@@ -152,6 +158,20 @@ public class RecomputeRfmService {
 
     private CompletionStage<Void> emit(MemberRecomputation.Written written) {
         return output.emit(written.rows(), written.gone());
+    }
+
+    /**
+     * Forgets erased members (their rows already deleted): drops them from the in-memory state and deletes their Redis
+     * keys behind every output queued before (SegmentOutput.forget), so an output computed before the erasure cannot
+     * cache their row again after it. Blocking until Redis is done with them, or their miss is recorded.
+     */
+    public void forgetErased(Collection<String> memberIds) {
+        CompletionStage<Void> forgotten;
+        synchronized (this) { // after the live path's outputs already queued, before any queued later
+            memberIds.forEach(memberId -> states.put(memberId, MemberHistory.EMPTY, null));
+            forgotten = output.forget(memberIds);
+        }
+        forgotten.toCompletableFuture().join();
     }
 
     /** Re-ages every member to the clock; cheap when the clock has not moved. Blocking. */

@@ -1,8 +1,11 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.proto.churn.v1.ChurnScored;
+import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +20,8 @@ import java.util.Set;
  * Keeps each member's latest churn probability from churn.scores, for the risk tags; when rule
  * segments exist (they may test churn_probability) the scored members are recomputed at once.
  * A score under a member a merge absorbed is skipped: churn-service re-scores the survivor from
- * the merged facts and publishes that, and the merge deleted the absorbed member's score here.
+ * the merged facts and publishes that, and the merge deleted the absorbed member's score here. A score or withdrawal
+ * of an erased member is dropped and counted (memberpulse.rfm.erased.facts.dropped, topic churn.scores).
  * A tombstone (the member id as key, no value) withdraws the member's score: churn-service no longer scores them (no
  * purchase left after refunds, retractions or a split), so their probability and risk tags go, and rules see them
  * unscored. A member's last record in the batch decides: a withdrawal never takes away a score published after it.
@@ -28,13 +32,17 @@ public class RecordChurnRiskService {
     private final IdentityChangeRepository identities;
     private final SegmentDefinitions definitions;
     private final RecomputeRfmService recompute;
+    private final Counter erasedScoresDropped;
 
     public RecordChurnRiskService(ChurnRiskRepository risks, IdentityChangeRepository identities,
-            SegmentDefinitions definitions, RecomputeRfmService recompute) {
+            SegmentDefinitions definitions, RecomputeRfmService recompute, MeterRegistry registry) {
         this.risks = risks;
         this.identities = identities;
         this.definitions = definitions;
         this.recompute = recompute;
+        this.erasedScoresDropped = Counter.builder("memberpulse.rfm.erased.facts.dropped").tag("topic", Topics.CHURN_SCORES)
+                .description("Facts about erased members acknowledged and dropped, not recorded (nor dead-lettered)")
+                .register(registry);
     }
 
     /**
@@ -87,13 +95,22 @@ public class RecordChurnRiskService {
                 scoredSince.merge(one.memberId(), one.risk(), (kept, next) -> next.asOf().isBefore(kept.asOf()) ? kept : next);
             }
         }
-        List<ChurnRiskRepository.Risk> scored = List.copyOf(scoredSince.values());
         Set<String> members = new LinkedHashSet<>(withdrawn);
         members.addAll(scoredSince.keySet());
-        // Under the identity-change lock (shared), so a merge applied meanwhile is either seen or deletes the score.
-        // Withdrawals first: a score after a member's withdrawal replaces nothing, whatever the time of the one stored.
-        return identities.inRecordingTransaction(connection -> risks.delete(connection, withdrawn)
-                        .chain(() -> risks.upsertUnlessAbsorbed(connection, scored)))
+        // Under the identity-change lock (shared), so a merge or erasure applied meanwhile is either seen or deletes the
+        // score. Withdrawals first: a score after a member's withdrawal replaces nothing, whatever the time of the one
+        // stored. The records of erased members are dropped (counted), not recorded.
+        return identities.inRecordingTransaction(connection -> IdentityChangeRepository.erasedAmong(connection, members)
+                        .chain(erased -> {
+                            if (!erased.isEmpty()) {
+                                erasedScoresDropped.increment(records.stream().filter(r -> erased.contains(r.memberId())).count());
+                                members.removeAll(erased);
+                                withdrawn.removeAll(erased);
+                                erased.forEach(scoredSince::remove);
+                            }
+                            List<ChurnRiskRepository.Risk> scored = List.copyOf(scoredSince.values());
+                            return risks.delete(connection, withdrawn).chain(() -> risks.upsertUnlessAbsorbed(connection, scored));
+                        }))
                 // Blocking (rule definitions, recomputation): off the event loop.
                 .chain(() -> Uni.createFrom().item(() -> {
                     if (!members.isEmpty() && !definitions.all().isEmpty()) {

@@ -114,6 +114,15 @@ public class SegmentOutput {
         return publisher.publish(changes).ifNoItem().after(RecordBatches.OUTPUT_SEND_TIMEOUT).fail();
     }
 
+    /**
+     * Deletes erased members' Redis keys (rows and tombstones) behind the outputs queued before, so none of those caches
+     * their row again afterwards; a failed deletion is recorded as missed (RfmCacheWrites), and the repair deletes them.
+     */
+    public CompletionStage<Void> forget(java.util.Collection<String> erased) {
+        List<String> members = List.copyOf(erased);
+        return queue.enqueue(() -> cacheWrites.write(members, () -> cache.erase(members)).subscribeAsCompletionStage());
+    }
+
     /** Waits until every queued output is out (or failed): before a pass writes the rows itself. Blocking. */
     public void drain() {
         queue.drain();

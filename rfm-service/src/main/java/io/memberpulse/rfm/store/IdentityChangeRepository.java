@@ -5,19 +5,24 @@ import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Moves facts between members on MemberMerged / MemberSplit, in one transaction with the record that
  * the change was applied, and remembers absorbed members and the events each split gave away, so events
- * arriving later under an old id follow them.
+ * arriving later under an old id follow them. On MemberErased deletes every row kept under the erased members and
+ * remembers their ids (erased_member), so facts arriving later under them are dropped.
  *
  * <p>Where an arriving event belongs (ownersOf) is decided as in every service ({@link MemberOwnership}): a change's
  * transaction holds {@link #IDENTITY_LOCK} exclusively and the transaction recording a member.events batch holds it
@@ -47,16 +52,110 @@ public class IdentityChangeRepository {
 
     /**
      * Applies the change once in the caller's transaction (its first statement, READ COMMITTED), which holds the
-     * identity lock exclusively from then until it ends.
+     * identity lock exclusively from then until it ends. A merge naming an erased member moves nothing (false); a split
+     * moves nothing into an erased part (nor records itself as applied when its original member is erased: its key
+     * names them).
      */
     public Uni<Boolean> apply(SqlConnection transaction, IdentityChange change) {
+        if (change instanceof IdentityChange.Erasure erasure) {
+            return erase(transaction, erasure).map(erased -> !erased.isEmpty());
+        }
         return ownership.lockExclusively(transaction)
-                .chain(() -> transaction.preparedQuery(
-                        "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
-                .chain(marked -> marked.rowCount() == 0
-                        ? Uni.createFrom().item(false)
-                        : move(transaction, change).replaceWith(true));
+                .chain(() -> erasedAmong(transaction, change.membersNamed()))
+                .chain(erased -> {
+                    if (change instanceof IdentityChange.Merge && !erased.isEmpty()) {
+                        return Uni.createFrom().item(false);
+                    }
+                    if (change instanceof IdentityChange.Split split && erased.contains(split.originalMemberId())) {
+                        return split(transaction, split, erased).replaceWith(false);
+                    }
+                    return transaction.preparedQuery(
+                                    "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                            .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC)))
+                            .chain(marked -> marked.rowCount() == 0
+                                    ? Uni.createFrom().item(false)
+                                    : move(transaction, change, erased).replaceWith(true));
+                });
+    }
+
+    /**
+     * Erases the members an erasure names, and those merged into them that only this service's aliases know, in one
+     * transaction holding the identity lock: see {@link #erase(SqlConnection, IdentityChange.Erasure)}. Returns the
+     * ids erased now (empty when the erasure was applied before).
+     */
+    public Uni<Set<String>> erase(IdentityChange.Erasure erasure) {
+        return pool.withTransaction(connection -> erase(connection, erasure));
+    }
+
+    /**
+     * Records the ids in erased_member (the erasure's idempotence: a redelivery records none and deletes nothing) and
+     * deletes every row kept under them: purchase lines, other facts (reviews, profile hints), RFM rows, churn scores,
+     * aliases, queued segment changes (nothing more is published about them), catch-up removals and the applied-change
+     * keys that name them. A retracted line's key stays (it names no one) without its holder. Where a split gave an
+     * event to an erased member, that stays: the event arriving later is theirs, and is dropped. The members are
+     * recorded as missed by Redis in the same transaction, so their keys are deleted by the next repair even when the
+     * deletion after the commit fails or never runs.
+     */
+    public Uni<Set<String>> erase(SqlConnection transaction, IdentityChange.Erasure erasure) {
+        String[] named = erasure.membersNamed().toArray(String[]::new);
+        return ownership.lockExclusively(transaction)
+                .chain(() -> transaction.preparedQuery("""
+                        INSERT INTO erased_member (member_id, erased_at)
+                        SELECT id, now() FROM (SELECT unnest($1::text[]) AS id
+                            UNION SELECT absorbed_member_id FROM member_alias WHERE surviving_member_id = ANY($1)) ids
+                        ON CONFLICT (member_id) DO NOTHING RETURNING member_id""").execute(Tuple.of((Object) named)))
+                .chain(inserted -> {
+                    Set<String> erased = new LinkedHashSet<>();
+                    inserted.forEach(row -> erased.add(row.getString(0)));
+                    if (erased.isEmpty()) {
+                        return Uni.createFrom().item(erased);
+                    }
+                    Tuple ids = Tuple.of((Object) erased.toArray(String[]::new));
+                    Uni<Void> deletes = Uni.createFrom().voidItem();
+                    for (String statement : ERASING) {
+                        deletes = deletes.chain(() -> transaction.preparedQuery(statement).execute(ids).replaceWithVoid());
+                    }
+                    return deletes.replaceWith(erased);
+                });
+    }
+
+    /** Every row kept under the erased ids ($1), table by table (see erase). */
+    private static final String[] ERASING = {
+            "DELETE FROM purchase_line WHERE member_id = ANY($1)",
+            "DELETE FROM member_activity WHERE member_id = ANY($1)",
+            "DELETE FROM member_rfm WHERE member_id = ANY($1)",
+            "DELETE FROM member_churn_risk WHERE member_id = ANY($1)",
+            "DELETE FROM member_alias WHERE absorbed_member_id = ANY($1) OR surviving_member_id = ANY($1)",
+            "DELETE FROM segment_change_outbox WHERE member_id = ANY($1)",
+            "DELETE FROM member_rfm_removed WHERE member_id = ANY($1)",
+            "UPDATE purchase_line_retracted SET member_id = NULL WHERE member_id = ANY($1)",
+            // The keys of merges and splits applied before name the members (IdentityChange.key): merges and splits
+            // naming an erased member move nothing into it, so a replay needs no key to be recognised.
+            """
+            DELETE FROM identity_change_applied c USING unnest($1::text[]) AS e (id)
+            WHERE starts_with(c.change_key, 'merge:' || e.id || '>') OR strpos(c.change_key, '>' || e.id || '@') > 0
+               OR starts_with(c.change_key, 'split:' || e.id || '@')""",
+            """
+            INSERT INTO redis_missed_rfm (member_id, seq) SELECT unnest($1::text[]), nextval('redis_missed_rfm_seq')
+            ON CONFLICT (member_id) DO UPDATE SET seq = EXCLUDED.seq"""};
+
+    /** The given members that were erased. */
+    public Uni<Set<String>> erasedAmong(Collection<String> memberIds) {
+        return erasedAmong(pool, memberIds);
+    }
+
+    /** The given members that were erased, read with the caller's client (the recording transaction's connection). */
+    public static Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return client.preparedQuery("SELECT member_id FROM erased_member WHERE member_id = ANY($1)")
+                .execute(Tuple.of((Object) memberIds.stream().distinct().toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> erased = new HashSet<>();
+                    rows.forEach(row -> erased.add(row.getString(0)));
+                    return erased;
+                });
     }
 
     /** Runs the recording of arriving events (ownersOf, then the inserts) holding the identity lock shared. */
@@ -64,11 +163,15 @@ public class IdentityChangeRepository {
         return ownership.inRecordingTransaction(recording);
     }
 
-    private static Uni<Void> move(SqlConnection connection, IdentityChange change) {
+    /** A merge or split whose named members are not erased but for the split's parts in {@code erased}. */
+    private static Uni<Void> move(SqlConnection connection, IdentityChange change, Set<String> erased) {
         if (change instanceof IdentityChange.Merge merge) {
             return merge(connection, merge);
         }
-        return split(connection, (IdentityChange.Split) change);
+        if (change instanceof IdentityChange.Split split) {
+            return split(connection, split, erased);
+        }
+        throw new IllegalArgumentException("an erasure moves nothing: see erase");
     }
 
     /*
@@ -120,9 +223,13 @@ public class IdentityChangeRepository {
                 .execute(Tuple.of(absorbedMemberId)).replaceWithVoid());
     }
 
-    private static Uni<Void> split(SqlConnection connection, IdentityChange.Split split) {
+    /** Moves each part's events to it, but for the parts erased: nothing moves into an erased member. */
+    private static Uni<Void> split(SqlConnection connection, IdentityChange.Split split, Set<String> erased) {
         Uni<Void> moves = Uni.createFrom().voidItem();
         for (IdentityChange.Part part : split.parts()) {
+            if (erased.contains(part.memberId())) {
+                continue;
+            }
             String[] sources = part.eventKeys().stream().map(IdentityChange.EventKey::source).toArray(String[]::new);
             String[] eventIds = part.eventKeys().stream().map(IdentityChange.EventKey::eventId).toArray(String[]::new);
             // A part that is a member absorbed earlier is its own member again.

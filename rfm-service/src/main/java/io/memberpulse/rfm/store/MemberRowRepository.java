@@ -82,7 +82,8 @@ public class MemberRowRepository {
         }
         Set<String> members = new HashSet<>(rows.stream().map(row -> row.rfm().memberId()).toList());
         return pool.withTransaction(tx -> holdDefinitions(tx, definitionsVersion)
-                .chain(() -> tx.preparedQuery(INSERT + " ON CONFLICT (member_id) DO UPDATE SET " + set("EXCLUDED.", false))
+                .chain(() -> tx.preparedQuery(INSERT + " WHERE " + NOT_ERASED + " ON CONFLICT (member_id) DO UPDATE SET "
+                        + set("EXCLUDED.", false))
                         .execute(columns(rows, updatedAt)))
                 .chain(() -> SegmentChangeOutboxRepository.queue(tx, changes, members)));
     }
@@ -158,12 +159,19 @@ public class MemberRowRepository {
         if (!inserts.isEmpty()) {
             done = done.chain(() -> client.preparedQuery(INSERT
                             + " WHERE NOT EXISTS (SELECT 1 FROM member_alias a WHERE a.absorbed_member_id = u.member_id)"
+                            + " AND " + NOT_ERASED
                             + " ON CONFLICT (member_id) DO NOTHING RETURNING member_id")
                     .execute(columns(inserts, updatedAt)).invoke(result -> result.forEach(row -> written.add(row.getString(0))))
                     .replaceWithVoid());
         }
         return done.replaceWith(() -> written);
     }
+
+    /**
+     * A row to insert is not of an erased member: a recomputation that read the member's facts before the erasure
+     * committed writes after it (the erasure deleted the row, so an update finds none; an insert would bring it back).
+     */
+    private static final String NOT_ERASED = "NOT EXISTS (SELECT 1 FROM erased_member e WHERE e.member_id = u.member_id)";
 
     private static final List<String> COLUMNS = List.of("member_id", "as_of", "last_purchase_at", "recency_days",
             "frequency_7d", "frequency_14d", "frequency_30d", "frequency_90d", "weighted_frequency_30d",
@@ -276,9 +284,11 @@ public class MemberRowRepository {
         }));
     }
 
-    /** Members whose row was removed after the instant (deleteIfUnchanged). */
+    /** Members whose row was removed after the instant (deleteIfUnchanged), or who were erased after it. */
     public Uni<Set<String>> removedSince(Instant since) {
-        return pool.preparedQuery("SELECT member_id FROM member_rfm_removed WHERE removed_at > $1")
+        return pool.preparedQuery("""
+                        SELECT member_id FROM member_rfm_removed WHERE removed_at > $1
+                        UNION SELECT member_id FROM erased_member WHERE erased_at > $1""")
                 .execute(Tuple.of(utc(since)))
                 .map(rows -> {
                     Set<String> removed = new HashSet<>();

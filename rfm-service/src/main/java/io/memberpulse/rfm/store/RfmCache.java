@@ -187,6 +187,20 @@ public class RfmCache {
                 .replaceWithVoid();
     }
 
+    /**
+     * Deletes erased members' row keys and tombstones, whatever their version: nothing under their ids stays in Redis.
+     * Their rows are deleted in PostgreSQL first and no row of theirs is written again (MemberRowRepository), so no
+     * tombstone is needed to keep one out.
+     */
+    public Uni<Void> erase(java.util.Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] keys = memberIds.stream().flatMap(id -> java.util.stream.Stream.of(prefix + id, tombstonePrefix + id))
+                .toArray(String[]::new);
+        return backoff.call(() -> redis.key(String.class).del(keys)).replaceWithVoid();
+    }
+
     /** A row's version as cached: microseconds since the epoch (exact in Lua's doubles until the year 2255). */
     static long version(java.time.Instant updatedAt) {
         return java.util.concurrent.TimeUnit.SECONDS.toMicros(updatedAt.getEpochSecond()) + updatedAt.getNano() / 1_000;
