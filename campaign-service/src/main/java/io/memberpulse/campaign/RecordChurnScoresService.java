@@ -7,6 +7,7 @@ import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.MemberRiskRepository;
+import io.memberpulse.proto.kafka.Topics;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,7 +34,8 @@ import java.util.Set;
  * score replaced the whole one, home store included, whenever it arrived after it. The look-up and the writes share
  * one transaction that holds the identity-change lock shared, taken before the store locks (IdentityChangeRepository),
  * so a merge applied by another replica cannot fall between them and leave a score or an OPEN call under the
- * absorbed member.
+ * absorbed member. A score or withdrawal under an erased member (erased_member) is dropped and counted (ErasedFacts),
+ * decided under the same lock, so an erasure committed meanwhile cannot leave a score behind it.
  */
 @ApplicationScoped
 public class RecordChurnScoresService {
@@ -42,11 +44,13 @@ public class RecordChurnScoresService {
     private final StoreTaskPlanner planner;
     private final CallListCache cache;
     private final IdentityChangeRepository identities;
+    private final ErasedFacts erasedFacts;
     private final Clock clock;
 
     public RecordChurnScoresService(MemberRiskRepository risks, CallTaskRepository tasks, StoreTaskPlanner planner,
-            CallListCache cache, IdentityChangeRepository identities, Clock clock) {
+            CallListCache cache, IdentityChangeRepository identities, ErasedFacts erasedFacts, Clock clock) {
         this.risks = risks;
+        this.erasedFacts = erasedFacts;
         this.identities = identities;
         this.tasks = tasks;
         this.planner = planner;
@@ -61,9 +65,22 @@ public class RecordChurnScoresService {
         }
         Instant now = clock.instant();
         // Invalidate only after the commit, so a reader can't cache the lists as they were before it.
-        return Panache.withTransaction(() -> identities.lockedSurvivorsOf(scores.stream().map(ChurnFact::memberId).distinct().toList())
-                        .flatMap(survivors -> apply(ofMembersNotAbsorbed(scores, survivors), now)))
+        List<String> members = scores.stream().map(ChurnFact::memberId).distinct().toList();
+        return Panache.withTransaction(() -> identities.lockedSurvivorsOf(members)
+                        .flatMap(survivors -> identities.lockedErasedAmong(members)
+                                .map(erased -> ofMembersNotErased(ofMembersNotAbsorbed(scores, survivors), erased)))
+                        .flatMap(kept -> apply(kept, now)))
                 .flatMap(cache::invalidate);
+    }
+
+    /** Without the scores and withdrawals of erased members: dropped and counted, so they are never scored again. */
+    private Collection<? extends ChurnFact> ofMembersNotErased(Collection<? extends ChurnFact> scores, Set<String> erased) {
+        if (erased.isEmpty()) {
+            return scores;
+        }
+        List<? extends ChurnFact> kept = scores.stream().filter(score -> !erased.contains(score.memberId())).toList();
+        erasedFacts.dropped(Topics.CHURN_SCORES, scores.size() - kept.size());
+        return kept;
     }
 
     /**

@@ -6,10 +6,14 @@ import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.KnownStoreRepository;
 import io.memberpulse.campaign.store.PurchaseRepository;
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.EventOwners;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +29,8 @@ import org.jboss.logging.Logger;
  * member a MemberSplit gave it to, else the member it came under, then that member's final survivor when a merge
  * absorbed it. The look-up and the member's facts share one transaction that no identity change overlaps
  * (IdentityChangeRepository's lock, shared), so a split or merge applied by another replica cannot slip in
- * between and leave the facts under the old id.
+ * between and leave the facts under the old id. An event that came under or belongs to an erased member
+ * (erased_member) is dropped and counted (ErasedFacts), decided in the same transaction.
  *
  * <p>A member's first phone staff can dial or first member number replans their store (SopReach), so that a scored
  * member the SOP passed over as unreachable gets their call.
@@ -41,10 +46,12 @@ public class RecordPurchasesService {
     private final IdentityChangeRepository identities;
     private final SopReach reach;
     private final ReplanStoresService replanner;
+    private final ErasedFacts erasedFacts;
 
     public RecordPurchasesService(PurchaseRepository purchases, ContactRepository contacts, CouponRepository coupons,
             KnownStoreRepository stores, IdentityChangeRepository identities, SopReach reach,
-            ReplanStoresService replanner) {
+            ReplanStoresService replanner, ErasedFacts erasedFacts) {
+        this.erasedFacts = erasedFacts;
         this.purchases = purchases;
         this.contacts = contacts;
         this.coupons = coupons;
@@ -58,7 +65,8 @@ public class RecordPurchasesService {
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Set<String> newlyReachable = ConcurrentHashMap.newKeySet();
         return identities.inRecordingTransaction(connection -> identities.ownersOf(connection, arriving)
-                        .map(owners -> MemberEventFacts.of(EventOwners.underOwners(events, owners)))
+                        .chain(owners -> ofMembersNotErased(connection, events, EventOwners.underOwners(events, owners)))
+                        .map(MemberEventFacts::of)
                         // Read before the batch's phones and numbers are written, so that only their first arrival
                         // replans (most events repeat a phone campaign holds).
                         .call(facts -> !reach.required() ? Uni.createFrom().voidItem()
@@ -77,6 +85,31 @@ public class RecordPurchasesService {
                 .call(facts -> stores.advanceClock(facts.newest()))
                 .call(() -> replanStoresOfNewlyReachable(newlyReachable))
                 .replaceWithVoid();
+    }
+
+    /**
+     * The owned events (events under the members they belong to now, in the batch's order) but those that came under or
+     * belong to an erased member: dropped and counted, so no purchase, coupon, phone or member number is kept for them.
+     */
+    private Uni<List<MemberEvent>> ofMembersNotErased(SqlClient connection, List<MemberEvent> events,
+            List<MemberEvent> owned) {
+        Set<String> named = new HashSet<>();
+        events.forEach(event -> named.add(event.getMemberId()));
+        owned.forEach(event -> named.add(event.getMemberId()));
+        named.remove("");
+        return identities.erasedAmong(connection, named).map(erased -> {
+            if (erased.isEmpty()) {
+                return owned;
+            }
+            List<MemberEvent> kept = new ArrayList<>(owned.size());
+            for (int i = 0; i < owned.size(); i++) {
+                if (!erased.contains(events.get(i).getMemberId()) && !erased.contains(owned.get(i).getMemberId())) {
+                    kept.add(owned.get(i));
+                }
+            }
+            erasedFacts.dropped(Topics.MEMBER_EVENTS, owned.size() - kept.size());
+            return kept;
+        });
     }
 
     /**

@@ -4,6 +4,7 @@ import io.memberpulse.campaign.store.CallListCache;
 import io.memberpulse.campaign.store.IdentityChangeRepository;
 import io.memberpulse.campaign.store.KnownStoreRepository;
 import io.memberpulse.campaign.store.MemberSegmentRepository;
+import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.segments.v1.SegmentChanged;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -23,7 +24,8 @@ import java.util.Map;
  * must not take the survivor out of them. Whether a member was absorbed is decided in the transaction that writes
  * what the change does, under the identity-change lock (shared; IdentityChangeRepository): the memberships in one
  * transaction, the calls in the next ({@link SegmentTaskPlanner}), so a merge another replica applies in between
- * deletes the absorbed member's memberships and is seen before any call is opened for them.
+ * deletes the absorbed member's memberships and is seen before any call is opened for them. A change under an erased
+ * member (erased_member) is dropped and counted (ErasedFacts), decided the same way in both transactions.
  */
 @ApplicationScoped
 public class RecordSegmentsService {
@@ -32,11 +34,13 @@ public class RecordSegmentsService {
     private final KnownStoreRepository stores;
     private final CallListCache cache;
     private final IdentityChangeRepository identities;
+    private final ErasedFacts erasedFacts;
     private final Clock clock;
 
     RecordSegmentsService(MemberSegmentRepository segments, SegmentTaskPlanner planner, KnownStoreRepository stores,
-            CallListCache cache, IdentityChangeRepository identities, Clock clock) {
+            CallListCache cache, IdentityChangeRepository identities, ErasedFacts erasedFacts, Clock clock) {
         this.segments = segments;
+        this.erasedFacts = erasedFacts;
         this.identities = identities;
         this.planner = planner;
         this.stores = stores;
@@ -58,6 +62,12 @@ public class RecordSegmentsService {
         List<String> members = valid.stream().map(MemberSegmentRepository.Change::memberId).distinct().toList();
         return identities.inRecordingTransaction(connection -> identities.survivorsOf(connection, members)
                         .map(absorbed -> valid.stream().filter(change -> !absorbed.containsKey(change.memberId())).toList())
+                        .chain(notAbsorbed -> identities.erasedAmong(connection, members).map(erased -> {
+                            List<MemberSegmentRepository.Change> kept = notAbsorbed.stream()
+                                    .filter(change -> !erased.contains(change.memberId())).toList();
+                            erasedFacts.dropped(Topics.MEMBER_SEGMENTS, notAbsorbed.size() - kept.size());
+                            return kept;
+                        }))
                         .call(kept -> segments.apply(connection, kept)))
                 .call(this::rememberStores)
                 .chain(kept -> withoutIgnoredExits(kept.stream().filter(c -> planner.triggers(c.segmentId())).toList()))

@@ -72,8 +72,12 @@ class SegmentTaskPlanner {
      * the same tasks). Returns the stores whose call lists changed.
      */
     Uni<Set<String>> apply(List<MemberSegmentRepository.Change> changes, Instant now) {
-        return identities.lockedSurvivorsOf(changes.stream().map(MemberSegmentRepository.Change::memberId).toList())
+        List<String> members = changes.stream().map(MemberSegmentRepository.Change::memberId).toList();
+        return identities.lockedSurvivorsOf(members)
                 .map(absorbed -> changes.stream().filter(change -> !absorbed.containsKey(change.memberId())).toList())
+                // A member erased since the memberships were written: never called (their memberships are gone).
+                .flatMap(notAbsorbed -> identities.lockedErasedAmong(members).map(erased -> notAbsorbed.stream()
+                        .filter(change -> !erased.contains(change.memberId())).toList()))
                 .flatMap(kept -> applyUnderStoreLocks(kept, now));
     }
 

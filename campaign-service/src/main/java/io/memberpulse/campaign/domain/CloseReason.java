@@ -7,7 +7,9 @@ public enum CloseReason {
     HELD_OUT("held out by a live call campaign"),
     LEFT_SEGMENT("left the segment"),
     /** The member was merged into one who already had an OPEN task (member.merges): one call per person. */
-    MERGED("merged into another member");
+    MERGED("merged into another member"),
+    /** The member was erased at their request (member.merges): never called again, no outcome taken. */
+    ERASED("erased");
 
     private final String text;
 

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -49,6 +50,10 @@ import java.util.stream.Collectors;
  * Phones and coupons recorded before their event was kept (V19) stay where they are. The split also keeps the
  * member it gave each event to (split_event_owner), so that events it moved which member.events delivers only after
  * it, still under the original member, go to that part ({@link #ownersOf}).
+ *
+ * <p>A MemberErased (IdentityChange.Erasure) erases the member, the members merged into it and those this service
+ * knows as aliases of them ({@link #erase}); every id is remembered in erased_member, and a merge or split naming one
+ * later (a replay) moves nothing.
  */
 @ApplicationScoped
 public class IdentityChangeRepository {
@@ -71,15 +76,34 @@ public class IdentityChangeRepository {
     }
 
     /**
-     * @param applied false when the change was applied before (a re-delivery): nothing moved
-     * @param stores  the stores whose call lists may have changed, and where the members now stand: to replan
+     * @param applied     false when the change was applied before (a re-delivery), or names an erased member: nothing moved
+     * @param stores      the stores whose call lists may have changed, and where the members now stand: to replan
+     * @param namesErased a merge or split not applied because it names an erased member
      */
-    public record Applied(boolean applied, Set<String> stores) {
+    public record Applied(boolean applied, Set<String> stores, boolean namesErased) {
+        public Applied(boolean applied, Set<String> stores) {
+            this(applied, stores, false);
+        }
     }
 
     /** Applies the change once. */
     public Uni<Applied> apply(IdentityChange change, Instant now) {
+        if (change instanceof IdentityChange.Erasure erasure) {
+            return pool.withTransaction(connection -> ownership.lockExclusively(connection)
+                    .chain(() -> erasedAmong(connection, erasure.membersNamed()))
+                    .chain(erased -> erased.containsAll(erasure.membersNamed())
+                            ? storesErasedFrom(connection, erased).map(stores -> new Applied(false, stores))
+                            : erase(connection, erasure, now).map(stores -> new Applied(true, stores))));
+        }
         return pool.withTransaction(connection -> ownership.lockExclusively(connection)
+                .chain(() -> erasedAmong(connection, change.membersNamed()))
+                .chain(erased -> erased.isEmpty() ? applyOnce(connection, change, now)
+                        // Its key is not kept either: it would name the erased member.
+                        : Uni.createFrom().item(new Applied(false, Set.of(), true))));
+    }
+
+    private Uni<Applied> applyOnce(SqlConnection connection, IdentityChange change, Instant now) {
+        return Uni.createFrom().voidItem()
                 .chain(() -> connection.preparedQuery(
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), now.atOffset(ZoneOffset.UTC))))
@@ -87,7 +111,147 @@ public class IdentityChangeRepository {
                         ? survivorsOf(connection, change.membersNamed())
                                 .chain(survivors -> storesOf(connection, standing(change.membersNamed(), survivors)))
                                 .map(stores -> new Applied(false, stores))
-                        : move(connection, change, now).map(stores -> new Applied(true, stores))));
+                        : move(connection, change, now).map(stores -> new Applied(true, stores)));
+    }
+
+    /**
+     * Erases the members (the erasure's and the aliases that point at them), returning the stores whose call lists held
+     * or may hold them. Their OPEN calls are cancelled (the stores' replan that follows fills the freed capacity); their
+     * score, segments, phones, member numbers, aliases and applied-change keys are deleted. What campaign
+     * results count stays, each member's id replaced by one surrogate ("erased-" + a random UUID): enrolments, overlap
+     * exclusions, calls and outcomes (the staff's note cleared; one not yet published never is), phone reveals, and,
+     * for a member enrolled in a campaign, purchase lines and coupons (a campaign's revenue, cost and ROI read them by
+     * the enrolled id; their event and order ids become pseudonyms; a member never enrolled has theirs deleted), and the events a split gave them. Every id, and
+     * every surrogate (nothing may be recorded under one: an event a split gave the member lands there), is kept in
+     * erased_member.
+     */
+    private static Uni<Set<String>> erase(SqlConnection connection, IdentityChange.Erasure erasure, Instant now) {
+        var at = now.atOffset(ZoneOffset.UTC);
+        return connection.preparedQuery("""
+                SELECT absorbed_member_id FROM member_alias WHERE surviving_member_id = ANY($1) OR absorbed_member_id = ANY($1)""")
+                .execute(Tuple.of(erasure.membersNamed().toArray(String[]::new)))
+                .chain(aliases -> {
+                    Set<String> members = new TreeSet<>(erasure.membersNamed());
+                    aliases.forEach(row -> members.add(row.getString(0)));
+                    String[] ids = members.toArray(String[]::new);
+                    String[] surrogates = members.stream().map(id -> "erased-" + UUID.randomUUID()).toArray(String[]::new);
+                    Tuple only = Tuple.of(ids);
+                    Tuple rekeyed = Tuple.of(ids, surrogates);
+                    Set<String> stores = new TreeSet<>();
+                    return storesOf(connection, members).invoke(stores::addAll)
+                            .chain(() -> lockStores(connection, stores))
+                            .chain(() -> connection.preparedQuery("""
+                                    UPDATE call_task SET status = 'CANCELLED', closed_at = $2, close_reason = $3, version = version + 1
+                                    WHERE member_id = ANY($1) AND status = 'OPEN' RETURNING store_id""")
+                                    .execute(Tuple.of(ids, at, CloseReason.ERASED.text())))
+                            .invoke(cancelled -> cancelled.forEach(row -> stores.add(row.getString(0))))
+                            // A scored member's store stays a known store (its call list answers) when none is left.
+                            .chain(() -> update(connection, """
+                                    INSERT INTO known_store (store_id, first_seen)
+                                    SELECT store_id, as_of FROM member_risk WHERE member_id = ANY($1) AND store_id IS NOT NULL
+                                    ON CONFLICT DO NOTHING""", only))
+                            .chain(() -> update(connection, "DELETE FROM member_risk WHERE member_id = ANY($1)", only))
+                            .chain(() -> update(connection, "DELETE FROM member_segment WHERE member_id = ANY($1)", only))
+                            .chain(() -> update(connection, "DELETE FROM member_contact WHERE member_id = ANY($1)", only))
+                            .chain(() -> update(connection, "DELETE FROM member_number WHERE member_id = ANY($1)", only))
+                            .chain(() -> update(connection, """
+                                    DELETE FROM member_alias WHERE absorbed_member_id = ANY($1) OR surviving_member_id = ANY($1)""",
+                                    only))
+                            // Keys of merges and splits applied before name the member (merge:A>S@t, split:O@t): a
+                            // replay of one is dropped by erased_member instead.
+                            .chain(() -> update(connection, """
+                                    DELETE FROM identity_change_applied k USING unnest($1::text[]) AS e (id)
+                                    WHERE starts_with(k.change_key, 'merge:' || e.id || '>')
+                                       OR strpos(k.change_key, '>' || e.id || '@') > 0
+                                       OR starts_with(k.change_key, 'split:' || e.id || '@')""", only))
+                            // Purchases and coupons count for a campaign the member is enrolled in: kept, anonymised.
+                            .chain(() -> update(connection, """
+                                    DELETE FROM member_purchase p WHERE p.member_id = ANY($1) AND NOT EXISTS
+                                      (SELECT 1 FROM campaign_member m WHERE m.member_id = p.member_id)""", only))
+                            .chain(() -> update(connection, """
+                                    DELETE FROM member_coupon c WHERE c.member_id = ANY($1) AND NOT EXISTS
+                                      (SELECT 1 FROM campaign_member m WHERE m.member_id = c.member_id)""", only))
+                            // Their channel keys go too (an order or event id may spell the member): each order id
+                            // becomes one pseudonym, so lines, refunds and redemptions of one order stay one order.
+                            .chain(() -> update(connection, """
+                                    WITH orders AS (SELECT order_id, 'erased-' || gen_random_uuid() AS pseudonym
+                                      FROM (SELECT DISTINCT order_id FROM member_purchase
+                                            WHERE member_id = ANY($1) AND order_id IS NOT NULL) o)
+                                    UPDATE member_purchase p SET order_id = orders.pseudonym FROM orders
+                                    WHERE p.member_id = ANY($1) AND p.order_id = orders.order_id""", only))
+                            .chain(() -> update(connection, """
+                                    UPDATE member_purchase SET event_id = 'erased-' || gen_random_uuid()
+                                    WHERE member_id = ANY($1)""", only))
+                            .chain(() -> update(connection,
+                                    "UPDATE member_coupon SET event_id = NULL WHERE member_id = ANY($1)", only))
+                            .chain(() -> rekey(connection, "member_purchase", rekeyed))
+                            .chain(() -> rekey(connection, "member_coupon", rekeyed))
+                            .chain(() -> rekey(connection, "campaign_member", rekeyed))
+                            .chain(() -> rekey(connection, "campaign_overlap_exclusion", rekeyed))
+                            .chain(() -> rekey(connection, "call_task", rekeyed))
+                            .chain(() -> rekey(connection, "contact_reveal", rekeyed))
+                            // Events a split gave the member that arrive later under another id go to the surrogate,
+                            // which erased_member holds too: they are dropped.
+                            .chain(() -> rekey(connection, "split_event_owner", rekeyed))
+                            // An outcome the relay has not published yet is not: it would go out under the surrogate.
+                            .chain(() -> update(connection, """
+                                    UPDATE task_outcome t SET member_id = e.surrogate, note = '',
+                                      published_at = coalesce(t.published_at, $3)
+                                    FROM unnest($1::text[], $2::text[]) AS e (id, surrogate) WHERE t.member_id = e.id""",
+                                    Tuple.of(ids, surrogates, at)))
+                            .chain(() -> update(connection, """
+                                    INSERT INTO erased_member (member_id, erased_at) SELECT unnest($1::text[] || $2::text[]), $3
+                                    ON CONFLICT DO NOTHING""", Tuple.of(ids, surrogates, at)))
+                            .replaceWith(stores);
+                });
+    }
+
+    /**
+     * The stores of the calls the erasure of the members cancelled (closed when they were erased): a redelivery replans
+     * them again, finishing a replan or cache invalidation that failed after the erasure committed.
+     */
+    private static Uni<Set<String>> storesErasedFrom(SqlConnection connection, Set<String> members) {
+        return connection.preparedQuery("""
+                SELECT DISTINCT store_id FROM call_task WHERE close_reason = $2
+                  AND closed_at IN (SELECT erased_at FROM erased_member WHERE member_id = ANY($1))""")
+                .execute(Tuple.of(members.toArray(String[]::new), CloseReason.ERASED.text()))
+                .map(rows -> {
+                    Set<String> stores = new TreeSet<>();
+                    rows.forEach(row -> stores.add(row.getString(0)));
+                    return stores;
+                });
+    }
+
+    /** The table's member ids ($1) replaced by their surrogates ($2). */
+    private static Uni<Void> rekey(SqlConnection connection, String table, Tuple rekeyed) {
+        return update(connection, "UPDATE " + table + " t SET member_id = e.surrogate"
+                + " FROM unnest($1::text[], $2::text[]) AS e (id, surrogate) WHERE t.member_id = e.id", rekeyed);
+    }
+
+    /** The members among the given ones that were erased, read with the client (a recording transaction's connection). */
+    public Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return client.preparedQuery("SELECT member_id FROM erased_member WHERE member_id = ANY($1)")
+                .execute(Tuple.of(memberIds.stream().distinct().toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> erased = new TreeSet<>();
+                    rows.forEach(row -> erased.add(row.getString(0)));
+                    return erased;
+                });
+    }
+
+    /**
+     * {@link #erasedAmong} in the caller's Panache transaction, after {@link #lockedSurvivorsOf} took the identity-change
+     * lock: no erasure commits between this answer and the transaction's writes.
+     */
+    public Uni<Set<String>> lockedErasedAmong(Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return ErasedMemberEntity.<ErasedMemberEntity>list("memberId in ?1", memberIds.stream().distinct().toList())
+                .map(erased -> erased.stream().map(member -> member.memberId).collect(Collectors.toCollection(TreeSet::new)));
     }
 
     /**
@@ -104,6 +268,9 @@ public class IdentityChangeRepository {
     private static Uni<Set<String>> move(SqlConnection connection, IdentityChange change, Instant now) {
         if (change instanceof IdentityChange.Merge merge) {
             return merge(connection, merge, now);
+        }
+        if (change instanceof IdentityChange.Erasure erasure) {
+            return erase(connection, erasure, now);
         }
         return split(connection, (IdentityChange.Split) change);
     }
