@@ -5,11 +5,15 @@ import io.memberpulse.churn.store.IdentityChangeRepository;
 import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
+import io.memberpulse.proto.kafka.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +41,7 @@ public class RecordOutcomesService {
     private final StreamClockRepository streamClock;
     private final IdentityChangeRepository identities;
     private final Counter recorded;
+    private final Counter droppedForErasure;
 
     public RecordOutcomesService(FactRepository facts, StreamClockRepository streamClock, IdentityChangeRepository identities,
             MeterRegistry registry) {
@@ -44,6 +49,7 @@ public class RecordOutcomesService {
         this.streamClock = streamClock;
         this.identities = identities;
         this.recorded = Counter.builder("memberpulse.churn.intervention.outcomes.recorded").register(registry);
+        this.droppedForErasure = ScoreMembersService.erasedFactsDropped(registry, Topics.INTERVENTION_OUTCOMES);
     }
 
     /** WILL_RETURN -> will_return; a value newer than this build keeps its number. */
@@ -78,10 +84,27 @@ public class RecordOutcomesService {
         }
         Set<String> members = outcomes.stream().map(InterventionOutcome::getMemberId).collect(Collectors.toSet());
         Instant clock = streamClock.watermark().await().indefinitely().orElse(null);
-        identities.inRecordingTransaction(transaction -> identities.survivorsOf(transaction, members)
-                .chain(survivors -> facts.insertActivities(transaction, toActivities(outcomes, survivors, clock))))
+        int kept = identities.inRecordingTransaction(transaction -> identities.survivorsOf(transaction, members)
+                .chain(survivors -> withoutErased(transaction, outcomes, survivors)
+                        .chain(keeping -> facts.insertActivities(transaction, toActivities(keeping, survivors, clock))
+                                .replaceWith(keeping.size()))))
                 .await().indefinitely();
-        recorded.increment(outcomes.size());
+        recorded.increment(kept);
+        droppedForErasure.increment(outcomes.size() - kept);
+    }
+
+    /**
+     * The outcomes but those of an erased member, named directly or as a member merged into one: the call's
+     * outcome is theirs (a treatment-flagged example of them), so it is dropped, acknowledged and not dead-lettered.
+     */
+    private Uni<List<InterventionOutcome>> withoutErased(SqlConnection transaction, List<InterventionOutcome> outcomes,
+            Map<String, String> survivors) {
+        Set<String> named = new HashSet<>(survivors.values());
+        outcomes.forEach(outcome -> named.add(outcome.getMemberId()));
+        return identities.erasedAmong(transaction, named).map(erased -> erased.isEmpty() ? outcomes
+                : outcomes.stream().filter(outcome -> !erased.contains(outcome.getMemberId())
+                        && !erased.contains(survivors.getOrDefault(outcome.getMemberId(), outcome.getMemberId())))
+                        .toList());
     }
 
     /** @param clock the event-time clock, which no outcome is placed after; null when no event is recorded yet */

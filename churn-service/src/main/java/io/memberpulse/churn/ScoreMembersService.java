@@ -14,6 +14,7 @@ import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.RecordBatches;
+import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.EventOwners;
 import io.memberpulse.proto.merges.IdentityChange;
@@ -74,6 +75,7 @@ public class ScoreMembersService {
     private final MeterRegistry registry;
     private final java.time.Duration maxClockLead;
     private final Counter eventsAheadOfClock;
+    private final Counter erasedFactsDropped;
     /** Scoring (or forgetting) attempts of a member another replica's newer score keeps overtaking (UntilUnchanged). */
     private static final int MAX_ATTEMPTS = 5;
     /** Held through a full re-scoring (refreshAll), which takes the scoring lock (this) only a page at a time. */
@@ -123,6 +125,7 @@ public class ScoreMembersService {
         this.registry = registry;
         this.maxClockLead = config.churn().maxClockLead();
         this.probes = new ProbeBackoff(config.churn().refreshEvery(), PROBE_MAX_WAIT, System::nanoTime);
+        this.erasedFactsDropped = erasedFactsDropped(registry, Topics.MEMBER_EVENTS);
         this.eventsAheadOfClock = Counter.builder("memberpulse.churn.events.ahead.of.clock")
                 .description("Events stamped later than now plus max-clock-lead: the event-time clock moved only that far")
                 .register(registry);
@@ -134,6 +137,13 @@ public class ScoreMembersService {
      */
     private static Counter withdrawals(MeterRegistry registry, String reason) {
         return Counter.builder("memberpulse.churn.scores.withdrawn").tag("reason", reason).register(registry);
+    }
+
+    /** Facts consumed after their member's erasure and dropped, by the topic they came on. */
+    public static Counter erasedFactsDropped(MeterRegistry registry, String topic) {
+        return Counter.builder("memberpulse.churn.erased.facts.dropped")
+                .description("Facts naming an erased member, consumed after the erasure: acknowledged and not recorded")
+                .tag("topic", topic).register(registry);
     }
 
     public int horizonDays() {
@@ -164,7 +174,9 @@ public class ScoreMembersService {
         lastBatchNanos = System.nanoTime();
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .chain(owners -> insert(transaction, EventOwners.underOwners(events, owners)))).await().indefinitely();
+                .chain(owners -> withoutErased(transaction, events, EventOwners.underOwners(events, owners))
+                        .chain(kept -> insert(transaction, kept)))).await().indefinitely();
+        erasedFactsDropped.increment(recorded.dropped());
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
         touched.addAll(facts.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
         Instant clock = streamClock.advanceWatermark(cappedClock(events, latest)).await().indefinitely();
@@ -192,7 +204,36 @@ public class ScoreMembersService {
      * What a batch stored: the members whose purchases it added or took back, and the keys of its lines and
      * retractions (looked at again after the commit).
      */
-    private record Recorded(Set<String> touched, List<FactRepository.LineKey> lineKeys) {
+    private record Recorded(Set<String> touched, List<FactRepository.LineKey> lineKeys, int dropped) {
+    }
+
+    /** The batch's events (under their owners) but those naming an erased member as they came or as owned now. */
+    private record Kept(List<MemberEvent> events, int dropped) {
+    }
+
+    /**
+     * Drops the events naming an erased member, under the id they came with (the member, or one merged into it) or
+     * the one they belong to now (a split gave it the event), in the recording transaction: an erasure committed
+     * before its look-up is seen, one applied after it deletes what this batch records. Acknowledged, not dead-lettered:
+     * the dead-letter topic would keep the erased member's facts.
+     */
+    private Uni<Kept> withoutErased(SqlConnection transaction, List<MemberEvent> arrived, List<MemberEvent> owned) {
+        Set<String> named = new HashSet<>();
+        arrived.forEach(event -> named.add(event.getMemberId()));
+        owned.forEach(event -> named.add(event.getMemberId()));
+        named.remove("");
+        return identities.erasedAmong(transaction, named).map(erased -> {
+            if (erased.isEmpty()) {
+                return new Kept(owned, 0);
+            }
+            List<MemberEvent> kept = new ArrayList<>(owned.size());
+            for (int i = 0; i < owned.size(); i++) {
+                if (!erased.contains(arrived.get(i).getMemberId()) && !erased.contains(owned.get(i).getMemberId())) {
+                    kept.add(owned.get(i));
+                }
+            }
+            return new Kept(kept, owned.size() - kept.size());
+        });
     }
 
     /**
@@ -200,8 +241,8 @@ public class ScoreMembersService {
      * before under its key, whichever member holds it now). Touched: the buyers, the members the retractions name and
      * whoever held a line deleted.
      */
-    private Uni<Recorded> insert(SqlConnection transaction, List<MemberEvent> events) {
-        MemberEventFacts batch = MemberEventFacts.of(events);
+    private Uni<Recorded> insert(SqlConnection transaction, Kept kept) {
+        MemberEventFacts batch = MemberEventFacts.of(kept.events());
         Set<String> touched = new LinkedHashSet<>(batch.buyers());
         // The member each retraction names (after split owners and aliases) holds its line, whether or not this attempt
         // deletes it: a retry after an attempt that committed the delete but failed to score deletes nothing, and the
@@ -212,7 +253,7 @@ public class ScoreMembersService {
                 .chain(() -> facts.insertActivities(transaction, batch.activities()))
                 .chain(() -> facts.insertStockOuts(transaction, batch.stockOuts()))
                 .chain(() -> facts.upsertMemberNumbers(transaction, batch.memberNumbers()))
-                .replaceWith(() -> new Recorded(touched, batch.lineKeys()));
+                .replaceWith(() -> new Recorded(touched, batch.lineKeys(), kept.dropped()));
     }
 
     /**
@@ -221,18 +262,32 @@ public class ScoreMembersService {
      * Redis and the rankings. One a split left without purchases is withdrawn from churn.scores (a tombstone); an
      * absorbed member is not: campaign-service and rfm-service read member.merges themselves and give its score to the
      * survivor. Re-scoring runs on re-delivery too: it changes nothing when the state is right, and repairs it when a
-     * crash came between the move and the scoring. Blocking.
+     * crash came between the move and the scoring. An erasure deletes its members' rows (IdentityChangeRepository)
+     * and then their Redis entries; they are neither scored nor withdrawn. Blocking.
      */
     public synchronized void rekey(List<IdentityChange> changes) {
         Set<String> involved = new LinkedHashSet<>();
         Set<String> mergedAway = mergedAway(changes);
+        Set<String> erased = new LinkedHashSet<>();
+        List<ChurnScore> erasedScores = new ArrayList<>();
         for (IdentityChange change : changes) {
             IdentityChangeRepository.Applied applied = identities.apply(change).await().indefinitely();
-            registry.counter("memberpulse.churn.identity.changes", "kind",
-                    change instanceof IdentityChange.Merge ? "merge" : "split",
+            registry.counter("memberpulse.churn.identity.changes", "kind", kindOf(change),
                     "outcome", applied.applied() ? "applied" : "already-applied").increment();
-            involved.addAll(applied.members());
+            if (change instanceof IdentityChange.Erasure) {
+                erased.addAll(applied.members());
+                erasedScores.addAll(applied.erasedScores());
+            } else {
+                involved.addAll(applied.members());
+            }
         }
+        // Their rows are gone (and nothing is published for them: churn.scores is not compacted, and campaign- and
+        // rfm-service apply the erasure from member.merges themselves); Redis forgets them through the missed-write
+        // ledger, so an outage now is repaired by the next tick. Every time, a redelivery included: a crash may have
+        // come between the commit and this.
+        cacheWrites.write(erased, () -> cache.removeAll(erased, erasedScores).await().indefinitely());
+        involved.removeAll(erased);
+        mergedAway.removeAll(erased);
         if (involved.isEmpty()) {
             return;
         }
@@ -241,6 +296,13 @@ public class ScoreMembersService {
         // stored scores of those left without one; the rest may still be cached (a crash between the two stores).
         forget(clock == null ? involved : score(involved, clock, true, mergedAway, withdrawnByIdentityChange),
                 mergedAway);
+    }
+
+    private static String kindOf(IdentityChange change) {
+        if (change instanceof IdentityChange.Merge) {
+            return "merge";
+        }
+        return change instanceof IdentityChange.Split ? "split" : "erasure";
     }
 
     /** The members the changes leave absorbed by a merge (a later split may make one a member of its own again). */

@@ -162,6 +162,35 @@ class RedisOutageTest {
     }
 
     @Test
+    void anErasureWhileRedisIsDownIsRecordedAsMissedAndRepairedWhenRedisComesBackWithItsOldData() {
+        Instant now = ScoringFixture.now(streamClock);
+        scoring.record(List.of(ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(60)), store)));
+        rankedScore();
+        assertThat(cache.get(member).await().indefinitely()).as("cached").isPresent();
+
+        redis.refuse();
+        // The erasure is applied all the same: its rows go, and its Redis removal is recorded as missed, not thrown
+        scoring.rekey(List.of(new io.memberpulse.proto.merges.IdentityChange.Erasure(member, List.of(), Instant.now())));
+        assertThat(scores.score(member).await().indefinitely()).isEmpty();
+        assertThat(pool.query("SELECT count(*) FROM redis_missed_score WHERE member_id = '" + member + "'").execute()
+                .await().indefinitely().iterator().next().getLong(0)).as("recorded for repair").isEqualTo(1);
+
+        // Redis is back with the erased member's score and ranks: this replica knows of the miss and reads PostgreSQL
+        redis.forward();
+        await().pollDelay(Duration.ofSeconds(6)).until(() -> true); // redis-backoff, 5 s
+        given().get("/members/" + member + "/score").then().statusCode(404);
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(0));
+
+        // The next tick takes it out of Redis, and the refill does not put it back
+        scoring.refillCacheIfLost();
+        assertThat(cache.get(member).await().indefinitely()).isEmpty();
+        assertThat(cache.isComplete().await().indefinitely()).as("the rankings marked complete again").isTrue();
+        given().get("/stores/" + store + "/top-risk?k=5").then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(0));
+        assertThat(redisData.sortedSet(String.class).zscore(config.redis().keyPrefix() + "top:" + store, member)).isEmpty();
+        assertThat(redisData.sortedSet(String.class).zscore(config.redis().keyPrefix() + "top:*", member)).isEmpty();
+    }
+
+    @Test
     void aHangingRedisCostsAReadOneShortWaitAndIsThenSkipped() {
         Instant now = ScoringFixture.now(streamClock);
         scoring.record(List.of(ScoringFixture.order(member, member + "-0", now.minus(Duration.ofDays(30)), store)));

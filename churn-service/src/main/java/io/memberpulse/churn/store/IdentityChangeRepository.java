@@ -1,5 +1,6 @@
 package io.memberpulse.churn.store;
 
+import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.proto.merges.MemberAliases;
@@ -7,6 +8,7 @@ import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -14,7 +16,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +29,9 @@ import java.util.function.Supplier;
  * Moves member facts (order and refund lines, reviews, coupons, visits, intervention outcomes, the member
  * number) on MemberMerged / MemberSplit, in one transaction with the record that the change was applied,
  * and keeps the alias of every absorbed member and the member each split gave its events to, so facts
- * arriving later under an old id follow them.
+ * arriving later under an old id follow them. A MemberErased deletes every row kept under the erased ids (the member,
+ * the members merged into it, and any alias pointing at them) and remembers those ids (erased_member): a merge or
+ * split naming one moves nothing, and facts arriving later for one are dropped (erasedAmong).
  *
  * <p>Where an arriving fact belongs (ownersOf, survivorsOf) is decided as in every service ({@link MemberOwnership}):
  * a change's transaction holds {@link #IDENTITY_LOCK} exclusively and the transaction recording a batch of facts
@@ -55,7 +61,10 @@ public class IdentityChangeRepository {
      * @param members every member whose facts may have changed hands: the members named, where a merge
      *     landed, and who held a split's events; on a re-delivery the members named and where they stand now
      */
-    public record Applied(boolean applied, Set<String> members) {
+    public record Applied(boolean applied, Set<String> members, List<ChurnScore> erasedScores) {
+        public Applied(boolean applied, Set<String> members) {
+            this(applied, members, List.of());
+        }
     }
 
     /** Applies the change once. */
@@ -72,9 +81,98 @@ public class IdentityChangeRepository {
                 .chain(() -> transaction.preparedQuery(
                         "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
-                .chain(marked -> marked.rowCount() == 0
-                        ? whereTheyStand(transaction, change.membersNamed()).map(members -> new Applied(false, members))
-                        : move(transaction, change).map(members -> new Applied(true, members)));
+                .chain(marked -> {
+                    if (change instanceof IdentityChange.Erasure erasure) {
+                        // delivered again: nothing left to delete; the caller still clears Redis of the ids named
+                        return marked.rowCount() == 0
+                                ? Uni.createFrom().item(new Applied(false, erasure.membersNamed()))
+                                : erase(transaction, erasure);
+                    }
+                    return erasedAmong(transaction, change.membersNamed()).chain(erased -> {
+                        Set<String> members = new LinkedHashSet<>(change.membersNamed());
+                        members.removeAll(erased);
+                        if (!erased.isEmpty()) {
+                            // A merge or split replayed after an erasure it names: nothing moves into or out of the
+                            // erased ids, the other members' facts stay where they are.
+                            return Uni.createFrom().item(new Applied(marked.rowCount() > 0, members));
+                        }
+                        return marked.rowCount() == 0
+                                ? whereTheyStand(transaction, members).map(standing -> new Applied(false, standing))
+                                : move(transaction, change).map(moved -> new Applied(true, moved));
+                    });
+                });
+    }
+
+    /**
+     * Deletes every row kept under the erased member, the members the erasure names as merged into it, and any
+     * member this service knows as merged into one of them (member_alias), and records them all in erased_member.
+     * The split owners naming them stay (an event key and the id): an event a split gave one of them, arriving later
+     * under the original member, is then dropped, not recorded for the original. Answers the ids and the scores
+     * deleted, whose Redis entries the caller removes after the commit.
+     */
+    private static Uni<Applied> erase(SqlConnection connection, IdentityChange.Erasure erasure) {
+        String[] named = erasure.membersNamed().toArray(String[]::new);
+        return connection.preparedQuery(
+                "SELECT absorbed_member_id FROM member_alias WHERE surviving_member_id = ANY($1) ORDER BY 1")
+                .execute(Tuple.of((Object) named))
+                .chain(aliases -> {
+                    Set<String> erased = new LinkedHashSet<>(erasure.membersNamed());
+                    aliases.forEach(row -> erased.add(row.getString(0)));
+                    Tuple ids = Tuple.of((Object) erased.toArray(String[]::new));
+                    Uni<Void> deletes = update(connection, """
+                            INSERT INTO erased_member (member_id, erased_at) SELECT id, $2 FROM unnest($1::text[]) AS id
+                            ON CONFLICT DO NOTHING""", Tuple.of(erased.toArray(String[]::new),
+                            erasure.at().atOffset(ZoneOffset.UTC)));
+                    for (String table : new String[] {"purchase_line", "member_activity", "member_number"}) {
+                        deletes = deletes.chain(() -> update(connection,
+                                "DELETE FROM " + table + " WHERE member_id = ANY($1)", ids));
+                    }
+                    return deletes
+                            .chain(() -> update(connection, """
+                                    DELETE FROM member_alias WHERE absorbed_member_id = ANY($1) OR surviving_member_id = ANY($1)""",
+                                    ids))
+                            .chain(() -> withoutErasedScoresCsv(connection, erased))
+                            .chain(() -> connection.preparedQuery("DELETE FROM churn_score WHERE member_id = ANY($1) RETURNING *")
+                                    .execute(ids))
+                            .map(scores -> new Applied(true, erased, ScoreRepository.toScores(scores)));
+                });
+    }
+
+    /**
+     * Takes the erased members' rows out of the batch scores kept with their jobs (churn_job.scores_csv_gz, 7 days).
+     * A batch finishing meanwhile stores its scores holding the identity lock shared, leaving out the members erased
+     * by then (JobRepository.succeeded): it either waits for this transaction or is rewritten here.
+     */
+    private static Uni<Void> withoutErasedScoresCsv(SqlConnection connection, Set<String> erased) {
+        return connection.query("SELECT id, scores_csv_gz FROM churn_job WHERE scores_csv_gz IS NOT NULL ORDER BY id FOR UPDATE")
+                .execute()
+                .chain(jobs -> {
+                    Uni<Void> rewrites = Uni.createFrom().voidItem();
+                    for (Row job : jobs) {
+                        byte[] stored = job.getBuffer("scores_csv_gz").getBytes();
+                        byte[] kept = ErasedFromScoresCsv.without(stored, erased);
+                        if (kept != stored) {
+                            rewrites = rewrites.chain(() -> update(connection,
+                                    "UPDATE churn_job SET scores_csv_gz = $2 WHERE id = $1",
+                                    Tuple.of(job.getUUID("id"), io.vertx.core.buffer.Buffer.buffer(kept))));
+                        }
+                    }
+                    return rewrites;
+                });
+    }
+
+    /** Which of these ids were erased, read with the given connection (a recording or change transaction). */
+    public Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
+        if (memberIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return client.preparedQuery("SELECT member_id FROM erased_member WHERE member_id = ANY($1)")
+                .execute(Tuple.of((Object) memberIds.stream().distinct().toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> erased = new HashSet<>();
+                    rows.forEach(row -> erased.add(row.getString(0)));
+                    return erased;
+                });
     }
 
     /**
@@ -119,7 +217,10 @@ public class IdentityChangeRepository {
         if (change instanceof IdentityChange.Merge merge) {
             return merge(connection, merge);
         }
-        return split(connection, (IdentityChange.Split) change);
+        if (change instanceof IdentityChange.Split split) {
+            return split(connection, split);
+        }
+        throw new IllegalArgumentException("an erasure moves nothing: see erase");
     }
 
     private static Uni<Set<String>> merge(SqlConnection connection, IdentityChange.Merge merge) {

@@ -33,9 +33,11 @@ public class JobRepository {
             EXTRACT(EPOCH FROM clock_timestamp() - heartbeat_at)::float8 AS heartbeat_age""";
 
     private final Pool pool;
+    private final IdentityChangeRepository identities;
 
-    public JobRepository(Pool pool) {
+    public JobRepository(Pool pool, IdentityChangeRepository identities) {
         this.pool = pool;
+        this.identities = identities;
     }
 
     /**
@@ -95,12 +97,21 @@ public class JobRepository {
                 .execute(Tuple.of(id, attempt, stage, done, total)).map(JobRepository::one);
     }
 
+    /**
+     * Stores the outcome, a batch's scores without the rows of members erased while it ran: in a transaction holding
+     * the identity lock shared, so an erasure either committed before (its members are left out here) or waits and
+     * then takes them out of the stored scores itself (IdentityChangeRepository).
+     */
     public Uni<Boolean> succeeded(UUID id, int attempt, String result, byte[] scoresCsvGz, Instant now) {
-        return pool.preparedQuery("""
-                UPDATE churn_job SET state = 'succeeded', result = $3, scores_csv_gz = $4, finished_at = $5,
-                  heartbeat_at = clock_timestamp()
-                WHERE id = $1 AND attempts = $2 AND finished_at IS NULL""")
-                .execute(Tuple.of(id, attempt, result, scoresCsvGz == null ? null : Buffer.buffer(scoresCsvGz), at(now)))
+        return identities.inRecordingTransaction(transaction -> (scoresCsvGz == null
+                ? Uni.createFrom().<byte[]>nullItem()
+                : identities.erasedAmong(transaction, ErasedFromScoresCsv.memberIds(scoresCsvGz))
+                        .map(erased -> ErasedFromScoresCsv.without(scoresCsvGz, erased)))
+                .chain(csv -> transaction.preparedQuery("""
+                        UPDATE churn_job SET state = 'succeeded', result = $3, scores_csv_gz = $4, finished_at = $5,
+                          heartbeat_at = clock_timestamp()
+                        WHERE id = $1 AND attempts = $2 AND finished_at IS NULL""")
+                        .execute(Tuple.of(id, attempt, result, csv == null ? null : Buffer.buffer(csv), at(now)))))
                 .map(JobRepository::one);
     }
 

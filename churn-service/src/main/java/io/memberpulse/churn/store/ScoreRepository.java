@@ -214,7 +214,7 @@ public class ScoreRepository {
                 });
     }
 
-    private static List<ChurnScore> toScores(RowSet<Row> rows) {
+    static List<ChurnScore> toScores(RowSet<Row> rows) {
         List<ChurnScore> scores = new ArrayList<>(rows.size());
         rows.forEach(row -> scores.add(toScore(row)));
         return scores;

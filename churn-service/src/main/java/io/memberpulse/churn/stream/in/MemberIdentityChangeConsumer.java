@@ -11,7 +11,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * member.merges (MemberMerged / MemberSplit), a batch at a time, applied in order. A record that is not a
+ * member.merges (MemberMerged / MemberSplit / MemberErased), a batch at a time, applied in order. A record that is not a
  * MemberIdentityChange, or names no members, event keys or time, goes to member.merges.dlq alone; applying
  * is idempotent per change (see IdentityChangeRepository).
  */
