@@ -159,7 +159,7 @@ public class MemberQueryService {
 
     @WithSession
     public Uni<Totals> totals() {
-        return MemberEntity.count("mergedInto is null")
+        return MemberEntity.count("mergedInto is null and erasedAt is null")
                 .flatMap(members -> ChannelEventEntity.count()
                         .flatMap(events -> MemberIdentifierEntity.count()
                                 .map(identifiers -> new Totals(members, events, identifiers))));

@@ -248,12 +248,16 @@ public class GraphRepository {
     }
 
     /**
-     * The member a member id stands for now (following merged_into), or null when unknown: V10's
-     * member_current_of, the one definition every export, count and read uses.
+     * The member a member id stands for now (following merged_into), or null when unknown or erased (V22: an erased
+     * member, and every member merged into it, reads as unknown): V10's member_current_of, the one definition every
+     * export, count and read uses.
      */
     public Uni<String> currentMember(String memberId) {
-        return pool.preparedQuery("SELECT member_current_of($1)").execute(Tuple.of(memberId))
-                .map(rows -> rows.iterator().next().getString(0));
+        return pool.preparedQuery("""
+                SELECT c.id FROM (SELECT member_current_of($1) AS id) c
+                WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.id = c.id AND m.erased_at IS NOT NULL)""")
+                .execute(Tuple.of(memberId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
     }
 
     // ---- splits ----
