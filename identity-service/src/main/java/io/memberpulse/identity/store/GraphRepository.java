@@ -78,6 +78,16 @@ public class GraphRepository {
                 row -> each.accept(new MemberRow(row.getString(0), row.getString(1))));
     }
 
+    /** The members erased at the person's request (V22), those merged into them included. */
+    public List<String> erasedMembers() {
+        return pool.query("SELECT id FROM member WHERE erased_at IS NOT NULL").execute()
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getString(0)));
+                    return ids;
+                }).await().indefinitely();
+    }
+
     public void links(Consumer<LinkRow> each) {
         inKeyOrder("""
                 SELECT type, value, member_id, first_seen, last_seen FROM member_identifier

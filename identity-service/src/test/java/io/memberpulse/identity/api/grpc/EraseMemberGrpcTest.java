@@ -54,6 +54,12 @@ class EraseMemberGrpcTest {
         throw new AssertionError("the call succeeded");
     }
 
+    static double erasures() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith("memberpulse_identity_erasures_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void onlyAStewardErasesWithAReferenceAndAnUnknownMemberIsNotFound() {
         given().contentType(ContentType.JSON).body("""
@@ -83,7 +89,9 @@ class EraseMemberGrpcTest {
         assertThat(analyst.getMember(GetMemberRequest.newBuilder().setMemberId(member).build()).getMemberId())
                 .isEqualTo(member);
 
+        double erasures = erasures();
         Erasure erasure = steward.eraseMember(request);
+        assertThat(erasures() - erasures).as("memberpulse_identity_erasures_total").isEqualTo(1);
         assertThat(erasure.getMemberId()).isEqualTo(member);
         assertThat(erasure.getAbsorbedMemberIdsList()).isEmpty();
         assertThat(erasure.getReference()).isEqualTo("DSR-" + run);
@@ -91,6 +99,7 @@ class EraseMemberGrpcTest {
         assertThat(erasure.getErasureId()).isNotBlank();
         assertThat(erasure.getErasedAt().getSeconds()).isPositive();
         assertThat(steward.eraseMember(request)).isEqualTo(erasure);
+        assertThat(erasures() - erasures).as("a repeat is not another erasure").isEqualTo(1);
         assertThat(codeOf(() -> analyst.getMember(GetMemberRequest.newBuilder().setMemberId(member).build())))
                 .isEqualTo(Status.Code.NOT_FOUND);
         assertThat(codeOf(() -> analyst.getEvidence(GetMemberRequest.newBuilder().setMemberId(member).build())))
