@@ -22,7 +22,11 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -39,9 +43,16 @@ public class MemberQueryService {
     private final MemberReadRepository reads;
     private final GraphRepository graph;
     private final MemberRevealRepository reveals;
+    /** Reveals by view: an alert can tell a steward reading the directory from one reading a member on request. */
+    private final Map<Shown, Counter> revealed = new EnumMap<>(Shown.class);
 
     public MemberQueryService(IdentityConfig config, MemberReadRepository reads, GraphRepository graph,
-            MemberRevealRepository reveals) {
+            MemberRevealRepository reveals, MeterRegistry registry) {
+        for (Shown shown : Shown.values()) {
+            revealed.put(shown, Counter.builder("memberpulse.identity.reveals")
+                    .description("identifier values shown in full to a steward (each also recorded in member_reveal)")
+                    .tag("shown", shown.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+        }
         // placeholders (00000000000) read as import reads them: a quarantined value that finds nobody, not a bad phone
         this.normalizer = new IdentifierNormalizer(config.identity().defaultRegion(),
                 IdentityConfig.guardrails(config)::isBlocked);
@@ -69,7 +80,8 @@ public class MemberQueryService {
     /** As {@link #member}, values in full: for a steward only (ForbiddenException), once the reveal is recorded. */
     public Uni<MemberView> revealMember(String requested, SecurityIdentity caller) {
         return revealer(caller).flatMap(subject -> memberInFull(requested)
-                .call(view -> reveals.record(view.memberId(), subject, Shown.MEMBER)));
+                .call(view -> reveals.record(view.memberId(), subject, Shown.MEMBER))
+                .invoke(view -> revealed.get(Shown.MEMBER).increment()));
     }
 
     /** Every merge into the member, newest first, identifier values masked. */
@@ -81,7 +93,8 @@ public class MemberQueryService {
     /** As {@link #evidence}, values in full: for a steward only (ForbiddenException), once the reveal is recorded. */
     public Uni<Evidence> revealEvidence(String requested, SecurityIdentity caller) {
         return revealer(caller).flatMap(subject -> evidenceInFull(requested)
-                .call(found -> reveals.record(found.memberId(), subject, Shown.EVIDENCE)));
+                .call(found -> reveals.record(found.memberId(), subject, Shown.EVIDENCE))
+                .invoke(found -> revealed.get(Shown.EVIDENCE).increment()));
     }
 
     private Uni<MemberView> memberInFull(String requested) {
@@ -159,7 +172,7 @@ public class MemberQueryService {
 
     @WithSession
     public Uni<Totals> totals() {
-        return MemberEntity.count("mergedInto is null")
+        return MemberEntity.count("mergedInto is null and erasedAt is null")
                 .flatMap(members -> ChannelEventEntity.count()
                         .flatMap(events -> MemberIdentifierEntity.count()
                                 .map(identifiers -> new Totals(members, events, identifiers))));

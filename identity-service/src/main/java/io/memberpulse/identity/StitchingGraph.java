@@ -121,6 +121,7 @@ public class StitchingGraph {
         IdentityGraph loaded = new IdentityGraph(IdentityConfig.guardrails(config), IdentityConfig.matchWeights(config),
                 IdentityConfig.weightEstimation(config));
         repository.members(m -> loaded.restoreMember(m.id(), m.mergedInto()));
+        repository.erasedMembers().forEach(loaded::restoreErased);
         repository.links(l -> loaded.restoreLink(l.identifier(), l.memberId(), l.firstSeen(), l.lastSeen()));
         repository.quarantined().forEach(loaded::restoreQuarantine);
         // after the quarantined values, whose stores no longer count

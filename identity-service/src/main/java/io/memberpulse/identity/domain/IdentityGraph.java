@@ -65,6 +65,8 @@ public final class IdentityGraph {
      */
     private final Map<Identifier, Companions> companions = new HashMap<>();
     private final Map<String, Set<String>> cannotLink = new HashMap<>();
+    /** Members erased (restoreErased). */
+    private final Set<String> erased = new HashSet<>();
     private final BlockingIndex blocking = new BlockingIndex(this::root);
     private final Map<String, String> orderBuyers = new HashMap<>();
     private final Map<String, Integer> storeMembers = new HashMap<>();
@@ -187,6 +189,19 @@ public final class IdentityGraph {
             stores.computeIfAbsent(identifier, i -> new StoresSeen())
                     .see(storeId, lastSeen, guardrails.maxStoresPerValue() + 1);
         }
+    }
+
+    /**
+     * Restores that a member was erased at the person's request (V22), and with it every member merged into it: it
+     * takes nothing new, neither a later event of one of its orders nor a till's anonymous copy of one of its order
+     * lines, and merges with nobody (its events stay, without identifiers, so that their keys stay known).
+     */
+    public void restoreErased(String memberId) {
+        erased.add(memberId);
+    }
+
+    private boolean isErased(String memberId) {
+        return !erased.isEmpty() && erased.contains(root(memberId));
     }
 
     /** Records that two members must never be merged again (a split). */
@@ -337,7 +352,7 @@ public final class IdentityGraph {
         Identifier decisive = null;
         for (Identifier identifier : strong) {
             String owner = owners.get(identifier);
-            if (owner == null || reissued.contains(identifier)) {
+            if (owner == null || reissued.contains(identifier) || isErased(owner)) {
                 continue;
             }
             String other = root(owner);
@@ -355,7 +370,7 @@ public final class IdentityGraph {
         Optional<IdentifierType> matchedBy = decisive == null ? Optional.empty() : Optional.of(decisive.type());
         String device = onlyDevice(event);
         String buyer = event.orderKey() == null ? null : orderBuyers.get(event.orderKey());
-        if (buyer != null) { // another line, refund, review or coupon of an order already seen: one order, one buyer
+        if (buyer != null && !isErased(buyer)) { // another line, refund, review or coupon of an order seen: one buyer
             buyer = root(buyer);
             if (member == null) {
                 member = buyer;
@@ -365,7 +380,8 @@ public final class IdentityGraph {
             }
         }
         boolean anonymous = strong.stream().allMatch(reissued::contains);
-        if (member == null && anonymous && event.sameOrderAs() != null && batch.eventMembers.containsKey(event.sameOrderAs())) {
+        if (member == null && anonymous && event.sameOrderAs() != null && batch.eventMembers.containsKey(event.sameOrderAs())
+                && !isErased(batch.eventMembers.get(event.sameOrderAs()))) {
             member = root(batch.eventMembers.get(event.sameOrderAs())); // the till's copy of a delivery order
         }
         if (member == null && anonymous && device != null) { // a visit showing nothing but a device: its owner's
@@ -631,6 +647,9 @@ public final class IdentityGraph {
         String ra = root(a);
         String rb = root(b);
         if (ra.equals(rb)) {
+            return false;
+        }
+        if (isErased(ra) || isErased(rb)) {
             return false;
         }
         if (forbidden(ra, rb)) {

@@ -78,6 +78,16 @@ public class GraphRepository {
                 row -> each.accept(new MemberRow(row.getString(0), row.getString(1))));
     }
 
+    /** The members erased at the person's request (V22), those merged into them included. */
+    public List<String> erasedMembers() {
+        return pool.query("SELECT id FROM member WHERE erased_at IS NOT NULL").execute()
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getString(0)));
+                    return ids;
+                }).await().indefinitely();
+    }
+
     public void links(Consumer<LinkRow> each) {
         inKeyOrder("""
                 SELECT type, value, member_id, first_seen, last_seen FROM member_identifier
@@ -248,12 +258,16 @@ public class GraphRepository {
     }
 
     /**
-     * The member a member id stands for now (following merged_into), or null when unknown: V10's
-     * member_current_of, the one definition every export, count and read uses.
+     * The member a member id stands for now (following merged_into), or null when unknown or erased (V22: an erased
+     * member, and every member merged into it, reads as unknown): V10's member_current_of, the one definition every
+     * export, count and read uses.
      */
     public Uni<String> currentMember(String memberId) {
-        return pool.preparedQuery("SELECT member_current_of($1)").execute(Tuple.of(memberId))
-                .map(rows -> rows.iterator().next().getString(0));
+        return pool.preparedQuery("""
+                SELECT c.id FROM (SELECT member_current_of($1) AS id) c
+                WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.id = c.id AND m.erased_at IS NOT NULL)""")
+                .execute(Tuple.of(memberId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
     }
 
     // ---- splits ----

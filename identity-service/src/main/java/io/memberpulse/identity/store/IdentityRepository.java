@@ -345,7 +345,9 @@ public class IdentityRepository {
                   e.payload, e.duplicate_of
                 FROM (%s) b
                 CROSS JOIN LATERAL unnest(b.sources, b.event_ids) WITH ORDINALITY AS k(source, event_id, position)
+                -- an erased member's events (V22) are never published again: nothing more goes out under its id
                 LEFT JOIN channel_event e ON e.source = k.source AND e.event_id = k.event_id
+                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.id = e.member_id AND m.erased_at IS NOT NULL)
                 ORDER BY k.position""".formatted(batchQuery))
                 .execute(parameters)
                 .map(rows -> {
@@ -353,7 +355,7 @@ public class IdentityRepository {
                     List<EventRow> events = new ArrayList<>();
                     for (Row row : rows) {
                         id = row.getLong(0);
-                        if (row.getString(1) != null) { // null: the event is gone (it never is; nothing is deleted)
+                        if (row.getString(1) != null) { // null: the event is gone (its member was erased)
                             events.add(new EventRow(row.getString(1), row.getString(2), row.getString(3),
                                     row.getString(4), row.getOffsetDateTime(5).toInstant(), row.getString(6),
                                     row.getString(7), row.getBuffer(8).getBytes(), row.getString(9), null));

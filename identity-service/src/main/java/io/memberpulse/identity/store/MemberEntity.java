@@ -18,4 +18,8 @@ public class MemberEntity extends PanacheEntityBase {
 
     @Column(name = "merged_into")
     public String mergedInto;
+
+    /** When the member was erased at the person's request (V22), else null. */
+    @Column(name = "erased_at")
+    public OffsetDateTime erasedAt;
 }

@@ -2,7 +2,10 @@ package io.memberpulse.identity.api.grpc;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
+import io.memberpulse.identity.MemberErasureService;
 import io.memberpulse.identity.MemberQueryService;
+import io.memberpulse.proto.identity.v1.EraseMemberRequest;
+import io.memberpulse.proto.identity.v1.Erasure;
 import io.memberpulse.identity.SplitMemberService;
 import io.memberpulse.proto.identity.v1.MemberMerged;
 import java.util.List;
@@ -44,9 +47,11 @@ class IdentityGrpcService implements IdentityService {
     private final EventIntake intake;
     private final SplitMemberService splits;
     private final CurrentIdentityAssociation callers;
+    private final MemberErasureService erasures;
 
     IdentityGrpcService(MemberQueryService queries, EventIntake intake, SplitMemberService splits,
-            CurrentIdentityAssociation callers) {
+            CurrentIdentityAssociation callers, MemberErasureService erasures) {
+        this.erasures = erasures;
         this.queries = queries;
         this.intake = intake;
         this.splits = splits;
@@ -149,6 +154,24 @@ class IdentityGrpcService implements IdentityService {
         List<List<String>> parts = request.getPartsList().stream().map(p -> List.copyOf(p.getEventKeysList())).toList();
         return Uni.createFrom().item(() -> splits.split(request.getMemberId(), parts, request.getReason()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** As POST /members/{id}/erasure: the steward's only, recorded under the token's subject. */
+    @Override
+    @RolesAllowed(Roles.STEWARD)
+    public Uni<Erasure> eraseMember(EraseMemberRequest request) {
+        try {
+            FieldChecks.checkId("member_id", request.getMemberId());
+            MemberErasureService.checkReference(request.getReference());
+        } catch (InvalidFieldException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return callers.getDeferredIdentity().map(MemberErasureService::subjectOf)
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(subject -> erasures.erase(request.getMemberId(), request.getReference(), subject))
+                .map(erasure -> Erasure.newBuilder().setErasureId(erasure.erasureId()).setMemberId(erasure.memberId())
+                        .addAllAbsorbedMemberIds(erasure.absorbedMemberIds()).setReference(erasure.reference())
+                        .setRequestedBy(erasure.requestedBy()).setErasedAt(timestamp(erasure.erasedAt())).build());
     }
 
     /** A recorded merge with everything REST's evidence shows of it. */

@@ -62,6 +62,13 @@ class IdentifierRevealTest {
         given().contentType(ContentType.JSON).body(json).post("/events").then().statusCode(200).body("accepted", equalTo(1));
     }
 
+    /** memberpulse_identity_reveals_total of this view, 0 before the first. */
+    static double revealsCounted(String shown) {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith("memberpulse_identity_reveals_total{") && line.contains("shown=\"" + shown + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void anAnalystReadsAMembersIdentifiersAndEvidenceMasked() {
         String member = member();
@@ -89,6 +96,8 @@ class IdentifierRevealTest {
     @Test
     void aStewardSeesTheIdentifiersInFullOnlyByAskingAndEachRevealIsRecordedAndNeverCached() {
         String member = member();
+        double memberReveals = revealsCounted("member");
+        double evidenceReveals = revealsCounted("evidence");
         // a steward reads masked too, unless they ask
         given().header("Authorization", "Bearer " + STEWARD).get("/members/" + member).then().statusCode(200)
                 .body("identifiers.value", not(hasItem("+86" + phone)));
@@ -101,6 +110,9 @@ class IdentifierRevealTest {
                 .get("/members/" + member + "/evidence").then().statusCode(200).header("Cache-Control", "no-store")
                 .body("merges[0].identifiers", hasItem("openid:" + openid));
         assertThat(reveals(member)).isEqualTo(2);
+        // counted as well (memberpulse_identity_reveals_total{shown}), for an alert on a steward reading the directory
+        assertThat(revealsCounted("member") - memberReveals).isEqualTo(1);
+        assertThat(revealsCounted("evidence") - evidenceReveals).isEqualTo(1);
         var row = pool.preparedQuery("SELECT caller, shown, revealed_at FROM member_reveal WHERE member_id = $1 ORDER BY id")
                 .execute(Tuple.of(member)).await().indefinitely().iterator().next();
         assertThat(row.getString(0)).isEqualTo("caller@memberpulse.test");
