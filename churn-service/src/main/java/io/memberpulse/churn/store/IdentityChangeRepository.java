@@ -77,29 +77,25 @@ public class IdentityChangeRepository {
      * identity lock exclusively from then until it ends.
      */
     public Uni<Applied> apply(SqlConnection transaction, IdentityChange change) {
+        if (change instanceof IdentityChange.Erasure erasure) {
+            return ownership.lockExclusively(transaction).chain(() -> erase(transaction, erasure));
+        }
         return ownership.lockExclusively(transaction)
-                .chain(() -> transaction.preparedQuery(
-                        "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC))))
-                .chain(marked -> {
-                    if (change instanceof IdentityChange.Erasure erasure) {
-                        // delivered again: nothing left to delete; the caller still clears Redis of the ids named
-                        return marked.rowCount() == 0
-                                ? Uni.createFrom().item(new Applied(false, erasure.membersNamed()))
-                                : erase(transaction, erasure);
-                    }
-                    return erasedAmong(transaction, change.membersNamed()).chain(erased -> {
+                .chain(() -> erasedAmong(transaction, change.membersNamed()))
+                .chain(erased -> {
+                    if (!erased.isEmpty()) {
+                        // A merge or split replayed after an erasure it names: nothing moves into or out of the erased
+                        // ids, the other members' facts stay where they are, and no key naming the erased ids is kept.
                         Set<String> members = new LinkedHashSet<>(change.membersNamed());
                         members.removeAll(erased);
-                        if (!erased.isEmpty()) {
-                            // A merge or split replayed after an erasure it names: nothing moves into or out of the
-                            // erased ids, the other members' facts stay where they are.
-                            return Uni.createFrom().item(new Applied(marked.rowCount() > 0, members));
-                        }
-                        return marked.rowCount() == 0
-                                ? whereTheyStand(transaction, members).map(standing -> new Applied(false, standing))
-                                : move(transaction, change).map(moved -> new Applied(true, moved));
-                    });
+                        return Uni.createFrom().item(new Applied(false, members));
+                    }
+                    return transaction.preparedQuery(
+                                    "INSERT INTO identity_change_applied (change_key, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                            .execute(Tuple.of(change.key(), Instant.now().atOffset(ZoneOffset.UTC)))
+                            .chain(marked -> marked.rowCount() == 0
+                                    ? whereTheyStand(transaction, change.membersNamed()).map(standing -> new Applied(false, standing))
+                                    : move(transaction, change).map(moved -> new Applied(true, moved)));
                 });
     }
 
@@ -118,24 +114,40 @@ public class IdentityChangeRepository {
                 .chain(aliases -> {
                     Set<String> erased = new LinkedHashSet<>(erasure.membersNamed());
                     aliases.forEach(row -> erased.add(row.getString(0)));
-                    Tuple ids = Tuple.of((Object) erased.toArray(String[]::new));
-                    Uni<Void> deletes = update(connection, """
-                            INSERT INTO erased_member (member_id, erased_at) SELECT id, $2 FROM unnest($1::text[]) AS id
-                            ON CONFLICT DO NOTHING""", Tuple.of(erased.toArray(String[]::new),
-                            erasure.at().atOffset(ZoneOffset.UTC)));
-                    for (String table : new String[] {"purchase_line", "member_activity", "member_number"}) {
-                        deletes = deletes.chain(() -> update(connection,
-                                "DELETE FROM " + table + " WHERE member_id = ANY($1)", ids));
-                    }
-                    return deletes
-                            .chain(() -> update(connection, """
-                                    DELETE FROM member_alias WHERE absorbed_member_id = ANY($1) OR surviving_member_id = ANY($1)""",
-                                    ids))
-                            .chain(() -> withoutErasedScoresCsv(connection, erased))
-                            .chain(() -> connection.preparedQuery("DELETE FROM churn_score WHERE member_id = ANY($1) RETURNING *")
-                                    .execute(ids))
-                            .map(scores -> new Applied(true, erased, ScoreRepository.toScores(scores)));
+                    return connection.preparedQuery("""
+                                    INSERT INTO erased_member (member_id, erased_at) SELECT id, $2 FROM unnest($1::text[]) AS id
+                                    ON CONFLICT DO NOTHING RETURNING member_id""")
+                            .execute(Tuple.of(erased.toArray(String[]::new), erasure.at().atOffset(ZoneOffset.UTC)))
+                            .chain(inserted -> inserted.rowCount() == 0
+                                    // delivered again: nothing left to delete; the caller still clears Redis of the ids
+                                    ? Uni.createFrom().item(new Applied(false, erasure.membersNamed()))
+                                    : deleteErased(connection, erased));
                 });
+    }
+
+    /**
+     * Deletes every row kept under the erased ids, and the keys of the merges and splits applied before that name them
+     * (IdentityChange.key): a merge or split naming an erased id moves nothing, so a replay needs no key to be
+     * recognised, and the erasure's own idempotence is erased_member's.
+     */
+    private static Uni<Applied> deleteErased(SqlConnection connection, Set<String> erased) {
+        Tuple ids = Tuple.of((Object) erased.toArray(String[]::new));
+        Uni<Void> deletes = update(connection, """
+                DELETE FROM identity_change_applied c USING unnest($1::text[]) AS e (id)
+                WHERE starts_with(c.change_key, 'merge:' || e.id || '>') OR strpos(c.change_key, '>' || e.id || '@') > 0
+                   OR starts_with(c.change_key, 'split:' || e.id || '@')""", ids);
+        for (String table : new String[] {"purchase_line", "member_activity", "member_number"}) {
+            deletes = deletes.chain(() -> update(connection,
+                    "DELETE FROM " + table + " WHERE member_id = ANY($1)", ids));
+        }
+        return deletes
+                .chain(() -> update(connection, """
+                        DELETE FROM member_alias WHERE absorbed_member_id = ANY($1) OR surviving_member_id = ANY($1)""",
+                        ids))
+                .chain(() -> withoutErasedScoresCsv(connection, erased))
+                .chain(() -> connection.preparedQuery("DELETE FROM churn_score WHERE member_id = ANY($1) RETURNING *")
+                        .execute(ids))
+                .map(scores -> new Applied(true, erased, ScoreRepository.toScores(scores)));
     }
 
     /**
