@@ -4,6 +4,7 @@ import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.proto.merges.MemberAliases;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.memberpulse.proto.store.MemberOwnership;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
@@ -159,11 +160,7 @@ public class IdentityChangeRepository {
                                     only))
                             // Keys of merges and splits applied before name the member (merge:A>S@t, split:O@t): a
                             // replay of one is dropped by erased_member instead.
-                            .chain(() -> update(connection, """
-                                    DELETE FROM identity_change_applied k USING unnest($1::text[]) AS e (id)
-                                    WHERE starts_with(k.change_key, 'merge:' || e.id || '>')
-                                       OR strpos(k.change_key, '>' || e.id || '@') > 0
-                                       OR starts_with(k.change_key, 'split:' || e.id || '@')""", only))
+                            .chain(() -> update(connection, ErasedMembers.FORGET_CHANGES_NAMING, only))
                             // Purchases and coupons count for a campaign the member is enrolled in: kept, anonymised.
                             .chain(() -> update(connection, """
                                     DELETE FROM member_purchase p WHERE p.member_id = ANY($1) AND NOT EXISTS
@@ -230,16 +227,7 @@ public class IdentityChangeRepository {
 
     /** The members among the given ones that were erased, read with the client (a recording transaction's connection). */
     public Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
-        if (memberIds.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return client.preparedQuery("SELECT member_id FROM erased_member WHERE member_id = ANY($1)")
-                .execute(Tuple.of(memberIds.stream().distinct().toArray(String[]::new)))
-                .map(rows -> {
-                    Set<String> erased = new TreeSet<>();
-                    rows.forEach(row -> erased.add(row.getString(0)));
-                    return erased;
-                });
+        return ErasedMembers.among(client, memberIds);
     }
 
     /**

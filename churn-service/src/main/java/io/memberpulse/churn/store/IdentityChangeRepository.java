@@ -4,6 +4,7 @@ import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.IdentityChange;
 import io.memberpulse.proto.merges.MemberAliases;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -132,10 +133,7 @@ public class IdentityChangeRepository {
      */
     private static Uni<Applied> deleteErased(SqlConnection connection, Set<String> erased) {
         Tuple ids = Tuple.of((Object) erased.toArray(String[]::new));
-        Uni<Void> deletes = update(connection, """
-                DELETE FROM identity_change_applied c USING unnest($1::text[]) AS e (id)
-                WHERE starts_with(c.change_key, 'merge:' || e.id || '>') OR strpos(c.change_key, '>' || e.id || '@') > 0
-                   OR starts_with(c.change_key, 'split:' || e.id || '@')""", ids);
+        Uni<Void> deletes = update(connection, ErasedMembers.FORGET_CHANGES_NAMING, ids);
         for (String table : new String[] {"purchase_line", "member_activity", "member_number"}) {
             deletes = deletes.chain(() -> update(connection,
                     "DELETE FROM " + table + " WHERE member_id = ANY($1)", ids));
@@ -175,16 +173,7 @@ public class IdentityChangeRepository {
 
     /** Which of these ids were erased, read with the given connection (a recording or change transaction). */
     public Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
-        if (memberIds.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return client.preparedQuery("SELECT member_id FROM erased_member WHERE member_id = ANY($1)")
-                .execute(Tuple.of((Object) memberIds.stream().distinct().toArray(String[]::new)))
-                .map(rows -> {
-                    Set<String> erased = new HashSet<>();
-                    rows.forEach(row -> erased.add(row.getString(0)));
-                    return erased;
-                });
+        return ErasedMembers.among(client, memberIds);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.memberpulse.rfm.store;
 
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.IdentityChange;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -129,12 +130,7 @@ public class IdentityChangeRepository {
             "DELETE FROM segment_change_outbox WHERE member_id = ANY($1)",
             "DELETE FROM member_rfm_removed WHERE member_id = ANY($1)",
             "UPDATE purchase_line_retracted SET member_id = NULL WHERE member_id = ANY($1)",
-            // The keys of merges and splits applied before name the members (IdentityChange.key): merges and splits
-            // naming an erased member move nothing into it, so a replay needs no key to be recognised.
-            """
-            DELETE FROM identity_change_applied c USING unnest($1::text[]) AS e (id)
-            WHERE starts_with(c.change_key, 'merge:' || e.id || '>') OR strpos(c.change_key, '>' || e.id || '@') > 0
-               OR starts_with(c.change_key, 'split:' || e.id || '@')""",
+            ErasedMembers.FORGET_CHANGES_NAMING,
             """
             INSERT INTO redis_missed_rfm (member_id, seq) SELECT unnest($1::text[]), nextval('redis_missed_rfm_seq')
             ON CONFLICT (member_id) DO UPDATE SET seq = EXCLUDED.seq"""};
@@ -146,16 +142,7 @@ public class IdentityChangeRepository {
 
     /** The given members that were erased, read with the caller's client (the recording transaction's connection). */
     public static Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
-        if (memberIds.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return client.preparedQuery("SELECT member_id FROM erased_member WHERE member_id = ANY($1)")
-                .execute(Tuple.of((Object) memberIds.stream().distinct().toArray(String[]::new)))
-                .map(rows -> {
-                    Set<String> erased = new HashSet<>();
-                    rows.forEach(row -> erased.add(row.getString(0)));
-                    return erased;
-                });
+        return ErasedMembers.among(client, memberIds);
     }
 
     /** Runs the recording of arriving events (ownersOf, then the inserts) holding the identity lock shared. */
