@@ -1,10 +1,13 @@
 package io.memberpulse.proto.store;
 
+import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -25,6 +28,44 @@ public final class ErasedMembers {
                OR starts_with(c.change_key, 'split:' || e.id || '@')""";
 
     private ErasedMembers() {
+    }
+
+    /** A member.events batch's events under their owners, less those of erased members, and how many were left out. */
+    public record Kept(List<MemberEvent> events, int dropped) {
+    }
+
+    /**
+     * The owned events but those naming an erased member, as they came (the member, or one merged into it) or as owned
+     * now (a split gave the event to it), read in the recording transaction: an erasure committed before the look-up is
+     * seen, one applied after it deletes what the batch records. The dropped events are acknowledged, never
+     * dead-lettered: a dead-letter topic would keep the erased member's facts.
+     *
+     * @param arrived the batch as it came
+     * @param owned   the same events in the same order under their owners now (EventOwners.underOwners)
+     */
+    public static Uni<Kept> withoutErased(SqlClient client, List<MemberEvent> arrived, List<MemberEvent> owned) {
+        Set<String> named = new HashSet<>();
+        arrived.forEach(event -> named.add(event.getMemberId()));
+        owned.forEach(event -> named.add(event.getMemberId()));
+        named.remove("");
+        return among(client, named).map(erased -> kept(arrived, owned, erased));
+    }
+
+    /** withoutErased's rule, given the erased ids: an event stays when neither the id it came with nor its owner is erased. */
+    static Kept kept(List<MemberEvent> arrived, List<MemberEvent> owned, Set<String> erased) {
+        if (arrived.size() != owned.size()) {
+            throw new IllegalArgumentException("owned holds " + owned.size() + " events for the " + arrived.size() + " that arrived");
+        }
+        if (erased.isEmpty()) {
+            return new Kept(owned, 0);
+        }
+        List<MemberEvent> kept = new ArrayList<>(owned.size());
+        for (int i = 0; i < owned.size(); i++) {
+            if (!erased.contains(arrived.get(i).getMemberId()) && !erased.contains(owned.get(i).getMemberId())) {
+                kept.add(owned.get(i));
+            }
+        }
+        return new Kept(kept, owned.size() - kept.size());
     }
 
     /** The given members that were erased, read with the client given (a recording or change transaction's connection). */

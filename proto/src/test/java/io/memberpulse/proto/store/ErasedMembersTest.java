@@ -2,9 +2,14 @@ package io.memberpulse.proto.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memberpulse.proto.identity.v1.ChannelEvent;
+import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.merges.IdentityChange;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ErasedMembersTest {
@@ -16,5 +21,34 @@ class ErasedMembersTest {
         assertThat(new IdentityChange.Merge("S", "A", AT).key()).startsWith("merge:A>").contains(">S@");
         assertThat(new IdentityChange.Split("O", List.of(new IdentityChange.Part("P", List.of())), AT).key())
                 .startsWith("split:O@");
+    }
+
+    private static MemberEvent event(String eventId, String memberId) {
+        return MemberEvent.newBuilder().setMemberId(memberId).setEvent(ChannelEvent.newBuilder().setEventId(eventId)).build();
+    }
+
+    @Test
+    void anEventIsDroppedWhenTheMemberItCameUnderOrTheMemberOwningItNowIsErased() {
+        // e1 came under A, absorbed by the erased S; e2 came under the erased E, a split gave it to P; e3 and e4 stay.
+        var arrived = List.of(event("e1", "A"), event("e2", "E"), event("e3", "B"), event("e4", ""));
+        var owned = List.of(event("e1", "S"), event("e2", "P"), event("e3", "B"), event("e4", ""));
+
+        var kept = ErasedMembers.kept(arrived, owned, Set.of("S", "E"));
+
+        assertThat(kept.events()).containsExactly(owned.get(2), owned.get(3));
+        assertThat(kept.dropped()).isEqualTo(2);
+    }
+
+    @Test
+    void withNoErasedMemberTheOwnedEventsStayAsTheyAre() {
+        var owned = List.of(event("e1", "S"));
+        assertThat(ErasedMembers.kept(List.of(event("e1", "A")), owned, Set.of()))
+                .isEqualTo(new ErasedMembers.Kept(owned, 0));
+    }
+
+    @Test
+    void ownedEventsThatDoNotPairWithTheArrivedOnesAreRefused() {
+        assertThatThrownBy(() -> ErasedMembers.kept(List.of(event("e1", "A")), List.of(), Set.of("A")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("owned holds 0 events for the 1");
     }
 }
