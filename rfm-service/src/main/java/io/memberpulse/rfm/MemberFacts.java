@@ -4,6 +4,7 @@ import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.CountedOrder;
 import io.memberpulse.proto.merges.EventOwners;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.memberpulse.rfm.domain.MemberFact;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.PurchaseLine;
@@ -26,8 +27,8 @@ import java.util.Set;
 /**
  * The facts of members as stored: records a batch of member events (purchase lines and other facts,
  * each once per source and event id, under the member a split gave the event to, and under the surviving
- * member when that member was merged away; the events of an erased member are dropped) and loads members' whole
- * histories back. Blocking.
+ * member when that member was merged away; an event that came under an erased member or belongs to one now is dropped,
+ * ErasedMembers.withoutErased) and loads members' whole histories back. Blocking.
  */
 @ApplicationScoped
 public class MemberFacts {
@@ -46,7 +47,7 @@ public class MemberFacts {
 
     /**
      * What a batch recorded: new purchase lines, stored lines it retracted, the members it touched, and the events it
-     * dropped because they belong to an erased member.
+     * dropped because they came under or belong to an erased member.
      */
     public record Recorded(int newLines, int retractedLines, Set<String> touched, int droppedErased) {
     }
@@ -66,12 +67,8 @@ public class MemberFacts {
     public Recorded record(List<MemberEvent> events) {
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Stored stored = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .map(owners -> EventOwners.underOwners(events, owners))
-                .chain(owned -> IdentityChangeRepository.erasedAmong(transaction, owned.stream().map(MemberEvent::getMemberId)
-                                .filter(id -> !id.isEmpty()).toList())
-                        .chain(erased -> insert(transaction, erased.isEmpty() ? owned : owned.stream()
-                                .filter(event -> !erased.contains(event.getMemberId())).toList(), erased.isEmpty() ? 0
-                                : (int) owned.stream().filter(event -> erased.contains(event.getMemberId())).count()))))
+                .chain(owners -> ErasedMembers.withoutErased(transaction, events, EventOwners.underOwners(events, owners)))
+                .chain(kept -> insert(transaction, kept.events(), kept.dropped())))
                 .await().indefinitely();
         // In parallel: a line deleteRetractedAmong deletes now it returns itself; the holders read are those deleted before.
         var after = Uni.combine().all().unis(lines.deleteRetractedAmong(stored.lineKeys()),
@@ -93,8 +90,9 @@ public class MemberFacts {
     }
 
     /**
-     * Inserts the facts of the events (under their owners); {@code droppedErased} events were left out, as their owner
-     * was erased: under the identity lock, so an erasure committing meanwhile is either seen here or deletes these rows.
+     * Inserts the facts of the events (under their owners); {@code droppedErased} events were left out, as they came
+     * under or belong to an erased member: under the identity lock, so an erasure committing meanwhile is either seen
+     * here or deletes these rows.
      */
     private Uni<Stored> insert(SqlConnection transaction, List<MemberEvent> events, int droppedErased) {
         List<PurchaseLineRepository.StoredLine> newLines = new ArrayList<>();

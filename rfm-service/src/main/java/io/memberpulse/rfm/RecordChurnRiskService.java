@@ -2,6 +2,7 @@ package io.memberpulse.rfm;
 
 import io.memberpulse.proto.churn.v1.ChurnScored;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
 import io.micrometer.core.instrument.Counter;
@@ -100,7 +101,7 @@ public class RecordChurnRiskService {
         // Under the identity-change lock (shared), so a merge or erasure applied meanwhile is either seen or deletes the
         // score. Withdrawals first: a score after a member's withdrawal replaces nothing, whatever the time of the one
         // stored. The records of erased members are dropped (counted), not recorded.
-        return identities.inRecordingTransaction(connection -> IdentityChangeRepository.erasedAmong(connection, members)
+        return identities.inRecordingTransaction(connection -> ErasedMembers.among(connection, members)
                         .chain(erased -> {
                             if (!erased.isEmpty()) {
                                 erasedScoresDropped.increment(records.stream().filter(r -> erased.contains(r.memberId())).count());

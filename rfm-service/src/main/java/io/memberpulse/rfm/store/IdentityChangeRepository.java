@@ -6,14 +6,12 @@ import io.memberpulse.proto.store.ErasedMembers;
 import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -62,7 +60,7 @@ public class IdentityChangeRepository {
             return erase(transaction, erasure).map(erased -> !erased.isEmpty());
         }
         return ownership.lockExclusively(transaction)
-                .chain(() -> erasedAmong(transaction, change.membersNamed()))
+                .chain(() -> ErasedMembers.among(transaction, change.membersNamed()))
                 .chain(erased -> {
                     if (change instanceof IdentityChange.Merge && !erased.isEmpty()) {
                         return Uni.createFrom().item(false);
@@ -137,12 +135,7 @@ public class IdentityChangeRepository {
 
     /** The given members that were erased. */
     public Uni<Set<String>> erasedAmong(Collection<String> memberIds) {
-        return erasedAmong(pool, memberIds);
-    }
-
-    /** The given members that were erased, read with the caller's client (the recording transaction's connection). */
-    public static Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
-        return ErasedMembers.among(client, memberIds);
+        return ErasedMembers.among(pool, memberIds);
     }
 
     /** Runs the recording of arriving events (ownersOf, then the inserts) holding the identity lock shared. */
