@@ -1,6 +1,7 @@
 package io.memberpulse.rfm;
 
 import io.memberpulse.proto.identity.v1.MemberEvent;
+import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.rfm.domain.MemberHistory;
 import io.memberpulse.rfm.domain.RfmCalculator;
 import io.memberpulse.rfm.domain.SegmentChange;
@@ -65,7 +66,7 @@ public class RecomputeRfmService {
     private final Timer clockTime;
     private final Counter recordedLines;
     private final Counter retractedLines;
-    private final Counter erasedFactsDropped;
+    private final ErasedFacts erasedFacts;
     /** Event time of the last full refresh. */
     private Instant lastFullRefresh = Instant.EPOCH;
     /** Wall-clock times of the last full refresh and of the last recorded batch. */
@@ -80,7 +81,7 @@ public class RecomputeRfmService {
     public RecomputeRfmService(MemberRowRepository memberRows, StreamClockRepository streamClock, MemberFacts facts,
             RfmCache cache, RfmConfig config, SegmentDefinitions segmentDefinitions, DashboardRepository dashboards,
             MemberStates states, MemberRecomputation members, SegmentOutput output, RefreshLock refreshLock,
-            MeterRegistry registry) {
+            ErasedFacts erasedFacts, MeterRegistry registry) {
         this.members = members;
         this.refreshLock = refreshLock;
         this.output = output;
@@ -103,10 +104,7 @@ public class RecomputeRfmService {
         this.retractedLines = Counter.builder("memberpulse.rfm.purchase.lines.retracted")
                 .description("Stored purchase lines deleted because identity-service published them again as duplicate orders")
                 .register(registry);
-        this.erasedFactsDropped = Counter.builder("memberpulse.rfm.erased.facts.dropped")
-                .tag("topic", io.memberpulse.proto.kafka.Topics.MEMBER_EVENTS)
-                .description("Facts about erased members acknowledged and dropped, not recorded (nor dead-lettered)")
-                .register(registry);
+        this.erasedFacts = erasedFacts;
     }
 
     /**
@@ -136,7 +134,7 @@ public class RecomputeRfmService {
         lastBatchNanos = System.nanoTime();
         recordedLines.increment(recorded.newLines());
         retractedLines.increment(recorded.retractedLines());
-        erasedFactsDropped.increment(recorded.droppedErased());
+        erasedFacts.dropped(Topics.MEMBER_EVENTS, recorded.droppedErased());
         Instant asOf = clock.join();
         clockTime.record(Duration.ofNanos(System.nanoTime() - t1));
         if (recorded.touched().isEmpty()) {

@@ -5,8 +5,6 @@ import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.store.ErasedMembers;
 import io.memberpulse.rfm.store.ChurnRiskRepository;
 import io.memberpulse.rfm.store.IdentityChangeRepository;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +20,7 @@ import java.util.Set;
  * segments exist (they may test churn_probability) the scored members are recomputed at once.
  * A score under a member a merge absorbed is skipped: churn-service re-scores the survivor from
  * the merged facts and publishes that, and the merge deleted the absorbed member's score here. A score or withdrawal
- * of an erased member is dropped and counted (memberpulse.rfm.erased.facts.dropped, topic churn.scores).
+ * of an erased member is dropped and counted (ErasedFacts, topic churn.scores).
  * A tombstone (the member id as key, no value) withdraws the member's score: churn-service no longer scores them (no
  * purchase left after refunds, retractions or a split), so their probability and risk tags go, and rules see them
  * unscored. A member's last record in the batch decides: a withdrawal never takes away a score published after it.
@@ -33,17 +31,15 @@ public class RecordChurnRiskService {
     private final IdentityChangeRepository identities;
     private final SegmentDefinitions definitions;
     private final RecomputeRfmService recompute;
-    private final Counter erasedScoresDropped;
+    private final ErasedFacts erasedFacts;
 
     public RecordChurnRiskService(ChurnRiskRepository risks, IdentityChangeRepository identities,
-            SegmentDefinitions definitions, RecomputeRfmService recompute, MeterRegistry registry) {
+            SegmentDefinitions definitions, RecomputeRfmService recompute, ErasedFacts erasedFacts) {
         this.risks = risks;
         this.identities = identities;
         this.definitions = definitions;
         this.recompute = recompute;
-        this.erasedScoresDropped = Counter.builder("memberpulse.rfm.erased.facts.dropped").tag("topic", Topics.CHURN_SCORES)
-                .description("Facts about erased members acknowledged and dropped, not recorded (nor dead-lettered)")
-                .register(registry);
+        this.erasedFacts = erasedFacts;
     }
 
     /**
@@ -104,7 +100,7 @@ public class RecordChurnRiskService {
         return identities.inRecordingTransaction(connection -> ErasedMembers.among(connection, members)
                         .chain(erased -> {
                             if (!erased.isEmpty()) {
-                                erasedScoresDropped.increment(records.stream().filter(r -> erased.contains(r.memberId())).count());
+                                erasedFacts.dropped(Topics.CHURN_SCORES, records.stream().filter(r -> erased.contains(r.memberId())).count());
                                 members.removeAll(erased);
                                 withdrawn.removeAll(erased);
                                 erased.forEach(scoredSince::remove);
