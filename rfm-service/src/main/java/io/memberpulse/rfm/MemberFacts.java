@@ -27,7 +27,7 @@ import java.util.Set;
 /**
  * The facts of members as stored: records a batch of member events (purchase lines and other facts,
  * each once per source and event id, under the member a split gave the event to, and under the surviving
- * member when that member was merged away; an event that came under an erased member or belongs to one now is dropped,
+ * member when that member was merged away; an event that belongs to an erased member now is dropped,
  * ErasedMembers.withoutErased) and loads members' whole histories back. Blocking.
  */
 @ApplicationScoped
@@ -67,7 +67,7 @@ public class MemberFacts {
     public Recorded record(List<MemberEvent> events) {
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Stored stored = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .chain(owners -> ErasedMembers.withoutErased(transaction, events, EventOwners.underOwners(events, owners)))
+                .chain(owners -> ErasedMembers.withoutErased(transaction, EventOwners.underOwners(events, owners)))
                 .chain(kept -> insert(transaction, kept.events(), kept.dropped())))
                 .await().indefinitely();
         // In parallel: a line deleteRetractedAmong deletes now it returns itself; the holders read are those deleted before.

@@ -4,7 +4,6 @@ import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -35,36 +34,28 @@ public final class ErasedMembers {
     }
 
     /**
-     * The owned events but those naming an erased member, as they came (the member, or one merged into it) or as owned
-     * now (a split gave the event to it), read in the recording transaction: an erasure committed before the look-up is
-     * seen, one applied after it deletes what the batch records. The dropped events are acknowledged, never
-     * dead-lettered: a dead-letter topic would keep the erased member's facts.
+     * The events but those belonging to an erased member now, read in the recording transaction: an erasure committed
+     * before the look-up is seen, one applied after it deletes what the batch records. The owner decides, not the id
+     * an event came under: an absorbed member's owner is its survivor, erased with it; an event a split gave to another
+     * member before the original was erased is that member's purchase (identity keeps it, unscrubbed, under them), and
+     * dropping it would lose their data. The dropped events are acknowledged, never dead-lettered: a dead-letter topic
+     * would keep the erased member's facts.
      *
-     * @param arrived the batch as it came
-     * @param owned   the same events in the same order under their owners now (EventOwners.underOwners)
+     * @param owned the batch's events under the members they belong to now (EventOwners.underOwners)
      */
-    public static Uni<Kept> withoutErased(SqlClient client, List<MemberEvent> arrived, List<MemberEvent> owned) {
-        Set<String> named = new HashSet<>();
-        arrived.forEach(event -> named.add(event.getMemberId()));
-        owned.forEach(event -> named.add(event.getMemberId()));
-        named.remove("");
-        return among(client, named).map(erased -> kept(arrived, owned, erased));
+    public static Uni<Kept> withoutErased(SqlClient client, List<MemberEvent> owned) {
+        Set<String> owners = new HashSet<>();
+        owned.forEach(event -> owners.add(event.getMemberId()));
+        owners.remove("");
+        return among(client, owners).map(erased -> kept(owned, erased));
     }
 
-    /** withoutErased's rule, given the erased ids: an event stays when neither the id it came with nor its owner is erased. */
-    static Kept kept(List<MemberEvent> arrived, List<MemberEvent> owned, Set<String> erased) {
-        if (arrived.size() != owned.size()) {
-            throw new IllegalArgumentException("owned holds " + owned.size() + " events for the " + arrived.size() + " that arrived");
-        }
+    /** withoutErased's rule, given the erased ids: an event stays unless its owner is erased. */
+    static Kept kept(List<MemberEvent> owned, Set<String> erased) {
         if (erased.isEmpty()) {
             return new Kept(owned, 0);
         }
-        List<MemberEvent> kept = new ArrayList<>(owned.size());
-        for (int i = 0; i < owned.size(); i++) {
-            if (!erased.contains(arrived.get(i).getMemberId()) && !erased.contains(owned.get(i).getMemberId())) {
-                kept.add(owned.get(i));
-            }
-        }
+        List<MemberEvent> kept = owned.stream().filter(event -> !erased.contains(event.getMemberId())).toList();
         return new Kept(kept, owned.size() - kept.size());
     }
 
