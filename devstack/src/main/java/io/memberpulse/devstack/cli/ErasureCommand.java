@@ -73,7 +73,7 @@ public final class ErasureCommand {
                     throw new IllegalArgumentException("one " + (erase ? "member" : "erasure") + " at a time");
                 }
             }
-            if (id == null) {
+            if (id == null || id.isBlank()) { // "$ID" of an unset variable: no id, not /erasures/
                 throw new IllegalArgumentException(erase ? "missing MEMBER_ID" : "missing ERASURE_ID");
             }
             if (erase && reference == null) {

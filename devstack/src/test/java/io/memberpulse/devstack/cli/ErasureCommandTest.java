@@ -48,7 +48,9 @@ class ErasureCommandTest {
                 List.of("erase", "m-1", "--refrence", "DSR-1", "--state", dir),
                 List.of("erase", "--reference", "DSR-1", "--state", dir),
                 List.of("erase", "m-1", "m-2", "--reference", "DSR-1", "--state", dir),
+                List.of("erase", " ", "--reference", "DSR-1", "--state", dir),
                 List.of("erasure", "--state", dir),
+                List.of("erasure", "", "--state", dir),
                 List.of("erasure", "e-1", "--reference", "DSR-1", "--state", dir),
                 List.of("forget", "m-1", "--reference", "DSR-1", "--state", dir))) {
             Run refused = run(wrong.toArray(String[]::new));

@@ -69,7 +69,7 @@ class LauncherScriptTest {
         String usage = ErasureCommand.USAGE + "\n";
         for (List<String> wrong : List.of(List.of("erase", "m-1"), List.of("erase", "m-1", "--reference"),
                 List.of("erase", "--reference", "DSR-1"), List.of("erase", "m-1", "--ref", "DSR-1"),
-                List.of("erase", "m-1", "m-2", "--reference", "DSR-1"), List.of("erasure"), List.of("erasure", "e-1", "e-2"))) {
+                List.of("erase", "m-1", "m-2", "--reference", "DSR-1"), List.of("erasure"), List.of("erasure", ""), List.of("erasure", "e-1", "e-2"))) {
             Run refused = run(elsewhere, state, wrong.toArray(String[]::new));
             assertThat(refused.exit()).as(String.join(" ", wrong)).isEqualTo(2);
             assertThat(refused.err()).as(String.join(" ", wrong)).endsWith(usage).doesNotContain("unknown command");
