@@ -24,6 +24,8 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import io.memberpulse.devstack.auth.DevTokens;
+import io.memberpulse.devstack.cli.ErasureCommand;
+import io.memberpulse.devstack.cli.StackEnv;
 import io.memberpulse.devstack.infra.InfraSettings;
 import io.memberpulse.devstack.stack.Infrastructure;
 import io.memberpulse.devstack.stack.LocalStack;
@@ -32,6 +34,10 @@ import io.memberpulse.proto.auth.BearerTokenCallCredentials;
 import io.memberpulse.proto.campaign.v1.CallList;
 import io.memberpulse.proto.campaign.v1.CampaignServiceGrpc;
 import io.memberpulse.proto.campaign.v1.GetCallListRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,15 +46,19 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The walking skeleton, every hop real: orders imported into identity-service as CSV are resolved to
@@ -63,15 +73,22 @@ class WalkingSkeletonTest {
     static LocalStack stack;
     /** This run's databases' suffix and Redis key prefix. */
     static String isolation;
+    /**
+     * The stack's state folder as the launcher's commands read it: its signing key (auth/) and stack.env, as 'up'
+     * writes them, so that a command runs here as ./memberpulse runs it against a stack it started.
+     */
+    @TempDir
+    static Path launcherState;
 
     @BeforeAll
-    static void startTheStack() {
+    static void startTheStack() throws IOException {
         Path root = Path.of(System.getProperty("memberpulse.root", ".."));
         isolation = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         infrastructure = Infrastructure.start(InfraSettings.fromEnvironment(), isolation);
         stack = LocalStack.start(root.toAbsolutePath(), infrastructure, LocalStack.freePorts(),
                 root.resolve("e2e/target/stack-logs"), LocalStack.heaps("256m", "512m"), Duration.ofMinutes(3),
-                DevTokens.generate());
+                DevTokens.loadOrCreate(launcherState.resolve("auth")));
+        StackEnv.write(launcherState, infrastructure, stack);
         analyst = "Bearer " + stack.tokens().analyst();
     }
 
@@ -222,8 +239,25 @@ class WalkingSkeletonTest {
         });
     }
 
+    /** What a launcher command exited with and printed. */
+    record Launched(int exit, String out, String err) {
+    }
+
+    /** ./memberpulse erase|erasure ARGS against this stack: the command's class, with the stack's state folder. */
+    static Launched erasureCommand(String... args) throws Exception {
+        String[] withState = Arrays.copyOf(args, args.length + 2);
+        withState[args.length] = "--state";
+        withState[args.length + 1] = launcherState.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ErasureCommand.run(withState, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Launched(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
     /**
-     * A member's erasure (PIPL Art. 47, GDPR Art. 17) asked of identity-service reaches every service: afterwards no
+     * A member's erasure (PIPL Art. 47, GDPR Art. 17) asked of identity-service with the launcher's
+     * {@code ./memberpulse erase} reaches every service: afterwards no
      * service answers for the member, the store's call list drops it, and no database or Redis key of the stack holds
      * its phone, name, address or review text, nor (outside identity's own record of the erasure and each service's
      * list of erased ids) its member id. Each scan is first seen to find them, so it is known to look where they are.
@@ -267,14 +301,40 @@ class WalkingSkeletonTest {
         }
         assertThat(infrastructure.redis().keysMentioning(isolation + ":", member)).isNotEmpty();
 
-        String steward = "Bearer " + stack.tokens().steward();
         given().header("Authorization", analyst).contentType("application/json")
                 .body(Map.of("reference", "DSR-" + run)).post(identity + "/members/" + member + "/erasure")
                 .then().statusCode(403);
-        String erasureId = given().header("Authorization", steward).contentType("application/json")
-                .body(Map.of("reference", "DSR-" + run)).post(identity + "/members/" + member + "/erasure")
-                .then().statusCode(200).body("memberId", equalTo(member)).extract().path("erasureId");
-        assertThat(erasureId).isNotBlank();
+        // identity-service's refusals, each with its reason and exit 1; the usage (exit 2) for what it never saw
+        Launched unknown = erasureCommand("erase", "nobody-" + run, "--reference", "DSR-" + run);
+        assertThat(unknown.exit()).as(unknown.err()).isEqualTo(1);
+        assertThat(unknown.err()).startsWith("identity-service answered 404: no member nobody-" + run);
+        Launched tooLong = erasureCommand("erase", member, "--reference", "x".repeat(201));
+        assertThat(tooLong.exit()).as(tooLong.err()).isEqualTo(1);
+        assertThat(tooLong.err()).startsWith("identity-service answered 400: reference");
+        Launched noReference = erasureCommand("erase", member);
+        assertThat(noReference.exit()).isEqualTo(2);
+        assertThat(noReference.err()).contains("missing --reference", ErasureCommand.USAGE);
+        given().header("Authorization", analyst).get(identity + "/members/" + member).then().statusCode(200);
+
+        // the launcher signs a steward's token with the stack's key and prints the erasure
+        Launched erased = erasureCommand("erase", member, "--reference", "DSR-" + run);
+        assertThat(erased.exit()).as(erased.err()).isZero();
+        assertThat(erased.out()).contains("  member            " + member + "\n", "  absorbed members  ",
+                "  reference         DSR-" + run + "\n", "  requested by      steward@memberpulse.local\n",
+                "  erased at         ").doesNotContain("erased before");
+        Matcher first = Pattern.compile("^erasure (\\S+)\n").matcher(erased.out());
+        assertThat(first.find()).as(erased.out()).isTrue();
+        String erasureId = first.group(1);
+        Launched again = erasureCommand("erase", member, "--reference", "DSR-again-" + run);
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).startsWith("erasure " + erasureId + "\n").contains("  reference         DSR-" + run + "\n",
+                "erased before");
+        Launched shown = erasureCommand("erasure", erasureId);
+        assertThat(shown.exit()).as(shown.err()).isZero();
+        assertThat(shown.out()).startsWith("erasure " + erasureId + "\n").contains("  member            " + member + "\n");
+        Launched noSuch = erasureCommand("erasure", UUID.randomUUID().toString());
+        assertThat(noSuch.exit()).isEqualTo(1);
+        assertThat(noSuch.err()).startsWith("identity-service answered 404: no erasure ");
 
         given().header("Authorization", analyst).contentType("application/json").body(Map.of("phone", phone))
                 .post(identity + "/members/resolve").then().statusCode(404);

@@ -20,6 +20,8 @@ import java.util.Map;
  *                                                    train a model version on the facts known, promoted if it beats the current
  *   token   --state DIR [--role analyst|steward|staff|ingest] [--store STORE]
  *                                                    print a bearer token the stack's services accept
+ *   erase   MEMBER_ID --reference TEXT --state DIR   erase a member at the person's request (identity-service, steward)
+ *   erasure ERASURE_ID --state DIR                   print an erasure as identity-service recorded it
  *   reset                                            drop the services' databases and Redis keys (stack down)
  *   dlq list --state DIR                             each dead-letter topic: records, not replayed yet, top reasons
  *   dlq replay TOPIC.dlq --state DIR [--reason TEXT] [--dry-run]
@@ -38,6 +40,10 @@ public final class DevStackMain {
         if (args[0].equals("dlq")) {
             // its own options: --dry-run takes no value
             System.exit(DeadLetterCommand.run(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args[0].equals("erase") || args[0].equals("erasure")) {
+            // its own options: unknown ones and a missing --reference are the usage, not ignored
+            System.exit(ErasureCommand.run(args, System.out, System.err));
         }
         Map<String, String> options = options(Arrays.copyOfRange(args, 1, args.length));
         int exit = switch (args[0]) {
@@ -98,7 +104,7 @@ public final class DevStackMain {
     }
 
     private static void usage() {
-        System.err.println("usage: DevStackMain up|import|export|summary|churn-score|churn-train|token|reset|dlq [options] (see the memberpulse launcher)");
+        System.err.println("usage: DevStackMain up|import|export|summary|churn-score|churn-train|token|erase|erasure|reset|dlq [options] (see the memberpulse launcher)");
         System.exit(2);
     }
 }

@@ -3,14 +3,11 @@ package io.memberpulse.devstack.cli;
 import io.memberpulse.devstack.infra.InfraSettings;
 import io.memberpulse.devstack.stack.Infrastructure;
 import io.memberpulse.devstack.stack.LocalStack;
-import io.memberpulse.devstack.stack.ServiceProcess;
 import io.memberpulse.devstack.stack.ServiceSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -68,19 +65,7 @@ final class StackCommand {
             return 1;
         }
 
-        List<String> env = new ArrayList<>();
-        env.add("DEVSTACK_PID=" + ProcessHandle.current().pid());
-        env.add("KAFKA_BOOTSTRAP_SERVERS=" + infrastructure.kafka().bootstrapServers());
-        env.add("POSTGRES=" + infrastructure.postgres().host() + ":" + infrastructure.postgres().port());
-        env.add("REDIS=" + infrastructure.redis().host() + ":" + infrastructure.redis().port());
-        for (ServiceProcess process : stack.processes()) {
-            String name = process.spec().name();
-            env.add(name + "_URL=" + process.httpUrl());
-            env.add(name + "_GRPC=127.0.0.1:" + process.grpcPort());
-            env.add(name + "_PID=" + process.pid());
-            env.add(name + "_LOG=" + process.logFile().toAbsolutePath());
-        }
-        Files.write(state.resolve("stack.env"), env);
+        StackEnv.write(state, infrastructure, stack);
         Files.writeString(state.resolve("ready"), "ready\n");
         for (ServiceSpec spec : ServiceSpec.values()) {
             System.out.printf("%-17s REST %s  gRPC 127.0.0.1:%d%n", spec.moduleName(), stack.httpUrl(spec),

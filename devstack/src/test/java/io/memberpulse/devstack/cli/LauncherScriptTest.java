@@ -63,6 +63,30 @@ class LauncherScriptTest {
     }
 
     @Test
+    void eraseNeedsAMemberAndAReferenceBeforeItLooksForTheStack(@TempDir Path elsewhere) throws Exception {
+        Map<String, String> state = Map.of("MEMBERPULSE_STATE", elsewhere.resolve("state").toString());
+        assertThat(run(elsewhere, "help").out()).contains("  erase MEMBER_ID --reference TEXT", "  erasure ERASURE_ID");
+        String usage = ErasureCommand.USAGE + "\n";
+        for (List<String> wrong : List.of(List.of("erase", "m-1"), List.of("erase", "m-1", "--reference"),
+                List.of("erase", "--reference", "DSR-1"), List.of("erase", "m-1", "--ref", "DSR-1"),
+                List.of("erase", "m-1", "m-2", "--reference", "DSR-1"), List.of("erasure"), List.of("erasure", ""), List.of("erasure", "e-1", "e-2"))) {
+            Run refused = run(elsewhere, state, wrong.toArray(String[]::new));
+            assertThat(refused.exit()).as(String.join(" ", wrong)).isEqualTo(2);
+            assertThat(refused.err()).as(String.join(" ", wrong)).endsWith(usage).doesNotContain("unknown command");
+        }
+        assertThat(run(elsewhere, state, "erase", "m-1").err())
+                .isEqualTo("missing --reference TEXT: the erasure request's ticket number\n" + usage);
+        assertThat(run(elsewhere, state, "erase", "m-1", "--ref", "DSR-1").err()).startsWith("unknown option: --ref\n");
+        // well formed: the stack's turn, which is not up
+        for (String[] asked : List.of(new String[] {"erase", "m-1", "--reference", "DSR 2026/42"},
+                new String[] {"erasure", "e-1"})) {
+            Run down = run(elsewhere, state, asked);
+            assertThat(down.exit()).isEqualTo(1);
+            assertThat(down.err()).isEqualTo("memberpulse is not up: ./memberpulse up\n");
+        }
+    }
+
+    @Test
     void logsOfAnUnknownServiceAnswerWithTheNamesItKnows(@TempDir Path elsewhere) throws Exception {
         Run logs = run(elsewhere, Map.of("MEMBERPULSE_STATE", elsewhere.resolve("state").toString()), "logs", "identiy");
         assertThat(logs.exit()).isEqualTo(2);
