@@ -6,6 +6,7 @@ import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -101,7 +102,7 @@ public class RecordOutcomesService {
             Map<String, String> survivors) {
         Set<String> named = new HashSet<>(survivors.values());
         outcomes.forEach(outcome -> named.add(outcome.getMemberId()));
-        return identities.erasedAmong(transaction, named).map(erased -> erased.isEmpty() ? outcomes
+        return ErasedMembers.among(transaction, named).map(erased -> erased.isEmpty() ? outcomes
                 : outcomes.stream().filter(outcome -> !erased.contains(outcome.getMemberId())
                         && !erased.contains(survivors.getOrDefault(outcome.getMemberId(), outcome.getMemberId())))
                         .toList());

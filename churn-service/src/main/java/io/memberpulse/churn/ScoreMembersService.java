@@ -18,6 +18,7 @@ import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.EventOwners;
 import io.memberpulse.proto.merges.IdentityChange;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -174,7 +175,7 @@ public class ScoreMembersService {
         lastBatchNanos = System.nanoTime();
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .chain(owners -> withoutErased(transaction, events, EventOwners.underOwners(events, owners))
+                .chain(owners -> ErasedMembers.withoutErased(transaction, events, EventOwners.underOwners(events, owners))
                         .chain(kept -> insert(transaction, kept)))).await().indefinitely();
         erasedFactsDropped.increment(recorded.dropped());
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
@@ -207,41 +208,12 @@ public class ScoreMembersService {
     private record Recorded(Set<String> touched, List<FactRepository.LineKey> lineKeys, int dropped) {
     }
 
-    /** The batch's events (under their owners) but those naming an erased member as they came or as owned now. */
-    private record Kept(List<MemberEvent> events, int dropped) {
-    }
-
-    /**
-     * Drops the events naming an erased member, under the id they came with (the member, or one merged into it) or
-     * the one they belong to now (a split gave it the event), in the recording transaction: an erasure committed
-     * before its look-up is seen, one applied after it deletes what this batch records. Acknowledged, not dead-lettered:
-     * the dead-letter topic would keep the erased member's facts.
-     */
-    private Uni<Kept> withoutErased(SqlConnection transaction, List<MemberEvent> arrived, List<MemberEvent> owned) {
-        Set<String> named = new HashSet<>();
-        arrived.forEach(event -> named.add(event.getMemberId()));
-        owned.forEach(event -> named.add(event.getMemberId()));
-        named.remove("");
-        return identities.erasedAmong(transaction, named).map(erased -> {
-            if (erased.isEmpty()) {
-                return new Kept(owned, 0);
-            }
-            List<MemberEvent> kept = new ArrayList<>(owned.size());
-            for (int i = 0; i < owned.size(); i++) {
-                if (!erased.contains(arrived.get(i).getMemberId()) && !erased.contains(owned.get(i).getMemberId())) {
-                    kept.add(owned.get(i));
-                }
-            }
-            return new Kept(kept, owned.size() - kept.size());
-        });
-    }
-
     /**
      * Stores the batch's facts in the recording transaction (a duplicate_order event un-counts the line published
      * before under its key, whichever member holds it now). Touched: the buyers, the members the retractions name and
      * whoever held a line deleted.
      */
-    private Uni<Recorded> insert(SqlConnection transaction, Kept kept) {
+    private Uni<Recorded> insert(SqlConnection transaction, ErasedMembers.Kept kept) {
         MemberEventFacts batch = MemberEventFacts.of(kept.events());
         Set<String> touched = new LinkedHashSet<>(batch.buyers());
         // The member each retraction names (after split owners and aliases) holds its line, whether or not this attempt

@@ -9,7 +9,6 @@ import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -32,7 +31,7 @@ import java.util.function.Supplier;
  * and keeps the alias of every absorbed member and the member each split gave its events to, so facts
  * arriving later under an old id follow them. A MemberErased deletes every row kept under the erased ids (the member,
  * the members merged into it, and any alias pointing at them) and remembers those ids (erased_member): a merge or
- * split naming one moves nothing, and facts arriving later for one are dropped (erasedAmong).
+ * split naming one moves nothing, and facts arriving later for one are dropped (ErasedMembers.among).
  *
  * <p>Where an arriving fact belongs (ownersOf, survivorsOf) is decided as in every service ({@link MemberOwnership}):
  * a change's transaction holds {@link #IDENTITY_LOCK} exclusively and the transaction recording a batch of facts
@@ -82,7 +81,7 @@ public class IdentityChangeRepository {
             return ownership.lockExclusively(transaction).chain(() -> erase(transaction, erasure));
         }
         return ownership.lockExclusively(transaction)
-                .chain(() -> erasedAmong(transaction, change.membersNamed()))
+                .chain(() -> ErasedMembers.among(transaction, change.membersNamed()))
                 .chain(erased -> {
                     if (!erased.isEmpty()) {
                         // A merge or split replayed after an erasure it names: nothing moves into or out of the erased
@@ -169,11 +168,6 @@ public class IdentityChangeRepository {
                     }
                     return rewrites;
                 });
-    }
-
-    /** Which of these ids were erased, read with the given connection (a recording or change transaction). */
-    public Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
-        return ErasedMembers.among(client, memberIds);
     }
 
     /**
