@@ -42,15 +42,15 @@ public class RecordOutcomesService {
     private final StreamClockRepository streamClock;
     private final IdentityChangeRepository identities;
     private final Counter recorded;
-    private final Counter droppedForErasure;
+    private final ErasedFacts erasedFacts;
 
     public RecordOutcomesService(FactRepository facts, StreamClockRepository streamClock, IdentityChangeRepository identities,
-            MeterRegistry registry) {
+            ErasedFacts erasedFacts, MeterRegistry registry) {
         this.facts = facts;
         this.streamClock = streamClock;
         this.identities = identities;
         this.recorded = Counter.builder("memberpulse.churn.intervention.outcomes.recorded").register(registry);
-        this.droppedForErasure = ScoreMembersService.erasedFactsDropped(registry, Topics.INTERVENTION_OUTCOMES);
+        this.erasedFacts = erasedFacts;
     }
 
     /** WILL_RETURN -> will_return; a value newer than this build keeps its number. */
@@ -91,7 +91,7 @@ public class RecordOutcomesService {
                                 .replaceWith(keeping.size()))))
                 .await().indefinitely();
         recorded.increment(kept);
-        droppedForErasure.increment(outcomes.size() - kept);
+        erasedFacts.dropped(Topics.INTERVENTION_OUTCOMES, outcomes.size() - kept);
     }
 
     /**

@@ -76,7 +76,7 @@ public class ScoreMembersService {
     private final MeterRegistry registry;
     private final java.time.Duration maxClockLead;
     private final Counter eventsAheadOfClock;
-    private final Counter erasedFactsDropped;
+    private final ErasedFacts erasedFacts;
     /** Scoring (or forgetting) attempts of a member another replica's newer score keeps overtaking (UntilUnchanged). */
     private static final int MAX_ATTEMPTS = 5;
     /** Held through a full re-scoring (refreshAll), which takes the scoring lock (this) only a page at a time. */
@@ -107,7 +107,7 @@ public class ScoreMembersService {
     public ScoreMembersService(FactRepository facts, ModelInputRepository inputs, ScoreRepository scores,
             StreamClockRepository streamClock, IdentityChangeRepository identities, ScoreCache cache,
             ScoreCacheWrites cacheWrites, ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models,
-            MeterRegistry registry) {
+            ErasedFacts erasedFacts, MeterRegistry registry) {
         this.facts = facts;
         this.inputs = inputs;
         this.scores = scores;
@@ -126,7 +126,7 @@ public class ScoreMembersService {
         this.registry = registry;
         this.maxClockLead = config.churn().maxClockLead();
         this.probes = new ProbeBackoff(config.churn().refreshEvery(), PROBE_MAX_WAIT, System::nanoTime);
-        this.erasedFactsDropped = erasedFactsDropped(registry, Topics.MEMBER_EVENTS);
+        this.erasedFacts = erasedFacts;
         this.eventsAheadOfClock = Counter.builder("memberpulse.churn.events.ahead.of.clock")
                 .description("Events stamped later than now plus max-clock-lead: the event-time clock moved only that far")
                 .register(registry);
@@ -138,13 +138,6 @@ public class ScoreMembersService {
      */
     private static Counter withdrawals(MeterRegistry registry, String reason) {
         return Counter.builder("memberpulse.churn.scores.withdrawn").tag("reason", reason).register(registry);
-    }
-
-    /** Facts consumed after their member's erasure and dropped, by the topic they came on. */
-    public static Counter erasedFactsDropped(MeterRegistry registry, String topic) {
-        return Counter.builder("memberpulse.churn.erased.facts.dropped")
-                .description("Facts naming an erased member, consumed after the erasure: acknowledged and not recorded")
-                .tag("topic", topic).register(registry);
     }
 
     public int horizonDays() {
@@ -177,7 +170,7 @@ public class ScoreMembersService {
         Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
                 .chain(owners -> ErasedMembers.withoutErased(transaction, events, EventOwners.underOwners(events, owners))
                         .chain(kept -> insert(transaction, kept)))).await().indefinitely();
-        erasedFactsDropped.increment(recorded.dropped());
+        erasedFacts.dropped(Topics.MEMBER_EVENTS, recorded.dropped());
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
         touched.addAll(facts.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
         Instant clock = streamClock.advanceWatermark(cappedClock(events, latest)).await().indefinitely();
