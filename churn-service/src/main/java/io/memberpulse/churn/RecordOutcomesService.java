@@ -6,6 +6,7 @@ import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -41,15 +42,15 @@ public class RecordOutcomesService {
     private final StreamClockRepository streamClock;
     private final IdentityChangeRepository identities;
     private final Counter recorded;
-    private final Counter droppedForErasure;
+    private final ErasedFacts erasedFacts;
 
     public RecordOutcomesService(FactRepository facts, StreamClockRepository streamClock, IdentityChangeRepository identities,
-            MeterRegistry registry) {
+            ErasedFacts erasedFacts, MeterRegistry registry) {
         this.facts = facts;
         this.streamClock = streamClock;
         this.identities = identities;
         this.recorded = Counter.builder("memberpulse.churn.intervention.outcomes.recorded").register(registry);
-        this.droppedForErasure = ScoreMembersService.erasedFactsDropped(registry, Topics.INTERVENTION_OUTCOMES);
+        this.erasedFacts = erasedFacts;
     }
 
     /** WILL_RETURN -> will_return; a value newer than this build keeps its number. */
@@ -90,7 +91,7 @@ public class RecordOutcomesService {
                                 .replaceWith(keeping.size()))))
                 .await().indefinitely();
         recorded.increment(kept);
-        droppedForErasure.increment(outcomes.size() - kept);
+        erasedFacts.dropped(Topics.INTERVENTION_OUTCOMES, outcomes.size() - kept);
     }
 
     /**
@@ -101,7 +102,7 @@ public class RecordOutcomesService {
             Map<String, String> survivors) {
         Set<String> named = new HashSet<>(survivors.values());
         outcomes.forEach(outcome -> named.add(outcome.getMemberId()));
-        return identities.erasedAmong(transaction, named).map(erased -> erased.isEmpty() ? outcomes
+        return ErasedMembers.among(transaction, named).map(erased -> erased.isEmpty() ? outcomes
                 : outcomes.stream().filter(outcome -> !erased.contains(outcome.getMemberId())
                         && !erased.contains(survivors.getOrDefault(outcome.getMemberId(), outcome.getMemberId())))
                         .toList());

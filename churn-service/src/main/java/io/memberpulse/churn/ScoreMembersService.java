@@ -14,12 +14,11 @@ import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.churn.stream.out.ChurnScorePublisher;
 import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.RecordBatches;
-import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.EventOwners;
 import io.memberpulse.proto.merges.IdentityChange;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,14 +67,8 @@ public class ScoreMembersService {
     private final ModelRegistry models;
     private final int horizonDays;
     private final ScorePublication publication;
-    private final Counter published;
-    /** Tombstones sent on churn.scores, by why the member is no longer scored. */
-    private final Counter withdrawnForNoPurchase;
-    private final Counter withdrawnByIdentityChange;
-    private final MeterRegistry registry;
+    private final ScoringMeters meters;
     private final java.time.Duration maxClockLead;
-    private final Counter eventsAheadOfClock;
-    private final Counter erasedFactsDropped;
     /** Scoring (or forgetting) attempts of a member another replica's newer score keeps overtaking (UntilUnchanged). */
     private static final int MAX_ATTEMPTS = 5;
     /** Held through a full re-scoring (refreshAll), which takes the scoring lock (this) only a page at a time. */
@@ -106,7 +99,7 @@ public class ScoreMembersService {
     public ScoreMembersService(FactRepository facts, ModelInputRepository inputs, ScoreRepository scores,
             StreamClockRepository streamClock, IdentityChangeRepository identities, ScoreCache cache,
             ScoreCacheWrites cacheWrites, ChurnScorePublisher publisher, ChurnConfig config, ModelRegistry models,
-            MeterRegistry registry) {
+            ScoringMeters meters) {
         this.facts = facts;
         this.inputs = inputs;
         this.scores = scores;
@@ -119,31 +112,9 @@ public class ScoreMembersService {
         this.horizonDays = config.churn().horizonDays();
         this.model = new RhythmChurnModel(config.churn().horizonDays(), config.churn().defaultGapDays());
         this.publication = new ScorePublication(config.churn().publishThreshold(), config.churn().restateAfter());
-        this.published = Counter.builder("memberpulse.churn.scores.published").register(registry);
-        this.withdrawnForNoPurchase = withdrawals(registry, "no-purchase");
-        this.withdrawnByIdentityChange = withdrawals(registry, "identity-change");
-        this.registry = registry;
+        this.meters = meters;
         this.maxClockLead = config.churn().maxClockLead();
         this.probes = new ProbeBackoff(config.churn().refreshEvery(), PROBE_MAX_WAIT, System::nanoTime);
-        this.erasedFactsDropped = erasedFactsDropped(registry, Topics.MEMBER_EVENTS);
-        this.eventsAheadOfClock = Counter.builder("memberpulse.churn.events.ahead.of.clock")
-                .description("Events stamped later than now plus max-clock-lead: the event-time clock moved only that far")
-                .register(registry);
-    }
-
-    /**
-     * Counts the tombstones the broker acknowledged: "no-purchase" when every order was refunded or taken back as a
-     * duplicate, "identity-change" when a merge or split (member.merges) left the member without a score.
-     */
-    private static Counter withdrawals(MeterRegistry registry, String reason) {
-        return Counter.builder("memberpulse.churn.scores.withdrawn").tag("reason", reason).register(registry);
-    }
-
-    /** Facts consumed after their member's erasure and dropped, by the topic they came on. */
-    public static Counter erasedFactsDropped(MeterRegistry registry, String topic) {
-        return Counter.builder("memberpulse.churn.erased.facts.dropped")
-                .description("Facts naming an erased member, consumed after the erasure: acknowledged and not recorded")
-                .tag("topic", topic).register(registry);
     }
 
     public int horizonDays() {
@@ -174,14 +145,14 @@ public class ScoreMembersService {
         lastBatchNanos = System.nanoTime();
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .chain(owners -> withoutErased(transaction, events, EventOwners.underOwners(events, owners))
+                .chain(owners -> ErasedMembers.withoutErased(transaction, events, EventOwners.underOwners(events, owners))
                         .chain(kept -> insert(transaction, kept)))).await().indefinitely();
-        erasedFactsDropped.increment(recorded.dropped());
+        meters.erasedEventsDropped(recorded.dropped());
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
         touched.addAll(facts.deleteRetractedAmong(recorded.lineKeys()).await().indefinitely());
         Instant clock = streamClock.advanceWatermark(cappedClock(events, latest)).await().indefinitely();
         if (!touched.isEmpty()) {
-            score(touched, clock, false, Set.of(), withdrawnForNoPurchase);
+            score(touched, clock, false, Set.of(), meters.withdrawnForNoPurchase);
         }
     }
 
@@ -195,7 +166,7 @@ public class ScoreMembersService {
         if (!latest.isAfter(lead)) {
             return latest;
         }
-        eventsAheadOfClock.increment(events.stream().filter(event -> MemberEventFacts.occurredAt(event.getEvent()).isAfter(lead)).count());
+        meters.eventsAheadOfClock.increment(events.stream().filter(event -> MemberEventFacts.occurredAt(event.getEvent()).isAfter(lead)).count());
         LOG.debugf("an event at %s is ahead of this replica's clock: the event-time clock moves only to %s", latest, lead);
         return lead;
     }
@@ -207,41 +178,12 @@ public class ScoreMembersService {
     private record Recorded(Set<String> touched, List<FactRepository.LineKey> lineKeys, int dropped) {
     }
 
-    /** The batch's events (under their owners) but those naming an erased member as they came or as owned now. */
-    private record Kept(List<MemberEvent> events, int dropped) {
-    }
-
-    /**
-     * Drops the events naming an erased member, under the id they came with (the member, or one merged into it) or
-     * the one they belong to now (a split gave it the event), in the recording transaction: an erasure committed
-     * before its look-up is seen, one applied after it deletes what this batch records. Acknowledged, not dead-lettered:
-     * the dead-letter topic would keep the erased member's facts.
-     */
-    private Uni<Kept> withoutErased(SqlConnection transaction, List<MemberEvent> arrived, List<MemberEvent> owned) {
-        Set<String> named = new HashSet<>();
-        arrived.forEach(event -> named.add(event.getMemberId()));
-        owned.forEach(event -> named.add(event.getMemberId()));
-        named.remove("");
-        return identities.erasedAmong(transaction, named).map(erased -> {
-            if (erased.isEmpty()) {
-                return new Kept(owned, 0);
-            }
-            List<MemberEvent> kept = new ArrayList<>(owned.size());
-            for (int i = 0; i < owned.size(); i++) {
-                if (!erased.contains(arrived.get(i).getMemberId()) && !erased.contains(owned.get(i).getMemberId())) {
-                    kept.add(owned.get(i));
-                }
-            }
-            return new Kept(kept, owned.size() - kept.size());
-        });
-    }
-
     /**
      * Stores the batch's facts in the recording transaction (a duplicate_order event un-counts the line published
      * before under its key, whichever member holds it now). Touched: the buyers, the members the retractions name and
      * whoever held a line deleted.
      */
-    private Uni<Recorded> insert(SqlConnection transaction, Kept kept) {
+    private Uni<Recorded> insert(SqlConnection transaction, ErasedMembers.Kept kept) {
         MemberEventFacts batch = MemberEventFacts.of(kept.events());
         Set<String> touched = new LinkedHashSet<>(batch.buyers());
         // The member each retraction names (after split owners and aliases) holds its line, whether or not this attempt
@@ -272,8 +214,7 @@ public class ScoreMembersService {
         List<ChurnScore> erasedScores = new ArrayList<>();
         for (IdentityChange change : changes) {
             IdentityChangeRepository.Applied applied = identities.apply(change).await().indefinitely();
-            registry.counter("memberpulse.churn.identity.changes", "kind", kindOf(change),
-                    "outcome", applied.applied() ? "applied" : "already-applied").increment();
+            meters.identityChange(change, applied.applied());
             if (change instanceof IdentityChange.Erasure) {
                 erased.addAll(applied.members());
                 erasedScores.addAll(applied.erasedScores());
@@ -294,15 +235,8 @@ public class ScoreMembersService {
         Instant clock = streamClock.watermark().await().indefinitely().orElse(null);
         // Without a clock nothing is scored: every member involved is forgotten. Else score() has taken away the
         // stored scores of those left without one; the rest may still be cached (a crash between the two stores).
-        forget(clock == null ? involved : score(involved, clock, true, mergedAway, withdrawnByIdentityChange),
+        forget(clock == null ? involved : score(involved, clock, true, mergedAway, meters.withdrawnByIdentityChange),
                 mergedAway);
-    }
-
-    private static String kindOf(IdentityChange change) {
-        if (change instanceof IdentityChange.Merge) {
-            return "merge";
-        }
-        return change instanceof IdentityChange.Split ? "split" : "erasure";
     }
 
     /** The members the changes leave absorbed by a merge (a later split may make one a member of its own again). */
@@ -343,7 +277,7 @@ public class ScoreMembersService {
                 leftUnpublished.addAll(withdrawing);
                 withdrawing = List.of();
             }
-            withdrawnByIdentityChange.increment(withdrawing.size());
+            meters.withdrawnByIdentityChange.increment(withdrawing.size());
             List<ChurnScore> deleted = scores.deleteScoresIfUnchanged(deleting).await().indefinitely();
             removed.addAll(deleted);
             Set<String> deletedIds = deleted.stream().map(ChurnScore::memberId).collect(Collectors.toSet());
@@ -510,7 +444,7 @@ public class ScoreMembersService {
      */
     private synchronized void refreshPage(List<String> page) {
         Instant clock = streamClock.watermark().await().indefinitely().orElseThrow(); // set once, never removed
-        score(page, clock, false, Set.of(), withdrawnForNoPurchase);
+        score(page, clock, false, Set.of(), meters.withdrawnForNoPurchase);
     }
 
     /**
@@ -605,7 +539,7 @@ public class ScoreMembersService {
         // A send that fails does not fail the batch: its facts and scores are stored.
         if (sent(written.isEmpty() ? null : publisher.publish(written), "scores")) {
             scores.markPublished(written, scoredAt).await().indefinitely();
-            published.increment(written.size());
+            meters.published.increment(written.size());
             written.forEach(score -> withdrawn.remove(score.memberId()));
         }
         // Scored before, nothing to score now (every order refunded): the old score must not stay served. Withdrawn
@@ -688,7 +622,7 @@ public class ScoreMembersService {
         trying = true;
         try {
             Instant clock = streamClock.watermark().await().indefinitely().orElseThrow(); // set once, never removed
-            score(members, clock, false, Set.of(), withdrawnForNoPurchase);
+            score(members, clock, false, Set.of(), meters.withdrawnForNoPurchase);
             return trying;
         } finally {
             trying = false;

@@ -110,6 +110,9 @@ class RedisOutageTest {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    ScoringMeters scoringMeters;
+
     RedisProxy redis = RedisProxyProfile.proxy();
     String run = ScoringFixture.runId();
     String member = "outage-" + run;
@@ -249,7 +252,7 @@ class RedisOutageTest {
             assertThat(token).as("the refill under way holds a token").isNotNull();
 
             new ScoreMembersService(facts, inputs, scores, streamClock, identities, cache, cacheWrites, publisher, config,
-                    models, meters)
+                    models, scoringMeters)
                     .refillCacheIfLost();
             assertThat(redisData.value(String.class).get(refillKey)).as("another replica's tick left the refill its token")
                     .isEqualTo(token);

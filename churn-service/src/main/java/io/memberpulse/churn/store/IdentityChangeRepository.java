@@ -9,7 +9,6 @@ import io.memberpulse.proto.store.MemberOwnership;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -32,7 +31,7 @@ import java.util.function.Supplier;
  * and keeps the alias of every absorbed member and the member each split gave its events to, so facts
  * arriving later under an old id follow them. A MemberErased deletes every row kept under the erased ids (the member,
  * the members merged into it, and any alias pointing at them) and remembers those ids (erased_member): a merge or
- * split naming one moves nothing, and facts arriving later for one are dropped (erasedAmong).
+ * split naming one moves nothing, and facts arriving later for one are dropped (ErasedMembers.among).
  *
  * <p>Where an arriving fact belongs (ownersOf, survivorsOf) is decided as in every service ({@link MemberOwnership}):
  * a change's transaction holds {@link #IDENTITY_LOCK} exclusively and the transaction recording a batch of facts
@@ -82,7 +81,7 @@ public class IdentityChangeRepository {
             return ownership.lockExclusively(transaction).chain(() -> erase(transaction, erasure));
         }
         return ownership.lockExclusively(transaction)
-                .chain(() -> erasedAmong(transaction, change.membersNamed()))
+                .chain(() -> ErasedMembers.among(transaction, change.membersNamed()))
                 .chain(erased -> {
                     if (!erased.isEmpty()) {
                         // A merge or split replayed after an erasure it names: nothing moves into or out of the erased
@@ -102,10 +101,11 @@ public class IdentityChangeRepository {
 
     /**
      * Deletes every row kept under the erased member, the members the erasure names as merged into it, and any
-     * member this service knows as merged into one of them (member_alias), and records them all in erased_member.
-     * The split owners naming them stay (an event key and the id): an event a split gave one of them, arriving later
-     * under the original member, is then dropped, not recorded for the original. Answers the ids and the scores
-     * deleted, whose Redis entries the caller removes after the commit.
+     * member this service knows as merged into one of them (member_alias), and records them all in erased_member with
+     * the erased member (erasure_member_id). The split owners naming them stay (an event key and the id): an event a
+     * split gave one of them, arriving later under the original member, is then dropped, not recorded for the original.
+     * Answers the ids and the scores deleted, whose Redis entries the caller removes after the commit; delivered again,
+     * the ids the first application erased (see erasedBefore).
      */
     private static Uni<Applied> erase(SqlConnection connection, IdentityChange.Erasure erasure) {
         String[] named = erasure.membersNamed().toArray(String[]::new);
@@ -116,13 +116,30 @@ public class IdentityChangeRepository {
                     Set<String> erased = new LinkedHashSet<>(erasure.membersNamed());
                     aliases.forEach(row -> erased.add(row.getString(0)));
                     return connection.preparedQuery("""
-                                    INSERT INTO erased_member (member_id, erased_at) SELECT id, $2 FROM unnest($1::text[]) AS id
+                                    INSERT INTO erased_member (member_id, erased_at, erasure_member_id)
+                                    SELECT id, $2, $3 FROM unnest($1::text[]) AS id
                                     ON CONFLICT DO NOTHING RETURNING member_id""")
-                            .execute(Tuple.of(erased.toArray(String[]::new), erasure.at().atOffset(ZoneOffset.UTC)))
+                            .execute(Tuple.of(erased.toArray(String[]::new), erasure.at().atOffset(ZoneOffset.UTC),
+                                    erasure.memberId()))
                             .chain(inserted -> inserted.rowCount() == 0
                                     // delivered again: nothing left to delete; the caller still clears Redis of the ids
-                                    ? Uni.createFrom().item(new Applied(false, erasure.membersNamed()))
+                                    ? erasedBefore(connection, erasure).map(ids -> new Applied(false, ids))
                                     : deleteErased(connection, erased));
+                });
+    }
+
+    /**
+     * The ids an erasure delivered again erased the first time: those it names and those erased with its member
+     * (erasure_member_id), which include the members found merged into it then, whose aliases are gone since. A crash
+     * may have come between that commit and the Redis deletion, which the caller runs again for all of them.
+     */
+    private static Uni<Set<String>> erasedBefore(SqlConnection connection, IdentityChange.Erasure erasure) {
+        return connection.preparedQuery("SELECT member_id FROM erased_member WHERE erasure_member_id = $1 ORDER BY 1")
+                .execute(Tuple.of(erasure.memberId()))
+                .map(rows -> {
+                    Set<String> erased = new LinkedHashSet<>(erasure.membersNamed());
+                    rows.forEach(row -> erased.add(row.getString(0)));
+                    return erased;
                 });
     }
 
@@ -169,11 +186,6 @@ public class IdentityChangeRepository {
                     }
                     return rewrites;
                 });
-    }
-
-    /** Which of these ids were erased, read with the given connection (a recording or change transaction). */
-    public Uni<Set<String>> erasedAmong(SqlClient client, Collection<String> memberIds) {
-        return ErasedMembers.among(client, memberIds);
     }
 
     /**

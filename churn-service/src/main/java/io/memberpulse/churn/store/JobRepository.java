@@ -1,5 +1,6 @@
 package io.memberpulse.churn.store;
 
+import io.memberpulse.proto.store.ErasedMembers;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -105,7 +106,7 @@ public class JobRepository {
     public Uni<Boolean> succeeded(UUID id, int attempt, String result, byte[] scoresCsvGz, Instant now) {
         return identities.inRecordingTransaction(transaction -> (scoresCsvGz == null
                 ? Uni.createFrom().<byte[]>nullItem()
-                : identities.erasedAmong(transaction, ErasedFromScoresCsv.memberIds(scoresCsvGz))
+                : ErasedMembers.among(transaction, ErasedFromScoresCsv.memberIds(scoresCsvGz))
                         .map(erased -> ErasedFromScoresCsv.without(scoresCsvGz, erased)))
                 .chain(csv -> transaction.preparedQuery("""
                         UPDATE churn_job SET state = 'succeeded', result = $3, scores_csv_gz = $4, finished_at = $5,

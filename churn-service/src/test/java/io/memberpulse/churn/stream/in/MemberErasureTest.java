@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.google.protobuf.Timestamp;
+import io.memberpulse.churn.ScoreMembersService;
+import io.memberpulse.churn.domain.ChurnScore;
 import io.memberpulse.churn.domain.features.Activity;
 import io.memberpulse.churn.store.ModelInputRepository;
+import io.memberpulse.churn.store.ScoreCache;
 import io.memberpulse.churn.store.StreamClockRepository;
 import io.memberpulse.proto.campaign.v1.InterventionOutcome;
 import io.memberpulse.proto.campaign.v1.OutcomeResult;
@@ -22,6 +25,7 @@ import io.memberpulse.proto.identity.v1.OrderLine;
 import io.memberpulse.proto.identity.v1.Review;
 import io.memberpulse.proto.identity.v1.Source;
 import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.merges.IdentityChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -34,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -75,6 +80,12 @@ class MemberErasureTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    ScoreMembersService scoring;
+
+    @Inject
+    ScoreCache cache;
 
     KafkaCompanion kafka;
     String run;
@@ -158,7 +169,33 @@ class MemberErasureTest {
         assertThat(factsOf(later)).as("a replayed merge into an erased member moves nothing").hasSize(1);
         given().get("/members/" + later + "/score").then().statusCode(200);
         assertErased(erased, absorbed, secret);
-        assertThat(erasedIds()).contains(erased, absorbed);
+        assertThat(erasedIds(erased, absorbed)).contains(erased, absorbed);
+    }
+
+    /**
+     * A MemberErased delivered again after a crash between its commit and its Redis deletion clears Redis of every id
+     * the first application erased: the member found merged into the erased one too, though the message does not name
+     * it and its alias is gone (applied directly, as the consumer does, to put the alias's entry back in between).
+     */
+    @Test
+    void aRedeliveredErasureClearsRedisOfTheMembersItFoundMergedIntoTheErasedOne() {
+        String erased = "rx-" + run;
+        String alias = "rxa-" + run;
+        scoring.record(List.of(order(erased, erased + "-0", days(-60), null), order(alias, alias + "-0", days(-30), null)));
+        ChurnScore aliasScore = cache.get(alias).await().indefinitely().orElseThrow();
+        scoring.rekey(List.of(new IdentityChange.Merge(erased, alias, Instant.now())));
+        IdentityChange.Erasure erasure = new IdentityChange.Erasure(erased, List.of(), Instant.now());
+        scoring.rekey(List.of(erasure));
+        assertThat(erasedIds(erased, alias)).as("the alias found was erased with the member").contains(erased, alias);
+
+        // Redis holds the alias's score and ranks, as when the first application crashed before deleting them
+        cache.putAll(List.of(aliasScore), Map.of()).await().indefinitely();
+        assertThat(cache.get(alias).await().indefinitely()).isPresent();
+        scoring.rekey(List.of(erasure));
+
+        assertThat(cache.get(alias).await().indefinitely()).as("the alias's score").isEmpty();
+        assertThat(redis.sortedSet(String.class).zscore(redisPrefix + "top:*", alias)).isEmpty();
+        assertThat(redis.sortedSet(String.class).zscore(redisPrefix + "top:" + store, alias)).isEmpty();
     }
 
     private void assertErased(String erased, String absorbed, String secret) {
@@ -188,9 +225,9 @@ class MemberErasureTest {
         return found;
     }
 
-    private List<String> erasedIds() {
+    private List<String> erasedIds(String... memberIds) {
         return pool.preparedQuery("SELECT member_id FROM erased_member WHERE member_id = ANY($1)")
-                .execute(Tuple.of((Object) new String[] {"x-" + run, "xa-" + run})).await().indefinitely().stream()
+                .execute(Tuple.of((Object) memberIds)).await().indefinitely().stream()
                 .map(row -> row.getString(0)).toList();
     }
 
