@@ -145,7 +145,7 @@ public class ScoreMembersService {
         lastBatchNanos = System.nanoTime();
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Recorded recorded = identities.inRecordingTransaction(transaction -> identities.ownersOf(transaction, arriving)
-                .chain(owners -> ErasedMembers.withoutErased(transaction, events, EventOwners.underOwners(events, owners))
+                .chain(owners -> ErasedMembers.withoutErased(transaction, EventOwners.underOwners(events, owners))
                         .chain(kept -> insert(transaction, kept)))).await().indefinitely();
         meters.erasedEventsDropped(recorded.dropped());
         Set<String> touched = new LinkedHashSet<>(recorded.touched());
