@@ -9,11 +9,9 @@ import io.memberpulse.proto.identity.v1.MemberEvent;
 import io.memberpulse.proto.kafka.Topics;
 import io.memberpulse.proto.merges.ArrivingEvent;
 import io.memberpulse.proto.merges.EventOwners;
+import io.memberpulse.proto.store.ErasedMembers;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +28,8 @@ import org.jboss.logging.Logger;
  * absorbed it. The look-up and the member's facts share one transaction that no identity change overlaps
  * (IdentityChangeRepository's lock, shared), so a split or merge applied by another replica cannot slip in
  * between and leave the facts under the old id. An event that came under or belongs to an erased member
- * (erased_member) is dropped and counted (ErasedFacts), decided in the same transaction.
+ * (erased_member) is dropped and counted (ErasedFacts), decided in the same transaction by proto's ErasedMembers,
+ * as rfm-service and churn-service decide it.
  *
  * <p>A member's first phone staff can dial or first member number replans their store (SopReach), so that a scored
  * member the SOP passed over as unreachable gets their call.
@@ -65,8 +64,11 @@ public class RecordPurchasesService {
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Set<String> newlyReachable = ConcurrentHashMap.newKeySet();
         return identities.inRecordingTransaction(connection -> identities.ownersOf(connection, arriving)
-                        .chain(owners -> ofMembersNotErased(connection, events, EventOwners.underOwners(events, owners)))
-                        .map(MemberEventFacts::of)
+                        .chain(owners -> ErasedMembers.withoutErased(connection, events,
+                                EventOwners.underOwners(events, owners)))
+                        // Dropped, not dead-lettered: no purchase, coupon, phone or member number is kept for them.
+                        .invoke(kept -> erasedFacts.dropped(Topics.MEMBER_EVENTS, kept.dropped()))
+                        .map(kept -> MemberEventFacts.of(kept.events()))
                         // Read before the batch's phones and numbers are written, so that only their first arrival
                         // replans (most events repeat a phone campaign holds).
                         .call(facts -> !reach.required() ? Uni.createFrom().voidItem()
@@ -85,31 +87,6 @@ public class RecordPurchasesService {
                 .call(facts -> stores.advanceClock(facts.newest()))
                 .call(() -> replanStoresOfNewlyReachable(newlyReachable))
                 .replaceWithVoid();
-    }
-
-    /**
-     * The owned events (events under the members they belong to now, in the batch's order) but those that came under or
-     * belong to an erased member: dropped and counted, so no purchase, coupon, phone or member number is kept for them.
-     */
-    private Uni<List<MemberEvent>> ofMembersNotErased(SqlClient connection, List<MemberEvent> events,
-            List<MemberEvent> owned) {
-        Set<String> named = new HashSet<>();
-        events.forEach(event -> named.add(event.getMemberId()));
-        owned.forEach(event -> named.add(event.getMemberId()));
-        named.remove("");
-        return identities.erasedAmong(connection, named).map(erased -> {
-            if (erased.isEmpty()) {
-                return owned;
-            }
-            List<MemberEvent> kept = new ArrayList<>(owned.size());
-            for (int i = 0; i < owned.size(); i++) {
-                if (!erased.contains(events.get(i).getMemberId()) && !erased.contains(owned.get(i).getMemberId())) {
-                    kept.add(owned.get(i));
-                }
-            }
-            erasedFacts.dropped(Topics.MEMBER_EVENTS, owned.size() - kept.size());
-            return kept;
-        });
     }
 
     /**

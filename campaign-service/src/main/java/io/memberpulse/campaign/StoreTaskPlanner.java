@@ -4,13 +4,11 @@ import io.memberpulse.campaign.domain.CloseReason;
 import io.memberpulse.campaign.domain.InterventionSop;
 import io.memberpulse.campaign.domain.MemberRisk;
 import io.memberpulse.campaign.domain.OpenTask;
-import io.memberpulse.campaign.domain.SegmentRules;
 import io.memberpulse.campaign.domain.TaskOrigin;
 import io.memberpulse.campaign.domain.TaskPlan;
 import io.memberpulse.campaign.domain.experiment.CallArms;
 import io.memberpulse.campaign.store.CallTaskRepository;
 import io.memberpulse.campaign.store.MemberRiskRepository;
-import io.memberpulse.campaign.store.MemberSegmentRepository;
 import io.memberpulse.campaign.store.StoreLocks;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -41,33 +39,31 @@ import java.util.stream.Collectors;
  * Members held out of a live call campaign lose their OPEN calls, whichever rule opened them: the store's members
  * wherever their call is, and whoever holds a call in the store though scored elsewhere or not at all.
  * A churn-top-share call the SOP no longer wants is handed over to a segment rule instead of cancelled while the
- * member is in that rule's segment (entering it opened no second call; see TaskPlan.handingOverToSegments).
+ * member is in that rule's segment (entering it opened no second call; SegmentHandOvers).
  */
 @ApplicationScoped
 public class StoreTaskPlanner {
     private final MemberRiskRepository risks;
-    private final MemberSegmentRepository segments;
     private final CallTaskRepository tasks;
     private final StoreLocks locks;
     private final LiveCallCampaigns liveCalls;
     private final InterventionSop sop;
     private final SopReach reach;
-    private final SegmentRules segmentRules;
+    private final SegmentHandOvers handOvers;
     private final Duration dueIn;
     private final Duration coolDown;
     /** The calendar of follow-up dates: the days staff read. */
     private final ZoneId dayZone;
 
-    StoreTaskPlanner(MemberRiskRepository risks, MemberSegmentRepository segments, CallTaskRepository tasks, StoreLocks locks,
-            LiveCallCampaigns liveCalls, InterventionSop sop, SopReach reach, SegmentRules segmentRules, CampaignConfig config) {
+    StoreTaskPlanner(MemberRiskRepository risks, CallTaskRepository tasks, StoreLocks locks, LiveCallCampaigns liveCalls,
+            InterventionSop sop, SopReach reach, SegmentHandOvers handOvers, CampaignConfig config) {
         this.risks = risks;
-        this.segments = segments;
         this.tasks = tasks;
         this.locks = locks;
         this.liveCalls = liveCalls;
         this.sop = sop;
         this.reach = reach;
-        this.segmentRules = segmentRules;
+        this.handOvers = handOvers;
         this.dueIn = Duration.ofHours(config.campaign().sopDueHours());
         this.coolDown = Duration.ofDays(config.campaign().coolDownDays());
         this.dayZone = ZoneId.of(config.campaign().dayZone());
@@ -105,20 +101,10 @@ public class StoreTaskPlanner {
                 .refreshingAlso(members, others).cancellingHeldOut(others, arms.heldOut()), arms, members);
     }
 
-    /**
-     * The plan, with the churn calls it drops of members still in a calling rule's segment handed over to that rule.
-     * member_segment is read committed: a membership committing after this read has its calls planned by
-     * SegmentTaskPlanner under this store's lock, so after this transaction (an entry finds no OPEN call and opens
-     * one; an exit cancels the handed-over call by its origin).
-     */
+    /** The plan, with the churn calls it drops handed over to a calling rule whose segment holds their member. */
     private Uni<Planned> handingOverToSegments(Planned planned) {
-        Set<String> dropped = planned.plan().droppedChurnCalls(planned.arms().heldOut());
-        if (dropped.isEmpty() || segmentRules.segments().isEmpty()) {
-            return Uni.createFrom().item(planned);
-        }
-        return segments.of(dropped, segmentRules.segments()).map(memberships -> new Planned(planned.plan()
-                .handingOverToSegments(segmentRules, memberships, planned.members(), planned.arms().heldOut()),
-                planned.arms(), planned.members()));
+        return handOvers.of(planned.plan(), planned.members(), planned.arms().heldOut())
+                .map(plan -> new Planned(plan, planned.arms(), planned.members()));
     }
 
     /** Members with an OPEN task in the store who are not scored in it (a segment rule's call, see README). */
