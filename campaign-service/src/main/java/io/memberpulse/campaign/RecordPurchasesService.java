@@ -64,8 +64,7 @@ public class RecordPurchasesService {
         List<ArrivingEvent> arriving = EventOwners.arriving(events);
         Set<String> newlyReachable = ConcurrentHashMap.newKeySet();
         return identities.inRecordingTransaction(connection -> identities.ownersOf(connection, arriving)
-                        .chain(owners -> ErasedMembers.withoutErased(connection, events,
-                                EventOwners.underOwners(events, owners)))
+                        .chain(owners -> ErasedMembers.withoutErased(connection, EventOwners.underOwners(events, owners)))
                         // Dropped, not dead-lettered: no purchase, coupon, phone or member number is kept for them.
                         .invoke(kept -> erasedFacts.dropped(Topics.MEMBER_EVENTS, kept.dropped()))
                         .map(kept -> MemberEventFacts.of(kept.events()))

@@ -50,4 +50,17 @@ public final class ChurnEvents {
                         .toList())
                 .awaitCompletion();
     }
+
+    /**
+     * Publishes the scores in the list's order, all to one partition (keyed by member id still), so that they are
+     * consumed in that order: a test that expects the first to be planned before the others arrive. Keyed by member id
+     * alone they land on different partitions, and a later score may be consumed in an earlier batch.
+     */
+    public static void publishInOrder(KafkaCompanion kafka, List<ChurnScored> scores) {
+        kafka.produce(String.class, ChurnScored.class)
+                .fromRecords(scores.stream()
+                        .map(score -> new ProducerRecord<>(Topics.CHURN_SCORES, 0, score.getMemberId(), score))
+                        .toList())
+                .awaitCompletion();
+    }
 }

@@ -43,6 +43,10 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
     @Inject
     SimulatedClock clock;
 
+    /**
+     * A store's scores, the riskiest first. Published with publishInOrder: the top member is planned before the others
+     * arrive, never after "second", which would otherwise get a call as the store's riskiest then and keep it.
+     */
     static List<ChurnScored> store(String run, String store, double topProbability, Instant asOf) {
         List<ChurnScored> scores = new ArrayList<>();
         scores.add(scored("top-" + run, store, topProbability, 300, asOf));
@@ -57,7 +61,7 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
     void aMemberJustCalledIsNotCalledAgainDuringTheCoolDown() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.9, ChurnEvents.T1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
         var list = given().get("/stores/{s}/call-list", store).then().extract().jsonPath();
@@ -66,7 +70,7 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
                 .post("/tasks/{id}/outcome", list.getString("tasks[0].taskId")).then().statusCode(200);
 
         // A newer, even higher score: the member was just called, so the next riskiest is called instead.
-        ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
     }
@@ -76,12 +80,12 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
     void aMemberNotReachedIsCalledAgainAtTheNextPlan() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.9, ChurnEvents.T1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
         String unanswered = recordNotReached(store, null);
 
-        ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
         assertThat(given().get("/stores/{s}/call-list", store).then().extract().jsonPath().getString("tasks[0].taskId"))
@@ -93,21 +97,21 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
     void aMemberNotReachedIsCalledAgainOnTheFollowUpDate() {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.9, ChurnEvents.T1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
         LocalDate followUp = LocalDate.now(ZoneOffset.UTC).plusDays(3);
         recordNotReached(store, followUp);
 
         // Before the follow-up date the next riskiest is called instead.
-        ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
 
         // On the follow-up date (within the 14-day cool-down a contact would start) the member is called again.
         clock.set(followUp.atStartOfDay(ZoneOffset.UTC).plusHours(1).toInstant());
         try {
-            ChurnEvents.publish(kafka, store(run, store, 0.98, ChurnEvents.T1.plus(Duration.ofDays(2))));
+            ChurnEvents.publishInOrder(kafka, store(run, store, 0.98, ChurnEvents.T1.plus(Duration.ofDays(2))));
             await().atMost(Duration.ofSeconds(20)).until(() -> database.preparedQuery(
                             "SELECT count(*) FROM call_task WHERE member_id = $1 AND status = 'OPEN'")
                     .execute(Tuple.of("top-" + run)).await().indefinitely().iterator().next().getLong(0) == 1);
@@ -133,7 +137,7 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
         String run = ChurnEvents.run();
         String first = "s-" + run;
         String second = "t-" + run;
-        ChurnEvents.publish(kafka, store(run, first, 0.9, ChurnEvents.T1));
+        ChurnEvents.publishInOrder(kafka, store(run, first, 0.9, ChurnEvents.T1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", first)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
         recordOutcome(first, "will_return");
@@ -155,7 +159,7 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
     void aMemberWhoOptedOutIsNotCalledAgainByEitherRule() throws Throwable {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.9, ChurnEvents.T1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("top-" + run))));
         String taskId = recordOutcome(store, "opted_out");
@@ -163,7 +167,7 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
         database.preparedQuery("UPDATE call_task SET closed_at = closed_at - interval '30 days' WHERE id = $1")
                 .execute(Tuple.of(taskId)).await().indefinitely();
 
-        ChurnEvents.publish(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.97, ChurnEvents.T1.plus(Duration.ofDays(1))));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.memberId", equalTo(List.of("second-" + run))));
 
@@ -187,7 +191,7 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
     void overdueTasksAreEscalatedOnceAndCountedForAlerting() throws Throwable {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.9, ChurnEvents.T1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.size()", equalTo(1)));
         String taskId = given().get("/stores/{s}/call-list", store).then().extract().path("tasks[0].taskId");
@@ -213,7 +217,7 @@ class EscalationAndCoolDownTest extends WithKafkaCompanion {
     void overlappingTicksEscalateATaskOnce() throws Exception {
         String run = ChurnEvents.run();
         String store = "s-" + run;
-        ChurnEvents.publish(kafka, store(run, store, 0.9, ChurnEvents.T1));
+        ChurnEvents.publishInOrder(kafka, store(run, store, 0.9, ChurnEvents.T1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/stores/{s}/call-list", store)
                 .then().statusCode(200).body("tasks.size()", equalTo(1)));
         String taskId = given().get("/stores/{s}/call-list", store).then().extract().path("tasks[0].taskId");
