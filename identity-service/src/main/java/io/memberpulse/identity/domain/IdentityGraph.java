@@ -261,7 +261,10 @@ public final class IdentityGraph {
         return true;
     }
 
-    /** No value of theirs quarantined or seen with one not theirs, no device of theirs another member used too. */
+    /**
+     * No value of theirs quarantined or seen with one not theirs (but for placeholders), no device of theirs another
+     * member used too.
+     */
     private boolean erasableInPlace(Set<Identifier> theirs, Set<String> roots) {
         for (Identifier identifier : theirs) {
             if (quarantined.contains(identifier)) {
@@ -270,8 +273,11 @@ public final class IdentityGraph {
         }
         if (!theirs.isEmpty()) {
             for (Map.Entry<Identifier, Companions> entry : companions.entrySet()) {
-                boolean own = theirs.contains(entry.getKey());
-                if (entry.getValue().any(companion -> theirs.contains(companion) != own)) {
+                // a placeholder seen with theirs names nobody and has no companions of its own to change
+                boolean seenWithOthers = theirs.contains(entry.getKey())
+                        ? entry.getValue().any(companion -> !theirs.contains(companion) && !namesNobody(companion))
+                        : entry.getValue().any(theirs::contains);
+                if (seenWithOthers) {
                     return false;
                 }
             }

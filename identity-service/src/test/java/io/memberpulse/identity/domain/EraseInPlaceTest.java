@@ -221,6 +221,21 @@ class EraseInPlaceTest {
     }
 
     @Test
+    void aPlaceholderSeenInTheirEventsAndOthersIsNoObstacle() {
+        // a walk-in phone typed for A and for C: quarantined, it names nobody, and a rebuild counts nothing for it
+        Identifier walkIn = id(IdentifierType.PHONE, "+8613800138000");
+        db.quarantined.add(walkIn);
+        db.events.add(new Object[] {"a", event(7, 21, "s-1", null, null, null, null, null, CARD_A, walkIn)});
+        db.events.add(new Object[] {"c", event(8, 31, "s-2", null, null, null, null, null, PHONE_C, walkIn)});
+        graph = db.load();
+        IdentityGraph rebuilt = db.erased(Set.of("a", "a2")).load();
+
+        assertThat(graph.erase(List.of("a", "a2"))).isTrue();
+
+        assertThat(graph.describe()).containsExactlyElementsOf(rebuilt.describe());
+    }
+
+    @Test
     void anErasedMemberHoldingAQuarantinedValueIsLeftToARebuild() {
         // the quarantine goes with the value, and a rebuild counts its companions afresh from the other members' events
         db.quarantined.add(CARD_A);
