@@ -130,11 +130,10 @@ public class StitchingGraph {
             return true;
         }
         try {
-            if (graph.erase(members)) {
+            if (graph.erase(members, why -> LOG.infof("members %s erased: %s; the identity graph is rebuilt", members,
+                    why))) {
                 return true;
             }
-            LOG.infof("members %s erased: a value of theirs is quarantined or was seen with another member's, or "
-                    + "another member used a device of theirs; the identity graph is rebuilt", members);
         } catch (RuntimeException e) {
             LOG.errorf(e, "erasing members %s in the identity graph failed; it is rebuilt from the database", members);
         }

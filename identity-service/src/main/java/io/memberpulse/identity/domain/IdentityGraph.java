@@ -218,6 +218,11 @@ public final class IdentityGraph {
      * @return whether it was done here; false: the graph is as before and must be rebuilt from the database
      */
     public boolean erase(Collection<String> memberIds) {
+        return erase(memberIds, why -> { });
+    }
+
+    /** {@link #erase(Collection)}, telling {@code declined} why when it is left to a rebuild. */
+    public boolean erase(Collection<String> memberIds, java.util.function.Consumer<String> declined) {
         Set<String> cluster = new HashSet<>();
         Set<String> roots = new HashSet<>();
         for (String member : memberIds) {
@@ -241,7 +246,9 @@ public final class IdentityGraph {
                 }
             }));
         }
-        if (!erasableInPlace(theirs, roots)) {
+        String why = notErasableInPlace(theirs, roots);
+        if (why != null) {
+            declined.accept(why);
             return false;
         }
         for (Identifier identifier : theirs) {
@@ -265,10 +272,10 @@ public final class IdentityGraph {
      * No value of theirs quarantined or seen with one not theirs (but for placeholders), no device of theirs another
      * member used too.
      */
-    private boolean erasableInPlace(Set<Identifier> theirs, Set<String> roots) {
+    private String notErasableInPlace(Set<Identifier> theirs, Set<String> roots) {
         for (Identifier identifier : theirs) {
             if (quarantined.contains(identifier)) {
-                return false;
+                return "a value of theirs is quarantined (" + identifier.type().code() + ")";
             }
         }
         if (!theirs.isEmpty()) {
@@ -278,17 +285,17 @@ public final class IdentityGraph {
                         ? entry.getValue().any(companion -> !theirs.contains(companion) && !namesNobody(companion))
                         : entry.getValue().any(theirs::contains);
                 if (seenWithOthers) {
-                    return false;
+                    return "a value of theirs was seen with another's (" + entry.getKey().type().code() + ")";
                 }
             }
         }
         for (String member : roots) {
             MemberProfile profile = profiles.get(member);
             if (profile != null && !personalDevices.forgettable(profile.devices, m -> roots.contains(root(m)))) {
-                return false;
+                return "another member used a device of theirs";
             }
         }
-        return true;
+        return null;
     }
 
     /** What a member's scrubbed events no longer show: identifiers, names, addresses, cities, devices. */
