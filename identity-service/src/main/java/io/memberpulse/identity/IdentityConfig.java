@@ -73,6 +73,18 @@ public interface IdentityConfig {
          */
         @WithDefault("5s")
         Duration writerPingTimeout();
+
+        Erasure erasure();
+    }
+
+    /** Member erasure. */
+    interface Erasure {
+        /**
+         * Drop the graph after each erasure and rebuild it from the database, as before erasures were done in the live
+         * graph: only to measure the difference (ErasureBenchmarkTest).
+         */
+        @WithDefault("false")
+        boolean rebuildGraph();
     }
 
     /** What keeps stitching from over-merging (StitchGuardrails). */

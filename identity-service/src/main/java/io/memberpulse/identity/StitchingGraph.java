@@ -116,6 +116,31 @@ public class StitchingGraph {
         graph = null;
     }
 
+    /**
+     * Erases members in the graph as loaded, after their erasure committed ({@link IdentityGraph#erase}): a rebuild
+     * of a large tenant's graph takes minutes of the writer's time (2.9M events: ~100 s), which one erasure must not
+     * cost. Where the graph cannot mirror the database there, or fails to, it is dropped and rebuilt as before. Call
+     * holding this object's lock, with no write queued (the erasure awaited them).
+     *
+     * @param members the member and every member merged into it
+     * @return whether the graph was kept (true too when none is loaded: the next caller loads it)
+     */
+    synchronized boolean erase(List<String> members) {
+        if (graph == null) {
+            return true;
+        }
+        try {
+            if (graph.erase(members, why -> LOG.infof("members %s erased: %s; the identity graph is rebuilt", members,
+                    why))) {
+                return true;
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "erasing members %s in the identity graph failed; it is rebuilt from the database", members);
+        }
+        graph = null;
+        return false;
+    }
+
     private IdentityGraph load() {
         long started = System.nanoTime();
         IdentityGraph loaded = new IdentityGraph(IdentityConfig.guardrails(config), IdentityConfig.matchWeights(config),

@@ -148,6 +148,53 @@ final class BlockingIndex {
         }
     }
 
+    /**
+     * Takes these members (a person: a member and those merged into it) out of the keys their profile records, but for
+     * coupons (an erased member's events keep their coupon ids).
+     */
+    void remove(Set<String> members, MemberProfile profile) {
+        for (String key : profile.maskedKeys) {
+            remove(masked, key, members);
+        }
+        for (String key : profile.homes) {
+            remove(homes, key, members);
+        }
+        for (String key : profile.devices) {
+            remove(devices, key, members);
+        }
+        for (String phone : profile.fullPhones) {
+            for (String key : deletionKeys(phone)) {
+                remove(phoneEdits, key, members);
+            }
+        }
+    }
+
+    private static void remove(Map<String, Set<String>> index, String key, Set<String> members) {
+        Set<String> found = index.get(key);
+        if (found != null && found.removeAll(members) && found.isEmpty()) {
+            index.remove(key);
+        }
+    }
+
+    /** Every key with the current members it finds, one line each: for comparing two graphs in tests. */
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        describe("masked", masked, lines);
+        describe("home", homes, lines);
+        describe("device", devices, lines);
+        describe("phone-edit", phoneEdits, lines);
+        describe("coupon", coupons, lines);
+        return lines;
+    }
+
+    private void describe(String name, Map<String, Set<String>> index, List<String> lines) {
+        index.forEach((key, members) -> {
+            java.util.TreeSet<String> roots = new java.util.TreeSet<>();
+            members.forEach(member -> roots.add(root.apply(member)));
+            lines.add("blocking " + name + " " + key + " " + roots);
+        });
+    }
+
     private static void index(Map<String, Set<String>> index, String key, String member, Set<String> own) {
         if (key != null && own.add(key)) {
             index.computeIfAbsent(key, k -> new CompactSet<>()).add(member);

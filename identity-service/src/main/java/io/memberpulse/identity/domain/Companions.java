@@ -83,6 +83,26 @@ final class Companions {
         size = kept;
     }
 
+    /** Whether any companion kept is one {@code test} accepts. */
+    boolean any(java.util.function.Predicate<Identifier> test) {
+        for (int i = 0; i < size; i++) {
+            if (test.test(ids[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The companions and when each was last seen, sorted: for comparing two graphs in tests. */
+    String describe() {
+        java.util.List<String> all = new java.util.ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            all.add(ids[i] + "@" + lastSeen[i]);
+        }
+        java.util.Collections.sort(all);
+        return all.toString();
+    }
+
     /** Whether companion j ranks before companion i: seen later, or at the same time and first by type and value. */
     private boolean newer(int j, int i) {
         return lastSeen[j] != lastSeen[i] ? lastSeen[j] > lastSeen[i] : TIE_BREAK.compare(ids[j], ids[i]) < 0;

@@ -2,6 +2,7 @@ package io.memberpulse.identity.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -200,6 +201,121 @@ public final class IdentityGraph {
         erased.add(memberId);
     }
 
+    /**
+     * Erases members in the live graph, as a rebuild from the database after their erasure would find them (V22,
+     * ErasureRepository.erase): the values they hold find nobody any more and their stores and companions are
+     * forgotten (a value another member holds stays theirs, as its rows do), their profiles keep only what their
+     * scrubbed events still show (events, stores, coupons, orders), their blocking keys and device uses go, and they
+     * are marked erased ({@link #restoreErased}): they take nothing new. Every other member is left as it was, which a
+     * rebuild also leaves it, with two exceptions this cannot tell apart and so leaves to a rebuild (nothing is
+     * changed, false is returned): a value of theirs that is quarantined (its quarantine goes with it, and a rebuild
+     * counts its companions afresh from the other members' events), or one seen in one event with a value not theirs,
+     * or a device of theirs that somebody else used with strong identifiers too (which of the events showing them
+     * together the erasure scrubs, the graph does not know). Not mirrored either way: the weights' samples and the
+     * stores' cities (counts naming nobody).
+     *
+     * @param memberIds the member and every member merged into it, as the erasure lists them
+     * @return whether it was done here; false: the graph is as before and must be rebuilt from the database
+     */
+    public boolean erase(Collection<String> memberIds) {
+        return erase(memberIds, why -> { });
+    }
+
+    /** {@link #erase(Collection)}, telling {@code declined} why when it is left to a rebuild. */
+    public boolean erase(Collection<String> memberIds, java.util.function.Consumer<String> declined) {
+        Set<String> cluster = new HashSet<>();
+        Set<String> roots = new HashSet<>();
+        for (String member : memberIds) {
+            if (parent.containsKey(member)) {
+                cluster.add(member);
+                roots.add(root(member));
+            }
+        }
+        cluster.addAll(roots);
+        Set<Identifier> theirs = new HashSet<>();
+        for (String member : roots) {
+            MemberProfile profile = profiles.get(member);
+            if (profile == null) {
+                continue;
+            }
+            profile.held.forEach((type, values) -> values.forEach(value -> {
+                Identifier identifier = new Identifier(type, value);
+                String owner = owners.get(identifier);
+                if (owner != null && roots.contains(root(owner))) {
+                    theirs.add(identifier);
+                }
+            }));
+        }
+        String why = notErasableInPlace(theirs, roots);
+        if (why != null) {
+            declined.accept(why);
+            return false;
+        }
+        for (Identifier identifier : theirs) {
+            owners.remove(identifier);
+            lastSeen.remove(identifier);
+            firstSeen.remove(identifier);
+            stores.remove(identifier);
+            companions.remove(identifier);
+        }
+        for (String member : roots) {
+            MemberProfile profile = profiles.get(member);
+            if (profile != null) {
+                forgetIdentifying(profile, cluster);
+            }
+        }
+        erased.addAll(cluster);
+        return true;
+    }
+
+    /**
+     * No value of theirs quarantined or seen with one not theirs (but for placeholders), no device of theirs another
+     * member used too.
+     */
+    private String notErasableInPlace(Set<Identifier> theirs, Set<String> roots) {
+        for (Identifier identifier : theirs) {
+            if (quarantined.contains(identifier)) {
+                return "a value of theirs is quarantined (" + identifier.type().code() + ")";
+            }
+        }
+        if (!theirs.isEmpty()) {
+            for (Map.Entry<Identifier, Companions> entry : companions.entrySet()) {
+                // a placeholder seen with theirs names nobody and has no companions of its own to change
+                boolean seenWithOthers = theirs.contains(entry.getKey())
+                        ? entry.getValue().any(companion -> !theirs.contains(companion) && !namesNobody(companion))
+                        : entry.getValue().any(theirs::contains);
+                if (seenWithOthers) {
+                    return "a value of theirs was seen with another's (" + entry.getKey().type().code() + ")";
+                }
+            }
+        }
+        for (String member : roots) {
+            MemberProfile profile = profiles.get(member);
+            if (profile != null && !personalDevices.forgettable(profile.devices, m -> roots.contains(root(m)))) {
+                return "another member used a device of theirs";
+            }
+        }
+        return null;
+    }
+
+    /** What a member's scrubbed events no longer show: identifiers, names, addresses, cities, devices. */
+    private void forgetIdentifying(MemberProfile profile, Set<String> cluster) {
+        blocking.remove(cluster, profile);
+        personalDevices.forget(profile.devices, cluster);
+        for (String surname : profile.surnames) {
+            surnameMembers.computeIfPresent(surname, (s, count) -> count > 1 ? count - 1 : null);
+        }
+        profile.held.clear();
+        profile.maskedKeys.clear();
+        profile.fullPhones.clear();
+        profile.surnames.clear();
+        profile.fullNames.clear();
+        profile.homes.clear();
+        profile.offices.clear();
+        profile.cities.clear();
+        profile.devices.clear();
+    }
+
     private boolean isErased(String memberId) {
         return !erased.isEmpty() && erased.contains(root(memberId));
     }
@@ -253,6 +369,49 @@ public final class IdentityGraph {
 
     public int memberCount() {
         return parent.size();
+    }
+
+    /**
+     * What the graph knows, one sorted line per fact, members named as they stand now: for comparing two graphs in
+     * tests (an erasure in place against a rebuild). Leaves out the weights' samples and the stores' cities (counts
+     * of comparison outcomes and of cities per store, naming nobody).
+     */
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (String member : memberIds) {
+            lines.add("member " + member + " -> " + root(member) + (isErased(member) ? " erased" : ""));
+        }
+        owners.forEach((identifier, owner) -> lines.add("owner " + identifier + " " + root(owner)
+                + " first " + firstSeen.get(identifier) + " last " + lastSeen.get(identifier)));
+        lastSeen.keySet().stream().filter(i -> !owners.containsKey(i)).forEach(i -> lines.add("last seen unowned " + i));
+        firstSeen.keySet().stream().filter(i -> !owners.containsKey(i)).forEach(i -> lines.add("first seen unowned " + i));
+        quarantined.forEach(identifier -> lines.add("quarantined " + identifier));
+        stores.forEach((identifier, seen) -> lines.add("stores " + identifier + " " + seen.describe()));
+        companions.forEach((identifier, seen) -> lines.add("companions " + identifier + " " + seen.describe()));
+        cannotLink.forEach((member, others) -> lines.add("cannot link " + member + " " + new java.util.TreeSet<>(others)));
+        profiles.forEach((member, p) -> {
+            if (root(member).equals(member)) {
+                java.util.TreeMap<IdentifierType, java.util.TreeSet<String>> held = new java.util.TreeMap<>();
+                p.held.forEach((type, values) -> {
+                    if (!values.isEmpty()) {
+                        held.put(type, new java.util.TreeSet<>(values));
+                    }
+                });
+                lines.add("profile " + member + " events " + p.events + " held " + held
+                        + " masked " + new java.util.TreeSet<>(p.maskedKeys) + " phones " + new java.util.TreeSet<>(p.fullPhones)
+                        + " surnames " + new java.util.TreeSet<>(p.surnames) + " names " + new java.util.TreeSet<>(p.fullNames)
+                        + " homes " + new java.util.TreeSet<>(p.homes) + " offices " + new java.util.TreeSet<>(p.offices)
+                        + " stores " + new java.util.TreeSet<>(p.stores) + " cities " + new java.util.TreeSet<>(p.cities)
+                        + " devices " + new java.util.TreeSet<>(p.devices) + " coupons " + new java.util.TreeSet<>(p.coupons));
+            }
+        });
+        orderBuyers.forEach((order, buyer) -> lines.add("order " + order + " " + root(buyer)));
+        storeMembers.forEach((store, count) -> lines.add("store members " + store + " " + count));
+        surnameMembers.forEach((surname, count) -> lines.add("surname members " + surname + " " + count));
+        lines.addAll(blocking.describe());
+        lines.addAll(personalDevices.describe(this::root));
+        Collections.sort(lines);
+        return lines;
     }
 
     // ---- linking ----

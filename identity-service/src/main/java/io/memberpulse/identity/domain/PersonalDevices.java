@@ -84,6 +84,72 @@ final class PersonalDevices {
         return owner;
     }
 
+    /**
+     * Whether the uses of these devices by these members can be forgotten: no other member used one of them with strong
+     * identifiers too (the days kept are not told apart by member), and none is shared for good (who shared it is no
+     * longer known).
+     */
+    boolean forgettable(Set<String> devices, java.util.function.Predicate<String> isMember) {
+        for (String device : devices) {
+            Use use = uses.get(device);
+            if (use == null) {
+                continue;
+            }
+            if (use.users == null) {
+                return false;
+            }
+            boolean theirs = false;
+            boolean others = false;
+            for (String user : use.users) {
+                if (isMember.test(user)) {
+                    theirs = true;
+                } else {
+                    others = true;
+                }
+            }
+            if (theirs && others) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Forgets these members' uses of these devices (see {@link #forgettable}): as if they never used them. */
+    void forget(Set<String> devices, Set<String> members) {
+        for (String device : devices) {
+            Use use = uses.get(device);
+            if (use == null) {
+                continue;
+            }
+            if (use.users != null && use.users.removeAll(members) && use.users.isEmpty()) {
+                use.days.clear();
+            }
+            if (use.waiting != null && use.waiting.removeAll(members) && use.waiting.isEmpty()) {
+                use.waiting = null;
+            }
+            if (use.users != null && use.users.isEmpty() && use.waiting == null) {
+                uses.remove(device); // nobody else's: as never seen
+            }
+        }
+    }
+
+    /** Every device's users (current members), days and waiting members, one line each: for tests. */
+    List<String> describe(UnaryOperator<String> root) {
+        List<String> lines = new ArrayList<>();
+        uses.forEach((device, use) -> {
+            java.util.TreeSet<String> users = null;
+            if (use.users != null) {
+                users = new java.util.TreeSet<>();
+                for (String user : use.users) {
+                    users.add(root.apply(user));
+                }
+            }
+            lines.add("device " + device + " users " + users + " days " + new java.util.TreeSet<>(use.days)
+                    + " waiting " + use.waiting);
+        });
+        return lines;
+    }
+
     /** An anonymous member (the device its only identifier) that waits for the device to prove personal. */
     void waitFor(String device, String member) {
         if (!enabled()) {

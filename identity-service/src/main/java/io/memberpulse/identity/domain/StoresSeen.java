@@ -27,6 +27,16 @@ final class StoresSeen {
         return size;
     }
 
+    /** The stores and when each was last seen, sorted: for comparing two graphs in tests. */
+    String describe() {
+        java.util.List<String> all = new java.util.ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            all.add(stores[i] + "@" + lastSeen[i]);
+        }
+        java.util.Collections.sort(all);
+        return all.toString();
+    }
+
     /**
      * Records that the value was seen at {@code store} at {@code at} (null: an unknown time), keeping the {@code keep}
      * most recently seen stores.

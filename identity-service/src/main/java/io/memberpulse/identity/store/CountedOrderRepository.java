@@ -34,7 +34,8 @@ public class CountedOrderRepository {
 
     /**
      * The events among {@code sources}/{@code eventIds} (keys) and the stored events naming one of the orders
-     * {@code orderSources}/{@code orderIds}, that name an order with a flagged line: each once.
+     * {@code orderSources}/{@code orderIds}, that name an order with a flagged line: each once; none of an erased
+     * member's (V22), which would be published again under the erased id.
      *
      * @param client the import's transaction, or the relay's (fenced as an import's)
      */
@@ -63,7 +64,10 @@ public class CountedOrderRepository {
                     LEFT JOIN channel_event o ON o.source = split_part(l.duplicate_of, ':', 1)
                       AND o.event_id = substr(l.duplicate_of, length(split_part(l.duplicate_of, ':', 1)) + 2)
                     WHERE l.type = 'order' AND l.source = e.source AND l.order_id = e.order_id
-                    HAVING count(l.duplicate_of) > 0) flagged) c""".formatted(NAMING_TYPES))
+                    HAVING count(l.duplicate_of) > 0) flagged) c
+                -- nothing of an erased member (V22) is published again: it would go out scrubbed under the erased id
+                WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.id = member_current_of(e.member_id)
+                                    AND m.erased_at IS NOT NULL)""".formatted(NAMING_TYPES))
                 .execute(Tuple.from(Arrays.asList(sources.toArray(String[]::new), eventIds.toArray(String[]::new),
                         orderSources.toArray(String[]::new), orderIds.toArray(String[]::new))))
                 .map(rows -> {
