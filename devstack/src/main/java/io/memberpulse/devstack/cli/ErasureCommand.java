@@ -35,7 +35,7 @@ public final class ErasureCommand {
     public static final String USAGE = "usage: ./memberpulse erase MEMBER_ID --reference TEXT | erasure ERASURE_ID";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    /** An erasure rewrites the member's events and rebuilds the identity graph: longer than a look-up. */
+    /** An erasure rewrites the member's events (and may rebuild the identity graph): longer than a look-up. */
     private static final Duration ERASE_AT_MOST = Duration.ofMinutes(5);
     private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'");
 
