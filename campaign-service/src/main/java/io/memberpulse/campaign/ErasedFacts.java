@@ -1,25 +1,14 @@
 package io.memberpulse.campaign;
 
+import io.memberpulse.proto.kafka.Topics;
+import io.memberpulse.proto.metrics.ErasedFactsDropped;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
-/**
- * Counts the facts dropped because they name an erased member (memberpulse.campaign.erased.facts.dropped, by topic):
- * acknowledged, not dead-lettered, since a dead-letter topic would keep the member's data for its retention.
- */
-@ApplicationScoped
-public class ErasedFacts {
-    static final String DROPPED = "memberpulse.campaign.erased.facts.dropped";
-
-    private final MeterRegistry registry;
-
+/** campaign-service's count of facts dropped for an erased member: memberpulse.campaign.erased.facts.dropped{topic}. */
+@Singleton
+public class ErasedFacts extends ErasedFactsDropped {
     ErasedFacts(MeterRegistry registry) {
-        this.registry = registry;
-    }
-
-    public void dropped(String topic, long count) {
-        if (count > 0) {
-            registry.counter(DROPPED, "topic", topic).increment(count);
-        }
+        super(registry, "campaign", Topics.CHURN_SCORES, Topics.MEMBER_SEGMENTS, Topics.MEMBER_EVENTS, Topics.MEMBER_MERGES);
     }
 }
